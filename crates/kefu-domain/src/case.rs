@@ -1,0 +1,325 @@
+//! A case (工单) and its event stream. The stored [`Case`] is a projection: the fold of its events
+//! through [`Case::apply`]. Events are only ever appended.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{CaseId, CustomerId, DepartmentId, MessageId, UserId};
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+pub(crate) use string_enum;
+
+string_enum!(
+    /// Where the contact came from.
+    Channel { Phone => "phone", Chat => "chat", Email => "email", Wechat => "wechat", Web => "web", Api => "api" }
+);
+
+string_enum!(
+    /// What the case is about (R-CASE-2). Shares its codes with the bot's intents where they overlap.
+    Category {
+        Track => "track", Delay => "delay", Lost => "lost", Damaged => "damaged", Pickup => "pickup",
+        Complaint => "complaint", Claim => "claim", Suggestion => "suggestion",
+        ChangeDelivery => "change_delivery", Invoice => "invoice", Inquiry => "inquiry",
+        Technical => "technical", AfterSales => "after_sales", Other => "other",
+    }
+);
+
+string_enum!(
+    /// P1 is the most urgent.
+    Priority { P1 => "P1", P2 => "P2", P3 => "P3", P4 => "P4" }
+);
+
+string_enum!(
+    Status {
+        New => "new", Open => "open", PendingCustomer => "pending_customer",
+        PendingDepartment => "pending_department", Resolved => "resolved", Closed => "closed",
+    }
+);
+
+string_enum!(
+    /// Public messages reach the customer; internal notes stay with staff.
+    Visibility { Public => "public", Internal => "internal" }
+);
+
+impl Priority {
+    /// One step more urgent (P1 stays P1).
+    pub fn raised(self) -> Self {
+        match self {
+            Priority::P4 => Priority::P3,
+            Priority::P3 => Priority::P2,
+            _ => Priority::P1,
+        }
+    }
+}
+
+impl Status {
+    /// The status machine. `closed` is left only by reopening; `new` is left by opening.
+    /// A reopen (resolved/closed → open) is allowed; everything not listed is refused.
+    pub fn can_become(self, to: Status) -> bool {
+        use Status::*;
+        matches!(
+            (self, to),
+            (New, Open)
+                | (Open, PendingCustomer | PendingDepartment | Resolved)
+                | (PendingCustomer, Open | PendingDepartment | Resolved)
+                | (PendingDepartment, Open | PendingCustomer | Resolved)
+                | (Resolved, Closed | Open)
+                | (Closed, Open)
+        )
+    }
+
+    pub fn is_reopen(self, to: Status) -> bool {
+        matches!(self, Status::Resolved | Status::Closed) && to == Status::Open
+    }
+}
+
+/// The current state of a case, rebuilt from its events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Case {
+    pub id: CaseId,
+    pub number: String,
+    /// The sequence number of the last event applied; the store's optimistic-concurrency token.
+    pub version: i64,
+    pub status: Status,
+    pub channel: Channel,
+    pub subject: String,
+    pub description: String,
+    pub category: Category,
+    pub priority: Priority,
+    pub customer_id: CustomerId,
+    pub assignee: Option<UserId>,
+    pub department: Option<DepartmentId>,
+    pub waybill_nos: Vec<String>,
+    pub tags: Vec<String>,
+    pub received_at: Timestamp,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub first_response_at: Option<Timestamp>,
+    pub resolved_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+    pub reopen_count: i64,
+    pub message_count: i64,
+}
+
+/// Who did something: a user, the customer, or the system itself (classifier, automation).
+pub type ActorRef = String;
+
+/// One appended fact about a case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseEvent {
+    pub case_id: CaseId,
+    pub seq: i64,
+    pub actor: ActorRef,
+    pub at: Timestamp,
+    #[serde(flatten)]
+    pub data: EventData,
+}
+
+/// What happened. The `type` tag is the event type shown in the API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data", rename_all = "snake_case")]
+pub enum EventData {
+    Created {
+        number: String,
+        channel: Channel,
+        subject: String,
+        description: String,
+        category: Category,
+        priority: Priority,
+        customer_id: CustomerId,
+        waybill_nos: Vec<String>,
+        tags: Vec<String>,
+        received_at: Timestamp,
+        /// `caller` when category and priority were given, else the classifier's name.
+        classified_by: String,
+    },
+    MessageAdded {
+        message_id: MessageId,
+        body: String,
+        visibility: Visibility,
+        /// `staff` or `customer`: who wrote it, independent of which account relayed it.
+        author_kind: String,
+    },
+    StatusChanged {
+        from: Status,
+        to: Status,
+    },
+    Reopened {
+        from: Status,
+        reason: Option<String>,
+    },
+    PriorityChanged {
+        from: Priority,
+        to: Priority,
+    },
+    CategoryChanged {
+        from: Category,
+        to: Category,
+    },
+    Assigned {
+        from: Option<UserId>,
+        to: Option<UserId>,
+    },
+    Transferred {
+        from: Option<DepartmentId>,
+        to: Option<DepartmentId>,
+    },
+    WaybillLinked {
+        waybill_no: String,
+    },
+    TagsChanged {
+        tags: Vec<String>,
+    },
+}
+
+impl EventData {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            EventData::Created { .. } => "created",
+            EventData::MessageAdded { .. } => "message_added",
+            EventData::StatusChanged { .. } => "status_changed",
+            EventData::Reopened { .. } => "reopened",
+            EventData::PriorityChanged { .. } => "priority_changed",
+            EventData::CategoryChanged { .. } => "category_changed",
+            EventData::Assigned { .. } => "assigned",
+            EventData::Transferred { .. } => "transferred",
+            EventData::WaybillLinked { .. } => "waybill_linked",
+            EventData::TagsChanged { .. } => "tags_changed",
+        }
+    }
+}
+
+impl Case {
+    /// The projection of a case's first event.
+    pub fn from_created(event: &CaseEvent) -> Option<Case> {
+        let EventData::Created {
+            number,
+            channel,
+            subject,
+            description,
+            category,
+            priority,
+            customer_id,
+            waybill_nos,
+            tags,
+            received_at,
+            ..
+        } = &event.data
+        else {
+            return None;
+        };
+        Some(Case {
+            id: event.case_id.clone(),
+            number: number.clone(),
+            version: event.seq,
+            status: Status::New,
+            channel: *channel,
+            subject: subject.clone(),
+            description: description.clone(),
+            category: *category,
+            priority: *priority,
+            customer_id: customer_id.clone(),
+            assignee: None,
+            department: None,
+            waybill_nos: waybill_nos.clone(),
+            tags: tags.clone(),
+            received_at: *received_at,
+            created_at: event.at,
+            updated_at: event.at,
+            first_response_at: None,
+            resolved_at: None,
+            closed_at: None,
+            reopen_count: 0,
+            message_count: 0,
+        })
+    }
+
+    /// Folds one later event into the projection.
+    pub fn apply(&mut self, event: &CaseEvent) {
+        self.version = event.seq;
+        self.updated_at = event.at;
+        match &event.data {
+            EventData::Created { .. } => {}
+            EventData::MessageAdded {
+                visibility,
+                author_kind,
+                ..
+            } => {
+                self.message_count += 1;
+                if *visibility == Visibility::Public
+                    && author_kind == "staff"
+                    && self.first_response_at.is_none()
+                {
+                    self.first_response_at = Some(event.at);
+                }
+            }
+            EventData::StatusChanged { to, .. } => self.enter_status(*to, event.at),
+            EventData::Reopened { .. } => {
+                self.reopen_count += 1;
+                self.closed_at = None;
+                self.enter_status(Status::Open, event.at);
+            }
+            EventData::PriorityChanged { to, .. } => self.priority = *to,
+            EventData::CategoryChanged { to, .. } => self.category = *to,
+            EventData::Assigned { to, .. } => self.assignee = to.clone(),
+            EventData::Transferred { to, .. } => self.department = to.clone(),
+            EventData::WaybillLinked { waybill_no } => {
+                if !self.waybill_nos.contains(waybill_no) {
+                    self.waybill_nos.push(waybill_no.clone());
+                }
+            }
+            EventData::TagsChanged { tags } => self.tags = tags.clone(),
+        }
+    }
+
+    fn enter_status(&mut self, to: Status, at: Timestamp) {
+        self.status = to;
+        match to {
+            Status::Resolved => self.resolved_at = Some(at),
+            Status::Closed => self.closed_at = Some(at),
+            _ => {}
+        }
+    }
+
+    /// Replays a whole stream; `None` if it does not start with `created`.
+    pub fn replay(events: &[CaseEvent]) -> Option<Case> {
+        let (first, rest) = events.split_first()?;
+        let mut case = Case::from_created(first)?;
+        for e in rest {
+            case.apply(e);
+        }
+        Some(case)
+    }
+}
+
+/// Waybill numbers are letters and digits, 8–32 long; anything else is not one (R-TRK-6 deals
+/// with recognising whose it is).
+pub fn parse_waybill_no(raw: &str) -> Option<String> {
+    let s: String = raw.trim().to_ascii_uppercase();
+    let ok = (8..=32).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric());
+    ok.then_some(s)
+}

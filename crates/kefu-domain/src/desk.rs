@@ -1,0 +1,816 @@
+//! The case desk's use cases: each takes an [`Actor`], checks what the actor may do, validates
+//! the input, decides the events, and hands them to the [`Store`]. Time comes from the clock.
+
+use std::sync::Arc;
+
+use jiff::{SignedDuration, Timestamp};
+use serde::Deserialize;
+
+use crate::auth;
+use crate::case::{
+    Case, CaseEvent, Category, Channel, EventData, Priority, Status, Visibility, parse_waybill_no,
+};
+use crate::classify::Classifier;
+use crate::clock::Clock;
+use crate::customer::{Customer, Email, ExternalId, Grade, Phone};
+use crate::error::{DomainError, StoreError};
+use crate::ids::{CaseId, CustomerId, DepartmentId, MessageId, UserId};
+use crate::store::{
+    CaseQuery, CreatedCase, CustomerChoice, CustomerQuery, IdempotencyKey, NewCase, Page, Session,
+    Store,
+};
+use crate::user::{Actor, Department, Role, User};
+
+pub type DeskResult<T> = Result<T, DomainError>;
+
+const SUBJECT_MAX: usize = 200;
+const TEXT_MAX: usize = 20_000;
+const NAME_MAX: usize = 100;
+const MAX_LIST: u32 = 200;
+const SESSION_HOURS: i64 = 12;
+/// Optimistic-concurrency retries before a busy case is reported as a conflict.
+const APPEND_RETRIES: usize = 5;
+
+/// A customer as given in a request: every field optional, parsed here.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerDraft {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub phones: Vec<String>,
+    pub email: Option<String>,
+    #[serde(default)]
+    pub emails: Vec<String>,
+    #[serde(default)]
+    pub external_ids: Vec<ExternalId>,
+    pub grade: Option<i64>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseDraft {
+    pub channel: Channel,
+    pub subject: String,
+    #[serde(default)]
+    pub description: String,
+    pub customer_id: Option<String>,
+    pub customer: Option<CustomerDraft>,
+    pub category: Option<Category>,
+    pub priority: Option<Priority>,
+    pub waybill_no: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub received_at: Option<Timestamp>,
+}
+
+/// A change to a case; absent fields stay as they are. `assignee`/`department` may be `null`
+/// to clear them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CasePatch {
+    pub status: Option<Status>,
+    pub priority: Option<Priority>,
+    pub category: Option<Category>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub assignee: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub department: Option<Option<String>>,
+    pub tags: Option<Vec<String>>,
+    pub waybill_no: Option<String>,
+    /// Why, for reopening; recorded in the event.
+    pub reason: Option<String>,
+}
+
+fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageDraft {
+    pub body: String,
+    #[serde(default = "default_visibility")]
+    pub visibility: Visibility,
+    /// Set when staff relay what the customer wrote (e.g. a phone call transcript).
+    #[serde(default)]
+    pub from_customer: bool,
+}
+
+fn default_visibility() -> Visibility {
+    Visibility::Public
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserDraft {
+    pub username: String,
+    pub password: String,
+    pub role: Role,
+    pub display_name: Option<String>,
+    /// A department id or key.
+    pub department: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentDraft {
+    pub key: String,
+    pub name: String,
+    pub kind: String,
+}
+
+/// The desk: stateless apart from its collaborators, cheap to clone.
+#[derive(Clone)]
+pub struct Desk {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub classifier: Arc<dyn Classifier>,
+    pub time_zone: jiff::tz::TimeZone,
+}
+
+fn require(ok: bool, what: &str) -> DeskResult<()> {
+    if ok {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(what.to_string()))
+    }
+}
+
+fn text(field: &str, value: &str, max: usize, required: bool) -> DeskResult<String> {
+    let v = value.trim();
+    if required && v.is_empty() {
+        return Err(DomainError::invalid(field, "must not be empty"));
+    }
+    if v.chars().count() > max {
+        return Err(DomainError::invalid(field, format!("at most {max} characters")));
+    }
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        return Err(DomainError::invalid(field, "contains control characters"));
+    }
+    Ok(v.to_string())
+}
+
+fn tags(field: &str, raw: &[String]) -> DeskResult<Vec<String>> {
+    if raw.len() > 20 {
+        return Err(DomainError::invalid(field, "at most 20 tags"));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(raw.len());
+    for t in raw {
+        let t = text(field, t, 40, true)?;
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    Ok(out)
+}
+
+fn limit(requested: Option<u32>) -> u32 {
+    requested.unwrap_or(50).clamp(1, MAX_LIST)
+}
+
+impl Desk {
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    // ---- users and sessions -------------------------------------------------------------
+
+    /// On first start: create `admin` with the given password, or a random one that is
+    /// returned so the caller can print it once. Nothing happens if any user exists.
+    pub async fn bootstrap_admin(&self, password: Option<String>) -> DeskResult<Option<String>> {
+        if self.store.count_users().await? > 0 {
+            return Ok(None);
+        }
+        let password = password.unwrap_or_else(auth::new_password);
+        auth::check_password_policy(&password)
+            .map_err(|m| DomainError::invalid("KEFU_ADMIN_PASSWORD", m))?;
+        let user = self.new_user("admin", "管理员", Role::Admin, None, &password)?;
+        self.store.insert_user(&user).await?;
+        Ok(Some(password))
+    }
+
+    fn new_user(
+        &self,
+        username: &str,
+        display_name: &str,
+        role: Role,
+        department_id: Option<DepartmentId>,
+        password: &str,
+    ) -> DeskResult<User> {
+        let password_hash = auth::hash_password(password)
+            .map_err(|e| DomainError::Store(StoreError::Backend(e)))?;
+        Ok(User {
+            id: UserId::new(self.now()),
+            username: username.to_string(),
+            display_name: display_name.to_string(),
+            role,
+            department_id,
+            password_hash,
+            active: true,
+            created_at: self.now(),
+        })
+    }
+
+    pub async fn create_user(&self, actor: Option<&Actor>, draft: UserDraft) -> DeskResult<User> {
+        if let Some(actor) = actor {
+            require(actor.can_manage_users(), "only admins manage users")?;
+        }
+        let username = draft.username.trim().to_lowercase();
+        let valid_name = (2..=32).contains(&username.len())
+            && username
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        if !valid_name {
+            return Err(DomainError::invalid(
+                "username",
+                "2–32 characters: letters, digits, '.', '_' or '-'",
+            ));
+        }
+        auth::check_password_policy(&draft.password)
+            .map_err(|m| DomainError::invalid("password", m))?;
+        let department_id = match &draft.department {
+            Some(d) => Some(self.resolve_department("department", d).await?.id),
+            None => None,
+        };
+        if draft.role == Role::Department && department_id.is_none() {
+            return Err(DomainError::invalid(
+                "department",
+                "department staff must belong to a department",
+            ));
+        }
+        let display = match &draft.display_name {
+            Some(n) => text("display_name", n, NAME_MAX, true)?,
+            None => username.clone(),
+        };
+        let user = self.new_user(&username, &display, draft.role, department_id, &draft.password)?;
+        match self.store.insert_user(&user).await {
+            Err(StoreError::Duplicate(_)) => Err(DomainError::conflict(
+                "username_taken",
+                format!("username '{username}' is taken"),
+            )),
+            other => other.map(|()| user).map_err(Into::into),
+        }
+    }
+
+    pub async fn list_users(&self, actor: &Actor) -> DeskResult<Vec<User>> {
+        require(
+            matches!(actor.role, Role::Admin | Role::Supervisor),
+            "only admins and supervisors list users",
+        )?;
+        Ok(self.store.list_users().await?)
+    }
+
+    /// Checks the password and opens a session; the returned token is shown once.
+    pub async fn login(&self, username: &str, password: &str) -> DeskResult<(String, User)> {
+        let user = self
+            .store
+            .user_by_username(&username.trim().to_lowercase())
+            .await?;
+        // Verify against a dummy hash when the user is unknown, so timing does not tell.
+        let (hash, user) = match user {
+            Some(u) if u.active => (u.password_hash.clone(), Some(u)),
+            _ => (DUMMY_HASH.to_string(), None),
+        };
+        let ok = auth::verify_password(password, &hash);
+        let Some(user) = user.filter(|_| ok) else {
+            return Err(DomainError::Unauthenticated);
+        };
+        let token = auth::new_token();
+        let now = self.now();
+        let session = Session {
+            token_hash: auth::token_hash(&token),
+            user_id: user.id.clone(),
+            created_at: now,
+            expires_at: now
+                .saturating_add(SignedDuration::from_hours(SESSION_HOURS))
+                .unwrap_or(now),
+        };
+        self.store.insert_session(&session).await?;
+        Ok((token, user))
+    }
+
+    /// The actor behind a bearer token, if the session is live and the user active.
+    pub async fn authenticate(&self, token: &str) -> DeskResult<(Actor, Timestamp)> {
+        let session = self
+            .store
+            .session(&auth::token_hash(token))
+            .await?
+            .filter(|s| s.expires_at > self.now())
+            .ok_or(DomainError::Unauthenticated)?;
+        let user = self
+            .store
+            .user_by_id(&session.user_id)
+            .await?
+            .filter(|u| u.active)
+            .ok_or(DomainError::Unauthenticated)?;
+        Ok((Actor::of(&user), session.expires_at))
+    }
+
+    pub async fn logout(&self, token: &str) -> DeskResult<()> {
+        Ok(self.store.delete_session(&auth::token_hash(token)).await?)
+    }
+
+    // ---- departments ----------------------------------------------------------------------
+
+    pub async fn create_department(
+        &self,
+        actor: Option<&Actor>,
+        draft: DepartmentDraft,
+    ) -> DeskResult<Department> {
+        if let Some(actor) = actor {
+            require(actor.can_manage_users(), "only admins manage departments")?;
+        }
+        let key = draft.key.trim().to_lowercase();
+        if key.is_empty()
+            || key.len() > 32
+            || !key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(DomainError::invalid("key", "1–32 letters, digits, '_' or '-'"));
+        }
+        let department = Department {
+            id: DepartmentId::new(self.now()),
+            key,
+            name: text("name", &draft.name, NAME_MAX, true)?,
+            kind: text("kind", &draft.kind, 40, true)?,
+            created_at: self.now(),
+        };
+        match self.store.insert_department(&department).await {
+            Err(StoreError::Duplicate(_)) => Err(DomainError::conflict(
+                "department_exists",
+                format!("department '{}' exists", department.key),
+            )),
+            other => other.map(|()| department).map_err(Into::into),
+        }
+    }
+
+    pub async fn list_departments(&self) -> DeskResult<Vec<Department>> {
+        Ok(self.store.list_departments().await?)
+    }
+
+    async fn resolve_department(&self, field: &str, id_or_key: &str) -> DeskResult<Department> {
+        let wanted = id_or_key.trim();
+        self.store
+            .list_departments()
+            .await?
+            .into_iter()
+            .find(|d| d.id.as_str() == wanted || d.key == wanted.to_lowercase())
+            .ok_or_else(|| DomainError::invalid(field, format!("no department '{wanted}'")))
+    }
+
+    async fn resolve_assignee(&self, id_or_username: &str) -> DeskResult<User> {
+        let user = match UserId::parse(id_or_username) {
+            Some(id) => self.store.user_by_id(&id).await?,
+            None => {
+                self.store
+                    .user_by_username(&id_or_username.trim().to_lowercase())
+                    .await?
+            }
+        };
+        user.filter(|u| u.active && u.role != Role::Readonly)
+            .ok_or_else(|| {
+                DomainError::invalid("assignee", format!("no active staff user '{id_or_username}'"))
+            })
+    }
+
+    // ---- customers ------------------------------------------------------------------------
+
+    fn parse_customer(&self, prefix: &str, draft: &CustomerDraft) -> DeskResult<Customer> {
+        let field = |f: &str| {
+            if prefix.is_empty() {
+                f.to_string()
+            } else {
+                format!("{prefix}.{f}")
+            }
+        };
+        let mut phones = Vec::new();
+        for raw in draft.phone.iter().chain(draft.phones.iter()) {
+            let p = Phone::parse(raw).map_err(|m| DomainError::invalid(field("phone"), m))?;
+            if !phones.contains(&p) {
+                phones.push(p);
+            }
+        }
+        let mut emails = Vec::new();
+        for raw in draft.email.iter().chain(draft.emails.iter()) {
+            let e = Email::parse(raw).map_err(|m| DomainError::invalid(field("email"), m))?;
+            if !emails.contains(&e) {
+                emails.push(e);
+            }
+        }
+        for x in &draft.external_ids {
+            text(&field("external_ids.kind"), &x.kind, 32, true)?;
+            text(&field("external_ids.value"), &x.value, 128, true)?;
+        }
+        let name = match &draft.name {
+            Some(n) => text(&field("name"), n, NAME_MAX, true)?,
+            None => String::new(),
+        };
+        if name.is_empty() && phones.is_empty() && emails.is_empty() && draft.external_ids.is_empty()
+        {
+            return Err(DomainError::invalid(
+                field("name"),
+                "a customer needs a name, phone, email or external id",
+            ));
+        }
+        let grade = match draft.grade {
+            Some(g) => Grade::new(g).map_err(|m| DomainError::invalid(field("grade"), m))?,
+            None => Grade::DEFAULT,
+        };
+        let now = self.now();
+        Ok(Customer {
+            id: CustomerId::new(now),
+            name: if name.is_empty() {
+                "未留名客户".to_string()
+            } else {
+                name
+            },
+            phones,
+            emails,
+            external_ids: draft.external_ids.clone(),
+            grade,
+            tags: tags(&field("tags"), &draft.tags)?,
+            created_at: now,
+            updated_at: now,
+        })
+    }
+
+    pub async fn create_customer(&self, actor: &Actor, draft: CustomerDraft) -> DeskResult<Customer> {
+        require(
+            actor.can_write_cases() && actor.can_see_customers(),
+            "this role cannot create customers",
+        )?;
+        let customer = self.parse_customer("", &draft)?;
+        match self.store.insert_customer(&customer).await {
+            Err(StoreError::Duplicate(what)) => Err(DomainError::conflict(
+                "customer_exists",
+                format!("{what} already belongs to a customer"),
+            )),
+            other => other.map(|()| customer).map_err(Into::into),
+        }
+    }
+
+    pub async fn get_customer(&self, actor: &Actor, id: &str) -> DeskResult<Customer> {
+        require(actor.can_see_customers(), "this role cannot see customers")?;
+        let not_found = || DomainError::NotFound(format!("customer {id}"));
+        let id = CustomerId::parse(id).ok_or_else(not_found)?;
+        self.store.customer_by_id(&id).await?.ok_or_else(not_found)
+    }
+
+    pub async fn list_customers(
+        &self,
+        actor: &Actor,
+        phone: Option<&str>,
+        email: Option<&str>,
+        cursor: Option<&str>,
+        requested_limit: Option<u32>,
+    ) -> DeskResult<Page<Customer>> {
+        require(actor.can_see_customers(), "this role cannot see customers")?;
+        let query = CustomerQuery {
+            phone: phone
+                .map(|p| Phone::parse(p).map_err(|m| DomainError::invalid("phone", m)))
+                .transpose()?,
+            email: email
+                .map(|e| Email::parse(e).map_err(|m| DomainError::invalid("email", m)))
+                .transpose()?
+                .map(|e| e.as_str().to_string()),
+            before: cursor
+                .map(|c| CustomerId::parse(c).ok_or_else(|| DomainError::invalid("cursor", "not a cursor")))
+                .transpose()?,
+            limit: limit(requested_limit),
+        };
+        Ok(self.store.list_customers(&query).await?)
+    }
+
+    /// The existing customer a draft's contacts point at, if any.
+    async fn find_customer(&self, c: &Customer) -> DeskResult<Option<Customer>> {
+        for (kind, value) in crate::customer::contact_keys(c) {
+            if let Some(found) = self.store.customer_by_contact(kind, &value).await? {
+                return Ok(Some(found));
+            }
+        }
+        Ok(None)
+    }
+
+    // ---- cases ----------------------------------------------------------------------------
+
+    /// Creates a case. The customer is the given id, or the one whose phone/email matches, or
+    /// a new one. Category and priority come from the caller or else the classifier.
+    pub async fn create_case(
+        &self,
+        actor: &Actor,
+        draft: CaseDraft,
+        idempotency: Option<(String, String)>,
+    ) -> DeskResult<CreatedCase> {
+        require(actor.can_write_cases() && actor.can_see_customers(), "this role cannot create cases")?;
+        let now = self.now();
+        let subject = text("subject", &draft.subject, SUBJECT_MAX, true)?;
+        let description = text("description", &draft.description, TEXT_MAX, false)?;
+        let tags = tags("tags", &draft.tags)?;
+        let waybill_nos = match &draft.waybill_no {
+            Some(w) => vec![parse_waybill_no(w).ok_or_else(|| {
+                DomainError::invalid("waybill_no", "8–32 letters and digits")
+            })?],
+            None => vec![],
+        };
+        let received_at = draft.received_at.unwrap_or(now);
+        if received_at > now.saturating_add(SignedDuration::from_mins(5)).unwrap_or(now) {
+            return Err(DomainError::invalid("received_at", "lies in the future"));
+        }
+        let (customer, grade) = match (&draft.customer_id, &draft.customer) {
+            (Some(_), Some(_)) => {
+                return Err(DomainError::invalid(
+                    "customer",
+                    "give either customer_id or customer, not both",
+                ));
+            }
+            (None, None) => {
+                return Err(DomainError::invalid("customer", "customer_id or customer is required"));
+            }
+            (Some(id), None) => {
+                let found = match CustomerId::parse(id) {
+                    Some(id) => self.store.customer_by_id(&id).await?,
+                    None => None,
+                }
+                .ok_or_else(|| DomainError::invalid("customer_id", format!("no customer '{id}'")))?;
+                let grade = found.grade;
+                (CustomerChoice::Existing(found.id), grade)
+            }
+            (None, Some(d)) => {
+                let candidate = self.parse_customer("customer", d)?;
+                match self.find_customer(&candidate).await? {
+                    Some(found) => (CustomerChoice::Existing(found.id), found.grade),
+                    None => {
+                        let grade = candidate.grade;
+                        (CustomerChoice::FindOrCreate(candidate), grade)
+                    }
+                }
+            }
+        };
+        let (category, priority, classified_by) = match (draft.category, draft.priority) {
+            (Some(c), Some(p)) => (c, p, "caller".to_string()),
+            (given_category, given_priority) => {
+                let guess = self
+                    .classifier
+                    .classify(&format!("{subject}\n{description}"), grade);
+                let category = given_category.unwrap_or(guess.category);
+                let priority = given_priority.unwrap_or_else(|| {
+                    crate::classify::KeywordClassifier::priority_for(
+                        category,
+                        grade,
+                        &format!("{subject}\n{description}"),
+                    )
+                });
+                (category, priority, self.classifier.name().to_string())
+            }
+        };
+        let id = CaseId::new(now);
+        let idempotency = idempotency.map(|(key, request_hash)| IdempotencyKey {
+            user_id: actor.user_id.clone(),
+            key,
+            request_hash,
+        });
+        let template = CaseEvent {
+            case_id: id.clone(),
+            seq: 1,
+            actor: actor.event_name(),
+            at: now,
+            data: EventData::Created {
+                number: String::new(),
+                channel: draft.channel,
+                subject,
+                description,
+                category,
+                priority,
+                customer_id: CustomerId::from_stored(String::new()),
+                waybill_nos,
+                tags,
+                received_at,
+                classified_by,
+            },
+        };
+        let number_date = now.to_zoned_datetime(self.time_zone.clone()).strftime("%Y%m%d").to_string();
+        let created = self
+            .store
+            .create_case(NewCase {
+                id,
+                customer,
+                template,
+                number_date,
+                idempotency,
+            })
+            .await
+            .map_err(|e| match e {
+                StoreError::IdempotencyMismatch => DomainError::Store(e),
+                StoreError::NotFound(what) => DomainError::invalid("customer_id", format!("{what} not found")),
+                other => DomainError::Store(other),
+            })?;
+        Ok(created)
+    }
+
+    /// A case by id or number, if the actor may see it (otherwise: not found, so its
+    /// existence is not revealed).
+    pub async fn get_case(&self, actor: &Actor, id_or_number: &str) -> DeskResult<Case> {
+        let found = match CaseId::parse(id_or_number) {
+            Some(id) => self.store.case_by_id(&id).await?,
+            None => self.store.case_by_number(&id_or_number.trim().to_uppercase()).await?,
+        };
+        found
+            .filter(|c| actor.can_see_case(c))
+            .ok_or_else(|| DomainError::NotFound(format!("case {id_or_number}")))
+    }
+
+    pub async fn list_cases(
+        &self,
+        actor: &Actor,
+        mut query: CaseQuery,
+        cursor: Option<&str>,
+        requested_limit: Option<u32>,
+    ) -> DeskResult<Page<Case>> {
+        if !actor.sees_all_cases() {
+            query.department = Some(
+                actor
+                    .department_id
+                    .clone()
+                    .ok_or_else(|| DomainError::Forbidden("no department".into()))?,
+            );
+        }
+        query.before = cursor
+            .map(|c| CaseId::parse(c).ok_or_else(|| DomainError::invalid("cursor", "not a cursor")))
+            .transpose()?;
+        query.limit = limit(requested_limit);
+        Ok(self.store.list_cases(&query).await?)
+    }
+
+    pub async fn case_events(&self, actor: &Actor, id_or_number: &str) -> DeskResult<Vec<CaseEvent>> {
+        let case = self.get_case(actor, id_or_number).await?;
+        Ok(self.store.case_events(&case.id).await?)
+    }
+
+    /// Applies a patch: plans the events against the current state and appends them, retrying
+    /// from a fresh read if someone else changed the case in between.
+    pub async fn update_case(&self, actor: &Actor, id_or_number: &str, patch: CasePatch) -> DeskResult<Case> {
+        require(actor.can_write_cases(), "this role cannot change cases")?;
+        let routing = patch.priority.is_some()
+            || patch.category.is_some()
+            || patch.assignee.is_some()
+            || patch.department.is_some();
+        if routing {
+            require(actor.can_route_cases(), "department staff cannot re-route or re-grade cases")?;
+        }
+        let assignee = match &patch.assignee {
+            Some(Some(a)) => Some(Some(self.resolve_assignee(a).await?.id)),
+            Some(None) => Some(None),
+            None => None,
+        };
+        let department = match &patch.department {
+            Some(Some(d)) => Some(Some(self.resolve_department("department", d).await?.id)),
+            Some(None) => Some(None),
+            None => None,
+        };
+        let waybill = patch
+            .waybill_no
+            .as_deref()
+            .map(|w| parse_waybill_no(w).ok_or_else(|| DomainError::invalid("waybill_no", "8–32 letters and digits")))
+            .transpose()?;
+        let new_tags = patch.tags.as_deref().map(|t| tags("tags", t)).transpose()?;
+        let reason = patch
+            .reason
+            .as_deref()
+            .map(|r| text("reason", r, 500, false))
+            .transpose()?;
+        self.with_retries(actor, id_or_number, |case| {
+            let mut changes = Vec::new();
+            let reopening = patch.status.is_some_and(|s| case.status.is_reopen(s));
+            if case.status == Status::Closed && !reopening {
+                return Err(closed_error());
+            }
+            if reopening {
+                changes.push(EventData::Reopened {
+                    from: case.status,
+                    reason: reason.clone(),
+                });
+            }
+            if let Some(to) = patch.priority.filter(|p| *p != case.priority) {
+                changes.push(EventData::PriorityChanged { from: case.priority, to });
+            }
+            if let Some(to) = patch.category.filter(|c| *c != case.category) {
+                changes.push(EventData::CategoryChanged { from: case.category, to });
+            }
+            if let Some(to) = assignee.clone().filter(|a| *a != case.assignee) {
+                changes.push(EventData::Assigned { from: case.assignee.clone(), to });
+            }
+            if let Some(to) = department.clone().filter(|d| *d != case.department) {
+                changes.push(EventData::Transferred { from: case.department.clone(), to });
+            }
+            if let Some(w) = waybill.clone().filter(|w| !case.waybill_nos.contains(w)) {
+                changes.push(EventData::WaybillLinked { waybill_no: w });
+            }
+            if let Some(t) = new_tags.clone().filter(|t| *t != case.tags) {
+                changes.push(EventData::TagsChanged { tags: t });
+            }
+            if let Some(to) = patch.status.filter(|s| *s != case.status && !reopening) {
+                if !case.status.can_become(to) {
+                    return Err(DomainError::conflict(
+                        "invalid_transition",
+                        format!("a case cannot go from {} to {}", case.status, to),
+                    ));
+                }
+                changes.push(EventData::StatusChanged { from: case.status, to });
+            }
+            Ok(changes)
+        })
+        .await
+    }
+
+    /// Adds a public reply or an internal note. A public staff reply to a new case opens it.
+    pub async fn add_message(
+        &self,
+        actor: &Actor,
+        id_or_number: &str,
+        draft: MessageDraft,
+    ) -> DeskResult<(Case, CaseEvent)> {
+        require(actor.can_write_cases(), "this role cannot write to cases")?;
+        let body = text("body", &draft.body, TEXT_MAX, true)?;
+        let message_id = MessageId::new(self.now());
+        let case = self
+            .with_retries(actor, id_or_number, |case| {
+                if case.status == Status::Closed {
+                    return Err(closed_error());
+                }
+                let mut changes = vec![EventData::MessageAdded {
+                    message_id: message_id.clone(),
+                    body: body.clone(),
+                    visibility: draft.visibility,
+                    author_kind: if draft.from_customer { "customer" } else { "staff" }.to_string(),
+                }];
+                if case.status == Status::New && draft.visibility == Visibility::Public && !draft.from_customer {
+                    changes.push(EventData::StatusChanged { from: Status::New, to: Status::Open });
+                }
+                Ok(changes)
+            })
+            .await?;
+        let events = self.store.case_events(&case.id).await?;
+        let event = events
+            .into_iter()
+            .find(|e| matches!(&e.data, EventData::MessageAdded { message_id: m, .. } if *m == message_id))
+            .ok_or_else(|| DomainError::Store(StoreError::Backend("message not read back".into())))?;
+        Ok((case, event))
+    }
+
+    /// Reads the case, asks `plan` for the events, appends them at the read version; on a
+    /// concurrent change, reads again and re-plans.
+    async fn with_retries(
+        &self,
+        actor: &Actor,
+        id_or_number: &str,
+        plan: impl Fn(&Case) -> DeskResult<Vec<EventData>>,
+    ) -> DeskResult<Case> {
+        for _ in 0..APPEND_RETRIES {
+            let case = self.get_case(actor, id_or_number).await?;
+            let changes = plan(&case)?;
+            if changes.is_empty() {
+                return Ok(case);
+            }
+            let (projection, events) = self.events_for(&case, actor, changes);
+            match self.store.append_events(&projection, case.version, &events).await {
+                Ok(()) => return Ok(projection),
+                Err(StoreError::VersionConflict) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(DomainError::conflict(
+            "version_conflict",
+            "the case is being changed by others; try again",
+        ))
+    }
+
+    fn events_for(&self, case: &Case, actor: &Actor, changes: Vec<EventData>) -> (Case, Vec<CaseEvent>) {
+        let now = self.now();
+        let mut projection = case.clone();
+        let mut events = Vec::with_capacity(changes.len());
+        for (i, data) in changes.into_iter().enumerate() {
+            let event = CaseEvent {
+                case_id: case.id.clone(),
+                seq: case.version + 1 + i as i64,
+                actor: actor.event_name(),
+                at: now,
+                data,
+            };
+            projection.apply(&event);
+            events.push(event);
+        }
+        (projection, events)
+    }
+}
+
+fn closed_error() -> DomainError {
+    DomainError::conflict("case_closed", "the case is closed; reopen it first (status: open)")
+}
+
+/// A valid argon2id hash of a random string, verified against when the user does not exist.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$J4moa2MM0/6uf3HbY2Tf5Fux8JIBTwIhmhxGRE8MW1s";

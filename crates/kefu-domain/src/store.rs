@@ -1,0 +1,152 @@
+//! The storage contract. One implementation per database; all of them pass the same contract
+//! suite (`kefu-store-contract`).
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::case::{Case, CaseEvent, Category, Priority, Status};
+use crate::customer::{Customer, Phone};
+use crate::error::StoreError;
+use crate::export::{ExportRecord, ExportTable};
+use crate::ids::{CaseId, CustomerId, DepartmentId, UserId};
+use crate::user::{Department, User};
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub token_hash: String,
+    pub user_id: UserId,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// One page of a list, newest first, and the cursor for the next (older) page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CaseQuery {
+    pub status: Option<Status>,
+    pub category: Option<Category>,
+    pub priority: Option<Priority>,
+    pub phone: Option<Phone>,
+    pub customer_id: Option<CustomerId>,
+    pub assignee: Option<UserId>,
+    pub department: Option<DepartmentId>,
+    /// Only ids strictly older than this one (the previous page's last id).
+    pub before: Option<CaseId>,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CustomerQuery {
+    pub phone: Option<Phone>,
+    pub email: Option<String>,
+    pub before: Option<CustomerId>,
+    pub limit: u32,
+}
+
+/// Who a new case belongs to: a known customer, or one to find by contact or else create.
+#[derive(Debug, Clone)]
+pub enum CustomerChoice {
+    Existing(CustomerId),
+    FindOrCreate(Customer),
+}
+
+/// A request to create a case, with everything but the parts the store must allocate inside
+/// its transaction (the case number and, possibly, the customer).
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub id: CaseId,
+    pub customer: CustomerChoice,
+    /// Builds the `created` event once number and customer are known.
+    pub template: CaseEvent,
+    /// The local date for the case number, `YYYYMMDD`.
+    pub number_date: String,
+    pub idempotency: Option<IdempotencyKey>,
+}
+
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey {
+    pub user_id: UserId,
+    pub key: String,
+    /// Hash of the request body: the same key with a different body is refused.
+    pub request_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CreatedCase {
+    pub case: Case,
+    /// True when an earlier request with the same idempotency key created it.
+    pub replayed: bool,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    fn backend_name(&self) -> &'static str;
+
+    async fn insert_department(&self, department: &Department) -> StoreResult<()>;
+    async fn list_departments(&self) -> StoreResult<Vec<Department>>;
+
+    async fn insert_user(&self, user: &User) -> StoreResult<()>;
+    async fn user_by_id(&self, id: &UserId) -> StoreResult<Option<User>>;
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>>;
+    async fn list_users(&self) -> StoreResult<Vec<User>>;
+    async fn count_users(&self) -> StoreResult<i64>;
+
+    async fn insert_session(&self, session: &Session) -> StoreResult<()>;
+    async fn session(&self, token_hash: &str) -> StoreResult<Option<Session>>;
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+
+    /// Fails with `Duplicate` if one of its contacts already belongs to a customer.
+    async fn insert_customer(&self, customer: &Customer) -> StoreResult<()>;
+    async fn customer_by_id(&self, id: &CustomerId) -> StoreResult<Option<Customer>>;
+    /// `kind` is `phone`, `email` or `external`.
+    async fn customer_by_contact(&self, kind: &str, value: &str) -> StoreResult<Option<Customer>>;
+    async fn list_customers(&self, query: &CustomerQuery) -> StoreResult<Page<Customer>>;
+
+    /// Atomically: honour the idempotency key, resolve the customer, allocate the number, write
+    /// the case, its `created` event and the key.
+    async fn create_case(&self, new_case: NewCase) -> StoreResult<CreatedCase>;
+    /// Appends events and writes the new projection, if the stored version is still
+    /// `expected_version`; otherwise `VersionConflict` and nothing is written.
+    async fn append_events(
+        &self,
+        projection: &Case,
+        expected_version: i64,
+        events: &[CaseEvent],
+    ) -> StoreResult<()>;
+    async fn case_by_id(&self, id: &CaseId) -> StoreResult<Option<Case>>;
+    async fn case_by_number(&self, number: &str) -> StoreResult<Option<Case>>;
+    async fn list_cases(&self, query: &CaseQuery) -> StoreResult<Page<Case>>;
+    async fn case_events(&self, id: &CaseId) -> StoreResult<Vec<CaseEvent>>;
+
+    /// Up to `limit` records of one table in key order, after the key `after`.
+    async fn export_chunk(
+        &self,
+        table: ExportTable,
+        after: Option<String>,
+        limit: u32,
+    ) -> StoreResult<Vec<ExportRecord>>;
+    /// Writes records as they are (ids, times, hashes kept). Only into an empty store.
+    async fn import_chunk(&self, records: Vec<ExportRecord>) -> StoreResult<()>;
+    /// After an import: let new case numbers continue after the highest imported one.
+    async fn finish_import(&self) -> StoreResult<()>;
+    /// True when the store has no users, customers or cases.
+    async fn is_empty(&self) -> StoreResult<bool>;
+}
+
+/// Case numbers are `KF` + local date + a sequence shared by the whole installation.
+pub fn case_number(date: &str, seq: i64) -> String {
+    format!("KF{date}{seq:06}")
+}
+
+/// The sequence part of a case number made by [`case_number`].
+pub fn case_number_seq(number: &str) -> Option<i64> {
+    number.get(10..)?.parse().ok()
+}

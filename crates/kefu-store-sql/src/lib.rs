@@ -1,0 +1,14 @@
+//! The SQL shared by kefu's backends. Both SQLite and PostgreSQL accept the same statements
+//! (`$n` placeholders, `ON CONFLICT`, `RETURNING`, row values); the few that differ branch on
+//! [`Dialect`]. A backend supplies connections through the small [`Sql`] trait and decides how a
+//! write is made durable ([`Backend::write`]); [`SqlStore`] turns that into a domain `Store`.
+
+mod conn;
+mod migrate;
+mod ops;
+mod store;
+
+pub use conn::{Dialect, Row, Sql, SqlError, Value};
+pub use migrate::{Migration, migrate};
+pub use ops::{WriteOp, WriteOutput, apply};
+pub use store::{Backend, SqlStore};

@@ -1,0 +1,52 @@
+use kefu_domain::StoreError;
+
+use crate::conn::{Dialect, Sql};
+
+/// One schema step; `version` increases and is never reused.
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// Applies the migrations not yet recorded, each in its own transaction. The caller makes sure
+/// only one node migrates at a time (SQLite: one file; PostgreSQL: an advisory lock).
+pub async fn migrate(sql: &mut dyn Sql, migrations: &[Migration]) -> Result<u32, StoreError> {
+    sql.execute_script(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)",
+    )
+    .await?;
+    let applied: Vec<i64> = sql
+        .fetch("SELECT version FROM schema_migrations ORDER BY version", &[])
+        .await?
+        .iter()
+        .map(|r| r.int(0))
+        .collect::<Result<_, _>>()?;
+    let begin = match sql.dialect() {
+        Dialect::Sqlite => "BEGIN IMMEDIATE",
+        Dialect::Postgres => "BEGIN",
+    };
+    let mut count = 0;
+    for m in migrations.iter().filter(|m| !applied.contains(&m.version)) {
+        sql.execute_script(begin).await?;
+        let step = async {
+            sql.execute_script(m.sql).await?;
+            sql.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                &[m.version.into(), m.name.into()],
+            )
+            .await?;
+            Ok::<_, StoreError>(())
+        }
+        .await;
+        match step {
+            Ok(()) => sql.execute_script("COMMIT").await?,
+            Err(e) => {
+                let _ = sql.execute_script("ROLLBACK").await;
+                return Err(StoreError::Backend(format!("migration {} ({}) failed: {e}", m.version, m.name)));
+            }
+        }
+        count += 1;
+    }
+    Ok(count)
+}

@@ -1,0 +1,569 @@
+//! Every statement kefu runs, written once for both backends.
+
+use kefu_domain::customer::contact_keys;
+use kefu_domain::export::{ExportRecord, ExportTable};
+use kefu_domain::ids::{CaseId, CustomerId, UserId};
+use kefu_domain::store::{
+    CaseQuery, CreatedCase, CustomerChoice, CustomerQuery, NewCase, Page, Session, StoreResult,
+    case_number, case_number_seq,
+};
+use kefu_domain::{Case, CaseEvent, Customer, Department, EventData, StoreError, User, from_millis, to_millis};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::conn::{Dialect, Row, Sql, Value, fetch_optional};
+
+/// A unit of writing: applied atomically by the backend (its own transaction, or a savepoint
+/// inside a group commit).
+#[derive(Debug, Clone)]
+pub enum WriteOp {
+    InsertDepartment(Department),
+    InsertUser(User),
+    InsertSession(Session),
+    DeleteSession(String),
+    InsertCustomer(Customer),
+    CreateCase(Box<NewCase>),
+    Append {
+        projection: Box<Case>,
+        expected_version: i64,
+        events: Vec<CaseEvent>,
+    },
+    Import(Vec<ExportRecord>),
+    FinishImport,
+}
+
+#[derive(Debug)]
+pub enum WriteOutput {
+    Done,
+    Created(Box<CreatedCase>),
+}
+
+fn to_json<T: Serialize>(v: &T) -> StoreResult<String> {
+    serde_json::to_string(v).map_err(|e| StoreError::Backend(format!("encode: {e}")))
+}
+
+fn from_json<T: DeserializeOwned>(s: &str) -> StoreResult<T> {
+    serde_json::from_str(s).map_err(|e| StoreError::Backend(format!("decode stored document: {e}")))
+}
+
+fn docs<T: DeserializeOwned>(rows: &[Row]) -> StoreResult<Vec<T>> {
+    rows.iter().map(|r| from_json(r.text(0)?)).collect()
+}
+
+/// Runs one write op on a connection that is already inside a transaction.
+pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
+    match op {
+        WriteOp::InsertDepartment(d) => insert_department(sql, &d).await?,
+        WriteOp::InsertUser(u) => insert_user(sql, &u).await?,
+        WriteOp::InsertSession(s) => {
+            sql.execute(
+                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+                &[
+                    s.token_hash.into(),
+                    s.user_id.to_string().into(),
+                    to_millis(s.created_at).into(),
+                    to_millis(s.expires_at).into(),
+                ],
+            )
+            .await?;
+        }
+        WriteOp::DeleteSession(hash) => {
+            sql.execute("DELETE FROM sessions WHERE token_hash = $1", &[hash.into()])
+                .await?;
+        }
+        WriteOp::InsertCustomer(c) => insert_customer(sql, &c).await?,
+        WriteOp::CreateCase(new_case) => {
+            return Ok(WriteOutput::Created(Box::new(create_case(sql, *new_case).await?)));
+        }
+        WriteOp::Append {
+            projection,
+            expected_version,
+            events,
+        } => append(sql, &projection, expected_version, &events).await?,
+        WriteOp::Import(records) => {
+            for r in records {
+                import_record(sql, r).await?;
+            }
+        }
+        WriteOp::FinishImport => {
+            let stmt = match sql.dialect() {
+                Dialect::Sqlite => {
+                    "UPDATE counters SET value = (SELECT COALESCE(MAX(number_seq), 0) FROM cases) WHERE name = 'case_number'"
+                }
+                Dialect::Postgres => {
+                    "SELECT setval('case_number_seq', COALESCE((SELECT MAX(number_seq) FROM cases), 0) + 1, false)"
+                }
+            };
+            sql.fetch(stmt, &[]).await?;
+        }
+    }
+    Ok(WriteOutput::Done)
+}
+
+async fn insert_department(sql: &mut dyn Sql, d: &Department) -> StoreResult<()> {
+    sql.execute(
+        "INSERT INTO departments (id, key, doc) VALUES ($1, $2, $3)",
+        &[d.id.to_string().into(), d.key.clone().into(), to_json(d)?.into()],
+    )
+    .await
+    .map_err(|e| named_duplicate(e, format!("department {}", d.key)))?;
+    Ok(())
+}
+
+async fn insert_user(sql: &mut dyn Sql, u: &User) -> StoreResult<()> {
+    sql.execute(
+        "INSERT INTO users (id, username, doc) VALUES ($1, $2, $3)",
+        &[u.id.to_string().into(), u.username.clone().into(), to_json(u)?.into()],
+    )
+    .await
+    .map_err(|e| named_duplicate(e, format!("user {}", u.username)))?;
+    Ok(())
+}
+
+fn named_duplicate(e: crate::conn::SqlError, what: String) -> StoreError {
+    if e.unique_violation {
+        StoreError::Duplicate(what)
+    } else {
+        StoreError::Backend(e.message)
+    }
+}
+
+async fn insert_customer(sql: &mut dyn Sql, c: &Customer) -> StoreResult<()> {
+    // Name the contact that is taken, rather than reporting a bare constraint violation.
+    for (kind, value) in contact_keys(c) {
+        if customer_id_by_contact(sql, kind, &value).await?.is_some() {
+            return Err(StoreError::Duplicate(format!("{kind} {value}")));
+        }
+    }
+    sql.execute(
+        "INSERT INTO customers (id, created_at, doc) VALUES ($1, $2, $3)",
+        &[c.id.to_string().into(), to_millis(c.created_at).into(), to_json(c)?.into()],
+    )
+    .await?;
+    for (kind, value) in contact_keys(c) {
+        sql.execute(
+            "INSERT INTO customer_contacts (kind, value, customer_id) VALUES ($1, $2, $3)",
+            &[kind.into(), value.clone().into(), c.id.to_string().into()],
+        )
+        .await
+        .map_err(|e| named_duplicate(e, format!("{kind} {value}")))?;
+    }
+    Ok(())
+}
+
+async fn customer_id_by_contact(sql: &mut dyn Sql, kind: &str, value: &str) -> StoreResult<Option<CustomerId>> {
+    let row = fetch_optional(
+        sql,
+        "SELECT customer_id FROM customer_contacts WHERE kind = $1 AND value = $2",
+        &[kind.into(), value.into()],
+    )
+    .await?;
+    row.map(|r| r.text(0).map(|s| CustomerId::from_stored(s.to_string())))
+        .transpose()
+}
+
+async fn next_case_seq(sql: &mut dyn Sql) -> StoreResult<i64> {
+    let stmt = match sql.dialect() {
+        Dialect::Sqlite => "UPDATE counters SET value = value + 1 WHERE name = 'case_number' RETURNING value",
+        Dialect::Postgres => "SELECT nextval('case_number_seq')",
+    };
+    fetch_optional(sql, stmt, &[])
+        .await?
+        .ok_or_else(|| StoreError::Backend("case number counter missing".into()))?
+        .int(0)
+}
+
+async fn create_case(sql: &mut dyn Sql, new_case: NewCase) -> StoreResult<CreatedCase> {
+    if let Some(key) = &new_case.idempotency {
+        let earlier = fetch_optional(
+            sql,
+            "SELECT request_hash, case_id FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+            &[key.user_id.to_string().into(), key.key.clone().into()],
+        )
+        .await?;
+        if let Some(row) = earlier {
+            if row.text(0)? != key.request_hash {
+                return Err(StoreError::IdempotencyMismatch);
+            }
+            let id = CaseId::from_stored(row.text(1)?.to_string());
+            let case = case_by(sql, "id", id.as_str())
+                .await?
+                .ok_or_else(|| StoreError::Backend("idempotent case vanished".into()))?;
+            return Ok(CreatedCase { case, replayed: true });
+        }
+    }
+    let customer_id = match new_case.customer {
+        CustomerChoice::Existing(id) => {
+            let known = fetch_optional(sql, "SELECT id FROM customers WHERE id = $1", &[id.to_string().into()]).await?;
+            if known.is_none() {
+                return Err(StoreError::NotFound(format!("customer {id}")));
+            }
+            id
+        }
+        CustomerChoice::FindOrCreate(candidate) => {
+            let mut found = None;
+            for (kind, value) in contact_keys(&candidate) {
+                found = customer_id_by_contact(sql, kind, &value).await?;
+                if found.is_some() {
+                    break;
+                }
+            }
+            match found {
+                Some(id) => id,
+                None => {
+                    insert_customer(sql, &candidate).await?;
+                    candidate.id
+                }
+            }
+        }
+    };
+    let seq = next_case_seq(sql).await?;
+    let mut event = new_case.template;
+    if let EventData::Created { number, customer_id: cid, .. } = &mut event.data {
+        *number = case_number(&new_case.number_date, seq);
+        *cid = customer_id;
+    }
+    let case = Case::from_created(&event)
+        .ok_or_else(|| StoreError::Backend("a new case must start with a created event".into()))?;
+    insert_case_row(sql, &case).await?;
+    insert_event(sql, &event).await?;
+    if let Some(key) = new_case.idempotency {
+        sql.execute(
+            "INSERT INTO idempotency_keys (user_id, key, request_hash, case_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+            &[
+                key.user_id.to_string().into(),
+                key.key.into(),
+                key.request_hash.into(),
+                case.id.to_string().into(),
+                to_millis(case.created_at).into(),
+            ],
+        )
+        .await?;
+    }
+    Ok(CreatedCase { case, replayed: false })
+}
+
+fn case_columns(case: &Case) -> StoreResult<Vec<Value>> {
+    Ok(vec![
+        case.id.to_string().into(),
+        case.number.clone().into(),
+        case_number_seq(&case.number).unwrap_or(0).into(),
+        case.version.into(),
+        case.status.as_str().into(),
+        case.channel.as_str().into(),
+        case.category.as_str().into(),
+        case.priority.as_str().into(),
+        case.customer_id.to_string().into(),
+        case.assignee.as_ref().map(|a| a.to_string()).into(),
+        case.department.as_ref().map(|d| d.to_string()).into(),
+        to_millis(case.received_at).into(),
+        to_millis(case.created_at).into(),
+        to_millis(case.updated_at).into(),
+        to_json(case)?.into(),
+    ])
+}
+
+async fn insert_case_row(sql: &mut dyn Sql, case: &Case) -> StoreResult<()> {
+    sql.execute(
+        "INSERT INTO cases (id, number, number_seq, version, status, channel, category, priority, customer_id, \
+         assignee_id, department_id, received_at, created_at, updated_at, doc) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        &case_columns(case)?,
+    )
+    .await
+    .map_err(|e| named_duplicate(e, format!("case {}", case.number)))?;
+    Ok(())
+}
+
+async fn insert_event(sql: &mut dyn Sql, e: &CaseEvent) -> StoreResult<()> {
+    sql.execute(
+        "INSERT INTO case_events (case_id, seq, type, actor, at, data) VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            e.case_id.to_string().into(),
+            e.seq.into(),
+            e.data.type_name().into(),
+            e.actor.clone().into(),
+            to_millis(e.at).into(),
+            to_json(&e.data)?.into(),
+        ],
+    )
+    .await
+    .map_err(|err| {
+        if err.unique_violation {
+            StoreError::VersionConflict
+        } else {
+            StoreError::Backend(err.message)
+        }
+    })?;
+    Ok(())
+}
+
+async fn append(sql: &mut dyn Sql, projection: &Case, expected_version: i64, events: &[CaseEvent]) -> StoreResult<()> {
+    let mut args = case_columns(projection)?;
+    args.push(expected_version.into());
+    let changed = sql
+        .execute(
+            "UPDATE cases SET number = $2, number_seq = $3, version = $4, status = $5, channel = $6, category = $7, \
+             priority = $8, customer_id = $9, assignee_id = $10, department_id = $11, received_at = $12, \
+             created_at = $13, updated_at = $14, doc = $15 WHERE id = $1 AND version = $16",
+            &args,
+        )
+        .await?;
+    if changed == 0 {
+        return Err(StoreError::VersionConflict);
+    }
+    for e in events {
+        insert_event(sql, e).await?;
+    }
+    Ok(())
+}
+
+async fn import_record(sql: &mut dyn Sql, record: ExportRecord) -> StoreResult<()> {
+    match record {
+        ExportRecord::Department(d) => insert_department(sql, &d).await,
+        ExportRecord::User(u) => insert_user(sql, &u).await,
+        ExportRecord::Customer(c) => insert_customer(sql, &c).await,
+        ExportRecord::Case(c) => insert_case_row(sql, &c).await,
+        ExportRecord::CaseEvent(e) => insert_event(sql, &e).await,
+    }
+}
+
+// ---- reads ----------------------------------------------------------------------------------
+
+pub(crate) async fn case_by(sql: &mut dyn Sql, column: &str, value: &str) -> StoreResult<Option<Case>> {
+    let query = match column {
+        "id" => "SELECT doc FROM cases WHERE id = $1",
+        _ => "SELECT doc FROM cases WHERE number = $1",
+    };
+    fetch_optional(sql, query, &[value.into()])
+        .await?
+        .map(|r| from_json(r.text(0)?))
+        .transpose()
+}
+
+pub(crate) async fn one_doc<T: DeserializeOwned>(sql: &mut dyn Sql, query: &str, key: &str) -> StoreResult<Option<T>> {
+    fetch_optional(sql, query, &[key.into()])
+        .await?
+        .map(|r| from_json(r.text(0)?))
+        .transpose()
+}
+
+pub(crate) async fn all_docs<T: DeserializeOwned>(sql: &mut dyn Sql, query: &str) -> StoreResult<Vec<T>> {
+    docs(&sql.fetch(query, &[]).await?)
+}
+
+pub(crate) async fn session(sql: &mut dyn Sql, token_hash: &str) -> StoreResult<Option<Session>> {
+    let row = fetch_optional(
+        sql,
+        "SELECT token_hash, user_id, created_at, expires_at FROM sessions WHERE token_hash = $1",
+        &[token_hash.into()],
+    )
+    .await?;
+    row.map(|r| {
+        Ok(Session {
+            token_hash: r.text(0)?.to_string(),
+            user_id: UserId::from_stored(r.text(1)?.to_string()),
+            created_at: from_millis(r.int(2)?),
+            expires_at: from_millis(r.int(3)?),
+        })
+    })
+    .transpose()
+}
+
+pub(crate) async fn customer_by_contact(sql: &mut dyn Sql, kind: &str, value: &str) -> StoreResult<Option<Customer>> {
+    fetch_optional(
+        sql,
+        "SELECT c.doc FROM customers c JOIN customer_contacts k ON k.customer_id = c.id \
+         WHERE k.kind = $1 AND k.value = $2",
+        &[kind.into(), value.into()],
+    )
+    .await?
+    .map(|r| from_json(r.text(0)?))
+    .transpose()
+}
+
+/// Builds a `WHERE` clause with numbered placeholders.
+#[derive(Default)]
+struct Filter {
+    clauses: Vec<String>,
+    args: Vec<Value>,
+}
+
+impl Filter {
+    /// `clause` contains `?` where the next placeholder goes.
+    fn add(&mut self, clause: &str, value: impl Into<Value>) {
+        self.args.push(value.into());
+        self.clauses.push(clause.replace('?', &format!("${}", self.args.len())));
+    }
+
+    fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+}
+
+/// Fetches `limit + 1` documents to know whether another page follows.
+async fn page<T: DeserializeOwned>(
+    sql: &mut dyn Sql,
+    table: &str,
+    filter: Filter,
+    limit: u32,
+    id_of: impl Fn(&T) -> String,
+) -> StoreResult<Page<T>> {
+    let query = format!("SELECT doc FROM {table}{} ORDER BY id DESC LIMIT {}", filter.sql(), limit + 1);
+    let mut items: Vec<T> = docs(&sql.fetch(&query, &filter.args).await?)?;
+    let next_cursor = if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        items.last().map(&id_of)
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
+}
+
+pub(crate) async fn list_cases(sql: &mut dyn Sql, q: &CaseQuery) -> StoreResult<Page<Case>> {
+    let mut f = Filter::default();
+    if let Some(s) = q.status {
+        f.add("status = ?", s.as_str());
+    }
+    if let Some(c) = q.category {
+        f.add("category = ?", c.as_str());
+    }
+    if let Some(p) = q.priority {
+        f.add("priority = ?", p.as_str());
+    }
+    if let Some(c) = &q.customer_id {
+        f.add("customer_id = ?", c.to_string());
+    }
+    if let Some(a) = &q.assignee {
+        f.add("assignee_id = ?", a.to_string());
+    }
+    if let Some(d) = &q.department {
+        f.add("department_id = ?", d.to_string());
+    }
+    if let Some(p) = &q.phone {
+        f.add(
+            "customer_id IN (SELECT customer_id FROM customer_contacts WHERE kind = 'phone' AND value = ?)",
+            p.as_str(),
+        );
+    }
+    if let Some(b) = &q.before {
+        f.add("id < ?", b.to_string());
+    }
+    page(sql, "cases", f, q.limit, |c: &Case| c.id.to_string()).await
+}
+
+pub(crate) async fn list_customers(sql: &mut dyn Sql, q: &CustomerQuery) -> StoreResult<Page<Customer>> {
+    let mut f = Filter::default();
+    if let Some(p) = &q.phone {
+        f.add(
+            "id IN (SELECT customer_id FROM customer_contacts WHERE kind = 'phone' AND value = ?)",
+            p.as_str(),
+        );
+    }
+    if let Some(e) = &q.email {
+        f.add(
+            "id IN (SELECT customer_id FROM customer_contacts WHERE kind = 'email' AND value = ?)",
+            e.as_str(),
+        );
+    }
+    if let Some(b) = &q.before {
+        f.add("id < ?", b.to_string());
+    }
+    page(sql, "customers", f, q.limit, |c: &Customer| c.id.to_string()).await
+}
+
+fn event_from_row(r: &Row) -> StoreResult<CaseEvent> {
+    Ok(CaseEvent {
+        case_id: CaseId::from_stored(r.text(0)?.to_string()),
+        seq: r.int(1)?,
+        actor: r.text(2)?.to_string(),
+        at: from_millis(r.int(3)?),
+        data: from_json(r.text(4)?)?,
+    })
+}
+
+pub(crate) async fn case_events(sql: &mut dyn Sql, id: &CaseId) -> StoreResult<Vec<CaseEvent>> {
+    sql.fetch(
+        "SELECT case_id, seq, actor, at, data FROM case_events WHERE case_id = $1 ORDER BY seq",
+        &[id.to_string().into()],
+    )
+    .await?
+    .iter()
+    .map(event_from_row)
+    .collect()
+}
+
+async fn docs_after<T: DeserializeOwned>(sql: &mut dyn Sql, table: &str, after: &str, limit: u32) -> StoreResult<Vec<T>> {
+    let query = format!("SELECT doc FROM {table} WHERE id > $1 ORDER BY id LIMIT {limit}");
+    docs(&sql.fetch(&query, &[after.into()]).await?)
+}
+
+pub(crate) async fn export_chunk(
+    sql: &mut dyn Sql,
+    table: ExportTable,
+    after: Option<String>,
+    limit: u32,
+) -> StoreResult<Vec<ExportRecord>> {
+    let after = after.unwrap_or_default();
+    let records = match table {
+        ExportTable::Departments => docs_after(sql, "departments", &after, limit)
+            .await?
+            .into_iter()
+            .map(ExportRecord::Department)
+            .collect(),
+        ExportTable::Users => docs_after(sql, "users", &after, limit)
+            .await?
+            .into_iter()
+            .map(ExportRecord::User)
+            .collect(),
+        ExportTable::Customers => docs_after(sql, "customers", &after, limit)
+            .await?
+            .into_iter()
+            .map(ExportRecord::Customer)
+            .collect(),
+        ExportTable::Cases => docs_after(sql, "cases", &after, limit)
+            .await?
+            .into_iter()
+            .map(ExportRecord::Case)
+            .collect(),
+        ExportTable::CaseEvents => {
+            let (case_id, seq) = match after.split_once('/') {
+                Some((c, s)) => (c.to_string(), s.parse::<i64>().unwrap_or(0)),
+                None => (String::new(), 0),
+            };
+            let query = format!(
+                "SELECT case_id, seq, actor, at, data FROM case_events \
+                 WHERE case_id > $1 OR (case_id = $1 AND seq > $2) ORDER BY case_id, seq LIMIT {limit}"
+            );
+            sql.fetch(&query, &[case_id.into(), seq.into()])
+                .await?
+                .iter()
+                .map(|r| event_from_row(r).map(ExportRecord::CaseEvent))
+                .collect::<StoreResult<_>>()?
+        }
+    };
+    Ok(records)
+}
+
+pub(crate) async fn is_empty(sql: &mut dyn Sql) -> StoreResult<bool> {
+    let row = fetch_optional(
+        sql,
+        "SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM customers) + (SELECT COUNT(*) FROM cases) \
+         + (SELECT COUNT(*) FROM departments)",
+        &[],
+    )
+    .await?
+    .ok_or_else(|| StoreError::Backend("count returned nothing".into()))?;
+    Ok(row.int(0)? == 0)
+}
+
+pub(crate) async fn count_users(sql: &mut dyn Sql) -> StoreResult<i64> {
+    fetch_optional(sql, "SELECT COUNT(*) FROM users", &[])
+        .await?
+        .ok_or_else(|| StoreError::Backend("count returned nothing".into()))?
+        .int(0)
+}

@@ -1,0 +1,156 @@
+use async_trait::async_trait;
+use kefu_domain::export::{ExportRecord, ExportTable};
+use kefu_domain::ids::{CaseId, CustomerId, UserId};
+use kefu_domain::store::{CaseQuery, CreatedCase, CustomerQuery, NewCase, Page, Session, Store, StoreResult};
+use kefu_domain::{Case, CaseEvent, Customer, Department, StoreError, User};
+
+use crate::conn::Sql;
+use crate::ops::{self, WriteOp, WriteOutput};
+
+/// What a database backend provides: connections to read from, and a durable way to write.
+#[async_trait]
+pub trait Backend: Send + Sync + 'static {
+    fn name(&self) -> &'static str;
+    /// A pooled connection for reads (outside any write transaction).
+    async fn read(&self) -> StoreResult<Box<dyn Sql>>;
+    /// Applies `op` atomically and durably: when this returns `Ok`, it is on disk.
+    async fn write(&self, op: WriteOp) -> StoreResult<WriteOutput>;
+}
+
+/// A domain [`Store`] over any [`Backend`].
+pub struct SqlStore<B> {
+    backend: B,
+}
+
+impl<B: Backend> SqlStore<B> {
+    pub fn new(backend: B) -> Self {
+        Self { backend }
+    }
+
+    pub fn backend(&self) -> &B {
+        &self.backend
+    }
+
+    async fn write_done(&self, op: WriteOp) -> StoreResult<()> {
+        self.backend.write(op).await.map(|_| ())
+    }
+}
+
+#[async_trait]
+impl<B: Backend> Store for SqlStore<B> {
+    fn backend_name(&self) -> &'static str {
+        self.backend.name()
+    }
+
+    async fn insert_department(&self, department: &Department) -> StoreResult<()> {
+        self.write_done(WriteOp::InsertDepartment(department.clone())).await
+    }
+
+    async fn list_departments(&self) -> StoreResult<Vec<Department>> {
+        ops::all_docs(&mut *self.backend.read().await?, "SELECT doc FROM departments ORDER BY key").await
+    }
+
+    async fn insert_user(&self, user: &User) -> StoreResult<()> {
+        self.write_done(WriteOp::InsertUser(user.clone())).await
+    }
+
+    async fn user_by_id(&self, id: &UserId) -> StoreResult<Option<User>> {
+        ops::one_doc(&mut *self.backend.read().await?, "SELECT doc FROM users WHERE id = $1", id.as_str()).await
+    }
+
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
+        ops::one_doc(&mut *self.backend.read().await?, "SELECT doc FROM users WHERE username = $1", username).await
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<User>> {
+        ops::all_docs(&mut *self.backend.read().await?, "SELECT doc FROM users ORDER BY username").await
+    }
+
+    async fn count_users(&self) -> StoreResult<i64> {
+        ops::count_users(&mut *self.backend.read().await?).await
+    }
+
+    async fn insert_session(&self, session: &Session) -> StoreResult<()> {
+        self.write_done(WriteOp::InsertSession(session.clone())).await
+    }
+
+    async fn session(&self, token_hash: &str) -> StoreResult<Option<Session>> {
+        ops::session(&mut *self.backend.read().await?, token_hash).await
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        self.write_done(WriteOp::DeleteSession(token_hash.to_string())).await
+    }
+
+    async fn insert_customer(&self, customer: &Customer) -> StoreResult<()> {
+        self.write_done(WriteOp::InsertCustomer(customer.clone())).await
+    }
+
+    async fn customer_by_id(&self, id: &CustomerId) -> StoreResult<Option<Customer>> {
+        ops::one_doc(&mut *self.backend.read().await?, "SELECT doc FROM customers WHERE id = $1", id.as_str()).await
+    }
+
+    async fn customer_by_contact(&self, kind: &str, value: &str) -> StoreResult<Option<Customer>> {
+        ops::customer_by_contact(&mut *self.backend.read().await?, kind, value).await
+    }
+
+    async fn list_customers(&self, query: &CustomerQuery) -> StoreResult<Page<Customer>> {
+        ops::list_customers(&mut *self.backend.read().await?, query).await
+    }
+
+    async fn create_case(&self, new_case: NewCase) -> StoreResult<CreatedCase> {
+        let retry = new_case.clone();
+        let first = self.backend.write(WriteOp::CreateCase(Box::new(new_case))).await;
+        let outcome = match first {
+            // Two requests with one idempotency key raced (or two new customers with one
+            // phone); the loser runs again and now finds the winner's rows.
+            Err(StoreError::Duplicate(_)) => self.backend.write(WriteOp::CreateCase(Box::new(retry))).await?,
+            other => other?,
+        };
+        match outcome {
+            WriteOutput::Created(created) => Ok(*created),
+            WriteOutput::Done => Err(StoreError::Backend("create returned no case".into())),
+        }
+    }
+
+    async fn append_events(&self, projection: &Case, expected_version: i64, events: &[CaseEvent]) -> StoreResult<()> {
+        self.write_done(WriteOp::Append {
+            projection: Box::new(projection.clone()),
+            expected_version,
+            events: events.to_vec(),
+        })
+        .await
+    }
+
+    async fn case_by_id(&self, id: &CaseId) -> StoreResult<Option<Case>> {
+        ops::case_by(&mut *self.backend.read().await?, "id", id.as_str()).await
+    }
+
+    async fn case_by_number(&self, number: &str) -> StoreResult<Option<Case>> {
+        ops::case_by(&mut *self.backend.read().await?, "number", number).await
+    }
+
+    async fn list_cases(&self, query: &CaseQuery) -> StoreResult<Page<Case>> {
+        ops::list_cases(&mut *self.backend.read().await?, query).await
+    }
+
+    async fn case_events(&self, id: &CaseId) -> StoreResult<Vec<CaseEvent>> {
+        ops::case_events(&mut *self.backend.read().await?, id).await
+    }
+
+    async fn export_chunk(&self, table: ExportTable, after: Option<String>, limit: u32) -> StoreResult<Vec<ExportRecord>> {
+        ops::export_chunk(&mut *self.backend.read().await?, table, after, limit).await
+    }
+
+    async fn import_chunk(&self, records: Vec<ExportRecord>) -> StoreResult<()> {
+        self.write_done(WriteOp::Import(records)).await
+    }
+
+    async fn finish_import(&self) -> StoreResult<()> {
+        self.write_done(WriteOp::FinishImport).await
+    }
+
+    async fn is_empty(&self) -> StoreResult<bool> {
+        ops::is_empty(&mut *self.backend.read().await?).await
+    }
+}
