@@ -1,0 +1,576 @@
+//! The store contract: behaviour every backend must show. Each check takes a fresh, empty
+//! store; the backend crates run them all through [`contract_tests!`].
+
+use std::sync::Arc;
+
+use jiff::{SignedDuration, Timestamp};
+use kefu_domain::desk::{CaseDraft, CasePatch, CustomerDraft, DepartmentDraft, MessageDraft, UserDraft};
+use kefu_domain::export::{self, ExportRecord};
+use kefu_domain::store::{CaseQuery, CustomerQuery, Session};
+use kefu_domain::{
+    Actor, Case, Channel, Desk, DomainError, FixedClock, KeywordClassifier, Role, Status, Store, StoreError,
+};
+
+/// A desk over `store` with a clock fixed at 2026-11-24 10:00 Beijing time.
+pub struct Fixture {
+    pub desk: Desk,
+    pub clock: Arc<FixedClock>,
+    pub admin: Actor,
+    pub agent: Actor,
+}
+
+pub fn start_time() -> Timestamp {
+    "2026-11-24T02:00:00Z".parse().unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+pub async fn fixture(store: Arc<dyn Store>) -> Fixture {
+    let clock = Arc::new(FixedClock::new(start_time()));
+    let desk = Desk {
+        store,
+        clock: clock.clone(),
+        classifier: Arc::new(KeywordClassifier),
+        time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC),
+    };
+    let admin_pw = desk.bootstrap_admin(Some("admin-password".into())).await.unwrap();
+    assert_eq!(admin_pw.as_deref(), Some("admin-password"));
+    let admin_user = desk.store.user_by_username("admin").await.unwrap().unwrap();
+    let admin = Actor::of(&admin_user);
+    desk.create_department(Some(&admin), dept("service", "客服部", "service")).await.unwrap();
+    desk.create_department(Some(&admin), dept("ops", "运营部", "operations")).await.unwrap();
+    let agent_user = desk
+        .create_user(
+            Some(&admin),
+            UserDraft {
+                username: "agent01".into(),
+                password: "agent-password".into(),
+                role: Role::Agent,
+                display_name: Some("李客服".into()),
+                department: Some("service".into()),
+            },
+        )
+        .await
+        .unwrap();
+    Fixture {
+        agent: Actor::of(&agent_user),
+        desk,
+        clock,
+        admin,
+    }
+}
+
+pub fn dept(key: &str, name: &str, kind: &str) -> DepartmentDraft {
+    DepartmentDraft {
+        key: key.into(),
+        name: name.into(),
+        kind: kind.into(),
+    }
+}
+
+pub fn customer(name: &str, phone: &str) -> CustomerDraft {
+    CustomerDraft {
+        name: Some(name.into()),
+        phone: Some(phone.into()),
+        ..CustomerDraft::default()
+    }
+}
+
+pub fn draft(subject: &str, customer: CustomerDraft) -> CaseDraft {
+    CaseDraft {
+        channel: Channel::Phone,
+        subject: subject.into(),
+        description: String::new(),
+        customer_id: None,
+        customer: Some(customer),
+        category: None,
+        priority: None,
+        waybill_no: None,
+        tags: vec![],
+        received_at: None,
+    }
+}
+
+fn status(to: Status) -> CasePatch {
+    CasePatch {
+        status: Some(to),
+        ..CasePatch::default()
+    }
+}
+
+/// Declares one `#[tokio::test]` per contract check; `$fresh` is an async expression that
+/// yields a fresh, empty `Arc<dyn Store>`.
+#[macro_export]
+macro_rules! contract_tests {
+    ($fresh:expr) => {
+        $crate::contract_tests!(@each $fresh;
+            users_and_sessions, departments, customers_and_contacts, case_numbers_are_unique_and_sequential,
+            case_joins_customer_by_phone, idempotent_create, version_conflicts_refuse_stale_writes,
+            events_replay_to_projection, closed_cases_refuse_changes, list_filters_and_cursor,
+            concurrent_creates_get_distinct_numbers, concurrent_updates_keep_every_event,
+            import_refuses_non_empty_store, failed_write_changes_nothing);
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn export_import_round_trip() {
+            let source: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
+            let target: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
+            $crate::export_import_round_trip(source, target).await;
+        }
+    };
+    (@each $fresh:expr; $($name:ident),+) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let store: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
+                $crate::$name(store).await;
+            }
+        )+
+    };
+}
+
+pub async fn users_and_sessions(store: Arc<dyn Store>) {
+    let f = fixture(store.clone()).await;
+    assert_eq!(store.count_users().await.unwrap(), 2);
+    let again = f.desk.bootstrap_admin(Some("another-password".into())).await.unwrap();
+    assert!(again.is_none(), "bootstrap only runs on an empty user table");
+    let dup = f
+        .desk
+        .create_user(
+            Some(&f.admin),
+            UserDraft {
+                username: "Agent01".into(),
+                password: "whatever-password".into(),
+                role: Role::Agent,
+                display_name: None,
+                department: None,
+            },
+        )
+        .await;
+    assert!(matches!(dup, Err(DomainError::Conflict { code: "username_taken", .. })), "{dup:?}");
+    let by_name = store.user_by_username("agent01").await.unwrap().unwrap();
+    assert_eq!(store.user_by_id(&by_name.id).await.unwrap().unwrap(), by_name);
+    assert_eq!(by_name.display_name, "李客服");
+    assert!(kefu_domain::auth::verify_password("agent-password", &by_name.password_hash));
+    let names: Vec<String> = store.list_users().await.unwrap().into_iter().map(|u| u.username).collect();
+    assert_eq!(names, vec!["admin", "agent01"]);
+
+    let (token, user) = f.desk.login("AGENT01", "agent-password").await.unwrap();
+    assert_eq!(user.username, "agent01");
+    let (actor, _) = f.desk.authenticate(&token).await.unwrap();
+    assert_eq!(actor.role, Role::Agent);
+    assert!(matches!(f.desk.login("agent01", "wrong-password").await, Err(DomainError::Unauthenticated)));
+    assert!(matches!(f.desk.login("nobody", "agent-password").await, Err(DomainError::Unauthenticated)));
+    f.clock.advance(SignedDuration::from_hours(13));
+    assert!(matches!(f.desk.authenticate(&token).await, Err(DomainError::Unauthenticated)), "sessions expire");
+    let (token2, _) = f.desk.login("agent01", "agent-password").await.unwrap();
+    f.desk.logout(&token2).await.unwrap();
+    assert!(matches!(f.desk.authenticate(&token2).await, Err(DomainError::Unauthenticated)));
+    let session = Session {
+        token_hash: "h".repeat(64),
+        user_id: by_name.id.clone(),
+        created_at: start_time(),
+        expires_at: start_time(),
+    };
+    store.insert_session(&session).await.unwrap();
+    assert_eq!(store.session(&session.token_hash).await.unwrap(), Some(session));
+}
+
+pub async fn departments(store: Arc<dyn Store>) {
+    let f = fixture(store.clone()).await;
+    let keys: Vec<String> = store.list_departments().await.unwrap().into_iter().map(|d| d.key).collect();
+    assert_eq!(keys, vec!["ops", "service"]);
+    let dup = f.desk.create_department(Some(&f.admin), dept("ops", "运营二部", "operations")).await;
+    assert!(matches!(dup, Err(DomainError::Conflict { code: "department_exists", .. })));
+    let by_agent = f.desk.create_department(Some(&f.agent), dept("x", "X", "x")).await;
+    assert!(matches!(by_agent, Err(DomainError::Forbidden(_))));
+}
+
+pub async fn customers_and_contacts(store: Arc<dyn Store>) {
+    let f = fixture(store.clone()).await;
+    let mut draft = customer("张伟", "138 0013 8000");
+    draft.email = Some("ZhangWei@Example.cn".into());
+    draft.grade = Some(2);
+    let c = f.desk.create_customer(&f.agent, draft).await.unwrap();
+    assert_eq!(c.phones[0].as_str(), "13800138000");
+    let found = store.customer_by_contact("phone", "13800138000").await.unwrap().unwrap();
+    assert_eq!(found, c);
+    let by_mail = store.customer_by_contact("email", "zhangwei@example.cn").await.unwrap().unwrap();
+    assert_eq!(by_mail.id, c.id);
+    assert_eq!(store.customer_by_id(&c.id).await.unwrap(), Some(c.clone()));
+    let dup = f.desk.create_customer(&f.agent, customer("张伟伟", "+8613800138000")).await;
+    assert!(matches!(dup, Err(DomainError::Conflict { code: "customer_exists", .. })), "{dup:?}");
+    let bad = f.desk.create_customer(&f.agent, customer("王芳", "12345")).await;
+    assert!(matches!(&bad, Err(DomainError::Invalid { field, .. }) if field == "phone"), "{bad:?}");
+    for i in 0..5 {
+        f.clock.advance(SignedDuration::from_secs(1));
+        f.desk
+            .create_customer(&f.agent, customer(&format!("客户{i}"), &format!("1390000000{i}")))
+            .await
+            .unwrap();
+    }
+    let page = store
+        .list_customers(&CustomerQuery { limit: 4, ..CustomerQuery::default() })
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 4);
+    assert_eq!(page.items[0].name, "客户4", "newest first");
+    let rest = store
+        .list_customers(&CustomerQuery {
+            limit: 4,
+            before: page.next_cursor.as_deref().and_then(kefu_domain::CustomerId::parse),
+            ..CustomerQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(rest.items.len(), 2);
+    assert!(rest.next_cursor.is_none());
+    let by_phone = store
+        .list_customers(&CustomerQuery {
+            phone: Some(kefu_domain::Phone::parse("13900000003").unwrap()),
+            limit: 10,
+            ..CustomerQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(by_phone.items.len(), 1);
+    assert_eq!(by_phone.items[0].name, "客户3");
+}
+
+pub async fn case_numbers_are_unique_and_sequential(store: Arc<dyn Store>) {
+    let f = fixture(store).await;
+    let mut numbers = Vec::new();
+    for i in 0..3 {
+        let created = f
+            .desk
+            .create_case(&f.agent, draft("我的快递到哪了", customer("赵敏", &format!("1370000000{i}"))), None)
+            .await
+            .unwrap();
+        numbers.push(created.case.number);
+    }
+    assert_eq!(numbers, vec!["KF20261124000001", "KF20261124000002", "KF20261124000003"]);
+}
+
+pub async fn case_joins_customer_by_phone(store: Arc<dyn Store>) {
+    let f = fixture(store.clone()).await;
+    let first = f
+        .desk
+        .create_case(&f.agent, draft("快递员态度太差，我要投诉", customer("陈静", "13600001111")), None)
+        .await
+        .unwrap()
+        .case;
+    assert_eq!((first.category, first.priority), (kefu_domain::Category::Complaint, kefu_domain::Priority::P2));
+    let mut second_draft = draft("我的快递到哪了", customer("陈小姐", "136-0000-1111"));
+    second_draft.channel = Channel::Wechat;
+    let second = f.desk.create_case(&f.agent, second_draft, None).await.unwrap().case;
+    assert_eq!(second.customer_id, first.customer_id, "the same phone is the same customer");
+    let page = store
+        .list_cases(&CaseQuery {
+            phone: Some(kefu_domain::Phone::parse("13600001111").unwrap()),
+            limit: 10,
+            ..CaseQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 2);
+    let missing = CaseDraft {
+        customer: None,
+        customer_id: Some(kefu_domain::CustomerId::new(start_time()).to_string()),
+        ..draft("x", customer("x", "13600002222"))
+    };
+    let err = f.desk.create_case(&f.agent, missing, None).await;
+    assert!(matches!(&err, Err(DomainError::Invalid { field, .. }) if field == "customer_id"), "{err:?}");
+}
+
+pub async fn idempotent_create(store: Arc<dyn Store>) {
+    let f = fixture(store.clone()).await;
+    let key = Some(("key-1".to_string(), "hash-a".to_string()));
+    let a = f.desk.create_case(&f.agent, draft("丢件", customer("刘洋", "13500000001")), key.clone()).await.unwrap();
+    let b = f.desk.create_case(&f.agent, draft("丢件", customer("刘洋", "13500000001")), key).await.unwrap();
+    assert!(!a.replayed && b.replayed);
+    assert_eq!(a.case, b.case);
+    let other = f
+        .desk
+        .create_case(&f.agent, draft("丢件", customer("刘洋", "13500000001")), Some(("key-1".into(), "hash-b".into())))
+        .await;
+    assert!(matches!(other, Err(DomainError::Store(StoreError::IdempotencyMismatch))));
+    let page = store.list_cases(&CaseQuery { limit: 10, ..CaseQuery::default() }).await.unwrap();
+    assert_eq!(page.items.len(), 1, "a replay creates nothing");
+    // Keys are per user: the admin's key-1 is a different request.
+    let c = f
+        .desk
+        .create_case(&f.admin, draft("丢件", customer("刘洋", "13500000001")), Some(("key-1".into(), "hash-b".into())))
+        .await
+        .unwrap();
+    assert!(!c.replayed);
+}
+
+pub async fn version_conflicts_refuse_stale_writes(store: Arc<dyn Store>) {
+    let f = fixture(store.clone()).await;
+    let case = f.desk.create_case(&f.agent, draft("催件", customer("孙丽", "13400000001")), None).await.unwrap().case;
+    let opened = f.desk.update_case(&f.agent, case.id.as_str(), status(Status::Open)).await.unwrap();
+    assert_eq!(opened.version, 2);
+    // Writing on top of the old version must fail and change nothing.
+    let mut stale = case.clone();
+    stale.subject = "stale".into();
+    let event = kefu_domain::CaseEvent {
+        case_id: case.id.clone(),
+        seq: 2,
+        actor: "test".into(),
+        at: start_time(),
+        data: kefu_domain::EventData::TagsChanged { tags: vec!["x".into()] },
+    };
+    let err = store.append_events(&stale, 1, std::slice::from_ref(&event)).await;
+    assert!(matches!(err, Err(StoreError::VersionConflict)), "{err:?}");
+    let now = store.case_by_id(&case.id).await.unwrap().unwrap();
+    assert_eq!(now, opened);
+    assert_eq!(store.case_events(&case.id).await.unwrap().len(), 2);
+}
+
+pub async fn events_replay_to_projection(store: Arc<dyn Store>) {
+    let f = fixture(store.clone()).await;
+    let mut d = draft("箱子破了，里面的杯子碎了", customer("周杰", "13300000001"));
+    d.waybill_no = Some("yl1234567890123".into());
+    d.received_at = Some(start_time() - SignedDuration::from_mins(30));
+    let case = f.desk.create_case(&f.agent, d, None).await.unwrap().case;
+    assert_eq!(case.waybill_nos, vec!["YL1234567890123"]);
+    assert_eq!(case.received_at, start_time() - SignedDuration::from_mins(30));
+    let id = case.id.as_str();
+    f.clock.advance(SignedDuration::from_mins(2));
+    let (after_reply, _) = f
+        .desk
+        .add_message(&f.agent, id, MessageDraft { body: "您好，已登记破损，请保留外包装。".into(), visibility: kefu_domain::Visibility::Public, from_customer: false })
+        .await
+        .unwrap();
+    assert_eq!(after_reply.status, Status::Open, "a public reply opens a new case");
+    assert_eq!(after_reply.first_response_at, Some(start_time() + SignedDuration::from_mins(2)));
+    f.clock.advance(SignedDuration::from_mins(5));
+    f.desk
+        .add_message(&f.agent, id, MessageDraft { body: "已联系网点核实".into(), visibility: kefu_domain::Visibility::Internal, from_customer: false })
+        .await
+        .unwrap();
+    f.desk
+        .update_case(
+            &f.agent,
+            id,
+            CasePatch {
+                department: Some(Some("ops".into())),
+                status: Some(Status::PendingDepartment),
+                priority: Some(kefu_domain::Priority::P1),
+                assignee: Some(Some("agent01".into())),
+                tags: Some(vec!["破损".into(), "破损".into(), "加急".into()]),
+                ..CasePatch::default()
+            },
+        )
+        .await
+        .unwrap();
+    f.clock.advance(SignedDuration::from_hours(3));
+    f.desk.update_case(&f.agent, id, status(Status::Resolved)).await.unwrap();
+    f.desk.update_case(&f.agent, id, status(Status::Closed)).await.unwrap();
+    f.desk
+        .update_case(&f.agent, id, CasePatch { status: Some(Status::Open), reason: Some("客户反馈仍未赔付".into()), ..CasePatch::default() })
+        .await
+        .unwrap();
+    let stored = store.case_by_id(&case.id).await.unwrap().unwrap();
+    let events = store.case_events(&case.id).await.unwrap();
+    let types: Vec<&str> = events.iter().map(|e| e.data.type_name()).collect();
+    assert_eq!(
+        types,
+        vec![
+            "created", "message_added", "status_changed", "message_added", "priority_changed", "assigned",
+            "transferred", "tags_changed", "status_changed", "status_changed", "status_changed", "reopened"
+        ]
+    );
+    assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), (1..=12).collect::<Vec<_>>());
+    assert_eq!(Case::replay(&events), Some(stored.clone()));
+    assert_eq!(stored.status, Status::Open);
+    assert_eq!(stored.reopen_count, 1);
+    assert_eq!(stored.tags, vec!["破损", "加急"]);
+    assert_eq!(stored.message_count, 2);
+    assert!(stored.resolved_at.is_some() && stored.closed_at.is_none());
+    assert!(events.iter().all(|e| e.actor == "user:agent01"));
+    assert_eq!(store.case_by_number(&stored.number).await.unwrap(), Some(stored));
+}
+
+pub async fn closed_cases_refuse_changes(store: Arc<dyn Store>) {
+    let f = fixture(store.clone()).await;
+    let case = f.desk.create_case(&f.agent, draft("改地址", customer("吴磊", "13200000001")), None).await.unwrap().case;
+    let id = case.id.as_str();
+    let bad = f.desk.update_case(&f.agent, id, status(Status::Closed)).await;
+    assert!(matches!(bad, Err(DomainError::Conflict { code: "invalid_transition", .. })), "new cannot close");
+    for s in [Status::Open, Status::Resolved, Status::Closed] {
+        f.desk.update_case(&f.agent, id, status(s)).await.unwrap();
+    }
+    let before = store.case_events(&case.id).await.unwrap().len();
+    let msg = f
+        .desk
+        .add_message(&f.agent, id, MessageDraft { body: "x".into(), visibility: kefu_domain::Visibility::Public, from_customer: false })
+        .await;
+    assert!(matches!(msg, Err(DomainError::Conflict { code: "case_closed", .. })));
+    let prio = f.desk.update_case(&f.agent, id, CasePatch { priority: Some(kefu_domain::Priority::P1), ..CasePatch::default() }).await;
+    assert!(matches!(prio, Err(DomainError::Conflict { code: "case_closed", .. })));
+    let pend = f.desk.update_case(&f.agent, id, status(Status::PendingCustomer)).await;
+    assert!(matches!(pend, Err(DomainError::Conflict { code: "case_closed", .. })));
+    assert_eq!(store.case_events(&case.id).await.unwrap().len(), before, "refusals append nothing");
+}
+
+pub async fn list_filters_and_cursor(store: Arc<dyn Store>) {
+    let f = fixture(store.clone()).await;
+    let subjects = ["我的快递到哪了", "快递员态度太差，我要投诉", "箱子破了", "我的快递到哪了", "开发票"];
+    let mut ids = Vec::new();
+    for (i, s) in subjects.iter().enumerate() {
+        f.clock.advance(SignedDuration::from_secs(1));
+        let c = f.desk.create_case(&f.agent, draft(s, customer("客户", &format!("1310000000{i}"))), None).await.unwrap();
+        ids.push(c.case.id);
+    }
+    let q = |status, category, limit| CaseQuery { status, category, limit, ..CaseQuery::default() };
+    let tracks = store.list_cases(&q(None, Some(kefu_domain::Category::Track), 10)).await.unwrap();
+    assert_eq!(tracks.items.len(), 2);
+    let first = store.list_cases(&q(None, None, 2)).await.unwrap();
+    assert_eq!(first.items.iter().map(|c| &c.id).collect::<Vec<_>>(), vec![&ids[4], &ids[3]]);
+    // A case created between two pages does not shift the next page.
+    f.clock.advance(SignedDuration::from_secs(1));
+    f.desk.create_case(&f.agent, draft("新来的", customer("新客户", "13100000009")), None).await.unwrap();
+    let second = store
+        .list_cases(&CaseQuery {
+            before: first.next_cursor.as_deref().and_then(kefu_domain::CaseId::parse),
+            limit: 2,
+            ..CaseQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(second.items.iter().map(|c| &c.id).collect::<Vec<_>>(), vec![&ids[2], &ids[1]]);
+    f.desk.update_case(&f.agent, ids[0].as_str(), status(Status::Open)).await.unwrap();
+    let open = store.list_cases(&q(Some(Status::Open), None, 10)).await.unwrap();
+    assert_eq!(open.items.len(), 1);
+    assert_eq!(open.items[0].id, ids[0]);
+    f.desk
+        .update_case(&f.agent, ids[1].as_str(), CasePatch { department: Some(Some("ops".into())), ..CasePatch::default() })
+        .await
+        .unwrap();
+    let ops = store.list_departments().await.unwrap().into_iter().find(|d| d.key == "ops").unwrap();
+    let for_ops = store.list_cases(&CaseQuery { department: Some(ops.id), limit: 10, ..CaseQuery::default() }).await.unwrap();
+    assert_eq!(for_ops.items.len(), 1);
+}
+
+pub async fn concurrent_creates_get_distinct_numbers(store: Arc<dyn Store>) {
+    let f = Arc::new(fixture(store.clone()).await);
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let f = f.clone();
+        tasks.push(tokio::spawn(async move {
+            // Ten phones for forty cases: customers are found or created under contention.
+            let d = draft("查件", customer("并发客户", &format!("1580000000{}", i % 10)));
+            f.desk.create_case(&f.agent, d, None).await.map(|c| c.case)
+        }));
+    }
+    let mut numbers = Vec::new();
+    let mut customers = std::collections::BTreeSet::new();
+    for t in tasks {
+        let case = t.await.unwrap().unwrap();
+        numbers.push(case.number);
+        customers.insert(case.customer_id);
+    }
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 40);
+    assert_eq!(customers.len(), 10, "one customer per phone even under contention");
+}
+
+pub async fn concurrent_updates_keep_every_event(store: Arc<dyn Store>) {
+    let f = Arc::new(fixture(store.clone()).await);
+    let case = f.desk.create_case(&f.agent, draft("催件", customer("郑爽", "13000000001")), None).await.unwrap().case;
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let f = f.clone();
+        let id = case.id.to_string();
+        tasks.push(tokio::spawn(async move {
+            let m = MessageDraft { body: format!("备注 {i}"), visibility: kefu_domain::Visibility::Internal, from_customer: false };
+            f.desk.add_message(&f.agent, &id, m).await
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(DomainError::Conflict { code: "version_conflict", .. }) => {}
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    let events = store.case_events(&case.id).await.unwrap();
+    assert_eq!(events.len(), 1 + ok, "every acknowledged message is stored exactly once");
+    assert!(ok >= 1);
+    assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), (1..=events.len() as i64).collect::<Vec<_>>());
+    let stored = store.case_by_id(&case.id).await.unwrap().unwrap();
+    assert_eq!(Case::replay(&events), Some(stored));
+}
+
+async fn dump(store: &dyn Store) -> Vec<String> {
+    let mut lines = Vec::new();
+    export::export_all(store, &mut |l| {
+        lines.push(l);
+        Ok(())
+    })
+    .await
+    .unwrap();
+    lines
+}
+
+/// Export, import into a second fresh store of the same backend, export again: identical; and
+/// the imported store goes on working (numbering continues after the imported cases).
+pub async fn export_import_round_trip(store: Arc<dyn Store>, target: Arc<dyn Store>) {
+    let f = fixture(store.clone()).await;
+    let c = f.desk.create_case(&f.agent, draft("显示签收了但我没收到", customer("黄蓉", "13900001234")), None).await.unwrap();
+    f.desk
+        .add_message(&f.agent, c.case.id.as_str(), MessageDraft { body: "已联系派送员核实".into(), visibility: kefu_domain::Visibility::Public, from_customer: false })
+        .await
+        .unwrap();
+    let lines = dump(store.as_ref()).await;
+    assert!(lines[0].contains("kefu-export"));
+    assert!(lines.iter().any(|l| l.contains("\"table\":\"case_event\"")));
+    let records: Vec<ExportRecord> = lines[1..].iter().enumerate().map(|(i, l)| export::parse_record(i + 2, l).unwrap()).collect();
+    assert_eq!(records.len(), 2 + 2 + 1 + 1 + 3, "departments, users, customer, case, events");
+    // Re-export the same data: byte-identical.
+    assert_eq!(dump(store.as_ref()).await, lines);
+    let imported = import_into(store.as_ref(), target.as_ref()).await;
+    assert_eq!(dump(target.as_ref()).await, imported);
+    assert_eq!(imported, lines);
+    let g = Fixture {
+        desk: Desk { store: target.clone(), ..f.desk.clone() },
+        clock: f.clock.clone(),
+        admin: f.admin.clone(),
+        agent: f.agent.clone(),
+    };
+    let next = g.desk.create_case(&g.agent, draft("再来一单", customer("黄蓉", "13900001234")), None).await.unwrap();
+    assert_eq!(next.case.number, "KF20261124000002");
+    assert_eq!(next.case.customer_id, c.case.customer_id);
+    let (token, _) = g.desk.login("agent01", "agent-password").await.unwrap();
+    assert!(g.desk.authenticate(&token).await.is_ok(), "password hashes survive the move");
+    drop(records);
+}
+
+/// The import side of the round trip, given a second fresh store.
+pub async fn import_into(source: &dyn Store, target: &dyn Store) -> Vec<String> {
+    let lines = dump(source).await;
+    export::parse_header(&lines[0]).unwrap();
+    let records = lines[1..].iter().enumerate().map(|(i, l)| export::parse_record(i + 2, l));
+    export::import_records(target, records).await.unwrap();
+    lines
+}
+
+pub async fn import_refuses_non_empty_store(store: Arc<dyn Store>) {
+    let _f = fixture(store.clone()).await;
+    let err = export::import_records(store.as_ref(), Vec::new()).await;
+    assert!(matches!(err, Err(DomainError::Store(StoreError::NotEmpty))));
+}
+
+/// A write that fails half-way leaves nothing behind.
+pub async fn failed_write_changes_nothing(store: Arc<dyn Store>) {
+    let f = fixture(store.clone()).await;
+    let c = f.desk.create_customer(&f.agent, customer("林平", "18600000001")).await.unwrap();
+    // The second contact collides; the customer row written before it must be rolled back.
+    let mut d = customer("林平之", "18600000002");
+    d.phones = vec!["18600000001".into()];
+    let err = f.desk.create_customer(&f.agent, d).await;
+    assert!(err.is_err());
+    assert!(store.customer_by_contact("phone", "18600000002").await.unwrap().is_none());
+    let page = store.list_customers(&CustomerQuery { limit: 10, ..CustomerQuery::default() }).await.unwrap();
+    assert_eq!(page.items, vec![c]);
+}

@@ -1,6 +1,8 @@
 //! The scale-out store: PostgreSQL, shared by several kefu nodes. Each write is one transaction;
 //! PostgreSQL's own WAL makes it durable and its row locks keep concurrent nodes consistent.
 
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -8,7 +10,7 @@ use kefu_domain::StoreError;
 use kefu_domain::store::StoreResult;
 use kefu_store_sql::{Backend, Dialect, Migration, Row, Sql, SqlError, SqlStore, Value, WriteOp, WriteOutput};
 use sqlx::pool::PoolConnection;
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{AssertSqlSafe, Column, Postgres, Row as _, TypeInfo};
 
 const MIGRATIONS: &[Migration] = &[Migration {
@@ -28,10 +30,48 @@ pub type PgStore = SqlStore<PgBackend>;
 
 /// Connects to `postgres://…` and migrates the schema.
 pub async fn open(url: &str) -> StoreResult<PgStore> {
+    let options = PgConnectOptions::from_str(url).map_err(backend_error)?;
+    open_with(options).await
+}
+
+/// For tests: a new, empty schema `<prefix>_<unix seconds>_<n>` in the database at `url`, so
+/// tests run side by side in one database. Schemas of this prefix older than two hours are
+/// dropped first, so repeated runs do not pile up.
+pub async fn open_fresh_schema(url: &str, prefix: &str) -> StoreResult<PgStore> {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    #[allow(clippy::disallowed_methods)] // test support, not domain time
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let name = format!("{prefix}_{now}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+    let options = PgConnectOptions::from_str(url).map_err(backend_error)?;
+    let admin = PgPoolOptions::new().max_connections(1).connect_with(options.clone()).await.map_err(backend_error)?;
+    let mut conn = Conn(admin.acquire().await.map_err(backend_error)?);
+    let old = conn
+        .fetch(
+            "SELECT nspname::TEXT FROM pg_namespace WHERE nspname LIKE $1",
+            &[format!("{prefix}\\_%").into()],
+        )
+        .await?;
+    for row in old {
+        let Ok(schema) = row.text(0) else { continue };
+        let created = schema.split('_').rev().nth(2).and_then(|s| s.parse::<u64>().ok()).unwrap_or(now);
+        if created + 7200 < now {
+            let _ = conn.execute_script(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE")).await;
+        }
+    }
+    conn.execute_script(&format!("CREATE SCHEMA \"{name}\"")).await?;
+    drop(conn);
+    admin.close().await;
+    open_with(options.options([("search_path", name.as_str())])).await
+}
+
+async fn open_with(options: PgConnectOptions) -> StoreResult<PgStore> {
     let pool = PgPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(Duration::from_secs(10))
-        .connect(url)
+        .connect_with(options)
         .await
         .map_err(backend_error)?;
     let mut conn = Conn(pool.acquire().await.map_err(backend_error)?);

@@ -1,0 +1,39 @@
+//! The store contract on SQLite, each test in a fresh database file.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use kefu_domain::Store;
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+async fn fresh() -> Arc<dyn Store> {
+    let dir = std::env::temp_dir().join(format!(
+        "kefu-sqlite-contract-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    Arc::new(kefu_store_sqlite::open(&dir.join("kefu.db")).await.unwrap())
+}
+
+kefu_store_contract::contract_tests!(fresh().await);
+
+#[tokio::test]
+async fn events_cannot_be_rewritten_in_the_database() {
+    use sqlx::Connection;
+    let dir = std::env::temp_dir().join(format!("kefu-sqlite-append-only-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("kefu.db");
+    let store: Arc<dyn Store> = Arc::new(kefu_store_sqlite::open(&path).await.unwrap());
+    let f = kefu_store_contract::fixture(store.clone()).await;
+    let d = kefu_store_contract::draft("查件", kefu_store_contract::customer("钱多多", "13700009999"));
+    f.desk.create_case(&f.agent, d, None).await.unwrap();
+    let mut raw = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    let update = sqlx::query("UPDATE case_events SET actor = 'someone else'").execute(&mut raw).await;
+    assert!(update.unwrap_err().to_string().contains("append-only"));
+    let delete = sqlx::query("DELETE FROM case_events").execute(&mut raw).await;
+    assert!(delete.unwrap_err().to_string().contains("append-only"));
+}
