@@ -682,48 +682,18 @@ impl Desk {
             .as_deref()
             .map(|r| text("reason", r, 500, false))
             .transpose()?;
-        self.with_retries(actor, id_or_number, |case| {
-            let mut changes = Vec::new();
-            let reopening = patch.status.is_some_and(|s| case.status.is_reopen(s));
-            if case.status == Status::Closed && !reopening {
-                return Err(closed_error());
-            }
-            if reopening {
-                changes.push(EventData::Reopened {
-                    from: case.status,
-                    reason: reason.clone(),
-                });
-            }
-            if let Some(to) = patch.priority.filter(|p| *p != case.priority) {
-                changes.push(EventData::PriorityChanged { from: case.priority, to });
-            }
-            if let Some(to) = patch.category.filter(|c| *c != case.category) {
-                changes.push(EventData::CategoryChanged { from: case.category, to });
-            }
-            if let Some(to) = assignee.clone().filter(|a| *a != case.assignee) {
-                changes.push(EventData::Assigned { from: case.assignee.clone(), to });
-            }
-            if let Some(to) = department.clone().filter(|d| *d != case.department) {
-                changes.push(EventData::Transferred { from: case.department.clone(), to });
-            }
-            if let Some(w) = waybill.clone().filter(|w| !case.waybill_nos.contains(w)) {
-                changes.push(EventData::WaybillLinked { waybill_no: w });
-            }
-            if let Some(t) = new_tags.clone().filter(|t| *t != case.tags) {
-                changes.push(EventData::TagsChanged { tags: t });
-            }
-            if let Some(to) = patch.status.filter(|s| *s != case.status && !reopening) {
-                if !case.status.can_become(to) {
-                    return Err(DomainError::conflict(
-                        "invalid_transition",
-                        format!("a case cannot go from {} to {}", case.status, to),
-                    ));
-                }
-                changes.push(EventData::StatusChanged { from: case.status, to });
-            }
-            Ok(changes)
-        })
-        .await
+        let resolved = ResolvedPatch {
+            status: patch.status,
+            priority: patch.priority,
+            category: patch.category,
+            assignee,
+            department,
+            waybill_no: waybill,
+            tags: new_tags,
+            reason,
+        };
+        self.with_retries(actor, id_or_number, |case| plan_update(case, &resolved))
+            .await
     }
 
     /// Adds a public reply or an internal note. A public staff reply to a new case opens it.
@@ -737,21 +707,7 @@ impl Desk {
         let body = text("body", &draft.body, TEXT_MAX, true)?;
         let message_id = MessageId::new(self.now());
         let case = self
-            .with_retries(actor, id_or_number, |case| {
-                if case.status == Status::Closed {
-                    return Err(closed_error());
-                }
-                let mut changes = vec![EventData::MessageAdded {
-                    message_id: message_id.clone(),
-                    body: body.clone(),
-                    visibility: draft.visibility,
-                    author_kind: if draft.from_customer { "customer" } else { "staff" }.to_string(),
-                }];
-                if case.status == Status::New && draft.visibility == Visibility::Public && !draft.from_customer {
-                    changes.push(EventData::StatusChanged { from: Status::New, to: Status::Open });
-                }
-                Ok(changes)
-            })
+            .with_retries(actor, id_or_number, |case| plan_message(case, &message_id, &body, &draft))
             .await?;
         let events = self.store.case_events(&case.id).await?;
         let event = events
@@ -805,6 +761,80 @@ impl Desk {
         }
         (projection, events)
     }
+}
+
+/// A patch whose references (assignee, department) are already resolved and checked.
+#[derive(Debug, Clone, Default)]
+pub struct ResolvedPatch {
+    pub status: Option<Status>,
+    pub priority: Option<Priority>,
+    pub category: Option<Category>,
+    pub assignee: Option<Option<UserId>>,
+    pub department: Option<Option<DepartmentId>>,
+    pub waybill_no: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub reason: Option<String>,
+}
+
+/// The events a patch produces on `case`, or why it is refused. Pure: the status machine's
+/// rules live here and in [`Status::can_become`].
+pub fn plan_update(case: &Case, patch: &ResolvedPatch) -> DeskResult<Vec<EventData>> {
+    let mut changes = Vec::new();
+    let reopening = patch.status.is_some_and(|s| case.status.is_reopen(s));
+    if case.status == Status::Closed && !reopening {
+        return Err(closed_error());
+    }
+    if reopening {
+        changes.push(EventData::Reopened {
+            from: case.status,
+            reason: patch.reason.clone(),
+        });
+    }
+    if let Some(to) = patch.priority.filter(|p| *p != case.priority) {
+        changes.push(EventData::PriorityChanged { from: case.priority, to });
+    }
+    if let Some(to) = patch.category.filter(|c| *c != case.category) {
+        changes.push(EventData::CategoryChanged { from: case.category, to });
+    }
+    if let Some(to) = patch.assignee.clone().filter(|a| *a != case.assignee) {
+        changes.push(EventData::Assigned { from: case.assignee.clone(), to });
+    }
+    if let Some(to) = patch.department.clone().filter(|d| *d != case.department) {
+        changes.push(EventData::Transferred { from: case.department.clone(), to });
+    }
+    if let Some(w) = patch.waybill_no.clone().filter(|w| !case.waybill_nos.contains(w)) {
+        changes.push(EventData::WaybillLinked { waybill_no: w });
+    }
+    if let Some(t) = patch.tags.clone().filter(|t| *t != case.tags) {
+        changes.push(EventData::TagsChanged { tags: t });
+    }
+    if let Some(to) = patch.status.filter(|s| *s != case.status && !reopening) {
+        if !case.status.can_become(to) {
+            return Err(DomainError::conflict(
+                "invalid_transition",
+                format!("a case cannot go from {} to {}", case.status, to),
+            ));
+        }
+        changes.push(EventData::StatusChanged { from: case.status, to });
+    }
+    Ok(changes)
+}
+
+/// The events a new message produces: the message, and opening a new case on a staff reply.
+pub fn plan_message(case: &Case, message_id: &MessageId, body: &str, draft: &MessageDraft) -> DeskResult<Vec<EventData>> {
+    if case.status == Status::Closed {
+        return Err(closed_error());
+    }
+    let mut changes = vec![EventData::MessageAdded {
+        message_id: message_id.clone(),
+        body: body.to_string(),
+        visibility: draft.visibility,
+        author_kind: if draft.from_customer { "customer" } else { "staff" }.to_string(),
+    }];
+    if case.status == Status::New && draft.visibility == Visibility::Public && !draft.from_customer {
+        changes.push(EventData::StatusChanged { from: Status::New, to: Status::Open });
+    }
+    Ok(changes)
 }
 
 fn closed_error() -> DomainError {

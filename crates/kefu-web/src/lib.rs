@@ -1,0 +1,126 @@
+#![recursion_limit = "256"]
+//! kefu's HTTP surface. This is the only crate that knows HTTP: it parses requests, asks the
+//! domain's [`Desk`], and turns answers and errors into JSON with the right status.
+
+mod api;
+mod error;
+mod extract;
+mod metrics;
+mod openapi;
+mod sessions;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use kefu_domain::Desk;
+use tokio::net::TcpListener;
+
+pub use error::ApiError;
+pub use openapi::{ROUTES, document as openapi_document};
+
+/// Request bodies above this are refused with 413.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub desk: Desk,
+    metrics: Arc<metrics::Metrics>,
+    sessions: Arc<sessions::SessionCache>,
+}
+
+impl AppState {
+    pub fn new(desk: Desk) -> Self {
+        Self {
+            desk,
+            metrics: Arc::default(),
+            sessions: Arc::default(),
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/auth/login", post(api::login))
+        .route("/auth/logout", post(api::logout))
+        .route("/me", get(api::me))
+        .route("/users", post(api::create_user).get(api::list_users))
+        .route("/departments", post(api::create_department).get(api::list_departments))
+        .route("/customers", post(api::create_customer).get(api::list_customers))
+        .route("/customers/{id}", get(api::get_customer))
+        .route("/cases", post(api::create_case).get(api::list_cases))
+        .route("/cases/{id}", get(api::get_case).patch(api::update_case))
+        .route("/cases/{id}/messages", post(api::add_message).get(api::list_messages))
+        .route("/cases/{id}/events", get(api::list_events))
+        .route("/openapi.json", get(openapi_json));
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_text))
+        .nest("/api/v1", api)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
+        .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Ready when the store answers.
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.desk.store.count_users().await {
+        Ok(_) => "ready".into_response(),
+        Err(e) => ApiError::from(kefu_domain::DomainError::from(e)).into_response(),
+    }
+}
+
+async fn metrics_text(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        state.metrics.render(state.desk.store.backend_name()),
+    )
+        .into_response()
+}
+
+async fn openapi_json() -> Response {
+    axum::Json(openapi::document()).into_response()
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this endpoint does not take that method")
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error").into_response()
+}

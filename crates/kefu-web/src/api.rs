@@ -1,0 +1,296 @@
+//! The `/api/v1` handlers: parse, call the desk, shape the answer.
+
+use axum::Json;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use kefu_domain::desk::{CaseDraft, CasePatch, CustomerDraft, DepartmentDraft, MessageDraft, UserDraft};
+use kefu_domain::store::CaseQuery;
+use kefu_domain::{Case, CaseEvent, Category, EventData, Phone, Priority, Status, User};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiQuery, Auth, bearer_token, body_bytes, parse_json};
+
+/// A user as the API shows it: never the password hash.
+#[derive(Serialize)]
+pub struct UserView {
+    id: String,
+    username: String,
+    display_name: String,
+    role: kefu_domain::Role,
+    department_id: Option<String>,
+    active: bool,
+    created_at: Timestamp,
+}
+
+impl From<&User> for UserView {
+    fn from(u: &User) -> Self {
+        UserView {
+            id: u.id.to_string(),
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            role: u.role,
+            department_id: u.department_id.as_ref().map(|d| d.to_string()),
+            active: u.active,
+            created_at: u.created_at,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    username: String,
+    password: String,
+}
+
+pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> ApiResult<Json<Value>> {
+    if req.username.len() > 64 || req.password.len() > 256 {
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "wrong username or password"));
+    }
+    let (token, user) = state.desk.login(&req.username, &req.password).await.map_err(|e| match e {
+        kefu_domain::DomainError::Unauthenticated => {
+            ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "wrong username or password")
+        }
+        other => other.into(),
+    })?;
+    Ok(Json(json!({ "token": token, "token_type": "Bearer", "user": UserView::from(&user) })))
+}
+
+pub async fn logout(State(state): State<AppState>, Auth(_): Auth, request: Request) -> ApiResult<StatusCode> {
+    let (parts, _) = request.into_parts();
+    if let Some(token) = bearer_token(&parts) {
+        state.sessions.forget(token);
+        state.desk.logout(token).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn me(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<UserView>> {
+    let user = state
+        .desk
+        .store
+        .user_by_id(&actor.user_id)
+        .await
+        .map_err(kefu_domain::DomainError::from)?
+        .ok_or_else(|| ApiError::not_found("user"))?;
+    Ok(Json(UserView::from(&user)))
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiJson(draft): ApiJson<UserDraft>,
+) -> ApiResult<(StatusCode, Json<UserView>)> {
+    let user = state.desk.create_user(Some(&actor), draft).await?;
+    Ok((StatusCode::CREATED, Json(UserView::from(&user))))
+}
+
+pub async fn list_users(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<Value>> {
+    let users = state.desk.list_users(&actor).await?;
+    Ok(Json(json!({ "items": users.iter().map(UserView::from).collect::<Vec<_>>() })))
+}
+
+pub async fn create_department(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiJson(draft): ApiJson<DepartmentDraft>,
+) -> ApiResult<(StatusCode, Json<kefu_domain::Department>)> {
+    let department = state.desk.create_department(Some(&actor), draft).await?;
+    Ok((StatusCode::CREATED, Json(department)))
+}
+
+pub async fn list_departments(State(state): State<AppState>, Auth(_): Auth) -> ApiResult<Json<Value>> {
+    Ok(Json(json!({ "items": state.desk.list_departments().await? })))
+}
+
+pub async fn create_customer(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiJson(draft): ApiJson<CustomerDraft>,
+) -> ApiResult<(StatusCode, Json<kefu_domain::Customer>)> {
+    let customer = state.desk.create_customer(&actor, draft).await?;
+    Ok((StatusCode::CREATED, Json(customer)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerListParams {
+    phone: Option<String>,
+    email: Option<String>,
+    cursor: Option<String>,
+    limit: Option<u32>,
+}
+
+pub async fn list_customers(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiQuery(p): ApiQuery<CustomerListParams>,
+) -> ApiResult<Json<kefu_domain::store::Page<kefu_domain::Customer>>> {
+    let page = state
+        .desk
+        .list_customers(&actor, p.phone.as_deref(), p.email.as_deref(), p.cursor.as_deref(), p.limit)
+        .await?;
+    Ok(Json(page))
+}
+
+pub async fn get_customer(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<kefu_domain::Customer>> {
+    Ok(Json(state.desk.get_customer(&actor, &id).await?))
+}
+
+const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+
+/// Creates a case. With an `Idempotency-Key`, a retry of the same request returns the first
+/// answer (and `Idempotent-Replayed: true`) instead of a second case.
+pub async fn create_case(State(state): State<AppState>, Auth(actor): Auth, request: Request) -> ApiResult<Response> {
+    let key = idempotency_key(request.headers())?;
+    let bytes = body_bytes(request, &state).await?;
+    let draft: CaseDraft = parse_json(&bytes)?;
+    let idempotency = key.map(|k| {
+        let digest = Sha256::digest(&bytes);
+        (k, digest.iter().map(|b| format!("{b:02x}")).collect::<String>())
+    });
+    let created = state.desk.create_case(&actor, draft, idempotency).await?;
+    let mut response = (StatusCode::CREATED, Json(&created.case)).into_response();
+    if created.replayed {
+        response
+            .headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    let Some(value) = headers.get(IDEMPOTENCY_HEADER) else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 200)
+        .ok_or_else(|| ApiError::invalid("Idempotency-Key", "1–200 visible ASCII characters"))?;
+    Ok(Some(key.to_string()))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseListParams {
+    status: Option<Status>,
+    category: Option<Category>,
+    priority: Option<Priority>,
+    phone: Option<String>,
+    customer_id: Option<String>,
+    assignee: Option<String>,
+    cursor: Option<String>,
+    limit: Option<u32>,
+}
+
+pub async fn list_cases(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiQuery(p): ApiQuery<CaseListParams>,
+) -> ApiResult<Json<kefu_domain::store::Page<Case>>> {
+    let phone = p
+        .phone
+        .as_deref()
+        .map(|raw| Phone::parse(raw).map_err(|m| ApiError::invalid("phone", m)))
+        .transpose()?;
+    let query = CaseQuery {
+        status: p.status,
+        category: p.category,
+        priority: p.priority,
+        phone,
+        customer_id: p
+            .customer_id
+            .as_deref()
+            .map(|c| kefu_domain::CustomerId::parse(c).ok_or_else(|| ApiError::invalid("customer_id", "not an id")))
+            .transpose()?,
+        assignee: p
+            .assignee
+            .as_deref()
+            .map(|a| kefu_domain::UserId::parse(a).ok_or_else(|| ApiError::invalid("assignee", "not a user id")))
+            .transpose()?,
+        ..CaseQuery::default()
+    };
+    let page = state.desk.list_cases(&actor, query, p.cursor.as_deref(), p.limit).await?;
+    Ok(Json(page))
+}
+
+pub async fn get_case(State(state): State<AppState>, Auth(actor): Auth, Path(id): Path<String>) -> ApiResult<Json<Case>> {
+    Ok(Json(state.desk.get_case(&actor, &id).await?))
+}
+
+pub async fn update_case(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<String>,
+    ApiJson(patch): ApiJson<CasePatch>,
+) -> ApiResult<Json<Case>> {
+    Ok(Json(state.desk.update_case(&actor, &id, patch).await?))
+}
+
+/// A message as the API shows it, taken from its `message_added` event.
+#[derive(Serialize)]
+pub struct MessageView<'a> {
+    id: String,
+    case_id: String,
+    seq: i64,
+    body: &'a str,
+    visibility: kefu_domain::Visibility,
+    author_kind: &'a str,
+    actor: &'a str,
+    at: Timestamp,
+}
+
+fn message_view(e: &CaseEvent) -> Option<MessageView<'_>> {
+    match &e.data {
+        EventData::MessageAdded {
+            message_id,
+            body,
+            visibility,
+            author_kind,
+        } => Some(MessageView {
+            id: message_id.to_string(),
+            case_id: e.case_id.to_string(),
+            seq: e.seq,
+            body,
+            visibility: *visibility,
+            author_kind,
+            actor: &e.actor,
+            at: e.at,
+        }),
+        _ => None,
+    }
+}
+
+pub async fn add_message(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<String>,
+    ApiJson(draft): ApiJson<MessageDraft>,
+) -> ApiResult<Response> {
+    let (_, event) = state.desk.add_message(&actor, &id, draft).await?;
+    let view = message_view(&event).ok_or_else(|| ApiError::not_found("message"))?;
+    Ok((StatusCode::CREATED, Json(view)).into_response())
+}
+
+pub async fn list_messages(State(state): State<AppState>, Auth(actor): Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let events = state.desk.case_events(&actor, &id).await?;
+    let items: Vec<MessageView<'_>> = events.iter().filter_map(message_view).collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+pub async fn list_events(State(state): State<AppState>, Auth(actor): Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let events = state.desk.case_events(&actor, &id).await?;
+    Ok(Json(json!({ "items": events })))
+}

@@ -1,0 +1,184 @@
+//! The OpenAPI 3.1 document, written by hand from [`ROUTES`]; a test checks that every route
+//! the router serves is listed here and every listed route is served.
+
+use serde_json::{Value, json};
+
+/// (method, path, summary, request schema, success status, response schema)
+pub const ROUTES: &[(&str, &str, &str, Option<&str>, u16, &str)] = &[
+    ("get", "/healthz", "Liveness: the process serves HTTP", None, 200, "Text"),
+    ("get", "/readyz", "Readiness: the store answers", None, 200, "Text"),
+    ("get", "/metrics", "Prometheus metrics", None, 200, "Text"),
+    ("get", "/api/v1/openapi.json", "This document", None, 200, "Object"),
+    ("post", "/api/v1/auth/login", "Log in; returns a bearer token", Some("Login"), 200, "LoginResult"),
+    ("post", "/api/v1/auth/logout", "End this token's session", None, 204, "Empty"),
+    ("get", "/api/v1/me", "The signed-in user", None, 200, "User"),
+    ("post", "/api/v1/users", "Create a user (admins)", Some("UserCreate"), 201, "User"),
+    ("get", "/api/v1/users", "List users (admins, supervisors)", None, 200, "UserList"),
+    ("post", "/api/v1/departments", "Create a department (admins)", Some("DepartmentCreate"), 201, "Department"),
+    ("get", "/api/v1/departments", "List departments", None, 200, "DepartmentList"),
+    ("post", "/api/v1/customers", "Create a customer", Some("CustomerCreate"), 201, "Customer"),
+    ("get", "/api/v1/customers", "List customers, newest first; filter by phone or email", None, 200, "CustomerPage"),
+    ("get", "/api/v1/customers/{id}", "One customer", None, 200, "Customer"),
+    ("post", "/api/v1/cases", "Create a case (Idempotency-Key honoured)", Some("CaseCreate"), 201, "Case"),
+    ("get", "/api/v1/cases", "List cases, newest first, with filters and a cursor", None, 200, "CasePage"),
+    ("get", "/api/v1/cases/{id}", "One case, by id or number", None, 200, "Case"),
+    ("patch", "/api/v1/cases/{id}", "Change status, priority, category, assignee, department, tags", Some("CasePatch"), 200, "Case"),
+    ("post", "/api/v1/cases/{id}/messages", "Add a public reply or an internal note", Some("MessageCreate"), 201, "Message"),
+    ("get", "/api/v1/cases/{id}/messages", "The case's messages in order", None, 200, "MessageList"),
+    ("get", "/api/v1/cases/{id}/events", "The case's events in order", None, 200, "EventList"),
+];
+
+fn query_params(path: &str, method: &str) -> Vec<Value> {
+    let q = |name: &str, schema: Value, description: &str| {
+        json!({"name": name, "in": "query", "required": false, "schema": schema, "description": description})
+    };
+    let page = || {
+        vec![
+            q("cursor", json!({"type": "string"}), "next_cursor of the previous page"),
+            q("limit", json!({"type": "integer", "minimum": 1, "maximum": 200, "default": 50}), "page size"),
+        ]
+    };
+    match (method, path) {
+        ("get", "/api/v1/cases") => {
+            let mut v = vec![
+                q("status", json!({"$ref": "#/components/schemas/Status"}), ""),
+                q("category", json!({"$ref": "#/components/schemas/Category"}), ""),
+                q("priority", json!({"$ref": "#/components/schemas/Priority"}), ""),
+                q("phone", json!({"type": "string"}), "the customer's phone"),
+                q("customer_id", json!({"type": "string"}), ""),
+                q("assignee", json!({"type": "string"}), "user id"),
+            ];
+            v.extend(page());
+            v
+        }
+        ("get", "/api/v1/customers") => {
+            let mut v = vec![
+                q("phone", json!({"type": "string"}), ""),
+                q("email", json!({"type": "string"}), ""),
+            ];
+            v.extend(page());
+            v
+        }
+        _ => vec![],
+    }
+}
+
+fn schemas() -> Value {
+    let enum_of = |values: &[&str]| json!({"type": "string", "enum": values});
+    let ts = json!({"type": "string", "format": "date-time"});
+    let opt_ts = json!({"type": ["string", "null"], "format": "date-time"});
+    let text = json!({"type": "string"});
+    let strings = json!({"type": "array", "items": {"type": "string"}});
+    let customer_create = json!({
+        "type": "object", "additionalProperties": false,
+        "properties": {
+            "name": text, "phone": text, "phones": strings, "email": text, "emails": strings,
+            "external_ids": {"type": "array", "items": {"type": "object", "properties": {"kind": text, "value": text}, "required": ["kind", "value"]}},
+            "grade": {"type": "integer", "minimum": 1, "maximum": 5}, "tags": strings
+        }
+    });
+    json!({
+        "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"],
+            "properties": {"code": text, "message": text, "field": text}}}},
+        "Text": {"type": "string"},
+        "Object": {"type": "object"},
+        "Empty": {"type": "null"},
+        "Channel": enum_of(kefu_domain::Channel::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().as_slice()),
+        "Category": enum_of(kefu_domain::Category::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().as_slice()),
+        "Priority": enum_of(kefu_domain::Priority::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().as_slice()),
+        "Status": enum_of(kefu_domain::Status::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().as_slice()),
+        "Role": enum_of(kefu_domain::Role::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().as_slice()),
+        "Login": {"type": "object", "required": ["username", "password"], "additionalProperties": false,
+            "properties": {"username": text, "password": text}},
+        "LoginResult": {"type": "object", "properties": {"token": text, "token_type": text, "user": {"$ref": "#/components/schemas/User"}}},
+        "User": {"type": "object", "properties": {"id": text, "username": text, "display_name": text,
+            "role": {"$ref": "#/components/schemas/Role"}, "department_id": {"type": ["string", "null"]}, "active": {"type": "boolean"}, "created_at": ts}},
+        "UserList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/User"}}}},
+        "UserCreate": {"type": "object", "required": ["username", "password", "role"], "additionalProperties": false,
+            "properties": {"username": text, "password": {"type": "string", "minLength": 8}, "role": {"$ref": "#/components/schemas/Role"},
+                "display_name": text, "department": {"type": "string", "description": "department id or key"}}},
+        "Department": {"type": "object", "properties": {"id": text, "key": text, "name": text, "kind": text, "created_at": ts}},
+        "DepartmentList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Department"}}}},
+        "DepartmentCreate": {"type": "object", "required": ["key", "name", "kind"], "additionalProperties": false,
+            "properties": {"key": text, "name": text, "kind": text}},
+        "CustomerCreate": customer_create,
+        "Customer": {"type": "object", "properties": {"id": text, "name": text, "phones": strings, "emails": strings,
+            "external_ids": {"type": "array"}, "grade": {"type": "integer"}, "tags": strings, "created_at": ts, "updated_at": ts}},
+        "CustomerPage": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Customer"}},
+            "next_cursor": {"type": ["string", "null"]}}},
+        "CaseCreate": {"type": "object", "required": ["channel", "subject"], "additionalProperties": false,
+            "properties": {"channel": {"$ref": "#/components/schemas/Channel"}, "subject": text, "description": text,
+                "customer_id": text, "customer": {"$ref": "#/components/schemas/CustomerCreate"},
+                "category": {"$ref": "#/components/schemas/Category"}, "priority": {"$ref": "#/components/schemas/Priority"},
+                "waybill_no": text, "tags": strings, "received_at": ts}},
+        "CasePatch": {"type": "object", "additionalProperties": false,
+            "properties": {"status": {"$ref": "#/components/schemas/Status"}, "priority": {"$ref": "#/components/schemas/Priority"},
+                "category": {"$ref": "#/components/schemas/Category"}, "assignee": {"type": ["string", "null"], "description": "user id or username; null unassigns"},
+                "department": {"type": ["string", "null"], "description": "department id or key; null clears"},
+                "tags": strings, "waybill_no": text, "reason": text}},
+        "Case": {"type": "object", "properties": {"id": text, "number": text, "version": {"type": "integer"},
+            "status": {"$ref": "#/components/schemas/Status"}, "channel": {"$ref": "#/components/schemas/Channel"},
+            "subject": text, "description": text, "category": {"$ref": "#/components/schemas/Category"},
+            "priority": {"$ref": "#/components/schemas/Priority"}, "customer_id": text,
+            "assignee": {"type": ["string", "null"]}, "department": {"type": ["string", "null"]},
+            "waybill_nos": strings, "tags": strings, "received_at": ts, "created_at": ts, "updated_at": ts,
+            "first_response_at": opt_ts, "resolved_at": opt_ts, "closed_at": opt_ts,
+            "reopen_count": {"type": "integer"}, "message_count": {"type": "integer"}}},
+        "CasePage": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Case"}},
+            "next_cursor": {"type": ["string", "null"]}}},
+        "MessageCreate": {"type": "object", "required": ["body"], "additionalProperties": false,
+            "properties": {"body": text, "visibility": enum_of(&["public", "internal"]), "from_customer": {"type": "boolean"}}},
+        "Message": {"type": "object", "properties": {"id": text, "case_id": text, "seq": {"type": "integer"}, "body": text,
+            "visibility": enum_of(&["public", "internal"]), "author_kind": enum_of(&["staff", "customer"]), "actor": text, "at": ts}},
+        "MessageList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}}}},
+        "Event": {"type": "object", "required": ["case_id", "seq", "type", "actor", "at"], "properties": {"case_id": text, "seq": {"type": "integer"},
+            "type": text, "actor": text, "at": ts, "data": {"type": "object"}}},
+        "EventList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}},
+    })
+}
+
+pub fn document() -> Value {
+    let mut paths = serde_json::Map::new();
+    for (method, path, summary, request, status, response) in ROUTES {
+        let public = matches!(*path, "/healthz" | "/readyz" | "/metrics" | "/api/v1/openapi.json" | "/api/v1/auth/login");
+        let mut parameters = query_params(path, method);
+        if path.contains("{id}") {
+            parameters.push(json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}));
+        }
+        if *method == "post" && *path == "/api/v1/cases" {
+            parameters.push(json!({"name": "Idempotency-Key", "in": "header", "required": false,
+                "schema": {"type": "string", "maxLength": 200}}));
+        }
+        let error = json!({"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+        let ok_content = if *response == "Empty" {
+            json!({"description": "done"})
+        } else {
+            let media = if *response == "Text" { "text/plain" } else { "application/json" };
+            json!({"description": "success", "content": {media: {"schema": {"$ref": format!("#/components/schemas/{response}")}}}})
+        };
+        let mut operation = json!({
+            "summary": summary,
+            "operationId": format!("{method}_{}", path.trim_start_matches("/api/v1/").replace(['/', '{', '}', '.'], "_")),
+            "parameters": parameters,
+            "responses": {status.to_string(): ok_content, "400": error, "401": error, "403": error, "404": error,
+                "409": error, "413": error, "422": error},
+        });
+        if let Some(schema) = request {
+            operation["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
+        }
+        if public {
+            operation["security"] = json!([]);
+        }
+        let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
+        entry[*method] = operation;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "kefu API", "version": env!("CARGO_PKG_VERSION"),
+            "description": "Customer service for express delivery: cases, customers, users. Errors are {\"error\": {\"code\", \"message\"}}."},
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "paths": paths,
+        "components": {"schemas": schemas(), "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    })
+}
