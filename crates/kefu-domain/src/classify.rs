@@ -25,45 +25,128 @@ const RULES: &[(Category, &[&str])] = &[
     (
         Category::Complaint,
         &[
-            "投诉", "态度", "差评", "骂", "12305", "邮政管理局", "申诉", "举报", "太差", "不满",
+            "投诉",
+            "态度",
+            "差评",
+            "骂",
+            "12305",
+            "邮政管理局",
+            "申诉",
+            "举报",
+            "太差",
+            "不满",
             "complain",
         ],
     ),
     (
         Category::Claim,
-        &["理赔", "赔偿", "索赔", "赔付", "怎么赔", "保价", "compensat", "claim"],
+        &[
+            "理赔",
+            "赔偿",
+            "索赔",
+            "赔付",
+            "怎么赔",
+            "保价",
+            "compensat",
+            "claim",
+        ],
     ),
     (
         Category::Lost,
-        &["丢件", "丢失", "丢了", "找不到", "没收到", "未收到", "显示签收", "被签收", "lost", "missing"],
+        &[
+            "丢件",
+            "丢失",
+            "丢了",
+            "找不到",
+            "没收到",
+            "未收到",
+            "显示签收",
+            "被签收",
+            "lost",
+            "missing",
+        ],
     ),
     (
         Category::Damaged,
-        &["破损", "损坏", "坏了", "破了", "摔", "压坏", "漏液", "少了", "少件", "受潮", "湿了", "damaged", "broken"],
+        &[
+            "破损", "损坏", "坏了", "破了", "摔", "压坏", "漏液", "少了", "少件", "受潮", "湿了",
+            "damaged", "broken",
+        ],
     ),
     (
         Category::Delay,
-        &["延误", "还没到", "没到", "怎么还", "不动", "没更新", "没有更新", "停滞", "超时", "慢", "几天了", "delay", "late"],
+        &[
+            "延误",
+            "还没到",
+            "没到",
+            "怎么还",
+            "不动",
+            "没更新",
+            "没有更新",
+            "停滞",
+            "超时",
+            "慢",
+            "几天了",
+            "delay",
+            "late",
+        ],
     ),
     (
         Category::ChangeDelivery,
-        &["改地址", "修改地址", "改收件", "更改地址", "转寄", "退回", "拦截", "改派", "redirect"],
+        &[
+            "改地址",
+            "修改地址",
+            "改收件",
+            "更改地址",
+            "转寄",
+            "退回",
+            "拦截",
+            "改派",
+            "redirect",
+        ],
     ),
     (
         Category::Pickup,
-        &["寄件", "取件", "上门", "揽收", "揽件", "下单寄", "pickup", "pick up"],
+        &[
+            "寄件",
+            "取件",
+            "上门",
+            "揽收",
+            "揽件",
+            "下单寄",
+            "pickup",
+            "pick up",
+        ],
     ),
     (
         Category::Invoice,
-        &["发票", "对账", "月结", "账单", "开票", "付款", "invoice", "bill"],
+        &[
+            "发票", "对账", "月结", "账单", "开票", "付款", "invoice", "bill",
+        ],
     ),
     (
         Category::Suggestion,
-        &["建议", "表扬", "感谢快递员", "希望你们", "suggest", "praise"],
+        &[
+            "建议",
+            "表扬",
+            "感谢快递员",
+            "希望你们",
+            "suggest",
+            "praise",
+        ],
     ),
     (
         Category::Technical,
-        &["app", "小程序", "打不开", "登录不了", "报错", "闪退", "系统故障", "bug"],
+        &[
+            "app",
+            "小程序",
+            "打不开",
+            "登录不了",
+            "报错",
+            "闪退",
+            "系统故障",
+            "bug",
+        ],
     ),
     (
         Category::AfterSales,
@@ -71,16 +154,49 @@ const RULES: &[(Category, &[&str])] = &[
     ),
     (
         Category::Track,
-        &["到哪", "查件", "查询", "物流", "快递单", "运单", "单号", "跟踪", "where is", "track"],
+        &[
+            "到哪",
+            "查件",
+            "查询",
+            "物流",
+            "快递单",
+            "运单",
+            "单号",
+            "跟踪",
+            "where is",
+            "track",
+        ],
     ),
     (
         Category::Inquiry,
-        &["网点", "营业时间", "多少钱", "运费", "能寄", "能不能寄", "几天", "地址在哪", "price", "how much"],
+        &[
+            "网点",
+            "营业时间",
+            "多少钱",
+            "运费",
+            "能寄",
+            "能不能寄",
+            "几天",
+            "地址在哪",
+            "price",
+            "how much",
+        ],
     ),
 ];
 
 /// Words that make any case more urgent: the customer is upset or threatens to escalate.
-const URGENT: &[&str] = &["紧急", "急", "马上", "立刻", "12305", "邮政管理局", "媒体", "曝光", "律师", "urgent"];
+const URGENT: &[&str] = &[
+    "紧急",
+    "急",
+    "马上",
+    "立刻",
+    "12305",
+    "邮政管理局",
+    "媒体",
+    "曝光",
+    "律师",
+    "urgent",
+];
 
 impl KeywordClassifier {
     fn category_of(text: &str) -> Category {
@@ -143,12 +259,24 @@ mod tests {
 
     #[test]
     fn serious_problems_are_high_and_routine_queries_low() {
-        assert_eq!(classify("快递员态度太差，我要投诉", 3).category, Category::Complaint);
-        assert_eq!(classify("快递员态度太差，我要投诉", 3).priority, Priority::P2);
+        assert_eq!(
+            classify("快递员态度太差，我要投诉", 3).category,
+            Category::Complaint
+        );
+        assert_eq!(
+            classify("快递员态度太差，我要投诉", 3).priority,
+            Priority::P2
+        );
         assert_eq!(classify("显示签收了但我没收到", 3).category, Category::Lost);
-        assert_eq!(classify("箱子破了，里面的杯子碎了", 3).category, Category::Damaged);
+        assert_eq!(
+            classify("箱子破了，里面的杯子碎了", 3).category,
+            Category::Damaged
+        );
         let routine = classify("我的快递到哪了", 3);
-        assert_eq!((routine.category, routine.priority), (Category::Track, Priority::P4));
+        assert_eq!(
+            (routine.category, routine.priority),
+            (Category::Track, Priority::P4)
+        );
         assert_eq!(classify("你好", 3).category, Category::Other);
     }
 
@@ -156,6 +284,9 @@ mod tests {
     fn key_accounts_and_urgency_raise_priority() {
         assert_eq!(classify("我的快递到哪了", 1).priority, Priority::P3);
         assert_eq!(classify("包裹丢了，很急", 1).priority, Priority::P1);
-        assert_eq!(classify("再不处理我就打12305投诉", 3).priority, Priority::P1);
+        assert_eq!(
+            classify("再不处理我就打12305投诉", 3).priority,
+            Priority::P1
+        );
     }
 }

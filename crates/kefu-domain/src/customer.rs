@@ -65,7 +65,9 @@ impl Email {
             && !domain.ends_with('.')
             && s.len() <= 254
             && !local.chars().any(char::is_whitespace)
-            && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
         if ok {
             Ok(Email(s))
         } else {
@@ -153,8 +155,14 @@ mod tests {
 
     #[test]
     fn phones_normalise_and_reject() {
-        assert_eq!(Phone::parse("+86 138-0013-8000").unwrap().as_str(), "13800138000");
-        assert_eq!(Phone::parse("021-62345678").unwrap().as_str(), "02162345678");
+        assert_eq!(
+            Phone::parse("+86 138-0013-8000").unwrap().as_str(),
+            "13800138000"
+        );
+        assert_eq!(
+            Phone::parse("021-62345678").unwrap().as_str(),
+            "02162345678"
+        );
         assert!(Phone::parse("12800138000").is_err());
         assert!(Phone::parse("1380013800").is_err());
         assert!(Phone::parse("abc").is_err());
@@ -163,7 +171,10 @@ mod tests {
 
     #[test]
     fn emails_and_grades() {
-        assert_eq!(Email::parse(" Wang@Example.CN ").unwrap().as_str(), "wang@example.cn");
+        assert_eq!(
+            Email::parse(" Wang@Example.CN ").unwrap().as_str(),
+            "wang@example.cn"
+        );
         assert!(Email::parse("wang@").is_err());
         assert!(Email::parse("no-at.example.cn").is_err());
         assert!(Grade::new(0).is_err() && Grade::new(6).is_err());

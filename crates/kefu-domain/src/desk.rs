@@ -84,7 +84,9 @@ pub struct CasePatch {
     pub reason: Option<String>,
 }
 
-fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+fn double_option<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<String>>, D::Error> {
     Option::<String>::deserialize(d).map(Some)
 }
 
@@ -145,9 +147,14 @@ fn text(field: &str, value: &str, max: usize, required: bool) -> DeskResult<Stri
         return Err(DomainError::invalid(field, "must not be empty"));
     }
     if v.chars().count() > max {
-        return Err(DomainError::invalid(field, format!("at most {max} characters")));
+        return Err(DomainError::invalid(
+            field,
+            format!("at most {max} characters"),
+        ));
     }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    if v.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         return Err(DomainError::invalid(field, "contains control characters"));
     }
     Ok(v.to_string())
@@ -245,7 +252,13 @@ impl Desk {
             Some(n) => text("display_name", n, NAME_MAX, true)?,
             None => username.clone(),
         };
-        let user = self.new_user(&username, &display, draft.role, department_id, &draft.password)?;
+        let user = self.new_user(
+            &username,
+            &display,
+            draft.role,
+            department_id,
+            &draft.password,
+        )?;
         match self.store.insert_user(&user).await {
             Err(StoreError::Duplicate(_)) => Err(DomainError::conflict(
                 "username_taken",
@@ -330,7 +343,10 @@ impl Desk {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         {
-            return Err(DomainError::invalid("key", "1–32 letters, digits, '_' or '-'"));
+            return Err(DomainError::invalid(
+                "key",
+                "1–32 letters, digits, '_' or '-'",
+            ));
         }
         let department = Department {
             id: DepartmentId::new(self.now()),
@@ -373,7 +389,10 @@ impl Desk {
         };
         user.filter(|u| u.active && u.role != Role::Readonly)
             .ok_or_else(|| {
-                DomainError::invalid("assignee", format!("no active staff user '{id_or_username}'"))
+                DomainError::invalid(
+                    "assignee",
+                    format!("no active staff user '{id_or_username}'"),
+                )
             })
     }
 
@@ -409,7 +428,10 @@ impl Desk {
             Some(n) => text(&field("name"), n, NAME_MAX, true)?,
             None => String::new(),
         };
-        if name.is_empty() && phones.is_empty() && emails.is_empty() && draft.external_ids.is_empty()
+        if name.is_empty()
+            && phones.is_empty()
+            && emails.is_empty()
+            && draft.external_ids.is_empty()
         {
             return Err(DomainError::invalid(
                 field("name"),
@@ -438,7 +460,11 @@ impl Desk {
         })
     }
 
-    pub async fn create_customer(&self, actor: &Actor, draft: CustomerDraft) -> DeskResult<Customer> {
+    pub async fn create_customer(
+        &self,
+        actor: &Actor,
+        draft: CustomerDraft,
+    ) -> DeskResult<Customer> {
         require(
             actor.can_write_cases() && actor.can_see_customers(),
             "this role cannot create customers",
@@ -478,7 +504,10 @@ impl Desk {
                 .transpose()?
                 .map(|e| e.as_str().to_string()),
             before: cursor
-                .map(|c| CustomerId::parse(c).ok_or_else(|| DomainError::invalid("cursor", "not a cursor")))
+                .map(|c| {
+                    CustomerId::parse(c)
+                        .ok_or_else(|| DomainError::invalid("cursor", "not a cursor"))
+                })
                 .transpose()?,
             limit: limit(requested_limit),
         };
@@ -505,19 +534,27 @@ impl Desk {
         draft: CaseDraft,
         idempotency: Option<(String, String)>,
     ) -> DeskResult<CreatedCase> {
-        require(actor.can_write_cases() && actor.can_see_customers(), "this role cannot create cases")?;
+        require(
+            actor.can_write_cases() && actor.can_see_customers(),
+            "this role cannot create cases",
+        )?;
         let now = self.now();
         let subject = text("subject", &draft.subject, SUBJECT_MAX, true)?;
         let description = text("description", &draft.description, TEXT_MAX, false)?;
         let tags = tags("tags", &draft.tags)?;
         let waybill_nos = match &draft.waybill_no {
-            Some(w) => vec![parse_waybill_no(w).ok_or_else(|| {
-                DomainError::invalid("waybill_no", "8–32 letters and digits")
-            })?],
+            Some(w) => vec![
+                parse_waybill_no(w)
+                    .ok_or_else(|| DomainError::invalid("waybill_no", "8–32 letters and digits"))?,
+            ],
             None => vec![],
         };
         let received_at = draft.received_at.unwrap_or(now);
-        if received_at > now.saturating_add(SignedDuration::from_mins(5)).unwrap_or(now) {
+        if received_at
+            > now
+                .saturating_add(SignedDuration::from_mins(5))
+                .unwrap_or(now)
+        {
             return Err(DomainError::invalid("received_at", "lies in the future"));
         }
         let (customer, grade) = match (&draft.customer_id, &draft.customer) {
@@ -528,14 +565,19 @@ impl Desk {
                 ));
             }
             (None, None) => {
-                return Err(DomainError::invalid("customer", "customer_id or customer is required"));
+                return Err(DomainError::invalid(
+                    "customer",
+                    "customer_id or customer is required",
+                ));
             }
             (Some(id), None) => {
                 let found = match CustomerId::parse(id) {
                     Some(id) => self.store.customer_by_id(&id).await?,
                     None => None,
                 }
-                .ok_or_else(|| DomainError::invalid("customer_id", format!("no customer '{id}'")))?;
+                .ok_or_else(|| {
+                    DomainError::invalid("customer_id", format!("no customer '{id}'"))
+                })?;
                 let grade = found.grade;
                 (CustomerChoice::Existing(found.id), grade)
             }
@@ -592,7 +634,10 @@ impl Desk {
                 classified_by,
             },
         };
-        let number_date = now.to_zoned_datetime(self.time_zone.clone()).strftime("%Y%m%d").to_string();
+        let number_date = now
+            .to_zoned_datetime(self.time_zone.clone())
+            .strftime("%Y%m%d")
+            .to_string();
         let created = self
             .store
             .create_case(NewCase {
@@ -605,7 +650,9 @@ impl Desk {
             .await
             .map_err(|e| match e {
                 StoreError::IdempotencyMismatch => DomainError::Store(e),
-                StoreError::NotFound(what) => DomainError::invalid("customer_id", format!("{what} not found")),
+                StoreError::NotFound(what) => {
+                    DomainError::invalid("customer_id", format!("{what} not found"))
+                }
                 other => DomainError::Store(other),
             })?;
         Ok(created)
@@ -616,7 +663,11 @@ impl Desk {
     pub async fn get_case(&self, actor: &Actor, id_or_number: &str) -> DeskResult<Case> {
         let found = match CaseId::parse(id_or_number) {
             Some(id) => self.store.case_by_id(&id).await?,
-            None => self.store.case_by_number(&id_or_number.trim().to_uppercase()).await?,
+            None => {
+                self.store
+                    .case_by_number(&id_or_number.trim().to_uppercase())
+                    .await?
+            }
         };
         found
             .filter(|c| actor.can_see_case(c))
@@ -645,21 +696,33 @@ impl Desk {
         Ok(self.store.list_cases(&query).await?)
     }
 
-    pub async fn case_events(&self, actor: &Actor, id_or_number: &str) -> DeskResult<Vec<CaseEvent>> {
+    pub async fn case_events(
+        &self,
+        actor: &Actor,
+        id_or_number: &str,
+    ) -> DeskResult<Vec<CaseEvent>> {
         let case = self.get_case(actor, id_or_number).await?;
         Ok(self.store.case_events(&case.id).await?)
     }
 
     /// Applies a patch: plans the events against the current state and appends them, retrying
     /// from a fresh read if someone else changed the case in between.
-    pub async fn update_case(&self, actor: &Actor, id_or_number: &str, patch: CasePatch) -> DeskResult<Case> {
+    pub async fn update_case(
+        &self,
+        actor: &Actor,
+        id_or_number: &str,
+        patch: CasePatch,
+    ) -> DeskResult<Case> {
         require(actor.can_write_cases(), "this role cannot change cases")?;
         let routing = patch.priority.is_some()
             || patch.category.is_some()
             || patch.assignee.is_some()
             || patch.department.is_some();
         if routing {
-            require(actor.can_route_cases(), "department staff cannot re-route or re-grade cases")?;
+            require(
+                actor.can_route_cases(),
+                "department staff cannot re-route or re-grade cases",
+            )?;
         }
         let assignee = match &patch.assignee {
             Some(Some(a)) => Some(Some(self.resolve_assignee(a).await?.id)),
@@ -674,7 +737,10 @@ impl Desk {
         let waybill = patch
             .waybill_no
             .as_deref()
-            .map(|w| parse_waybill_no(w).ok_or_else(|| DomainError::invalid("waybill_no", "8–32 letters and digits")))
+            .map(|w| {
+                parse_waybill_no(w)
+                    .ok_or_else(|| DomainError::invalid("waybill_no", "8–32 letters and digits"))
+            })
             .transpose()?;
         let new_tags = patch.tags.as_deref().map(|t| tags("tags", t)).transpose()?;
         let reason = patch
@@ -707,7 +773,9 @@ impl Desk {
         let body = text("body", &draft.body, TEXT_MAX, true)?;
         let message_id = MessageId::new(self.now());
         let case = self
-            .with_retries(actor, id_or_number, |case| plan_message(case, &message_id, &body, &draft))
+            .with_retries(actor, id_or_number, |case| {
+                plan_message(case, &message_id, &body, &draft)
+            })
             .await?;
         let events = self.store.case_events(&case.id).await?;
         let event = events
@@ -732,7 +800,11 @@ impl Desk {
                 return Ok(case);
             }
             let (projection, events) = self.events_for(&case, actor, changes);
-            match self.store.append_events(&projection, case.version, &events).await {
+            match self
+                .store
+                .append_events(&projection, case.version, &events)
+                .await
+            {
                 Ok(()) => return Ok(projection),
                 Err(StoreError::VersionConflict) => continue,
                 Err(e) => return Err(e.into()),
@@ -744,7 +816,12 @@ impl Desk {
         ))
     }
 
-    fn events_for(&self, case: &Case, actor: &Actor, changes: Vec<EventData>) -> (Case, Vec<CaseEvent>) {
+    fn events_for(
+        &self,
+        case: &Case,
+        actor: &Actor,
+        changes: Vec<EventData>,
+    ) -> (Case, Vec<CaseEvent>) {
         let now = self.now();
         let mut projection = case.clone();
         let mut events = Vec::with_capacity(changes.len());
@@ -791,18 +868,34 @@ pub fn plan_update(case: &Case, patch: &ResolvedPatch) -> DeskResult<Vec<EventDa
         });
     }
     if let Some(to) = patch.priority.filter(|p| *p != case.priority) {
-        changes.push(EventData::PriorityChanged { from: case.priority, to });
+        changes.push(EventData::PriorityChanged {
+            from: case.priority,
+            to,
+        });
     }
     if let Some(to) = patch.category.filter(|c| *c != case.category) {
-        changes.push(EventData::CategoryChanged { from: case.category, to });
+        changes.push(EventData::CategoryChanged {
+            from: case.category,
+            to,
+        });
     }
     if let Some(to) = patch.assignee.clone().filter(|a| *a != case.assignee) {
-        changes.push(EventData::Assigned { from: case.assignee.clone(), to });
+        changes.push(EventData::Assigned {
+            from: case.assignee.clone(),
+            to,
+        });
     }
     if let Some(to) = patch.department.clone().filter(|d| *d != case.department) {
-        changes.push(EventData::Transferred { from: case.department.clone(), to });
+        changes.push(EventData::Transferred {
+            from: case.department.clone(),
+            to,
+        });
     }
-    if let Some(w) = patch.waybill_no.clone().filter(|w| !case.waybill_nos.contains(w)) {
+    if let Some(w) = patch
+        .waybill_no
+        .clone()
+        .filter(|w| !case.waybill_nos.contains(w))
+    {
         changes.push(EventData::WaybillLinked { waybill_no: w });
     }
     if let Some(t) = patch.tags.clone().filter(|t| *t != case.tags) {
@@ -815,13 +908,21 @@ pub fn plan_update(case: &Case, patch: &ResolvedPatch) -> DeskResult<Vec<EventDa
                 format!("a case cannot go from {} to {}", case.status, to),
             ));
         }
-        changes.push(EventData::StatusChanged { from: case.status, to });
+        changes.push(EventData::StatusChanged {
+            from: case.status,
+            to,
+        });
     }
     Ok(changes)
 }
 
 /// The events a new message produces: the message, and opening a new case on a staff reply.
-pub fn plan_message(case: &Case, message_id: &MessageId, body: &str, draft: &MessageDraft) -> DeskResult<Vec<EventData>> {
+pub fn plan_message(
+    case: &Case,
+    message_id: &MessageId,
+    body: &str,
+    draft: &MessageDraft,
+) -> DeskResult<Vec<EventData>> {
     if case.status == Status::Closed {
         return Err(closed_error());
     }
@@ -829,18 +930,29 @@ pub fn plan_message(case: &Case, message_id: &MessageId, body: &str, draft: &Mes
         message_id: message_id.clone(),
         body: body.to_string(),
         visibility: draft.visibility,
-        author_kind: if draft.from_customer { "customer" } else { "staff" }.to_string(),
+        author_kind: if draft.from_customer {
+            "customer"
+        } else {
+            "staff"
+        }
+        .to_string(),
     }];
-    if case.status == Status::New && draft.visibility == Visibility::Public && !draft.from_customer {
-        changes.push(EventData::StatusChanged { from: Status::New, to: Status::Open });
+    if case.status == Status::New && draft.visibility == Visibility::Public && !draft.from_customer
+    {
+        changes.push(EventData::StatusChanged {
+            from: Status::New,
+            to: Status::Open,
+        });
     }
     Ok(changes)
 }
 
 fn closed_error() -> DomainError {
-    DomainError::conflict("case_closed", "the case is closed; reopen it first (status: open)")
+    DomainError::conflict(
+        "case_closed",
+        "the case is closed; reopen it first (status: open)",
+    )
 }
 
 /// A valid argon2id hash of a random string, verified against when the user does not exist.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$J4moa2MM0/6uf3HbY2Tf5Fux8JIBTwIhmhxGRE8MW1s";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$J4moa2MM0/6uf3HbY2Tf5Fux8JIBTwIhmhxGRE8MW1s";

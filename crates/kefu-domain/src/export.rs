@@ -69,7 +69,8 @@ pub async fn export_all(
     store: &dyn Store,
     sink: &mut (dyn FnMut(String) -> Result<(), String> + Send),
 ) -> Result<u64, DomainError> {
-    let io = |e: String| DomainError::Store(crate::error::StoreError::Backend(format!("write: {e}")));
+    let io =
+        |e: String| DomainError::Store(crate::error::StoreError::Backend(format!("write: {e}")));
     let header = ExportHeader {
         format: FORMAT.to_string(),
         version: FORMAT_VERSION,
@@ -115,7 +116,8 @@ pub fn parse_header(line: &str) -> Result<(), DomainError> {
 
 /// Parses one record line; `line_no` (1-based) names the line in the error.
 pub fn parse_record(line_no: usize, line: &str) -> Result<ExportRecord, DomainError> {
-    serde_json::from_str(line).map_err(|e| DomainError::invalid(format!("line {line_no}"), e.to_string()))
+    serde_json::from_str(line)
+        .map_err(|e| DomainError::invalid(format!("line {line_no}"), e.to_string()))
 }
 
 /// Imports records into an empty store, in chunks, then lets numbering continue after them.

@@ -1,7 +1,10 @@
 //! Property tests of the case status machine and the event projection.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure should panic with its value
 
 use jiff::{SignedDuration, Timestamp};
-use kefu_domain::case::{Case, CaseEvent, Category, Channel, EventData, Priority, Status, Visibility};
+use kefu_domain::case::{
+    Case, CaseEvent, Category, Channel, EventData, Priority, Status, Visibility,
+};
 use kefu_domain::desk::{MessageDraft, ResolvedPatch, plan_message, plan_update};
 use kefu_domain::ids::{CaseId, CustomerId, MessageId};
 use proptest::prelude::*;
@@ -107,11 +110,26 @@ proptest! {
 #[test]
 fn the_documented_paths_are_allowed() {
     use Status::*;
-    for (from, to) in [(New, Open), (Open, PendingCustomer), (Open, PendingDepartment), (Open, Resolved),
-        (PendingCustomer, Resolved), (PendingDepartment, Open), (Resolved, Closed), (Resolved, Open), (Closed, Open)] {
+    for (from, to) in [
+        (New, Open),
+        (Open, PendingCustomer),
+        (Open, PendingDepartment),
+        (Open, Resolved),
+        (PendingCustomer, Resolved),
+        (PendingDepartment, Open),
+        (Resolved, Closed),
+        (Resolved, Open),
+        (Closed, Open),
+    ] {
         assert!(from.can_become(to), "{from} -> {to}");
     }
-    for (from, to) in [(New, Closed), (New, Resolved), (Closed, Resolved), (Closed, PendingCustomer), (Resolved, PendingCustomer)] {
+    for (from, to) in [
+        (New, Closed),
+        (New, Resolved),
+        (Closed, Resolved),
+        (Closed, PendingCustomer),
+        (Resolved, PendingCustomer),
+    ] {
         assert!(!from.can_become(to), "{from} -> {to}");
     }
 }

@@ -1,14 +1,19 @@
 //! The store contract: behaviour every backend must show. Each check takes a fresh, empty
 //! store; the backend crates run them all through [`contract_tests!`].
+// This crate is test code: a failed step should panic with the value that failed.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
-use kefu_domain::desk::{CaseDraft, CasePatch, CustomerDraft, DepartmentDraft, MessageDraft, UserDraft};
+use kefu_domain::desk::{
+    CaseDraft, CasePatch, CustomerDraft, DepartmentDraft, MessageDraft, UserDraft,
+};
 use kefu_domain::export::{self, ExportRecord};
 use kefu_domain::store::{CaseQuery, CustomerQuery, Session};
 use kefu_domain::{
-    Actor, Case, Channel, Desk, DomainError, FixedClock, KeywordClassifier, Role, Status, Store, StoreError,
+    Actor, Case, Channel, Desk, DomainError, FixedClock, KeywordClassifier, Role, Status, Store,
+    StoreError,
 };
 
 /// A desk over `store` with a clock fixed at 2026-11-24 10:00 Beijing time.
@@ -20,7 +25,9 @@ pub struct Fixture {
 }
 
 pub fn start_time() -> Timestamp {
-    "2026-11-24T02:00:00Z".parse().unwrap_or(Timestamp::UNIX_EPOCH)
+    "2026-11-24T02:00:00Z"
+        .parse()
+        .unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
 pub async fn fixture(store: Arc<dyn Store>) -> Fixture {
@@ -31,12 +38,19 @@ pub async fn fixture(store: Arc<dyn Store>) -> Fixture {
         classifier: Arc::new(KeywordClassifier),
         time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC),
     };
-    let admin_pw = desk.bootstrap_admin(Some("admin-password".into())).await.unwrap();
+    let admin_pw = desk
+        .bootstrap_admin(Some("admin-password".into()))
+        .await
+        .unwrap();
     assert_eq!(admin_pw.as_deref(), Some("admin-password"));
     let admin_user = desk.store.user_by_username("admin").await.unwrap().unwrap();
     let admin = Actor::of(&admin_user);
-    desk.create_department(Some(&admin), dept("service", "客服部", "service")).await.unwrap();
-    desk.create_department(Some(&admin), dept("ops", "运营部", "operations")).await.unwrap();
+    desk.create_department(Some(&admin), dept("service", "客服部", "service"))
+        .await
+        .unwrap();
+    desk.create_department(Some(&admin), dept("ops", "运营部", "operations"))
+        .await
+        .unwrap();
     let agent_user = desk
         .create_user(
             Some(&admin),
@@ -129,8 +143,15 @@ macro_rules! contract_tests {
 pub async fn users_and_sessions(store: Arc<dyn Store>) {
     let f = fixture(store.clone()).await;
     assert_eq!(store.count_users().await.unwrap(), 2);
-    let again = f.desk.bootstrap_admin(Some("another-password".into())).await.unwrap();
-    assert!(again.is_none(), "bootstrap only runs on an empty user table");
+    let again = f
+        .desk
+        .bootstrap_admin(Some("another-password".into()))
+        .await
+        .unwrap();
+    assert!(
+        again.is_none(),
+        "bootstrap only runs on an empty user table"
+    );
     let dup = f
         .desk
         .create_user(
@@ -144,25 +165,61 @@ pub async fn users_and_sessions(store: Arc<dyn Store>) {
             },
         )
         .await;
-    assert!(matches!(dup, Err(DomainError::Conflict { code: "username_taken", .. })), "{dup:?}");
+    assert!(
+        matches!(
+            dup,
+            Err(DomainError::Conflict {
+                code: "username_taken",
+                ..
+            })
+        ),
+        "{dup:?}"
+    );
     let by_name = store.user_by_username("agent01").await.unwrap().unwrap();
-    assert_eq!(store.user_by_id(&by_name.id).await.unwrap().unwrap(), by_name);
+    assert_eq!(
+        store.user_by_id(&by_name.id).await.unwrap().unwrap(),
+        by_name
+    );
     assert_eq!(by_name.display_name, "李客服");
-    assert!(kefu_domain::auth::verify_password("agent-password", &by_name.password_hash));
-    let names: Vec<String> = store.list_users().await.unwrap().into_iter().map(|u| u.username).collect();
+    assert!(kefu_domain::auth::verify_password(
+        "agent-password",
+        &by_name.password_hash
+    ));
+    let names: Vec<String> = store
+        .list_users()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
     assert_eq!(names, vec!["admin", "agent01"]);
 
     let (token, user) = f.desk.login("AGENT01", "agent-password").await.unwrap();
     assert_eq!(user.username, "agent01");
     let (actor, _) = f.desk.authenticate(&token).await.unwrap();
     assert_eq!(actor.role, Role::Agent);
-    assert!(matches!(f.desk.login("agent01", "wrong-password").await, Err(DomainError::Unauthenticated)));
-    assert!(matches!(f.desk.login("nobody", "agent-password").await, Err(DomainError::Unauthenticated)));
+    assert!(matches!(
+        f.desk.login("agent01", "wrong-password").await,
+        Err(DomainError::Unauthenticated)
+    ));
+    assert!(matches!(
+        f.desk.login("nobody", "agent-password").await,
+        Err(DomainError::Unauthenticated)
+    ));
     f.clock.advance(SignedDuration::from_hours(13));
-    assert!(matches!(f.desk.authenticate(&token).await, Err(DomainError::Unauthenticated)), "sessions expire");
+    assert!(
+        matches!(
+            f.desk.authenticate(&token).await,
+            Err(DomainError::Unauthenticated)
+        ),
+        "sessions expire"
+    );
     let (token2, _) = f.desk.login("agent01", "agent-password").await.unwrap();
     f.desk.logout(&token2).await.unwrap();
-    assert!(matches!(f.desk.authenticate(&token2).await, Err(DomainError::Unauthenticated)));
+    assert!(matches!(
+        f.desk.authenticate(&token2).await,
+        Err(DomainError::Unauthenticated)
+    ));
     let session = Session {
         token_hash: "h".repeat(64),
         user_id: by_name.id.clone(),
@@ -170,16 +227,37 @@ pub async fn users_and_sessions(store: Arc<dyn Store>) {
         expires_at: start_time(),
     };
     store.insert_session(&session).await.unwrap();
-    assert_eq!(store.session(&session.token_hash).await.unwrap(), Some(session));
+    assert_eq!(
+        store.session(&session.token_hash).await.unwrap(),
+        Some(session)
+    );
 }
 
 pub async fn departments(store: Arc<dyn Store>) {
     let f = fixture(store.clone()).await;
-    let keys: Vec<String> = store.list_departments().await.unwrap().into_iter().map(|d| d.key).collect();
+    let keys: Vec<String> = store
+        .list_departments()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.key)
+        .collect();
     assert_eq!(keys, vec!["ops", "service"]);
-    let dup = f.desk.create_department(Some(&f.admin), dept("ops", "运营二部", "operations")).await;
-    assert!(matches!(dup, Err(DomainError::Conflict { code: "department_exists", .. })));
-    let by_agent = f.desk.create_department(Some(&f.agent), dept("x", "X", "x")).await;
+    let dup = f
+        .desk
+        .create_department(Some(&f.admin), dept("ops", "运营二部", "operations"))
+        .await;
+    assert!(matches!(
+        dup,
+        Err(DomainError::Conflict {
+            code: "department_exists",
+            ..
+        })
+    ));
+    let by_agent = f
+        .desk
+        .create_department(Some(&f.agent), dept("x", "X", "x"))
+        .await;
     assert!(matches!(by_agent, Err(DomainError::Forbidden(_))));
 }
 
@@ -190,24 +268,56 @@ pub async fn customers_and_contacts(store: Arc<dyn Store>) {
     draft.grade = Some(2);
     let c = f.desk.create_customer(&f.agent, draft).await.unwrap();
     assert_eq!(c.phones[0].as_str(), "13800138000");
-    let found = store.customer_by_contact("phone", "13800138000").await.unwrap().unwrap();
+    let found = store
+        .customer_by_contact("phone", "13800138000")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(found, c);
-    let by_mail = store.customer_by_contact("email", "zhangwei@example.cn").await.unwrap().unwrap();
+    let by_mail = store
+        .customer_by_contact("email", "zhangwei@example.cn")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(by_mail.id, c.id);
     assert_eq!(store.customer_by_id(&c.id).await.unwrap(), Some(c.clone()));
-    let dup = f.desk.create_customer(&f.agent, customer("张伟伟", "+8613800138000")).await;
-    assert!(matches!(dup, Err(DomainError::Conflict { code: "customer_exists", .. })), "{dup:?}");
-    let bad = f.desk.create_customer(&f.agent, customer("王芳", "12345")).await;
-    assert!(matches!(&bad, Err(DomainError::Invalid { field, .. }) if field == "phone"), "{bad:?}");
+    let dup = f
+        .desk
+        .create_customer(&f.agent, customer("张伟伟", "+8613800138000"))
+        .await;
+    assert!(
+        matches!(
+            dup,
+            Err(DomainError::Conflict {
+                code: "customer_exists",
+                ..
+            })
+        ),
+        "{dup:?}"
+    );
+    let bad = f
+        .desk
+        .create_customer(&f.agent, customer("王芳", "12345"))
+        .await;
+    assert!(
+        matches!(&bad, Err(DomainError::Invalid { field, .. }) if field == "phone"),
+        "{bad:?}"
+    );
     for i in 0..5 {
         f.clock.advance(SignedDuration::from_secs(1));
         f.desk
-            .create_customer(&f.agent, customer(&format!("客户{i}"), &format!("1390000000{i}")))
+            .create_customer(
+                &f.agent,
+                customer(&format!("客户{i}"), &format!("1390000000{i}")),
+            )
             .await
             .unwrap();
     }
     let page = store
-        .list_customers(&CustomerQuery { limit: 4, ..CustomerQuery::default() })
+        .list_customers(&CustomerQuery {
+            limit: 4,
+            ..CustomerQuery::default()
+        })
         .await
         .unwrap();
     assert_eq!(page.items.len(), 4);
@@ -215,7 +325,10 @@ pub async fn customers_and_contacts(store: Arc<dyn Store>) {
     let rest = store
         .list_customers(&CustomerQuery {
             limit: 4,
-            before: page.next_cursor.as_deref().and_then(kefu_domain::CustomerId::parse),
+            before: page
+                .next_cursor
+                .as_deref()
+                .and_then(kefu_domain::CustomerId::parse),
             ..CustomerQuery::default()
         })
         .await
@@ -240,27 +353,52 @@ pub async fn case_numbers_are_unique_and_sequential(store: Arc<dyn Store>) {
     for i in 0..3 {
         let created = f
             .desk
-            .create_case(&f.agent, draft("我的快递到哪了", customer("赵敏", &format!("1370000000{i}"))), None)
+            .create_case(
+                &f.agent,
+                draft(
+                    "我的快递到哪了",
+                    customer("赵敏", &format!("1370000000{i}")),
+                ),
+                None,
+            )
             .await
             .unwrap();
         numbers.push(created.case.number);
     }
-    assert_eq!(numbers, vec!["KF20261124000001", "KF20261124000002", "KF20261124000003"]);
+    assert_eq!(
+        numbers,
+        vec!["KF20261124000001", "KF20261124000002", "KF20261124000003"]
+    );
 }
 
 pub async fn case_joins_customer_by_phone(store: Arc<dyn Store>) {
     let f = fixture(store.clone()).await;
     let first = f
         .desk
-        .create_case(&f.agent, draft("快递员态度太差，我要投诉", customer("陈静", "13600001111")), None)
+        .create_case(
+            &f.agent,
+            draft("快递员态度太差，我要投诉", customer("陈静", "13600001111")),
+            None,
+        )
         .await
         .unwrap()
         .case;
-    assert_eq!((first.category, first.priority), (kefu_domain::Category::Complaint, kefu_domain::Priority::P2));
+    assert_eq!(
+        (first.category, first.priority),
+        (kefu_domain::Category::Complaint, kefu_domain::Priority::P2)
+    );
     let mut second_draft = draft("我的快递到哪了", customer("陈小姐", "136-0000-1111"));
     second_draft.channel = Channel::Wechat;
-    let second = f.desk.create_case(&f.agent, second_draft, None).await.unwrap().case;
-    assert_eq!(second.customer_id, first.customer_id, "the same phone is the same customer");
+    let second = f
+        .desk
+        .create_case(&f.agent, second_draft, None)
+        .await
+        .unwrap()
+        .case;
+    assert_eq!(
+        second.customer_id, first.customer_id,
+        "the same phone is the same customer"
+    );
     let page = store
         .list_cases(&CaseQuery {
             phone: Some(kefu_domain::Phone::parse("13600001111").unwrap()),
@@ -276,27 +414,63 @@ pub async fn case_joins_customer_by_phone(store: Arc<dyn Store>) {
         ..draft("x", customer("x", "13600002222"))
     };
     let err = f.desk.create_case(&f.agent, missing, None).await;
-    assert!(matches!(&err, Err(DomainError::Invalid { field, .. }) if field == "customer_id"), "{err:?}");
+    assert!(
+        matches!(&err, Err(DomainError::Invalid { field, .. }) if field == "customer_id"),
+        "{err:?}"
+    );
 }
 
 pub async fn idempotent_create(store: Arc<dyn Store>) {
     let f = fixture(store.clone()).await;
     let key = Some(("key-1".to_string(), "hash-a".to_string()));
-    let a = f.desk.create_case(&f.agent, draft("丢件", customer("刘洋", "13500000001")), key.clone()).await.unwrap();
-    let b = f.desk.create_case(&f.agent, draft("丢件", customer("刘洋", "13500000001")), key).await.unwrap();
+    let a = f
+        .desk
+        .create_case(
+            &f.agent,
+            draft("丢件", customer("刘洋", "13500000001")),
+            key.clone(),
+        )
+        .await
+        .unwrap();
+    let b = f
+        .desk
+        .create_case(
+            &f.agent,
+            draft("丢件", customer("刘洋", "13500000001")),
+            key,
+        )
+        .await
+        .unwrap();
     assert!(!a.replayed && b.replayed);
     assert_eq!(a.case, b.case);
     let other = f
         .desk
-        .create_case(&f.agent, draft("丢件", customer("刘洋", "13500000001")), Some(("key-1".into(), "hash-b".into())))
+        .create_case(
+            &f.agent,
+            draft("丢件", customer("刘洋", "13500000001")),
+            Some(("key-1".into(), "hash-b".into())),
+        )
         .await;
-    assert!(matches!(other, Err(DomainError::Store(StoreError::IdempotencyMismatch))));
-    let page = store.list_cases(&CaseQuery { limit: 10, ..CaseQuery::default() }).await.unwrap();
+    assert!(matches!(
+        other,
+        Err(DomainError::Store(StoreError::IdempotencyMismatch))
+    ));
+    let page = store
+        .list_cases(&CaseQuery {
+            limit: 10,
+            ..CaseQuery::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(page.items.len(), 1, "a replay creates nothing");
     // Keys are per user: the admin's key-1 is a different request.
     let c = f
         .desk
-        .create_case(&f.admin, draft("丢件", customer("刘洋", "13500000001")), Some(("key-1".into(), "hash-b".into())))
+        .create_case(
+            &f.admin,
+            draft("丢件", customer("刘洋", "13500000001")),
+            Some(("key-1".into(), "hash-b".into())),
+        )
         .await
         .unwrap();
     assert!(!c.replayed);
@@ -304,8 +478,21 @@ pub async fn idempotent_create(store: Arc<dyn Store>) {
 
 pub async fn version_conflicts_refuse_stale_writes(store: Arc<dyn Store>) {
     let f = fixture(store.clone()).await;
-    let case = f.desk.create_case(&f.agent, draft("催件", customer("孙丽", "13400000001")), None).await.unwrap().case;
-    let opened = f.desk.update_case(&f.agent, case.id.as_str(), status(Status::Open)).await.unwrap();
+    let case = f
+        .desk
+        .create_case(
+            &f.agent,
+            draft("催件", customer("孙丽", "13400000001")),
+            None,
+        )
+        .await
+        .unwrap()
+        .case;
+    let opened = f
+        .desk
+        .update_case(&f.agent, case.id.as_str(), status(Status::Open))
+        .await
+        .unwrap();
     assert_eq!(opened.version, 2);
     // Writing on top of the old version must fail and change nothing.
     let mut stale = case.clone();
@@ -315,9 +502,13 @@ pub async fn version_conflicts_refuse_stale_writes(store: Arc<dyn Store>) {
         seq: 2,
         actor: "test".into(),
         at: start_time(),
-        data: kefu_domain::EventData::TagsChanged { tags: vec!["x".into()] },
+        data: kefu_domain::EventData::TagsChanged {
+            tags: vec!["x".into()],
+        },
     };
-    let err = store.append_events(&stale, 1, std::slice::from_ref(&event)).await;
+    let err = store
+        .append_events(&stale, 1, std::slice::from_ref(&event))
+        .await;
     assert!(matches!(err, Err(StoreError::VersionConflict)), "{err:?}");
     let now = store.case_by_id(&case.id).await.unwrap().unwrap();
     assert_eq!(now, opened);
@@ -331,19 +522,45 @@ pub async fn events_replay_to_projection(store: Arc<dyn Store>) {
     d.received_at = Some(start_time() - SignedDuration::from_mins(30));
     let case = f.desk.create_case(&f.agent, d, None).await.unwrap().case;
     assert_eq!(case.waybill_nos, vec!["YL1234567890123"]);
-    assert_eq!(case.received_at, start_time() - SignedDuration::from_mins(30));
+    assert_eq!(
+        case.received_at,
+        start_time() - SignedDuration::from_mins(30)
+    );
     let id = case.id.as_str();
     f.clock.advance(SignedDuration::from_mins(2));
     let (after_reply, _) = f
         .desk
-        .add_message(&f.agent, id, MessageDraft { body: "您好，已登记破损，请保留外包装。".into(), visibility: kefu_domain::Visibility::Public, from_customer: false })
+        .add_message(
+            &f.agent,
+            id,
+            MessageDraft {
+                body: "您好，已登记破损，请保留外包装。".into(),
+                visibility: kefu_domain::Visibility::Public,
+                from_customer: false,
+            },
+        )
         .await
         .unwrap();
-    assert_eq!(after_reply.status, Status::Open, "a public reply opens a new case");
-    assert_eq!(after_reply.first_response_at, Some(start_time() + SignedDuration::from_mins(2)));
+    assert_eq!(
+        after_reply.status,
+        Status::Open,
+        "a public reply opens a new case"
+    );
+    assert_eq!(
+        after_reply.first_response_at,
+        Some(start_time() + SignedDuration::from_mins(2))
+    );
     f.clock.advance(SignedDuration::from_mins(5));
     f.desk
-        .add_message(&f.agent, id, MessageDraft { body: "已联系网点核实".into(), visibility: kefu_domain::Visibility::Internal, from_customer: false })
+        .add_message(
+            &f.agent,
+            id,
+            MessageDraft {
+                body: "已联系网点核实".into(),
+                visibility: kefu_domain::Visibility::Internal,
+                from_customer: false,
+            },
+        )
         .await
         .unwrap();
     f.desk
@@ -362,10 +579,24 @@ pub async fn events_replay_to_projection(store: Arc<dyn Store>) {
         .await
         .unwrap();
     f.clock.advance(SignedDuration::from_hours(3));
-    f.desk.update_case(&f.agent, id, status(Status::Resolved)).await.unwrap();
-    f.desk.update_case(&f.agent, id, status(Status::Closed)).await.unwrap();
     f.desk
-        .update_case(&f.agent, id, CasePatch { status: Some(Status::Open), reason: Some("客户反馈仍未赔付".into()), ..CasePatch::default() })
+        .update_case(&f.agent, id, status(Status::Resolved))
+        .await
+        .unwrap();
+    f.desk
+        .update_case(&f.agent, id, status(Status::Closed))
+        .await
+        .unwrap();
+    f.desk
+        .update_case(
+            &f.agent,
+            id,
+            CasePatch {
+                status: Some(Status::Open),
+                reason: Some("客户反馈仍未赔付".into()),
+                ..CasePatch::default()
+            },
+        )
         .await
         .unwrap();
     let stored = store.case_by_id(&case.id).await.unwrap().unwrap();
@@ -374,11 +605,24 @@ pub async fn events_replay_to_projection(store: Arc<dyn Store>) {
     assert_eq!(
         types,
         vec![
-            "created", "message_added", "status_changed", "message_added", "priority_changed", "assigned",
-            "transferred", "tags_changed", "status_changed", "status_changed", "status_changed", "reopened"
+            "created",
+            "message_added",
+            "status_changed",
+            "message_added",
+            "priority_changed",
+            "assigned",
+            "transferred",
+            "tags_changed",
+            "status_changed",
+            "status_changed",
+            "status_changed",
+            "reopened"
         ]
     );
-    assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), (1..=12).collect::<Vec<_>>());
+    assert_eq!(
+        events.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        (1..=12).collect::<Vec<_>>()
+    );
     assert_eq!(Case::replay(&events), Some(stored.clone()));
     assert_eq!(stored.status, Status::Open);
     assert_eq!(stored.reopen_count, 1);
@@ -386,67 +630,198 @@ pub async fn events_replay_to_projection(store: Arc<dyn Store>) {
     assert_eq!(stored.message_count, 2);
     assert!(stored.resolved_at.is_some() && stored.closed_at.is_none());
     assert!(events.iter().all(|e| e.actor == "user:agent01"));
-    assert_eq!(store.case_by_number(&stored.number).await.unwrap(), Some(stored));
+    assert_eq!(
+        store.case_by_number(&stored.number).await.unwrap(),
+        Some(stored)
+    );
 }
 
 pub async fn closed_cases_refuse_changes(store: Arc<dyn Store>) {
     let f = fixture(store.clone()).await;
-    let case = f.desk.create_case(&f.agent, draft("改地址", customer("吴磊", "13200000001")), None).await.unwrap().case;
+    let case = f
+        .desk
+        .create_case(
+            &f.agent,
+            draft("改地址", customer("吴磊", "13200000001")),
+            None,
+        )
+        .await
+        .unwrap()
+        .case;
     let id = case.id.as_str();
-    let bad = f.desk.update_case(&f.agent, id, status(Status::Closed)).await;
-    assert!(matches!(bad, Err(DomainError::Conflict { code: "invalid_transition", .. })), "new cannot close");
+    let bad = f
+        .desk
+        .update_case(&f.agent, id, status(Status::Closed))
+        .await;
+    assert!(
+        matches!(
+            bad,
+            Err(DomainError::Conflict {
+                code: "invalid_transition",
+                ..
+            })
+        ),
+        "new cannot close"
+    );
     for s in [Status::Open, Status::Resolved, Status::Closed] {
         f.desk.update_case(&f.agent, id, status(s)).await.unwrap();
     }
     let before = store.case_events(&case.id).await.unwrap().len();
     let msg = f
         .desk
-        .add_message(&f.agent, id, MessageDraft { body: "x".into(), visibility: kefu_domain::Visibility::Public, from_customer: false })
+        .add_message(
+            &f.agent,
+            id,
+            MessageDraft {
+                body: "x".into(),
+                visibility: kefu_domain::Visibility::Public,
+                from_customer: false,
+            },
+        )
         .await;
-    assert!(matches!(msg, Err(DomainError::Conflict { code: "case_closed", .. })));
-    let prio = f.desk.update_case(&f.agent, id, CasePatch { priority: Some(kefu_domain::Priority::P1), ..CasePatch::default() }).await;
-    assert!(matches!(prio, Err(DomainError::Conflict { code: "case_closed", .. })));
-    let pend = f.desk.update_case(&f.agent, id, status(Status::PendingCustomer)).await;
-    assert!(matches!(pend, Err(DomainError::Conflict { code: "case_closed", .. })));
-    assert_eq!(store.case_events(&case.id).await.unwrap().len(), before, "refusals append nothing");
+    assert!(matches!(
+        msg,
+        Err(DomainError::Conflict {
+            code: "case_closed",
+            ..
+        })
+    ));
+    let prio = f
+        .desk
+        .update_case(
+            &f.agent,
+            id,
+            CasePatch {
+                priority: Some(kefu_domain::Priority::P1),
+                ..CasePatch::default()
+            },
+        )
+        .await;
+    assert!(matches!(
+        prio,
+        Err(DomainError::Conflict {
+            code: "case_closed",
+            ..
+        })
+    ));
+    let pend = f
+        .desk
+        .update_case(&f.agent, id, status(Status::PendingCustomer))
+        .await;
+    assert!(matches!(
+        pend,
+        Err(DomainError::Conflict {
+            code: "case_closed",
+            ..
+        })
+    ));
+    assert_eq!(
+        store.case_events(&case.id).await.unwrap().len(),
+        before,
+        "refusals append nothing"
+    );
 }
 
 pub async fn list_filters_and_cursor(store: Arc<dyn Store>) {
     let f = fixture(store.clone()).await;
-    let subjects = ["我的快递到哪了", "快递员态度太差，我要投诉", "箱子破了", "我的快递到哪了", "开发票"];
+    let subjects = [
+        "我的快递到哪了",
+        "快递员态度太差，我要投诉",
+        "箱子破了",
+        "我的快递到哪了",
+        "开发票",
+    ];
     let mut ids = Vec::new();
     for (i, s) in subjects.iter().enumerate() {
         f.clock.advance(SignedDuration::from_secs(1));
-        let c = f.desk.create_case(&f.agent, draft(s, customer("客户", &format!("1310000000{i}"))), None).await.unwrap();
+        let c = f
+            .desk
+            .create_case(
+                &f.agent,
+                draft(s, customer("客户", &format!("1310000000{i}"))),
+                None,
+            )
+            .await
+            .unwrap();
         ids.push(c.case.id);
     }
-    let q = |status, category, limit| CaseQuery { status, category, limit, ..CaseQuery::default() };
-    let tracks = store.list_cases(&q(None, Some(kefu_domain::Category::Track), 10)).await.unwrap();
+    let q = |status, category, limit| CaseQuery {
+        status,
+        category,
+        limit,
+        ..CaseQuery::default()
+    };
+    let tracks = store
+        .list_cases(&q(None, Some(kefu_domain::Category::Track), 10))
+        .await
+        .unwrap();
     assert_eq!(tracks.items.len(), 2);
     let first = store.list_cases(&q(None, None, 2)).await.unwrap();
-    assert_eq!(first.items.iter().map(|c| &c.id).collect::<Vec<_>>(), vec![&ids[4], &ids[3]]);
+    assert_eq!(
+        first.items.iter().map(|c| &c.id).collect::<Vec<_>>(),
+        vec![&ids[4], &ids[3]]
+    );
     // A case created between two pages does not shift the next page.
     f.clock.advance(SignedDuration::from_secs(1));
-    f.desk.create_case(&f.agent, draft("新来的", customer("新客户", "13100000009")), None).await.unwrap();
+    f.desk
+        .create_case(
+            &f.agent,
+            draft("新来的", customer("新客户", "13100000009")),
+            None,
+        )
+        .await
+        .unwrap();
     let second = store
         .list_cases(&CaseQuery {
-            before: first.next_cursor.as_deref().and_then(kefu_domain::CaseId::parse),
+            before: first
+                .next_cursor
+                .as_deref()
+                .and_then(kefu_domain::CaseId::parse),
             limit: 2,
             ..CaseQuery::default()
         })
         .await
         .unwrap();
-    assert_eq!(second.items.iter().map(|c| &c.id).collect::<Vec<_>>(), vec![&ids[2], &ids[1]]);
-    f.desk.update_case(&f.agent, ids[0].as_str(), status(Status::Open)).await.unwrap();
-    let open = store.list_cases(&q(Some(Status::Open), None, 10)).await.unwrap();
+    assert_eq!(
+        second.items.iter().map(|c| &c.id).collect::<Vec<_>>(),
+        vec![&ids[2], &ids[1]]
+    );
+    f.desk
+        .update_case(&f.agent, ids[0].as_str(), status(Status::Open))
+        .await
+        .unwrap();
+    let open = store
+        .list_cases(&q(Some(Status::Open), None, 10))
+        .await
+        .unwrap();
     assert_eq!(open.items.len(), 1);
     assert_eq!(open.items[0].id, ids[0]);
     f.desk
-        .update_case(&f.agent, ids[1].as_str(), CasePatch { department: Some(Some("ops".into())), ..CasePatch::default() })
+        .update_case(
+            &f.agent,
+            ids[1].as_str(),
+            CasePatch {
+                department: Some(Some("ops".into())),
+                ..CasePatch::default()
+            },
+        )
         .await
         .unwrap();
-    let ops = store.list_departments().await.unwrap().into_iter().find(|d| d.key == "ops").unwrap();
-    let for_ops = store.list_cases(&CaseQuery { department: Some(ops.id), limit: 10, ..CaseQuery::default() }).await.unwrap();
+    let ops = store
+        .list_departments()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.key == "ops")
+        .unwrap();
+    let for_ops = store
+        .list_cases(&CaseQuery {
+            department: Some(ops.id),
+            limit: 10,
+            ..CaseQuery::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(for_ops.items.len(), 1);
 }
 
@@ -457,7 +832,10 @@ pub async fn concurrent_creates_get_distinct_numbers(store: Arc<dyn Store>) {
         let f = f.clone();
         tasks.push(tokio::spawn(async move {
             // Ten phones for forty cases: customers are found or created under contention.
-            let d = draft("查件", customer("并发客户", &format!("1580000000{}", i % 10)));
+            let d = draft(
+                "查件",
+                customer("并发客户", &format!("1580000000{}", i % 10)),
+            );
             f.desk.create_case(&f.agent, d, None).await.map(|c| c.case)
         }));
     }
@@ -471,18 +849,35 @@ pub async fn concurrent_creates_get_distinct_numbers(store: Arc<dyn Store>) {
     numbers.sort();
     numbers.dedup();
     assert_eq!(numbers.len(), 40);
-    assert_eq!(customers.len(), 10, "one customer per phone even under contention");
+    assert_eq!(
+        customers.len(),
+        10,
+        "one customer per phone even under contention"
+    );
 }
 
 pub async fn concurrent_updates_keep_every_event(store: Arc<dyn Store>) {
     let f = Arc::new(fixture(store.clone()).await);
-    let case = f.desk.create_case(&f.agent, draft("催件", customer("郑爽", "13000000001")), None).await.unwrap().case;
+    let case = f
+        .desk
+        .create_case(
+            &f.agent,
+            draft("催件", customer("郑爽", "13000000001")),
+            None,
+        )
+        .await
+        .unwrap()
+        .case;
     let mut tasks = Vec::new();
     for i in 0..8 {
         let f = f.clone();
         let id = case.id.to_string();
         tasks.push(tokio::spawn(async move {
-            let m = MessageDraft { body: format!("备注 {i}"), visibility: kefu_domain::Visibility::Internal, from_customer: false };
+            let m = MessageDraft {
+                body: format!("备注 {i}"),
+                visibility: kefu_domain::Visibility::Internal,
+                from_customer: false,
+            };
             f.desk.add_message(&f.agent, &id, m).await
         }));
     }
@@ -490,14 +885,24 @@ pub async fn concurrent_updates_keep_every_event(store: Arc<dyn Store>) {
     for t in tasks {
         match t.await.unwrap() {
             Ok(_) => ok += 1,
-            Err(DomainError::Conflict { code: "version_conflict", .. }) => {}
+            Err(DomainError::Conflict {
+                code: "version_conflict",
+                ..
+            }) => {}
             Err(e) => panic!("unexpected {e:?}"),
         }
     }
     let events = store.case_events(&case.id).await.unwrap();
-    assert_eq!(events.len(), 1 + ok, "every acknowledged message is stored exactly once");
+    assert_eq!(
+        events.len(),
+        1 + ok,
+        "every acknowledged message is stored exactly once"
+    );
     assert!(ok >= 1);
-    assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), (1..=events.len() as i64).collect::<Vec<_>>());
+    assert_eq!(
+        events.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        (1..=events.len() as i64).collect::<Vec<_>>()
+    );
     let stored = store.case_by_id(&case.id).await.unwrap().unwrap();
     assert_eq!(Case::replay(&events), Some(stored));
 }
@@ -517,32 +922,70 @@ async fn dump(store: &dyn Store) -> Vec<String> {
 /// the imported store goes on working (numbering continues after the imported cases).
 pub async fn export_import_round_trip(store: Arc<dyn Store>, target: Arc<dyn Store>) {
     let f = fixture(store.clone()).await;
-    let c = f.desk.create_case(&f.agent, draft("显示签收了但我没收到", customer("黄蓉", "13900001234")), None).await.unwrap();
+    let c = f
+        .desk
+        .create_case(
+            &f.agent,
+            draft("显示签收了但我没收到", customer("黄蓉", "13900001234")),
+            None,
+        )
+        .await
+        .unwrap();
     f.desk
-        .add_message(&f.agent, c.case.id.as_str(), MessageDraft { body: "已联系派送员核实".into(), visibility: kefu_domain::Visibility::Public, from_customer: false })
+        .add_message(
+            &f.agent,
+            c.case.id.as_str(),
+            MessageDraft {
+                body: "已联系派送员核实".into(),
+                visibility: kefu_domain::Visibility::Public,
+                from_customer: false,
+            },
+        )
         .await
         .unwrap();
     let lines = dump(store.as_ref()).await;
     assert!(lines[0].contains("kefu-export"));
     assert!(lines.iter().any(|l| l.contains("\"table\":\"case_event\"")));
-    let records: Vec<ExportRecord> = lines[1..].iter().enumerate().map(|(i, l)| export::parse_record(i + 2, l).unwrap()).collect();
-    assert_eq!(records.len(), 2 + 2 + 1 + 1 + 3, "departments, users, customer, case, events");
+    let records: Vec<ExportRecord> = lines[1..]
+        .iter()
+        .enumerate()
+        .map(|(i, l)| export::parse_record(i + 2, l).unwrap())
+        .collect();
+    assert_eq!(
+        records.len(),
+        2 + 2 + 1 + 1 + 3,
+        "departments, users, customer, case, events"
+    );
     // Re-export the same data: byte-identical.
     assert_eq!(dump(store.as_ref()).await, lines);
     let imported = import_into(store.as_ref(), target.as_ref()).await;
     assert_eq!(dump(target.as_ref()).await, imported);
     assert_eq!(imported, lines);
     let g = Fixture {
-        desk: Desk { store: target.clone(), ..f.desk.clone() },
+        desk: Desk {
+            store: target.clone(),
+            ..f.desk.clone()
+        },
         clock: f.clock.clone(),
         admin: f.admin.clone(),
         agent: f.agent.clone(),
     };
-    let next = g.desk.create_case(&g.agent, draft("再来一单", customer("黄蓉", "13900001234")), None).await.unwrap();
+    let next = g
+        .desk
+        .create_case(
+            &g.agent,
+            draft("再来一单", customer("黄蓉", "13900001234")),
+            None,
+        )
+        .await
+        .unwrap();
     assert_eq!(next.case.number, "KF20261124000002");
     assert_eq!(next.case.customer_id, c.case.customer_id);
     let (token, _) = g.desk.login("agent01", "agent-password").await.unwrap();
-    assert!(g.desk.authenticate(&token).await.is_ok(), "password hashes survive the move");
+    assert!(
+        g.desk.authenticate(&token).await.is_ok(),
+        "password hashes survive the move"
+    );
     drop(records);
 }
 
@@ -550,7 +993,10 @@ pub async fn export_import_round_trip(store: Arc<dyn Store>, target: Arc<dyn Sto
 pub async fn import_into(source: &dyn Store, target: &dyn Store) -> Vec<String> {
     let lines = dump(source).await;
     export::parse_header(&lines[0]).unwrap();
-    let records = lines[1..].iter().enumerate().map(|(i, l)| export::parse_record(i + 2, l));
+    let records = lines[1..]
+        .iter()
+        .enumerate()
+        .map(|(i, l)| export::parse_record(i + 2, l));
     export::import_records(target, records).await.unwrap();
     lines
 }
@@ -564,13 +1010,29 @@ pub async fn import_refuses_non_empty_store(store: Arc<dyn Store>) {
 /// A write that fails half-way leaves nothing behind.
 pub async fn failed_write_changes_nothing(store: Arc<dyn Store>) {
     let f = fixture(store.clone()).await;
-    let c = f.desk.create_customer(&f.agent, customer("林平", "18600000001")).await.unwrap();
+    let c = f
+        .desk
+        .create_customer(&f.agent, customer("林平", "18600000001"))
+        .await
+        .unwrap();
     // The second contact collides; the customer row written before it must be rolled back.
     let mut d = customer("林平之", "18600000002");
     d.phones = vec!["18600000001".into()];
     let err = f.desk.create_customer(&f.agent, d).await;
     assert!(err.is_err());
-    assert!(store.customer_by_contact("phone", "18600000002").await.unwrap().is_none());
-    let page = store.list_customers(&CustomerQuery { limit: 10, ..CustomerQuery::default() }).await.unwrap();
+    assert!(
+        store
+            .customer_by_contact("phone", "18600000002")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let page = store
+        .list_customers(&CustomerQuery {
+            limit: 10,
+            ..CustomerQuery::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(page.items, vec![c]);
 }

@@ -8,7 +8,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use kefu_domain::StoreError;
 use kefu_domain::store::StoreResult;
-use kefu_store_sql::{Backend, Dialect, Migration, Row, Sql, SqlError, SqlStore, Value, WriteOp, WriteOutput};
+use kefu_store_sql::{
+    Backend, Dialect, Migration, Row, Sql, SqlError, SqlStore, Value, WriteOp, WriteOutput,
+};
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{AssertSqlSafe, Column, Postgres, Row as _, TypeInfo};
@@ -38,15 +40,31 @@ pub async fn open(url: &str) -> StoreResult<PgStore> {
 /// tests run side by side in one database. Schemas of this prefix older than two hours are
 /// dropped first, so repeated runs do not pile up.
 pub async fn open_fresh_schema(url: &str, prefix: &str) -> StoreResult<PgStore> {
+    let name = create_fresh_schema(url, prefix).await?;
+    let options = PgConnectOptions::from_str(url).map_err(backend_error)?;
+    open_with(options.options([("search_path", name.as_str())])).await
+}
+
+/// Creates the schema [`open_fresh_schema`] would use and returns its name, for tests that
+/// hand a URL (`?options=-c search_path=<name>`) to another process.
+pub async fn create_fresh_schema(url: &str, prefix: &str) -> StoreResult<String> {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     #[allow(clippy::disallowed_methods)] // test support, not domain time
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let name = format!("{prefix}_{now}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+    let name = format!(
+        "{prefix}_{now}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
     let options = PgConnectOptions::from_str(url).map_err(backend_error)?;
-    let admin = PgPoolOptions::new().max_connections(1).connect_with(options.clone()).await.map_err(backend_error)?;
+    let admin = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.clone())
+        .await
+        .map_err(backend_error)?;
     let mut conn = Conn(admin.acquire().await.map_err(backend_error)?);
     let old = conn
         .fetch(
@@ -56,15 +74,23 @@ pub async fn open_fresh_schema(url: &str, prefix: &str) -> StoreResult<PgStore> 
         .await?;
     for row in old {
         let Ok(schema) = row.text(0) else { continue };
-        let created = schema.split('_').rev().nth(2).and_then(|s| s.parse::<u64>().ok()).unwrap_or(now);
+        let created = schema
+            .split('_')
+            .rev()
+            .nth(2)
+            .and_then(|s| s.parse::<u64>().ok())
+            .unwrap_or(now);
         if created + 7200 < now {
-            let _ = conn.execute_script(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE")).await;
+            let _ = conn
+                .execute_script(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+                .await;
         }
     }
-    conn.execute_script(&format!("CREATE SCHEMA \"{name}\"")).await?;
+    conn.execute_script(&format!("CREATE SCHEMA \"{name}\""))
+        .await?;
     drop(conn);
     admin.close().await;
-    open_with(options.options([("search_path", name.as_str())])).await
+    Ok(name)
 }
 
 async fn open_with(options: PgConnectOptions) -> StoreResult<PgStore> {
@@ -75,9 +101,11 @@ async fn open_with(options: PgConnectOptions) -> StoreResult<PgStore> {
         .await
         .map_err(backend_error)?;
     let mut conn = Conn(pool.acquire().await.map_err(backend_error)?);
-    conn.execute("SELECT pg_advisory_lock($1)", &[MIGRATION_LOCK.into()]).await?;
+    conn.execute("SELECT pg_advisory_lock($1)", &[MIGRATION_LOCK.into()])
+        .await?;
     let migrated = kefu_store_sql::migrate(&mut conn, MIGRATIONS).await;
-    conn.execute("SELECT pg_advisory_unlock($1)", &[MIGRATION_LOCK.into()]).await?;
+    conn.execute("SELECT pg_advisory_unlock($1)", &[MIGRATION_LOCK.into()])
+        .await?;
     migrated?;
     Ok(SqlStore::new(PgBackend { pool }))
 }
@@ -93,7 +121,9 @@ impl Backend for PgBackend {
     }
 
     async fn read(&self) -> StoreResult<Box<dyn Sql>> {
-        Ok(Box::new(Conn(self.pool.acquire().await.map_err(backend_error)?)))
+        Ok(Box::new(Conn(
+            self.pool.acquire().await.map_err(backend_error)?,
+        )))
     }
 
     async fn write(&self, op: WriteOp) -> StoreResult<WriteOutput> {

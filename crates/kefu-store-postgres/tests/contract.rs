@@ -1,6 +1,7 @@
 //! The store contract on PostgreSQL, each test in a fresh schema of the database named by
 //! `KEFU_TEST_DATABASE_URL`. Without that variable the tests pass vacuously and say so; CI
 //! sets it (see `.ci/run`).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure should panic with its value
 
 use std::sync::Arc;
 
@@ -8,7 +9,11 @@ use kefu_domain::Store;
 
 async fn fresh() -> Option<Arc<dyn Store>> {
     let url = std::env::var("KEFU_TEST_DATABASE_URL").ok()?;
-    Some(Arc::new(kefu_store_postgres::open_fresh_schema(&url, "kefu_contract").await.unwrap()))
+    Some(Arc::new(
+        kefu_store_postgres::open_fresh_schema(&url, "kefu_contract")
+            .await
+            .unwrap(),
+    ))
 }
 
 macro_rules! or_skip {

@@ -53,14 +53,18 @@ impl Row {
     pub fn int(&self, i: usize) -> Result<i64, StoreError> {
         match self.0.get(i) {
             Some(Value::Int(Some(v))) => Ok(*v),
-            other => Err(StoreError::Backend(format!("column {i}: expected integer, got {other:?}"))),
+            other => Err(StoreError::Backend(format!(
+                "column {i}: expected integer, got {other:?}"
+            ))),
         }
     }
 
     pub fn text(&self, i: usize) -> Result<&str, StoreError> {
         match self.0.get(i) {
             Some(Value::Text(Some(v))) => Ok(v),
-            other => Err(StoreError::Backend(format!("column {i}: expected text, got {other:?}"))),
+            other => Err(StoreError::Backend(format!(
+                "column {i}: expected text, got {other:?}"
+            ))),
         }
     }
 
@@ -68,7 +72,9 @@ impl Row {
         match self.0.get(i) {
             Some(Value::Text(v)) => Ok(v.as_deref()),
             Some(Value::Int(None)) => Ok(None),
-            other => Err(StoreError::Backend(format!("column {i}: expected text, got {other:?}"))),
+            other => Err(StoreError::Backend(format!(
+                "column {i}: expected text, got {other:?}"
+            ))),
         }
     }
 }

@@ -17,7 +17,10 @@ pub async fn migrate(sql: &mut dyn Sql, migrations: &[Migration]) -> Result<u32,
     )
     .await?;
     let applied: Vec<i64> = sql
-        .fetch("SELECT version FROM schema_migrations ORDER BY version", &[])
+        .fetch(
+            "SELECT version FROM schema_migrations ORDER BY version",
+            &[],
+        )
         .await?
         .iter()
         .map(|r| r.int(0))
@@ -43,7 +46,10 @@ pub async fn migrate(sql: &mut dyn Sql, migrations: &[Migration]) -> Result<u32,
             Ok(()) => sql.execute_script("COMMIT").await?,
             Err(e) => {
                 let _ = sql.execute_script("ROLLBACK").await;
-                return Err(StoreError::Backend(format!("migration {} ({}) failed: {e}", m.version, m.name)));
+                return Err(StoreError::Backend(format!(
+                    "migration {} ({}) failed: {e}",
+                    m.version, m.name
+                )));
             }
         }
         count += 1;

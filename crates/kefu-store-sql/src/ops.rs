@@ -7,7 +7,9 @@ use kefu_domain::store::{
     CaseQuery, CreatedCase, CustomerChoice, CustomerQuery, NewCase, Page, Session, StoreResult,
     case_number, case_number_seq,
 };
-use kefu_domain::{Case, CaseEvent, Customer, Department, EventData, StoreError, User, from_millis, to_millis};
+use kefu_domain::{
+    Case, CaseEvent, Customer, Department, EventData, StoreError, User, from_millis, to_millis,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -73,7 +75,9 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
         }
         WriteOp::InsertCustomer(c) => insert_customer(sql, &c).await?,
         WriteOp::CreateCase(new_case) => {
-            return Ok(WriteOutput::Created(Box::new(create_case(sql, *new_case).await?)));
+            return Ok(WriteOutput::Created(Box::new(
+                create_case(sql, *new_case).await?,
+            )));
         }
         WriteOp::Append {
             projection,
@@ -103,7 +107,11 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
 async fn insert_department(sql: &mut dyn Sql, d: &Department) -> StoreResult<()> {
     sql.execute(
         "INSERT INTO departments (id, key, doc) VALUES ($1, $2, $3)",
-        &[d.id.to_string().into(), d.key.clone().into(), to_json(d)?.into()],
+        &[
+            d.id.to_string().into(),
+            d.key.clone().into(),
+            to_json(d)?.into(),
+        ],
     )
     .await
     .map_err(|e| named_duplicate(e, format!("department {}", d.key)))?;
@@ -113,7 +121,11 @@ async fn insert_department(sql: &mut dyn Sql, d: &Department) -> StoreResult<()>
 async fn insert_user(sql: &mut dyn Sql, u: &User) -> StoreResult<()> {
     sql.execute(
         "INSERT INTO users (id, username, doc) VALUES ($1, $2, $3)",
-        &[u.id.to_string().into(), u.username.clone().into(), to_json(u)?.into()],
+        &[
+            u.id.to_string().into(),
+            u.username.clone().into(),
+            to_json(u)?.into(),
+        ],
     )
     .await
     .map_err(|e| named_duplicate(e, format!("user {}", u.username)))?;
@@ -137,7 +149,11 @@ async fn insert_customer(sql: &mut dyn Sql, c: &Customer) -> StoreResult<()> {
     }
     sql.execute(
         "INSERT INTO customers (id, created_at, doc) VALUES ($1, $2, $3)",
-        &[c.id.to_string().into(), to_millis(c.created_at).into(), to_json(c)?.into()],
+        &[
+            c.id.to_string().into(),
+            to_millis(c.created_at).into(),
+            to_json(c)?.into(),
+        ],
     )
     .await?;
     for (kind, value) in contact_keys(c) {
@@ -151,7 +167,11 @@ async fn insert_customer(sql: &mut dyn Sql, c: &Customer) -> StoreResult<()> {
     Ok(())
 }
 
-async fn customer_id_by_contact(sql: &mut dyn Sql, kind: &str, value: &str) -> StoreResult<Option<CustomerId>> {
+async fn customer_id_by_contact(
+    sql: &mut dyn Sql,
+    kind: &str,
+    value: &str,
+) -> StoreResult<Option<CustomerId>> {
     let row = fetch_optional(
         sql,
         "SELECT customer_id FROM customer_contacts WHERE kind = $1 AND value = $2",
@@ -164,7 +184,9 @@ async fn customer_id_by_contact(sql: &mut dyn Sql, kind: &str, value: &str) -> S
 
 async fn next_case_seq(sql: &mut dyn Sql) -> StoreResult<i64> {
     let stmt = match sql.dialect() {
-        Dialect::Sqlite => "UPDATE counters SET value = value + 1 WHERE name = 'case_number' RETURNING value",
+        Dialect::Sqlite => {
+            "UPDATE counters SET value = value + 1 WHERE name = 'case_number' RETURNING value"
+        }
         Dialect::Postgres => "SELECT nextval('case_number_seq')",
     };
     fetch_optional(sql, stmt, &[])
@@ -189,12 +211,20 @@ async fn create_case(sql: &mut dyn Sql, new_case: NewCase) -> StoreResult<Create
             let case = case_by(sql, "id", id.as_str())
                 .await?
                 .ok_or_else(|| StoreError::Backend("idempotent case vanished".into()))?;
-            return Ok(CreatedCase { case, replayed: true });
+            return Ok(CreatedCase {
+                case,
+                replayed: true,
+            });
         }
     }
     let customer_id = match new_case.customer {
         CustomerChoice::Existing(id) => {
-            let known = fetch_optional(sql, "SELECT id FROM customers WHERE id = $1", &[id.to_string().into()]).await?;
+            let known = fetch_optional(
+                sql,
+                "SELECT id FROM customers WHERE id = $1",
+                &[id.to_string().into()],
+            )
+            .await?;
             if known.is_none() {
                 return Err(StoreError::NotFound(format!("customer {id}")));
             }
@@ -219,7 +249,12 @@ async fn create_case(sql: &mut dyn Sql, new_case: NewCase) -> StoreResult<Create
     };
     let seq = next_case_seq(sql).await?;
     let mut event = new_case.template;
-    if let EventData::Created { number, customer_id: cid, .. } = &mut event.data {
+    if let EventData::Created {
+        number,
+        customer_id: cid,
+        ..
+    } = &mut event.data
+    {
         *number = case_number(&new_case.number_date, seq);
         *cid = customer_id;
     }
@@ -240,7 +275,10 @@ async fn create_case(sql: &mut dyn Sql, new_case: NewCase) -> StoreResult<Create
         )
         .await?;
     }
-    Ok(CreatedCase { case, replayed: false })
+    Ok(CreatedCase {
+        case,
+        replayed: false,
+    })
 }
 
 fn case_columns(case: &Case) -> StoreResult<Vec<Value>> {
@@ -298,7 +336,12 @@ async fn insert_event(sql: &mut dyn Sql, e: &CaseEvent) -> StoreResult<()> {
     Ok(())
 }
 
-async fn append(sql: &mut dyn Sql, projection: &Case, expected_version: i64, events: &[CaseEvent]) -> StoreResult<()> {
+async fn append(
+    sql: &mut dyn Sql,
+    projection: &Case,
+    expected_version: i64,
+    events: &[CaseEvent],
+) -> StoreResult<()> {
     let mut args = case_columns(projection)?;
     args.push(expected_version.into());
     let changed = sql
@@ -330,7 +373,11 @@ async fn import_record(sql: &mut dyn Sql, record: ExportRecord) -> StoreResult<(
 
 // ---- reads ----------------------------------------------------------------------------------
 
-pub(crate) async fn case_by(sql: &mut dyn Sql, column: &str, value: &str) -> StoreResult<Option<Case>> {
+pub(crate) async fn case_by(
+    sql: &mut dyn Sql,
+    column: &str,
+    value: &str,
+) -> StoreResult<Option<Case>> {
     let query = match column {
         "id" => "SELECT doc FROM cases WHERE id = $1",
         _ => "SELECT doc FROM cases WHERE number = $1",
@@ -341,14 +388,21 @@ pub(crate) async fn case_by(sql: &mut dyn Sql, column: &str, value: &str) -> Sto
         .transpose()
 }
 
-pub(crate) async fn one_doc<T: DeserializeOwned>(sql: &mut dyn Sql, query: &str, key: &str) -> StoreResult<Option<T>> {
+pub(crate) async fn one_doc<T: DeserializeOwned>(
+    sql: &mut dyn Sql,
+    query: &str,
+    key: &str,
+) -> StoreResult<Option<T>> {
     fetch_optional(sql, query, &[key.into()])
         .await?
         .map(|r| from_json(r.text(0)?))
         .transpose()
 }
 
-pub(crate) async fn all_docs<T: DeserializeOwned>(sql: &mut dyn Sql, query: &str) -> StoreResult<Vec<T>> {
+pub(crate) async fn all_docs<T: DeserializeOwned>(
+    sql: &mut dyn Sql,
+    query: &str,
+) -> StoreResult<Vec<T>> {
     docs(&sql.fetch(query, &[]).await?)
 }
 
@@ -370,7 +424,11 @@ pub(crate) async fn session(sql: &mut dyn Sql, token_hash: &str) -> StoreResult<
     .transpose()
 }
 
-pub(crate) async fn customer_by_contact(sql: &mut dyn Sql, kind: &str, value: &str) -> StoreResult<Option<Customer>> {
+pub(crate) async fn customer_by_contact(
+    sql: &mut dyn Sql,
+    kind: &str,
+    value: &str,
+) -> StoreResult<Option<Customer>> {
     fetch_optional(
         sql,
         "SELECT c.doc FROM customers c JOIN customer_contacts k ON k.customer_id = c.id \
@@ -393,7 +451,8 @@ impl Filter {
     /// `clause` contains `?` where the next placeholder goes.
     fn add(&mut self, clause: &str, value: impl Into<Value>) {
         self.args.push(value.into());
-        self.clauses.push(clause.replace('?', &format!("${}", self.args.len())));
+        self.clauses
+            .push(clause.replace('?', &format!("${}", self.args.len())));
     }
 
     fn sql(&self) -> String {
@@ -413,7 +472,11 @@ async fn page<T: DeserializeOwned>(
     limit: u32,
     id_of: impl Fn(&T) -> String,
 ) -> StoreResult<Page<T>> {
-    let query = format!("SELECT doc FROM {table}{} ORDER BY id DESC LIMIT {}", filter.sql(), limit + 1);
+    let query = format!(
+        "SELECT doc FROM {table}{} ORDER BY id DESC LIMIT {}",
+        filter.sql(),
+        limit + 1
+    );
     let mut items: Vec<T> = docs(&sql.fetch(&query, &filter.args).await?)?;
     let next_cursor = if items.len() > limit as usize {
         items.truncate(limit as usize);
@@ -456,7 +519,10 @@ pub(crate) async fn list_cases(sql: &mut dyn Sql, q: &CaseQuery) -> StoreResult<
     page(sql, "cases", f, q.limit, |c: &Case| c.id.to_string()).await
 }
 
-pub(crate) async fn list_customers(sql: &mut dyn Sql, q: &CustomerQuery) -> StoreResult<Page<Customer>> {
+pub(crate) async fn list_customers(
+    sql: &mut dyn Sql,
+    q: &CustomerQuery,
+) -> StoreResult<Page<Customer>> {
     let mut f = Filter::default();
     if let Some(p) = &q.phone {
         f.add(
@@ -473,7 +539,10 @@ pub(crate) async fn list_customers(sql: &mut dyn Sql, q: &CustomerQuery) -> Stor
     if let Some(b) = &q.before {
         f.add("id < ?", b.to_string());
     }
-    page(sql, "customers", f, q.limit, |c: &Customer| c.id.to_string()).await
+    page(sql, "customers", f, q.limit, |c: &Customer| {
+        c.id.to_string()
+    })
+    .await
 }
 
 fn event_from_row(r: &Row) -> StoreResult<CaseEvent> {
@@ -497,7 +566,12 @@ pub(crate) async fn case_events(sql: &mut dyn Sql, id: &CaseId) -> StoreResult<V
     .collect()
 }
 
-async fn docs_after<T: DeserializeOwned>(sql: &mut dyn Sql, table: &str, after: &str, limit: u32) -> StoreResult<Vec<T>> {
+async fn docs_after<T: DeserializeOwned>(
+    sql: &mut dyn Sql,
+    table: &str,
+    after: &str,
+    limit: u32,
+) -> StoreResult<Vec<T>> {
     let query = format!("SELECT doc FROM {table} WHERE id > $1 ORDER BY id LIMIT {limit}");
     docs(&sql.fetch(&query, &[after.into()]).await?)
 }

@@ -1,7 +1,9 @@
 use async_trait::async_trait;
 use kefu_domain::export::{ExportRecord, ExportTable};
 use kefu_domain::ids::{CaseId, CustomerId, UserId};
-use kefu_domain::store::{CaseQuery, CreatedCase, CustomerQuery, NewCase, Page, Session, Store, StoreResult};
+use kefu_domain::store::{
+    CaseQuery, CreatedCase, CustomerQuery, NewCase, Page, Session, Store, StoreResult,
+};
 use kefu_domain::{Case, CaseEvent, Customer, Department, StoreError, User};
 
 use crate::conn::Sql;
@@ -43,11 +45,16 @@ impl<B: Backend> Store for SqlStore<B> {
     }
 
     async fn insert_department(&self, department: &Department) -> StoreResult<()> {
-        self.write_done(WriteOp::InsertDepartment(department.clone())).await
+        self.write_done(WriteOp::InsertDepartment(department.clone()))
+            .await
     }
 
     async fn list_departments(&self) -> StoreResult<Vec<Department>> {
-        ops::all_docs(&mut *self.backend.read().await?, "SELECT doc FROM departments ORDER BY key").await
+        ops::all_docs(
+            &mut *self.backend.read().await?,
+            "SELECT doc FROM departments ORDER BY key",
+        )
+        .await
     }
 
     async fn insert_user(&self, user: &User) -> StoreResult<()> {
@@ -55,15 +62,29 @@ impl<B: Backend> Store for SqlStore<B> {
     }
 
     async fn user_by_id(&self, id: &UserId) -> StoreResult<Option<User>> {
-        ops::one_doc(&mut *self.backend.read().await?, "SELECT doc FROM users WHERE id = $1", id.as_str()).await
+        ops::one_doc(
+            &mut *self.backend.read().await?,
+            "SELECT doc FROM users WHERE id = $1",
+            id.as_str(),
+        )
+        .await
     }
 
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
-        ops::one_doc(&mut *self.backend.read().await?, "SELECT doc FROM users WHERE username = $1", username).await
+        ops::one_doc(
+            &mut *self.backend.read().await?,
+            "SELECT doc FROM users WHERE username = $1",
+            username,
+        )
+        .await
     }
 
     async fn list_users(&self) -> StoreResult<Vec<User>> {
-        ops::all_docs(&mut *self.backend.read().await?, "SELECT doc FROM users ORDER BY username").await
+        ops::all_docs(
+            &mut *self.backend.read().await?,
+            "SELECT doc FROM users ORDER BY username",
+        )
+        .await
     }
 
     async fn count_users(&self) -> StoreResult<i64> {
@@ -71,7 +92,8 @@ impl<B: Backend> Store for SqlStore<B> {
     }
 
     async fn insert_session(&self, session: &Session) -> StoreResult<()> {
-        self.write_done(WriteOp::InsertSession(session.clone())).await
+        self.write_done(WriteOp::InsertSession(session.clone()))
+            .await
     }
 
     async fn session(&self, token_hash: &str) -> StoreResult<Option<Session>> {
@@ -79,15 +101,22 @@ impl<B: Backend> Store for SqlStore<B> {
     }
 
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
-        self.write_done(WriteOp::DeleteSession(token_hash.to_string())).await
+        self.write_done(WriteOp::DeleteSession(token_hash.to_string()))
+            .await
     }
 
     async fn insert_customer(&self, customer: &Customer) -> StoreResult<()> {
-        self.write_done(WriteOp::InsertCustomer(customer.clone())).await
+        self.write_done(WriteOp::InsertCustomer(customer.clone()))
+            .await
     }
 
     async fn customer_by_id(&self, id: &CustomerId) -> StoreResult<Option<Customer>> {
-        ops::one_doc(&mut *self.backend.read().await?, "SELECT doc FROM customers WHERE id = $1", id.as_str()).await
+        ops::one_doc(
+            &mut *self.backend.read().await?,
+            "SELECT doc FROM customers WHERE id = $1",
+            id.as_str(),
+        )
+        .await
     }
 
     async fn customer_by_contact(&self, kind: &str, value: &str) -> StoreResult<Option<Customer>> {
@@ -100,11 +129,18 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn create_case(&self, new_case: NewCase) -> StoreResult<CreatedCase> {
         let retry = new_case.clone();
-        let first = self.backend.write(WriteOp::CreateCase(Box::new(new_case))).await;
+        let first = self
+            .backend
+            .write(WriteOp::CreateCase(Box::new(new_case)))
+            .await;
         let outcome = match first {
             // Two requests with one idempotency key raced (or two new customers with one
             // phone); the loser runs again and now finds the winner's rows.
-            Err(StoreError::Duplicate(_)) => self.backend.write(WriteOp::CreateCase(Box::new(retry))).await?,
+            Err(StoreError::Duplicate(_)) => {
+                self.backend
+                    .write(WriteOp::CreateCase(Box::new(retry)))
+                    .await?
+            }
             other => other?,
         };
         match outcome {
@@ -113,7 +149,12 @@ impl<B: Backend> Store for SqlStore<B> {
         }
     }
 
-    async fn append_events(&self, projection: &Case, expected_version: i64, events: &[CaseEvent]) -> StoreResult<()> {
+    async fn append_events(
+        &self,
+        projection: &Case,
+        expected_version: i64,
+        events: &[CaseEvent],
+    ) -> StoreResult<()> {
         self.write_done(WriteOp::Append {
             projection: Box::new(projection.clone()),
             expected_version,
@@ -138,7 +179,12 @@ impl<B: Backend> Store for SqlStore<B> {
         ops::case_events(&mut *self.backend.read().await?, id).await
     }
 
-    async fn export_chunk(&self, table: ExportTable, after: Option<String>, limit: u32) -> StoreResult<Vec<ExportRecord>> {
+    async fn export_chunk(
+        &self,
+        table: ExportTable,
+        after: Option<String>,
+        limit: u32,
+    ) -> StoreResult<Vec<ExportRecord>> {
         ops::export_chunk(&mut *self.backend.read().await?, table, after, limit).await
     }
 

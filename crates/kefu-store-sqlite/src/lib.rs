@@ -10,7 +10,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use kefu_domain::StoreError;
 use kefu_domain::store::StoreResult;
-use kefu_store_sql::{Backend, Dialect, Migration, Row, Sql, SqlError, SqlStore, Value, WriteOp, WriteOutput};
+use kefu_store_sql::{
+    Backend, Dialect, Migration, Row, Sql, SqlError, SqlStore, Value, WriteOp, WriteOutput,
+};
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{AssertSqlSafe, Column, Row as _, Sqlite, SqlitePool, TypeInfo};
@@ -182,7 +184,10 @@ fn bind<'q>(
 fn decode(row: &sqlx::sqlite::SqliteRow) -> Result<Row, SqlError> {
     let mut values = Vec::with_capacity(row.len());
     for (i, column) in row.columns().iter().enumerate() {
-        let v = match row.try_get_raw(i).map(|r| sqlx::ValueRef::type_info(&r).name().to_string()) {
+        let v = match row
+            .try_get_raw(i)
+            .map(|r| sqlx::ValueRef::type_info(&r).name().to_string())
+        {
             Ok(t) if t == "INTEGER" => Value::Int(row.try_get(i).map_err(sql_error)?),
             Ok(t) if t == "NULL" => Value::Text(None),
             Ok(_) => Value::Text(row.try_get(i).map_err(sql_error)?),
@@ -213,12 +218,19 @@ impl Sql for Conn {
     }
 
     async fn fetch(&mut self, sql: &str, args: &[Value]) -> Result<Vec<Row>, SqlError> {
-        let rows = bind(sqlx::query(AssertSqlSafe(sql)), args).fetch_all(&mut *self.0).await.map_err(sql_error)?;
+        let rows = bind(sqlx::query(AssertSqlSafe(sql)), args)
+            .fetch_all(&mut *self.0)
+            .await
+            .map_err(sql_error)?;
         rows.iter().map(decode).collect()
     }
 
     async fn execute_script(&mut self, sql: &str) -> Result<(), SqlError> {
-        sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *self.0).await.map(|_| ()).map_err(sql_error)
+        sqlx::raw_sql(AssertSqlSafe(sql))
+            .execute(&mut *self.0)
+            .await
+            .map(|_| ())
+            .map_err(sql_error)
     }
 }
 
@@ -228,4 +240,3 @@ impl SqliteBackend {
         self.pool.close().await;
     }
 }
-

@@ -1,4 +1,5 @@
 //! The store contract on SQLite, each test in a fresh database file.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure should panic with its value
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -29,11 +30,20 @@ async fn events_cannot_be_rewritten_in_the_database() {
     let path = dir.join("kefu.db");
     let store: Arc<dyn Store> = Arc::new(kefu_store_sqlite::open(&path).await.unwrap());
     let f = kefu_store_contract::fixture(store.clone()).await;
-    let d = kefu_store_contract::draft("查件", kefu_store_contract::customer("钱多多", "13700009999"));
+    let d = kefu_store_contract::draft(
+        "查件",
+        kefu_store_contract::customer("钱多多", "13700009999"),
+    );
     f.desk.create_case(&f.agent, d, None).await.unwrap();
-    let mut raw = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-    let update = sqlx::query("UPDATE case_events SET actor = 'someone else'").execute(&mut raw).await;
+    let mut raw = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let update = sqlx::query("UPDATE case_events SET actor = 'someone else'")
+        .execute(&mut raw)
+        .await;
     assert!(update.unwrap_err().to_string().contains("append-only"));
-    let delete = sqlx::query("DELETE FROM case_events").execute(&mut raw).await;
+    let delete = sqlx::query("DELETE FROM case_events")
+        .execute(&mut raw)
+        .await;
     assert!(delete.unwrap_err().to_string().contains("append-only"));
 }

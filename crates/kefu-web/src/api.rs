@@ -5,7 +5,9 @@ use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
-use kefu_domain::desk::{CaseDraft, CasePatch, CustomerDraft, DepartmentDraft, MessageDraft, UserDraft};
+use kefu_domain::desk::{
+    CaseDraft, CasePatch, CustomerDraft, DepartmentDraft, MessageDraft, UserDraft,
+};
 use kefu_domain::store::CaseQuery;
 use kefu_domain::{Case, CaseEvent, Category, EventData, Phone, Priority, Status, User};
 use serde::{Deserialize, Serialize};
@@ -49,20 +51,39 @@ pub struct LoginRequest {
     password: String,
 }
 
-pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> ApiResult<Json<Value>> {
+pub async fn login(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult<Json<Value>> {
     if req.username.len() > 64 || req.password.len() > 256 {
-        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "wrong username or password"));
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "wrong username or password",
+        ));
     }
-    let (token, user) = state.desk.login(&req.username, &req.password).await.map_err(|e| match e {
-        kefu_domain::DomainError::Unauthenticated => {
-            ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "wrong username or password")
-        }
-        other => other.into(),
-    })?;
-    Ok(Json(json!({ "token": token, "token_type": "Bearer", "user": UserView::from(&user) })))
+    let (token, user) = state
+        .desk
+        .login(&req.username, &req.password)
+        .await
+        .map_err(|e| match e {
+            kefu_domain::DomainError::Unauthenticated => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "wrong username or password",
+            ),
+            other => other.into(),
+        })?;
+    Ok(Json(
+        json!({ "token": token, "token_type": "Bearer", "user": UserView::from(&user) }),
+    ))
 }
 
-pub async fn logout(State(state): State<AppState>, Auth(_): Auth, request: Request) -> ApiResult<StatusCode> {
+pub async fn logout(
+    State(state): State<AppState>,
+    Auth(_): Auth,
+    request: Request,
+) -> ApiResult<StatusCode> {
     let (parts, _) = request.into_parts();
     if let Some(token) = bearer_token(&parts) {
         state.sessions.forget(token);
@@ -91,9 +112,14 @@ pub async fn create_user(
     Ok((StatusCode::CREATED, Json(UserView::from(&user))))
 }
 
-pub async fn list_users(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<Value>> {
+pub async fn list_users(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+) -> ApiResult<Json<Value>> {
     let users = state.desk.list_users(&actor).await?;
-    Ok(Json(json!({ "items": users.iter().map(UserView::from).collect::<Vec<_>>() })))
+    Ok(Json(
+        json!({ "items": users.iter().map(UserView::from).collect::<Vec<_>>() }),
+    ))
 }
 
 pub async fn create_department(
@@ -105,8 +131,13 @@ pub async fn create_department(
     Ok((StatusCode::CREATED, Json(department)))
 }
 
-pub async fn list_departments(State(state): State<AppState>, Auth(_): Auth) -> ApiResult<Json<Value>> {
-    Ok(Json(json!({ "items": state.desk.list_departments().await? })))
+pub async fn list_departments(
+    State(state): State<AppState>,
+    Auth(_): Auth,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(
+        json!({ "items": state.desk.list_departments().await? }),
+    ))
 }
 
 pub async fn create_customer(
@@ -134,7 +165,13 @@ pub async fn list_customers(
 ) -> ApiResult<Json<kefu_domain::store::Page<kefu_domain::Customer>>> {
     let page = state
         .desk
-        .list_customers(&actor, p.phone.as_deref(), p.email.as_deref(), p.cursor.as_deref(), p.limit)
+        .list_customers(
+            &actor,
+            p.phone.as_deref(),
+            p.email.as_deref(),
+            p.cursor.as_deref(),
+            p.limit,
+        )
         .await?;
     Ok(Json(page))
 }
@@ -151,13 +188,23 @@ const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
 /// Creates a case. With an `Idempotency-Key`, a retry of the same request returns the first
 /// answer (and `Idempotent-Replayed: true`) instead of a second case.
-pub async fn create_case(State(state): State<AppState>, Auth(actor): Auth, request: Request) -> ApiResult<Response> {
+pub async fn create_case(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    request: Request,
+) -> ApiResult<Response> {
     let key = idempotency_key(request.headers())?;
     let bytes = body_bytes(request, &state).await?;
     let draft: CaseDraft = parse_json(&bytes)?;
     let idempotency = key.map(|k| {
         let digest = Sha256::digest(&bytes);
-        (k, digest.iter().map(|b| format!("{b:02x}")).collect::<String>())
+        (
+            k,
+            digest
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>(),
+        )
     });
     let created = state.desk.create_case(&actor, draft, idempotency).await?;
     let mut response = (StatusCode::CREATED, Json(&created.case)).into_response();
@@ -213,20 +260,33 @@ pub async fn list_cases(
         customer_id: p
             .customer_id
             .as_deref()
-            .map(|c| kefu_domain::CustomerId::parse(c).ok_or_else(|| ApiError::invalid("customer_id", "not an id")))
+            .map(|c| {
+                kefu_domain::CustomerId::parse(c)
+                    .ok_or_else(|| ApiError::invalid("customer_id", "not an id"))
+            })
             .transpose()?,
         assignee: p
             .assignee
             .as_deref()
-            .map(|a| kefu_domain::UserId::parse(a).ok_or_else(|| ApiError::invalid("assignee", "not a user id")))
+            .map(|a| {
+                kefu_domain::UserId::parse(a)
+                    .ok_or_else(|| ApiError::invalid("assignee", "not a user id"))
+            })
             .transpose()?,
         ..CaseQuery::default()
     };
-    let page = state.desk.list_cases(&actor, query, p.cursor.as_deref(), p.limit).await?;
+    let page = state
+        .desk
+        .list_cases(&actor, query, p.cursor.as_deref(), p.limit)
+        .await?;
     Ok(Json(page))
 }
 
-pub async fn get_case(State(state): State<AppState>, Auth(actor): Auth, Path(id): Path<String>) -> ApiResult<Json<Case>> {
+pub async fn get_case(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Case>> {
     Ok(Json(state.desk.get_case(&actor, &id).await?))
 }
 
@@ -284,13 +344,21 @@ pub async fn add_message(
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
 
-pub async fn list_messages(State(state): State<AppState>, Auth(actor): Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn list_messages(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     let events = state.desk.case_events(&actor, &id).await?;
     let items: Vec<MessageView<'_>> = events.iter().filter_map(message_view).collect();
     Ok(Json(json!({ "items": items })))
 }
 
-pub async fn list_events(State(state): State<AppState>, Auth(actor): Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn list_events(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     let events = state.desk.case_events(&actor, &id).await?;
     Ok(Json(json!({ "items": events })))
 }

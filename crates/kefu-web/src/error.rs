@@ -39,7 +39,11 @@ impl ApiError {
     }
 
     pub fn not_found(what: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{} not found", what.into()))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{} not found", what.into()),
+        )
     }
 }
 
@@ -47,12 +51,16 @@ impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
         let code = e.code();
         let status = match &e {
-            DomainError::Invalid { field, message } => return ApiError::invalid(field.clone(), message.clone()),
-            DomainError::NotFound(_) | DomainError::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
-            DomainError::Conflict { .. }
-            | DomainError::Store(StoreError::Duplicate(_) | StoreError::VersionConflict | StoreError::NotEmpty) => {
-                StatusCode::CONFLICT
+            DomainError::Invalid { field, message } => {
+                return ApiError::invalid(field.clone(), message.clone());
             }
+            DomainError::NotFound(_) | DomainError::Store(StoreError::NotFound(_)) => {
+                StatusCode::NOT_FOUND
+            }
+            DomainError::Conflict { .. }
+            | DomainError::Store(
+                StoreError::Duplicate(_) | StoreError::VersionConflict | StoreError::NotEmpty,
+            ) => StatusCode::CONFLICT,
             DomainError::Store(StoreError::IdempotencyMismatch) => StatusCode::UNPROCESSABLE_ENTITY,
             DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
             DomainError::Unauthenticated => StatusCode::UNAUTHORIZED,

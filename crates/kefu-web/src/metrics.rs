@@ -12,7 +12,9 @@ use axum::response::Response;
 use crate::AppState;
 
 /// Upper bounds of the latency buckets, in seconds.
-const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
+const BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
 
 #[derive(Default)]
 pub struct Metrics {
@@ -52,14 +54,20 @@ impl Metrics {
     pub fn render(&self, backend: &str) -> String {
         let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         let mut out = String::new();
-        let _ = writeln!(out, "# HELP kefu_build_info Build and storage backend of this node.");
+        let _ = writeln!(
+            out,
+            "# HELP kefu_build_info Build and storage backend of this node."
+        );
         let _ = writeln!(out, "# TYPE kefu_build_info gauge");
         let _ = writeln!(
             out,
             "kefu_build_info{{version=\"{}\",backend=\"{backend}\"}} 1",
             env!("CARGO_PKG_VERSION")
         );
-        let _ = writeln!(out, "# HELP kefu_http_requests_total HTTP requests by method, route and status.");
+        let _ = writeln!(
+            out,
+            "# HELP kefu_http_requests_total HTTP requests by method, route and status."
+        );
         let _ = writeln!(out, "# TYPE kefu_http_requests_total counter");
         for ((method, route, status), n) in &inner.requests {
             let _ = writeln!(
@@ -67,7 +75,10 @@ impl Metrics {
                 "kefu_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}"
             );
         }
-        let _ = writeln!(out, "# HELP kefu_http_request_duration_seconds HTTP request latency by route.");
+        let _ = writeln!(
+            out,
+            "# HELP kefu_http_request_duration_seconds HTTP request latency by route."
+        );
         let _ = writeln!(out, "# TYPE kefu_http_request_duration_seconds histogram");
         for (route, h) in &inner.latency {
             for (bound, n) in BUCKETS.iter().zip(h.counts) {
@@ -81,8 +92,16 @@ impl Metrics {
                 "kefu_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
                 h.count
             );
-            let _ = writeln!(out, "kefu_http_request_duration_seconds_sum{{route=\"{route}\"}} {}", h.sum);
-            let _ = writeln!(out, "kefu_http_request_duration_seconds_count{{route=\"{route}\"}} {}", h.count);
+            let _ = writeln!(
+                out,
+                "kefu_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                out,
+                "kefu_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                h.count
+            );
         }
         out
     }
@@ -99,8 +118,11 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "unmatched".to_string());
     let response = next.run(request).await;
-    state
-        .metrics
-        .record(&method, &route, response.status().as_u16(), started.elapsed().as_secs_f64());
+    state.metrics.record(
+        &method,
+        &route,
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
     response
 }

@@ -3,47 +3,204 @@
 
 use serde_json::{Value, json};
 
-/// (method, path, summary, request schema, success status, response schema)
-pub const ROUTES: &[(&str, &str, &str, Option<&str>, u16, &str)] = &[
-    ("get", "/healthz", "Liveness: the process serves HTTP", None, 200, "Text"),
-    ("get", "/readyz", "Readiness: the store answers", None, 200, "Text"),
+/// One documented endpoint: (method, path, summary, request schema, success status, response
+/// schema).
+pub type Route = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    u16,
+    &'static str,
+);
+
+pub const ROUTES: &[Route] = &[
+    (
+        "get",
+        "/healthz",
+        "Liveness: the process serves HTTP",
+        None,
+        200,
+        "Text",
+    ),
+    (
+        "get",
+        "/readyz",
+        "Readiness: the store answers",
+        None,
+        200,
+        "Text",
+    ),
     ("get", "/metrics", "Prometheus metrics", None, 200, "Text"),
-    ("get", "/api/v1/openapi.json", "This document", None, 200, "Object"),
-    ("post", "/api/v1/auth/login", "Log in; returns a bearer token", Some("Login"), 200, "LoginResult"),
-    ("post", "/api/v1/auth/logout", "End this token's session", None, 204, "Empty"),
+    (
+        "get",
+        "/api/v1/openapi.json",
+        "This document",
+        None,
+        200,
+        "Object",
+    ),
+    (
+        "post",
+        "/api/v1/auth/login",
+        "Log in; returns a bearer token",
+        Some("Login"),
+        200,
+        "LoginResult",
+    ),
+    (
+        "post",
+        "/api/v1/auth/logout",
+        "End this token's session",
+        None,
+        204,
+        "Empty",
+    ),
     ("get", "/api/v1/me", "The signed-in user", None, 200, "User"),
-    ("post", "/api/v1/users", "Create a user (admins)", Some("UserCreate"), 201, "User"),
-    ("get", "/api/v1/users", "List users (admins, supervisors)", None, 200, "UserList"),
-    ("post", "/api/v1/departments", "Create a department (admins)", Some("DepartmentCreate"), 201, "Department"),
-    ("get", "/api/v1/departments", "List departments", None, 200, "DepartmentList"),
-    ("post", "/api/v1/customers", "Create a customer", Some("CustomerCreate"), 201, "Customer"),
-    ("get", "/api/v1/customers", "List customers, newest first; filter by phone or email", None, 200, "CustomerPage"),
-    ("get", "/api/v1/customers/{id}", "One customer", None, 200, "Customer"),
-    ("post", "/api/v1/cases", "Create a case (Idempotency-Key honoured)", Some("CaseCreate"), 201, "Case"),
-    ("get", "/api/v1/cases", "List cases, newest first, with filters and a cursor", None, 200, "CasePage"),
-    ("get", "/api/v1/cases/{id}", "One case, by id or number", None, 200, "Case"),
-    ("patch", "/api/v1/cases/{id}", "Change status, priority, category, assignee, department, tags", Some("CasePatch"), 200, "Case"),
-    ("post", "/api/v1/cases/{id}/messages", "Add a public reply or an internal note", Some("MessageCreate"), 201, "Message"),
-    ("get", "/api/v1/cases/{id}/messages", "The case's messages in order", None, 200, "MessageList"),
-    ("get", "/api/v1/cases/{id}/events", "The case's events in order", None, 200, "EventList"),
+    (
+        "post",
+        "/api/v1/users",
+        "Create a user (admins)",
+        Some("UserCreate"),
+        201,
+        "User",
+    ),
+    (
+        "get",
+        "/api/v1/users",
+        "List users (admins, supervisors)",
+        None,
+        200,
+        "UserList",
+    ),
+    (
+        "post",
+        "/api/v1/departments",
+        "Create a department (admins)",
+        Some("DepartmentCreate"),
+        201,
+        "Department",
+    ),
+    (
+        "get",
+        "/api/v1/departments",
+        "List departments",
+        None,
+        200,
+        "DepartmentList",
+    ),
+    (
+        "post",
+        "/api/v1/customers",
+        "Create a customer",
+        Some("CustomerCreate"),
+        201,
+        "Customer",
+    ),
+    (
+        "get",
+        "/api/v1/customers",
+        "List customers, newest first; filter by phone or email",
+        None,
+        200,
+        "CustomerPage",
+    ),
+    (
+        "get",
+        "/api/v1/customers/{id}",
+        "One customer",
+        None,
+        200,
+        "Customer",
+    ),
+    (
+        "post",
+        "/api/v1/cases",
+        "Create a case (Idempotency-Key honoured)",
+        Some("CaseCreate"),
+        201,
+        "Case",
+    ),
+    (
+        "get",
+        "/api/v1/cases",
+        "List cases, newest first, with filters and a cursor",
+        None,
+        200,
+        "CasePage",
+    ),
+    (
+        "get",
+        "/api/v1/cases/{id}",
+        "One case, by id or number",
+        None,
+        200,
+        "Case",
+    ),
+    (
+        "patch",
+        "/api/v1/cases/{id}",
+        "Change status, priority, category, assignee, department, tags",
+        Some("CasePatch"),
+        200,
+        "Case",
+    ),
+    (
+        "post",
+        "/api/v1/cases/{id}/messages",
+        "Add a public reply or an internal note",
+        Some("MessageCreate"),
+        201,
+        "Message",
+    ),
+    (
+        "get",
+        "/api/v1/cases/{id}/messages",
+        "The case's messages in order",
+        None,
+        200,
+        "MessageList",
+    ),
+    (
+        "get",
+        "/api/v1/cases/{id}/events",
+        "The case's events in order",
+        None,
+        200,
+        "EventList",
+    ),
 ];
 
 fn query_params(path: &str, method: &str) -> Vec<Value> {
-    let q = |name: &str, schema: Value, description: &str| {
-        json!({"name": name, "in": "query", "required": false, "schema": schema, "description": description})
-    };
+    let q = |name: &str, schema: Value, description: &str| json!({"name": name, "in": "query", "required": false, "schema": schema, "description": description});
     let page = || {
         vec![
-            q("cursor", json!({"type": "string"}), "next_cursor of the previous page"),
-            q("limit", json!({"type": "integer", "minimum": 1, "maximum": 200, "default": 50}), "page size"),
+            q(
+                "cursor",
+                json!({"type": "string"}),
+                "next_cursor of the previous page",
+            ),
+            q(
+                "limit",
+                json!({"type": "integer", "minimum": 1, "maximum": 200, "default": 50}),
+                "page size",
+            ),
         ]
     };
     match (method, path) {
         ("get", "/api/v1/cases") => {
             let mut v = vec![
                 q("status", json!({"$ref": "#/components/schemas/Status"}), ""),
-                q("category", json!({"$ref": "#/components/schemas/Category"}), ""),
-                q("priority", json!({"$ref": "#/components/schemas/Priority"}), ""),
+                q(
+                    "category",
+                    json!({"$ref": "#/components/schemas/Category"}),
+                    "",
+                ),
+                q(
+                    "priority",
+                    json!({"$ref": "#/components/schemas/Priority"}),
+                    "",
+                ),
                 q("phone", json!({"type": "string"}), "the customer's phone"),
                 q("customer_id", json!({"type": "string"}), ""),
                 q("assignee", json!({"type": "string"}), "user id"),
@@ -140,20 +297,31 @@ fn schemas() -> Value {
 pub fn document() -> Value {
     let mut paths = serde_json::Map::new();
     for (method, path, summary, request, status, response) in ROUTES {
-        let public = matches!(*path, "/healthz" | "/readyz" | "/metrics" | "/api/v1/openapi.json" | "/api/v1/auth/login");
+        let public = matches!(
+            *path,
+            "/healthz" | "/readyz" | "/metrics" | "/api/v1/openapi.json" | "/api/v1/auth/login"
+        );
         let mut parameters = query_params(path, method);
         if path.contains("{id}") {
-            parameters.push(json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}));
+            parameters.push(
+                json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}),
+            );
         }
         if *method == "post" && *path == "/api/v1/cases" {
-            parameters.push(json!({"name": "Idempotency-Key", "in": "header", "required": false,
-                "schema": {"type": "string", "maxLength": 200}}));
+            parameters.push(
+                json!({"name": "Idempotency-Key", "in": "header", "required": false,
+                "schema": {"type": "string", "maxLength": 200}}),
+            );
         }
         let error = json!({"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
         let ok_content = if *response == "Empty" {
             json!({"description": "done"})
         } else {
-            let media = if *response == "Text" { "text/plain" } else { "application/json" };
+            let media = if *response == "Text" {
+                "text/plain"
+            } else {
+                "application/json"
+            };
             json!({"description": "success", "content": {media: {"schema": {"$ref": format!("#/components/schemas/{response}")}}}})
         };
         let mut operation = json!({

@@ -29,7 +29,10 @@ impl SessionCache {
         let now = desk.now();
         {
             let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(e) = entries.get(&key).filter(|e| e.fresh_until > now && e.expires_at > now) {
+            if let Some(e) = entries
+                .get(&key)
+                .filter(|e| e.fresh_until > now && e.expires_at > now)
+            {
                 return Ok(e.actor.clone());
             }
         }
@@ -43,7 +46,9 @@ impl SessionCache {
             Entry {
                 actor: actor.clone(),
                 expires_at,
-                fresh_until: now.saturating_add(SignedDuration::from_secs(TTL_SECONDS)).unwrap_or(now),
+                fresh_until: now
+                    .saturating_add(SignedDuration::from_secs(TTL_SECONDS))
+                    .unwrap_or(now),
             },
         );
         Ok(actor)

@@ -1,5 +1,6 @@
 //! Black-box tests of the HTTP API: a real server on a random loopback port over a real SQLite
 //! file, driven by a real HTTP client.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure should panic with its value
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -23,7 +24,11 @@ struct TestApp {
 const PASSWORD: &str = "test-password-1";
 
 async fn spawn_app() -> TestApp {
-    let dir = std::env::temp_dir().join(format!("kefu-web-test-{}-{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst)));
+    let dir = std::env::temp_dir().join(format!(
+        "kefu-web-test-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let store = Arc::new(kefu_store_sqlite::open(&dir.join("kefu.db")).await.unwrap());
@@ -34,14 +39,26 @@ async fn spawn_app() -> TestApp {
         time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
     };
     desk.bootstrap_admin(Some(PASSWORD.into())).await.unwrap();
-    for (key, name, kind) in [("service", "客服部", "service"), ("ops", "运营部", "operations")] {
-        desk.create_department(None, DepartmentDraft { key: key.into(), name: name.into(), kind: kind.into() })
-            .await
-            .unwrap();
+    for (key, name, kind) in [
+        ("service", "客服部", "service"),
+        ("ops", "运营部", "operations"),
+    ] {
+        desk.create_department(
+            None,
+            DepartmentDraft {
+                key: key.into(),
+                name: name.into(),
+                kind: kind.into(),
+            },
+        )
+        .await
+        .unwrap();
     }
-    for (username, role, department) in
-        [("agent01", Role::Agent, Some("service")), ("ops01", Role::Department, Some("ops")), ("viewer", Role::Readonly, None)]
-    {
+    for (username, role, department) in [
+        ("agent01", Role::Agent, Some("service")),
+        ("ops01", Role::Department, Some("ops")),
+        ("viewer", Role::Readonly, None),
+    ] {
         desk.create_user(
             None,
             UserDraft {
@@ -57,9 +74,20 @@ async fn spawn_app() -> TestApp {
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(kefu_web::serve(listener, kefu_web::AppState::new(desk), std::future::pending()));
+    tokio::spawn(kefu_web::serve(
+        listener,
+        kefu_web::AppState::new(desk),
+        std::future::pending(),
+    ));
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let mut app = TestApp { base, http, admin: String::new(), agent: String::new(), ops: String::new(), viewer: String::new() };
+    let mut app = TestApp {
+        base,
+        http,
+        admin: String::new(),
+        agent: String::new(),
+        ops: String::new(),
+        viewer: String::new(),
+    };
     app.admin = app.login("admin").await;
     app.agent = app.login("agent01").await;
     app.ops = app.login("ops01").await;
@@ -70,13 +98,24 @@ async fn spawn_app() -> TestApp {
 impl TestApp {
     async fn login(&self, username: &str) -> String {
         let (status, body) = self
-            .call(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": username, "password": PASSWORD})))
+            .call(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": username, "password": PASSWORD})),
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body["token"].as_str().unwrap().to_string()
     }
 
-    async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut req = self.http.request(method, format!("{}{path}", self.base));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -87,11 +126,24 @@ impl TestApp {
         let res = req.send().await.unwrap();
         let status = res.status();
         let text = res.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
-    async fn raw(&self, method: Method, path: &str, token: Option<&str>, body: &'static str) -> (StatusCode, Value) {
-        let mut req = self.http.request(method, format!("{}{path}", self.base)).header("content-type", "application/json").body(body);
+    async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: &'static str,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("content-type", "application/json")
+            .body(body);
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -101,13 +153,22 @@ impl TestApp {
     }
 
     async fn create_case(&self, body: Value) -> Value {
-        let (status, case) = self.call(Method::POST, "/api/v1/cases", Some(&self.agent), Some(body)).await;
+        let (status, case) = self
+            .call(Method::POST, "/api/v1/cases", Some(&self.agent), Some(body))
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{case}");
         case
     }
 
     async fn count_cases(&self) -> usize {
-        let (_, page) = self.call(Method::GET, "/api/v1/cases?limit=200", Some(&self.admin), None).await;
+        let (_, page) = self
+            .call(
+                Method::GET,
+                "/api/v1/cases?limit=200",
+                Some(&self.admin),
+                None,
+            )
+            .await;
         page["items"].as_array().unwrap().len()
     }
 }
@@ -129,42 +190,84 @@ async fn health_metrics_and_openapi() {
     let (status, body) = app.call(Method::GET, "/metrics", None, None).await;
     assert_eq!(status, StatusCode::OK);
     let text = body.as_str().unwrap();
-    assert!(text.contains("kefu_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"), "{text}");
+    assert!(
+        text.contains(
+            "kefu_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"
+        ),
+        "{text}"
+    );
     assert!(text.contains("kefu_build_info"));
-    let (status, doc) = app.call(Method::GET, "/api/v1/openapi.json", None, None).await;
+    let (status, doc) = app
+        .call(Method::GET, "/api/v1/openapi.json", None, None)
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(doc["openapi"], "3.1.0");
     // Every documented route is served (not the 404/405 fallbacks) and documented exactly once.
     for (method, path, ..) in kefu_web::ROUTES {
-        assert!(doc["paths"][*path][*method].is_object(), "{method} {path} missing from the document");
+        assert!(
+            doc["paths"][*path][*method].is_object(),
+            "{method} {path} missing from the document"
+        );
         let concrete = path.replace("{id}", "00000000-0000-7000-8000-000000000000");
         let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-        let (status, body) = app.call(m, &concrete, Some(&app.admin), Some(json!({}))).await;
+        let (status, body) = app
+            .call(m, &concrete, Some(&app.admin), Some(json!({})))
+            .await;
         assert!(
-            !matches!(error_code(&body), "method_not_allowed") && !(status == 404 && error_code(&body) == "not_found" && body["error"]["message"] == "no such endpoint"),
+            !(error_code(&body) == "method_not_allowed"
+                || status == 404 && body["error"]["message"] == "no such endpoint"),
             "{method} {path} is not routed: {status} {body}"
         );
     }
-    let documented: usize = doc["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
+    let documented: usize = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|p| p.as_object().unwrap().len())
+        .sum();
     assert_eq!(documented, kefu_web::ROUTES.len());
 }
 
 #[tokio::test]
 async fn login_me_logout() {
     let app = spawn_app().await;
-    let (status, body) = app.call(Method::GET, "/api/v1/me", Some(&app.agent), None).await;
+    let (status, body) = app
+        .call(Method::GET, "/api/v1/me", Some(&app.agent), None)
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["username"], "agent01");
     assert_eq!(body["role"], "agent");
-    assert!(body.get("password_hash").is_none(), "hashes never leave the server");
-    let (status, body) = app.call(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": "agent01", "password": "nope-nope"}))).await;
-    assert_eq!((status, error_code(&body)), (StatusCode::UNAUTHORIZED, "unauthenticated"));
+    assert!(
+        body.get("password_hash").is_none(),
+        "hashes never leave the server"
+    );
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": "agent01", "password": "nope-nope"})),
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::UNAUTHORIZED, "unauthenticated")
+    );
     let token = app.login("agent01").await;
-    let (status, _) = app.call(Method::POST, "/api/v1/auth/logout", Some(&token), None).await;
+    let (status, _) = app
+        .call(Method::POST, "/api/v1/auth/logout", Some(&token), None)
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, body) = app.call(Method::GET, "/api/v1/me", Some(&token), None).await;
-    assert_eq!((status, error_code(&body)), (StatusCode::UNAUTHORIZED, "unauthenticated"));
-    let (status, _) = app.call(Method::GET, "/api/v1/me", Some("garbage"), None).await;
+    let (status, body) = app
+        .call(Method::GET, "/api/v1/me", Some(&token), None)
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::UNAUTHORIZED, "unauthenticated")
+    );
+    let (status, _) = app
+        .call(Method::GET, "/api/v1/me", Some("garbage"), None)
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
@@ -172,7 +275,17 @@ async fn login_me_logout() {
 async fn a_case_from_creation_to_reopening() {
     let app = spawn_app().await;
     let case = app.create_case(new_case("13800138000")).await;
-    for field in ["id", "number", "status", "channel", "category", "priority", "customer_id", "received_at", "created_at"] {
+    for field in [
+        "id",
+        "number",
+        "status",
+        "channel",
+        "category",
+        "priority",
+        "customer_id",
+        "received_at",
+        "created_at",
+    ] {
         assert!(!case[field].is_null(), "{field} missing in {case}");
     }
     assert_eq!(case["status"], "new");
@@ -182,26 +295,70 @@ async fn a_case_from_creation_to_reopening() {
     let number = case["number"].as_str().unwrap();
     assert!(number.starts_with("KF"));
 
-    let (_, by_number) = app.call(Method::GET, &format!("/api/v1/cases/{number}"), Some(&app.agent), None).await;
+    let (_, by_number) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/cases/{number}"),
+            Some(&app.agent),
+            None,
+        )
+        .await;
     assert_eq!(by_number["id"], id);
     // The same phone on another channel joins the same customer.
     let second = app.create_case(json!({"channel": "wechat", "subject": "我要投诉快递员", "customer": {"phone": "138-0013-8000"}})).await;
     assert_eq!(second["customer_id"], case["customer_id"]);
-    assert_eq!((second["category"].as_str(), second["priority"].as_str()), (Some("complaint"), Some("P2")));
-    let (_, page) = app.call(Method::GET, "/api/v1/cases?phone=13800138000", Some(&app.agent), None).await;
+    assert_eq!(
+        (second["category"].as_str(), second["priority"].as_str()),
+        (Some("complaint"), Some("P2"))
+    );
+    let (_, page) = app
+        .call(
+            Method::GET,
+            "/api/v1/cases?phone=13800138000",
+            Some(&app.agent),
+            None,
+        )
+        .await;
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
-    let (_, customer) = app.call(Method::GET, &format!("/api/v1/customers/{}", case["customer_id"].as_str().unwrap()), Some(&app.agent), None).await;
+    let (_, customer) = app
+        .call(
+            Method::GET,
+            &format!(
+                "/api/v1/customers/{}",
+                case["customer_id"].as_str().unwrap()
+            ),
+            Some(&app.agent),
+            None,
+        )
+        .await;
     assert_eq!(customer["phones"], json!(["13800138000"]));
-    let (_, found) = app.call(Method::GET, "/api/v1/customers?phone=13800138000", Some(&app.agent), None).await;
+    let (_, found) = app
+        .call(
+            Method::GET,
+            "/api/v1/customers?phone=13800138000",
+            Some(&app.agent),
+            None,
+        )
+        .await;
     assert_eq!(found["items"][0]["id"], case["customer_id"]);
 
     let (status, msg) = app
-        .call(Method::POST, &format!("/api/v1/cases/{id}/messages"), Some(&app.agent), Some(json!({"body": "您好，已为您催促网点派送。"})))
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/messages"),
+            Some(&app.agent),
+            Some(json!({"body": "您好，已为您催促网点派送。"})),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{msg}");
     assert_eq!(msg["visibility"], "public");
     let (status, _) = app
-        .call(Method::POST, &format!("/api/v1/cases/{id}/messages"), Some(&app.agent), Some(json!({"body": "内部：网点电话无人接", "visibility": "internal"})))
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/messages"),
+            Some(&app.agent),
+            Some(json!({"body": "内部：网点电话无人接", "visibility": "internal"})),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED);
     let (status, patched) = app
@@ -212,31 +369,110 @@ async fn a_case_from_creation_to_reopening() {
     assert_eq!(patched["status"], "pending_department");
     assert!(patched["first_response_at"].is_string());
     // Impossible transition: 409 and nothing appended.
-    let (_, before) = app.call(Method::GET, &format!("/api/v1/cases/{id}/events"), Some(&app.agent), None).await;
-    let (status, body) = app.call(Method::PATCH, &format!("/api/v1/cases/{id}"), Some(&app.agent), Some(json!({"status": "closed"}))).await;
-    assert_eq!((status, error_code(&body)), (StatusCode::CONFLICT, "invalid_transition"));
-    let (_, after) = app.call(Method::GET, &format!("/api/v1/cases/{id}/events"), Some(&app.agent), None).await;
+    let (_, before) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/cases/{id}/events"),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/cases/{id}"),
+            Some(&app.agent),
+            Some(json!({"status": "closed"})),
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::CONFLICT, "invalid_transition")
+    );
+    let (_, after) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/cases/{id}/events"),
+            Some(&app.agent),
+            None,
+        )
+        .await;
     assert_eq!(before, after);
     for s in ["resolved", "closed"] {
-        let (status, body) = app.call(Method::PATCH, &format!("/api/v1/cases/{id}"), Some(&app.agent), Some(json!({"status": s}))).await;
+        let (status, body) = app
+            .call(
+                Method::PATCH,
+                &format!("/api/v1/cases/{id}"),
+                Some(&app.agent),
+                Some(json!({"status": s})),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
     }
-    let (status, body) = app.call(Method::POST, &format!("/api/v1/cases/{id}/messages"), Some(&app.agent), Some(json!({"body": "x"}))).await;
-    assert_eq!((status, error_code(&body)), (StatusCode::CONFLICT, "case_closed"));
-    let (status, reopened) = app.call(Method::PATCH, &format!("/api/v1/cases/{id}"), Some(&app.agent), Some(json!({"status": "open", "reason": "客户称仍未收到"}))).await;
-    assert_eq!((status, reopened["status"].as_str()), (StatusCode::OK, Some("open")));
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/messages"),
+            Some(&app.agent),
+            Some(json!({"body": "x"})),
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::CONFLICT, "case_closed")
+    );
+    let (status, reopened) = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/cases/{id}"),
+            Some(&app.agent),
+            Some(json!({"status": "open", "reason": "客户称仍未收到"})),
+        )
+        .await;
+    assert_eq!(
+        (status, reopened["status"].as_str()),
+        (StatusCode::OK, Some("open"))
+    );
 
-    let (_, events) = app.call(Method::GET, &format!("/api/v1/cases/{id}/events"), Some(&app.agent), None).await;
+    let (_, events) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/cases/{id}/events"),
+            Some(&app.agent),
+            None,
+        )
+        .await;
     let items = events["items"].as_array().unwrap();
     let types: Vec<&str> = items.iter().map(|e| e["type"].as_str().unwrap()).collect();
-    assert_eq!(types, ["created", "message_added", "status_changed", "message_added", "priority_changed", "assigned", "transferred",
-        "status_changed", "status_changed", "status_changed", "reopened"]);
+    assert_eq!(
+        types,
+        [
+            "created",
+            "message_added",
+            "status_changed",
+            "message_added",
+            "priority_changed",
+            "assigned",
+            "transferred",
+            "status_changed",
+            "status_changed",
+            "status_changed",
+            "reopened"
+        ]
+    );
     for (i, e) in items.iter().enumerate() {
         assert_eq!(e["seq"], i as i64 + 1);
         assert_eq!(e["actor"], "user:agent01");
         assert!(e["at"].is_string());
     }
-    let (_, messages) = app.call(Method::GET, &format!("/api/v1/cases/{id}/messages"), Some(&app.agent), None).await;
+    let (_, messages) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/cases/{id}/messages"),
+            Some(&app.agent),
+            None,
+        )
+        .await;
     assert_eq!(messages["items"].as_array().unwrap().len(), 2);
 }
 
@@ -244,7 +480,12 @@ async fn a_case_from_creation_to_reopening() {
 async fn idempotency_key_returns_the_first_result() {
     let app = spawn_app().await;
     let send = |body: Value| {
-        app.http.post(format!("{}/api/v1/cases", app.base)).bearer_auth(&app.agent).header("Idempotency-Key", "order-42").json(&body).send()
+        app.http
+            .post(format!("{}/api/v1/cases", app.base))
+            .bearer_auth(&app.agent)
+            .header("Idempotency-Key", "order-42")
+            .json(&body)
+            .send()
     };
     let first = send(new_case("13900000001")).await.unwrap();
     assert_eq!(first.status(), StatusCode::CREATED);
@@ -264,15 +505,41 @@ async fn cursor_pages_are_stable_under_inserts() {
     let app = spawn_app().await;
     let mut ids = Vec::new();
     for i in 0..5 {
-        ids.push(app.create_case(new_case(&format!("1370000000{i}"))).await["id"].as_str().unwrap().to_string());
+        ids.push(
+            app.create_case(new_case(&format!("1370000000{i}"))).await["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
     }
-    let (_, first) = app.call(Method::GET, "/api/v1/cases?limit=2", Some(&app.agent), None).await;
+    let (_, first) = app
+        .call(Method::GET, "/api/v1/cases?limit=2", Some(&app.agent), None)
+        .await;
     let cursor = first["next_cursor"].as_str().unwrap().to_string();
     app.create_case(new_case("13700000009")).await;
-    let (_, second) = app.call(Method::GET, &format!("/api/v1/cases?limit=2&cursor={cursor}"), Some(&app.agent), None).await;
-    let got: Vec<&str> = second["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    let (_, second) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/cases?limit=2&cursor={cursor}"),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    let got: Vec<&str> = second["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
     assert_eq!(got, [ids[2].as_str(), ids[1].as_str()]);
-    let (_, filtered) = app.call(Method::GET, "/api/v1/cases?category=delay&status=new&priority=P3", Some(&app.agent), None).await;
+    let (_, filtered) = app
+        .call(
+            Method::GET,
+            "/api/v1/cases?category=delay&status=new&priority=P3",
+            Some(&app.agent),
+            None,
+        )
+        .await;
     assert_eq!(filtered["items"].as_array().unwrap().len(), 6);
 }
 
@@ -282,33 +549,104 @@ async fn roles_limit_what_each_user_sees_and_does() {
     let mine = app.create_case(new_case("13600000001")).await;
     let other = app.create_case(new_case("13600000002")).await;
     let id = mine["id"].as_str().unwrap();
-    app.call(Method::PATCH, &format!("/api/v1/cases/{id}"), Some(&app.agent), Some(json!({"department": "ops"}))).await;
+    app.call(
+        Method::PATCH,
+        &format!("/api/v1/cases/{id}"),
+        Some(&app.agent),
+        Some(json!({"department": "ops"})),
+    )
+    .await;
     // Department staff: only cases transferred to them; no customers; no re-routing.
-    let (_, page) = app.call(Method::GET, "/api/v1/cases", Some(&app.ops), None).await;
-    let ids: Vec<&str> = page["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    let (_, page) = app
+        .call(Method::GET, "/api/v1/cases", Some(&app.ops), None)
+        .await;
+    let ids: Vec<&str> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, [id]);
-    let (status, _) = app.call(Method::GET, &format!("/api/v1/cases/{}", other["id"].as_str().unwrap()), Some(&app.ops), None).await;
+    let (status, _) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/cases/{}", other["id"].as_str().unwrap()),
+            Some(&app.ops),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = app.call(Method::GET, "/api/v1/customers", Some(&app.ops), None).await;
+    let (status, _) = app
+        .call(Method::GET, "/api/v1/customers", Some(&app.ops), None)
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = app.call(Method::PATCH, &format!("/api/v1/cases/{id}"), Some(&app.ops), Some(json!({"priority": "P1"}))).await;
+    let (status, _) = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/cases/{id}"),
+            Some(&app.ops),
+            Some(json!({"priority": "P1"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = app.call(Method::POST, &format!("/api/v1/cases/{id}/messages"), Some(&app.ops), Some(json!({"body": "网点已安排重新派送"}))).await;
+    let (status, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/messages"),
+            Some(&app.ops),
+            Some(json!({"body": "网点已安排重新派送"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
     // Read-only: reads, never writes.
-    let (status, _) = app.call(Method::GET, &format!("/api/v1/cases/{id}"), Some(&app.viewer), None).await;
+    let (status, _) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/cases/{id}"),
+            Some(&app.viewer),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = app.call(Method::POST, "/api/v1/cases", Some(&app.viewer), Some(new_case("13600000003"))).await;
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/cases",
+            Some(&app.viewer),
+            Some(new_case("13600000003")),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // Only admins manage users.
     let user = json!({"username": "agent02", "password": "long-enough-pw", "role": "agent"});
-    let (status, _) = app.call(Method::POST, "/api/v1/users", Some(&app.agent), Some(user.clone())).await;
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/users",
+            Some(&app.agent),
+            Some(user.clone()),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, created) = app.call(Method::POST, "/api/v1/users", Some(&app.admin), Some(user.clone())).await;
+    let (status, created) = app
+        .call(
+            Method::POST,
+            "/api/v1/users",
+            Some(&app.admin),
+            Some(user.clone()),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
-    let (status, body) = app.call(Method::POST, "/api/v1/users", Some(&app.admin), Some(user)).await;
-    assert_eq!((status, error_code(&body)), (StatusCode::CONFLICT, "username_taken"));
-    let (status, _) = app.call(Method::GET, "/api/v1/users", Some(&app.agent), None).await;
+    let (status, body) = app
+        .call(Method::POST, "/api/v1/users", Some(&app.admin), Some(user))
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::CONFLICT, "username_taken")
+    );
+    let (status, _) = app
+        .call(Method::GET, "/api/v1/users", Some(&app.agent), None)
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
@@ -329,52 +667,200 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
         (Method::POST, "/api/v1/departments".into()),
         (Method::POST, "/api/v1/auth/login".into()),
     ];
-    let (_, events_before) = app.call(Method::GET, &format!("/api/v1/cases/{id}/events"), Some(&app.admin), None).await;
-    let (_, customers_before) = app.call(Method::GET, "/api/v1/customers", Some(&app.admin), None).await;
+    let (_, events_before) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/cases/{id}/events"),
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    let (_, customers_before) = app
+        .call(Method::GET, "/api/v1/customers", Some(&app.admin), None)
+        .await;
     for (method, path) in &writes {
         for body in ["{\"subject\": ", "not json", "[1,2", "{} extra"] {
             let (status, err) = app.raw(method.clone(), path, Some(&app.admin), body).await;
-            assert_eq!((status, error_code(&err)), (StatusCode::BAD_REQUEST, "malformed_body"), "{method} {path} {body:?}");
+            assert_eq!(
+                (status, error_code(&err)),
+                (StatusCode::BAD_REQUEST, "malformed_body"),
+                "{method} {path} {body:?}"
+            );
         }
         let big = "x".repeat(kefu_web::BODY_LIMIT + 10);
-        let res = app.http.request(method.clone(), format!("{}{path}", app.base)).bearer_auth(&app.admin)
-            .header("content-type", "application/json").body(format!("{{\"subject\":\"{big}\"}}")).send().await.unwrap();
-        assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE, "{method} {path}");
-        let res = app.http.request(method.clone(), format!("{}{path}", app.base)).bearer_auth(&app.admin)
-            .header("content-type", "text/plain").body("{}").send().await.unwrap();
-        assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "{method} {path}");
+        let res = app
+            .http
+            .request(method.clone(), format!("{}{path}", app.base))
+            .bearer_auth(&app.admin)
+            .header("content-type", "application/json")
+            .body(format!("{{\"subject\":\"{big}\"}}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{method} {path}"
+        );
+        let res = app
+            .http
+            .request(method.clone(), format!("{}{path}", app.base))
+            .bearer_auth(&app.admin)
+            .header("content-type", "text/plain")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{method} {path}"
+        );
         if !path.ends_with("/login") {
             let (status, err) = app.call(method.clone(), path, None, Some(json!({}))).await;
-            assert_eq!((status, error_code(&err)), (StatusCode::UNAUTHORIZED, "unauthenticated"), "{method} {path}");
-            let (status, _) = app.call(method.clone(), path, Some(&app.viewer), Some(json!({}))).await;
-            assert!(matches!(status, StatusCode::FORBIDDEN | StatusCode::UNPROCESSABLE_ENTITY), "{method} {path}: {status}");
+            assert_eq!(
+                (status, error_code(&err)),
+                (StatusCode::UNAUTHORIZED, "unauthenticated"),
+                "{method} {path}"
+            );
+            let (status, _) = app
+                .call(method.clone(), path, Some(&app.viewer), Some(json!({})))
+                .await;
+            assert!(
+                matches!(
+                    status,
+                    StatusCode::FORBIDDEN | StatusCode::UNPROCESSABLE_ENTITY
+                ),
+                "{method} {path}: {status}"
+            );
         }
     }
     // Wrong types and invalid values name the field.
     let cases: Vec<(Method, String, Value, &str)> = vec![
-        (Method::POST, "/api/v1/cases".into(), json!({"channel": "fax", "subject": "x", "customer": {"phone": "13500000001"}}), "channel"),
-        (Method::POST, "/api/v1/cases".into(), json!({"channel": "phone", "subject": 42, "customer": {"phone": "13500000001"}}), "subject"),
-        (Method::POST, "/api/v1/cases".into(), json!({"channel": "phone", "subject": "  ", "customer": {"phone": "13500000001"}}), "subject"),
-        (Method::POST, "/api/v1/cases".into(), json!({"channel": "phone", "subject": "x", "customer": {"phone": "12345"}}), "customer.phone"),
-        (Method::POST, "/api/v1/cases".into(), json!({"channel": "phone", "subject": "x"}), "customer"),
-        (Method::POST, "/api/v1/cases".into(), json!({"channel": "phone", "subject": "x", "customer_id": unknown}), "customer_id"),
-        (Method::POST, "/api/v1/cases".into(), json!({"channel": "phone", "subject": "x", "customer": {"phone": "13500000001"}, "received_at": "yesterday"}), "received_at"),
-        (Method::POST, "/api/v1/cases".into(), json!({"channel": "phone", "subject": "x", "customer": {"phone": "13500000001"}, "priority": "P9"}), "priority"),
-        (Method::POST, "/api/v1/cases".into(), json!({"channel": "phone", "subject": "x", "customer": {"phone": "13500000001"}, "surprise": 1}), "surprise"),
-        (Method::PATCH, format!("/api/v1/cases/{id}"), json!({"status": "done"}), "status"),
-        (Method::PATCH, format!("/api/v1/cases/{id}"), json!({"assignee": "nobody"}), "assignee"),
-        (Method::PATCH, format!("/api/v1/cases/{id}"), json!({"department": "nowhere"}), "department"),
-        (Method::POST, format!("/api/v1/cases/{id}/messages"), json!({"body": ""}), "body"),
-        (Method::POST, format!("/api/v1/cases/{id}/messages"), json!({"body": "x", "visibility": "secret"}), "visibility"),
-        (Method::POST, "/api/v1/customers".into(), json!({"name": "x", "grade": 9}), "grade"),
-        (Method::POST, "/api/v1/customers".into(), json!({"name": "x", "email": "not-an-email"}), "email"),
-        (Method::POST, "/api/v1/users".into(), json!({"username": "x y", "password": "long-enough-pw", "role": "agent"}), "username"),
-        (Method::POST, "/api/v1/users".into(), json!({"username": "short", "password": "short", "role": "agent"}), "password"),
-        (Method::POST, "/api/v1/users".into(), json!({"username": "someone", "password": "long-enough-pw", "role": "god"}), "role"),
+        (
+            Method::POST,
+            "/api/v1/cases".into(),
+            json!({"channel": "fax", "subject": "x", "customer": {"phone": "13500000001"}}),
+            "channel",
+        ),
+        (
+            Method::POST,
+            "/api/v1/cases".into(),
+            json!({"channel": "phone", "subject": 42, "customer": {"phone": "13500000001"}}),
+            "subject",
+        ),
+        (
+            Method::POST,
+            "/api/v1/cases".into(),
+            json!({"channel": "phone", "subject": "  ", "customer": {"phone": "13500000001"}}),
+            "subject",
+        ),
+        (
+            Method::POST,
+            "/api/v1/cases".into(),
+            json!({"channel": "phone", "subject": "x", "customer": {"phone": "12345"}}),
+            "customer.phone",
+        ),
+        (
+            Method::POST,
+            "/api/v1/cases".into(),
+            json!({"channel": "phone", "subject": "x"}),
+            "customer",
+        ),
+        (
+            Method::POST,
+            "/api/v1/cases".into(),
+            json!({"channel": "phone", "subject": "x", "customer_id": unknown}),
+            "customer_id",
+        ),
+        (
+            Method::POST,
+            "/api/v1/cases".into(),
+            json!({"channel": "phone", "subject": "x", "customer": {"phone": "13500000001"}, "received_at": "yesterday"}),
+            "received_at",
+        ),
+        (
+            Method::POST,
+            "/api/v1/cases".into(),
+            json!({"channel": "phone", "subject": "x", "customer": {"phone": "13500000001"}, "priority": "P9"}),
+            "priority",
+        ),
+        (
+            Method::POST,
+            "/api/v1/cases".into(),
+            json!({"channel": "phone", "subject": "x", "customer": {"phone": "13500000001"}, "surprise": 1}),
+            "surprise",
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/cases/{id}"),
+            json!({"status": "done"}),
+            "status",
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/cases/{id}"),
+            json!({"assignee": "nobody"}),
+            "assignee",
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/cases/{id}"),
+            json!({"department": "nowhere"}),
+            "department",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/cases/{id}/messages"),
+            json!({"body": ""}),
+            "body",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/cases/{id}/messages"),
+            json!({"body": "x", "visibility": "secret"}),
+            "visibility",
+        ),
+        (
+            Method::POST,
+            "/api/v1/customers".into(),
+            json!({"name": "x", "grade": 9}),
+            "grade",
+        ),
+        (
+            Method::POST,
+            "/api/v1/customers".into(),
+            json!({"name": "x", "email": "not-an-email"}),
+            "email",
+        ),
+        (
+            Method::POST,
+            "/api/v1/users".into(),
+            json!({"username": "x y", "password": "long-enough-pw", "role": "agent"}),
+            "username",
+        ),
+        (
+            Method::POST,
+            "/api/v1/users".into(),
+            json!({"username": "short", "password": "short", "role": "agent"}),
+            "password",
+        ),
+        (
+            Method::POST,
+            "/api/v1/users".into(),
+            json!({"username": "someone", "password": "long-enough-pw", "role": "god"}),
+            "role",
+        ),
     ];
     for (method, path, body, field) in cases {
-        let (status, err) = app.call(method.clone(), &path, Some(&app.admin), Some(body.clone())).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{method} {path} {body}: {err}");
+        let (status, err) = app
+            .call(method.clone(), &path, Some(&app.admin), Some(body.clone()))
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{method} {path} {body}: {err}"
+        );
         assert_eq!(err["error"]["code"], "invalid_field");
         assert_eq!(err["error"]["field"], field, "{body}: {err}");
         assert!(err["error"]["message"].as_str().unwrap().contains(field));
@@ -382,31 +868,84 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
     // Unknown ids are 404 everywhere.
     for (method, path, body) in [
         (Method::GET, format!("/api/v1/cases/{unknown}"), None),
-        (Method::GET, "/api/v1/cases/KF20000101999999".to_string(), None),
-        (Method::PATCH, format!("/api/v1/cases/{unknown}"), Some(json!({"status": "open"}))),
-        (Method::POST, format!("/api/v1/cases/{unknown}/messages"), Some(json!({"body": "x"}))),
+        (
+            Method::GET,
+            "/api/v1/cases/KF20000101999999".to_string(),
+            None,
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/cases/{unknown}"),
+            Some(json!({"status": "open"})),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/cases/{unknown}/messages"),
+            Some(json!({"body": "x"})),
+        ),
         (Method::GET, format!("/api/v1/cases/{unknown}/events"), None),
         (Method::GET, format!("/api/v1/customers/{unknown}"), None),
         (Method::GET, "/api/v1/customers/not-an-id".to_string(), None),
         (Method::GET, "/api/v1/nothing-here".to_string(), None),
     ] {
-        let (status, err) = app.call(method.clone(), &path, Some(&app.admin), body).await;
-        assert_eq!((status, error_code(&err)), (StatusCode::NOT_FOUND, "not_found"), "{method} {path}");
+        let (status, err) = app
+            .call(method.clone(), &path, Some(&app.admin), body)
+            .await;
+        assert_eq!(
+            (status, error_code(&err)),
+            (StatusCode::NOT_FOUND, "not_found"),
+            "{method} {path}"
+        );
     }
-    let (status, err) = app.call(Method::GET, "/api/v1/cases?limit=lots", Some(&app.admin), None).await;
-    assert_eq!((status, err["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("limit")));
-    let (status, err) = app.call(Method::GET, "/api/v1/cases?status=weird", Some(&app.admin), None).await;
-    assert_eq!((status, err["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("status")));
-    let (status, _) = app.call(Method::DELETE, "/api/v1/cases", Some(&app.admin), None).await;
+    let (status, err) = app
+        .call(
+            Method::GET,
+            "/api/v1/cases?limit=lots",
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, err["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("limit"))
+    );
+    let (status, err) = app
+        .call(
+            Method::GET,
+            "/api/v1/cases?status=weird",
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, err["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("status"))
+    );
+    let (status, _) = app
+        .call(Method::DELETE, "/api/v1/cases", Some(&app.admin), None)
+        .await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
 
     assert_eq!(app.count_cases().await, 1);
-    let (_, events_after) = app.call(Method::GET, &format!("/api/v1/cases/{id}/events"), Some(&app.admin), None).await;
+    let (_, events_after) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/cases/{id}/events"),
+            Some(&app.admin),
+            None,
+        )
+        .await;
     assert_eq!(events_before, events_after);
-    let (_, customers_after) = app.call(Method::GET, "/api/v1/customers", Some(&app.admin), None).await;
+    let (_, customers_after) = app
+        .call(Method::GET, "/api/v1/customers", Some(&app.admin), None)
+        .await;
     assert_eq!(customers_before, customers_after);
-    let (_, users) = app.call(Method::GET, "/api/v1/users", Some(&app.admin), None).await;
+    let (_, users) = app
+        .call(Method::GET, "/api/v1/users", Some(&app.admin), None)
+        .await;
     assert_eq!(users["items"].as_array().unwrap().len(), 4);
-    let (_, departments) = app.call(Method::GET, "/api/v1/departments", Some(&app.admin), None).await;
+    let (_, departments) = app
+        .call(Method::GET, "/api/v1/departments", Some(&app.admin), None)
+        .await;
     assert_eq!(departments["items"].as_array().unwrap().len(), 2);
 }

@@ -1,0 +1,297 @@
+//! `kefu`: the whole product in one binary.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use kefu::config::{self, FileSettings, Settings};
+use kefu::demo;
+use kefu_domain::desk::UserDraft;
+use kefu_domain::{Clock, Role, SystemClock};
+use tokio::net::TcpListener;
+
+#[derive(Parser)]
+#[command(
+    name = "kefu",
+    version,
+    about = "kefu 客服 — customer service for express delivery"
+)]
+struct Cli {
+    /// A TOML file with listen, data_dir, database_url, time_zone.
+    #[arg(long, env = "KEFU_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    /// Where SQLite keeps its file (used when no database URL is given).
+    #[arg(long, env = "KEFU_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+    /// postgres://user@host/db for PostgreSQL; empty for SQLite in the data dir.
+    #[arg(long, env = "KEFU_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    /// IANA time zone of the service centre.
+    #[arg(long, env = "KEFU_TIME_ZONE", global = true)]
+    time_zone: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start a fresh demo: a new SQLite database full of Chinese demo data, served on 127.0.0.1:8080.
+    Demo {
+        #[arg(long, env = "KEFU_LISTEN", default_value = config::DEFAULT_LISTEN)]
+        listen: String,
+    },
+    /// Run the server.
+    Serve {
+        /// Address to listen on, e.g. 0.0.0.0:8080.
+        #[arg(long, env = "KEFU_LISTEN")]
+        listen: Option<String>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Write all data as JSON lines (to a file, or standard output).
+    Export {
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Load a dump made by `kefu export` into an empty database.
+    Import { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user. The password comes from KEFU_NEW_USER_PASSWORD, or is generated and printed.
+    Add {
+        username: String,
+        #[arg(long, default_value = "agent")]
+        role: String,
+        /// Department id or key (required for the department role).
+        #[arg(long)]
+        department: Option<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KEFU_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("kefu: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("kefu: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let file = match &cli.config {
+        Some(path) => FileSettings::load(path)?,
+        None => FileSettings::default(),
+    };
+    let listen_flag = match &cli.command {
+        Command::Serve { listen } => listen.clone(),
+        Command::Demo { listen } => Some(listen.clone()),
+        _ => None,
+    };
+    let mut settings = Settings::merge(
+        file,
+        listen_flag,
+        cli.data_dir,
+        cli.database_url,
+        cli.time_zone,
+    );
+    match cli.command {
+        Command::Demo { .. } => {
+            if settings.database_url.is_some() {
+                return Err(
+                    "the demo always runs on a fresh SQLite database; drop --database-url".into(),
+                );
+            }
+            settings.data_dir = fresh_demo_dir()?;
+            let desk = config::desk(config::open_store(&settings).await?, &settings.time_zone)?;
+            let admin_password = desk
+                .bootstrap_admin(admin_password_from_env())
+                .await
+                .map_err(|e| e.to_string())?;
+            let started = std::time::Instant::now();
+            let summary = demo::seed(
+                desk.store.clone(),
+                desk.time_zone.clone(),
+                SystemClock.now(),
+            )
+            .await
+            .map_err(|e| format!("demo data: {e}"))?;
+            let listener = bind(&settings.listen).await?;
+            let url = format!(
+                "http://{}",
+                listener.local_addr().map_err(|e| e.to_string())?
+            );
+            println!(
+                "kefu demo: {} customers, {} cases, {} departments in {:.1} s ({})",
+                summary.customers,
+                summary.cases,
+                summary.departments,
+                started.elapsed().as_secs_f64(),
+                settings.describe_store()
+            );
+            println!("serving on {url}  (API: {url}/api/v1, spec: {url}/api/v1/openapi.json)");
+            println!("logins:");
+            if let Some(pw) = admin_password {
+                println!("  admin        {pw:<16} admin");
+            }
+            for u in &summary.users {
+                println!(
+                    "  {:<12} {:<16} {} {}",
+                    u.username,
+                    demo::DEMO_PASSWORD,
+                    u.role,
+                    u.display_name
+                );
+            }
+            serve(listener, desk).await
+        }
+        Command::Serve { .. } => {
+            let desk = config::desk(config::open_store(&settings).await?, &settings.time_zone)?;
+            if let Some(pw) = desk
+                .bootstrap_admin(admin_password_from_env())
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                if std::env::var_os("KEFU_ADMIN_PASSWORD").is_none() {
+                    // Shown once: it is stored only as a hash.
+                    println!("created user 'admin' with password: {pw}");
+                } else {
+                    println!("created user 'admin' with the password from KEFU_ADMIN_PASSWORD");
+                }
+            }
+            let listener = bind(&settings.listen).await?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            println!(
+                "kefu listening on http://{addr} ({})",
+                settings.describe_store()
+            );
+            serve(listener, desk).await
+        }
+        Command::Migrate => {
+            config::open_store(&settings).await?;
+            println!("migrated: {}", settings.describe_store());
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    role,
+                    department,
+                    display_name,
+                },
+        } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                format!("unknown role '{role}': admin, supervisor, agent, department, readonly")
+            })?;
+            let desk = config::desk(config::open_store(&settings).await?, &settings.time_zone)?;
+            let given = std::env::var("KEFU_NEW_USER_PASSWORD").ok();
+            let password = given
+                .clone()
+                .unwrap_or_else(kefu_domain::auth::new_password);
+            let user = desk
+                .create_user(
+                    None,
+                    UserDraft {
+                        username,
+                        password: password.clone(),
+                        role,
+                        display_name,
+                        department,
+                    },
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            match given {
+                Some(_) => println!("added {} ({})", user.username, user.role),
+                None => println!(
+                    "added {} ({}) with password: {password}",
+                    user.username, user.role
+                ),
+            }
+            Ok(())
+        }
+        Command::Export { output } => {
+            let store = config::open_store(&settings).await?;
+            let n = kefu::transfer::export_to(store.as_ref(), output.as_deref()).await?;
+            eprintln!("exported {n} records from {}", settings.describe_store());
+            Ok(())
+        }
+        Command::Import { file } => {
+            let store = config::open_store(&settings).await?;
+            let n = kefu::transfer::import_from(store.as_ref(), &file).await?;
+            eprintln!("imported {n} records into {}", settings.describe_store());
+            Ok(())
+        }
+    }
+}
+
+fn admin_password_from_env() -> Option<String> {
+    std::env::var("KEFU_ADMIN_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty())
+}
+
+fn fresh_demo_dir() -> Result<PathBuf, String> {
+    let dir = std::env::temp_dir().join(format!("kefu-demo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    Ok(dir)
+}
+
+async fn bind(listen: &str) -> Result<TcpListener, String> {
+    TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))
+}
+
+async fn serve(listener: TcpListener, desk: kefu_domain::Desk) -> Result<(), String> {
+    let state = kefu_web::AppState::new(desk);
+    kefu_web::serve(listener, state, shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,117 @@
+//! Settings from flags, environment (`KEFU_*`) and an optional TOML file, in that order of
+//! precedence; and opening the store they name.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use kefu_domain::{Desk, KeywordClassifier, Store, SystemClock};
+use serde::Deserialize;
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// The optional config file; every key is also a flag and an environment variable.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSettings {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub time_zone: Option<String>,
+}
+
+impl FileSettings {
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+}
+
+/// Settings after merging.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: String,
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    pub time_zone: String,
+}
+
+impl Settings {
+    pub fn merge(
+        file: FileSettings,
+        listen: Option<String>,
+        data_dir: Option<PathBuf>,
+        database_url: Option<String>,
+        time_zone: Option<String>,
+    ) -> Settings {
+        Settings {
+            listen: listen
+                .or(file.listen)
+                .unwrap_or_else(|| DEFAULT_LISTEN.to_string()),
+            data_dir: data_dir
+                .or(file.data_dir)
+                .unwrap_or_else(|| PathBuf::from("kefu-data")),
+            database_url: database_url
+                .or(file.database_url)
+                .filter(|u| !u.trim().is_empty()),
+            time_zone: time_zone
+                .or(file.time_zone)
+                .unwrap_or_else(|| kefu_domain::DEFAULT_TIME_ZONE.to_string()),
+        }
+    }
+
+    /// A short description of where data lives, without any password in the URL.
+    pub fn describe_store(&self) -> String {
+        match &self.database_url {
+            Some(url) if is_postgres(url) => match url.split_once('@') {
+                Some((_, host)) => format!("PostgreSQL at {host}"),
+                None => "PostgreSQL".to_string(),
+            },
+            Some(url) => format!("SQLite at {url}"),
+            None => format!("SQLite at {}", self.data_dir.join("kefu.db").display()),
+        }
+    }
+}
+
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// Opens (and migrates) the store the settings name.
+pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, String> {
+    match &settings.database_url {
+        Some(url) if is_postgres(url) => Ok(Arc::new(
+            kefu_store_postgres::open(url)
+                .await
+                .map_err(|e| format!("PostgreSQL: {e}"))?,
+        )),
+        Some(url) if url.starts_with("sqlite:") => Ok(Arc::new(
+            kefu_store_sqlite::open_url(url)
+                .await
+                .map_err(|e| format!("SQLite: {e}"))?,
+        )),
+        Some(url) => Err(format!(
+            "unsupported database URL '{url}': use postgres://… or sqlite:…"
+        )),
+        None => {
+            std::fs::create_dir_all(&settings.data_dir)
+                .map_err(|e| format!("cannot create {}: {e}", settings.data_dir.display()))?;
+            Ok(Arc::new(
+                kefu_store_sqlite::open(&settings.data_dir.join("kefu.db"))
+                    .await
+                    .map_err(|e| format!("SQLite: {e}"))?,
+            ))
+        }
+    }
+}
+
+pub fn desk(store: Arc<dyn Store>, time_zone: &str) -> Result<Desk, String> {
+    let time_zone = jiff::tz::TimeZone::get(time_zone)
+        .map_err(|e| format!("unknown time zone '{time_zone}': {e}"))?;
+    Ok(Desk {
+        store,
+        clock: Arc::new(SystemClock),
+        classifier: Arc::new(KeywordClassifier),
+        time_zone,
+    })
+}

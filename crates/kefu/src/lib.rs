@@ -1,0 +1,5 @@
+//! The `kefu` binary's parts that are not HTTP: configuration, demo data, export and import.
+
+pub mod config;
+pub mod demo;
+pub mod transfer;

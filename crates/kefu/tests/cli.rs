@@ -1,0 +1,298 @@
+//! The `kefu` binary as a user runs it: serve, crash and restart, export and import, demo.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure should panic with its value
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const KEFU: &str = env!("CARGO_BIN_EXE_kefu");
+const ADMIN_PASSWORD: &str = "cli-test-password";
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "kefu-cli-{name}-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A running `kefu` process and the URL it printed.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `kefu <args>` listening on a random port and waits for the line that names the URL.
+fn start(args: &[&str], envs: &[(&str, &str)]) -> Server {
+    let mut cmd = Command::new(KEFU);
+    cmd.args(args)
+        .args(["--listen", "127.0.0.1:0"])
+        .env("KEFU_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("KEFU_LOG", "warn");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(i) = line.find("http://") {
+                let url: String = line[i..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                let _ = tx.send(url);
+            }
+        }
+    });
+    let url = rx
+        .recv_timeout(Duration::from_secs(120))
+        .expect("kefu printed no URL");
+    Server { child, url }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap()
+}
+
+async fn login(http: &reqwest::Client, url: &str, username: &str, password: &str) -> String {
+    let res: Value = http
+        .post(format!("{url}/api/v1/auth/login"))
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    res["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("login failed: {res}"))
+        .to_string()
+}
+
+async fn get(http: &reqwest::Client, url: &str, token: &str) -> (u16, Value) {
+    let res = http.get(url).bearer_auth(token).send().await.unwrap();
+    (
+        res.status().as_u16(),
+        res.json().await.unwrap_or(Value::Null),
+    )
+}
+
+fn run(args: &[&str], envs: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = Command::new(KEFU);
+    cmd.args(args).env("KEFU_LOG", "warn");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "kefu {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Creates cases from 16 clients until killed; `kill -9` in the middle; restart. Every case
+/// that was acknowledged with 201 is there, and every stored case is whole (its event stream
+/// starts with `created` and matches its version).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_cases_survive_kill_9() {
+    let dir = temp_dir("crash");
+    let data_dir = dir.to_str().unwrap();
+    let server = start(&["serve", "--data-dir", data_dir], &[]);
+    let http = client();
+    let token = login(&http, &server.url, "admin", ADMIN_PASSWORD).await;
+    let acknowledged = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut workers = Vec::new();
+    for w in 0..16 {
+        let (http, url, token, acknowledged, stop) = (
+            http.clone(),
+            server.url.clone(),
+            token.clone(),
+            acknowledged.clone(),
+            stop.clone(),
+        );
+        workers.push(tokio::spawn(async move {
+            let deadline = Instant::now() + Duration::from_secs(30);
+            let mut i = 0;
+            while !stop.load(Ordering::SeqCst) && Instant::now() < deadline {
+                i += 1;
+                let body = json!({"channel": "api", "subject": format!("压测工单 {w}-{i}"), "description": "快递丢了",
+                    "customer": {"name": "崩溃测试", "phone": format!("1390{w:03}{:04}", i % 10_000)}});
+                match http.post(format!("{url}/api/v1/cases")).bearer_auth(&token).json(&body).send().await {
+                    Ok(res) if res.status() == 201 => {
+                        let case: Value = res.json().await.unwrap_or(Value::Null);
+                        if let Some(id) = case["id"].as_str() {
+                            acknowledged.lock().unwrap().push(id.to_string());
+                        }
+                    }
+                    _ => break,
+                }
+            }
+        }));
+    }
+    // Let some writes land, then pull the plug while more are in flight.
+    let started = Instant::now();
+    while acknowledged.lock().unwrap().len() < 300 && started.elapsed() < Duration::from_secs(20) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut server = server;
+    server.child.kill().unwrap(); // SIGKILL: no shutdown code runs
+    server.child.wait().unwrap();
+    stop.store(true, Ordering::SeqCst);
+    for w in workers {
+        let _ = w.await;
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(
+        acknowledged.len() >= 300,
+        "only {} cases were created before the kill",
+        acknowledged.len()
+    );
+    drop(server);
+
+    let server = start(&["serve", "--data-dir", data_dir], &[]);
+    let token = login(&http, &server.url, "admin", ADMIN_PASSWORD).await;
+    for id in &acknowledged {
+        let (status, case) = get(&http, &format!("{}/api/v1/cases/{id}", server.url), &token).await;
+        assert_eq!(status, 200, "acknowledged case {id} was lost");
+        assert_eq!(case["id"], id.as_str());
+    }
+    // Walk every stored case: each is whole.
+    let mut cursor: Option<String> = None;
+    let mut stored = 0;
+    loop {
+        let page_url = match &cursor {
+            Some(c) => format!("{}/api/v1/cases?limit=200&cursor={c}", server.url),
+            None => format!("{}/api/v1/cases?limit=200", server.url),
+        };
+        let (_, page) = get(&http, &page_url, &token).await;
+        for case in page["items"].as_array().unwrap() {
+            stored += 1;
+            let id = case["id"].as_str().unwrap();
+            let (_, events) = get(
+                &http,
+                &format!("{}/api/v1/cases/{id}/events", server.url),
+                &token,
+            )
+            .await;
+            let events = events["items"].as_array().unwrap();
+            assert_eq!(events[0]["type"], "created");
+            assert_eq!(events.len() as i64, case["version"].as_i64().unwrap());
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    assert!(stored >= acknowledged.len());
+    eprintln!(
+        "acknowledged {} cases before kill -9; {} stored after restart",
+        acknowledged.len(),
+        stored
+    );
+}
+
+fn export(args: &[&str], envs: &[(&str, &str)], file: &Path) -> String {
+    let mut all = args.to_vec();
+    all.extend(["export", "--output", file.to_str().unwrap()]);
+    run(&all, envs);
+    std::fs::read_to_string(file).unwrap()
+}
+
+/// SQLite → export → import into PostgreSQL → export: identical. Needs
+/// `KEFU_TEST_DATABASE_URL`; without it, SQLite → SQLite.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_from_sqlite_import_elsewhere_export_again_is_identical() {
+    let dir = temp_dir("export");
+    let source = dir.join("source");
+    let server = start(&["serve", "--data-dir", source.to_str().unwrap()], &[]);
+    let http = client();
+    let token = login(&http, &server.url, "admin", ADMIN_PASSWORD).await;
+    for i in 0..20 {
+        let body = json!({"channel": "email", "subject": format!("包裹破损 {i}"), "description": "外包装破了，里面的东西碎了",
+            "customer": {"name": "导出测试", "phone": format!("1860000{i:04}"), "email": format!("user{i}@example.cn")}});
+        let res = http
+            .post(format!("{}/api/v1/cases", server.url))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let case: Value = res.json().await.unwrap();
+        let id = case["id"].as_str().unwrap();
+        let res = http
+            .post(format!("{}/api/v1/cases/{id}/messages", server.url))
+            .bearer_auth(&token)
+            .json(&json!({"body": "您好，已登记破损，请保留外包装。"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+    }
+    drop(server);
+    let first = export(
+        &["--data-dir", source.to_str().unwrap()],
+        &[],
+        &dir.join("first.jsonl"),
+    );
+    assert_eq!(first.lines().count(), 1 + 1 + 20 + 20 + 20 * 3);
+
+    let target_args: Vec<String> = match std::env::var("KEFU_TEST_DATABASE_URL") {
+        Ok(url) => {
+            let schema = kefu_store_postgres::create_fresh_schema(&url, "kefu_cli")
+                .await
+                .unwrap();
+            vec![
+                "--database-url".into(),
+                format!("{url}?options=-c%20search_path%3D{schema}"),
+            ]
+        }
+        Err(_) => vec![
+            "--data-dir".into(),
+            dir.join("target").to_str().unwrap().into(),
+        ],
+    };
+    let target: Vec<&str> = target_args.iter().map(String::as_str).collect();
+    let dump = dir.join("first.jsonl");
+    let mut import = target.clone();
+    import.extend(["import", dump.to_str().unwrap()]);
+    run(&import, &[]);
+    let second = export(&target, &[], &dir.join("second.jsonl"));
+    assert!(first == second, "export after import differs");
+    // Importing again is refused: the target is no longer empty.
+    let mut cmd = Command::new(KEFU);
+    let out = cmd.args(&import).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not empty"));
+}
