@@ -120,7 +120,8 @@ macro_rules! contract_tests {
             case_joins_customer_by_phone, idempotent_create, version_conflicts_refuse_stale_writes,
             events_replay_to_projection, closed_cases_refuse_changes, list_filters_and_cursor,
             concurrent_creates_get_distinct_numbers, concurrent_updates_keep_every_event,
-            import_refuses_non_empty_store, failed_write_changes_nothing);
+            import_refuses_non_empty_store, failed_write_changes_nothing,
+            concurrent_failures_stay_with_their_callers);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn export_import_round_trip() {
@@ -1035,4 +1036,48 @@ pub async fn failed_write_changes_nothing(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(page.items, vec![c]);
+}
+
+/// Writes that fail among writes that succeed at the same moment (one group commit on SQLite):
+/// each caller gets its own answer and only the successful writes are stored.
+pub async fn concurrent_failures_stay_with_their_callers(store: Arc<dyn Store>) {
+    let f = Arc::new(fixture(store.clone()).await);
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let f = f.clone();
+        tasks.push(tokio::spawn(async move {
+            // Every phone twice: one of each pair must fail with a conflict.
+            let phone = format!("1770000{:04}", i % 20);
+            f.desk
+                .create_customer(&f.agent, customer(&format!("客户{i}"), &phone))
+                .await
+        }));
+    }
+    let (mut ok, mut conflicts) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(DomainError::Conflict {
+                code: "customer_exists",
+                ..
+            }) => conflicts += 1,
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!((ok, conflicts), (20, 20));
+    let page = store
+        .list_customers(&CustomerQuery {
+            limit: 100,
+            ..CustomerQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 20);
+    for c in &page.items {
+        let found = store
+            .customer_by_contact("phone", c.phones[0].as_str())
+            .await
+            .unwrap();
+        assert_eq!(found.as_ref(), Some(c));
+    }
 }
