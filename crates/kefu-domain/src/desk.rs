@@ -179,8 +179,10 @@ fn limit(requested: Option<u32>) -> u32 {
 }
 
 impl Desk {
+    /// Now, to the millisecond: every backend stores epoch milliseconds, so anything finer
+    /// would not survive a round trip through the event log.
     pub fn now(&self) -> Timestamp {
-        self.clock.now()
+        truncate_to_millis(self.clock.now())
     }
 
     // ---- users and sessions -------------------------------------------------------------
@@ -549,7 +551,7 @@ impl Desk {
             ],
             None => vec![],
         };
-        let received_at = draft.received_at.unwrap_or(now);
+        let received_at = draft.received_at.map(truncate_to_millis).unwrap_or(now);
         if received_at
             > now
                 .saturating_add(SignedDuration::from_mins(5))
@@ -945,6 +947,10 @@ pub fn plan_message(
         });
     }
     Ok(changes)
+}
+
+fn truncate_to_millis(t: Timestamp) -> Timestamp {
+    crate::from_millis(crate::to_millis(t))
 }
 
 fn closed_error() -> DomainError {

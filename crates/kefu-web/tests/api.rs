@@ -460,6 +460,10 @@ async fn a_case_from_creation_to_reopening() {
             "reopened"
         ]
     );
+    assert_eq!(
+        items[0]["at"], case["created_at"],
+        "the projection and the event log agree on time"
+    );
     for (i, e) in items.iter().enumerate() {
         assert_eq!(e["seq"], i as i64 + 1);
         assert_eq!(e["actor"], "user:agent01");

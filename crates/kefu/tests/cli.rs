@@ -296,3 +296,103 @@ async fn export_from_sqlite_import_elsewhere_export_again_is_identical() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not empty"));
 }
+
+/// The README's run command: `kefu demo` serves a fresh database full of demo data, and the
+/// logins it prints work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_serves_demo_data_with_working_logins() {
+    let server = start(&["demo"], &[]);
+    let http = client();
+    let token = login(&http, &server.url, "agent01", "kefu-demo-2026").await;
+    let (status, page) = get(
+        &http,
+        &format!("{}/api/v1/cases?limit=200", server.url),
+        &token,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(page["items"].as_array().unwrap().len(), 200);
+    assert!(
+        page["next_cursor"].is_string(),
+        "more than one page of demo cases"
+    );
+    let admin = login(&http, &server.url, "admin", ADMIN_PASSWORD).await;
+    let (_, users) = get(&http, &format!("{}/api/v1/users", server.url), &admin).await;
+    assert!(users["items"].as_array().unwrap().len() >= 10);
+}
+
+/// `kefu user add`, `kefu migrate`, and settings from a config file overridden by flags.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_add_migrate_and_config_file() {
+    let dir = temp_dir("config");
+    let from_file = dir.join("from-file");
+    let config = dir.join("kefu.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = {:?}\ntime_zone = \"Asia/Shanghai\"\n",
+            from_file.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let out = run(&["--config", config, "migrate"], &[]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("from-file"));
+    assert!(
+        from_file.join("kefu.db").exists(),
+        "the config file chose the data dir"
+    );
+    let out = run(
+        &[
+            "--config",
+            config,
+            "user",
+            "add",
+            "wangfang",
+            "--role",
+            "supervisor",
+            "--display-name",
+            "王芳",
+        ],
+        &[("KEFU_NEW_USER_PASSWORD", "wangfang-password")],
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("added wangfang (supervisor)"));
+    let out = run(&["--config", config, "user", "add", "lisi"], &[]);
+    let printed = String::from_utf8_lossy(&out.stdout).to_string();
+    let generated = printed
+        .rsplit("password: ")
+        .next()
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(generated.len() >= 12, "{printed}");
+    // A flag beats the file: this data dir is another, empty database.
+    let flag_dir = dir.join("from-flag");
+    run(
+        &[
+            "--config",
+            config,
+            "--data-dir",
+            flag_dir.to_str().unwrap(),
+            "migrate",
+        ],
+        &[],
+    );
+    assert!(flag_dir.join("kefu.db").exists());
+
+    let server = start(&["--config", config, "serve"], &[]);
+    let http = client();
+    let token = login(&http, &server.url, "wangfang", "wangfang-password").await;
+    let (_, me) = get(&http, &format!("{}/api/v1/me", server.url), &token).await;
+    assert_eq!(
+        (me["role"].as_str(), me["display_name"].as_str()),
+        (Some("supervisor"), Some("王芳"))
+    );
+    login(&http, &server.url, "lisi", &generated).await;
+    let bad = Command::new(KEFU)
+        .args(["--config", config, "user", "add", "x", "--role", "emperor"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown role"));
+}
