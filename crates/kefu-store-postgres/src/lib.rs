@@ -9,7 +9,8 @@ use async_trait::async_trait;
 use kefu_domain::StoreError;
 use kefu_domain::store::StoreResult;
 use kefu_store_sql::{
-    Backend, Dialect, Migration, Row, Sql, SqlError, SqlStore, Value, WriteOp, WriteOutput,
+    Backend, Dialect, Migration, Row, Sql, SqlError, SqlErrorKind, SqlStore, Value, WriteOp,
+    WriteOutput,
 };
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -159,9 +160,13 @@ impl PgBackend {
 pub struct Conn(PoolConnection<Postgres>);
 
 fn sql_error(e: sqlx::Error) -> SqlError {
-    let unique_violation = matches!(&e, sqlx::Error::Database(d) if d.is_unique_violation());
+    let kind = match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => SqlErrorKind::Unique,
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => SqlErrorKind::ForeignKey,
+        _ => SqlErrorKind::Other,
+    };
     SqlError {
-        unique_violation,
+        kind,
         message: e.to_string(),
     }
 }

@@ -79,15 +79,33 @@ impl Row {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqlErrorKind {
+    /// A unique or primary key is taken.
+    Unique,
+    /// A referenced row does not exist.
+    ForeignKey,
+    Other,
+}
+
 #[derive(Debug)]
 pub struct SqlError {
-    pub unique_violation: bool,
+    pub kind: SqlErrorKind,
     pub message: String,
+}
+
+impl SqlError {
+    pub fn other(message: impl Into<String>) -> Self {
+        SqlError {
+            kind: SqlErrorKind::Other,
+            message: message.into(),
+        }
+    }
 }
 
 impl From<SqlError> for StoreError {
     fn from(e: SqlError) -> Self {
-        if e.unique_violation {
+        if e.kind == SqlErrorKind::Unique {
             StoreError::Duplicate(e.message)
         } else {
             StoreError::Backend(e.message)

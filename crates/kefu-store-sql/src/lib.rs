@@ -8,7 +8,7 @@ mod migrate;
 mod ops;
 mod store;
 
-pub use conn::{Dialect, Row, Sql, SqlError, Value};
+pub use conn::{Dialect, Row, Sql, SqlError, SqlErrorKind, Value};
 pub use migrate::{Migration, migrate};
 pub use ops::{WriteOp, WriteOutput, apply};
 pub use store::{Backend, SqlStore};

@@ -13,7 +13,7 @@ use kefu_domain::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::conn::{Dialect, Row, Sql, Value, fetch_optional};
+use crate::conn::{Dialect, Row, Sql, SqlErrorKind, Value, fetch_optional};
 
 /// A unit of writing: applied atomically by the backend (its own transaction, or a savepoint
 /// inside a group commit).
@@ -133,7 +133,7 @@ async fn insert_user(sql: &mut dyn Sql, u: &User) -> StoreResult<()> {
 }
 
 fn named_duplicate(e: crate::conn::SqlError, what: String) -> StoreError {
-    if e.unique_violation {
+    if e.kind == SqlErrorKind::Unique {
         StoreError::Duplicate(what)
     } else {
         StoreError::Backend(e.message)
@@ -218,18 +218,8 @@ async fn create_case(sql: &mut dyn Sql, new_case: NewCase) -> StoreResult<Create
         }
     }
     let customer_id = match new_case.customer {
-        CustomerChoice::Existing(id) => {
-            let known = fetch_optional(
-                sql,
-                "SELECT id FROM customers WHERE id = $1",
-                &[id.to_string().into()],
-            )
-            .await?;
-            if known.is_none() {
-                return Err(StoreError::NotFound(format!("customer {id}")));
-            }
-            id
-        }
+        // The foreign key on cases.customer_id checks that it exists (see insert_case_row).
+        CustomerChoice::Existing(id) => id,
         CustomerChoice::FindOrCreate(candidate) => {
             let mut found = None;
             for (kind, value) in contact_keys(&candidate) {
@@ -302,6 +292,7 @@ fn case_columns(case: &Case) -> StoreResult<Vec<Value>> {
 }
 
 async fn insert_case_row(sql: &mut dyn Sql, case: &Case) -> StoreResult<()> {
+    let customer = case.customer_id.to_string();
     sql.execute(
         "INSERT INTO cases (id, number, number_seq, version, status, channel, category, priority, customer_id, \
          assignee_id, department_id, received_at, created_at, updated_at, doc) \
@@ -309,7 +300,10 @@ async fn insert_case_row(sql: &mut dyn Sql, case: &Case) -> StoreResult<()> {
         &case_columns(case)?,
     )
     .await
-    .map_err(|e| named_duplicate(e, format!("case {}", case.number)))?;
+    .map_err(|e| match e.kind {
+        SqlErrorKind::ForeignKey => StoreError::NotFound(format!("customer {customer}")),
+        _ => named_duplicate(e, format!("case {}", case.number)),
+    })?;
     Ok(())
 }
 
@@ -327,7 +321,7 @@ async fn insert_event(sql: &mut dyn Sql, e: &CaseEvent) -> StoreResult<()> {
     )
     .await
     .map_err(|err| {
-        if err.unique_violation {
+        if err.kind == SqlErrorKind::Unique {
             StoreError::VersionConflict
         } else {
             StoreError::Backend(err.message)

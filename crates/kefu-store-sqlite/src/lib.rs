@@ -19,7 +19,8 @@ use async_trait::async_trait;
 use kefu_domain::StoreError;
 use kefu_domain::store::StoreResult;
 use kefu_store_sql::{
-    Backend, Dialect, Migration, Row, Sql, SqlError, SqlStore, Value, WriteOp, WriteOutput,
+    Backend, Dialect, Migration, Row, Sql, SqlError, SqlErrorKind, SqlStore, Value, WriteOp,
+    WriteOutput,
 };
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags, ToSql};
@@ -243,10 +244,9 @@ impl Drop for Reader {
 
 impl Reader {
     fn conn(&mut self) -> Result<&mut Conn, SqlError> {
-        self.conn.as_mut().ok_or_else(|| SqlError {
-            unique_violation: false,
-            message: "read connection already returned".into(),
-        })
+        self.conn
+            .as_mut()
+            .ok_or_else(|| SqlError::other("read connection already returned"))
     }
 }
 
@@ -308,14 +308,22 @@ impl Backend for SqliteBackend {
 pub struct Conn(Connection);
 
 fn sql_error(e: rusqlite::Error) -> SqlError {
-    let unique_violation = matches!(
-        &e,
+    let kind = match &e {
         rusqlite::Error::SqliteFailure(f, _)
             if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
-    );
+                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+        {
+            SqlErrorKind::Unique
+        }
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY =>
+        {
+            SqlErrorKind::ForeignKey
+        }
+        _ => SqlErrorKind::Other,
+    };
     SqlError {
-        unique_violation,
+        kind,
         message: e.to_string(),
     }
 }
@@ -385,10 +393,7 @@ impl Conn {
                     ValueRef::Null => Value::Text(None),
                     ValueRef::Real(r) => Value::Text(Some(r.to_string())),
                     ValueRef::Blob(_) => {
-                        return Err(SqlError {
-                            unique_violation: false,
-                            message: format!("column {i}: unexpected blob"),
-                        });
+                        return Err(SqlError::other(format!("column {i}: unexpected blob")));
                     }
                 });
             }
