@@ -7,6 +7,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 
 use crate::auth;
+use crate::calendar::{self, Calendar, CalendarSpec};
 use crate::case::{
     Case, CaseEvent, Category, Channel, EventData, Priority, Status, Visibility, parse_waybill_no,
 };
@@ -396,6 +397,68 @@ impl Desk {
                     format!("no active staff user '{id_or_username}'"),
                 )
             })
+    }
+
+    // ---- calendars ------------------------------------------------------------------------
+
+    /// Stores the built-in calendars that are missing (a user's edits are kept).
+    pub async fn install_builtin_calendars(&self) -> DeskResult<()> {
+        for (key, spec) in calendar::builtin_calendars() {
+            self.store
+                .put_calendar(key, &spec, self.now(), true)
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub async fn put_calendar(
+        &self,
+        actor: &Actor,
+        key: &str,
+        spec: CalendarSpec,
+    ) -> DeskResult<CalendarSpec> {
+        require(
+            matches!(actor.role, Role::Admin | Role::Supervisor),
+            "only admins and supervisors edit calendars",
+        )?;
+        check_key("key", key)?;
+        Calendar::parse(&spec)?;
+        self.store
+            .put_calendar(key, &spec, self.now(), false)
+            .await?;
+        Ok(spec)
+    }
+
+    pub async fn get_calendar(&self, key: &str) -> DeskResult<CalendarSpec> {
+        self.store
+            .calendar(key)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("calendar {key}")))
+    }
+
+    pub async fn list_calendars(&self) -> DeskResult<Vec<(String, CalendarSpec)>> {
+        Ok(self.store.list_calendars().await?)
+    }
+
+    /// Due time after `minutes` of open time or `working_days` working days from `from`, with
+    /// warnings when the dates fall in years whose holidays the calendar does not know.
+    pub async fn calendar_add(&self, key: &str, request: CalendarAdd) -> DeskResult<CalendarDue> {
+        let spec = self.get_calendar(key).await?;
+        let cal = Calendar::parse(&spec)?;
+        let due = match (request.minutes, request.working_days) {
+            (Some(m), None) => cal.add_minutes(request.from, m)?,
+            (None, Some(d)) => cal.add_working_days(request.from, d)?,
+            _ => {
+                return Err(DomainError::invalid(
+                    "minutes",
+                    "give exactly one of minutes or working_days",
+                ));
+            }
+        };
+        Ok(CalendarDue {
+            warnings: cal.coverage_warnings(request.from, due),
+            due,
+        })
     }
 
     // ---- customers ------------------------------------------------------------------------
@@ -839,6 +902,38 @@ impl Desk {
             events.push(event);
         }
         (projection, events)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarAdd {
+    pub from: Timestamp,
+    pub minutes: Option<i64>,
+    pub working_days: Option<i64>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CalendarDue {
+    pub due: Timestamp,
+    /// Set when a date involved lies in a year without holiday data.
+    pub warnings: Vec<String>,
+}
+
+/// Keys of configuration objects (departments, calendars, policies): short, URL-safe.
+fn check_key(field: &str, key: &str) -> DeskResult<()> {
+    let ok = !key.is_empty()
+        && key.len() <= 40
+        && key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(
+            field,
+            "1–40 characters: a–z, 0–9, '-' or '_'",
+        ))
     }
 }
 

@@ -17,11 +17,13 @@ pub enum ExportTable {
     Customers,
     Cases,
     CaseEvents,
+    Calendars,
 }
 
 impl ExportTable {
     /// Dependency order: what a record refers to comes before it.
-    pub const ALL: [ExportTable; 5] = [
+    pub const ALL: [ExportTable; 6] = [
+        ExportTable::Calendars,
         ExportTable::Departments,
         ExportTable::Users,
         ExportTable::Customers,
@@ -44,6 +46,15 @@ pub enum ExportRecord {
     Customer(Customer),
     Case(Case),
     CaseEvent(CaseEvent),
+    Calendar(NamedCalendar),
+}
+
+/// A calendar with its key, as exported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NamedCalendar {
+    pub key: String,
+    #[serde(flatten)]
+    pub spec: crate::calendar::CalendarSpec,
 }
 
 impl ExportRecord {
@@ -55,6 +66,7 @@ impl ExportRecord {
             ExportRecord::Customer(c) => c.id.to_string(),
             ExportRecord::Case(c) => c.id.to_string(),
             ExportRecord::CaseEvent(e) => format!("{}/{:012}", e.case_id, e.seq),
+            ExportRecord::Calendar(c) => c.key.clone(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! from a [`Store`], and both are passed in by the caller.
 
 pub mod auth;
+pub mod calendar;
 pub mod case;
 pub mod classify;
 pub mod clock;

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::CalendarSpec;
 use crate::case::{Case, CaseEvent, Category, Priority, Status};
 use crate::customer::{Customer, Phone};
 use crate::error::StoreError;
@@ -125,6 +126,18 @@ pub trait Store: Send + Sync {
     async fn case_by_number(&self, number: &str) -> StoreResult<Option<Case>>;
     async fn list_cases(&self, query: &CaseQuery) -> StoreResult<Page<Case>>;
     async fn case_events(&self, id: &CaseId) -> StoreResult<Vec<CaseEvent>>;
+
+    /// Creates or replaces a calendar. With `only_if_absent`, an existing one is kept (used to
+    /// install the built-in calendars without overwriting a user's edits).
+    async fn put_calendar(
+        &self,
+        key: &str,
+        spec: &CalendarSpec,
+        at: Timestamp,
+        only_if_absent: bool,
+    ) -> StoreResult<()>;
+    async fn calendar(&self, key: &str) -> StoreResult<Option<CalendarSpec>>;
+    async fn list_calendars(&self) -> StoreResult<Vec<(String, CalendarSpec)>>;
 
     /// Up to `limit` records of one table in key order, after the key `after`.
     async fn export_chunk(

@@ -121,7 +121,7 @@ macro_rules! contract_tests {
             events_replay_to_projection, closed_cases_refuse_changes, list_filters_and_cursor,
             concurrent_creates_get_distinct_numbers, concurrent_updates_keep_every_event,
             import_refuses_non_empty_store, failed_write_changes_nothing,
-            concurrent_failures_stay_with_their_callers);
+            concurrent_failures_stay_with_their_callers, calendars_are_stored_and_exported);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn export_import_round_trip() {
@@ -1080,4 +1080,58 @@ pub async fn concurrent_failures_stay_with_their_callers(store: Arc<dyn Store>) 
             .unwrap();
         assert_eq!(found.as_ref(), Some(c));
     }
+}
+
+/// Calendars: built-ins installed once (a user's edit survives a restart), replaced by PUT,
+/// listed by key, and carried by export/import.
+pub async fn calendars_are_stored_and_exported(store: Arc<dyn Store>) {
+    let f = fixture(store.clone()).await;
+    f.desk.install_builtin_calendars().await.unwrap();
+    let keys: Vec<String> = store
+        .list_calendars()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(keys, vec!["24x7", "cn-office", "cn-service"]);
+    let mut office = store.calendar("cn-office").await.unwrap().unwrap();
+    office.holidays.push("2026-12-24".into());
+    let supervisor = Actor {
+        role: Role::Supervisor,
+        ..f.agent.clone()
+    };
+    f.desk
+        .put_calendar(&supervisor, "cn-office", office.clone())
+        .await
+        .unwrap();
+    f.desk.install_builtin_calendars().await.unwrap();
+    assert_eq!(
+        store.calendar("cn-office").await.unwrap(),
+        Some(office.clone()),
+        "a restart keeps the user's edit"
+    );
+    let refused = f
+        .desk
+        .put_calendar(&f.agent, "cn-office", office.clone())
+        .await;
+    assert!(matches!(refused, Err(DomainError::Forbidden(_))));
+    assert!(store.calendar("nope").await.unwrap().is_none());
+    let mut lines = Vec::new();
+    export::export_all(store.as_ref(), &mut |l| {
+        lines.push(l);
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let calendars: Vec<ExportRecord> = lines[1..]
+        .iter()
+        .enumerate()
+        .map(|(i, l)| export::parse_record(i + 2, l).unwrap())
+        .filter(|r| matches!(r, ExportRecord::Calendar(_)))
+        .collect();
+    assert_eq!(calendars.len(), 3);
+    assert!(
+        matches!(&calendars[1], ExportRecord::Calendar(c) if c.key == "cn-office" && c.spec == office)
+    );
 }

@@ -1,5 +1,6 @@
 //! Every statement kefu runs, written once for both backends.
 
+use kefu_domain::calendar::CalendarSpec;
 use kefu_domain::customer::contact_keys;
 use kefu_domain::export::{ExportRecord, ExportTable};
 use kefu_domain::ids::{CaseId, CustomerId, UserId};
@@ -32,6 +33,12 @@ pub enum WriteOp {
     },
     Import(Vec<ExportRecord>),
     FinishImport,
+    PutCalendar {
+        key: String,
+        spec: Box<CalendarSpec>,
+        at: i64,
+        only_if_absent: bool,
+    },
 }
 
 #[derive(Debug)]
@@ -88,6 +95,21 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             for r in records {
                 import_record(sql, r).await?;
             }
+        }
+        WriteOp::PutCalendar {
+            key,
+            spec,
+            at,
+            only_if_absent,
+        } => {
+            let stmt = if only_if_absent {
+                "INSERT INTO calendars (key, updated_at, doc) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING"
+            } else {
+                "INSERT INTO calendars (key, updated_at, doc) VALUES ($1, $2, $3) \
+                 ON CONFLICT (key) DO UPDATE SET updated_at = excluded.updated_at, doc = excluded.doc"
+            };
+            sql.execute(stmt, &[key.into(), at.into(), to_json(&spec)?.into()])
+                .await?;
         }
         WriteOp::FinishImport => {
             let stmt = match sql.dialect() {
@@ -362,6 +384,16 @@ async fn import_record(sql: &mut dyn Sql, record: ExportRecord) -> StoreResult<(
         ExportRecord::Customer(c) => insert_customer(sql, &c).await,
         ExportRecord::Case(c) => insert_case_row(sql, &c).await,
         ExportRecord::CaseEvent(e) => insert_event(sql, &e).await,
+        ExportRecord::Calendar(c) => {
+            // The target installed the built-in calendars when it started; the dump's win.
+            sql.execute(
+                "INSERT INTO calendars (key, updated_at, doc) VALUES ($1, 0, $2) \
+                 ON CONFLICT (key) DO UPDATE SET doc = excluded.doc",
+                &[c.key.clone().into(), to_json(&c.spec)?.into()],
+            )
+            .await?;
+            Ok(())
+        }
     }
 }
 
@@ -598,6 +630,22 @@ pub(crate) async fn export_chunk(
             .into_iter()
             .map(ExportRecord::Case)
             .collect(),
+        ExportTable::Calendars => sql
+            .fetch(
+                &format!(
+                    "SELECT key, doc FROM calendars WHERE key > $1 ORDER BY key LIMIT {limit}"
+                ),
+                &[after.into()],
+            )
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(ExportRecord::Calendar(kefu_domain::export::NamedCalendar {
+                    key: r.text(0)?.to_string(),
+                    spec: from_json(r.text(1)?)?,
+                }))
+            })
+            .collect::<StoreResult<_>>()?,
         ExportTable::CaseEvents => {
             let (case_id, seq) = match after.split_once('/') {
                 Some((c, s)) => (c.to_string(), s.parse::<i64>().unwrap_or(0)),
@@ -634,4 +682,12 @@ pub(crate) async fn count_users(sql: &mut dyn Sql) -> StoreResult<i64> {
         .await?
         .ok_or_else(|| StoreError::Backend("count returned nothing".into()))?
         .int(0)
+}
+
+pub(crate) async fn list_calendars(sql: &mut dyn Sql) -> StoreResult<Vec<(String, CalendarSpec)>> {
+    sql.fetch("SELECT key, doc FROM calendars ORDER BY key", &[])
+        .await?
+        .iter()
+        .map(|r| Ok((r.text(0)?.to_string(), from_json(r.text(1)?)?)))
+        .collect()
 }

@@ -1,4 +1,6 @@
 use async_trait::async_trait;
+use jiff::Timestamp;
+use kefu_domain::calendar::CalendarSpec;
 use kefu_domain::export::{ExportRecord, ExportTable};
 use kefu_domain::ids::{CaseId, CustomerId, UserId};
 use kefu_domain::store::{
@@ -177,6 +179,35 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn case_events(&self, id: &CaseId) -> StoreResult<Vec<CaseEvent>> {
         ops::case_events(&mut *self.backend.read().await?, id).await
+    }
+
+    async fn put_calendar(
+        &self,
+        key: &str,
+        spec: &CalendarSpec,
+        at: Timestamp,
+        only_if_absent: bool,
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::PutCalendar {
+            key: key.to_string(),
+            spec: Box::new(spec.clone()),
+            at: kefu_domain::to_millis(at),
+            only_if_absent,
+        })
+        .await
+    }
+
+    async fn calendar(&self, key: &str) -> StoreResult<Option<CalendarSpec>> {
+        ops::one_doc(
+            &mut *self.backend.read().await?,
+            "SELECT doc FROM calendars WHERE key = $1",
+            key,
+        )
+        .await
+    }
+
+    async fn list_calendars(&self) -> StoreResult<Vec<(String, CalendarSpec)>> {
+        ops::list_calendars(&mut *self.backend.read().await?).await
     }
 
     async fn export_chunk(

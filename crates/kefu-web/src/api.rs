@@ -362,3 +362,57 @@ pub async fn list_events(
     let events = state.desk.case_events(&actor, &id).await?;
     Ok(Json(json!({ "items": events })))
 }
+
+fn named(key: &str, spec: &kefu_domain::calendar::CalendarSpec) -> Value {
+    let mut v = serde_json::to_value(spec).unwrap_or(Value::Null);
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("key".into(), Value::String(key.to_string()));
+    }
+    v
+}
+
+pub async fn list_calendars(
+    State(state): State<AppState>,
+    Auth(_): Auth,
+) -> ApiResult<Json<Value>> {
+    let items: Vec<Value> = state
+        .desk
+        .list_calendars()
+        .await?
+        .iter()
+        .map(|(k, s)| named(k, s))
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+pub async fn get_calendar(
+    State(state): State<AppState>,
+    Auth(_): Auth,
+    Path(key): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let spec = state.desk.get_calendar(&key).await?;
+    Ok(Json(named(&key, &spec)))
+}
+
+pub async fn put_calendar(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(key): Path<String>,
+    ApiJson(spec): ApiJson<kefu_domain::calendar::CalendarSpec>,
+) -> ApiResult<Json<Value>> {
+    let spec = state.desk.put_calendar(&actor, &key, spec).await?;
+    Ok(Json(named(&key, &spec)))
+}
+
+pub async fn calendar_add(
+    State(state): State<AppState>,
+    Auth(_): Auth,
+    Path(key): Path<String>,
+    ApiJson(request): ApiJson<kefu_domain::desk::CalendarAdd>,
+) -> ApiResult<Json<kefu_domain::desk::CalendarDue>> {
+    let due = state.desk.calendar_add(&key, request).await?;
+    for warning in &due.warnings {
+        tracing::warn!(calendar = %key, "{warning}");
+    }
+    Ok(Json(due))
+}

@@ -27,12 +27,18 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let inner = e.into_inner();
         match inner.classify() {
             serde_json::error::Category::Data => {
-                let field = if path == "." {
-                    "body".to_string()
-                } else {
-                    path
+                let message = strip_position(&inner.to_string());
+                // serde reports a missing field at its parent; name the field itself.
+                let missing = message
+                    .strip_prefix("missing field `")
+                    .and_then(|rest| rest.split('`').next());
+                let field = match (path.as_str(), missing) {
+                    (".", Some(name)) => name.to_string(),
+                    (_, Some(name)) => format!("{path}.{name}"),
+                    (".", None) => "body".to_string(),
+                    (_, None) => path,
                 };
-                ApiError::invalid(field, strip_position(&inner.to_string()))
+                ApiError::invalid(field, message)
             }
             _ => ApiError::malformed(format!("malformed JSON: {inner}")),
         }

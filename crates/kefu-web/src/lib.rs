@@ -66,6 +66,12 @@ pub fn router(state: AppState) -> Router {
             post(api::add_message).get(api::list_messages),
         )
         .route("/cases/{id}/events", get(api::list_events))
+        .route("/calendars", get(api::list_calendars))
+        .route(
+            "/calendars/{id}",
+            get(api::get_calendar).put(api::put_calendar),
+        )
+        .route("/calendars/{id}/add", post(api::calendar_add))
         .route("/openapi.json", get(openapi_json));
     Router::new()
         .route("/healthz", get(healthz))

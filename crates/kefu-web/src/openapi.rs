@@ -169,6 +169,38 @@ pub const ROUTES: &[Route] = &[
         200,
         "EventList",
     ),
+    (
+        "get",
+        "/api/v1/calendars",
+        "List business calendars",
+        None,
+        200,
+        "CalendarList",
+    ),
+    (
+        "get",
+        "/api/v1/calendars/{id}",
+        "One calendar, by key",
+        None,
+        200,
+        "Calendar",
+    ),
+    (
+        "put",
+        "/api/v1/calendars/{id}",
+        "Create or replace a calendar (admins, supervisors)",
+        Some("CalendarSpec"),
+        200,
+        "Calendar",
+    ),
+    (
+        "post",
+        "/api/v1/calendars/{id}/add",
+        "Due time after N open minutes or N working days",
+        Some("CalendarAdd"),
+        200,
+        "CalendarDue",
+    ),
 ];
 
 fn query_params(path: &str, method: &str) -> Vec<Value> {
@@ -290,6 +322,21 @@ fn schemas() -> Value {
         "MessageList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}}}},
         "Event": {"type": "object", "required": ["case_id", "seq", "type", "actor", "at"], "properties": {"case_id": text, "seq": {"type": "integer"},
             "type": text, "actor": text, "at": ts, "data": {"type": "object"}}},
+        "CalendarSpec": {"type": "object", "required": ["timezone"], "additionalProperties": false,
+            "properties": {"timezone": {"type": "string", "description": "IANA zone, e.g. Asia/Shanghai"},
+                "hours": {"type": "object", "description": "mon…sun → [[\"09:00\",\"12:00\"], …]; 24:00 allowed as an end",
+                    "additionalProperties": {"type": "array", "items": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}}},
+                "holidays": {"type": "array", "items": {"type": "string", "format": "date"}},
+                "extra_workdays": {"type": "array", "items": {"type": "string", "format": "date"}},
+                "workday_hours": {"type": "array", "items": {"type": "array", "items": {"type": "string"}}},
+                "holiday_years": {"type": "array", "items": {"type": "integer"}}}},
+        "Calendar": {"allOf": [{"$ref": "#/components/schemas/CalendarSpec"}, {"type": "object", "properties": {"key": {"type": "string"}}}]},
+        "CalendarList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Calendar"}}}},
+        "CalendarAdd": {"type": "object", "required": ["from"], "additionalProperties": false,
+            "properties": {"from": {"type": "string", "format": "date-time"}, "minutes": {"type": "integer", "minimum": 0},
+                "working_days": {"type": "integer", "minimum": 1}}},
+        "CalendarDue": {"type": "object", "properties": {"due": {"type": "string", "format": "date-time"},
+            "warnings": {"type": "array", "items": {"type": "string"}}}},
         "EventList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}},
     })
 }
@@ -303,6 +350,7 @@ pub fn document() -> Value {
         );
         let mut parameters = query_params(path, method);
         if path.contains("{id}") {
+            // `{id}` is a case or customer id (or a case number), or a calendar's key.
             parameters.push(
                 json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}),
             );

@@ -39,6 +39,7 @@ async fn spawn_app() -> TestApp {
         time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
     };
     desk.bootstrap_admin(Some(PASSWORD.into())).await.unwrap();
+    desk.install_builtin_calendars().await.unwrap();
     for (key, name, kind) in [
         ("service", "客服部", "service"),
         ("ops", "运营部", "operations"),
@@ -952,4 +953,248 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
         .call(Method::GET, "/api/v1/departments", Some(&app.admin), None)
         .await;
     assert_eq!(departments["items"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn calendars_compute_due_times_and_refuse_bad_definitions() {
+    let app = spawn_app().await;
+    let (status, list) = app
+        .call(Method::GET, "/api/v1/calendars", Some(&app.agent), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let keys: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["24x7", "cn-office", "cn-service"]);
+    let (_, office) = app
+        .call(
+            Method::GET,
+            "/api/v1/calendars/cn-office",
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert!(
+        office["holidays"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("2026-10-01"))
+    );
+    assert!(
+        office["extra_workdays"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("2026-10-10"))
+    );
+
+    let add = |key: &str, body: Value| {
+        let app = &app;
+        let path = format!("/api/v1/calendars/{key}/add");
+        async move {
+            app.call(Method::POST, &path, Some(&app.agent), Some(body))
+                .await
+        }
+    };
+    // Thursday 30 Sep 2026 17:00 Beijing + 2 h: one hour that day, then National Day, then 8 Oct.
+    let (status, due) = add(
+        "cn-office",
+        json!({"from": "2026-09-30T17:00:00+08:00", "minutes": 120}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{due}");
+    assert_eq!(due["due"], "2026-10-08T02:00:00Z");
+    assert_eq!(due["warnings"], json!([]));
+    let (_, due) = add(
+        "cn-office",
+        json!({"from": "2026-02-13T10:00:00+08:00", "working_days": 2}),
+    )
+    .await;
+    assert_eq!(
+        due["due"], "2026-02-24T10:00:00Z",
+        "Sat 14 Feb is a make-up day; 15–23 Feb is Spring Festival"
+    );
+    let (_, due) = add(
+        "cn-office",
+        json!({"from": "2026-12-31T17:30:00+08:00", "minutes": 60}),
+    )
+    .await;
+    assert!(
+        due["warnings"][0].as_str().unwrap().contains("2027"),
+        "{due}"
+    );
+    let (_, due) = add(
+        "24x7",
+        json!({"from": "2026-11-24T10:00:00+08:00", "minutes": 30}),
+    )
+    .await;
+    assert_eq!(due["due"], "2026-11-24T02:30:00Z");
+
+    // A user's own calendar: split shift, night shift to 24:00, a holiday and a make-up day.
+    let mine = json!({"timezone": "Asia/Shanghai",
+        "hours": {"mon": [["09:00","12:00"],["13:30","18:00"]], "tue": [["20:00","24:00"]]},
+        "holidays": ["2026-12-07"], "extra_workdays": ["2026-12-12"], "workday_hours": [["10:00","11:00"]]});
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            "/api/v1/calendars/night-desk",
+            Some(&app.agent),
+            Some(mine.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, saved) = app
+        .call(
+            Method::PUT,
+            "/api/v1/calendars/night-desk",
+            Some(&app.admin),
+            Some(mine),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["key"], "night-desk");
+    // Tue 1 Dec 23:00 + 120 min: 60 to midnight, then Mon 7 Dec is a holiday, Tue 8 Dec 20:00 + 60.
+    let (_, due) = add(
+        "night-desk",
+        json!({"from": "2026-12-01T23:00:00+08:00", "minutes": 120}),
+    )
+    .await;
+    assert_eq!(due["due"], "2026-12-08T13:00:00Z");
+
+    let bad: Vec<(Value, &str)> = vec![
+        (
+            json!({"timezone": "Mars/Olympus", "hours": {"mon": [["09:00","18:00"]]}}),
+            "timezone",
+        ),
+        (
+            json!({"timezone": "Asia/Shanghai", "hours": {"mon": [["09:00","25:00"]]}}),
+            "hours.mon[0]",
+        ),
+        (
+            json!({"timezone": "Asia/Shanghai", "hours": {"mon": [["9:00","18:00"]]}}),
+            "hours.mon[0]",
+        ),
+        (
+            json!({"timezone": "Asia/Shanghai", "hours": {"mon": [["09:00","12:00"],["11:00","13:00"]]}}),
+            "hours.mon",
+        ),
+        (
+            json!({"timezone": "Asia/Shanghai", "hours": {"mon": [["18:00","09:00"]]}}),
+            "hours.mon[0]",
+        ),
+        (
+            json!({"timezone": "Asia/Shanghai", "hours": {"funday": [["09:00","18:00"]]}}),
+            "hours.funday",
+        ),
+        (json!({"timezone": "Asia/Shanghai", "hours": {}}), "hours"),
+        (
+            json!({"timezone": "Asia/Shanghai", "hours": {"mon": [["09:00","18:00"]]}, "holidays": ["2026-13-01"]}),
+            "holidays[0]",
+        ),
+        (
+            json!({"timezone": "Asia/Shanghai", "hours": {"mon": [["09:00","18:00"]]}, "holidays": ["2026-12-12"], "extra_workdays": ["2026-12-12"]}),
+            "extra_workdays",
+        ),
+        (
+            json!({"timezone": "Asia/Shanghai", "hours": {"mon": [["09:00"]]}}),
+            "hours.mon[0]",
+        ),
+        (json!({"hours": {"mon": [["09:00","18:00"]]}}), "timezone"),
+    ];
+    for (body, field) in bad {
+        let (status, err) = app
+            .call(
+                Method::PUT,
+                "/api/v1/calendars/broken",
+                Some(&app.admin),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {err}");
+        assert_eq!(err["error"]["field"], field, "{body}: {err}");
+    }
+    let (status, err) = app
+        .call(
+            Method::PUT,
+            "/api/v1/calendars/Bad%20Key",
+            Some(&app.admin),
+            Some(json!({"timezone": "UTC", "hours": {"mon": [["09:00","10:00"]]}})),
+        )
+        .await;
+    assert_eq!(
+        (status, err["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("key"))
+    );
+    let (status, _) = app
+        .call(
+            Method::GET,
+            "/api/v1/calendars/broken",
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "refused calendars are not stored"
+    );
+
+    for (body, field) in [
+        (json!({"from": "2026-11-24T10:00:00+08:00"}), "minutes"),
+        (
+            json!({"from": "2026-11-24T10:00:00+08:00", "minutes": 5, "working_days": 1}),
+            "minutes",
+        ),
+        (
+            json!({"from": "2026-11-24T10:00:00+08:00", "minutes": -5}),
+            "minutes",
+        ),
+        (
+            json!({"from": "2026-11-24T10:00:00+08:00", "working_days": 0}),
+            "working_days",
+        ),
+        (json!({"from": "yesterday", "minutes": 5}), "from"),
+        (json!({"minutes": 5}), "from"),
+    ] {
+        let (status, err) = add("cn-office", body.clone()).await;
+        assert_eq!(
+            (status, err["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
+            "{body}: {err}"
+        );
+    }
+    let (status, _) = add(
+        "no-such-calendar",
+        json!({"from": "2026-11-24T10:00:00+08:00", "minutes": 5}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Open only on Mondays, and those Mondays are holidays for years: an error, not a hang.
+    let mut mondays = Vec::new();
+    let mut d: jiff::civil::Date = "2026-11-23".parse().unwrap();
+    for _ in 0..600 {
+        mondays.push(d.to_string());
+        d = d.checked_add(jiff::Span::new().days(7)).unwrap();
+    }
+    let never = json!({"timezone": "Asia/Shanghai", "hours": {"mon": [["09:00","10:00"]]}, "holidays": mondays});
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            "/api/v1/calendars/never",
+            Some(&app.admin),
+            Some(never),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, err) = add(
+        "never",
+        json!({"from": "2026-11-23T00:00:00+08:00", "minutes": 1}),
+    )
+    .await;
+    assert_eq!(
+        (status, err["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("calendar"))
+    );
 }

@@ -134,6 +134,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             settings.data_dir = fresh_demo_dir()?;
             let desk = config::desk(config::open_store(&settings).await?, &settings.time_zone)?;
+            desk.install_builtin_calendars()
+                .await
+                .map_err(|e| e.to_string())?;
             let admin_password = desk
                 .bootstrap_admin(admin_password_from_env())
                 .await
@@ -177,6 +180,9 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Serve { .. } => {
             let desk = config::desk(config::open_store(&settings).await?, &settings.time_zone)?;
+            desk.install_builtin_calendars()
+                .await
+                .map_err(|e| e.to_string())?;
             if let Some(pw) = desk
                 .bootstrap_admin(admin_password_from_env())
                 .await
