@@ -123,6 +123,9 @@ pub struct Case {
     pub closed_at: Option<Timestamp>,
     pub reopen_count: i64,
     pub message_count: i64,
+    /// The service clocks (see `sla`), folded from the `sla_*` events.
+    #[serde(default)]
+    pub sla: Vec<crate::sla::SlaClock>,
 }
 
 /// Who did something: a user, the customer, or the system itself (classifier, automation).
@@ -194,6 +197,18 @@ pub enum EventData {
     TagsChanged {
         tags: Vec<String>,
     },
+    SlaStarted(crate::sla::ClockChange),
+    SlaPaused(crate::sla::ClockChange),
+    SlaResumed(crate::sla::ClockChange),
+    /// The policy changed (new category or priority): new target, same elapsed time.
+    SlaRetargeted(crate::sla::ClockChange),
+    SlaMet {
+        clock: crate::sla::ClockKind,
+    },
+    SlaBreached {
+        clock: crate::sla::ClockKind,
+        due_at: Option<Timestamp>,
+    },
 }
 
 impl EventData {
@@ -209,6 +224,12 @@ impl EventData {
             EventData::Transferred { .. } => "transferred",
             EventData::WaybillLinked { .. } => "waybill_linked",
             EventData::TagsChanged { .. } => "tags_changed",
+            EventData::SlaStarted(_) => "sla_started",
+            EventData::SlaPaused(_) => "sla_paused",
+            EventData::SlaResumed(_) => "sla_resumed",
+            EventData::SlaRetargeted(_) => "sla_retargeted",
+            EventData::SlaMet { .. } => "sla_met",
+            EventData::SlaBreached { .. } => "sla_breached",
         }
     }
 }
@@ -255,6 +276,7 @@ impl Case {
             closed_at: None,
             reopen_count: 0,
             message_count: 0,
+            sla: Vec::new(),
         })
     }
 
@@ -293,6 +315,12 @@ impl Case {
                 }
             }
             EventData::TagsChanged { tags } => self.tags = tags.clone(),
+            EventData::SlaStarted(_)
+            | EventData::SlaPaused(_)
+            | EventData::SlaResumed(_)
+            | EventData::SlaRetargeted(_)
+            | EventData::SlaMet { .. }
+            | EventData::SlaBreached { .. } => self.apply_sla(&event.data, event.at),
         }
     }
 

@@ -16,6 +16,7 @@ use crate::clock::Clock;
 use crate::customer::{Customer, Email, ExternalId, Grade, Phone};
 use crate::error::{DomainError, StoreError};
 use crate::ids::{CaseId, CustomerId, DepartmentId, MessageId, UserId};
+use crate::sla::{self, ClockKind, ClockState, SlaConfig, SlaPolicy};
 use crate::store::{
     CaseQuery, CreatedCase, CustomerChoice, CustomerQuery, IdempotencyKey, NewCase, Page, Session,
     Store,
@@ -132,7 +133,28 @@ pub struct Desk {
     pub clock: Arc<dyn Clock>,
     pub classifier: Arc<dyn Classifier>,
     pub time_zone: jiff::tz::TimeZone,
+    /// SLA policies and parsed calendars, reloaded every few seconds (other nodes may change
+    /// them) and at once after a change made here.
+    pub sla_cache: Arc<std::sync::Mutex<Option<CachedSla>>>,
 }
+
+/// The SLA configuration and when it was loaded.
+pub type CachedSla = (Timestamp, Arc<SlaConfig>);
+
+/// How long a node trusts its copy of the SLA configuration.
+const SLA_CACHE_SECONDS: i64 = 5;
+
+/// The actor of automatic changes: clocks starting, pausing, breaching.
+fn system_actor() -> Actor {
+    Actor {
+        user_id: UserId::from_stored("system".into()),
+        username: "system".into(),
+        role: Role::Admin,
+        department_id: None,
+    }
+}
+
+const SLA_ACTOR: &str = "system:sla";
 
 fn require(ok: bool, what: &str) -> DeskResult<()> {
     if ok {
@@ -180,6 +202,21 @@ fn limit(requested: Option<u32>) -> u32 {
 }
 
 impl Desk {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        classifier: Arc<dyn Classifier>,
+        time_zone: jiff::tz::TimeZone,
+    ) -> Desk {
+        Desk {
+            store,
+            clock,
+            classifier,
+            time_zone,
+            sla_cache: Arc::default(),
+        }
+    }
+
     /// Now, to the millisecond: every backend stores epoch milliseconds, so anything finer
     /// would not survive a round trip through the event log.
     pub fn now(&self) -> Timestamp {
@@ -461,6 +498,125 @@ impl Desk {
         })
     }
 
+    // ---- SLA policies and clocks -------------------------------------------------------------
+
+    /// Stores the shipped SLA policies that are missing (a user's edits are kept).
+    pub async fn install_default_policies(&self) -> DeskResult<()> {
+        for (key, policy) in sla::default_policies() {
+            self.store.put_sla_policy(key, &policy, true).await?;
+        }
+        self.forget_sla_config();
+        Ok(())
+    }
+
+    pub async fn put_sla_policy(
+        &self,
+        actor: &Actor,
+        key: &str,
+        policy: SlaPolicy,
+    ) -> DeskResult<SlaPolicy> {
+        require(
+            matches!(actor.role, Role::Admin | Role::Supervisor),
+            "only admins and supervisors edit SLA policies",
+        )?;
+        check_key("key", key)?;
+        policy.validate()?;
+        if self.store.calendar(&policy.calendar).await?.is_none() {
+            return Err(DomainError::invalid(
+                "calendar",
+                format!("no calendar '{}'", policy.calendar),
+            ));
+        }
+        self.store.put_sla_policy(key, &policy, false).await?;
+        self.forget_sla_config();
+        Ok(policy)
+    }
+
+    pub async fn list_sla_policies(&self) -> DeskResult<Vec<(String, SlaPolicy)>> {
+        Ok(self.store.list_sla_policies().await?)
+    }
+
+    fn forget_sla_config(&self) {
+        *self.sla_cache.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// The policies and their parsed calendars, from a cache refreshed every few seconds.
+    pub async fn sla_config(&self) -> DeskResult<Arc<SlaConfig>> {
+        let now = self.now();
+        let cached = self
+            .sla_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some((loaded, config)) = cached
+            && loaded <= now
+            && now.duration_since(loaded) < SignedDuration::from_secs(SLA_CACHE_SECONDS)
+        {
+            return Ok(config);
+        }
+        let policies = self.store.list_sla_policies().await?;
+        let mut calendars = std::collections::BTreeMap::new();
+        for (key, spec) in self.store.list_calendars().await? {
+            // Stored calendars were validated when stored; one that no longer parses (say, a
+            // time zone dropped from the database) leaves its policies without clocks.
+            if let Ok(cal) = Calendar::parse(&spec) {
+                calendars.insert(key, Arc::new(cal));
+            }
+        }
+        let config = Arc::new(SlaConfig {
+            policies,
+            calendars,
+        });
+        *self.sla_cache.lock().unwrap_or_else(|p| p.into_inner()) = Some((now, config.clone()));
+        Ok(config)
+    }
+
+    /// Business time left on each running clock of `case` (negative once overdue).
+    pub async fn clock_remaining(&self, case: &Case) -> DeskResult<Vec<(ClockKind, Option<i64>)>> {
+        let config = self.sla_config().await?;
+        let now = self.now();
+        let mut out = Vec::with_capacity(case.sla.len());
+        for clock in &case.sla {
+            let left = match (clock.state, config.calendars.get(&clock.calendar)) {
+                (ClockState::Running, Some(cal)) => clock.due_at.map(|due| {
+                    if due >= now {
+                        cal.open_time_between(now, due)
+                            .map(|d| d.as_secs())
+                            .unwrap_or(0)
+                    } else {
+                        -cal.open_time_between(due, now)
+                            .map(|d| d.as_secs())
+                            .unwrap_or(0)
+                    }
+                }),
+                (ClockState::Paused, _) => Some(clock.target_secs - clock.consumed_secs),
+                _ => None,
+            };
+            out.push((clock.kind, left));
+        }
+        Ok(out)
+    }
+
+    /// Records a breach on every case whose clock fell due by now; returns how many. Safe to
+    /// run on several nodes at once: a breach is appended with the case's version, so only one
+    /// node's append succeeds and the others find the clock already breached.
+    pub async fn fire_due_timers(&self, limit: u32) -> DeskResult<usize> {
+        let now = self.now();
+        let system = system_actor();
+        let mut fired = 0;
+        for id in self.store.due_timers(now, limit).await? {
+            let breached = std::cell::Cell::new(0);
+            self.with_retries(&system, id.as_str(), |case| {
+                let events = sla::breaches(case, now);
+                breached.set(events.len());
+                Ok(events)
+            })
+            .await?;
+            fired += breached.get();
+        }
+        Ok(fired)
+    }
+
     // ---- customers ------------------------------------------------------------------------
 
     fn parse_customer(&self, prefix: &str, draft: &CustomerDraft) -> DeskResult<Customer> {
@@ -699,6 +855,14 @@ impl Desk {
                 classified_by,
             },
         };
+        // The clocks start with the case; the number and customer do not affect them.
+        let then = match Case::from_created(&template) {
+            Some(provisional) => {
+                let config = self.sla_config().await?;
+                sla::plan(None, &provisional, &[], grade.get(), &config, now)?
+            }
+            None => Vec::new(),
+        };
         let number_date = now
             .to_zoned_datetime(self.time_zone.clone())
             .strftime("%Y%m%d")
@@ -708,6 +872,8 @@ impl Desk {
             .create_case(NewCase {
                 id,
                 customer,
+                then,
+                then_actor: SLA_ACTOR.to_string(),
                 template,
                 number_date,
                 idempotency,
@@ -864,7 +1030,15 @@ impl Desk {
             if changes.is_empty() {
                 return Ok(case);
             }
-            let (projection, events) = self.events_for(&case, actor, changes);
+            let (after, mut events) = self.events_for(&case, &actor.event_name(), changes.clone());
+            let grade = match self.store.customer_by_id(&case.customer_id).await? {
+                Some(c) => c.grade.get(),
+                None => Grade::DEFAULT.get(),
+            };
+            let config = self.sla_config().await?;
+            let clocks = sla::plan(Some(&case), &after, &changes, grade, &config, self.now())?;
+            let (projection, more) = self.events_for(&after, SLA_ACTOR, clocks);
+            events.extend(more);
             match self
                 .store
                 .append_events(&projection, case.version, &events)
@@ -884,7 +1058,7 @@ impl Desk {
     fn events_for(
         &self,
         case: &Case,
-        actor: &Actor,
+        actor: &str,
         changes: Vec<EventData>,
     ) -> (Case, Vec<CaseEvent>) {
         let now = self.now();
@@ -894,7 +1068,7 @@ impl Desk {
             let event = CaseEvent {
                 case_id: case.id.clone(),
                 seq: case.version + 1 + i as i64,
-                actor: actor.event_name(),
+                actor: actor.to_string(),
                 at: now,
                 data,
             };

@@ -12,6 +12,7 @@ pub mod desk;
 pub mod error;
 pub mod export;
 pub mod ids;
+pub mod sla;
 pub mod store;
 pub mod user;
 

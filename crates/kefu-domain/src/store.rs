@@ -6,11 +6,12 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::CalendarSpec;
-use crate::case::{Case, CaseEvent, Category, Priority, Status};
+use crate::case::{Case, CaseEvent, Category, EventData, Priority, Status};
 use crate::customer::{Customer, Phone};
 use crate::error::StoreError;
 use crate::export::{ExportRecord, ExportTable};
 use crate::ids::{CaseId, CustomerId, DepartmentId, UserId};
+use crate::sla::SlaPolicy;
 use crate::user::{Department, User};
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -67,6 +68,10 @@ pub struct NewCase {
     pub customer: CustomerChoice,
     /// Builds the `created` event once number and customer are known.
     pub template: CaseEvent,
+    /// Events that follow `created` at once (the SLA clocks starting), at the same time, by
+    /// `then_actor`.
+    pub then: Vec<EventData>,
+    pub then_actor: String,
     /// The local date for the case number, `YYYYMMDD`.
     pub number_date: String,
     pub idempotency: Option<IdempotencyKey>,
@@ -138,6 +143,20 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<()>;
     async fn calendar(&self, key: &str) -> StoreResult<Option<CalendarSpec>>;
     async fn list_calendars(&self) -> StoreResult<Vec<(String, CalendarSpec)>>;
+
+    /// Creates or replaces an SLA policy (`only_if_absent`: keep an existing one).
+    async fn put_sla_policy(
+        &self,
+        key: &str,
+        policy: &SlaPolicy,
+        only_if_absent: bool,
+    ) -> StoreResult<()>;
+    /// All policies, by `order` then key.
+    async fn list_sla_policies(&self) -> StoreResult<Vec<(String, SlaPolicy)>>;
+    /// Cases with a service clock due at or before `now`, earliest first.
+    async fn due_timers(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<CaseId>>;
+    /// The earliest due time of any running clock.
+    async fn next_timer_due(&self) -> StoreResult<Option<Timestamp>>;
 
     /// Up to `limit` records of one table in key order, after the key `after`.
     async fn export_chunk(

@@ -60,7 +60,11 @@ impl Actor {
 
     /// The name written into events.
     pub fn event_name(&self) -> String {
-        format!("user:{}", self.username)
+        if self.user_id.as_str() == "system" {
+            "system:sla".to_string()
+        } else {
+            format!("user:{}", self.username)
+        }
     }
 
     pub fn can_manage_users(&self) -> bool {

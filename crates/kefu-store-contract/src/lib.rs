@@ -37,6 +37,7 @@ pub async fn fixture(store: Arc<dyn Store>) -> Fixture {
         clock: clock.clone(),
         classifier: Arc::new(KeywordClassifier),
         time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC),
+        sla_cache: Default::default(),
     };
     let admin_pw = desk
         .bootstrap_admin(Some("admin-password".into()))
@@ -121,7 +122,8 @@ macro_rules! contract_tests {
             events_replay_to_projection, closed_cases_refuse_changes, list_filters_and_cursor,
             concurrent_creates_get_distinct_numbers, concurrent_updates_keep_every_event,
             import_refuses_non_empty_store, failed_write_changes_nothing,
-            concurrent_failures_stay_with_their_callers, calendars_are_stored_and_exported);
+            concurrent_failures_stay_with_their_callers, calendars_are_stored_and_exported,
+            sla_clocks_start_pause_resume_and_end, due_clocks_breach_exactly_once);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn export_import_round_trip() {
@@ -1133,5 +1135,192 @@ pub async fn calendars_are_stored_and_exported(store: Arc<dyn Store>) {
     assert_eq!(calendars.len(), 3);
     assert!(
         matches!(&calendars[1], ExportRecord::Calendar(c) if c.key == "cn-office" && c.spec == office)
+    );
+}
+
+async fn sla_fixture(store: Arc<dyn Store>) -> Fixture {
+    let f = fixture(store).await;
+    f.desk.install_builtin_calendars().await.unwrap();
+    f.desk.install_default_policies().await.unwrap();
+    f
+}
+
+fn clock(case: &Case, kind: kefu_domain::sla::ClockKind) -> kefu_domain::sla::SlaClock {
+    case.clock(kind)
+        .cloned()
+        .unwrap_or_else(|| panic!("no {kind} clock on {:?}", case.sla))
+}
+
+/// Phone case (policy `phone`: first response 30 min, resolution 24 h on the 24x7 calendar).
+pub async fn sla_clocks_start_pause_resume_and_end(store: Arc<dyn Store>) {
+    use kefu_domain::sla::{ClockKind::*, ClockState};
+    let f = sla_fixture(store.clone()).await;
+    let mut d = draft("我的快递到哪了", customer("钱多多", "13700001111"));
+    d.received_at = Some(start_time() - SignedDuration::from_mins(10));
+    let case = f.desk.create_case(&f.agent, d, None).await.unwrap().case;
+    let first = clock(&case, FirstResponse);
+    assert_eq!(
+        (first.policy.as_str(), first.state),
+        ("phone", ClockState::Running)
+    );
+    assert_eq!(
+        first.due_at,
+        Some(start_time() + SignedDuration::from_mins(20)),
+        "clocks start at received_at"
+    );
+    assert_eq!(
+        clock(&case, Resolution).due_at,
+        Some(start_time() + SignedDuration::from_hours(24) - SignedDuration::from_mins(10))
+    );
+    assert_eq!(store.next_timer_due().await.unwrap(), first.due_at);
+    let id = case.id.to_string();
+
+    // Pending the customer pauses the clocks; resuming moves the due time by the pause.
+    f.desk
+        .update_case(&f.agent, &id, status(Status::Open))
+        .await
+        .unwrap();
+    f.clock.advance(SignedDuration::from_mins(5));
+    let paused = f
+        .desk
+        .update_case(&f.agent, &id, status(Status::PendingCustomer))
+        .await
+        .unwrap();
+    assert_eq!(clock(&paused, FirstResponse).state, ClockState::Paused);
+    assert_eq!(clock(&paused, FirstResponse).consumed_secs, 15 * 60);
+    assert_eq!(
+        store.next_timer_due().await.unwrap(),
+        None,
+        "paused clocks have no timers"
+    );
+    f.clock.advance(SignedDuration::from_hours(2));
+    let resumed = f
+        .desk
+        .update_case(&f.agent, &id, status(Status::Open))
+        .await
+        .unwrap();
+    let due = start_time()
+        + SignedDuration::from_mins(5)
+        + SignedDuration::from_hours(2)
+        + SignedDuration::from_mins(15);
+    assert_eq!(clock(&resumed, FirstResponse).due_at, Some(due));
+    // A public reply in time meets the first-response clock.
+    f.clock.advance(SignedDuration::from_mins(1));
+    let m = MessageDraft {
+        body: "您好，已查询到您的快递在派送中。".into(),
+        visibility: kefu_domain::Visibility::Public,
+        from_customer: false,
+    };
+    let (answered, _) = f.desk.add_message(&f.agent, &id, m).await.unwrap();
+    assert_eq!(clock(&answered, FirstResponse).state, ClockState::Met);
+    // The customer writes again: a next-response clock starts (phone: 60 min).
+    f.clock.advance(SignedDuration::from_mins(1));
+    let m = MessageDraft {
+        body: "还是没收到".into(),
+        visibility: kefu_domain::Visibility::Public,
+        from_customer: true,
+    };
+    let (asked, _) = f.desk.add_message(&f.agent, &id, m).await.unwrap();
+    assert_eq!(clock(&asked, NextResponse).state, ClockState::Running);
+    // A complaint re-grades the case: the clocks take the complaint policy's targets.
+    let regraded = f
+        .desk
+        .update_case(
+            &f.agent,
+            &id,
+            CasePatch {
+                category: Some(kefu_domain::Category::Complaint),
+                ..CasePatch::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        clock(&regraded, NextResponse).policy,
+        "regulator-complaints"
+    );
+    assert_eq!(clock(&regraded, NextResponse).target_secs, 240 * 60);
+    let resolved = f
+        .desk
+        .update_case(&f.agent, &id, status(Status::Resolved))
+        .await
+        .unwrap();
+    assert_eq!(clock(&resolved, Resolution).state, ClockState::Met);
+    let events = store.case_events(&case.id).await.unwrap();
+    let types: Vec<&str> = events
+        .iter()
+        .map(|e| e.data.type_name())
+        .filter(|t| t.starts_with("sla_"))
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "sla_started",
+            "sla_started",
+            "sla_paused",
+            "sla_paused",
+            "sla_resumed",
+            "sla_resumed",
+            "sla_met",
+            "sla_started",
+            "sla_retargeted",
+            "sla_retargeted",
+            "sla_met"
+        ]
+    );
+    assert!(
+        events
+            .iter()
+            .filter(|e| e.data.type_name().starts_with("sla_"))
+            .all(|e| e.actor == "system:sla")
+    );
+    assert_eq!(
+        Case::replay(&events),
+        Some(store.case_by_id(&case.id).await.unwrap().unwrap())
+    );
+}
+
+/// A clock that falls due breaches once, even with two desks (two nodes) firing at once.
+pub async fn due_clocks_breach_exactly_once(store: Arc<dyn Store>) {
+    use kefu_domain::sla::{ClockKind::*, ClockState};
+    let f = sla_fixture(store.clone()).await;
+    let mut d = draft("在线咨询", customer("孙悟空", "13700002222"));
+    d.channel = Channel::Chat;
+    let case = f.desk.create_case(&f.agent, d, None).await.unwrap().case;
+    assert_eq!(
+        clock(&case, FirstResponse).due_at,
+        Some(start_time() + SignedDuration::from_secs(30))
+    );
+    assert_eq!(
+        f.desk.fire_due_timers(100).await.unwrap(),
+        0,
+        "nothing is due yet"
+    );
+    f.clock.advance(SignedDuration::from_secs(31));
+    let other = Desk {
+        sla_cache: Default::default(),
+        ..f.desk.clone()
+    };
+    let (a, b) = tokio::join!(f.desk.fire_due_timers(100), other.fire_due_timers(100));
+    assert_eq!(
+        a.unwrap() + b.unwrap(),
+        1,
+        "one breach between the two nodes"
+    );
+    assert_eq!(f.desk.fire_due_timers(100).await.unwrap(), 0);
+    let stored = store.case_by_id(&case.id).await.unwrap().unwrap();
+    assert_eq!(clock(&stored, FirstResponse).state, ClockState::Breached);
+    let breaches = store
+        .case_events(&case.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.data.type_name() == "sla_breached")
+        .count();
+    assert_eq!(breaches, 1);
+    // The resolution clock (24 h) is still timed.
+    assert_eq!(
+        store.next_timer_due().await.unwrap(),
+        clock(&stored, Resolution).due_at
     );
 }

@@ -27,6 +27,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "calendars",
         sql: include_str!("../migrations/0002_calendars.sql"),
     },
+    Migration {
+        version: 3,
+        name: "sla",
+        sql: include_str!("../migrations/0003_sla.sql"),
+    },
 ];
 
 /// Any constant shared by all nodes: only one of them migrates at a time.

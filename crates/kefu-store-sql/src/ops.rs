@@ -4,6 +4,7 @@ use kefu_domain::calendar::CalendarSpec;
 use kefu_domain::customer::contact_keys;
 use kefu_domain::export::{ExportRecord, ExportTable};
 use kefu_domain::ids::{CaseId, CustomerId, UserId};
+use kefu_domain::sla::{ClockState, SlaPolicy};
 use kefu_domain::store::{
     CaseQuery, CreatedCase, CustomerChoice, CustomerQuery, NewCase, Page, Session, StoreResult,
     case_number, case_number_seq,
@@ -33,6 +34,11 @@ pub enum WriteOp {
     },
     Import(Vec<ExportRecord>),
     FinishImport,
+    PutSlaPolicy {
+        key: String,
+        policy: Box<SlaPolicy>,
+        only_if_absent: bool,
+    },
     PutCalendar {
         key: String,
         spec: Box<CalendarSpec>,
@@ -96,6 +102,11 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
                 import_record(sql, r).await?;
             }
         }
+        WriteOp::PutSlaPolicy {
+            key,
+            policy,
+            only_if_absent,
+        } => put_sla_policy(sql, &key, &policy, only_if_absent).await?,
         WriteOp::PutCalendar {
             key,
             spec,
@@ -270,10 +281,23 @@ async fn create_case(sql: &mut dyn Sql, new_case: NewCase) -> StoreResult<Create
         *number = case_number(&new_case.number_date, seq);
         *cid = customer_id;
     }
-    let case = Case::from_created(&event)
+    let mut case = Case::from_created(&event)
         .ok_or_else(|| StoreError::Backend("a new case must start with a created event".into()))?;
+    let mut events = vec![event];
+    for (i, data) in new_case.then.into_iter().enumerate() {
+        let next = CaseEvent {
+            seq: 2 + i as i64,
+            data,
+            actor: new_case.then_actor.clone(),
+            ..events[0].clone()
+        };
+        case.apply(&next);
+        events.push(next);
+    }
     insert_case_row(sql, &case).await?;
-    insert_event(sql, &event).await?;
+    for e in &events {
+        insert_event(sql, e).await?;
+    }
     if let Some(key) = new_case.idempotency {
         sql.execute(
             "INSERT INTO idempotency_keys (user_id, key, request_hash, case_id, created_at) VALUES ($1, $2, $3, $4, $5)",
@@ -326,7 +350,89 @@ async fn insert_case_row(sql: &mut dyn Sql, case: &Case) -> StoreResult<()> {
         SqlErrorKind::ForeignKey => StoreError::NotFound(format!("customer {customer}")),
         _ => named_duplicate(e, format!("case {}", case.number)),
     })?;
+    sync_timers(sql, case).await
+}
+
+/// One timer per running clock of the case, replacing what was there: timers are derived from
+/// the projection and written in the same transaction, so they cannot drift from it.
+async fn sync_timers(sql: &mut dyn Sql, case: &Case) -> StoreResult<()> {
+    let id = case.id.to_string();
+    sql.execute(
+        "DELETE FROM case_timers WHERE case_id = $1",
+        &[id.clone().into()],
+    )
+    .await?;
+    for clock in &case.sla {
+        if let (ClockState::Running, Some(due)) = (clock.state, clock.due_at) {
+            sql.execute(
+                "INSERT INTO case_timers (case_id, clock, due_at) VALUES ($1, $2, $3)",
+                &[
+                    id.clone().into(),
+                    clock.kind.as_str().into(),
+                    to_millis(due).into(),
+                ],
+            )
+            .await?;
+        }
+    }
     Ok(())
+}
+
+async fn put_sla_policy(
+    sql: &mut dyn Sql,
+    key: &str,
+    policy: &SlaPolicy,
+    only_if_absent: bool,
+) -> StoreResult<()> {
+    let stmt = if only_if_absent {
+        "INSERT INTO sla_policies (key, position, doc) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING"
+    } else {
+        "INSERT INTO sla_policies (key, position, doc) VALUES ($1, $2, $3) \
+         ON CONFLICT (key) DO UPDATE SET position = excluded.position, doc = excluded.doc"
+    };
+    sql.execute(
+        stmt,
+        &[key.into(), policy.order.into(), to_json(policy)?.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn list_sla_policies(sql: &mut dyn Sql) -> StoreResult<Vec<(String, SlaPolicy)>> {
+    sql.fetch(
+        "SELECT key, doc FROM sla_policies ORDER BY position, key",
+        &[],
+    )
+    .await?
+    .iter()
+    .map(|r| Ok((r.text(0)?.to_string(), from_json(r.text(1)?)?)))
+    .collect()
+}
+
+pub(crate) async fn due_timers(
+    sql: &mut dyn Sql,
+    now: i64,
+    limit: u32,
+) -> StoreResult<Vec<CaseId>> {
+    let rows = sql
+        .fetch(
+            &format!("SELECT case_id, MIN(due_at) FROM case_timers WHERE due_at <= $1 GROUP BY case_id ORDER BY MIN(due_at) LIMIT {limit}"),
+            &[now.into()],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| r.text(0).map(|s| CaseId::from_stored(s.to_string())))
+        .collect()
+}
+
+pub(crate) async fn next_timer_due(sql: &mut dyn Sql) -> StoreResult<Option<i64>> {
+    let row = fetch_optional(
+        sql,
+        "SELECT due_at FROM case_timers ORDER BY due_at LIMIT 1",
+        &[],
+    )
+    .await?;
+    row.map(|r| r.int(0)).transpose()
 }
 
 async fn insert_event(sql: &mut dyn Sql, e: &CaseEvent) -> StoreResult<()> {
@@ -371,6 +477,7 @@ async fn append(
     if changed == 0 {
         return Err(StoreError::VersionConflict);
     }
+    sync_timers(sql, projection).await?;
     for e in events {
         insert_event(sql, e).await?;
     }

@@ -3,6 +3,7 @@ use jiff::Timestamp;
 use kefu_domain::calendar::CalendarSpec;
 use kefu_domain::export::{ExportRecord, ExportTable};
 use kefu_domain::ids::{CaseId, CustomerId, UserId};
+use kefu_domain::sla::SlaPolicy;
 use kefu_domain::store::{
     CaseQuery, CreatedCase, CustomerQuery, NewCase, Page, Session, Store, StoreResult,
 };
@@ -208,6 +209,39 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn list_calendars(&self) -> StoreResult<Vec<(String, CalendarSpec)>> {
         ops::list_calendars(&mut *self.backend.read().await?).await
+    }
+
+    async fn put_sla_policy(
+        &self,
+        key: &str,
+        policy: &SlaPolicy,
+        only_if_absent: bool,
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::PutSlaPolicy {
+            key: key.to_string(),
+            policy: Box::new(policy.clone()),
+            only_if_absent,
+        })
+        .await
+    }
+
+    async fn list_sla_policies(&self) -> StoreResult<Vec<(String, SlaPolicy)>> {
+        ops::list_sla_policies(&mut *self.backend.read().await?).await
+    }
+
+    async fn due_timers(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<CaseId>> {
+        ops::due_timers(
+            &mut *self.backend.read().await?,
+            kefu_domain::to_millis(now),
+            limit,
+        )
+        .await
+    }
+
+    async fn next_timer_due(&self) -> StoreResult<Option<Timestamp>> {
+        Ok(ops::next_timer_due(&mut *self.backend.read().await?)
+            .await?
+            .map(kefu_domain::from_millis))
     }
 
     async fn export_chunk(

@@ -37,6 +37,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "calendars",
         sql: include_str!("../migrations/0002_calendars.sql"),
     },
+    Migration {
+        version: 3,
+        name: "sla",
+        sql: include_str!("../migrations/0003_sla.sql"),
+    },
 ];
 
 /// Writes waiting beyond this many are taken by the next transaction.

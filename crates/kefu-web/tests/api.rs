@@ -37,6 +37,7 @@ async fn spawn_app() -> TestApp {
         clock: Arc::new(SystemClock),
         classifier: Arc::new(KeywordClassifier),
         time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
+        sla_cache: Default::default(),
     };
     desk.bootstrap_admin(Some(PASSWORD.into())).await.unwrap();
     desk.install_builtin_calendars().await.unwrap();

@@ -113,5 +113,6 @@ pub fn desk(store: Arc<dyn Store>, time_zone: &str) -> Result<Desk, String> {
         clock: Arc::new(SystemClock),
         classifier: Arc::new(KeywordClassifier),
         time_zone,
+        sla_cache: Default::default(),
     })
 }

@@ -3012,6 +3012,7 @@ fn desk_on(store: &Arc<dyn Store>, clock: &Arc<FixedClock>, time_zone: &TimeZone
         clock: Arc::clone(clock) as Arc<dyn Clock>,
         classifier: Arc::new(KeywordClassifier),
         time_zone: time_zone.clone(),
+        sla_cache: Default::default(),
     }
 }
 

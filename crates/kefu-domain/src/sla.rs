@@ -1,0 +1,567 @@
+//! Service-level policies and the clocks they put on a case (R-CH-1..3, R-CASE-11, R-MG-1).
+//!
+//! A policy matches cases by channel, category, priority and customer grade; the first match by
+//! `order` wins. Its targets become clocks on the case (first response, next response,
+//! resolution). A clock runs in business time of the policy's calendar, pauses in the policy's
+//! `pause_in` states, and ends `met` or `breached`. Every start, pause, resume, retarget, met and
+//! breach is an event; the clocks on the case are the fold of those events, and the store keeps
+//! one timer per running clock so a breach is noticed when it falls due.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::Calendar;
+use crate::case::{Case, Category, Channel, EventData, Priority, Status, Visibility, string_enum};
+use crate::error::DomainError;
+
+string_enum!(
+    /// Which promise to the customer a clock measures.
+    ClockKind { FirstResponse => "first_response", NextResponse => "next_response", Resolution => "resolution" }
+);
+
+string_enum!(
+    ClockState { Running => "running", Paused => "paused", Met => "met", Breached => "breached" }
+);
+
+/// Which cases a policy applies to; an absent list matches everything.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyMatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Vec<Channel>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Vec<Category>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Vec<Priority>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_grade: Option<Vec<u8>>,
+}
+
+/// Targets in business minutes of the policy's calendar (fractions allowed: 0.5 is 30 s), or
+/// for resolution in working days.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Targets {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_response_minutes: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_response_minutes: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution_minutes: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution_working_days: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaPolicy {
+    pub name: String,
+    pub order: i64,
+    #[serde(default, rename = "match")]
+    pub matches: PolicyMatch,
+    pub calendar: String,
+    pub targets: Targets,
+    #[serde(default = "default_pause_in")]
+    pub pause_in: Vec<Status>,
+    /// Escalation steps; kept with the policy, acted on by the escalation ladder.
+    #[serde(default)]
+    pub escalations: Vec<serde_json::Value>,
+}
+
+fn default_pause_in() -> Vec<Status> {
+    vec![Status::PendingCustomer]
+}
+
+impl SlaPolicy {
+    pub fn validate(&self) -> Result<(), DomainError> {
+        if self.name.trim().is_empty() || self.name.chars().count() > 100 {
+            return Err(DomainError::invalid("name", "1–100 characters"));
+        }
+        let t = &self.targets;
+        for (field, v) in [
+            ("targets.first_response_minutes", t.first_response_minutes),
+            ("targets.next_response_minutes", t.next_response_minutes),
+            ("targets.resolution_minutes", t.resolution_minutes),
+        ] {
+            if let Some(m) = v
+                && !(m.is_finite() && m > 0.0 && m <= crate::calendar::MAX_MINUTES as f64)
+            {
+                return Err(DomainError::invalid(field, "a positive number of minutes"));
+            }
+        }
+        if t.resolution_minutes.is_some() && t.resolution_working_days.is_some() {
+            return Err(DomainError::invalid(
+                "targets.resolution_working_days",
+                "give resolution_minutes or resolution_working_days, not both",
+            ));
+        }
+        if let Some(d) = t.resolution_working_days
+            && !(1..=crate::calendar::MAX_WORKING_DAYS).contains(&d)
+        {
+            return Err(DomainError::invalid(
+                "targets.resolution_working_days",
+                "from 1 to 2000",
+            ));
+        }
+        if let Some(grades) = &self.matches.customer_grade
+            && grades.iter().any(|g| !(1..=5).contains(g))
+        {
+            return Err(DomainError::invalid(
+                "match.customer_grade",
+                "grades are 1 to 5",
+            ));
+        }
+        if self
+            .pause_in
+            .iter()
+            .any(|s| matches!(s, Status::Resolved | Status::Closed))
+        {
+            return Err(DomainError::invalid(
+                "pause_in",
+                "resolved and closed end the clocks; they do not pause them",
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn applies_to(&self, case: &Case, grade: u8) -> bool {
+        let m = &self.matches;
+        m.channel.as_ref().is_none_or(|v| v.contains(&case.channel))
+            && m.category
+                .as_ref()
+                .is_none_or(|v| v.contains(&case.category))
+            && m.priority
+                .as_ref()
+                .is_none_or(|v| v.contains(&case.priority))
+            && m.customer_grade.as_ref().is_none_or(|v| v.contains(&grade))
+    }
+}
+
+/// One clock on a case, as the projection keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlaClock {
+    pub kind: ClockKind,
+    pub policy: String,
+    pub calendar: String,
+    pub state: ClockState,
+    /// Business seconds of target.
+    pub target_secs: i64,
+    /// Business seconds used up before `running_since`.
+    pub consumed_secs: i64,
+    pub running_since: Option<Timestamp>,
+    pub due_at: Option<Timestamp>,
+    pub ended_at: Option<Timestamp>,
+}
+
+/// What a clock event carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClockChange {
+    pub clock: ClockKind,
+    pub policy: String,
+    pub calendar: String,
+    pub target_secs: i64,
+    pub consumed_secs: i64,
+    /// From when the clock runs (not set while paused).
+    pub since: Option<Timestamp>,
+    pub due_at: Option<Timestamp>,
+}
+
+impl Case {
+    pub fn clock(&self, kind: ClockKind) -> Option<&SlaClock> {
+        self.sla.iter().find(|c| c.kind == kind)
+    }
+
+    /// Folds an SLA event into the clocks.
+    pub(crate) fn apply_sla(&mut self, data: &EventData, at: Timestamp) {
+        let upsert = |sla: &mut Vec<SlaClock>, c: &ClockChange, state: ClockState| {
+            let clock = SlaClock {
+                kind: c.clock,
+                policy: c.policy.clone(),
+                calendar: c.calendar.clone(),
+                state,
+                target_secs: c.target_secs,
+                consumed_secs: c.consumed_secs,
+                running_since: c.since,
+                due_at: c.due_at,
+                ended_at: None,
+            };
+            match sla.iter_mut().find(|x| x.kind == c.clock) {
+                Some(x) => *x = clock,
+                None => sla.push(clock),
+            }
+        };
+        match data {
+            EventData::SlaStarted(c) | EventData::SlaResumed(c) | EventData::SlaRetargeted(c) => {
+                upsert(&mut self.sla, c, ClockState::Running)
+            }
+            EventData::SlaPaused(c) => upsert(&mut self.sla, c, ClockState::Paused),
+            EventData::SlaMet { clock } | EventData::SlaBreached { clock, .. } => {
+                let breached = matches!(data, EventData::SlaBreached { .. });
+                if let Some(x) = self.sla.iter_mut().find(|x| x.kind == *clock) {
+                    // Either way the clock is over: a breach is reported once, not again and
+                    // again while the case stays open.
+                    x.state = if breached {
+                        ClockState::Breached
+                    } else {
+                        ClockState::Met
+                    };
+                    x.running_since = None;
+                    x.ended_at = Some(at);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Policies and parsed calendars, as the planner needs them.
+#[derive(Clone, Default)]
+pub struct SlaConfig {
+    /// Sorted by `order`, then key.
+    pub policies: Vec<(String, SlaPolicy)>,
+    pub calendars: BTreeMap<String, Arc<Calendar>>,
+}
+
+impl SlaConfig {
+    pub fn policy_for(&self, case: &Case, grade: u8) -> Option<(&str, &SlaPolicy)> {
+        self.policies
+            .iter()
+            .find(|(_, p)| p.applies_to(case, grade))
+            .map(|(k, p)| (k.as_str(), p))
+    }
+}
+
+fn secs(d: SignedDuration) -> i64 {
+    d.as_secs()
+}
+
+fn minutes_to_secs(m: f64) -> i64 {
+    (m * 60.0).round() as i64
+}
+
+/// The SLA events that follow from `events` having turned `before` into `after` at `now`.
+/// `before` is `None` for a new case. Pure: calendars and policies are given.
+pub fn plan(
+    before: Option<&Case>,
+    after: &Case,
+    events: &[EventData],
+    grade: u8,
+    config: &SlaConfig,
+    now: Timestamp,
+) -> Result<Vec<EventData>, DomainError> {
+    let mut out = Vec::new();
+    let Some((key, policy)) = config.policy_for(after, grade) else {
+        return Ok(out);
+    };
+    let Some(cal) = config.calendars.get(&policy.calendar) else {
+        return Ok(out);
+    };
+    let change = |kind: ClockKind,
+                  target: i64,
+                  consumed: i64,
+                  from: Timestamp|
+     -> Result<ClockChange, DomainError> {
+        let remaining = SignedDuration::from_secs((target - consumed).max(0));
+        Ok(ClockChange {
+            clock: kind,
+            policy: key.to_string(),
+            calendar: policy.calendar.clone(),
+            target_secs: target,
+            consumed_secs: consumed,
+            since: Some(from),
+            due_at: Some(cal.add_open_time(from, remaining)?),
+        })
+    };
+    let resolution_target = |from: Timestamp| -> Result<Option<i64>, DomainError> {
+        if let Some(m) = policy.targets.resolution_minutes {
+            return Ok(Some(minutes_to_secs(m)));
+        }
+        if let Some(d) = policy.targets.resolution_working_days {
+            // Working days become the business time from the start to that day's close.
+            let due = cal.add_working_days(from, d)?;
+            return Ok(Some(secs(cal.open_time_between(from, due)?)));
+        }
+        Ok(None)
+    };
+
+    let Some(before) = before else {
+        // A new case: start its clocks at the moment the customer reached us.
+        let start = after.received_at;
+        if let Some(m) = policy.targets.first_response_minutes {
+            out.push(EventData::SlaStarted(change(
+                ClockKind::FirstResponse,
+                minutes_to_secs(m),
+                0,
+                start,
+            )?));
+        }
+        if let Some(t) = resolution_target(start)? {
+            out.push(EventData::SlaStarted(change(
+                ClockKind::Resolution,
+                t,
+                0,
+                start,
+            )?));
+        }
+        return Ok(out);
+    };
+
+    let paused_now = policy.pause_in.contains(&after.status);
+    let paused_before = policy.pause_in.contains(&before.status);
+    let staff_reply = events.iter().any(|e| {
+        matches!(e, EventData::MessageAdded { visibility: Visibility::Public, author_kind, .. } if author_kind == "staff")
+    });
+    let customer_wrote = events.iter().any(
+        |e| matches!(e, EventData::MessageAdded { author_kind, .. } if author_kind == "customer"),
+    );
+    let reopened = events
+        .iter()
+        .any(|e| matches!(e, EventData::Reopened { .. }));
+    let resolved = events.iter().any(|e| {
+        matches!(
+            e,
+            EventData::StatusChanged {
+                to: Status::Resolved,
+                ..
+            }
+        )
+    });
+    let regraded = before.category != after.category || before.priority != after.priority;
+
+    for clock in &after.sla {
+        let live = matches!(clock.state, ClockState::Running | ClockState::Paused);
+        let ends = match clock.kind {
+            ClockKind::FirstResponse | ClockKind::NextResponse => staff_reply,
+            ClockKind::Resolution => resolved,
+        };
+        if live && ends {
+            // Met if it ends in time; ending after the due time (before the timer said so) is
+            // a breach. A clock already breached stays breached.
+            if clock.state == ClockState::Paused || clock.due_at.is_none_or(|d| now <= d) {
+                out.push(EventData::SlaMet { clock: clock.kind });
+            } else {
+                out.push(EventData::SlaBreached {
+                    clock: clock.kind,
+                    due_at: clock.due_at,
+                });
+            }
+            continue;
+        }
+        if clock.kind == ClockKind::Resolution && reopened {
+            if let Some(t) = resolution_target(now)? {
+                out.push(EventData::SlaStarted(change(
+                    ClockKind::Resolution,
+                    t,
+                    0,
+                    now,
+                )?));
+            }
+            continue;
+        }
+        if !matches!(clock.state, ClockState::Running | ClockState::Paused) {
+            continue;
+        }
+        let consumed_so_far = match (clock.state, clock.running_since) {
+            (ClockState::Running, Some(since)) => {
+                clock.consumed_secs + secs(cal.open_time_between(since, now)?)
+            }
+            _ => clock.consumed_secs,
+        };
+        if paused_now && !paused_before && clock.state == ClockState::Running {
+            out.push(EventData::SlaPaused(ClockChange {
+                clock: clock.kind,
+                policy: clock.policy.clone(),
+                calendar: clock.calendar.clone(),
+                target_secs: clock.target_secs,
+                consumed_secs: consumed_so_far,
+                since: None,
+                due_at: None,
+            }));
+        } else if !paused_now && clock.state == ClockState::Paused {
+            out.push(EventData::SlaResumed(change(
+                clock.kind,
+                clock.target_secs,
+                clock.consumed_secs,
+                now,
+            )?));
+        } else if regraded && clock.state == ClockState::Running && clock.policy != key {
+            let target = match clock.kind {
+                ClockKind::FirstResponse => {
+                    policy.targets.first_response_minutes.map(minutes_to_secs)
+                }
+                ClockKind::NextResponse => {
+                    policy.targets.next_response_minutes.map(minutes_to_secs)
+                }
+                ClockKind::Resolution => resolution_target(clock.running_since.unwrap_or(now))?,
+            };
+            if let Some(t) = target {
+                out.push(EventData::SlaRetargeted(change(
+                    clock.kind,
+                    t,
+                    consumed_so_far,
+                    now,
+                )?));
+            }
+        }
+    }
+    // A customer's new message after the first answer asks for a next response.
+    let first_done = after
+        .clock(ClockKind::FirstResponse)
+        .is_none_or(|c| matches!(c.state, ClockState::Met | ClockState::Breached));
+    let next_live = after
+        .clock(ClockKind::NextResponse)
+        .is_some_and(|c| matches!(c.state, ClockState::Running | ClockState::Paused));
+    if customer_wrote
+        && !staff_reply
+        && first_done
+        && !next_live
+        && after.status != Status::Closed
+        && let Some(m) = policy.targets.next_response_minutes
+    {
+        out.push(EventData::SlaStarted(change(
+            ClockKind::NextResponse,
+            minutes_to_secs(m),
+            0,
+            now,
+        )?));
+    }
+    Ok(out)
+}
+
+/// The breach events due at `now`: clocks still running whose due time has passed.
+pub fn breaches(case: &Case, now: Timestamp) -> Vec<EventData> {
+    case.sla
+        .iter()
+        .filter(|c| c.state == ClockState::Running && c.due_at.is_some_and(|d| d <= now))
+        .map(|c| EventData::SlaBreached {
+            clock: c.kind,
+            due_at: c.due_at,
+        })
+        .collect()
+}
+
+/// The policies kefu ships (order ≥ 100, so a user's own come first), from the seeds.
+pub fn default_policies() -> Vec<(&'static str, SlaPolicy)> {
+    let policy =
+        |name: &str, order: i64, matches: PolicyMatch, calendar: &str, targets: Targets| {
+            SlaPolicy {
+                name: name.into(),
+                order,
+                matches,
+                calendar: calendar.into(),
+                targets,
+                pause_in: default_pause_in(),
+                escalations: vec![],
+            }
+        };
+    vec![
+        (
+            "key-accounts",
+            policy(
+                "重点客户（1–2级）",
+                100,
+                PolicyMatch {
+                    customer_grade: Some(vec![1, 2]),
+                    ..PolicyMatch::default()
+                },
+                "24x7",
+                Targets {
+                    first_response_minutes: Some(15.0),
+                    next_response_minutes: Some(30.0),
+                    resolution_minutes: Some(480.0),
+                    ..Targets::default()
+                },
+            ),
+        ),
+        (
+            "regulator-complaints",
+            policy(
+                "投诉：24小时内答复",
+                110,
+                PolicyMatch {
+                    category: Some(vec![Category::Complaint]),
+                    ..PolicyMatch::default()
+                },
+                "24x7",
+                Targets {
+                    first_response_minutes: Some(1440.0),
+                    next_response_minutes: Some(240.0),
+                    resolution_working_days: Some(2),
+                    ..Targets::default()
+                },
+            ),
+        ),
+        (
+            "chat",
+            policy(
+                "在线客服：30秒首次响应",
+                120,
+                PolicyMatch {
+                    channel: Some(vec![Channel::Chat, Channel::Wechat]),
+                    ..PolicyMatch::default()
+                },
+                "24x7",
+                Targets {
+                    first_response_minutes: Some(0.5),
+                    next_response_minutes: Some(1.0),
+                    resolution_minutes: Some(1440.0),
+                    ..Targets::default()
+                },
+            ),
+        ),
+        (
+            "email",
+            policy(
+                "邮件：2小时内回复",
+                130,
+                PolicyMatch {
+                    channel: Some(vec![Channel::Email]),
+                    ..PolicyMatch::default()
+                },
+                "cn-service",
+                Targets {
+                    first_response_minutes: Some(120.0),
+                    next_response_minutes: Some(120.0),
+                    resolution_working_days: Some(2),
+                    ..Targets::default()
+                },
+            ),
+        ),
+        (
+            "phone",
+            policy(
+                "电话查询：30分钟内答复",
+                140,
+                PolicyMatch {
+                    channel: Some(vec![Channel::Phone]),
+                    ..PolicyMatch::default()
+                },
+                "24x7",
+                Targets {
+                    first_response_minutes: Some(30.0),
+                    next_response_minutes: Some(60.0),
+                    resolution_minutes: Some(1440.0),
+                    ..Targets::default()
+                },
+            ),
+        ),
+        (
+            "default",
+            policy(
+                "其他渠道",
+                190,
+                PolicyMatch::default(),
+                "cn-service",
+                Targets {
+                    first_response_minutes: Some(240.0),
+                    next_response_minutes: Some(240.0),
+                    resolution_working_days: Some(2),
+                    ..Targets::default()
+                },
+            ),
+        ),
+    ]
+}
