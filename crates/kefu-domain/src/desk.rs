@@ -597,24 +597,41 @@ impl Desk {
         Ok(out)
     }
 
-    /// Records a breach on every case whose clock fell due by now; returns how many. Safe to
-    /// run on several nodes at once: a breach is appended with the case's version, so only one
-    /// node's append succeeds and the others find the clock already breached.
+    /// Records a breach on every case whose clock fell due by now; returns how many, and how
+    /// many cases could not be updated (they stay due and are tried again). Safe to run on
+    /// several nodes at once: a breach is appended with the case's version, so only one node's
+    /// append succeeds and the others find the clock already breached.
     pub async fn fire_due_timers(&self, limit: u32) -> DeskResult<usize> {
+        let report = self.fire_due_timers_report(limit).await?;
+        Ok(report.0)
+    }
+
+    /// (breaches recorded, cases that failed, the first failure).
+    pub async fn fire_due_timers_report(
+        &self,
+        limit: u32,
+    ) -> DeskResult<(usize, usize, Option<DomainError>)> {
         let now = self.now();
         let system = system_actor();
-        let mut fired = 0;
+        let (mut fired, mut failed, mut first_error) = (0, 0, None);
         for id in self.store.due_timers(now, limit).await? {
-            let breached = std::cell::Cell::new(0);
-            self.with_retries(&system, id.as_str(), |case| {
-                let events = sla::breaches(case, now);
-                breached.set(events.len());
-                Ok(events)
-            })
-            .await?;
-            fired += breached.get();
+            let breached = std::sync::atomic::AtomicUsize::new(0);
+            let result = self
+                .with_retries(&system, id.as_str(), |case| {
+                    let events = sla::breaches(case, now);
+                    breached.store(events.len(), std::sync::atomic::Ordering::Relaxed);
+                    Ok(events)
+                })
+                .await;
+            match result {
+                Ok(_) => fired += breached.load(std::sync::atomic::Ordering::Relaxed),
+                Err(e) => {
+                    failed += 1;
+                    first_error.get_or_insert(e);
+                }
+            }
         }
-        Ok(fired)
+        Ok((fired, failed, first_error))
     }
 
     // ---- customers ------------------------------------------------------------------------

@@ -18,12 +18,14 @@ pub enum ExportTable {
     Cases,
     CaseEvents,
     Calendars,
+    SlaPolicies,
 }
 
 impl ExportTable {
     /// Dependency order: what a record refers to comes before it.
-    pub const ALL: [ExportTable; 6] = [
+    pub const ALL: [ExportTable; 7] = [
         ExportTable::Calendars,
+        ExportTable::SlaPolicies,
         ExportTable::Departments,
         ExportTable::Users,
         ExportTable::Customers,
@@ -47,6 +49,15 @@ pub enum ExportRecord {
     Case(Case),
     CaseEvent(CaseEvent),
     Calendar(NamedCalendar),
+    SlaPolicy(NamedPolicy),
+}
+
+/// An SLA policy with its key, as exported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NamedPolicy {
+    pub key: String,
+    #[serde(flatten)]
+    pub policy: crate::sla::SlaPolicy,
 }
 
 /// A calendar with its key, as exported.
@@ -67,6 +78,7 @@ impl ExportRecord {
             ExportRecord::Case(c) => c.id.to_string(),
             ExportRecord::CaseEvent(e) => format!("{}/{:012}", e.case_id, e.seq),
             ExportRecord::Calendar(c) => c.key.clone(),
+            ExportRecord::SlaPolicy(p) => p.key.clone(),
         }
     }
 }

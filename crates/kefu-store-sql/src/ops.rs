@@ -491,6 +491,7 @@ async fn import_record(sql: &mut dyn Sql, record: ExportRecord) -> StoreResult<(
         ExportRecord::Customer(c) => insert_customer(sql, &c).await,
         ExportRecord::Case(c) => insert_case_row(sql, &c).await,
         ExportRecord::CaseEvent(e) => insert_event(sql, &e).await,
+        ExportRecord::SlaPolicy(p) => put_sla_policy(sql, &p.key, &p.policy, false).await,
         ExportRecord::Calendar(c) => {
             // The target installed the built-in calendars when it started; the dump's win.
             sql.execute(
@@ -750,6 +751,22 @@ pub(crate) async fn export_chunk(
                 Ok(ExportRecord::Calendar(kefu_domain::export::NamedCalendar {
                     key: r.text(0)?.to_string(),
                     spec: from_json(r.text(1)?)?,
+                }))
+            })
+            .collect::<StoreResult<_>>()?,
+        ExportTable::SlaPolicies => sql
+            .fetch(
+                &format!(
+                    "SELECT key, doc FROM sla_policies WHERE key > $1 ORDER BY key LIMIT {limit}"
+                ),
+                &[after.into()],
+            )
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(ExportRecord::SlaPolicy(kefu_domain::export::NamedPolicy {
+                    key: r.text(0)?.to_string(),
+                    policy: from_json(r.text(1)?)?,
                 }))
             })
             .collect::<StoreResult<_>>()?,

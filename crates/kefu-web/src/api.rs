@@ -286,8 +286,9 @@ pub async fn get_case(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Case>> {
-    Ok(Json(state.desk.get_case(&actor, &id).await?))
+) -> ApiResult<Json<Value>> {
+    let case = state.desk.get_case(&actor, &id).await?;
+    Ok(Json(case_view(&state, &case).await?))
 }
 
 pub async fn update_case(
@@ -295,8 +296,9 @@ pub async fn update_case(
     Auth(actor): Auth,
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<CasePatch>,
-) -> ApiResult<Json<Case>> {
-    Ok(Json(state.desk.update_case(&actor, &id, patch).await?))
+) -> ApiResult<Json<Value>> {
+    let case = state.desk.update_case(&actor, &id, patch).await?;
+    Ok(Json(case_view(&state, &case).await?))
 }
 
 /// A message as the API shows it, taken from its `message_added` event.
@@ -415,4 +417,47 @@ pub async fn calendar_add(
         tracing::warn!(calendar = %key, "{warning}");
     }
     Ok(Json(due))
+}
+
+/// A case as the API shows it: the stored projection, with each clock's remaining business
+/// time (seconds; negative when overdue) computed now.
+pub async fn case_view(state: &AppState, case: &Case) -> ApiResult<Value> {
+    let mut v = serde_json::to_value(case).unwrap_or(Value::Null);
+    let remaining = state.desk.clock_remaining(case).await?;
+    if let Some(clocks) = v.get_mut("sla").and_then(Value::as_array_mut) {
+        for (clock, (_, left)) in clocks.iter_mut().zip(remaining) {
+            clock["remaining_secs"] = json!(left);
+        }
+    }
+    Ok(v)
+}
+
+pub async fn list_sla_policies(
+    State(state): State<AppState>,
+    Auth(_): Auth,
+) -> ApiResult<Json<Value>> {
+    let items: Vec<Value> = state
+        .desk
+        .list_sla_policies()
+        .await?
+        .into_iter()
+        .map(|(key, p)| {
+            let mut v = serde_json::to_value(p).unwrap_or(Value::Null);
+            v["key"] = json!(key);
+            v
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+pub async fn put_sla_policy(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(key): Path<String>,
+    ApiJson(policy): ApiJson<kefu_domain::sla::SlaPolicy>,
+) -> ApiResult<Json<Value>> {
+    let policy = state.desk.put_sla_policy(&actor, &key, policy).await?;
+    let mut v = serde_json::to_value(policy).unwrap_or(Value::Null);
+    v["key"] = json!(key);
+    Ok(Json(v))
 }

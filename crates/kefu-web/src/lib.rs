@@ -72,6 +72,11 @@ pub fn router(state: AppState) -> Router {
             get(api::get_calendar).put(api::put_calendar),
         )
         .route("/calendars/{id}/add", post(api::calendar_add))
+        .route("/sla-policies", get(api::list_sla_policies))
+        .route(
+            "/sla-policies/{id}",
+            axum::routing::put(api::put_sla_policy),
+        )
         .route("/openapi.json", get(openapi_json));
     Router::new()
         .route("/healthz", get(healthz))

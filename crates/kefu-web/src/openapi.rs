@@ -201,6 +201,22 @@ pub const ROUTES: &[Route] = &[
         200,
         "CalendarDue",
     ),
+    (
+        "get",
+        "/api/v1/sla-policies",
+        "List SLA policies in the order they are tried",
+        None,
+        200,
+        "SlaPolicyList",
+    ),
+    (
+        "put",
+        "/api/v1/sla-policies/{id}",
+        "Create or replace an SLA policy (admins, supervisors)",
+        Some("SlaPolicy"),
+        200,
+        "SlaPolicy",
+    ),
 ];
 
 fn query_params(path: &str, method: &str) -> Vec<Value> {
@@ -312,7 +328,12 @@ fn schemas() -> Value {
             "assignee": {"type": ["string", "null"]}, "department": {"type": ["string", "null"]},
             "waybill_nos": strings, "tags": strings, "received_at": ts, "created_at": ts, "updated_at": ts,
             "first_response_at": opt_ts, "resolved_at": opt_ts, "closed_at": opt_ts,
-            "reopen_count": {"type": "integer"}, "message_count": {"type": "integer"}}},
+            "reopen_count": {"type": "integer"}, "message_count": {"type": "integer"},
+            "sla": {"type": "array", "items": {"type": "object", "properties": {
+                "kind": enum_of(&["first_response", "next_response", "resolution"]), "policy": text, "calendar": text,
+                "state": enum_of(&["running", "paused", "met", "breached"]), "target_secs": {"type": "integer"},
+                "consumed_secs": {"type": "integer"}, "running_since": opt_ts, "due_at": opt_ts, "ended_at": opt_ts,
+                "remaining_secs": {"type": ["integer", "null"], "description": "business seconds left now; negative when overdue"}}}}}},
         "CasePage": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Case"}},
             "next_cursor": {"type": ["string", "null"]}}},
         "MessageCreate": {"type": "object", "required": ["body"], "additionalProperties": false,
@@ -337,6 +358,18 @@ fn schemas() -> Value {
                 "working_days": {"type": "integer", "minimum": 1}}},
         "CalendarDue": {"type": "object", "properties": {"due": {"type": "string", "format": "date-time"},
             "warnings": {"type": "array", "items": {"type": "string"}}}},
+        "SlaPolicy": {"type": "object", "required": ["name", "order", "calendar", "targets"], "additionalProperties": false,
+            "properties": {"name": text, "order": {"type": "integer", "description": "lowest first; shipped defaults use 100 and above"},
+                "match": {"type": "object", "properties": {"channel": {"type": "array", "items": {"$ref": "#/components/schemas/Channel"}},
+                    "category": {"type": "array", "items": {"$ref": "#/components/schemas/Category"}},
+                    "priority": {"type": "array", "items": {"$ref": "#/components/schemas/Priority"}},
+                    "customer_grade": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 5}}}},
+                "calendar": text,
+                "targets": {"type": "object", "properties": {"first_response_minutes": {"type": "number"}, "next_response_minutes": {"type": "number"},
+                    "resolution_minutes": {"type": "number"}, "resolution_working_days": {"type": "integer"}}},
+                "pause_in": {"type": "array", "items": {"$ref": "#/components/schemas/Status"}},
+                "escalations": {"type": "array"}}},
+        "SlaPolicyList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/SlaPolicy"}}}},
         "EventList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}},
     })
 }

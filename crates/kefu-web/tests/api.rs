@@ -41,6 +41,7 @@ async fn spawn_app() -> TestApp {
     };
     desk.bootstrap_admin(Some(PASSWORD.into())).await.unwrap();
     desk.install_builtin_calendars().await.unwrap();
+    desk.install_default_policies().await.unwrap();
     for (key, name, kind) in [
         ("service", "客服部", "service"),
         ("ops", "运营部", "operations"),
@@ -445,7 +446,11 @@ async fn a_case_from_creation_to_reopening() {
         )
         .await;
     let items = events["items"].as_array().unwrap();
-    let types: Vec<&str> = items.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    let types: Vec<&str> = items
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .filter(|t| !t.starts_with("sla_"))
+        .collect();
     assert_eq!(
         types,
         [
@@ -468,9 +473,59 @@ async fn a_case_from_creation_to_reopening() {
     );
     for (i, e) in items.iter().enumerate() {
         assert_eq!(e["seq"], i as i64 + 1);
-        assert_eq!(e["actor"], "user:agent01");
+        let by_clock = e["type"].as_str().unwrap().starts_with("sla_");
+        assert_eq!(
+            e["actor"],
+            if by_clock {
+                "system:sla"
+            } else {
+                "user:agent01"
+            }
+        );
         assert!(e["at"].is_string());
     }
+    // The phone policy's clocks: first response met by the reply, resolution met, then a new
+    // resolution clock started by the reopening.
+    let clocks: Vec<(&str, &str)> = items
+        .iter()
+        .filter(|e| e["type"].as_str().unwrap().starts_with("sla_"))
+        .map(|e| {
+            (
+                e["type"].as_str().unwrap(),
+                e["data"]["clock"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        clocks,
+        [
+            ("sla_started", "first_response"),
+            ("sla_started", "resolution"),
+            ("sla_met", "first_response"),
+            ("sla_met", "resolution"),
+            ("sla_started", "resolution")
+        ]
+    );
+    let (_, now) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/cases/{id}"),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    let resolution = now["sla"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "resolution")
+        .unwrap();
+    assert_eq!(resolution["state"], "running");
+    let left = resolution["remaining_secs"].as_i64().unwrap();
+    assert!(
+        (86_000..=86_400).contains(&left),
+        "about 24 h of the 24x7 calendar left: {left}"
+    );
     let (_, messages) = app
         .call(
             Method::GET,
@@ -1197,5 +1252,134 @@ async fn calendars_compute_due_times_and_refuse_bad_definitions() {
     assert_eq!(
         (status, err["error"]["field"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("calendar"))
+    );
+}
+
+#[tokio::test]
+async fn sla_policies_are_listed_edited_and_validated() {
+    let app = spawn_app().await;
+    let (status, list) = app
+        .call(Method::GET, "/api/v1/sla-policies", Some(&app.agent), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let keys: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "key-accounts",
+            "regulator-complaints",
+            "chat",
+            "email",
+            "phone",
+            "default"
+        ]
+    );
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["order"].as_i64().unwrap() >= 100)
+    );
+
+    // A user's own policy comes first (order 10): web-form damage reports answered in 5 minutes.
+    let mine = json!({"name": "破损优先", "order": 10, "match": {"category": ["damaged"]}, "calendar": "24x7",
+        "targets": {"first_response_minutes": 5, "resolution_working_days": 1}, "pause_in": ["pending_customer"]});
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            "/api/v1/sla-policies/damage",
+            Some(&app.agent),
+            Some(mine.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, saved) = app
+        .call(
+            Method::PUT,
+            "/api/v1/sla-policies/damage",
+            Some(&app.admin),
+            Some(mine),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let case = app
+        .create_case(
+            json!({"channel": "web", "subject": "箱子破了", "customer": {"phone": "13300000001"}}),
+        )
+        .await;
+    let first = case["sla"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "first_response")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (first["policy"].as_str(), first["target_secs"].as_i64()),
+        (Some("damage"), Some(300))
+    );
+
+    for (body, field) in [
+        (
+            json!({"name": "x", "order": 1, "calendar": "nope", "targets": {}}),
+            "calendar",
+        ),
+        (
+            json!({"name": "", "order": 1, "calendar": "24x7", "targets": {}}),
+            "name",
+        ),
+        (
+            json!({"name": "x", "order": 1, "calendar": "24x7", "targets": {"first_response_minutes": -1}}),
+            "targets.first_response_minutes",
+        ),
+        (
+            json!({"name": "x", "order": 1, "calendar": "24x7", "targets": {"resolution_minutes": 60, "resolution_working_days": 1}}),
+            "targets.resolution_working_days",
+        ),
+        (
+            json!({"name": "x", "order": 1, "calendar": "24x7", "targets": {}, "match": {"channel": ["fax"]}}),
+            "match.channel[0]",
+        ),
+        (
+            json!({"name": "x", "order": 1, "calendar": "24x7", "targets": {}, "match": {"customer_grade": [7]}}),
+            "match.customer_grade",
+        ),
+        (
+            json!({"name": "x", "order": 1, "calendar": "24x7", "targets": {}, "pause_in": ["closed"]}),
+            "pause_in",
+        ),
+        (
+            json!({"name": "x", "order": "first", "calendar": "24x7", "targets": {}}),
+            "order",
+        ),
+        (
+            json!({"name": "x", "calendar": "24x7", "targets": {}}),
+            "order",
+        ),
+    ] {
+        let (status, err) = app
+            .call(
+                Method::PUT,
+                "/api/v1/sla-policies/bad",
+                Some(&app.admin),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {err}");
+        assert_eq!(err["error"]["field"], field, "{body}: {err}");
+    }
+    let (_, list) = app
+        .call(Method::GET, "/api/v1/sla-policies", Some(&app.agent), None)
+        .await;
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        7,
+        "refused policies are not stored"
     );
 }

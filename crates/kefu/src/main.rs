@@ -137,6 +137,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             desk.install_builtin_calendars()
                 .await
                 .map_err(|e| e.to_string())?;
+            desk.install_default_policies()
+                .await
+                .map_err(|e| e.to_string())?;
             let admin_password = desk
                 .bootstrap_admin(admin_password_from_env())
                 .await
@@ -181,6 +184,9 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Serve { .. } => {
             let desk = config::desk(config::open_store(&settings).await?, &settings.time_zone)?;
             desk.install_builtin_calendars()
+                .await
+                .map_err(|e| e.to_string())?;
+            desk.install_default_policies()
                 .await
                 .map_err(|e| e.to_string())?;
             if let Some(pw) = desk
@@ -282,6 +288,7 @@ async fn bind(listen: &str) -> Result<TcpListener, String> {
 }
 
 async fn serve(listener: TcpListener, desk: kefu_domain::Desk) -> Result<(), String> {
+    tokio::spawn(kefu::timers::run(desk.clone()));
     let state = kefu_web::AppState::new(desk);
     kefu_web::serve(listener, state, shutdown_signal())
         .await

@@ -266,8 +266,24 @@ async fn export_from_sqlite_import_elsewhere_export_again_is_identical() {
         &[],
         &dir.join("first.jsonl"),
     );
-    // header, 3 built-in calendars, admin, 20 customers, 20 cases, 60 events
-    assert_eq!(first.lines().count(), 1 + 3 + 1 + 20 + 20 + 20 * 3);
+    let count = |table: &str| {
+        first
+            .lines()
+            .filter(|l| l.starts_with(&format!("{{\"table\":\"{table}\"")))
+            .count()
+    };
+    assert_eq!(
+        [
+            count("calendar"),
+            count("sla_policy"),
+            count("user"),
+            count("customer"),
+            count("case")
+        ],
+        [3, 6, 1, 20, 20]
+    );
+    // created, two clocks started, the reply, opened, first response met
+    assert_eq!(count("case_event"), 20 * 6);
 
     let target_args: Vec<String> = match std::env::var("KEFU_TEST_DATABASE_URL") {
         Ok(url) => {
@@ -396,4 +412,66 @@ async fn user_add_migrate_and_config_file() {
         .unwrap();
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown role"));
+}
+
+/// A service clock that falls due while the server is down fires once after the restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clocks_due_during_downtime_fire_once_after_start() {
+    let dir = temp_dir("timers");
+    let data_dir = dir.to_str().unwrap();
+    let server = start(&["serve", "--data-dir", data_dir], &[]);
+    let http = client();
+    let token = login(&http, &server.url, "admin", ADMIN_PASSWORD).await;
+    // A chat reached us 28 s ago: its 30-second first-response clock falls due in about 2 s.
+    #[allow(clippy::disallowed_methods)] // the black box runs on the wall clock
+    let received = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(28);
+    let body = json!({"channel": "chat", "subject": "人工客服在吗", "received_at": received.to_string(),
+        "customer": {"name": "计时测试", "phone": "13900009999"}});
+    let res = http
+        .post(format!("{}/api/v1/cases", server.url))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let case: Value = res.json().await.unwrap();
+    let id = case["id"].as_str().unwrap().to_string();
+    let mut server = server;
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    drop(server);
+    let breaches = |events: &Value| {
+        events["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["type"] == "sla_breached")
+            .count()
+    };
+    // Stay down past the due time.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let server = start(&["serve", "--data-dir", data_dir], &[]);
+    let token = login(&http, &server.url, "admin", ADMIN_PASSWORD).await;
+    let events_url = format!("{}/api/v1/cases/{id}/events", server.url);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_, events) = get(&http, &events_url, &token).await;
+        if breaches(&events) > 0 || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // A few more ticks of the timer loop add nothing.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (_, events) = get(&http, &events_url, &token).await;
+    assert_eq!(breaches(&events), 1, "{events}");
+    let (_, case) = get(&http, &format!("{}/api/v1/cases/{id}", server.url), &token).await;
+    let first = case["sla"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "first_response")
+        .unwrap();
+    assert_eq!(first["state"], "breached");
 }
