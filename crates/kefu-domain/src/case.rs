@@ -126,6 +126,27 @@ pub struct Case {
     /// The service clocks (see `sla`), folded from the `sla_*` events.
     #[serde(default)]
     pub sla: Vec<crate::sla::SlaClock>,
+    /// Promises made to the customer.
+    #[serde(default)]
+    pub commitments: Vec<Commitment>,
+    /// 0 agent, 1 supervisor, 2 manager.
+    #[serde(default)]
+    pub escalation_level: u8,
+}
+
+string_enum!(
+    CommitmentState { Open => "open", Kept => "kept", Missed => "missed" }
+);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Commitment {
+    pub id: String,
+    pub due_at: Timestamp,
+    pub remind_at: Timestamp,
+    pub note: String,
+    pub made_by: String,
+    pub state: CommitmentState,
+    pub reminded: bool,
 }
 
 /// Who did something: a user, the customer, or the system itself (classifier, automation).
@@ -209,6 +230,29 @@ pub enum EventData {
         clock: crate::sla::ClockKind,
         due_at: Option<Timestamp>,
     },
+    /// "We will call you back by 15:00" (R-CASE-12).
+    CommitmentMade {
+        id: String,
+        due_at: Timestamp,
+        /// When the owner is reminded (shortly before the due time).
+        remind_at: Timestamp,
+        note: String,
+    },
+    CommitmentReminded {
+        id: String,
+    },
+    /// Kept by a public reply or a logged call before its due time.
+    CommitmentKept {
+        id: String,
+    },
+    CommitmentMissed {
+        id: String,
+    },
+    /// One level up the ladder agent → supervisor → manager (R-SP-1).
+    Escalated {
+        level: u8,
+        reason: String,
+    },
 }
 
 impl EventData {
@@ -230,6 +274,11 @@ impl EventData {
             EventData::SlaRetargeted(_) => "sla_retargeted",
             EventData::SlaMet { .. } => "sla_met",
             EventData::SlaBreached { .. } => "sla_breached",
+            EventData::CommitmentMade { .. } => "commitment_made",
+            EventData::CommitmentReminded { .. } => "commitment_reminded",
+            EventData::CommitmentKept { .. } => "commitment_kept",
+            EventData::CommitmentMissed { .. } => "commitment_missed",
+            EventData::Escalated { .. } => "escalated",
         }
     }
 }
@@ -277,6 +326,8 @@ impl Case {
             reopen_count: 0,
             message_count: 0,
             sla: Vec::new(),
+            commitments: Vec::new(),
+            escalation_level: 0,
         })
     }
 
@@ -321,6 +372,36 @@ impl Case {
             | EventData::SlaRetargeted(_)
             | EventData::SlaMet { .. }
             | EventData::SlaBreached { .. } => self.apply_sla(&event.data, event.at),
+            EventData::CommitmentMade {
+                id,
+                due_at,
+                remind_at,
+                note,
+            } => self.commitments.push(Commitment {
+                id: id.clone(),
+                due_at: *due_at,
+                remind_at: *remind_at,
+                note: note.clone(),
+                made_by: event.actor.clone(),
+                state: CommitmentState::Open,
+                reminded: false,
+            }),
+            EventData::CommitmentReminded { id } => {
+                if let Some(c) = self.commitments.iter_mut().find(|c| c.id == *id) {
+                    c.reminded = true;
+                }
+            }
+            EventData::CommitmentKept { id } | EventData::CommitmentMissed { id } => {
+                let kept = matches!(event.data, EventData::CommitmentKept { .. });
+                if let Some(c) = self.commitments.iter_mut().find(|c| c.id == *id) {
+                    c.state = if kept {
+                        CommitmentState::Kept
+                    } else {
+                        CommitmentState::Missed
+                    };
+                }
+            }
+            EventData::Escalated { level, .. } => self.escalation_level = *level,
         }
     }
 

@@ -18,8 +18,8 @@ use crate::error::{DomainError, StoreError};
 use crate::ids::{CaseId, CustomerId, DepartmentId, MessageId, UserId};
 use crate::sla::{self, ClockKind, ClockState, SlaConfig, SlaPolicy};
 use crate::store::{
-    CaseQuery, CreatedCase, CustomerChoice, CustomerQuery, IdempotencyKey, NewCase, Page, Session,
-    Store,
+    CaseQuery, CreatedCase, CustomerChoice, CustomerQuery, IdempotencyKey, NewCase, Notification,
+    Page, Session, Store,
 };
 use crate::user::{Actor, Department, Role, User};
 
@@ -618,7 +618,7 @@ impl Desk {
             let breached = std::sync::atomic::AtomicUsize::new(0);
             let result = self
                 .with_retries(&system, id.as_str(), |case| {
-                    let events = sla::breaches(case, now);
+                    let events = sla::due_effects(case, now);
                     breached.store(events.len(), std::sync::atomic::Ordering::Relaxed);
                     Ok(events)
                 })
@@ -632,6 +632,100 @@ impl Desk {
             }
         }
         Ok((fired, failed, first_error))
+    }
+
+    // ---- promises, escalation, notifications -------------------------------------------------
+
+    /// "We will call you back by …": a promise with its own clock (R-CASE-12). The owner is
+    /// reminded `REMINDER_MINUTES` before (or at once if that is already past).
+    pub async fn make_commitment(
+        &self,
+        actor: &Actor,
+        id_or_number: &str,
+        draft: CommitmentDraft,
+    ) -> DeskResult<Case> {
+        require(actor.can_write_cases(), "this role cannot change cases")?;
+        let now = self.now();
+        let due_at = truncate_to_millis(draft.due_at);
+        if due_at <= now {
+            return Err(DomainError::invalid(
+                "due_at",
+                "a promise is due in the future",
+            ));
+        }
+        let note = text("note", &draft.note, 500, true)?;
+        let remind_at = (due_at - SignedDuration::from_mins(REMINDER_MINUTES)).max(now);
+        let id = MessageId::new(now).to_string();
+        self.with_retries(actor, id_or_number, |case| {
+            if case.status == Status::Closed {
+                return Err(closed_error());
+            }
+            Ok(vec![EventData::CommitmentMade {
+                id: id.clone(),
+                due_at,
+                remind_at,
+                note: note.clone(),
+            }])
+        })
+        .await
+    }
+
+    /// One step up the ladder agent → supervisor → manager, with a reason (R-SP-1): raises the
+    /// priority and tells the supervisors.
+    pub async fn escalate(
+        &self,
+        actor: &Actor,
+        id_or_number: &str,
+        reason: &str,
+    ) -> DeskResult<Case> {
+        require(actor.can_write_cases(), "this role cannot change cases")?;
+        let reason = text("reason", reason, 500, true)?;
+        self.with_retries(actor, id_or_number, |case| {
+            if case.status == Status::Closed {
+                return Err(closed_error());
+            }
+            if case.escalation_level >= MAX_ESCALATION {
+                return Err(DomainError::conflict(
+                    "top_of_ladder",
+                    "the case is already with the manager",
+                ));
+            }
+            let mut events = vec![EventData::Escalated {
+                level: case.escalation_level + 1,
+                reason: reason.clone(),
+            }];
+            if case.priority != case.priority.raised() {
+                events.push(EventData::PriorityChanged {
+                    from: case.priority,
+                    to: case.priority.raised(),
+                });
+            }
+            Ok(events)
+        })
+        .await
+    }
+
+    pub async fn notifications(
+        &self,
+        actor: &Actor,
+        unread_only: bool,
+        limit: Option<u32>,
+    ) -> DeskResult<Vec<Notification>> {
+        Ok(self
+            .store
+            .notifications(
+                &actor.user_id,
+                unread_only,
+                limit.unwrap_or(50).clamp(1, MAX_LIST),
+            )
+            .await?)
+    }
+
+    pub async fn mark_notifications_read(&self, actor: &Actor, ids: &[String]) -> DeskResult<u64> {
+        Ok(self
+            .store
+            .mark_notifications_read(&actor.user_id, ids, self.now())
+            .await?)
     }
 
     // ---- customers ------------------------------------------------------------------------
@@ -1053,12 +1147,14 @@ impl Desk {
                 None => Grade::DEFAULT.get(),
             };
             let config = self.sla_config().await?;
-            let clocks = sla::plan(Some(&case), &after, &changes, grade, &config, self.now())?;
+            let mut clocks = sla::plan(Some(&case), &after, &changes, grade, &config, self.now())?;
+            clocks.extend(sla::settle_commitments(&after, &changes, self.now()));
             let (projection, more) = self.events_for(&after, SLA_ACTOR, clocks);
             events.extend(more);
+            let notifications = self.notifications_for(&projection, &events).await?;
             match self
                 .store
-                .append_events(&projection, case.version, &events)
+                .append_events(&projection, case.version, &events, &notifications)
                 .await
             {
                 Ok(()) => return Ok(projection),
@@ -1070,6 +1166,78 @@ impl Desk {
             "version_conflict",
             "the case is being changed by others; try again",
         ))
+    }
+
+    /// Who hears about what: the assignee (or, for an unassigned case, the supervisors) about
+    /// breaches and promises; the supervisors (admins too) about escalations.
+    async fn notifications_for(
+        &self,
+        case: &Case,
+        events: &[CaseEvent],
+    ) -> DeskResult<Vec<Notification>> {
+        let mut out = Vec::new();
+        let mut supervisors: Option<Vec<UserId>> = None;
+        for e in events {
+            let (text, to_supervisors) = match &e.data {
+                EventData::SlaBreached { clock, .. } => (
+                    format!("工单 {} 的{}时限已超时", case.number, clock_name(*clock)),
+                    false,
+                ),
+                EventData::CommitmentReminded { id } => (
+                    format!(
+                        "工单 {} 的承诺即将到期（{}）",
+                        case.number,
+                        commitment_note(case, id)
+                    ),
+                    false,
+                ),
+                EventData::CommitmentMissed { id } => (
+                    format!(
+                        "工单 {} 的承诺已逾期（{}）",
+                        case.number,
+                        commitment_note(case, id)
+                    ),
+                    false,
+                ),
+                EventData::Escalated { level, reason } => (
+                    format!("工单 {} 已升级到第 {} 级：{}", case.number, level, reason),
+                    true,
+                ),
+                _ => continue,
+            };
+            let recipients = match (&case.assignee, to_supervisors) {
+                (Some(a), false) => vec![a.clone()],
+                _ => {
+                    if supervisors.is_none() {
+                        supervisors = Some(
+                            self.store
+                                .list_users()
+                                .await?
+                                .into_iter()
+                                .filter(|u| {
+                                    u.active && matches!(u.role, Role::Supervisor | Role::Admin)
+                                })
+                                .map(|u| u.id)
+                                .collect(),
+                        );
+                    }
+                    supervisors.clone().unwrap_or_default()
+                }
+            };
+            for user_id in recipients {
+                out.push(Notification {
+                    id: MessageId::new(e.at).to_string(),
+                    user_id,
+                    case_id: case.id.clone(),
+                    case_number: case.number.clone(),
+                    kind: e.data.type_name().to_string(),
+                    text: text.clone(),
+                    created_at: e.at,
+                    read_at: None,
+                });
+            }
+        }
+        Ok(out)
     }
 
     fn events_for(
@@ -1126,6 +1294,34 @@ fn check_key(field: &str, key: &str) -> DeskResult<()> {
             "1–40 characters: a–z, 0–9, '-' or '_'",
         ))
     }
+}
+
+/// How long before a promise falls due its owner is reminded.
+pub const REMINDER_MINUTES: i64 = 10;
+/// agent (0) → supervisor (1) → manager (2).
+const MAX_ESCALATION: u8 = 2;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentDraft {
+    pub due_at: Timestamp,
+    pub note: String,
+}
+
+fn clock_name(kind: ClockKind) -> &'static str {
+    match kind {
+        ClockKind::FirstResponse => "首次响应",
+        ClockKind::NextResponse => "再次响应",
+        ClockKind::Resolution => "解决",
+    }
+}
+
+fn commitment_note(case: &Case, id: &str) -> String {
+    case.commitments
+        .iter()
+        .find(|c| c.id == id)
+        .map(|c| c.note.clone())
+        .unwrap_or_default()
 }
 
 /// A patch whose references (assignee, department) are already resolved and checked.

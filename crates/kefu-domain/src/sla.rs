@@ -14,7 +14,9 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
-use crate::case::{Case, Category, Channel, EventData, Priority, Status, Visibility, string_enum};
+use crate::case::{
+    Case, Category, Channel, CommitmentState, EventData, Priority, Status, Visibility, string_enum,
+};
 use crate::error::DomainError;
 
 string_enum!(
@@ -431,14 +433,50 @@ pub fn plan(
     Ok(out)
 }
 
-/// The breach events due at `now`: clocks still running whose due time has passed.
-pub fn breaches(case: &Case, now: Timestamp) -> Vec<EventData> {
-    case.sla
+/// What falls due at `now`: breaches of clocks still running past their due time, reminders
+/// of promises about to fall due, and promises missed.
+pub fn due_effects(case: &Case, now: Timestamp) -> Vec<EventData> {
+    let breaches = case
+        .sla
         .iter()
         .filter(|c| c.state == ClockState::Running && c.due_at.is_some_and(|d| d <= now))
         .map(|c| EventData::SlaBreached {
             clock: c.kind,
             due_at: c.due_at,
+        });
+    let open = case
+        .commitments
+        .iter()
+        .filter(|c| c.state == CommitmentState::Open);
+    let reminders = open
+        .clone()
+        .filter(|c| !c.reminded && c.remind_at <= now && now < c.due_at)
+        .map(|c| EventData::CommitmentReminded { id: c.id.clone() });
+    let missed = open
+        .filter(|c| c.due_at <= now)
+        .map(|c| EventData::CommitmentMissed { id: c.id.clone() });
+    breaches.chain(reminders).chain(missed).collect()
+}
+
+/// Promises settled by a change: a public staff reply keeps every open promise still in time
+/// and misses those already past due (if the timer has not said so yet).
+pub fn settle_commitments(after: &Case, events: &[EventData], now: Timestamp) -> Vec<EventData> {
+    let answered = events.iter().any(|e| {
+        matches!(e, EventData::MessageAdded { visibility: Visibility::Public, author_kind, .. } if author_kind == "staff")
+    });
+    if !answered {
+        return Vec::new();
+    }
+    after
+        .commitments
+        .iter()
+        .filter(|c| c.state == CommitmentState::Open)
+        .map(|c| {
+            if now <= c.due_at {
+                EventData::CommitmentKept { id: c.id.clone() }
+            } else {
+                EventData::CommitmentMissed { id: c.id.clone() }
+            }
         })
         .collect()
 }

@@ -16,6 +16,20 @@ use crate::user::{Department, User};
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// Something a staff member should look at (a breach, a promise falling due, an escalation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    pub id: String,
+    pub user_id: UserId,
+    pub case_id: CaseId,
+    pub case_number: String,
+    /// The event type that caused it, e.g. `sla_breached`.
+    pub kind: String,
+    pub text: String,
+    pub created_at: Timestamp,
+    pub read_at: Option<Timestamp>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     pub token_hash: String,
@@ -121,12 +135,28 @@ pub trait Store: Send + Sync {
     async fn create_case(&self, new_case: NewCase) -> StoreResult<CreatedCase>;
     /// Appends events and writes the new projection, if the stored version is still
     /// `expected_version`; otherwise `VersionConflict` and nothing is written.
+    /// …together with the notifications the events cause, in the same transaction.
     async fn append_events(
         &self,
         projection: &Case,
         expected_version: i64,
         events: &[CaseEvent],
+        notifications: &[Notification],
     ) -> StoreResult<()>;
+    /// A user's notifications, newest first.
+    async fn notifications(
+        &self,
+        user: &UserId,
+        unread_only: bool,
+        limit: u32,
+    ) -> StoreResult<Vec<Notification>>;
+    /// Marks the user's notifications read (all of them when `ids` is empty); returns how many.
+    async fn mark_notifications_read(
+        &self,
+        user: &UserId,
+        ids: &[String],
+        at: Timestamp,
+    ) -> StoreResult<u64>;
     async fn case_by_id(&self, id: &CaseId) -> StoreResult<Option<Case>>;
     async fn case_by_number(&self, number: &str) -> StoreResult<Option<Case>>;
     async fn list_cases(&self, query: &CaseQuery) -> StoreResult<Page<Case>>;

@@ -123,7 +123,8 @@ macro_rules! contract_tests {
             concurrent_creates_get_distinct_numbers, concurrent_updates_keep_every_event,
             import_refuses_non_empty_store, failed_write_changes_nothing,
             concurrent_failures_stay_with_their_callers, calendars_are_stored_and_exported,
-            sla_clocks_start_pause_resume_and_end, due_clocks_breach_exactly_once);
+            sla_clocks_start_pause_resume_and_end, due_clocks_breach_exactly_once,
+            promises_are_reminded_kept_or_missed, escalation_climbs_the_ladder_and_notifies);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn export_import_round_trip() {
@@ -510,7 +511,7 @@ pub async fn version_conflicts_refuse_stale_writes(store: Arc<dyn Store>) {
         },
     };
     let err = store
-        .append_events(&stale, 1, std::slice::from_ref(&event))
+        .append_events(&stale, 1, std::slice::from_ref(&event), &[])
         .await;
     assert!(matches!(err, Err(StoreError::VersionConflict)), "{err:?}");
     let now = store.case_by_id(&case.id).await.unwrap().unwrap();
@@ -1323,4 +1324,208 @@ pub async fn due_clocks_breach_exactly_once(store: Arc<dyn Store>) {
         store.next_timer_due().await.unwrap(),
         clock(&stored, Resolution).due_at
     );
+}
+
+/// Promises: reminded shortly before, kept by a reply in time, missed (and notified) otherwise.
+pub async fn promises_are_reminded_kept_or_missed(store: Arc<dyn Store>) {
+    use kefu_domain::case::CommitmentState;
+    use kefu_domain::desk::CommitmentDraft;
+    let f = sla_fixture(store.clone()).await;
+    let case = f
+        .desk
+        .create_case(
+            &f.agent,
+            draft("快递三天没更新", customer("周芷若", "13700003333")),
+            None,
+        )
+        .await
+        .unwrap()
+        .case;
+    let id = case.id.to_string();
+    f.desk
+        .update_case(
+            &f.agent,
+            &id,
+            CasePatch {
+                assignee: Some(Some("agent01".into())),
+                ..CasePatch::default()
+            },
+        )
+        .await
+        .unwrap();
+    let promise = |mins: i64, note: &str| CommitmentDraft {
+        due_at: kefu_domain::Clock::now(f.clock.as_ref()) + SignedDuration::from_mins(mins),
+        note: note.into(),
+    };
+    let past = f
+        .desk
+        .make_commitment(
+            &f.agent,
+            &id,
+            CommitmentDraft {
+                due_at: start_time(),
+                note: "x".into(),
+            },
+        )
+        .await;
+    assert!(matches!(&past, Err(DomainError::Invalid { field, .. }) if field == "due_at"));
+    f.desk
+        .make_commitment(&f.agent, &id, promise(60, "15:00前回电告知派送进度"))
+        .await
+        .unwrap();
+    // 51 minutes later: the reminder (10 minutes before) has fired, nothing else.
+    f.clock.advance(SignedDuration::from_mins(51));
+    f.desk.fire_due_timers(100).await.unwrap();
+    let c = store.case_by_id(&case.id).await.unwrap().unwrap();
+    assert!(c.commitments[0].reminded);
+    assert_eq!(c.commitments[0].state, CommitmentState::Open);
+    let notes = f.desk.notifications(&f.agent, true, None).await.unwrap();
+    let mut kinds: Vec<&str> = notes.iter().map(|n| n.kind.as_str()).collect();
+    kinds.sort_unstable(); // both fell due by the same tick
+    // The phone policy's 30-minute first response breached too; both go to the assignee.
+    assert_eq!(kinds, ["commitment_reminded", "sla_breached"]);
+    let reminder = notes
+        .iter()
+        .find(|n| n.kind == "commitment_reminded")
+        .unwrap();
+    assert!(reminder.text.contains("15:00前回电"), "{}", reminder.text);
+    // A public reply in time keeps it.
+    let reply = MessageDraft {
+        body: "您好，已联系网点，明天上午派送。".into(),
+        visibility: kefu_domain::Visibility::Public,
+        from_customer: false,
+    };
+    let (kept, _) = f.desk.add_message(&f.agent, &id, reply).await.unwrap();
+    assert_eq!(kept.commitments[0].state, CommitmentState::Kept);
+    // A second promise nobody keeps is missed when it falls due, once.
+    f.desk
+        .make_commitment(&f.agent, &id, promise(30, "回电确认地址"))
+        .await
+        .unwrap();
+    f.clock.advance(SignedDuration::from_mins(31));
+    f.desk.fire_due_timers(100).await.unwrap();
+    f.desk.fire_due_timers(100).await.unwrap();
+    let c = store.case_by_id(&case.id).await.unwrap().unwrap();
+    assert_eq!(c.commitments[1].state, CommitmentState::Missed);
+    let events = store.case_events(&case.id).await.unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.data.type_name() == "commitment_missed")
+            .count(),
+        1
+    );
+    let unread = f.desk.notifications(&f.agent, true, None).await.unwrap();
+    assert_eq!(unread[0].kind, "commitment_missed", "newest first");
+    assert_eq!(unread.len(), 3);
+    // Mark one read, then the rest.
+    let one = vec![unread[2].id.clone()];
+    assert_eq!(
+        f.desk
+            .mark_notifications_read(&f.agent, &one)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        f.desk.mark_notifications_read(&f.agent, &[]).await.unwrap(),
+        2
+    );
+    assert!(
+        f.desk
+            .notifications(&f.agent, true, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        f.desk
+            .notifications(&f.agent, false, None)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(
+        store.next_timer_due().await.unwrap(),
+        c.clock(kefu_domain::sla::ClockKind::Resolution)
+            .and_then(|r| r.due_at)
+    );
+}
+
+/// Escalation: agent → supervisor → manager, priority raised, supervisors notified; no further.
+pub async fn escalation_climbs_the_ladder_and_notifies(store: Arc<dyn Store>) {
+    let f = sla_fixture(store.clone()).await;
+    let boss = f
+        .desk
+        .create_user(
+            Some(&f.admin),
+            UserDraft {
+                username: "wangzg".into(),
+                password: "supervisor-pw".into(),
+                role: Role::Supervisor,
+                display_name: None,
+                department: None,
+            },
+        )
+        .await
+        .unwrap();
+    let case = f
+        .desk
+        .create_case(
+            &f.agent,
+            draft(
+                "快递员态度太差，我要投诉",
+                customer("赵灵儿", "13700004444"),
+            ),
+            None,
+        )
+        .await
+        .unwrap()
+        .case;
+    assert_eq!(case.priority, kefu_domain::Priority::P2);
+    let id = case.id.to_string();
+    let up = f
+        .desk
+        .escalate(&f.agent, &id, "客户情绪激动，要求主管处理")
+        .await
+        .unwrap();
+    assert_eq!(
+        (up.escalation_level, up.priority),
+        (1, kefu_domain::Priority::P1)
+    );
+    let up = f
+        .desk
+        .escalate(&f.agent, &id, "扬言向邮政管理局申诉")
+        .await
+        .unwrap();
+    assert_eq!(up.escalation_level, 2);
+    let top = f.desk.escalate(&f.agent, &id, "再升级").await;
+    assert!(matches!(
+        top,
+        Err(DomainError::Conflict {
+            code: "top_of_ladder",
+            ..
+        })
+    ));
+    let empty = f.desk.escalate(&f.agent, &id, "  ").await;
+    assert!(matches!(&empty, Err(DomainError::Invalid { field, .. }) if field == "reason"));
+    let boss_actor = Actor::of(&boss);
+    let notes = f.desk.notifications(&boss_actor, true, None).await.unwrap();
+    assert_eq!(notes.len(), 2);
+    assert!(
+        notes
+            .iter()
+            .all(|n| n.kind == "escalated" && n.case_number == case.number)
+    );
+    assert!(
+        f.desk
+            .notifications(&f.agent, true, None)
+            .await
+            .unwrap()
+            .is_empty(),
+        "agents are not told of escalations"
+    );
+    let admin_notes = f.desk.notifications(&f.admin, true, None).await.unwrap();
+    assert_eq!(admin_notes.len(), 2);
 }

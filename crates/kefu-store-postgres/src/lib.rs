@@ -32,6 +32,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "sla",
         sql: include_str!("../migrations/0003_sla.sql"),
     },
+    Migration {
+        version: 4,
+        name: "notifications",
+        sql: include_str!("../migrations/0004_notifications.sql"),
+    },
 ];
 
 /// Any constant shared by all nodes: only one of them migrates at a time.

@@ -1,13 +1,14 @@
 //! Every statement kefu runs, written once for both backends.
 
 use kefu_domain::calendar::CalendarSpec;
+use kefu_domain::case::CommitmentState;
 use kefu_domain::customer::contact_keys;
 use kefu_domain::export::{ExportRecord, ExportTable};
 use kefu_domain::ids::{CaseId, CustomerId, UserId};
 use kefu_domain::sla::{ClockState, SlaPolicy};
 use kefu_domain::store::{
-    CaseQuery, CreatedCase, CustomerChoice, CustomerQuery, NewCase, Page, Session, StoreResult,
-    case_number, case_number_seq,
+    CaseQuery, CreatedCase, CustomerChoice, CustomerQuery, NewCase, Notification, Page, Session,
+    StoreResult, case_number, case_number_seq,
 };
 use kefu_domain::{
     Case, CaseEvent, Customer, Department, EventData, StoreError, User, from_millis, to_millis,
@@ -31,6 +32,12 @@ pub enum WriteOp {
         projection: Box<Case>,
         expected_version: i64,
         events: Vec<CaseEvent>,
+        notifications: Vec<Notification>,
+    },
+    MarkRead {
+        user: String,
+        ids: Vec<String>,
+        at: i64,
     },
     Import(Vec<ExportRecord>),
     FinishImport,
@@ -50,6 +57,7 @@ pub enum WriteOp {
 #[derive(Debug)]
 pub enum WriteOutput {
     Done,
+    Count(u64),
     Created(Box<CreatedCase>),
 }
 
@@ -96,7 +104,46 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             projection,
             expected_version,
             events,
-        } => append(sql, &projection, expected_version, &events).await?,
+            notifications,
+        } => {
+            append(sql, &projection, expected_version, &events).await?;
+            for n in &notifications {
+                sql.execute(
+                    "INSERT INTO notifications (id, user_id, created_at, read_at, doc) VALUES ($1, $2, $3, NULL, $4)",
+                    &[
+                        n.id.clone().into(),
+                        n.user_id.to_string().into(),
+                        to_millis(n.created_at).into(),
+                        to_json(n)?.into(),
+                    ],
+                )
+                .await?;
+            }
+        }
+        WriteOp::MarkRead { user, ids, at } => {
+            let rows = sql
+                .fetch(
+                    "SELECT id, doc FROM notifications WHERE user_id = $1 AND read_at IS NULL",
+                    &[user.clone().into()],
+                )
+                .await?;
+            let mut marked = 0;
+            for r in rows {
+                let id = r.text(0)?.to_string();
+                if !ids.is_empty() && !ids.contains(&id) {
+                    continue;
+                }
+                let mut n: Notification = from_json(r.text(1)?)?;
+                n.read_at = Some(from_millis(at));
+                sql.execute(
+                    "UPDATE notifications SET read_at = $2, doc = $3 WHERE id = $1",
+                    &[id.into(), at.into(), to_json(&n)?.into()],
+                )
+                .await?;
+                marked += 1;
+            }
+            return Ok(WriteOutput::Count(marked));
+        }
         WriteOp::Import(records) => {
             for r in records {
                 import_record(sql, r).await?;
@@ -362,18 +409,30 @@ async fn sync_timers(sql: &mut dyn Sql, case: &Case) -> StoreResult<()> {
         &[id.clone().into()],
     )
     .await?;
-    for clock in &case.sla {
-        if let (ClockState::Running, Some(due)) = (clock.state, clock.due_at) {
-            sql.execute(
-                "INSERT INTO case_timers (case_id, clock, due_at) VALUES ($1, $2, $3)",
-                &[
-                    id.clone().into(),
-                    clock.kind.as_str().into(),
-                    to_millis(due).into(),
-                ],
-            )
-            .await?;
+    let mut timers: Vec<(String, jiff::Timestamp)> = case
+        .sla
+        .iter()
+        .filter_map(|clock| match (clock.state, clock.due_at) {
+            (ClockState::Running, Some(due)) => Some((clock.kind.as_str().to_string(), due)),
+            _ => None,
+        })
+        .collect();
+    for c in case
+        .commitments
+        .iter()
+        .filter(|c| c.state == CommitmentState::Open)
+    {
+        timers.push((format!("commitment:{}", c.id), c.due_at));
+        if !c.reminded && c.remind_at < c.due_at {
+            timers.push((format!("reminder:{}", c.id), c.remind_at));
         }
+    }
+    for (name, due) in timers {
+        sql.execute(
+            "INSERT INTO case_timers (case_id, clock, due_at) VALUES ($1, $2, $3)",
+            &[id.clone().into(), name.into(), to_millis(due).into()],
+        )
+        .await?;
     }
     Ok(())
 }
@@ -814,4 +873,20 @@ pub(crate) async fn list_calendars(sql: &mut dyn Sql) -> StoreResult<Vec<(String
         .iter()
         .map(|r| Ok((r.text(0)?.to_string(), from_json(r.text(1)?)?)))
         .collect()
+}
+
+pub(crate) async fn notifications(
+    sql: &mut dyn Sql,
+    user: &str,
+    unread_only: bool,
+    limit: u32,
+) -> StoreResult<Vec<Notification>> {
+    let query = if unread_only {
+        format!(
+            "SELECT doc FROM notifications WHERE user_id = $1 AND read_at IS NULL ORDER BY id DESC LIMIT {limit}"
+        )
+    } else {
+        format!("SELECT doc FROM notifications WHERE user_id = $1 ORDER BY id DESC LIMIT {limit}")
+    };
+    docs(&sql.fetch(&query, &[user.into()]).await?)
 }

@@ -5,7 +5,7 @@ use kefu_domain::export::{ExportRecord, ExportTable};
 use kefu_domain::ids::{CaseId, CustomerId, UserId};
 use kefu_domain::sla::SlaPolicy;
 use kefu_domain::store::{
-    CaseQuery, CreatedCase, CustomerQuery, NewCase, Page, Session, Store, StoreResult,
+    CaseQuery, CreatedCase, CustomerQuery, NewCase, Notification, Page, Session, Store, StoreResult,
 };
 use kefu_domain::{Case, CaseEvent, Customer, Department, StoreError, User};
 
@@ -148,7 +148,9 @@ impl<B: Backend> Store for SqlStore<B> {
         };
         match outcome {
             WriteOutput::Created(created) => Ok(*created),
-            WriteOutput::Done => Err(StoreError::Backend("create returned no case".into())),
+            WriteOutput::Done | WriteOutput::Count(_) => {
+                Err(StoreError::Backend("create returned no case".into()))
+            }
         }
     }
 
@@ -157,13 +159,50 @@ impl<B: Backend> Store for SqlStore<B> {
         projection: &Case,
         expected_version: i64,
         events: &[CaseEvent],
+        notifications: &[Notification],
     ) -> StoreResult<()> {
         self.write_done(WriteOp::Append {
             projection: Box::new(projection.clone()),
             expected_version,
             events: events.to_vec(),
+            notifications: notifications.to_vec(),
         })
         .await
+    }
+
+    async fn notifications(
+        &self,
+        user: &UserId,
+        unread_only: bool,
+        limit: u32,
+    ) -> StoreResult<Vec<Notification>> {
+        ops::notifications(
+            &mut *self.backend.read().await?,
+            user.as_str(),
+            unread_only,
+            limit,
+        )
+        .await
+    }
+
+    async fn mark_notifications_read(
+        &self,
+        user: &UserId,
+        ids: &[String],
+        at: Timestamp,
+    ) -> StoreResult<u64> {
+        match self
+            .backend
+            .write(WriteOp::MarkRead {
+                user: user.to_string(),
+                ids: ids.to_vec(),
+                at: kefu_domain::to_millis(at),
+            })
+            .await?
+        {
+            WriteOutput::Count(n) => Ok(n),
+            _ => Ok(0),
+        }
     }
 
     async fn case_by_id(&self, id: &CaseId) -> StoreResult<Option<Case>> {

@@ -42,6 +42,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "sla",
         sql: include_str!("../migrations/0003_sla.sql"),
     },
+    Migration {
+        version: 4,
+        name: "notifications",
+        sql: include_str!("../migrations/0004_notifications.sql"),
+    },
 ];
 
 /// Writes waiting beyond this many are taken by the next transaction.

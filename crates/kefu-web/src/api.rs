@@ -461,3 +461,67 @@ pub async fn put_sla_policy(
     v["key"] = json!(key);
     Ok(Json(v))
 }
+
+pub async fn make_commitment(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<String>,
+    ApiJson(draft): ApiJson<kefu_domain::desk::CommitmentDraft>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let case = state.desk.make_commitment(&actor, &id, draft).await?;
+    Ok((StatusCode::CREATED, Json(case_view(&state, &case).await?)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalateRequest {
+    reason: String,
+}
+
+pub async fn escalate(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<EscalateRequest>,
+) -> ApiResult<Json<Value>> {
+    let case = state.desk.escalate(&actor, &id, &req.reason).await?;
+    Ok(Json(case_view(&state, &case).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationParams {
+    unread: Option<bool>,
+    limit: Option<u32>,
+}
+
+pub async fn list_notifications(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiQuery(p): ApiQuery<NotificationParams>,
+) -> ApiResult<Json<Value>> {
+    let items = state
+        .desk
+        .notifications(&actor, p.unread.unwrap_or(false), p.limit)
+        .await?;
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkReadRequest {
+    #[serde(default)]
+    ids: Vec<String>,
+}
+
+pub async fn mark_notifications_read(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiJson(req): ApiJson<MarkReadRequest>,
+) -> ApiResult<Json<Value>> {
+    if req.ids.len() > 1000 {
+        return Err(ApiError::invalid("ids", "at most 1000 at a time"));
+    }
+    let marked = state.desk.mark_notifications_read(&actor, &req.ids).await?;
+    Ok(Json(json!({ "marked": marked })))
+}

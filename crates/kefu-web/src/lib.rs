@@ -72,6 +72,10 @@ pub fn router(state: AppState) -> Router {
             get(api::get_calendar).put(api::put_calendar),
         )
         .route("/calendars/{id}/add", post(api::calendar_add))
+        .route("/cases/{id}/commitments", post(api::make_commitment))
+        .route("/cases/{id}/escalate", post(api::escalate))
+        .route("/notifications", get(api::list_notifications))
+        .route("/notifications/read", post(api::mark_notifications_read))
         .route("/sla-policies", get(api::list_sla_policies))
         .route(
             "/sla-policies/{id}",

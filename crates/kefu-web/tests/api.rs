@@ -1383,3 +1383,131 @@ async fn sla_policies_are_listed_edited_and_validated() {
         "refused policies are not stored"
     );
 }
+
+#[tokio::test]
+async fn promises_escalation_and_notifications_over_http() {
+    let app = spawn_app().await;
+    let case = app.create_case(new_case("13200000001")).await;
+    let id = case["id"].as_str().unwrap();
+    #[allow(clippy::disallowed_methods)] // the server runs on the wall clock
+    let in_an_hour = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1)).to_string();
+    let (status, promised) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/commitments"),
+            Some(&app.agent),
+            Some(json!({"due_at": in_an_hour, "note": "15:00前回电"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{promised}");
+    assert_eq!(promised["commitments"][0]["state"], "open");
+    for (body, field) in [
+        (
+            json!({"due_at": "2020-01-01T00:00:00Z", "note": "x"}),
+            "due_at",
+        ),
+        (json!({"due_at": "soon", "note": "x"}), "due_at"),
+        (json!({"due_at": in_an_hour, "note": ""}), "note"),
+        (json!({"note": "x"}), "due_at"),
+    ] {
+        let (status, err) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/cases/{id}/commitments"),
+                Some(&app.agent),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(
+            (status, err["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
+            "{body}: {err}"
+        );
+    }
+    let (status, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/commitments"),
+            Some(&app.viewer),
+            Some(json!({"due_at": in_an_hour, "note": "x"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (status, up) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/escalate"),
+            Some(&app.agent),
+            Some(json!({"reason": "客户要求主管回电"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{up}");
+    assert_eq!(up["escalation_level"], 1);
+    let (status, err) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/escalate"),
+            Some(&app.agent),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(
+        (status, err["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("reason"))
+    );
+    // The admin is told; the agent is not.
+    let (_, notes) = app
+        .call(
+            Method::GET,
+            "/api/v1/notifications?unread=true",
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    let items = notes["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["kind"], "escalated");
+    assert_eq!(items[0]["case_number"], case["number"]);
+    let (_, mine) = app
+        .call(Method::GET, "/api/v1/notifications", Some(&app.agent), None)
+        .await;
+    assert_eq!(mine["items"].as_array().unwrap().len(), 0);
+    let (status, marked) = app
+        .call(
+            Method::POST,
+            "/api/v1/notifications/read",
+            Some(&app.admin),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(
+        (status, marked["marked"].as_u64()),
+        (StatusCode::OK, Some(1))
+    );
+    let (_, notes) = app
+        .call(
+            Method::GET,
+            "/api/v1/notifications?unread=true",
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert_eq!(notes["items"].as_array().unwrap().len(), 0);
+    let (status, err) = app
+        .call(
+            Method::GET,
+            "/api/v1/notifications?unread=maybe",
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, err["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("unread"))
+    );
+    let (status, _) = app
+        .call(Method::GET, "/api/v1/notifications", None, None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
