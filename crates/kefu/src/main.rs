@@ -133,13 +133,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 );
             }
             settings.data_dir = fresh_demo_dir()?;
-            let desk = config::desk(config::open_store(&settings).await?, &settings.time_zone)?;
-            desk.install_builtin_calendars()
-                .await
-                .map_err(|e| e.to_string())?;
-            desk.install_default_policies()
-                .await
-                .map_err(|e| e.to_string())?;
+            let desk = open_desk_for_serving(&settings).await?;
             let admin_password = desk
                 .bootstrap_admin(admin_password_from_env())
                 .await
@@ -182,13 +176,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             serve(listener, desk).await
         }
         Command::Serve { .. } => {
-            let desk = config::desk(config::open_store(&settings).await?, &settings.time_zone)?;
-            desk.install_builtin_calendars()
-                .await
-                .map_err(|e| e.to_string())?;
-            desk.install_default_policies()
-                .await
-                .map_err(|e| e.to_string())?;
+            let desk = open_desk_for_serving(&settings).await?;
             if let Some(pw) = desk
                 .bootstrap_admin(admin_password_from_env())
                 .await
@@ -266,6 +254,19 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// The desk a server runs: store opened and migrated, built-in calendars and SLA policies in
+/// place (existing ones, maybe edited, are kept).
+async fn open_desk_for_serving(settings: &Settings) -> Result<kefu_domain::Desk, String> {
+    let desk = config::desk(config::open_store(settings).await?, &settings.time_zone)?;
+    desk.install_builtin_calendars()
+        .await
+        .map_err(|e| e.to_string())?;
+    desk.install_default_policies()
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(desk)
 }
 
 fn admin_password_from_env() -> Option<String> {
