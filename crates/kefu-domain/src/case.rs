@@ -230,6 +230,11 @@ pub enum EventData {
         clock: crate::sla::ClockKind,
         due_at: Option<Timestamp>,
     },
+    /// A clock reached a warning share of its target (an escalation step's `at_percent`).
+    SlaWarning {
+        clock: crate::sla::ClockKind,
+        percent: u8,
+    },
     /// "We will call you back by 15:00" (R-CASE-12).
     CommitmentMade {
         id: String,
@@ -274,6 +279,7 @@ impl EventData {
             EventData::SlaRetargeted(_) => "sla_retargeted",
             EventData::SlaMet { .. } => "sla_met",
             EventData::SlaBreached { .. } => "sla_breached",
+            EventData::SlaWarning { .. } => "sla_warning",
             EventData::CommitmentMade { .. } => "commitment_made",
             EventData::CommitmentReminded { .. } => "commitment_reminded",
             EventData::CommitmentKept { .. } => "commitment_kept",
@@ -371,7 +377,8 @@ impl Case {
             | EventData::SlaResumed(_)
             | EventData::SlaRetargeted(_)
             | EventData::SlaMet { .. }
-            | EventData::SlaBreached { .. } => self.apply_sla(&event.data, event.at),
+            | EventData::SlaBreached { .. }
+            | EventData::SlaWarning { .. } => self.apply_sla(&event.data, event.at),
             EventData::CommitmentMade {
                 id,
                 due_at,

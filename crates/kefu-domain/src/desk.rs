@@ -619,7 +619,11 @@ impl Desk {
             let result = self
                 .with_retries(&system, id.as_str(), |case| {
                     let events = sla::due_effects(case, now);
-                    breached.store(events.len(), std::sync::atomic::Ordering::Relaxed);
+                    let breaches = events
+                        .iter()
+                        .filter(|e| matches!(e, EventData::SlaBreached { .. }))
+                        .count();
+                    breached.store(breaches, std::sync::atomic::Ordering::Relaxed);
                     Ok(events)
                 })
                 .await;
@@ -1149,9 +1153,15 @@ impl Desk {
             let config = self.sla_config().await?;
             let mut clocks = sla::plan(Some(&case), &after, &changes, grade, &config, self.now())?;
             clocks.extend(sla::settle_commitments(&after, &changes, self.now()));
-            let (projection, more) = self.events_for(&after, SLA_ACTOR, clocks);
+            let (with_clocks, more) = self.events_for(&after, SLA_ACTOR, clocks);
             events.extend(more);
-            let notifications = self.notifications_for(&projection, &events).await?;
+            let data: Vec<EventData> = events.iter().map(|e| e.data.clone()).collect();
+            let steps = sla::step_events(&with_clocks, &data, &config);
+            let (projection, more) = self.events_for(&with_clocks, SLA_ACTOR, steps);
+            events.extend(more);
+            let notifications = self
+                .notifications_for(&projection, &events, &config)
+                .await?;
             match self
                 .store
                 .append_events(&projection, case.version, &events, &notifications)
@@ -1174,21 +1184,38 @@ impl Desk {
         &self,
         case: &Case,
         events: &[CaseEvent],
+        config: &SlaConfig,
     ) -> DeskResult<Vec<Notification>> {
         let mut out = Vec::new();
         let mut supervisors: Option<Vec<UserId>> = None;
         for e in events {
-            let (text, to_supervisors) = match &e.data {
-                EventData::SlaBreached { clock, .. } => (
-                    format!("工单 {} 的{}时限已超时", case.number, clock_name(*clock)),
-                    false,
-                ),
+            // (text, tell the assignee, tell the supervisors)
+            let (text, to_assignee, to_supervisors) = match &e.data {
+                EventData::SlaBreached { clock, .. } => {
+                    let (a, s) = sla::step_recipients(case, *clock, None, config);
+                    (
+                        format!("工单 {} 的{}时限已超时", case.number, clock_name(*clock)),
+                        a,
+                        s,
+                    )
+                }
+                EventData::SlaWarning { clock, percent } => {
+                    let (a, s) = sla::step_recipients(case, *clock, Some(*percent), config);
+                    let text = format!(
+                        "工单 {} 的{}时限已用 {}%",
+                        case.number,
+                        clock_name(*clock),
+                        percent
+                    );
+                    (text, a, s)
+                }
                 EventData::CommitmentReminded { id } => (
                     format!(
                         "工单 {} 的承诺即将到期（{}）",
                         case.number,
                         commitment_note(case, id)
                     ),
+                    true,
                     false,
                 ),
                 EventData::CommitmentMissed { id } => (
@@ -1197,33 +1224,46 @@ impl Desk {
                         case.number,
                         commitment_note(case, id)
                     ),
+                    true,
                     false,
                 ),
                 EventData::Escalated { level, reason } => (
                     format!("工单 {} 已升级到第 {} 级：{}", case.number, level, reason),
+                    false,
                     true,
                 ),
                 _ => continue,
             };
-            let recipients = match (&case.assignee, to_supervisors) {
-                (Some(a), false) => vec![a.clone()],
-                _ => {
-                    if supervisors.is_none() {
-                        supervisors = Some(
-                            self.store
-                                .list_users()
-                                .await?
-                                .into_iter()
-                                .filter(|u| {
-                                    u.active && matches!(u.role, Role::Supervisor | Role::Admin)
-                                })
-                                .map(|u| u.id)
-                                .collect(),
-                        );
-                    }
-                    supervisors.clone().unwrap_or_default()
+            let mut recipients = Vec::new();
+            // An unassigned case has nobody to tell but the supervisors.
+            let to_supervisors = match &case.assignee {
+                Some(a) if to_assignee => {
+                    recipients.push(a.clone());
+                    to_supervisors
                 }
+                None if to_assignee => true,
+                _ => to_supervisors,
             };
+            if to_supervisors {
+                if supervisors.is_none() {
+                    supervisors = Some(
+                        self.store
+                            .list_users()
+                            .await?
+                            .into_iter()
+                            .filter(|u| {
+                                u.active && matches!(u.role, Role::Supervisor | Role::Admin)
+                            })
+                            .map(|u| u.id)
+                            .collect(),
+                    );
+                }
+                for s in supervisors.clone().unwrap_or_default() {
+                    if !recipients.contains(&s) {
+                        recipients.push(s);
+                    }
+                }
+            }
             for user_id in recipients {
                 out.push(Notification {
                     id: MessageId::new(e.at).to_string(),

@@ -68,9 +68,36 @@ pub struct SlaPolicy {
     pub targets: Targets,
     #[serde(default = "default_pause_in")]
     pub pause_in: Vec<Status>,
-    /// Escalation steps; kept with the policy, acted on by the escalation ladder.
+    /// What happens as a clock runs down: at a share of its target, or at the breach.
     #[serde(default)]
-    pub escalations: Vec<serde_json::Value>,
+    pub escalations: Vec<EscalationStep>,
+}
+
+string_enum!(
+    /// What an escalation step does.
+    StepAction {
+        NotifyAssignee => "notify_assignee", NotifySupervisor => "notify_supervisor",
+        Escalate => "escalate", RaisePriority => "raise_priority",
+    }
+);
+
+/// "At 75 % of the first-response target, tell the supervisor"; without `at_percent`, at the
+/// breach; without `clock`, for every clock of the policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationStep {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<ClockKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_percent: Option<u8>,
+    pub action: StepAction,
+}
+
+impl EscalationStep {
+    /// Does this step fire for `clock` reaching `percent` (`None`: the breach)?
+    pub fn fires_at(&self, clock: ClockKind, percent: Option<u8>) -> bool {
+        self.clock.is_none_or(|c| c == clock) && self.at_percent == percent
+    }
 }
 
 fn default_pause_in() -> Vec<Status> {
@@ -81,6 +108,16 @@ impl SlaPolicy {
     pub fn validate(&self) -> Result<(), DomainError> {
         if self.name.trim().is_empty() || self.name.chars().count() > 100 {
             return Err(DomainError::invalid("name", "1–100 characters"));
+        }
+        if self
+            .escalations
+            .iter()
+            .any(|s| s.at_percent.is_some_and(|p| !(1..=99).contains(&p)))
+        {
+            return Err(DomainError::invalid(
+                "escalations.at_percent",
+                "a share of the target from 1 to 99 (leave it out for the breach)",
+            ));
         }
         let t = &self.targets;
         for (field, v) in [
@@ -156,6 +193,9 @@ pub struct SlaClock {
     pub running_since: Option<Timestamp>,
     pub due_at: Option<Timestamp>,
     pub ended_at: Option<Timestamp>,
+    /// Warning shares still to come, with when they fall due.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<(u8, Timestamp)>,
 }
 
 /// What a clock event carries.
@@ -169,6 +209,9 @@ pub struct ClockChange {
     /// From when the clock runs (not set while paused).
     pub since: Option<Timestamp>,
     pub due_at: Option<Timestamp>,
+    /// When the clock reaches each warning share of its target (escalation steps).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<(u8, Timestamp)>,
 }
 
 impl Case {
@@ -189,6 +232,7 @@ impl Case {
                 running_since: c.since,
                 due_at: c.due_at,
                 ended_at: None,
+                warnings: c.warnings.clone(),
             };
             match sla.iter_mut().find(|x| x.kind == c.clock) {
                 Some(x) => *x = clock,
@@ -200,6 +244,11 @@ impl Case {
                 upsert(&mut self.sla, c, ClockState::Running)
             }
             EventData::SlaPaused(c) => upsert(&mut self.sla, c, ClockState::Paused),
+            EventData::SlaWarning { clock, percent } => {
+                if let Some(x) = self.sla.iter_mut().find(|x| x.kind == *clock) {
+                    x.warnings.retain(|(p, _)| p != percent);
+                }
+            }
             EventData::SlaMet { clock } | EventData::SlaBreached { clock, .. } => {
                 let breached = matches!(data, EventData::SlaBreached { .. });
                 if let Some(x) = self.sla.iter_mut().find(|x| x.kind == *clock) {
@@ -212,6 +261,7 @@ impl Case {
                     };
                     x.running_since = None;
                     x.ended_at = Some(at);
+                    x.warnings.clear();
                 }
             }
             _ => {}
@@ -275,6 +325,7 @@ pub fn plan(
             consumed_secs: consumed,
             since: Some(from),
             due_at: Some(cal.add_open_time(from, remaining)?),
+            warnings: warning_times(policy, cal, kind, target, consumed, from)?,
         })
     };
     let resolution_target = |from: Timestamp| -> Result<Option<i64>, DomainError> {
@@ -381,6 +432,7 @@ pub fn plan(
                 consumed_secs: consumed_so_far,
                 since: None,
                 due_at: None,
+                warnings: Vec::new(),
             }));
         } else if !paused_now && clock.state == ClockState::Paused {
             out.push(EventData::SlaResumed(change(
@@ -444,6 +496,20 @@ pub fn due_effects(case: &Case, now: Timestamp) -> Vec<EventData> {
             clock: c.kind,
             due_at: c.due_at,
         });
+    let warnings = case
+        .sla
+        .iter()
+        .filter(|c| c.state == ClockState::Running)
+        .flat_map(|c| {
+            c.warnings
+                .iter()
+                .filter(|(_, at)| *at <= now)
+                .map(|(percent, _)| EventData::SlaWarning {
+                    clock: c.kind,
+                    percent: *percent,
+                })
+        })
+        .collect::<Vec<_>>();
     let open = case
         .commitments
         .iter()
@@ -455,7 +521,12 @@ pub fn due_effects(case: &Case, now: Timestamp) -> Vec<EventData> {
     let missed = open
         .filter(|c| c.due_at <= now)
         .map(|c| EventData::CommitmentMissed { id: c.id.clone() });
-    breaches.chain(reminders).chain(missed).collect()
+    warnings
+        .into_iter()
+        .chain(breaches)
+        .chain(reminders)
+        .chain(missed)
+        .collect()
 }
 
 /// Promises settled by a change: a public staff reply keeps every open promise still in time
@@ -602,4 +673,107 @@ pub fn default_policies() -> Vec<(&'static str, SlaPolicy)> {
             ),
         ),
     ]
+}
+
+/// When a clock started (or resumed) at `from` with `consumed` of `target` used reaches each
+/// share named by the policy's escalation steps for it; shares already passed are left out.
+fn warning_times(
+    policy: &SlaPolicy,
+    cal: &Calendar,
+    kind: ClockKind,
+    target: i64,
+    consumed: i64,
+    from: Timestamp,
+) -> Result<Vec<(u8, Timestamp)>, DomainError> {
+    let mut shares: Vec<u8> = policy
+        .escalations
+        .iter()
+        .filter(|s| s.clock.is_none_or(|c| c == kind))
+        .filter_map(|s| s.at_percent)
+        .collect();
+    shares.sort_unstable();
+    shares.dedup();
+    let mut out = Vec::with_capacity(shares.len());
+    for pct in shares {
+        let threshold = target * i64::from(pct) / 100;
+        if threshold > consumed {
+            let at = cal.add_open_time(from, SignedDuration::from_secs(threshold - consumed))?;
+            out.push((pct, at));
+        }
+    }
+    Ok(out)
+}
+
+/// The steps of the policy behind `kind`'s clock that fire at `percent` (`None`: the breach).
+fn steps_for<'a>(
+    case: &Case,
+    kind: ClockKind,
+    percent: Option<u8>,
+    config: &'a SlaConfig,
+) -> Vec<&'a EscalationStep> {
+    case.clock(kind)
+        .and_then(|c| config.policies.iter().find(|(k, _)| *k == c.policy))
+        .map(|(_, p)| {
+            p.escalations
+                .iter()
+                .filter(|s| s.fires_at(kind, percent))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The events escalation steps add when `events` contain warnings or breaches: escalating a
+/// level and raising the priority. (Notifications are decided by the desk, which knows users.)
+pub fn step_events(case: &Case, events: &[EventData], config: &SlaConfig) -> Vec<EventData> {
+    let mut out = Vec::new();
+    let mut level = case.escalation_level;
+    let mut priority = case.priority;
+    for e in events {
+        let (kind, percent) = match e {
+            EventData::SlaWarning { clock, percent } => (*clock, Some(*percent)),
+            EventData::SlaBreached { clock, .. } => (*clock, None),
+            _ => continue,
+        };
+        for step in steps_for(case, kind, percent, config) {
+            match step.action {
+                StepAction::Escalate if level < 2 => {
+                    level += 1;
+                    let when = percent.map_or("已超时".to_string(), |p| format!("已用 {p}%"));
+                    out.push(EventData::Escalated {
+                        level,
+                        reason: format!("SLA {kind} {when}"),
+                    });
+                }
+                StepAction::RaisePriority if priority.raised() != priority => {
+                    out.push(EventData::PriorityChanged {
+                        from: priority,
+                        to: priority.raised(),
+                    });
+                    priority = priority.raised();
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Whom a warning or breach of `kind` is told to, by the policy's steps: (the assignee, the
+/// supervisors). With no step for a breach, the assignee is told.
+pub fn step_recipients(
+    case: &Case,
+    kind: ClockKind,
+    percent: Option<u8>,
+    config: &SlaConfig,
+) -> (bool, bool) {
+    let steps = steps_for(case, kind, percent, config);
+    if steps.is_empty() {
+        return (percent.is_none(), false);
+    }
+    (
+        steps.iter().any(|s| s.action == StepAction::NotifyAssignee),
+        steps
+            .iter()
+            .any(|s| s.action == StepAction::NotifySupervisor),
+    )
 }

@@ -124,7 +124,8 @@ macro_rules! contract_tests {
             import_refuses_non_empty_store, failed_write_changes_nothing,
             concurrent_failures_stay_with_their_callers, calendars_are_stored_and_exported,
             sla_clocks_start_pause_resume_and_end, due_clocks_breach_exactly_once,
-            promises_are_reminded_kept_or_missed, escalation_climbs_the_ladder_and_notifies);
+            promises_are_reminded_kept_or_missed, escalation_climbs_the_ladder_and_notifies,
+            escalation_steps_warn_and_escalate);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn export_import_round_trip() {
@@ -1528,4 +1529,154 @@ pub async fn escalation_climbs_the_ladder_and_notifies(store: Arc<dyn Store>) {
     );
     let admin_notes = f.desk.notifications(&f.admin, true, None).await.unwrap();
     assert_eq!(admin_notes.len(), 2);
+}
+
+/// A policy's escalation steps: at 50 % of the first-response target the supervisors hear of it;
+/// at the breach the case goes up a level and its priority rises.
+pub async fn escalation_steps_warn_and_escalate(store: Arc<dyn Store>) {
+    use kefu_domain::sla::{ClockKind, EscalationStep, SlaPolicy, StepAction};
+    let f = sla_fixture(store.clone()).await;
+    let boss = f
+        .desk
+        .create_user(
+            Some(&f.admin),
+            UserDraft {
+                username: "zhangzg".into(),
+                password: "supervisor-pw".into(),
+                role: Role::Supervisor,
+                display_name: None,
+                department: None,
+            },
+        )
+        .await
+        .unwrap();
+    let mut policy: SlaPolicy = f
+        .desk
+        .list_sla_policies()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|(k, _)| k == "phone")
+        .unwrap()
+        .1;
+    policy.order = 1;
+    policy.escalations = vec![
+        EscalationStep {
+            clock: Some(ClockKind::FirstResponse),
+            at_percent: Some(50),
+            action: StepAction::NotifySupervisor,
+        },
+        EscalationStep {
+            clock: None,
+            at_percent: None,
+            action: StepAction::Escalate,
+        },
+        EscalationStep {
+            clock: None,
+            at_percent: None,
+            action: StepAction::RaisePriority,
+        },
+        EscalationStep {
+            clock: None,
+            at_percent: None,
+            action: StepAction::NotifyAssignee,
+        },
+    ];
+    let supervisor = Actor {
+        role: Role::Supervisor,
+        ..f.agent.clone()
+    };
+    f.desk
+        .put_sla_policy(&supervisor, "phone-escalating", policy.clone())
+        .await
+        .unwrap();
+    let mut bad = policy.clone();
+    bad.escalations[0].at_percent = Some(120);
+    let refused = f.desk.put_sla_policy(&supervisor, "bad", bad).await;
+    assert!(
+        matches!(&refused, Err(DomainError::Invalid { field, .. }) if field == "escalations.at_percent")
+    );
+
+    let case = f
+        .desk
+        .create_case(
+            &f.agent,
+            draft("我的快递到哪了", customer("李逍遥", "13700005555")),
+            None,
+        )
+        .await
+        .unwrap()
+        .case;
+    let id = case.id.to_string();
+    f.desk
+        .update_case(
+            &f.agent,
+            &id,
+            CasePatch {
+                assignee: Some(Some("agent01".into())),
+                ..CasePatch::default()
+            },
+        )
+        .await
+        .unwrap();
+    let first = clock(&case, ClockKind::FirstResponse);
+    assert_eq!(first.policy, "phone-escalating");
+    assert_eq!(
+        first.warnings,
+        vec![(50, start_time() + SignedDuration::from_mins(15))]
+    );
+    // 16 minutes: the warning; the supervisor hears, the agent does not.
+    f.clock.advance(SignedDuration::from_mins(16));
+    assert_eq!(
+        f.desk.fire_due_timers(100).await.unwrap(),
+        0,
+        "a warning is not a breach"
+    );
+    let warned = store.case_by_id(&case.id).await.unwrap().unwrap();
+    assert!(clock(&warned, ClockKind::FirstResponse).warnings.is_empty());
+    let boss_notes = f
+        .desk
+        .notifications(&Actor::of(&boss), true, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        boss_notes
+            .iter()
+            .map(|n| n.kind.as_str())
+            .collect::<Vec<_>>(),
+        ["sla_warning"]
+    );
+    assert!(
+        f.desk
+            .notifications(&f.agent, true, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // 31 minutes: the breach escalates (level 1, then supervisors are told) and raises priority.
+    f.clock.advance(SignedDuration::from_mins(15));
+    assert_eq!(f.desk.fire_due_timers(100).await.unwrap(), 1);
+    let breached = store.case_by_id(&case.id).await.unwrap().unwrap();
+    assert_eq!(breached.escalation_level, 1);
+    assert_eq!(breached.priority, case.priority.raised());
+    let agent_notes = f.desk.notifications(&f.agent, true, None).await.unwrap();
+    assert_eq!(
+        agent_notes
+            .iter()
+            .map(|n| n.kind.as_str())
+            .collect::<Vec<_>>(),
+        ["sla_breached"]
+    );
+    let mut kinds: Vec<String> = f
+        .desk
+        .notifications(&Actor::of(&boss), true, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.kind)
+        .collect();
+    kinds.sort();
+    assert_eq!(kinds, ["escalated", "sla_warning"]);
+    let events = store.case_events(&case.id).await.unwrap();
+    assert_eq!(Case::replay(&events), Some(breached));
 }

@@ -412,9 +412,16 @@ async fn sync_timers(sql: &mut dyn Sql, case: &Case) -> StoreResult<()> {
     let mut timers: Vec<(String, jiff::Timestamp)> = case
         .sla
         .iter()
-        .filter_map(|clock| match (clock.state, clock.due_at) {
-            (ClockState::Running, Some(due)) => Some((clock.kind.as_str().to_string(), due)),
-            _ => None,
+        .filter(|clock| clock.state == ClockState::Running)
+        .flat_map(|clock| {
+            let due = clock
+                .due_at
+                .map(|due| (clock.kind.as_str().to_string(), due));
+            let warnings = clock
+                .warnings
+                .iter()
+                .map(|(pct, at)| (format!("warn:{}:{pct}", clock.kind), *at));
+            due.into_iter().chain(warnings)
         })
         .collect();
     for c in case
