@@ -1157,7 +1157,10 @@ impl Desk {
             events.extend(more);
             let data: Vec<EventData> = events.iter().map(|e| e.data.clone()).collect();
             let steps = sla::step_events(&with_clocks, &data, &config);
-            let (projection, more) = self.events_for(&with_clocks, SLA_ACTOR, steps);
+            let (with_steps, more) = self.events_for(&with_clocks, SLA_ACTOR, steps);
+            events.extend(more);
+            let handover = self.escalation_handover(&with_steps, &events).await?;
+            let (projection, more) = self.events_for(&with_steps, SLA_ACTOR, handover);
             events.extend(more);
             let notifications = self
                 .notifications_for(&projection, &events, &config)
@@ -1176,6 +1179,48 @@ impl Desk {
             "version_conflict",
             "the case is being changed by others; try again",
         ))
+    }
+
+    /// An escalation hands the case up a level: to a supervisor at level 1, to an admin (who
+    /// stands for the manager) at level 2 — the least recently created active one, so the
+    /// choice is stable — unless it is already with someone of that rank.
+    async fn escalation_handover(
+        &self,
+        case: &Case,
+        events: &[CaseEvent],
+    ) -> DeskResult<Vec<EventData>> {
+        let Some(level) = events.iter().rev().find_map(|e| match &e.data {
+            EventData::Escalated { level, .. } => Some(*level),
+            _ => None,
+        }) else {
+            return Ok(Vec::new());
+        };
+        let rank = if level >= 2 {
+            Role::Admin
+        } else {
+            Role::Supervisor
+        };
+        let users = self.store.list_users().await?;
+        let current_rank = case
+            .assignee
+            .as_ref()
+            .and_then(|a| users.iter().find(|u| u.id == *a))
+            .map(|u| u.role);
+        if current_rank == Some(rank) {
+            return Ok(Vec::new());
+        }
+        let target = users
+            .iter()
+            .filter(|u| u.active && u.role == rank)
+            .min_by_key(|u| u.created_at)
+            .map(|u| u.id.clone());
+        Ok(match target {
+            Some(to) => vec![EventData::Assigned {
+                from: case.assignee.clone(),
+                to: Some(to),
+            }],
+            None => Vec::new(),
+        })
     }
 
     /// Who hears about what: the assignee (or, for an unassigned case, the supervisors) about

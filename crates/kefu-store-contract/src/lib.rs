@@ -1659,13 +1659,14 @@ pub async fn escalation_steps_warn_and_escalate(store: Arc<dyn Store>) {
     let breached = store.case_by_id(&case.id).await.unwrap().unwrap();
     assert_eq!(breached.escalation_level, 1);
     assert_eq!(breached.priority, case.priority.raised());
-    let agent_notes = f.desk.notifications(&f.agent, true, None).await.unwrap();
-    assert_eq!(
-        agent_notes
-            .iter()
-            .map(|n| n.kind.as_str())
-            .collect::<Vec<_>>(),
-        ["sla_breached"]
+    // Level 1 hands the case to the supervisor, who is now the one told of the breach.
+    assert_eq!(breached.assignee, Some(boss.id.clone()));
+    assert!(
+        f.desk
+            .notifications(&f.agent, true, None)
+            .await
+            .unwrap()
+            .is_empty()
     );
     let mut kinds: Vec<String> = f
         .desk
@@ -1676,7 +1677,18 @@ pub async fn escalation_steps_warn_and_escalate(store: Arc<dyn Store>) {
         .map(|n| n.kind)
         .collect();
     kinds.sort();
-    assert_eq!(kinds, ["escalated", "sla_warning"]);
+    assert_eq!(kinds, ["escalated", "sla_breached", "sla_warning"]);
+    // A manual escalation to level 2 hands it to an admin (standing for the manager).
+    let top = f
+        .desk
+        .escalate(&f.agent, &id, "客户要求经理处理")
+        .await
+        .unwrap();
+    assert_eq!(
+        (top.escalation_level, top.assignee.clone()),
+        (2, Some(f.admin.user_id.clone()))
+    );
+    let breached = top;
     let events = store.case_events(&case.id).await.unwrap();
     assert_eq!(Case::replay(&events), Some(breached));
 }
