@@ -187,6 +187,10 @@ pub enum EventData {
         visibility: Visibility,
         /// `staff` or `customer`: who wrote it, independent of which account relayed it.
         author_kind: String,
+        /// A call logged by staff (the agent phoned the customer): it reaches the customer
+        /// whatever its visibility.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        call: bool,
     },
     StatusChanged {
         from: Status,
@@ -261,6 +265,12 @@ pub enum EventData {
 }
 
 impl EventData {
+    /// A staff answer the customer gets: a public reply or a logged call.
+    pub fn reaches_customer(&self) -> bool {
+        matches!(self, EventData::MessageAdded { visibility, author_kind, call, .. }
+            if author_kind == "staff" && (*visibility == Visibility::Public || *call))
+    }
+
     pub fn type_name(&self) -> &'static str {
         match self {
             EventData::Created { .. } => "created",
@@ -343,16 +353,9 @@ impl Case {
         self.updated_at = event.at;
         match &event.data {
             EventData::Created { .. } => {}
-            EventData::MessageAdded {
-                visibility,
-                author_kind,
-                ..
-            } => {
+            EventData::MessageAdded { .. } => {
                 self.message_count += 1;
-                if *visibility == Visibility::Public
-                    && author_kind == "staff"
-                    && self.first_response_at.is_none()
-                {
+                if event.data.reaches_customer() && self.first_response_at.is_none() {
                     self.first_response_at = Some(event.at);
                 }
             }

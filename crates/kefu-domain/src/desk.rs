@@ -101,6 +101,9 @@ pub struct MessageDraft {
     /// Set when staff relay what the customer wrote (e.g. a phone call transcript).
     #[serde(default)]
     pub from_customer: bool,
+    /// Set when staff log a call they made to the customer ("已电话回访").
+    #[serde(default)]
+    pub call: bool,
 }
 
 fn default_visibility() -> Visibility {
@@ -1505,9 +1508,9 @@ pub fn plan_message(
             "staff"
         }
         .to_string(),
+        call: draft.call && !draft.from_customer,
     }];
-    if case.status == Status::New && draft.visibility == Visibility::Public && !draft.from_customer
-    {
+    if case.status == Status::New && changes[0].reaches_customer() {
         changes.push(EventData::StatusChanged {
             from: Status::New,
             to: Status::Open,

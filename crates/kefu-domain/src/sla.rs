@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
 use crate::case::{
-    Case, Category, Channel, CommitmentState, EventData, Priority, Status, Visibility, string_enum,
+    Case, Category, Channel, CommitmentState, EventData, Priority, Status, string_enum,
 };
 use crate::error::DomainError;
 
@@ -364,9 +364,7 @@ pub fn plan(
 
     let paused_now = policy.pause_in.contains(&after.status);
     let paused_before = policy.pause_in.contains(&before.status);
-    let staff_reply = events.iter().any(|e| {
-        matches!(e, EventData::MessageAdded { visibility: Visibility::Public, author_kind, .. } if author_kind == "staff")
-    });
+    let staff_reply = events.iter().any(|e| e.reaches_customer());
     let customer_wrote = events.iter().any(
         |e| matches!(e, EventData::MessageAdded { author_kind, .. } if author_kind == "customer"),
     );
@@ -532,9 +530,7 @@ pub fn due_effects(case: &Case, now: Timestamp) -> Vec<EventData> {
 /// Promises settled by a change: a public staff reply keeps every open promise still in time
 /// and misses those already past due (if the timer has not said so yet).
 pub fn settle_commitments(after: &Case, events: &[EventData], now: Timestamp) -> Vec<EventData> {
-    let answered = events.iter().any(|e| {
-        matches!(e, EventData::MessageAdded { visibility: Visibility::Public, author_kind, .. } if author_kind == "staff")
-    });
+    let answered = events.iter().any(|e| e.reaches_customer());
     if !answered {
         return Vec::new();
     }

@@ -542,6 +542,7 @@ pub async fn events_replay_to_projection(store: Arc<dyn Store>) {
                 body: "您好，已登记破损，请保留外包装。".into(),
                 visibility: kefu_domain::Visibility::Public,
                 from_customer: false,
+                call: false,
             },
         )
         .await
@@ -564,6 +565,7 @@ pub async fn events_replay_to_projection(store: Arc<dyn Store>) {
                 body: "已联系网点核实".into(),
                 visibility: kefu_domain::Visibility::Internal,
                 from_customer: false,
+                call: false,
             },
         )
         .await
@@ -681,6 +683,7 @@ pub async fn closed_cases_refuse_changes(store: Arc<dyn Store>) {
                 body: "x".into(),
                 visibility: kefu_domain::Visibility::Public,
                 from_customer: false,
+                call: false,
             },
         )
         .await;
@@ -882,6 +885,7 @@ pub async fn concurrent_updates_keep_every_event(store: Arc<dyn Store>) {
                 body: format!("备注 {i}"),
                 visibility: kefu_domain::Visibility::Internal,
                 from_customer: false,
+                call: false,
             };
             f.desk.add_message(&f.agent, &id, m).await
         }));
@@ -944,6 +948,7 @@ pub async fn export_import_round_trip(store: Arc<dyn Store>, target: Arc<dyn Sto
                 body: "已联系派送员核实".into(),
                 visibility: kefu_domain::Visibility::Public,
                 from_customer: false,
+                call: false,
             },
         )
         .await
@@ -1212,6 +1217,7 @@ pub async fn sla_clocks_start_pause_resume_and_end(store: Arc<dyn Store>) {
         body: "您好，已查询到您的快递在派送中。".into(),
         visibility: kefu_domain::Visibility::Public,
         from_customer: false,
+        call: false,
     };
     let (answered, _) = f.desk.add_message(&f.agent, &id, m).await.unwrap();
     assert_eq!(clock(&answered, FirstResponse).state, ClockState::Met);
@@ -1221,6 +1227,7 @@ pub async fn sla_clocks_start_pause_resume_and_end(store: Arc<dyn Store>) {
         body: "还是没收到".into(),
         visibility: kefu_domain::Visibility::Public,
         from_customer: true,
+        call: false,
     };
     let (asked, _) = f.desk.add_message(&f.agent, &id, m).await.unwrap();
     assert_eq!(clock(&asked, NextResponse).state, ClockState::Running);
@@ -1395,6 +1402,7 @@ pub async fn promises_are_reminded_kept_or_missed(store: Arc<dyn Store>) {
         body: "您好，已联系网点，明天上午派送。".into(),
         visibility: kefu_domain::Visibility::Public,
         from_customer: false,
+        call: false,
     };
     let (kept, _) = f.desk.add_message(&f.agent, &id, reply).await.unwrap();
     assert_eq!(kept.commitments[0].state, CommitmentState::Kept);

@@ -246,7 +246,7 @@ pub async fn list_cases(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiQuery(p): ApiQuery<CaseListParams>,
-) -> ApiResult<Json<kefu_domain::store::Page<Case>>> {
+) -> ApiResult<Json<Value>> {
     let phone = p
         .phone
         .as_deref()
@@ -279,7 +279,13 @@ pub async fn list_cases(
         .desk
         .list_cases(&actor, query, p.cursor.as_deref(), p.limit)
         .await?;
-    Ok(Json(page))
+    let mut items = Vec::with_capacity(page.items.len());
+    for case in &page.items {
+        items.push(case_view(&state, case).await?);
+    }
+    Ok(Json(
+        json!({ "items": items, "next_cursor": page.next_cursor }),
+    ))
 }
 
 pub async fn get_case(
@@ -310,6 +316,8 @@ pub struct MessageView<'a> {
     body: &'a str,
     visibility: kefu_domain::Visibility,
     author_kind: &'a str,
+    /// A call staff logged, rather than a written message.
+    call: bool,
     actor: &'a str,
     at: Timestamp,
 }
@@ -321,7 +329,9 @@ fn message_view(e: &CaseEvent) -> Option<MessageView<'_>> {
             body,
             visibility,
             author_kind,
+            call,
         } => Some(MessageView {
+            call: *call,
             id: message_id.to_string(),
             case_id: e.case_id.to_string(),
             seq: e.seq,

@@ -1434,6 +1434,36 @@ async fn promises_escalation_and_notifications_over_http() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
+    // A logged call (an internal note marked as a call) keeps the promise and is the first response.
+    let (status, _) = app
+        .call(Method::POST, &format!("/api/v1/cases/{id}/messages"), Some(&app.agent),
+              Some(json!({"body": "已电话回访，客户同意明天派送", "visibility": "internal", "call": true})))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, after_call) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/cases/{id}"),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(after_call["commitments"][0]["state"], "kept");
+    assert!(after_call["first_response_at"].is_string());
+    let first = after_call["sla"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "first_response")
+        .unwrap();
+    assert_eq!(first["state"], "met");
+    let (_, listed) = app
+        .call(Method::GET, "/api/v1/cases?limit=1", Some(&app.agent), None)
+        .await;
+    assert!(
+        listed["items"][0]["sla"][0].get("remaining_secs").is_some(),
+        "lists show remaining time too"
+    );
     let (status, up) = app
         .call(
             Method::POST,

@@ -2431,6 +2431,7 @@ impl Story<'_> {
                 body,
                 visibility: Visibility::Public,
                 from_customer: false,
+                call: false,
             }),
         )
     }
@@ -2442,6 +2443,7 @@ impl Story<'_> {
                 body,
                 visibility: Visibility::Internal,
                 from_customer: false,
+                call: false,
             }),
         )
     }
@@ -2455,6 +2457,7 @@ impl Story<'_> {
                 body,
                 visibility: Visibility::Public,
                 from_customer: true,
+                call: false,
             }),
         )
     }

@@ -69,6 +69,7 @@ proptest! {
                         body: "您好".into(),
                         visibility: if *public { Visibility::Public } else { Visibility::Internal },
                         from_customer: false,
+                        call: false,
                     };
                     plan_message(&case, &MessageId::new(at), "您好", &draft)
                 }
