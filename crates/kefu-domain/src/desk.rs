@@ -661,7 +661,14 @@ impl Desk {
             ));
         }
         let note = text("note", &draft.note, 500, true)?;
-        let remind_at = (due_at - SignedDuration::from_mins(REMINDER_MINUTES)).max(now);
+        let lead = draft.remind_before_minutes.unwrap_or(REMINDER_MINUTES);
+        if !(0..=1440).contains(&lead) {
+            return Err(DomainError::invalid(
+                "remind_before_minutes",
+                "from 0 to 1440",
+            ));
+        }
+        let remind_at = (due_at - SignedDuration::from_mins(lead)).max(now);
         let id = MessageId::new(now).to_string();
         self.with_retries(actor, id_or_number, |case| {
             if case.status == Status::Closed {
@@ -1394,6 +1401,9 @@ const MAX_ESCALATION: u8 = 2;
 pub struct CommitmentDraft {
     pub due_at: Timestamp,
     pub note: String,
+    /// How long before the due time the owner is reminded (default `REMINDER_MINUTES`).
+    #[serde(default)]
+    pub remind_before_minutes: Option<i64>,
 }
 
 fn clock_name(kind: ClockKind) -> &'static str {

@@ -1364,6 +1364,7 @@ pub async fn promises_are_reminded_kept_or_missed(store: Arc<dyn Store>) {
     let promise = |mins: i64, note: &str| CommitmentDraft {
         due_at: kefu_domain::Clock::now(f.clock.as_ref()) + SignedDuration::from_mins(mins),
         note: note.into(),
+        remind_before_minutes: None,
     };
     let past = f
         .desk
@@ -1373,6 +1374,7 @@ pub async fn promises_are_reminded_kept_or_missed(store: Arc<dyn Store>) {
             CommitmentDraft {
                 due_at: start_time(),
                 note: "x".into(),
+                remind_before_minutes: None,
             },
         )
         .await;

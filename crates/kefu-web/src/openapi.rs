@@ -411,7 +411,7 @@ fn schemas() -> Value {
                         "action": enum_of(&["notify_assignee", "notify_supervisor", "escalate", "raise_priority"])}}}}},
         "SlaPolicyList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/SlaPolicy"}}}},
         "CommitmentCreate": {"type": "object", "required": ["due_at", "note"], "additionalProperties": false,
-            "properties": {"due_at": ts, "note": text}},
+            "properties": {"due_at": ts, "note": text, "remind_before_minutes": {"type": "integer", "minimum": 0, "maximum": 1440, "default": 10}}},
         "Escalate": {"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {"reason": text}},
         "MarkRead": {"type": "object", "additionalProperties": false, "properties": {"ids": strings}},
         "NotificationList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {

@@ -1409,6 +1409,10 @@ async fn promises_escalation_and_notifications_over_http() {
         (json!({"due_at": "soon", "note": "x"}), "due_at"),
         (json!({"due_at": in_an_hour, "note": ""}), "note"),
         (json!({"note": "x"}), "due_at"),
+        (
+            json!({"due_at": in_an_hour, "note": "x", "remind_before_minutes": -5}),
+            "remind_before_minutes",
+        ),
     ] {
         let (status, err) = app
             .call(
