@@ -397,18 +397,23 @@ async fn insert_case_row(sql: &mut dyn Sql, case: &Case) -> StoreResult<()> {
         SqlErrorKind::ForeignKey => StoreError::NotFound(format!("customer {customer}")),
         _ => named_duplicate(e, format!("case {}", case.number)),
     })?;
-    sync_timers(sql, case).await
+    // A new row has no timers to replace.
+    insert_timers(sql, case).await
 }
 
 /// One timer per running clock of the case, replacing what was there: timers are derived from
 /// the projection and written in the same transaction, so they cannot drift from it.
 async fn sync_timers(sql: &mut dyn Sql, case: &Case) -> StoreResult<()> {
-    let id = case.id.to_string();
     sql.execute(
         "DELETE FROM case_timers WHERE case_id = $1",
-        &[id.clone().into()],
+        &[case.id.to_string().into()],
     )
     .await?;
+    insert_timers(sql, case).await
+}
+
+async fn insert_timers(sql: &mut dyn Sql, case: &Case) -> StoreResult<()> {
+    let id = case.id.to_string();
     let mut timers: Vec<(String, jiff::Timestamp)> = case
         .sla
         .iter()
