@@ -15,6 +15,7 @@ pub mod ids;
 pub mod sla;
 pub mod store;
 pub mod user;
+pub mod waybill;
 
 pub use case::{Case, CaseEvent, Category, Channel, EventData, Priority, Status, Visibility};
 pub use classify::{Classification, Classifier, KeywordClassifier};

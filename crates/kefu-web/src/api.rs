@@ -535,3 +535,16 @@ pub async fn mark_notifications_read(
     let marked = state.desk.mark_notifications_read(&actor, &req.ids).await?;
     Ok(Json(json!({ "marked": marked })))
 }
+
+/// Whose number is this: ranked carrier candidates (R-TRK-6).
+pub async fn recognize_waybill(
+    Auth(_): Auth,
+    Path(number): Path<String>,
+) -> ApiResult<Json<kefu_domain::waybill::Recognition>> {
+    if number.chars().count() > 64 {
+        return Err(ApiError::invalid("number", "at most 64 characters"));
+    }
+    Ok(Json(
+        kefu_domain::waybill::Recognizer::default().recognize(&number),
+    ))
+}

@@ -76,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/escalate", post(api::escalate))
         .route("/notifications", get(api::list_notifications))
         .route("/notifications/read", post(api::mark_notifications_read))
+        .route("/waybills/{id}/recognize", get(api::recognize_waybill))
         .route("/sla-policies", get(api::list_sla_policies))
         .route(
             "/sla-policies/{id}",

@@ -219,6 +219,14 @@ pub const ROUTES: &[Route] = &[
     ),
     (
         "get",
+        "/api/v1/waybills/{id}/recognize",
+        "Whose waybill number this is: ranked carrier candidates",
+        None,
+        200,
+        "Recognition",
+    ),
+    (
+        "get",
         "/api/v1/notifications",
         "My notifications, newest first (?unread=true)",
         None,
@@ -416,6 +424,10 @@ fn schemas() -> Value {
         "MarkRead": {"type": "object", "additionalProperties": false, "properties": {"ids": strings}},
         "NotificationList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
             "id": text, "user_id": text, "case_id": text, "case_number": text, "kind": text, "text": text, "created_at": ts, "read_at": opt_ts}}}}},
+        "Recognition": {"type": "object", "properties": {"number": text, "ours": {"type": "boolean"},
+            "candidates": {"type": "array", "items": {"type": "object", "properties": {
+                "carrier": enum_of(&["ours", "sf", "ems", "zto", "yto", "sto", "yunda", "jd", "jt", "deppon", "ups", "fedex", "dhl", "upu_s10"]),
+                "name": text, "confidence": {"type": "number"}}}}}},
         "EventList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}},
     })
 }
@@ -429,7 +441,8 @@ pub fn document() -> Value {
         );
         let mut parameters = query_params(path, method);
         if path.contains("{id}") {
-            // `{id}` is a case or customer id (or a case number), or a calendar's key.
+            // `{id}` is a case or customer id (or a case number), a calendar's or policy's key,
+            // or a waybill number.
             parameters.push(
                 json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}),
             );

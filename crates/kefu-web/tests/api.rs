@@ -1545,3 +1545,74 @@ async fn promises_escalation_and_notifications_over_http() {
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn waybill_numbers_are_recognised() {
+    let app = spawn_app().await;
+    let (status, r) = app
+        .call(
+            Method::GET,
+            "/api/v1/waybills/YL1234567890128/recognize",
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (r["number"].as_str(), r["ours"].as_bool()),
+        (Some("YL1234567890128"), Some(true))
+    );
+    assert_eq!(r["candidates"][0]["carrier"], "ours");
+    let (_, r) = app
+        .call(
+            Method::GET,
+            "/api/v1/waybills/sf1234567890123/recognize",
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (r["ours"].as_bool(), r["candidates"][0]["carrier"].as_str()),
+        (Some(false), Some("sf"))
+    );
+    let (_, r) = app
+        .call(
+            Method::GET,
+            "/api/v1/waybills/RB123456785GB/recognize",
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(r["candidates"][0]["carrier"], "upu_s10");
+    let (_, r) = app
+        .call(
+            Method::GET,
+            "/api/v1/waybills/hello/recognize",
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(r["candidates"], json!([]));
+    let long = "9".repeat(80);
+    let (status, err) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/waybills/{long}/recognize"),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, err["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("number"))
+    );
+    let (status, _) = app
+        .call(
+            Method::GET,
+            "/api/v1/waybills/YL1234567890128/recognize",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
