@@ -16,28 +16,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{AssertSqlSafe, Column, Postgres, Row as _, TypeInfo};
 
-const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "case_desk",
-        sql: include_str!("../migrations/0001_case_desk.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "calendars",
-        sql: include_str!("../migrations/0002_calendars.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "sla",
-        sql: include_str!("../migrations/0003_sla.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "notifications",
-        sql: include_str!("../migrations/0004_notifications.sql"),
-    },
-];
+const MIGRATIONS: &[Migration] = kefu_store_sql::migrations!();
 
 /// Any constant shared by all nodes: only one of them migrates at a time.
 const MIGRATION_LOCK: i64 = 0x6b65_6675;

@@ -56,3 +56,25 @@ pub async fn migrate(sql: &mut dyn Sql, migrations: &[Migration]) -> Result<u32,
     }
     Ok(count)
 }
+
+/// The schema steps, the same list for every backend; each backend crate keeps its own SQL in
+/// `migrations/` next to its `Cargo.toml` (same file names, dialect-specific text). Expands in
+/// the backend crate, so `CARGO_MANIFEST_DIR` names that crate's directory.
+#[macro_export]
+macro_rules! migrations {
+    () => {
+        $crate::migrations!(
+            1 "case_desk" "0001_case_desk.sql",
+            2 "calendars" "0002_calendars.sql",
+            3 "sla" "0003_sla.sql",
+            4 "notifications" "0004_notifications.sql",
+        )
+    };
+    ($($version:literal $name:literal $file:literal),+ $(,)?) => {
+        &[$($crate::Migration {
+            version: $version,
+            name: $name,
+            sql: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/", $file)),
+        }),+]
+    };
+}

@@ -26,28 +26,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags, ToSql};
 use tokio::sync::{mpsc, oneshot};
 
-const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "case_desk",
-        sql: include_str!("../migrations/0001_case_desk.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "calendars",
-        sql: include_str!("../migrations/0002_calendars.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "sla",
-        sql: include_str!("../migrations/0003_sla.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "notifications",
-        sql: include_str!("../migrations/0004_notifications.sql"),
-    },
-];
+const MIGRATIONS: &[Migration] = kefu_store_sql::migrations!();
 
 /// Writes waiting beyond this many are taken by the next transaction.
 pub const MAX_GROUP: usize = 256;
