@@ -682,6 +682,7 @@ impl Desk {
             }])
         })
         .await
+        .map(|(case, _)| case)
     }
 
     /// One step up the ladder agent → supervisor → manager, with a reason (R-SP-1): raises the
@@ -717,6 +718,7 @@ impl Desk {
             Ok(events)
         })
         .await
+        .map(|(case, _)| case)
     }
 
     pub async fn notifications(
@@ -1116,6 +1118,7 @@ impl Desk {
         };
         self.with_retries(actor, id_or_number, |case| plan_update(case, &resolved))
             .await
+            .map(|(case, _)| case)
     }
 
     /// Adds a public reply or an internal note. A public staff reply to a new case opens it.
@@ -1128,16 +1131,15 @@ impl Desk {
         require(actor.can_write_cases(), "this role cannot write to cases")?;
         let body = text("body", &draft.body, TEXT_MAX, true)?;
         let message_id = MessageId::new(self.now());
-        let case = self
+        let (case, events) = self
             .with_retries(actor, id_or_number, |case| {
                 plan_message(case, &message_id, &body, &draft)
             })
             .await?;
-        let events = self.store.case_events(&case.id).await?;
         let event = events
             .into_iter()
             .find(|e| matches!(&e.data, EventData::MessageAdded { message_id: m, .. } if *m == message_id))
-            .ok_or_else(|| DomainError::Store(StoreError::Backend("message not read back".into())))?;
+            .ok_or_else(|| DomainError::Store(StoreError::Backend("the message was not appended".into())))?;
         Ok((case, event))
     }
 
@@ -1148,19 +1150,29 @@ impl Desk {
         actor: &Actor,
         id_or_number: &str,
         plan: impl Fn(&Case) -> DeskResult<Vec<EventData>>,
-    ) -> DeskResult<Case> {
+    ) -> DeskResult<(Case, Vec<CaseEvent>)> {
         for _ in 0..APPEND_RETRIES {
             let case = self.get_case(actor, id_or_number).await?;
             let changes = plan(&case)?;
             if changes.is_empty() {
-                return Ok(case);
+                return Ok((case, Vec::new()));
             }
             let (after, mut events) = self.events_for(&case, &actor.event_name(), changes.clone());
-            let grade = match self.store.customer_by_id(&case.customer_id).await? {
-                Some(c) => c.grade.get(),
-                None => Grade::DEFAULT.get(),
-            };
             let config = self.sla_config().await?;
+            // The customer's grade matters only to policies that match on it.
+            let grade_matters = config
+                .policies
+                .iter()
+                .any(|(_, p)| p.matches.customer_grade.is_some());
+            let grade = match grade_matters {
+                true => self
+                    .store
+                    .customer_by_id(&case.customer_id)
+                    .await?
+                    .map_or(Grade::DEFAULT, |c| c.grade),
+                false => Grade::DEFAULT,
+            }
+            .get();
             let mut clocks = sla::plan(Some(&case), &after, &changes, grade, &config, self.now())?;
             clocks.extend(sla::settle_commitments(&after, &changes, self.now()));
             let (with_clocks, more) = self.events_for(&after, SLA_ACTOR, clocks);
@@ -1180,7 +1192,7 @@ impl Desk {
                 .append_events(&projection, case.version, &events, &notifications)
                 .await
             {
-                Ok(()) => return Ok(projection),
+                Ok(()) => return Ok((projection, events)),
                 Err(StoreError::VersionConflict) => continue,
                 Err(e) => return Err(e.into()),
             }

@@ -18,11 +18,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             "the request body is empty; JSON expected",
         ));
     }
-    // Syntax first, so a broken body is always a 400 whatever fields it lacks.
-    serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
-        .map_err(|e| ApiError::malformed(format!("malformed JSON: {e}")))?;
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        // A body that is not JSON at all is a 400 whatever fields it also lacks; the syntax is
+        // looked at separately only for a body that failed, so a good one is parsed once.
+        if let Err(syntax) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+            return ApiError::malformed(format!("malformed JSON: {syntax}"));
+        }
         let path = e.path().to_string();
         let inner = e.into_inner();
         match inner.classify() {
@@ -43,6 +45,8 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             _ => ApiError::malformed(format!("malformed JSON: {inner}")),
         }
     })?;
+    de.end()
+        .map_err(|e| ApiError::malformed(format!("malformed JSON: {e}")))?;
     Ok(value)
 }
 
