@@ -14,6 +14,8 @@ pub trait Classifier: Send + Sync {
     /// A short name recorded in the `created` event so one can tell who decided.
     fn name(&self) -> &'static str;
     fn classify(&self, text: &str, grade: Grade) -> Classification;
+    /// The priority of a case whose category is already known (given by the caller).
+    fn priority(&self, category: Category, grade: Grade, text: &str) -> Priority;
 }
 
 /// Keyword rules in priority order: the first category whose keyword occurs wins, so the
@@ -238,6 +240,10 @@ impl KeywordClassifier {
 impl Classifier for KeywordClassifier {
     fn name(&self) -> &'static str {
         "keyword_rules"
+    }
+
+    fn priority(&self, category: Category, grade: Grade, text: &str) -> Priority {
+        Self::priority_for(category, grade, text)
     }
 
     fn classify(&self, text: &str, grade: Grade) -> Classification {

@@ -943,17 +943,11 @@ impl Desk {
         let (category, priority, classified_by) = match (draft.category, draft.priority) {
             (Some(c), Some(p)) => (c, p, "caller".to_string()),
             (given_category, given_priority) => {
-                let guess = self
-                    .classifier
-                    .classify(&format!("{subject}\n{description}"), grade);
-                let category = given_category.unwrap_or(guess.category);
-                let priority = given_priority.unwrap_or_else(|| {
-                    crate::classify::KeywordClassifier::priority_for(
-                        category,
-                        grade,
-                        &format!("{subject}\n{description}"),
-                    )
-                });
+                let text = format!("{subject}\n{description}");
+                let category = given_category
+                    .unwrap_or_else(|| self.classifier.classify(&text, grade).category);
+                let priority = given_priority
+                    .unwrap_or_else(|| self.classifier.priority(category, grade, &text));
                 (category, priority, self.classifier.name().to_string())
             }
         };
