@@ -375,7 +375,8 @@ pub async fn list_events(
     Ok(Json(json!({ "items": events })))
 }
 
-fn named(key: &str, spec: &kefu_domain::calendar::CalendarSpec) -> Value {
+/// A keyed configuration object (calendar, SLA policy) as the API shows it: its fields and `key`.
+fn named<T: Serialize>(key: &str, spec: &T) -> Value {
     let mut v = serde_json::to_value(spec).unwrap_or(Value::Null);
     if let Some(obj) = v.as_object_mut() {
         obj.insert("key".into(), Value::String(key.to_string()));
@@ -451,11 +452,7 @@ pub async fn list_sla_policies(
         .list_sla_policies()
         .await?
         .into_iter()
-        .map(|(key, p)| {
-            let mut v = serde_json::to_value(p).unwrap_or(Value::Null);
-            v["key"] = json!(key);
-            v
-        })
+        .map(|(key, p)| named(&key, &p))
         .collect();
     Ok(Json(json!({ "items": items })))
 }
@@ -467,9 +464,7 @@ pub async fn put_sla_policy(
     ApiJson(policy): ApiJson<kefu_domain::sla::SlaPolicy>,
 ) -> ApiResult<Json<Value>> {
     let policy = state.desk.put_sla_policy(&actor, &key, policy).await?;
-    let mut v = serde_json::to_value(policy).unwrap_or(Value::Null);
-    v["key"] = json!(key);
-    Ok(Json(v))
+    Ok(Json(named(&key, &policy)))
 }
 
 pub async fn make_commitment(

@@ -97,6 +97,19 @@ async fn login(http: &reqwest::Client, url: &str, username: &str, password: &str
         .to_string()
 }
 
+/// Creates a case and returns it; anything but 201 fails the test.
+async fn post_case(http: &reqwest::Client, url: &str, token: &str, body: &Value) -> Value {
+    let res = http
+        .post(format!("{url}/api/v1/cases"))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    res.json().await.unwrap()
+}
+
 async fn get(http: &reqwest::Client, url: &str, token: &str) -> (u16, Value) {
     let res = http.get(url).bearer_auth(token).send().await.unwrap();
     (
@@ -241,15 +254,7 @@ async fn export_from_sqlite_import_elsewhere_export_again_is_identical() {
     for i in 0..20 {
         let body = json!({"channel": "email", "subject": format!("包裹破损 {i}"), "description": "外包装破了，里面的东西碎了",
             "customer": {"name": "导出测试", "phone": format!("1860000{i:04}"), "email": format!("user{i}@example.cn")}});
-        let res = http
-            .post(format!("{}/api/v1/cases", server.url))
-            .bearer_auth(&token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 201);
-        let case: Value = res.json().await.unwrap();
+        let case = post_case(&http, &server.url, &token, &body).await;
         let id = case["id"].as_str().unwrap();
         let res = http
             .post(format!("{}/api/v1/cases/{id}/messages", server.url))
@@ -427,15 +432,7 @@ async fn clocks_due_during_downtime_fire_once_after_start() {
     let received = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(28);
     let body = json!({"channel": "chat", "subject": "人工客服在吗", "received_at": received.to_string(),
         "customer": {"name": "计时测试", "phone": "13900009999"}});
-    let res = http
-        .post(format!("{}/api/v1/cases", server.url))
-        .bearer_auth(&token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    let case: Value = res.json().await.unwrap();
+    let case = post_case(&http, &server.url, &token, &body).await;
     let id = case["id"].as_str().unwrap().to_string();
     let mut server = server;
     server.child.kill().unwrap();
