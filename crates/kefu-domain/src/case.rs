@@ -4,12 +4,13 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::claim::Claim;
 use crate::ids::{CaseId, CustomerId, DepartmentId, MessageId, UserId};
 
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         pub enum $name { $(#[serde(rename = $text)] $variant),+ }
 
         impl $name {
@@ -132,6 +133,9 @@ pub struct Case {
     /// 0 agent, 1 supervisor, 2 manager.
     #[serde(default)]
     pub escalation_level: u8,
+    /// Claims for lost or damaged parcels.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub claims: Vec<Claim>,
 }
 
 string_enum!(
@@ -262,6 +266,36 @@ pub enum EventData {
         level: u8,
         reason: String,
     },
+    ClaimOpened(crate::claim::ClaimOpened),
+    ClaimEvidenceAdded {
+        claim_id: String,
+        evidence: crate::claim::Evidence,
+    },
+    /// An agent assessed the loss; the compensation follows from the rules.
+    ClaimProposed {
+        claim_id: String,
+        loss_amount: rust_decimal::Decimal,
+        compensation: rust_decimal::Decimal,
+        rule: String,
+        due_at: Timestamp,
+    },
+    ClaimApproved {
+        claim_id: String,
+        due_at: Timestamp,
+    },
+    ClaimRejected {
+        claim_id: String,
+        reason: String,
+    },
+    ClaimPaid {
+        claim_id: String,
+        reference: String,
+    },
+    /// The claim's current step passed its due time.
+    ClaimOverdue {
+        claim_id: String,
+        state: crate::claim::ClaimState,
+    },
 }
 
 impl EventData {
@@ -295,6 +329,13 @@ impl EventData {
             EventData::CommitmentKept { .. } => "commitment_kept",
             EventData::CommitmentMissed { .. } => "commitment_missed",
             EventData::Escalated { .. } => "escalated",
+            EventData::ClaimOpened(_) => "claim_opened",
+            EventData::ClaimEvidenceAdded { .. } => "claim_evidence_added",
+            EventData::ClaimProposed { .. } => "claim_proposed",
+            EventData::ClaimApproved { .. } => "claim_approved",
+            EventData::ClaimRejected { .. } => "claim_rejected",
+            EventData::ClaimPaid { .. } => "claim_paid",
+            EventData::ClaimOverdue { .. } => "claim_overdue",
         }
     }
 }
@@ -344,6 +385,7 @@ impl Case {
             sla: Vec::new(),
             commitments: Vec::new(),
             escalation_level: 0,
+            claims: Vec::new(),
         })
     }
 
@@ -412,6 +454,63 @@ impl Case {
                 }
             }
             EventData::Escalated { level, .. } => self.escalation_level = *level,
+            EventData::ClaimOpened(o) => self.claims.push(Claim::opened(o, &event.actor)),
+            _ => self.apply_claim_step(event),
+        }
+    }
+
+    /// The claim steps after opening.
+    fn apply_claim_step(&mut self, event: &CaseEvent) {
+        use crate::claim::ClaimState;
+        let id = match &event.data {
+            EventData::ClaimEvidenceAdded { claim_id, .. }
+            | EventData::ClaimProposed { claim_id, .. }
+            | EventData::ClaimApproved { claim_id, .. }
+            | EventData::ClaimRejected { claim_id, .. }
+            | EventData::ClaimPaid { claim_id, .. }
+            | EventData::ClaimOverdue { claim_id, .. } => claim_id,
+            _ => return,
+        };
+        let Some(claim) = self.claims.iter_mut().find(|c| c.id == *id) else {
+            return;
+        };
+        match &event.data {
+            EventData::ClaimEvidenceAdded { evidence, .. } => claim.evidence.push(evidence.clone()),
+            EventData::ClaimProposed {
+                loss_amount,
+                compensation,
+                rule,
+                due_at,
+                ..
+            } => {
+                claim.state = ClaimState::Proposed;
+                claim.loss_amount = Some(*loss_amount);
+                claim.compensation = Some(*compensation);
+                claim.rule = rule.clone();
+                claim.step_due_at = Some(*due_at);
+                claim.overdue = false;
+                claim.proposed_by = Some(event.actor.clone());
+            }
+            EventData::ClaimApproved { due_at, .. } => {
+                claim.state = ClaimState::Approved;
+                claim.step_due_at = Some(*due_at);
+                claim.overdue = false;
+                claim.decided_by = Some(event.actor.clone());
+            }
+            EventData::ClaimRejected { reason, .. } => {
+                claim.state = ClaimState::Rejected;
+                claim.step_due_at = None;
+                claim.rejection_reason = Some(reason.clone());
+                claim.decided_by = Some(event.actor.clone());
+            }
+            EventData::ClaimPaid { reference, .. } => {
+                claim.state = ClaimState::Paid;
+                claim.step_due_at = None;
+                claim.payment_reference = Some(reference.clone());
+                claim.paid_by = Some(event.actor.clone());
+            }
+            EventData::ClaimOverdue { .. } => claim.overdue = true,
+            _ => {}
         }
     }
 

@@ -895,7 +895,8 @@ impl Desk {
                 parse_waybill_no(w)
                     .ok_or_else(|| DomainError::invalid("waybill_no", "8–32 letters and digits"))?,
             ],
-            None => vec![],
+            // Intake links the case to the parcels its text names (R-CASE-2).
+            None => crate::parcels::waybills_in(&self.recognizer(), &[&subject, &description]),
         };
         let received_at = draft.received_at.map(truncate_to_millis).unwrap_or(now);
         if received_at
@@ -1139,7 +1140,7 @@ impl Desk {
 
     /// Reads the case, asks `plan` for the events, appends them at the read version; on a
     /// concurrent change, reads again and re-plans.
-    async fn with_retries(
+    pub(crate) async fn with_retries(
         &self,
         actor: &Actor,
         id_or_number: &str,
@@ -1287,6 +1288,26 @@ impl Desk {
                     ),
                     true,
                     false,
+                ),
+                EventData::ClaimOverdue { claim_id, state } => (
+                    format!(
+                        "工单 {} 的理赔 {} 在「{}」环节已超时",
+                        case.number, claim_id, state
+                    ),
+                    true,
+                    true,
+                ),
+                EventData::ClaimProposed {
+                    claim_id,
+                    compensation,
+                    ..
+                } => (
+                    format!(
+                        "工单 {} 的理赔 {} 待审批：拟赔 {} 元",
+                        case.number, claim_id, compensation
+                    ),
+                    false,
+                    true,
                 ),
                 EventData::Escalated { level, reason } => (
                     format!("工单 {} 已升级到第 {} 级：{}", case.number, level, reason),

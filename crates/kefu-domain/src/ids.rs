@@ -53,3 +53,14 @@ fn new_uuid_v7(at: Timestamp) -> String {
     let ts = uuid::Timestamp::from_unix(uuid::NoContext, secs, nanos);
     uuid::Uuid::new_v7(ts).hyphenated().to_string()
 }
+
+/// A short reference a person can read out over the phone: 10 characters of Crockford base32
+/// (no I, L, O, U).
+pub fn short_id() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut rng = rand::thread_rng();
+    (0..10)
+        .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
+        .collect()
+}

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod calendar;
 pub mod case;
+pub mod claim;
 pub mod classify;
 pub mod clock;
 pub mod customer;
@@ -12,8 +13,12 @@ pub mod desk;
 pub mod error;
 pub mod export;
 pub mod ids;
+pub mod parcels;
+pub mod pickup;
+pub mod shipment;
 pub mod sla;
 pub mod store;
+pub mod tracking;
 pub mod user;
 pub mod waybill;
 

@@ -519,11 +519,20 @@ pub fn due_effects(case: &Case, now: Timestamp) -> Vec<EventData> {
     let missed = open
         .filter(|c| c.due_at <= now)
         .map(|c| EventData::CommitmentMissed { id: c.id.clone() });
+    let claims_overdue = case
+        .claims
+        .iter()
+        .filter(|c| c.is_open() && !c.overdue && c.step_due_at.is_some_and(|d| d <= now))
+        .map(|c| EventData::ClaimOverdue {
+            claim_id: c.id.clone(),
+            state: c.state,
+        });
     warnings
         .into_iter()
         .chain(breaches)
         .chain(reminders)
         .chain(missed)
+        .chain(claims_overdue)
         .collect()
 }
 

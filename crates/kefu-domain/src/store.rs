@@ -11,6 +11,8 @@ use crate::customer::{Customer, Phone};
 use crate::error::StoreError;
 use crate::export::{ExportRecord, ExportTable};
 use crate::ids::{CaseId, CustomerId, DepartmentId, UserId};
+use crate::pickup::{Pickup, PickupQuery};
+use crate::shipment::Shipment;
 use crate::sla::SlaPolicy;
 use crate::user::{Department, User};
 
@@ -187,6 +189,35 @@ pub trait Store: Send + Sync {
     async fn due_timers(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<CaseId>>;
     /// The earliest due time of any running clock.
     async fn next_timer_due(&self) -> StoreResult<Option<Timestamp>>;
+
+    /// One shipment by waybill number.
+    async fn shipment(&self, waybill_no: &str) -> StoreResult<Option<Shipment>>;
+    /// The stored ones among `waybill_nos` (any order).
+    async fn shipments(&self, waybill_nos: &[String]) -> StoreResult<Vec<Shipment>>;
+    /// Shipments whose sender or recipient has this phone, newest shipped first.
+    async fn shipments_by_phone(&self, phone: &str, limit: u32) -> StoreResult<Vec<Shipment>>;
+    /// Writes shipments atomically: each with the version it replaces (`None` inserts). Any
+    /// mismatch fails the whole batch with `VersionConflict` and writes nothing.
+    async fn put_shipments(&self, rows: Vec<(Shipment, Option<i64>)>) -> StoreResult<()>;
+
+    /// A configuration document (`tracking`, `rate_card`, `coverage`, `prohibited`, `outlets`,
+    /// `claims`).
+    async fn setting(&self, key: &str) -> StoreResult<Option<serde_json::Value>>;
+    async fn put_setting(
+        &self,
+        key: &str,
+        value: &serde_json::Value,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+
+    /// Writes a pickup order: with the version it replaces, or `None` for a new one (a taken
+    /// number is `Duplicate`).
+    async fn put_pickup(&self, pickup: &Pickup, expected_version: Option<i64>) -> StoreResult<()>;
+    async fn pickup(&self, id_or_number: &str) -> StoreResult<Option<Pickup>>;
+    /// Newest first.
+    async fn list_pickups(&self, query: &PickupQuery) -> StoreResult<Vec<Pickup>>;
+    /// Open (booked or dispatched) orders per courier id, for spreading new ones evenly.
+    async fn open_pickups_per_courier(&self, outlet: &str) -> StoreResult<Vec<(String, i64)>>;
 
     /// Up to `limit` records of one table in key order, after the key `after`.
     async fn export_chunk(

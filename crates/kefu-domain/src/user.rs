@@ -9,7 +9,7 @@ use crate::ids::{DepartmentId, UserId};
 string_enum!(
     Role {
         Admin => "admin", Supervisor => "supervisor", Agent => "agent",
-        Department => "department", Readonly => "readonly",
+        Department => "department", Readonly => "readonly", Finance => "finance",
     }
 );
 

@@ -5,6 +5,9 @@
 
 use std::sync::Arc;
 
+mod parcels;
+pub use parcels::*;
+
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::desk::{
     CaseDraft, CasePatch, CustomerDraft, DepartmentDraft, MessageDraft, UserDraft,
@@ -125,7 +128,10 @@ macro_rules! contract_tests {
             concurrent_failures_stay_with_their_callers, calendars_are_stored_and_exported,
             sla_clocks_start_pause_resume_and_end, due_clocks_breach_exactly_once,
             promises_are_reminded_kept_or_missed, escalation_climbs_the_ladder_and_notifies,
-            escalation_steps_warn_and_escalate);
+            escalation_steps_warn_and_escalate, shipments_keep_every_scan_once,
+            shipment_import_skips_only_bad_rows, tracking_queries_answer_and_open_cases,
+            intake_links_waybills_in_text, settings_are_validated_and_stored,
+            claims_follow_their_steps_and_clocks, pickups_are_quoted_dispatched_and_tracked);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn export_import_round_trip() {

@@ -68,6 +68,7 @@ macro_rules! migrations {
             2 "calendars" "0002_calendars.sql",
             3 "sla" "0003_sla.sql",
             4 "notifications" "0004_notifications.sql",
+            5 "parcels" "0005_parcels.sql",
         )
     };
     ($($version:literal $name:literal $file:literal),+ $(,)?) => {

@@ -5,6 +5,8 @@ use kefu_domain::case::CommitmentState;
 use kefu_domain::customer::contact_keys;
 use kefu_domain::export::{ExportRecord, ExportTable};
 use kefu_domain::ids::{CaseId, CustomerId, UserId};
+use kefu_domain::pickup::{Pickup, PickupQuery};
+use kefu_domain::shipment::Shipment;
 use kefu_domain::sla::{ClockState, SlaPolicy};
 use kefu_domain::store::{
     CaseQuery, CreatedCase, CustomerChoice, CustomerQuery, NewCase, Notification, Page, Session,
@@ -41,6 +43,16 @@ pub enum WriteOp {
     },
     Import(Vec<ExportRecord>),
     FinishImport,
+    PutShipments(Vec<(Shipment, Option<i64>)>),
+    PutSetting {
+        key: String,
+        doc: String,
+        at: i64,
+    },
+    PutPickup {
+        pickup: Box<Pickup>,
+        expected_version: Option<i64>,
+    },
     PutSlaPolicy {
         key: String,
         policy: Box<SlaPolicy>,
@@ -169,6 +181,23 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             sql.execute(stmt, &[key.into(), at.into(), to_json(&spec)?.into()])
                 .await?;
         }
+        WriteOp::PutShipments(rows) => {
+            for (shipment, expected) in rows {
+                put_shipment(sql, &shipment, expected).await?;
+            }
+        }
+        WriteOp::PutSetting { key, doc, at } => {
+            sql.execute(
+                "INSERT INTO settings (key, updated_at, doc) VALUES ($1, $2, $3) \
+                 ON CONFLICT (key) DO UPDATE SET updated_at = excluded.updated_at, doc = excluded.doc",
+                &[key.into(), at.into(), doc.into()],
+            )
+            .await?;
+        }
+        WriteOp::PutPickup {
+            pickup,
+            expected_version,
+        } => put_pickup(sql, &pickup, expected_version).await?,
         WriteOp::FinishImport => {
             let stmt = match sql.dialect() {
                 Dialect::Sqlite => {
@@ -437,6 +466,11 @@ async fn insert_timers(sql: &mut dyn Sql, case: &Case) -> StoreResult<()> {
         timers.push((format!("commitment:{}", c.id), c.due_at));
         if !c.reminded && c.remind_at < c.due_at {
             timers.push((format!("reminder:{}", c.id), c.remind_at));
+        }
+    }
+    for c in case.claims.iter().filter(|c| c.is_open() && !c.overdue) {
+        if let Some(due) = c.step_due_at {
+            timers.push((format!("claim:{}", c.id), due));
         }
     }
     for (name, due) in timers {
@@ -910,4 +944,201 @@ pub(crate) async fn notifications(
         format!("SELECT doc FROM notifications WHERE user_id = $1 ORDER BY id DESC LIMIT {limit}")
     };
     docs(&sql.fetch(&query, &[user.into()]).await?)
+}
+
+async fn put_shipment(sql: &mut dyn Sql, s: &Shipment, expected: Option<i64>) -> StoreResult<()> {
+    let args: Vec<Value> = vec![
+        s.waybill_no.clone().into(),
+        s.version.into(),
+        s.status.as_str().into(),
+        s.sender.phone.as_str().into(),
+        s.recipient.phone.as_str().into(),
+        to_millis(s.shipped_at).into(),
+        to_millis(s.updated_at).into(),
+        to_json(s)?.into(),
+    ];
+    match expected {
+        None => {
+            sql.execute(
+                "INSERT INTO shipments (waybill_no, version, status, sender_phone, recipient_phone, shipped_at, updated_at, doc) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                &args,
+            )
+            .await
+            .map_err(|e| {
+                if e.kind == SqlErrorKind::Unique {
+                    StoreError::VersionConflict
+                } else {
+                    StoreError::Backend(e.message)
+                }
+            })?;
+        }
+        Some(version) => {
+            let mut args = args;
+            args.push(version.into());
+            let changed = sql
+                .execute(
+                    "UPDATE shipments SET version = $2, status = $3, sender_phone = $4, recipient_phone = $5, \
+                     shipped_at = $6, updated_at = $7, doc = $8 WHERE waybill_no = $1 AND version = $9",
+                    &args,
+                )
+                .await?;
+            if changed == 0 {
+                return Err(StoreError::VersionConflict);
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn shipment(sql: &mut dyn Sql, waybill_no: &str) -> StoreResult<Option<Shipment>> {
+    fetch_optional(
+        sql,
+        "SELECT doc FROM shipments WHERE waybill_no = $1",
+        &[waybill_no.into()],
+    )
+    .await?
+    .map(|r| from_json(r.text(0)?))
+    .transpose()
+}
+
+pub(crate) async fn shipments(
+    sql: &mut dyn Sql,
+    waybill_nos: &[String],
+) -> StoreResult<Vec<Shipment>> {
+    let mut out = Vec::with_capacity(waybill_nos.len());
+    // Bounded IN lists keep statements cacheable and under parameter limits.
+    for chunk in waybill_nos.chunks(100) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let stmt = format!(
+            "SELECT doc FROM shipments WHERE waybill_no IN ({})",
+            placeholders.join(", ")
+        );
+        let args: Vec<Value> = chunk.iter().map(|w| w.clone().into()).collect();
+        out.extend(docs::<Shipment>(&sql.fetch(&stmt, &args).await?)?);
+    }
+    Ok(out)
+}
+
+pub(crate) async fn shipments_by_phone(
+    sql: &mut dyn Sql,
+    phone: &str,
+    limit: u32,
+) -> StoreResult<Vec<Shipment>> {
+    let rows = sql
+        .fetch(
+            "SELECT doc, shipped_at FROM shipments WHERE sender_phone = $1 \
+             UNION SELECT doc, shipped_at FROM shipments WHERE recipient_phone = $1 \
+             ORDER BY shipped_at DESC LIMIT $2",
+            &[phone.into(), i64::from(limit).into()],
+        )
+        .await?;
+    docs(&rows)
+}
+
+pub(crate) async fn setting(
+    sql: &mut dyn Sql,
+    key: &str,
+) -> StoreResult<Option<serde_json::Value>> {
+    fetch_optional(
+        sql,
+        "SELECT doc FROM settings WHERE key = $1",
+        &[key.into()],
+    )
+    .await?
+    .map(|r| from_json(r.text(0)?))
+    .transpose()
+}
+
+async fn put_pickup(sql: &mut dyn Sql, p: &Pickup, expected: Option<i64>) -> StoreResult<()> {
+    let mut args: Vec<Value> = vec![
+        p.id.clone().into(),
+        p.number.clone().into(),
+        p.version.into(),
+        p.status.as_str().into(),
+        p.outlet.clone().into(),
+        p.courier.as_ref().map(|c| c.id.clone()).into(),
+        p.sender.phone.as_str().into(),
+        to_millis(p.created_at).into(),
+        to_json(p)?.into(),
+    ];
+    match expected {
+        None => {
+            sql.execute(
+                "INSERT INTO pickups (id, number, version, status, outlet, courier, phone, created_at, doc) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                &args,
+            )
+            .await
+            .map_err(|e| named_duplicate(e, format!("pickup {}", p.number)))?;
+        }
+        Some(version) => {
+            args.push(version.into());
+            let changed = sql
+                .execute(
+                    "UPDATE pickups SET number = $2, version = $3, status = $4, outlet = $5, courier = $6, \
+                     phone = $7, created_at = $8, doc = $9 WHERE id = $1 AND version = $10",
+                    &args,
+                )
+                .await?;
+            if changed == 0 {
+                return Err(StoreError::VersionConflict);
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn pickup(sql: &mut dyn Sql, id_or_number: &str) -> StoreResult<Option<Pickup>> {
+    fetch_optional(
+        sql,
+        "SELECT doc FROM pickups WHERE id = $1 OR number = $1",
+        &[id_or_number.into()],
+    )
+    .await?
+    .map(|r| from_json(r.text(0)?))
+    .transpose()
+}
+
+pub(crate) async fn list_pickups(sql: &mut dyn Sql, q: &PickupQuery) -> StoreResult<Vec<Pickup>> {
+    let mut clauses = Vec::new();
+    let mut args: Vec<Value> = Vec::new();
+    let mut filter = |column: &str, value: Option<String>| {
+        if let Some(v) = value {
+            args.push(v.into());
+            clauses.push(format!("{column} = ${}", args.len()));
+        }
+    };
+    filter("status", q.status.map(|s| s.as_str().to_string()));
+    filter("courier", q.courier.clone());
+    filter("outlet", q.outlet.clone());
+    filter("phone", q.phone.clone());
+    let limit = i64::from(q.limit.unwrap_or(50).clamp(1, 200));
+    args.push(limit.into());
+    let stmt = format!(
+        "SELECT doc FROM pickups {} ORDER BY created_at DESC, id DESC LIMIT ${}",
+        if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        },
+        args.len()
+    );
+    docs(&sql.fetch(&stmt, &args).await?)
+}
+
+pub(crate) async fn open_pickups_per_courier(
+    sql: &mut dyn Sql,
+    outlet: &str,
+) -> StoreResult<Vec<(String, i64)>> {
+    let rows = sql
+        .fetch(
+            "SELECT courier, COUNT(*) FROM pickups WHERE outlet = $1 AND courier IS NOT NULL \
+             AND status IN ('booked', 'dispatched') GROUP BY courier",
+            &[outlet.into()],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.text(0)?.to_string(), r.int(1)?)))
+        .collect()
 }

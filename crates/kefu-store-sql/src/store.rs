@@ -3,11 +3,13 @@ use jiff::Timestamp;
 use kefu_domain::calendar::CalendarSpec;
 use kefu_domain::export::{ExportRecord, ExportTable};
 use kefu_domain::ids::{CaseId, CustomerId, UserId};
+use kefu_domain::pickup::{Pickup, PickupQuery};
+use kefu_domain::shipment::Shipment;
 use kefu_domain::sla::SlaPolicy;
 use kefu_domain::store::{
     CaseQuery, CreatedCase, CustomerQuery, NewCase, Notification, Page, Session, Store, StoreResult,
 };
-use kefu_domain::{Case, CaseEvent, Customer, Department, StoreError, User};
+use kefu_domain::{Case, CaseEvent, Customer, Department, StoreError, User, to_millis};
 
 use crate::conn::Sql;
 use crate::ops::{self, WriteOp, WriteOutput};
@@ -281,6 +283,67 @@ impl<B: Backend> Store for SqlStore<B> {
         Ok(ops::next_timer_due(&mut *self.backend.read().await?)
             .await?
             .map(kefu_domain::from_millis))
+    }
+
+    async fn shipment(&self, waybill_no: &str) -> StoreResult<Option<Shipment>> {
+        let mut c = self.backend.read().await?;
+        ops::shipment(&mut *c, waybill_no).await
+    }
+
+    async fn shipments(&self, waybill_nos: &[String]) -> StoreResult<Vec<Shipment>> {
+        let mut c = self.backend.read().await?;
+        ops::shipments(&mut *c, waybill_nos).await
+    }
+
+    async fn shipments_by_phone(&self, phone: &str, limit: u32) -> StoreResult<Vec<Shipment>> {
+        let mut c = self.backend.read().await?;
+        ops::shipments_by_phone(&mut *c, phone, limit).await
+    }
+
+    async fn put_shipments(&self, rows: Vec<(Shipment, Option<i64>)>) -> StoreResult<()> {
+        self.write_done(WriteOp::PutShipments(rows)).await
+    }
+
+    async fn setting(&self, key: &str) -> StoreResult<Option<serde_json::Value>> {
+        let mut c = self.backend.read().await?;
+        ops::setting(&mut *c, key).await
+    }
+
+    async fn put_setting(
+        &self,
+        key: &str,
+        value: &serde_json::Value,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::PutSetting {
+            key: key.to_string(),
+            doc: value.to_string(),
+            at: to_millis(at),
+        })
+        .await
+    }
+
+    async fn put_pickup(&self, pickup: &Pickup, expected_version: Option<i64>) -> StoreResult<()> {
+        self.write_done(WriteOp::PutPickup {
+            pickup: Box::new(pickup.clone()),
+            expected_version,
+        })
+        .await
+    }
+
+    async fn pickup(&self, id_or_number: &str) -> StoreResult<Option<Pickup>> {
+        let mut c = self.backend.read().await?;
+        ops::pickup(&mut *c, id_or_number).await
+    }
+
+    async fn list_pickups(&self, query: &PickupQuery) -> StoreResult<Vec<Pickup>> {
+        let mut c = self.backend.read().await?;
+        ops::list_pickups(&mut *c, query).await
+    }
+
+    async fn open_pickups_per_courier(&self, outlet: &str) -> StoreResult<Vec<(String, i64)>> {
+        let mut c = self.backend.read().await?;
+        ops::open_pickups_per_courier(&mut *c, outlet).await
     }
 
     async fn export_chunk(

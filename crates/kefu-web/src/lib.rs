@@ -7,6 +7,7 @@ mod error;
 mod extract;
 mod metrics;
 mod openapi;
+mod parcels;
 mod sessions;
 
 use std::future::Future;
@@ -77,6 +78,27 @@ pub fn router(state: AppState) -> Router {
         .route("/notifications", get(api::list_notifications))
         .route("/notifications/read", post(api::mark_notifications_read))
         .route("/waybills/{id}/recognize", get(api::recognize_waybill))
+        .route("/shipments", post(parcels::upsert_shipment))
+        .route("/shipments/{id}", get(parcels::get_shipment))
+        .route("/shipments/{id}/events", post(parcels::add_scans))
+        .route("/tracking/query", post(parcels::tracking_query))
+        .route("/addresses/parse", post(parcels::parse_address))
+        .route(
+            "/settings/{id}",
+            get(parcels::get_setting).put(parcels::put_setting),
+        )
+        .route("/pickups/quote", post(parcels::quote))
+        .route(
+            "/pickups",
+            post(parcels::book_pickup).get(parcels::list_pickups),
+        )
+        .route("/pickups/{id}", get(parcels::get_pickup))
+        .route("/pickups/{id}/status", post(parcels::pickup_status))
+        .route("/cases/{id}/claims", post(parcels::open_claim))
+        .route(
+            "/cases/{id}/claims/{claim}/{step}",
+            post(parcels::claim_step),
+        )
         .route("/sla-policies", get(api::list_sla_policies))
         .route(
             "/sla-policies/{id}",

@@ -226,6 +226,118 @@ pub const ROUTES: &[Route] = &[
         "Recognition",
     ),
     (
+        "post",
+        "/api/v1/shipments",
+        "Create or update a shipment from the ops system (201 created, 200 updated)",
+        Some("ShipmentCreate"),
+        201,
+        "Shipment",
+    ),
+    (
+        "get",
+        "/api/v1/shipments/{id}",
+        "A shipment by waybill number, with its status and scans",
+        None,
+        200,
+        "Shipment",
+    ),
+    (
+        "post",
+        "/api/v1/shipments/{id}/events",
+        "Add scans (idempotent: a scan already stored is counted, not stored again)",
+        Some("ScanBatch"),
+        200,
+        "ScanResult",
+    ),
+    (
+        "post",
+        "/api/v1/tracking/query",
+        "Where is my parcel: the standard answer for a waybill or for the customer's facts; optionally opens a case (201)",
+        Some("TrackingQuery"),
+        200,
+        "TrackingAnswer",
+    ),
+    (
+        "post",
+        "/api/v1/addresses/parse",
+        "Province, city and district of a free-text address",
+        Some("AddressText"),
+        200,
+        "ParsedAddress",
+    ),
+    (
+        "get",
+        "/api/v1/settings/{id}",
+        "A configuration document: tracking, rate_card, coverage, prohibited, outlets, claims",
+        None,
+        200,
+        "Setting",
+    ),
+    (
+        "put",
+        "/api/v1/settings/{id}",
+        "Replace a configuration document (admins; validated)",
+        Some("Setting"),
+        200,
+        "Setting",
+    ),
+    (
+        "post",
+        "/api/v1/pickups/quote",
+        "Price a pickup: zone, weights, fees, coverage, prohibited items, vehicle",
+        Some("QuoteRequest"),
+        200,
+        "Quote",
+    ),
+    (
+        "post",
+        "/api/v1/pickups",
+        "Book a pickup; dispatched to the outlet and courier serving the sender unless an item needs checking",
+        Some("PickupCreate"),
+        201,
+        "Pickup",
+    ),
+    (
+        "get",
+        "/api/v1/pickups",
+        "Pickups, newest first (?status, ?courier = a courier's task list, ?outlet, ?phone)",
+        None,
+        200,
+        "PickupList",
+    ),
+    (
+        "get",
+        "/api/v1/pickups/{id}",
+        "A pickup by id or number",
+        None,
+        200,
+        "Pickup",
+    ),
+    (
+        "post",
+        "/api/v1/pickups/{id}/status",
+        "Move a pickup: booked → dispatched → picked_up | cancelled | failed",
+        Some("PickupStatusChange"),
+        200,
+        "Pickup",
+    ),
+    (
+        "post",
+        "/api/v1/cases/{id}/claims",
+        "Open a claim for a lost or damaged parcel on a case",
+        Some("ClaimCreate"),
+        201,
+        "ClaimResult",
+    ),
+    (
+        "post",
+        "/api/v1/cases/{id}/claims/{claim}/{step}",
+        "A claim step: evidence, propose (agent), approve | reject (supervisor), pay (finance)",
+        Some("ClaimStep"),
+        200,
+        "ClaimResult",
+    ),
+    (
         "get",
         "/api/v1/notifications",
         "My notifications, newest first (?unread=true)",
@@ -487,6 +599,87 @@ pub fn document() -> Value {
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
         "paths": paths,
-        "components": {"schemas": schemas(), "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "components": {"schemas": all_schemas(), "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    })
+}
+
+fn all_schemas() -> Value {
+    let mut all = schemas();
+    if let (Some(base), Value::Object(more)) = (all.as_object_mut(), parcel_schemas()) {
+        base.extend(more);
+    }
+    all
+}
+
+/// Shipments, tracking, pickups and claims.
+fn parcel_schemas() -> Value {
+    let ts = json!({"type": "string", "format": "date-time"});
+    let text = json!({"type": "string"});
+    let money = json!({"type": "string", "description": "decimal, e.g. \"12.50\" (numbers are accepted on input)"});
+    let number = json!({"type": ["number", "string"]});
+    let statuses: Vec<&str> = kefu_domain::shipment::ShipmentStatus::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    let party = json!({"type": "object", "required": ["name", "phone", "address"], "additionalProperties": false,
+        "properties": {"name": text, "phone": text, "address": text}});
+    let scan = json!({"type": "object", "required": ["at", "code", "location"], "additionalProperties": false,
+        "properties": {"at": ts, "code": {"type": "string", "enum": statuses}, "location": text, "outlet": text, "description": text}});
+    json!({
+        "ShipmentCreate": {"type": "object", "additionalProperties": false,
+            "required": ["waybill_no", "sender", "recipient", "item", "weight_kg", "shipped_at"],
+            "properties": {"waybill_no": text, "carrier": text, "product": text, "sender": party, "recipient": party,
+                "item": text, "weight_kg": number, "dimensions_cm": {"type": "array", "items": number, "minItems": 3, "maxItems": 3},
+                "pieces": {"type": "integer", "minimum": 1}, "declared_value": number, "insured": {"type": "boolean"},
+                "freight": number, "shipped_at": ts, "promised_at": ts, "events": {"type": "array", "items": scan}}},
+        "Shipment": {"type": "object", "properties": {"waybill_no": text, "carrier": text, "product": text,
+            "status": {"type": "string", "enum": statuses}, "sender": {"type": "object"}, "recipient": {"type": "object"},
+            "item": text, "weight_kg": money, "pieces": {"type": "integer"}, "declared_value": money, "insured": {"type": "boolean"},
+            "shipped_at": ts, "promised_at": ts, "last_scan_at": ts, "events": {"type": "array", "items": scan}, "version": {"type": "integer"}}},
+        "ScanBatch": {"type": "object", "required": ["events"], "additionalProperties": false,
+            "properties": {"events": {"type": "array", "items": scan, "minItems": 1, "maxItems": 500}}},
+        "ScanResult": {"type": "object", "properties": {"added": {"type": "integer"}, "duplicates": {"type": "integer"},
+            "shipment": {"$ref": "#/components/schemas/Shipment"}}},
+        "TrackingQuery": {"type": "object", "additionalProperties": false,
+            "properties": {"waybill_no": text, "phone": text, "name": text, "address": text, "date": {"type": "string", "format": "date"},
+                "issue": {"type": "string", "enum": kefu_domain::tracking::Issue::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()},
+                "open_case": {"type": "object", "additionalProperties": false, "properties": {
+                    "channel": {"$ref": "#/components/schemas/Channel"}, "phone": text, "name": text, "note": text}}}},
+        "TrackingAnswer": {"type": "object", "required": ["outcome", "answer", "actions"], "properties": {
+            "outcome": {"type": "string", "enum": kefu_domain::tracking::Outcome::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()},
+            "reason": text, "answer": text, "answer_en": text,
+            "actions": {"type": "array", "items": {"type": "object", "properties": {"kind": text, "category": text, "priority": text, "due_at": ts}}},
+            "shipment": {"type": "object", "description": "masked"}, "matches": {"type": "array"}, "carrier": {"type": "object"},
+            "case": {"$ref": "#/components/schemas/Case"}}},
+        "AddressText": {"type": "object", "required": ["address"], "additionalProperties": false, "properties": {"address": text}},
+        "ParsedAddress": {"type": "object", "properties": {"province": {"type": ["object", "null"]}, "city": {"type": ["object", "null"]},
+            "district": {"type": ["object", "null"]}, "detail": text}},
+        "Setting": {"type": "object"},
+        "QuoteRequest": {"type": "object", "required": ["origin", "destination", "weight_kg"], "additionalProperties": false,
+            "properties": {"origin": text, "destination": text, "weight_kg": number,
+                "dimensions_cm": {"type": "array", "items": number, "minItems": 3, "maxItems": 3}, "pieces": {"type": "integer"},
+                "item": text, "product": text, "declared_value": number, "insured": {"type": "boolean"}}},
+        "Quote": {"type": "object", "properties": {"zone": text, "volumetric_weight_kg": money, "chargeable_weight_kg": money,
+            "total": money, "covered": {"type": "boolean"}, "prohibited": {"type": "array", "items": {"type": "object",
+                "properties": {"category": text, "keyword": text}}}, "vehicle_needed": {"type": "boolean"}}},
+        "PickupCreate": {"type": "object", "required": ["sender", "recipient_address", "item", "weight_kg"], "additionalProperties": false,
+            "properties": {"sender": party, "recipient_address": text, "item": text, "weight_kg": number,
+                "dimensions_cm": {"type": "array", "items": number}, "pieces": {"type": "integer"}, "product": text,
+                "declared_value": number, "insured": {"type": "boolean"}, "case_id": text, "note": text}},
+        "Pickup": {"type": "object", "properties": {"id": text, "number": text, "status": {"type": "string",
+            "enum": kefu_domain::pickup::PickupStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()},
+            "outlet": text, "courier": {"type": "object"}, "estimated_pickup_at": ts, "review_required": {"type": "boolean"},
+            "quote": {"$ref": "#/components/schemas/Quote"}, "history": {"type": "array"}}},
+        "PickupList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Pickup"}}}},
+        "PickupStatusChange": {"type": "object", "required": ["status"], "additionalProperties": false,
+            "properties": {"status": text, "note": text, "courier": text, "waybill_no": text}},
+        "ClaimCreate": {"type": "object", "required": ["kind", "claimed_amount"], "additionalProperties": false,
+            "properties": {"waybill_no": text, "kind": {"type": "string", "enum": ["lost", "damaged", "delayed"]},
+                "claimed_amount": number, "declared_value": number, "insured": {"type": "boolean"}, "freight": number,
+                "evidence": {"type": "array", "items": {"type": "object", "required": ["name", "url"],
+                    "properties": {"name": text, "url": text, "sha256": text}}}}},
+        "ClaimStep": {"type": "object", "additionalProperties": false,
+            "properties": {"loss_amount": number, "reason": text, "reference": text, "evidence": {"type": "object"}}},
+        "ClaimResult": {"type": "object", "properties": {"claim": {"type": "object"}, "case": {"$ref": "#/components/schemas/Case"}}}
     })
 }

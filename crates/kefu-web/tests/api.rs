@@ -1616,3 +1616,495 @@ async fn waybill_numbers_are_recognised() {
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+fn own_waybill(serial: u64) -> String {
+    let body = format!("{serial:012}");
+    let digits: Vec<u32> = body.chars().filter_map(|c| c.to_digit(10)).collect();
+    format!("YL{body}{}", kefu_domain::waybill::luhn_digit(&digits))
+}
+
+fn shipment(waybill: &str) -> Value {
+    json!({
+        "waybill_no": waybill,
+        "sender": {"name": "张三", "phone": "13800138000", "address": "广东省深圳市南山区科技园科苑路15号"},
+        "recipient": {"name": "李四", "phone": "13900139000", "address": "北京市朝阳区建国路88号"},
+        "item": "衣服", "weight_kg": 1.2, "pieces": 1, "declared_value": "300", "insured": true, "freight": 18,
+        "shipped_at": "2026-01-02T02:00:00Z", "promised_at": "2026-01-05T10:00:00Z"
+    })
+}
+
+#[tokio::test]
+async fn shipments_and_tracking_over_http() {
+    let app = spawn_app().await;
+    let no = own_waybill(7);
+    let post = |token: &str, body: Value| {
+        let token = token.to_string();
+        let app = &app;
+        async move {
+            app.call(Method::POST, "/api/v1/shipments", Some(&token), Some(body))
+                .await
+        }
+    };
+    let (status, body) = post(&app.admin, shipment(&no)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["status"], "created");
+    assert_eq!(body["recipient"]["region"]["district"]["code"], "110105");
+    let (status, _) = post(&app.admin, shipment(&no)).await;
+    assert_eq!(status, StatusCode::OK, "an upsert of a stored shipment");
+    let (status, body) = post(&app.agent, shipment(&no)).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::FORBIDDEN, "forbidden")
+    );
+    // Bad input: 422 naming the field, nothing stored.
+    for (patch, field) in [
+        (json!({"weight_kg": -1}), "weight_kg"),
+        (
+            json!({"dimensions_cm": [10, 10, 100000]}),
+            "dimensions_cm[2]",
+        ),
+        (json!({"waybill_no": "12-34"}), "waybill_no"),
+        (
+            json!({"recipient": {"name": "李四", "phone": "12345", "address": "北京"}}),
+            "recipient.phone",
+        ),
+    ] {
+        let mut bad = shipment(&own_waybill(8));
+        for (k, v) in patch.as_object().unwrap() {
+            bad[k] = v.clone();
+        }
+        let (status, body) = post(&app.admin, bad).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {body}");
+        assert_eq!(body["error"]["field"], field, "{body}");
+    }
+    let (status, _) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/shipments/{}", own_waybill(8)),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Scans: batch, idempotent, status derived.
+    let scans = json!({"events": [
+        {"at": "2026-01-02T03:00:00Z", "code": "picked_up", "location": "深圳南山网点", "description": "已揽收"},
+        {"at": "2026-01-03T03:00:00Z", "code": "delivered", "location": "北京朝阳", "description": "已签收，本人签收"}
+    ]});
+    let path = format!("/api/v1/shipments/{no}/events");
+    let (status, body) = app
+        .call(Method::POST, &path, Some(&app.admin), Some(scans.clone()))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        (body["added"].as_u64(), body["duplicates"].as_u64()),
+        (Some(2), Some(0))
+    );
+    let (_, body) = app
+        .call(Method::POST, &path, Some(&app.admin), Some(scans))
+        .await;
+    assert_eq!(
+        (body["added"].as_u64(), body["duplicates"].as_u64()),
+        (Some(0), Some(2))
+    );
+    let (status, body) = app
+        .call(Method::POST, &path, Some(&app.admin), Some(json!({"events": [{"at": "2026-01-03T03:00:00Z", "code": "beamed", "location": "x"}]})))
+        .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("events[0].code"))
+    );
+    let (status, body) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/shipments/{no}"),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["status"], "delivered");
+    assert_eq!(body["events"].as_array().unwrap().len(), 2);
+    // Tracking: delivered → with_result; "not received" opens a lost case (201).
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/tracking/query",
+            Some(&app.agent),
+            Some(json!({"waybill_no": no})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["outcome"], "with_result");
+    assert_eq!(body["shipment"]["recipient"]["phone"], "139****9000");
+    assert!(
+        body["answer"].as_str().unwrap().contains("已签收"),
+        "{body}"
+    );
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/tracking/query",
+            Some(&app.agent),
+            Some(json!({"waybill_no": no, "issue": "not_received", "open_case": {"phone": "13900139000", "note": "没收到"}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        (
+            body["case"]["category"].as_str(),
+            body["case"]["priority"].as_str()
+        ),
+        (Some("lost"), Some("P2"))
+    );
+    let case_id = body["case"]["id"].as_str().unwrap().to_string();
+    let (_, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/tracking/query",
+            Some(&app.agent),
+            Some(json!({"waybill_no": "SF1234567890123"})),
+        )
+        .await;
+    assert_eq!(
+        (
+            body["outcome"].as_str(),
+            body["carrier"]["carrier"].as_str()
+        ),
+        (Some("other_carrier"), Some("sf"))
+    );
+    let (_, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/tracking/query",
+            Some(&app.agent),
+            Some(json!({"phone": "13800138000"})),
+        )
+        .await;
+    assert_eq!(body["outcome"], "found_by_facts");
+    assert_eq!(body["matches"][0]["sender"]["phone"], "138****8000");
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/tracking/query",
+            Some(&app.agent),
+            Some(json!({"name": "李四"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["outcome"].as_str()),
+        (StatusCode::OK, Some("not_found"))
+    );
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/tracking/query",
+            Some(&app.agent),
+            Some(json!({"waybill_no": no, "issue": "teleported"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("issue"))
+    );
+    // A claim on the lost case: agent proposes, supervisor approves, finance pays.
+    let claims = format!("/api/v1/cases/{case_id}/claims");
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &claims,
+            Some(&app.agent),
+            Some(json!({"kind": "lost", "claimed_amount": 280})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["claim"]["insured"], true);
+    let claim = body["claim"]["id"].as_str().unwrap().to_string();
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("{claims}/{claim}/propose"),
+            Some(&app.agent),
+            Some(json!({"loss_amount": "-5"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("loss_amount"))
+    );
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("{claims}/{claim}/propose"),
+            Some(&app.agent),
+            Some(json!({"loss_amount": 280})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["claim"]["compensation"].as_str()),
+        (StatusCode::OK, Some("280")),
+        "{body}"
+    );
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("{claims}/{claim}/pay"),
+            Some(&app.agent),
+            Some(json!({"reference": "X"})),
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::FORBIDDEN, "forbidden")
+    );
+    let (status, _) = app
+        .call(
+            Method::POST,
+            &format!("{claims}/{claim}/approve"),
+            Some(&app.admin),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("{claims}/{claim}/pay"),
+            Some(&app.admin),
+            Some(json!({"reference": "PAY-1"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["claim"]["state"].as_str()),
+        (StatusCode::OK, Some("paid"))
+    );
+    let (status, _) = app
+        .call(
+            Method::POST,
+            &format!("{claims}/{claim}/teleport"),
+            Some(&app.admin),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn quotes_pickups_and_settings_over_http() {
+    let app = spawn_app().await;
+    let quote = json!({"origin": "上海市浦东新区世纪大道100号", "destination": "江苏省苏州市姑苏区人民路1号",
+        "weight_kg": 3.2, "dimensions_cm": [20, 20, 20], "pieces": 1, "item": "烟花爆竹一箱"});
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/pickups/quote",
+            Some(&app.agent),
+            Some(quote.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["zone"], "regional", "{body}");
+    assert_eq!(body["chargeable_weight_kg"], "4");
+    assert_eq!(body["total"], "25.00", "¥13 + 3 × ¥4");
+    assert_eq!(body["vehicle_needed"], false);
+    let keywords: Vec<&str> = body["prohibited"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["keyword"].as_str())
+        .collect();
+    assert!(
+        keywords.contains(&"烟花") || keywords.contains(&"爆竹"),
+        "{body}"
+    );
+    for (patch, field) in [
+        (json!({"weight_kg": -2}), "weight_kg"),
+        (json!({"dimensions_cm": [0, 10, 10]}), "dimensions_cm"),
+        (json!({"origin": "不知道哪里"}), "origin"),
+        (json!({"pieces": 0}), "pieces"),
+    ] {
+        let mut bad = quote.clone();
+        for (k, v) in patch.as_object().unwrap() {
+            bad[k] = v.clone();
+        }
+        let (status, body) = app
+            .call(
+                Method::POST,
+                "/api/v1/pickups/quote",
+                Some(&app.agent),
+                Some(bad),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {body}");
+        assert!(
+            body["error"]["field"].as_str().unwrap().starts_with(field),
+            "{field}: {body}"
+        );
+    }
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/pickups/quote",
+            Some(&app.agent),
+            Some(json!({
+        "origin": "上海市浦东新区", "destination": "北京市朝阳区", "weight_kg": 80, "pieces": 1})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["vehicle_needed"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{body}"
+    );
+    // Settings: agents read, admins write; bad documents name their field.
+    let (status, card) = app
+        .call(
+            Method::GET,
+            "/api/v1/settings/rate_card",
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(card["products"]["standard"].is_object(), "{card}");
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            "/api/v1/settings/rate_card",
+            Some(&app.agent),
+            Some(card.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let mut cheaper = card.clone();
+    cheaper["products"]["standard"]["zones"]["regional"]["first_fee"] = json!("11");
+    let (status, body) = app
+        .call(
+            Method::PUT,
+            "/api/v1/settings/rate_card",
+            Some(&app.admin),
+            Some(cheaper),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/pickups/quote",
+            Some(&app.agent),
+            Some(quote),
+        )
+        .await;
+    assert_eq!(
+        body["total"], "23.00",
+        "the edited card prices the next quote"
+    );
+    let mut broken = card;
+    broken["products"]["standard"]["volumetric_divisor"] = json!("0");
+    let (status, body) = app
+        .call(
+            Method::PUT,
+            "/api/v1/settings/rate_card",
+            Some(&app.admin),
+            Some(broken),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]["field"]
+            .as_str()
+            .unwrap()
+            .contains("volumetric_divisor"),
+        "{body}"
+    );
+    let (status, _) = app
+        .call(
+            Method::GET,
+            "/api/v1/settings/nonsense",
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = app
+        .call(Method::PUT, "/api/v1/settings/outlets", Some(&app.admin), Some(json!({"outlets": [
+            {"key": "sh-pd", "name": "上海浦东网点", "districts": ["310115"], "couriers": [{"id": "c1", "name": "周师傅", "phone": "13500000001"}]}]})))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Book, see the courier's task list, move the order on.
+    let booking = json!({"sender": {"name": "王小明", "phone": "13812345678", "address": "上海市浦东新区世纪大道100号"},
+        "recipient_address": "江苏省苏州市姑苏区人民路1号", "item": "文件", "weight_kg": 0.5});
+    let (status, pickup) = app
+        .call(
+            Method::POST,
+            "/api/v1/pickups",
+            Some(&app.agent),
+            Some(booking.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{pickup}");
+    assert_eq!(
+        (pickup["status"].as_str(), pickup["courier"]["id"].as_str()),
+        (Some("dispatched"), Some("c1"))
+    );
+    let (_, list) = app
+        .call(
+            Method::GET,
+            "/api/v1/pickups?courier=c1&status=dispatched",
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    let number = pickup["number"].as_str().unwrap();
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/pickups/{number}/status"),
+            Some(&app.agent),
+            Some(json!({"status": "picked_up", "waybill_no": own_waybill(9)})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("picked_up"))
+    );
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/pickups/{number}/status"),
+            Some(&app.agent),
+            Some(json!({"status": "booked"})),
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::CONFLICT, "invalid_transition")
+    );
+    let mut outside = booking;
+    outside["sender"]["address"] = json!("台湾省台北市");
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/pickups",
+            Some(&app.agent),
+            Some(outside),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("sender.address")),
+        "{body}"
+    );
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/addresses/parse",
+            Some(&app.agent),
+            Some(json!({"address": "浙江杭州西湖区文三路90号"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["district"]["code"].as_str()),
+        (StatusCode::OK, Some("330106"))
+    );
+}

@@ -2,5 +2,6 @@
 
 pub mod config;
 pub mod demo;
+pub mod shipments;
 pub mod timers;
 pub mod transfer;

@@ -64,6 +64,25 @@ enum Command {
     },
     /// Load a dump made by `kefu export` into an empty database.
     Import { file: PathBuf },
+    /// Shipments and scans from the ops system.
+    Shipments {
+        #[command(subcommand)]
+        command: ShipmentCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ShipmentCommand {
+    /// Load shipments or scans from CSV or JSON lines; bad rows go to a report, the rest load.
+    Import {
+        file: PathBuf,
+        /// csv or jsonl (default: from the file name).
+        #[arg(long)]
+        format: Option<String>,
+        /// Where rejected rows are written (default: FILE.rejected.jsonl).
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -245,6 +264,47 @@ async fn run(cli: Cli) -> Result<(), String> {
             let store = config::open_store(&settings).await?;
             let n = kefu::transfer::export_to(store.as_ref(), output.as_deref()).await?;
             eprintln!("exported {n} records from {}", settings.describe_store());
+            Ok(())
+        }
+        Command::Shipments {
+            command:
+                ShipmentCommand::Import {
+                    file,
+                    format,
+                    report,
+                },
+        } => {
+            let format = match format {
+                Some(f) => kefu::shipments::Format::parse(&f)
+                    .ok_or_else(|| format!("unknown format '{f}': csv or jsonl"))?,
+                None => kefu::shipments::Format::of_path(&file),
+            };
+            let report_path = report.unwrap_or_else(|| {
+                let mut p = file.clone().into_os_string();
+                p.push(".rejected.jsonl");
+                PathBuf::from(p)
+            });
+            let mut report_file = std::io::BufWriter::new(
+                std::fs::File::create(&report_path)
+                    .map_err(|e| format!("cannot create {}: {e}", report_path.display()))?,
+            );
+            let desk = config::desk(config::open_store(&settings).await?, &settings.time_zone)?;
+            let totals = kefu::shipments::import(
+                &desk,
+                &file,
+                format,
+                &mut report_file,
+                &mut std::io::stderr(),
+            )
+            .await?;
+            std::io::Write::flush(&mut report_file).map_err(|e| e.to_string())?;
+            println!(
+                "{} rows: {} written, {} rejected (see {})",
+                totals.rows,
+                totals.written,
+                totals.rejected,
+                report_path.display()
+            );
             Ok(())
         }
         Command::Import { file } => {

@@ -1,0 +1,191 @@
+//! The parcel endpoints: shipments and scans, tracking queries, settings, pickups, claims.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use kefu_domain::parcels::{ClaimDraft, ClaimStep, TrackingQuery};
+use kefu_domain::pickup::PickupQuery;
+use kefu_domain::shipment::{ScanDraft, ShipmentDraft};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiQuery, Auth};
+
+pub async fn upsert_shipment(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiJson(draft): ApiJson<ShipmentDraft>,
+) -> ApiResult<Response> {
+    let write = state.desk.upsert_shipment(&actor, &draft).await?;
+    let status = if write.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(write.shipment)).into_response())
+}
+
+pub async fn get_shipment(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(waybill): Path<String>,
+) -> ApiResult<Json<kefu_domain::shipment::Shipment>> {
+    Ok(Json(state.desk.get_shipment(&actor, &waybill).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanBatch {
+    events: Vec<ScanDraft>,
+}
+
+pub async fn add_scans(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(waybill): Path<String>,
+    ApiJson(batch): ApiJson<ScanBatch>,
+) -> ApiResult<Json<Value>> {
+    let write = state
+        .desk
+        .add_scans(&actor, &waybill, &batch.events)
+        .await?;
+    Ok(Json(json!({
+        "added": write.added,
+        "duplicates": write.duplicates,
+        "shipment": write.shipment,
+    })))
+}
+
+pub async fn tracking_query(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiJson(query): ApiJson<TrackingQuery>,
+) -> ApiResult<Response> {
+    let opens_case = query.open_case.is_some();
+    let answer = state.desk.tracking_query(&actor, query).await?;
+    let status = if opens_case {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(answer)).into_response())
+}
+
+pub async fn get_setting(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(key): Path<String>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(state.desk.get_setting(&actor, &key).await?))
+}
+
+pub async fn put_setting(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(key): Path<String>,
+    ApiJson(value): ApiJson<Value>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(state.desk.put_setting(&actor, &key, value).await?))
+}
+
+pub async fn list_pickups(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiQuery(query): ApiQuery<PickupQuery>,
+) -> ApiResult<Json<Value>> {
+    let items = state.desk.list_pickups(&actor, &query).await?;
+    Ok(Json(json!({ "items": items })))
+}
+
+pub async fn get_pickup(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<kefu_domain::pickup::Pickup>> {
+    Ok(Json(state.desk.get_pickup(&actor, &id).await?))
+}
+
+pub async fn quote(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiJson(request): ApiJson<kefu_domain::parcels::QuoteInput>,
+) -> ApiResult<Json<Value>> {
+    let quote = state.desk.quote(&actor, &request).await?;
+    Ok(Json(quote))
+}
+
+pub async fn book_pickup(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiJson(request): ApiJson<kefu_domain::parcels::PickupDraft>,
+) -> ApiResult<Response> {
+    let pickup = state.desk.book_pickup(&actor, request).await?;
+    Ok((StatusCode::CREATED, Json(pickup)).into_response())
+}
+
+pub async fn pickup_status(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<String>,
+    ApiJson(change): ApiJson<kefu_domain::parcels::PickupStatusChange>,
+) -> ApiResult<Json<kefu_domain::pickup::Pickup>> {
+    Ok(Json(state.desk.change_pickup(&actor, &id, change).await?))
+}
+
+pub async fn open_claim(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(case_id): Path<String>,
+    ApiJson(draft): ApiJson<ClaimDraft>,
+) -> ApiResult<Response> {
+    let (case, claim_id) = state.desk.open_claim(&actor, &case_id, draft).await?;
+    let claim = case.claims.iter().find(|c| c.id == claim_id).cloned();
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "claim": claim, "case": case })),
+    )
+        .into_response())
+}
+
+pub async fn claim_step(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path((case_id, claim_id, step)): Path<(String, String, String)>,
+    ApiJson(body): ApiJson<ClaimStep>,
+) -> ApiResult<Json<Value>> {
+    let case = state
+        .desk
+        .claim_step(&actor, &case_id, &claim_id, &step, body)
+        .await?;
+    let claim = case
+        .claims
+        .iter()
+        .find(|c| c.id == claim_id)
+        .cloned()
+        .ok_or_else(|| {
+            ApiError::from(kefu_domain::DomainError::NotFound(format!(
+                "claim {claim_id}"
+            )))
+        })?;
+    Ok(Json(json!({ "claim": claim, "case": case })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddressText {
+    address: String,
+}
+
+/// Reads province, city and district out of a free-text address.
+pub async fn parse_address(
+    Auth(_): Auth,
+    ApiJson(body): ApiJson<AddressText>,
+) -> ApiResult<Json<kefu_regions::ParsedAddress>> {
+    if body.address.chars().count() > 300 {
+        return Err(ApiError::invalid("address", "at most 300 characters"));
+    }
+    Ok(Json(kefu_regions::parse_address(&body.address)))
+}
