@@ -539,7 +539,7 @@ impl Desk {
         Ok(self.store.list_sla_policies().await?)
     }
 
-    fn forget_sla_config(&self) {
+    pub(crate) fn forget_sla_config(&self) {
         *self.sla_cache.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
@@ -566,9 +566,15 @@ impl Desk {
                 calendars.insert(key, Arc::new(cal));
             }
         }
+        let own_format = match self.store.setting("waybill_format").await? {
+            // Validated when stored; a document that no longer reads falls back to the default.
+            Some(v) => serde_json::from_value(v).unwrap_or_default(),
+            None => crate::waybill::OwnFormat::default(),
+        };
         let config = Arc::new(SlaConfig {
             policies,
             calendars,
+            own_format,
         });
         *self.sla_cache.lock().unwrap_or_else(|p| p.into_inner()) = Some((now, config.clone()));
         Ok(config)
@@ -896,7 +902,9 @@ impl Desk {
                     .ok_or_else(|| DomainError::invalid("waybill_no", "8–32 letters and digits"))?,
             ],
             // Intake links the case to the parcels its text names (R-CASE-2).
-            None => crate::parcels::waybills_in(&self.recognizer(), &[&subject, &description]),
+            None => {
+                crate::parcels::waybills_in(&self.recognizer().await?, &[&subject, &description])
+            }
         };
         let received_at = draft.received_at.map(truncate_to_millis).unwrap_or(now);
         if received_at

@@ -19,18 +19,24 @@ pub enum ExportTable {
     CaseEvents,
     Calendars,
     SlaPolicies,
+    Settings,
+    Shipments,
+    Pickups,
 }
 
 impl ExportTable {
     /// Dependency order: what a record refers to comes before it.
-    pub const ALL: [ExportTable; 7] = [
+    pub const ALL: [ExportTable; 10] = [
         ExportTable::Calendars,
         ExportTable::SlaPolicies,
+        ExportTable::Settings,
         ExportTable::Departments,
         ExportTable::Users,
         ExportTable::Customers,
         ExportTable::Cases,
         ExportTable::CaseEvents,
+        ExportTable::Shipments,
+        ExportTable::Pickups,
     ];
 }
 
@@ -50,6 +56,16 @@ pub enum ExportRecord {
     CaseEvent(CaseEvent),
     Calendar(NamedCalendar),
     SlaPolicy(NamedPolicy),
+    Setting(NamedSetting),
+    Shipment(Box<crate::shipment::Shipment>),
+    Pickup(Box<crate::pickup::Pickup>),
+}
+
+/// A configuration document with its key, as exported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NamedSetting {
+    pub key: String,
+    pub value: serde_json::Value,
 }
 
 /// An SLA policy with its key, as exported.
@@ -79,6 +95,9 @@ impl ExportRecord {
             ExportRecord::CaseEvent(e) => format!("{}/{:012}", e.case_id, e.seq),
             ExportRecord::Calendar(c) => c.key.clone(),
             ExportRecord::SlaPolicy(p) => p.key.clone(),
+            ExportRecord::Setting(s) => s.key.clone(),
+            ExportRecord::Shipment(s) => s.waybill_no.clone(),
+            ExportRecord::Pickup(p) => p.id.clone(),
         }
     }
 }

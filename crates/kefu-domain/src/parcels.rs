@@ -33,6 +33,7 @@ pub const SETTING_KEYS: &[&str] = &[
     "coverage",
     "prohibited",
     "claims",
+    "waybill_format",
 ];
 
 /// Who may feed the ops system's data in: admins and supervisors (an integration account is
@@ -148,8 +149,9 @@ pub fn waybills_in(recognizer: &crate::waybill::Recognizer, texts: &[&str]) -> V
 const MAX_LINKED_WAYBILLS: usize = 5;
 
 impl Desk {
-    pub fn recognizer(&self) -> Recognizer {
-        Recognizer::default()
+    /// The recogniser with the operator's own format from the settings.
+    pub async fn recognizer(&self) -> DeskResult<Recognizer> {
+        Ok(Recognizer::new(self.sla_config().await?.own_format.clone()))
     }
 
     // ---- settings -------------------------------------------------------------------------
@@ -238,9 +240,15 @@ impl Desk {
                 rules.validate()?;
                 to_value(&rules)?
             }
+            "waybill_format" => {
+                let format: crate::waybill::OwnFormat = parse_setting(value)?;
+                format.validate()?;
+                to_value(&format)?
+            }
             other => return Err(DomainError::NotFound(format!("setting {other}"))),
         };
         self.store.put_setting(key, &normalised, self.now()).await?;
+        self.forget_sla_config();
         Ok(normalised)
     }
 
@@ -257,7 +265,7 @@ impl Desk {
             "this role cannot write shipments",
         )?;
         let now = self.now();
-        let (parsed, scans) = parse_shipment(draft, &self.recognizer(), now)?;
+        let (parsed, scans) = parse_shipment(draft, &self.recognizer().await?, now)?;
         let scan_count = scans.len();
         for _ in 0..SHIPMENT_RETRIES {
             let stored = self.store.shipment(&parsed.waybill_no).await?;
@@ -371,7 +379,7 @@ impl Desk {
             "this role cannot write shipments",
         )?;
         let now = self.now();
-        let recognizer = self.recognizer();
+        let recognizer = self.recognizer().await?;
         let mut errors: Vec<Option<DomainError>> = (0..rows.len()).map(|_| None).collect();
         // Good rows in input order: (index, waybill, details of a shipment row, scans).
         let mut parsed: Vec<(usize, String, Option<Shipment>, Vec<Scan>)> = Vec::new();
@@ -487,7 +495,7 @@ impl Desk {
                         a
                     }
                     None => {
-                        let r = self.recognizer().recognize(&no);
+                        let r = self.recognizer().await?.recognize(&no);
                         match r.candidates.first() {
                             Some(c) if !r.ours && c.confidence >= 0.3 => {
                                 let mut a =

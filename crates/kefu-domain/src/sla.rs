@@ -275,6 +275,8 @@ pub struct SlaConfig {
     /// Sorted by `order`, then key.
     pub policies: Vec<(String, SlaPolicy)>,
     pub calendars: BTreeMap<String, Arc<Calendar>>,
+    /// The operator's own waybill format (the `waybill_format` setting), cached with the rest.
+    pub own_format: crate::waybill::OwnFormat,
 }
 
 impl SlaConfig {

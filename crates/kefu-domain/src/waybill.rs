@@ -6,7 +6,8 @@
 use serde::Serialize;
 
 /// How a carrier's numbers are checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CheckScheme {
     None,
     /// Luhn over every digit before the last.
@@ -114,13 +115,42 @@ pub const CARRIERS: &[Rule] = &[
 ];
 
 /// The operator's own numbers; the demo operator 云路速运 uses `YL` + 13 digits, the last the
-/// Luhn check digit of the 12 before it.
-#[derive(Debug, Clone)]
+/// Luhn check digit of the 12 before it. Stored as the `waybill_format` setting.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OwnFormat {
     pub name: String,
     pub prefix: String,
     pub digits: usize,
     pub check: CheckScheme,
+}
+
+impl OwnFormat {
+    pub fn validate(&self) -> Result<(), crate::error::DomainError> {
+        use crate::error::DomainError;
+        if self.name.trim().is_empty() || self.name.chars().count() > 50 {
+            return Err(DomainError::invalid("name", "1 to 50 characters"));
+        }
+        if self.prefix.len() > 6 || !self.prefix.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(DomainError::invalid("prefix", "0 to 6 capital letters"));
+        }
+        if !(6..=30).contains(&self.digits) {
+            return Err(DomainError::invalid("digits", "6 to 30 digits"));
+        }
+        if self.prefix.is_empty() && self.check == CheckScheme::None {
+            return Err(DomainError::invalid(
+                "check",
+                "a format without a prefix needs a check digit, or every number would look like ours",
+            ));
+        }
+        if matches!(self.check, CheckScheme::UpuS10 | CheckScheme::Ups) {
+            return Err(DomainError::invalid(
+                "check",
+                "none, luhn, fed_ex12, fed_ex15 or mod7",
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Default for OwnFormat {

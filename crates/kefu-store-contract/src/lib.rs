@@ -959,9 +959,44 @@ pub async fn export_import_round_trip(store: Arc<dyn Store>, target: Arc<dyn Sto
         )
         .await
         .unwrap();
+    // Parcel data travels too: a shipment with scans, a setting, a pickup.
+    let shipment: kefu_domain::shipment::ShipmentDraft = serde_json::from_value(shipment_json(
+        &own_waybill(60),
+        "13900001234",
+        "13800001234",
+    ))
+    .unwrap();
+    f.desk.upsert_shipment(&f.admin, &shipment).await.unwrap();
+    f.desk
+        .add_scans(
+            &f.admin,
+            &own_waybill(60),
+            &[serde_json::from_value(serde_json::json!({"at": "2026-11-22T03:00:00Z", "code": "picked_up", "location": "深圳"})).unwrap()],
+        )
+        .await
+        .unwrap();
+    let tracking = f.desk.get_setting(&f.admin, "tracking").await.unwrap();
+    f.desk
+        .put_setting(&f.admin, "tracking", tracking)
+        .await
+        .unwrap();
+    let pickup: kefu_domain::parcels::PickupDraft = serde_json::from_value(serde_json::json!({
+        "sender": {"name": "黄蓉", "phone": "13900001234", "address": "浙江省杭州市西湖区文三路90号"},
+        "recipient_address": "北京市朝阳区建国路88号", "item": "书", "weight_kg": 1
+    }))
+    .unwrap();
+    f.desk.book_pickup(&f.agent, pickup).await.unwrap();
     let lines = dump(store.as_ref()).await;
     assert!(lines[0].contains("kefu-export"));
     assert!(lines.iter().any(|l| l.contains("\"table\":\"case_event\"")));
+    for table in ["shipment", "setting", "pickup"] {
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains(&format!("\"table\":\"{table}\""))),
+            "{table} exported"
+        );
+    }
     let records: Vec<ExportRecord> = lines[1..]
         .iter()
         .enumerate()
@@ -969,8 +1004,8 @@ pub async fn export_import_round_trip(store: Arc<dyn Store>, target: Arc<dyn Sto
         .collect();
     assert_eq!(
         records.len(),
-        2 + 2 + 1 + 1 + 3,
-        "departments, users, customer, case, events"
+        2 + 2 + 1 + 1 + 3 + 3,
+        "departments, users, customer, case, events, shipment, setting, pickup"
     );
     // Re-export the same data: byte-identical.
     assert_eq!(dump(store.as_ref()).await, lines);

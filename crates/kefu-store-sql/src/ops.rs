@@ -606,6 +606,16 @@ async fn import_record(sql: &mut dyn Sql, record: ExportRecord) -> StoreResult<(
         ExportRecord::Case(c) => insert_case_row(sql, &c).await,
         ExportRecord::CaseEvent(e) => insert_event(sql, &e).await,
         ExportRecord::SlaPolicy(p) => put_sla_policy(sql, &p.key, &p.policy, false).await,
+        ExportRecord::Setting(setting) => sql
+            .execute(
+                "INSERT INTO settings (key, updated_at, doc) VALUES ($1, 0, $2)",
+                &[setting.key.into(), setting.value.to_string().into()],
+            )
+            .await
+            .map(|_| ())
+            .map_err(StoreError::from),
+        ExportRecord::Shipment(s) => put_shipment(sql, &s, None).await,
+        ExportRecord::Pickup(p) => put_pickup(sql, &p, None).await,
         ExportRecord::Calendar(c) => {
             // The target installed the built-in calendars when it started; the dump's win.
             sql.execute(
@@ -884,6 +894,36 @@ pub(crate) async fn export_chunk(
                 }))
             })
             .collect::<StoreResult<_>>()?,
+        ExportTable::Settings => sql
+            .fetch(
+                &format!("SELECT key, doc FROM settings WHERE key > $1 ORDER BY key LIMIT {limit}"),
+                &[after.into()],
+            )
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(ExportRecord::Setting(kefu_domain::export::NamedSetting {
+                    key: r.text(0)?.to_string(),
+                    value: from_json(r.text(1)?)?,
+                }))
+            })
+            .collect::<StoreResult<_>>()?,
+        ExportTable::Shipments => sql
+            .fetch(
+                &format!(
+                    "SELECT doc FROM shipments WHERE waybill_no > $1 ORDER BY waybill_no LIMIT {limit}"
+                ),
+                &[after.into()],
+            )
+            .await?
+            .iter()
+            .map(|r| Ok(ExportRecord::Shipment(Box::new(from_json(r.text(0)?)?))))
+            .collect::<StoreResult<_>>()?,
+        ExportTable::Pickups => docs_after(sql, "pickups", &after, limit)
+            .await?
+            .into_iter()
+            .map(|p| ExportRecord::Pickup(Box::new(p)))
+            .collect(),
         ExportTable::CaseEvents => {
             let (case_id, seq) = match after.split_once('/') {
                 Some((c, s)) => (c.to_string(), s.parse::<i64>().unwrap_or(0)),
@@ -907,7 +947,7 @@ pub(crate) async fn is_empty(sql: &mut dyn Sql) -> StoreResult<bool> {
     let row = fetch_optional(
         sql,
         "SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM customers) + (SELECT COUNT(*) FROM cases) \
-         + (SELECT COUNT(*) FROM departments)",
+         + (SELECT COUNT(*) FROM departments) + (SELECT COUNT(*) FROM shipments)",
         &[],
     )
     .await?

@@ -533,13 +533,12 @@ pub async fn mark_notifications_read(
 
 /// Whose number is this: ranked carrier candidates (R-TRK-6).
 pub async fn recognize_waybill(
+    State(state): State<AppState>,
     Auth(_): Auth,
     Path(number): Path<String>,
 ) -> ApiResult<Json<kefu_domain::waybill::Recognition>> {
     if number.chars().count() > 64 {
         return Err(ApiError::invalid("number", "at most 64 characters"));
     }
-    Ok(Json(
-        kefu_domain::waybill::Recognizer::default().recognize(&number),
-    ))
+    Ok(Json(state.desk.recognizer().await?.recognize(&number)))
 }

@@ -268,7 +268,7 @@ pub const ROUTES: &[Route] = &[
     (
         "get",
         "/api/v1/settings/{id}",
-        "A configuration document: tracking, rate_card, coverage, prohibited, outlets, claims",
+        "A configuration document: tracking, rate_card, coverage, prohibited, outlets, claims, waybill_format",
         None,
         200,
         "Setting",

@@ -2107,4 +2107,49 @@ async fn quotes_pickups_and_settings_over_http() {
         (status, body["district"]["code"].as_str()),
         (StatusCode::OK, Some("330106"))
     );
+    // The operator's own waybill format is a setting; recognition follows it at once.
+    let digits: Vec<u32> = "123456789".chars().filter_map(|c| c.to_digit(10)).collect();
+    let theirs = format!("SD123456789{}", kefu_domain::waybill::luhn_digit(&digits));
+    let recognize = |n: String| {
+        let app = &app;
+        async move {
+            app.call(
+                Method::GET,
+                &format!("/api/v1/waybills/{n}/recognize"),
+                Some(&app.agent),
+                None,
+            )
+            .await
+            .1
+        }
+    };
+    assert_eq!(recognize(theirs.clone()).await["ours"], false);
+    let format = json!({"name": "顺达快运", "prefix": "SD", "digits": 10, "check": "luhn"});
+    let (status, body) = app
+        .call(
+            Method::PUT,
+            "/api/v1/settings/waybill_format",
+            Some(&app.admin),
+            Some(format),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let r = recognize(theirs).await;
+    assert_eq!(
+        (r["ours"].as_bool(), r["candidates"][0]["name"].as_str()),
+        (Some(true), Some("顺达快运")),
+        "{r}"
+    );
+    let (status, body) = app
+        .call(
+            Method::PUT,
+            "/api/v1/settings/waybill_format",
+            Some(&app.admin),
+            Some(json!({"name": "x", "prefix": "", "digits": 12, "check": "none"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("check"))
+    );
 }
