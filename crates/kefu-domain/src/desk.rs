@@ -1134,9 +1134,24 @@ impl Desk {
         require(actor.can_write_cases(), "this role cannot write to cases")?;
         let body = text("body", &draft.body, TEXT_MAX, true)?;
         let message_id = MessageId::new(self.now());
+        // A customer naming a parcel links the case to it, as intake does.
+        let named = if draft.from_customer {
+            crate::parcels::waybills_in(&self.recognizer().await?, &[&body])
+        } else {
+            Vec::new()
+        };
         let (case, events) = self
             .with_retries(actor, id_or_number, |case| {
-                plan_message(case, &message_id, &body, &draft)
+                let mut changes = plan_message(case, &message_id, &body, &draft)?;
+                changes.extend(
+                    named
+                        .iter()
+                        .filter(|w| !case.waybill_nos.contains(w))
+                        .map(|w| EventData::WaybillLinked {
+                            waybill_no: w.clone(),
+                        }),
+                );
+                Ok(changes)
             })
             .await?;
         let event = events

@@ -314,7 +314,34 @@ pub async fn intake_links_waybills_in_text(store: Arc<dyn Store>) {
     let mut d = draft("包裹一直没到", customer("赵敏", "13600136000"));
     d.description = format!("我的快递单号是{no}，已经五天了，电话13600136000");
     let case = f.desk.create_case(&f.agent, d, None).await.unwrap().case;
-    assert_eq!(case.waybill_nos, vec![no]);
+    assert_eq!(case.waybill_nos, vec![no.clone()]);
+    // A later customer message naming another parcel links that one too; staff text does not.
+    let second = own_waybill(31);
+    let message = |body: String, from_customer| kefu_domain::desk::MessageDraft {
+        body,
+        visibility: kefu_domain::Visibility::Public,
+        from_customer,
+        call: false,
+    };
+    let staff = own_waybill(32);
+    f.desk
+        .add_message(
+            &f.agent,
+            case.id.as_str(),
+            message(format!("请核对 {staff}"), false),
+        )
+        .await
+        .unwrap();
+    let (case, _) = f
+        .desk
+        .add_message(
+            &f.agent,
+            case.id.as_str(),
+            message(format!("还有一个单号 {second} 也没到"), true),
+        )
+        .await
+        .unwrap();
+    assert_eq!(case.waybill_nos, vec![no, second]);
 }
 
 /// Settings are validated, stored and read back; the defaults apply before any is stored.
