@@ -59,6 +59,14 @@ pub struct CaseQuery {
     /// Only ids strictly older than this one (the previous page's last id).
     pub before: Option<CaseId>,
     pub limit: u32,
+    /// Only cases nobody is assigned to.
+    pub unassigned: bool,
+    /// Only cases not yet resolved or closed.
+    pub open_only: bool,
+    /// Only cases with a service clock (or a warning) due at or before this time.
+    pub clock_due_before: Option<Timestamp>,
+    /// Only cases with an open promise to the customer.
+    pub open_promises: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -162,6 +170,8 @@ pub trait Store: Send + Sync {
     async fn case_by_id(&self, id: &CaseId) -> StoreResult<Option<Case>>;
     async fn case_by_number(&self, number: &str) -> StoreResult<Option<Case>>;
     async fn list_cases(&self, query: &CaseQuery) -> StoreResult<Page<Case>>;
+    /// How many cases match (`before` and `limit` are ignored).
+    async fn count_cases(&self, query: &CaseQuery) -> StoreResult<i64>;
     async fn case_events(&self, id: &CaseId) -> StoreResult<Vec<CaseEvent>>;
 
     /// Creates or replaces a calendar. With `only_if_absent`, an existing one is kept (used to

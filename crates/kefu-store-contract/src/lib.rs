@@ -6,7 +6,9 @@
 use std::sync::Arc;
 
 mod parcels;
+mod queues;
 pub use parcels::*;
+pub use queues::*;
 
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::desk::{
@@ -131,7 +133,8 @@ macro_rules! contract_tests {
             escalation_steps_warn_and_escalate, shipments_keep_every_scan_once,
             shipment_import_skips_only_bad_rows, tracking_queries_answer_and_open_cases,
             intake_links_waybills_in_text, settings_are_validated_and_stored,
-            claims_follow_their_steps_and_clocks, pickups_are_quoted_dispatched_and_tracked);
+            claims_follow_their_steps_and_clocks, pickups_are_quoted_dispatched_and_tracked,
+            queues_list_and_count_the_right_cases);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn export_import_round_trip() {
@@ -1186,7 +1189,7 @@ pub async fn calendars_are_stored_and_exported(store: Arc<dyn Store>) {
     );
 }
 
-async fn sla_fixture(store: Arc<dyn Store>) -> Fixture {
+pub async fn sla_fixture(store: Arc<dyn Store>) -> Fixture {
     let f = fixture(store).await;
     f.desk.install_builtin_calendars().await.unwrap();
     f.desk.install_default_policies().await.unwrap();

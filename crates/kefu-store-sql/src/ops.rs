@@ -746,7 +746,42 @@ async fn page<T: DeserializeOwned>(
 }
 
 pub(crate) async fn list_cases(sql: &mut dyn Sql, q: &CaseQuery) -> StoreResult<Page<Case>> {
+    let mut f = case_filter(q);
+    if let Some(b) = &q.before {
+        f.add("id < ?", b.to_string());
+    }
+    page(sql, "cases", f, q.limit, |c: &Case| c.id.to_string()).await
+}
+
+pub(crate) async fn count_cases(sql: &mut dyn Sql, q: &CaseQuery) -> StoreResult<i64> {
+    let f = case_filter(q);
+    fetch_optional(sql, &format!("SELECT COUNT(*) FROM cases{}", f.sql()), &f.args)
+        .await?
+        .ok_or_else(|| StoreError::Backend("count returned nothing".into()))?
+        .int(0)
+}
+
+fn case_filter(q: &CaseQuery) -> Filter {
     let mut f = Filter::default();
+    if q.unassigned {
+        f.clauses.push("assignee_id IS NULL".into());
+    }
+    if q.open_only {
+        f.clauses
+            .push("status NOT IN ('resolved', 'closed')".into());
+    }
+    if let Some(due) = q.clock_due_before {
+        f.add(
+            "id IN (SELECT case_id FROM case_timers WHERE due_at <= ? \
+             AND clock NOT LIKE 'commitment:%' AND clock NOT LIKE 'reminder:%' AND clock NOT LIKE 'claim:%')",
+            to_millis(due),
+        );
+    }
+    if q.open_promises {
+        f.clauses.push(
+            "id IN (SELECT case_id FROM case_timers WHERE clock LIKE 'commitment:%')".into(),
+        );
+    }
     if let Some(s) = q.status {
         f.add("status = ?", s.as_str());
     }
@@ -771,10 +806,7 @@ pub(crate) async fn list_cases(sql: &mut dyn Sql, q: &CaseQuery) -> StoreResult<
             p.as_str(),
         );
     }
-    if let Some(b) = &q.before {
-        f.add("id < ?", b.to_string());
-    }
-    page(sql, "cases", f, q.limit, |c: &Case| c.id.to_string()).await
+    f
 }
 
 pub(crate) async fn list_customers(

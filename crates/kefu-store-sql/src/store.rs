@@ -219,6 +219,11 @@ impl<B: Backend> Store for SqlStore<B> {
         ops::list_cases(&mut *self.backend.read().await?, query).await
     }
 
+    async fn count_cases(&self, query: &CaseQuery) -> StoreResult<i64> {
+        let mut c = self.backend.read().await?;
+        ops::count_cases(&mut *c, query).await
+    }
+
     async fn case_events(&self, id: &CaseId) -> StoreResult<Vec<CaseEvent>> {
         ops::case_events(&mut *self.backend.read().await?, id).await
     }

@@ -1,0 +1,130 @@
+//! Contract checks for the console's queues and their counts.
+
+use std::sync::Arc;
+
+use jiff::SignedDuration;
+use kefu_domain::desk::{CasePatch, CommitmentDraft};
+use kefu_domain::queues::{Queue, QueueFilter};
+use kefu_domain::{Status, Store};
+
+use crate::{customer, draft, fixture, sla_fixture, start_time};
+
+/// Mine, unassigned, at risk and promises list the right cases, and the counts agree.
+pub async fn queues_list_and_count_the_right_cases(store: Arc<dyn Store>) {
+    let f = sla_fixture(store.clone()).await;
+    let mut ids = Vec::new();
+    for (i, phone) in ["13700000001", "13700000002", "13700000003"]
+        .iter()
+        .enumerate()
+    {
+        let mut d = draft(&format!("第{i}单"), customer("客户", phone));
+        d.channel = kefu_domain::Channel::Email; // 2 h first response
+        ids.push(f.desk.create_case(&f.agent, d, None).await.unwrap().case.id);
+    }
+    let agent = f.agent.user_id.to_string();
+    f.desk
+        .update_case(
+            &f.agent,
+            ids[0].as_str(),
+            CasePatch {
+                assignee: Some(Some(agent)),
+                ..CasePatch::default()
+            },
+        )
+        .await
+        .unwrap();
+    f.desk
+        .make_commitment(
+            &f.agent,
+            ids[1].as_str(),
+            CommitmentDraft {
+                due_at: start_time() + SignedDuration::from_hours(3),
+                note: "回电".into(),
+                remind_before_minutes: None,
+            },
+        )
+        .await
+        .unwrap();
+    f.desk
+        .update_case(
+            &f.agent,
+            ids[2].as_str(),
+            CasePatch {
+                status: Some(Status::Open),
+                ..CasePatch::default()
+            },
+        )
+        .await
+        .unwrap();
+    f.desk
+        .update_case(
+            &f.agent,
+            ids[2].as_str(),
+            CasePatch {
+                status: Some(Status::Resolved),
+                ..CasePatch::default()
+            },
+        )
+        .await
+        .unwrap();
+    let list = |q| {
+        let desk = f.desk.clone();
+        let agent = f.agent.clone();
+        async move {
+            let mut ids: Vec<String> = desk
+                .queue(&agent, q, &QueueFilter::default(), None, None)
+                .await
+                .unwrap()
+                .items
+                .iter()
+                .map(|c| c.id.to_string())
+                .collect();
+            ids.sort();
+            ids
+        }
+    };
+    assert_eq!(list(Queue::Mine).await, vec![ids[0].to_string()]);
+    assert_eq!(
+        list(Queue::Unassigned).await,
+        vec![ids[1].to_string()],
+        "resolved cases leave the queues"
+    );
+    assert_eq!(list(Queue::Promises).await, vec![ids[1].to_string()]);
+    assert!(
+        list(Queue::AtRisk).await.is_empty(),
+        "2 h left is not at risk"
+    );
+    // 100 minutes later the email clocks have 20 minutes left.
+    f.clock.advance(SignedDuration::from_mins(100));
+    let mut at_risk = vec![ids[0].to_string(), ids[1].to_string()];
+    at_risk.sort();
+    assert_eq!(list(Queue::AtRisk).await, at_risk);
+    let counts = f.desk.queue_counts(&f.agent).await.unwrap();
+    let count = |q| counts.iter().find(|(c, _)| *c == q).unwrap().1;
+    assert_eq!(
+        (
+            count(Queue::Mine),
+            count(Queue::Unassigned),
+            count(Queue::AtRisk),
+            count(Queue::Promises),
+            count(Queue::All)
+        ),
+        (1, 1, 2, 1, 2)
+    );
+    // A filter narrows a queue.
+    let filtered = f
+        .desk
+        .queue(
+            &f.agent,
+            Queue::All,
+            &QueueFilter {
+                status: Some(Status::Resolved),
+                ..QueueFilter::default()
+            },
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(filtered.items.len(), 1);
+}
