@@ -7,7 +7,7 @@ use kefu_domain::desk::{CasePatch, CommitmentDraft};
 use kefu_domain::queues::{Queue, QueueFilter};
 use kefu_domain::{Status, Store};
 
-use crate::{customer, draft, fixture, sla_fixture, start_time};
+use crate::{customer, draft, sla_fixture, start_time};
 
 /// Mine, unassigned, at risk and promises list the right cases, and the counts agree.
 pub async fn queues_list_and_count_the_right_cases(store: Arc<dyn Store>) {
