@@ -18,6 +18,7 @@ pub mod pickup;
 pub mod queues;
 pub mod shipment;
 pub mod sla;
+pub mod stats;
 pub mod store;
 pub mod tracking;
 pub mod user;

@@ -172,6 +172,14 @@ pub trait Store: Send + Sync {
     async fn list_cases(&self, query: &CaseQuery) -> StoreResult<Page<Case>>;
     /// How many cases match (`before` and `limit` are ignored).
     async fn count_cases(&self, query: &CaseQuery) -> StoreResult<i64>;
+    /// Report numbers of the cases received or resolved in `[from, to]`.
+    async fn case_figures(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<crate::stats::CaseFigures>>;
+    /// Open (not resolved or closed) cases grouped by channel, department and assignee.
+    async fn open_case_breakdown(&self) -> StoreResult<crate::stats::OpenBreakdown>;
     async fn case_events(&self, id: &CaseId) -> StoreResult<Vec<CaseEvent>>;
 
     /// Creates or replaces a calendar. With `only_if_absent`, an existing one is kept (used to

@@ -45,6 +45,20 @@ pub async fn queues_list_and_count_the_right_cases(store: Arc<dyn Store>) {
         )
         .await
         .unwrap();
+    // The third is answered and resolved at once.
+    f.desk
+        .add_message(
+            &f.agent,
+            ids[2].as_str(),
+            kefu_domain::desk::MessageDraft {
+                body: "已处理".into(),
+                visibility: kefu_domain::Visibility::Public,
+                from_customer: false,
+                call: false,
+            },
+        )
+        .await
+        .unwrap();
     f.desk
         .update_case(
             &f.agent,
@@ -127,4 +141,42 @@ pub async fn queues_list_and_count_the_right_cases(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(filtered.items.len(), 1);
+    // The supervisor's figures agree with the same cases.
+    assert!(matches!(
+        f.desk.dashboard(&f.agent, 7).await,
+        Err(kefu_domain::DomainError::Forbidden(_))
+    ));
+    let board = f.desk.dashboard(&f.admin, 7).await.unwrap();
+    assert_eq!((board.today.new, board.today.resolved), (3, 1));
+    assert_eq!(board.today.sla_attainment_pct, Some(100.0));
+    assert_eq!(board.series.days.len(), 7);
+    assert_eq!(board.series.new.iter().sum::<i64>(), 3);
+    assert_eq!(
+        (
+            board.live.at_risk,
+            board.live.breached,
+            board.live.escalations
+        ),
+        (2, 0, 0)
+    );
+    let email = board
+        .live
+        .by_channel
+        .iter()
+        .find(|n| n.name == "email")
+        .unwrap();
+    assert_eq!(email.open, 2);
+    let agent = board
+        .live
+        .agents
+        .iter()
+        .find(|n| n.name == "李客服")
+        .unwrap();
+    assert_eq!(agent.open, 1);
+    // Past the 2 h target the open ones breach, and the figures say so.
+    f.clock.advance(SignedDuration::from_mins(30));
+    f.desk.fire_due_timers(100).await.unwrap();
+    let board = f.desk.dashboard(&f.admin, 1).await.unwrap();
+    assert_eq!(board.live.breached, 2);
+    assert_eq!(board.today.sla_attainment_pct, Some(33.3));
 }

@@ -68,6 +68,16 @@ impl Row {
         }
     }
 
+    pub fn opt_int(&self, i: usize) -> Result<Option<i64>, StoreError> {
+        match self.0.get(i) {
+            Some(Value::Int(v)) => Ok(*v),
+            Some(Value::Text(None)) => Ok(None),
+            other => Err(StoreError::Backend(format!(
+                "column {i}: expected integer, got {other:?}"
+            ))),
+        }
+    }
+
     pub fn opt_text(&self, i: usize) -> Result<Option<&str>, StoreError> {
         match self.0.get(i) {
             Some(Value::Text(v)) => Ok(v.as_deref()),

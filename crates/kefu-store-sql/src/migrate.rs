@@ -69,6 +69,7 @@ macro_rules! migrations {
             3 "sla" "0003_sla.sql",
             4 "notifications" "0004_notifications.sql",
             5 "parcels" "0005_parcels.sql",
+            6 "case_figures" "0006_case_figures.sql",
         )
     };
     ($($version:literal $name:literal $file:literal),+ $(,)?) => {

@@ -410,6 +410,10 @@ fn case_columns(case: &Case) -> StoreResult<Vec<Value>> {
         to_millis(case.created_at).into(),
         to_millis(case.updated_at).into(),
         to_json(case)?.into(),
+        case.first_response_at.map(to_millis).into(),
+        case.resolved_at.map(to_millis).into(),
+        i64::from(case.sla.iter().any(|c| c.state == ClockState::Breached)).into(),
+        i64::from(case.escalation_level).into(),
     ])
 }
 
@@ -417,8 +421,9 @@ async fn insert_case_row(sql: &mut dyn Sql, case: &Case) -> StoreResult<()> {
     let customer = case.customer_id.to_string();
     sql.execute(
         "INSERT INTO cases (id, number, number_seq, version, status, channel, category, priority, customer_id, \
-         assignee_id, department_id, received_at, created_at, updated_at, doc) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+         assignee_id, department_id, received_at, created_at, updated_at, doc, first_response_at, resolved_at, \
+         breached, escalation_level) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
         &case_columns(case)?,
     )
     .await
@@ -584,7 +589,8 @@ async fn append(
         .execute(
             "UPDATE cases SET number = $2, number_seq = $3, version = $4, status = $5, channel = $6, category = $7, \
              priority = $8, customer_id = $9, assignee_id = $10, department_id = $11, received_at = $12, \
-             created_at = $13, updated_at = $14, doc = $15 WHERE id = $1 AND version = $16",
+             created_at = $13, updated_at = $14, doc = $15, first_response_at = $16, resolved_at = $17, \
+             breached = $18, escalation_level = $19 WHERE id = $1 AND version = $20",
             &args,
         )
         .await?;
@@ -755,10 +761,14 @@ pub(crate) async fn list_cases(sql: &mut dyn Sql, q: &CaseQuery) -> StoreResult<
 
 pub(crate) async fn count_cases(sql: &mut dyn Sql, q: &CaseQuery) -> StoreResult<i64> {
     let f = case_filter(q);
-    fetch_optional(sql, &format!("SELECT COUNT(*) FROM cases{}", f.sql()), &f.args)
-        .await?
-        .ok_or_else(|| StoreError::Backend("count returned nothing".into()))?
-        .int(0)
+    fetch_optional(
+        sql,
+        &format!("SELECT COUNT(*) FROM cases{}", f.sql()),
+        &f.args,
+    )
+    .await?
+    .ok_or_else(|| StoreError::Backend("count returned nothing".into()))?
+    .int(0)
 }
 
 fn case_filter(q: &CaseQuery) -> Filter {
@@ -778,9 +788,8 @@ fn case_filter(q: &CaseQuery) -> Filter {
         );
     }
     if q.open_promises {
-        f.clauses.push(
-            "id IN (SELECT case_id FROM case_timers WHERE clock LIKE 'commitment:%')".into(),
-        );
+        f.clauses
+            .push("id IN (SELECT case_id FROM case_timers WHERE clock LIKE 'commitment:%')".into());
     }
     if let Some(s) = q.status {
         f.add("status = ?", s.as_str());
@@ -1213,4 +1222,67 @@ pub(crate) async fn open_pickups_per_courier(
     rows.iter()
         .map(|r| Ok((r.text(0)?.to_string(), r.int(1)?)))
         .collect()
+}
+
+pub(crate) async fn case_figures(
+    sql: &mut dyn Sql,
+    from: jiff::Timestamp,
+    to: jiff::Timestamp,
+) -> StoreResult<Vec<kefu_domain::stats::CaseFigures>> {
+    let rows = sql
+        .fetch(
+            "SELECT received_at, first_response_at, resolved_at, breached FROM cases \
+             WHERE received_at BETWEEN $1 AND $2 \
+             UNION ALL SELECT received_at, first_response_at, resolved_at, breached FROM cases \
+             WHERE resolved_at BETWEEN $1 AND $2 AND received_at < $1",
+            &[to_millis(from).into(), to_millis(to).into()],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(kefu_domain::stats::CaseFigures {
+                received_at: r.int(0)?,
+                first_response_at: r.opt_int(1)?,
+                resolved_at: r.opt_int(2)?,
+                breached: r.int(3)? != 0,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn open_case_breakdown(
+    sql: &mut dyn Sql,
+) -> StoreResult<kefu_domain::stats::OpenBreakdown> {
+    const OPEN: &str = "status NOT IN ('resolved', 'closed')";
+    let grouped = |column: &str| {
+        format!(
+            "SELECT {column}, COUNT(*) FROM cases WHERE {OPEN} GROUP BY {column} ORDER BY {column}"
+        )
+    };
+    let mut out = kefu_domain::stats::OpenBreakdown::default();
+    for r in sql.fetch(&grouped("channel"), &[]).await? {
+        out.by_channel.push((r.text(0)?.to_string(), r.int(1)?));
+    }
+    for r in sql.fetch(&grouped("department_id"), &[]).await? {
+        out.by_department
+            .push((r.opt_text(0)?.map(str::to_string), r.int(1)?));
+    }
+    for r in sql.fetch(&grouped("assignee_id"), &[]).await? {
+        out.by_assignee
+            .push((r.opt_text(0)?.map(str::to_string), r.int(1)?));
+    }
+    let one = |r: Option<Row>| -> StoreResult<i64> { r.map_or(Ok(0), |r| r.int(0)) };
+    out.breached = one(fetch_optional(
+        sql,
+        &format!("SELECT COUNT(*) FROM cases WHERE {OPEN} AND breached = 1"),
+        &[],
+    )
+    .await?)?;
+    out.escalated = one(fetch_optional(
+        sql,
+        &format!("SELECT COUNT(*) FROM cases WHERE {OPEN} AND escalation_level > 0"),
+        &[],
+    )
+    .await?)?;
+    Ok(out)
 }

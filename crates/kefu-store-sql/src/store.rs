@@ -219,6 +219,20 @@ impl<B: Backend> Store for SqlStore<B> {
         ops::list_cases(&mut *self.backend.read().await?, query).await
     }
 
+    async fn case_figures(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<kefu_domain::stats::CaseFigures>> {
+        let mut c = self.backend.read().await?;
+        ops::case_figures(&mut *c, from, to).await
+    }
+
+    async fn open_case_breakdown(&self) -> StoreResult<kefu_domain::stats::OpenBreakdown> {
+        let mut c = self.backend.read().await?;
+        ops::open_case_breakdown(&mut *c).await
+    }
+
     async fn count_cases(&self, query: &CaseQuery) -> StoreResult<i64> {
         let mut c = self.backend.read().await?;
         ops::count_cases(&mut *c, query).await
