@@ -136,6 +136,9 @@ pub struct Case {
     /// Claims for lost or damaged parcels.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub claims: Vec<Claim>,
+    /// The customer's rating of the service (1–5), once given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<u8>,
 }
 
 string_enum!(
@@ -267,6 +270,12 @@ pub enum EventData {
         reason: String,
     },
     ClaimOpened(crate::claim::ClaimOpened),
+    /// The customer rated the service after resolution (1–5).
+    Rated {
+        score: u8,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        comment: String,
+    },
     ClaimEvidenceAdded {
         claim_id: String,
         evidence: crate::claim::Evidence,
@@ -330,6 +339,7 @@ impl EventData {
             EventData::CommitmentMissed { .. } => "commitment_missed",
             EventData::Escalated { .. } => "escalated",
             EventData::ClaimOpened(_) => "claim_opened",
+            EventData::Rated { .. } => "rated",
             EventData::ClaimEvidenceAdded { .. } => "claim_evidence_added",
             EventData::ClaimProposed { .. } => "claim_proposed",
             EventData::ClaimApproved { .. } => "claim_approved",
@@ -386,6 +396,7 @@ impl Case {
             commitments: Vec::new(),
             escalation_level: 0,
             claims: Vec::new(),
+            rating: None,
         })
     }
 
@@ -455,6 +466,7 @@ impl Case {
             }
             EventData::Escalated { level, .. } => self.escalation_level = *level,
             EventData::ClaimOpened(o) => self.claims.push(Claim::opened(o, &event.actor)),
+            EventData::Rated { score, .. } => self.rating = Some(*score),
             _ => self.apply_claim_step(event),
         }
     }

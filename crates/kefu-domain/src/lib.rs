@@ -15,6 +15,7 @@ pub mod export;
 pub mod ids;
 pub mod parcels;
 pub mod pickup;
+pub mod portal;
 pub mod queues;
 pub mod shipment;
 pub mod sla;

@@ -180,3 +180,87 @@ pub async fn queues_list_and_count_the_right_cases(store: Arc<dyn Store>) {
     assert_eq!(board.live.breached, 2);
     assert_eq!(board.today.sla_attainment_pct, Some(33.3));
 }
+
+/// The portal: an inquiry becomes a web case; a case is shown only with its own phone; a
+/// resolved case can be rated once.
+pub async fn portal_cases_are_private_and_rated_once(store: Arc<dyn Store>) {
+    use kefu_domain::portal::Inquiry;
+    let f = sla_fixture(store.clone()).await;
+    let case = f
+        .desk
+        .portal_inquiry(Inquiry {
+            name: "陈小姐".into(),
+            phone: "13911112222".into(),
+            category: kefu_domain::Category::Complaint,
+            waybill_no: String::new(),
+            message: "快递员态度很差，还把包裹扔在门口".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(case.channel, kefu_domain::Channel::Web);
+    assert_eq!(case.category, kefu_domain::Category::Complaint);
+    let found = f
+        .desk
+        .portal_case(&case.number.to_lowercase(), "139 1111 2222")
+        .await
+        .unwrap();
+    assert_eq!(found.id, case.id);
+    for (number, phone) in [
+        (case.number.as_str(), "13900000000"),
+        ("KF20990101000001", "13911112222"),
+        (case.number.as_str(), "nonsense"),
+    ] {
+        assert!(
+            matches!(
+                f.desk.portal_case(number, phone).await,
+                Err(kefu_domain::DomainError::NotFound(_))
+            ),
+            "{number} {phone}"
+        );
+    }
+    assert!(matches!(
+        f.desk.portal_rate(&case.number, "13911112222", 5, "").await,
+        Err(kefu_domain::DomainError::Conflict { .. })
+    ));
+    for to in [Status::Open, Status::Resolved] {
+        f.desk
+            .update_case(
+                &f.agent,
+                case.id.as_str(),
+                CasePatch {
+                    status: Some(to),
+                    ..CasePatch::default()
+                },
+            )
+            .await
+            .unwrap();
+    }
+    assert!(matches!(
+        f.desk.portal_rate(&case.number, "13911112222", 6, "").await,
+        Err(kefu_domain::DomainError::Invalid { .. })
+    ));
+    let rated = f
+        .desk
+        .portal_rate(&case.number, "13911112222", 4, "处理及时")
+        .await
+        .unwrap();
+    assert_eq!(rated.rating, Some(4));
+    assert!(matches!(
+        f.desk.portal_rate(&case.number, "13911112222", 1, "").await,
+        Err(kefu_domain::DomainError::Conflict { .. })
+    ));
+    let short = f
+        .desk
+        .portal_inquiry(Inquiry {
+            name: String::new(),
+            phone: "13911112222".into(),
+            category: kefu_domain::Category::Claim,
+            waybill_no: String::new(),
+            message: "赔钱".into(),
+        })
+        .await;
+    assert!(matches!(
+        short,
+        Err(kefu_domain::DomainError::Invalid { .. })
+    ));
+}

@@ -1,0 +1,150 @@
+//! What customers do for themselves on the public portal (R-CH web forms): track a parcel,
+//! submit an inquiry or complaint, look up a case with its number and their phone, rate the
+//! service. The portal acts as a system account; a customer proves who they are only by knowing
+//! a case number together with its phone, and never sees anyone else's data.
+
+use serde::Deserialize;
+
+use crate::Desk;
+use crate::case::{Case, Category, Channel, EventData, Status};
+use crate::customer::Phone;
+use crate::desk::{CaseDraft, CustomerDraft, DeskResult};
+use crate::error::DomainError;
+use crate::ids::UserId;
+use crate::user::{Actor, Role};
+
+/// The account the portal acts as.
+pub fn portal_actor() -> Actor {
+    Actor {
+        user_id: UserId::from_stored("portal".into()),
+        username: "portal".into(),
+        role: Role::Agent,
+        department_id: None,
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Inquiry {
+    pub name: String,
+    pub phone: String,
+    /// `inquiry` or `complaint` (or any category a customer may pick).
+    pub category: Category,
+    #[serde(default)]
+    pub waybill_no: String,
+    pub message: String,
+}
+
+/// Categories a customer may choose on the form.
+pub const CUSTOMER_CATEGORIES: &[Category] = &[
+    Category::Inquiry,
+    Category::Complaint,
+    Category::Delay,
+    Category::Lost,
+    Category::Damaged,
+    Category::ChangeDelivery,
+    Category::Invoice,
+    Category::Suggestion,
+];
+
+impl Desk {
+    /// A web-form inquiry or complaint becomes a case; its number is the customer's receipt.
+    pub async fn portal_inquiry(&self, form: Inquiry) -> DeskResult<Case> {
+        if !CUSTOMER_CATEGORIES.contains(&form.category) {
+            return Err(DomainError::invalid(
+                "category",
+                "not a category customers can pick",
+            ));
+        }
+        let message = form.message.trim();
+        if message.chars().count() < 5 {
+            return Err(DomainError::invalid(
+                "message",
+                "tell us a little more (5 characters or more)",
+            ));
+        }
+        let subject: String = message.chars().take(40).collect();
+        let waybill = form.waybill_no.trim();
+        let draft = CaseDraft {
+            channel: Channel::Web,
+            subject,
+            description: message.to_string(),
+            customer_id: None,
+            customer: Some(CustomerDraft {
+                name: Some(form.name.trim().to_string()).filter(|n| !n.is_empty()),
+                phone: Some(form.phone.clone()),
+                ..CustomerDraft::default()
+            }),
+            category: Some(form.category),
+            priority: None,
+            waybill_no: (!waybill.is_empty()).then(|| waybill.to_string()),
+            tags: vec!["portal".to_string()],
+            received_at: None,
+        };
+        Ok(self.create_case(&portal_actor(), draft, None).await?.case)
+    }
+
+    /// A case, if `phone` is one of its customer's phones; otherwise "not found" (whether the
+    /// number exists is not revealed either).
+    pub async fn portal_case(&self, number: &str, phone: &str) -> DeskResult<Case> {
+        let not_found = || DomainError::NotFound("case".into());
+        let phone = Phone::parse(phone).map_err(|_| not_found())?;
+        let number = number.trim().to_ascii_uppercase();
+        if number.len() > 32 {
+            return Err(not_found());
+        }
+        let case = self
+            .store
+            .case_by_number(&number)
+            .await?
+            .ok_or_else(not_found)?;
+        let customer = self
+            .store
+            .customer_by_id(&case.customer_id)
+            .await?
+            .ok_or_else(not_found)?;
+        if customer.phones.contains(&phone) {
+            Ok(case)
+        } else {
+            Err(not_found())
+        }
+    }
+
+    /// The customer's 1–5 rating of a resolved or closed case, once.
+    pub async fn portal_rate(
+        &self,
+        number: &str,
+        phone: &str,
+        score: u8,
+        comment: &str,
+    ) -> DeskResult<Case> {
+        let case = self.portal_case(number, phone).await?;
+        if !(1..=5).contains(&score) {
+            return Err(DomainError::invalid("score", "1 to 5"));
+        }
+        let comment = comment.trim();
+        if comment.chars().count() > 500 {
+            return Err(DomainError::invalid("comment", "at most 500 characters"));
+        }
+        let (case, _) = self
+            .with_retries(&portal_actor(), case.id.as_str(), |c| {
+                if !matches!(c.status, Status::Resolved | Status::Closed) {
+                    return Err(DomainError::conflict(
+                        "not_resolved",
+                        "a case can be rated once it is resolved",
+                    ));
+                }
+                if c.rating.is_some() {
+                    return Err(DomainError::conflict(
+                        "already_rated",
+                        "this case is rated already",
+                    ));
+                }
+                Ok(vec![EventData::Rated {
+                    score,
+                    comment: comment.to_string(),
+                }])
+            })
+            .await?;
+        Ok(case)
+    }
+}
