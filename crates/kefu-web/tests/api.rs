@@ -10,6 +10,8 @@ use kefu_domain::{Desk, KeywordClassifier, Role, SystemClock};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+mod browser;
+
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 struct TestApp {

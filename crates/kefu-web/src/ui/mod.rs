@@ -1,0 +1,357 @@
+//! The agent console: server-rendered pages (askama) with htmx for partial updates and
+//! server-sent events for live queue counts. No WASM, no CDN: scripts and styles are embedded
+//! in the binary (`assets`). Pages call the same `Desk` use cases as the JSON API.
+
+mod i18n;
+mod pages;
+pub mod portal;
+mod session;
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::time::Duration;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::header::{CONTENT_TYPE, LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use kefu_domain::queues::{Queue, QueueFilter};
+use kefu_domain::{Actor, DomainError};
+
+use crate::AppState;
+pub use i18n::Tr;
+use session::{LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE, cookie, csrf_token};
+
+/// How often the live queue counts are pushed.
+const COUNTS_EVERY: Duration = Duration::from_secs(5);
+/// A browser session lives as long as the API session behind it (12 h).
+const SESSION_MAX_AGE: i64 = 12 * 3600;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/lang/{code}", get(switch_lang))
+        .route("/queue/{queue}", get(pages::queue_page))
+        .route("/dashboard", get(pages::dashboard_page))
+        .route("/cases/{id}", get(pages::case_page))
+        .route("/cases/{id}/{action}", post(pages::case_action))
+        .route("/ui/counts", get(counts_stream))
+        .route("/portal", get(portal::home))
+        .route("/portal/track", get(portal::track))
+        .route(
+            "/portal/contact",
+            get(portal::contact_page).post(portal::contact),
+        )
+        .route("/portal/case", get(portal::case_lookup))
+        .route("/portal/rate", post(portal::rate))
+        .route(
+            "/portal/pickup",
+            get(portal::pickup_page).post(portal::pickup),
+        )
+        .layer(axum::middleware::map_response(secure_headers))
+}
+
+/// Strict headers for every console page: scripts only from here, no framing.
+async fn secure_headers(mut response: Response) -> Response {
+    let h = response.headers_mut();
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        ),
+    );
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    response
+}
+
+/// The signed-in staff member of a console request.
+pub struct UiSession {
+    pub actor: Actor,
+    pub token: String,
+    pub csrf: String,
+    pub tr: &'static Tr,
+}
+
+pub fn tr_of(headers: &HeaderMap) -> &'static Tr {
+    i18n::for_lang(cookie(headers, LANG_COOKIE))
+}
+
+/// The session of this request, or a redirect to the login page.
+pub async fn session(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: &str,
+) -> Result<UiSession, Response> {
+    let tr = tr_of(headers);
+    let to_login = || redirect(&format!("/login?next={}", encode(path)));
+    let token = cookie(headers, SESSION_COOKIE).ok_or_else(to_login)?;
+    match state.sessions.actor(&state.desk, token).await {
+        Ok(actor) => Ok(UiSession {
+            actor,
+            csrf: csrf_token(token),
+            token: token.to_string(),
+            tr,
+        }),
+        Err(_) => Err(to_login()),
+    }
+}
+
+/// The refusal of a state-changing request whose CSRF token (form field or htmx header) is
+/// wrong; `None` when it is right.
+pub fn csrf_refused(
+    s: &UiSession,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+) -> Option<Response> {
+    let sent = form
+        .get("_csrf")
+        .map(String::as_str)
+        .or_else(|| headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))
+        .unwrap_or_default();
+    (!session::same(sent, &s.csrf))
+        .then(|| (StatusCode::FORBIDDEN, "CSRF token missing or wrong").into_response())
+}
+
+pub fn redirect(to: &str) -> Response {
+    let mut r = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(to) {
+        r.headers_mut().insert(LOCATION, v);
+    }
+    r
+}
+
+/// Percent-encodes a path or query value.
+pub fn encode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Only local paths may be redirected to after login or a language switch.
+fn local_path(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
+}
+
+pub fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!("template: {e}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+async fn home() -> Response {
+    redirect("/queue/mine")
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    chrome: pages::Chrome,
+    error: Option<String>,
+    next: String,
+    username: String,
+}
+
+async fn login_page(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+    let tr = tr_of(&headers);
+    let csrf = kefu_domain::auth::new_password();
+    let next = local_path(q.get("next").map_or("/", String::as_str)).to_string();
+    let page = LoginPage {
+        chrome: pages::Chrome::anonymous(tr, &csrf, "/login"),
+        error: None,
+        next,
+        username: String::new(),
+    };
+    let mut r = render(&page);
+    set(
+        &mut r,
+        &session::set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, session::is_https(&headers)),
+    );
+    r
+}
+
+fn set(r: &mut Response, cookie: &str) {
+    if let Ok(v) = HeaderValue::from_str(cookie) {
+        r.headers_mut().append(SET_COOKIE, v);
+    }
+}
+
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let tr = tr_of(&headers);
+    let field = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !session::same(field("_csrf"), expected) {
+        return redirect("/login");
+    }
+    let next = local_path(field("next")).to_string();
+    let username = field("username");
+    let password = field("password");
+    let ok = username.len() <= 64 && password.len() <= 256;
+    match state.desk.login(username, password).await {
+        Ok((token, _)) if ok => {
+            let mut r = redirect(&next);
+            let https = session::is_https(&headers);
+            set(
+                &mut r,
+                &session::set_cookie(SESSION_COOKIE, &token, SESSION_MAX_AGE, https),
+            );
+            set(
+                &mut r,
+                &session::set_cookie(LOGIN_CSRF_COOKIE, "", 0, https),
+            );
+            r
+        }
+        _ => {
+            let page = LoginPage {
+                chrome: pages::Chrome::anonymous(tr, expected, "/login"),
+                error: Some(tr.bad_login.to_string()),
+                next,
+                username: username.chars().take(64).collect(),
+            };
+            // The form again, with the reason; a 4xx would only add a console error.
+            render(&page)
+        }
+    }
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let s = match session(&state, &headers, "/").await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Some(r) = csrf_refused(&s, &headers, &form) {
+        return r;
+    }
+    let _ = state.desk.logout(&s.token).await;
+    state.sessions.forget(&s.token);
+    let mut r = redirect("/login");
+    set(
+        &mut r,
+        &session::set_cookie(SESSION_COOKIE, "", 0, session::is_https(&headers)),
+    );
+    r
+}
+
+async fn switch_lang(
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let lang = if code == "en" { "en" } else { "zh" };
+    let mut r = redirect(local_path(q.get("back").map_or("/", String::as_str)));
+    set(
+        &mut r,
+        &session::set_cookie(
+            LANG_COOKIE,
+            lang,
+            365 * 24 * 3600,
+            session::is_https(&headers),
+        ),
+    );
+    r
+}
+
+/// Live queue counts for the navigation bar, as server-sent events (`event: counts`, the nav
+/// HTML as data). Ends when the session does.
+async fn counts_stream(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let s = match session(&state, &headers, "/").await {
+        Ok(s) => s,
+        Err(_) => return StatusCode::UNAUTHORIZED.into_response(),
+    };
+    let current = headers
+        .get("hx-current-url")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|u| u.split("/queue/").nth(1))
+        .map(|q| q.split(['?', '#']).next().unwrap_or_default().to_string())
+        .unwrap_or_default();
+    let stream = futures_util::stream::unfold(
+        (state, s, current, true),
+        |(state, s, current, first)| async move {
+            if !first {
+                tokio::time::sleep(COUNTS_EVERY).await;
+            }
+            // A session that ended (logout, expiry) ends the stream.
+            state.sessions.actor(&state.desk, &s.token).await.ok()?;
+            let nav = pages::nav(&state, &s, &current).await.ok()?;
+            let html = pages::NavFragment { chrome: nav }.render().ok()?;
+            let event: Result<Event, Infallible> = Ok(Event::default().event("counts").data(html));
+            Some((event, (state, s, current, false)))
+        },
+    );
+    let mut r = Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response();
+    r.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    r
+}
+
+/// A domain error as a console page.
+pub fn error_page(tr: &'static Tr, s: Option<&UiSession>, e: &DomainError) -> Response {
+    let status = match e {
+        DomainError::NotFound(_) => StatusCode::NOT_FOUND,
+        DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
+        DomainError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        DomainError::Conflict { .. } => StatusCode::CONFLICT,
+        DomainError::Unauthenticated => return redirect("/login"),
+        DomainError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let page = pages::ErrorPage {
+        chrome: pages::Chrome::anonymous(tr, s.map_or("", |s| s.csrf.as_str()), "/"),
+        message: e.to_string(),
+    };
+    let mut r = render(&page);
+    *r.status_mut() = status;
+    r
+}
+
+/// Queues in navigation order.
+pub const QUEUES: &[Queue] = &[
+    Queue::Mine,
+    Queue::Unassigned,
+    Queue::Department,
+    Queue::AtRisk,
+    Queue::Promises,
+    Queue::All,
+];
+
+pub fn queue_label(tr: &Tr, q: Queue) -> &'static str {
+    match q {
+        Queue::Mine => tr.queue_mine,
+        Queue::Unassigned => tr.queue_unassigned,
+        Queue::Department => tr.queue_department,
+        Queue::AtRisk => tr.queue_at_risk,
+        Queue::Promises => tr.queue_promises,
+        Queue::All => tr.queue_all,
+    }
+}
+
+pub fn filter_of(q: &HashMap<String, String>) -> QueueFilter {
+    let get = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.is_empty());
+    QueueFilter {
+        status: get("status").and_then(kefu_domain::Status::parse),
+        priority: get("priority").and_then(kefu_domain::Priority::parse),
+        category: get("category").and_then(kefu_domain::Category::parse),
+    }
+}

@@ -1,0 +1,789 @@
+//! The console's pages: queues and the case page, and the case actions they post.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use kefu_domain::case::{CommitmentState, EventData, Visibility};
+use kefu_domain::desk::{CasePatch, CommitmentDraft, MessageDraft};
+use kefu_domain::queues::Queue;
+use kefu_domain::sla::ClockState;
+use kefu_domain::{Case, CaseEvent, Category, DomainError, Priority, Status};
+
+use super::i18n::{Tr, label};
+use super::{
+    QUEUES, UiSession, csrf_refused, encode, error_page, filter_of, queue_label, redirect, render,
+    session,
+};
+use crate::AppState;
+
+/// What every page's frame needs.
+pub struct Chrome {
+    pub tr: &'static Tr,
+    pub csrf: String,
+    pub user: Option<UserBar>,
+    pub nav: Vec<NavItem>,
+    pub path: String,
+    /// `path`, percent-encoded, for the language switch's way back.
+    pub back: String,
+    pub css: String,
+    pub icon: String,
+    pub htmx: String,
+    pub sse: String,
+    pub js: String,
+    /// The charting library, only on pages with charts.
+    pub charts: Option<(String, String)>,
+}
+
+pub struct UserBar {
+    pub name: String,
+    pub role: String,
+    /// Supervisors and admins see the dashboard link.
+    pub supervises: bool,
+}
+
+pub struct NavItem {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub count: i64,
+    pub href: String,
+    pub current: bool,
+}
+
+impl Chrome {
+    pub fn anonymous(tr: &'static Tr, csrf: &str, path: &str) -> Chrome {
+        Chrome {
+            tr,
+            csrf: csrf.to_string(),
+            user: None,
+            nav: Vec::new(),
+            path: path.to_string(),
+            back: encode(path),
+            css: crate::assets::url("kefu.css"),
+            icon: crate::assets::url("favicon.svg"),
+            htmx: crate::assets::url("htmx.min.js"),
+            sse: crate::assets::url("htmx-ext-sse.min.js"),
+            js: crate::assets::url("kefu.js"),
+            charts: None,
+        }
+    }
+}
+
+/// The frame of a signed-in page, with the queue counts.
+pub async fn nav(state: &AppState, s: &UiSession, current: &str) -> Result<Chrome, DomainError> {
+    let counts = state.desk.queue_counts(&s.actor).await?;
+    let mut chrome = Chrome::anonymous(s.tr, &s.csrf, current);
+    chrome.user = Some(UserBar {
+        name: s.actor.username.clone(),
+        role: s.actor.role.to_string(),
+        supervises: matches!(
+            s.actor.role,
+            kefu_domain::Role::Admin | kefu_domain::Role::Supervisor
+        ),
+    });
+    chrome.nav = QUEUES
+        .iter()
+        .filter(|q| **q != Queue::Department || s.actor.department_id.is_some())
+        .map(|&q| NavItem {
+            code: q.as_str(),
+            label: queue_label(s.tr, q),
+            count: counts.iter().find(|(c, _)| *c == q).map_or(0, |(_, n)| *n),
+            href: format!("/queue/{}", q.as_str()),
+            current: current == format!("/queue/{}", q.as_str()) || current == q.as_str(),
+        })
+        .collect();
+    Ok(chrome)
+}
+
+#[derive(Template)]
+#[template(path = "nav.html")]
+pub struct NavFragment {
+    pub chrome: Chrome,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub chrome: Chrome,
+    pub message: String,
+}
+
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+fn options<T: Copy + PartialEq>(
+    tr: &Tr,
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+    selected: Option<T>,
+) -> Vec<Opt> {
+    all.iter()
+        .map(|&v| Opt {
+            value: code(v).to_string(),
+            label: label(tr, code(v)),
+            selected: selected == Some(v),
+        })
+        .collect()
+}
+
+pub struct ClockCell {
+    pub label: String,
+    pub state: String,
+    /// Time left or overdue; the page's script keeps it counting.
+    pub text: String,
+    /// The due time, local.
+    pub due_local: String,
+    pub due_iso: String,
+    pub overdue: bool,
+}
+
+fn local(t: Timestamp, tz: &TimeZone) -> String {
+    t.to_zoned_datetime(tz.clone())
+        .strftime("%m-%d %H:%M")
+        .to_string()
+}
+
+/// "12 min" / "3 h 05 min" / "2 d 4 h".
+fn span(secs: i64) -> String {
+    let s = secs.abs();
+    let (d, h, m) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60);
+    if d > 0 {
+        format!("{d}d {h}h")
+    } else if h > 0 {
+        format!("{h}h {m:02}m")
+    } else {
+        format!("{m}m")
+    }
+}
+
+fn clock_cells(tr: &Tr, case: &Case, now: Timestamp, tz: &TimeZone) -> Vec<ClockCell> {
+    case.sla
+        .iter()
+        .map(|c| {
+            let overdue = c.state == ClockState::Breached
+                || (c.state == ClockState::Running && c.due_at.is_some_and(|d| d < now));
+            let text = match (c.state, c.due_at) {
+                (ClockState::Running, Some(due)) if due >= now => {
+                    format!("{} {}", tr.left, span(due.duration_since(now).as_secs()))
+                }
+                (ClockState::Running, Some(due)) => {
+                    format!("{} {}", tr.overdue, span(now.duration_since(due).as_secs()))
+                }
+                _ => String::new(),
+            };
+            ClockCell {
+                label: label(tr, c.kind.as_str()),
+                state: label(tr, c.state.as_str()),
+                text,
+                due_local: c.due_at.map(|d| local(d, tz)).unwrap_or_default(),
+                due_iso: match c.state {
+                    ClockState::Running => c.due_at.map(|d| d.to_string()).unwrap_or_default(),
+                    _ => String::new(),
+                },
+                overdue,
+            }
+        })
+        .collect()
+}
+
+pub struct QueueRow {
+    pub number: String,
+    pub subject: String,
+    pub customer: String,
+    pub channel: String,
+    pub category: String,
+    pub priority: String,
+    pub status: String,
+    pub clock: Option<ClockCell>,
+}
+
+#[derive(Template)]
+#[template(path = "queue.html")]
+pub struct QueuePage {
+    pub chrome: Chrome,
+    pub title: String,
+    pub rows: Vec<QueueRow>,
+    pub statuses: Vec<Opt>,
+    pub priorities: Vec<Opt>,
+    pub categories: Vec<Opt>,
+    pub next_href: Option<String>,
+}
+
+/// A customer as lists show them: name and masked phone (R-SEC-1).
+async fn customer_label(state: &AppState, case: &Case) -> String {
+    match state.desk.store.customer_by_id(&case.customer_id).await {
+        Ok(Some(c)) => {
+            let phone = c.phones.first().map(|p| p.masked()).unwrap_or_default();
+            format!("{} {phone}", c.name).trim().to_string()
+        }
+        _ => String::new(),
+    }
+}
+
+pub async fn queue_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(queue): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let path = format!("/queue/{queue}");
+    let s = match session(&state, &headers, &path).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let Some(which) = Queue::parse(&queue) else {
+        return error_page(
+            s.tr,
+            Some(&s),
+            &DomainError::NotFound(format!("queue {queue}")),
+        );
+    };
+    let filter = filter_of(&q);
+    let cursor = q
+        .get("cursor")
+        .map(String::as_str)
+        .filter(|c| !c.is_empty());
+    let page = match state
+        .desk
+        .queue(&s.actor, which, &filter, cursor, Some(50))
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => return error_page(s.tr, Some(&s), &e),
+    };
+    let chrome = match nav(&state, &s, &path).await {
+        Ok(c) => c,
+        Err(e) => return error_page(s.tr, Some(&s), &e),
+    };
+    let now = state.desk.now();
+    let tz = state.desk.time_zone.clone();
+    let mut rows = Vec::with_capacity(page.items.len());
+    for case in &page.items {
+        // The clock that runs out first is the one to show.
+        let clock = clock_cells(s.tr, case, now, &tz)
+            .into_iter()
+            .filter(|c| !c.due_iso.is_empty())
+            .min_by(|a, b| a.due_iso.cmp(&b.due_iso));
+        rows.push(QueueRow {
+            number: case.number.clone(),
+            subject: case.subject.clone(),
+            customer: customer_label(&state, case).await,
+            channel: label(s.tr, case.channel.as_str()),
+            category: label(s.tr, case.category.as_str()),
+            priority: case.priority.as_str().to_string(),
+            status: label(s.tr, case.status.as_str()),
+            clock,
+        });
+    }
+    let keep: Vec<String> = ["status", "priority", "category"]
+        .iter()
+        .filter_map(|k| {
+            q.get(*k)
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("{k}={}", encode(v)))
+        })
+        .collect();
+    let next_href = page.next_cursor.map(|c| {
+        let mut parts = keep.clone();
+        parts.push(format!("cursor={}", encode(&c)));
+        format!("{path}?{}", parts.join("&"))
+    });
+    let page = QueuePage {
+        title: queue_label(s.tr, which).to_string(),
+        rows,
+        statuses: options(s.tr, Status::ALL, Status::as_str, filter.status),
+        priorities: options(s.tr, Priority::ALL, Priority::as_str, filter.priority),
+        categories: options(s.tr, Category::ALL, Category::as_str, filter.category),
+        next_href,
+        chrome,
+    };
+    render(&page)
+}
+
+pub struct CaseHead {
+    pub id: String,
+    pub number: String,
+    pub subject: String,
+    pub customer: String,
+    pub channel: String,
+    pub category: String,
+    pub priority: String,
+    pub status: String,
+    pub assignee: String,
+    pub department: String,
+    pub escalation_level: u8,
+    pub waybills: Vec<String>,
+}
+
+pub struct TimelineItem {
+    pub at: String,
+    pub actor: String,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+}
+
+pub struct PromiseView {
+    pub note: String,
+    pub due: String,
+    pub state: String,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+pub struct CasePage {
+    pub chrome: Chrome,
+    pub head: CaseHead,
+    pub clocks: Vec<ClockCell>,
+    pub promises: Vec<PromiseView>,
+    pub timeline: Vec<TimelineItem>,
+    pub statuses: Vec<Opt>,
+    pub priorities: Vec<Opt>,
+    pub categories: Vec<Opt>,
+    pub users: Vec<Opt>,
+    pub departments: Vec<Opt>,
+    pub error: Option<String>,
+}
+
+fn describe(tr: &Tr, e: &CaseEvent, names: &HashMap<String, String>) -> (String, String) {
+    let zh = tr.lang == "zh-CN";
+    let name = |id: Option<&str>| {
+        id.map_or_else(
+            || tr.unassigned.to_string(),
+            |i| names.get(i).cloned().unwrap_or_else(|| i.to_string()),
+        )
+    };
+    match &e.data {
+        EventData::Created { description, .. } => (
+            if zh { "创建工单" } else { "Case created" }.to_string(),
+            description.clone(),
+        ),
+        EventData::MessageAdded {
+            body,
+            visibility,
+            author_kind,
+            call,
+            ..
+        } => {
+            let title = match (author_kind.as_str(), visibility, call) {
+                ("customer", _, _) => tr.customer.to_string(),
+                (_, _, true) => if zh { "电话回访" } else { "Call logged" }.to_string(),
+                (_, Visibility::Internal, _) => tr.internal_note.to_string(),
+                _ => tr.public_reply.to_string(),
+            };
+            (title, body.clone())
+        }
+        EventData::StatusChanged { from, to } => (
+            format!(
+                "{}：{} → {}",
+                tr.status,
+                label(tr, from.as_str()),
+                label(tr, to.as_str())
+            ),
+            String::new(),
+        ),
+        EventData::Assigned { to, .. } => (
+            format!("{}：{}", tr.assign, name(to.as_ref().map(|u| u.as_str()))),
+            String::new(),
+        ),
+        EventData::Transferred { to, .. } => (
+            format!("{}：{}", tr.transfer, name(to.as_ref().map(|d| d.as_str()))),
+            String::new(),
+        ),
+        EventData::Escalated { level, reason } => {
+            (format!("{} → {level}", tr.escalate), reason.clone())
+        }
+        EventData::PriorityChanged { from, to } => {
+            (format!("{}：{from} → {to}", tr.priority), String::new())
+        }
+        EventData::CategoryChanged { from, to } => (
+            format!(
+                "{}：{} → {}",
+                tr.category,
+                label(tr, from.as_str()),
+                label(tr, to.as_str())
+            ),
+            String::new(),
+        ),
+        EventData::CommitmentMade { note, due_at, .. } => {
+            (format!("{}：{}", tr.promise, due_at), note.clone())
+        }
+        other => (other.type_name().replace('_', " "), String::new()),
+    }
+}
+
+async fn case_page_for(
+    state: &AppState,
+    s: &UiSession,
+    id: &str,
+    error: Option<String>,
+) -> Response {
+    let path = format!("/cases/{id}");
+    let case = match state.desk.get_case(&s.actor, id).await {
+        Ok(c) => c,
+        Err(e) => return error_page(s.tr, Some(s), &e),
+    };
+    let events = match state.desk.case_events(&s.actor, id).await {
+        Ok(e) => e,
+        Err(e) => return error_page(s.tr, Some(s), &e),
+    };
+    let chrome = match nav(state, s, &path).await {
+        Ok(c) => c,
+        Err(e) => return error_page(s.tr, Some(s), &e),
+    };
+    let users = state.desk.store.list_users().await.unwrap_or_default();
+    let departments = state
+        .desk
+        .store
+        .list_departments()
+        .await
+        .unwrap_or_default();
+    let mut names: HashMap<String, String> = users
+        .iter()
+        .map(|u| (u.id.to_string(), u.display_name.clone()))
+        .collect();
+    names.extend(
+        departments
+            .iter()
+            .map(|d| (d.id.to_string(), d.name.clone())),
+    );
+    let now = state.desk.now();
+    let tz = state.desk.time_zone.clone();
+    let timeline = events
+        .iter()
+        .filter(|e| !e.data.type_name().starts_with("sla_"))
+        .map(|e| {
+            let (title, body) = describe(s.tr, e, &names);
+            TimelineItem {
+                at: local(e.at, &tz),
+                actor: e.actor.trim_start_matches("user:").to_string(),
+                kind: e.data.type_name().to_string(),
+                title,
+                body,
+            }
+        })
+        .collect();
+    let head = CaseHead {
+        id: case.id.to_string(),
+        number: case.number.clone(),
+        subject: case.subject.clone(),
+        customer: customer_label(state, &case).await,
+        channel: label(s.tr, case.channel.as_str()),
+        category: label(s.tr, case.category.as_str()),
+        priority: case.priority.as_str().to_string(),
+        status: label(s.tr, case.status.as_str()),
+        assignee: case.assignee.as_ref().map_or_else(
+            || s.tr.unassigned.to_string(),
+            |a| names.get(a.as_str()).cloned().unwrap_or_default(),
+        ),
+        department: case
+            .department
+            .as_ref()
+            .and_then(|d| names.get(d.as_str()).cloned())
+            .unwrap_or_default(),
+        escalation_level: case.escalation_level,
+        waybills: case.waybill_nos.clone(),
+    };
+    let page = CasePage {
+        clocks: clock_cells(s.tr, &case, now, &tz),
+        promises: case
+            .commitments
+            .iter()
+            .map(|c| PromiseView {
+                note: c.note.clone(),
+                due: local(c.due_at, &tz),
+                state: match c.state {
+                    CommitmentState::Open => "open",
+                    CommitmentState::Kept => "kept",
+                    CommitmentState::Missed => "missed",
+                }
+                .to_string(),
+            })
+            .collect(),
+        timeline,
+        statuses: options(s.tr, Status::ALL, Status::as_str, Some(case.status)),
+        priorities: options(s.tr, Priority::ALL, Priority::as_str, Some(case.priority)),
+        categories: options(s.tr, Category::ALL, Category::as_str, Some(case.category)),
+        users: users
+            .iter()
+            .filter(|u| {
+                u.active
+                    && matches!(
+                        u.role,
+                        kefu_domain::Role::Agent
+                            | kefu_domain::Role::Supervisor
+                            | kefu_domain::Role::Admin
+                    )
+            })
+            .map(|u| Opt {
+                value: u.id.to_string(),
+                label: u.display_name.clone(),
+                selected: case.assignee.as_ref() == Some(&u.id),
+            })
+            .collect(),
+        departments: departments
+            .iter()
+            .map(|d| Opt {
+                value: d.id.to_string(),
+                label: d.name.clone(),
+                selected: case.department.as_ref() == Some(&d.id),
+            })
+            .collect(),
+        head,
+        chrome,
+        error,
+    };
+    render(&page)
+}
+
+pub async fn case_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let s = match session(&state, &headers, &format!("/cases/{id}")).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    case_page_for(&state, &s, &id, q.get("error").cloned()).await
+}
+
+/// A form posted from the case page: the change is made, then the page is shown again
+/// (Post/Redirect/Get); a refused change shows the page with the reason.
+pub async fn case_action(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, action)): Path<(String, String)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let s = match session(&state, &headers, &format!("/cases/{id}")).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Some(r) = csrf_refused(&s, &headers, &form) {
+        return r;
+    }
+    let field = |k: &str| form.get(k).map(String::as_str).unwrap_or_default().trim();
+    let desk = &state.desk;
+    let result: Result<(), DomainError> = match action.as_str() {
+        "reply" => desk
+            .add_message(
+                &s.actor,
+                &id,
+                MessageDraft {
+                    body: field("body").to_string(),
+                    visibility: Visibility::parse(field("visibility"))
+                        .unwrap_or(Visibility::Public),
+                    from_customer: false,
+                    call: false,
+                },
+            )
+            .await
+            .map(|_| ()),
+        "update" => {
+            let patch = CasePatch {
+                status: Status::parse(field("status")),
+                priority: Priority::parse(field("priority")),
+                category: Category::parse(field("category")),
+                assignee: form
+                    .get("assignee")
+                    .map(|a| Some(a.trim().to_string()).filter(|a| !a.is_empty())),
+                ..CasePatch::default()
+            };
+            unchanged_fields_dropped(desk, &s, &id, patch).await
+        }
+        "transfer" => desk
+            .update_case(
+                &s.actor,
+                &id,
+                CasePatch {
+                    department: Some(Some(field("department").to_string())),
+                    ..CasePatch::default()
+                },
+            )
+            .await
+            .map(|_| ()),
+        "escalate" => desk
+            .escalate(&s.actor, &id, field("reason"))
+            .await
+            .map(|_| ()),
+        "promise" => match parse_local(field("due"), &desk.time_zone) {
+            Some(due_at) => desk
+                .make_commitment(
+                    &s.actor,
+                    &id,
+                    CommitmentDraft {
+                        due_at,
+                        note: field("note").to_string(),
+                        remind_before_minutes: None,
+                    },
+                )
+                .await
+                .map(|_| ()),
+            None => Err(DomainError::invalid("due", "a date and time")),
+        },
+        other => Err(DomainError::NotFound(format!("action {other}"))),
+    };
+    match result {
+        Ok(()) => redirect(&format!("/cases/{id}")),
+        Err(DomainError::Unauthenticated) => redirect("/login"),
+        Err(e @ DomainError::NotFound(_)) => error_page(s.tr, Some(&s), &e),
+        Err(e) => {
+            let mut r = case_page_for(&state, &s, &id, Some(e.to_string())).await;
+            *r.status_mut() = match e {
+                DomainError::Forbidden(_) => axum::http::StatusCode::FORBIDDEN,
+                DomainError::Conflict { .. } => axum::http::StatusCode::CONFLICT,
+                _ => axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            r
+        }
+    }
+}
+
+/// The change form posts every field; only those that differ from the case are changes (a
+/// status "change" to the same status would be refused as a transition).
+async fn unchanged_fields_dropped(
+    desk: &kefu_domain::Desk,
+    s: &UiSession,
+    id: &str,
+    mut patch: CasePatch,
+) -> Result<(), DomainError> {
+    let case = desk.get_case(&s.actor, id).await?;
+    if patch.status == Some(case.status) {
+        patch.status = None;
+    }
+    if patch.priority == Some(case.priority) {
+        patch.priority = None;
+    }
+    if patch.category == Some(case.category) {
+        patch.category = None;
+    }
+    if let Some(a) = &patch.assignee
+        && a.as_deref() == case.assignee.as_ref().map(|u| u.as_str())
+    {
+        patch.assignee = None;
+    }
+    desk.update_case(&s.actor, id, patch).await.map(|_| ())
+}
+
+/// `2026-11-24T15:30` in the service centre's time zone.
+fn parse_local(raw: &str, tz: &TimeZone) -> Option<Timestamp> {
+    let dt: jiff::civil::DateTime = raw.parse().ok()?;
+    dt.to_zoned_datetime(tz.clone()).ok().map(|z| z.timestamp())
+}
+
+pub struct FigureCells {
+    pub new: i64,
+    pub resolved: i64,
+    pub first_response: String,
+    pub resolution: String,
+    pub attainment: String,
+}
+
+impl FigureCells {
+    fn of(f: &kefu_domain::stats::Figures) -> FigureCells {
+        let time = |s: Option<i64>| s.map_or_else(|| "—".to_string(), span_secs);
+        FigureCells {
+            new: f.new,
+            resolved: f.resolved,
+            first_response: time(f.first_response_avg_secs),
+            resolution: time(f.resolution_avg_secs),
+            attainment: f
+                .sla_attainment_pct
+                .map_or_else(|| "—".to_string(), |p| format!("{p:.1}%")),
+        }
+    }
+}
+
+/// Like [`span`] but with seconds for short times (first responses are often under a minute).
+fn span_secs(secs: i64) -> String {
+    if secs < 60 {
+        format!("{secs}s")
+    } else {
+        span(secs)
+    }
+}
+
+pub struct PeriodLink {
+    pub days: u32,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+pub struct DashboardPage {
+    pub chrome: Chrome,
+    pub days: u32,
+    pub periods: Vec<PeriodLink>,
+    pub period_label: &'static str,
+    pub today: FigureCells,
+    pub period: FigureCells,
+    pub series_days: String,
+    pub series_new: String,
+    pub series_resolved: String,
+    pub live: kefu_domain::stats::Live,
+}
+
+pub async fn dashboard_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let s = match session(&state, &headers, "/dashboard").await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let days = q.get("days").and_then(|d| d.parse().ok()).unwrap_or(7);
+    let board = match state.desk.dashboard(&s.actor, days).await {
+        Ok(b) => b,
+        Err(e) => return error_page(s.tr, Some(&s), &e),
+    };
+    let mut chrome = match nav(&state, &s, "/dashboard").await {
+        Ok(c) => c,
+        Err(e) => return error_page(s.tr, Some(&s), &e),
+    };
+    chrome.charts = Some((
+        crate::assets::url("uplot.min.css"),
+        crate::assets::url("uplot.min.js"),
+    ));
+    let tr = s.tr;
+    let period_label = match days {
+        1 => tr.today,
+        7 => tr.last_7_days,
+        _ => tr.last_30_days,
+    };
+    let mut live = board.live;
+    for n in &mut live.by_channel {
+        n.name = label(tr, &n.name);
+    }
+    let join = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let page = DashboardPage {
+        days,
+        periods: [(1, tr.today), (7, tr.last_7_days), (30, tr.last_30_days)]
+            .into_iter()
+            .map(|(d, label)| PeriodLink {
+                days: d,
+                label,
+                current: d == days,
+            })
+            .collect(),
+        period_label,
+        today: FigureCells::of(&board.today),
+        period: FigureCells::of(&board.period),
+        series_days: board.series.days.join(","),
+        series_new: join(&board.series.new),
+        series_resolved: join(&board.series.resolved),
+        live,
+        chrome,
+    };
+    render(&page)
+}

@@ -1,0 +1,363 @@
+//! End-to-end tests of the console in a real headless Chromium (Debian's `chromium` and
+//! `chromium-driver`, installed by `.ci/run`). Screenshots of the main pages are written to
+//! `target/screenshots/` (not committed).
+
+mod webdriver;
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use webdriver::Driver;
+
+use super::{PASSWORD, spawn_app};
+
+fn screenshots() -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Browser tests need Chromium; on a machine without it they say so, except in CI where its
+/// absence is a failure.
+fn browser_available() -> bool {
+    if webdriver::binaries().is_some() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must install chromium and chromium-driver"
+    );
+    eprintln!("skipping: chromium/chromedriver not installed");
+    false
+}
+
+async fn no_console_errors(d: &Driver, page: &str) {
+    let errors = d.console_errors().await;
+    assert!(errors.is_empty(), "console errors on {page}: {errors:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agent_logs_in_opens_a_case_replies_transfers_and_escalates() {
+    if !browser_available() {
+        return;
+    }
+    let app = spawn_app().await;
+    let (status, case) = app
+        .call(
+            Method::POST,
+            "/api/v1/cases",
+            Some(&app.agent),
+            Some(json!({"channel": "phone", "subject": "包裹三天没有更新", "description": "客户来电催件",
+                "customer": {"name": "王小明", "phone": "13812345678"}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    let number = case["number"].as_str().unwrap().to_string();
+    let (status, _) = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/cases/{number}"),
+            Some(&app.agent),
+            Some(json!({"assignee": "agent01"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let shots = screenshots();
+    let d = Driver::start(1366, 900).await;
+    d.goto(&format!("{}/", app.base)).await;
+    assert!(
+        d.url().await.contains("/login"),
+        "the console asks for a login"
+    );
+    d.wait_text("h1", "登录").await;
+    d.screenshot(&shots.join("login.png")).await;
+    no_console_errors(&d, "login").await;
+    // A wrong password is refused and says so.
+    d.type_into("#username", "agent01").await;
+    d.type_into("#password", "wrong-password").await;
+    d.click("form[action='/login'] button[type=submit]").await;
+    d.wait_text(".error", "不正确").await;
+    d.type_into("#password", PASSWORD).await;
+    d.click("form[action='/login'] button[type=submit]").await;
+    // The queue of my cases, with live counts in the navigation.
+    d.wait_text("h1", "我的工单").await;
+    let nav = d.text("nav.queues a[data-queue=mine] .count").await;
+    assert_eq!(nav.trim(), "1");
+    d.wait_text("table.cases", &number).await;
+    d.screenshot(&shots.join("queue.png")).await;
+    no_console_errors(&d, "queue").await;
+    // Open the case from the queue.
+    d.click(&format!("a.case-link[href='/cases/{number}']"))
+        .await;
+    d.wait_text("#case-title", "包裹三天没有更新").await;
+    // Reply.
+    d.type_into("#reply-body", "您好，已为您催促派送，今天内送达。")
+        .await;
+    d.click("form[action$='/reply'] button[type=submit]").await;
+    d.wait_text(".timeline", "已为您催促派送").await;
+    // Transfer to operations.
+    let (_, departments) = app
+        .call(Method::GET, "/api/v1/departments", Some(&app.admin), None)
+        .await;
+    let ops = departments["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["key"] == "ops")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    d.select("#department", &ops).await;
+    d.click("form[action$='/transfer'] button[type=submit]")
+        .await;
+    d.wait_text(".facts", "运营部").await;
+    // Escalate with a reason.
+    d.type_into("#escalate-reason", "客户第三次来电，情绪激动")
+        .await;
+    d.click("form[action$='/escalate'] button[type=submit]")
+        .await;
+    d.wait_text(".escalation", "1").await;
+    d.wait_text(".timeline", "客户第三次来电").await;
+    d.screenshot(&shots.join("case.png")).await;
+    no_console_errors(&d, "case").await;
+    // What the browser did is what the API sees.
+    let (_, stored) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/cases/{number}"),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(stored["escalation_level"], 1);
+    assert_eq!(stored["department"], ops);
+    // English is one click away.
+    d.click("a.lang").await;
+    d.wait_text("#case-title", "包裹三天没有更新").await;
+    d.wait_text(".facts", "Customer").await;
+    d.quit().await;
+}
+
+#[tokio::test]
+async fn console_pages_need_a_session_and_a_csrf_token() {
+    let app = spawn_app().await;
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = http
+        .get(format!("{}/queue/mine", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/login?next=%2Fqueue%2Fmine");
+    let r = http
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
+    // A login without the login-form cookie is not accepted.
+    let r = http
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("username", "agent01"),
+            ("password", PASSWORD),
+            ("_csrf", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(
+        r.headers()
+            .get("set-cookie")
+            .is_none_or(|c| !c.to_str().unwrap().contains("kefu_session="))
+    );
+    // With a session cookie, a post without the CSRF token is refused and changes nothing.
+    let cookie = format!("kefu_session={}", app.agent);
+    let (_, case) = app
+        .call(
+            Method::POST,
+            "/api/v1/cases",
+            Some(&app.agent),
+            Some(json!({"channel": "phone", "subject": "测试", "customer": {"phone": "13812340000"}})),
+        )
+        .await;
+    let id = case["id"].as_str().unwrap();
+    let r = http
+        .post(format!("{}/cases/{id}/escalate", app.base))
+        .header("cookie", &cookie)
+        .form(&[("reason", "no token")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (_, events) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/cases/{id}/events"),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert!(!events.to_string().contains("escalated"));
+    // The queue page renders for the session.
+    let r = http
+        .get(format!("{}/queue/unassigned", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("测试"), "the unassigned case is listed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn supervisor_dashboard_shows_the_figures() {
+    if !browser_available() {
+        return;
+    }
+    let app = spawn_app().await;
+    for phone in ["13812340001", "13812340002", "13812340003"] {
+        let (status, _) = app
+            .call(
+                Method::POST,
+                "/api/v1/cases",
+                Some(&app.agent),
+                Some(
+                    json!({"channel": "wechat", "subject": "改地址", "customer": {"phone": phone}}),
+                ),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let d = Driver::start(1366, 900).await;
+    d.goto(&format!("{}/login", app.base)).await;
+    d.type_into("#username", "admin").await;
+    d.type_into("#password", PASSWORD).await;
+    d.click("form[action='/login'] button[type=submit]").await;
+    d.find("a.dashboard-link").await;
+    d.click("a.dashboard-link").await;
+    d.wait_text("h1", "主管看板").await;
+    assert_eq!(d.text("[data-figure=today-new]").await, "3");
+    assert_eq!(d.text("[data-figure=period-new]").await, "3");
+    d.wait_text("table.small", "微信").await;
+    // The chart library drew the daily series.
+    d.find("#daily-chart canvas").await;
+    d.click("nav.periods a[href='/dashboard?days=30']").await;
+    d.wait_text("section.period h2", "近 30 天").await;
+    d.screenshot(&screenshots().join("dashboard.png")).await;
+    no_console_errors(&d, "dashboard").await;
+    // An agent is not shown the dashboard.
+    let (status, _) = app
+        .call(Method::GET, "/api/v1/me", Some(&app.agent), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    d.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_on_a_phone_tracks_books_and_takes_a_complaint() {
+    if !browser_available() {
+        return;
+    }
+    let app = spawn_app().await;
+    let waybill = super::own_waybill(77);
+    let mut shipment = super::shipment(&waybill);
+    shipment["shipped_at"] = json!("2026-11-20T02:00:00Z");
+    shipment["promised_at"] = json!("2099-01-01T00:00:00Z");
+    shipment["events"] = json!([{"at": "2026-11-20T03:00:00Z", "code": "picked_up", "location": "深圳南山网点", "description": "已揽收"},
+        {"at": "2026-11-20T09:00:00Z", "code": "in_transit", "location": "深圳转运中心", "description": "已发往北京"}]);
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/shipments",
+            Some(&app.admin),
+            Some(shipment),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let shots = screenshots();
+    // A phone-sized viewport.
+    let d = Driver::start(390, 844).await;
+    d.goto(&format!("{}/portal", app.base)).await;
+    d.wait_text("h1", "查快递").await;
+    d.screenshot(&shots.join("portal.png")).await;
+    d.type_into("#waybill_no", &waybill).await;
+    d.click("form[action='/portal/track'] button").await;
+    d.wait_text(".result", "深圳转运中心").await;
+    let result = d.text(".result").await;
+    assert!(
+        !result.contains("13800138000"),
+        "no full phone numbers: {result}"
+    );
+    d.screenshot(&shots.join("portal-track.png")).await;
+    no_console_errors(&d, "portal track").await;
+    // Book a pickup: quote first, then book.
+    d.goto(&format!("{}/portal/pickup", app.base)).await;
+    d.type_into("#sname", "王小明").await;
+    d.type_into("#sphone", "13812345678").await;
+    d.type_into("#origin", "上海市浦东新区世纪大道100号").await;
+    d.type_into("#destination", "北京市朝阳区建国路88号").await;
+    d.type_into("#item", "衣服").await;
+    d.type_into("#weight", "2.3").await;
+    d.click("button[value=quote]").await;
+    d.wait_text(".quote .total", "27.00").await;
+    d.click("button[value=book]").await;
+    let booked = d.wait_text(".pickup-number", "PU").await;
+    d.screenshot(&shots.join("portal-pickup.png")).await;
+    let (_, stored) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/pickups/{}", booked.trim()),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(stored["sender"]["name"], "王小明");
+    no_console_errors(&d, "portal pickup").await;
+    // A complaint becomes a case; its number and phone show its progress.
+    d.goto(&format!("{}/portal/contact", app.base)).await;
+    d.select("#category", "complaint").await;
+    d.type_into("#phone", "13812345678").await;
+    d.type_into("#message", "快递员没有打电话就把包裹放在门口")
+        .await;
+    d.click("form[action='/portal/contact'] button").await;
+    let number = d.wait_text(".case-number", "KF").await.trim().to_string();
+    d.screenshot(&shots.join("portal-complaint.png")).await;
+    let (_, case) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/cases/{number}"),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (case["channel"].as_str(), case["category"].as_str()),
+        (Some("web"), Some("complaint"))
+    );
+    d.goto(&format!("{}/portal/case", app.base)).await;
+    d.type_into("#number", &number).await;
+    d.type_into("#cphone", "13900000000").await;
+    d.click("form[action='/portal/case'] button").await;
+    d.wait_text(".error", "没有找到").await;
+    d.goto(&format!(
+        "{}/portal/case?number={number}&phone=13812345678",
+        app.base
+    ))
+    .await;
+    d.wait_text(".result", &number).await;
+    no_console_errors(&d, "portal case").await;
+    d.quit().await;
+}

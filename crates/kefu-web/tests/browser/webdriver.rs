@@ -1,0 +1,262 @@
+//! A minimal W3C WebDriver client for the end-to-end tests: enough to drive headless Chromium
+//! through chromedriver (navigate, find, type, click, read, screenshot, console log).
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+pub struct Driver {
+    process: Child,
+    base: String,
+    session: String,
+    http: reqwest::Client,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// Where chromedriver and chromium are, if installed (Debian's `chromium-driver` package).
+pub fn binaries() -> Option<(String, String)> {
+    let driver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())?;
+    let browser = [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .into_iter()
+    .find(|p| std::path::Path::new(p).exists())?;
+    Some((driver.to_string(), browser.to_string()))
+}
+
+impl Driver {
+    /// Starts chromedriver on a free loopback port and opens a headless session with the
+    /// given window size.
+    pub async fn start(width: u32, height: u32) -> Driver {
+        let (driver, browser) = binaries().expect("chromium and chromedriver are installed");
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let process = Command::new(driver)
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::builder().no_proxy().build().unwrap();
+        let started = Instant::now();
+        loop {
+            if http.get(format!("{base}/status")).send().await.is_ok() {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": browser,
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--no-proxy-server", format!("--window-size={width},{height}"), "--lang=zh-CN"]
+            },
+            "goog:loggingPrefs": {"browser": "ALL"}
+        }}});
+        let mut d = Driver {
+            process,
+            base,
+            session: String::new(),
+            http,
+        };
+        let v = d.call(reqwest::Method::POST, "/session", Some(caps)).await;
+        d.session = v["sessionId"].as_str().expect("a session id").to_string();
+        d
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.expect("chromedriver answers");
+        let v: Value = res.json().await.expect("JSON from chromedriver");
+        if let Some(err) = v["value"]["error"].as_str() {
+            panic!("webdriver {path}: {err}: {}", v["value"]["message"]);
+        }
+        if v.get("sessionId").is_some() {
+            return v;
+        }
+        v["value"].clone()
+    }
+
+    fn at(&self, path: &str) -> String {
+        format!("/session/{}{path}", self.session)
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.call(
+            reqwest::Method::POST,
+            &self.at("/url"),
+            Some(json!({"url": url})),
+        )
+        .await;
+    }
+
+    pub async fn url(&self) -> String {
+        self.call(reqwest::Method::GET, &self.at("/url"), None)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    async fn try_find(&self, css: &str) -> Option<String> {
+        let res = self
+            .http
+            .post(format!("{}{}", self.base, self.at("/element")))
+            .json(&json!({"using": "css selector", "value": css}))
+            .send()
+            .await
+            .ok()?;
+        let v: Value = res.json().await.ok()?;
+        v["value"][ELEMENT].as_str().map(str::to_string)
+    }
+
+    /// Waits up to 10 s for an element to appear (pages are swapped in by htmx).
+    pub async fn find(&self, css: &str) -> String {
+        let started = Instant::now();
+        loop {
+            if let Some(id) = self.try_find(css).await {
+                return id;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "no element {css} on {}",
+                self.url().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until `css` appears with text containing `needle`.
+    pub async fn wait_text(&self, css: &str, needle: &str) -> String {
+        let started = Instant::now();
+        loop {
+            if let Some(id) = self.try_find(css).await {
+                let text = self.text_of(&id).await;
+                if text.contains(needle) {
+                    return text;
+                }
+                assert!(
+                    started.elapsed() < Duration::from_secs(10),
+                    "{css} says {text:?}, not {needle:?}"
+                );
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "no {css}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn text_of(&self, id: &str) -> String {
+        let res = self
+            .http
+            .get(format!(
+                "{}{}",
+                self.base,
+                self.at(&format!("/element/{id}/text"))
+            ))
+            .send()
+            .await;
+        match res {
+            Ok(r) => r
+                .json::<Value>()
+                .await
+                .ok()
+                .and_then(|v| v["value"].as_str().map(str::to_string))
+                .unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        let id = self.find(css).await;
+        self.text_of(&id).await
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &self.at(&format!("/element/{id}/value")),
+            Some(json!({"text": text})),
+        )
+        .await;
+    }
+
+    pub async fn click(&self, css: &str) {
+        let id = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &self.at(&format!("/element/{id}/click")),
+            Some(json!({})),
+        )
+        .await;
+    }
+
+    /// Picks the option with this value in a `<select>`.
+    pub async fn select(&self, css: &str, value: &str) {
+        self.click(&format!("{css} option[value=\"{value}\"]"))
+            .await;
+    }
+
+    pub async fn screenshot(&self, path: &std::path::Path) {
+        use base64::Engine;
+        let v = self
+            .call(reqwest::Method::GET, &self.at("/screenshot"), None)
+            .await;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap_or_default())
+            .unwrap();
+        std::fs::write(path, png).unwrap();
+    }
+
+    /// Browser console entries at level SEVERE since the last call.
+    pub async fn console_errors(&self) -> Vec<String> {
+        let v = self
+            .call(
+                reqwest::Method::POST,
+                &self.at("/se/log"),
+                Some(json!({"type": "browser"})),
+            )
+            .await;
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter(|e| e["level"] == "SEVERE")
+                    .map(|e| e["message"].as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub async fn quit(self) {
+        let _ = self
+            .http
+            .delete(format!("{}/session/{}", self.base, self.session))
+            .send()
+            .await;
+    }
+}
