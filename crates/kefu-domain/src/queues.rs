@@ -3,11 +3,11 @@
 use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 
+use crate::Desk;
 use crate::case::{Case, Category, Priority, Status, string_enum};
 use crate::desk::DeskResult;
 use crate::store::{CaseQuery, Page};
 use crate::user::Actor;
-use crate::Desk;
 
 string_enum!(
     Queue {
@@ -42,9 +42,10 @@ impl Desk {
             Queue::Unassigned => q.unassigned = true,
             Queue::Department => {
                 // Nobody without a department has a department queue: match nothing.
-                q.department = Some(actor.department_id.clone().unwrap_or_else(|| {
-                    crate::ids::DepartmentId::from_stored(String::from("-"))
-                }));
+                q.department =
+                    Some(actor.department_id.clone().unwrap_or_else(|| {
+                        crate::ids::DepartmentId::from_stored(String::from("-"))
+                    }));
             }
             Queue::AtRisk => {
                 q.clock_due_before = Some(
