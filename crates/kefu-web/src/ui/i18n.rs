@@ -110,6 +110,16 @@ pub struct Tr {
     pub too_many: &'static str,
     pub courier_comes: &'static str,
     pub pickup_review: &'static str,
+    pub customer_360: &'static str,
+    pub find_customer: &'static str,
+    pub new_phone_case: &'static str,
+    pub grade: &'static str,
+    pub cases: &'static str,
+    pub shipments: &'static str,
+    pub pickups: &'static str,
+    pub auto_classify: &'static str,
+    pub create: &'static str,
+    pub no_customer: &'static str,
 }
 
 pub const ZH: Tr = Tr {
@@ -221,6 +231,16 @@ pub const ZH: Tr = Tr {
     too_many: "操作过于频繁，请稍后再试。",
     courier_comes: "快递员预计到达：",
     pickup_review: "您的物品需要人工确认是否可寄，客服会尽快与您联系。",
+    customer_360: "客户查询",
+    find_customer: "手机号、邮箱或运单号",
+    new_phone_case: "新建电话工单",
+    grade: "客户等级",
+    cases: "工单",
+    shipments: "运单",
+    pickups: "取件预约",
+    auto_classify: "自动分类",
+    create: "创建",
+    no_customer: "没有找到该客户",
 };
 
 pub const EN: Tr = Tr {
@@ -332,6 +352,16 @@ pub const EN: Tr = Tr {
     too_many: "Too many requests; please try again shortly.",
     courier_comes: "Courier expected at:",
     pickup_review: "Your item needs a check before pickup; we will call you shortly.",
+    customer_360: "Customers",
+    find_customer: "Phone, email or waybill",
+    new_phone_case: "New phone case",
+    grade: "Grade",
+    cases: "Cases",
+    shipments: "Shipments",
+    pickups: "Pickups",
+    auto_classify: "Classify automatically",
+    create: "Create",
+    no_customer: "No such customer",
 };
 
 pub fn for_lang(code: Option<&str>) -> &'static Tr {

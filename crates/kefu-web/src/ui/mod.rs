@@ -39,6 +39,11 @@ pub fn router() -> Router<AppState> {
         .route("/lang/{code}", get(switch_lang))
         .route("/queue/{queue}", get(pages::queue_page))
         .route("/dashboard", get(pages::dashboard_page))
+        .route("/customers", get(pages::customers_page))
+        .route(
+            "/cases/new",
+            get(pages::new_case_page).post(pages::create_case),
+        )
         .route("/cases/{id}", get(pages::case_page))
         .route("/cases/{id}/{action}", post(pages::case_action))
         .route("/ui/counts", get(counts_stream))

@@ -349,6 +349,7 @@ pub struct CasePage {
     pub categories: Vec<Opt>,
     pub users: Vec<Opt>,
     pub departments: Vec<Opt>,
+    pub parcels: Vec<ParcelView>,
     pub error: Option<String>,
 }
 
@@ -536,6 +537,7 @@ async fn case_page_for(
                 selected: case.department.as_ref() == Some(&d.id),
             })
             .collect(),
+        parcels: parcels_of(state, s.tr, &case).await,
         head,
         chrome,
         error,
@@ -786,4 +788,327 @@ pub async fn dashboard_page(
         chrome,
     };
     render(&page)
+}
+
+pub struct ScanRow {
+    pub at: String,
+    pub location: String,
+    pub text: String,
+}
+
+pub struct ParcelView {
+    pub waybill_no: String,
+    pub status: String,
+    pub route: String,
+    pub events: Vec<ScanRow>,
+}
+
+fn parcel_view(tr: &Tr, s: &kefu_domain::shipment::Shipment, tz: &TimeZone) -> ParcelView {
+    let zh = tr.lang == "zh-CN";
+    let place = |p: &kefu_domain::shipment::Party| p.masked().region;
+    ParcelView {
+        waybill_no: s.waybill_no.clone(),
+        status: if zh {
+            s.status.label_zh().to_string()
+        } else {
+            s.status.label_en().to_string()
+        },
+        route: format!("{} → {}", place(&s.sender), place(&s.recipient)),
+        events: s
+            .events
+            .iter()
+            .rev()
+            .map(|e| ScanRow {
+                at: local(e.at, tz),
+                location: e.location.clone(),
+                text: if e.description.is_empty() {
+                    e.code.label_zh().to_string()
+                } else {
+                    e.description.clone()
+                },
+            })
+            .collect(),
+    }
+}
+
+/// The parcels a case names, with their scans, for the case page.
+pub async fn parcels_of(state: &AppState, tr: &Tr, case: &Case) -> Vec<ParcelView> {
+    let Ok(found) = state.desk.store.shipments(&case.waybill_nos).await else {
+        return Vec::new();
+    };
+    found
+        .iter()
+        .map(|s| parcel_view(tr, s, &state.desk.time_zone))
+        .collect()
+}
+
+pub struct CustomerCard {
+    pub name: String,
+    pub phones: String,
+    pub emails: String,
+    pub grade: i64,
+}
+
+pub struct CaseLine {
+    pub number: String,
+    pub subject: String,
+    pub status: String,
+    pub channel: String,
+}
+
+pub struct PickupLine {
+    pub number: String,
+    pub status: String,
+    pub item: String,
+}
+
+#[derive(Template)]
+#[template(path = "customers.html")]
+pub struct CustomersPage {
+    pub chrome: Chrome,
+    pub q: String,
+    pub phone: String,
+    pub error: Option<String>,
+    pub customer: Option<CustomerCard>,
+    pub cases: Vec<CaseLine>,
+    pub shipments: Vec<ParcelView>,
+    pub pickups: Vec<PickupLine>,
+}
+
+/// Customer 360: one customer found by phone, email or a waybill of theirs, with their cases,
+/// parcels and pickups across every channel, newest first. Phones show masked.
+pub async fn customers_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let s = match session(&state, &headers, "/customers").await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let chrome = match nav(&state, &s, "/customers").await {
+        Ok(c) => c,
+        Err(e) => return error_page(s.tr, Some(&s), &e),
+    };
+    let query: String = q
+        .get("q")
+        .map(|v| v.trim().chars().take(64).collect())
+        .unwrap_or_default();
+    let mut page = CustomersPage {
+        chrome,
+        q: query.clone(),
+        phone: String::new(),
+        error: None,
+        customer: None,
+        cases: Vec::new(),
+        shipments: Vec::new(),
+        pickups: Vec::new(),
+    };
+    if query.is_empty() {
+        return render(&page);
+    }
+    if !s.actor.can_see_customers() {
+        return error_page(s.tr, Some(&s), &DomainError::Forbidden("customers".into()));
+    }
+    let store = &state.desk.store;
+    let phone = kefu_domain::Phone::parse(&query).ok();
+    let found = if let Some(p) = &phone {
+        page.phone = p.as_str().to_string();
+        store.customer_by_contact("phone", p.as_str()).await
+    } else if query.contains('@') {
+        store
+            .customer_by_contact("email", &query.to_lowercase())
+            .await
+    } else {
+        // A waybill: whoever sent or receives it and is a customer of ours.
+        match store.shipment(&query.to_ascii_uppercase()).await {
+            Ok(Some(sh)) => {
+                let mut hit = Ok(None);
+                for p in [&sh.sender.phone, &sh.recipient.phone] {
+                    hit = store.customer_by_contact("phone", p.as_str()).await;
+                    if matches!(hit, Ok(Some(_))) {
+                        break;
+                    }
+                }
+                hit
+            }
+            other => other.map(|_| None),
+        }
+    };
+    let customer = match found {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            page.error = Some(s.tr.no_customer.to_string());
+            return render(&page);
+        }
+        Err(e) => return error_page(s.tr, Some(&s), &e.into()),
+    };
+    let tz = state.desk.time_zone.clone();
+    if let Ok(cases) = state
+        .desk
+        .list_cases(
+            &s.actor,
+            kefu_domain::store::CaseQuery {
+                customer_id: Some(customer.id.clone()),
+                ..Default::default()
+            },
+            None,
+            Some(50),
+        )
+        .await
+    {
+        page.cases = cases
+            .items
+            .iter()
+            .map(|c| CaseLine {
+                number: c.number.clone(),
+                subject: c.subject.clone(),
+                status: label(s.tr, c.status.as_str()),
+                channel: label(s.tr, c.channel.as_str()),
+            })
+            .collect();
+    }
+    for p in &customer.phones {
+        if let Ok(list) = store.shipments_by_phone(p.as_str(), 20).await {
+            page.shipments
+                .extend(list.iter().map(|sh| parcel_view(s.tr, sh, &tz)));
+        }
+        let query = kefu_domain::pickup::PickupQuery {
+            phone: Some(p.as_str().to_string()),
+            ..Default::default()
+        };
+        if let Ok(list) = store.list_pickups(&query).await {
+            page.pickups.extend(list.iter().map(|pu| PickupLine {
+                number: pu.number.clone(),
+                status: pu.status.to_string(),
+                item: pu.item.clone(),
+            }));
+        }
+    }
+    if page.phone.is_empty() {
+        page.phone = customer
+            .phones
+            .first()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default();
+    }
+    page.customer = Some(CustomerCard {
+        name: customer.name.clone(),
+        phones: customer
+            .phones
+            .iter()
+            .map(|p| p.masked())
+            .collect::<Vec<_>>()
+            .join(", "),
+        emails: customer
+            .emails
+            .iter()
+            .map(|e| e.as_str().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        grade: i64::from(customer.grade.get()),
+    });
+    render(&page)
+}
+
+#[derive(Template)]
+#[template(path = "new_case.html")]
+pub struct NewCasePage {
+    pub chrome: Chrome,
+    pub phone: String,
+    pub name: String,
+    pub categories: Vec<Opt>,
+    pub error: Option<String>,
+}
+
+/// The "new phone case" form, pre-filled with the caller's number (the screen pop).
+pub async fn new_case_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let s = match session(&state, &headers, "/cases/new").await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let chrome = match nav(&state, &s, "/cases/new").await {
+        Ok(c) => c,
+        Err(e) => return error_page(s.tr, Some(&s), &e),
+    };
+    let phone: String = q
+        .get("phone")
+        .map(|p| p.chars().take(20).collect())
+        .unwrap_or_default();
+    let name = match kefu_domain::Phone::parse(&phone) {
+        Ok(p) => state
+            .desk
+            .store
+            .customer_by_contact("phone", p.as_str())
+            .await
+            .ok()
+            .flatten()
+            .map(|c| c.name)
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    render(&NewCasePage {
+        chrome,
+        phone,
+        name,
+        categories: options(s.tr, Category::ALL, Category::as_str, None),
+        error: None,
+    })
+}
+
+pub async fn create_case(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let s = match session(&state, &headers, "/cases/new").await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Some(r) = csrf_refused(&s, &headers, &form) {
+        return r;
+    }
+    let field = |k: &str| {
+        form.get(k)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let draft = kefu_domain::desk::CaseDraft {
+        channel: kefu_domain::Channel::Phone,
+        subject: field("subject"),
+        description: field("description"),
+        customer_id: None,
+        customer: Some(kefu_domain::desk::CustomerDraft {
+            name: Some(field("name")).filter(|n| !n.is_empty()),
+            phone: Some(field("phone")),
+            ..Default::default()
+        }),
+        category: Category::parse(&field("category")),
+        priority: None,
+        waybill_no: Some(field("waybill_no")).filter(|w| !w.is_empty()),
+        tags: Vec::new(),
+        received_at: None,
+    };
+    match state.desk.create_case(&s.actor, draft, None).await {
+        Ok(created) => redirect(&format!("/cases/{}", created.case.number)),
+        Err(e) => {
+            let chrome = match nav(&state, &s, "/cases/new").await {
+                Ok(c) => c,
+                Err(e) => return error_page(s.tr, Some(&s), &e),
+            };
+            let mut r = render(&NewCasePage {
+                chrome,
+                phone: field("phone"),
+                name: field("name"),
+                categories: options(s.tr, Category::ALL, Category::as_str, None),
+                error: Some(e.to_string()),
+            });
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            r
+        }
+    }
 }

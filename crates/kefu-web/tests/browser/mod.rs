@@ -361,3 +361,57 @@ async fn portal_on_a_phone_tracks_books_and_takes_a_complaint() {
     no_console_errors(&d, "portal case").await;
     d.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agent_finds_a_customer_and_opens_a_phone_case_with_the_parcel() {
+    if !browser_available() {
+        return;
+    }
+    let app = spawn_app().await;
+    let waybill = super::own_waybill(88);
+    let mut shipment = super::shipment(&waybill);
+    shipment["events"] = json!([{"at": "2026-01-02T03:00:00Z", "code": "picked_up", "location": "深圳南山网点", "description": "已揽收"}]);
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/shipments",
+            Some(&app.admin),
+            Some(shipment),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let d = Driver::start(1366, 900).await;
+    d.goto(&format!("{}/login", app.base)).await;
+    d.type_into("#username", "agent01").await;
+    d.type_into("#password", PASSWORD).await;
+    d.click("form[action='/login'] button[type=submit]").await;
+    d.wait_text("h1", "我的工单").await;
+    // The caller is not a customer yet: a new phone case, pre-filled from the number.
+    d.goto(&format!("{}/cases/new?phone=13900139000", app.base))
+        .await;
+    d.type_into("#nname", "李四").await;
+    d.type_into("#nsubject", "包裹一直没有更新").await;
+    d.type_into("#ndescription", &format!("运单号 {waybill}"))
+        .await;
+    d.click("form[action='/cases/new'] button[type=submit]")
+        .await;
+    d.wait_text("#case-title", "包裹一直没有更新").await;
+    // Intake linked the parcel named in the text; its scans show on the case.
+    d.wait_text(".parcel", "深圳南山网点").await;
+    no_console_errors(&d, "new case").await;
+    // Customer 360 by phone and by waybill.
+    d.goto(&format!("{}/customers?q=13900139000", app.base))
+        .await;
+    d.wait_text(".case-head", "李四").await;
+    let page = d.text("main").await;
+    assert!(
+        page.contains("包裹一直没有更新") && page.contains(&waybill),
+        "{page}"
+    );
+    assert!(!page.contains("13900139000"), "phones are masked: {page}");
+    d.goto(&format!("{}/customers?q={waybill}", app.base)).await;
+    d.wait_text(".case-head", "李四").await;
+    d.screenshot(&screenshots().join("customer.png")).await;
+    no_console_errors(&d, "customer 360").await;
+    d.quit().await;
+}
