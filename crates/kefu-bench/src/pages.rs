@@ -1,0 +1,132 @@
+//! `kefu-bench-pages`: server-side rendering time of the console with the demo data. Seeds the
+//! demo into a fresh SQLite store, serves it on loopback, signs in as an agent and as the
+//! supervisor, and requests each main page many times from one client (so the figure is the
+//! server's render time plus one loopback round trip, not queueing). Prints p50/p99/max per page.
+//!
+//! Usage: `kefu-bench-pages [ROUNDS]` (default 500 requests per page).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use kefu_domain::{Desk, KeywordClassifier, Store, SystemClock};
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+async fn login(http: &reqwest::Client, base: &str, user: &str, password: &str) -> String {
+    let r: serde_json::Value = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": user, "password": password}))
+        .send()
+        .await
+        .expect("login answers")
+        .json()
+        .await
+        .expect("login JSON");
+    r["token"].as_str().expect("a token").to_string()
+}
+
+#[tokio::main]
+async fn main() {
+    let rounds: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(500);
+    let dir = std::env::temp_dir().join(format!("kefu-bench-pages-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let store: Arc<dyn Store> = Arc::new(
+        kefu_store_sqlite::open(&dir.join("kefu.db"))
+            .await
+            .expect("sqlite opens"),
+    );
+    let tz = jiff::tz::TimeZone::get(kefu_domain::DEFAULT_TIME_ZONE).expect("time zone");
+    let seeded = Instant::now();
+    let clock = SystemClock;
+    let summary = kefu::demo::seed(store.clone(), tz.clone(), kefu_domain::Clock::now(&clock))
+        .await
+        .expect("demo seeds");
+    println!(
+        "demo seeded in {:.1} s: {} cases, {} customers",
+        seeded.elapsed().as_secs_f64(),
+        summary.cases,
+        summary.customers
+    );
+    let desk = Desk::new(store.clone(), Arc::new(SystemClock), Arc::new(KeywordClassifier), tz);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(kefu_web::serve(
+        listener,
+        kefu_web::AppState::new(desk),
+        std::future::pending(),
+    ));
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let agent = login(&http, &base, "agent01", kefu::demo::DEMO_PASSWORD).await;
+    let supervisor = login(&http, &base, "supervisor", kefu::demo::DEMO_PASSWORD).await;
+    // Some real case numbers and phones to open.
+    let cases: serde_json::Value = http
+        .get(format!("{base}/api/v1/cases?limit=50"))
+        .bearer_auth(&agent)
+        .send()
+        .await
+        .expect("cases")
+        .json()
+        .await
+        .expect("cases JSON");
+    let numbers: Vec<String> = cases["items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|c| c["number"].as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    let pages: Vec<(&str, &str, Vec<String>)> = vec![
+        ("queue: all open", &agent, vec!["/queue/all".to_string()]),
+        ("queue: mine", &agent, vec!["/queue/mine".to_string()]),
+        ("queue: breaching soon", &agent, vec!["/queue/at_risk".to_string()]),
+        (
+            "case page",
+            &agent,
+            numbers.iter().map(|n| format!("/cases/{n}")).collect(),
+        ),
+        ("dashboard (7 days)", &supervisor, vec!["/dashboard?days=7".to_string()]),
+        ("dashboard (30 days)", &supervisor, vec!["/dashboard?days=30".to_string()]),
+        ("portal home", &agent, vec!["/portal".to_string()]),
+    ];
+    println!("{rounds} requests per page, one client, loopback HTTP/1.1 keep-alive");
+    println!("{:<24} {:>9} {:>9} {:>9} {:>9}", "page", "p50 ms", "p99 ms", "max ms", "KB");
+    for (name, token, paths) in pages {
+        let mut times = Vec::with_capacity(rounds);
+        let mut size = 0;
+        for i in 0..rounds {
+            let path = &paths[i % paths.len()];
+            let started = Instant::now();
+            let r = http
+                .get(format!("{base}{path}"))
+                .header("cookie", format!("kefu_session={token}"))
+                .send()
+                .await
+                .expect("page answers");
+            let status = r.status();
+            let body = r.bytes().await.expect("body");
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+            assert!(status.is_success(), "{path}: {status}");
+            size = body.len();
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "{name:<24} {:>9.2} {:>9.2} {:>9.2} {:>9.1}",
+            percentile(&times, 0.5),
+            percentile(&times, 0.99),
+            times.last().copied().unwrap_or(0.0),
+            size as f64 / 1024.0
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
