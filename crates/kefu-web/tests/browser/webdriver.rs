@@ -1,6 +1,7 @@
 //! A minimal W3C WebDriver client for the end-to-end tests: enough to drive headless Chromium
 //! through chromedriver (navigate, find, type, click, read, screenshot, console log).
 
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -16,7 +17,12 @@ pub struct Driver {
 }
 
 impl Drop for Driver {
+    /// Ends chromedriver and every browser it started (they share its process group), even when
+    /// a test fails before `quit`.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", self.process.id())])
+            .status();
         let _ = self.process.kill();
         let _ = self.process.wait();
     }
@@ -47,6 +53,7 @@ impl Driver {
             l.local_addr().unwrap().port()
         };
         let process = Command::new(driver)
+            .process_group(0)
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")
             .stdout(Stdio::null())
