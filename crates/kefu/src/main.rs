@@ -165,6 +165,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             )
             .await
             .map_err(|e| format!("demo data: {e}"))?;
+            let parcels = kefu::demo_parcels::seed(&desk, SystemClock.now())
+                .await
+                .map_err(|e| format!("demo parcels: {e}"))?;
             let listener = bind(&settings.listen).await?;
             let url = format!(
                 "http://{}",
@@ -191,6 +194,19 @@ async fn run(cli: Cli) -> Result<(), String> {
                     u.role,
                     u.display_name
                 );
+            }
+            println!(
+                "  {:<12} {:<16} finance (pays approved claims)",
+                parcels.finance_user,
+                demo::DEMO_PASSWORD
+            );
+            println!(
+                "parcels: {} shipments, {} outlets, {} pickups, {} claims; waybills to try \
+                 (POST /api/v1/tracking/query or {url}/portal):",
+                parcels.shipments, parcels.outlets, parcels.pickups, parcels.claims
+            );
+            for (outcome, numbers) in &parcels.samples {
+                println!("  {:<12} {}", outcome.as_str(), numbers.join("  "));
             }
             serve(listener, desk).await
         }
