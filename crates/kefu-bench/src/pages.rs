@@ -18,48 +18,78 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
-async fn login(http: &reqwest::Client, base: &str, user: &str, password: &str) -> String {
+/// Turns any error into the message the bench stops with.
+fn fail<E: std::fmt::Display>(what: &'static str) -> impl FnOnce(E) -> String {
+    move |e| format!("{what}: {e}")
+}
+
+async fn login(
+    http: &reqwest::Client,
+    base: &str,
+    user: &str,
+    password: &str,
+) -> Result<String, String> {
     let r: serde_json::Value = http
         .post(format!("{base}/api/v1/auth/login"))
         .json(&serde_json::json!({"username": user, "password": password}))
         .send()
         .await
-        .expect("login answers")
+        .map_err(fail("login"))?
         .json()
         .await
-        .expect("login JSON");
-    r["token"].as_str().expect("a token").to_string()
+        .map_err(fail("login answer"))?;
+    r["token"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| format!("no token for {user}: {r}"))
 }
 
 #[tokio::main]
-async fn main() {
+async fn main() -> std::process::ExitCode {
     let rounds: usize = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(500);
+    match run(rounds).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kefu-bench-pages: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(rounds: usize) -> Result<(), String> {
     let dir = std::env::temp_dir().join(format!("kefu-bench-pages-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::create_dir_all(&dir).map_err(fail("temp dir"))?;
     let store: Arc<dyn Store> = Arc::new(
         kefu_store_sqlite::open(&dir.join("kefu.db"))
             .await
-            .expect("sqlite opens"),
+            .map_err(fail("sqlite"))?,
     );
-    let tz = jiff::tz::TimeZone::get(kefu_domain::DEFAULT_TIME_ZONE).expect("time zone");
+    let tz = jiff::tz::TimeZone::get(kefu_domain::DEFAULT_TIME_ZONE).map_err(fail("time zone"))?;
     let seeded = Instant::now();
     let clock = SystemClock;
     let summary = kefu::demo::seed(store.clone(), tz.clone(), kefu_domain::Clock::now(&clock))
         .await
-        .expect("demo seeds");
+        .map_err(fail("demo"))?;
     println!(
         "demo seeded in {:.1} s: {} cases, {} customers",
         seeded.elapsed().as_secs_f64(),
         summary.cases,
         summary.customers
     );
-    let desk = Desk::new(store.clone(), Arc::new(SystemClock), Arc::new(KeywordClassifier), tz);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let desk = Desk::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        Arc::new(KeywordClassifier),
+        tz,
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(fail("bind"))?;
+    let base = format!("http://{}", listener.local_addr().map_err(fail("addr"))?);
     tokio::spawn(kefu_web::serve(
         listener,
         kefu_web::AppState::new(desk),
@@ -69,38 +99,57 @@ async fn main() {
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .expect("client");
-    let agent = login(&http, &base, "agent01", kefu::demo::DEMO_PASSWORD).await;
-    let supervisor = login(&http, &base, "supervisor", kefu::demo::DEMO_PASSWORD).await;
+        .map_err(fail("client"))?;
+    let agent = login(&http, &base, "agent01", kefu::demo::DEMO_PASSWORD).await?;
+    let supervisor = login(&http, &base, "supervisor", kefu::demo::DEMO_PASSWORD).await?;
     // Some real case numbers and phones to open.
     let cases: serde_json::Value = http
         .get(format!("{base}/api/v1/cases?limit=50"))
         .bearer_auth(&agent)
         .send()
         .await
-        .expect("cases")
+        .map_err(fail("cases"))?
         .json()
         .await
-        .expect("cases JSON");
+        .map_err(fail("cases answer"))?;
     let numbers: Vec<String> = cases["items"]
         .as_array()
-        .map(|a| a.iter().filter_map(|c| c["number"].as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| c["number"].as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default();
     let pages: Vec<(&str, &str, Vec<String>)> = vec![
         ("queue: all open", &agent, vec!["/queue/all".to_string()]),
         ("queue: mine", &agent, vec!["/queue/mine".to_string()]),
-        ("queue: breaching soon", &agent, vec!["/queue/at_risk".to_string()]),
+        (
+            "queue: breaching soon",
+            &agent,
+            vec!["/queue/at_risk".to_string()],
+        ),
         (
             "case page",
             &agent,
             numbers.iter().map(|n| format!("/cases/{n}")).collect(),
         ),
-        ("dashboard (7 days)", &supervisor, vec!["/dashboard?days=7".to_string()]),
-        ("dashboard (30 days)", &supervisor, vec!["/dashboard?days=30".to_string()]),
+        (
+            "dashboard (7 days)",
+            &supervisor,
+            vec!["/dashboard?days=7".to_string()],
+        ),
+        (
+            "dashboard (30 days)",
+            &supervisor,
+            vec!["/dashboard?days=30".to_string()],
+        ),
         ("portal home", &agent, vec!["/portal".to_string()]),
     ];
     println!("{rounds} requests per page, one client, loopback HTTP/1.1 keep-alive");
-    println!("{:<24} {:>9} {:>9} {:>9} {:>9}", "page", "p50 ms", "p99 ms", "max ms", "KB");
+    println!(
+        "{:<24} {:>9} {:>9} {:>9} {:>9}",
+        "page", "p50 ms", "p99 ms", "max ms", "KB"
+    );
     for (name, token, paths) in pages {
         let mut times = Vec::with_capacity(rounds);
         let mut size = 0;
@@ -112,11 +161,13 @@ async fn main() {
                 .header("cookie", format!("kefu_session={token}"))
                 .send()
                 .await
-                .expect("page answers");
+                .map_err(fail("page"))?;
             let status = r.status();
-            let body = r.bytes().await.expect("body");
+            let body = r.bytes().await.map_err(fail("page body"))?;
             times.push(started.elapsed().as_secs_f64() * 1000.0);
-            assert!(status.is_success(), "{path}: {status}");
+            if !status.is_success() {
+                return Err(format!("{path}: {status}"));
+            }
             size = body.len();
         }
         times.sort_by(f64::total_cmp);
@@ -129,4 +180,5 @@ async fn main() {
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
 }
