@@ -472,3 +472,173 @@ async fn clocks_due_during_downtime_fire_once_after_start() {
         .unwrap();
     assert_eq!(first["state"], "breached");
 }
+
+fn own_waybill(serial: u64) -> String {
+    let body = format!("{serial:012}");
+    let digits: Vec<u32> = body.chars().filter_map(|c| c.to_digit(10)).collect();
+    format!("YL{body}{}", kefu_domain::waybill::luhn_digit(&digits))
+}
+
+/// `kefu shipments import`: good rows load, every bad row is reported with its line and reason
+/// and stops nothing; a large file goes in batches with progress on stderr.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shipments_import_reports_bad_rows_and_loads_the_rest() {
+    let dir = temp_dir("shipments");
+    let data = dir.join("data");
+    let data_arg = data.to_str().unwrap();
+    let csv = dir.join("shipments.csv");
+    let header = "waybill_no,sender_name,sender_phone,sender_address,recipient_name,recipient_phone,recipient_address,item,weight_kg,pieces,declared_value,insured,shipped_at,promised_at";
+    let row = |no: &str, phone: &str, weight: &str| {
+        format!(
+            "{no},张三,13800138000,\"广东省深圳市南山区科技园1号\",李四,{phone},北京市朝阳区建国路88号,衣服,{weight},1,300,true,2026-11-20T02:00:00Z,2026-11-23T10:00:00Z"
+        )
+    };
+    let lines = [
+        header.to_string(),
+        row(&own_waybill(1), "13900139000", "1.5"),
+        row(&own_waybill(2), "12345", "1.5"),
+        row(&own_waybill(3), "13900139000", "-2"),
+        "too,few,columns".to_string(),
+        row(&own_waybill(4), "13900139000", "2"),
+    ];
+    std::fs::write(&csv, lines.join("\n")).unwrap();
+    let out = run(
+        &[
+            "--data-dir",
+            data_arg,
+            "shipments",
+            "import",
+            csv.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("5 rows: 2 written, 3 rejected"), "{stdout}");
+    let report = std::fs::read_to_string(dir.join("shipments.csv.rejected.jsonl")).unwrap();
+    let rejected: Vec<Value> = report
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let lines_and_reasons: Vec<(u64, String)> = rejected
+        .iter()
+        .map(|r| {
+            (
+                r["line"].as_u64().unwrap(),
+                r["error"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(lines_and_reasons.len(), 3, "{report}");
+    assert_eq!(
+        lines_and_reasons[0].0, 5,
+        "parse errors are reported as they are read"
+    );
+    assert!(
+        lines_and_reasons
+            .iter()
+            .any(|(l, e)| *l == 3 && e.starts_with("recipient.phone")),
+        "{report}"
+    );
+    assert!(
+        lines_and_reasons
+            .iter()
+            .any(|(l, e)| *l == 4 && e.starts_with("weight_kg")),
+        "{report}"
+    );
+    // Scans as JSON lines, with a malformed line, an unknown code and an unknown waybill.
+    let jsonl = dir.join("scans.jsonl");
+    let scans = [
+        json!({"waybill_no": own_waybill(1), "events": [{"at": "2026-11-20T03:00:00Z", "code": "picked_up", "location": "深圳"}]}).to_string(),
+        "{not json".to_string(),
+        json!({"waybill_no": own_waybill(1), "events": [{"at": "2026-11-20T04:00:00Z", "code": "teleported", "location": "深圳"}]}).to_string(),
+        json!({"waybill_no": own_waybill(99), "events": [{"at": "2026-11-20T03:00:00Z", "code": "picked_up", "location": "深圳"}]}).to_string(),
+        json!({"waybill_no": own_waybill(4), "events": [{"at": "2026-11-21T03:00:00Z", "code": "delivered", "location": "北京"}]}).to_string(),
+    ];
+    std::fs::write(&jsonl, scans.join("\n")).unwrap();
+    let out = run(
+        &[
+            "--data-dir",
+            data_arg,
+            "shipments",
+            "import",
+            jsonl.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("5 rows: 2 written, 3 rejected"), "{stdout}");
+    // A bigger file: batches, progress, every row stored.
+    let big = dir.join("big.jsonl");
+    let mut text = String::new();
+    for i in 0..20_000u64 {
+        let mut v = json!({
+            "waybill_no": own_waybill(1_000 + i),
+            "sender": {"name": "王五", "phone": "13700137000", "address": "上海市浦东新区世纪大道100号"},
+            "recipient": {"name": "赵六", "phone": format!("139{:08}", i), "address": "浙江省杭州市西湖区文三路90号"},
+            "item": "书", "weight_kg": 1, "shipped_at": "2026-11-20T02:00:00Z",
+            "events": [{"at": "2026-11-20T03:00:00Z", "code": "picked_up", "location": "上海浦东"}]
+        });
+        if i == 12_345 {
+            v["weight_kg"] = json!(0);
+        }
+        text.push_str(&v.to_string());
+        text.push('\n');
+    }
+    std::fs::write(&big, text).unwrap();
+    let out = run(
+        &[
+            "--data-dir",
+            data_arg,
+            "shipments",
+            "import",
+            big.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("20000 rows: 19999 written, 1 rejected"),
+        "{stdout}"
+    );
+    // What was loaded is what the API serves.
+    let server = start(&["serve", "--data-dir", data_arg], &[]);
+    let http = client();
+    let token = login(&http, &server.url, "admin", ADMIN_PASSWORD).await;
+    let (status, s) = get(
+        &http,
+        &format!("{}/api/v1/shipments/{}", server.url, own_waybill(4)),
+        &token,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(s["status"], "delivered");
+    let (status, s) = get(
+        &http,
+        &format!("{}/api/v1/shipments/{}", server.url, own_waybill(1)),
+        &token,
+    )
+    .await;
+    assert_eq!(
+        (status, s["events"].as_array().map(Vec::len)),
+        (200, Some(1))
+    );
+    let (status, _) = get(
+        &http,
+        &format!("{}/api/v1/shipments/{}", server.url, own_waybill(2)),
+        &token,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, s) = get(
+        &http,
+        &format!("{}/api/v1/shipments/{}", server.url, own_waybill(20_999)),
+        &token,
+    )
+    .await;
+    assert_eq!((status, s["status"].as_str()), (200, Some("picked_up")));
+}
