@@ -148,3 +148,50 @@ impl Desk {
         Ok(case)
     }
 }
+
+impl Desk {
+    /// A customer with full contact details, for staff who need them (to call back, say). Lists
+    /// show phones masked; every reveal is recorded with who, when and why (R-SEC-1).
+    pub async fn reveal_customer(
+        &self,
+        actor: &Actor,
+        id: &str,
+        reason: &str,
+    ) -> DeskResult<crate::customer::Customer> {
+        let customer = self.get_customer(actor, id).await?;
+        let reason = reason.trim();
+        if reason.chars().count() > 200 {
+            return Err(DomainError::invalid("reason", "at most 200 characters"));
+        }
+        let now = self.now();
+        self.store
+            .append_audit(&crate::store::AuditEntry {
+                id: crate::ids::MessageId::new(now).to_string(),
+                at: now,
+                actor: actor.event_name(),
+                action: "reveal_contacts".into(),
+                subject: format!("customer:{}", customer.id),
+                reason: reason.to_string(),
+            })
+            .await?;
+        Ok(customer)
+    }
+
+    /// The audit log, newest first; admins and supervisors only.
+    pub async fn audit_log(
+        &self,
+        actor: &Actor,
+        subject: Option<&str>,
+        limit: Option<u32>,
+    ) -> DeskResult<Vec<crate::store::AuditEntry>> {
+        if !matches!(actor.role, Role::Admin | Role::Supervisor) {
+            return Err(DomainError::Forbidden(
+                "the audit log is for supervisors".into(),
+            ));
+        }
+        Ok(self
+            .store
+            .audit_entries(subject, limit.unwrap_or(100).clamp(1, 1000))
+            .await?)
+    }
+}

@@ -40,6 +40,22 @@ pub struct Session {
     pub expires_at: Timestamp,
 }
 
+/// A record of someone seeing personal data in full (R-SEC-1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: String,
+    pub at: Timestamp,
+    /// `user:<name>`.
+    pub actor: String,
+    /// e.g. `reveal_contacts`.
+    pub action: String,
+    /// What was revealed, e.g. `customer:<id>`.
+    pub subject: String,
+    /// Why, when the person said.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+}
+
 /// One page of a list, newest first, and the cursor for the next (older) page.
 #[derive(Debug, Clone, Serialize)]
 pub struct Page<T> {
@@ -207,6 +223,14 @@ pub trait Store: Send + Sync {
     async fn due_timers(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<CaseId>>;
     /// The earliest due time of any running clock.
     async fn next_timer_due(&self) -> StoreResult<Option<Timestamp>>;
+
+    async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<()>;
+    /// Newest first; only entries about `subject` when given.
+    async fn audit_entries(
+        &self,
+        subject: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditEntry>>;
 
     /// One shipment by waybill number.
     async fn shipment(&self, waybill_no: &str) -> StoreResult<Option<Shipment>>;

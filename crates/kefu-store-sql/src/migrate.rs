@@ -70,6 +70,7 @@ macro_rules! migrations {
             4 "notifications" "0004_notifications.sql",
             5 "parcels" "0005_parcels.sql",
             6 "case_figures" "0006_case_figures.sql",
+            7 "audit" "0007_audit.sql",
         )
     };
     ($($version:literal $name:literal $file:literal),+ $(,)?) => {

@@ -44,6 +44,7 @@ pub enum WriteOp {
     Import(Vec<ExportRecord>),
     FinishImport,
     PutShipments(Vec<(Shipment, Option<i64>)>),
+    AppendAudit(kefu_domain::store::AuditEntry),
     PutSetting {
         key: String,
         doc: String,
@@ -180,6 +181,20 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             };
             sql.execute(stmt, &[key.into(), at.into(), to_json(&spec)?.into()])
                 .await?;
+        }
+        WriteOp::AppendAudit(entry) => {
+            sql.execute(
+                "INSERT INTO audit_log (id, at, actor, action, subject, doc) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[
+                    entry.id.clone().into(),
+                    to_millis(entry.at).into(),
+                    entry.actor.clone().into(),
+                    entry.action.clone().into(),
+                    entry.subject.clone().into(),
+                    to_json(&entry)?.into(),
+                ],
+            )
+            .await?;
         }
         WriteOp::PutShipments(rows) => {
             for (shipment, expected) in rows {
@@ -1285,4 +1300,29 @@ pub(crate) async fn open_case_breakdown(
     )
     .await?)?;
     Ok(out)
+}
+
+pub(crate) async fn audit_entries(
+    sql: &mut dyn Sql,
+    subject: Option<&str>,
+    limit: u32,
+) -> StoreResult<Vec<kefu_domain::store::AuditEntry>> {
+    let limit = i64::from(limit.clamp(1, 1000));
+    let rows = match subject {
+        Some(s) => {
+            sql.fetch(
+                "SELECT doc FROM audit_log WHERE subject = $1 ORDER BY at DESC, id DESC LIMIT $2",
+                &[s.into(), limit.into()],
+            )
+            .await?
+        }
+        None => {
+            sql.fetch(
+                "SELECT doc FROM audit_log ORDER BY at DESC, id DESC LIMIT $1",
+                &[limit.into()],
+            )
+            .await?
+        }
+    };
+    docs(&rows)
 }

@@ -304,6 +304,19 @@ impl<B: Backend> Store for SqlStore<B> {
             .map(kefu_domain::from_millis))
     }
 
+    async fn append_audit(&self, entry: &kefu_domain::store::AuditEntry) -> StoreResult<()> {
+        self.write_done(WriteOp::AppendAudit(entry.clone())).await
+    }
+
+    async fn audit_entries(
+        &self,
+        subject: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<kefu_domain::store::AuditEntry>> {
+        let mut c = self.backend.read().await?;
+        ops::audit_entries(&mut *c, subject, limit).await
+    }
+
     async fn shipment(&self, waybill_no: &str) -> StoreResult<Option<Shipment>> {
         let mut c = self.backend.read().await?;
         ops::shipment(&mut *c, waybill_no).await

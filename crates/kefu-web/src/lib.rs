@@ -99,6 +99,8 @@ pub fn router(state: AppState) -> Router {
         .route("/pickups/{id}", get(parcels::get_pickup))
         .route("/pickups/{id}/status", post(parcels::pickup_status))
         .route("/cases/{id}/claims", post(parcels::open_claim))
+        .route("/customers/{id}/reveal", post(parcels::reveal_customer))
+        .route("/audit", get(parcels::audit_log))
         .route(
             "/cases/{id}/claims/{claim}/{step}",
             post(parcels::claim_step),

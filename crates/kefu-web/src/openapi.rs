@@ -338,6 +338,22 @@ pub const ROUTES: &[Route] = &[
         "ClaimResult",
     ),
     (
+        "post",
+        "/api/v1/customers/{id}/reveal",
+        "A customer's full phones and emails; the reveal is recorded in the audit log",
+        Some("RevealRequest"),
+        200,
+        "Customer",
+    ),
+    (
+        "get",
+        "/api/v1/audit",
+        "The audit log of personal data revealed, newest first (?subject=customer:<id>, ?limit)",
+        None,
+        200,
+        "AuditList",
+    ),
+    (
         "get",
         "/api/v1/notifications",
         "My notifications, newest first (?unread=true)",
@@ -680,6 +696,9 @@ fn parcel_schemas() -> Value {
                     "properties": {"name": text, "url": text, "sha256": text}}}}},
         "ClaimStep": {"type": "object", "additionalProperties": false,
             "properties": {"loss_amount": number, "reason": text, "reference": text, "evidence": {"type": "object"}}},
-        "ClaimResult": {"type": "object", "properties": {"claim": {"type": "object"}, "case": {"$ref": "#/components/schemas/Case"}}}
+        "ClaimResult": {"type": "object", "properties": {"claim": {"type": "object"}, "case": {"$ref": "#/components/schemas/Case"}}},
+        "RevealRequest": {"type": "object", "additionalProperties": false, "properties": {"reason": text}},
+        "AuditList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object",
+            "properties": {"id": text, "at": ts, "actor": text, "action": text, "subject": text, "reason": text}}}}}
     })
 }

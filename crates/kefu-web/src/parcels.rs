@@ -189,3 +189,44 @@ pub async fn parse_address(
     }
     Ok(Json(kefu_regions::parse_address(&body.address)))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevealRequest {
+    #[serde(default)]
+    reason: String,
+}
+
+/// A customer's full contact details; the reveal is recorded in the audit log.
+pub async fn reveal_customer(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RevealRequest>,
+) -> ApiResult<Json<kefu_domain::Customer>> {
+    Ok(Json(
+        state
+            .desk
+            .reveal_customer(&actor, &id, &body.reason)
+            .await?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditParams {
+    subject: Option<String>,
+    limit: Option<u32>,
+}
+
+pub async fn audit_log(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiQuery(p): ApiQuery<AuditParams>,
+) -> ApiResult<Json<Value>> {
+    let items = state
+        .desk
+        .audit_log(&actor, p.subject.as_deref(), p.limit)
+        .await?;
+    Ok(Json(json!({ "items": items })))
+}

@@ -120,6 +120,7 @@ pub struct Tr {
     pub auto_classify: &'static str,
     pub create: &'static str,
     pub no_customer: &'static str,
+    pub reveal: &'static str,
 }
 
 pub const ZH: Tr = Tr {
@@ -241,6 +242,7 @@ pub const ZH: Tr = Tr {
     auto_classify: "自动分类",
     create: "创建",
     no_customer: "没有找到该客户",
+    reveal: "查看完整号码（将被记录）",
 };
 
 pub const EN: Tr = Tr {
@@ -362,6 +364,7 @@ pub const EN: Tr = Tr {
     auto_classify: "Classify automatically",
     create: "Create",
     no_customer: "No such customer",
+    reveal: "Show full number (recorded)",
 };
 
 pub fn for_lang(code: Option<&str>) -> &'static Tr {

@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/queue/{queue}", get(pages::queue_page))
         .route("/dashboard", get(pages::dashboard_page))
         .route("/customers", get(pages::customers_page))
+        .route("/customers/reveal", post(pages::customer_reveal))
         .route(
             "/cases/new",
             get(pages::new_case_page).post(pages::create_case),

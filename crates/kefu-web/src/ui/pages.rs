@@ -843,6 +843,8 @@ pub async fn parcels_of(state: &AppState, tr: &Tr, case: &Case) -> Vec<ParcelVie
 }
 
 pub struct CustomerCard {
+    pub id: String,
+    pub revealed: bool,
     pub name: String,
     pub phones: String,
     pub emails: String,
@@ -886,9 +888,42 @@ pub async fn customers_page(
         Ok(s) => s,
         Err(r) => return r,
     };
-    let chrome = match nav(&state, &s, "/customers").await {
+    customers_view(&state, &s, &q, false).await
+}
+
+/// Shows a customer's full phone numbers, recording who looked (R-SEC-1).
+pub async fn customer_reveal(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let s = match session(&state, &headers, "/customers").await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Some(r) = csrf_refused(&s, &headers, &form) {
+        return r;
+    }
+    let id = form.get("id").map(String::as_str).unwrap_or_default();
+    if let Err(e) = state
+        .desk
+        .reveal_customer(&s.actor, id, "客户查询页面查看完整号码")
+        .await
+    {
+        return error_page(s.tr, Some(&s), &e);
+    }
+    customers_view(&state, &s, &form, true).await
+}
+
+async fn customers_view(
+    state: &AppState,
+    s: &UiSession,
+    q: &HashMap<String, String>,
+    revealed: bool,
+) -> Response {
+    let chrome = match nav(state, s, "/customers").await {
         Ok(c) => c,
-        Err(e) => return error_page(s.tr, Some(&s), &e),
+        Err(e) => return error_page(s.tr, Some(s), &e),
     };
     let query: String = q
         .get("q")
@@ -908,7 +943,7 @@ pub async fn customers_page(
         return render(&page);
     }
     if !s.actor.can_see_customers() {
-        return error_page(s.tr, Some(&s), &DomainError::Forbidden("customers".into()));
+        return error_page(s.tr, Some(s), &DomainError::Forbidden("customers".into()));
     }
     let store = &state.desk.store;
     let phone = kefu_domain::Phone::parse(&query).ok();
@@ -941,7 +976,7 @@ pub async fn customers_page(
             page.error = Some(s.tr.no_customer.to_string());
             return render(&page);
         }
-        Err(e) => return error_page(s.tr, Some(&s), &e.into()),
+        Err(e) => return error_page(s.tr, Some(s), &e.into()),
     };
     let tz = state.desk.time_zone.clone();
     if let Ok(cases) = state
@@ -997,9 +1032,17 @@ pub async fn customers_page(
         phones: customer
             .phones
             .iter()
-            .map(|p| p.masked())
+            .map(|p| {
+                if revealed {
+                    p.as_str().to_string()
+                } else {
+                    p.masked()
+                }
+            })
             .collect::<Vec<_>>()
             .join(", "),
+        id: customer.id.to_string(),
+        revealed,
         emails: customer
             .emails
             .iter()

@@ -409,8 +409,25 @@ async fn agent_finds_a_customer_and_opens_a_phone_case_with_the_parcel() {
         "{page}"
     );
     assert!(!page.contains("13900139000"), "phones are masked: {page}");
+    // Seeing the full number is possible, and recorded.
+    d.click("form.reveal button").await;
+    d.wait_text(".phones", "13900139000").await;
+    let (status, audit) = app
+        .call(Method::GET, "/api/v1/audit", Some(&app.admin), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(audit["items"][0]["actor"], "user:agent01");
+    assert_eq!(audit["items"][0]["action"], "reveal_contacts");
+    let (status, _) = app
+        .call(Method::GET, "/api/v1/audit", Some(&app.agent), None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
     d.goto(&format!("{}/customers?q={waybill}", app.base)).await;
     d.wait_text(".case-head", "李四").await;
+    assert!(
+        !d.text(".phones").await.contains("13900139000"),
+        "masked again on the next look"
+    );
     d.screenshot(&screenshots().join("customer.png")).await;
     no_console_errors(&d, "customer 360").await;
     d.quit().await;
