@@ -22,11 +22,12 @@ pub enum ExportTable {
     Settings,
     Shipments,
     Pickups,
+    Audit,
 }
 
 impl ExportTable {
     /// Dependency order: what a record refers to comes before it.
-    pub const ALL: [ExportTable; 10] = [
+    pub const ALL: [ExportTable; 11] = [
         ExportTable::Calendars,
         ExportTable::SlaPolicies,
         ExportTable::Settings,
@@ -37,6 +38,7 @@ impl ExportTable {
         ExportTable::CaseEvents,
         ExportTable::Shipments,
         ExportTable::Pickups,
+        ExportTable::Audit,
     ];
 }
 
@@ -59,6 +61,7 @@ pub enum ExportRecord {
     Setting(NamedSetting),
     Shipment(Box<crate::shipment::Shipment>),
     Pickup(Box<crate::pickup::Pickup>),
+    Audit(crate::store::AuditEntry),
 }
 
 /// A configuration document with its key, as exported.
@@ -98,6 +101,7 @@ impl ExportRecord {
             ExportRecord::Setting(s) => s.key.clone(),
             ExportRecord::Shipment(s) => s.waybill_no.clone(),
             ExportRecord::Pickup(p) => p.id.clone(),
+            ExportRecord::Audit(a) => a.id.clone(),
         }
     }
 }

@@ -989,10 +989,14 @@ pub async fn export_import_round_trip(store: Arc<dyn Store>, target: Arc<dyn Sto
     }))
     .unwrap();
     f.desk.book_pickup(&f.agent, pickup).await.unwrap();
+    f.desk
+        .reveal_customer(&f.agent, c.case.customer_id.as_str(), "回电")
+        .await
+        .unwrap();
     let lines = dump(store.as_ref()).await;
     assert!(lines[0].contains("kefu-export"));
     assert!(lines.iter().any(|l| l.contains("\"table\":\"case_event\"")));
-    for table in ["shipment", "setting", "pickup"] {
+    for table in ["shipment", "setting", "pickup", "audit"] {
         assert!(
             lines
                 .iter()
@@ -1007,8 +1011,8 @@ pub async fn export_import_round_trip(store: Arc<dyn Store>, target: Arc<dyn Sto
         .collect();
     assert_eq!(
         records.len(),
-        2 + 2 + 1 + 1 + 3 + 3,
-        "departments, users, customer, case, events, shipment, setting, pickup"
+        2 + 2 + 1 + 1 + 3 + 4,
+        "departments, users, customer, case, events, shipment, setting, pickup, audit"
     );
     // Re-export the same data: byte-identical.
     assert_eq!(dump(store.as_ref()).await, lines);

@@ -182,20 +182,7 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             sql.execute(stmt, &[key.into(), at.into(), to_json(&spec)?.into()])
                 .await?;
         }
-        WriteOp::AppendAudit(entry) => {
-            sql.execute(
-                "INSERT INTO audit_log (id, at, actor, action, subject, doc) VALUES ($1, $2, $3, $4, $5, $6)",
-                &[
-                    entry.id.clone().into(),
-                    to_millis(entry.at).into(),
-                    entry.actor.clone().into(),
-                    entry.action.clone().into(),
-                    entry.subject.clone().into(),
-                    to_json(&entry)?.into(),
-                ],
-            )
-            .await?;
-        }
+        WriteOp::AppendAudit(entry) => insert_audit(sql, &entry).await?,
         WriteOp::PutShipments(rows) => {
             for (shipment, expected) in rows {
                 put_shipment(sql, &shipment, expected).await?;
@@ -637,6 +624,7 @@ async fn import_record(sql: &mut dyn Sql, record: ExportRecord) -> StoreResult<(
             .map_err(StoreError::from),
         ExportRecord::Shipment(s) => put_shipment(sql, &s, None).await,
         ExportRecord::Pickup(p) => put_pickup(sql, &p, None).await,
+        ExportRecord::Audit(a) => insert_audit(sql, &a).await,
         ExportRecord::Calendar(c) => {
             // The target installed the built-in calendars when it started; the dump's win.
             sql.execute(
@@ -975,6 +963,11 @@ pub(crate) async fn export_chunk(
             .iter()
             .map(|r| Ok(ExportRecord::Shipment(Box::new(from_json(r.text(0)?)?))))
             .collect::<StoreResult<_>>()?,
+        ExportTable::Audit => docs_after(sql, "audit_log", &after, limit)
+            .await?
+            .into_iter()
+            .map(ExportRecord::Audit)
+            .collect(),
         ExportTable::Pickups => docs_after(sql, "pickups", &after, limit)
             .await?
             .into_iter()
@@ -1325,4 +1318,23 @@ pub(crate) async fn audit_entries(
         }
     };
     docs(&rows)
+}
+
+async fn insert_audit(
+    sql: &mut dyn Sql,
+    entry: &kefu_domain::store::AuditEntry,
+) -> StoreResult<()> {
+    sql.execute(
+        "INSERT INTO audit_log (id, at, actor, action, subject, doc) VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            entry.id.clone().into(),
+            to_millis(entry.at).into(),
+            entry.actor.clone().into(),
+            entry.action.clone().into(),
+            entry.subject.clone().into(),
+            to_json(entry)?.into(),
+        ],
+    )
+    .await?;
+    Ok(())
 }
