@@ -136,6 +136,11 @@ pub struct Case {
     /// Claims for lost or damaged parcels.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub claims: Vec<Claim>,
+    /// The deadline of the department the case is with, if the transfer set one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department_due_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub department_overdue: bool,
     /// The customer's rating of the service (1–5), once given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rating: Option<u8>,
@@ -222,6 +227,13 @@ pub enum EventData {
     Transferred {
         from: Option<DepartmentId>,
         to: Option<DepartmentId>,
+        /// By when the department should answer back.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due_at: Option<Timestamp>,
+    },
+    /// The department a case was transferred to let its deadline pass.
+    DepartmentOverdue {
+        department: DepartmentId,
     },
     WaybillLinked {
         waybill_no: String,
@@ -324,6 +336,7 @@ impl EventData {
             EventData::CategoryChanged { .. } => "category_changed",
             EventData::Assigned { .. } => "assigned",
             EventData::Transferred { .. } => "transferred",
+            EventData::DepartmentOverdue { .. } => "department_overdue",
             EventData::WaybillLinked { .. } => "waybill_linked",
             EventData::TagsChanged { .. } => "tags_changed",
             EventData::SlaStarted(_) => "sla_started",
@@ -396,6 +409,8 @@ impl Case {
             commitments: Vec::new(),
             escalation_level: 0,
             claims: Vec::new(),
+            department_due_at: None,
+            department_overdue: false,
             rating: None,
         })
     }
@@ -421,7 +436,12 @@ impl Case {
             EventData::PriorityChanged { to, .. } => self.priority = *to,
             EventData::CategoryChanged { to, .. } => self.category = *to,
             EventData::Assigned { to, .. } => self.assignee = to.clone(),
-            EventData::Transferred { to, .. } => self.department = to.clone(),
+            EventData::Transferred { to, due_at, .. } => {
+                self.department = to.clone();
+                self.department_due_at = to.as_ref().and(*due_at);
+                self.department_overdue = false;
+            }
+            EventData::DepartmentOverdue { .. } => self.department_overdue = true,
             EventData::WaybillLinked { waybill_no } => {
                 if !self.waybill_nos.contains(waybill_no) {
                     self.waybill_nos.push(waybill_no.clone());

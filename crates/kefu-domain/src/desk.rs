@@ -84,6 +84,8 @@ pub struct CasePatch {
     pub waybill_no: Option<String>,
     /// Why, for reopening; recorded in the event.
     pub reason: Option<String>,
+    /// With a transfer: by when the department should answer back.
+    pub department_due_at: Option<Timestamp>,
 }
 
 fn double_option<'de, D: serde::Deserializer<'de>>(
@@ -1068,6 +1070,51 @@ impl Desk {
 
     /// Applies a patch: plans the events against the current state and appends them, retrying
     /// from a fresh read if someone else changed the case in between.
+    /// Department staff answer back: their note goes on the case (internal) and the case
+    /// returns to the agent who owns it, open again.
+    pub async fn hand_back(
+        &self,
+        actor: &Actor,
+        id_or_number: &str,
+        note: &str,
+    ) -> DeskResult<Case> {
+        require(actor.can_write_cases(), "this role cannot change cases")?;
+        let body = text("note", note, TEXT_MAX, true)?;
+        let message_id = MessageId::new(self.now());
+        let (case, _) = self
+            .with_retries(actor, id_or_number, |case| {
+                let Some(department) = case.department.clone() else {
+                    return Err(DomainError::conflict(
+                        "not_transferred",
+                        "the case is not with a department",
+                    ));
+                };
+                let mut out = vec![
+                    EventData::MessageAdded {
+                        message_id: message_id.clone(),
+                        body: body.clone(),
+                        visibility: Visibility::Internal,
+                        author_kind: "staff".into(),
+                        call: false,
+                    },
+                    EventData::Transferred {
+                        from: Some(department),
+                        to: None,
+                        due_at: None,
+                    },
+                ];
+                if case.status == Status::PendingDepartment {
+                    out.push(EventData::StatusChanged {
+                        from: case.status,
+                        to: Status::Open,
+                    });
+                }
+                Ok(out)
+            })
+            .await?;
+        Ok(case)
+    }
+
     pub async fn update_case(
         &self,
         actor: &Actor,
@@ -1104,6 +1151,22 @@ impl Desk {
             })
             .transpose()?;
         let new_tags = patch.tags.as_deref().map(|t| tags("tags", t)).transpose()?;
+        let department_due_at = match patch.department_due_at {
+            Some(due) if !matches!(department, Some(Some(_))) => {
+                let _ = due;
+                return Err(DomainError::invalid(
+                    "department_due_at",
+                    "a deadline goes with a transfer to a department",
+                ));
+            }
+            Some(due) if due <= self.now() => {
+                return Err(DomainError::invalid(
+                    "department_due_at",
+                    "must be in the future",
+                ));
+            }
+            due => due.map(truncate_to_millis),
+        };
         let reason = patch
             .reason
             .as_deref()
@@ -1118,6 +1181,7 @@ impl Desk {
             waybill_no: waybill,
             tags: new_tags,
             reason,
+            department_due_at,
         };
         self.with_retries(actor, id_or_number, |case| plan_update(case, &resolved))
             .await
@@ -1312,6 +1376,11 @@ impl Desk {
                     true,
                     false,
                 ),
+                EventData::DepartmentOverdue { .. } => (
+                    format!("工单 {} 的部门处理时限已到，部门尚未回复", case.number),
+                    true,
+                    true,
+                ),
                 EventData::ClaimOverdue { claim_id, state } => (
                     format!(
                         "工单 {} 的理赔 {} 在「{}」环节已超时",
@@ -1483,6 +1552,7 @@ pub struct ResolvedPatch {
     pub waybill_no: Option<String>,
     pub tags: Option<Vec<String>>,
     pub reason: Option<String>,
+    pub department_due_at: Option<Timestamp>,
 }
 
 /// The events a patch produces on `case`, or why it is refused. Pure: the status machine's
@@ -1521,6 +1591,7 @@ pub fn plan_update(case: &Case, patch: &ResolvedPatch) -> DeskResult<Vec<EventDa
         changes.push(EventData::Transferred {
             from: case.department.clone(),
             to,
+            due_at: patch.department_due_at,
         });
     }
     if let Some(w) = patch

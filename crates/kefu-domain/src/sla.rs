@@ -529,8 +529,17 @@ pub fn due_effects(case: &Case, now: Timestamp) -> Vec<EventData> {
             claim_id: c.id.clone(),
             state: c.state,
         });
+    let department_overdue = case
+        .department
+        .as_ref()
+        .filter(|_| !case.department_overdue)
+        .filter(|_| case.department_due_at.is_some_and(|d| d <= now))
+        .map(|d| EventData::DepartmentOverdue {
+            department: d.clone(),
+        });
     warnings
         .into_iter()
+        .chain(department_overdue)
         .chain(breaches)
         .chain(reminders)
         .chain(missed)

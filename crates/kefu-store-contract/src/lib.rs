@@ -134,7 +134,8 @@ macro_rules! contract_tests {
             shipment_import_skips_only_bad_rows, tracking_queries_answer_and_open_cases,
             intake_links_waybills_in_text, settings_are_validated_and_stored,
             claims_follow_their_steps_and_clocks, pickups_are_quoted_dispatched_and_tracked,
-            queues_list_and_count_the_right_cases, portal_cases_are_private_and_rated_once);
+            queues_list_and_count_the_right_cases, portal_cases_are_private_and_rated_once,
+            department_deadlines_and_hand_back);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn export_import_round_trip() {

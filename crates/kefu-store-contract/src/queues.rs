@@ -264,3 +264,118 @@ pub async fn portal_cases_are_private_and_rated_once(store: Arc<dyn Store>) {
         Err(kefu_domain::DomainError::Invalid { .. })
     ));
 }
+
+/// A transfer may carry a deadline: it is timed like a clock, recorded once when missed, and
+/// the department answers back with a note that returns the case to its agent.
+pub async fn department_deadlines_and_hand_back(store: Arc<dyn Store>) {
+    use kefu_domain::desk::UserDraft;
+    let f = sla_fixture(store.clone()).await;
+    let case = f
+        .desk
+        .create_case(
+            &f.agent,
+            draft("需要运营核实", customer("钱七", "13755556666")),
+            None,
+        )
+        .await
+        .unwrap()
+        .case;
+    let id = case.id.to_string();
+    let due = start_time() + SignedDuration::from_hours(4);
+    let past = CasePatch {
+        department: Some(Some("ops".into())),
+        department_due_at: Some(start_time() - SignedDuration::from_hours(1)),
+        ..CasePatch::default()
+    };
+    assert!(matches!(
+        f.desk.update_case(&f.agent, &id, past).await,
+        Err(kefu_domain::DomainError::Invalid { .. })
+    ));
+    let without_transfer = CasePatch {
+        department_due_at: Some(due),
+        ..CasePatch::default()
+    };
+    assert!(matches!(
+        f.desk.update_case(&f.agent, &id, without_transfer).await,
+        Err(kefu_domain::DomainError::Invalid { .. })
+    ));
+    f.desk
+        .update_case(
+            &f.agent,
+            &id,
+            CasePatch {
+                status: Some(Status::Open),
+                ..CasePatch::default()
+            },
+        )
+        .await
+        .unwrap();
+    let transferred = f
+        .desk
+        .update_case(
+            &f.agent,
+            &id,
+            CasePatch {
+                department: Some(Some("ops".into())),
+                department_due_at: Some(due),
+                status: Some(Status::PendingDepartment),
+                ..CasePatch::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(transferred.department_due_at, Some(due));
+    f.clock.advance(SignedDuration::from_hours(5));
+    f.desk.fire_due_timers(100).await.unwrap();
+    f.desk.fire_due_timers(100).await.unwrap();
+    let events = store.case_events(&case.id).await.unwrap();
+    let overdue = events
+        .iter()
+        .filter(|e| e.data.type_name() == "department_overdue")
+        .count();
+    assert_eq!(overdue, 1, "recorded once");
+    let stored = store.case_by_id(&case.id).await.unwrap().unwrap();
+    assert!(stored.department_overdue);
+    let ops_user = f
+        .desk
+        .create_user(
+            Some(&f.admin),
+            UserDraft {
+                username: "ops02".into(),
+                password: "long-password".into(),
+                role: kefu_domain::Role::Department,
+                display_name: None,
+                department: Some("ops".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let ops = kefu_domain::Actor::of(&ops_user);
+    // Department staff cannot re-route, but can answer back.
+    assert!(matches!(
+        f.desk
+            .update_case(
+                &ops,
+                &id,
+                CasePatch {
+                    department: Some(None),
+                    ..CasePatch::default()
+                }
+            )
+            .await,
+        Err(kefu_domain::DomainError::Forbidden(_))
+    ));
+    let back = f
+        .desk
+        .hand_back(&ops, &id, "已核实：包裹在北京转运中心，今日发出")
+        .await
+        .unwrap();
+    assert_eq!(
+        (back.department.clone(), back.status, back.department_due_at),
+        (None, Status::Open, None)
+    );
+    assert!(matches!(
+        f.desk.hand_back(&f.agent, &id, "again").await,
+        Err(kefu_domain::DomainError::Conflict { .. })
+    ));
+}

@@ -475,6 +475,11 @@ async fn insert_timers(sql: &mut dyn Sql, case: &Case) -> StoreResult<()> {
             timers.push((format!("reminder:{}", c.id), c.remind_at));
         }
     }
+    if let (Some(d), Some(due)) = (&case.department, case.department_due_at)
+        && !case.department_overdue
+    {
+        timers.push((format!("department:{d}"), due));
+    }
     for c in case.claims.iter().filter(|c| c.is_open() && !c.overdue) {
         if let Some(due) = c.step_due_at {
             timers.push((format!("claim:{}", c.id), due));
@@ -786,7 +791,8 @@ fn case_filter(q: &CaseQuery) -> Filter {
     if let Some(due) = q.clock_due_before {
         f.add(
             "id IN (SELECT case_id FROM case_timers WHERE due_at <= ? \
-             AND clock NOT LIKE 'commitment:%' AND clock NOT LIKE 'reminder:%' AND clock NOT LIKE 'claim:%')",
+             AND clock NOT LIKE 'commitment:%' AND clock NOT LIKE 'reminder:%' AND clock NOT LIKE 'claim:%' \
+             AND clock NOT LIKE 'department:%')",
             to_millis(due),
         );
     }

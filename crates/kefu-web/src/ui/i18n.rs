@@ -121,6 +121,8 @@ pub struct Tr {
     pub create: &'static str,
     pub no_customer: &'static str,
     pub reveal: &'static str,
+    pub department_deadline: &'static str,
+    pub hand_back: &'static str,
 }
 
 pub const ZH: Tr = Tr {
@@ -243,6 +245,8 @@ pub const ZH: Tr = Tr {
     create: "创建",
     no_customer: "没有找到该客户",
     reveal: "查看完整号码（将被记录）",
+    department_deadline: "部门处理时限",
+    hand_back: "处理完毕，交回客服",
 };
 
 pub const EN: Tr = Tr {
@@ -365,6 +369,8 @@ pub const EN: Tr = Tr {
     create: "Create",
     no_customer: "No such customer",
     reveal: "Show full number (recorded)",
+    department_deadline: "Department deadline",
+    hand_back: "Answer back to the agent",
 };
 
 pub fn for_lang(code: Option<&str>) -> &'static Tr {

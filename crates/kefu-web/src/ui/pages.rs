@@ -267,10 +267,29 @@ pub async fn queue_page(
     let mut rows = Vec::with_capacity(page.items.len());
     for case in &page.items {
         // The clock that runs out first is the one to show.
-        let clock = clock_cells(s.tr, case, now, &tz)
+        let mut cells = clock_cells(s.tr, case, now, &tz);
+        if let (Some(_), Some(due)) = (&case.department, case.department_due_at) {
+            cells.push(ClockCell {
+                label: s.tr.department_deadline.to_string(),
+                state: String::new(),
+                text: if due >= now {
+                    format!("{} {}", s.tr.left, span(due.duration_since(now).as_secs()))
+                } else {
+                    format!(
+                        "{} {}",
+                        s.tr.overdue,
+                        span(now.duration_since(due).as_secs())
+                    )
+                },
+                due_local: local(due, &tz),
+                due_iso: due.to_string(),
+                overdue: due < now,
+            });
+        }
+        let clock = cells
             .into_iter()
             .filter(|c| !c.due_iso.is_empty())
-            .min_by(|a, b| a.due_iso.cmp(&b.due_iso));
+            .min_by_key(|c| c.due_iso.parse::<Timestamp>().ok());
         rows.push(QueueRow {
             number: case.number.clone(),
             subject: case.subject.clone(),
@@ -320,6 +339,11 @@ pub struct CaseHead {
     pub department: String,
     pub escalation_level: u8,
     pub waybills: Vec<String>,
+    /// The department's deadline, local time, if the transfer set one.
+    pub department_due: String,
+    pub department_overdue: bool,
+    /// The viewer is department staff: they answer back instead of re-routing.
+    pub viewer_is_department: bool,
 }
 
 pub struct TimelineItem {
@@ -491,6 +515,13 @@ async fn case_page_for(
             .unwrap_or_default(),
         escalation_level: case.escalation_level,
         waybills: case.waybill_nos.clone(),
+        department_due: case
+            .department_due_at
+            .filter(|_| case.department.is_some())
+            .map(|d| local(d, &tz))
+            .unwrap_or_default(),
+        department_overdue: case.department_overdue,
+        viewer_is_department: s.actor.role == kefu_domain::Role::Department,
     };
     let page = CasePage {
         clocks: clock_cells(s.tr, &case, now, &tz),
@@ -602,15 +633,33 @@ pub async fn case_action(
             };
             unchanged_fields_dropped(desk, &s, &id, patch).await
         }
-        "transfer" => desk
-            .update_case(
-                &s.actor,
-                &id,
-                CasePatch {
-                    department: Some(Some(field("department").to_string())),
-                    ..CasePatch::default()
-                },
-            )
+        "transfer" => {
+            let due = field("deadline");
+            let department_due_at = if due.is_empty() {
+                Ok(None)
+            } else {
+                parse_local(due, &desk.time_zone)
+                    .map(Some)
+                    .ok_or_else(|| DomainError::invalid("deadline", "a date and time"))
+            };
+            match department_due_at {
+                Ok(department_due_at) => desk
+                    .update_case(
+                        &s.actor,
+                        &id,
+                        CasePatch {
+                            department: Some(Some(field("department").to_string())),
+                            department_due_at,
+                            ..CasePatch::default()
+                        },
+                    )
+                    .await
+                    .map(|_| ()),
+                Err(e) => Err(e),
+            }
+        }
+        "handback" => desk
+            .hand_back(&s.actor, &id, field("note"))
             .await
             .map(|_| ()),
         "escalate" => desk
