@@ -51,6 +51,7 @@ impl RateLimiter {
 }
 
 /// What the portal's frame needs.
+#[derive(Clone)]
 pub struct PortalChrome {
     pub tr: &'static Tr,
     pub csrf: String,
@@ -129,6 +130,13 @@ fn limited(state: &AppState, headers: &HeaderMap, ip: &ClientIp) -> Option<Respo
         .then(|| (StatusCode::TOO_MANY_REQUESTS, tr_of(headers).too_many).into_response())
 }
 
+/// A query parameter, trimmed and cut to `max` characters (empty when absent).
+fn param(q: &HashMap<String, String>, key: &str, max: usize) -> String {
+    q.get(key)
+        .map(|v| v.trim().chars().take(max).collect())
+        .unwrap_or_default()
+}
+
 fn csrf_ok(headers: &HeaderMap, form: &HashMap<String, String>) -> bool {
     match (cookie(headers, PORTAL_CSRF_COOKIE), form.get("_csrf")) {
         (Some(c), Some(f)) => session::same(c, f),
@@ -151,21 +159,9 @@ struct HomePage {
 pub async fn home(headers: HeaderMap) -> Response {
     let v = visit(&headers, "/portal");
     let r = render(&HomePage {
-        p: v.chrome.clone_shallow(),
+        p: v.chrome.clone(),
     });
     finish(&v, &headers, r)
-}
-
-impl PortalChrome {
-    fn clone_shallow(&self) -> PortalChrome {
-        PortalChrome {
-            tr: self.tr,
-            csrf: self.csrf.clone(),
-            back: self.back.clone(),
-            css: self.css.clone(),
-            icon: self.icon.clone(),
-        }
-    }
 }
 
 pub struct ScanLine {
@@ -202,12 +198,9 @@ pub async fn track(
     }
     let v = visit(&headers, "/portal/track");
     let tr = v.chrome.tr;
-    let waybill_no: String = q
-        .get("waybill_no")
-        .map(|w| w.trim().chars().take(40).collect())
-        .unwrap_or_default();
+    let waybill_no = param(&q, "waybill_no", 40);
     let mut page = TrackPage {
-        p: v.chrome.clone_shallow(),
+        p: v.chrome.clone(),
         waybill_no: waybill_no.clone(),
         answer: String::new(),
         error: None,
@@ -281,7 +274,7 @@ pub async fn contact_page(headers: HeaderMap) -> Response {
     let v = visit(&headers, "/portal/contact");
     let page = ContactPage {
         categories: categories(v.chrome.tr),
-        p: v.chrome.clone_shallow(),
+        p: v.chrome.clone(),
         error: None,
         created: None,
     };
@@ -320,7 +313,7 @@ pub async fn contact(
     };
     let mut page = ContactPage {
         categories: categories(v.chrome.tr),
-        p: v.chrome.clone_shallow(),
+        p: v.chrome.clone(),
         error: None,
         created: None,
     };
@@ -409,16 +402,10 @@ pub async fn case_lookup(
     }
     let v = visit(&headers, "/portal/case");
     let tr = v.chrome.tr;
-    let number: String = q
-        .get("number")
-        .map(|n| n.trim().chars().take(32).collect())
-        .unwrap_or_default();
-    let phone: String = q
-        .get("phone")
-        .map(|n| n.trim().chars().take(20).collect())
-        .unwrap_or_default();
+    let number = param(&q, "number", 32);
+    let phone = param(&q, "phone", 20);
     let mut page = CasePage {
-        p: v.chrome.clone_shallow(),
+        p: v.chrome.clone(),
         number: number.clone(),
         phone: phone.clone(),
         error: None,
@@ -451,7 +438,7 @@ pub async fn rate(
     let v = visit(&headers, "/portal/case");
     let tr = v.chrome.tr;
     let mut page = CasePage {
-        p: v.chrome.clone_shallow(),
+        p: v.chrome.clone(),
         number: field("number"),
         phone: field("phone"),
         error: None,
@@ -505,7 +492,7 @@ struct PickupPage {
 pub async fn pickup_page(headers: HeaderMap) -> Response {
     let v = visit(&headers, "/portal/pickup");
     let page = PickupPage {
-        p: v.chrome.clone_shallow(),
+        p: v.chrome.clone(),
         form: PickupForm::default(),
         quote: None,
         booked: None,
@@ -543,7 +530,7 @@ pub async fn pickup(
         weight_kg: field("weight_kg"),
     };
     let mut page = PickupPage {
-        p: v.chrome.clone_shallow(),
+        p: v.chrome.clone(),
         form: PickupForm::default(),
         quote: None,
         booked: None,
