@@ -3268,6 +3268,47 @@ mod tests {
         }
     }
 
+    /// `YL` followed by 13 digits, wherever it appears in `text`.
+    fn own_numbers(text: &str) -> Vec<String> {
+        let b = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i + 15 <= b.len() {
+            if &b[i..i + 2] == b"YL" && b[i + 2..i + 15].iter().all(u8::is_ascii_digit) {
+                out.push(text[i..i + 15].to_string());
+                i += 15;
+            } else {
+                i += 1;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_demo_waybill_carries_its_check_digit() {
+        use kefu_domain::waybill::{CheckScheme, check_digit_ok};
+        let world = plan(&shanghai(), test_now());
+        let mut seen = 0;
+        for c in &world.cases {
+            let mut texts = vec![c.draft.subject.clone(), c.draft.description.clone()];
+            texts.extend(c.draft.waybill_no.clone());
+            for s in &c.steps {
+                match &s.action {
+                    Action::Message(m) => texts.push(m.body.clone()),
+                    Action::Patch(p) => texts.extend(p.waybill_no.clone()),
+                }
+            }
+            for number in texts.iter().flat_map(|t| own_numbers(t)) {
+                seen += 1;
+                assert!(
+                    check_digit_ok(CheckScheme::Luhn, &number[2..]),
+                    "{number} fails its Luhn check digit"
+                );
+            }
+        }
+        assert!(seen > 400, "only {seen} waybill numbers in the demo cases");
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn seeds_a_realistic_centre() {
         let (store, dir) = fresh_store().await;

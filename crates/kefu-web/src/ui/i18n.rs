@@ -123,6 +123,17 @@ pub struct Tr {
     pub reveal: &'static str,
     pub department_deadline: &'static str,
     pub hand_back: &'static str,
+    pub link_waybill: &'static str,
+    pub open_claim: &'static str,
+    pub claim_kind: &'static str,
+    pub claim_lost: &'static str,
+    pub claim_damaged: &'static str,
+    pub claim_delayed: &'static str,
+    pub claimed_amount: &'static str,
+    pub freight: &'static str,
+    pub claims_title: &'static str,
+    pub loss_amount: &'static str,
+    pub propose: &'static str,
 }
 
 pub const ZH: Tr = Tr {
@@ -247,6 +258,17 @@ pub const ZH: Tr = Tr {
     reveal: "查看完整号码（将被记录）",
     department_deadline: "部门处理时限",
     hand_back: "处理完毕，交回客服",
+    link_waybill: "关联运单",
+    open_claim: "发起理赔",
+    claim_kind: "理赔类型",
+    claim_lost: "丢失",
+    claim_damaged: "破损",
+    claim_delayed: "延误",
+    claimed_amount: "索赔金额（元）",
+    freight: "运费（元，选填）",
+    claims_title: "理赔",
+    loss_amount: "核定损失",
+    propose: "提交审批",
 };
 
 pub const EN: Tr = Tr {
@@ -371,6 +393,17 @@ pub const EN: Tr = Tr {
     reveal: "Show full number (recorded)",
     department_deadline: "Department deadline",
     hand_back: "Answer back to the agent",
+    link_waybill: "Link a waybill",
+    open_claim: "Open a claim",
+    claim_kind: "Claim for",
+    claim_lost: "Lost",
+    claim_damaged: "Damaged",
+    claim_delayed: "Delayed",
+    claimed_amount: "Amount claimed (¥)",
+    freight: "Freight paid (¥, optional)",
+    claims_title: "Claims",
+    loss_amount: "Assessed loss",
+    propose: "Propose",
 };
 
 pub fn for_lang(code: Option<&str>) -> &'static Tr {

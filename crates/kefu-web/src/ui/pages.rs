@@ -374,7 +374,17 @@ pub struct CasePage {
     pub users: Vec<Opt>,
     pub departments: Vec<Opt>,
     pub parcels: Vec<ParcelView>,
+    pub claims: Vec<ClaimLine>,
     pub error: Option<String>,
+}
+
+pub struct ClaimLine {
+    pub id: String,
+    pub kind: String,
+    pub state: String,
+    pub amounts: String,
+    pub due: String,
+    pub can_propose: bool,
 }
 
 fn describe(tr: &Tr, e: &CaseEvent, names: &HashMap<String, String>) -> (String, String) {
@@ -569,6 +579,21 @@ async fn case_page_for(
             })
             .collect(),
         parcels: parcels_of(state, s.tr, &case).await,
+        claims: case
+            .claims
+            .iter()
+            .map(|c| ClaimLine {
+                id: c.id.clone(),
+                kind: c.kind.to_string(),
+                state: c.state.to_string(),
+                amounts: match c.compensation {
+                    Some(comp) => format!("¥{} → ¥{comp}", c.claimed_amount),
+                    None => format!("¥{}", c.claimed_amount),
+                },
+                due: c.step_due_at.map(|d| local(d, &tz)).unwrap_or_default(),
+                can_propose: c.state == kefu_domain::claim::ClaimState::Opened,
+            })
+            .collect(),
         head,
         chrome,
         error,
@@ -662,6 +687,69 @@ pub async fn case_action(
             .hand_back(&s.actor, &id, field("note"))
             .await
             .map(|_| ()),
+        "waybill" => desk
+            .update_case(
+                &s.actor,
+                &id,
+                CasePatch {
+                    waybill_no: Some(field("waybill_no").to_string()),
+                    ..CasePatch::default()
+                },
+            )
+            .await
+            .map(|_| ()),
+        "claim" => {
+            let amount = |k: &str| -> Result<Option<rust_decimal::Decimal>, DomainError> {
+                let v = field(k);
+                if v.is_empty() {
+                    return Ok(None);
+                }
+                v.parse()
+                    .map(Some)
+                    .map_err(|_| DomainError::invalid(k, "an amount in yuan"))
+            };
+            match (
+                amount("claimed_amount"),
+                amount("freight"),
+                kefu_domain::claim::ClaimKind::parse(field("kind")),
+            ) {
+                (Ok(Some(claimed_amount)), Ok(freight), Some(kind)) => desk
+                    .open_claim(
+                        &s.actor,
+                        &id,
+                        kefu_domain::parcels::ClaimDraft {
+                            waybill_no: None,
+                            kind,
+                            claimed_amount,
+                            declared_value: None,
+                            insured: None,
+                            freight,
+                            evidence: Vec::new(),
+                        },
+                    )
+                    .await
+                    .map(|_| ()),
+                (Err(e), _, _) | (_, Err(e), _) => Err(e),
+                (Ok(None), _, _) => Err(DomainError::invalid("claimed_amount", "required")),
+                (_, _, None) => Err(DomainError::invalid("kind", "lost, damaged or delayed")),
+            }
+        }
+        "claim-propose" => match field("loss_amount").parse::<rust_decimal::Decimal>() {
+            Ok(loss) => desk
+                .claim_step(
+                    &s.actor,
+                    &id,
+                    field("claim"),
+                    "propose",
+                    kefu_domain::parcels::ClaimStep {
+                        loss_amount: Some(loss),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .map(|_| ()),
+            Err(_) => Err(DomainError::invalid("loss_amount", "an amount in yuan")),
+        },
         "escalate" => desk
             .escalate(&s.actor, &id, field("reason"))
             .await

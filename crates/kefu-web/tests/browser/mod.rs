@@ -399,6 +399,23 @@ async fn agent_finds_a_customer_and_opens_a_phone_case_with_the_parcel() {
     // Intake linked the parcel named in the text; its scans show on the case.
     d.wait_text(".parcel", "深圳南山网点").await;
     no_console_errors(&d, "new case").await;
+    // A claim from the case: opened with the parcel's declared value, then proposed.
+    d.select("#claim-kind", "lost").await;
+    d.type_into("#claim-amount", "280").await;
+    d.click("form[action$='/claim'] button[type=submit]").await;
+    d.wait_text(".claims", "opened").await;
+    d.type_into(".claim input[name=loss_amount]", "280").await;
+    d.click("form[action$='/claim-propose'] button[type=submit]")
+        .await;
+    d.wait_text(".claims", "proposed").await;
+    assert!(d.text(".claims").await.contains("¥280 → ¥280"));
+    // Another parcel linked by hand.
+    let second = super::own_waybill(89);
+    d.type_into("#link-waybill", &second).await;
+    d.click("form[action$='/waybill'] button[type=submit]")
+        .await;
+    d.wait_text(".facts", &second).await;
+    no_console_errors(&d, "claims").await;
     // Customer 360 by phone and by waybill.
     d.goto(&format!("{}/customers?q=13900139000", app.base))
         .await;
