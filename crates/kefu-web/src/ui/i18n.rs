@@ -134,6 +134,11 @@ pub struct Tr {
     pub claims_title: &'static str,
     pub loss_amount: &'static str,
     pub propose: &'static str,
+    pub next_steps: &'static str,
+    pub issue: &'static str,
+    pub issue_not_received: &'static str,
+    pub open_case_from_query: &'static str,
+    pub track_menu: &'static str,
 }
 
 pub const ZH: Tr = Tr {
@@ -269,6 +274,11 @@ pub const ZH: Tr = Tr {
     claims_title: "理赔",
     loss_amount: "核定损失",
     propose: "提交审批",
+    next_steps: "下一步",
+    issue: "客户反映",
+    issue_not_received: "显示签收但未收到",
+    open_case_from_query: "按查询结果建工单",
+    track_menu: "查件",
 };
 
 pub const EN: Tr = Tr {
@@ -404,6 +414,11 @@ pub const EN: Tr = Tr {
     claims_title: "Claims",
     loss_amount: "Assessed loss",
     propose: "Propose",
+    next_steps: "Next steps",
+    issue: "Customer says",
+    issue_not_received: "Delivered but not received",
+    open_case_from_query: "Open a case from this answer",
+    track_menu: "Track",
 };
 
 pub fn for_lang(code: Option<&str>) -> &'static Tr {

@@ -39,6 +39,8 @@ pub fn router() -> Router<AppState> {
         .route("/lang/{code}", get(switch_lang))
         .route("/queue/{queue}", get(pages::queue_page))
         .route("/dashboard", get(pages::dashboard_page))
+        .route("/track", get(pages::track_page))
+        .route("/track/case", post(pages::track_open_case))
         .route("/customers", get(pages::customers_page))
         .route("/customers/reveal", post(pages::customer_reveal))
         .route(

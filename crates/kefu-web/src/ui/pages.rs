@@ -1292,3 +1292,141 @@ pub async fn create_case(
         }
     }
 }
+
+pub struct TrackResult {
+    pub outcome: String,
+    pub reason: String,
+    pub answer: String,
+    pub actions: String,
+    pub parcels: Vec<ParcelView>,
+    pub can_open_case: bool,
+}
+
+#[derive(Template)]
+#[template(path = "track.html")]
+pub struct TrackPage {
+    pub chrome: Chrome,
+    pub waybill_no: String,
+    pub phone: String,
+    pub error: Option<String>,
+    pub result: Option<TrackResult>,
+}
+
+/// Tracking lookup for agents: the same answer the customer gets, the full scan timeline, and
+/// a case opened from the answer in one step.
+pub async fn track_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let s = match session(&state, &headers, "/track").await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let get = |k: &str| {
+        q.get(k)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    track_view(&state, &s, get("waybill_no"), get("phone"), None).await
+}
+
+async fn track_view(
+    state: &AppState,
+    s: &UiSession,
+    waybill_no: Option<String>,
+    phone: Option<String>,
+    open_case: Option<(String, Option<kefu_domain::tracking::Issue>)>,
+) -> Response {
+    let chrome = match nav(state, s, "/track").await {
+        Ok(c) => c,
+        Err(e) => return error_page(s.tr, Some(s), &e),
+    };
+    let mut page = TrackPage {
+        chrome,
+        waybill_no: waybill_no.clone().unwrap_or_default(),
+        phone: phone.clone().unwrap_or_default(),
+        error: None,
+        result: None,
+    };
+    if waybill_no.is_none() && phone.is_none() {
+        return render(&page);
+    }
+    let query = kefu_domain::parcels::TrackingQuery {
+        waybill_no: waybill_no.clone(),
+        phone: if waybill_no.is_some() { None } else { phone },
+        issue: open_case.as_ref().and_then(|(_, i)| *i),
+        open_case: open_case.map(|(phone, _)| kefu_domain::parcels::OpenCaseRequest {
+            phone: Some(phone),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    match state.desk.tracking_query(&s.actor, query).await {
+        Ok(a) => {
+            if let Some(case) = &a.case {
+                return redirect(&format!("/cases/{}", case.number));
+            }
+            let numbers: Vec<String> = a
+                .shipment
+                .iter()
+                .map(|v| v.waybill_no.clone())
+                .chain(a.matches.iter().map(|v| v.waybill_no.clone()))
+                .collect();
+            let mut parcels = Vec::new();
+            if let Ok(found) = state.desk.store.shipments(&numbers).await {
+                parcels = found
+                    .iter()
+                    .map(|sh| parcel_view(s.tr, sh, &state.desk.time_zone))
+                    .collect();
+            }
+            page.result = Some(TrackResult {
+                outcome: a.outcome.as_str().to_string(),
+                reason: a.reason.unwrap_or_default(),
+                answer: if s.tr.lang == "zh-CN" {
+                    a.answer
+                } else {
+                    a.answer_en
+                },
+                actions: a
+                    .actions
+                    .iter()
+                    .map(|x| x.kind.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                can_open_case: waybill_no.is_some(),
+                parcels,
+            });
+        }
+        Err(e) => page.error = Some(e.to_string()),
+    }
+    render(&page)
+}
+
+pub async fn track_open_case(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let s = match session(&state, &headers, "/track").await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Some(r) = csrf_refused(&s, &headers, &form) {
+        return r;
+    }
+    let field = |k: &str| {
+        form.get(k)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let issue = kefu_domain::tracking::Issue::parse(&field("issue"));
+    track_view(
+        &state,
+        &s,
+        Some(field("waybill_no")).filter(|w| !w.is_empty()),
+        None,
+        Some((field("phone"), issue)),
+    )
+    .await
+}

@@ -416,6 +416,18 @@ async fn agent_finds_a_customer_and_opens_a_phone_case_with_the_parcel() {
         .await;
     d.wait_text(".facts", &second).await;
     no_console_errors(&d, "claims").await;
+    // Tracking lookup in the console, and a case opened from the answer.
+    d.goto(&format!("{}/track?waybill_no={waybill}", app.base))
+        .await;
+    d.wait_text(".outcome", "no_result").await;
+    d.wait_text(".parcel", "深圳南山网点").await;
+    d.select("#t-issue", "delay").await;
+    d.type_into("#t-cphone", "13900139000").await;
+    d.click("form[action='/track/case'] button[type=submit]")
+        .await;
+    d.wait_text("#case-title", &waybill).await;
+    d.wait_text(".promises", "答复客户").await;
+    no_console_errors(&d, "track").await;
     // Customer 360 by phone and by waybill.
     d.goto(&format!("{}/customers?q=13900139000", app.base))
         .await;
