@@ -191,6 +191,14 @@ pub struct ParcelSummary {
     pub finance_user: String,
 }
 
+/// A stable, distinct mobile number per courier id.
+fn courier_phone(id: &str) -> String {
+    let n = id
+        .bytes()
+        .fold(0u64, |acc, b| (acc * 131 + u64::from(b)) % 100_000_000);
+    format!("135{n:08}")
+}
+
 fn own_waybill(rng: &mut StdRng) -> String {
     let body: String = (0..12)
         .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
@@ -346,9 +354,14 @@ fn shipment(
     }
 }
 
-/// The story a case's parcel tells, from what the case is about.
+/// The story a case's parcel tells, from what the case is about and how it ended: a delay or
+/// tracking case that was resolved ends with the parcel delivered.
 fn story_for(case: &Case, rng: &mut StdRng) -> (Story, i64) {
+    let settled = matches!(case.status, Status::Resolved | Status::Closed);
     match case.category {
+        Category::Delay | Category::Track if settled => {
+            (Story::Delivered, 72 + rng.gen_range(0..48))
+        }
         Category::Delay => {
             let s = [Story::LatePromise, Story::Exception, Story::Stale][rng.gen_range(0..3)];
             (s, 60 + rng.gen_range(0..48))
@@ -502,7 +515,7 @@ pub async fn seed(desk: &Desk, now: Timestamp) -> Result<ParcelSummary, DomainEr
     // Outlets and couriers.
     let outlets = serde_json::json!({"outlets": OUTLETS.iter().map(|(key, name, district, couriers)| serde_json::json!({
         "key": key, "name": name, "districts": [district], "calendar": "cn-service", "lead_minutes": 120,
-        "couriers": couriers.iter().map(|(id, n)| serde_json::json!({"id": id, "name": n, "phone": format!("135{:08}", id.len() * 1_234_567)})).collect::<Vec<_>>()
+        "couriers": couriers.iter().map(|(id, n)| serde_json::json!({"id": id, "name": n, "phone": courier_phone(id)})).collect::<Vec<_>>()
     })).collect::<Vec<_>>()});
     desk.put_setting(&admin, "outlets", outlets).await?;
     // Pickups in every status.
