@@ -26,6 +26,8 @@ pub struct QueueFilter {
     pub status: Option<Status>,
     pub priority: Option<Priority>,
     pub category: Option<Category>,
+    #[serde(default)]
+    pub sort: crate::store::CaseSort,
 }
 
 impl Desk {
@@ -35,6 +37,7 @@ impl Desk {
             priority: filter.priority,
             category: filter.category,
             open_only: filter.status.is_none(),
+            sort: filter.sort,
             ..CaseQuery::default()
         };
         match queue {

@@ -83,6 +83,44 @@ pub struct CaseQuery {
     pub clock_due_before: Option<Timestamp>,
     /// Only cases with an open promise to the customer.
     pub open_promises: bool,
+    /// Newest first unless asked otherwise; only newest-first lists page with a cursor (the
+    /// others return their first `limit` cases).
+    pub sort: CaseSort,
+}
+
+/// The order of a case list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseSort {
+    #[default]
+    Newest,
+    Oldest,
+    /// P1 first, then newest.
+    Priority,
+    /// The clock or promise that falls due first comes first; cases without one last.
+    DueSoonest,
+}
+
+impl CaseSort {
+    pub const ALL: &'static [CaseSort] = &[
+        CaseSort::Newest,
+        CaseSort::Oldest,
+        CaseSort::Priority,
+        CaseSort::DueSoonest,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseSort::Newest => "newest",
+            CaseSort::Oldest => "oldest",
+            CaseSort::Priority => "priority",
+            CaseSort::DueSoonest => "due_soonest",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CaseSort> {
+        CaseSort::ALL.iter().copied().find(|c| c.as_str() == s)
+    }
 }
 
 #[derive(Debug, Clone, Default)]

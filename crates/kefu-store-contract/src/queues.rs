@@ -141,6 +141,63 @@ pub async fn queues_list_and_count_the_right_cases(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(filtered.items.len(), 1);
+    // Sorted by the first clock or promise to fall due; a higher priority first.
+    let sorted = |sort| {
+        let desk = f.desk.clone();
+        let agent = f.agent.clone();
+        async move {
+            desk.queue(
+                &agent,
+                Queue::All,
+                &QueueFilter {
+                    status: None,
+                    sort,
+                    ..QueueFilter::default()
+                },
+                None,
+                None,
+            )
+            .await
+            .unwrap()
+            .items
+        }
+    };
+    f.desk
+        .update_case(
+            &f.agent,
+            ids[1].as_str(),
+            CasePatch {
+                priority: Some(kefu_domain::Priority::P1),
+                ..CasePatch::default()
+            },
+        )
+        .await
+        .unwrap();
+    let by_priority = sorted(kefu_domain::store::CaseSort::Priority).await;
+    assert_eq!(by_priority[0].id, ids[1]);
+    let first_due = |c: &kefu_domain::Case| {
+        c.sla
+            .iter()
+            .filter(|k| k.state == kefu_domain::sla::ClockState::Running)
+            .filter_map(|k| k.due_at)
+            .chain(
+                c.commitments
+                    .iter()
+                    .filter(|p| p.state == kefu_domain::case::CommitmentState::Open)
+                    .flat_map(|p| [p.due_at, p.remind_at]),
+            )
+            .min()
+    };
+    let by_due: Vec<_> = sorted(kefu_domain::store::CaseSort::DueSoonest)
+        .await
+        .iter()
+        .map(first_due)
+        .collect();
+    assert_eq!(by_due.len(), 2);
+    assert!(by_due.windows(2).all(|w| w[0] <= w[1]), "{by_due:?}");
+    let oldest = sorted(kefu_domain::store::CaseSort::Oldest).await;
+    // Ids made in the same millisecond order by their random part: the smaller is older.
+    assert_eq!(oldest[0].id, ids[0].clone().min(ids[1].clone()));
     // The supervisor's figures agree with the same cases.
     assert!(matches!(
         f.desk.dashboard(&f.agent, 7).await,

@@ -760,11 +760,30 @@ async fn page<T: DeserializeOwned>(
 }
 
 pub(crate) async fn list_cases(sql: &mut dyn Sql, q: &CaseQuery) -> StoreResult<Page<Case>> {
+    use kefu_domain::store::CaseSort;
     let mut f = case_filter(q);
-    if let Some(b) = &q.before {
-        f.add("id < ?", b.to_string());
-    }
-    page(sql, "cases", f, q.limit, |c: &Case| c.id.to_string()).await
+    let order = match q.sort {
+        CaseSort::Newest => {
+            if let Some(b) = &q.before {
+                f.add("id < ?", b.to_string());
+            }
+            return page(sql, "cases", f, q.limit, |c: &Case| c.id.to_string()).await;
+        }
+        CaseSort::Oldest => "id ASC",
+        CaseSort::Priority => "priority ASC, id DESC",
+        CaseSort::DueSoonest => {
+            "(SELECT MIN(due_at) FROM case_timers t WHERE t.case_id = cases.id) ASC NULLS LAST, id DESC"
+        }
+    };
+    let query = format!(
+        "SELECT doc FROM cases{} ORDER BY {order} LIMIT {}",
+        f.sql(),
+        q.limit
+    );
+    Ok(Page {
+        items: docs(&sql.fetch(&query, &f.args).await?)?,
+        next_cursor: None,
+    })
 }
 
 pub(crate) async fn count_cases(sql: &mut dyn Sql, q: &CaseQuery) -> StoreResult<i64> {

@@ -139,6 +139,11 @@ pub struct Tr {
     pub issue_not_received: &'static str,
     pub open_case_from_query: &'static str,
     pub track_menu: &'static str,
+    pub sort: &'static str,
+    pub sort_newest: &'static str,
+    pub sort_oldest: &'static str,
+    pub sort_priority: &'static str,
+    pub sort_due_soonest: &'static str,
 }
 
 pub const ZH: Tr = Tr {
@@ -279,6 +284,11 @@ pub const ZH: Tr = Tr {
     issue_not_received: "显示签收但未收到",
     open_case_from_query: "按查询结果建工单",
     track_menu: "查件",
+    sort: "排序",
+    sort_newest: "最新",
+    sort_oldest: "最早",
+    sort_priority: "优先级",
+    sort_due_soonest: "最先到期",
 };
 
 pub const EN: Tr = Tr {
@@ -419,6 +429,11 @@ pub const EN: Tr = Tr {
     issue_not_received: "Delivered but not received",
     open_case_from_query: "Open a case from this answer",
     track_menu: "Track",
+    sort: "Sort",
+    sort_newest: "Newest",
+    sort_oldest: "Oldest",
+    sort_priority: "Priority",
+    sort_due_soonest: "Due soonest",
 };
 
 pub fn for_lang(code: Option<&str>) -> &'static Tr {

@@ -361,5 +361,8 @@ pub fn filter_of(q: &HashMap<String, String>) -> QueueFilter {
         status: get("status").and_then(kefu_domain::Status::parse),
         priority: get("priority").and_then(kefu_domain::Priority::parse),
         category: get("category").and_then(kefu_domain::Category::parse),
+        sort: get("sort")
+            .and_then(kefu_domain::store::CaseSort::parse)
+            .unwrap_or_default(),
     }
 }

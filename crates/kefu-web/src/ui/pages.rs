@@ -213,6 +213,7 @@ pub struct QueuePage {
     pub statuses: Vec<Opt>,
     pub priorities: Vec<Opt>,
     pub categories: Vec<Opt>,
+    pub sorts: Vec<Opt>,
     pub next_href: Option<String>,
 }
 
@@ -301,7 +302,7 @@ pub async fn queue_page(
             clock,
         });
     }
-    let keep: Vec<String> = ["status", "priority", "category"]
+    let keep: Vec<String> = ["status", "priority", "category", "sort"]
         .iter()
         .filter_map(|k| {
             q.get(*k)
@@ -320,6 +321,20 @@ pub async fn queue_page(
         statuses: options(s.tr, Status::ALL, Status::as_str, filter.status),
         priorities: options(s.tr, Priority::ALL, Priority::as_str, filter.priority),
         categories: options(s.tr, Category::ALL, Category::as_str, filter.category),
+        sorts: kefu_domain::store::CaseSort::ALL
+            .iter()
+            .map(|&o| Opt {
+                value: o.as_str().to_string(),
+                label: match o {
+                    kefu_domain::store::CaseSort::Newest => s.tr.sort_newest,
+                    kefu_domain::store::CaseSort::Oldest => s.tr.sort_oldest,
+                    kefu_domain::store::CaseSort::Priority => s.tr.sort_priority,
+                    kefu_domain::store::CaseSort::DueSoonest => s.tr.sort_due_soonest,
+                }
+                .to_string(),
+                selected: o == filter.sort,
+            })
+            .collect(),
         next_href,
         chrome,
     };

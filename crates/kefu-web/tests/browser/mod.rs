@@ -220,6 +220,21 @@ async fn console_pages_need_a_session_and_a_csrf_token() {
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
     assert!(html.contains("测试"), "the unassigned case is listed");
+    for sort in ["newest", "oldest", "priority", "due_soonest"] {
+        let r = http
+            .get(format!("{}/queue/all?sort={sort}", app.base))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("测试"), "{sort}");
+        assert!(
+            html.contains(&format!("value=\"{sort}\" selected")),
+            "{sort} is shown chosen"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
