@@ -144,6 +144,9 @@ pub struct Case {
     /// The customer's rating of the service (1–5), once given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rating: Option<u8>,
+    /// The bot's side of a chat it answers first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot: Option<crate::bot::BotState>,
 }
 
 string_enum!(
@@ -192,6 +195,9 @@ pub enum EventData {
         received_at: Timestamp,
         /// `caller` when category and priority were given, else the classifier's name.
         classified_by: String,
+        /// A chat the bot answers first: the first-response clock waits for the handover.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        bot: bool,
     },
     MessageAdded {
         message_id: MessageId,
@@ -203,6 +209,24 @@ pub enum EventData {
         /// whatever its visibility.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         call: bool,
+        /// The sender's own id for the message (chat clients resend after a reconnect): a
+        /// message with an id the case already has is not stored again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
+        /// Images and files sent with it (stored apart, see `chat::Attachment`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<crate::chat::Attachment>,
+    },
+    /// What the bot understood of a customer message and where its dialogue stands.
+    BotTurn {
+        /// The customer message it answered.
+        message_id: MessageId,
+        understood: crate::nlu::Understanding,
+        state: crate::bot::BotState,
+    },
+    /// The bot hands the conversation to a person; the first-response clock starts now.
+    HandedOver {
+        reason: String,
     },
     StatusChanged {
         from: Status,
@@ -330,6 +354,8 @@ impl EventData {
         match self {
             EventData::Created { .. } => "created",
             EventData::MessageAdded { .. } => "message_added",
+            EventData::BotTurn { .. } => "bot_turn",
+            EventData::HandedOver { .. } => "handed_over",
             EventData::StatusChanged { .. } => "status_changed",
             EventData::Reopened { .. } => "reopened",
             EventData::PriorityChanged { .. } => "priority_changed",
@@ -377,6 +403,7 @@ impl Case {
             waybill_nos,
             tags,
             received_at,
+            bot,
             ..
         } = &event.data
         else {
@@ -412,6 +439,7 @@ impl Case {
             department_due_at: None,
             department_overdue: false,
             rating: None,
+            bot: bot.then(crate::bot::BotState::default),
         })
     }
 
@@ -487,6 +515,13 @@ impl Case {
             EventData::Escalated { level, .. } => self.escalation_level = *level,
             EventData::ClaimOpened(o) => self.claims.push(Claim::opened(o, &event.actor)),
             EventData::Rated { score, .. } => self.rating = Some(*score),
+            EventData::BotTurn { state, .. } => self.bot = Some(state.clone()),
+            EventData::HandedOver { reason } => {
+                let bot = self.bot.get_or_insert_with(Default::default);
+                bot.active = false;
+                bot.handed_over_at = Some(event.at);
+                bot.handover_reason = Some(reason.clone());
+            }
             _ => self.apply_claim_step(event),
         }
     }

@@ -137,6 +137,8 @@ pub struct Desk {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub classifier: Arc<dyn Classifier>,
+    /// What the chat bot understands of a message (`kefu-nlu` in the product).
+    pub nlu: Arc<dyn crate::nlu::Understand>,
     pub time_zone: jiff::tz::TimeZone,
     /// SLA policies and parsed calendars, reloaded every few seconds (other nodes may change
     /// them) and at once after a change made here.
@@ -160,6 +162,10 @@ fn system_actor() -> Actor {
 }
 
 const SLA_ACTOR: &str = "system:sla";
+
+pub(crate) fn require_role(ok: bool, what: &str) -> DeskResult<()> {
+    require(ok, what)
+}
 
 fn require(ok: bool, what: &str) -> DeskResult<()> {
     if ok {
@@ -217,6 +223,7 @@ impl Desk {
             store,
             clock,
             classifier,
+            nlu: Arc::new(crate::nlu::KeywordUnderstanding),
             time_zone,
             sla_cache: Arc::default(),
         }
@@ -890,6 +897,18 @@ impl Desk {
         draft: CaseDraft,
         idempotency: Option<(String, String)>,
     ) -> DeskResult<CreatedCase> {
+        self.create_case_as(actor, draft, idempotency, false).await
+    }
+
+    /// `create_case`, and with `bot` a chat the bot answers first (its first-response clock
+    /// starts at the handover to a person).
+    pub(crate) async fn create_case_as(
+        &self,
+        actor: &Actor,
+        draft: CaseDraft,
+        idempotency: Option<(String, String)>,
+        bot: bool,
+    ) -> DeskResult<CreatedCase> {
         require(
             actor.can_write_cases() && actor.can_see_customers(),
             "this role cannot create cases",
@@ -985,6 +1004,7 @@ impl Desk {
                 tags,
                 received_at,
                 classified_by,
+                bot,
             },
         };
         // The clocks start with the case; the number and customer do not affect them.
@@ -1096,6 +1116,8 @@ impl Desk {
                         visibility: Visibility::Internal,
                         author_kind: "staff".into(),
                         call: false,
+                        client_id: None,
+                        attachments: Vec::new(),
                     },
                     EventData::Transferred {
                         from: Some(department),
@@ -1640,6 +1662,8 @@ pub fn plan_message(
         }
         .to_string(),
         call: draft.call && !draft.from_customer,
+        client_id: None,
+        attachments: Vec::new(),
     }];
     if case.status == Status::New && changes[0].reaches_customer() {
         changes.push(EventData::StatusChanged {

@@ -4,7 +4,9 @@
 
 pub mod auth;
 pub mod calendar;
+pub mod bot;
 pub mod case;
+pub mod chat;
 pub mod claim;
 pub mod classify;
 pub mod clock;
@@ -13,6 +15,7 @@ pub mod desk;
 pub mod error;
 pub mod export;
 pub mod ids;
+pub mod nlu;
 pub mod parcels;
 pub mod pickup;
 pub mod portal;

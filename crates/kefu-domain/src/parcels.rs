@@ -1126,7 +1126,7 @@ impl Desk {
         Ok(out)
     }
 
-    async fn compute_quote(
+    pub(crate) async fn compute_quote(
         &self,
         input: &QuoteInput,
         origin_field: &str,
@@ -1161,7 +1161,7 @@ impl Desk {
         Ok((origin, destination, quote))
     }
 
-    async fn prohibited_list(&self) -> DeskResult<kefu_logistics::ProhibitedList> {
+    pub(crate) async fn prohibited_list(&self) -> DeskResult<kefu_logistics::ProhibitedList> {
         self.setting_or_default("prohibited").await
     }
 

@@ -345,7 +345,10 @@ pub fn plan(
     let Some(before) = before else {
         // A new case: start its clocks at the moment the customer reached us.
         let start = after.received_at;
-        if let Some(m) = policy.targets.first_response_minutes {
+        // While the bot answers a chat nobody owes a first reply; that clock starts at the
+        // handover (R-CH-2: "the 30-second first-reply clock starts when a person is needed").
+        let bot_answers = after.bot.as_ref().is_some_and(|b| b.active);
+        if let Some(m) = policy.targets.first_response_minutes.filter(|_| !bot_answers) {
             out.push(EventData::SlaStarted(change(
                 ClockKind::FirstResponse,
                 minutes_to_secs(m),
@@ -460,6 +463,27 @@ pub fn plan(
                 )?));
             }
         }
+    }
+    let bot_answers = after.bot.as_ref().is_some_and(|b| b.active);
+    let handed_over = events
+        .iter()
+        .any(|e| matches!(e, EventData::HandedOver { .. }));
+    if handed_over
+        && !staff_reply
+        && after.clock(ClockKind::FirstResponse).is_none()
+        && after.status != Status::Closed
+        && let Some(m) = policy.targets.first_response_minutes
+    {
+        out.push(EventData::SlaStarted(change(
+            ClockKind::FirstResponse,
+            minutes_to_secs(m),
+            0,
+            now,
+        )?));
+        return Ok(out);
+    }
+    if bot_answers {
+        return Ok(out);
     }
     // A customer's new message after the first answer asks for a next response.
     let first_done = after

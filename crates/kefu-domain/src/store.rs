@@ -299,6 +299,45 @@ pub trait Store: Send + Sync {
     /// Open (booked or dispatched) orders per courier id, for spreading new ones evenly.
     async fn open_pickups_per_courier(&self, outlet: &str) -> StoreResult<Vec<(String, i64)>>;
 
+    /// A new chat conversation (its token hash is unique).
+    async fn insert_conversation(
+        &self,
+        conversation: &crate::chat::ChatConversation,
+    ) -> StoreResult<()>;
+    async fn conversation_by_token(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<crate::chat::ChatConversation>>;
+    async fn conversation_by_case(
+        &self,
+        case_id: &CaseId,
+    ) -> StoreResult<Option<crate::chat::ChatConversation>>;
+    /// Raises the customer's (or, with `staff`, the staff's) read mark to `seq`; never lowers
+    /// it. Returns the mark now stored.
+    async fn mark_conversation_read(
+        &self,
+        case_id: &CaseId,
+        staff: bool,
+        seq: i64,
+    ) -> StoreResult<i64>;
+    /// The case's events with `seq > after`, oldest first, at most `limit`.
+    async fn case_events_after(
+        &self,
+        id: &CaseId,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<CaseEvent>>;
+    async fn put_attachment(&self, attachment: &crate::chat::StoredAttachment) -> StoreResult<()>;
+    async fn attachment(&self, id: &str) -> StoreResult<Option<crate::chat::StoredAttachment>>;
+
+    /// Tells every node sharing this database (PostgreSQL NOTIFY); a single-node store may do
+    /// nothing. `payload` is small (an id, a typing flag): receivers read what changed from
+    /// the store.
+    async fn publish_signal(&self, payload: &str) -> StoreResult<()>;
+    /// The signals of all nodes, this one's included, as they arrive; `None` when the store
+    /// serves a single node (SQLite), where in-process delivery is all there is.
+    async fn signals(&self) -> StoreResult<Option<Box<dyn SignalReceiver>>>;
+
     /// Up to `limit` records of one table in key order, after the key `after`.
     async fn export_chunk(
         &self,
@@ -312,6 +351,13 @@ pub trait Store: Send + Sync {
     async fn finish_import(&self) -> StoreResult<()>;
     /// True when the store has no users, customers or cases.
     async fn is_empty(&self) -> StoreResult<bool>;
+}
+
+/// A stream of cross-node signals.
+#[async_trait]
+pub trait SignalReceiver: Send {
+    /// The next payload; `None` once the connection is gone for good.
+    async fn recv(&mut self) -> Option<String>;
 }
 
 /// Case numbers are `KF` + local date + a sequence shared by the whole installation.

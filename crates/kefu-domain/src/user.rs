@@ -62,6 +62,11 @@ impl Actor {
     pub fn event_name(&self) -> String {
         if self.user_id.as_str() == "system" {
             "system:sla".to_string()
+        } else if self.user_id.as_str() == "chat" {
+            // The customer on the other end of a chat.
+            "customer:chat".to_string()
+        } else if self.user_id.as_str() == "bot" {
+            "bot".to_string()
         } else {
             format!("user:{}", self.username)
         }

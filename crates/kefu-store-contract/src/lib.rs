@@ -42,6 +42,7 @@ pub async fn fixture(store: Arc<dyn Store>) -> Fixture {
         clock: clock.clone(),
         classifier: Arc::new(KeywordClassifier),
         time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC),
+        nlu: std::sync::Arc::new(kefu_domain::nlu::KeywordUnderstanding),
         sla_cache: Default::default(),
     };
     let admin_pw = desk
@@ -1356,6 +1357,7 @@ pub async fn due_clocks_breach_exactly_once(store: Arc<dyn Store>) {
     );
     f.clock.advance(SignedDuration::from_secs(31));
     let other = Desk {
+        nlu: std::sync::Arc::new(kefu_domain::nlu::KeywordUnderstanding),
         sla_cache: Default::default(),
         ..f.desk.clone()
     };

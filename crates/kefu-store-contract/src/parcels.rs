@@ -76,6 +76,7 @@ pub async fn shipments_keep_every_scan_once(store: Arc<dyn Store>) {
     );
     // Two nodes adding different scans at once: both kept.
     let other = kefu_domain::Desk {
+        nlu: std::sync::Arc::new(kefu_domain::nlu::KeywordUnderstanding),
         sla_cache: Default::default(),
         ..f.desk.clone()
     };

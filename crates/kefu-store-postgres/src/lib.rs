@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use kefu_domain::StoreError;
-use kefu_domain::store::StoreResult;
+use kefu_domain::store::{SignalReceiver, StoreResult};
 use kefu_store_sql::{
     Backend, Dialect, Migration, Row, Sql, SqlError, SqlErrorKind, SqlStore, Value, WriteOp,
     WriteOutput,
@@ -23,6 +23,19 @@ const MIGRATION_LOCK: i64 = 0x6b65_6675;
 
 pub struct PgBackend {
     pool: PgPool,
+    /// The NOTIFY channel of this database schema: nodes on the same schema hear each other,
+    /// tests in other schemas of the same database do not.
+    channel: String,
+}
+
+/// `kefu_` + a hash of the schema name (channel names are at most 63 bytes).
+fn channel_for(schema: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in schema.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("kefu_{h:016x}")
 }
 
 pub type PgStore = SqlStore<PgBackend>;
@@ -104,7 +117,18 @@ async fn open_with(options: PgConnectOptions) -> StoreResult<PgStore> {
     conn.execute("SELECT pg_advisory_unlock($1)", &[MIGRATION_LOCK.into()])
         .await?;
     migrated?;
-    Ok(SqlStore::new(PgBackend { pool }))
+    let schema = conn
+        .fetch("SELECT current_schema()::TEXT", &[])
+        .await?
+        .first()
+        .map(|r| r.text(0).map(str::to_string))
+        .transpose()?
+        .unwrap_or_default();
+    drop(conn);
+    Ok(SqlStore::new(PgBackend {
+        pool,
+        channel: channel_for(&schema),
+    }))
 }
 
 fn backend_error(e: sqlx::Error) -> StoreError {
@@ -143,6 +167,50 @@ impl Backend for PgBackend {
         })
         .await
         .map_err(|e| StoreError::Backend(format!("write task failed: {e}")))?
+    }
+
+    async fn publish_signal(&self, payload: &str) -> StoreResult<()> {
+        let mut conn = Conn(self.pool.acquire().await.map_err(backend_error)?);
+        conn.execute(
+            "SELECT pg_notify($1, $2)",
+            &[self.channel.clone().into(), payload.into()],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn signals(&self) -> StoreResult<Option<Box<dyn SignalReceiver>>> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool)
+            .await
+            .map_err(backend_error)?;
+        listener
+            .listen(&self.channel)
+            .await
+            .map_err(backend_error)?;
+        Ok(Some(Box::new(Signals { listener })))
+    }
+}
+
+/// NOTIFY payloads of this schema's channel.
+struct Signals {
+    listener: sqlx::postgres::PgListener,
+}
+
+#[async_trait]
+impl SignalReceiver for Signals {
+    async fn recv(&mut self) -> Option<String> {
+        // A lost connection is reopened by the listener; what was sent meanwhile is missed,
+        // which is why receivers also re-read the store now and then.
+        for _ in 0..10 {
+            match self.listener.recv().await {
+                Ok(n) => return Some(n.payload().to_string()),
+                Err(e) => {
+                    tracing::warn!("LISTEN connection lost: {e}; reconnecting");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+        }
+        None
     }
 }
 

@@ -65,6 +65,13 @@ pub enum WriteOp {
         at: i64,
         only_if_absent: bool,
     },
+    InsertConversation(Box<kefu_domain::chat::ChatConversation>),
+    MarkConversationRead {
+        case_id: String,
+        staff: bool,
+        seq: i64,
+    },
+    PutAttachment(Box<kefu_domain::chat::StoredAttachment>),
 }
 
 #[derive(Debug)]
@@ -183,6 +190,54 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
                 .await?;
         }
         WriteOp::AppendAudit(entry) => insert_audit(sql, &entry).await?,
+        WriteOp::InsertConversation(c) => {
+            sql.execute(
+                "INSERT INTO chat_conversations (case_id, token_hash, visitor_id, created_at, customer_read_seq, staff_read_seq, doc) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[
+                    c.case_id.to_string().into(),
+                    c.token_hash.clone().into(),
+                    c.visitor_id.clone().into(),
+                    to_millis(c.created_at).into(),
+                    c.customer_read_seq.into(),
+                    c.staff_read_seq.into(),
+                    to_json(&c)?.into(),
+                ],
+            )
+            .await
+            .map_err(|e| named_duplicate(e, "conversation".to_string()))?;
+        }
+        WriteOp::MarkConversationRead {
+            case_id,
+            staff,
+            seq,
+        } => {
+            // Read marks only move forward: a late "read up to 3" after "read up to 9" is moot.
+            let stmt = if staff {
+                "UPDATE chat_conversations SET staff_read_seq = $2 WHERE case_id = $1 AND staff_read_seq < $2"
+            } else {
+                "UPDATE chat_conversations SET customer_read_seq = $2 WHERE case_id = $1 AND customer_read_seq < $2"
+            };
+            let n = sql.execute(stmt, &[case_id.into(), seq.into()]).await?;
+            return Ok(WriteOutput::Count(n));
+        }
+        WriteOp::PutAttachment(a) => {
+            use base64::Engine as _;
+            sql.execute(
+                "INSERT INTO attachments (id, case_id, created_at, doc, data) VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    a.attachment.id.clone().into(),
+                    a.case_id.to_string().into(),
+                    to_millis(a.created_at).into(),
+                    to_json(&a.attachment)?.into(),
+                    base64::engine::general_purpose::STANDARD
+                        .encode(&a.bytes)
+                        .into(),
+                ],
+            )
+            .await
+            .map_err(|e| named_duplicate(e, format!("attachment {}", a.attachment.id)))?;
+        }
         WriteOp::PutShipments(rows) => {
             for (shipment, expected) in rows {
                 put_shipment(sql, &shipment, expected).await?;
@@ -880,6 +935,72 @@ fn event_from_row(r: &Row) -> StoreResult<CaseEvent> {
         at: from_millis(r.int(3)?),
         data: from_json(r.text(4)?)?,
     })
+}
+
+pub(crate) async fn case_events_after(
+    sql: &mut dyn Sql,
+    id: &CaseId,
+    after: i64,
+    limit: u32,
+) -> StoreResult<Vec<CaseEvent>> {
+    let limit = limit.clamp(1, 10_000);
+    sql.fetch(
+        &format!(
+            "SELECT case_id, seq, actor, at, data FROM case_events WHERE case_id = $1 AND seq > $2 ORDER BY seq LIMIT {limit}"
+        ),
+        &[id.to_string().into(), after.into()],
+    )
+    .await?
+    .iter()
+    .map(event_from_row)
+    .collect()
+}
+
+/// A conversation with its read marks, which live in their own columns.
+pub(crate) async fn conversation(
+    sql: &mut dyn Sql,
+    column: &str,
+    key: &str,
+) -> StoreResult<Option<kefu_domain::chat::ChatConversation>> {
+    let query = match column {
+        "token_hash" => {
+            "SELECT doc, customer_read_seq, staff_read_seq FROM chat_conversations WHERE token_hash = $1"
+        }
+        _ => {
+            "SELECT doc, customer_read_seq, staff_read_seq FROM chat_conversations WHERE case_id = $1"
+        }
+    };
+    let Some(row) = fetch_optional(sql, query, &[key.into()]).await? else {
+        return Ok(None);
+    };
+    let mut c: kefu_domain::chat::ChatConversation = from_json(row.text(0)?)?;
+    c.customer_read_seq = row.int(1)?;
+    c.staff_read_seq = row.int(2)?;
+    Ok(Some(c))
+}
+
+pub(crate) async fn attachment(
+    sql: &mut dyn Sql,
+    id: &str,
+) -> StoreResult<Option<kefu_domain::chat::StoredAttachment>> {
+    use base64::Engine as _;
+    let Some(row) = fetch_optional(
+        sql,
+        "SELECT doc, case_id, created_at, data FROM attachments WHERE id = $1",
+        &[id.into()],
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(kefu_domain::chat::StoredAttachment {
+        attachment: from_json(row.text(0)?)?,
+        case_id: CaseId::from_stored(row.text(1)?.to_string()),
+        created_at: from_millis(row.int(2)?),
+        bytes: base64::engine::general_purpose::STANDARD
+            .decode(row.text(3)?)
+            .map_err(|e| StoreError::Backend(format!("decode stored attachment: {e}")))?,
+    }))
 }
 
 pub(crate) async fn case_events(sql: &mut dyn Sql, id: &CaseId) -> StoreResult<Vec<CaseEvent>> {

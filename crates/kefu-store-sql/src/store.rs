@@ -7,7 +7,8 @@ use kefu_domain::pickup::{Pickup, PickupQuery};
 use kefu_domain::shipment::Shipment;
 use kefu_domain::sla::SlaPolicy;
 use kefu_domain::store::{
-    CaseQuery, CreatedCase, CustomerQuery, NewCase, Notification, Page, Session, Store, StoreResult,
+    CaseQuery, CreatedCase, CustomerQuery, NewCase, Notification, Page, Session, SignalReceiver,
+    Store, StoreResult,
 };
 use kefu_domain::{Case, CaseEvent, Customer, Department, StoreError, User, to_millis};
 
@@ -22,6 +23,14 @@ pub trait Backend: Send + Sync + 'static {
     async fn read(&self) -> StoreResult<Box<dyn Sql>>;
     /// Applies `op` atomically and durably: when this returns `Ok`, it is on disk.
     async fn write(&self, op: WriteOp) -> StoreResult<WriteOutput>;
+    /// Tells the other nodes on this database; a single-node backend has nobody to tell.
+    async fn publish_signal(&self, _payload: &str) -> StoreResult<()> {
+        Ok(())
+    }
+    /// Signals from all nodes; `None` for a single-node backend.
+    async fn signals(&self) -> StoreResult<Option<Box<dyn SignalReceiver>>> {
+        Ok(None)
+    }
 }
 
 /// A domain [`Store`] over any [`Backend`].
@@ -376,6 +385,83 @@ impl<B: Backend> Store for SqlStore<B> {
     async fn open_pickups_per_courier(&self, outlet: &str) -> StoreResult<Vec<(String, i64)>> {
         let mut c = self.backend.read().await?;
         ops::open_pickups_per_courier(&mut *c, outlet).await
+    }
+
+    async fn insert_conversation(
+        &self,
+        conversation: &kefu_domain::chat::ChatConversation,
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::InsertConversation(Box::new(conversation.clone())))
+            .await
+    }
+
+    async fn conversation_by_token(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<kefu_domain::chat::ChatConversation>> {
+        ops::conversation(&mut *self.backend.read().await?, "token_hash", token_hash).await
+    }
+
+    async fn conversation_by_case(
+        &self,
+        case_id: &CaseId,
+    ) -> StoreResult<Option<kefu_domain::chat::ChatConversation>> {
+        ops::conversation(&mut *self.backend.read().await?, "case_id", case_id.as_str()).await
+    }
+
+    async fn mark_conversation_read(
+        &self,
+        case_id: &CaseId,
+        staff: bool,
+        seq: i64,
+    ) -> StoreResult<i64> {
+        self.write_done(WriteOp::MarkConversationRead {
+            case_id: case_id.to_string(),
+            staff,
+            seq,
+        })
+        .await?;
+        let c = self
+            .conversation_by_case(case_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound("conversation".into()))?;
+        Ok(if staff {
+            c.staff_read_seq
+        } else {
+            c.customer_read_seq
+        })
+    }
+
+    async fn case_events_after(
+        &self,
+        id: &CaseId,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<CaseEvent>> {
+        ops::case_events_after(&mut *self.backend.read().await?, id, after, limit).await
+    }
+
+    async fn put_attachment(
+        &self,
+        attachment: &kefu_domain::chat::StoredAttachment,
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::PutAttachment(Box::new(attachment.clone())))
+            .await
+    }
+
+    async fn attachment(
+        &self,
+        id: &str,
+    ) -> StoreResult<Option<kefu_domain::chat::StoredAttachment>> {
+        ops::attachment(&mut *self.backend.read().await?, id).await
+    }
+
+    async fn publish_signal(&self, payload: &str) -> StoreResult<()> {
+        self.backend.publish_signal(payload).await
+    }
+
+    async fn signals(&self) -> StoreResult<Option<Box<dyn SignalReceiver>>> {
+        self.backend.signals().await
     }
 
     async fn export_chunk(

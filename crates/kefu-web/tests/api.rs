@@ -39,6 +39,7 @@ async fn spawn_app() -> TestApp {
         clock: Arc::new(SystemClock),
         classifier: Arc::new(KeywordClassifier),
         time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
+        nlu: std::sync::Arc::new(kefu_domain::nlu::KeywordUnderstanding),
         sla_cache: Default::default(),
     };
     desk.bootstrap_admin(Some(PASSWORD.into())).await.unwrap();

@@ -1,0 +1,1066 @@
+//! Live chat (R-CH-2): each conversation is a case on channel `chat`. Messages are the case's
+//! events, so the per-conversation sequence number is the event `seq`: it only grows, it is
+//! assigned in the same transaction that stores the message, and "what did I miss" is simply
+//! "the events after the last `seq` I saw". A message carries the sender's `client_id`; sending
+//! it again (after a reconnect that lost the acknowledgement) stores nothing and answers with
+//! the `seq` it already has.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::Desk;
+use crate::auth;
+use crate::case::{Case, CaseEvent, Channel, EventData, Status, Visibility};
+use crate::desk::{CaseDraft, CustomerDraft, DeskResult};
+use crate::error::{DomainError, StoreError};
+use crate::ids::{CaseId, MessageId, UserId};
+use crate::user::{Actor, Role};
+
+/// How many characters a chat message may have.
+pub const CHAT_TEXT_MAX: usize = 4_000;
+/// An image sent in a chat: at most this many bytes (before base64).
+pub const ATTACHMENT_MAX_BYTES: usize = 2 * 1024 * 1024;
+/// Kinds of file a chat accepts.
+pub const ATTACHMENT_TYPES: &[&str] = &["image/png", "image/jpeg", "image/gif", "image/webp"];
+/// Events handed out per replay page.
+pub const REPLAY_PAGE: u32 = 500;
+
+/// The customer's side of a conversation: the case it is, and the secret that proves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatConversation {
+    pub id: String,
+    pub case_id: CaseId,
+    pub case_number: String,
+    /// sha256 of the token the customer's browser keeps.
+    pub token_hash: String,
+    /// The browser's own visitor id (an anonymous customer is known by it).
+    pub visitor_id: String,
+    /// Where the chat was started: `portal`, `widget` or an app name.
+    pub origin: String,
+    pub language: String,
+    pub created_at: Timestamp,
+    /// The last `seq` the customer has seen (read receipts).
+    pub customer_read_seq: i64,
+    /// The last `seq` staff have seen.
+    pub staff_read_seq: i64,
+}
+
+/// A file sent in a chat; its bytes are stored apart, under `id`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: String,
+    pub name: String,
+    pub mime: String,
+    pub size: u64,
+}
+
+/// An attachment with its bytes, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAttachment {
+    pub attachment: Attachment,
+    pub case_id: CaseId,
+    pub created_at: Timestamp,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatStart {
+    /// The browser's visitor id (kept in its storage); a new one is made when absent.
+    #[serde(default)]
+    pub visitor_id: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub origin: Option<String>,
+    #[serde(default)]
+    pub language: Option<String>,
+}
+
+/// A conversation just started: the token is shown once, to the customer's browser.
+#[derive(Debug, Clone, Serialize)]
+pub struct StartedChat {
+    pub conversation_id: String,
+    pub token: String,
+    pub visitor_id: String,
+    pub case_id: CaseId,
+    pub case_number: String,
+}
+
+/// An image as a client sends it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewAttachment {
+    pub name: String,
+    pub mime: String,
+    /// The bytes, base64.
+    pub data: String,
+}
+
+/// A message as a client sends it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatSend {
+    pub client_id: String,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub attachments: Vec<NewAttachment>,
+}
+
+/// The answer to a send: the message's place in the conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChatAck {
+    pub client_id: String,
+    pub seq: i64,
+    pub message_id: MessageId,
+    /// True when the message was already stored (a resend).
+    pub duplicate: bool,
+}
+
+/// Who reads a conversation: the customer sees public messages and notices only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Customer,
+    Staff,
+}
+
+/// One item of a conversation as a client shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ChatFrame {
+    Message {
+        seq: i64,
+        id: MessageId,
+        /// `customer`, `agent` or `bot`.
+        author: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        body: String,
+        at: Timestamp,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<Attachment>,
+        /// Staff only: an internal note.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        internal: bool,
+    },
+    /// Something that happened to the conversation: `handed_over`, `agent_joined`,
+    /// `transferred`, `resolved`, `closed`, `reopened`.
+    Notice {
+        seq: i64,
+        at: Timestamp,
+        kind: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// Staff only: what the bot understood of a customer message.
+    Understood {
+        seq: i64,
+        at: Timestamp,
+        message_id: MessageId,
+        understood: crate::nlu::Understanding,
+    },
+}
+
+impl ChatFrame {
+    pub fn seq(&self) -> i64 {
+        match self {
+            ChatFrame::Message { seq, .. }
+            | ChatFrame::Notice { seq, .. }
+            | ChatFrame::Understood { seq, .. } => *seq,
+        }
+    }
+}
+
+/// The frames `events` show to `audience`; `names` turns an actor (`user:agent01`) into the
+/// name a customer sees.
+pub fn frames(
+    events: &[CaseEvent],
+    audience: Audience,
+    names: &dyn Fn(&str) -> Option<String>,
+) -> Vec<ChatFrame> {
+    let staff = audience == Audience::Staff;
+    let mut out = Vec::new();
+    for e in events {
+        let frame = match &e.data {
+            EventData::MessageAdded {
+                message_id,
+                body,
+                visibility,
+                author_kind,
+                client_id,
+                attachments,
+                ..
+            } => {
+                let internal = *visibility == Visibility::Internal;
+                if internal && !staff {
+                    continue;
+                }
+                let author = match author_kind.as_str() {
+                    "customer" => "customer",
+                    "bot" => "bot",
+                    _ => "agent",
+                };
+                ChatFrame::Message {
+                    seq: e.seq,
+                    id: message_id.clone(),
+                    author: author.to_string(),
+                    name: (author == "agent").then(|| names(&e.actor)).flatten(),
+                    body: body.clone(),
+                    at: e.at,
+                    client_id: client_id.clone(),
+                    attachments: attachments.clone(),
+                    internal,
+                }
+            }
+            EventData::HandedOver { reason } => notice(e, "handed_over", None, Some(reason)),
+            EventData::Assigned { to: Some(to), .. } => {
+                let name = names(&format!("id:{to}"));
+                notice(e, "agent_joined", name, None)
+            }
+            EventData::Transferred { to: Some(_), .. } => notice(e, "transferred", None, None),
+            EventData::StatusChanged { to, .. } if matches!(to, Status::Resolved) => {
+                notice(e, "resolved", None, None)
+            }
+            EventData::StatusChanged { to, .. } if matches!(to, Status::Closed) => {
+                notice(e, "closed", None, None)
+            }
+            EventData::Reopened { .. } => notice(e, "reopened", None, None),
+            EventData::BotTurn {
+                message_id,
+                understood,
+                ..
+            } if staff => ChatFrame::Understood {
+                seq: e.seq,
+                at: e.at,
+                message_id: message_id.clone(),
+                understood: understood.clone(),
+            },
+            _ => continue,
+        };
+        out.push(frame);
+    }
+    out
+}
+
+fn notice(e: &CaseEvent, kind: &str, name: Option<String>, reason: Option<&String>) -> ChatFrame {
+    ChatFrame::Notice {
+        seq: e.seq,
+        at: e.at,
+        kind: kind.to_string(),
+        name,
+        reason: reason.cloned(),
+    }
+}
+
+/// The account customer chat messages are written under.
+pub fn chat_actor() -> Actor {
+    Actor {
+        user_id: UserId::from_stored("chat".into()),
+        username: "chat".into(),
+        role: Role::Agent,
+        department_id: None,
+    }
+}
+
+/// The account the bot writes under.
+pub fn bot_actor() -> Actor {
+    Actor {
+        user_id: UserId::from_stored("bot".into()),
+        username: "bot".into(),
+        role: Role::Agent,
+        department_id: None,
+    }
+}
+
+fn client_id_ok(raw: &str) -> DeskResult<String> {
+    let v = raw.trim();
+    let ok = (1..=64).contains(&v.len())
+        && v
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'));
+    if ok {
+        Ok(v.to_string())
+    } else {
+        Err(DomainError::invalid(
+            "client_id",
+            "1–64 letters, digits, '-', '_', '.' or ':'",
+        ))
+    }
+}
+
+fn chat_body(raw: &str) -> DeskResult<String> {
+    let v = raw.trim();
+    if v.chars().count() > CHAT_TEXT_MAX {
+        return Err(DomainError::invalid(
+            "body",
+            format!("at most {CHAT_TEXT_MAX} characters"),
+        ));
+    }
+    if v.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(DomainError::invalid("body", "contains control characters"));
+    }
+    Ok(v.to_string())
+}
+
+/// Checks and decodes attachments (before anything is written).
+pub fn decode_attachments(
+    raw: &[NewAttachment],
+    now: Timestamp,
+) -> DeskResult<Vec<(Attachment, Vec<u8>)>> {
+    use base64::Engine as _;
+    if raw.len() > 4 {
+        return Err(DomainError::invalid(
+            "attachments",
+            "at most 4 files a message",
+        ));
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    for (i, a) in raw.iter().enumerate() {
+        let field = format!("attachments[{i}]");
+        if !ATTACHMENT_TYPES.contains(&a.mime.as_str()) {
+            return Err(DomainError::invalid(
+                format!("{field}.mime"),
+                "only PNG, JPEG, GIF or WebP images",
+            ));
+        }
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(a.data.trim())
+            .map_err(|_| DomainError::invalid(format!("{field}.data"), "not base64"))?;
+        if bytes.is_empty() || bytes.len() > ATTACHMENT_MAX_BYTES {
+            return Err(DomainError::invalid(
+                format!("{field}.data"),
+                format!("1 byte to {} MB", ATTACHMENT_MAX_BYTES / 1024 / 1024),
+            ));
+        }
+        if !image_magic_matches(&a.mime, &bytes) {
+            return Err(DomainError::invalid(
+                format!("{field}.data"),
+                "the bytes are not the image type given",
+            ));
+        }
+        let name: String = a
+            .name
+            .trim()
+            .chars()
+            .filter(|c| !c.is_control() && !matches!(c, '/' | '\\'))
+            .take(100)
+            .collect();
+        out.push((
+            Attachment {
+                id: MessageId::new(now).to_string(),
+                name: if name.is_empty() {
+                    "image".into()
+                } else {
+                    name
+                },
+                mime: a.mime.clone(),
+                size: bytes.len() as u64,
+            },
+            bytes,
+        ));
+    }
+    Ok(out)
+}
+
+/// A file is served with the type it claims only if its first bytes agree (no HTML posing as
+/// an image).
+fn image_magic_matches(mime: &str, b: &[u8]) -> bool {
+    match mime {
+        "image/png" => b.starts_with(&[0x89, b'P', b'N', b'G']),
+        "image/jpeg" => b.starts_with(&[0xFF, 0xD8, 0xFF]),
+        "image/gif" => b.starts_with(b"GIF8"),
+        "image/webp" => b.len() >= 12 && &b[0..4] == b"RIFF" && &b[8..12] == b"WEBP",
+        _ => false,
+    }
+}
+
+impl Desk {
+    /// Starts a conversation: a chat case the bot answers first, and the token that lets the
+    /// customer's browser continue it (across reloads and reconnects).
+    pub async fn start_chat(&self, start: ChatStart) -> DeskResult<StartedChat> {
+        let now = self.now();
+        let visitor_id = match start.visitor_id.as_deref().map(str::trim) {
+            Some(v) if !v.is_empty() => client_id_ok(v)
+                .map_err(|_| DomainError::invalid("visitor_id", "1–64 letters and digits"))?,
+            _ => format!("v-{}", MessageId::new(now)),
+        };
+        let origin = match start.origin.as_deref().map(str::trim) {
+            Some(o) if !o.is_empty() => client_id_ok(o)
+                .map_err(|_| DomainError::invalid("origin", "1–64 letters and digits"))?,
+            _ => "portal".to_string(),
+        };
+        let language = match start.language.as_deref().map(str::trim) {
+            None | Some("") => "zh".to_string(),
+            Some(l) if matches!(l, "zh" | "en") => l.to_string(),
+            Some(_) => return Err(DomainError::invalid("language", "zh or en")),
+        };
+        let name = start
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty());
+        let phone = start
+            .phone
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty());
+        let customer = CustomerDraft {
+            name: name.map(str::to_string),
+            phone: phone.map(str::to_string),
+            external_ids: vec![crate::customer::ExternalId {
+                kind: "chat_visitor".into(),
+                value: visitor_id.clone(),
+            }],
+            ..CustomerDraft::default()
+        };
+        let subject = match name {
+            Some(n) => format!("在线咨询 · {n}"),
+            None => "在线咨询".to_string(),
+        };
+        let draft = CaseDraft {
+            channel: Channel::Chat,
+            subject,
+            description: String::new(),
+            customer_id: None,
+            customer: Some(customer),
+            category: Some(crate::case::Category::Inquiry),
+            priority: None,
+            waybill_no: None,
+            tags: vec![format!("chat:{origin}")],
+            received_at: None,
+        };
+        let token = auth::new_token();
+        let case = self
+            .create_case_as(&chat_actor(), draft, None, true)
+            .await?
+            .case;
+        let conversation = ChatConversation {
+            id: MessageId::new(now).to_string(),
+            case_id: case.id.clone(),
+            case_number: case.number.clone(),
+            token_hash: auth::token_hash(&token),
+            visitor_id: visitor_id.clone(),
+            origin,
+            language,
+            created_at: now,
+            customer_read_seq: 0,
+            staff_read_seq: 0,
+        };
+        self.store.insert_conversation(&conversation).await?;
+        let welcome = MessageId::new(now);
+        self.with_retries(&bot_actor(), case.id.as_str(), |_| {
+            Ok(vec![bot_message(&welcome, WELCOME)])
+        })
+        .await?;
+        Ok(StartedChat {
+            conversation_id: conversation.id,
+            token,
+            visitor_id,
+            case_id: case.id,
+            case_number: case.number,
+        })
+    }
+
+    /// The conversation a customer's token opens (not found for any other token).
+    pub async fn chat_by_token(&self, token: &str) -> DeskResult<ChatConversation> {
+        self.store
+            .conversation_by_token(&auth::token_hash(token.trim()))
+            .await?
+            .ok_or_else(|| DomainError::NotFound("conversation".into()))
+    }
+
+    /// The conversation of a chat case, for staff who may see the case.
+    pub async fn chat_of_case(
+        &self,
+        actor: &Actor,
+        id_or_number: &str,
+    ) -> DeskResult<(Case, ChatConversation)> {
+        let case = self.get_case(actor, id_or_number).await?;
+        let conversation = self
+            .store
+            .conversation_by_case(&case.id)
+            .await?
+            .ok_or_else(|| DomainError::NotFound("conversation".into()))?;
+        Ok((case, conversation))
+    }
+
+    /// Stores a customer's message (once, whatever the resends) and answers with its `seq`.
+    pub async fn chat_customer_send(
+        &self,
+        conversation: &ChatConversation,
+        send: ChatSend,
+    ) -> DeskResult<ChatAck> {
+        self.chat_send(
+            &chat_actor(),
+            conversation.case_id.as_str(),
+            send,
+            "customer",
+            Visibility::Public,
+        )
+        .await
+    }
+
+    /// Stores a staff member's chat reply (or internal note).
+    pub async fn chat_staff_send(
+        &self,
+        actor: &Actor,
+        id_or_number: &str,
+        send: ChatSend,
+        visibility: Visibility,
+    ) -> DeskResult<ChatAck> {
+        crate::desk::require_role(actor.can_write_cases(), "this role cannot write to cases")?;
+        self.chat_send(actor, id_or_number, send, "staff", visibility)
+            .await
+    }
+
+    pub(crate) async fn chat_send(
+        &self,
+        actor: &Actor,
+        id_or_number: &str,
+        send: ChatSend,
+        author_kind: &str,
+        visibility: Visibility,
+    ) -> DeskResult<ChatAck> {
+        let client_id = client_id_ok(&send.client_id)?;
+        let body = chat_body(&send.body)?;
+        let now = self.now();
+        let files = decode_attachments(&send.attachments, now)?;
+        if body.is_empty() && files.is_empty() {
+            return Err(DomainError::invalid("body", "must not be empty"));
+        }
+        let message_id = MessageId::new(now);
+        let attachments: Vec<Attachment> = files.iter().map(|(a, _)| a.clone()).collect();
+        let named = if author_kind == "customer" {
+            crate::parcels::waybills_in(&self.recognizer().await?, &[&body])
+        } else {
+            Vec::new()
+        };
+        // Read the history, look for the client id, append only if the case has not moved on
+        // since (otherwise read again): a resend racing its original cannot store twice.
+        for _ in 0..8 {
+            let case = self.get_case(actor, id_or_number).await?;
+            let events = self.store.case_events(&case.id).await?;
+            if let Some(ack) = find_client_id(&events, &client_id) {
+                return Ok(ack);
+            }
+            if case.status == Status::Closed {
+                return Err(DomainError::conflict(
+                    "case_closed",
+                    "this conversation has ended; start a new one",
+                ));
+            }
+            // Bytes first: an attachment without its message is harmless, a message pointing
+            // at missing bytes is not.
+            for (a, bytes) in &files {
+                self.store
+                    .put_attachment(&StoredAttachment {
+                        attachment: a.clone(),
+                        case_id: case.id.clone(),
+                        created_at: now,
+                        bytes: bytes.clone(),
+                    })
+                    .await?;
+            }
+            let seen = case.version;
+            let result = self
+                .with_retries(actor, case.id.as_str(), |current| {
+                    if current.version != seen {
+                        return Err(DomainError::conflict("reread", "moved on"));
+                    }
+                    let mut changes = vec![EventData::MessageAdded {
+                        message_id: message_id.clone(),
+                        body: body.clone(),
+                        visibility,
+                        author_kind: author_kind.to_string(),
+                        call: false,
+                        client_id: Some(client_id.clone()),
+                        attachments: attachments.clone(),
+                    }];
+                    if current.status == Status::New && changes[0].reaches_customer() {
+                        changes.push(EventData::StatusChanged {
+                            from: Status::New,
+                            to: Status::Open,
+                        });
+                    }
+                    if author_kind == "customer"
+                        && matches!(current.status, Status::PendingCustomer | Status::Resolved)
+                    {
+                        changes.push(if current.status == Status::Resolved {
+                            EventData::Reopened {
+                                from: Status::Resolved,
+                                reason: Some("客户继续留言".into()),
+                            }
+                        } else {
+                            EventData::StatusChanged {
+                                from: current.status,
+                                to: Status::Open,
+                            }
+                        });
+                    }
+                    changes.extend(
+                        named
+                            .iter()
+                            .filter(|w| !current.waybill_nos.contains(w))
+                            .map(|w| EventData::WaybillLinked {
+                                waybill_no: w.clone(),
+                            }),
+                    );
+                    Ok(changes)
+                })
+                .await;
+            match result {
+                Ok((_, appended)) => {
+                    let seq = appended
+                        .iter()
+                        .find(|e| matches!(&e.data, EventData::MessageAdded { message_id: m, .. } if *m == message_id))
+                        .map(|e| e.seq)
+                        .ok_or_else(|| {
+                            DomainError::Store(StoreError::Backend(
+                                "the message was not appended".into(),
+                            ))
+                        })?;
+                    return Ok(ChatAck {
+                        client_id,
+                        seq,
+                        message_id,
+                        duplicate: false,
+                    });
+                }
+                Err(DomainError::Conflict { code, .. }) if code == "reread" => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(DomainError::conflict(
+            "version_conflict",
+            "the conversation is busy; send again",
+        ))
+    }
+
+    /// The conversation after `after_seq`, as `audience` sees it.
+    pub async fn chat_frames(
+        &self,
+        case_id: &CaseId,
+        after_seq: i64,
+        audience: Audience,
+    ) -> DeskResult<Vec<ChatFrame>> {
+        let events = self
+            .store
+            .case_events_after(case_id, after_seq, REPLAY_PAGE)
+            .await?;
+        let needs_names = events.iter().any(|e| {
+            matches!(&e.data, EventData::Assigned { .. })
+                || matches!(&e.data, EventData::MessageAdded { author_kind, .. } if author_kind == "staff")
+        });
+        let users = if needs_names {
+            self.store.list_users().await?
+        } else {
+            Vec::new()
+        };
+        let names = |actor: &str| -> Option<String> {
+            let user = if let Some(id) = actor.strip_prefix("id:") {
+                users.iter().find(|u| u.id.as_str() == id)
+            } else {
+                let name = actor.strip_prefix("user:")?;
+                users.iter().find(|u| u.username == name)
+            }?;
+            Some(user.display_name.clone())
+        };
+        Ok(frames(&events, audience, &names))
+    }
+
+    /// Records that `audience` has seen the conversation up to `seq` (never backwards).
+    pub async fn chat_mark_read(
+        &self,
+        conversation: &ChatConversation,
+        audience: Audience,
+        seq: i64,
+    ) -> DeskResult<i64> {
+        if seq < 0 {
+            return Err(DomainError::invalid("seq", "must not be negative"));
+        }
+        Ok(self
+            .store
+            .mark_conversation_read(&conversation.case_id, audience == Audience::Staff, seq)
+            .await?)
+    }
+
+    /// An attachment of a conversation.
+    pub async fn chat_attachment(
+        &self,
+        case_id: &CaseId,
+        attachment_id: &str,
+    ) -> DeskResult<StoredAttachment> {
+        self.store
+            .attachment(attachment_id)
+            .await?
+            .filter(|a| a.case_id == *case_id)
+            .ok_or_else(|| DomainError::NotFound("attachment".into()))
+    }
+}
+
+/// What a bot turn did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BotOutcome {
+    pub reply: Option<String>,
+    pub handed_over: Option<String>,
+    pub understood: crate::nlu::Understanding,
+}
+
+/// The greeting of a new chat (R-PU-1).
+pub const WELCOME: &str = "您好！欢迎咨询，我是智能客服小运，查件、寄件、运费、能否寄递都可以问我；需要人工请输入「人工」。";
+
+impl Desk {
+    /// The bot's answer to a customer message, if the bot still has the conversation: what it
+    /// understood, its reply, its new dialogue state — or the handover to a person.
+    pub async fn chat_bot_turn(
+        &self,
+        case_id: &CaseId,
+        message_id: &MessageId,
+        text: &str,
+    ) -> DeskResult<Option<BotOutcome>> {
+        let bot = bot_actor();
+        let case = self.get_case(&bot, case_id.as_str()).await?;
+        let Some(state) = case.bot.clone().filter(|b| b.active) else {
+            return Ok(None);
+        };
+        let now = self.now();
+        let understood = self.nlu.understand(text, now, &self.time_zone);
+        let (step, mut next) = crate::bot::decide(&state, &understood, text);
+        let (reply, handover) = self.carry_out(&case, step, &mut next).await?;
+        let reply_id = MessageId::new(now);
+        let category = understood.intent.category();
+        let seen = case.version;
+        let result = self
+            .with_retries(&bot, case_id.as_str(), |current| {
+                // A person took over meanwhile: the bot says nothing more.
+                if current.version != seen && !current.bot.as_ref().is_some_and(|b| b.active) {
+                    return Ok(Vec::new());
+                }
+                let mut out = vec![EventData::BotTurn {
+                    message_id: message_id.clone(),
+                    understood: understood.clone(),
+                    state: next.clone(),
+                }];
+                if let Some(body) = &reply {
+                    out.push(bot_message(&reply_id, body));
+                }
+                if let Some(reason) = &handover {
+                    // The case takes the category of what the customer needs from a person.
+                    if let Some(c) = category.filter(|c| *c != current.category) {
+                        out.push(EventData::CategoryChanged {
+                            from: current.category,
+                            to: c,
+                        });
+                    }
+                    out.push(EventData::HandedOver {
+                        reason: reason.clone(),
+                    });
+                }
+                Ok(out)
+            })
+            .await?;
+        if result.1.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(BotOutcome {
+            reply,
+            handed_over: handover,
+            understood,
+        }))
+    }
+
+    /// Runs one step of the dialogue: the reply text, and a handover reason when a person must
+    /// take over.
+    async fn carry_out(
+        &self,
+        case: &Case,
+        step: crate::bot::Step,
+        state: &mut crate::bot::BotState,
+    ) -> DeskResult<(Option<String>, Option<String>)> {
+        use crate::bot::Step;
+        let bot = bot_actor();
+        let say = |s: String| Ok((Some(s), None));
+        match step {
+            Step::Say(text) => say(text),
+            Step::Handover { reason } => Ok((
+                Some("好的，正在为您转接人工客服，请稍候，客服会尽快回复您。".into()),
+                Some(reason),
+            )),
+            Step::Track { waybill_no } => {
+                let q = crate::parcels::TrackingQuery {
+                    waybill_no: Some(waybill_no),
+                    ..Default::default()
+                };
+                match self.tracking_query(&bot, q).await {
+                    Ok(a) => say(a.answer),
+                    Err(DomainError::Invalid { .. }) => {
+                        say("这个单号格式不太对，请核对后再发一次（8–32 位字母和数字）。".into())
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            Step::TrackByPhone { phone } => {
+                let q = crate::parcels::TrackingQuery {
+                    phone: Some(phone),
+                    ..Default::default()
+                };
+                match self.tracking_query(&bot, q).await {
+                    Ok(a) => say(a.answer),
+                    Err(DomainError::Invalid { .. }) => {
+                        say("这个手机号好像不对，请再发一次 11 位手机号。".into())
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            Step::CheckItem { item } => {
+                let found = self.prohibited_list().await?.check(&item);
+                match found.first() {
+                    Some(m) if m.official => say(format!(
+                        "抱歉，「{item}」属于国家规定的禁寄物品（{}），不能寄递。",
+                        m.category
+                    )),
+                    Some(m) => say(format!(
+                        "「{item}」属于限寄物品（{}），需要客服确认包装和线路后才能寄，可以输入「人工」咨询。",
+                        m.category
+                    )),
+                    None => say(format!(
+                        "「{item}」不在禁寄目录里，可以正常寄递；请包装好，贵重物品建议保价。"
+                    )),
+                }
+            }
+            Step::Coverage { place } => {
+                let parsed = kefu_regions::parse_address(&place);
+                let Some(code) = parsed.most_specific_code() else {
+                    return say(format!("没找到「{place}」这个地区，请说一下省市区。"));
+                };
+                let coverage: kefu_logistics::Coverage = self.setting_or_default("coverage").await?;
+                let result = coverage.check(code);
+                if result.covered {
+                    let remote = if result.remote {
+                        "，属于偏远地区，时效会长一些、可能有附加费"
+                    } else {
+                        ""
+                    };
+                    say(format!("「{place}」在我们的服务范围内{remote}。"))
+                } else {
+                    say(format!(
+                        "抱歉，「{place}」暂未开通服务{}。",
+                        result
+                            .reason
+                            .map(|r| format!("（{r}）"))
+                            .unwrap_or_default()
+                    ))
+                }
+            }
+            Step::Quote {
+                origin,
+                destination,
+                weight_kg,
+            } => {
+                let input = quote_input(&origin, &destination, &weight_kg, "");
+                match input {
+                    Some(input) => match self.compute_quote(&input, "origin", "destination").await {
+                        Ok((_, _, q)) => say(format!(
+                            "从{origin}寄到{destination}，{} 公斤，{}运费约 ¥{}。",
+                            q.chargeable_weight_kg, q.product_name, q.total
+                        )),
+                        Err(DomainError::Invalid { .. }) => say(
+                            "这两个地址我没能识别，请说到区县，例如「杭州市西湖区寄北京市朝阳区 3公斤」。"
+                                .into(),
+                        ),
+                        Err(e) => Err(e),
+                    },
+                    None => say("重量没看懂，请说例如「3公斤」。".into()),
+                }
+            }
+            Step::QuotePickup => {
+                let p = &state.pickup;
+                let input = quote_input(
+                    p.address.as_deref().unwrap_or_default(),
+                    p.destination.as_deref().unwrap_or_default(),
+                    p.weight_kg.as_deref().unwrap_or_default(),
+                    p.item.as_deref().unwrap_or_default(),
+                );
+                let Some(input) = input else {
+                    state.pickup.weight_kg = None;
+                    state.awaiting = Some(crate::bot::Awaiting::PickupDetail);
+                    return say(crate::bot::PickupSlot::Weight.question().into());
+                };
+                match self.compute_quote(&input, "address", "destination").await {
+                    Ok((_, _, q)) if !q.prohibited.is_empty() => {
+                        state.awaiting = None;
+                        Ok((
+                            Some(format!(
+                                "您要寄的物品可能属于禁限寄物品（{}），我帮您转人工确认。",
+                                q.prohibited[0].category
+                            )),
+                            Some("prohibited_item".into()),
+                        ))
+                    }
+                    Ok((_, _, q)) if !q.covered => {
+                        state.awaiting = None;
+                        say(format!(
+                            "抱歉，这个地址暂时不能上门取件{}。",
+                            q.coverage_reason
+                                .map(|r| format!("（{r}）"))
+                                .unwrap_or_default()
+                        ))
+                    }
+                    Ok((_, _, q)) => say(format!(
+                        "好的：{} 从「{}」寄到「{}」，{} 公斤，{}运费约 ¥{}。确认预约上门取件请回复「确认」，不需要请回复「取消」。",
+                        p.item.clone().unwrap_or_default(),
+                        p.address.clone().unwrap_or_default(),
+                        p.destination.clone().unwrap_or_default(),
+                        q.chargeable_weight_kg,
+                        q.product_name,
+                        q.total
+                    )),
+                    Err(DomainError::Invalid { field, .. }) => {
+                        // Ask again for the address that did not read.
+                        if field.starts_with("destination") {
+                            state.pickup.destination = None;
+                        } else {
+                            state.pickup.address = None;
+                        }
+                        state.awaiting = Some(crate::bot::Awaiting::PickupDetail);
+                        let slot = state.pickup.missing().unwrap_or(crate::bot::PickupSlot::Address);
+                        say(format!("地址没能识别到区县。{}", slot.question()))
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            Step::BookPickup => {
+                let p = state.pickup.clone();
+                let weight = p
+                    .weight_kg
+                    .as_deref()
+                    .and_then(|w| w.parse::<rust_decimal::Decimal>().ok())
+                    .unwrap_or(rust_decimal::Decimal::ONE);
+                let draft = crate::parcels::PickupDraft {
+                    sender: crate::shipment::PartyDraft {
+                        name: p.name.clone().unwrap_or_default(),
+                        phone: p.phone.clone().unwrap_or_default(),
+                        address: p.address.clone().unwrap_or_default(),
+                    },
+                    recipient_address: p.destination.clone().unwrap_or_default(),
+                    item: p.item.clone().unwrap_or_default(),
+                    weight_kg: weight,
+                    dimensions_cm: None,
+                    pieces: None,
+                    product: None,
+                    declared_value: None,
+                    insured: false,
+                    case_id: Some(case.id.to_string()),
+                    note: p.time.clone().map(|t| format!("客户希望上门时间：{t}")).unwrap_or_default(),
+                };
+                match self.book_pickup(&bot, draft).await {
+                    Ok(pickup) => {
+                        state.pickup = crate::bot::PickupSlots::default();
+                        say(format!(
+                            "已为您预约上门取件，预约单号 {}。快递员上门前会电话联系您。",
+                            pickup.number
+                        ))
+                    }
+                    Err(DomainError::Invalid { field, message }) => {
+                        state.awaiting = None;
+                        Ok((
+                            Some(format!("预约没能完成（{field}：{message}），我帮您转人工处理。")),
+                            Some("pickup_failed".into()),
+                        ))
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+        }
+    }
+}
+
+fn quote_input(
+    origin: &str,
+    destination: &str,
+    weight_kg: &str,
+    item: &str,
+) -> Option<crate::parcels::QuoteInput> {
+    let weight: rust_decimal::Decimal = weight_kg.trim().parse().ok()?;
+    Some(crate::parcels::QuoteInput {
+        origin: origin.to_string(),
+        destination: destination.to_string(),
+        weight_kg: weight,
+        dimensions_cm: None,
+        pieces: None,
+        item: item.to_string(),
+        product: None,
+        declared_value: None,
+        insured: false,
+    })
+}
+
+fn bot_message(id: &MessageId, body: &str) -> EventData {
+    EventData::MessageAdded {
+        message_id: id.clone(),
+        body: body.to_string(),
+        visibility: Visibility::Public,
+        author_kind: "bot".into(),
+        call: false,
+        client_id: None,
+        attachments: Vec::new(),
+    }
+}
+
+fn find_client_id(events: &[CaseEvent], client_id: &str) -> Option<ChatAck> {
+    events.iter().find_map(|e| match &e.data {
+        EventData::MessageAdded {
+            client_id: Some(c),
+            message_id,
+            ..
+        } if c == client_id => Some(ChatAck {
+            client_id: c.clone(),
+            seq: e.seq,
+            message_id: message_id.clone(),
+            duplicate: true,
+        }),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_ids_are_short_plain_tokens() {
+        assert!(client_id_ok("c-1701234567-42").is_ok());
+        assert!(client_id_ok("").is_err());
+        assert!(client_id_ok("a b").is_err());
+        assert!(client_id_ok(&"x".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn images_must_be_what_they_claim() {
+        use base64::Engine as _;
+        let png = base64::engine::general_purpose::STANDARD.encode([0x89, b'P', b'N', b'G', 1, 2]);
+        let html = base64::engine::general_purpose::STANDARD.encode(b"<html>");
+        let ok = NewAttachment {
+            name: "a.png".into(),
+            mime: "image/png".into(),
+            data: png,
+        };
+        let bad = NewAttachment {
+            name: "a.png".into(),
+            mime: "image/png".into(),
+            data: html,
+        };
+        let now = Timestamp::UNIX_EPOCH;
+        assert_eq!(decode_attachments(&[ok], now).unwrap()[0].0.size, 6);
+        assert!(decode_attachments(&[bad], now).is_err());
+    }
+}
