@@ -2,4 +2,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure should panic with its value
 
 mod calendar;
+mod routing;
 mod status_machine;
