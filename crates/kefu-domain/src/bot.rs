@@ -151,8 +151,19 @@ pub enum Step {
 
 /// Words of a customer who is angry: they get a person at once (R-TRK-9).
 const ANGRY: &[&str] = &[
-    "😡", "🤬", "垃圾", "气死", "什么破", "太差劲", "骗子", "滚", "妈的", "tmd", "无语死",
-    "忍无可忍", "太过分",
+    "😡",
+    "🤬",
+    "垃圾",
+    "气死",
+    "什么破",
+    "太差劲",
+    "骗子",
+    "滚",
+    "妈的",
+    "tmd",
+    "无语死",
+    "忍无可忍",
+    "太过分",
 ];
 
 /// Words that reject the bot's last answer.
@@ -171,7 +182,17 @@ const REJECTS: &[&str] = &[
 ];
 
 const CONFIRMS: &[&str] = &[
-    "确认", "可以", "好的", "好", "是的", "没问题", "下单", "行", "ok", "yes", "嗯",
+    "确认",
+    "可以",
+    "好的",
+    "好",
+    "是的",
+    "没问题",
+    "下单",
+    "行",
+    "ok",
+    "yes",
+    "嗯",
 ];
 const DECLINES: &[&str] = &["不用了", "取消", "算了", "不要", "no", "cancel"];
 
@@ -454,7 +475,11 @@ mod tests {
         assert_eq!(s.awaiting, Some(Awaiting::WaybillOrPhone));
         let (step, s) = decide(
             &s,
-            &u(Intent::Other, 0.2, vec![(EntityKind::Mobile, "13800138000")]),
+            &u(
+                Intent::Other,
+                0.2,
+                vec![(EntityKind::Mobile, "13800138000")],
+            ),
             "13800138000",
         );
         assert_eq!(
@@ -469,7 +494,12 @@ mod tests {
     #[test]
     fn serious_intents_and_anger_go_to_a_person() {
         let s = BotState::default();
-        for intent in [Intent::Human, Intent::Complaint, Intent::Lost, Intent::Claim] {
+        for intent in [
+            Intent::Human,
+            Intent::Complaint,
+            Intent::Lost,
+            Intent::Claim,
+        ] {
             let (step, _) = decide(&s, &u(intent, 0.8, vec![]), "…");
             assert!(matches!(step, Step::Handover { .. }), "{intent}");
         }
@@ -510,7 +540,12 @@ mod tests {
         );
         assert!(matches!(step, Step::Say(_)));
         s = next;
-        for answer in ["浙江省杭州市西湖区文三路100号", "北京市朝阳区", "13800138000", "张三"] {
+        for answer in [
+            "浙江省杭州市西湖区文三路100号",
+            "北京市朝阳区",
+            "13800138000",
+            "张三",
+        ] {
             let entities = if answer.starts_with("138") {
                 vec![(EntityKind::Mobile, answer)]
             } else {

@@ -225,12 +225,13 @@ pub fn frames(
                 notice(e, "agent_joined", name, None)
             }
             EventData::Transferred { to: Some(_), .. } => notice(e, "transferred", None, None),
-            EventData::StatusChanged { to, .. } if matches!(to, Status::Resolved) => {
-                notice(e, "resolved", None, None)
-            }
-            EventData::StatusChanged { to, .. } if matches!(to, Status::Closed) => {
-                notice(e, "closed", None, None)
-            }
+            EventData::StatusChanged {
+                to: Status::Resolved,
+                ..
+            } => notice(e, "resolved", None, None),
+            EventData::StatusChanged {
+                to: Status::Closed, ..
+            } => notice(e, "closed", None, None),
             EventData::Reopened { .. } => notice(e, "reopened", None, None),
             EventData::BotTurn {
                 message_id,
@@ -282,8 +283,7 @@ pub fn bot_actor() -> Actor {
 fn client_id_ok(raw: &str) -> DeskResult<String> {
     let v = raw.trim();
     let ok = (1..=64).contains(&v.len())
-        && v
-            .chars()
+        && v.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'));
     if ok {
         Ok(v.to_string())
@@ -635,7 +635,7 @@ impl Desk {
                         duplicate: false,
                     });
                 }
-                Err(DomainError::Conflict { code, .. }) if code == "reread" => continue,
+                Err(DomainError::Conflict { code: "reread", .. }) => continue,
                 Err(e) => return Err(e),
             }
         }
@@ -842,7 +842,8 @@ impl Desk {
                 let Some(code) = parsed.most_specific_code() else {
                     return say(format!("没找到「{place}」这个地区，请说一下省市区。"));
                 };
-                let coverage: kefu_logistics::Coverage = self.setting_or_default("coverage").await?;
+                let coverage: kefu_logistics::Coverage =
+                    self.setting_or_default("coverage").await?;
                 let result = coverage.check(code);
                 if result.covered {
                     let remote = if result.remote {
@@ -932,7 +933,10 @@ impl Desk {
                             state.pickup.address = None;
                         }
                         state.awaiting = Some(crate::bot::Awaiting::PickupDetail);
-                        let slot = state.pickup.missing().unwrap_or(crate::bot::PickupSlot::Address);
+                        let slot = state
+                            .pickup
+                            .missing()
+                            .unwrap_or(crate::bot::PickupSlot::Address);
                         say(format!("地址没能识别到区县。{}", slot.question()))
                     }
                     Err(e) => Err(e),
@@ -960,7 +964,11 @@ impl Desk {
                     declared_value: None,
                     insured: false,
                     case_id: Some(case.id.to_string()),
-                    note: p.time.clone().map(|t| format!("客户希望上门时间：{t}")).unwrap_or_default(),
+                    note: p
+                        .time
+                        .clone()
+                        .map(|t| format!("客户希望上门时间：{t}"))
+                        .unwrap_or_default(),
                 };
                 match self.book_pickup(&bot, draft).await {
                     Ok(pickup) => {
@@ -973,7 +981,9 @@ impl Desk {
                     Err(DomainError::Invalid { field, message }) => {
                         state.awaiting = None;
                         Ok((
-                            Some(format!("预约没能完成（{field}：{message}），我帮您转人工处理。")),
+                            Some(format!(
+                                "预约没能完成（{field}：{message}），我帮您转人工处理。"
+                            )),
                             Some("pickup_failed".into()),
                         ))
                     }
@@ -1002,6 +1012,11 @@ fn quote_input(
         declared_value: None,
         insured: false,
     })
+}
+
+/// A public message of the bot's (routing uses it to tell the customer where they stand).
+pub(crate) fn bot_notice(id: &MessageId, body: &str) -> EventData {
+    bot_message(id, body)
 }
 
 fn bot_message(id: &MessageId, body: &str) -> EventData {

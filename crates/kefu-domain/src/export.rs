@@ -54,7 +54,7 @@ pub enum ExportRecord {
     Department(Department),
     User(User),
     Customer(Customer),
-    Case(Case),
+    Case(Box<Case>),
     CaseEvent(CaseEvent),
     Calendar(NamedCalendar),
     SlaPolicy(NamedPolicy),

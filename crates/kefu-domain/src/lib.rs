@@ -2,9 +2,10 @@
 //! the contract a store must keep. This crate does no I/O: time comes from a [`Clock`], storage
 //! from a [`Store`], and both are passed in by the caller.
 
+pub mod assign;
 pub mod auth;
-pub mod calendar;
 pub mod bot;
+pub mod calendar;
 pub mod case;
 pub mod chat;
 pub mod claim;

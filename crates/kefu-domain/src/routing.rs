@@ -705,3 +705,32 @@ mod tests {
         assert_eq!(estimated_wait_secs(usize::MAX, 1, u32::MAX), Some(u64::MAX));
     }
 }
+
+/// A staff member's routing profile as stored: presence, capacity and skills.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentProfile {
+    pub user_id: UserId,
+    pub presence: Presence,
+    pub presence_since: Timestamp,
+    pub max_chats: u32,
+    pub max_open_cases: u32,
+    #[serde(default)]
+    pub skills: Skills,
+    #[serde(default)]
+    pub last_assigned_at: Option<Timestamp>,
+    pub updated_at: Timestamp,
+}
+
+/// `PUT /api/v1/me/presence`: absent fields stay as they are.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PresenceDraft {
+    pub presence: Option<Presence>,
+    pub max_chats: Option<u32>,
+    pub max_open_cases: Option<u32>,
+    pub skills: Option<Skills>,
+}
+
+/// Default capacity of someone who never said: three chats, twenty open cases.
+pub const DEFAULT_MAX_CHATS: u32 = 3;
+pub const DEFAULT_MAX_OPEN_CASES: u32 = 20;

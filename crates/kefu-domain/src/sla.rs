@@ -348,7 +348,11 @@ pub fn plan(
         // While the bot answers a chat nobody owes a first reply; that clock starts at the
         // handover (R-CH-2: "the 30-second first-reply clock starts when a person is needed").
         let bot_answers = after.bot.as_ref().is_some_and(|b| b.active);
-        if let Some(m) = policy.targets.first_response_minutes.filter(|_| !bot_answers) {
+        if let Some(m) = policy
+            .targets
+            .first_response_minutes
+            .filter(|_| !bot_answers)
+        {
             out.push(EventData::SlaStarted(change(
                 ClockKind::FirstResponse,
                 minutes_to_secs(m),

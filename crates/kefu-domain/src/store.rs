@@ -330,6 +330,12 @@ pub trait Store: Send + Sync {
     async fn put_attachment(&self, attachment: &crate::chat::StoredAttachment) -> StoreResult<()>;
     async fn attachment(&self, id: &str) -> StoreResult<Option<crate::chat::StoredAttachment>>;
 
+    /// Creates or replaces a staff member's routing profile.
+    async fn put_agent_profile(&self, profile: &crate::routing::AgentProfile) -> StoreResult<()>;
+    async fn agent_profiles(&self) -> StoreResult<Vec<crate::routing::AgentProfile>>;
+    /// Per assignee: open chats and all open cases.
+    async fn open_work_per_agent(&self) -> StoreResult<Vec<(UserId, i64, i64)>>;
+
     /// Tells every node sharing this database (PostgreSQL NOTIFY); a single-node store may do
     /// nothing. `payload` is small (an id, a typing flag): receivers read what changed from
     /// the store.

@@ -72,6 +72,7 @@ pub enum WriteOp {
         seq: i64,
     },
     PutAttachment(Box<kefu_domain::chat::StoredAttachment>),
+    PutAgentProfile(Box<kefu_domain::routing::AgentProfile>),
 }
 
 #[derive(Debug)]
@@ -220,6 +221,18 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             };
             let n = sql.execute(stmt, &[case_id.into(), seq.into()]).await?;
             return Ok(WriteOutput::Count(n));
+        }
+        WriteOp::PutAgentProfile(p) => {
+            sql.execute(
+                "INSERT INTO agent_presence (user_id, updated_at, doc) VALUES ($1, $2, $3) \
+                 ON CONFLICT (user_id) DO UPDATE SET updated_at = excluded.updated_at, doc = excluded.doc",
+                &[
+                    p.user_id.to_string().into(),
+                    to_millis(p.updated_at).into(),
+                    to_json(&p)?.into(),
+                ],
+            )
+            .await?;
         }
         WriteOp::PutAttachment(a) => {
             use base64::Engine as _;
@@ -977,6 +990,26 @@ pub(crate) async fn conversation(
     c.customer_read_seq = row.int(1)?;
     c.staff_read_seq = row.int(2)?;
     Ok(Some(c))
+}
+
+pub(crate) async fn open_work_per_agent(
+    sql: &mut dyn Sql,
+) -> StoreResult<Vec<(kefu_domain::UserId, i64, i64)>> {
+    sql.fetch(
+        "SELECT assignee_id, SUM(CASE WHEN channel = 'chat' THEN 1 ELSE 0 END), COUNT(*) FROM cases \
+         WHERE status NOT IN ('resolved', 'closed') AND assignee_id IS NOT NULL GROUP BY assignee_id",
+        &[],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok((
+            kefu_domain::UserId::from_stored(r.text(0)?.to_string()),
+            r.int(1)?,
+            r.int(2)?,
+        ))
+    })
+    .collect()
 }
 
 pub(crate) async fn attachment(

@@ -406,7 +406,12 @@ impl<B: Backend> Store for SqlStore<B> {
         &self,
         case_id: &CaseId,
     ) -> StoreResult<Option<kefu_domain::chat::ChatConversation>> {
-        ops::conversation(&mut *self.backend.read().await?, "case_id", case_id.as_str()).await
+        ops::conversation(
+            &mut *self.backend.read().await?,
+            "case_id",
+            case_id.as_str(),
+        )
+        .await
     }
 
     async fn mark_conversation_read(
@@ -454,6 +459,26 @@ impl<B: Backend> Store for SqlStore<B> {
         id: &str,
     ) -> StoreResult<Option<kefu_domain::chat::StoredAttachment>> {
         ops::attachment(&mut *self.backend.read().await?, id).await
+    }
+
+    async fn put_agent_profile(
+        &self,
+        profile: &kefu_domain::routing::AgentProfile,
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::PutAgentProfile(Box::new(profile.clone())))
+            .await
+    }
+
+    async fn agent_profiles(&self) -> StoreResult<Vec<kefu_domain::routing::AgentProfile>> {
+        ops::all_docs(
+            &mut *self.backend.read().await?,
+            "SELECT doc FROM agent_presence ORDER BY user_id",
+        )
+        .await
+    }
+
+    async fn open_work_per_agent(&self) -> StoreResult<Vec<(UserId, i64, i64)>> {
+        ops::open_work_per_agent(&mut *self.backend.read().await?).await
     }
 
     async fn publish_signal(&self, payload: &str) -> StoreResult<()> {

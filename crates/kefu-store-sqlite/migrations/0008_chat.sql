@@ -19,3 +19,9 @@ CREATE TABLE attachments (
     data TEXT NOT NULL
 );
 CREATE INDEX attachments_case ON attachments (case_id);
+-- Who is at work: presence, capacity and skills per staff member (routing).
+CREATE TABLE agent_presence (
+    user_id TEXT PRIMARY KEY REFERENCES users (id),
+    updated_at INTEGER NOT NULL,
+    doc TEXT NOT NULL
+);

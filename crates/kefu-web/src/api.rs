@@ -330,6 +330,7 @@ fn message_view(e: &CaseEvent) -> Option<MessageView<'_>> {
             visibility,
             author_kind,
             call,
+            ..
         } => Some(MessageView {
             call: *call,
             id: message_id.to_string(),
@@ -541,4 +542,101 @@ pub async fn recognize_waybill(
         return Err(ApiError::invalid("number", "at most 64 characters"));
     }
     Ok(Json(state.desk.recognizer().await?.recognize(&number)))
+}
+
+#[derive(Deserialize)]
+pub struct AfterQuery {
+    #[serde(default)]
+    after: i64,
+}
+
+/// `GET /chat/cases/{id}/frames?after=`.
+pub async fn chat_frames(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<AfterQuery>,
+) -> ApiResult<Json<Value>> {
+    let (case, conversation) = state.desk.chat_of_case(&actor, &id).await?;
+    let frames = state
+        .desk
+        .chat_frames(&case.id, q.after.max(0), kefu_domain::chat::Audience::Staff)
+        .await?;
+    Ok(Json(json!({
+        "case_id": case.id,
+        "case_number": case.number,
+        "customer_read_seq": conversation.customer_read_seq,
+        "staff_read_seq": conversation.staff_read_seq,
+        "bot": case.bot,
+        "items": frames,
+    })))
+}
+
+pub async fn get_presence(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+) -> ApiResult<Json<kefu_domain::routing::AgentProfile>> {
+    Ok(Json(state.desk.presence(&actor).await?))
+}
+
+pub async fn put_presence(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiJson(draft): ApiJson<kefu_domain::routing::PresenceDraft>,
+) -> ApiResult<Json<kefu_domain::routing::AgentProfile>> {
+    let profile = state.desk.set_presence(&actor, draft).await?;
+    // Someone free now takes what waits.
+    if let Err(e) = state.desk.route_waiting(50).await {
+        tracing::warn!("routing after a presence change failed: {e}");
+    }
+    Ok(Json(profile))
+}
+
+/// `GET /routing/agents`: who is on, and how loaded.
+pub async fn routing_agents(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+) -> ApiResult<Json<Value>> {
+    if !matches!(
+        actor.role,
+        kefu_domain::Role::Admin | kefu_domain::Role::Supervisor
+    ) {
+        return Err(kefu_domain::DomainError::Forbidden(
+            "only supervisors and admins see the agents' load".into(),
+        )
+        .into());
+    }
+    let loads = state.desk.agent_loads().await?;
+    let items: Vec<Value> = loads
+        .iter()
+        .map(|a| {
+            json!({"user_id": a.user_id, "presence": a.presence, "active_chats": a.active_chats,
+                "max_chats": a.max_chats, "open_cases": a.open_cases, "max_open_cases": a.max_open_cases,
+                "skills": a.skills, "last_assigned_at": a.last_assigned_at})
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NluRequest {
+    text: String,
+}
+
+/// `POST /nlu/parse {"text"}`.
+pub async fn nlu_parse(
+    State(state): State<AppState>,
+    Auth(_actor): Auth,
+    ApiJson(req): ApiJson<NluRequest>,
+) -> ApiResult<Json<kefu_domain::nlu::Understanding>> {
+    if req.text.chars().count() > kefu_domain::chat::CHAT_TEXT_MAX {
+        return Err(ApiError::invalid("text", "at most 4000 characters"));
+    }
+    let desk = &state.desk;
+    Ok(Json(desk.nlu.understand(
+        &req.text,
+        desk.now(),
+        &desk.time_zone,
+    )))
 }

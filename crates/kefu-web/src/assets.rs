@@ -45,6 +45,25 @@ pub async fn serve(Path(name): Path<String>) -> Response {
     }
 }
 
+/// `/widget.js`: the embeddable chat button. Its URL is pasted into other sites, so it carries
+/// no hash; a short cache lets a new build reach them within the hour.
+pub async fn widget() -> Response {
+    match get("widget.js") {
+        Some(a) => (
+            [
+                (CONTENT_TYPE, HeaderValue::from_static(a.content_type)),
+                (
+                    CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=3600"),
+                ),
+            ],
+            a.bytes,
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -59,8 +59,13 @@ pub struct Signal {
 pub enum SignalKind {
     /// New events: read them from the store.
     Changed,
-    Typing { who: String },
-    Read { who: String, seq: i64 },
+    Typing {
+        who: String,
+    },
+    Read {
+        who: String,
+        seq: i64,
+    },
 }
 
 /// This node's chat connections by conversation, and the bridge to the other nodes.
@@ -139,8 +144,10 @@ impl ChatHub {
 
 // ---- HTTP: starting a conversation, attachments ---------------------------------------------
 
-fn client_ip(connect: Option<&ConnectInfo<std::net::SocketAddr>>) -> std::net::IpAddr {
-    connect
+fn client_ip(parts: &axum::http::request::Parts) -> std::net::IpAddr {
+    parts
+        .extensions
+        .get::<ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip())
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST))
 }
@@ -148,10 +155,10 @@ fn client_ip(connect: Option<&ConnectInfo<std::net::SocketAddr>>) -> std::net::I
 /// `POST /api/v1/chat/conversations`: public, rate-limited like the portal.
 pub async fn start(
     State(state): State<AppState>,
-    connect: Option<ConnectInfo<std::net::SocketAddr>>,
+    parts: axum::http::request::Parts,
     ApiJson(start): ApiJson<kefu_domain::chat::ChatStart>,
 ) -> ApiResult<Response> {
-    let ip = client_ip(connect.as_ref());
+    let ip = client_ip(&parts);
     if !state.portal_limiter.allow(ip, state.desk.now()) {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -214,10 +221,7 @@ pub async fn attachment(
         [
             (header::CONTENT_TYPE, stored.attachment.mime.clone()),
             (header::CACHE_CONTROL, "private, max-age=86400".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                "inline".to_string(),
-            ),
+            (header::CONTENT_DISPOSITION, "inline".to_string()),
         ],
         stored.bytes,
     )
@@ -335,7 +339,10 @@ fn error_frame(code: &str, message: &str, client_id: Option<&str>) -> Value {
 
 /// Waits for the client's hello.
 async fn hello(socket: &mut WebSocket) -> Option<(Option<String>, i64)> {
-    let first = tokio::time::timeout(HELLO_WITHIN, socket.recv()).await.ok()??.ok()?;
+    let first = tokio::time::timeout(HELLO_WITHIN, socket.recv())
+        .await
+        .ok()??
+        .ok()?;
     let Message::Text(text) = first else {
         return None;
     };
@@ -471,7 +478,11 @@ impl Connection {
                 .state
                 .desk
                 .store
-                .case_events_after(&self.conversation.case_id, self.last_seq, kefu_domain::chat::REPLAY_PAGE)
+                .case_events_after(
+                    &self.conversation.case_id,
+                    self.last_seq,
+                    kefu_domain::chat::REPLAY_PAGE,
+                )
                 .await
                 .ok()
                 .and_then(|e| e.last().map(|e| e.seq));

@@ -4,6 +4,7 @@
 
 mod api;
 mod assets;
+mod chat;
 mod error;
 mod extract;
 mod metrics;
@@ -36,6 +37,7 @@ pub struct AppState {
     metrics: Arc<metrics::Metrics>,
     sessions: Arc<sessions::SessionCache>,
     portal_limiter: Arc<ui::portal::RateLimiter>,
+    chat: Arc<chat::ChatHub>,
 }
 
 impl AppState {
@@ -45,6 +47,7 @@ impl AppState {
             metrics: Arc::default(),
             sessions: Arc::default(),
             portal_limiter: Arc::default(),
+            chat: Arc::default(),
         }
     }
 }
@@ -110,10 +113,22 @@ pub fn router(state: AppState) -> Router {
             "/sla-policies/{id}",
             axum::routing::put(api::put_sla_policy),
         )
+        .route("/chat/conversations", post(chat::start))
+        .route("/chat/cases/{id}/ws", get(chat::staff_ws))
+        .route("/chat/cases/{id}/frames", get(api::chat_frames))
+        .route(
+            "/me/presence",
+            get(api::get_presence).put(api::put_presence),
+        )
+        .route("/routing/agents", get(api::routing_agents))
+        .route("/nlu/parse", post(api::nlu_parse))
         .route("/openapi.json", get(openapi_json));
     Router::new()
         .merge(ui::router())
         .route("/assets/{name}", get(assets::serve))
+        .route("/widget.js", get(assets::widget))
+        .route("/chat/ws", get(chat::customer_ws))
+        .route("/chat/attachments/{id}", get(chat::attachment))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
@@ -153,6 +168,8 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Chat messages stored by other nodes reach this node's connections.
+    tokio::spawn(state.chat.clone().relay(state.clone()));
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -354,6 +354,62 @@ pub const ROUTES: &[Route] = &[
         "AuditList",
     ),
     (
+        "post",
+        "/api/v1/chat/conversations",
+        "Start a chat (public, rate-limited): a chat case the bot answers first, and the token the customer's browser keeps; then speak the WebSocket protocol at /chat/ws",
+        Some("Object"),
+        201,
+        "Object",
+    ),
+    (
+        "get",
+        "/api/v1/chat/cases/{id}/ws",
+        "An agent's WebSocket to one chat (frames after ?after=seq, then live; send message/note/typing/read)",
+        None,
+        101,
+        "Object",
+    ),
+    (
+        "get",
+        "/api/v1/chat/cases/{id}/frames",
+        "A chat's frames after ?after=seq as staff see them (messages, notices, what the bot understood)",
+        None,
+        200,
+        "Object",
+    ),
+    (
+        "get",
+        "/api/v1/me/presence",
+        "The caller's routing profile: presence, capacity, skills",
+        None,
+        200,
+        "Object",
+    ),
+    (
+        "put",
+        "/api/v1/me/presence",
+        "Set presence (online, away, offline), max_chats, max_open_cases, skills {categories, channels, languages}",
+        Some("Object"),
+        200,
+        "Object",
+    ),
+    (
+        "get",
+        "/api/v1/routing/agents",
+        "Agents with their presence and load (supervisors)",
+        None,
+        200,
+        "Object",
+    ),
+    (
+        "post",
+        "/api/v1/nlu/parse",
+        "What the bot understands of a text: {intent, confidence, entities: [{kind, value, start, end}]}",
+        Some("Object"),
+        200,
+        "Object",
+    ),
+    (
         "get",
         "/api/v1/notifications",
         "My notifications, newest first (?unread=true)",
@@ -566,7 +622,12 @@ pub fn document() -> Value {
     for (method, path, summary, request, status, response) in ROUTES {
         let public = matches!(
             *path,
-            "/healthz" | "/readyz" | "/metrics" | "/api/v1/openapi.json" | "/api/v1/auth/login"
+            "/healthz"
+                | "/readyz"
+                | "/metrics"
+                | "/api/v1/openapi.json"
+                | "/api/v1/auth/login"
+                | "/api/v1/chat/conversations"
         );
         let mut parameters = query_params(path, method);
         if path.contains("{id}") {

@@ -11,10 +11,11 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 mod browser;
+mod chat;
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
-struct TestApp {
+pub struct TestApp {
     base: String,
     http: reqwest::Client,
     admin: String,
@@ -23,9 +24,9 @@ struct TestApp {
     viewer: String,
 }
 
-const PASSWORD: &str = "test-password-1";
+pub const PASSWORD: &str = "test-password-1";
 
-async fn spawn_app() -> TestApp {
+pub async fn spawn_app() -> TestApp {
     let dir = std::env::temp_dir().join(format!(
         "kefu-web-test-{}-{}",
         std::process::id(),

@@ -13,8 +13,18 @@ pub const TICK: Duration = Duration::from_millis(250);
 /// Cases handled per tick; a backlog (after downtime) is worked through tick by tick.
 const BATCH: u32 = 500;
 
+/// Every this many ticks, waiting work is routed to agents who became free.
+const ROUTE_EVERY_TICKS: u32 = 8;
+
 pub async fn run(desk: Desk) {
+    let mut tick: u32 = 0;
     loop {
+        tick = tick.wrapping_add(1);
+        if tick.is_multiple_of(ROUTE_EVERY_TICKS)
+            && let Err(e) = desk.route_waiting(100).await
+        {
+            tracing::warn!(error = %e, "routing pass failed; retrying");
+        }
         match desk.fire_due_timers_report(BATCH).await {
             Ok((fired, failed, error)) => {
                 if let Some(e) = error {

@@ -44,6 +44,7 @@ fn new_case(at: Timestamp) -> (Case, CaseEvent) {
             tags: vec![],
             received_at: at,
             classified_by: "caller".into(),
+            bot: false,
         },
     };
     (Case::from_created(&event).unwrap(), event)

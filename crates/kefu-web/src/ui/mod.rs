@@ -58,6 +58,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/portal/case", get(portal::case_lookup))
         .route("/portal/rate", post(portal::rate))
+        .route("/portal/chat", get(portal::chat))
         .route(
             "/portal/pickup",
             get(portal::pickup_page).post(portal::pickup),
@@ -65,17 +66,31 @@ pub fn router() -> Router<AppState> {
         .layer(axum::middleware::map_response(secure_headers))
 }
 
-/// Strict headers for every console page: scripts only from here, no framing.
+/// Marks a response that other sites may frame (the chat that `/widget.js` embeds).
+pub const EMBEDDABLE: &str = "x-kefu-embeddable";
+
+/// Strict headers for every console page: scripts only from here, no framing (except the
+/// embeddable chat).
 async fn secure_headers(mut response: Response) -> Response {
     let h = response.headers_mut();
+    let embeddable = h.remove(EMBEDDABLE).is_some();
     h.insert(
         "content-security-policy",
-        HeaderValue::from_static(
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-             connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-        ),
+        if embeddable {
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
+                 connect-src 'self'; frame-ancestors *; base-uri 'self'; form-action 'self'",
+            )
+        } else {
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
+                 connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+            )
+        },
     );
-    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    if !embeddable {
+        h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    }
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     response
 }
@@ -86,6 +101,11 @@ pub struct UiSession {
     pub token: String,
     pub csrf: String,
     pub tr: &'static Tr,
+}
+
+/// The console session token of a request, if it carries one.
+pub fn session_token(headers: &HeaderMap) -> Option<&str> {
+    cookie(headers, SESSION_COOKIE)
 }
 
 pub fn tr_of(headers: &HeaderMap) -> &'static Tr {

@@ -164,6 +164,34 @@ pub async fn home(headers: HeaderMap) -> Response {
     finish(&v, &headers, r)
 }
 
+#[derive(Template)]
+#[template(path = "portal_chat.html")]
+struct ChatPage {
+    p: PortalChrome,
+    script: String,
+    embedded: bool,
+}
+
+/// `/portal/chat`: the chat, in the portal or framed by `/widget.js` on any web site
+/// (`?embed=1`).
+pub async fn chat(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+    let v = visit(&headers, "/portal/chat");
+    let embedded = q.get("embed").is_some_and(|e| e == "1");
+    let r = render(&ChatPage {
+        p: v.chrome.clone(),
+        script: crate::assets::url("chat.js"),
+        embedded,
+    });
+    let mut response = finish(&v, &headers, r);
+    if embedded {
+        // Read by `secure_headers`: this page may be framed by other sites.
+        response
+            .headers_mut()
+            .insert(super::EMBEDDABLE, axum::http::HeaderValue::from_static("1"));
+    }
+    response
+}
+
 pub struct ScanLine {
     pub at: String,
     pub location: String,
