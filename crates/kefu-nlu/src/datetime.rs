@@ -59,15 +59,17 @@ enum Day {
         day: i8,
     },
     /// A day of this month (25号).
-    DayOfMonth(i8),
+    OfMonth(i8),
 }
+
+/// Hour and minute as written, and whether an English "pm" (true) or "am" (false) was given.
+type Clock = (i8, i8, Option<bool>);
 
 #[derive(Debug, Default, Clone, Copy)]
 struct Spec {
     day: Option<Day>,
     part: Option<Part>,
-    /// Hour and minute as written; `pm` says an English "pm"/"am" was given.
-    clock: Option<(i8, i8, Option<bool>)>,
+    clock: Option<Clock>,
 }
 
 /// A date-time found in the text: its char span, normalised value and detail.
@@ -103,14 +105,9 @@ pub(crate) fn find(chars: &[char], now: Timestamp, tz: &TimeZone) -> Vec<Found> 
 }
 
 fn starts_with(chars: &[char], at: usize, word: &str) -> bool {
-    let mut k = at;
-    for c in word.chars() {
-        if chars.get(k) != Some(&c) {
-            return false;
-        }
-        k += 1;
-    }
-    true
+    (at..)
+        .zip(word.chars())
+        .all(|(k, c)| chars.get(k) == Some(&c))
 }
 
 fn is_letter(c: Option<&char>) -> bool {
@@ -451,7 +448,7 @@ fn parse_date(chars: &[char], at: usize) -> Option<(usize, Day)> {
         let place_like =
             after.is_some_and(|c| "楼线门院柜仓口窗位机床店库站车箱包码单".contains(*c));
         if !place_like {
-            return Some((k + 1, Day::DayOfMonth(i8::try_from(first).ok()?)));
+            return Some((k + 1, Day::OfMonth(i8::try_from(first).ok()?)));
         }
     }
     None
@@ -473,11 +470,7 @@ fn parse_part(chars: &[char], at: usize) -> Option<(usize, Part)> {
 
 /// 3点, 3点半, 三点一刻, 15:30, 3pm, 10:30 am. A Chinese-numeral hour needs `context` (a day or
 /// part of day before it) or 钟/半/分 after it, so that 快一点 is not one o'clock.
-fn parse_clock(
-    chars: &[char],
-    at: usize,
-    context: bool,
-) -> Option<(usize, (i8, i8, Option<bool>))> {
+fn parse_clock(chars: &[char], at: usize, context: bool) -> Option<(usize, Clock)> {
     let (hour, k, digits) = number_at(chars, at)?;
     if hour > 24 {
         return None;
@@ -611,7 +604,7 @@ fn day_of(day: Day, today: Date) -> Option<Date> {
         Day::Date { year, month, day } => {
             Date::new(year.unwrap_or_else(|| today.year()), month, day).ok()
         }
-        Day::DayOfMonth(d) => Date::new(today.year(), today.month(), d).ok(),
+        Day::OfMonth(d) => Date::new(today.year(), today.month(), d).ok(),
     }
 }
 

@@ -539,10 +539,7 @@ fn sizes(chars: &[char], out: &mut Vec<Entity>) {
         let mut dims = Vec::new();
         let mut factors = Vec::new();
         let mut k = i;
-        loop {
-            let Some((n, e)) = quantity(chars, k) else {
-                break;
-            };
+        while let Some((n, e)) = quantity(chars, k) {
             let after = skip_spaces(chars, e);
             let unit = unit_at(chars, after, SIZE_UNITS);
             dims.push(n);
