@@ -158,6 +158,31 @@ impl Nlu {
         }
     }
 
+    /// k-fold cross-validated accuracy of training on `examples` (example `i` is in fold
+    /// `i % folds`): a measure taken on the training data alone, for choosing features and
+    /// settings without looking at held-out data.
+    pub fn cross_validate(examples: &[Example], folds: usize) -> f64 {
+        let folds = folds.max(2);
+        let (now, tz) = training_time();
+        let mut correct = 0;
+        for fold in 0..folds {
+            let train: Vec<Example> = examples
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % folds != fold)
+                .map(|(_, e)| e.clone())
+                .collect();
+            let nlu = Nlu::train(&train);
+            correct += examples
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % folds == fold)
+                .filter(|(_, e)| nlu.understand(&e.text, now, &tz).intent == e.intent)
+                .count();
+        }
+        correct as f64 / examples.len().max(1) as f64
+    }
+
     /// This model with the operator's own waybill format (the `waybill_format` setting).
     #[must_use]
     pub fn with_waybill_format(mut self, own: OwnFormat) -> Nlu {

@@ -22,7 +22,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             epochs: 30,
-            learning_rate: 0.8,
+            learning_rate: 2.0,
             decay: 0.1,
             l2: 1e-5,
             seed: 0x6b65_6675,
