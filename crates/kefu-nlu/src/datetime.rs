@@ -581,7 +581,11 @@ fn parse_at(chars: &[char], at: usize) -> Option<(usize, Spec)> {
         }
         pos = k;
     }
-    (end > at).then_some((end, spec))
+    // 早上好, 晚上好, good morning: a greeting, not a time.
+    let only_part = spec.day.is_none() && spec.clock.is_none();
+    let greeting = only_part
+        && (chars.get(end) == Some(&'好') || (at >= 5 && english(chars, at - 5, "good").is_some()));
+    (end > at && !greeting).then_some((end, spec))
 }
 
 fn weekday_number(w: Weekday) -> i8 {
@@ -730,5 +734,7 @@ mod tests {
         assert_eq!(one("Tomorrow at 3pm"), "2026-11-25T15:00:00+08:00");
         assert_eq!(one("10am"), "2026-11-24T10:00:00+08:00");
         assert!(run("todays").is_empty());
+        assert!(run("早上好").is_empty());
+        assert!(run("good morning").is_empty());
     }
 }

@@ -106,6 +106,11 @@ pub const COMMON_ITEMS: &[&str] = &[
     "食用油",
     "调料",
     "辣椒酱",
+    "电动车电池",
+    "手机壳",
+    "蓝牙耳机",
+    "中药材",
+    "茅台酒",
     "parcel",
     "document",
     "documents",
@@ -116,7 +121,25 @@ pub const COMMON_ITEMS: &[&str] = &[
     "laptop",
     "perfume",
     "food",
+    "alcohol",
+    "liquor",
+    "wine",
+    "lithium battery",
+    "cigarettes",
 ];
+
+/// English names of items that share the Chinese name's prohibited-item category.
+const ENGLISH_ALIASES: &[(&str, &str)] = &[
+    ("lithium battery", "锂电池"),
+    ("power bank", "充电宝"),
+    ("perfume", "香水"),
+    ("alcohol", "白酒"),
+    ("liquor", "白酒"),
+    ("wine", "红酒"),
+];
+
+/// Words that start with an item's name but are not items (手机号 is a phone number).
+const NOT_ITEMS: &[&str] = &["手机号", "手机号码", "文件夹", "箱子里", "电视剧"];
 
 /// Character ranges of units, in preference order for a weight.
 const WEIGHT_UNITS: &[(&str, f64)] = &[
@@ -178,11 +201,17 @@ impl Extractor {
                 }
             }
         }
+        for (english, chinese) in ENGLISH_ALIASES {
+            let info = items.get(*chinese).cloned().flatten();
+            items.insert((*english).to_owned(), info);
+        }
         let max_item_chars = items.keys().map(|k| k.chars().count()).max().unwrap_or(0);
         let exemptions = list
             .exemptions
             .iter()
-            .map(|w| w.trim().to_lowercase().chars().collect())
+            .map(|w| w.trim().to_lowercase())
+            .chain(NOT_ITEMS.iter().map(|w| (*w).to_owned()))
+            .map(|w| w.chars().collect())
             .collect();
         Extractor {
             recognizer,
@@ -305,7 +334,13 @@ impl Extractor {
                     && lower
                         .get(i + len)
                         .is_none_or(|c| !c.is_ascii_alphanumeric()));
-            if bounded && !exempt[i..i + len].iter().any(|&e| e) {
+            // 手机13800138000, 手机：139… label a number rather than name an item.
+            let label = word == "手机"
+                && lower
+                    .get(i + len..)
+                    .and_then(|rest| rest.iter().find(|c| !matches!(c, ':' | '：' | ' ' | '是')))
+                    .is_some_and(char::is_ascii_digit);
+            if bounded && !label && !exempt[i..i + len].iter().any(|&e| e) {
                 let detail = info.as_ref().map(|(category, official)| {
                     json!({"prohibited": true, "category": category, "official": official})
                 });
@@ -612,6 +647,23 @@ fn places(chars: &[char], from: usize, to: usize, out: &mut Vec<Entity>, depth: 
     let Some(start) = start else {
         return;
     };
+    // A bare two-character name of a county-level division (合作, 中山 as a word) needs a cue
+    // before it that a place follows: 到, 从, 寄, 在 …
+    let written: String = seg[start..end].iter().collect();
+    let bare_district = regions.len() == 3
+        && parsed.district.as_ref().is_some_and(|d| d.name != written)
+        && written.chars().count() <= 2;
+    if bare_district {
+        let cue = start
+            .checked_sub(1)
+            .and_then(|i| seg.get(i))
+            .is_some_and(|c| "到从寄去往在发至于".contains(*c));
+        if !cue {
+            places(chars, from, from + start, out, depth + 1);
+            places(chars, from + end, to, out, depth + 1);
+            return;
+        }
+    }
     let level = most_specific
         .division()
         .map(|d| match d.level {
