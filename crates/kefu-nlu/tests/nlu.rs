@@ -307,6 +307,18 @@ fn places_with_codes() {
         .collect();
     assert_eq!(places, [("深圳市", "440300"), ("乌鲁木齐市", "650100")]);
     assert_eq!(u.intent, Intent::Quote);
+    // 合作 is also 合作市 (甘肃), but a bare county-level short name needs a cue like 到/从/在.
+    assert_eq!(
+        understand("怎么成为合作商家")
+            .entities_of(EntityKind::Place)
+            .count(),
+        0
+    );
+    let e = only("寄到合作要几天", EntityKind::Place);
+    assert_eq!(
+        (e.value.as_str(), e.detail.unwrap()["code"].as_str()),
+        ("合作市", Some("623001"))
+    );
 }
 
 #[test]
