@@ -613,10 +613,8 @@ fn day_of(day: Day, today: Date) -> Option<Date> {
 }
 
 fn rfc3339(date: Date, hour: i8, minute: i8, tz: &TimeZone) -> Option<String> {
-    let zoned = date
-        .at(hour, minute, 0, 0)
-        .to_zoned_datetime(tz.clone())
-        .ok()?;
+    let time = jiff::civil::Time::new(hour, minute, 0, 0).ok()?;
+    let zoned = date.to_datetime(time).to_zoned_datetime(tz.clone()).ok()?;
     Some(zoned.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string())
 }
 

@@ -399,3 +399,98 @@ fn understanding_json_shape() {
     let back: Understanding = serde_json::from_value(json).unwrap();
     assert_eq!(back, u);
 }
+
+#[test]
+fn arbitrary_text_never_panics_and_spans_stay_in_bounds() {
+    // A deterministic stream of messages built from the pieces that trip parsers: digits,
+    // separators, units, date words, letters, emoji and Chinese.
+    let pieces = [
+        "1",
+        "3",
+        "9",
+        "0",
+        "12",
+        "138",
+        "2026",
+        "-",
+        "/",
+        ":",
+        "：",
+        "×",
+        "x",
+        "*",
+        ".",
+        " ",
+        "　",
+        "点",
+        "半",
+        "月",
+        "日",
+        "号",
+        "年",
+        "周",
+        "下",
+        "明天",
+        "下午",
+        "晚上",
+        "公斤",
+        "斤",
+        "g",
+        "kg",
+        "cm",
+        "米",
+        "SF",
+        "YL",
+        "JT",
+        "订单",
+        "订单号",
+        "杭州",
+        "西湖区",
+        "北京市",
+        "锂电池",
+        "手机",
+        "象牙",
+        "😡",
+        "🙏",
+        "！",
+        "？",
+        "tomorrow",
+        "pm",
+        "next",
+        "friday",
+        "的",
+        "寄",
+        "到",
+        "十",
+        "两",
+        "一",
+        "ａ",
+        "１",
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..3000 {
+        let len = (next() % 24) as usize;
+        let text: String = (0..len)
+            .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+            .collect();
+        let u = understand(&text);
+        let n = text.chars().count();
+        assert!((0.0..=1.0).contains(&u.confidence), "{text}");
+        for e in &u.entities {
+            assert!(e.start < e.end && e.end <= n, "{text}: {e:?}");
+        }
+        for w in u.entities.windows(2) {
+            assert!(
+                w[0].end <= w[1].start,
+                "{text}: overlapping {:?}",
+                u.entities
+            );
+        }
+    }
+}
