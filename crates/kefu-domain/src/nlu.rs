@@ -1,58 +1,83 @@
-//! What the bot understands of a customer message: one intent of the shared taxonomy (SPEC
-//! "The bot's intents") and the entities in the text. The model lives in `kefu-nlu`; the
-//! domain only knows this contract, so the desk runs with any implementation.
+//! The bot's understanding of a customer message: one [`Intent`] of the shared taxonomy (SPEC,
+//! "The bot's intents") with a confidence, and the [`Entity`]s found in the text. The types live
+//! here so every crate speaks the same language; the model that fills them in (`kefu-nlu`) sits
+//! behind the [`Understand`] trait. Nothing here does I/O, and time is always passed in.
 
 use serde::{Deserialize, Serialize};
 
 use crate::case::Category;
 
-macro_rules! codes {
-    ($(#[$m:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($text => Some($name::$variant),)+ _ => None }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
+/// What a customer message is about. Shares its codes with [`Category`] where they overlap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Intent {
+    Track,
+    Delay,
+    Lost,
+    Damaged,
+    Pickup,
+    Quote,
+    Coverage,
+    Prohibited,
+    ChangeDelivery,
+    Complaint,
+    Claim,
+    Invoice,
+    Suggestion,
+    Human,
+    Greeting,
+    Other,
 }
 
-codes!(
-    /// The intent of one customer message.
-    Intent {
-        Track => "track", Delay => "delay", Lost => "lost", Damaged => "damaged",
-        Pickup => "pickup", Quote => "quote", Coverage => "coverage", Prohibited => "prohibited",
-        ChangeDelivery => "change_delivery", Complaint => "complaint", Claim => "claim",
-        Invoice => "invoice", Suggestion => "suggestion", Human => "human",
-        Greeting => "greeting", Other => "other",
-    }
-);
-
-codes!(
-    /// What an entity found in the text is.
-    EntityKind {
-        Waybill => "waybill", Mobile => "mobile", Datetime => "datetime", Place => "place",
-        Weight => "weight", Size => "size", Item => "item", OrderNo => "order_no",
-    }
-);
-
 impl Intent {
-    /// The case category a conversation with this intent belongs to, where there is one.
+    /// Every intent, in the SPEC's order.
+    pub const ALL: [Intent; 16] = [
+        Intent::Track,
+        Intent::Delay,
+        Intent::Lost,
+        Intent::Damaged,
+        Intent::Pickup,
+        Intent::Quote,
+        Intent::Coverage,
+        Intent::Prohibited,
+        Intent::ChangeDelivery,
+        Intent::Complaint,
+        Intent::Claim,
+        Intent::Invoice,
+        Intent::Suggestion,
+        Intent::Human,
+        Intent::Greeting,
+        Intent::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Intent::Track => "track",
+            Intent::Delay => "delay",
+            Intent::Lost => "lost",
+            Intent::Damaged => "damaged",
+            Intent::Pickup => "pickup",
+            Intent::Quote => "quote",
+            Intent::Coverage => "coverage",
+            Intent::Prohibited => "prohibited",
+            Intent::ChangeDelivery => "change_delivery",
+            Intent::Complaint => "complaint",
+            Intent::Claim => "claim",
+            Intent::Invoice => "invoice",
+            Intent::Suggestion => "suggestion",
+            Intent::Human => "human",
+            Intent::Greeting => "greeting",
+            Intent::Other => "other",
+        }
+    }
+
+    /// The intent with this code (`"change_delivery"`), if any.
+    pub fn parse(s: &str) -> Option<Intent> {
+        Intent::ALL.into_iter().find(|i| i.as_str() == s)
+    }
+
+    /// The case category a message of this intent is filed under; `None` for messages that do
+    /// not make a case by themselves (a greeting, a request for a person).
     pub fn category(self) -> Option<Category> {
         Some(match self {
             Intent::Track => Category::Track,
@@ -72,11 +97,67 @@ impl Intent {
     }
 }
 
-/// One entity: `start`/`end` are character offsets into the text (not bytes).
+impl std::fmt::Display for Intent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What kind of thing an [`Entity`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    Waybill,
+    Mobile,
+    Datetime,
+    Place,
+    Weight,
+    Size,
+    Item,
+    OrderNo,
+}
+
+impl EntityKind {
+    pub const ALL: [EntityKind; 8] = [
+        EntityKind::Waybill,
+        EntityKind::Mobile,
+        EntityKind::Datetime,
+        EntityKind::Place,
+        EntityKind::Weight,
+        EntityKind::Size,
+        EntityKind::Item,
+        EntityKind::OrderNo,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Waybill => "waybill",
+            EntityKind::Mobile => "mobile",
+            EntityKind::Datetime => "datetime",
+            EntityKind::Place => "place",
+            EntityKind::Weight => "weight",
+            EntityKind::Size => "size",
+            EntityKind::Item => "item",
+            EntityKind::OrderNo => "order_no",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EntityKind> {
+        EntityKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Something found in a message. `start`/`end` count **characters** (not bytes) of the input,
+/// `end` exclusive, so `text.chars().skip(start).take(end - start)` is what was written.
+///
+/// `value` is normalised: a waybill number upper-cased without spaces; a mobile as 11 digits; a
+/// date-time as an RFC 3339 timestamp (or a `YYYY-MM-DD` date when no time of day was given),
+/// resolved against the `now` and time zone passed in; a place as the division's name (`detail`
+/// `{"code": ...}`); a weight in kg as a decimal string; a size as `LxWxH` in cm; an item as its
+/// name; an order number as written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entity {
     pub kind: EntityKind,
-    /// The normalised value (a waybill upper-cased, a weight in kg, a time in RFC 3339).
     pub value: String,
     pub start: usize,
     pub end: usize,
@@ -84,23 +165,30 @@ pub struct Entity {
     pub detail: Option<serde_json::Value>,
 }
 
-/// What one message means.
+/// The intent of a message, how sure the model is (a probability in `[0, 1]`), and what it found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Understanding {
     pub intent: Intent,
-    /// A probability in [0, 1].
     pub confidence: f64,
     pub entities: Vec<Entity>,
 }
 
 impl Understanding {
+    /// The entities of one kind, in the order they occur.
+    /// The first entity of a kind.
     pub fn first(&self, kind: EntityKind) -> Option<&Entity> {
         self.entities.iter().find(|e| e.kind == kind)
     }
+
+    pub fn entities_of(&self, kind: EntityKind) -> impl Iterator<Item = &Entity> {
+        self.entities.iter().filter(move |e| e.kind == kind)
+    }
 }
 
-/// Natural-language understanding. Time is passed in so relative dates are testable.
+/// A natural-language understanding model. `now` and `tz` resolve relative dates (明天下午);
+/// implementations must not read the wall clock.
 pub trait Understand: Send + Sync {
+    /// A short name recorded with what the model decided.
     fn name(&self) -> &'static str;
     fn understand(
         &self,
@@ -108,6 +196,68 @@ pub trait Understand: Send + Sync {
         now: jiff::Timestamp,
         tz: &jiff::tz::TimeZone,
     ) -> Understanding;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intent_codes_round_trip() {
+        assert_eq!(Intent::ALL.len(), 16);
+        for i in Intent::ALL {
+            assert_eq!(Intent::parse(i.as_str()), Some(i));
+            let json = serde_json::to_string(&i).unwrap();
+            assert_eq!(json, format!("\"{}\"", i.as_str()));
+        }
+        assert_eq!(Intent::parse("nope"), None);
+        for k in EntityKind::ALL {
+            assert_eq!(EntityKind::parse(k.as_str()), Some(k));
+            assert_eq!(
+                serde_json::to_string(&k).unwrap(),
+                format!("\"{}\"", k.as_str())
+            );
+        }
+    }
+
+    #[test]
+    fn intents_map_to_existing_categories() {
+        assert_eq!(Intent::Quote.category(), Some(Category::Inquiry));
+        assert_eq!(Intent::Coverage.category(), Some(Category::Inquiry));
+        assert_eq!(Intent::Prohibited.category(), Some(Category::Inquiry));
+        assert_eq!(Intent::Greeting.category(), None);
+        assert_eq!(Intent::Human.category(), None);
+        // Where the codes are shared, they are the same code.
+        for i in Intent::ALL {
+            if let Some(c) = Category::parse(i.as_str()) {
+                assert_eq!(i.category(), Some(c), "{i}");
+            }
+        }
+    }
+
+    #[test]
+    fn detail_is_skipped_when_absent() {
+        let u = Understanding {
+            intent: Intent::Track,
+            confidence: 0.5,
+            entities: vec![Entity {
+                kind: EntityKind::Mobile,
+                value: "13800138000".into(),
+                start: 0,
+                end: 11,
+                detail: None,
+            }],
+        };
+        let json = serde_json::to_value(&u).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"intent": "track", "confidence": 0.5, "entities": [
+                {"kind": "mobile", "value": "13800138000", "start": 0, "end": 11}
+            ]})
+        );
+        let back: Understanding = serde_json::from_value(json).unwrap();
+        assert_eq!(back, u);
+    }
 }
 
 /// A small keyword reader for when no trained model is plugged in (tests of other parts, a

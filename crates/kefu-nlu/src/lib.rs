@@ -1,0 +1,430 @@
+//! The bot's natural-language understanding: which of the 16 intents of the SPEC a customer
+//! message has (with a calibrated probability) and which entities it names — waybill numbers
+//! with their carrier, mobile numbers, dates and times, places, weights, sizes, items and order
+//! numbers.
+//!
+//! The intent model is multinomial logistic regression over jieba words, characters and
+//! character bigrams of the message, with extracted entities replaced by placeholder tokens so
+//! that numbers and place names do not fill the vocabulary. [`Nlu::new`] trains it from the
+//! examples in `data/train.tsv` (embedded at compile time) in a fixed order, so the same build
+//! always gives the same model. Nothing here does I/O or reads the clock: `now` and the time zone
+//! are passed in.
+//!
+//! ```
+//! use kefu_domain::nlu::{EntityKind, Intent, Understand};
+//! let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap();
+//! let now: jiff::Timestamp = "2026-11-24T02:00:00Z".parse().unwrap();
+//! let u = kefu_nlu::Nlu::shared().understand("我的快递到哪了", now, &tz);
+//! assert_eq!(u.intent, Intent::Track);
+//! let u = kefu_nlu::Nlu::shared().understand("明天下午来取件", now, &tz);
+//! assert_eq!(u.entities[0].kind, EntityKind::Datetime);
+//! assert_eq!(u.entities[0].value, "2026-11-25T14:00:00+08:00");
+//! ```
+
+mod datetime;
+mod entities;
+mod model;
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use kefu_domain::nlu::{Entity, EntityKind, Intent, Understand, Understanding};
+use kefu_domain::waybill::{OwnFormat, Recognizer};
+
+pub use entities::COMMON_ITEMS;
+
+/// The training examples, `intent<TAB>text` per line.
+pub const TRAIN_DATA: &str = include_str!("../data/train.tsv");
+/// Examples kept out of training, to measure the model.
+pub const HELDOUT_DATA: &str = include_str!("../data/heldout.tsv");
+
+/// One labelled message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Example {
+    pub intent: Intent,
+    pub text: String,
+    /// 1-based line in the data it came from.
+    pub line: usize,
+}
+
+/// A line of example data that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for DataError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+impl std::error::Error for DataError {}
+
+/// Reads `intent<TAB>text` lines; blank lines and lines starting with `#` are skipped. The
+/// first line that cannot be read is the error.
+pub fn parse_examples(data: &str) -> Result<Vec<Example>, DataError> {
+    let (examples, errors) = read_examples(data);
+    match errors.into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(examples),
+    }
+}
+
+/// The examples of `data` that can be read, and an error for every line that cannot.
+pub fn read_examples(data: &str) -> (Vec<Example>, Vec<DataError>) {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for (i, raw) in data.lines().enumerate() {
+        let line = i + 1;
+        if raw.trim().is_empty() || raw.starts_with('#') {
+            continue;
+        }
+        let mut fail = |message: String| errors.push(DataError { line, message });
+        let Some((label, text)) = raw.split_once('\t') else {
+            fail("no tab between intent and text".into());
+            continue;
+        };
+        let Some(intent) = Intent::parse(label.trim()) else {
+            fail(format!("unknown intent {label:?}"));
+            continue;
+        };
+        let text = text.trim();
+        if text.is_empty() {
+            fail("empty text".into());
+            continue;
+        }
+        out.push(Example {
+            intent,
+            text: text.to_owned(),
+            line,
+        });
+    }
+    (out, errors)
+}
+
+/// The understanding model: an entity extractor and a trained intent classifier.
+#[derive(Debug, Clone)]
+pub struct Nlu {
+    extractor: entities::Extractor,
+    model: model::Model,
+    examples: usize,
+}
+
+static SHARED: LazyLock<Nlu> = LazyLock::new(Nlu::new);
+
+/// The time used when extracting entities for training (only their spans and kinds matter).
+fn training_time() -> (Timestamp, TimeZone) {
+    (Timestamp::UNIX_EPOCH, TimeZone::UTC)
+}
+
+impl Nlu {
+    /// A model trained from the embedded [`TRAIN_DATA`], recognising the demo operator's own
+    /// waybill format ([`OwnFormat::default`]). Lines that cannot be read are skipped (the
+    /// crate's tests make sure there are none).
+    pub fn new() -> Nlu {
+        let (examples, _) = read_examples(TRAIN_DATA);
+        Nlu::train(&examples)
+    }
+
+    /// The process-wide instance, trained on first use.
+    pub fn shared() -> &'static Nlu {
+        &SHARED
+    }
+
+    /// A model trained on `examples`.
+    pub fn train(examples: &[Example]) -> Nlu {
+        let extractor = entities::Extractor::new(Recognizer::new(OwnFormat::default()));
+        let (now, tz) = training_time();
+        let samples: Vec<model::Sample> = examples
+            .iter()
+            .map(|e| {
+                let chars = normalize(&e.text);
+                let found = extractor.extract(&chars, now, &tz);
+                model::Sample {
+                    class: class_of(e.intent),
+                    features: features(&chars, &found),
+                }
+            })
+            .collect();
+        let model = model::Model::train(&samples, model::Config::default());
+        Nlu {
+            extractor,
+            model,
+            examples: examples.len(),
+        }
+    }
+
+    /// k-fold cross-validated accuracy of training on `examples` (example `i` is in fold
+    /// `i % folds`): a measure taken on the training data alone, for choosing features and
+    /// settings without looking at held-out data.
+    pub fn cross_validate(examples: &[Example], folds: usize) -> f64 {
+        let folds = folds.max(2);
+        let (now, tz) = training_time();
+        let mut correct = 0;
+        for fold in 0..folds {
+            let train: Vec<Example> = examples
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % folds != fold)
+                .map(|(_, e)| e.clone())
+                .collect();
+            let nlu = Nlu::train(&train);
+            correct += examples
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % folds == fold)
+                .filter(|(_, e)| nlu.understand(&e.text, now, &tz).intent == e.intent)
+                .count();
+        }
+        correct as f64 / examples.len().max(1) as f64
+    }
+
+    /// This model with the operator's own waybill format (the `waybill_format` setting).
+    #[must_use]
+    pub fn with_waybill_format(mut self, own: OwnFormat) -> Nlu {
+        self.extractor.recognizer = Recognizer::new(own);
+        self
+    }
+
+    /// The entities of `text`, in text order, spans in characters.
+    pub fn entities(&self, text: &str, now: Timestamp, tz: &TimeZone) -> Vec<Entity> {
+        self.extractor.extract(&normalize(text), now, tz)
+    }
+
+    /// Every intent with its probability, most likely first (all zero for empty text, except
+    /// `other`, which is then the answer with confidence 0).
+    pub fn scores(&self, text: &str, now: Timestamp, tz: &TimeZone) -> Vec<(Intent, f64)> {
+        self.analyse(text, now, tz).1
+    }
+
+    /// Number of distinct features the model knows.
+    pub fn vocabulary_size(&self) -> usize {
+        self.model.vocabulary_size()
+    }
+
+    /// How many examples it was trained on.
+    pub fn training_examples(&self) -> usize {
+        self.examples
+    }
+
+    /// The softmax temperature fitted by cross-validation on the training data.
+    pub fn temperature(&self) -> f64 {
+        self.model.temperature()
+    }
+
+    fn analyse(
+        &self,
+        text: &str,
+        now: Timestamp,
+        tz: &TimeZone,
+    ) -> (Vec<Entity>, Vec<(Intent, f64)>) {
+        let chars = normalize(text);
+        if chars.iter().all(|c| c.is_whitespace()) {
+            let scores = Intent::ALL.iter().map(|i| (*i, 0.0)).collect();
+            return (Vec::new(), scores);
+        }
+        let found = self.extractor.extract(&chars, now, tz);
+        let p = self.model.probabilities(&features(&chars, &found));
+        let mut scores: Vec<(Intent, f64)> = Intent::ALL.iter().copied().zip(p).collect();
+        scores.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        (found, scores)
+    }
+}
+
+impl Default for Nlu {
+    fn default() -> Self {
+        Nlu::new()
+    }
+}
+
+impl Understand for Nlu {
+    fn name(&self) -> &'static str {
+        "nlu-logreg"
+    }
+
+    fn understand(&self, text: &str, now: Timestamp, tz: &TimeZone) -> Understanding {
+        let (entities, scores) = self.analyse(text, now, tz);
+        match scores.first() {
+            Some(&(intent, confidence)) if confidence > 0.0 => Understanding {
+                intent,
+                confidence: (confidence * 10_000.0).round() / 10_000.0,
+                entities,
+            },
+            _ => Understanding {
+                intent: Intent::Other,
+                confidence: 0.0,
+                entities,
+            },
+        }
+    }
+}
+
+fn class_of(intent: Intent) -> usize {
+    Intent::ALL
+        .iter()
+        .position(|i| *i == intent)
+        .unwrap_or(Intent::ALL.len() - 1)
+}
+
+/// Full-width ASCII to half-width and the ideographic space to a space, one char for one char,
+/// so that offsets into the result are offsets into the input.
+fn normalize(text: &str) -> Vec<char> {
+    text.chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+            c => c,
+        })
+        .collect()
+}
+
+/// The placeholder character standing for an entity of `kind` in the text the model reads.
+fn placeholder(kind: EntityKind) -> char {
+    let offset = EntityKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+    char::from_u32(0xE000 + u32::try_from(offset).unwrap_or(0)).unwrap_or('\u{E000}')
+}
+
+fn placeholder_name(c: char) -> Option<&'static str> {
+    let offset = u32::from(c).checked_sub(0xE000)?;
+    EntityKind::ALL
+        .get(usize::try_from(offset).ok()?)
+        .map(|k| k.as_str())
+}
+
+/// The features of a message: entity kinds, jieba words, and character unigrams and bigrams of
+/// the text with entities (other than items) replaced by placeholders.
+fn features(chars: &[char], found: &[Entity]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut masked: Vec<char> = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    for e in found {
+        out.push(format!("e:{}", e.kind.as_str()));
+        if e.kind == EntityKind::Item
+            && e.detail
+                .as_ref()
+                .and_then(|d| d.get("prohibited"))
+                .is_some()
+        {
+            out.push("e:prohibited_item".into());
+        }
+    }
+    let mut spans = found
+        .iter()
+        .filter(|e| e.kind != EntityKind::Item)
+        .peekable();
+    while i < chars.len() {
+        if let Some(e) = spans.peek()
+            && e.start == i
+        {
+            masked.push(' ');
+            masked.push(placeholder(e.kind));
+            masked.push(' ');
+            i = e.end.max(i + 1);
+            spans.next();
+            continue;
+        }
+        masked.push(chars[i].to_ascii_lowercase());
+        i += 1;
+    }
+    let masked_text: String = masked.iter().collect();
+    for w in kefu_text::Segmenter::shared().words(&masked_text) {
+        if w.chars().any(|c| c.is_ascii_digit()) {
+            out.push("w:#".into());
+        } else {
+            out.push(format!("w:{}", w.to_lowercase()));
+        }
+    }
+    // Units: a CJK character or symbol, an ASCII word, a placeholder, ! or ?.
+    let mut units: Vec<String> = vec!["^".into()];
+    let mut k = 0;
+    while k < masked.len() {
+        let c = masked[k];
+        if c.is_ascii_alphanumeric() {
+            let start = k;
+            while k < masked.len() && masked[k].is_ascii_alphanumeric() {
+                k += 1;
+            }
+            let word: String = masked[start..k]
+                .iter()
+                .map(|c| if c.is_ascii_digit() { '#' } else { *c })
+                .collect();
+            units.push(word);
+            continue;
+        }
+        k += 1;
+        if let Some(name) = placeholder_name(c) {
+            units.push(format!("<{name}>"));
+        } else if matches!(c, '!' | '?') {
+            units.push(c.to_string());
+        } else if c.is_whitespace() || c.is_ascii() || is_cjk_punctuation(c) {
+            continue;
+        } else {
+            out.push(format!("u:{c}"));
+            units.push(c.to_string());
+        }
+    }
+    units.push("$".into());
+    for pair in units.windows(2) {
+        out.push(format!("b:{}|{}", pair[0], pair[1]));
+    }
+    let mut seen = HashSet::new();
+    out.retain(|f| seen.insert(f.clone()));
+    out
+}
+
+fn is_cjk_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '，' | '。'
+            | '、'
+            | '；'
+            | '：'
+            | '“'
+            | '”'
+            | '‘'
+            | '’'
+            | '（'
+            | '）'
+            | '《'
+            | '》'
+            | '【'
+            | '】'
+            | '…'
+            | '—'
+            | '～'
+            | '·'
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_full_width_one_to_one() {
+        let text = "ＳＦ１２３　好";
+        let n = normalize(text);
+        assert_eq!(n.len(), text.chars().count());
+        assert_eq!(n.iter().collect::<String>(), "SF123 好");
+    }
+
+    #[test]
+    fn entities_become_placeholders() {
+        let chars = normalize("单号SF1234567890123怎么还没到");
+        let found = vec![Entity {
+            kind: EntityKind::Waybill,
+            value: "SF1234567890123".into(),
+            start: 2,
+            end: 17,
+            detail: None,
+        }];
+        let f = features(&chars, &found);
+        assert!(f.contains(&"e:waybill".to_owned()), "{f:?}");
+        assert!(f.contains(&"b:号|<waybill>".to_owned()), "{f:?}");
+        assert!(!f.iter().any(|x| x.contains("1234")), "{f:?}");
+    }
+}

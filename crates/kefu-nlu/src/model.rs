@@ -1,0 +1,305 @@
+//! Multinomial logistic regression over sparse binary features, trained by stochastic gradient
+//! descent in a fixed order (a seeded shuffle), so the same data gives the same model on every
+//! machine. The softmax is calibrated with a temperature fitted on out-of-fold predictions of the
+//! training data (k-fold cross-validation), never on held-out data.
+
+use std::collections::HashMap;
+
+/// Number of classes (the 16 intents).
+pub(crate) const K: usize = 16;
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Config {
+    pub epochs: usize,
+    pub learning_rate: f32,
+    pub decay: f32,
+    pub l2: f32,
+    pub seed: u64,
+    pub folds: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            epochs: 30,
+            learning_rate: 2.0,
+            decay: 0.1,
+            l2: 1e-5,
+            seed: 0x6b65_6675,
+            folds: 4,
+        }
+    }
+}
+
+/// One training example: class index and feature names.
+pub(crate) struct Sample {
+    pub class: usize,
+    pub features: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Model {
+    vocab: HashMap<String, u32>,
+    /// `vocab.len() × K`, row-major by feature.
+    weights: Vec<f32>,
+    bias: [f32; K],
+    /// Divides the logits before the softmax.
+    temperature: f64,
+}
+
+/// A tiny deterministic generator (xorshift64*), for the training order.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = usize::try_from(self.next() % (i as u64 + 1)).unwrap_or(0);
+            items.swap(i, j);
+        }
+    }
+}
+
+/// Sparse rows: feature indices, with one value for the whole row (1/√n, so long and short
+/// messages weigh alike).
+struct Row {
+    class: usize,
+    indices: Vec<u32>,
+    value: f32,
+}
+
+fn softmax(logits: &[f64; K], temperature: f64) -> [f64; K] {
+    let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut out = [0.0; K];
+    let mut sum = 0.0;
+    for (o, l) in out.iter_mut().zip(logits) {
+        *o = ((l - max) / temperature).exp();
+        sum += *o;
+    }
+    for o in &mut out {
+        *o /= sum;
+    }
+    out
+}
+
+impl Model {
+    /// Trains on `samples`, then fits the temperature by `config.folds`-fold cross-validation.
+    pub fn train(samples: &[Sample], config: Config) -> Model {
+        let mut model = Model::fit(samples, config);
+        if config.folds >= 2 && samples.len() >= config.folds * 2 {
+            let mut logits: Vec<([f64; K], usize)> = Vec::with_capacity(samples.len());
+            for fold in 0..config.folds {
+                let train: Vec<&Sample> = samples
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i % config.folds != fold)
+                    .map(|(_, s)| s)
+                    .collect();
+                let m = Model::fit_refs(&train, config);
+                for (_, s) in samples
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i % config.folds == fold)
+                {
+                    logits.push((m.logits(&s.features), s.class));
+                }
+            }
+            model.temperature = fit_temperature(&logits);
+        }
+        model
+    }
+
+    fn fit(samples: &[Sample], config: Config) -> Model {
+        let refs: Vec<&Sample> = samples.iter().collect();
+        Model::fit_refs(&refs, config)
+    }
+
+    fn fit_refs(samples: &[&Sample], config: Config) -> Model {
+        let mut vocab: HashMap<String, u32> = HashMap::new();
+        let mut rows = Vec::with_capacity(samples.len());
+        for s in samples {
+            let mut indices: Vec<u32> = s
+                .features
+                .iter()
+                .map(|f| {
+                    let next = u32::try_from(vocab.len()).unwrap_or(u32::MAX);
+                    *vocab.entry(f.clone()).or_insert(next)
+                })
+                .collect();
+            indices.sort_unstable();
+            indices.dedup();
+            let value = if indices.is_empty() {
+                0.0
+            } else {
+                1.0 / (indices.len() as f32).sqrt()
+            };
+            rows.push(Row {
+                class: s.class,
+                indices,
+                value,
+            });
+        }
+        let mut weights = vec![0.0f32; vocab.len() * K];
+        let mut bias = [0.0f32; K];
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        let mut rng = Rng(config.seed | 1);
+        for epoch in 0..config.epochs {
+            rng.shuffle(&mut order);
+            let lr = config.learning_rate / (1.0 + config.decay * epoch as f32);
+            for &r in &order {
+                let row = &rows[r];
+                let mut z = [0.0f64; K];
+                for (k, zk) in z.iter_mut().enumerate() {
+                    let mut s = bias[k];
+                    for &j in &row.indices {
+                        s += weights[j as usize * K + k] * row.value;
+                    }
+                    *zk = f64::from(s);
+                }
+                let p = softmax(&z, 1.0);
+                for k in 0..K {
+                    let g = (p[k] - if k == row.class { 1.0 } else { 0.0 }) as f32;
+                    if g == 0.0 {
+                        continue;
+                    }
+                    bias[k] -= lr * g;
+                    let step = lr * g * row.value;
+                    for &j in &row.indices {
+                        weights[j as usize * K + k] -= step;
+                    }
+                }
+            }
+            let shrink = 1.0 - lr * config.l2 * rows.len() as f32;
+            if shrink < 1.0 {
+                let shrink = shrink.max(0.0);
+                for w in &mut weights {
+                    *w *= shrink;
+                }
+            }
+        }
+        Model {
+            vocab,
+            weights,
+            bias,
+            temperature: 1.0,
+        }
+    }
+
+    fn logits(&self, features: &[String]) -> [f64; K] {
+        let mut indices: Vec<u32> = features
+            .iter()
+            .filter_map(|f| self.vocab.get(f).copied())
+            .collect();
+        indices.sort_unstable();
+        indices.dedup();
+        // Scale as in training: by the number of distinct features of the message, known or not.
+        let mut distinct: Vec<&String> = features.iter().collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let value = if distinct.is_empty() {
+            0.0
+        } else {
+            1.0 / (distinct.len() as f32).sqrt()
+        };
+        let mut z = [0.0f64; K];
+        for (k, zk) in z.iter_mut().enumerate() {
+            let mut s = self.bias[k];
+            for &j in &indices {
+                s += self.weights[j as usize * K + k] * value;
+            }
+            *zk = f64::from(s);
+        }
+        z
+    }
+
+    /// Calibrated class probabilities.
+    pub fn probabilities(&self, features: &[String]) -> [f64; K] {
+        softmax(&self.logits(features), self.temperature)
+    }
+
+    pub fn vocabulary_size(&self) -> usize {
+        self.vocab.len()
+    }
+
+    pub fn temperature(&self) -> f64 {
+        self.temperature
+    }
+}
+
+/// The temperature that minimises the negative log-likelihood of `logits` (golden-section search
+/// over [0.05, 20] on a log scale).
+fn fit_temperature(logits: &[([f64; K], usize)]) -> f64 {
+    let nll = |t: f64| -> f64 {
+        logits
+            .iter()
+            .map(|(z, c)| -softmax(z, t)[*c].max(1e-12).ln())
+            .sum()
+    };
+    let (mut a, mut b) = (0.05f64.ln(), 20f64.ln());
+    let phi = (5f64.sqrt() - 1.0) / 2.0;
+    let mut c = b - phi * (b - a);
+    let mut d = a + phi * (b - a);
+    for _ in 0..60 {
+        if nll(c.exp()) < nll(d.exp()) {
+            b = d;
+        } else {
+            a = c;
+        }
+        c = b - phi * (b - a);
+        d = a + phi * (b - a);
+    }
+    ((a + b) / 2.0).exp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(class: usize, features: &[&str]) -> Sample {
+        Sample {
+            class,
+            features: features.iter().map(|f| (*f).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn learns_a_separable_problem_deterministically() {
+        let samples: Vec<Sample> = (0..40)
+            .map(|i| {
+                if i % 2 == 0 {
+                    sample(0, &["a", "x"])
+                } else {
+                    sample(1, &["b", "x"])
+                }
+            })
+            .collect();
+        let m1 = Model::train(&samples, Config::default());
+        let m2 = Model::train(&samples, Config::default());
+        let p = m1.probabilities(&["a".to_owned()]);
+        assert!(p[0] > 0.8, "{p:?}");
+        assert!(m1.probabilities(&["b".to_owned()])[1] > 0.8);
+        assert_eq!(p, m2.probabilities(&["a".to_owned()]));
+        let total: f64 = p.iter().sum();
+        assert!((total - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn temperature_fits_overconfident_logits() {
+        // Logits that are right only 60% of the time with a big margin want a high temperature.
+        let mut logits = Vec::new();
+        for i in 0..100 {
+            let mut z = [0.0; K];
+            z[0] = 10.0;
+            logits.push((z, if i % 5 < 3 { 0 } else { 1 }));
+        }
+        assert!(fit_temperature(&logits) > 2.0);
+    }
+}
