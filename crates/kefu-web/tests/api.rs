@@ -40,7 +40,7 @@ pub async fn spawn_app() -> TestApp {
         clock: Arc::new(SystemClock),
         classifier: Arc::new(KeywordClassifier),
         time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
-        nlu: std::sync::Arc::new(kefu_domain::nlu::KeywordUnderstanding),
+        nlu: std::sync::Arc::new(kefu_nlu::Nlu::shared().clone()),
         sla_cache: Default::default(),
     };
     desk.bootstrap_admin(Some(PASSWORD.into())).await.unwrap();

@@ -502,7 +502,7 @@ async fn node(store: Arc<dyn Store>) -> String {
         store,
         clock: Arc::new(SystemClock),
         classifier: Arc::new(KeywordClassifier),
-        nlu: Arc::new(kefu_domain::nlu::KeywordUnderstanding),
+        nlu: Arc::new(kefu_nlu::Nlu::shared().clone()),
         time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
         sla_cache: Default::default(),
     };
@@ -610,4 +610,28 @@ async fn a_customer_on_one_node_and_an_agent_on_another_talk_through_postgres() 
     }
     agent.send(json!({"type": "typing"})).await;
     assert_eq!(c.frame("typing").await["who"], "staff");
+}
+
+#[tokio::test]
+async fn the_bot_answers_routine_questions_from_the_parcel_rules() {
+    let app = spawn_app().await;
+    let chat = start_chat(&app.base).await;
+    let mut c = customer(&app.base, chat["token"].as_str().unwrap(), 0).await;
+    c.until(|v| is_message(v, "bot")).await;
+    let mut ask = async |client_id: &str, body: &str| -> String {
+        c.send(json!({"type": "message", "client_id": client_id, "body": body}))
+            .await;
+        c.frame("ack").await;
+        c.until(|v| is_message(v, "bot")).await["body"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let answer = ask("q-1", "锂电池能寄吗").await;
+    assert!(answer.contains("锂电池"), "{answer}");
+    let answer = ask("q-2", "我的快递到哪了").await;
+    assert!(answer.contains("单号"), "{answer}");
+    // The number it asked for is looked up (this one is nobody's parcel here).
+    let answer = ask("q-3", "13800138000").await;
+    assert!(!answer.is_empty());
 }
