@@ -238,6 +238,11 @@ pub enum EventData {
     WaybillLinked {
         waybill_no: String,
     },
+    /// A pickup was booked from the case (the order itself is its own document).
+    PickupBooked {
+        pickup_id: String,
+        number: String,
+    },
     TagsChanged {
         tags: Vec<String>,
     },
@@ -338,6 +343,7 @@ impl EventData {
             EventData::Transferred { .. } => "transferred",
             EventData::DepartmentOverdue { .. } => "department_overdue",
             EventData::WaybillLinked { .. } => "waybill_linked",
+            EventData::PickupBooked { .. } => "pickup_booked",
             EventData::TagsChanged { .. } => "tags_changed",
             EventData::SlaStarted(_) => "sla_started",
             EventData::SlaPaused(_) => "sla_paused",
@@ -447,6 +453,7 @@ impl Case {
                     self.waybill_nos.push(waybill_no.clone());
                 }
             }
+            EventData::PickupBooked { .. } => {}
             EventData::TagsChanged { tags } => self.tags = tags.clone(),
             EventData::SlaStarted(_)
             | EventData::SlaPaused(_)

@@ -13,6 +13,7 @@ pub mod desk;
 pub mod error;
 pub mod export;
 pub mod ids;
+pub mod lookup;
 pub mod parcels;
 pub mod pickup;
 pub mod portal;
