@@ -842,6 +842,8 @@ pub async fn case_action(
         other => Err(DomainError::NotFound(format!("action {other}"))),
     };
     match result {
+        // Handed back, the case is no longer the department's: back to their inbox.
+        Ok(()) if action == "handback" => redirect("/department"),
         Ok(()) => redirect(&format!("/cases/{id}")),
         Err(DomainError::Unauthenticated) => redirect("/login"),
         Err(e @ DomainError::NotFound(_)) => error_page(s.tr, Some(&s), &e),
