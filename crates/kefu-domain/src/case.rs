@@ -262,6 +262,11 @@ pub enum EventData {
     WaybillLinked {
         waybill_no: String,
     },
+    /// A pickup was booked from the case (the order itself is its own document).
+    PickupBooked {
+        pickup_id: String,
+        number: String,
+    },
     TagsChanged {
         tags: Vec<String>,
     },
@@ -364,6 +369,7 @@ impl EventData {
             EventData::Transferred { .. } => "transferred",
             EventData::DepartmentOverdue { .. } => "department_overdue",
             EventData::WaybillLinked { .. } => "waybill_linked",
+            EventData::PickupBooked { .. } => "pickup_booked",
             EventData::TagsChanged { .. } => "tags_changed",
             EventData::SlaStarted(_) => "sla_started",
             EventData::SlaPaused(_) => "sla_paused",
@@ -475,6 +481,7 @@ impl Case {
                     self.waybill_nos.push(waybill_no.clone());
                 }
             }
+            EventData::PickupBooked { .. } => {}
             EventData::TagsChanged { tags } => self.tags = tags.clone(),
             EventData::SlaStarted(_)
             | EventData::SlaPaused(_)

@@ -854,6 +854,7 @@ impl Desk {
         actor: &Actor,
         phone: Option<&str>,
         email: Option<&str>,
+        name: Option<&str>,
         cursor: Option<&str>,
         requested_limit: Option<u32>,
     ) -> DeskResult<Page<Customer>> {
@@ -866,6 +867,7 @@ impl Desk {
                 .map(|e| Email::parse(e).map_err(|m| DomainError::invalid("email", m)))
                 .transpose()?
                 .map(|e| e.as_str().to_string()),
+            name: name.map(name_query).transpose()?,
             before: cursor
                 .map(|c| {
                     CustomerId::parse(c)
@@ -1255,6 +1257,19 @@ impl Desk {
         id_or_number: &str,
         plan: impl Fn(&Case) -> DeskResult<Vec<EventData>>,
     ) -> DeskResult<(Case, Vec<CaseEvent>)> {
+        self.with_retries_writing(actor, id_or_number, plan, None)
+            .await
+    }
+
+    /// [`Desk::with_retries`], writing `pickup` (a new order) in the same transaction as the
+    /// events.
+    pub(crate) async fn with_retries_writing(
+        &self,
+        actor: &Actor,
+        id_or_number: &str,
+        plan: impl Fn(&Case) -> DeskResult<Vec<EventData>>,
+        pickup: Option<&crate::pickup::Pickup>,
+    ) -> DeskResult<(Case, Vec<CaseEvent>)> {
         for _ in 0..APPEND_RETRIES {
             let case = self.get_case(actor, id_or_number).await?;
             let changes = plan(&case)?;
@@ -1291,11 +1306,25 @@ impl Desk {
             let notifications = self
                 .notifications_for(&projection, &events, &config)
                 .await?;
-            match self
-                .store
-                .append_events(&projection, case.version, &events, &notifications)
-                .await
-            {
+            let written = match pickup {
+                Some(p) => {
+                    self.store
+                        .append_events_with_pickup(
+                            &projection,
+                            case.version,
+                            &events,
+                            &notifications,
+                            p,
+                        )
+                        .await
+                }
+                None => {
+                    self.store
+                        .append_events(&projection, case.version, &events, &notifications)
+                        .await
+                }
+            };
+            match written {
                 Ok(()) => return Ok((projection, events)),
                 Err(StoreError::VersionConflict) => continue,
                 Err(e) => return Err(e.into()),
@@ -1674,11 +1703,27 @@ pub fn plan_message(
     Ok(changes)
 }
 
+/// Longest name fragment a customer search takes.
+pub const NAME_QUERY_MAX: usize = 50;
+
+/// A name to search for: trimmed, 1–50 characters, lower-cased (names match regardless of case).
+pub fn name_query(raw: &str) -> DeskResult<String> {
+    let name = raw.trim();
+    let n = name.chars().count();
+    if n == 0 || n > NAME_QUERY_MAX || name.chars().any(char::is_control) {
+        return Err(DomainError::invalid(
+            "name",
+            format!("1 to {NAME_QUERY_MAX} characters of a name"),
+        ));
+    }
+    Ok(name.to_lowercase())
+}
+
 fn truncate_to_millis(t: Timestamp) -> Timestamp {
     crate::from_millis(crate::to_millis(t))
 }
 
-fn closed_error() -> DomainError {
+pub(crate) fn closed_error() -> DomainError {
     DomainError::conflict(
         "case_closed",
         "the case is closed; reopen it first (status: open)",

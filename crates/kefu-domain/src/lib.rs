@@ -17,6 +17,7 @@ pub mod erlang;
 pub mod error;
 pub mod export;
 pub mod ids;
+pub mod lookup;
 pub mod nlu;
 pub mod parcels;
 pub mod pickup;

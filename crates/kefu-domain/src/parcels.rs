@@ -1175,9 +1175,39 @@ impl Desk {
         use crate::pickup::{Pickup, PickupChange, PickupParty, PickupStatus};
         require(actor.can_write_cases(), "this role cannot book pickups")?;
         let now = self.now();
-        let phone = Phone::parse(&draft.sender.phone)
-            .map_err(|m| DomainError::invalid("sender.phone", m))?;
-        let name = draft.sender.name.trim().to_string();
+        // Booked from a case: for the case's customer, whose name and phone are the default.
+        let case = match draft.case_id.as_deref().map(str::trim) {
+            Some(c) if !c.is_empty() => {
+                require(
+                    actor.can_see_customers(),
+                    "this role cannot book pickups for a customer",
+                )?;
+                let case = self.get_case(actor, c).await?;
+                if case.status == crate::case::Status::Closed {
+                    return Err(crate::desk::closed_error());
+                }
+                let customer = self.store.customer_by_id(&case.customer_id).await?;
+                Some((case, customer))
+            }
+            Some(_) => return Err(DomainError::invalid("case_id", "a case id or number")),
+            None => None,
+        };
+        let on_file = case.as_ref().and_then(|(_, c)| c.as_ref());
+        let sender_phone = match (draft.sender.phone.trim(), on_file) {
+            ("", Some(c)) => c
+                .phones
+                .first()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_default(),
+            (p, _) => p.to_string(),
+        };
+        let sender_name = match (draft.sender.name.trim(), on_file) {
+            ("", Some(c)) => c.name.clone(),
+            (n, _) => n.to_string(),
+        };
+        let phone =
+            Phone::parse(&sender_phone).map_err(|m| DomainError::invalid("sender.phone", m))?;
+        let name = sender_name.trim().to_string();
         if name.is_empty() || name.chars().count() > 50 {
             return Err(DomainError::invalid("sender.name", "1 to 50 characters"));
         }
@@ -1210,10 +1240,16 @@ impl Desk {
                 ),
             ));
         }
-        let case_id = match &draft.case_id {
-            Some(c) => Some(self.get_case(actor, c).await?.id),
-            None => None,
+        // The pickup belongs to the case's customer, or else to whoever has the sender's phone.
+        let customer_id = match &case {
+            Some((c, _)) => Some(c.customer_id.clone()),
+            None => self
+                .store
+                .customer_by_contact("phone", phone.as_str())
+                .await?
+                .map(|c| c.id),
         };
+        let case_id = case.as_ref().map(|(c, _)| c.id.clone());
         let review_required = !quote.prohibited.is_empty();
         let mut pickup = Pickup {
             id: crate::ids::CaseId::new(now).to_string(),
@@ -1241,7 +1277,7 @@ impl Desk {
             courier: None,
             estimated_pickup_at: None,
             waybill_no: None,
-            customer_id: None,
+            customer_id,
             case_id,
             history: vec![PickupChange {
                 at: now,
@@ -1273,10 +1309,37 @@ impl Desk {
             .to_string();
         for _ in 0..5 {
             pickup.number = format!("PU{date}{}", &crate::ids::short_id()[..6]);
-            match self.store.put_pickup(&pickup, None).await {
+            let written = match &case {
+                // The order and its mention on the case are written together.
+                Some((c, _)) => {
+                    let event = crate::case::EventData::PickupBooked {
+                        pickup_id: pickup.id.clone(),
+                        number: pickup.number.clone(),
+                    };
+                    self.with_retries_writing(
+                        actor,
+                        &c.id.to_string(),
+                        |now_case| {
+                            if now_case.status == crate::case::Status::Closed {
+                                return Err(crate::desk::closed_error());
+                            }
+                            Ok(vec![event.clone()])
+                        },
+                        Some(&pickup),
+                    )
+                    .await
+                    .map(|_| ())
+                }
+                None => self
+                    .store
+                    .put_pickup(&pickup, None)
+                    .await
+                    .map_err(DomainError::from),
+            };
+            match written {
                 Ok(()) => return Ok(pickup),
-                Err(StoreError::Duplicate(_)) => continue,
-                Err(e) => return Err(e.into()),
+                Err(DomainError::Store(StoreError::Duplicate(_))) => continue,
+                Err(e) => return Err(e),
             }
         }
         Err(busy())
@@ -1373,6 +1436,16 @@ impl Desk {
     ) -> DeskResult<Vec<crate::pickup::Pickup>> {
         require(actor.can_see_customers(), "this role cannot see pickups")?;
         let mut q = query.clone();
+        if let Some(c) = &query.case_id {
+            q.case_id = Some(self.get_case(actor, c).await?.id.to_string());
+        }
+        if let Some(c) = &query.customer_id {
+            q.customer_id = Some(
+                crate::ids::CustomerId::parse(c.trim())
+                    .ok_or_else(|| DomainError::invalid("customer_id", "not an id"))?
+                    .to_string(),
+            );
+        }
         if let Some(p) = &query.phone {
             q.phone = Some(
                 Phone::parse(p)

@@ -201,5 +201,9 @@ pub struct PickupQuery {
     pub courier: Option<String>,
     pub outlet: Option<String>,
     pub phone: Option<String>,
+    /// The case the pickups were booked from (an id or a case number).
+    pub case_id: Option<String>,
+    /// The customer they belong to.
+    pub customer_id: Option<String>,
     pub limit: Option<u32>,
 }

@@ -93,3 +93,74 @@ impl Desk {
         Ok(out)
     }
 }
+
+/// Cases with a department, earliest deadline first (R-CASE-5, R-SP-4).
+#[derive(Debug, Clone)]
+pub struct DepartmentInbox {
+    /// The department shown; `None` is every department (for those who see all cases).
+    pub department: Option<crate::user::Department>,
+    /// What the viewer may choose from (department staff: only their own).
+    pub departments: Vec<crate::user::Department>,
+    pub cases: Vec<Case>,
+}
+
+impl DepartmentInbox {
+    /// Overdue: the deadline passed (recorded or not yet noticed by the timer).
+    pub fn overdue(case: &Case, now: jiff::Timestamp) -> bool {
+        case.department_overdue || case.department_due_at.is_some_and(|d| d < now)
+    }
+}
+
+impl Desk {
+    /// The open cases transferred to a department (by key or id; default: the viewer's own),
+    /// sorted by the department's deadline. Department staff see only their own department.
+    pub async fn department_inbox(
+        &self,
+        actor: &Actor,
+        department: Option<&str>,
+        limit: Option<u32>,
+    ) -> DeskResult<DepartmentInbox> {
+        let all = self.store.list_departments().await?;
+        let wanted = department.map(str::trim).filter(|d| !d.is_empty());
+        let chosen = match wanted {
+            Some(d) => Some(
+                all.iter()
+                    .find(|x| x.key == d || x.id.as_str() == d)
+                    .cloned()
+                    .ok_or_else(|| {
+                        crate::DomainError::invalid("department", "no such department")
+                    })?,
+            ),
+            None => actor
+                .department_id
+                .as_ref()
+                .and_then(|id| all.iter().find(|x| &x.id == id).cloned()),
+        };
+        if !actor.sees_all_cases() {
+            let own = actor.department_id.as_ref();
+            if chosen.as_ref().map(|d| &d.id) != own || own.is_none() {
+                return Err(crate::DomainError::Forbidden(
+                    "department staff see only their own department".into(),
+                ));
+            }
+        }
+        let query = CaseQuery {
+            department: chosen.as_ref().map(|d| d.id.clone()),
+            transferred: true,
+            open_only: true,
+            sort: crate::store::CaseSort::DepartmentDue,
+            ..CaseQuery::default()
+        };
+        let cases = self.list_cases(actor, query, None, limit).await?.items;
+        let departments = if actor.sees_all_cases() {
+            all
+        } else {
+            chosen.iter().cloned().collect()
+        };
+        Ok(DepartmentInbox {
+            department: chosen,
+            departments,
+            cases,
+        })
+    }
+}

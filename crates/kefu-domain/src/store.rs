@@ -83,6 +83,8 @@ pub struct CaseQuery {
     pub clock_due_before: Option<Timestamp>,
     /// Only cases with an open promise to the customer.
     pub open_promises: bool,
+    /// Only cases that are with a department (transferred and not handed back).
+    pub transferred: bool,
     /// Newest first unless asked otherwise; only newest-first lists page with a cursor (the
     /// others return their first `limit` cases).
     pub sort: CaseSort,
@@ -99,6 +101,9 @@ pub enum CaseSort {
     Priority,
     /// The clock or promise that falls due first comes first; cases without one last.
     DueSoonest,
+    /// The department's deadline that falls due first comes first (overdue ones at the top);
+    /// cases without a deadline last, newest first.
+    DepartmentDue,
 }
 
 impl CaseSort {
@@ -107,6 +112,7 @@ impl CaseSort {
         CaseSort::Oldest,
         CaseSort::Priority,
         CaseSort::DueSoonest,
+        CaseSort::DepartmentDue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -115,6 +121,7 @@ impl CaseSort {
             CaseSort::Oldest => "oldest",
             CaseSort::Priority => "priority",
             CaseSort::DueSoonest => "due_soonest",
+            CaseSort::DepartmentDue => "department_due",
         }
     }
 
@@ -127,6 +134,9 @@ impl CaseSort {
 pub struct CustomerQuery {
     pub phone: Option<Phone>,
     pub email: Option<String>,
+    /// Part of the name, matched without regard to case (`张` finds 张三 and 张伟). Taken
+    /// literally: `%` and `_` are no wildcards.
+    pub name: Option<String>,
     pub before: Option<CustomerId>,
     pub limit: u32,
 }
@@ -206,6 +216,16 @@ pub trait Store: Send + Sync {
         expected_version: i64,
         events: &[CaseEvent],
         notifications: &[Notification],
+    ) -> StoreResult<()>;
+    /// Like [`Store::append_events`], and writes a new pickup order in the same transaction
+    /// (a pickup booked from a case): both or neither. A taken pickup number is `Duplicate`.
+    async fn append_events_with_pickup(
+        &self,
+        projection: &Case,
+        expected_version: i64,
+        events: &[CaseEvent],
+        notifications: &[Notification],
+        pickup: &Pickup,
     ) -> StoreResult<()>;
     /// A user's notifications, newest first.
     async fn notifications(

@@ -5,8 +5,10 @@
 
 use std::sync::Arc;
 
+mod console;
 mod parcels;
 mod queues;
+pub use console::*;
 pub use parcels::*;
 pub use queues::*;
 
@@ -136,7 +138,8 @@ macro_rules! contract_tests {
             intake_links_waybills_in_text, settings_are_validated_and_stored,
             claims_follow_their_steps_and_clocks, pickups_are_quoted_dispatched_and_tracked,
             queues_list_and_count_the_right_cases, portal_cases_are_private_and_rated_once,
-            department_deadlines_and_hand_back);
+            department_deadlines_and_hand_back, customers_are_found_by_part_of_their_name,
+            pickups_booked_from_a_case_are_linked, department_inbox_sorts_by_deadline);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn export_import_round_trip() {

@@ -71,6 +71,7 @@ macro_rules! migrations {
             5 "parcels" "0005_parcels.sql",
             6 "case_figures" "0006_case_figures.sql",
             7 "audit" "0007_audit.sql",
+            8 "console_lookups" "0008_console_lookups.sql",
             9 "chat" "0009_chat.sql",
         )
     };

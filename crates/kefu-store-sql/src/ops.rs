@@ -35,6 +35,8 @@ pub enum WriteOp {
         expected_version: i64,
         events: Vec<CaseEvent>,
         notifications: Vec<Notification>,
+        /// A new pickup order written with the events (booked from the case).
+        pickup: Option<Box<Pickup>>,
     },
     MarkRead {
         user: String,
@@ -126,8 +128,12 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             expected_version,
             events,
             notifications,
+            pickup,
         } => {
             append(sql, &projection, expected_version, &events).await?;
+            if let Some(p) = pickup {
+                put_pickup(sql, &p, None).await?;
+            }
             for n in &notifications {
                 sql.execute(
                     "INSERT INTO notifications (id, user_id, created_at, read_at, doc) VALUES ($1, $2, $3, NULL, $4)",
@@ -327,11 +333,12 @@ async fn insert_customer(sql: &mut dyn Sql, c: &Customer) -> StoreResult<()> {
         }
     }
     sql.execute(
-        "INSERT INTO customers (id, created_at, doc) VALUES ($1, $2, $3)",
+        "INSERT INTO customers (id, created_at, doc, name_key) VALUES ($1, $2, $3, $4)",
         &[
             c.id.to_string().into(),
             to_millis(c.created_at).into(),
             to_json(c)?.into(),
+            c.name.trim().to_lowercase().into(),
         ],
     )
     .await?;
@@ -484,6 +491,10 @@ fn case_columns(case: &Case) -> StoreResult<Vec<Value>> {
         case.resolved_at.map(to_millis).into(),
         i64::from(case.sla.iter().any(|c| c.state == ClockState::Breached)).into(),
         i64::from(case.escalation_level).into(),
+        case.department_due_at
+            .filter(|_| case.department.is_some())
+            .map(to_millis)
+            .into(),
     ])
 }
 
@@ -492,8 +503,8 @@ async fn insert_case_row(sql: &mut dyn Sql, case: &Case) -> StoreResult<()> {
     sql.execute(
         "INSERT INTO cases (id, number, number_seq, version, status, channel, category, priority, customer_id, \
          assignee_id, department_id, received_at, created_at, updated_at, doc, first_response_at, resolved_at, \
-         breached, escalation_level) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+         breached, escalation_level, department_due_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
         &case_columns(case)?,
     )
     .await
@@ -665,7 +676,7 @@ async fn append(
             "UPDATE cases SET number = $2, number_seq = $3, version = $4, status = $5, channel = $6, category = $7, \
              priority = $8, customer_id = $9, assignee_id = $10, department_id = $11, received_at = $12, \
              created_at = $13, updated_at = $14, doc = $15, first_response_at = $16, resolved_at = $17, \
-             breached = $18, escalation_level = $19 WHERE id = $1 AND version = $20",
+             breached = $18, escalation_level = $19, department_due_at = $20 WHERE id = $1 AND version = $21",
             &args,
         )
         .await?;
@@ -842,6 +853,7 @@ pub(crate) async fn list_cases(sql: &mut dyn Sql, q: &CaseQuery) -> StoreResult<
         CaseSort::DueSoonest => {
             "(SELECT MIN(due_at) FROM case_timers t WHERE t.case_id = cases.id) ASC NULLS LAST, id DESC"
         }
+        CaseSort::DepartmentDue => "department_due_at ASC NULLS LAST, id DESC",
     };
     let query = format!(
         "SELECT doc FROM cases{} ORDER BY {order} LIMIT {}",
@@ -882,6 +894,9 @@ fn case_filter(q: &CaseQuery) -> Filter {
              AND clock NOT LIKE 'department:%')",
             to_millis(due),
         );
+    }
+    if q.transferred {
+        f.clauses.push("department_id IS NOT NULL".into());
     }
     if q.open_promises {
         f.clauses
@@ -931,6 +946,13 @@ pub(crate) async fn list_customers(
             e.as_str(),
         );
     }
+    if let Some(n) = &q.name {
+        // Part of the name, literally: the user's `%`, `_` and `\` are escaped.
+        f.add(
+            "name_key LIKE ? ESCAPE '\\'",
+            format!("%{}%", like_escaped(&n.to_lowercase())),
+        );
+    }
     if let Some(b) = &q.before {
         f.add("id < ?", b.to_string());
     }
@@ -938,6 +960,18 @@ pub(crate) async fn list_customers(
         c.id.to_string()
     })
     .await
+}
+
+/// `text` for a `LIKE … ESCAPE '\'` pattern, its wildcards and escapes taken literally.
+fn like_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn event_from_row(r: &Row) -> StoreResult<CaseEvent> {
@@ -1329,12 +1363,14 @@ async fn put_pickup(sql: &mut dyn Sql, p: &Pickup, expected: Option<i64>) -> Sto
         p.sender.phone.as_str().into(),
         to_millis(p.created_at).into(),
         to_json(p)?.into(),
+        p.case_id.as_ref().map(|c| c.to_string()).into(),
+        p.customer_id.as_ref().map(|c| c.to_string()).into(),
     ];
     match expected {
         None => {
             sql.execute(
-                "INSERT INTO pickups (id, number, version, status, outlet, courier, phone, created_at, doc) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                "INSERT INTO pickups (id, number, version, status, outlet, courier, phone, created_at, doc, \
+                 case_id, customer_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                 &args,
             )
             .await
@@ -1345,7 +1381,8 @@ async fn put_pickup(sql: &mut dyn Sql, p: &Pickup, expected: Option<i64>) -> Sto
             let changed = sql
                 .execute(
                     "UPDATE pickups SET number = $2, version = $3, status = $4, outlet = $5, courier = $6, \
-                     phone = $7, created_at = $8, doc = $9 WHERE id = $1 AND version = $10",
+                     phone = $7, created_at = $8, doc = $9, case_id = $10, customer_id = $11 \
+                     WHERE id = $1 AND version = $12",
                     &args,
                 )
                 .await?;
@@ -1381,6 +1418,8 @@ pub(crate) async fn list_pickups(sql: &mut dyn Sql, q: &PickupQuery) -> StoreRes
     filter("courier", q.courier.clone());
     filter("outlet", q.outlet.clone());
     filter("phone", q.phone.clone());
+    filter("case_id", q.case_id.clone());
+    filter("customer_id", q.customer_id.clone());
     let limit = i64::from(q.limit.unwrap_or(50).clamp(1, 200));
     args.push(limit.into());
     let stmt = format!(

@@ -177,6 +177,25 @@ impl<B: Backend> Store for SqlStore<B> {
             expected_version,
             events: events.to_vec(),
             notifications: notifications.to_vec(),
+            pickup: None,
+        })
+        .await
+    }
+
+    async fn append_events_with_pickup(
+        &self,
+        projection: &Case,
+        expected_version: i64,
+        events: &[CaseEvent],
+        notifications: &[Notification],
+        pickup: &kefu_domain::pickup::Pickup,
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::Append {
+            projection: Box::new(projection.clone()),
+            expected_version,
+            events: events.to_vec(),
+            notifications: notifications.to_vec(),
+            pickup: Some(Box::new(pickup.clone())),
         })
         .await
     }

@@ -154,6 +154,7 @@ pub async fn create_customer(
 pub struct CustomerListParams {
     phone: Option<String>,
     email: Option<String>,
+    name: Option<String>,
     cursor: Option<String>,
     limit: Option<u32>,
 }
@@ -169,6 +170,7 @@ pub async fn list_customers(
             &actor,
             p.phone.as_deref(),
             p.email.as_deref(),
+            p.name.as_deref(),
             p.cursor.as_deref(),
             p.limit,
         )

@@ -100,7 +100,7 @@ pub const ROUTES: &[Route] = &[
     (
         "get",
         "/api/v1/customers",
-        "List customers, newest first; filter by phone or email",
+        "List customers, newest first; filter by phone, email or part of the name",
         None,
         200,
         "CustomerPage",
@@ -300,7 +300,7 @@ pub const ROUTES: &[Route] = &[
     (
         "get",
         "/api/v1/pickups",
-        "Pickups, newest first (?status, ?courier = a courier's task list, ?outlet, ?phone)",
+        "Pickups, newest first (?status, ?courier = a courier's task list, ?outlet, ?phone, ?case_id = id or number of the case booked from, ?customer_id)",
         None,
         200,
         "PickupList",
@@ -484,6 +484,11 @@ fn query_params(path: &str, method: &str) -> Vec<Value> {
             let mut v = vec![
                 q("phone", json!({"type": "string"}), ""),
                 q("email", json!({"type": "string"}), ""),
+                q(
+                    "name",
+                    json!({"type": "string", "minLength": 1, "maxLength": 50}),
+                    "Part of the name, case-insensitive; % and _ are literal",
+                ),
             ];
             v.extend(page());
             v
@@ -743,10 +748,12 @@ fn parcel_schemas() -> Value {
         "PickupCreate": {"type": "object", "required": ["sender", "recipient_address", "item", "weight_kg"], "additionalProperties": false,
             "properties": {"sender": party, "recipient_address": text, "item": text, "weight_kg": number,
                 "dimensions_cm": {"type": "array", "items": number}, "pieces": {"type": "integer"}, "product": text,
-                "declared_value": number, "insured": {"type": "boolean"}, "case_id": text, "note": text}},
+                "declared_value": number, "insured": {"type": "boolean"}, "case_id": text, "note": text},
+            "description": "With case_id (an id or number) the pickup is for the case's customer: an empty sender name or phone is the customer's on file, and the case records pickup_booked in the same write."},
         "Pickup": {"type": "object", "properties": {"id": text, "number": text, "status": {"type": "string",
             "enum": kefu_domain::pickup::PickupStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()},
             "outlet": text, "courier": {"type": "object"}, "estimated_pickup_at": ts, "review_required": {"type": "boolean"},
+            "case_id": text, "customer_id": text,
             "quote": {"$ref": "#/components/schemas/Quote"}, "history": {"type": "array"}}},
         "PickupList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Pickup"}}}},
         "PickupStatusChange": {"type": "object", "required": ["status"], "additionalProperties": false,

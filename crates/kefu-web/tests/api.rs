@@ -2157,3 +2157,211 @@ async fn quotes_pickups_and_settings_over_http() {
         (StatusCode::UNPROCESSABLE_ENTITY, Some("check"))
     );
 }
+
+#[tokio::test]
+async fn customers_by_name_and_pickups_booked_from_a_case() {
+    let app = spawn_app().await;
+    let case = app.create_case(new_case("13800138000")).await;
+    app.create_case(json!({"channel": "phone", "subject": "查件", "customer": {"name": "张伟", "phone": "13800138001"}}))
+        .await;
+    app.create_case(json!({"channel": "phone", "subject": "查件", "customer": {"name": "李四", "phone": "13800138002"}}))
+        .await;
+    let names = |body: &Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (status, body) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/customers?name={}", super_encode("张")),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(names(&body), vec!["张伟", "张三"], "newest first");
+    let (_, body) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/customers?name={}", super_encode("%")),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert!(names(&body).is_empty(), "% is no wildcard: {body}");
+    for bad in ["", "%20%20", &"x".repeat(51)] {
+        let (status, body) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/customers?name={bad}"),
+                Some(&app.agent),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (status, body["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("name")),
+            "{bad:?}: {body}"
+        );
+    }
+    let (status, _) = app
+        .call(
+            Method::GET,
+            "/api/v1/customers?name=x",
+            Some(&app.ops),
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "department staff see no customers"
+    );
+    // A pickup from the case: for its customer, recorded on the case.
+    let (status, _) = app
+        .call(Method::PUT, "/api/v1/settings/outlets", Some(&app.admin), Some(json!({"outlets": [
+            {"key": "sh-pd", "name": "上海浦东网点", "districts": ["310115"], "couriers": [{"id": "c1", "name": "周师傅", "phone": "13500000001"}]}]})))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let number = case["number"].as_str().unwrap();
+    let booking = json!({"sender": {"name": "", "phone": "", "address": "上海市浦东新区世纪大道100号"},
+        "recipient_address": "江苏省苏州市姑苏区人民路1号", "item": "文件", "weight_kg": 0.5, "case_id": number});
+    let events_before = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/cases/{number}/events"),
+            Some(&app.agent),
+            None,
+        )
+        .await
+        .1;
+    for (patch, field, code) in [
+        (
+            json!({"weight_kg": -1}),
+            "weight_kg",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"recipient_address": "不知道哪里"}),
+            "recipient_address",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"sender": {"name": "", "phone": "123", "address": "上海市浦东新区世纪大道100号"}}),
+            "sender.phone",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let mut bad = booking.clone();
+        for (k, v) in patch.as_object().unwrap() {
+            bad[k] = v.clone();
+        }
+        let (status, body) = app
+            .call(Method::POST, "/api/v1/pickups", Some(&app.agent), Some(bad))
+            .await;
+        assert_eq!(
+            (status, body["error"]["field"].as_str()),
+            (code, Some(field)),
+            "{body}"
+        );
+    }
+    let mut unknown = booking.clone();
+    unknown["case_id"] = json!("KF20990101999999");
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/pickups",
+            Some(&app.agent),
+            Some(unknown),
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::NOT_FOUND, "not_found"),
+        "{body}"
+    );
+    let (_, none) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/pickups?case_id={number}"),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(
+        none["items"].as_array().unwrap().len(),
+        0,
+        "nothing written"
+    );
+    let (_, events) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/cases/{number}/events"),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(events, events_before, "the case is unchanged");
+    let (status, pickup) = app
+        .call(
+            Method::POST,
+            "/api/v1/pickups",
+            Some(&app.agent),
+            Some(booking),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{pickup}");
+    assert_eq!(
+        (
+            pickup["sender"]["name"].as_str(),
+            pickup["sender"]["phone"].as_str()
+        ),
+        (Some("张三"), Some("13800138000"))
+    );
+    assert_eq!(pickup["case_id"], case["id"]);
+    let (_, listed) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/pickups?case_id={number}"),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(listed["items"][0]["number"], pickup["number"]);
+    let (_, events) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/cases/{number}/events"),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    let last = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|e| e["type"] == "pickup_booked");
+    assert_eq!(
+        last.map(|e| &e["data"]["number"]),
+        Some(&pickup["number"]),
+        "{events}"
+    );
+    let (status, body) = app
+        .call(
+            Method::GET,
+            "/api/v1/pickups?case_id=",
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert!(status.is_client_error(), "{body}");
+}
+
+fn super_encode(s: &str) -> String {
+    s.bytes().map(|b| format!("%{b:02X}")).collect()
+}

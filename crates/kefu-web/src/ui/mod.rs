@@ -2,6 +2,7 @@
 //! server-sent events for live queue counts. No WASM, no CDN: scripts and styles are embedded
 //! in the binary (`assets`). Pages call the same `Desk` use cases as the JSON API.
 
+mod desk_pages;
 mod i18n;
 mod pages;
 pub mod portal;
@@ -43,6 +44,12 @@ pub fn router() -> Router<AppState> {
         .route("/track/case", post(pages::track_open_case))
         .route("/customers", get(pages::customers_page))
         .route("/customers/reveal", post(pages::customer_reveal))
+        .route("/department", get(desk_pages::department_page))
+        .route(
+            "/pickups/new",
+            get(desk_pages::new_pickup_page).post(desk_pages::new_pickup),
+        )
+        .route("/pickups/quote", post(desk_pages::quote_partial))
         .route(
             "/cases/new",
             get(pages::new_case_page).post(pages::create_case),

@@ -144,14 +144,14 @@ pub struct ClockCell {
     pub overdue: bool,
 }
 
-fn local(t: Timestamp, tz: &TimeZone) -> String {
+pub(super) fn local(t: Timestamp, tz: &TimeZone) -> String {
     t.to_zoned_datetime(tz.clone())
         .strftime("%m-%d %H:%M")
         .to_string()
 }
 
 /// "12 min" / "3 h 05 min" / "2 d 4 h".
-fn span(secs: i64) -> String {
+pub(super) fn span(secs: i64) -> String {
     let s = secs.abs();
     let (d, h, m) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60);
     if d > 0 {
@@ -218,7 +218,7 @@ pub struct QueuePage {
 }
 
 /// A customer as lists show them: name and masked phone (R-SEC-1).
-async fn customer_label(state: &AppState, case: &Case) -> String {
+pub(super) async fn customer_label(state: &AppState, case: &Case) -> String {
     match state.desk.store.customer_by_id(&case.customer_id).await {
         Ok(Some(c)) => {
             let phone = c.phones.first().map(|p| p.masked()).unwrap_or_default();
@@ -330,6 +330,7 @@ pub async fn queue_page(
                     kefu_domain::store::CaseSort::Oldest => s.tr.sort_oldest,
                     kefu_domain::store::CaseSort::Priority => s.tr.sort_priority,
                     kefu_domain::store::CaseSort::DueSoonest => s.tr.sort_due_soonest,
+                    kefu_domain::store::CaseSort::DepartmentDue => s.tr.sort_department_due,
                 }
                 .to_string(),
                 selected: o == filter.sort,
@@ -390,6 +391,11 @@ pub struct CasePage {
     pub departments: Vec<Opt>,
     pub parcels: Vec<ParcelView>,
     pub claims: Vec<ClaimLine>,
+    /// Pickups booked from the case, newest first.
+    pub case_pickups: Vec<PickupLine>,
+    /// The pickup form (for those who may see the customer).
+    pub can_book_pickup: bool,
+    pub pickup: super::desk_pages::PickupFormView,
     pub error: Option<String>,
 }
 
@@ -462,6 +468,10 @@ fn describe(tr: &Tr, e: &CaseEvent, names: &HashMap<String, String>) -> (String,
             ),
             String::new(),
         ),
+        EventData::PickupBooked { number, .. } => (
+            format!("{} {number}", tr.pickup_booked_event),
+            String::new(),
+        ),
         EventData::CommitmentMade { note, due_at, .. } => {
             (format!("{}：{}", tr.promise, due_at), note.clone())
         }
@@ -474,6 +484,7 @@ async fn case_page_for(
     s: &UiSession,
     id: &str,
     error: Option<String>,
+    pickup_form: Option<super::desk_pages::PickupFormView>,
 ) -> Response {
     let path = format!("/cases/{id}");
     let case = match state.desk.get_case(&s.actor, id).await {
@@ -548,7 +559,44 @@ async fn case_page_for(
         department_overdue: case.department_overdue,
         viewer_is_department: s.actor.role == kefu_domain::Role::Department,
     };
+    let can_book_pickup = s.actor.can_see_customers() && s.actor.can_write_cases();
+    let case_pickups = if s.actor.can_see_customers() {
+        state
+            .desk
+            .list_pickups(
+                &s.actor,
+                &kefu_domain::pickup::PickupQuery {
+                    case_id: Some(case.id.to_string()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap_or_default()
+            .iter()
+            .map(|p| pickup_line(s.tr, p, &tz))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    // Name and phone may stay empty: the customer's on file (masked here).
+    let on_file = match state.desk.store.customer_by_id(&case.customer_id).await {
+        Ok(Some(c)) => c.phones.first().map(|p| p.masked()).unwrap_or_default(),
+        _ => String::new(),
+    };
+    let pickup = pickup_form.unwrap_or_default();
+    let pickup = super::desk_pages::PickupFormView {
+        action: format!("/cases/{}/pickup", case.id),
+        on_file: if on_file.is_empty() {
+            "—".into()
+        } else {
+            on_file
+        },
+        ..pickup
+    };
     let page = CasePage {
+        case_pickups,
+        can_book_pickup,
+        pickup,
         clocks: clock_cells(s.tr, &case, now, &tz),
         promises: case
             .commitments
@@ -626,7 +674,7 @@ pub async fn case_page(
         Ok(s) => s,
         Err(r) => return r,
     };
-    case_page_for(&state, &s, &id, q.get("error").cloned()).await
+    case_page_for(&state, &s, &id, q.get("error").cloned(), None).await
 }
 
 /// A form posted from the case page: the change is made, then the page is shown again
@@ -765,6 +813,13 @@ pub async fn case_action(
                 .map(|_| ()),
             Err(_) => Err(DomainError::invalid("loss_amount", "an amount in yuan")),
         },
+        "pickup" => {
+            let pf = super::desk_pages::PickupFormView::of(&form, "", "");
+            match pf.draft(Some(id.clone())) {
+                Ok(draft) => desk.book_pickup(&s.actor, draft).await.map(|_| ()),
+                Err(e) => Err(e),
+            }
+        }
         "escalate" => desk
             .escalate(&s.actor, &id, field("reason"))
             .await
@@ -787,11 +842,15 @@ pub async fn case_action(
         other => Err(DomainError::NotFound(format!("action {other}"))),
     };
     match result {
+        // Handed back, the case is no longer the department's: back to their inbox.
+        Ok(()) if action == "handback" => redirect("/department"),
         Ok(()) => redirect(&format!("/cases/{id}")),
         Err(DomainError::Unauthenticated) => redirect("/login"),
         Err(e @ DomainError::NotFound(_)) => error_page(s.tr, Some(&s), &e),
         Err(e) => {
-            let mut r = case_page_for(&state, &s, &id, Some(e.to_string())).await;
+            let kept =
+                (action == "pickup").then(|| super::desk_pages::PickupFormView::of(&form, "", ""));
+            let mut r = case_page_for(&state, &s, &id, Some(e.to_string()), kept).await;
             *r.status_mut() = match e {
                 DomainError::Forbidden(_) => axum::http::StatusCode::FORBIDDEN,
                 DomainError::Conflict { .. } => axum::http::StatusCode::CONFLICT,
@@ -955,7 +1014,11 @@ pub struct ParcelView {
     pub events: Vec<ScanRow>,
 }
 
-fn parcel_view(tr: &Tr, s: &kefu_domain::shipment::Shipment, tz: &TimeZone) -> ParcelView {
+pub(super) fn parcel_view(
+    tr: &Tr,
+    s: &kefu_domain::shipment::Shipment,
+    tz: &TimeZone,
+) -> ParcelView {
     let zh = tr.lang == "zh-CN";
     let place = |p: &kefu_domain::shipment::Party| p.masked().region;
     ParcelView {
@@ -1008,12 +1071,31 @@ pub struct CaseLine {
     pub subject: String,
     pub status: String,
     pub channel: String,
+    pub created: String,
 }
 
 pub struct PickupLine {
     pub number: String,
     pub status: String,
     pub item: String,
+    pub created: String,
+    pub detail: String,
+}
+
+pub struct ClaimRow {
+    pub id: String,
+    pub case_number: String,
+    pub kind: String,
+    pub state: String,
+    pub amounts: String,
+}
+
+/// One of several customers a search matched (masked phone only).
+pub struct CustomerChoice {
+    pub id: String,
+    pub name: String,
+    pub phone: String,
+    pub grade: i64,
 }
 
 #[derive(Template)]
@@ -1023,14 +1105,17 @@ pub struct CustomersPage {
     pub q: String,
     pub phone: String,
     pub error: Option<String>,
+    pub choices: Vec<CustomerChoice>,
     pub customer: Option<CustomerCard>,
     pub cases: Vec<CaseLine>,
     pub shipments: Vec<ParcelView>,
     pub pickups: Vec<PickupLine>,
+    pub claims: Vec<ClaimRow>,
 }
 
-/// Customer 360: one customer found by phone, email or a waybill of theirs, with their cases,
-/// parcels and pickups across every channel, newest first. Phones show masked.
+/// Customer 360: customers found by phone, email, a waybill of theirs or part of their name;
+/// one of them with their cases, parcels, pickups and claims across every channel, newest
+/// first. Phones show masked.
 pub async fn customers_page(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -1067,6 +1152,26 @@ pub async fn customer_reveal(
     customers_view(&state, &s, &form, true).await
 }
 
+pub(super) fn pickup_line(tr: &Tr, p: &kefu_domain::pickup::Pickup, tz: &TimeZone) -> PickupLine {
+    let mut detail = Vec::new();
+    if let Some(c) = &p.courier {
+        detail.push(format!("{} {}", tr.courier, c.name));
+    }
+    if let Some(eta) = p.estimated_pickup_at {
+        detail.push(format!("{} {}", tr.eta, local(eta, tz)));
+    }
+    if p.review_required {
+        detail.push(tr.pickup_review.to_string());
+    }
+    PickupLine {
+        number: p.number.clone(),
+        status: p.status.to_string(),
+        item: p.item.clone(),
+        created: local(p.created_at, tz),
+        detail: detail.join(" · "),
+    }
+}
+
 async fn customers_view(
     state: &AppState,
     s: &UiSession,
@@ -1081,104 +1186,102 @@ async fn customers_view(
         .get("q")
         .map(|v| v.trim().chars().take(64).collect())
         .unwrap_or_default();
+    let id: String = q
+        .get("id")
+        .map(|v| v.trim().chars().take(64).collect())
+        .unwrap_or_default();
     let mut page = CustomersPage {
         chrome,
         q: query.clone(),
         phone: String::new(),
         error: None,
+        choices: Vec::new(),
         customer: None,
         cases: Vec::new(),
         shipments: Vec::new(),
         pickups: Vec::new(),
+        claims: Vec::new(),
     };
-    if query.is_empty() {
+    if query.is_empty() && id.is_empty() {
         return render(&page);
     }
-    if !s.actor.can_see_customers() {
-        return error_page(s.tr, Some(s), &DomainError::Forbidden("customers".into()));
-    }
-    let store = &state.desk.store;
-    let phone = kefu_domain::Phone::parse(&query).ok();
-    let found = if let Some(p) = &phone {
-        page.phone = p.as_str().to_string();
-        store.customer_by_contact("phone", p.as_str()).await
-    } else if query.contains('@') {
-        store
-            .customer_by_contact("email", &query.to_lowercase())
-            .await
-    } else {
-        // A waybill: whoever sent or receives it and is a customer of ours.
-        match store.shipment(&query.to_ascii_uppercase()).await {
-            Ok(Some(sh)) => {
-                let mut hit = Ok(None);
-                for p in [&sh.sender.phone, &sh.recipient.phone] {
-                    hit = store.customer_by_contact("phone", p.as_str()).await;
-                    if matches!(hit, Ok(Some(_))) {
-                        break;
-                    }
-                }
-                hit
+    let desk = &state.desk;
+    let chosen = if id.is_empty() {
+        match desk.find_customers(&s.actor, &query).await {
+            Ok(found) if found.is_empty() => {
+                page.error = Some(s.tr.no_customer.to_string());
+                return render(&page);
             }
-            other => other.map(|_| None),
+            Ok(found) if found.len() == 1 => found[0].id.to_string(),
+            Ok(found) => {
+                page.choices = found
+                    .iter()
+                    .map(|c| CustomerChoice {
+                        id: c.id.to_string(),
+                        name: c.name.clone(),
+                        phone: c.phones.first().map(|p| p.masked()).unwrap_or_default(),
+                        grade: i64::from(c.grade.get()),
+                    })
+                    .collect();
+                return render(&page);
+            }
+            Err(e @ DomainError::Invalid { .. }) => {
+                page.error = Some(e.to_string());
+                let mut r = render(&page);
+                *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+                return r;
+            }
+            Err(e) => return error_page(s.tr, Some(s), &e),
         }
+    } else {
+        id
     };
-    let customer = match found {
-        Ok(Some(c)) => c,
-        Ok(None) => {
-            page.error = Some(s.tr.no_customer.to_string());
-            return render(&page);
-        }
-        Err(e) => return error_page(s.tr, Some(s), &e.into()),
+    let view = match desk.customer_360(&s.actor, &chosen).await {
+        Ok(v) => v,
+        Err(e) => return error_page(s.tr, Some(s), &e),
     };
-    let tz = state.desk.time_zone.clone();
-    if let Ok(cases) = state
-        .desk
-        .list_cases(
-            &s.actor,
-            kefu_domain::store::CaseQuery {
-                customer_id: Some(customer.id.clone()),
-                ..Default::default()
+    let tz = desk.time_zone.clone();
+    let customer = &view.customer;
+    page.cases = view
+        .cases
+        .iter()
+        .map(|c| CaseLine {
+            number: c.number.clone(),
+            subject: c.subject.clone(),
+            status: label(s.tr, c.status.as_str()),
+            channel: label(s.tr, c.channel.as_str()),
+            created: local(c.received_at, &tz),
+        })
+        .collect();
+    page.shipments = view
+        .shipments
+        .iter()
+        .map(|sh| parcel_view(s.tr, sh, &tz))
+        .collect();
+    page.pickups = view
+        .pickups
+        .iter()
+        .map(|p| pickup_line(s.tr, p, &tz))
+        .collect();
+    page.claims = view
+        .claims
+        .iter()
+        .map(|(number, c)| ClaimRow {
+            id: c.id.clone(),
+            case_number: number.clone(),
+            kind: c.kind.to_string(),
+            state: c.state.to_string(),
+            amounts: match c.compensation {
+                Some(comp) => format!("¥{} → ¥{comp}", c.claimed_amount),
+                None => format!("¥{}", c.claimed_amount),
             },
-            None,
-            Some(50),
-        )
-        .await
-    {
-        page.cases = cases
-            .items
-            .iter()
-            .map(|c| CaseLine {
-                number: c.number.clone(),
-                subject: c.subject.clone(),
-                status: label(s.tr, c.status.as_str()),
-                channel: label(s.tr, c.channel.as_str()),
-            })
-            .collect();
-    }
-    for p in &customer.phones {
-        if let Ok(list) = store.shipments_by_phone(p.as_str(), 20).await {
-            page.shipments
-                .extend(list.iter().map(|sh| parcel_view(s.tr, sh, &tz)));
-        }
-        let query = kefu_domain::pickup::PickupQuery {
-            phone: Some(p.as_str().to_string()),
-            ..Default::default()
-        };
-        if let Ok(list) = store.list_pickups(&query).await {
-            page.pickups.extend(list.iter().map(|pu| PickupLine {
-                number: pu.number.clone(),
-                status: pu.status.to_string(),
-                item: pu.item.clone(),
-            }));
-        }
-    }
-    if page.phone.is_empty() {
-        page.phone = customer
-            .phones
-            .first()
-            .map(|p| p.as_str().to_string())
-            .unwrap_or_default();
-    }
+        })
+        .collect();
+    page.phone = kefu_domain::Phone::parse(&query)
+        .ok()
+        .or_else(|| customer.phones.first().cloned())
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
     page.customer = Some(CustomerCard {
         name: customer.name.clone(),
         phones: customer

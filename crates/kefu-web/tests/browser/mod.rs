@@ -476,3 +476,112 @@ async fn agent_finds_a_customer_and_opens_a_phone_case_with_the_parcel() {
     no_console_errors(&d, "customer 360").await;
     d.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agent_books_a_pickup_from_a_case_found_by_name_and_the_department_answers_back() {
+    if !browser_available() {
+        return;
+    }
+    let app = spawn_app().await;
+    let (status, _) = app
+        .call(Method::PUT, "/api/v1/settings/outlets", Some(&app.admin), Some(json!({"outlets": [
+            {"key": "sh-pd", "name": "上海浦东网点", "districts": ["310115"], "couriers": [{"id": "c1", "name": "周师傅", "phone": "13500000001"}]}]})))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, case) = app
+        .call(
+            Method::POST,
+            "/api/v1/cases",
+            Some(&app.agent),
+            Some(json!({"channel": "phone", "subject": "明天上午上门取件", "description": "客户要寄衣服到苏州",
+                "customer": {"name": "欧阳娜娜", "phone": "13812340000"}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    let number = case["number"].as_str().unwrap().to_string();
+    let shots = screenshots();
+    let d = Driver::start(1366, 900).await;
+    d.goto(&format!("{}/login", app.base)).await;
+    d.type_into("#username", "agent01").await;
+    d.type_into("#password", PASSWORD).await;
+    d.click("form[action='/login'] button[type=submit]").await;
+    d.wait_text("h1", "我的工单").await;
+    // Customer lookup by part of the name.
+    d.goto(&format!("{}/customers", app.base)).await;
+    d.type_into("#q", "欧阳").await;
+    d.click("form[action='/customers'] button[type=submit]")
+        .await;
+    d.wait_text(".case-head", "欧阳娜娜").await;
+    d.click(&format!(".customer-cases a[href='/cases/{number}']"))
+        .await;
+    d.wait_text("#case-title", "明天上午上门取件").await;
+    // A pickup from the case, with the live quote.
+    d.type_into("#pu-origin", "上海市浦东新区世纪大道100号")
+        .await;
+    d.type_into("#pu-destination", "江苏省苏州市姑苏区人民路1号")
+        .await;
+    d.type_into("#pu-item", "衣服").await;
+    d.type_into("#pu-weight", "3.2").await;
+    d.wait_text("#pickup-quote .total", "¥").await;
+    let quote = d.text("#pickup-quote").await;
+    assert!(quote.contains("✓"), "covered: {quote}");
+    d.screenshot(&shots.join("case-pickup-quote.png")).await;
+    d.click("form.pickup-form button[type=submit]").await;
+    d.wait_text(".timeline", "已预约取件 PU").await;
+    d.wait_text(".case-pickups", "周师傅").await;
+    no_console_errors(&d, "case pickup").await;
+    let (_, pickups) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/pickups?case_id={number}"),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(pickups["items"][0]["sender"]["name"], "欧阳娜娜");
+    // Transferred to operations with a deadline; the department sees it and answers back.
+    let due = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(3);
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/cases/{number}"),
+            Some(&app.agent),
+            Some(json!({"department": "ops", "department_due_at": due.to_string()})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let due_local = due
+        .to_zoned_datetime(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap())
+        .strftime("%m-%d %H:%M")
+        .to_string();
+    d.click("form[action='/logout'] button").await;
+    d.wait_text("h1", "登录").await;
+    d.type_into("#username", "ops01").await;
+    d.type_into("#password", PASSWORD).await;
+    d.click("form[action='/login'] button[type=submit]").await;
+    d.wait_text("h1", "我的工单").await;
+    d.goto(&format!("{}/department", app.base)).await;
+    d.wait_text("h1", "部门待办").await;
+    let row = d.wait_text("table.inbox", &number).await;
+    assert!(row.contains(&due_local), "the deadline shows: {row}");
+    d.screenshot(&shots.join("department.png")).await;
+    no_console_errors(&d, "department inbox").await;
+    d.click(&format!("a.case-link[href='/cases/{number}']"))
+        .await;
+    d.wait_text("#case-title", "明天上午上门取件").await;
+    d.type_into("#handback-note", "已联系快递员，明早九点上门")
+        .await;
+    d.click("form[action$='/handback'] button[type=submit]")
+        .await;
+    d.wait_text(".empty", "没有转给该部门").await;
+    let (_, stored) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/cases/{number}"),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert!(stored["department"].is_null(), "handed back: {stored}");
+    d.quit().await;
+}

@@ -1,0 +1,17 @@
+-- Console lookups: customers by part of their name, pickups by case and customer, transferred
+-- cases by their department deadline. Each column is derived from the row's doc on write.
+ALTER TABLE customers ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
+UPDATE customers SET name_key = lower(COALESCE((doc::json)->>'name', ''));
+
+ALTER TABLE pickups ADD COLUMN case_id TEXT COLLATE "C";
+ALTER TABLE pickups ADD COLUMN customer_id TEXT COLLATE "C";
+UPDATE pickups SET case_id = (doc::json)->>'case_id', customer_id = (doc::json)->>'customer_id';
+CREATE INDEX pickups_case ON pickups (case_id, created_at);
+CREATE INDEX pickups_customer ON pickups (customer_id, created_at);
+
+-- Epoch milliseconds, like every timestamp column; only while the case is with a department.
+ALTER TABLE cases ADD COLUMN department_due_at BIGINT;
+UPDATE cases SET department_due_at =
+    round(extract(epoch FROM ((doc::json)->>'department_due_at')::timestamptz) * 1000)::bigint
+    WHERE department_id IS NOT NULL AND (doc::json)->>'department_due_at' IS NOT NULL;
+CREATE INDEX cases_department_due ON cases (department_id, department_due_at);
