@@ -127,7 +127,7 @@ impl Desk {
         }
         let mut seen = HashSet::new();
         shipments.retain(|s| seen.insert(s.waybill_no.clone()));
-        shipments.sort_by(|a, b| b.shipped_at.cmp(&a.shipped_at));
+        shipments.sort_by_key(|s| std::cmp::Reverse(s.shipped_at));
         shipments.truncate(VIEW_LIMIT as usize);
         let mut seen = HashSet::new();
         pickups.retain(|p| seen.insert(p.id.clone()));
