@@ -34,6 +34,7 @@ pub const SETTING_KEYS: &[&str] = &[
     "prohibited",
     "claims",
     "waybill_format",
+    "routing",
 ];
 
 /// Who may feed the ops system's data in: admins and supervisors (an integration account is
@@ -190,6 +191,11 @@ impl Desk {
                     .await?,
             ),
             "prohibited" => to_value(&self.prohibited_list().await?),
+            "routing" => to_value(
+                &self
+                    .setting_or_default::<crate::routing::RoutingPolicy>(key)
+                    .await?,
+            ),
             "claims" => to_value(
                 &self
                     .setting_or_default::<crate::claim::ClaimRules>(key)
@@ -239,6 +245,24 @@ impl Desk {
                 let rules: crate::claim::ClaimRules = parse_setting(value)?;
                 rules.validate()?;
                 to_value(&rules)?
+            }
+            "routing" => {
+                let policy: crate::routing::RoutingPolicy = parse_setting(value)?;
+                policy.validate()?;
+                if let Some(d) = &policy.overflow_department
+                    && !self
+                        .store
+                        .list_departments()
+                        .await?
+                        .iter()
+                        .any(|x| x.id == *d)
+                {
+                    return Err(DomainError::invalid(
+                        "overflow_department",
+                        format!("no department '{d}'"),
+                    ));
+                }
+                to_value(&policy)?
             }
             "waybill_format" => {
                 let format: crate::waybill::OwnFormat = parse_setting(value)?;

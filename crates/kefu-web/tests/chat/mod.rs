@@ -635,3 +635,66 @@ async fn the_bot_answers_routine_questions_from_the_parcel_rules() {
     let answer = ask("q-3", "13800138000").await;
     assert!(!answer.is_empty());
 }
+
+#[tokio::test]
+async fn the_routing_policy_is_a_validated_setting() {
+    let app = spawn_app().await;
+    let (status, policy) = app
+        .call(
+            reqwest::Method::GET,
+            "/api/v1/settings/routing",
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{policy}");
+    assert_eq!(policy["average_handle_secs"], 300);
+    let (status, body) = app
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/settings/routing",
+            Some(&app.admin),
+            Some(json!({"overflow_department": "00000000-0000-7000-8000-000000000000"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["field"], "overflow_department");
+    let (status, body) = app
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/me/presence",
+            Some(&app.agent),
+            Some(json!({"presence": "online", "max_chats": 99})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (_, me) = app
+        .call(
+            reqwest::Method::GET,
+            "/api/v1/me/presence",
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(
+        me["presence"], "offline",
+        "a refused change changes nothing: {me}"
+    );
+    let (status, parsed) = app
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/nlu/parse",
+            Some(&app.agent),
+            Some(json!({"text": "明天下午来取件，寄到北京朝阳区 5公斤"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{parsed}");
+    assert_eq!(parsed["intent"], "pickup");
+    assert!(
+        parsed["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "weight")
+    );
+}
