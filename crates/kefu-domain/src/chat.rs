@@ -25,6 +25,17 @@ pub const ATTACHMENT_TYPES: &[&str] = &["image/png", "image/jpeg", "image/gif", 
 /// Events handed out per replay page.
 pub const REPLAY_PAGE: u32 = 500;
 
+/// Short replies an agent picks while chatting (the full canned-reply library with variables is
+/// its own feature; these cover the first seconds of a conversation).
+pub const CANNED_REPLIES: &[&str] = &[
+    "您好，我是在线客服，很高兴为您服务。",
+    "请您提供一下运单号，我马上为您查询。",
+    "非常抱歉给您带来不便，我这边立即为您核实处理。",
+    "已为您联系网点加急处理，今天之内给您回复。",
+    "请问还有其他可以帮您的吗？",
+    "感谢您的耐心等待，祝您生活愉快！",
+];
+
 /// The customer's side of a conversation: the case it is, and the secret that proves it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatConversation {
@@ -643,6 +654,44 @@ impl Desk {
             "version_conflict",
             "the conversation is busy; send again",
         ))
+    }
+
+    /// The chats an agent holds now, oldest first, and the ones waiting for a person.
+    pub async fn console_chats(&self, actor: &Actor) -> DeskResult<(Vec<Case>, Vec<Case>)> {
+        crate::desk::require_role(
+            actor.can_write_cases(),
+            "this role cannot take part in chats",
+        )?;
+        let chats = |mut cases: Vec<Case>| {
+            cases.retain(|c| c.channel == Channel::Chat);
+            cases
+        };
+        let mine = self
+            .store
+            .list_cases(&crate::store::CaseQuery {
+                assignee: Some(actor.user_id.clone()),
+                open_only: true,
+                limit: 200,
+                sort: crate::store::CaseSort::Oldest,
+                ..Default::default()
+            })
+            .await?
+            .items;
+        let waiting = self
+            .store
+            .list_cases(&crate::store::CaseQuery {
+                unassigned: true,
+                open_only: true,
+                limit: 200,
+                sort: crate::store::CaseSort::Oldest,
+                ..Default::default()
+            })
+            .await?
+            .items;
+        let mut waiting = chats(waiting);
+        // The bot still has these; they show once a person is needed.
+        waiting.retain(|c| !c.bot.as_ref().is_some_and(|b| b.active));
+        Ok((chats(mine), waiting))
     }
 
     /// The conversation after `after_seq`, as `audience` sees it.

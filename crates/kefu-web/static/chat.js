@@ -1,7 +1,8 @@
 // The customer's chat (portal page, or framed by /widget.js). Speaks kefu's chat protocol over
-// WebSocket: hello with the stored token and the last seq seen, so a reconnect (network switch,
-// phone asleep, page reload) gets exactly what was missed; messages wait in an outbox with their
-// client_id until acknowledged and are resent after a reconnect (the server stores them once).
+// WebSocket: hello with the stored token and the last seq shown, so a reconnect (network
+// switch, phone asleep) gets exactly what was missed and a reload shows the conversation again;
+// messages wait in an outbox with their client_id until acknowledged and are resent after a
+// reconnect (the server stores them once).
 (function () {
   "use strict";
   var root = document.getElementById("chat");
@@ -18,7 +19,9 @@
   var state = {
     token: saved.token || null,
     visitor: saved.visitor || null,
-    lastSeq: saved.lastSeq || 0,
+    // A new page shows the whole conversation (seq 0 on); reconnects of this page ask only
+    // for what came after the last seq it shows.
+    lastSeq: 0,
     outbox: saved.outbox || [],
   };
   var shown = {};

@@ -68,3 +68,196 @@
   document.addEventListener("DOMContentLoaded", draw);
   document.addEventListener("htmx:afterSettle", draw);
 })();
+
+// Live chat panels (`/chats` and a chat case's page): each panel speaks the staff side of the
+// chat protocol over WebSocket (the console's session cookie; same origin only). Frames arrive
+// once, in seq order; a reconnect asks for what came after the last seq shown; a message waits
+// in the panel's outbox with its client_id until it is acknowledged, and is resent after a
+// reconnect (the server stores it once).
+(function () {
+  "use strict";
+  var sockets = [];
+
+  function newId() {
+    return "s" + Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
+  }
+
+  function zh() { return (document.documentElement.lang || "zh-CN").indexOf("zh") === 0; }
+
+  // Why the bot handed over, in words (the codes are the bot's `handed_over` reasons).
+  function reasonText(code) {
+    var z = zh();
+    var names = {
+      asked_for_person: z ? "客户要求人工" : "asked for a person",
+      angry: z ? "客户情绪激动" : "customer is upset",
+      answers_rejected: z ? "两次回答未解决" : "two answers rejected",
+      not_understood: z ? "两次未理解" : "not understood twice",
+      complaint: z ? "投诉" : "complaint", claim: z ? "理赔" : "claim",
+      lost: z ? "丢件" : "lost parcel", damaged: z ? "破损" : "damaged parcel",
+      change_delivery: z ? "改地址/退回" : "change of delivery",
+      prohibited_item: z ? "疑似禁限寄物品" : "possibly prohibited item",
+      pickup_failed: z ? "预约未完成" : "booking failed",
+    };
+    return names[code] || code || "";
+  }
+
+  function noticeText(f) {
+    var z = zh();
+    var t = {
+      handed_over: (z ? "机器人转人工：" : "Bot handed over: ") + reasonText(f.reason),
+      agent_joined: (f.name || "") + (z ? " 接入会话" : " joined"),
+      transferred: z ? "已转部门" : "Transferred",
+      resolved: z ? "已解决" : "Resolved",
+      closed: z ? "已关闭" : "Closed",
+      reopened: z ? "已重新打开" : "Reopened",
+    };
+    return t[f.kind] || f.kind;
+  }
+
+  function open(panel) {
+    if (panel.dataset.live) return;
+    panel.dataset.live = "1";
+    var caseId = panel.dataset.chatCase;
+    var log = panel.querySelector(".chat-log");
+    var typing = panel.querySelector(".chat-typing");
+    var form = panel.querySelector("form");
+    var input = panel.querySelector(".chat-input");
+    var canned = panel.querySelector(".canned");
+    var asNote = panel.querySelector(".as-note");
+    var st = { lastSeq: 0, outbox: [], shown: {}, ws: null, backoff: 500, typingTimer: null, lastTyping: 0 };
+
+    function line(cls, text, extra) {
+      var li = document.createElement("li");
+      li.className = cls;
+      var p = document.createElement("p");
+      p.textContent = text;
+      li.appendChild(p);
+      if (extra) {
+        var small = document.createElement("small");
+        small.textContent = extra;
+        li.appendChild(small);
+      }
+      log.appendChild(li);
+      li.scrollIntoView({ block: "nearest" });
+      return li;
+    }
+
+    function show(f) {
+      if (f.seq && st.shown[f.seq]) return;
+      if (f.seq) st.shown[f.seq] = true;
+      if (f.type === "message") {
+        var pending = f.client_id && log.querySelector('li[data-client="' + f.client_id + '"]');
+        if (pending) { pending.classList.remove("pending"); pending.dataset.seq = String(f.seq); }
+        else {
+          var who = f.author === "customer" ? (zh() ? "客户" : "Customer") : f.author === "bot" ? (zh() ? "机器人" : "Bot") : (f.name || "");
+          var li = line("msg " + f.author + (f.internal ? " internal" : ""), f.body, who);
+          li.dataset.seq = String(f.seq);
+          (f.attachments || []).forEach(function (a) {
+            if (!a.url) return;
+            var img = document.createElement("img");
+            img.src = a.url; img.alt = a.name; img.className = "chat-img";
+            li.appendChild(img);
+          });
+        }
+      } else if (f.type === "notice") {
+        line("notice", noticeText(f));
+      } else if (f.type === "understood") {
+        var u = f.understood || {};
+        var ents = (u.entities || []).map(function (e) { return e.kind + "=" + e.value; }).join(", ");
+        line("understood", (zh() ? "机器人理解：" : "Bot understood: ") + u.intent + " " + Math.round((u.confidence || 0) * 100) + "%" + (ents ? " · " + ents : ""));
+      }
+      if (f.seq > st.lastSeq) st.lastSeq = f.seq;
+    }
+
+    function send(frame) { if (st.ws && st.ws.readyState === 1) st.ws.send(JSON.stringify(frame)); }
+
+    function connect() {
+      if (!panel.isConnected) return;
+      var proto = location.protocol === "https:" ? "wss://" : "ws://";
+      var ws = new WebSocket(proto + location.host + "/api/v1/chat/cases/" + encodeURIComponent(caseId) + "/ws");
+      st.ws = ws;
+      sockets.push(ws);
+      ws.onopen = function () { st.backoff = 500; ws.send(JSON.stringify({ type: "hello", after: st.lastSeq })); };
+      ws.onmessage = function (ev) {
+        var f;
+        try { f = JSON.parse(ev.data); } catch (e) { return; }
+        if (f.type === "welcome") { st.outbox.forEach(send); return; }
+        if (f.type === "ack") {
+          st.outbox = st.outbox.filter(function (m) { return m.client_id !== f.client_id; });
+          var li = log.querySelector('li[data-client="' + f.client_id + '"]');
+          if (li) { li.classList.remove("pending"); li.dataset.seq = String(f.seq); }
+          st.shown[f.seq] = true;
+          if (f.seq > st.lastSeq) st.lastSeq = f.seq;
+          return;
+        }
+        if (f.type === "typing") {
+          typing.hidden = false;
+          clearTimeout(st.typingTimer);
+          st.typingTimer = setTimeout(function () { typing.hidden = true; }, 4000);
+          return;
+        }
+        if (f.type === "read") {
+          log.querySelectorAll("li.msg.agent").forEach(function (li) { if (Number(li.dataset.seq) <= f.seq) li.classList.add("read"); });
+          return;
+        }
+        if (f.type === "error") {
+          if (f.client_id) {
+            st.outbox = st.outbox.filter(function (m) { return m.client_id !== f.client_id; });
+            var bad = log.querySelector('li[data-client="' + f.client_id + '"]');
+            if (bad) { bad.classList.add("failed"); bad.title = f.message; }
+          }
+          return;
+        }
+        typing.hidden = true;
+        show(f);
+        if (document.visibilityState === "visible" && st.lastSeq) send({ type: "read", seq: st.lastSeq });
+      };
+      ws.onclose = function () {
+        if (!panel.isConnected) return;
+        setTimeout(connect, st.backoff);
+        st.backoff = Math.min(st.backoff * 2, 10000);
+      };
+    }
+
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var body = input.value.trim();
+      if (!body) return;
+      input.value = "";
+      var frame = { type: asNote && asNote.checked ? "note" : "message", client_id: newId(), body: body };
+      st.outbox.push(frame);
+      var li = line("msg agent pending" + (frame.type === "note" ? " internal" : ""), body);
+      li.dataset.client = frame.client_id;
+      send(frame);
+    });
+    input.addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); form.requestSubmit(); }
+    });
+    input.addEventListener("input", function () {
+      var now = Date.now();
+      if (now - st.lastTyping > 2000) { st.lastTyping = now; send({ type: "typing" }); }
+    });
+    if (canned) {
+      canned.addEventListener("change", function () {
+        if (!canned.value) return;
+        input.value = input.value ? input.value + " " + canned.value : canned.value;
+        canned.value = "";
+        input.focus();
+      });
+    }
+    connect();
+  }
+
+  function scan() {
+    document.querySelectorAll("[data-chat-case]").forEach(open);
+    // Pages swapped out by htmx take their sockets with them.
+    sockets = sockets.filter(function (ws) { return ws.readyState < 2; });
+  }
+
+  document.addEventListener("htmx:beforeSwap", function () {
+    sockets.forEach(function (ws) { try { ws.close(); } catch (e) { /* already closed */ } });
+    sockets = [];
+  });
+  document.addEventListener("DOMContentLoaded", scan);
+  document.addEventListener("htmx:afterSettle", scan);
+})();

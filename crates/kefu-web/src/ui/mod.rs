@@ -2,6 +2,7 @@
 //! server-sent events for live queue counts. No WASM, no CDN: scripts and styles are embedded
 //! in the binary (`assets`). Pages call the same `Desk` use cases as the JSON API.
 
+mod chats;
 mod desk_pages;
 mod i18n;
 mod pages;
@@ -57,6 +58,9 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}", get(pages::case_page))
         .route("/cases/{id}/{action}", post(pages::case_action))
         .route("/ui/counts", get(counts_stream))
+        .route("/chats", get(chats::chats_page))
+        .route("/chats/presence", post(chats::set_presence))
+        .route("/chats/{id}/take", post(chats::take))
         .route("/portal", get(portal::home))
         .route("/portal/track", get(portal::track))
         .route(

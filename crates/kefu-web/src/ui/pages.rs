@@ -396,6 +396,8 @@ pub struct CasePage {
     /// The pickup form (for those who may see the customer).
     pub can_book_pickup: bool,
     pub pickup: super::desk_pages::PickupFormView,
+    /// The live conversation, for a chat case.
+    pub chat: Option<super::chats::ChatPanel>,
     pub error: Option<String>,
 }
 
@@ -593,7 +595,10 @@ async fn case_page_for(
         },
         ..pickup
     };
+    let chat =
+        (case.channel == kefu_domain::Channel::Chat).then(|| super::chats::ChatPanel::of(&case));
     let page = CasePage {
+        chat,
         case_pickups,
         can_book_pickup,
         pickup,

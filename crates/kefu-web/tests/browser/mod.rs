@@ -586,3 +586,109 @@ async fn agent_books_a_pickup_from_a_case_found_by_name_and_the_department_answe
     assert!(stored["department"].is_null(), "handed back: {stored}");
     d.quit().await;
 }
+
+/// A page of "another company's web site" on its own loopback port (another origin) that
+/// embeds kefu's chat with the one-line snippet.
+async fn host_page(kefu: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let html = format!(
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>某某商城</title></head>\
+         <body><h1>某某商城</h1><p>欢迎选购</p><script src=\"{kefu}/widget.js\" data-lang=\"zh\" async></script></body></html>"
+    );
+    tokio::spawn(async move {
+        // Bounded: the test needs a handful of page loads.
+        for _ in 0..50 {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let mut buf = [0u8; 4096];
+            let _ = socket.read(&mut buf).await;
+            let response = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{html}",
+                html.len()
+            );
+            let _ = socket.write_all(response.as_bytes()).await;
+        }
+    });
+    base
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_chats_through_the_widget_on_another_site_and_an_agent_answers_in_the_console() {
+    if !browser_available() {
+        return;
+    }
+    let app = spawn_app().await;
+    let shop = host_page(&app.base).await;
+    let shots = screenshots();
+    let d = Driver::start(1366, 900).await;
+
+    // The agent signs in and goes online in the chat desk.
+    d.goto(&format!("{}/login", app.base)).await;
+    d.type_into("#username", "agent01").await;
+    d.type_into("#password", PASSWORD).await;
+    d.click("form[action='/login'] button[type=submit]").await;
+    d.wait_text("h1", "我的工单").await;
+    d.goto(&format!("{}/chats", app.base)).await;
+    d.wait_text("h1", "在线会话").await;
+    d.click("input[name=presence][value=online]").await;
+    d.click(".presence-form button[type=submit]").await;
+    d.wait_text(".presence-now", "在线").await;
+    no_console_errors(&d, "chats").await;
+
+    // A customer on the shop's site opens the chat button; the bot answers first.
+    d.goto(&shop).await;
+    d.wait_text("h1", "某某商城").await;
+    d.click("button[aria-label='在线客服']").await;
+    d.enter_frame("iframe[title='在线客服']").await;
+    d.wait_text("#chat-log", "智能客服").await;
+    d.type_into("#chat-input", "锂电池能寄吗").await;
+    d.click("#chat-send").await;
+    d.wait_text("#chat-log", "锂电池").await;
+    d.type_into("#chat-input", "转人工").await;
+    d.click("#chat-send").await;
+    d.wait_text("#chat-log", "人工客服").await;
+    // Routing gives the chat to the agent who is online.
+    d.wait_text("#chat-log", "为您服务").await;
+    d.leave_frame().await;
+    d.screenshot(&shots.join("widget-chat.png")).await;
+    no_console_errors(&d, "widget").await;
+
+    // The agent sees the conversation, with what the bot understood, and answers.
+    d.goto(&format!("{}/chats", app.base)).await;
+    d.wait_text(".chat-panel .chat-log", "转人工").await;
+    d.wait_text(".chat-panel .chat-log", "human").await;
+    d.select(
+        ".chat-panel .canned",
+        "您好，我是在线客服，很高兴为您服务。",
+    )
+    .await;
+    d.type_into(".chat-panel .chat-input", "您的锂电池需要单独包装。")
+        .await;
+    d.click(".chat-panel button[type=submit]").await;
+    d.wait_text(
+        ".chat-panel .chat-log li.msg.agent:not(.pending)",
+        "单独包装",
+    )
+    .await;
+    d.screenshot(&shots.join("chat-desk.png")).await;
+    no_console_errors(&d, "chat desk").await;
+
+    // Back on the shop's site (a new page load): the conversation continues where it was,
+    // with the agent's answer that came while the customer was away.
+    d.goto(&shop).await;
+    d.click("button[aria-label='在线客服']").await;
+    d.enter_frame("iframe[title='在线客服']").await;
+    d.wait_text("#chat-log", "单独包装").await;
+    let log = d.text("#chat-log").await;
+    assert_eq!(
+        log.matches("锂电池能寄吗").count(),
+        1,
+        "the customer's message shows once after the reload: {log}"
+    );
+    d.leave_frame().await;
+    no_console_errors(&d, "widget after reload").await;
+    d.quit().await;
+}

@@ -229,6 +229,27 @@ impl Driver {
             .await;
     }
 
+    /// Commands now go to the document of the `<iframe>` at `css`.
+    pub async fn enter_frame(&self, css: &str) {
+        let id = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &self.at("/frame"),
+            Some(json!({"id": {ELEMENT: id}})),
+        )
+        .await;
+    }
+
+    /// Back to the page that holds the frame.
+    pub async fn leave_frame(&self) {
+        self.call(
+            reqwest::Method::POST,
+            &self.at("/frame/parent"),
+            Some(json!({})),
+        )
+        .await;
+    }
+
     pub async fn screenshot(&self, path: &std::path::Path) {
         use base64::Engine;
         let v = self

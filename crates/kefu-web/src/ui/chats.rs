@@ -1,0 +1,193 @@
+//! The agent's chat desk (`/chats`): every conversation the agent holds, side by side and live
+//! (each panel speaks the staff WebSocket protocol of `crate::chat` through `static/kefu.js`),
+//! the chats waiting for a person, and the agent's presence and capacity. A chat case's own page
+//! shows the same panel above its timeline.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Form, Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use kefu_domain::desk::CasePatch;
+use kefu_domain::routing::{Presence, PresenceDraft};
+use kefu_domain::{Case, DomainError};
+
+use super::pages::{Chrome, nav};
+use super::{UiSession, csrf_refused, error_page, redirect, render, session};
+use crate::AppState;
+
+/// One live conversation panel.
+pub struct ChatPanel {
+    pub id: String,
+    pub number: String,
+    pub subject: String,
+    pub canned: &'static [&'static str],
+}
+
+impl ChatPanel {
+    pub fn of(case: &Case) -> ChatPanel {
+        ChatPanel {
+            id: case.id.to_string(),
+            number: case.number.clone(),
+            subject: case.subject.clone(),
+            canned: kefu_domain::chat::CANNED_REPLIES,
+        }
+    }
+}
+
+pub struct WaitingChat {
+    pub id: String,
+    pub number: String,
+    pub subject: String,
+    pub reason: String,
+    pub since: String,
+}
+
+#[derive(Template)]
+#[template(path = "chats.html")]
+struct ChatsPage {
+    chrome: Chrome,
+    panels: Vec<ChatPanel>,
+    waiting: Vec<WaitingChat>,
+    presence: String,
+    presences: Vec<(&'static str, &'static str, bool)>,
+    max_chats: u32,
+    error: Option<String>,
+}
+
+pub async fn chats_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let s = match session(&state, &headers, "/chats").await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    chats_view(&state, &s, None).await
+}
+
+async fn chats_view(state: &AppState, s: &UiSession, error: Option<String>) -> Response {
+    let desk = &state.desk;
+    let loaded = async {
+        let chrome = nav(state, s, "/chats").await?;
+        let (mine, waiting) = desk.console_chats(&s.actor).await?;
+        let profile = desk.presence(&s.actor).await?;
+        Ok::<_, DomainError>((chrome, mine, waiting, profile))
+    }
+    .await;
+    let (chrome, mine, waiting, profile) = match loaded {
+        Ok(v) => v,
+        Err(e) => return error_page(s.tr, Some(s), &e),
+    };
+    let zh = s.tr.lang == "zh-CN";
+    let label = |p: Presence| match (p, zh) {
+        (Presence::Online, true) => "在线",
+        (Presence::Away, true) => "离开",
+        (Presence::Offline, true) => "离线",
+        (Presence::Online, false) => "Online",
+        (Presence::Away, false) => "Away",
+        (Presence::Offline, false) => "Offline",
+    };
+    let page = ChatsPage {
+        panels: mine.iter().map(ChatPanel::of).collect(),
+        waiting: waiting
+            .iter()
+            .map(|c| WaitingChat {
+                id: c.id.to_string(),
+                number: c.number.clone(),
+                subject: c.subject.clone(),
+                reason: c
+                    .bot
+                    .as_ref()
+                    .and_then(|b| b.handover_reason.clone())
+                    .unwrap_or_default(),
+                since: c
+                    .bot
+                    .as_ref()
+                    .and_then(|b| b.handed_over_at)
+                    .unwrap_or(c.received_at)
+                    .to_zoned_datetime(desk.time_zone.clone())
+                    .strftime("%H:%M:%S")
+                    .to_string(),
+            })
+            .collect(),
+        presence: label(profile.presence).to_string(),
+        presences: Presence::ALL
+            .iter()
+            .map(|p| (p.as_str(), label(*p), *p == profile.presence))
+            .collect(),
+        max_chats: profile.max_chats,
+        chrome,
+        error,
+    };
+    render(&page)
+}
+
+/// `POST /chats/presence`: online/away/offline and how many chats at once.
+pub async fn set_presence(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let s = match session(&state, &headers, "/chats").await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Some(r) = csrf_refused(&s, &headers, &form) {
+        return r;
+    }
+    let presence = form.get("presence").and_then(|p| Presence::parse(p.trim()));
+    let max_chats = match form.get("max_chats").map(|m| m.trim()) {
+        None | Some("") => Ok(None),
+        Some(m) => m
+            .parse::<u32>()
+            .map(Some)
+            .map_err(|_| DomainError::invalid("max_chats", "a whole number from 0 to 20")),
+    };
+    let result = match max_chats {
+        Ok(max_chats) => state
+            .desk
+            .set_presence(
+                &s.actor,
+                PresenceDraft {
+                    presence,
+                    max_chats,
+                    ..PresenceDraft::default()
+                },
+            )
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => {
+            if let Err(e) = state.desk.route_waiting(50).await {
+                tracing::warn!("routing after a presence change failed: {e}");
+            }
+            redirect("/chats")
+        }
+        Err(e) => chats_view(&state, &s, Some(e.to_string())).await,
+    }
+}
+
+/// `POST /chats/{id}/take`: an agent takes a waiting chat.
+pub async fn take(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let s = match session(&state, &headers, "/chats").await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Some(r) = csrf_refused(&s, &headers, &form) {
+        return r;
+    }
+    let patch = CasePatch {
+        assignee: Some(Some(s.actor.user_id.to_string())),
+        ..CasePatch::default()
+    };
+    match state.desk.update_case(&s.actor, &id, patch).await {
+        Ok(_) => redirect("/chats"),
+        Err(e) => chats_view(&state, &s, Some(e.to_string())).await,
+    }
+}
