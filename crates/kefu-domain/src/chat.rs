@@ -701,10 +701,22 @@ impl Desk {
         after_seq: i64,
         audience: Audience,
     ) -> DeskResult<Vec<ChatFrame>> {
+        Ok(self.chat_page(case_id, after_seq, audience).await?.0)
+    }
+
+    /// One page of the conversation after `after_seq` and the `seq` of the last event it read
+    /// (frames and cursor from the same read, so a cursor never passes an event not shown).
+    pub async fn chat_page(
+        &self,
+        case_id: &CaseId,
+        after_seq: i64,
+        audience: Audience,
+    ) -> DeskResult<(Vec<ChatFrame>, Option<i64>)> {
         let events = self
             .store
             .case_events_after(case_id, after_seq, REPLAY_PAGE)
             .await?;
+        let last = events.last().map(|e| e.seq);
         let needs_names = events.iter().any(|e| {
             matches!(&e.data, EventData::Assigned { .. })
                 || matches!(&e.data, EventData::MessageAdded { author_kind, .. } if author_kind == "staff")
@@ -723,7 +735,7 @@ impl Desk {
             }?;
             Some(user.display_name.clone())
         };
-        Ok(frames(&events, audience, &names))
+        Ok((frames(&events, audience, &names), last))
     }
 
     /// Records that `audience` has seen the conversation up to `seq` (never backwards).

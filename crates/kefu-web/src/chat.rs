@@ -461,31 +461,20 @@ impl Connection {
     /// Sends every frame after `last_seq`.
     async fn catch_up(&mut self, socket: &mut WebSocket) -> bool {
         loop {
-            let frames = match self
+            // Frames and cursor come from one read: the cursor never passes an event unsent. A
+            // page may hold only events this audience does not see; the cursor moves past them.
+            let (frames, last_event) = match self
                 .state
                 .desk
-                .chat_frames(&self.conversation.case_id, self.last_seq, self.audience)
+                .chat_page(&self.conversation.case_id, self.last_seq, self.audience)
                 .await
             {
-                Ok(f) => f,
+                Ok(page) => page,
                 Err(e) => {
                     tracing::warn!("chat replay failed: {e}");
                     return true;
                 }
             };
-            // The page may hold only events the audience does not see: move past them too.
-            let last_event = self
-                .state
-                .desk
-                .store
-                .case_events_after(
-                    &self.conversation.case_id,
-                    self.last_seq,
-                    kefu_domain::chat::REPLAY_PAGE,
-                )
-                .await
-                .ok()
-                .and_then(|e| e.last().map(|e| e.seq));
             for frame in frames {
                 let mut v = match serde_json::to_value(&frame) {
                     Ok(v) => v,
