@@ -23,17 +23,52 @@ pub struct ChatPanel {
     pub number: String,
     pub subject: String,
     pub canned: &'static [&'static str],
+    /// Where the chat can be handed: (`user:<id>` or `department:<id>`, name).
+    pub targets: Vec<(String, String)>,
+    /// The page to come back to after a transfer.
+    pub back: String,
 }
 
 impl ChatPanel {
-    pub fn of(case: &Case) -> ChatPanel {
+    pub fn of(case: &Case, targets: &[(String, String)], back: &str) -> ChatPanel {
         ChatPanel {
             id: case.id.to_string(),
             number: case.number.clone(),
             subject: case.subject.clone(),
             canned: kefu_domain::chat::CANNED_REPLIES,
+            targets: targets.to_vec(),
+            back: back.to_string(),
         }
     }
+}
+
+/// Agents (other than `me`) and departments a chat can be transferred to.
+pub async fn transfer_targets(
+    state: &AppState,
+    me: &kefu_domain::UserId,
+    zh: bool,
+) -> Result<Vec<(String, String)>, DomainError> {
+    let users = state.desk.store.list_users().await?;
+    let departments = state.desk.list_departments().await?;
+    let mut out: Vec<(String, String)> = users
+        .iter()
+        .filter(|u| {
+            u.active
+                && u.id != *me
+                && matches!(
+                    u.role,
+                    kefu_domain::Role::Agent | kefu_domain::Role::Supervisor
+                )
+        })
+        .map(|u| (format!("user:{}", u.id), u.display_name.clone()))
+        .collect();
+    out.extend(departments.iter().map(|d| {
+        (
+            format!("department:{}", d.id),
+            format!("{}{}", if zh { "部门：" } else { "Team: " }, d.name),
+        )
+    }));
+    Ok(out)
 }
 
 pub struct WaitingChat {
@@ -70,10 +105,11 @@ async fn chats_view(state: &AppState, s: &UiSession, error: Option<String>) -> R
         let chrome = nav(state, s, "/chats").await?;
         let (mine, waiting) = desk.console_chats(&s.actor).await?;
         let profile = desk.presence(&s.actor).await?;
-        Ok::<_, DomainError>((chrome, mine, waiting, profile))
+        let targets = transfer_targets(state, &s.actor.user_id, s.tr.lang == "zh-CN").await?;
+        Ok::<_, DomainError>((chrome, mine, waiting, profile, targets))
     }
     .await;
-    let (chrome, mine, waiting, profile) = match loaded {
+    let (chrome, mine, waiting, profile, targets) = match loaded {
         Ok(v) => v,
         Err(e) => return error_page(s.tr, Some(s), &e),
     };
@@ -87,7 +123,10 @@ async fn chats_view(state: &AppState, s: &UiSession, error: Option<String>) -> R
         (Presence::Offline, false) => "Offline",
     };
     let page = ChatsPage {
-        panels: mine.iter().map(ChatPanel::of).collect(),
+        panels: mine
+            .iter()
+            .map(|c| ChatPanel::of(c, &targets, "/chats"))
+            .collect(),
         waiting: waiting
             .iter()
             .map(|c| WaitingChat {
@@ -188,6 +227,54 @@ pub async fn take(
     };
     match state.desk.update_case(&s.actor, &id, patch).await {
         Ok(_) => redirect("/chats"),
+        Err(e) => chats_view(&state, &s, Some(e.to_string())).await,
+    }
+}
+
+/// `POST /chats/{id}/transfer`: to another agent (`user:<id>`) or a department
+/// (`department:<id>`), from a chat panel.
+pub async fn transfer(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let s = match session(&state, &headers, "/chats").await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Some(r) = csrf_refused(&s, &headers, &form) {
+        return r;
+    }
+    // Only our own pages to come back to.
+    let back = form
+        .get("back")
+        .map(String::as_str)
+        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .unwrap_or("/chats")
+        .to_string();
+    let to = form.get("to").map(|t| t.trim()).unwrap_or_default();
+    let patch = match to.split_once(':') {
+        Some(("user", user)) => Ok(CasePatch {
+            assignee: Some(Some(user.to_string())),
+            ..CasePatch::default()
+        }),
+        Some(("department", department)) => Ok(CasePatch {
+            department: Some(Some(department.to_string())),
+            ..CasePatch::default()
+        }),
+        _ => Err(DomainError::invalid("to", "an agent or a department")),
+    };
+    let result = match patch {
+        Ok(patch) => state
+            .desk
+            .update_case(&s.actor, &id, patch)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => redirect(&back),
         Err(e) => chats_view(&state, &s, Some(e.to_string())).await,
     }
 }

@@ -61,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .route("/chats", get(chats::chats_page))
         .route("/chats/presence", post(chats::set_presence))
         .route("/chats/{id}/take", post(chats::take))
+        .route("/chats/{id}/transfer", post(chats::transfer))
         .route("/portal", get(portal::home))
         .route("/portal/track", get(portal::track))
         .route(

@@ -595,8 +595,18 @@ async fn case_page_for(
         },
         ..pickup
     };
-    let chat =
-        (case.channel == kefu_domain::Channel::Chat).then(|| super::chats::ChatPanel::of(&case));
+    let chat = if case.channel == kefu_domain::Channel::Chat {
+        let targets = super::chats::transfer_targets(state, &s.actor.user_id, s.tr.lang == "zh-CN")
+            .await
+            .unwrap_or_default();
+        Some(super::chats::ChatPanel::of(
+            &case,
+            &targets,
+            &format!("/cases/{}", case.number),
+        ))
+    } else {
+        None
+    };
     let page = CasePage {
         chat,
         case_pickups,

@@ -675,6 +675,38 @@ async fn a_customer_chats_through_the_widget_on_another_site_and_an_agent_answer
     .await;
     d.screenshot(&shots.join("chat-desk.png")).await;
     no_console_errors(&d, "chat desk").await;
+    // The agent hands the chat to operations from the panel.
+    let (_, departments) = app
+        .call(Method::GET, "/api/v1/departments", Some(&app.admin), None)
+        .await;
+    let ops = departments["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["key"] == "ops")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    d.select(
+        ".chat-panel .chat-transfer select",
+        &format!("department:{ops}"),
+    )
+    .await;
+    d.click(".chat-panel .chat-transfer button[type=submit]")
+        .await;
+    d.wait_text(".chat-panel .chat-log", "已转部门").await;
+    let (_, chats) = app
+        .call(Method::GET, "/api/v1/cases?limit=5", Some(&app.agent), None)
+        .await;
+    let chat_case = chats["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["channel"] == "chat")
+        .cloned()
+        .unwrap();
+    assert_eq!(chat_case["department"], ops, "{chat_case}");
 
     // Back on the shop's site (a new page load): the conversation continues where it was,
     // with the agent's answer that came while the customer was away.
@@ -682,6 +714,7 @@ async fn a_customer_chats_through_the_widget_on_another_site_and_an_agent_answer
     d.click("button[aria-label='在线客服']").await;
     d.enter_frame("iframe[title='在线客服']").await;
     d.wait_text("#chat-log", "单独包装").await;
+    d.wait_text("#chat-log", "已转交处理部门").await;
     let log = d.text("#chat-log").await;
     assert_eq!(
         log.matches("锂电池能寄吗").count(),
