@@ -140,14 +140,13 @@ impl Desk {
 
     /// Routes one case now. For a chat that nobody can take, the customer is told where they
     /// stand (and, past the policy's limits, the chat overflows or gets a callback promise).
-    pub async fn route_case(&self, case_id: &CaseId) -> DeskResult<Decision> {
+    /// `None` when the case does not wait for routing (someone has it, a department has it,
+    /// the bot still answers it, or it is done).
+    pub async fn route_case(&self, case_id: &CaseId) -> DeskResult<Option<Decision>> {
         let system = crate::chat::bot_actor();
         let case = self.get_case(&system, case_id.as_str()).await?;
         if !Self::waits_for_routing(&case) {
-            return Ok(Decision::Queue {
-                position: 0,
-                estimated_wait_secs: None,
-            });
+            return Ok(None);
         }
         let policy: RoutingPolicy = self.setting_or_default("routing").await?;
         let language = match self.store.conversation_by_case(&case.id).await? {
@@ -163,7 +162,7 @@ impl Desk {
         };
         let decision = crate::routing::decide(&item, &agents, ahead, self.now(), &policy);
         self.carry_out_routing(&case, &decision).await?;
-        Ok(decision)
+        Ok(Some(decision))
     }
 
     /// Chats handed over before this one and still waiting.
@@ -304,7 +303,7 @@ impl Desk {
             .await?;
         let mut assigned = 0;
         for case in waiting.items.iter().filter(|c| Self::waits_for_routing(c)) {
-            if matches!(self.route_case(&case.id).await?, Decision::Assign(_)) {
+            if matches!(self.route_case(&case.id).await?, Some(Decision::Assign(_))) {
                 assigned += 1;
             }
         }

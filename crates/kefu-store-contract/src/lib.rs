@@ -5,9 +5,11 @@
 
 use std::sync::Arc;
 
+mod chat;
 mod console;
 mod parcels;
 mod queues;
+pub use chat::*;
 pub use console::*;
 pub use parcels::*;
 pub use queues::*;
@@ -139,7 +141,10 @@ macro_rules! contract_tests {
             claims_follow_their_steps_and_clocks, pickups_are_quoted_dispatched_and_tracked,
             queues_list_and_count_the_right_cases, portal_cases_are_private_and_rated_once,
             department_deadlines_and_hand_back, customers_are_found_by_part_of_their_name,
-            pickups_booked_from_a_case_are_linked, department_inbox_sorts_by_deadline);
+            pickups_booked_from_a_case_are_linked, department_inbox_sorts_by_deadline,
+            chat_messages_are_stored_once_and_replayed_in_order,
+            routing_gives_waiting_work_to_the_least_loaded_agent,
+            chats_overflow_or_get_a_callback_when_nobody_is_free);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn export_import_round_trip() {
