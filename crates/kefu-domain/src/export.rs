@@ -281,3 +281,68 @@ pub async fn import_records(
     store.finish_import().await?;
     Ok(count)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attachment_line(data: &str) -> String {
+        format!(
+            r#"{{"table":"attachment","row":{{"id":"a1","name":"box.png","mime":"image/png","size":4,"case_id":"c1","created_at":"2026-11-24T02:00:00Z","data":"{data}"}}}}"#
+        )
+    }
+
+    #[test]
+    fn attachments_travel_as_base64_and_bad_base64_is_refused_with_its_line() {
+        let line = attachment_line("iVBORw==");
+        let record = parse_record(2, &line).unwrap();
+        match &record {
+            ExportRecord::Attachment(a) => {
+                assert_eq!(a.data, vec![0x89, b'P', b'N', b'G']);
+                assert_eq!(a.attachment.id, "a1");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(record.key(), "a1");
+        assert_eq!(
+            to_line(&record).unwrap(),
+            line,
+            "written back byte for byte"
+        );
+        match parse_record(7, &attachment_line("not base64!")) {
+            Err(DomainError::Invalid { field, .. }) => assert_eq!(field, "line 7"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_table_is_exported_once_with_dependencies_first() {
+        // No wildcard: a new table does not compile until it has a number here, and then the
+        // check below fails until it is in `ALL`.
+        let number = |t: ExportTable| match t {
+            ExportTable::Departments => 0,
+            ExportTable::Users => 1,
+            ExportTable::Customers => 2,
+            ExportTable::Cases => 3,
+            ExportTable::CaseEvents => 4,
+            ExportTable::Calendars => 5,
+            ExportTable::SlaPolicies => 6,
+            ExportTable::Settings => 7,
+            ExportTable::Shipments => 8,
+            ExportTable::Pickups => 9,
+            ExportTable::Audit => 10,
+            ExportTable::ChatConversations => 11,
+            ExportTable::Attachments => 12,
+            ExportTable::AgentPresence => 13,
+        };
+        let mut numbers: Vec<usize> = ExportTable::ALL.iter().map(|t| number(*t)).collect();
+        numbers.sort_unstable();
+        // 14: one more than the highest number above.
+        assert_eq!(numbers, (0..14).collect::<Vec<_>>(), "each table once");
+        let at = |t: ExportTable| ExportTable::ALL.iter().position(|x| *x == t).unwrap();
+        assert!(at(ExportTable::Users) < at(ExportTable::AgentPresence));
+        assert!(at(ExportTable::Cases) < at(ExportTable::ChatConversations));
+        assert!(at(ExportTable::Cases) < at(ExportTable::Attachments));
+        assert!(ExportTable::Attachments.chunk_size() < CHUNK);
+    }
+}

@@ -103,6 +103,28 @@ pub async fn chat_and_presence_survive_export_import(
         )
         .await
         .unwrap();
+    // More images than one export chunk of attachments holds, so paging through them is
+    // part of the round trip.
+    for i in 0..4 {
+        f.clock.advance(SignedDuration::from_secs(1));
+        f.desk
+            .chat_customer_send(
+                &conversation,
+                ChatSend {
+                    client_id: format!("c-more-{i}"),
+                    body: String::new(),
+                    attachments: (0..4)
+                        .map(|j| NewAttachment {
+                            name: format!("photo-{i}-{j}.png"),
+                            mime: "image/png".into(),
+                            data: PNG.into(),
+                        })
+                        .collect(),
+                },
+            )
+            .await
+            .unwrap();
+    }
     let presence = f
         .desk
         .set_presence(
@@ -122,16 +144,24 @@ pub async fn chat_and_presence_survive_export_import(
         .unwrap();
 
     let lines = dump(store.as_ref()).await;
-    for table in ["chat_conversation", "attachment", "agent_presence"] {
+    for (table, rows) in [
+        ("chat_conversation", 1),
+        ("attachment", 1 + 4 * 4),
+        ("agent_presence", 1),
+    ] {
         assert_eq!(
             lines
                 .iter()
                 .filter(|l| l.starts_with(&format!("{{\"table\":\"{table}\"")))
                 .count(),
-            1,
-            "{table} exported once"
+            rows,
+            "{table} rows exported"
         );
     }
+    assert!(
+        1 + 4 * 4 > kefu_domain::export::ExportTable::Attachments.chunk_size(),
+        "attachments span more than one chunk"
+    );
     let position = |table: &str| {
         lines
             .iter()
