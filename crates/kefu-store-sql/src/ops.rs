@@ -266,6 +266,7 @@ async fn insert_conversation(
         ],
     )
     .await
+    // Name the missing row: an import whose dump lacks the case should say which one.
     .map_err(|e| match e.kind {
         SqlErrorKind::ForeignKey => StoreError::NotFound(format!("case {}", c.case_id)),
         _ => named_duplicate(e, "conversation".to_string()),
@@ -287,6 +288,7 @@ async fn put_agent_profile(
         ],
     )
     .await
+    // As above, for the user.
     .map_err(|e| match e.kind {
         SqlErrorKind::ForeignKey => StoreError::NotFound(format!("user {}", p.user_id)),
         _ => e.into(),
@@ -312,6 +314,7 @@ async fn insert_attachment(
         ],
     )
     .await
+    // As above: a dump's attachment of a case it lacks names that case.
     .map_err(|e| match e.kind {
         SqlErrorKind::ForeignKey => StoreError::NotFound(format!("case {}", a.case_id)),
         _ => named_duplicate(e, format!("attachment {}", a.attachment.id)),
