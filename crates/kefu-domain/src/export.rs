@@ -4,7 +4,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::case::{Case, CaseEvent};
+use crate::chat::{Attachment, ChatConversation, StoredAttachment};
 use crate::customer::Customer;
+use crate::ids::CaseId;
+use crate::routing::AgentProfile;
 use crate::user::{Department, User};
 
 pub const FORMAT: &str = "kefu-export";
@@ -23,23 +26,41 @@ pub enum ExportTable {
     Shipments,
     Pickups,
     Audit,
+    ChatConversations,
+    Attachments,
+    AgentPresence,
 }
 
 impl ExportTable {
-    /// Dependency order: what a record refers to comes before it.
-    pub const ALL: [ExportTable; 11] = [
+    /// Dependency order: what a record refers to comes before it (presence after users,
+    /// conversations and attachments after cases). Tables added later go where their
+    /// references allow without moving the older ones, so a dump written before they existed
+    /// is still a valid dump.
+    pub const ALL: [ExportTable; 14] = [
         ExportTable::Calendars,
         ExportTable::SlaPolicies,
         ExportTable::Settings,
         ExportTable::Departments,
         ExportTable::Users,
+        ExportTable::AgentPresence,
         ExportTable::Customers,
         ExportTable::Cases,
         ExportTable::CaseEvents,
+        ExportTable::ChatConversations,
+        ExportTable::Attachments,
         ExportTable::Shipments,
         ExportTable::Pickups,
         ExportTable::Audit,
     ];
+
+    /// Records asked for per chunk. Attachments are up to 2 MiB each, so a chunk of them is
+    /// kept small enough to hold in memory; everything else is a few kilobytes a record.
+    pub fn chunk_size(self) -> u32 {
+        match self {
+            ExportTable::Attachments => ATTACHMENT_CHUNK,
+            _ => CHUNK,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,6 +83,62 @@ pub enum ExportRecord {
     Shipment(Box<crate::shipment::Shipment>),
     Pickup(Box<crate::pickup::Pickup>),
     Audit(crate::store::AuditEntry),
+    /// With the read marks as stored in their own columns (the truth), not the copy in the
+    /// row's document.
+    ChatConversation(Box<ChatConversation>),
+    Attachment(Box<ExportAttachment>),
+    AgentPresence(Box<AgentProfile>),
+}
+
+/// An image sent in a chat, as exported: its description, the case it belongs to, and its
+/// bytes as standard padded base64 (what the `attachments.data` column holds). Decoding is
+/// part of parsing the line, so a damaged dump is refused before anything is written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportAttachment {
+    #[serde(flatten)]
+    pub attachment: Attachment,
+    pub case_id: CaseId,
+    pub created_at: jiff::Timestamp,
+    #[serde(with = "base64_text")]
+    pub data: Vec<u8>,
+}
+
+impl From<StoredAttachment> for ExportAttachment {
+    fn from(a: StoredAttachment) -> Self {
+        ExportAttachment {
+            attachment: a.attachment,
+            case_id: a.case_id,
+            created_at: a.created_at,
+            data: a.bytes,
+        }
+    }
+}
+
+impl From<ExportAttachment> for StoredAttachment {
+    fn from(a: ExportAttachment) -> Self {
+        StoredAttachment {
+            attachment: a.attachment,
+            case_id: a.case_id,
+            created_at: a.created_at,
+            bytes: a.data,
+        }
+    }
+}
+
+/// Bytes as standard padded base64 text in JSON.
+mod base64_text {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        STANDARD.decode(text).map_err(serde::de::Error::custom)
+    }
 }
 
 /// A configuration document with its key, as exported.
@@ -102,6 +179,9 @@ impl ExportRecord {
             ExportRecord::Shipment(s) => s.waybill_no.clone(),
             ExportRecord::Pickup(p) => p.id.clone(),
             ExportRecord::Audit(a) => a.id.clone(),
+            ExportRecord::ChatConversation(c) => c.case_id.to_string(),
+            ExportRecord::Attachment(a) => a.attachment.id.clone(),
+            ExportRecord::AgentPresence(p) => p.user_id.to_string(),
         }
     }
 }
@@ -110,6 +190,10 @@ use crate::error::DomainError;
 use crate::store::Store;
 
 const CHUNK: u32 = 1000;
+const ATTACHMENT_CHUNK: u32 = 16;
+/// An import chunk is written once it holds this many attachment bytes, whatever its length,
+/// so importing many images does not gather gigabytes into one transaction.
+const IMPORT_CHUNK_BYTES: usize = 32 * 1024 * 1024;
 
 /// Writes the header and every record, table by table in key order, one JSON object a line.
 pub async fn export_all(
@@ -125,12 +209,13 @@ pub async fn export_all(
     sink(to_line(&header)?).map_err(io)?;
     let mut count = 0;
     for table in ExportTable::ALL {
+        let limit = table.chunk_size();
         let mut after = None;
         loop {
-            let chunk = store.export_chunk(table, after.clone(), CHUNK).await?;
+            let chunk = store.export_chunk(table, after.clone(), limit).await?;
             let Some(last) = chunk.last() else { break };
             after = Some(last.key());
-            let full = chunk.len() == CHUNK as usize;
+            let full = chunk.len() == limit as usize;
             for record in &chunk {
                 sink(to_line(record)?).map_err(io)?;
                 count += 1;
@@ -176,12 +261,18 @@ pub async fn import_records(
         return Err(DomainError::Store(crate::error::StoreError::NotEmpty));
     }
     let mut chunk = Vec::with_capacity(CHUNK as usize);
+    let mut bytes = 0;
     let mut count = 0;
     for record in records {
-        chunk.push(record?);
+        let record = record?;
+        if let ExportRecord::Attachment(a) = &record {
+            bytes += a.data.len();
+        }
+        chunk.push(record);
         count += 1;
-        if chunk.len() == CHUNK as usize {
+        if chunk.len() == CHUNK as usize || bytes >= IMPORT_CHUNK_BYTES {
             store.import_chunk(std::mem::take(&mut chunk)).await?;
+            bytes = 0;
         }
     }
     if !chunk.is_empty() {
@@ -189,4 +280,69 @@ pub async fn import_records(
     }
     store.finish_import().await?;
     Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attachment_line(data: &str) -> String {
+        format!(
+            r#"{{"table":"attachment","row":{{"id":"a1","name":"box.png","mime":"image/png","size":4,"case_id":"c1","created_at":"2026-11-24T02:00:00Z","data":"{data}"}}}}"#
+        )
+    }
+
+    #[test]
+    fn attachments_travel_as_base64_and_bad_base64_is_refused_with_its_line() {
+        let line = attachment_line("iVBORw==");
+        let record = parse_record(2, &line).unwrap();
+        match &record {
+            ExportRecord::Attachment(a) => {
+                assert_eq!(a.data, vec![0x89, b'P', b'N', b'G']);
+                assert_eq!(a.attachment.id, "a1");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(record.key(), "a1");
+        assert_eq!(
+            to_line(&record).unwrap(),
+            line,
+            "written back byte for byte"
+        );
+        match parse_record(7, &attachment_line("not base64!")) {
+            Err(DomainError::Invalid { field, .. }) => assert_eq!(field, "line 7"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_table_is_exported_once_with_dependencies_first() {
+        // No wildcard: a new table does not compile until it has a number here, and then the
+        // check below fails until it is in `ALL`.
+        let number = |t: ExportTable| match t {
+            ExportTable::Departments => 0,
+            ExportTable::Users => 1,
+            ExportTable::Customers => 2,
+            ExportTable::Cases => 3,
+            ExportTable::CaseEvents => 4,
+            ExportTable::Calendars => 5,
+            ExportTable::SlaPolicies => 6,
+            ExportTable::Settings => 7,
+            ExportTable::Shipments => 8,
+            ExportTable::Pickups => 9,
+            ExportTable::Audit => 10,
+            ExportTable::ChatConversations => 11,
+            ExportTable::Attachments => 12,
+            ExportTable::AgentPresence => 13,
+        };
+        let mut numbers: Vec<usize> = ExportTable::ALL.iter().map(|t| number(*t)).collect();
+        numbers.sort_unstable();
+        // 14: one more than the highest number above.
+        assert_eq!(numbers, (0..14).collect::<Vec<_>>(), "each table once");
+        let at = |t: ExportTable| ExportTable::ALL.iter().position(|x| *x == t).unwrap();
+        assert!(at(ExportTable::Users) < at(ExportTable::AgentPresence));
+        assert!(at(ExportTable::Cases) < at(ExportTable::ChatConversations));
+        assert!(at(ExportTable::Cases) < at(ExportTable::Attachments));
+        assert!(ExportTable::Attachments.chunk_size() < CHUNK);
+    }
 }

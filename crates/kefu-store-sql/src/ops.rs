@@ -197,23 +197,7 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
                 .await?;
         }
         WriteOp::AppendAudit(entry) => insert_audit(sql, &entry).await?,
-        WriteOp::InsertConversation(c) => {
-            sql.execute(
-                "INSERT INTO chat_conversations (case_id, token_hash, visitor_id, created_at, customer_read_seq, staff_read_seq, doc) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                &[
-                    c.case_id.to_string().into(),
-                    c.token_hash.clone().into(),
-                    c.visitor_id.clone().into(),
-                    to_millis(c.created_at).into(),
-                    c.customer_read_seq.into(),
-                    c.staff_read_seq.into(),
-                    to_json(&c)?.into(),
-                ],
-            )
-            .await
-            .map_err(|e| named_duplicate(e, "conversation".to_string()))?;
-        }
+        WriteOp::InsertConversation(c) => insert_conversation(sql, &c).await?,
         WriteOp::MarkConversationRead {
             case_id,
             staff,
@@ -228,35 +212,8 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             let n = sql.execute(stmt, &[case_id.into(), seq.into()]).await?;
             return Ok(WriteOutput::Count(n));
         }
-        WriteOp::PutAgentProfile(p) => {
-            sql.execute(
-                "INSERT INTO agent_presence (user_id, updated_at, doc) VALUES ($1, $2, $3) \
-                 ON CONFLICT (user_id) DO UPDATE SET updated_at = excluded.updated_at, doc = excluded.doc",
-                &[
-                    p.user_id.to_string().into(),
-                    to_millis(p.updated_at).into(),
-                    to_json(&p)?.into(),
-                ],
-            )
-            .await?;
-        }
-        WriteOp::PutAttachment(a) => {
-            use base64::Engine as _;
-            sql.execute(
-                "INSERT INTO attachments (id, case_id, created_at, doc, data) VALUES ($1, $2, $3, $4, $5)",
-                &[
-                    a.attachment.id.clone().into(),
-                    a.case_id.to_string().into(),
-                    to_millis(a.created_at).into(),
-                    to_json(&a.attachment)?.into(),
-                    base64::engine::general_purpose::STANDARD
-                        .encode(&a.bytes)
-                        .into(),
-                ],
-            )
-            .await
-            .map_err(|e| named_duplicate(e, format!("attachment {}", a.attachment.id)))?;
-        }
+        WriteOp::PutAgentProfile(p) => put_agent_profile(sql, &p).await?,
+        WriteOp::PutAttachment(a) => insert_attachment(sql, &a).await?,
         WriteOp::PutShipments(rows) => {
             for (shipment, expected) in rows {
                 put_shipment(sql, &shipment, expected).await?;
@@ -287,6 +244,82 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
         }
     }
     Ok(WriteOutput::Done)
+}
+
+/// Writes a conversation with its read marks in their columns (where reads take them from);
+/// the document's copy is only what they were when it was written.
+async fn insert_conversation(
+    sql: &mut dyn Sql,
+    c: &kefu_domain::chat::ChatConversation,
+) -> StoreResult<()> {
+    sql.execute(
+        "INSERT INTO chat_conversations (case_id, token_hash, visitor_id, created_at, customer_read_seq, staff_read_seq, doc) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            c.case_id.to_string().into(),
+            c.token_hash.clone().into(),
+            c.visitor_id.clone().into(),
+            to_millis(c.created_at).into(),
+            c.customer_read_seq.into(),
+            c.staff_read_seq.into(),
+            to_json(c)?.into(),
+        ],
+    )
+    .await
+    // Name the missing row: an import whose dump lacks the case should say which one.
+    .map_err(|e| match e.kind {
+        SqlErrorKind::ForeignKey => StoreError::NotFound(format!("case {}", c.case_id)),
+        _ => named_duplicate(e, "conversation".to_string()),
+    })?;
+    Ok(())
+}
+
+async fn put_agent_profile(
+    sql: &mut dyn Sql,
+    p: &kefu_domain::routing::AgentProfile,
+) -> StoreResult<()> {
+    sql.execute(
+        "INSERT INTO agent_presence (user_id, updated_at, doc) VALUES ($1, $2, $3) \
+         ON CONFLICT (user_id) DO UPDATE SET updated_at = excluded.updated_at, doc = excluded.doc",
+        &[
+            p.user_id.to_string().into(),
+            to_millis(p.updated_at).into(),
+            to_json(p)?.into(),
+        ],
+    )
+    .await
+    // As above, for the user.
+    .map_err(|e| match e.kind {
+        SqlErrorKind::ForeignKey => StoreError::NotFound(format!("user {}", p.user_id)),
+        _ => e.into(),
+    })?;
+    Ok(())
+}
+
+async fn insert_attachment(
+    sql: &mut dyn Sql,
+    a: &kefu_domain::chat::StoredAttachment,
+) -> StoreResult<()> {
+    use base64::Engine as _;
+    sql.execute(
+        "INSERT INTO attachments (id, case_id, created_at, doc, data) VALUES ($1, $2, $3, $4, $5)",
+        &[
+            a.attachment.id.clone().into(),
+            a.case_id.to_string().into(),
+            to_millis(a.created_at).into(),
+            to_json(&a.attachment)?.into(),
+            base64::engine::general_purpose::STANDARD
+                .encode(&a.bytes)
+                .into(),
+        ],
+    )
+    .await
+    // As above: a dump's attachment of a case it lacks names that case.
+    .map_err(|e| match e.kind {
+        SqlErrorKind::ForeignKey => StoreError::NotFound(format!("case {}", a.case_id)),
+        _ => named_duplicate(e, format!("attachment {}", a.attachment.id)),
+    })?;
+    Ok(())
 }
 
 async fn insert_department(sql: &mut dyn Sql, d: &Department) -> StoreResult<()> {
@@ -709,6 +742,10 @@ async fn import_record(sql: &mut dyn Sql, record: ExportRecord) -> StoreResult<(
         ExportRecord::Shipment(s) => put_shipment(sql, &s, None).await,
         ExportRecord::Pickup(p) => put_pickup(sql, &p, None).await,
         ExportRecord::Audit(a) => insert_audit(sql, &a).await,
+        ExportRecord::ChatConversation(c) => insert_conversation(sql, &c).await,
+        ExportRecord::Attachment(a) => insert_attachment(sql, &(*a).into()).await,
+        // The target has no profiles yet (it is empty), so this inserts.
+        ExportRecord::AgentPresence(p) => put_agent_profile(sql, &p).await,
         ExportRecord::Calendar(c) => {
             // The target installed the built-in calendars when it started; the dump's win.
             sql.execute(
@@ -1017,13 +1054,19 @@ pub(crate) async fn conversation(
             "SELECT doc, customer_read_seq, staff_read_seq FROM chat_conversations WHERE case_id = $1"
         }
     };
-    let Some(row) = fetch_optional(sql, query, &[key.into()]).await? else {
-        return Ok(None);
-    };
+    fetch_optional(sql, query, &[key.into()])
+        .await?
+        .map(|r| conversation_from_row(&r))
+        .transpose()
+}
+
+/// `doc, customer_read_seq, staff_read_seq`: the marks are taken from their columns, which
+/// `MarkConversationRead` moves; the document keeps the marks it was written with.
+fn conversation_from_row(row: &Row) -> StoreResult<kefu_domain::chat::ChatConversation> {
     let mut c: kefu_domain::chat::ChatConversation = from_json(row.text(0)?)?;
     c.customer_read_seq = row.int(1)?;
     c.staff_read_seq = row.int(2)?;
-    Ok(Some(c))
+    Ok(c)
 }
 
 pub(crate) async fn open_work_per_agent(
@@ -1050,24 +1093,27 @@ pub(crate) async fn attachment(
     sql: &mut dyn Sql,
     id: &str,
 ) -> StoreResult<Option<kefu_domain::chat::StoredAttachment>> {
-    use base64::Engine as _;
-    let Some(row) = fetch_optional(
+    fetch_optional(
         sql,
         "SELECT doc, case_id, created_at, data FROM attachments WHERE id = $1",
         &[id.into()],
     )
     .await?
-    else {
-        return Ok(None);
-    };
-    Ok(Some(kefu_domain::chat::StoredAttachment {
+    .map(|r| attachment_from_row(&r))
+    .transpose()
+}
+
+/// `doc, case_id, created_at, data`.
+fn attachment_from_row(row: &Row) -> StoreResult<kefu_domain::chat::StoredAttachment> {
+    use base64::Engine as _;
+    Ok(kefu_domain::chat::StoredAttachment {
         attachment: from_json(row.text(0)?)?,
         case_id: CaseId::from_stored(row.text(1)?.to_string()),
         created_at: from_millis(row.int(2)?),
         bytes: base64::engine::general_purpose::STANDARD
             .decode(row.text(3)?)
             .map_err(|e| StoreError::Backend(format!("decode stored attachment: {e}")))?,
-    }))
+    })
 }
 
 pub(crate) async fn case_events(sql: &mut dyn Sql, id: &CaseId) -> StoreResult<Vec<CaseEvent>> {
@@ -1186,6 +1232,41 @@ pub(crate) async fn export_chunk(
             .into_iter()
             .map(|p| ExportRecord::Pickup(Box::new(p)))
             .collect(),
+        ExportTable::ChatConversations => sql
+            .fetch(
+                &format!(
+                    "SELECT doc, customer_read_seq, staff_read_seq FROM chat_conversations \
+                     WHERE case_id > $1 ORDER BY case_id LIMIT {limit}"
+                ),
+                &[after.into()],
+            )
+            .await?
+            .iter()
+            .map(|r| conversation_from_row(r).map(|c| ExportRecord::ChatConversation(Box::new(c))))
+            .collect::<StoreResult<_>>()?,
+        ExportTable::Attachments => sql
+            .fetch(
+                &format!(
+                    "SELECT doc, case_id, created_at, data FROM attachments \
+                     WHERE id > $1 ORDER BY id LIMIT {limit}"
+                ),
+                &[after.into()],
+            )
+            .await?
+            .iter()
+            .map(|r| attachment_from_row(r).map(|a| ExportRecord::Attachment(Box::new(a.into()))))
+            .collect::<StoreResult<_>>()?,
+        ExportTable::AgentPresence => sql
+            .fetch(
+                &format!(
+                    "SELECT doc FROM agent_presence WHERE user_id > $1 ORDER BY user_id LIMIT {limit}"
+                ),
+                &[after.into()],
+            )
+            .await?
+            .iter()
+            .map(|r| Ok(ExportRecord::AgentPresence(Box::new(from_json(r.text(0)?)?))))
+            .collect::<StoreResult<_>>()?,
         ExportTable::CaseEvents => {
             let (case_id, seq) = match after.split_once('/') {
                 Some((c, s)) => (c.to_string(), s.parse::<i64>().unwrap_or(0)),

@@ -265,6 +265,25 @@ async fn export_from_sqlite_import_elsewhere_export_again_is_identical() {
             .unwrap();
         assert_eq!(res.status(), 201);
     }
+    // Chat and routing rows travel too: a conversation (its token hash, read marks) and the
+    // admin's presence — away, so routing leaves the email cases (and their events) alone.
+    let res = http
+        .put(format!("{}/api/v1/me/presence", server.url))
+        .bearer_auth(&token)
+        .json(&json!({"presence": "away", "max_chats": 4}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = http
+        .post(format!("{}/api/v1/chat/conversations", server.url))
+        .json(&json!({"name": "导出聊天", "phone": "13700000099"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let chat: Value = res.json().await.unwrap();
+    let chat_case = chat["case_id"].as_str().unwrap().to_string();
     drop(server);
     let first = export(
         &["--data-dir", source.to_str().unwrap()],
@@ -283,12 +302,19 @@ async fn export_from_sqlite_import_elsewhere_export_again_is_identical() {
             count("sla_policy"),
             count("user"),
             count("customer"),
-            count("case")
+            count("case"),
+            count("agent_presence"),
+            count("chat_conversation"),
         ],
-        [3, 6, 1, 20, 20]
+        [3, 6, 1, 21, 21, 1, 1]
     );
     // created, two clocks started, the reply, opened, first response met
-    assert_eq!(count("case_event"), 20 * 6);
+    let email_events = first
+        .lines()
+        .filter(|l| l.starts_with("{\"table\":\"case_event\"") && !l.contains(&chat_case))
+        .count();
+    assert_eq!(email_events, 20 * 6);
+    assert!(count("case_event") > email_events, "the chat's events too");
 
     let target_args: Vec<String> = match std::env::var("KEFU_TEST_DATABASE_URL") {
         Ok(url) => {
