@@ -68,7 +68,7 @@ impl Driver {
                 break;
             }
             assert!(
-                started.elapsed() < Duration::from_secs(20),
+                started.elapsed() < Duration::from_secs(60),
                 "chromedriver did not start"
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
