@@ -295,7 +295,7 @@ pub fn decide(state: &BotState, u: &Understanding, text: &str) -> (Step, BotStat
                 }
             }
             Awaiting::PickupDetail => {
-                fill_pickup(&mut next.pickup, u, text);
+                fill_pickup(&mut next.pickup, u, text, true);
                 return pickup_next(next);
             }
         }
@@ -366,7 +366,7 @@ pub fn decide(state: &BotState, u: &Understanding, text: &str) -> (Step, BotStat
             }
         },
         Intent::Pickup => {
-            fill_pickup(&mut next.pickup, u, text);
+            fill_pickup(&mut next.pickup, u, text, false);
             pickup_next(next)
         }
         Intent::Invoice | Intent::Suggestion => handover(&mut next, u.intent.as_str()),
@@ -407,9 +407,10 @@ fn short_text(text: &str) -> Option<String> {
     (!t.is_empty() && t.chars().count() <= 20).then(|| t.to_string())
 }
 
-/// Fills the slots this message answers. The slot the bot asked for takes a bare answer.
-fn fill_pickup(slots: &mut PickupSlots, u: &Understanding, text: &str) {
-    let asked = slots.missing();
+/// Fills the slots this message answers. When it answers the bot's question (`answering`), the
+/// slot asked for also takes a bare answer ("张三", an address without a cue).
+fn fill_pickup(slots: &mut PickupSlots, u: &Understanding, text: &str, answering: bool) {
+    let asked = slots.missing().filter(|_| answering);
     let places: Vec<&crate::nlu::Entity> = u
         .entities
         .iter()

@@ -698,3 +698,57 @@ async fn the_routing_policy_is_a_validated_setting() {
             .any(|e| e["kind"] == "weight")
     );
 }
+
+#[tokio::test]
+async fn the_bot_books_a_pickup_slot_by_slot_after_the_customer_confirms_the_quote() {
+    let app = spawn_app().await;
+    let chat = start_chat(&app.base).await;
+    let case_id = chat["case_id"].as_str().unwrap().to_string();
+    let mut c = customer(&app.base, chat["token"].as_str().unwrap(), 0).await;
+    c.until(|v| is_message(v, "bot")).await;
+    let mut turn = 0;
+    let mut say = async |body: &str| -> String {
+        turn += 1;
+        c.send(json!({"type": "message", "client_id": format!("p-{turn}"), "body": body}))
+            .await;
+        c.frame("ack").await;
+        c.until(|v| is_message(v, "bot")).await["body"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let mut answer = say("我要寄快递，3公斤的衣服").await;
+    let replies = [
+        ("取件地址", "浙江省杭州市西湖区文三路100号"),
+        ("寄到哪里", "北京市朝阳区建国路88号"),
+        ("手机号", "13800138000"),
+        ("怎么称呼", "张三"),
+    ];
+    for (asked, reply) in replies {
+        assert!(
+            answer.contains(asked),
+            "expected a question about {asked}: {answer}"
+        );
+        answer = say(reply).await;
+    }
+    assert!(
+        answer.contains("运费约"),
+        "the quote before booking: {answer}"
+    );
+    assert!(answer.contains("确认"), "{answer}");
+    let booked = say("确认").await;
+    assert!(booked.contains("预约单号"), "{booked}");
+    let (status, pickups) = app
+        .call(
+            reqwest::Method::GET,
+            &format!("/api/v1/pickups?case_id={case_id}"),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{pickups}");
+    let items = pickups["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{pickups}");
+    assert_eq!(items[0]["item"], "衣服");
+    assert!(booked.contains(items[0]["number"].as_str().unwrap()));
+}
