@@ -161,7 +161,8 @@ impl Desk {
             0
         };
         let decision = crate::routing::decide(&item, &agents, ahead, self.now(), &policy);
-        self.carry_out_routing(&case, &decision).await?;
+        self.carry_out_routing(&case, &decision, language == "en")
+            .await?;
         Ok(Some(decision))
     }
 
@@ -186,7 +187,12 @@ impl Desk {
             .count())
     }
 
-    async fn carry_out_routing(&self, case: &Case, decision: &Decision) -> DeskResult<()> {
+    async fn carry_out_routing(
+        &self,
+        case: &Case,
+        decision: &Decision,
+        en: bool,
+    ) -> DeskResult<()> {
         let system = crate::chat::bot_actor();
         let now = self.now();
         let is_chat = case.channel == Channel::Chat;
@@ -201,13 +207,18 @@ impl Desk {
                 estimated_wait_secs,
             } if is_chat => {
                 // Say it once per place in the queue, not on every routing pass.
-                let text = match estimated_wait_secs {
-                    Some(s) => format!(
-                        "当前客服繁忙，您前面还有 {} 位，预计等待约 {} 分钟，请稍候。",
-                        position.saturating_sub(1),
+                let ahead = position.saturating_sub(1);
+                let text = match (estimated_wait_secs, en) {
+                    (Some(s), false) => format!(
+                        "当前客服繁忙，您前面还有 {ahead} 位，预计等待约 {} 分钟，请稍候。",
                         s.div_ceil(60).max(1)
                     ),
-                    None => "当前客服繁忙，正在为您排队，请稍候。".to_string(),
+                    (Some(s), true) => format!(
+                        "All agents are busy: {ahead} ahead of you, about {} min to wait.",
+                        s.div_ceil(60).max(1)
+                    ),
+                    (None, false) => "当前客服繁忙，正在为您排队，请稍候。".to_string(),
+                    (None, true) => "All agents are busy; you are in the queue.".to_string(),
                 };
                 if self.last_bot_text(case).await?.as_deref() == Some(text.as_str()) {
                     return Ok(());
@@ -220,7 +231,14 @@ impl Desk {
                     to: Some(department.clone()),
                     due_at: None,
                 },
-                crate::chat::bot_notice(&notice, "已为您转接专门的处理部门，请稍候。"),
+                crate::chat::bot_notice(
+                    &notice,
+                    if en {
+                        "You are being passed to the team in charge; please wait a moment."
+                    } else {
+                        "已为您转接专门的处理部门，请稍候。"
+                    },
+                ),
             ],
             Decision::Callback { .. } if is_chat => {
                 if case.commitments.iter().any(|c| c.note.starts_with("回电")) {
@@ -238,10 +256,15 @@ impl Desk {
                     },
                     crate::chat::bot_notice(
                         &notice,
-                        &format!(
-                            "当前没有空闲的人工客服。我们已登记，会在 {} 分钟内联系您；您也可以继续留言。",
-                            CALLBACK_MINUTES
-                        ),
+                        &if en {
+                            format!(
+                                "No agent is free right now. We will contact you within {CALLBACK_MINUTES} minutes; you can keep writing here."
+                            )
+                        } else {
+                            format!(
+                                "当前没有空闲的人工客服。我们已登记，会在 {CALLBACK_MINUTES} 分钟内联系您；您也可以继续留言。"
+                            )
+                        },
                     ),
                 ]
             }

@@ -110,23 +110,87 @@ pub enum PickupSlot {
 }
 
 impl PickupSlot {
-    pub fn question(self) -> &'static str {
-        match self {
-            PickupSlot::Address => "请告诉我取件地址（省市区和详细地址）。",
-            PickupSlot::Destination => "寄到哪里？请告诉我收件地址（到区县即可报价）。",
-            PickupSlot::Item => "寄的是什么物品？",
-            PickupSlot::Weight => "大概多重？（例如 3公斤）",
-            PickupSlot::Phone => "请留一个联系手机号，快递员上门前会联系您。",
-            PickupSlot::Name => "请问寄件人怎么称呼？",
+    pub fn question(self, en: bool) -> &'static str {
+        match (self, en) {
+            (PickupSlot::Address, false) => "请告诉我取件地址（省市区和详细地址）。",
+            (PickupSlot::Destination, false) => "寄到哪里？请告诉我收件地址（到区县即可报价）。",
+            (PickupSlot::Item, false) => "寄的是什么物品？",
+            (PickupSlot::Weight, false) => "大概多重？（例如 3公斤）",
+            (PickupSlot::Phone, false) => "请留一个联系手机号，快递员上门前会联系您。",
+            (PickupSlot::Name, false) => "请问寄件人怎么称呼？",
+            (PickupSlot::Address, true) => {
+                "Where should we collect it? (province, city, district and street address)"
+            }
+            (PickupSlot::Destination, true) => {
+                "Where does it go? The district is enough for a price."
+            }
+            (PickupSlot::Item, true) => "What are you sending?",
+            (PickupSlot::Weight, true) => "About how heavy is it? (e.g. 3 kg)",
+            (PickupSlot::Phone, true) => {
+                "Please leave a mobile number; the courier calls before coming."
+            }
+            (PickupSlot::Name, true) => "And the sender's name?",
         }
+    }
+}
+
+/// What the bot says when it only needs words (answers with facts are made by the desk).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phrase {
+    Rejected,
+    Cancelled,
+    NotUnderstood,
+    Greeting,
+    AskWaybillOrPhone,
+    AskItem,
+    AskPlace,
+    AskQuoteDetails,
+    Ask(PickupSlot),
+}
+
+impl Phrase {
+    pub fn text(self, en: bool) -> &'static str {
+        let (zh, english) = match self {
+            Phrase::Rejected => (
+                "抱歉没能帮到您。能换个说法再说一次吗？也可以输入「人工」转人工客服。",
+                "Sorry that did not help. Could you put it another way? Or type \"agent\" for a person.",
+            ),
+            Phrase::Cancelled => (
+                "好的，已取消这次预约。还有什么可以帮您？",
+                "All right, the booking is cancelled. Anything else?",
+            ),
+            Phrase::NotUnderstood => (
+                "抱歉，我没太明白。您可以说「查快递」「寄快递」「运费多少」「能不能寄」，或输入「人工」。",
+                "Sorry, I did not quite get that. Try \"track my parcel\", \"send a parcel\", \"how much\" or \"can I send…\", or type \"agent\".",
+            ),
+            Phrase::Greeting => (
+                "您好！这里是在线客服，查件、寄件、运费、能否寄递都可以问我。",
+                "Hello! Ask me about tracking, sending a parcel, prices or what can be sent.",
+            ),
+            Phrase::AskWaybillOrPhone => (
+                "请发一下运单号；没有单号的话，发寄件人或收件人的手机号我帮您查。",
+                "Please send the waybill number, or without one the sender's or recipient's mobile number.",
+            ),
+            Phrase::AskItem => ("您想寄什么物品？", "What would you like to send?"),
+            Phrase::AskPlace => (
+                "请问是哪个地区？（省市区）",
+                "Which place? (province, city, district)",
+            ),
+            Phrase::AskQuoteDetails => (
+                "请告诉我从哪里寄到哪里、大概多重，例如「杭州寄北京 3公斤」。",
+                "From where to where, and how heavy? E.g. \"Hangzhou to Beijing 3 kg\".",
+            ),
+            Phrase::Ask(slot) => return slot.question(en),
+        };
+        if en { english } else { zh }
     }
 }
 
 /// What the bot does next.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
-    /// Answer with this text.
-    Say(String),
+    /// Answer with these words.
+    Say(Phrase),
     /// Look the parcel up by its number.
     Track { waybill_no: String },
     /// Look for parcels by the customer's phone (no number).
@@ -241,12 +305,7 @@ pub fn decide(state: &BotState, u: &Understanding, text: &str) -> (Step, BotStat
             return handover(&mut next, "answers_rejected");
         }
         next.awaiting = None;
-        return (
-            Step::Say(
-                "抱歉没能帮到您。能换个说法再说一次吗？也可以输入「人工」转人工客服。".into(),
-            ),
-            next,
-        );
+        return (Step::Say(Phrase::Rejected), next);
     }
 
     // Answers to what the bot asked for come first.
@@ -284,10 +343,7 @@ pub fn decide(state: &BotState, u: &Understanding, text: &str) -> (Step, BotStat
                 if has_any(text, DECLINES) {
                     next.awaiting = None;
                     next.pickup = PickupSlots::default();
-                    return (
-                        Step::Say("好的，已取消这次预约。还有什么可以帮您？".into()),
-                        next,
-                    );
+                    return (Step::Say(Phrase::Cancelled), next);
                 }
                 if has_any(text, CONFIRMS) {
                     next.awaiting = None;
@@ -306,21 +362,12 @@ pub fn decide(state: &BotState, u: &Understanding, text: &str) -> (Step, BotStat
         if next.low_confidence >= STRIKES {
             return handover(&mut next, "not_understood");
         }
-        return (
-            Step::Say(
-                "抱歉，我没太明白。您可以说「查快递」「寄快递」「运费多少」「能不能寄」，或输入「人工」。"
-                    .into(),
-            ),
-            next,
-        );
+        return (Step::Say(Phrase::NotUnderstood), next);
     }
     next.low_confidence = 0;
     next.last_intent = Some(u.intent);
     match u.intent {
-        Intent::Greeting => (
-            Step::Say("您好！这里是在线客服，查件、寄件、运费、能否寄递都可以问我。".into()),
-            next,
-        ),
+        Intent::Greeting => (Step::Say(Phrase::Greeting), next),
         Intent::Track | Intent::Delay | Intent::ChangeDelivery => {
             if u.intent == Intent::ChangeDelivery {
                 return handover(&mut next, "change_delivery");
@@ -331,38 +378,28 @@ pub fn decide(state: &BotState, u: &Understanding, text: &str) -> (Step, BotStat
                 (Step::TrackByPhone { phone: p }, next)
             } else {
                 next.awaiting = Some(Awaiting::WaybillOrPhone);
-                (
-                    Step::Say(
-                        "请发一下运单号；没有单号的话，发寄件人或收件人的手机号我帮您查。".into(),
-                    ),
-                    next,
-                )
+                (Step::Say(Phrase::AskWaybillOrPhone), next)
             }
         }
         Intent::Prohibited => match entity(EntityKind::Item) {
             Some(item) => (Step::CheckItem { item }, next),
             None => {
                 next.awaiting = Some(Awaiting::Item);
-                (Step::Say("您想寄什么物品？".into()), next)
+                (Step::Say(Phrase::AskItem), next)
             }
         },
         Intent::Coverage => match entity(EntityKind::Place) {
             Some(place) => (Step::Coverage { place }, next),
             None => {
                 next.awaiting = Some(Awaiting::Place);
-                (Step::Say("请问是哪个地区？（省市区）".into()), next)
+                (Step::Say(Phrase::AskPlace), next)
             }
         },
         Intent::Quote => match quote_step(u) {
             Some(step) => (step, next),
             None => {
                 next.awaiting = Some(Awaiting::QuoteDetails);
-                (
-                    Step::Say(
-                        "请告诉我从哪里寄到哪里、大概多重，例如「杭州寄北京 3公斤」。".into(),
-                    ),
-                    next,
-                )
+                (Step::Say(Phrase::AskQuoteDetails), next)
             }
         },
         Intent::Pickup => {
@@ -392,7 +429,7 @@ fn pickup_next(mut next: BotState) -> (Step, BotState) {
     match next.pickup.missing() {
         Some(slot) => {
             next.awaiting = Some(Awaiting::PickupDetail);
-            (Step::Say(slot.question().to_string()), next)
+            (Step::Say(Phrase::Ask(slot)), next)
         }
         None => {
             next.awaiting = Some(Awaiting::PickupConfirm);

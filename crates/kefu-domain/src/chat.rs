@@ -466,10 +466,14 @@ impl Desk {
             customer_read_seq: 0,
             staff_read_seq: 0,
         };
+        let conversation_en = conversation.language == "en";
         self.store.insert_conversation(&conversation).await?;
         let welcome = MessageId::new(now);
         self.with_retries(&bot_actor(), case.id.as_str(), |_| {
-            Ok(vec![bot_message(&welcome, WELCOME)])
+            Ok(vec![bot_message(
+                &welcome,
+                if conversation_en { WELCOME_EN } else { WELCOME },
+            )])
         })
         .await?;
         Ok(StartedChat {
@@ -778,6 +782,7 @@ pub struct BotOutcome {
 
 /// The greeting of a new chat (R-PU-1).
 pub const WELCOME: &str = "您好！欢迎咨询，我是智能客服小运，查件、寄件、运费、能否寄递都可以问我；需要人工请输入「人工」。";
+pub const WELCOME_EN: &str = "Hello! I am the service bot: ask me about tracking, sending a parcel, prices or what can be sent. Type \"agent\" for a person.";
 
 impl Desk {
     /// The bot's answer to a customer message, if the bot still has the conversation: what it
@@ -796,7 +801,12 @@ impl Desk {
         let now = self.now();
         let understood = self.nlu.understand(text, now, &self.time_zone);
         let (step, mut next) = crate::bot::decide(&state, &understood, text);
-        let (reply, handover) = self.carry_out(&case, step, &mut next).await?;
+        let en = self
+            .store
+            .conversation_by_case(case_id)
+            .await?
+            .is_some_and(|c| c.language == "en");
+        let (reply, handover) = self.carry_out(&case, step, &mut next, en).await?;
         let reply_id = MessageId::new(now);
         let category = understood.intent.category();
         let seen = case.version;
@@ -846,14 +856,20 @@ impl Desk {
         case: &Case,
         step: crate::bot::Step,
         state: &mut crate::bot::BotState,
+        en: bool,
     ) -> DeskResult<(Option<String>, Option<String>)> {
         use crate::bot::Step;
         let bot = bot_actor();
-        let say = |s: String| Ok((Some(s), None));
+        // Chinese or English, as the customer chose when the chat started.
+        let say = |zh: String, english: String| Ok((Some(if en { english } else { zh }), None));
+        let pick = |zh: String, english: String| if en { english } else { zh };
         match step {
-            Step::Say(text) => say(text),
+            Step::Say(phrase) => Ok((Some(phrase.text(en).to_string()), None)),
             Step::Handover { reason } => Ok((
-                Some("好的，正在为您转接人工客服，请稍候，客服会尽快回复您。".into()),
+                Some(pick(
+                    "好的，正在为您转接人工客服，请稍候，客服会尽快回复您。".into(),
+                    "All right, I am getting you a person; an agent will answer shortly.".into(),
+                )),
                 Some(reason),
             )),
             Step::Track { waybill_no } => {
@@ -862,10 +878,11 @@ impl Desk {
                     ..Default::default()
                 };
                 match self.tracking_query(&bot, q).await {
-                    Ok(a) => say(a.answer),
-                    Err(DomainError::Invalid { .. }) => {
-                        say("这个单号格式不太对，请核对后再发一次（8–32 位字母和数字）。".into())
-                    }
+                    Ok(a) => say(a.answer, a.answer_en),
+                    Err(DomainError::Invalid { .. }) => say(
+                        "这个单号格式不太对，请核对后再发一次（8–32 位字母和数字）。".into(),
+                        "That number does not look right; please check it (8–32 letters and digits).".into(),
+                    ),
                     Err(e) => Err(e),
                 }
             }
@@ -875,52 +892,80 @@ impl Desk {
                     ..Default::default()
                 };
                 match self.tracking_query(&bot, q).await {
-                    Ok(a) => say(a.answer),
-                    Err(DomainError::Invalid { .. }) => {
-                        say("这个手机号好像不对，请再发一次 11 位手机号。".into())
-                    }
+                    Ok(a) => say(a.answer, a.answer_en),
+                    Err(DomainError::Invalid { .. }) => say(
+                        "这个手机号好像不对，请再发一次 11 位手机号。".into(),
+                        "That mobile number does not look right; please send the 11 digits again."
+                            .into(),
+                    ),
                     Err(e) => Err(e),
                 }
             }
             Step::CheckItem { item } => {
                 let found = self.prohibited_list().await?.check(&item);
                 match found.first() {
-                    Some(m) if m.official => say(format!(
-                        "抱歉，「{item}」属于国家规定的禁寄物品（{}），不能寄递。",
-                        m.category
-                    )),
-                    Some(m) => say(format!(
-                        "「{item}」属于限寄物品（{}），需要客服确认包装和线路后才能寄，可以输入「人工」咨询。",
-                        m.category
-                    )),
-                    None => say(format!(
-                        "「{item}」不在禁寄目录里，可以正常寄递；请包装好，贵重物品建议保价。"
-                    )),
+                    Some(m) if m.official => say(
+                        format!(
+                            "抱歉，「{item}」属于国家规定的禁寄物品（{}），不能寄递。",
+                            m.category
+                        ),
+                        format!(
+                            "Sorry, \"{item}\" is on the national list of prohibited items ({}) and cannot be sent.",
+                            m.category
+                        ),
+                    ),
+                    Some(m) => say(
+                        format!(
+                            "「{item}」属于限寄物品（{}），需要客服确认包装和线路后才能寄，可以输入「人工」咨询。",
+                            m.category
+                        ),
+                        format!(
+                            "\"{item}\" is restricted ({}): an agent must check the packing and the route first; type \"agent\" to ask.",
+                            m.category
+                        ),
+                    ),
+                    None => say(
+                        format!(
+                            "「{item}」不在禁寄目录里，可以正常寄递；请包装好，贵重物品建议保价。"
+                        ),
+                        format!(
+                            "\"{item}\" is not prohibited and can be sent; pack it well, and insure anything valuable."
+                        ),
+                    ),
                 }
             }
             Step::Coverage { place } => {
                 let parsed = kefu_regions::parse_address(&place);
                 let Some(code) = parsed.most_specific_code() else {
-                    return say(format!("没找到「{place}」这个地区，请说一下省市区。"));
+                    return say(
+                        format!("没找到「{place}」这个地区，请说一下省市区。"),
+                        format!(
+                            "I could not find \"{place}\"; please give the province, city and district."
+                        ),
+                    );
                 };
                 let coverage: kefu_logistics::Coverage =
                     self.setting_or_default("coverage").await?;
                 let result = coverage.check(code);
                 if result.covered {
-                    let remote = if result.remote {
-                        "，属于偏远地区，时效会长一些、可能有附加费"
+                    let (remote, remote_en) = if result.remote {
+                        (
+                            "，属于偏远地区，时效会长一些、可能有附加费",
+                            ", as a remote area (longer transit, a surcharge may apply)",
+                        )
                     } else {
-                        ""
+                        ("", "")
                     };
-                    say(format!("「{place}」在我们的服务范围内{remote}。"))
+                    say(
+                        format!("「{place}」在我们的服务范围内{remote}。"),
+                        format!("We serve \"{place}\"{remote_en}."),
+                    )
                 } else {
-                    say(format!(
-                        "抱歉，「{place}」暂未开通服务{}。",
-                        result
-                            .reason
-                            .map(|r| format!("（{r}）"))
-                            .unwrap_or_default()
-                    ))
+                    let why = result.reason.unwrap_or_default();
+                    say(
+                        format!("抱歉，「{place}」暂未开通服务（{why}）。"),
+                        format!("Sorry, we do not serve \"{place}\" yet ({why})."),
+                    )
                 }
             }
             Step::Quote {
@@ -931,17 +976,26 @@ impl Desk {
                 let input = quote_input(&origin, &destination, &weight_kg, "");
                 match input {
                     Some(input) => match self.compute_quote(&input, "origin", "destination").await {
-                        Ok((_, _, q)) => say(format!(
-                            "从{origin}寄到{destination}，{} 公斤，{}运费约 ¥{}。",
-                            q.chargeable_weight_kg, q.product_name, q.total
-                        )),
+                        Ok((_, _, q)) => say(
+                            format!(
+                                "从{origin}寄到{destination}，{} 公斤，{}运费约 ¥{}。",
+                                q.chargeable_weight_kg, q.product_name, q.total
+                            ),
+                            format!(
+                                "From {origin} to {destination}, {} kg by {}: about ¥{}.",
+                                q.chargeable_weight_kg, q.product_name, q.total
+                            ),
+                        ),
                         Err(DomainError::Invalid { .. }) => say(
-                            "这两个地址我没能识别，请说到区县，例如「杭州市西湖区寄北京市朝阳区 3公斤」。"
-                                .into(),
+                            "这两个地址我没能识别，请说到区县，例如「杭州市西湖区寄北京市朝阳区 3公斤」。".into(),
+                            "I could not read those places; please name the districts, e.g. \"杭州市西湖区 to 北京市朝阳区 3 kg\".".into(),
                         ),
                         Err(e) => Err(e),
                     },
-                    None => say("重量没看懂，请说例如「3公斤」。".into()),
+                    None => say(
+                        "重量没看懂，请说例如「3公斤」。".into(),
+                        "I did not get the weight; say e.g. \"3 kg\".".into(),
+                    ),
                 }
             }
             Step::QuotePickup => {
@@ -955,37 +1009,50 @@ impl Desk {
                 let Some(input) = input else {
                     state.pickup.weight_kg = None;
                     state.awaiting = Some(crate::bot::Awaiting::PickupDetail);
-                    return say(crate::bot::PickupSlot::Weight.question().into());
+                    return Ok((
+                        Some(crate::bot::PickupSlot::Weight.question(en).into()),
+                        None,
+                    ));
                 };
                 match self.compute_quote(&input, "address", "destination").await {
                     Ok((_, _, q)) if !q.prohibited.is_empty() => {
                         state.awaiting = None;
+                        let category = &q.prohibited[0].category;
                         Ok((
-                            Some(format!(
-                                "您要寄的物品可能属于禁限寄物品（{}），我帮您转人工确认。",
-                                q.prohibited[0].category
+                            Some(pick(
+                                format!(
+                                    "您要寄的物品可能属于禁限寄物品（{category}），我帮您转人工确认。"
+                                ),
+                                format!(
+                                    "What you are sending may be prohibited or restricted ({category}); I am getting a person to check."
+                                ),
                             )),
                             Some("prohibited_item".into()),
                         ))
                     }
                     Ok((_, _, q)) if !q.covered => {
                         state.awaiting = None;
-                        say(format!(
-                            "抱歉，这个地址暂时不能上门取件{}。",
-                            q.coverage_reason
-                                .map(|r| format!("（{r}）"))
-                                .unwrap_or_default()
-                        ))
+                        let why = q.coverage_reason.unwrap_or_default();
+                        say(
+                            format!("抱歉，这个地址暂时不能上门取件（{why}）。"),
+                            format!("Sorry, we cannot collect at that address yet ({why})."),
+                        )
                     }
-                    Ok((_, _, q)) => say(format!(
-                        "好的：{} 从「{}」寄到「{}」，{} 公斤，{}运费约 ¥{}。确认预约上门取件请回复「确认」，不需要请回复「取消」。",
-                        p.item.clone().unwrap_or_default(),
-                        p.address.clone().unwrap_or_default(),
-                        p.destination.clone().unwrap_or_default(),
-                        q.chargeable_weight_kg,
-                        q.product_name,
-                        q.total
-                    )),
+                    Ok((_, _, q)) => {
+                        let item = p.item.clone().unwrap_or_default();
+                        let from = p.address.clone().unwrap_or_default();
+                        let to = p.destination.clone().unwrap_or_default();
+                        say(
+                            format!(
+                                "好的：{item} 从「{from}」寄到「{to}」，{} 公斤，{}运费约 ¥{}。确认预约上门取件请回复「确认」，不需要请回复「取消」。",
+                                q.chargeable_weight_kg, q.product_name, q.total
+                            ),
+                            format!(
+                                "So: {item} from \"{from}\" to \"{to}\", {} kg by {}: about ¥{}. Reply \"yes\" to book the pickup, or \"cancel\".",
+                                q.chargeable_weight_kg, q.product_name, q.total
+                            ),
+                        )
+                    }
                     Err(DomainError::Invalid { field, .. }) => {
                         // Ask again for the address that did not read.
                         if field.starts_with("destination") {
@@ -998,7 +1065,13 @@ impl Desk {
                             .pickup
                             .missing()
                             .unwrap_or(crate::bot::PickupSlot::Address);
-                        say(format!("地址没能识别到区县。{}", slot.question()))
+                        say(
+                            format!("地址没能识别到区县。{}", slot.question(false)),
+                            format!(
+                                "I could not find the district in that address. {}",
+                                slot.question(true)
+                            ),
+                        )
                     }
                     Err(e) => Err(e),
                 }
@@ -1034,16 +1107,25 @@ impl Desk {
                 match self.book_pickup(&bot, draft).await {
                     Ok(pickup) => {
                         state.pickup = crate::bot::PickupSlots::default();
-                        say(format!(
-                            "已为您预约上门取件，预约单号 {}。快递员上门前会电话联系您。",
-                            pickup.number
-                        ))
+                        say(
+                            format!(
+                                "已为您预约上门取件，预约单号 {}。快递员上门前会电话联系您。",
+                                pickup.number
+                            ),
+                            format!(
+                                "Your pickup is booked, number {}. The courier calls before coming.",
+                                pickup.number
+                            ),
+                        )
                     }
                     Err(DomainError::Invalid { field, message }) => {
                         state.awaiting = None;
                         Ok((
-                            Some(format!(
-                                "预约没能完成（{field}：{message}），我帮您转人工处理。"
+                            Some(pick(
+                                format!("预约没能完成（{field}：{message}），我帮您转人工处理。"),
+                                format!(
+                                    "The booking did not go through ({field}: {message}); I am getting a person."
+                                ),
                             )),
                             Some("pickup_failed".into()),
                         ))

@@ -752,3 +752,36 @@ async fn the_bot_books_a_pickup_slot_by_slot_after_the_customer_confirms_the_quo
     assert_eq!(items[0]["item"], "衣服");
     assert!(booked.contains(items[0]["number"].as_str().unwrap()));
 }
+
+#[tokio::test]
+async fn a_chat_in_english_is_answered_in_english() {
+    let app = spawn_app().await;
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let chat: Value = http
+        .post(format!("{}/api/v1/chat/conversations", app.base))
+        .json(&json!({"language": "en", "origin": "widget"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut c = customer(&app.base, chat["token"].as_str().unwrap(), 0).await;
+    let welcome = c.until(|v| is_message(v, "bot")).await;
+    assert!(
+        welcome["body"].as_str().unwrap().starts_with("Hello"),
+        "{welcome}"
+    );
+    c.send(json!({"type": "message", "client_id": "e-1", "body": "where is my parcel?"}))
+        .await;
+    c.frame("ack").await;
+    let answer = c.until(|v| is_message(v, "bot")).await;
+    let body = answer["body"].as_str().unwrap();
+    assert!(body.contains("waybill number"), "{body}");
+    assert!(
+        !body
+            .chars()
+            .any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch)),
+        "{body}"
+    );
+}
