@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod demo_chats;
 pub mod demo_parcels;
 pub mod shipments;
 pub mod timers;

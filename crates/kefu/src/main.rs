@@ -168,6 +168,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             let parcels = kefu::demo_parcels::seed(&desk, SystemClock.now())
                 .await
                 .map_err(|e| format!("demo parcels: {e}"))?;
+            let chats = kefu::demo_chats::seed_with_demo_staff(&desk, SystemClock.now(), &parcels)
+                .await
+                .map_err(|e| format!("demo chats: {e}"))?;
             let listener = bind(&settings.listen).await?;
             let url = format!(
                 "http://{}",
@@ -182,6 +185,10 @@ async fn run(cli: Cli) -> Result<(), String> {
                 settings.describe_store()
             );
             println!("serving on {url}  (API: {url}/api/v1, spec: {url}/api/v1/openapi.json)");
+            println!(
+                "{chats} live chats (agent01 and agent02 are online for chats: {url}/chats); \
+                 the customer's chat: {url}/portal/chat, embeddable with <script src=\"{url}/widget.js\"></script>"
+            );
             println!("logins:");
             if let Some(pw) = admin_password {
                 println!("  admin        {pw:<16} admin");
