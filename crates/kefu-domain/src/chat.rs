@@ -563,7 +563,10 @@ impl Desk {
         // since (otherwise read again): a resend racing its original cannot store twice.
         for _ in 0..8 {
             let case = self.get_case(actor, id_or_number).await?;
-            let events = self.store.case_events(&case.id).await?;
+            let events = self
+                .store
+                .messages_with_client_id(&case.id, &client_id)
+                .await?;
             if let Some(ack) = find_client_id(&events, &client_id) {
                 return Ok(ack);
             }

@@ -347,6 +347,14 @@ pub trait Store: Send + Sync {
         after: i64,
         limit: u32,
     ) -> StoreResult<Vec<CaseEvent>>;
+    /// The `message_added` events of a case that carry this `client_id` (at most one, unless
+    /// something wrote around the desk), oldest first. Chats are long-lived: this must not
+    /// decode the whole history.
+    async fn messages_with_client_id(
+        &self,
+        id: &CaseId,
+        client_id: &str,
+    ) -> StoreResult<Vec<CaseEvent>>;
     async fn put_attachment(&self, attachment: &crate::chat::StoredAttachment) -> StoreResult<()>;
     async fn attachment(&self, id: &str) -> StoreResult<Option<crate::chat::StoredAttachment>>;
 

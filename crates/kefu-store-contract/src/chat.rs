@@ -47,6 +47,27 @@ pub async fn chat_messages_are_stored_once_and_replayed_in_order(store: Arc<dyn 
         .unwrap();
     assert!(again.duplicate);
     assert_eq!(again.seq, first.seq);
+    // Ids that differ only where a pattern would see a wildcard are different messages.
+    let underscore = f
+        .desk
+        .chat_customer_send(&conversation, send("m_1", "第一条"))
+        .await
+        .unwrap();
+    let lookalike = f
+        .desk
+        .chat_customer_send(&conversation, send("mx1", "第二条"))
+        .await
+        .unwrap();
+    assert!(!underscore.duplicate && !lookalike.duplicate);
+    assert_ne!(underscore.seq, lookalike.seq);
+    assert_eq!(
+        store
+            .messages_with_client_id(&started.case_id, "m_1")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     let reply = f
         .desk
         .chat_staff_send(
@@ -70,8 +91,8 @@ pub async fn chat_messages_are_stored_once_and_replayed_in_order(store: Arc<dyn 
             _ => None,
         })
         .collect();
-    assert_eq!(bodies.len(), 3, "{bodies:?}");
-    assert_eq!(&bodies[1..], &["在吗", "您好"]);
+    assert_eq!(bodies.len(), 5, "{bodies:?}");
+    assert_eq!(&bodies[1..], &["在吗", "第一条", "第二条", "您好"]);
     let seqs: Vec<i64> = all.iter().map(ChatFrame::seq).collect();
     assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
     // After a seq: only what came later.
@@ -80,8 +101,8 @@ pub async fn chat_messages_are_stored_once_and_replayed_in_order(store: Arc<dyn 
         .chat_frames(&started.case_id, first.seq, Audience::Customer)
         .await
         .unwrap();
-    assert_eq!(later.len(), 1);
-    assert_eq!(later[0].seq(), reply.seq);
+    let later_seqs: Vec<i64> = later.iter().map(ChatFrame::seq).collect();
+    assert_eq!(later_seqs, vec![underscore.seq, lookalike.seq, reply.seq]);
     // Read marks move forward only.
     assert_eq!(
         f.desk

@@ -1040,6 +1040,33 @@ pub(crate) async fn case_events_after(
     .collect()
 }
 
+/// Candidates by a text match in SQL (the JSON is not decoded for every event of a long chat),
+/// then checked exactly on the decoded events. Client ids may hold `_`, a LIKE wildcard: escaped.
+pub(crate) async fn messages_with_client_id(
+    sql: &mut dyn Sql,
+    id: &CaseId,
+    client_id: &str,
+) -> StoreResult<Vec<CaseEvent>> {
+    let needle = like_escaped(client_id);
+    let pattern = format!("%\"client_id\":\"{needle}\"%");
+    let rows = sql
+        .fetch(
+            "SELECT case_id, seq, actor, at, data FROM case_events \
+             WHERE case_id = $1 AND type = 'message_added' AND data LIKE $2 ESCAPE '\\' ORDER BY seq",
+            &[id.to_string().into(), pattern.into()],
+        )
+        .await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let e = event_from_row(r)?;
+        if matches!(&e.data, kefu_domain::EventData::MessageAdded { client_id: Some(c), .. } if c == client_id)
+        {
+            out.push(e);
+        }
+    }
+    Ok(out)
+}
+
 /// A conversation with its read marks, which live in their own columns.
 pub(crate) async fn conversation(
     sql: &mut dyn Sql,

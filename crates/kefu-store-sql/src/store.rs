@@ -465,6 +465,14 @@ impl<B: Backend> Store for SqlStore<B> {
         ops::case_events_after(&mut *self.backend.read().await?, id, after, limit).await
     }
 
+    async fn messages_with_client_id(
+        &self,
+        id: &CaseId,
+        client_id: &str,
+    ) -> StoreResult<Vec<CaseEvent>> {
+        ops::messages_with_client_id(&mut *self.backend.read().await?, id, client_id).await
+    }
+
     async fn put_attachment(
         &self,
         attachment: &kefu_domain::chat::StoredAttachment,

@@ -43,6 +43,11 @@ const HELLO_WITHIN: Duration = Duration::from_secs(10);
 const RESYNC_EVERY: Duration = Duration::from_secs(5);
 /// Frames larger than this are refused (an image of 2 MB is ~2.7 MB in base64).
 pub const MAX_FRAME: usize = 3 * 1024 * 1024;
+/// Per-connection buffers. The library's default is 128 KiB each way, which an idle chat
+/// (a few hundred bytes a minute) never needs; small buffers keep thousands of open chats cheap.
+const READ_BUFFER: usize = 4 * 1024;
+/// Write each frame at once (a chat frame is small and should not wait for company).
+const WRITE_BUFFER: usize = 0;
 
 /// Something a connection should know about a conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -248,6 +253,8 @@ async fn staff_actor(state: &AppState, headers: &HeaderMap) -> Option<Actor> {
 /// `GET /chat/ws`: the customer's side; the token comes in the first frame, not the URL.
 pub async fn customer_ws(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
     ws.max_message_size(MAX_FRAME)
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(WRITE_BUFFER)
         .on_upgrade(move |socket| async move {
             run(state, socket, Side::Customer).await;
         })
@@ -281,6 +288,8 @@ pub async fn staff_ws(
     let _ = case;
     Ok(ws
         .max_message_size(MAX_FRAME)
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(WRITE_BUFFER)
         .on_upgrade(move |socket| async move {
             run(state, socket, Side::Staff(Box::new((actor, conversation)))).await;
         }))
@@ -637,7 +646,21 @@ impl Connection {
 
 /// Lets the bot answer, tells everyone, and routes a handed-over chat to an agent.
 pub async fn bot_turn(state: AppState, case_id: CaseId, message_id: MessageId, body: String) {
-    match state.desk.chat_bot_turn(&case_id, &message_id, &body).await {
+    // A customer typing fast races the bot for the same case; the bot waits its turn.
+    let mut outcome = state.desk.chat_bot_turn(&case_id, &message_id, &body).await;
+    for attempt in 1..=4u64 {
+        match &outcome {
+            Err(kefu_domain::DomainError::Conflict {
+                code: "version_conflict",
+                ..
+            }) => {
+                tokio::time::sleep(Duration::from_millis(25 * attempt)).await;
+                outcome = state.desk.chat_bot_turn(&case_id, &message_id, &body).await;
+            }
+            _ => break,
+        }
+    }
+    match outcome {
         Ok(Some(outcome)) => {
             state
                 .chat
