@@ -80,11 +80,25 @@ async fn run(rounds: usize) -> Result<(), String> {
         summary.cases,
         summary.customers
     );
-    let desk = Desk::new(
+    let mut desk = Desk::new(
         store.clone(),
         Arc::new(SystemClock),
         Arc::new(KeywordClassifier),
         tz,
+    );
+    desk.nlu = Arc::new(kefu_nlu::Nlu::shared().clone());
+    // The parcels and chats of the demo too: the 360 view, the case page and the chat desk
+    // show them.
+    let now = kefu_domain::Clock::now(&clock);
+    let parcels = kefu::demo_parcels::seed(&desk, now)
+        .await
+        .map_err(fail("demo parcels"))?;
+    let chats = kefu::demo_chats::seed_with_demo_staff(&desk, now, &parcels)
+        .await
+        .map_err(fail("demo chats"))?;
+    println!(
+        "with {} shipments, {} pickups and {chats} chats",
+        parcels.shipments, parcels.pickups
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -144,6 +158,19 @@ async fn run(rounds: usize) -> Result<(), String> {
             vec!["/dashboard?days=30".to_string()],
         ),
         ("portal home", &agent, vec!["/portal".to_string()]),
+        ("chat desk", &agent, vec!["/chats".to_string()]),
+        (
+            "customer 360 by name",
+            &agent,
+            vec!["/customers?q=张".to_string(), "/customers?q=王".to_string()],
+        ),
+        (
+            "department inbox",
+            &supervisor,
+            vec!["/department".to_string()],
+        ),
+        ("new pickup", &agent, vec!["/pickups/new".to_string()]),
+        ("portal chat", &agent, vec!["/portal/chat".to_string()]),
     ];
     println!("{rounds} requests per page, one client, loopback HTTP/1.1 keep-alive");
     println!(

@@ -87,6 +87,8 @@ mod tests {
             "htmx-ext-sse.min.js",
             "kefu.js",
             "uplot.min.js",
+            "chat.js",
+            "widget.js",
         ]
         .iter()
         .filter_map(|n| get(n))
