@@ -959,6 +959,8 @@ pub struct DashboardPage {
     pub series_new: String,
     pub series_resolved: String,
     pub live: kefu_domain::stats::Live,
+    /// Who takes chats now: (name, presence, chats held / capacity).
+    pub presence: Vec<(String, String, String)>,
 }
 
 pub async fn dashboard_page(
@@ -994,7 +996,40 @@ pub async fn dashboard_page(
         n.name = label(tr, &n.name);
     }
     let join = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let presence = match (
+        state.desk.agent_loads().await,
+        state
+            .desk
+            .store
+            .list_users()
+            .await
+            .map_err(DomainError::from),
+    ) {
+        (Ok(loads), Ok(users)) => loads
+            .iter()
+            .map(|a| {
+                let name = users
+                    .iter()
+                    .find(|u| u.id == a.user_id)
+                    .map_or_else(|| a.user_id.to_string(), |u| u.display_name.clone());
+                let zh = tr.lang == "zh-CN";
+                let state = match (a.presence, zh) {
+                    (kefu_domain::routing::Presence::Online, true) => "在线",
+                    (kefu_domain::routing::Presence::Away, true) => "离开",
+                    (kefu_domain::routing::Presence::Offline, true) => "离线",
+                    (p, false) => p.as_str(),
+                };
+                (
+                    name,
+                    state.to_string(),
+                    format!("{}/{}", a.active_chats, a.max_chats),
+                )
+            })
+            .collect(),
+        (Err(e), _) | (_, Err(e)) => return error_page(s.tr, Some(&s), &e),
+    };
     let page = DashboardPage {
+        presence,
         days,
         periods: [(1, tr.today), (7, tr.last_7_days), (30, tr.last_30_days)]
             .into_iter()

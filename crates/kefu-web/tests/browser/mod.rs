@@ -256,6 +256,16 @@ async fn supervisor_dashboard_shows_the_figures() {
             .await;
         assert_eq!(status, StatusCode::CREATED);
     }
+    // The agent is on, taking up to four chats.
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            "/api/v1/me/presence",
+            Some(&app.agent),
+            Some(json!({"presence": "online", "max_chats": 4})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
     let d = Driver::start(1366, 900).await;
     d.goto(&format!("{}/login", app.base)).await;
     d.type_into("#username", "admin").await;
@@ -267,6 +277,8 @@ async fn supervisor_dashboard_shows_the_figures() {
     assert_eq!(d.text("[data-figure=today-new]").await, "3");
     assert_eq!(d.text("[data-figure=period-new]").await, "3");
     d.wait_text("table.small", "微信").await;
+    d.wait_text("table.presence", "在线").await;
+    d.wait_text("table.presence", "0/4").await;
     // The chart library drew the daily series.
     d.find("#daily-chart canvas").await;
     d.click("nav.periods a[href='/dashboard?days=30']").await;
