@@ -328,7 +328,8 @@ pub fn decide(state: &BotState, u: &Understanding, text: &str) -> (Step, BotStat
                 }
             }
             Awaiting::Place => {
-                if let Some(place) = entity(EntityKind::Place).or_else(|| short_text(text)) {
+                let place = u.first(EntityKind::Place).map(place_text);
+                if let Some(place) = place.or_else(|| short_text(text)) {
                     next.awaiting = None;
                     return (Step::Coverage { place }, next);
                 }
@@ -388,7 +389,7 @@ pub fn decide(state: &BotState, u: &Understanding, text: &str) -> (Step, BotStat
                 (Step::Say(Phrase::AskItem), next)
             }
         },
-        Intent::Coverage => match entity(EntityKind::Place) {
+        Intent::Coverage => match u.first(EntityKind::Place).map(place_text) {
             Some(place) => (Step::Coverage { place }, next),
             None => {
                 next.awaiting = Some(Awaiting::Place);
@@ -412,11 +413,32 @@ pub fn decide(state: &BotState, u: &Understanding, text: &str) -> (Step, BotStat
     }
 }
 
+/// A place as the address parser reads it best: province, city and district from the NLU's
+/// detail ("西湖区" alone is ambiguous, "浙江省杭州市西湖区" is not).
+fn place_text(e: &crate::nlu::Entity) -> String {
+    let part = |k: &str| {
+        e.detail
+            .as_ref()
+            .and_then(|d| d.get(k))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    let mut out = String::new();
+    for k in ["province", "city", "district"] {
+        if let Some(p) = part(k)
+            && !out.ends_with(&p)
+        {
+            out.push_str(&p);
+        }
+    }
+    if out.is_empty() { e.value.clone() } else { out }
+}
+
 /// A price needs where from, where to and the weight: the first place named is the origin.
 fn quote_step(u: &Understanding) -> Option<Step> {
     let mut places = u.entities.iter().filter(|e| e.kind == EntityKind::Place);
-    let origin = places.next()?.value.clone();
-    let destination = places.next()?.value.clone();
+    let origin = place_text(places.next()?);
+    let destination = place_text(places.next()?);
     let weight_kg = u.first(EntityKind::Weight)?.value.clone();
     Some(Step::Quote {
         origin,

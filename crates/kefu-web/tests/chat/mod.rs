@@ -634,6 +634,15 @@ async fn the_bot_answers_routine_questions_from_the_parcel_rules() {
     // The number it asked for is looked up (this one is nobody's parcel here).
     let answer = ask("q-3", "13800138000").await;
     assert!(!answer.is_empty());
+    // A price, from the rate card.
+    let answer = ask("q-4", "从杭州市西湖区寄到北京市朝阳区 3公斤多少钱").await;
+    assert!(answer.contains("运费约 ¥"), "{answer}");
+    // Coverage, from the coverage setting.
+    let answer = ask("q-5", "你们的服务范围包括乌鲁木齐市吗").await;
+    assert!(
+        answer.contains("服务范围") || answer.contains("开通"),
+        "{answer}"
+    );
 }
 
 #[tokio::test]
