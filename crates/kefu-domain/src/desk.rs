@@ -374,7 +374,20 @@ impl Desk {
         Ok((Actor::of(&user), session.expires_at))
     }
 
+    /// Ends the session; whoever signs out takes no more routed work (their presence goes
+    /// offline), so chats are not handed to an empty chair.
     pub async fn logout(&self, token: &str) -> DeskResult<()> {
+        if let Ok((actor, _)) = self.authenticate(token).await
+            && let Some(mut profile) = self.store.agent_profiles().await?.into_iter().find(|p| {
+                p.user_id == actor.user_id && p.presence != crate::routing::Presence::Offline
+            })
+        {
+            let now = self.now();
+            profile.presence = crate::routing::Presence::Offline;
+            profile.presence_since = now;
+            profile.updated_at = now;
+            self.store.put_agent_profile(&profile).await?;
+        }
         Ok(self.store.delete_session(&auth::token_hash(token)).await?)
     }
 

@@ -330,3 +330,28 @@ pub async fn chats_overflow_or_get_a_callback_when_nobody_is_free(store: Arc<dyn
     // Routed no more.
     assert_eq!(f.desk.route_case(&waiting).await.unwrap(), None);
 }
+
+pub async fn signing_out_takes_an_agent_off_routing(store: Arc<dyn Store>) {
+    let f = fixture(store.clone()).await;
+    let (token, _) = f.desk.login("agent01", "agent-password").await.unwrap();
+    f.desk.set_presence(&f.agent, online(5, 3)).await.unwrap();
+    assert_eq!(
+        f.desk.presence(&f.agent).await.unwrap().presence,
+        Presence::Online
+    );
+    f.desk.logout(&token).await.unwrap();
+    assert_eq!(
+        f.desk.presence(&f.agent).await.unwrap().presence,
+        Presence::Offline
+    );
+    // And nothing is routed to them any more.
+    f.desk
+        .create_case(
+            &f.agent,
+            draft("来电", customer("张三", "13800138000")),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(f.desk.route_waiting(50).await.unwrap(), 0);
+}

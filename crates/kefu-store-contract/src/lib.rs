@@ -146,7 +146,8 @@ macro_rules! contract_tests {
             pickups_booked_from_a_case_are_linked, department_inbox_sorts_by_deadline,
             chat_messages_are_stored_once_and_replayed_in_order,
             routing_gives_waiting_work_to_the_least_loaded_agent,
-            chats_overflow_or_get_a_callback_when_nobody_is_free);
+            chats_overflow_or_get_a_callback_when_nobody_is_free,
+            signing_out_takes_an_agent_off_routing);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn export_import_round_trip() {
