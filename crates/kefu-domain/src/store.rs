@@ -364,6 +364,16 @@ pub trait Store: Send + Sync {
     /// Per assignee: open chats and all open cases.
     async fn open_work_per_agent(&self) -> StoreResult<Vec<(UserId, i64, i64)>>;
 
+    /// Search outbox entries with `id > after`, plus those written at or after `since` (late
+    /// commits: on PostgreSQL a lower id can become visible after a higher one, so a reader
+    /// re-reads a short window behind its cursor; entries are idempotent), oldest first.
+    async fn search_outbox(
+        &self,
+        after: i64,
+        since: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxEntry>>;
+
     /// Tells every node sharing this database (PostgreSQL NOTIFY); a single-node store may do
     /// nothing. `payload` is small (an id, a typing flag): receivers read what changed from
     /// the store.
@@ -385,6 +395,16 @@ pub trait Store: Send + Sync {
     async fn finish_import(&self) -> StoreResult<()>;
     /// True when the store has no users, customers or cases.
     async fn is_empty(&self) -> StoreResult<bool>;
+}
+
+/// One change the search index must pick up: re-read `entity_id` of `kind` (`case`,
+/// `customer`, `shipment`) from the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub kind: String,
+    pub entity_id: String,
+    pub at: Timestamp,
 }
 
 /// A stream of cross-node signals.

@@ -8,11 +8,13 @@ use std::sync::Arc;
 mod chat;
 mod chat_export;
 mod console;
+mod outbox;
 mod parcels;
 mod queues;
 pub use chat::*;
 pub use chat_export::*;
 pub use console::*;
+pub use outbox::*;
 pub use parcels::*;
 pub use queues::*;
 
@@ -147,7 +149,7 @@ macro_rules! contract_tests {
             chat_messages_are_stored_once_and_replayed_in_order,
             routing_gives_waiting_work_to_the_least_loaded_agent,
             chats_overflow_or_get_a_callback_when_nobody_is_free,
-            signing_out_takes_an_agent_off_routing);
+            signing_out_takes_an_agent_off_routing, search_outbox_is_written_with_every_change);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn export_import_round_trip() {

@@ -117,11 +117,19 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             sql.execute("DELETE FROM sessions WHERE token_hash = $1", &[hash.into()])
                 .await?;
         }
-        WriteOp::InsertCustomer(c) => insert_customer(sql, &c).await?,
+        WriteOp::InsertCustomer(c) => {
+            insert_customer(sql, &c).await?;
+            outbox(sql, "customer", c.id.as_str(), c.created_at).await?;
+        }
         WriteOp::CreateCase(new_case) => {
-            return Ok(WriteOutput::Created(Box::new(
-                create_case(sql, *new_case).await?,
-            )));
+            let created = create_case(sql, *new_case).await?;
+            if !created.replayed {
+                let c = &created.case;
+                outbox(sql, "case", c.id.as_str(), c.updated_at).await?;
+                // The customer may be new, or has a new case to be found by.
+                outbox(sql, "customer", c.customer_id.as_str(), c.updated_at).await?;
+            }
+            return Ok(WriteOutput::Created(Box::new(created)));
         }
         WriteOp::Append {
             projection,
@@ -131,6 +139,7 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             pickup,
         } => {
             append(sql, &projection, expected_version, &events).await?;
+            outbox(sql, "case", projection.id.as_str(), projection.updated_at).await?;
             if let Some(p) = pickup {
                 put_pickup(sql, &p, None).await?;
             }
@@ -217,6 +226,7 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
         WriteOp::PutShipments(rows) => {
             for (shipment, expected) in rows {
                 put_shipment(sql, &shipment, expected).await?;
+                outbox(sql, "shipment", &shipment.waybill_no, shipment.updated_at).await?;
             }
         }
         WriteOp::PutSetting { key, doc, at } => {
@@ -356,6 +366,47 @@ fn named_duplicate(e: crate::conn::SqlError, what: String) -> StoreError {
     } else {
         StoreError::Backend(e.message)
     }
+}
+
+/// Notes in the search outbox, inside the caller's transaction, that an entity changed.
+async fn outbox(
+    sql: &mut dyn Sql,
+    kind: &str,
+    entity_id: &str,
+    at: jiff::Timestamp,
+) -> StoreResult<()> {
+    sql.execute(
+        "INSERT INTO search_outbox (kind, entity_id, at) VALUES ($1, $2, $3)",
+        &[kind.into(), entity_id.into(), to_millis(at).into()],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn search_outbox(
+    sql: &mut dyn Sql,
+    after: i64,
+    since: jiff::Timestamp,
+    limit: u32,
+) -> StoreResult<Vec<kefu_domain::store::OutboxEntry>> {
+    let limit = limit.clamp(1, 10_000);
+    sql.fetch(
+        &format!(
+            "SELECT id, kind, entity_id, at FROM search_outbox WHERE id > $1 OR at >= $2 ORDER BY id LIMIT {limit}"
+        ),
+        &[after.into(), to_millis(since).into()],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(kefu_domain::store::OutboxEntry {
+            id: r.int(0)?,
+            kind: r.text(1)?.to_string(),
+            entity_id: r.text(2)?.to_string(),
+            at: from_millis(r.int(3)?),
+        })
+    })
+    .collect()
 }
 
 async fn insert_customer(sql: &mut dyn Sql, c: &Customer) -> StoreResult<()> {

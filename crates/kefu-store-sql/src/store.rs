@@ -508,6 +508,15 @@ impl<B: Backend> Store for SqlStore<B> {
         ops::open_work_per_agent(&mut *self.backend.read().await?).await
     }
 
+    async fn search_outbox(
+        &self,
+        after: i64,
+        since: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<kefu_domain::store::OutboxEntry>> {
+        ops::search_outbox(&mut *self.backend.read().await?, after, since, limit).await
+    }
+
     async fn publish_signal(&self, payload: &str) -> StoreResult<()> {
         self.backend.publish_signal(payload).await
     }
