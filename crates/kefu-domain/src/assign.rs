@@ -325,9 +325,25 @@ impl Desk {
             })
             .await?;
         let mut assigned = 0;
+        let mut agents = agents;
         for case in waiting.items.iter().filter(|c| Self::waits_for_routing(c)) {
-            if matches!(self.route_case(&case.id).await?, Some(Decision::Assign(_))) {
+            // A case nobody could take now costs nothing more this pass; chats still go
+            // through (they are told their place, overflow or get a callback).
+            let item = self.work_item(case, "zh");
+            let takeable = agents.iter().any(|a| crate::routing::eligible(a, &item));
+            if !takeable && case.channel != Channel::Chat {
+                continue;
+            }
+            if let Some(Decision::Assign(to)) = self.route_case(&case.id).await? {
                 assigned += 1;
+                // Keep this pass's picture of the load current.
+                if let Some(a) = agents.iter_mut().find(|a| a.user_id == to) {
+                    if case.channel == Channel::Chat {
+                        a.active_chats += 1;
+                    } else {
+                        a.open_cases += 1;
+                    }
+                }
             }
         }
         Ok(assigned)
