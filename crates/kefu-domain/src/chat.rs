@@ -25,17 +25,6 @@ pub const ATTACHMENT_TYPES: &[&str] = &["image/png", "image/jpeg", "image/gif", 
 /// Events handed out per replay page.
 pub const REPLAY_PAGE: u32 = 500;
 
-/// Short replies an agent picks while chatting (the full canned-reply library with variables is
-/// its own feature; these cover the first seconds of a conversation).
-pub const CANNED_REPLIES: &[&str] = &[
-    "您好，我是在线客服，很高兴为您服务。",
-    "请您提供一下运单号，我马上为您查询。",
-    "非常抱歉给您带来不便，我这边立即为您核实处理。",
-    "已为您联系网点加急处理，今天之内给您回复。",
-    "请问还有其他可以帮您的吗？",
-    "感谢您的耐心等待，祝您生活愉快！",
-];
-
 /// The customer's side of a conversation: the case it is, and the secret that proves it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatConversation {

@@ -26,7 +26,7 @@ use crate::user::{Actor, Department, Role, User};
 pub type DeskResult<T> = Result<T, DomainError>;
 
 const SUBJECT_MAX: usize = 200;
-const TEXT_MAX: usize = 20_000;
+pub(crate) const TEXT_MAX: usize = 20_000;
 const NAME_MAX: usize = 100;
 const MAX_LIST: u32 = 200;
 const SESSION_HOURS: i64 = 12;
@@ -175,7 +175,7 @@ fn require(ok: bool, what: &str) -> DeskResult<()> {
     }
 }
 
-fn text(field: &str, value: &str, max: usize, required: bool) -> DeskResult<String> {
+pub(crate) fn text(field: &str, value: &str, max: usize, required: bool) -> DeskResult<String> {
     let v = value.trim();
     if required && v.is_empty() {
         return Err(DomainError::invalid(field, "must not be empty"));
@@ -194,7 +194,7 @@ fn text(field: &str, value: &str, max: usize, required: bool) -> DeskResult<Stri
     Ok(v.to_string())
 }
 
-fn tags(field: &str, raw: &[String]) -> DeskResult<Vec<String>> {
+pub(crate) fn tags(field: &str, raw: &[String]) -> DeskResult<Vec<String>> {
     if raw.len() > 20 {
         return Err(DomainError::invalid(field, "at most 20 tags"));
     }
@@ -1518,7 +1518,7 @@ impl Desk {
         Ok(out)
     }
 
-    fn events_for(
+    pub(crate) fn events_for(
         &self,
         case: &Case,
         actor: &str,

@@ -29,6 +29,7 @@ pub enum ExportTable {
     ChatConversations,
     Attachments,
     AgentPresence,
+    CannedReplies,
 }
 
 impl ExportTable {
@@ -36,13 +37,14 @@ impl ExportTable {
     /// conversations and attachments after cases). Tables added later go where their
     /// references allow without moving the older ones, so a dump written before they existed
     /// is still a valid dump.
-    pub const ALL: [ExportTable; 14] = [
+    pub const ALL: [ExportTable; 15] = [
         ExportTable::Calendars,
         ExportTable::SlaPolicies,
         ExportTable::Settings,
         ExportTable::Departments,
         ExportTable::Users,
         ExportTable::AgentPresence,
+        ExportTable::CannedReplies,
         ExportTable::Customers,
         ExportTable::Cases,
         ExportTable::CaseEvents,
@@ -88,6 +90,9 @@ pub enum ExportRecord {
     ChatConversation(Box<ChatConversation>),
     Attachment(Box<ExportAttachment>),
     AgentPresence(Box<AgentProfile>),
+    /// Canned replies and macros, archived ones too (so a shipped one archived at the source
+    /// stays archived).
+    CannedReply(Box<crate::canned::CannedReply>),
 }
 
 /// An image sent in a chat, as exported: its description, the case it belongs to, and its
@@ -182,6 +187,7 @@ impl ExportRecord {
             ExportRecord::ChatConversation(c) => c.case_id.to_string(),
             ExportRecord::Attachment(a) => a.attachment.id.clone(),
             ExportRecord::AgentPresence(p) => p.user_id.to_string(),
+            ExportRecord::CannedReply(r) => r.id.clone(),
         }
     }
 }
@@ -334,13 +340,16 @@ mod tests {
             ExportTable::ChatConversations => 11,
             ExportTable::Attachments => 12,
             ExportTable::AgentPresence => 13,
+            ExportTable::CannedReplies => 14,
         };
         let mut numbers: Vec<usize> = ExportTable::ALL.iter().map(|t| number(*t)).collect();
         numbers.sort_unstable();
-        // 14: one more than the highest number above.
-        assert_eq!(numbers, (0..14).collect::<Vec<_>>(), "each table once");
+        // 15: one more than the highest number above.
+        assert_eq!(numbers, (0..15).collect::<Vec<_>>(), "each table once");
         let at = |t: ExportTable| ExportTable::ALL.iter().position(|x| *x == t).unwrap();
         assert!(at(ExportTable::Users) < at(ExportTable::AgentPresence));
+        assert!(at(ExportTable::Departments) < at(ExportTable::CannedReplies));
+        assert!(at(ExportTable::Users) < at(ExportTable::CannedReplies));
         assert!(at(ExportTable::Cases) < at(ExportTable::ChatConversations));
         assert!(at(ExportTable::Cases) < at(ExportTable::Attachments));
         assert!(ExportTable::Attachments.chunk_size() < CHUNK);

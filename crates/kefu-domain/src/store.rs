@@ -130,6 +130,20 @@ impl CaseSort {
     }
 }
 
+/// Which canned replies to list: those the caller may see (team ones of their department or
+/// for everyone, their own personal ones), not archived, newest change first.
+#[derive(Debug, Clone)]
+pub struct CannedQuery {
+    pub user_id: UserId,
+    pub department_id: Option<DepartmentId>,
+    /// Lower-cased text that the title, body or a tag contains (taken literally).
+    pub text: Option<String>,
+    pub scope: Option<crate::canned::TemplateScope>,
+    /// `Some(true)`: only macros; `Some(false)`: only plain replies.
+    pub macros: Option<bool>,
+    pub limit: u32,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct CustomerQuery {
     pub phone: Option<Phone>,
@@ -373,6 +387,19 @@ pub trait Store: Send + Sync {
         since: Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<OutboxEntry>>;
+    /// Creates or replaces a canned reply or macro (`only_if_absent`: keep an existing one, used
+    /// to install the shipped replies without undoing an operator's edits or archiving).
+    async fn put_canned(
+        &self,
+        reply: &crate::canned::CannedReply,
+        only_if_absent: bool,
+    ) -> StoreResult<()>;
+    /// One canned reply by id, archived or not.
+    async fn canned_reply(&self, id: &str) -> StoreResult<Option<crate::canned::CannedReply>>;
+    async fn list_canned(
+        &self,
+        query: &CannedQuery,
+    ) -> StoreResult<Vec<crate::canned::CannedReply>>;
 
     /// Tells every node sharing this database (PostgreSQL NOTIFY); a single-node store may do
     /// nothing. `payload` is small (an id, a typing flag): receivers read what changed from

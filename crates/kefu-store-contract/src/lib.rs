@@ -5,12 +5,14 @@
 
 use std::sync::Arc;
 
+mod canned;
 mod chat;
 mod chat_export;
 mod console;
 mod outbox;
 mod parcels;
 mod queues;
+pub use canned::*;
 pub use chat::*;
 pub use chat_export::*;
 pub use console::*;
@@ -149,7 +151,16 @@ macro_rules! contract_tests {
             chat_messages_are_stored_once_and_replayed_in_order,
             routing_gives_waiting_work_to_the_least_loaded_agent,
             chats_overflow_or_get_a_callback_when_nobody_is_free,
-            signing_out_takes_an_agent_off_routing, search_outbox_is_written_with_every_change);
+            signing_out_takes_an_agent_off_routing, search_outbox_is_written_with_every_change,
+            canned_replies_are_scoped_and_searchable,
+            canned_replies_render_with_and_without_a_shipment, macros_apply_all_or_nothing);
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn canned_replies_survive_export_import() {
+            let source: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
+            let target: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
+            $crate::canned_replies_survive_export_import(source, target).await;
+        }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn export_import_round_trip() {

@@ -73,6 +73,7 @@ macro_rules! migrations {
             7 "audit" "0007_audit.sql",
             8 "console_lookups" "0008_console_lookups.sql",
             9 "chat" "0009_chat.sql",
+            10 "canned" "0010_canned.sql",
             11 "search_outbox" "0011_search_outbox.sql",
         )
     };

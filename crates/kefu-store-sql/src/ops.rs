@@ -75,6 +75,10 @@ pub enum WriteOp {
     },
     PutAttachment(Box<kefu_domain::chat::StoredAttachment>),
     PutAgentProfile(Box<kefu_domain::routing::AgentProfile>),
+    PutCanned {
+        reply: Box<kefu_domain::canned::CannedReply>,
+        only_if_absent: bool,
+    },
 }
 
 #[derive(Debug)]
@@ -222,6 +226,10 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             return Ok(WriteOutput::Count(n));
         }
         WriteOp::PutAgentProfile(p) => put_agent_profile(sql, &p).await?,
+        WriteOp::PutCanned {
+            reply,
+            only_if_absent,
+        } => put_canned(sql, &reply, only_if_absent).await?,
         WriteOp::PutAttachment(a) => insert_attachment(sql, &a).await?,
         WriteOp::PutShipments(rows) => {
             for (shipment, expected) in rows {
@@ -304,6 +312,90 @@ async fn put_agent_profile(
         _ => e.into(),
     })?;
     Ok(())
+}
+
+/// Creates or replaces a canned reply; `only_if_absent` keeps an existing row (the shipped
+/// replies are installed that way, so an edit or an archive survives a restart).
+async fn put_canned(
+    sql: &mut dyn Sql,
+    r: &kefu_domain::canned::CannedReply,
+    only_if_absent: bool,
+) -> StoreResult<()> {
+    let stmt = if only_if_absent {
+        "INSERT INTO canned_replies (id, scope, owner_id, department_id, is_macro, archived, search_text, updated_at, doc) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING"
+    } else {
+        "INSERT INTO canned_replies (id, scope, owner_id, department_id, is_macro, archived, search_text, updated_at, doc) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (id) DO UPDATE SET scope = excluded.scope, owner_id = excluded.owner_id, \
+         department_id = excluded.department_id, is_macro = excluded.is_macro, archived = excluded.archived, \
+         search_text = excluded.search_text, updated_at = excluded.updated_at, doc = excluded.doc"
+    };
+    sql.execute(
+        stmt,
+        &[
+            r.id.clone().into(),
+            r.scope.as_str().to_string().into(),
+            r.owner_id.as_ref().map(|u| u.to_string()).into(),
+            r.department_id.as_ref().map(|d| d.to_string()).into(),
+            i64::from(r.is_macro()).into(),
+            i64::from(r.archived).into(),
+            r.search_text().into(),
+            to_millis(r.updated_at).into(),
+            to_json(r)?.into(),
+        ],
+    )
+    .await
+    .map_err(|e| match e.kind {
+        SqlErrorKind::ForeignKey => StoreError::NotFound("owner or department".to_string()),
+        _ => e.into(),
+    })?;
+    Ok(())
+}
+
+pub(crate) async fn canned_reply(
+    sql: &mut dyn Sql,
+    id: &str,
+) -> StoreResult<Option<kefu_domain::canned::CannedReply>> {
+    one_doc(sql, "SELECT doc FROM canned_replies WHERE id = $1", id).await
+}
+
+/// The caller's usable replies: team ones for everyone or their department, their own
+/// personal ones; optionally only one scope, macros or plain replies, and containing a text.
+pub(crate) async fn list_canned(
+    sql: &mut dyn Sql,
+    q: &kefu_domain::store::CannedQuery,
+) -> StoreResult<Vec<kefu_domain::canned::CannedReply>> {
+    // A user without a department matches no department row: '' is never an id.
+    let department = q
+        .department_id
+        .as_ref()
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let mut args: Vec<Value> = vec![department.into(), q.user_id.to_string().into()];
+    let mut query = String::from(
+        "SELECT doc FROM canned_replies WHERE archived = 0 AND \
+         ((scope = 'team' AND (department_id IS NULL OR department_id = $1)) \
+          OR (scope = 'personal' AND owner_id = $2))",
+    );
+    if let Some(scope) = q.scope {
+        args.push(scope.as_str().to_string().into());
+        query.push_str(&format!(" AND scope = ${}", args.len()));
+    }
+    if let Some(macros) = q.macros {
+        args.push(i64::from(macros).into());
+        query.push_str(&format!(" AND is_macro = ${}", args.len()));
+    }
+    if let Some(text) = &q.text {
+        // Taken literally: the user's `%`, `_` and `\` are escaped.
+        args.push(format!("%{}%", like_escaped(&text.to_lowercase())).into());
+        query.push_str(&format!(
+            " AND search_text LIKE ${} ESCAPE '\\'",
+            args.len()
+        ));
+    }
+    query.push_str(&format!(" ORDER BY updated_at DESC, id LIMIT {}", q.limit));
+    docs(&sql.fetch(&query, &args).await?)
 }
 
 async fn insert_attachment(
@@ -797,6 +889,8 @@ async fn import_record(sql: &mut dyn Sql, record: ExportRecord) -> StoreResult<(
         ExportRecord::Attachment(a) => insert_attachment(sql, &(*a).into()).await,
         // The target has no profiles yet (it is empty), so this inserts.
         ExportRecord::AgentPresence(p) => put_agent_profile(sql, &p).await,
+        // The target installed the shipped replies when it started; the dump's win.
+        ExportRecord::CannedReply(r) => put_canned(sql, &r, false).await,
         ExportRecord::Calendar(c) => {
             // The target installed the built-in calendars when it started; the dump's win.
             sql.execute(
@@ -1345,6 +1439,11 @@ pub(crate) async fn export_chunk(
             .iter()
             .map(|r| Ok(ExportRecord::AgentPresence(Box::new(from_json(r.text(0)?)?))))
             .collect::<StoreResult<_>>()?,
+        ExportTable::CannedReplies => docs_after(sql, "canned_replies", &after, limit)
+            .await?
+            .into_iter()
+            .map(|r| ExportRecord::CannedReply(Box::new(r)))
+            .collect(),
         ExportTable::CaseEvents => {
             let (case_id, seq) = match after.split_once('/') {
                 Some((c, s)) => (c.to_string(), s.parse::<i64>().unwrap_or(0)),

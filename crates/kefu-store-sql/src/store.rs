@@ -517,6 +517,32 @@ impl<B: Backend> Store for SqlStore<B> {
         ops::search_outbox(&mut *self.backend.read().await?, after, since, limit).await
     }
 
+    async fn put_canned(
+        &self,
+        reply: &kefu_domain::canned::CannedReply,
+        only_if_absent: bool,
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::PutCanned {
+            reply: Box::new(reply.clone()),
+            only_if_absent,
+        })
+        .await
+    }
+
+    async fn canned_reply(
+        &self,
+        id: &str,
+    ) -> StoreResult<Option<kefu_domain::canned::CannedReply>> {
+        ops::canned_reply(&mut *self.backend.read().await?, id).await
+    }
+
+    async fn list_canned(
+        &self,
+        query: &kefu_domain::store::CannedQuery,
+    ) -> StoreResult<Vec<kefu_domain::canned::CannedReply>> {
+        ops::list_canned(&mut *self.backend.read().await?, query).await
+    }
+
     async fn publish_signal(&self, payload: &str) -> StoreResult<()> {
         self.backend.publish_signal(payload).await
     }

@@ -4,6 +4,7 @@
 
 mod api;
 mod assets;
+mod canned;
 mod chat;
 mod error;
 mod extract;
@@ -122,6 +123,13 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/routing/agents", get(api::routing_agents))
         .route("/nlu/parse", post(api::nlu_parse))
+        .route("/canned", get(canned::list).post(canned::create))
+        .route(
+            "/canned/{id}",
+            get(canned::get).put(canned::update).delete(canned::archive),
+        )
+        .route("/cases/{id}/canned/{template}/render", post(canned::render))
+        .route("/cases/{id}/macros/{macro}", post(canned::apply_macro))
         .route("/openapi.json", get(openapi_json));
     Router::new()
         .merge(ui::router())

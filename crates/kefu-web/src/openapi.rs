@@ -402,6 +402,62 @@ pub const ROUTES: &[Route] = &[
         "Object",
     ),
     (
+        "get",
+        "/api/v1/canned",
+        "Canned replies and macros the caller may use (team ones of their department or everyone's, their own personal ones); q searches title, body and tags",
+        None,
+        200,
+        "CannedList",
+    ),
+    (
+        "post",
+        "/api/v1/canned",
+        "Create a template (personal; team ones by supervisors and admins); an unknown {{variable}} is a 422 on body",
+        Some("CannedCreate"),
+        201,
+        "Canned",
+    ),
+    (
+        "get",
+        "/api/v1/canned/{id}",
+        "One template",
+        None,
+        200,
+        "Canned",
+    ),
+    (
+        "put",
+        "/api/v1/canned/{id}",
+        "Replace a template (the owner; team ones by supervisors and admins)",
+        Some("CannedCreate"),
+        200,
+        "Canned",
+    ),
+    (
+        "delete",
+        "/api/v1/canned/{id}",
+        "Archive a template: no longer offered",
+        None,
+        204,
+        "Empty",
+    ),
+    (
+        "post",
+        "/api/v1/cases/{id}/canned/{template}/render",
+        "A template filled in for the case (customer, waybill, latest status, expected delivery, case number, agent)",
+        None,
+        200,
+        "CannedRendered",
+    ),
+    (
+        "post",
+        "/api/v1/cases/{id}/macros/{macro}",
+        "Apply a macro: its reply and field changes as events of one write, or nothing",
+        None,
+        200,
+        "MacroResult",
+    ),
+    (
         "post",
         "/api/v1/nlu/parse",
         "What the bot understands of a text: {intent, confidence, entities: [{kind, value, start, end}]}",
@@ -460,6 +516,28 @@ fn query_params(path: &str, method: &str) -> Vec<Value> {
         ]
     };
     match (method, path) {
+        ("get", "/api/v1/canned") => vec![
+            q(
+                "q",
+                json!({"type": "string", "maxLength": 50}),
+                "text the title, body or a tag contains",
+            ),
+            q(
+                "scope",
+                json!({"type": "string", "enum": ["team", "personal"]}),
+                "",
+            ),
+            q(
+                "kind",
+                json!({"type": "string", "enum": ["reply", "macro"]}),
+                "",
+            ),
+            q(
+                "limit",
+                json!({"type": "integer", "minimum": 1, "maximum": 100, "default": 100}),
+                "",
+            ),
+        ],
         ("get", "/api/v1/cases") => {
             let mut v = vec![
                 q("status", json!({"$ref": "#/components/schemas/Status"}), ""),
@@ -619,6 +697,24 @@ fn schemas() -> Value {
                 "carrier": enum_of(&["ours", "sf", "ems", "zto", "yto", "sto", "yunda", "jd", "jt", "deppon", "ups", "fedex", "dhl", "upu_s10"]),
                 "name": text, "confidence": {"type": "number"}}}}}},
         "EventList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}},
+        "MacroActions": {"type": "object", "additionalProperties": false, "properties": {
+            "status": {"$ref": "#/components/schemas/Status"}, "category": {"$ref": "#/components/schemas/Category"},
+            "priority": {"$ref": "#/components/schemas/Priority"}, "add_tags": strings}},
+        "CannedCreate": {"type": "object", "required": ["title", "body"], "additionalProperties": false,
+            "properties": {"title": {"type": "string", "maxLength": 100},
+                "body": {"type": "string", "maxLength": 4000, "description": format!("text with variables {}", kefu_domain::canned::VARIABLES.iter().map(|v| format!("{{{{{v}}}}}")).collect::<Vec<_>>().join(", "))},
+                "scope": enum_of(&["team", "personal"]), "department": {"type": "string", "description": "team templates: a department id or key; absent for everyone"},
+                "tags": strings, "language": enum_of(&["zh", "en"]),
+                "actions": {"$ref": "#/components/schemas/MacroActions", "description": "present: the template is a macro"}}},
+        "Canned": {"type": "object", "properties": {"id": text, "title": text, "body": text, "scope": enum_of(&["team", "personal"]),
+            "department_id": text, "owner_id": text, "tags": strings, "language": enum_of(&["zh", "en"]),
+            "actions": {"$ref": "#/components/schemas/MacroActions"}, "archived": {"type": "boolean"},
+            "created_by": text, "created_at": ts, "updated_by": text, "updated_at": ts}},
+        "CannedList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Canned"}}}},
+        "CannedRendered": {"type": "object", "properties": {"template_id": text, "title": text, "text": text,
+            "missing": {"type": "array", "items": {"type": "string"}, "description": "variables without a value (shown as a placeholder)"}}},
+        "MacroResult": {"type": "object", "properties": {"case": {"$ref": "#/components/schemas/Case"},
+            "events": {"type": "array", "items": {"type": "string"}, "description": "types of the events appended"}}},
     })
 }
 
@@ -635,11 +731,14 @@ pub fn document() -> Value {
                 | "/api/v1/chat/conversations"
         );
         let mut parameters = query_params(path, method);
-        if path.contains("{id}") {
-            // `{id}` is a case or customer id (or a case number), a calendar's or policy's key,
-            // or a waybill number.
+        // `{id}` is a case or customer id (or a case number), a calendar's or policy's key,
+        // a template's id or a waybill number; other segments name what they are.
+        for name in path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        {
             parameters.push(
-                json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}),
+                json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}),
             );
         }
         if *method == "post" && *path == "/api/v1/cases" {

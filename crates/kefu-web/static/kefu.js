@@ -248,6 +248,24 @@
     connect();
   }
 
+  // The case page's canned-reply search: picking a suggestion puts its filled-in text in the
+  // reply box (appended when the agent has already written something), for them to edit.
+  document.addEventListener("click", function (ev) {
+    var pick = ev.target.closest ? ev.target.closest(".canned-pick") : null;
+    if (!pick) return;
+    var box = document.getElementById("reply-body");
+    if (!box) return;
+    var text = pick.getAttribute("data-text") || "";
+    box.value = box.value.trim() ? box.value + "\n" + text : text;
+    var list = document.getElementById("canned-suggestions");
+    if (list) list.textContent = "";
+    box.focus();
+  });
+  // Enter in the search box picks nothing and submits nothing.
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter" && ev.target && ev.target.id === "canned-q") ev.preventDefault();
+  });
+
   function scan() {
     document.querySelectorAll("[data-chat-case]").forEach(open);
     // Pages swapped out by htmx take their sockets with them.

@@ -340,13 +340,16 @@ async fn run(cli: Cli) -> Result<(), String> {
 }
 
 /// The desk a server runs: store opened and migrated, built-in calendars and SLA policies in
-/// place (existing ones, maybe edited, are kept).
+/// place, and the shipped canned replies (existing ones, maybe edited, are kept).
 async fn open_desk_for_serving(settings: &Settings) -> Result<kefu_domain::Desk, String> {
     let desk = config::desk(config::open_store(settings).await?, &settings.time_zone)?;
     desk.install_builtin_calendars()
         .await
         .map_err(|e| e.to_string())?;
     desk.install_default_policies()
+        .await
+        .map_err(|e| e.to_string())?;
+    desk.install_seed_replies()
         .await
         .map_err(|e| e.to_string())?;
     Ok(desk)

@@ -22,7 +22,8 @@ pub struct ChatPanel {
     pub id: String,
     pub number: String,
     pub subject: String,
-    pub canned: &'static [&'static str],
+    /// The agent's canned replies filled in for this chat: (title, text).
+    pub canned: Vec<(String, String)>,
     /// Where the chat can be handed: (`user:<id>` or `department:<id>`, name).
     pub targets: Vec<(String, String)>,
     /// The page to come back to after a transfer.
@@ -30,12 +31,31 @@ pub struct ChatPanel {
 }
 
 impl ChatPanel {
-    pub fn of(case: &Case, targets: &[(String, String)], back: &str) -> ChatPanel {
+    /// The panel of `case`, offering `actor`'s canned replies filled in for it (a failure to
+    /// read them leaves the list empty rather than the chat unusable).
+    pub async fn of(
+        state: &AppState,
+        actor: &kefu_domain::Actor,
+        case: &Case,
+        targets: &[(String, String)],
+        back: &str,
+    ) -> ChatPanel {
+        let filter = kefu_domain::replies::CannedFilter {
+            macros: Some(false),
+            ..Default::default()
+        };
+        let canned = match state.desk.canned_for_case(actor, case, &filter).await {
+            Ok(list) => list.into_iter().map(|r| (r.title, r.text)).collect(),
+            Err(e) => {
+                tracing::warn!("canned replies for {}: {e}", case.number);
+                Vec::new()
+            }
+        };
         ChatPanel {
             id: case.id.to_string(),
             number: case.number.clone(),
             subject: case.subject.clone(),
-            canned: kefu_domain::chat::CANNED_REPLIES,
+            canned,
             targets: targets.to_vec(),
             back: back.to_string(),
         }
@@ -122,11 +142,12 @@ async fn chats_view(state: &AppState, s: &UiSession, error: Option<String>) -> R
         (Presence::Away, false) => "Away",
         (Presence::Offline, false) => "Offline",
     };
+    let mut panels = Vec::with_capacity(mine.len());
+    for c in &mine {
+        panels.push(ChatPanel::of(state, &s.actor, c, &targets, "/chats").await);
+    }
     let page = ChatsPage {
-        panels: mine
-            .iter()
-            .map(|c| ChatPanel::of(c, &targets, "/chats"))
-            .collect(),
+        panels,
         waiting: waiting
             .iter()
             .map(|c| WaitingChat {

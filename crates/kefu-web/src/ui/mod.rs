@@ -58,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}", get(pages::case_page))
         .route("/cases/{id}/{action}", post(pages::case_action))
         .route("/ui/counts", get(counts_stream))
+        .route("/ui/canned/{id}", get(pages::canned_suggestions))
         .route("/chats", get(chats::chats_page))
         .route("/chats/presence", post(chats::set_presence))
         .route("/chats/{id}/take", post(chats::take))

@@ -398,6 +398,8 @@ pub struct CasePage {
     pub pickup: super::desk_pages::PickupFormView,
     /// The live conversation, for a chat case.
     pub chat: Option<super::chats::ChatPanel>,
+    /// The macros the viewer may apply: (id, title).
+    pub macros: Vec<(String, String)>,
     pub error: Option<String>,
 }
 
@@ -599,15 +601,37 @@ async fn case_page_for(
         let targets = super::chats::transfer_targets(state, &s.actor.user_id, s.tr.lang == "zh-CN")
             .await
             .unwrap_or_default();
-        Some(super::chats::ChatPanel::of(
-            &case,
-            &targets,
-            &format!("/cases/{}", case.number),
-        ))
+        Some(
+            super::chats::ChatPanel::of(
+                state,
+                &s.actor,
+                &case,
+                &targets,
+                &format!("/cases/{}", case.number),
+            )
+            .await,
+        )
     } else {
         None
     };
+    let macros = if s.actor.can_write_cases() {
+        let filter = kefu_domain::replies::CannedFilter {
+            macros: Some(true),
+            ..Default::default()
+        };
+        state
+            .desk
+            .list_canned(&s.actor, &filter)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| (m.id, m.title))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = CasePage {
+        macros,
         chat,
         case_pickups,
         can_book_pickup,
@@ -835,6 +859,10 @@ pub async fn case_action(
                 Err(e) => Err(e),
             }
         }
+        "macro" => desk
+            .apply_macro(&s.actor, &id, field("macro"))
+            .await
+            .map(|_| ()),
         "escalate" => desk
             .escalate(&s.actor, &id, field("reason"))
             .await
@@ -1597,4 +1625,58 @@ pub async fn track_open_case(
         Some((field("phone"), issue)),
     )
     .await
+}
+
+#[derive(Template)]
+#[template(path = "canned_suggestions.html")]
+pub struct CannedSuggestions {
+    pub tr: &'static Tr,
+    pub replies: Vec<kefu_domain::replies::RenderedReply>,
+    pub error: String,
+}
+
+/// The canned replies matching what the agent is typing, filled in for the case (an htmx
+/// partial of the reply box; picking one is `static/kefu.js`).
+pub async fn canned_suggestions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let s = match session(&state, &headers, &format!("/cases/{id}")).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let found = async {
+        let case = state.desk.get_case(&s.actor, &id).await?;
+        let filter = kefu_domain::replies::CannedFilter {
+            q: q.get("q").cloned(),
+            macros: Some(false),
+            limit: Some(8),
+            ..Default::default()
+        };
+        state.desk.canned_for_case(&s.actor, &case, &filter).await
+    }
+    .await;
+    match found {
+        Ok(replies) => render(&CannedSuggestions {
+            tr: s.tr,
+            replies,
+            error: String::new(),
+        }),
+        Err(e) => {
+            let status = match &e {
+                DomainError::NotFound(_) => axum::http::StatusCode::NOT_FOUND,
+                DomainError::Forbidden(_) => axum::http::StatusCode::FORBIDDEN,
+                _ => axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            let mut r = render(&CannedSuggestions {
+                tr: s.tr,
+                replies: Vec::new(),
+                error: e.to_string(),
+            });
+            *r.status_mut() = status;
+            r
+        }
+    }
 }

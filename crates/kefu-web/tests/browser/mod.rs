@@ -47,6 +47,7 @@ async fn agent_logs_in_opens_a_case_replies_transfers_and_escalates() {
             "/api/v1/cases",
             Some(&app.agent),
             Some(json!({"channel": "phone", "subject": "包裹三天没有更新", "description": "客户来电催件",
+                "waybill_no": "YL1234567890123",
                 "customer": {"name": "王小明", "phone": "13812345678"}})),
         )
         .await;
@@ -94,6 +95,25 @@ async fn agent_logs_in_opens_a_case_replies_transfers_and_escalates() {
         .await;
     d.click("form[action$='/reply'] button[type=submit]").await;
     d.wait_text(".timeline", "已为您催促派送").await;
+    // A canned reply: typing part of its title suggests it, picking it fills the reply box
+    // with the text for this case (the customer's name, the waybill), and it is sent.
+    d.type_into("#canned-q", "延误").await;
+    d.wait_text("#canned-suggestions", "延误致歉").await;
+    d.click("#canned-suggestions .canned-pick").await;
+    let filled = d.value("#reply-body").await;
+    assert!(filled.starts_with("王小明您好"), "{filled}");
+    assert!(filled.contains("YL1234567890123"), "{filled}");
+    assert!(filled.contains(&number), "{filled}");
+    assert!(!filled.contains("{{"), "{filled}");
+    d.click("form[action$='/reply'] button[type=submit]").await;
+    d.wait_text(".timeline", "非常抱歉您的快件（运单号 YL1234567890123）")
+        .await;
+    // A macro: reply, category and priority in one click.
+    d.click("form.macro-row button[value='seed-macro-damage']")
+        .await;
+    d.wait_text(".facts", "破损").await;
+    d.wait_text(".facts .prio", "P2").await;
+    d.wait_text(".timeline", "破损问题已登记").await;
     // Transfer to operations.
     let (_, departments) = app
         .call(Method::GET, "/api/v1/departments", Some(&app.admin), None)
@@ -672,9 +692,10 @@ async fn a_customer_chats_through_the_widget_on_another_site_and_an_agent_answer
     d.goto(&format!("{}/chats", app.base)).await;
     d.wait_text(".chat-panel .chat-log", "转人工").await;
     d.wait_text(".chat-panel .chat-log", "human").await;
+    // The canned replies are the templates, filled in for this chat and this agent.
     d.select(
         ".chat-panel .canned",
-        "您好，我是在线客服，很高兴为您服务。",
+        "您好！欢迎联系快递客服中心，agent01为您服务，请问有什么可以帮您？",
     )
     .await;
     d.type_into(".chat-panel .chat-input", "您的锂电池需要单独包装。")

@@ -198,6 +198,24 @@ impl Driver {
         }
     }
 
+    /// The current `value` of a form field (what the user or a script put there, which the
+    /// element's text does not show).
+    pub async fn value(&self, css: &str) -> String {
+        let id = self.find(css).await;
+        let res = self
+            .http
+            .get(format!(
+                "{}{}",
+                self.base,
+                self.at(&format!("/element/{id}/property/value"))
+            ))
+            .send()
+            .await
+            .unwrap();
+        let v: Value = res.json().await.unwrap();
+        v["value"].as_str().unwrap_or_default().to_string()
+    }
+
     pub async fn text(&self, css: &str) -> String {
         let id = self.find(css).await;
         self.text_of(&id).await

@@ -539,6 +539,7 @@ async fn a_customer_on_one_node_and_an_agent_on_another_talk_through_postgres() 
     setup.bootstrap_admin(Some(PASSWORD.into())).await.unwrap();
     setup.install_builtin_calendars().await.unwrap();
     setup.install_default_policies().await.unwrap();
+    setup.install_seed_replies().await.unwrap();
     setup
         .create_department(
             None,
