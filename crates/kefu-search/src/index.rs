@@ -43,7 +43,8 @@ pub struct Hit {
     /// A piece of the body, HTML-escaped, with the matched words in `<mark>…</mark>`; the start
     /// of the body (escaped) when no word of the body matched.
     pub snippet: String,
-    /// Relevance; above 1 000 000 for an exact identifier match.
+    /// Relevance; at least 1 000 000 for an exact identifier match (2 000 000 when the whole
+    /// search text is the identifier).
     pub score: f32,
 }
 
@@ -275,7 +276,8 @@ impl SearchIndex {
                 body_start(&text(self.fields.body))
             } else {
                 snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-                snippet.to_html()
+                // adjacent words (破 了) read as one mark
+                snippet.to_html().replace("</mark><mark>", "")
             };
             hits.push(Hit {
                 kind,

@@ -40,3 +40,4 @@ pub use doc::{Audience, DocFilters, DocKind, SearchDoc};
 pub use error::SearchError;
 pub use index::{Hit, SearchIndex};
 pub use query::{DEFAULT_LIMIT, MAX_LIMIT, MAX_QUERY_CHARS, Query, Visibility};
+pub use synonyms::CONCEPTS;

@@ -36,7 +36,7 @@ const MAX_FILTER_CHARS: usize = 128;
 const MAX_TEXT_CLAUSES: usize = 16;
 /// Whitespace-separated pieces of a search text tried as identifiers.
 const MAX_IDENTIFIER_CANDIDATES: usize = 16;
-/// Score of an exact identifier match. BM25 of a [`MAX_QUERY_CHARS`] text over a few million
+/// Score of an exact identifier match (twice this when the whole text is the identifier). BM25 of a [`MAX_QUERY_CHARS`] text over a few million
 /// documents stays far below it, so an identifier hit always ranks above a word hit.
 const IDENTIFIER_SCORE: f32 = 1_000_000.0;
 /// A word in the title counts this many times a word in the body.
@@ -191,12 +191,7 @@ pub(crate) fn plan(query: &Query, fields: &Fields) -> Result<Plan, SearchError> 
     }
     let mut filters = filter_clauses(query, fields)?;
 
-    let mut matching: Vec<Clause> = Vec::new();
-    let identifiers = identifier_query(text, fields.identifiers);
-    matching.push((
-        Occur::Should,
-        Box::new(ConstScoreQuery::new(identifiers, IDENTIFIER_SCORE)),
-    ));
+    let mut matching = identifier_queries(text, fields.identifiers);
     if let Some(words) = text_query(text, fields) {
         matching.push((Occur::Should, words));
     }
@@ -296,20 +291,29 @@ fn filter_clauses(query: &Query, fields: &Fields) -> Result<Vec<Clause>, SearchE
     Ok(clauses)
 }
 
-/// The whole text and each of its pieces (split at spaces and Chinese or Latin commas) as exact
-/// identifiers: `SF1234 13800138000` tries both numbers, `138 0013 8000` the joined phone.
-fn identifier_query(text: &str, field: Field) -> Box<dyn TantivyQuery> {
-    let pieces =
-        text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；'));
-    let mut seen = HashSet::new();
-    let candidates: Vec<Clause> = std::iter::once(text)
-        .chain(pieces)
+/// The whole text as one identifier (`138 0013 8000` is the phone), and each of its pieces
+/// (split at spaces and Chinese or Latin commas) as another (`SF1234 8000` tries both). A piece
+/// scores below the whole: in `SF 1234 5678 90123` the waybill matters, not a phone ending 5678.
+fn identifier_queries(text: &str, field: Field) -> Vec<Clause> {
+    let whole = normalize_identifier(text);
+    let mut seen = HashSet::from([whole.clone()]);
+    let pieces: Vec<Clause> = text
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；'))
         .map(normalize_identifier)
-        .filter(|candidate| !candidate.is_empty() && seen.insert(candidate.clone()))
+        .filter(|piece| !piece.is_empty() && seen.insert(piece.clone()))
         .take(MAX_IDENTIFIER_CANDIDATES)
-        .map(|candidate| (Occur::Should, exact(field, &candidate)))
+        .map(|piece| (Occur::Should, exact(field, &piece)))
         .collect();
-    Box::new(BooleanQuery::new(candidates))
+    let mut clauses = Vec::new();
+    if !whole.is_empty() {
+        let whole = ConstScoreQuery::new(exact(field, &whole), 2.0 * IDENTIFIER_SCORE);
+        clauses.push((Occur::Should, Box::new(whole) as Box<dyn TantivyQuery>));
+    }
+    if !pieces.is_empty() {
+        let pieces = ConstScoreQuery::new(Box::new(BooleanQuery::new(pieces)), IDENTIFIER_SCORE);
+        clauses.push((Occur::Should, Box::new(pieces) as Box<dyn TantivyQuery>));
+    }
+    clauses
 }
 
 /// The word part: logistics concepts found in the text (each matching any of its expressions),

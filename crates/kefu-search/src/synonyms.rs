@@ -4,58 +4,27 @@
 //! Expansion happens at query time only, so the table can change without reindexing. Keep each
 //! group to expressions that mean the same thing to an agent; no single characters (`破` would
 //! find `破案`), and prefer what customers actually type.
+//!
+//! An expression of several words matches as a phrase of its jieba words, and jieba may cut it
+//! differently inside a sentence when its last character joins the next one (`快点送` alone is
+//! 快点/送, in `快点送到` it is 快点/送到); list such common continuations as expressions of
+//! their own. (tantivy's phrase-prefix query would cover this, but it assumes consecutive
+//! positions, and ours are character offsets.)
 
 /// One concept per row: every expression in it finds every other.
-pub(crate) const CONCEPTS: &[&[&str]] = &[
+#[rustfmt::skip]
+pub const CONCEPTS: &[&[&str]] = &[
     // damaged
-    &[
-        "破损", "损坏", "破了", "坏了", "摔坏", "压坏", "压扁", "碎了", "破裂", "漏了",
-    ],
+    &["破损", "损坏", "破了", "坏了", "摔坏", "压坏", "压扁", "碎了", "破裂", "漏了"],
     // lost or never arrived
-    &[
-        "丢件",
-        "丢失",
-        "丢了",
-        "弄丢",
-        "遗失",
-        "没收到",
-        "没有收到",
-        "收不到",
-        "找不到",
-    ],
+    &["丢件", "丢失", "丢了", "弄丢", "遗失", "没收到", "没有收到", "收不到", "找不到"],
     // chase the delivery
-    &[
-        "催件",
-        "催派",
-        "催一下",
-        "快点送",
-        "尽快送",
-        "尽快派送",
-        "加急",
-        "还没送到",
-        "怎么还没到",
-    ],
+    &["催件", "催派", "催一下", "快点送", "快点送到", "尽快送", "尽快送到", "尽快派送", "加急",
+      "还没送到", "怎么还没到"],
     // change the address
-    &[
-        "改地址",
-        "修改地址",
-        "修改收件地址",
-        "更改地址",
-        "更改收件地址",
-        "换地址",
-        "地址写错",
-    ],
+    &["改地址", "修改地址", "修改收件地址", "更改地址", "更改收件地址", "换地址", "地址写错"],
     // tracking stuck
-    &[
-        "没更新",
-        "不更新",
-        "没有更新",
-        "没动静",
-        "停滞",
-        "物流停了",
-        "延误",
-        "延迟",
-    ],
+    &["没更新", "不更新", "没有更新", "没动静", "停滞", "物流停了", "延误", "延迟"],
     // compensation
     &["理赔", "索赔", "赔偿", "赔付", "赔钱"],
     // refused
