@@ -191,6 +191,44 @@ impl Segmenter {
             .map(|token| token.word.to_owned())
             .collect()
     }
+
+    /// [`Segmenter::words`] with where each word sits in `text`, for an indexer that must point
+    /// back into the text (highlighting) and place words by position (phrases). Sub-words of a
+    /// search-mode cut overlap the compound they come from.
+    pub fn word_spans<'t>(&self, text: &'t str) -> Vec<WordSpan<'t>> {
+        spans(self.jieba.cut_for_search(text, true))
+    }
+
+    /// [`Segmenter::cut`] with where each word sits in `text` (no overlaps).
+    pub fn cut_spans<'t>(&self, text: &'t str) -> Vec<WordSpan<'t>> {
+        spans(self.jieba.cut(text, true))
+    }
+}
+
+/// A word of a cut and its place in the text it was cut from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WordSpan<'t> {
+    /// The word, a slice of the text.
+    pub word: &'t str,
+    /// Byte offset of the word's first byte.
+    pub byte_start: usize,
+    /// Byte offset just past the word.
+    pub byte_end: usize,
+    /// Offset of the word's first character, counted in characters.
+    pub char_start: usize,
+}
+
+fn spans(tokens: Vec<jieba_rs::Token<'_>>) -> Vec<WordSpan<'_>> {
+    tokens
+        .into_iter()
+        .filter(|token| is_word(token.word))
+        .map(|token| WordSpan {
+            word: token.word,
+            byte_start: token.byte_start,
+            byte_end: token.byte_end,
+            char_start: token.start,
+        })
+        .collect()
 }
 
 impl Default for Segmenter {
@@ -262,6 +300,24 @@ mod tests {
         assert_eq!(segmenter.cut(text), ["三棱刮刀", "一把"]);
         // the shared instance is untouched
         assert!(!Segmenter::shared().has_word("三棱刮刀"));
+    }
+
+    #[test]
+    fn spans_point_back_into_the_text() {
+        let text = "A1 烟花爆竹，禁寄";
+        let spans = Segmenter::shared().word_spans(text);
+        for span in &spans {
+            assert_eq!(&text[span.byte_start..span.byte_end], span.word);
+            assert_eq!(text[..span.byte_start].chars().count(), span.char_start);
+        }
+        let words: Vec<_> = spans.iter().map(|s| s.word).collect();
+        assert_eq!(words, ["A1", "烟花", "爆竹", "烟花爆竹", "禁", "寄"]);
+        let cut: Vec<_> = Segmenter::shared()
+            .cut_spans(text)
+            .iter()
+            .map(|s| s.word)
+            .collect();
+        assert_eq!(cut, Segmenter::shared().cut(text));
     }
 
     #[test]

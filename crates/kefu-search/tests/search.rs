@@ -1,0 +1,725 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure should panic with its value
+//! The search engine end to end: relevance on Chinese text, identifiers first, filters,
+//! visibility, snippets, writes and their durability (a real crash in a child process).
+
+use std::collections::HashSet;
+use std::process::Command;
+
+use jiff::Timestamp;
+use kefu_search::{
+    Audience, DocFilters, DocKind, Hit, MAX_QUERY_CHARS, Query, SearchDoc, SearchError,
+    SearchIndex, Visibility,
+};
+
+const DAMAGED: &str = "KF20250301001";
+const LOST: &str = "KF20250301002";
+const HURRY: &str = "KF20250301003";
+const ADDRESS: &str = "KF20250301004";
+const COURIER: &str = "KF20250301005";
+const INVOICE_TITLE: &str = "KF20250301006";
+const INVOICE_BODY: &str = "KF20250301007";
+const WAYBILL: &str = "SF1234567890123";
+
+fn at(day: u8) -> Timestamp {
+    format!("2025-03-{day:02}T08:00:00Z").parse().unwrap()
+}
+
+struct CaseSpec<'a> {
+    id: &'a str,
+    title: &'a str,
+    body: &'a str,
+    identifiers: &'a [&'a str],
+    department: Option<&'a str>,
+    status: &'a str,
+    category: &'a str,
+    day: u8,
+}
+
+fn case(spec: CaseSpec<'_>) -> SearchDoc {
+    let mut identifiers = vec![spec.id.to_owned()];
+    identifiers.extend(spec.identifiers.iter().map(|s| (*s).to_owned()));
+    SearchDoc {
+        kind: DocKind::Case,
+        id: spec.id.into(),
+        title: spec.title.into(),
+        body: spec.body.into(),
+        identifiers,
+        filters: DocFilters {
+            status: Some(spec.status.into()),
+            category: Some(spec.category.into()),
+            department_id: spec.department.map(Into::into),
+            assignee_id: Some("u-agent".into()),
+            customer_id: Some("c-1".into()),
+            created_at: Some(at(spec.day)),
+            audience: None,
+        },
+        updated_at: at(spec.day),
+    }
+}
+
+fn other(kind: DocKind, id: &str, title: &str, body: &str, identifiers: &[&str]) -> SearchDoc {
+    SearchDoc {
+        kind,
+        id: id.into(),
+        title: title.into(),
+        body: body.into(),
+        identifiers: identifiers.iter().map(|s| (*s).to_owned()).collect(),
+        filters: DocFilters::default(),
+        updated_at: at(1),
+    }
+}
+
+fn article(id: &str, title: &str, body: &str, audience: Option<Audience>) -> SearchDoc {
+    let mut doc = other(DocKind::Article, id, title, body, &[]);
+    doc.filters.audience = audience;
+    doc.filters.category = Some("damaged".into());
+    doc
+}
+
+fn fixtures() -> Vec<SearchDoc> {
+    vec![
+        case(CaseSpec {
+            id: DAMAGED,
+            title: "外包装破了",
+            body: "收到快递的时候外包装破了，里面的杯子也碎了 <script>alert(1)</script>",
+            identifiers: &[WAYBILL, "13800138000"],
+            department: Some("d-claims"),
+            status: "open",
+            category: "damaged",
+            day: 1,
+        }),
+        case(CaseSpec {
+            id: LOST,
+            title: "包裹丢了",
+            body: "三天前就显示派送中，到现在还没收到，单号YT9876543210",
+            identifiers: &["YT9876543210"],
+            department: Some("d-ops"),
+            status: "pending",
+            category: "lost",
+            day: 5,
+        }),
+        case(CaseSpec {
+            id: HURRY,
+            title: "客户很着急",
+            body: "客户明天要用，麻烦快点送到",
+            identifiers: &[],
+            department: Some("d-ops"),
+            status: "open",
+            category: "urge",
+            day: 7,
+        }),
+        case(CaseSpec {
+            id: ADDRESS,
+            title: "要求修改收件地址",
+            body: "收件人搬家了，请修改收件地址到杭州市西湖区文三路",
+            identifiers: &[],
+            department: Some("d-ops"),
+            status: "open",
+            category: "address",
+            day: 9,
+        }),
+        case(CaseSpec {
+            id: COURIER,
+            title: "投诉派送员态度差",
+            body: "派送员把包裹扔在门口就走了",
+            identifiers: &[],
+            department: None,
+            status: "closed",
+            category: "complaint",
+            day: 11,
+        }),
+        case(CaseSpec {
+            id: INVOICE_TITLE,
+            title: "发票开错了",
+            body: "抬头写错，需要重新开具",
+            identifiers: &[],
+            department: Some("d-finance"),
+            status: "open",
+            category: "billing",
+            day: 12,
+        }),
+        case(CaseSpec {
+            id: INVOICE_BODY,
+            title: "运费咨询",
+            body: "运费多少钱，能不能开发票",
+            identifiers: &[],
+            department: Some("d-finance"),
+            status: "open",
+            category: "billing",
+            day: 13,
+        }),
+        other(
+            DocKind::Customer,
+            "c-1",
+            "王小明",
+            "老客户，经常寄生鲜",
+            &["13800138000", "Wang.XM@Example.com"],
+        ),
+        other(
+            DocKind::Customer,
+            "c-2",
+            "李雷",
+            "公司客户",
+            &["13912345678"],
+        ),
+        other(
+            DocKind::Shipment,
+            WAYBILL,
+            "SF1234567890123 上海 → 杭州",
+            "已揽收，上海分拣中心，派送中",
+            &[WAYBILL, "13800138000"],
+        ),
+        article(
+            "a-public",
+            "包裹破损怎么理赔",
+            "如果外包装破损，请拍照并在签收后24小时内联系客服申请理赔",
+            Some(Audience::Public),
+        ),
+        article(
+            "a-internal",
+            "破损件内部处理流程",
+            "内部：破损赔付审批流程，主管签字",
+            Some(Audience::Internal),
+        ),
+        article("a-unclassified", "破损包装照片要求", "照片要清楚", None),
+    ]
+}
+
+fn index() -> SearchIndex {
+    let index = SearchIndex::in_memory().unwrap();
+    index.upsert(&fixtures()).unwrap();
+    index.commit(Some("c1")).unwrap();
+    index
+}
+
+fn search(index: &SearchIndex, query: Query) -> Vec<Hit> {
+    index.search(&query).unwrap()
+}
+
+fn ids(hits: &[Hit]) -> Vec<&str> {
+    hits.iter().map(|hit| hit.id.as_str()).collect()
+}
+
+fn cases_for(index: &SearchIndex, text: &str) -> Vec<String> {
+    let query = Query {
+        kinds: Some(vec![DocKind::Case]),
+        ..Query::new(text, Visibility::All)
+    };
+    search(index, query).into_iter().map(|hit| hit.id).collect()
+}
+
+#[test]
+fn concept_words_find_the_way_customers_put_it() {
+    let index = index();
+    // the issue's examples: each query word is nowhere in the case it must find
+    for (query, expected) in [
+        ("破损", DAMAGED),
+        ("丢件", LOST),
+        ("催件", HURRY),
+        ("改地址", ADDRESS),
+    ] {
+        let found = cases_for(&index, query);
+        assert_eq!(
+            found.first().map(String::as_str),
+            Some(expected),
+            "{query}: {found:?}"
+        );
+    }
+}
+
+#[test]
+fn every_expression_of_a_concept_is_found_inside_a_sentence() {
+    // jieba cuts a phrase differently in context; this checks that each expression of the
+    // table still matches after punctuation and before more text. (A character that forms a
+    // word with the one before it — 说破了 is 说破/了 — still defeats a phrase.)
+    for concept in kefu_search::CONCEPTS {
+        let index = SearchIndex::in_memory().unwrap();
+        let docs: Vec<SearchDoc> = concept
+            .iter()
+            .enumerate()
+            .map(|(n, expression)| {
+                let body = format!("客户反映：{expression}，请尽快处理");
+                other(DocKind::Case, &format!("k{n}"), "来电", &body, &[])
+            })
+            .collect();
+        index.upsert(&docs).unwrap();
+        index.commit(None).unwrap();
+        for searched in *concept {
+            let found = cases_for(&index, searched);
+            assert_eq!(
+                found.len(),
+                concept.len(),
+                "{searched}: {found:?} of {concept:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_concept_with_other_words_needs_both() {
+    let index = index();
+    assert_eq!(cases_for(&index, "杯子破损"), [DAMAGED]);
+    assert!(cases_for(&index, "电视破损").is_empty());
+}
+
+#[test]
+fn part_of_a_word_finds_the_compound() {
+    let index = index();
+    let found = cases_for(&index, "派送");
+    assert!(found.iter().any(|id| id == COURIER), "{found:?}");
+    assert!(found.iter().any(|id| id == LOST), "{found:?}");
+}
+
+#[test]
+fn a_word_in_the_title_outranks_it_in_the_body() {
+    let index = index();
+    assert_eq!(cases_for(&index, "发票"), [INVOICE_TITLE, INVOICE_BODY]);
+}
+
+#[test]
+fn a_phone_and_its_last_four_find_the_customer() {
+    let index = index();
+    for text in ["13800138000", "138 0013 8000", "+86 138-0013-8000", "8000"] {
+        let query = Query {
+            kinds: Some(vec![DocKind::Customer]),
+            ..Query::new(text, Visibility::All)
+        };
+        assert_eq!(ids(&search(&index, query)), ["c-1"], "{text}");
+    }
+    // across kinds, everything carrying that phone is an identifier hit, ranked first
+    let hits = search(&index, Query::new("8000", Visibility::All));
+    let top: HashSet<&str> = hits
+        .iter()
+        .filter(|hit| hit.score >= 1_000_000.0)
+        .map(|hit| hit.id.as_str())
+        .collect();
+    assert_eq!(top, HashSet::from(["c-1", DAMAGED, WAYBILL]));
+}
+
+#[test]
+fn a_waybill_finds_the_shipment_and_the_case_naming_it_first() {
+    let index = index();
+    let hits = search(&index, Query::new(WAYBILL, Visibility::All));
+    let first_two: HashSet<&str> = ids(&hits).into_iter().take(2).collect();
+    assert_eq!(first_two, HashSet::from([WAYBILL, DAMAGED]));
+    let kinds: HashSet<DocKind> = hits.iter().take(2).map(|hit| hit.kind).collect();
+    assert_eq!(kinds, HashSet::from([DocKind::Shipment, DocKind::Case]));
+    // the number in lower case, with spaces, or full-width is the same number
+    for text in [
+        "sf1234567890123",
+        "SF 1234 5678 90123",
+        "ＳＦ１２３４５６７８９０１２３",
+    ] {
+        let first_two: HashSet<String> = search(&index, Query::new(text, Visibility::All))
+            .into_iter()
+            .take(2)
+            .map(|hit| hit.id)
+            .collect();
+        assert_eq!(first_two.len(), 2, "{text}");
+        assert!(
+            first_two.contains(WAYBILL) && first_two.contains(DAMAGED),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_case_number_or_an_email_comes_first() {
+    let index = index();
+    let hits = search(&index, Query::new("kf20250301002", Visibility::All));
+    assert_eq!(hits[0].id, LOST);
+    assert_eq!(hits[0].kind, DocKind::Case);
+    assert!(hits[0].score >= 1_000_000.0);
+    let hits = search(&index, Query::new("WANG.xm@example.COM", Visibility::All));
+    assert_eq!(hits[0].id, "c-1");
+    // an identifier beats a text that merely shares words with the search
+    let hits = search(&index, Query::new(format!("{LOST} 破损"), Visibility::All));
+    assert_eq!(hits[0].id, LOST);
+}
+
+#[test]
+fn filters_narrow_the_hits() {
+    let index = index();
+    let open = Query {
+        status: Some("open".into()),
+        ..Query::new("派送", Visibility::All)
+    };
+    assert!(!ids(&search(&index, open)).contains(&COURIER));
+    let closed = Query {
+        status: Some("closed".into()),
+        ..Query::new("派送", Visibility::All)
+    };
+    assert_eq!(ids(&search(&index, closed)), [COURIER]);
+
+    let billing = Query {
+        category: Some("billing".into()),
+        ..Query::new("发票", Visibility::All)
+    };
+    assert_eq!(search(&index, billing).len(), 2);
+    let department = Query {
+        department_id: Some("d-claims".into()),
+        ..Query::new("发票", Visibility::All)
+    };
+    assert!(search(&index, department).is_empty());
+
+    // created_from is inclusive, created_to exclusive
+    let window = Query {
+        created_from: Some(at(12)),
+        created_to: Some(at(13)),
+        ..Query::new("发票", Visibility::All)
+    };
+    assert_eq!(ids(&search(&index, window)), [INVOICE_TITLE]);
+
+    let shipments = Query {
+        kinds: Some(vec![DocKind::Shipment, DocKind::Customer]),
+        ..Query::new("13800138000", Visibility::All)
+    };
+    let found: HashSet<String> = search(&index, shipments)
+        .into_iter()
+        .map(|hit| hit.id)
+        .collect();
+    assert_eq!(found, HashSet::from([WAYBILL.to_owned(), "c-1".to_owned()]));
+
+    let limited = Query {
+        limit: 1,
+        ..Query::new("派送", Visibility::All)
+    };
+    assert_eq!(search(&index, limited).len(), 1);
+}
+
+#[test]
+fn department_staff_never_see_another_departments_case() {
+    let index = index();
+    let ops: HashSet<&str> = HashSet::from([LOST, HURRY, ADDRESS]);
+    let mut seen = HashSet::new();
+    for text in [
+        "破损",
+        "丢件",
+        "催件",
+        "改地址",
+        "派送",
+        "发票",
+        "包裹",
+        "13800138000",
+        "8000",
+        WAYBILL,
+        DAMAGED,
+        LOST,
+        "c-1",
+        "王小明",
+    ] {
+        let hits = search(
+            &index,
+            Query::new(text, Visibility::Department("d-ops".into())),
+        );
+        for hit in &hits {
+            assert_eq!(hit.kind, DocKind::Case, "{text}: {hit:?}");
+            assert!(ops.contains(hit.id.as_str()), "{text}: {hit:?}");
+            seen.insert(hit.id.clone());
+        }
+    }
+    // and they do find their own
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    // a department filter cannot widen the permission
+    let widened = Query {
+        department_id: Some("d-claims".into()),
+        ..Query::new("破损", Visibility::Department("d-ops".into()))
+    };
+    assert!(search(&index, widened).is_empty());
+}
+
+#[test]
+fn the_portal_sees_public_articles_only() {
+    let index = index();
+    for text in [
+        "破损",
+        "理赔",
+        "流程",
+        "照片",
+        "13800138000",
+        DAMAGED,
+        WAYBILL,
+    ] {
+        let hits = search(&index, Query::new(text, Visibility::PublicArticlesOnly));
+        for hit in &hits {
+            assert_eq!(
+                (hit.kind, hit.id.as_str()),
+                (DocKind::Article, "a-public"),
+                "{text}"
+            );
+        }
+    }
+    let hits = search(&index, Query::new("破损", Visibility::PublicArticlesOnly));
+    assert_eq!(ids(&hits), ["a-public"]);
+    // staff find all three articles, the internal and unclassified ones included
+    let staff = Query {
+        kinds: Some(vec![DocKind::Article]),
+        ..Query::new("破损", Visibility::All)
+    };
+    assert_eq!(search(&index, staff).len(), 3);
+}
+
+#[test]
+fn snippets_mark_matches_and_escape_the_body() {
+    let index = index();
+    let hits = search(&index, Query::new("破损", Visibility::All));
+    let damaged = hits.iter().find(|hit| hit.id == DAMAGED).unwrap();
+    assert!(
+        damaged.snippet.contains("<mark>破了</mark>"),
+        "{}",
+        damaged.snippet
+    );
+    assert!(
+        damaged.snippet.contains("&lt;script&gt;"),
+        "{}",
+        damaged.snippet
+    );
+    assert!(!damaged.snippet.contains("<script>"), "{}", damaged.snippet);
+    assert_eq!(damaged.title, "外包装破了");
+
+    // matched by its number only: the start of the body, escaped, nothing marked
+    let hits = search(&index, Query::new(DAMAGED, Visibility::All));
+    assert_eq!(hits[0].id, DAMAGED);
+    assert!(
+        hits[0].snippet.starts_with("收到快递的时候"),
+        "{}",
+        hits[0].snippet
+    );
+    assert!(!hits[0].snippet.contains("<mark>"));
+    assert!(!hits[0].snippet.contains("<script>"));
+}
+
+#[test]
+fn bad_input_is_a_typed_error() {
+    let index = index();
+    let err = |query: Query| index.search(&query).unwrap_err();
+    assert!(matches!(
+        err(Query::new("", Visibility::All)),
+        SearchError::EmptyQuery
+    ));
+    assert!(matches!(
+        err(Query::new(" \n\t ", Visibility::All)),
+        SearchError::EmptyQuery
+    ));
+    assert!(matches!(
+        err(Query::new(
+            "破".repeat(MAX_QUERY_CHARS + 1),
+            Visibility::All
+        )),
+        SearchError::QueryTooLong { .. }
+    ));
+    let field = |error: SearchError| match error {
+        SearchError::InvalidFilter { field, .. } => field,
+        other => panic!("{other:?}"),
+    };
+    let base = || Query::new("破损", Visibility::All);
+    assert_eq!(field(err(Query { limit: 0, ..base() })), "limit");
+    assert_eq!(
+        field(err(Query {
+            limit: 101,
+            ..base()
+        })),
+        "limit"
+    );
+    assert_eq!(
+        field(err(Query {
+            status: Some(" ".into()),
+            ..base()
+        })),
+        "status"
+    );
+    assert_eq!(
+        field(err(Query {
+            category: Some("x\u{0}".into()),
+            ..base()
+        })),
+        "category"
+    );
+    assert_eq!(
+        field(err(Query {
+            department_id: Some("d".repeat(129)),
+            ..base()
+        })),
+        "department_id"
+    );
+    assert_eq!(
+        field(err(Query {
+            kinds: Some(vec![]),
+            ..base()
+        })),
+        "kinds"
+    );
+    assert_eq!(
+        field(err(Query {
+            created_from: Some(at(5)),
+            created_to: Some(at(5)),
+            ..base()
+        })),
+        "created_from"
+    );
+    assert_eq!(
+        field(err(Query::new(
+            "破损",
+            Visibility::Department(String::new())
+        ))),
+        "visibility"
+    );
+}
+
+#[test]
+fn query_syntax_is_just_text() {
+    let index = index();
+    for text in [
+        "title:破损",
+        "破损 OR *",
+        "*:*",
+        "\"",
+        "(((",
+        "破损~2^100",
+        "[a TO z]",
+        "-破损",
+        "+",
+        "\\",
+        "'; DROP TABLE cases; --",
+        "🙂",
+        "。，！",
+    ] {
+        let hits = index.search(&Query::new(text, Visibility::All));
+        assert!(hits.is_ok(), "{text}: {hits:?}");
+    }
+    // `title:破损` is not a field query: it finds what 破损 finds, nothing more
+    let plain = ids(&search(&index, Query::new("破损", Visibility::All))).len();
+    let syntax = search(&index, Query::new("title:破损", Visibility::All)).len();
+    assert!(syntax <= plain);
+}
+
+#[test]
+fn upsert_replaces_and_delete_removes_at_commit() {
+    let index = index();
+    let before = index.num_docs();
+    let mut changed = fixtures().remove(0);
+    changed.title = "已经赔付".into();
+    changed.body = "客户同意赔付二十元".into();
+    index.upsert(&[changed]).unwrap();
+    // not yet committed: the old text is what is searchable
+    assert_eq!(cases_for(&index, "杯子")[0], DAMAGED);
+    index.commit(Some("c2")).unwrap();
+    assert!(cases_for(&index, "杯子").is_empty());
+    assert_eq!(cases_for(&index, "二十元"), [DAMAGED]);
+    assert_eq!(index.num_docs(), before);
+
+    index.delete(DocKind::Case, DAMAGED).unwrap();
+    assert_eq!(cases_for(&index, "二十元"), [DAMAGED]);
+    index.commit(None).unwrap();
+    assert!(cases_for(&index, "二十元").is_empty());
+    assert!(cases_for(&index, DAMAGED).is_empty());
+    assert_eq!(index.num_docs(), before - 1);
+    // a commit without a cursor keeps the last one
+    assert_eq!(index.applied_cursor().as_deref(), Some("c2"));
+    // deleting the case leaves the shipment with the same number alone
+    assert_eq!(
+        ids(&search(&index, Query::new(WAYBILL, Visibility::All))),
+        [WAYBILL]
+    );
+}
+
+#[test]
+fn an_invalid_document_refuses_the_whole_batch() {
+    let index = SearchIndex::in_memory().unwrap();
+    let good = other(DocKind::Customer, "c-9", "赵六", "新客户", &["13700137000"]);
+    let bad = other(DocKind::Customer, " ", "无名", "", &[]);
+    let error = index.upsert(&[good, bad]).unwrap_err();
+    assert!(
+        matches!(error, SearchError::InvalidDocument { .. }),
+        "{error:?}"
+    );
+    index.commit(None).unwrap();
+    assert_eq!(index.num_docs(), 0);
+    assert!(index.delete(DocKind::Case, "").is_err());
+}
+
+#[test]
+fn clear_empties_the_index_and_forgets_the_cursor() {
+    let index = index();
+    assert_eq!(index.applied_cursor().as_deref(), Some("c1"));
+    index.clear().unwrap();
+    assert_eq!(index.num_docs(), 0);
+    assert_eq!(index.applied_cursor(), None);
+    assert!(search(&index, Query::new("破损", Visibility::All)).is_empty());
+    index.upsert(&fixtures()).unwrap();
+    index.commit(Some("c9")).unwrap();
+    assert_eq!(index.num_docs(), fixtures().len() as u64);
+    assert_eq!(index.applied_cursor().as_deref(), Some("c9"));
+}
+
+#[test]
+fn an_on_disk_index_keeps_what_was_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let index = SearchIndex::open(dir.path()).unwrap();
+        assert_eq!(index.applied_cursor(), None);
+        index.upsert(&fixtures()).unwrap();
+        index.commit(Some("c7")).unwrap();
+    }
+    let index = SearchIndex::open(dir.path()).unwrap();
+    assert_eq!(index.applied_cursor().as_deref(), Some("c7"));
+    assert_eq!(cases_for(&index, "破损")[0], DAMAGED);
+}
+
+const CRASH_DIR: &str = "KEFU_SEARCH_CRASH_DIR";
+
+/// The child half of `reopen_after_a_crash`: writes, commits, writes more and dies without
+/// unwinding, dropping or flushing anything.
+#[test]
+#[ignore = "run by reopen_after_a_crash in a child process"]
+fn crash_child_commits_then_aborts() {
+    let Ok(dir) = std::env::var(CRASH_DIR) else {
+        return;
+    };
+    let index = SearchIndex::open(&dir).unwrap();
+    index.upsert(&fixtures()).unwrap();
+    index.commit(Some("c42")).unwrap();
+    let late = other(
+        DocKind::Customer,
+        "c-late",
+        "晚到的客户",
+        "未提交的资料",
+        &["13600136000"],
+    );
+    index.upsert(&[late]).unwrap();
+    index.delete(DocKind::Case, DAMAGED).unwrap();
+    std::process::abort();
+}
+
+#[test]
+fn reopen_after_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "crash_child_commits_then_aborts",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env(CRASH_DIR, dir.path())
+        .status()
+        .unwrap();
+    assert!(
+        !status.success(),
+        "the child was meant to abort: {status:?}"
+    );
+
+    let index = SearchIndex::open(dir.path()).unwrap();
+    assert_eq!(index.applied_cursor().as_deref(), Some("c42"));
+    assert_eq!(index.num_docs(), fixtures().len() as u64);
+    // committed before the crash: there
+    assert_eq!(cases_for(&index, "破损")[0], DAMAGED);
+    // written or deleted after the commit: as if it never happened
+    assert!(search(&index, Query::new("13600136000", Visibility::All)).is_empty());
+    assert!(search(&index, Query::new("晚到", Visibility::All)).is_empty());
+    // and the reopened index takes writes again
+    index.delete(DocKind::Case, DAMAGED).unwrap();
+    index.commit(Some("c43")).unwrap();
+    assert!(cases_for(&index, DAMAGED).is_empty());
+    assert_eq!(index.applied_cursor().as_deref(), Some("c43"));
+}
