@@ -26,6 +26,7 @@ pub mod portal;
 pub mod queues;
 pub mod replies;
 pub mod routing;
+pub mod search;
 pub mod shipment;
 pub mod sla;
 pub mod stats;

@@ -387,6 +387,8 @@ pub trait Store: Send + Sync {
         since: Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<OutboxEntry>>;
+    /// The highest outbox id so far (0 when empty): where a rebuilt index starts following.
+    async fn search_outbox_head(&self) -> StoreResult<i64>;
     /// Creates or replaces a canned reply or macro (`only_if_absent`: keep an existing one, used
     /// to install the shipped replies without undoing an operator's edits or archiving).
     async fn put_canned(

@@ -28,6 +28,7 @@
 //! # Ok::<(), kefu_search::SearchError>(())
 //! ```
 
+pub mod desk;
 mod doc;
 mod error;
 mod identifiers;

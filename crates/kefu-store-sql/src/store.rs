@@ -517,6 +517,14 @@ impl<B: Backend> Store for SqlStore<B> {
         ops::search_outbox(&mut *self.backend.read().await?, after, since, limit).await
     }
 
+    async fn search_outbox_head(&self) -> StoreResult<i64> {
+        let mut conn = self.backend.read().await?;
+        let rows = conn
+            .fetch("SELECT COALESCE(MAX(id), 0) FROM search_outbox", &[])
+            .await?;
+        rows.first().map_or(Ok(0), |r| r.int(0))
+    }
+
     async fn put_canned(
         &self,
         reply: &kefu_domain::canned::CannedReply,

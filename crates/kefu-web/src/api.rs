@@ -642,3 +642,47 @@ pub async fn nlu_parse(
         &desk.time_zone,
     )))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchParams {
+    q: String,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    status: Option<String>,
+    category: Option<String>,
+    limit: Option<usize>,
+}
+
+/// `GET /search?q=&type=&status=&category=&limit=`: ranked hits the caller may see.
+pub async fn search(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiQuery(p): ApiQuery<SearchParams>,
+) -> ApiResult<Json<Value>> {
+    use kefu_domain::search::{SearchKind, SearchRequest, scope_for};
+    let Some(engine) = state.search.clone() else {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "search_unavailable",
+            "this node has no search index",
+        ));
+    };
+    let kind = match p.kind.as_deref() {
+        None | Some("") => None,
+        Some(k) => Some(
+            SearchKind::parse(k)
+                .ok_or_else(|| ApiError::invalid("type", "case, customer, shipment or article"))?,
+        ),
+    };
+    let scope = scope_for(&actor)?;
+    let request = SearchRequest {
+        q: p.q,
+        kind,
+        status: p.status.filter(|s| !s.is_empty()),
+        category: p.category.filter(|s| !s.is_empty()),
+        limit: p.limit.unwrap_or(20).clamp(1, 100),
+    };
+    let hits = engine.search(&request, &scope)?;
+    Ok(Json(json!({ "items": hits })))
+}

@@ -39,6 +39,8 @@ pub struct AppState {
     sessions: Arc<sessions::SessionCache>,
     portal_limiter: Arc<ui::portal::RateLimiter>,
     chat: Arc<chat::ChatHub>,
+    /// The node's search index, when it has one.
+    search: Option<Arc<dyn kefu_domain::search::SearchEngine>>,
 }
 
 impl AppState {
@@ -49,7 +51,14 @@ impl AppState {
             sessions: Arc::default(),
             portal_limiter: Arc::default(),
             chat: Arc::default(),
+            search: None,
         }
+    }
+
+    /// With a search engine: `GET /api/v1/search` answers from it.
+    pub fn with_search(mut self, engine: Arc<dyn kefu_domain::search::SearchEngine>) -> Self {
+        self.search = Some(engine);
+        self
     }
 }
 
@@ -123,6 +132,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/routing/agents", get(api::routing_agents))
         .route("/nlu/parse", post(api::nlu_parse))
+        .route("/search", get(api::search))
         .route("/canned", get(canned::list).post(canned::create))
         .route(
             "/canned/{id}",

@@ -458,6 +458,14 @@ pub const ROUTES: &[Route] = &[
         "MacroResult",
     ),
     (
+        "get",
+        "/api/v1/search",
+        "Search cases, customers and shipments (?q=, ?type=case|customer|shipment|article, ?status, ?category, ?limit): Chinese words and logistics synonyms, exact waybill/phone/last-four/case number/email first; department staff see only their department's cases",
+        None,
+        200,
+        "Object",
+    ),
+    (
         "post",
         "/api/v1/nlu/parse",
         "What the bot understands of a text: {intent, confidence, entities: [{kind, value, start, end}]}",

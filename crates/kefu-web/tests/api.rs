@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 mod browser;
 mod chat;
+mod search;
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
@@ -82,9 +83,16 @@ pub async fn spawn_app() -> TestApp {
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    // Search as a node runs it: an index fed from the store's outbox.
+    let index = Arc::new(kefu_search::SearchIndex::in_memory().unwrap());
+    tokio::spawn(kefu_search::desk::run_indexer(
+        index.clone(),
+        desk.store.clone(),
+        desk.clock.clone(),
+    ));
     tokio::spawn(kefu_web::serve(
         listener,
-        kefu_web::AppState::new(desk),
+        kefu_web::AppState::new(desk).with_search(index),
         std::future::pending(),
     ));
     let http = reqwest::Client::builder().no_proxy().build().unwrap();

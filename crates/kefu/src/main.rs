@@ -52,6 +52,8 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Rebuild this node's search index from the database (it then follows the outbox again).
+    Reindex,
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -215,7 +217,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             for (outcome, numbers) in &parcels.samples {
                 println!("  {:<12} {}", outcome.as_str(), numbers.join("  "));
             }
-            serve(listener, desk).await
+            serve(listener, desk, &settings).await
         }
         Command::Serve { .. } => {
             let desk = open_desk_for_serving(&settings).await?;
@@ -237,7 +239,21 @@ async fn run(cli: Cli) -> Result<(), String> {
                 "kefu listening on http://{addr} ({})",
                 settings.describe_store()
             );
-            serve(listener, desk).await
+            serve(listener, desk, &settings).await
+        }
+        Command::Reindex => {
+            let store = config::open_store(&settings).await?;
+            let index = open_search_index(&settings)?;
+            let started = std::time::Instant::now();
+            let n = kefu_search::desk::reindex(&index, store.as_ref())
+                .await
+                .map_err(|e| format!("reindex: {e}"))?;
+            println!(
+                "reindexed {n} documents in {:.1} s ({})",
+                started.elapsed().as_secs_f64(),
+                settings.describe_store()
+            );
+            Ok(())
         }
         Command::Migrate => {
             config::open_store(&settings).await?;
@@ -374,9 +390,27 @@ async fn bind(listen: &str) -> Result<TcpListener, String> {
         .map_err(|e| format!("cannot listen on {listen}: {e}"))
 }
 
-async fn serve(listener: TcpListener, desk: kefu_domain::Desk) -> Result<(), String> {
+/// This node's search index, under the data directory (each node keeps its own, fed from the
+/// shared outbox).
+fn open_search_index(settings: &Settings) -> Result<kefu_search::SearchIndex, String> {
+    let dir = settings.data_dir.join("search-index");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    kefu_search::SearchIndex::open(&dir).map_err(|e| format!("search index {}: {e}", dir.display()))
+}
+
+async fn serve(
+    listener: TcpListener,
+    desk: kefu_domain::Desk,
+    settings: &Settings,
+) -> Result<(), String> {
     tokio::spawn(kefu::timers::run(desk.clone()));
-    let state = kefu_web::AppState::new(desk);
+    let index = std::sync::Arc::new(open_search_index(settings)?);
+    tokio::spawn(kefu_search::desk::run_indexer(
+        index.clone(),
+        desk.store.clone(),
+        desk.clock.clone(),
+    ));
+    let state = kefu_web::AppState::new(desk).with_search(index);
     kefu_web::serve(listener, state, shutdown_signal())
         .await
         .map_err(|e| e.to_string())

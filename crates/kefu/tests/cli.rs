@@ -369,6 +369,80 @@ async fn demo_serves_demo_data_with_working_logins() {
     let admin = login(&http, &server.url, "admin", ADMIN_PASSWORD).await;
     let (_, users) = get(&http, &format!("{}/api/v1/users", server.url), &admin).await;
     assert!(users["items"].as_array().unwrap().len() >= 10);
+    // The node built its search index from the demo data: a demo case number finds its case.
+    let first = &page["items"][0];
+    let number = first["number"].as_str().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let (status, hits) = get(
+            &http,
+            &format!("{}/api/v1/search?q={number}", server.url),
+            &token,
+        )
+        .await;
+        if status == 200 && hits["items"][0]["id"] == first["id"] {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the demo's search index never found {number}: {status} {hits}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+/// `kefu reindex` rebuilds a node's index from the database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reindex_rebuilds_the_search_index() {
+    let dir = temp_dir("reindex");
+    let data = dir.to_str().unwrap();
+    let out = run(&["--data-dir", data, "migrate"], &[]);
+    assert!(out.status.success());
+    let out = run(&["--data-dir", data, "reindex"], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(printed.contains("reindexed 0 documents"), "{printed}");
+    assert!(dir.join("search-index").is_dir());
+    // Two shipments loaded behind the index's back: a rebuild has them.
+    let csv = dir.join("two.csv");
+    let header = "waybill_no,sender_name,sender_phone,sender_address,recipient_name,recipient_phone,recipient_address,item,weight_kg,pieces,declared_value,insured,shipped_at,promised_at";
+    let row = |no: &str| {
+        format!(
+            "{no},张三,13800138000,\"广东省深圳市南山区科技园1号\",李四,13900139000,北京市朝阳区建国路88号,衣服,1.5,1,300,true,2026-11-20T02:00:00Z,2026-11-23T10:00:00Z"
+        )
+    };
+    std::fs::write(
+        &csv,
+        [
+            header.to_string(),
+            row(&own_waybill(7)),
+            row(&own_waybill(8)),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let out = run(
+        &[
+            "--data-dir",
+            data,
+            "shipments",
+            "import",
+            csv.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&["--data-dir", data, "reindex"], &[]);
+    let printed = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(printed.contains("reindexed 2 documents"), "{printed}");
 }
 
 /// `kefu user add`, `kefu migrate`, and settings from a config file overridden by flags.

@@ -1,0 +1,315 @@
+//! The bridge to the desk: documents made from the domain's cases, customers and shipments,
+//! the index as the domain's [`SearchEngine`], and the indexer that follows the store's search
+//! outbox (each node keeps its own index from the one shared outbox, so every node answers
+//! alike) or rebuilds everything (`kefu reindex`).
+
+use std::collections::BTreeSet;
+
+use jiff::{SignedDuration, Timestamp};
+use kefu_domain::export::{ExportRecord, ExportTable};
+use kefu_domain::search::{SearchEngine, SearchHit, SearchKind, SearchRequest, SearchScope};
+use kefu_domain::shipment::Shipment;
+use kefu_domain::{Case, CaseEvent, Customer, DomainError, EventData, Store, StoreError};
+
+use crate::{DocFilters, DocKind, Query, SearchDoc, SearchError, SearchIndex, Visibility};
+
+/// How far behind its cursor the indexer re-reads the outbox (commits that became visible
+/// late, see `Store::search_outbox`).
+const LATE_COMMITS: SignedDuration = SignedDuration::from_secs(10);
+/// Outbox entries per pass.
+const BATCH: u32 = 1_000;
+
+fn kind_of(k: SearchKind) -> DocKind {
+    match k {
+        SearchKind::Case => DocKind::Case,
+        SearchKind::Customer => DocKind::Customer,
+        SearchKind::Shipment => DocKind::Shipment,
+        SearchKind::Article => DocKind::Article,
+    }
+}
+
+fn search_kind(k: DocKind) -> SearchKind {
+    match k {
+        DocKind::Case => SearchKind::Case,
+        DocKind::Customer => SearchKind::Customer,
+        DocKind::Shipment => SearchKind::Shipment,
+        DocKind::Article => SearchKind::Article,
+    }
+}
+
+fn domain_error(e: SearchError) -> DomainError {
+    match e {
+        SearchError::EmptyQuery => DomainError::invalid("q", "give something to search for"),
+        SearchError::QueryTooLong { max } => {
+            DomainError::invalid("q", format!("at most {max} characters"))
+        }
+        SearchError::InvalidFilter { field, reason } => DomainError::invalid(field, reason),
+        other => DomainError::Store(StoreError::Backend(format!("search index: {other}"))),
+    }
+}
+
+/// A case as the index sees it: number and subject as title; description and every message
+/// (notes too: only staff search cases) as body; number and waybills exact.
+pub fn case_doc(case: &Case, events: &[CaseEvent]) -> SearchDoc {
+    let mut body = case.description.clone();
+    for e in events {
+        if let EventData::MessageAdded { body: text, .. } = &e.data {
+            body.push('\n');
+            body.push_str(text);
+        }
+    }
+    let mut identifiers = vec![case.number.clone()];
+    identifiers.extend(case.waybill_nos.iter().cloned());
+    SearchDoc {
+        kind: DocKind::Case,
+        id: case.id.to_string(),
+        title: format!("{} {}", case.number, case.subject),
+        body,
+        identifiers,
+        filters: DocFilters {
+            status: Some(case.status.as_str().to_string()),
+            category: Some(case.category.as_str().to_string()),
+            department_id: case.department.as_ref().map(|d| d.to_string()),
+            assignee_id: case.assignee.as_ref().map(|a| a.to_string()),
+            customer_id: Some(case.customer_id.to_string()),
+            created_at: Some(case.created_at),
+            audience: None,
+        },
+        updated_at: case.updated_at,
+    }
+}
+
+pub fn customer_doc(c: &Customer) -> SearchDoc {
+    let mut identifiers: Vec<String> = c.phones.iter().map(|p| p.as_str().to_string()).collect();
+    identifiers.extend(c.emails.iter().map(|e| e.as_str().to_string()));
+    SearchDoc {
+        kind: DocKind::Customer,
+        id: c.id.to_string(),
+        title: if c.name.is_empty() {
+            "客户".to_string()
+        } else {
+            c.name.clone()
+        },
+        body: c.tags.join(" "),
+        identifiers,
+        filters: DocFilters {
+            customer_id: Some(c.id.to_string()),
+            created_at: Some(c.created_at),
+            ..DocFilters::default()
+        },
+        updated_at: c.updated_at,
+    }
+}
+
+/// Shipments are searched by staff: the route and the scans, the parties' phones exact.
+pub fn shipment_doc(s: &Shipment) -> SearchDoc {
+    let mut body = format!("{} → {} {}", s.sender.address, s.recipient.address, s.item);
+    for scan in &s.events {
+        body.push('\n');
+        body.push_str(&scan.location);
+        body.push(' ');
+        body.push_str(&scan.description);
+    }
+    SearchDoc {
+        kind: DocKind::Shipment,
+        id: s.waybill_no.clone(),
+        title: format!("{} {}", s.waybill_no, s.status.as_str()),
+        body,
+        identifiers: vec![
+            s.waybill_no.clone(),
+            s.sender.phone.as_str().to_string(),
+            s.recipient.phone.as_str().to_string(),
+        ],
+        filters: DocFilters {
+            status: Some(s.status.as_str().to_string()),
+            created_at: Some(s.shipped_at),
+            ..DocFilters::default()
+        },
+        updated_at: s.updated_at,
+    }
+}
+
+impl SearchEngine for SearchIndex {
+    fn search(
+        &self,
+        request: &SearchRequest,
+        scope: &SearchScope,
+    ) -> Result<Vec<SearchHit>, DomainError> {
+        let visibility = match scope {
+            SearchScope::All => Visibility::All,
+            SearchScope::Department(d) => Visibility::Department(d.to_string()),
+        };
+        let mut query = Query::new(request.q.clone(), visibility);
+        query.kinds = request.kind.map(|k| vec![kind_of(k)]);
+        query.status = request.status.clone();
+        query.category = request.category.clone();
+        if request.limit > 0 {
+            query.limit = request.limit;
+        }
+        let hits = SearchIndex::search(self, &query).map_err(domain_error)?;
+        Ok(hits
+            .into_iter()
+            .map(|h| SearchHit {
+                kind: search_kind(h.kind),
+                id: h.id,
+                title: h.title,
+                snippet: h.snippet,
+                score: h.score,
+            })
+            .collect())
+    }
+}
+
+fn store_error(e: StoreError) -> DomainError {
+    DomainError::Store(e)
+}
+
+fn index_error(e: SearchError) -> DomainError {
+    DomainError::Store(StoreError::Backend(format!("search index: {e}")))
+}
+
+/// The document of one entity as it is now (`None`: it is gone, remove it).
+async fn load(store: &dyn Store, kind: &str, id: &str) -> Result<Option<SearchDoc>, DomainError> {
+    Ok(match kind {
+        "case" => match kefu_domain::CaseId::parse(id) {
+            Some(case_id) => match store.case_by_id(&case_id).await.map_err(store_error)? {
+                Some(case) => {
+                    let events = store.case_events(&case.id).await.map_err(store_error)?;
+                    Some(case_doc(&case, &events))
+                }
+                None => None,
+            },
+            None => None,
+        },
+        "customer" => match kefu_domain::CustomerId::parse(id) {
+            Some(cid) => store
+                .customer_by_id(&cid)
+                .await
+                .map_err(store_error)?
+                .map(|c| customer_doc(&c)),
+            None => None,
+        },
+        "shipment" => store
+            .shipment(id)
+            .await
+            .map_err(store_error)?
+            .map(|s| shipment_doc(&s)),
+        _ => None,
+    })
+}
+
+fn doc_kind(kind: &str) -> Option<DocKind> {
+    DocKind::parse(kind)
+}
+
+/// One pass over the outbox after the index's cursor: re-reads what changed, commits with
+/// the new cursor. Returns how many entities were (re)indexed.
+pub async fn apply_outbox(
+    index: &SearchIndex,
+    store: &dyn Store,
+    now: Timestamp,
+) -> Result<usize, DomainError> {
+    let cursor: i64 = index
+        .applied_cursor()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let since = now.checked_sub(LATE_COMMITS).unwrap_or(now);
+    let entries = store
+        .search_outbox(cursor, since, BATCH)
+        .await
+        .map_err(store_error)?;
+    if entries.is_empty() {
+        return Ok(0);
+    }
+    // Each entity once per pass, however often it changed.
+    let changed: BTreeSet<(String, String)> = entries
+        .iter()
+        .map(|e| (e.kind.clone(), e.entity_id.clone()))
+        .collect();
+    let mut docs = Vec::with_capacity(changed.len());
+    for (kind, id) in &changed {
+        match load(store, kind, id).await? {
+            Some(doc) => docs.push(doc),
+            None => {
+                if let Some(k) = doc_kind(kind) {
+                    index.delete(k, id).map_err(index_error)?;
+                }
+            }
+        }
+    }
+    index.upsert(&docs).map_err(index_error)?;
+    let last = entries
+        .iter()
+        .map(|e| e.id)
+        .max()
+        .unwrap_or(cursor)
+        .max(cursor);
+    index.commit(Some(&last.to_string())).map_err(index_error)?;
+    Ok(changed.len())
+}
+
+/// Rebuilds the index from the store: everything indexed, the cursor at the outbox's end.
+pub async fn reindex(index: &SearchIndex, store: &dyn Store) -> Result<u64, DomainError> {
+    // The cursor first: changes made while this runs are picked up after it.
+    let head = store.search_outbox_head().await.map_err(store_error)?;
+    index.clear().map_err(index_error)?;
+    let mut count = 0u64;
+    for table in [
+        ExportTable::Customers,
+        ExportTable::Cases,
+        ExportTable::Shipments,
+    ] {
+        let mut after: Option<String> = None;
+        loop {
+            let chunk = store
+                .export_chunk(table, after.clone(), 500)
+                .await
+                .map_err(store_error)?;
+            let Some(last) = chunk.last() else { break };
+            after = Some(last.key());
+            let mut docs = Vec::with_capacity(chunk.len());
+            for record in &chunk {
+                match record {
+                    ExportRecord::Customer(c) => docs.push(customer_doc(c)),
+                    ExportRecord::Case(c) => {
+                        let events = store.case_events(&c.id).await.map_err(store_error)?;
+                        docs.push(case_doc(c, &events));
+                    }
+                    ExportRecord::Shipment(s) => docs.push(shipment_doc(s)),
+                    _ => {}
+                }
+            }
+            count += docs.len() as u64;
+            index.upsert(&docs).map_err(index_error)?;
+        }
+    }
+    index.commit(Some(&head.to_string())).map_err(index_error)?;
+    Ok(count)
+}
+
+/// How often a node looks at the outbox: a change is searchable within about this (plus the
+/// commit), well inside the one second.
+pub const INDEX_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Every node's indexer: follows the outbox for as long as the process runs. An index that has
+/// never been built (no cursor) is rebuilt from the store first.
+pub async fn run_indexer(
+    index: std::sync::Arc<SearchIndex>,
+    store: std::sync::Arc<dyn Store>,
+    clock: std::sync::Arc<dyn kefu_domain::Clock>,
+) {
+    if index.applied_cursor().is_none() {
+        match reindex(&index, store.as_ref()).await {
+            Ok(n) => tracing::info!(documents = n, "search index built"),
+            Err(e) => {
+                tracing::warn!(error = %e, "building the search index failed; following the outbox")
+            }
+        }
+    }
+    loop {
+        if let Err(e) = apply_outbox(&index, store.as_ref(), clock.now()).await {
+            tracing::warn!(error = %e, "search indexing failed; retrying");
+        }
+        tokio::time::sleep(INDEX_EVERY).await;
+    }
+}
