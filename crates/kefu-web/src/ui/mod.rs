@@ -7,6 +7,7 @@ mod desk_pages;
 mod i18n;
 mod pages;
 pub mod portal;
+mod search;
 mod session;
 
 use std::collections::HashMap;
@@ -59,6 +60,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/{action}", post(pages::case_action))
         .route("/ui/counts", get(counts_stream))
         .route("/ui/canned/{id}", get(pages::canned_suggestions))
+        .route("/search", get(search::search_page))
         .route("/chats", get(chats::chats_page))
         .route("/chats/presence", post(chats::set_presence))
         .route("/chats/{id}/take", post(chats::take))

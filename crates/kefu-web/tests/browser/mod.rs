@@ -138,6 +138,16 @@ async fn agent_logs_in_opens_a_case_replies_transfers_and_escalates() {
         .await;
     d.wait_text(".escalation", "1").await;
     d.wait_text(".timeline", "客户第三次来电").await;
+    // The search box finds the case by a word of its reply ("催促" is in the agent's answer),
+    // with the match marked.
+    d.type_into("#top-search-q", "催促\u{E007}").await;
+    d.wait_text("h1", "搜索").await;
+    d.wait_text(".search-hits", &number).await;
+    d.find(".search-hits mark").await;
+    no_console_errors(&d, "search").await;
+    // Back to the case from its hit.
+    d.click(".search-hits a").await;
+    d.wait_text("#case-title", "包裹三天没有更新").await;
     d.screenshot(&shots.join("case.png")).await;
     no_console_errors(&d, "case").await;
     // What the browser did is what the API sees.
