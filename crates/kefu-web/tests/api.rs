@@ -112,6 +112,22 @@ pub async fn spawn_app() -> TestApp {
 }
 
 impl TestApp {
+    /// The id of the department with this key (the harness makes `service` and `ops`).
+    async fn department_id(&self, key: &str) -> String {
+        let (_, departments) = self
+            .call(Method::GET, "/api/v1/departments", Some(&self.admin), None)
+            .await;
+        departments["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["key"] == key)
+            .unwrap_or_else(|| panic!("no department {key}: {departments}"))["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     async fn login(&self, username: &str) -> String {
         let (status, body) = self
             .call(

@@ -115,18 +115,7 @@ async fn agent_logs_in_opens_a_case_replies_transfers_and_escalates() {
     d.wait_text(".facts .prio", "P2").await;
     d.wait_text(".timeline", "破损问题已登记").await;
     // Transfer to operations.
-    let (_, departments) = app
-        .call(Method::GET, "/api/v1/departments", Some(&app.admin), None)
-        .await;
-    let ops = departments["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["key"] == "ops")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let ops = app.department_id("ops").await;
     d.select("#department", &ops).await;
     d.click("form[action$='/transfer'] button[type=submit]")
         .await;
@@ -719,18 +708,7 @@ async fn a_customer_chats_through_the_widget_on_another_site_and_an_agent_answer
     d.screenshot(&shots.join("chat-desk.png")).await;
     no_console_errors(&d, "chat desk").await;
     // The agent hands the chat to operations from the panel.
-    let (_, departments) = app
-        .call(Method::GET, "/api/v1/departments", Some(&app.admin), None)
-        .await;
-    let ops = departments["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["key"] == "ops")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let ops = app.department_id("ops").await;
     d.select(
         ".chat-panel .chat-transfer select",
         &format!("department:{ops}"),

@@ -105,6 +105,17 @@ async fn customer(base: &str, token: &str, after: i64) -> Client {
     c
 }
 
+/// The conversation as staff see it, over HTTP.
+async fn staff_frames(app: &super::TestApp, case_id: &str) -> (StatusCode, Value) {
+    app.call(
+        reqwest::Method::GET,
+        &format!("/api/v1/chat/cases/{case_id}/frames"),
+        Some(&app.agent),
+        None,
+    )
+    .await
+}
+
 fn is_message(v: &Value, author: &str) -> bool {
     v["type"] == "message" && v["author"] == author
 }
@@ -166,14 +177,7 @@ async fn a_reconnecting_customer_gets_what_was_missed_once_and_resends_store_not
     assert_eq!(again["seq"].as_i64(), Some(m1_seq));
 
     // The whole conversation holds the customer's message once, and seqs never repeat.
-    let (status, body) = app
-        .call(
-            reqwest::Method::GET,
-            &format!("/api/v1/chat/cases/{case_id}/frames"),
-            Some(&app.agent),
-            None,
-        )
-        .await;
+    let (status, body) = staff_frames(&app, case_id).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let items = body["items"].as_array().unwrap();
     let from_customer = items.iter().filter(|f| is_message(f, "customer")).count();
@@ -297,14 +301,7 @@ async fn asking_for_a_person_hands_over_starts_the_30_second_clock_and_routes_to
     assert_eq!(case["bot"]["active"], false);
 
     // The agent sees what the bot understood.
-    let (_, frames) = app
-        .call(
-            reqwest::Method::GET,
-            &format!("/api/v1/chat/cases/{case_id}/frames"),
-            Some(&app.agent),
-            None,
-        )
-        .await;
+    let (_, frames) = staff_frames(&app, case_id).await;
     let understood = frames["items"]
         .as_array()
         .unwrap()
@@ -379,14 +376,7 @@ async fn bad_frames_get_clear_errors_and_change_nothing() {
     // Still connected, and nothing was stored.
     c.send(json!({"type": "ping"})).await;
     c.frame("pong").await;
-    let (_, frames) = app
-        .call(
-            reqwest::Method::GET,
-            &format!("/api/v1/chat/cases/{case_id}/frames"),
-            Some(&app.agent),
-            None,
-        )
-        .await;
+    let (_, frames) = staff_frames(&app, case_id).await;
     assert!(
         frames["items"]
             .as_array()

@@ -117,18 +117,7 @@ async fn new_cases_and_customers_are_found_by_words_synonyms_and_identifiers() {
 #[tokio::test]
 async fn department_staff_find_only_cases_transferred_to_them() {
     let app = spawn_app().await;
-    let (_, departments) = app
-        .call(Method::GET, "/api/v1/departments", Some(&app.admin), None)
-        .await;
-    let ops = departments["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["key"] == "ops")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let ops = app.department_id("ops").await;
     let mut ids = Vec::new();
     for subject in ["包裹丢了一直没收到", "包裹丢了还没找到"] {
         let (_, case) = app
