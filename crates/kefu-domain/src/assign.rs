@@ -149,42 +149,61 @@ impl Desk {
             return Ok(None);
         }
         let policy: RoutingPolicy = self.setting_or_default("routing").await?;
+        let agents = self.agent_loads().await?;
+        let waiting = if case.channel == Channel::Chat {
+            self.waiting_cases(200).await?
+        } else {
+            Vec::new()
+        };
+        self.route_with(&case, &agents, &waiting, &policy)
+            .await
+            .map(Some)
+    }
+
+    /// Routes `case` on a snapshot: the agents' load, the cases waiting (for a chat's place in
+    /// the queue) and the policy, read once by the caller.
+    async fn route_with(
+        &self,
+        case: &Case,
+        agents: &[AgentLoad],
+        waiting: &[Case],
+        policy: &RoutingPolicy,
+    ) -> DeskResult<Decision> {
         let language = match self.store.conversation_by_case(&case.id).await? {
             Some(c) => c.language,
             None => "zh".to_string(),
         };
-        let item = self.work_item(&case, &language);
-        let agents = self.agent_loads().await?;
+        let item = self.work_item(case, &language);
         let ahead = if case.channel == Channel::Chat {
-            self.chats_waiting_before(&case).await?
+            waiting
+                .iter()
+                .filter(|c| {
+                    c.channel == Channel::Chat && c.id != case.id && Self::waits_for_routing(c)
+                })
+                .filter(|c| self.work_item(c, "zh").waiting_since < item.waiting_since)
+                .count()
         } else {
             0
         };
-        let decision = crate::routing::decide(&item, &agents, ahead, self.now(), &policy);
-        self.carry_out_routing(&case, &decision, language == "en")
+        let decision = crate::routing::decide(&item, agents, ahead, self.now(), policy);
+        self.carry_out_routing(case, &decision, language == "en")
             .await?;
-        Ok(Some(decision))
+        Ok(decision)
     }
 
-    /// Chats handed over before this one and still waiting.
-    async fn chats_waiting_before(&self, case: &Case) -> DeskResult<usize> {
-        let waiting = self
+    /// Open cases nobody has, oldest first.
+    async fn waiting_cases(&self, limit: u32) -> DeskResult<Vec<Case>> {
+        Ok(self
             .store
             .list_cases(&CaseQuery {
                 unassigned: true,
                 open_only: true,
-                limit: 200,
+                limit,
                 sort: crate::store::CaseSort::Oldest,
                 ..CaseQuery::default()
             })
-            .await?;
-        let mine = self.work_item(case, "zh").waiting_since;
-        Ok(waiting
-            .items
-            .iter()
-            .filter(|c| c.channel == Channel::Chat && c.id != case.id && Self::waits_for_routing(c))
-            .filter(|c| self.work_item(c, "zh").waiting_since < mine)
-            .count())
+            .await?
+            .items)
     }
 
     async fn carry_out_routing(
@@ -314,19 +333,13 @@ impl Desk {
         if !agents.iter().any(|a| a.presence == Presence::Online) {
             return Ok(0);
         }
-        let waiting = self
-            .store
-            .list_cases(&CaseQuery {
-                unassigned: true,
-                open_only: true,
-                limit,
-                sort: crate::store::CaseSort::Oldest,
-                ..CaseQuery::default()
-            })
-            .await?;
+        let policy: RoutingPolicy = self.setting_or_default("routing").await?;
+        let waiting = self.waiting_cases(limit).await?;
         let mut assigned = 0;
         let mut agents = agents;
-        for case in waiting.items.iter().filter(|c| Self::waits_for_routing(c)) {
+        // What still waits, as this pass assigns (a chat's place counts only those).
+        let mut remaining = waiting.clone();
+        for case in waiting.iter().filter(|c| Self::waits_for_routing(c)) {
             // A case nobody could take now costs nothing more this pass; chats still go
             // through (they are told their place, overflow or get a callback).
             let item = self.work_item(case, "zh");
@@ -334,8 +347,11 @@ impl Desk {
             if !takeable && case.channel != Channel::Chat {
                 continue;
             }
-            if let Some(Decision::Assign(to)) = self.route_case(&case.id).await? {
+            if let Decision::Assign(to) =
+                self.route_with(case, &agents, &remaining, &policy).await?
+            {
                 assigned += 1;
+                remaining.retain(|c| c.id != case.id);
                 // Keep this pass's picture of the load current.
                 if let Some(a) = agents.iter_mut().find(|a| a.user_id == to) {
                     if case.channel == Channel::Chat {

@@ -295,22 +295,6 @@ fn client_id_ok(raw: &str) -> DeskResult<String> {
     }
 }
 
-fn chat_body(raw: &str) -> DeskResult<String> {
-    let v = raw.trim();
-    if v.chars().count() > CHAT_TEXT_MAX {
-        return Err(DomainError::invalid(
-            "body",
-            format!("at most {CHAT_TEXT_MAX} characters"),
-        ));
-    }
-    if v.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        return Err(DomainError::invalid("body", "contains control characters"));
-    }
-    Ok(v.to_string())
-}
-
 /// Checks and decodes attachments (before anything is written).
 pub fn decode_attachments(
     raw: &[NewAttachment],
@@ -535,7 +519,8 @@ impl Desk {
         visibility: Visibility,
     ) -> DeskResult<ChatAck> {
         let client_id = client_id_ok(&send.client_id)?;
-        let body = chat_body(&send.body)?;
+        // Empty is allowed here: an image alone is a message (checked below).
+        let body = crate::desk::text("body", &send.body, CHAT_TEXT_MAX, false)?;
         let now = self.now();
         let files = decode_attachments(&send.attachments, now)?;
         if body.is_empty() && files.is_empty() {

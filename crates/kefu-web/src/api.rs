@@ -85,7 +85,7 @@ pub async fn logout(
     request: Request,
 ) -> ApiResult<StatusCode> {
     let (parts, _) = request.into_parts();
-    if let Some(token) = bearer_token(&parts) {
+    if let Some(token) = bearer_token(&parts.headers) {
         state.sessions.forget(token);
         state.desk.logout(token).await?;
     }

@@ -235,17 +235,9 @@ pub async fn attachment(
 
 /// The staff member behind a bearer token or a console session cookie.
 async fn staff_actor(state: &AppState, headers: &HeaderMap) -> Option<Actor> {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim().to_string());
-    let token = match bearer {
-        Some(t) => t,
-        None => crate::ui::session_token(headers)?.to_string(),
-    };
-    state.sessions.actor(&state.desk, &token).await.ok()
+    let token =
+        crate::extract::bearer_token(headers).or_else(|| crate::ui::session_token(headers))?;
+    state.sessions.actor(&state.desk, token).await.ok()
 }
 
 // ---- WebSocket ------------------------------------------------------------------------------
