@@ -260,6 +260,15 @@ fn notice(e: &CaseEvent, kind: &str, name: Option<String>, reason: Option<&Strin
     }
 }
 
+/// One read of a conversation: its frames, the `seq` of the last event read (the cursor, from
+/// the same read) and whether a full page suggests more.
+#[derive(Debug, Clone)]
+pub struct ChatPage {
+    pub frames: Vec<ChatFrame>,
+    pub last_seq: Option<i64>,
+    pub more: bool,
+}
+
 /// The account customer chat messages are written under.
 pub fn chat_actor() -> Actor {
     Actor {
@@ -682,7 +691,7 @@ impl Desk {
         after_seq: i64,
         audience: Audience,
     ) -> DeskResult<Vec<ChatFrame>> {
-        Ok(self.chat_page(case_id, after_seq, audience).await?.0)
+        Ok(self.chat_page(case_id, after_seq, audience).await?.frames)
     }
 
     /// One page of the conversation after `after_seq` and the `seq` of the last event it read
@@ -692,12 +701,13 @@ impl Desk {
         case_id: &CaseId,
         after_seq: i64,
         audience: Audience,
-    ) -> DeskResult<(Vec<ChatFrame>, Option<i64>)> {
+    ) -> DeskResult<ChatPage> {
         let events = self
             .store
             .case_events_after(case_id, after_seq, REPLAY_PAGE)
             .await?;
-        let last = events.last().map(|e| e.seq);
+        let last_seq = events.last().map(|e| e.seq);
+        let more = events.len() >= REPLAY_PAGE as usize;
         let needs_names = events.iter().any(|e| {
             matches!(&e.data, EventData::Assigned { .. })
                 || matches!(&e.data, EventData::MessageAdded { author_kind, .. } if author_kind == "staff")
@@ -716,7 +726,11 @@ impl Desk {
             }?;
             Some(user.display_name.clone())
         };
-        Ok((frames(&events, audience, &names), last))
+        Ok(ChatPage {
+            frames: frames(&events, audience, &names),
+            last_seq,
+            more,
+        })
     }
 
     /// Records that `audience` has seen the conversation up to `seq` (never backwards).

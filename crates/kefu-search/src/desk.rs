@@ -198,16 +198,21 @@ async fn load(store: &dyn Store, kind: &str, id: &str) -> Result<Option<SearchDo
     })
 }
 
-fn doc_kind(kind: &str) -> Option<DocKind> {
-    DocKind::parse(kind)
-}
-
 /// One pass over the outbox after the index's cursor: re-reads what changed, commits with
 /// the new cursor. Returns how many entities were (re)indexed.
+/// Outbox ids a node applied within the late-commit window: re-read with the window, they are
+/// skipped, so an entity is reindexed once per change rather than on every pass for ten
+/// seconds.
+#[derive(Debug, Default)]
+pub struct Applied {
+    ids: std::collections::HashMap<i64, Timestamp>,
+}
+
 pub async fn apply_outbox(
     index: &SearchIndex,
     store: &dyn Store,
     now: Timestamp,
+    applied: &mut Applied,
 ) -> Result<usize, DomainError> {
     let cursor: i64 = index
         .applied_cursor()
@@ -218,9 +223,15 @@ pub async fn apply_outbox(
         .search_outbox(cursor, since, BATCH)
         .await
         .map_err(store_error)?;
-    if entries.is_empty() {
+    applied.ids.retain(|_, at| *at >= since);
+    let fresh: Vec<_> = entries
+        .into_iter()
+        .filter(|e| !applied.ids.contains_key(&e.id))
+        .collect();
+    if fresh.is_empty() {
         return Ok(0);
     }
+    let entries = fresh;
     // Each entity once per pass, however often it changed.
     let changed: BTreeSet<(String, String)> = entries
         .iter()
@@ -231,7 +242,7 @@ pub async fn apply_outbox(
         match load(store, kind, id).await? {
             Some(doc) => docs.push(doc),
             None => {
-                if let Some(k) = doc_kind(kind) {
+                if let Some(k) = DocKind::parse(kind) {
                     index.delete(k, id).map_err(index_error)?;
                 }
             }
@@ -245,6 +256,7 @@ pub async fn apply_outbox(
         .unwrap_or(cursor)
         .max(cursor);
     index.commit(Some(&last.to_string())).map_err(index_error)?;
+    applied.ids.extend(entries.iter().map(|e| (e.id, e.at)));
     Ok(changed.len())
 }
 
@@ -306,8 +318,9 @@ pub async fn run_indexer(
             }
         }
     }
+    let mut applied = Applied::default();
     loop {
-        if let Err(e) = apply_outbox(&index, store.as_ref(), clock.now()).await {
+        if let Err(e) = apply_outbox(&index, store.as_ref(), clock.now(), &mut applied).await {
             tracing::warn!(error = %e, "search indexing failed; retrying");
         }
         tokio::time::sleep(INDEX_EVERY).await;

@@ -464,7 +464,7 @@ impl Connection {
         loop {
             // Frames and cursor come from one read: the cursor never passes an event unsent. A
             // page may hold only events this audience does not see; the cursor moves past them.
-            let (frames, last_event) = match self
+            let page = match self
                 .state
                 .desk
                 .chat_page(&self.conversation.case_id, self.last_seq, self.audience)
@@ -476,7 +476,7 @@ impl Connection {
                     return true;
                 }
             };
-            for frame in frames {
+            for frame in page.frames {
                 let mut v = match serde_json::to_value(&frame) {
                     Ok(v) => v,
                     Err(_) => continue,
@@ -486,13 +486,11 @@ impl Connection {
                     return false;
                 }
             }
-            match last_event {
-                Some(seq) if seq > self.last_seq => {
-                    self.last_seq = seq;
-                    // A full page: there may be more.
-                    continue;
-                }
-                _ => return true,
+            if let Some(seq) = page.last_seq {
+                self.last_seq = self.last_seq.max(seq);
+            }
+            if !page.more {
+                return true;
             }
         }
     }

@@ -33,7 +33,7 @@
   function save() {
     try {
       localStorage.setItem(KEY, JSON.stringify({
-        token: state.token, visitor: state.visitor, lastSeq: state.lastSeq, outbox: state.outbox,
+        token: state.token, visitor: state.visitor, outbox: state.outbox,
       }));
     } catch (e) { /* private mode: the chat still works for this page */ }
   }
@@ -81,7 +81,7 @@
       li.textContent = noticeText(f);
       log.appendChild(li);
     }
-    if (f.seq && f.seq > state.lastSeq) { state.lastSeq = f.seq; save(); }
+    if (f.seq && f.seq > state.lastSeq) state.lastSeq = f.seq;
   }
 
   function noticeText(f) {
@@ -105,8 +105,15 @@
     state.outbox.forEach(function (m) { send(m); });
   }
 
+  // One read mark for a burst of frames (a replay), and none that says nothing new.
+  var readSent = 0, readTimer = null;
   function markRead() {
-    if (document.visibilityState === "visible" && state.lastSeq) send({ type: "read", seq: state.lastSeq });
+    clearTimeout(readTimer);
+    readTimer = setTimeout(function () {
+      if (document.visibilityState !== "visible" || state.lastSeq <= readSent) return;
+      readSent = state.lastSeq;
+      send({ type: "read", seq: state.lastSeq });
+    }, 300);
   }
 
   function connect() {

@@ -171,12 +171,23 @@
 
     function send(frame) { if (st.ws && st.ws.readyState === 1) st.ws.send(JSON.stringify(frame)); }
 
+    // One read mark for a burst of frames (a replay), and none that says nothing new.
+    var readSent = 0, readTimer = null;
+    function markRead() {
+      clearTimeout(readTimer);
+      readTimer = setTimeout(function () {
+        if (document.visibilityState !== "visible" || st.lastSeq <= readSent) return;
+        readSent = st.lastSeq;
+        send({ type: "read", seq: st.lastSeq });
+      }, 300);
+    }
+
     function connect() {
       if (!panel.isConnected) return;
       var proto = location.protocol === "https:" ? "wss://" : "ws://";
       var ws = new WebSocket(proto + location.host + "/api/v1/chat/cases/" + encodeURIComponent(caseId) + "/ws");
       st.ws = ws;
-      sockets.push(ws);
+      sockets.push({ ws: ws, panel: panel });
       ws.onopen = function () { st.backoff = 500; ws.send(JSON.stringify({ type: "hello", after: st.lastSeq })); };
       ws.onmessage = function (ev) {
         var f;
@@ -210,7 +221,7 @@
         }
         typing.hidden = true;
         show(f);
-        if (document.visibilityState === "visible" && st.lastSeq) send({ type: "read", seq: st.lastSeq });
+        markRead();
       };
       ws.onclose = function () {
         if (!panel.isConnected) return;
@@ -269,12 +280,18 @@
   function scan() {
     document.querySelectorAll("[data-chat-case]").forEach(open);
     // Pages swapped out by htmx take their sockets with them.
-    sockets = sockets.filter(function (ws) { return ws.readyState < 2; });
+    sockets = sockets.filter(function (s) { return s.ws.readyState < 2; });
   }
 
-  document.addEventListener("htmx:beforeSwap", function () {
-    sockets.forEach(function (ws) { try { ws.close(); } catch (e) { /* already closed */ } });
-    sockets = [];
+  // Only panels inside what htmx replaces lose their socket: a partial update elsewhere on
+  // the page (the canned-reply search, a quote) leaves the chat connected.
+  document.addEventListener("htmx:beforeSwap", function (ev) {
+    var target = ev.detail && ev.detail.target;
+    sockets = sockets.filter(function (s) {
+      if (target && !target.contains(s.panel)) return true;
+      try { s.ws.close(); } catch (e) { /* already closed */ }
+      return false;
+    });
   });
   document.addEventListener("DOMContentLoaded", scan);
   document.addEventListener("htmx:afterSettle", scan);

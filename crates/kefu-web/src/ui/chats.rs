@@ -271,7 +271,7 @@ pub async fn transfer(
     let back = form
         .get("back")
         .map(String::as_str)
-        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .filter(|b| super::local_path(b) == *b)
         .unwrap_or("/chats")
         .to_string();
     let to = form.get("to").map(|t| t.trim()).unwrap_or_default();

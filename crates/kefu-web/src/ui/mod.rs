@@ -177,7 +177,7 @@ pub fn encode(s: &str) -> String {
 }
 
 /// Only local paths may be redirected to after login or a language switch.
-fn local_path(next: &str) -> &str {
+pub(super) fn local_path(next: &str) -> &str {
     if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
         next
     } else {
