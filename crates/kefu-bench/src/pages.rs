@@ -86,7 +86,7 @@ async fn run(rounds: usize) -> Result<(), String> {
         Arc::new(KeywordClassifier),
         tz,
     );
-    desk.nlu = Arc::new(kefu_nlu::Nlu::shared().clone());
+    desk.nlu = Arc::new(kefu_nlu::SharedNlu);
     // The parcels and chats of the demo too: the 360 view, the case page and the chat desk
     // show them.
     let now = kefu_domain::Clock::now(&clock);

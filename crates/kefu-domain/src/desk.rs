@@ -433,7 +433,11 @@ impl Desk {
         Ok(self.store.list_departments().await?)
     }
 
-    async fn resolve_department(&self, field: &str, id_or_key: &str) -> DeskResult<Department> {
+    pub(crate) async fn resolve_department(
+        &self,
+        field: &str,
+        id_or_key: &str,
+    ) -> DeskResult<Department> {
         let wanted = id_or_key.trim();
         self.store
             .list_departments()

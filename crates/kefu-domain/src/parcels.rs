@@ -249,18 +249,9 @@ impl Desk {
             "routing" => {
                 let policy: crate::routing::RoutingPolicy = parse_setting(value)?;
                 policy.validate()?;
-                if let Some(d) = &policy.overflow_department
-                    && !self
-                        .store
-                        .list_departments()
-                        .await?
-                        .iter()
-                        .any(|x| x.id == *d)
-                {
-                    return Err(DomainError::invalid(
-                        "overflow_department",
-                        format!("no department '{d}'"),
-                    ));
+                if let Some(d) = &policy.overflow_department {
+                    self.resolve_department("overflow_department", d.as_str())
+                        .await?;
                 }
                 to_value(&policy)?
             }

@@ -167,16 +167,7 @@ impl Desk {
                 }
                 let department = match draft.department.as_deref().map(str::trim) {
                     None | Some("") => None,
-                    Some(d) => Some(
-                        self.list_departments()
-                            .await?
-                            .into_iter()
-                            .find(|x| x.id.as_str() == d || x.key == d.to_lowercase())
-                            .ok_or_else(|| {
-                                DomainError::invalid("department", format!("no department '{d}'"))
-                            })?
-                            .id,
-                    ),
+                    Some(d) => Some(self.resolve_department("department", d).await?.id),
                 };
                 (department, None)
             }

@@ -428,3 +428,23 @@ mod tests {
         assert!(!f.iter().any(|x| x.contains("1234")), "{f:?}");
     }
 }
+
+/// The process-wide model as an [`Understand`]: no copy of the weights per desk, and no
+/// training until the first message (commands that never parse one never train).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SharedNlu;
+
+impl kefu_domain::nlu::Understand for SharedNlu {
+    fn name(&self) -> &'static str {
+        Nlu::shared().name()
+    }
+
+    fn understand(
+        &self,
+        text: &str,
+        now: jiff::Timestamp,
+        tz: &jiff::tz::TimeZone,
+    ) -> kefu_domain::nlu::Understanding {
+        Nlu::shared().understand(text, now, tz)
+    }
+}

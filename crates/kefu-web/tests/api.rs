@@ -41,7 +41,7 @@ pub async fn spawn_app() -> TestApp {
         clock: Arc::new(SystemClock),
         classifier: Arc::new(KeywordClassifier),
         time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
-        nlu: std::sync::Arc::new(kefu_nlu::Nlu::shared().clone()),
+        nlu: std::sync::Arc::new(kefu_nlu::SharedNlu),
         sla_cache: Default::default(),
     };
     desk.bootstrap_admin(Some(PASSWORD.into())).await.unwrap();

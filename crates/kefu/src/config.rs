@@ -113,7 +113,7 @@ pub fn desk(store: Arc<dyn Store>, time_zone: &str) -> Result<Desk, String> {
         clock: Arc::new(SystemClock),
         classifier: Arc::new(KeywordClassifier),
         time_zone,
-        nlu: std::sync::Arc::new(kefu_nlu::Nlu::shared().clone()),
+        nlu: std::sync::Arc::new(kefu_nlu::SharedNlu),
         sla_cache: Default::default(),
     })
 }

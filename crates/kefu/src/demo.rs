@@ -3027,7 +3027,7 @@ fn desk_on(store: &Arc<dyn Store>, clock: &Arc<FixedClock>, time_zone: &TimeZone
         clock: Arc::clone(clock) as Arc<dyn Clock>,
         classifier: Arc::new(KeywordClassifier),
         time_zone: time_zone.clone(),
-        nlu: std::sync::Arc::new(kefu_nlu::Nlu::shared().clone()),
+        nlu: std::sync::Arc::new(kefu_nlu::SharedNlu),
         sla_cache: Default::default(),
     }
 }

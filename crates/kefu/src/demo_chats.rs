@@ -243,7 +243,7 @@ mod tests {
             store: store.clone(),
             clock: Arc::new(FixedClock::new(now)),
             classifier: Arc::new(KeywordClassifier),
-            nlu: Arc::new(kefu_nlu::Nlu::shared().clone()),
+            nlu: Arc::new(kefu_nlu::SharedNlu),
             time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
             sla_cache: Default::default(),
         };

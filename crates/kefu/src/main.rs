@@ -403,6 +403,8 @@ async fn serve(
     desk: kefu_domain::Desk,
     settings: &Settings,
 ) -> Result<(), String> {
+    // Train the bot's model now, so the first chat message does not wait for it.
+    let _ = kefu_nlu::Nlu::shared();
     tokio::spawn(kefu::timers::run(desk.clone()));
     let index = std::sync::Arc::new(open_search_index(settings)?);
     tokio::spawn(kefu_search::desk::run_indexer(

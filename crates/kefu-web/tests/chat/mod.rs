@@ -492,7 +492,7 @@ async fn node(store: Arc<dyn Store>) -> String {
         store,
         clock: Arc::new(SystemClock),
         classifier: Arc::new(KeywordClassifier),
-        nlu: Arc::new(kefu_nlu::Nlu::shared().clone()),
+        nlu: Arc::new(kefu_nlu::SharedNlu),
         time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
         sla_cache: Default::default(),
     };
