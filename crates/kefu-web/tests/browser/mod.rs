@@ -677,7 +677,9 @@ async fn a_customer_chats_through_the_widget_on_another_site_and_an_agent_answer
     d.wait_text("#chat-log", "智能客服").await;
     d.type_into("#chat-input", "锂电池能寄吗").await;
     d.click("#chat-send").await;
-    d.wait_text("#chat-log", "锂电池").await;
+    // The bot's answer (not just our own bubble): new lines scroll the log, so the next
+    // message is typed once the page is still.
+    d.wait_text("#chat-log", "限寄物品").await;
     d.type_into("#chat-input", "转人工").await;
     d.click("#chat-send").await;
     d.wait_text("#chat-log", "人工客服").await;
