@@ -143,6 +143,9 @@ pub struct Desk {
     /// SLA policies and parsed calendars, reloaded every few seconds (other nodes may change
     /// them) and at once after a change made here.
     pub sla_cache: Arc<std::sync::Mutex<Option<CachedSla>>>,
+    /// The node's search index (`kefu-search` in the product): the console's and the portal's
+    /// searches, and the bot's answers from the knowledge base. `None`: no search on this node.
+    pub search: Option<Arc<dyn crate::search::SearchEngine>>,
 }
 
 /// The SLA configuration and when it was loaded.
@@ -226,7 +229,14 @@ impl Desk {
             nlu: Arc::new(crate::nlu::KeywordUnderstanding),
             time_zone,
             sla_cache: Arc::default(),
+            search: None,
         }
+    }
+
+    /// With a search engine.
+    pub fn with_search(mut self, engine: Arc<dyn crate::search::SearchEngine>) -> Desk {
+        self.search = Some(engine);
+        self
     }
 
     /// Now, to the millisecond: every backend stores epoch milliseconds, so anything finer

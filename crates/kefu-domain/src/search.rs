@@ -41,11 +41,13 @@ pub struct SearchRequest {
 }
 
 /// Who sees what. Department staff see only cases transferred to their department (and no
-/// customers or shipments beyond them); everyone else on the staff sees everything.
+/// customers or shipments beyond them) and the knowledge base; everyone else on the staff sees
+/// everything; the portal and the bot see public articles only.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SearchScope {
     All,
     Department(DepartmentId),
+    PublicArticles,
 }
 
 /// The scope of `actor`'s searches (the rule the engine is given, never the caller's word).

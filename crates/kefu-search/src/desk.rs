@@ -138,6 +138,7 @@ impl SearchEngine for SearchIndex {
         let visibility = match scope {
             SearchScope::All => Visibility::All,
             SearchScope::Department(d) => Visibility::Department(d.to_string()),
+            SearchScope::PublicArticles => Visibility::PublicArticlesOnly,
         };
         let mut query = Query::new(request.q.clone(), visibility);
         query.kinds = request.kind.map(|k| vec![kind_of(k)]);

@@ -111,7 +111,7 @@ pub enum Visibility {
     /// Everything: agents, supervisors, admins.
     All,
     /// Department staff: only cases whose `department_id` is this one (the cases transferred to
-    /// them); no customers, shipments or articles, no other department's cases.
+    /// them) and knowledge-base articles; no customers or shipments, no other department's cases.
     Department(String),
     /// The customer portal: only articles whose audience is public.
     PublicArticlesOnly,
@@ -280,8 +280,15 @@ fn filter_clauses(query: &Query, fields: &Fields) -> Result<Vec<Clause>, SearchE
         Visibility::All => {}
         Visibility::Department(department) => {
             let department = checked_value("visibility", department)?;
-            clauses.push(filter(exact(fields.kind, DocKind::Case.as_str())));
-            clauses.push(filter(exact(fields.department_id, department)));
+            let own_cases = BooleanQuery::new(vec![
+                (Occur::Must, exact(fields.kind, DocKind::Case.as_str())),
+                (Occur::Must, exact(fields.department_id, department)),
+            ]);
+            let either = BooleanQuery::new(vec![
+                (Occur::Should, Box::new(own_cases) as Box<dyn TantivyQuery>),
+                (Occur::Should, exact(fields.kind, DocKind::Article.as_str())),
+            ]);
+            clauses.push(filter(Box::new(either)));
         }
         Visibility::PublicArticlesOnly => {
             clauses.push(filter(exact(fields.kind, DocKind::Article.as_str())));

@@ -54,6 +54,7 @@ pub async fn fixture(store: Arc<dyn Store>) -> Fixture {
         time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC),
         nlu: std::sync::Arc::new(kefu_domain::nlu::KeywordUnderstanding),
         sla_cache: Default::default(),
+        search: None,
     };
     let admin_pw = desk
         .bootstrap_admin(Some("admin-password".into()))
@@ -1400,6 +1401,7 @@ pub async fn due_clocks_breach_exactly_once(store: Arc<dyn Store>) {
     let other = Desk {
         nlu: std::sync::Arc::new(kefu_domain::nlu::KeywordUnderstanding),
         sla_cache: Default::default(),
+        search: None,
         ..f.desk.clone()
     };
     let (a, b) = tokio::join!(f.desk.fire_due_timers(100), other.fire_due_timers(100));

@@ -78,6 +78,7 @@ pub async fn shipments_keep_every_scan_once(store: Arc<dyn Store>) {
     let other = kefu_domain::Desk {
         nlu: std::sync::Arc::new(kefu_domain::nlu::KeywordUnderstanding),
         sla_cache: Default::default(),
+        search: None,
         ..f.desk.clone()
     };
     let a = [scan("2026-11-23T01:00:00Z", "in_transit", "广州")];

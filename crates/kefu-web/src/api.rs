@@ -661,7 +661,7 @@ pub async fn search(
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<Value>> {
     use kefu_domain::search::{SearchKind, SearchRequest, scope_for};
-    let Some(engine) = state.search.clone() else {
+    let Some(engine) = state.desk.search.clone() else {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "search_unavailable",

@@ -39,8 +39,6 @@ pub struct AppState {
     sessions: Arc<sessions::SessionCache>,
     portal_limiter: Arc<ui::portal::RateLimiter>,
     chat: Arc<chat::ChatHub>,
-    /// The node's search index, when it has one.
-    search: Option<Arc<dyn kefu_domain::search::SearchEngine>>,
 }
 
 impl AppState {
@@ -51,13 +49,13 @@ impl AppState {
             sessions: Arc::default(),
             portal_limiter: Arc::default(),
             chat: Arc::default(),
-            search: None,
         }
     }
 
-    /// With a search engine: `GET /api/v1/search` answers from it.
+    /// With a search engine: `GET /api/v1/search`, the console's and the portal's searches and
+    /// the bot's knowledge-base answers come from it (it is the desk's, see [`Desk::search`]).
     pub fn with_search(mut self, engine: Arc<dyn kefu_domain::search::SearchEngine>) -> Self {
-        self.search = Some(engine);
+        self.desk.search = Some(engine);
         self
     }
 }

@@ -43,6 +43,7 @@ pub async fn spawn_app() -> TestApp {
         time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
         nlu: std::sync::Arc::new(kefu_nlu::SharedNlu),
         sla_cache: Default::default(),
+        search: None,
     };
     desk.bootstrap_admin(Some(PASSWORD.into())).await.unwrap();
     desk.install_builtin_calendars().await.unwrap();

@@ -115,5 +115,6 @@ pub fn desk(store: Arc<dyn Store>, time_zone: &str) -> Result<Desk, String> {
         time_zone,
         nlu: std::sync::Arc::new(kefu_nlu::SharedNlu),
         sla_cache: Default::default(),
+        search: None,
     })
 }

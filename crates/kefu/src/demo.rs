@@ -3029,6 +3029,7 @@ fn desk_on(store: &Arc<dyn Store>, clock: &Arc<FixedClock>, time_zone: &TimeZone
         time_zone: time_zone.clone(),
         nlu: std::sync::Arc::new(kefu_nlu::SharedNlu),
         sla_cache: Default::default(),
+        search: None,
     }
 }
 

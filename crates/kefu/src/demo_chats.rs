@@ -246,6 +246,7 @@ mod tests {
             nlu: Arc::new(kefu_nlu::SharedNlu),
             time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
             sla_cache: Default::default(),
+            search: None,
         };
         desk.install_builtin_calendars().await.unwrap();
         desk.install_default_policies().await.unwrap();

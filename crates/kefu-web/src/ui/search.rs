@@ -80,7 +80,7 @@ pub async fn search_page(
     if text.is_empty() {
         return render(&page);
     }
-    let found = match (&state.search, scope_for(&s.actor)) {
+    let found = match (&state.desk.search, scope_for(&s.actor)) {
         (Some(engine), Ok(scope)) => engine.search(
             &SearchRequest {
                 q: text,

@@ -495,6 +495,7 @@ async fn node(store: Arc<dyn Store>) -> String {
         nlu: Arc::new(kefu_nlu::SharedNlu),
         time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
         sla_cache: Default::default(),
+        search: None,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
