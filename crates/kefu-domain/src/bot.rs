@@ -209,6 +209,14 @@ pub enum Step {
     QuotePickup,
     /// The customer confirmed: book it.
     BookPickup,
+    /// Answer from the best public knowledge-base article when it is strong enough, else
+    /// say none was found (`handover_otherwise`: hand over instead, for an intent a person
+    /// can serve).
+    Faq {
+        question: String,
+        intent: Option<Intent>,
+        handover_otherwise: bool,
+    },
     /// A person takes over.
     Handover { reason: String },
 }
@@ -363,7 +371,15 @@ pub fn decide(state: &BotState, u: &Understanding, text: &str) -> (Step, BotStat
         if next.low_confidence >= STRIKES {
             return handover(&mut next, "not_understood");
         }
-        return (Step::Say(Phrase::NotUnderstood), next);
+        // Maybe the help centre answers it; the desk resets the count when it does.
+        return (
+            Step::Faq {
+                question: text.trim().to_string(),
+                intent: (u.intent != Intent::Other).then_some(u.intent),
+                handover_otherwise: false,
+            },
+            next,
+        );
     }
     next.low_confidence = 0;
     next.last_intent = Some(u.intent);
@@ -407,7 +423,16 @@ pub fn decide(state: &BotState, u: &Understanding, text: &str) -> (Step, BotStat
             fill_pickup(&mut next.pickup, u, text, false);
             pickup_next(next)
         }
-        Intent::Invoice | Intent::Suggestion => handover(&mut next, u.intent.as_str()),
+        // Invoices are mostly how-to questions the help centre answers; a person otherwise.
+        Intent::Invoice => (
+            Step::Faq {
+                question: text.trim().to_string(),
+                intent: Some(Intent::Invoice),
+                handover_otherwise: true,
+            },
+            next,
+        ),
+        Intent::Suggestion => handover(&mut next, u.intent.as_str()),
         // Served above (handover) or by the fallback.
         _ => handover(&mut next, u.intent.as_str()),
     }

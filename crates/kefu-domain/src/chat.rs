@@ -925,6 +925,73 @@ impl Desk {
                     ),
                 }
             }
+            Step::Faq {
+                question,
+                intent,
+                handover_otherwise,
+            } => {
+                let found = self.best_public_article(&question, intent).await?;
+                match found {
+                    Some(m) if m.strong => {
+                        // Answered: the customer may say it did not help, which counts.
+                        state.low_confidence = 0;
+                        state.last_intent = Some(intent.unwrap_or(crate::nlu::Intent::Other));
+                        let a = &m.article;
+                        say(
+                            format!(
+                                "{}
+（摘自帮助中心《{}》，详见 /portal/help/{}）",
+                                a.summary(false),
+                                a.title(false),
+                                a.id
+                            ),
+                            format!(
+                                "{}
+(From the help centre: \"{}\", see /portal/help/{}?lang=en)",
+                                a.summary(true),
+                                a.title(true),
+                                a.id
+                            ),
+                        )
+                    }
+                    weak => {
+                        let best = weak.as_ref().map(|m| m.article.id.clone());
+                        self.record_gap(crate::kb::GapSource::Bot, &question, best)
+                            .await?;
+                        if handover_otherwise {
+                            state.awaiting = None;
+                            let reason = intent.map_or("not_understood", |i| i.as_str());
+                            return Ok((
+                                Some(pick(
+                                    "这个问题我在帮助中心没找到可靠的答案，正在为您转接人工客服，请稍候。"
+                                        .into(),
+                                    "I found no reliable answer to that in the help centre; I am getting you a person."
+                                        .into(),
+                                )),
+                                Some(reason.to_string()),
+                            ));
+                        }
+                        match weak {
+                            Some(m) => say(
+                                format!(
+                                    "抱歉，帮助中心里没有与您的问题足够相符的答案。最接近的是《{}》（/portal/help/{}），不一定对得上。您可以换个说法，或输入「人工」联系人工客服。",
+                                    m.article.title(false),
+                                    m.article.id
+                                ),
+                                format!(
+                                    "Sorry, nothing in the help centre matches your question well enough. The closest is \"{}\" (/portal/help/{}?lang=en), which may not fit. Try putting it another way, or type \"agent\" for a person.",
+                                    m.article.title(true),
+                                    m.article.id
+                                ),
+                            ),
+                            None => Ok((
+                                Some(crate::bot::Phrase::NotUnderstood.text(en).to_string()),
+                                None,
+                            )),
+                        }
+                    }
+                }
+            }
             Step::Coverage { place } => {
                 let parsed = kefu_regions::parse_address(&place);
                 let Some(code) = parsed.most_specific_code() else {

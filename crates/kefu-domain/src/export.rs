@@ -30,6 +30,10 @@ pub enum ExportTable {
     Attachments,
     AgentPresence,
     CannedReplies,
+    Articles,
+    ArticleVersions,
+    ArticleFeedback,
+    SearchGaps,
 }
 
 impl ExportTable {
@@ -37,7 +41,7 @@ impl ExportTable {
     /// conversations and attachments after cases). Tables added later go where their
     /// references allow without moving the older ones, so a dump written before they existed
     /// is still a valid dump.
-    pub const ALL: [ExportTable; 15] = [
+    pub const ALL: [ExportTable; 19] = [
         ExportTable::Calendars,
         ExportTable::SlaPolicies,
         ExportTable::Settings,
@@ -53,6 +57,10 @@ impl ExportTable {
         ExportTable::Shipments,
         ExportTable::Pickups,
         ExportTable::Audit,
+        ExportTable::Articles,
+        ExportTable::ArticleVersions,
+        ExportTable::ArticleFeedback,
+        ExportTable::SearchGaps,
     ];
 
     /// Records asked for per chunk. Attachments are up to 2 MiB each, so a chunk of them is
@@ -93,6 +101,11 @@ pub enum ExportRecord {
     /// Canned replies and macros, archived ones too (so a shipped one archived at the source
     /// stays archived).
     CannedReply(Box<crate::canned::CannedReply>),
+    /// A knowledge-base article as it is now; its versions follow as `article_version`s.
+    Article(Box<crate::kb::Article>),
+    ArticleVersion(Box<crate::kb::Article>),
+    ArticleFeedback(Box<crate::kb::ArticleFeedback>),
+    SearchGap(Box<crate::kb::SearchGap>),
 }
 
 /// An image sent in a chat, as exported: its description, the case it belongs to, and its
@@ -188,6 +201,10 @@ impl ExportRecord {
             ExportRecord::Attachment(a) => a.attachment.id.clone(),
             ExportRecord::AgentPresence(p) => p.user_id.to_string(),
             ExportRecord::CannedReply(r) => r.id.clone(),
+            ExportRecord::Article(a) => a.id.clone(),
+            ExportRecord::ArticleVersion(a) => format!("{}/{:08}", a.id, a.version),
+            ExportRecord::ArticleFeedback(f) => f.id.clone(),
+            ExportRecord::SearchGap(g) => g.id.clone(),
         }
     }
 }
@@ -341,17 +358,23 @@ mod tests {
             ExportTable::Attachments => 12,
             ExportTable::AgentPresence => 13,
             ExportTable::CannedReplies => 14,
+            ExportTable::Articles => 15,
+            ExportTable::ArticleVersions => 16,
+            ExportTable::ArticleFeedback => 17,
+            ExportTable::SearchGaps => 18,
         };
         let mut numbers: Vec<usize> = ExportTable::ALL.iter().map(|t| number(*t)).collect();
         numbers.sort_unstable();
-        // 15: one more than the highest number above.
-        assert_eq!(numbers, (0..15).collect::<Vec<_>>(), "each table once");
+        // 19: one more than the highest number above.
+        assert_eq!(numbers, (0..19).collect::<Vec<_>>(), "each table once");
         let at = |t: ExportTable| ExportTable::ALL.iter().position(|x| *x == t).unwrap();
         assert!(at(ExportTable::Users) < at(ExportTable::AgentPresence));
         assert!(at(ExportTable::Departments) < at(ExportTable::CannedReplies));
         assert!(at(ExportTable::Users) < at(ExportTable::CannedReplies));
         assert!(at(ExportTable::Cases) < at(ExportTable::ChatConversations));
         assert!(at(ExportTable::Cases) < at(ExportTable::Attachments));
+        assert!(at(ExportTable::Articles) < at(ExportTable::ArticleVersions));
+        assert!(at(ExportTable::Articles) < at(ExportTable::ArticleFeedback));
         assert!(ExportTable::Attachments.chunk_size() < CHUNK);
     }
 }

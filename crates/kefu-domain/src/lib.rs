@@ -18,6 +18,8 @@ pub mod erlang;
 pub mod error;
 pub mod export;
 pub mod ids;
+pub mod kb;
+pub mod knowledge;
 pub mod lookup;
 pub mod nlu;
 pub mod parcels;

@@ -201,6 +201,11 @@ impl Desk {
                     .setting_or_default::<crate::claim::ClaimRules>(key)
                     .await?,
             ),
+            "kb_categories" => to_value(
+                &self
+                    .setting_or_default::<crate::kb::Categories>(key)
+                    .await?,
+            ),
             other => return Err(DomainError::NotFound(format!("setting {other}"))),
         }?;
         Ok(value)
@@ -254,6 +259,11 @@ impl Desk {
                         .await?;
                 }
                 to_value(&policy)?
+            }
+            "kb_categories" => {
+                let list: crate::kb::Categories = parse_setting(value)?;
+                crate::kb::check_categories(&list.0)?;
+                to_value(&list)?
             }
             "waybill_format" => {
                 let format: crate::waybill::OwnFormat = parse_setting(value)?;

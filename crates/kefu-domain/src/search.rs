@@ -38,6 +38,9 @@ pub struct SearchRequest {
     pub status: Option<String>,
     pub category: Option<String>,
     pub limit: usize,
+    /// At least this percentage of the text's words must match (default: most of them). The
+    /// bot asks for nearly all, to answer only from an article that covers the question.
+    pub min_word_percent: Option<u8>,
 }
 
 /// Who sees what. Department staff see only cases transferred to their department (and no

@@ -403,6 +403,50 @@ pub trait Store: Send + Sync {
         query: &CannedQuery,
     ) -> StoreResult<Vec<crate::canned::CannedReply>>;
 
+    /// Writes an article and, in the same transaction, its version to the history and an
+    /// outbox entry for the search index.
+    async fn put_article(
+        &self,
+        article: &crate::kb::Article,
+        write: ArticleWrite,
+    ) -> StoreResult<()>;
+    /// One article by id, archived or not.
+    async fn article(&self, id: &str) -> StoreResult<Option<crate::kb::Article>>;
+    /// Articles matching the query, most recently changed first.
+    async fn list_articles(&self, query: &ArticleQuery) -> StoreResult<Vec<crate::kb::Article>>;
+    /// An article's saved versions, newest first, at most `limit`.
+    async fn article_versions(
+        &self,
+        id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::kb::Article>>;
+    async fn article_version(
+        &self,
+        id: &str,
+        version: i64,
+    ) -> StoreResult<Option<crate::kb::Article>>;
+    /// Records a reader's vote (the article must exist).
+    async fn add_article_feedback(&self, feedback: &crate::kb::ArticleFeedback)
+    -> StoreResult<()>;
+    /// Votes per article, for the given ones (an article without votes is left out).
+    async fn article_feedback_counts(
+        &self,
+        ids: &[String],
+    ) -> StoreResult<Vec<(String, crate::kb::FeedbackCounts)>>;
+    /// An article's most recent votes, newest first.
+    async fn article_feedback(
+        &self,
+        id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::kb::ArticleFeedback>>;
+    async fn add_search_gap(&self, gap: &crate::kb::SearchGap) -> StoreResult<()>;
+    /// Gaps recorded at or after `since`, newest first, at most `limit`.
+    async fn search_gaps(
+        &self,
+        since: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::kb::SearchGap>>;
+
     /// Tells every node sharing this database (PostgreSQL NOTIFY); a single-node store may do
     /// nothing. `payload` is small (an id, a typing flag): receivers read what changed from
     /// the store.
@@ -424,6 +468,33 @@ pub trait Store: Send + Sync {
     async fn finish_import(&self) -> StoreResult<()>;
     /// True when the store has no users, customers or cases.
     async fn is_empty(&self) -> StoreResult<bool>;
+}
+
+/// How an article is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArticleWrite {
+    /// A new article (a taken id is `Duplicate`).
+    Create,
+    /// A shipped article: written only when no article has its id (an edit or an archive
+    /// made by an operator survives every restart).
+    InstallIfAbsent,
+    /// A new version of an existing article, which must still be at `expected_version`
+    /// (`VersionConflict` otherwise, and nothing is written).
+    Update { expected_version: i64 },
+}
+
+/// Which articles to list.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleQuery {
+    pub category: Option<String>,
+    pub audience: Option<crate::kb::ArticleAudience>,
+    /// Only articles linked to this bot intent.
+    pub intent: Option<crate::nlu::Intent>,
+    /// Only articles whose review-by date is before this day (overdue on it).
+    pub review_before: Option<jiff::civil::Date>,
+    /// Archived ones instead of the live ones.
+    pub archived: bool,
+    pub limit: u32,
 }
 
 /// One change the search index must pick up: re-read `entity_id` of `kind` (`case`,

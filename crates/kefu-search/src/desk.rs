@@ -129,6 +129,29 @@ pub fn shipment_doc(s: &Shipment) -> SearchDoc {
     }
 }
 
+/// A knowledge-base article: its titles, its text in both languages and its tags; the
+/// audience decides who finds it. An archived article is not in the index.
+pub fn article_doc(a: &kefu_domain::kb::Article) -> SearchDoc {
+    let title = a.zh.as_ref().or(a.en.as_ref()).map_or_else(String::new, |t| t.title.clone());
+    SearchDoc {
+        kind: DocKind::Article,
+        id: a.id.clone(),
+        title,
+        body: a.search_body(),
+        identifiers: Vec::new(),
+        filters: DocFilters {
+            category: Some(a.category.clone()),
+            created_at: Some(a.created_at),
+            audience: Some(match a.audience {
+                kefu_domain::kb::ArticleAudience::Public => crate::Audience::Public,
+                kefu_domain::kb::ArticleAudience::Internal => crate::Audience::Internal,
+            }),
+            ..DocFilters::default()
+        },
+        updated_at: a.updated_at,
+    }
+}
+
 impl SearchEngine for SearchIndex {
     fn search(
         &self,
@@ -144,6 +167,7 @@ impl SearchEngine for SearchIndex {
         query.kinds = request.kind.map(|k| vec![kind_of(k)]);
         query.status = request.status.clone();
         query.category = request.category.clone();
+        query.min_word_percent = request.min_word_percent;
         if request.limit > 0 {
             query.limit = request.limit;
         }
@@ -195,6 +219,12 @@ async fn load(store: &dyn Store, kind: &str, id: &str) -> Result<Option<SearchDo
             .await
             .map_err(store_error)?
             .map(|s| shipment_doc(&s)),
+        "article" => store
+            .article(id)
+            .await
+            .map_err(store_error)?
+            .filter(|a| !a.archived)
+            .map(|a| article_doc(&a)),
         _ => None,
     })
 }
@@ -271,6 +301,7 @@ pub async fn reindex(index: &SearchIndex, store: &dyn Store) -> Result<u64, Doma
         ExportTable::Customers,
         ExportTable::Cases,
         ExportTable::Shipments,
+        ExportTable::Articles,
     ] {
         let mut after: Option<String> = None;
         loop {
@@ -289,6 +320,7 @@ pub async fn reindex(index: &SearchIndex, store: &dyn Store) -> Result<u64, Doma
                         docs.push(case_doc(c, &events));
                     }
                     ExportRecord::Shipment(s) => docs.push(shipment_doc(s)),
+                    ExportRecord::Article(a) if !a.archived => docs.push(article_doc(a)),
                     _ => {}
                 }
             }

@@ -95,12 +95,53 @@ const STOP_WORDS: &[&str] = &[
     "你好",
     "您好",
     "谢谢",
+    // How people ask, not what they ask about.
+    "咋",
+    "咋办",
+    "怎么办",
+    "怎样",
+    "如何",
+    "啥",
+    "呗",
+    "嘛",
+    "么",
+    "请问",
+    "想",
+    "想问",
     "a",
     "an",
     "the",
     "of",
     "to",
     "is",
+    "are",
+    "i",
+    "my",
+    "me",
+    "you",
+    "your",
+    "we",
+    "it",
+    "can",
+    "could",
+    "do",
+    "does",
+    "how",
+    "what",
+    "why",
+    "when",
+    "will",
+    "would",
+    "should",
+    "please",
+    "for",
+    "in",
+    "on",
+    "and",
+    "or",
+    "be",
+    "this",
+    "that",
 ];
 
 /// Whose eyes a search is for. The crate does not know actors or roles: the caller (the desk)
@@ -138,6 +179,9 @@ pub struct Query {
     pub created_to: Option<Timestamp>,
     /// At most this many hits, 1 to [`MAX_LIMIT`].
     pub limit: usize,
+    /// This percentage of the words must match (rounded up, at least one; `None`: all of one
+    /// or two words, two of three, three of four …). Lower finds more, higher finds surer.
+    pub min_word_percent: Option<u8>,
     /// What the searcher may see.
     pub visibility: Visibility,
 }
@@ -154,6 +198,7 @@ impl Query {
             created_from: None,
             created_to: None,
             limit: DEFAULT_LIMIT,
+            min_word_percent: None,
             visibility,
         }
     }
@@ -192,7 +237,10 @@ pub(crate) fn plan(query: &Query, fields: &Fields) -> Result<Plan, SearchError> 
     let mut filters = filter_clauses(query, fields)?;
 
     let mut matching = identifier_queries(text, fields.identifiers);
-    if let Some(words) = text_query(text, fields) {
+    if query.min_word_percent.is_some_and(|p| p > 100) {
+        return Err(invalid("min_word_percent", "must be at most 100"));
+    }
+    if let Some(words) = text_query(text, fields, query.min_word_percent) {
         matching.push((Occur::Should, words));
     }
     let mut clauses = vec![(
@@ -327,7 +375,11 @@ fn identifier_queries(text: &str, field: Field) -> Vec<Clause> {
 /// then the remaining words of a precise cut. Each clause matches in the title (boosted) or the
 /// body; most clauses must match (all of one or two, two of three, three of four …), so a long
 /// text still finds a document that phrases one part differently.
-fn text_query(text: &str, fields: &Fields) -> Option<Box<dyn TantivyQuery>> {
+fn text_query(
+    text: &str,
+    fields: &Fields,
+    min_word_percent: Option<u8>,
+) -> Option<Box<dyn TantivyQuery>> {
     let lowered: String = text.to_lowercase();
     let mut rest = lowered.clone();
     let mut clauses: Vec<Vec<Alternative>> = Vec::new();
@@ -359,7 +411,11 @@ fn text_query(text: &str, fields: &Fields) -> Option<Box<dyn TantivyQuery>> {
         return None;
     }
     let count = clauses.len();
-    let required = if count <= 2 { count } else { count - count / 3 };
+    let usual = if count <= 2 { count } else { count - count / 3 };
+    let required = match min_word_percent {
+        Some(p) => (count * usize::from(p)).div_ceil(100).max(1),
+        None => usual,
+    };
     let clauses = clauses
         .into_iter()
         .map(|alternatives| (Occur::Should, clause_query(&alternatives, fields)))

@@ -32,7 +32,25 @@ pub const CONCEPTS: &[&[&str]] = &[
     // wrong or missing items
     &["错件", "发错", "送错", "漏件", "少件", "少了一件"],
     // pickup
-    &["上门取件", "预约取件", "取件", "揽收", "揽件", "来取"],
+    &["上门取件", "预约取件", "取件", "揽收", "揽件", "来取", "上门取"],
+    // redirect or deliver elsewhere
+    &["转寄", "改派", "改送", "送到新地址"],
+    // shown as delivered
+    &["已签收", "显示签收", "签收了", "被签收"],
+    // insurance
+    &["保价", "保价费", "保险", "insurance", "insured"],
+    // invoices
+    &["发票", "开票", "开发票", "报销", "invoice"],
+    // packing
+    &["怎么包装", "打包", "怎么包", "packing", "pack"],
+    // a person
+    &["人工客服", "客服电话", "热线", "联系客服", "转人工", "找人工"],
+    // lithium batteries
+    &["充电宝", "移动电源", "锂电池", "电池", "power bank", "battery", "batteries"],
+    // price
+    &["运费", "邮费", "快递费", "多少钱", "收费", "怎么收费", "how much"],
+    // volumetric weight
+    &["体积重", "抛货", "泡货", "按体积", "计费重量", "volumetric"],
 ];
 
 /// The concept rows whose expressions occur in `text`, each with the expression found, longest

@@ -75,6 +75,7 @@ macro_rules! migrations {
             9 "chat" "0009_chat.sql",
             10 "canned" "0010_canned.sql",
             11 "search_outbox" "0011_search_outbox.sql",
+            12 "knowledge" "0012_knowledge.sql",
         )
     };
     ($($version:literal $name:literal $file:literal),+ $(,)?) => {

@@ -79,6 +79,12 @@ pub enum WriteOp {
         reply: Box<kefu_domain::canned::CannedReply>,
         only_if_absent: bool,
     },
+    PutArticle {
+        article: Box<kefu_domain::kb::Article>,
+        write: kefu_domain::store::ArticleWrite,
+    },
+    AddArticleFeedback(Box<kefu_domain::kb::ArticleFeedback>),
+    AddSearchGap(Box<kefu_domain::kb::SearchGap>),
 }
 
 #[derive(Debug)]
@@ -230,6 +236,9 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             reply,
             only_if_absent,
         } => put_canned(sql, &reply, only_if_absent).await?,
+        WriteOp::PutArticle { article, write } => put_article(sql, &article, write).await?,
+        WriteOp::AddArticleFeedback(f) => insert_feedback(sql, &f).await?,
+        WriteOp::AddSearchGap(g) => insert_gap(sql, &g).await?,
         WriteOp::PutAttachment(a) => insert_attachment(sql, &a).await?,
         WriteOp::PutShipments(rows) => {
             for (shipment, expected) in rows {
@@ -891,6 +900,13 @@ async fn import_record(sql: &mut dyn Sql, record: ExportRecord) -> StoreResult<(
         ExportRecord::AgentPresence(p) => put_agent_profile(sql, &p).await,
         // The target installed the shipped replies when it started; the dump's win.
         ExportRecord::CannedReply(r) => put_canned(sql, &r, false).await,
+        // As the shipped replies: the target installed the shipped articles; the dump's win.
+        ExportRecord::Article(a) => write_article_row(sql, &a, ARTICLE_UPSERT)
+            .await
+            .map(|_| ()),
+        ExportRecord::ArticleVersion(a) => write_article_version(sql, &a).await,
+        ExportRecord::ArticleFeedback(f) => insert_feedback(sql, &f).await,
+        ExportRecord::SearchGap(g) => insert_gap(sql, &g).await,
         ExportRecord::Calendar(c) => {
             // The target installed the built-in calendars when it started; the dump's win.
             sql.execute(
@@ -1444,6 +1460,26 @@ pub(crate) async fn export_chunk(
             .into_iter()
             .map(|r| ExportRecord::CannedReply(Box::new(r)))
             .collect(),
+        ExportTable::Articles => docs_after(sql, "kb_articles", &after, limit)
+            .await?
+            .into_iter()
+            .map(|a| ExportRecord::Article(Box::new(a)))
+            .collect(),
+        ExportTable::ArticleVersions => docs_after(sql, "kb_article_versions", &after, limit)
+            .await?
+            .into_iter()
+            .map(|a| ExportRecord::ArticleVersion(Box::new(a)))
+            .collect(),
+        ExportTable::ArticleFeedback => docs_after(sql, "kb_feedback", &after, limit)
+            .await?
+            .into_iter()
+            .map(|f| ExportRecord::ArticleFeedback(Box::new(f)))
+            .collect(),
+        ExportTable::SearchGaps => docs_after(sql, "kb_gaps", &after, limit)
+            .await?
+            .into_iter()
+            .map(|g| ExportRecord::SearchGap(Box::new(g)))
+            .collect(),
         ExportTable::CaseEvents => {
             let (case_id, seq) = match after.split_once('/') {
                 Some((c, s)) => (c.to_string(), s.parse::<i64>().unwrap_or(0)),
@@ -1813,4 +1849,291 @@ async fn insert_audit(
     )
     .await?;
     Ok(())
+}
+
+// ---- knowledge base -----------------------------------------------------------------------
+
+fn intents_column(a: &kefu_domain::kb::Article) -> String {
+    let mut s = String::from(",");
+    for i in &a.intents {
+        s.push_str(i.as_str());
+        s.push(',');
+    }
+    s
+}
+
+fn version_key(article_id: &str, version: i64) -> String {
+    format!("{article_id}/{version:08}")
+}
+
+/// The article's row, as an insert or (with `upsert`) a replacement whatever is stored.
+async fn write_article_row(
+    sql: &mut dyn Sql,
+    a: &kefu_domain::kb::Article,
+    conflict: &str,
+) -> StoreResult<u64> {
+    let stmt = format!(
+        "INSERT INTO kb_articles (id, category, audience, archived, review_by, intents, version, updated_at, doc) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) {conflict}"
+    );
+    Ok(sql
+        .execute(
+            &stmt,
+            &[
+                a.id.clone().into(),
+                a.category.clone().into(),
+                a.audience.as_str().to_string().into(),
+                i64::from(a.archived).into(),
+                a.review_by.to_string().into(),
+                intents_column(a).into(),
+                a.version.into(),
+                to_millis(a.updated_at).into(),
+                to_json(a)?.into(),
+            ],
+        )
+        .await
+        .map_err(|e| named_duplicate(e, format!("article {}", a.id)))?)
+}
+
+const ARTICLE_UPSERT: &str = "ON CONFLICT (id) DO UPDATE SET category = excluded.category, \
+     audience = excluded.audience, archived = excluded.archived, review_by = excluded.review_by, \
+     intents = excluded.intents, version = excluded.version, updated_at = excluded.updated_at, \
+     doc = excluded.doc";
+
+async fn write_article_version(
+    sql: &mut dyn Sql,
+    a: &kefu_domain::kb::Article,
+) -> StoreResult<()> {
+    sql.execute(
+        "INSERT INTO kb_article_versions (id, article_id, version, at, doc) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (id) DO UPDATE SET at = excluded.at, doc = excluded.doc",
+        &[
+            version_key(&a.id, a.version).into(),
+            a.id.clone().into(),
+            a.version.into(),
+            to_millis(a.updated_at).into(),
+            to_json(a)?.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn put_article(
+    sql: &mut dyn Sql,
+    a: &kefu_domain::kb::Article,
+    write: kefu_domain::store::ArticleWrite,
+) -> StoreResult<()> {
+    use kefu_domain::store::ArticleWrite;
+    match write {
+        ArticleWrite::Create => {
+            write_article_row(sql, a, "").await?;
+        }
+        ArticleWrite::InstallIfAbsent => {
+            if write_article_row(sql, a, "ON CONFLICT (id) DO NOTHING").await? == 0 {
+                return Ok(());
+            }
+        }
+        ArticleWrite::Update { expected_version } => {
+            if a.version != expected_version + 1 {
+                return Err(StoreError::Backend(format!(
+                    "article {} version {} does not follow {expected_version}",
+                    a.id, a.version
+                )));
+            }
+            let n = sql
+                .execute(
+                    "UPDATE kb_articles SET category = $2, audience = $3, archived = $4, review_by = $5, \
+                     intents = $6, version = $7, updated_at = $8, doc = $9 WHERE id = $1 AND version = $10",
+                    &[
+                        a.id.clone().into(),
+                        a.category.clone().into(),
+                        a.audience.as_str().to_string().into(),
+                        i64::from(a.archived).into(),
+                        a.review_by.to_string().into(),
+                        intents_column(a).into(),
+                        a.version.into(),
+                        to_millis(a.updated_at).into(),
+                        to_json(a)?.into(),
+                        expected_version.into(),
+                    ],
+                )
+                .await?;
+            if n == 0 {
+                let exists = fetch_optional(
+                    sql,
+                    "SELECT id FROM kb_articles WHERE id = $1",
+                    &[a.id.clone().into()],
+                )
+                .await?
+                .is_some();
+                return Err(if exists {
+                    StoreError::VersionConflict
+                } else {
+                    StoreError::NotFound(format!("article {}", a.id))
+                });
+            }
+        }
+    }
+    write_article_version(sql, a).await?;
+    outbox(sql, "article", &a.id, a.updated_at).await
+}
+
+pub(crate) async fn list_articles(
+    sql: &mut dyn Sql,
+    q: &kefu_domain::store::ArticleQuery,
+) -> StoreResult<Vec<kefu_domain::kb::Article>> {
+    let mut args: Vec<Value> = vec![i64::from(q.archived).into()];
+    let mut query = String::from("SELECT doc FROM kb_articles WHERE archived = $1");
+    if let Some(c) = &q.category {
+        args.push(c.clone().into());
+        query.push_str(&format!(" AND category = ${}", args.len()));
+    }
+    if let Some(a) = q.audience {
+        args.push(a.as_str().to_string().into());
+        query.push_str(&format!(" AND audience = ${}", args.len()));
+    }
+    if let Some(i) = q.intent {
+        args.push(format!("%,{},%", i.as_str()).into());
+        query.push_str(&format!(" AND intents LIKE ${}", args.len()));
+    }
+    if let Some(day) = q.review_before {
+        args.push(day.to_string().into());
+        query.push_str(&format!(" AND review_by < ${}", args.len()));
+    }
+    query.push_str(&format!(
+        " ORDER BY updated_at DESC, id LIMIT {}",
+        q.limit.max(1)
+    ));
+    docs(&sql.fetch(&query, &args).await?)
+}
+
+pub(crate) async fn article_versions(
+    sql: &mut dyn Sql,
+    id: &str,
+    limit: u32,
+) -> StoreResult<Vec<kefu_domain::kb::Article>> {
+    docs(
+        &sql.fetch(
+            &format!(
+                "SELECT doc FROM kb_article_versions WHERE article_id = $1 ORDER BY version DESC LIMIT {}",
+                limit.max(1)
+            ),
+            &[id.into()],
+        )
+        .await?,
+    )
+}
+
+pub(crate) async fn article_version(
+    sql: &mut dyn Sql,
+    id: &str,
+    version: i64,
+) -> StoreResult<Option<kefu_domain::kb::Article>> {
+    one_doc(
+        sql,
+        "SELECT doc FROM kb_article_versions WHERE id = $1",
+        &version_key(id, version),
+    )
+    .await
+}
+
+async fn insert_feedback(
+    sql: &mut dyn Sql,
+    f: &kefu_domain::kb::ArticleFeedback,
+) -> StoreResult<()> {
+    sql.execute(
+        "INSERT INTO kb_feedback (id, article_id, helpful, at, doc) VALUES ($1, $2, $3, $4, $5)",
+        &[
+            f.id.clone().into(),
+            f.article_id.clone().into(),
+            i64::from(f.helpful).into(),
+            to_millis(f.at).into(),
+            to_json(f)?.into(),
+        ],
+    )
+    .await
+    .map_err(|e| match e.kind {
+        SqlErrorKind::ForeignKey => StoreError::NotFound(format!("article {}", f.article_id)),
+        _ => named_duplicate(e, format!("feedback {}", f.id)),
+    })?;
+    Ok(())
+}
+
+async fn insert_gap(sql: &mut dyn Sql, g: &kefu_domain::kb::SearchGap) -> StoreResult<()> {
+    sql.execute(
+        "INSERT INTO kb_gaps (id, at, doc) VALUES ($1, $2, $3)",
+        &[
+            g.id.clone().into(),
+            to_millis(g.at).into(),
+            to_json(g)?.into(),
+        ],
+    )
+    .await
+    .map_err(|e| named_duplicate(e, format!("gap {}", g.id)))?;
+    Ok(())
+}
+
+pub(crate) async fn article_feedback_counts(
+    sql: &mut dyn Sql,
+    ids: &[String],
+) -> StoreResult<Vec<(String, kefu_domain::kb::FeedbackCounts)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let query = format!(
+        "SELECT article_id, COUNT(CASE WHEN helpful = 1 THEN 1 END), COUNT(*) FROM kb_feedback WHERE article_id IN ({}) \
+         GROUP BY article_id ORDER BY article_id",
+        marks.join(", ")
+    );
+    let args: Vec<Value> = ids.iter().map(|i| i.clone().into()).collect();
+    sql.fetch(&query, &args)
+        .await?
+        .iter()
+        .map(|r| {
+            let helpful = r.int(1)?;
+            Ok((
+                r.text(0)?.to_string(),
+                kefu_domain::kb::FeedbackCounts {
+                    helpful,
+                    not_helpful: r.int(2)? - helpful,
+                },
+            ))
+        })
+        .collect()
+}
+
+pub(crate) async fn article_feedback(
+    sql: &mut dyn Sql,
+    id: &str,
+    limit: u32,
+) -> StoreResult<Vec<kefu_domain::kb::ArticleFeedback>> {
+    docs(
+        &sql.fetch(
+            &format!(
+                "SELECT doc FROM kb_feedback WHERE article_id = $1 ORDER BY at DESC, id DESC LIMIT {}",
+                limit.max(1)
+            ),
+            &[id.into()],
+        )
+        .await?,
+    )
+}
+
+pub(crate) async fn search_gaps(
+    sql: &mut dyn Sql,
+    since: jiff::Timestamp,
+    limit: u32,
+) -> StoreResult<Vec<kefu_domain::kb::SearchGap>> {
+    docs(
+        &sql.fetch(
+            &format!(
+                "SELECT doc FROM kb_gaps WHERE at >= $1 ORDER BY at DESC, id DESC LIMIT {}",
+                limit.max(1)
+            ),
+            &[to_millis(since).into()],
+        )
+        .await?,
+    )
 }

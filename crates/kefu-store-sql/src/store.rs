@@ -551,6 +551,86 @@ impl<B: Backend> Store for SqlStore<B> {
         ops::list_canned(&mut *self.backend.read().await?, query).await
     }
 
+    async fn put_article(
+        &self,
+        article: &kefu_domain::kb::Article,
+        write: kefu_domain::store::ArticleWrite,
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::PutArticle {
+            article: Box::new(article.clone()),
+            write,
+        })
+        .await
+    }
+
+    async fn article(&self, id: &str) -> StoreResult<Option<kefu_domain::kb::Article>> {
+        ops::one_doc(
+            &mut *self.backend.read().await?,
+            "SELECT doc FROM kb_articles WHERE id = $1",
+            id,
+        )
+        .await
+    }
+
+    async fn list_articles(
+        &self,
+        query: &kefu_domain::store::ArticleQuery,
+    ) -> StoreResult<Vec<kefu_domain::kb::Article>> {
+        ops::list_articles(&mut *self.backend.read().await?, query).await
+    }
+
+    async fn article_versions(
+        &self,
+        id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<kefu_domain::kb::Article>> {
+        ops::article_versions(&mut *self.backend.read().await?, id, limit).await
+    }
+
+    async fn article_version(
+        &self,
+        id: &str,
+        version: i64,
+    ) -> StoreResult<Option<kefu_domain::kb::Article>> {
+        ops::article_version(&mut *self.backend.read().await?, id, version).await
+    }
+
+    async fn add_article_feedback(
+        &self,
+        feedback: &kefu_domain::kb::ArticleFeedback,
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::AddArticleFeedback(Box::new(feedback.clone())))
+            .await
+    }
+
+    async fn article_feedback_counts(
+        &self,
+        ids: &[String],
+    ) -> StoreResult<Vec<(String, kefu_domain::kb::FeedbackCounts)>> {
+        ops::article_feedback_counts(&mut *self.backend.read().await?, ids).await
+    }
+
+    async fn article_feedback(
+        &self,
+        id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<kefu_domain::kb::ArticleFeedback>> {
+        ops::article_feedback(&mut *self.backend.read().await?, id, limit).await
+    }
+
+    async fn add_search_gap(&self, gap: &kefu_domain::kb::SearchGap) -> StoreResult<()> {
+        self.write_done(WriteOp::AddSearchGap(Box::new(gap.clone())))
+            .await
+    }
+
+    async fn search_gaps(
+        &self,
+        since: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<kefu_domain::kb::SearchGap>> {
+        ops::search_gaps(&mut *self.backend.read().await?, since, limit).await
+    }
+
     async fn publish_signal(&self, payload: &str) -> StoreResult<()> {
         self.backend.publish_signal(payload).await
     }

@@ -682,6 +682,7 @@ pub async fn search(
         status: p.status.filter(|s| !s.is_empty()),
         category: p.category.filter(|s| !s.is_empty()),
         limit: p.limit.unwrap_or(20).clamp(1, 100),
+        ..SearchRequest::default()
     };
     let hits = engine.search(&request, &scope)?;
     Ok(Json(json!({ "items": hits })))

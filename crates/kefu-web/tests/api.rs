@@ -49,6 +49,7 @@ pub async fn spawn_app() -> TestApp {
     desk.install_builtin_calendars().await.unwrap();
     desk.install_default_policies().await.unwrap();
     desk.install_seed_replies().await.unwrap();
+    desk.install_seed_articles().await.unwrap();
     for (key, name, kind) in [
         ("service", "客服部", "service"),
         ("ops", "运营部", "operations"),

@@ -368,6 +368,9 @@ async fn open_desk_for_serving(settings: &Settings) -> Result<kefu_domain::Desk,
     desk.install_seed_replies()
         .await
         .map_err(|e| e.to_string())?;
+    desk.install_seed_articles()
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(desk)
 }
 
