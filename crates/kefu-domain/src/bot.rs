@@ -375,7 +375,8 @@ pub fn decide(state: &BotState, u: &Understanding, text: &str) -> (Step, BotStat
         return (
             Step::Faq {
                 question: text.trim().to_string(),
-                intent: (u.intent != Intent::Other).then_some(u.intent),
+                // The guess is too unsure to pick the article by.
+                intent: None,
                 handover_otherwise: false,
             },
             next,

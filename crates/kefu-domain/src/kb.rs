@@ -92,10 +92,7 @@ impl Article {
             (&self.zh, &self.en)
         };
         // A checked article has at least one of them.
-        first
-            .as_ref()
-            .or(second.as_ref())
-            .unwrap_or(&EMPTY_TEXT)
+        first.as_ref().or(second.as_ref()).unwrap_or(&EMPTY_TEXT)
     }
 
     pub fn title(&self, en: bool) -> &str {
@@ -218,7 +215,11 @@ pub fn builtin_categories() -> Vec<ArticleCategory> {
     [
         ("tracking", "查件与物流", "Tracking"),
         ("sending", "寄件与取件", "Sending and pickup"),
-        ("prohibited", "禁寄与限寄", "Prohibited and restricted items"),
+        (
+            "prohibited",
+            "禁寄与限寄",
+            "Prohibited and restricted items",
+        ),
         ("pricing", "运费与时效", "Prices and delivery times"),
         ("delivery", "派送与签收", "Delivery"),
         ("claims", "理赔与保价", "Claims and insurance"),
@@ -361,16 +362,8 @@ pub fn check_draft(
     }
     let audience = ArticleAudience::parse(&draft.audience)
         .ok_or_else(|| DomainError::invalid("audience", "public or internal"))?;
-    let zh = draft
-        .zh
-        .as_ref()
-        .map(|t| check_text("zh", t))
-        .transpose()?;
-    let en = draft
-        .en
-        .as_ref()
-        .map(|t| check_text("en", t))
-        .transpose()?;
+    let zh = draft.zh.as_ref().map(|t| check_text("zh", t)).transpose()?;
+    let en = draft.en.as_ref().map(|t| check_text("en", t)).transpose()?;
     if zh.is_none() && en.is_none() {
         return Err(DomainError::invalid(
             "zh",
@@ -378,10 +371,7 @@ pub fn check_draft(
         ));
     }
     if draft.tags.len() > TAGS_MAX {
-        return Err(DomainError::invalid(
-            "tags",
-            format!("at most {TAGS_MAX}"),
-        ));
+        return Err(DomainError::invalid("tags", format!("at most {TAGS_MAX}")));
     }
     let mut tags: Vec<String> = Vec::new();
     for (i, tag) in draft.tags.iter().enumerate() {
@@ -732,9 +722,8 @@ mod tests {
         assert_eq!(normalize_question("Can I send a Drone?"), "canisendadrone");
         assert_eq!(normalize_question("？？"), "");
         let at = |s: i64| Timestamp::from_second(1_800_000_000 + s).unwrap();
-        let gap = |s, q: &str, source| {
-            SearchGap::new(format!("g{s}"), at(s), source, q, None).unwrap()
-        };
+        let gap =
+            |s, q: &str, source| SearchGap::new(format!("g{s}"), at(s), source, q, None).unwrap();
         let report = gap_report(
             &[
                 gap(1, "充电宝能寄吗", GapSource::Bot),

@@ -266,7 +266,9 @@ impl Desk {
         base_version: i64,
     ) -> DeskResult<Article> {
         if base_version != current.version {
-            return Err(DomainError::Store(crate::error::StoreError::VersionConflict));
+            return Err(DomainError::Store(
+                crate::error::StoreError::VersionConflict,
+            ));
         }
         next.version = current.version + 1;
         next.updated_by = actor.event_name();
@@ -291,9 +293,9 @@ impl Desk {
     ) -> DeskResult<Article> {
         let current = self.get_article(Reader::Staff(actor), id).await?;
         self.may_edit_article(actor, &current)?;
-        let base = draft
-            .base_version
-            .ok_or_else(|| DomainError::invalid("base_version", "the version this edit started from"))?;
+        let base = draft.base_version.ok_or_else(|| {
+            DomainError::invalid("base_version", "the version this edit started from")
+        })?;
         let checked = kb::check_draft(&draft, &self.kb_categories().await?)?;
         let owner = match draft.owner.as_deref().map(str::trim) {
             None | Some("") => current.owner_id.clone(),
@@ -326,7 +328,12 @@ impl Desk {
         self.may_edit_article(actor, &current)?;
         let next = Article {
             archived,
-            change_note: if archived { "归档 · archived" } else { "恢复 · restored" }.into(),
+            change_note: if archived {
+                "归档 · archived"
+            } else {
+                "恢复 · restored"
+            }
+            .into(),
             ..current.clone()
         };
         self.save_version(actor, &current, next, base_version).await
@@ -549,22 +556,23 @@ impl Desk {
         } else {
             strong_hits.clone()
         };
-        // An article linked to the intent wins among the hits; the only linked one is
-        // answer enough when the words found nothing strong.
-        let pick = hits
-            .iter()
-            .find(|h| linked.iter().any(|a| a.id == h.id))
-            .or(hits.first())
-            .map(|h| h.id.clone());
-        let strong_id = strong_hits
-            .iter()
-            .find(|h| Some(&h.id) == pick.as_ref())
-            .map(|h| h.id.clone());
-        let (id, strong) = match (strong_id, pick, linked.len()) {
-            (Some(id), _, _) => (id, true),
-            (None, _, 1) => (linked[0].id.clone(), true),
-            (None, Some(id), _) => (id, false),
-            (None, None, _) => return Ok(None),
+        // Among strong hits an article linked to the intent wins; without a strong hit, the
+        // one article linked to the intent answers (the operator said it does), else the
+        // closest hit is only offered as such.
+        let linked_hit = |hits: &[SearchHit]| {
+            hits.iter()
+                .find(|h| linked.iter().any(|a| a.id == h.id))
+                .or(hits.first())
+                .map(|h| h.id.clone())
+        };
+        let (id, strong) = if let Some(id) = linked_hit(&strong_hits) {
+            (id, true)
+        } else if linked.len() == 1 {
+            (linked[0].id.clone(), true)
+        } else if let Some(id) = linked_hit(&hits) {
+            (id, false)
+        } else {
+            return Ok(None);
         };
         Ok(self
             .store

@@ -415,19 +415,14 @@ pub trait Store: Send + Sync {
     /// Articles matching the query, most recently changed first.
     async fn list_articles(&self, query: &ArticleQuery) -> StoreResult<Vec<crate::kb::Article>>;
     /// An article's saved versions, newest first, at most `limit`.
-    async fn article_versions(
-        &self,
-        id: &str,
-        limit: u32,
-    ) -> StoreResult<Vec<crate::kb::Article>>;
+    async fn article_versions(&self, id: &str, limit: u32) -> StoreResult<Vec<crate::kb::Article>>;
     async fn article_version(
         &self,
         id: &str,
         version: i64,
     ) -> StoreResult<Option<crate::kb::Article>>;
     /// Records a reader's vote (the article must exist).
-    async fn add_article_feedback(&self, feedback: &crate::kb::ArticleFeedback)
-    -> StoreResult<()>;
+    async fn add_article_feedback(&self, feedback: &crate::kb::ArticleFeedback) -> StoreResult<()>;
     /// Votes per article, for the given ones (an article without votes is left out).
     async fn article_feedback_counts(
         &self,

@@ -132,7 +132,10 @@ pub fn shipment_doc(s: &Shipment) -> SearchDoc {
 /// A knowledge-base article: its titles, its text in both languages and its tags; the
 /// audience decides who finds it. An archived article is not in the index.
 pub fn article_doc(a: &kefu_domain::kb::Article) -> SearchDoc {
-    let title = a.zh.as_ref().or(a.en.as_ref()).map_or_else(String::new, |t| t.title.clone());
+    let title =
+        a.zh.as_ref()
+            .or(a.en.as_ref())
+            .map_or_else(String::new, |t| t.title.clone());
     SearchDoc {
         kind: DocKind::Article,
         id: a.id.clone(),

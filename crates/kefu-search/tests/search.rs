@@ -797,7 +797,12 @@ fn shipped_articles_answer_the_questions_customers_ask() {
     // Measured: 64/90 right, 4 wrong, 15/16 silent. The bot answers only when strong, so a
     // wrong strong answer costs most: few of those; a miss just says so (and is a gap).
     assert!(right * 100 >= answerable * 70, "{right}/{answerable} right");
-    assert!(wrong * 100 <= answerable * 5, "{wrong}/{answerable} answered wrongly");
-    assert!(silent * 100 >= unanswerable * 90, "{silent}/{unanswerable} silent");
+    assert!(
+        wrong * 100 <= answerable * 5,
+        "{wrong}/{answerable} answered wrongly"
+    );
+    assert!(
+        silent * 100 >= unanswerable * 90,
+        "{silent}/{unanswerable} silent"
+    );
 }
-

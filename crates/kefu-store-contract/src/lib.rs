@@ -9,6 +9,7 @@ mod canned;
 mod chat;
 mod chat_export;
 mod console;
+mod kb;
 mod outbox;
 mod parcels;
 mod queues;
@@ -16,6 +17,7 @@ pub use canned::*;
 pub use chat::*;
 pub use chat_export::*;
 pub use console::*;
+pub use kb::*;
 pub use outbox::*;
 pub use parcels::*;
 pub use queues::*;
@@ -154,7 +156,15 @@ macro_rules! contract_tests {
             chats_overflow_or_get_a_callback_when_nobody_is_free,
             signing_out_takes_an_agent_off_routing, search_outbox_is_written_with_every_change,
             canned_replies_are_scoped_and_searchable,
-            canned_replies_render_with_and_without_a_shipment, macros_apply_all_or_nothing);
+            canned_replies_render_with_and_without_a_shipment, macros_apply_all_or_nothing,
+            articles_keep_every_version);
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn feedback_gaps_and_history_survive_export_import() {
+            let source: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
+            let target: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
+            $crate::feedback_gaps_and_history_survive_export_import(source, target).await;
+        }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn canned_replies_survive_export_import() {

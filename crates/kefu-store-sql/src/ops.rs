@@ -901,9 +901,7 @@ async fn import_record(sql: &mut dyn Sql, record: ExportRecord) -> StoreResult<(
         // The target installed the shipped replies when it started; the dump's win.
         ExportRecord::CannedReply(r) => put_canned(sql, &r, false).await,
         // As the shipped replies: the target installed the shipped articles; the dump's win.
-        ExportRecord::Article(a) => write_article_row(sql, &a, ARTICLE_UPSERT)
-            .await
-            .map(|_| ()),
+        ExportRecord::Article(a) => write_article_row(sql, &a, ARTICLE_UPSERT).await.map(|_| ()),
         ExportRecord::ArticleVersion(a) => write_article_version(sql, &a).await,
         ExportRecord::ArticleFeedback(f) => insert_feedback(sql, &f).await,
         ExportRecord::SearchGap(g) => insert_gap(sql, &g).await,
@@ -1876,23 +1874,22 @@ async fn write_article_row(
         "INSERT INTO kb_articles (id, category, audience, archived, review_by, intents, version, updated_at, doc) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) {conflict}"
     );
-    Ok(sql
-        .execute(
-            &stmt,
-            &[
-                a.id.clone().into(),
-                a.category.clone().into(),
-                a.audience.as_str().to_string().into(),
-                i64::from(a.archived).into(),
-                a.review_by.to_string().into(),
-                intents_column(a).into(),
-                a.version.into(),
-                to_millis(a.updated_at).into(),
-                to_json(a)?.into(),
-            ],
-        )
-        .await
-        .map_err(|e| named_duplicate(e, format!("article {}", a.id)))?)
+    sql.execute(
+        &stmt,
+        &[
+            a.id.clone().into(),
+            a.category.clone().into(),
+            a.audience.as_str().to_string().into(),
+            i64::from(a.archived).into(),
+            a.review_by.to_string().into(),
+            intents_column(a).into(),
+            a.version.into(),
+            to_millis(a.updated_at).into(),
+            to_json(a)?.into(),
+        ],
+    )
+    .await
+    .map_err(|e| named_duplicate(e, format!("article {}", a.id)))
 }
 
 const ARTICLE_UPSERT: &str = "ON CONFLICT (id) DO UPDATE SET category = excluded.category, \
@@ -1900,10 +1897,7 @@ const ARTICLE_UPSERT: &str = "ON CONFLICT (id) DO UPDATE SET category = excluded
      intents = excluded.intents, version = excluded.version, updated_at = excluded.updated_at, \
      doc = excluded.doc";
 
-async fn write_article_version(
-    sql: &mut dyn Sql,
-    a: &kefu_domain::kb::Article,
-) -> StoreResult<()> {
+async fn write_article_version(sql: &mut dyn Sql, a: &kefu_domain::kb::Article) -> StoreResult<()> {
     sql.execute(
         "INSERT INTO kb_article_versions (id, article_id, version, at, doc) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (id) DO UPDATE SET at = excluded.at, doc = excluded.doc",

@@ -149,7 +149,7 @@ impl ChatHub {
 
 // ---- HTTP: starting a conversation, attachments ---------------------------------------------
 
-fn client_ip(parts: &axum::http::request::Parts) -> std::net::IpAddr {
+pub(crate) fn client_ip(parts: &axum::http::request::Parts) -> std::net::IpAddr {
     parts
         .extensions
         .get::<ConnectInfo<std::net::SocketAddr>>()

@@ -8,6 +8,7 @@ mod canned;
 mod chat;
 mod error;
 mod extract;
+mod kb;
 mod metrics;
 mod openapi;
 mod parcels;
@@ -138,6 +139,28 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/cases/{id}/canned/{template}/render", post(canned::render))
         .route("/cases/{id}/macros/{macro}", post(canned::apply_macro))
+        .route("/kb/articles", get(kb::list).post(kb::create))
+        .route("/kb/articles/{id}", get(kb::get).put(kb::update))
+        .route("/kb/articles/{id}/archive", post(kb::archive))
+        .route("/kb/articles/{id}/review", post(kb::review))
+        .route("/kb/articles/{id}/versions", get(kb::versions))
+        .route("/kb/articles/{id}/versions/{version}", get(kb::version))
+        .route(
+            "/kb/articles/{id}/versions/{version}/restore",
+            post(kb::restore),
+        )
+        .route(
+            "/kb/articles/{id}/feedback",
+            get(kb::feedback_list).post(kb::staff_feedback),
+        )
+        .route("/kb/reviews/overdue", get(kb::overdue))
+        .route("/kb/gaps", get(kb::gaps))
+        .route("/kb/search", get(kb::search))
+        .route("/kb/categories", get(kb::categories))
+        .route("/help/articles", get(kb::public_list))
+        .route("/help/articles/{id}", get(kb::public_get))
+        .route("/help/articles/{id}/feedback", post(kb::public_feedback))
+        .route("/help/search", get(kb::public_search))
         .route("/openapi.json", get(openapi_json));
     Router::new()
         .merge(ui::router())

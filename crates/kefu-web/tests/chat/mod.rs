@@ -786,3 +786,72 @@ async fn a_chat_in_english_is_answered_in_english() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn the_bot_answers_from_the_help_centre_and_says_so_when_nothing_fits() {
+    let app = spawn_app().await;
+    // The shipped articles are indexed first (the node builds its index from the outbox).
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let (_, found) = app
+            .call(
+                reqwest::Method::GET,
+                &format!(
+                    "/api/v1/help/search?q={}",
+                    form_urlencoded::byte_serialize("打包".as_bytes()).collect::<String>()
+                ),
+                None,
+                None,
+            )
+            .await;
+        if found["items"].as_array().is_some_and(|i| !i.is_empty()) {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{found}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let chat = start_chat(&app.base).await;
+    let mut c = customer(&app.base, chat["token"].as_str().unwrap(), 0).await;
+    c.until(|v| is_message(v, "bot")).await;
+    let mut ask = async |client_id: &str, body: &str| -> String {
+        c.send(json!({"type": "message", "client_id": client_id, "body": body}))
+            .await;
+        c.frame("ack").await;
+        c.until(|v| is_message(v, "bot")).await["body"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // A how-to question the bot has no rule for: the packing article answers it.
+    let answer = ask("k-1", "易碎品怎么包装比较好").await;
+    assert!(
+        answer.contains("/portal/help/seed-packaging-tips"),
+        "{answer}"
+    );
+    assert!(answer.contains("摘自帮助中心"), "{answer}");
+    // An invoice question: the article linked to the invoice intent.
+    let answer = ask("k-2", "运费可以开发票吗").await;
+    assert!(answer.contains("/portal/help/seed-invoices"), "{answer}");
+    // Nothing fits: the bot says so instead of guessing, and the question is a gap.
+    let answer = ask("k-3", "你们招聘快递员吗").await;
+    assert!(
+        answer.contains("没有") || answer.contains("没太明白"),
+        "{answer}"
+    );
+    assert!(!answer.contains("摘自帮助中心"), "{answer}");
+    let (_, report) = app
+        .call(
+            reqwest::Method::GET,
+            "/api/v1/kb/gaps",
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    let items = report["items"].as_array().unwrap();
+    assert!(
+        items
+            .iter()
+            .any(|g| g["question"] == "你们招聘快递员吗" && g["sources"] == json!(["bot"])),
+        "{report}"
+    );
+}
