@@ -30,8 +30,19 @@ pub struct CannedFilter {
     pub limit: Option<u32>,
 }
 
-fn manages_team_templates(actor: &Actor) -> bool {
+/// Supervisors and admins write team templates; everyone else only personal ones.
+pub fn manages_team_templates(actor: &Actor) -> bool {
     matches!(actor.role, Role::Admin | Role::Supervisor)
+}
+
+/// Whether `actor` may change or archive `reply`: a personal one is its owner's, a team one
+/// is managed by supervisors and admins (readers change nothing).
+pub fn may_edit_canned(actor: &Actor, reply: &CannedReply) -> bool {
+    actor.can_write_cases()
+        && match reply.scope {
+            TemplateScope::Personal => reply.owner_id.as_ref() == Some(&actor.user_id),
+            TemplateScope::Team => manages_team_templates(actor),
+        }
 }
 
 impl Desk {
@@ -131,11 +142,7 @@ impl Desk {
     }
 
     fn may_edit(&self, actor: &Actor, reply: &CannedReply) -> DeskResult<()> {
-        let ok = match reply.scope {
-            TemplateScope::Personal => reply.owner_id.as_ref() == Some(&actor.user_id),
-            TemplateScope::Team => manages_team_templates(actor),
-        };
-        if ok {
+        if may_edit_canned(actor, reply) {
             Ok(())
         } else {
             Err(DomainError::Forbidden(
@@ -242,6 +249,38 @@ impl Desk {
         let case = self.get_case(actor, case_id_or_number).await?;
         let reply = self.get_canned(actor, template_id).await?;
         self.render_for_case(actor, &case, &reply).await
+    }
+
+    /// The preview of a template as it is being written (not saved): `body` filled in for the
+    /// case, or the reason it would be refused on saving (`invalid_field` on `body`).
+    pub async fn preview_canned(
+        &self,
+        actor: &Actor,
+        case_id_or_number: &str,
+        body: &str,
+        language: canned::TemplateLanguage,
+    ) -> DeskResult<RenderedReply> {
+        let body = crate::desk::text("body", body, canned::BODY_MAX, true)?;
+        canned::variables_in(&body).map_err(|m| DomainError::invalid("body", m))?;
+        let case = self.get_case(actor, case_id_or_number).await?;
+        let now = self.now();
+        let draft = CannedReply {
+            id: String::new(),
+            title: String::new(),
+            body,
+            scope: TemplateScope::Personal,
+            department_id: None,
+            owner_id: Some(actor.user_id.clone()),
+            tags: Vec::new(),
+            language,
+            actions: None,
+            archived: false,
+            created_by: actor.event_name(),
+            created_at: now,
+            updated_by: actor.event_name(),
+            updated_at: now,
+        };
+        self.render_for_case(actor, &case, &draft).await
     }
 
     async fn render_inputs(&self, actor: &Actor, case: &Case) -> DeskResult<RenderInputs> {

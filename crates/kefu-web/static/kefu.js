@@ -296,3 +296,47 @@
   document.addEventListener("DOMContentLoaded", scan);
   document.addEventListener("htmx:afterSettle", scan);
 })();
+
+// The canned-replies page (`/canned`): a variable is inserted where the cursor is; the macro's
+// fields and the department only show when they apply; Enter in the preview's case number
+// previews rather than saving the form.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (ev) {
+    var b = ev.target.closest ? ev.target.closest(".insert-var") : null;
+    if (!b) return;
+    var box = document.getElementById(b.getAttribute("data-target") || "canned-body");
+    if (!box) return;
+    var token = b.getAttribute("data-var") || "";
+    var start = typeof box.selectionStart === "number" ? box.selectionStart : box.value.length;
+    var end = typeof box.selectionEnd === "number" ? box.selectionEnd : start;
+    box.value = box.value.slice(0, start) + token + box.value.slice(end);
+    box.focus();
+    box.setSelectionRange(start + token.length, start + token.length);
+  });
+  document.addEventListener("change", function (ev) {
+    var form = ev.target.closest ? ev.target.closest("form.canned-form") : null;
+    if (!form) return;
+    var kind = form.querySelector("input[name=kind]:checked");
+    var actions = form.querySelector("#macro-actions");
+    if (actions) actions.hidden = !kind || kind.value !== "macro";
+    var scope = form.querySelector("input[name=scope]:checked");
+    var department = form.querySelector("#department-field");
+    if (department) department.hidden = !scope || scope.value !== "team";
+  });
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Enter" || !ev.target || ev.target.id !== "preview-case") return;
+    var b = document.getElementById("preview-button");
+    if (b) { ev.preventDefault(); b.click(); }
+  });
+  // htmx leaves a 4xx answer unswapped; where the refusal is the content to show (a preview
+  // for a case that does not exist, a search that is too long), the target says so.
+  document.addEventListener("htmx:beforeSwap", function (ev) {
+    var d = ev.detail;
+    if (!d || !d.xhr || d.xhr.status < 400 || d.xhr.status >= 500) return;
+    if (d.target && d.target.hasAttribute && d.target.hasAttribute("data-show-errors")) {
+      d.shouldSwap = true;
+      d.isError = false;
+    }
+  });
+})();

@@ -11,6 +11,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 mod browser;
+mod canned_page;
 mod chat;
 mod kb;
 mod search;

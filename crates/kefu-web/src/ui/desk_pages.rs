@@ -266,7 +266,7 @@ pub async fn new_pickup(
     }
 }
 
-fn status_of(e: &DomainError) -> StatusCode {
+pub(super) fn status_of(e: &DomainError) -> StatusCode {
     match e {
         DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
         DomainError::NotFound(_) => StatusCode::NOT_FOUND,

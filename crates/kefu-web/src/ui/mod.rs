@@ -2,6 +2,7 @@
 //! server-sent events for live queue counts. No WASM, no CDN: scripts and styles are embedded
 //! in the binary (`assets`). Pages call the same `Desk` use cases as the JSON API.
 
+mod canned;
 mod chats;
 mod desk_pages;
 mod i18n;
@@ -61,6 +62,12 @@ pub fn router() -> Router<AppState> {
         .route("/ui/counts", get(counts_stream))
         .route("/ui/canned/{id}", get(pages::canned_suggestions))
         .route("/search", get(search::search_page))
+        .route("/canned", get(canned::list_page))
+        .route("/canned/list", get(canned::list_fragment))
+        .route("/canned/new", get(canned::new_page).post(canned::create))
+        .route("/canned/preview", post(canned::preview))
+        .route("/canned/{id}", get(canned::edit_page).post(canned::update))
+        .route("/canned/{id}/archive", post(canned::archive))
         .route("/chats", get(chats::chats_page))
         .route("/chats/presence", post(chats::set_presence))
         .route("/chats/{id}/take", post(chats::take))

@@ -44,6 +44,8 @@ pub struct UserBar {
     pub role: String,
     /// Supervisors and admins see the dashboard link.
     pub supervises: bool,
+    /// Whoever may reply sees the canned replies link.
+    pub replies: bool,
 }
 
 pub struct NavItem {
@@ -84,6 +86,7 @@ pub async fn nav(state: &AppState, s: &UiSession, current: &str) -> Result<Chrom
             s.actor.role,
             kefu_domain::Role::Admin | kefu_domain::Role::Supervisor
         ),
+        replies: s.actor.can_write_cases(),
     });
     chrome.nav = QUEUES
         .iter()

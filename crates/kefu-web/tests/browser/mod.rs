@@ -157,6 +157,102 @@ async fn agent_logs_in_opens_a_case_replies_transfers_and_escalates() {
     d.quit().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agent_writes_a_canned_reply_and_finds_it_by_typing_in_the_search_box() {
+    if !browser_available() {
+        return;
+    }
+    let app = spawn_app().await;
+    let (status, case) = app
+        .call(
+            Method::POST,
+            "/api/v1/cases",
+            Some(&app.agent),
+            Some(json!({"channel": "phone", "subject": "晚上还没送到",
+                "customer": {"name": "王小明", "phone": "13812345678"}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    let number = case["number"].as_str().unwrap().to_string();
+    let shots = screenshots();
+    let d = Driver::start(1366, 900).await;
+    d.goto(&format!("{}/login", app.base)).await;
+    d.type_into("#username", "agent01").await;
+    d.type_into("#password", PASSWORD).await;
+    d.click("form[action='/login'] button[type=submit]").await;
+    d.wait_text("h1", "我的工单").await;
+    // The page is in the navigation; the shipped replies are listed.
+    d.click("a.canned-link").await;
+    d.wait_text("h1", "快捷回复").await;
+    d.wait_text("#canned-results", "延误致歉").await;
+    no_console_errors(&d, "canned list").await;
+    // A new personal reply, a variable inserted with a click where the cursor is.
+    d.click("a.new-template").await;
+    d.wait_text("h1", "新建模板").await;
+    d.screenshot(&shots.join("canned-form.png")).await;
+    d.type_into("#canned-title", "夜间催件安抚").await;
+    d.type_into("#canned-body", "您好，").await;
+    d.click(".insert-var[data-var='{{customer_name}}']").await;
+    d.type_into("#canned-body", "，快件今晚一定送到。").await;
+    assert_eq!(
+        d.value("#canned-body").await,
+        "您好，{{customer_name}}，快件今晚一定送到。"
+    );
+    d.type_into("#canned-tags", "夜间").await;
+    // The macro's fields show only for a macro (a hidden select cannot be used).
+    assert!(!d.displayed("#canned-status").await);
+    d.click("input[name=kind][value=macro]").await;
+    assert!(d.displayed("#canned-status").await);
+    d.select("#canned-status", "pending_customer").await;
+    d.click("input[name=kind][value=reply]").await;
+    assert!(!d.displayed("#canned-status").await);
+    // The preview of what is typed, filled in for a case (Enter previews, it does not save).
+    d.type_into("#preview-case", &format!("{number}\u{E007}"))
+        .await;
+    d.wait_text("#canned-preview", "您好，王小明，快件今晚一定送到。")
+        .await;
+    d.wait_text("#canned-preview", "所有变量都有值").await;
+    d.screenshot(&shots.join("canned-form-preview.png")).await;
+    no_console_errors(&d, "canned form").await;
+    d.click("form.canned-form button[type=submit].primary")
+        .await;
+    d.wait_text(".saved-notice", "已保存").await;
+    // Typing in the search box narrows the list to it, without a page load.
+    d.type_into("#canned-list-q", "夜间催").await;
+    let list = d.wait_without("#canned-results", "延误致歉").await;
+    assert!(list.contains("夜间催件安抚"), "{list}");
+    assert!(list.contains("个人"), "{list}");
+    assert_eq!(d.value("#canned-list-q").await, "夜间催", "no page load");
+    d.screenshot(&shots.join("canned-list.png")).await;
+    no_console_errors(&d, "canned search").await;
+    let (_, stored) = app
+        .call(
+            Method::GET,
+            "/api/v1/canned?scope=personal",
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(stored["items"][0]["title"], "夜间催件安抚");
+    assert_eq!(stored["items"][0]["tags"], json!(["夜间"]));
+    // A team template opens read-only, with a preview for a case and no edit buttons; a
+    // refused preview shows why.
+    d.click(".canned-table a.canned-title").await;
+    d.wait_text("h1", "夜间催件安抚").await;
+    d.goto(&format!("{}/canned/seed-delay-apology", app.base))
+        .await;
+    d.wait_text(".read-only", "只读").await;
+    d.type_into("#preview-case", &number).await;
+    d.click(".canned-preview-form button[type=submit]").await;
+    d.wait_text("#canned-preview", "王小明您好").await;
+    d.wait_text("#canned-preview .missing", "{{waybill}}").await;
+    no_console_errors(&d, "canned read-only").await;
+    d.type_into("#preview-case", "-0").await;
+    d.click(".canned-preview-form button[type=submit]").await;
+    d.wait_text("#canned-preview .error", "not found").await;
+    d.quit().await;
+}
+
 #[tokio::test]
 async fn console_pages_need_a_session_and_a_csrf_token() {
     let app = spawn_app().await;

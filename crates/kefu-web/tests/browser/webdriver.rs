@@ -177,6 +177,22 @@ impl Driver {
         }
     }
 
+    /// Waits until `css` shows text without `needle` (a list filtered by what was typed).
+    pub async fn wait_without(&self, css: &str, needle: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let text = self.text(css).await;
+            if !text.contains(needle) {
+                return text;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{css} still says {needle:?}: {text:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     async fn text_of(&self, id: &str) -> String {
         let res = self
             .http
@@ -214,6 +230,19 @@ impl Driver {
             .unwrap();
         let v: Value = res.json().await.unwrap();
         v["value"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// Whether the element at `css` is shown (WebDriver's "displayed": not hidden by CSS).
+    pub async fn displayed(&self, css: &str) -> bool {
+        let id = self.find(css).await;
+        self.call(
+            reqwest::Method::GET,
+            &self.at(&format!("/element/{id}/displayed")),
+            None,
+        )
+        .await
+        .as_bool()
+        .unwrap_or(false)
     }
 
     pub async fn text(&self, css: &str) -> String {
