@@ -144,6 +144,9 @@ impl SearchEngine for SearchIndex {
         query.kinds = request.kind.map(|k| vec![kind_of(k)]);
         query.status = request.status.clone();
         query.category = request.category.clone();
+        query.department_id = request.department_id.as_ref().map(|d| d.to_string());
+        query.created_from = request.created_from;
+        query.created_to = request.created_to;
         if request.limit > 0 {
             query.limit = request.limit;
         }

@@ -1,7 +1,8 @@
 //! Search over HTTP: a change is found soon after it is made (the node's indexer follows the
-//! store's outbox), Chinese words and synonyms, exact identifiers first, and nobody finds what
-//! they may not see.
+//! store's outbox), Chinese words and synonyms, exact identifiers first, filters that narrow,
+//! and nobody finds what they may not see.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
@@ -183,6 +184,45 @@ async fn bad_searches_get_clear_errors() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {body}");
         assert_eq!(body["error"]["field"], field, "{query}: {body}");
     }
+    let ops = app.department_id("ops").await;
+    for (query, field) in [
+        ("q=x&department=nope".to_string(), "department"),
+        (format!("q=x&department={ops}x"), "department"),
+        ("q=x&from=2025-13-01".to_string(), "from"),
+        ("q=x&from=2025-3-1".to_string(), "from"),
+        ("q=x&to=tomorrow".to_string(), "to"),
+        // An instant needs its offset: a bare local time is ambiguous.
+        ("q=x&from=2025-03-01T08:00:00".to_string(), "from"),
+        ("q=x&from=2025-03-02&to=2025-03-01".to_string(), "to"),
+    ] {
+        let (status, body) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/search?{query}"),
+                Some(&app.agent),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {body}");
+        assert_eq!(body["error"]["code"], "invalid_field", "{query}: {body}");
+        assert_eq!(body["error"]["field"], field, "{query}: {body}");
+    }
+    // Empty filters are no filters, a known department by id or key is fine.
+    for query in [
+        "q=x&department=&from=&to=&status=&category=&type=".to_string(),
+        format!("q=x&department={ops}&from=2025-03-01&to=2025-03-01"),
+        "q=x&department=OPS&to=2025-03-01T08:00:00%2B08:00".to_string(),
+    ] {
+        let (status, body) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/search?{query}"),
+                Some(&app.agent),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{query}: {body}");
+    }
     let long = "破".repeat(300);
     let (status, _) = app
         .call(
@@ -197,4 +237,200 @@ async fn bad_searches_get_clear_errors() {
         .call(Method::GET, "/api/v1/search?q=破损", None, None)
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+fn ids(hits: &[Value]) -> BTreeSet<String> {
+    hits.iter()
+        .filter_map(|h| h["id"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn set(ids: &[&str]) -> BTreeSet<String> {
+    ids.iter().map(|s| (*s).to_string()).collect()
+}
+
+/// The local day (Asia/Shanghai, the desk's zone) of a timestamp in a JSON answer, moved by
+/// `days`.
+fn local_day(at: &Value, days: i32) -> String {
+    let at: jiff::Timestamp = at.as_str().unwrap().parse().unwrap();
+    let day = at
+        .to_zoned_datetime(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap())
+        .date();
+    day.checked_add(jiff::Span::new().days(days))
+        .unwrap()
+        .to_string()
+}
+
+fn shifted(at: &Value, millis: i64) -> String {
+    let at: jiff::Timestamp = at.as_str().unwrap().parse().unwrap();
+    let at = at
+        .checked_add(jiff::SignedDuration::from_millis(millis))
+        .unwrap();
+    form_urlencoded::byte_serialize(at.to_string().as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn filters_narrow_search_by_type_status_category_department_and_dates() {
+    let app = spawn_app().await;
+    let word = q("翡翠貔貅");
+    let damaged = app
+        .create_case(
+            json!({"channel": "phone", "subject": "翡翠貔貅摆件外包装破了",
+            "category": "damaged", "customer": {"name": "翡翠貔貅收藏家", "phone": "13811110001"}}),
+        )
+        .await;
+    let lost = app
+        .create_case(
+            json!({"channel": "phone", "subject": "翡翠貔貅摆件一直没收到",
+            "category": "lost", "customer": {"phone": "13811110002"}}),
+        )
+        .await;
+    let invoice = app
+        .create_case(
+            json!({"channel": "phone", "subject": "翡翠貔貅摆件要开发票",
+            "category": "invoice", "customer": {"phone": "13811110003"}}),
+        )
+        .await;
+    let id = |case: &Value| case["id"].as_str().unwrap().to_string();
+    let (damaged_id, lost_id, invoice_id) = (id(&damaged), id(&lost), id(&invoice));
+    let collector = damaged["customer_id"].as_str().unwrap().to_string();
+    for (case, patch) in [
+        (&lost_id, json!({"status": "open"})),
+        (&invoice_id, json!({"department": "ops"})),
+    ] {
+        let (status, body) = app
+            .call(
+                Method::PATCH,
+                &format!("/api/v1/cases/{case}"),
+                Some(&app.agent),
+                Some(patch),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let ops = app.department_id("ops").await;
+    let all_cases = set(&[&damaged_id, &lost_id, &invoice_id]);
+    let everything = set(&[&damaged_id, &lost_id, &invoice_id, &collector]);
+    let today = local_day(&damaged["created_at"], 0);
+    let yesterday = local_day(&damaged["created_at"], -1);
+    let tomorrow = local_day(&damaged["created_at"], 1);
+    let cases: &[(String, BTreeSet<String>)] = &[
+        (word.clone(), everything.clone()),
+        (format!("{word}&type=case"), all_cases.clone()),
+        (format!("{word}&type=customer"), set(&[&collector])),
+        (format!("{word}&status=open"), set(&[&lost_id])),
+        (format!("{word}&category=damaged"), set(&[&damaged_id])),
+        (
+            format!("{word}&type=case&category=lost&status=open"),
+            set(&[&lost_id]),
+        ),
+        (format!("{word}&department=ops"), set(&[&invoice_id])),
+        (format!("{word}&department={ops}"), set(&[&invoice_id])),
+        (format!("{word}&department=service"), set(&[])),
+        (
+            format!("{word}&from={today}&to={today}"),
+            everything.clone(),
+        ),
+        (format!("{word}&from={yesterday}"), everything.clone()),
+        (format!("{word}&to={yesterday}"), set(&[])),
+        (format!("{word}&from={tomorrow}"), set(&[])),
+        // Instants: `to` includes its own millisecond, `from` starts at its own.
+        (
+            format!("{word}&type=case&to={}", shifted(&damaged["created_at"], 0)),
+            set(&[&damaged_id]),
+        ),
+        (
+            format!(
+                "{word}&type=case&to={}",
+                shifted(&damaged["created_at"], -1)
+            ),
+            set(&[]),
+        ),
+        (
+            format!(
+                "{word}&type=case&from={}",
+                shifted(&invoice["created_at"], 0)
+            ),
+            set(&[&invoice_id]),
+        ),
+        (
+            format!(
+                "{word}&type=case&from={}",
+                shifted(&invoice["created_at"], 1)
+            ),
+            set(&[]),
+        ),
+    ];
+    // The first query waits for the index to have everything (status and department too);
+    // each later one is then exact at once.
+    search_until(&app, &app.agent, &format!("{word}&department=ops"), |h| {
+        ids(h) == set(&[&invoice_id])
+    })
+    .await;
+    search_until(&app, &app.agent, &format!("{word}&status=open"), |h| {
+        ids(h) == set(&[&lost_id])
+    })
+    .await;
+    for (query, want) in cases {
+        let (status, body) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/search?{query}"),
+                Some(&app.agent),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{query}: {body}");
+        let got = ids(body["items"].as_array().unwrap());
+        assert_eq!(&got, want, "{query}: {body}");
+    }
+    // A filter never widens the department's own view: ops with department=service sees nothing.
+    let (_, body) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/search?{word}&department=service"),
+            Some(&app.ops),
+            None,
+        )
+        .await;
+    assert_eq!(body["items"], json!([]), "{body}");
+}
+
+#[tokio::test]
+async fn the_console_search_page_filters_like_the_api() {
+    let app = spawn_app().await;
+    let lost = app
+        .create_case(json!({"channel": "phone", "subject": "紫砂茶壶一直没收到",
+            "category": "lost", "customer": {"phone": "13811110004"}}))
+        .await;
+    let damaged = app
+        .create_case(json!({"channel": "phone", "subject": "紫砂茶壶外包装破了",
+            "category": "damaged", "customer": {"phone": "13811110005"}}))
+        .await;
+    search_until(&app, &app.agent, &q("紫砂茶壶"), |h| h.len() >= 2).await;
+    let cookie = format!("kefu_session={}", app.agent);
+    let page = |query: String| {
+        let http = app.http.clone();
+        let url = format!("{}/search?{query}", app.base);
+        let cookie = cookie.clone();
+        async move {
+            let res = http.get(url).header("cookie", cookie).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            res.text().await.unwrap()
+        }
+    };
+    let html = page(format!("{}&type=case&category=lost", q("紫砂茶壶"))).await;
+    assert!(html.contains(lost["number"].as_str().unwrap()), "{html}");
+    assert!(
+        !html.contains(damaged["number"].as_str().unwrap()),
+        "{html}"
+    );
+    // The filter row keeps what was chosen, in the page's language.
+    assert!(html.contains(r#"<option value="lost" selected>"#), "{html}");
+    assert!(html.contains(r#"<option value="case" selected>"#), "{html}");
+    assert!(html.contains("创建日期从"), "{html}");
+    assert!(html.contains(r#"name="from" type="date""#), "{html}");
+    // A bad date is the page's error, named.
+    let html = page(format!("{}&from=2025-13-01", q("紫砂茶壶"))).await;
+    assert!(html.contains(r#"role="alert">from:"#), "{html}");
 }
