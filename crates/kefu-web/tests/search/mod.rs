@@ -1,14 +1,17 @@
 //! Search over HTTP: a change is found soon after it is made (the node's indexer follows the
 //! store's outbox), Chinese words and synonyms, exact identifiers first, filters that narrow,
-//! and nobody finds what they may not see.
+//! nobody finds what they may not see, and two nodes on one PostgreSQL answer alike.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::Duration;
 
+use kefu_domain::desk::{DepartmentDraft, UserDraft};
+use kefu_domain::{Desk, KeywordClassifier, Role, Store, SystemClock};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::{TestApp, spawn_app};
+use super::{PASSWORD, TestApp, spawn_app};
 
 /// Searches until `want` holds for the hits, for at most 5 s (the indexer runs every 200 ms).
 async fn search_until(
@@ -433,4 +436,203 @@ async fn the_console_search_page_filters_like_the_api() {
     // A bad date is the page's error, named.
     let html = page(format!("{}&from=2025-13-01", q("紫砂茶壶"))).await;
     assert!(html.contains(r#"role="alert">from:"#), "{html}");
+}
+
+/// One node over `store`: its own desk, in-memory index, indexer and HTTP server, signed in as
+/// the agent.
+async fn search_node(store: Arc<dyn Store>) -> TestApp {
+    let index = Arc::new(kefu_search::SearchIndex::in_memory().unwrap());
+    let desk = Desk {
+        store,
+        clock: Arc::new(SystemClock),
+        classifier: Arc::new(KeywordClassifier),
+        nlu: Arc::new(kefu_nlu::SharedNlu),
+        time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
+        sla_cache: Default::default(),
+        search: None,
+    };
+    tokio::spawn(kefu_search::desk::run_indexer(
+        index.clone(),
+        desk.store.clone(),
+        desk.clock.clone(),
+    ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(kefu_web::serve(
+        listener,
+        kefu_web::AppState::new(desk).with_search(index),
+        std::future::pending(),
+    ));
+    let mut node = TestApp {
+        base,
+        http: reqwest::Client::builder().no_proxy().build().unwrap(),
+        admin: String::new(),
+        agent: String::new(),
+        ops: String::new(),
+        viewer: String::new(),
+    };
+    node.agent = node.login("agent01").await;
+    node
+}
+
+async fn ids_on(node: &TestApp, query: &str) -> Vec<String> {
+    let (status, body) = node
+        .call(
+            Method::GET,
+            &format!("/api/v1/search?{query}"),
+            Some(&node.agent),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{query}: {body}");
+    let mut ids: Vec<String> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn two_nodes_on_postgres_search_alike() {
+    let Ok(url) = std::env::var("KEFU_TEST_DATABASE_URL") else {
+        eprintln!("KEFU_TEST_DATABASE_URL is not set: the two-node search test is skipped");
+        return;
+    };
+    let schema = kefu_store_postgres::create_fresh_schema(&url, "kefu_search")
+        .await
+        .unwrap();
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let node_url = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+    // Two pools, two indexes, two indexers, two servers: nothing shared but the database.
+    let store_a: Arc<dyn Store> = Arc::new(kefu_store_postgres::open(&node_url).await.unwrap());
+    let store_b: Arc<dyn Store> = Arc::new(kefu_store_postgres::open(&node_url).await.unwrap());
+    let setup = Desk::new(
+        store_a.clone(),
+        Arc::new(SystemClock),
+        Arc::new(KeywordClassifier),
+        jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
+    );
+    setup.bootstrap_admin(Some(PASSWORD.into())).await.unwrap();
+    setup.install_builtin_calendars().await.unwrap();
+    setup.install_default_policies().await.unwrap();
+    setup
+        .create_department(
+            None,
+            DepartmentDraft {
+                key: "service".into(),
+                name: "客服部".into(),
+                kind: "service".into(),
+            },
+        )
+        .await
+        .unwrap();
+    setup
+        .create_user(
+            None,
+            UserDraft {
+                username: "agent01".into(),
+                password: PASSWORD.into(),
+                role: Role::Agent,
+                display_name: None,
+                department: Some("service".into()),
+            },
+        )
+        .await
+        .unwrap();
+    // A case written before node B starts: B's first build must have it.
+    let a = search_node(store_a).await;
+    let early = a
+        .create_case(
+            json!({"channel": "phone", "subject": "青花瓷盘：外包装破了",
+            "customer": {"name": "司马青", "phone": "13822220001"}}),
+        )
+        .await;
+    let b = search_node(store_b).await;
+    let mut written = vec![early];
+    for (i, subject) in [
+        "青花瓷盘：一直没收到",
+        "青花瓷盘：要改地址",
+        "青花瓷盘：催件",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        written.push(
+            a.create_case(json!({"channel": "phone", "subject": subject,
+                "customer": {"phone": format!("1382222000{}", i + 2)}}))
+                .await,
+        );
+    }
+    let case_ids: BTreeSet<String> = written
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    let customer = written[0]["customer_id"].as_str().unwrap().to_string();
+    // Written through A, found on B: the cases by a word, the customer by phone and name.
+    search_until(
+        &b,
+        &b.agent,
+        &format!("{}&type=case", q("青花瓷盘")),
+        |h| ids(h) == case_ids,
+    )
+    .await;
+    for query in ["q=13822220001".to_string(), q("司马青")] {
+        let hits = search_until(&b, &b.agent, &query, |h| !h.is_empty()).await;
+        assert_eq!(hits[0]["id"], customer.as_str(), "{query}: {hits:?}");
+    }
+    // A later change through A: a new message and a status change, found on B.
+    let first = written[0]["id"].as_str().unwrap();
+    let (status, _) = a
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{first}/messages"),
+            Some(&a.agent),
+            Some(json!({"body": "已联系网点核对景德镇发出的箱子"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, body) = a
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/cases/{first}"),
+            Some(&a.agent),
+            Some(json!({"status": "open"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    search_until(&b, &b.agent, &q("景德镇"), |h| ids(h) == set(&[first])).await;
+    search_until(
+        &b,
+        &b.agent,
+        &format!("{}&status=open", q("青花瓷盘")),
+        |h| ids(h) == set(&[first]),
+    )
+    .await;
+    // Both caught up: the same ids for the same queries on either node.
+    search_until(&a, &a.agent, &q("景德镇"), |h| ids(h) == set(&[first])).await;
+    search_until(
+        &a,
+        &a.agent,
+        &format!("{}&status=open", q("青花瓷盘")),
+        |h| ids(h) == set(&[first]),
+    )
+    .await;
+    for query in [
+        q("青花瓷盘"),
+        q("破损"),
+        q("丢件"),
+        q("改地址"),
+        "q=0001".to_string(),
+        format!("{}&type=customer", q("客户")),
+        format!("{}&status=new", q("青花瓷盘")),
+    ] {
+        assert_eq!(
+            ids_on(&a, &query).await,
+            ids_on(&b, &query).await,
+            "{query}"
+        );
+    }
 }
