@@ -443,11 +443,8 @@ impl Desk {
         Ok(self.store.list_departments().await?)
     }
 
-    pub(crate) async fn resolve_department(
-        &self,
-        field: &str,
-        id_or_key: &str,
-    ) -> DeskResult<Department> {
+    /// The department named by its id or key; `invalid_field` on `field` when there is none.
+    pub async fn resolve_department(&self, field: &str, id_or_key: &str) -> DeskResult<Department> {
         let wanted = id_or_key.trim();
         self.store
             .list_departments()

@@ -171,6 +171,9 @@ impl SearchEngine for SearchIndex {
         query.status = request.status.clone();
         query.category = request.category.clone();
         query.min_word_percent = request.min_word_percent;
+        query.department_id = request.department_id.as_ref().map(|d| d.to_string());
+        query.created_from = request.created_from;
+        query.created_to = request.created_to;
         if request.limit > 0 {
             query.limit = request.limit;
         }

@@ -651,10 +651,17 @@ pub struct SearchParams {
     kind: Option<String>,
     status: Option<String>,
     category: Option<String>,
+    /// A department id or key.
+    department: Option<String>,
+    /// Created on or after: a local day (`YYYY-MM-DD`, the desk's time zone) or an RFC 3339 time.
+    from: Option<String>,
+    /// Created on or before (inclusive): a local day or an RFC 3339 time.
+    to: Option<String>,
     limit: Option<usize>,
 }
 
-/// `GET /search?q=&type=&status=&category=&limit=`: ranked hits the caller may see.
+/// `GET /search?q=&type=&status=&category=&department=&from=&to=&limit=`: ranked hits the
+/// caller may see.
 pub async fn search(
     State(state): State<AppState>,
     Auth(actor): Auth,
@@ -676,11 +683,23 @@ pub async fn search(
         ),
     };
     let scope = scope_for(&actor)?;
+    let department_id = match p.department.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(d) => Some(state.desk.resolve_department("department", d).await?.id),
+    };
+    let (created_from, created_to) = kefu_domain::search::created_range(
+        ("from", p.from.as_deref()),
+        ("to", p.to.as_deref()),
+        &state.desk.time_zone,
+    )?;
     let request = SearchRequest {
         q: p.q,
         kind,
         status: p.status.filter(|s| !s.is_empty()),
         category: p.category.filter(|s| !s.is_empty()),
+        department_id,
+        created_from,
+        created_to,
         limit: p.limit.unwrap_or(20).clamp(1, 100),
         ..SearchRequest::default()
     };

@@ -460,7 +460,7 @@ pub const ROUTES: &[Route] = &[
     (
         "get",
         "/api/v1/search",
-        "Search cases, customers and shipments (?q=, ?type=case|customer|shipment|article, ?status, ?category, ?limit): Chinese words and logistics synonyms, exact waybill/phone/last-four/case number/email first; department staff see only their department's cases",
+        "Search cases, customers and shipments (?q=, ?type=case|customer|shipment|article, ?status, ?category, ?department, ?from, ?to, ?limit): Chinese words and logistics synonyms, exact waybill/phone/last-four/case number/email first; department staff see only their department's cases",
         None,
         200,
         "Object",
@@ -578,6 +578,49 @@ fn query_params(path: &str, method: &str) -> Vec<Value> {
             ];
             v.extend(page());
             v
+        }
+        ("get", "/api/v1/search") => {
+            let day_or_time = json!({"type": "string", "description": "YYYY-MM-DD or RFC 3339"});
+            vec![
+                json!({"name": "q", "in": "query", "required": true,
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+                    "description": "words, a waybill number, a phone or its last four digits, a case number, an email"}),
+                q(
+                    "type",
+                    json!({"type": "string", "enum": ["case", "customer", "shipment", "article"]}),
+                    "only this kind",
+                ),
+                q(
+                    "status",
+                    json!({"type": "string"}),
+                    "a case's or shipment's status code",
+                ),
+                q(
+                    "category",
+                    json!({"type": "string"}),
+                    "a case's or article's category code",
+                ),
+                q(
+                    "department",
+                    json!({"type": "string"}),
+                    "department id or key: only cases with that department (unknown: 422 invalid_field)",
+                ),
+                q(
+                    "from",
+                    day_or_time.clone(),
+                    "created on or after: a local day in the desk's time zone (Asia/Shanghai) or an instant",
+                ),
+                q(
+                    "to",
+                    day_or_time,
+                    "created on or before, inclusive: a local day (the whole day) or an instant; not before from",
+                ),
+                q(
+                    "limit",
+                    json!({"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
+                    "",
+                ),
+            ]
         }
         _ => vec![],
     }

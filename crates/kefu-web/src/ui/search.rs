@@ -7,9 +7,13 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use kefu_domain::search::{SearchHit, SearchKind, SearchRequest, scope_for};
+use kefu_domain::search::{
+    SearchHit, SearchKind, SearchRequest, SearchScope, created_range, scope_for,
+};
+use kefu_domain::{Category, DomainError, Status};
 
-use super::pages::{Chrome, nav};
+use super::i18n::{Tr, label};
+use super::pages::{Chrome, Opt, nav};
 use super::{error_page, render, session};
 use crate::AppState;
 
@@ -26,6 +30,12 @@ pub struct HitLine {
 struct SearchPage {
     chrome: Chrome,
     q: String,
+    kinds: Vec<Opt>,
+    statuses: Vec<Opt>,
+    categories: Vec<Opt>,
+    departments: Vec<Opt>,
+    from: String,
+    to: String,
     hits: Vec<HitLine>,
     error: Option<String>,
     searched: bool,
@@ -55,6 +65,53 @@ fn line(hit: SearchHit, zh: bool) -> HitLine {
     }
 }
 
+/// Select options for `codes`, labelled in the page's language, `selected` marked.
+fn code_options(tr: &Tr, codes: impl Iterator<Item = &'static str>, selected: &str) -> Vec<Opt> {
+    codes
+        .map(|code| Opt {
+            value: code.to_string(),
+            label: label(tr, code),
+            selected: code == selected,
+        })
+        .collect()
+}
+
+/// The filters of the page as the API takes them (`type`, `status`, `category`, `department`,
+/// `from`, `to`); a bad one is the page's error, like a bad search text.
+async fn filtered_request(
+    state: &AppState,
+    text: String,
+    value: impl Fn(&str) -> Option<String>,
+) -> Result<SearchRequest, DomainError> {
+    let kind =
+        match value("type") {
+            None => None,
+            Some(k) => Some(SearchKind::parse(&k).ok_or_else(|| {
+                DomainError::invalid("type", "case, customer, shipment or article")
+            })?),
+        };
+    let department_id = match value("department") {
+        None => None,
+        Some(d) => Some(state.desk.resolve_department("department", &d).await?.id),
+    };
+    let (created_from, created_to) = created_range(
+        ("from", value("from").as_deref()),
+        ("to", value("to").as_deref()),
+        &state.desk.time_zone,
+    )?;
+    Ok(SearchRequest {
+        q: text,
+        kind,
+        status: value("status"),
+        category: value("category"),
+        department_id,
+        created_from,
+        created_to,
+        limit: 30,
+        ..SearchRequest::default()
+    })
+}
+
 pub async fn search_page(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -70,9 +127,60 @@ pub async fn search_page(
         Err(e) => return error_page(s.tr, Some(&s), &e),
     };
     let zh = s.tr.lang == "zh-CN";
+    let value = |name: &str| {
+        q.get(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let scope = scope_for(&s.actor);
+    let selected = |name: &str| value(name).unwrap_or_default();
+    let kinds = [
+        ("case", s.tr.kind_case),
+        ("customer", s.tr.kind_customer),
+        ("shipment", s.tr.kind_shipment),
+        ("article", s.tr.kind_article),
+    ]
+    .into_iter()
+    .map(|(code, name)| Opt {
+        value: code.to_string(),
+        label: name.to_string(),
+        selected: selected("type") == code,
+    })
+    .collect();
+    // Department staff search their own department only: offer no other.
+    let departments = match state.desk.list_departments().await {
+        Ok(all) => all
+            .into_iter()
+            .filter(|d| match &scope {
+                Ok(SearchScope::Department(own)) => &d.id == own,
+                _ => true,
+            })
+            .map(|d| Opt {
+                selected: [d.id.as_str(), d.key.as_str()]
+                    .contains(&selected("department").as_str()),
+                value: d.id.to_string(),
+                label: d.name,
+            })
+            .collect(),
+        Err(e) => return error_page(s.tr, Some(&s), &e),
+    };
     let mut page = SearchPage {
         chrome,
         q: text.clone(),
+        kinds,
+        statuses: code_options(
+            s.tr,
+            Status::ALL.iter().map(|st| st.as_str()),
+            &selected("status"),
+        ),
+        categories: code_options(
+            s.tr,
+            Category::ALL.iter().map(|c| c.as_str()),
+            &selected("category"),
+        ),
+        departments,
+        from: selected("from"),
+        to: selected("to"),
         hits: Vec::new(),
         error: None,
         searched: !text.is_empty(),
@@ -80,16 +188,12 @@ pub async fn search_page(
     if text.is_empty() {
         return render(&page);
     }
-    let found = match (&state.desk.search, scope_for(&s.actor)) {
-        (Some(engine), Ok(scope)) => engine.search(
-            &SearchRequest {
-                q: text,
-                limit: 30,
-                ..SearchRequest::default()
-            },
-            &scope,
-        ),
-        (None, _) => Err(kefu_domain::DomainError::conflict(
+    let found = match (&state.desk.search, scope) {
+        (Some(engine), Ok(scope)) => match filtered_request(&state, text, value).await {
+            Ok(request) => engine.search(&request, &scope),
+            Err(e) => Err(e),
+        },
+        (None, _) => Err(DomainError::conflict(
             "search_unavailable",
             "this node has no search index",
         )),
