@@ -3,6 +3,7 @@
 pub mod config;
 pub mod demo;
 pub mod demo_chats;
+pub mod demo_kb;
 pub mod demo_parcels;
 pub mod shipments;
 pub mod timers;

@@ -173,6 +173,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             let chats = kefu::demo_chats::seed_with_demo_staff(&desk, SystemClock.now(), &parcels)
                 .await
                 .map_err(|e| format!("demo chats: {e}"))?;
+            kefu::demo_kb::seed(&desk, SystemClock.now())
+                .await
+                .map_err(|e| format!("demo knowledge base: {e}"))?;
             let listener = bind(&settings.listen).await?;
             let url = format!(
                 "http://{}",

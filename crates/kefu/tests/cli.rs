@@ -389,6 +389,29 @@ async fn demo_serves_demo_data_with_working_logins() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
+    // The knowledge base: the shipped articles, reviews overdue, questions that found nothing.
+    let supervisor = login(&http, &server.url, "supervisor", "kefu-demo-2026").await;
+    let (_, overdue) = get(
+        &http,
+        &format!("{}/api/v1/kb/reviews/overdue", server.url),
+        &supervisor,
+    )
+    .await;
+    assert_eq!(overdue["items"].as_array().unwrap().len(), 2, "{overdue}");
+    let (_, gaps) = get(
+        &http,
+        &format!("{}/api/v1/kb/gaps", server.url),
+        &supervisor,
+    )
+    .await;
+    assert!(gaps["items"].as_array().unwrap().len() >= 4, "{gaps}");
+    let (status, article) = get(
+        &http,
+        &format!("{}/api/v1/help/articles/seed-damage-claim", server.url),
+        "",
+    )
+    .await;
+    assert_eq!(status, 200, "{article}");
 }
 
 /// `kefu reindex` rebuilds a node's index from the database.
