@@ -8,6 +8,7 @@ mod canned;
 mod chat;
 mod error;
 mod extract;
+mod markdown;
 mod metrics;
 mod openapi;
 mod parcels;

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 mod browser;
 mod chat;
+mod kb_pages;
 mod search;
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);

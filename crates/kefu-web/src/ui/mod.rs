@@ -4,7 +4,9 @@
 
 mod chats;
 mod desk_pages;
+mod help;
 mod i18n;
+mod kb_words;
 mod pages;
 pub mod portal;
 mod search;
@@ -74,6 +76,9 @@ pub fn router() -> Router<AppState> {
         .route("/portal/case", get(portal::case_lookup))
         .route("/portal/rate", post(portal::rate))
         .route("/portal/chat", get(portal::chat))
+        .route("/portal/help", get(help::help_home))
+        .route("/portal/help/{id}", get(help::help_article))
+        .route("/portal/help/{id}/feedback", post(help::help_feedback))
         .route(
             "/portal/pickup",
             get(portal::pickup_page).post(portal::pickup),
