@@ -6,6 +6,7 @@ mod chats;
 mod desk_pages;
 mod help;
 mod i18n;
+mod kb;
 mod kb_words;
 mod pages;
 pub mod portal;
@@ -63,6 +64,13 @@ pub fn router() -> Router<AppState> {
         .route("/ui/counts", get(counts_stream))
         .route("/ui/canned/{id}", get(pages::canned_suggestions))
         .route("/search", get(search::search_page))
+        .route("/kb", get(kb::list_page))
+        .route("/kb/new", get(kb::new_page).post(kb::create))
+        .route("/kb/gaps", get(kb::gaps_page))
+        .route("/kb/{id}", get(kb::article_page))
+        .route("/kb/{id}/edit", get(kb::edit_page).post(kb::update))
+        .route("/kb/{id}/versions/{version}", get(kb::version_page))
+        .route("/kb/{id}/{action}", post(kb::article_action))
         .route("/chats", get(chats::chats_page))
         .route("/chats/presence", post(chats::set_presence))
         .route("/chats/{id}/take", post(chats::take))
