@@ -1876,23 +1876,22 @@ async fn write_article_row(
         "INSERT INTO kb_articles (id, category, audience, archived, review_by, intents, version, updated_at, doc) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) {conflict}"
     );
-    Ok(sql
-        .execute(
-            &stmt,
-            &[
-                a.id.clone().into(),
-                a.category.clone().into(),
-                a.audience.as_str().to_string().into(),
-                i64::from(a.archived).into(),
-                a.review_by.to_string().into(),
-                intents_column(a).into(),
-                a.version.into(),
-                to_millis(a.updated_at).into(),
-                to_json(a)?.into(),
-            ],
-        )
-        .await
-        .map_err(|e| named_duplicate(e, format!("article {}", a.id)))?)
+    sql.execute(
+        &stmt,
+        &[
+            a.id.clone().into(),
+            a.category.clone().into(),
+            a.audience.as_str().to_string().into(),
+            i64::from(a.archived).into(),
+            a.review_by.to_string().into(),
+            intents_column(a).into(),
+            a.version.into(),
+            to_millis(a.updated_at).into(),
+            to_json(a)?.into(),
+        ],
+    )
+    .await
+    .map_err(|e| named_duplicate(e, format!("article {}", a.id)))
 }
 
 const ARTICLE_UPSERT: &str = "ON CONFLICT (id) DO UPDATE SET category = excluded.category, \
