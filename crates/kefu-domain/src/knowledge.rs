@@ -245,7 +245,7 @@ impl Desk {
     }
 
     /// Admins and supervisors change any article; others only the ones they own.
-    fn may_edit_article(&self, actor: &Actor, article: &Article) -> DeskResult<()> {
+    pub fn may_edit_article(&self, actor: &Actor, article: &Article) -> DeskResult<()> {
         if manages_articles(actor)
             || (writes_articles(actor) && article.owner_id.as_ref() == Some(&actor.user_id))
         {

@@ -9,6 +9,7 @@ mod chat;
 mod error;
 mod extract;
 mod kb;
+mod markdown;
 mod metrics;
 mod openapi;
 mod parcels;

@@ -14,6 +14,7 @@ mod browser;
 mod canned_page;
 mod chat;
 mod kb;
+mod kb_pages;
 mod search;
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);

@@ -5,7 +5,10 @@
 mod canned;
 mod chats;
 mod desk_pages;
+mod help;
 mod i18n;
+mod kb;
+mod kb_words;
 mod pages;
 pub mod portal;
 mod search;
@@ -68,6 +71,13 @@ pub fn router() -> Router<AppState> {
         .route("/canned/preview", post(canned::preview))
         .route("/canned/{id}", get(canned::edit_page).post(canned::update))
         .route("/canned/{id}/archive", post(canned::archive))
+        .route("/kb", get(kb::list_page))
+        .route("/kb/new", get(kb::new_page).post(kb::create))
+        .route("/kb/gaps", get(kb::gaps_page))
+        .route("/kb/{id}", get(kb::article_page))
+        .route("/kb/{id}/edit", get(kb::edit_page).post(kb::update))
+        .route("/kb/{id}/versions/{version}", get(kb::version_page))
+        .route("/kb/{id}/{action}", post(kb::article_action))
         .route("/chats", get(chats::chats_page))
         .route("/chats/presence", post(chats::set_presence))
         .route("/chats/{id}/take", post(chats::take))
@@ -81,6 +91,9 @@ pub fn router() -> Router<AppState> {
         .route("/portal/case", get(portal::case_lookup))
         .route("/portal/rate", post(portal::rate))
         .route("/portal/chat", get(portal::chat))
+        .route("/portal/help", get(help::help_home))
+        .route("/portal/help/{id}", get(help::help_article))
+        .route("/portal/help/{id}/feedback", post(help::help_feedback))
         .route(
             "/portal/pickup",
             get(portal::pickup_page).post(portal::pickup),

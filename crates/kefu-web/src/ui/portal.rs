@@ -60,13 +60,13 @@ pub struct PortalChrome {
     pub icon: String,
 }
 
-struct Visit {
-    chrome: PortalChrome,
+pub(super) struct Visit {
+    pub(super) chrome: PortalChrome,
     /// A fresh CSRF cookie to set when the visitor had none.
-    new_cookie: Option<String>,
+    pub(super) new_cookie: Option<String>,
 }
 
-fn visit(headers: &HeaderMap, path: &str) -> Visit {
+pub(super) fn visit(headers: &HeaderMap, path: &str) -> Visit {
     let (csrf, new_cookie) = match cookie(headers, PORTAL_CSRF_COOKIE) {
         Some(c) => (c.to_string(), None),
         None => {
@@ -86,7 +86,7 @@ fn visit(headers: &HeaderMap, path: &str) -> Visit {
     }
 }
 
-fn finish(v: &Visit, headers: &HeaderMap, mut r: Response) -> Response {
+pub(super) fn finish(v: &Visit, headers: &HeaderMap, mut r: Response) -> Response {
     if let Some(c) = &v.new_cookie {
         let value =
             session::set_cookie(PORTAL_CSRF_COOKIE, c, 24 * 3600, session::is_https(headers));
@@ -125,19 +125,19 @@ impl axum::extract::FromRequestParts<AppState> for ClientIp {
 }
 
 /// Too many requests: a plain page, status 429.
-fn limited(state: &AppState, headers: &HeaderMap, ip: &ClientIp) -> Option<Response> {
+pub(super) fn limited(state: &AppState, headers: &HeaderMap, ip: &ClientIp) -> Option<Response> {
     (!state.portal_limiter.allow(ip.0, state.desk.now()))
         .then(|| (StatusCode::TOO_MANY_REQUESTS, tr_of(headers).too_many).into_response())
 }
 
 /// A query parameter, trimmed and cut to `max` characters (empty when absent).
-fn param(q: &HashMap<String, String>, key: &str, max: usize) -> String {
+pub(super) fn param(q: &HashMap<String, String>, key: &str, max: usize) -> String {
     q.get(key)
         .map(|v| v.trim().chars().take(max).collect())
         .unwrap_or_default()
 }
 
-fn csrf_ok(headers: &HeaderMap, form: &HashMap<String, String>) -> bool {
+pub(super) fn csrf_ok(headers: &HeaderMap, form: &HashMap<String, String>) -> bool {
     match (cookie(headers, PORTAL_CSRF_COOKIE), form.get("_csrf")) {
         (Some(c), Some(f)) => session::same(c, f),
         _ => false,

@@ -55,7 +55,10 @@ fn line(hit: SearchHit, zh: bool) -> HitLine {
             if zh { "运单" } else { "Shipment" },
             format!("/track?waybill_no={}", hit.id),
         ),
-        SearchKind::Article => (if zh { "知识" } else { "Article" }, "/".to_string()),
+        SearchKind::Article => (
+            if zh { "知识" } else { "Article" },
+            format!("/kb/{}", super::encode(&hit.id)),
+        ),
     };
     HitLine {
         kind,

@@ -844,3 +844,56 @@ async fn a_customer_chats_through_the_widget_on_another_site_and_an_agent_answer
     no_console_errors(&d, "widget after reload").await;
     d.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kb_help_centre_on_a_phone_searches_opens_and_votes() {
+    if !browser_available() {
+        return;
+    }
+    let app = spawn_app().await;
+    // The index follows the store's outbox: wait until the shipped articles are searchable.
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    let search = format!("{}/portal/help?q=%E7%A0%B4%E6%8D%9F", app.base);
+    while !http
+        .get(&search)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .contains("/portal/help/seed-damage-claim")
+    {
+        assert!(tokio::time::Instant::now() < deadline, "never indexed");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let d = Driver::start(390, 844).await;
+    d.goto(&format!("{}/portal/help", app.base)).await;
+    d.wait_text("h1", "帮助中心").await;
+    d.type_into("#help-q", "破损").await;
+    d.click(".help-search button[type=submit]").await;
+    d.wait_text(".help-results", "包裹破损了怎么理赔").await;
+    d.find(".help-results mark").await;
+    d.screenshot(&screenshots().join("help-search.png")).await;
+    d.click(".help-results a[href='/portal/help/seed-damage-claim']")
+        .await;
+    d.wait_text("#article-title", "包裹破损了怎么理赔").await;
+    d.wait_text(".feedback", "这篇文章有帮助吗").await;
+    d.click("button.vote-yes").await;
+    d.wait_text(".feedback-thanks", "谢谢您的反馈").await;
+    d.screenshot(&screenshots().join("help-article.png")).await;
+    no_console_errors(&d, "help centre").await;
+    d.quit().await;
+    // The vote reached the console.
+    let page = http
+        .get(format!("{}/kb/seed-damage-claim", app.base))
+        .header("cookie", format!("kefu_session={}", app.agent))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("data-count=\"helpful\">1<"), "{page}");
+}
