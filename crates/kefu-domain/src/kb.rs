@@ -463,8 +463,7 @@ impl SearchGap {
         question: &str,
         best_article_id: Option<String>,
     ) -> Option<SearchGap> {
-        let question: String = question
-            .trim()
+        let question: String = mask_long_numbers(question.trim())
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
             .take(GAP_QUESTION_MAX)
@@ -477,6 +476,31 @@ impl SearchGap {
             best_article_id,
         })
     }
+}
+
+/// Runs of 7 or more digits (phones, waybill numbers) become `#`s: the gaps report is about
+/// questions, not about whose parcel they were.
+fn mask_long_numbers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.chars().count() >= 7 {
+            out.push_str(&"#".repeat(run.chars().count()));
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
 }
 
 /// The form of a question the gaps report groups by: lower case, without spaces,
@@ -737,6 +761,15 @@ mod tests {
         assert_eq!(report[0].question, "充电宝 能寄吗？");
         assert_eq!(report[0].sources, [GapSource::Portal, GapSource::Bot]);
         assert!(SearchGap::new("x".into(), at(0), GapSource::Bot, " ？ ", None).is_none());
+        let masked = SearchGap::new(
+            "y".into(),
+            at(0),
+            GapSource::Bot,
+            "13800138000 寄 3 件",
+            None,
+        )
+        .unwrap();
+        assert_eq!(masked.question, "########### 寄 3 件");
     }
 
     #[test]
