@@ -25,6 +25,7 @@ pub const VARIABLES: &[&str] = &[
     "expected_delivery",
     "case_number",
     "agent_name",
+    "reply_by",
 ];
 
 pub const TITLE_MAX: usize = 100;
@@ -312,6 +313,12 @@ fn value_of(name: &str, language: TemplateLanguage, ctx: &RenderContext<'_>) -> 
             None => missing("暂无预计送达时间", "no expected delivery time"),
         },
         "case_number" => ctx.case.number.clone(),
+        // The reply time the case promised (its earliest open commitment): an apology names a
+        // time someone is held to, not one written into the template.
+        "reply_by" => match reply_by(ctx.case) {
+            Some(at) => local(at),
+            None => missing("请先登记承诺回复时间", "set a reply commitment first"),
+        },
         "agent_name" => {
             if ctx.agent_name.trim().is_empty() {
                 missing("客服", "our agent")
@@ -337,9 +344,18 @@ pub fn missing_in(body: &str, ctx: &RenderContext<'_>) -> Vec<&'static str> {
             "latest_status" => ctx.shipment.is_none(),
             "expected_delivery" => ctx.shipment.and_then(|s| s.promised_at).is_none(),
             "agent_name" => ctx.agent_name.trim().is_empty(),
+            "reply_by" => reply_by(ctx.case).is_none(),
             _ => false,
         })
         .collect()
+}
+
+fn reply_by(case: &Case) -> Option<Timestamp> {
+    case.commitments
+        .iter()
+        .filter(|c| c.state == crate::case::CommitmentState::Open)
+        .map(|c| c.due_at)
+        .min()
 }
 
 /// The parcel a template speaks of: the latest linked waybill that is on file.
@@ -385,7 +401,7 @@ const SEEDS: &[Seed] = &[
         "delay-apology",
         "延误致歉（承诺回复时间）",
         &["延误", "催件", "查询"],
-        "{{customer_name}}您好，非常抱歉您的快件（运单号 {{waybill}}）未能按时送达，给您添麻烦了。目前快件状态：{{latest_status}}。我已登记工单 {{case_number}} 并联系网点加急处理，会在今天 18:00 前给您回复处理结果，请您保持电话畅通。",
+        "{{customer_name}}您好，非常抱歉您的快件（运单号 {{waybill}}）未能按时送达，给您添麻烦了。目前快件状态：{{latest_status}}。我已登记工单 {{case_number}} 并联系网点加急处理，会在 {{reply_by}} 前给您回复处理结果，请您保持电话畅通。",
         None,
     ),
     (

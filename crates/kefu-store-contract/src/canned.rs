@@ -292,7 +292,36 @@ pub async fn canned_replies_render_with_and_without_a_shipment(store: Arc<dyn St
     assert!(bare.text.contains("（暂无物流信息）"), "{}", bare.text);
     assert!(bare.text.contains(&case.number), "{}", bare.text);
     assert!(!bare.text.contains("{{"), "{}", bare.text);
-    assert_eq!(bare.missing, vec!["waybill", "latest_status"]);
+    assert_eq!(bare.missing, vec!["waybill", "latest_status", "reply_by"]);
+    assert!(
+        bare.text.contains("（请先登记承诺回复时间）"),
+        "{}",
+        bare.text
+    );
+    // Once the case promises a reply time, the apology names it (Beijing time).
+    f.desk
+        .make_commitment(
+            &f.agent,
+            case.id.as_str(),
+            kefu_domain::desk::CommitmentDraft {
+                due_at: "2026-11-24T08:30:00Z".parse().unwrap(),
+                note: "回复催件结果".into(),
+                remind_before_minutes: None,
+            },
+        )
+        .await
+        .unwrap();
+    let promised = f
+        .desk
+        .render_canned(&f.agent, case.id.as_str(), "seed-delay-apology")
+        .await
+        .unwrap();
+    assert!(
+        promised.text.contains("会在 11月24日 16:30 前"),
+        "{}",
+        promised.text
+    );
+    assert_eq!(promised.missing, vec!["waybill", "latest_status"]);
     let greeting = f
         .desk
         .render_canned(&f.agent, &case.number, "seed-greeting")

@@ -2549,7 +2549,10 @@ async fn canned_replies_and_macros_over_http() {
         text.contains("（暂无运单）") && text.contains(&number),
         "{text}"
     );
-    assert_eq!(rendered["missing"], json!(["waybill", "latest_status"]));
+    assert_eq!(
+        rendered["missing"],
+        json!(["waybill", "latest_status", "reply_by"])
+    );
     let (status, body) = app
         .call(
             Method::POST,

@@ -242,6 +242,7 @@ pub struct Tr {
     pub var_expected_delivery: &'static str,
     pub var_case_number: &'static str,
     pub var_agent_name: &'static str,
+    pub var_reply_by: &'static str,
     pub canned_more: &'static str,
 }
 
@@ -486,6 +487,7 @@ pub const ZH: Tr = Tr {
     var_expected_delivery: "预计送达时间",
     var_case_number: "工单号",
     var_agent_name: "客服姓名",
+    var_reply_by: "承诺回复时间",
     canned_more: "只显示前 100 个，输入关键词可缩小范围。",
 };
 
@@ -730,6 +732,7 @@ pub const EN: Tr = Tr {
     var_expected_delivery: "expected delivery",
     var_case_number: "case number",
     var_agent_name: "agent's name",
+    var_reply_by: "promised reply time",
     canned_more: "Only the first 100 are shown; type a word to narrow the list.",
 };
 
@@ -742,6 +745,7 @@ pub fn variable_label(tr: &Tr, name: &str) -> &'static str {
         "expected_delivery" => tr.var_expected_delivery,
         "case_number" => tr.var_case_number,
         "agent_name" => tr.var_agent_name,
+        "reply_by" => tr.var_reply_by,
         _ => "",
     }
 }
