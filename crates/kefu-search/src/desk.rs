@@ -3,7 +3,7 @@
 //! outbox (each node keeps its own index from the one shared outbox, so every node answers
 //! alike) or rebuilds everything (`kefu reindex`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::export::{ExportRecord, ExportTable};
@@ -13,8 +13,9 @@ use kefu_domain::{Case, CaseEvent, Customer, DomainError, EventData, Store, Stor
 
 use crate::{DocFilters, DocKind, Query, SearchDoc, SearchError, SearchIndex, Visibility};
 
-/// How far behind its cursor the indexer re-reads the outbox (commits that became visible
-/// late, see `Store::search_outbox`).
+/// How long the indexer waits for an outbox id it skipped (a transaction committing after a
+/// later one, see `Store::search_outbox`), and how far behind its cursor it re-reads after a
+/// start.
 const LATE_COMMITS: SignedDuration = SignedDuration::from_secs(10);
 /// Outbox entries per pass.
 const BATCH: u32 = 1_000;
@@ -235,40 +236,69 @@ async fn load(store: &dyn Store, kind: &str, id: &str) -> Result<Option<SearchDo
     })
 }
 
-/// One pass over the outbox after the index's cursor: re-reads what changed, commits with
-/// the new cursor. Returns how many entities were (re)indexed.
-/// Outbox ids a node applied within the late-commit window: re-read with the window, they are
-/// skipped, so an entity is reindexed once per change rather than on every pass for ten
-/// seconds.
+/// What a node's indexer remembers between passes (in memory; a restart re-reads the
+/// late-commit window behind its cursor once instead).
+///
+/// Outbox ids come from a sequence, and on PostgreSQL a transaction can commit after one that
+/// took a higher id: the lower id is missing when the indexer first reads past it, and shows up
+/// later (or never, if it was rolled back). The indexer reads only what is after its cursor and
+/// remembers the ids it skipped ("holes") for [`LATE_COMMITS`], asking for just those again on
+/// each pass. Re-reading the whole window behind the cursor on every pass instead would read
+/// every recent entry again five times a second, and with the batch limit a busy window
+/// crowds out the new entries (the index then lags by seconds).
 #[derive(Debug, Default)]
 pub struct Applied {
-    ids: std::collections::HashMap<i64, Timestamp>,
+    /// Ids below the cursor not seen yet, with when they were first missed.
+    holes: BTreeMap<i64, Timestamp>,
+    /// The window behind the cursor was re-read since this process started.
+    window_read: bool,
 }
 
+/// Most holes remembered; more in one pass means the ids jumped (a sequence reset), not
+/// transactions committing late.
+const MAX_HOLES: usize = 10_000;
+
+/// One pass over the outbox: the entries after the index's cursor, the late arrivals among
+/// the holes (and, first thing after a start, the late-commit window behind the cursor),
+/// re-read from the store and committed with the new cursor. Returns how many entities were
+/// (re)indexed.
 pub async fn apply_outbox(
     index: &SearchIndex,
     store: &dyn Store,
     now: Timestamp,
     applied: &mut Applied,
 ) -> Result<usize, DomainError> {
-    let cursor: i64 = index
-        .applied_cursor()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
+    let cursor = cursor_of(index);
     let since = now.checked_sub(LATE_COMMITS).unwrap_or(now);
-    let entries = store
-        .search_outbox(cursor, since, BATCH)
+    // Changed only once the pass has committed: a failed pass leaves the state as it was.
+    let mut holes = applied.holes.clone();
+    holes.retain(|_, missed_at| *missed_at >= since);
+    let mut entries = Vec::new();
+    if !applied.window_read {
+        let window = window_behind(store, cursor, since).await?;
+        if let Some(first) = window.first() {
+            note_holes(&mut holes, first.id, cursor, &window, now);
+        }
+        entries.extend(window);
+    }
+    entries.extend(late_arrivals(store, &mut holes).await?);
+    let fresh = store
+        .search_outbox(cursor, Timestamp::MAX, BATCH)
         .await
         .map_err(store_error)?;
-    applied.ids.retain(|_, at| *at >= since);
-    let fresh: Vec<_> = entries
-        .into_iter()
-        .filter(|e| !applied.ids.contains_key(&e.id))
-        .collect();
-    if fresh.is_empty() {
+    let last = fresh
+        .iter()
+        .map(|e| e.id)
+        .max()
+        .unwrap_or(cursor)
+        .max(cursor);
+    note_holes(&mut holes, cursor.saturating_add(1), last, &fresh, now);
+    entries.extend(fresh);
+    if entries.is_empty() {
+        applied.holes = holes;
+        applied.window_read = true;
         return Ok(0);
     }
-    let entries = fresh;
     // Each entity once per pass, however often it changed.
     let changed: BTreeSet<(String, String)> = entries
         .iter()
@@ -286,15 +316,89 @@ pub async fn apply_outbox(
         }
     }
     index.upsert(&docs).map_err(index_error)?;
-    let last = entries
-        .iter()
-        .map(|e| e.id)
-        .max()
-        .unwrap_or(cursor)
-        .max(cursor);
     index.commit(Some(&last.to_string())).map_err(index_error)?;
-    applied.ids.extend(entries.iter().map(|e| (e.id, e.at)));
+    applied.holes = holes;
+    applied.window_read = true;
     Ok(changed.len())
+}
+
+/// Remembers as holes the ids from `first` to `last` that are not among `seen` (sorted by id).
+fn note_holes(
+    holes: &mut BTreeMap<i64, Timestamp>,
+    first: i64,
+    last: i64,
+    seen: &[kefu_domain::store::OutboxEntry],
+    now: Timestamp,
+) {
+    let mut seen = seen.iter().map(|e| e.id).peekable();
+    for id in first..=last {
+        while seen.next_if(|&s| s < id).is_some() {}
+        if seen.next_if_eq(&id).is_some() {
+            continue;
+        }
+        if holes.len() >= MAX_HOLES {
+            tracing::warn!(id, "search outbox: too many missing ids to wait for");
+            return;
+        }
+        holes.entry(id).or_insert(now);
+    }
+}
+
+/// The entries of the late-commit window up to `cursor` (from the oldest written at or after
+/// `since`), read once after a start: the holes of the previous run are not remembered.
+async fn window_behind(
+    store: &dyn Store,
+    cursor: i64,
+    since: Timestamp,
+) -> Result<Vec<kefu_domain::store::OutboxEntry>, DomainError> {
+    // `after = i64::MAX`: only the time condition holds; the oldest such entry starts the window.
+    let oldest = store
+        .search_outbox(i64::MAX, since, 1)
+        .await
+        .map_err(store_error)?;
+    let Some(oldest) = oldest.first() else {
+        return Ok(Vec::new());
+    };
+    let mut window = Vec::new();
+    let mut after = oldest.id.saturating_sub(1);
+    while after < cursor {
+        let page = store
+            .search_outbox(after, Timestamp::MAX, BATCH)
+            .await
+            .map_err(store_error)?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        window.extend(page.into_iter().filter(|e| e.id <= cursor));
+    }
+    Ok(window)
+}
+
+/// The holes that have arrived since, removed from `holes`; one read per run of consecutive
+/// missing ids.
+async fn late_arrivals(
+    store: &dyn Store,
+    holes: &mut BTreeMap<i64, Timestamp>,
+) -> Result<Vec<kefu_domain::store::OutboxEntry>, DomainError> {
+    let mut runs: Vec<(i64, i64)> = Vec::new();
+    for &id in holes.keys() {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == id => *end = id,
+            _ => runs.push((id, id)),
+        }
+    }
+    let mut arrived = Vec::new();
+    for (first, last) in runs {
+        let span = u32::try_from(last - first + 1).unwrap_or(u32::MAX);
+        let found = store
+            .search_outbox(first - 1, Timestamp::MAX, span)
+            .await
+            .map_err(store_error)?;
+        for entry in found.into_iter().filter(|e| e.id <= last) {
+            holes.remove(&entry.id);
+            arrived.push(entry);
+        }
+    }
+    Ok(arrived)
 }
 
 /// Rebuilds the index from the store: everything indexed, the cursor at the outbox's end.
@@ -342,6 +446,13 @@ pub async fn reindex(index: &SearchIndex, store: &dyn Store) -> Result<u64, Doma
 /// commit), well inside the one second.
 pub const INDEX_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
+fn cursor_of(index: &SearchIndex) -> i64 {
+    index
+        .applied_cursor()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
 /// Every node's indexer: follows the outbox for as long as the process runs. An index that has
 /// never been built (no cursor) is rebuilt from the store first.
 pub async fn run_indexer(
@@ -359,9 +470,13 @@ pub async fn run_indexer(
     }
     let mut applied = Applied::default();
     loop {
+        let before = cursor_of(&index);
         if let Err(e) = apply_outbox(&index, store.as_ref(), clock.now(), &mut applied).await {
             tracing::warn!(error = %e, "search indexing failed; retrying");
         }
-        tokio::time::sleep(INDEX_EVERY).await;
+        // A full batch means more is waiting (a backlog after a start or a burst): go on at once.
+        if cursor_of(&index) - before < i64::from(BATCH) {
+            tokio::time::sleep(INDEX_EVERY).await;
+        }
     }
 }

@@ -1084,4 +1084,117 @@ mod over_a_store {
             assert_eq!(incremental.num_docs(), count);
         });
     }
+
+    /// Takes the outbox rows written so far after `after` out of the table, as a transaction
+    /// that has taken its ids but not committed would leave them on PostgreSQL.
+    fn withhold_outbox(db: &Path, after: i64) -> Vec<(i64, String, String, i64)> {
+        let conn = rusqlite::Connection::open(db).unwrap();
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .unwrap();
+        let rows = conn
+            .prepare("SELECT id, kind, entity_id, at FROM search_outbox WHERE id > ?1 ORDER BY id")
+            .unwrap()
+            .query_map([after], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        conn.execute("DELETE FROM search_outbox WHERE id > ?1", [after])
+            .unwrap();
+        rows
+    }
+
+    /// The late commit becomes visible: the rows come back with their ids.
+    fn release_outbox(db: &Path, rows: &[(i64, String, String, i64)]) {
+        let conn = rusqlite::Connection::open(db).unwrap();
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .unwrap();
+        for (id, kind, entity_id, at) in rows {
+            conn.execute(
+                "INSERT INTO search_outbox (id, kind, entity_id, at) VALUES (?1, ?2, ?3, ?4)",
+                rusqlite::params![id, kind, entity_id, at],
+            )
+            .unwrap();
+        }
+    }
+
+    #[test]
+    fn the_search_indexer_finds_changes_whose_outbox_ids_commit_late() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("kefu.db");
+        runtime().block_on(async {
+            let (desk, actor) = desk_on(&db).await;
+            let store = desk.store.as_ref();
+            let index = SearchIndex::in_memory().unwrap();
+            let mut applied = Applied::default();
+            // Case 0 commits late: case 1, written after it, is visible first.
+            let late = write_case(&desk, &actor, 0).await;
+            let withheld = withhold_outbox(&db, 0);
+            assert!(!withheld.is_empty());
+            let early = write_case(&desk, &actor, 1).await;
+            catch_up(&index, store, &mut applied).await;
+            assert_eq!(hits_of(&index, &early), 1);
+            assert_eq!(hits_of(&index, &late), 0);
+            let cursor = index.applied_cursor();
+            release_outbox(&db, &withheld);
+            catch_up(&index, store, &mut applied).await;
+            assert_eq!(hits_of(&index, &late), 1, "the late commit while running");
+            assert_eq!(
+                index.applied_cursor(),
+                cursor,
+                "the cursor does not go back"
+            );
+
+            // The same after a restart: the node forgot its holes, and re-reads the window
+            // behind its cursor once.
+            let head = store.search_outbox_head().await.unwrap();
+            let late = write_case(&desk, &actor, 2).await;
+            let withheld = withhold_outbox(&db, head);
+            let early = write_case(&desk, &actor, 3).await;
+            catch_up(&index, store, &mut applied).await;
+            assert_eq!(hits_of(&index, &early), 1);
+            release_outbox(&db, &withheld);
+            let mut restarted = Applied::default();
+            catch_up(&index, store, &mut restarted).await;
+            assert_eq!(hits_of(&index, &late), 1, "the late commit after a restart");
+            assert_eq!(
+                index.applied_cursor(),
+                Some(store.search_outbox_head().await.unwrap().to_string())
+            );
+        });
+    }
+
+    #[test]
+    fn a_busy_outbox_window_does_not_hold_up_new_search_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("kefu.db");
+        runtime().block_on(async {
+            let (desk, actor) = desk_on(&db).await;
+            let store = desk.store.as_ref();
+            let index = SearchIndex::in_memory().unwrap();
+            let mut applied = Applied::default();
+            let busy = write_case(&desk, &actor, 0).await;
+            let busy = store.case_by_number(&busy).await.unwrap().unwrap();
+            // Two batches' worth of changes in the last seconds (the rate a busy desk writes).
+            let conn = rusqlite::Connection::open(&db).unwrap();
+            conn.busy_timeout(std::time::Duration::from_secs(5))
+                .unwrap();
+            let at = SystemClock.now().as_millisecond();
+            for _ in 0..2_000 {
+                conn.execute(
+                    "INSERT INTO search_outbox (kind, entity_id, at) VALUES ('case', ?1, ?2)",
+                    rusqlite::params![busy.id.to_string(), at],
+                )
+                .unwrap();
+            }
+            catch_up(&index, store, &mut applied).await;
+            // One pass later a new case is searchable, however full the recent window is.
+            let new = write_case(&desk, &actor, 1).await;
+            apply_outbox(&index, store, SystemClock.now(), &mut applied)
+                .await
+                .unwrap();
+            assert_eq!(hits_of(&index, &new), 1);
+        });
+    }
 }
