@@ -1860,6 +1860,17 @@ fn intents_column(a: &kefu_domain::kb::Article) -> String {
     s
 }
 
+/// The documents of a one-parameter query, at most `limit` (at least one).
+async fn docs_limited<T: DeserializeOwned>(
+    sql: &mut dyn Sql,
+    query: &str,
+    arg: Value,
+    limit: u32,
+) -> StoreResult<Vec<T>> {
+    let query = format!("{query} LIMIT {}", limit.max(1));
+    docs(&sql.fetch(&query, &[arg]).await?)
+}
+
 fn version_key(article_id: &str, version: i64) -> String {
     format!("{article_id}/{version:08}")
 }
@@ -2007,16 +2018,13 @@ pub(crate) async fn article_versions(
     id: &str,
     limit: u32,
 ) -> StoreResult<Vec<kefu_domain::kb::Article>> {
-    docs(
-        &sql.fetch(
-            &format!(
-                "SELECT doc FROM kb_article_versions WHERE article_id = $1 ORDER BY version DESC LIMIT {}",
-                limit.max(1)
-            ),
-            &[id.into()],
-        )
-        .await?,
+    docs_limited(
+        sql,
+        "SELECT doc FROM kb_article_versions WHERE article_id = $1 ORDER BY version DESC",
+        id.into(),
+        limit,
     )
+    .await
 }
 
 pub(crate) async fn article_version(
@@ -2103,16 +2111,13 @@ pub(crate) async fn article_feedback(
     id: &str,
     limit: u32,
 ) -> StoreResult<Vec<kefu_domain::kb::ArticleFeedback>> {
-    docs(
-        &sql.fetch(
-            &format!(
-                "SELECT doc FROM kb_feedback WHERE article_id = $1 ORDER BY at DESC, id DESC LIMIT {}",
-                limit.max(1)
-            ),
-            &[id.into()],
-        )
-        .await?,
+    docs_limited(
+        sql,
+        "SELECT doc FROM kb_feedback WHERE article_id = $1 ORDER BY at DESC, id DESC",
+        id.into(),
+        limit,
     )
+    .await
 }
 
 pub(crate) async fn search_gaps(
@@ -2120,14 +2125,11 @@ pub(crate) async fn search_gaps(
     since: jiff::Timestamp,
     limit: u32,
 ) -> StoreResult<Vec<kefu_domain::kb::SearchGap>> {
-    docs(
-        &sql.fetch(
-            &format!(
-                "SELECT doc FROM kb_gaps WHERE at >= $1 ORDER BY at DESC, id DESC LIMIT {}",
-                limit.max(1)
-            ),
-            &[to_millis(since).into()],
-        )
-        .await?,
+    docs_limited(
+        sql,
+        "SELECT doc FROM kb_gaps WHERE at >= $1 ORDER BY at DESC, id DESC",
+        to_millis(since).into(),
+        limit,
     )
+    .await
 }
