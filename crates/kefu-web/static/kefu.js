@@ -330,11 +330,15 @@
     if (b) { ev.preventDefault(); b.click(); }
   });
   // htmx leaves a 4xx answer unswapped; where the refusal is the content to show (a preview
-  // for a case that does not exist, a search that is too long), the target says so.
+  // for a case that does not exist, a search that is too long), the target says so. A boosted
+  // form or link gets a whole page back, refusal included (the form with its error and what
+  // was typed): it is shown like any other page, or the click would seem to do nothing.
   document.addEventListener("htmx:beforeSwap", function (ev) {
     var d = ev.detail;
     if (!d || !d.xhr || d.xhr.status < 400 || d.xhr.status >= 500) return;
-    if (d.target && d.target.hasAttribute && d.target.hasAttribute("data-show-errors")) {
+    var marked = d.target && d.target.hasAttribute && d.target.hasAttribute("data-show-errors");
+    var boosted = d.boosted || (d.requestConfig && d.requestConfig.boosted) || d.target === document.body;
+    if (marked || boosted) {
       d.shouldSwap = true;
       d.isError = false;
     }

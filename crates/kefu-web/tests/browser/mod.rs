@@ -897,3 +897,29 @@ async fn kb_help_centre_on_a_phone_searches_opens_and_votes() {
         .unwrap();
     assert!(page.contains("data-count=\"helpful\">1<"), "{page}");
 }
+
+/// A boosted console form that is refused shows the refusal (the page the server answered,
+/// with the error and what was typed) instead of seeming to do nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_console_form_shows_why() {
+    if !browser_available() {
+        return;
+    }
+    let app = spawn_app().await;
+    let d = Driver::start(1366, 900).await;
+    d.goto(&format!("{}/login", app.base)).await;
+    d.type_into("#username", "agent01").await;
+    d.type_into("#password", PASSWORD).await;
+    d.click("form[action='/login'] button[type=submit]").await;
+    d.wait_text("h1", "我的工单").await;
+    d.goto(&format!("{}/cases/new", app.base)).await;
+    d.wait_text("h1", "新建").await;
+    // Not a phone number: the desk refuses it (422), the form comes back with the error.
+    d.type_into("#nphone", "12345").await;
+    d.type_into("#nsubject", "客户来电催件").await;
+    d.click("form[action='/cases/new'] button[type=submit]")
+        .await;
+    d.wait_text("p.error", "phone").await;
+    assert_eq!(d.value("#nphone").await, "12345");
+    d.quit().await;
+}
