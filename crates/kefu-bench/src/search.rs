@@ -202,41 +202,25 @@ impl Node {
     }
 }
 
-/// What `kefu serve` does before it serves (crates/kefu/src/main.rs), on a fresh SQLite store.
+/// What `kefu serve` does before it serves (`kefu::node`), on a fresh SQLite store.
 async fn serve_setup(
     dir: &std::path::Path,
     index: IndexKind,
 ) -> Result<(tokio::net::TcpListener, kefu_web::AppState, String), String> {
-    let fail = |what: &'static str| move |e: String| format!("{what}: {e}");
     let store = kefu_store_sqlite::open(&dir.join("kefu.db"))
         .await
         .map_err(|e| format!("SQLite: {e}"))?;
     let desk = kefu::config::desk(Arc::new(store), kefu_domain::DEFAULT_TIME_ZONE)?;
-    desk.install_builtin_calendars()
-        .await
-        .map_err(|e| fail("calendars")(e.to_string()))?;
-    desk.install_default_policies()
-        .await
-        .map_err(|e| fail("policies")(e.to_string()))?;
-    desk.install_seed_replies()
-        .await
-        .map_err(|e| fail("replies")(e.to_string()))?;
+    kefu::node::install_shipped(&desk).await?;
     desk.bootstrap_admin(Some(ADMIN_PASSWORD.into()))
         .await
-        .map_err(|e| fail("admin")(e.to_string()))?;
-    let _ = kefu_nlu::Nlu::shared();
-    tokio::spawn(kefu::timers::run(desk.clone()));
+        .map_err(|e| format!("admin: {e}"))?;
     let index = match index {
         IndexKind::Disk => kefu_search::SearchIndex::open(dir.join("search-index")),
         IndexKind::Memory => kefu_search::SearchIndex::in_memory(),
     }
     .map_err(|e| format!("search index: {e}"))?;
-    let index = Arc::new(index);
-    tokio::spawn(kefu_search::desk::run_indexer(
-        index.clone(),
-        desk.store.clone(),
-        desk.clock.clone(),
-    ));
+    let state = kefu::node::start(desk, index);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| format!("bind 127.0.0.1:0: {e}"))?;
@@ -244,11 +228,7 @@ async fn serve_setup(
         "http://{}",
         listener.local_addr().map_err(|e| e.to_string())?
     );
-    Ok((
-        listener,
-        kefu_web::AppState::new(desk).with_search(index),
-        base,
-    ))
+    Ok((listener, state, base))
 }
 
 async fn login(client: &reqwest::Client, base: &str) -> Result<String, String> {

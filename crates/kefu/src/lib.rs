@@ -5,6 +5,7 @@ pub mod demo;
 pub mod demo_chats;
 pub mod demo_kb;
 pub mod demo_parcels;
+pub mod node;
 pub mod shipments;
 pub mod timers;
 pub mod transfer;

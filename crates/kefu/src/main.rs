@@ -358,22 +358,10 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-/// The desk a server runs: store opened and migrated, built-in calendars and SLA policies in
-/// place, and the shipped canned replies (existing ones, maybe edited, are kept).
+/// The desk a server runs: store opened and migrated, and what kefu ships installed.
 async fn open_desk_for_serving(settings: &Settings) -> Result<kefu_domain::Desk, String> {
     let desk = config::desk(config::open_store(settings).await?, &settings.time_zone)?;
-    desk.install_builtin_calendars()
-        .await
-        .map_err(|e| e.to_string())?;
-    desk.install_default_policies()
-        .await
-        .map_err(|e| e.to_string())?;
-    desk.install_seed_replies()
-        .await
-        .map_err(|e| e.to_string())?;
-    desk.install_seed_articles()
-        .await
-        .map_err(|e| e.to_string())?;
+    kefu::node::install_shipped(&desk).await?;
     Ok(desk)
 }
 
@@ -409,16 +397,7 @@ async fn serve(
     desk: kefu_domain::Desk,
     settings: &Settings,
 ) -> Result<(), String> {
-    // Train the bot's model now, so the first chat message does not wait for it.
-    let _ = kefu_nlu::Nlu::shared();
-    tokio::spawn(kefu::timers::run(desk.clone()));
-    let index = std::sync::Arc::new(open_search_index(settings)?);
-    tokio::spawn(kefu_search::desk::run_indexer(
-        index.clone(),
-        desk.store.clone(),
-        desk.clock.clone(),
-    ));
-    let state = kefu_web::AppState::new(desk).with_search(index);
+    let state = kefu::node::start(desk, open_search_index(settings)?);
     kefu_web::serve(listener, state, shutdown_signal())
         .await
         .map_err(|e| e.to_string())

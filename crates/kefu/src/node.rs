@@ -1,0 +1,40 @@
+//! What a node does before it serves, shared by `kefu serve`/`demo` and the benches that run
+//! the product as it runs: the shipped configuration and content, then the background work
+//! (timers, the search indexer) around the web state.
+
+use std::sync::Arc;
+
+use kefu_domain::Desk;
+
+/// Installs what kefu ships and the store lacks: built-in calendars and SLA policies, the
+/// canned replies and the knowledge-base articles (existing ones, maybe edited, are kept).
+pub async fn install_shipped(desk: &Desk) -> Result<(), String> {
+    desk.install_builtin_calendars()
+        .await
+        .map_err(|e| format!("calendars: {e}"))?;
+    desk.install_default_policies()
+        .await
+        .map_err(|e| format!("SLA policies: {e}"))?;
+    desk.install_seed_replies()
+        .await
+        .map_err(|e| format!("canned replies: {e}"))?;
+    desk.install_seed_articles()
+        .await
+        .map_err(|e| format!("articles: {e}"))?;
+    Ok(())
+}
+
+/// Starts the node's background work on the current runtime and returns the web state: the
+/// bot's model is trained now (the first chat message does not wait for it), the timers run,
+/// and the index follows the store's outbox.
+pub fn start(desk: Desk, index: kefu_search::SearchIndex) -> kefu_web::AppState {
+    let _ = kefu_nlu::Nlu::shared();
+    tokio::spawn(crate::timers::run(desk.clone()));
+    let index = Arc::new(index);
+    tokio::spawn(kefu_search::desk::run_indexer(
+        index.clone(),
+        desk.store.clone(),
+        desk.clock.clone(),
+    ));
+    kefu_web::AppState::new(desk).with_search(index)
+}
