@@ -433,8 +433,7 @@ pub fn decide(state: &BotState, u: &Understanding, text: &str) -> (Step, BotStat
             },
             next,
         ),
-        Intent::Suggestion => handover(&mut next, u.intent.as_str()),
-        // Served above (handover) or by the fallback.
+        // Suggestions, and the intents served above (handover) or by the fallback.
         _ => handover(&mut next, u.intent.as_str()),
     }
 }

@@ -349,7 +349,12 @@ impl Desk {
     ) -> DeskResult<Article> {
         let current = self.get_article(Reader::Staff(actor), id).await?;
         self.may_edit_article(actor, &current)?;
-        let old = self.article_version(actor, id, version).await?;
+        // `current` was read as this reader; the old version needs no second check.
+        let old = self
+            .store
+            .article_version(id, version)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("version {version} of article {id}")))?;
         let next = Article {
             category: old.category,
             tags: old.tags,
@@ -549,31 +554,32 @@ impl Desk {
                 &SearchScope::PublicArticles,
             )
         };
-        // A question of no searchable words (emoji, punctuation) finds nothing.
-        let strong_hits = ask(Some(STRONG_WORD_PERCENT)).unwrap_or_default();
-        let hits = if strong_hits.is_empty() {
-            ask(Some(CLOSE_WORD_PERCENT)).unwrap_or_default()
-        } else {
-            strong_hits.clone()
+        // An article linked to the intent wins among hits; the one linked article answers
+        // when no hit is strong (the operator said it does); else the closest hit is only
+        // offered as such. A question of no searchable words (emoji, punctuation) finds
+        // nothing.
+        let pick = |hits: Vec<SearchHit>| {
+            let linked_hit = hits
+                .iter()
+                .position(|h| linked.iter().any(|a| a.id == h.id));
+            hits.into_iter().nth(linked_hit.unwrap_or(0)).map(|h| h.id)
         };
-        // Among strong hits an article linked to the intent wins; without a strong hit, the
-        // one article linked to the intent answers (the operator said it does), else the
-        // closest hit is only offered as such.
-        let linked_hit = |hits: &[SearchHit]| {
-            hits.iter()
-                .find(|h| linked.iter().any(|a| a.id == h.id))
-                .or(hits.first())
-                .map(|h| h.id.clone())
-        };
-        let (id, strong) = if let Some(id) = linked_hit(&strong_hits) {
-            (id, true)
-        } else if linked.len() == 1 {
-            (linked[0].id.clone(), true)
-        } else if let Some(id) = linked_hit(&hits) {
-            (id, false)
-        } else {
-            return Ok(None);
-        };
+        let (id, strong) =
+            if let Some(id) = pick(ask(Some(STRONG_WORD_PERCENT)).unwrap_or_default()) {
+                (id, true)
+            } else if let [only] = linked.as_slice() {
+                return Ok(Some(ArticleMatch {
+                    article: only.clone(),
+                    strong: true,
+                }));
+            } else if let Some(id) = pick(ask(Some(CLOSE_WORD_PERCENT)).unwrap_or_default()) {
+                (id, false)
+            } else {
+                return Ok(None);
+            };
+        if let Some(article) = linked.into_iter().find(|a| a.id == id) {
+            return Ok(Some(ArticleMatch { article, strong }));
+        }
         Ok(self
             .store
             .article(&id)

@@ -20,21 +20,25 @@ const LATE_COMMITS: SignedDuration = SignedDuration::from_secs(10);
 /// Outbox entries per pass.
 const BATCH: u32 = 1_000;
 
-fn kind_of(k: SearchKind) -> DocKind {
-    match k {
-        SearchKind::Case => DocKind::Case,
-        SearchKind::Customer => DocKind::Customer,
-        SearchKind::Shipment => DocKind::Shipment,
-        SearchKind::Article => DocKind::Article,
+impl From<SearchKind> for DocKind {
+    fn from(k: SearchKind) -> DocKind {
+        match k {
+            SearchKind::Case => DocKind::Case,
+            SearchKind::Customer => DocKind::Customer,
+            SearchKind::Shipment => DocKind::Shipment,
+            SearchKind::Article => DocKind::Article,
+        }
     }
 }
 
-fn search_kind(k: DocKind) -> SearchKind {
-    match k {
-        DocKind::Case => SearchKind::Case,
-        DocKind::Customer => SearchKind::Customer,
-        DocKind::Shipment => SearchKind::Shipment,
-        DocKind::Article => SearchKind::Article,
+impl From<DocKind> for SearchKind {
+    fn from(k: DocKind) -> SearchKind {
+        match k {
+            DocKind::Case => SearchKind::Case,
+            DocKind::Customer => SearchKind::Customer,
+            DocKind::Shipment => SearchKind::Shipment,
+            DocKind::Article => SearchKind::Article,
+        }
     }
 }
 
@@ -168,7 +172,7 @@ impl SearchEngine for SearchIndex {
             SearchScope::PublicArticles => Visibility::PublicArticlesOnly,
         };
         let mut query = Query::new(request.q.clone(), visibility);
-        query.kinds = request.kind.map(|k| vec![kind_of(k)]);
+        query.kinds = request.kind.map(|k| vec![k.into()]);
         query.status = request.status.clone();
         query.category = request.category.clone();
         query.min_word_percent = request.min_word_percent;
@@ -182,7 +186,7 @@ impl SearchEngine for SearchIndex {
         Ok(hits
             .into_iter()
             .map(|h| SearchHit {
-                kind: search_kind(h.kind),
+                kind: h.kind.into(),
                 id: h.id,
                 title: h.title,
                 snippet: h.snippet,

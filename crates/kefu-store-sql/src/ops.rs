@@ -1885,22 +1885,25 @@ async fn write_article_row(
         "INSERT INTO kb_articles (id, category, audience, archived, review_by, intents, version, updated_at, doc) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) {conflict}"
     );
-    sql.execute(
-        &stmt,
-        &[
-            a.id.clone().into(),
-            a.category.clone().into(),
-            a.audience.as_str().to_string().into(),
-            i64::from(a.archived).into(),
-            a.review_by.to_string().into(),
-            intents_column(a).into(),
-            a.version.into(),
-            to_millis(a.updated_at).into(),
-            to_json(a)?.into(),
-        ],
-    )
-    .await
-    .map_err(|e| named_duplicate(e, format!("article {}", a.id)))
+    sql.execute(&stmt, &article_values(a)?)
+        .await
+        .map_err(|e| named_duplicate(e, format!("article {}", a.id)))
+}
+
+/// An article's row: id, category, audience, archived, review_by, intents, version,
+/// updated_at, doc (`$1`…`$9` of both the insert and the update).
+fn article_values(a: &kefu_domain::kb::Article) -> StoreResult<Vec<Value>> {
+    Ok(vec![
+        a.id.clone().into(),
+        a.category.clone().into(),
+        a.audience.as_str().to_string().into(),
+        i64::from(a.archived).into(),
+        a.review_by.to_string().into(),
+        intents_column(a).into(),
+        a.version.into(),
+        to_millis(a.updated_at).into(),
+        to_json(a)?.into(),
+    ])
 }
 
 const ARTICLE_UPSERT: &str = "ON CONFLICT (id) DO UPDATE SET category = excluded.category, \
@@ -1946,22 +1949,13 @@ pub(crate) async fn put_article(
                     a.id, a.version
                 )));
             }
+            let mut values = article_values(a)?;
+            values.push(expected_version.into());
             let n = sql
                 .execute(
                     "UPDATE kb_articles SET category = $2, audience = $3, archived = $4, review_by = $5, \
                      intents = $6, version = $7, updated_at = $8, doc = $9 WHERE id = $1 AND version = $10",
-                    &[
-                        a.id.clone().into(),
-                        a.category.clone().into(),
-                        a.audience.as_str().to_string().into(),
-                        i64::from(a.archived).into(),
-                        a.review_by.to_string().into(),
-                        intents_column(a).into(),
-                        a.version.into(),
-                        to_millis(a.updated_at).into(),
-                        to_json(a)?.into(),
-                        expected_version.into(),
-                    ],
+                    &values,
                 )
                 .await?;
             if n == 0 {

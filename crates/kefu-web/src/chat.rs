@@ -149,12 +149,28 @@ impl ChatHub {
 
 // ---- HTTP: starting a conversation, attachments ---------------------------------------------
 
-pub(crate) fn client_ip(parts: &axum::http::request::Parts) -> std::net::IpAddr {
+fn client_ip(parts: &axum::http::request::Parts) -> std::net::IpAddr {
     parts
         .extensions
         .get::<ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip())
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST))
+}
+
+/// A public JSON endpoint's share of the portal's per-address limit.
+pub(crate) fn rate_limited(state: &AppState, parts: &axum::http::request::Parts) -> ApiResult<()> {
+    if state
+        .portal_limiter
+        .allow(client_ip(parts), state.desk.now())
+    {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many requests; try again in a minute",
+        ))
+    }
 }
 
 /// `POST /api/v1/chat/conversations`: public, rate-limited like the portal.
@@ -163,14 +179,7 @@ pub async fn start(
     parts: axum::http::request::Parts,
     ApiJson(start): ApiJson<kefu_domain::chat::ChatStart>,
 ) -> ApiResult<Response> {
-    let ip = client_ip(&parts);
-    if !state.portal_limiter.allow(ip, state.desk.now()) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "too many requests; try again in a minute",
-        ));
-    }
+    rate_limited(&state, &parts)?;
     let started = state.desk.start_chat(start).await?;
     Ok((StatusCode::CREATED, axum::Json(started)).into_response())
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Auth};
 
 #[derive(Deserialize)]
@@ -279,21 +279,6 @@ pub async fn categories(State(state): State<AppState>) -> ApiResult<Json<Value>>
 
 // ---- public: the help centre ------------------------------------------------------------
 
-fn rate_limited(state: &AppState, parts: &axum::http::request::Parts) -> ApiResult<()> {
-    if state
-        .portal_limiter
-        .allow(crate::chat::client_ip(parts), state.desk.now())
-    {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "too many requests; try again in a minute",
-        ))
-    }
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PublicListParams {
@@ -328,7 +313,7 @@ pub async fn public_search(
     parts: axum::http::request::Parts,
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<Value>> {
-    rate_limited(&state, &parts)?;
+    crate::chat::rate_limited(&state, &parts)?;
     let items = state
         .desk
         .search_articles(
@@ -348,7 +333,7 @@ pub async fn public_feedback(
     parts: axum::http::request::Parts,
     ApiJson(b): ApiJson<FeedbackBody>,
 ) -> ApiResult<StatusCode> {
-    rate_limited(&state, &parts)?;
+    crate::chat::rate_limited(&state, &parts)?;
     state
         .desk
         .article_feedback(

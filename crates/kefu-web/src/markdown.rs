@@ -9,14 +9,15 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 fn safe_link(url: &str) -> bool {
     let url = url.trim();
     let lower = url.to_ascii_lowercase();
-    local_path(url)
+    is_local_path(url)
         || lower.starts_with("http://")
         || lower.starts_with("https://")
         || lower.starts_with("mailto:")
 }
 
-/// `/…` on this host; `//host` and `/\host` would leave it (browsers read `\` as `/`).
-fn local_path(url: &str) -> bool {
+/// `/…` on this host; `//host` and `/\host` would leave it (browsers read `\` as `/`). Also
+/// what the console may redirect to (`ui::local_path`).
+pub(crate) fn is_local_path(url: &str) -> bool {
     url.starts_with('/') && !url.starts_with("//") && !url.contains('\\')
 }
 
@@ -38,7 +39,7 @@ pub fn to_html(markdown: &str) -> String {
             }
             Event::Start(Tag::Image { ref dest_url, .. }) => {
                 // Without the image, its alt text stays as plain text.
-                let keep = local_path(dest_url.trim());
+                let keep = is_local_path(dest_url.trim());
                 open.push(keep);
                 keep.then_some(event)
             }

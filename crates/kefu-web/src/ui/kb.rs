@@ -906,20 +906,25 @@ pub async fn gaps_page(State(state): State<AppState>, headers: HeaderMap) -> Res
         Ok(l) => l,
         Err(e) => return error_page(s.tr, Some(&s), &e),
     };
+    let articles = desk
+        .list_articles(Reader::Staff(&s.actor), &ArticleFilter::default())
+        .await
+        .unwrap_or_default();
     let tz = &desk.time_zone;
     let mut gaps = Vec::with_capacity(lines.len());
     for line in lines {
+        // The live articles are loaded for the list below; only an archived one is read.
         let closest = match &line.best_article_id {
-            Some(id) => desk
-                .get_article(Reader::Staff(&s.actor), id)
-                .await
-                .ok()
-                .map(|a| {
-                    (
-                        format!("/kb/{}", encode(&a.id)),
-                        a.title(en(&s)).to_string(),
-                    )
-                }),
+            Some(id) => match articles.iter().find(|a| a.id == *id) {
+                Some(a) => Some(a.clone()),
+                None => desk.get_article(Reader::Staff(&s.actor), id).await.ok(),
+            }
+            .map(|a| {
+                (
+                    format!("/kb/{}", encode(&a.id)),
+                    a.title(en(&s)).to_string(),
+                )
+            }),
             None => None,
         };
         gaps.push(GapRow {
@@ -935,10 +940,6 @@ pub async fn gaps_page(State(state): State<AppState>, headers: HeaderMap) -> Res
             closest,
         });
     }
-    let articles = desk
-        .list_articles(Reader::Staff(&s.actor), &ArticleFilter::default())
-        .await
-        .unwrap_or_default();
     let categories = desk.kb_categories().await.unwrap_or_default();
     let mut rows = rows_of(
         &state,

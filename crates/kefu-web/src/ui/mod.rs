@@ -198,7 +198,7 @@ pub fn encode(s: &str) -> String {
 
 /// Only local paths may be redirected to after login or a language switch.
 pub(super) fn local_path(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    if crate::markdown::is_local_path(next) {
         next
     } else {
         "/"
