@@ -52,6 +52,59 @@ pub struct SearchRequest {
     pub min_word_percent: Option<u8>,
 }
 
+/// A filter as given: trimmed, and absent when blank.
+fn given(v: Option<&str>) -> Option<&str> {
+    v.map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// A search's filters as a caller received them (query parameters); blank ones are absent.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SearchFilters<'a> {
+    pub kind: Option<&'a str>,
+    pub status: Option<&'a str>,
+    pub category: Option<&'a str>,
+    /// A department's id or key.
+    pub department: Option<&'a str>,
+    pub from: Option<&'a str>,
+    pub to: Option<&'a str>,
+}
+
+impl crate::desk::Desk {
+    /// The request for `q` with these filters: the type parsed, the department resolved, the
+    /// date range in the desk's time zone; a bad filter is `invalid_field` naming it.
+    pub async fn search_request(
+        &self,
+        q: String,
+        filters: &SearchFilters<'_>,
+        limit: usize,
+    ) -> Result<SearchRequest, DomainError> {
+        let kind = given(filters.kind)
+            .map(|k| {
+                SearchKind::parse(k).ok_or_else(|| {
+                    DomainError::invalid("type", "case, customer, shipment or article")
+                })
+            })
+            .transpose()?;
+        let department_id = match given(filters.department) {
+            Some(d) => Some(self.resolve_department("department", d).await?.id),
+            None => None,
+        };
+        let (created_from, created_to) =
+            created_range(("from", filters.from), ("to", filters.to), &self.time_zone)?;
+        Ok(SearchRequest {
+            q,
+            kind,
+            status: given(filters.status).map(str::to_string),
+            category: given(filters.category).map(str::to_string),
+            department_id,
+            created_from,
+            created_to,
+            limit,
+            ..SearchRequest::default()
+        })
+    }
+}
+
 /// The creation range a person asks for, as `[from, to)`. Each end is a local day
 /// (`YYYY-MM-DD` in `tz`, the desk's time zone) or an RFC 3339 instant; `to` is inclusive either
 /// way (the whole day, or up to and including the instant). Blank ends are absent. A bad value

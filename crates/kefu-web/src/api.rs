@@ -667,7 +667,7 @@ pub async fn search(
     Auth(actor): Auth,
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<Value>> {
-    use kefu_domain::search::{SearchKind, SearchRequest, scope_for};
+    use kefu_domain::search::{SearchFilters, scope_for};
     let Some(engine) = state.desk.search.clone() else {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -675,34 +675,19 @@ pub async fn search(
             "this node has no search index",
         ));
     };
-    let kind = match p.kind.as_deref() {
-        None | Some("") => None,
-        Some(k) => Some(
-            SearchKind::parse(k)
-                .ok_or_else(|| ApiError::invalid("type", "case, customer, shipment or article"))?,
-        ),
+    let filters = SearchFilters {
+        kind: p.kind.as_deref(),
+        status: p.status.as_deref(),
+        category: p.category.as_deref(),
+        department: p.department.as_deref(),
+        from: p.from.as_deref(),
+        to: p.to.as_deref(),
     };
+    let request = state
+        .desk
+        .search_request(p.q, &filters, p.limit.unwrap_or(20).clamp(1, 100))
+        .await?;
     let scope = scope_for(&actor)?;
-    let department_id = match p.department.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(d) => Some(state.desk.resolve_department("department", d).await?.id),
-    };
-    let (created_from, created_to) = kefu_domain::search::created_range(
-        ("from", p.from.as_deref()),
-        ("to", p.to.as_deref()),
-        &state.desk.time_zone,
-    )?;
-    let request = SearchRequest {
-        q: p.q,
-        kind,
-        status: p.status.filter(|s| !s.is_empty()),
-        category: p.category.filter(|s| !s.is_empty()),
-        department_id,
-        created_from,
-        created_to,
-        limit: p.limit.unwrap_or(20).clamp(1, 100),
-        ..SearchRequest::default()
-    };
     let hits = engine.search(&request, &scope)?;
     Ok(Json(json!({ "items": hits })))
 }

@@ -7,9 +7,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use kefu_domain::search::{
-    SearchHit, SearchKind, SearchRequest, SearchScope, created_range, scope_for,
-};
+use kefu_domain::search::{SearchFilters, SearchHit, SearchKind, SearchScope, scope_for};
 use kefu_domain::{Category, DomainError, Status};
 
 use super::i18n::{Tr, label};
@@ -77,42 +75,6 @@ fn code_options(tr: &Tr, codes: impl Iterator<Item = &'static str>, selected: &s
             selected: code == selected,
         })
         .collect()
-}
-
-/// The filters of the page as the API takes them (`type`, `status`, `category`, `department`,
-/// `from`, `to`); a bad one is the page's error, like a bad search text.
-async fn filtered_request(
-    state: &AppState,
-    text: String,
-    value: impl Fn(&str) -> Option<String>,
-) -> Result<SearchRequest, DomainError> {
-    let kind =
-        match value("type") {
-            None => None,
-            Some(k) => Some(SearchKind::parse(&k).ok_or_else(|| {
-                DomainError::invalid("type", "case, customer, shipment or article")
-            })?),
-        };
-    let department_id = match value("department") {
-        None => None,
-        Some(d) => Some(state.desk.resolve_department("department", &d).await?.id),
-    };
-    let (created_from, created_to) = created_range(
-        ("from", value("from").as_deref()),
-        ("to", value("to").as_deref()),
-        &state.desk.time_zone,
-    )?;
-    Ok(SearchRequest {
-        q: text,
-        kind,
-        status: value("status"),
-        category: value("category"),
-        department_id,
-        created_from,
-        created_to,
-        limit: 30,
-        ..SearchRequest::default()
-    })
 }
 
 pub async fn search_page(
@@ -192,7 +154,22 @@ pub async fn search_page(
         return render(&page);
     }
     let found = match (&state.desk.search, scope) {
-        (Some(engine), Ok(scope)) => match filtered_request(&state, text, value).await {
+        (Some(engine), Ok(scope)) => match state
+            .desk
+            .search_request(
+                text,
+                &SearchFilters {
+                    kind: q.get("type").map(String::as_str),
+                    status: q.get("status").map(String::as_str),
+                    category: q.get("category").map(String::as_str),
+                    department: q.get("department").map(String::as_str),
+                    from: q.get("from").map(String::as_str),
+                    to: q.get("to").map(String::as_str),
+                },
+                30,
+            )
+            .await
+        {
             Ok(request) => engine.search(&request, &scope),
             Err(e) => Err(e),
         },
