@@ -17,7 +17,7 @@ use kefu_domain::replies::{CannedFilter, manages_team_templates, may_edit_canned
 use kefu_domain::{Category, Department, DomainError, Priority, Status};
 
 use super::i18n::{Tr, label, variable_label};
-use super::pages::{Chrome, Opt, local, nav};
+use super::pages::{Chrome, Opt, code_options, local, nav};
 use super::{UiSession, csrf_refused, encode, error_page, redirect, render, session};
 use crate::AppState;
 
@@ -489,17 +489,6 @@ struct FormPage {
     vars: Vec<VarView>,
 }
 
-fn code_options(tr: &Tr, codes: &[&'static str], chosen: &str) -> Vec<Opt> {
-    codes
-        .iter()
-        .map(|c| Opt {
-            value: (*c).to_string(),
-            label: label(tr, c),
-            selected: *c == chosen,
-        })
-        .collect()
-}
-
 async fn form_page(
     state: &AppState,
     s: &UiSession,
@@ -530,16 +519,13 @@ async fn form_page(
             selected: form.department == d.id.as_str() || form.department == d.key,
         })
         .collect();
-    let statuses: Vec<&'static str> = Status::ALL.iter().map(|s| s.as_str()).collect();
-    let categories: Vec<&'static str> = Category::ALL.iter().map(|c| c.as_str()).collect();
-    let priorities: Vec<&'static str> = Priority::ALL.iter().map(|p| p.as_str()).collect();
     let mut r = render(&FormPage {
         heading,
         can_team: manages_team_templates(&s.actor),
         departments,
-        statuses: code_options(tr, &statuses, &form.status),
-        categories: code_options(tr, &categories, &form.category),
-        priorities: code_options(tr, &priorities, &form.priority),
+        statuses: code_options(tr, Status::ALL.iter().map(|s| s.as_str()), &form.status),
+        categories: code_options(tr, Category::ALL.iter().map(|c| c.as_str()), &form.category),
+        priorities: code_options(tr, Priority::ALL.iter().map(|p| p.as_str()), &form.priority),
         vars: variables(tr),
         form,
         chrome,

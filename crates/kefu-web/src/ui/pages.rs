@@ -121,6 +121,22 @@ pub struct Opt {
     pub selected: bool,
 }
 
+/// Options for codes given as text, `selected` the one chosen (or none).
+pub(super) fn code_options(
+    tr: &Tr,
+    codes: impl IntoIterator<Item = &'static str>,
+    selected: &str,
+) -> Vec<Opt> {
+    codes
+        .into_iter()
+        .map(|code| Opt {
+            value: code.to_string(),
+            label: label(tr, code),
+            selected: code == selected,
+        })
+        .collect()
+}
+
 fn options<T: Copy + PartialEq>(
     tr: &Tr,
     all: &[T],

@@ -10,8 +10,7 @@ use axum::response::Response;
 use kefu_domain::search::{SearchFilters, SearchHit, SearchKind, SearchScope, scope_for};
 use kefu_domain::{Category, DomainError, Status};
 
-use super::i18n::{Tr, label};
-use super::pages::{Chrome, Opt, nav};
+use super::pages::{Chrome, Opt, code_options, nav};
 use super::{error_page, render, session};
 use crate::AppState;
 
@@ -64,17 +63,6 @@ fn line(hit: SearchHit, zh: bool) -> HitLine {
         title: hit.title,
         snippet: hit.snippet,
     }
-}
-
-/// Select options for `codes`, labelled in the page's language, `selected` marked.
-fn code_options(tr: &Tr, codes: impl Iterator<Item = &'static str>, selected: &str) -> Vec<Opt> {
-    codes
-        .map(|code| Opt {
-            value: code.to_string(),
-            label: label(tr, code),
-            selected: code == selected,
-        })
-        .collect()
 }
 
 pub async fn search_page(
