@@ -42,8 +42,9 @@ fn run() -> Result<(), String> {
     })?;
     let pca_path = package_dir.join("dist").join("pca-code.json");
     let hk_mo_tw_path = package_dir.join("dist").join("HK-MO-TW.json");
-    println!("cargo::rerun-if-changed={}", pca_path.display());
-    println!("cargo::rerun-if-changed={}", hk_mo_tw_path.display());
+    // No `rerun-if-changed` on these files: `npm ci` may have written them just now, after
+    // this script started, and cargo would then run it again on every next build. What they
+    // hold is fixed by package-lock.json, which `ensure_installed` watches.
 
     let pca = read_json(&pca_path)?;
     let hk_mo_tw = read_json(&hk_mo_tw_path)?;

@@ -46,7 +46,12 @@ fn run() -> Result<(), String> {
     collect(&statics, &statics, &mut files)?;
     let mut out = String::from("pub static ASSETS: &[Asset] = &[\n");
     for (name, path) in &files {
-        println!("cargo::rerun-if-changed={}", path.display());
+        // Files from node_modules are fixed by package-lock.json (watched by `ensure_installed`)
+        // and may have been written by `npm ci` after this script started: watching them would
+        // rerun it on every next build.
+        if !path.starts_with(&modules) {
+            println!("cargo::rerun-if-changed={}", path.display());
+        }
         let bytes =
             std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let mut h = DefaultHasher::new();
