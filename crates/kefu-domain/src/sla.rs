@@ -1,9 +1,12 @@
 //! Service-level policies and the clocks they put on a case (R-CH-1..3, R-CASE-11, R-MG-1).
 //!
-//! A policy matches cases by channel, category, priority and customer grade; the first match by
-//! `order` wins. Its targets become clocks on the case (first response, next response,
-//! resolution). A clock runs in business time of the policy's calendar, pauses in the policy's
-//! `pause_in` states, and ends `met` or `breached`. Every start, pause, resume, retarget, met and
+//! A policy matches cases by channel, category, priority and customer grade, and promises targets
+//! for some clocks (first response, next response, resolution). Every matching policy's promise
+//! holds: each clock follows the matching policy that sets it with the earliest due time (ties by
+//! `order`), so a chat complaint is answered at the chat's pace and still resolved by the
+//! complaint deadline if that is sooner. A policy without conditions is the fallback, used for a
+//! clock only when no policy with conditions sets it. A clock runs in business time of its
+//! policy's calendar, pauses in the policy's `pause_in` states, and ends `met` or `breached`. Every start, pause, resume, retarget, met and
 //! breach is an event; the clocks on the case are the fold of those events, and the store keeps
 //! one timer per running clock so a breach is noticed when it falls due.
 
@@ -280,11 +283,141 @@ pub struct SlaConfig {
 }
 
 impl SlaConfig {
-    pub fn policy_for(&self, case: &Case, grade: u8) -> Option<(&str, &SlaPolicy)> {
-        self.policies
-            .iter()
-            .find(|(_, p)| p.applies_to(case, grade))
-            .map(|(k, p)| (k.as_str(), p))
+    /// The policy `kind`'s clock follows on `case` (see the module's rule): among the matching
+    /// policies that set a target for `kind` — those with conditions first, the unconditional
+    /// fallbacks only if none — the one whose clock, started when the case reached us, would
+    /// fall due first; ties go to the lower `order`. Comparing from `received_at` keeps the
+    /// choice stable while the case lives. A policy whose calendar is unknown is passed over.
+    pub fn policy_for(
+        &self,
+        case: &Case,
+        grade: u8,
+        kind: ClockKind,
+    ) -> Result<Option<ClockPolicy<'_>>, DomainError> {
+        let start = case.received_at;
+        for with_conditions in [true, false] {
+            let mut best: Option<(Timestamp, ClockPolicy<'_>)> = None;
+            for (key, policy) in &self.policies {
+                if policy.matches.has_conditions() != with_conditions
+                    || !policy.targets.sets(kind)
+                    || !policy.applies_to(case, grade)
+                {
+                    continue;
+                }
+                let Some(calendar) = self.calendars.get(&policy.calendar) else {
+                    continue;
+                };
+                let candidate = ClockPolicy {
+                    key,
+                    policy,
+                    calendar,
+                };
+                let Some(target) = candidate.target_secs(kind, start)? else {
+                    continue;
+                };
+                let due = calendar.add_open_time(start, SignedDuration::from_secs(target))?;
+                if best.as_ref().is_none_or(|(earliest, _)| due < *earliest) {
+                    best = Some((due, candidate));
+                }
+            }
+            if let Some((_, chosen)) = best {
+                return Ok(Some(chosen));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The policy a clock was started under, if it still exists with its calendar.
+    fn policy_named(&self, key: &str) -> Option<ClockPolicy<'_>> {
+        let (key, policy) = self.policies.iter().find(|(k, _)| k == key)?;
+        let calendar = self.calendars.get(&policy.calendar)?;
+        Some(ClockPolicy {
+            key,
+            policy,
+            calendar,
+        })
+    }
+}
+
+impl PolicyMatch {
+    /// Does the policy name any condition? One without is the fallback for every case.
+    pub fn has_conditions(&self) -> bool {
+        self.channel.is_some()
+            || self.category.is_some()
+            || self.priority.is_some()
+            || self.customer_grade.is_some()
+    }
+}
+
+impl Targets {
+    /// Does this policy promise anything for `kind`?
+    pub fn sets(&self, kind: ClockKind) -> bool {
+        match kind {
+            ClockKind::FirstResponse => self.first_response_minutes.is_some(),
+            ClockKind::NextResponse => self.next_response_minutes.is_some(),
+            ClockKind::Resolution => {
+                self.resolution_minutes.is_some() || self.resolution_working_days.is_some()
+            }
+        }
+    }
+}
+
+/// A policy chosen for one clock, with its parsed calendar.
+#[derive(Clone, Copy)]
+pub struct ClockPolicy<'a> {
+    pub key: &'a str,
+    pub policy: &'a SlaPolicy,
+    pub calendar: &'a Calendar,
+}
+
+impl ClockPolicy<'_> {
+    /// The target of `kind` in business seconds, for a clock starting at `from` (working days
+    /// become the business time from `from` to that day's close).
+    fn target_secs(&self, kind: ClockKind, from: Timestamp) -> Result<Option<i64>, DomainError> {
+        let t = &self.policy.targets;
+        Ok(match kind {
+            ClockKind::FirstResponse => t.first_response_minutes.map(minutes_to_secs),
+            ClockKind::NextResponse => t.next_response_minutes.map(minutes_to_secs),
+            ClockKind::Resolution => {
+                if let Some(m) = t.resolution_minutes {
+                    Some(minutes_to_secs(m))
+                } else if let Some(d) = t.resolution_working_days {
+                    let due = self.calendar.add_working_days(from, d)?;
+                    Some(secs(self.calendar.open_time_between(from, due)?))
+                } else {
+                    None
+                }
+            }
+        })
+    }
+
+    /// A clock of `kind` running from `from` with `consumed` of `target` used.
+    fn change(
+        &self,
+        kind: ClockKind,
+        target: i64,
+        consumed: i64,
+        from: Timestamp,
+    ) -> Result<ClockChange, DomainError> {
+        let remaining = SignedDuration::from_secs((target - consumed).max(0));
+        Ok(ClockChange {
+            clock: kind,
+            policy: self.key.to_string(),
+            calendar: self.policy.calendar.clone(),
+            target_secs: target,
+            consumed_secs: consumed,
+            since: Some(from),
+            due_at: Some(self.calendar.add_open_time(from, remaining)?),
+            warnings: warning_times(self.policy, self.calendar, kind, target, consumed, from)?,
+        })
+    }
+
+    /// A new clock of `kind` from `from`, if this policy sets one.
+    fn start(&self, kind: ClockKind, from: Timestamp) -> Result<Option<EventData>, DomainError> {
+        match self.target_secs(kind, from)? {
+            Some(t) => Ok(Some(EventData::SlaStarted(self.change(kind, t, 0, from)?))),
+            None => Ok(None),
+        }
     }
 }
 
@@ -297,7 +430,8 @@ fn minutes_to_secs(m: f64) -> i64 {
 }
 
 /// The SLA events that follow from `events` having turned `before` into `after` at `now`.
-/// `before` is `None` for a new case. Pure: calendars and policies are given.
+/// `before` is `None` for a new case. Pure: calendars and policies are given. Each clock
+/// follows its own policy (`SlaConfig::policy_for`).
 pub fn plan(
     before: Option<&Case>,
     after: &Case,
@@ -307,72 +441,23 @@ pub fn plan(
     now: Timestamp,
 ) -> Result<Vec<EventData>, DomainError> {
     let mut out = Vec::new();
-    let Some((key, policy)) = config.policy_for(after, grade) else {
-        return Ok(out);
-    };
-    let Some(cal) = config.calendars.get(&policy.calendar) else {
-        return Ok(out);
-    };
-    let change = |kind: ClockKind,
-                  target: i64,
-                  consumed: i64,
-                  from: Timestamp|
-     -> Result<ClockChange, DomainError> {
-        let remaining = SignedDuration::from_secs((target - consumed).max(0));
-        Ok(ClockChange {
-            clock: kind,
-            policy: key.to_string(),
-            calendar: policy.calendar.clone(),
-            target_secs: target,
-            consumed_secs: consumed,
-            since: Some(from),
-            due_at: Some(cal.add_open_time(from, remaining)?),
-            warnings: warning_times(policy, cal, kind, target, consumed, from)?,
-        })
-    };
-    let resolution_target = |from: Timestamp| -> Result<Option<i64>, DomainError> {
-        if let Some(m) = policy.targets.resolution_minutes {
-            return Ok(Some(minutes_to_secs(m)));
-        }
-        if let Some(d) = policy.targets.resolution_working_days {
-            // Working days become the business time from the start to that day's close.
-            let due = cal.add_working_days(from, d)?;
-            return Ok(Some(secs(cal.open_time_between(from, due)?)));
-        }
-        Ok(None)
-    };
+    let chosen = |kind: ClockKind| config.policy_for(after, grade, kind);
+    // While the bot answers a chat nobody owes a first reply; that clock starts at the
+    // handover (R-CH-2: "the 30-second first-reply clock starts when a person is needed").
+    let bot_answers = after.bot.as_ref().is_some_and(|b| b.active);
 
     let Some(before) = before else {
         // A new case: start its clocks at the moment the customer reached us.
         let start = after.received_at;
-        // While the bot answers a chat nobody owes a first reply; that clock starts at the
-        // handover (R-CH-2: "the 30-second first-reply clock starts when a person is needed").
-        let bot_answers = after.bot.as_ref().is_some_and(|b| b.active);
-        if let Some(m) = policy
-            .targets
-            .first_response_minutes
-            .filter(|_| !bot_answers)
-        {
-            out.push(EventData::SlaStarted(change(
-                ClockKind::FirstResponse,
-                minutes_to_secs(m),
-                0,
-                start,
-            )?));
+        if !bot_answers && let Some(p) = chosen(ClockKind::FirstResponse)? {
+            out.extend(p.start(ClockKind::FirstResponse, start)?);
         }
-        if let Some(t) = resolution_target(start)? {
-            out.push(EventData::SlaStarted(change(
-                ClockKind::Resolution,
-                t,
-                0,
-                start,
-            )?));
+        if let Some(p) = chosen(ClockKind::Resolution)? {
+            out.extend(p.start(ClockKind::Resolution, start)?);
         }
         return Ok(out);
     };
 
-    let paused_now = policy.pause_in.contains(&after.status);
-    let paused_before = policy.pause_in.contains(&before.status);
     let staff_reply = events.iter().any(|e| e.reaches_customer());
     let customer_wrote = events.iter().any(
         |e| matches!(e, EventData::MessageAdded { author_kind, .. } if author_kind == "customer"),
@@ -410,26 +495,35 @@ pub fn plan(
             }
             continue;
         }
+        let current = chosen(clock.kind)?;
         if clock.kind == ClockKind::Resolution && reopened {
-            if let Some(t) = resolution_target(now)? {
-                out.push(EventData::SlaStarted(change(
-                    ClockKind::Resolution,
-                    t,
-                    0,
-                    now,
-                )?));
+            if let Some(p) = current {
+                out.extend(p.start(ClockKind::Resolution, now)?);
             }
             continue;
         }
-        if !matches!(clock.state, ClockState::Running | ClockState::Paused) {
+        if !live {
             continue;
         }
+        // The policy the clock follows now; if none sets it any more, the one it started under.
+        let Some(p) = current.or_else(|| config.policy_named(&clock.policy)) else {
+            continue;
+        };
+        // Time used so far is counted on the calendar the clock ran under.
+        let ran_on = config
+            .calendars
+            .get(&clock.calendar)
+            .map_or(p.calendar, |c| c.as_ref());
         let consumed_so_far = match (clock.state, clock.running_since) {
             (ClockState::Running, Some(since)) => {
-                clock.consumed_secs + secs(cal.open_time_between(since, now)?)
+                clock.consumed_secs + secs(ran_on.open_time_between(since, now)?)
             }
             _ => clock.consumed_secs,
         };
+        // Pauses and resumptions follow the policy the clock runs under.
+        let own = config.policy_named(&clock.policy).unwrap_or(p);
+        let paused_now = own.policy.pause_in.contains(&after.status);
+        let paused_before = own.policy.pause_in.contains(&before.status);
         if paused_now && !paused_before && clock.state == ClockState::Running {
             out.push(EventData::SlaPaused(ClockChange {
                 clock: clock.kind,
@@ -442,24 +536,15 @@ pub fn plan(
                 warnings: Vec::new(),
             }));
         } else if !paused_now && clock.state == ClockState::Paused {
-            out.push(EventData::SlaResumed(change(
+            out.push(EventData::SlaResumed(own.change(
                 clock.kind,
                 clock.target_secs,
                 clock.consumed_secs,
                 now,
             )?));
-        } else if regraded && clock.state == ClockState::Running && clock.policy != key {
-            let target = match clock.kind {
-                ClockKind::FirstResponse => {
-                    policy.targets.first_response_minutes.map(minutes_to_secs)
-                }
-                ClockKind::NextResponse => {
-                    policy.targets.next_response_minutes.map(minutes_to_secs)
-                }
-                ClockKind::Resolution => resolution_target(clock.running_since.unwrap_or(now))?,
-            };
-            if let Some(t) = target {
-                out.push(EventData::SlaRetargeted(change(
+        } else if regraded && clock.state == ClockState::Running && clock.policy != p.key {
+            if let Some(t) = p.target_secs(clock.kind, clock.running_since.unwrap_or(now))? {
+                out.push(EventData::SlaRetargeted(p.change(
                     clock.kind,
                     t,
                     consumed_so_far,
@@ -468,7 +553,6 @@ pub fn plan(
             }
         }
     }
-    let bot_answers = after.bot.as_ref().is_some_and(|b| b.active);
     let handed_over = events
         .iter()
         .any(|e| matches!(e, EventData::HandedOver { .. }));
@@ -476,14 +560,9 @@ pub fn plan(
         && !staff_reply
         && after.clock(ClockKind::FirstResponse).is_none()
         && after.status != Status::Closed
-        && let Some(m) = policy.targets.first_response_minutes
+        && let Some(p) = chosen(ClockKind::FirstResponse)?
     {
-        out.push(EventData::SlaStarted(change(
-            ClockKind::FirstResponse,
-            minutes_to_secs(m),
-            0,
-            now,
-        )?));
+        out.extend(p.start(ClockKind::FirstResponse, now)?);
         return Ok(out);
     }
     if bot_answers {
@@ -501,14 +580,9 @@ pub fn plan(
         && first_done
         && !next_live
         && after.status != Status::Closed
-        && let Some(m) = policy.targets.next_response_minutes
+        && let Some(p) = chosen(ClockKind::NextResponse)?
     {
-        out.push(EventData::SlaStarted(change(
-            ClockKind::NextResponse,
-            minutes_to_secs(m),
-            0,
-            now,
-        )?));
+        out.extend(p.start(ClockKind::NextResponse, now)?);
     }
     Ok(out)
 }

@@ -1333,7 +1333,24 @@ pub async fn sla_clocks_start_pause_resume_and_end(store: Arc<dyn Store>) {
     };
     let (asked, _) = f.desk.add_message(&f.agent, &id, m).await.unwrap();
     assert_eq!(clock(&asked, NextResponse).state, ClockState::Running);
-    // A complaint re-grades the case: the clocks take the complaint policy's targets.
+    // A complaint re-grades the case. The shipped complaint rule (next response 4 h, resolution
+    // 2 working days) is looser than the phone's (1 h, 24 h), so on its own it would change
+    // nothing: a stricter promise already made holds. A stricter complaint policy of the
+    // operator's retargets both running clocks.
+    let supervisor = kefu_domain::Actor {
+        role: kefu_domain::Role::Supervisor,
+        ..f.agent.clone()
+    };
+    let strict: kefu_domain::sla::SlaPolicy = serde_json::from_value(serde_json::json!({
+        "name": "投诉快速处理", "order": 50, "match": {"category": ["complaint"]},
+        "calendar": "24x7",
+        "targets": {"next_response_minutes": 20, "resolution_minutes": 480}
+    }))
+    .unwrap();
+    f.desk
+        .put_sla_policy(&supervisor, "complaints-fast", strict)
+        .await
+        .unwrap();
     let regraded = f
         .desk
         .update_case(
@@ -1346,11 +1363,10 @@ pub async fn sla_clocks_start_pause_resume_and_end(store: Arc<dyn Store>) {
         )
         .await
         .unwrap();
-    assert_eq!(
-        clock(&regraded, NextResponse).policy,
-        "regulator-complaints"
-    );
-    assert_eq!(clock(&regraded, NextResponse).target_secs, 240 * 60);
+    assert_eq!(clock(&regraded, NextResponse).policy, "complaints-fast");
+    assert_eq!(clock(&regraded, NextResponse).target_secs, 20 * 60);
+    assert_eq!(clock(&regraded, Resolution).policy, "complaints-fast");
+    assert_eq!(clock(&regraded, Resolution).target_secs, 480 * 60);
     let resolved = f
         .desk
         .update_case(&f.agent, &id, status(Status::Resolved))

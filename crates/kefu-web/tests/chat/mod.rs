@@ -312,6 +312,48 @@ async fn asking_for_a_person_hands_over_starts_the_30_second_clock_and_routes_to
     assert_eq!(understood["understood"]["intent"], "human");
 }
 
+/// A complaint made in a chat must be answered at the chat's pace (30 s, not the complaint rule's
+/// 24 h) and resolved by the earlier of the chat's 24 h and the complaint's 2 working days: every
+/// promise that applies holds, none replaces a stricter one.
+#[tokio::test]
+async fn a_chat_complaint_handed_over_keeps_the_chat_answer_time_and_the_complaint_resolution() {
+    let app = spawn_app().await;
+    let chat = start_chat(&app.base).await;
+    let case_id = chat["case_id"].as_str().unwrap();
+    let mut c = customer(&app.base, chat["token"].as_str().unwrap(), 0).await;
+    c.send(json!({"type": "message", "client_id": "m-1", "body": "我要投诉你们的快递员，没送上门就点了签收"}))
+        .await;
+    let handed = c
+        .until(|v| v["type"] == "notice" && v["kind"] == "handed_over")
+        .await;
+    assert_eq!(handed["reason"], "complaint", "{handed}");
+
+    let (_, case) = app
+        .call(
+            reqwest::Method::GET,
+            &format!("/api/v1/cases/{case_id}"),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(case["category"], "complaint", "{case}");
+    let clock = |kind: &str| {
+        case["sla"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["kind"] == kind)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {kind} clock: {case}"))
+    };
+    let first = clock("first_response");
+    assert_eq!(first["target_secs"], 30, "{first}");
+    assert_eq!(first["policy"], "chat", "{first}");
+    let resolution = clock("resolution");
+    assert_eq!(resolution["policy"], "chat", "{resolution}");
+    assert_eq!(resolution["target_secs"], 24 * 3600, "{resolution}");
+}
+
 #[tokio::test]
 async fn a_full_queue_tells_the_customer_where_they_stand() {
     let app = spawn_app().await;
