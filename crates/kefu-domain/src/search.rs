@@ -200,7 +200,7 @@ pub struct SearchHit {
     pub id: String,
     pub title: String,
     /// HTML-escaped, with matches in `<mark>`.
-    pub snippet: String,
+    pub snippet: kefu_html::SafeHtml,
     pub score: f32,
 }
 

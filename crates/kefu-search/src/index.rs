@@ -42,7 +42,7 @@ pub struct Hit {
     pub title: String,
     /// A piece of the body, HTML-escaped, with the matched words in `<mark>…</mark>`; the start
     /// of the body (escaped) when no word of the body matched.
-    pub snippet: String,
+    pub snippet: kefu_html::SafeHtml,
     /// Relevance; at least 1 000 000 for an exact identifier match (2 000 000 when the whole
     /// search text is the identifier).
     pub score: f32,
@@ -271,13 +271,11 @@ impl SearchIndex {
             let Some(kind) = DocKind::parse(&text(self.fields.kind)) else {
                 continue;
             };
-            let mut snippet = snippets.snippet_from_doc(&doc);
+            let snippet = snippets.snippet_from_doc(&doc);
             let snippet = if snippet.is_empty() {
-                body_start(&text(self.fields.body))
+                kefu_html::excerpt(&text(self.fields.body), SNIPPET_CHARS)
             } else {
-                snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-                // adjacent words (破 了) read as one mark
-                snippet.to_html().replace("</mark><mark>", "")
+                kefu_html::highlight(snippet.fragment(), snippet.highlighted())
             };
             hits.push(Hit {
                 kind,
@@ -352,51 +350,16 @@ fn check_id(kind: DocKind, id: &str) -> Result<(), SearchError> {
     })
 }
 
-/// The first [`SNIPPET_CHARS`] characters of a body, escaped, for a hit no body word matched.
-fn body_start(body: &str) -> String {
-    let mut chars = body.trim().chars();
-    let start: String = chars.by_ref().take(SNIPPET_CHARS).collect();
-    let mut html = escape_html(&start);
-    if chars.next().is_some() {
-        html.push('…');
-    }
-    html
-}
-
-pub(crate) fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn escaping_covers_markup_and_quotes() {
-        assert_eq!(
-            escape_html(r#"<a href="x">'&'</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
-        );
-    }
-
-    #[test]
     fn a_long_body_start_is_cut_and_marked() {
         let body = "长".repeat(SNIPPET_CHARS + 5);
-        let start = body_start(&body);
+        let start = kefu_html::excerpt(&body, SNIPPET_CHARS).to_string();
         assert_eq!(start.chars().count(), SNIPPET_CHARS + 1);
         assert!(start.ends_with('…'));
-        assert_eq!(body_start(" 短 "), "短");
     }
 
     #[test]

@@ -473,28 +473,32 @@ fn snippets_mark_matches_and_escape_the_body() {
     let hits = search(&index, Query::new("破损", Visibility::All));
     let damaged = hits.iter().find(|hit| hit.id == DAMAGED).unwrap();
     assert!(
-        damaged.snippet.contains("<mark>破了</mark>"),
+        damaged.snippet.as_str().contains("<mark>破了</mark>"),
         "{}",
         damaged.snippet
     );
     assert!(
-        damaged.snippet.contains("&lt;script&gt;"),
+        damaged.snippet.as_str().contains("&lt;script&gt;"),
         "{}",
         damaged.snippet
     );
-    assert!(!damaged.snippet.contains("<script>"), "{}", damaged.snippet);
+    assert!(
+        !damaged.snippet.as_str().contains("<script>"),
+        "{}",
+        damaged.snippet
+    );
     assert_eq!(damaged.title, "外包装破了");
 
     // matched by its number only: the start of the body, escaped, nothing marked
     let hits = search(&index, Query::new(DAMAGED, Visibility::All));
     assert_eq!(hits[0].id, DAMAGED);
     assert!(
-        hits[0].snippet.starts_with("收到快递的时候"),
+        hits[0].snippet.as_str().starts_with("收到快递的时候"),
         "{}",
         hits[0].snippet
     );
-    assert!(!hits[0].snippet.contains("<mark>"));
-    assert!(!hits[0].snippet.contains("<script>"));
+    assert!(!hits[0].snippet.as_str().contains("<mark>"));
+    assert!(!hits[0].snippet.as_str().contains("<script>"));
 }
 
 #[test]

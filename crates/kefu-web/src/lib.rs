@@ -9,7 +9,6 @@ mod chat;
 mod error;
 mod extract;
 mod kb;
-mod markdown;
 mod metrics;
 mod openapi;
 mod parcels;

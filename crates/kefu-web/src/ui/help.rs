@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use kefu_domain::DomainError;
 use kefu_domain::kb::{Article, GapSource};
 use kefu_domain::knowledge::{ArticleFilter, Reader};
+use kefu_html::SafeHtml;
 
 use super::kb_words::{self, KbTr};
 use super::portal::{ClientIp, PortalChrome, Visit, csrf_ok, finish, limited, param, visit};
@@ -68,8 +69,8 @@ fn href(path: &str, lang_q: &str) -> String {
 pub struct ArticleLink {
     pub href: String,
     pub title: String,
-    /// Plain text, or for a search hit the engine's escaped snippet with `<mark>`s.
-    pub summary: String,
+    /// The article's first paragraph (escaped), or for a search hit the engine's snippet.
+    pub summary: SafeHtml,
 }
 
 pub struct CategoryBlock {
@@ -101,7 +102,7 @@ fn link(a: &Article, en: bool, lang_q: &str) -> ArticleLink {
     ArticleLink {
         href: href(&format!("/portal/help/{}", super::encode(&a.id)), lang_q),
         title: a.title(en).to_string(),
-        summary: a.summary(en),
+        summary: SafeHtml::escape(&a.summary(en)),
     }
 }
 
@@ -213,7 +214,7 @@ struct HelpArticle {
     w: &'static KbTr,
     title: String,
     /// Rendered by `markdown::to_html` (raw HTML escaped, only safe links).
-    body_html: String,
+    body_html: SafeHtml,
     category: String,
     updated: String,
     feedback: FeedbackBox,
@@ -291,7 +292,7 @@ async fn article_page(
         p: hv.v.chrome.clone(),
         w: hv.w,
         title: text.title.clone(),
-        body_html: crate::markdown::to_html(&text.body),
+        body_html: kefu_html::markdown::to_html(&text.body),
         category,
         updated: article
             .updated_at

@@ -17,6 +17,7 @@ use kefu_domain::kb::{
 };
 use kefu_domain::knowledge::{ArticleFilter, Reader};
 use kefu_domain::nlu::Intent;
+use kefu_html::SafeHtml;
 
 use super::kb_words::{self, KbTr};
 use super::pages::{Chrome, Opt, local, nav};
@@ -92,8 +93,8 @@ pub struct ArticleRow {
     pub not_helpful: i64,
     pub version: i64,
     pub archived: bool,
-    /// For a search hit: the engine's escaped snippet with `<mark>`s.
-    pub snippet: String,
+    /// For a search hit: the engine's escaped snippet with `<mark>`s; empty otherwise.
+    pub snippet: SafeHtml,
 }
 
 #[derive(Template)]
@@ -114,7 +115,7 @@ struct ListPage {
 async fn rows_of(
     state: &AppState,
     s: &UiSession,
-    articles: Vec<(Article, String)>,
+    articles: Vec<(Article, SafeHtml)>,
     categories: &[ArticleCategory],
 ) -> Vec<ArticleRow> {
     let w = words(s);
@@ -169,7 +170,7 @@ pub async fn list_page(
     let desk = &state.desk;
     let categories = desk.kb_categories().await.unwrap_or_default();
     let mut error = None;
-    let found: Vec<(Article, String)> = if text.is_empty() {
+    let found: Vec<(Article, SafeHtml)> = if text.is_empty() {
         let filter = ArticleFilter {
             category: category.clone(),
             audience,
@@ -178,7 +179,7 @@ pub async fn list_page(
             limit: None,
         };
         match desk.list_articles(Reader::Staff(&s.actor), &filter).await {
-            Ok(list) => list.into_iter().map(|a| (a, String::new())).collect(),
+            Ok(list) => list.into_iter().map(|a| (a, SafeHtml::default())).collect(),
             Err(e) => return error_page(s.tr, Some(&s), &e),
         }
     } else {
@@ -258,7 +259,7 @@ pub struct TextView {
     pub lang: &'static str,
     pub title: String,
     /// Rendered by `markdown::to_html`.
-    pub body_html: String,
+    pub body_html: SafeHtml,
 }
 
 pub struct VersionLine {
@@ -306,7 +307,7 @@ async fn view_of(state: &AppState, s: &UiSession, a: &Article) -> ArticleView {
             t.as_ref().map(|t| TextView {
                 lang,
                 title: t.title.clone(),
-                body_html: crate::markdown::to_html(&t.body),
+                body_html: kefu_html::markdown::to_html(&t.body),
             })
         })
         .collect();
@@ -944,7 +945,10 @@ pub async fn gaps_page(State(state): State<AppState>, headers: HeaderMap) -> Res
     let mut rows = rows_of(
         &state,
         &s,
-        articles.into_iter().map(|a| (a, String::new())).collect(),
+        articles
+            .into_iter()
+            .map(|a| (a, SafeHtml::default()))
+            .collect(),
         &categories,
     )
     .await;

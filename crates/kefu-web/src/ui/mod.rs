@@ -198,7 +198,7 @@ pub fn encode(s: &str) -> String {
 
 /// Only local paths may be redirected to after login or a language switch.
 pub(super) fn local_path(next: &str) -> &str {
-    if crate::markdown::is_local_path(next) {
+    if kefu_html::markdown::is_local_path(next) {
         next
     } else {
         "/"
@@ -419,5 +419,26 @@ pub fn filter_of(q: &HashMap<String, String>) -> QueueFilter {
         sort: get("sort")
             .and_then(kefu_domain::store::CaseSort::parse)
             .unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod template_tests {
+    /// HTML reaches a page unescaped only as a `kefu_html::SafeHtml`, which askama prints as
+    /// it is; `|safe` would print any string unescaped, so no template may use it.
+    #[test]
+    fn no_template_prints_a_string_unescaped() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut offenders = Vec::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                if line.replace(' ', "").contains("|safe") {
+                    offenders.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                }
+            }
+        }
+        assert!(offenders.is_empty(), "{}", offenders.join("\n"));
     }
 }

@@ -19,7 +19,7 @@ pub struct HitLine {
     pub href: String,
     pub title: String,
     /// Escaped by the engine, matches in `<mark>`: shown as HTML.
-    pub snippet: String,
+    pub snippet: kefu_html::SafeHtml,
 }
 
 #[derive(Template)]

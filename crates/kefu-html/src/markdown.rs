@@ -5,6 +5,8 @@
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
+use crate::SafeHtml;
+
 /// A link target we let through: a path on this site, a web address, or an e-mail address.
 fn safe_link(url: &str) -> bool {
     let url = url.trim();
@@ -17,12 +19,12 @@ fn safe_link(url: &str) -> bool {
 
 /// `/…` on this host; `//host` and `/\host` would leave it (browsers read `\` as `/`). Also
 /// what the console may redirect to (`ui::local_path`).
-pub(crate) fn is_local_path(url: &str) -> bool {
+pub fn is_local_path(url: &str) -> bool {
     url.starts_with('/') && !url.starts_with("//") && !url.contains('\\')
 }
 
 /// Renders `markdown` to HTML.
-pub fn to_html(markdown: &str) -> String {
+pub fn to_html(markdown: &str) -> SafeHtml {
     // Each open link or image, whether it was kept (so its end is kept or dropped with it).
     let mut open: Vec<bool> = Vec::new();
     let events = Parser::new_ext(markdown, Options::ENABLE_TABLES).filter_map(|event| {
@@ -51,12 +53,14 @@ pub fn to_html(markdown: &str) -> String {
     });
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events);
-    html
+    SafeHtml(html)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::to_html;
+    fn to_html(markdown: &str) -> String {
+        super::to_html(markdown).to_string()
+    }
 
     #[test]
     fn markdown_becomes_html_with_tables() {
