@@ -542,15 +542,17 @@ pub fn plan(
                 clock.consumed_secs,
                 now,
             )?));
-        } else if regraded && clock.state == ClockState::Running && clock.policy != p.key {
-            if let Some(t) = p.target_secs(clock.kind, clock.running_since.unwrap_or(now))? {
-                out.push(EventData::SlaRetargeted(p.change(
-                    clock.kind,
-                    t,
-                    consumed_so_far,
-                    now,
-                )?));
-            }
+        } else if regraded
+            && clock.state == ClockState::Running
+            && clock.policy != p.key
+            && let Some(t) = p.target_secs(clock.kind, clock.running_since.unwrap_or(now))?
+        {
+            out.push(EventData::SlaRetargeted(p.change(
+                clock.kind,
+                t,
+                consumed_so_far,
+                now,
+            )?));
         }
     }
     let handed_over = events
