@@ -400,11 +400,26 @@ async fn supervisor_dashboard_shows_the_figures() {
     d.wait_text("section.period h2", "近 30 天").await;
     d.screenshot(&screenshots().join("dashboard.png")).await;
     no_console_errors(&d, "dashboard").await;
-    // An agent is not shown the dashboard.
-    let (status, _) = app
-        .call(Method::GET, "/api/v1/me", Some(&app.agent), None)
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    // An agent is not shown the dashboard: no link in the header, and the page itself refuses.
+    d.click("form[action='/logout'] button[type=submit]").await;
+    d.find("#username").await;
+    d.type_into("#username", "agent01").await;
+    d.type_into("#password", PASSWORD).await;
+    d.click("form[action='/login'] button[type=submit]").await;
+    d.find("form[action='/logout']").await;
+    d.wait_text("span.user", "agent").await;
+    assert!(
+        !d.exists("a.dashboard-link").await,
+        "an agent's header links the dashboard"
+    );
+    d.goto(&format!("{}/dashboard", app.base)).await;
+    let refusal = d.wait_text("p.error[role=alert]", "").await;
+    assert!(!refusal.is_empty(), "the refusal says why");
+    assert!(
+        !d.exists("[data-figure=today-new]").await,
+        "an agent sees no figures"
+    );
+    assert_ne!(d.text("h1").await, "主管看板");
     d.quit().await;
 }
 

@@ -142,6 +142,11 @@ impl Driver {
         v["value"][ELEMENT].as_str().map(str::to_string)
     }
 
+    /// Is there such an element now? (No waiting: ask after the page shows something else.)
+    pub async fn exists(&self, css: &str) -> bool {
+        self.try_find(css).await.is_some()
+    }
+
     /// Waits up to 10 s for an element to appear (pages are swapped in by htmx).
     pub async fn find(&self, css: &str) -> String {
         let started = Instant::now();
