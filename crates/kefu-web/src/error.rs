@@ -47,34 +47,43 @@ impl ApiError {
     }
 }
 
+/// The HTTP status of a domain error: the one mapping, for the API and the console alike.
+pub fn status_of(e: &DomainError) -> StatusCode {
+    match e {
+        DomainError::Invalid { .. } | DomainError::Store(StoreError::IdempotencyMismatch) => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        DomainError::NotFound(_) | DomainError::Store(StoreError::NotFound(_)) => {
+            StatusCode::NOT_FOUND
+        }
+        DomainError::Conflict { .. }
+        | DomainError::Store(
+            StoreError::Duplicate(_) | StoreError::VersionConflict | StoreError::NotEmpty,
+        ) => StatusCode::CONFLICT,
+        DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
+        DomainError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        DomainError::Store(StoreError::Backend(_)) => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+/// What a person is told of a domain error: its own words, except for a storage failure,
+/// whose detail is logged here and never shown.
+pub fn public_message(e: &DomainError) -> String {
+    match e {
+        DomainError::Store(StoreError::Backend(detail)) => {
+            tracing::error!(%detail, "storage failure");
+            "storage is unavailable; the request was not applied".to_string()
+        }
+        other => other.to_string(),
+    }
+}
+
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
-        let code = e.code();
-        let status = match &e {
-            DomainError::Invalid { field, message } => {
-                return ApiError::invalid(field.clone(), message.clone());
-            }
-            DomainError::NotFound(_) | DomainError::Store(StoreError::NotFound(_)) => {
-                StatusCode::NOT_FOUND
-            }
-            DomainError::Conflict { .. }
-            | DomainError::Store(
-                StoreError::Duplicate(_) | StoreError::VersionConflict | StoreError::NotEmpty,
-            ) => StatusCode::CONFLICT,
-            DomainError::Store(StoreError::IdempotencyMismatch) => StatusCode::UNPROCESSABLE_ENTITY,
-            DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
-            DomainError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            DomainError::Store(StoreError::Backend(detail)) => {
-                // The detail is for the log, not for the client.
-                tracing::error!(%detail, "storage failure");
-                return ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    code,
-                    "storage is unavailable; the request was not applied",
-                );
-            }
-        };
-        ApiError::new(status, code, e.to_string())
+        if let DomainError::Invalid { field, message } = &e {
+            return ApiError::invalid(field.clone(), message.clone());
+        }
+        ApiError::new(status_of(&e), e.code(), public_message(&e))
     }
 }
 
@@ -96,3 +105,36 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every kind of domain error, with the status the API and the console both answer.
+    #[test]
+    fn every_domain_error_has_one_status() {
+        let cases = [
+            (DomainError::invalid("phone", "bad"), 422),
+            (DomainError::NotFound("case x".into()), 404),
+            (DomainError::conflict("version_conflict", "stale"), 409),
+            (DomainError::Forbidden("no".into()), 403),
+            (DomainError::Unauthenticated, 401),
+            (DomainError::Store(StoreError::NotFound("x".into())), 404),
+            (DomainError::Store(StoreError::Duplicate("x".into())), 409),
+            (DomainError::Store(StoreError::VersionConflict), 409),
+            (DomainError::Store(StoreError::NotEmpty), 409),
+            (DomainError::Store(StoreError::IdempotencyMismatch), 422),
+            (DomainError::Store(StoreError::Backend("disk".into())), 503),
+        ];
+        for (e, status) in cases {
+            assert_eq!(status_of(&e).as_u16(), status, "{e:?}");
+            assert_eq!(ApiError::from(e).status.as_u16(), status);
+        }
+    }
+
+    #[test]
+    fn storage_details_are_not_shown() {
+        let e = DomainError::Store(StoreError::Backend("disk /var/x full".into()));
+        assert!(!public_message(&e).contains("/var/x"));
+    }
+}

@@ -266,15 +266,7 @@ pub async fn new_pickup(
     }
 }
 
-pub(super) fn status_of(e: &DomainError) -> StatusCode {
-    match e {
-        DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
-        DomainError::NotFound(_) => StatusCode::NOT_FOUND,
-        DomainError::Conflict { .. } => StatusCode::CONFLICT,
-        DomainError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
-    }
-}
+pub(super) use crate::error::status_of;
 
 pub struct InboxRow {
     pub number: String,

@@ -372,17 +372,13 @@ async fn counts_stream(State(state): State<AppState>, headers: HeaderMap) -> Res
 
 /// A domain error as a console page.
 pub fn error_page(tr: &'static Tr, s: Option<&UiSession>, e: &DomainError) -> Response {
-    let status = match e {
-        DomainError::NotFound(_) => StatusCode::NOT_FOUND,
-        DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
-        DomainError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-        DomainError::Conflict { .. } => StatusCode::CONFLICT,
-        DomainError::Unauthenticated => return redirect("/login"),
-        DomainError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    };
+    if matches!(e, DomainError::Unauthenticated) {
+        return redirect("/login");
+    }
+    let status = crate::error::status_of(e);
     let page = pages::ErrorPage {
         chrome: pages::Chrome::anonymous(tr, s.map_or("", |s| s.csrf.as_str()), "/"),
-        message: e.to_string(),
+        message: crate::error::public_message(e),
     };
     let mut r = render(&page);
     *r.status_mut() = status;

@@ -912,12 +912,15 @@ pub async fn case_action(
         Err(e) => {
             let kept =
                 (action == "pickup").then(|| super::desk_pages::PickupFormView::of(&form, "", ""));
-            let mut r = case_page_for(&state, &s, &id, Some(e.to_string()), kept).await;
-            *r.status_mut() = match e {
-                DomainError::Forbidden(_) => axum::http::StatusCode::FORBIDDEN,
-                DomainError::Conflict { .. } => axum::http::StatusCode::CONFLICT,
-                _ => axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            };
+            let mut r = case_page_for(
+                &state,
+                &s,
+                &id,
+                Some(crate::error::public_message(&e)),
+                kept,
+            )
+            .await;
+            *r.status_mut() = crate::error::status_of(&e);
             r
         }
     }
@@ -1500,9 +1503,9 @@ pub async fn create_case(
                 phone: field("phone"),
                 name: field("name"),
                 categories: options(s.tr, Category::ALL, Category::as_str, None),
-                error: Some(e.to_string()),
+                error: Some(crate::error::public_message(&e)),
             });
-            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            *r.status_mut() = crate::error::status_of(&e);
             r
         }
     }
@@ -1684,11 +1687,7 @@ pub async fn canned_suggestions(
             error: String::new(),
         }),
         Err(e) => {
-            let status = match &e {
-                DomainError::NotFound(_) => axum::http::StatusCode::NOT_FOUND,
-                DomainError::Forbidden(_) => axum::http::StatusCode::FORBIDDEN,
-                _ => axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            };
+            let status = crate::error::status_of(&e);
             let mut r = render(&CannedSuggestions {
                 tr: s.tr,
                 replies: Vec::new(),

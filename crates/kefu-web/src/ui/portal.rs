@@ -351,8 +351,8 @@ pub async fn contact(
             StatusCode::CREATED
         }
         Err(e) => {
-            page.error = Some(e.to_string());
-            StatusCode::UNPROCESSABLE_ENTITY
+            page.error = Some(crate::error::public_message(&e));
+            crate::error::status_of(&e)
         }
     };
     let mut r = render(&page);
