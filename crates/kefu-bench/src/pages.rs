@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use kefu_domain::{Desk, KeywordClassifier, Store, SystemClock};
+use kefu_domain::{Desk, Store, SystemClock};
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -80,13 +80,8 @@ async fn run(rounds: usize) -> Result<(), String> {
         summary.cases,
         summary.customers
     );
-    let mut desk = Desk::new(
-        store.clone(),
-        Arc::new(SystemClock),
-        Arc::new(KeywordClassifier),
-        tz,
-    );
-    desk.nlu = Arc::new(kefu_nlu::SharedNlu);
+    let mut desk = Desk::new(store.clone(), Arc::new(SystemClock)).with_time_zone(tz);
+    desk = desk.with_nlu(Arc::new(kefu_nlu::SharedNlu));
     // The parcels and chats of the demo too: the 360 view, the case page and the chat desk
     // show them.
     let now = kefu_domain::Clock::now(&clock);

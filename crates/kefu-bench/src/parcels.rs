@@ -25,9 +25,7 @@ use kefu_domain::parcels::{ImportRow, TrackingQuery};
 use kefu_domain::shipment::{PartyDraft, ScanDraft, ShipmentDraft};
 use kefu_domain::tracking::Outcome;
 use kefu_domain::waybill::{Recognizer, find_numbers, luhn_digit};
-use kefu_domain::{
-    Actor, Clock, Desk, DomainError, KeywordClassifier, Role, Store, SystemClock, UserId,
-};
+use kefu_domain::{Actor, Clock, Desk, DomainError, Role, Store, SystemClock, UserId};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -813,12 +811,7 @@ async fn run_store(
     args: &Args,
 ) -> Result<(), String> {
     let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC);
-    let desk = Desk::new(
-        store.clone(),
-        Arc::new(SystemClock),
-        Arc::new(KeywordClassifier),
-        tz,
-    );
+    let desk = Desk::new(store.clone(), Arc::new(SystemClock)).with_time_zone(tz);
     let n = args.count;
     let plan = Arc::new(Plan::new(n, SystemClock.now())?);
     println!(

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::desk::{CaseDraft, CustomerDraft};
-use kefu_domain::{Actor, Channel, Clock, Desk, KeywordClassifier, Role, Store, SystemClock};
+use kefu_domain::{Actor, Channel, Clock, Desk, Role, Store, SystemClock};
 
 fn proc_status(field: &str) -> String {
     std::fs::read_to_string("/proc/self/status")
@@ -88,12 +88,7 @@ async fn main() {
         }
     };
     let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC);
-    let desk = Desk::new(
-        store.clone(),
-        Arc::new(SystemClock),
-        Arc::new(KeywordClassifier),
-        tz,
-    );
+    let desk = Desk::new(store.clone(), Arc::new(SystemClock)).with_time_zone(tz);
     let setup = async {
         desk.bootstrap_admin(Some("bench-password".into())).await?;
         desk.install_builtin_calendars().await?;

@@ -131,21 +131,23 @@ pub struct DepartmentDraft {
     pub kind: String,
 }
 
-/// The desk: stateless apart from its collaborators, cheap to clone.
+/// The desk: stateless apart from its collaborators, cheap to clone. Its parts are private:
+/// build one with [`Desk::new`] and the `with_*` methods, and reach the data only through its
+/// use cases, which decide who may see and change what.
 #[derive(Clone)]
 pub struct Desk {
-    pub store: Arc<dyn Store>,
-    pub clock: Arc<dyn Clock>,
-    pub classifier: Arc<dyn Classifier>,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) classifier: Arc<dyn Classifier>,
     /// What the chat bot understands of a message (`kefu-nlu` in the product).
-    pub nlu: Arc<dyn crate::nlu::Understand>,
-    pub time_zone: jiff::tz::TimeZone,
+    pub(crate) nlu: Arc<dyn crate::nlu::Understand>,
+    pub(crate) time_zone: jiff::tz::TimeZone,
     /// SLA policies and parsed calendars, reloaded every few seconds (other nodes may change
     /// them) and at once after a change made here.
-    pub sla_cache: Arc<std::sync::Mutex<Option<CachedSla>>>,
+    pub(crate) sla_cache: Arc<std::sync::Mutex<Option<CachedSla>>>,
     /// The node's search index (`kefu-search` in the product): the console's and the portal's
     /// searches, and the bot's answers from the knowledge base. `None`: no search on this node.
-    pub search: Option<Arc<dyn crate::search::SearchEngine>>,
+    pub(crate) search: Option<Arc<dyn crate::search::SearchEngine>>,
 }
 
 /// The SLA configuration and when it was loaded.
@@ -216,27 +218,83 @@ fn limit(requested: Option<u32>) -> u32 {
 }
 
 impl Desk {
-    pub fn new(
-        store: Arc<dyn Store>,
-        clock: Arc<dyn Clock>,
-        classifier: Arc<dyn Classifier>,
-        time_zone: jiff::tz::TimeZone,
-    ) -> Desk {
+    /// A desk over `store` that takes time from `clock`, with the keyword classifier and
+    /// understanding, the Asia/Shanghai time zone and no search engine until told otherwise.
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Desk {
         Desk {
             store,
             clock,
-            classifier,
+            classifier: Arc::new(crate::classify::KeywordClassifier),
             nlu: Arc::new(crate::nlu::KeywordUnderstanding),
-            time_zone,
+            time_zone: jiff::tz::TimeZone::get("Asia/Shanghai")
+                .unwrap_or_else(|_| jiff::tz::TimeZone::fixed(jiff::tz::offset(8))),
             sla_cache: Arc::default(),
             search: None,
         }
+    }
+
+    pub fn with_classifier(mut self, classifier: Arc<dyn Classifier>) -> Desk {
+        self.classifier = classifier;
+        self
+    }
+
+    /// What the bot understands of a message with (`kefu_nlu::SharedNlu` in the product).
+    pub fn with_nlu(mut self, nlu: Arc<dyn crate::nlu::Understand>) -> Desk {
+        self.nlu = nlu;
+        self
+    }
+
+    /// The zone local days, business hours and dates shown are counted in.
+    pub fn with_time_zone(mut self, time_zone: jiff::tz::TimeZone) -> Desk {
+        self.time_zone = time_zone;
+        self
     }
 
     /// With a search engine.
     pub fn with_search(mut self, engine: Arc<dyn crate::search::SearchEngine>) -> Desk {
         self.search = Some(engine);
         self
+    }
+
+    /// The same desk taking time from another clock (demo replay, tests).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Desk {
+        self.clock = clock;
+        self
+    }
+
+    /// The same configuration as a second node over the same store: its own SLA cache and no
+    /// search index (tests of several nodes).
+    pub fn another_node(&self) -> Desk {
+        Desk {
+            sla_cache: Arc::default(),
+            search: None,
+            ..self.clone()
+        }
+    }
+
+    /// The same configuration over another store (import tests, tools).
+    pub fn on_store(&self, store: Arc<dyn Store>) -> Desk {
+        Desk {
+            store,
+            sla_cache: Arc::default(),
+            search: None,
+            ..self.clone()
+        }
+    }
+
+    pub fn time_zone(&self) -> &jiff::tz::TimeZone {
+        &self.time_zone
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// The store itself, for what runs beside the use cases: the binary's start-up and demo
+    /// data, the search indexer, tests. The web crate may not call it (its `clippy.toml`): pages
+    /// and the API read through the use cases and read models (`views`).
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
     }
 
     /// Now, to the millisecond: every backend stores epoch milliseconds, so anything finer
@@ -463,13 +521,13 @@ impl Desk {
                     .await?
             }
         };
-        user.filter(|u| u.active && u.role != Role::Readonly)
-            .ok_or_else(|| {
-                DomainError::invalid(
-                    "assignee",
-                    format!("no active staff user '{id_or_username}'"),
-                )
-            })
+        // The one rule (`User::may_be_assigned`), shared with the console's lists.
+        user.filter(User::may_be_assigned).ok_or_else(|| {
+            DomainError::invalid(
+                "assignee",
+                format!("no active agent, supervisor or admin '{id_or_username}'"),
+            )
+        })
     }
 
     // ---- calendars ------------------------------------------------------------------------

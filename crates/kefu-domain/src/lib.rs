@@ -35,6 +35,7 @@ pub mod stats;
 pub mod store;
 pub mod tracking;
 pub mod user;
+pub mod views;
 pub mod waybill;
 
 pub use case::{Case, CaseEvent, Category, Channel, EventData, Priority, Status, Visibility};

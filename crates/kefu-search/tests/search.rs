@@ -822,7 +822,7 @@ mod over_a_store {
     use std::sync::Arc;
 
     use kefu_domain::desk::{CaseDraft, CasePatch, MessageDraft};
-    use kefu_domain::{Actor, Clock, Desk, KeywordClassifier, Status, Store, SystemClock};
+    use kefu_domain::{Actor, Clock, Desk, Status, Store, SystemClock};
     use kefu_search::desk::{Applied, apply_outbox, reindex};
     use kefu_search::{DocKind, Query, SearchIndex, Visibility};
     use serde_json::json;
@@ -843,16 +843,17 @@ mod over_a_store {
 
     async fn desk_on(db: &Path) -> (Desk, Actor) {
         let store: Arc<dyn Store> = Arc::new(kefu_store_sqlite::open(db).await.unwrap());
-        let desk = Desk::new(
-            store,
-            Arc::new(SystemClock),
-            Arc::new(KeywordClassifier),
-            jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
-        );
+        let desk = Desk::new(store, Arc::new(SystemClock))
+            .with_time_zone(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap());
         desk.bootstrap_admin(Some("test-password-1".into()))
             .await
             .unwrap();
-        let admin = desk.store.user_by_username("admin").await.unwrap().unwrap();
+        let admin = desk
+            .store()
+            .user_by_username("admin")
+            .await
+            .unwrap()
+            .unwrap();
         (desk, Actor::of(&admin))
     }
 
@@ -917,7 +918,7 @@ mod over_a_store {
             for n in 0..APPLIED_CASES {
                 numbers.push(write_case(&desk, &actor, n).await);
             }
-            catch_up(&index, desk.store.as_ref(), &mut applied).await;
+            catch_up(&index, desk.store().as_ref(), &mut applied).await;
             let cursor = index.applied_cursor().unwrap();
             // What the parent may rely on: these numbers are in the index up to this cursor.
             std::fs::write(
@@ -930,14 +931,14 @@ mod over_a_store {
             }
             // A pass cut short: the first new case is in the writer, not committed.
             let after_cursor = desk
-                .store
+                .store()
                 .search_outbox(cursor.parse().unwrap(), jiff::Timestamp::MAX, 100)
                 .await
                 .unwrap();
             let first_new = after_cursor.iter().find(|e| e.kind == "case").unwrap();
             let id = kefu_domain::CaseId::parse(&first_new.entity_id).unwrap();
-            let case = desk.store.case_by_id(&id).await.unwrap().unwrap();
-            let events = desk.store.case_events(&case.id).await.unwrap();
+            let case = desk.store().case_by_id(&id).await.unwrap().unwrap();
+            let events = desk.store().case_events(&case.id).await.unwrap();
             index
                 .upsert(&[kefu_search::desk::case_doc(&case, &events)])
                 .unwrap();
@@ -970,7 +971,7 @@ mod over_a_store {
 
         runtime().block_on(async {
             let (desk, _) = desk_on(&dir.path().join("kefu.db")).await;
-            let store = desk.store.as_ref();
+            let store = desk.store().as_ref();
             let index = SearchIndex::open(dir.path().join("index")).unwrap();
             // Reopened: exactly what was committed, and the cursor it was committed with.
             assert_eq!(index.applied_cursor(), Some(cursor_at_crash.clone()));
@@ -1029,7 +1030,7 @@ mod over_a_store {
         let dir = tempfile::tempdir().unwrap();
         runtime().block_on(async {
             let (desk, actor) = desk_on(&dir.path().join("kefu.db")).await;
-            let store = desk.store.as_ref();
+            let store = desk.store().as_ref();
             let incremental = SearchIndex::open(dir.path().join("index")).unwrap();
             let mut applied = Applied::default();
             let mut numbers = Vec::new();
@@ -1129,7 +1130,7 @@ mod over_a_store {
         let db = dir.path().join("kefu.db");
         runtime().block_on(async {
             let (desk, actor) = desk_on(&db).await;
-            let store = desk.store.as_ref();
+            let store = desk.store().as_ref();
             let index = SearchIndex::in_memory().unwrap();
             let mut applied = Applied::default();
             // Case 0 commits late: case 1, written after it, is visible first.
@@ -1175,7 +1176,7 @@ mod over_a_store {
         let db = dir.path().join("kefu.db");
         runtime().block_on(async {
             let (desk, actor) = desk_on(&db).await;
-            let store = desk.store.as_ref();
+            let store = desk.store().as_ref();
             let index = SearchIndex::in_memory().unwrap();
             let mut applied = Applied::default();
             let busy = write_case(&desk, &actor, 0).await;

@@ -551,10 +551,7 @@ pub async fn canned_replies_survive_export_import(store: Arc<dyn Store>, target:
         kefu_domain::canned::seeded_replies(crate::start_time()).len() + 1
     );
     // A target that was started once has the shipped replies, not archived.
-    let there_desk = kefu_domain::Desk {
-        store: target.clone(),
-        ..f.desk.clone()
-    };
+    let there_desk = f.desk.on_store(target.clone());
     there_desk.install_seed_replies().await.unwrap();
     export::import_records(
         target.as_ref(),

@@ -10,7 +10,7 @@ use kefu_domain::chat::{Audience, ChatSend, ChatStart, NewAttachment};
 use kefu_domain::desk::CasePatch;
 use kefu_domain::routing::{Presence, PresenceDraft, Skills};
 use kefu_domain::store::CustomerQuery;
-use kefu_domain::{Case, Channel, Desk, EventData, Store};
+use kefu_domain::{Case, Channel, EventData, Store};
 
 use crate::{Fixture, dump, import_into, sla_fixture};
 
@@ -181,10 +181,7 @@ pub async fn chat_and_presence_survive_export_import(
     );
 
     let g = Fixture {
-        desk: Desk {
-            store: target.clone(),
-            ..f.desk.clone()
-        },
+        desk: f.desk.on_store(target.clone()),
         clock: f.clock.clone(),
         admin: f.admin.clone(),
         agent: f.agent.clone(),

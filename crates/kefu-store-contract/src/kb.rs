@@ -266,10 +266,7 @@ pub async fn feedback_gaps_and_history_survive_export_import(
     assert_eq!(count(|r| matches!(r, ExportRecord::ArticleFeedback(_))), 3);
     assert_eq!(count(|r| matches!(r, ExportRecord::SearchGap(_))), 2);
     // Target started once: the shipped articles are there already; the dump's win.
-    let there = kefu_domain::Desk {
-        store: target.clone(),
-        ..f.desk.clone()
-    };
+    let there = f.desk.on_store(target.clone());
     there.install_seed_articles().await.unwrap();
     export::import_records(
         target.as_ref(),

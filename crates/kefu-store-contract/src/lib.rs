@@ -29,8 +29,7 @@ use kefu_domain::desk::{
 use kefu_domain::export::{self, ExportRecord};
 use kefu_domain::store::{CaseQuery, CustomerQuery, Session};
 use kefu_domain::{
-    Actor, Case, Channel, Desk, DomainError, FixedClock, KeywordClassifier, Role, Status, Store,
-    StoreError,
+    Actor, Case, Channel, Desk, DomainError, FixedClock, Role, Status, Store, StoreError,
 };
 
 /// A desk over `store` with a clock fixed at 2026-11-24 10:00 Beijing time.
@@ -49,21 +48,18 @@ pub fn start_time() -> Timestamp {
 
 pub async fn fixture(store: Arc<dyn Store>) -> Fixture {
     let clock = Arc::new(FixedClock::new(start_time()));
-    let desk = Desk {
-        store,
-        clock: clock.clone(),
-        classifier: Arc::new(KeywordClassifier),
-        time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC),
-        nlu: std::sync::Arc::new(kefu_domain::nlu::KeywordUnderstanding),
-        sla_cache: Default::default(),
-        search: None,
-    };
+    let desk = Desk::new(store, clock.clone());
     let admin_pw = desk
         .bootstrap_admin(Some("admin-password".into()))
         .await
         .unwrap();
     assert_eq!(admin_pw.as_deref(), Some("admin-password"));
-    let admin_user = desk.store.user_by_username("admin").await.unwrap().unwrap();
+    let admin_user = desk
+        .store()
+        .user_by_username("admin")
+        .await
+        .unwrap()
+        .unwrap();
     let admin = Actor::of(&admin_user);
     desk.create_department(Some(&admin), dept("service", "客服部", "service"))
         .await
@@ -146,6 +142,7 @@ macro_rules! contract_tests {
             promises_are_reminded_kept_or_missed, escalation_climbs_the_ladder_and_notifies,
             escalation_steps_warn_and_escalate, shipments_keep_every_scan_once,
             shipment_import_skips_only_bad_rows, tracking_queries_answer_and_open_cases,
+            who_may_be_assigned_and_named_is_the_desks_rule,
             intake_links_waybills_in_text, settings_are_validated_and_stored,
             claims_follow_their_steps_and_clocks, pickups_are_quoted_dispatched_and_tracked,
             queues_list_and_count_the_right_cases, portal_cases_are_private_and_rated_once,
@@ -1074,10 +1071,7 @@ pub async fn export_import_round_trip(store: Arc<dyn Store>, target: Arc<dyn Sto
     assert_eq!(dump(target.as_ref()).await, imported);
     assert_eq!(imported, lines);
     let g = Fixture {
-        desk: Desk {
-            store: target.clone(),
-            ..f.desk.clone()
-        },
+        desk: f.desk.on_store(target.clone()),
         clock: f.clock.clone(),
         admin: f.admin.clone(),
         agent: f.agent.clone(),
@@ -1424,12 +1418,7 @@ pub async fn due_clocks_breach_exactly_once(store: Arc<dyn Store>) {
         "nothing is due yet"
     );
     f.clock.advance(SignedDuration::from_secs(31));
-    let other = Desk {
-        nlu: std::sync::Arc::new(kefu_domain::nlu::KeywordUnderstanding),
-        sla_cache: Default::default(),
-        search: None,
-        ..f.desk.clone()
-    };
+    let other = f.desk.another_node();
     let (a, b) = tokio::join!(f.desk.fire_due_timers(100), other.fire_due_timers(100));
     assert_eq!(
         a.unwrap() + b.unwrap(),
@@ -1821,4 +1810,110 @@ pub async fn escalation_steps_warn_and_escalate(store: Arc<dyn Store>) {
     let breached = top;
     let events = store.case_events(&case.id).await.unwrap();
     assert_eq!(Case::replay(&events), Some(breached));
+}
+
+/// One rule for who may be given a case (active agents, supervisors, admins), used by the
+/// API's assignment and the console's lists alike; department staff (a franchised outlet's,
+/// often) know only their own colleagues by name and see no other department's customers.
+pub async fn who_may_be_assigned_and_named_is_the_desks_rule(store: Arc<dyn Store>) {
+    let f = fixture(store).await;
+    let mut actors = std::collections::HashMap::new();
+    for (username, role, department, name) in [
+        ("ops01", Role::Department, Some("ops"), "王运营"),
+        ("ops02", Role::Department, Some("ops"), "赵运营"),
+        ("ro01", Role::Readonly, None, "只读"),
+        ("fin01", Role::Finance, None, "财务"),
+        ("sup01", Role::Supervisor, Some("service"), "张主管"),
+    ] {
+        let user = f
+            .desk
+            .create_user(
+                Some(&f.admin),
+                UserDraft {
+                    username: username.into(),
+                    password: "long-enough-password".into(),
+                    role,
+                    display_name: Some(name.into()),
+                    department: department.map(Into::into),
+                },
+            )
+            .await
+            .unwrap();
+        actors.insert(username, Actor::of(&user));
+    }
+    let mut assignable: Vec<String> = f
+        .desk
+        .assignable_users(&f.agent)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
+    assignable.sort();
+    assert_eq!(assignable, ["admin", "agent01", "sup01"]);
+    assert!(matches!(
+        f.desk.assignable_users(&actors["ro01"]).await,
+        Err(DomainError::Forbidden(_))
+    ));
+
+    // The API's assignment follows the same rule: not to department staff or finance.
+    let case = f
+        .desk
+        .create_case(
+            &f.agent,
+            draft("催件", customer("陈一", "13700007777")),
+            None,
+        )
+        .await
+        .unwrap()
+        .case;
+    for who in ["ops01", "fin01", "ro01"] {
+        let refused = f
+            .desk
+            .update_case(
+                &f.agent,
+                case.id.as_str(),
+                CasePatch {
+                    assignee: Some(Some(who.into())),
+                    ..CasePatch::default()
+                },
+            )
+            .await;
+        assert!(
+            matches!(&refused, Err(DomainError::Invalid { field, .. }) if field == "assignee"),
+            "{who}: {refused:?}"
+        );
+    }
+    let assigned = f
+        .desk
+        .update_case(
+            &f.agent,
+            case.id.as_str(),
+            CasePatch {
+                assignee: Some(Some("sup01".into())),
+                ..CasePatch::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(assigned.assignee, Some(actors["sup01"].user_id.clone()));
+
+    // Names: staff know everyone; department staff their own colleagues and the departments.
+    let all = f.desk.people_names(&f.agent).await.unwrap();
+    assert!(all.values().any(|n| n == "王运营"));
+    assert!(all.values().any(|n| n == "张主管"));
+    let outlet = f.desk.people_names(&actors["ops01"]).await.unwrap();
+    let mut known: Vec<&str> = outlet.values().map(String::as_str).collect();
+    known.sort();
+    assert_eq!(known, ["客服部", "王运营", "赵运营", "运营部"]);
+    let owners = f.desk.usernames(&actors["ops01"]).await.unwrap();
+    assert!(owners.values().all(|u| u.starts_with("ops")), "{owners:?}");
+
+    // A case not with their department: its customer is not theirs to see.
+    assert!(matches!(
+        f.desk.case_customer(&actors["ops01"], &assigned).await,
+        Err(DomainError::NotFound(_))
+    ));
+    let label = f.desk.case_customer(&f.agent, &assigned).await.unwrap();
+    assert_eq!(label.line(), "陈一 137****7777");
 }

@@ -75,12 +75,7 @@ pub async fn shipments_keep_every_scan_once(store: Arc<dyn Store>) {
         "the same scans twice are stored once"
     );
     // Two nodes adding different scans at once: both kept.
-    let other = kefu_domain::Desk {
-        nlu: std::sync::Arc::new(kefu_domain::nlu::KeywordUnderstanding),
-        sla_cache: Default::default(),
-        search: None,
-        ..f.desk.clone()
-    };
+    let other = f.desk.another_node();
     let a = [scan("2026-11-23T01:00:00Z", "in_transit", "广州")];
     let b = [scan("2026-11-23T09:00:00Z", "at_hub", "北京转运中心")];
     let (ra, rb) = tokio::join!(

@@ -93,13 +93,7 @@ pub async fn logout(
 }
 
 pub async fn me(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<UserView>> {
-    let user = state
-        .desk
-        .store
-        .user_by_id(&actor.user_id)
-        .await
-        .map_err(kefu_domain::DomainError::from)?
-        .ok_or_else(|| ApiError::not_found("user"))?;
+    let user = state.desk.me(&actor).await?;
     Ok(Json(UserView::from(&user)))
 }
 
@@ -635,12 +629,7 @@ pub async fn nlu_parse(
     if req.text.chars().count() > kefu_domain::chat::CHAT_TEXT_MAX {
         return Err(ApiError::invalid("text", "at most 4000 characters"));
     }
-    let desk = &state.desk;
-    Ok(Json(desk.nlu.understand(
-        &req.text,
-        desk.now(),
-        &desk.time_zone,
-    )))
+    Ok(Json(state.desk.understand(&req.text)))
 }
 
 #[derive(Deserialize)]
@@ -667,8 +656,8 @@ pub async fn search(
     Auth(actor): Auth,
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<Value>> {
-    use kefu_domain::search::{SearchFilters, scope_for};
-    let Some(engine) = state.desk.search.clone() else {
+    use kefu_domain::search::SearchFilters;
+    if !state.desk.has_search() {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "search_unavailable",
@@ -687,7 +676,6 @@ pub async fn search(
         .desk
         .search_request(p.q, &filters, p.limit.unwrap_or(20).clamp(1, 100))
         .await?;
-    let scope = scope_for(&actor)?;
-    let hits = engine.search(&request, &scope)?;
+    let hits = state.desk.search(&actor, &request).await?;
     Ok(Json(json!({ "items": hits })))
 }

@@ -117,7 +117,7 @@ impl ChatHub {
         };
         self.deliver(signal.clone());
         if let Ok(payload) = serde_json::to_string(&signal)
-            && let Err(e) = state.desk.store.publish_signal(&payload).await
+            && let Err(e) = state.desk.publish_signal(&payload).await
         {
             tracing::warn!("chat signal not published: {e}");
         }
@@ -127,7 +127,7 @@ impl ChatHub {
     /// has signals (PostgreSQL); returns at once for a single-node store.
     pub async fn relay(self: Arc<Self>, state: AppState) {
         loop {
-            let mut rx = match state.desk.store.signals().await {
+            let mut rx = match state.desk.signals().await {
                 Ok(Some(rx)) => rx,
                 Ok(None) => return,
                 Err(e) => {
@@ -206,10 +206,8 @@ pub async fn attachment(
 ) -> ApiResult<Response> {
     let stored = state
         .desk
-        .store
         .attachment(&id)
-        .await
-        .map_err(kefu_domain::DomainError::from)?
+        .await?
         .ok_or_else(|| ApiError::not_found("attachment"))?;
     let allowed = match (&q.k, staff_actor(&state, &headers).await) {
         (_, Some(actor)) => state
@@ -218,12 +216,7 @@ pub async fn attachment(
             .await
             .is_ok(),
         (Some(k), None) => {
-            let conversation = state
-                .desk
-                .store
-                .conversation_by_case(&stored.case_id)
-                .await
-                .map_err(kefu_domain::DomainError::from)?;
+            let conversation = state.desk.conversation_of(&stored.case_id).await?;
             conversation.is_some_and(|c| attachment_key(&c, &id) == *k)
         }
         (None, None) => false,

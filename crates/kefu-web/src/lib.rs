@@ -56,7 +56,7 @@ impl AppState {
     /// With a search engine: `GET /api/v1/search`, the console's and the portal's searches and
     /// the bot's knowledge-base answers come from it (it is the desk's, see [`Desk::search`]).
     pub fn with_search(mut self, engine: Arc<dyn kefu_domain::search::SearchEngine>) -> Self {
-        self.desk.search = Some(engine);
+        self.desk = self.desk.with_search(engine);
         self
     }
 }
@@ -223,9 +223,9 @@ async fn healthz() -> &'static str {
 
 /// Ready when the store answers.
 async fn readyz(State(state): State<AppState>) -> Response {
-    match state.desk.store.count_users().await {
-        Ok(_) => "ready".into_response(),
-        Err(e) => ApiError::from(kefu_domain::DomainError::from(e)).into_response(),
+    match state.desk.ready().await {
+        Ok(()) => "ready".into_response(),
+        Err(e) => ApiError::from(e).into_response(),
     }
 }
 
@@ -235,7 +235,7 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render(state.desk.store.backend_name()),
+        state.metrics.render(state.desk.backend_name()),
     )
         .into_response()
 }

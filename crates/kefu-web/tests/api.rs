@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use kefu_domain::desk::{DepartmentDraft, UserDraft};
-use kefu_domain::{Desk, KeywordClassifier, Role, SystemClock};
+use kefu_domain::{Desk, Role, SystemClock};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -39,15 +39,9 @@ pub async fn spawn_app() -> TestApp {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let store = Arc::new(kefu_store_sqlite::open(&dir.join("kefu.db")).await.unwrap());
-    let desk = Desk {
-        store,
-        clock: Arc::new(SystemClock),
-        classifier: Arc::new(KeywordClassifier),
-        time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
-        nlu: std::sync::Arc::new(kefu_nlu::SharedNlu),
-        sla_cache: Default::default(),
-        search: None,
-    };
+    let desk = Desk::new(store.clone(), Arc::new(SystemClock))
+        .with_nlu(std::sync::Arc::new(kefu_nlu::SharedNlu))
+        .with_time_zone(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap());
     desk.bootstrap_admin(Some(PASSWORD.into())).await.unwrap();
     desk.install_builtin_calendars().await.unwrap();
     desk.install_default_policies().await.unwrap();
@@ -92,8 +86,8 @@ pub async fn spawn_app() -> TestApp {
     let index = Arc::new(kefu_search::SearchIndex::in_memory().unwrap());
     tokio::spawn(kefu_search::desk::run_indexer(
         index.clone(),
-        desk.store.clone(),
-        desk.clock.clone(),
+        store.clone(),
+        desk.clock().clone(),
     ));
     tokio::spawn(kefu_web::serve(
         listener,

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use kefu_domain::{Desk, KeywordClassifier, Store, SystemClock};
+use kefu_domain::{Desk, Store, SystemClock};
 use serde::Deserialize;
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -108,13 +108,7 @@ pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, String> {
 pub fn desk(store: Arc<dyn Store>, time_zone: &str) -> Result<Desk, String> {
     let time_zone = jiff::tz::TimeZone::get(time_zone)
         .map_err(|e| format!("unknown time zone '{time_zone}': {e}"))?;
-    Ok(Desk {
-        store,
-        clock: Arc::new(SystemClock),
-        classifier: Arc::new(KeywordClassifier),
-        time_zone,
-        nlu: std::sync::Arc::new(kefu_nlu::SharedNlu),
-        sla_cache: Default::default(),
-        search: None,
-    })
+    Ok(Desk::new(store, Arc::new(SystemClock))
+        .with_nlu(Arc::new(kefu_nlu::SharedNlu))
+        .with_time_zone(time_zone))
 }

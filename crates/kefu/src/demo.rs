@@ -3022,15 +3022,9 @@ fn plan(tz: &TimeZone, now: Timestamp) -> World {
 // ---- playing the plan -------------------------------------------------------------------------
 
 fn desk_on(store: &Arc<dyn Store>, clock: &Arc<FixedClock>, time_zone: &TimeZone) -> Desk {
-    Desk {
-        store: Arc::clone(store),
-        clock: Arc::clone(clock) as Arc<dyn Clock>,
-        classifier: Arc::new(KeywordClassifier),
-        time_zone: time_zone.clone(),
-        nlu: std::sync::Arc::new(kefu_nlu::SharedNlu),
-        sla_cache: Default::default(),
-        search: None,
-    }
+    Desk::new(Arc::clone(store), Arc::clone(clock) as Arc<dyn Clock>)
+        .with_nlu(std::sync::Arc::new(kefu_nlu::SharedNlu))
+        .with_time_zone(time_zone.clone())
 }
 
 fn staff_actor(actors: &[Actor], who: usize) -> Result<&Actor, DomainError> {

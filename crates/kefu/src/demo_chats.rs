@@ -92,10 +92,7 @@ pub async fn seed(
     agents: &[Actor],
 ) -> Result<usize, DomainError> {
     let clock = Arc::new(FixedClock::new(at(now, 180, 0)));
-    let played = Desk {
-        clock: clock.clone(),
-        ..desk.clone()
-    };
+    let played = desk.clone().with_clock(clock.clone());
     // Two agents take chats; their other work stays where it is.
     for agent in agents.iter().take(2) {
         played
@@ -209,7 +206,7 @@ pub async fn seed_with_demo_staff(
 ) -> Result<usize, DomainError> {
     let mut agents = Vec::new();
     for name in ["agent01", "agent02"] {
-        if let Some(user) = desk.store.user_by_username(name).await? {
+        if let Some(user) = desk.store().user_by_username(name).await? {
             agents.push(Actor::of(&user));
         }
     }
@@ -229,7 +226,7 @@ pub async fn seed_with_demo_staff(
 mod tests {
     use super::*;
     use kefu_domain::desk::UserDraft;
-    use kefu_domain::{Channel, KeywordClassifier, Role};
+    use kefu_domain::{Channel, Role};
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn demo_chats_are_real_conversations() {
@@ -239,15 +236,9 @@ mod tests {
         let store: Arc<dyn kefu_domain::Store> =
             Arc::new(kefu_store_sqlite::open(&dir.join("kefu.db")).await.unwrap());
         let now: Timestamp = "2026-03-16T06:30:00Z".parse().unwrap();
-        let desk = Desk {
-            store: store.clone(),
-            clock: Arc::new(FixedClock::new(now)),
-            classifier: Arc::new(KeywordClassifier),
-            nlu: Arc::new(kefu_nlu::SharedNlu),
-            time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
-            sla_cache: Default::default(),
-            search: None,
-        };
+        let desk = Desk::new(store.clone(), Arc::new(FixedClock::new(now)))
+            .with_nlu(Arc::new(kefu_nlu::SharedNlu))
+            .with_time_zone(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap());
         desk.install_builtin_calendars().await.unwrap();
         desk.install_default_policies().await.unwrap();
         let mut agents = Vec::new();

@@ -40,7 +40,7 @@ fn text(title: &str, body: &str) -> Option<ArticleText> {
 }
 
 pub async fn seed(desk: &Desk, now: Timestamp) -> Result<(), DomainError> {
-    let Some(supervisor) = desk.store.user_by_username("supervisor").await? else {
+    let Some(supervisor) = desk.store().user_by_username("supervisor").await? else {
         return Ok(());
     };
     let supervisor = Actor::of(&supervisor);
@@ -48,10 +48,7 @@ pub async fn seed(desk: &Desk, now: Timestamp) -> Result<(), DomainError> {
         now.checked_sub(SignedDuration::from_hours(24 * 20))
             .unwrap_or(now),
     ));
-    let at = Desk {
-        clock: clock.clone(),
-        ..desk.clone()
-    };
+    let at = desk.clone().with_clock(clock.clone());
     // The centre's own article, written three weeks ago and corrected since.
     let own = at
         .create_article(
@@ -111,7 +108,7 @@ pub async fn seed(desk: &Desk, now: Timestamp) -> Result<(), DomainError> {
                 review_by: now
                     .checked_sub(SignedDuration::from_hours(24 * 3))
                     .ok()
-                    .map(|t| desk.time_zone.to_datetime(t).date()),
+                    .map(|t| desk.time_zone().to_datetime(t).date()),
                 intents: a.intents.iter().map(|i| i.as_str().to_string()).collect(),
                 zh: a.zh.clone(),
                 en: a.en.clone(),

@@ -391,7 +391,7 @@ pub async fn seed(desk: &Desk, now: Timestamp) -> Result<ParcelSummary, DomainEr
     let mut before = None;
     loop {
         let page = desk
-            .store
+            .store()
             .list_cases(&CaseQuery {
                 before: before.clone(),
                 limit: 200,
@@ -410,7 +410,7 @@ pub async fn seed(desk: &Desk, now: Timestamp) -> Result<ParcelSummary, DomainEr
     let mut phones: HashMap<kefu_domain::CustomerId, String> = HashMap::new();
     for c in &cases {
         if !phones.contains_key(&c.customer_id)
-            && let Some(customer) = desk.store.customer_by_id(&c.customer_id).await?
+            && let Some(customer) = desk.store().customer_by_id(&c.customer_id).await?
             && let Some(p) = customer.phones.first()
         {
             phones.insert(c.customer_id.clone(), p.as_str().to_string());
@@ -592,7 +592,7 @@ pub async fn seed(desk: &Desk, now: Timestamp) -> Result<ParcelSummary, DomainEr
         .await?;
     let finance = Actor::of(&finance);
     let supervisor = desk
-        .store
+        .store()
         .user_by_username("supervisor")
         .await?
         .map(|u| Actor::of(&u))

@@ -161,8 +161,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             let started = std::time::Instant::now();
             let summary = demo::seed(
-                desk.store.clone(),
-                desk.time_zone.clone(),
+                desk.store().clone(),
+                desk.time_zone().clone(),
                 SystemClock.now(),
             )
             .await

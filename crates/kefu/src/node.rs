@@ -33,8 +33,8 @@ pub fn start(desk: Desk, index: kefu_search::SearchIndex) -> kefu_web::AppState 
     let index = Arc::new(index);
     tokio::spawn(kefu_search::desk::run_indexer(
         index.clone(),
-        desk.store.clone(),
-        desk.clock.clone(),
+        desk.store().clone(),
+        desk.clock().clone(),
     ));
     kefu_web::AppState::new(desk).with_search(index)
 }

@@ -178,7 +178,7 @@ async fn list_view(state: &AppState, s: &UiSession, f: &Filters) -> (ListView, S
     };
     let found = state.desk.list_canned(&s.actor, &filter).await;
     let departments = state.desk.list_departments().await.unwrap_or_default();
-    let tz = &state.desk.time_zone;
+    let tz = state.desk.time_zone();
     match found {
         Ok(list) => (
             ListView {
@@ -634,7 +634,7 @@ pub async fn edit_page(
     };
     let departments = state.desk.list_departments().await.unwrap_or_default();
     render(&ViewPage {
-        row: row_of(&s, &reply, &departments, &state.desk.time_zone),
+        row: row_of(&s, &reply, &departments, state.desk.time_zone()),
         body: reply.body.clone(),
         chrome,
     })

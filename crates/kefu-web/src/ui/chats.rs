@@ -62,24 +62,18 @@ impl ChatPanel {
     }
 }
 
-/// Agents (other than `me`) and departments a chat can be transferred to.
+/// Colleagues (other than the actor) and departments a chat can be transferred to; who may
+/// take one is the desk's rule (`User::may_be_assigned`).
 pub async fn transfer_targets(
     state: &AppState,
-    me: &kefu_domain::UserId,
+    actor: &kefu_domain::Actor,
     zh: bool,
 ) -> Result<Vec<(String, String)>, DomainError> {
-    let users = state.desk.store.list_users().await?;
+    let users = state.desk.assignable_users(actor).await?;
     let departments = state.desk.list_departments().await?;
     let mut out: Vec<(String, String)> = users
         .iter()
-        .filter(|u| {
-            u.active
-                && u.id != *me
-                && matches!(
-                    u.role,
-                    kefu_domain::Role::Agent | kefu_domain::Role::Supervisor
-                )
-        })
+        .filter(|u| u.id != actor.user_id)
         .map(|u| (format!("user:{}", u.id), u.display_name.clone()))
         .collect();
     out.extend(departments.iter().map(|d| {
@@ -125,7 +119,7 @@ async fn chats_view(state: &AppState, s: &UiSession, error: Option<String>) -> R
         let chrome = nav(state, s, "/chats").await?;
         let (mine, waiting) = desk.console_chats(&s.actor).await?;
         let profile = desk.presence(&s.actor).await?;
-        let targets = transfer_targets(state, &s.actor.user_id, s.tr.lang == "zh-CN").await?;
+        let targets = transfer_targets(state, &s.actor, s.tr.lang == "zh-CN").await?;
         Ok::<_, DomainError>((chrome, mine, waiting, profile, targets))
     }
     .await;
@@ -164,7 +158,7 @@ async fn chats_view(state: &AppState, s: &UiSession, error: Option<String>) -> R
                     .as_ref()
                     .and_then(|b| b.handed_over_at)
                     .unwrap_or(c.received_at)
-                    .to_zoned_datetime(desk.time_zone.clone())
+                    .to_zoned_datetime(desk.time_zone().clone())
                     .strftime("%H:%M:%S")
                     .to_string(),
             })

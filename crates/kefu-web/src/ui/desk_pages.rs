@@ -245,7 +245,7 @@ pub async fn new_pickup(
                     ..PickupFormView::default()
                 },
                 booked: Some(BookedView {
-                    line: pickup_line(s.tr, &p, &state.desk.time_zone),
+                    line: pickup_line(s.tr, &p, state.desk.time_zone()),
                 }),
                 error: None,
             });
@@ -323,7 +323,7 @@ async fn department_view(state: &AppState, s: &UiSession, wanted: Option<&str>) 
         Err(e) => return error_page(s.tr, Some(s), &e),
     };
     let now = state.desk.now();
-    let tz = &state.desk.time_zone;
+    let tz = state.desk.time_zone();
     let name_of = |id: Option<&kefu_domain::DepartmentId>| {
         id.and_then(|id| inbox.departments.iter().find(|d| &d.id == id))
             .map(|d| d.name.clone())
@@ -346,7 +346,7 @@ async fn department_view(state: &AppState, s: &UiSession, wanted: Option<&str>) 
         rows.push(InboxRow {
             number: case.number.clone(),
             subject: case.subject.clone(),
-            customer: customer_label(state, case).await,
+            customer: customer_label(state, s, case).await,
             department: name_of(case.department.as_ref()),
             status: label(s.tr, case.status.as_str()),
             due,

@@ -296,7 +296,7 @@ async fn article_page(
         category,
         updated: article
             .updated_at
-            .to_zoned_datetime(state.desk.time_zone.clone())
+            .to_zoned_datetime(state.desk.time_zone().clone())
             .strftime("%Y-%m-%d")
             .to_string(),
         feedback,

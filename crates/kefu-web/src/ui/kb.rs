@@ -37,7 +37,7 @@ fn en(s: &UiSession) -> bool {
 }
 
 fn today(state: &AppState) -> Date {
-    state.desk.time_zone.to_datetime(state.desk.now()).date()
+    state.desk.time_zone().to_datetime(state.desk.now()).date()
 }
 
 /// Staff page preamble: the session and the frame, or the response to send instead.
@@ -53,17 +53,9 @@ async fn staff(
     }
 }
 
-/// Usernames by user id, for owners.
-async fn usernames(state: &AppState) -> HashMap<String, String> {
-    state
-        .desk
-        .store
-        .list_users()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|u| (u.id.as_str().to_string(), u.username))
-        .collect()
+/// Usernames by user id, for owners (those the viewer may know by name).
+async fn usernames(state: &AppState, s: &UiSession) -> HashMap<String, String> {
+    state.desk.usernames(&s.actor).await.unwrap_or_default()
 }
 
 fn category_name(categories: &[ArticleCategory], code: &str, en: bool) -> String {
@@ -121,7 +113,7 @@ async fn rows_of(
     let w = words(s);
     let ids: Vec<String> = articles.iter().map(|(a, _)| a.id.clone()).collect();
     let counts = state.desk.feedback_counts(&ids).await.unwrap_or_default();
-    let names = usernames(state).await;
+    let names = usernames(state, s).await;
     let today = today(state);
     articles
         .into_iter()
@@ -300,7 +292,7 @@ pub struct ArticleView {
 async fn view_of(state: &AppState, s: &UiSession, a: &Article) -> ArticleView {
     let w = words(s);
     let categories = state.desk.kb_categories().await.unwrap_or_default();
-    let names = usernames(state).await;
+    let names = usernames(state, s).await;
     let texts = [("中文", &a.zh), ("English", &a.en)]
         .into_iter()
         .filter_map(|(lang, t)| {
@@ -335,7 +327,7 @@ async fn view_of(state: &AppState, s: &UiSession, a: &Article) -> ArticleView {
         version: a.version,
         archived: a.archived,
         updated_by: a.updated_by.clone(),
-        updated_at: local(a.updated_at, &state.desk.time_zone),
+        updated_at: local(a.updated_at, state.desk.time_zone()),
         change_note: a.change_note.clone(),
     }
 }
@@ -370,7 +362,7 @@ pub async fn article_page(
         Ok(a) => a,
         Err(e) => return error_page(s.tr, Some(&s), &e),
     };
-    let tz = &desk.time_zone;
+    let tz = desk.time_zone();
     let counts = desk
         .feedback_counts(std::slice::from_ref(&article.id))
         .await
@@ -704,7 +696,7 @@ pub async fn edit_page(
         return error_page(s.tr, Some(&s), &e);
     }
     let owner = match &article.owner_id {
-        Some(uid) => usernames(&state)
+        Some(uid) => usernames(&state, &s)
             .await
             .remove(uid.as_str())
             .unwrap_or_default(),
@@ -911,7 +903,7 @@ pub async fn gaps_page(State(state): State<AppState>, headers: HeaderMap) -> Res
         .list_articles(Reader::Staff(&s.actor), &ArticleFilter::default())
         .await
         .unwrap_or_default();
-    let tz = &desk.time_zone;
+    let tz = desk.time_zone();
     let mut gaps = Vec::with_capacity(lines.len());
     for line in lines {
         // The live articles are loaded for the list below; only an archived one is read.

@@ -237,14 +237,13 @@ pub struct QueuePage {
 }
 
 /// A customer as lists show them: name and masked phone (R-SEC-1).
-pub(super) async fn customer_label(state: &AppState, case: &Case) -> String {
-    match state.desk.store.customer_by_id(&case.customer_id).await {
-        Ok(Some(c)) => {
-            let phone = c.phones.first().map(|p| p.masked()).unwrap_or_default();
-            format!("{} {phone}", c.name).trim().to_string()
-        }
-        _ => String::new(),
-    }
+pub(super) async fn customer_label(state: &AppState, s: &UiSession, case: &Case) -> String {
+    state
+        .desk
+        .case_customer(&s.actor, case)
+        .await
+        .map(|c| c.line())
+        .unwrap_or_default()
 }
 
 pub async fn queue_page(
@@ -283,7 +282,7 @@ pub async fn queue_page(
         Err(e) => return error_page(s.tr, Some(&s), &e),
     };
     let now = state.desk.now();
-    let tz = state.desk.time_zone.clone();
+    let tz = state.desk.time_zone().clone();
     let mut rows = Vec::with_capacity(page.items.len());
     for case in &page.items {
         // The clock that runs out first is the one to show.
@@ -313,7 +312,7 @@ pub async fn queue_page(
         rows.push(QueueRow {
             number: case.number.clone(),
             subject: case.subject.clone(),
-            customer: customer_label(&state, case).await,
+            customer: customer_label(&state, &s, case).await,
             channel: label(s.tr, case.channel.as_str()),
             category: label(s.tr, case.category.as_str()),
             priority: case.priority.as_str().to_string(),
@@ -522,24 +521,16 @@ async fn case_page_for(
         Ok(c) => c,
         Err(e) => return error_page(s.tr, Some(s), &e),
     };
-    let users = state.desk.store.list_users().await.unwrap_or_default();
-    let departments = state
+    // Who may be assigned and whose names this viewer may know are the desk's rules.
+    let users = state
         .desk
-        .store
-        .list_departments()
+        .assignable_users(&s.actor)
         .await
         .unwrap_or_default();
-    let mut names: HashMap<String, String> = users
-        .iter()
-        .map(|u| (u.id.to_string(), u.display_name.clone()))
-        .collect();
-    names.extend(
-        departments
-            .iter()
-            .map(|d| (d.id.to_string(), d.name.clone())),
-    );
+    let departments = state.desk.list_departments().await.unwrap_or_default();
+    let names = state.desk.people_names(&s.actor).await.unwrap_or_default();
     let now = state.desk.now();
-    let tz = state.desk.time_zone.clone();
+    let tz = state.desk.time_zone().clone();
     let timeline = events
         .iter()
         .filter(|e| !e.data.type_name().starts_with("sla_"))
@@ -558,7 +549,7 @@ async fn case_page_for(
         id: case.id.to_string(),
         number: case.number.clone(),
         subject: case.subject.clone(),
-        customer: customer_label(state, &case).await,
+        customer: customer_label(state, s, &case).await,
         channel: label(s.tr, case.channel.as_str()),
         category: label(s.tr, case.category.as_str()),
         priority: case.priority.as_str().to_string(),
@@ -602,10 +593,12 @@ async fn case_page_for(
         Vec::new()
     };
     // Name and phone may stay empty: the customer's on file (masked here).
-    let on_file = match state.desk.store.customer_by_id(&case.customer_id).await {
-        Ok(Some(c)) => c.phones.first().map(|p| p.masked()).unwrap_or_default(),
-        _ => String::new(),
-    };
+    let on_file = state
+        .desk
+        .case_customer(&s.actor, &case)
+        .await
+        .map(|c| c.masked_phone)
+        .unwrap_or_default();
     let pickup = pickup_form.unwrap_or_default();
     let pickup = super::desk_pages::PickupFormView {
         action: format!("/cases/{}/pickup", case.id),
@@ -617,7 +610,7 @@ async fn case_page_for(
         ..pickup
     };
     let chat = if case.channel == kefu_domain::Channel::Chat {
-        let targets = super::chats::transfer_targets(state, &s.actor.user_id, s.tr.lang == "zh-CN")
+        let targets = super::chats::transfer_targets(state, &s.actor, s.tr.lang == "zh-CN")
             .await
             .unwrap_or_default();
         Some(
@@ -676,15 +669,6 @@ async fn case_page_for(
         categories: options(s.tr, Category::ALL, Category::as_str, Some(case.category)),
         users: users
             .iter()
-            .filter(|u| {
-                u.active
-                    && matches!(
-                        u.role,
-                        kefu_domain::Role::Agent
-                            | kefu_domain::Role::Supervisor
-                            | kefu_domain::Role::Admin
-                    )
-            })
             .map(|u| Opt {
                 value: u.id.to_string(),
                 label: u.display_name.clone(),
@@ -699,7 +683,7 @@ async fn case_page_for(
                 selected: case.department.as_ref() == Some(&d.id),
             })
             .collect(),
-        parcels: parcels_of(state, s.tr, &case).await,
+        parcels: parcels_of(state, s, &case).await,
         claims: case
             .claims
             .iter()
@@ -784,7 +768,7 @@ pub async fn case_action(
             let department_due_at = if due.is_empty() {
                 Ok(None)
             } else {
-                parse_local(due, &desk.time_zone)
+                parse_local(due, desk.time_zone())
                     .map(Some)
                     .ok_or_else(|| DomainError::invalid("deadline", "a date and time"))
             };
@@ -886,7 +870,7 @@ pub async fn case_action(
             .escalate(&s.actor, &id, field("reason"))
             .await
             .map(|_| ()),
-        "promise" => match parse_local(field("due"), &desk.time_zone) {
+        "promise" => match parse_local(field("due"), desk.time_zone()) {
             Some(due_at) => desk
                 .make_commitment(
                     &s.actor,
@@ -1048,20 +1032,15 @@ pub async fn dashboard_page(
     let join = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let presence = match (
         state.desk.agent_loads().await,
-        state
-            .desk
-            .store
-            .list_users()
-            .await
-            .map_err(DomainError::from),
+        state.desk.people_names(&s.actor).await,
     ) {
         (Ok(loads), Ok(users)) => loads
             .iter()
             .map(|a| {
                 let name = users
-                    .iter()
-                    .find(|u| u.id == a.user_id)
-                    .map_or_else(|| a.user_id.to_string(), |u| u.display_name.clone());
+                    .get(a.user_id.as_str())
+                    .cloned()
+                    .unwrap_or_else(|| a.user_id.to_string());
                 let zh = tr.lang == "zh-CN";
                 let state = match (a.presence, zh) {
                     (kefu_domain::routing::Presence::Online, true) => "在线",
@@ -1147,13 +1126,18 @@ pub(super) fn parcel_view(
 }
 
 /// The parcels a case names, with their scans, for the case page.
-pub async fn parcels_of(state: &AppState, tr: &Tr, case: &Case) -> Vec<ParcelView> {
-    let Ok(found) = state.desk.store.shipments(&case.waybill_nos).await else {
+pub async fn parcels_of(state: &AppState, s: &UiSession, case: &Case) -> Vec<ParcelView> {
+    let tr = s.tr;
+    let Ok(found) = state
+        .desk
+        .shipments_named(&s.actor, &case.waybill_nos)
+        .await
+    else {
         return Vec::new();
     };
     found
         .iter()
-        .map(|s| parcel_view(tr, s, &state.desk.time_zone))
+        .map(|s| parcel_view(tr, s, state.desk.time_zone()))
         .collect()
 }
 
@@ -1340,7 +1324,7 @@ async fn customers_view(
         Ok(v) => v,
         Err(e) => return error_page(s.tr, Some(s), &e),
     };
-    let tz = desk.time_zone.clone();
+    let tz = desk.time_zone().clone();
     let customer = &view.customer;
     page.cases = view
         .cases
@@ -1437,18 +1421,11 @@ pub async fn new_case_page(
         .get("phone")
         .map(|p| p.chars().take(20).collect())
         .unwrap_or_default();
-    let name = match kefu_domain::Phone::parse(&phone) {
-        Ok(p) => state
-            .desk
-            .store
-            .customer_by_contact("phone", p.as_str())
-            .await
-            .ok()
-            .flatten()
-            .map(|c| c.name)
-            .unwrap_or_default(),
-        Err(_) => String::new(),
-    };
+    let name = state
+        .desk
+        .customer_name_for_phone(&s.actor, &phone)
+        .await
+        .unwrap_or_default();
     render(&NewCasePage {
         chrome,
         phone,
@@ -1592,10 +1569,10 @@ async fn track_view(
                 .chain(a.matches.iter().map(|v| v.waybill_no.clone()))
                 .collect();
             let mut parcels = Vec::new();
-            if let Ok(found) = state.desk.store.shipments(&numbers).await {
+            if let Ok(found) = state.desk.shipments_named(&s.actor, &numbers).await {
                 parcels = found
                     .iter()
-                    .map(|sh| parcel_view(s.tr, sh, &state.desk.time_zone))
+                    .map(|sh| parcel_view(s.tr, sh, state.desk.time_zone()))
                     .collect();
             }
             page.result = Some(TrackResult {

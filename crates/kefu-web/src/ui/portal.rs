@@ -241,7 +241,7 @@ pub async fn track(
         };
         match state.desk.tracking_query(&portal_actor(), query).await {
             Ok(a) => {
-                let tz = state.desk.time_zone.clone();
+                let tz = state.desk.time_zone().clone();
                 page.answer = if tr.lang == "zh-CN" {
                     a.answer
                 } else {
@@ -386,16 +386,14 @@ struct CasePage {
 }
 
 async fn case_view(state: &AppState, tr: &Tr, case: &kefu_domain::Case) -> CaseView {
-    let tz = state.desk.time_zone.clone();
+    let tz = state.desk.time_zone().clone();
     // Only what reached the customer: public staff replies.
     let replies = state
         .desk
-        .store
-        .case_events(&case.id)
+        .events_for_customer(case)
         .await
         .unwrap_or_default()
         .into_iter()
-        .filter(|e| e.data.reaches_customer())
         .filter_map(|e| match e.data {
             kefu_domain::EventData::MessageAdded { body, .. } => Some(Reply {
                 at: local(e.at, &tz),
@@ -601,7 +599,7 @@ pub async fn pickup(
                 let detail = match (p.review_required, p.estimated_pickup_at) {
                     (true, _) => tr.pickup_review.to_string(),
                     (false, Some(eta)) => {
-                        format!("{}{}", tr.courier_comes, local(eta, &desk.time_zone))
+                        format!("{}{}", tr.courier_comes, local(eta, desk.time_zone()))
                     }
                     (false, None) => String::new(),
                 };

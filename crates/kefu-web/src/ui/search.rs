@@ -8,7 +8,7 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use kefu_domain::search::{SearchFilters, SearchHit, SearchKind, SearchScope, scope_for};
-use kefu_domain::{Category, DomainError, Status};
+use kefu_domain::{Category, Status};
 
 use super::pages::{Chrome, Opt, code_options, nav};
 use super::{error_page, render, session};
@@ -141,31 +141,24 @@ pub async fn search_page(
     if text.is_empty() {
         return render(&page);
     }
-    let found = match (&state.desk.search, scope) {
-        (Some(engine), Ok(scope)) => match state
-            .desk
-            .search_request(
-                text,
-                &SearchFilters {
-                    kind: q.get("type").map(String::as_str),
-                    status: q.get("status").map(String::as_str),
-                    category: q.get("category").map(String::as_str),
-                    department: q.get("department").map(String::as_str),
-                    from: q.get("from").map(String::as_str),
-                    to: q.get("to").map(String::as_str),
-                },
-                30,
-            )
-            .await
-        {
-            Ok(request) => engine.search(&request, &scope),
-            Err(e) => Err(e),
-        },
-        (None, _) => Err(DomainError::conflict(
-            "search_unavailable",
-            "this node has no search index",
-        )),
-        (_, Err(e)) => Err(e),
+    let found = match state
+        .desk
+        .search_request(
+            text,
+            &SearchFilters {
+                kind: q.get("type").map(String::as_str),
+                status: q.get("status").map(String::as_str),
+                category: q.get("category").map(String::as_str),
+                department: q.get("department").map(String::as_str),
+                from: q.get("from").map(String::as_str),
+                to: q.get("to").map(String::as_str),
+            },
+            30,
+        )
+        .await
+    {
+        Ok(request) => state.desk.search(&s.actor, &request).await,
+        Err(e) => Err(e),
     };
     match found {
         Ok(hits) => page.hits = hits.into_iter().map(|h| line(h, zh)).collect(),

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use kefu_domain::desk::{DepartmentDraft, UserDraft};
-use kefu_domain::{Desk, KeywordClassifier, Role, Store, SystemClock};
+use kefu_domain::{Desk, Role, Store, SystemClock};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
@@ -530,15 +530,9 @@ async fn the_widget_and_its_frame_can_be_embedded_elsewhere() {
 
 /// One kefu node over `store`: its own desk, hub and HTTP server.
 async fn node(store: Arc<dyn Store>) -> String {
-    let desk = Desk {
-        store,
-        clock: Arc::new(SystemClock),
-        classifier: Arc::new(KeywordClassifier),
-        nlu: Arc::new(kefu_nlu::SharedNlu),
-        time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
-        sla_cache: Default::default(),
-        search: None,
-    };
+    let desk = Desk::new(store, Arc::new(SystemClock))
+        .with_nlu(Arc::new(kefu_nlu::SharedNlu))
+        .with_time_zone(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(kefu_web::serve(
@@ -563,12 +557,8 @@ async fn a_customer_on_one_node_and_an_agent_on_another_talk_through_postgres() 
     // Two connection pools, two hubs, two servers: nothing shared but the database.
     let store_a: Arc<dyn Store> = Arc::new(kefu_store_postgres::open(&node_url).await.unwrap());
     let store_b: Arc<dyn Store> = Arc::new(kefu_store_postgres::open(&node_url).await.unwrap());
-    let setup = Desk::new(
-        store_a.clone(),
-        Arc::new(SystemClock),
-        Arc::new(KeywordClassifier),
-        jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
-    );
+    let setup = Desk::new(store_a.clone(), Arc::new(SystemClock))
+        .with_time_zone(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap());
     setup.bootstrap_admin(Some(PASSWORD.into())).await.unwrap();
     setup.install_builtin_calendars().await.unwrap();
     setup.install_default_policies().await.unwrap();

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kefu_domain::desk::{DepartmentDraft, UserDraft};
-use kefu_domain::{Desk, KeywordClassifier, Role, Store, SystemClock};
+use kefu_domain::{Desk, Role, Store, SystemClock};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -442,19 +442,13 @@ async fn the_console_search_page_filters_like_the_api() {
 /// the agent.
 async fn search_node(store: Arc<dyn Store>) -> TestApp {
     let index = Arc::new(kefu_search::SearchIndex::in_memory().unwrap());
-    let desk = Desk {
-        store,
-        clock: Arc::new(SystemClock),
-        classifier: Arc::new(KeywordClassifier),
-        nlu: Arc::new(kefu_nlu::SharedNlu),
-        time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
-        sla_cache: Default::default(),
-        search: None,
-    };
+    let desk = Desk::new(store.clone(), Arc::new(SystemClock))
+        .with_nlu(Arc::new(kefu_nlu::SharedNlu))
+        .with_time_zone(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap());
     tokio::spawn(kefu_search::desk::run_indexer(
         index.clone(),
-        desk.store.clone(),
-        desk.clock.clone(),
+        store.clone(),
+        desk.clock().clone(),
     ));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -509,12 +503,8 @@ async fn two_nodes_on_postgres_search_alike() {
     // Two pools, two indexes, two indexers, two servers: nothing shared but the database.
     let store_a: Arc<dyn Store> = Arc::new(kefu_store_postgres::open(&node_url).await.unwrap());
     let store_b: Arc<dyn Store> = Arc::new(kefu_store_postgres::open(&node_url).await.unwrap());
-    let setup = Desk::new(
-        store_a.clone(),
-        Arc::new(SystemClock),
-        Arc::new(KeywordClassifier),
-        jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
-    );
+    let setup = Desk::new(store_a.clone(), Arc::new(SystemClock))
+        .with_time_zone(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap());
     setup.bootstrap_admin(Some(PASSWORD.into())).await.unwrap();
     setup.install_builtin_calendars().await.unwrap();
     setup.install_default_policies().await.unwrap();
