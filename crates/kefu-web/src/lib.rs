@@ -98,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .route("/shipments", post(parcels::upsert_shipment))
         .route("/shipments/{id}", get(parcels::get_shipment))
         .route("/shipments/{id}/events", post(parcels::add_scans))
+        .route("/shipments/{id}/reveal", post(parcels::reveal_shipment))
         .route("/tracking/query", post(parcels::tracking_query))
         .route("/addresses/parse", post(parcels::parse_address))
         .route(

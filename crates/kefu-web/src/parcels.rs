@@ -32,8 +32,8 @@ pub async fn get_shipment(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Path(waybill): Path<String>,
-) -> ApiResult<Json<kefu_domain::shipment::Shipment>> {
-    Ok(Json(state.desk.get_shipment(&actor, &waybill).await?))
+) -> ApiResult<Json<kefu_domain::shipment::MaskedShipment>> {
+    Ok(Json(state.desk.view_shipment(&actor, &waybill).await?))
 }
 
 #[derive(Deserialize)]
@@ -208,6 +208,21 @@ pub async fn reveal_customer(
         state
             .desk
             .reveal_customer(&actor, &id, &body.reason)
+            .await?,
+    ))
+}
+
+/// A shipment with its sender and recipient in full; the reveal is recorded in the audit log.
+pub async fn reveal_shipment(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(waybill): Path<String>,
+    ApiJson(body): ApiJson<RevealRequest>,
+) -> ApiResult<Json<kefu_domain::shipment::Shipment>> {
+    Ok(Json(
+        state
+            .desk
+            .reveal_shipment(&actor, &waybill, &body.reason)
             .await?,
     ))
 }

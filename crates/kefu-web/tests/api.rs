@@ -15,6 +15,7 @@ mod canned_page;
 mod chat;
 mod kb;
 mod kb_pages;
+mod privacy;
 mod search;
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -368,6 +369,20 @@ async fn a_case_from_creation_to_reopening() {
             None,
         )
         .await;
+    // Answers show the phone masked; the full number comes through the audited reveal.
+    assert_eq!(customer["phones"], json!(["138****8000"]));
+    let (status, customer) = app
+        .call(
+            Method::POST,
+            &format!(
+                "/api/v1/customers/{}/reveal",
+                case["customer_id"].as_str().unwrap()
+            ),
+            Some(&app.agent),
+            Some(json!({"reason": "回电"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{customer}");
     assert_eq!(customer["phones"], json!(["13800138000"]));
     let (_, found) = app
         .call(
