@@ -77,11 +77,17 @@ pub struct Party {
 impl Party {
     /// What a customer who is not this party may see: 张* / 138****5678 / the district only.
     pub fn masked(&self) -> MaskedParty {
-        let region = [
-            &self.region.province,
-            &self.region.city,
-            &self.region.district,
-        ]
+        MaskedParty {
+            name: mask_name(&self.name),
+            phone: self.phone.masked(),
+            region: region_text(&self.region),
+        }
+    }
+}
+
+/// What a masked address keeps: province, city and district (`北京市朝阳区`), no street.
+pub fn region_text(region: &ParsedAddress) -> String {
+    [&region.province, &region.city, &region.district]
         .into_iter()
         .flatten()
         .map(|r| r.name.as_str())
@@ -90,13 +96,7 @@ impl Party {
                 acc.push_str(name);
             }
             acc
-        });
-        MaskedParty {
-            name: mask_name(&self.name),
-            phone: self.phone.masked(),
-            region,
-        }
-    }
+        })
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

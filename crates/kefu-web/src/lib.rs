@@ -112,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/pickups/{id}", get(parcels::get_pickup))
         .route("/pickups/{id}/status", post(parcels::pickup_status))
+        .route("/pickups/{id}/reveal", post(parcels::reveal_pickup))
         .route("/cases/{id}/claims", post(parcels::open_claim))
         .route("/customers/{id}/reveal", post(parcels::reveal_customer))
         .route("/audit", get(parcels::audit_log))

@@ -2360,10 +2360,31 @@ async fn customers_by_name_and_pickups_booked_from_a_case() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{pickup}");
+    // The answer masks the phone; the full one (taken from the case's customer) comes through
+    // the audited reveal.
     assert_eq!(
         (
             pickup["sender"]["name"].as_str(),
             pickup["sender"]["phone"].as_str()
+        ),
+        (Some("张三"), Some("138****8000"))
+    );
+    let (status, full) = app
+        .call(
+            Method::POST,
+            &format!(
+                "/api/v1/pickups/{}/reveal",
+                pickup["number"].as_str().unwrap()
+            ),
+            Some(&app.agent),
+            Some(json!({"reason": "回电确认取件"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{full}");
+    assert_eq!(
+        (
+            full["sender"]["name"].as_str(),
+            full["sender"]["phone"].as_str()
         ),
         (Some("张三"), Some("13800138000"))
     );

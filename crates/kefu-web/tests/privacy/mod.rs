@@ -14,6 +14,9 @@ const SENDER_PHONE: &str = "13800138000";
 const RECIPIENT_PHONE: &str = "13900139000";
 const SENDER_STREET: &str = "科技园科苑路15号";
 const RECIPIENT_STREET: &str = "建国路88号";
+const PICKUP_PHONE: &str = "13612345678";
+const PICKUP_STREET: &str = "世纪大道100号";
+const PICKUP_TO_STREET: &str = "人民路1号";
 
 /// Every role, with a token: admin, supervisor, agent, department, readonly, finance.
 struct Roles {
@@ -50,9 +53,9 @@ impl Roles {
     }
 }
 
-/// A customer with a phone and an e-mail, and a shipment of theirs; the customer's id and the
-/// waybill number.
-async fn customer_and_shipment(app: &TestApp) -> (String, String) {
+/// A customer with a phone and an e-mail, a shipment and a pickup: the customer's id, the
+/// waybill number and the pickup number.
+async fn customer_and_shipment(app: &TestApp) -> (String, String, String) {
     let (status, customer) = app
         .call(
             Method::POST,
@@ -77,7 +80,25 @@ async fn customer_and_shipment(app: &TestApp) -> (String, String) {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    (customer["id"].as_str().unwrap().to_string(), no)
+    let (status, pickup) = app
+        .call(
+            Method::POST,
+            "/api/v1/pickups",
+            Some(&app.agent),
+            Some(json!({
+                "sender": {"name": "王小明", "phone": PICKUP_PHONE, "address": format!("上海市浦东新区{PICKUP_STREET}")},
+                "recipient_address": format!("江苏省苏州市姑苏区{PICKUP_TO_STREET}"), "item": "文件", "weight_kg": 0.5
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{pickup}");
+    assert_masked("a booked pickup", &pickup);
+    assert_eq!(pickup["sender"]["phone"], "136****5678", "{pickup}");
+    (
+        customer["id"].as_str().unwrap().to_string(),
+        no,
+        pickup["number"].as_str().unwrap().to_string(),
+    )
 }
 
 const QUOTE: &str = r#"{"origin": "上海市浦东新区世纪大道100号", "destination": "江苏省苏州市姑苏区人民路1号", "weight_kg": 1}"#;
@@ -86,7 +107,7 @@ const QUOTE: &str = r#"{"origin": "上海市浦东新区世纪大道100号", "de
 async fn every_role_gets_the_status_its_rules_give_on_each_endpoint() {
     let app = spawn_app().await;
     let roles = Roles::of(&app).await;
-    let (customer, no) = customer_and_shipment(&app).await;
+    let (customer, no, pickup) = customer_and_shipment(&app).await;
     let reveal = json!({"reason": "回电确认地址"});
     let quote: Value = serde_json::from_str(QUOTE).unwrap();
     // Role order: admin, supervisor, agent, department, readonly, finance. 2 = 200, 4 = 403.
@@ -118,6 +139,24 @@ async fn every_role_gets_the_status_its_rules_give_on_each_endpoint() {
         (
             Method::POST,
             format!("/api/v1/shipments/{no}/reveal"),
+            Some(reveal.clone()),
+            [200, 200, 200, 403, 403, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/pickups".into(),
+            None,
+            [200, 200, 200, 403, 200, 200],
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/pickups/{pickup}"),
+            None,
+            [200, 200, 200, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/pickups/{pickup}/reveal"),
             Some(reveal.clone()),
             [200, 200, 200, 403, 403, 200],
         ),
@@ -251,6 +290,9 @@ fn assert_masked(what: &str, body: &Value) {
         RECIPIENT_PHONE,
         SENDER_STREET,
         RECIPIENT_STREET,
+        PICKUP_PHONE,
+        PICKUP_STREET,
+        PICKUP_TO_STREET,
     ] {
         assert!(!text.contains(full), "{what} shows {full} in full: {text}");
     }
@@ -267,7 +309,7 @@ async fn get(app: &TestApp, role: &str, token: &str, path: String) -> Value {
 async fn customer_and_shipment_answers_are_masked_for_every_role() {
     let app = spawn_app().await;
     let roles = Roles::of(&app).await;
-    let (customer, no) = customer_and_shipment(&app).await;
+    let (customer, no, pickup) = customer_and_shipment(&app).await;
     for role in ["admin", "supervisor", "agent", "readonly", "finance"] {
         let token = roles.token(role);
         let list = get(&app, role, token, "/api/v1/customers".into()).await;
@@ -312,6 +354,24 @@ async fn customer_and_shipment_answers_are_masked_for_every_role() {
         );
         assert_eq!(shipment["waybill_no"], no.as_str());
         assert_eq!(shipment["item"], "衣服");
+        let listed = get(&app, role, token, "/api/v1/pickups".into()).await;
+        assert_eq!(listed["items"][0]["number"], pickup.as_str(), "{listed}");
+        let one = get(&app, role, token, format!("/api/v1/pickups/{pickup}")).await;
+        assert_eq!(
+            (
+                &one["sender"]["name"],
+                &one["sender"]["phone"],
+                &one["sender"]["region"],
+                &one["recipient_region"]
+            ),
+            (
+                &json!("王小明"),
+                &json!("136****5678"),
+                &json!("上海市浦东新区"),
+                &json!("江苏省苏州市姑苏区")
+            ),
+            "{one}"
+        );
     }
     // The store still holds full values: the tracking query by the full phone finds the parcel.
     let (status, body) = app
@@ -343,7 +403,7 @@ async fn audit(app: &TestApp, subject: &str) -> Vec<Value> {
 #[tokio::test]
 async fn a_reveal_writes_one_audit_entry_and_a_refused_one_none() {
     let app = spawn_app().await;
-    let (customer, no) = customer_and_shipment(&app).await;
+    let (customer, no, pickup) = customer_and_shipment(&app).await;
     let shipment_subject = format!("shipment:{no}");
     let customer_subject = format!("customer:{customer}");
     // Refused: the wrong role, no reason, a reason too long, an unknown parcel.
@@ -464,6 +524,39 @@ async fn a_reveal_writes_one_audit_entry_and_a_refused_one_none() {
     assert_eq!(full["emails"], json!([EMAIL]));
     let entries = audit(&app, &customer_subject).await;
     assert_eq!(entries.len(), 1, "{entries:?}");
+    let (status, refused) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/pickups/{pickup}/reveal"),
+            Some(&app.viewer),
+            Some(json!({"reason": "看看"})),
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&refused)),
+        (StatusCode::FORBIDDEN, "forbidden")
+    );
+    assert!(audit(&app, &format!("pickup:{pickup}")).await.is_empty());
+    let (status, full) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/pickups/{pickup}/reveal"),
+            Some(&app.agent),
+            Some(json!({"reason": "快递员找不到地址"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{full}");
+    assert_eq!(full["sender"]["phone"], PICKUP_PHONE);
+    assert!(
+        full["sender"]["address"]
+            .as_str()
+            .unwrap()
+            .contains(PICKUP_STREET),
+        "{full}"
+    );
+    let pickup_entries = audit(&app, &format!("pickup:{pickup}")).await;
+    assert_eq!(pickup_entries.len(), 1, "{pickup_entries:?}");
+    assert_eq!(pickup_entries[0]["reason"], "快递员找不到地址");
     assert_eq!(
         (&entries[0]["actor"], &entries[0]["reason"]),
         (&json!("user:agent01"), &json!("客户要求回电"))
