@@ -373,6 +373,27 @@ async fn customer_and_shipment_answers_are_masked_for_every_role() {
             "{one}"
         );
     }
+    // Search finds the parcel by its recipient's full phone; the hit shows no street.
+    let path = format!("/api/v1/search?q={RECIPIENT_PHONE}&type=shipment");
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    let hits = loop {
+        let (status, body) = app.call(Method::GET, &path, Some(&app.agent), None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        if body["items"]
+            .as_array()
+            .is_some_and(|items| !items.is_empty())
+        {
+            break body;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the parcel was never indexed: {body}"
+        );
+        // The indexer follows the outbox every 200 ms.
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(hits["items"][0]["id"], no.as_str(), "{hits}");
+    assert_masked("a shipment search hit", &hits);
     // The store still holds full values: the tracking query by the full phone finds the parcel.
     let (status, body) = app
         .call(
