@@ -78,6 +78,17 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// `z***@example.com`: the first letter of the mailbox and the domain (R-SEC-1).
+    pub fn masked(&self) -> String {
+        match self.0.split_once('@') {
+            Some((local, domain)) => {
+                let first: String = local.chars().take(1).collect();
+                format!("{first}***@{domain}")
+            }
+            None => "***".to_string(),
+        }
+    }
 }
 
 /// Customer grade 1–5; 1 is the most valuable (R-MG-1, R-KA-9).
@@ -138,6 +149,58 @@ pub struct Customer {
     pub updated_at: Timestamp,
 }
 
+/// A customer as staff see them in answers: the name in full (they address the customer by it),
+/// phones as `138****8000`, e-mails as `z***@example.com`, ids in other systems cut to their
+/// ends. The full values only come through the audited reveal (`Desk::reveal_customer`), never
+/// by changing the stored record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomerView {
+    pub id: CustomerId,
+    pub name: String,
+    pub phones: Vec<String>,
+    pub emails: Vec<String>,
+    pub external_ids: Vec<ExternalId>,
+    pub grade: Grade,
+    pub tags: Vec<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl CustomerView {
+    pub fn of(c: &Customer) -> CustomerView {
+        CustomerView {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            phones: c.phones.iter().map(Phone::masked).collect(),
+            emails: c.emails.iter().map(Email::masked).collect(),
+            external_ids: c
+                .external_ids
+                .iter()
+                .map(|x| ExternalId {
+                    kind: x.kind.clone(),
+                    value: mask_middle(&x.value),
+                })
+                .collect(),
+            grade: c.grade,
+            tags: c.tags.clone(),
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+/// `oAbc…` ids: the first and last two characters of anything eight or longer, else `****`.
+fn mask_middle(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() >= 8 {
+        let head: String = chars[..2].iter().collect();
+        let tail: String = chars[chars.len() - 2..].iter().collect();
+        format!("{head}****{tail}")
+    } else {
+        "****".to_string()
+    }
+}
+
 /// The contact points under which a customer can be found; each is unique across customers.
 pub fn contact_keys(c: &Customer) -> Vec<(&'static str, String)> {
     let phones = c.phones.iter().map(|p| ("phone", p.as_str().to_string()));
@@ -179,5 +242,11 @@ mod tests {
         assert!(Email::parse("no-at.example.cn").is_err());
         assert!(Grade::new(0).is_err() && Grade::new(6).is_err());
         assert!(Grade::new(2).unwrap().is_key_account());
+        assert_eq!(
+            Email::parse("Zhang.San@Example.com").unwrap().masked(),
+            "z***@example.com"
+        );
+        assert_eq!(mask_middle("oWx1234567890"), "oW****90");
+        assert_eq!(mask_middle("short"), "****");
     }
 }

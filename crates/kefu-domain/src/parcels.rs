@@ -37,6 +37,52 @@ pub const SETTING_KEYS: &[&str] = &[
     "routing",
 ];
 
+/// Who may read which configuration document (`GET /settings/{key}`); writing any of them is
+/// for admins only. The rule is "what the role's work needs, and nothing personal beyond it":
+///
+/// | key | readers | why |
+/// |---|---|---|
+/// | `outlets` | admin, supervisor | lists couriers with their phone numbers |
+/// | `routing` | admin, supervisor | staffing policy |
+/// | `tracking` | admin, supervisor, agent, department | thresholds the people answering parcels work by |
+/// | `coverage`, `prohibited` | admin, supervisor, agent, department | what customers are told when sending |
+/// | `rate_card` | admin, supervisor, agent, department, finance | prices; finance checks freight against it |
+/// | `claims` | admin, supervisor, agent, finance | compensation rules; agents propose, finance pays |
+/// | `waybill_format`, `kb_categories` | every role | nothing private; every screen uses them |
+///
+/// Read-only observers see only the last row. A key not in this table is `not_found`.
+pub const SETTING_READERS: &[(&str, &[Role])] = {
+    use Role::*;
+    &[
+        ("outlets", &[Admin, Supervisor]),
+        ("routing", &[Admin, Supervisor]),
+        ("tracking", &[Admin, Supervisor, Agent, Department]),
+        ("coverage", &[Admin, Supervisor, Agent, Department]),
+        ("prohibited", &[Admin, Supervisor, Agent, Department]),
+        (
+            "rate_card",
+            &[Admin, Supervisor, Agent, Department, Finance],
+        ),
+        ("claims", &[Admin, Supervisor, Agent, Finance]),
+        (
+            "waybill_format",
+            &[Admin, Supervisor, Agent, Department, Readonly, Finance],
+        ),
+        (
+            "kb_categories",
+            &[Admin, Supervisor, Agent, Department, Readonly, Finance],
+        ),
+    ]
+};
+
+/// Whether `role` may read setting `key`; `None` for a key that is no setting.
+pub fn may_read_setting(role: Role, key: &str) -> Option<bool> {
+    SETTING_READERS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, roles)| roles.contains(&role))
+}
+
 /// Who may feed the ops system's data in: admins and supervisors (an integration account is
 /// an admin or supervisor user).
 fn can_feed_shipments(actor: &Actor) -> bool {
@@ -171,9 +217,18 @@ impl Desk {
     }
 
     /// A setting as JSON (the default when none is stored).
+    /// Refused with `forbidden` unless [`SETTING_READERS`] lets the actor's role read `key`.
     pub async fn get_setting(&self, actor: &Actor, key: &str) -> DeskResult<serde_json::Value> {
-        let _ = actor;
+        match may_read_setting(actor.role, key) {
+            None => return Err(DomainError::NotFound(format!("setting {key}"))),
+            Some(allowed) => require(allowed, "this role cannot read this setting")?,
+        }
         let value = match key {
+            "waybill_format" => to_value(
+                &self
+                    .setting_or_default::<crate::waybill::OwnFormat>(key)
+                    .await?,
+            ),
             "tracking" => to_value(&self.setting_or_default::<TrackingPolicy>(key).await?),
             "outlets" => to_value(
                 &self
@@ -1139,8 +1194,12 @@ fn address_region(field: &str, address: &str) -> DeskResult<(kefu_regions::Parse
 
 impl Desk {
     /// A price quote with coverage, prohibited-item flags and whether a vehicle is needed.
+    /// Whoever may book a pickup may ask for its quote ([`Actor::can_book_pickups`]).
     pub async fn quote(&self, actor: &Actor, input: &QuoteInput) -> DeskResult<serde_json::Value> {
-        let _ = actor;
+        require(
+            actor.can_book_pickups(),
+            "this role cannot quote or book pickups",
+        )?;
         let (origin, destination, quote) =
             self.compute_quote(input, "origin", "destination").await?;
         let mut out = to_value(&quote)?;
@@ -1198,7 +1257,7 @@ impl Desk {
         draft: PickupDraft,
     ) -> DeskResult<crate::pickup::Pickup> {
         use crate::pickup::{Pickup, PickupChange, PickupParty, PickupStatus};
-        require(actor.can_write_cases(), "this role cannot book pickups")?;
+        require(actor.can_book_pickups(), "this role cannot book pickups")?;
         let now = self.now();
         // Booked from a case: for the case's customer, whose name and phone are the default.
         let case = match draft.case_id.as_deref().map(str::trim) {
@@ -1552,5 +1611,21 @@ impl Desk {
             }
         }
         Err(busy())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_setting_has_its_readers_and_admins_read_all() {
+        for key in SETTING_KEYS.iter().chain(&["kb_categories"]) {
+            assert_eq!(may_read_setting(Role::Admin, key), Some(true), "{key}");
+        }
+        assert_eq!(SETTING_READERS.len(), SETTING_KEYS.len() + 1);
+        assert_eq!(may_read_setting(Role::Agent, "outlets"), Some(false));
+        assert_eq!(may_read_setting(Role::Readonly, "rate_card"), Some(false));
+        assert_eq!(may_read_setting(Role::Agent, "nonsense"), None);
     }
 }

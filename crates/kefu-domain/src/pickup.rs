@@ -193,6 +193,82 @@ pub struct Pickup {
     pub updated_at: Timestamp,
 }
 
+/// A pickup as staff see it in answers: the sender's name in full (the customer who booked,
+/// addressed by name as on the customer card), their phone masked and both addresses cut to
+/// province, city and district. The courier stays whole: their work phone is what the customer
+/// is given for this collection. Full details only through `Desk::reveal_pickup`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PickupView {
+    pub id: String,
+    pub number: String,
+    pub version: i64,
+    pub status: PickupStatus,
+    pub sender: crate::shipment::MaskedParty,
+    pub recipient_region: String,
+    pub item: String,
+    pub weight_kg: Decimal,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dimensions_cm: Option<[Decimal; 3]>,
+    pub pieces: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declared_value: Option<Decimal>,
+    pub insured: bool,
+    pub product: String,
+    pub quote: serde_json::Value,
+    pub review_required: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub courier: Option<Courier>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimated_pickup_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waybill_no: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<CustomerId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<CaseId>,
+    pub history: Vec<PickupChange>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl PickupView {
+    pub fn of(p: &Pickup) -> PickupView {
+        use crate::shipment::{MaskedParty, region_text};
+        PickupView {
+            id: p.id.clone(),
+            number: p.number.clone(),
+            version: p.version,
+            status: p.status,
+            sender: MaskedParty {
+                name: p.sender.name.clone(),
+                phone: p.sender.phone.masked(),
+                region: region_text(&p.sender.region),
+            },
+            recipient_region: region_text(&p.recipient_region),
+            item: p.item.clone(),
+            weight_kg: p.weight_kg,
+            dimensions_cm: p.dimensions_cm,
+            pieces: p.pieces,
+            declared_value: p.declared_value,
+            insured: p.insured,
+            product: p.product.clone(),
+            quote: p.quote.clone(),
+            review_required: p.review_required,
+            outlet: p.outlet.clone(),
+            courier: p.courier.clone(),
+            estimated_pickup_at: p.estimated_pickup_at,
+            waybill_no: p.waybill_no.clone(),
+            customer_id: p.customer_id.clone(),
+            case_id: p.case_id.clone(),
+            history: p.history.clone(),
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
 /// Filters of the pickup list (and the courier task list).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

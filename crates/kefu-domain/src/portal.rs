@@ -7,10 +7,11 @@ use serde::Deserialize;
 
 use crate::Desk;
 use crate::case::{Case, Category, Channel, EventData, Status};
-use crate::customer::Phone;
+use crate::customer::{CustomerView, Phone};
 use crate::desk::{CaseDraft, CustomerDraft, DeskResult};
 use crate::error::DomainError;
 use crate::ids::UserId;
+use crate::shipment::{MaskedShipment, Shipment};
 use crate::user::{Actor, Role};
 
 /// The account the portal acts as.
@@ -150,6 +151,22 @@ impl Desk {
 }
 
 impl Desk {
+    /// A customer as `actor` may see them: contacts masked for every role (R-SEC-1).
+    pub async fn view_customer(&self, actor: &Actor, id: &str) -> DeskResult<CustomerView> {
+        Ok(CustomerView::of(&self.get_customer(actor, id).await?))
+    }
+
+    /// A shipment as `actor` may see it: sender and recipient masked for every role.
+    pub async fn view_shipment(
+        &self,
+        actor: &Actor,
+        waybill_no: &str,
+    ) -> DeskResult<MaskedShipment> {
+        Ok(MaskedShipment::of(
+            &self.get_shipment(actor, waybill_no).await?,
+        ))
+    }
+
     /// A customer with full contact details, for staff who need them (to call back, say). Lists
     /// show phones masked; every reveal is recorded with who, when and why (R-SEC-1).
     pub async fn reveal_customer(
@@ -158,11 +175,43 @@ impl Desk {
         id: &str,
         reason: &str,
     ) -> DeskResult<crate::customer::Customer> {
+        let reason = reveal_reason(actor, reason)?;
         let customer = self.get_customer(actor, id).await?;
-        let reason = reason.trim();
-        if reason.chars().count() > 200 {
-            return Err(DomainError::invalid("reason", "at most 200 characters"));
-        }
+        self.record_reveal(actor, format!("customer:{}", customer.id), reason)
+            .await?;
+        Ok(customer)
+    }
+
+    /// A shipment with its sender and recipient in full (names, phones, addresses); recorded
+    /// like a customer's reveal, under the same role rule.
+    pub async fn reveal_shipment(
+        &self,
+        actor: &Actor,
+        waybill_no: &str,
+        reason: &str,
+    ) -> DeskResult<Shipment> {
+        let reason = reveal_reason(actor, reason)?;
+        let shipment = self.get_shipment(actor, waybill_no).await?;
+        self.record_reveal(actor, format!("shipment:{}", shipment.waybill_no), reason)
+            .await?;
+        Ok(shipment)
+    }
+
+    /// A pickup with its sender's phone and both addresses in full; recorded like the others.
+    pub async fn reveal_pickup(
+        &self,
+        actor: &Actor,
+        id: &str,
+        reason: &str,
+    ) -> DeskResult<crate::pickup::Pickup> {
+        let reason = reveal_reason(actor, reason)?;
+        let pickup = self.get_pickup(actor, id).await?;
+        self.record_reveal(actor, format!("pickup:{}", pickup.number), reason)
+            .await?;
+        Ok(pickup)
+    }
+
+    async fn record_reveal(&self, actor: &Actor, subject: String, reason: &str) -> DeskResult<()> {
         let now = self.now();
         self.store
             .append_audit(&crate::store::AuditEntry {
@@ -170,11 +219,11 @@ impl Desk {
                 at: now,
                 actor: actor.event_name(),
                 action: "reveal_contacts".into(),
-                subject: format!("customer:{}", customer.id),
+                subject,
                 reason: reason.to_string(),
             })
             .await?;
-        Ok(customer)
+        Ok(())
     }
 
     /// The audit log, newest first; admins and supervisors only.
@@ -194,4 +243,23 @@ impl Desk {
             .audit_entries(subject, limit.unwrap_or(100).clamp(1, 1000))
             .await?)
     }
+}
+
+/// The checks before any reveal, in order: the role may see contacts in full
+/// ([`Actor::can_reveal_contacts`]), and says why in 1–200 characters. A refused reveal writes
+/// nothing to the audit log.
+fn reveal_reason<'a>(actor: &Actor, reason: &'a str) -> DeskResult<&'a str> {
+    if !actor.can_reveal_contacts() {
+        return Err(DomainError::Forbidden(
+            "this role cannot see contact details in full".into(),
+        ));
+    }
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 200 {
+        return Err(DomainError::invalid(
+            "reason",
+            "say why you need the full details (1–200 characters)",
+        ));
+    }
+    Ok(reason)
 }

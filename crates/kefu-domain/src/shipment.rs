@@ -77,11 +77,17 @@ pub struct Party {
 impl Party {
     /// What a customer who is not this party may see: 张* / 138****5678 / the district only.
     pub fn masked(&self) -> MaskedParty {
-        let region = [
-            &self.region.province,
-            &self.region.city,
-            &self.region.district,
-        ]
+        MaskedParty {
+            name: mask_name(&self.name),
+            phone: self.phone.masked(),
+            region: region_text(&self.region),
+        }
+    }
+}
+
+/// What a masked address keeps: province, city and district (`北京市朝阳区`), no street.
+pub fn region_text(region: &ParsedAddress) -> String {
+    [&region.province, &region.city, &region.district]
         .into_iter()
         .flatten()
         .map(|r| r.name.as_str())
@@ -90,13 +96,7 @@ impl Party {
                 acc.push_str(name);
             }
             acc
-        });
-        MaskedParty {
-            name: mask_name(&self.name),
-            phone: self.phone.masked(),
-            region,
-        }
-    }
+        })
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -172,6 +172,65 @@ pub struct Shipment {
     pub version: i64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// A shipment as staff see it in answers: every detail of the parcel and its scans, the sender
+/// and recipient masked like the tracking answer (张* / 138****8000 / the district only). The
+/// full parties only come through the audited reveal (`Desk::reveal_shipment`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MaskedShipment {
+    pub waybill_no: String,
+    pub carrier: String,
+    pub product: String,
+    pub sender: MaskedParty,
+    pub recipient: MaskedParty,
+    pub item: String,
+    pub weight_kg: Decimal,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dimensions_cm: Option<[Decimal; 3]>,
+    pub pieces: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declared_value: Option<Decimal>,
+    pub insured: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub freight: Option<Decimal>,
+    pub shipped_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub promised_at: Option<Timestamp>,
+    pub status: ShipmentStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_scan_at: Option<Timestamp>,
+    pub events: Vec<Scan>,
+    pub version: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl MaskedShipment {
+    pub fn of(s: &Shipment) -> MaskedShipment {
+        MaskedShipment {
+            waybill_no: s.waybill_no.clone(),
+            carrier: s.carrier.clone(),
+            product: s.product.clone(),
+            sender: s.sender.masked(),
+            recipient: s.recipient.masked(),
+            item: s.item.clone(),
+            weight_kg: s.weight_kg,
+            dimensions_cm: s.dimensions_cm,
+            pieces: s.pieces,
+            declared_value: s.declared_value,
+            insured: s.insured,
+            freight: s.freight,
+            shipped_at: s.shipped_at,
+            promised_at: s.promised_at,
+            status: s.status,
+            last_scan_at: s.last_scan_at,
+            events: s.events.clone(),
+            version: s.version,
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+        }
+    }
 }
 
 /// The latest scan decides; among scans at the same instant, the one further along does.

@@ -98,4 +98,21 @@ impl Actor {
     pub fn can_see_customers(&self) -> bool {
         self.role != Role::Department
     }
+
+    /// Who may see a customer's or a parcel's contacts in full, each time recorded in the audit
+    /// log (R-SEC-1): the staff who call customers back or pay them — admins, supervisors,
+    /// agents and finance. Read-only observers and department staff never do.
+    pub fn can_reveal_contacts(&self) -> bool {
+        matches!(
+            self.role,
+            Role::Admin | Role::Supervisor | Role::Agent | Role::Finance
+        )
+    }
+
+    /// Who may book pickups and, since a quote is the first step of a booking, ask for quotes:
+    /// everyone who may write (finance answers freight questions, department staff book
+    /// collections for the cases they work); read-only observers may not.
+    pub fn can_book_pickups(&self) -> bool {
+        self.can_write_cases()
+    }
 }

@@ -106,9 +106,16 @@ pub fn customer_doc(c: &Customer) -> SearchDoc {
     }
 }
 
-/// Shipments are searched by staff: the route and the scans, the parties' phones exact.
+/// Shipments are searched by staff: the route and the scans, the parties' phones exact. The
+/// route is the parties' districts only (`Party::masked`), never the street: a hit's snippet is
+/// an answer like any other and shows no full address (R-SEC-1).
 pub fn shipment_doc(s: &Shipment) -> SearchDoc {
-    let mut body = format!("{} → {} {}", s.sender.address, s.recipient.address, s.item);
+    let mut body = format!(
+        "{} → {} {}",
+        s.sender.masked().region,
+        s.recipient.masked().region,
+        s.item
+    );
     for scan in &s.events {
         body.push('\n');
         body.push_str(&scan.location);

@@ -5,6 +5,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
+use kefu_domain::customer::CustomerView;
 use kefu_domain::desk::{
     CaseDraft, CasePatch, CustomerDraft, DepartmentDraft, MessageDraft, UserDraft,
 };
@@ -138,9 +139,9 @@ pub async fn create_customer(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiJson(draft): ApiJson<CustomerDraft>,
-) -> ApiResult<(StatusCode, Json<kefu_domain::Customer>)> {
+) -> ApiResult<(StatusCode, Json<CustomerView>)> {
     let customer = state.desk.create_customer(&actor, draft).await?;
-    Ok((StatusCode::CREATED, Json(customer)))
+    Ok((StatusCode::CREATED, Json(CustomerView::of(&customer))))
 }
 
 #[derive(Deserialize)]
@@ -157,7 +158,7 @@ pub async fn list_customers(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiQuery(p): ApiQuery<CustomerListParams>,
-) -> ApiResult<Json<kefu_domain::store::Page<kefu_domain::Customer>>> {
+) -> ApiResult<Json<kefu_domain::store::Page<CustomerView>>> {
     let page = state
         .desk
         .list_customers(
@@ -169,15 +170,18 @@ pub async fn list_customers(
             p.limit,
         )
         .await?;
-    Ok(Json(page))
+    Ok(Json(kefu_domain::store::Page {
+        items: page.items.iter().map(CustomerView::of).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
 pub async fn get_customer(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Path(id): Path<String>,
-) -> ApiResult<Json<kefu_domain::Customer>> {
-    Ok(Json(state.desk.get_customer(&actor, &id).await?))
+) -> ApiResult<Json<CustomerView>> {
+    Ok(Json(state.desk.view_customer(&actor, &id).await?))
 }
 
 const IDEMPOTENCY_HEADER: &str = "idempotency-key";

@@ -97,6 +97,7 @@ pub fn router(state: AppState) -> Router {
         .route("/shipments", post(parcels::upsert_shipment))
         .route("/shipments/{id}", get(parcels::get_shipment))
         .route("/shipments/{id}/events", post(parcels::add_scans))
+        .route("/shipments/{id}/reveal", post(parcels::reveal_shipment))
         .route("/tracking/query", post(parcels::tracking_query))
         .route("/addresses/parse", post(parcels::parse_address))
         .route(
@@ -110,6 +111,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/pickups/{id}", get(parcels::get_pickup))
         .route("/pickups/{id}/status", post(parcels::pickup_status))
+        .route("/pickups/{id}/reveal", post(parcels::reveal_pickup))
         .route("/cases/{id}/claims", post(parcels::open_claim))
         .route("/customers/{id}/reveal", post(parcels::reveal_customer))
         .route("/audit", get(parcels::audit_log))

@@ -100,7 +100,7 @@ pub const ROUTES: &[Route] = &[
     (
         "get",
         "/api/v1/customers",
-        "List customers, newest first; filter by phone, email or part of the name",
+        "List customers, newest first, contacts masked; filter by a full phone, email or part of the name",
         None,
         200,
         "CustomerPage",
@@ -108,7 +108,7 @@ pub const ROUTES: &[Route] = &[
     (
         "get",
         "/api/v1/customers/{id}",
-        "One customer",
+        "One customer, contacts masked (full values only through the audited reveal)",
         None,
         200,
         "Customer",
@@ -236,10 +236,10 @@ pub const ROUTES: &[Route] = &[
     (
         "get",
         "/api/v1/shipments/{id}",
-        "A shipment by waybill number, with its status and scans",
+        "A shipment by waybill number, with its status and scans; sender and recipient masked",
         None,
         200,
-        "Shipment",
+        "MaskedShipment",
     ),
     (
         "post",
@@ -268,7 +268,7 @@ pub const ROUTES: &[Route] = &[
     (
         "get",
         "/api/v1/settings/{id}",
-        "A configuration document: tracking, rate_card, coverage, prohibited, outlets, claims, waybill_format",
+        "A configuration document: tracking, rate_card, coverage, prohibited, outlets, claims, waybill_format, routing, kb_categories; each readable by the roles parcels::SETTING_READERS names (outlets and routing: admins and supervisors), otherwise 403",
         None,
         200,
         "Setting",
@@ -284,7 +284,7 @@ pub const ROUTES: &[Route] = &[
     (
         "post",
         "/api/v1/pickups/quote",
-        "Price a pickup: zone, weights, fees, coverage, prohibited items, vehicle",
+        "Price a pickup: zone, weights, fees, coverage, prohibited items, vehicle (the roles that may book pickups: not readonly)",
         Some("QuoteRequest"),
         200,
         "Quote",
@@ -323,6 +323,14 @@ pub const ROUTES: &[Route] = &[
     ),
     (
         "post",
+        "/api/v1/pickups/{id}/reveal",
+        "A pickup's sender phone and addresses in full; the reveal is recorded in the audit log (admins, supervisors, agents, finance; a reason is required)",
+        Some("RevealRequest"),
+        200,
+        "PickupFull",
+    ),
+    (
+        "post",
         "/api/v1/cases/{id}/claims",
         "Open a claim for a lost or damaged parcel on a case",
         Some("ClaimCreate"),
@@ -340,10 +348,18 @@ pub const ROUTES: &[Route] = &[
     (
         "post",
         "/api/v1/customers/{id}/reveal",
-        "A customer's full phones and emails; the reveal is recorded in the audit log",
+        "A customer's full phones and emails; the reveal is recorded in the audit log (admins, supervisors, agents, finance; a reason is required)",
         Some("RevealRequest"),
         200,
-        "Customer",
+        "CustomerFull",
+    ),
+    (
+        "post",
+        "/api/v1/shipments/{id}/reveal",
+        "A shipment's sender and recipient in full; the reveal is recorded in the audit log (admins, supervisors, agents, finance; a reason is required)",
+        Some("RevealRequest"),
+        200,
+        "Shipment",
     ),
     (
         "get",
@@ -817,7 +833,11 @@ fn schemas() -> Value {
         "DepartmentCreate": {"type": "object", "required": ["key", "name", "kind"], "additionalProperties": false,
             "properties": {"key": text, "name": text, "kind": text}},
         "CustomerCreate": customer_create,
-        "Customer": {"type": "object", "properties": {"id": text, "name": text, "phones": strings, "emails": strings,
+        "Customer": {"type": "object", "description": "Contacts masked: phones 138****8000, emails z***@example.com, external id values cut to their ends",
+            "properties": {"id": text, "name": text, "phones": strings, "emails": strings,
+            "external_ids": {"type": "array"}, "grade": {"type": "integer"}, "tags": strings, "created_at": ts, "updated_at": ts}},
+        "CustomerFull": {"type": "object", "description": "A customer with full contacts (only from the audited reveal)",
+            "properties": {"id": text, "name": text, "phones": strings, "emails": strings,
             "external_ids": {"type": "array"}, "grade": {"type": "integer"}, "tags": strings, "created_at": ts, "updated_at": ts}},
         "CustomerPage": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Customer"}},
             "next_cursor": {"type": ["string", "null"]}}},
@@ -1008,6 +1028,8 @@ fn parcel_schemas() -> Value {
         .collect();
     let party = json!({"type": "object", "required": ["name", "phone", "address"], "additionalProperties": false,
         "properties": {"name": text, "phone": text, "address": text}});
+    let masked_party = json!({"type": "object", "properties": {"name": {"type": "string", "description": "张*"},
+        "phone": {"type": "string", "description": "138****8000"}, "region": {"type": "string", "description": "province, city and district only"}}});
     let scan = json!({"type": "object", "required": ["at", "code", "location"], "additionalProperties": false,
         "properties": {"at": ts, "code": {"type": "string", "enum": statuses}, "location": text, "outlet": text, "description": text}});
     json!({
@@ -1019,6 +1041,11 @@ fn parcel_schemas() -> Value {
                 "freight": number, "shipped_at": ts, "promised_at": ts, "events": {"type": "array", "items": scan}}},
         "Shipment": {"type": "object", "properties": {"waybill_no": text, "carrier": text, "product": text,
             "status": {"type": "string", "enum": statuses}, "sender": {"type": "object"}, "recipient": {"type": "object"},
+            "item": text, "weight_kg": money, "pieces": {"type": "integer"}, "declared_value": money, "insured": {"type": "boolean"},
+            "shipped_at": ts, "promised_at": ts, "last_scan_at": ts, "events": {"type": "array", "items": scan}, "version": {"type": "integer"}}},
+        "MaskedShipment": {"type": "object", "description": "A shipment with sender and recipient masked (张*, 138****8000, district only)",
+            "properties": {"waybill_no": text, "carrier": text, "product": text,
+            "status": {"type": "string", "enum": statuses}, "sender": masked_party, "recipient": masked_party,
             "item": text, "weight_kg": money, "pieces": {"type": "integer"}, "declared_value": money, "insured": {"type": "boolean"},
             "shipped_at": ts, "promised_at": ts, "last_scan_at": ts, "events": {"type": "array", "items": scan}, "version": {"type": "integer"}}},
         "ScanBatch": {"type": "object", "required": ["events"], "additionalProperties": false,
@@ -1052,11 +1079,16 @@ fn parcel_schemas() -> Value {
                 "dimensions_cm": {"type": "array", "items": number}, "pieces": {"type": "integer"}, "product": text,
                 "declared_value": number, "insured": {"type": "boolean"}, "case_id": text, "note": text},
             "description": "With case_id (an id or number) the pickup is for the case's customer: an empty sender name or phone is the customer's on file, and the case records pickup_booked in the same write."},
-        "Pickup": {"type": "object", "properties": {"id": text, "number": text, "status": {"type": "string",
+        "Pickup": {"type": "object", "description": "The sender's name in full, phone masked, addresses cut to the district",
+            "properties": {"id": text, "number": text, "status": {"type": "string",
             "enum": kefu_domain::pickup::PickupStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()},
+            "sender": masked_party, "recipient_region": text, "item": text, "weight_kg": money, "pieces": {"type": "integer"},
             "outlet": text, "courier": {"type": "object"}, "estimated_pickup_at": ts, "review_required": {"type": "boolean"},
             "case_id": text, "customer_id": text,
             "quote": {"$ref": "#/components/schemas/Quote"}, "history": {"type": "array"}}},
+        "PickupFull": {"type": "object", "description": "A pickup with the sender's phone and both addresses in full (only from the audited reveal)",
+            "properties": {"id": text, "number": text, "sender": {"type": "object"}, "recipient_address": text, "item": text,
+            "outlet": text, "courier": {"type": "object"}, "history": {"type": "array"}}},
         "PickupList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Pickup"}}}},
         "PickupStatusChange": {"type": "object", "required": ["status"], "additionalProperties": false,
             "properties": {"status": text, "note": text, "courier": text, "waybill_no": text}},
@@ -1068,7 +1100,8 @@ fn parcel_schemas() -> Value {
         "ClaimStep": {"type": "object", "additionalProperties": false,
             "properties": {"loss_amount": number, "reason": text, "reference": text, "evidence": {"type": "object"}}},
         "ClaimResult": {"type": "object", "properties": {"claim": {"type": "object"}, "case": {"$ref": "#/components/schemas/Case"}}},
-        "RevealRequest": {"type": "object", "additionalProperties": false, "properties": {"reason": text}},
+        "RevealRequest": {"type": "object", "additionalProperties": false, "required": ["reason"],
+            "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 200, "description": "why the full details are needed; recorded"}}},
         "AuditList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object",
             "properties": {"id": text, "at": ts, "actor": text, "action": text, "subject": text, "reason": text}}}}}
     })

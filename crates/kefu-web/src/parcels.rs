@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kefu_domain::parcels::{ClaimDraft, ClaimStep, TrackingQuery};
-use kefu_domain::pickup::PickupQuery;
+use kefu_domain::pickup::{PickupQuery, PickupView};
 use kefu_domain::shipment::{ScanDraft, ShipmentDraft};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -32,8 +32,8 @@ pub async fn get_shipment(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Path(waybill): Path<String>,
-) -> ApiResult<Json<kefu_domain::shipment::Shipment>> {
-    Ok(Json(state.desk.get_shipment(&actor, &waybill).await?))
+) -> ApiResult<Json<kefu_domain::shipment::MaskedShipment>> {
+    Ok(Json(state.desk.view_shipment(&actor, &waybill).await?))
 }
 
 #[derive(Deserialize)]
@@ -96,7 +96,13 @@ pub async fn list_pickups(
     Auth(actor): Auth,
     ApiQuery(query): ApiQuery<PickupQuery>,
 ) -> ApiResult<Json<Value>> {
-    let items = state.desk.list_pickups(&actor, &query).await?;
+    let items: Vec<PickupView> = state
+        .desk
+        .list_pickups(&actor, &query)
+        .await?
+        .iter()
+        .map(PickupView::of)
+        .collect();
     Ok(Json(json!({ "items": items })))
 }
 
@@ -104,8 +110,10 @@ pub async fn get_pickup(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Path(id): Path<String>,
-) -> ApiResult<Json<kefu_domain::pickup::Pickup>> {
-    Ok(Json(state.desk.get_pickup(&actor, &id).await?))
+) -> ApiResult<Json<PickupView>> {
+    Ok(Json(PickupView::of(
+        &state.desk.get_pickup(&actor, &id).await?,
+    )))
 }
 
 pub async fn quote(
@@ -123,7 +131,7 @@ pub async fn book_pickup(
     ApiJson(request): ApiJson<kefu_domain::parcels::PickupDraft>,
 ) -> ApiResult<Response> {
     let pickup = state.desk.book_pickup(&actor, request).await?;
-    Ok((StatusCode::CREATED, Json(pickup)).into_response())
+    Ok((StatusCode::CREATED, Json(PickupView::of(&pickup))).into_response())
 }
 
 pub async fn pickup_status(
@@ -131,8 +139,10 @@ pub async fn pickup_status(
     Auth(actor): Auth,
     Path(id): Path<String>,
     ApiJson(change): ApiJson<kefu_domain::parcels::PickupStatusChange>,
-) -> ApiResult<Json<kefu_domain::pickup::Pickup>> {
-    Ok(Json(state.desk.change_pickup(&actor, &id, change).await?))
+) -> ApiResult<Json<PickupView>> {
+    Ok(Json(PickupView::of(
+        &state.desk.change_pickup(&actor, &id, change).await?,
+    )))
 }
 
 pub async fn open_claim(
@@ -209,6 +219,33 @@ pub async fn reveal_customer(
             .desk
             .reveal_customer(&actor, &id, &body.reason)
             .await?,
+    ))
+}
+
+/// A shipment with its sender and recipient in full; the reveal is recorded in the audit log.
+pub async fn reveal_shipment(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(waybill): Path<String>,
+    ApiJson(body): ApiJson<RevealRequest>,
+) -> ApiResult<Json<kefu_domain::shipment::Shipment>> {
+    Ok(Json(
+        state
+            .desk
+            .reveal_shipment(&actor, &waybill, &body.reason)
+            .await?,
+    ))
+}
+
+/// A pickup with its sender's phone and addresses in full; the reveal is recorded.
+pub async fn reveal_pickup(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RevealRequest>,
+) -> ApiResult<Json<kefu_domain::pickup::Pickup>> {
+    Ok(Json(
+        state.desk.reveal_pickup(&actor, &id, &body.reason).await?,
     ))
 }
 

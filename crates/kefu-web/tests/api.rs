@@ -15,6 +15,7 @@ mod canned_page;
 mod chat;
 mod kb;
 mod kb_pages;
+mod privacy;
 mod search;
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -362,6 +363,20 @@ async fn a_case_from_creation_to_reopening() {
             None,
         )
         .await;
+    // Answers show the phone masked; the full number comes through the audited reveal.
+    assert_eq!(customer["phones"], json!(["138****8000"]));
+    let (status, customer) = app
+        .call(
+            Method::POST,
+            &format!(
+                "/api/v1/customers/{}/reveal",
+                case["customer_id"].as_str().unwrap()
+            ),
+            Some(&app.agent),
+            Some(json!({"reason": "回电"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{customer}");
     assert_eq!(customer["phones"], json!(["13800138000"]));
     let (_, found) = app
         .call(
@@ -2339,10 +2354,31 @@ async fn customers_by_name_and_pickups_booked_from_a_case() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{pickup}");
+    // The answer masks the phone; the full one (taken from the case's customer) comes through
+    // the audited reveal.
     assert_eq!(
         (
             pickup["sender"]["name"].as_str(),
             pickup["sender"]["phone"].as_str()
+        ),
+        (Some("张三"), Some("138****8000"))
+    );
+    let (status, full) = app
+        .call(
+            Method::POST,
+            &format!(
+                "/api/v1/pickups/{}/reveal",
+                pickup["number"].as_str().unwrap()
+            ),
+            Some(&app.agent),
+            Some(json!({"reason": "回电确认取件"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{full}");
+    assert_eq!(
+        (
+            full["sender"]["name"].as_str(),
+            full["sender"]["phone"].as_str()
         ),
         (Some("张三"), Some("13800138000"))
     );

@@ -1144,6 +1144,8 @@ pub async fn parcels_of(state: &AppState, s: &UiSession, case: &Case) -> Vec<Par
 pub struct CustomerCard {
     pub id: String,
     pub revealed: bool,
+    /// The role may see contacts in full (`Actor::can_reveal_contacts`): the button shows.
+    pub may_reveal: bool,
     pub name: String,
     pub phones: String,
     pub emails: String,
@@ -1382,10 +1384,17 @@ async fn customers_view(
             .join(", "),
         id: customer.id.to_string(),
         revealed,
+        may_reveal: s.actor.can_reveal_contacts(),
         emails: customer
             .emails
             .iter()
-            .map(|e| e.as_str().to_string())
+            .map(|e| {
+                if revealed {
+                    e.as_str().to_string()
+                } else {
+                    e.masked()
+                }
+            })
             .collect::<Vec<_>>()
             .join(", "),
         grade: i64::from(customer.grade.get()),
