@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use kefu_domain::Store;
+use kefu_store_sql::Backend;
 
 async fn fresh() -> Option<Arc<dyn Store>> {
     let url = std::env::var("KEFU_TEST_DATABASE_URL").ok()?;
@@ -29,3 +30,31 @@ macro_rules! or_skip {
 }
 
 kefu_store_contract::contract_tests!(or_skip!());
+
+/// A fresh schema's store and a raw connection to the same schema (outside the store).
+async fn fresh_with_raw() -> Option<(Arc<dyn Store>, Box<dyn kefu_store_sql::Sql>)> {
+    let url = std::env::var("KEFU_TEST_DATABASE_URL").ok()?;
+    let store = kefu_store_postgres::open_fresh_schema(&url, "kefu_contract")
+        .await
+        .unwrap();
+    let raw = store.backend().read().await.unwrap();
+    Some((Arc::new(store), raw))
+}
+
+macro_rules! or_skip_raw {
+    () => {
+        match fresh_with_raw().await {
+            Some(s) => s,
+            None => {
+                eprintln!("KEFU_TEST_DATABASE_URL is not set: PostgreSQL contract skipped");
+                return;
+            }
+        }
+    };
+}
+
+#[tokio::test]
+async fn audit_log_is_append_only() {
+    let (store, mut raw) = or_skip_raw!();
+    kefu_store_contract::audit_log_is_append_only(store, &mut *raw).await;
+}
