@@ -77,11 +77,17 @@ pub struct Party {
 impl Party {
     /// What a customer who is not this party may see: 张* / 138****5678 / the district only.
     pub fn masked(&self) -> MaskedParty {
-        let region = [
-            &self.region.province,
-            &self.region.city,
-            &self.region.district,
-        ]
+        MaskedParty {
+            name: mask_name(&self.name),
+            phone: self.phone.masked(),
+            region: region_text(&self.region),
+        }
+    }
+}
+
+/// Province, city and district as one text (a city that is its own province named once).
+fn region_text(region: &ParsedAddress) -> String {
+    [&region.province, &region.city, &region.district]
         .into_iter()
         .flatten()
         .map(|r| r.name.as_str())
@@ -90,13 +96,12 @@ impl Party {
                 acc.push_str(name);
             }
             acc
-        });
-        MaskedParty {
-            name: mask_name(&self.name),
-            phone: self.phone.masked(),
-            region,
-        }
-    }
+        })
+}
+
+/// An address as someone who may not see it whole sees it: down to the district.
+pub fn mask_address(address: &str) -> String {
+    region_text(&kefu_regions::parse_address(address))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

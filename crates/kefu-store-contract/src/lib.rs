@@ -159,7 +159,15 @@ macro_rules! contract_tests {
             signing_out_takes_an_agent_off_routing, search_outbox_is_written_with_every_change,
             canned_replies_are_scoped_and_searchable,
             canned_replies_render_with_and_without_a_shipment, macros_apply_all_or_nothing,
-            articles_keep_every_version);
+            articles_keep_every_version, config_changes_are_recorded_with_before_and_after,
+            shipment_upserts_record_what_they_change);
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn change_histories_survive_export_import() {
+            let source: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
+            let target: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
+            $crate::change_histories_survive_export_import(source, target).await;
+        }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn feedback_gaps_and_history_survive_export_import() {

@@ -59,6 +59,12 @@ async fn audit_log_is_append_only() {
     kefu_store_contract::audit_log_is_append_only(store, &mut *raw).await;
 }
 
+#[tokio::test]
+async fn change_histories_are_append_only() {
+    let (store, mut raw) = or_skip_raw!();
+    kefu_store_contract::change_histories_are_append_only(store, &mut *raw).await;
+}
+
 // ---- the two schemas are the same schema ----------------------------------------------------
 
 /// One column as the comparison sees it: the type in the shared vocabulary, and whether it

@@ -54,3 +54,17 @@ async fn audit_log_is_append_only() {
     let mut raw = kefu_store_sqlite::Conn::open_raw(&path).unwrap();
     kefu_store_contract::audit_log_is_append_only(store, &mut raw).await;
 }
+
+#[tokio::test]
+async fn change_histories_are_append_only() {
+    let dir = std::env::temp_dir().join(format!(
+        "kefu-sqlite-history-append-only-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("kefu.db");
+    let store: Arc<dyn Store> = Arc::new(kefu_store_sqlite::open(&path).await.unwrap());
+    let mut raw = kefu_store_sqlite::Conn::open_raw(&path).unwrap();
+    kefu_store_contract::change_histories_are_append_only(store, &mut raw).await;
+}
