@@ -94,6 +94,7 @@ struct Index {
 /// - SQLite `TEXT` is PostgreSQL `text`, with `COLLATE "C"` on the keys and the columns kefu
 ///   orders or pages by, so PostgreSQL sorts them bytewise as SQLite does. The collation is not
 ///   part of the type here: it is what makes PostgreSQL agree with SQLite, not a difference.
+///
 /// Anything else is reported as unmapped.
 fn sqlite_kind(declared: &str) -> &'static str {
     match declared.to_ascii_uppercase().as_str() {
