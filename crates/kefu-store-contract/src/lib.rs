@@ -1075,8 +1075,12 @@ pub async fn export_import_round_trip(store: Arc<dyn Store>, target: Arc<dyn Sto
         .collect();
     assert_eq!(
         records.len(),
-        2 + 2 + 1 + 1 + 3 + 4,
-        "departments, users, customer, case, events, shipment, setting, pickup, audit"
+        2 + 2 + 1 + 1 + 3 + 4 + 1,
+        "departments, users, customer, case, events, shipment, setting, pickup, audit, \
+         the setting's first write in the configuration history"
+    );
+    assert!(
+        matches!(records.last(), Some(ExportRecord::ConfigChange(c)) if c.key == "tracking" && c.old.is_none())
     );
     // Re-export the same data: byte-identical.
     assert_eq!(dump(store.as_ref()).await, lines);
