@@ -134,3 +134,103 @@ fn mask_value(field: &str, value: &Value) -> Value {
     };
     Value::String(masked)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shipment::{ShipmentDraft, parse_shipment};
+    use crate::waybill::Recognizer;
+
+    fn parsed(v: serde_json::Value) -> Shipment {
+        let draft: ShipmentDraft = serde_json::from_value(v).unwrap();
+        parse_shipment(
+            &draft,
+            &Recognizer::default(),
+            "2026-11-24T00:00:00Z".parse().unwrap(),
+        )
+        .unwrap()
+        .0
+    }
+
+    fn sample() -> serde_json::Value {
+        serde_json::json!({
+            "waybill_no": "YL1234567890128",
+            "sender": {"name": "张三", "phone": "13800138000", "address": "广东省深圳市南山区科技园1号"},
+            "recipient": {"name": "李四", "phone": "13900139000", "address": "北京市朝阳区建国路88号"},
+            "item": "衣服", "weight_kg": 1.5, "pieces": 1,
+            "shipped_at": "2026-11-20T02:00:00Z", "promised_at": "2026-11-23T10:00:00Z"
+        })
+    }
+
+    #[test]
+    fn the_same_details_are_no_change_and_a_dropped_field_is_null() {
+        let old = parsed(sample());
+        assert!(shipment_diff(&old, &parsed(sample())).is_empty());
+        let mut v = sample();
+        v.as_object_mut().unwrap().remove("promised_at");
+        v["weight_kg"] = serde_json::json!("1.50");
+        let diff = shipment_diff(&old, &parsed(v));
+        assert_eq!(diff.len(), 1, "1.50 kg is 1.5 kg: {diff:?}");
+        assert_eq!(diff[0].field, "promised_at");
+        assert_eq!(diff[0].new, Value::Null);
+        let masked = ShipmentChange {
+            waybill_no: old.waybill_no.clone(),
+            version: 2,
+            at: old.created_at,
+            actor: "user:admin".into(),
+            fields: diff,
+        }
+        .masked();
+        assert_eq!(
+            masked.fields[0].old,
+            serde_json::json!("2026-11-23T10:00:00Z")
+        );
+    }
+
+    #[test]
+    fn personal_values_are_masked_and_others_kept() {
+        let old = parsed(sample());
+        let mut v = sample();
+        v["sender"] = serde_json::json!({"name": "欧阳娜娜", "phone": "02161234567", "address": "上海市浦东新区世纪大道100号"});
+        v["pieces"] = serde_json::json!(2);
+        let change = ShipmentChange {
+            waybill_no: old.waybill_no.clone(),
+            version: 2,
+            at: old.created_at,
+            actor: "user:admin".into(),
+            fields: shipment_diff(&old, &parsed(v)),
+        };
+        let masked = change.masked();
+        let pairs: Vec<(&str, &Value, &Value)> = masked
+            .fields
+            .iter()
+            .map(|f| (f.field.as_str(), &f.old, &f.new))
+            .collect();
+        assert_eq!(
+            pairs,
+            vec![
+                (
+                    "sender.name",
+                    &serde_json::json!("张*"),
+                    &serde_json::json!("欧***")
+                ),
+                (
+                    "sender.phone",
+                    &serde_json::json!("138****8000"),
+                    &serde_json::json!("021****4567")
+                ),
+                (
+                    "sender.address",
+                    &serde_json::json!("广东省深圳市南山区"),
+                    &serde_json::json!("上海市浦东新区")
+                ),
+                ("pieces", &serde_json::json!(1), &serde_json::json!(2)),
+            ]
+        );
+        assert_eq!(
+            change.fields[1].new,
+            serde_json::json!("02161234567"),
+            "stored whole"
+        );
+    }
+}
