@@ -536,7 +536,7 @@ impl Desk {
     pub async fn install_builtin_calendars(&self) -> DeskResult<()> {
         for (key, spec) in calendar::builtin_calendars() {
             self.store
-                .put_calendar(key, &spec, self.now(), true)
+                .put_calendar(key, &spec, self.now(), true, None)
                 .await?;
         }
         Ok(())
@@ -554,8 +554,9 @@ impl Desk {
         )?;
         check_key("key", key)?;
         Calendar::parse(&spec)?;
+        let editor = self.editor(actor);
         self.store
-            .put_calendar(key, &spec, self.now(), false)
+            .put_calendar(key, &spec, editor.at, false, Some(&editor))
             .await?;
         Ok(spec)
     }
@@ -597,7 +598,7 @@ impl Desk {
     /// Stores the shipped SLA policies that are missing (a user's edits are kept).
     pub async fn install_default_policies(&self) -> DeskResult<()> {
         for (key, policy) in sla::default_policies() {
-            self.store.put_sla_policy(key, &policy, true).await?;
+            self.store.put_sla_policy(key, &policy, true, None).await?;
         }
         self.forget_sla_config();
         Ok(())
@@ -621,7 +622,10 @@ impl Desk {
                 format!("no calendar '{}'", policy.calendar),
             ));
         }
-        self.store.put_sla_policy(key, &policy, false).await?;
+        let editor = self.editor(actor);
+        self.store
+            .put_sla_policy(key, &policy, false, Some(&editor))
+            .await?;
         self.forget_sla_config();
         Ok(policy)
     }

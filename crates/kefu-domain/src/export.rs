@@ -34,6 +34,8 @@ pub enum ExportTable {
     ArticleVersions,
     ArticleFeedback,
     SearchGaps,
+    ConfigHistory,
+    ShipmentChanges,
 }
 
 impl ExportTable {
@@ -41,7 +43,7 @@ impl ExportTable {
     /// conversations and attachments after cases). Tables added later go where their
     /// references allow without moving the older ones, so a dump written before they existed
     /// is still a valid dump.
-    pub const ALL: [ExportTable; 19] = [
+    pub const ALL: [ExportTable; 21] = [
         ExportTable::Calendars,
         ExportTable::SlaPolicies,
         ExportTable::Settings,
@@ -61,6 +63,8 @@ impl ExportTable {
         ExportTable::ArticleVersions,
         ExportTable::ArticleFeedback,
         ExportTable::SearchGaps,
+        ExportTable::ConfigHistory,
+        ExportTable::ShipmentChanges,
     ];
 
     /// Records asked for per chunk. Attachments are up to 2 MiB each, so a chunk of them is
@@ -106,6 +110,10 @@ pub enum ExportRecord {
     ArticleVersion(Box<crate::kb::Article>),
     ArticleFeedback(Box<crate::kb::ArticleFeedback>),
     SearchGap(Box<crate::kb::SearchGap>),
+    /// A change of a setting, SLA policy or calendar, with its number (kept on import).
+    ConfigChange(Box<crate::history::ConfigChange>),
+    /// A write that changed a shipment's details.
+    ShipmentChange(Box<crate::history::ShipmentChange>),
 }
 
 /// An image sent in a chat, as exported: its description, the case it belongs to, and its
@@ -205,6 +213,8 @@ impl ExportRecord {
             ExportRecord::ArticleVersion(a) => format!("{}/{:08}", a.id, a.version),
             ExportRecord::ArticleFeedback(f) => f.id.clone(),
             ExportRecord::SearchGap(g) => g.id.clone(),
+            ExportRecord::ConfigChange(c) => format!("{:012}", c.seq),
+            ExportRecord::ShipmentChange(c) => format!("{}/{:012}", c.waybill_no, c.version),
         }
     }
 }
@@ -362,11 +372,13 @@ mod tests {
             ExportTable::ArticleVersions => 16,
             ExportTable::ArticleFeedback => 17,
             ExportTable::SearchGaps => 18,
+            ExportTable::ConfigHistory => 19,
+            ExportTable::ShipmentChanges => 20,
         };
         let mut numbers: Vec<usize> = ExportTable::ALL.iter().map(|t| number(*t)).collect();
         numbers.sort_unstable();
-        // 19: one more than the highest number above.
-        assert_eq!(numbers, (0..19).collect::<Vec<_>>(), "each table once");
+        // 21: one more than the highest number above.
+        assert_eq!(numbers, (0..21).collect::<Vec<_>>(), "each table once");
         let at = |t: ExportTable| ExportTable::ALL.iter().position(|x| *x == t).unwrap();
         assert!(at(ExportTable::Users) < at(ExportTable::AgentPresence));
         assert!(at(ExportTable::Departments) < at(ExportTable::CannedReplies));
@@ -375,6 +387,10 @@ mod tests {
         assert!(at(ExportTable::Cases) < at(ExportTable::Attachments));
         assert!(at(ExportTable::Articles) < at(ExportTable::ArticleVersions));
         assert!(at(ExportTable::Articles) < at(ExportTable::ArticleFeedback));
+        assert!(at(ExportTable::Settings) < at(ExportTable::ConfigHistory));
+        assert!(at(ExportTable::SlaPolicies) < at(ExportTable::ConfigHistory));
+        assert!(at(ExportTable::Calendars) < at(ExportTable::ConfigHistory));
+        assert!(at(ExportTable::Shipments) < at(ExportTable::ShipmentChanges));
         assert!(ExportTable::Attachments.chunk_size() < CHUNK);
     }
 }

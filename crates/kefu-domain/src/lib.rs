@@ -17,6 +17,7 @@ pub mod desk;
 pub mod erlang;
 pub mod error;
 pub mod export;
+pub mod history;
 pub mod ids;
 pub mod kb;
 pub mod knowledge;

@@ -89,6 +89,24 @@ fn can_feed_shipments(actor: &Actor) -> bool {
     matches!(actor.role, Role::Admin | Role::Supervisor)
 }
 
+/// The record of what a write changed in a stored shipment's details; `None` when it changed
+/// none of them (a resend of the same details, or scans only).
+fn shipment_change(
+    actor: &Actor,
+    old: &Shipment,
+    new: &Shipment,
+    at: Timestamp,
+) -> Option<crate::history::ShipmentChange> {
+    let fields = crate::history::shipment_diff(old, new);
+    (!fields.is_empty()).then(|| crate::history::ShipmentChange {
+        waybill_no: new.waybill_no.clone(),
+        version: new.version,
+        at,
+        actor: actor.event_name(),
+        fields,
+    })
+}
+
 fn require(ok: bool, what: &str) -> DeskResult<()> {
     if ok {
         Ok(())
@@ -327,9 +345,46 @@ impl Desk {
             }
             other => return Err(DomainError::NotFound(format!("setting {other}"))),
         };
-        self.store.put_setting(key, &normalised, self.now()).await?;
+        let editor = self.editor(actor);
+        self.store
+            .put_setting(key, &normalised, editor.at, Some(&editor))
+            .await?;
         self.forget_sla_config();
         Ok(normalised)
+    }
+
+    /// Who is changing something now, for the histories.
+    pub(crate) fn editor(&self, actor: &Actor) -> crate::history::Editor {
+        crate::history::Editor {
+            actor: actor.event_name(),
+            at: self.now(),
+        }
+    }
+
+    /// Changes of settings, SLA policies and calendars, newest first (`limit` 1–1000, 100 by
+    /// default); admins and supervisors only.
+    pub async fn config_history(
+        &self,
+        actor: &Actor,
+        kind: Option<&str>,
+        key: Option<&str>,
+        limit: Option<u32>,
+    ) -> DeskResult<Vec<crate::history::ConfigChange>> {
+        require(
+            matches!(actor.role, Role::Admin | Role::Supervisor),
+            "the configuration history is for admins and supervisors",
+        )?;
+        let kind = match kind.map(str::trim).filter(|k| !k.is_empty()) {
+            None => None,
+            Some(k) => Some(crate::history::ConfigKind::parse(k).ok_or_else(|| {
+                DomainError::invalid("kind", "one of setting, sla_policy, calendar")
+            })?),
+        };
+        let key = key.map(str::trim).filter(|k| !k.is_empty());
+        Ok(self
+            .store
+            .config_history(kind, key, limit.unwrap_or(100).clamp(1, 1000))
+            .await?)
     }
 
     // ---- shipments ------------------------------------------------------------------------
@@ -350,11 +405,16 @@ impl Desk {
         for _ in 0..SHIPMENT_RETRIES {
             let stored = self.store.shipment(&parsed.waybill_no).await?;
             let before = stored.as_ref().map_or(0, |s| s.events.len());
+            let original = stored.clone();
             let (row, expected) = apply_draft(stored, parsed.clone(), scans.clone(), now);
             let added = row.events.len() - before;
+            let changes = original
+                .and_then(|old| shipment_change(actor, &old, &row, now))
+                .into_iter()
+                .collect();
             match self
                 .store
-                .put_shipments(vec![(row.clone(), expected)])
+                .put_shipments(vec![(row.clone(), expected)], changes)
                 .await
             {
                 Ok(()) => {
@@ -417,7 +477,7 @@ impl Desk {
             shipment.updated_at = now;
             match self
                 .store
-                .put_shipments(vec![(shipment.clone(), Some(expected))])
+                .put_shipments(vec![(shipment.clone(), Some(expected))], Vec::new())
                 .await
             {
                 Ok(()) => {
@@ -433,6 +493,29 @@ impl Desk {
             }
         }
         Err(busy())
+    }
+
+    /// What upserts changed in a shipment's details, newest first, with names, phones and
+    /// addresses masked; for staff.
+    pub async fn shipment_history(
+        &self,
+        actor: &Actor,
+        waybill_no: &str,
+        limit: Option<u32>,
+    ) -> DeskResult<Vec<crate::history::ShipmentChange>> {
+        require(actor.can_see_customers(), "this role cannot see shipments")?;
+        let no = crate::case::parse_waybill_no(waybill_no)
+            .ok_or_else(|| DomainError::NotFound(format!("shipment {waybill_no}")))?;
+        if self.store.shipment(&no).await?.is_none() {
+            return Err(DomainError::NotFound(format!("shipment {no}")));
+        }
+        Ok(self
+            .store
+            .shipment_changes(&no, limit.unwrap_or(100).clamp(1, 1000))
+            .await?
+            .iter()
+            .map(crate::history::ShipmentChange::masked)
+            .collect())
     }
 
     /// A shipment with all details, for staff.
@@ -492,10 +575,13 @@ impl Desk {
         numbers.dedup();
         for _ in 0..SHIPMENT_RETRIES {
             // waybill → (row, version it replaces, changed by this batch)
-            let mut current: HashMap<String, (Shipment, Option<i64>, bool)> = self
-                .store
-                .shipments(&numbers)
-                .await?
+            let stored = self.store.shipments(&numbers).await?;
+            // As stored before this batch: what the batch's changes are measured against.
+            let originals: HashMap<String, Shipment> = stored
+                .iter()
+                .map(|s| (s.waybill_no.clone(), s.clone()))
+                .collect();
+            let mut current: HashMap<String, (Shipment, Option<i64>, bool)> = stored
                 .into_iter()
                 .map(|s| {
                     let v = s.version;
@@ -527,7 +613,14 @@ impl Desk {
                     (s, expected)
                 })
                 .collect();
-            match self.store.put_shipments(writes).await {
+            let changes = writes
+                .iter()
+                .filter_map(|(s, _)| {
+                    let old = originals.get(&s.waybill_no)?;
+                    shipment_change(actor, old, s, now)
+                })
+                .collect();
+            match self.store.put_shipments(writes, changes).await {
                 Ok(()) => {
                     for i in missing {
                         errors[i] = Some(DomainError::NotFound(

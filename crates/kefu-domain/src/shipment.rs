@@ -85,7 +85,8 @@ impl Party {
     }
 }
 
-/// What a masked address keeps: province, city and district (`北京市朝阳区`), no street.
+/// What a masked address keeps: province, city and district (`北京市朝阳区`), no street; a city
+/// that is its own province is named once.
 pub fn region_text(region: &ParsedAddress) -> String {
     [&region.province, &region.city, &region.district]
         .into_iter()
@@ -97,6 +98,11 @@ pub fn region_text(region: &ParsedAddress) -> String {
             }
             acc
         })
+}
+
+/// An address as someone who may not see it whole sees it: down to the district.
+pub fn mask_address(address: &str) -> String {
+    region_text(&kefu_regions::parse_address(address))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -272,22 +272,27 @@ pub trait Store: Send + Sync {
 
     /// Creates or replaces a calendar. With `only_if_absent`, an existing one is kept (used to
     /// install the built-in calendars without overwriting a user's edits).
+    /// With an `editor`, a change of the stored document is recorded in the configuration
+    /// history in the same transaction (nothing when the document stays the same).
     async fn put_calendar(
         &self,
         key: &str,
         spec: &CalendarSpec,
         at: Timestamp,
         only_if_absent: bool,
+        editor: Option<&crate::history::Editor>,
     ) -> StoreResult<()>;
     async fn calendar(&self, key: &str) -> StoreResult<Option<CalendarSpec>>;
     async fn list_calendars(&self) -> StoreResult<Vec<(String, CalendarSpec)>>;
 
-    /// Creates or replaces an SLA policy (`only_if_absent`: keep an existing one).
+    /// Creates or replaces an SLA policy (`only_if_absent`: keep an existing one). With an
+    /// `editor`, the change is recorded as `put_calendar` records it.
     async fn put_sla_policy(
         &self,
         key: &str,
         policy: &SlaPolicy,
         only_if_absent: bool,
+        editor: Option<&crate::history::Editor>,
     ) -> StoreResult<()>;
     /// All policies, by `order` then key.
     async fn list_sla_policies(&self) -> StoreResult<Vec<(String, SlaPolicy)>>;
@@ -311,18 +316,40 @@ pub trait Store: Send + Sync {
     /// Shipments whose sender or recipient has this phone, newest shipped first.
     async fn shipments_by_phone(&self, phone: &str, limit: u32) -> StoreResult<Vec<Shipment>>;
     /// Writes shipments atomically: each with the version it replaces (`None` inserts). Any
-    /// mismatch fails the whole batch with `VersionConflict` and writes nothing.
-    async fn put_shipments(&self, rows: Vec<(Shipment, Option<i64>)>) -> StoreResult<()>;
+    /// mismatch fails the whole batch with `VersionConflict` and writes nothing. `changes`
+    /// (what the writes changed in the shipments' details) are appended in the same
+    /// transaction.
+    async fn put_shipments(
+        &self,
+        rows: Vec<(Shipment, Option<i64>)>,
+        changes: Vec<crate::history::ShipmentChange>,
+    ) -> StoreResult<()>;
+    /// The recorded changes of one shipment's details, newest first.
+    async fn shipment_changes(
+        &self,
+        waybill_no: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::history::ShipmentChange>>;
 
     /// A configuration document (`tracking`, `rate_card`, `coverage`, `prohibited`, `outlets`,
     /// `claims`).
     async fn setting(&self, key: &str) -> StoreResult<Option<serde_json::Value>>;
+    /// With an `editor`, the change is recorded as `put_calendar` records it.
     async fn put_setting(
         &self,
         key: &str,
         value: &serde_json::Value,
         at: Timestamp,
+        editor: Option<&crate::history::Editor>,
     ) -> StoreResult<()>;
+    /// Changes of settings, SLA policies and calendars, newest first; only of one kind and
+    /// key when given.
+    async fn config_history(
+        &self,
+        kind: Option<crate::history::ConfigKind>,
+        key: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::history::ConfigChange>>;
 
     /// Writes a pickup order: with the version it replaces, or `None` for a new one (a taken
     /// number is `Duplicate`).

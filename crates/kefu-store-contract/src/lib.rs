@@ -9,6 +9,7 @@ mod canned;
 mod chat;
 mod chat_export;
 mod console;
+mod history;
 mod kb;
 mod outbox;
 mod parcels;
@@ -17,6 +18,7 @@ pub use canned::*;
 pub use chat::*;
 pub use chat_export::*;
 pub use console::*;
+pub use history::*;
 pub use kb::*;
 pub use outbox::*;
 pub use parcels::*;
@@ -154,7 +156,15 @@ macro_rules! contract_tests {
             signing_out_takes_an_agent_off_routing, search_outbox_is_written_with_every_change,
             canned_replies_are_scoped_and_searchable,
             canned_replies_render_with_and_without_a_shipment, macros_apply_all_or_nothing,
-            articles_keep_every_version);
+            articles_keep_every_version, config_changes_are_recorded_with_before_and_after,
+            shipment_upserts_record_what_they_change);
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn change_histories_survive_export_import() {
+            let source: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
+            let target: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
+            $crate::change_histories_survive_export_import(source, target).await;
+        }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn feedback_gaps_and_history_survive_export_import() {
@@ -1062,8 +1072,12 @@ pub async fn export_import_round_trip(store: Arc<dyn Store>, target: Arc<dyn Sto
         .collect();
     assert_eq!(
         records.len(),
-        2 + 2 + 1 + 1 + 3 + 4,
-        "departments, users, customer, case, events, shipment, setting, pickup, audit"
+        2 + 2 + 1 + 1 + 3 + 4 + 1,
+        "departments, users, customer, case, events, shipment, setting, pickup, audit, \
+         the setting's first write in the configuration history"
+    );
+    assert!(
+        matches!(records.last(), Some(ExportRecord::ConfigChange(c)) if c.key == "tracking" && c.old.is_none())
     );
     // Re-export the same data: byte-identical.
     assert_eq!(dump(store.as_ref()).await, lines);

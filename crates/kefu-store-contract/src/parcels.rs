@@ -102,7 +102,7 @@ pub async fn shipments_keep_every_scan_once(store: Arc<dyn Store>) {
     stale.version += 1;
     assert!(matches!(
         store
-            .put_shipments(vec![(stale, Some(stored.version - 1))])
+            .put_shipments(vec![(stale, Some(stored.version - 1))], Vec::new())
             .await,
         Err(StoreError::VersionConflict)
     ));

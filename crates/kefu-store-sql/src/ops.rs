@@ -4,6 +4,7 @@ use kefu_domain::calendar::CalendarSpec;
 use kefu_domain::case::CommitmentState;
 use kefu_domain::customer::contact_keys;
 use kefu_domain::export::{ExportRecord, ExportTable};
+use kefu_domain::history::{ConfigChange, ConfigKind, Editor, ShipmentChange};
 use kefu_domain::ids::{CaseId, CustomerId, UserId};
 use kefu_domain::pickup::{Pickup, PickupQuery};
 use kefu_domain::shipment::Shipment;
@@ -45,12 +46,18 @@ pub enum WriteOp {
     },
     Import(Vec<ExportRecord>),
     FinishImport,
-    PutShipments(Vec<(Shipment, Option<i64>)>),
+    PutShipments {
+        rows: Vec<(Shipment, Option<i64>)>,
+        /// What the writes changed in the shipments' details.
+        changes: Vec<ShipmentChange>,
+    },
     AppendAudit(kefu_domain::store::AuditEntry),
     PutSetting {
         key: String,
         doc: String,
         at: i64,
+        /// Records the change in `config_history` when given.
+        editor: Option<Editor>,
     },
     PutPickup {
         pickup: Box<Pickup>,
@@ -60,12 +67,14 @@ pub enum WriteOp {
         key: String,
         policy: Box<SlaPolicy>,
         only_if_absent: bool,
+        editor: Option<Editor>,
     },
     PutCalendar {
         key: String,
         spec: Box<CalendarSpec>,
         at: i64,
         only_if_absent: bool,
+        editor: Option<Editor>,
     },
     InsertConversation(Box<kefu_domain::chat::ChatConversation>),
     MarkConversationRead {
@@ -199,21 +208,36 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             key,
             policy,
             only_if_absent,
-        } => put_sla_policy(sql, &key, &policy, only_if_absent).await?,
+            editor,
+        } => {
+            let old = config_before(sql, ConfigKind::SlaPolicy, &key, editor.is_some()).await?;
+            put_sla_policy(sql, &key, &policy, only_if_absent).await?;
+            if let Some(editor) = editor {
+                record_config_change(sql, ConfigKind::SlaPolicy, &key, old, &editor).await?;
+            }
+        }
         WriteOp::PutCalendar {
             key,
             spec,
             at,
             only_if_absent,
+            editor,
         } => {
+            let old = config_before(sql, ConfigKind::Calendar, &key, editor.is_some()).await?;
             let stmt = if only_if_absent {
                 "INSERT INTO calendars (key, updated_at, doc) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING"
             } else {
                 "INSERT INTO calendars (key, updated_at, doc) VALUES ($1, $2, $3) \
                  ON CONFLICT (key) DO UPDATE SET updated_at = excluded.updated_at, doc = excluded.doc"
             };
-            sql.execute(stmt, &[key.into(), at.into(), to_json(&spec)?.into()])
-                .await?;
+            sql.execute(
+                stmt,
+                &[key.clone().into(), at.into(), to_json(&spec)?.into()],
+            )
+            .await?;
+            if let Some(editor) = editor {
+                record_config_change(sql, ConfigKind::Calendar, &key, old, &editor).await?;
+            }
         }
         WriteOp::AppendAudit(entry) => insert_audit(sql, &entry).await?,
         WriteOp::InsertConversation(c) => insert_conversation(sql, &c).await?,
@@ -240,19 +264,31 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
         WriteOp::AddArticleFeedback(f) => insert_feedback(sql, &f).await?,
         WriteOp::AddSearchGap(g) => insert_gap(sql, &g).await?,
         WriteOp::PutAttachment(a) => insert_attachment(sql, &a).await?,
-        WriteOp::PutShipments(rows) => {
+        WriteOp::PutShipments { rows, changes } => {
             for (shipment, expected) in rows {
                 put_shipment(sql, &shipment, expected).await?;
                 outbox(sql, "shipment", &shipment.waybill_no, shipment.updated_at).await?;
             }
+            for change in &changes {
+                insert_shipment_change(sql, change).await?;
+            }
         }
-        WriteOp::PutSetting { key, doc, at } => {
+        WriteOp::PutSetting {
+            key,
+            doc,
+            at,
+            editor,
+        } => {
+            let old = config_before(sql, ConfigKind::Setting, &key, editor.is_some()).await?;
             sql.execute(
                 "INSERT INTO settings (key, updated_at, doc) VALUES ($1, $2, $3) \
                  ON CONFLICT (key) DO UPDATE SET updated_at = excluded.updated_at, doc = excluded.doc",
-                &[key.into(), at.into(), doc.into()],
+                &[key.clone().into(), at.into(), doc.into()],
             )
             .await?;
+            if let Some(editor) = editor {
+                record_config_change(sql, ConfigKind::Setting, &key, old, &editor).await?;
+            }
         }
         WriteOp::PutPickup {
             pickup,
@@ -905,6 +941,8 @@ async fn import_record(sql: &mut dyn Sql, record: ExportRecord) -> StoreResult<(
         ExportRecord::ArticleVersion(a) => write_article_version(sql, &a).await,
         ExportRecord::ArticleFeedback(f) => insert_feedback(sql, &f).await,
         ExportRecord::SearchGap(g) => insert_gap(sql, &g).await,
+        ExportRecord::ConfigChange(c) => insert_config_change(sql, &c).await,
+        ExportRecord::ShipmentChange(c) => insert_shipment_change(sql, &c).await,
         ExportRecord::Calendar(c) => {
             // The target installed the built-in calendars when it started; the dump's win.
             sql.execute(
@@ -1478,6 +1516,36 @@ pub(crate) async fn export_chunk(
             .into_iter()
             .map(|g| ExportRecord::SearchGap(Box::new(g)))
             .collect(),
+        ExportTable::ConfigHistory => docs(
+            &sql.fetch(
+                &format!("SELECT doc FROM config_history WHERE seq > $1 ORDER BY seq LIMIT {limit}"),
+                &[after.parse::<i64>().unwrap_or(0).into()],
+            )
+            .await?,
+        )?
+        .into_iter()
+        .map(|c| ExportRecord::ConfigChange(Box::new(c)))
+        .collect(),
+        ExportTable::ShipmentChanges => {
+            let (waybill_no, version) = match after.split_once('/') {
+                Some((w, v)) => (w.to_string(), v.parse::<i64>().unwrap_or(0)),
+                None => (String::new(), 0),
+            };
+            docs(
+                &sql.fetch(
+                    &format!(
+                        "SELECT doc FROM shipment_changes \
+                         WHERE waybill_no > $1 OR (waybill_no = $1 AND version > $2) \
+                         ORDER BY waybill_no, version LIMIT {limit}"
+                    ),
+                    &[waybill_no.into(), version.into()],
+                )
+                .await?,
+            )?
+            .into_iter()
+            .map(|c| ExportRecord::ShipmentChange(Box::new(c)))
+            .collect()
+        }
         ExportTable::CaseEvents => {
             let (case_id, seq) = match after.split_once('/') {
                 Some((c, s)) => (c.to_string(), s.parse::<i64>().unwrap_or(0)),
@@ -2126,4 +2194,153 @@ pub(crate) async fn search_gaps(
         limit,
     )
     .await
+}
+
+// ---- change histories ---------------------------------------------------------------------
+
+/// The query reading the stored document of one kind by key.
+fn config_doc_query(kind: ConfigKind) -> &'static str {
+    match kind {
+        ConfigKind::Setting => "SELECT doc FROM settings WHERE key = $1",
+        ConfigKind::SlaPolicy => "SELECT doc FROM sla_policies WHERE key = $1",
+        ConfigKind::Calendar => "SELECT doc FROM calendars WHERE key = $1",
+    }
+}
+
+/// The stored document before a change that will be recorded (`None` when there is none, or
+/// nothing is to be recorded). On PostgreSQL the history is locked first, so that concurrent
+/// changes on several nodes are recorded one after the other, each with the document it
+/// really replaced and the next number; SQLite has one writer anyway.
+async fn config_before(
+    sql: &mut dyn Sql,
+    kind: ConfigKind,
+    key: &str,
+    recorded: bool,
+) -> StoreResult<Option<serde_json::Value>> {
+    if !recorded {
+        return Ok(None);
+    }
+    if sql.dialect() == Dialect::Postgres {
+        sql.execute_script("LOCK TABLE config_history IN SHARE ROW EXCLUSIVE MODE")
+            .await?;
+    }
+    fetch_optional(sql, config_doc_query(kind), &[key.into()])
+        .await?
+        .map(|r| from_json(r.text(0)?))
+        .transpose()
+}
+
+/// Appends the change of one document, read back as stored; nothing when it did not change.
+async fn record_config_change(
+    sql: &mut dyn Sql,
+    kind: ConfigKind,
+    key: &str,
+    old: Option<serde_json::Value>,
+    editor: &Editor,
+) -> StoreResult<()> {
+    let new: serde_json::Value = fetch_optional(sql, config_doc_query(kind), &[key.into()])
+        .await?
+        .map(|r| from_json(r.text(0)?))
+        .transpose()?
+        .ok_or_else(|| StoreError::Backend(format!("{kind} {key} vanished while written")))?;
+    if old.as_ref() == Some(&new) {
+        return Ok(());
+    }
+    let seq = fetch_optional(
+        sql,
+        "SELECT COALESCE(MAX(seq), 0) + 1 FROM config_history",
+        &[],
+    )
+    .await?
+    .ok_or_else(|| StoreError::Backend("no next history number".into()))?
+    .int(0)?;
+    insert_config_change(
+        sql,
+        &ConfigChange {
+            seq,
+            kind,
+            key: key.to_string(),
+            at: editor.at,
+            actor: editor.actor.clone(),
+            old,
+            new,
+        },
+    )
+    .await
+}
+
+async fn insert_config_change(sql: &mut dyn Sql, change: &ConfigChange) -> StoreResult<()> {
+    sql.execute(
+        "INSERT INTO config_history (seq, kind, key, at, actor, doc) VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            change.seq.into(),
+            change.kind.as_str().into(),
+            change.key.clone().into(),
+            to_millis(change.at).into(),
+            change.actor.clone().into(),
+            to_json(change)?.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn insert_shipment_change(sql: &mut dyn Sql, change: &ShipmentChange) -> StoreResult<()> {
+    sql.execute(
+        "INSERT INTO shipment_changes (waybill_no, version, at, actor, doc) VALUES ($1, $2, $3, $4, $5)",
+        &[
+            change.waybill_no.clone().into(),
+            change.version.into(),
+            to_millis(change.at).into(),
+            change.actor.clone().into(),
+            to_json(change)?.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn config_history(
+    sql: &mut dyn Sql,
+    kind: Option<ConfigKind>,
+    key: Option<&str>,
+    limit: u32,
+) -> StoreResult<Vec<ConfigChange>> {
+    let limit = i64::from(limit.clamp(1, 1000));
+    let mut clauses = Vec::new();
+    let mut args: Vec<Value> = Vec::new();
+    if let Some(kind) = kind {
+        args.push(kind.as_str().into());
+        clauses.push(format!("kind = ${}", args.len()));
+    }
+    if let Some(key) = key {
+        args.push(key.into());
+        clauses.push(format!("key = ${}", args.len()));
+    }
+    let filter = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {} ", clauses.join(" AND "))
+    };
+    args.push(limit.into());
+    let query = format!(
+        "SELECT doc FROM config_history {filter}ORDER BY seq DESC LIMIT ${}",
+        args.len()
+    );
+    docs(&sql.fetch(&query, &args).await?)
+}
+
+pub(crate) async fn shipment_changes(
+    sql: &mut dyn Sql,
+    waybill_no: &str,
+    limit: u32,
+) -> StoreResult<Vec<ShipmentChange>> {
+    let limit = i64::from(limit.clamp(1, 1000));
+    docs(
+        &sql.fetch(
+            "SELECT doc FROM shipment_changes WHERE waybill_no = $1 ORDER BY version DESC LIMIT $2",
+            &[waybill_no.into(), limit.into()],
+        )
+        .await?,
+    )
 }

@@ -2,6 +2,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use kefu_domain::calendar::CalendarSpec;
 use kefu_domain::export::{ExportRecord, ExportTable};
+use kefu_domain::history::{ConfigChange, ConfigKind, Editor, ShipmentChange};
 use kefu_domain::ids::{CaseId, CustomerId, UserId};
 use kefu_domain::pickup::{Pickup, PickupQuery};
 use kefu_domain::shipment::Shipment;
@@ -276,12 +277,14 @@ impl<B: Backend> Store for SqlStore<B> {
         spec: &CalendarSpec,
         at: Timestamp,
         only_if_absent: bool,
+        editor: Option<&Editor>,
     ) -> StoreResult<()> {
         self.write_done(WriteOp::PutCalendar {
             key: key.to_string(),
             spec: Box::new(spec.clone()),
             at: kefu_domain::to_millis(at),
             only_if_absent,
+            editor: editor.cloned(),
         })
         .await
     }
@@ -304,11 +307,13 @@ impl<B: Backend> Store for SqlStore<B> {
         key: &str,
         policy: &SlaPolicy,
         only_if_absent: bool,
+        editor: Option<&Editor>,
     ) -> StoreResult<()> {
         self.write_done(WriteOp::PutSlaPolicy {
             key: key.to_string(),
             policy: Box::new(policy.clone()),
             only_if_absent,
+            editor: editor.cloned(),
         })
         .await
     }
@@ -360,8 +365,21 @@ impl<B: Backend> Store for SqlStore<B> {
         ops::shipments_by_phone(&mut *c, phone, limit).await
     }
 
-    async fn put_shipments(&self, rows: Vec<(Shipment, Option<i64>)>) -> StoreResult<()> {
-        self.write_done(WriteOp::PutShipments(rows)).await
+    async fn put_shipments(
+        &self,
+        rows: Vec<(Shipment, Option<i64>)>,
+        changes: Vec<ShipmentChange>,
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::PutShipments { rows, changes })
+            .await
+    }
+
+    async fn shipment_changes(
+        &self,
+        waybill_no: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<ShipmentChange>> {
+        ops::shipment_changes(&mut *self.backend.read().await?, waybill_no, limit).await
     }
 
     async fn setting(&self, key: &str) -> StoreResult<Option<serde_json::Value>> {
@@ -374,13 +392,24 @@ impl<B: Backend> Store for SqlStore<B> {
         key: &str,
         value: &serde_json::Value,
         at: Timestamp,
+        editor: Option<&Editor>,
     ) -> StoreResult<()> {
         self.write_done(WriteOp::PutSetting {
             key: key.to_string(),
             doc: value.to_string(),
             at: to_millis(at),
+            editor: editor.cloned(),
         })
         .await
+    }
+
+    async fn config_history(
+        &self,
+        kind: Option<ConfigKind>,
+        key: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<ConfigChange>> {
+        ops::config_history(&mut *self.backend.read().await?, kind, key, limit).await
     }
 
     async fn put_pickup(&self, pickup: &Pickup, expected_version: Option<i64>) -> StoreResult<()> {

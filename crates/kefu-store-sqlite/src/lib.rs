@@ -303,6 +303,15 @@ impl Backend for SqliteBackend {
 /// A SQLite connection speaking the shared [`Sql`] trait.
 pub struct Conn(Connection);
 
+impl Conn {
+    /// A read-write connection to the file of a store opened with [`open`], outside its
+    /// writer: for tests and tools that look at the database as it is (the schema, the
+    /// triggers). The store's writes do not go through it.
+    pub fn open_raw(path: &Path) -> StoreResult<Conn> {
+        Ok(Conn(open_connection(path, false)?))
+    }
+}
+
 fn sql_error(e: rusqlite::Error) -> SqlError {
     let kind = match &e {
         rusqlite::Error::SqliteFailure(f, _)

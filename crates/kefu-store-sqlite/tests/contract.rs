@@ -40,3 +40,31 @@ async fn events_cannot_be_rewritten_in_the_database() {
     let delete = raw.execute("DELETE FROM case_events", []);
     assert!(delete.unwrap_err().to_string().contains("append-only"));
 }
+
+#[tokio::test]
+async fn audit_log_is_append_only() {
+    let dir = std::env::temp_dir().join(format!(
+        "kefu-sqlite-audit-append-only-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("kefu.db");
+    let store: Arc<dyn Store> = Arc::new(kefu_store_sqlite::open(&path).await.unwrap());
+    let mut raw = kefu_store_sqlite::Conn::open_raw(&path).unwrap();
+    kefu_store_contract::audit_log_is_append_only(store, &mut raw).await;
+}
+
+#[tokio::test]
+async fn change_histories_are_append_only() {
+    let dir = std::env::temp_dir().join(format!(
+        "kefu-sqlite-history-append-only-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("kefu.db");
+    let store: Arc<dyn Store> = Arc::new(kefu_store_sqlite::open(&path).await.unwrap());
+    let mut raw = kefu_store_sqlite::Conn::open_raw(&path).unwrap();
+    kefu_store_contract::change_histories_are_append_only(store, &mut raw).await;
+}

@@ -98,6 +98,8 @@ pub fn router(state: AppState) -> Router {
         .route("/shipments/{id}", get(parcels::get_shipment))
         .route("/shipments/{id}/events", post(parcels::add_scans))
         .route("/shipments/{id}/reveal", post(parcels::reveal_shipment))
+        .route("/shipments/{id}/history", get(parcels::shipment_history))
+        .route("/config-history", get(parcels::config_history))
         .route("/tracking/query", post(parcels::tracking_query))
         .route("/addresses/parse", post(parcels::parse_address))
         .route(

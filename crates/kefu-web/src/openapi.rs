@@ -250,6 +250,22 @@ pub const ROUTES: &[Route] = &[
         "ScanResult",
     ),
     (
+        "get",
+        "/api/v1/shipments/{id}/history",
+        "What upserts changed in a shipment's details (who, when, which fields, before and after), newest first; names, phones and addresses masked; staff only (?limit)",
+        None,
+        200,
+        "ShipmentHistory",
+    ),
+    (
+        "get",
+        "/api/v1/config-history",
+        "Changes of settings, SLA policies and calendars (who, when, the document before and after), newest first; admins and supervisors (?kind=setting|sla_policy|calendar, ?key, ?limit)",
+        None,
+        200,
+        "ConfigHistory",
+    ),
+    (
         "post",
         "/api/v1/tracking/query",
         "Where is my parcel: the standard answer for a waybill or for the customer's facts; optionally opens a case (201)",
@@ -692,6 +708,28 @@ fn query_params(path: &str, method: &str) -> Vec<Value> {
         ]
     };
     match (method, path) {
+        ("get", "/api/v1/shipments/{id}/history") => vec![q(
+            "limit",
+            json!({"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}),
+            "",
+        )],
+        ("get", "/api/v1/config-history") => vec![
+            q(
+                "kind",
+                json!({"type": "string", "enum": ["setting", "sla_policy", "calendar"]}),
+                "",
+            ),
+            q(
+                "key",
+                json!({"type": "string"}),
+                "one setting, policy or calendar",
+            ),
+            q(
+                "limit",
+                json!({"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}),
+                "",
+            ),
+        ],
         ("get", "/api/v1/canned") => vec![
             q(
                 "q",
@@ -1103,6 +1141,18 @@ fn parcel_schemas() -> Value {
         "RevealRequest": {"type": "object", "additionalProperties": false, "required": ["reason"],
             "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 200, "description": "why the full details are needed; recorded"}}},
         "AuditList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object",
-            "properties": {"id": text, "at": ts, "actor": text, "action": text, "subject": text, "reason": text}}}}}
+            "properties": {"id": text, "at": ts, "actor": text, "action": text, "subject": text, "reason": text}}}}},
+        "ShipmentHistory": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object",
+            "properties": {"waybill_no": text, "version": {"type": "integer", "description": "the shipment version the write produced"},
+                "at": ts, "actor": text,
+                "fields": {"type": "array", "items": {"type": "object", "properties": {
+                    "field": {"type": "string", "description": "e.g. sender.phone, recipient.address, weight_kg"},
+                    "old": {"description": "before (null when absent); names 张*, phones 138****5678, addresses to the district"},
+                    "new": {"description": "after, masked as old"}}}}}}}}},
+        "ConfigHistory": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object",
+            "properties": {"seq": {"type": "integer"}, "kind": {"type": "string", "enum": ["setting", "sla_policy", "calendar"]},
+                "key": text, "at": ts, "actor": text,
+                "old": {"type": ["object", "array", "null"], "description": "the document before; null when there was none"},
+                "new": {"type": ["object", "array"], "description": "the document after"}}}}}}
     })
 }

@@ -38,6 +38,47 @@ pub async fn get_shipment(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct HistoryParams {
+    limit: Option<u32>,
+}
+
+/// What upserts changed in a shipment's details, newest first, personal values masked.
+pub async fn shipment_history(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(waybill): Path<String>,
+    ApiQuery(p): ApiQuery<HistoryParams>,
+) -> ApiResult<Json<Value>> {
+    let items = state
+        .desk
+        .shipment_history(&actor, &waybill, p.limit)
+        .await?;
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigHistoryParams {
+    kind: Option<String>,
+    key: Option<String>,
+    limit: Option<u32>,
+}
+
+/// Changes of settings, SLA policies and calendars, newest first.
+pub async fn config_history(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiQuery(p): ApiQuery<ConfigHistoryParams>,
+) -> ApiResult<Json<Value>> {
+    let items = state
+        .desk
+        .config_history(&actor, p.kind.as_deref(), p.key.as_deref(), p.limit)
+        .await?;
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ScanBatch {
     events: Vec<ScanDraft>,
 }

@@ -284,6 +284,36 @@ async fn export_from_sqlite_import_elsewhere_export_again_is_identical() {
     assert_eq!(res.status(), 201);
     let chat: Value = res.json().await.unwrap();
     let chat_case = chat["case_id"].as_str().unwrap().to_string();
+    // The change histories travel too: a setting changed, a shipment's recipient changed.
+    let res = http
+        .get(format!("{}/api/v1/settings/tracking", server.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let mut tracking: Value = res.json().await.unwrap();
+    tracking["no_result_after_hours"] = json!(36);
+    let res = http
+        .put(format!("{}/api/v1/settings/tracking", server.url))
+        .bearer_auth(&token)
+        .json(&tracking)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    for recipient_phone in ["13900139000", "13712345678"] {
+        let res = http
+            .post(format!("{}/api/v1/shipments", server.url))
+            .bearer_auth(&token)
+            .json(&json!({"waybill_no": "YL1234567890128",
+                "sender": {"name": "张三", "phone": "13800138000", "address": "广东省深圳市南山区科技园科苑路15号"},
+                "recipient": {"name": "李四", "phone": recipient_phone, "address": "北京市朝阳区建国路88号"},
+                "item": "衣服", "weight_kg": 1.2, "pieces": 1, "shipped_at": "2026-01-02T02:00:00Z"}))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "{}", res.status());
+    }
     drop(server);
     let first = export(
         &["--data-dir", source.to_str().unwrap()],
@@ -307,8 +337,10 @@ async fn export_from_sqlite_import_elsewhere_export_again_is_identical() {
             count("chat_conversation"),
             // the shipped canned replies and macros, installed when the server started
             count("canned_reply"),
+            count("config_change"),
+            count("shipment_change"),
         ],
-        [3, 6, 1, 21, 21, 1, 1, 16]
+        [3, 6, 1, 21, 21, 1, 1, 16, 1, 1]
     );
     // created, two clocks started, the reply, opened, first response met
     let email_events = first
