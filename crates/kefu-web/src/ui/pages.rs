@@ -431,7 +431,7 @@ pub struct ClaimLine {
 }
 
 fn describe(tr: &Tr, e: &CaseEvent, names: &HashMap<String, String>) -> (String, String) {
-    let zh = tr.lang == "zh-CN";
+    let zh = tr.lang.is_zh();
     let name = |id: Option<&str>| {
         id.map_or_else(
             || tr.unassigned.to_string(),
@@ -610,7 +610,7 @@ async fn case_page_for(
         ..pickup
     };
     let chat = if case.channel == kefu_domain::Channel::Chat {
-        let targets = super::chats::transfer_targets(state, &s.actor, s.tr.lang == "zh-CN")
+        let targets = super::chats::transfer_targets(state, &s.actor, s.tr.lang.is_zh())
             .await
             .unwrap_or_default();
         Some(
@@ -1041,7 +1041,7 @@ pub async fn dashboard_page(
                     .get(a.user_id.as_str())
                     .cloned()
                     .unwrap_or_else(|| a.user_id.to_string());
-                let zh = tr.lang == "zh-CN";
+                let zh = tr.lang.is_zh();
                 let state = match (a.presence, zh) {
                     (kefu_domain::routing::Presence::Online, true) => "在线",
                     (kefu_domain::routing::Presence::Away, true) => "离开",
@@ -1098,7 +1098,7 @@ pub(super) fn parcel_view(
     s: &kefu_domain::shipment::Shipment,
     tz: &TimeZone,
 ) -> ParcelView {
-    let zh = tr.lang == "zh-CN";
+    let zh = tr.lang.is_zh();
     let place = |p: &kefu_domain::shipment::Party| p.masked().region;
     ParcelView {
         waybill_no: s.waybill_no.clone(),
@@ -1587,7 +1587,7 @@ async fn track_view(
             page.result = Some(TrackResult {
                 outcome: a.outcome.as_str().to_string(),
                 reason: a.reason.unwrap_or_default(),
-                answer: if s.tr.lang == "zh-CN" {
+                answer: if s.tr.lang.is_zh() {
                     a.answer
                 } else {
                     a.answer_en
