@@ -78,6 +78,17 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// `w***@example.cn`: the first letter of the local part and the domain (R-SEC-1).
+    pub fn masked(&self) -> String {
+        match self.0.split_once('@') {
+            Some((local, domain)) => {
+                let first: String = local.chars().take(1).collect();
+                format!("{first}***@{domain}")
+            }
+            None => "***".to_string(),
+        }
+    }
 }
 
 /// Customer grade 1–5; 1 is the most valuable (R-MG-1, R-KA-9).
@@ -136,6 +147,248 @@ pub struct Customer {
     pub tags: Vec<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Bumped by every change; an edit names the version it was made against (records written
+    /// before customers could change have none and read as 1).
+    #[serde(default = "first_version")]
+    pub version: i64,
+    /// Set when this customer was merged into another one: kept (with its history) but no
+    /// longer used; its contacts and cases belong to that one now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<CustomerId>,
+}
+
+fn first_version() -> i64 {
+    1
+}
+
+/// One appended fact about a customer: who changed which field when, from what to what.
+/// Customer events are only ever appended (the store refuses to change or remove them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerEvent {
+    pub customer_id: CustomerId,
+    /// 1, 2, … per customer in the order appended (the store numbers them).
+    pub seq: i64,
+    /// The customer's version the change produced.
+    pub version: i64,
+    pub actor: String,
+    pub at: Timestamp,
+    /// `name`, `phones`, `emails`, `external_ids`, `grade`, `tags`, or for a merge
+    /// `merged_from` (on the survivor) and `merged_into` (on the one merged).
+    pub field: String,
+    pub old: serde_json::Value,
+    pub new: serde_json::Value,
+    /// Why, when the person said (merges).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+}
+
+impl CustomerEvent {
+    /// The event as lists show it: phones and emails masked (R-SEC-1).
+    pub fn masked(&self) -> CustomerEvent {
+        let mask = |v: &serde_json::Value| -> serde_json::Value {
+            let one = |s: &str| match self.field.as_str() {
+                "phones" => Phone(s.to_string()).masked(),
+                "emails" => Email(s.to_string()).masked(),
+                _ => s.to_string(),
+            };
+            match v {
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .map(|i| match i.as_str() {
+                        Some(s) => serde_json::Value::String(one(s)),
+                        None => i.clone(),
+                    })
+                    .collect(),
+                serde_json::Value::String(s) => serde_json::Value::String(one(s)),
+                other => other.clone(),
+            }
+        };
+        CustomerEvent {
+            old: mask(&self.old),
+            new: mask(&self.new),
+            ..self.clone()
+        }
+    }
+}
+
+/// A change to a customer's own fields, parsed; `None` leaves a field as it is. Lists replace
+/// the whole list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CustomerChange {
+    pub name: Option<String>,
+    pub phones: Option<Vec<Phone>>,
+    pub emails: Option<Vec<Email>>,
+    pub grade: Option<Grade>,
+    pub tags: Option<Vec<String>>,
+}
+
+/// Who made a change, when, and why (for the events it produces).
+#[derive(Debug, Clone)]
+pub struct ChangeBy<'a> {
+    pub actor: &'a str,
+    pub at: Timestamp,
+    pub reason: &'a str,
+}
+
+fn json<T: Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+/// Sets `field` of `c` to `new` when it differs, recording the event.
+fn set<T: Serialize + PartialEq + Clone>(
+    c: &mut Customer,
+    events: &mut Vec<CustomerEvent>,
+    by: &ChangeBy<'_>,
+    field: &str,
+    get: impl Fn(&mut Customer) -> &mut T,
+    new: &T,
+) {
+    let slot = get(c);
+    if *slot == *new {
+        return;
+    }
+    let old = json(slot);
+    *slot = new.clone();
+    events.push(CustomerEvent {
+        customer_id: c.id.clone(),
+        seq: 0,
+        version: c.version + 1,
+        actor: by.actor.to_string(),
+        at: by.at,
+        field: field.to_string(),
+        old,
+        new: json(new),
+        reason: by.reason.to_string(),
+    });
+}
+
+/// The customer after `change` and one event per field that really changed, in a fixed order
+/// (name, phones, emails, grade, tags). No events: nothing to write, the version stays.
+pub fn plan_edit(
+    current: &Customer,
+    change: &CustomerChange,
+    by: &ChangeBy<'_>,
+) -> (Customer, Vec<CustomerEvent>) {
+    let mut c = current.clone();
+    let mut events = Vec::new();
+    if let Some(v) = &change.name {
+        set(&mut c, &mut events, by, "name", |c| &mut c.name, v);
+    }
+    if let Some(v) = &change.phones {
+        set(&mut c, &mut events, by, "phones", |c| &mut c.phones, v);
+    }
+    if let Some(v) = &change.emails {
+        set(&mut c, &mut events, by, "emails", |c| &mut c.emails, v);
+    }
+    if let Some(v) = &change.grade {
+        set(&mut c, &mut events, by, "grade", |c| &mut c.grade, v);
+    }
+    if let Some(v) = &change.tags {
+        set(&mut c, &mut events, by, "tags", |c| &mut c.tags, v);
+    }
+    if !events.is_empty() {
+        c.version += 1;
+        c.updated_at = by.at;
+    }
+    (c, events)
+}
+
+/// Merging `merged` into `survivor`: the survivor gains the other's phones, emails and
+/// external ids (after its own, without repeats); the merged one gives them up and points at
+/// the survivor. Returns both new records and the events of each (survivor's first).
+pub fn plan_merge(
+    survivor: &Customer,
+    merged: &Customer,
+    by: &ChangeBy<'_>,
+) -> (Customer, Customer, Vec<CustomerEvent>) {
+    fn joined<T: Clone + PartialEq>(a: &[T], b: &[T]) -> Vec<T> {
+        let mut out = a.to_vec();
+        for x in b {
+            if !out.contains(x) {
+                out.push(x.clone());
+            }
+        }
+        out
+    }
+    let mut events = Vec::new();
+    let mut s = survivor.clone();
+    let phones = joined(&survivor.phones, &merged.phones);
+    let emails = joined(&survivor.emails, &merged.emails);
+    let external = joined(&survivor.external_ids, &merged.external_ids);
+    set(
+        &mut s,
+        &mut events,
+        by,
+        "phones",
+        |c| &mut c.phones,
+        &phones,
+    );
+    set(
+        &mut s,
+        &mut events,
+        by,
+        "emails",
+        |c| &mut c.emails,
+        &emails,
+    );
+    set(
+        &mut s,
+        &mut events,
+        by,
+        "external_ids",
+        |c| &mut c.external_ids,
+        &external,
+    );
+    events.push(CustomerEvent {
+        customer_id: s.id.clone(),
+        seq: 0,
+        version: s.version + 1,
+        actor: by.actor.to_string(),
+        at: by.at,
+        field: "merged_from".into(),
+        old: serde_json::Value::Null,
+        new: json(&merged.id),
+        reason: by.reason.to_string(),
+    });
+    s.version += 1;
+    s.updated_at = by.at;
+
+    let mut m = merged.clone();
+    set(
+        &mut m,
+        &mut events,
+        by,
+        "phones",
+        |c| &mut c.phones,
+        &Vec::new(),
+    );
+    set(
+        &mut m,
+        &mut events,
+        by,
+        "emails",
+        |c| &mut c.emails,
+        &Vec::new(),
+    );
+    set(
+        &mut m,
+        &mut events,
+        by,
+        "external_ids",
+        |c| &mut c.external_ids,
+        &Vec::new(),
+    );
+    set(
+        &mut m,
+        &mut events,
+        by,
+        "merged_into",
+        |c| &mut c.merged_into,
+        &Some(survivor.id.clone()),
+    );
+    m.version += 1;
+    m.updated_at = by.at;
+    (s, m, events)
 }
 
 /// The contact points under which a customer can be found; each is unique across customers.

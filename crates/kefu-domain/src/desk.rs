@@ -844,6 +844,8 @@ impl Desk {
             tags: tags(&field("tags"), &draft.tags)?,
             created_at: now,
             updated_at: now,
+            version: 1,
+            merged_into: None,
         })
     }
 

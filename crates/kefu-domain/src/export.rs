@@ -34,6 +34,7 @@ pub enum ExportTable {
     ArticleVersions,
     ArticleFeedback,
     SearchGaps,
+    CustomerEvents,
 }
 
 impl ExportTable {
@@ -41,7 +42,7 @@ impl ExportTable {
     /// conversations and attachments after cases). Tables added later go where their
     /// references allow without moving the older ones, so a dump written before they existed
     /// is still a valid dump.
-    pub const ALL: [ExportTable; 19] = [
+    pub const ALL: [ExportTable; 20] = [
         ExportTable::Calendars,
         ExportTable::SlaPolicies,
         ExportTable::Settings,
@@ -52,6 +53,7 @@ impl ExportTable {
         ExportTable::Customers,
         ExportTable::Cases,
         ExportTable::CaseEvents,
+        ExportTable::CustomerEvents,
         ExportTable::ChatConversations,
         ExportTable::Attachments,
         ExportTable::Shipments,
@@ -106,6 +108,8 @@ pub enum ExportRecord {
     ArticleVersion(Box<crate::kb::Article>),
     ArticleFeedback(Box<crate::kb::ArticleFeedback>),
     SearchGap(Box<crate::kb::SearchGap>),
+    /// A customer's history of changes (after the customers).
+    CustomerEvent(Box<crate::customer::CustomerEvent>),
 }
 
 /// An image sent in a chat, as exported: its description, the case it belongs to, and its
@@ -205,6 +209,7 @@ impl ExportRecord {
             ExportRecord::ArticleVersion(a) => format!("{}/{:08}", a.id, a.version),
             ExportRecord::ArticleFeedback(f) => f.id.clone(),
             ExportRecord::SearchGap(g) => g.id.clone(),
+            ExportRecord::CustomerEvent(e) => format!("{}/{:012}", e.customer_id, e.seq),
         }
     }
 }
@@ -362,17 +367,19 @@ mod tests {
             ExportTable::ArticleVersions => 16,
             ExportTable::ArticleFeedback => 17,
             ExportTable::SearchGaps => 18,
+            ExportTable::CustomerEvents => 19,
         };
         let mut numbers: Vec<usize> = ExportTable::ALL.iter().map(|t| number(*t)).collect();
         numbers.sort_unstable();
-        // 19: one more than the highest number above.
-        assert_eq!(numbers, (0..19).collect::<Vec<_>>(), "each table once");
+        // 20: one more than the highest number above.
+        assert_eq!(numbers, (0..20).collect::<Vec<_>>(), "each table once");
         let at = |t: ExportTable| ExportTable::ALL.iter().position(|x| *x == t).unwrap();
         assert!(at(ExportTable::Users) < at(ExportTable::AgentPresence));
         assert!(at(ExportTable::Departments) < at(ExportTable::CannedReplies));
         assert!(at(ExportTable::Users) < at(ExportTable::CannedReplies));
         assert!(at(ExportTable::Cases) < at(ExportTable::ChatConversations));
         assert!(at(ExportTable::Cases) < at(ExportTable::Attachments));
+        assert!(at(ExportTable::Customers) < at(ExportTable::CustomerEvents));
         assert!(at(ExportTable::Articles) < at(ExportTable::ArticleVersions));
         assert!(at(ExportTable::Articles) < at(ExportTable::ArticleFeedback));
         assert!(ExportTable::Attachments.chunk_size() < CHUNK);

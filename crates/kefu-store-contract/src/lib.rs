@@ -9,6 +9,7 @@ mod canned;
 mod chat;
 mod chat_export;
 mod console;
+mod customers;
 mod kb;
 mod outbox;
 mod parcels;
@@ -17,6 +18,7 @@ pub use canned::*;
 pub use chat::*;
 pub use chat_export::*;
 pub use console::*;
+pub use customers::*;
 pub use kb::*;
 pub use outbox::*;
 pub use parcels::*;
@@ -157,7 +159,16 @@ macro_rules! contract_tests {
             signing_out_takes_an_agent_off_routing, search_outbox_is_written_with_every_change,
             canned_replies_are_scoped_and_searchable,
             canned_replies_render_with_and_without_a_shipment, macros_apply_all_or_nothing,
-            articles_keep_every_version);
+            articles_keep_every_version,
+            customers_are_edited_with_their_contacts_and_events,
+            merging_customers_moves_cases_and_contacts_at_once);
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn customer_corrections_survive_export_import() {
+            let source: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
+            let target: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
+            $crate::customer_corrections_survive_export_import(source, target).await;
+        }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn feedback_gaps_and_history_survive_export_import() {

@@ -76,6 +76,7 @@ macro_rules! migrations {
             10 "canned" "0010_canned.sql",
             11 "search_outbox" "0011_search_outbox.sql",
             12 "knowledge" "0012_knowledge.sql",
+            14 "customer_edits" "0014_customer_edits.sql",
         )
     };
     ($($version:literal $name:literal $file:literal),+ $(,)?) => {
