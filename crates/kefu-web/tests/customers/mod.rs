@@ -376,3 +376,87 @@ async fn identity_is_confirmed_on_a_case() {
     assert_eq!(last["data"]["method"], "order_number");
     assert_eq!(last["data"]["note"], "核对了订单号");
 }
+
+/// The case page in the console, as a browser without scripts: a signed-in session's GET and
+/// form POST (with the CSRF token the page carries).
+async fn console_page(app: &TestApp, token: &str, lang: &str, path: &str) -> (StatusCode, String) {
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = http
+        .get(format!("{}{path}", app.base))
+        .header("cookie", format!("kefu_session={token}; kefu_lang={lang}"))
+        .send()
+        .await
+        .unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+async fn console_post(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    csrf: &str,
+    fields: &[(&str, &str)],
+) -> StatusCode {
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut all = vec![("_csrf", csrf)];
+    all.extend_from_slice(fields);
+    http.post(format!("{}{path}", app.base))
+        .header("cookie", format!("kefu_session={token}; kefu_lang=zh"))
+        .form(&all)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+fn csrf_of(html: &str) -> String {
+    let marker = "name=\"_csrf\" value=\"";
+    let start = html.find(marker).expect("the page carries a CSRF token") + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_case_page_shows_and_sets_the_confirmed_identity() {
+    let app = spawn_app().await;
+    let case = app.create_case(super::new_case("13800138000")).await;
+    let id = case["id"].as_str().unwrap();
+    let path = format!("/cases/{id}");
+    let (status, html) = console_page(&app, &app.agent, "zh", &path).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("身份核验") && html.contains("未核验"),
+        "{html}"
+    );
+    assert!(html.contains(&format!("action=\"/cases/{id}/identity\"")));
+    // Read-only users see the fact but get no form.
+    let (_, html_ro) = console_page(&app, &app.viewer, "en", &path).await;
+    assert!(html_ro.contains("Not confirmed"), "{html_ro}");
+    assert!(!html_ro.contains("/identity\""), "{html_ro}");
+
+    let status = console_post(
+        &app,
+        &app.agent,
+        &format!("/cases/{id}/identity"),
+        &csrf_of(&html),
+        &[("method", "waybill"), ("note", "寄件人核对运单")],
+    )
+    .await;
+    assert!(
+        status.is_redirection() || status == StatusCode::OK,
+        "{status}"
+    );
+    let (_, html) = console_page(&app, &app.agent, "zh", &path).await;
+    assert!(html.contains("运单号 · agent01"), "{html}");
+    let (_, html_en) = console_page(&app, &app.agent, "en", &path).await;
+    assert!(html_en.contains("Waybill · agent01"), "{html_en}");
+    let case = get(&app, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(case["identity_confirmed"]["method"], "waybill");
+}
