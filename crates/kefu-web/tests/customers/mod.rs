@@ -460,3 +460,68 @@ async fn the_case_page_shows_and_sets_the_confirmed_identity() {
     let case = get(&app, &format!("/api/v1/cases/{id}")).await;
     assert_eq!(case["identity_confirmed"]["method"], "waybill");
 }
+
+/// Searches until `want` holds for the hits, for at most 5 s (the node's indexer follows the
+/// store's outbox every 200 ms).
+async fn search_until(app: &TestApp, query: &str, want: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let items = get(app, &format!("/api/v1/search?{query}")).await["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if want(&items) {
+            return items;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "search {query} never gave what was wanted: {items:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn search_follows_edits_and_merges() {
+    let app = spawn_app().await;
+    let supervisor = user(&app, "sup01", "supervisor").await;
+    let a = new_customer(&app, "慕容复", "13800138000").await;
+    let b = new_customer(&app, "慕容复", "13900139000").await;
+    let (a, b) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
+    let query = format!(
+        "q={}&type=customer",
+        form_urlencoded::byte_serialize("慕容复".as_bytes()).collect::<String>()
+    );
+    search_until(&app, &query, |h| h.len() == 2).await;
+
+    // An edit is found under its new name.
+    let (status, body) = patch(
+        &app,
+        &app.agent,
+        a,
+        json!({"version": 1, "name": "慕容复 燕国"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let q2 = format!(
+        "q={}&type=customer",
+        form_urlencoded::byte_serialize("燕国".as_bytes()).collect::<String>()
+    );
+    search_until(&app, &q2, |h| h.len() == 1 && h[0]["id"] == a).await;
+
+    // A merged customer leaves the index; the survivor is found by the other's phone.
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/customers/{a}/merge"),
+            Some(&supervisor),
+            Some(json!({"from": b})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    search_until(&app, &query, |h| h.len() == 1 && h[0]["id"] == a).await;
+    search_until(&app, "q=13900139000&type=customer", |h| {
+        h.len() == 1 && h[0]["id"] == a
+    })
+    .await;
+}
