@@ -422,6 +422,92 @@ mod tests {
         assert_eq!(Phone::parse("13800138000").unwrap().masked(), "138****8000");
     }
 
+    fn someone(id: &str, name: &str, phone: &str) -> Customer {
+        let at: Timestamp = "2026-11-24T02:00:00Z".parse().unwrap();
+        Customer {
+            id: CustomerId::from_stored(id.into()),
+            name: name.into(),
+            phones: vec![Phone::parse(phone).unwrap()],
+            emails: Vec::new(),
+            external_ids: Vec::new(),
+            grade: Grade::DEFAULT,
+            tags: Vec::new(),
+            created_at: at,
+            updated_at: at,
+            version: 1,
+            merged_into: None,
+        }
+    }
+
+    #[test]
+    fn an_edit_records_only_what_changed_and_bumps_the_version_once() {
+        let c = someone("c1", "张三", "13800138000");
+        let at: Timestamp = "2026-11-25T02:00:00Z".parse().unwrap();
+        let by = ChangeBy {
+            actor: "user:agent01",
+            at,
+            reason: "",
+        };
+        let change = CustomerChange {
+            name: Some("张三".into()),
+            grade: Some(Grade::new(1).unwrap()),
+            phones: Some(vec![Phone::parse("13900139000").unwrap()]),
+            ..CustomerChange::default()
+        };
+        let (after, events) = plan_edit(&c, &change, &by);
+        assert_eq!(after.version, 2);
+        assert_eq!(after.updated_at, at);
+        let fields: Vec<&str> = events.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["phones", "grade"]);
+        assert!(events.iter().all(|e| e.version == 2));
+        assert_eq!(events[1].old, serde_json::json!(3));
+        let masked = events[0].masked();
+        assert_eq!(masked.old, serde_json::json!(["138****8000"]));
+        assert_eq!(masked.new, serde_json::json!(["139****9000"]));
+        // Nothing changed: no events, same version.
+        let (same, none) = plan_edit(&after, &change, &by);
+        assert!(none.is_empty());
+        assert_eq!(same, after);
+        // An old record without a version reads as version 1.
+        let mut old = serde_json::to_value(&c).unwrap();
+        old.as_object_mut().unwrap().remove("version");
+        let read: Customer = serde_json::from_value(old).unwrap();
+        assert_eq!(read.version, 1);
+    }
+
+    #[test]
+    fn a_merge_moves_the_contacts_and_marks_the_merged_one() {
+        let mut a = someone("a", "张三", "13800138000");
+        a.emails = vec![Email::parse("z@example.cn").unwrap()];
+        let mut b = someone("b", "张三", "13900139000");
+        b.emails = vec![Email::parse("z@example.cn").unwrap()];
+        let by = ChangeBy {
+            actor: "user:sup",
+            at: a.created_at,
+            reason: "同一人",
+        };
+        let (kept, gone, events) = plan_merge(&a, &b, &by);
+        assert_eq!(kept.phones.len(), 2);
+        assert_eq!(kept.emails.len(), 1, "no repeats");
+        assert_eq!((kept.version, gone.version), (2, 2));
+        assert!(gone.phones.is_empty() && gone.emails.is_empty());
+        assert_eq!(gone.merged_into, Some(a.id.clone()));
+        let of = |id: &str| -> Vec<&str> {
+            events
+                .iter()
+                .filter(|e| e.customer_id.as_str() == id)
+                .map(|e| e.field.as_str())
+                .collect()
+        };
+        assert_eq!(of("a"), ["phones", "merged_from"]);
+        assert_eq!(of("b"), ["phones", "emails", "merged_into"]);
+        assert!(events.iter().all(|e| e.reason == "同一人"));
+        assert_eq!(
+            Email::parse("wang@example.cn").unwrap().masked(),
+            "w***@example.cn"
+        );
+    }
+
     #[test]
     fn emails_and_grades() {
         assert_eq!(
