@@ -289,6 +289,23 @@ impl Desk {
         ))
     }
 
+    /// The customer a merged one lives on as (itself when it was not merged): new cases
+    /// given a merged customer's id go to the survivor.
+    pub(crate) async fn survivor_of(&self, customer: Customer) -> DeskResult<Customer> {
+        let mut current = customer;
+        // Merges can chain (A into B, later B into C); a cycle cannot form, but stay bounded.
+        for _ in 0..16 {
+            let Some(next) = current.merged_into.clone() else {
+                return Ok(current);
+            };
+            match self.store.customer_by_id(&next).await? {
+                Some(c) => current = c,
+                None => return Ok(current),
+            }
+        }
+        Ok(current)
+    }
+
     /// Every case of a customer (all pages).
     async fn cases_of(&self, id: &CustomerId) -> DeskResult<Vec<Case>> {
         let mut out: Vec<Case> = Vec::new();

@@ -984,6 +984,7 @@ impl Desk {
                 .ok_or_else(|| {
                     DomainError::invalid("customer_id", format!("no customer '{id}'"))
                 })?;
+                let found = self.survivor_of(found).await?;
                 let grade = found.grade;
                 (CustomerChoice::Existing(found.id), grade)
             }

@@ -254,6 +254,12 @@ async fn merging_moves_the_cases_and_keeps_the_history() {
         "{new_history:?}"
     );
 
+    // A new case given the merged one's id goes to the survivor.
+    let later = app
+        .create_case(json!({"channel": "phone", "subject": "又来电", "customer_id": merged}))
+        .await;
+    assert_eq!(later["customer_id"], survivor.as_str(), "{later}");
+
     // Nothing merges into a merged customer, a merged one is not merged again nor edited.
     let third = new_customer(&app, "王五", "13700137000").await;
     let third = third["id"].as_str().unwrap().to_string();
