@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 mod browser;
 mod canned_page;
 mod chat;
+mod customers;
 mod history;
 mod kb;
 mod kb_pages;

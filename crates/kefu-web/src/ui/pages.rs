@@ -378,6 +378,20 @@ pub struct CaseHead {
     pub department_overdue: bool,
     /// The viewer is department staff: they answer back instead of re-routing.
     pub viewer_is_department: bool,
+    /// How, by whom and when the caller's identity was confirmed; empty when it was not.
+    pub identity: String,
+    /// The viewer may confirm the caller's identity (agents, supervisors, admins).
+    pub can_confirm_identity: bool,
+}
+
+/// The word for an identity check's method.
+pub fn identity_method_label(tr: &Tr, m: kefu_domain::case::IdentityMethod) -> &'static str {
+    use kefu_domain::case::IdentityMethod;
+    match m {
+        IdentityMethod::OrderNumber => tr.identity_order_number,
+        IdentityMethod::Waybill => tr.identity_waybill,
+        IdentityMethod::Account => tr.identity_account,
+    }
 }
 
 pub struct TimelineItem {
@@ -497,6 +511,13 @@ fn describe(tr: &Tr, e: &CaseEvent, names: &HashMap<String, String>) -> (String,
         EventData::CommitmentMade { note, due_at, .. } => {
             (format!("{}：{}", tr.promise, due_at), note.clone())
         }
+        EventData::IdentityConfirmed { method, note } => (
+            format!("{}：{}", tr.identity, identity_method_label(tr, *method)),
+            note.clone(),
+        ),
+        EventData::CustomerMerged { from, .. } => {
+            (tr.customer_merged_event.to_string(), from.to_string())
+        }
         other => (other.type_name().replace('_', " "), String::new()),
     }
 }
@@ -572,6 +593,22 @@ async fn case_page_for(
             .unwrap_or_default(),
         department_overdue: case.department_overdue,
         viewer_is_department: s.actor.role == kefu_domain::Role::Department,
+        identity: case
+            .identity_confirmed
+            .as_ref()
+            .map(|i| {
+                format!(
+                    "{} · {} · {}",
+                    identity_method_label(s.tr, i.method),
+                    i.by.trim_start_matches("user:"),
+                    local(i.at, &tz)
+                )
+            })
+            .unwrap_or_default(),
+        can_confirm_identity: matches!(
+            s.actor.role,
+            kefu_domain::Role::Agent | kefu_domain::Role::Supervisor | kefu_domain::Role::Admin
+        ),
     };
     let can_book_pickup = s.actor.can_see_customers() && s.actor.can_write_cases();
     let case_pickups = if s.actor.can_see_customers() {
@@ -792,6 +829,23 @@ pub async fn case_action(
             .hand_back(&s.actor, &id, field("note"))
             .await
             .map(|_| ()),
+        "identity" => match kefu_domain::case::IdentityMethod::parse(field("method")) {
+            Some(method) => desk
+                .confirm_identity(
+                    &s.actor,
+                    &id,
+                    kefu_domain::corrections::IdentityRequest {
+                        method,
+                        note: field("note").to_string(),
+                    },
+                )
+                .await
+                .map(|_| ()),
+            None => Err(DomainError::invalid(
+                "method",
+                "order_number, waybill or account",
+            )),
+        },
         "waybill" => desk
             .update_case(
                 &s.actor,
