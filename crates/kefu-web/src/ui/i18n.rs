@@ -841,6 +841,88 @@ pub fn variable_label(tr: &Tr, name: &str) -> &'static str {
     }
 }
 
+/// The words the console's and the portal's scripts show (`static/kefu.js`, `chat.js`), given
+/// to them in the page (`<meta name="kefu-words">`, JSON) so the scripts hold no language of
+/// their own. `{}` in a word is where the script puts a value.
+#[derive(serde::Serialize)]
+pub struct ScriptWords {
+    pub time_left: &'static str,
+    pub time_overdue: &'static str,
+    pub customer: &'static str,
+    pub bot: &'static str,
+    pub bot_understood: &'static str,
+    /// Staff side: the bot's hand-over reasons.
+    pub reasons: [(&'static str, &'static str); 11],
+    /// Staff side: what happened to a conversation.
+    pub staff_notices: [(&'static str, &'static str); 6],
+    /// Customer side (the portal's chat).
+    pub customer_notices: [(&'static str, &'static str); 6],
+    pub an_agent: &'static str,
+}
+
+impl ScriptWords {
+    pub fn of(lang: Lang) -> ScriptWords {
+        let w = |zh, en| lang.pick(zh, en);
+        ScriptWords {
+            time_left: w("剩余 {}", "{} left"),
+            time_overdue: w("已超时 {}", "overdue {}"),
+            customer: w("客户", "Customer"),
+            bot: w("机器人", "Bot"),
+            bot_understood: w("机器人理解：", "Bot understood: "),
+            reasons: [
+                ("asked_for_person", w("客户要求人工", "asked for a person")),
+                ("angry", w("客户情绪激动", "customer is upset")),
+                (
+                    "answers_rejected",
+                    w("两次回答未解决", "two answers rejected"),
+                ),
+                ("not_understood", w("两次未理解", "not understood twice")),
+                ("complaint", w("投诉", "complaint")),
+                ("claim", w("理赔", "claim")),
+                ("lost", w("丢件", "lost parcel")),
+                ("damaged", w("破损", "damaged parcel")),
+                ("change_delivery", w("改地址/退回", "change of delivery")),
+                (
+                    "prohibited_item",
+                    w("疑似禁限寄物品", "possibly prohibited item"),
+                ),
+                ("pickup_failed", w("预约未完成", "booking failed")),
+            ],
+            staff_notices: [
+                ("handed_over", w("机器人转人工：{}", "Bot handed over: {}")),
+                ("agent_joined", w("{} 接入会话", "{} joined")),
+                ("transferred", w("已转部门", "Transferred")),
+                ("resolved", w("已解决", "Resolved")),
+                ("closed", w("已关闭", "Closed")),
+                ("reopened", w("已重新打开", "Reopened")),
+            ],
+            customer_notices: [
+                (
+                    "handed_over",
+                    w("已为您转接人工客服", "A person will answer you shortly"),
+                ),
+                ("agent_joined", w("{} 为您服务", "{} joined")),
+                (
+                    "transferred",
+                    w("已转交处理部门", "Passed to the team in charge"),
+                ),
+                ("resolved", w("问题已解决", "Resolved")),
+                ("closed", w("会话已结束", "Conversation ended")),
+                ("reopened", w("会话已重新打开", "Reopened")),
+            ],
+            an_agent: w("客服", "An agent"),
+        }
+    }
+}
+
+impl Tr {
+    /// [`ScriptWords`] as JSON, for the page's `<meta name="kefu-words">` (askama escapes it
+    /// for the attribute; the browser gives the script the JSON back).
+    pub fn script_words(&self) -> String {
+        serde_json::to_string(&ScriptWords::of(self.lang)).unwrap_or_else(|_| "{}".into())
+    }
+}
+
 pub fn for_lang(code: Option<&str>) -> &'static Tr {
     Lang::from_code(code).tr()
 }
@@ -946,5 +1028,16 @@ mod tests {
         assert_eq!(Lang::from_code(None), Lang::Zh);
         assert_eq!(Lang::En.tr().lang, Lang::En);
         assert_eq!(Lang::Zh.to_string(), "zh-CN");
+    }
+
+    #[test]
+    fn scripts_get_their_words_as_json_in_both_languages() {
+        for tr in [&ZH, &EN] {
+            let words: serde_json::Value = serde_json::from_str(&tr.script_words()).unwrap();
+            assert!(words["time_left"].as_str().unwrap().contains("{}"));
+            assert_eq!(words["reasons"].as_array().unwrap().len(), 11);
+        }
+        assert!(ZH.script_words().contains("机器人转人工"));
+        assert!(EN.script_words().contains("Bot handed over"));
     }
 }
