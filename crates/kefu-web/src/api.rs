@@ -1,7 +1,7 @@
 //! The `/api/v1` handlers: parse, call the desk, shape the answer.
 
 use axum::Json;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery, Auth, bearer_token, body_bytes, parse_json};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, bearer_token, body_bytes, parse_json};
 
 /// A user as the API shows it: never the password hash.
 #[derive(Serialize)]
@@ -179,7 +179,7 @@ pub async fn list_customers(
 pub async fn get_customer(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<CustomerView>> {
     Ok(Json(state.desk.view_customer(&actor, &id).await?))
 }
@@ -291,7 +291,7 @@ pub async fn list_cases(
 pub async fn get_case(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
     let case = state.desk.get_case(&actor, &id).await?;
     Ok(Json(case_view(&state, &case).await?))
@@ -300,7 +300,7 @@ pub async fn get_case(
 pub async fn update_case(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(patch): ApiJson<CasePatch>,
 ) -> ApiResult<Json<Value>> {
     let case = state.desk.update_case(&actor, &id, patch).await?;
@@ -349,7 +349,7 @@ fn message_view(e: &CaseEvent) -> Option<MessageView<'_>> {
 pub async fn add_message(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(draft): ApiJson<MessageDraft>,
 ) -> ApiResult<Response> {
     let (_, event) = state.desk.add_message(&actor, &id, draft).await?;
@@ -360,7 +360,7 @@ pub async fn add_message(
 pub async fn list_messages(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
     let events = state.desk.case_events(&actor, &id).await?;
     let items: Vec<MessageView<'_>> = events.iter().filter_map(message_view).collect();
@@ -370,7 +370,7 @@ pub async fn list_messages(
 pub async fn list_events(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
     let events = state.desk.case_events(&actor, &id).await?;
     Ok(Json(json!({ "items": events })))
@@ -402,7 +402,7 @@ pub async fn list_calendars(
 pub async fn get_calendar(
     State(state): State<AppState>,
     Auth(_): Auth,
-    Path(key): Path<String>,
+    ApiPath(key): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
     let spec = state.desk.get_calendar(&key).await?;
     Ok(Json(named(&key, &spec)))
@@ -411,7 +411,7 @@ pub async fn get_calendar(
 pub async fn put_calendar(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(key): Path<String>,
+    ApiPath(key): ApiPath<String>,
     ApiJson(spec): ApiJson<kefu_domain::calendar::CalendarSpec>,
 ) -> ApiResult<Json<Value>> {
     let spec = state.desk.put_calendar(&actor, &key, spec).await?;
@@ -421,7 +421,7 @@ pub async fn put_calendar(
 pub async fn calendar_add(
     State(state): State<AppState>,
     Auth(_): Auth,
-    Path(key): Path<String>,
+    ApiPath(key): ApiPath<String>,
     ApiJson(request): ApiJson<kefu_domain::desk::CalendarAdd>,
 ) -> ApiResult<Json<kefu_domain::desk::CalendarDue>> {
     let due = state.desk.calendar_add(&key, request).await?;
@@ -461,7 +461,7 @@ pub async fn list_sla_policies(
 pub async fn put_sla_policy(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(key): Path<String>,
+    ApiPath(key): ApiPath<String>,
     ApiJson(policy): ApiJson<kefu_domain::sla::SlaPolicy>,
 ) -> ApiResult<Json<Value>> {
     let policy = state.desk.put_sla_policy(&actor, &key, policy).await?;
@@ -471,7 +471,7 @@ pub async fn put_sla_policy(
 pub async fn make_commitment(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(draft): ApiJson<kefu_domain::desk::CommitmentDraft>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let case = state.desk.make_commitment(&actor, &id, draft).await?;
@@ -487,7 +487,7 @@ pub struct EscalateRequest {
 pub async fn escalate(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<EscalateRequest>,
 ) -> ApiResult<Json<Value>> {
     let case = state.desk.escalate(&actor, &id, &req.reason).await?;
@@ -536,7 +536,7 @@ pub async fn mark_notifications_read(
 pub async fn recognize_waybill(
     State(state): State<AppState>,
     Auth(_): Auth,
-    Path(number): Path<String>,
+    ApiPath(number): ApiPath<String>,
 ) -> ApiResult<Json<kefu_domain::waybill::Recognition>> {
     if number.chars().count() > 64 {
         return Err(ApiError::invalid("number", "at most 64 characters"));
@@ -554,7 +554,7 @@ pub struct AfterQuery {
 pub async fn chat_frames(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<AfterQuery>,
 ) -> ApiResult<Json<Value>> {
     let (case, conversation) = state.desk.chat_of_case(&actor, &id).await?;

@@ -2,7 +2,7 @@
 //! rules (who sees what, which variables exist, all-or-nothing macros) are the desk's.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use kefu_domain::canned::{CannedDraft, CannedReply, TemplateScope};
 use kefu_domain::replies::{CannedFilter, RenderedReply};
@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use crate::AppState;
 use crate::api::case_view;
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery, Auth};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,7 +59,7 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<CannedReply>> {
     Ok(Json(state.desk.get_canned(&actor, &id).await?))
 }
@@ -67,7 +67,7 @@ pub async fn get(
 pub async fn update(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(draft): ApiJson<CannedDraft>,
 ) -> ApiResult<Json<CannedReply>> {
     Ok(Json(state.desk.update_canned(&actor, &id, draft).await?))
@@ -77,7 +77,7 @@ pub async fn update(
 pub async fn archive(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     state.desk.archive_canned(&actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -88,7 +88,7 @@ pub async fn archive(
 pub async fn render(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path((id, template)): Path<(String, String)>,
+    ApiPath((id, template)): ApiPath<(String, String)>,
 ) -> ApiResult<Json<RenderedReply>> {
     Ok(Json(
         state.desk.render_canned(&actor, &id, &template).await?,
@@ -99,7 +99,7 @@ pub async fn render(
 pub async fn apply_macro(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path((id, macro_id)): Path<(String, String)>,
+    ApiPath((id, macro_id)): ApiPath<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     let (case, events) = state.desk.apply_macro(&actor, &id, &macro_id).await?;
     let types: Vec<&str> = events.iter().map(|e| e.data.type_name()).collect();

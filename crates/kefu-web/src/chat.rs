@@ -22,8 +22,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::ws::{Message, WebSocket};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kefu_domain::chat::{Audience, ChatConversation, ChatFrame, ChatSend};
@@ -35,7 +35,7 @@ use tokio::sync::broadcast;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiPath, WsUpgrade};
 
 /// How long a client has to say hello.
 const HELLO_WITHIN: Duration = Duration::from_secs(10);
@@ -200,7 +200,7 @@ fn attachment_key(conversation: &ChatConversation, attachment_id: &str) -> Strin
 /// `GET /chat/attachments/{id}?k=…` (customer) — staff use their session instead.
 pub async fn attachment(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
     axum::extract::Query(q): axum::extract::Query<AttachmentQuery>,
 ) -> ApiResult<Response> {
@@ -245,7 +245,7 @@ async fn staff_actor(state: &AppState, headers: &HeaderMap) -> Option<Actor> {
 // ---- WebSocket ------------------------------------------------------------------------------
 
 /// `GET /chat/ws`: the customer's side; the token comes in the first frame, not the URL.
-pub async fn customer_ws(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
+pub async fn customer_ws(State(state): State<AppState>, WsUpgrade(ws): WsUpgrade) -> Response {
     ws.max_message_size(MAX_FRAME)
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
@@ -257,9 +257,9 @@ pub async fn customer_ws(State(state): State<AppState>, ws: WebSocketUpgrade) ->
 /// `GET /api/v1/chat/cases/{id}/ws`: an agent's side of one conversation.
 pub async fn staff_ws(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
-    ws: WebSocketUpgrade,
+    WsUpgrade(ws): WsUpgrade,
 ) -> ApiResult<Response> {
     // A cookie rides along on any page's WebSocket, so a cookie session must come from our own
     // pages (cross-site WebSocket hijacking); a bearer token cannot be sent by another site.

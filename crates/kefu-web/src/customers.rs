@@ -4,7 +4,7 @@
 //! here too.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use kefu_domain::corrections::{CustomerPatch, IdentityRequest, MergeRequest};
 use serde_json::{Value, json};
@@ -12,11 +12,11 @@ use serde_json::{Value, json};
 use crate::AppState;
 use crate::api::get_customer;
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, Auth};
+use crate::extract::{ApiJson, ApiPath, Auth};
 
 /// The customer as `GET /customers/{id}` shows it, to this actor.
 async fn shown(state: AppState, actor: kefu_domain::Actor, id: String) -> ApiResult<Response> {
-    Ok(get_customer(State(state), Auth(actor), Path(id))
+    Ok(get_customer(State(state), Auth(actor), ApiPath(id))
         .await?
         .into_response())
 }
@@ -24,7 +24,7 @@ async fn shown(state: AppState, actor: kefu_domain::Actor, id: String) -> ApiRes
 pub async fn update(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(patch): ApiJson<CustomerPatch>,
 ) -> ApiResult<Response> {
     let customer = state.desk.edit_customer(&actor, &id, patch).await?;
@@ -35,7 +35,7 @@ pub async fn update(
 pub async fn events(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
     let events = state.desk.customer_events(&actor, &id).await?;
     let items: Vec<_> = events.iter().map(|e| e.masked()).collect();
@@ -45,7 +45,7 @@ pub async fn events(
 pub async fn merge(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(request): ApiJson<MergeRequest>,
 ) -> ApiResult<Response> {
     let survivor = state.desk.merge_customers(&actor, &id, request).await?;
@@ -55,7 +55,7 @@ pub async fn merge(
 pub async fn confirm_identity(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(request): ApiJson<IdentityRequest>,
 ) -> ApiResult<Json<Value>> {
     let case = state.desk.confirm_identity(&actor, &id, request).await?;

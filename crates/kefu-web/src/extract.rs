@@ -121,6 +121,49 @@ impl<T: DeserializeOwned> FromRequestParts<AppState> for ApiQuery<T> {
     }
 }
 
+/// Path parameters; one that does not parse (a version that is not a number, bytes that are
+/// not UTF-8) is a 422 naming the path, as JSON like every other refusal, instead of the
+/// framework's plain-text 400.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
+            Err(rejection) => Err(ApiError::invalid("path", rejection.body_text())),
+        }
+    }
+}
+
+/// A WebSocket upgrade; a plain HTTP request to a WebSocket endpoint is a JSON 400
+/// (`websocket_required`) instead of the framework's plain text.
+pub struct WsUpgrade(pub axum::extract::ws::WebSocketUpgrade);
+
+impl FromRequestParts<AppState> for WsUpgrade {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::ws::WebSocketUpgrade::from_request_parts(parts, state)
+            .await
+            .map(WsUpgrade)
+            .map_err(|rejection| {
+                ApiError::new(
+                    axum::http::StatusCode::BAD_REQUEST,
+                    "websocket_required",
+                    format!("this endpoint speaks WebSocket: {}", rejection.body_text()),
+                )
+            })
+    }
+}
+
 /// The signed-in staff member behind the request's bearer token.
 pub struct Auth(pub Actor);
 

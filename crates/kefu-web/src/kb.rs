@@ -2,7 +2,7 @@
 //! desk, shape the answer; who may read or change what, versions and reviews are the desk's.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use jiff::civil::Date;
 use kefu_domain::kb::{Article, ArticleAudience, ArticleDraft, GapSource};
@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery, Auth};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -81,7 +81,7 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
     let article = state.desk.get_article(Reader::Staff(&actor), &id).await?;
     let counts = state
@@ -94,7 +94,7 @@ pub async fn get(
 pub async fn update(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(draft): ApiJson<ArticleDraft>,
 ) -> ApiResult<Json<Article>> {
     Ok(Json(state.desk.update_article(&actor, &id, draft).await?))
@@ -110,7 +110,7 @@ pub struct ArchiveBody {
 pub async fn archive(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<ArchiveBody>,
 ) -> ApiResult<Json<Article>> {
     Ok(Json(
@@ -132,7 +132,7 @@ pub struct ReviewBody {
 pub async fn review(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<ReviewBody>,
 ) -> ApiResult<Json<Article>> {
     Ok(Json(
@@ -153,7 +153,7 @@ pub async fn overdue(State(state): State<AppState>, Auth(actor): Auth) -> ApiRes
 pub async fn versions(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
     let items = state.desk.article_history(&actor, &id).await?;
     Ok(Json(json!({ "items": items })))
@@ -162,7 +162,7 @@ pub async fn versions(
 pub async fn version(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path((id, version)): Path<(String, i64)>,
+    ApiPath((id, version)): ApiPath<(String, i64)>,
 ) -> ApiResult<Json<Article>> {
     Ok(Json(
         state.desk.article_version(&actor, &id, version).await?,
@@ -179,7 +179,7 @@ pub struct RestoreBody {
 pub async fn restore(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path((id, version)): Path<(String, i64)>,
+    ApiPath((id, version)): ApiPath<(String, i64)>,
     ApiJson(b): ApiJson<RestoreBody>,
 ) -> ApiResult<Json<Article>> {
     Ok(Json(
@@ -201,7 +201,7 @@ pub struct FeedbackBody {
 pub async fn staff_feedback(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<FeedbackBody>,
 ) -> ApiResult<StatusCode> {
     state
@@ -221,7 +221,7 @@ pub async fn staff_feedback(
 pub async fn feedback_list(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
     let items = state.desk.recent_feedback(&actor, &id).await?;
     Ok(Json(json!({ "items": items })))
@@ -302,7 +302,7 @@ pub async fn public_list(
 
 pub async fn public_get(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Article>> {
     Ok(Json(state.desk.get_article(Reader::Public, &id).await?))
 }
@@ -329,7 +329,7 @@ pub async fn public_search(
 /// `POST /help/articles/{id}/feedback`: "was this helpful?" from anyone, rate-limited.
 pub async fn public_feedback(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     parts: axum::http::request::Parts,
     ApiJson(b): ApiJson<FeedbackBody>,
 ) -> ApiResult<StatusCode> {

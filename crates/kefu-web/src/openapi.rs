@@ -719,7 +719,7 @@ pub const ROUTES: &[Route] = &[
         "Create or replace an SLA policy (admins, supervisors)",
         Some("SlaPolicy"),
         200,
-        "SlaPolicy",
+        "SlaPolicyView",
     ),
 ];
 
@@ -950,7 +950,7 @@ fn schemas() -> Value {
             "properties": {"body": text, "visibility": enum_of(&["public", "internal"]), "from_customer": {"type": "boolean"},
                 "call": {"type": "boolean", "description": "a call staff made to the customer: reaches the customer whatever the visibility"}}},
         "Message": {"type": "object", "properties": {"id": text, "case_id": text, "seq": {"type": "integer"}, "body": text,
-            "visibility": enum_of(&["public", "internal"]), "author_kind": enum_of(&["staff", "customer"]), "call": {"type": "boolean"}, "actor": text, "at": ts}},
+            "visibility": enum_of(&["public", "internal"]), "author_kind": enum_of(&["staff", "customer", "bot"]), "call": {"type": "boolean"}, "actor": text, "at": ts}},
         "MessageList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}}}},
         "Event": {"type": "object", "required": ["case_id", "seq", "type", "actor", "at"], "properties": {"case_id": text, "seq": {"type": "integer"},
             "type": text, "actor": text, "at": ts, "data": {"type": "object"}}},
@@ -962,7 +962,6 @@ fn schemas() -> Value {
                 "extra_workdays": {"type": "array", "items": {"type": "string", "format": "date"}},
                 "workday_hours": {"type": "array", "items": {"type": "array", "items": {"type": "string"}}},
                 "holiday_years": {"type": "array", "items": {"type": "integer"}}}},
-        "Calendar": {"allOf": [{"$ref": "#/components/schemas/CalendarSpec"}, {"type": "object", "properties": {"key": {"type": "string"}}}]},
         "CalendarList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Calendar"}}}},
         "CalendarAdd": {"type": "object", "required": ["from"], "additionalProperties": false,
             "properties": {"from": {"type": "string", "format": "date-time"}, "minutes": {"type": "integer", "minimum": 0},
@@ -983,7 +982,7 @@ fn schemas() -> Value {
                     "properties": {"clock": enum_of(&["first_response", "next_response", "resolution"]),
                         "at_percent": {"type": "integer", "minimum": 1, "maximum": 99, "description": "absent: at the breach"},
                         "action": enum_of(&["notify_assignee", "notify_supervisor", "escalate", "raise_priority"])}}}}},
-        "SlaPolicyList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/SlaPolicy"}}}},
+        "SlaPolicyList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/SlaPolicyView"}}}},
         "CommitmentCreate": {"type": "object", "required": ["due_at", "note"], "additionalProperties": false,
             "properties": {"due_at": ts, "note": text, "remind_before_minutes": {"type": "integer", "minimum": 0, "maximum": 1440, "default": 10}}},
         "Escalate": {"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {"reason": text}},
@@ -1027,7 +1026,8 @@ pub fn document() -> Value {
                 | "/api/v1/openapi.json"
                 | "/api/v1/auth/login"
                 | "/api/v1/chat/conversations"
-        );
+                | "/api/v1/kb/categories"
+        ) || path.starts_with("/api/v1/help/");
         let mut parameters = query_params(path, method);
         // `{id}` is a case or customer id (or a case number), a calendar's or policy's key,
         // a template's id or a waybill number; other segments name what they are.
@@ -1035,9 +1035,13 @@ pub fn document() -> Value {
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
         {
-            parameters.push(
-                json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}),
-            );
+            let schema = if name == "version" {
+                json!({"type": "integer", "minimum": 1})
+            } else {
+                json!({"type": "string"})
+            };
+            parameters
+                .push(json!({"name": name, "in": "path", "required": true, "schema": schema}));
         }
         if *method == "post" && *path == "/api/v1/cases" {
             parameters.push(
@@ -1089,6 +1093,15 @@ fn all_schemas() -> Value {
         if let (Some(base), Value::Object(more)) = (all.as_object_mut(), extra) {
             base.extend(more);
         }
+    }
+    // What the API answers for a stored calendar or policy: what was put, and its key.
+    for (written, answered) in [("CalendarSpec", "Calendar"), ("SlaPolicy", "SlaPolicyView")] {
+        let mut view = all[written].clone();
+        view["properties"]["key"] = json!({"type": "string"});
+        if let Some(required) = view["required"].as_array_mut() {
+            required.push(json!("key"));
+        }
+        all[answered] = view;
     }
     all
 }
@@ -1175,7 +1188,9 @@ fn parcel_schemas() -> Value {
             "properties": {"origin": text, "destination": text, "weight_kg": number,
                 "dimensions_cm": {"type": "array", "items": number, "minItems": 3, "maxItems": 3}, "pieces": {"type": "integer"},
                 "item": text, "product": text, "declared_value": number, "insured": {"type": "boolean"}}},
-        "Quote": {"type": "object", "properties": {"zone": text, "volumetric_weight_kg": money, "chargeable_weight_kg": money,
+        "Quote": {"type": "object", "properties": {"zone": text,
+            "volumetric_weight_kg": {"type": ["string", "null"], "description": "decimal; null when no dimensions were given"},
+            "chargeable_weight_kg": money,
             "total": money, "covered": {"type": "boolean"}, "prohibited": {"type": "array", "items": {"type": "object",
                 "properties": {"category": text, "keyword": text}}}, "vehicle_needed": {"type": "boolean"}}},
         "PickupCreate": {"type": "object", "required": ["sender", "recipient_address", "item", "weight_kg"], "additionalProperties": false,

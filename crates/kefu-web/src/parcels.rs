@@ -1,7 +1,7 @@
 //! The parcel endpoints: shipments and scans, tracking queries, settings, pickups, claims.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kefu_domain::parcels::{ClaimDraft, ClaimStep, TrackingQuery};
@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery, Auth};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
 
 pub async fn upsert_shipment(
     State(state): State<AppState>,
@@ -31,7 +31,7 @@ pub async fn upsert_shipment(
 pub async fn get_shipment(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(waybill): Path<String>,
+    ApiPath(waybill): ApiPath<String>,
 ) -> ApiResult<Json<kefu_domain::shipment::MaskedShipment>> {
     Ok(Json(state.desk.view_shipment(&actor, &waybill).await?))
 }
@@ -46,7 +46,7 @@ pub struct HistoryParams {
 pub async fn shipment_history(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(waybill): Path<String>,
+    ApiPath(waybill): ApiPath<String>,
     ApiQuery(p): ApiQuery<HistoryParams>,
 ) -> ApiResult<Json<Value>> {
     let items = state
@@ -86,7 +86,7 @@ pub struct ScanBatch {
 pub async fn add_scans(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(waybill): Path<String>,
+    ApiPath(waybill): ApiPath<String>,
     ApiJson(batch): ApiJson<ScanBatch>,
 ) -> ApiResult<Json<Value>> {
     let write = state
@@ -118,7 +118,7 @@ pub async fn tracking_query(
 pub async fn get_setting(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(key): Path<String>,
+    ApiPath(key): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
     Ok(Json(state.desk.get_setting(&actor, &key).await?))
 }
@@ -126,7 +126,7 @@ pub async fn get_setting(
 pub async fn put_setting(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(key): Path<String>,
+    ApiPath(key): ApiPath<String>,
     ApiJson(value): ApiJson<Value>,
 ) -> ApiResult<Json<Value>> {
     Ok(Json(state.desk.put_setting(&actor, &key, value).await?))
@@ -150,7 +150,7 @@ pub async fn list_pickups(
 pub async fn get_pickup(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<PickupView>> {
     Ok(Json(PickupView::of(
         &state.desk.get_pickup(&actor, &id).await?,
@@ -178,7 +178,7 @@ pub async fn book_pickup(
 pub async fn pickup_status(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(change): ApiJson<kefu_domain::parcels::PickupStatusChange>,
 ) -> ApiResult<Json<PickupView>> {
     Ok(Json(PickupView::of(
@@ -189,7 +189,7 @@ pub async fn pickup_status(
 pub async fn open_claim(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(case_id): Path<String>,
+    ApiPath(case_id): ApiPath<String>,
     ApiJson(draft): ApiJson<ClaimDraft>,
 ) -> ApiResult<Response> {
     let (case, claim_id) = state.desk.open_claim(&actor, &case_id, draft).await?;
@@ -204,7 +204,7 @@ pub async fn open_claim(
 pub async fn claim_step(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path((case_id, claim_id, step)): Path<(String, String, String)>,
+    ApiPath((case_id, claim_id, step)): ApiPath<(String, String, String)>,
     ApiJson(body): ApiJson<ClaimStep>,
 ) -> ApiResult<Json<Value>> {
     let case = state
@@ -252,7 +252,7 @@ pub struct RevealRequest {
 pub async fn reveal_customer(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<RevealRequest>,
 ) -> ApiResult<Json<kefu_domain::Customer>> {
     Ok(Json(
@@ -267,7 +267,7 @@ pub async fn reveal_customer(
 pub async fn reveal_shipment(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(waybill): Path<String>,
+    ApiPath(waybill): ApiPath<String>,
     ApiJson(body): ApiJson<RevealRequest>,
 ) -> ApiResult<Json<kefu_domain::shipment::Shipment>> {
     Ok(Json(
@@ -282,7 +282,7 @@ pub async fn reveal_shipment(
 pub async fn reveal_pickup(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<RevealRequest>,
 ) -> ApiResult<Json<kefu_domain::pickup::Pickup>> {
     Ok(Json(

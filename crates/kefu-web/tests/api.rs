@@ -10,6 +10,7 @@ use kefu_domain::{Desk, Role, SystemClock};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+mod api_document;
 mod browser;
 mod canned_page;
 mod chat;
