@@ -18,8 +18,8 @@ use crate::error::{DomainError, StoreError};
 use crate::ids::{CaseId, CustomerId, DepartmentId, MessageId, UserId};
 use crate::sla::{self, ClockKind, ClockState, SlaConfig, SlaPolicy};
 use crate::store::{
-    CaseQuery, CreatedCase, CustomerChoice, CustomerQuery, IdempotencyKey, NewCase, Notification,
-    Page, Session, Store,
+    AppendOptions, CaseQuery, CreatedCase, CustomerChoice, CustomerQuery, IdempotencyKey, NewCase,
+    Notification, Page, Session, Store,
 };
 use crate::user::{Actor, Department, Role, User};
 
@@ -1395,24 +1395,14 @@ impl Desk {
             let notifications = self
                 .notifications_for(&projection, &events, &config)
                 .await?;
-            let written = match pickup {
-                Some(p) => {
-                    self.store
-                        .append_events_with_pickup(
-                            &projection,
-                            case.version,
-                            &events,
-                            &notifications,
-                            p,
-                        )
-                        .await
-                }
-                None => {
-                    self.store
-                        .append_events(&projection, case.version, &events, &notifications)
-                        .await
-                }
+            let options = AppendOptions {
+                notifications: &notifications,
+                pickup,
             };
+            let written = self
+                .store
+                .append_events(&projection, case.version, &events, options)
+                .await;
             match written {
                 Ok(()) => return Ok((projection, events)),
                 Err(StoreError::VersionConflict) => continue,

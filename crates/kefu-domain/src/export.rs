@@ -225,7 +225,7 @@ impl ExportRecord {
 }
 
 use crate::error::DomainError;
-use crate::store::Store;
+use crate::store::TransferStore;
 
 const CHUNK: u32 = 1000;
 const ATTACHMENT_CHUNK: u32 = 16;
@@ -235,7 +235,7 @@ const IMPORT_CHUNK_BYTES: usize = 32 * 1024 * 1024;
 
 /// Writes the header and every record, table by table in key order, one JSON object a line.
 pub async fn export_all(
-    store: &dyn Store,
+    store: &dyn TransferStore,
     sink: &mut (dyn FnMut(String) -> Result<(), String> + Send),
 ) -> Result<u64, DomainError> {
     let io =
@@ -292,7 +292,7 @@ pub fn parse_record(line_no: usize, line: &str) -> Result<ExportRecord, DomainEr
 
 /// Imports records into an empty store, in chunks, then lets numbering continue after them.
 pub async fn import_records(
-    store: &dyn Store,
+    store: &dyn TransferStore,
     records: impl IntoIterator<Item = Result<ExportRecord, DomainError>>,
 ) -> Result<u64, DomainError> {
     if !store.is_empty().await? {

@@ -47,7 +47,10 @@ pub use customer::{Customer, Email, Grade, Phone};
 pub use desk::Desk;
 pub use error::{DomainError, StoreError};
 pub use ids::{CaseId, CustomerId, DepartmentId, UserId};
-pub use store::Store;
+pub use store::{
+    AuditStore, CaseStore, ChatStore, ConfigStore, DirectoryStore, KnowledgeStore, OutboxStore,
+    ParcelStore, Signals, Store, TransferStore,
+};
 pub use user::{Actor, Department, Role, User};
 
 /// Timestamps are stored as milliseconds since the Unix epoch on every backend.

@@ -213,75 +213,75 @@ pub struct CreatedCase {
     pub replayed: bool,
 }
 
+/// Everything a store provides: one implementation per database implements each part, and
+/// this umbrella comes with them (`Arc<dyn Store>` is what the desk and the binaries hold). Code
+/// that needs one aggregate only can take that part's trait instead.
+pub trait Store:
+    CaseStore
+    + DirectoryStore
+    + AuditStore
+    + ParcelStore
+    + ChatStore
+    + KnowledgeStore
+    + ConfigStore
+    + OutboxStore
+    + Signals
+    + TransferStore
+{
+}
+
+impl<T> Store for T where
+    T: CaseStore
+        + DirectoryStore
+        + AuditStore
+        + ParcelStore
+        + ChatStore
+        + KnowledgeStore
+        + ConfigStore
+        + OutboxStore
+        + Signals
+        + TransferStore
+        + ?Sized
+{
+}
+
+/// The store traits, for one `use kefu_domain::store::prelude::*;` at a call site.
+pub mod prelude {
+    pub use super::{
+        AuditStore, CaseStore, ChatStore, ConfigStore, DirectoryStore, KnowledgeStore, OutboxStore,
+        ParcelStore, Signals, Store, TransferStore,
+    };
+}
+
+/// What is written together with the events of [`CaseStore::append_events`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AppendOptions<'a> {
+    /// The notifications the events cause.
+    pub notifications: &'a [Notification],
+    /// A new pickup order booked from the case: both or neither.
+    pub pickup: Option<&'a Pickup>,
+}
+
+/// Cases and their append-only event log: creating a case (with its idempotency key), appending
+/// events (with the notifications and, optionally, a pickup they cause, in one transaction), the
+/// projections and lists, report figures, the service-clock timers, and staff notifications.
 #[async_trait]
-pub trait Store: Send + Sync {
-    fn backend_name(&self) -> &'static str;
-
-    async fn insert_department(&self, department: &Department) -> StoreResult<()>;
-    async fn list_departments(&self) -> StoreResult<Vec<Department>>;
-
-    async fn insert_user(&self, user: &User) -> StoreResult<()>;
-    async fn user_by_id(&self, id: &UserId) -> StoreResult<Option<User>>;
-    async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>>;
-    async fn list_users(&self) -> StoreResult<Vec<User>>;
-    async fn count_users(&self) -> StoreResult<i64>;
-
-    async fn insert_session(&self, session: &Session) -> StoreResult<()>;
-    async fn session(&self, token_hash: &str) -> StoreResult<Option<Session>>;
-    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
-
-    /// Fails with `Duplicate` if one of its contacts already belongs to a customer.
-    async fn insert_customer(&self, customer: &Customer) -> StoreResult<()>;
-    async fn customer_by_id(&self, id: &CustomerId) -> StoreResult<Option<Customer>>;
-    /// `kind` is `phone`, `email` or `external`.
-    async fn customer_by_contact(&self, kind: &str, value: &str) -> StoreResult<Option<Customer>>;
-    async fn list_customers(&self, query: &CustomerQuery) -> StoreResult<Page<Customer>>;
-    /// Atomically: writes each changed customer if it is still at its expected version
-    /// (`VersionConflict` otherwise), its contact points as its record now lists them (one
-    /// taken by a customer outside the write is `Duplicate`), the customer events (numbered
-    /// per customer as appended), the moved cases as [`Store::append_events`] would, and a
-    /// search outbox entry for every customer and case written. All or nothing.
-    async fn write_customers(&self, write: &CustomerWrite) -> StoreResult<()>;
-    /// A customer's events, oldest first.
-    async fn customer_events(&self, id: &CustomerId) -> StoreResult<Vec<CustomerEvent>>;
-
+pub trait CaseStore: Send + Sync {
     /// Atomically: honour the idempotency key, resolve the customer, allocate the number, write
     /// the case, its `created` event and the key.
     async fn create_case(&self, new_case: NewCase) -> StoreResult<CreatedCase>;
     /// Appends events and writes the new projection, if the stored version is still
-    /// `expected_version`; otherwise `VersionConflict` and nothing is written.
-    /// …together with the notifications the events cause, in the same transaction.
+    /// `expected_version`; otherwise `VersionConflict` and nothing is written. In the same
+    /// transaction it writes what `options` carries: the notifications the events cause and a
+    /// new pickup order (a pickup booked from the case; a taken pickup number is `Duplicate`).
+    /// All or nothing.
     async fn append_events(
         &self,
         projection: &Case,
         expected_version: i64,
         events: &[CaseEvent],
-        notifications: &[Notification],
+        options: AppendOptions<'_>,
     ) -> StoreResult<()>;
-    /// Like [`Store::append_events`], and writes a new pickup order in the same transaction
-    /// (a pickup booked from a case): both or neither. A taken pickup number is `Duplicate`.
-    async fn append_events_with_pickup(
-        &self,
-        projection: &Case,
-        expected_version: i64,
-        events: &[CaseEvent],
-        notifications: &[Notification],
-        pickup: &Pickup,
-    ) -> StoreResult<()>;
-    /// A user's notifications, newest first.
-    async fn notifications(
-        &self,
-        user: &UserId,
-        unread_only: bool,
-        limit: u32,
-    ) -> StoreResult<Vec<Notification>>;
-    /// Marks the user's notifications read (all of them when `ids` is empty); returns how many.
-    async fn mark_notifications_read(
-        &self,
-        user: &UserId,
-        ids: &[String],
-        at: Timestamp,
-    ) -> StoreResult<u64>;
     async fn case_by_id(&self, id: &CaseId) -> StoreResult<Option<Case>>;
     async fn case_by_number(&self, number: &str) -> StoreResult<Option<Case>>;
     async fn list_cases(&self, query: &CaseQuery) -> StoreResult<Page<Case>>;
@@ -296,38 +296,79 @@ pub trait Store: Send + Sync {
     /// Open (not resolved or closed) cases grouped by channel, department and assignee.
     async fn open_case_breakdown(&self) -> StoreResult<crate::stats::OpenBreakdown>;
     async fn case_events(&self, id: &CaseId) -> StoreResult<Vec<CaseEvent>>;
-
-    /// Creates or replaces a calendar. With `only_if_absent`, an existing one is kept (used to
-    /// install the built-in calendars without overwriting a user's edits).
-    /// With an `editor`, a change of the stored document is recorded in the configuration
-    /// history in the same transaction (nothing when the document stays the same).
-    async fn put_calendar(
+    /// The case's events with `seq > after`, oldest first, at most `limit`.
+    async fn case_events_after(
         &self,
-        key: &str,
-        spec: &CalendarSpec,
-        at: Timestamp,
-        only_if_absent: bool,
-        editor: Option<&crate::history::Editor>,
-    ) -> StoreResult<()>;
-    async fn calendar(&self, key: &str) -> StoreResult<Option<CalendarSpec>>;
-    async fn list_calendars(&self) -> StoreResult<Vec<(String, CalendarSpec)>>;
-
-    /// Creates or replaces an SLA policy (`only_if_absent`: keep an existing one). With an
-    /// `editor`, the change is recorded as `put_calendar` records it.
-    async fn put_sla_policy(
+        id: &CaseId,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<CaseEvent>>;
+    /// The `message_added` events of a case that carry this `client_id` (at most one, unless
+    /// something wrote around the desk), oldest first. Chats are long-lived: this must not
+    /// decode the whole history.
+    async fn messages_with_client_id(
         &self,
-        key: &str,
-        policy: &SlaPolicy,
-        only_if_absent: bool,
-        editor: Option<&crate::history::Editor>,
-    ) -> StoreResult<()>;
-    /// All policies, by `order` then key.
-    async fn list_sla_policies(&self) -> StoreResult<Vec<(String, SlaPolicy)>>;
+        id: &CaseId,
+        client_id: &str,
+    ) -> StoreResult<Vec<CaseEvent>>;
     /// Cases with a service clock due at or before `now`, earliest first.
     async fn due_timers(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<CaseId>>;
     /// The earliest due time of any running clock.
     async fn next_timer_due(&self) -> StoreResult<Option<Timestamp>>;
+    /// A user's notifications, newest first.
+    async fn notifications(
+        &self,
+        user: &UserId,
+        unread_only: bool,
+        limit: u32,
+    ) -> StoreResult<Vec<Notification>>;
+    /// Marks the user's notifications read (all of them when `ids` is empty); returns how many.
+    async fn mark_notifications_read(
+        &self,
+        user: &UserId,
+        ids: &[String],
+        at: Timestamp,
+    ) -> StoreResult<u64>;
+    /// Per assignee: open chats and all open cases.
+    async fn open_work_per_agent(&self) -> StoreResult<Vec<(UserId, i64, i64)>>;
+}
 
+/// People and organisation: departments, staff users and their sessions and routing profiles,
+/// customers with their contact points and change events.
+#[async_trait]
+pub trait DirectoryStore: Send + Sync {
+    async fn insert_department(&self, department: &Department) -> StoreResult<()>;
+    async fn list_departments(&self) -> StoreResult<Vec<Department>>;
+    async fn insert_user(&self, user: &User) -> StoreResult<()>;
+    async fn user_by_id(&self, id: &UserId) -> StoreResult<Option<User>>;
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>>;
+    async fn list_users(&self) -> StoreResult<Vec<User>>;
+    async fn count_users(&self) -> StoreResult<i64>;
+    async fn insert_session(&self, session: &Session) -> StoreResult<()>;
+    async fn session(&self, token_hash: &str) -> StoreResult<Option<Session>>;
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+    /// Creates or replaces a staff member's routing profile.
+    async fn put_agent_profile(&self, profile: &crate::routing::AgentProfile) -> StoreResult<()>;
+    async fn agent_profiles(&self) -> StoreResult<Vec<crate::routing::AgentProfile>>;
+    /// Fails with `Duplicate` if one of its contacts already belongs to a customer.
+    async fn insert_customer(&self, customer: &Customer) -> StoreResult<()>;
+    async fn customer_by_id(&self, id: &CustomerId) -> StoreResult<Option<Customer>>;
+    /// `kind` is `phone`, `email` or `external`.
+    async fn customer_by_contact(&self, kind: &str, value: &str) -> StoreResult<Option<Customer>>;
+    async fn list_customers(&self, query: &CustomerQuery) -> StoreResult<Page<Customer>>;
+    /// Atomically: writes each changed customer if it is still at its expected version
+    /// (`VersionConflict` otherwise), its contact points as its record now lists them (one
+    /// taken by a customer outside the write is `Duplicate`), the customer events (numbered
+    /// per customer as appended), the moved cases as [`CaseStore::append_events`] would, and a
+    /// search outbox entry for every customer and case written. All or nothing.
+    async fn write_customers(&self, write: &CustomerWrite) -> StoreResult<()>;
+    /// A customer's events, oldest first.
+    async fn customer_events(&self, id: &CustomerId) -> StoreResult<Vec<CustomerEvent>>;
+}
+
+/// The append-only record of who saw personal data in full (R-SEC-1).
+#[async_trait]
+pub trait AuditStore: Send + Sync {
     async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<()>;
     /// Newest first; only entries about `subject` when given.
     async fn audit_entries(
@@ -335,7 +376,11 @@ pub trait Store: Send + Sync {
         subject: Option<&str>,
         limit: u32,
     ) -> StoreResult<Vec<AuditEntry>>;
+}
 
+/// Parcels: shipments (versioned, with the history of changes to their details) and pickup orders.
+#[async_trait]
+pub trait ParcelStore: Send + Sync {
     /// One shipment by waybill number.
     async fn shipment(&self, waybill_no: &str) -> StoreResult<Option<Shipment>>;
     /// The stored ones among `waybill_nos` (any order).
@@ -357,27 +402,6 @@ pub trait Store: Send + Sync {
         waybill_no: &str,
         limit: u32,
     ) -> StoreResult<Vec<crate::history::ShipmentChange>>;
-
-    /// A configuration document (`tracking`, `rate_card`, `coverage`, `prohibited`, `outlets`,
-    /// `claims`).
-    async fn setting(&self, key: &str) -> StoreResult<Option<serde_json::Value>>;
-    /// With an `editor`, the change is recorded as `put_calendar` records it.
-    async fn put_setting(
-        &self,
-        key: &str,
-        value: &serde_json::Value,
-        at: Timestamp,
-        editor: Option<&crate::history::Editor>,
-    ) -> StoreResult<()>;
-    /// Changes of settings, SLA policies and calendars, newest first; only of one kind and
-    /// key when given.
-    async fn config_history(
-        &self,
-        kind: Option<crate::history::ConfigKind>,
-        key: Option<&str>,
-        limit: u32,
-    ) -> StoreResult<Vec<crate::history::ConfigChange>>;
-
     /// Writes a pickup order: with the version it replaces, or `None` for a new one (a taken
     /// number is `Duplicate`).
     async fn put_pickup(&self, pickup: &Pickup, expected_version: Option<i64>) -> StoreResult<()>;
@@ -386,7 +410,12 @@ pub trait Store: Send + Sync {
     async fn list_pickups(&self, query: &PickupQuery) -> StoreResult<Vec<Pickup>>;
     /// Open (booked or dispatched) orders per courier id, for spreading new ones evenly.
     async fn open_pickups_per_courier(&self, outlet: &str) -> StoreResult<Vec<(String, i64)>>;
+}
 
+/// Chat conversations (token, read marks) and uploaded attachments. The messages themselves are
+/// case events ([`CaseStore::case_events_after`], [`CaseStore::messages_with_client_id`]).
+#[async_trait]
+pub trait ChatStore: Send + Sync {
     /// A new chat conversation (its token hash is unique).
     async fn insert_conversation(
         &self,
@@ -408,55 +437,14 @@ pub trait Store: Send + Sync {
         staff: bool,
         seq: i64,
     ) -> StoreResult<i64>;
-    /// The case's events with `seq > after`, oldest first, at most `limit`.
-    async fn case_events_after(
-        &self,
-        id: &CaseId,
-        after: i64,
-        limit: u32,
-    ) -> StoreResult<Vec<CaseEvent>>;
-    /// The `message_added` events of a case that carry this `client_id` (at most one, unless
-    /// something wrote around the desk), oldest first. Chats are long-lived: this must not
-    /// decode the whole history.
-    async fn messages_with_client_id(
-        &self,
-        id: &CaseId,
-        client_id: &str,
-    ) -> StoreResult<Vec<CaseEvent>>;
     async fn put_attachment(&self, attachment: &crate::chat::StoredAttachment) -> StoreResult<()>;
     async fn attachment(&self, id: &str) -> StoreResult<Option<crate::chat::StoredAttachment>>;
+}
 
-    /// Creates or replaces a staff member's routing profile.
-    async fn put_agent_profile(&self, profile: &crate::routing::AgentProfile) -> StoreResult<()>;
-    async fn agent_profiles(&self) -> StoreResult<Vec<crate::routing::AgentProfile>>;
-    /// Per assignee: open chats and all open cases.
-    async fn open_work_per_agent(&self) -> StoreResult<Vec<(UserId, i64, i64)>>;
-
-    /// Search outbox entries with `id > after`, plus those written at or after `since` (late
-    /// commits: on PostgreSQL a lower id can become visible after a higher one, so a reader
-    /// re-reads a short window behind its cursor; entries are idempotent), oldest first.
-    async fn search_outbox(
-        &self,
-        after: i64,
-        since: Timestamp,
-        limit: u32,
-    ) -> StoreResult<Vec<OutboxEntry>>;
-    /// The highest outbox id so far (0 when empty): where a rebuilt index starts following.
-    async fn search_outbox_head(&self) -> StoreResult<i64>;
-    /// Creates or replaces a canned reply or macro (`only_if_absent`: keep an existing one, used
-    /// to install the shipped replies without undoing an operator's edits or archiving).
-    async fn put_canned(
-        &self,
-        reply: &crate::canned::CannedReply,
-        only_if_absent: bool,
-    ) -> StoreResult<()>;
-    /// One canned reply by id, archived or not.
-    async fn canned_reply(&self, id: &str) -> StoreResult<Option<crate::canned::CannedReply>>;
-    async fn list_canned(
-        &self,
-        query: &CannedQuery,
-    ) -> StoreResult<Vec<crate::canned::CannedReply>>;
-
+/// The knowledge base: articles with their versions, readers' feedback and search gaps, and the
+/// canned replies and macros.
+#[async_trait]
+pub trait KnowledgeStore: Send + Sync {
     /// Writes an article and, in the same transaction, its version to the history and an
     /// outbox entry for the search index.
     async fn put_article(
@@ -495,7 +483,90 @@ pub trait Store: Send + Sync {
         since: Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<crate::kb::SearchGap>>;
+    /// Creates or replaces a canned reply or macro (`only_if_absent`: keep an existing one, used
+    /// to install the shipped replies without undoing an operator's edits or archiving).
+    async fn put_canned(
+        &self,
+        reply: &crate::canned::CannedReply,
+        only_if_absent: bool,
+    ) -> StoreResult<()>;
+    /// One canned reply by id, archived or not.
+    async fn canned_reply(&self, id: &str) -> StoreResult<Option<crate::canned::CannedReply>>;
+    async fn list_canned(
+        &self,
+        query: &CannedQuery,
+    ) -> StoreResult<Vec<crate::canned::CannedReply>>;
+}
 
+/// Configuration: business calendars, SLA policies and settings documents, and the history of
+/// their changes.
+#[async_trait]
+pub trait ConfigStore: Send + Sync {
+    /// Creates or replaces a calendar. With `only_if_absent`, an existing one is kept (used to
+    /// install the built-in calendars without overwriting a user's edits).
+    /// With an `editor`, a change of the stored document is recorded in the configuration
+    /// history in the same transaction (nothing when the document stays the same).
+    async fn put_calendar(
+        &self,
+        key: &str,
+        spec: &CalendarSpec,
+        at: Timestamp,
+        only_if_absent: bool,
+        editor: Option<&crate::history::Editor>,
+    ) -> StoreResult<()>;
+    async fn calendar(&self, key: &str) -> StoreResult<Option<CalendarSpec>>;
+    async fn list_calendars(&self) -> StoreResult<Vec<(String, CalendarSpec)>>;
+    /// Creates or replaces an SLA policy (`only_if_absent`: keep an existing one). With an
+    /// `editor`, the change is recorded as `put_calendar` records it.
+    async fn put_sla_policy(
+        &self,
+        key: &str,
+        policy: &SlaPolicy,
+        only_if_absent: bool,
+        editor: Option<&crate::history::Editor>,
+    ) -> StoreResult<()>;
+    /// All policies, by `order` then key.
+    async fn list_sla_policies(&self) -> StoreResult<Vec<(String, SlaPolicy)>>;
+    /// A configuration document (`tracking`, `rate_card`, `coverage`, `prohibited`, `outlets`,
+    /// `claims`).
+    async fn setting(&self, key: &str) -> StoreResult<Option<serde_json::Value>>;
+    /// With an `editor`, the change is recorded as `put_calendar` records it.
+    async fn put_setting(
+        &self,
+        key: &str,
+        value: &serde_json::Value,
+        at: Timestamp,
+        editor: Option<&crate::history::Editor>,
+    ) -> StoreResult<()>;
+    /// Changes of settings, SLA policies and calendars, newest first; only of one kind and
+    /// key when given.
+    async fn config_history(
+        &self,
+        kind: Option<crate::history::ConfigKind>,
+        key: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::history::ConfigChange>>;
+}
+
+/// The search outbox the index follows (written by the other stores in their own transactions).
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
+    /// Search outbox entries with `id > after`, plus those written at or after `since` (late
+    /// commits: on PostgreSQL a lower id can become visible after a higher one, so a reader
+    /// re-reads a short window behind its cursor; entries are idempotent), oldest first.
+    async fn search_outbox(
+        &self,
+        after: i64,
+        since: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxEntry>>;
+    /// The highest outbox id so far (0 when empty): where a rebuilt index starts following.
+    async fn search_outbox_head(&self) -> StoreResult<i64>;
+}
+
+/// Pub/sub between the nodes sharing one database.
+#[async_trait]
+pub trait Signals: Send + Sync {
     /// Tells every node sharing this database (PostgreSQL NOTIFY); a single-node store may do
     /// nothing. `payload` is small (an id, a typing flag): receivers read what changed from
     /// the store.
@@ -503,7 +574,15 @@ pub trait Store: Send + Sync {
     /// The signals of all nodes, this one's included, as they arrive; `None` when the store
     /// serves a single node (SQLite), where in-process delivery is all there is.
     async fn signals(&self) -> StoreResult<Option<Box<dyn SignalReceiver>>>;
+}
 
+/// The store as a whole: which database it is, whether it is empty, and the export/import of
+/// every table.
+#[async_trait]
+pub trait TransferStore: Send + Sync {
+    fn backend_name(&self) -> &'static str;
+    /// True when the store has no users, customers or cases.
+    async fn is_empty(&self) -> StoreResult<bool>;
     /// Up to `limit` records of one table in key order, after the key `after`.
     async fn export_chunk(
         &self,
@@ -515,8 +594,6 @@ pub trait Store: Send + Sync {
     async fn import_chunk(&self, records: Vec<ExportRecord>) -> StoreResult<()>;
     /// After an import: let new case numbers continue after the highest imported one.
     async fn finish_import(&self) -> StoreResult<()>;
-    /// True when the store has no users, customers or cases.
-    async fn is_empty(&self) -> StoreResult<bool>;
 }
 
 /// How an article is written.

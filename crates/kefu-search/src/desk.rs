@@ -14,7 +14,7 @@ use kefu_domain::{Case, CaseEvent, Customer, DomainError, EventData, Store, Stor
 use crate::{DocFilters, DocKind, Query, SearchDoc, SearchError, SearchIndex, Visibility};
 
 /// How long the indexer waits for an outbox id it skipped (a transaction committing after a
-/// later one, see `Store::search_outbox`), and how far behind its cursor it re-reads after a
+/// later one, see `OutboxStore::search_outbox`), and how far behind its cursor it re-reads after a
 /// start.
 const LATE_COMMITS: SignedDuration = SignedDuration::from_secs(10);
 /// Outbox entries per pass.

@@ -267,7 +267,15 @@ pub async fn pickups_booked_from_a_case_are_linked(store: Arc<dyn Store>) {
     stale.number = "PU20261124STALE1".into();
     let current = store.case_by_id(&case.id).await.unwrap().unwrap();
     let result = store
-        .append_events_with_pickup(&current, current.version - 1, &[], &[], &stale)
+        .append_events(
+            &current,
+            current.version - 1,
+            &[],
+            kefu_domain::store::AppendOptions {
+                notifications: &[],
+                pickup: Some(&stale),
+            },
+        )
         .await;
     assert!(
         matches!(result, Err(StoreError::VersionConflict)),

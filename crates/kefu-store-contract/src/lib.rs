@@ -583,7 +583,7 @@ pub async fn version_conflicts_refuse_stale_writes(store: Arc<dyn Store>) {
         },
     };
     let err = store
-        .append_events(&stale, 1, std::slice::from_ref(&event), &[])
+        .append_events(&stale, 1, std::slice::from_ref(&event), Default::default())
         .await;
     assert!(matches!(err, Err(StoreError::VersionConflict)), "{err:?}");
     let now = store.case_by_id(&case.id).await.unwrap().unwrap();

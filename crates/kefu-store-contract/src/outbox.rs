@@ -67,7 +67,9 @@ pub async fn search_outbox_is_written_with_every_change(store: Arc<dyn Store>) {
         version: created.version + 100,
         ..created.clone()
     };
-    let refused = store.append_events(&stale, stale.version, &[], &[]).await;
+    let refused = store
+        .append_events(&stale, stale.version, &[], Default::default())
+        .await;
     assert!(matches!(refused, Err(StoreError::VersionConflict)));
     assert!(entries(&store, cursor).await.is_empty());
 

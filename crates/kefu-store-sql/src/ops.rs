@@ -581,7 +581,7 @@ async fn insert_contacts(sql: &mut dyn Sql, c: &Customer) -> StoreResult<()> {
     Ok(())
 }
 
-/// An edit or a merge (see `Store::write_customers`): the records at their versions, their
+/// An edit or a merge (see `DirectoryStore::write_customers`): the records at their versions, their
 /// contacts (all of the written customers' rows go first, so a contact can pass from one to
 /// the other), their events, the moved cases, and the outbox.
 async fn write_customers(

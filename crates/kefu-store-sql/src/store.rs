@@ -7,9 +7,10 @@ use kefu_domain::ids::{CaseId, CustomerId, UserId};
 use kefu_domain::pickup::{Pickup, PickupQuery};
 use kefu_domain::shipment::Shipment;
 use kefu_domain::sla::SlaPolicy;
+use kefu_domain::store::prelude::*;
 use kefu_domain::store::{
-    CaseQuery, CreatedCase, CustomerQuery, NewCase, Notification, Page, Session, SignalReceiver,
-    Store, StoreResult,
+    AppendOptions, CaseQuery, CreatedCase, CustomerQuery, NewCase, Notification, Page, Session,
+    SignalReceiver, StoreResult,
 };
 use kefu_domain::{Case, CaseEvent, Customer, Department, StoreError, User, to_millis};
 
@@ -54,11 +55,157 @@ impl<B: Backend> SqlStore<B> {
 }
 
 #[async_trait]
-impl<B: Backend> Store for SqlStore<B> {
-    fn backend_name(&self) -> &'static str {
-        self.backend.name()
+impl<B: Backend> CaseStore for SqlStore<B> {
+    async fn create_case(&self, new_case: NewCase) -> StoreResult<CreatedCase> {
+        let retry = new_case.clone();
+        let first = self
+            .backend
+            .write(WriteOp::CreateCase(Box::new(new_case)))
+            .await;
+        let outcome = match first {
+            // Two requests with one idempotency key raced (or two new customers with one
+            // phone); the loser runs again and now finds the winner's rows.
+            Err(StoreError::Duplicate(_)) => {
+                self.backend
+                    .write(WriteOp::CreateCase(Box::new(retry)))
+                    .await?
+            }
+            other => other?,
+        };
+        match outcome {
+            WriteOutput::Created(created) => Ok(*created),
+            WriteOutput::Done | WriteOutput::Count(_) => {
+                Err(StoreError::Backend("create returned no case".into()))
+            }
+        }
     }
 
+    async fn append_events(
+        &self,
+        projection: &Case,
+        expected_version: i64,
+        events: &[CaseEvent],
+        options: AppendOptions<'_>,
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::Append {
+            projection: Box::new(projection.clone()),
+            expected_version,
+            events: events.to_vec(),
+            notifications: options.notifications.to_vec(),
+            pickup: options.pickup.map(|p| Box::new(p.clone())),
+        })
+        .await
+    }
+
+    async fn case_by_id(&self, id: &CaseId) -> StoreResult<Option<Case>> {
+        ops::case_by(&mut *self.backend.read().await?, "id", id.as_str()).await
+    }
+
+    async fn case_by_number(&self, number: &str) -> StoreResult<Option<Case>> {
+        ops::case_by(&mut *self.backend.read().await?, "number", number).await
+    }
+
+    async fn list_cases(&self, query: &CaseQuery) -> StoreResult<Page<Case>> {
+        ops::list_cases(&mut *self.backend.read().await?, query).await
+    }
+
+    async fn count_cases(&self, query: &CaseQuery) -> StoreResult<i64> {
+        let mut c = self.backend.read().await?;
+        ops::count_cases(&mut *c, query).await
+    }
+
+    async fn case_figures(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<kefu_domain::stats::CaseFigures>> {
+        let mut c = self.backend.read().await?;
+        ops::case_figures(&mut *c, from, to).await
+    }
+
+    async fn open_case_breakdown(&self) -> StoreResult<kefu_domain::stats::OpenBreakdown> {
+        let mut c = self.backend.read().await?;
+        ops::open_case_breakdown(&mut *c).await
+    }
+
+    async fn case_events(&self, id: &CaseId) -> StoreResult<Vec<CaseEvent>> {
+        ops::case_events(&mut *self.backend.read().await?, id).await
+    }
+
+    async fn case_events_after(
+        &self,
+        id: &CaseId,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<CaseEvent>> {
+        ops::case_events_after(&mut *self.backend.read().await?, id, after, limit).await
+    }
+
+    async fn messages_with_client_id(
+        &self,
+        id: &CaseId,
+        client_id: &str,
+    ) -> StoreResult<Vec<CaseEvent>> {
+        ops::messages_with_client_id(&mut *self.backend.read().await?, id, client_id).await
+    }
+
+    async fn due_timers(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<CaseId>> {
+        ops::due_timers(
+            &mut *self.backend.read().await?,
+            kefu_domain::to_millis(now),
+            limit,
+        )
+        .await
+    }
+
+    async fn next_timer_due(&self) -> StoreResult<Option<Timestamp>> {
+        Ok(ops::next_timer_due(&mut *self.backend.read().await?)
+            .await?
+            .map(kefu_domain::from_millis))
+    }
+
+    async fn notifications(
+        &self,
+        user: &UserId,
+        unread_only: bool,
+        limit: u32,
+    ) -> StoreResult<Vec<Notification>> {
+        ops::notifications(
+            &mut *self.backend.read().await?,
+            user.as_str(),
+            unread_only,
+            limit,
+        )
+        .await
+    }
+
+    async fn mark_notifications_read(
+        &self,
+        user: &UserId,
+        ids: &[String],
+        at: Timestamp,
+    ) -> StoreResult<u64> {
+        match self
+            .backend
+            .write(WriteOp::MarkRead {
+                user: user.to_string(),
+                ids: ids.to_vec(),
+                at: kefu_domain::to_millis(at),
+            })
+            .await?
+        {
+            WriteOutput::Count(n) => Ok(n),
+            _ => Ok(0),
+        }
+    }
+
+    async fn open_work_per_agent(&self) -> StoreResult<Vec<(UserId, i64, i64)>> {
+        ops::open_work_per_agent(&mut *self.backend.read().await?).await
+    }
+}
+
+#[async_trait]
+impl<B: Backend> DirectoryStore for SqlStore<B> {
     async fn insert_department(&self, department: &Department) -> StoreResult<()> {
         self.write_done(WriteOp::InsertDepartment(department.clone()))
             .await
@@ -120,6 +267,22 @@ impl<B: Backend> Store for SqlStore<B> {
             .await
     }
 
+    async fn put_agent_profile(
+        &self,
+        profile: &kefu_domain::routing::AgentProfile,
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::PutAgentProfile(Box::new(profile.clone())))
+            .await
+    }
+
+    async fn agent_profiles(&self) -> StoreResult<Vec<kefu_domain::routing::AgentProfile>> {
+        ops::all_docs(
+            &mut *self.backend.read().await?,
+            "SELECT doc FROM agent_presence ORDER BY user_id",
+        )
+        .await
+    }
+
     async fn insert_customer(&self, customer: &Customer) -> StoreResult<()> {
         self.write_done(WriteOp::InsertCustomer(customer.clone()))
             .await
@@ -134,6 +297,14 @@ impl<B: Backend> Store for SqlStore<B> {
         .await
     }
 
+    async fn customer_by_contact(&self, kind: &str, value: &str) -> StoreResult<Option<Customer>> {
+        ops::customer_by_contact(&mut *self.backend.read().await?, kind, value).await
+    }
+
+    async fn list_customers(&self, query: &CustomerQuery) -> StoreResult<Page<Customer>> {
+        ops::list_customers(&mut *self.backend.read().await?, query).await
+    }
+
     async fn write_customers(&self, write: &kefu_domain::store::CustomerWrite) -> StoreResult<()> {
         self.write_done(WriteOp::WriteCustomers(Box::new(write.clone())))
             .await
@@ -145,210 +316,10 @@ impl<B: Backend> Store for SqlStore<B> {
     ) -> StoreResult<Vec<kefu_domain::customer::CustomerEvent>> {
         ops::customer_events(&mut *self.backend.read().await?, id).await
     }
+}
 
-    async fn customer_by_contact(&self, kind: &str, value: &str) -> StoreResult<Option<Customer>> {
-        ops::customer_by_contact(&mut *self.backend.read().await?, kind, value).await
-    }
-
-    async fn list_customers(&self, query: &CustomerQuery) -> StoreResult<Page<Customer>> {
-        ops::list_customers(&mut *self.backend.read().await?, query).await
-    }
-
-    async fn create_case(&self, new_case: NewCase) -> StoreResult<CreatedCase> {
-        let retry = new_case.clone();
-        let first = self
-            .backend
-            .write(WriteOp::CreateCase(Box::new(new_case)))
-            .await;
-        let outcome = match first {
-            // Two requests with one idempotency key raced (or two new customers with one
-            // phone); the loser runs again and now finds the winner's rows.
-            Err(StoreError::Duplicate(_)) => {
-                self.backend
-                    .write(WriteOp::CreateCase(Box::new(retry)))
-                    .await?
-            }
-            other => other?,
-        };
-        match outcome {
-            WriteOutput::Created(created) => Ok(*created),
-            WriteOutput::Done | WriteOutput::Count(_) => {
-                Err(StoreError::Backend("create returned no case".into()))
-            }
-        }
-    }
-
-    async fn append_events(
-        &self,
-        projection: &Case,
-        expected_version: i64,
-        events: &[CaseEvent],
-        notifications: &[Notification],
-    ) -> StoreResult<()> {
-        self.write_done(WriteOp::Append {
-            projection: Box::new(projection.clone()),
-            expected_version,
-            events: events.to_vec(),
-            notifications: notifications.to_vec(),
-            pickup: None,
-        })
-        .await
-    }
-
-    async fn append_events_with_pickup(
-        &self,
-        projection: &Case,
-        expected_version: i64,
-        events: &[CaseEvent],
-        notifications: &[Notification],
-        pickup: &kefu_domain::pickup::Pickup,
-    ) -> StoreResult<()> {
-        self.write_done(WriteOp::Append {
-            projection: Box::new(projection.clone()),
-            expected_version,
-            events: events.to_vec(),
-            notifications: notifications.to_vec(),
-            pickup: Some(Box::new(pickup.clone())),
-        })
-        .await
-    }
-
-    async fn notifications(
-        &self,
-        user: &UserId,
-        unread_only: bool,
-        limit: u32,
-    ) -> StoreResult<Vec<Notification>> {
-        ops::notifications(
-            &mut *self.backend.read().await?,
-            user.as_str(),
-            unread_only,
-            limit,
-        )
-        .await
-    }
-
-    async fn mark_notifications_read(
-        &self,
-        user: &UserId,
-        ids: &[String],
-        at: Timestamp,
-    ) -> StoreResult<u64> {
-        match self
-            .backend
-            .write(WriteOp::MarkRead {
-                user: user.to_string(),
-                ids: ids.to_vec(),
-                at: kefu_domain::to_millis(at),
-            })
-            .await?
-        {
-            WriteOutput::Count(n) => Ok(n),
-            _ => Ok(0),
-        }
-    }
-
-    async fn case_by_id(&self, id: &CaseId) -> StoreResult<Option<Case>> {
-        ops::case_by(&mut *self.backend.read().await?, "id", id.as_str()).await
-    }
-
-    async fn case_by_number(&self, number: &str) -> StoreResult<Option<Case>> {
-        ops::case_by(&mut *self.backend.read().await?, "number", number).await
-    }
-
-    async fn list_cases(&self, query: &CaseQuery) -> StoreResult<Page<Case>> {
-        ops::list_cases(&mut *self.backend.read().await?, query).await
-    }
-
-    async fn case_figures(
-        &self,
-        from: Timestamp,
-        to: Timestamp,
-    ) -> StoreResult<Vec<kefu_domain::stats::CaseFigures>> {
-        let mut c = self.backend.read().await?;
-        ops::case_figures(&mut *c, from, to).await
-    }
-
-    async fn open_case_breakdown(&self) -> StoreResult<kefu_domain::stats::OpenBreakdown> {
-        let mut c = self.backend.read().await?;
-        ops::open_case_breakdown(&mut *c).await
-    }
-
-    async fn count_cases(&self, query: &CaseQuery) -> StoreResult<i64> {
-        let mut c = self.backend.read().await?;
-        ops::count_cases(&mut *c, query).await
-    }
-
-    async fn case_events(&self, id: &CaseId) -> StoreResult<Vec<CaseEvent>> {
-        ops::case_events(&mut *self.backend.read().await?, id).await
-    }
-
-    async fn put_calendar(
-        &self,
-        key: &str,
-        spec: &CalendarSpec,
-        at: Timestamp,
-        only_if_absent: bool,
-        editor: Option<&Editor>,
-    ) -> StoreResult<()> {
-        self.write_done(WriteOp::PutCalendar {
-            key: key.to_string(),
-            spec: Box::new(spec.clone()),
-            at: kefu_domain::to_millis(at),
-            only_if_absent,
-            editor: editor.cloned(),
-        })
-        .await
-    }
-
-    async fn calendar(&self, key: &str) -> StoreResult<Option<CalendarSpec>> {
-        ops::one_doc(
-            &mut *self.backend.read().await?,
-            "SELECT doc FROM calendars WHERE key = $1",
-            key,
-        )
-        .await
-    }
-
-    async fn list_calendars(&self) -> StoreResult<Vec<(String, CalendarSpec)>> {
-        ops::list_calendars(&mut *self.backend.read().await?).await
-    }
-
-    async fn put_sla_policy(
-        &self,
-        key: &str,
-        policy: &SlaPolicy,
-        only_if_absent: bool,
-        editor: Option<&Editor>,
-    ) -> StoreResult<()> {
-        self.write_done(WriteOp::PutSlaPolicy {
-            key: key.to_string(),
-            policy: Box::new(policy.clone()),
-            only_if_absent,
-            editor: editor.cloned(),
-        })
-        .await
-    }
-
-    async fn list_sla_policies(&self) -> StoreResult<Vec<(String, SlaPolicy)>> {
-        ops::list_sla_policies(&mut *self.backend.read().await?).await
-    }
-
-    async fn due_timers(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<CaseId>> {
-        ops::due_timers(
-            &mut *self.backend.read().await?,
-            kefu_domain::to_millis(now),
-            limit,
-        )
-        .await
-    }
-
-    async fn next_timer_due(&self) -> StoreResult<Option<Timestamp>> {
-        Ok(ops::next_timer_due(&mut *self.backend.read().await?)
-            .await?
-            .map(kefu_domain::from_millis))
-    }
-
+#[async_trait]
+impl<B: Backend> AuditStore for SqlStore<B> {
     async fn append_audit(&self, entry: &kefu_domain::store::AuditEntry) -> StoreResult<()> {
         self.write_done(WriteOp::AppendAudit(entry.clone())).await
     }
@@ -361,7 +332,10 @@ impl<B: Backend> Store for SqlStore<B> {
         let mut c = self.backend.read().await?;
         ops::audit_entries(&mut *c, subject, limit).await
     }
+}
 
+#[async_trait]
+impl<B: Backend> ParcelStore for SqlStore<B> {
     async fn shipment(&self, waybill_no: &str) -> StoreResult<Option<Shipment>> {
         let mut c = self.backend.read().await?;
         ops::shipment(&mut *c, waybill_no).await
@@ -394,36 +368,6 @@ impl<B: Backend> Store for SqlStore<B> {
         ops::shipment_changes(&mut *self.backend.read().await?, waybill_no, limit).await
     }
 
-    async fn setting(&self, key: &str) -> StoreResult<Option<serde_json::Value>> {
-        let mut c = self.backend.read().await?;
-        ops::setting(&mut *c, key).await
-    }
-
-    async fn put_setting(
-        &self,
-        key: &str,
-        value: &serde_json::Value,
-        at: Timestamp,
-        editor: Option<&Editor>,
-    ) -> StoreResult<()> {
-        self.write_done(WriteOp::PutSetting {
-            key: key.to_string(),
-            doc: value.to_string(),
-            at: to_millis(at),
-            editor: editor.cloned(),
-        })
-        .await
-    }
-
-    async fn config_history(
-        &self,
-        kind: Option<ConfigKind>,
-        key: Option<&str>,
-        limit: u32,
-    ) -> StoreResult<Vec<ConfigChange>> {
-        ops::config_history(&mut *self.backend.read().await?, kind, key, limit).await
-    }
-
     async fn put_pickup(&self, pickup: &Pickup, expected_version: Option<i64>) -> StoreResult<()> {
         self.write_done(WriteOp::PutPickup {
             pickup: Box::new(pickup.clone()),
@@ -446,7 +390,10 @@ impl<B: Backend> Store for SqlStore<B> {
         let mut c = self.backend.read().await?;
         ops::open_pickups_per_courier(&mut *c, outlet).await
     }
+}
 
+#[async_trait]
+impl<B: Backend> ChatStore for SqlStore<B> {
     async fn insert_conversation(
         &self,
         conversation: &kefu_domain::chat::ChatConversation,
@@ -497,23 +444,6 @@ impl<B: Backend> Store for SqlStore<B> {
         })
     }
 
-    async fn case_events_after(
-        &self,
-        id: &CaseId,
-        after: i64,
-        limit: u32,
-    ) -> StoreResult<Vec<CaseEvent>> {
-        ops::case_events_after(&mut *self.backend.read().await?, id, after, limit).await
-    }
-
-    async fn messages_with_client_id(
-        &self,
-        id: &CaseId,
-        client_id: &str,
-    ) -> StoreResult<Vec<CaseEvent>> {
-        ops::messages_with_client_id(&mut *self.backend.read().await?, id, client_id).await
-    }
-
     async fn put_attachment(
         &self,
         attachment: &kefu_domain::chat::StoredAttachment,
@@ -528,70 +458,10 @@ impl<B: Backend> Store for SqlStore<B> {
     ) -> StoreResult<Option<kefu_domain::chat::StoredAttachment>> {
         ops::attachment(&mut *self.backend.read().await?, id).await
     }
+}
 
-    async fn put_agent_profile(
-        &self,
-        profile: &kefu_domain::routing::AgentProfile,
-    ) -> StoreResult<()> {
-        self.write_done(WriteOp::PutAgentProfile(Box::new(profile.clone())))
-            .await
-    }
-
-    async fn agent_profiles(&self) -> StoreResult<Vec<kefu_domain::routing::AgentProfile>> {
-        ops::all_docs(
-            &mut *self.backend.read().await?,
-            "SELECT doc FROM agent_presence ORDER BY user_id",
-        )
-        .await
-    }
-
-    async fn open_work_per_agent(&self) -> StoreResult<Vec<(UserId, i64, i64)>> {
-        ops::open_work_per_agent(&mut *self.backend.read().await?).await
-    }
-
-    async fn search_outbox(
-        &self,
-        after: i64,
-        since: Timestamp,
-        limit: u32,
-    ) -> StoreResult<Vec<kefu_domain::store::OutboxEntry>> {
-        ops::search_outbox(&mut *self.backend.read().await?, after, since, limit).await
-    }
-
-    async fn search_outbox_head(&self) -> StoreResult<i64> {
-        let mut conn = self.backend.read().await?;
-        let rows = conn
-            .fetch("SELECT COALESCE(MAX(id), 0) FROM search_outbox", &[])
-            .await?;
-        rows.first().map_or(Ok(0), |r| r.int(0))
-    }
-
-    async fn put_canned(
-        &self,
-        reply: &kefu_domain::canned::CannedReply,
-        only_if_absent: bool,
-    ) -> StoreResult<()> {
-        self.write_done(WriteOp::PutCanned {
-            reply: Box::new(reply.clone()),
-            only_if_absent,
-        })
-        .await
-    }
-
-    async fn canned_reply(
-        &self,
-        id: &str,
-    ) -> StoreResult<Option<kefu_domain::canned::CannedReply>> {
-        ops::canned_reply(&mut *self.backend.read().await?, id).await
-    }
-
-    async fn list_canned(
-        &self,
-        query: &kefu_domain::store::CannedQuery,
-    ) -> StoreResult<Vec<kefu_domain::canned::CannedReply>> {
-        ops::list_canned(&mut *self.backend.read().await?, query).await
-    }
-
+#[async_trait]
+impl<B: Backend> KnowledgeStore for SqlStore<B> {
     async fn put_article(
         &self,
         article: &kefu_domain::kb::Article,
@@ -672,12 +542,156 @@ impl<B: Backend> Store for SqlStore<B> {
         ops::search_gaps(&mut *self.backend.read().await?, since, limit).await
     }
 
+    async fn put_canned(
+        &self,
+        reply: &kefu_domain::canned::CannedReply,
+        only_if_absent: bool,
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::PutCanned {
+            reply: Box::new(reply.clone()),
+            only_if_absent,
+        })
+        .await
+    }
+
+    async fn canned_reply(
+        &self,
+        id: &str,
+    ) -> StoreResult<Option<kefu_domain::canned::CannedReply>> {
+        ops::canned_reply(&mut *self.backend.read().await?, id).await
+    }
+
+    async fn list_canned(
+        &self,
+        query: &kefu_domain::store::CannedQuery,
+    ) -> StoreResult<Vec<kefu_domain::canned::CannedReply>> {
+        ops::list_canned(&mut *self.backend.read().await?, query).await
+    }
+}
+
+#[async_trait]
+impl<B: Backend> ConfigStore for SqlStore<B> {
+    async fn put_calendar(
+        &self,
+        key: &str,
+        spec: &CalendarSpec,
+        at: Timestamp,
+        only_if_absent: bool,
+        editor: Option<&Editor>,
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::PutCalendar {
+            key: key.to_string(),
+            spec: Box::new(spec.clone()),
+            at: kefu_domain::to_millis(at),
+            only_if_absent,
+            editor: editor.cloned(),
+        })
+        .await
+    }
+
+    async fn calendar(&self, key: &str) -> StoreResult<Option<CalendarSpec>> {
+        ops::one_doc(
+            &mut *self.backend.read().await?,
+            "SELECT doc FROM calendars WHERE key = $1",
+            key,
+        )
+        .await
+    }
+
+    async fn list_calendars(&self) -> StoreResult<Vec<(String, CalendarSpec)>> {
+        ops::list_calendars(&mut *self.backend.read().await?).await
+    }
+
+    async fn put_sla_policy(
+        &self,
+        key: &str,
+        policy: &SlaPolicy,
+        only_if_absent: bool,
+        editor: Option<&Editor>,
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::PutSlaPolicy {
+            key: key.to_string(),
+            policy: Box::new(policy.clone()),
+            only_if_absent,
+            editor: editor.cloned(),
+        })
+        .await
+    }
+
+    async fn list_sla_policies(&self) -> StoreResult<Vec<(String, SlaPolicy)>> {
+        ops::list_sla_policies(&mut *self.backend.read().await?).await
+    }
+
+    async fn setting(&self, key: &str) -> StoreResult<Option<serde_json::Value>> {
+        let mut c = self.backend.read().await?;
+        ops::setting(&mut *c, key).await
+    }
+
+    async fn put_setting(
+        &self,
+        key: &str,
+        value: &serde_json::Value,
+        at: Timestamp,
+        editor: Option<&Editor>,
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::PutSetting {
+            key: key.to_string(),
+            doc: value.to_string(),
+            at: to_millis(at),
+            editor: editor.cloned(),
+        })
+        .await
+    }
+
+    async fn config_history(
+        &self,
+        kind: Option<ConfigKind>,
+        key: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<ConfigChange>> {
+        ops::config_history(&mut *self.backend.read().await?, kind, key, limit).await
+    }
+}
+
+#[async_trait]
+impl<B: Backend> OutboxStore for SqlStore<B> {
+    async fn search_outbox(
+        &self,
+        after: i64,
+        since: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<kefu_domain::store::OutboxEntry>> {
+        ops::search_outbox(&mut *self.backend.read().await?, after, since, limit).await
+    }
+
+    async fn search_outbox_head(&self) -> StoreResult<i64> {
+        let mut conn = self.backend.read().await?;
+        let rows = conn
+            .fetch("SELECT COALESCE(MAX(id), 0) FROM search_outbox", &[])
+            .await?;
+        rows.first().map_or(Ok(0), |r| r.int(0))
+    }
+}
+
+#[async_trait]
+impl<B: Backend> Signals for SqlStore<B> {
     async fn publish_signal(&self, payload: &str) -> StoreResult<()> {
         self.backend.publish_signal(payload).await
     }
 
     async fn signals(&self) -> StoreResult<Option<Box<dyn SignalReceiver>>> {
         self.backend.signals().await
+    }
+}
+
+#[async_trait]
+impl<B: Backend> TransferStore for SqlStore<B> {
+    fn backend_name(&self) -> &'static str {
+        self.backend.name()
+    }
+
+    async fn is_empty(&self) -> StoreResult<bool> {
+        ops::is_empty(&mut *self.backend.read().await?).await
     }
 
     async fn export_chunk(
@@ -695,9 +709,5 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn finish_import(&self) -> StoreResult<()> {
         self.write_done(WriteOp::FinishImport).await
-    }
-
-    async fn is_empty(&self) -> StoreResult<bool> {
-        ops::is_empty(&mut *self.backend.read().await?).await
     }
 }
