@@ -4,7 +4,10 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::{new_case, spawn_app};
+use jiff::SignedDuration;
+use kefu_domain::Clock;
+
+use super::{TestApp, new_case, spawn_app};
 
 #[tokio::test]
 async fn calendars_compute_due_times_and_refuse_bad_definitions() {
@@ -384,8 +387,7 @@ async fn promises_escalation_and_notifications_over_http() {
     let app = spawn_app().await;
     let case = app.create_case(new_case("13200000001")).await;
     let id = case["id"].as_str().unwrap();
-    #[allow(clippy::disallowed_methods)] // the server runs on the wall clock
-    let in_an_hour = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1)).to_string();
+    let in_an_hour = (app.clock.now() + SignedDuration::from_hours(1)).to_string();
     let (status, promised) = app
         .call(
             Method::POST,
@@ -539,4 +541,120 @@ async fn promises_escalation_and_notifications_over_http() {
         .call(Method::GET, "/api/v1/notifications", None, None)
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+/// Time passes on the server's clock, not the test's: the first-response breach, a promise's
+/// reminder and then its miss are recorded when a timer tick finds them due — not before, and
+/// once each.
+#[tokio::test]
+async fn due_clocks_fire_when_the_server_clock_passes_them() {
+    let app = spawn_app().await;
+    let case = app.create_case(new_case("13200000002")).await;
+    let id = case["id"].as_str().unwrap();
+    let first = |case: &Value| {
+        case["sla"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["kind"] == "first_response")
+            .cloned()
+            .unwrap_or_else(|| panic!("no first-response clock: {case}"))
+    };
+    // The phone policy: a first answer within 30 minutes, around the clock.
+    let clock = first(&case);
+    assert_eq!(
+        (clock["target_secs"].as_i64(), clock["calendar"].as_str()),
+        (Some(1800), Some("24x7")),
+        "{clock}"
+    );
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/cases/{id}"),
+            Some(&app.agent),
+            Some(json!({"assignee": "agent01"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let due_at = (app.clock.now() + SignedDuration::from_hours(1)).to_string();
+    let (status, promised) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/commitments"),
+            Some(&app.agent),
+            Some(json!({"due_at": due_at, "note": "一小时内回电"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{promised}");
+    let case_now = || async {
+        let (status, case) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/cases/{id}"),
+                Some(&app.agent),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{case}");
+        case
+    };
+    let count = |types: &[String], wanted: &str| types.iter().filter(|t| *t == wanted).count();
+
+    // 29 minutes in: nothing is due.
+    app.clock.advance(SignedDuration::from_mins(29));
+    assert_eq!(app.fire_due_timers().await, 0);
+    assert_eq!(first(&case_now().await)["state"], "running");
+
+    // 31 minutes in: the first answer is late, recorded once however many ticks look.
+    app.clock.advance(SignedDuration::from_mins(2));
+    assert_eq!(app.fire_due_timers().await, 1);
+    assert_eq!(app.fire_due_timers().await, 0);
+    let after = case_now().await;
+    assert_eq!(first(&after)["state"], "breached", "{after}");
+    assert_eq!(after["commitments"][0]["state"], "open", "{after}");
+    let types = event_types(&app, id).await;
+    assert_eq!(count(&types, "sla_breached"), 1, "{types:?}");
+    assert_eq!(count(&types, "commitment_reminded"), 0, "{types:?}");
+
+    // 51 minutes in, ten before the promise falls due: the case's owner is reminded, once.
+    app.clock.advance(SignedDuration::from_mins(20));
+    app.fire_due_timers().await;
+    app.fire_due_timers().await;
+    let types = event_types(&app, id).await;
+    assert_eq!(count(&types, "commitment_reminded"), 1, "{types:?}");
+    assert_eq!(count(&types, "commitment_missed"), 0, "{types:?}");
+    let (_, mine) = app
+        .call(Method::GET, "/api/v1/notifications", Some(&app.agent), None)
+        .await;
+    assert!(
+        mine["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "commitment_reminded"),
+        "{mine}"
+    );
+
+    // 61 minutes in: the promise is missed.
+    app.clock.advance(SignedDuration::from_mins(10));
+    app.fire_due_timers().await;
+    app.fire_due_timers().await;
+    let after = case_now().await;
+    assert_eq!(after["commitments"][0]["state"], "missed", "{after}");
+    let types = event_types(&app, id).await;
+    assert_eq!(count(&types, "commitment_missed"), 1, "{types:?}");
+    assert_eq!(count(&types, "sla_breached"), 1, "{types:?}");
+}
+
+/// The types of a case's events, oldest first.
+async fn event_types(app: &TestApp, id: &str) -> Vec<String> {
+    let path = format!("/api/v1/cases/{id}/events?limit=200");
+    let (status, page) = app.call(Method::GET, &path, Some(&app.admin), None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap().to_string())
+        .collect()
 }
