@@ -1,5 +1,7 @@
 //! Who may do what: each role's view of cases, and the matrix of every endpoint × every role.
 
+mod matrix;
+
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 

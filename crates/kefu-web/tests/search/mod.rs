@@ -467,6 +467,7 @@ async fn search_node(store: Arc<dyn Store>) -> TestApp {
         viewer: String::new(),
         clock,
         desk,
+        more: Default::default(),
     };
     node.agent = node.login("agent01").await;
     node

@@ -47,6 +47,8 @@ pub struct TestApp {
     pub clock: Arc<TestClock>,
     /// The server's desk, for what a node does besides serving HTTP (firing due timers).
     pub desk: Desk,
+    /// Tokens of the users `as_role` made for the roles the harness has no user of.
+    pub more: Mutex<Vec<(Role, String)>>,
 }
 
 pub const PASSWORD: &str = "test-password-1";
@@ -126,6 +128,7 @@ pub async fn spawn_app() -> TestApp {
         viewer: String::new(),
         clock,
         desk,
+        more: Mutex::default(),
     };
     app.admin = app.login("admin").await;
     app.agent = app.login("agent01").await;
@@ -135,6 +138,54 @@ pub async fn spawn_app() -> TestApp {
 }
 
 impl TestApp {
+    /// Requests signed in as a user of `role`: the harness's own users for admin, agent,
+    /// department and readonly; `supervisor01` and `finance01`, made on first use, for the others.
+    ///
+    /// ```ignore
+    /// app.as_role(Role::Agent).put(path, body).await.expect(403);
+    /// ```
+    pub fn as_role(&self, role: Role) -> As<'_> {
+        As {
+            app: self,
+            role: Some(role),
+        }
+    }
+
+    /// Requests without credentials.
+    pub fn anonymous(&self) -> As<'_> {
+        As {
+            app: self,
+            role: None,
+        }
+    }
+
+    /// A token of a user with `role` (see [`TestApp::as_role`]).
+    pub async fn token_of(&self, role: Role) -> String {
+        match role {
+            Role::Admin => return self.admin.clone(),
+            Role::Agent => return self.agent.clone(),
+            Role::Department => return self.ops.clone(),
+            Role::Readonly => return self.viewer.clone(),
+            _ => {}
+        }
+        if let Some((_, t)) = self.more.lock().unwrap().iter().find(|(r, _)| *r == role) {
+            return t.clone();
+        }
+        let username = format!("{}01", role.as_str());
+        let (status, body) = self
+            .call(
+                Method::POST,
+                "/api/v1/users",
+                Some(&self.admin),
+                Some(json!({"username": username, "password": PASSWORD, "role": role.as_str()})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let token = self.login(&username).await;
+        self.more.lock().unwrap().push((role, token.clone()));
+        token
+    }
+
     /// What a node's timer loop does on a tick: records the breaches of every service clock
     /// that fell due by the server's (test) clock. Returns how many fired.
     pub async fn fire_due_timers(&self) -> usize {
@@ -262,4 +313,82 @@ pub fn shipment(waybill: &str) -> Value {
 /// Percent-encodes every byte of `s` (for query strings with Chinese or reserved characters).
 pub fn super_encode(s: &str) -> String {
     s.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+/// Requests made as one role (or anonymously); see [`TestApp::as_role`].
+pub struct As<'a> {
+    app: &'a TestApp,
+    role: Option<Role>,
+}
+
+impl As<'_> {
+    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        let token = match self.role {
+            Some(role) => Some(self.app.token_of(role).await),
+            None => None,
+        };
+        let (status, body) = self.app.call(method, path, token.as_deref(), body).await;
+        Reply {
+            who: self.role.map_or("anonymous", |r| r.as_str()),
+            status,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::PATCH, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.send(Method::DELETE, path, None).await
+    }
+}
+
+/// A response's status and JSON body (a string if it was not JSON).
+#[derive(Debug)]
+pub struct Reply {
+    pub who: &'static str,
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Reply {
+    /// Asserts the status (and, for 401 and 403, the stable error code) and returns the body.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Value {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "as {}: {}",
+            self.who,
+            self.body
+        );
+        let code = match status {
+            401 => Some("unauthenticated"),
+            403 => Some("forbidden"),
+            _ => None,
+        };
+        if let Some(code) = code {
+            assert_eq!(
+                error_code(&self.body),
+                code,
+                "as {}: {}",
+                self.who,
+                self.body
+            );
+        }
+        self.body
+    }
 }
