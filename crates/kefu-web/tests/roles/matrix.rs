@@ -535,6 +535,19 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             Some(json!({"waybill_no": no})),
             [200, 200, 200, 200, 200, 200, 401],
         ),
+        // Opening a case from a tracking answer is creating a case.
+        each(
+            M::POST,
+            "/api/v1/tracking/query",
+            per(&|n| {
+                (
+                    "/api/v1/tracking/query".into(),
+                    Some(json!({"waybill_no": no, "issue": "not_received",
+                        "open_case": {"phone": format!("1390013900{n}"), "note": "没收到"}})),
+                )
+            }),
+            [201, 201, 201, 403, 403, 201, 401],
+        ),
         row(
             M::POST,
             "/api/v1/addresses/parse",
