@@ -1113,4 +1113,33 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         wrong.len(),
         wrong.join("\n")
     );
+
+    // The OpenAPI document says which operations need no credentials (`security: []`): exactly
+    // those that answer a caller without any.
+    let doc = app
+        .anonymous()
+        .get("/api/v1/openapi.json")
+        .await
+        .expect(200);
+    let mut misdocumented = Vec::new();
+    for r in &rows {
+        let open = (200..300).contains(&r.want[6]);
+        let op = &doc["paths"][r.route][r.method.as_str().to_lowercase()];
+        let documented_open = op["security"] == json!([]);
+        if open != documented_open {
+            misdocumented.push(format!(
+                "{} {}: answers anonymous callers {}, documented {}",
+                r.method,
+                r.route,
+                r.want[6],
+                if documented_open {
+                    "public"
+                } else {
+                    "as needing a token"
+                }
+            ));
+        }
+    }
+    misdocumented.dedup();
+    assert!(misdocumented.is_empty(), "{misdocumented:#?}");
 }
