@@ -1143,3 +1143,90 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
     misdocumented.dedup();
     assert!(misdocumented.is_empty(), "{misdocumented:#?}");
 }
+
+/// Department staff work only on what was transferred to their department: every call about a
+/// case that was not is refused as if the case did not exist.
+#[tokio::test]
+async fn department_staff_cannot_reach_a_case_not_transferred_to_them() {
+    let app = spawn_app().await;
+    let case = app
+        .create_case(
+            json!({"channel": "phone", "subject": "包裹破损", "description": "外箱压坏",
+            "customer": {"name": "赵六", "phone": "13712345670"}}),
+        )
+        .await;
+    let id = case["id"].as_str().unwrap().to_string();
+    let number = case["number"].as_str().unwrap().to_string();
+    let chat = app
+        .anonymous()
+        .post(
+            "/api/v1/chat/conversations",
+            json!({"name": "王女士", "origin": "widget"}),
+        )
+        .await
+        .expect(201);
+    let chat_case = chat["case_id"].as_str().unwrap().to_string();
+    let calls: Vec<(Method, String, Option<Value>)> = vec![
+        (Method::GET, format!("/api/v1/cases/{id}"), None),
+        (Method::GET, format!("/api/v1/cases/{number}"), None),
+        (
+            Method::PATCH,
+            format!("/api/v1/cases/{id}"),
+            Some(json!({"tags": ["矩阵"]})),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/cases/{id}/messages"),
+            Some(json!({"body": "已核实", "visibility": "internal"})),
+        ),
+        (Method::GET, format!("/api/v1/cases/{id}/messages"), None),
+        (Method::GET, format!("/api/v1/cases/{id}/events"), None),
+        (
+            Method::POST,
+            format!("/api/v1/cases/{id}/commitments"),
+            Some(json!({"due_at": "2099-01-01T00:00:00Z", "note": "回电"})),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/cases/{id}/escalate"),
+            Some(json!({"reason": "客户要求主管回电"})),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/cases/{number}/canned/seed-delay-apology/render"),
+            None,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/cases/{number}/macros/seed-macro-damage"),
+            None,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/chat/cases/{chat_case}/frames"),
+            None,
+        ),
+    ];
+    let before = app
+        .as_role(Role::Admin)
+        .get(&format!("/api/v1/cases/{id}"))
+        .await
+        .expect(200);
+    let mut wrong = Vec::new();
+    for (method, path, body) in calls {
+        let reply = app
+            .as_role(Role::Department)
+            .send(method.clone(), &path, body)
+            .await;
+        if reply.status.as_u16() != 404 {
+            wrong.push(format!("{method} {path}: {} {}", reply.status, reply.body));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    let after = app
+        .as_role(Role::Admin)
+        .get(&format!("/api/v1/cases/{id}"))
+        .await
+        .expect(200);
+    assert_eq!(after["version"], before["version"], "nothing was written");
+}
