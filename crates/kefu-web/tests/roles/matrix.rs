@@ -6,7 +6,7 @@
 //! a claim step, a pickup's status, signing out) get a fresh object or token per caller.
 
 use kefu_domain::Role;
-use reqwest::Method;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::super::{PASSWORD, TestApp, error_code, own_waybill, shipment, spawn_app};
@@ -111,6 +111,30 @@ async fn claim(app: &TestApp, phone: &str, proposed: bool) -> (String, String) {
             .expect(200);
     }
     (case, claim)
+}
+
+/// A WebSocket handshake on `path`: 101 if the server switched protocols, else its status and
+/// body.
+async fn upgrade(app: &TestApp, path: &str, bearer: Option<&str>) -> (StatusCode, Value) {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let url = format!("{}{path}", app.base.replacen("http://", "ws://", 1));
+    let mut req = url.into_client_request().unwrap();
+    if let Some(t) = bearer {
+        req.headers_mut()
+            .insert("authorization", format!("Bearer {t}").parse().unwrap());
+    }
+    match tokio_tungstenite::connect_async(req).await {
+        Ok((_socket, response)) => (response.status(), Value::Null),
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            let body = response
+                .body()
+                .as_deref()
+                .and_then(|b| serde_json::from_slice(b).ok())
+                .unwrap_or(Value::Null);
+            (response.status(), body)
+        }
+        Err(e) => panic!("{path}: {e}"),
+    }
 }
 
 fn article(title: &str) -> Value {
@@ -750,14 +774,14 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             Some(json!({"name": "王女士", "origin": "widget"})),
             [201; 7],
         ),
-        // A plain GET is no WebSocket upgrade: refused as a bad request before anything else (the
-        // socket's own rules are in `chat`).
+        // A real WebSocket handshake (see `upgrade`): every signed-in role that sees the chat
+        // may watch it (sending is refused frame by frame to those who may not write; see `chat`).
         row(
             M::GET,
             "/api/v1/chat/cases/{id}/ws",
             format!("/api/v1/chat/cases/{chat_case}/ws"),
             None,
-            [400, 400, 400, 400, 400, 400, 400],
+            [101, 101, 101, 101, 101, 101, 401],
         ),
         row(
             M::GET,
@@ -1071,7 +1095,13 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         let mut got = [0u16; 7];
         for (i, who) in WHO.iter().enumerate() {
             let (path, body) = r.calls[i].clone();
-            let reply = if r.route == "/api/v1/auth/logout" {
+            let reply = if r.route.ends_with("/ws") {
+                let token = match who {
+                    Some(role) => Some(app.token_of(*role).await),
+                    None => None,
+                };
+                upgrade(&app, &path, token.as_deref()).await
+            } else if r.route == "/api/v1/auth/logout" {
                 let (status, body) = app
                     .call(r.method.clone(), &path, logout_tokens[i].as_deref(), body)
                     .await;
