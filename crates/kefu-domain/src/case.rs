@@ -147,6 +147,22 @@ pub struct Case {
     /// The bot's side of a chat it answers first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bot: Option<crate::bot::BotState>,
+    /// How staff made sure the caller is the customer, the latest time they did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_confirmed: Option<IdentityConfirmation>,
+}
+
+string_enum!(
+    /// What the caller proved they know: an order number, a waybill of theirs, their account.
+    IdentityMethod { OrderNumber => "order_number", Waybill => "waybill", Account => "account" }
+);
+
+/// Staff confirmed the caller's identity: how, by whom, when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdentityConfirmation {
+    pub method: IdentityMethod,
+    pub by: ActorRef,
+    pub at: Timestamp,
 }
 
 string_enum!(
@@ -346,6 +362,17 @@ pub enum EventData {
         claim_id: String,
         state: crate::claim::ClaimState,
     },
+    /// The case's customer was merged into another one: the case belongs to `into` now.
+    CustomerMerged {
+        from: CustomerId,
+        into: CustomerId,
+    },
+    /// Staff confirmed the caller is the customer (R-SEC-1: before giving out parcel details).
+    IdentityConfirmed {
+        method: IdentityMethod,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        note: String,
+    },
 }
 
 impl EventData {
@@ -391,6 +418,8 @@ impl EventData {
             EventData::ClaimRejected { .. } => "claim_rejected",
             EventData::ClaimPaid { .. } => "claim_paid",
             EventData::ClaimOverdue { .. } => "claim_overdue",
+            EventData::CustomerMerged { .. } => "customer_merged",
+            EventData::IdentityConfirmed { .. } => "identity_confirmed",
         }
     }
 }
@@ -446,6 +475,7 @@ impl Case {
             department_overdue: false,
             rating: None,
             bot: bot.then(crate::bot::BotState::default),
+            identity_confirmed: None,
         })
     }
 
@@ -522,6 +552,14 @@ impl Case {
             EventData::Escalated { level, .. } => self.escalation_level = *level,
             EventData::ClaimOpened(o) => self.claims.push(Claim::opened(o, &event.actor)),
             EventData::Rated { score, .. } => self.rating = Some(*score),
+            EventData::CustomerMerged { into, .. } => self.customer_id = into.clone(),
+            EventData::IdentityConfirmed { method, .. } => {
+                self.identity_confirmed = Some(IdentityConfirmation {
+                    method: *method,
+                    by: event.actor.clone(),
+                    at: event.at,
+                })
+            }
             EventData::BotTurn { state, .. } => self.bot = Some(state.clone()),
             EventData::HandedOver { reason } => {
                 let bot = self.bot.get_or_insert_with(Default::default);

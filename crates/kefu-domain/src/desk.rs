@@ -906,6 +906,8 @@ impl Desk {
             tags: tags(&field("tags"), &draft.tags)?,
             created_at: now,
             updated_at: now,
+            version: 1,
+            merged_into: None,
         })
     }
 
@@ -1044,6 +1046,7 @@ impl Desk {
                 .ok_or_else(|| {
                     DomainError::invalid("customer_id", format!("no customer '{id}'"))
                 })?;
+                let found = self.survivor_of(found).await?;
                 let grade = found.grade;
                 (CustomerChoice::Existing(found.id), grade)
             }

@@ -36,6 +36,7 @@ pub enum ExportTable {
     SearchGaps,
     ConfigHistory,
     ShipmentChanges,
+    CustomerEvents,
 }
 
 impl ExportTable {
@@ -43,7 +44,7 @@ impl ExportTable {
     /// conversations and attachments after cases). Tables added later go where their
     /// references allow without moving the older ones, so a dump written before they existed
     /// is still a valid dump.
-    pub const ALL: [ExportTable; 21] = [
+    pub const ALL: [ExportTable; 22] = [
         ExportTable::Calendars,
         ExportTable::SlaPolicies,
         ExportTable::Settings,
@@ -54,6 +55,7 @@ impl ExportTable {
         ExportTable::Customers,
         ExportTable::Cases,
         ExportTable::CaseEvents,
+        ExportTable::CustomerEvents,
         ExportTable::ChatConversations,
         ExportTable::Attachments,
         ExportTable::Shipments,
@@ -114,6 +116,8 @@ pub enum ExportRecord {
     ConfigChange(Box<crate::history::ConfigChange>),
     /// A write that changed a shipment's details.
     ShipmentChange(Box<crate::history::ShipmentChange>),
+    /// A customer's history of changes (after the customers).
+    CustomerEvent(Box<crate::customer::CustomerEvent>),
 }
 
 /// An image sent in a chat, as exported: its description, the case it belongs to, and its
@@ -215,6 +219,7 @@ impl ExportRecord {
             ExportRecord::SearchGap(g) => g.id.clone(),
             ExportRecord::ConfigChange(c) => format!("{:012}", c.seq),
             ExportRecord::ShipmentChange(c) => format!("{}/{:012}", c.waybill_no, c.version),
+            ExportRecord::CustomerEvent(e) => format!("{}/{:012}", e.customer_id, e.seq),
         }
     }
 }
@@ -374,17 +379,19 @@ mod tests {
             ExportTable::SearchGaps => 18,
             ExportTable::ConfigHistory => 19,
             ExportTable::ShipmentChanges => 20,
+            ExportTable::CustomerEvents => 21,
         };
         let mut numbers: Vec<usize> = ExportTable::ALL.iter().map(|t| number(*t)).collect();
         numbers.sort_unstable();
-        // 21: one more than the highest number above.
-        assert_eq!(numbers, (0..21).collect::<Vec<_>>(), "each table once");
+        // 22: one more than the highest number above.
+        assert_eq!(numbers, (0..22).collect::<Vec<_>>(), "each table once");
         let at = |t: ExportTable| ExportTable::ALL.iter().position(|x| *x == t).unwrap();
         assert!(at(ExportTable::Users) < at(ExportTable::AgentPresence));
         assert!(at(ExportTable::Departments) < at(ExportTable::CannedReplies));
         assert!(at(ExportTable::Users) < at(ExportTable::CannedReplies));
         assert!(at(ExportTable::Cases) < at(ExportTable::ChatConversations));
         assert!(at(ExportTable::Cases) < at(ExportTable::Attachments));
+        assert!(at(ExportTable::Customers) < at(ExportTable::CustomerEvents));
         assert!(at(ExportTable::Articles) < at(ExportTable::ArticleVersions));
         assert!(at(ExportTable::Articles) < at(ExportTable::ArticleFeedback));
         assert!(at(ExportTable::Settings) < at(ExportTable::ConfigHistory));

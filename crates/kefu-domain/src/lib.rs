@@ -12,6 +12,7 @@ pub mod chat;
 pub mod claim;
 pub mod classify;
 pub mod clock;
+pub mod corrections;
 pub mod customer;
 pub mod desk;
 pub mod erlang;

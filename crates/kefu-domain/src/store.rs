@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::CalendarSpec;
 use crate::case::{Case, CaseEvent, Category, EventData, Priority, Status};
-use crate::customer::{Customer, Phone};
+use crate::customer::{Customer, CustomerEvent, Phone};
 use crate::error::StoreError;
 use crate::export::{ExportRecord, ExportTable};
 use crate::ids::{CaseId, CustomerId, DepartmentId, UserId};
@@ -155,6 +155,25 @@ pub struct CustomerQuery {
     pub limit: u32,
 }
 
+/// A change to customers written as one: an edit (one customer), or a merge (both customers,
+/// and the cases that move with a `customer_merged` event each).
+#[derive(Debug, Clone, Default)]
+pub struct CustomerWrite {
+    /// Each new record with the version it replaces.
+    pub customers: Vec<(Customer, i64)>,
+    /// Their events (the store gives them their `seq`).
+    pub events: Vec<CustomerEvent>,
+    pub cases: Vec<CaseAppend>,
+}
+
+/// Events appended to a case with its new projection, at the version it was read.
+#[derive(Debug, Clone)]
+pub struct CaseAppend {
+    pub projection: Case,
+    pub expected_version: i64,
+    pub events: Vec<CaseEvent>,
+}
+
 /// Who a new case belongs to: a known customer, or one to find by contact or else create.
 #[derive(Debug, Clone)]
 pub enum CustomerChoice {
@@ -217,6 +236,14 @@ pub trait Store: Send + Sync {
     /// `kind` is `phone`, `email` or `external`.
     async fn customer_by_contact(&self, kind: &str, value: &str) -> StoreResult<Option<Customer>>;
     async fn list_customers(&self, query: &CustomerQuery) -> StoreResult<Page<Customer>>;
+    /// Atomically: writes each changed customer if it is still at its expected version
+    /// (`VersionConflict` otherwise), its contact points as its record now lists them (one
+    /// taken by a customer outside the write is `Duplicate`), the customer events (numbered
+    /// per customer as appended), the moved cases as [`Store::append_events`] would, and a
+    /// search outbox entry for every customer and case written. All or nothing.
+    async fn write_customers(&self, write: &CustomerWrite) -> StoreResult<()>;
+    /// A customer's events, oldest first.
+    async fn customer_events(&self, id: &CustomerId) -> StoreResult<Vec<CustomerEvent>>;
 
     /// Atomically: honour the idempotency key, resolve the customer, allocate the number, write
     /// the case, its `created` event and the key.

@@ -229,6 +229,8 @@ async fn load(store: &dyn Store, kind: &str, id: &str) -> Result<Option<SearchDo
                 .customer_by_id(&cid)
                 .await
                 .map_err(store_error)?
+                // A customer merged into another is found as that one.
+                .filter(|c| c.merged_into.is_none())
                 .map(|c| customer_doc(&c)),
             None => None,
         },
@@ -435,7 +437,9 @@ pub async fn reindex(index: &SearchIndex, store: &dyn Store) -> Result<u64, Doma
             let mut docs = Vec::with_capacity(chunk.len());
             for record in &chunk {
                 match record {
-                    ExportRecord::Customer(c) => docs.push(customer_doc(c)),
+                    ExportRecord::Customer(c) if c.merged_into.is_none() => {
+                        docs.push(customer_doc(c))
+                    }
                     ExportRecord::Case(c) => {
                         let events = store.case_events(&c.id).await.map_err(store_error)?;
                         docs.push(case_doc(c, &events));

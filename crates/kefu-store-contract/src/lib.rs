@@ -9,6 +9,7 @@ mod canned;
 mod chat;
 mod chat_export;
 mod console;
+mod customers;
 mod history;
 mod kb;
 mod outbox;
@@ -18,6 +19,7 @@ pub use canned::*;
 pub use chat::*;
 pub use chat_export::*;
 pub use console::*;
+pub use customers::*;
 pub use history::*;
 pub use kb::*;
 pub use outbox::*;
@@ -157,13 +159,22 @@ macro_rules! contract_tests {
             canned_replies_are_scoped_and_searchable,
             canned_replies_render_with_and_without_a_shipment, macros_apply_all_or_nothing,
             articles_keep_every_version, config_changes_are_recorded_with_before_and_after,
-            shipment_upserts_record_what_they_change);
+            shipment_upserts_record_what_they_change,
+            customers_are_edited_with_their_contacts_and_events,
+            merging_customers_moves_cases_and_contacts_at_once);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn change_histories_survive_export_import() {
             let source: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
             let target: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
             $crate::change_histories_survive_export_import(source, target).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn customer_corrections_survive_export_import() {
+            let source: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
+            let target: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
+            $crate::customer_corrections_survive_export_import(source, target).await;
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -77,6 +77,7 @@ macro_rules! migrations {
             11 "search_outbox" "0011_search_outbox.sql",
             12 "knowledge" "0012_knowledge.sql",
             13 "history" "0013_history.sql",
+            14 "customer_edits" "0014_customer_edits.sql",
         )
     };
     ($($version:literal $name:literal $file:literal),+ $(,)?) => {

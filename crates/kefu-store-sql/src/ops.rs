@@ -30,6 +30,7 @@ pub enum WriteOp {
     InsertSession(Session),
     DeleteSession(String),
     InsertCustomer(Customer),
+    WriteCustomers(Box<kefu_domain::store::CustomerWrite>),
     CreateCase(Box<NewCase>),
     Append {
         projection: Box<Case>,
@@ -140,6 +141,7 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             insert_customer(sql, &c).await?;
             outbox(sql, "customer", c.id.as_str(), c.created_at).await?;
         }
+        WriteOp::WriteCustomers(write) => write_customers(sql, &write).await?,
         WriteOp::CreateCase(new_case) => {
             let created = create_case(sql, *new_case).await?;
             if !created.replayed {
@@ -554,15 +556,20 @@ async fn insert_customer(sql: &mut dyn Sql, c: &Customer) -> StoreResult<()> {
         }
     }
     sql.execute(
-        "INSERT INTO customers (id, created_at, doc, name_key) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO customers (id, created_at, doc, name_key, version) VALUES ($1, $2, $3, $4, $5)",
         &[
             c.id.to_string().into(),
             to_millis(c.created_at).into(),
             to_json(c)?.into(),
             c.name.trim().to_lowercase().into(),
+            c.version.into(),
         ],
     )
     .await?;
+    insert_contacts(sql, c).await
+}
+
+async fn insert_contacts(sql: &mut dyn Sql, c: &Customer) -> StoreResult<()> {
     for (kind, value) in contact_keys(c) {
         sql.execute(
             "INSERT INTO customer_contacts (kind, value, customer_id) VALUES ($1, $2, $3)",
@@ -572,6 +579,116 @@ async fn insert_customer(sql: &mut dyn Sql, c: &Customer) -> StoreResult<()> {
         .map_err(|e| named_duplicate(e, format!("{kind} {value}")))?;
     }
     Ok(())
+}
+
+/// An edit or a merge (see `Store::write_customers`): the records at their versions, their
+/// contacts (all of the written customers' rows go first, so a contact can pass from one to
+/// the other), their events, the moved cases, and the outbox.
+async fn write_customers(
+    sql: &mut dyn Sql,
+    write: &kefu_domain::store::CustomerWrite,
+) -> StoreResult<()> {
+    for (c, expected) in &write.customers {
+        let changed = sql
+            .execute(
+                "UPDATE customers SET doc = $2, name_key = $3, version = $4 WHERE id = $1 AND version = $5",
+                &[
+                    c.id.to_string().into(),
+                    to_json(c)?.into(),
+                    c.name.trim().to_lowercase().into(),
+                    c.version.into(),
+                    (*expected).into(),
+                ],
+            )
+            .await?;
+        if changed == 0 {
+            return Err(StoreError::VersionConflict);
+        }
+        sql.execute(
+            "DELETE FROM customer_contacts WHERE customer_id = $1",
+            &[c.id.to_string().into()],
+        )
+        .await?;
+    }
+    for (c, _) in &write.customers {
+        for (kind, value) in contact_keys(c) {
+            if let Some(owner) = customer_id_by_contact(sql, kind, &value).await? {
+                return Err(StoreError::Duplicate(format!(
+                    "{kind} {value} (customer {owner})"
+                )));
+            }
+        }
+        insert_contacts(sql, c).await?;
+    }
+    for e in &write.events {
+        let next = fetch_optional(
+            sql,
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM customer_events WHERE customer_id = $1",
+            &[e.customer_id.to_string().into()],
+        )
+        .await?
+        .map(|r| r.int(0))
+        .transpose()?
+        .unwrap_or(1);
+        let numbered = kefu_domain::customer::CustomerEvent {
+            seq: next,
+            ..e.clone()
+        };
+        insert_customer_event(sql, &numbered).await?;
+    }
+    for a in &write.cases {
+        append(sql, &a.projection, a.expected_version, &a.events).await?;
+        outbox(
+            sql,
+            "case",
+            a.projection.id.as_str(),
+            a.projection.updated_at,
+        )
+        .await?;
+    }
+    for (c, _) in &write.customers {
+        outbox(sql, "customer", c.id.as_str(), c.updated_at).await?;
+    }
+    Ok(())
+}
+
+async fn insert_customer_event(
+    sql: &mut dyn Sql,
+    e: &kefu_domain::customer::CustomerEvent,
+) -> StoreResult<()> {
+    sql.execute(
+        "INSERT INTO customer_events (customer_id, seq, version, actor, at, field, doc) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            e.customer_id.to_string().into(),
+            e.seq.into(),
+            e.version.into(),
+            e.actor.clone().into(),
+            to_millis(e.at).into(),
+            e.field.clone().into(),
+            to_json(e)?.into(),
+        ],
+    )
+    .await
+    .map_err(|err| match err.kind {
+        SqlErrorKind::Unique => StoreError::VersionConflict,
+        SqlErrorKind::ForeignKey => StoreError::NotFound(format!("customer {}", e.customer_id)),
+        _ => StoreError::Backend(err.message),
+    })?;
+    Ok(())
+}
+
+pub(crate) async fn customer_events(
+    sql: &mut dyn Sql,
+    id: &CustomerId,
+) -> StoreResult<Vec<kefu_domain::customer::CustomerEvent>> {
+    docs(
+        &sql.fetch(
+            "SELECT doc FROM customer_events WHERE customer_id = $1 ORDER BY seq",
+            &[id.to_string().into()],
+        )
+        .await?,
+    )
 }
 
 async fn customer_id_by_contact(
@@ -943,6 +1060,7 @@ async fn import_record(sql: &mut dyn Sql, record: ExportRecord) -> StoreResult<(
         ExportRecord::SearchGap(g) => insert_gap(sql, &g).await,
         ExportRecord::ConfigChange(c) => insert_config_change(sql, &c).await,
         ExportRecord::ShipmentChange(c) => insert_shipment_change(sql, &c).await,
+        ExportRecord::CustomerEvent(e) => insert_customer_event(sql, &e).await,
         ExportRecord::Calendar(c) => {
             // The target installed the built-in calendars when it started; the dump's win.
             sql.execute(
@@ -1545,6 +1663,20 @@ pub(crate) async fn export_chunk(
             .into_iter()
             .map(|c| ExportRecord::ShipmentChange(Box::new(c)))
             .collect()
+        }
+        ExportTable::CustomerEvents => {
+            let (customer_id, seq) = match after.split_once('/') {
+                Some((c, s)) => (c.to_string(), s.parse::<i64>().unwrap_or(0)),
+                None => (String::new(), 0),
+            };
+            let query = format!(
+                "SELECT doc FROM customer_events \
+                 WHERE customer_id > $1 OR (customer_id = $1 AND seq > $2) ORDER BY customer_id, seq LIMIT {limit}"
+            );
+            docs(&sql.fetch(&query, &[customer_id.into(), seq.into()]).await?)?
+                .into_iter()
+                .map(|e| ExportRecord::CustomerEvent(Box::new(e)))
+                .collect()
         }
         ExportTable::CaseEvents => {
             let (case_id, seq) = match after.split_once('/') {

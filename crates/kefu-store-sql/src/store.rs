@@ -134,6 +134,18 @@ impl<B: Backend> Store for SqlStore<B> {
         .await
     }
 
+    async fn write_customers(&self, write: &kefu_domain::store::CustomerWrite) -> StoreResult<()> {
+        self.write_done(WriteOp::WriteCustomers(Box::new(write.clone())))
+            .await
+    }
+
+    async fn customer_events(
+        &self,
+        id: &CustomerId,
+    ) -> StoreResult<Vec<kefu_domain::customer::CustomerEvent>> {
+        ops::customer_events(&mut *self.backend.read().await?, id).await
+    }
+
     async fn customer_by_contact(&self, kind: &str, value: &str) -> StoreResult<Option<Customer>> {
         ops::customer_by_contact(&mut *self.backend.read().await?, kind, value).await
     }

@@ -68,3 +68,45 @@ async fn change_histories_are_append_only() {
     let mut raw = kefu_store_sqlite::Conn::open_raw(&path).unwrap();
     kefu_store_contract::change_histories_are_append_only(store, &mut raw).await;
 }
+
+#[tokio::test]
+async fn customer_events_cannot_be_rewritten_in_the_database() {
+    let dir = std::env::temp_dir().join(format!(
+        "kefu-sqlite-customer-events-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("kefu.db");
+    let store: Arc<dyn Store> = Arc::new(kefu_store_sqlite::open(&path).await.unwrap());
+    let f = kefu_store_contract::fixture(store.clone()).await;
+    let c = f
+        .desk
+        .create_customer(
+            &f.agent,
+            kefu_store_contract::customer("钱多多", "13700009999"),
+        )
+        .await
+        .unwrap();
+    let patch = kefu_domain::corrections::CustomerPatch {
+        version: 1,
+        name: Some("钱少少".into()),
+        phones: None,
+        emails: None,
+        grade: None,
+        tags: None,
+    };
+    f.desk
+        .edit_customer(&f.agent, c.id.as_str(), patch)
+        .await
+        .unwrap();
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let update = raw.execute("UPDATE customer_events SET actor = 'someone else'", []);
+    assert!(update.unwrap_err().to_string().contains("append-only"));
+    let delete = raw.execute("DELETE FROM customer_events", []);
+    assert!(delete.unwrap_err().to_string().contains("append-only"));
+    let count: i64 = raw
+        .query_row("SELECT COUNT(*) FROM customer_events", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(count, 1);
+}

@@ -6,6 +6,7 @@ mod api;
 mod assets;
 mod canned;
 mod chat;
+mod customers;
 mod error;
 mod extract;
 mod kb;
@@ -75,7 +76,13 @@ pub fn router(state: AppState) -> Router {
             "/customers",
             post(api::create_customer).get(api::list_customers),
         )
-        .route("/customers/{id}", get(api::get_customer))
+        .route(
+            "/customers/{id}",
+            get(api::get_customer).patch(customers::update),
+        )
+        .route("/customers/{id}/events", get(customers::events))
+        .route("/customers/{id}/merge", post(customers::merge))
+        .route("/cases/{id}/identity", post(customers::confirm_identity))
         .route("/cases", post(api::create_case).get(api::list_cases))
         .route("/cases/{id}", get(api::get_case).patch(api::update_case))
         .route(

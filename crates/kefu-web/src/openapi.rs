@@ -114,6 +114,38 @@ pub const ROUTES: &[Route] = &[
         "Customer",
     ),
     (
+        "patch",
+        "/api/v1/customers/{id}",
+        "Correct a customer (name, phones, emails, grade, tags) at its version; every change is recorded",
+        Some("CustomerPatch"),
+        200,
+        "Customer",
+    ),
+    (
+        "get",
+        "/api/v1/customers/{id}/events",
+        "A customer's history of changes, oldest first (phones and emails masked)",
+        None,
+        200,
+        "CustomerEventList",
+    ),
+    (
+        "post",
+        "/api/v1/customers/{id}/merge",
+        "Merge another customer into this one: its cases, phones, emails and external ids move here (supervisors, admins)",
+        Some("CustomerMerge"),
+        200,
+        "Customer",
+    ),
+    (
+        "post",
+        "/api/v1/cases/{id}/identity",
+        "Record that the caller's identity was confirmed, and how",
+        Some("IdentityConfirm"),
+        200,
+        "Case",
+    ),
+    (
         "post",
         "/api/v1/cases",
         "Create a case (Idempotency-Key honoured)",
@@ -873,10 +905,14 @@ fn schemas() -> Value {
         "CustomerCreate": customer_create,
         "Customer": {"type": "object", "description": "Contacts masked: phones 138****8000, emails z***@example.com, external id values cut to their ends",
             "properties": {"id": text, "name": text, "phones": strings, "emails": strings,
-            "external_ids": {"type": "array"}, "grade": {"type": "integer"}, "tags": strings, "created_at": ts, "updated_at": ts}},
+            "external_ids": {"type": "array"}, "grade": {"type": "integer"}, "tags": strings, "created_at": ts, "updated_at": ts,
+            "version": {"type": "integer", "description": "give it back with a change (PATCH)"},
+            "merged_into": {"type": "string", "description": "set when this customer was merged into that one"}}},
         "CustomerFull": {"type": "object", "description": "A customer with full contacts (only from the audited reveal)",
             "properties": {"id": text, "name": text, "phones": strings, "emails": strings,
-            "external_ids": {"type": "array"}, "grade": {"type": "integer"}, "tags": strings, "created_at": ts, "updated_at": ts}},
+            "external_ids": {"type": "array"}, "grade": {"type": "integer"}, "tags": strings, "created_at": ts, "updated_at": ts,
+            "version": {"type": "integer", "description": "give it back with a change (PATCH)"},
+            "merged_into": {"type": "string", "description": "set when this customer was merged into that one"}}},
         "CustomerPage": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Customer"}},
             "next_cursor": {"type": ["string", "null"]}}},
         "CaseCreate": {"type": "object", "required": ["channel", "subject"], "additionalProperties": false,
@@ -898,6 +934,7 @@ fn schemas() -> Value {
             "waybill_nos": strings, "tags": strings, "received_at": ts, "created_at": ts, "updated_at": ts,
             "first_response_at": opt_ts, "resolved_at": opt_ts, "closed_at": opt_ts,
             "reopen_count": {"type": "integer"}, "message_count": {"type": "integer"}, "escalation_level": {"type": "integer"},
+            "identity_confirmed": {"$ref": "#/components/schemas/IdentityConfirmed"},
             "commitments": {"type": "array", "items": {"type": "object", "properties": {"id": text, "due_at": ts, "remind_at": ts,
                 "note": text, "made_by": text, "state": enum_of(&["open", "kept", "missed"]), "reminded": {"type": "boolean"}}}}, "escalation_level": {"type": "integer"},
             "commitments": {"type": "array", "items": {"type": "object", "properties": {"id": text, "due_at": ts, "remind_at": ts,
@@ -1054,10 +1091,39 @@ pub fn document() -> Value {
 
 fn all_schemas() -> Value {
     let mut all = schemas();
-    if let (Some(base), Value::Object(more)) = (all.as_object_mut(), parcel_schemas()) {
-        base.extend(more);
+    for extra in [parcel_schemas(), customer_schemas()] {
+        if let (Some(base), Value::Object(more)) = (all.as_object_mut(), extra) {
+            base.extend(more);
+        }
     }
     all
+}
+
+/// Correcting customers: edit, history, merge, identity on a case.
+fn customer_schemas() -> Value {
+    let ts = json!({"type": "string", "format": "date-time"});
+    let text = json!({"type": "string"});
+    let strings = json!({"type": "array", "items": {"type": "string"}});
+    let methods: Vec<&str> = kefu_domain::case::IdentityMethod::ALL
+        .iter()
+        .map(|m| m.as_str())
+        .collect();
+    json!({
+        "CustomerPatch": {"type": "object", "required": ["version"], "additionalProperties": false,
+            "properties": {"version": {"type": "integer", "description": "the version the change was made against; a stale one is 409 version_conflict"},
+                "name": text, "phones": strings, "emails": strings, "grade": {"type": "integer", "minimum": 1, "maximum": 5},
+                "tags": strings},
+            "description": "Lists replace the whole list. A phone or email another customer has is 409 contact_belongs_to_other_customer, naming that customer."},
+        "CustomerEventList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object",
+            "properties": {"customer_id": text, "seq": {"type": "integer"}, "version": {"type": "integer"}, "actor": text, "at": ts,
+                "field": {"type": "string", "enum": ["name", "phones", "emails", "external_ids", "grade", "tags", "merged_from", "merged_into"]},
+                "old": {}, "new": {}, "reason": text}}}}},
+        "CustomerMerge": {"type": "object", "required": ["from"], "additionalProperties": false,
+            "properties": {"from": {"type": "string", "description": "the customer merged into this one"}, "reason": text}},
+        "IdentityConfirm": {"type": "object", "required": ["method"], "additionalProperties": false,
+            "properties": {"method": {"type": "string", "enum": methods}, "note": text}},
+        "IdentityConfirmed": {"type": "object", "properties": {"method": {"type": "string", "enum": methods}, "by": text, "at": ts}}
+    })
 }
 
 /// Shipments, tracking, pickups and claims.

@@ -84,17 +84,22 @@
     if (f.seq && f.seq > state.lastSeq) state.lastSeq = f.seq;
   }
 
+  // The page's words (`<meta name="kefu-words">`, in the page's language).
+  var NOTICES = (function () {
+    var meta = document.querySelector('meta[name="kefu-words"]');
+    var out = {};
+    try {
+      var words = JSON.parse(meta ? meta.content : "{}");
+      (words.customer_notices || []).forEach(function (p) { out[p[0]] = p[1]; });
+      out._agent = words.an_agent || "";
+    } catch (e) { /* no words: codes are shown */ }
+    return out;
+  })();
+
   function noticeText(f) {
-    var zh = root.dataset.lang !== "en";
-    var t = {
-      handed_over: zh ? "已为您转接人工客服" : "A person will answer you shortly",
-      agent_joined: (f.name || (zh ? "客服" : "An agent")) + (zh ? " 为您服务" : " joined"),
-      transferred: zh ? "已转交处理部门" : "Passed to the team in charge",
-      resolved: zh ? "问题已解决" : "Resolved",
-      closed: zh ? "会话已结束" : "Conversation ended",
-      reopened: zh ? "会话已重新打开" : "Reopened",
-    };
-    return t[f.kind] || f.kind;
+    var t = NOTICES[f.kind];
+    if (!t) return f.kind;
+    return f.kind === "agent_joined" ? t.replace("{}", f.name || NOTICES._agent) : t;
   }
 
   function send(frame) {

@@ -1,5 +1,26 @@
 // kefu console: live countdowns for service clocks and keyboard navigation of case lists.
 // Loaded with `defer`; no inline scripts (the Content-Security-Policy forbids them).
+// The page's words (`<meta name="kefu-words">`, written by the server in the page's language),
+// for every part of this file; `{}` in a word stands for a value.
+var kefuWords = (function () {
+  "use strict";
+  var meta = document.querySelector('meta[name="kefu-words"]');
+  var words = {};
+  try { words = JSON.parse(meta ? meta.content : "{}"); } catch (e) { words = {}; }
+  return {
+    word: function (key, value) {
+      var w = words[key];
+      if (typeof w !== "string") return value === undefined ? key : String(value);
+      return value === undefined ? w : w.replace("{}", value);
+    },
+    pairs: function (key) {
+      var out = {};
+      (words[key] || []).forEach(function (p) { out[p[0]] = p[1]; });
+      return out;
+    },
+  };
+})();
+
 (function () {
   "use strict";
 
@@ -14,16 +35,13 @@
   // Every element with data-due (an RFC 3339 time) shows the time left, or how long overdue.
   function tick() {
     var now = Date.now();
-    var lang = document.documentElement.lang || "zh-CN";
-    var zh = lang.indexOf("zh") === 0;
     document.querySelectorAll("[data-due]").forEach(function (el) {
       var due = Date.parse(el.getAttribute("data-due"));
       if (isNaN(due)) return;
       var left = due - now;
       var out = el.querySelector(".left");
       if (!out) return;
-      out.textContent = left >= 0 ? (zh ? "剩余 " : "") + span(left) + (zh ? "" : " left")
-                                  : (zh ? "已超时 " : "overdue ") + span(left);
+      out.textContent = kefuWords.word(left >= 0 ? "time_left" : "time_overdue", span(left));
       el.classList.toggle("overdue", left < 0);
       el.classList.toggle("soon", left >= 0 && left < 30 * 60 * 1000);
     });
@@ -82,36 +100,17 @@
     return "s" + Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
   }
 
-  function zh() { return (document.documentElement.lang || "zh-CN").indexOf("zh") === 0; }
-
   // Why the bot handed over, in words (the codes are the bot's `handed_over` reasons).
   function reasonText(code) {
-    var z = zh();
-    var names = {
-      asked_for_person: z ? "客户要求人工" : "asked for a person",
-      angry: z ? "客户情绪激动" : "customer is upset",
-      answers_rejected: z ? "两次回答未解决" : "two answers rejected",
-      not_understood: z ? "两次未理解" : "not understood twice",
-      complaint: z ? "投诉" : "complaint", claim: z ? "理赔" : "claim",
-      lost: z ? "丢件" : "lost parcel", damaged: z ? "破损" : "damaged parcel",
-      change_delivery: z ? "改地址/退回" : "change of delivery",
-      prohibited_item: z ? "疑似禁限寄物品" : "possibly prohibited item",
-      pickup_failed: z ? "预约未完成" : "booking failed",
-    };
-    return names[code] || code || "";
+    return kefuWords.pairs("reasons")[code] || code || "";
   }
 
   function noticeText(f) {
-    var z = zh();
-    var t = {
-      handed_over: (z ? "机器人转人工：" : "Bot handed over: ") + reasonText(f.reason),
-      agent_joined: (f.name || "") + (z ? " 接入会话" : " joined"),
-      transferred: z ? "已转部门" : "Transferred",
-      resolved: z ? "已解决" : "Resolved",
-      closed: z ? "已关闭" : "Closed",
-      reopened: z ? "已重新打开" : "Reopened",
-    };
-    return t[f.kind] || f.kind;
+    var t = kefuWords.pairs("staff_notices")[f.kind];
+    if (!t) return f.kind;
+    if (f.kind === "handed_over") return t.replace("{}", reasonText(f.reason));
+    if (f.kind === "agent_joined") return t.replace("{}", f.name || "");
+    return t;
   }
 
   function open(panel) {
@@ -149,7 +148,7 @@
         var pending = f.client_id && log.querySelector('li[data-client="' + f.client_id + '"]');
         if (pending) { pending.classList.remove("pending"); pending.dataset.seq = String(f.seq); }
         else {
-          var who = f.author === "customer" ? (zh() ? "客户" : "Customer") : f.author === "bot" ? (zh() ? "机器人" : "Bot") : (f.name || "");
+          var who = f.author === "customer" ? kefuWords.word("customer") : f.author === "bot" ? kefuWords.word("bot") : (f.name || "");
           var li = line("msg " + f.author + (f.internal ? " internal" : ""), f.body, who);
           li.dataset.seq = String(f.seq);
           (f.attachments || []).forEach(function (a) {
@@ -164,7 +163,7 @@
       } else if (f.type === "understood") {
         var u = f.understood || {};
         var ents = (u.entities || []).map(function (e) { return e.kind + "=" + e.value; }).join(", ");
-        line("understood", (zh() ? "机器人理解：" : "Bot understood: ") + u.intent + " " + Math.round((u.confidence || 0) * 100) + "%" + (ents ? " · " + ents : ""));
+        line("understood", kefuWords.word("bot_understood") + u.intent + " " + Math.round((u.confidence || 0) * 100) + "%" + (ents ? " · " + ents : ""));
       }
       if (f.seq > st.lastSeq) st.lastSeq = f.seq;
     }

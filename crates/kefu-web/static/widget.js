@@ -1,4 +1,5 @@
 // kefu's embeddable chat: <script src="https://kefu.example.com/widget.js" async></script>
+// (optional: data-lang="en", data-label="…" for the button's words on the host page)
 // adds a chat button to any page; the chat itself runs in a frame served by kefu (its own
 // origin, so the host page never sees the conversation or its token).
 (function () {
@@ -8,7 +9,8 @@
   var script = document.currentScript;
   var base = script && script.src ? new URL(script.src).origin : location.origin;
   var lang = (script && script.dataset.lang) || (navigator.language || "zh").slice(0, 2);
-  var label = lang === "en" ? "Chat with us" : "在线客服";
+  // The host page names the button (data-label); kefu's default is the word the portal uses.
+  var label = (script && script.dataset.label) || (lang === "en" ? "Chat with us" : "在线客服");
   var button = document.createElement("button");
   button.type = "button";
   button.textContent = "💬 " + label;

@@ -13,6 +13,7 @@ mod canned;
 mod canned_page;
 mod cases;
 mod chat;
+mod customers;
 mod errors;
 mod history;
 mod kb;

@@ -550,7 +550,12 @@ pub async fn new_page(State(state): State<AppState>, headers: HeaderMap) -> Resp
     let form = FormView {
         action: "/canned/new".into(),
         scope: "personal".into(),
-        language: if s.tr.lang == "en" { "en" } else { "zh" }.into(),
+        language: if s.tr.lang == super::i18n::Lang::En {
+            "en"
+        } else {
+            "zh"
+        }
+        .into(),
         kind: "reply".into(),
         ..FormView::default()
     };

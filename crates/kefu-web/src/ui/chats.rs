@@ -119,7 +119,7 @@ async fn chats_view(state: &AppState, s: &UiSession, error: Option<String>) -> R
         let chrome = nav(state, s, "/chats").await?;
         let (mine, waiting) = desk.console_chats(&s.actor).await?;
         let profile = desk.presence(&s.actor).await?;
-        let targets = transfer_targets(state, &s.actor, s.tr.lang == "zh-CN").await?;
+        let targets = transfer_targets(state, &s.actor, s.tr.lang.is_zh()).await?;
         Ok::<_, DomainError>((chrome, mine, waiting, profile, targets))
     }
     .await;
@@ -127,7 +127,7 @@ async fn chats_view(state: &AppState, s: &UiSession, error: Option<String>) -> R
         Ok(v) => v,
         Err(e) => return error_page(s.tr, Some(s), &e),
     };
-    let zh = s.tr.lang == "zh-CN";
+    let zh = s.tr.lang.is_zh();
     let label = |p: Presence| match (p, zh) {
         (Presence::Online, true) => "在线",
         (Presence::Away, true) => "离开",

@@ -14,7 +14,7 @@ use kefu_domain::kb::{Article, GapSource};
 use kefu_domain::knowledge::{ArticleFilter, Reader};
 use kefu_html::SafeHtml;
 
-use super::kb_words::{self, KbTr};
+use super::kb_words::KbTr;
 use super::portal::{ClientIp, PortalChrome, Visit, csrf_ok, finish, limited, param, visit};
 use super::{i18n, render};
 use crate::AppState;
@@ -37,18 +37,18 @@ fn help_visit(headers: &HeaderMap, q: &HashMap<String, String>, path: &str) -> H
     let mut v = visit(headers, path);
     let lang_q = match q.get("lang").map(String::as_str) {
         Some("en") => {
-            v.chrome.tr = i18n::for_lang(Some("en"));
+            v.chrome.tr = i18n::Lang::En.tr();
             "lang=en"
         }
         Some("zh") => {
-            v.chrome.tr = i18n::for_lang(Some("zh"));
+            v.chrome.tr = i18n::Lang::Zh.tr();
             "lang=zh"
         }
         _ => "",
     };
-    let en = v.chrome.tr.lang == "en";
+    let en = v.chrome.tr.lang == super::i18n::Lang::En;
     HelpVisit {
-        w: kb_words::for_lang(if en { "en" } else { "zh" }),
+        w: if en { i18n::Lang::En } else { i18n::Lang::Zh }.kb(),
         en,
         v,
         lang_q,

@@ -1,8 +1,74 @@
-//! The console's words in Chinese (the default) and English. One struct, so a template cannot
-//! name a word that one language lacks.
+//! The console's words in Chinese (the default) and English, chosen one way: a [`Lang`]. One
+//! struct of words per language, so a template cannot name a word one language lacks, and the
+//! domain's codes are labelled by exhaustive matches, so a new status, channel, category or
+//! clock without a label in both languages does not compile.
+
+use std::fmt;
+
+use kefu_domain::sla::{ClockKind, ClockState};
+use kefu_domain::{Category, Channel, Status};
+
+use super::kb_words::{self, KbTr};
+
+/// The language a page is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// `en` (or `en-…`) is English; anything else, or nothing, is Chinese (the default).
+    pub fn from_code(code: Option<&str>) -> Lang {
+        match code.map(str::trim) {
+            Some(c) if c == "en" || c.starts_with("en-") => Lang::En,
+            _ => Lang::Zh,
+        }
+    }
+
+    /// The HTML `lang` value.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn tr(self) -> &'static Tr {
+        match self {
+            Lang::Zh => &ZH,
+            Lang::En => &EN,
+        }
+    }
+
+    /// The knowledge base's words.
+    pub fn kb(self) -> &'static KbTr {
+        match self {
+            Lang::Zh => &kb_words::ZH,
+            Lang::En => &kb_words::EN,
+        }
+    }
+
+    pub fn is_zh(self) -> bool {
+        self == Lang::Zh
+    }
+
+    fn pick(self, zh: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
 
 pub struct Tr {
-    pub lang: &'static str,
+    pub lang: Lang,
     pub other_lang: &'static str,
     pub other_lang_label: &'static str,
     pub product: &'static str,
@@ -156,6 +222,15 @@ pub struct Tr {
     pub department_deadline: &'static str,
     pub hand_back: &'static str,
     pub link_waybill: &'static str,
+    /// The caller's identity on a case: the fact's label, "not yet", the form, its methods.
+    pub identity: &'static str,
+    pub identity_not_confirmed: &'static str,
+    pub confirm_identity: &'static str,
+    pub identity_method: &'static str,
+    pub identity_order_number: &'static str,
+    pub identity_waybill: &'static str,
+    pub identity_account: &'static str,
+    pub customer_merged_event: &'static str,
     pub open_claim: &'static str,
     pub claim_kind: &'static str,
     pub claim_lost: &'static str,
@@ -247,7 +322,7 @@ pub struct Tr {
 }
 
 pub const ZH: Tr = Tr {
-    lang: "zh-CN",
+    lang: Lang::Zh,
     other_lang: "en",
     other_lang_label: "English",
     product: "客服工作台",
@@ -401,6 +476,14 @@ pub const ZH: Tr = Tr {
     department_deadline: "部门处理时限",
     hand_back: "处理完毕，交回客服",
     link_waybill: "关联运单",
+    identity: "身份核验",
+    identity_not_confirmed: "未核验",
+    confirm_identity: "确认身份",
+    identity_method: "核验方式",
+    identity_order_number: "订单号",
+    identity_waybill: "运单号",
+    identity_account: "账户信息",
+    customer_merged_event: "客户已合并",
     open_claim: "发起理赔",
     claim_kind: "理赔类型",
     claim_lost: "丢失",
@@ -492,7 +575,7 @@ pub const ZH: Tr = Tr {
 };
 
 pub const EN: Tr = Tr {
-    lang: "en",
+    lang: Lang::En,
     other_lang: "zh",
     other_lang_label: "中文",
     product: "Service console",
@@ -646,6 +729,14 @@ pub const EN: Tr = Tr {
     department_deadline: "Department deadline",
     hand_back: "Answer back to the agent",
     link_waybill: "Link a waybill",
+    identity: "Identity",
+    identity_not_confirmed: "Not confirmed",
+    confirm_identity: "Confirm identity",
+    identity_method: "Checked by",
+    identity_order_number: "Order number",
+    identity_waybill: "Waybill",
+    identity_account: "Account details",
+    customer_merged_event: "Customer merged",
     open_claim: "Open a claim",
     claim_kind: "Claim for",
     claim_lost: "Lost",
@@ -750,40 +841,203 @@ pub fn variable_label(tr: &Tr, name: &str) -> &'static str {
     }
 }
 
-pub fn for_lang(code: Option<&str>) -> &'static Tr {
-    match code {
-        Some("en") => &EN,
-        _ => &ZH,
+/// The words the console's and the portal's scripts show (`static/kefu.js`, `chat.js`), given
+/// to them in the page (`<meta name="kefu-words">`, JSON) so the scripts hold no language of
+/// their own. `{}` in a word is where the script puts a value.
+#[derive(serde::Serialize)]
+pub struct ScriptWords {
+    pub time_left: &'static str,
+    pub time_overdue: &'static str,
+    pub customer: &'static str,
+    pub bot: &'static str,
+    pub bot_understood: &'static str,
+    /// Staff side: the bot's hand-over reasons.
+    pub reasons: [(&'static str, &'static str); 11],
+    /// Staff side: what happened to a conversation.
+    pub staff_notices: [(&'static str, &'static str); 6],
+    /// Customer side (the portal's chat).
+    pub customer_notices: [(&'static str, &'static str); 6],
+    pub an_agent: &'static str,
+}
+
+impl ScriptWords {
+    pub fn of(lang: Lang) -> ScriptWords {
+        let w = |zh, en| lang.pick(zh, en);
+        ScriptWords {
+            time_left: w("剩余 {}", "{} left"),
+            time_overdue: w("已超时 {}", "overdue {}"),
+            customer: w("客户", "Customer"),
+            bot: w("机器人", "Bot"),
+            bot_understood: w("机器人理解：", "Bot understood: "),
+            reasons: [
+                ("asked_for_person", w("客户要求人工", "asked for a person")),
+                ("angry", w("客户情绪激动", "customer is upset")),
+                (
+                    "answers_rejected",
+                    w("两次回答未解决", "two answers rejected"),
+                ),
+                ("not_understood", w("两次未理解", "not understood twice")),
+                ("complaint", w("投诉", "complaint")),
+                ("claim", w("理赔", "claim")),
+                ("lost", w("丢件", "lost parcel")),
+                ("damaged", w("破损", "damaged parcel")),
+                ("change_delivery", w("改地址/退回", "change of delivery")),
+                (
+                    "prohibited_item",
+                    w("疑似禁限寄物品", "possibly prohibited item"),
+                ),
+                ("pickup_failed", w("预约未完成", "booking failed")),
+            ],
+            staff_notices: [
+                ("handed_over", w("机器人转人工：{}", "Bot handed over: {}")),
+                ("agent_joined", w("{} 接入会话", "{} joined")),
+                ("transferred", w("已转部门", "Transferred")),
+                ("resolved", w("已解决", "Resolved")),
+                ("closed", w("已关闭", "Closed")),
+                ("reopened", w("已重新打开", "Reopened")),
+            ],
+            customer_notices: [
+                (
+                    "handed_over",
+                    w("已为您转接人工客服", "A person will answer you shortly"),
+                ),
+                ("agent_joined", w("{} 为您服务", "{} joined")),
+                (
+                    "transferred",
+                    w("已转交处理部门", "Passed to the team in charge"),
+                ),
+                ("resolved", w("问题已解决", "Resolved")),
+                ("closed", w("会话已结束", "Conversation ended")),
+                ("reopened", w("会话已重新打开", "Reopened")),
+            ],
+            an_agent: w("客服", "An agent"),
+        }
     }
 }
 
-/// Labels of the domain's codes; a code without one shows as it is.
-pub fn label(tr: &Tr, code: &str) -> String {
-    let zh = tr.lang == "zh-CN";
-    macro_rules! pick {
-        ($($code:literal => $zh:literal / $en:literal),+ $(,)?) => {
-            match code { $($code => Some(if zh { $zh } else { $en }),)+ _ => None }
-        };
+impl Tr {
+    /// [`ScriptWords`] as JSON, for the page's `<meta name="kefu-words">` (askama escapes it
+    /// for the attribute; the browser gives the script the JSON back).
+    pub fn script_words(&self) -> String {
+        serde_json::to_string(&ScriptWords::of(self.lang)).unwrap_or_else(|_| "{}".into())
     }
-    let found: Option<&str> = pick!(
-        "new" => "新建" / "New", "open" => "处理中" / "Open",
-        "pending_customer" => "待客户回复" / "Waiting for customer",
-        "pending_department" => "待部门处理" / "Waiting for department",
-        "resolved" => "已解决" / "Resolved", "closed" => "已关闭" / "Closed",
-        "phone" => "电话" / "Phone", "chat" => "在线" / "Chat", "email" => "邮件" / "Email",
-        "wechat" => "微信" / "WeChat", "web" => "网页" / "Web form", "api" => "接口" / "API",
-        "track" => "查件" / "Tracking", "delay" => "延误" / "Delay", "lost" => "丢件" / "Lost",
-        "damaged" => "破损" / "Damaged", "pickup" => "取件" / "Pickup",
-        "complaint" => "投诉" / "Complaint", "claim" => "理赔" / "Claim",
-        "suggestion" => "建议" / "Suggestion", "change_delivery" => "改派" / "Change delivery",
-        "invoice" => "发票" / "Invoice", "inquiry" => "咨询" / "Inquiry",
-        "technical" => "技术" / "Technical", "after_sales" => "售后" / "After-sales",
-        "other" => "其他" / "Other",
-        "first_response" => "首次响应" / "First response",
-        "next_response" => "再次响应" / "Next response",
-        "resolution" => "解决" / "Resolution",
-        "running" => "计时中" / "Running", "paused" => "暂停" / "Paused", "met" => "已达成" / "Met",
-        "breached" => "已超时" / "Breached",
-    );
+}
+
+pub fn for_lang(code: Option<&str>) -> &'static Tr {
+    Lang::from_code(code).tr()
+}
+
+pub fn status_label(lang: Lang, status: Status) -> &'static str {
+    match status {
+        Status::New => lang.pick("新建", "New"),
+        Status::Open => lang.pick("处理中", "Open"),
+        Status::PendingCustomer => lang.pick("待客户回复", "Waiting for customer"),
+        Status::PendingDepartment => lang.pick("待部门处理", "Waiting for department"),
+        Status::Resolved => lang.pick("已解决", "Resolved"),
+        Status::Closed => lang.pick("已关闭", "Closed"),
+    }
+}
+
+pub fn channel_label(lang: Lang, channel: Channel) -> &'static str {
+    match channel {
+        Channel::Phone => lang.pick("电话", "Phone"),
+        Channel::Chat => lang.pick("在线", "Chat"),
+        Channel::Email => lang.pick("邮件", "Email"),
+        Channel::Wechat => lang.pick("微信", "WeChat"),
+        Channel::Web => lang.pick("网页", "Web form"),
+        Channel::Api => lang.pick("接口", "API"),
+    }
+}
+
+pub fn category_label(lang: Lang, category: Category) -> &'static str {
+    match category {
+        Category::Track => lang.pick("查件", "Tracking"),
+        Category::Delay => lang.pick("延误", "Delay"),
+        Category::Lost => lang.pick("丢件", "Lost"),
+        Category::Damaged => lang.pick("破损", "Damaged"),
+        Category::Pickup => lang.pick("取件", "Pickup"),
+        Category::Complaint => lang.pick("投诉", "Complaint"),
+        Category::Claim => lang.pick("理赔", "Claim"),
+        Category::Suggestion => lang.pick("建议", "Suggestion"),
+        Category::ChangeDelivery => lang.pick("改派", "Change delivery"),
+        Category::Invoice => lang.pick("发票", "Invoice"),
+        Category::Inquiry => lang.pick("咨询", "Inquiry"),
+        Category::Technical => lang.pick("技术", "Technical"),
+        Category::AfterSales => lang.pick("售后", "After-sales"),
+        Category::Other => lang.pick("其他", "Other"),
+    }
+}
+
+pub fn clock_label(lang: Lang, clock: ClockKind) -> &'static str {
+    match clock {
+        ClockKind::FirstResponse => lang.pick("首次响应", "First response"),
+        ClockKind::NextResponse => lang.pick("再次响应", "Next response"),
+        ClockKind::Resolution => lang.pick("解决", "Resolution"),
+    }
+}
+
+pub fn clock_state_label(lang: Lang, state: ClockState) -> &'static str {
+    match state {
+        ClockState::Running => lang.pick("计时中", "Running"),
+        ClockState::Paused => lang.pick("暂停", "Paused"),
+        ClockState::Met => lang.pick("已达成", "Met"),
+        ClockState::Breached => lang.pick("已超时", "Breached"),
+    }
+}
+
+/// The label of any of the domain's codes above (status, channel, category, clock, clock
+/// state); a code that is none of them shows as it is.
+pub fn label(tr: &Tr, code: &str) -> String {
+    let lang = tr.lang;
+    let found = Status::parse(code)
+        .map(|s| status_label(lang, s))
+        .or_else(|| Channel::parse(code).map(|c| channel_label(lang, c)))
+        .or_else(|| Category::parse(code).map(|c| category_label(lang, c)))
+        .or_else(|| ClockKind::parse(code).map(|c| clock_label(lang, c)))
+        .or_else(|| ClockState::parse(code).map(|c| clock_state_label(lang, c)));
     found.map_or_else(|| code.to_string(), str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_a_label_in_both_languages() {
+        let codes: Vec<&str> = Status::ALL
+            .iter()
+            .map(|s| s.as_str())
+            .chain(Channel::ALL.iter().map(|c| c.as_str()))
+            .chain(Category::ALL.iter().map(|c| c.as_str()))
+            .collect();
+        for code in codes {
+            for tr in [&ZH, &EN] {
+                assert_ne!(label(tr, code), code, "{code} has no {} label", tr.lang);
+            }
+        }
+        assert_eq!(label(&ZH, "pending_customer"), "待客户回复");
+        assert_eq!(label(&EN, "first_response"), "First response");
+        assert_eq!(label(&ZH, "no-such-code"), "no-such-code");
+    }
+
+    #[test]
+    fn languages_come_from_their_codes() {
+        assert_eq!(Lang::from_code(Some("en")), Lang::En);
+        assert_eq!(Lang::from_code(Some("en-GB")), Lang::En);
+        assert_eq!(Lang::from_code(Some("zh")), Lang::Zh);
+        assert_eq!(Lang::from_code(None), Lang::Zh);
+        assert_eq!(Lang::En.tr().lang, Lang::En);
+        assert_eq!(Lang::Zh.to_string(), "zh-CN");
+    }
+
+    #[test]
+    fn scripts_get_their_words_as_json_in_both_languages() {
+        for tr in [&ZH, &EN] {
+            let words: serde_json::Value = serde_json::from_str(&tr.script_words()).unwrap();
+            assert!(words["time_left"].as_str().unwrap().contains("{}"));
+            assert_eq!(words["reasons"].as_array().unwrap().len(), 11);
+        }
+        assert!(ZH.script_words().contains("机器人转人工"));
+        assert!(EN.script_words().contains("Bot handed over"));
+    }
 }

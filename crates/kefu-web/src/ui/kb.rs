@@ -19,7 +19,7 @@ use kefu_domain::knowledge::{ArticleFilter, Reader};
 use kefu_domain::nlu::Intent;
 use kefu_html::SafeHtml;
 
-use super::kb_words::{self, KbTr};
+use super::kb_words::KbTr;
 use super::pages::{Chrome, Opt, local, nav};
 use super::{UiSession, csrf_refused, encode, error_page, redirect, render, session};
 use crate::AppState;
@@ -29,11 +29,11 @@ const GAP_LINES: usize = 100;
 const WORST_ARTICLES: usize = 10;
 
 fn words(s: &UiSession) -> &'static KbTr {
-    kb_words::for_lang(s.tr.lang)
+    s.tr.lang.kb()
 }
 
 fn en(s: &UiSession) -> bool {
-    s.tr.lang == "en"
+    s.tr.lang == super::i18n::Lang::En
 }
 
 fn today(state: &AppState) -> Date {

@@ -215,7 +215,3 @@ pub static EN: KbTr = KbTr {
     no_text: "(none)",
     fix_errors: "Please correct the marked fields.",
 };
-
-pub fn for_lang(lang: &str) -> &'static KbTr {
-    if lang == "en" { &EN } else { &ZH }
-}

@@ -378,6 +378,20 @@ pub struct CaseHead {
     pub department_overdue: bool,
     /// The viewer is department staff: they answer back instead of re-routing.
     pub viewer_is_department: bool,
+    /// How, by whom and when the caller's identity was confirmed; empty when it was not.
+    pub identity: String,
+    /// The viewer may confirm the caller's identity (agents, supervisors, admins).
+    pub can_confirm_identity: bool,
+}
+
+/// The word for an identity check's method.
+pub fn identity_method_label(tr: &Tr, m: kefu_domain::case::IdentityMethod) -> &'static str {
+    use kefu_domain::case::IdentityMethod;
+    match m {
+        IdentityMethod::OrderNumber => tr.identity_order_number,
+        IdentityMethod::Waybill => tr.identity_waybill,
+        IdentityMethod::Account => tr.identity_account,
+    }
 }
 
 pub struct TimelineItem {
@@ -431,7 +445,7 @@ pub struct ClaimLine {
 }
 
 fn describe(tr: &Tr, e: &CaseEvent, names: &HashMap<String, String>) -> (String, String) {
-    let zh = tr.lang == "zh-CN";
+    let zh = tr.lang.is_zh();
     let name = |id: Option<&str>| {
         id.map_or_else(
             || tr.unassigned.to_string(),
@@ -496,6 +510,13 @@ fn describe(tr: &Tr, e: &CaseEvent, names: &HashMap<String, String>) -> (String,
         ),
         EventData::CommitmentMade { note, due_at, .. } => {
             (format!("{}：{}", tr.promise, due_at), note.clone())
+        }
+        EventData::IdentityConfirmed { method, note } => (
+            format!("{}：{}", tr.identity, identity_method_label(tr, *method)),
+            note.clone(),
+        ),
+        EventData::CustomerMerged { from, .. } => {
+            (tr.customer_merged_event.to_string(), from.to_string())
         }
         other => (other.type_name().replace('_', " "), String::new()),
     }
@@ -572,6 +593,22 @@ async fn case_page_for(
             .unwrap_or_default(),
         department_overdue: case.department_overdue,
         viewer_is_department: s.actor.role == kefu_domain::Role::Department,
+        identity: case
+            .identity_confirmed
+            .as_ref()
+            .map(|i| {
+                format!(
+                    "{} · {} · {}",
+                    identity_method_label(s.tr, i.method),
+                    i.by.trim_start_matches("user:"),
+                    local(i.at, &tz)
+                )
+            })
+            .unwrap_or_default(),
+        can_confirm_identity: matches!(
+            s.actor.role,
+            kefu_domain::Role::Agent | kefu_domain::Role::Supervisor | kefu_domain::Role::Admin
+        ),
     };
     let can_book_pickup = s.actor.can_see_customers() && s.actor.can_write_cases();
     let case_pickups = if s.actor.can_see_customers() {
@@ -610,7 +647,7 @@ async fn case_page_for(
         ..pickup
     };
     let chat = if case.channel == kefu_domain::Channel::Chat {
-        let targets = super::chats::transfer_targets(state, &s.actor, s.tr.lang == "zh-CN")
+        let targets = super::chats::transfer_targets(state, &s.actor, s.tr.lang.is_zh())
             .await
             .unwrap_or_default();
         Some(
@@ -792,6 +829,23 @@ pub async fn case_action(
             .hand_back(&s.actor, &id, field("note"))
             .await
             .map(|_| ()),
+        "identity" => match kefu_domain::case::IdentityMethod::parse(field("method")) {
+            Some(method) => desk
+                .confirm_identity(
+                    &s.actor,
+                    &id,
+                    kefu_domain::corrections::IdentityRequest {
+                        method,
+                        note: field("note").to_string(),
+                    },
+                )
+                .await
+                .map(|_| ()),
+            None => Err(DomainError::invalid(
+                "method",
+                "order_number, waybill or account",
+            )),
+        },
         "waybill" => desk
             .update_case(
                 &s.actor,
@@ -1041,7 +1095,7 @@ pub async fn dashboard_page(
                     .get(a.user_id.as_str())
                     .cloned()
                     .unwrap_or_else(|| a.user_id.to_string());
-                let zh = tr.lang == "zh-CN";
+                let zh = tr.lang.is_zh();
                 let state = match (a.presence, zh) {
                     (kefu_domain::routing::Presence::Online, true) => "在线",
                     (kefu_domain::routing::Presence::Away, true) => "离开",
@@ -1098,7 +1152,7 @@ pub(super) fn parcel_view(
     s: &kefu_domain::shipment::Shipment,
     tz: &TimeZone,
 ) -> ParcelView {
-    let zh = tr.lang == "zh-CN";
+    let zh = tr.lang.is_zh();
     let place = |p: &kefu_domain::shipment::Party| p.masked().region;
     ParcelView {
         waybill_no: s.waybill_no.clone(),
@@ -1587,7 +1641,7 @@ async fn track_view(
             page.result = Some(TrackResult {
                 outcome: a.outcome.as_str().to_string(),
                 reason: a.reason.unwrap_or_default(),
-                answer: if s.tr.lang == "zh-CN" {
+                answer: if s.tr.lang.is_zh() {
                     a.answer
                 } else {
                     a.answer_en

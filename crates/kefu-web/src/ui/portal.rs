@@ -242,13 +242,13 @@ pub async fn track(
         match state.desk.tracking_query(&portal_actor(), query).await {
             Ok(a) => {
                 let tz = state.desk.time_zone().clone();
-                page.answer = if tr.lang == "zh-CN" {
+                page.answer = if tr.lang.is_zh() {
                     a.answer
                 } else {
                     a.answer_en
                 };
                 page.shipment = a.shipment.map(|s| ShipmentCard {
-                    status: if tr.lang == "zh-CN" {
+                    status: if tr.lang.is_zh() {
                         s.status.label_zh().to_string()
                     } else {
                         s.status.label_en().to_string()

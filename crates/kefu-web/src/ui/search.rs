@@ -79,7 +79,7 @@ pub async fn search_page(
         Ok(c) => c,
         Err(e) => return error_page(s.tr, Some(&s), &e),
     };
-    let zh = s.tr.lang == "zh-CN";
+    let zh = s.tr.lang.is_zh();
     let value = |name: &str| {
         q.get(name)
             .map(|v| v.trim().to_string())

@@ -81,6 +81,9 @@ async fn agent_logs_in_opens_a_case_replies_transfers_and_escalates() {
     d.click("form[action='/login'] button[type=submit]").await;
     // The queue of my cases, with live counts in the navigation.
     d.wait_text("h1", "我的工单").await;
+    // The count is filled in by the live stream, so it may arrive after the page.
+    d.wait_text("nav.queues a[data-queue=mine] .count", "1")
+        .await;
     let nav = d.text("nav.queues a[data-queue=mine] .count").await;
     assert_eq!(nav.trim(), "1");
     d.wait_text("table.cases", &number).await;
