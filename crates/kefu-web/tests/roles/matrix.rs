@@ -137,6 +137,19 @@ async fn upgrade(app: &TestApp, path: &str, bearer: Option<&str>) -> (StatusCode
     }
 }
 
+/// A new customer's id.
+async fn new_customer(app: &TestApp, phone: &str) -> String {
+    created(
+        app,
+        "/api/v1/customers",
+        json!({"name": "孙八", "phone": phone}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 fn article(title: &str) -> Value {
     json!({
         "category": "sending",
@@ -234,6 +247,9 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
     let mut to_approve = Vec::new();
     let mut to_pay = Vec::new();
     let mut to_escalate = Vec::new();
+    let mut to_edit = Vec::new();
+    let mut to_merge = Vec::new();
+    let mut to_confirm = Vec::new();
     for n in 0..7 {
         doomed_templates.push(
             created(
@@ -272,6 +288,12 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             .expect(200);
         to_pay.push((c, cl));
         to_escalate.push(department_case(&app, &format!("1330000400{n}")).await.0);
+        to_confirm.push(department_case(&app, &format!("1330000500{n}")).await.0);
+        to_edit.push(new_customer(&app, &format!("1330000600{n}")).await);
+        to_merge.push((
+            new_customer(&app, &format!("1330000700{n}")).await,
+            new_customer(&app, &format!("1330000800{n}")).await,
+        ));
     }
     // Signing out ends the token it is called with: a fresh one per caller.
     let mut logout_tokens = Vec::new();
@@ -390,6 +412,47 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             format!("/api/v1/customers/{customer}"),
             None,
             [200, 200, 200, 403, 200, 200, 401],
+        ),
+        each(
+            M::PATCH,
+            "/api/v1/customers/{id}",
+            per(&|n| {
+                (
+                    format!("/api/v1/customers/{}", to_edit[n]),
+                    Some(json!({"version": 1, "name": "孙八妹"})),
+                )
+            }),
+            [200, 200, 200, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/customers/{id}/events",
+            format!("/api/v1/customers/{customer}/events"),
+            None,
+            [200, 200, 200, 403, 200, 200, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/customers/{id}/merge",
+            per(&|n| {
+                let (into, from) = &to_merge[n];
+                (
+                    format!("/api/v1/customers/{into}/merge"),
+                    Some(json!({"from": from, "reason": "同一个人换了手机号"})),
+                )
+            }),
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/cases/{id}/identity",
+            per(&|n| {
+                (
+                    format!("/api/v1/cases/{}/identity", to_confirm[n]),
+                    Some(json!({"method": "waybill"})),
+                )
+            }),
+            [200, 200, 200, 403, 403, 403, 401],
         ),
         each(
             M::POST,
