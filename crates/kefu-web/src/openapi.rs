@@ -1026,8 +1026,13 @@ pub fn document() -> Value {
                 | "/api/v1/openapi.json"
                 | "/api/v1/auth/login"
                 | "/api/v1/chat/conversations"
+                // The help centre is for customers, who have no account.
                 | "/api/v1/kb/categories"
-        ) || path.starts_with("/api/v1/help/");
+                | "/api/v1/help/articles"
+                | "/api/v1/help/articles/{id}"
+                | "/api/v1/help/articles/{id}/feedback"
+                | "/api/v1/help/search"
+        );
         let mut parameters = query_params(path, method);
         // `{id}` is a case or customer id (or a case number), a calendar's or policy's key,
         // a template's id or a waybill number; other segments name what they are.

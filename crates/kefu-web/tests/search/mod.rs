@@ -11,7 +11,7 @@ use kefu_domain::{Desk, Role, Store, SystemClock};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::{PASSWORD, TestApp, spawn_app};
+use super::{PASSWORD, TestApp, TestClock, spawn_app};
 
 /// Searches until `want` holds for the hits, for at most 5 s (the indexer runs every 200 ms).
 async fn search_until(
@@ -442,7 +442,8 @@ async fn the_console_search_page_filters_like_the_api() {
 /// the agent.
 async fn search_node(store: Arc<dyn Store>) -> TestApp {
     let index = Arc::new(kefu_search::SearchIndex::in_memory().unwrap());
-    let desk = Desk::new(store.clone(), Arc::new(SystemClock))
+    let clock = Arc::new(TestClock::default());
+    let desk = Desk::new(store.clone(), clock.clone())
         .with_nlu(Arc::new(kefu_nlu::SharedNlu))
         .with_time_zone(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap());
     tokio::spawn(kefu_search::desk::run_indexer(
@@ -454,7 +455,7 @@ async fn search_node(store: Arc<dyn Store>) -> TestApp {
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(kefu_web::serve(
         listener,
-        kefu_web::AppState::new(desk).with_search(index),
+        kefu_web::AppState::new(desk.clone()).with_search(index),
         std::future::pending(),
     ));
     let mut node = TestApp {
@@ -464,6 +465,9 @@ async fn search_node(store: Arc<dyn Store>) -> TestApp {
         agent: String::new(),
         ops: String::new(),
         viewer: String::new(),
+        clock,
+        desk,
+        more: Default::default(),
     };
     node.agent = node.login("agent01").await;
     node

@@ -1,0 +1,1325 @@
+//! Every endpoint × every role: one row per route of the router (`kefu_web::ROUTES`, which a
+//! test in `basics` holds to the router), the status each role gets. A new route without a row
+//! fails the test. The data each row touches exists and is visible to every role that may see
+//! it (the case is transferred to the department the department user belongs to), so a 403 is
+//! the permission speaking, not a lookup; rows whose call uses something up (deleting, archiving,
+//! a claim step, a pickup's status, signing out) get a fresh object or token per caller.
+
+use kefu_domain::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use super::super::{PASSWORD, TestApp, error_code, own_waybill, shipment, spawn_app};
+
+/// Column order of every row.
+const WHO: [Option<Role>; 7] = [
+    Some(Role::Admin),
+    Some(Role::Supervisor),
+    Some(Role::Agent),
+    Some(Role::Department),
+    Some(Role::Readonly),
+    Some(Role::Finance),
+    None,
+];
+
+/// One endpoint's row: the route as `ROUTES` spells it, the call each column makes, and the
+/// status each column must get (admin, supervisor, agent, department, readonly, finance,
+/// anonymous).
+struct Row {
+    method: Method,
+    route: &'static str,
+    calls: Vec<(String, Option<Value>)>,
+    want: [u16; 7],
+}
+
+/// The same call for every column.
+fn row(
+    method: Method,
+    route: &'static str,
+    path: impl Into<String>,
+    body: Option<Value>,
+    want: [u16; 7],
+) -> Row {
+    let path = path.into();
+    Row {
+        method,
+        route,
+        calls: (0..7).map(|_| (path.clone(), body.clone())).collect(),
+        want,
+    }
+}
+
+/// A call per column (for calls that use their object up, or must not repeat).
+fn each(
+    method: Method,
+    route: &'static str,
+    calls: Vec<(String, Option<Value>)>,
+    want: [u16; 7],
+) -> Row {
+    assert_eq!(calls.len(), 7, "{route}");
+    Row {
+        method,
+        route,
+        calls,
+        want,
+    }
+}
+
+async fn created(app: &TestApp, path: &str, body: Value) -> Value {
+    app.as_role(Role::Admin).post(path, body).await.expect(201)
+}
+
+/// A case the department user may see: transferred to `ops`.
+async fn department_case(app: &TestApp, phone: &str) -> (String, String) {
+    let case = app
+        .create_case(
+            json!({"channel": "phone", "subject": "包裹破损", "description": "外箱压坏",
+            "customer": {"name": "赵六", "phone": phone}}),
+        )
+        .await;
+    let id = case["id"].as_str().unwrap().to_string();
+    app.as_role(Role::Agent)
+        .patch(&format!("/api/v1/cases/{id}"), json!({"department": "ops"}))
+        .await
+        .expect(200);
+    (id, case["number"].as_str().unwrap().to_string())
+}
+
+/// A case with a claim, proposed if `proposed`: (case id, claim id).
+async fn claim(app: &TestApp, phone: &str, proposed: bool) -> (String, String) {
+    let (case, _) = department_case(app, phone).await;
+    let claims = format!("/api/v1/cases/{case}/claims");
+    let body = app
+        .as_role(Role::Agent)
+        .post(
+            &claims,
+            json!({"kind": "lost", "claimed_amount": 280, "waybill_no": own_waybill(41)}),
+        )
+        .await
+        .expect(201);
+    let claim = body["claim"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no claim: {body}"))
+        .to_string();
+    if proposed {
+        app.as_role(Role::Agent)
+            .post(
+                &format!("{claims}/{claim}/propose"),
+                json!({"loss_amount": 280}),
+            )
+            .await
+            .expect(200);
+    }
+    (case, claim)
+}
+
+/// A WebSocket handshake on `path`: 101 if the server switched protocols, else its status and
+/// body.
+async fn upgrade(app: &TestApp, path: &str, bearer: Option<&str>) -> (StatusCode, Value) {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let url = format!("{}{path}", app.base.replacen("http://", "ws://", 1));
+    let mut req = url.into_client_request().unwrap();
+    if let Some(t) = bearer {
+        req.headers_mut()
+            .insert("authorization", format!("Bearer {t}").parse().unwrap());
+    }
+    match tokio_tungstenite::connect_async(req).await {
+        Ok((_socket, response)) => (response.status(), Value::Null),
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            let body = response
+                .body()
+                .as_deref()
+                .and_then(|b| serde_json::from_slice(b).ok())
+                .unwrap_or(Value::Null);
+            (response.status(), body)
+        }
+        Err(e) => panic!("{path}: {e}"),
+    }
+}
+
+/// A new customer's id.
+async fn new_customer(app: &TestApp, phone: &str) -> String {
+    created(
+        app,
+        "/api/v1/customers",
+        json!({"name": "孙八", "phone": phone}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn article(title: &str) -> Value {
+    json!({
+        "category": "sending",
+        "audience": "public",
+        "tags": ["包装"],
+        "intents": ["pickup"],
+        "zh": {"title": title, "body": "每件单独用气泡膜包好。"},
+        "en": {"title": "Packing", "body": "Wrap each piece."},
+    })
+}
+
+/// An article at version 2 (so a version can be restored).
+async fn two_versions(app: &TestApp, n: usize) -> String {
+    let title = format!("矩阵文章{n}");
+    let id = created(app, "/api/v1/kb/articles", article(&title)).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut v = article(&title);
+    v["base_version"] = json!(1);
+    v["change_note"] = json!("第二版");
+    app.as_role(Role::Admin)
+        .put(&format!("/api/v1/kb/articles/{id}"), v)
+        .await
+        .expect(200);
+    id
+}
+
+fn pickup(n: usize) -> Value {
+    json!({
+        "sender": {"name": "王小明", "phone": format!("1361234567{n}"), "address": "上海市浦东新区世纪大道100号"},
+        "recipient_address": "江苏省苏州市姑苏区人民路1号", "item": "文件", "weight_kg": 0.5
+    })
+}
+
+#[tokio::test]
+async fn every_endpoint_answers_every_role_as_the_rules_say() {
+    let app = spawn_app().await;
+    for role in WHO.into_iter().flatten() {
+        app.token_of(role).await;
+    }
+
+    // What the rows work on.
+    let (case, number) = department_case(&app, "13712345678").await;
+    let customer = app
+        .as_role(Role::Admin)
+        .get(&format!("/api/v1/cases/{case}"))
+        .await
+        .expect(200)["customer_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let no = own_waybill(41);
+    created(&app, "/api/v1/shipments", shipment(&no)).await;
+    let booked = app
+        .as_role(Role::Agent)
+        .post("/api/v1/pickups", pickup(9))
+        .await
+        .expect(201);
+    let pickup_no = booked["number"].as_str().unwrap().to_string();
+    let template = created(
+        &app,
+        "/api/v1/canned",
+        json!({"title": "矩阵问候", "body": "您好！", "scope": "team"}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let kb = created(&app, "/api/v1/kb/articles", article("矩阵文章")).await;
+    let kb_id = kb["id"].as_str().unwrap().to_string();
+    let chat = app
+        .anonymous()
+        .post(
+            "/api/v1/chat/conversations",
+            json!({"name": "王女士", "origin": "widget"}),
+        )
+        .await
+        .expect(201);
+    let chat_case = chat["case_id"].as_str().unwrap().to_string();
+    app.as_role(Role::Agent)
+        .patch(
+            &format!("/api/v1/cases/{chat_case}"),
+            json!({"department": "ops"}),
+        )
+        .await
+        .expect(200);
+
+    // Per-caller objects for calls that use theirs up.
+    let mut doomed_templates = Vec::new();
+    let (mut kb_put, mut kb_review, mut kb_restore, mut kb_archive) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut pickups = Vec::new();
+    let mut to_propose = Vec::new();
+    let mut to_approve = Vec::new();
+    let mut to_pay = Vec::new();
+    let mut to_escalate = Vec::new();
+    let mut to_edit = Vec::new();
+    let mut to_merge = Vec::new();
+    let mut to_confirm = Vec::new();
+    for n in 0..7 {
+        doomed_templates.push(
+            created(
+                &app,
+                "/api/v1/canned",
+                json!({"title": format!("待删{n}"), "body": "x", "scope": "team"}),
+            )
+            .await["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+        for set in [
+            &mut kb_put,
+            &mut kb_review,
+            &mut kb_restore,
+            &mut kb_archive,
+        ] {
+            set.push(two_versions(&app, n).await);
+        }
+        pickups.push(
+            app.as_role(Role::Agent)
+                .post("/api/v1/pickups", pickup(n))
+                .await
+                .expect(201)["number"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+        to_propose.push(claim(&app, &format!("1330000100{n}"), false).await);
+        to_approve.push(claim(&app, &format!("1330000200{n}"), true).await);
+        let (c, cl) = claim(&app, &format!("1330000300{n}"), true).await;
+        app.as_role(Role::Supervisor)
+            .post(&format!("/api/v1/cases/{c}/claims/{cl}/approve"), json!({}))
+            .await
+            .expect(200);
+        to_pay.push((c, cl));
+        to_escalate.push(department_case(&app, &format!("1330000400{n}")).await.0);
+        to_confirm.push(department_case(&app, &format!("1330000500{n}")).await.0);
+        to_edit.push(new_customer(&app, &format!("1330000600{n}")).await);
+        to_merge.push((
+            new_customer(&app, &format!("1330000700{n}")).await,
+            new_customer(&app, &format!("1330000800{n}")).await,
+        ));
+    }
+    // Signing out ends the token it is called with: a fresh one per caller.
+    let mut logout_tokens = Vec::new();
+    for who in &WHO {
+        logout_tokens.push(match who {
+            Some(role) => {
+                let username = match role {
+                    Role::Admin => "admin".to_string(),
+                    Role::Agent => "agent01".to_string(),
+                    Role::Department => "ops01".to_string(),
+                    Role::Readonly => "viewer".to_string(),
+                    other => format!("{}01", other.as_str()),
+                };
+                Some(app.login(&username).await)
+            }
+            None => None,
+        });
+    }
+
+    let reveal = json!({"reason": "回电确认地址"});
+    let quote = json!({"origin": "上海市浦东新区世纪大道100号", "destination": "江苏省苏州市姑苏区人民路1号", "weight_kg": 1});
+    let calendar = json!({"timezone": "Asia/Shanghai", "hours": {"mon": [["09:00","18:00"]]}});
+    let policy = json!({"name": "破损优先", "order": 10, "match": {"category": ["damaged"]}, "calendar": "24x7",
+        "targets": {"first_response_minutes": 5, "resolution_working_days": 1}, "pause_in": ["pending_customer"]});
+    let waybill_format = json!({"name": "云路速运", "prefix": "YL", "digits": 13, "check": "luhn"});
+    let per = |f: &dyn Fn(usize) -> (String, Option<Value>)| (0..7).map(f).collect::<Vec<_>>();
+    use Method as M;
+    // admin, supervisor, agent, department, readonly, finance, anonymous
+    let rows: Vec<Row> = vec![
+        row(M::GET, "/healthz", "/healthz", None, [200; 7]),
+        row(M::GET, "/readyz", "/readyz", None, [200; 7]),
+        row(M::GET, "/metrics", "/metrics", None, [200; 7]),
+        row(
+            M::GET,
+            "/api/v1/openapi.json",
+            "/api/v1/openapi.json",
+            None,
+            [200; 7],
+        ),
+        row(
+            M::POST,
+            "/api/v1/auth/login",
+            "/api/v1/auth/login",
+            Some(json!({"username": "viewer", "password": PASSWORD})),
+            [200; 7],
+        ),
+        // Signing out is the last row run (see below).
+        row(
+            M::GET,
+            "/api/v1/me",
+            "/api/v1/me",
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/users",
+            per(&|n| {
+                (
+                    "/api/v1/users".into(),
+                    Some(
+                        json!({"username": format!("matrix{n}"), "password": PASSWORD, "role": "agent"}),
+                    ),
+                )
+            }),
+            [201, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/users",
+            "/api/v1/users",
+            None,
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/departments",
+            per(&|n| {
+                (
+                    "/api/v1/departments".into(),
+                    Some(
+                        json!({"key": format!("matrix{n}"), "name": format!("矩阵部{n}"), "kind": "outlet"}),
+                    ),
+                )
+            }),
+            [201, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/departments",
+            "/api/v1/departments",
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/customers",
+            per(&|n| {
+                (
+                    "/api/v1/customers".into(),
+                    Some(json!({"name": "钱七", "phone": format!("1390000000{n}")})),
+                )
+            }),
+            [201, 201, 201, 403, 403, 201, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/customers",
+            "/api/v1/customers",
+            None,
+            [200, 200, 200, 403, 200, 200, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/customers/{id}",
+            format!("/api/v1/customers/{customer}"),
+            None,
+            [200, 200, 200, 403, 200, 200, 401],
+        ),
+        each(
+            M::PATCH,
+            "/api/v1/customers/{id}",
+            per(&|n| {
+                (
+                    format!("/api/v1/customers/{}", to_edit[n]),
+                    Some(json!({"version": 1, "name": "孙八妹"})),
+                )
+            }),
+            [200, 200, 200, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/customers/{id}/events",
+            format!("/api/v1/customers/{customer}/events"),
+            None,
+            [200, 200, 200, 403, 200, 200, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/customers/{id}/merge",
+            per(&|n| {
+                let (into, from) = &to_merge[n];
+                (
+                    format!("/api/v1/customers/{into}/merge"),
+                    Some(json!({"from": from, "reason": "同一个人换了手机号"})),
+                )
+            }),
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/cases/{id}/identity",
+            per(&|n| {
+                (
+                    format!("/api/v1/cases/{}/identity", to_confirm[n]),
+                    Some(json!({"method": "waybill"})),
+                )
+            }),
+            [200, 200, 200, 403, 403, 403, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/cases",
+            per(&|n| {
+                (
+                    "/api/v1/cases".into(),
+                    Some(
+                        json!({"channel": "phone", "subject": "查件", "customer": {"phone": format!("1380000100{n}")}}),
+                    ),
+                )
+            }),
+            [201, 201, 201, 403, 403, 201, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/cases",
+            "/api/v1/cases",
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/cases/{id}",
+            format!("/api/v1/cases/{case}"),
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            M::PATCH,
+            "/api/v1/cases/{id}",
+            format!("/api/v1/cases/{case}"),
+            Some(json!({"tags": ["矩阵"]})),
+            [200, 200, 200, 200, 403, 200, 401],
+        ),
+        // Re-grading is routing: not for department staff.
+        row(
+            M::PATCH,
+            "/api/v1/cases/{id}",
+            format!("/api/v1/cases/{case}"),
+            Some(json!({"priority": "P2"})),
+            [200, 200, 200, 403, 403, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/cases/{id}/messages",
+            format!("/api/v1/cases/{case}/messages"),
+            Some(json!({"body": "已核实", "visibility": "internal"})),
+            [201, 201, 201, 201, 403, 201, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/cases/{id}/messages",
+            format!("/api/v1/cases/{case}/messages"),
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/cases/{id}/events",
+            format!("/api/v1/cases/{case}/events"),
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/calendars",
+            "/api/v1/calendars",
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/calendars/{id}",
+            "/api/v1/calendars/cn-office",
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            M::PUT,
+            "/api/v1/calendars/{id}",
+            "/api/v1/calendars/matrix-desk",
+            Some(calendar),
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/calendars/{id}/add",
+            "/api/v1/calendars/cn-office/add",
+            Some(json!({"from": "2026-09-30T17:00:00+08:00", "minutes": 120})),
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/cases/{id}/commitments",
+            format!("/api/v1/cases/{case}/commitments"),
+            Some(json!({"due_at": "2099-01-01T00:00:00Z", "note": "回电"})),
+            [201, 201, 201, 201, 403, 201, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/cases/{id}/escalate",
+            per(&|n| {
+                (
+                    format!("/api/v1/cases/{}/escalate", to_escalate[n]),
+                    Some(json!({"reason": "客户要求主管回电"})),
+                )
+            }),
+            [200, 200, 200, 200, 403, 200, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/waybills/{id}/recognize",
+            "/api/v1/waybills/YL1234567890128/recognize",
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/shipments",
+            per(&|n| {
+                (
+                    "/api/v1/shipments".into(),
+                    Some(shipment(&own_waybill(700 + n as u64))),
+                )
+            }),
+            [201, 201, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/shipments/{id}",
+            format!("/api/v1/shipments/{no}"),
+            None,
+            [200, 200, 200, 403, 200, 200, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/shipments/{id}/events",
+            per(&|n| {
+                (
+                    format!("/api/v1/shipments/{no}/events"),
+                    Some(
+                        json!({"events": [{"at": format!("2026-01-03T0{n}:00:00Z"), "code": "in_transit", "location": "上海转运中心", "description": "运输中"}]}),
+                    ),
+                )
+            }),
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/shipments/{id}/history",
+            format!("/api/v1/shipments/{no}/history"),
+            None,
+            [200, 200, 200, 403, 200, 200, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/config-history",
+            "/api/v1/config-history",
+            None,
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/tracking/query",
+            "/api/v1/tracking/query",
+            Some(json!({"waybill_no": no})),
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        // Opening a case from a tracking answer is creating a case.
+        each(
+            M::POST,
+            "/api/v1/tracking/query",
+            per(&|n| {
+                (
+                    "/api/v1/tracking/query".into(),
+                    Some(json!({"waybill_no": no, "issue": "not_received",
+                        "open_case": {"phone": format!("1390013900{n}"), "note": "没收到"}})),
+                )
+            }),
+            [201, 201, 201, 403, 403, 201, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/addresses/parse",
+            "/api/v1/addresses/parse",
+            Some(json!({"address": "浙江杭州西湖区文三路90号"})),
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        // Settings: each key is read by the roles `parcels::SETTING_READERS` names.
+        row(
+            M::GET,
+            "/api/v1/settings/{id}",
+            "/api/v1/settings/outlets",
+            None,
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/settings/{id}",
+            "/api/v1/settings/routing",
+            None,
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/settings/{id}",
+            "/api/v1/settings/tracking",
+            None,
+            [200, 200, 200, 200, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/settings/{id}",
+            "/api/v1/settings/rate_card",
+            None,
+            [200, 200, 200, 200, 403, 200, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/settings/{id}",
+            "/api/v1/settings/coverage",
+            None,
+            [200, 200, 200, 200, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/settings/{id}",
+            "/api/v1/settings/prohibited",
+            None,
+            [200, 200, 200, 200, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/settings/{id}",
+            "/api/v1/settings/claims",
+            None,
+            [200, 200, 200, 403, 403, 200, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/settings/{id}",
+            "/api/v1/settings/waybill_format",
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/settings/{id}",
+            "/api/v1/settings/kb_categories",
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        // An unknown setting is not found, whoever asks.
+        row(
+            M::GET,
+            "/api/v1/settings/{id}",
+            "/api/v1/settings/nonsense",
+            None,
+            [404, 404, 404, 404, 404, 404, 401],
+        ),
+        row(
+            M::PUT,
+            "/api/v1/settings/{id}",
+            "/api/v1/settings/waybill_format",
+            Some(waybill_format),
+            [200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/pickups/quote",
+            "/api/v1/pickups/quote",
+            Some(quote),
+            [200, 200, 200, 200, 403, 200, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/pickups",
+            per(&|n| ("/api/v1/pickups".into(), Some(pickup(n)))),
+            [201, 201, 201, 201, 403, 201, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/pickups",
+            "/api/v1/pickups",
+            None,
+            [200, 200, 200, 403, 200, 200, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/pickups/{id}",
+            format!("/api/v1/pickups/{pickup_no}"),
+            None,
+            [200, 200, 200, 403, 200, 200, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/pickups/{id}/status",
+            per(&|n| {
+                (
+                    format!("/api/v1/pickups/{}/status", pickups[n]),
+                    Some(json!({"status": "cancelled"})),
+                )
+            }),
+            [200, 200, 200, 403, 403, 200, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/pickups/{id}/reveal",
+            format!("/api/v1/pickups/{pickup_no}/reveal"),
+            Some(reveal.clone()),
+            [200, 200, 200, 403, 403, 200, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/cases/{id}/claims",
+            format!("/api/v1/cases/{case}/claims"),
+            Some(json!({"kind": "damaged", "claimed_amount": 100, "waybill_no": no})),
+            [201, 201, 201, 403, 403, 403, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/cases/{id}/claims/{claim}/{step}",
+            per(&|n| {
+                let (c, cl) = &to_propose[n];
+                (
+                    format!("/api/v1/cases/{c}/claims/{cl}/propose"),
+                    Some(json!({"loss_amount": 280})),
+                )
+            }),
+            [200, 200, 200, 403, 403, 403, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/cases/{id}/claims/{claim}/{step}",
+            per(&|n| {
+                let (c, cl) = &to_approve[n];
+                (
+                    format!("/api/v1/cases/{c}/claims/{cl}/approve"),
+                    Some(json!({})),
+                )
+            }),
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/cases/{id}/claims/{claim}/{step}",
+            per(&|n| {
+                let (c, cl) = &to_pay[n];
+                (
+                    format!("/api/v1/cases/{c}/claims/{cl}/pay"),
+                    Some(json!({"reference": "PAY-1"})),
+                )
+            }),
+            [200, 403, 403, 403, 403, 200, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/customers/{id}/reveal",
+            format!("/api/v1/customers/{customer}/reveal"),
+            Some(reveal.clone()),
+            [200, 200, 200, 403, 403, 200, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/shipments/{id}/reveal",
+            format!("/api/v1/shipments/{no}/reveal"),
+            Some(reveal.clone()),
+            [200, 200, 200, 403, 403, 200, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/audit",
+            "/api/v1/audit",
+            None,
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/chat/conversations",
+            "/api/v1/chat/conversations",
+            Some(json!({"name": "王女士", "origin": "widget"})),
+            [201; 7],
+        ),
+        // A real WebSocket handshake (see `upgrade`): every signed-in role that sees the chat
+        // may watch it (sending is refused frame by frame to those who may not write; see `chat`).
+        row(
+            M::GET,
+            "/api/v1/chat/cases/{id}/ws",
+            format!("/api/v1/chat/cases/{chat_case}/ws"),
+            None,
+            [101, 101, 101, 101, 101, 101, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/chat/cases/{id}/frames",
+            format!("/api/v1/chat/cases/{chat_case}/frames"),
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/me/presence",
+            "/api/v1/me/presence",
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            M::PUT,
+            "/api/v1/me/presence",
+            "/api/v1/me/presence",
+            Some(json!({"presence": "away", "max_chats": 2})),
+            [200, 200, 200, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/routing/agents",
+            "/api/v1/routing/agents",
+            None,
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/canned",
+            "/api/v1/canned",
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/canned",
+            per(&|n| {
+                (
+                    "/api/v1/canned".into(),
+                    Some(json!({"title": format!("新模板{n}"), "body": "您好"})),
+                )
+            }),
+            [201, 201, 201, 201, 403, 201, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/canned/{id}",
+            format!("/api/v1/canned/{template}"),
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            M::PUT,
+            "/api/v1/canned/{id}",
+            format!("/api/v1/canned/{template}"),
+            Some(json!({"title": "矩阵问候", "body": "您好！！", "scope": "team"})),
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        each(
+            M::DELETE,
+            "/api/v1/canned/{id}",
+            per(&|n| (format!("/api/v1/canned/{}", doomed_templates[n]), None)),
+            [204, 204, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/cases/{id}/canned/{template}/render",
+            format!("/api/v1/cases/{number}/canned/seed-delay-apology/render"),
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/cases/{id}/macros/{macro}",
+            format!("/api/v1/cases/{number}/macros/seed-macro-damage"),
+            None,
+            [200, 200, 200, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/search",
+            "/api/v1/search?q=%E5%BC%A0",
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/kb/articles",
+            "/api/v1/kb/articles",
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/kb/articles",
+            per(&|n| {
+                (
+                    "/api/v1/kb/articles".into(),
+                    Some(article(&format!("新文章{n}"))),
+                )
+            }),
+            [201, 201, 201, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/kb/articles/{id}",
+            format!("/api/v1/kb/articles/{kb_id}"),
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        each(
+            M::PUT,
+            "/api/v1/kb/articles/{id}",
+            per(&|n| {
+                let mut v = article(&format!("矩阵文章{n}"));
+                v["base_version"] = json!(2);
+                v["change_note"] = json!("第三版");
+                (format!("/api/v1/kb/articles/{}", kb_put[n]), Some(v))
+            }),
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/kb/articles/{id}/review",
+            per(&|n| {
+                (
+                    format!("/api/v1/kb/articles/{}/review", kb_review[n]),
+                    Some(json!({"base_version": 2})),
+                )
+            }),
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/kb/articles/{id}/versions/{version}/restore",
+            per(&|n| {
+                (
+                    format!("/api/v1/kb/articles/{}/versions/1/restore", kb_restore[n]),
+                    Some(json!({"base_version": 2})),
+                )
+            }),
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/kb/articles/{id}/archive",
+            per(&|n| {
+                (
+                    format!("/api/v1/kb/articles/{}/archive", kb_archive[n]),
+                    Some(json!({"archived": true, "base_version": 2})),
+                )
+            }),
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/kb/articles/{id}/versions",
+            format!("/api/v1/kb/articles/{kb_id}/versions"),
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/kb/articles/{id}/versions/{version}",
+            format!("/api/v1/kb/articles/{kb_id}/versions/1"),
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/kb/articles/{id}/feedback",
+            format!("/api/v1/kb/articles/{kb_id}/feedback"),
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/kb/articles/{id}/feedback",
+            format!("/api/v1/kb/articles/{kb_id}/feedback"),
+            Some(json!({"helpful": true})),
+            [204, 204, 204, 204, 204, 204, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/kb/reviews/overdue",
+            "/api/v1/kb/reviews/overdue",
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/kb/gaps",
+            "/api/v1/kb/gaps",
+            None,
+            [200, 200, 200, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/kb/search",
+            "/api/v1/kb/search?q=%E5%8C%85%E8%A3%85",
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/kb/categories",
+            "/api/v1/kb/categories",
+            None,
+            [200; 7],
+        ),
+        row(
+            M::GET,
+            "/api/v1/help/articles",
+            "/api/v1/help/articles",
+            None,
+            [200; 7],
+        ),
+        row(
+            M::GET,
+            "/api/v1/help/articles/{id}",
+            format!("/api/v1/help/articles/{kb_id}"),
+            None,
+            [200; 7],
+        ),
+        row(
+            M::POST,
+            "/api/v1/help/articles/{id}/feedback",
+            format!("/api/v1/help/articles/{kb_id}/feedback"),
+            Some(json!({"helpful": true})),
+            [204; 7],
+        ),
+        row(
+            M::GET,
+            "/api/v1/help/search",
+            "/api/v1/help/search?q=%E5%8C%85%E8%A3%85",
+            None,
+            [200; 7],
+        ),
+        row(
+            M::POST,
+            "/api/v1/nlu/parse",
+            "/api/v1/nlu/parse",
+            Some(json!({"text": "明天下午来取件，寄到北京朝阳区 5公斤"})),
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/notifications",
+            "/api/v1/notifications",
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/notifications/read",
+            "/api/v1/notifications/read",
+            Some(json!({})),
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/sla-policies",
+            "/api/v1/sla-policies",
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            M::PUT,
+            "/api/v1/sla-policies/{id}",
+            "/api/v1/sla-policies/damage",
+            Some(policy),
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        // Last: it ends the token it is called with (a fresh one per caller).
+        each(
+            M::POST,
+            "/api/v1/auth/logout",
+            per(&|_| ("/api/v1/auth/logout".into(), None)),
+            [204, 204, 204, 204, 204, 204, 401],
+        ),
+    ];
+
+    // Every route has a row, and every row is a route.
+    let mut missing = Vec::new();
+    for (method, path, ..) in kefu_web::ROUTES {
+        if !rows
+            .iter()
+            .any(|r| r.method.as_str().eq_ignore_ascii_case(method) && r.route == *path)
+        {
+            missing.push(format!("{method} {path}"));
+        }
+    }
+    assert!(missing.is_empty(), "routes without a row: {missing:#?}");
+    for r in &rows {
+        assert!(
+            kefu_web::ROUTES
+                .iter()
+                .any(|(m, p, ..)| r.method.as_str().eq_ignore_ascii_case(m) && r.route == *p),
+            "a row for no route: {} {}",
+            r.method,
+            r.route
+        );
+    }
+
+    let mut wrong = Vec::new();
+    let mut seen = Vec::new();
+    for r in &rows {
+        let mut got = [0u16; 7];
+        for (i, who) in WHO.iter().enumerate() {
+            let (path, body) = r.calls[i].clone();
+            let reply = if r.route.ends_with("/ws") {
+                let token = match who {
+                    Some(role) => Some(app.token_of(*role).await),
+                    None => None,
+                };
+                upgrade(&app, &path, token.as_deref()).await
+            } else if r.route == "/api/v1/auth/logout" {
+                let (status, body) = app
+                    .call(r.method.clone(), &path, logout_tokens[i].as_deref(), body)
+                    .await;
+                (status, body)
+            } else {
+                let as_who = match who {
+                    Some(role) => app.as_role(*role),
+                    None => app.anonymous(),
+                };
+                let reply = as_who.send(r.method.clone(), &path, body).await;
+                (reply.status, reply.body)
+            };
+            got[i] = reply.0.as_u16();
+            let code_ok = match r.want[i] {
+                401 => error_code(&reply.1) == "unauthenticated",
+                403 => error_code(&reply.1) == "forbidden",
+                _ => true,
+            };
+            if got[i] != r.want[i] || !code_ok {
+                wrong.push(format!(
+                    "{} {} as {}: {} (want {}) {}",
+                    r.method,
+                    path,
+                    who.map_or("anonymous", |r| r.as_str()),
+                    got[i],
+                    r.want[i],
+                    reply.1
+                ));
+            }
+        }
+        seen.push(format!("{} {} {:?}", r.method, r.calls[0].0, got));
+    }
+    if std::env::var_os("KEFU_MATRIX_PRINT").is_some() {
+        eprintln!("{}", seen.join("\n"));
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+
+    // The OpenAPI document says which operations need no credentials (`security: []`): exactly
+    // those that answer a caller without any.
+    let doc = app
+        .anonymous()
+        .get("/api/v1/openapi.json")
+        .await
+        .expect(200);
+    let mut misdocumented = Vec::new();
+    for r in &rows {
+        let open = (200..300).contains(&r.want[6]);
+        let op = &doc["paths"][r.route][r.method.as_str().to_lowercase()];
+        let documented_open = op["security"] == json!([]);
+        if open != documented_open {
+            misdocumented.push(format!(
+                "{} {}: answers anonymous callers {}, documented {}",
+                r.method,
+                r.route,
+                r.want[6],
+                if documented_open {
+                    "public"
+                } else {
+                    "as needing a token"
+                }
+            ));
+        }
+    }
+    misdocumented.dedup();
+    assert!(misdocumented.is_empty(), "{misdocumented:#?}");
+}
+
+/// Department staff work only on what was transferred to their department: every call about a
+/// case that was not is refused as if the case did not exist.
+#[tokio::test]
+async fn department_staff_cannot_reach_a_case_not_transferred_to_them() {
+    let app = spawn_app().await;
+    let case = app
+        .create_case(
+            json!({"channel": "phone", "subject": "包裹破损", "description": "外箱压坏",
+            "customer": {"name": "赵六", "phone": "13712345670"}}),
+        )
+        .await;
+    let id = case["id"].as_str().unwrap().to_string();
+    let number = case["number"].as_str().unwrap().to_string();
+    let chat = app
+        .anonymous()
+        .post(
+            "/api/v1/chat/conversations",
+            json!({"name": "王女士", "origin": "widget"}),
+        )
+        .await
+        .expect(201);
+    let chat_case = chat["case_id"].as_str().unwrap().to_string();
+    let calls: Vec<(Method, String, Option<Value>)> = vec![
+        (Method::GET, format!("/api/v1/cases/{id}"), None),
+        (Method::GET, format!("/api/v1/cases/{number}"), None),
+        (
+            Method::PATCH,
+            format!("/api/v1/cases/{id}"),
+            Some(json!({"tags": ["矩阵"]})),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/cases/{id}/messages"),
+            Some(json!({"body": "已核实", "visibility": "internal"})),
+        ),
+        (Method::GET, format!("/api/v1/cases/{id}/messages"), None),
+        (Method::GET, format!("/api/v1/cases/{id}/events"), None),
+        (
+            Method::POST,
+            format!("/api/v1/cases/{id}/commitments"),
+            Some(json!({"due_at": "2099-01-01T00:00:00Z", "note": "回电"})),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/cases/{id}/escalate"),
+            Some(json!({"reason": "客户要求主管回电"})),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/cases/{number}/canned/seed-delay-apology/render"),
+            None,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/cases/{number}/macros/seed-macro-damage"),
+            None,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/chat/cases/{chat_case}/frames"),
+            None,
+        ),
+    ];
+    let before = app
+        .as_role(Role::Admin)
+        .get(&format!("/api/v1/cases/{id}"))
+        .await
+        .expect(200);
+    let mut wrong = Vec::new();
+    for (method, path, body) in calls {
+        let reply = app
+            .as_role(Role::Department)
+            .send(method.clone(), &path, body)
+            .await;
+        if reply.status.as_u16() != 404 {
+            wrong.push(format!("{method} {path}: {} {}", reply.status, reply.body));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    let after = app
+        .as_role(Role::Admin)
+        .get(&format!("/api/v1/cases/{id}"))
+        .await
+        .expect(200);
+    assert_eq!(after["version"], before["version"], "nothing was written");
+}
