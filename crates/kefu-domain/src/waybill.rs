@@ -24,11 +24,12 @@ pub enum CheckScheme {
     Mod7,
 }
 
-/// The shape of a number: a literal prefix, then `digits` digits, optionally starting with one
-/// of `leads`.
+/// The shape of a number: a literal prefix, then `letters` capital letters (JD's `JDV` + a
+/// letter), then `digits` digits, optionally starting with one of `leads`.
 #[derive(Debug, Clone, Copy)]
 pub struct Shape {
     pub prefix: &'static str,
+    pub letters: usize,
     pub digits: usize,
     pub leads: &'static [&'static str],
 }
@@ -58,6 +59,7 @@ const fn rule(
         name,
         shape: Shape {
             prefix,
+            letters: 0,
             digits,
             leads,
         },
@@ -90,11 +92,21 @@ pub const CARRIERS: &[Rule] = &[
     ),
     rule("zto", "中通快递", "", 12, &[], 0.30),
     rule("yto", "圆通速递", "YT", 13, &[], 0.95),
+    // YunExpress (cross-border) shares YTO's letters with 16 digits.
+    rule("yunexpress", "云途物流", "YT", 16, &[], 0.90),
     rule("sto", "申通快递", "", 14, &["77"], 0.80),
+    rule("sto", "申通快递", "", 15, &["77"], 0.80),
     rule("sto", "申通快递", "", 14, &[], 0.25),
     rule("sto", "申通快递", "", 12, &[], 0.25),
     rule("yunda", "韵达快递", "", 15, &["3", "4"], 0.75),
     rule("yunda", "韵达快递", "", 13, &[], 0.35),
+    Rule {
+        shape: Shape {
+            letters: 1,
+            ..rule("jd", "京东物流", "JDV", 11, &[], 0.97).shape
+        },
+        ..rule("jd", "京东物流", "JDV", 11, &[], 0.97)
+    },
     rule("jd", "京东物流", "JDX", 12, &[], 0.97),
     rule("jd", "京东物流", "JDK", 12, &[], 0.97),
     rule("jt", "极兔速递", "JT", 13, &[], 0.97),
@@ -194,7 +206,11 @@ fn fits(number: &str, shape: &Shape) -> bool {
     let Some(rest) = number.strip_prefix(shape.prefix) else {
         return false;
     };
-    rest.len() == shape.digits
+    let Some((letters, rest)) = rest.split_at_checked(shape.letters) else {
+        return false;
+    };
+    letters.bytes().all(|b| b.is_ascii_uppercase())
+        && rest.len() == shape.digits
         && rest.bytes().all(|b| b.is_ascii_digit())
         && (shape.leads.is_empty() || shape.leads.iter().any(|l| rest.starts_with(l)))
 }
@@ -329,6 +345,7 @@ impl Recognizer {
         };
         let mut ours = false;
         let own_shape = Shape {
+            letters: 0,
             prefix: "",
             digits: self.own.digits,
             leads: &[],
@@ -491,6 +508,53 @@ mod tests {
         assert_eq!(best("77123456789012").0, "sto");
         assert_eq!(best("312345678901234").0, "yunda");
         assert_eq!(best("9812345678901").0, "ems");
+    }
+
+    /// One sample of every format in the table of carriers (see DOMAIN-NOTES), ranked first
+    /// where the format is distinctive and among the candidates where numbers are ambiguous.
+    #[test]
+    fn every_format_in_the_table_is_recognised() {
+        let first = [
+            ("SF1234567890123", "sf"),
+            ("1012345678901", "ems"),
+            ("RR123456785CN", "ems"),
+            ("73123456789012", "zto"),
+            ("YT1234567890123", "yto"),
+            ("YT1234567890123456", "yunexpress"),
+            ("77123456789012", "sto"),
+            ("771234567890123", "sto"),
+            ("412345678901234", "yunda"),
+            ("JDVA12345678901", "jd"),
+            ("JDVB00000000001", "jd"),
+            ("JDX123456789012", "jd"),
+            ("JDK123456789012", "jd"),
+            ("JT1234567890123", "jt"),
+            ("DPK123456789012", "deppon"),
+        ];
+        for (number, carrier) in first {
+            assert_eq!(best(number).0, carrier, "{number}");
+        }
+        let among = [
+            ("123456789012", "sf"),
+            ("123456789012", "zto"),
+            ("2123456789012", "yunda"),
+            ("1234567890", "deppon"),
+        ];
+        for (number, carrier) in among {
+            let r = Recognizer::default().recognize(number);
+            assert!(
+                r.candidates.iter().any(|c| c.carrier == carrier),
+                "{number}: {r:?}"
+            );
+        }
+        // Not JD: a digit where the letter goes, or one digit short.
+        for number in ["JDV112345678901", "JDVA1234567890"] {
+            let r = Recognizer::default().recognize(number);
+            assert!(r.candidates.iter().all(|c| c.carrier != "jd"), "{number}");
+        }
+        // Found in free text too.
+        let found = find_numbers(&Recognizer::default(), "京东单号JDVC20261206001到哪了");
+        assert_eq!(found[0].carrier, Some("jd"), "{found:?}");
     }
 
     #[test]
