@@ -134,6 +134,8 @@ async fn run(cli: Cli) -> Result<(), String> {
         Some(path) => FileSettings::load(path)?,
         None => FileSettings::default(),
     };
+    // A data directory the user named (flag, KEFU_DATA_DIR or the file): the demo uses it.
+    let named_data_dir = cli.data_dir.clone().or_else(|| file.data_dir.clone());
     let listen_flag = match &cli.command {
         Command::Serve { listen } => listen.clone(),
         Command::Demo { listen } => Some(listen.clone()),
@@ -153,7 +155,10 @@ async fn run(cli: Cli) -> Result<(), String> {
                     "the demo always runs on a fresh SQLite database; drop --database-url".into(),
                 );
             }
-            settings.data_dir = fresh_demo_dir()?;
+            settings.data_dir = match named_data_dir {
+                Some(dir) => empty_demo_dir(&dir)?,
+                None => fresh_demo_dir()?,
+            };
             let desk = open_desk_for_serving(&settings).await?;
             let admin_password = desk
                 .bootstrap_admin(admin_password_from_env())
@@ -369,6 +374,21 @@ fn admin_password_from_env() -> Option<String> {
     std::env::var("KEFU_ADMIN_PASSWORD")
         .ok()
         .filter(|p| !p.is_empty())
+}
+
+/// The directory the user named for the demo, created if absent. One that holds anything is
+/// refused rather than emptied: the demo needs a fresh database and never deletes data.
+fn empty_demo_dir(dir: &std::path::Path) -> Result<PathBuf, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let mut entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    if entries.next().is_some() {
+        return Err(format!(
+            "{} is not empty; the demo starts a fresh database in an empty (or new) directory",
+            dir.display()
+        ));
+    }
+    Ok(dir.to_path_buf())
 }
 
 fn fresh_demo_dir() -> Result<PathBuf, String> {

@@ -379,6 +379,48 @@ async fn export_from_sqlite_import_elsewhere_export_again_is_identical() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not empty"));
 }
 
+/// `kefu demo --data-dir D` keeps its fresh database in D (it used to ignore the flag and use
+/// a temporary directory); a directory that already holds something is refused, not emptied.
+#[tokio::test]
+async fn demo_keeps_its_data_where_told_and_never_over_existing_data() {
+    let dir = std::env::temp_dir().join(format!("kefu-cli-demo-dir-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let used = dir.join("new");
+    let server = start(&["demo", "--data-dir", used.to_str().unwrap()], &[]);
+    let http = client();
+    let token = login(&http, &server.url, "agent01", "kefu-demo-2026").await;
+    assert!(!token.is_empty());
+    assert!(
+        used.join("kefu.db").is_file(),
+        "no database in {}",
+        used.display()
+    );
+    drop(server);
+
+    let taken = dir.join("taken");
+    std::fs::create_dir_all(&taken).unwrap();
+    std::fs::write(taken.join("notes.txt"), "mine").unwrap();
+    let out = Command::new(KEFU)
+        .args([
+            "demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            taken.to_str().unwrap(),
+        ])
+        .env("KEFU_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not empty"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(taken.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// The README's run command: `kefu demo` serves a fresh database full of demo data, and the
 /// logins it prints work.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
