@@ -985,6 +985,70 @@ pub fn clock_state_label(lang: Lang, state: ClockState) -> &'static str {
     }
 }
 
+pub fn claim_kind_label(lang: Lang, kind: kefu_domain::claim::ClaimKind) -> &'static str {
+    use kefu_domain::claim::ClaimKind;
+    match kind {
+        ClaimKind::Lost => lang.pick("丢件", "Lost parcel"),
+        ClaimKind::Damaged => lang.pick("破损", "Damaged parcel"),
+        ClaimKind::Delayed => lang.pick("延误", "Delayed parcel"),
+    }
+}
+
+pub fn claim_state_label(lang: Lang, state: kefu_domain::claim::ClaimState) -> &'static str {
+    use kefu_domain::claim::ClaimState;
+    match state {
+        ClaimState::Opened => lang.pick("已受理", "Opened"),
+        ClaimState::Proposed => lang.pick("已提出赔付方案", "Proposed"),
+        ClaimState::Approved => lang.pick("已批准", "Approved"),
+        ClaimState::Rejected => lang.pick("已拒绝", "Rejected"),
+        ClaimState::Paid => lang.pick("已赔付", "Paid"),
+    }
+}
+
+/// What happened, as a case's timeline titles it; every kind of event has a title in both
+/// languages (the timeline adds the details).
+pub fn event_label(lang: Lang, event: &kefu_domain::EventData) -> &'static str {
+    use kefu_domain::EventData as E;
+    match event {
+        E::Created { .. } => lang.pick("创建工单", "Case created"),
+        E::MessageAdded { .. } => lang.pick("消息", "Message"),
+        E::BotTurn { .. } => lang.pick("机器人应答", "Bot answered"),
+        E::HandedOver { .. } => lang.pick("机器人转人工", "Bot handed over"),
+        E::StatusChanged { .. } => lang.pick("状态变更", "Status changed"),
+        E::Reopened { .. } => lang.pick("重新打开", "Reopened"),
+        E::PriorityChanged { .. } => lang.pick("优先级变更", "Priority changed"),
+        E::CategoryChanged { .. } => lang.pick("类别变更", "Category changed"),
+        E::Assigned { .. } => lang.pick("分配", "Assigned"),
+        E::Transferred { .. } => lang.pick("转部门", "Transferred"),
+        E::DepartmentOverdue { .. } => lang.pick("部门处理超时", "Department overdue"),
+        E::WaybillLinked { .. } => lang.pick("关联运单", "Waybill linked"),
+        E::PickupBooked { .. } => lang.pick("预约取件", "Pickup booked"),
+        E::TagsChanged { .. } => lang.pick("标签变更", "Tags changed"),
+        E::SlaStarted(_) => lang.pick("时限开始计时", "Clock started"),
+        E::SlaPaused(_) => lang.pick("时限暂停", "Clock paused"),
+        E::SlaResumed(_) => lang.pick("时限恢复计时", "Clock resumed"),
+        E::SlaRetargeted(_) => lang.pick("时限目标调整", "Clock retargeted"),
+        E::SlaMet { .. } => lang.pick("时限达成", "Clock met"),
+        E::SlaBreached { .. } => lang.pick("时限超时", "Clock breached"),
+        E::SlaWarning { .. } => lang.pick("时限预警", "Clock warning"),
+        E::CommitmentMade { .. } => lang.pick("承诺回复", "Promise made"),
+        E::CommitmentReminded { .. } => lang.pick("承诺提醒", "Promise reminder"),
+        E::CommitmentKept { .. } => lang.pick("承诺已兑现", "Promise kept"),
+        E::CommitmentMissed { .. } => lang.pick("承诺未兑现", "Promise missed"),
+        E::Escalated { .. } => lang.pick("升级", "Escalated"),
+        E::ClaimOpened(_) => lang.pick("理赔受理", "Claim opened"),
+        E::Rated { .. } => lang.pick("客户评价", "Customer rating"),
+        E::ClaimEvidenceAdded { .. } => lang.pick("理赔补充材料", "Claim evidence added"),
+        E::ClaimProposed { .. } => lang.pick("理赔方案提出", "Claim proposed"),
+        E::ClaimApproved { .. } => lang.pick("理赔已批准", "Claim approved"),
+        E::ClaimRejected { .. } => lang.pick("理赔已拒绝", "Claim rejected"),
+        E::ClaimPaid { .. } => lang.pick("理赔已赔付", "Claim paid"),
+        E::ClaimOverdue { .. } => lang.pick("理赔环节超时", "Claim step overdue"),
+        E::CustomerMerged { .. } => lang.pick("客户合并", "Customer merged"),
+        E::IdentityConfirmed { .. } => lang.pick("身份核验", "Identity confirmed"),
+    }
+}
+
 /// The label of any of the domain's codes above (status, channel, category, clock, clock
 /// state); a code that is none of them shows as it is.
 pub fn label(tr: &Tr, code: &str) -> String {

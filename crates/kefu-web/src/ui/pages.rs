@@ -518,7 +518,10 @@ fn describe(tr: &Tr, e: &CaseEvent, names: &HashMap<String, String>) -> (String,
         EventData::CustomerMerged { from, .. } => {
             (tr.customer_merged_event.to_string(), from.to_string())
         }
-        other => (other.type_name().replace('_', " "), String::new()),
+        other => (
+            super::i18n::event_label(tr.lang, other).to_string(),
+            String::new(),
+        ),
     }
 }
 
@@ -726,8 +729,8 @@ async fn case_page_for(
             .iter()
             .map(|c| ClaimLine {
                 id: c.id.clone(),
-                kind: c.kind.to_string(),
-                state: c.state.to_string(),
+                kind: super::i18n::claim_kind_label(s.tr.lang, c.kind).to_string(),
+                state: super::i18n::claim_state_label(s.tr.lang, c.state).to_string(),
                 amounts: match c.compensation {
                     Some(comp) => format!("¥{} → ¥{comp}", c.claimed_amount),
                     None => format!("¥{}", c.claimed_amount),
@@ -1409,8 +1412,8 @@ async fn customers_view(
         .map(|(number, c)| ClaimRow {
             id: c.id.clone(),
             case_number: number.clone(),
-            kind: c.kind.to_string(),
-            state: c.state.to_string(),
+            kind: super::i18n::claim_kind_label(s.tr.lang, c.kind).to_string(),
+            state: super::i18n::claim_state_label(s.tr.lang, c.state).to_string(),
             amounts: match c.compensation {
                 Some(comp) => format!("¥{} → ¥{comp}", c.claimed_amount),
                 None => format!("¥{}", c.claimed_amount),
