@@ -14,6 +14,7 @@ mod canned;
 mod canned_page;
 mod cases;
 mod chat;
+mod console_forms;
 mod console_words;
 mod customers;
 mod errors;

@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use kefu_domain::canned::{
     self, CannedDraft, CannedReply, MacroActions, TemplateLanguage, TemplateScope,
@@ -18,7 +18,7 @@ use kefu_domain::{Category, Department, DomainError, Priority, Status};
 
 use super::i18n::{Tr, label, variable_label};
 use super::pages::{Chrome, Opt, code_options, local, nav};
-use super::{UiSession, csrf_refused, encode, error_page, redirect, render, session};
+use super::{CsrfForm, NoFields, StaffPage, UiSession, encode, error_page, redirect, render};
 use crate::AppState;
 
 /// How many templates a list shows (the desk's own limit).
@@ -213,17 +213,9 @@ fn choice(value: &str, label: &str, selected: bool) -> Opt {
 /// `GET /canned`: the list with its filters.
 pub async fn list_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    StaffPage { s, chrome }: StaffPage,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let s = match session(&state, &headers, "/canned").await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let chrome = match nav(&state, &s, "/canned").await {
-        Ok(c) => c,
-        Err(e) => return error_page(s.tr, Some(&s), &e),
-    };
     let f = Filters::of(&q);
     let (list, status) = list_view(&state, &s, &f).await;
     let tr = s.tr;
@@ -261,13 +253,9 @@ pub async fn list_page(
 /// `GET /canned/list`: the list alone, for the search box (an htmx partial).
 pub async fn list_fragment(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: UiSession,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let s = match session(&state, &headers, "/canned").await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let (list, status) = list_view(&state, &s, &Filters::of(&q)).await;
     let mut r = render(&ListFragment { tr: s.tr, list });
     *r.status_mut() = status;
@@ -535,11 +523,7 @@ async fn form_page(
 }
 
 /// `GET /canned/new`.
-pub async fn new_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let s = match session(&state, &headers, "/canned/new").await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn new_page(State(state): State<AppState>, s: UiSession) -> Response {
     if !s.actor.can_write_cases() {
         return error_page(
             s.tr,
@@ -573,16 +557,8 @@ pub async fn new_page(State(state): State<AppState>, headers: HeaderMap) -> Resp
 /// to its field.
 pub async fn create(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm { s, form, .. }: CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    let s = match session(&state, &headers, "/canned/new").await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Some(r) = csrf_refused(&s, &headers, &form) {
-        return r;
-    }
     let mut view = FormView::of(&form, "/canned/new".into(), String::new());
     let saved = match view.draft() {
         Ok(draft) => state.desk.create_canned(&s.actor, draft).await,
@@ -610,14 +586,10 @@ struct ViewPage {
 /// `GET /canned/{id}`: the edit form for who may edit it, the template read-only otherwise.
 pub async fn edit_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: UiSession,
     Path(id): Path<String>,
 ) -> Response {
     let path = format!("/canned/{}", encode(&id));
-    let s = match session(&state, &headers, &path).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let reply = match state.desk.get_canned(&s.actor, &id).await {
         Ok(r) => r,
         Err(e) => return error_page(s.tr, Some(&s), &e),
@@ -649,17 +621,9 @@ pub async fn edit_page(
 /// before anything they sent is looked at.
 pub async fn update(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm { s, form, .. }: CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    let s = match session(&state, &headers, &format!("/canned/{}", encode(&id))).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Some(r) = csrf_refused(&s, &headers, &form) {
-        return r;
-    }
     let current = match state.desk.get_canned(&s.actor, &id).await {
         Ok(r) => r,
         Err(e) => return error_page(s.tr, Some(&s), &e),
@@ -693,17 +657,9 @@ pub async fn update(
 /// `POST /canned/{id}/archive` (the page asks for confirmation first).
 pub async fn archive(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm { s, .. }: CsrfForm<NoFields>,
 ) -> Response {
-    let s = match session(&state, &headers, &format!("/canned/{}", encode(&id))).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Some(r) = csrf_refused(&s, &headers, &form) {
-        return r;
-    }
     match state.desk.archive_canned(&s.actor, &id).await {
         Ok(()) => redirect("/canned?done=archived"),
         Err(e) => error_page(s.tr, Some(&s), &e),
@@ -725,16 +681,8 @@ struct PreviewFragment {
 /// a read-only template by its `id`.
 pub async fn preview(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm { s, form, .. }: CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    let s = match session(&state, &headers, "/canned").await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Some(r) = csrf_refused(&s, &headers, &form) {
-        return r;
-    }
     let field = |k: &str| form.get(k).map(|v| v.trim()).unwrap_or_default();
     let case = field("preview_case");
     let rendered = if case.is_empty() {

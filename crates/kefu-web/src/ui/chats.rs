@@ -6,15 +6,14 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Form, Path, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, State};
 use axum::response::Response;
 use kefu_domain::desk::CasePatch;
 use kefu_domain::routing::{Presence, PresenceDraft};
 use kefu_domain::{Case, DomainError};
 
 use super::pages::{Chrome, nav};
-use super::{UiSession, csrf_refused, error_page, redirect, render, session};
+use super::{CsrfForm, FormRefused, NoFields, UiSession, error_page, redirect, render};
 use crate::AppState;
 
 /// One live conversation panel.
@@ -105,11 +104,7 @@ struct ChatsPage {
     error: Option<String>,
 }
 
-pub async fn chats_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let s = match session(&state, &headers, "/chats").await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn chats_page(State(state): State<AppState>, s: UiSession) -> Response {
     chats_view(&state, &s, None).await
 }
 
@@ -176,43 +171,41 @@ async fn chats_view(state: &AppState, s: &UiSession, error: Option<String>) -> R
 }
 
 /// `POST /chats/presence`: online/away/offline and how many chats at once.
+/// The presence form: either field may be left out (unchanged); a value it does not know is
+/// refused.
+#[derive(serde::Deserialize)]
+pub struct PresenceForm {
+    #[serde(default, deserialize_with = "super::extract::field::optional")]
+    presence: Option<Presence>,
+    #[serde(default, deserialize_with = "super::extract::field::optional_count")]
+    max_chats: Option<u32>,
+}
+
 pub async fn set_presence(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    posted: Result<CsrfForm<PresenceForm>, FormRefused>,
 ) -> Response {
-    let s = match session(&state, &headers, "/chats").await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Some(r) = csrf_refused(&s, &headers, &form) {
-        return r;
-    }
-    let presence = form.get("presence").and_then(|p| Presence::parse(p.trim()));
-    let max_chats = match form.get("max_chats").map(|m| m.trim()) {
-        None | Some("") => Ok(None),
-        Some(m) => m
-            .parse::<u32>()
-            .map(Some)
-            .map_err(|_| DomainError::invalid("max_chats", "a whole number from 0 to 20")),
-    };
-    let result = match max_chats {
-        Ok(max_chats) => state
-            .desk
-            .set_presence(
-                &s.actor,
-                PresenceDraft {
-                    presence,
-                    max_chats,
-                    ..PresenceDraft::default()
-                },
+    let (s, form) = match posted {
+        Ok(CsrfForm { s, form, .. }) => (s, form),
+        Err(FormRefused::Invalid(bad)) => {
+            let mut r = chats_view(
+                &state,
+                &bad.s,
+                Some(crate::error::public_message(&bad.error)),
             )
-            .await
-            .map(|_| ()),
-        Err(e) => Err(e),
+            .await;
+            *r.status_mut() = crate::error::status_of(&bad.error);
+            return r;
+        }
+        Err(other) => return axum::response::IntoResponse::into_response(other),
     };
-    match result {
-        Ok(()) => {
+    let draft = PresenceDraft {
+        presence: form.presence,
+        max_chats: form.max_chats,
+        ..PresenceDraft::default()
+    };
+    match state.desk.set_presence(&s.actor, draft).await {
+        Ok(_) => {
             if let Err(e) = state.desk.route_waiting(50).await {
                 tracing::warn!("routing after a presence change failed: {e}");
             }
@@ -225,17 +218,9 @@ pub async fn set_presence(
 /// `POST /chats/{id}/take`: an agent takes a waiting chat.
 pub async fn take(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm { s, .. }: CsrfForm<NoFields>,
 ) -> Response {
-    let s = match session(&state, &headers, "/chats").await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Some(r) = csrf_refused(&s, &headers, &form) {
-        return r;
-    }
     let patch = CasePatch {
         assignee: Some(Some(s.actor.user_id.to_string())),
         ..CasePatch::default()
@@ -250,17 +235,9 @@ pub async fn take(
 /// (`department:<id>`), from a chat panel.
 pub async fn transfer(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm { s, form, .. }: CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    let s = match session(&state, &headers, "/chats").await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Some(r) = csrf_refused(&s, &headers, &form) {
-        return r;
-    }
     // Only our own pages to come back to.
     let back = form
         .get("back")

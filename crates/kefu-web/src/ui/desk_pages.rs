@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Form, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use kefu_domain::DomainError;
 use kefu_domain::parcels::{PickupDraft, QuoteInput};
@@ -14,7 +14,7 @@ use kefu_domain::shipment::PartyDraft;
 
 use super::i18n::{Tr, label};
 use super::pages::{Chrome, PickupLine, customer_label, local, nav, pickup_line, span};
-use super::{UiSession, csrf_refused, error_page, render, session};
+use super::{CsrfForm, UiSession, error_page, render};
 use crate::AppState;
 
 /// The pickup form's values, kept when a booking is refused.
@@ -30,6 +30,8 @@ pub struct PickupFormView {
     pub destination: String,
     pub item: String,
     pub weight_kg: String,
+    /// Why the booking was refused, shown in the form.
+    pub error: String,
 }
 
 impl PickupFormView {
@@ -48,6 +50,7 @@ impl PickupFormView {
             destination: field("destination"),
             item: field("item"),
             weight_kg: field("weight_kg"),
+            error: String::new(),
         }
     }
 
@@ -134,16 +137,8 @@ pub struct QuoteFragment {
 /// still missing.
 pub async fn quote_partial(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm { s, form, .. }: CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    let s = match session(&state, &headers, "/pickups/new").await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Some(r) = csrf_refused(&s, &headers, &form) {
-        return r;
-    }
     let pf = PickupFormView::of(&form, "", "");
     if pf.origin.is_empty() || pf.destination.is_empty() || pf.weight_kg.is_empty() {
         return render(&QuoteFragment {
@@ -195,11 +190,7 @@ pub struct NewPickupPage {
 }
 
 /// An agent books a pickup outside a case.
-pub async fn new_pickup_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let s = match session(&state, &headers, "/pickups/new").await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn new_pickup_page(State(state): State<AppState>, s: UiSession) -> Response {
     let chrome = match nav(&state, &s, "/pickups/new").await {
         Ok(c) => c,
         Err(e) => return error_page(s.tr, Some(&s), &e),
@@ -217,16 +208,8 @@ pub async fn new_pickup_page(State(state): State<AppState>, headers: HeaderMap) 
 
 pub async fn new_pickup(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm { s, form, .. }: CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    let s = match session(&state, &headers, "/pickups/new").await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Some(r) = csrf_refused(&s, &headers, &form) {
-        return r;
-    }
     let chrome = match nav(&state, &s, "/pickups/new").await {
         Ok(c) => c,
         Err(e) => return error_page(s.tr, Some(&s), &e),
@@ -299,13 +282,9 @@ pub struct DepartmentPage {
 /// Cases transferred to a department with their deadlines, the earliest (and overdue) first.
 pub async fn department_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: UiSession,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let s = match session(&state, &headers, "/department").await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     department_view(&state, &s, q.get("d").map(String::as_str)).await
 }
 

@@ -1005,6 +1005,20 @@ pub fn claim_state_label(lang: Lang, state: kefu_domain::claim::ClaimState) -> &
     }
 }
 
+/// The outcome of a tracking query, as the agent's tracking page names it.
+pub fn tracking_outcome_label(lang: Lang, outcome: kefu_domain::tracking::Outcome) -> &'static str {
+    use kefu_domain::tracking::Outcome;
+    match outcome {
+        Outcome::WithResult => lang.pick("有结果", "Result found"),
+        Outcome::Delay => lang.pick("延误", "Delayed"),
+        Outcome::NoResult => lang.pick("无结果（久未更新）", "No result (no recent scans)"),
+        Outcome::FoundByFacts => lang.pick("按信息找到", "Found by details"),
+        Outcome::NotFound => lang.pick("未找到", "Not found"),
+        Outcome::OtherCarrier => lang.pick("其他快递公司单号", "Another carrier's number"),
+        Outcome::Expired => lang.pick("超过查询期限", "Past the query period"),
+    }
+}
+
 /// What happened, as a case's timeline titles it; every kind of event has a title in both
 /// languages (the timeline adds the details).
 pub fn event_label(lang: Lang, event: &kefu_domain::EventData) -> &'static str {

@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::civil::Date;
 use kefu_domain::DomainError;
@@ -18,10 +18,12 @@ use kefu_domain::kb::{
 use kefu_domain::knowledge::{ArticleFilter, Reader};
 use kefu_domain::nlu::Intent;
 use kefu_html::SafeHtml;
+use serde::Deserialize;
 
+use super::extract::field;
 use super::kb_words::KbTr;
 use super::pages::{Chrome, Opt, local, nav};
-use super::{UiSession, csrf_refused, encode, error_page, redirect, render, session};
+use super::{CsrfForm, StaffPage, UiSession, encode, error_page, redirect, render};
 use crate::AppState;
 
 const GAP_DAYS: i64 = 30;
@@ -38,19 +40,6 @@ fn en(s: &UiSession) -> bool {
 
 fn today(state: &AppState) -> Date {
     state.desk.time_zone().to_datetime(state.desk.now()).date()
-}
-
-/// Staff page preamble: the session and the frame, or the response to send instead.
-async fn staff(
-    state: &AppState,
-    headers: &HeaderMap,
-    path: &str,
-) -> Result<(UiSession, Chrome), Response> {
-    let s = session(state, headers, path).await?;
-    match nav(state, &s, path).await {
-        Ok(c) => Ok((s, c)),
-        Err(e) => Err(error_page(s.tr, Some(&s), &e)),
-    }
 }
 
 /// Usernames by user id, for owners (those the viewer may know by name).
@@ -145,13 +134,9 @@ async fn rows_of(
 /// `/kb?category=&audience=&overdue=1&archived=1&q=`.
 pub async fn list_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    StaffPage { s, chrome }: StaffPage,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let (s, chrome) = match staff(&state, &headers, "/kb").await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let w = words(&s);
     let get = |k: &str| q.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
     let text: String = get("q").unwrap_or_default().chars().take(200).collect();
@@ -349,14 +334,9 @@ struct ArticlePage {
 /// `/kb/{id}`.
 pub async fn article_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    StaffPage { s, chrome }: StaffPage,
     Path(id): Path<String>,
 ) -> Response {
-    let path = format!("/kb/{}", encode(&id));
-    let (s, chrome) = match staff(&state, &headers, &path).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let desk = &state.desk;
     let article = match desk.get_article(Reader::Staff(&s.actor), &id).await {
         Ok(a) => a,
@@ -429,14 +409,9 @@ struct VersionPage {
 /// `/kb/{id}/versions/{n}`: one version, read-only, with "restore this version".
 pub async fn version_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    StaffPage { s, chrome }: StaffPage,
     Path((id, version)): Path<(String, i64)>,
 ) -> Response {
-    let path = format!("/kb/{}/versions/{version}", encode(&id));
-    let (s, chrome) = match staff(&state, &headers, &path).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let desk = &state.desk;
     let (current, old) = match (
         desk.get_article(Reader::Staff(&s.actor), &id).await,
@@ -663,11 +638,10 @@ async fn form_page(
 }
 
 /// `/kb/new`.
-pub async fn new_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let (s, chrome) = match staff(&state, &headers, "/kb/new").await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+pub async fn new_page(
+    State(state): State<AppState>,
+    StaffPage { s, chrome }: StaffPage,
+) -> Response {
     let form = ArticleForm {
         action: "/kb/new".into(),
         audience: "public".into(),
@@ -680,14 +654,10 @@ pub async fn new_page(State(state): State<AppState>, headers: HeaderMap) -> Resp
 /// `/kb/{id}/edit`: only for those who may change the article.
 pub async fn edit_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    StaffPage { s, chrome }: StaffPage,
     Path(id): Path<String>,
 ) -> Response {
     let path = format!("/kb/{}/edit", encode(&id));
-    let (s, chrome) = match staff(&state, &headers, &path).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let article = match state.desk.get_article(Reader::Staff(&s.actor), &id).await {
         Ok(a) => a,
         Err(e) => return error_page(s.tr, Some(&s), &e),
@@ -756,16 +726,8 @@ async fn refused(
 /// `POST /kb/new`.
 pub async fn create(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm { s, form, .. }: CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    let s = match session(&state, &headers, "/kb/new").await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Some(r) = csrf_refused(&s, &headers, &form) {
-        return r;
-    }
     let input = ArticleForm::of(&form, "/kb/new".into());
     let heading = words(&s).new_article.to_string();
     let result = match input.draft() {
@@ -781,18 +743,10 @@ pub async fn create(
 /// `POST /kb/{id}/edit`: a new version, from the version the form was opened on.
 pub async fn update(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm { s, form, .. }: CsrfForm<HashMap<String, String>>,
 ) -> Response {
     let path = format!("/kb/{}/edit", encode(&id));
-    let s = match session(&state, &headers, &path).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Some(r) = csrf_refused(&s, &headers, &form) {
-        return r;
-    }
     let input = ArticleForm::of(&form, path.clone());
     let heading = words(&s).edit.to_string();
     let result = match input.draft() {
@@ -806,60 +760,79 @@ pub async fn update(
     }
 }
 
-/// `POST /kb/{id}/{action}`: `review` (optional `review_by`), `archive` (`archived=1|0`),
-/// `restore` (`version`); each with the `base_version` the page showed.
-pub async fn article_action(
+/// `POST /kb/{id}/review`: reviewed now, next review by `review_by` (empty: the default).
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    base_version: i64,
+    #[serde(default, deserialize_with = "field::optional")]
+    review_by: Option<Date>,
+}
+
+pub async fn review(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((id, action)): Path<(String, String)>,
-    Form(form): Form<HashMap<String, String>>,
+    Path(id): Path<String>,
+    CsrfForm { s, form, .. }: CsrfForm<ReviewForm>,
 ) -> Response {
-    let back = format!("/kb/{}", encode(&id));
-    let s = match session(&state, &headers, &back).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Some(r) = csrf_refused(&s, &headers, &form) {
-        return r;
-    }
-    let field = |k: &str| form.get(k).map(|v| v.trim()).unwrap_or_default();
-    let number = |k: &str| {
-        field(k)
-            .parse::<i64>()
-            .map_err(|_| DomainError::invalid(k, "a version number"))
-    };
-    let desk = &state.desk;
-    let result = async {
-        let base = number("base_version")?;
-        match action.as_str() {
-            "review" => {
-                let next =
-                    match field("review_by") {
-                        "" => None,
-                        d => Some(d.parse::<Date>().map_err(|_| {
-                            DomainError::invalid("review_by", "a date (YYYY-MM-DD)")
-                        })?),
-                    };
-                desk.mark_article_reviewed(&s.actor, &id, next, base).await
-            }
-            "archive" => {
-                desk.archive_article(&s.actor, &id, field("archived") == "1", base)
-                    .await
-            }
-            "restore" => {
-                desk.restore_article_version(&s.actor, &id, number("version")?, base)
-                    .await
-            }
-            _ => Err(DomainError::NotFound(format!("action {action}"))),
-        }
-    }
-    .await;
+    let result = state
+        .desk
+        .mark_article_reviewed(&s.actor, &id, form.review_by, form.base_version)
+        .await;
+    action_done(&state, s, &id, result).await
+}
+
+/// `POST /kb/{id}/archive`: archived (`archived=1`) or back (`archived=0`).
+#[derive(Deserialize)]
+pub struct ArchiveForm {
+    base_version: i64,
+    #[serde(deserialize_with = "field::flag")]
+    archived: bool,
+}
+
+pub async fn archive(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm { s, form, .. }: CsrfForm<ArchiveForm>,
+) -> Response {
+    let result = state
+        .desk
+        .archive_article(&s.actor, &id, form.archived, form.base_version)
+        .await;
+    action_done(&state, s, &id, result).await
+}
+
+/// `POST /kb/{id}/restore`: a new version with the text of `version`.
+#[derive(Deserialize)]
+pub struct RestoreForm {
+    base_version: i64,
+    version: i64,
+}
+
+pub async fn restore(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm { s, form, .. }: CsrfForm<RestoreForm>,
+) -> Response {
+    let result = state
+        .desk
+        .restore_article_version(&s.actor, &id, form.version, form.base_version)
+        .await;
+    action_done(&state, s, &id, result).await
+}
+
+/// Back to the article; a button from an older version of it is a 409 naming the current one.
+async fn action_done<T>(
+    state: &AppState,
+    s: UiSession,
+    id: &str,
+    result: Result<T, DomainError>,
+) -> Response {
     match result {
-        Ok(_) => redirect(&back),
+        Ok(_) => redirect(&format!("/kb/{}", encode(id))),
         Err(DomainError::Store(StoreError::VersionConflict)) => {
             let w = words(&s);
-            let current = desk
-                .get_article(Reader::Staff(&s.actor), &id)
+            let current = state
+                .desk
+                .get_article(Reader::Staff(&s.actor), id)
                 .await
                 .map(|a| a.version.to_string())
                 .unwrap_or_default();
@@ -889,11 +862,10 @@ struct GapsPage {
 
 /// `/kb/gaps`: the last 30 days' questions without a good answer, and the articles readers
 /// found least helpful.
-pub async fn gaps_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let (s, chrome) = match staff(&state, &headers, "/kb/gaps").await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+pub async fn gaps_page(
+    State(state): State<AppState>,
+    StaffPage { s, chrome }: StaffPage,
+) -> Response {
     let desk = &state.desk;
     let lines = match desk.gaps_report(&s.actor, GAP_DAYS, GAP_LINES).await {
         Ok(l) => l,

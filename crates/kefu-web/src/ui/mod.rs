@@ -3,8 +3,10 @@
 //! in the binary (`assets`). Pages call the same `Desk` use cases as the JSON API.
 
 mod canned;
+mod case_forms;
 mod chats;
 mod desk_pages;
+mod extract;
 mod help;
 mod i18n;
 mod kb;
@@ -30,8 +32,9 @@ use kefu_domain::queues::{Queue, QueueFilter};
 use kefu_domain::{Actor, DomainError};
 
 use crate::AppState;
+pub use extract::{CsrfForm, FormRefused, NoFields, StaffPage};
 pub use i18n::Tr;
-use session::{LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE, cookie, csrf_token};
+use session::{LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE, cookie};
 
 /// How often the live queue counts are pushed.
 const COUNTS_EVERY: Duration = Duration::from_secs(5);
@@ -61,7 +64,6 @@ pub fn router() -> Router<AppState> {
             get(pages::new_case_page).post(pages::create_case),
         )
         .route("/cases/{id}", get(pages::case_page))
-        .route("/cases/{id}/{action}", post(pages::case_action))
         .route("/ui/counts", get(counts_stream))
         .route("/ui/canned/{id}", get(pages::canned_suggestions))
         .route("/search", get(search::search_page))
@@ -77,7 +79,9 @@ pub fn router() -> Router<AppState> {
         .route("/kb/{id}", get(kb::article_page))
         .route("/kb/{id}/edit", get(kb::edit_page).post(kb::update))
         .route("/kb/{id}/versions/{version}", get(kb::version_page))
-        .route("/kb/{id}/{action}", post(kb::article_action))
+        .route("/kb/{id}/review", post(kb::review))
+        .route("/kb/{id}/archive", post(kb::archive))
+        .route("/kb/{id}/restore", post(kb::restore))
         .route("/chats", get(chats::chats_page))
         .route("/chats/presence", post(chats::set_presence))
         .route("/chats/{id}/take", post(chats::take))
@@ -98,6 +102,7 @@ pub fn router() -> Router<AppState> {
             "/portal/pickup",
             get(portal::pickup_page).post(portal::pickup),
         )
+        .merge(case_forms::routes())
         .layer(axum::middleware::map_response(secure_headers))
 }
 
@@ -145,42 +150,6 @@ pub fn session_token(headers: &HeaderMap) -> Option<&str> {
 
 pub fn tr_of(headers: &HeaderMap) -> &'static Tr {
     i18n::for_lang(cookie(headers, LANG_COOKIE))
-}
-
-/// The session of this request, or a redirect to the login page.
-pub async fn session(
-    state: &AppState,
-    headers: &HeaderMap,
-    path: &str,
-) -> Result<UiSession, Response> {
-    let tr = tr_of(headers);
-    let to_login = || redirect(&format!("/login?next={}", encode(path)));
-    let token = cookie(headers, SESSION_COOKIE).ok_or_else(to_login)?;
-    match state.sessions.actor(&state.desk, token).await {
-        Ok(actor) => Ok(UiSession {
-            actor,
-            csrf: csrf_token(token),
-            token: token.to_string(),
-            tr,
-        }),
-        Err(_) => Err(to_login()),
-    }
-}
-
-/// The refusal of a state-changing request whose CSRF token (form field or htmx header) is
-/// wrong; `None` when it is right.
-pub fn csrf_refused(
-    s: &UiSession,
-    headers: &HeaderMap,
-    form: &HashMap<String, String>,
-) -> Option<Response> {
-    let sent = form
-        .get("_csrf")
-        .map(String::as_str)
-        .or_else(|| headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))
-        .unwrap_or_default();
-    (!session::same(sent, &s.csrf))
-        .then(|| (StatusCode::FORBIDDEN, "CSRF token missing or wrong").into_response())
 }
 
 pub fn redirect(to: &str) -> Response {
@@ -297,15 +266,8 @@ async fn login(
 async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm { s, .. }: CsrfForm<NoFields>,
 ) -> Response {
-    let s = match session(&state, &headers, "/").await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Some(r) = csrf_refused(&s, &headers, &form) {
-        return r;
-    }
     let _ = state.desk.logout(&s.token).await;
     state.sessions.forget(&s.token);
     let mut r = redirect("/login");
@@ -337,10 +299,13 @@ async fn switch_lang(
 
 /// Live queue counts for the navigation bar, as server-sent events (`event: counts`, the nav
 /// HTML as data). Ends when the session does.
-async fn counts_stream(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let s = match session(&state, &headers, "/").await {
-        Ok(s) => s,
-        Err(_) => return StatusCode::UNAUTHORIZED.into_response(),
+async fn counts_stream(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: Result<UiSession, Response>,
+) -> Response {
+    let Ok(s) = s else {
+        return StatusCode::UNAUTHORIZED.into_response();
     };
     let current = headers
         .get("hx-current-url")

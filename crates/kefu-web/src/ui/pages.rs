@@ -3,21 +3,20 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use kefu_domain::case::{CommitmentState, EventData, Visibility};
-use kefu_domain::desk::{CasePatch, CommitmentDraft, MessageDraft};
 use kefu_domain::queues::Queue;
 use kefu_domain::sla::ClockState;
 use kefu_domain::{Case, CaseEvent, Category, DomainError, Priority, Status};
 
+use super::case_forms::Refusal;
 use super::i18n::{Tr, label};
 use super::{
-    QUEUES, UiSession, csrf_refused, encode, error_page, filter_of, queue_label, redirect, render,
-    session,
+    CsrfForm, FormRefused, QUEUES, UiSession, encode, error_page, filter_of, queue_label, redirect,
+    render,
 };
 use crate::AppState;
 
@@ -248,15 +247,11 @@ pub(super) async fn customer_label(state: &AppState, s: &UiSession, case: &Case)
 
 pub async fn queue_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: UiSession,
     Path(queue): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let path = format!("/queue/{queue}");
-    let s = match session(&state, &headers, &path).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let Some(which) = Queue::parse(&queue) else {
         return error_page(
             s.tr,
@@ -433,6 +428,35 @@ pub struct CasePage {
     /// The macros the viewer may apply: (id, title).
     pub macros: Vec<(String, String)>,
     pub error: Option<String>,
+    /// A refused form: its reason and what was typed.
+    pub refusal: Option<Refusal>,
+}
+
+impl CasePage {
+    /// The reason the form `form` was refused, if it was.
+    pub fn error_in(&self, form: &str) -> Option<&str> {
+        self.refusal
+            .as_ref()
+            .filter(|r| r.form == form)
+            .map(|r| r.message.as_str())
+    }
+
+    /// What was typed in `field` of the refused form `form`; empty otherwise.
+    pub fn kept(&self, form: &str, field: &str) -> &str {
+        self.refusal
+            .as_ref()
+            .filter(|r| r.form == form)
+            .and_then(|r| r.input.get(field))
+            .map_or("", String::as_str)
+    }
+
+    /// Whether the refused form `form` had `value` in `field`, or (no refusal) `default`.
+    pub fn kept_is(&self, form: &str, field: &str, value: &str, default: bool) -> bool {
+        match self.refusal.as_ref().filter(|r| r.form == form) {
+            Some(r) => r.input.get(field).is_some_and(|v| v == value),
+            None => default,
+        }
+    }
 }
 
 pub struct ClaimLine {
@@ -525,12 +549,13 @@ fn describe(tr: &Tr, e: &CaseEvent, names: &HashMap<String, String>) -> (String,
     }
 }
 
-async fn case_page_for(
+/// The case page; with a refused form, its reason shown in that form and what was typed kept.
+pub(super) async fn case_page_for(
     state: &AppState,
     s: &UiSession,
     id: &str,
     error: Option<String>,
-    pickup_form: Option<super::desk_pages::PickupFormView>,
+    refusal: Option<Refusal>,
 ) -> Response {
     let path = format!("/cases/{id}");
     let case = match state.desk.get_case(&s.actor, id).await {
@@ -639,7 +664,13 @@ async fn case_page_for(
         .await
         .map(|c| c.masked_phone)
         .unwrap_or_default();
-    let pickup = pickup_form.unwrap_or_default();
+    let pickup = match &refusal {
+        Some(r) if r.form == "pickup" => super::desk_pages::PickupFormView {
+            error: r.message.clone(),
+            ..super::desk_pages::PickupFormView::of(&r.input, "", "")
+        },
+        _ => super::desk_pages::PickupFormView::default(),
+    };
     let pickup = super::desk_pages::PickupFormView {
         action: format!("/cases/{}/pickup", case.id),
         on_file: if on_file.is_empty() {
@@ -682,6 +713,14 @@ async fn case_page_for(
     } else {
         Vec::new()
     };
+    // A refused change form shows the values that were chosen.
+    let changed = |field: &str| -> Option<&str> {
+        refusal
+            .as_ref()
+            .filter(|r| r.form == "update")
+            .and_then(|r| r.input.get(field))
+            .map(|v| v.trim())
+    };
     let page = CasePage {
         macros,
         chat,
@@ -704,15 +743,45 @@ async fn case_page_for(
             })
             .collect(),
         timeline,
-        statuses: options(s.tr, Status::ALL, Status::as_str, Some(case.status)),
-        priorities: options(s.tr, Priority::ALL, Priority::as_str, Some(case.priority)),
-        categories: options(s.tr, Category::ALL, Category::as_str, Some(case.category)),
+        statuses: options(
+            s.tr,
+            Status::ALL,
+            Status::as_str,
+            Some(
+                changed("status")
+                    .and_then(Status::parse)
+                    .unwrap_or(case.status),
+            ),
+        ),
+        priorities: options(
+            s.tr,
+            Priority::ALL,
+            Priority::as_str,
+            Some(
+                changed("priority")
+                    .and_then(Priority::parse)
+                    .unwrap_or(case.priority),
+            ),
+        ),
+        categories: options(
+            s.tr,
+            Category::ALL,
+            Category::as_str,
+            Some(
+                changed("category")
+                    .and_then(Category::parse)
+                    .unwrap_or(case.category),
+            ),
+        ),
         users: users
             .iter()
             .map(|u| Opt {
                 value: u.id.to_string(),
                 label: u.display_name.clone(),
-                selected: case.assignee.as_ref() == Some(&u.id),
+                selected: match changed("assignee") {
+                    Some(kept) => kept == u.id.as_str(),
+                    None => case.assignee.as_ref() == Some(&u.id),
+                },
             })
             .collect(),
         departments: departments
@@ -742,261 +811,18 @@ async fn case_page_for(
         head,
         chrome,
         error,
+        refusal,
     };
     render(&page)
 }
 
 pub async fn case_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: UiSession,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let s = match session(&state, &headers, &format!("/cases/{id}")).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     case_page_for(&state, &s, &id, q.get("error").cloned(), None).await
-}
-
-/// A form posted from the case page: the change is made, then the page is shown again
-/// (Post/Redirect/Get); a refused change shows the page with the reason.
-pub async fn case_action(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path((id, action)): Path<(String, String)>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let s = match session(&state, &headers, &format!("/cases/{id}")).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Some(r) = csrf_refused(&s, &headers, &form) {
-        return r;
-    }
-    let field = |k: &str| form.get(k).map(String::as_str).unwrap_or_default().trim();
-    let desk = &state.desk;
-    let result: Result<(), DomainError> = match action.as_str() {
-        "reply" => desk
-            .add_message(
-                &s.actor,
-                &id,
-                MessageDraft {
-                    body: field("body").to_string(),
-                    visibility: Visibility::parse(field("visibility"))
-                        .unwrap_or(Visibility::Public),
-                    from_customer: false,
-                    call: false,
-                },
-            )
-            .await
-            .map(|_| ()),
-        "update" => {
-            let patch = CasePatch {
-                status: Status::parse(field("status")),
-                priority: Priority::parse(field("priority")),
-                category: Category::parse(field("category")),
-                assignee: form
-                    .get("assignee")
-                    .map(|a| Some(a.trim().to_string()).filter(|a| !a.is_empty())),
-                ..CasePatch::default()
-            };
-            unchanged_fields_dropped(desk, &s, &id, patch).await
-        }
-        "transfer" => {
-            let due = field("deadline");
-            let department_due_at = if due.is_empty() {
-                Ok(None)
-            } else {
-                parse_local(due, desk.time_zone())
-                    .map(Some)
-                    .ok_or_else(|| DomainError::invalid("deadline", "a date and time"))
-            };
-            match department_due_at {
-                Ok(department_due_at) => desk
-                    .update_case(
-                        &s.actor,
-                        &id,
-                        CasePatch {
-                            department: Some(Some(field("department").to_string())),
-                            department_due_at,
-                            ..CasePatch::default()
-                        },
-                    )
-                    .await
-                    .map(|_| ()),
-                Err(e) => Err(e),
-            }
-        }
-        "handback" => desk
-            .hand_back(&s.actor, &id, field("note"))
-            .await
-            .map(|_| ()),
-        "identity" => match kefu_domain::case::IdentityMethod::parse(field("method")) {
-            Some(method) => desk
-                .confirm_identity(
-                    &s.actor,
-                    &id,
-                    kefu_domain::corrections::IdentityRequest {
-                        method,
-                        note: field("note").to_string(),
-                    },
-                )
-                .await
-                .map(|_| ()),
-            None => Err(DomainError::invalid(
-                "method",
-                "order_number, waybill or account",
-            )),
-        },
-        "waybill" => desk
-            .update_case(
-                &s.actor,
-                &id,
-                CasePatch {
-                    waybill_no: Some(field("waybill_no").to_string()),
-                    ..CasePatch::default()
-                },
-            )
-            .await
-            .map(|_| ()),
-        "claim" => {
-            let amount = |k: &str| -> Result<Option<rust_decimal::Decimal>, DomainError> {
-                let v = field(k);
-                if v.is_empty() {
-                    return Ok(None);
-                }
-                v.parse()
-                    .map(Some)
-                    .map_err(|_| DomainError::invalid(k, "an amount in yuan"))
-            };
-            match (
-                amount("claimed_amount"),
-                amount("freight"),
-                kefu_domain::claim::ClaimKind::parse(field("kind")),
-            ) {
-                (Ok(Some(claimed_amount)), Ok(freight), Some(kind)) => desk
-                    .open_claim(
-                        &s.actor,
-                        &id,
-                        kefu_domain::parcels::ClaimDraft {
-                            waybill_no: None,
-                            kind,
-                            claimed_amount,
-                            declared_value: None,
-                            insured: None,
-                            freight,
-                            evidence: Vec::new(),
-                        },
-                    )
-                    .await
-                    .map(|_| ()),
-                (Err(e), _, _) | (_, Err(e), _) => Err(e),
-                (Ok(None), _, _) => Err(DomainError::invalid("claimed_amount", "required")),
-                (_, _, None) => Err(DomainError::invalid("kind", "lost, damaged or delayed")),
-            }
-        }
-        "claim-propose" => match field("loss_amount").parse::<rust_decimal::Decimal>() {
-            Ok(loss) => desk
-                .claim_step(
-                    &s.actor,
-                    &id,
-                    field("claim"),
-                    "propose",
-                    kefu_domain::parcels::ClaimStep {
-                        loss_amount: Some(loss),
-                        ..Default::default()
-                    },
-                )
-                .await
-                .map(|_| ()),
-            Err(_) => Err(DomainError::invalid("loss_amount", "an amount in yuan")),
-        },
-        "pickup" => {
-            let pf = super::desk_pages::PickupFormView::of(&form, "", "");
-            match pf.draft(Some(id.clone())) {
-                Ok(draft) => desk.book_pickup(&s.actor, draft).await.map(|_| ()),
-                Err(e) => Err(e),
-            }
-        }
-        "macro" => desk
-            .apply_macro(&s.actor, &id, field("macro"))
-            .await
-            .map(|_| ()),
-        "escalate" => desk
-            .escalate(&s.actor, &id, field("reason"))
-            .await
-            .map(|_| ()),
-        "promise" => match parse_local(field("due"), desk.time_zone()) {
-            Some(due_at) => desk
-                .make_commitment(
-                    &s.actor,
-                    &id,
-                    CommitmentDraft {
-                        due_at,
-                        note: field("note").to_string(),
-                        remind_before_minutes: None,
-                    },
-                )
-                .await
-                .map(|_| ()),
-            None => Err(DomainError::invalid("due", "a date and time")),
-        },
-        other => Err(DomainError::NotFound(format!("action {other}"))),
-    };
-    match result {
-        // Handed back, the case is no longer the department's: back to their inbox.
-        Ok(()) if action == "handback" => redirect("/department"),
-        Ok(()) => redirect(&format!("/cases/{id}")),
-        Err(DomainError::Unauthenticated) => redirect("/login"),
-        Err(e @ DomainError::NotFound(_)) => error_page(s.tr, Some(&s), &e),
-        Err(e) => {
-            let kept =
-                (action == "pickup").then(|| super::desk_pages::PickupFormView::of(&form, "", ""));
-            let mut r = case_page_for(
-                &state,
-                &s,
-                &id,
-                Some(crate::error::public_message(&e)),
-                kept,
-            )
-            .await;
-            *r.status_mut() = crate::error::status_of(&e);
-            r
-        }
-    }
-}
-
-/// The change form posts every field; only those that differ from the case are changes (a
-/// status "change" to the same status would be refused as a transition).
-async fn unchanged_fields_dropped(
-    desk: &kefu_domain::Desk,
-    s: &UiSession,
-    id: &str,
-    mut patch: CasePatch,
-) -> Result<(), DomainError> {
-    let case = desk.get_case(&s.actor, id).await?;
-    if patch.status == Some(case.status) {
-        patch.status = None;
-    }
-    if patch.priority == Some(case.priority) {
-        patch.priority = None;
-    }
-    if patch.category == Some(case.category) {
-        patch.category = None;
-    }
-    if let Some(a) = &patch.assignee
-        && a.as_deref() == case.assignee.as_ref().map(|u| u.as_str())
-    {
-        patch.assignee = None;
-    }
-    desk.update_case(&s.actor, id, patch).await.map(|_| ())
-}
-
-/// `2026-11-24T15:30` in the service centre's time zone.
-fn parse_local(raw: &str, tz: &TimeZone) -> Option<Timestamp> {
-    let dt: jiff::civil::DateTime = raw.parse().ok()?;
-    dt.to_zoned_datetime(tz.clone()).ok().map(|z| z.timestamp())
 }
 
 pub struct FigureCells {
@@ -1056,13 +882,9 @@ pub struct DashboardPage {
 
 pub async fn dashboard_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: UiSession,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let s = match session(&state, &headers, "/dashboard").await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let days = q.get("days").and_then(|d| d.parse().ok()).unwrap_or(7);
     let board = match state.desk.dashboard(&s.actor, days).await {
         Ok(b) => b,
@@ -1261,29 +1083,17 @@ pub struct CustomersPage {
 /// first. Phones show masked.
 pub async fn customers_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: UiSession,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let s = match session(&state, &headers, "/customers").await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     customers_view(&state, &s, &q, false).await
 }
 
 /// Shows a customer's full phone numbers, recording who looked (R-SEC-1).
 pub async fn customer_reveal(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm { s, form, .. }: CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    let s = match session(&state, &headers, "/customers").await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Some(r) = csrf_refused(&s, &headers, &form) {
-        return r;
-    }
     let id = form.get("id").map(String::as_str).unwrap_or_default();
     if let Err(e) = state
         .desk
@@ -1472,13 +1282,9 @@ pub struct NewCasePage {
 /// The "new phone case" form, pre-filled with the caller's number (the screen pop).
 pub async fn new_case_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: UiSession,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let s = match session(&state, &headers, "/cases/new").await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let chrome = match nav(&state, &s, "/cases/new").await {
         Ok(c) => c,
         Err(e) => return error_page(s.tr, Some(&s), &e),
@@ -1501,50 +1307,69 @@ pub async fn new_case_page(
     })
 }
 
+/// The new phone case form. `category` empty is "classify it for me"; anything else must be
+/// a category.
+#[derive(serde::Deserialize)]
+pub struct NewCaseForm {
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default, deserialize_with = "super::extract::field::optional")]
+    category: Option<Category>,
+    #[serde(default)]
+    waybill_no: String,
+}
+
 pub async fn create_case(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    posted: Result<CsrfForm<NewCaseForm>, FormRefused>,
 ) -> Response {
-    let s = match session(&state, &headers, "/cases/new").await {
-        Ok(s) => s,
-        Err(r) => return r,
+    let (s, result, input) = match posted {
+        Ok(CsrfForm { s, form, input }) => {
+            let draft = kefu_domain::desk::CaseDraft {
+                channel: kefu_domain::Channel::Phone,
+                subject: form.subject.trim().to_string(),
+                description: form.description.trim().to_string(),
+                customer_id: None,
+                customer: Some(kefu_domain::desk::CustomerDraft {
+                    name: Some(form.name.trim().to_string()).filter(|n| !n.is_empty()),
+                    phone: Some(form.phone.trim().to_string()),
+                    ..Default::default()
+                }),
+                category: form.category,
+                priority: None,
+                waybill_no: Some(form.waybill_no.trim().to_string()).filter(|w| !w.is_empty()),
+                tags: Vec::new(),
+                received_at: None,
+            };
+            let result = state.desk.create_case(&s.actor, draft, None).await;
+            (s, result, input)
+        }
+        Err(FormRefused::Invalid(bad)) => (bad.s, Err(bad.error), bad.input),
+        Err(other) => return axum::response::IntoResponse::into_response(other),
     };
-    if let Some(r) = csrf_refused(&s, &headers, &form) {
-        return r;
-    }
-    let field = |k: &str| {
-        form.get(k)
-            .map(|v| v.trim().to_string())
-            .unwrap_or_default()
-    };
-    let draft = kefu_domain::desk::CaseDraft {
-        channel: kefu_domain::Channel::Phone,
-        subject: field("subject"),
-        description: field("description"),
-        customer_id: None,
-        customer: Some(kefu_domain::desk::CustomerDraft {
-            name: Some(field("name")).filter(|n| !n.is_empty()),
-            phone: Some(field("phone")),
-            ..Default::default()
-        }),
-        category: Category::parse(&field("category")),
-        priority: None,
-        waybill_no: Some(field("waybill_no")).filter(|w| !w.is_empty()),
-        tags: Vec::new(),
-        received_at: None,
-    };
-    match state.desk.create_case(&s.actor, draft, None).await {
+    match result {
         Ok(created) => redirect(&format!("/cases/{}", created.case.number)),
         Err(e) => {
             let chrome = match nav(&state, &s, "/cases/new").await {
                 Ok(c) => c,
                 Err(e) => return error_page(s.tr, Some(&s), &e),
             };
+            let kept = |k: &str| {
+                input
+                    .get(k)
+                    .map(|v| v.trim().to_string())
+                    .unwrap_or_default()
+            };
             let mut r = render(&NewCasePage {
                 chrome,
-                phone: field("phone"),
-                name: field("name"),
+                phone: kept("phone"),
+                name: kept("name"),
                 categories: options(s.tr, Category::ALL, Category::as_str, None),
                 error: Some(crate::error::public_message(&e)),
             });
@@ -1577,13 +1402,9 @@ pub struct TrackPage {
 /// a case opened from the answer in one step.
 pub async fn track_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: UiSession,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let s = match session(&state, &headers, "/track").await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let get = |k: &str| {
         q.get(k)
             .map(|v| v.trim().to_string())
@@ -1642,7 +1463,7 @@ async fn track_view(
                     .collect();
             }
             page.result = Some(TrackResult {
-                outcome: a.outcome.as_str().to_string(),
+                outcome: super::i18n::tracking_outcome_label(s.tr.lang, a.outcome).to_string(),
                 reason: a.reason.unwrap_or_default(),
                 answer: if s.tr.lang.is_zh() {
                     a.answer
@@ -1664,30 +1485,54 @@ async fn track_view(
     render(&page)
 }
 
+/// Opening a case from a tracking answer: the waybill, the customer's phone and what they
+/// say is wrong (empty: not said; anything else must be an issue).
+#[derive(serde::Deserialize)]
+pub struct TrackCaseForm {
+    #[serde(default)]
+    waybill_no: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default, deserialize_with = "super::extract::field::optional")]
+    issue: Option<kefu_domain::tracking::Issue>,
+}
+
 pub async fn track_open_case(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    posted: Result<CsrfForm<TrackCaseForm>, FormRefused>,
 ) -> Response {
-    let s = match session(&state, &headers, "/track").await {
-        Ok(s) => s,
-        Err(r) => return r,
+    let (s, form) = match posted {
+        Ok(CsrfForm { s, form, .. }) => (s, form),
+        Err(FormRefused::Invalid(bad)) => {
+            let chrome = match nav(&state, &bad.s, "/track").await {
+                Ok(c) => c,
+                Err(e) => return error_page(bad.s.tr, Some(&bad.s), &e),
+            };
+            let kept = |k: &str| {
+                bad.input
+                    .get(k)
+                    .map(|v| v.trim().to_string())
+                    .unwrap_or_default()
+            };
+            let mut r = render(&TrackPage {
+                chrome,
+                waybill_no: kept("waybill_no"),
+                phone: kept("phone"),
+                error: Some(crate::error::public_message(&bad.error)),
+                result: None,
+            });
+            *r.status_mut() = crate::error::status_of(&bad.error);
+            return r;
+        }
+        Err(other) => return axum::response::IntoResponse::into_response(other),
     };
-    if let Some(r) = csrf_refused(&s, &headers, &form) {
-        return r;
-    }
-    let field = |k: &str| {
-        form.get(k)
-            .map(|v| v.trim().to_string())
-            .unwrap_or_default()
-    };
-    let issue = kefu_domain::tracking::Issue::parse(&field("issue"));
+    let waybill_no = form.waybill_no.trim().to_string();
     track_view(
         &state,
         &s,
-        Some(field("waybill_no")).filter(|w| !w.is_empty()),
+        Some(waybill_no).filter(|w| !w.is_empty()),
         None,
-        Some((field("phone"), issue)),
+        Some((form.phone.trim().to_string(), form.issue)),
     )
     .await
 }
@@ -1704,14 +1549,10 @@ pub struct CannedSuggestions {
 /// partial of the reply box; picking one is `static/kefu.js`).
 pub async fn canned_suggestions(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: UiSession,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let s = match session(&state, &headers, &format!("/cases/{id}")).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let found = async {
         let case = state.desk.get_case(&s.actor, &id).await?;
         let filter = kefu_domain::replies::CannedFilter {

@@ -5,13 +5,12 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use kefu_domain::search::{SearchFilters, SearchHit, SearchKind, SearchScope, scope_for};
 use kefu_domain::{Category, Status};
 
 use super::pages::{Chrome, Opt, code_options, nav};
-use super::{error_page, render, session};
+use super::{UiSession, error_page, render};
 use crate::AppState;
 
 pub struct HitLine {
@@ -67,14 +66,10 @@ fn line(hit: SearchHit, zh: bool) -> HitLine {
 
 pub async fn search_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: UiSession,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let text = q.get("q").map(|t| t.trim().to_string()).unwrap_or_default();
-    let s = match session(&state, &headers, "/search").await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let chrome = match nav(&state, &s, "/search").await {
         Ok(c) => c,
         Err(e) => return error_page(s.tr, Some(&s), &e),

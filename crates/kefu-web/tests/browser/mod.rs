@@ -563,11 +563,11 @@ async fn agent_finds_a_customer_and_opens_a_phone_case_with_the_parcel() {
     d.select("#claim-kind", "lost").await;
     d.type_into("#claim-amount", "280").await;
     d.click("form[action$='/claim'] button[type=submit]").await;
-    d.wait_text(".claims", "opened").await;
+    d.wait_text(".claims", "丢件 · 已受理").await;
     d.type_into(".claim input[name=loss_amount]", "280").await;
     d.click("form[action$='/claim-propose'] button[type=submit]")
         .await;
-    d.wait_text(".claims", "proposed").await;
+    d.wait_text(".claims", "已提出赔付方案").await;
     assert!(d.text(".claims").await.contains("¥280 → ¥280"));
     // Another parcel linked by hand.
     let second = super::own_waybill(89);
@@ -579,7 +579,7 @@ async fn agent_finds_a_customer_and_opens_a_phone_case_with_the_parcel() {
     // Tracking lookup in the console, and a case opened from the answer.
     d.goto(&format!("{}/track?waybill_no={waybill}", app.base))
         .await;
-    d.wait_text(".outcome", "no_result").await;
+    d.wait_text(".outcome", "无结果").await;
     d.wait_text(".parcel", "深圳南山网点").await;
     d.select("#t-issue", "delay").await;
     d.type_into("#t-cphone", "13900139000").await;
