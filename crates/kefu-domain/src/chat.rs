@@ -681,7 +681,23 @@ impl Desk {
         let mut waiting = chats(waiting);
         // The bot still has these; they show once a person is needed.
         waiting.retain(|c| !c.bot.as_ref().is_some_and(|b| b.active));
-        Ok((chats(mine), waiting))
+        Ok((
+            self.live_chats_only(chats(mine)).await?,
+            self.live_chats_only(waiting).await?,
+        ))
+    }
+
+    /// Keeps the cases that have a conversation to chat in: a chat-channel case recorded
+    /// through the API or an import (a chat held elsewhere) has none, and a panel for it could
+    /// only stay empty. Such cases are worked from the queues like any other.
+    async fn live_chats_only(&self, cases: Vec<Case>) -> DeskResult<Vec<Case>> {
+        let mut live = Vec::with_capacity(cases.len());
+        for case in cases {
+            if self.store.conversation_by_case(&case.id).await?.is_some() {
+                live.push(case);
+            }
+        }
+        Ok(live)
     }
 
     /// The conversation after `after_seq`, as `audience` sees it.

@@ -887,3 +887,84 @@ async fn the_bot_answers_from_the_help_centre_and_says_so_when_nothing_fits() {
         "{report}"
     );
 }
+
+/// The chat desk shows conversations. A chat-channel case recorded through the API (a chat held
+/// somewhere else) has none: it stays in the queues and gets no chat panel, which could only
+/// stay empty and whose socket would be refused.
+#[tokio::test]
+async fn the_chat_desk_shows_only_cases_with_a_conversation() {
+    let app = spawn_app().await;
+    let (status, body) = app
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/me/presence",
+            Some(&app.agent),
+            Some(json!({"presence": "online", "max_chats": 2})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let recorded = app
+        .create_case(json!({"channel": "chat", "subject": "在别的平台聊过的问题",
+            "customer": {"name": "赵先生", "phone": "13912345678"}}))
+        .await;
+    let recorded_number = recorded["number"].as_str().unwrap().to_string();
+    let me = app
+        .call(reqwest::Method::GET, "/api/v1/me", Some(&app.agent), None)
+        .await
+        .1;
+    let (status, body) = app
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/cases/{recorded_number}"),
+            Some(&app.agent),
+            Some(json!({"assignee": me["id"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let chat = start_chat(&app.base).await;
+    let mut c = customer(&app.base, chat["token"].as_str().unwrap(), 0).await;
+    c.send(json!({"type": "message", "client_id": "m-1", "body": "转人工"}))
+        .await;
+    c.until(|v| v["type"] == "notice" && v["kind"] == "agent_joined")
+        .await;
+    let (_, live) = app
+        .call(
+            reqwest::Method::GET,
+            &format!("/api/v1/cases/{}", chat["case_id"].as_str().unwrap()),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    let live_number = live["number"].as_str().unwrap().to_string();
+
+    let page = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .get(format!("{}/chats", app.base))
+        .header(
+            reqwest::header::COOKIE,
+            format!("kefu_session={}", app.agent),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(&live_number), "the live chat has its panel");
+    assert!(
+        !html.contains(&recorded_number),
+        "a chat case without a conversation gets no panel"
+    );
+    // It is still the agent's case, in the queue.
+    let (_, mine) = app
+        .call(
+            reqwest::Method::GET,
+            &format!("/api/v1/cases?assignee={}", me["id"].as_str().unwrap()),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert!(mine.to_string().contains(&recorded_number), "{mine}");
+}
