@@ -2,106 +2,11 @@
 //! session cookie, the CSRF token the page carries, form posts, and the search-while-typing
 //! fragment. What the forms did is checked through the JSON API.
 
-use reqwest::header::{COOKIE, LOCATION};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use super::console::Console;
 use super::{PASSWORD, TestApp, spawn_app};
-
-/// A signed-in console: the session cookie and the CSRF token its pages carry.
-struct Console {
-    http: reqwest::Client,
-    base: String,
-    cookie: String,
-    csrf: String,
-}
-
-struct Answer {
-    status: StatusCode,
-    location: String,
-    html: String,
-}
-
-impl Console {
-    async fn new(app: &TestApp, token: &str) -> Console {
-        Console::with_lang(app, token, "zh").await
-    }
-
-    async fn with_lang(app: &TestApp, token: &str, lang: &str) -> Console {
-        let http = reqwest::Client::builder()
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(10))
-            .build()
-            .unwrap();
-        let mut c = Console {
-            http,
-            base: app.base.clone(),
-            cookie: format!("kefu_session={token}; kefu_lang={lang}"),
-            csrf: String::new(),
-        };
-        let page = c.get("/canned").await;
-        assert_eq!(page.status, StatusCode::OK, "{}", page.html);
-        c.csrf = csrf_of(&page.html);
-        c
-    }
-
-    async fn answer(res: reqwest::Response) -> Answer {
-        let status = res.status();
-        let location = res
-            .headers()
-            .get(LOCATION)
-            .map(|l| l.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        Answer {
-            status,
-            location,
-            html: res.text().await.unwrap(),
-        }
-    }
-
-    async fn get(&self, path: &str) -> Answer {
-        let res = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header(COOKIE, &self.cookie)
-            .send()
-            .await
-            .unwrap();
-        Console::answer(res).await
-    }
-
-    /// Posts a form with the page's CSRF token.
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
-        let mut all: Vec<(&str, &str)> = vec![("_csrf", &self.csrf)];
-        all.extend_from_slice(fields);
-        self.post_raw(path, &all).await
-    }
-
-    async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
-        let res = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header(COOKIE, &self.cookie)
-            .form(fields)
-            .send()
-            .await
-            .unwrap();
-        Console::answer(res).await
-    }
-}
-
-fn csrf_of(html: &str) -> String {
-    let start = html
-        .find("name=\"_csrf\" value=\"")
-        .expect("the page carries a CSRF token")
-        + "name=\"_csrf\" value=\"".len();
-    html[start..]
-        .split('"')
-        .next()
-        .unwrap_or_default()
-        .to_string()
-}
 
 fn q(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
@@ -155,7 +60,7 @@ async fn api_find(app: &TestApp, token: &str, title: &str) -> Option<Value> {
 #[tokio::test]
 async fn an_agent_writes_a_personal_reply_previews_finds_edits_and_archives_it() {
     let app = spawn_app().await;
-    let agent = Console::new(&app, &app.agent).await;
+    let agent = Console::open(&app, &app.agent, "zh", "/canned").await;
     let page = agent.get("/canned").await;
     assert!(
         page.html.contains("href=\"/canned\">快捷回复</a>"),
@@ -411,8 +316,8 @@ async fn team_templates_are_read_only_for_agents_and_kept_by_supervisors() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let supervisor_token = app.login("sup01").await;
-    let agent = Console::new(&app, &app.agent).await;
-    let supervisor = Console::new(&app, &supervisor_token).await;
+    let agent = Console::open(&app, &app.agent, "zh", "/canned").await;
+    let supervisor = Console::open(&app, &supervisor_token, "zh", "/canned").await;
 
     // A shipped team template: the agent sees it read-only…
     let view = agent.get("/canned/seed-greeting").await;
@@ -552,7 +457,7 @@ async fn team_templates_are_read_only_for_agents_and_kept_by_supervisors() {
         "unchanged"
     );
     // In English the same summary reads in English.
-    let english = Console::with_lang(&app, &app.agent, "en").await;
+    let english = Console::open(&app, &app.agent, "en", "/canned").await;
     let frag = english
         .get(&format!("/canned/list?q={}&kind=macro", q("延误")))
         .await;
@@ -592,7 +497,7 @@ async fn team_templates_are_read_only_for_agents_and_kept_by_supervisors() {
     assert!(titles(&frag.html).is_empty(), "{}", frag.html);
 
     // A reader is not offered the page's link nor a form.
-    let viewer = Console::new(&app, &app.viewer).await;
+    let viewer = Console::open(&app, &app.viewer, "zh", "/canned").await;
     let page = viewer.get("/canned").await;
     assert!(!page.html.contains("class=\"canned-link\""));
     assert!(!page.html.contains("/canned/new"));

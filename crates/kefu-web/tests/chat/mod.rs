@@ -938,20 +938,10 @@ async fn the_chat_desk_shows_only_cases_with_a_conversation() {
         .await;
     let live_number = live["number"].as_str().unwrap().to_string();
 
-    let page = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .unwrap()
-        .get(format!("{}/chats", app.base))
-        .header(
-            reqwest::header::COOKIE,
-            format!("kefu_session={}", app.agent),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(page.status(), StatusCode::OK);
-    let html = page.text().await.unwrap();
+    let console = super::console::Console::open(&app, &app.agent, "zh", "/queue/mine").await;
+    let page = console.get("/chats").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.html;
     assert!(html.contains(&live_number), "the live chat has its panel");
     assert!(
         !html.contains(&recorded_number),

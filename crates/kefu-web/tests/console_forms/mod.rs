@@ -2,109 +2,12 @@
 //! value is a 422 case page that says why next to the form and keeps what was typed, and
 //! nothing is written; the session and CSRF checks are the same on every route.
 
-use reqwest::header::{COOKIE, LOCATION};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use super::console::{Console, form_html};
 use super::{TestApp, spawn_app};
-
-struct Console {
-    http: reqwest::Client,
-    base: String,
-    cookie: String,
-    csrf: String,
-}
-
-struct Answer {
-    status: StatusCode,
-    location: String,
-    html: String,
-}
-
-impl Console {
-    async fn new(app: &TestApp, token: &str) -> Console {
-        let http = reqwest::Client::builder()
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(10))
-            .build()
-            .unwrap();
-        let mut c = Console {
-            http,
-            base: app.base.clone(),
-            cookie: format!("kefu_session={token}; kefu_lang=en"),
-            csrf: String::new(),
-        };
-        let page = c.get("/queue/mine").await;
-        assert_eq!(page.status, StatusCode::OK, "{}", page.html);
-        c.csrf = csrf_of(&page.html);
-        c
-    }
-
-    async fn answer(res: reqwest::Response) -> Answer {
-        let status = res.status();
-        let location = res
-            .headers()
-            .get(LOCATION)
-            .map(|l| l.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        Answer {
-            status,
-            location,
-            html: res.text().await.unwrap(),
-        }
-    }
-
-    async fn get(&self, path: &str) -> Answer {
-        let res = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header(COOKIE, &self.cookie)
-            .send()
-            .await
-            .unwrap();
-        Console::answer(res).await
-    }
-
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
-        let mut all: Vec<(&str, &str)> = vec![("_csrf", &self.csrf)];
-        all.extend_from_slice(fields);
-        self.post_raw(path, &all).await
-    }
-
-    async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
-        let res = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header(COOKIE, &self.cookie)
-            .form(fields)
-            .send()
-            .await
-            .unwrap();
-        Console::answer(res).await
-    }
-}
-
-fn csrf_of(html: &str) -> String {
-    let start = html
-        .find("name=\"_csrf\" value=\"")
-        .expect("the page carries a CSRF token")
-        + "name=\"_csrf\" value=\"".len();
-    html[start..]
-        .split('"')
-        .next()
-        .unwrap_or_default()
-        .to_string()
-}
-
-/// The text of the form that posts to `action`, up to its end.
-fn form_html<'a>(html: &'a str, action: &str) -> &'a str {
-    let start = html
-        .find(&format!("action=\"{action}\""))
-        .unwrap_or_else(|| panic!("no form posts to {action}"));
-    let rest = &html[start..];
-    &rest[..rest.find("</form>").unwrap_or(rest.len())]
-}
+use reqwest::header::{COOKIE, LOCATION};
 
 async fn new_case(app: &TestApp) -> Value {
     app.create_case(json!({
@@ -148,7 +51,7 @@ async fn case_json(app: &TestApp, id: &str) -> Value {
 #[tokio::test]
 async fn a_bogus_status_is_refused_with_a_422_next_to_the_form_and_changes_nothing() {
     let app = spawn_app().await;
-    let console = Console::new(&app, &app.agent).await;
+    let console = Console::open(&app, &app.agent, "en", "/queue/mine").await;
     let case = new_case(&app).await;
     let id = case["id"].as_str().unwrap();
     let before = events(&app, id).await.len();
@@ -178,7 +81,7 @@ async fn a_bogus_status_is_refused_with_a_422_next_to_the_form_and_changes_nothi
 #[tokio::test]
 async fn each_change_field_is_typed_and_a_good_value_is_still_made() {
     let app = spawn_app().await;
-    let console = Console::new(&app, &app.agent).await;
+    let console = Console::open(&app, &app.agent, "en", "/queue/mine").await;
     let case = new_case(&app).await;
     let id = case["id"].as_str().unwrap();
     let before = events(&app, id).await.len();
@@ -204,7 +107,7 @@ async fn each_change_field_is_typed_and_a_good_value_is_still_made() {
 #[tokio::test]
 async fn a_bogus_reply_visibility_is_refused_and_the_typed_reply_is_kept() {
     let app = spawn_app().await;
-    let console = Console::new(&app, &app.agent).await;
+    let console = Console::open(&app, &app.agent, "en", "/queue/mine").await;
     let case = new_case(&app).await;
     let id = case["id"].as_str().unwrap();
     let before = events(&app, id).await.len();
@@ -236,7 +139,7 @@ async fn a_bogus_reply_visibility_is_refused_and_the_typed_reply_is_kept() {
 #[tokio::test]
 async fn a_domain_refusal_shows_next_to_its_form_and_keeps_the_input() {
     let app = spawn_app().await;
-    let console = Console::new(&app, &app.agent).await;
+    let console = Console::open(&app, &app.agent, "en", "/queue/mine").await;
     let case = new_case(&app).await;
     let id = case["id"].as_str().unwrap();
     let before = events(&app, id).await.len();
@@ -260,7 +163,7 @@ async fn a_domain_refusal_shows_next_to_its_form_and_keeps_the_input() {
 #[tokio::test]
 async fn an_unknown_action_is_not_found_and_a_get_is_not_allowed() {
     let app = spawn_app().await;
-    let console = Console::new(&app, &app.agent).await;
+    let console = Console::open(&app, &app.agent, "en", "/queue/mine").await;
     let case = new_case(&app).await;
     let id = case["id"].as_str().unwrap();
     let r = console.post(&format!("/cases/{id}/nonsense"), &[]).await;
@@ -270,7 +173,7 @@ async fn an_unknown_action_is_not_found_and_a_get_is_not_allowed() {
 #[tokio::test]
 async fn every_case_form_needs_the_session_and_the_csrf_token() {
     let app = spawn_app().await;
-    let console = Console::new(&app, &app.agent).await;
+    let console = Console::open(&app, &app.agent, "en", "/queue/mine").await;
     let case = new_case(&app).await;
     let id = case["id"].as_str().unwrap();
     let before = events(&app, id).await.len();
@@ -370,7 +273,7 @@ async fn console_pages_without_a_session_go_to_login_and_come_back() {
 #[tokio::test]
 async fn a_new_phone_case_with_a_bogus_category_is_refused_and_none_is_made() {
     let app = spawn_app().await;
-    let console = Console::new(&app, &app.agent).await;
+    let console = Console::open(&app, &app.agent, "en", "/queue/mine").await;
     let before = app.count_cases().await;
     let r = console
         .post(
@@ -412,7 +315,7 @@ async fn a_new_phone_case_with_a_bogus_category_is_refused_and_none_is_made() {
 #[tokio::test]
 async fn a_bogus_presence_is_refused_and_the_agent_keeps_theirs() {
     let app = spawn_app().await;
-    let console = Console::new(&app, &app.agent).await;
+    let console = Console::open(&app, &app.agent, "en", "/queue/mine").await;
     let r = console
         .post(
             "/chats/presence",
@@ -446,7 +349,7 @@ async fn a_bogus_presence_is_refused_and_the_agent_keeps_theirs() {
 #[tokio::test]
 async fn opening_a_case_from_tracking_with_a_bogus_issue_is_refused() {
     let app = spawn_app().await;
-    let console = Console::new(&app, &app.agent).await;
+    let console = Console::open(&app, &app.agent, "en", "/queue/mine").await;
     let before = app.count_cases().await;
     let r = console
         .post(
@@ -467,7 +370,7 @@ async fn opening_a_case_from_tracking_with_a_bogus_issue_is_refused() {
 #[tokio::test]
 async fn a_bogus_identity_method_is_refused_in_its_form_and_the_note_kept() {
     let app = spawn_app().await;
-    let console = Console::new(&app, &app.agent).await;
+    let console = Console::open(&app, &app.agent, "en", "/queue/mine").await;
     let case = new_case(&app).await;
     let id = case["id"].as_str().unwrap();
     let before = events(&app, id).await.len();

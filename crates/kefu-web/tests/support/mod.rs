@@ -1,6 +1,8 @@
 //! The harness: a real server on a random loopback port over a real SQLite file, its users and
 //! tokens, an HTTP client, a clock the test moves, and small helpers shared by every area.
 
+pub mod console;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
