@@ -548,7 +548,7 @@ pub const ZH: Tr = Tr {
     unchanged: "不变",
     add_tags: "添加标签",
     tag_word: "标签",
-    last_updated: "最后修改",
+    last_updated: "最后更新",
     system_user: "系统",
     preview: "预览",
     preview_case: "用工单预览（工单号）",

@@ -676,7 +676,7 @@ pub async fn edit_page(
         None => String::new(),
     };
     let form = ArticleForm::from_article(&article, owner, path);
-    let heading = format!("{} · {}", words(&s).edit, article.title(en(&s)));
+    let heading = format!("{} · {}", words(&s).tr.edit, article.title(en(&s)));
     let cancel = format!("/kb/{}", encode(&id));
     form_page(&state, &s, chrome, heading, form, None, cancel).await
 }
@@ -751,7 +751,7 @@ pub async fn update(
 ) -> Response {
     let path = format!("/kb/{}/edit", encode(&id));
     let input = ArticleForm::of(&form, path.clone());
-    let heading = words(&s).edit.to_string();
+    let heading = words(&s).tr.edit.to_string();
     let result = match input.draft() {
         Ok(draft) => state.desk.update_article(&s.actor, &id, draft).await,
         Err(e) => Err(e),

@@ -3,7 +3,8 @@
 //! words; like `Tr`, one struct, so a template cannot name a word one language lacks.
 
 pub struct KbTr {
-    pub help_centre: &'static str,
+    /// The words every page shares (the knowledge base's pages name them from here, not again).
+    pub tr: &'static super::i18n::Tr,
     pub help_search_placeholder: &'static str,
     pub help_search: &'static str,
     pub most_helpful: &'static str,
@@ -17,12 +18,10 @@ pub struct KbTr {
     pub what_was_missing: &'static str,
     pub send_feedback: &'static str,
     pub thanks_feedback: &'static str,
-    pub last_updated: &'static str,
     pub not_found_title: &'static str,
     pub not_found_text: &'static str,
     pub back_to_help: &'static str,
     // Console.
-    pub knowledge_base: &'static str,
     pub new_article: &'static str,
     pub title: &'static str,
     pub body: &'static str,
@@ -38,9 +37,7 @@ pub struct KbTr {
     pub archived_only: &'static str,
     pub overdue_reviews: &'static str,
     pub no_articles: &'static str,
-    pub edit: &'static str,
     pub mark_reviewed: &'static str,
-    pub archive: &'static str,
     pub unarchive: &'static str,
     pub history: &'static str,
     pub author: &'static str,
@@ -49,7 +46,6 @@ pub struct KbTr {
     pub recent_comments: &'static str,
     pub no_comments: &'static str,
     pub tags: &'static str,
-    pub tags_hint: &'static str,
     pub owner_hint: &'static str,
     pub review_by_hint: &'static str,
     pub bot_intents: &'static str,
@@ -75,7 +71,7 @@ pub struct KbTr {
 }
 
 pub static ZH: KbTr = KbTr {
-    help_centre: "帮助中心",
+    tr: &super::i18n::ZH,
     help_search_placeholder: "输入问题，如 包裹破损怎么办",
     help_search: "搜索",
     most_helpful: "最有帮助的文章",
@@ -89,11 +85,9 @@ pub static ZH: KbTr = KbTr {
     what_was_missing: "哪里没说清楚？（可不填）",
     send_feedback: "提交",
     thanks_feedback: "谢谢您的反馈！",
-    last_updated: "最后更新",
     not_found_title: "没有找到这个页面",
     not_found_text: "您要找的内容不存在或已下线。",
     back_to_help: "返回帮助中心",
-    knowledge_base: "知识库",
     new_article: "新建文章",
     title: "标题",
     body: "正文（Markdown）",
@@ -109,9 +103,7 @@ pub static ZH: KbTr = KbTr {
     archived_only: "已归档的文章",
     overdue_reviews: "篇文章已过复核日期",
     no_articles: "没有符合条件的文章。",
-    edit: "编辑",
     mark_reviewed: "标记已复核",
-    archive: "归档",
     unarchive: "取消归档",
     history: "版本历史",
     author: "作者",
@@ -120,7 +112,6 @@ pub static ZH: KbTr = KbTr {
     recent_comments: "最近的反馈",
     no_comments: "还没有反馈。",
     tags: "标签",
-    tags_hint: "用逗号分隔",
     owner_hint: "用户名；不填则不变（新文章为自己）",
     review_by_hint: "不填则为 180 天后",
     bot_intents: "机器人意图",
@@ -146,7 +137,7 @@ pub static ZH: KbTr = KbTr {
 };
 
 pub static EN: KbTr = KbTr {
-    help_centre: "Help centre",
+    tr: &super::i18n::EN,
     help_search_placeholder: "Ask a question, e.g. my parcel arrived damaged",
     help_search: "Search",
     most_helpful: "Most helpful articles",
@@ -160,11 +151,9 @@ pub static EN: KbTr = KbTr {
     what_was_missing: "What was missing? (optional)",
     send_feedback: "Send",
     thanks_feedback: "Thank you for your feedback!",
-    last_updated: "Last updated",
     not_found_title: "Page not found",
     not_found_text: "What you were looking for does not exist or is no longer online.",
     back_to_help: "Back to the help centre",
-    knowledge_base: "Knowledge base",
     new_article: "New article",
     title: "Title",
     body: "Body (Markdown)",
@@ -180,9 +169,7 @@ pub static EN: KbTr = KbTr {
     archived_only: "Archived articles",
     overdue_reviews: "articles are past their review date",
     no_articles: "No articles match.",
-    edit: "Edit",
     mark_reviewed: "Mark reviewed",
-    archive: "Archive",
     unarchive: "Unarchive",
     history: "Version history",
     author: "Author",
@@ -191,7 +178,6 @@ pub static EN: KbTr = KbTr {
     recent_comments: "Recent feedback",
     no_comments: "No feedback yet.",
     tags: "Tags",
-    tags_hint: "comma-separated",
     owner_hint: "a username; empty keeps the owner (you, for a new article)",
     review_by_hint: "empty: 180 days from today",
     bot_intents: "Bot intents",
