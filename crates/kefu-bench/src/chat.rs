@@ -18,6 +18,7 @@
 //!
 //! This is an operator tool, not a test and not domain code.
 
+use kefu_bench::{free_port, fresh_temp_dir, utc_now_for_report};
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 use std::process::{ExitCode, Stdio};
@@ -142,13 +143,6 @@ async fn main() -> ExitCode {
     }
 }
 
-#[allow(clippy::disallowed_methods)]
-fn utc_now_for_report() -> String {
-    jiff::Timestamp::now()
-        .strftime("%Y-%m-%d %H:%M:%S UTC")
-        .to_string()
-}
-
 // ---- the server process -----------------------------------------------------------------------
 
 struct Server {
@@ -167,7 +161,7 @@ impl Server {
                 bin.display()
             ));
         }
-        let dir = fresh_temp_dir()?;
+        let dir = fresh_temp_dir("kefu-bench-chat")?;
         let port = free_port()?;
         let listen = format!("127.0.0.1:{port}");
         let log_path = dir.join("kefu-server.log");
@@ -283,25 +277,6 @@ fn strip_ansi(line: &str) -> String {
         }
     }
     out
-}
-
-fn fresh_temp_dir() -> Result<PathBuf, String> {
-    let base = std::env::temp_dir();
-    let pid = std::process::id();
-    for n in 0..1000u32 {
-        let dir = base.join(format!("kefu-bench-chat-{pid}-{n}"));
-        match std::fs::create_dir(&dir) {
-            Ok(()) => return Ok(dir),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(format!("cannot create {}: {e}", dir.display())),
-        }
-    }
-    Err("no free temp dir".into())
-}
-
-fn free_port() -> Result<u16, String> {
-    let l = std::net::TcpListener::bind(("127.0.0.1", 0)).map_err(|e| e.to_string())?;
-    Ok(l.local_addr().map_err(|e| e.to_string())?.port())
 }
 
 // ---- /proc ------------------------------------------------------------------------------------

@@ -2,24 +2,12 @@
 //! Prints operations per second for due-time and remaining-time computations on the built-in
 //! calendars, single-threaded, over a fixed pseudo-random set of start times.
 
+use kefu_bench::Lcg;
 use std::hint::black_box;
 use std::time::Instant;
 
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::calendar::{Calendar, builtin_calendars};
-
-/// A small deterministic generator, so every run computes the same inputs.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-}
 
 fn measure(name: &str, n: usize, mut op: impl FnMut(usize) -> bool) {
     let started = Instant::now();

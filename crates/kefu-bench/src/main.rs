@@ -8,6 +8,7 @@
 //!
 //! This is an operator tool, not a test and not domain code.
 
+use kefu_bench::{free_port, fresh_temp_dir, utc_now_for_report};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::IpAddr;
@@ -153,7 +154,7 @@ async fn run(args: Args) -> Result<bool, String> {
                 .map_err(|e| format!("cannot create data dir {}: {e}", dir.display()))?;
             (dir.clone(), false)
         }
-        None => (fresh_temp_dir()?, true),
+        None => (fresh_temp_dir("kefu-bench")?, true),
     };
     let mut server = match Server::spawn(bin, &data_dir) {
         Ok(s) => s,
@@ -242,36 +243,6 @@ fn loopback_base(url: &str) -> Result<String, String> {
         ));
     }
     Ok(parsed.as_str().trim_end_matches('/').to_owned())
-}
-
-fn fresh_temp_dir() -> Result<PathBuf, String> {
-    let base = std::env::temp_dir();
-    let pid = std::process::id();
-    for n in 0..1000u32 {
-        let dir = base.join(format!("kefu-bench-{pid}-{n}"));
-        match std::fs::create_dir(&dir) {
-            Ok(()) => return Ok(dir),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(format!("cannot create {}: {e}", dir.display())),
-        }
-    }
-    Err(format!(
-        "no free kefu-bench-{pid}-N directory in {}",
-        base.display()
-    ))
-}
-
-/// Asks the OS for a free loopback port. Another process could take it before the server binds;
-/// the health check then fails visibly.
-fn free_port() -> Result<u16, String> {
-    let listener = std::net::TcpListener::bind(("127.0.0.1", 0))
-        .map_err(|e| format!("cannot bind 127.0.0.1:0: {e}"))?;
-    let port = listener
-        .local_addr()
-        .map_err(|e| format!("cannot read local address: {e}"))?
-        .port();
-    drop(listener);
-    Ok(port)
 }
 
 struct Server {
@@ -494,15 +465,6 @@ async fn bench(
         print!("{}", render_text(&report));
     }
     Ok(ok)
-}
-
-/// Wall-clock date for the report header. The bench is an operator tool, not domain code: it has
-/// no injected `Clock`, and this stamp only labels the printed figures (all timing uses `Instant`).
-#[allow(clippy::disallowed_methods)]
-fn utc_now_for_report() -> String {
-    jiff::Timestamp::now()
-        .strftime("%Y-%m-%d %H:%M:%S UTC")
-        .to_string()
 }
 
 fn ratio_pct(results: &[PhaseResult], num: PhaseKind, den: PhaseKind) -> Option<f64> {

@@ -5,18 +5,11 @@
 //!
 //! Usage: `kefu-bench-pages [ROUNDS]` (default 500 requests per page).
 
+use kefu_bench::percentile;
 use std::sync::Arc;
 use std::time::Instant;
 
 use kefu_domain::{Desk, Store, SystemClock};
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
 
 /// Turns any error into the message the bench stops with.
 fn fail<E: std::fmt::Display>(what: &'static str) -> impl FnOnce(E) -> String {

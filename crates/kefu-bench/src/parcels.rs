@@ -13,6 +13,7 @@
 //!
 //! This is an operator tool, not a test and not domain code.
 
+use kefu_bench::{Lcg, percentile, proc_status};
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -91,39 +92,6 @@ enum Phase {
     Store,
 }
 
-/// A small deterministic generator, so every run works on the same inputs.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-
-    fn digits(&mut self, n: usize) -> String {
-        (0..n)
-            .map(|_| char::from(b'0' + self.below(10) as u8))
-            .collect()
-    }
-
-    fn letters(&mut self, n: usize) -> String {
-        (0..n)
-            .map(|_| char::from(b'A' + self.below(26) as u8))
-            .collect()
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len() as u64) as usize]
-    }
-}
-
 /// A mix of 64-bit values that spreads consecutive inputs (splitmix64's finaliser).
 fn scramble(mut x: u64) -> u64 {
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -133,24 +101,6 @@ fn scramble(mut x: u64) -> u64 {
 
 fn digit_values(s: &str) -> Vec<u32> {
     s.chars().filter_map(|c| c.to_digit(10)).collect()
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
-fn proc_status(field: &str) -> String {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(field))
-                .map(|l| l[field.len()..].trim().to_string())
-        })
-        .unwrap_or_else(|| "?".into())
 }
 
 // ---- 1. recognition -------------------------------------------------------------------------

@@ -5,23 +5,13 @@
 //!
 //! Usage: `kefu-bench-timers [N] [DUE]` (defaults 1,000,000 open cases, 2,000 falling due).
 
+use kefu_bench::{percentile, proc_status};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::desk::{CaseDraft, CustomerDraft};
 use kefu_domain::{Actor, Channel, Clock, Desk, Role, Store, SystemClock};
-
-fn proc_status(field: &str) -> String {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(field))
-                .map(|l| l[field.len()..].trim().to_string())
-        })
-        .unwrap_or_else(|| "?".into())
-}
 
 /// User + system CPU seconds of this process so far.
 fn cpu_seconds() -> f64 {
@@ -55,13 +45,6 @@ fn draft(i: usize, channel: Channel, received_at: Option<Timestamp>) -> CaseDraf
         tags: vec![],
         received_at,
     }
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
 #[tokio::main(flavor = "multi_thread")]
