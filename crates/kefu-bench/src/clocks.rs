@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use jiff::{SignedDuration, Timestamp};
-use kefu_domain::calendar::{Calendar, builtin_calendars};
+use kefu_model::calendar::{Calendar, builtin_calendars};
 
 /// A small deterministic generator, so every run computes the same inputs.
 struct Lcg(u64);

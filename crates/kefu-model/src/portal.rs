@@ -1,0 +1,42 @@
+//! What customers do for themselves on the public portal (R-CH web forms): track a parcel,
+//! submit an inquiry or complaint, look up a case with its number and their phone, rate the
+//! service. The portal acts as a system account; a customer proves who they are only by knowing
+//! a case number together with its phone, and never sees anyone else's data.
+
+use crate::codes::Category;
+use crate::ids::UserId;
+use crate::user::{Actor, Role};
+use serde::Deserialize;
+
+/// The account the portal acts as.
+pub fn portal_actor() -> Actor {
+    Actor {
+        user_id: UserId::from_stored("portal".into()),
+        username: "portal".into(),
+        role: Role::Agent,
+        department_id: None,
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Inquiry {
+    pub name: String,
+    pub phone: String,
+    /// `inquiry` or `complaint` (or any category a customer may pick).
+    pub category: Category,
+    #[serde(default)]
+    pub waybill_no: String,
+    pub message: String,
+}
+
+/// Categories a customer may choose on the form.
+pub const CUSTOMER_CATEGORIES: &[Category] = &[
+    Category::Inquiry,
+    Category::Complaint,
+    Category::Delay,
+    Category::Lost,
+    Category::Damaged,
+    Category::ChangeDelivery,
+    Category::Invoice,
+    Category::Suggestion,
+];
