@@ -75,12 +75,72 @@ fn names_after(code: &str, prefix: &str) -> Vec<String> {
     out
 }
 
-/// Code without its comment lines (doc links are not imports).
-fn without_comment_lines(text: &str) -> String {
-    text.lines()
+/// Code without its comment lines (doc links are not imports) and without the insides of its
+/// string literals (a test's sample source is not an import either).
+fn code_only(text: &str) -> String {
+    let code: Vec<&str> = text
+        .lines()
         .filter(|l| !l.trim_start().starts_with("//"))
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect();
+    let chars: Vec<char> = code.join("\n").chars().collect();
+    let mut out = String::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            // A character literal: '\'', '\\', '"', 'x'.
+            '\'' if chars.get(i + 1) == Some(&'\\') => {
+                // Past the quote, the backslash and the escaped character, to the closing quote.
+                i += 3;
+                while i < chars.len() && chars[i] != '\'' {
+                    i += 1;
+                }
+                i += 1;
+                continue;
+            }
+            '\'' if chars.get(i + 2) == Some(&'\'') => {
+                i += 3;
+                continue;
+            }
+            // A raw string: r"…" or r#"…"#.
+            'r' if matches!(chars.get(i + 1), Some('"' | '#'))
+                && !chars
+                    .get(i.wrapping_sub(1))
+                    .is_some_and(|c| c.is_alphanumeric() || *c == '_') =>
+            {
+                let hashes = chars[i + 1..].iter().take_while(|c| **c == '#').count();
+                if chars.get(i + 1 + hashes) != Some(&'"') {
+                    out.push('r');
+                    i += 1;
+                    continue;
+                }
+                let closing: Vec<char> = std::iter::once('"')
+                    .chain(std::iter::repeat_n('#', hashes))
+                    .collect();
+                i += 2 + hashes;
+                while i < chars.len() && !chars[i..].starts_with(&closing) {
+                    i += 1;
+                }
+                i += closing.len();
+                out.push_str("\"\"");
+                continue;
+            }
+            '"' => {
+                i += 1;
+                while i < chars.len() && chars[i] != '"' {
+                    if chars[i] == '\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                i += 1;
+                out.push_str("\"\"");
+                continue;
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    out
 }
 
 /// The crate's modules and, for each, the other modules its files name.
@@ -95,7 +155,7 @@ pub fn module_graph(sources: &[Source]) -> Result<BTreeMap<String, BTreeSet<Stri
         let Some(module) = module_of(path) else {
             continue;
         };
-        let code = without_comment_lines(text);
+        let code = code_only(text);
         for name in names_after(&code, "crate::") {
             if modules.contains(&name) {
                 if name != module {
@@ -244,6 +304,31 @@ mod tests {
             sources[1].clone(),
         ];
         assert_eq!(check(&circle).unwrap_err(), "import circle: a → b → a");
+    }
+
+    #[test]
+    fn string_and_character_literals_are_not_references() {
+        let sources = [
+            src(
+                "a.rs",
+                "const S: &str = \"crate::b::B\"; const Q: char = '\"'; fn f() {}",
+            ),
+            src(
+                "b.rs",
+                "const R: &str = r#\"use crate::a::A; \"quoted\"\"#; const E: &str = \"\\\"crate::a\"; const C: [char; 2] = ['\\'', '\\\\'];",
+            ),
+        ];
+        let graph = module_graph(&sources).unwrap();
+        assert!(graph["a"].is_empty(), "{graph:?}");
+        assert!(graph["b"].is_empty(), "{graph:?}");
+        let after = [
+            src("a.rs", "const Q: char = '\"'; use crate::b::B;"),
+            src("b.rs", ""),
+        ];
+        assert_eq!(
+            module_graph(&after).unwrap()["a"],
+            BTreeSet::from(["b".to_string()])
+        );
     }
 
     #[test]
