@@ -1,41 +1,31 @@
-//! The case desk's use cases: each takes an [`Actor`], checks what the actor may do, validates
-//! the input, decides the events, and hands them to the [`Store`]. Time comes from the clock.
+//! Customers and cases: creating and reading them, changing a case, messages, hand-back; and the
+//! read–plan–append loop every case change goes through (`with_retries`: plan events with pure
+//! rules, add the SLA clocks, escalation hand-over and notifications, append at the read
+//! version, re-plan on a concurrent change).
 
-use crate::desk::APPEND_RETRIES;
-use crate::desk::Desk;
-use crate::desk::DeskResult;
-use crate::desk::NAME_MAX;
-use crate::desk::SLA_ACTOR;
-use crate::desk::SUBJECT_MAX;
-use crate::desk::limit;
-use crate::desk::require;
-use crate::desk::truncate_to_millis;
-use crate::store::AppendOptions;
 use jiff::SignedDuration;
 use kefu_model::case::{Case, CaseEvent, EventData, parse_waybill_no};
 use kefu_model::codes::{Status, Visibility};
 use kefu_model::customer::{Customer, Email, Grade, Phone};
-use kefu_model::drafts::CaseDraft;
-use kefu_model::drafts::CasePatch;
-use kefu_model::drafts::CustomerDraft;
-use kefu_model::drafts::MessageDraft;
-use kefu_model::drafts::ResolvedPatch;
-use kefu_model::drafts::plan_message;
-use kefu_model::drafts::plan_update;
+use kefu_model::drafts::{
+    CaseDraft, CasePatch, CustomerDraft, MessageDraft, ResolvedPatch, plan_message, plan_update,
+};
 use kefu_model::error::{DomainError, StoreError};
 use kefu_model::ids::{CaseId, CustomerId, MessageId, UserId};
 use kefu_model::records::{
     CaseQuery, CreatedCase, CustomerChoice, CustomerQuery, IdempotencyKey, NewCase, Notification,
     Page,
 };
-use kefu_model::sla;
-use kefu_model::sla::SlaConfig;
+use kefu_model::sla::{self, SlaConfig};
 use kefu_model::sla_clock::ClockKind;
-use kefu_model::text::TEXT_MAX;
-use kefu_model::text::name_query;
-use kefu_model::text::tags;
-use kefu_model::text::text;
+use kefu_model::text::{TEXT_MAX, name_query, tags, text};
 use kefu_model::user::{Actor, Role};
+
+use crate::desk::{
+    APPEND_RETRIES, Desk, DeskResult, NAME_MAX, SLA_ACTOR, SUBJECT_MAX, limit, require,
+    truncate_to_millis,
+};
+use crate::store::AppendOptions;
 
 impl Desk {
     // ---- customers ------------------------------------------------------------------------

@@ -1,38 +1,21 @@
-//! Live chat (R-CH-2): each conversation is a case on channel `chat`. Messages are the case's
-//! events, so the per-conversation sequence number is the event `seq`: it only grows, it is
-//! assigned in the same transaction that stores the message, and "what did I miss" is simply
-//! "the events after the last `seq` I saw". A message carries the sender's `client_id`; sending
-//! it again (after a reconnect that lost the acknowledgement) stores nothing and answers with
-//! the `seq` it already has.
+//! Live chat use cases (R-CH-2): starting a conversation, sending, replaying frames after a
+//! `seq`, attachments, and the bot's turn (understand, `bot::decide`, carry out the step). The
+//! records and the frames' rules are `kefu_model::chat`.
 
-use crate::desk::Desk;
-use crate::desk::DeskResult;
-use kefu_model::attachment::Attachment;
-use kefu_model::attachment::StoredAttachment;
-use kefu_model::attachment::decode_attachments;
+use kefu_model::attachment::{Attachment, StoredAttachment, decode_attachments};
 use kefu_model::auth;
 use kefu_model::case::{Case, CaseEvent, EventData};
-use kefu_model::chat::Audience;
-use kefu_model::chat::BotOutcome;
-use kefu_model::chat::CHAT_TEXT_MAX;
-use kefu_model::chat::ChatAck;
-use kefu_model::chat::ChatConversation;
-use kefu_model::chat::ChatFrame;
-use kefu_model::chat::ChatPage;
-use kefu_model::chat::ChatSend;
-use kefu_model::chat::ChatStart;
-use kefu_model::chat::REPLAY_PAGE;
-use kefu_model::chat::StartedChat;
-use kefu_model::chat::WELCOME;
-use kefu_model::chat::WELCOME_EN;
-use kefu_model::chat::bot_actor;
-use kefu_model::chat::chat_actor;
-use kefu_model::chat::frames;
+use kefu_model::chat::{
+    Audience, BotOutcome, CHAT_TEXT_MAX, ChatAck, ChatConversation, ChatFrame, ChatPage, ChatSend,
+    ChatStart, REPLAY_PAGE, StartedChat, WELCOME, WELCOME_EN, bot_actor, chat_actor, frames,
+};
 use kefu_model::codes::{Channel, Status, Visibility};
 use kefu_model::drafts::{CaseDraft, CustomerDraft};
 use kefu_model::error::{DomainError, StoreError};
 use kefu_model::ids::{CaseId, MessageId};
 use kefu_model::user::Actor;
+
+use crate::desk::{Desk, DeskResult};
 
 fn client_id_ok(raw: &str) -> DeskResult<String> {
     let v = raw.trim();

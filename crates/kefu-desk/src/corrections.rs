@@ -1,15 +1,10 @@
-//! Correcting customers (issue #13): editing one with a version and a history of every change,
-//! merging two that are the same person, and confirming a caller's identity on a case. The
-//! planning is pure (`customer::plan_edit`, `customer::plan_merge`); these use cases check who
-//! may, parse, and hand one atomic write to the store.
+//! Correcting customers: editing one with a version and a history of every change, merging two
+//! that are the same person, and confirming a caller's identity on a case. The planning is pure
+//! (`customer::plan_edit`, `customer::plan_merge`, `corrections::parse_patch` in kefu-model);
+//! these use cases check who may and hand one atomic write to the store.
 
-use crate::desk::Desk;
-use crate::desk::{DeskResult, require_role};
 use kefu_model::case::{Case, EventData};
-use kefu_model::corrections::CustomerPatch;
-use kefu_model::corrections::IdentityRequest;
-use kefu_model::corrections::MergeRequest;
-use kefu_model::corrections::parse_patch;
+use kefu_model::corrections::{CustomerPatch, IdentityRequest, MergeRequest, parse_patch};
 use kefu_model::customer::{
     ChangeBy, Customer, CustomerEvent, Email, Phone, contact_keys, plan_edit, plan_merge,
 };
@@ -18,6 +13,8 @@ use kefu_model::ids::CustomerId;
 use kefu_model::records::{CaseAppend, CaseQuery, CustomerWrite};
 use kefu_model::text::text;
 use kefu_model::user::{Actor, Role};
+
+use crate::desk::{Desk, DeskResult, require_role};
 
 /// How often a merge is re-planned when a case or customer changed under it.
 const MERGE_RETRIES: usize = 5;

@@ -1,7 +1,10 @@
-//! The case desk's use cases: each takes an [`Actor`], checks what the actor may do, validates
-//! the input, decides the events, and hands them to the [`Store`]. Time comes from the clock.
+//! The [`Desk`]: its parts (store, clock, classifier, understanding, time zone, SLA cache,
+//! search engine), its builder (`Desk::new(store, clock).with_…`), and the helpers every use
+//! case shares (`require_role`, `limit`, the system actor, `now` cut to milliseconds). The use
+//! cases themselves are `impl Desk` blocks in the sibling modules.
 
-use crate::store::Store;
+use std::sync::Arc;
+
 use jiff::Timestamp;
 use kefu_model::classify::Classifier;
 use kefu_model::clock::Clock;
@@ -9,7 +12,8 @@ use kefu_model::error::DomainError;
 use kefu_model::ids::UserId;
 use kefu_model::sla::SlaConfig;
 use kefu_model::user::{Actor, Role};
-use std::sync::Arc;
+
+use crate::store::Store;
 
 pub type DeskResult<T> = Result<T, DomainError>;
 

@@ -1,15 +1,12 @@
-//! The portable dump: one JSON object per line, tagged with its table, in a fixed order so that
-//! two exports of the same data are byte-identical whatever the backend.
+//! Export and import through the [`TransferStore`]: every table, in key order, one JSON object a
+//! line; the format itself is `kefu_model::export`.
+
+use kefu_model::error::DomainError;
+use kefu_model::export::{
+    CHUNK, ExportHeader, ExportRecord, ExportTable, FORMAT, FORMAT_VERSION, to_line,
+};
 
 use crate::store::TransferStore;
-use kefu_model::error::DomainError;
-use kefu_model::export::CHUNK;
-use kefu_model::export::ExportHeader;
-use kefu_model::export::ExportRecord;
-use kefu_model::export::ExportTable;
-use kefu_model::export::FORMAT;
-use kefu_model::export::FORMAT_VERSION;
-use kefu_model::export::to_line;
 
 /// An import chunk is written once it holds this many attachment bytes, whatever its length,
 /// so importing many images does not gather gigabytes into one transaction.

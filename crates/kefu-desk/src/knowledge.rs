@@ -1,27 +1,24 @@
 //! Use cases of the knowledge base: writing articles (every save a version), reading them as
 //! staff or as the public, reviews, feedback, the gaps report, and finding the article that
-//! answers a customer's question (the help centre's search and the bot). The pure rules are in
-//! `kb.rs`.
+//! answers a customer's question (the help centre's search and the bot). The pure rules are
+//! `kefu_model::kb`.
 
-use crate::desk::{Desk, DeskResult};
 use jiff::civil::Date;
 use kefu_model::error::DomainError;
 use kefu_model::ids::MessageId;
-use kefu_model::kb;
 use kefu_model::kb::{
-    Article, ArticleAudience, ArticleDraft, ArticleFeedback, Categories, FeedbackCounts, GapLine,
-    GapSource, SearchGap,
+    self, Article, ArticleAudience, ArticleDraft, ArticleFeedback, Categories, FeedbackCounts,
+    GapLine, GapSource, SearchGap,
 };
-use kefu_model::knowledge::ArticleFilter;
-use kefu_model::knowledge::ArticleMatch;
-use kefu_model::knowledge::CLOSE_WORD_PERCENT;
-use kefu_model::knowledge::Reader;
-use kefu_model::knowledge::STRONG_WORD_PERCENT;
-use kefu_model::knowledge::seed_articles;
+use kefu_model::knowledge::{
+    ArticleFilter, ArticleMatch, CLOSE_WORD_PERCENT, Reader, STRONG_WORD_PERCENT, seed_articles,
+};
 use kefu_model::nlu::Intent;
 use kefu_model::records::{ArticleQuery, ArticleWrite};
 use kefu_model::search::{SearchHit, SearchKind, SearchRequest, SearchScope, scope_for};
 use kefu_model::user::{Actor, Role};
+
+use crate::desk::{Desk, DeskResult};
 
 const LIST_MAX: u32 = 200;
 

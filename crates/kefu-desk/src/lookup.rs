@@ -1,19 +1,18 @@
 //! Customer 360 (R-CH-6): find a customer by phone, email, a waybill of theirs or their name,
 //! and see everything of theirs across every channel, newest first.
 
-use crate::desk::Desk;
-use crate::desk::DeskResult;
+use std::collections::HashSet;
+
 use kefu_model::customer::{Customer, Email, Phone};
 use kefu_model::error::DomainError;
-use kefu_model::lookup::Customer360;
-use kefu_model::lookup::NAME_MATCHES;
-use kefu_model::lookup::VIEW_LIMIT;
+use kefu_model::lookup::{Customer360, NAME_MATCHES, VIEW_LIMIT};
 use kefu_model::pickup::PickupQuery;
 use kefu_model::records::{CaseQuery, CustomerQuery};
 use kefu_model::shipment::Shipment;
 use kefu_model::text::name_query;
 use kefu_model::user::Actor;
-use std::collections::HashSet;
+
+use crate::desk::{Desk, DeskResult};
 
 impl Desk {
     /// The customers a console search names: a phone or email finds its owner, a waybill its

@@ -1,36 +1,31 @@
 //! The desk's parcel use cases: shipments and scans from the ops system, the tracking-query
-//! workflows, configuration documents. Pickups and claims live in `pickups.rs`/`claims.rs`.
+//! workflows, configuration documents, claims and pickups. Their records and who may read which
+//! setting are `kefu_model::parcels`.
 
-use crate::desk::Desk;
-use crate::desk::DeskResult;
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 use kefu_model::case::Case;
 use kefu_model::codes::Channel;
 use kefu_model::customer::Phone;
 use kefu_model::drafts::{CaseDraft, CommitmentDraft, CustomerDraft};
 use kefu_model::error::{DomainError, StoreError};
-use kefu_model::parcels::ClaimDraft;
-use kefu_model::parcels::ClaimStep;
-use kefu_model::parcels::ImportRow;
-use kefu_model::parcels::MAX_SCANS_PER_CALL;
-use kefu_model::parcels::OpenCaseRequest;
-use kefu_model::parcels::PickupDraft;
-use kefu_model::parcels::PickupStatusChange;
-use kefu_model::parcels::QuoteInput;
-use kefu_model::parcels::ShipmentWrite;
-use kefu_model::parcels::TrackingAnswer;
-use kefu_model::parcels::TrackingQuery;
-use kefu_model::parcels::may_read_setting;
+use kefu_model::parcels::{
+    ClaimDraft, ClaimStep, ImportRow, MAX_SCANS_PER_CALL, OpenCaseRequest, PickupDraft,
+    PickupStatusChange, QuoteInput, ShipmentWrite, TrackingAnswer, TrackingQuery, may_read_setting,
+};
 use kefu_model::shipment::{
     Scan, ScanDraft, Shipment, ShipmentDraft, apply_draft, parse_scan, parse_shipment,
 };
-use kefu_model::tracking;
-use kefu_model::tracking::{ActionKind, Assessment, Issue, Outcome, ShipmentView, TrackingPolicy};
+use kefu_model::tracking::{
+    self, ActionKind, Assessment, Issue, Outcome, ShipmentView, TrackingPolicy,
+};
 use kefu_model::user::{Actor, Role};
 use kefu_model::waybill::Recognizer;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::collections::HashMap;
+
+use crate::desk::{Desk, DeskResult};
 
 /// Writes of a shipment retry this often on a concurrent change before giving up.
 const SHIPMENT_RETRIES: usize = 8;

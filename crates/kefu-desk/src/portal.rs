@@ -3,18 +3,16 @@
 //! service. The portal acts as a system account; a customer proves who they are only by knowing
 //! a case number together with its phone, and never sees anyone else's data.
 
-use crate::desk::Desk;
-use crate::desk::DeskResult;
 use kefu_model::case::{Case, EventData};
 use kefu_model::codes::{Channel, Status};
 use kefu_model::customer::{CustomerView, Phone};
 use kefu_model::drafts::{CaseDraft, CustomerDraft};
 use kefu_model::error::DomainError;
-use kefu_model::portal::CUSTOMER_CATEGORIES;
-use kefu_model::portal::Inquiry;
-use kefu_model::portal::portal_actor;
+use kefu_model::portal::{CUSTOMER_CATEGORIES, Inquiry, portal_actor};
 use kefu_model::shipment::{MaskedShipment, Shipment};
 use kefu_model::user::{Actor, Role};
+
+use crate::desk::{Desk, DeskResult};
 
 impl Desk {
     /// A web-form inquiry or complaint becomes a case; its number is the customer's receipt.

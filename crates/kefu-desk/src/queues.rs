@@ -1,15 +1,13 @@
-//! The agent console's queues: named, role-aware case lists and their live counts.
+//! The agent console's queues: named, role-aware case lists and their live counts, and the
+//! department inbox.
 
-use crate::desk::Desk;
-use crate::desk::DeskResult;
 use jiff::SignedDuration;
 use kefu_model::case::Case;
-use kefu_model::queues::AT_RISK_MINUTES;
-use kefu_model::queues::DepartmentInbox;
-use kefu_model::queues::Queue;
-use kefu_model::queues::QueueFilter;
+use kefu_model::queues::{AT_RISK_MINUTES, DepartmentInbox, Queue, QueueFilter};
 use kefu_model::records::{CaseQuery, Page};
 use kefu_model::user::Actor;
+
+use crate::desk::{Desk, DeskResult};
 
 impl Desk {
     fn queue_query(&self, actor: &Actor, queue: Queue, filter: &QueueFilter) -> CaseQuery {

@@ -1,20 +1,17 @@
 //! Use cases of canned replies and macros: listing what the caller may use, writing templates,
-//! filling one in for a case, and applying a macro. The pure rules are in `canned.rs`.
+//! filling one in for a case, and applying a macro. The pure rules are `kefu_model::canned`.
 
-use crate::desk::{Desk, DeskResult};
-use kefu_model::canned;
-use kefu_model::canned::{CannedDraft, CannedReply, RenderContext, TemplateScope};
+use kefu_model::canned::{self, CannedDraft, CannedReply, RenderContext, TemplateScope};
 use kefu_model::case::{Case, CaseEvent};
 use kefu_model::codes::Visibility;
 use kefu_model::drafts::{MessageDraft, ResolvedPatch, plan_message, plan_update};
 use kefu_model::error::DomainError;
 use kefu_model::ids::MessageId;
 use kefu_model::records::CannedQuery;
-use kefu_model::replies::CannedFilter;
-use kefu_model::replies::RenderedReply;
-use kefu_model::replies::manages_team_templates;
-use kefu_model::replies::may_edit_canned;
+use kefu_model::replies::{CannedFilter, RenderedReply, manages_team_templates, may_edit_canned};
 use kefu_model::user::Actor;
+
+use crate::desk::{Desk, DeskResult};
 
 const LIST_MAX: u32 = 100;
 

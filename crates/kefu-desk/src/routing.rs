@@ -1,23 +1,8 @@
-//! Routing: who takes the next chat or case, and what the customer is told when nobody can.
-//!
-//! Everything here is pure and deterministic: the store hands in a snapshot of the agents
-//! ([`AgentLoad`]) and the time, and gets back a [`Decision`] or a list of assignments. The same
-//! snapshot always gives the same answer, so a decision can be replayed and tested, and two
-//! nodes deciding from the same data agree.
-//!
-//! Capacity has two measures because the work has two shapes:
-//! - a **chat** ([`Channel::Chat`]) is live and runs concurrently with the agent's other chats;
-//!   it counts `active_chats` against `max_chats`;
-//! - every other channel (phone follow-ups, email, WeChat, web, API) produces an asynchronous
-//!   **case**; it counts `open_cases` against `max_open_cases`, a bound on the backlog one
-//!   person can keep moving.
-//!
-//! A capacity of 0 means the agent takes no work of that shape (a back-office agent with
-//! `max_chats: 0` still receives email cases). Capacity is a hard limit: routing never assigns
-//! beyond it, it queues, overflows or offers a callback instead.
+//! Routing use cases: agents' presence and capacity, taking and assigning the next chat or case,
+//! and what the customer is told when nobody can take it. The decisions are
+//! `kefu_model::routing` (pure, deterministic); this module reads the snapshot and writes the
+//! outcome.
 
-use crate::desk::Desk;
-use crate::desk::DeskResult;
 use jiff::SignedDuration;
 use kefu_model::case::{Case, EventData};
 use kefu_model::codes::{Channel, Status};
@@ -29,6 +14,8 @@ use kefu_model::routing::{
     PresenceDraft, RoutingPolicy, WorkItem,
 };
 use kefu_model::user::{Actor, Role};
+
+use crate::desk::{Desk, DeskResult};
 
 /// A callback promised when nobody can take a chat is due this long after.
 const CALLBACK_MINUTES: i64 = 30;

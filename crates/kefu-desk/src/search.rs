@@ -1,12 +1,9 @@
-//! Search as the desk sees it: what may be asked, what comes back, and who may see what. The
-//! engine (`kefu-search`, a tantivy index each node keeps from the store's search outbox) sits
-//! behind [`SearchEngine`], so the domain decides permissions and the engine only ranks.
+//! Turning a person's search filters into a `SearchRequest` (the department resolved, the dates
+//! in the desk's time zone). The request, the scopes and the engine's trait are
+//! `kefu_model::search`.
 
 use kefu_model::error::DomainError;
-use kefu_model::search::SearchFilters;
-use kefu_model::search::SearchKind;
-use kefu_model::search::SearchRequest;
-use kefu_model::search::created_range;
+use kefu_model::search::{SearchFilters, SearchKind, SearchRequest, created_range};
 
 /// A filter as given: trimmed, and absent when blank.
 fn given(v: Option<&str>) -> Option<&str> {

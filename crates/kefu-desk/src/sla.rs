@@ -1,40 +1,23 @@
-//! Service-level policies and the clocks they put on a case (R-CH-1..3, R-CASE-11, R-MG-1).
-//!
-//! A policy matches cases by channel, category, priority and customer grade, and promises targets
-//! for some clocks (first response, next response, resolution). Every matching policy's promise
-//! holds: each clock follows the matching policy that sets it with the earliest due time (ties by
-//! `order`), so a chat complaint is answered at the chat's pace and still resolved by the
-//! complaint deadline if that is sooner. A policy without conditions is the fallback, used for a
-//! clock only when no policy with conditions sets it. A clock runs in business time of its
-//! policy's calendar, pauses in the policy's `pause_in` states, and ends `met` or `breached`. Every start, pause, resume, retarget, met and
-//! breach is an event; the clocks on the case are the fold of those events, and the store keeps
-//! one timer per running clock so a breach is noticed when it falls due.
+//! Calendars and SLA policies (installed, edited, cached), the timers that fire due clocks,
+//! promises to customers and escalation. The planning is `kefu_model::sla`.
 
-use crate::desk::Desk;
-use crate::desk::DeskResult;
-use crate::desk::SLA_CACHE_SECONDS;
-use crate::desk::require;
-use crate::desk::system_actor;
-use crate::desk::truncate_to_millis;
+use std::sync::Arc;
+
 use jiff::SignedDuration;
-use kefu_model::calendar;
-use kefu_model::calendar::{Calendar, CalendarSpec};
+use kefu_model::calendar::{self, Calendar, CalendarSpec};
 use kefu_model::case::{Case, EventData};
 use kefu_model::codes::Status;
-use kefu_model::drafts::CalendarAdd;
-use kefu_model::drafts::CalendarDue;
-use kefu_model::drafts::CommitmentDraft;
-use kefu_model::drafts::REMINDER_MINUTES;
-use kefu_model::drafts::closed_error;
+use kefu_model::drafts::{
+    CalendarAdd, CalendarDue, CommitmentDraft, REMINDER_MINUTES, closed_error,
+};
 use kefu_model::error::DomainError;
 use kefu_model::ids::MessageId;
-use kefu_model::sla;
-use kefu_model::sla::{SlaConfig, SlaPolicy};
+use kefu_model::sla::{self, SlaConfig, SlaPolicy};
 use kefu_model::sla_clock::{ClockKind, ClockState};
-use kefu_model::text::check_key;
-use kefu_model::text::text;
+use kefu_model::text::{check_key, text};
 use kefu_model::user::{Actor, Role};
-use std::sync::Arc;
+
+use crate::desk::{Desk, DeskResult, SLA_CACHE_SECONDS, require, system_actor, truncate_to_millis};
 
 impl Desk {
     /// Stores the built-in calendars that are missing (a user's edits are kept).

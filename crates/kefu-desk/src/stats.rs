@@ -1,21 +1,17 @@
-//! The supervisor's figures: today and the last 7/30 days (new, resolved, first-response and
-//! resolution times, SLA attainment, a daily series for charts) and the live state of the
-//! queues (open cases per channel and department, at risk, breached, escalations, agents' load).
+//! The supervisor's dashboard, read through the desk: today and the last 7/30 days and the live
+//! state of the queues. The arithmetic is `kefu_model::stats`.
 
-use crate::desk::Desk;
-use crate::desk::DeskResult;
+use std::collections::BTreeMap;
+
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use kefu_model::clock::to_millis;
 use kefu_model::codes::Channel;
 use kefu_model::error::DomainError;
 use kefu_model::records::CaseQuery;
-use kefu_model::stats::Dashboard;
-use kefu_model::stats::Live;
-use kefu_model::stats::Named;
-use kefu_model::stats::Series;
-use kefu_model::stats::figures;
+use kefu_model::stats::{Dashboard, Live, Named, Series, figures};
 use kefu_model::user::{Actor, Role};
-use std::collections::BTreeMap;
+
+use crate::desk::{Desk, DeskResult};
 
 impl Desk {
     /// The supervisor dashboard for today and the last `days` days (1, 7 or 30).

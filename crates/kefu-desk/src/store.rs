@@ -1,5 +1,6 @@
-//! The storage contract. One implementation per database; all of them pass the same contract
-//! suite (`kefu-store-contract`).
+//! The storage contract: the umbrella [`Store`] and its per-aggregate traits. One implementation
+//! per database (`kefu-store-sql`); all of them pass the same contract suite
+//! (`kefu-store-contract`). The data they take and give back is `kefu_model::records`.
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -10,19 +11,10 @@ use kefu_model::error::StoreError;
 use kefu_model::export::{ExportRecord, ExportTable};
 use kefu_model::ids::{CaseId, CustomerId, UserId};
 use kefu_model::pickup::{Pickup, PickupQuery};
-use kefu_model::records::ArticleQuery;
-use kefu_model::records::ArticleWrite;
-use kefu_model::records::AuditEntry;
-use kefu_model::records::CannedQuery;
-use kefu_model::records::CaseQuery;
-use kefu_model::records::CreatedCase;
-use kefu_model::records::CustomerQuery;
-use kefu_model::records::CustomerWrite;
-use kefu_model::records::NewCase;
-use kefu_model::records::Notification;
-use kefu_model::records::OutboxEntry;
-use kefu_model::records::Page;
-use kefu_model::records::Session;
+use kefu_model::records::{
+    ArticleQuery, ArticleWrite, AuditEntry, CannedQuery, CaseQuery, CreatedCase, CustomerQuery,
+    CustomerWrite, NewCase, Notification, OutboxEntry, Page, Session,
+};
 use kefu_model::shipment::Shipment;
 use kefu_model::sla::SlaPolicy;
 use kefu_model::user::{Department, User};

@@ -1,21 +1,16 @@
-//! The case desk's use cases: each takes an [`Actor`], checks what the actor may do, validates
-//! the input, decides the events, and hands them to the [`Store`]. Time comes from the clock.
+//! Users, sessions and departments: the first admin, creating users, login, tokens, logout;
+//! departments; the notifications a user reads.
 
-use crate::desk::Desk;
-use crate::desk::DeskResult;
-use crate::desk::MAX_LIST;
-use crate::desk::NAME_MAX;
-use crate::desk::SESSION_HOURS;
-use crate::desk::require;
 use jiff::{SignedDuration, Timestamp};
 use kefu_model::auth;
-use kefu_model::drafts::DepartmentDraft;
-use kefu_model::drafts::UserDraft;
+use kefu_model::drafts::{DepartmentDraft, UserDraft};
 use kefu_model::error::{DomainError, StoreError};
 use kefu_model::ids::{DepartmentId, UserId};
 use kefu_model::records::{Notification, Session};
 use kefu_model::text::text;
 use kefu_model::user::{Actor, Department, Role, User};
+
+use crate::desk::{Desk, DeskResult, MAX_LIST, NAME_MAX, SESSION_HOURS, require};
 
 impl Desk {
     /// On first start: create `admin` with the given password, or a random one that is

@@ -1,15 +1,16 @@
 //! Read models for the console and the API: what a page shows, read through the desk so that
 //! who may see what is decided here and nowhere else. The web crate never reads the store.
 
-use crate::desk::{Desk, DeskResult, require_role};
-use crate::store::SignalReceiver;
+use std::collections::HashMap;
+
 use kefu_model::case::{Case, CaseEvent};
 use kefu_model::error::DomainError;
 use kefu_model::shipment::Shipment;
 use kefu_model::user::{Actor, Role, User};
-use kefu_model::views::Assignable;
-use kefu_model::views::CustomerLabel;
-use std::collections::HashMap;
+use kefu_model::views::{Assignable, CustomerLabel};
+
+use crate::desk::{Desk, DeskResult, require_role};
+use crate::store::SignalReceiver;
 
 impl Desk {
     /// Everyone a case or chat may be assigned to, by display name; for staff who may change

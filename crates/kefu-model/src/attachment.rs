@@ -1,10 +1,11 @@
 //! Images sent in a chat: the record a message keeps, the limits, and the check that decodes
 //! them and makes sure the bytes are the image type given.
 
-use crate::error::DomainError;
-use crate::ids::{CaseId, MessageId};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+
+use crate::error::DomainError;
+use crate::ids::{CaseId, MessageId};
 
 /// An image sent in a chat: at most this many bytes (before base64).
 pub const ATTACHMENT_MAX_BYTES: usize = 2 * 1024 * 1024;

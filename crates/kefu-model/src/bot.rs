@@ -4,8 +4,9 @@
 //! the bot's reply and its new state as events of the chat case, so the agent who takes over
 //! sees everything the bot did and understood.
 
-use crate::nlu::{EntityKind, Intent, Understanding};
 use serde::{Deserialize, Serialize};
+
+use crate::nlu::{EntityKind, Intent, Understanding};
 
 /// Below this the bot is not sure what the customer means.
 pub const LOW_CONFIDENCE: f64 = 0.45;

@@ -7,12 +7,14 @@
 //! (`24:00` is the next midnight). Across a DST gap a boundary inside the gap moves to the
 //! transition; across a fold it takes the first occurrence. Durations are real elapsed time.
 
-use crate::error::DomainError;
+use std::collections::{BTreeMap, BTreeSet};
+
 use jiff::civil::{Date, DateTime};
 use jiff::tz::{AmbiguousOffset, TimeZone};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+
+use crate::error::DomainError;
 
 /// How far ahead a computation may look for open time before it gives up (about ten years):
 /// a calendar whose open days all fall on holidays must end in an error, never in a hang.

@@ -8,6 +8,9 @@
 //! case has no value for (no waybill linked, no scan yet) renders a visible placeholder such as
 //! `（暂无运单）`, never an empty string, so the agent sees the gap before sending.
 
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
 use crate::case::Case;
 use crate::codes::{Category, Priority, Status};
 use crate::customer::Customer;
@@ -15,8 +18,6 @@ use crate::error::DomainError;
 use crate::ids::{DepartmentId, UserId};
 use crate::shipment::Shipment;
 use crate::string_enum::string_enum;
-use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
 
 /// The variables a template may name.
 pub const VARIABLES: &[&str] = &[

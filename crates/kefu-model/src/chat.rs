@@ -1,17 +1,18 @@
 //! Live chat (R-CH-2): each conversation is a case on channel `chat`. Messages are the case's
 //! events, so the per-conversation sequence number is the event `seq`: it only grows, it is
 //! assigned in the same transaction that stores the message, and "what did I miss" is simply
-//! "the events after the last `seq` I saw". A message carries the sender's `client_id`; sending
-//! it again (after a reconnect that lost the acknowledgement) stores nothing and answers with
-//! the `seq` it already has.
+//! "the events after the last `seq` I saw". This module holds the records (conversation, start,
+//! send, acknowledgement, frames) and the pure rule that turns events into the frames an
+//! audience sees; the use cases are `kefu_desk::chat`.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 
 use crate::attachment::{Attachment, NewAttachment};
 use crate::case::{CaseEvent, EventData};
 use crate::codes::{Status, Visibility};
 use crate::ids::{CaseId, MessageId, UserId};
 use crate::user::{Actor, Role};
-use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
 
 /// How many characters a chat message may have.
 pub const CHAT_TEXT_MAX: usize = 4_000;

@@ -3,11 +3,12 @@
 //! rejected (a supervisor) → paid (finance). Every step is an event and has its own deadline,
 //! kept by the case's timers like any other clock.
 
-use crate::error::DomainError;
-use crate::string_enum::string_enum;
 use jiff::{SignedDuration, Timestamp};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+
+use crate::error::DomainError;
+use crate::string_enum::string_enum;
 
 string_enum!(
     ClaimKind { Lost => "lost", Damaged => "damaged", Delayed => "delayed" }

@@ -1,7 +1,8 @@
 //! Time is a parameter: domain code asks a [`Clock`], so tests can fix and advance it.
 
-use jiff::{SignedDuration, Timestamp};
 use std::sync::Mutex;
+
+use jiff::{SignedDuration, Timestamp};
 
 pub trait Clock: Send + Sync {
     fn now(&self) -> Timestamp;

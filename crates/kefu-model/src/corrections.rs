@@ -1,13 +1,12 @@
-//! Correcting customers (issue #13): editing one with a version and a history of every change,
-//! merging two that are the same person, and confirming a caller's identity on a case. The
-//! planning is pure (`customer::plan_edit`, `customer::plan_merge`); these use cases check who
-//! may, parse, and hand one atomic write to the store.
+//! Requests that correct customers (edit, merge, identity check) and `parse_patch`, which turns
+//! an edit into a checked change. The use cases are `kefu_desk::corrections`.
+
+use serde::Deserialize;
 
 use crate::case::IdentityMethod;
 use crate::customer::{CustomerChange, Email, Grade, Phone};
 use crate::error::DomainError;
 use crate::text::{tags, text};
-use serde::Deserialize;
 
 const MAX_CONTACTS: usize = 10;
 

@@ -1,9 +1,10 @@
 //! Customers and their contact points. A phone or email belongs to at most one customer, so a
 //! contact on any channel finds the same history (R-CH-6).
 
-use crate::ids::CustomerId;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+
+use crate::ids::CustomerId;
 
 /// A phone number normalised to digits: a mainland mobile (`1[3-9]` + 9 digits, an optional
 /// `+86`/`86` prefix removed) or a landline with area code (`0` + 9–11 digits).

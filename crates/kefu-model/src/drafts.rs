@@ -2,14 +2,15 @@
 //! user, a department, a promise, a calendar sum), and the pure planners that turn a case change
 //! or a message into events (`plan_update`, `plan_message`).
 
+use jiff::Timestamp;
+use serde::Deserialize;
+
 use crate::case::{Case, EventData};
 use crate::codes::{Category, Channel, Priority, Status, Visibility};
 use crate::customer::ExternalId;
 use crate::error::DomainError;
 use crate::ids::{DepartmentId, MessageId, UserId};
 use crate::user::Role;
-use jiff::Timestamp;
-use serde::Deserialize;
 
 /// A customer as given in a request: every field optional, parsed here.
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -1,5 +1,8 @@
-//! The portable dump: one JSON object per line, tagged with its table, in a fixed order so that
-//! two exports of the same data are byte-identical whatever the backend.
+//! The portable dump's format: one JSON object per line, tagged with its table, in a fixed order
+//! so that two exports of the same data are byte-identical whatever the backend. Writing and
+//! reading it through a store is `kefu_desk::export`.
+
+use serde::{Deserialize, Serialize};
 
 use crate::attachment::{Attachment, StoredAttachment};
 use crate::case::{Case, CaseEvent};
@@ -9,7 +12,6 @@ use crate::error::DomainError;
 use crate::ids::CaseId;
 use crate::routing::AgentProfile;
 use crate::user::{Department, User};
-use serde::{Deserialize, Serialize};
 
 pub const FORMAT: &str = "kefu-export";
 

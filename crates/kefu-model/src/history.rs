@@ -2,12 +2,13 @@
 //! before a change, who changed them and when. The store writes a change in the transaction of
 //! the write it describes, into tables the database keeps append-only.
 
-use crate::customer::Phone;
-use crate::shipment::{Shipment, mask_address, mask_name};
-use crate::string_enum::string_enum;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::customer::Phone;
+use crate::shipment::{Shipment, mask_address, mask_name};
+use crate::string_enum::string_enum;
 
 string_enum!(
     /// The configuration documents whose changes are kept.

@@ -6,14 +6,16 @@
 //! Every save is a new version: the store keeps each version's whole article, so history is
 //! complete and any version can be read back or restored (by saving it again).
 
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
 use crate::error::DomainError;
 use crate::ids::UserId;
 use crate::nlu::Intent;
 use crate::string_enum::string_enum;
-use jiff::Timestamp;
-use jiff::civil::Date;
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 pub const TITLE_MAX: usize = 120;
 

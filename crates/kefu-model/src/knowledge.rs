@@ -1,12 +1,11 @@
-//! Use cases of the knowledge base: writing articles (every save a version), reading them as
-//! staff or as the public, reviews, feedback, the gaps report, and finding the article that
-//! answers a customer's question (the help centre's search and the bot). The pure rules are in
-//! `kb.rs`.
+//! The knowledge base as the desk's use cases take and give it: the shipped articles
+//! (`kb/*.md`, compiled in), list filters, matches and who is reading. The rules of an article
+//! are `kb`; the use cases are `kefu_desk::knowledge`.
 
-use crate::kb;
-use crate::kb::{Article, ArticleAudience};
-use crate::user::Actor;
 use jiff::civil::Date;
+
+use crate::kb::{self, Article, ArticleAudience};
+use crate::user::Actor;
 
 /// The articles kefu ships (see `crates/kefu-model/kb/`).
 const SEEDS: &[&str] = &[

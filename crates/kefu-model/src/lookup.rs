@@ -1,5 +1,5 @@
-//! Customer 360 (R-CH-6): find a customer by phone, email, a waybill of theirs or their name,
-//! and see everything of theirs across every channel, newest first.
+//! Customer 360 (R-CH-6): what the view of one customer holds and its limits. The use case is
+//! `kefu_desk::lookup`.
 
 use crate::case::Case;
 use crate::claim::Claim;

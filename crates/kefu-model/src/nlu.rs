@@ -3,8 +3,9 @@
 //! here so every crate speaks the same language; the model that fills them in (`kefu-nlu`) sits
 //! behind the [`Understand`] trait. Nothing here does I/O, and time is always passed in.
 
-use crate::codes::Category;
 use serde::{Deserialize, Serialize};
+
+use crate::codes::Category;
 
 /// What a customer message is about. Shares its codes with [`Category`] where they overlap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -1,14 +1,15 @@
-//! The desk's parcel use cases: shipments and scans from the ops system, the tracking-query
-//! workflows, configuration documents. Pickups and claims live in `pickups.rs`/`claims.rs`.
+//! Parcel requests and answers: shipment writes and imports, tracking queries and answers, claim
+//! and pickup drafts, quotes; the setting keys and who may read each (`SETTING_READERS`). The
+//! use cases are `kefu_desk::parcels`.
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
 
 use crate::case::Case;
 use crate::codes::Channel;
 use crate::shipment::{ScanDraft, Shipment, ShipmentDraft};
-use crate::tracking;
-use crate::tracking::{Assessment, Issue, Outcome, ShipmentView};
+use crate::tracking::{self, Assessment, Issue, Outcome, ShipmentView};
 use crate::user::Role;
-use jiff::civil::Date;
-use serde::{Deserialize, Serialize};
 
 /// At most this many scans in one `events` call.
 pub const MAX_SCANS_PER_CALL: usize = 500;

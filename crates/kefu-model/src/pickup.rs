@@ -2,14 +2,15 @@
 //! to the outlet serving the sender's district and to one of its couriers, then picked up,
 //! cancelled or failed. Every change is appended to the order's `history`.
 
-use crate::customer::Phone;
-use crate::error::DomainError;
-use crate::ids::{CaseId, CustomerId};
-use crate::string_enum::string_enum;
 use jiff::Timestamp;
 use kefu_regions::ParsedAddress;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+
+use crate::customer::Phone;
+use crate::error::DomainError;
+use crate::ids::{CaseId, CustomerId};
+use crate::string_enum::string_enum;
 
 string_enum!(
     PickupStatus {

@@ -1,12 +1,11 @@
-//! What customers do for themselves on the public portal (R-CH web forms): track a parcel,
-//! submit an inquiry or complaint, look up a case with its number and their phone, rate the
-//! service. The portal acts as a system account; a customer proves who they are only by knowing
-//! a case number together with its phone, and never sees anyone else's data.
+//! The public portal's account, its inquiry form and the categories a customer may choose. The
+//! use cases are `kefu_desk::portal`.
+
+use serde::Deserialize;
 
 use crate::codes::Category;
 use crate::ids::UserId;
 use crate::user::{Actor, Role};
-use serde::Deserialize;
 
 /// The account the portal acts as.
 pub fn portal_actor() -> Actor {

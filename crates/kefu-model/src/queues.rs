@@ -1,9 +1,11 @@
-//! The agent console's queues: named, role-aware case lists and their live counts.
+//! The agent console's queues: their names, the at-risk window, a queue's filter and the
+//! department inbox. The use cases are `kefu_desk::queues`.
+
+use serde::{Deserialize, Serialize};
 
 use crate::case::Case;
 use crate::codes::{Category, Priority, Status};
 use crate::string_enum::string_enum;
-use serde::{Deserialize, Serialize};
 
 string_enum!(
     Queue {

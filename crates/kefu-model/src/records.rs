@@ -1,12 +1,13 @@
 //! The plain data the stores take and give back: queries, pages, sessions, audit entries,
 //! notifications, new cases, outbox entries. The store traits themselves are `kefu_desk::store`.
 
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
 use crate::case::{Case, CaseEvent, EventData};
 use crate::codes::{Category, Priority, Status};
 use crate::customer::{Customer, CustomerEvent, Phone};
 use crate::ids::{CaseId, CustomerId, DepartmentId, UserId};
-use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
 
 /// Something a staff member should look at (a breach, a promise falling due, an escalation).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

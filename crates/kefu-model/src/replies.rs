@@ -1,5 +1,5 @@
-//! Use cases of canned replies and macros: listing what the caller may use, writing templates,
-//! filling one in for a case, and applying a macro. The pure rules are in `canned.rs`.
+//! Canned replies as the desk hands them out: a rendered reply, list filters, and who may write
+//! team templates or edit a reply. The use cases are `kefu_desk::replies`.
 
 use crate::canned::{CannedReply, TemplateScope};
 use crate::user::{Actor, Role};

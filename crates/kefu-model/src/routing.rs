@@ -16,13 +16,15 @@
 //! `max_chats: 0` still receives email cases). Capacity is a hard limit: routing never assigns
 //! beyond it, it queues, overflows or offers a callback instead.
 
+use std::cmp::Ordering;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
 use crate::codes::{Category, Channel, Priority};
 use crate::error::DomainError;
 use crate::ids::{DepartmentId, UserId};
 use crate::string_enum::string_enum;
-use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
-use std::cmp::Ordering;
 
 string_enum!(
     /// Whether an agent takes new work. Only `online` agents are routed to; `away` keeps the

@@ -2,12 +2,13 @@
 //! engine (`kefu-search`, a tantivy index each node keeps from the store's search outbox) sits
 //! behind [`SearchEngine`], so the domain decides permissions and the engine only ranks.
 
-use crate::error::DomainError;
-use crate::ids::DepartmentId;
-use crate::user::{Actor, Role};
 use jiff::tz::TimeZone;
 use jiff::{RoundMode, Timestamp, TimestampRound, Unit};
 use serde::{Deserialize, Serialize};
+
+use crate::error::DomainError;
+use crate::ids::DepartmentId;
+use crate::user::{Actor, Role};
 
 /// What a hit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

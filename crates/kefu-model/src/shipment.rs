@@ -2,14 +2,15 @@
 //! never stored on its own authority: it is derived from the scans every time they change, so a
 //! late or repeated scan can never leave a shipment in a state its scans do not show.
 
-use crate::customer::Phone;
-use crate::error::DomainError;
-use crate::string_enum::string_enum;
-use crate::waybill::Recognizer;
 use jiff::{SignedDuration, Timestamp};
 use kefu_regions::ParsedAddress;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+
+use crate::customer::Phone;
+use crate::error::DomainError;
+use crate::string_enum::string_enum;
+use crate::waybill::Recognizer;
 
 string_enum!(
     /// Where a parcel is, as its latest scan says. Also the `code` of a scan.

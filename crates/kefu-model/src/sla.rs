@@ -10,16 +10,18 @@
 //! breach is an event; the clocks on the case are the fold of those events, and the store keeps
 //! one timer per running clock so a breach is noticed when it falls due.
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
 use crate::calendar::Calendar;
 use crate::case::{Case, CommitmentState, EventData};
 use crate::codes::{Category, Channel, Priority, Status};
 use crate::error::DomainError;
 use crate::sla_clock::{ClockChange, ClockKind, ClockState};
 use crate::string_enum::string_enum;
-use jiff::{SignedDuration, Timestamp};
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// Which cases a policy applies to; an absent list matches everything.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

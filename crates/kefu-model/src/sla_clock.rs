@@ -1,9 +1,10 @@
 //! The service clocks as a case carries them (`Case::sla`) and as the `sla_*` events record
 //! them. The policies and the planner that starts, pauses and ends them are in `sla`.
 
-use crate::string_enum::string_enum;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+
+use crate::string_enum::string_enum;
 
 string_enum!(
     /// Which promise to the customer a clock measures.

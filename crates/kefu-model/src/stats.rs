@@ -1,10 +1,11 @@
 //! The supervisor's figures: today and the last 7/30 days (new, resolved, first-response and
 //! resolution times, SLA attainment, a daily series for charts) and the live state of the
-//! queues (open cases per channel and department, at risk, breached, escalations, agents' load).
+//! queues. The records and the arithmetic; the reads are `kefu_desk::stats`.
 
-use crate::clock::from_millis;
 use jiff::Timestamp;
 use serde::Serialize;
+
+use crate::clock::from_millis;
 
 /// The few numbers of a case that reports need (epoch milliseconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

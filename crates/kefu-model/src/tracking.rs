@@ -2,13 +2,16 @@
 //! standard answers applies, word it for the customer and say what the desk should do next.
 //! Pure: the caller looks the shipment up and passes the clock's `now`.
 
+use std::collections::BTreeMap;
+
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
 use crate::codes::{Category, Priority};
 use crate::error::DomainError;
 use crate::shipment::{MaskedParty, Scan, Shipment, ShipmentStatus};
 use crate::string_enum::string_enum;
-use jiff::{SignedDuration, Timestamp, tz::TimeZone};
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 string_enum!(
     Outcome {

@@ -1,10 +1,11 @@
 //! Staff accounts, departments and what each role may do.
 
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
 use crate::case::Case;
 use crate::ids::{DepartmentId, UserId};
 use crate::string_enum::string_enum;
-use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
 
 string_enum!(
     Role {

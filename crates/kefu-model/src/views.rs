@@ -1,5 +1,5 @@
-//! Read models for the console and the API: what a page shows, read through the desk so that
-//! who may see what is decided here and nowhere else. The web crate never reads the store.
+//! Read-model records for the console and the API: assignable users and the customer labels a
+//! viewer may see. The reads are `kefu_desk::views`.
 
 use crate::ids::UserId;
 use crate::user::{Role, User};

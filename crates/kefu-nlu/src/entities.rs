@@ -8,8 +8,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use kefu_logistics::ProhibitedList;
 use kefu_model::nlu::{Entity, EntityKind};
-use kefu_model::waybill;
-use kefu_model::waybill::Recognizer;
+use kefu_model::waybill::{self, Recognizer};
 use serde_json::json;
 
 use crate::datetime;

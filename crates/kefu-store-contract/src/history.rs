@@ -5,8 +5,7 @@ use std::sync::Arc;
 
 use jiff::SignedDuration;
 use kefu_desk::Store;
-use kefu_model::export;
-use kefu_model::export::ExportRecord;
+use kefu_model::export::{self, ExportRecord};
 use kefu_model::history::ConfigKind;
 use kefu_model::parcels::ImportRow;
 use kefu_model::records::AuditEntry;

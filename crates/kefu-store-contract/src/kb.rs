@@ -5,8 +5,7 @@
 use std::sync::Arc;
 
 use kefu_desk::Store;
-use kefu_model::export;
-use kefu_model::export::ExportRecord;
+use kefu_model::export::{self, ExportRecord};
 use kefu_model::kb::{ArticleDraft, ArticleText, GapSource};
 use kefu_model::knowledge::{ArticleFilter, Reader};
 use kefu_model::nlu::Intent;

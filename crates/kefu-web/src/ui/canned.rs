@@ -10,8 +10,9 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use kefu_model::canned;
-use kefu_model::canned::{CannedDraft, CannedReply, MacroActions, TemplateLanguage, TemplateScope};
+use kefu_model::canned::{
+    self, CannedDraft, CannedReply, MacroActions, TemplateLanguage, TemplateScope,
+};
 use kefu_model::replies::{CannedFilter, manages_team_templates, may_edit_canned};
 use kefu_model::{Category, Department, DomainError, Priority, Status};
 
