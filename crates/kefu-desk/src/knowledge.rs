@@ -35,6 +35,11 @@ fn manages_articles(actor: &Actor) -> bool {
     matches!(actor.role, Role::Admin | Role::Supervisor)
 }
 
+/// Who reads the gaps report (questions that found no good answer): those who write articles.
+pub fn may_read_gaps(actor: &Actor) -> bool {
+    manages_articles(actor) || actor.role == Role::Agent
+}
+
 fn not_found(id: &str) -> DomainError {
     DomainError::NotFound(format!("article {id}"))
 }
@@ -415,7 +420,7 @@ impl Desk {
         days: i64,
         limit: usize,
     ) -> DeskResult<Vec<GapLine>> {
-        if !manages_articles(actor) && actor.role != Role::Agent {
+        if !may_read_gaps(actor) {
             return Err(DomainError::Forbidden("staff who write articles".into()));
         }
         if !(1..=365).contains(&days) {

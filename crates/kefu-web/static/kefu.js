@@ -64,6 +64,25 @@ var kefuWords = (function () {
   setInterval(tick, 1000);
 })();
 
+// Live counts come over one EventSource per page. A browser allows six connections to a
+// host; a page kept in the back/forward cache keeps its stream open, so after a few clicks
+// every connection was held by pages no one sees and the next page never loaded. Streams
+// close when the page is hidden; a page shown again from that cache reloads to reconnect.
+(function () {
+  "use strict";
+  var sources = [];
+  document.addEventListener("htmx:sseOpen", function (ev) {
+    if (ev.detail && ev.detail.source) sources.push(ev.detail.source);
+  });
+  window.addEventListener("pagehide", function () {
+    sources.forEach(function (s) { s.close(); });
+    sources = [];
+  });
+  window.addEventListener("pageshow", function (ev) {
+    if (ev.persisted) location.reload();
+  });
+})();
+
 // The supervisor's daily chart, drawn with uPlot from the numbers the page carries.
 (function () {
   "use strict";

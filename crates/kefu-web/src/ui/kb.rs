@@ -91,6 +91,8 @@ struct ListPage {
     overdue_count: usize,
     rows: Vec<ArticleRow>,
     error: Option<String>,
+    /// The gaps link only for those the report is for (others would be refused).
+    shows_gaps: bool,
 }
 
 async fn rows_of(
@@ -229,6 +231,7 @@ pub async fn list_page(
         overdue_count,
         rows,
         error,
+        shows_gaps: kefu_domain::knowledge::may_read_gaps(&s.actor),
     })
 }
 

@@ -253,6 +253,7 @@ async fn agent_writes_a_canned_reply_and_finds_it_by_typing_in_the_search_box() 
     d.type_into("#preview-case", "-0").await;
     d.click(".canned-preview-form button[type=submit]").await;
     d.wait_text("#canned-preview .error", "not found").await;
+    d.expect_refusals(404).await;
     d.quit().await;
 }
 
@@ -423,6 +424,7 @@ async fn supervisor_dashboard_shows_the_figures() {
         "an agent sees no figures"
     );
     assert_ne!(d.text("h1").await, "主管看板");
+    d.expect_refusals(403).await;
     d.quit().await;
 }
 
@@ -937,6 +939,105 @@ async fn a_refused_console_form_shows_why() {
     d.click("form[action='/cases/new'] button[type=submit]")
         .await;
     d.wait_text("p.error", "phone").await;
+    d.expect_refusals(422).await;
     assert_eq!(d.value("#nphone").await, "12345");
+    d.quit().await;
+}
+
+/// The console check catches what the page's Content-Security-Policy blocks: an inline style
+/// set on a kefu page is refused by the browser and reported, so a template or script that adds
+/// one fails the tests that visit it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_csp_violation_on_a_page_is_a_console_error() {
+    if !browser_available() {
+        return;
+    }
+    let app = spawn_app().await;
+    let d = Driver::start(1024, 768).await;
+    d.goto(&format!("{}/login", app.base)).await;
+    d.find("#username").await;
+    assert!(
+        d.console_errors().await.is_empty(),
+        "the login page is clean"
+    );
+    d.script("document.body.setAttribute('style', 'color: red'); return true;")
+        .await;
+    let errors = d.console_errors().await;
+    assert!(
+        errors.iter().any(|e| e.contains("Content Security Policy")),
+        "a blocked inline style is reported: {errors:?}"
+    );
+    d.quit().await;
+}
+
+/// Same-origin pages linked from `start`, followed breadth-first up to `limit` pages: every
+/// page a user can reach by clicking, each checked by `goto` for console errors.
+async fn visit_every_linked_page(d: &Driver, base: &str, start: &str, limit: usize) -> Vec<String> {
+    let mut queue = std::collections::VecDeque::from([start.to_string()]);
+    let mut seen = std::collections::BTreeSet::from([start.to_string()]);
+    let mut visited = Vec::new();
+    while let Some(path) = queue.pop_front() {
+        if visited.len() == limit {
+            break;
+        }
+        d.goto(&format!("{base}{path}")).await;
+        d.find("body").await;
+        visited.push(path);
+        let links = d
+            .script(
+                "return Array.from(document.querySelectorAll('a[href]'))
+                   .map(a => a.getAttribute('href'))
+                   .filter(h => h.startsWith('/') && !h.startsWith('//'));",
+            )
+            .await;
+        for link in links.as_array().into_iter().flatten() {
+            let Some(href) = link.as_str() else { continue };
+            let href = href.split('#').next().unwrap_or_default().to_string();
+            // Leaving the session, files and API documents are not pages.
+            let not_a_page = href.is_empty()
+                || href.starts_with("/logout")
+                || href.starts_with("/static")
+                || href.starts_with("/api/")
+                || href.contains("export")
+                || href.contains(".csv");
+            if !not_a_page && seen.insert(href.clone()) {
+                queue.push_back(href);
+            }
+        }
+    }
+    d.assert_no_console_errors().await;
+    visited
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_a_user_can_reach_opens_without_a_console_error() {
+    if !browser_available() {
+        return;
+    }
+    let app = spawn_app().await;
+    // Something on every list: a case with a parcel, its customer, a claim's worth of history.
+    let case = app
+        .create_case(json!({"channel": "phone", "subject": "外包装破损", "description": "客户来电说箱子压坏了",
+            "waybill_no": "YL1234567890123", "customer": {"name": "王小明", "phone": "13812345678"}}))
+        .await;
+    assert!(case["number"].is_string(), "{case}");
+    for (user, start, least) in [("admin", "/", 40), ("agent01", "/", 30), ("ops01", "/", 10)] {
+        let d = Driver::start(1366, 900).await;
+        d.goto(&format!("{}/login", app.base)).await;
+        d.type_into("#username", user).await;
+        d.type_into("#password", PASSWORD).await;
+        d.click("form[action='/login'] button[type=submit]").await;
+        d.find("nav").await;
+        let visited = visit_every_linked_page(&d, &app.base, start, 120).await;
+        eprintln!("{user}: {} pages", visited.len());
+        assert!(
+            visited.len() >= least,
+            "{user} reached only {visited:?} from {start}"
+        );
+        d.quit().await;
+    }
+    let d = Driver::start(390, 844).await;
+    let visited = visit_every_linked_page(&d, &app.base, "/portal", 30).await;
+    assert!(visited.len() >= 3, "the portal links only {visited:?}");
     d.quit().await;
 }

@@ -80,7 +80,9 @@ impl Driver {
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                          "--no-proxy-server", format!("--window-size={width},{height}"), "--lang=zh-CN"]
             },
-            "goog:loggingPrefs": {"browser": "ALL"}
+            "goog:loggingPrefs": {"browser": "ALL"},
+            // A page that never finishes loading fails the test with its URL, not a timeout.
+            "timeouts": {"pageLoad": 60_000, "script": 10_000}
         }}});
         let mut d = Driver {
             process,
@@ -113,7 +115,11 @@ impl Driver {
         format!("/session/{}{path}", self.session)
     }
 
+    /// Opens `url`, after making sure the page being left logged no console error (a script
+    /// error, a resource that failed, a Content-Security-Policy violation): every page a test
+    /// visits is checked, not only those it remembers to check.
     pub async fn goto(&self, url: &str) {
+        self.assert_no_console_errors().await;
         self.call(
             reqwest::Method::POST,
             &self.at("/url"),
@@ -332,7 +338,40 @@ impl Driver {
             .unwrap_or_default()
     }
 
+    /// Fails the test if the browser logged an error since the last look, naming the page.
+    pub async fn assert_no_console_errors(&self) {
+        let errors = self.console_errors().await;
+        if !errors.is_empty() {
+            panic!("console errors on {}: {errors:?}", self.url().await);
+        }
+    }
+
+    /// Takes the errors an intended refusal logs (the browser reports every 4xx answer): there
+    /// must be some, and each must be an answer with `status`, so nothing else hides among them.
+    pub async fn expect_refusals(&self, status: u16) {
+        let errors = self.console_errors().await;
+        let expected = format!("status of {status}");
+        assert!(
+            !errors.is_empty() && errors.iter().all(|e| e.contains(&expected)),
+            "expected only {status} answers on {}: {errors:?}",
+            self.url().await
+        );
+    }
+
+    /// Runs `script` (the body of a function) in the page and returns what it returns.
+    pub async fn script(&self, script: &str) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            &self.at("/execute/sync"),
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
+    /// Ends the session after checking the last page's console, like [`Driver::goto`] does for
+    /// every page before it.
     pub async fn quit(self) {
+        self.assert_no_console_errors().await;
         let _ = self
             .http
             .delete(format!("{}/session/{}", self.base, self.session))
