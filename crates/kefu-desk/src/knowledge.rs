@@ -11,7 +11,8 @@ use kefu_model::kb::{
     GapLine, GapSource, SearchGap,
 };
 use kefu_model::knowledge::{
-    ArticleFilter, ArticleMatch, CLOSE_WORD_PERCENT, Reader, STRONG_WORD_PERCENT, seed_articles,
+    ArticleFilter, ArticleMatch, CLOSE_WORD_PERCENT, Reader, STRONG_WORD_PERCENT, manages_articles,
+    may_read_gaps, seed_articles,
 };
 use kefu_model::nlu::Intent;
 use kefu_model::records::{ArticleQuery, ArticleWrite};
@@ -29,15 +30,6 @@ const GAPS_READ: u32 = 5_000;
 
 fn writes_articles(actor: &Actor) -> bool {
     matches!(actor.role, Role::Admin | Role::Supervisor | Role::Agent)
-}
-
-fn manages_articles(actor: &Actor) -> bool {
-    matches!(actor.role, Role::Admin | Role::Supervisor)
-}
-
-/// Who reads the gaps report (questions that found no good answer): those who write articles.
-pub fn may_read_gaps(actor: &Actor) -> bool {
-    manages_articles(actor) || actor.role == Role::Agent
 }
 
 fn not_found(id: &str) -> DomainError {

@@ -5,7 +5,7 @@
 use jiff::civil::Date;
 
 use crate::kb::{self, Article, ArticleAudience};
-use crate::user::Actor;
+use crate::user::{Actor, Role};
 
 /// The articles kefu ships (see `crates/kefu-model/kb/`).
 const SEEDS: &[&str] = &[
@@ -68,4 +68,14 @@ pub struct ArticleMatch {
 pub enum Reader<'a> {
     Staff(&'a Actor),
     Public,
+}
+
+/// Who manages every article (edits anyone's, archives, reviews).
+pub fn manages_articles(actor: &Actor) -> bool {
+    matches!(actor.role, Role::Admin | Role::Supervisor)
+}
+
+/// Who reads the gaps report (questions that found no good answer): those who write articles.
+pub fn may_read_gaps(actor: &Actor) -> bool {
+    manages_articles(actor) || actor.role == Role::Agent
 }

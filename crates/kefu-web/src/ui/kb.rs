@@ -231,7 +231,7 @@ pub async fn list_page(
         overdue_count,
         rows,
         error,
-        shows_gaps: kefu_domain::knowledge::may_read_gaps(&s.actor),
+        shows_gaps: kefu_model::knowledge::may_read_gaps(&s.actor),
     })
 }
 
