@@ -7,7 +7,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use jiff::{SignedDuration, Timestamp};
-use kefu_domain::calendar::{Calendar, builtin_calendars};
+use kefu_model::calendar::{Calendar, builtin_calendars};
 
 fn measure(name: &str, n: usize, mut op: impl FnMut(usize) -> bool) {
     let started = Instant::now();

@@ -9,7 +9,8 @@ use kefu_bench::percentile;
 use std::sync::Arc;
 use std::time::Instant;
 
-use kefu_domain::{Desk, Store, SystemClock};
+use kefu_desk::{Desk, Store};
+use kefu_model::SystemClock;
 
 /// Turns any error into the message the bench stops with.
 fn fail<E: std::fmt::Display>(what: &'static str) -> impl FnOnce(E) -> String {
@@ -61,10 +62,10 @@ async fn run(rounds: usize) -> Result<(), String> {
             .await
             .map_err(fail("sqlite"))?,
     );
-    let tz = jiff::tz::TimeZone::get(kefu_domain::DEFAULT_TIME_ZONE).map_err(fail("time zone"))?;
+    let tz = jiff::tz::TimeZone::get(kefu_model::DEFAULT_TIME_ZONE).map_err(fail("time zone"))?;
     let seeded = Instant::now();
     let clock = SystemClock;
-    let summary = kefu::demo::seed(store.clone(), tz.clone(), kefu_domain::Clock::now(&clock))
+    let summary = kefu::demo::seed(store.clone(), tz.clone(), kefu_model::Clock::now(&clock))
         .await
         .map_err(fail("demo"))?;
     println!(
@@ -77,7 +78,7 @@ async fn run(rounds: usize) -> Result<(), String> {
     desk = desk.with_nlu(Arc::new(kefu_nlu::SharedNlu));
     // The parcels and chats of the demo too: the 360 view, the case page and the chat desk
     // show them.
-    let now = kefu_domain::Clock::now(&clock);
+    let now = kefu_model::Clock::now(&clock);
     let parcels = kefu::demo_parcels::seed(&desk, now)
         .await
         .map_err(fail("demo parcels"))?;

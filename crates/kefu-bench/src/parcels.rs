@@ -22,11 +22,12 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, ValueEnum};
 use jiff::{SignedDuration, Timestamp};
-use kefu_domain::parcels::{ImportRow, TrackingQuery};
-use kefu_domain::shipment::{PartyDraft, ScanDraft, ShipmentDraft};
-use kefu_domain::tracking::Outcome;
-use kefu_domain::waybill::{Recognizer, find_numbers, luhn_digit};
-use kefu_domain::{Actor, Clock, Desk, DomainError, Role, Store, SystemClock, UserId};
+use kefu_desk::{Desk, Store};
+use kefu_model::parcels::{ImportRow, TrackingQuery};
+use kefu_model::shipment::{PartyDraft, ScanDraft, ShipmentDraft};
+use kefu_model::tracking::Outcome;
+use kefu_model::waybill::{Recognizer, find_numbers, luhn_digit};
+use kefu_model::{Actor, Clock, DomainError, Role, SystemClock, UserId};
 
 #[derive(Debug, Parser)]
 #[command(

@@ -210,7 +210,7 @@ async fn serve_setup(
     let store = kefu_store_sqlite::open(&dir.join("kefu.db"))
         .await
         .map_err(|e| format!("SQLite: {e}"))?;
-    let desk = kefu::config::desk(Arc::new(store), kefu_domain::DEFAULT_TIME_ZONE)?;
+    let desk = kefu::config::desk(Arc::new(store), kefu_model::DEFAULT_TIME_ZONE)?;
     kefu::node::install_shipped(&desk).await?;
     desk.bootstrap_admin(Some(ADMIN_PASSWORD.into()))
         .await

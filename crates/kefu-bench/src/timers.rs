@@ -10,8 +10,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
-use kefu_domain::desk::{CaseDraft, CustomerDraft};
-use kefu_domain::{Actor, Channel, Clock, Desk, Role, Store, SystemClock};
+use kefu_desk::{Desk, Store};
+use kefu_model::drafts::{CaseDraft, CustomerDraft};
+use kefu_model::{Actor, Channel, Clock, Role, SystemClock};
 
 /// User + system CPU seconds of this process so far.
 fn cpu_seconds() -> f64 {
@@ -39,8 +40,8 @@ fn draft(i: usize, channel: Channel, received_at: Option<Timestamp>) -> CaseDraf
             phone: Some(format!("13{:09}", i % 1_000_000_000)),
             ..CustomerDraft::default()
         }),
-        category: Some(kefu_domain::Category::Track),
-        priority: Some(kefu_domain::Priority::P4),
+        category: Some(kefu_model::Category::Track),
+        priority: Some(kefu_model::Priority::P4),
         waybill_no: None,
         tags: vec![],
         received_at,
@@ -79,7 +80,7 @@ async fn main() {
         store
             .user_by_username("admin")
             .await
-            .map_err(kefu_domain::DomainError::from)
+            .map_err(kefu_model::DomainError::from)
     };
     let admin = match setup.await {
         Ok(Some(u)) => Actor::of(&u),
@@ -103,7 +104,7 @@ async fn main() {
                     .await?;
                 i += workers;
             }
-            Ok::<(), kefu_domain::DomainError>(())
+            Ok::<(), kefu_model::DomainError>(())
         }));
     }
     for t in tasks {
@@ -168,7 +169,7 @@ async fn main() {
             continue;
         };
         for e in events {
-            if let kefu_domain::EventData::SlaBreached {
+            if let kefu_model::EventData::SlaBreached {
                 due_at: Some(due), ..
             } = e.data
             {

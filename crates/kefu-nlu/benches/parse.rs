@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use kefu_domain::nlu::Understand;
+use kefu_model::nlu::Understand;
 use kefu_nlu::{HELDOUT_DATA, Nlu, parse_examples};
 
 const PARSES: usize = 20_000;

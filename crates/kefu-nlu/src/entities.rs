@@ -6,9 +6,9 @@ use std::collections::{HashMap, HashSet};
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use kefu_domain::nlu::{Entity, EntityKind};
-use kefu_domain::waybill::{self, Recognizer};
 use kefu_logistics::ProhibitedList;
+use kefu_model::nlu::{Entity, EntityKind};
+use kefu_model::waybill::{self, Recognizer};
 use serde_json::json;
 
 use crate::datetime;

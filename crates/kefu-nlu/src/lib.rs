@@ -11,7 +11,7 @@
 //! are passed in.
 //!
 //! ```
-//! use kefu_domain::nlu::{EntityKind, Intent, Understand};
+//! use kefu_model::nlu::{EntityKind, Intent, Understand};
 //! let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap();
 //! let now: jiff::Timestamp = "2026-11-24T02:00:00Z".parse().unwrap();
 //! let u = kefu_nlu::Nlu::shared().understand("我的快递到哪了", now, &tz);
@@ -30,8 +30,8 @@ use std::sync::LazyLock;
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use kefu_domain::nlu::{Entity, EntityKind, Intent, Understand, Understanding};
-use kefu_domain::waybill::{OwnFormat, Recognizer};
+use kefu_model::nlu::{Entity, EntityKind, Intent, Understand, Understanding};
+use kefu_model::waybill::{OwnFormat, Recognizer};
 
 pub use entities::COMMON_ITEMS;
 
@@ -434,7 +434,7 @@ mod tests {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SharedNlu;
 
-impl kefu_domain::nlu::Understand for SharedNlu {
+impl kefu_model::nlu::Understand for SharedNlu {
     fn name(&self) -> &'static str {
         Nlu::shared().name()
     }
@@ -444,7 +444,7 @@ impl kefu_domain::nlu::Understand for SharedNlu {
         text: &str,
         now: jiff::Timestamp,
         tz: &jiff::tz::TimeZone,
-    ) -> kefu_domain::nlu::Understanding {
+    ) -> kefu_model::nlu::Understanding {
         Nlu::shared().understand(text, now, tz)
     }
 }

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use kefu_domain::nlu::{Entity, EntityKind, Intent, Understand, Understanding};
+use kefu_model::nlu::{Entity, EntityKind, Intent, Understand, Understanding};
 use kefu_nlu::{HELDOUT_DATA, Nlu, TRAIN_DATA, parse_examples};
 
 fn shanghai() -> TimeZone {
@@ -227,7 +227,7 @@ fn dates_and_times() {
 fn waybill_with_carrier_and_offsets() {
     // The demo operator's own format: YL + 12 digits + their Luhn digit.
     let body = [1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 3];
-    let check = kefu_domain::waybill::luhn_digit(&body);
+    let check = kefu_model::waybill::luhn_digit(&body);
     let number: String = body.iter().map(|d| d.to_string()).collect();
     let own = format!("YL{number}{check}");
     let text = format!("您好，运单{}到哪了？", own.to_lowercase());

@@ -6,10 +6,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::{SignedDuration, Timestamp};
-use kefu_domain::export::{ExportRecord, ExportTable};
-use kefu_domain::search::{SearchEngine, SearchHit, SearchKind, SearchRequest, SearchScope};
-use kefu_domain::shipment::Shipment;
-use kefu_domain::{Case, CaseEvent, Customer, DomainError, EventData, Store, StoreError};
+use kefu_desk::Store;
+use kefu_model::export::{ExportRecord, ExportTable};
+use kefu_model::search::{SearchEngine, SearchHit, SearchKind, SearchRequest, SearchScope};
+use kefu_model::shipment::Shipment;
+use kefu_model::{Case, CaseEvent, Customer, DomainError, EventData, StoreError};
 
 use crate::{DocFilters, DocKind, Query, SearchDoc, SearchError, SearchIndex, Visibility};
 
@@ -143,7 +144,7 @@ pub fn shipment_doc(s: &Shipment) -> SearchDoc {
 
 /// A knowledge-base article: its titles, its text in both languages and its tags; the
 /// audience decides who finds it. An archived article is not in the index.
-pub fn article_doc(a: &kefu_domain::kb::Article) -> SearchDoc {
+pub fn article_doc(a: &kefu_model::kb::Article) -> SearchDoc {
     let title =
         a.zh.as_ref()
             .or(a.en.as_ref())
@@ -158,8 +159,8 @@ pub fn article_doc(a: &kefu_domain::kb::Article) -> SearchDoc {
             category: Some(a.category.clone()),
             created_at: Some(a.created_at),
             audience: Some(match a.audience {
-                kefu_domain::kb::ArticleAudience::Public => crate::Audience::Public,
-                kefu_domain::kb::ArticleAudience::Internal => crate::Audience::Internal,
+                kefu_model::kb::ArticleAudience::Public => crate::Audience::Public,
+                kefu_model::kb::ArticleAudience::Internal => crate::Audience::Internal,
             }),
             ..DocFilters::default()
         },
@@ -214,7 +215,7 @@ fn index_error(e: SearchError) -> DomainError {
 /// The document of one entity as it is now (`None`: it is gone, remove it).
 async fn load(store: &dyn Store, kind: &str, id: &str) -> Result<Option<SearchDoc>, DomainError> {
     Ok(match kind {
-        "case" => match kefu_domain::CaseId::parse(id) {
+        "case" => match kefu_model::CaseId::parse(id) {
             Some(case_id) => match store.case_by_id(&case_id).await.map_err(store_error)? {
                 Some(case) => {
                     let events = store.case_events(&case.id).await.map_err(store_error)?;
@@ -224,7 +225,7 @@ async fn load(store: &dyn Store, kind: &str, id: &str) -> Result<Option<SearchDo
             },
             None => None,
         },
-        "customer" => match kefu_domain::CustomerId::parse(id) {
+        "customer" => match kefu_model::CustomerId::parse(id) {
             Some(cid) => store
                 .customer_by_id(&cid)
                 .await
@@ -340,7 +341,7 @@ fn note_holes(
     holes: &mut BTreeMap<i64, Timestamp>,
     first: i64,
     last: i64,
-    seen: &[kefu_domain::store::OutboxEntry],
+    seen: &[kefu_model::records::OutboxEntry],
     now: Timestamp,
 ) {
     let mut seen = seen.iter().map(|e| e.id).peekable();
@@ -363,7 +364,7 @@ async fn window_behind(
     store: &dyn Store,
     cursor: i64,
     since: Timestamp,
-) -> Result<Vec<kefu_domain::store::OutboxEntry>, DomainError> {
+) -> Result<Vec<kefu_model::records::OutboxEntry>, DomainError> {
     // `after = i64::MAX`: only the time condition holds; the oldest such entry starts the window.
     let oldest = store
         .search_outbox(i64::MAX, since, 1)
@@ -391,7 +392,7 @@ async fn window_behind(
 async fn late_arrivals(
     store: &dyn Store,
     holes: &mut BTreeMap<i64, Timestamp>,
-) -> Result<Vec<kefu_domain::store::OutboxEntry>, DomainError> {
+) -> Result<Vec<kefu_model::records::OutboxEntry>, DomainError> {
     let mut runs: Vec<(i64, i64)> = Vec::new();
     for &id in holes.keys() {
         match runs.last_mut() {
@@ -473,7 +474,7 @@ fn cursor_of(index: &SearchIndex) -> i64 {
 pub async fn run_indexer(
     index: std::sync::Arc<SearchIndex>,
     store: std::sync::Arc<dyn Store>,
-    clock: std::sync::Arc<dyn kefu_domain::Clock>,
+    clock: std::sync::Arc<dyn kefu_model::Clock>,
 ) {
     if index.applied_cursor().is_none() {
         match reindex(&index, store.as_ref()).await {

@@ -736,14 +736,14 @@ fn reopen_after_a_crash() {
     assert_eq!(index.applied_cursor().as_deref(), Some("c43"));
 }
 
-/// The shipped help centre against the questions customers ask (`kefu-domain/kb/questions.tsv`):
+/// The shipped help centre against the questions customers ask (`kefu-model/kb/questions.tsv`):
 /// the bot's strong search (most words must match) finds the expected article first for
 /// nearly every answerable question, and finds nothing strong for the ones no article answers.
 #[test]
 fn shipped_articles_answer_the_questions_customers_ask() {
     let now = Timestamp::UNIX_EPOCH;
     let articles =
-        kefu_domain::knowledge::seed_articles(now, jiff::civil::date(2027, 1, 1)).unwrap();
+        kefu_model::knowledge::seed_articles(now, jiff::civil::date(2027, 1, 1)).unwrap();
     let index = SearchIndex::in_memory().unwrap();
     let docs: Vec<SearchDoc> = articles
         .iter()
@@ -754,12 +754,12 @@ fn shipped_articles_answer_the_questions_customers_ask() {
     let strong = |q: &str| {
         let query = Query {
             limit: 3,
-            min_word_percent: Some(kefu_domain::knowledge::STRONG_WORD_PERCENT),
+            min_word_percent: Some(kefu_model::knowledge::STRONG_WORD_PERCENT),
             ..Query::new(q, Visibility::PublicArticlesOnly)
         };
         index.search(&query).unwrap_or_default()
     };
-    let tsv = include_str!("../../kefu-domain/kb/questions.tsv");
+    let tsv = include_str!("../../kefu-model/kb/questions.tsv");
     let (mut answerable, mut right, mut wrong, mut unanswerable, mut silent) = (0, 0, 0, 0, 0);
     let mut misses = Vec::new();
     for line in tsv.lines().filter(|l| !l.trim().is_empty()) {
@@ -821,8 +821,9 @@ mod over_a_store {
     use std::process::Command;
     use std::sync::Arc;
 
-    use kefu_domain::desk::{CaseDraft, CasePatch, MessageDraft};
-    use kefu_domain::{Actor, Clock, Desk, Status, Store, SystemClock};
+    use kefu_desk::{Desk, Store};
+    use kefu_model::drafts::{CaseDraft, CasePatch, MessageDraft};
+    use kefu_model::{Actor, Clock, Status, SystemClock};
     use kefu_search::desk::{Applied, apply_outbox, reindex};
     use kefu_search::{DocKind, Query, SearchIndex, Visibility};
     use serde_json::json;
@@ -936,7 +937,7 @@ mod over_a_store {
                 .await
                 .unwrap();
             let first_new = after_cursor.iter().find(|e| e.kind == "case").unwrap();
-            let id = kefu_domain::CaseId::parse(&first_new.entity_id).unwrap();
+            let id = kefu_model::CaseId::parse(&first_new.entity_id).unwrap();
             let case = desk.store().case_by_id(&id).await.unwrap().unwrap();
             let events = desk.store().case_events(&case.id).await.unwrap();
             index
@@ -976,12 +977,12 @@ mod over_a_store {
             // Reopened: exactly what was committed, and the cursor it was committed with.
             assert_eq!(index.applied_cursor(), Some(cursor_at_crash.clone()));
             let all_numbers: Vec<String> = store
-                .export_chunk(kefu_domain::export::ExportTable::Cases, None, 100)
+                .export_chunk(kefu_model::export::ExportTable::Cases, None, 100)
                 .await
                 .unwrap()
                 .into_iter()
                 .filter_map(|r| match r {
-                    kefu_domain::export::ExportRecord::Case(c) => Some(c.number),
+                    kefu_model::export::ExportRecord::Case(c) => Some(c.number),
                     _ => None,
                 })
                 .collect();

@@ -4,12 +4,13 @@
 
 use std::sync::Arc;
 
-use kefu_domain::canned::{CannedDraft, MacroActions, TemplateLanguage, TemplateScope};
-use kefu_domain::desk::UserDraft;
-use kefu_domain::export::{self, ExportRecord};
-use kefu_domain::replies::CannedFilter;
-use kefu_domain::shipment::ShipmentDraft;
-use kefu_domain::{Actor, Case, Category, DomainError, Priority, Role, Status, Store};
+use kefu_desk::Store;
+use kefu_model::canned::{CannedDraft, MacroActions, TemplateLanguage, TemplateScope};
+use kefu_model::drafts::UserDraft;
+use kefu_model::export::{self, ExportRecord};
+use kefu_model::replies::CannedFilter;
+use kefu_model::shipment::ShipmentDraft;
+use kefu_model::{Actor, Case, Category, DomainError, Priority, Role, Status};
 
 use crate::{customer, draft, fixture, own_waybill, shipment_json};
 
@@ -51,7 +52,7 @@ async fn user(f: &crate::Fixture, name: &str, role: Role, department: &str) -> A
     Actor::of(&u)
 }
 
-fn titles(list: &[kefu_domain::canned::CannedReply]) -> Vec<String> {
+fn titles(list: &[kefu_model::canned::CannedReply]) -> Vec<String> {
     list.iter().map(|r| r.title.clone()).collect()
 }
 
@@ -74,7 +75,7 @@ pub async fn canned_replies_are_scoped_and_searchable(store: Arc<dyn Store>) {
         .list_canned(&f.agent, &CannedFilter::default())
         .await
         .unwrap();
-    let seeded = kefu_domain::canned::seeded_replies(crate::start_time()).len();
+    let seeded = kefu_model::canned::seeded_replies(crate::start_time()).len();
     assert_eq!(everything.len(), seeded, "installed once");
     let ops_agent = user(&f, "ops02", Role::Agent, "ops").await;
     let mine = f
@@ -303,7 +304,7 @@ pub async fn canned_replies_render_with_and_without_a_shipment(store: Arc<dyn St
         .make_commitment(
             &f.agent,
             case.id.as_str(),
-            kefu_domain::desk::CommitmentDraft {
+            kefu_model::drafts::CommitmentDraft {
                 due_at: "2026-11-24T08:30:00Z".parse().unwrap(),
                 note: "回复催件结果".into(),
                 remind_before_minutes: None,
@@ -349,7 +350,7 @@ pub async fn canned_replies_render_with_and_without_a_shipment(store: Arc<dyn St
         .update_case(
             &f.agent,
             case.id.as_str(),
-            kefu_domain::desk::CasePatch {
+            kefu_model::drafts::CasePatch {
                 waybill_no: Some(no.clone()),
                 ..Default::default()
             },
@@ -448,7 +449,7 @@ pub async fn macros_apply_all_or_nothing(store: Arc<dyn Store>) {
     let reply = history
         .iter()
         .find_map(|e| match &e.data {
-            kefu_domain::EventData::MessageAdded { body, .. } => Some(body.clone()),
+            kefu_model::EventData::MessageAdded { body, .. } => Some(body.clone()),
             _ => None,
         })
         .unwrap();
@@ -534,7 +535,7 @@ pub async fn canned_replies_survive_export_import(store: Arc<dyn Store>, target:
         .await
         .unwrap();
     let mut lines = Vec::new();
-    export::export_all(store.as_ref(), &mut |l| {
+    kefu_desk::export::export_all(store.as_ref(), &mut |l| {
         lines.push(l);
         Ok(())
     })
@@ -548,12 +549,12 @@ pub async fn canned_replies_survive_export_import(store: Arc<dyn Store>, target:
         .count();
     assert_eq!(
         exported,
-        kefu_domain::canned::seeded_replies(crate::start_time()).len() + 1
+        kefu_model::canned::seeded_replies(crate::start_time()).len() + 1
     );
     // A target that was started once has the shipped replies, not archived.
     let there_desk = f.desk.on_store(target.clone());
     there_desk.install_seed_replies().await.unwrap();
-    export::import_records(
+    kefu_desk::export::import_records(
         target.as_ref(),
         lines
             .iter()

@@ -5,9 +5,10 @@
 use std::sync::Arc;
 
 use jiff::SignedDuration;
-use kefu_domain::chat::{Audience, ChatFrame, ChatSend, ChatStart};
-use kefu_domain::routing::{Decision, Presence, PresenceDraft};
-use kefu_domain::{Actor, Channel, Role, Store};
+use kefu_desk::Store;
+use kefu_model::chat::{Audience, ChatFrame, ChatSend, ChatStart};
+use kefu_model::routing::{Decision, Presence, PresenceDraft};
+use kefu_model::{Actor, Channel, Role};
 
 use crate::{customer, draft, fixture};
 
@@ -74,7 +75,7 @@ pub async fn chat_messages_are_stored_once_and_replayed_in_order(store: Arc<dyn 
             &f.agent,
             started.case_id.as_str(),
             send("a-1", "您好"),
-            kefu_domain::Visibility::Public,
+            kefu_model::Visibility::Public,
         )
         .await
         .unwrap();
@@ -125,7 +126,7 @@ pub async fn chat_messages_are_stored_once_and_replayed_in_order(store: Arc<dyn 
         .await
         .unwrap();
     assert_eq!(case.channel, Channel::Chat);
-    let replayed = kefu_domain::Case::replay(&store.case_events(&case.id).await.unwrap()).unwrap();
+    let replayed = kefu_model::Case::replay(&store.case_events(&case.id).await.unwrap()).unwrap();
     assert_eq!(replayed, case);
 }
 
@@ -134,7 +135,7 @@ async fn second_agent(f: &crate::Fixture, name: &str) -> Actor {
         .desk
         .create_user(
             Some(&f.admin),
-            kefu_domain::desk::UserDraft {
+            kefu_model::drafts::UserDraft {
                 username: name.into(),
                 password: "agent-password".into(),
                 role: Role::Agent,
@@ -228,7 +229,7 @@ pub async fn routing_gives_waiting_work_to_the_least_loaded_agent(store: Arc<dyn
     // Every assignment is an event by the router.
     let events = store.case_events(&after.id).await.unwrap();
     assert_eq!(
-        kefu_domain::Case::replay(&events).unwrap(),
+        kefu_model::Case::replay(&events).unwrap(),
         after,
         "the projection is its events"
     );
@@ -268,7 +269,7 @@ pub async fn chats_overflow_or_get_a_callback_when_nobody_is_free(store: Arc<dyn
     let first = case
         .sla
         .iter()
-        .find(|c| c.kind == kefu_domain::sla::ClockKind::FirstResponse)
+        .find(|c| c.kind == kefu_model::sla_clock::ClockKind::FirstResponse)
         .expect("the handover starts the first-response clock");
     assert_eq!(first.target_secs, 30);
 

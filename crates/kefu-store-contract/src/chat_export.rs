@@ -6,11 +6,13 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use jiff::SignedDuration;
-use kefu_domain::chat::{Audience, ChatSend, ChatStart, NewAttachment};
-use kefu_domain::desk::CasePatch;
-use kefu_domain::routing::{Presence, PresenceDraft, Skills};
-use kefu_domain::store::CustomerQuery;
-use kefu_domain::{Case, Channel, EventData, Store};
+use kefu_desk::Store;
+use kefu_model::attachment::NewAttachment;
+use kefu_model::chat::{Audience, ChatSend, ChatStart};
+use kefu_model::drafts::CasePatch;
+use kefu_model::records::CustomerQuery;
+use kefu_model::routing::{Presence, PresenceDraft, Skills};
+use kefu_model::{Case, Channel, EventData};
 
 use crate::{Fixture, dump, import_into, sla_fixture};
 
@@ -159,7 +161,7 @@ pub async fn chat_and_presence_survive_export_import(
         );
     }
     assert!(
-        1 + 4 * 4 > kefu_domain::export::ExportTable::Attachments.chunk_size(),
+        1 + 4 * 4 > kefu_model::export::ExportTable::Attachments.chunk_size(),
         "attachments span more than one chunk"
     );
     let position = |table: &str| {

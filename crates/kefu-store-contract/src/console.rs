@@ -4,15 +4,16 @@
 use std::sync::Arc;
 
 use jiff::SignedDuration;
-use kefu_domain::desk::CasePatch;
-use kefu_domain::pickup::PickupQuery;
-use kefu_domain::store::CustomerQuery;
-use kefu_domain::{DomainError, Status, Store, StoreError};
+use kefu_desk::Store;
+use kefu_model::drafts::CasePatch;
+use kefu_model::pickup::PickupQuery;
+use kefu_model::records::CustomerQuery;
+use kefu_model::{DomainError, Status, StoreError};
 use serde_json::json;
 
 use crate::{customer, draft, fixture, sla_fixture, start_time};
 
-fn names(page: &[kefu_domain::Customer]) -> Vec<String> {
+fn names(page: &[kefu_model::Customer]) -> Vec<String> {
     page.iter().map(|c| c.name.clone()).collect()
 }
 
@@ -75,7 +76,7 @@ pub async fn customers_are_found_by_part_of_their_name(store: Arc<dyn Store>) {
             before: first
                 .next_cursor
                 .as_deref()
-                .and_then(kefu_domain::CustomerId::parse),
+                .and_then(kefu_model::CustomerId::parse),
             ..CustomerQuery::default()
         })
         .await
@@ -117,7 +118,7 @@ pub async fn customers_are_found_by_part_of_their_name(store: Arc<dyn Store>) {
     );
 }
 
-fn booking(case_id: &str, sender_phone: &str, address: &str) -> kefu_domain::parcels::PickupDraft {
+fn booking(case_id: &str, sender_phone: &str, address: &str) -> kefu_model::parcels::PickupDraft {
     serde_json::from_value(json!({
         "sender": {"name": "", "phone": sender_phone, "address": address},
         "recipient_address": "北京市朝阳区建国路88号",
@@ -208,18 +209,18 @@ pub async fn pickups_booked_from_a_case_are_linked(store: Arc<dyn Store>) {
     assert_eq!(pickup.case_id.as_ref(), Some(&case.id));
     assert_eq!(pickup.customer_id.as_ref(), Some(&case.customer_id));
     let events = store.case_events(&case.id).await.unwrap();
-    let booked: Vec<&kefu_domain::EventData> = events
+    let booked: Vec<&kefu_model::EventData> = events
         .iter()
         .map(|e| &e.data)
         .filter(|d| d.type_name() == "pickup_booked")
         .collect();
     assert_eq!(booked.len(), 1);
     assert!(matches!(booked[0],
-        kefu_domain::EventData::PickupBooked { number, pickup_id }
+        kefu_model::EventData::PickupBooked { number, pickup_id }
             if *number == pickup.number && *pickup_id == pickup.id));
     let stored = store.case_by_id(&case.id).await.unwrap().unwrap();
     assert_eq!(
-        kefu_domain::Case::replay(&events).as_ref(),
+        kefu_model::Case::replay(&events).as_ref(),
         Some(&stored),
         "the event folds into the projection"
     );
@@ -263,7 +264,7 @@ pub async fn pickups_booked_from_a_case_are_linked(store: Arc<dyn Store>) {
     assert_eq!(view.pickups.len(), 2, "by customer as well as by phone");
     // Both or neither: a stale case version writes neither the events nor the pickup.
     let mut stale = pickup.clone();
-    stale.id = kefu_domain::CaseId::new(start_time()).to_string();
+    stale.id = kefu_model::CaseId::new(start_time()).to_string();
     stale.number = "PU20261124STALE1".into();
     let current = store.case_by_id(&case.id).await.unwrap().unwrap();
     let result = store
@@ -271,7 +272,7 @@ pub async fn pickups_booked_from_a_case_are_linked(store: Arc<dyn Store>) {
             &current,
             current.version - 1,
             &[],
-            kefu_domain::store::AppendOptions {
+            kefu_desk::store::AppendOptions {
                 notifications: &[],
                 pickup: Some(&stale),
             },
@@ -319,8 +320,8 @@ pub async fn pickups_booked_from_a_case_are_linked(store: Arc<dyn Store>) {
 /// Transferred cases by their department's deadline: overdue first, those without a
 /// deadline last; department staff see only their own department.
 pub async fn department_inbox_sorts_by_deadline(store: Arc<dyn Store>) {
-    use kefu_domain::desk::UserDraft;
-    use kefu_domain::queues::DepartmentInbox;
+    use kefu_model::drafts::UserDraft;
+    use kefu_model::queues::DepartmentInbox;
     let f = sla_fixture(store.clone()).await;
     let mut ids = Vec::new();
     for (i, (department, hours)) in [
@@ -371,14 +372,14 @@ pub async fn department_inbox_sorts_by_deadline(store: Arc<dyn Store>) {
             UserDraft {
                 username: "ops03".into(),
                 password: "long-password".into(),
-                role: kefu_domain::Role::Department,
+                role: kefu_model::Role::Department,
                 display_name: None,
                 department: Some("ops".into()),
             },
         )
         .await
         .unwrap();
-    let ops = kefu_domain::Actor::of(&ops_user);
+    let ops = kefu_model::Actor::of(&ops_user);
     let order = |inbox: &DepartmentInbox| -> Vec<String> {
         inbox.cases.iter().map(|c| c.id.to_string()).collect()
     };

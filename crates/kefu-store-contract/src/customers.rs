@@ -5,11 +5,12 @@
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use kefu_domain::case::IdentityMethod;
-use kefu_domain::corrections::{CustomerPatch, IdentityRequest, MergeRequest};
-use kefu_domain::customer::{Customer, CustomerEvent};
-use kefu_domain::store::{CaseAppend, CustomerWrite, OutboxEntry};
-use kefu_domain::{Case, CustomerId, DomainError, EventData, Phone, Store, StoreError};
+use kefu_desk::Store;
+use kefu_model::case::IdentityMethod;
+use kefu_model::corrections::{CustomerPatch, IdentityRequest, MergeRequest};
+use kefu_model::customer::{Customer, CustomerEvent};
+use kefu_model::records::{CaseAppend, CustomerWrite, OutboxEntry};
+use kefu_model::{Case, CustomerId, DomainError, EventData, Phone, StoreError};
 
 use crate::{Fixture, customer, draft, dump, fixture, import_into};
 
@@ -203,7 +204,7 @@ pub async fn merging_customers_moves_cases_and_contacts_at_once(store: Arc<dyn S
     let merged = customer_of(&store, &b).await;
     let moved = |case: &Case, version: i64| {
         let mut projection = case.clone();
-        let event = kefu_domain::CaseEvent {
+        let event = kefu_model::CaseEvent {
             case_id: case.id.clone(),
             seq: version + 1,
             actor: "user:admin".into(),
@@ -277,7 +278,7 @@ pub async fn merging_customers_moves_cases_and_contacts_at_once(store: Arc<dyn S
         ));
     }
     let of_a = store
-        .list_cases(&kefu_domain::store::CaseQuery {
+        .list_cases(&kefu_model::records::CaseQuery {
             customer_id: Some(a.clone()),
             limit: 50,
             ..Default::default()

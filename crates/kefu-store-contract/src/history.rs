@@ -4,12 +4,13 @@
 use std::sync::Arc;
 
 use jiff::SignedDuration;
-use kefu_domain::export::{self, ExportRecord};
-use kefu_domain::history::ConfigKind;
-use kefu_domain::parcels::ImportRow;
-use kefu_domain::shipment::{ScanDraft, ShipmentDraft};
-use kefu_domain::store::AuditEntry;
-use kefu_domain::{Actor, DomainError, Role, Store};
+use kefu_desk::Store;
+use kefu_model::export::{self, ExportRecord};
+use kefu_model::history::ConfigKind;
+use kefu_model::parcels::ImportRow;
+use kefu_model::records::AuditEntry;
+use kefu_model::shipment::{ScanDraft, ShipmentDraft};
+use kefu_model::{Actor, DomainError, Role};
 use kefu_store_sql::Sql;
 use serde_json::json;
 
@@ -375,7 +376,7 @@ pub async fn change_histories_survive_export_import(store: Arc<dyn Store>, targe
     f.desk.upsert_shipment(&f.admin, &other).await.unwrap();
 
     let mut lines = Vec::new();
-    export::export_all(store.as_ref(), &mut |l| {
+    kefu_desk::export::export_all(store.as_ref(), &mut |l| {
         lines.push(l);
         Ok(())
     })
@@ -388,7 +389,7 @@ pub async fn change_histories_survive_export_import(store: Arc<dyn Store>, targe
     let count = |pred: fn(&ExportRecord) -> bool| records.iter().filter(|r| pred(r)).count();
     assert_eq!(count(|r| matches!(r, ExportRecord::ConfigChange(_))), 2);
     assert_eq!(count(|r| matches!(r, ExportRecord::ShipmentChange(_))), 1);
-    export::import_records(
+    kefu_desk::export::import_records(
         target.as_ref(),
         lines
             .iter()

@@ -4,12 +4,13 @@
 
 use std::sync::Arc;
 
-use kefu_domain::export::{self, ExportRecord};
-use kefu_domain::kb::{ArticleDraft, ArticleText, GapSource};
-use kefu_domain::knowledge::{ArticleFilter, Reader};
-use kefu_domain::nlu::Intent;
-use kefu_domain::store::ArticleQuery;
-use kefu_domain::{DomainError, Store, StoreError};
+use kefu_desk::Store;
+use kefu_model::export::{self, ExportRecord};
+use kefu_model::kb::{ArticleDraft, ArticleText, GapSource};
+use kefu_model::knowledge::{ArticleFilter, Reader};
+use kefu_model::nlu::Intent;
+use kefu_model::records::ArticleQuery;
+use kefu_model::{DomainError, StoreError};
 
 use crate::fixture;
 
@@ -92,7 +93,7 @@ pub async fn articles_keep_every_version(store: Arc<dyn Store>) {
         store
             .put_article(
                 &forged,
-                kefu_domain::store::ArticleWrite::Update {
+                kefu_model::records::ArticleWrite::Update {
                     expected_version: 1
                 }
             )
@@ -101,7 +102,7 @@ pub async fn articles_keep_every_version(store: Arc<dyn Store>) {
     ));
     assert!(matches!(
         store
-            .put_article(&v2, kefu_domain::store::ArticleWrite::Create)
+            .put_article(&v2, kefu_model::records::ArticleWrite::Create)
             .await,
         Err(StoreError::Duplicate(_))
     ));
@@ -142,7 +143,7 @@ pub async fn articles_keep_every_version(store: Arc<dyn Store>) {
     .await;
     assert!(claims.contains(&a.id));
     let internal = by(ArticleQuery {
-        audience: Some(kefu_domain::kb::ArticleAudience::Internal),
+        audience: Some(kefu_model::kb::ArticleAudience::Internal),
         ..ArticleQuery::default()
     })
     .await;
@@ -251,7 +252,7 @@ pub async fn feedback_gaps_and_history_survive_export_import(
     assert_eq!(report[0].best_article_id.as_deref(), Some(a.id.as_str()));
 
     let mut lines = Vec::new();
-    export::export_all(store.as_ref(), &mut |l| {
+    kefu_desk::export::export_all(store.as_ref(), &mut |l| {
         lines.push(l);
         Ok(())
     })
@@ -268,7 +269,7 @@ pub async fn feedback_gaps_and_history_survive_export_import(
     // Target started once: the shipped articles are there already; the dump's win.
     let there = f.desk.on_store(target.clone());
     there.install_seed_articles().await.unwrap();
-    export::import_records(
+    kefu_desk::export::import_records(
         target.as_ref(),
         lines
             .iter()

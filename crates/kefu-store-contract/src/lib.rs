@@ -1,5 +1,6 @@
 //! The store contract: behaviour every backend must show. Each check takes a fresh, empty
 //! store; the backend crates run them all through [`contract_tests!`].
+
 // This crate is test code: a failed step should panic with the value that failed.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -27,14 +28,14 @@ pub use parcels::*;
 pub use queues::*;
 
 use jiff::{SignedDuration, Timestamp};
-use kefu_domain::desk::{
+use kefu_desk::{Desk, Store};
+use kefu_model::drafts::{
     CaseDraft, CasePatch, CustomerDraft, DepartmentDraft, MessageDraft, UserDraft,
 };
-use kefu_domain::export::{self, ExportRecord};
-use kefu_domain::store::{CaseQuery, CustomerQuery, Session};
-use kefu_domain::{
-    Actor, Case, Channel, Desk, DomainError, FixedClock, Role, Status, Store, StoreError,
-};
+use kefu_model::export;
+use kefu_model::export::ExportRecord;
+use kefu_model::records::{CaseQuery, CustomerQuery, Session};
+use kefu_model::{Actor, Case, Channel, DomainError, FixedClock, Role, Status, StoreError};
 
 /// A desk over `store` with a clock fixed at 2026-11-24 10:00 Beijing time.
 pub struct Fixture {
@@ -165,43 +166,43 @@ macro_rules! contract_tests {
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn change_histories_survive_export_import() {
-            let source: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
-            let target: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
+            let source: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
+            let target: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
             $crate::change_histories_survive_export_import(source, target).await;
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn customer_corrections_survive_export_import() {
-            let source: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
-            let target: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
+            let source: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
+            let target: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
             $crate::customer_corrections_survive_export_import(source, target).await;
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn feedback_gaps_and_history_survive_export_import() {
-            let source: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
-            let target: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
+            let source: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
+            let target: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
             $crate::feedback_gaps_and_history_survive_export_import(source, target).await;
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn canned_replies_survive_export_import() {
-            let source: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
-            let target: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
+            let source: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
+            let target: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
             $crate::canned_replies_survive_export_import(source, target).await;
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn export_import_round_trip() {
-            let source: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
-            let target: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
+            let source: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
+            let target: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
             $crate::export_import_round_trip(source, target).await;
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn chat_and_presence_survive_export_import() {
-            let source: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
-            let target: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
+            let source: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
+            let target: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
             $crate::chat_and_presence_survive_export_import(source, target).await;
         }
     };
@@ -209,7 +210,7 @@ macro_rules! contract_tests {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                let store: std::sync::Arc<dyn kefu_domain::Store> = $fresh;
+                let store: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
                 $crate::$name(store).await;
             }
         )+
@@ -257,7 +258,7 @@ pub async fn users_and_sessions(store: Arc<dyn Store>) {
         by_name
     );
     assert_eq!(by_name.display_name, "李客服");
-    assert!(kefu_domain::auth::verify_password(
+    assert!(kefu_model::auth::verify_password(
         "agent-password",
         &by_name.password_hash
     ));
@@ -404,7 +405,7 @@ pub async fn customers_and_contacts(store: Arc<dyn Store>) {
             before: page
                 .next_cursor
                 .as_deref()
-                .and_then(kefu_domain::CustomerId::parse),
+                .and_then(kefu_model::CustomerId::parse),
             ..CustomerQuery::default()
         })
         .await
@@ -413,7 +414,7 @@ pub async fn customers_and_contacts(store: Arc<dyn Store>) {
     assert!(rest.next_cursor.is_none());
     let by_phone = store
         .list_customers(&CustomerQuery {
-            phone: Some(kefu_domain::Phone::parse("13900000003").unwrap()),
+            phone: Some(kefu_model::Phone::parse("13900000003").unwrap()),
             limit: 10,
             ..CustomerQuery::default()
         })
@@ -461,7 +462,7 @@ pub async fn case_joins_customer_by_phone(store: Arc<dyn Store>) {
         .case;
     assert_eq!(
         (first.category, first.priority),
-        (kefu_domain::Category::Complaint, kefu_domain::Priority::P2)
+        (kefu_model::Category::Complaint, kefu_model::Priority::P2)
     );
     let mut second_draft = draft("我的快递到哪了", customer("陈小姐", "136-0000-1111"));
     second_draft.channel = Channel::Wechat;
@@ -477,7 +478,7 @@ pub async fn case_joins_customer_by_phone(store: Arc<dyn Store>) {
     );
     let page = store
         .list_cases(&CaseQuery {
-            phone: Some(kefu_domain::Phone::parse("13600001111").unwrap()),
+            phone: Some(kefu_model::Phone::parse("13600001111").unwrap()),
             limit: 10,
             ..CaseQuery::default()
         })
@@ -486,7 +487,7 @@ pub async fn case_joins_customer_by_phone(store: Arc<dyn Store>) {
     assert_eq!(page.items.len(), 2);
     let missing = CaseDraft {
         customer: None,
-        customer_id: Some(kefu_domain::CustomerId::new(start_time()).to_string()),
+        customer_id: Some(kefu_model::CustomerId::new(start_time()).to_string()),
         ..draft("x", customer("x", "13600002222"))
     };
     let err = f.desk.create_case(&f.agent, missing, None).await;
@@ -573,12 +574,12 @@ pub async fn version_conflicts_refuse_stale_writes(store: Arc<dyn Store>) {
     // Writing on top of the old version must fail and change nothing.
     let mut stale = case.clone();
     stale.subject = "stale".into();
-    let event = kefu_domain::CaseEvent {
+    let event = kefu_model::CaseEvent {
         case_id: case.id.clone(),
         seq: 2,
         actor: "test".into(),
         at: start_time(),
-        data: kefu_domain::EventData::TagsChanged {
+        data: kefu_model::EventData::TagsChanged {
             tags: vec!["x".into()],
         },
     };
@@ -611,7 +612,7 @@ pub async fn events_replay_to_projection(store: Arc<dyn Store>) {
             id,
             MessageDraft {
                 body: "您好，已登记破损，请保留外包装。".into(),
-                visibility: kefu_domain::Visibility::Public,
+                visibility: kefu_model::Visibility::Public,
                 from_customer: false,
                 call: false,
             },
@@ -634,7 +635,7 @@ pub async fn events_replay_to_projection(store: Arc<dyn Store>) {
             id,
             MessageDraft {
                 body: "已联系网点核实".into(),
-                visibility: kefu_domain::Visibility::Internal,
+                visibility: kefu_model::Visibility::Internal,
                 from_customer: false,
                 call: false,
             },
@@ -648,7 +649,7 @@ pub async fn events_replay_to_projection(store: Arc<dyn Store>) {
             CasePatch {
                 department: Some(Some("ops".into())),
                 status: Some(Status::PendingDepartment),
-                priority: Some(kefu_domain::Priority::P1),
+                priority: Some(kefu_model::Priority::P1),
                 assignee: Some(Some("agent01".into())),
                 tags: Some(vec!["破损".into(), "破损".into(), "加急".into()]),
                 ..CasePatch::default()
@@ -752,7 +753,7 @@ pub async fn closed_cases_refuse_changes(store: Arc<dyn Store>) {
             id,
             MessageDraft {
                 body: "x".into(),
-                visibility: kefu_domain::Visibility::Public,
+                visibility: kefu_model::Visibility::Public,
                 from_customer: false,
                 call: false,
             },
@@ -771,7 +772,7 @@ pub async fn closed_cases_refuse_changes(store: Arc<dyn Store>) {
             &f.agent,
             id,
             CasePatch {
-                priority: Some(kefu_domain::Priority::P1),
+                priority: Some(kefu_model::Priority::P1),
                 ..CasePatch::default()
             },
         )
@@ -831,7 +832,7 @@ pub async fn list_filters_and_cursor(store: Arc<dyn Store>) {
         ..CaseQuery::default()
     };
     let tracks = store
-        .list_cases(&q(None, Some(kefu_domain::Category::Track), 10))
+        .list_cases(&q(None, Some(kefu_model::Category::Track), 10))
         .await
         .unwrap();
     assert_eq!(tracks.items.len(), 2);
@@ -855,7 +856,7 @@ pub async fn list_filters_and_cursor(store: Arc<dyn Store>) {
             before: first
                 .next_cursor
                 .as_deref()
-                .and_then(kefu_domain::CaseId::parse),
+                .and_then(kefu_model::CaseId::parse),
             limit: 2,
             ..CaseQuery::default()
         })
@@ -954,7 +955,7 @@ pub async fn concurrent_updates_keep_every_event(store: Arc<dyn Store>) {
         tasks.push(tokio::spawn(async move {
             let m = MessageDraft {
                 body: format!("备注 {i}"),
-                visibility: kefu_domain::Visibility::Internal,
+                visibility: kefu_model::Visibility::Internal,
                 from_customer: false,
                 call: false,
             };
@@ -989,7 +990,7 @@ pub async fn concurrent_updates_keep_every_event(store: Arc<dyn Store>) {
 
 async fn dump(store: &dyn Store) -> Vec<String> {
     let mut lines = Vec::new();
-    export::export_all(store, &mut |l| {
+    kefu_desk::export::export_all(store, &mut |l| {
         lines.push(l);
         Ok(())
     })
@@ -1017,7 +1018,7 @@ pub async fn export_import_round_trip(store: Arc<dyn Store>, target: Arc<dyn Sto
             c.case.id.as_str(),
             MessageDraft {
                 body: "已联系派送员核实".into(),
-                visibility: kefu_domain::Visibility::Public,
+                visibility: kefu_model::Visibility::Public,
                 from_customer: false,
                 call: false,
             },
@@ -1025,7 +1026,7 @@ pub async fn export_import_round_trip(store: Arc<dyn Store>, target: Arc<dyn Sto
         .await
         .unwrap();
     // Parcel data travels too: a shipment with scans, a setting, a pickup.
-    let shipment: kefu_domain::shipment::ShipmentDraft = serde_json::from_value(shipment_json(
+    let shipment: kefu_model::shipment::ShipmentDraft = serde_json::from_value(shipment_json(
         &own_waybill(60),
         "13900001234",
         "13800001234",
@@ -1045,7 +1046,7 @@ pub async fn export_import_round_trip(store: Arc<dyn Store>, target: Arc<dyn Sto
         .put_setting(&f.admin, "tracking", tracking)
         .await
         .unwrap();
-    let pickup: kefu_domain::parcels::PickupDraft = serde_json::from_value(serde_json::json!({
+    let pickup: kefu_model::parcels::PickupDraft = serde_json::from_value(serde_json::json!({
         "sender": {"name": "黄蓉", "phone": "13900001234", "address": "浙江省杭州市西湖区文三路90号"},
         "recipient_address": "北京市朝阳区建国路88号", "item": "书", "weight_kg": 1
     }))
@@ -1128,13 +1129,15 @@ pub async fn import_into(source: &dyn Store, target: &dyn Store) -> Vec<String> 
         .iter()
         .enumerate()
         .map(|(i, l)| export::parse_record(i + 2, l));
-    export::import_records(target, records).await.unwrap();
+    kefu_desk::export::import_records(target, records)
+        .await
+        .unwrap();
     lines
 }
 
 pub async fn import_refuses_non_empty_store(store: Arc<dyn Store>) {
     let _f = fixture(store.clone()).await;
-    let err = export::import_records(store.as_ref(), Vec::new()).await;
+    let err = kefu_desk::export::import_records(store.as_ref(), Vec::new()).await;
     assert!(matches!(err, Err(DomainError::Store(StoreError::NotEmpty))));
 }
 
@@ -1248,7 +1251,7 @@ pub async fn calendars_are_stored_and_exported(store: Arc<dyn Store>) {
     assert!(matches!(refused, Err(DomainError::Forbidden(_))));
     assert!(store.calendar("nope").await.unwrap().is_none());
     let mut lines = Vec::new();
-    export::export_all(store.as_ref(), &mut |l| {
+    kefu_desk::export::export_all(store.as_ref(), &mut |l| {
         lines.push(l);
         Ok(())
     })
@@ -1273,7 +1276,7 @@ pub async fn sla_fixture(store: Arc<dyn Store>) -> Fixture {
     f
 }
 
-fn clock(case: &Case, kind: kefu_domain::sla::ClockKind) -> kefu_domain::sla::SlaClock {
+fn clock(case: &Case, kind: kefu_model::sla_clock::ClockKind) -> kefu_model::sla_clock::SlaClock {
     case.clock(kind)
         .cloned()
         .unwrap_or_else(|| panic!("no {kind} clock on {:?}", case.sla))
@@ -1281,7 +1284,8 @@ fn clock(case: &Case, kind: kefu_domain::sla::ClockKind) -> kefu_domain::sla::Sl
 
 /// Phone case (policy `phone`: first response 30 min, resolution 24 h on the 24x7 calendar).
 pub async fn sla_clocks_start_pause_resume_and_end(store: Arc<dyn Store>) {
-    use kefu_domain::sla::{ClockKind::*, ClockState};
+    use kefu_model::sla_clock::ClockKind::*;
+    use kefu_model::sla_clock::ClockState;
     let f = sla_fixture(store.clone()).await;
     let mut d = draft("我的快递到哪了", customer("钱多多", "13700001111"));
     d.received_at = Some(start_time() - SignedDuration::from_mins(10));
@@ -1336,7 +1340,7 @@ pub async fn sla_clocks_start_pause_resume_and_end(store: Arc<dyn Store>) {
     f.clock.advance(SignedDuration::from_mins(1));
     let m = MessageDraft {
         body: "您好，已查询到您的快递在派送中。".into(),
-        visibility: kefu_domain::Visibility::Public,
+        visibility: kefu_model::Visibility::Public,
         from_customer: false,
         call: false,
     };
@@ -1346,7 +1350,7 @@ pub async fn sla_clocks_start_pause_resume_and_end(store: Arc<dyn Store>) {
     f.clock.advance(SignedDuration::from_mins(1));
     let m = MessageDraft {
         body: "还是没收到".into(),
-        visibility: kefu_domain::Visibility::Public,
+        visibility: kefu_model::Visibility::Public,
         from_customer: true,
         call: false,
     };
@@ -1356,11 +1360,11 @@ pub async fn sla_clocks_start_pause_resume_and_end(store: Arc<dyn Store>) {
     // 2 working days) is looser than the phone's (1 h, 24 h), so on its own it would change
     // nothing: a stricter promise already made holds. A stricter complaint policy of the
     // operator's retargets both running clocks.
-    let supervisor = kefu_domain::Actor {
-        role: kefu_domain::Role::Supervisor,
+    let supervisor = kefu_model::Actor {
+        role: kefu_model::Role::Supervisor,
         ..f.agent.clone()
     };
-    let strict: kefu_domain::sla::SlaPolicy = serde_json::from_value(serde_json::json!({
+    let strict: kefu_model::sla::SlaPolicy = serde_json::from_value(serde_json::json!({
         "name": "投诉快速处理", "order": 50, "match": {"category": ["complaint"]},
         "calendar": "24x7",
         "targets": {"next_response_minutes": 20, "resolution_minutes": 480}
@@ -1376,7 +1380,7 @@ pub async fn sla_clocks_start_pause_resume_and_end(store: Arc<dyn Store>) {
             &f.agent,
             &id,
             CasePatch {
-                category: Some(kefu_domain::Category::Complaint),
+                category: Some(kefu_model::Category::Complaint),
                 ..CasePatch::default()
             },
         )
@@ -1428,7 +1432,8 @@ pub async fn sla_clocks_start_pause_resume_and_end(store: Arc<dyn Store>) {
 
 /// A clock that falls due breaches once, even with two desks (two nodes) firing at once.
 pub async fn due_clocks_breach_exactly_once(store: Arc<dyn Store>) {
-    use kefu_domain::sla::{ClockKind::*, ClockState};
+    use kefu_model::sla_clock::ClockKind::*;
+    use kefu_model::sla_clock::ClockState;
     let f = sla_fixture(store.clone()).await;
     let mut d = draft("在线咨询", customer("孙悟空", "13700002222"));
     d.channel = Channel::Chat;
@@ -1470,8 +1475,8 @@ pub async fn due_clocks_breach_exactly_once(store: Arc<dyn Store>) {
 
 /// Promises: reminded shortly before, kept by a reply in time, missed (and notified) otherwise.
 pub async fn promises_are_reminded_kept_or_missed(store: Arc<dyn Store>) {
-    use kefu_domain::case::CommitmentState;
-    use kefu_domain::desk::CommitmentDraft;
+    use kefu_model::case::CommitmentState;
+    use kefu_model::drafts::CommitmentDraft;
     let f = sla_fixture(store.clone()).await;
     let case = f
         .desk
@@ -1496,7 +1501,7 @@ pub async fn promises_are_reminded_kept_or_missed(store: Arc<dyn Store>) {
         .await
         .unwrap();
     let promise = |mins: i64, note: &str| CommitmentDraft {
-        due_at: kefu_domain::Clock::now(f.clock.as_ref()) + SignedDuration::from_mins(mins),
+        due_at: kefu_model::Clock::now(f.clock.as_ref()) + SignedDuration::from_mins(mins),
         note: note.into(),
         remind_before_minutes: None,
     };
@@ -1536,7 +1541,7 @@ pub async fn promises_are_reminded_kept_or_missed(store: Arc<dyn Store>) {
     // A public reply in time keeps it.
     let reply = MessageDraft {
         body: "您好，已联系网点，明天上午派送。".into(),
-        visibility: kefu_domain::Visibility::Public,
+        visibility: kefu_model::Visibility::Public,
         from_customer: false,
         call: false,
     };
@@ -1593,7 +1598,7 @@ pub async fn promises_are_reminded_kept_or_missed(store: Arc<dyn Store>) {
     );
     assert_eq!(
         store.next_timer_due().await.unwrap(),
-        c.clock(kefu_domain::sla::ClockKind::Resolution)
+        c.clock(kefu_model::sla_clock::ClockKind::Resolution)
             .and_then(|r| r.due_at)
     );
 }
@@ -1628,7 +1633,7 @@ pub async fn escalation_climbs_the_ladder_and_notifies(store: Arc<dyn Store>) {
         .await
         .unwrap()
         .case;
-    assert_eq!(case.priority, kefu_domain::Priority::P2);
+    assert_eq!(case.priority, kefu_model::Priority::P2);
     let id = case.id.to_string();
     let up = f
         .desk
@@ -1637,7 +1642,7 @@ pub async fn escalation_climbs_the_ladder_and_notifies(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(
         (up.escalation_level, up.priority),
-        (1, kefu_domain::Priority::P1)
+        (1, kefu_model::Priority::P1)
     );
     let up = f
         .desk
@@ -1678,7 +1683,8 @@ pub async fn escalation_climbs_the_ladder_and_notifies(store: Arc<dyn Store>) {
 /// A policy's escalation steps: at 50 % of the first-response target the supervisors hear of it;
 /// at the breach the case goes up a level and its priority rises.
 pub async fn escalation_steps_warn_and_escalate(store: Arc<dyn Store>) {
-    use kefu_domain::sla::{ClockKind, EscalationStep, SlaPolicy, StepAction};
+    use kefu_model::sla::{EscalationStep, SlaPolicy, StepAction};
+    use kefu_model::sla_clock::ClockKind;
     let f = sla_fixture(store.clone()).await;
     let boss = f
         .desk

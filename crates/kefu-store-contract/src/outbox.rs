@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use kefu_domain::desk::MessageDraft;
-use kefu_domain::store::OutboxEntry;
-use kefu_domain::{Store, StoreError, Visibility};
+use kefu_desk::Store;
+use kefu_model::drafts::MessageDraft;
+use kefu_model::records::OutboxEntry;
+use kefu_model::{StoreError, Visibility};
 
 use crate::{customer, draft, fixture};
 
@@ -63,7 +64,7 @@ pub async fn search_outbox_is_written_with_every_change(store: Arc<dyn Store>) {
     let cursor = after_message[0].id;
 
     // A refused write leaves no entry behind.
-    let stale = kefu_domain::Case {
+    let stale = kefu_model::Case {
         version: created.version + 100,
         ..created.clone()
     };

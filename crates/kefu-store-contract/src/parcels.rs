@@ -3,10 +3,11 @@
 use std::sync::Arc;
 
 use jiff::SignedDuration;
-use kefu_domain::parcels::{ClaimDraft, ClaimStep, ImportRow, OpenCaseRequest, TrackingQuery};
-use kefu_domain::shipment::{ScanDraft, ShipmentDraft, ShipmentStatus};
-use kefu_domain::tracking::{Issue, Outcome};
-use kefu_domain::{Category, DomainError, Priority, Role, Store, StoreError};
+use kefu_desk::Store;
+use kefu_model::parcels::{ClaimDraft, ClaimStep, ImportRow, OpenCaseRequest, TrackingQuery};
+use kefu_model::shipment::{ScanDraft, ShipmentDraft, ShipmentStatus};
+use kefu_model::tracking::{Issue, Outcome};
+use kefu_model::{Category, DomainError, Priority, Role, StoreError};
 use serde_json::json;
 
 use crate::{customer, draft, fixture, start_time};
@@ -15,7 +16,7 @@ use crate::{customer, draft, fixture, start_time};
 pub fn own_waybill(serial: u64) -> String {
     let body = format!("{serial:012}");
     let digits: Vec<u32> = body.chars().filter_map(|c| c.to_digit(10)).collect();
-    format!("YL{body}{}", kefu_domain::waybill::luhn_digit(&digits))
+    format!("YL{body}{}", kefu_model::waybill::luhn_digit(&digits))
 }
 
 pub fn shipment_json(
@@ -314,9 +315,9 @@ pub async fn intake_links_waybills_in_text(store: Arc<dyn Store>) {
     assert_eq!(case.waybill_nos, vec![no.clone()]);
     // A later customer message naming another parcel links that one too; staff text does not.
     let second = own_waybill(31);
-    let message = |body: String, from_customer| kefu_domain::desk::MessageDraft {
+    let message = |body: String, from_customer| kefu_model::drafts::MessageDraft {
         body,
-        visibility: kefu_domain::Visibility::Public,
+        visibility: kefu_model::Visibility::Public,
         from_customer,
         call: false,
     };
@@ -377,8 +378,8 @@ pub async fn settings_are_validated_and_stored(store: Arc<dyn Store>) {
 /// Claims move opened → proposed → approved → paid with the right roles; a step past its due
 /// time is recorded once and notifies.
 pub async fn claims_follow_their_steps_and_clocks(store: Arc<dyn Store>) {
-    use kefu_domain::claim::{ClaimKind, ClaimState};
-    use kefu_domain::desk::UserDraft;
+    use kefu_model::claim::{ClaimKind, ClaimState};
+    use kefu_model::drafts::UserDraft;
     let f = fixture(store.clone()).await;
     let no = own_waybill(40);
     f.desk
@@ -399,13 +400,13 @@ pub async fn claims_follow_their_steps_and_clocks(store: Arc<dyn Store>) {
         display_name: None,
         department: None,
     };
-    let sup = kefu_domain::Actor::of(
+    let sup = kefu_model::Actor::of(
         &f.desk
             .create_user(Some(&f.admin), mk("sup01", Role::Supervisor))
             .await
             .unwrap(),
     );
-    let fin = kefu_domain::Actor::of(
+    let fin = kefu_model::Actor::of(
         &f.desk
             .create_user(Some(&f.admin), mk("fin01", Role::Finance))
             .await
@@ -507,7 +508,7 @@ pub async fn claims_follow_their_steps_and_clocks(store: Arc<dyn Store>) {
     );
 }
 
-fn pickup_draft(address: &str, item: &str) -> kefu_domain::parcels::PickupDraft {
+fn pickup_draft(address: &str, item: &str) -> kefu_model::parcels::PickupDraft {
     serde_json::from_value(json!({
         "sender": {"name": "王小明", "phone": "13812345678", "address": address},
         "recipient_address": "北京市朝阳区建国路88号",
@@ -519,8 +520,8 @@ fn pickup_draft(address: &str, item: &str) -> kefu_domain::parcels::PickupDraft 
 /// Quotes price by zone and weight; bookings go to the outlet and the least busy courier of
 /// the sender's district, or wait for a person when an item is restricted.
 pub async fn pickups_are_quoted_dispatched_and_tracked(store: Arc<dyn Store>) {
-    use kefu_domain::parcels::{PickupStatusChange, QuoteInput};
-    use kefu_domain::pickup::{PickupQuery, PickupStatus};
+    use kefu_model::parcels::{PickupStatusChange, QuoteInput};
+    use kefu_model::pickup::{PickupQuery, PickupStatus};
     let f = fixture(store.clone()).await;
     f.desk.install_builtin_calendars().await.unwrap();
     let input: QuoteInput = serde_json::from_value(json!({

@@ -3,9 +3,10 @@
 use std::sync::Arc;
 
 use jiff::SignedDuration;
-use kefu_domain::desk::{CasePatch, CommitmentDraft};
-use kefu_domain::queues::{Queue, QueueFilter};
-use kefu_domain::{Status, Store};
+use kefu_desk::Store;
+use kefu_model::Status;
+use kefu_model::drafts::{CasePatch, CommitmentDraft};
+use kefu_model::queues::{Queue, QueueFilter};
 
 use crate::{customer, draft, sla_fixture, start_time};
 
@@ -18,7 +19,7 @@ pub async fn queues_list_and_count_the_right_cases(store: Arc<dyn Store>) {
         .enumerate()
     {
         let mut d = draft(&format!("第{i}单"), customer("客户", phone));
-        d.channel = kefu_domain::Channel::Email; // 2 h first response
+        d.channel = kefu_model::Channel::Email; // 2 h first response
         ids.push(f.desk.create_case(&f.agent, d, None).await.unwrap().case.id);
     }
     let agent = f.agent.user_id.to_string();
@@ -50,9 +51,9 @@ pub async fn queues_list_and_count_the_right_cases(store: Arc<dyn Store>) {
         .add_message(
             &f.agent,
             ids[2].as_str(),
-            kefu_domain::desk::MessageDraft {
+            kefu_model::drafts::MessageDraft {
                 body: "已处理".into(),
-                visibility: kefu_domain::Visibility::Public,
+                visibility: kefu_model::Visibility::Public,
                 from_customer: false,
                 call: false,
             },
@@ -167,41 +168,41 @@ pub async fn queues_list_and_count_the_right_cases(store: Arc<dyn Store>) {
             &f.agent,
             ids[1].as_str(),
             CasePatch {
-                priority: Some(kefu_domain::Priority::P1),
+                priority: Some(kefu_model::Priority::P1),
                 ..CasePatch::default()
             },
         )
         .await
         .unwrap();
-    let by_priority = sorted(kefu_domain::store::CaseSort::Priority).await;
+    let by_priority = sorted(kefu_model::records::CaseSort::Priority).await;
     assert_eq!(by_priority[0].id, ids[1]);
-    let first_due = |c: &kefu_domain::Case| {
+    let first_due = |c: &kefu_model::Case| {
         c.sla
             .iter()
-            .filter(|k| k.state == kefu_domain::sla::ClockState::Running)
+            .filter(|k| k.state == kefu_model::sla_clock::ClockState::Running)
             .filter_map(|k| k.due_at)
             .chain(
                 c.commitments
                     .iter()
-                    .filter(|p| p.state == kefu_domain::case::CommitmentState::Open)
+                    .filter(|p| p.state == kefu_model::case::CommitmentState::Open)
                     .flat_map(|p| [p.due_at, p.remind_at]),
             )
             .min()
     };
-    let by_due: Vec<_> = sorted(kefu_domain::store::CaseSort::DueSoonest)
+    let by_due: Vec<_> = sorted(kefu_model::records::CaseSort::DueSoonest)
         .await
         .iter()
         .map(first_due)
         .collect();
     assert_eq!(by_due.len(), 2);
     assert!(by_due.windows(2).all(|w| w[0] <= w[1]), "{by_due:?}");
-    let oldest = sorted(kefu_domain::store::CaseSort::Oldest).await;
+    let oldest = sorted(kefu_model::records::CaseSort::Oldest).await;
     // Ids made in the same millisecond order by their random part: the smaller is older.
     assert_eq!(oldest[0].id, ids[0].clone().min(ids[1].clone()));
     // The supervisor's figures agree with the same cases.
     assert!(matches!(
         f.desk.dashboard(&f.agent, 7).await,
-        Err(kefu_domain::DomainError::Forbidden(_))
+        Err(kefu_model::DomainError::Forbidden(_))
     ));
     let board = f.desk.dashboard(&f.admin, 7).await.unwrap();
     assert_eq!((board.today.new, board.today.resolved), (3, 1));
@@ -241,21 +242,21 @@ pub async fn queues_list_and_count_the_right_cases(store: Arc<dyn Store>) {
 /// The portal: an inquiry becomes a web case; a case is shown only with its own phone; a
 /// resolved case can be rated once.
 pub async fn portal_cases_are_private_and_rated_once(store: Arc<dyn Store>) {
-    use kefu_domain::portal::Inquiry;
+    use kefu_model::portal::Inquiry;
     let f = sla_fixture(store.clone()).await;
     let case = f
         .desk
         .portal_inquiry(Inquiry {
             name: "陈小姐".into(),
             phone: "13911112222".into(),
-            category: kefu_domain::Category::Complaint,
+            category: kefu_model::Category::Complaint,
             waybill_no: String::new(),
             message: "快递员态度很差，还把包裹扔在门口".into(),
         })
         .await
         .unwrap();
-    assert_eq!(case.channel, kefu_domain::Channel::Web);
-    assert_eq!(case.category, kefu_domain::Category::Complaint);
+    assert_eq!(case.channel, kefu_model::Channel::Web);
+    assert_eq!(case.category, kefu_model::Category::Complaint);
     let found = f
         .desk
         .portal_case(&case.number.to_lowercase(), "139 1111 2222")
@@ -270,14 +271,14 @@ pub async fn portal_cases_are_private_and_rated_once(store: Arc<dyn Store>) {
         assert!(
             matches!(
                 f.desk.portal_case(number, phone).await,
-                Err(kefu_domain::DomainError::NotFound(_))
+                Err(kefu_model::DomainError::NotFound(_))
             ),
             "{number} {phone}"
         );
     }
     assert!(matches!(
         f.desk.portal_rate(&case.number, "13911112222", 5, "").await,
-        Err(kefu_domain::DomainError::Conflict { .. })
+        Err(kefu_model::DomainError::Conflict { .. })
     ));
     for to in [Status::Open, Status::Resolved] {
         f.desk
@@ -294,7 +295,7 @@ pub async fn portal_cases_are_private_and_rated_once(store: Arc<dyn Store>) {
     }
     assert!(matches!(
         f.desk.portal_rate(&case.number, "13911112222", 6, "").await,
-        Err(kefu_domain::DomainError::Invalid { .. })
+        Err(kefu_model::DomainError::Invalid { .. })
     ));
     let rated = f
         .desk
@@ -304,28 +305,28 @@ pub async fn portal_cases_are_private_and_rated_once(store: Arc<dyn Store>) {
     assert_eq!(rated.rating, Some(4));
     assert!(matches!(
         f.desk.portal_rate(&case.number, "13911112222", 1, "").await,
-        Err(kefu_domain::DomainError::Conflict { .. })
+        Err(kefu_model::DomainError::Conflict { .. })
     ));
     let short = f
         .desk
         .portal_inquiry(Inquiry {
             name: String::new(),
             phone: "13911112222".into(),
-            category: kefu_domain::Category::Claim,
+            category: kefu_model::Category::Claim,
             waybill_no: String::new(),
             message: "赔钱".into(),
         })
         .await;
     assert!(matches!(
         short,
-        Err(kefu_domain::DomainError::Invalid { .. })
+        Err(kefu_model::DomainError::Invalid { .. })
     ));
 }
 
 /// A transfer may carry a deadline: it is timed like a clock, recorded once when missed, and
 /// the department answers back with a note that returns the case to its agent.
 pub async fn department_deadlines_and_hand_back(store: Arc<dyn Store>) {
-    use kefu_domain::desk::UserDraft;
+    use kefu_model::drafts::UserDraft;
     let f = sla_fixture(store.clone()).await;
     let case = f
         .desk
@@ -346,7 +347,7 @@ pub async fn department_deadlines_and_hand_back(store: Arc<dyn Store>) {
     };
     assert!(matches!(
         f.desk.update_case(&f.agent, &id, past).await,
-        Err(kefu_domain::DomainError::Invalid { .. })
+        Err(kefu_model::DomainError::Invalid { .. })
     ));
     let without_transfer = CasePatch {
         department_due_at: Some(due),
@@ -354,7 +355,7 @@ pub async fn department_deadlines_and_hand_back(store: Arc<dyn Store>) {
     };
     assert!(matches!(
         f.desk.update_case(&f.agent, &id, without_transfer).await,
-        Err(kefu_domain::DomainError::Invalid { .. })
+        Err(kefu_model::DomainError::Invalid { .. })
     ));
     f.desk
         .update_case(
@@ -400,14 +401,14 @@ pub async fn department_deadlines_and_hand_back(store: Arc<dyn Store>) {
             UserDraft {
                 username: "ops02".into(),
                 password: "long-password".into(),
-                role: kefu_domain::Role::Department,
+                role: kefu_model::Role::Department,
                 display_name: None,
                 department: Some("ops".into()),
             },
         )
         .await
         .unwrap();
-    let ops = kefu_domain::Actor::of(&ops_user);
+    let ops = kefu_model::Actor::of(&ops_user);
     // Department staff cannot re-route, but can answer back.
     assert!(matches!(
         f.desk
@@ -420,7 +421,7 @@ pub async fn department_deadlines_and_hand_back(store: Arc<dyn Store>) {
                 }
             )
             .await,
-        Err(kefu_domain::DomainError::Forbidden(_))
+        Err(kefu_model::DomainError::Forbidden(_))
     ));
     let back = f
         .desk
@@ -433,6 +434,6 @@ pub async fn department_deadlines_and_hand_back(store: Arc<dyn Store>) {
     );
     assert!(matches!(
         f.desk.hand_back(&f.agent, &id, "again").await,
-        Err(kefu_domain::DomainError::Conflict { .. })
+        Err(kefu_model::DomainError::Conflict { .. })
     ));
 }

@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use kefu_domain::StoreError;
-use kefu_domain::store::{SignalReceiver, StoreResult};
+use kefu_desk::store::{SignalReceiver, StoreResult};
+use kefu_model::StoreError;
 use kefu_store_sql::{
     Backend, Dialect, Migration, Row, Sql, SqlError, SqlErrorKind, SqlStore, Value, WriteOp,
     WriteOutput,

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use kefu_domain::Store;
+use kefu_desk::Store;
 use kefu_store_sql::Backend;
 
 async fn fresh() -> Option<Arc<dyn Store>> {
@@ -338,7 +338,7 @@ async fn customer_events_cannot_be_rewritten_in_the_database() {
         )
         .await
         .unwrap();
-    let patch = kefu_domain::corrections::CustomerPatch {
+    let patch = kefu_model::corrections::CustomerPatch {
         version: 1,
         name: Some("钱少少".into()),
         phones: None,

@@ -1,5 +1,5 @@
 use async_trait::async_trait;
-use kefu_domain::StoreError;
+use kefu_model::StoreError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {

@@ -1,4 +1,4 @@
-use kefu_domain::StoreError;
+use kefu_model::StoreError;
 
 use crate::conn::{Dialect, Sql};
 

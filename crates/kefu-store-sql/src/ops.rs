@@ -1,19 +1,21 @@
 //! Every statement kefu runs, written once for both backends.
 
-use kefu_domain::calendar::CalendarSpec;
-use kefu_domain::case::CommitmentState;
-use kefu_domain::customer::contact_keys;
-use kefu_domain::export::{ExportRecord, ExportTable};
-use kefu_domain::history::{ConfigChange, ConfigKind, Editor, ShipmentChange};
-use kefu_domain::ids::{CaseId, CustomerId, UserId};
-use kefu_domain::pickup::{Pickup, PickupQuery};
-use kefu_domain::shipment::Shipment;
-use kefu_domain::sla::{ClockState, SlaPolicy};
-use kefu_domain::store::{
+use kefu_desk::store::StoreResult;
+use kefu_model::calendar::CalendarSpec;
+use kefu_model::case::CommitmentState;
+use kefu_model::customer::contact_keys;
+use kefu_model::export::{ExportRecord, ExportTable};
+use kefu_model::history::{ConfigChange, ConfigKind, Editor, ShipmentChange};
+use kefu_model::ids::{CaseId, CustomerId, UserId};
+use kefu_model::pickup::{Pickup, PickupQuery};
+use kefu_model::records::{
     CaseQuery, CreatedCase, CustomerChoice, CustomerQuery, NewCase, Notification, Page, Session,
-    StoreResult, case_number, case_number_seq,
+    case_number, case_number_seq,
 };
-use kefu_domain::{
+use kefu_model::shipment::Shipment;
+use kefu_model::sla::SlaPolicy;
+use kefu_model::sla_clock::ClockState;
+use kefu_model::{
     Case, CaseEvent, Customer, Department, EventData, StoreError, User, from_millis, to_millis,
 };
 use serde::Serialize;
@@ -30,7 +32,7 @@ pub enum WriteOp {
     InsertSession(Session),
     DeleteSession(String),
     InsertCustomer(Customer),
-    WriteCustomers(Box<kefu_domain::store::CustomerWrite>),
+    WriteCustomers(Box<kefu_model::records::CustomerWrite>),
     CreateCase(Box<NewCase>),
     Append {
         projection: Box<Case>,
@@ -52,7 +54,7 @@ pub enum WriteOp {
         /// What the writes changed in the shipments' details.
         changes: Vec<ShipmentChange>,
     },
-    AppendAudit(kefu_domain::store::AuditEntry),
+    AppendAudit(kefu_model::records::AuditEntry),
     PutSetting {
         key: String,
         doc: String,
@@ -77,24 +79,24 @@ pub enum WriteOp {
         only_if_absent: bool,
         editor: Option<Editor>,
     },
-    InsertConversation(Box<kefu_domain::chat::ChatConversation>),
+    InsertConversation(Box<kefu_model::chat::ChatConversation>),
     MarkConversationRead {
         case_id: String,
         staff: bool,
         seq: i64,
     },
-    PutAttachment(Box<kefu_domain::chat::StoredAttachment>),
-    PutAgentProfile(Box<kefu_domain::routing::AgentProfile>),
+    PutAttachment(Box<kefu_model::attachment::StoredAttachment>),
+    PutAgentProfile(Box<kefu_model::routing::AgentProfile>),
     PutCanned {
-        reply: Box<kefu_domain::canned::CannedReply>,
+        reply: Box<kefu_model::canned::CannedReply>,
         only_if_absent: bool,
     },
     PutArticle {
-        article: Box<kefu_domain::kb::Article>,
-        write: kefu_domain::store::ArticleWrite,
+        article: Box<kefu_model::kb::Article>,
+        write: kefu_model::records::ArticleWrite,
     },
-    AddArticleFeedback(Box<kefu_domain::kb::ArticleFeedback>),
-    AddSearchGap(Box<kefu_domain::kb::SearchGap>),
+    AddArticleFeedback(Box<kefu_model::kb::ArticleFeedback>),
+    AddSearchGap(Box<kefu_model::kb::SearchGap>),
 }
 
 #[derive(Debug)]
@@ -315,7 +317,7 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
 /// the document's copy is only what they were when it was written.
 async fn insert_conversation(
     sql: &mut dyn Sql,
-    c: &kefu_domain::chat::ChatConversation,
+    c: &kefu_model::chat::ChatConversation,
 ) -> StoreResult<()> {
     sql.execute(
         "INSERT INTO chat_conversations (case_id, token_hash, visitor_id, created_at, customer_read_seq, staff_read_seq, doc) \
@@ -341,7 +343,7 @@ async fn insert_conversation(
 
 async fn put_agent_profile(
     sql: &mut dyn Sql,
-    p: &kefu_domain::routing::AgentProfile,
+    p: &kefu_model::routing::AgentProfile,
 ) -> StoreResult<()> {
     sql.execute(
         "INSERT INTO agent_presence (user_id, updated_at, doc) VALUES ($1, $2, $3) \
@@ -365,7 +367,7 @@ async fn put_agent_profile(
 /// replies are installed that way, so an edit or an archive survives a restart).
 async fn put_canned(
     sql: &mut dyn Sql,
-    r: &kefu_domain::canned::CannedReply,
+    r: &kefu_model::canned::CannedReply,
     only_if_absent: bool,
 ) -> StoreResult<()> {
     let stmt = if only_if_absent {
@@ -403,7 +405,7 @@ async fn put_canned(
 pub(crate) async fn canned_reply(
     sql: &mut dyn Sql,
     id: &str,
-) -> StoreResult<Option<kefu_domain::canned::CannedReply>> {
+) -> StoreResult<Option<kefu_model::canned::CannedReply>> {
     one_doc(sql, "SELECT doc FROM canned_replies WHERE id = $1", id).await
 }
 
@@ -411,8 +413,8 @@ pub(crate) async fn canned_reply(
 /// personal ones; optionally only one scope, macros or plain replies, and containing a text.
 pub(crate) async fn list_canned(
     sql: &mut dyn Sql,
-    q: &kefu_domain::store::CannedQuery,
-) -> StoreResult<Vec<kefu_domain::canned::CannedReply>> {
+    q: &kefu_model::records::CannedQuery,
+) -> StoreResult<Vec<kefu_model::canned::CannedReply>> {
     // A user without a department matches no department row: '' is never an id.
     let department = q
         .department_id
@@ -447,7 +449,7 @@ pub(crate) async fn list_canned(
 
 async fn insert_attachment(
     sql: &mut dyn Sql,
-    a: &kefu_domain::chat::StoredAttachment,
+    a: &kefu_model::attachment::StoredAttachment,
 ) -> StoreResult<()> {
     use base64::Engine as _;
     sql.execute(
@@ -527,7 +529,7 @@ pub(crate) async fn search_outbox(
     after: i64,
     since: jiff::Timestamp,
     limit: u32,
-) -> StoreResult<Vec<kefu_domain::store::OutboxEntry>> {
+) -> StoreResult<Vec<kefu_model::records::OutboxEntry>> {
     let limit = limit.clamp(1, 10_000);
     sql.fetch(
         &format!(
@@ -538,7 +540,7 @@ pub(crate) async fn search_outbox(
     .await?
     .iter()
     .map(|r| {
-        Ok(kefu_domain::store::OutboxEntry {
+        Ok(kefu_model::records::OutboxEntry {
             id: r.int(0)?,
             kind: r.text(1)?.to_string(),
             entity_id: r.text(2)?.to_string(),
@@ -586,7 +588,7 @@ async fn insert_contacts(sql: &mut dyn Sql, c: &Customer) -> StoreResult<()> {
 /// the other), their events, the moved cases, and the outbox.
 async fn write_customers(
     sql: &mut dyn Sql,
-    write: &kefu_domain::store::CustomerWrite,
+    write: &kefu_model::records::CustomerWrite,
 ) -> StoreResult<()> {
     for (c, expected) in &write.customers {
         let changed = sql
@@ -630,7 +632,7 @@ async fn write_customers(
         .map(|r| r.int(0))
         .transpose()?
         .unwrap_or(1);
-        let numbered = kefu_domain::customer::CustomerEvent {
+        let numbered = kefu_model::customer::CustomerEvent {
             seq: next,
             ..e.clone()
         };
@@ -654,7 +656,7 @@ async fn write_customers(
 
 async fn insert_customer_event(
     sql: &mut dyn Sql,
-    e: &kefu_domain::customer::CustomerEvent,
+    e: &kefu_model::customer::CustomerEvent,
 ) -> StoreResult<()> {
     sql.execute(
         "INSERT INTO customer_events (customer_id, seq, version, actor, at, field, doc) \
@@ -681,7 +683,7 @@ async fn insert_customer_event(
 pub(crate) async fn customer_events(
     sql: &mut dyn Sql,
     id: &CustomerId,
-) -> StoreResult<Vec<kefu_domain::customer::CustomerEvent>> {
+) -> StoreResult<Vec<kefu_model::customer::CustomerEvent>> {
     docs(
         &sql.fetch(
             "SELECT doc FROM customer_events WHERE customer_id = $1 ORDER BY seq",
@@ -1191,7 +1193,7 @@ async fn page<T: DeserializeOwned>(
 }
 
 pub(crate) async fn list_cases(sql: &mut dyn Sql, q: &CaseQuery) -> StoreResult<Page<Case>> {
-    use kefu_domain::store::CaseSort;
+    use kefu_model::records::CaseSort;
     let mut f = case_filter(q);
     let order = match q.sort {
         CaseSort::Newest => {
@@ -1374,7 +1376,7 @@ pub(crate) async fn messages_with_client_id(
     let mut out = Vec::new();
     for r in &rows {
         let e = event_from_row(r)?;
-        if matches!(&e.data, kefu_domain::EventData::MessageAdded { client_id: Some(c), .. } if c == client_id)
+        if matches!(&e.data, kefu_model::EventData::MessageAdded { client_id: Some(c), .. } if c == client_id)
         {
             out.push(e);
         }
@@ -1387,7 +1389,7 @@ pub(crate) async fn conversation(
     sql: &mut dyn Sql,
     column: &str,
     key: &str,
-) -> StoreResult<Option<kefu_domain::chat::ChatConversation>> {
+) -> StoreResult<Option<kefu_model::chat::ChatConversation>> {
     let query = match column {
         "token_hash" => {
             "SELECT doc, customer_read_seq, staff_read_seq FROM chat_conversations WHERE token_hash = $1"
@@ -1404,8 +1406,8 @@ pub(crate) async fn conversation(
 
 /// `doc, customer_read_seq, staff_read_seq`: the marks are taken from their columns, which
 /// `MarkConversationRead` moves; the document keeps the marks it was written with.
-fn conversation_from_row(row: &Row) -> StoreResult<kefu_domain::chat::ChatConversation> {
-    let mut c: kefu_domain::chat::ChatConversation = from_json(row.text(0)?)?;
+fn conversation_from_row(row: &Row) -> StoreResult<kefu_model::chat::ChatConversation> {
+    let mut c: kefu_model::chat::ChatConversation = from_json(row.text(0)?)?;
     c.customer_read_seq = row.int(1)?;
     c.staff_read_seq = row.int(2)?;
     Ok(c)
@@ -1413,7 +1415,7 @@ fn conversation_from_row(row: &Row) -> StoreResult<kefu_domain::chat::ChatConver
 
 pub(crate) async fn open_work_per_agent(
     sql: &mut dyn Sql,
-) -> StoreResult<Vec<(kefu_domain::UserId, i64, i64)>> {
+) -> StoreResult<Vec<(kefu_model::UserId, i64, i64)>> {
     sql.fetch(
         "SELECT assignee_id, SUM(CASE WHEN channel = 'chat' THEN 1 ELSE 0 END), COUNT(*) FROM cases \
          WHERE status NOT IN ('resolved', 'closed') AND assignee_id IS NOT NULL GROUP BY assignee_id",
@@ -1423,7 +1425,7 @@ pub(crate) async fn open_work_per_agent(
     .iter()
     .map(|r| {
         Ok((
-            kefu_domain::UserId::from_stored(r.text(0)?.to_string()),
+            kefu_model::UserId::from_stored(r.text(0)?.to_string()),
             r.int(1)?,
             r.int(2)?,
         ))
@@ -1434,7 +1436,7 @@ pub(crate) async fn open_work_per_agent(
 pub(crate) async fn attachment(
     sql: &mut dyn Sql,
     id: &str,
-) -> StoreResult<Option<kefu_domain::chat::StoredAttachment>> {
+) -> StoreResult<Option<kefu_model::attachment::StoredAttachment>> {
     fetch_optional(
         sql,
         "SELECT doc, case_id, created_at, data FROM attachments WHERE id = $1",
@@ -1446,9 +1448,9 @@ pub(crate) async fn attachment(
 }
 
 /// `doc, case_id, created_at, data`.
-fn attachment_from_row(row: &Row) -> StoreResult<kefu_domain::chat::StoredAttachment> {
+fn attachment_from_row(row: &Row) -> StoreResult<kefu_model::attachment::StoredAttachment> {
     use base64::Engine as _;
-    Ok(kefu_domain::chat::StoredAttachment {
+    Ok(kefu_model::attachment::StoredAttachment {
         attachment: from_json(row.text(0)?)?,
         case_id: CaseId::from_stored(row.text(1)?.to_string()),
         created_at: from_millis(row.int(2)?),
@@ -1517,7 +1519,7 @@ pub(crate) async fn export_chunk(
             .await?
             .iter()
             .map(|r| {
-                Ok(ExportRecord::Calendar(kefu_domain::export::NamedCalendar {
+                Ok(ExportRecord::Calendar(kefu_model::export::NamedCalendar {
                     key: r.text(0)?.to_string(),
                     spec: from_json(r.text(1)?)?,
                 }))
@@ -1533,7 +1535,7 @@ pub(crate) async fn export_chunk(
             .await?
             .iter()
             .map(|r| {
-                Ok(ExportRecord::SlaPolicy(kefu_domain::export::NamedPolicy {
+                Ok(ExportRecord::SlaPolicy(kefu_model::export::NamedPolicy {
                     key: r.text(0)?.to_string(),
                     policy: from_json(r.text(1)?)?,
                 }))
@@ -1547,7 +1549,7 @@ pub(crate) async fn export_chunk(
             .await?
             .iter()
             .map(|r| {
-                Ok(ExportRecord::Setting(kefu_domain::export::NamedSetting {
+                Ok(ExportRecord::Setting(kefu_model::export::NamedSetting {
                     key: r.text(0)?.to_string(),
                     value: from_json(r.text(1)?)?,
                 }))
@@ -1946,7 +1948,7 @@ pub(crate) async fn case_figures(
     sql: &mut dyn Sql,
     from: jiff::Timestamp,
     to: jiff::Timestamp,
-) -> StoreResult<Vec<kefu_domain::stats::CaseFigures>> {
+) -> StoreResult<Vec<kefu_model::stats::CaseFigures>> {
     let rows = sql
         .fetch(
             "SELECT received_at, first_response_at, resolved_at, breached FROM cases \
@@ -1958,7 +1960,7 @@ pub(crate) async fn case_figures(
         .await?;
     rows.iter()
         .map(|r| {
-            Ok(kefu_domain::stats::CaseFigures {
+            Ok(kefu_model::stats::CaseFigures {
                 received_at: r.int(0)?,
                 first_response_at: r.opt_int(1)?,
                 resolved_at: r.opt_int(2)?,
@@ -1970,14 +1972,14 @@ pub(crate) async fn case_figures(
 
 pub(crate) async fn open_case_breakdown(
     sql: &mut dyn Sql,
-) -> StoreResult<kefu_domain::stats::OpenBreakdown> {
+) -> StoreResult<kefu_model::stats::OpenBreakdown> {
     const OPEN: &str = "status NOT IN ('resolved', 'closed')";
     let grouped = |column: &str| {
         format!(
             "SELECT {column}, COUNT(*) FROM cases WHERE {OPEN} GROUP BY {column} ORDER BY {column}"
         )
     };
-    let mut out = kefu_domain::stats::OpenBreakdown::default();
+    let mut out = kefu_model::stats::OpenBreakdown::default();
     for r in sql.fetch(&grouped("channel"), &[]).await? {
         out.by_channel.push((r.text(0)?.to_string(), r.int(1)?));
     }
@@ -2009,7 +2011,7 @@ pub(crate) async fn audit_entries(
     sql: &mut dyn Sql,
     subject: Option<&str>,
     limit: u32,
-) -> StoreResult<Vec<kefu_domain::store::AuditEntry>> {
+) -> StoreResult<Vec<kefu_model::records::AuditEntry>> {
     let limit = i64::from(limit.clamp(1, 1000));
     let rows = match subject {
         Some(s) => {
@@ -2032,7 +2034,7 @@ pub(crate) async fn audit_entries(
 
 async fn insert_audit(
     sql: &mut dyn Sql,
-    entry: &kefu_domain::store::AuditEntry,
+    entry: &kefu_model::records::AuditEntry,
 ) -> StoreResult<()> {
     sql.execute(
         "INSERT INTO audit_log (id, at, actor, action, subject, doc) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -2051,7 +2053,7 @@ async fn insert_audit(
 
 // ---- knowledge base -----------------------------------------------------------------------
 
-fn intents_column(a: &kefu_domain::kb::Article) -> String {
+fn intents_column(a: &kefu_model::kb::Article) -> String {
     let mut s = String::from(",");
     for i in &a.intents {
         s.push_str(i.as_str());
@@ -2078,7 +2080,7 @@ fn version_key(article_id: &str, version: i64) -> String {
 /// The article's row, as an insert or (with `upsert`) a replacement whatever is stored.
 async fn write_article_row(
     sql: &mut dyn Sql,
-    a: &kefu_domain::kb::Article,
+    a: &kefu_model::kb::Article,
     conflict: &str,
 ) -> StoreResult<u64> {
     let stmt = format!(
@@ -2092,7 +2094,7 @@ async fn write_article_row(
 
 /// An article's row: id, category, audience, archived, review_by, intents, version,
 /// updated_at, doc (`$1`…`$9` of both the insert and the update).
-fn article_values(a: &kefu_domain::kb::Article) -> StoreResult<Vec<Value>> {
+fn article_values(a: &kefu_model::kb::Article) -> StoreResult<Vec<Value>> {
     Ok(vec![
         a.id.clone().into(),
         a.category.clone().into(),
@@ -2111,7 +2113,7 @@ const ARTICLE_UPSERT: &str = "ON CONFLICT (id) DO UPDATE SET category = excluded
      intents = excluded.intents, version = excluded.version, updated_at = excluded.updated_at, \
      doc = excluded.doc";
 
-async fn write_article_version(sql: &mut dyn Sql, a: &kefu_domain::kb::Article) -> StoreResult<()> {
+async fn write_article_version(sql: &mut dyn Sql, a: &kefu_model::kb::Article) -> StoreResult<()> {
     sql.execute(
         "INSERT INTO kb_article_versions (id, article_id, version, at, doc) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (id) DO UPDATE SET at = excluded.at, doc = excluded.doc",
@@ -2129,10 +2131,10 @@ async fn write_article_version(sql: &mut dyn Sql, a: &kefu_domain::kb::Article) 
 
 pub(crate) async fn put_article(
     sql: &mut dyn Sql,
-    a: &kefu_domain::kb::Article,
-    write: kefu_domain::store::ArticleWrite,
+    a: &kefu_model::kb::Article,
+    write: kefu_model::records::ArticleWrite,
 ) -> StoreResult<()> {
-    use kefu_domain::store::ArticleWrite;
+    use kefu_model::records::ArticleWrite;
     match write {
         ArticleWrite::Create => {
             write_article_row(sql, a, "").await?;
@@ -2180,8 +2182,8 @@ pub(crate) async fn put_article(
 
 pub(crate) async fn list_articles(
     sql: &mut dyn Sql,
-    q: &kefu_domain::store::ArticleQuery,
-) -> StoreResult<Vec<kefu_domain::kb::Article>> {
+    q: &kefu_model::records::ArticleQuery,
+) -> StoreResult<Vec<kefu_model::kb::Article>> {
     let mut args: Vec<Value> = vec![i64::from(q.archived).into()];
     let mut query = String::from("SELECT doc FROM kb_articles WHERE archived = $1");
     if let Some(c) = &q.category {
@@ -2211,7 +2213,7 @@ pub(crate) async fn article_versions(
     sql: &mut dyn Sql,
     id: &str,
     limit: u32,
-) -> StoreResult<Vec<kefu_domain::kb::Article>> {
+) -> StoreResult<Vec<kefu_model::kb::Article>> {
     docs_limited(
         sql,
         "SELECT doc FROM kb_article_versions WHERE article_id = $1 ORDER BY version DESC",
@@ -2225,7 +2227,7 @@ pub(crate) async fn article_version(
     sql: &mut dyn Sql,
     id: &str,
     version: i64,
-) -> StoreResult<Option<kefu_domain::kb::Article>> {
+) -> StoreResult<Option<kefu_model::kb::Article>> {
     one_doc(
         sql,
         "SELECT doc FROM kb_article_versions WHERE id = $1",
@@ -2236,7 +2238,7 @@ pub(crate) async fn article_version(
 
 async fn insert_feedback(
     sql: &mut dyn Sql,
-    f: &kefu_domain::kb::ArticleFeedback,
+    f: &kefu_model::kb::ArticleFeedback,
 ) -> StoreResult<()> {
     sql.execute(
         "INSERT INTO kb_feedback (id, article_id, helpful, at, doc) VALUES ($1, $2, $3, $4, $5)",
@@ -2256,7 +2258,7 @@ async fn insert_feedback(
     Ok(())
 }
 
-async fn insert_gap(sql: &mut dyn Sql, g: &kefu_domain::kb::SearchGap) -> StoreResult<()> {
+async fn insert_gap(sql: &mut dyn Sql, g: &kefu_model::kb::SearchGap) -> StoreResult<()> {
     sql.execute(
         "INSERT INTO kb_gaps (id, at, doc) VALUES ($1, $2, $3)",
         &[
@@ -2273,7 +2275,7 @@ async fn insert_gap(sql: &mut dyn Sql, g: &kefu_domain::kb::SearchGap) -> StoreR
 pub(crate) async fn article_feedback_counts(
     sql: &mut dyn Sql,
     ids: &[String],
-) -> StoreResult<Vec<(String, kefu_domain::kb::FeedbackCounts)>> {
+) -> StoreResult<Vec<(String, kefu_model::kb::FeedbackCounts)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -2291,7 +2293,7 @@ pub(crate) async fn article_feedback_counts(
             let helpful = r.int(1)?;
             Ok((
                 r.text(0)?.to_string(),
-                kefu_domain::kb::FeedbackCounts {
+                kefu_model::kb::FeedbackCounts {
                     helpful,
                     not_helpful: r.int(2)? - helpful,
                 },
@@ -2304,7 +2306,7 @@ pub(crate) async fn article_feedback(
     sql: &mut dyn Sql,
     id: &str,
     limit: u32,
-) -> StoreResult<Vec<kefu_domain::kb::ArticleFeedback>> {
+) -> StoreResult<Vec<kefu_model::kb::ArticleFeedback>> {
     docs_limited(
         sql,
         "SELECT doc FROM kb_feedback WHERE article_id = $1 ORDER BY at DESC, id DESC",
@@ -2318,7 +2320,7 @@ pub(crate) async fn search_gaps(
     sql: &mut dyn Sql,
     since: jiff::Timestamp,
     limit: u32,
-) -> StoreResult<Vec<kefu_domain::kb::SearchGap>> {
+) -> StoreResult<Vec<kefu_model::kb::SearchGap>> {
     docs_limited(
         sql,
         "SELECT doc FROM kb_gaps WHERE at >= $1 ORDER BY at DESC, id DESC",

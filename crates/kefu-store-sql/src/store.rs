@@ -1,18 +1,18 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
-use kefu_domain::calendar::CalendarSpec;
-use kefu_domain::export::{ExportRecord, ExportTable};
-use kefu_domain::history::{ConfigChange, ConfigKind, Editor, ShipmentChange};
-use kefu_domain::ids::{CaseId, CustomerId, UserId};
-use kefu_domain::pickup::{Pickup, PickupQuery};
-use kefu_domain::shipment::Shipment;
-use kefu_domain::sla::SlaPolicy;
-use kefu_domain::store::prelude::*;
-use kefu_domain::store::{
-    AppendOptions, CaseQuery, CreatedCase, CustomerQuery, NewCase, Notification, Page, Session,
-    SignalReceiver, StoreResult,
+use kefu_desk::store::prelude::*;
+use kefu_desk::store::{AppendOptions, SignalReceiver, StoreResult};
+use kefu_model::calendar::CalendarSpec;
+use kefu_model::export::{ExportRecord, ExportTable};
+use kefu_model::history::{ConfigChange, ConfigKind, Editor, ShipmentChange};
+use kefu_model::ids::{CaseId, CustomerId, UserId};
+use kefu_model::pickup::{Pickup, PickupQuery};
+use kefu_model::records::{
+    CaseQuery, CreatedCase, CustomerQuery, NewCase, Notification, Page, Session,
 };
-use kefu_domain::{Case, CaseEvent, Customer, Department, StoreError, User, to_millis};
+use kefu_model::shipment::Shipment;
+use kefu_model::sla::SlaPolicy;
+use kefu_model::{Case, CaseEvent, Customer, Department, StoreError, User, to_millis};
 
 use crate::conn::Sql;
 use crate::ops::{self, WriteOp, WriteOutput};
@@ -118,12 +118,12 @@ impl<B: Backend> CaseStore for SqlStore<B> {
         &self,
         from: Timestamp,
         to: Timestamp,
-    ) -> StoreResult<Vec<kefu_domain::stats::CaseFigures>> {
+    ) -> StoreResult<Vec<kefu_model::stats::CaseFigures>> {
         let mut c = self.backend.read().await?;
         ops::case_figures(&mut *c, from, to).await
     }
 
-    async fn open_case_breakdown(&self) -> StoreResult<kefu_domain::stats::OpenBreakdown> {
+    async fn open_case_breakdown(&self) -> StoreResult<kefu_model::stats::OpenBreakdown> {
         let mut c = self.backend.read().await?;
         ops::open_case_breakdown(&mut *c).await
     }
@@ -152,7 +152,7 @@ impl<B: Backend> CaseStore for SqlStore<B> {
     async fn due_timers(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<CaseId>> {
         ops::due_timers(
             &mut *self.backend.read().await?,
-            kefu_domain::to_millis(now),
+            kefu_model::to_millis(now),
             limit,
         )
         .await
@@ -161,7 +161,7 @@ impl<B: Backend> CaseStore for SqlStore<B> {
     async fn next_timer_due(&self) -> StoreResult<Option<Timestamp>> {
         Ok(ops::next_timer_due(&mut *self.backend.read().await?)
             .await?
-            .map(kefu_domain::from_millis))
+            .map(kefu_model::from_millis))
     }
 
     async fn notifications(
@@ -190,7 +190,7 @@ impl<B: Backend> CaseStore for SqlStore<B> {
             .write(WriteOp::MarkRead {
                 user: user.to_string(),
                 ids: ids.to_vec(),
-                at: kefu_domain::to_millis(at),
+                at: kefu_model::to_millis(at),
             })
             .await?
         {
@@ -269,13 +269,13 @@ impl<B: Backend> DirectoryStore for SqlStore<B> {
 
     async fn put_agent_profile(
         &self,
-        profile: &kefu_domain::routing::AgentProfile,
+        profile: &kefu_model::routing::AgentProfile,
     ) -> StoreResult<()> {
         self.write_done(WriteOp::PutAgentProfile(Box::new(profile.clone())))
             .await
     }
 
-    async fn agent_profiles(&self) -> StoreResult<Vec<kefu_domain::routing::AgentProfile>> {
+    async fn agent_profiles(&self) -> StoreResult<Vec<kefu_model::routing::AgentProfile>> {
         ops::all_docs(
             &mut *self.backend.read().await?,
             "SELECT doc FROM agent_presence ORDER BY user_id",
@@ -305,7 +305,7 @@ impl<B: Backend> DirectoryStore for SqlStore<B> {
         ops::list_customers(&mut *self.backend.read().await?, query).await
     }
 
-    async fn write_customers(&self, write: &kefu_domain::store::CustomerWrite) -> StoreResult<()> {
+    async fn write_customers(&self, write: &kefu_model::records::CustomerWrite) -> StoreResult<()> {
         self.write_done(WriteOp::WriteCustomers(Box::new(write.clone())))
             .await
     }
@@ -313,14 +313,14 @@ impl<B: Backend> DirectoryStore for SqlStore<B> {
     async fn customer_events(
         &self,
         id: &CustomerId,
-    ) -> StoreResult<Vec<kefu_domain::customer::CustomerEvent>> {
+    ) -> StoreResult<Vec<kefu_model::customer::CustomerEvent>> {
         ops::customer_events(&mut *self.backend.read().await?, id).await
     }
 }
 
 #[async_trait]
 impl<B: Backend> AuditStore for SqlStore<B> {
-    async fn append_audit(&self, entry: &kefu_domain::store::AuditEntry) -> StoreResult<()> {
+    async fn append_audit(&self, entry: &kefu_model::records::AuditEntry) -> StoreResult<()> {
         self.write_done(WriteOp::AppendAudit(entry.clone())).await
     }
 
@@ -328,7 +328,7 @@ impl<B: Backend> AuditStore for SqlStore<B> {
         &self,
         subject: Option<&str>,
         limit: u32,
-    ) -> StoreResult<Vec<kefu_domain::store::AuditEntry>> {
+    ) -> StoreResult<Vec<kefu_model::records::AuditEntry>> {
         let mut c = self.backend.read().await?;
         ops::audit_entries(&mut *c, subject, limit).await
     }
@@ -396,7 +396,7 @@ impl<B: Backend> ParcelStore for SqlStore<B> {
 impl<B: Backend> ChatStore for SqlStore<B> {
     async fn insert_conversation(
         &self,
-        conversation: &kefu_domain::chat::ChatConversation,
+        conversation: &kefu_model::chat::ChatConversation,
     ) -> StoreResult<()> {
         self.write_done(WriteOp::InsertConversation(Box::new(conversation.clone())))
             .await
@@ -405,14 +405,14 @@ impl<B: Backend> ChatStore for SqlStore<B> {
     async fn conversation_by_token(
         &self,
         token_hash: &str,
-    ) -> StoreResult<Option<kefu_domain::chat::ChatConversation>> {
+    ) -> StoreResult<Option<kefu_model::chat::ChatConversation>> {
         ops::conversation(&mut *self.backend.read().await?, "token_hash", token_hash).await
     }
 
     async fn conversation_by_case(
         &self,
         case_id: &CaseId,
-    ) -> StoreResult<Option<kefu_domain::chat::ChatConversation>> {
+    ) -> StoreResult<Option<kefu_model::chat::ChatConversation>> {
         ops::conversation(
             &mut *self.backend.read().await?,
             "case_id",
@@ -446,7 +446,7 @@ impl<B: Backend> ChatStore for SqlStore<B> {
 
     async fn put_attachment(
         &self,
-        attachment: &kefu_domain::chat::StoredAttachment,
+        attachment: &kefu_model::attachment::StoredAttachment,
     ) -> StoreResult<()> {
         self.write_done(WriteOp::PutAttachment(Box::new(attachment.clone())))
             .await
@@ -455,7 +455,7 @@ impl<B: Backend> ChatStore for SqlStore<B> {
     async fn attachment(
         &self,
         id: &str,
-    ) -> StoreResult<Option<kefu_domain::chat::StoredAttachment>> {
+    ) -> StoreResult<Option<kefu_model::attachment::StoredAttachment>> {
         ops::attachment(&mut *self.backend.read().await?, id).await
     }
 }
@@ -464,8 +464,8 @@ impl<B: Backend> ChatStore for SqlStore<B> {
 impl<B: Backend> KnowledgeStore for SqlStore<B> {
     async fn put_article(
         &self,
-        article: &kefu_domain::kb::Article,
-        write: kefu_domain::store::ArticleWrite,
+        article: &kefu_model::kb::Article,
+        write: kefu_model::records::ArticleWrite,
     ) -> StoreResult<()> {
         self.write_done(WriteOp::PutArticle {
             article: Box::new(article.clone()),
@@ -474,7 +474,7 @@ impl<B: Backend> KnowledgeStore for SqlStore<B> {
         .await
     }
 
-    async fn article(&self, id: &str) -> StoreResult<Option<kefu_domain::kb::Article>> {
+    async fn article(&self, id: &str) -> StoreResult<Option<kefu_model::kb::Article>> {
         ops::one_doc(
             &mut *self.backend.read().await?,
             "SELECT doc FROM kb_articles WHERE id = $1",
@@ -485,8 +485,8 @@ impl<B: Backend> KnowledgeStore for SqlStore<B> {
 
     async fn list_articles(
         &self,
-        query: &kefu_domain::store::ArticleQuery,
-    ) -> StoreResult<Vec<kefu_domain::kb::Article>> {
+        query: &kefu_model::records::ArticleQuery,
+    ) -> StoreResult<Vec<kefu_model::kb::Article>> {
         ops::list_articles(&mut *self.backend.read().await?, query).await
     }
 
@@ -494,7 +494,7 @@ impl<B: Backend> KnowledgeStore for SqlStore<B> {
         &self,
         id: &str,
         limit: u32,
-    ) -> StoreResult<Vec<kefu_domain::kb::Article>> {
+    ) -> StoreResult<Vec<kefu_model::kb::Article>> {
         ops::article_versions(&mut *self.backend.read().await?, id, limit).await
     }
 
@@ -502,13 +502,13 @@ impl<B: Backend> KnowledgeStore for SqlStore<B> {
         &self,
         id: &str,
         version: i64,
-    ) -> StoreResult<Option<kefu_domain::kb::Article>> {
+    ) -> StoreResult<Option<kefu_model::kb::Article>> {
         ops::article_version(&mut *self.backend.read().await?, id, version).await
     }
 
     async fn add_article_feedback(
         &self,
-        feedback: &kefu_domain::kb::ArticleFeedback,
+        feedback: &kefu_model::kb::ArticleFeedback,
     ) -> StoreResult<()> {
         self.write_done(WriteOp::AddArticleFeedback(Box::new(feedback.clone())))
             .await
@@ -517,7 +517,7 @@ impl<B: Backend> KnowledgeStore for SqlStore<B> {
     async fn article_feedback_counts(
         &self,
         ids: &[String],
-    ) -> StoreResult<Vec<(String, kefu_domain::kb::FeedbackCounts)>> {
+    ) -> StoreResult<Vec<(String, kefu_model::kb::FeedbackCounts)>> {
         ops::article_feedback_counts(&mut *self.backend.read().await?, ids).await
     }
 
@@ -525,11 +525,11 @@ impl<B: Backend> KnowledgeStore for SqlStore<B> {
         &self,
         id: &str,
         limit: u32,
-    ) -> StoreResult<Vec<kefu_domain::kb::ArticleFeedback>> {
+    ) -> StoreResult<Vec<kefu_model::kb::ArticleFeedback>> {
         ops::article_feedback(&mut *self.backend.read().await?, id, limit).await
     }
 
-    async fn add_search_gap(&self, gap: &kefu_domain::kb::SearchGap) -> StoreResult<()> {
+    async fn add_search_gap(&self, gap: &kefu_model::kb::SearchGap) -> StoreResult<()> {
         self.write_done(WriteOp::AddSearchGap(Box::new(gap.clone())))
             .await
     }
@@ -538,13 +538,13 @@ impl<B: Backend> KnowledgeStore for SqlStore<B> {
         &self,
         since: Timestamp,
         limit: u32,
-    ) -> StoreResult<Vec<kefu_domain::kb::SearchGap>> {
+    ) -> StoreResult<Vec<kefu_model::kb::SearchGap>> {
         ops::search_gaps(&mut *self.backend.read().await?, since, limit).await
     }
 
     async fn put_canned(
         &self,
-        reply: &kefu_domain::canned::CannedReply,
+        reply: &kefu_model::canned::CannedReply,
         only_if_absent: bool,
     ) -> StoreResult<()> {
         self.write_done(WriteOp::PutCanned {
@@ -554,17 +554,14 @@ impl<B: Backend> KnowledgeStore for SqlStore<B> {
         .await
     }
 
-    async fn canned_reply(
-        &self,
-        id: &str,
-    ) -> StoreResult<Option<kefu_domain::canned::CannedReply>> {
+    async fn canned_reply(&self, id: &str) -> StoreResult<Option<kefu_model::canned::CannedReply>> {
         ops::canned_reply(&mut *self.backend.read().await?, id).await
     }
 
     async fn list_canned(
         &self,
-        query: &kefu_domain::store::CannedQuery,
-    ) -> StoreResult<Vec<kefu_domain::canned::CannedReply>> {
+        query: &kefu_model::records::CannedQuery,
+    ) -> StoreResult<Vec<kefu_model::canned::CannedReply>> {
         ops::list_canned(&mut *self.backend.read().await?, query).await
     }
 }
@@ -582,7 +579,7 @@ impl<B: Backend> ConfigStore for SqlStore<B> {
         self.write_done(WriteOp::PutCalendar {
             key: key.to_string(),
             spec: Box::new(spec.clone()),
-            at: kefu_domain::to_millis(at),
+            at: kefu_model::to_millis(at),
             only_if_absent,
             editor: editor.cloned(),
         })
@@ -660,7 +657,7 @@ impl<B: Backend> OutboxStore for SqlStore<B> {
         after: i64,
         since: Timestamp,
         limit: u32,
-    ) -> StoreResult<Vec<kefu_domain::store::OutboxEntry>> {
+    ) -> StoreResult<Vec<kefu_model::records::OutboxEntry>> {
         ops::search_outbox(&mut *self.backend.read().await?, after, since, limit).await
     }
 

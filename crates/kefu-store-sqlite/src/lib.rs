@@ -16,8 +16,8 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use kefu_domain::StoreError;
-use kefu_domain::store::StoreResult;
+use kefu_desk::store::StoreResult;
+use kefu_model::StoreError;
 use kefu_store_sql::{
     Backend, Dialect, Migration, Row, Sql, SqlError, SqlErrorKind, SqlStore, Value, WriteOp,
     WriteOutput,

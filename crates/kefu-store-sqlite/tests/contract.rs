@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use kefu_domain::Store;
+use kefu_desk::Store;
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
@@ -88,7 +88,7 @@ async fn customer_events_cannot_be_rewritten_in_the_database() {
         )
         .await
         .unwrap();
-    let patch = kefu_domain::corrections::CustomerPatch {
+    let patch = kefu_model::corrections::CustomerPatch {
         version: 1,
         name: Some("钱少少".into()),
         phones: None,

@@ -5,12 +5,12 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
-use kefu_domain::customer::CustomerView;
-use kefu_domain::desk::{
+use kefu_model::customer::CustomerView;
+use kefu_model::drafts::{
     CaseDraft, CasePatch, CustomerDraft, DepartmentDraft, MessageDraft, UserDraft,
 };
-use kefu_domain::store::CaseQuery;
-use kefu_domain::{Case, CaseEvent, Category, EventData, Phone, Priority, Status, User};
+use kefu_model::records::CaseQuery;
+use kefu_model::{Case, CaseEvent, Category, EventData, Phone, Priority, Status, User};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -25,7 +25,7 @@ pub struct UserView {
     id: String,
     username: String,
     display_name: String,
-    role: kefu_domain::Role,
+    role: kefu_model::Role,
     department_id: Option<String>,
     active: bool,
     created_at: Timestamp,
@@ -68,7 +68,7 @@ pub async fn login(
         .login(&req.username, &req.password)
         .await
         .map_err(|e| match e {
-            kefu_domain::DomainError::Unauthenticated => ApiError::new(
+            kefu_model::DomainError::Unauthenticated => ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthenticated",
                 "wrong username or password",
@@ -121,7 +121,7 @@ pub async fn create_department(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiJson(draft): ApiJson<DepartmentDraft>,
-) -> ApiResult<(StatusCode, Json<kefu_domain::Department>)> {
+) -> ApiResult<(StatusCode, Json<kefu_model::Department>)> {
     let department = state.desk.create_department(Some(&actor), draft).await?;
     Ok((StatusCode::CREATED, Json(department)))
 }
@@ -158,7 +158,7 @@ pub async fn list_customers(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiQuery(p): ApiQuery<CustomerListParams>,
-) -> ApiResult<Json<kefu_domain::store::Page<CustomerView>>> {
+) -> ApiResult<Json<kefu_model::records::Page<CustomerView>>> {
     let page = state
         .desk
         .list_customers(
@@ -170,7 +170,7 @@ pub async fn list_customers(
             p.limit,
         )
         .await?;
-    Ok(Json(kefu_domain::store::Page {
+    Ok(Json(kefu_model::records::Page {
         items: page.items.iter().map(CustomerView::of).collect(),
         next_cursor: page.next_cursor,
     }))
@@ -261,7 +261,7 @@ pub async fn list_cases(
             .customer_id
             .as_deref()
             .map(|c| {
-                kefu_domain::CustomerId::parse(c)
+                kefu_model::CustomerId::parse(c)
                     .ok_or_else(|| ApiError::invalid("customer_id", "not an id"))
             })
             .transpose()?,
@@ -269,7 +269,7 @@ pub async fn list_cases(
             .assignee
             .as_deref()
             .map(|a| {
-                kefu_domain::UserId::parse(a)
+                kefu_model::UserId::parse(a)
                     .ok_or_else(|| ApiError::invalid("assignee", "not a user id"))
             })
             .transpose()?,
@@ -314,7 +314,7 @@ pub struct MessageView<'a> {
     case_id: String,
     seq: i64,
     body: &'a str,
-    visibility: kefu_domain::Visibility,
+    visibility: kefu_model::Visibility,
     author_kind: &'a str,
     /// A call staff logged, rather than a written message.
     call: bool,
@@ -412,7 +412,7 @@ pub async fn put_calendar(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiPath(key): ApiPath<String>,
-    ApiJson(spec): ApiJson<kefu_domain::calendar::CalendarSpec>,
+    ApiJson(spec): ApiJson<kefu_model::calendar::CalendarSpec>,
 ) -> ApiResult<Json<Value>> {
     let spec = state.desk.put_calendar(&actor, &key, spec).await?;
     Ok(Json(named(&key, &spec)))
@@ -422,8 +422,8 @@ pub async fn calendar_add(
     State(state): State<AppState>,
     Auth(_): Auth,
     ApiPath(key): ApiPath<String>,
-    ApiJson(request): ApiJson<kefu_domain::desk::CalendarAdd>,
-) -> ApiResult<Json<kefu_domain::desk::CalendarDue>> {
+    ApiJson(request): ApiJson<kefu_model::drafts::CalendarAdd>,
+) -> ApiResult<Json<kefu_model::drafts::CalendarDue>> {
     let due = state.desk.calendar_add(&key, request).await?;
     for warning in &due.warnings {
         tracing::warn!(calendar = %key, "{warning}");
@@ -462,7 +462,7 @@ pub async fn put_sla_policy(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiPath(key): ApiPath<String>,
-    ApiJson(policy): ApiJson<kefu_domain::sla::SlaPolicy>,
+    ApiJson(policy): ApiJson<kefu_model::sla::SlaPolicy>,
 ) -> ApiResult<Json<Value>> {
     let policy = state.desk.put_sla_policy(&actor, &key, policy).await?;
     Ok(Json(named(&key, &policy)))
@@ -472,7 +472,7 @@ pub async fn make_commitment(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
-    ApiJson(draft): ApiJson<kefu_domain::desk::CommitmentDraft>,
+    ApiJson(draft): ApiJson<kefu_model::drafts::CommitmentDraft>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let case = state.desk.make_commitment(&actor, &id, draft).await?;
     Ok((StatusCode::CREATED, Json(case_view(&state, &case).await?)))
@@ -537,7 +537,7 @@ pub async fn recognize_waybill(
     State(state): State<AppState>,
     Auth(_): Auth,
     ApiPath(number): ApiPath<String>,
-) -> ApiResult<Json<kefu_domain::waybill::Recognition>> {
+) -> ApiResult<Json<kefu_model::waybill::Recognition>> {
     if number.chars().count() > 64 {
         return Err(ApiError::invalid("number", "at most 64 characters"));
     }
@@ -560,7 +560,7 @@ pub async fn chat_frames(
     let (case, conversation) = state.desk.chat_of_case(&actor, &id).await?;
     let frames = state
         .desk
-        .chat_frames(&case.id, q.after.max(0), kefu_domain::chat::Audience::Staff)
+        .chat_frames(&case.id, q.after.max(0), kefu_model::chat::Audience::Staff)
         .await?;
     Ok(Json(json!({
         "case_id": case.id,
@@ -575,15 +575,15 @@ pub async fn chat_frames(
 pub async fn get_presence(
     State(state): State<AppState>,
     Auth(actor): Auth,
-) -> ApiResult<Json<kefu_domain::routing::AgentProfile>> {
+) -> ApiResult<Json<kefu_model::routing::AgentProfile>> {
     Ok(Json(state.desk.presence(&actor).await?))
 }
 
 pub async fn put_presence(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    ApiJson(draft): ApiJson<kefu_domain::routing::PresenceDraft>,
-) -> ApiResult<Json<kefu_domain::routing::AgentProfile>> {
+    ApiJson(draft): ApiJson<kefu_model::routing::PresenceDraft>,
+) -> ApiResult<Json<kefu_model::routing::AgentProfile>> {
     let profile = state.desk.set_presence(&actor, draft).await?;
     // Someone free now takes what waits.
     if let Err(e) = state.desk.route_waiting(50).await {
@@ -599,9 +599,9 @@ pub async fn routing_agents(
 ) -> ApiResult<Json<Value>> {
     if !matches!(
         actor.role,
-        kefu_domain::Role::Admin | kefu_domain::Role::Supervisor
+        kefu_model::Role::Admin | kefu_model::Role::Supervisor
     ) {
-        return Err(kefu_domain::DomainError::Forbidden(
+        return Err(kefu_model::DomainError::Forbidden(
             "only supervisors and admins see the agents' load".into(),
         )
         .into());
@@ -629,8 +629,8 @@ pub async fn nlu_parse(
     State(state): State<AppState>,
     Auth(_actor): Auth,
     ApiJson(req): ApiJson<NluRequest>,
-) -> ApiResult<Json<kefu_domain::nlu::Understanding>> {
-    if req.text.chars().count() > kefu_domain::chat::CHAT_TEXT_MAX {
+) -> ApiResult<Json<kefu_model::nlu::Understanding>> {
+    if req.text.chars().count() > kefu_model::chat::CHAT_TEXT_MAX {
         return Err(ApiError::invalid("text", "at most 4000 characters"));
     }
     Ok(Json(state.desk.understand(&req.text)))
@@ -660,7 +660,7 @@ pub async fn search(
     Auth(actor): Auth,
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<Value>> {
-    use kefu_domain::search::SearchFilters;
+    use kefu_model::search::SearchFilters;
     if !state.desk.has_search() {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,

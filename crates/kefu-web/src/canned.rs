@@ -4,8 +4,8 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use kefu_domain::canned::{CannedDraft, CannedReply, TemplateScope};
-use kefu_domain::replies::{CannedFilter, RenderedReply};
+use kefu_model::canned::{CannedDraft, CannedReply, TemplateScope};
+use kefu_model::replies::{CannedFilter, RenderedReply};
 use serde::Deserialize;
 use serde_json::{Value, json};
 

@@ -26,9 +26,9 @@ use axum::extract::ws::{Message, WebSocket};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kefu_domain::chat::{Audience, ChatConversation, ChatFrame, ChatSend};
-use kefu_domain::ids::{CaseId, MessageId};
-use kefu_domain::{Actor, Visibility};
+use kefu_model::chat::{Audience, ChatConversation, ChatFrame, ChatSend};
+use kefu_model::ids::{CaseId, MessageId};
+use kefu_model::{Actor, Visibility};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
@@ -177,7 +177,7 @@ pub(crate) fn rate_limited(state: &AppState, parts: &axum::http::request::Parts)
 pub async fn start(
     State(state): State<AppState>,
     parts: axum::http::request::Parts,
-    ApiJson(start): ApiJson<kefu_domain::chat::ChatStart>,
+    ApiJson(start): ApiJson<kefu_model::chat::ChatStart>,
 ) -> ApiResult<Response> {
     rate_limited(&state, &parts)?;
     let started = state.desk.start_chat(start).await?;
@@ -642,7 +642,7 @@ pub async fn bot_turn(state: AppState, case_id: CaseId, message_id: MessageId, b
     let mut outcome = state.desk.chat_bot_turn(&case_id, &message_id, &body).await;
     for attempt in 1..=4u64 {
         match &outcome {
-            Err(kefu_domain::DomainError::Conflict {
+            Err(kefu_model::DomainError::Conflict {
                 code: "version_conflict",
                 ..
             }) => {
@@ -675,9 +675,9 @@ pub async fn bot_turn(state: AppState, case_id: CaseId, message_id: MessageId, b
     }
 }
 
-fn domain_error_frame(e: &kefu_domain::DomainError, client_id: Option<&str>) -> Value {
+fn domain_error_frame(e: &kefu_model::DomainError, client_id: Option<&str>) -> Value {
     let mut v = json!({"type": "error", "code": e.code(), "message": e.to_string()});
-    if let kefu_domain::DomainError::Invalid { field, .. } = e {
+    if let kefu_model::DomainError::Invalid { field, .. } = e {
         v["field"] = json!(field);
     }
     if let Some(c) = client_id {

@@ -6,7 +6,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use kefu_domain::corrections::{CustomerPatch, IdentityRequest, MergeRequest};
+use kefu_model::corrections::{CustomerPatch, IdentityRequest, MergeRequest};
 use serde_json::{Value, json};
 
 use crate::AppState;
@@ -15,7 +15,7 @@ use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, Auth};
 
 /// The customer as `GET /customers/{id}` shows it, to this actor.
-async fn shown(state: AppState, actor: kefu_domain::Actor, id: String) -> ApiResult<Response> {
+async fn shown(state: AppState, actor: kefu_model::Actor, id: String) -> ApiResult<Response> {
     Ok(get_customer(State(state), Auth(actor), ApiPath(id))
         .await?
         .into_response())

@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use kefu_domain::{DomainError, StoreError};
+use kefu_model::{DomainError, StoreError};
 use serde_json::json;
 
 #[derive(Debug)]

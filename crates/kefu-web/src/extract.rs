@@ -4,7 +4,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use kefu_domain::Actor;
+use kefu_model::Actor;
 use serde::de::DeserializeOwned;
 
 use crate::AppState;

@@ -5,8 +5,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use jiff::civil::Date;
-use kefu_domain::kb::{Article, ArticleAudience, ArticleDraft, GapSource};
-use kefu_domain::knowledge::{ArticleFilter, Reader};
+use kefu_model::kb::{Article, ArticleAudience, ArticleDraft, GapSource};
+use kefu_model::knowledge::{ArticleFilter, Reader};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -29,7 +29,7 @@ pub struct ListParams {
 /// An article with its votes.
 fn with_counts(
     a: Article,
-    counts: &std::collections::HashMap<String, kefu_domain::kb::FeedbackCounts>,
+    counts: &std::collections::HashMap<String, kefu_model::kb::FeedbackCounts>,
 ) -> Value {
     let votes = counts.get(&a.id).copied().unwrap_or_default();
     let mut v = serde_json::to_value(&a).unwrap_or(Value::Null);

@@ -25,7 +25,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use kefu_domain::Desk;
+use kefu_desk::Desk;
 use tokio::net::TcpListener;
 
 pub use error::ApiError;
@@ -56,7 +56,7 @@ impl AppState {
 
     /// With a search engine: `GET /api/v1/search`, the console's and the portal's searches and
     /// the bot's knowledge-base answers come from it (it is the desk's, see [`Desk::search`]).
-    pub fn with_search(mut self, engine: Arc<dyn kefu_domain::search::SearchEngine>) -> Self {
+    pub fn with_search(mut self, engine: Arc<dyn kefu_model::search::SearchEngine>) -> Self {
         self.desk = self.desk.with_search(engine);
         self
     }

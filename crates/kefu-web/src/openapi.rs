@@ -884,11 +884,11 @@ fn schemas() -> Value {
         "Text": {"type": "string"},
         "Object": {"type": "object"},
         "Empty": {"type": "null"},
-        "Channel": enum_of(kefu_domain::Channel::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().as_slice()),
-        "Category": enum_of(kefu_domain::Category::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().as_slice()),
-        "Priority": enum_of(kefu_domain::Priority::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().as_slice()),
-        "Status": enum_of(kefu_domain::Status::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().as_slice()),
-        "Role": enum_of(kefu_domain::Role::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().as_slice()),
+        "Channel": enum_of(kefu_model::Channel::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().as_slice()),
+        "Category": enum_of(kefu_model::Category::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().as_slice()),
+        "Priority": enum_of(kefu_model::Priority::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().as_slice()),
+        "Status": enum_of(kefu_model::Status::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().as_slice()),
+        "Role": enum_of(kefu_model::Role::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().as_slice()),
         "Login": {"type": "object", "required": ["username", "password"], "additionalProperties": false,
             "properties": {"username": text, "password": text}},
         "LoginResult": {"type": "object", "properties": {"token": text, "token_type": text, "user": {"$ref": "#/components/schemas/User"}}},
@@ -999,7 +999,7 @@ fn schemas() -> Value {
             "priority": {"$ref": "#/components/schemas/Priority"}, "add_tags": strings}},
         "CannedCreate": {"type": "object", "required": ["title", "body"], "additionalProperties": false,
             "properties": {"title": {"type": "string", "maxLength": 100},
-                "body": {"type": "string", "maxLength": 4000, "description": format!("text with variables {}", kefu_domain::canned::VARIABLES.iter().map(|v| format!("{{{{{v}}}}}")).collect::<Vec<_>>().join(", "))},
+                "body": {"type": "string", "maxLength": 4000, "description": format!("text with variables {}", kefu_model::canned::VARIABLES.iter().map(|v| format!("{{{{{v}}}}}")).collect::<Vec<_>>().join(", "))},
                 "scope": enum_of(&["team", "personal"]), "department": {"type": "string", "description": "team templates: a department id or key; absent for everyone"},
                 "tags": strings, "language": enum_of(&["zh", "en"]),
                 "actions": {"$ref": "#/components/schemas/MacroActions", "description": "present: the template is a macro"}}},
@@ -1116,7 +1116,7 @@ fn customer_schemas() -> Value {
     let ts = json!({"type": "string", "format": "date-time"});
     let text = json!({"type": "string"});
     let strings = json!({"type": "array", "items": {"type": "string"}});
-    let methods: Vec<&str> = kefu_domain::case::IdentityMethod::ALL
+    let methods: Vec<&str> = kefu_model::case::IdentityMethod::ALL
         .iter()
         .map(|m| m.as_str())
         .collect();
@@ -1144,7 +1144,7 @@ fn parcel_schemas() -> Value {
     let text = json!({"type": "string"});
     let money = json!({"type": "string", "description": "decimal, e.g. \"12.50\" (numbers are accepted on input)"});
     let number = json!({"type": ["number", "string"]});
-    let statuses: Vec<&str> = kefu_domain::shipment::ShipmentStatus::ALL
+    let statuses: Vec<&str> = kefu_model::shipment::ShipmentStatus::ALL
         .iter()
         .map(|s| s.as_str())
         .collect();
@@ -1176,11 +1176,11 @@ fn parcel_schemas() -> Value {
             "shipment": {"$ref": "#/components/schemas/Shipment"}}},
         "TrackingQuery": {"type": "object", "additionalProperties": false,
             "properties": {"waybill_no": text, "phone": text, "name": text, "address": text, "date": {"type": "string", "format": "date"},
-                "issue": {"type": "string", "enum": kefu_domain::tracking::Issue::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()},
+                "issue": {"type": "string", "enum": kefu_model::tracking::Issue::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()},
                 "open_case": {"type": "object", "additionalProperties": false, "properties": {
                     "channel": {"$ref": "#/components/schemas/Channel"}, "phone": text, "name": text, "note": text}}}},
         "TrackingAnswer": {"type": "object", "required": ["outcome", "answer", "actions"], "properties": {
-            "outcome": {"type": "string", "enum": kefu_domain::tracking::Outcome::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()},
+            "outcome": {"type": "string", "enum": kefu_model::tracking::Outcome::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()},
             "reason": text, "answer": text, "answer_en": text,
             "actions": {"type": "array", "items": {"type": "object", "properties": {"kind": text, "category": text, "priority": text, "due_at": ts}}},
             "shipment": {"type": "object", "description": "masked"}, "matches": {"type": "array"}, "carrier": {"type": "object"},
@@ -1205,7 +1205,7 @@ fn parcel_schemas() -> Value {
             "description": "With case_id (an id or number) the pickup is for the case's customer: an empty sender name or phone is the customer's on file, and the case records pickup_booked in the same write."},
         "Pickup": {"type": "object", "description": "The sender's name in full, phone masked, addresses cut to the district",
             "properties": {"id": text, "number": text, "status": {"type": "string",
-            "enum": kefu_domain::pickup::PickupStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()},
+            "enum": kefu_model::pickup::PickupStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()},
             "sender": masked_party, "recipient_region": text, "item": text, "weight_kg": money, "pieces": {"type": "integer"},
             "outlet": text, "courier": {"type": "object"}, "estimated_pickup_at": ts, "review_required": {"type": "boolean"},
             "case_id": text, "customer_id": text,

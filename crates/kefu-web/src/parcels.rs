@@ -4,9 +4,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use kefu_domain::parcels::{ClaimDraft, ClaimStep, TrackingQuery};
-use kefu_domain::pickup::{PickupQuery, PickupView};
-use kefu_domain::shipment::{ScanDraft, ShipmentDraft};
+use kefu_model::parcels::{ClaimDraft, ClaimStep, TrackingQuery};
+use kefu_model::pickup::{PickupQuery, PickupView};
+use kefu_model::shipment::{ScanDraft, ShipmentDraft};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -32,7 +32,7 @@ pub async fn get_shipment(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiPath(waybill): ApiPath<String>,
-) -> ApiResult<Json<kefu_domain::shipment::MaskedShipment>> {
+) -> ApiResult<Json<kefu_model::shipment::MaskedShipment>> {
     Ok(Json(state.desk.view_shipment(&actor, &waybill).await?))
 }
 
@@ -160,7 +160,7 @@ pub async fn get_pickup(
 pub async fn quote(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    ApiJson(request): ApiJson<kefu_domain::parcels::QuoteInput>,
+    ApiJson(request): ApiJson<kefu_model::parcels::QuoteInput>,
 ) -> ApiResult<Json<Value>> {
     let quote = state.desk.quote(&actor, &request).await?;
     Ok(Json(quote))
@@ -169,7 +169,7 @@ pub async fn quote(
 pub async fn book_pickup(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    ApiJson(request): ApiJson<kefu_domain::parcels::PickupDraft>,
+    ApiJson(request): ApiJson<kefu_model::parcels::PickupDraft>,
 ) -> ApiResult<Response> {
     let pickup = state.desk.book_pickup(&actor, request).await?;
     Ok((StatusCode::CREATED, Json(PickupView::of(&pickup))).into_response())
@@ -179,7 +179,7 @@ pub async fn pickup_status(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
-    ApiJson(change): ApiJson<kefu_domain::parcels::PickupStatusChange>,
+    ApiJson(change): ApiJson<kefu_model::parcels::PickupStatusChange>,
 ) -> ApiResult<Json<PickupView>> {
     Ok(Json(PickupView::of(
         &state.desk.change_pickup(&actor, &id, change).await?,
@@ -217,7 +217,7 @@ pub async fn claim_step(
         .find(|c| c.id == claim_id)
         .cloned()
         .ok_or_else(|| {
-            ApiError::from(kefu_domain::DomainError::NotFound(format!(
+            ApiError::from(kefu_model::DomainError::NotFound(format!(
                 "claim {claim_id}"
             )))
         })?;
@@ -254,7 +254,7 @@ pub async fn reveal_customer(
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<RevealRequest>,
-) -> ApiResult<Json<kefu_domain::Customer>> {
+) -> ApiResult<Json<kefu_model::Customer>> {
     Ok(Json(
         state
             .desk
@@ -269,7 +269,7 @@ pub async fn reveal_shipment(
     Auth(actor): Auth,
     ApiPath(waybill): ApiPath<String>,
     ApiJson(body): ApiJson<RevealRequest>,
-) -> ApiResult<Json<kefu_domain::shipment::Shipment>> {
+) -> ApiResult<Json<kefu_model::shipment::Shipment>> {
     Ok(Json(
         state
             .desk
@@ -284,7 +284,7 @@ pub async fn reveal_pickup(
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<RevealRequest>,
-) -> ApiResult<Json<kefu_domain::pickup::Pickup>> {
+) -> ApiResult<Json<kefu_model::pickup::Pickup>> {
     Ok(Json(
         state.desk.reveal_pickup(&actor, &id, &body.reason).await?,
     ))

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use jiff::{SignedDuration, Timestamp};
-use kefu_domain::{Actor, Desk, auth};
+use kefu_desk::Desk;
+use kefu_model::{Actor, auth};
 
 use crate::error::ApiError;
 

@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use kefu_domain::{Desk, Store, SystemClock};
+use kefu_desk::{Desk, Store};
+use kefu_model::SystemClock;
 use serde::Deserialize;
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -56,7 +57,7 @@ impl Settings {
                 .filter(|u| !u.trim().is_empty()),
             time_zone: time_zone
                 .or(file.time_zone)
-                .unwrap_or_else(|| kefu_domain::DEFAULT_TIME_ZONE.to_string()),
+                .unwrap_or_else(|| kefu_model::DEFAULT_TIME_ZONE.to_string()),
         }
     }
 

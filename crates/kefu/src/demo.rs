@@ -12,14 +12,15 @@ use std::sync::Arc;
 
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
-use kefu_domain::classify::Classifier;
-use kefu_domain::customer::ExternalId;
-use kefu_domain::desk::{
+use kefu_desk::{Desk, Store};
+use kefu_model::classify::Classifier;
+use kefu_model::customer::ExternalId;
+use kefu_model::drafts::{
     CaseDraft, CasePatch, CustomerDraft, DepartmentDraft, MessageDraft, UserDraft,
 };
-use kefu_domain::{
-    Actor, Category, Channel, Clock, Desk, DomainError, FixedClock, Grade, KeywordClassifier,
-    Priority, Role, Status, Store, StoreError, Visibility,
+use kefu_model::{
+    Actor, Category, Channel, Clock, DomainError, FixedClock, Grade, KeywordClassifier, Priority,
+    Role, Status, StoreError, Visibility,
 };
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -1997,11 +1998,7 @@ fn new_waybill(rng: &mut StdRng) -> String {
         .take(12)
         .filter_map(|c| c.to_digit(10))
         .collect();
-    format!(
-        "YL{}{}",
-        &raw[..12],
-        kefu_domain::waybill::luhn_digit(&body)
-    )
+    format!("YL{}{}", &raw[..12], kefu_model::waybill::luhn_digit(&body))
 }
 
 fn agent_index(rng: &mut StdRng) -> usize {
@@ -3177,8 +3174,8 @@ pub async fn seed(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kefu_domain::Case;
-    use kefu_domain::store::{CaseQuery, CustomerQuery};
+    use kefu_model::Case;
+    use kefu_model::records::{CaseQuery, CustomerQuery};
     use std::collections::HashMap;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -3218,13 +3215,13 @@ mod tests {
                 .unwrap();
             out.extend(page.items);
             match page.next_cursor {
-                Some(c) => before = Some(kefu_domain::CaseId::parse(&c).unwrap()),
+                Some(c) => before = Some(kefu_model::CaseId::parse(&c).unwrap()),
                 None => return out,
             }
         }
     }
 
-    async fn all_customers(store: &Arc<dyn Store>) -> Vec<kefu_domain::Customer> {
+    async fn all_customers(store: &Arc<dyn Store>) -> Vec<kefu_model::Customer> {
         let mut out = Vec::new();
         let mut before = None;
         loop {
@@ -3238,7 +3235,7 @@ mod tests {
                 .unwrap();
             out.extend(page.items);
             match page.next_cursor {
-                Some(c) => before = Some(kefu_domain::CustomerId::parse(&c).unwrap()),
+                Some(c) => before = Some(kefu_model::CustomerId::parse(&c).unwrap()),
                 None => return out,
             }
         }
@@ -3282,7 +3279,7 @@ mod tests {
 
     #[test]
     fn every_demo_waybill_carries_its_check_digit() {
-        use kefu_domain::waybill::{CheckScheme, check_digit_ok};
+        use kefu_model::waybill::{CheckScheme, check_digit_ok};
         let world = plan(&shanghai(), test_now());
         let mut seen = 0;
         for c in &world.cases {
@@ -3406,7 +3403,7 @@ mod tests {
         by_time.sort_by_key(|c| c.created_at);
         let seqs: Vec<i64> = by_time
             .iter()
-            .map(|c| kefu_domain::store::case_number_seq(&c.number).unwrap())
+            .map(|c| kefu_model::records::case_number_seq(&c.number).unwrap())
             .collect();
         assert!(seqs.windows(2).all(|w| w[0] < w[1]));
 

@@ -6,10 +6,11 @@
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
-use kefu_domain::chat::{ChatSend, ChatStart};
-use kefu_domain::desk::CasePatch;
-use kefu_domain::routing::{Presence, PresenceDraft};
-use kefu_domain::{Actor, Desk, DomainError, FixedClock, Status, Visibility};
+use kefu_desk::Desk;
+use kefu_model::chat::{ChatSend, ChatStart};
+use kefu_model::drafts::CasePatch;
+use kefu_model::routing::{Presence, PresenceDraft};
+use kefu_model::{Actor, DomainError, FixedClock, Status, Visibility};
 
 /// One conversation: who the customer is, what they write (the bot answers each line), and
 /// what the agent says after the handover (if it comes to that).
@@ -216,7 +217,7 @@ pub async fn seed_with_demo_staff(
     let waybill = parcels
         .samples
         .iter()
-        .find(|(outcome, _)| *outcome == kefu_domain::tracking::Outcome::WithResult)
+        .find(|(outcome, _)| *outcome == kefu_model::tracking::Outcome::WithResult)
         .and_then(|(_, numbers)| numbers.first())
         .map(String::as_str);
     seed(desk, now, waybill, &agents).await
@@ -225,15 +226,15 @@ pub async fn seed_with_demo_staff(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kefu_domain::desk::UserDraft;
-    use kefu_domain::{Channel, Role};
+    use kefu_model::drafts::UserDraft;
+    use kefu_model::{Channel, Role};
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn demo_chats_are_real_conversations() {
         let dir = std::env::temp_dir().join(format!("kefu-demo-chats-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let store: Arc<dyn kefu_domain::Store> =
+        let store: Arc<dyn kefu_desk::Store> =
             Arc::new(kefu_store_sqlite::open(&dir.join("kefu.db")).await.unwrap());
         let now: Timestamp = "2026-03-16T06:30:00Z".parse().unwrap();
         let desk = Desk::new(store.clone(), Arc::new(FixedClock::new(now)))
@@ -261,7 +262,7 @@ mod tests {
         let made = seed(&desk, now, None, &agents).await.unwrap();
         assert_eq!(made, SCRIPTS.len());
         let cases = store
-            .list_cases(&kefu_domain::store::CaseQuery {
+            .list_cases(&kefu_model::records::CaseQuery {
                 limit: 50,
                 ..Default::default()
             })
@@ -289,10 +290,10 @@ mod tests {
         // The complaint is with a person, waiting for the first reply under its clock.
         let complaint = with("孙先生");
         assert!(!complaint.bot.as_ref().unwrap().active);
-        assert_eq!(complaint.category, kefu_domain::Category::Complaint);
+        assert_eq!(complaint.category, kefu_model::Category::Complaint);
         for c in &cases {
             let events = store.case_events(&c.id).await.unwrap();
-            assert_eq!(kefu_domain::Case::replay(&events).as_ref(), Some(c));
+            assert_eq!(kefu_model::Case::replay(&events).as_ref(), Some(c));
         }
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -3,9 +3,10 @@
 //! days that found nothing good, so the gaps report and the review list have something to show.
 
 use jiff::{SignedDuration, Timestamp};
-use kefu_domain::kb::{ArticleDraft, ArticleText, GapSource};
-use kefu_domain::knowledge::Reader;
-use kefu_domain::{Actor, Desk, DomainError, FixedClock};
+use kefu_desk::Desk;
+use kefu_model::kb::{ArticleDraft, ArticleText, GapSource};
+use kefu_model::knowledge::Reader;
+use kefu_model::{Actor, DomainError, FixedClock};
 
 /// Questions customers asked that no article answered (question, days ago, where).
 const GAPS: &[(&str, i64, GapSource)] = &[

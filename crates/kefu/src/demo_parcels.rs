@@ -6,15 +6,16 @@
 use std::collections::HashMap;
 
 use jiff::{SignedDuration, Timestamp};
-use kefu_domain::claim::ClaimKind;
-use kefu_domain::desk::UserDraft;
-use kefu_domain::parcels::{ClaimDraft, ClaimStep, ImportRow, PickupDraft, PickupStatusChange};
-use kefu_domain::pickup::PickupStatus;
-use kefu_domain::shipment::{PartyDraft, ScanDraft, ShipmentDraft};
-use kefu_domain::store::CaseQuery;
-use kefu_domain::tracking::Outcome;
-use kefu_domain::waybill::luhn_digit;
-use kefu_domain::{Actor, Case, Category, Desk, DomainError, Role, Status, UserId};
+use kefu_desk::Desk;
+use kefu_model::claim::ClaimKind;
+use kefu_model::drafts::UserDraft;
+use kefu_model::parcels::{ClaimDraft, ClaimStep, ImportRow, PickupDraft, PickupStatusChange};
+use kefu_model::pickup::PickupStatus;
+use kefu_model::records::CaseQuery;
+use kefu_model::shipment::{PartyDraft, ScanDraft, ShipmentDraft};
+use kefu_model::tracking::Outcome;
+use kefu_model::waybill::luhn_digit;
+use kefu_model::{Actor, Case, Category, DomainError, Role, Status, UserId};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -399,15 +400,12 @@ pub async fn seed(desk: &Desk, now: Timestamp) -> Result<ParcelSummary, DomainEr
             })
             .await?;
         cases.extend(page.items);
-        match page
-            .next_cursor
-            .and_then(|c| kefu_domain::CaseId::parse(&c))
-        {
+        match page.next_cursor.and_then(|c| kefu_model::CaseId::parse(&c)) {
             Some(c) => before = Some(c),
             None => break,
         }
     }
-    let mut phones: HashMap<kefu_domain::CustomerId, String> = HashMap::new();
+    let mut phones: HashMap<kefu_model::CustomerId, String> = HashMap::new();
     for c in &cases {
         if !phones.contains_key(&c.customer_id)
             && let Some(customer) = desk.store().customer_by_id(&c.customer_id).await?

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use kefu::config::{self, FileSettings, Settings};
 use kefu::demo;
-use kefu_domain::desk::UserDraft;
-use kefu_domain::{Clock, Role, SystemClock};
+use kefu_model::drafts::UserDraft;
+use kefu_model::{Clock, Role, SystemClock};
 use tokio::net::TcpListener;
 
 /// Many small, short-lived allocations per request (JSON, rows): mimalloc serves them with
@@ -282,9 +282,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             })?;
             let desk = config::desk(config::open_store(&settings).await?, &settings.time_zone)?;
             let given = std::env::var("KEFU_NEW_USER_PASSWORD").ok();
-            let password = given
-                .clone()
-                .unwrap_or_else(kefu_domain::auth::new_password);
+            let password = given.clone().unwrap_or_else(kefu_model::auth::new_password);
             let user = desk
                 .create_user(
                     None,
@@ -364,7 +362,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 }
 
 /// The desk a server runs: store opened and migrated, and what kefu ships installed.
-async fn open_desk_for_serving(settings: &Settings) -> Result<kefu_domain::Desk, String> {
+async fn open_desk_for_serving(settings: &Settings) -> Result<kefu_desk::Desk, String> {
     let desk = config::desk(config::open_store(settings).await?, &settings.time_zone)?;
     kefu::node::install_shipped(&desk).await?;
     Ok(desk)
@@ -414,7 +412,7 @@ fn open_search_index(settings: &Settings) -> Result<kefu_search::SearchIndex, St
 
 async fn serve(
     listener: TcpListener,
-    desk: kefu_domain::Desk,
+    desk: kefu_desk::Desk,
     settings: &Settings,
 ) -> Result<(), String> {
     let state = kefu::node::start(desk, open_search_index(settings)?);

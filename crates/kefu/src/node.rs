@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use kefu_domain::Desk;
+use kefu_desk::Desk;
 
 /// Installs what kefu ships and the store lacks: built-in calendars and SLA policies, the
 /// canned replies and the knowledge-base articles (existing ones, maybe edited, are kept).

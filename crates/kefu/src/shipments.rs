@@ -6,9 +6,10 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use kefu_domain::parcels::ImportRow;
-use kefu_domain::shipment::{PartyDraft, ScanDraft, ShipmentDraft};
-use kefu_domain::{Actor, Desk, DomainError, Role, UserId};
+use kefu_desk::Desk;
+use kefu_model::parcels::ImportRow;
+use kefu_model::shipment::{PartyDraft, ScanDraft, ShipmentDraft};
+use kefu_model::{Actor, DomainError, Role, UserId};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use kefu_domain::Desk;
+use kefu_desk::Desk;
 
 /// How often a node looks: due clocks are noticed within this (plus the write).
 pub const TICK: Duration = Duration::from_millis(250);

@@ -3,8 +3,8 @@
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
 
-use kefu_domain::Store;
-use kefu_domain::export;
+use kefu_desk::Store;
+use kefu_model::export;
 
 /// Writes the whole store to `out` (a file, or standard output when `None`).
 pub async fn export_to(store: &dyn Store, out: Option<&Path>) -> Result<u64, String> {
@@ -15,7 +15,7 @@ pub async fn export_to(store: &dyn Store, out: Option<&Path>) -> Result<u64, Str
         None => Box::new(std::io::stdout()),
     };
     let mut writer = BufWriter::new(writer);
-    let count = export::export_all(store, &mut |line| {
+    let count = kefu_desk::export::export_all(store, &mut |line| {
         writer
             .write_all(line.as_bytes())
             .map_err(|e| e.to_string())?;
@@ -57,12 +57,12 @@ pub async fn import_from(store: &dyn Store, path: &Path) -> Result<u64, String> 
         .skip(1)
         .map(|(i, line)| match line {
             Ok(l) => export::parse_record(i + 1, &l),
-            Err(e) => Err(kefu_domain::DomainError::invalid(
+            Err(e) => Err(kefu_model::DomainError::invalid(
                 format!("line {}", i + 1),
                 e.to_string(),
             )),
         });
-    export::import_records(store, records)
+    kefu_desk::export::import_records(store, records)
         .await
         .map_err(|e| e.to_string())
 }

@@ -675,7 +675,7 @@ async fn clocks_due_during_downtime_fire_once_after_start() {
 fn own_waybill(serial: u64) -> String {
     let body = format!("{serial:012}");
     let digits: Vec<u32> = body.chars().filter_map(|c| c.to_digit(10)).collect();
-    format!("YL{body}{}", kefu_domain::waybill::luhn_digit(&digits))
+    format!("YL{body}{}", kefu_model::waybill::luhn_digit(&digits))
 }
 
 /// `kefu shipments import`: good rows load, every bad row is reported with its line and reason

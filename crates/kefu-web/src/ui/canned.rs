@@ -10,11 +10,11 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use kefu_domain::canned::{
+use kefu_model::canned::{
     self, CannedDraft, CannedReply, MacroActions, TemplateLanguage, TemplateScope,
 };
-use kefu_domain::replies::{CannedFilter, manages_team_templates, may_edit_canned};
-use kefu_domain::{Category, Department, DomainError, Priority, Status};
+use kefu_model::replies::{CannedFilter, manages_team_templates, may_edit_canned};
+use kefu_model::{Category, Department, DomainError, Priority, Status};
 
 use super::i18n::{Tr, label, variable_label};
 use super::pages::{Chrome, Opt, code_options, local, nav};

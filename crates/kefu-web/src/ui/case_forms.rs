@@ -16,10 +16,10 @@ use axum::routing::post;
 use jiff::Timestamp;
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
-use kefu_domain::case::Visibility;
-use kefu_domain::claim::ClaimKind;
-use kefu_domain::desk::{CasePatch, CommitmentDraft, MessageDraft};
-use kefu_domain::{Category, DomainError, Priority, Status};
+use kefu_model::claim::ClaimKind;
+use kefu_model::codes::Visibility;
+use kefu_model::drafts::{CasePatch, CommitmentDraft, MessageDraft};
+use kefu_model::{Category, DomainError, Priority, Status};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -223,7 +223,7 @@ impl CaseAction for HandBackForm {
 /// The caller proved who they are (R-SEC-1): how, and a note.
 #[derive(Deserialize)]
 pub struct IdentityForm {
-    method: kefu_domain::case::IdentityMethod,
+    method: kefu_model::case::IdentityMethod,
     #[serde(default)]
     note: String,
 }
@@ -232,7 +232,7 @@ impl CaseAction for IdentityForm {
     const NAME: &'static str = "identity";
 
     async fn apply(self, state: &AppState, s: &UiSession, id: &str) -> Result<String, DomainError> {
-        let request = kefu_domain::corrections::IdentityRequest {
+        let request = kefu_model::corrections::IdentityRequest {
             method: self.method,
             note: self.note.trim().to_string(),
         };
@@ -275,7 +275,7 @@ impl CaseAction for ClaimForm {
     const NAME: &'static str = "claim";
 
     async fn apply(self, state: &AppState, s: &UiSession, id: &str) -> Result<String, DomainError> {
-        let draft = kefu_domain::parcels::ClaimDraft {
+        let draft = kefu_model::parcels::ClaimDraft {
             waybill_no: None,
             kind: self.kind,
             claimed_amount: self.claimed_amount,
@@ -302,7 +302,7 @@ impl CaseAction for ClaimProposeForm {
     const NAME: &'static str = "claim-propose";
 
     async fn apply(self, state: &AppState, s: &UiSession, id: &str) -> Result<String, DomainError> {
-        let step = kefu_domain::parcels::ClaimStep {
+        let step = kefu_model::parcels::ClaimStep {
             loss_amount: Some(self.loss_amount),
             ..Default::default()
         };
@@ -336,8 +336,8 @@ impl CaseAction for PickupForm {
     const NAME: &'static str = "pickup";
 
     async fn apply(self, state: &AppState, s: &UiSession, id: &str) -> Result<String, DomainError> {
-        let draft = kefu_domain::parcels::PickupDraft {
-            sender: kefu_domain::shipment::PartyDraft {
+        let draft = kefu_model::parcels::PickupDraft {
+            sender: kefu_model::shipment::PartyDraft {
                 name: self.name.trim().to_string(),
                 phone: self.phone.trim().to_string(),
                 address: self.origin.trim().to_string(),

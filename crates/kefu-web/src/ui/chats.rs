@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use kefu_domain::desk::CasePatch;
-use kefu_domain::routing::{Presence, PresenceDraft};
-use kefu_domain::{Case, DomainError};
+use kefu_model::drafts::CasePatch;
+use kefu_model::routing::{Presence, PresenceDraft};
+use kefu_model::{Case, DomainError};
 
 use super::pages::{Chrome, nav};
 use super::{CsrfForm, FormRefused, NoFields, UiSession, error_page, redirect, render};
@@ -34,12 +34,12 @@ impl ChatPanel {
     /// read them leaves the list empty rather than the chat unusable).
     pub async fn of(
         state: &AppState,
-        actor: &kefu_domain::Actor,
+        actor: &kefu_model::Actor,
         case: &Case,
         targets: &[(String, String)],
         back: &str,
     ) -> ChatPanel {
-        let filter = kefu_domain::replies::CannedFilter {
+        let filter = kefu_model::replies::CannedFilter {
             macros: Some(false),
             ..Default::default()
         };
@@ -65,7 +65,7 @@ impl ChatPanel {
 /// take one is the desk's rule (`User::may_be_assigned`).
 pub async fn transfer_targets(
     state: &AppState,
-    actor: &kefu_domain::Actor,
+    actor: &kefu_model::Actor,
     zh: bool,
 ) -> Result<Vec<(String, String)>, DomainError> {
     let users = state.desk.assignable_users(actor).await?;

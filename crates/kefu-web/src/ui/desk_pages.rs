@@ -7,10 +7,10 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use kefu_domain::DomainError;
-use kefu_domain::parcels::{PickupDraft, QuoteInput};
-use kefu_domain::queues::DepartmentInbox;
-use kefu_domain::shipment::PartyDraft;
+use kefu_model::DomainError;
+use kefu_model::parcels::{PickupDraft, QuoteInput};
+use kefu_model::queues::DepartmentInbox;
+use kefu_model::shipment::PartyDraft;
 
 use super::i18n::{Tr, label};
 use super::pages::{Chrome, PickupLine, customer_label, local, nav, pickup_line, span};
@@ -303,7 +303,7 @@ async fn department_view(state: &AppState, s: &UiSession, wanted: Option<&str>) 
     };
     let now = state.desk.now();
     let tz = state.desk.time_zone();
-    let name_of = |id: Option<&kefu_domain::DepartmentId>| {
+    let name_of = |id: Option<&kefu_model::DepartmentId>| {
         id.and_then(|id| inbox.departments.iter().find(|d| &d.id == id))
             .map(|d| d.name.clone())
             .unwrap_or_default()

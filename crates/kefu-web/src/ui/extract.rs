@@ -11,7 +11,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use kefu_domain::DomainError;
+use kefu_model::DomainError;
 use serde::de::DeserializeOwned;
 
 use super::pages::{Chrome, nav};
@@ -326,7 +326,7 @@ mod tests {
     #[derive(serde::Deserialize, Debug, PartialEq)]
     struct Change {
         #[serde(default, deserialize_with = "field::optional")]
-        status: Option<kefu_domain::Status>,
+        status: Option<kefu_model::Status>,
     }
 
     fn change(body: &str) -> Result<Change, String> {
@@ -339,7 +339,7 @@ mod tests {
         assert_eq!(change("status=").unwrap().status, None);
         assert_eq!(
             change("status=resolved").unwrap().status,
-            Some(kefu_domain::Status::Resolved)
+            Some(kefu_model::Status::Resolved)
         );
         let refused = change("status=bogus").unwrap_err();
         assert!(refused.contains("bogus"), "{refused}");

@@ -9,10 +9,10 @@ use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use kefu_domain::DomainError;
-use kefu_domain::kb::{Article, GapSource};
-use kefu_domain::knowledge::{ArticleFilter, Reader};
 use kefu_html::SafeHtml;
+use kefu_model::DomainError;
+use kefu_model::kb::{Article, GapSource};
+use kefu_model::knowledge::{ArticleFilter, Reader};
 
 use super::kb_words::KbTr;
 use super::portal::{ClientIp, PortalChrome, Visit, csrf_ok, finish, limited, param, visit};

@@ -5,8 +5,8 @@
 
 use std::fmt;
 
-use kefu_domain::sla::{ClockKind, ClockState};
-use kefu_domain::{Category, Channel, Status};
+use kefu_model::sla_clock::{ClockKind, ClockState};
+use kefu_model::{Category, Channel, Status};
 
 use super::kb_words::{self, KbTr};
 
@@ -985,8 +985,8 @@ pub fn clock_state_label(lang: Lang, state: ClockState) -> &'static str {
     }
 }
 
-pub fn claim_kind_label(lang: Lang, kind: kefu_domain::claim::ClaimKind) -> &'static str {
-    use kefu_domain::claim::ClaimKind;
+pub fn claim_kind_label(lang: Lang, kind: kefu_model::claim::ClaimKind) -> &'static str {
+    use kefu_model::claim::ClaimKind;
     match kind {
         ClaimKind::Lost => lang.pick("丢件", "Lost parcel"),
         ClaimKind::Damaged => lang.pick("破损", "Damaged parcel"),
@@ -994,8 +994,8 @@ pub fn claim_kind_label(lang: Lang, kind: kefu_domain::claim::ClaimKind) -> &'st
     }
 }
 
-pub fn claim_state_label(lang: Lang, state: kefu_domain::claim::ClaimState) -> &'static str {
-    use kefu_domain::claim::ClaimState;
+pub fn claim_state_label(lang: Lang, state: kefu_model::claim::ClaimState) -> &'static str {
+    use kefu_model::claim::ClaimState;
     match state {
         ClaimState::Opened => lang.pick("已受理", "Opened"),
         ClaimState::Proposed => lang.pick("已提出赔付方案", "Proposed"),
@@ -1006,8 +1006,8 @@ pub fn claim_state_label(lang: Lang, state: kefu_domain::claim::ClaimState) -> &
 }
 
 /// The outcome of a tracking query, as the agent's tracking page names it.
-pub fn tracking_outcome_label(lang: Lang, outcome: kefu_domain::tracking::Outcome) -> &'static str {
-    use kefu_domain::tracking::Outcome;
+pub fn tracking_outcome_label(lang: Lang, outcome: kefu_model::tracking::Outcome) -> &'static str {
+    use kefu_model::tracking::Outcome;
     match outcome {
         Outcome::WithResult => lang.pick("有结果", "Result found"),
         Outcome::Delay => lang.pick("延误", "Delayed"),
@@ -1021,8 +1021,8 @@ pub fn tracking_outcome_label(lang: Lang, outcome: kefu_domain::tracking::Outcom
 
 /// What happened, as a case's timeline titles it; every kind of event has a title in both
 /// languages (the timeline adds the details).
-pub fn event_label(lang: Lang, event: &kefu_domain::EventData) -> &'static str {
-    use kefu_domain::EventData as E;
+pub fn event_label(lang: Lang, event: &kefu_model::EventData) -> &'static str {
+    use kefu_model::EventData as E;
     match event {
         E::Created { .. } => lang.pick("创建工单", "Case created"),
         E::MessageAdded { .. } => lang.pick("消息", "Message"),

@@ -10,14 +10,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::civil::Date;
-use kefu_domain::DomainError;
-use kefu_domain::error::StoreError;
-use kefu_domain::kb::{
+use kefu_html::SafeHtml;
+use kefu_model::DomainError;
+use kefu_model::error::StoreError;
+use kefu_model::kb::{
     Article, ArticleAudience, ArticleCategory, ArticleDraft, ArticleText, GapSource,
 };
-use kefu_domain::knowledge::{ArticleFilter, Reader};
-use kefu_domain::nlu::Intent;
-use kefu_html::SafeHtml;
+use kefu_model::knowledge::{ArticleFilter, Reader};
+use kefu_model::nlu::Intent;
 use serde::Deserialize;
 
 use super::extract::field;
@@ -231,7 +231,7 @@ pub async fn list_page(
         overdue_count,
         rows,
         error,
-        shows_gaps: kefu_domain::knowledge::may_read_gaps(&s.actor),
+        shows_gaps: kefu_model::knowledge::may_read_gaps(&s.actor),
     })
 }
 
@@ -382,7 +382,7 @@ pub async fn article_page(
         .collect();
     let may_edit = desk.may_edit_article(&s.actor, &article).is_ok();
     let next_review = today(&state)
-        .checked_add(jiff::Span::new().days(kefu_domain::kb::REVIEW_DAYS))
+        .checked_add(jiff::Span::new().days(kefu_model::kb::REVIEW_DAYS))
         .map(|d| d.to_string())
         .unwrap_or_default();
     let a = view_of(&state, &s, &article).await;

@@ -28,8 +28,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use kefu_domain::queues::{Queue, QueueFilter};
-use kefu_domain::{Actor, DomainError};
+use kefu_model::queues::{Queue, QueueFilter};
+use kefu_model::{Actor, DomainError};
 
 use crate::AppState;
 pub use extract::{CsrfForm, FormRefused, NoFields, StaffPage};
@@ -199,7 +199,7 @@ struct LoginPage {
 
 async fn login_page(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
     let tr = tr_of(&headers);
-    let csrf = kefu_domain::auth::new_password();
+    let csrf = kefu_model::auth::new_password();
     let next = local_path(q.get("next").map_or("/", String::as_str)).to_string();
     let page = LoginPage {
         chrome: pages::Chrome::anonymous(tr, &csrf, "/login"),
@@ -374,11 +374,11 @@ pub fn queue_label(tr: &Tr, q: Queue) -> &'static str {
 pub fn filter_of(q: &HashMap<String, String>) -> QueueFilter {
     let get = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.is_empty());
     QueueFilter {
-        status: get("status").and_then(kefu_domain::Status::parse),
-        priority: get("priority").and_then(kefu_domain::Priority::parse),
-        category: get("category").and_then(kefu_domain::Category::parse),
+        status: get("status").and_then(kefu_model::Status::parse),
+        priority: get("priority").and_then(kefu_model::Priority::parse),
+        category: get("category").and_then(kefu_model::Category::parse),
         sort: get("sort")
-            .and_then(kefu_domain::store::CaseSort::parse)
+            .and_then(kefu_model::records::CaseSort::parse)
             .unwrap_or_default(),
     }
 }

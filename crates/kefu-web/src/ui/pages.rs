@@ -7,10 +7,11 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use kefu_domain::case::{CommitmentState, EventData, Visibility};
-use kefu_domain::queues::Queue;
-use kefu_domain::sla::ClockState;
-use kefu_domain::{Case, CaseEvent, Category, DomainError, Priority, Status};
+use kefu_model::case::{CommitmentState, EventData};
+use kefu_model::codes::Visibility;
+use kefu_model::queues::Queue;
+use kefu_model::sla_clock::ClockState;
+use kefu_model::{Case, CaseEvent, Category, DomainError, Priority, Status};
 
 use super::case_forms::Refusal;
 use super::i18n::{Tr, label};
@@ -83,7 +84,7 @@ pub async fn nav(state: &AppState, s: &UiSession, current: &str) -> Result<Chrom
         role: s.actor.role.to_string(),
         supervises: matches!(
             s.actor.role,
-            kefu_domain::Role::Admin | kefu_domain::Role::Supervisor
+            kefu_model::Role::Admin | kefu_model::Role::Supervisor
         ),
         replies: s.actor.can_write_cases(),
     });
@@ -334,16 +335,16 @@ pub async fn queue_page(
         statuses: options(s.tr, Status::ALL, Status::as_str, filter.status),
         priorities: options(s.tr, Priority::ALL, Priority::as_str, filter.priority),
         categories: options(s.tr, Category::ALL, Category::as_str, filter.category),
-        sorts: kefu_domain::store::CaseSort::ALL
+        sorts: kefu_model::records::CaseSort::ALL
             .iter()
             .map(|&o| Opt {
                 value: o.as_str().to_string(),
                 label: match o {
-                    kefu_domain::store::CaseSort::Newest => s.tr.sort_newest,
-                    kefu_domain::store::CaseSort::Oldest => s.tr.sort_oldest,
-                    kefu_domain::store::CaseSort::Priority => s.tr.sort_priority,
-                    kefu_domain::store::CaseSort::DueSoonest => s.tr.sort_due_soonest,
-                    kefu_domain::store::CaseSort::DepartmentDue => s.tr.sort_department_due,
+                    kefu_model::records::CaseSort::Newest => s.tr.sort_newest,
+                    kefu_model::records::CaseSort::Oldest => s.tr.sort_oldest,
+                    kefu_model::records::CaseSort::Priority => s.tr.sort_priority,
+                    kefu_model::records::CaseSort::DueSoonest => s.tr.sort_due_soonest,
+                    kefu_model::records::CaseSort::DepartmentDue => s.tr.sort_department_due,
                 }
                 .to_string(),
                 selected: o == filter.sort,
@@ -380,8 +381,8 @@ pub struct CaseHead {
 }
 
 /// The word for an identity check's method.
-pub fn identity_method_label(tr: &Tr, m: kefu_domain::case::IdentityMethod) -> &'static str {
-    use kefu_domain::case::IdentityMethod;
+pub fn identity_method_label(tr: &Tr, m: kefu_model::case::IdentityMethod) -> &'static str {
+    use kefu_model::case::IdentityMethod;
     match m {
         IdentityMethod::OrderNumber => tr.identity_order_number,
         IdentityMethod::Waybill => tr.identity_waybill,
@@ -620,7 +621,7 @@ pub(super) async fn case_page_for(
             .map(|d| local(d, &tz))
             .unwrap_or_default(),
         department_overdue: case.department_overdue,
-        viewer_is_department: s.actor.role == kefu_domain::Role::Department,
+        viewer_is_department: s.actor.role == kefu_model::Role::Department,
         identity: case
             .identity_confirmed
             .as_ref()
@@ -635,7 +636,7 @@ pub(super) async fn case_page_for(
             .unwrap_or_default(),
         can_confirm_identity: matches!(
             s.actor.role,
-            kefu_domain::Role::Agent | kefu_domain::Role::Supervisor | kefu_domain::Role::Admin
+            kefu_model::Role::Agent | kefu_model::Role::Supervisor | kefu_model::Role::Admin
         ),
     };
     let can_book_pickup = s.actor.can_see_customers() && s.actor.can_write_cases();
@@ -644,7 +645,7 @@ pub(super) async fn case_page_for(
             .desk
             .list_pickups(
                 &s.actor,
-                &kefu_domain::pickup::PickupQuery {
+                &kefu_model::pickup::PickupQuery {
                     case_id: Some(case.id.to_string()),
                     ..Default::default()
                 },
@@ -680,7 +681,7 @@ pub(super) async fn case_page_for(
         },
         ..pickup
     };
-    let chat = if case.channel == kefu_domain::Channel::Chat {
+    let chat = if case.channel == kefu_model::Channel::Chat {
         let targets = super::chats::transfer_targets(state, &s.actor, s.tr.lang.is_zh())
             .await
             .unwrap_or_default();
@@ -698,7 +699,7 @@ pub(super) async fn case_page_for(
         None
     };
     let macros = if s.actor.can_write_cases() {
-        let filter = kefu_domain::replies::CannedFilter {
+        let filter = kefu_model::replies::CannedFilter {
             macros: Some(true),
             ..Default::default()
         };
@@ -805,7 +806,7 @@ pub(super) async fn case_page_for(
                     None => format!("¥{}", c.claimed_amount),
                 },
                 due: c.step_due_at.map(|d| local(d, &tz)).unwrap_or_default(),
-                can_propose: c.state == kefu_domain::claim::ClaimState::Opened,
+                can_propose: c.state == kefu_model::claim::ClaimState::Opened,
             })
             .collect(),
         head,
@@ -834,7 +835,7 @@ pub struct FigureCells {
 }
 
 impl FigureCells {
-    fn of(f: &kefu_domain::stats::Figures) -> FigureCells {
+    fn of(f: &kefu_model::stats::Figures) -> FigureCells {
         let time = |s: Option<i64>| s.map_or_else(|| "—".to_string(), span_secs);
         FigureCells {
             new: f.new,
@@ -875,7 +876,7 @@ pub struct DashboardPage {
     pub series_days: String,
     pub series_new: String,
     pub series_resolved: String,
-    pub live: kefu_domain::stats::Live,
+    pub live: kefu_model::stats::Live,
     /// Who takes chats now: (name, presence, chats held / capacity).
     pub presence: Vec<(String, String, String)>,
 }
@@ -922,9 +923,9 @@ pub async fn dashboard_page(
                     .unwrap_or_else(|| a.user_id.to_string());
                 let zh = tr.lang.is_zh();
                 let state = match (a.presence, zh) {
-                    (kefu_domain::routing::Presence::Online, true) => "在线",
-                    (kefu_domain::routing::Presence::Away, true) => "离开",
-                    (kefu_domain::routing::Presence::Offline, true) => "离线",
+                    (kefu_model::routing::Presence::Online, true) => "在线",
+                    (kefu_model::routing::Presence::Away, true) => "离开",
+                    (kefu_model::routing::Presence::Offline, true) => "离线",
                     (p, false) => p.as_str(),
                 };
                 (
@@ -974,11 +975,11 @@ pub struct ParcelView {
 
 pub(super) fn parcel_view(
     tr: &Tr,
-    s: &kefu_domain::shipment::Shipment,
+    s: &kefu_model::shipment::Shipment,
     tz: &TimeZone,
 ) -> ParcelView {
     let zh = tr.lang.is_zh();
-    let place = |p: &kefu_domain::shipment::Party| p.masked().region;
+    let place = |p: &kefu_model::shipment::Party| p.masked().region;
     ParcelView {
         waybill_no: s.waybill_no.clone(),
         status: if zh {
@@ -1105,7 +1106,7 @@ pub async fn customer_reveal(
     customers_view(&state, &s, &form, true).await
 }
 
-pub(super) fn pickup_line(tr: &Tr, p: &kefu_domain::pickup::Pickup, tz: &TimeZone) -> PickupLine {
+pub(super) fn pickup_line(tr: &Tr, p: &kefu_model::pickup::Pickup, tz: &TimeZone) -> PickupLine {
     let mut detail = Vec::new();
     if let Some(c) = &p.courier {
         detail.push(format!("{} {}", tr.courier, c.name));
@@ -1230,7 +1231,7 @@ async fn customers_view(
             },
         })
         .collect();
-    page.phone = kefu_domain::Phone::parse(&query)
+    page.phone = kefu_model::Phone::parse(&query)
         .ok()
         .or_else(|| customer.phones.first().cloned())
         .map(|p| p.as_str().to_string())
@@ -1331,12 +1332,12 @@ pub async fn create_case(
 ) -> Response {
     let (s, result, input) = match posted {
         Ok(CsrfForm { s, form, input }) => {
-            let draft = kefu_domain::desk::CaseDraft {
-                channel: kefu_domain::Channel::Phone,
+            let draft = kefu_model::drafts::CaseDraft {
+                channel: kefu_model::Channel::Phone,
                 subject: form.subject.trim().to_string(),
                 description: form.description.trim().to_string(),
                 customer_id: None,
-                customer: Some(kefu_domain::desk::CustomerDraft {
+                customer: Some(kefu_model::drafts::CustomerDraft {
                     name: Some(form.name.trim().to_string()).filter(|n| !n.is_empty()),
                     phone: Some(form.phone.trim().to_string()),
                     ..Default::default()
@@ -1418,7 +1419,7 @@ async fn track_view(
     s: &UiSession,
     waybill_no: Option<String>,
     phone: Option<String>,
-    open_case: Option<(String, Option<kefu_domain::tracking::Issue>)>,
+    open_case: Option<(String, Option<kefu_model::tracking::Issue>)>,
 ) -> Response {
     let chrome = match nav(state, s, "/track").await {
         Ok(c) => c,
@@ -1434,11 +1435,11 @@ async fn track_view(
     if waybill_no.is_none() && phone.is_none() {
         return render(&page);
     }
-    let query = kefu_domain::parcels::TrackingQuery {
+    let query = kefu_model::parcels::TrackingQuery {
         waybill_no: waybill_no.clone(),
         phone: if waybill_no.is_some() { None } else { phone },
         issue: open_case.as_ref().and_then(|(_, i)| *i),
-        open_case: open_case.map(|(phone, _)| kefu_domain::parcels::OpenCaseRequest {
+        open_case: open_case.map(|(phone, _)| kefu_model::parcels::OpenCaseRequest {
             phone: Some(phone),
             ..Default::default()
         }),
@@ -1494,7 +1495,7 @@ pub struct TrackCaseForm {
     #[serde(default)]
     phone: String,
     #[serde(default, deserialize_with = "super::extract::field::optional")]
-    issue: Option<kefu_domain::tracking::Issue>,
+    issue: Option<kefu_model::tracking::Issue>,
 }
 
 pub async fn track_open_case(
@@ -1541,7 +1542,7 @@ pub async fn track_open_case(
 #[template(path = "canned_suggestions.html")]
 pub struct CannedSuggestions {
     pub tr: &'static Tr,
-    pub replies: Vec<kefu_domain::replies::RenderedReply>,
+    pub replies: Vec<kefu_model::replies::RenderedReply>,
     pub error: String,
 }
 
@@ -1555,7 +1556,7 @@ pub async fn canned_suggestions(
 ) -> Response {
     let found = async {
         let case = state.desk.get_case(&s.actor, &id).await?;
-        let filter = kefu_domain::replies::CannedFilter {
+        let filter = kefu_model::replies::CannedFilter {
             q: q.get("q").cloned(),
             macros: Some(false),
             limit: Some(8),

@@ -12,10 +12,10 @@ use axum::extract::{ConnectInfo, Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
-use kefu_domain::DomainError;
-use kefu_domain::parcels::{PickupDraft, QuoteInput, TrackingQuery};
-use kefu_domain::portal::{CUSTOMER_CATEGORIES, Inquiry, portal_actor};
-use kefu_domain::shipment::PartyDraft;
+use kefu_model::DomainError;
+use kefu_model::parcels::{PickupDraft, QuoteInput, TrackingQuery};
+use kefu_model::portal::{CUSTOMER_CATEGORIES, Inquiry, portal_actor};
+use kefu_model::shipment::PartyDraft;
 
 use super::i18n::{Tr, label};
 use super::pages::Opt;
@@ -70,7 +70,7 @@ pub(super) fn visit(headers: &HeaderMap, path: &str) -> Visit {
     let (csrf, new_cookie) = match cookie(headers, PORTAL_CSRF_COOKIE) {
         Some(c) => (c.to_string(), None),
         None => {
-            let c = kefu_domain::auth::new_password();
+            let c = kefu_model::auth::new_password();
             (c.clone(), Some(c))
         }
     };
@@ -324,7 +324,7 @@ pub async fn contact(
         return (StatusCode::FORBIDDEN, "CSRF token missing or wrong").into_response();
     }
     let field = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let result = match kefu_domain::Category::parse(&field("category")) {
+    let result = match kefu_model::Category::parse(&field("category")) {
         Some(category) => {
             state
                 .desk
@@ -385,7 +385,7 @@ struct CasePage {
     case_view: Option<CaseView>,
 }
 
-async fn case_view(state: &AppState, tr: &Tr, case: &kefu_domain::Case) -> CaseView {
+async fn case_view(state: &AppState, tr: &Tr, case: &kefu_model::Case) -> CaseView {
     let tz = state.desk.time_zone().clone();
     // Only what reached the customer: public staff replies.
     let replies = state
@@ -395,7 +395,7 @@ async fn case_view(state: &AppState, tr: &Tr, case: &kefu_domain::Case) -> CaseV
         .unwrap_or_default()
         .into_iter()
         .filter_map(|e| match e.data {
-            kefu_domain::EventData::MessageAdded { body, .. } => Some(Reply {
+            kefu_model::EventData::MessageAdded { body, .. } => Some(Reply {
                 at: local(e.at, &tz),
                 text: body,
             }),
@@ -410,7 +410,7 @@ async fn case_view(state: &AppState, tr: &Tr, case: &kefu_domain::Case) -> CaseV
         can_rate: case.rating.is_none()
             && matches!(
                 case.status,
-                kefu_domain::Status::Resolved | kefu_domain::Status::Closed
+                kefu_model::Status::Resolved | kefu_model::Status::Closed
             ),
         rating: case.rating,
         scores: [5, 4, 3, 2, 1],

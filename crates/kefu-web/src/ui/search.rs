@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use kefu_domain::search::{SearchFilters, SearchHit, SearchKind, SearchScope, scope_for};
-use kefu_domain::{Category, Status};
+use kefu_model::search::{SearchFilters, SearchHit, SearchKind, SearchScope, scope_for};
+use kefu_model::{Category, Status};
 
 use super::pages::{Chrome, Opt, code_options, nav};
 use super::{UiSession, error_page, render};

@@ -687,7 +687,7 @@ async fn agent_books_a_pickup_from_a_case_found_by_name_and_the_department_answe
         .await;
     assert_eq!(pickups["items"][0]["sender"]["name"], "欧阳娜娜");
     // Transferred to operations with a deadline; the department sees it and answers back.
-    let due = kefu_domain::Clock::now(app.clock.as_ref()) + jiff::SignedDuration::from_hours(3);
+    let due = kefu_model::Clock::now(app.clock.as_ref()) + jiff::SignedDuration::from_hours(3);
     let (status, body) = app
         .call(
             Method::PATCH,

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use kefu_domain::desk::{DepartmentDraft, UserDraft};
-use kefu_domain::{Desk, Role, Store, SystemClock};
+use kefu_desk::{Desk, Store};
+use kefu_model::drafts::{DepartmentDraft, UserDraft};
+use kefu_model::{Role, SystemClock};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;

@@ -553,7 +553,7 @@ async fn quotes_pickups_and_settings_over_http() {
     );
     // The operator's own waybill format is a setting; recognition follows it at once.
     let digits: Vec<u32> = "123456789".chars().filter_map(|c| c.to_digit(10)).collect();
-    let theirs = format!("SD123456789{}", kefu_domain::waybill::luhn_digit(&digits));
+    let theirs = format!("SD123456789{}", kefu_model::waybill::luhn_digit(&digits));
     let recognize = |n: String| {
         let app = &app;
         async move {

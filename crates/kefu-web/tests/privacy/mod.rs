@@ -3,7 +3,7 @@
 //! the roles `parcels::SETTING_READERS` names, quotes by the roles that may book pickups) is in
 //! the matrix of every endpoint × every role, `roles::matrix`.
 
-use kefu_domain::Role;
+use kefu_model::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

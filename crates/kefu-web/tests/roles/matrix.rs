@@ -5,7 +5,7 @@
 //! the permission speaking, not a lookup; rows whose call uses something up (deleting, archiving,
 //! a claim step, a pickup's status, signing out) get a fresh object or token per caller.
 
-use kefu_domain::Role;
+use kefu_model::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

@@ -6,8 +6,9 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use kefu_domain::desk::{DepartmentDraft, UserDraft};
-use kefu_domain::{Desk, Role, Store, SystemClock};
+use kefu_desk::{Desk, Store};
+use kefu_model::drafts::{DepartmentDraft, UserDraft};
+use kefu_model::{Role, SystemClock};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

@@ -5,7 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use jiff::SignedDuration;
-use kefu_domain::Clock;
+use kefu_model::Clock;
 
 use super::{TestApp, new_case, spawn_app};
 

@@ -7,8 +7,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use jiff::{SignedDuration, Timestamp};
-use kefu_domain::desk::{DepartmentDraft, UserDraft};
-use kefu_domain::{Clock, Desk, Role, SystemClock};
+use kefu_desk::Desk;
+use kefu_model::drafts::{DepartmentDraft, UserDraft};
+use kefu_model::{Clock, Role, SystemClock};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -299,7 +300,7 @@ pub fn new_case(phone: &str) -> Value {
 pub fn own_waybill(serial: u64) -> String {
     let body = format!("{serial:012}");
     let digits: Vec<u32> = body.chars().filter_map(|c| c.to_digit(10)).collect();
-    format!("YL{body}{}", kefu_domain::waybill::luhn_digit(&digits))
+    format!("YL{body}{}", kefu_model::waybill::luhn_digit(&digits))
 }
 
 pub fn shipment(waybill: &str) -> Value {

@@ -1,0 +1,68 @@
+//! kefu's use cases: [`Desk`] and the store traits it works through. Each use case takes an
+//! `Actor`, checks what the actor may do, validates the input, plans the events with
+//! `kefu-model`'s pure rules and hands them to the [`Store`] in one append; reads go through
+//! read models that decide who may see what.
+//!
+//! Invariant: no I/O except through the [`Store`] traits (and the search engine and
+//! understanding `kefu-model` defines as traits); time comes from the desk's `Clock`. `Desk`'s
+//! parts are private: callers reach data only through its use cases.
+//!
+//! Modules: `desk` (the struct, its builder, shared helpers), `store` (the store traits), and
+//! one module of `impl Desk` per area. Layers, bottom to top (checked by the `layering` test):
+//! `store` → `desk` → `cases`, `users`, `sla`, `search`, … → `chat` → `routing`, …
+
+pub mod cases;
+pub mod chat;
+pub mod corrections;
+pub mod desk;
+pub mod export;
+pub mod knowledge;
+pub mod lookup;
+pub mod parcels;
+pub mod portal;
+pub mod queues;
+pub mod replies;
+pub mod routing;
+pub mod search;
+pub mod sla;
+pub mod stats;
+pub mod store;
+pub mod users;
+pub mod views;
+
+pub use desk::{Desk, DeskResult};
+pub use store::{
+    AuditStore, CaseStore, ChatStore, ConfigStore, DirectoryStore, KnowledgeStore, OutboxStore,
+    ParcelStore, Signals, Store, TransferStore,
+};
+
+#[cfg(test)]
+mod layering_check {
+    /// Every `.rs` file under `dir`, with its path relative to `root`.
+    fn sources(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(root, &path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let relative = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.push((relative, std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+
+    #[test]
+    fn no_module_imports_from_itself_through_others() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        sources(&root, &root, &mut files);
+        assert!(files.len() > 15, "read {} files", files.len());
+        if let Err(problem) = kefu_model::layering::check(&files) {
+            panic!("kefu-desk's modules: {problem}");
+        }
+    }
+}

@@ -1,0 +1,431 @@
+//! The storage contract: the umbrella [`Store`] and its per-aggregate traits. One implementation
+//! per database (`kefu-store-sql`); all of them pass the same contract suite
+//! (`kefu-store-contract`). The data they take and give back is `kefu_model::records`.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use kefu_model::calendar::CalendarSpec;
+use kefu_model::case::{Case, CaseEvent};
+use kefu_model::customer::{Customer, CustomerEvent};
+use kefu_model::error::StoreError;
+use kefu_model::export::{ExportRecord, ExportTable};
+use kefu_model::ids::{CaseId, CustomerId, UserId};
+use kefu_model::pickup::{Pickup, PickupQuery};
+use kefu_model::records::{
+    ArticleQuery, ArticleWrite, AuditEntry, CannedQuery, CaseQuery, CreatedCase, CustomerQuery,
+    CustomerWrite, NewCase, Notification, OutboxEntry, Page, Session,
+};
+use kefu_model::shipment::Shipment;
+use kefu_model::sla::SlaPolicy;
+use kefu_model::user::{Department, User};
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Everything a store provides: one implementation per database implements each part, and
+/// this umbrella comes with them (`Arc<dyn Store>` is what the desk and the binaries hold). Code
+/// that needs one aggregate only can take that part's trait instead.
+pub trait Store:
+    CaseStore
+    + DirectoryStore
+    + AuditStore
+    + ParcelStore
+    + ChatStore
+    + KnowledgeStore
+    + ConfigStore
+    + OutboxStore
+    + Signals
+    + TransferStore
+{
+}
+
+impl<T> Store for T where
+    T: CaseStore
+        + DirectoryStore
+        + AuditStore
+        + ParcelStore
+        + ChatStore
+        + KnowledgeStore
+        + ConfigStore
+        + OutboxStore
+        + Signals
+        + TransferStore
+        + ?Sized
+{
+}
+
+/// The store traits, for one `use kefu_desk::store::prelude::*;` at a call site.
+pub mod prelude {
+    pub use super::{
+        AuditStore, CaseStore, ChatStore, ConfigStore, DirectoryStore, KnowledgeStore, OutboxStore,
+        ParcelStore, Signals, Store, TransferStore,
+    };
+}
+
+/// What is written together with the events of [`CaseStore::append_events`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AppendOptions<'a> {
+    /// The notifications the events cause.
+    pub notifications: &'a [Notification],
+    /// A new pickup order booked from the case: both or neither.
+    pub pickup: Option<&'a Pickup>,
+}
+
+/// Cases and their append-only event log: creating a case (with its idempotency key), appending
+/// events (with the notifications and, optionally, a pickup they cause, in one transaction), the
+/// projections and lists, report figures, the service-clock timers, and staff notifications.
+#[async_trait]
+pub trait CaseStore: Send + Sync {
+    /// Atomically: honour the idempotency key, resolve the customer, allocate the number, write
+    /// the case, its `created` event and the key.
+    async fn create_case(&self, new_case: NewCase) -> StoreResult<CreatedCase>;
+    /// Appends events and writes the new projection, if the stored version is still
+    /// `expected_version`; otherwise `VersionConflict` and nothing is written. In the same
+    /// transaction it writes what `options` carries: the notifications the events cause and a
+    /// new pickup order (a pickup booked from the case; a taken pickup number is `Duplicate`).
+    /// All or nothing.
+    async fn append_events(
+        &self,
+        projection: &Case,
+        expected_version: i64,
+        events: &[CaseEvent],
+        options: AppendOptions<'_>,
+    ) -> StoreResult<()>;
+    async fn case_by_id(&self, id: &CaseId) -> StoreResult<Option<Case>>;
+    async fn case_by_number(&self, number: &str) -> StoreResult<Option<Case>>;
+    async fn list_cases(&self, query: &CaseQuery) -> StoreResult<Page<Case>>;
+    /// How many cases match (`before` and `limit` are ignored).
+    async fn count_cases(&self, query: &CaseQuery) -> StoreResult<i64>;
+    /// Report numbers of the cases received or resolved in `[from, to]`.
+    async fn case_figures(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<kefu_model::stats::CaseFigures>>;
+    /// Open (not resolved or closed) cases grouped by channel, department and assignee.
+    async fn open_case_breakdown(&self) -> StoreResult<kefu_model::stats::OpenBreakdown>;
+    async fn case_events(&self, id: &CaseId) -> StoreResult<Vec<CaseEvent>>;
+    /// The case's events with `seq > after`, oldest first, at most `limit`.
+    async fn case_events_after(
+        &self,
+        id: &CaseId,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<CaseEvent>>;
+    /// The `message_added` events of a case that carry this `client_id` (at most one, unless
+    /// something wrote around the desk), oldest first. Chats are long-lived: this must not
+    /// decode the whole history.
+    async fn messages_with_client_id(
+        &self,
+        id: &CaseId,
+        client_id: &str,
+    ) -> StoreResult<Vec<CaseEvent>>;
+    /// Cases with a service clock due at or before `now`, earliest first.
+    async fn due_timers(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<CaseId>>;
+    /// The earliest due time of any running clock.
+    async fn next_timer_due(&self) -> StoreResult<Option<Timestamp>>;
+    /// A user's notifications, newest first.
+    async fn notifications(
+        &self,
+        user: &UserId,
+        unread_only: bool,
+        limit: u32,
+    ) -> StoreResult<Vec<Notification>>;
+    /// Marks the user's notifications read (all of them when `ids` is empty); returns how many.
+    async fn mark_notifications_read(
+        &self,
+        user: &UserId,
+        ids: &[String],
+        at: Timestamp,
+    ) -> StoreResult<u64>;
+    /// Per assignee: open chats and all open cases.
+    async fn open_work_per_agent(&self) -> StoreResult<Vec<(UserId, i64, i64)>>;
+}
+
+/// People and organisation: departments, staff users and their sessions and routing profiles,
+/// customers with their contact points and change events.
+#[async_trait]
+pub trait DirectoryStore: Send + Sync {
+    async fn insert_department(&self, department: &Department) -> StoreResult<()>;
+    async fn list_departments(&self) -> StoreResult<Vec<Department>>;
+    async fn insert_user(&self, user: &User) -> StoreResult<()>;
+    async fn user_by_id(&self, id: &UserId) -> StoreResult<Option<User>>;
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>>;
+    async fn list_users(&self) -> StoreResult<Vec<User>>;
+    async fn count_users(&self) -> StoreResult<i64>;
+    async fn insert_session(&self, session: &Session) -> StoreResult<()>;
+    async fn session(&self, token_hash: &str) -> StoreResult<Option<Session>>;
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+    /// Creates or replaces a staff member's routing profile.
+    async fn put_agent_profile(
+        &self,
+        profile: &kefu_model::routing::AgentProfile,
+    ) -> StoreResult<()>;
+    async fn agent_profiles(&self) -> StoreResult<Vec<kefu_model::routing::AgentProfile>>;
+    /// Fails with `Duplicate` if one of its contacts already belongs to a customer.
+    async fn insert_customer(&self, customer: &Customer) -> StoreResult<()>;
+    async fn customer_by_id(&self, id: &CustomerId) -> StoreResult<Option<Customer>>;
+    /// `kind` is `phone`, `email` or `external`.
+    async fn customer_by_contact(&self, kind: &str, value: &str) -> StoreResult<Option<Customer>>;
+    async fn list_customers(&self, query: &CustomerQuery) -> StoreResult<Page<Customer>>;
+    /// Atomically: writes each changed customer if it is still at its expected version
+    /// (`VersionConflict` otherwise), its contact points as its record now lists them (one
+    /// taken by a customer outside the write is `Duplicate`), the customer events (numbered
+    /// per customer as appended), the moved cases as [`CaseStore::append_events`] would, and a
+    /// search outbox entry for every customer and case written. All or nothing.
+    async fn write_customers(&self, write: &CustomerWrite) -> StoreResult<()>;
+    /// A customer's events, oldest first.
+    async fn customer_events(&self, id: &CustomerId) -> StoreResult<Vec<CustomerEvent>>;
+}
+
+/// The append-only record of who saw personal data in full (R-SEC-1).
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<()>;
+    /// Newest first; only entries about `subject` when given.
+    async fn audit_entries(
+        &self,
+        subject: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditEntry>>;
+}
+
+/// Parcels: shipments (versioned, with the history of changes to their details) and pickup orders.
+#[async_trait]
+pub trait ParcelStore: Send + Sync {
+    /// One shipment by waybill number.
+    async fn shipment(&self, waybill_no: &str) -> StoreResult<Option<Shipment>>;
+    /// The stored ones among `waybill_nos` (any order).
+    async fn shipments(&self, waybill_nos: &[String]) -> StoreResult<Vec<Shipment>>;
+    /// Shipments whose sender or recipient has this phone, newest shipped first.
+    async fn shipments_by_phone(&self, phone: &str, limit: u32) -> StoreResult<Vec<Shipment>>;
+    /// Writes shipments atomically: each with the version it replaces (`None` inserts). Any
+    /// mismatch fails the whole batch with `VersionConflict` and writes nothing. `changes`
+    /// (what the writes changed in the shipments' details) are appended in the same
+    /// transaction.
+    async fn put_shipments(
+        &self,
+        rows: Vec<(Shipment, Option<i64>)>,
+        changes: Vec<kefu_model::history::ShipmentChange>,
+    ) -> StoreResult<()>;
+    /// The recorded changes of one shipment's details, newest first.
+    async fn shipment_changes(
+        &self,
+        waybill_no: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<kefu_model::history::ShipmentChange>>;
+    /// Writes a pickup order: with the version it replaces, or `None` for a new one (a taken
+    /// number is `Duplicate`).
+    async fn put_pickup(&self, pickup: &Pickup, expected_version: Option<i64>) -> StoreResult<()>;
+    async fn pickup(&self, id_or_number: &str) -> StoreResult<Option<Pickup>>;
+    /// Newest first.
+    async fn list_pickups(&self, query: &PickupQuery) -> StoreResult<Vec<Pickup>>;
+    /// Open (booked or dispatched) orders per courier id, for spreading new ones evenly.
+    async fn open_pickups_per_courier(&self, outlet: &str) -> StoreResult<Vec<(String, i64)>>;
+}
+
+/// Chat conversations (token, read marks) and uploaded attachments. The messages themselves are
+/// case events ([`CaseStore::case_events_after`], [`CaseStore::messages_with_client_id`]).
+#[async_trait]
+pub trait ChatStore: Send + Sync {
+    /// A new chat conversation (its token hash is unique).
+    async fn insert_conversation(
+        &self,
+        conversation: &kefu_model::chat::ChatConversation,
+    ) -> StoreResult<()>;
+    async fn conversation_by_token(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<kefu_model::chat::ChatConversation>>;
+    async fn conversation_by_case(
+        &self,
+        case_id: &CaseId,
+    ) -> StoreResult<Option<kefu_model::chat::ChatConversation>>;
+    /// Raises the customer's (or, with `staff`, the staff's) read mark to `seq`; never lowers
+    /// it. Returns the mark now stored.
+    async fn mark_conversation_read(
+        &self,
+        case_id: &CaseId,
+        staff: bool,
+        seq: i64,
+    ) -> StoreResult<i64>;
+    async fn put_attachment(
+        &self,
+        attachment: &kefu_model::attachment::StoredAttachment,
+    ) -> StoreResult<()>;
+    async fn attachment(
+        &self,
+        id: &str,
+    ) -> StoreResult<Option<kefu_model::attachment::StoredAttachment>>;
+}
+
+/// The knowledge base: articles with their versions, readers' feedback and search gaps, and the
+/// canned replies and macros.
+#[async_trait]
+pub trait KnowledgeStore: Send + Sync {
+    /// Writes an article and, in the same transaction, its version to the history and an
+    /// outbox entry for the search index.
+    async fn put_article(
+        &self,
+        article: &kefu_model::kb::Article,
+        write: ArticleWrite,
+    ) -> StoreResult<()>;
+    /// One article by id, archived or not.
+    async fn article(&self, id: &str) -> StoreResult<Option<kefu_model::kb::Article>>;
+    /// Articles matching the query, most recently changed first.
+    async fn list_articles(
+        &self,
+        query: &ArticleQuery,
+    ) -> StoreResult<Vec<kefu_model::kb::Article>>;
+    /// An article's saved versions, newest first, at most `limit`.
+    async fn article_versions(
+        &self,
+        id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<kefu_model::kb::Article>>;
+    async fn article_version(
+        &self,
+        id: &str,
+        version: i64,
+    ) -> StoreResult<Option<kefu_model::kb::Article>>;
+    /// Records a reader's vote (the article must exist).
+    async fn add_article_feedback(
+        &self,
+        feedback: &kefu_model::kb::ArticleFeedback,
+    ) -> StoreResult<()>;
+    /// Votes per article, for the given ones (an article without votes is left out).
+    async fn article_feedback_counts(
+        &self,
+        ids: &[String],
+    ) -> StoreResult<Vec<(String, kefu_model::kb::FeedbackCounts)>>;
+    /// An article's most recent votes, newest first.
+    async fn article_feedback(
+        &self,
+        id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<kefu_model::kb::ArticleFeedback>>;
+    async fn add_search_gap(&self, gap: &kefu_model::kb::SearchGap) -> StoreResult<()>;
+    /// Gaps recorded at or after `since`, newest first, at most `limit`.
+    async fn search_gaps(
+        &self,
+        since: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<kefu_model::kb::SearchGap>>;
+    /// Creates or replaces a canned reply or macro (`only_if_absent`: keep an existing one, used
+    /// to install the shipped replies without undoing an operator's edits or archiving).
+    async fn put_canned(
+        &self,
+        reply: &kefu_model::canned::CannedReply,
+        only_if_absent: bool,
+    ) -> StoreResult<()>;
+    /// One canned reply by id, archived or not.
+    async fn canned_reply(&self, id: &str) -> StoreResult<Option<kefu_model::canned::CannedReply>>;
+    async fn list_canned(
+        &self,
+        query: &CannedQuery,
+    ) -> StoreResult<Vec<kefu_model::canned::CannedReply>>;
+}
+
+/// Configuration: business calendars, SLA policies and settings documents, and the history of
+/// their changes.
+#[async_trait]
+pub trait ConfigStore: Send + Sync {
+    /// Creates or replaces a calendar. With `only_if_absent`, an existing one is kept (used to
+    /// install the built-in calendars without overwriting a user's edits).
+    /// With an `editor`, a change of the stored document is recorded in the configuration
+    /// history in the same transaction (nothing when the document stays the same).
+    async fn put_calendar(
+        &self,
+        key: &str,
+        spec: &CalendarSpec,
+        at: Timestamp,
+        only_if_absent: bool,
+        editor: Option<&kefu_model::history::Editor>,
+    ) -> StoreResult<()>;
+    async fn calendar(&self, key: &str) -> StoreResult<Option<CalendarSpec>>;
+    async fn list_calendars(&self) -> StoreResult<Vec<(String, CalendarSpec)>>;
+    /// Creates or replaces an SLA policy (`only_if_absent`: keep an existing one). With an
+    /// `editor`, the change is recorded as `put_calendar` records it.
+    async fn put_sla_policy(
+        &self,
+        key: &str,
+        policy: &SlaPolicy,
+        only_if_absent: bool,
+        editor: Option<&kefu_model::history::Editor>,
+    ) -> StoreResult<()>;
+    /// All policies, by `order` then key.
+    async fn list_sla_policies(&self) -> StoreResult<Vec<(String, SlaPolicy)>>;
+    /// A configuration document (`tracking`, `rate_card`, `coverage`, `prohibited`, `outlets`,
+    /// `claims`).
+    async fn setting(&self, key: &str) -> StoreResult<Option<serde_json::Value>>;
+    /// With an `editor`, the change is recorded as `put_calendar` records it.
+    async fn put_setting(
+        &self,
+        key: &str,
+        value: &serde_json::Value,
+        at: Timestamp,
+        editor: Option<&kefu_model::history::Editor>,
+    ) -> StoreResult<()>;
+    /// Changes of settings, SLA policies and calendars, newest first; only of one kind and
+    /// key when given.
+    async fn config_history(
+        &self,
+        kind: Option<kefu_model::history::ConfigKind>,
+        key: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<kefu_model::history::ConfigChange>>;
+}
+
+/// The search outbox the index follows (written by the other stores in their own transactions).
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
+    /// Search outbox entries with `id > after`, plus those written at or after `since` (late
+    /// commits: on PostgreSQL a lower id can become visible after a higher one, so a reader
+    /// re-reads a short window behind its cursor; entries are idempotent), oldest first.
+    async fn search_outbox(
+        &self,
+        after: i64,
+        since: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxEntry>>;
+    /// The highest outbox id so far (0 when empty): where a rebuilt index starts following.
+    async fn search_outbox_head(&self) -> StoreResult<i64>;
+}
+
+/// Pub/sub between the nodes sharing one database.
+#[async_trait]
+pub trait Signals: Send + Sync {
+    /// Tells every node sharing this database (PostgreSQL NOTIFY); a single-node store may do
+    /// nothing. `payload` is small (an id, a typing flag): receivers read what changed from
+    /// the store.
+    async fn publish_signal(&self, payload: &str) -> StoreResult<()>;
+    /// The signals of all nodes, this one's included, as they arrive; `None` when the store
+    /// serves a single node (SQLite), where in-process delivery is all there is.
+    async fn signals(&self) -> StoreResult<Option<Box<dyn SignalReceiver>>>;
+}
+
+/// The store as a whole: which database it is, whether it is empty, and the export/import of
+/// every table.
+#[async_trait]
+pub trait TransferStore: Send + Sync {
+    fn backend_name(&self) -> &'static str;
+    /// True when the store has no users, customers or cases.
+    async fn is_empty(&self) -> StoreResult<bool>;
+    /// Up to `limit` records of one table in key order, after the key `after`.
+    async fn export_chunk(
+        &self,
+        table: ExportTable,
+        after: Option<String>,
+        limit: u32,
+    ) -> StoreResult<Vec<ExportRecord>>;
+    /// Writes records as they are (ids, times, hashes kept). Only into an empty store.
+    async fn import_chunk(&self, records: Vec<ExportRecord>) -> StoreResult<()>;
+    /// After an import: let new case numbers continue after the highest imported one.
+    async fn finish_import(&self) -> StoreResult<()>;
+}
+
+/// A stream of cross-node signals.
+#[async_trait]
+pub trait SignalReceiver: Send {
+    /// The next payload; `None` once the connection is gone for good.
+    async fn recv(&mut self) -> Option<String>;
+}

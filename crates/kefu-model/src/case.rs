@@ -1,0 +1,622 @@
+//! A case (工单) and its event stream. The stored [`Case`] is a projection: the fold of its events
+//! through [`Case::apply`]. Events are only ever appended.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::claim::Claim;
+use crate::codes::{Category, Channel, Priority, Status, Visibility};
+use crate::ids::{CaseId, CustomerId, DepartmentId, MessageId, UserId};
+use crate::sla_clock::{ClockChange, ClockKind, ClockState, SlaClock};
+use crate::string_enum::string_enum;
+
+/// The current state of a case, rebuilt from its events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Case {
+    pub id: CaseId,
+    pub number: String,
+    /// The sequence number of the last event applied; the store's optimistic-concurrency token.
+    pub version: i64,
+    pub status: Status,
+    pub channel: Channel,
+    pub subject: String,
+    pub description: String,
+    pub category: Category,
+    pub priority: Priority,
+    pub customer_id: CustomerId,
+    pub assignee: Option<UserId>,
+    pub department: Option<DepartmentId>,
+    pub waybill_nos: Vec<String>,
+    pub tags: Vec<String>,
+    pub received_at: Timestamp,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub first_response_at: Option<Timestamp>,
+    pub resolved_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+    pub reopen_count: i64,
+    pub message_count: i64,
+    /// The service clocks (see `sla`), folded from the `sla_*` events.
+    #[serde(default)]
+    pub sla: Vec<crate::sla_clock::SlaClock>,
+    /// Promises made to the customer.
+    #[serde(default)]
+    pub commitments: Vec<Commitment>,
+    /// 0 agent, 1 supervisor, 2 manager.
+    #[serde(default)]
+    pub escalation_level: u8,
+    /// Claims for lost or damaged parcels.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub claims: Vec<Claim>,
+    /// The deadline of the department the case is with, if the transfer set one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department_due_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub department_overdue: bool,
+    /// The customer's rating of the service (1–5), once given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<u8>,
+    /// The bot's side of a chat it answers first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot: Option<crate::bot::BotState>,
+    /// How staff made sure the caller is the customer, the latest time they did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_confirmed: Option<IdentityConfirmation>,
+}
+
+string_enum!(
+    /// What the caller proved they know: an order number, a waybill of theirs, their account.
+    IdentityMethod { OrderNumber => "order_number", Waybill => "waybill", Account => "account" }
+);
+
+/// Staff confirmed the caller's identity: how, by whom, when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdentityConfirmation {
+    pub method: IdentityMethod,
+    pub by: ActorRef,
+    pub at: Timestamp,
+}
+
+string_enum!(
+    CommitmentState { Open => "open", Kept => "kept", Missed => "missed" }
+);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Commitment {
+    pub id: String,
+    pub due_at: Timestamp,
+    pub remind_at: Timestamp,
+    pub note: String,
+    pub made_by: String,
+    pub state: CommitmentState,
+    pub reminded: bool,
+}
+
+/// Who did something: a user, the customer, or the system itself (classifier, automation).
+pub type ActorRef = String;
+
+/// One appended fact about a case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseEvent {
+    pub case_id: CaseId,
+    pub seq: i64,
+    pub actor: ActorRef,
+    pub at: Timestamp,
+    #[serde(flatten)]
+    pub data: EventData,
+}
+
+/// What happened. The `type` tag is the event type shown in the API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data", rename_all = "snake_case")]
+pub enum EventData {
+    Created {
+        number: String,
+        channel: Channel,
+        subject: String,
+        description: String,
+        category: Category,
+        priority: Priority,
+        customer_id: CustomerId,
+        waybill_nos: Vec<String>,
+        tags: Vec<String>,
+        received_at: Timestamp,
+        /// `caller` when category and priority were given, else the classifier's name.
+        classified_by: String,
+        /// A chat the bot answers first: the first-response clock waits for the handover.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        bot: bool,
+    },
+    MessageAdded {
+        message_id: MessageId,
+        body: String,
+        visibility: Visibility,
+        /// `staff` or `customer`: who wrote it, independent of which account relayed it.
+        author_kind: String,
+        /// A call logged by staff (the agent phoned the customer): it reaches the customer
+        /// whatever its visibility.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        call: bool,
+        /// The sender's own id for the message (chat clients resend after a reconnect): a
+        /// message with an id the case already has is not stored again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
+        /// Images and files sent with it (stored apart, see `chat::Attachment`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<crate::attachment::Attachment>,
+    },
+    /// What the bot understood of a customer message and where its dialogue stands.
+    BotTurn {
+        /// The customer message it answered.
+        message_id: MessageId,
+        understood: crate::nlu::Understanding,
+        state: crate::bot::BotState,
+    },
+    /// The bot hands the conversation to a person; the first-response clock starts now.
+    HandedOver {
+        reason: String,
+    },
+    StatusChanged {
+        from: Status,
+        to: Status,
+    },
+    Reopened {
+        from: Status,
+        reason: Option<String>,
+    },
+    PriorityChanged {
+        from: Priority,
+        to: Priority,
+    },
+    CategoryChanged {
+        from: Category,
+        to: Category,
+    },
+    Assigned {
+        from: Option<UserId>,
+        to: Option<UserId>,
+    },
+    Transferred {
+        from: Option<DepartmentId>,
+        to: Option<DepartmentId>,
+        /// By when the department should answer back.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due_at: Option<Timestamp>,
+    },
+    /// The department a case was transferred to let its deadline pass.
+    DepartmentOverdue {
+        department: DepartmentId,
+    },
+    WaybillLinked {
+        waybill_no: String,
+    },
+    /// A pickup was booked from the case (the order itself is its own document).
+    PickupBooked {
+        pickup_id: String,
+        number: String,
+    },
+    TagsChanged {
+        tags: Vec<String>,
+    },
+    SlaStarted(crate::sla_clock::ClockChange),
+    SlaPaused(crate::sla_clock::ClockChange),
+    SlaResumed(crate::sla_clock::ClockChange),
+    /// The policy changed (new category or priority): new target, same elapsed time.
+    SlaRetargeted(crate::sla_clock::ClockChange),
+    SlaMet {
+        clock: crate::sla_clock::ClockKind,
+    },
+    SlaBreached {
+        clock: crate::sla_clock::ClockKind,
+        due_at: Option<Timestamp>,
+    },
+    /// A clock reached a warning share of its target (an escalation step's `at_percent`).
+    SlaWarning {
+        clock: crate::sla_clock::ClockKind,
+        percent: u8,
+    },
+    /// "We will call you back by 15:00" (R-CASE-12).
+    CommitmentMade {
+        id: String,
+        due_at: Timestamp,
+        /// When the owner is reminded (shortly before the due time).
+        remind_at: Timestamp,
+        note: String,
+    },
+    CommitmentReminded {
+        id: String,
+    },
+    /// Kept by a public reply or a logged call before its due time.
+    CommitmentKept {
+        id: String,
+    },
+    CommitmentMissed {
+        id: String,
+    },
+    /// One level up the ladder agent → supervisor → manager (R-SP-1).
+    Escalated {
+        level: u8,
+        reason: String,
+    },
+    ClaimOpened(crate::claim::ClaimOpened),
+    /// The customer rated the service after resolution (1–5).
+    Rated {
+        score: u8,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        comment: String,
+    },
+    ClaimEvidenceAdded {
+        claim_id: String,
+        evidence: crate::claim::Evidence,
+    },
+    /// An agent assessed the loss; the compensation follows from the rules.
+    ClaimProposed {
+        claim_id: String,
+        loss_amount: rust_decimal::Decimal,
+        compensation: rust_decimal::Decimal,
+        rule: String,
+        due_at: Timestamp,
+    },
+    ClaimApproved {
+        claim_id: String,
+        due_at: Timestamp,
+    },
+    ClaimRejected {
+        claim_id: String,
+        reason: String,
+    },
+    ClaimPaid {
+        claim_id: String,
+        reference: String,
+    },
+    /// The claim's current step passed its due time.
+    ClaimOverdue {
+        claim_id: String,
+        state: crate::claim::ClaimState,
+    },
+    /// The case's customer was merged into another one: the case belongs to `into` now.
+    CustomerMerged {
+        from: CustomerId,
+        into: CustomerId,
+    },
+    /// Staff confirmed the caller is the customer (R-SEC-1: before giving out parcel details).
+    IdentityConfirmed {
+        method: IdentityMethod,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        note: String,
+    },
+}
+
+impl EventData {
+    /// A staff answer the customer gets: a public reply or a logged call.
+    pub fn reaches_customer(&self) -> bool {
+        matches!(self, EventData::MessageAdded { visibility, author_kind, call, .. }
+            if author_kind == "staff" && (*visibility == Visibility::Public || *call))
+    }
+
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            EventData::Created { .. } => "created",
+            EventData::MessageAdded { .. } => "message_added",
+            EventData::BotTurn { .. } => "bot_turn",
+            EventData::HandedOver { .. } => "handed_over",
+            EventData::StatusChanged { .. } => "status_changed",
+            EventData::Reopened { .. } => "reopened",
+            EventData::PriorityChanged { .. } => "priority_changed",
+            EventData::CategoryChanged { .. } => "category_changed",
+            EventData::Assigned { .. } => "assigned",
+            EventData::Transferred { .. } => "transferred",
+            EventData::DepartmentOverdue { .. } => "department_overdue",
+            EventData::WaybillLinked { .. } => "waybill_linked",
+            EventData::PickupBooked { .. } => "pickup_booked",
+            EventData::TagsChanged { .. } => "tags_changed",
+            EventData::SlaStarted(_) => "sla_started",
+            EventData::SlaPaused(_) => "sla_paused",
+            EventData::SlaResumed(_) => "sla_resumed",
+            EventData::SlaRetargeted(_) => "sla_retargeted",
+            EventData::SlaMet { .. } => "sla_met",
+            EventData::SlaBreached { .. } => "sla_breached",
+            EventData::SlaWarning { .. } => "sla_warning",
+            EventData::CommitmentMade { .. } => "commitment_made",
+            EventData::CommitmentReminded { .. } => "commitment_reminded",
+            EventData::CommitmentKept { .. } => "commitment_kept",
+            EventData::CommitmentMissed { .. } => "commitment_missed",
+            EventData::Escalated { .. } => "escalated",
+            EventData::ClaimOpened(_) => "claim_opened",
+            EventData::Rated { .. } => "rated",
+            EventData::ClaimEvidenceAdded { .. } => "claim_evidence_added",
+            EventData::ClaimProposed { .. } => "claim_proposed",
+            EventData::ClaimApproved { .. } => "claim_approved",
+            EventData::ClaimRejected { .. } => "claim_rejected",
+            EventData::ClaimPaid { .. } => "claim_paid",
+            EventData::ClaimOverdue { .. } => "claim_overdue",
+            EventData::CustomerMerged { .. } => "customer_merged",
+            EventData::IdentityConfirmed { .. } => "identity_confirmed",
+        }
+    }
+}
+
+impl Case {
+    /// The projection of a case's first event.
+    pub fn from_created(event: &CaseEvent) -> Option<Case> {
+        let EventData::Created {
+            number,
+            channel,
+            subject,
+            description,
+            category,
+            priority,
+            customer_id,
+            waybill_nos,
+            tags,
+            received_at,
+            bot,
+            ..
+        } = &event.data
+        else {
+            return None;
+        };
+        Some(Case {
+            id: event.case_id.clone(),
+            number: number.clone(),
+            version: event.seq,
+            status: Status::New,
+            channel: *channel,
+            subject: subject.clone(),
+            description: description.clone(),
+            category: *category,
+            priority: *priority,
+            customer_id: customer_id.clone(),
+            assignee: None,
+            department: None,
+            waybill_nos: waybill_nos.clone(),
+            tags: tags.clone(),
+            received_at: *received_at,
+            created_at: event.at,
+            updated_at: event.at,
+            first_response_at: None,
+            resolved_at: None,
+            closed_at: None,
+            reopen_count: 0,
+            message_count: 0,
+            sla: Vec::new(),
+            commitments: Vec::new(),
+            escalation_level: 0,
+            claims: Vec::new(),
+            department_due_at: None,
+            department_overdue: false,
+            rating: None,
+            bot: bot.then(crate::bot::BotState::default),
+            identity_confirmed: None,
+        })
+    }
+
+    /// Folds one later event into the projection.
+    pub fn apply(&mut self, event: &CaseEvent) {
+        self.version = event.seq;
+        self.updated_at = event.at;
+        match &event.data {
+            EventData::Created { .. } => {}
+            EventData::MessageAdded { .. } => {
+                self.message_count += 1;
+                if event.data.reaches_customer() && self.first_response_at.is_none() {
+                    self.first_response_at = Some(event.at);
+                }
+            }
+            EventData::StatusChanged { to, .. } => self.enter_status(*to, event.at),
+            EventData::Reopened { .. } => {
+                self.reopen_count += 1;
+                self.closed_at = None;
+                self.enter_status(Status::Open, event.at);
+            }
+            EventData::PriorityChanged { to, .. } => self.priority = *to,
+            EventData::CategoryChanged { to, .. } => self.category = *to,
+            EventData::Assigned { to, .. } => self.assignee = to.clone(),
+            EventData::Transferred { to, due_at, .. } => {
+                self.department = to.clone();
+                self.department_due_at = to.as_ref().and(*due_at);
+                self.department_overdue = false;
+            }
+            EventData::DepartmentOverdue { .. } => self.department_overdue = true,
+            EventData::WaybillLinked { waybill_no } => {
+                if !self.waybill_nos.contains(waybill_no) {
+                    self.waybill_nos.push(waybill_no.clone());
+                }
+            }
+            EventData::PickupBooked { .. } => {}
+            EventData::TagsChanged { tags } => self.tags = tags.clone(),
+            EventData::SlaStarted(_)
+            | EventData::SlaPaused(_)
+            | EventData::SlaResumed(_)
+            | EventData::SlaRetargeted(_)
+            | EventData::SlaMet { .. }
+            | EventData::SlaBreached { .. }
+            | EventData::SlaWarning { .. } => self.apply_sla(&event.data, event.at),
+            EventData::CommitmentMade {
+                id,
+                due_at,
+                remind_at,
+                note,
+            } => self.commitments.push(Commitment {
+                id: id.clone(),
+                due_at: *due_at,
+                remind_at: *remind_at,
+                note: note.clone(),
+                made_by: event.actor.clone(),
+                state: CommitmentState::Open,
+                reminded: false,
+            }),
+            EventData::CommitmentReminded { id } => {
+                if let Some(c) = self.commitments.iter_mut().find(|c| c.id == *id) {
+                    c.reminded = true;
+                }
+            }
+            EventData::CommitmentKept { id } | EventData::CommitmentMissed { id } => {
+                let kept = matches!(event.data, EventData::CommitmentKept { .. });
+                if let Some(c) = self.commitments.iter_mut().find(|c| c.id == *id) {
+                    c.state = if kept {
+                        CommitmentState::Kept
+                    } else {
+                        CommitmentState::Missed
+                    };
+                }
+            }
+            EventData::Escalated { level, .. } => self.escalation_level = *level,
+            EventData::ClaimOpened(o) => self.claims.push(Claim::opened(o, &event.actor)),
+            EventData::Rated { score, .. } => self.rating = Some(*score),
+            EventData::CustomerMerged { into, .. } => self.customer_id = into.clone(),
+            EventData::IdentityConfirmed { method, .. } => {
+                self.identity_confirmed = Some(IdentityConfirmation {
+                    method: *method,
+                    by: event.actor.clone(),
+                    at: event.at,
+                })
+            }
+            EventData::BotTurn { state, .. } => self.bot = Some(state.clone()),
+            EventData::HandedOver { reason } => {
+                let bot = self.bot.get_or_insert_with(Default::default);
+                bot.active = false;
+                bot.handed_over_at = Some(event.at);
+                bot.handover_reason = Some(reason.clone());
+            }
+            _ => self.apply_claim_step(event),
+        }
+    }
+
+    /// The claim steps after opening.
+    fn apply_claim_step(&mut self, event: &CaseEvent) {
+        use crate::claim::ClaimState;
+        let id = match &event.data {
+            EventData::ClaimEvidenceAdded { claim_id, .. }
+            | EventData::ClaimProposed { claim_id, .. }
+            | EventData::ClaimApproved { claim_id, .. }
+            | EventData::ClaimRejected { claim_id, .. }
+            | EventData::ClaimPaid { claim_id, .. }
+            | EventData::ClaimOverdue { claim_id, .. } => claim_id,
+            _ => return,
+        };
+        let Some(claim) = self.claims.iter_mut().find(|c| c.id == *id) else {
+            return;
+        };
+        match &event.data {
+            EventData::ClaimEvidenceAdded { evidence, .. } => claim.evidence.push(evidence.clone()),
+            EventData::ClaimProposed {
+                loss_amount,
+                compensation,
+                rule,
+                due_at,
+                ..
+            } => {
+                claim.state = ClaimState::Proposed;
+                claim.loss_amount = Some(*loss_amount);
+                claim.compensation = Some(*compensation);
+                claim.rule = rule.clone();
+                claim.step_due_at = Some(*due_at);
+                claim.overdue = false;
+                claim.proposed_by = Some(event.actor.clone());
+            }
+            EventData::ClaimApproved { due_at, .. } => {
+                claim.state = ClaimState::Approved;
+                claim.step_due_at = Some(*due_at);
+                claim.overdue = false;
+                claim.decided_by = Some(event.actor.clone());
+            }
+            EventData::ClaimRejected { reason, .. } => {
+                claim.state = ClaimState::Rejected;
+                claim.step_due_at = None;
+                claim.rejection_reason = Some(reason.clone());
+                claim.decided_by = Some(event.actor.clone());
+            }
+            EventData::ClaimPaid { reference, .. } => {
+                claim.state = ClaimState::Paid;
+                claim.step_due_at = None;
+                claim.payment_reference = Some(reference.clone());
+                claim.paid_by = Some(event.actor.clone());
+            }
+            EventData::ClaimOverdue { .. } => claim.overdue = true,
+            _ => {}
+        }
+    }
+
+    fn enter_status(&mut self, to: Status, at: Timestamp) {
+        self.status = to;
+        match to {
+            Status::Resolved => self.resolved_at = Some(at),
+            Status::Closed => self.closed_at = Some(at),
+            _ => {}
+        }
+    }
+
+    /// Replays a whole stream; `None` if it does not start with `created`.
+    pub fn replay(events: &[CaseEvent]) -> Option<Case> {
+        let (first, rest) = events.split_first()?;
+        let mut case = Case::from_created(first)?;
+        for e in rest {
+            case.apply(e);
+        }
+        Some(case)
+    }
+}
+
+/// Waybill numbers are letters and digits, 8–32 long; anything else is not one (R-TRK-6 deals
+/// with recognising whose it is).
+pub fn parse_waybill_no(raw: &str) -> Option<String> {
+    let s: String = raw.trim().to_ascii_uppercase();
+    let ok = (8..=32).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric());
+    ok.then_some(s)
+}
+
+impl Case {
+    pub fn clock(&self, kind: ClockKind) -> Option<&SlaClock> {
+        self.sla.iter().find(|c| c.kind == kind)
+    }
+
+    /// Folds an SLA event into the clocks.
+    pub(crate) fn apply_sla(&mut self, data: &EventData, at: Timestamp) {
+        let upsert = |sla: &mut Vec<SlaClock>, c: &ClockChange, state: ClockState| {
+            let clock = SlaClock {
+                kind: c.clock,
+                policy: c.policy.clone(),
+                calendar: c.calendar.clone(),
+                state,
+                target_secs: c.target_secs,
+                consumed_secs: c.consumed_secs,
+                running_since: c.since,
+                due_at: c.due_at,
+                ended_at: None,
+                warnings: c.warnings.clone(),
+            };
+            match sla.iter_mut().find(|x| x.kind == c.clock) {
+                Some(x) => *x = clock,
+                None => sla.push(clock),
+            }
+        };
+        match data {
+            EventData::SlaStarted(c) | EventData::SlaResumed(c) | EventData::SlaRetargeted(c) => {
+                upsert(&mut self.sla, c, ClockState::Running)
+            }
+            EventData::SlaPaused(c) => upsert(&mut self.sla, c, ClockState::Paused),
+            EventData::SlaWarning { clock, percent } => {
+                if let Some(x) = self.sla.iter_mut().find(|x| x.kind == *clock) {
+                    x.warnings.retain(|(p, _)| p != percent);
+                }
+            }
+            EventData::SlaMet { clock } | EventData::SlaBreached { clock, .. } => {
+                let breached = matches!(data, EventData::SlaBreached { .. });
+                if let Some(x) = self.sla.iter_mut().find(|x| x.kind == *clock) {
+                    // Either way the clock is over: a breach is reported once, not again and
+                    // again while the case stays open.
+                    x.state = if breached {
+                        ClockState::Breached
+                    } else {
+                        ClockState::Met
+                    };
+                    x.running_since = None;
+                    x.ended_at = Some(at);
+                    x.warnings.clear();
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! The codes every case carries: channel, category, priority, status, and a message's
+//! visibility; with the status machine (`Status::can_become`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::string_enum::string_enum;
+
+string_enum!(
+    /// Where the contact came from.
+    Channel { Phone => "phone", Chat => "chat", Email => "email", Wechat => "wechat", Web => "web", Api => "api" }
+);
+
+string_enum!(
+    /// What the case is about (R-CASE-2). Shares its codes with the bot's intents where they overlap.
+    Category {
+        Track => "track", Delay => "delay", Lost => "lost", Damaged => "damaged", Pickup => "pickup",
+        Complaint => "complaint", Claim => "claim", Suggestion => "suggestion",
+        ChangeDelivery => "change_delivery", Invoice => "invoice", Inquiry => "inquiry",
+        Technical => "technical", AfterSales => "after_sales", Other => "other",
+    }
+);
+
+string_enum!(
+    /// P1 is the most urgent.
+    Priority { P1 => "P1", P2 => "P2", P3 => "P3", P4 => "P4" }
+);
+
+string_enum!(
+    Status {
+        New => "new", Open => "open", PendingCustomer => "pending_customer",
+        PendingDepartment => "pending_department", Resolved => "resolved", Closed => "closed",
+    }
+);
+
+string_enum!(
+    /// Public messages reach the customer; internal notes stay with staff.
+    Visibility { Public => "public", Internal => "internal" }
+);
+
+impl Priority {
+    /// One step more urgent (P1 stays P1).
+    pub fn raised(self) -> Self {
+        match self {
+            Priority::P4 => Priority::P3,
+            Priority::P3 => Priority::P2,
+            _ => Priority::P1,
+        }
+    }
+}
+
+impl Status {
+    /// The status machine. `closed` is left only by reopening; `new` is left by opening.
+    /// A reopen (resolved/closed → open) is allowed; everything not listed is refused.
+    pub fn can_become(self, to: Status) -> bool {
+        use Status::*;
+        matches!(
+            (self, to),
+            (New, Open)
+                | (Open, PendingCustomer | PendingDepartment | Resolved)
+                | (PendingCustomer, Open | PendingDepartment | Resolved)
+                | (PendingDepartment, Open | PendingCustomer | Resolved)
+                | (Resolved, Closed | Open)
+                | (Closed, Open)
+        )
+    }
+
+    pub fn is_reopen(self, to: Status) -> bool {
+        matches!(self, Status::Resolved | Status::Closed) && to == Status::Open
+    }
+}
