@@ -15,6 +15,7 @@ mod kb;
 mod outbox;
 mod parcels;
 mod queues;
+mod versions;
 pub use canned::*;
 pub use chat::*;
 pub use chat_export::*;
@@ -25,6 +26,7 @@ pub use kb::*;
 pub use outbox::*;
 pub use parcels::*;
 pub use queues::*;
+pub use versions::*;
 
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::desk::{
