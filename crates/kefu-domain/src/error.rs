@@ -22,7 +22,11 @@ pub enum StoreError {
     /// A stored document was written by a newer kefu (its `doc_version` is above what this
     /// build reads): it is refused rather than misread.
     #[error("a stored {what} has document version {found}; this build reads up to {known}")]
-    DocumentTooNew { what: String, found: i64, known: i64 },
+    DocumentTooNew {
+        what: String,
+        found: i64,
+        known: i64,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -42,7 +42,11 @@ pub async fn stored_documents_carry_their_version(store: Arc<dyn Store>, raw: &m
     let f = fixture(store.clone()).await;
     let created = f
         .desk
-        .create_case(&f.agent, draft("查件", customer("钱多多", "13700009999")), None)
+        .create_case(
+            &f.agent,
+            draft("查件", customer("钱多多", "13700009999")),
+            None,
+        )
         .await
         .unwrap()
         .case;
@@ -65,13 +69,19 @@ pub async fn stored_documents_carry_their_version(store: Arc<dyn Store>, raw: &m
         assert_eq!(data[DOC_VERSION_FIELD], DOC_VERSION, "{data}");
     }
     let customer_doc = stored(raw, "SELECT doc FROM customers WHERE id = $1", &customer_id).await;
-    assert_eq!(customer_doc[DOC_VERSION_FIELD], DOC_VERSION, "{customer_doc}");
+    assert_eq!(
+        customer_doc[DOC_VERSION_FIELD], DOC_VERSION,
+        "{customer_doc}"
+    );
 
     // A document written before versions existed reads as version 1, unchanged.
     let update_case = "UPDATE cases SET doc = $2 WHERE id = $1";
     raw.execute(
         update_case,
-        &[id.as_str().into(), with_version(case_doc.clone(), None).into()],
+        &[
+            id.as_str().into(),
+            with_version(case_doc.clone(), None).into(),
+        ],
     )
     .await
     .unwrap();
@@ -90,7 +100,11 @@ pub async fn stored_documents_carry_their_version(store: Arc<dyn Store>, raw: &m
     )
     .await
     .unwrap();
-    refused_as_too_new(store.case_by_id(&created.id).await, DOC_VERSION + 1, "case by id");
+    refused_as_too_new(
+        store.case_by_id(&created.id).await,
+        DOC_VERSION + 1,
+        "case by id",
+    );
     refused_as_too_new(
         store.case_by_number(&created.number).await,
         DOC_VERSION + 1,
@@ -127,5 +141,9 @@ pub async fn stored_documents_carry_their_version(store: Arc<dyn Store>, raw: &m
     )
     .await
     .unwrap();
-    refused_as_too_new(store.case_events(&created.id).await, DOC_VERSION + 1, "events");
+    refused_as_too_new(
+        store.case_events(&created.id).await,
+        DOC_VERSION + 1,
+        "events",
+    );
 }

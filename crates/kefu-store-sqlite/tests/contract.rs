@@ -71,10 +71,7 @@ async fn change_histories_are_append_only() {
 
 #[tokio::test]
 async fn stored_documents_carry_their_version() {
-    let dir = std::env::temp_dir().join(format!(
-        "kefu-sqlite-doc-versions-{}",
-        std::process::id()
-    ));
+    let dir = std::env::temp_dir().join(format!("kefu-sqlite-doc-versions-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("kefu.db");
