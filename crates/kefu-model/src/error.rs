@@ -19,6 +19,14 @@ pub enum StoreError {
     NotEmpty,
     #[error("storage failure: {0}")]
     Backend(String),
+    /// A stored document was written by a newer kefu (its `doc_version` is above what this
+    /// build reads): it is refused rather than misread.
+    #[error("a stored {what} has document version {found}; this build reads up to {known}")]
+    DocumentTooNew {
+        what: String,
+        found: i64,
+        known: i64,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -67,7 +75,9 @@ impl DomainError {
             DomainError::Store(StoreError::IdempotencyMismatch) => "idempotency_key_reused",
             DomainError::Store(StoreError::NotFound(_)) => "not_found",
             DomainError::Store(StoreError::NotEmpty) => "not_empty",
-            DomainError::Store(StoreError::Backend(_)) => "storage_unavailable",
+            DomainError::Store(StoreError::Backend(_) | StoreError::DocumentTooNew { .. }) => {
+                "storage_unavailable"
+            }
         }
     }
 }

@@ -16,6 +16,7 @@ mod kb;
 mod outbox;
 mod parcels;
 mod queues;
+mod versions;
 pub use canned::*;
 pub use chat::*;
 pub use chat_export::*;
@@ -26,6 +27,7 @@ pub use kb::*;
 pub use outbox::*;
 pub use parcels::*;
 pub use queues::*;
+pub use versions::*;
 
 use jiff::{SignedDuration, Timestamp};
 use kefu_desk::{Desk, Store};

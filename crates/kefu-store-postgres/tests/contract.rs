@@ -65,6 +65,12 @@ async fn change_histories_are_append_only() {
     kefu_store_contract::change_histories_are_append_only(store, &mut *raw).await;
 }
 
+#[tokio::test]
+async fn stored_documents_carry_their_version() {
+    let (store, mut raw) = or_skip_raw!();
+    kefu_store_contract::stored_documents_carry_their_version(store, &mut *raw).await;
+}
+
 // ---- the two schemas are the same schema ----------------------------------------------------
 
 /// One column as the comparison sees it: the type in the shared vocabulary, and whether it

@@ -10,5 +10,5 @@ mod store;
 
 pub use conn::{Dialect, Row, Sql, SqlError, SqlErrorKind, Value};
 pub use migrate::{Migration, migrate};
-pub use ops::{WriteOp, WriteOutput, apply};
+pub use ops::{DOC_VERSION, DOC_VERSION_FIELD, WriteOp, WriteOutput, apply};
 pub use store::{Backend, SqlStore};

@@ -106,12 +106,46 @@ pub enum WriteOutput {
     Created(Box<CreatedCase>),
 }
 
-fn to_json<T: Serialize>(v: &T) -> StoreResult<String> {
-    serde_json::to_string(v).map_err(|e| StoreError::Backend(format!("encode: {e}")))
+/// The version of every stored document this build writes, kept in the document itself under
+/// [`DOC_VERSION_FIELD`] (so that SQL reading a document's fields finds them where they were).
+/// A build that changes a stored shape raises it and reads the older versions explicitly;
+/// a document without the field predates versions and is version 1.
+pub const DOC_VERSION: i64 = 1;
+pub const DOC_VERSION_FIELD: &str = "doc_version";
+
+/// A document as stored: its JSON with the document version (objects only; every record is
+/// one, and a setting that is not keeps its bare value, read as version 1).
+pub(crate) fn to_json<T: Serialize>(v: &T) -> StoreResult<String> {
+    let encode = |e: serde_json::Error| StoreError::Backend(format!("encode: {e}"));
+    let mut value = serde_json::to_value(v).map_err(encode)?;
+    if let Some(fields) = value.as_object_mut() {
+        fields.insert(DOC_VERSION_FIELD.into(), DOC_VERSION.into());
+    }
+    serde_json::to_string(&value).map_err(encode)
 }
 
-fn from_json<T: DeserializeOwned>(s: &str) -> StoreResult<T> {
-    serde_json::from_str(s).map_err(|e| StoreError::Backend(format!("decode stored document: {e}")))
+/// Reads a stored document: one from a newer build (a version above [`DOC_VERSION`]) is
+/// refused with [`StoreError::DocumentTooNew`] rather than misread.
+pub(crate) fn from_json<T: DeserializeOwned>(s: &str) -> StoreResult<T> {
+    let decode = |e: serde_json::Error| StoreError::Backend(format!("decode stored document: {e}"));
+    let mut value: serde_json::Value = serde_json::from_str(s).map_err(decode)?;
+    if let Some(fields) = value.as_object_mut() {
+        let version = match fields.remove(DOC_VERSION_FIELD) {
+            None => 1,
+            Some(v) => v.as_i64().ok_or_else(|| {
+                StoreError::Backend(format!("stored document version is not a number: {v}"))
+            })?,
+        };
+        if version > DOC_VERSION {
+            let what = std::any::type_name::<T>();
+            return Err(StoreError::DocumentTooNew {
+                what: what.rsplit("::").next().unwrap_or(what).to_string(),
+                found: version,
+                known: DOC_VERSION,
+            });
+        }
+    }
+    serde_json::from_value(value).map_err(decode)
 }
 
 fn docs<T: DeserializeOwned>(rows: &[Row]) -> StoreResult<Vec<T>> {
@@ -1041,7 +1075,7 @@ async fn import_record(sql: &mut dyn Sql, record: ExportRecord) -> StoreResult<(
         ExportRecord::Setting(setting) => sql
             .execute(
                 "INSERT INTO settings (key, updated_at, doc) VALUES ($1, 0, $2)",
-                &[setting.key.into(), setting.value.to_string().into()],
+                &[setting.key.into(), to_json(&setting.value)?.into()],
             )
             .await
             .map(|_| ())

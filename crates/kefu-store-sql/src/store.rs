@@ -633,7 +633,7 @@ impl<B: Backend> ConfigStore for SqlStore<B> {
     ) -> StoreResult<()> {
         self.write_done(WriteOp::PutSetting {
             key: key.to_string(),
-            doc: value.to_string(),
+            doc: ops::to_json(value)?,
             at: to_millis(at),
             editor: editor.cloned(),
         })

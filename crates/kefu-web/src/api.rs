@@ -4,46 +4,23 @@ use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use jiff::Timestamp;
-use kefu_model::customer::CustomerView;
 use kefu_model::drafts::{
     CaseDraft, CasePatch, CustomerDraft, DepartmentDraft, MessageDraft, UserDraft,
 };
 use kefu_model::records::CaseQuery;
-use kefu_model::{Case, CaseEvent, Category, EventData, Phone, Priority, Status, User};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use kefu_model::{Case, Category, Phone, Priority, Status};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, bearer_token, body_bytes, parse_json};
-
-/// A user as the API shows it: never the password hash.
-#[derive(Serialize)]
-pub struct UserView {
-    id: String,
-    username: String,
-    display_name: String,
-    role: kefu_model::Role,
-    department_id: Option<String>,
-    active: bool,
-    created_at: Timestamp,
-}
-
-impl From<&User> for UserView {
-    fn from(u: &User) -> Self {
-        UserView {
-            id: u.id.to_string(),
-            username: u.username.clone(),
-            display_name: u.display_name.clone(),
-            role: u.role,
-            department_id: u.department_id.as_ref().map(|d| d.to_string()),
-            active: u.active,
-            created_at: u.created_at,
-        }
-    }
-}
+use crate::views::{
+    AgentLoadView, AgentProfileView, CalendarDue, CalendarView, CaseView, ChatFrames,
+    CustomerMaskedView, DepartmentView, EventView, List, LoginResult, MarkedRead, MessageView,
+    NotificationView, Page, RecognitionView, SearchHitView, SlaPolicyView, UnderstandingView,
+    UserView,
+};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,7 +32,7 @@ pub struct LoginRequest {
 pub async fn login(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<LoginRequest>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<LoginResult>> {
     if req.username.len() > 64 || req.password.len() > 256 {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -75,9 +52,11 @@ pub async fn login(
             ),
             other => other.into(),
         })?;
-    Ok(Json(
-        json!({ "token": token, "token_type": "Bearer", "user": UserView::from(&user) }),
-    ))
+    Ok(Json(LoginResult {
+        token,
+        token_type: "Bearer",
+        user: UserView::from(&user),
+    }))
 }
 
 pub async fn logout(
@@ -110,38 +89,36 @@ pub async fn create_user(
 pub async fn list_users(
     State(state): State<AppState>,
     Auth(actor): Auth,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<List<UserView>>> {
     let users = state.desk.list_users(&actor).await?;
-    Ok(Json(
-        json!({ "items": users.iter().map(UserView::from).collect::<Vec<_>>() }),
-    ))
+    Ok(Json(List::of(&users, UserView::from)))
 }
 
 pub async fn create_department(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiJson(draft): ApiJson<DepartmentDraft>,
-) -> ApiResult<(StatusCode, Json<kefu_model::Department>)> {
+) -> ApiResult<(StatusCode, Json<DepartmentView>)> {
     let department = state.desk.create_department(Some(&actor), draft).await?;
-    Ok((StatusCode::CREATED, Json(department)))
+    Ok((StatusCode::CREATED, Json(DepartmentView::from(&department))))
 }
 
 pub async fn list_departments(
     State(state): State<AppState>,
     Auth(_): Auth,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(
-        json!({ "items": state.desk.list_departments().await? }),
-    ))
+) -> ApiResult<Json<List<DepartmentView>>> {
+    let departments = state.desk.list_departments().await?;
+    Ok(Json(List::of(&departments, DepartmentView::from)))
 }
 
 pub async fn create_customer(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiJson(draft): ApiJson<CustomerDraft>,
-) -> ApiResult<(StatusCode, Json<CustomerView>)> {
+) -> ApiResult<(StatusCode, Json<CustomerMaskedView>)> {
     let customer = state.desk.create_customer(&actor, draft).await?;
-    Ok((StatusCode::CREATED, Json(CustomerView::of(&customer))))
+    let view = kefu_model::customer::CustomerView::of(&customer);
+    Ok((StatusCode::CREATED, Json(CustomerMaskedView::from(&view))))
 }
 
 #[derive(Deserialize)]
@@ -158,7 +135,7 @@ pub async fn list_customers(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiQuery(p): ApiQuery<CustomerListParams>,
-) -> ApiResult<Json<kefu_model::records::Page<CustomerView>>> {
+) -> ApiResult<Json<Page<CustomerMaskedView>>> {
     let page = state
         .desk
         .list_customers(
@@ -170,8 +147,12 @@ pub async fn list_customers(
             p.limit,
         )
         .await?;
-    Ok(Json(kefu_model::records::Page {
-        items: page.items.iter().map(CustomerView::of).collect(),
+    Ok(Json(Page {
+        items: page
+            .items
+            .iter()
+            .map(|c| CustomerMaskedView::from(&kefu_model::customer::CustomerView::of(c)))
+            .collect(),
         next_cursor: page.next_cursor,
     }))
 }
@@ -180,8 +161,9 @@ pub async fn get_customer(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<CustomerView>> {
-    Ok(Json(state.desk.view_customer(&actor, &id).await?))
+) -> ApiResult<Json<CustomerMaskedView>> {
+    let customer = state.desk.view_customer(&actor, &id).await?;
+    Ok(Json(CustomerMaskedView::from(&customer)))
 }
 
 const IDEMPOTENCY_HEADER: &str = "idempotency-key";
@@ -207,7 +189,8 @@ pub async fn create_case(
         )
     });
     let created = state.desk.create_case(&actor, draft, idempotency).await?;
-    let mut response = (StatusCode::CREATED, Json(&created.case)).into_response();
+    let view = case_view(&state, &created.case).await?;
+    let mut response = (StatusCode::CREATED, Json(view)).into_response();
     if created.replayed {
         response
             .headers_mut()
@@ -246,7 +229,7 @@ pub async fn list_cases(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiQuery(p): ApiQuery<CaseListParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Page<CaseView>>> {
     let phone = p
         .phone
         .as_deref()
@@ -283,16 +266,17 @@ pub async fn list_cases(
     for case in &page.items {
         items.push(case_view(&state, case).await?);
     }
-    Ok(Json(
-        json!({ "items": items, "next_cursor": page.next_cursor }),
-    ))
+    Ok(Json(Page {
+        items,
+        next_cursor: page.next_cursor,
+    }))
 }
 
 pub async fn get_case(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CaseView>> {
     let case = state.desk.get_case(&actor, &id).await?;
     Ok(Json(case_view(&state, &case).await?))
 }
@@ -302,48 +286,9 @@ pub async fn update_case(
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
     ApiJson(patch): ApiJson<CasePatch>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CaseView>> {
     let case = state.desk.update_case(&actor, &id, patch).await?;
     Ok(Json(case_view(&state, &case).await?))
-}
-
-/// A message as the API shows it, taken from its `message_added` event.
-#[derive(Serialize)]
-pub struct MessageView<'a> {
-    id: String,
-    case_id: String,
-    seq: i64,
-    body: &'a str,
-    visibility: kefu_model::Visibility,
-    author_kind: &'a str,
-    /// A call staff logged, rather than a written message.
-    call: bool,
-    actor: &'a str,
-    at: Timestamp,
-}
-
-fn message_view(e: &CaseEvent) -> Option<MessageView<'_>> {
-    match &e.data {
-        EventData::MessageAdded {
-            message_id,
-            body,
-            visibility,
-            author_kind,
-            call,
-            ..
-        } => Some(MessageView {
-            call: *call,
-            id: message_id.to_string(),
-            case_id: e.case_id.to_string(),
-            seq: e.seq,
-            body,
-            visibility: *visibility,
-            author_kind,
-            actor: &e.actor,
-            at: e.at,
-        }),
-        _ => None,
-    }
 }
 
 pub async fn add_message(
@@ -353,7 +298,7 @@ pub async fn add_message(
     ApiJson(draft): ApiJson<MessageDraft>,
 ) -> ApiResult<Response> {
     let (_, event) = state.desk.add_message(&actor, &id, draft).await?;
-    let view = message_view(&event).ok_or_else(|| ApiError::not_found("message"))?;
+    let view = MessageView::of(&event).ok_or_else(|| ApiError::not_found("message"))?;
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
 
@@ -361,51 +306,39 @@ pub async fn list_messages(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<List<MessageView>>> {
     let events = state.desk.case_events(&actor, &id).await?;
-    let items: Vec<MessageView<'_>> = events.iter().filter_map(message_view).collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(List {
+        items: events.iter().filter_map(MessageView::of).collect(),
+    }))
 }
 
 pub async fn list_events(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<List<EventView>>> {
     let events = state.desk.case_events(&actor, &id).await?;
-    Ok(Json(json!({ "items": events })))
-}
-
-/// A keyed configuration object (calendar, SLA policy) as the API shows it: its fields and `key`.
-fn named<T: Serialize>(key: &str, spec: &T) -> Value {
-    let mut v = serde_json::to_value(spec).unwrap_or(Value::Null);
-    if let Some(obj) = v.as_object_mut() {
-        obj.insert("key".into(), Value::String(key.to_string()));
-    }
-    v
+    Ok(Json(List::of(&events, EventView::from)))
 }
 
 pub async fn list_calendars(
     State(state): State<AppState>,
     Auth(_): Auth,
-) -> ApiResult<Json<Value>> {
-    let items: Vec<Value> = state
-        .desk
-        .list_calendars()
-        .await?
-        .iter()
-        .map(|(k, s)| named(k, s))
-        .collect();
-    Ok(Json(json!({ "items": items })))
+) -> ApiResult<Json<List<CalendarView>>> {
+    let calendars = state.desk.list_calendars().await?;
+    Ok(Json(List::of(&calendars, |(key, spec)| {
+        CalendarView::of(key, spec)
+    })))
 }
 
 pub async fn get_calendar(
     State(state): State<AppState>,
     Auth(_): Auth,
     ApiPath(key): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CalendarView>> {
     let spec = state.desk.get_calendar(&key).await?;
-    Ok(Json(named(&key, &spec)))
+    Ok(Json(CalendarView::of(&key, &spec)))
 }
 
 pub async fn put_calendar(
@@ -413,9 +346,9 @@ pub async fn put_calendar(
     Auth(actor): Auth,
     ApiPath(key): ApiPath<String>,
     ApiJson(spec): ApiJson<kefu_model::calendar::CalendarSpec>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CalendarView>> {
     let spec = state.desk.put_calendar(&actor, &key, spec).await?;
-    Ok(Json(named(&key, &spec)))
+    Ok(Json(CalendarView::of(&key, &spec)))
 }
 
 pub async fn calendar_add(
@@ -423,39 +356,29 @@ pub async fn calendar_add(
     Auth(_): Auth,
     ApiPath(key): ApiPath<String>,
     ApiJson(request): ApiJson<kefu_model::drafts::CalendarAdd>,
-) -> ApiResult<Json<kefu_model::drafts::CalendarDue>> {
+) -> ApiResult<Json<CalendarDue>> {
     let due = state.desk.calendar_add(&key, request).await?;
     for warning in &due.warnings {
         tracing::warn!(calendar = %key, "{warning}");
     }
-    Ok(Json(due))
+    Ok(Json(CalendarDue::from(due)))
 }
 
 /// A case as the API shows it: the stored projection, with each clock's remaining business
 /// time (seconds; negative when overdue) computed now.
-pub async fn case_view(state: &AppState, case: &Case) -> ApiResult<Value> {
-    let mut v = serde_json::to_value(case).unwrap_or(Value::Null);
+pub async fn case_view(state: &AppState, case: &Case) -> ApiResult<CaseView> {
     let remaining = state.desk.clock_remaining(case).await?;
-    if let Some(clocks) = v.get_mut("sla").and_then(Value::as_array_mut) {
-        for (clock, (_, left)) in clocks.iter_mut().zip(remaining) {
-            clock["remaining_secs"] = json!(left);
-        }
-    }
-    Ok(v)
+    Ok(CaseView::of(case, &remaining))
 }
 
 pub async fn list_sla_policies(
     State(state): State<AppState>,
     Auth(_): Auth,
-) -> ApiResult<Json<Value>> {
-    let items: Vec<Value> = state
-        .desk
-        .list_sla_policies()
-        .await?
-        .into_iter()
-        .map(|(key, p)| named(&key, &p))
-        .collect();
-    Ok(Json(json!({ "items": items })))
+) -> ApiResult<Json<List<SlaPolicyView>>> {
+    let policies = state.desk.list_sla_policies().await?;
+    Ok(Json(List::of(&policies, |(key, policy)| {
+        SlaPolicyView::of(key, policy)
+    })))
 }
 
 pub async fn put_sla_policy(
@@ -463,9 +386,9 @@ pub async fn put_sla_policy(
     Auth(actor): Auth,
     ApiPath(key): ApiPath<String>,
     ApiJson(policy): ApiJson<kefu_model::sla::SlaPolicy>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SlaPolicyView>> {
     let policy = state.desk.put_sla_policy(&actor, &key, policy).await?;
-    Ok(Json(named(&key, &policy)))
+    Ok(Json(SlaPolicyView::of(&key, &policy)))
 }
 
 pub async fn make_commitment(
@@ -473,7 +396,7 @@ pub async fn make_commitment(
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
     ApiJson(draft): ApiJson<kefu_model::drafts::CommitmentDraft>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<CaseView>)> {
     let case = state.desk.make_commitment(&actor, &id, draft).await?;
     Ok((StatusCode::CREATED, Json(case_view(&state, &case).await?)))
 }
@@ -489,7 +412,7 @@ pub async fn escalate(
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<EscalateRequest>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CaseView>> {
     let case = state.desk.escalate(&actor, &id, &req.reason).await?;
     Ok(Json(case_view(&state, &case).await?))
 }
@@ -505,12 +428,12 @@ pub async fn list_notifications(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiQuery(p): ApiQuery<NotificationParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<List<NotificationView>>> {
     let items = state
         .desk
         .notifications(&actor, p.unread.unwrap_or(false), p.limit)
         .await?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(List::of(&items, NotificationView::from)))
 }
 
 #[derive(Deserialize)]
@@ -524,12 +447,12 @@ pub async fn mark_notifications_read(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiJson(req): ApiJson<MarkReadRequest>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<MarkedRead>> {
     if req.ids.len() > 1000 {
         return Err(ApiError::invalid("ids", "at most 1000 at a time"));
     }
     let marked = state.desk.mark_notifications_read(&actor, &req.ids).await?;
-    Ok(Json(json!({ "marked": marked })))
+    Ok(Json(MarkedRead { marked }))
 }
 
 /// Whose number is this: ranked carrier candidates (R-TRK-6).
@@ -537,11 +460,12 @@ pub async fn recognize_waybill(
     State(state): State<AppState>,
     Auth(_): Auth,
     ApiPath(number): ApiPath<String>,
-) -> ApiResult<Json<kefu_model::waybill::Recognition>> {
+) -> ApiResult<Json<RecognitionView>> {
     if number.chars().count() > 64 {
         return Err(ApiError::invalid("number", "at most 64 characters"));
     }
-    Ok(Json(state.desk.recognizer().await?.recognize(&number)))
+    let recognition = state.desk.recognizer().await?.recognize(&number);
+    Ok(Json(RecognitionView::from(&recognition)))
 }
 
 #[derive(Deserialize)]
@@ -556,47 +480,48 @@ pub async fn chat_frames(
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<AfterQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ChatFrames>> {
     let (case, conversation) = state.desk.chat_of_case(&actor, &id).await?;
     let frames = state
         .desk
         .chat_frames(&case.id, q.after.max(0), kefu_model::chat::Audience::Staff)
         .await?;
-    Ok(Json(json!({
-        "case_id": case.id,
-        "case_number": case.number,
-        "customer_read_seq": conversation.customer_read_seq,
-        "staff_read_seq": conversation.staff_read_seq,
-        "bot": case.bot,
-        "items": frames,
-    })))
+    Ok(Json(ChatFrames {
+        case_id: case.id.to_string(),
+        case_number: case.number,
+        customer_read_seq: conversation.customer_read_seq,
+        staff_read_seq: conversation.staff_read_seq,
+        bot: case.bot,
+        items: frames,
+    }))
 }
 
 pub async fn get_presence(
     State(state): State<AppState>,
     Auth(actor): Auth,
-) -> ApiResult<Json<kefu_model::routing::AgentProfile>> {
-    Ok(Json(state.desk.presence(&actor).await?))
+) -> ApiResult<Json<AgentProfileView>> {
+    let profile = state.desk.presence(&actor).await?;
+    Ok(Json(AgentProfileView::from(&profile)))
 }
 
 pub async fn put_presence(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiJson(draft): ApiJson<kefu_model::routing::PresenceDraft>,
-) -> ApiResult<Json<kefu_model::routing::AgentProfile>> {
+) -> ApiResult<Json<AgentProfileView>> {
     let profile = state.desk.set_presence(&actor, draft).await?;
     // Someone free now takes what waits.
     if let Err(e) = state.desk.route_waiting(50).await {
         tracing::warn!("routing after a presence change failed: {e}");
     }
-    Ok(Json(profile))
+    Ok(Json(AgentProfileView::from(&profile)))
 }
 
 /// `GET /routing/agents`: who is on, and how loaded.
 pub async fn routing_agents(
     State(state): State<AppState>,
     Auth(actor): Auth,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<List<AgentLoadView>>> {
     if !matches!(
         actor.role,
         kefu_model::Role::Admin | kefu_model::Role::Supervisor
@@ -607,15 +532,7 @@ pub async fn routing_agents(
         .into());
     }
     let loads = state.desk.agent_loads().await?;
-    let items: Vec<Value> = loads
-        .iter()
-        .map(|a| {
-            json!({"user_id": a.user_id, "presence": a.presence, "active_chats": a.active_chats,
-                "max_chats": a.max_chats, "open_cases": a.open_cases, "max_open_cases": a.max_open_cases,
-                "skills": a.skills, "last_assigned_at": a.last_assigned_at})
-        })
-        .collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(List::of(&loads, AgentLoadView::from)))
 }
 
 #[derive(Deserialize)]
@@ -629,11 +546,13 @@ pub async fn nlu_parse(
     State(state): State<AppState>,
     Auth(_actor): Auth,
     ApiJson(req): ApiJson<NluRequest>,
-) -> ApiResult<Json<kefu_model::nlu::Understanding>> {
+) -> ApiResult<Json<UnderstandingView>> {
     if req.text.chars().count() > kefu_model::chat::CHAT_TEXT_MAX {
         return Err(ApiError::invalid("text", "at most 4000 characters"));
     }
-    Ok(Json(state.desk.understand(&req.text)))
+    Ok(Json(UnderstandingView::from(
+        state.desk.understand(&req.text),
+    )))
 }
 
 #[derive(Deserialize)]
@@ -659,7 +578,7 @@ pub async fn search(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiQuery(p): ApiQuery<SearchParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<List<SearchHitView>>> {
     use kefu_model::search::SearchFilters;
     if !state.desk.has_search() {
         return Err(ApiError::new(
@@ -681,5 +600,5 @@ pub async fn search(
         .search_request(p.q, &filters, p.limit.unwrap_or(20).clamp(1, 100))
         .await?;
     let hits = state.desk.search(&actor, &request).await?;
-    Ok(Json(json!({ "items": hits })))
+    Ok(Json(List::of(hits, SearchHitView::from)))
 }

@@ -4,15 +4,15 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use kefu_model::canned::{CannedDraft, CannedReply, TemplateScope};
-use kefu_model::replies::{CannedFilter, RenderedReply};
+use kefu_model::canned::{CannedDraft, TemplateScope};
+use kefu_model::replies::CannedFilter;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::api::case_view;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
+use crate::views::{CannedView, List, MacroResult, RenderedView};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,7 +36,7 @@ pub async fn list(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiQuery(p): ApiQuery<CannedListParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<List<CannedView>>> {
     let filter = CannedFilter {
         q: p.q,
         scope: p.scope,
@@ -44,24 +44,26 @@ pub async fn list(
         limit: p.limit,
     };
     let items = state.desk.list_canned(&actor, &filter).await?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(List::of(&items, CannedView::from)))
 }
 
 pub async fn create(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiJson(draft): ApiJson<CannedDraft>,
-) -> ApiResult<(StatusCode, Json<CannedReply>)> {
+) -> ApiResult<(StatusCode, Json<CannedView>)> {
     let reply = state.desk.create_canned(&actor, draft).await?;
-    Ok((StatusCode::CREATED, Json(reply)))
+    Ok((StatusCode::CREATED, Json(CannedView::from(&reply))))
 }
 
 pub async fn get(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<CannedReply>> {
-    Ok(Json(state.desk.get_canned(&actor, &id).await?))
+) -> ApiResult<Json<CannedView>> {
+    Ok(Json(CannedView::from(
+        &state.desk.get_canned(&actor, &id).await?,
+    )))
 }
 
 pub async fn update(
@@ -69,8 +71,10 @@ pub async fn update(
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
     ApiJson(draft): ApiJson<CannedDraft>,
-) -> ApiResult<Json<CannedReply>> {
-    Ok(Json(state.desk.update_canned(&actor, &id, draft).await?))
+) -> ApiResult<Json<CannedView>> {
+    Ok(Json(CannedView::from(
+        &state.desk.update_canned(&actor, &id, draft).await?,
+    )))
 }
 
 /// Archives: the template is no longer offered (a shipped one is not installed again).
@@ -89,10 +93,10 @@ pub async fn render(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiPath((id, template)): ApiPath<(String, String)>,
-) -> ApiResult<Json<RenderedReply>> {
-    Ok(Json(
+) -> ApiResult<Json<RenderedView>> {
+    Ok(Json(RenderedView::from(
         state.desk.render_canned(&actor, &id, &template).await?,
-    ))
+    )))
 }
 
 /// `POST /cases/{id}/macros/{macro}`: reply and field changes in one write; the case after it.
@@ -100,10 +104,10 @@ pub async fn apply_macro(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiPath((id, macro_id)): ApiPath<(String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<MacroResult>> {
     let (case, events) = state.desk.apply_macro(&actor, &id, &macro_id).await?;
-    let types: Vec<&str> = events.iter().map(|e| e.data.type_name()).collect();
-    Ok(Json(
-        json!({ "case": case_view(&state, &case).await?, "events": types }),
-    ))
+    Ok(Json(MacroResult {
+        case: case_view(&state, &case).await?,
+        events: events.iter().map(|e| e.data.type_name()).collect(),
+    }))
 }

@@ -181,7 +181,11 @@ pub async fn start(
 ) -> ApiResult<Response> {
     rate_limited(&state, &parts)?;
     let started = state.desk.start_chat(start).await?;
-    Ok((StatusCode::CREATED, axum::Json(started)).into_response())
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(crate::views::ChatStarted::from(started)),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]

@@ -7,12 +7,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use kefu_model::corrections::{CustomerPatch, IdentityRequest, MergeRequest};
-use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::api::get_customer;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, Auth};
+use crate::views::{CaseView, CustomerEventView, List};
 
 /// The customer as `GET /customers/{id}` shows it, to this actor.
 async fn shown(state: AppState, actor: kefu_model::Actor, id: String) -> ApiResult<Response> {
@@ -36,10 +36,11 @@ pub async fn events(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<List<CustomerEventView>>> {
     let events = state.desk.customer_events(&actor, &id).await?;
-    let items: Vec<_> = events.iter().map(|e| e.masked()).collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(List::of(&events, |e| {
+        CustomerEventView::from(e.masked())
+    })))
 }
 
 pub async fn merge(
@@ -57,7 +58,7 @@ pub async fn confirm_identity(
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
     ApiJson(request): ApiJson<IdentityRequest>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CaseView>> {
     let case = state.desk.confirm_identity(&actor, &id, request).await?;
     Ok(Json(crate::api::case_view(&state, &case).await?))
 }

@@ -3,7 +3,6 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kefu_model::{DomainError, StoreError};
-use serde_json::json;
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -62,7 +61,9 @@ pub fn status_of(e: &DomainError) -> StatusCode {
         ) => StatusCode::CONFLICT,
         DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
         DomainError::Unauthenticated => StatusCode::UNAUTHORIZED,
-        DomainError::Store(StoreError::Backend(_)) => StatusCode::SERVICE_UNAVAILABLE,
+        DomainError::Store(StoreError::Backend(_) | StoreError::DocumentTooNew { .. }) => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
     }
 }
 
@@ -72,6 +73,10 @@ pub fn public_message(e: &DomainError) -> String {
     match e {
         DomainError::Store(StoreError::Backend(detail)) => {
             tracing::error!(%detail, "storage failure");
+            "storage is unavailable; the request was not applied".to_string()
+        }
+        DomainError::Store(too_new @ StoreError::DocumentTooNew { .. }) => {
+            tracing::error!(detail = %too_new, "stored document from a newer kefu");
             "storage is unavailable; the request was not applied".to_string()
         }
         other => other.to_string(),
@@ -89,11 +94,14 @@ impl From<DomainError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut error = json!({ "code": self.code, "message": self.message });
-        if let Some(field) = self.field {
-            error["field"] = json!(field);
-        }
-        let mut response = (self.status, axum::Json(json!({ "error": error }))).into_response();
+        let body = crate::views::ErrorBody {
+            error: crate::views::ErrorDetail {
+                code: self.code,
+                message: self.message,
+                field: self.field,
+            },
+        };
+        let mut response = (self.status, axum::Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,
@@ -125,6 +133,14 @@ mod tests {
             (DomainError::Store(StoreError::NotEmpty), 409),
             (DomainError::Store(StoreError::IdempotencyMismatch), 422),
             (DomainError::Store(StoreError::Backend("disk".into())), 503),
+            (
+                DomainError::Store(StoreError::DocumentTooNew {
+                    what: "case".into(),
+                    found: 2,
+                    known: 1,
+                }),
+                503,
+            ),
         ];
         for (e, status) in cases {
             assert_eq!(status_of(&e).as_u16(), status, "{e:?}");

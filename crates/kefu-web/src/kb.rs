@@ -8,11 +8,13 @@ use jiff::civil::Date;
 use kefu_model::kb::{Article, ArticleAudience, ArticleDraft, GapSource};
 use kefu_model::knowledge::{ArticleFilter, Reader};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
+use crate::views::{
+    ArticleView, ArticleWithVotes, CategoryView, FeedbackView, GapView, List, SearchHitView,
+};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -26,27 +28,16 @@ pub struct ListParams {
     limit: Option<u32>,
 }
 
-/// An article with its votes.
-fn with_counts(
-    a: Article,
-    counts: &std::collections::HashMap<String, kefu_model::kb::FeedbackCounts>,
-) -> Value {
-    let votes = counts.get(&a.id).copied().unwrap_or_default();
-    let mut v = serde_json::to_value(&a).unwrap_or(Value::Null);
-    if let Some(o) = v.as_object_mut() {
-        o.insert("feedback".into(), json!(votes));
-    }
-    v
-}
-
-async fn listed(state: &AppState, articles: Vec<Article>) -> ApiResult<Json<Value>> {
+/// Articles with their votes.
+async fn listed(
+    state: &AppState,
+    articles: Vec<Article>,
+) -> ApiResult<Json<List<ArticleWithVotes>>> {
     let ids: Vec<String> = articles.iter().map(|a| a.id.clone()).collect();
     let counts = state.desk.feedback_counts(&ids).await?;
-    let items: Vec<Value> = articles
-        .into_iter()
-        .map(|a| with_counts(a, &counts))
-        .collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(List::of(&articles, |a| {
+        ArticleWithVotes::of(a, &counts)
+    })))
 }
 
 /// `GET /kb/articles?category=&audience=&overdue=&archived=`.
@@ -54,7 +45,7 @@ pub async fn list(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiQuery(p): ApiQuery<ListParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<List<ArticleWithVotes>>> {
     let filter = ArticleFilter {
         category: p.category,
         audience: p.audience,
@@ -73,22 +64,22 @@ pub async fn create(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiJson(draft): ApiJson<ArticleDraft>,
-) -> ApiResult<(StatusCode, Json<Article>)> {
+) -> ApiResult<(StatusCode, Json<ArticleView>)> {
     let article = state.desk.create_article(&actor, draft).await?;
-    Ok((StatusCode::CREATED, Json(article)))
+    Ok((StatusCode::CREATED, Json(ArticleView::from(&article))))
 }
 
 pub async fn get(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ArticleWithVotes>> {
     let article = state.desk.get_article(Reader::Staff(&actor), &id).await?;
     let counts = state
         .desk
         .feedback_counts(std::slice::from_ref(&article.id))
         .await?;
-    Ok(Json(with_counts(article, &counts)))
+    Ok(Json(ArticleWithVotes::of(&article, &counts)))
 }
 
 pub async fn update(
@@ -96,8 +87,10 @@ pub async fn update(
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
     ApiJson(draft): ApiJson<ArticleDraft>,
-) -> ApiResult<Json<Article>> {
-    Ok(Json(state.desk.update_article(&actor, &id, draft).await?))
+) -> ApiResult<Json<ArticleView>> {
+    Ok(Json(ArticleView::from(
+        &state.desk.update_article(&actor, &id, draft).await?,
+    )))
 }
 
 #[derive(Deserialize)]
@@ -112,13 +105,13 @@ pub async fn archive(
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<ArchiveBody>,
-) -> ApiResult<Json<Article>> {
-    Ok(Json(
-        state
+) -> ApiResult<Json<ArticleView>> {
+    Ok(Json(ArticleView::from(
+        &state
             .desk
             .archive_article(&actor, &id, b.archived, b.base_version)
             .await?,
-    ))
+    )))
 }
 
 #[derive(Deserialize)]
@@ -134,17 +127,20 @@ pub async fn review(
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<ReviewBody>,
-) -> ApiResult<Json<Article>> {
-    Ok(Json(
-        state
+) -> ApiResult<Json<ArticleView>> {
+    Ok(Json(ArticleView::from(
+        &state
             .desk
             .mark_article_reviewed(&actor, &id, b.review_by, b.base_version)
             .await?,
-    ))
+    )))
 }
 
 /// `GET /kb/reviews/overdue`.
-pub async fn overdue(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<Value>> {
+pub async fn overdue(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+) -> ApiResult<Json<List<ArticleWithVotes>>> {
     let articles = state.desk.overdue_reviews(&actor).await?;
     listed(&state, articles).await
 }
@@ -154,19 +150,19 @@ pub async fn versions(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<List<ArticleView>>> {
     let items = state.desk.article_history(&actor, &id).await?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(List::of(&items, ArticleView::from)))
 }
 
 pub async fn version(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiPath((id, version)): ApiPath<(String, i64)>,
-) -> ApiResult<Json<Article>> {
-    Ok(Json(
-        state.desk.article_version(&actor, &id, version).await?,
-    ))
+) -> ApiResult<Json<ArticleView>> {
+    Ok(Json(ArticleView::from(
+        &state.desk.article_version(&actor, &id, version).await?,
+    )))
 }
 
 #[derive(Deserialize)]
@@ -181,13 +177,13 @@ pub async fn restore(
     Auth(actor): Auth,
     ApiPath((id, version)): ApiPath<(String, i64)>,
     ApiJson(b): ApiJson<RestoreBody>,
-) -> ApiResult<Json<Article>> {
-    Ok(Json(
-        state
+) -> ApiResult<Json<ArticleView>> {
+    Ok(Json(ArticleView::from(
+        &state
             .desk
             .restore_article_version(&actor, &id, version, b.base_version)
             .await?,
-    ))
+    )))
 }
 
 #[derive(Deserialize)]
@@ -222,9 +218,9 @@ pub async fn feedback_list(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<List<FeedbackView>>> {
     let items = state.desk.recent_feedback(&actor, &id).await?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(List::of(items, FeedbackView::from)))
 }
 
 #[derive(Deserialize)]
@@ -239,12 +235,12 @@ pub async fn gaps(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiQuery(p): ApiQuery<GapParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<List<GapView>>> {
     let items = state
         .desk
         .gaps_report(&actor, p.days.unwrap_or(30), p.limit.unwrap_or(100))
         .await?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(List::of(items, GapView::from)))
 }
 
 #[derive(Deserialize)]
@@ -259,7 +255,7 @@ pub async fn search(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiQuery(p): ApiQuery<SearchParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<List<SearchHitView>>> {
     let items = state
         .desk
         .search_articles(
@@ -269,12 +265,13 @@ pub async fn search(
             GapSource::Console,
         )
         .await?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(List::of(items, SearchHitView::from)))
 }
 
 /// `GET /kb/categories`.
-pub async fn categories(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    Ok(Json(json!({ "items": state.desk.kb_categories().await? })))
+pub async fn categories(State(state): State<AppState>) -> ApiResult<Json<List<CategoryView>>> {
+    let categories = state.desk.kb_categories().await?;
+    Ok(Json(List::of(categories, CategoryView::from)))
 }
 
 // ---- public: the help centre ------------------------------------------------------------
@@ -290,7 +287,7 @@ pub struct PublicListParams {
 pub async fn public_list(
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<PublicListParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<List<ArticleWithVotes>>> {
     let filter = ArticleFilter {
         category: p.category,
         limit: p.limit,
@@ -303,8 +300,10 @@ pub async fn public_list(
 pub async fn public_get(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<Article>> {
-    Ok(Json(state.desk.get_article(Reader::Public, &id).await?))
+) -> ApiResult<Json<ArticleView>> {
+    Ok(Json(ArticleView::from(
+        &state.desk.get_article(Reader::Public, &id).await?,
+    )))
 }
 
 /// `GET /help/search?q=`: public articles only; a question without a hit is a gap.
@@ -312,7 +311,7 @@ pub async fn public_search(
     State(state): State<AppState>,
     parts: axum::http::request::Parts,
     ApiQuery(p): ApiQuery<SearchParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<List<SearchHitView>>> {
     crate::chat::rate_limited(&state, &parts)?;
     let items = state
         .desk
@@ -323,7 +322,7 @@ pub async fn public_search(
             GapSource::Portal,
         )
         .await?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(List::of(items, SearchHitView::from)))
 }
 
 /// `POST /help/articles/{id}/feedback`: "was this helpful?" from anyone, rate-limited.

@@ -15,6 +15,7 @@ mod openapi;
 mod parcels;
 mod sessions;
 mod ui;
+mod views;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -29,7 +30,7 @@ use kefu_desk::Desk;
 use tokio::net::TcpListener;
 
 pub use error::ApiError;
-pub use openapi::{ROUTES, document as openapi_document};
+pub use openapi::{Body, ROUTES, document as openapi_document};
 
 /// Request bodies above this are refused with 413.
 pub const BODY_LIMIT: usize = 1024 * 1024;

@@ -1,17 +1,42 @@
-//! The OpenAPI 3.1 document, written by hand from [`ROUTES`]; a test checks that every route
-//! the router serves is listed here and every listed route is served.
+//! The OpenAPI 3.1 document from [`ROUTES`]; a test checks that every route the router serves
+//! is listed here and every listed route is served. Each operation names the view type its
+//! handler answers with, and the response schemas are derived from those types (`schemars`,
+//! JSON Schema 2020-12), so the document says what the handlers send. Request bodies are
+//! described by hand (`request_schemas`).
 
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Value, json};
 
+use crate::views::*;
+
+/// What an operation answers on success.
+#[derive(Clone, Copy)]
+pub enum Body {
+    /// JSON of a view type; the schema comes from the type.
+    Json(fn(&mut SchemaGenerator) -> Schema),
+    /// Plain text.
+    Text,
+    /// No body.
+    Empty,
+    /// The switch to the WebSocket protocol.
+    Upgrade,
+}
+
+/// The body of a view type `T`.
+const fn json<T: JsonSchema>() -> Body {
+    Body::Json(SchemaGenerator::subschema_for::<T>)
+}
+
 /// One documented endpoint: (method, path, summary, request schema, success status, response
-/// schema).
+/// body).
 pub type Route = (
     &'static str,
     &'static str,
     &'static str,
     Option<&'static str>,
     u16,
-    &'static str,
+    Body,
 );
 
 pub const ROUTES: &[Route] = &[
@@ -21,7 +46,7 @@ pub const ROUTES: &[Route] = &[
         "Liveness: the process serves HTTP",
         None,
         200,
-        "Text",
+        Body::Text,
     ),
     (
         "get",
@@ -29,16 +54,23 @@ pub const ROUTES: &[Route] = &[
         "Readiness: the store answers",
         None,
         200,
-        "Text",
+        Body::Text,
     ),
-    ("get", "/metrics", "Prometheus metrics", None, 200, "Text"),
+    (
+        "get",
+        "/metrics",
+        "Prometheus metrics",
+        None,
+        200,
+        Body::Text,
+    ),
     (
         "get",
         "/api/v1/openapi.json",
         "This document",
         None,
         200,
-        "Object",
+        json::<AnyObject>(),
     ),
     (
         "post",
@@ -46,7 +78,7 @@ pub const ROUTES: &[Route] = &[
         "Log in; returns a bearer token",
         Some("Login"),
         200,
-        "LoginResult",
+        json::<LoginResult>(),
     ),
     (
         "post",
@@ -54,16 +86,23 @@ pub const ROUTES: &[Route] = &[
         "End this token's session",
         None,
         204,
-        "Empty",
+        Body::Empty,
     ),
-    ("get", "/api/v1/me", "The signed-in user", None, 200, "User"),
+    (
+        "get",
+        "/api/v1/me",
+        "The signed-in user",
+        None,
+        200,
+        json::<UserView>(),
+    ),
     (
         "post",
         "/api/v1/users",
         "Create a user (admins)",
         Some("UserCreate"),
         201,
-        "User",
+        json::<UserView>(),
     ),
     (
         "get",
@@ -71,7 +110,7 @@ pub const ROUTES: &[Route] = &[
         "List users (admins, supervisors)",
         None,
         200,
-        "UserList",
+        json::<List<UserView>>(),
     ),
     (
         "post",
@@ -79,7 +118,7 @@ pub const ROUTES: &[Route] = &[
         "Create a department (admins)",
         Some("DepartmentCreate"),
         201,
-        "Department",
+        json::<DepartmentView>(),
     ),
     (
         "get",
@@ -87,7 +126,7 @@ pub const ROUTES: &[Route] = &[
         "List departments",
         None,
         200,
-        "DepartmentList",
+        json::<List<DepartmentView>>(),
     ),
     (
         "post",
@@ -95,7 +134,7 @@ pub const ROUTES: &[Route] = &[
         "Create a customer",
         Some("CustomerCreate"),
         201,
-        "Customer",
+        json::<CustomerMaskedView>(),
     ),
     (
         "get",
@@ -103,7 +142,7 @@ pub const ROUTES: &[Route] = &[
         "List customers, newest first, contacts masked; filter by a full phone, email or part of the name",
         None,
         200,
-        "CustomerPage",
+        json::<Page<CustomerMaskedView>>(),
     ),
     (
         "get",
@@ -111,7 +150,7 @@ pub const ROUTES: &[Route] = &[
         "One customer, contacts masked (full values only through the audited reveal)",
         None,
         200,
-        "Customer",
+        json::<CustomerMaskedView>(),
     ),
     (
         "patch",
@@ -119,7 +158,7 @@ pub const ROUTES: &[Route] = &[
         "Correct a customer (name, phones, emails, grade, tags) at its version; every change is recorded",
         Some("CustomerPatch"),
         200,
-        "Customer",
+        json::<CustomerMaskedView>(),
     ),
     (
         "get",
@@ -127,7 +166,7 @@ pub const ROUTES: &[Route] = &[
         "A customer's history of changes, oldest first (phones and emails masked)",
         None,
         200,
-        "CustomerEventList",
+        json::<List<CustomerEventView>>(),
     ),
     (
         "post",
@@ -135,7 +174,7 @@ pub const ROUTES: &[Route] = &[
         "Merge another customer into this one: its cases, phones, emails and external ids move here (supervisors, admins)",
         Some("CustomerMerge"),
         200,
-        "Customer",
+        json::<CustomerMaskedView>(),
     ),
     (
         "post",
@@ -143,7 +182,7 @@ pub const ROUTES: &[Route] = &[
         "Record that the caller's identity was confirmed, and how",
         Some("IdentityConfirm"),
         200,
-        "Case",
+        json::<CaseView>(),
     ),
     (
         "post",
@@ -151,7 +190,7 @@ pub const ROUTES: &[Route] = &[
         "Create a case (Idempotency-Key honoured)",
         Some("CaseCreate"),
         201,
-        "Case",
+        json::<CaseView>(),
     ),
     (
         "get",
@@ -159,7 +198,7 @@ pub const ROUTES: &[Route] = &[
         "List cases, newest first, with filters and a cursor",
         None,
         200,
-        "CasePage",
+        json::<Page<CaseView>>(),
     ),
     (
         "get",
@@ -167,7 +206,7 @@ pub const ROUTES: &[Route] = &[
         "One case, by id or number",
         None,
         200,
-        "Case",
+        json::<CaseView>(),
     ),
     (
         "patch",
@@ -175,7 +214,7 @@ pub const ROUTES: &[Route] = &[
         "Change status, priority, category, assignee, department, tags",
         Some("CasePatch"),
         200,
-        "Case",
+        json::<CaseView>(),
     ),
     (
         "post",
@@ -183,7 +222,7 @@ pub const ROUTES: &[Route] = &[
         "Add a public reply or an internal note",
         Some("MessageCreate"),
         201,
-        "Message",
+        json::<MessageView>(),
     ),
     (
         "get",
@@ -191,7 +230,7 @@ pub const ROUTES: &[Route] = &[
         "The case's messages in order",
         None,
         200,
-        "MessageList",
+        json::<List<MessageView>>(),
     ),
     (
         "get",
@@ -199,7 +238,7 @@ pub const ROUTES: &[Route] = &[
         "The case's events in order",
         None,
         200,
-        "EventList",
+        json::<List<EventView>>(),
     ),
     (
         "get",
@@ -207,7 +246,7 @@ pub const ROUTES: &[Route] = &[
         "List business calendars",
         None,
         200,
-        "CalendarList",
+        json::<List<CalendarView>>(),
     ),
     (
         "get",
@@ -215,7 +254,7 @@ pub const ROUTES: &[Route] = &[
         "One calendar, by key",
         None,
         200,
-        "Calendar",
+        json::<CalendarView>(),
     ),
     (
         "put",
@@ -223,7 +262,7 @@ pub const ROUTES: &[Route] = &[
         "Create or replace a calendar (admins, supervisors)",
         Some("CalendarSpec"),
         200,
-        "Calendar",
+        json::<CalendarView>(),
     ),
     (
         "post",
@@ -231,7 +270,7 @@ pub const ROUTES: &[Route] = &[
         "Due time after N open minutes or N working days",
         Some("CalendarAdd"),
         200,
-        "CalendarDue",
+        json::<CalendarDue>(),
     ),
     (
         "post",
@@ -239,7 +278,7 @@ pub const ROUTES: &[Route] = &[
         "Record a promise to the customer (\"call back by 15:00\")",
         Some("CommitmentCreate"),
         201,
-        "Case",
+        json::<CaseView>(),
     ),
     (
         "post",
@@ -247,7 +286,7 @@ pub const ROUTES: &[Route] = &[
         "Escalate one level (agent → supervisor → manager) with a reason",
         Some("Escalate"),
         200,
-        "Case",
+        json::<CaseView>(),
     ),
     (
         "get",
@@ -255,7 +294,7 @@ pub const ROUTES: &[Route] = &[
         "Whose waybill number this is: ranked carrier candidates",
         None,
         200,
-        "Recognition",
+        json::<RecognitionView>(),
     ),
     (
         "post",
@@ -263,7 +302,7 @@ pub const ROUTES: &[Route] = &[
         "Create or update a shipment from the ops system (201 created, 200 updated)",
         Some("ShipmentCreate"),
         201,
-        "Shipment",
+        json::<ShipmentView>(),
     ),
     (
         "get",
@@ -271,7 +310,7 @@ pub const ROUTES: &[Route] = &[
         "A shipment by waybill number, with its status and scans; sender and recipient masked",
         None,
         200,
-        "MaskedShipment",
+        json::<MaskedShipmentView>(),
     ),
     (
         "post",
@@ -279,7 +318,7 @@ pub const ROUTES: &[Route] = &[
         "Add scans (idempotent: a scan already stored is counted, not stored again)",
         Some("ScanBatch"),
         200,
-        "ScanResult",
+        json::<ScanResult>(),
     ),
     (
         "get",
@@ -287,7 +326,7 @@ pub const ROUTES: &[Route] = &[
         "What upserts changed in a shipment's details (who, when, which fields, before and after), newest first; names, phones and addresses masked; staff only (?limit)",
         None,
         200,
-        "ShipmentHistory",
+        json::<List<ShipmentChangeView>>(),
     ),
     (
         "get",
@@ -295,7 +334,7 @@ pub const ROUTES: &[Route] = &[
         "Changes of settings, SLA policies and calendars (who, when, the document before and after), newest first; admins and supervisors (?kind=setting|sla_policy|calendar, ?key, ?limit)",
         None,
         200,
-        "ConfigHistory",
+        json::<List<ConfigChangeView>>(),
     ),
     (
         "post",
@@ -303,7 +342,7 @@ pub const ROUTES: &[Route] = &[
         "Where is my parcel: the standard answer for a waybill or for the customer's facts; optionally opens a case (201)",
         Some("TrackingQuery"),
         200,
-        "TrackingAnswer",
+        json::<TrackingAnswerView>(),
     ),
     (
         "post",
@@ -311,7 +350,7 @@ pub const ROUTES: &[Route] = &[
         "Province, city and district of a free-text address",
         Some("AddressText"),
         200,
-        "ParsedAddress",
+        json::<ParsedAddressView>(),
     ),
     (
         "get",
@@ -319,7 +358,7 @@ pub const ROUTES: &[Route] = &[
         "A configuration document: tracking, rate_card, coverage, prohibited, outlets, claims, waybill_format, routing, kb_categories; each readable by the roles parcels::SETTING_READERS names (outlets and routing: admins and supervisors), otherwise 403",
         None,
         200,
-        "Setting",
+        json::<SettingView>(),
     ),
     (
         "put",
@@ -327,7 +366,7 @@ pub const ROUTES: &[Route] = &[
         "Replace a configuration document (admins; validated)",
         Some("Setting"),
         200,
-        "Setting",
+        json::<SettingView>(),
     ),
     (
         "post",
@@ -335,7 +374,7 @@ pub const ROUTES: &[Route] = &[
         "Price a pickup: zone, weights, fees, coverage, prohibited items, vehicle (the roles that may book pickups: not readonly)",
         Some("QuoteRequest"),
         200,
-        "Quote",
+        json::<QuoteView>(),
     ),
     (
         "post",
@@ -343,7 +382,7 @@ pub const ROUTES: &[Route] = &[
         "Book a pickup; dispatched to the outlet and courier serving the sender unless an item needs checking",
         Some("PickupCreate"),
         201,
-        "Pickup",
+        json::<PickupMaskedView>(),
     ),
     (
         "get",
@@ -351,7 +390,7 @@ pub const ROUTES: &[Route] = &[
         "Pickups, newest first (?status, ?courier = a courier's task list, ?outlet, ?phone, ?case_id = id or number of the case booked from, ?customer_id)",
         None,
         200,
-        "PickupList",
+        json::<List<PickupMaskedView>>(),
     ),
     (
         "get",
@@ -359,7 +398,7 @@ pub const ROUTES: &[Route] = &[
         "A pickup by id or number",
         None,
         200,
-        "Pickup",
+        json::<PickupMaskedView>(),
     ),
     (
         "post",
@@ -367,7 +406,7 @@ pub const ROUTES: &[Route] = &[
         "Move a pickup: booked → dispatched → picked_up | cancelled | failed",
         Some("PickupStatusChange"),
         200,
-        "Pickup",
+        json::<PickupMaskedView>(),
     ),
     (
         "post",
@@ -375,7 +414,7 @@ pub const ROUTES: &[Route] = &[
         "A pickup's sender phone and addresses in full; the reveal is recorded in the audit log (admins, supervisors, agents, finance; a reason is required)",
         Some("RevealRequest"),
         200,
-        "PickupFull",
+        json::<PickupFullView>(),
     ),
     (
         "post",
@@ -383,7 +422,7 @@ pub const ROUTES: &[Route] = &[
         "Open a claim for a lost or damaged parcel on a case",
         Some("ClaimCreate"),
         201,
-        "ClaimResult",
+        json::<ClaimResult>(),
     ),
     (
         "post",
@@ -391,7 +430,7 @@ pub const ROUTES: &[Route] = &[
         "A claim step: evidence, propose (agent), approve | reject (supervisor), pay (finance)",
         Some("ClaimStep"),
         200,
-        "ClaimResult",
+        json::<ClaimResult>(),
     ),
     (
         "post",
@@ -399,7 +438,7 @@ pub const ROUTES: &[Route] = &[
         "A customer's full phones and emails; the reveal is recorded in the audit log (admins, supervisors, agents, finance; a reason is required)",
         Some("RevealRequest"),
         200,
-        "CustomerFull",
+        json::<CustomerFullView>(),
     ),
     (
         "post",
@@ -407,7 +446,7 @@ pub const ROUTES: &[Route] = &[
         "A shipment's sender and recipient in full; the reveal is recorded in the audit log (admins, supervisors, agents, finance; a reason is required)",
         Some("RevealRequest"),
         200,
-        "Shipment",
+        json::<ShipmentView>(),
     ),
     (
         "get",
@@ -415,7 +454,7 @@ pub const ROUTES: &[Route] = &[
         "The audit log of personal data revealed, newest first (?subject=customer:<id>, ?limit)",
         None,
         200,
-        "AuditList",
+        json::<List<AuditEntryView>>(),
     ),
     (
         "post",
@@ -423,7 +462,7 @@ pub const ROUTES: &[Route] = &[
         "Start a chat (public, rate-limited): a chat case the bot answers first, and the token the customer's browser keeps; then speak the WebSocket protocol at /chat/ws",
         Some("Object"),
         201,
-        "Object",
+        json::<ChatStarted>(),
     ),
     (
         "get",
@@ -431,7 +470,7 @@ pub const ROUTES: &[Route] = &[
         "An agent's WebSocket to one chat (frames after ?after=seq, then live; send message/note/typing/read)",
         None,
         101,
-        "Object",
+        Body::Upgrade,
     ),
     (
         "get",
@@ -439,7 +478,7 @@ pub const ROUTES: &[Route] = &[
         "A chat's frames after ?after=seq as staff see them (messages, notices, what the bot understood)",
         None,
         200,
-        "Object",
+        json::<ChatFrames>(),
     ),
     (
         "get",
@@ -447,7 +486,7 @@ pub const ROUTES: &[Route] = &[
         "The caller's routing profile: presence, capacity, skills",
         None,
         200,
-        "Object",
+        json::<AgentProfileView>(),
     ),
     (
         "put",
@@ -455,7 +494,7 @@ pub const ROUTES: &[Route] = &[
         "Set presence (online, away, offline), max_chats, max_open_cases, skills {categories, channels, languages}",
         Some("Object"),
         200,
-        "Object",
+        json::<AgentProfileView>(),
     ),
     (
         "get",
@@ -463,7 +502,7 @@ pub const ROUTES: &[Route] = &[
         "Agents with their presence and load (supervisors)",
         None,
         200,
-        "Object",
+        json::<List<AgentLoadView>>(),
     ),
     (
         "get",
@@ -471,7 +510,7 @@ pub const ROUTES: &[Route] = &[
         "Canned replies and macros the caller may use (team ones of their department or everyone's, their own personal ones); q searches title, body and tags",
         None,
         200,
-        "CannedList",
+        json::<List<CannedView>>(),
     ),
     (
         "post",
@@ -479,7 +518,7 @@ pub const ROUTES: &[Route] = &[
         "Create a template (personal; team ones by supervisors and admins); an unknown {{variable}} is a 422 on body",
         Some("CannedCreate"),
         201,
-        "Canned",
+        json::<CannedView>(),
     ),
     (
         "get",
@@ -487,7 +526,7 @@ pub const ROUTES: &[Route] = &[
         "One template",
         None,
         200,
-        "Canned",
+        json::<CannedView>(),
     ),
     (
         "put",
@@ -495,7 +534,7 @@ pub const ROUTES: &[Route] = &[
         "Replace a template (the owner; team ones by supervisors and admins)",
         Some("CannedCreate"),
         200,
-        "Canned",
+        json::<CannedView>(),
     ),
     (
         "delete",
@@ -503,7 +542,7 @@ pub const ROUTES: &[Route] = &[
         "Archive a template: no longer offered",
         None,
         204,
-        "Empty",
+        Body::Empty,
     ),
     (
         "post",
@@ -511,7 +550,7 @@ pub const ROUTES: &[Route] = &[
         "A template filled in for the case (customer, waybill, latest status, expected delivery, case number, agent)",
         None,
         200,
-        "CannedRendered",
+        json::<RenderedView>(),
     ),
     (
         "post",
@@ -519,7 +558,7 @@ pub const ROUTES: &[Route] = &[
         "Apply a macro: its reply and field changes as events of one write, or nothing",
         None,
         200,
-        "MacroResult",
+        json::<MacroResult>(),
     ),
     (
         "get",
@@ -527,7 +566,7 @@ pub const ROUTES: &[Route] = &[
         "Search cases, customers and shipments (?q=, ?type=case|customer|shipment|article, ?status, ?category, ?department, ?from, ?to, ?limit): Chinese words and logistics synonyms, exact waybill/phone/last-four/case number/email first; department staff see only their department's cases",
         None,
         200,
-        "Object",
+        json::<List<SearchHitView>>(),
     ),
     (
         "get",
@@ -535,7 +574,7 @@ pub const ROUTES: &[Route] = &[
         "Knowledge-base articles (?category, ?audience=public|internal, ?overdue=true, ?archived=true), with their helpful/not-helpful votes",
         None,
         200,
-        "Object",
+        json::<List<ArticleWithVotes>>(),
     ),
     (
         "post",
@@ -543,7 +582,7 @@ pub const ROUTES: &[Route] = &[
         "Write an article: category, tags, audience, owner, review_by, intents, zh/en {title, body (Markdown)}, change_note",
         Some("Object"),
         201,
-        "Object",
+        json::<ArticleView>(),
     ),
     (
         "get",
@@ -551,7 +590,7 @@ pub const ROUTES: &[Route] = &[
         "One article (staff: internal ones too) with its votes",
         None,
         200,
-        "Object",
+        json::<ArticleWithVotes>(),
     ),
     (
         "put",
@@ -559,7 +598,7 @@ pub const ROUTES: &[Route] = &[
         "A new version of the article; base_version is the version the edit started from (409 version_conflict over a newer one)",
         Some("Object"),
         200,
-        "Object",
+        json::<ArticleView>(),
     ),
     (
         "post",
@@ -567,7 +606,7 @@ pub const ROUTES: &[Route] = &[
         "Archive or bring back ({archived, base_version}), as a new version",
         Some("Object"),
         200,
-        "Object",
+        json::<ArticleView>(),
     ),
     (
         "post",
@@ -575,7 +614,7 @@ pub const ROUTES: &[Route] = &[
         "Reviewed: the next review is due on review_by (default in 180 days), as a new version",
         Some("Object"),
         200,
-        "Object",
+        json::<ArticleView>(),
     ),
     (
         "get",
@@ -583,7 +622,7 @@ pub const ROUTES: &[Route] = &[
         "Every saved version, newest first",
         None,
         200,
-        "Object",
+        json::<List<ArticleView>>(),
     ),
     (
         "get",
@@ -591,7 +630,7 @@ pub const ROUTES: &[Route] = &[
         "One saved version, whole",
         None,
         200,
-        "Object",
+        json::<ArticleView>(),
     ),
     (
         "post",
@@ -599,7 +638,7 @@ pub const ROUTES: &[Route] = &[
         "Make an old version's content current (a new version; history only grows)",
         Some("Object"),
         200,
-        "Object",
+        json::<ArticleView>(),
     ),
     (
         "get",
@@ -607,7 +646,7 @@ pub const ROUTES: &[Route] = &[
         "The latest votes and their comments",
         None,
         200,
-        "Object",
+        json::<List<FeedbackView>>(),
     ),
     (
         "post",
@@ -615,7 +654,7 @@ pub const ROUTES: &[Route] = &[
         "A vote from staff ({helpful, comment})",
         Some("Object"),
         204,
-        "Empty",
+        Body::Empty,
     ),
     (
         "get",
@@ -623,7 +662,7 @@ pub const ROUTES: &[Route] = &[
         "Articles whose review-by date has passed, oldest first",
         None,
         200,
-        "Object",
+        json::<List<ArticleWithVotes>>(),
     ),
     (
         "get",
@@ -631,7 +670,7 @@ pub const ROUTES: &[Route] = &[
         "Questions that found nothing good (searches without hits, bot questions without a strong article), grouped, most asked first (?days=30)",
         None,
         200,
-        "Object",
+        json::<List<GapView>>(),
     ),
     (
         "get",
@@ -639,7 +678,7 @@ pub const ROUTES: &[Route] = &[
         "Search the articles the caller may read (?q=)",
         None,
         200,
-        "Object",
+        json::<List<SearchHitView>>(),
     ),
     (
         "get",
@@ -647,7 +686,7 @@ pub const ROUTES: &[Route] = &[
         "The help centre's categories",
         None,
         200,
-        "Object",
+        json::<List<CategoryView>>(),
     ),
     (
         "get",
@@ -655,7 +694,7 @@ pub const ROUTES: &[Route] = &[
         "Public: the help centre's articles (?category)",
         None,
         200,
-        "Object",
+        json::<List<ArticleWithVotes>>(),
     ),
     (
         "get",
@@ -663,7 +702,7 @@ pub const ROUTES: &[Route] = &[
         "Public: one public article",
         None,
         200,
-        "Object",
+        json::<ArticleView>(),
     ),
     (
         "post",
@@ -671,7 +710,7 @@ pub const ROUTES: &[Route] = &[
         "Public: was this helpful? ({helpful, comment}); rate-limited",
         Some("Object"),
         204,
-        "Empty",
+        Body::Empty,
     ),
     (
         "get",
@@ -679,7 +718,7 @@ pub const ROUTES: &[Route] = &[
         "Public: search the public articles (?q=); a question without a hit is noted for the gaps report; rate-limited",
         None,
         200,
-        "Object",
+        json::<List<SearchHitView>>(),
     ),
     (
         "post",
@@ -687,7 +726,7 @@ pub const ROUTES: &[Route] = &[
         "What the bot understands of a text: {intent, confidence, entities: [{kind, value, start, end}]}",
         Some("Object"),
         200,
-        "Object",
+        json::<UnderstandingView>(),
     ),
     (
         "get",
@@ -695,7 +734,7 @@ pub const ROUTES: &[Route] = &[
         "My notifications, newest first (?unread=true)",
         None,
         200,
-        "NotificationList",
+        json::<List<NotificationView>>(),
     ),
     (
         "post",
@@ -703,7 +742,7 @@ pub const ROUTES: &[Route] = &[
         "Mark notifications read (all when ids is empty)",
         Some("MarkRead"),
         200,
-        "Object",
+        json::<MarkedRead>(),
     ),
     (
         "get",
@@ -711,7 +750,7 @@ pub const ROUTES: &[Route] = &[
         "List SLA policies in the order they are tried",
         None,
         200,
-        "SlaPolicyList",
+        json::<List<SlaPolicyView>>(),
     ),
     (
         "put",
@@ -719,7 +758,7 @@ pub const ROUTES: &[Route] = &[
         "Create or replace an SLA policy (admins, supervisors)",
         Some("SlaPolicy"),
         200,
-        "SlaPolicyView",
+        json::<SlaPolicyView>(),
     ),
 ];
 
@@ -867,7 +906,6 @@ fn query_params(path: &str, method: &str) -> Vec<Value> {
 fn schemas() -> Value {
     let enum_of = |values: &[&str]| json!({"type": "string", "enum": values});
     let ts = json!({"type": "string", "format": "date-time"});
-    let opt_ts = json!({"type": ["string", "null"], "format": "date-time"});
     let text = json!({"type": "string"});
     let strings = json!({"type": "array", "items": {"type": "string"}});
     let customer_create = json!({
@@ -879,42 +917,15 @@ fn schemas() -> Value {
         }
     });
     json!({
-        "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"],
-            "properties": {"code": text, "message": text, "field": text}}}},
-        "Text": {"type": "string"},
         "Object": {"type": "object"},
-        "Empty": {"type": "null"},
-        "Channel": enum_of(kefu_model::Channel::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().as_slice()),
-        "Category": enum_of(kefu_model::Category::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().as_slice()),
-        "Priority": enum_of(kefu_model::Priority::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().as_slice()),
-        "Status": enum_of(kefu_model::Status::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().as_slice()),
-        "Role": enum_of(kefu_model::Role::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().as_slice()),
         "Login": {"type": "object", "required": ["username", "password"], "additionalProperties": false,
             "properties": {"username": text, "password": text}},
-        "LoginResult": {"type": "object", "properties": {"token": text, "token_type": text, "user": {"$ref": "#/components/schemas/User"}}},
-        "User": {"type": "object", "properties": {"id": text, "username": text, "display_name": text,
-            "role": {"$ref": "#/components/schemas/Role"}, "department_id": {"type": ["string", "null"]}, "active": {"type": "boolean"}, "created_at": ts}},
-        "UserList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/User"}}}},
         "UserCreate": {"type": "object", "required": ["username", "password", "role"], "additionalProperties": false,
             "properties": {"username": text, "password": {"type": "string", "minLength": 8}, "role": {"$ref": "#/components/schemas/Role"},
                 "display_name": text, "department": {"type": "string", "description": "department id or key"}}},
-        "Department": {"type": "object", "properties": {"id": text, "key": text, "name": text, "kind": text, "created_at": ts}},
-        "DepartmentList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Department"}}}},
         "DepartmentCreate": {"type": "object", "required": ["key", "name", "kind"], "additionalProperties": false,
             "properties": {"key": text, "name": text, "kind": text}},
         "CustomerCreate": customer_create,
-        "Customer": {"type": "object", "description": "Contacts masked: phones 138****8000, emails z***@example.com, external id values cut to their ends",
-            "properties": {"id": text, "name": text, "phones": strings, "emails": strings,
-            "external_ids": {"type": "array"}, "grade": {"type": "integer"}, "tags": strings, "created_at": ts, "updated_at": ts,
-            "version": {"type": "integer", "description": "give it back with a change (PATCH)"},
-            "merged_into": {"type": "string", "description": "set when this customer was merged into that one"}}},
-        "CustomerFull": {"type": "object", "description": "A customer with full contacts (only from the audited reveal)",
-            "properties": {"id": text, "name": text, "phones": strings, "emails": strings,
-            "external_ids": {"type": "array"}, "grade": {"type": "integer"}, "tags": strings, "created_at": ts, "updated_at": ts,
-            "version": {"type": "integer", "description": "give it back with a change (PATCH)"},
-            "merged_into": {"type": "string", "description": "set when this customer was merged into that one"}}},
-        "CustomerPage": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Customer"}},
-            "next_cursor": {"type": ["string", "null"]}}},
         "CaseCreate": {"type": "object", "required": ["channel", "subject"], "additionalProperties": false,
             "properties": {"channel": {"$ref": "#/components/schemas/Channel"}, "subject": text, "description": text,
                 "customer_id": text, "customer": {"$ref": "#/components/schemas/CustomerCreate"},
@@ -926,34 +937,9 @@ fn schemas() -> Value {
                 "department": {"type": ["string", "null"], "description": "department id or key; null clears"},
                 "tags": strings, "waybill_no": text, "reason": text,
                 "department_due_at": {"type": "string", "format": "date-time", "description": "with a transfer: by when the department answers back"}}},
-        "Case": {"type": "object", "properties": {"id": text, "number": text, "version": {"type": "integer"},
-            "status": {"$ref": "#/components/schemas/Status"}, "channel": {"$ref": "#/components/schemas/Channel"},
-            "subject": text, "description": text, "category": {"$ref": "#/components/schemas/Category"},
-            "priority": {"$ref": "#/components/schemas/Priority"}, "customer_id": text,
-            "assignee": {"type": ["string", "null"]}, "department": {"type": ["string", "null"]},
-            "waybill_nos": strings, "tags": strings, "received_at": ts, "created_at": ts, "updated_at": ts,
-            "first_response_at": opt_ts, "resolved_at": opt_ts, "closed_at": opt_ts,
-            "reopen_count": {"type": "integer"}, "message_count": {"type": "integer"}, "escalation_level": {"type": "integer"},
-            "identity_confirmed": {"$ref": "#/components/schemas/IdentityConfirmed"},
-            "commitments": {"type": "array", "items": {"type": "object", "properties": {"id": text, "due_at": ts, "remind_at": ts,
-                "note": text, "made_by": text, "state": enum_of(&["open", "kept", "missed"]), "reminded": {"type": "boolean"}}}}, "escalation_level": {"type": "integer"},
-            "commitments": {"type": "array", "items": {"type": "object", "properties": {"id": text, "due_at": ts, "remind_at": ts,
-                "note": text, "made_by": text, "state": enum_of(&["open", "kept", "missed"]), "reminded": {"type": "boolean"}}}},
-            "sla": {"type": "array", "items": {"type": "object", "properties": {
-                "kind": enum_of(&["first_response", "next_response", "resolution"]), "policy": text, "calendar": text,
-                "state": enum_of(&["running", "paused", "met", "breached"]), "target_secs": {"type": "integer"},
-                "consumed_secs": {"type": "integer"}, "running_since": opt_ts, "due_at": opt_ts, "ended_at": opt_ts,
-                "remaining_secs": {"type": ["integer", "null"], "description": "business seconds left now; negative when overdue"}}}}}},
-        "CasePage": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Case"}},
-            "next_cursor": {"type": ["string", "null"]}}},
         "MessageCreate": {"type": "object", "required": ["body"], "additionalProperties": false,
             "properties": {"body": text, "visibility": enum_of(&["public", "internal"]), "from_customer": {"type": "boolean"},
                 "call": {"type": "boolean", "description": "a call staff made to the customer: reaches the customer whatever the visibility"}}},
-        "Message": {"type": "object", "properties": {"id": text, "case_id": text, "seq": {"type": "integer"}, "body": text,
-            "visibility": enum_of(&["public", "internal"]), "author_kind": enum_of(&["staff", "customer", "bot"]), "call": {"type": "boolean"}, "actor": text, "at": ts}},
-        "MessageList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}}}},
-        "Event": {"type": "object", "required": ["case_id", "seq", "type", "actor", "at"], "properties": {"case_id": text, "seq": {"type": "integer"},
-            "type": text, "actor": text, "at": ts, "data": {"type": "object"}}},
         "CalendarSpec": {"type": "object", "required": ["timezone"], "additionalProperties": false,
             "properties": {"timezone": {"type": "string", "description": "IANA zone, e.g. Asia/Shanghai"},
                 "hours": {"type": "object", "description": "mon…sun → [[\"09:00\",\"12:00\"], …]; 24:00 allowed as an end",
@@ -962,12 +948,9 @@ fn schemas() -> Value {
                 "extra_workdays": {"type": "array", "items": {"type": "string", "format": "date"}},
                 "workday_hours": {"type": "array", "items": {"type": "array", "items": {"type": "string"}}},
                 "holiday_years": {"type": "array", "items": {"type": "integer"}}}},
-        "CalendarList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Calendar"}}}},
         "CalendarAdd": {"type": "object", "required": ["from"], "additionalProperties": false,
             "properties": {"from": {"type": "string", "format": "date-time"}, "minutes": {"type": "integer", "minimum": 0},
                 "working_days": {"type": "integer", "minimum": 1}}},
-        "CalendarDue": {"type": "object", "properties": {"due": {"type": "string", "format": "date-time"},
-            "warnings": {"type": "array", "items": {"type": "string"}}}},
         "SlaPolicy": {"type": "object", "required": ["name", "order", "calendar", "targets"], "additionalProperties": false,
             "properties": {"name": text, "order": {"type": "integer", "description": "lowest first; shipped defaults use 100 and above"},
                 "match": {"type": "object", "properties": {"channel": {"type": "array", "items": {"$ref": "#/components/schemas/Channel"}},
@@ -982,18 +965,10 @@ fn schemas() -> Value {
                     "properties": {"clock": enum_of(&["first_response", "next_response", "resolution"]),
                         "at_percent": {"type": "integer", "minimum": 1, "maximum": 99, "description": "absent: at the breach"},
                         "action": enum_of(&["notify_assignee", "notify_supervisor", "escalate", "raise_priority"])}}}}},
-        "SlaPolicyList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/SlaPolicyView"}}}},
         "CommitmentCreate": {"type": "object", "required": ["due_at", "note"], "additionalProperties": false,
             "properties": {"due_at": ts, "note": text, "remind_before_minutes": {"type": "integer", "minimum": 0, "maximum": 1440, "default": 10}}},
         "Escalate": {"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {"reason": text}},
         "MarkRead": {"type": "object", "additionalProperties": false, "properties": {"ids": strings}},
-        "NotificationList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
-            "id": text, "user_id": text, "case_id": text, "case_number": text, "kind": text, "text": text, "created_at": ts, "read_at": opt_ts}}}}},
-        "Recognition": {"type": "object", "properties": {"number": text, "ours": {"type": "boolean"},
-            "candidates": {"type": "array", "items": {"type": "object", "properties": {
-                "carrier": enum_of(&["ours", "sf", "ems", "zto", "yto", "sto", "yunda", "jd", "jt", "deppon", "ups", "fedex", "dhl", "upu_s10"]),
-                "name": text, "confidence": {"type": "number"}}}}}},
-        "EventList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}},
         "MacroActions": {"type": "object", "additionalProperties": false, "properties": {
             "status": {"$ref": "#/components/schemas/Status"}, "category": {"$ref": "#/components/schemas/Category"},
             "priority": {"$ref": "#/components/schemas/Priority"}, "add_tags": strings}},
@@ -1003,19 +978,33 @@ fn schemas() -> Value {
                 "scope": enum_of(&["team", "personal"]), "department": {"type": "string", "description": "team templates: a department id or key; absent for everyone"},
                 "tags": strings, "language": enum_of(&["zh", "en"]),
                 "actions": {"$ref": "#/components/schemas/MacroActions", "description": "present: the template is a macro"}}},
-        "Canned": {"type": "object", "properties": {"id": text, "title": text, "body": text, "scope": enum_of(&["team", "personal"]),
-            "department_id": text, "owner_id": text, "tags": strings, "language": enum_of(&["zh", "en"]),
-            "actions": {"$ref": "#/components/schemas/MacroActions"}, "archived": {"type": "boolean"},
-            "created_by": text, "created_at": ts, "updated_by": text, "updated_at": ts}},
-        "CannedList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Canned"}}}},
-        "CannedRendered": {"type": "object", "properties": {"template_id": text, "title": text, "text": text,
-            "missing": {"type": "array", "items": {"type": "string"}, "description": "variables without a value (shown as a placeholder)"}}},
-        "MacroResult": {"type": "object", "properties": {"case": {"$ref": "#/components/schemas/Case"},
-            "events": {"type": "array", "items": {"type": "string"}, "description": "types of the events appended"}}},
     })
 }
 
+/// Operations with a second success status, answered with the same body: an upsert that
+/// updated (200) rather than created, a tracking query that opened a case (201).
+const ALSO_ANSWERS: &[(&str, &str, u16)] = &[
+    ("post", "/api/v1/shipments", 200),
+    ("post", "/api/v1/tracking/query", 201),
+];
+
+/// A schema generator whose references point into the document's `components/schemas`.
+fn generator() -> SchemaGenerator {
+    SchemaSettings::draft2020_12()
+        .for_serialize()
+        .with(|s| s.definitions_path = "/components/schemas".into())
+        .into_generator()
+}
+
 pub fn document() -> Value {
+    let mut generator = generator();
+    let error = generator.subschema_for::<ErrorBody>();
+    // Request schemas refer to these codes too.
+    generator.subschema_for::<StatusCode>();
+    generator.subschema_for::<CategoryCode>();
+    generator.subschema_for::<PriorityCode>();
+    generator.subschema_for::<ChannelCode>();
+    generator.subschema_for::<RoleCode>();
     let mut paths = serde_json::Map::new();
     for (method, path, summary, request, status, response) in ROUTES {
         let public = matches!(
@@ -1054,23 +1043,30 @@ pub fn document() -> Value {
                 "schema": {"type": "string", "maxLength": 200}}),
             );
         }
-        let error = json!({"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
-        let ok_content = if *response == "Empty" {
-            json!({"description": "done"})
-        } else {
-            let media = if *response == "Text" {
-                "text/plain"
-            } else {
-                "application/json"
-            };
-            json!({"description": "success", "content": {media: {"schema": {"$ref": format!("#/components/schemas/{response}")}}}})
+        let error =
+            json!({"description": "error", "content": {"application/json": {"schema": error}}});
+        let ok_content = match response {
+            Body::Json(schema_of) => {
+                json!({"description": "success", "content": {"application/json": {"schema": schema_of(&mut generator)}}})
+            }
+            Body::Text => {
+                json!({"description": "success", "content": {"text/plain": {"schema": {"type": "string"}}}})
+            }
+            Body::Empty => json!({"description": "done"}),
+            Body::Upgrade => json!({"description": "switching to the WebSocket protocol"}),
         };
+        let mut responses = json!({status.to_string(): ok_content, "400": error, "401": error, "403": error,
+            "404": error, "409": error, "413": error, "422": error});
+        for (m, p, also) in ALSO_ANSWERS {
+            if m == method && p == path {
+                responses[also.to_string()] = responses[status.to_string()].clone();
+            }
+        }
         let mut operation = json!({
             "summary": summary,
             "operationId": format!("{method}_{}", path.trim_start_matches("/api/v1/").replace(['/', '{', '}', '.'], "_")),
             "parameters": parameters,
-            "responses": {status.to_string(): ok_content, "400": error, "401": error, "403": error, "404": error,
-                "409": error, "413": error, "422": error},
+            "responses": responses,
         });
         if let Some(schema) = request {
             operation["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
@@ -1088,32 +1084,31 @@ pub fn document() -> Value {
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
         "paths": paths,
-        "components": {"schemas": all_schemas(), "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "components": {"schemas": all_schemas(generator), "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     })
 }
 
-fn all_schemas() -> Value {
-    let mut all = schemas();
-    for extra in [parcel_schemas(), customer_schemas()] {
-        if let (Some(base), Value::Object(more)) = (all.as_object_mut(), extra) {
-            base.extend(more);
+/// The schemas derived from the view types the operations answer with, and the request
+/// schemas written by hand. The two sets do not share a name (a test holds them apart).
+fn all_schemas(mut generator: SchemaGenerator) -> serde_json::Map<String, Value> {
+    let mut all = generator.take_definitions(true);
+    all.extend(request_schemas());
+    all
+}
+
+/// Request bodies, described by hand.
+fn request_schemas() -> serde_json::Map<String, Value> {
+    let mut all = serde_json::Map::new();
+    for part in [schemas(), parcel_schemas(), customer_schemas()] {
+        if let Value::Object(part) = part {
+            all.extend(part);
         }
-    }
-    // What the API answers for a stored calendar or policy: what was put, and its key.
-    for (written, answered) in [("CalendarSpec", "Calendar"), ("SlaPolicy", "SlaPolicyView")] {
-        let mut view = all[written].clone();
-        view["properties"]["key"] = json!({"type": "string"});
-        if let Some(required) = view["required"].as_array_mut() {
-            required.push(json!("key"));
-        }
-        all[answered] = view;
     }
     all
 }
 
 /// Correcting customers: edit, history, merge, identity on a case.
 fn customer_schemas() -> Value {
-    let ts = json!({"type": "string", "format": "date-time"});
     let text = json!({"type": "string"});
     let strings = json!({"type": "array", "items": {"type": "string"}});
     let methods: Vec<&str> = kefu_model::case::IdentityMethod::ALL
@@ -1121,20 +1116,15 @@ fn customer_schemas() -> Value {
         .map(|m| m.as_str())
         .collect();
     json!({
-        "CustomerPatch": {"type": "object", "required": ["version"], "additionalProperties": false,
-            "properties": {"version": {"type": "integer", "description": "the version the change was made against; a stale one is 409 version_conflict"},
-                "name": text, "phones": strings, "emails": strings, "grade": {"type": "integer", "minimum": 1, "maximum": 5},
-                "tags": strings},
-            "description": "Lists replace the whole list. A phone or email another customer has is 409 contact_belongs_to_other_customer, naming that customer."},
-        "CustomerEventList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object",
-            "properties": {"customer_id": text, "seq": {"type": "integer"}, "version": {"type": "integer"}, "actor": text, "at": ts,
-                "field": {"type": "string", "enum": ["name", "phones", "emails", "external_ids", "grade", "tags", "merged_from", "merged_into"]},
-                "old": {}, "new": {}, "reason": text}}}}},
-        "CustomerMerge": {"type": "object", "required": ["from"], "additionalProperties": false,
-            "properties": {"from": {"type": "string", "description": "the customer merged into this one"}, "reason": text}},
-        "IdentityConfirm": {"type": "object", "required": ["method"], "additionalProperties": false,
-            "properties": {"method": {"type": "string", "enum": methods}, "note": text}},
-        "IdentityConfirmed": {"type": "object", "properties": {"method": {"type": "string", "enum": methods}, "by": text, "at": ts}}
+            "CustomerPatch": {"type": "object", "required": ["version"], "additionalProperties": false,
+                "properties": {"version": {"type": "integer", "description": "the version the change was made against; a stale one is 409 version_conflict"},
+                    "name": text, "phones": strings, "emails": strings, "grade": {"type": "integer", "minimum": 1, "maximum": 5},
+                    "tags": strings},
+                "description": "Lists replace the whole list. A phone or email another customer has is 409 contact_belongs_to_other_customer, naming that customer."},
+            "CustomerMerge": {"type": "object", "required": ["from"], "additionalProperties": false,
+                "properties": {"from": {"type": "string", "description": "the customer merged into this one"}, "reason": text}},
+            "IdentityConfirm": {"type": "object", "required": ["method"], "additionalProperties": false,
+                "properties": {"method": {"type": "string", "enum": methods}, "note": text}},
     })
 }
 
@@ -1142,7 +1132,6 @@ fn customer_schemas() -> Value {
 fn parcel_schemas() -> Value {
     let ts = json!({"type": "string", "format": "date-time"});
     let text = json!({"type": "string"});
-    let money = json!({"type": "string", "description": "decimal, e.g. \"12.50\" (numbers are accepted on input)"});
     let number = json!({"type": ["number", "string"]});
     let statuses: Vec<&str> = kefu_model::shipment::ShipmentStatus::ALL
         .iter()
@@ -1150,95 +1139,132 @@ fn parcel_schemas() -> Value {
         .collect();
     let party = json!({"type": "object", "required": ["name", "phone", "address"], "additionalProperties": false,
         "properties": {"name": text, "phone": text, "address": text}});
-    let masked_party = json!({"type": "object", "properties": {"name": {"type": "string", "description": "张*"},
-        "phone": {"type": "string", "description": "138****8000"}, "region": {"type": "string", "description": "province, city and district only"}}});
     let scan = json!({"type": "object", "required": ["at", "code", "location"], "additionalProperties": false,
         "properties": {"at": ts, "code": {"type": "string", "enum": statuses}, "location": text, "outlet": text, "description": text}});
     json!({
-        "ShipmentCreate": {"type": "object", "additionalProperties": false,
-            "required": ["waybill_no", "sender", "recipient", "item", "weight_kg", "shipped_at"],
-            "properties": {"waybill_no": text, "carrier": text, "product": text, "sender": party, "recipient": party,
-                "item": text, "weight_kg": number, "dimensions_cm": {"type": "array", "items": number, "minItems": 3, "maxItems": 3},
-                "pieces": {"type": "integer", "minimum": 1}, "declared_value": number, "insured": {"type": "boolean"},
-                "freight": number, "shipped_at": ts, "promised_at": ts, "events": {"type": "array", "items": scan}}},
-        "Shipment": {"type": "object", "properties": {"waybill_no": text, "carrier": text, "product": text,
-            "status": {"type": "string", "enum": statuses}, "sender": {"type": "object"}, "recipient": {"type": "object"},
-            "item": text, "weight_kg": money, "pieces": {"type": "integer"}, "declared_value": money, "insured": {"type": "boolean"},
-            "shipped_at": ts, "promised_at": ts, "last_scan_at": ts, "events": {"type": "array", "items": scan}, "version": {"type": "integer"}}},
-        "MaskedShipment": {"type": "object", "description": "A shipment with sender and recipient masked (张*, 138****8000, district only)",
-            "properties": {"waybill_no": text, "carrier": text, "product": text,
-            "status": {"type": "string", "enum": statuses}, "sender": masked_party, "recipient": masked_party,
-            "item": text, "weight_kg": money, "pieces": {"type": "integer"}, "declared_value": money, "insured": {"type": "boolean"},
-            "shipped_at": ts, "promised_at": ts, "last_scan_at": ts, "events": {"type": "array", "items": scan}, "version": {"type": "integer"}}},
-        "ScanBatch": {"type": "object", "required": ["events"], "additionalProperties": false,
-            "properties": {"events": {"type": "array", "items": scan, "minItems": 1, "maxItems": 500}}},
-        "ScanResult": {"type": "object", "properties": {"added": {"type": "integer"}, "duplicates": {"type": "integer"},
-            "shipment": {"$ref": "#/components/schemas/Shipment"}}},
-        "TrackingQuery": {"type": "object", "additionalProperties": false,
-            "properties": {"waybill_no": text, "phone": text, "name": text, "address": text, "date": {"type": "string", "format": "date"},
-                "issue": {"type": "string", "enum": kefu_model::tracking::Issue::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()},
-                "open_case": {"type": "object", "additionalProperties": false, "properties": {
-                    "channel": {"$ref": "#/components/schemas/Channel"}, "phone": text, "name": text, "note": text}}}},
-        "TrackingAnswer": {"type": "object", "required": ["outcome", "answer", "actions"], "properties": {
-            "outcome": {"type": "string", "enum": kefu_model::tracking::Outcome::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()},
-            "reason": text, "answer": text, "answer_en": text,
-            "actions": {"type": "array", "items": {"type": "object", "properties": {"kind": text, "category": text, "priority": text, "due_at": ts}}},
-            "shipment": {"type": "object", "description": "masked"}, "matches": {"type": "array"}, "carrier": {"type": "object"},
-            "case": {"$ref": "#/components/schemas/Case"}}},
-        "AddressText": {"type": "object", "required": ["address"], "additionalProperties": false, "properties": {"address": text}},
-        "ParsedAddress": {"type": "object", "properties": {"province": {"type": ["object", "null"]}, "city": {"type": ["object", "null"]},
-            "district": {"type": ["object", "null"]}, "detail": text}},
-        "Setting": {"type": "object"},
-        "QuoteRequest": {"type": "object", "required": ["origin", "destination", "weight_kg"], "additionalProperties": false,
-            "properties": {"origin": text, "destination": text, "weight_kg": number,
-                "dimensions_cm": {"type": "array", "items": number, "minItems": 3, "maxItems": 3}, "pieces": {"type": "integer"},
-                "item": text, "product": text, "declared_value": number, "insured": {"type": "boolean"}}},
-        "Quote": {"type": "object", "properties": {"zone": text,
-            "volumetric_weight_kg": {"type": ["string", "null"], "description": "decimal; null when no dimensions were given"},
-            "chargeable_weight_kg": money,
-            "total": money, "covered": {"type": "boolean"}, "prohibited": {"type": "array", "items": {"type": "object",
-                "properties": {"category": text, "keyword": text}}}, "vehicle_needed": {"type": "boolean"}}},
-        "PickupCreate": {"type": "object", "required": ["sender", "recipient_address", "item", "weight_kg"], "additionalProperties": false,
-            "properties": {"sender": party, "recipient_address": text, "item": text, "weight_kg": number,
-                "dimensions_cm": {"type": "array", "items": number}, "pieces": {"type": "integer"}, "product": text,
-                "declared_value": number, "insured": {"type": "boolean"}, "case_id": text, "note": text},
-            "description": "With case_id (an id or number) the pickup is for the case's customer: an empty sender name or phone is the customer's on file, and the case records pickup_booked in the same write."},
-        "Pickup": {"type": "object", "description": "The sender's name in full, phone masked, addresses cut to the district",
-            "properties": {"id": text, "number": text, "status": {"type": "string",
-            "enum": kefu_model::pickup::PickupStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()},
-            "sender": masked_party, "recipient_region": text, "item": text, "weight_kg": money, "pieces": {"type": "integer"},
-            "outlet": text, "courier": {"type": "object"}, "estimated_pickup_at": ts, "review_required": {"type": "boolean"},
-            "case_id": text, "customer_id": text,
-            "quote": {"$ref": "#/components/schemas/Quote"}, "history": {"type": "array"}}},
-        "PickupFull": {"type": "object", "description": "A pickup with the sender's phone and both addresses in full (only from the audited reveal)",
-            "properties": {"id": text, "number": text, "sender": {"type": "object"}, "recipient_address": text, "item": text,
-            "outlet": text, "courier": {"type": "object"}, "history": {"type": "array"}}},
-        "PickupList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Pickup"}}}},
-        "PickupStatusChange": {"type": "object", "required": ["status"], "additionalProperties": false,
-            "properties": {"status": text, "note": text, "courier": text, "waybill_no": text}},
-        "ClaimCreate": {"type": "object", "required": ["kind", "claimed_amount"], "additionalProperties": false,
-            "properties": {"waybill_no": text, "kind": {"type": "string", "enum": ["lost", "damaged", "delayed"]},
-                "claimed_amount": number, "declared_value": number, "insured": {"type": "boolean"}, "freight": number,
-                "evidence": {"type": "array", "items": {"type": "object", "required": ["name", "url"],
-                    "properties": {"name": text, "url": text, "sha256": text}}}}},
-        "ClaimStep": {"type": "object", "additionalProperties": false,
-            "properties": {"loss_amount": number, "reason": text, "reference": text, "evidence": {"type": "object"}}},
-        "ClaimResult": {"type": "object", "properties": {"claim": {"type": "object"}, "case": {"$ref": "#/components/schemas/Case"}}},
-        "RevealRequest": {"type": "object", "additionalProperties": false, "required": ["reason"],
-            "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 200, "description": "why the full details are needed; recorded"}}},
-        "AuditList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object",
-            "properties": {"id": text, "at": ts, "actor": text, "action": text, "subject": text, "reason": text}}}}},
-        "ShipmentHistory": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object",
-            "properties": {"waybill_no": text, "version": {"type": "integer", "description": "the shipment version the write produced"},
-                "at": ts, "actor": text,
-                "fields": {"type": "array", "items": {"type": "object", "properties": {
-                    "field": {"type": "string", "description": "e.g. sender.phone, recipient.address, weight_kg"},
-                    "old": {"description": "before (null when absent); names 张*, phones 138****5678, addresses to the district"},
-                    "new": {"description": "after, masked as old"}}}}}}}}},
-        "ConfigHistory": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object",
-            "properties": {"seq": {"type": "integer"}, "kind": {"type": "string", "enum": ["setting", "sla_policy", "calendar"]},
-                "key": text, "at": ts, "actor": text,
-                "old": {"type": ["object", "array", "null"], "description": "the document before; null when there was none"},
-                "new": {"type": ["object", "array"], "description": "the document after"}}}}}}
+            "ShipmentCreate": {"type": "object", "additionalProperties": false,
+                "required": ["waybill_no", "sender", "recipient", "item", "weight_kg", "shipped_at"],
+                "properties": {"waybill_no": text, "carrier": text, "product": text, "sender": party, "recipient": party,
+                    "item": text, "weight_kg": number, "dimensions_cm": {"type": "array", "items": number, "minItems": 3, "maxItems": 3},
+                    "pieces": {"type": "integer", "minimum": 1}, "declared_value": number, "insured": {"type": "boolean"},
+                    "freight": number, "shipped_at": ts, "promised_at": ts, "events": {"type": "array", "items": scan}}},
+            "ScanBatch": {"type": "object", "required": ["events"], "additionalProperties": false,
+                "properties": {"events": {"type": "array", "items": scan, "minItems": 1, "maxItems": 500}}},
+            "TrackingQuery": {"type": "object", "additionalProperties": false,
+                "properties": {"waybill_no": text, "phone": text, "name": text, "address": text, "date": {"type": "string", "format": "date"},
+                    "issue": {"type": "string", "enum": kefu_model::tracking::Issue::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()},
+                    "open_case": {"type": "object", "additionalProperties": false, "properties": {
+                        "channel": {"$ref": "#/components/schemas/Channel"}, "phone": text, "name": text, "note": text}}}},
+            "AddressText": {"type": "object", "required": ["address"], "additionalProperties": false, "properties": {"address": text}},
+            "QuoteRequest": {"type": "object", "required": ["origin", "destination", "weight_kg"], "additionalProperties": false,
+                "properties": {"origin": text, "destination": text, "weight_kg": number,
+                    "dimensions_cm": {"type": "array", "items": number, "minItems": 3, "maxItems": 3}, "pieces": {"type": "integer"},
+                    "item": text, "product": text, "declared_value": number, "insured": {"type": "boolean"}}},
+            "PickupCreate": {"type": "object", "required": ["sender", "recipient_address", "item", "weight_kg"], "additionalProperties": false,
+                "properties": {"sender": party, "recipient_address": text, "item": text, "weight_kg": number,
+                    "dimensions_cm": {"type": "array", "items": number}, "pieces": {"type": "integer"}, "product": text,
+                    "declared_value": number, "insured": {"type": "boolean"}, "case_id": text, "note": text},
+                "description": "With case_id (an id or number) the pickup is for the case's customer: an empty sender name or phone is the customer's on file, and the case records pickup_booked in the same write."},
+            "PickupStatusChange": {"type": "object", "required": ["status"], "additionalProperties": false,
+                "properties": {"status": text, "note": text, "courier": text, "waybill_no": text}},
+            "ClaimCreate": {"type": "object", "required": ["kind", "claimed_amount"], "additionalProperties": false,
+                "properties": {"waybill_no": text, "kind": {"type": "string", "enum": ["lost", "damaged", "delayed"]},
+                    "claimed_amount": number, "declared_value": number, "insured": {"type": "boolean"}, "freight": number,
+                    "evidence": {"type": "array", "items": {"type": "object", "required": ["name", "url"],
+                        "properties": {"name": text, "url": text, "sha256": text}}}}},
+            "ClaimStep": {"type": "object", "additionalProperties": false,
+                "properties": {"loss_amount": number, "reason": text, "reference": text, "evidence": {"type": "object"}}},
+            "RevealRequest": {"type": "object", "additionalProperties": false, "required": ["reason"],
+                "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 200, "description": "why the full details are needed; recorded"}}},
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `$ref` in `value`.
+    fn refs(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Object(fields) => {
+                for (key, v) in fields {
+                    match (key.as_str(), v) {
+                        ("$ref", Value::String(target)) => out.push(target.clone()),
+                        _ => refs(v, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+
+    /// The response components are the view types' schemas: no hand-written schema shares a
+    /// name with one, every operation's answer is a derived schema, and every reference in
+    /// the document points at a component that exists.
+    #[test]
+    fn response_schemas_are_derived_from_the_view_types() {
+        let doc = document();
+        let components = doc["components"]["schemas"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        let mut derived = generator();
+        for (method, path, _, _, status, body) in ROUTES {
+            let Body::Json(schema_of) = body else {
+                continue;
+            };
+            let expected = Value::from(schema_of(&mut derived));
+            let answered = &doc["paths"][*path][*method]["responses"][status.to_string()]["content"]
+                ["application/json"]["schema"];
+            assert_eq!(answered, &expected, "{method} {path}");
+        }
+        let derived = derived.take_definitions(true);
+        for name in request_schemas().keys() {
+            assert!(
+                !derived.contains_key(name),
+                "{name} is both written by hand and derived from a view type"
+            );
+        }
+        for (name, schema) in &derived {
+            assert_eq!(components.get(name), Some(schema), "{name}");
+        }
+        let mut targets = Vec::new();
+        refs(&doc, &mut targets);
+        assert!(targets.len() > 50, "{}", targets.len());
+        for target in targets {
+            let name = target
+                .strip_prefix("#/components/schemas/")
+                .unwrap_or_else(|| panic!("a reference outside the components: {target}"));
+            assert!(components.contains_key(name), "{target} does not exist");
+        }
+        // The answers are not just "an object": the main records are described field by field.
+        for (name, field) in [
+            ("Case", "sla"),
+            ("Customer", "phones"),
+            ("Message", "author_kind"),
+            ("Shipment", "events"),
+            ("Pickup", "sender"),
+            ("Article", "review_by"),
+        ] {
+            assert!(
+                components[name]["properties"].get(field).is_some(),
+                "{name}.{field}"
+            );
+        }
+    }
+
+    /// The error every refusal answers with is the derived `Error` schema.
+    #[test]
+    fn errors_are_documented_by_their_type() {
+        let doc = document();
+        let error = &doc["components"]["schemas"]["Error"];
+        assert_eq!(error["required"], json!(["error"]));
+        let detail = &error["properties"]["error"];
+        let detail = match detail.get("$ref").and_then(Value::as_str) {
+            Some(target) => &doc["components"]["schemas"][target.rsplit('/').next().unwrap_or("")],
+            None => detail,
+        };
+        assert_eq!(detail["required"], json!(["code", "message"]));
+    }
 }

@@ -5,14 +5,20 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kefu_model::parcels::{ClaimDraft, ClaimStep, TrackingQuery};
-use kefu_model::pickup::{PickupQuery, PickupView};
+use kefu_model::pickup::PickupQuery;
 use kefu_model::shipment::{ScanDraft, ShipmentDraft};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::AppState;
+use crate::api::case_view;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
+use crate::views::{
+    AuditEntryView, ClaimResult, ClaimView, ConfigChangeView, CustomerFullView, List,
+    MaskedShipmentView, ParsedAddressView, PickupFullView, PickupMaskedView, QuoteView, ScanResult,
+    SettingView, ShipmentChangeView, ShipmentView, TrackingAnswerView,
+};
 
 pub async fn upsert_shipment(
     State(state): State<AppState>,
@@ -25,15 +31,16 @@ pub async fn upsert_shipment(
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(write.shipment)).into_response())
+    Ok((status, Json(ShipmentView::from(&write.shipment))).into_response())
 }
 
 pub async fn get_shipment(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiPath(waybill): ApiPath<String>,
-) -> ApiResult<Json<kefu_model::shipment::MaskedShipment>> {
-    Ok(Json(state.desk.view_shipment(&actor, &waybill).await?))
+) -> ApiResult<Json<MaskedShipmentView>> {
+    let shipment = state.desk.view_shipment(&actor, &waybill).await?;
+    Ok(Json(MaskedShipmentView::from(&shipment)))
 }
 
 #[derive(Deserialize)]
@@ -48,12 +55,12 @@ pub async fn shipment_history(
     Auth(actor): Auth,
     ApiPath(waybill): ApiPath<String>,
     ApiQuery(p): ApiQuery<HistoryParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<List<ShipmentChangeView>>> {
     let items = state
         .desk
         .shipment_history(&actor, &waybill, p.limit)
         .await?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(List::of(items, ShipmentChangeView::from)))
 }
 
 #[derive(Deserialize)]
@@ -69,12 +76,12 @@ pub async fn config_history(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiQuery(p): ApiQuery<ConfigHistoryParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<List<ConfigChangeView>>> {
     let items = state
         .desk
         .config_history(&actor, p.kind.as_deref(), p.key.as_deref(), p.limit)
         .await?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(List::of(items, ConfigChangeView::from)))
 }
 
 #[derive(Deserialize)]
@@ -88,16 +95,16 @@ pub async fn add_scans(
     Auth(actor): Auth,
     ApiPath(waybill): ApiPath<String>,
     ApiJson(batch): ApiJson<ScanBatch>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ScanResult>> {
     let write = state
         .desk
         .add_scans(&actor, &waybill, &batch.events)
         .await?;
-    Ok(Json(json!({
-        "added": write.added,
-        "duplicates": write.duplicates,
-        "shipment": write.shipment,
-    })))
+    Ok(Json(ScanResult {
+        added: write.added,
+        duplicates: write.duplicates,
+        shipment: ShipmentView::from(&write.shipment),
+    }))
 }
 
 pub async fn tracking_query(
@@ -107,6 +114,11 @@ pub async fn tracking_query(
 ) -> ApiResult<Response> {
     let opens_case = query.open_case.is_some();
     let answer = state.desk.tracking_query(&actor, query).await?;
+    let case = match &answer.case {
+        Some(case) => Some(case_view(&state, case).await?),
+        None => None,
+    };
+    let answer = TrackingAnswerView::of(&answer, case);
     let status = if opens_case {
         StatusCode::CREATED
     } else {
@@ -119,8 +131,10 @@ pub async fn get_setting(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiPath(key): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(state.desk.get_setting(&actor, &key).await?))
+) -> ApiResult<Json<SettingView>> {
+    Ok(Json(SettingView(
+        state.desk.get_setting(&actor, &key).await?,
+    )))
 }
 
 pub async fn put_setting(
@@ -128,31 +142,27 @@ pub async fn put_setting(
     Auth(actor): Auth,
     ApiPath(key): ApiPath<String>,
     ApiJson(value): ApiJson<Value>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(state.desk.put_setting(&actor, &key, value).await?))
+) -> ApiResult<Json<SettingView>> {
+    Ok(Json(SettingView(
+        state.desk.put_setting(&actor, &key, value).await?,
+    )))
 }
 
 pub async fn list_pickups(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiQuery(query): ApiQuery<PickupQuery>,
-) -> ApiResult<Json<Value>> {
-    let items: Vec<PickupView> = state
-        .desk
-        .list_pickups(&actor, &query)
-        .await?
-        .iter()
-        .map(PickupView::of)
-        .collect();
-    Ok(Json(json!({ "items": items })))
+) -> ApiResult<Json<List<PickupMaskedView>>> {
+    let pickups = state.desk.list_pickups(&actor, &query).await?;
+    Ok(Json(List::of(&pickups, PickupMaskedView::from)))
 }
 
 pub async fn get_pickup(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<PickupView>> {
-    Ok(Json(PickupView::of(
+) -> ApiResult<Json<PickupMaskedView>> {
+    Ok(Json(PickupMaskedView::from(
         &state.desk.get_pickup(&actor, &id).await?,
     )))
 }
@@ -161,9 +171,9 @@ pub async fn quote(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiJson(request): ApiJson<kefu_model::parcels::QuoteInput>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<QuoteView>> {
     let quote = state.desk.quote(&actor, &request).await?;
-    Ok(Json(quote))
+    Ok(Json(QuoteView(quote)))
 }
 
 pub async fn book_pickup(
@@ -172,7 +182,7 @@ pub async fn book_pickup(
     ApiJson(request): ApiJson<kefu_model::parcels::PickupDraft>,
 ) -> ApiResult<Response> {
     let pickup = state.desk.book_pickup(&actor, request).await?;
-    Ok((StatusCode::CREATED, Json(PickupView::of(&pickup))).into_response())
+    Ok((StatusCode::CREATED, Json(PickupMaskedView::from(&pickup))).into_response())
 }
 
 pub async fn pickup_status(
@@ -180,8 +190,8 @@ pub async fn pickup_status(
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
     ApiJson(change): ApiJson<kefu_model::parcels::PickupStatusChange>,
-) -> ApiResult<Json<PickupView>> {
-    Ok(Json(PickupView::of(
+) -> ApiResult<Json<PickupMaskedView>> {
+    Ok(Json(PickupMaskedView::from(
         &state.desk.change_pickup(&actor, &id, change).await?,
     )))
 }
@@ -193,12 +203,13 @@ pub async fn open_claim(
     ApiJson(draft): ApiJson<ClaimDraft>,
 ) -> ApiResult<Response> {
     let (case, claim_id) = state.desk.open_claim(&actor, &case_id, draft).await?;
-    let claim = case.claims.iter().find(|c| c.id == claim_id).cloned();
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "claim": claim, "case": case })),
-    )
-        .into_response())
+    let claim = case
+        .claims
+        .iter()
+        .find(|c| c.id == claim_id)
+        .map(ClaimView::from);
+    let case = case_view(&state, &case).await?;
+    Ok((StatusCode::CREATED, Json(ClaimResult { claim, case })).into_response())
 }
 
 pub async fn claim_step(
@@ -206,7 +217,7 @@ pub async fn claim_step(
     Auth(actor): Auth,
     ApiPath((case_id, claim_id, step)): ApiPath<(String, String, String)>,
     ApiJson(body): ApiJson<ClaimStep>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ClaimResult>> {
     let case = state
         .desk
         .claim_step(&actor, &case_id, &claim_id, &step, body)
@@ -215,13 +226,17 @@ pub async fn claim_step(
         .claims
         .iter()
         .find(|c| c.id == claim_id)
-        .cloned()
+        .map(ClaimView::from)
         .ok_or_else(|| {
             ApiError::from(kefu_model::DomainError::NotFound(format!(
                 "claim {claim_id}"
             )))
         })?;
-    Ok(Json(json!({ "claim": claim, "case": case })))
+    let case = case_view(&state, &case).await?;
+    Ok(Json(ClaimResult {
+        claim: Some(claim),
+        case,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -234,11 +249,13 @@ pub struct AddressText {
 pub async fn parse_address(
     Auth(_): Auth,
     ApiJson(body): ApiJson<AddressText>,
-) -> ApiResult<Json<kefu_regions::ParsedAddress>> {
+) -> ApiResult<Json<ParsedAddressView>> {
     if body.address.chars().count() > 300 {
         return Err(ApiError::invalid("address", "at most 300 characters"));
     }
-    Ok(Json(kefu_regions::parse_address(&body.address)))
+    Ok(Json(ParsedAddressView(kefu_regions::parse_address(
+        &body.address,
+    ))))
 }
 
 #[derive(Deserialize)]
@@ -254,13 +271,12 @@ pub async fn reveal_customer(
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<RevealRequest>,
-) -> ApiResult<Json<kefu_model::Customer>> {
-    Ok(Json(
-        state
-            .desk
-            .reveal_customer(&actor, &id, &body.reason)
-            .await?,
-    ))
+) -> ApiResult<Json<CustomerFullView>> {
+    let customer = state
+        .desk
+        .reveal_customer(&actor, &id, &body.reason)
+        .await?;
+    Ok(Json(CustomerFullView::from(&customer)))
 }
 
 /// A shipment with its sender and recipient in full; the reveal is recorded in the audit log.
@@ -269,13 +285,12 @@ pub async fn reveal_shipment(
     Auth(actor): Auth,
     ApiPath(waybill): ApiPath<String>,
     ApiJson(body): ApiJson<RevealRequest>,
-) -> ApiResult<Json<kefu_model::shipment::Shipment>> {
-    Ok(Json(
-        state
-            .desk
-            .reveal_shipment(&actor, &waybill, &body.reason)
-            .await?,
-    ))
+) -> ApiResult<Json<ShipmentView>> {
+    let shipment = state
+        .desk
+        .reveal_shipment(&actor, &waybill, &body.reason)
+        .await?;
+    Ok(Json(ShipmentView::from(&shipment)))
 }
 
 /// A pickup with its sender's phone and addresses in full; the reveal is recorded.
@@ -284,10 +299,9 @@ pub async fn reveal_pickup(
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<RevealRequest>,
-) -> ApiResult<Json<kefu_model::pickup::Pickup>> {
-    Ok(Json(
-        state.desk.reveal_pickup(&actor, &id, &body.reason).await?,
-    ))
+) -> ApiResult<Json<PickupFullView>> {
+    let pickup = state.desk.reveal_pickup(&actor, &id, &body.reason).await?;
+    Ok(Json(PickupFullView::from(&pickup)))
 }
 
 #[derive(Deserialize)]
@@ -301,10 +315,10 @@ pub async fn audit_log(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiQuery(p): ApiQuery<AuditParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<List<AuditEntryView>>> {
     let items = state
         .desk
         .audit_log(&actor, p.subject.as_deref(), p.limit)
         .await?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(List::of(items, AuditEntryView::from)))
 }

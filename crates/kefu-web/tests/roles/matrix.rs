@@ -1152,6 +1152,16 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         );
     }
 
+    // Every answer a call gets is checked against what the document says that operation
+    // answers with that status (the schemas derived from the handlers' view types).
+    let doc = app
+        .anonymous()
+        .get("/api/v1/openapi.json")
+        .await
+        .expect(200);
+    let mut off_schema = Vec::new();
+    let mut checked = std::collections::BTreeSet::new();
+
     let mut wrong = Vec::new();
     let mut seen = Vec::new();
     for r in &rows {
@@ -1178,6 +1188,11 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                 (reply.status, reply.body)
             };
             got[i] = reply.0.as_u16();
+            if let Some(problem) = off_document(&doc, &r.method, r.route, got[i], &reply.1) {
+                off_schema.push(format!("{} {path} ({}): {problem}", r.method, got[i]));
+            } else if (200..300).contains(&got[i]) && !reply.1.is_string() && !reply.1.is_null() {
+                checked.insert(format!("{} {}", r.method, r.route));
+            }
             let code_ok = match r.want[i] {
                 401 => error_code(&reply.1) == "unauthenticated",
                 403 => error_code(&reply.1) == "forbidden",
@@ -1207,13 +1222,26 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         wrong.join("\n")
     );
 
+    assert!(
+        off_schema.is_empty(),
+        "{} answers unlike the document:\n{}",
+        off_schema.len(),
+        off_schema.join("\n")
+    );
+    // Every operation that answers JSON had an answer checked.
+    let answering_json: Vec<String> = kefu_web::ROUTES
+        .iter()
+        .filter(|(.., body)| matches!(body, kefu_web::Body::Json(_)))
+        .map(|(m, p, ..)| format!("{} {p}", m.to_uppercase()))
+        .collect();
+    let unchecked: Vec<&String> = answering_json
+        .iter()
+        .filter(|op| !checked.contains(*op))
+        .collect();
+    assert!(unchecked.is_empty(), "no answer checked: {unchecked:#?}");
+
     // The OpenAPI document says which operations need no credentials (`security: []`): exactly
     // those that answer a caller without any.
-    let doc = app
-        .anonymous()
-        .get("/api/v1/openapi.json")
-        .await
-        .expect(200);
     let mut misdocumented = Vec::new();
     for r in &rows {
         let open = (200..300).contains(&r.want[6]);
@@ -1322,4 +1350,40 @@ async fn department_staff_cannot_reach_a_case_not_transferred_to_them() {
         .await
         .expect(200);
     assert_eq!(after["version"], before["version"], "nothing was written");
+}
+
+/// What is wrong with `body` as the answer of `method route` with `status`, by the document:
+/// `None` when it is what the document describes (or the call answered no JSON).
+fn off_document(
+    doc: &Value,
+    method: &Method,
+    route: &str,
+    status: u16,
+    body: &Value,
+) -> Option<String> {
+    let operation = &doc["paths"][route][method.as_str().to_lowercase()];
+    let response = &operation["responses"][status.to_string()];
+    if response.is_null() {
+        return Some("the document lists no such status".into());
+    }
+    let Some(schema) = response["content"]["application/json"].get("schema") else {
+        // No JSON: the harness keeps text (or nothing) as a string, a protocol switch as null.
+        let no_json = body.is_string() || body.is_null();
+        return (!no_json).then(|| format!("the document says no JSON body, got {body}"));
+    };
+    // The schema with the components its references point into.
+    let mut root = schema.clone();
+    root["components"] = doc["components"].clone();
+    let validator = match jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .build(&root)
+    {
+        Ok(v) => v,
+        Err(e) => return Some(format!("the document's schema does not compile: {e}")),
+    };
+    let errors: Vec<String> = validator
+        .iter_errors(body)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    (!errors.is_empty()).then(|| format!("{errors:?} in {body}"))
 }
