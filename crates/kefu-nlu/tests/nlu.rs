@@ -554,3 +554,120 @@ fn arbitrary_text_never_panics_and_spans_stay_in_bounds() {
         }
     }
 }
+
+/// The place entities of `u` as (value, role, address) for comparing.
+fn places_of(u: &Understanding) -> Vec<(String, Option<String>, Option<String>)> {
+    u.entities_of(EntityKind::Place)
+        .map(|e| {
+            let detail = e.detail.as_ref().unwrap();
+            let text = |k: &str| detail.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+            (e.value.clone(), text("role"), text("address"))
+        })
+        .collect()
+}
+
+#[test]
+fn pickup_message_gives_time_address_and_weight() {
+    // Issue #20: the bot asked for an address this very message gave.
+    let text = "明天下午来我家取个件，上海市浦东新区张江路100号，大概3公斤";
+    let u = understand(text);
+    assert_eq!(u.intent, Intent::Pickup);
+    let time = u.first(EntityKind::Datetime).unwrap();
+    assert_eq!(span(text, time), "明天下午");
+    assert_eq!(time.value, "2026-11-25T14:00:00+08:00");
+    assert_eq!(time.detail.as_ref().unwrap()["part"], "afternoon");
+    let place = only(text, EntityKind::Place);
+    assert_eq!(place.value, "浦东新区");
+    let detail = place.detail.unwrap();
+    assert_eq!(detail["code"], "310115");
+    assert_eq!(detail["street"], "张江路100号");
+    assert_eq!(detail["address"], "上海市浦东新区张江路100号");
+    assert!(detail.get("role").is_none(), "{detail}");
+    let weight = only(text, EntityKind::Weight);
+    assert_eq!(weight.value, "3");
+    assert_eq!(span(text, &weight), "3公斤");
+    // 1号 after a street is the house number, not the first of the month.
+    let text = "我这有个包裹要寄，地址在海淀区中关村大街1号";
+    let u = understand(text);
+    assert_eq!(
+        u.entities_of(EntityKind::Datetime).count(),
+        0,
+        "{:?}",
+        u.entities
+    );
+    let place = only(text, EntityKind::Place);
+    assert_eq!(place.detail.unwrap()["street"], "中关村大街1号");
+}
+
+#[test]
+fn price_question_names_destination_and_weight_without_origin() {
+    // Issue #20: the bot asked for origin and destination when the message named one.
+    let u = understand("寄到北京5公斤多少钱");
+    assert_eq!(u.intent, Intent::Quote);
+    assert_eq!(
+        places_of(&u),
+        [("北京市".to_owned(), Some("destination".to_owned()), None)]
+    );
+    assert_eq!(only("寄到北京5公斤多少钱", EntityKind::Weight).value, "5");
+}
+
+#[test]
+fn origin_and_destination_of_a_route() {
+    let role = |text: &str| -> Vec<(String, Option<String>)> {
+        places_of(&understand(text))
+            .into_iter()
+            .map(|(value, role, _)| (value, role))
+            .collect()
+    };
+    let route = |from: &str, to: &str| {
+        vec![
+            (from.to_owned(), Some("origin".to_owned())),
+            (to.to_owned(), Some("destination".to_owned())),
+        ]
+    };
+    assert_eq!(role("从杭州寄到北京"), route("杭州市", "北京市"));
+    assert_eq!(role("广州到成都2kg"), route("广州市", "成都市"));
+    assert_eq!(role("杭州发厦门，1公斤多少"), route("杭州市", "厦门市"));
+    assert_eq!(role("上海 → 昆明 几天能到"), route("上海市", "昆明市"));
+    assert_eq!(
+        role("从广东深圳寄到新疆乌鲁木齐要几天"),
+        route("深圳市", "乌鲁木齐市")
+    );
+    assert_eq!(
+        role("寄件人在杭州市余杭区"),
+        [("余杭区".to_owned(), Some("origin".to_owned()))]
+    );
+    assert_eq!(
+        role("收件人在成都"),
+        [("成都市".to_owned(), Some("destination".to_owned()))]
+    );
+    assert_eq!(
+        role("把收件地址改成闵行区"),
+        [("闵行区".to_owned(), Some("destination".to_owned()))]
+    );
+    // No cue, no role: a place alone is not guessed to be either end.
+    assert_eq!(role("杭州市西湖区有网点吗"), [("西湖区".to_owned(), None)]);
+    let u = understand("广州到成都2kg");
+    assert_eq!(u.intent, Intent::Quote);
+    assert_eq!(u.first(EntityKind::Weight).unwrap().value, "2");
+}
+
+#[test]
+fn a_street_needs_a_road_or_a_number() {
+    let detail = |text: &str| only(text, EntityKind::Place).detail.unwrap();
+    let d = detail("寄到杭州市西湖区文三路多少钱");
+    assert_eq!(d["street"], "文三路");
+    assert_eq!(d["address"], "杭州市西湖区文三路");
+    let d = detail("改地址，改到浦东新区世纪大道100号3栋502室，谢谢");
+    assert_eq!(d["street"], "世纪大道100号3栋502室");
+    // What follows a place is not a street without a road, a number or a building.
+    for text in [
+        "杭州市西湖区有网点吗",
+        "北京朝阳区的快递中心在哪",
+        "寄到成都要几天",
+    ] {
+        let d = detail(text);
+        assert!(d.get("street").is_none(), "{text}: {d}");
+        assert!(d.get("address").is_none(), "{text}: {d}");
+    }
+}
