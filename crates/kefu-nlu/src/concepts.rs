@@ -9,6 +9,8 @@
 //! data stays fair (an expression only a left-out fold contains does not count), as does the
 //! held-out measure.
 
+use std::collections::{HashMap, HashSet};
+
 /// One concept per row: its name and its expressions. Chinese expressions match anywhere;
 /// English ones at the start of a word (`complain` finds `complaints`), and those of three
 /// letters or fewer only as a whole word (`hi` is not in `this`).
@@ -59,52 +61,87 @@ const CONCEPTS: &[(&str, &[&str])] = &[
                  "thank", "thanks", "thx", "bye", "see you", "ok"]),
 ];
 
-/// The concepts with the expressions a model may use.
+/// The concepts with the expressions a model may use, indexed by their first character so that
+/// a message is scanned once rather than once per expression.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Lexicon {
-    rows: Vec<(&'static str, Vec<&'static str>)>,
+    /// First character → (expression, index of its concept in [`CONCEPTS`]).
+    by_first: HashMap<char, Vec<(&'static str, usize)>>,
 }
 
 impl Lexicon {
-    /// The table's expressions that occur in at least one of `texts` (lower-cased).
-    pub fn seen_in<'t>(texts: impl IntoIterator<Item = &'t str>) -> Lexicon {
-        let texts: Vec<&str> = texts.into_iter().collect();
-        let rows = CONCEPTS
-            .iter()
-            .map(|(name, expressions)| {
-                let seen = expressions
-                    .iter()
-                    .copied()
-                    .filter(|e| texts.iter().any(|t| occurs(t, e)))
-                    .collect();
-                (*name, seen)
-            })
-            .collect();
-        Lexicon { rows }
+    /// The whole table.
+    fn all() -> Lexicon {
+        let mut by_first: HashMap<char, Vec<(&'static str, usize)>> = HashMap::new();
+        for (concept, (_, expressions)) in CONCEPTS.iter().enumerate() {
+            for e in *expressions {
+                if let Some(first) = e.chars().next() {
+                    by_first.entry(first).or_default().push((e, concept));
+                }
+            }
+        }
+        Lexicon { by_first }
     }
 
-    /// The names of the concepts whose expressions occur in `lower` (the lower-cased message).
+    /// The table's expressions that occur in at least one of `texts` (lower-cased).
+    pub fn seen_in<'t>(texts: impl IntoIterator<Item = &'t str>) -> Lexicon {
+        let all = Lexicon::all();
+        let mut seen: HashSet<&'static str> = HashSet::new();
+        for text in texts {
+            all.scan(text, |expression, _| {
+                seen.insert(expression);
+            });
+        }
+        let mut by_first = all.by_first;
+        for candidates in by_first.values_mut() {
+            candidates.retain(|(e, _)| seen.contains(e));
+        }
+        by_first.retain(|_, candidates| !candidates.is_empty());
+        Lexicon { by_first }
+    }
+
+    /// The names of the concepts whose expressions occur in `lower` (the lower-cased message),
+    /// in the table's order.
     pub fn concepts_in(&self, lower: &str) -> Vec<&'static str> {
-        self.rows
+        let mut found = [false; CONCEPTS.len()];
+        self.scan(lower, |_, concept| found[concept] = true);
+        CONCEPTS
             .iter()
-            .filter(|(_, expressions)| expressions.iter().any(|e| occurs(lower, e)))
-            .map(|(name, _)| *name)
+            .zip(found)
+            .filter(|(_, hit)| *hit)
+            .map(|((name, _), _)| *name)
             .collect()
+    }
+
+    /// Calls `hit` with every expression that occurs in `text` and its concept.
+    fn scan(&self, text: &str, mut hit: impl FnMut(&'static str, usize)) {
+        for (at, c) in text.char_indices() {
+            let Some(candidates) = self.by_first.get(&c) else {
+                continue;
+            };
+            for &(expression, concept) in candidates {
+                if occurs_at(text, at, expression) {
+                    hit(expression, concept);
+                }
+            }
+        }
     }
 }
 
-fn occurs(text: &str, expression: &str) -> bool {
-    if !expression.is_ascii() {
-        return text.contains(expression);
+/// Whether `expression` is written at byte `at` of `text`, at a word start if it is English and
+/// as a whole word if it is a short English one.
+fn occurs_at(text: &str, at: usize, expression: &str) -> bool {
+    if !text[at..].starts_with(expression) {
+        return false;
     }
-    let whole_word = expression.len() <= 3;
-    text.match_indices(expression).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + expression.len()..].chars().next();
-        let starts = before.is_none_or(|c| !c.is_ascii_alphabetic());
-        let ends = !whole_word || after.is_none_or(|c| !c.is_ascii_alphabetic());
-        starts && ends
-    })
+    if !expression.is_ascii() {
+        return true;
+    }
+    let before = text[..at].chars().next_back();
+    let after = text[at + expression.len()..].chars().next();
+    let starts = before.is_none_or(|c| !c.is_ascii_alphabetic());
+    let ends = expression.len() > 3 || after.is_none_or(|c| !c.is_ascii_alphabetic());
+    starts && ends
 }
 
 #[cfg(test)]
