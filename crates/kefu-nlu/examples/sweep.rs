@@ -1,4 +1,4 @@
-//! `cargo run --release -p kefu-nlu --example sweep`: 5-fold cross-validated accuracy on the
+//! `cargo run -p kefu-nlu --example sweep [name=value,…]…`: 5-fold cross-validated accuracy on the
 //! training data for the settings the model could be trained with, and the messages the chosen
 //! (default) settings get wrong. Reads no held-out data: this is how settings are chosen.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)] // a developer's tool

@@ -4,8 +4,11 @@
 //! numbers.
 //!
 //! The intent model is multinomial logistic regression over jieba words, characters and
-//! character bigrams of the message, with extracted entities replaced by placeholder tokens so
-//! that numbers and place names do not fill the vocabulary. [`Nlu::new`] trains it from the
+//! character bigrams of the message, and the concepts of `concepts.rs` (ways of saying the same
+//! thing) its training messages contain, with extracted entities replaced by placeholder tokens
+//! so that numbers and place names do not fill the vocabulary. A place entity says in its detail
+//! whether it is the `origin` or the `destination` (`role`) and, when a street follows it, the
+//! `street` and the whole `address` as written. [`Nlu::new`] trains it from the
 //! examples in `data/train.tsv` (embedded at compile time) in a fixed order, so the same build
 //! always gives the same model. Nothing here does I/O or reads the clock: `now` and the time zone
 //! are passed in.
@@ -109,7 +112,7 @@ pub fn read_examples(data: &str) -> (Vec<Example>, Vec<DataError>) {
 
 /// How the intent model is trained: the settings of stochastic gradient descent and which
 /// features it reads. The defaults are the ones chosen by cross-validation on the training data
-/// (`cargo run --release -p kefu-nlu --example sweep`).
+/// (`cargo run -p kefu-nlu --example sweep`; kefu-nlu is optimised in dev builds too).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Settings {
     pub epochs: usize,
