@@ -442,12 +442,16 @@ fn parse_date(chars: &[char], at: usize) -> Option<(usize, Day)> {
         }
         return None;
     }
-    // D号 (25号), but not 3号楼 or 5号线
+    // D号 (25号), but not 3号楼 or 5号线, nor the house number of 中关村大街1号
     if next == '号' && (1..=31).contains(&first) {
         let after = chars.get(k + 1);
         let place_like =
             after.is_some_and(|c| "楼线门院柜仓口窗位机床店库站车箱包码单".contains(*c));
-        if !place_like {
+        let house_number = at
+            .checked_sub(1)
+            .and_then(|i| chars.get(i))
+            .is_some_and(|c| "路街道巷弄村里".contains(*c));
+        if !place_like && !house_number {
             return Some((k + 1, Day::OfMonth(i8::try_from(first).ok()?)));
         }
     }
@@ -709,6 +713,8 @@ mod tests {
         assert_eq!(one("2026-01-05"), "2026-01-05");
         assert_eq!(one("30号"), "2026-11-30");
         assert!(run("3号楼").is_empty());
+        assert!(run("中关村大街1号").is_empty());
+        assert!(run("南京路25号").is_empty());
         assert!(run("30x20x10").is_empty());
         assert!(run("快一点好吗").is_empty());
     }

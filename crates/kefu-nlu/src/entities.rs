@@ -239,7 +239,9 @@ impl Extractor {
         }
         places(chars, 0, chars.len(), &mut found, 0);
         self.items(chars, &mut found);
-        resolve_overlaps(found)
+        let mut kept = resolve_overlaps(found);
+        annotate_places(chars, &mut kept);
+        kept
     }
 
     fn numbers(&self, chars: &[char], text: &str, out: &mut Vec<Entity>) {
@@ -754,6 +756,165 @@ fn locate(
         }
     }
     None
+}
+
+/// Words right before a place that make it where a parcel starts (从杭州, 寄件人在杭州).
+const ORIGIN_CUES: &[&str] = &[
+    "寄件地址",
+    "发件地址",
+    "取件地址",
+    "发货地址",
+    "寄件人",
+    "发件人",
+    "发货地",
+    "始发地",
+    "从",
+    "由",
+    "自",
+];
+
+/// Words right before a place that make it where a parcel goes (寄到北京, 收件人在成都, 回湖南).
+const DESTINATION_CUES: &[&str] = &[
+    "收件地址",
+    "收货地址",
+    "目的地",
+    "收件人",
+    "收货人",
+    "改成",
+    "到",
+    "至",
+    "往",
+    "去",
+    "寄",
+    "发",
+    "回",
+];
+
+/// Words between a place and the next one that make the first the origin (广州到成都,
+/// 杭州发厦门, 上海→北京).
+const ROUTE_JOINERS: &[&str] = &[
+    "寄到", "发到", "寄往", "发往", "寄去", "发去", "寄", "发", "到", "至", "-", "—", "→", "~",
+    "～",
+];
+
+/// Characters skipped between a cue and the place (寄件人在：杭州).
+fn is_cue_filler(c: char) -> bool {
+    matches!(c, ' ' | '在' | '是' | ':' | '：' | '为')
+}
+
+/// Where the written text of `cue` ends right before `at`, skipping fillers.
+fn cue_before(chars: &[char], at: usize, cues: &[&str]) -> bool {
+    let mut end = at;
+    let mut skipped = 0;
+    while end > 0 && skipped < 3 && is_cue_filler(chars[end - 1]) {
+        end -= 1;
+        skipped += 1;
+    }
+    cues.iter().any(|cue| {
+        let c: Vec<char> = cue.chars().collect();
+        end >= c.len() && chars[end - c.len()..end] == c[..]
+    })
+}
+
+/// The route joiner written at `at` (after spaces), if any: the index after it.
+fn joiner_at(chars: &[char], at: usize) -> Option<usize> {
+    let at = skip_spaces(chars, at);
+    ROUTE_JOINERS.iter().find_map(|j| {
+        let c: Vec<char> = j.chars().collect();
+        (chars.get(at..at + c.len()) == Some(&c[..])).then_some(at + c.len())
+    })
+}
+
+/// Endings of the street part of an address: a road, a house number, a building, a room.
+const STREET_ENDINGS: &[&str] = &[
+    "号楼", "号院", "号", "路", "街", "大道", "巷", "弄", "胡同", "栋", "幢", "座", "单元", "室",
+    "层", "楼", "小区", "大厦", "公寓", "花园", "广场", "村", "组", "街道",
+];
+
+/// Words that make a street ending a street: the street's name must hold one of these or a digit
+/// (so that 路 in 一路顺风 or 楼 in 楼下 alone does not make an address).
+const STREET_WORDS: &[&str] = &[
+    "路", "街", "大道", "巷", "弄", "胡同", "小区", "大厦", "公寓", "花园", "广场", "村", "街道",
+];
+
+/// Characters that cannot start a street (杭州的网点, 北京有网点吗).
+const NOT_STREET_START: &str = "的有是在吗呢吧啊都也还就了和跟与或到寄发";
+
+/// The street part of an address written right after a place ending at `at`: letters, digits
+/// and Chinese up to the next punctuation, space or entity, cut after its last street ending.
+fn street_after(chars: &[char], at: usize, next_entity: usize) -> Option<(usize, usize)> {
+    let first = *chars.get(at)?;
+    if NOT_STREET_START.contains(first) {
+        return None;
+    }
+    let mut end = at;
+    while end < next_entity
+        && end - at < 40
+        && (chars[end].is_alphanumeric() || matches!(chars[end], '-' | '#'))
+    {
+        end += 1;
+    }
+    let run = &chars[at..end];
+    let last_ending = STREET_ENDINGS
+        .iter()
+        .filter_map(|ending| {
+            let e: Vec<char> = ending.chars().collect();
+            (e.len()..=run.len())
+                .rev()
+                .find(|&k| run[k - e.len()..k] == e[..])
+        })
+        .max()?;
+    let street = &run[..last_ending];
+    let text: String = street.iter().collect();
+    let named =
+        street.iter().any(char::is_ascii_digit) || STREET_WORDS.iter().any(|w| text.contains(w));
+    named.then_some((at, at + last_ending))
+}
+
+/// Adds to every place what the message says about it: its `role` (`origin` or `destination`)
+/// when a cue says so, and the `street` written after it with the whole `address` as written
+/// (上海市浦东新区张江路100号), so that a pickup or a price need not ask again.
+fn annotate_places(chars: &[char], entities: &mut [Entity]) {
+    let place_starts: Vec<usize> = entities
+        .iter()
+        .filter(|e| e.kind == EntityKind::Place)
+        .map(|e| e.start)
+        .collect();
+    let starts: Vec<usize> = entities.iter().map(|e| e.start).collect();
+    // The start of the place a route joiner leads to (上海 → 昆明: 昆明).
+    let mut route_end: Option<usize> = None;
+    for e in entities.iter_mut().filter(|e| e.kind == EntityKind::Place) {
+        let next_entity = starts
+            .iter()
+            .copied()
+            .filter(|&s| s >= e.end)
+            .min()
+            .unwrap_or(chars.len());
+        let joined_to = joiner_at(chars, e.end)
+            .map(|after| skip_spaces(chars, after))
+            .filter(|next| place_starts.contains(next));
+        let role = if cue_before(chars, e.start, ORIGIN_CUES) {
+            Some("origin")
+        } else if cue_before(chars, e.start, DESTINATION_CUES) || route_end == Some(e.start) {
+            Some("destination")
+        } else if joined_to.is_some() {
+            Some("origin")
+        } else {
+            None
+        };
+        route_end = joined_to;
+        let street = street_after(chars, e.end, next_entity);
+        let Some(detail) = e.detail.as_mut() else {
+            continue;
+        };
+        if let Some(role) = role {
+            detail["role"] = json!(role);
+        }
+        if let Some((s, t)) = street {
+            detail["street"] = json!(chars[s..t].iter().collect::<String>());
+            detail["address"] = json!(chars[e.start..t].iter().collect::<String>());
+        }
+    }
 }
 
 /// Keeps the strongest of overlapping entities: numbers first, then sizes and weights, dates,

@@ -4,8 +4,11 @@
 //! numbers.
 //!
 //! The intent model is multinomial logistic regression over jieba words, characters and
-//! character bigrams of the message, with extracted entities replaced by placeholder tokens so
-//! that numbers and place names do not fill the vocabulary. [`Nlu::new`] trains it from the
+//! character bigrams of the message, and the concepts of `concepts.rs` (ways of saying the same
+//! thing) its training messages contain, with extracted entities replaced by placeholder tokens
+//! so that numbers and place names do not fill the vocabulary. A place entity says in its detail
+//! whether it is the `origin` or the `destination` (`role`) and, when a street follows it, the
+//! `street` and the whole `address` as written. [`Nlu::new`] trains it from the
 //! examples in `data/train.tsv` (embedded at compile time) in a fixed order, so the same build
 //! always gives the same model. Nothing here does I/O or reads the clock: `now` and the time zone
 //! are passed in.
@@ -21,6 +24,7 @@
 //! assert_eq!(u.entities[0].value, "2026-11-25T14:00:00+08:00");
 //! ```
 
+mod concepts;
 mod datetime;
 mod entities;
 mod model;
@@ -106,12 +110,81 @@ pub fn read_examples(data: &str) -> (Vec<Example>, Vec<DataError>) {
     (out, errors)
 }
 
+/// How the intent model is trained: the settings of stochastic gradient descent and which
+/// features it reads. The defaults are the ones chosen by cross-validation on the training data
+/// (`cargo run -p kefu-nlu --example sweep`; kefu-nlu is optimised in dev builds too).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    pub epochs: usize,
+    pub learning_rate: f32,
+    /// The learning rate of epoch `e` is `learning_rate / (1 + decay · e)`.
+    pub decay: f32,
+    pub l2: f32,
+    /// Character trigrams besides unigrams and bigrams.
+    pub trigrams: bool,
+    /// Pairs of neighbouring jieba words.
+    pub word_bigrams: bool,
+    /// The concepts of the message (`concepts.rs`: ways of saying the same thing, English too),
+    /// as far as the training messages contain their expressions.
+    pub concepts: bool,
+    /// English words cut to a crude stem (`delayed` → `delay`) besides the words themselves.
+    pub stems: bool,
+    /// A place's role (origin, destination) and whether a street follows it, as features.
+    pub place_roles: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            epochs: 30,
+            learning_rate: 2.0,
+            decay: 0.1,
+            l2: 1e-5,
+            trigrams: false,
+            word_bigrams: false,
+            concepts: true,
+            stems: false,
+            place_roles: false,
+        }
+    }
+}
+
+impl Settings {
+    fn model_config(&self) -> model::Config {
+        model::Config {
+            epochs: self.epochs,
+            learning_rate: self.learning_rate,
+            decay: self.decay,
+            l2: self.l2,
+            ..model::Config::default()
+        }
+    }
+}
+
+/// What k-fold cross-validation on training data found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrossValidation {
+    pub correct: usize,
+    pub total: usize,
+    /// The examples the model of the other folds got wrong: index into the examples, and what
+    /// it answered.
+    pub misses: Vec<(usize, Intent)>,
+}
+
+impl CrossValidation {
+    pub fn accuracy(&self) -> f64 {
+        self.correct as f64 / self.total.max(1) as f64
+    }
+}
+
 /// The understanding model: an entity extractor and a trained intent classifier.
 #[derive(Debug, Clone)]
 pub struct Nlu {
     extractor: entities::Extractor,
     model: model::Model,
     examples: usize,
+    settings: Settings,
+    lexicon: concepts::Lexicon,
 }
 
 static SHARED: LazyLock<Nlu> = LazyLock::new(Nlu::new);
@@ -135,10 +208,24 @@ impl Nlu {
         &SHARED
     }
 
-    /// A model trained on `examples`.
+    /// A model trained on `examples` with the default [`Settings`].
     pub fn train(examples: &[Example]) -> Nlu {
+        Nlu::train_with(examples, Settings::default())
+    }
+
+    /// A model trained on `examples` with `settings`.
+    pub fn train_with(examples: &[Example], settings: Settings) -> Nlu {
         let extractor = entities::Extractor::new(Recognizer::new(OwnFormat::default()));
         let (now, tz) = training_time();
+        let lowered: Vec<String> = examples
+            .iter()
+            .map(|e| normalize(&e.text).iter().collect::<String>().to_lowercase())
+            .collect();
+        let lexicon = if settings.concepts {
+            concepts::Lexicon::seen_in(lowered.iter().map(String::as_str))
+        } else {
+            concepts::Lexicon::default()
+        };
         let samples: Vec<model::Sample> = examples
             .iter()
             .map(|e| {
@@ -146,15 +233,17 @@ impl Nlu {
                 let found = extractor.extract(&chars, now, &tz);
                 model::Sample {
                     class: class_of(e.intent),
-                    features: features(&chars, &found),
+                    features: features(&chars, &found, &settings, &lexicon),
                 }
             })
             .collect();
-        let model = model::Model::train(&samples, model::Config::default());
+        let model = model::Model::train(&samples, settings.model_config());
         Nlu {
             extractor,
             model,
             examples: examples.len(),
+            settings,
+            lexicon,
         }
     }
 
@@ -162,9 +251,19 @@ impl Nlu {
     /// `i % folds`): a measure taken on the training data alone, for choosing features and
     /// settings without looking at held-out data.
     pub fn cross_validate(examples: &[Example], folds: usize) -> f64 {
+        Nlu::cross_validate_with(examples, folds, Settings::default()).accuracy()
+    }
+
+    /// [`Nlu::cross_validate`] with `settings`, and which examples it got wrong.
+    pub fn cross_validate_with(
+        examples: &[Example],
+        folds: usize,
+        settings: Settings,
+    ) -> CrossValidation {
         let folds = folds.max(2);
         let (now, tz) = training_time();
         let mut correct = 0;
+        let mut misses = Vec::new();
         for fold in 0..folds {
             let train: Vec<Example> = examples
                 .iter()
@@ -172,15 +271,31 @@ impl Nlu {
                 .filter(|(i, _)| i % folds != fold)
                 .map(|(_, e)| e.clone())
                 .collect();
-            let nlu = Nlu::train(&train);
-            correct += examples
+            let nlu = Nlu::train_with(&train, settings);
+            for (i, e) in examples
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| i % folds == fold)
-                .filter(|(_, e)| nlu.understand(&e.text, now, &tz).intent == e.intent)
-                .count();
+            {
+                let answer = nlu.understand(&e.text, now, &tz).intent;
+                if answer == e.intent {
+                    correct += 1;
+                } else {
+                    misses.push((i, answer));
+                }
+            }
         }
-        correct as f64 / examples.len().max(1) as f64
+        misses.sort_unstable_by_key(|m| m.0);
+        CrossValidation {
+            correct,
+            total: examples.len(),
+            misses,
+        }
+    }
+
+    /// The settings this model was trained with.
+    pub fn settings(&self) -> Settings {
+        self.settings
     }
 
     /// This model with the operator's own waybill format (the `waybill_format` setting).
@@ -228,7 +343,8 @@ impl Nlu {
             return (Vec::new(), scores);
         }
         let found = self.extractor.extract(&chars, now, tz);
-        let p = self.model.probabilities(&features(&chars, &found));
+        let features = features(&chars, &found, &self.settings, &self.lexicon);
+        let p = self.model.probabilities(&features);
         let mut scores: Vec<(Intent, f64)> = Intent::ALL.iter().copied().zip(p).collect();
         scores.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         (found, scores)
@@ -296,13 +412,28 @@ fn placeholder_name(c: char) -> Option<&'static str> {
 }
 
 /// The features of a message: entity kinds, jieba words, and character unigrams and bigrams of
-/// the text with entities (other than items) replaced by placeholders.
-fn features(chars: &[char], found: &[Entity]) -> Vec<String> {
+/// the text with entities (other than items) replaced by placeholders; trigrams, word pairs and
+/// place roles as `settings` say.
+fn features(
+    chars: &[char],
+    found: &[Entity],
+    settings: &Settings,
+    lexicon: &concepts::Lexicon,
+) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut masked: Vec<char> = Vec::with_capacity(chars.len());
     let mut i = 0;
     for e in found {
         out.push(format!("e:{}", e.kind.as_str()));
+        if settings.place_roles && e.kind == EntityKind::Place {
+            let detail = e.detail.as_ref();
+            if let Some(role) = detail.and_then(|d| d.get("role")).and_then(|r| r.as_str()) {
+                out.push(format!("e:place:{role}"));
+            }
+            if detail.and_then(|d| d.get("street")).is_some() {
+                out.push("e:place:street".into());
+            }
+        }
         if e.kind == EntityKind::Item
             && e.detail
                 .as_ref()
@@ -331,12 +462,27 @@ fn features(chars: &[char], found: &[Entity]) -> Vec<String> {
         i += 1;
     }
     let masked_text: String = masked.iter().collect();
+    for concept in lexicon.concepts_in(&masked_text) {
+        out.push(format!("c:{concept}"));
+    }
+    let mut previous_word = String::from("^");
     for w in kefu_text::Segmenter::shared().words(&masked_text) {
-        if w.chars().any(|c| c.is_ascii_digit()) {
-            out.push("w:#".into());
+        let word = if w.chars().any(|c| c.is_ascii_digit()) {
+            "#".to_owned()
         } else {
-            out.push(format!("w:{}", w.to_lowercase()));
+            w.to_lowercase()
+        };
+        if settings.stems && word.len() > 4 && word.chars().all(|c| c.is_ascii_alphabetic()) {
+            out.push(format!("s:{}", stem(&word)));
         }
+        out.push(format!("w:{word}"));
+        if settings.word_bigrams {
+            out.push(format!("ww:{previous_word}|{word}"));
+        }
+        previous_word = word;
+    }
+    if settings.word_bigrams {
+        out.push(format!("ww:{previous_word}|$"));
     }
     // Units: a CJK character or symbol, an ASCII word, a placeholder, ! or ?.
     let mut units: Vec<String> = vec!["^".into()];
@@ -371,9 +517,27 @@ fn features(chars: &[char], found: &[Entity]) -> Vec<String> {
     for pair in units.windows(2) {
         out.push(format!("b:{}|{}", pair[0], pair[1]));
     }
+    if settings.trigrams {
+        for triple in units.windows(3) {
+            out.push(format!("t:{}|{}|{}", triple[0], triple[1], triple[2]));
+        }
+    }
     let mut seen = HashSet::new();
     out.retain(|f| seen.insert(f.clone()));
     out
+}
+
+/// An English word without its commonest endings: `parcels`, `delayed`, `missing` → `parcel`,
+/// `delay`, `miss`.
+fn stem(word: &str) -> &str {
+    for ending in ["ing", "ed", "es", "s", "ly"] {
+        if let Some(base) = word.strip_suffix(ending)
+            && base.len() >= 3
+        {
+            return base;
+        }
+    }
+    word
 }
 
 fn is_cjk_punctuation(c: char) -> bool {
@@ -422,7 +586,12 @@ mod tests {
             end: 17,
             detail: None,
         }];
-        let f = features(&chars, &found);
+        let f = features(
+            &chars,
+            &found,
+            &Settings::default(),
+            &concepts::Lexicon::default(),
+        );
         assert!(f.contains(&"e:waybill".to_owned()), "{f:?}");
         assert!(f.contains(&"b:号|<waybill>".to_owned()), "{f:?}");
         assert!(!f.iter().any(|x| x.contains("1234")), "{f:?}");
