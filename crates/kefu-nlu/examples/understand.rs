@@ -2,7 +2,7 @@
 //! of each argument (at 2026-11-24 10:00 in Shanghai) as JSON, one message per line.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)] // a developer's tool
 
-use kefu_domain::nlu::Understand;
+use kefu_model::nlu::Understand;
 
 fn main() {
     let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap();
