@@ -30,6 +30,8 @@ pub struct BotState {
     pub awaiting: Option<Awaiting>,
     /// A pickup being booked, slot by slot.
     pub pickup: PickupSlots,
+    /// A price being asked for: what the customer has said of it so far.
+    pub quote: QuoteSlots,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub handed_over_at: Option<jiff::Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -46,6 +48,7 @@ impl Default for BotState {
             last_intent: None,
             awaiting: None,
             pickup: PickupSlots::default(),
+            quote: QuoteSlots::default(),
             handed_over_at: None,
             handover_reason: None,
         }
@@ -59,7 +62,7 @@ pub enum Awaiting {
     WaybillOrPhone,
     /// An item name for the prohibited-items check.
     Item,
-    /// Destination and weight for a price.
+    /// What a price still needs (`QuoteSlots::missing`).
     QuoteDetails,
     /// A place for the coverage check.
     Place,
@@ -135,6 +138,49 @@ impl PickupSlot {
     }
 }
 
+/// What a price needs; a message may give any part of it ("寄到北京5公斤多少钱" gives the
+/// destination and the weight), and the bot asks only for the rest.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct QuoteSlots {
+    pub origin: Option<String>,
+    pub destination: Option<String>,
+    pub weight_kg: Option<String>,
+}
+
+impl QuoteSlots {
+    pub fn missing(&self) -> Option<QuoteSlot> {
+        [
+            (QuoteSlot::Origin, self.origin.is_none()),
+            (QuoteSlot::Destination, self.destination.is_none()),
+            (QuoteSlot::Weight, self.weight_kg.is_none()),
+        ]
+        .into_iter()
+        .find_map(|(slot, missing)| missing.then_some(slot))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuoteSlot {
+    Origin,
+    Destination,
+    Weight,
+}
+
+impl QuoteSlot {
+    pub fn question(self, en: bool) -> &'static str {
+        match (self, en) {
+            (QuoteSlot::Origin, false) => "从哪里寄出？（城市或区县，例如「杭州西湖区」）",
+            (QuoteSlot::Destination, false) => "寄到哪里？（城市或区县）",
+            (QuoteSlot::Weight, false) => "大概多重？（例如 3公斤）",
+            (QuoteSlot::Origin, true) => "Where is it sent from? (city or district)",
+            (QuoteSlot::Destination, true) => "Where does it go? (city or district)",
+            (QuoteSlot::Weight, true) => "About how heavy is it? (e.g. 3 kg)",
+        }
+    }
+}
+
 /// What the bot says when it only needs words (answers with facts are made by the desk).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phrase {
@@ -145,7 +191,7 @@ pub enum Phrase {
     AskWaybillOrPhone,
     AskItem,
     AskPlace,
-    AskQuoteDetails,
+    AskQuote(QuoteSlot),
     Ask(PickupSlot),
 }
 
@@ -177,10 +223,7 @@ impl Phrase {
                 "请问是哪个地区？（省市区）",
                 "Which place? (province, city, district)",
             ),
-            Phrase::AskQuoteDetails => (
-                "请告诉我从哪里寄到哪里、大概多重，例如「杭州寄北京 3公斤」。",
-                "From where to where, and how heavy? E.g. \"Hangzhou to Beijing 3 kg\".",
-            ),
+            Phrase::AskQuote(slot) => return slot.question(en),
             Phrase::Ask(slot) => return slot.question(en),
         };
         if en { english } else { zh }
@@ -275,6 +318,12 @@ fn has_any(text: &str, words: &[&str]) -> bool {
     words.iter().any(|w| lower.contains(w))
 }
 
+/// A short message that calls something off ("取消", "算了不寄了"); a longer one that merely
+/// contains such a word ("不要放门口") is something else.
+fn is_decline(text: &str) -> bool {
+    text.trim().chars().count() <= 6 && has_any(text, DECLINES)
+}
+
 /// True when the customer is angry.
 pub fn is_angry(text: &str) -> bool {
     has_any(text, ANGRY) || text.matches(['！', '!']).count() >= 4
@@ -345,9 +394,9 @@ pub fn decide(state: &BotState, u: &Understanding, text: &str) -> (Step, BotStat
                 }
             }
             Awaiting::QuoteDetails => {
-                if let Some(step) = quote_step(u) {
-                    next.awaiting = None;
-                    return (step, next);
+                let asked = state.quote.missing();
+                if fill_quote(&mut next.quote, u, text, asked) {
+                    return quote_next(next);
                 }
             }
             Awaiting::PickupConfirm => {
@@ -362,6 +411,12 @@ pub fn decide(state: &BotState, u: &Understanding, text: &str) -> (Step, BotStat
                 }
             }
             Awaiting::PickupDetail => {
+                // "取消" is not the answer to "where does it go?".
+                if is_decline(text) {
+                    next.awaiting = None;
+                    next.pickup = PickupSlots::default();
+                    return (Step::Say(Phrase::Cancelled), next);
+                }
                 fill_pickup(&mut next.pickup, u, text, true);
                 return pickup_next(next);
             }
@@ -415,13 +470,17 @@ pub fn decide(state: &BotState, u: &Understanding, text: &str) -> (Step, BotStat
                 (Step::Say(Phrase::AskPlace), next)
             }
         },
-        Intent::Quote => match quote_step(u) {
-            Some(step) => (step, next),
-            None => {
-                next.awaiting = Some(Awaiting::QuoteDetails);
-                (Step::Say(Phrase::AskQuoteDetails), next)
+        Intent::Quote => {
+            // A new question: what it names replaces what an earlier one said, and the origin
+            // (where the customer sends from) carries over unless named anew.
+            let origin = next.quote.origin.take();
+            next.quote = QuoteSlots::default();
+            fill_quote(&mut next.quote, u, text, None);
+            if next.quote.origin.is_none() {
+                next.quote.origin = origin;
             }
-        },
+            quote_next(next)
+        }
         Intent::Pickup => {
             fill_pickup(&mut next.pickup, u, text, false);
             pickup_next(next)
@@ -461,17 +520,81 @@ fn place_text(e: &crate::nlu::Entity) -> String {
     if out.is_empty() { e.value.clone() } else { out }
 }
 
-/// A price needs where from, where to and the weight: the first place named is the origin.
-fn quote_step(u: &Understanding) -> Option<Step> {
-    let mut places = u.entities.iter().filter(|e| e.kind == EntityKind::Place);
-    let origin = place_text(places.next()?);
-    let destination = place_text(places.next()?);
-    let weight_kg = u.first(EntityKind::Weight)?.value.clone();
-    Some(Step::Quote {
-        origin,
-        destination,
-        weight_kg,
-    })
+/// The role the NLU read for a place from the words around it ("从杭州", "寄到北京", "杭州到北京").
+fn place_role(e: &crate::nlu::Entity) -> Option<&str> {
+    e.detail
+        .as_ref()
+        .and_then(|d| d.get("role"))
+        .and_then(|v| v.as_str())
+}
+
+/// Fills the price's slots from this message: places by their role, places without one in the
+/// order named (the first is the origin) or as the answer to the slot `asked`; the weight. True
+/// when the message gave anything.
+fn fill_quote(
+    slots: &mut QuoteSlots,
+    u: &Understanding,
+    text: &str,
+    asked: Option<QuoteSlot>,
+) -> bool {
+    let before = slots.clone();
+    let places: Vec<&crate::nlu::Entity> = u
+        .entities
+        .iter()
+        .filter(|e| e.kind == EntityKind::Place)
+        .collect();
+    let mut unroled = Vec::new();
+    for p in &places {
+        match place_role(p) {
+            Some("origin") => slots.origin = Some(place_text(p)),
+            Some("destination") => slots.destination = Some(place_text(p)),
+            _ => unroled.push(place_text(p)),
+        }
+    }
+    for place in unroled {
+        let slot = match asked {
+            Some(QuoteSlot::Origin) if slots.origin.is_none() => &mut slots.origin,
+            Some(QuoteSlot::Destination) if slots.destination.is_none() => &mut slots.destination,
+            _ if slots.origin.is_none() => &mut slots.origin,
+            _ if slots.destination.is_none() => &mut slots.destination,
+            _ => continue,
+        };
+        *slot = Some(place);
+    }
+    if let Some(w) = u.first(EntityKind::Weight) {
+        slots.weight_kg = Some(w.value.clone());
+    }
+    // A bare answer to "from where?" or "to where?" that the NLU did not read as a place.
+    if places.is_empty()
+        && let Some(slot @ (QuoteSlot::Origin | QuoteSlot::Destination)) = asked
+        && let Some(answer) = short_text(text).filter(|t| !t.chars().any(|c| c.is_ascii_digit()))
+    {
+        match slot {
+            QuoteSlot::Origin => slots.origin = Some(answer),
+            _ => slots.destination = Some(answer),
+        }
+    }
+    *slots != before
+}
+
+/// Prices when everything is known, else asks for the first thing missing.
+fn quote_next(mut next: BotState) -> (Step, BotState) {
+    match next.quote.missing() {
+        Some(slot) => {
+            next.awaiting = Some(Awaiting::QuoteDetails);
+            (Step::Say(Phrase::AskQuote(slot)), next)
+        }
+        None => {
+            next.awaiting = None;
+            let q = &next.quote;
+            let step = Step::Quote {
+                origin: q.origin.clone().unwrap_or_default(),
+                destination: q.destination.clone().unwrap_or_default(),
+                weight_kg: q.weight_kg.clone().unwrap_or_default(),
+            };
+            (step, next)
+        }
+    }
 }
 
 fn pickup_next(mut next: BotState) -> (Step, BotState) {
@@ -485,6 +608,24 @@ fn pickup_next(mut next: BotState) -> (Step, BotState) {
             (Step::QuotePickup, next)
         }
     }
+}
+
+/// The street address the NLU read around a place, with province and city in front
+/// ("上海市浦东新区张江路100号"); none when only a place was named.
+fn full_address(e: &crate::nlu::Entity) -> Option<String> {
+    let detail = e.detail.as_ref()?;
+    let address = detail.get("address")?.as_str()?;
+    let mut out = String::new();
+    for k in ["province", "city"] {
+        if let Some(part) = detail.get(k).and_then(|v| v.as_str())
+            && !address.contains(part)
+            && !out.ends_with(part)
+        {
+            out.push_str(part);
+        }
+    }
+    out.push_str(address);
+    Some(out)
 }
 
 /// A short answer taken as it is ("锂电池", "新疆").
@@ -514,12 +655,31 @@ fn fill_pickup(slots: &mut PickupSlots, u: &Understanding, text: &str, answering
     if let Some(t) = u.first(EntityKind::Datetime) {
         slots.time.get_or_insert(t.value.clone());
     }
+    // A place the message names with its street is where to collect, unless it is said to be
+    // where the parcel goes; a place named as the destination is the destination.
+    for p in &places {
+        match place_role(p) {
+            Some("destination") => {
+                slots.destination.get_or_insert_with(|| place_text(p));
+            }
+            _ => {
+                if let Some(address) = full_address(p) {
+                    slots.address.get_or_insert(address);
+                }
+            }
+        }
+    }
     let trimmed = text.trim();
     match asked {
-        Some(PickupSlot::Address) if !places.is_empty() || trimmed.chars().count() >= 6 => {
+        Some(PickupSlot::Address)
+            if slots.address.is_none() && (!places.is_empty() || trimmed.chars().count() >= 6) =>
+        {
             slots.address = Some(trimmed.to_string());
         }
-        Some(PickupSlot::Destination) if !places.is_empty() || trimmed.chars().count() >= 2 => {
+        Some(PickupSlot::Destination)
+            if slots.destination.is_none()
+                && (!places.is_empty() || trimmed.chars().count() >= 2) =>
+        {
             slots.destination = Some(trimmed.to_string());
         }
         Some(PickupSlot::Item) if slots.item.is_none() && !trimmed.is_empty() => {
@@ -645,5 +805,130 @@ mod tests {
         assert_eq!(s.awaiting, Some(Awaiting::PickupConfirm));
         let (step, _) = decide(&s, &u(Intent::Other, 0.3, vec![]), "确认");
         assert_eq!(step, Step::BookPickup);
+    }
+
+    /// A place entity as the NLU gives it: its detail carries the role and the address read
+    /// around it.
+    fn place(value: &str, detail: serde_json::Value) -> Entity {
+        Entity {
+            kind: EntityKind::Place,
+            value: value.into(),
+            start: 0,
+            end: 0,
+            detail: Some(detail),
+        }
+    }
+
+    fn with(intent: Intent, entities: Vec<Entity>) -> Understanding {
+        Understanding {
+            intent,
+            confidence: 0.9,
+            entities,
+        }
+    }
+
+    fn weight(kg: &str) -> Entity {
+        Entity {
+            kind: EntityKind::Weight,
+            value: kg.into(),
+            start: 0,
+            end: 0,
+            detail: None,
+        }
+    }
+
+    #[test]
+    fn a_price_question_asks_only_for_what_it_lacks_and_keeps_what_it_had() {
+        let beijing = place(
+            "北京市",
+            serde_json::json!({"city": "北京市", "role": "destination"}),
+        );
+        let (step, s) = decide(
+            &BotState::default(),
+            &with(Intent::Quote, vec![beijing, weight("5")]),
+            "寄到北京5公斤多少钱",
+        );
+        assert_eq!(step, Step::Say(Phrase::AskQuote(QuoteSlot::Origin)));
+        assert_eq!(s.awaiting, Some(Awaiting::QuoteDetails));
+        // The answer has no cue: it is the origin that was asked for, not a second destination.
+        let hangzhou = place("杭州市", serde_json::json!({"city": "杭州市"}));
+        let (step, s) = decide(&s, &with(Intent::Coverage, vec![hangzhou]), "杭州");
+        assert_eq!(
+            step,
+            Step::Quote {
+                origin: "杭州市".into(),
+                destination: "北京市".into(),
+                weight_kg: "5".into()
+            }
+        );
+        assert_eq!(s.awaiting, None);
+        // The next question about another destination keeps the origin and asks the weight.
+        let shanghai = place(
+            "上海市",
+            serde_json::json!({"city": "上海市", "role": "destination"}),
+        );
+        let (step, _) = decide(&s, &with(Intent::Quote, vec![shanghai]), "那寄到上海呢");
+        assert_eq!(step, Step::Say(Phrase::AskQuote(QuoteSlot::Weight)));
+    }
+
+    #[test]
+    fn places_take_their_roles_and_unmarked_ones_go_in_the_order_named() {
+        let from = place(
+            "成都市",
+            serde_json::json!({"city": "成都市", "role": "destination"}),
+        );
+        let to = place(
+            "广州市",
+            serde_json::json!({"city": "广州市", "role": "origin"}),
+        );
+        let (step, _) = decide(
+            &BotState::default(),
+            &with(Intent::Quote, vec![from, to, weight("2")]),
+            "成都的朋友让我从广州寄2kg多少钱",
+        );
+        assert_eq!(
+            step,
+            Step::Quote {
+                origin: "广州市".into(),
+                destination: "成都市".into(),
+                weight_kg: "2".into()
+            }
+        );
+        let a = place("杭州市", serde_json::json!({"city": "杭州市"}));
+        let b = place("厦门市", serde_json::json!({"city": "厦门市"}));
+        let (step, _) = decide(
+            &BotState::default(),
+            &with(Intent::Quote, vec![a, b, weight("1")]),
+            "杭州 厦门 1公斤",
+        );
+        assert!(
+            matches!(&step, Step::Quote { origin, destination, .. } if origin == "杭州市" && destination == "厦门市"),
+            "{step:?}"
+        );
+    }
+
+    #[test]
+    fn a_pickup_request_with_its_address_asks_for_the_destination_next() {
+        let home = place(
+            "浦东新区",
+            serde_json::json!({"province": "上海市", "city": "上海市", "district": "浦东新区",
+                "street": "张江路100号", "address": "上海市浦东新区张江路100号"}),
+        );
+        let (step, s) = decide(
+            &BotState::default(),
+            &with(Intent::Pickup, vec![home, weight("3")]),
+            "明天下午来我家取个件，上海市浦东新区张江路100号，大概3公斤",
+        );
+        assert_eq!(
+            s.pickup.address.as_deref(),
+            Some("上海市浦东新区张江路100号")
+        );
+        assert_eq!(s.pickup.weight_kg.as_deref(), Some("3"));
+        assert_eq!(step, Step::Say(Phrase::Ask(PickupSlot::Destination)));
+        // Calling it off while the bot asks is not an answer to the question.
+        let (step, s) = decide(&s, &with(Intent::Other, vec![]), "取消");
+        assert_eq!(step, Step::Say(Phrase::Cancelled));
+        assert_eq!(s.pickup, PickupSlots::default());
+        assert_eq!(s.awaiting, None);
     }
 }

@@ -959,3 +959,48 @@ async fn the_chat_desk_shows_only_cases_with_a_conversation() {
         .await;
     assert!(mine.to_string().contains(&recorded_number), "{mine}");
 }
+
+/// What a message already says is not asked again: the pickup address and weight given with the
+/// request, the destination named in a price question (only the origin is asked for, and the
+/// answer completes the price).
+#[tokio::test]
+async fn the_bot_does_not_ask_for_what_the_customer_already_said() {
+    let app = spawn_app().await;
+    let chat = start_chat(&app.base).await;
+    let mut c = customer(&app.base, chat["token"].as_str().unwrap(), 0).await;
+    c.until(|v| is_message(v, "bot")).await;
+    let mut turn = 0;
+    let mut say = async |body: &str| -> String {
+        turn += 1;
+        c.send(json!({"type": "message", "client_id": format!("r-{turn}"), "body": body}))
+            .await;
+        c.frame("ack").await;
+        c.until(|v| is_message(v, "bot")).await["body"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let answer = say("明天下午来我家取个件，上海市浦东新区张江路100号，大概3公斤").await;
+    assert!(
+        !answer.contains("取件地址") && !answer.contains("多重"),
+        "the address and the weight were given: {answer}"
+    );
+    assert!(answer.contains("寄到哪里"), "{answer}");
+    let answer = say("取消").await;
+    assert!(!answer.is_empty());
+
+    let answer = say("寄到北京5公斤多少钱").await;
+    assert!(
+        answer.contains("从哪里寄出"),
+        "only the origin is missing: {answer}"
+    );
+    assert!(
+        !answer.contains("寄到哪里") && !answer.contains("多重"),
+        "{answer}"
+    );
+    let answer = say("杭州市西湖区").await;
+    assert!(
+        answer.contains("运费约 ¥"),
+        "the price once the origin is known: {answer}"
+    );
+}
