@@ -813,6 +813,180 @@ fn shipped_articles_answer_the_questions_customers_ask() {
     );
 }
 
+// ---- relevance over a test set ------------------------------------------------------------------
+
+/// One line of `tests/data/relevance.tsv` that names a query.
+struct RelevanceQuery {
+    text: String,
+    expected: String,
+    group: String,
+}
+
+/// The documents and queries of `tests/data/relevance.tsv`.
+fn relevance_set() -> (Vec<SearchDoc>, Vec<RelevanceQuery>) {
+    let mut docs = Vec::new();
+    let mut queries = Vec::new();
+    for (n, line) in include_str!("data/relevance.tsv").lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = line.split('\t').collect();
+        match fields.as_slice() {
+            ["doc", id, title, body] => docs.push(other(DocKind::Case, id, title, body, &[id])),
+            ["query", text, expected, group] => queries.push(RelevanceQuery {
+                text: (*text).to_owned(),
+                expected: (*expected).to_owned(),
+                group: (*group).to_owned(),
+            }),
+            _ => panic!("relevance.tsv line {}: {line:?}", n + 1),
+        }
+    }
+    (docs, queries)
+}
+
+/// Case texts of the everyday kind, as the bench writes them: what the test set's documents
+/// must stand out from. A fixed sequence, so every run sees the same corpus.
+fn generated_cases(count: usize) -> Vec<SearchDoc> {
+    const SUBJECTS: &[&str] = &[
+        "快递三天没更新",
+        "外包装破损",
+        "要求改地址",
+        "包裹丢了",
+        "催件，明天要用",
+        "派送员态度差",
+        "显示签收但没收到",
+        "申请理赔",
+        "预约上门取件",
+        "运费怎么算",
+        "发票开错了",
+        "拒收退回",
+        "地址写错了",
+        "物流停在中转站",
+        "收到错件",
+        "少件了",
+        "保价怎么赔",
+        "生鲜化了",
+        "退货怎么寄",
+        "驿站不给取件",
+        "快递员没打电话",
+        "寄件怎么下单",
+    ];
+    const OPENINGS: &[&str] = &[
+        "客户来电反映",
+        "客户在线咨询",
+        "客户投诉",
+        "客户留言称",
+        "客户再次来电",
+        "收件人反馈",
+        "寄件人询问",
+    ];
+    const MIDDLES: &[&str] = &[
+        "包裹在{city}分拣中心停留两天没有动静",
+        "快递员没有打电话就放在驿站",
+        "外包装有明显挤压痕迹，箱子坏了",
+        "收件人电话一直打不通",
+        "显示已签收但本人没有收到",
+        "想把收件地址改到{city}的公司",
+        "里面的玻璃杯碎了，要求赔偿",
+        "物流信息三天没更新",
+        "派送员说明天上午送",
+        "需要开具增值税专用发票",
+        "寄的是水果，希望尽快派送",
+        "上门取件的快递员一直没来",
+        "运单号查不到任何物流信息",
+        "包裹被退回{city}网点",
+        "要求快点送，下午要用",
+        "问寄到{city}要几天",
+        "包裹放在门口被雨淋了",
+    ];
+    const CLOSINGS: &[&str] = &[
+        "希望尽快处理",
+        "要求今天给答复",
+        "请回电",
+        "非常着急",
+        "已经是第二次来电",
+        "情绪比较激动",
+        "表示理解",
+        "",
+    ];
+    const CITIES: &[&str] = &["上海", "杭州", "北京", "广州", "深圳", "成都", "武汉", "南京"];
+    let mut state: u64 = 7;
+    let mut pick = |items: &[&'static str]| {
+        // splitmix64
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        items[((z ^ (z >> 31)) % items.len() as u64) as usize]
+    };
+    (0..count)
+        .map(|n| {
+            let title = pick(SUBJECTS);
+            let city = pick(CITIES);
+            let body = format!(
+                "{}{}，{}。",
+                pick(OPENINGS),
+                pick(MIDDLES).replace("{city}", city),
+                pick(CLOSINGS)
+            );
+            other(DocKind::Case, &format!("G{n:03}"), title, &body, &[])
+        })
+        .collect()
+}
+
+/// Agents' short searches against the test set: how often the document a query is about comes
+/// first, and among the first three. The figures are printed (and go into BENCHMARKS.md); the
+/// test fails below what was measured when the thresholds were set.
+#[test]
+fn relevance_on_the_test_set() {
+    let (mut docs, queries) = relevance_set();
+    assert!(queries.len() >= 60, "{} queries", queries.len());
+    let ids: HashSet<String> = docs.iter().map(|d| d.id.clone()).collect();
+    docs.extend(generated_cases(400));
+    let index = SearchIndex::in_memory().unwrap();
+    index.upsert(&docs).unwrap();
+    index.commit(None).unwrap();
+    let mut per_group: std::collections::BTreeMap<&str, (usize, usize, usize)> =
+        std::collections::BTreeMap::new();
+    let (mut top1, mut top3) = (0, 0);
+    for query in &queries {
+        assert!(ids.contains(&query.expected), "{}", query.expected);
+        let hits = search(&index, Query::new(query.text.as_str(), Visibility::All));
+        let rank = hits.iter().position(|hit| hit.id == query.expected);
+        let entry = per_group.entry(query.group.as_str()).or_default();
+        entry.0 += 1;
+        if rank == Some(0) {
+            top1 += 1;
+            entry.1 += 1;
+        }
+        if rank.is_some_and(|r| r < 3) {
+            top3 += 1;
+            entry.2 += 1;
+        }
+        if rank != Some(0) {
+            let first: Vec<&str> = hits.iter().take(3).map(|hit| hit.id.as_str()).collect();
+            println!(
+                "  {} ({}): expected {} at {rank:?}, first {first:?}",
+                query.text, query.group, query.expected
+            );
+        }
+    }
+    let total = queries.len();
+    println!(
+        "relevance: top-1 {top1}/{total}, top-3 {top3}/{total} over {} documents",
+        docs.len()
+    );
+    for (group, (count, first, three)) in &per_group {
+        println!("  {group}: top-1 {first}/{count}, top-3 {three}/{count}");
+    }
+    assert!(top1 * 100 >= total * RELEVANCE_TOP1_PERCENT, "top-1 {top1}/{total}");
+    assert!(top3 * 100 >= total * RELEVANCE_TOP3_PERCENT, "top-3 {top3}/{total}");
+}
+
+/// Thresholds of `relevance_on_the_test_set`, from the figures measured when they were set.
+const RELEVANCE_TOP1_PERCENT: usize = 44;
+const RELEVANCE_TOP3_PERCENT: usize = 47;
+
 // ---- the indexer over a real store ------------------------------------------------------------
 
 mod over_a_store {
