@@ -289,15 +289,22 @@ impl SearchIndex {
     }
 
     /// The best hits for `query` among committed documents that its visibility allows, best
-    /// first: exact identifier matches, then words by BM25 (title weighted above body).
+    /// first: exact identifier matches, then words by BM25 (title weighted above body), their
+    /// synonyms below them, and — when those find fewer than the limit — the searched words'
+    /// characters in a row where jieba cut the document differently.
     pub fn search(&self, query: &Query) -> Result<Vec<Hit>, SearchError> {
         let searcher = self.reader.searcher();
         let plan = plan(query, &self.fields, &self.synonyms(), &searcher)?;
-        let top = searcher.search(
-            &plan.query,
-            &TopDocs::with_limit(plan.limit).order_by_score(),
-        )?;
-        let mut snippets = SnippetGenerator::create(&searcher, &*plan.query, self.fields.body)?;
+        let collector = TopDocs::with_limit(plan.limit).order_by_score();
+        let mut used = &plan.query;
+        let mut top = searcher.search(used, &collector)?;
+        if top.len() < plan.limit
+            && let Some(with_bigrams) = &plan.with_bigrams
+        {
+            used = with_bigrams;
+            top = searcher.search(used, &collector)?;
+        }
+        let mut snippets = SnippetGenerator::create(&searcher, &**used, self.fields.body)?;
         snippets.set_max_num_chars(SNIPPET_CHARS);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {

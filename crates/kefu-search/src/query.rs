@@ -215,9 +215,31 @@ impl Query {
 /// A clause of a boolean query.
 type Clause = (Occur, Box<dyn TantivyQuery>);
 
+/// Which alternatives get the bigram field's fallback.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bigrams {
+    /// Those whose words are rare as words in the index ([`RARE_WORD_DOCS`]): a word jieba
+    /// seldom cuts out (漏派 in 被漏派了) is found by its characters from the start.
+    ForRareWords,
+    /// All of them: when the words find too little.
+    ForAll,
+}
+
+/// A word in fewer documents than this gets its bigram fallback in the first search: the
+/// page could be short of it. A more common word's hits fill the page before its characters'
+/// (scored below them) would, so asking for those only when the page is short costs nothing in
+/// what is shown and keeps common words as fast as without the field.
+const RARE_WORD_DOCS: u64 = MAX_LIMIT as u64;
+
 /// A validated query turned into what the index is asked.
 pub(crate) struct Plan {
+    /// Identifiers, words and synonyms.
     pub(crate) query: Box<dyn TantivyQuery>,
+    /// The same with the bigram field's fallback, when the text has a word it applies to: run
+    /// when `query` finds fewer than `limit` hits. A common word's characters in a row match
+    /// nearly everywhere the word does; asking for them only when the words fall short keeps
+    /// such searches as fast as before, and their hits would rank below the word's anyway.
+    pub(crate) with_bigrams: Option<Box<dyn TantivyQuery>>,
     pub(crate) limit: usize,
 }
 
@@ -244,22 +266,40 @@ pub(crate) fn plan(
     if query.limit == 0 || query.limit > MAX_LIMIT {
         return Err(invalid("limit", "must be between 1 and 100"));
     }
-    let mut filters = filter_clauses(query, fields)?;
-
-    let mut matching = identifier_queries(text, fields);
+    let filters = filter_clauses(query, fields)?;
     if query.min_word_percent.is_some_and(|p| p > 100) {
         return Err(invalid("min_word_percent", "must be at most 100"));
     }
-    if let Some(words) = text_query(text, fields, query.min_word_percent, synonyms, searcher)? {
-        matching.push((Occur::Should, words));
-    }
-    let mut clauses = vec![(
-        Occur::Must,
-        Box::new(BooleanQuery::new(matching)) as Box<dyn TantivyQuery>,
-    )];
-    clauses.append(&mut filters);
+    let clauses = text_clauses(text, synonyms);
+    let with_words = |bigrams: Bigrams| -> Result<Box<dyn TantivyQuery>, SearchError> {
+        let mut matching = identifier_queries(text, fields);
+        if let Some(words) =
+            text_query(&clauses, fields, query.min_word_percent, searcher, bigrams)?
+        {
+            matching.push((Occur::Should, words));
+        }
+        let mut all = vec![(
+            Occur::Must,
+            Box::new(BooleanQuery::new(matching)) as Box<dyn TantivyQuery>,
+        )];
+        all.extend(
+            filters
+                .iter()
+                .map(|(occur, filter)| (*occur, filter.box_clone())),
+        );
+        Ok(Box::new(BooleanQuery::new(all)))
+    };
+    let has_bigrams = clauses
+        .iter()
+        .flatten()
+        .any(|alternative| alternative.bigrams.is_some());
     Ok(Plan {
-        query: Box::new(BooleanQuery::new(clauses)),
+        query: with_words(Bigrams::ForRareWords)?,
+        with_bigrams: if has_bigrams {
+            Some(with_words(Bigrams::ForAll)?)
+        } else {
+            None
+        },
         limit: query.limit,
     })
 }
@@ -393,17 +433,10 @@ fn identifier_queries(text: &str, fields: &Fields) -> Vec<Clause> {
     clauses
 }
 
-/// The word part: synonym concepts found in the text (each matching any of its expressions),
-/// then the remaining words of a precise cut. Most clauses must match (all of one or two, two
-/// of three, three of four …), so a long text still finds a document that phrases one part
-/// differently.
-fn text_query(
-    text: &str,
-    fields: &Fields,
-    min_word_percent: Option<u8>,
-    synonyms: &Synonyms,
-    searcher: &Searcher,
-) -> Result<Option<Box<dyn TantivyQuery>>, SearchError> {
+/// The word part's clauses: synonym concepts found in the text (each matching any of its
+/// expressions, the one written first), then the remaining words of a precise cut, each a list
+/// of alternatives.
+fn text_clauses(text: &str, synonyms: &Synonyms) -> Vec<Vec<Alternative>> {
     let lowered: String = text.to_lowercase();
     let mut rest = lowered.clone();
     let mut clauses: Vec<Vec<Alternative>> = Vec::new();
@@ -455,6 +488,18 @@ fn text_query(
         }
     }
     clauses.truncate(MAX_TEXT_CLAUSES);
+    clauses
+}
+
+/// The word part: most clauses must match (all of one or two, two of three, three of four …),
+/// so a long text still finds a document that phrases one part differently.
+fn text_query(
+    clauses: &[Vec<Alternative>],
+    fields: &Fields,
+    min_word_percent: Option<u8>,
+    searcher: &Searcher,
+    bigrams: Bigrams,
+) -> Result<Option<Box<dyn TantivyQuery>>, SearchError> {
     if clauses.is_empty() {
         return Ok(None);
     }
@@ -466,7 +511,12 @@ fn text_query(
     };
     let clauses = clauses
         .iter()
-        .map(|alternatives| Ok((Occur::Should, clause_query(alternatives, fields, searcher)?)))
+        .map(|alternatives| {
+            Ok((
+                Occur::Should,
+                clause_query(alternatives, fields, searcher, bigrams)?,
+            ))
+        })
         .collect::<Result<Vec<Clause>, SearchError>>()?;
     Ok(Some(Box::new(BooleanQuery::with_minimum_required_clauses(
         clauses, required,
@@ -518,6 +568,7 @@ fn clause_query(
     alternatives: &[Alternative],
     fields: &Fields,
     searcher: &Searcher,
+    bigrams: Bigrams,
 ) -> Result<Box<dyn TantivyQuery>, SearchError> {
     let Some(searched) = alternatives.first() else {
         return Ok(Box::new(BooleanQuery::new(Vec::new())));
@@ -547,7 +598,13 @@ fn clause_query(
         if !in_fields.is_empty() {
             disjuncts.push(Box::new(BooleanQuery::new(in_fields)));
         }
-        if let Some(bigrams) = &alternative.bigrams {
+        let wanted = match bigrams {
+            Bigrams::ForAll => true,
+            Bigrams::ForRareWords => {
+                rarest_word_docs(&alternative.words, fields.body, searcher)? < RARE_WORD_DOCS
+            }
+        };
+        if let Some(bigrams) = alternative.bigrams.as_ref().filter(|_| wanted) {
             let positioned: Vec<(usize, String)> = bigrams.iter().cloned().enumerate().collect();
             if let Some(query) = words_query(&positioned, fields.grams) {
                 let idf = words_idf(&positioned, fields.grams, searcher, documents)?;
@@ -555,6 +612,11 @@ fn clause_query(
                 disjuncts.push(Box::new(BoostQuery::new(query, boost)));
             }
         }
+    }
+    if disjuncts.len() == 1
+        && let Some(only) = disjuncts.pop()
+    {
+        return Ok(only);
     }
     Ok(Box::new(DisjunctionMaxQuery::with_tie_breaker(
         disjuncts,
@@ -565,6 +627,19 @@ fn clause_query(
 fn is_single_ideograph(word: &str) -> bool {
     let mut chars = word.chars();
     chars.next().is_some_and(is_ideograph) && chars.next().is_none()
+}
+
+/// Documents with the rarest of `words` in `field` (at least as many as have them all).
+fn rarest_word_docs(
+    words: &[(usize, String)],
+    field: Field,
+    searcher: &Searcher,
+) -> Result<u64, SearchError> {
+    let mut rarest = u64::MAX;
+    for (_, word) in words {
+        rarest = rarest.min(searcher.doc_freq(&Term::from_field_text(field, word))?);
+    }
+    Ok(rarest)
 }
 
 /// Documents in the index as BM25 counts them (deleted ones until a merge included).

@@ -850,6 +850,38 @@ fn a_word_jieba_cut_differently_in_the_text_is_found_below_the_word_itself() {
 }
 
 #[test]
+fn a_common_words_characters_are_asked_for_when_its_hits_fall_short() {
+    let index = SearchIndex::in_memory().unwrap();
+    let mut docs: Vec<SearchDoc> = (0..120)
+        .map(|n| {
+            other(
+                DocKind::Case,
+                &format!("w{n}"),
+                "来电",
+                "派送员没打电话",
+                &[],
+            )
+        })
+        .collect();
+    // jieba: 派/送到 — no token 派送
+    docs.push(other(
+        DocKind::Case,
+        "split",
+        "来电",
+        "快递员派送到了隔壁",
+        &[],
+    ));
+    index.upsert(&docs).unwrap();
+    index.commit(None).unwrap();
+    // 120 documents have the word: a full page of them, the characters not asked for
+    let page = search(&index, Query::new("派送", Visibility::All));
+    assert_eq!(page.len(), kefu_search::DEFAULT_LIMIT);
+    assert!(page.iter().all(|hit| hit.id != "split"));
+    // with the word and a rarer one next to it, the words fall short: the characters count
+    assert_eq!(cases_for(&index, "派送 隔壁"), ["split"]);
+}
+
+#[test]
 fn a_synonym_ranks_below_the_word_searched() {
     let index = SearchIndex::in_memory().unwrap();
     index
