@@ -130,6 +130,7 @@ fn generate(count: usize) -> Vec<SearchDoc> {
                 title: random.pick(SUBJECTS).to_owned(),
                 body,
                 identifiers: vec![case_number(n), waybill, phone],
+                related_identifiers: Vec::new(),
                 filters: DocFilters {
                     status: Some(["open", "pending", "closed"][n % 3].to_owned()),
                     department_id: Some(format!("d-{}", n % 8)),

@@ -3,15 +3,20 @@
 //! outbox (each node keeps its own index from the one shared outbox, so every node answers
 //! alike) or rebuilds everything (`kefu reindex`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use jiff::{SignedDuration, Timestamp};
 use kefu_desk::Store;
 use kefu_model::export::{ExportRecord, ExportTable};
+use kefu_model::records::CaseQuery;
 use kefu_model::search::{SearchEngine, SearchHit, SearchKind, SearchRequest, SearchScope};
 use kefu_model::shipment::Shipment;
-use kefu_model::{Case, CaseEvent, Customer, DomainError, EventData, StoreError};
+use kefu_model::{
+    Case, CaseEvent, CaseId, Customer, CustomerId, DomainError, EventData, StoreError,
+};
 
+use crate::identifiers::order_numbers;
+use crate::index::kept_identifiers;
 use crate::{DocFilters, DocKind, Query, SearchDoc, SearchError, SearchIndex, Visibility};
 
 /// How long the indexer waits for an outbox id it skipped (a transaction committing after a
@@ -55,23 +60,44 @@ fn domain_error(e: SearchError) -> DomainError {
 }
 
 /// A case as the index sees it: number and subject as title; description and every message
-/// (notes too: only staff search cases) as body; number and waybills exact.
-pub fn case_doc(case: &Case, events: &[CaseEvent]) -> SearchDoc {
+/// (notes too: only staff search cases) as body. Exact: its number, waybills, the pickups booked
+/// from it and the order numbers written in it; and, ranked below the customer's own document,
+/// its customer's phones (hotline agents look a caller's history up by the number on the screen,
+/// whole or its last four). `customer` is the case's customer as it is now (`None`: not found).
+pub fn case_doc(case: &Case, events: &[CaseEvent], customer: Option<&Customer>) -> SearchDoc {
     let mut body = case.description.clone();
-    for e in events {
-        if let EventData::MessageAdded { body: text, .. } = &e.data {
-            body.push('\n');
-            body.push_str(text);
-        }
-    }
     let mut identifiers = vec![case.number.clone()];
     identifiers.extend(case.waybill_nos.iter().cloned());
+    // Where people write order numbers: the subject, the description, messages, and the note
+    // of an identity check by order number.
+    let mut order_texts: Vec<&str> = vec![&case.subject, &case.description];
+    for e in events {
+        match &e.data {
+            EventData::MessageAdded { body: text, .. } => {
+                body.push('\n');
+                body.push_str(text);
+                order_texts.push(text);
+            }
+            EventData::PickupBooked { number, .. } => identifiers.push(number.clone()),
+            EventData::IdentityConfirmed { note, .. } => order_texts.push(note),
+            _ => {}
+        }
+    }
+    for text in order_texts {
+        identifiers.extend(order_numbers(text));
+    }
+    identifiers.sort();
+    identifiers.dedup();
+    let related_identifiers = customer
+        .map(|c| c.phones.iter().map(|p| p.as_str().to_string()).collect())
+        .unwrap_or_default();
     SearchDoc {
         kind: DocKind::Case,
         id: case.id.to_string(),
         title: format!("{} {}", case.number, case.subject),
         body,
         identifiers,
+        related_identifiers,
         filters: DocFilters {
             status: Some(case.status.as_str().to_string()),
             category: Some(case.category.as_str().to_string()),
@@ -98,6 +124,7 @@ pub fn customer_doc(c: &Customer) -> SearchDoc {
         },
         body: c.tags.join(" "),
         identifiers,
+        related_identifiers: Vec::new(),
         filters: DocFilters {
             customer_id: Some(c.id.to_string()),
             created_at: Some(c.created_at),
@@ -133,6 +160,7 @@ pub fn shipment_doc(s: &Shipment) -> SearchDoc {
             s.sender.phone.as_str().to_string(),
             s.recipient.phone.as_str().to_string(),
         ],
+        related_identifiers: Vec::new(),
         filters: DocFilters {
             status: Some(s.status.as_str().to_string()),
             created_at: Some(s.shipped_at),
@@ -155,6 +183,7 @@ pub fn article_doc(a: &kefu_model::kb::Article) -> SearchDoc {
         title,
         body: a.search_body(),
         identifiers: Vec::new(),
+        related_identifiers: Vec::new(),
         filters: DocFilters {
             category: Some(a.category.clone()),
             created_at: Some(a.created_at),
@@ -212,27 +241,57 @@ fn index_error(e: SearchError) -> DomainError {
     DomainError::Store(StoreError::Backend(format!("search index: {e}")))
 }
 
+/// Customers read during one indexing pass, so that a customer's document and the cases that
+/// carry its phones are built from the same reading of it.
+#[derive(Default)]
+struct Customers(HashMap<CustomerId, Option<Customer>>);
+
+impl Customers {
+    async fn get(
+        &mut self,
+        store: &dyn Store,
+        id: &CustomerId,
+    ) -> Result<Option<&Customer>, DomainError> {
+        if !self.0.contains_key(id) {
+            let customer = store.customer_by_id(id).await.map_err(store_error)?;
+            self.0.insert(id.clone(), customer);
+        }
+        Ok(self.0.get(id).and_then(Option::as_ref))
+    }
+}
+
+async fn case_doc_now(
+    store: &dyn Store,
+    case: &Case,
+    customers: &mut Customers,
+) -> Result<SearchDoc, DomainError> {
+    let events = store.case_events(&case.id).await.map_err(store_error)?;
+    let customer = customers.get(store, &case.customer_id).await?;
+    Ok(case_doc(case, &events, customer))
+}
+
 /// The document of one entity as it is now (`None`: it is gone, remove it).
-async fn load(store: &dyn Store, kind: &str, id: &str) -> Result<Option<SearchDoc>, DomainError> {
+async fn load(
+    store: &dyn Store,
+    kind: &str,
+    id: &str,
+    customers: &mut Customers,
+) -> Result<Option<SearchDoc>, DomainError> {
     Ok(match kind {
-        "case" => match kefu_model::CaseId::parse(id) {
+        "case" => match CaseId::parse(id) {
             Some(case_id) => match store.case_by_id(&case_id).await.map_err(store_error)? {
-                Some(case) => {
-                    let events = store.case_events(&case.id).await.map_err(store_error)?;
-                    Some(case_doc(&case, &events))
-                }
+                Some(case) => Some(case_doc_now(store, &case, customers).await?),
                 None => None,
             },
             None => None,
         },
-        "customer" => match kefu_model::CustomerId::parse(id) {
-            Some(cid) => store
-                .customer_by_id(&cid)
-                .await
-                .map_err(store_error)?
+        "customer" => match CustomerId::parse(id) {
+            Some(cid) => customers
+                .get(store, &cid)
+                .await?
                 // A customer merged into another is found as that one.
                 .filter(|c| c.merged_into.is_none())
-                .map(|c| customer_doc(&c)),
+                .map(customer_doc),
             None => None,
         },
         "shipment" => store
@@ -248,6 +307,50 @@ async fn load(store: &dyn Store, kind: &str, id: &str) -> Result<Option<SearchDo
             .map(|a| article_doc(&a)),
         _ => None,
     })
+}
+
+/// Cases read per page when a customer's cases are re-indexed.
+const CUSTOMER_CASES_PAGE: u32 = 200;
+
+/// The documents of every case of `customer`, when its identifiers differ from those the index
+/// holds for it (a phone added, changed or removed): its cases carry them. A customer whose
+/// identifiers are unchanged (a new case, a new tag) costs one read of the index.
+async fn customer_cases_if_changed(
+    index: &SearchIndex,
+    store: &dyn Store,
+    doc: &SearchDoc,
+    customers: &mut Customers,
+) -> Result<Vec<SearchDoc>, DomainError> {
+    let indexed = index
+        .indexed_customer_identifiers(&doc.id)
+        .map_err(index_error)?;
+    if indexed.as_deref() == Some(kept_identifiers(doc).as_slice()) {
+        return Ok(Vec::new());
+    }
+    let Some(customer_id) = CustomerId::parse(&doc.id) else {
+        return Ok(Vec::new());
+    };
+    let mut docs = Vec::new();
+    let mut before = None;
+    loop {
+        let page = store
+            .list_cases(&CaseQuery {
+                customer_id: Some(customer_id.clone()),
+                before,
+                limit: CUSTOMER_CASES_PAGE,
+                ..CaseQuery::default()
+            })
+            .await
+            .map_err(store_error)?;
+        for case in &page.items {
+            docs.push(case_doc_now(store, case, customers).await?);
+        }
+        match page.next_cursor.as_deref().and_then(CaseId::parse) {
+            Some(next) => before = Some(next),
+            None => break,
+        }
+    }
+    Ok(docs)
 }
 
 /// What a node's indexer remembers between passes (in memory; a restart re-reads the
@@ -313,15 +416,26 @@ pub async fn apply_outbox(
         applied.window_read = true;
         return Ok(0);
     }
-    // Each entity once per pass, however often it changed.
-    let changed: BTreeSet<(String, String)> = entries
+    // Each entity once per pass, however often it changed; customers first, so that the cases
+    // built after them carry the phones their customer's document was built with.
+    let changed: BTreeSet<(bool, String, String)> = entries
         .iter()
-        .map(|e| (e.kind.clone(), e.entity_id.clone()))
+        .map(|e| (e.kind != "customer", e.kind.clone(), e.entity_id.clone()))
         .collect();
-    let mut docs = Vec::with_capacity(changed.len());
-    for (kind, id) in &changed {
-        match load(store, kind, id).await? {
-            Some(doc) => docs.push(doc),
+    let mut customers = Customers::default();
+    let mut docs: BTreeMap<(&'static str, String), SearchDoc> = BTreeMap::new();
+    for (_, kind, id) in &changed {
+        match load(store, kind, id, &mut customers).await? {
+            Some(doc) => {
+                if doc.kind == DocKind::Customer {
+                    for case in
+                        customer_cases_if_changed(index, store, &doc, &mut customers).await?
+                    {
+                        docs.insert((case.kind.as_str(), case.id.clone()), case);
+                    }
+                }
+                docs.insert((doc.kind.as_str(), doc.id.clone()), doc);
+            }
             None => {
                 if let Some(k) = DocKind::parse(kind) {
                     index.delete(k, id).map_err(index_error)?;
@@ -329,6 +443,7 @@ pub async fn apply_outbox(
             }
         }
     }
+    let docs: Vec<SearchDoc> = docs.into_values().collect();
     index.upsert(&docs).map_err(index_error)?;
     index.commit(Some(&last.to_string())).map_err(index_error)?;
     applied.holes = holes;
@@ -436,14 +551,15 @@ pub async fn reindex(index: &SearchIndex, store: &dyn Store) -> Result<u64, Doma
             let Some(last) = chunk.last() else { break };
             after = Some(last.key());
             let mut docs = Vec::with_capacity(chunk.len());
+            // Per chunk: a customer's cases are often close together, and memory stays small.
+            let mut customers = Customers::default();
             for record in &chunk {
                 match record {
                     ExportRecord::Customer(c) if c.merged_into.is_none() => {
                         docs.push(customer_doc(c))
                     }
                     ExportRecord::Case(c) => {
-                        let events = store.case_events(&c.id).await.map_err(store_error)?;
-                        docs.push(case_doc(c, &events));
+                        docs.push(case_doc_now(store, c, &mut customers).await?);
                     }
                     ExportRecord::Shipment(s) => docs.push(shipment_doc(s)),
                     ExportRecord::Article(a) if !a.archived => docs.push(article_doc(a)),

@@ -98,6 +98,11 @@ pub struct SearchDoc {
     /// Case and separators do not matter (`SF 1234` = `sf1234`); a mobile phone is also found
     /// by its last four digits.
     pub identifiers: Vec<String>,
+    /// Numbers of what the thing belongs to, matched exactly like `identifiers` but ranked
+    /// below the things they are the identifiers of: a case carries its customer's phones, so
+    /// the caller's number finds the customer first and then the customer's cases.
+    #[serde(default)]
+    pub related_identifiers: Vec<String>,
     /// Values to filter by.
     pub filters: DocFilters,
     /// When the source last changed (kept in the index for recency ordering).

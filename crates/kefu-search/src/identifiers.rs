@@ -59,9 +59,81 @@ pub(crate) fn identifier_tokens(raw: &str) -> Vec<String> {
     }
 }
 
+/// What people write before an order number (the shop's order id), longest first.
+const ORDER_MARKERS: &[&str] = &[
+    "订单编号",
+    "订单号码",
+    "订单号",
+    "订单",
+    "order number",
+    "order no",
+    "order id",
+    "order",
+];
+/// Fewest digits in an order number: shorter runs after 订单 are counts and dates.
+const MIN_ORDER_DIGITS: usize = 6;
+
+/// The order numbers named in `text`: letters and digits (at least six digits) right after
+/// 订单/订单号/订单编号/order (no.), past a colon, `#`, `是` or `为` (as the bot's entity
+/// extractor reads them). Cases keep no order number of their own; customers and agents write
+/// it into the description and messages.
+pub(crate) fn order_numbers(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text
+        .chars()
+        .map(fold_full_width)
+        .flat_map(char::to_lowercase)
+        .collect();
+    let markers: Vec<Vec<char>> = ORDER_MARKERS.iter().map(|m| m.chars().collect()).collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let Some(marker) = markers
+            .iter()
+            .find(|m| chars.get(i..i + m.len()) == Some(m.as_slice()))
+        else {
+            i += 1;
+            continue;
+        };
+        let mut k = i + marker.len();
+        let mut skipped = 0;
+        while skipped < 4
+            && chars
+                .get(k)
+                .is_some_and(|c| matches!(c, ' ' | ':' | '：' | '#' | '.' | '是' | '为' | '号'))
+        {
+            k += 1;
+            skipped += 1;
+        }
+        let start = k;
+        while chars.get(k).is_some_and(char::is_ascii_alphanumeric) {
+            k += 1;
+        }
+        let run: String = chars.get(start..k).unwrap_or_default().iter().collect();
+        if run.chars().filter(char::is_ascii_digit).count() >= MIN_ORDER_DIGITS {
+            found.push(run);
+            i = k;
+        } else {
+            i += 1;
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn order_numbers_are_read_after_their_marker() {
+        assert_eq!(
+            order_numbers("订单号：2024112412345678901 还没发货，另一个订单 773012345678"),
+            ["2024112412345678901", "773012345678"]
+        );
+        assert_eq!(order_numbers("Order No. TB20250301A77"), ["tb20250301a77"]);
+        assert_eq!(order_numbers("订单号是１２３４５６７８"), ["12345678"]);
+        assert!(order_numbers("两个订单 3 件").is_empty());
+        assert!(order_numbers("运单号 SF1234567890123").is_empty());
+    }
 
     #[test]
     fn numbers_lose_their_separators_and_case() {

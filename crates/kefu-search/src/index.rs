@@ -1,11 +1,12 @@
 //! The index itself: schema, writer, reader, the applied outbox cursor, and search.
 
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
+use tantivy::query::TermQuery;
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
@@ -18,7 +19,8 @@ use crate::doc::{Audience, DocKind, SearchDoc};
 use crate::error::SearchError;
 use crate::identifiers::identifier_tokens;
 use crate::query::{Query, plan};
-use crate::tokenizer::{CHINESE_TOKENIZER, ChineseTokenizer};
+use crate::synonyms::Synonyms;
+use crate::tokenizer::{BIGRAM_TOKENIZER, BigramTokenizer, CHINESE_TOKENIZER, ChineseTokenizer};
 
 /// Characters of body text a snippet shows.
 const SNIPPET_CHARS: usize = 120;
@@ -44,7 +46,8 @@ pub struct Hit {
     /// of the body (escaped) when no word of the body matched.
     pub snippet: kefu_html::SafeHtml,
     /// Relevance; at least 1 000 000 for an exact identifier match (2 000 000 when the whole
-    /// search text is the identifier).
+    /// search text is the thing's own identifier, 1 500 000 when it is a related one, such as
+    /// the phone of a case's customer).
     pub score: f32,
 }
 
@@ -57,7 +60,15 @@ pub(crate) struct Fields {
     pub(crate) id: Field,
     pub(crate) title: Field,
     pub(crate) body: Field,
+    /// Title and body again as character bigrams: the recall field, for query words that
+    /// jieba cut differently in the document (scored below a word match).
+    pub(crate) grams: Field,
     pub(crate) identifiers: Field,
+    /// [`SearchDoc::related_identifiers`], exact, below `identifiers`.
+    pub(crate) related: Field,
+    /// A customer's identifier tokens, stored (not indexed): what its cases were indexed with,
+    /// so the indexer can tell whether a change to the customer must reach them.
+    pub(crate) kept_identifiers: Field,
     pub(crate) status: Field,
     pub(crate) category: Field,
     pub(crate) department_id: Field,
@@ -77,6 +88,11 @@ fn schema() -> (Schema, Fields) {
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         )
         .set_stored();
+    let grams = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(BIGRAM_TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
     let identifiers = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer("raw")
@@ -88,7 +104,10 @@ fn schema() -> (Schema, Fields) {
         id: builder.add_text_field("id", STORED),
         title: builder.add_text_field("title", words.clone()),
         body: builder.add_text_field("body", words),
-        identifiers: builder.add_text_field("identifiers", identifiers),
+        grams: builder.add_text_field("grams", grams),
+        identifiers: builder.add_text_field("identifiers", identifiers.clone()),
+        related: builder.add_text_field("related", identifiers),
+        kept_identifiers: builder.add_text_field("kept_identifiers", STORED),
         status: builder.add_text_field("status", STRING),
         category: builder.add_text_field("category", STRING),
         department_id: builder.add_text_field("department_id", STRING),
@@ -118,6 +137,8 @@ pub struct SearchIndex {
     reader: IndexReader,
     /// The cursor of the last commit, which is also in the index's commit payload.
     applied_cursor: Mutex<Option<String>>,
+    /// What searches expand their words with; replaced at run time, read by every search.
+    synonyms: RwLock<Arc<Synonyms>>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -136,12 +157,14 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl SearchIndex {
     /// Opens the index in `dir`, creating the directory and an empty index if there is none.
-    /// Only one `SearchIndex` may have a directory open at a time (tantivy's writer lock); an
-    /// index written with another schema is refused (rebuild it into a fresh directory).
+    /// Only one `SearchIndex` may have a directory open at a time (tantivy's writer lock). An
+    /// index written by a kefu with another schema is emptied and started afresh, without a
+    /// cursor, so the indexer rebuilds it from the store (`run_indexer` does at start).
     pub fn open(dir: impl AsRef<Path>) -> Result<Self, SearchError> {
         let dir = dir.as_ref();
         std::fs::create_dir_all(dir)?;
         let (schema, fields) = schema();
+        discard_other_schema(dir, &schema)?;
         let index = Index::open_or_create(MmapDirectory::open(dir)?, schema)?;
         let threads = std::thread::available_parallelism()
             .map_or(1, usize::from)
@@ -160,6 +183,9 @@ impl SearchIndex {
             CHINESE_TOKENIZER,
             TextAnalyzer::from(ChineseTokenizer::new()),
         );
+        index
+            .tokenizers()
+            .register(BIGRAM_TOKENIZER, TextAnalyzer::from(BigramTokenizer));
         let writer = index.writer_with_num_threads(threads, threads * WRITER_BYTES_PER_THREAD)?;
         let reader = index
             .reader_builder()
@@ -172,7 +198,23 @@ impl SearchIndex {
             writer: Mutex::new(writer),
             reader,
             applied_cursor: Mutex::new(applied_cursor),
+            synonyms: RwLock::new(Arc::new(Synonyms::starter())),
         })
+    }
+
+    /// Replaces the synonyms searches expand with (the index starts with
+    /// [`Synonyms::starter`]). Takes effect for the next search; nothing is reindexed, since
+    /// expansion happens at query time.
+    pub fn replace_synonyms(&self, synonyms: Synonyms) {
+        *self
+            .synonyms
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(synonyms);
+    }
+
+    /// The synonyms searches expand with now.
+    pub fn synonyms(&self) -> Arc<Synonyms> {
+        Arc::clone(&self.synonyms.read().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// Adds the documents, replacing any with the same `(kind, id)`. Visible after `commit`.
@@ -247,15 +289,22 @@ impl SearchIndex {
     }
 
     /// The best hits for `query` among committed documents that its visibility allows, best
-    /// first: exact identifier matches, then words by BM25 (title weighted above body).
+    /// first: exact identifier matches, then words by BM25 (title weighted above body), their
+    /// synonyms below them, and — when those find fewer than the limit — the searched words'
+    /// characters in a row where jieba cut the document differently.
     pub fn search(&self, query: &Query) -> Result<Vec<Hit>, SearchError> {
-        let plan = plan(query, &self.fields)?;
         let searcher = self.reader.searcher();
-        let top = searcher.search(
-            &plan.query,
-            &TopDocs::with_limit(plan.limit).order_by_score(),
-        )?;
-        let mut snippets = SnippetGenerator::create(&searcher, &*plan.query, self.fields.body)?;
+        let plan = plan(query, &self.fields, &self.synonyms(), &searcher)?;
+        let collector = TopDocs::with_limit(plan.limit).order_by_score();
+        let mut used = &plan.query;
+        let mut top = searcher.search(used, &collector)?;
+        if top.len() < plan.limit
+            && let Some(with_bigrams) = &plan.with_bigrams
+        {
+            used = with_bigrams;
+            top = searcher.search(used, &collector)?;
+        }
+        let mut snippets = SnippetGenerator::create(&searcher, &**used, self.fields.body)?;
         snippets.set_max_num_chars(SNIPPET_CHARS);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
@@ -296,10 +345,20 @@ impl SearchIndex {
         out.add_text(f.id, &doc.id);
         out.add_text(f.title, &doc.title);
         out.add_text(f.body, &doc.body);
+        out.add_text(f.grams, &doc.title);
+        out.add_text(f.grams, &doc.body);
         for identifier in &doc.identifiers {
             for token in identifier_tokens(identifier) {
                 out.add_text(f.identifiers, token);
             }
+        }
+        for identifier in &doc.related_identifiers {
+            for token in identifier_tokens(identifier) {
+                out.add_text(f.related, token);
+            }
+        }
+        if doc.kind == DocKind::Customer {
+            out.add_text(f.kept_identifiers, kept_identifiers(doc).join(" "));
         }
         let filters = &doc.filters;
         for (field, value) in [
@@ -326,11 +385,85 @@ impl SearchIndex {
         out
     }
 
+    /// The identifier tokens the committed customer `id` was indexed with (see
+    /// [`kept_identifiers`]); `None` when the index has no such customer.
+    pub(crate) fn indexed_customer_identifiers(
+        &self,
+        id: &str,
+    ) -> Result<Option<Vec<String>>, SearchError> {
+        let searcher = self.reader.searcher();
+        let key = TermQuery::new(
+            Term::from_field_text(self.fields.key, &key(DocKind::Customer, id)),
+            IndexRecordOption::Basic,
+        );
+        let Some((_, address)) = searcher
+            .search(&key, &TopDocs::with_limit(1).order_by_score())?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let kept = doc
+            .get_first(self.fields.kept_identifiers)
+            .and_then(|value| value.as_str())
+            .unwrap_or_default();
+        Ok(Some(kept.split_whitespace().map(str::to_owned).collect()))
+    }
+
     /// The tantivy index, for the benchmark's size report and tests.
     #[doc(hidden)]
     pub fn tantivy_index(&self) -> &Index {
         &self.index
     }
+}
+
+/// Files of an index that tantivy keeps besides its segments: with them gone, the directory
+/// holds no index.
+const INDEX_META_FILES: [&str; 2] = ["meta.json", ".managed.json"];
+
+/// Empties an index in `dir` whose schema is not `schema` (a kefu before or after this one
+/// wrote it) and removes its metadata, so that a new index can be created in its place: tantivy
+/// deletes the old segments, then the two files that describe them go.
+fn discard_other_schema(dir: &Path, schema: &tantivy::schema::Schema) -> Result<(), SearchError> {
+    let directory = MmapDirectory::open(dir)?;
+    if !Index::exists(&directory).map_err(tantivy::TantivyError::from)? {
+        return Ok(());
+    }
+    let old = Index::open(directory)?;
+    if old.schema() == *schema {
+        return Ok(());
+    }
+    tracing::warn!(
+        dir = %dir.display(),
+        "the search index was written with another schema; it is emptied and rebuilt"
+    );
+    let mut writer: IndexWriter = old.writer_with_num_threads(1, WRITER_BYTES_PER_THREAD)?;
+    writer.delete_all_documents()?;
+    writer.commit()?;
+    writer.garbage_collect_files().wait()?;
+    writer.wait_merging_threads()?;
+    drop(old);
+    for name in INDEX_META_FILES {
+        match std::fs::remove_file(dir.join(name)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// A document's identifiers as the index holds them, sorted: equal for two versions of a
+/// customer exactly when the cases that carry them need no update.
+pub(crate) fn kept_identifiers(doc: &SearchDoc) -> Vec<String> {
+    let mut tokens: Vec<String> = doc
+        .identifiers
+        .iter()
+        .flat_map(|identifier| identifier_tokens(identifier))
+        .collect();
+    tokens.sort();
+    tokens.dedup();
+    tokens
 }
 
 fn check_id(kind: DocKind, id: &str) -> Result<(), SearchError> {
@@ -360,6 +493,38 @@ mod tests {
         let start = kefu_html::excerpt(&body, SNIPPET_CHARS).to_string();
         assert_eq!(start.chars().count(), SNIPPET_CHARS + 1);
         assert!(start.ends_with('…'));
+    }
+
+    #[test]
+    fn an_index_with_another_schema_is_replaced_by_an_empty_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut builder = tantivy::schema::Schema::builder();
+        let title = builder.add_text_field("title", tantivy::schema::TEXT);
+        let old = Index::create_in_dir(dir.path(), builder.build()).unwrap();
+        let mut writer: IndexWriter = old
+            .writer_with_num_threads(1, WRITER_BYTES_PER_THREAD)
+            .unwrap();
+        writer.add_document(tantivy::doc!(title => "old")).unwrap();
+        let mut prepared = writer.prepare_commit().unwrap();
+        prepared.set_payload("41");
+        prepared.commit().unwrap();
+        drop(writer);
+        drop(old);
+        let index = SearchIndex::open(dir.path()).unwrap();
+        assert_eq!(index.num_docs(), 0);
+        assert_eq!(index.applied_cursor(), None);
+        drop(index);
+        // and our own schema is kept as it is
+        let index = SearchIndex::open(dir.path()).unwrap();
+        index.commit(Some("7")).unwrap();
+        drop(index);
+        assert_eq!(
+            SearchIndex::open(dir.path())
+                .unwrap()
+                .applied_cursor()
+                .as_deref(),
+            Some("7")
+        );
     }
 
     #[test]

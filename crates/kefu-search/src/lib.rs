@@ -17,6 +17,7 @@
 //!     title: "外包装破了".into(),
 //!     body: "收到的时候箱子已经坏了".into(),
 //!     identifiers: vec!["KF20250301001".into(), "13800138000".into()],
+//!     related_identifiers: Vec::new(),
 //!     filters: DocFilters::default(),
 //!     updated_at: jiff::Timestamp::UNIX_EPOCH,
 //! }])?;
@@ -41,4 +42,7 @@ pub use doc::{Audience, DocFilters, DocKind, SearchDoc};
 pub use error::SearchError;
 pub use index::{Hit, SearchIndex};
 pub use query::{DEFAULT_LIMIT, MAX_LIMIT, MAX_QUERY_CHARS, Query, Visibility};
-pub use synonyms::CONCEPTS;
+pub use synonyms::{
+    MAX_CONCEPTS, MAX_EXPRESSION_CHARS, MAX_EXPRESSIONS_PER_CONCEPT, MAX_SYNONYMS_BYTES,
+    STARTER_SYNONYMS, SynonymLineError, Synonyms, SynonymsError,
+};

@@ -9,19 +9,19 @@ use std::ops::Bound;
 
 use jiff::Timestamp;
 use serde::Serialize;
-use tantivy::Term;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query as TantivyQuery,
-    RangeQuery, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery,
+    Query as TantivyQuery, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Searcher, Term};
 
 use crate::doc::{Audience, DocKind};
 use crate::error::SearchError;
 use crate::identifiers::normalize_identifier;
 use crate::index::Fields;
-use crate::synonyms::concepts_in;
-use crate::tokenizer::query_words;
+use crate::synonyms::Synonyms;
+use crate::tokenizer::{expression_bigrams, is_ideograph, query_words};
 
 /// Longest search text accepted, in characters. Longer is a paste, not a search.
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -41,6 +41,14 @@ const MAX_IDENTIFIER_CANDIDATES: usize = 16;
 const IDENTIFIER_SCORE: f32 = 1_000_000.0;
 /// A word in the title counts this many times a word in the body.
 const TITLE_BOOST: f32 = 3.0;
+/// What a match of the searched word's characters in a row counts (the bigram field: where
+/// jieba cut the document's text differently, `被漏派了` for `漏派`), next to the word itself.
+const GRAM_WEIGHT: f32 = 0.5;
+/// What another expression of the searched word's synonym concept counts, next to the word
+/// itself: below its characters in a row, which are at least what was typed.
+const SYNONYM_WEIGHT: f32 = 0.3;
+/// What each further way a document matches one clause adds, as a share of its score.
+const TIE_BREAKER: f32 = 0.3;
 
 /// Words that carry nothing in a search (particles, pronouns, politeness). Dropped unless the
 /// text has nothing else.
@@ -207,16 +215,40 @@ impl Query {
 /// A clause of a boolean query.
 type Clause = (Occur, Box<dyn TantivyQuery>);
 
-/// One alternative way of matching a clause: a word, or words at character offsets (a phrase).
-type Alternative = Vec<(usize, String)>;
+/// Which alternatives get the bigram field's fallback.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bigrams {
+    /// Those whose words are rare as words in the index ([`RARE_WORD_DOCS`]): a word jieba
+    /// seldom cuts out (漏派 in 被漏派了) is found by its characters from the start.
+    ForRareWords,
+    /// All of them: when the words find too little.
+    ForAll,
+}
+
+/// A word in fewer documents than this gets its bigram fallback in the first search: the
+/// page could be short of it. A more common word's hits fill the page before its characters'
+/// (scored below them) would, so asking for those only when the page is short costs nothing in
+/// what is shown and keeps common words as fast as without the field.
+const RARE_WORD_DOCS: u64 = MAX_LIMIT as u64;
 
 /// A validated query turned into what the index is asked.
 pub(crate) struct Plan {
+    /// Identifiers, words and synonyms.
     pub(crate) query: Box<dyn TantivyQuery>,
+    /// The same with the bigram field's fallback, when the text has a word it applies to: run
+    /// when `query` finds fewer than `limit` hits. A common word's characters in a row match
+    /// nearly everywhere the word does; asking for them only when the words fall short keeps
+    /// such searches as fast as before, and their hits would rank below the word's anyway.
+    pub(crate) with_bigrams: Option<Box<dyn TantivyQuery>>,
     pub(crate) limit: usize,
 }
 
-pub(crate) fn plan(query: &Query, fields: &Fields) -> Result<Plan, SearchError> {
+pub(crate) fn plan(
+    query: &Query,
+    fields: &Fields,
+    synonyms: &Synonyms,
+    searcher: &Searcher,
+) -> Result<Plan, SearchError> {
     let text: String = query
         .text
         .chars()
@@ -234,22 +266,40 @@ pub(crate) fn plan(query: &Query, fields: &Fields) -> Result<Plan, SearchError> 
     if query.limit == 0 || query.limit > MAX_LIMIT {
         return Err(invalid("limit", "must be between 1 and 100"));
     }
-    let mut filters = filter_clauses(query, fields)?;
-
-    let mut matching = identifier_queries(text, fields.identifiers);
+    let filters = filter_clauses(query, fields)?;
     if query.min_word_percent.is_some_and(|p| p > 100) {
         return Err(invalid("min_word_percent", "must be at most 100"));
     }
-    if let Some(words) = text_query(text, fields, query.min_word_percent) {
-        matching.push((Occur::Should, words));
-    }
-    let mut clauses = vec![(
-        Occur::Must,
-        Box::new(BooleanQuery::new(matching)) as Box<dyn TantivyQuery>,
-    )];
-    clauses.append(&mut filters);
+    let clauses = text_clauses(text, synonyms);
+    let with_words = |bigrams: Bigrams| -> Result<Box<dyn TantivyQuery>, SearchError> {
+        let mut matching = identifier_queries(text, fields);
+        if let Some(words) =
+            text_query(&clauses, fields, query.min_word_percent, searcher, bigrams)?
+        {
+            matching.push((Occur::Should, words));
+        }
+        let mut all = vec![(
+            Occur::Must,
+            Box::new(BooleanQuery::new(matching)) as Box<dyn TantivyQuery>,
+        )];
+        all.extend(
+            filters
+                .iter()
+                .map(|(occur, filter)| (*occur, filter.box_clone())),
+        );
+        Ok(Box::new(BooleanQuery::new(all)))
+    };
+    let has_bigrams = clauses
+        .iter()
+        .flatten()
+        .any(|alternative| alternative.bigrams.is_some());
     Ok(Plan {
-        query: Box::new(BooleanQuery::new(clauses)),
+        query: with_words(Bigrams::ForRareWords)?,
+        with_bigrams: if has_bigrams {
+            Some(with_words(Bigrams::ForAll)?)
+        } else {
+            None
+        },
         limit: query.limit,
     })
 }
@@ -349,7 +399,9 @@ fn filter_clauses(query: &Query, fields: &Fields) -> Result<Vec<Clause>, SearchE
 /// The whole text as one identifier (`138 0013 8000` is the phone), and each of its pieces
 /// (split at spaces and Chinese or Latin commas) as another (`SF1234 8000` tries both). A piece
 /// scores below the whole: in `SF 1234 5678 90123` the waybill matters, not a phone ending 5678.
-fn identifier_queries(text: &str, field: Field) -> Vec<Clause> {
+/// A related identifier (a case's customer's phone) scores below the thing's own, so the
+/// caller's number lists the customer first and then their cases.
+fn identifier_queries(text: &str, fields: &Fields) -> Vec<Clause> {
     let whole = normalize_identifier(text);
     let mut seen = HashSet::from([whole.clone()]);
     let pieces: Vec<Clause> = text
@@ -357,12 +409,22 @@ fn identifier_queries(text: &str, field: Field) -> Vec<Clause> {
         .map(normalize_identifier)
         .filter(|piece| !piece.is_empty() && seen.insert(piece.clone()))
         .take(MAX_IDENTIFIER_CANDIDATES)
-        .map(|piece| (Occur::Should, exact(field, &piece)))
+        .flat_map(|piece| {
+            [
+                (Occur::Should, exact(fields.identifiers, &piece)),
+                (Occur::Should, exact(fields.related, &piece)),
+            ]
+        })
         .collect();
     let mut clauses = Vec::new();
     if !whole.is_empty() {
-        let whole = ConstScoreQuery::new(exact(field, &whole), 2.0 * IDENTIFIER_SCORE);
-        clauses.push((Occur::Should, Box::new(whole) as Box<dyn TantivyQuery>));
+        for (field, score) in [
+            (fields.identifiers, 2.0 * IDENTIFIER_SCORE),
+            (fields.related, 1.5 * IDENTIFIER_SCORE),
+        ] {
+            let query = ConstScoreQuery::new(exact(field, &whole), score);
+            clauses.push((Occur::Should, Box::new(query) as Box<dyn TantivyQuery>));
+        }
     }
     if !pieces.is_empty() {
         let pieces = ConstScoreQuery::new(Box::new(BooleanQuery::new(pieces)), IDENTIFIER_SCORE);
@@ -371,44 +433,75 @@ fn identifier_queries(text: &str, field: Field) -> Vec<Clause> {
     clauses
 }
 
-/// The word part: logistics concepts found in the text (each matching any of its expressions),
-/// then the remaining words of a precise cut. Each clause matches in the title (boosted) or the
-/// body; most clauses must match (all of one or two, two of three, three of four …), so a long
-/// text still finds a document that phrases one part differently.
-fn text_query(
-    text: &str,
-    fields: &Fields,
-    min_word_percent: Option<u8>,
-) -> Option<Box<dyn TantivyQuery>> {
+/// The word part's clauses: synonym concepts found in the text (each matching any of its
+/// expressions, the one written first), then the remaining words of a precise cut, each a list
+/// of alternatives.
+fn text_clauses(text: &str, synonyms: &Synonyms) -> Vec<Vec<Alternative>> {
     let lowered: String = text.to_lowercase();
     let mut rest = lowered.clone();
     let mut clauses: Vec<Vec<Alternative>> = Vec::new();
-    for (concept, expression) in concepts_in(&lowered) {
+    for (concept, expression) in synonyms.concepts_in(&lowered) {
         if rest.contains(expression) {
             rest = rest.replace(expression, " ");
-            clauses.push(concept.iter().map(|e| query_words(e)).collect());
+            // The expression searched first and whole; the others below it.
+            let mut alternatives = vec![Alternative::expression(expression, 1.0)];
+            alternatives.extend(
+                concept
+                    .iter()
+                    .filter(|other| other.as_str() != expression)
+                    .map(|other| Alternative::expression(other, SYNONYM_WEIGHT)),
+            );
+            clauses.push(alternatives);
         }
     }
     let words = query_words(&rest);
-    let meaningful: Vec<&String> = words
+    let meaningful: Vec<&(usize, String)> = words
         .iter()
-        .map(|(_, word)| word)
-        .filter(|word| !STOP_WORDS.contains(&word.as_str()))
+        .filter(|(_, word)| !STOP_WORDS.contains(&word.as_str()))
         .collect();
     let kept = if meaningful.is_empty() && clauses.is_empty() {
-        words.iter().map(|(_, word)| word).collect()
+        words.iter().collect()
     } else {
         meaningful
     };
     let mut seen = HashSet::new();
-    for word in kept {
-        if seen.insert(word.clone()) {
-            clauses.push(vec![vec![(0, word.clone())]]);
+    let mut next = 0;
+    while let Some((offset, word)) = kept.get(next).copied() {
+        // Single characters next to each other are a word jieba did not know in the search
+        // text (加钱 alone is 加/钱) and may well know in a document: one clause, matched as
+        // those characters in a row.
+        let mut run = vec![(*offset, word.clone())];
+        while let Some((following, character)) = kept.get(next + run.len()).copied() {
+            let last = run.last().map_or(0, |(at, _)| *at);
+            if !is_single_ideograph(word)
+                || !is_single_ideograph(character)
+                || *following != last + 1
+            {
+                break;
+            }
+            run.push((*following, character.clone()));
+        }
+        next += run.len();
+        let text: String = run.iter().map(|(_, w)| w.as_str()).collect();
+        if seen.insert(text) {
+            clauses.push(vec![Alternative::words_in_a_row(run)]);
         }
     }
     clauses.truncate(MAX_TEXT_CLAUSES);
+    clauses
+}
+
+/// The word part: most clauses must match (all of one or two, two of three, three of four …),
+/// so a long text still finds a document that phrases one part differently.
+fn text_query(
+    clauses: &[Vec<Alternative>],
+    fields: &Fields,
+    min_word_percent: Option<u8>,
+    searcher: &Searcher,
+    bigrams: Bigrams,
+) -> Result<Option<Box<dyn TantivyQuery>>, SearchError> {
     if clauses.is_empty() {
-        return None;
+        return Ok(None);
     }
     let count = clauses.len();
     let usual = if count <= 2 { count } else { count - count / 3 };
@@ -417,32 +510,167 @@ fn text_query(
         None => usual,
     };
     let clauses = clauses
-        .into_iter()
-        .map(|alternatives| (Occur::Should, clause_query(&alternatives, fields)))
-        .collect();
-    Some(Box::new(BooleanQuery::with_minimum_required_clauses(
+        .iter()
+        .map(|alternatives| {
+            Ok((
+                Occur::Should,
+                clause_query(alternatives, fields, searcher, bigrams)?,
+            ))
+        })
+        .collect::<Result<Vec<Clause>, SearchError>>()?;
+    Ok(Some(Box::new(BooleanQuery::with_minimum_required_clauses(
         clauses, required,
+    ))))
+}
+
+/// One way of matching a clause, and how much a match counts next to the expression searched.
+struct Alternative {
+    /// Its words at character offsets (one word, or a phrase).
+    words: Vec<(usize, String)>,
+    /// Its characters for the bigram field, when it is all ideographs.
+    bigrams: Option<Vec<String>>,
+    /// 1 for what was searched, [`SYNONYM_WEIGHT`] for another expression of its concept.
+    weight: f32,
+}
+
+impl Alternative {
+    /// A word of the search text as it was cut, or several at their offsets (a phrase).
+    fn words_in_a_row(words: Vec<(usize, String)>) -> Self {
+        let text: String = words.iter().map(|(_, word)| word.as_str()).collect();
+        Self {
+            words,
+            bigrams: expression_bigrams(&text),
+            weight: 1.0,
+        }
+    }
+
+    /// An expression of a synonym concept, cut as the indexer would cut it.
+    fn expression(expression: &str, weight: f32) -> Self {
+        Self {
+            words: query_words(expression),
+            bigrams: expression_bigrams(expression),
+            weight,
+        }
+    }
+}
+
+/// Any one of `alternatives`, in the title (boosted), the body, or as characters in a row (the
+/// bigram field, below a word match). The best match counts, the others a little
+/// ([`TIE_BREAKER`]): a document that says it three ways does not beat one that says it as
+/// searched.
+///
+/// BM25 weights a rare expression above a common one, so a synonym rarer than the word searched
+/// (or a phrase, whose weight is the sum of its words') would outrank the word itself. Each
+/// alternative is therefore boosted by the searched word's weight over its own: every way of
+/// matching counts as the searched word would, times its weight (1 word, [`GRAM_WEIGHT`]
+/// characters, [`SYNONYM_WEIGHT`] another expression).
+fn clause_query(
+    alternatives: &[Alternative],
+    fields: &Fields,
+    searcher: &Searcher,
+    bigrams: Bigrams,
+) -> Result<Box<dyn TantivyQuery>, SearchError> {
+    let Some(searched) = alternatives.first() else {
+        return Ok(Box::new(BooleanQuery::new(Vec::new())));
+    };
+    let documents = total_docs(searcher);
+    // A clause is one thing asked for: a phrase counts as much as one of its words (on
+    // average), not as their sum, or "how much" would outweigh "insurance" twice over.
+    let reference = words_idf(&searched.words, fields.body, searcher, documents)?
+        / searched.words.len().max(1) as f32;
+    let mut disjuncts: Vec<Box<dyn TantivyQuery>> = Vec::new();
+    for alternative in alternatives {
+        let mut in_fields: Vec<Clause> = Vec::new();
+        // The title counts more for the expression searched; another expression in a title
+        // still counts below the searched one in a body.
+        let title_boost = if alternative.weight < 1.0 {
+            1.0
+        } else {
+            TITLE_BOOST
+        };
+        for (field, field_boost) in [(fields.title, title_boost), (fields.body, 1.0)] {
+            if let Some(query) = words_query(&alternative.words, field) {
+                let idf = words_idf(&alternative.words, field, searcher, documents)?;
+                let boost = field_boost * alternative.weight * reference / idf;
+                in_fields.push((Occur::Should, Box::new(BoostQuery::new(query, boost))));
+            }
+        }
+        if !in_fields.is_empty() {
+            disjuncts.push(Box::new(BooleanQuery::new(in_fields)));
+        }
+        let wanted = match bigrams {
+            Bigrams::ForAll => true,
+            Bigrams::ForRareWords => {
+                rarest_word_docs(&alternative.words, fields.body, searcher)? < RARE_WORD_DOCS
+            }
+        };
+        if let Some(bigrams) = alternative.bigrams.as_ref().filter(|_| wanted) {
+            let positioned: Vec<(usize, String)> = bigrams.iter().cloned().enumerate().collect();
+            if let Some(query) = words_query(&positioned, fields.grams) {
+                let idf = words_idf(&positioned, fields.grams, searcher, documents)?;
+                let boost = GRAM_WEIGHT * alternative.weight * reference / idf;
+                disjuncts.push(Box::new(BoostQuery::new(query, boost)));
+            }
+        }
+    }
+    if disjuncts.len() == 1
+        && let Some(only) = disjuncts.pop()
+    {
+        return Ok(only);
+    }
+    Ok(Box::new(DisjunctionMaxQuery::with_tie_breaker(
+        disjuncts,
+        TIE_BREAKER,
     )))
 }
 
-fn clause_query(alternatives: &[Alternative], fields: &Fields) -> Box<dyn TantivyQuery> {
-    let mut options: Vec<Clause> = Vec::new();
-    for alternative in alternatives {
-        if let Some(in_title) = alternative_query(alternative, fields.title) {
-            options.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(in_title, TITLE_BOOST)),
-            ));
-        }
-        if let Some(in_body) = alternative_query(alternative, fields.body) {
-            options.push((Occur::Should, in_body));
-        }
-    }
-    Box::new(BooleanQuery::new(options))
+fn is_single_ideograph(word: &str) -> bool {
+    let mut chars = word.chars();
+    chars.next().is_some_and(is_ideograph) && chars.next().is_none()
 }
 
-fn alternative_query(alternative: &Alternative, field: Field) -> Option<Box<dyn TantivyQuery>> {
-    match alternative.as_slice() {
+/// Documents with the rarest of `words` in `field` (at least as many as have them all).
+fn rarest_word_docs(
+    words: &[(usize, String)],
+    field: Field,
+    searcher: &Searcher,
+) -> Result<u64, SearchError> {
+    let mut rarest = u64::MAX;
+    for (_, word) in words {
+        rarest = rarest.min(searcher.doc_freq(&Term::from_field_text(field, word))?);
+    }
+    Ok(rarest)
+}
+
+/// Documents in the index as BM25 counts them (deleted ones until a merge included).
+fn total_docs(searcher: &Searcher) -> u64 {
+    searcher
+        .segment_readers()
+        .iter()
+        .map(|segment| u64::from(segment.max_doc()))
+        .sum()
+}
+
+/// BM25's weight of `words` in `field` as tantivy computes it (a phrase: the sum of its
+/// words'), never zero.
+fn words_idf(
+    words: &[(usize, String)],
+    field: Field,
+    searcher: &Searcher,
+    documents: u64,
+) -> Result<f32, SearchError> {
+    let mut sum = 0.0;
+    for (_, word) in words {
+        let frequency = searcher.doc_freq(&Term::from_field_text(field, word))?;
+        let rest = documents.saturating_sub(frequency) as f32;
+        sum += (1.0 + (rest + 0.5) / (frequency as f32 + 0.5)).ln();
+    }
+    Ok(sum.max(f32::EPSILON))
+}
+
+/// A word in `field`, or words at their offsets as a phrase.
+fn words_query(words: &[(usize, String)], field: Field) -> Option<Box<dyn TantivyQuery>> {
+    match words {
         [] => None,
         [(_, word)] => Some(Box::new(TermQuery::new(
             Term::from_field_text(field, word),

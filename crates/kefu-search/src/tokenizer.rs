@@ -94,6 +94,63 @@ impl TokenStream for ChineseTokenStream {
     }
 }
 
+/// Name of the character-bigram tokenizer (the recall field).
+pub(crate) const BIGRAM_TOKENIZER: &str = "kefu_bigram";
+
+/// A Chinese, Japanese or Korean ideograph: the characters jieba groups into words, and the
+/// only ones the bigram field indexes (Latin words and numbers are whole words already, and
+/// identifiers have their own exact field).
+pub(crate) fn is_ideograph(c: char) -> bool {
+    matches!(c,
+        '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{2FA1F}')
+}
+
+/// Every two ideographs in a row, at the character offset of the first (so the bigrams of one
+/// run of text sit at consecutive positions and a phrase of them matches the run). What it
+/// finds does not depend on where jieba put a word boundary: `被漏派了` holds `漏派` here even
+/// though jieba cuts it 被/漏/派/了.
+#[derive(Clone, Default)]
+pub(crate) struct BigramTokenizer;
+
+impl Tokenizer for BigramTokenizer {
+    type TokenStream<'a> = ChineseTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> ChineseTokenStream {
+        let mut tokens = Vec::new();
+        let mut previous: Option<(usize, char)> = None;
+        for (position, (byte_start, c)) in text.char_indices().enumerate() {
+            if !is_ideograph(c) {
+                previous = None;
+                continue;
+            }
+            if let Some((start, first)) = previous {
+                tokens.push(Token {
+                    offset_from: start,
+                    offset_to: byte_start + c.len_utf8(),
+                    position: position - 1,
+                    text: [first, c].iter().collect(),
+                    position_length: 1,
+                });
+            }
+            previous = Some((byte_start, c));
+        }
+        ChineseTokenStream { tokens, next: 0 }
+    }
+}
+
+/// The bigrams of `expression` in order, when it is two or more ideographs and nothing else
+/// (`漏派件` → 漏派, 派件); `None` for anything else, which the bigram field cannot match.
+pub(crate) fn expression_bigrams(expression: &str) -> Option<Vec<String>> {
+    let chars: Vec<char> = expression.chars().collect();
+    if chars.len() < 2 || !chars.iter().all(|&c| is_ideograph(c)) {
+        return None;
+    }
+    Some(chars.windows(2).map(|pair| pair.iter().collect()).collect())
+}
+
 /// One word of a precise cut and its character offset from the start of the text, for building
 /// phrases at query time with the same positions the indexer gave.
 pub(crate) fn query_words(text: &str) -> Vec<(usize, String)> {
@@ -139,6 +196,38 @@ mod tests {
         assert!(words.contains(&"iphone"), "{words:?}");
         assert!(words.contains(&"15"), "{words:?}");
         assert!(words.contains(&"sf1234567890"), "{words:?}");
+    }
+
+    #[test]
+    fn bigrams_cover_runs_of_ideographs_at_consecutive_positions() {
+        let mut tokenizer = BigramTokenizer;
+        let text = "被漏派了，SF12 改地址";
+        let mut stream = tokenizer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            let token = stream.token();
+            assert_eq!(&text[token.offset_from..token.offset_to], token.text);
+            out.push((token.text.clone(), token.position));
+        }
+        let expected = [
+            ("被漏", 0),
+            ("漏派", 1),
+            ("派了", 2),
+            ("改地", 10),
+            ("地址", 11),
+        ];
+        let expected: Vec<(String, usize)> = expected
+            .iter()
+            .map(|(t, p)| ((*t).to_owned(), *p))
+            .collect();
+        assert_eq!(out, expected);
+        assert_eq!(
+            expression_bigrams("漏派件"),
+            Some(vec!["漏派".to_owned(), "派件".to_owned()])
+        );
+        assert_eq!(expression_bigrams("漏"), None);
+        assert_eq!(expression_bigrams("power bank"), None);
+        assert_eq!(expression_bigrams("iphone坏了"), None);
     }
 
     #[test]
