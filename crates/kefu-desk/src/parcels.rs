@@ -99,6 +99,11 @@ impl Desk {
                     .setting_or_default::<kefu_model::waybill::OwnFormat>(key)
                     .await?,
             ),
+            kefu_model::search::SYNONYMS_SETTING => to_value(
+                &self
+                    .setting_or_default::<kefu_model::search::SynonymList>(key)
+                    .await?,
+            ),
             "tracking" => to_value(&self.setting_or_default::<TrackingPolicy>(key).await?),
             "outlets" => to_value(
                 &self
@@ -195,6 +200,16 @@ impl Desk {
                 format.validate()?;
                 to_value(&format)?
             }
+            kefu_model::search::SYNONYMS_SETTING => {
+                let list: kefu_model::search::SynonymList = parse_setting(value)?;
+                // Without an index on this node the list cannot be checked, so it is refused
+                // rather than stored unchecked.
+                let engine = self.search.clone().ok_or_else(|| {
+                    DomainError::conflict("search_unavailable", "this node has no search index")
+                })?;
+                engine.check_synonyms(&list.text)?;
+                to_value(&list)?
+            }
             other => return Err(DomainError::NotFound(format!("setting {other}"))),
         };
         let editor = self.editor(actor);
@@ -202,6 +217,13 @@ impl Desk {
             .put_setting(key, &normalised, editor.at, Some(&editor))
             .await?;
         self.forget_sla_config();
+        // This node searches with the new list at once; the others within seconds (their
+        // indexers follow the setting).
+        if key == kefu_model::search::SYNONYMS_SETTING
+            && let (Some(engine), Some(text)) = (&self.search, normalised["text"].as_str())
+        {
+            engine.use_synonyms(text)?;
+        }
         Ok(normalised)
     }
 

@@ -24,6 +24,7 @@ pub const SETTING_KEYS: &[&str] = &[
     "claims",
     "waybill_format",
     "routing",
+    "search_synonyms",
 ];
 
 /// Who may read which configuration document (`GET /settings/{key}`); writing any of them is
@@ -33,6 +34,7 @@ pub const SETTING_KEYS: &[&str] = &[
 /// |---|---|---|
 /// | `outlets` | admin, supervisor | lists couriers with their phone numbers |
 /// | `routing` | admin, supervisor | staffing policy |
+/// | `search_synonyms` | admin, supervisor, agent | the trade's words search expands; agents see why a case was found |
 /// | `tracking` | admin, supervisor, agent, department | thresholds the people answering parcels work by |
 /// | `coverage`, `prohibited` | admin, supervisor, agent, department | what customers are told when sending |
 /// | `rate_card` | admin, supervisor, agent, department, finance | prices; finance checks freight against it |
@@ -45,6 +47,7 @@ pub const SETTING_READERS: &[(&str, &[Role])] = {
     &[
         ("outlets", &[Admin, Supervisor]),
         ("routing", &[Admin, Supervisor]),
+        ("search_synonyms", &[Admin, Supervisor, Agent]),
         ("tracking", &[Admin, Supervisor, Agent, Department]),
         ("coverage", &[Admin, Supervisor, Agent, Department]),
         ("prohibited", &[Admin, Supervisor, Agent, Department]),

@@ -169,6 +169,35 @@ pub trait SearchEngine: Send + Sync {
         request: &SearchRequest,
         scope: &SearchScope,
     ) -> Result<Vec<SearchHit>, DomainError>;
+
+    /// Checks a synonym list in the admin's text format without using it: every bad line is
+    /// named (`invalid_field` on `text`).
+    fn check_synonyms(&self, text: &str) -> Result<(), DomainError>;
+
+    /// Expands queries with this (checked) synonym list from now on; no reindexing needed.
+    fn use_synonyms(&self, text: &str) -> Result<(), DomainError>;
+}
+
+/// The setting that holds the trade's synonyms (`GET/PUT /settings/search_synonyms`).
+pub const SYNONYMS_SETTING: &str = "search_synonyms";
+
+/// The synonym list kefu ships: one concept per line, its expressions separated by commas or
+/// spaces, `#` comments. Admins edit a copy of it as the `search_synonyms` setting.
+pub const STARTER_SYNONYMS: &str = include_str!("synonyms.txt");
+
+/// The `search_synonyms` setting: the list as the admin writes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SynonymList {
+    pub text: String,
+}
+
+impl Default for SynonymList {
+    fn default() -> Self {
+        SynonymList {
+            text: STARTER_SYNONYMS.to_string(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -231,6 +231,19 @@ impl SearchEngine for SearchIndex {
             })
             .collect())
     }
+
+    fn check_synonyms(&self, text: &str) -> Result<(), DomainError> {
+        crate::Synonyms::parse(text)
+            .map(|_| ())
+            .map_err(|e| DomainError::invalid("text", e.to_string()))
+    }
+
+    fn use_synonyms(&self, text: &str) -> Result<(), DomainError> {
+        let synonyms = crate::Synonyms::parse(text)
+            .map_err(|e| DomainError::invalid("text", e.to_string()))?;
+        self.replace_synonyms(synonyms);
+        Ok(())
+    }
 }
 
 fn store_error(e: StoreError) -> DomainError {
@@ -585,6 +598,38 @@ fn cursor_of(index: &SearchIndex) -> i64 {
         .unwrap_or(0)
 }
 
+/// How often the indexer looks for a changed synonym list.
+const SYNONYMS_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Uses the stored synonym list when it differs from the one in use (none stored: the starter
+/// list, which the index opens with).
+async fn follow_synonyms(index: &SearchIndex, store: &dyn Store, in_use: &mut Option<String>) {
+    let stored = match store.setting(kefu_model::search::SYNONYMS_SETTING).await {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!(error = %e, "reading the synonym list failed");
+            return;
+        }
+    };
+    let text = match stored {
+        None => kefu_model::search::STARTER_SYNONYMS.to_string(),
+        Some(v) => match v.get("text").and_then(|t| t.as_str()) {
+            Some(t) => t.to_string(),
+            None => {
+                tracing::warn!("the stored synonym list has no text");
+                return;
+            }
+        },
+    };
+    if in_use.as_deref() == Some(text.as_str()) {
+        return;
+    }
+    match SearchEngine::use_synonyms(index, &text) {
+        Ok(()) => *in_use = Some(text),
+        Err(e) => tracing::warn!(error = %e, "the stored synonym list was refused"),
+    }
+}
+
 /// Every node's indexer: follows the outbox for as long as the process runs. An index that has
 /// never been built (no cursor) is rebuilt from the store first.
 pub async fn run_indexer(
@@ -601,7 +646,15 @@ pub async fn run_indexer(
         }
     }
     let mut applied = Applied::default();
+    let mut synonyms_read: Option<std::time::Instant> = None;
+    let mut synonyms_text: Option<String> = None;
     loop {
+        // Every node follows the admin's synonym list: read at start and every few seconds
+        // after (a change made on another node reaches this one without a restart).
+        if synonyms_read.is_none_or(|t| t.elapsed() >= SYNONYMS_EVERY) {
+            synonyms_read = Some(std::time::Instant::now());
+            follow_synonyms(&index, store.as_ref(), &mut synonyms_text).await;
+        }
         let before = cursor_of(&index);
         if let Err(e) = apply_outbox(&index, store.as_ref(), clock.now(), &mut applied).await {
             tracing::warn!(error = %e, "search indexing failed; retrying");

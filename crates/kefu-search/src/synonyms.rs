@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::tokenizer::normalize_word;
 
 /// The list kefu ships, in the text format admins edit (see [`Synonyms::parse`]).
-pub const STARTER_SYNONYMS: &str = include_str!("synonyms.txt");
+pub use kefu_model::search::STARTER_SYNONYMS;
 
 /// Longest text accepted by [`Synonyms::parse`], in bytes.
 pub const MAX_SYNONYMS_BYTES: usize = 64 * 1024;

@@ -355,7 +355,7 @@ pub const ROUTES: &[Route] = &[
     (
         "get",
         "/api/v1/settings/{id}",
-        "A configuration document: tracking, rate_card, coverage, prohibited, outlets, claims, waybill_format, routing, kb_categories; each readable by the roles parcels::SETTING_READERS names (outlets and routing: admins and supervisors), otherwise 403",
+        "A configuration document: tracking, rate_card, coverage, prohibited, outlets, claims, waybill_format, routing, kb_categories, search_synonyms ({\"text\": the synonym list, one concept per line}); each readable by the roles parcels::SETTING_READERS names (outlets and routing: admins and supervisors), otherwise 403",
         None,
         200,
         json::<SettingView>(),

@@ -631,3 +631,81 @@ async fn two_nodes_on_postgres_search_alike() {
         );
     }
 }
+
+/// The trade's synonyms are an admin's setting: it reads as the starter list until changed, a
+/// bad list is refused line by line and changes nothing, and a new concept takes effect in
+/// search without reindexing.
+#[tokio::test]
+async fn admins_edit_the_synonym_list_and_search_follows_it() {
+    let app = spawn_app().await;
+    let path = "/api/v1/settings/search_synonyms";
+    let starter = app.as_role(Role::Admin).get(path).await.expect(200);
+    let starter_text = starter["text"].as_str().unwrap().to_string();
+    assert!(starter_text.contains("破损"), "{starter}");
+    app.as_role(Role::Agent).get(path).await.expect(200);
+    app.as_role(Role::Agent)
+        .put(path, json!({"text": "掉包, 调包"}))
+        .await
+        .expect(403);
+
+    let refused = app
+        .as_role(Role::Admin)
+        .put(path, json!({"text": "掉包, 调包\n破\n"}))
+        .await
+        .expect(422);
+    assert_eq!(refused["error"]["field"], "text", "{refused}");
+    assert!(
+        refused["error"]["message"].as_str().unwrap().contains('2'),
+        "names the bad line: {refused}"
+    );
+    let unchanged = app.as_role(Role::Admin).get(path).await.expect(200);
+    assert_eq!(unchanged["text"], starter["text"]);
+
+    let case = app
+        .create_case(json!({"channel": "phone", "subject": "快递被人掉包了",
+            "description": "收到的是一块砖头", "customer": {"name": "孙女士", "phone": "13700137000"}}))
+        .await;
+    let id = case["id"].as_str().unwrap().to_string();
+    search_until(
+        &app,
+        &app.agent,
+        &format!("{}&type=case", q("掉包")),
+        |hits| hits.iter().any(|h| h["id"] == id),
+    )
+    .await;
+    let (_, before) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/search?{}&type=case", q("调包")),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert!(
+        !before.to_string().contains(&id),
+        "not a synonym yet: {before}"
+    );
+    let list = format!("{starter_text}\n掉包, 调包\n");
+    app.as_role(Role::Admin)
+        .put(path, json!({"text": list}))
+        .await
+        .expect(200);
+    let (_, after) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/search?{}&type=case", q("调包")),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert!(after.to_string().contains(&id), "a synonym now: {after}");
+    let (_, history) = app
+        .call(
+            Method::GET,
+            "/api/v1/config-history?kind=setting&key=search_synonyms",
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert!(history.to_string().contains("调包"), "{history}");
+}
