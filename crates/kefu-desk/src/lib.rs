@@ -38,31 +38,12 @@ pub use store::{
 
 #[cfg(test)]
 mod layering_check {
-    /// Every `.rs` file under `dir`, with its path relative to `root`.
-    fn sources(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<(String, String)>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                sources(root, &path, out);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let relative = path
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                out.push((relative, std::fs::read_to_string(&path).unwrap()));
-            }
-        }
-    }
-
     #[test]
     fn no_module_imports_from_itself_through_others() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut files = Vec::new();
-        sources(&root, &root, &mut files);
-        assert!(files.len() > 15, "read {} files", files.len());
-        if let Err(problem) = kefu_model::layering::check(&files) {
-            panic!("kefu-desk's modules: {problem}");
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        match kefu_model::layering::check_sources(&src) {
+            Ok(files) => assert!(files > 15, "read {files} files"),
+            Err(problem) => panic!("kefu-desk's modules: {problem}"),
         }
     }
 }
