@@ -265,6 +265,35 @@ pub fn layers(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<String> {
     placed
 }
 
+/// Reads every `.rs` file under `src` (a crate's source folder) and checks them as [`check`]
+/// does; the number of files read, or the problem found.
+pub fn check_sources(src: &std::path::Path) -> Result<usize, String> {
+    fn read(
+        root: &std::path::Path,
+        dir: &std::path::Path,
+        out: &mut Vec<(String, String)>,
+    ) -> std::io::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                read(root, &path, out)?;
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let relative = path
+                    .strip_prefix(root)
+                    .unwrap_or(&path)
+                    .to_string_lossy()
+                    .into_owned();
+                out.push((relative, std::fs::read_to_string(&path)?));
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    read(src, src, &mut files).map_err(|e| format!("reading {}: {e}", src.display()))?;
+    check(&files)?;
+    Ok(files.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,33 +366,4 @@ mod tests {
         let err = check(&sources).unwrap_err();
         assert!(err.contains("a.rs: crate::Desk"), "{err}");
     }
-}
-
-/// Reads every `.rs` file under `src` (a crate's source folder) and checks them as [`check`]
-/// does; the number of files read, or the problem found.
-pub fn check_sources(src: &std::path::Path) -> Result<usize, String> {
-    fn read(
-        root: &std::path::Path,
-        dir: &std::path::Path,
-        out: &mut Vec<(String, String)>,
-    ) -> std::io::Result<()> {
-        for entry in std::fs::read_dir(dir)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                read(root, &path, out)?;
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let relative = path
-                    .strip_prefix(root)
-                    .unwrap_or(&path)
-                    .to_string_lossy()
-                    .into_owned();
-                out.push((relative, std::fs::read_to_string(&path)?));
-            }
-        }
-        Ok(())
-    }
-    let mut files = Vec::new();
-    read(src, src, &mut files).map_err(|e| format!("reading {}: {e}", src.display()))?;
-    check(&files)?;
-    Ok(files.len())
 }
