@@ -308,52 +308,36 @@ impl Desk {
             actor.can_write_cases(),
             "this role cannot take part in chats",
         )?;
-        let chats = |mut cases: Vec<Case>| {
-            cases.retain(|c| c.channel == Channel::Chat);
-            cases
-        };
+        // Only cases with a conversation: a chat-channel case recorded through the API or an
+        // import has none, and a panel for it could only stay empty; it is worked from the
+        // queues like any other.
         let mine = self
             .store
             .list_cases(&kefu_model::records::CaseQuery {
                 assignee: Some(actor.user_id.clone()),
                 open_only: true,
+                live_chat: true,
                 limit: 200,
                 sort: kefu_model::records::CaseSort::Oldest,
                 ..Default::default()
             })
             .await?
             .items;
-        let waiting = self
+        let mut waiting = self
             .store
             .list_cases(&kefu_model::records::CaseQuery {
                 unassigned: true,
                 open_only: true,
+                live_chat: true,
                 limit: 200,
                 sort: kefu_model::records::CaseSort::Oldest,
                 ..Default::default()
             })
             .await?
             .items;
-        let mut waiting = chats(waiting);
         // The bot still has these; they show once a person is needed.
         waiting.retain(|c| !c.bot.as_ref().is_some_and(|b| b.active));
-        Ok((
-            self.live_chats_only(chats(mine)).await?,
-            self.live_chats_only(waiting).await?,
-        ))
-    }
-
-    /// Keeps the cases that have a conversation to chat in: a chat-channel case recorded
-    /// through the API or an import (a chat held elsewhere) has none, and a panel for it could
-    /// only stay empty. Such cases are worked from the queues like any other.
-    async fn live_chats_only(&self, cases: Vec<Case>) -> DeskResult<Vec<Case>> {
-        let mut live = Vec::with_capacity(cases.len());
-        for case in cases {
-            if self.store.conversation_by_case(&case.id).await?.is_some() {
-                live.push(case);
-            }
-        }
-        Ok(live)
+        Ok((mine, waiting))
     }
 
     /// The conversation after `after_seq`, as `audience` sees it.

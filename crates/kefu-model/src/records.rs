@@ -76,6 +76,9 @@ pub struct CaseQuery {
     pub open_promises: bool,
     /// Only cases that are with a department (transferred and not handed back).
     pub transferred: bool,
+    /// Only cases with a live-chat conversation (not chat-channel cases recorded through the
+    /// API or an import, which have none to chat in).
+    pub live_chat: bool,
     /// Newest first unless asked otherwise; only newest-first lists page with a cursor (the
     /// others return their first `limit` cases).
     pub sort: CaseSort,

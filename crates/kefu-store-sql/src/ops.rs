@@ -1286,6 +1286,10 @@ fn case_filter(q: &CaseQuery) -> Filter {
     if q.transferred {
         f.clauses.push("department_id IS NOT NULL".into());
     }
+    if q.live_chat {
+        f.clauses
+            .push("id IN (SELECT case_id FROM chat_conversations)".into());
+    }
     if q.open_promises {
         f.clauses
             .push("id IN (SELECT case_id FROM case_timers WHERE clock LIKE 'commitment:%')".into());
