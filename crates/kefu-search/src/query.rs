@@ -36,8 +36,9 @@ const MAX_FILTER_CHARS: usize = 128;
 const MAX_TEXT_CLAUSES: usize = 16;
 /// Whitespace-separated pieces of a search text tried as identifiers.
 const MAX_IDENTIFIER_CANDIDATES: usize = 16;
-/// Score of an exact identifier match (twice this when the whole text is the identifier). BM25 of a [`MAX_QUERY_CHARS`] text over a few million
-/// documents stays far below it, so an identifier hit always ranks above a word hit.
+/// Score of an exact identifier match (twice this when the whole text is the identifier). BM25
+/// of a [`MAX_QUERY_CHARS`] text over a few million documents stays far below it, so an
+/// identifier hit always ranks above a word hit.
 const IDENTIFIER_SCORE: f32 = 1_000_000.0;
 /// A word in the title counts this many times a word in the body.
 const TITLE_BOOST: f32 = 3.0;

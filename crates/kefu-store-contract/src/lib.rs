@@ -103,6 +103,28 @@ pub fn dept(key: &str, name: &str, kind: &str) -> DepartmentDraft {
     }
 }
 
+/// A customer with one correction in their history (a `customer_events` row), for the tests
+/// that prove each database refuses to rewrite that history.
+pub async fn customer_with_one_edit(f: &Fixture) {
+    let c = f
+        .desk
+        .create_customer(&f.agent, customer("钱多多", "13700009999"))
+        .await
+        .unwrap();
+    let patch = kefu_model::corrections::CustomerPatch {
+        version: 1,
+        name: Some("钱少少".into()),
+        phones: None,
+        emails: None,
+        grade: None,
+        tags: None,
+    };
+    f.desk
+        .edit_customer(&f.agent, c.id.as_str(), patch)
+        .await
+        .unwrap();
+}
+
 pub fn customer(name: &str, phone: &str) -> CustomerDraft {
     CustomerDraft {
         name: Some(name.into()),

@@ -336,26 +336,7 @@ async fn customer_events_cannot_be_rewritten_in_the_database() {
     );
     let store: Arc<dyn Store> = pg.clone();
     let f = kefu_store_contract::fixture(store).await;
-    let c = f
-        .desk
-        .create_customer(
-            &f.agent,
-            kefu_store_contract::customer("钱多多", "13700009999"),
-        )
-        .await
-        .unwrap();
-    let patch = kefu_model::corrections::CustomerPatch {
-        version: 1,
-        name: Some("钱少少".into()),
-        phones: None,
-        emails: None,
-        grade: None,
-        tags: None,
-    };
-    f.desk
-        .edit_customer(&f.agent, c.id.as_str(), patch)
-        .await
-        .unwrap();
+    kefu_store_contract::customer_with_one_edit(&f).await;
     let pool = pg.backend().pool();
     let update = sqlx::query("UPDATE customer_events SET actor = 'someone else'")
         .execute(pool)

@@ -91,26 +91,7 @@ async fn customer_events_cannot_be_rewritten_in_the_database() {
     let path = dir.join("kefu.db");
     let store: Arc<dyn Store> = Arc::new(kefu_store_sqlite::open(&path).await.unwrap());
     let f = kefu_store_contract::fixture(store.clone()).await;
-    let c = f
-        .desk
-        .create_customer(
-            &f.agent,
-            kefu_store_contract::customer("钱多多", "13700009999"),
-        )
-        .await
-        .unwrap();
-    let patch = kefu_model::corrections::CustomerPatch {
-        version: 1,
-        name: Some("钱少少".into()),
-        phones: None,
-        emails: None,
-        grade: None,
-        tags: None,
-    };
-    f.desk
-        .edit_customer(&f.agent, c.id.as_str(), patch)
-        .await
-        .unwrap();
+    kefu_store_contract::customer_with_one_edit(&f).await;
     let raw = rusqlite::Connection::open(&path).unwrap();
     let update = raw.execute("UPDATE customer_events SET actor = 'someone else'", []);
     assert!(update.unwrap_err().to_string().contains("append-only"));

@@ -1240,17 +1240,15 @@ impl From<&kefu_model::pickup::PickupChange> for PickupChangeView {
     }
 }
 
-/// A pickup: the sender's name in full, phone masked, addresses cut to the district.
+/// What every view of a pickup shows alike; the views differ only in how much of the parties
+/// they show.
 #[derive(Serialize, JsonSchema)]
-#[schemars(rename = "Pickup")]
-pub struct PickupMaskedView {
+pub struct PickupParts {
     id: String,
     number: String,
     version: i64,
     #[schemars(with = "PickupStatusCode")]
     status: kefu_model::pickup::PickupStatus,
-    sender: MaskedPartyView,
-    recipient_region: String,
     item: String,
     #[schemars(with = "Money")]
     weight_kg: Decimal,
@@ -1287,101 +1285,13 @@ pub struct PickupMaskedView {
     updated_at: Timestamp,
 }
 
-impl From<&kefu_model::pickup::Pickup> for PickupMaskedView {
+impl From<&kefu_model::pickup::Pickup> for PickupParts {
     fn from(p: &kefu_model::pickup::Pickup) -> Self {
-        let v = kefu_model::pickup::PickupView::of(p);
-        PickupMaskedView {
-            id: v.id,
-            number: v.number,
-            version: v.version,
-            status: v.status,
-            sender: (&v.sender).into(),
-            recipient_region: v.recipient_region,
-            item: v.item,
-            weight_kg: v.weight_kg,
-            dimensions_cm: v.dimensions_cm,
-            pieces: v.pieces,
-            declared_value: v.declared_value,
-            insured: v.insured,
-            product: v.product,
-            quote: v.quote,
-            review_required: v.review_required,
-            outlet: v.outlet,
-            courier: v.courier.as_ref().map(Into::into),
-            estimated_pickup_at: v.estimated_pickup_at,
-            waybill_no: v.waybill_no,
-            customer_id: v.customer_id.map(|c| c.to_string()),
-            case_id: v.case_id.map(|c| c.to_string()),
-            history: v.history.iter().map(Into::into).collect(),
-            created_at: v.created_at,
-            updated_at: v.updated_at,
-        }
-    }
-}
-
-/// A pickup with the sender's phone and both addresses in full (only from the audited reveal).
-#[derive(Serialize, JsonSchema)]
-#[schemars(rename = "PickupFull")]
-pub struct PickupFullView {
-    id: String,
-    number: String,
-    version: i64,
-    #[schemars(with = "PickupStatusCode")]
-    status: kefu_model::pickup::PickupStatus,
-    sender: PartyView,
-    recipient_address: String,
-    #[schemars(with = "AnyObject")]
-    recipient_region: kefu_regions::ParsedAddress,
-    item: String,
-    #[schemars(with = "Money")]
-    weight_kg: Decimal,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<[Money; 3]>")]
-    dimensions_cm: Option<[Decimal; 3]>,
-    pieces: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<Money>")]
-    declared_value: Option<Decimal>,
-    insured: bool,
-    product: String,
-    #[schemars(with = "AnyObject")]
-    quote: Value,
-    review_required: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    outlet: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    courier: Option<CourierView>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<DateTime>")]
-    estimated_pickup_at: Option<Timestamp>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    waybill_no: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    customer_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    case_id: Option<String>,
-    history: Vec<PickupChangeView>,
-    #[schemars(with = "DateTime")]
-    created_at: Timestamp,
-    #[schemars(with = "DateTime")]
-    updated_at: Timestamp,
-}
-
-impl From<&kefu_model::pickup::Pickup> for PickupFullView {
-    fn from(p: &kefu_model::pickup::Pickup) -> Self {
-        PickupFullView {
+        PickupParts {
             id: p.id.clone(),
             number: p.number.clone(),
             version: p.version,
             status: p.status,
-            sender: PartyView::of(
-                &p.sender.name,
-                &p.sender.phone,
-                &p.sender.address,
-                &p.sender.region,
-            ),
-            recipient_address: p.recipient_address.clone(),
-            recipient_region: p.recipient_region.clone(),
             item: p.item.clone(),
             weight_kg: p.weight_kg,
             dimensions_cm: p.dimensions_cm,
@@ -1400,6 +1310,55 @@ impl From<&kefu_model::pickup::Pickup> for PickupFullView {
             history: p.history.iter().map(Into::into).collect(),
             created_at: p.created_at,
             updated_at: p.updated_at,
+        }
+    }
+}
+
+/// A pickup: the sender's name in full, phone masked, addresses cut to the district.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "Pickup")]
+pub struct PickupMaskedView {
+    #[serde(flatten)]
+    parts: PickupParts,
+    sender: MaskedPartyView,
+    recipient_region: String,
+}
+
+impl From<&kefu_model::pickup::Pickup> for PickupMaskedView {
+    fn from(p: &kefu_model::pickup::Pickup) -> Self {
+        let masked = kefu_model::pickup::PickupView::of(p);
+        PickupMaskedView {
+            parts: p.into(),
+            sender: (&masked.sender).into(),
+            recipient_region: masked.recipient_region,
+        }
+    }
+}
+
+/// A pickup with the sender's phone and both addresses in full (only from the audited reveal).
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "PickupFull")]
+pub struct PickupFullView {
+    #[serde(flatten)]
+    parts: PickupParts,
+    sender: PartyView,
+    recipient_address: String,
+    #[schemars(with = "AnyObject")]
+    recipient_region: kefu_regions::ParsedAddress,
+}
+
+impl From<&kefu_model::pickup::Pickup> for PickupFullView {
+    fn from(p: &kefu_model::pickup::Pickup) -> Self {
+        PickupFullView {
+            parts: p.into(),
+            sender: PartyView::of(
+                &p.sender.name,
+                &p.sender.phone,
+                &p.sender.address,
+                &p.sender.region,
+            ),
+            recipient_address: p.recipient_address.clone(),
+            recipient_region: p.recipient_region.clone(),
         }
     }
 }

@@ -68,6 +68,17 @@ impl Client {
         }
     }
 
+    /// Sends a customer message and returns the bot's answer to it.
+    async fn ask_bot(&mut self, client_id: &str, body: &str) -> String {
+        self.send(json!({"type": "message", "client_id": client_id, "body": body}))
+            .await;
+        self.frame("ack").await;
+        self.until(|v| is_message(v, "bot")).await["body"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     async fn frame(&mut self, kind: &str) -> Value {
         self.until(|v| v["type"] == kind).await
     }
@@ -643,15 +654,8 @@ async fn the_bot_answers_routine_questions_from_the_parcel_rules() {
     let chat = start_chat(&app.base).await;
     let mut c = customer(&app.base, chat["token"].as_str().unwrap(), 0).await;
     c.until(|v| is_message(v, "bot")).await;
-    let mut ask = async |client_id: &str, body: &str| -> String {
-        c.send(json!({"type": "message", "client_id": client_id, "body": body}))
-            .await;
-        c.frame("ack").await;
-        c.until(|v| is_message(v, "bot")).await["body"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let mut ask =
+        async |client_id: &str, body: &str| -> String { c.ask_bot(client_id, body).await };
     let answer = ask("q-1", "锂电池能寄吗").await;
     assert!(answer.contains("锂电池"), "{answer}");
     let answer = ask("q-2", "我的快递到哪了").await;
@@ -743,13 +747,7 @@ async fn the_bot_books_a_pickup_slot_by_slot_after_the_customer_confirms_the_quo
     let mut turn = 0;
     let mut say = async |body: &str| -> String {
         turn += 1;
-        c.send(json!({"type": "message", "client_id": format!("p-{turn}"), "body": body}))
-            .await;
-        c.frame("ack").await;
-        c.until(|v| is_message(v, "bot")).await["body"]
-            .as_str()
-            .unwrap()
-            .to_string()
+        c.ask_bot(&format!("p-{turn}"), body).await
     };
     let mut answer = say("我要寄快递，3公斤的衣服").await;
     let replies = [
@@ -846,15 +844,8 @@ async fn the_bot_answers_from_the_help_centre_and_says_so_when_nothing_fits() {
     let chat = start_chat(&app.base).await;
     let mut c = customer(&app.base, chat["token"].as_str().unwrap(), 0).await;
     c.until(|v| is_message(v, "bot")).await;
-    let mut ask = async |client_id: &str, body: &str| -> String {
-        c.send(json!({"type": "message", "client_id": client_id, "body": body}))
-            .await;
-        c.frame("ack").await;
-        c.until(|v| is_message(v, "bot")).await["body"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let mut ask =
+        async |client_id: &str, body: &str| -> String { c.ask_bot(client_id, body).await };
     // A how-to question the bot has no rule for: the packing article answers it.
     let answer = ask("k-1", "易碎品怎么包装比较好").await;
     assert!(
@@ -972,13 +963,7 @@ async fn the_bot_does_not_ask_for_what_the_customer_already_said() {
     let mut turn = 0;
     let mut say = async |body: &str| -> String {
         turn += 1;
-        c.send(json!({"type": "message", "client_id": format!("r-{turn}"), "body": body}))
-            .await;
-        c.frame("ack").await;
-        c.until(|v| is_message(v, "bot")).await["body"]
-            .as_str()
-            .unwrap()
-            .to_string()
+        c.ask_bot(&format!("r-{turn}"), body).await
     };
     let answer = say("明天下午来我家取个件，上海市浦东新区张江路100号，大概3公斤").await;
     assert!(
