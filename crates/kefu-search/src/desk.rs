@@ -23,8 +23,13 @@ use crate::{DocFilters, DocKind, Query, SearchDoc, SearchError, SearchIndex, Vis
 /// later one, see `OutboxStore::search_outbox`), and how far behind its cursor it re-reads after a
 /// start.
 const LATE_COMMITS: SignedDuration = SignedDuration::from_secs(10);
-/// Outbox entries per pass.
+/// Outbox entries per read.
 const BATCH: u32 = 1_000;
+/// Most new outbox entries one pass reads (and commits at once). A tantivy commit writes a
+/// segment (its term dictionary built anew) and later merges it: committing every 1,000 changes
+/// as fast as it could took a quarter of the CPU under a burst of creates, so a pass
+/// takes all that waited since the last, and passes are [`INDEX_EVERY`] apart.
+const MAX_PER_PASS: usize = 20_000;
 
 impl From<SearchKind> for DocKind {
     fn from(k: SearchKind) -> DocKind {
@@ -412,10 +417,21 @@ pub async fn apply_outbox(
         entries.extend(window);
     }
     entries.extend(late_arrivals(store, &mut holes).await?);
-    let fresh = store
-        .search_outbox(cursor, Timestamp::MAX, BATCH)
-        .await
-        .map_err(store_error)?;
+    let mut fresh = Vec::new();
+    loop {
+        let after = fresh
+            .last()
+            .map_or(cursor, |e: &kefu_model::records::OutboxEntry| e.id);
+        let page = store
+            .search_outbox(after, Timestamp::MAX, BATCH)
+            .await
+            .map_err(store_error)?;
+        let full = page.len() >= BATCH as usize;
+        fresh.extend(page);
+        if !full || fresh.len() >= MAX_PER_PASS {
+            break;
+        }
+    }
     let last = fresh
         .iter()
         .map(|e| e.id)
@@ -589,7 +605,7 @@ pub async fn reindex(index: &SearchIndex, store: &dyn Store) -> Result<u64, Doma
 
 /// How often a node looks at the outbox: a change is searchable within about this (plus the
 /// commit), well inside the one second.
-pub const INDEX_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+pub const INDEX_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
 fn cursor_of(index: &SearchIndex) -> i64 {
     index
@@ -659,8 +675,9 @@ pub async fn run_indexer(
         if let Err(e) = apply_outbox(&index, store.as_ref(), clock.now(), &mut applied).await {
             tracing::warn!(error = %e, "search indexing failed; retrying");
         }
-        // A full batch means more is waiting (a backlog after a start or a burst): go on at once.
-        if cursor_of(&index) - before < i64::from(BATCH) {
+        // A full pass means more is waiting (a backlog after a start): go on at once.
+        let behind = usize::try_from(cursor_of(&index) - before).is_ok_and(|n| n >= MAX_PER_PASS);
+        if !behind {
             tokio::time::sleep(INDEX_EVERY).await;
         }
     }

@@ -20,7 +20,7 @@ use crate::error::SearchError;
 use crate::identifiers::identifier_tokens;
 use crate::query::{Query, plan};
 use crate::synonyms::Synonyms;
-use crate::tokenizer::{BIGRAM_TOKENIZER, BigramTokenizer, CHINESE_TOKENIZER, ChineseTokenizer};
+use crate::tokenizer::{CHINESE_TOKENIZER, ChineseTokenizer};
 
 /// Characters of body text a snippet shows.
 const SNIPPET_CHARS: usize = 120;
@@ -60,9 +60,6 @@ pub(crate) struct Fields {
     pub(crate) id: Field,
     pub(crate) title: Field,
     pub(crate) body: Field,
-    /// Title and body again as character bigrams: the recall field, for query words that
-    /// jieba cut differently in the document (scored below a word match).
-    pub(crate) grams: Field,
     pub(crate) identifiers: Field,
     /// [`SearchDoc::related_identifiers`], exact, below `identifiers`.
     pub(crate) related: Field,
@@ -88,11 +85,6 @@ fn schema() -> (Schema, Fields) {
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         )
         .set_stored();
-    let grams = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(BIGRAM_TOKENIZER)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-    );
     let identifiers = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer("raw")
@@ -104,7 +96,6 @@ fn schema() -> (Schema, Fields) {
         id: builder.add_text_field("id", STORED),
         title: builder.add_text_field("title", words.clone()),
         body: builder.add_text_field("body", words),
-        grams: builder.add_text_field("grams", grams),
         identifiers: builder.add_text_field("identifiers", identifiers.clone()),
         related: builder.add_text_field("related", identifiers),
         kept_identifiers: builder.add_text_field("kept_identifiers", STORED),
@@ -183,9 +174,6 @@ impl SearchIndex {
             CHINESE_TOKENIZER,
             TextAnalyzer::from(ChineseTokenizer::new()),
         );
-        index
-            .tokenizers()
-            .register(BIGRAM_TOKENIZER, TextAnalyzer::from(BigramTokenizer));
         let writer = index.writer_with_num_threads(threads, threads * WRITER_BYTES_PER_THREAD)?;
         let reader = index
             .reader_builder()
@@ -299,9 +287,9 @@ impl SearchIndex {
         let mut used = &plan.query;
         let mut top = searcher.search(used, &collector)?;
         if top.len() < plan.limit
-            && let Some(with_bigrams) = &plan.with_bigrams
+            && let Some(with_pieces) = &plan.with_pieces
         {
-            used = with_bigrams;
+            used = with_pieces;
             top = searcher.search(used, &collector)?;
         }
         let mut snippets = SnippetGenerator::create(&searcher, &**used, self.fields.body)?;
@@ -345,8 +333,6 @@ impl SearchIndex {
         out.add_text(f.id, &doc.id);
         out.add_text(f.title, &doc.title);
         out.add_text(f.body, &doc.body);
-        out.add_text(f.grams, &doc.title);
-        out.add_text(f.grams, &doc.body);
         for identifier in &doc.identifiers {
             for token in identifier_tokens(identifier) {
                 out.add_text(f.identifiers, token);

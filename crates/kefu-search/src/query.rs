@@ -10,8 +10,8 @@ use std::ops::Bound;
 use jiff::Timestamp;
 use serde::Serialize;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery,
-    Query as TantivyQuery, RangeQuery, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhrasePrefixQuery,
+    PhraseQuery, Query as TantivyQuery, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
@@ -21,7 +21,7 @@ use crate::error::SearchError;
 use crate::identifiers::normalize_identifier;
 use crate::index::Fields;
 use crate::synonyms::Synonyms;
-use crate::tokenizer::{expression_bigrams, is_ideograph, query_words};
+use crate::tokenizer::{ideograph_run, is_ideograph, query_words, tail_term, text_chars};
 
 /// Longest search text accepted, in characters. Longer is a paste, not a search.
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -42,9 +42,16 @@ const MAX_IDENTIFIER_CANDIDATES: usize = 16;
 const IDENTIFIER_SCORE: f32 = 1_000_000.0;
 /// A word in the title counts this many times a word in the body.
 const TITLE_BOOST: f32 = 3.0;
-/// What a match of the searched word's characters in a row counts (the bigram field: where
-/// jieba cut the document's text differently, `被漏派了` for `漏派`), next to the word itself.
-const GRAM_WEIGHT: f32 = 0.5;
+/// What a match of the searched word's characters in a row counts (where jieba cut the
+/// document's text differently, `被漏派了` for `漏派`), next to the word itself.
+const PIECES_WEIGHT: f32 = 0.5;
+/// Words longer than this (in characters) are not looked for in other pieces: the ways to cut
+/// them grow as 2^(n-1), and jieba seldom splits a long word it knows.
+const MAX_PIECED_CHARS: usize = 6;
+/// Most ways of cutting one word tried per field.
+const MAX_PIECINGS: usize = 16;
+/// Most words a piece at the end of a cut stands for as their start (`送` for 送到, 送货 …).
+const MAX_PREFIX_EXPANSIONS: u32 = 100;
 /// What another expression of the searched word's synonym concept counts, next to the word
 /// itself: below its characters in a row, which are at least what was typed.
 const SYNONYM_WEIGHT: f32 = 0.3;
@@ -216,31 +223,26 @@ impl Query {
 /// A clause of a boolean query.
 type Clause = (Occur, Box<dyn TantivyQuery>);
 
-/// Which alternatives get the bigram field's fallback.
+/// Which alternatives are also looked for in other pieces (their characters in a row, cut
+/// differently by jieba in the document).
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Bigrams {
-    /// Those whose words are rare as words in the index ([`RARE_WORD_DOCS`]): a word jieba
-    /// seldom cuts out (漏派 in 被漏派了) is found by its characters from the start.
-    ForRareWords,
+enum Pieces {
+    /// Those with a word the index does not hold at all: a word jieba never cut out of any
+    /// text (漏派 where every text says 被漏派了) is looked for in pieces from the start.
+    ForAbsentWords,
     /// All of them: when the words find too little.
     ForAll,
 }
-
-/// A word in fewer documents than this gets its bigram fallback in the first search: the
-/// page could be short of it. A more common word's hits fill the page before its characters'
-/// (scored below them) would, so asking for those only when the page is short costs nothing in
-/// what is shown and keeps common words as fast as without the field.
-const RARE_WORD_DOCS: u64 = MAX_LIMIT as u64;
 
 /// A validated query turned into what the index is asked.
 pub(crate) struct Plan {
     /// Identifiers, words and synonyms.
     pub(crate) query: Box<dyn TantivyQuery>,
-    /// The same with the bigram field's fallback, when the text has a word it applies to: run
-    /// when `query` finds fewer than `limit` hits. A common word's characters in a row match
-    /// nearly everywhere the word does; asking for them only when the words fall short keeps
-    /// such searches as fast as before, and their hits would rank below the word's anyway.
-    pub(crate) with_bigrams: Option<Box<dyn TantivyQuery>>,
+    /// The same with every word also looked for in other pieces, when the text has a word it
+    /// applies to: run when `query` finds fewer than `limit` hits. A common word's characters
+    /// in a row match nearly everywhere the word does; asking for them only when the words fall
+    /// short keeps such searches fast, and their hits would rank below the word's anyway.
+    pub(crate) with_pieces: Option<Box<dyn TantivyQuery>>,
     pub(crate) limit: usize,
 }
 
@@ -272,10 +274,9 @@ pub(crate) fn plan(
         return Err(invalid("min_word_percent", "must be at most 100"));
     }
     let clauses = text_clauses(text, synonyms);
-    let with_words = |bigrams: Bigrams| -> Result<Box<dyn TantivyQuery>, SearchError> {
+    let with_words = |pieces: Pieces| -> Result<Box<dyn TantivyQuery>, SearchError> {
         let mut matching = identifier_queries(text, fields);
-        if let Some(words) =
-            text_query(&clauses, fields, query.min_word_percent, searcher, bigrams)?
+        if let Some(words) = text_query(&clauses, fields, query.min_word_percent, searcher, pieces)?
         {
             matching.push((Occur::Should, words));
         }
@@ -290,14 +291,14 @@ pub(crate) fn plan(
         );
         Ok(Box::new(BooleanQuery::new(all)))
     };
-    let has_bigrams = clauses
+    let has_pieces = clauses
         .iter()
         .flatten()
-        .any(|alternative| alternative.bigrams.is_some());
+        .any(|alternative| alternative.chars.is_some());
     Ok(Plan {
-        query: with_words(Bigrams::ForRareWords)?,
-        with_bigrams: if has_bigrams {
-            Some(with_words(Bigrams::ForAll)?)
+        query: with_words(Pieces::ForAbsentWords)?,
+        with_pieces: if has_pieces {
+            Some(with_words(Pieces::ForAll)?)
         } else {
             None
         },
@@ -499,7 +500,7 @@ fn text_query(
     fields: &Fields,
     min_word_percent: Option<u8>,
     searcher: &Searcher,
-    bigrams: Bigrams,
+    pieces: Pieces,
 ) -> Result<Option<Box<dyn TantivyQuery>>, SearchError> {
     if clauses.is_empty() {
         return Ok(None);
@@ -515,7 +516,7 @@ fn text_query(
         .map(|alternatives| {
             Ok((
                 Occur::Should,
-                clause_query(alternatives, fields, searcher, bigrams)?,
+                clause_query(alternatives, fields, searcher, pieces)?,
             ))
         })
         .collect::<Result<Vec<Clause>, SearchError>>()?;
@@ -528,8 +529,8 @@ fn text_query(
 struct Alternative {
     /// Its words at character offsets (one word, or a phrase).
     words: Vec<(usize, String)>,
-    /// Its characters for the bigram field, when it is all ideographs.
-    bigrams: Option<Vec<String>>,
+    /// Its characters, when it is all ideographs (to be looked for in other pieces).
+    chars: Option<Vec<char>>,
     /// 1 for what was searched, [`SYNONYM_WEIGHT`] for another expression of its concept.
     weight: f32,
 }
@@ -540,7 +541,7 @@ impl Alternative {
         let text: String = words.iter().map(|(_, word)| word.as_str()).collect();
         Self {
             words,
-            bigrams: expression_bigrams(&text),
+            chars: ideograph_run(&text),
             weight: 1.0,
         }
     }
@@ -549,27 +550,27 @@ impl Alternative {
     fn expression(expression: &str, weight: f32) -> Self {
         Self {
             words: query_words(expression),
-            bigrams: expression_bigrams(expression),
+            chars: ideograph_run(expression),
             weight,
         }
     }
 }
 
-/// Any one of `alternatives`, in the title (boosted), the body, or as characters in a row (the
-/// bigram field, below a word match). The best match counts, the others a little
+/// Any one of `alternatives`, in the title (boosted), the body, or as its characters in a row
+/// cut into other pieces (below a word match). The best match counts, the others a little
 /// ([`TIE_BREAKER`]): a document that says it three ways does not beat one that says it as
 /// searched.
 ///
 /// BM25 weights a rare expression above a common one, so a synonym rarer than the word searched
 /// (or a phrase, whose weight is the sum of its words') would outrank the word itself. Each
 /// alternative is therefore boosted by the searched word's weight over its own: every way of
-/// matching counts as the searched word would, times its weight (1 word, [`GRAM_WEIGHT`]
-/// characters, [`SYNONYM_WEIGHT`] another expression).
+/// matching counts as the searched word would, times its weight (1 word, [`PIECES_WEIGHT`]
+/// other pieces, [`SYNONYM_WEIGHT`] another expression).
 fn clause_query(
     alternatives: &[Alternative],
     fields: &Fields,
     searcher: &Searcher,
-    bigrams: Bigrams,
+    pieces: Pieces,
 ) -> Result<Box<dyn TantivyQuery>, SearchError> {
     let Some(searched) = alternatives.first() else {
         return Ok(Box::new(BooleanQuery::new(Vec::new())));
@@ -581,7 +582,15 @@ fn clause_query(
         / searched.words.len().max(1) as f32;
     let mut disjuncts: Vec<Box<dyn TantivyQuery>> = Vec::new();
     for alternative in alternatives {
+        let wanted = alternative.chars.is_some()
+            && match pieces {
+                Pieces::ForAll => true,
+                Pieces::ForAbsentWords => {
+                    rarest_word_docs(&alternative.words, fields.body, searcher)? == 0
+                }
+            };
         let mut in_fields: Vec<Clause> = Vec::new();
+        let mut in_pieces: Vec<Box<dyn TantivyQuery>> = Vec::new();
         // The title counts more for the expression searched; another expression in a title
         // still counts below the searched one in a body.
         let title_boost = if alternative.weight < 1.0 {
@@ -590,28 +599,27 @@ fn clause_query(
             TITLE_BOOST
         };
         for (field, field_boost) in [(fields.title, title_boost), (fields.body, 1.0)] {
+            let scale = field_boost * alternative.weight * reference;
             if let Some(query) = words_query(&alternative.words, field) {
                 let idf = words_idf(&alternative.words, field, searcher, documents)?;
-                let boost = field_boost * alternative.weight * reference / idf;
-                in_fields.push((Occur::Should, Box::new(BoostQuery::new(query, boost))));
+                in_fields.push((Occur::Should, Box::new(BoostQuery::new(query, scale / idf))));
+            }
+            if let Some(chars) = alternative.chars.as_deref().filter(|_| wanted) {
+                in_pieces.extend(pieced_queries(
+                    chars,
+                    field,
+                    searcher,
+                    PIECES_WEIGHT * scale,
+                )?);
             }
         }
         if !in_fields.is_empty() {
             disjuncts.push(Box::new(BooleanQuery::new(in_fields)));
         }
-        let wanted = match bigrams {
-            Bigrams::ForAll => true,
-            Bigrams::ForRareWords => {
-                rarest_word_docs(&alternative.words, fields.body, searcher)? < RARE_WORD_DOCS
-            }
-        };
-        if let Some(bigrams) = alternative.bigrams.as_ref().filter(|_| wanted) {
-            let positioned: Vec<(usize, String)> = bigrams.iter().cloned().enumerate().collect();
-            if let Some(query) = words_query(&positioned, fields.grams) {
-                let idf = words_idf(&positioned, fields.grams, searcher, documents)?;
-                let boost = GRAM_WEIGHT * alternative.weight * reference / idf;
-                disjuncts.push(Box::new(BoostQuery::new(query, boost)));
-            }
+        // The best way of cutting counts, not their sum: a text holding the word whole also
+        // matches its cuts that end in a prefix of it.
+        if !in_pieces.is_empty() {
+            disjuncts.push(Box::new(DisjunctionMaxQuery::new(in_pieces)));
         }
     }
     if disjuncts.len() == 1
@@ -623,6 +631,77 @@ fn clause_query(
         disjuncts,
         TIE_BREAKER,
     )))
+}
+
+/// The word `chars` where jieba cut the document's text into other pieces: shorter words in a
+/// row (被漏派了 is 被/漏/派/了, holding 漏派), or the word's end joined to what follows (派送到
+/// is 派/送到, holding 派送), or the whole word the start of a longer one (超区件 for 超区). Each
+/// way is a phrase whose last piece stands for any indexed word it begins, the pieces before it
+/// words the field holds; a match scores `score`.
+///
+/// A word joined to the text before it (被扣/费 for 扣费) is not found this way: the index
+/// would need every word's endings.
+fn pieced_queries(
+    chars: &[char],
+    field: Field,
+    searcher: &Searcher,
+    score: f32,
+) -> Result<Vec<Box<dyn TantivyQuery>>, SearchError> {
+    if chars.len() > MAX_PIECED_CHARS {
+        return Ok(Vec::new());
+    }
+    let mut pieced: Vec<Vec<String>> = Vec::new();
+    let mut leading: Vec<String> = Vec::new();
+    leading_pieces(chars, field, searcher, &mut leading, &mut pieced)?;
+    let mut queries: Vec<Box<dyn TantivyQuery>> = Vec::new();
+    for pieces in pieced {
+        let mut offset = 0;
+        let mut terms = Vec::with_capacity(pieces.len());
+        for piece in &pieces {
+            terms.push((offset, Term::from_field_text(field, piece)));
+            offset += text_chars(piece);
+        }
+        let mut query = PhrasePrefixQuery::new_with_offset(terms);
+        query.set_max_expansions(MAX_PREFIX_EXPANSIONS);
+        // A fixed score: tantivy scores a phrase of one word and a prefix as 1 whatever its
+        // boost, and how often the pieces occur says little about the word they spell.
+        queries.push(Box::new(ConstScoreQuery::new(Box::new(query), score)));
+    }
+    Ok(queries)
+}
+
+/// Every way of cutting `rest` into words the field holds followed by one last piece (any
+/// text), appended to `pieced` after `leading`; at most [`MAX_PIECINGS`].
+fn leading_pieces(
+    rest: &[char],
+    field: Field,
+    searcher: &Searcher,
+    leading: &mut Vec<String>,
+    pieced: &mut Vec<Vec<String>>,
+) -> Result<(), SearchError> {
+    if rest.is_empty() || pieced.len() >= MAX_PIECINGS {
+        return Ok(());
+    }
+    let mut last = leading.clone();
+    last.push(rest.iter().collect());
+    pieced.push(last);
+    for cut in 1..rest.len() {
+        let (word, after) = rest.split_at(cut);
+        let mut firsts = vec![word.iter().collect::<String>()];
+        // The word's first character may end a compound of the text before it (雨淋/湿 for 淋湿).
+        if let ([first], true) = (word, leading.is_empty()) {
+            firsts.push(tail_term(*first));
+        }
+        for first in firsts {
+            if searcher.doc_freq(&Term::from_field_text(field, &first))? == 0 {
+                continue;
+            }
+            leading.push(first);
+            leading_pieces(after, field, searcher, leading, pieced)?;
+            leading.pop();
+        }
+    }
+    Ok(())
 }
 
 fn is_single_ideograph(word: &str) -> bool {

@@ -49,21 +49,63 @@ impl Tokenizer for ChineseTokenizer {
     type TokenStream<'a> = ChineseTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> ChineseTokenStream {
-        let tokens = self
-            .segmenter
-            .word_spans(text)
-            .into_iter()
-            .filter(|span| span.word.len() <= MAX_WORD_BYTES)
-            .map(|span| Token {
+        let mut tokens: Vec<Token> = Vec::new();
+        for span in self.segmenter.word_spans(text) {
+            if span.word.len() > MAX_WORD_BYTES {
+                continue;
+            }
+            if let Some(tail) = last_ideograph_of_compound(span.word) {
+                let position = span.char_start + span.word.chars().count() - 1;
+                tokens.push(Token {
+                    offset_from: span.byte_end - tail.len_utf8(),
+                    offset_to: span.byte_end,
+                    position,
+                    text: tail_term(tail),
+                    position_length: 1,
+                });
+            }
+            tokens.push(Token {
                 offset_from: span.byte_start,
                 offset_to: span.byte_end,
                 position: span.char_start,
                 text: normalize_word(span.word),
                 position_length: 1,
-            })
-            .collect();
+            });
+        }
+        // tantivy stores each word's positions as increasing deltas; a sub-word's tail and its
+        // compound's can be the same character at the same place.
+        tokens.sort_by(|a, b| {
+            (a.position, a.offset_from, &a.text).cmp(&(b.position, b.offset_from, &b.text))
+        });
+        tokens.dedup_by(|a, b| a.position == b.position && a.text == b.text);
         ChineseTokenStream { tokens, next: 0 }
     }
+}
+
+/// Marks a compound's last character indexed again ([`tail_term`]), so that the character
+/// searched as a word of its own (好) does not match every compound ending in it (最好).
+/// A private-use character: no text holds it as a word.
+const TAIL_MARK: char = '\u{E000}';
+
+/// The term a compound's last character is indexed again as.
+pub(crate) fn tail_term(tail: char) -> String {
+    [TAIL_MARK, tail].iter().collect()
+}
+
+/// How many characters of the text a term stands for (a [`tail_term`] one).
+pub(crate) fn text_chars(term: &str) -> usize {
+    term.chars().filter(|&c| c != TAIL_MARK).count()
+}
+
+/// The last character of a word of two or more ideographs, indexed again as a [`tail_term`]:
+/// jieba joins a word's first character to the text before it (被雨淋湿 is 被/雨淋/湿, 被扣费
+/// is 被扣/费), and the tail lets a query for 淋湿 or 扣费 find that text as the phrase of the
+/// tail 淋 and 湿…. Ideographs only: there are a few thousand, so tails add postings, not words.
+fn last_ideograph_of_compound(word: &str) -> Option<char> {
+    let mut chars = word.chars();
+    let last = chars.next_back()?;
+    let mut before = chars.peekable();
+    (before.peek().is_some() && is_ideograph(last) && before.all(is_ideograph)).then_some(last)
 }
 
 pub(crate) struct ChineseTokenStream {
@@ -94,12 +136,9 @@ impl TokenStream for ChineseTokenStream {
     }
 }
 
-/// Name of the character-bigram tokenizer (the recall field).
-pub(crate) const BIGRAM_TOKENIZER: &str = "kefu_bigram";
-
 /// A Chinese, Japanese or Korean ideograph: the characters jieba groups into words, and the
-/// only ones the bigram field indexes (Latin words and numbers are whole words already, and
-/// identifiers have their own exact field).
+/// only ones a word is looked for in other pieces (Latin words and numbers are whole words
+/// already, and identifiers have their own exact field).
 pub(crate) fn is_ideograph(c: char) -> bool {
     matches!(c,
         '\u{3400}'..='\u{4DBF}'
@@ -108,47 +147,14 @@ pub(crate) fn is_ideograph(c: char) -> bool {
         | '\u{20000}'..='\u{2FA1F}')
 }
 
-/// Every two ideographs in a row, at the character offset of the first (so the bigrams of one
-/// run of text sit at consecutive positions and a phrase of them matches the run). What it
-/// finds does not depend on where jieba put a word boundary: `被漏派了` holds `漏派` here even
-/// though jieba cuts it 被/漏/派/了.
-#[derive(Clone, Default)]
-pub(crate) struct BigramTokenizer;
-
-impl Tokenizer for BigramTokenizer {
-    type TokenStream<'a> = ChineseTokenStream;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> ChineseTokenStream {
-        let mut tokens = Vec::new();
-        let mut previous: Option<(usize, char)> = None;
-        for (position, (byte_start, c)) in text.char_indices().enumerate() {
-            if !is_ideograph(c) {
-                previous = None;
-                continue;
-            }
-            if let Some((start, first)) = previous {
-                tokens.push(Token {
-                    offset_from: start,
-                    offset_to: byte_start + c.len_utf8(),
-                    position: position - 1,
-                    text: [first, c].iter().collect(),
-                    position_length: 1,
-                });
-            }
-            previous = Some((byte_start, c));
-        }
-        ChineseTokenStream { tokens, next: 0 }
-    }
-}
-
-/// The bigrams of `expression` in order, when it is two or more ideographs and nothing else
-/// (`漏派件` → 漏派, 派件); `None` for anything else, which the bigram field cannot match.
-pub(crate) fn expression_bigrams(expression: &str) -> Option<Vec<String>> {
+/// The characters of `expression` when it is two or more ideographs and nothing else: a word
+/// the index may hold in other pieces than the search text's cut (`漏派` in `被漏派了`).
+pub(crate) fn ideograph_run(expression: &str) -> Option<Vec<char>> {
     let chars: Vec<char> = expression.chars().collect();
     if chars.len() < 2 || !chars.iter().all(|&c| is_ideograph(c)) {
         return None;
     }
-    Some(chars.windows(2).map(|pair| pair.iter().collect()).collect())
+    Some(chars)
 }
 
 /// One word of a precise cut and its character offset from the start of the text, for building
@@ -172,10 +178,10 @@ mod tests {
         let mut out = Vec::new();
         while stream.advance() {
             let token = stream.token();
-            assert_eq!(
-                normalize_word(&text[token.offset_from..token.offset_to]),
-                token.text
-            );
+            let covered = normalize_word(&text[token.offset_from..token.offset_to]);
+            let is_tail = covered.chars().count() == 1
+                && covered.chars().next().map(tail_term) == Some(token.text.clone());
+            assert!(covered == token.text || is_tail, "{covered} {}", token.text);
             out.push((token.text.clone(), token.position));
         }
         out
@@ -190,6 +196,30 @@ mod tests {
     }
 
     #[test]
+    fn a_compounds_last_ideograph_is_indexed_again_once() {
+        // jieba: 包裹/被/雨淋/湿/了
+        let rained = tokens("包裹被雨淋湿了");
+        assert!(rained.contains(&("雨淋".to_owned(), 3)), "{rained:?}");
+        assert!(rained.contains(&(tail_term('淋'), 4)), "{rained:?}");
+        assert!(!rained.contains(&("淋".to_owned(), 4)), "{rained:?}");
+        assert!(rained.contains(&("湿".to_owned(), 5)), "{rained:?}");
+        let positions: Vec<usize> = rained.iter().map(|(_, position)| *position).collect();
+        assert!(positions.windows(2).all(|pair| pair[0] <= pair[1]));
+        // 爆竹 and 烟花爆竹 share their tail: one token
+        let tails = tokens("烟花爆竹")
+            .iter()
+            .filter(|(word, _)| *word == tail_term('竹'))
+            .count();
+        assert_eq!(tails, 1);
+        // not for Latin words or mixed ones
+        assert!(
+            !tokens("iphone坏了")
+                .iter()
+                .any(|(word, _)| *word == tail_term('e'))
+        );
+    }
+
+    #[test]
     fn latin_is_lower_cased_and_digits_kept() {
         let tokens = tokens("iPhone 15 寄到 SF1234567890");
         let words: Vec<_> = tokens.iter().map(|(w, _)| w.as_str()).collect();
@@ -199,35 +229,11 @@ mod tests {
     }
 
     #[test]
-    fn bigrams_cover_runs_of_ideographs_at_consecutive_positions() {
-        let mut tokenizer = BigramTokenizer;
-        let text = "被漏派了，SF12 改地址";
-        let mut stream = tokenizer.token_stream(text);
-        let mut out = Vec::new();
-        while stream.advance() {
-            let token = stream.token();
-            assert_eq!(&text[token.offset_from..token.offset_to], token.text);
-            out.push((token.text.clone(), token.position));
-        }
-        let expected = [
-            ("被漏", 0),
-            ("漏派", 1),
-            ("派了", 2),
-            ("改地", 10),
-            ("地址", 11),
-        ];
-        let expected: Vec<(String, usize)> = expected
-            .iter()
-            .map(|(t, p)| ((*t).to_owned(), *p))
-            .collect();
-        assert_eq!(out, expected);
-        assert_eq!(
-            expression_bigrams("漏派件"),
-            Some(vec!["漏派".to_owned(), "派件".to_owned()])
-        );
-        assert_eq!(expression_bigrams("漏"), None);
-        assert_eq!(expression_bigrams("power bank"), None);
-        assert_eq!(expression_bigrams("iphone坏了"), None);
+    fn only_runs_of_two_or_more_ideographs_are_pieced() {
+        assert_eq!(ideograph_run("漏派件"), Some(vec!['漏', '派', '件']));
+        assert_eq!(ideograph_run("漏"), None);
+        assert_eq!(ideograph_run("power bank"), None);
+        assert_eq!(ideograph_run("iphone坏了"), None);
     }
 
     #[test]
