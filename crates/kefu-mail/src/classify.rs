@@ -7,8 +7,8 @@ use crate::inbound::InboundMail;
 pub enum MailKind {
     /// Written by a person (as far as the headers and subject tell).
     Normal,
-    /// Machine-written but not a failure: out-of-office, vacation and "we received your mail"
-    /// replies, read receipts, delivery-success notifications.
+    /// Machine-sent but not a failure: out-of-office, vacation and "we received your mail"
+    /// replies, read receipts, delivery-success notifications, mailing-list and newsletter mail.
     AutoReply,
     /// A mail sent earlier could not be delivered. `original_message_id` is that mail's
     /// Message-ID (without brackets) when the bounce carries it; `permanent` is false when the
@@ -31,8 +31,8 @@ impl MailKind {
 /// auto-reply when every recipient got it); a read receipt is an auto-reply; a mail from
 /// `MAILER-DAEMON`/`postmaster`, or with a bounce subject and a machine's mark, is a bounce; the
 /// RFC 3834 and vendor headers (`Auto-Submitted`, `X-Autoreply`, `X-Autorespond`,
-/// `Precedence: bulk/junk/auto_reply`), a null return path or an out-of-office subject make
-/// an auto-reply.
+/// `Precedence: bulk/junk/list/auto_reply`, `List-Id`, `List-Unsubscribe`), a null return path
+/// or an out-of-office subject make an auto-reply.
 pub fn classify(mail: &InboundMail) -> MailKind {
     if let Some(kind) = delivery_report_kind(mail) {
         return kind;
@@ -202,9 +202,14 @@ fn has_auto_header(mail: &InboundMail) -> bool {
     .iter()
     .any(|name| header_values(mail, name).any(|v| v != "no" && v != "false"));
     let precedence = ["Precedence", "X-Precedence"].iter().any(|name| {
-        header_values(mail, name).any(|v| matches!(v.as_str(), "bulk" | "junk" | "auto_reply"))
+        header_values(mail, name)
+            .any(|v| matches!(v.as_str(), "bulk" | "junk" | "list" | "auto_reply"))
     });
-    auto_submitted || vendor || precedence
+    // RFC 3834 §2: mailing-list and newsletter mail is never answered automatically either.
+    let list = mail.headers.iter().any(|(n, _)| {
+        n.eq_ignore_ascii_case("List-Id") || n.eq_ignore_ascii_case("List-Unsubscribe")
+    });
+    auto_submitted || vendor || precedence || list
 }
 
 /// `Return-Path: <>`: only notifications and auto-replies are sent from the null sender.

@@ -390,19 +390,29 @@ fn one_line(text: &str) -> String {
 }
 
 /// The plain parts, or the HTML ones as text when the mail has no plain part (the parser lists
-/// an HTML part among the text bodies only then).
+/// an HTML part among the text bodies only then) or its plain part is empty (some clients send
+/// an empty plain alternative).
 fn body_text(message: &Message<'_>) -> (String, bool) {
+    let plain = joined_text(message, &message.text_body);
+    if !plain.0.is_empty() {
+        return plain;
+    }
+    joined_text(message, &message.html_body)
+}
+
+fn joined_text(message: &Message<'_>, ids: &[u32]) -> (String, bool) {
     let mut texts: Vec<String> = Vec::new();
     let mut from_html = false;
-    for &id in &message.text_body {
+    for &id in ids {
         let Some(part) = message.parts.get(id as usize) else {
             continue;
         };
         match &part.body {
-            PartType::Text(text) => texts.push(text.replace("\r\n", "\n")),
+            PartType::Text(text) => texts.push(undeclared_gbk(message, part, text)),
             PartType::Html(html) => {
                 from_html = true;
-                texts.push(nanohtml2text::html2text(html).replace("\r\n", "\n"));
+                let html = undeclared_gbk(message, part, html);
+                texts.push(nanohtml2text::html2text(&html).replace("\r\n", "\n"));
             }
             _ => {}
         }
@@ -415,6 +425,36 @@ fn body_text(message: &Message<'_>) -> (String, bool) {
         .join("\n\n");
     let from_html = from_html && !text.is_empty();
     (text, from_html)
+}
+
+/// The part's text with `\n` newlines. An 8-bit part that declares no charset and is not UTF-8
+/// (old Chinese clients) is read as GB18030 instead of being left to replacement characters.
+fn undeclared_gbk(
+    message: &Message<'_>,
+    part: &mail_parser::MessagePart<'_>,
+    decoded: &str,
+) -> String {
+    let declares_charset = part
+        .content_type()
+        .and_then(|ct| ct.attribute("charset"))
+        .is_some_and(|c| !c.trim().eq_ignore_ascii_case("us-ascii"));
+    let raw = message
+        .raw_message
+        .get(part.offset_body as usize..part.offset_end as usize)
+        .unwrap_or_default();
+    let text = if !declares_charset
+        && part.encoding == mail_parser::Encoding::None
+        && decoded.contains('\u{FFFD}')
+        && std::str::from_utf8(raw).is_err()
+    {
+        encoding_rs::GB18030
+            .decode_without_bom_handling(raw)
+            .0
+            .into_owned()
+    } else {
+        decoded.to_string()
+    };
+    text.replace("\r\n", "\n")
 }
 
 struct FoundParts {
@@ -434,9 +474,15 @@ fn walk_parts(message: &Message<'_>, is_report: bool, policy: &AttachmentPolicy)
         enclosed_message_id: None,
     };
     let mut accepted_total = 0usize;
+    // Which parts are body parts, looked up once (a mail may have thousands of parts).
+    let mut body_parts = vec![false; message.parts.len()];
+    for &id in message.text_body.iter().chain(&message.html_body) {
+        if let Some(flag) = body_parts.get_mut(id as usize) {
+            *flag = true;
+        }
+    }
     for (id, part) in message.parts.iter().enumerate() {
-        let id = id as u32;
-        let in_body = message.text_body.contains(&id) || message.html_body.contains(&id);
+        let in_body = body_parts[id];
         let declared = part
             .content_type()
             .map(|ct| mime_of(ct.ctype(), ct.subtype()))

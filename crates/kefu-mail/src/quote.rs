@@ -54,7 +54,11 @@ pub fn fold_quote(text: &str) -> FoldedText {
 
     // A leading block of `>` lines, when new text follows it.
     let mut leading_end = 0;
-    if head.first().is_some_and(|l| is_quote_line(l)) {
+    if head
+        .iter()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| is_quote_line(l))
+    {
         while leading_end < head.len()
             && (is_quote_line(head[leading_end]) || head[leading_end].trim().is_empty())
         {

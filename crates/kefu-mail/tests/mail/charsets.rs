@@ -282,3 +282,53 @@ fn headers_dates_and_ids_are_read() {
             .starts_with("在 2026年11月23日 18:00，云路客服")
     );
 }
+
+#[test]
+fn an_8bit_gbk_body_without_a_charset_is_read_as_gbk() {
+    let raw = message_with_raw_headers(
+        &[
+            ("From", b"customer@example.cn"),
+            ("Subject", b"no charset"),
+            ("Content-Type", b"text/plain"),
+        ],
+        &encode(GBK, "快递到了吗？运单 YL1234567890128"),
+    );
+    assert_eq!(
+        parse_inbound(&raw).unwrap().body_text,
+        "快递到了吗？运单 YL1234567890128"
+    );
+    // Declared UTF-8 stays UTF-8 (with replacement characters where it lies).
+    let declared = message_with_raw_headers(
+        &[
+            ("From", b"customer@example.cn"),
+            ("Content-Type", b"text/plain; charset=utf-8"),
+        ],
+        "正常的 UTF-8".as_bytes(),
+    );
+    assert_eq!(parse_inbound(&declared).unwrap().body_text, "正常的 UTF-8");
+}
+
+#[test]
+fn an_empty_plain_alternative_gives_way_to_the_html_one() {
+    let body = multipart_body(
+        "b2",
+        &[
+            part(&[("Content-Type", "text/plain; charset=utf-8")], b"\r\n"),
+            part(
+                &[("Content-Type", "text/html; charset=utf-8")],
+                "<p>只有网页版本有内容</p>".as_bytes(),
+            ),
+        ],
+    );
+    let raw = message(
+        &customer_headers(
+            "alt",
+            "<alt2@example.cn>",
+            &[("Content-Type", "multipart/alternative; boundary=b2")],
+        ),
+        &body,
+    );
+    let mail = parse_inbound(&raw).unwrap();
+    assert_eq!(mail.body_text, "只有网页版本有内容");
+    assert!(mail.body_from_html);
+}

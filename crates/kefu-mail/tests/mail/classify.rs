@@ -35,6 +35,9 @@ fn auto_reply_headers() {
         [("Precedence", "junk")],
         [("Precedence", "auto_reply")],
         [("Return-Path", "<>")],
+        [("Precedence", "list")],
+        [("List-Id", "<news.shop.example>")],
+        [("List-Unsubscribe", "<mailto:leave@shop.example>")],
     ] {
         let kind = kind_of(&with_headers(&extra, "关于快递"));
         assert_eq!(kind, MailKind::AutoReply, "{extra:?}");
@@ -42,7 +45,7 @@ fn auto_reply_headers() {
     }
     for extra in [
         [("Auto-Submitted", "no")],
-        [("Precedence", "list")],
+        [("Precedence", "first-class")],
         [("Return-Path", "<zhangsan@example.cn>")],
     ] {
         assert_eq!(

@@ -81,7 +81,7 @@ fn trailing_and_leading_angle_quotes_fold_interleaved_ones_stay() {
     assert_eq!(reply, "收到，谢谢");
     assert_eq!(quoted, "> 您好，已为您登记。\n>\n> 云路客服");
 
-    let (reply, quoted) = folded("> 请提供运单号\n\nYL1234567890128\n");
+    let (reply, quoted) = folded("\n\n> 请提供运单号\n\nYL1234567890128\n");
     assert_eq!(reply, "YL1234567890128");
     assert_eq!(quoted, "> 请提供运单号");
 

@@ -141,6 +141,41 @@ fn pathological_nesting_and_sizes_are_read() {
     deep.extend_from_slice(&nested);
     let _ = check(&deep);
 
+    // Thousands of small parts.
+    let many: Vec<Vec<u8>> = (0..5_000)
+        .map(|i| {
+            part(
+                &[(
+                    "Content-Type",
+                    if i % 2 == 0 {
+                        "image/png"
+                    } else {
+                        "text/plain"
+                    },
+                )],
+                if i % 2 == 0 {
+                    b"\x89PNG\r\n\x1a\n"
+                } else {
+                    b"text"
+                },
+            )
+        })
+        .collect();
+    let raw = message(
+        &[
+            ("From", "a@example.cn"),
+            ("Content-Type", "multipart/mixed; boundary=m"),
+        ],
+        &multipart_body("m", &many),
+    );
+    let mail = parse_inbound(&raw).unwrap();
+    assert_eq!(
+        mail.attachments.len(),
+        10,
+        "the default policy keeps 10 files"
+    );
+    use_everything(&mail);
+
     let long_subject = "长".repeat(100_000);
     let _ = check(&message(
         &[("From", "a@example.cn"), ("Subject", &long_subject)],
