@@ -102,8 +102,8 @@ pub fn decode_attachments(
 }
 
 /// A file is served with the type it claims only if its first bytes agree (no HTML posing as
-/// an image).
-fn image_magic_matches(mime: &str, b: &[u8]) -> bool {
+/// an image). Public so that other channels (e-mail attachments) check images the same way.
+pub fn image_magic_matches(mime: &str, b: &[u8]) -> bool {
     match mime {
         "image/png" => b.starts_with(&[0x89, b'P', b'N', b'G']),
         "image/jpeg" => b.starts_with(&[0xFF, 0xD8, 0xFF]),

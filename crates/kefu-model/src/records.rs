@@ -249,7 +249,36 @@ pub fn case_number(date: &str, seq: i64) -> String {
     format!("KF{date}{seq:06}")
 }
 
+/// Whether `s` is shaped like a number [`case_number`] makes: `KF`, the 8-digit date, then a
+/// sequence of at least 6 digits (14 to 20 digits in all).
+pub fn is_case_number(s: &str) -> bool {
+    s.strip_prefix("KF").is_some_and(|digits| {
+        (14..=20).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
 /// The sequence part of a case number made by [`case_number`].
 pub fn case_number_seq(number: &str) -> Option<i64> {
     number.get(10..)?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_numbers_made_here_are_recognised_and_nothing_else() {
+        assert!(is_case_number(&case_number("20261124", 1)));
+        assert!(is_case_number(&case_number("20261124", 123_456_789)));
+        for not_one in [
+            "KF2026112400001",
+            "KF202611240000011234567",
+            "kf20261124000001",
+            "KF20261124A00001",
+            "YL1234567890128",
+            "",
+        ] {
+            assert!(!is_case_number(not_one), "{not_one}");
+        }
+    }
 }
