@@ -11,6 +11,10 @@ pub enum MailboxError {
     /// The server did not answer in time. Worth trying again later.
     #[error("mail server did not answer within {0:?}")]
     Timeout(std::time::Duration),
+    /// The server's TLS certificate did not check out (unknown issuer, wrong name, expired).
+    /// Not worth retrying: someone has to fix the server or the host name.
+    #[error("mail server certificate: {0}")]
+    Certificate(String),
     /// The server refused the credentials. Not worth retrying until the account changes.
     #[error("mail server refused the login: {0}")]
     Authentication(String),

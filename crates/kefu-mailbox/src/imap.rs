@@ -19,6 +19,8 @@ use crate::{MailboxError, tls};
 pub enum ImapSecurity {
     /// TLS from the first byte (port 993), certificate checked against the host name.
     Tls,
+    /// Plain first, then STARTTLS, which is required (port 143): no fallback to plain text.
+    StartTls,
     /// No TLS at all: only for a server on the same machine or a trusted network.
     Plain,
 }
@@ -137,20 +139,21 @@ async fn login(account: &ImapAccount) -> Result<ImapSession, MailboxError> {
         .map_err(|error| {
             MailboxError::Connection(format!("{}:{}: {error}", account.host, account.port))
         })?;
-    let stream: Box<dyn ImapStream> = match account.security {
-        ImapSecurity::Plain => Box::new(tcp),
-        ImapSecurity::Tls => Box::new(tls::wrap(&account.host, tcp).await?),
-    };
-    let mut client = Client::new(stream);
-    match client.read_response().await {
-        Ok(Some(_greeting)) => {}
-        Ok(None) => {
-            return Err(MailboxError::Connection(
-                "closed before the greeting".to_owned(),
-            ));
+    let client: Client<Box<dyn ImapStream>> = match account.security {
+        ImapSecurity::Plain => greeted(Client::new(Box::new(tcp) as Box<dyn ImapStream>)).await?,
+        ImapSecurity::Tls => {
+            let tls = tls::wrap(&account.host, tcp).await?;
+            greeted(Client::new(Box::new(tls) as Box<dyn ImapStream>)).await?
         }
-        Err(error) => return Err(MailboxError::Connection(error.to_string())),
-    }
+        ImapSecurity::StartTls => {
+            let mut plain = greeted(Client::new(tcp)).await?;
+            plain.run_command_and_check_ok("STARTTLS", None).await?;
+            // No second greeting after STARTTLS (RFC 3501 §6.2.1).
+            Client::new(Box::new(
+                tls::wrap(&account.host, plain.into_inner()).await?,
+            ))
+        }
+    };
     client
         .login(&account.username, &account.password)
         .await
@@ -160,6 +163,16 @@ async fn login(account: &ImapAccount) -> Result<ImapSession, MailboxError> {
             }
             other => other.into(),
         })
+}
+
+async fn greeted<T: ImapStream>(mut client: Client<T>) -> Result<Client<T>, MailboxError> {
+    match client.read_response().await {
+        Ok(Some(_greeting)) => Ok(client),
+        Ok(None) => Err(MailboxError::Connection(
+            "closed before the greeting".to_owned(),
+        )),
+        Err(error) => Err(MailboxError::Connection(error.to_string())),
+    }
 }
 
 /// Logs out politely; the answer does not matter any more, the work is done or failed.

@@ -117,13 +117,13 @@ pub async fn send_raw(
         .send_raw(&envelope, message)
         .await
         .map(|_response| ())
-        .map_err(|error| classify(error, account.timeout))
+        .map_err(|error| classify(error, &account.host, account.timeout))
 }
 
 /// The SMTP reply code decides: 4xx later, 5xx never; 530/534/535 are the login refused.
 /// Without a code, a broken or slow connection is temporary and a client-side or garbled
 /// exchange is not.
-fn classify(error: lettre::transport::smtp::Error, limit: Duration) -> MailboxError {
+fn classify(error: lettre::transport::smtp::Error, host: &str, limit: Duration) -> MailboxError {
     let message = error.to_string();
     if let Some(code) = error.status() {
         let code = u16::from(code);
@@ -132,6 +132,9 @@ fn classify(error: lettre::transport::smtp::Error, limit: Duration) -> MailboxEr
             _ if error.is_permanent() => MailboxError::PermanentRejection { code, message },
             _ => MailboxError::TemporaryRejection { code, message },
         };
+    }
+    if let Some(problem) = crate::tls::certificate_problem(&error) {
+        return MailboxError::Certificate(format!("{}: {problem}", host));
     }
     if error.is_timeout() {
         MailboxError::Timeout(limit)

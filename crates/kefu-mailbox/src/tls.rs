@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::rustls::pki_types::ServerName;
@@ -33,12 +33,44 @@ fn client_config() -> Result<Arc<ClientConfig>, MailboxError> {
         .map_err(MailboxError::Config)
 }
 
-/// TLS over an open TCP connection, the certificate checked against `host`.
-pub(crate) async fn wrap(host: &str, tcp: TcpStream) -> Result<TlsStream<TcpStream>, MailboxError> {
+/// TLS over an open connection, the certificate checked against `host`.
+pub(crate) async fn wrap<S: AsyncRead + AsyncWrite + Unpin>(
+    host: &str,
+    stream: S,
+) -> Result<TlsStream<S>, MailboxError> {
     let name = ServerName::try_from(host.to_owned())
         .map_err(|error| MailboxError::Config(format!("host name {host:?}: {error}")))?;
     TlsConnector::from(client_config()?)
-        .connect(name, tcp)
+        .connect(name, stream)
         .await
-        .map_err(|error| MailboxError::Connection(format!("TLS with {host}: {error}")))
+        .map_err(|error| match certificate_problem(&error) {
+            Some(problem) => MailboxError::Certificate(format!("{host}: {problem}")),
+            None => MailboxError::Connection(format!("TLS with {host}: {error}")),
+        })
+}
+
+/// The certificate refusal somewhere in an error's chain, if that is what it is: it makes the
+/// difference between "try again later" and "fix the configuration".
+pub(crate) fn certificate_problem(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        // io::Error hides its payload from source(); look inside.
+        let rustls_error = error
+            .downcast_ref::<tokio_rustls::rustls::Error>()
+            .or_else(|| {
+                error
+                    .downcast_ref::<std::io::Error>()
+                    .and_then(|io| io.get_ref())
+                    .and_then(|inner| inner.downcast_ref::<tokio_rustls::rustls::Error>())
+            });
+        if let Some(
+            problem @ (tokio_rustls::rustls::Error::InvalidCertificate(_)
+            | tokio_rustls::rustls::Error::NoCertificatesPresented),
+        ) = rustls_error
+        {
+            return Some(problem.to_string());
+        }
+        current = error.source();
+    }
+    None
 }

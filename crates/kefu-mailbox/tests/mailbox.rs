@@ -58,7 +58,19 @@ struct Server {
     child: Child,
     dir: PathBuf,
     port: u16,
+    /// Where the server speaks TLS from the first byte, when it was given a certificate.
+    tls_port: Option<u16>,
     log: PathBuf,
+}
+
+/// A certificate for `localhost` signed by itself, so that no client trusts it: (cert, key).
+fn self_signed_certificate(dir: &Path) -> (PathBuf, PathBuf) {
+    let generated = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let cert = dir.join("cert.pem");
+    let key = dir.join("key.pem");
+    std::fs::write(&cert, generated.cert.pem()).unwrap();
+    std::fs::write(&key, generated.signing_key.serialize_pem()).unwrap();
+    (cert, key)
 }
 
 impl Server {
@@ -90,6 +102,11 @@ impl Drop for Server {
 /// current user; under root, as the `dovecot` user the package creates (Dovecot's login
 /// process refuses root).
 fn start_dovecot() -> Option<Server> {
+    start_dovecot_with(false)
+}
+
+/// With `tls`, the server also offers STARTTLS and IMAPS with a self-signed certificate.
+fn start_dovecot_with(tls: bool) -> Option<Server> {
     if skip_requested() {
         return None;
     }
@@ -110,6 +127,19 @@ fn start_dovecot() -> Option<Server> {
     let gid: u32 = command_output("id", &["-g", &account]).parse().unwrap();
     let group = command_output("id", &["-gn", &account]);
     let d = dir.display();
+    let tls_port = tls.then(free_port);
+    let ssl = match tls_port {
+        Some(_) => {
+            let (cert, key) = self_signed_certificate(&dir);
+            format!(
+                "ssl = yes\nssl_cert = <{}\nssl_key = <{}",
+                cert.display(),
+                key.display()
+            )
+        }
+        None => "ssl = no".to_owned(),
+    };
+    let imaps_port = tls_port.unwrap_or(0);
     std::fs::write(
         dir.join("passwd"),
         format!("{USER}:{{PLAIN}}{PASSWORD}:{uid}:{gid}::{d}/home::\n"),
@@ -123,7 +153,7 @@ base_dir = {d}/run
 state_dir = {d}/state
 instance_name = kefu-test-{port}
 log_path = {d}/dovecot.log
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 first_valid_uid = 1
@@ -146,7 +176,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {imaps_port}
   }}
 }}
 service anvil {{
@@ -175,6 +206,7 @@ service anvil {{
         child,
         dir,
         port,
+        tls_port,
         log,
     };
     server.wait_until_listening("dovecot");
@@ -480,9 +512,67 @@ async fn imap_errors_say_whether_to_retry() {
     assert!(error.is_temporary());
 }
 
+#[tokio::test]
+async fn imap_refuses_a_certificate_nobody_vouches_for() {
+    let Some(server) = start_dovecot_with(true) else {
+        return;
+    };
+    let tls_port = server.tls_port.unwrap();
+    let account = ImapAccount {
+        host: "localhost".to_owned(),
+        ..imap_account(&server)
+    };
+
+    let implicit = ImapAccount {
+        port: tls_port,
+        security: ImapSecurity::Tls,
+        ..account.clone()
+    };
+    let error = fetch_new(&implicit, None).await.unwrap_err();
+    assert!(matches!(error, MailboxError::Certificate(_)), "{error:?}");
+    assert!(!error.is_temporary());
+
+    let upgraded = ImapAccount {
+        security: ImapSecurity::StartTls,
+        ..account.clone()
+    };
+    let error = fetch_new(&upgraded, None).await.unwrap_err();
+    assert!(matches!(error, MailboxError::Certificate(_)), "{error:?}");
+
+    // The same server over plain text works: the refusal was the certificate's.
+    let batch = fetch_new(&account, None).await.unwrap();
+    assert!(batch.mails.is_empty());
+}
+
+#[tokio::test]
+async fn smtp_refuses_a_certificate_nobody_vouches_for() {
+    let Some((server, received)) = start_aiosmtpd_with(true) else {
+        return;
+    };
+    let bytes = build_outbound(&reply().0).unwrap();
+    let account = SmtpAccount {
+        host: "localhost".to_owned(),
+        security: SmtpSecurity::StartTls,
+        ..smtp_account(&server)
+    };
+    let envelope = SmtpEnvelope {
+        from: "bounces@shop.example".to_owned(),
+        to: vec!["wang@example.cn".to_owned()],
+    };
+    let error = send_raw(&account, &envelope, &bytes).await.unwrap_err();
+    assert!(matches!(error, MailboxError::Certificate(_)), "{error:?}");
+    assert!(!error.is_temporary());
+    assert_eq!(std::fs::read_dir(&received).unwrap().count(), 0);
+}
+
 /// aiosmtpd with a handler that keeps each mail (and its envelope) as files, refuses
 /// recipients starting with `reject` (550) and asks those starting with `later` to retry (451).
 fn start_aiosmtpd() -> Option<(Server, PathBuf)> {
+    start_aiosmtpd_with(false)
+}
+
+/// With `starttls`, the server requires STARTTLS with a self-signed certificate.
+fn start_aiosmtpd_with(starttls: bool) -> Option<(Server, PathBuf)> {
     if skip_requested() {
         return None;
     }
@@ -534,8 +624,13 @@ class Sink:
     .unwrap();
     let port = free_port();
     let log = dir.join("aiosmtpd.log");
-    let child = Command::new("python3")
-        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+    let mut command = Command::new("python3");
+    command.args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")]);
+    if starttls {
+        let (cert, key) = self_signed_certificate(&dir);
+        command.arg("--tlscert").arg(cert).arg("--tlskey").arg(key);
+    }
+    let child = command
         .args(["-c", "kefu_test_sink.Sink"])
         .arg(&received)
         .env("PYTHONPATH", &dir)
@@ -547,6 +642,7 @@ class Sink:
         child,
         dir,
         port,
+        tls_port: None,
         log,
     };
     server.wait_until_listening("aiosmtpd");
