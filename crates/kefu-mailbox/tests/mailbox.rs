@@ -24,7 +24,11 @@ const USER: &str = "agent";
 const PASSWORD: &str = "s3cret-pw";
 
 fn skip_requested() -> bool {
-    std::env::var("KEFU_SKIP_MAIL_SERVERS").is_ok_and(|value| value == "1")
+    let skip = std::env::var("KEFU_SKIP_MAIL_SERVERS").is_ok_and(|value| value == "1");
+    if skip {
+        eprintln!("KEFU_SKIP_MAIL_SERVERS=1: mail-server test not run");
+    }
+    skip
 }
 
 fn free_port() -> u16 {
