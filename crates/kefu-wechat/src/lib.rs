@@ -26,5 +26,5 @@ pub use client::{ClientConfig, WeChatClient, WeChatError};
 pub use crypto::{CryptoError, EncryptedReply, MessageCrypto};
 pub use message::{DedupeKey, Event, InboundMessage, MessageKind, ParseError, parse_message};
 pub use reply::{IMMEDIATE_ACK, passive_text_reply};
-pub use signature::{SignatureError, sign, signature_matches, verify_url};
+pub use signature::{SignatureError, sign, signature_matches, verify_signature, verify_url};
 pub use window::{CUSTOMER_SERVICE_WINDOW, may_send_customer_service_message};

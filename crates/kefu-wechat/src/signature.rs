@@ -42,15 +42,14 @@ pub enum SignatureError {
     Mismatch,
 }
 
-/// The plain-mode URL check of the official account: when `signature` is that of
-/// (token, timestamp, nonce), the answer is `echostr`, unchanged.
-pub fn verify_url<'a>(
+/// The plain-mode check of a callback: `signature` must be that of (token, timestamp, nonce).
+/// WeChat sends these three on every POST as well as on the URL check.
+pub fn verify_signature(
     token: &str,
     signature: &str,
     timestamp: &str,
     nonce: &str,
-    echostr: &'a str,
-) -> Result<&'a str, SignatureError> {
+) -> Result<(), SignatureError> {
     if signature.is_empty() {
         return Err(SignatureError::Missing("signature"));
     }
@@ -61,10 +60,23 @@ pub fn verify_url<'a>(
         return Err(SignatureError::Missing("nonce"));
     }
     if signature_matches(&[token, timestamp, nonce], signature) {
-        Ok(echostr)
+        Ok(())
     } else {
         Err(SignatureError::Mismatch)
     }
+}
+
+/// The plain-mode URL check of the official account: when the signature verifies, the answer to
+/// the GET is `echostr`, unchanged.
+pub fn verify_url<'a>(
+    token: &str,
+    signature: &str,
+    timestamp: &str,
+    nonce: &str,
+    echostr: &'a str,
+) -> Result<&'a str, SignatureError> {
+    verify_signature(token, signature, timestamp, nonce)?;
+    Ok(echostr)
 }
 
 pub(crate) fn to_lower_hex(bytes: &[u8]) -> String {

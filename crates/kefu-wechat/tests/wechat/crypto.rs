@@ -343,3 +343,41 @@ fn base64_encode(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
+
+/// The official account's safe mode uses the same envelope with the app id as receive id.
+#[test]
+fn official_account_safe_mode_uses_the_app_id() {
+    let app_id = "wx0123456789abcdef";
+    let crypto = MessageCrypto::new(
+        "mp-token",
+        "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+        app_id,
+    )
+    .unwrap();
+    let inner = "<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[oU]]></FromUserName>\
+                 <CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[在吗]]></Content><MsgId>8</MsgId></xml>";
+    let reply = crypto.encrypt_reply(inner, "1700000000", "abc", [0; 16]);
+    let body = format!(
+        "<xml><ToUserName><![CDATA[gh_1]]></ToUserName><Encrypt><![CDATA[{}]]></Encrypt></xml>",
+        reply.encrypt
+    );
+    let decrypted = crypto
+        .decrypt_callback(&reply.msg_signature, "1700000000", "abc", &body)
+        .unwrap();
+    assert_eq!(
+        parse_message(&decrypted).unwrap().kind,
+        kefu_wechat::MessageKind::Text {
+            content: "在吗".into()
+        }
+    );
+    let wecom = MessageCrypto::new(
+        "mp-token",
+        "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+        CORP_ID,
+    )
+    .unwrap();
+    assert!(matches!(
+        wecom.decrypt_callback(&reply.msg_signature, "1700000000", "abc", &body),
+        Err(CryptoError::WrongReceiveId { found }) if found == app_id
+    ));
+}

@@ -1,4 +1,4 @@
-use kefu_wechat::{SignatureError, sign, signature_matches, verify_url};
+use kefu_wechat::{SignatureError, sign, signature_matches, verify_signature, verify_url};
 use sha1::{Digest, Sha1};
 
 /// A published example of the plain-mode check (token `Topevery`).
@@ -79,4 +79,23 @@ fn echo_is_refused_on_any_changed_part() {
         &["tok", "1700000000", "n1"],
         "不是十六进制"
     ));
+}
+
+#[test]
+fn posts_carry_the_same_three_part_signature() {
+    let signature = sign(&["tok", "1700000000", "n1"]);
+    assert_eq!(
+        verify_signature("tok", &signature, "1700000000", "n1"),
+        Ok(())
+    );
+    assert_eq!(
+        verify_signature("tok", &signature, "1700000000", "n2"),
+        Err(SignatureError::Mismatch)
+    );
+    // The WeCom four-part signature is not a valid three-part one.
+    let four_part = sign(&["tok", "1700000000", "n1", "payload"]);
+    assert_eq!(
+        verify_signature("tok", &four_part, "1700000000", "n1"),
+        Err(SignatureError::Mismatch)
+    );
 }
