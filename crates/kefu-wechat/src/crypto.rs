@@ -62,8 +62,10 @@ pub enum CryptoError {
     Truncated,
     #[error("the decrypted message is not UTF-8")]
     NotUtf8,
-    #[error("the message was meant for receive id {found:?}, not ours")]
-    WrongReceiveId { found: String },
+    /// `found` is the id the message names when it looks like one (a corp id or app id helps to
+    /// diagnose a misrouted callback); anything else is withheld, as it may be message text.
+    #[error("the message was meant for another receive id ({found:?}), not ours")]
+    WrongReceiveId { found: Option<String> },
     #[error("the callback body is not the expected XML: {0}")]
     InvalidXml(String),
 }
@@ -226,9 +228,13 @@ impl MessageCrypto {
         }
         let (message, receive_id) = rest.split_at(message_len);
         if receive_id != self.receive_id.as_bytes() {
-            return Err(CryptoError::WrongReceiveId {
-                found: String::from_utf8_lossy(receive_id).into_owned(),
-            });
+            let looks_like_an_id = !receive_id.is_empty()
+                && receive_id.len() <= 64
+                && receive_id
+                    .iter()
+                    .all(|byte| byte.is_ascii_alphanumeric() || *byte == b'_');
+            let found = looks_like_an_id.then(|| String::from_utf8_lossy(receive_id).into_owned());
+            return Err(CryptoError::WrongReceiveId { found });
         }
         String::from_utf8(message.to_vec()).map_err(|_| CryptoError::NotUtf8)
     }
