@@ -1,0 +1,318 @@
+//! The customer-service message API and its access token.
+//!
+//! What we rely on:
+//!
+//! * `GET {base}/cgi-bin/token?grant_type=client_credential&appid=…&secret=…` answers
+//!   `{"access_token": "…", "expires_in": 7200}` (seconds), or `{"errcode": …, "errmsg": …}`.
+//!   Tokens are rate-limited per day and fetching a new one retires the old one after a short
+//!   overlap, so every caller shares one cached token and only one fetch runs at a time.
+//! * `POST {base}/cgi-bin/message/custom/send?access_token=…` with
+//!   `{"touser": openid, "msgtype": "text", "text": {"content": …}}` answers
+//!   `{"errcode": 0, "errmsg": "ok"}` or an error code.
+//! * 40001 (invalid credential), 40014 (invalid token) and 42001 (token expired) mean the token
+//!   went stale before we thought: fetch a new one and retry once.
+//! * 45015 means the user's last message is more than 48 hours old; 45047 that the number of
+//!   customer-service messages allowed since that message is used up. Both are final until the
+//!   user writes again.
+//! * Errors come with HTTP 200; the JSON decides.
+//!
+//! The base URL is configurable (the real one is [`ClientConfig::DEFAULT_BASE_URL`]) so that
+//! tests run against a local stand-in.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+use kefu_model::Clock;
+use serde::Deserialize;
+use serde_json::json;
+use tokio::sync::Mutex;
+
+/// Where to reach the API and as whom.
+#[derive(Clone)]
+pub struct ClientConfig {
+    pub base_url: String,
+    pub app_id: String,
+    pub app_secret: String,
+    /// Per request, connection included.
+    pub request_timeout: Duration,
+}
+
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("base_url", &self.base_url)
+            .field("app_id", &self.app_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientConfig {
+    pub const DEFAULT_BASE_URL: &str = "https://api.weixin.qq.com";
+
+    pub fn new(app_id: impl Into<String>, app_secret: impl Into<String>) -> Self {
+        Self {
+            base_url: Self::DEFAULT_BASE_URL.to_owned(),
+            app_id: app_id.into(),
+            app_secret: app_secret.into(),
+            request_timeout: Duration::from_secs(10),
+        }
+    }
+
+    pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into();
+        self
+    }
+}
+
+/// What went wrong talking to WeChat. API errors are sorted by what the caller can do about them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WeChatError {
+    /// 45015: the user's last message is more than 48 hours old.
+    #[error("outside the 48-hour customer-service window (45015: {message})")]
+    OutsideReplyWindow { message: String },
+    /// 45047: too many customer-service messages since the user's last message.
+    #[error("customer-service message limit reached (45047: {message})")]
+    ReplyLimitReached { message: String },
+    /// The token was refused even after fetching a fresh one.
+    #[error("access token refused ({code}: {message})")]
+    AccessTokenRejected { code: i64, message: String },
+    /// The app id or secret is wrong, or this server's IP is not on the account's allow-list.
+    #[error("credentials refused ({code}: {message})")]
+    BadCredentials { code: i64, message: String },
+    /// The openid is not valid for this account, or the user does not follow it.
+    #[error("recipient refused ({code}: {message})")]
+    InvalidRecipient { code: i64, message: String },
+    /// -1: WeChat is busy; try again later.
+    #[error("WeChat is busy (-1: {message})")]
+    Busy { message: String },
+    #[error("WeChat error {code}: {message}")]
+    Api { code: i64, message: String },
+    /// The request did not complete (connection, timeout, TLS).
+    #[error("could not reach WeChat: {0}")]
+    Transport(String),
+    /// An HTTP error status or a body that is not the documented JSON.
+    #[error("unexpected response from WeChat: {0}")]
+    UnexpectedResponse(String),
+}
+
+impl WeChatError {
+    /// Map an `errcode`/`errmsg` pair (non-zero) to its case.
+    pub fn from_api(code: i64, message: impl Into<String>) -> Self {
+        let message = message.into();
+        match code {
+            45015 => Self::OutsideReplyWindow { message },
+            45047 => Self::ReplyLimitReached { message },
+            40001 | 40014 | 42001 => Self::AccessTokenRejected { code, message },
+            40013 | 40125 | 40164 | 41002 | 41004 => Self::BadCredentials { code, message },
+            40003 | 43004 => Self::InvalidRecipient { code, message },
+            -1 => Self::Busy { message },
+            _ => Self::Api { code, message },
+        }
+    }
+
+    /// The WeChat error code, when the error came from the API.
+    pub fn code(&self) -> Option<i64> {
+        match self {
+            Self::OutsideReplyWindow { .. } => Some(45015),
+            Self::ReplyLimitReached { .. } => Some(45047),
+            Self::Busy { .. } => Some(-1),
+            Self::AccessTokenRejected { code, .. }
+            | Self::BadCredentials { code, .. }
+            | Self::InvalidRecipient { code, .. }
+            | Self::Api { code, .. } => Some(*code),
+            Self::Transport(_) | Self::UnexpectedResponse(_) => None,
+        }
+    }
+
+    /// Whether the same send may succeed later without anything changing on our side.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Self::Busy { .. } | Self::Transport(_) | Self::UnexpectedResponse(_)
+        )
+    }
+}
+
+/// A token is refreshed this long before WeChat says it expires (or at half its life if that is
+/// shorter), so that a send never starts with a token about to die on the wire.
+const EARLY_REFRESH: SignedDuration = SignedDuration::from_mins(5);
+
+struct CachedToken {
+    value: String,
+    refresh_after: Timestamp,
+}
+
+/// Sends customer-service messages, fetching and caching the access token.
+pub struct WeChatClient {
+    http: reqwest::Client,
+    config: ClientConfig,
+    clock: Arc<dyn Clock>,
+    /// Held across the fetch, so concurrent callers wait for one fetch instead of each starting one.
+    token: Mutex<Option<CachedToken>>,
+}
+
+impl std::fmt::Debug for WeChatClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WeChatClient")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: Option<String>,
+    expires_in: Option<i64>,
+    errcode: Option<i64>,
+    errmsg: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct StatusResponse {
+    errcode: Option<i64>,
+    errmsg: Option<String>,
+}
+
+impl WeChatClient {
+    pub fn new(config: ClientConfig, clock: Arc<dyn Clock>) -> Result<Self, WeChatError> {
+        let http = reqwest::Client::builder()
+            .timeout(config.request_timeout)
+            .build()
+            .map_err(|error| WeChatError::Transport(error.without_url().to_string()))?;
+        Ok(Self {
+            http,
+            config,
+            clock,
+            token: Mutex::new(None),
+        })
+    }
+
+    /// A valid access token: the cached one, or a fresh one when it is due for refresh.
+    pub async fn access_token(&self) -> Result<String, WeChatError> {
+        let mut cached = self.token.lock().await;
+        let now = self.clock.now();
+        if let Some(token) = cached.as_ref().filter(|token| now < token.refresh_after) {
+            return Ok(token.value.clone());
+        }
+        let (value, lifetime) = self.fetch_token().await?;
+        let margin = EARLY_REFRESH.min(lifetime / 2);
+        let refresh_after = now.saturating_add(lifetime - margin).unwrap_or(now);
+        *cached = Some(CachedToken {
+            value: value.clone(),
+            refresh_after,
+        });
+        Ok(value)
+    }
+
+    /// Forget `rejected` if it is still the cached token. Concurrent senders that saw the same
+    /// rejection thus cause one fetch, not one each.
+    async fn invalidate(&self, rejected: &str) {
+        let mut cached = self.token.lock().await;
+        if cached.as_ref().is_some_and(|token| token.value == rejected) {
+            *cached = None;
+        }
+    }
+
+    /// Send a text message to `open_id` through the customer-service API. A stale token is
+    /// replaced and the send retried once.
+    pub async fn send_text(&self, open_id: &str, content: &str) -> Result<(), WeChatError> {
+        let body = json!({ "touser": open_id, "msgtype": "text", "text": { "content": content } });
+        let token = self.access_token().await?;
+        match self.post_custom_send(&token, &body).await {
+            Err(WeChatError::AccessTokenRejected { code, .. }) => {
+                tracing::info!(
+                    code,
+                    "WeChat refused the cached access token; fetching a new one"
+                );
+                self.invalidate(&token).await;
+                let token = self.access_token().await?;
+                self.post_custom_send(&token, &body).await
+            }
+            result => result,
+        }
+    }
+
+    async fn fetch_token(&self) -> Result<(String, SignedDuration), WeChatError> {
+        let url = format!(
+            "{}/cgi-bin/token",
+            self.config.base_url.trim_end_matches('/')
+        );
+        let response = self
+            .http
+            .get(url)
+            .query(&[
+                ("grant_type", "client_credential"),
+                ("appid", self.config.app_id.as_str()),
+                ("secret", self.config.app_secret.as_str()),
+            ])
+            .send()
+            .await
+            .map_err(transport)?;
+        let answer: TokenResponse = read_json(response).await?;
+        if let Some(code) = answer.errcode.filter(|&code| code != 0) {
+            return Err(WeChatError::from_api(
+                code,
+                answer.errmsg.unwrap_or_default(),
+            ));
+        }
+        match (answer.access_token, answer.expires_in) {
+            (Some(token), Some(seconds)) if !token.is_empty() && seconds > 0 => {
+                Ok((token, SignedDuration::from_secs(seconds)))
+            }
+            _ => Err(WeChatError::UnexpectedResponse(
+                "token answer without access_token and a positive expires_in".to_owned(),
+            )),
+        }
+    }
+
+    async fn post_custom_send(
+        &self,
+        token: &str,
+        body: &serde_json::Value,
+    ) -> Result<(), WeChatError> {
+        let url = format!(
+            "{}/cgi-bin/message/custom/send",
+            self.config.base_url.trim_end_matches('/')
+        );
+        let response = self
+            .http
+            .post(url)
+            .query(&[("access_token", token)])
+            .json(body)
+            .send()
+            .await
+            .map_err(transport)?;
+        let answer: StatusResponse = read_json(response).await?;
+        match answer.errcode {
+            Some(0) => Ok(()),
+            Some(code) => Err(WeChatError::from_api(
+                code,
+                answer.errmsg.unwrap_or_default(),
+            )),
+            None => Err(WeChatError::UnexpectedResponse(
+                "answer without errcode".to_owned(),
+            )),
+        }
+    }
+}
+
+/// The URL carries the secret or the token: never let it into an error message.
+fn transport(error: reqwest::Error) -> WeChatError {
+    WeChatError::Transport(error.without_url().to_string())
+}
+
+async fn read_json<T: for<'de> Deserialize<'de>>(
+    response: reqwest::Response,
+) -> Result<T, WeChatError> {
+    let status = response.status();
+    if !status.is_success() {
+        return Err(WeChatError::UnexpectedResponse(format!(
+            "HTTP status {status}"
+        )));
+    }
+    let bytes = response.bytes().await.map_err(transport)?;
+    serde_json::from_slice(&bytes).map_err(|error| {
+        WeChatError::UnexpectedResponse(format!("not the documented JSON: {error}"))
+    })
+}

@@ -1,0 +1,306 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::SignedDuration;
+use kefu_wechat::{ClientConfig, WeChatClient, WeChatError};
+
+use crate::standin::{APP_ID, APP_SECRET, Options, Received, StandIn};
+
+fn client_for(standin: &StandIn) -> Arc<WeChatClient> {
+    let config = ClientConfig::new(APP_ID, APP_SECRET).with_base_url(&standin.base_url);
+    Arc::new(WeChatClient::new(config, standin.clock.clone()).unwrap())
+}
+
+fn received(touser: &str, content: &str) -> Received {
+    Received {
+        touser: touser.into(),
+        content: content.into(),
+    }
+}
+
+#[tokio::test]
+async fn the_token_is_fetched_once_and_reused() {
+    let standin = StandIn::start(Options::default()).await;
+    let client = client_for(&standin);
+    standin.user_wrote("oAlice");
+    for content in ["您好", "订单已发货", "还有问题吗？"] {
+        client.send_text("oAlice", content).await.unwrap();
+    }
+    assert_eq!(standin.token_fetches(), 1);
+    assert_eq!(
+        standin.received(),
+        vec![
+            received("oAlice", "您好"),
+            received("oAlice", "订单已发货"),
+            received("oAlice", "还有问题吗？")
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_token_is_refreshed_early_before_it_expires() {
+    let standin = StandIn::start(Options::default()).await;
+    let client = client_for(&standin);
+    let first = client.access_token().await.unwrap();
+    // 7200 s tokens are refreshed 5 minutes before they expire.
+    standin.clock.advance(SignedDuration::from_secs(7200 - 301));
+    assert_eq!(client.access_token().await.unwrap(), first);
+    assert_eq!(standin.token_fetches(), 1);
+    standin.clock.advance(SignedDuration::from_secs(2));
+    let second = client.access_token().await.unwrap();
+    assert_ne!(second, first);
+    assert_eq!(standin.token_fetches(), 2);
+    standin.user_wrote("oAlice");
+    client.send_text("oAlice", "x").await.unwrap();
+    assert_eq!(standin.rejected_for_token(), 0);
+}
+
+#[tokio::test]
+async fn short_lived_tokens_are_refreshed_at_half_life() {
+    let standin = StandIn::start(Options {
+        token_lifetime: SignedDuration::from_secs(60),
+        ..Options::default()
+    })
+    .await;
+    let client = client_for(&standin);
+    client.access_token().await.unwrap();
+    standin.clock.advance(SignedDuration::from_secs(29));
+    client.access_token().await.unwrap();
+    assert_eq!(standin.token_fetches(), 1);
+    standin.clock.advance(SignedDuration::from_secs(1));
+    client.access_token().await.unwrap();
+    assert_eq!(standin.token_fetches(), 2);
+}
+
+#[tokio::test]
+async fn an_expired_token_is_replaced_and_the_send_retried() {
+    let standin = StandIn::start(Options::default()).await;
+    let client = client_for(&standin);
+    standin.user_wrote("oBob");
+    client.send_text("oBob", "one").await.unwrap();
+    standin.expire_tokens();
+    client.send_text("oBob", "two").await.unwrap();
+    assert_eq!(standin.token_fetches(), 2);
+    assert_eq!(standin.rejected_for_token(), 1);
+    assert_eq!(
+        standin.received(),
+        vec![received("oBob", "one"), received("oBob", "two")]
+    );
+}
+
+#[tokio::test]
+async fn a_forgotten_token_is_replaced_and_the_send_retried() {
+    let standin = StandIn::start(Options::default()).await;
+    let client = client_for(&standin);
+    standin.user_wrote("oBob");
+    client.send_text("oBob", "one").await.unwrap();
+    standin.forget_tokens();
+    client.send_text("oBob", "two").await.unwrap();
+    assert_eq!(standin.token_fetches(), 2);
+    assert_eq!(standin.rejected_for_token(), 1);
+    assert_eq!(standin.received().len(), 2);
+}
+
+#[tokio::test]
+async fn a_token_refused_twice_is_a_typed_error_after_one_retry() {
+    let standin = StandIn::start(Options::default()).await;
+    let client = client_for(&standin);
+    standin.user_wrote("oBob");
+    standin.refuse_every_token();
+    let error = client.send_text("oBob", "hello").await.unwrap_err();
+    assert!(
+        matches!(error, WeChatError::AccessTokenRejected { code: 40001, .. }),
+        "{error:?}"
+    );
+    assert_eq!(error.code(), Some(40001));
+    assert_eq!(standin.token_fetches(), 2);
+    assert_eq!(standin.rejected_for_token(), 2);
+    assert!(standin.received().is_empty());
+}
+
+#[tokio::test]
+async fn outside_the_48_hour_window_the_send_is_refused() {
+    let standin = StandIn::start(Options::default()).await;
+    let client = client_for(&standin);
+    standin.user_wrote("oCarol");
+    standin.clock.advance(SignedDuration::from_hours(47));
+    client.send_text("oCarol", "inside").await.unwrap();
+    standin.clock.advance(SignedDuration::from_hours(1));
+    let error = client.send_text("oCarol", "outside").await.unwrap_err();
+    assert!(
+        matches!(error, WeChatError::OutsideReplyWindow { .. }),
+        "{error:?}"
+    );
+    assert_eq!(error.code(), Some(45015));
+    assert!(!error.is_transient());
+    // The user writes again: the window reopens.
+    standin.user_wrote("oCarol");
+    client.send_text("oCarol", "again").await.unwrap();
+    assert_eq!(
+        standin.received(),
+        vec![received("oCarol", "inside"), received("oCarol", "again")]
+    );
+}
+
+#[tokio::test]
+async fn the_message_limit_within_the_window_is_a_typed_error() {
+    let standin = StandIn::start(Options {
+        messages_per_window: 2,
+        ..Options::default()
+    })
+    .await;
+    let client = client_for(&standin);
+    standin.user_wrote("oDan");
+    client.send_text("oDan", "1").await.unwrap();
+    client.send_text("oDan", "2").await.unwrap();
+    let error = client.send_text("oDan", "3").await.unwrap_err();
+    assert!(
+        matches!(error, WeChatError::ReplyLimitReached { .. }),
+        "{error:?}"
+    );
+    assert_eq!(error.code(), Some(45047));
+}
+
+#[tokio::test]
+async fn an_unknown_openid_is_a_recipient_error() {
+    let standin = StandIn::start(Options::default()).await;
+    let client = client_for(&standin);
+    let error = client.send_text("oNobody", "hi").await.unwrap_err();
+    assert!(
+        matches!(error, WeChatError::InvalidRecipient { code: 40003, .. }),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_secret_is_a_credentials_error_and_does_not_leak() {
+    let standin = StandIn::start(Options::default()).await;
+    let config = ClientConfig::new(APP_ID, "not-the-secret").with_base_url(&standin.base_url);
+    let client = WeChatClient::new(config, standin.clock.clone()).unwrap();
+    let error = client.send_text("oAlice", "hi").await.unwrap_err();
+    assert!(
+        matches!(error, WeChatError::BadCredentials { code: 40125, .. }),
+        "{error:?}"
+    );
+    assert!(!format!("{client:?}").contains("not-the-secret"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_parallel_sends_fetch_the_token_once() {
+    let standin = StandIn::start(Options {
+        token_delay: Duration::from_millis(50),
+        ..Options::default()
+    })
+    .await;
+    let client = client_for(&standin);
+    standin.user_wrote("oEve");
+    let mut sends = tokio::task::JoinSet::new();
+    for n in 0..32 {
+        let client = client.clone();
+        sends.spawn(async move { client.send_text("oEve", &format!("message {n}")).await });
+    }
+    while let Some(result) = sends.join_next().await {
+        result.unwrap().unwrap();
+    }
+    assert_eq!(standin.token_fetches(), 1);
+    let mut contents: Vec<String> = standin.received().into_iter().map(|r| r.content).collect();
+    contents.sort();
+    let mut expected: Vec<String> = (0..32).map(|n| format!("message {n}")).collect();
+    expected.sort();
+    assert_eq!(contents, expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_sends_after_a_server_side_expiry_refetch_once() {
+    let standin = StandIn::start(Options {
+        token_delay: Duration::from_millis(20),
+        ..Options::default()
+    })
+    .await;
+    let client = client_for(&standin);
+    standin.user_wrote("oEve");
+    client.send_text("oEve", "first").await.unwrap();
+    standin.expire_tokens();
+    let mut sends = tokio::task::JoinSet::new();
+    for n in 0..16 {
+        let client = client.clone();
+        sends.spawn(async move { client.send_text("oEve", &format!("m{n}")).await });
+    }
+    while let Some(result) = sends.join_next().await {
+        result.unwrap().unwrap();
+    }
+    // However many sends were caught with the old token, only one fetched a new one.
+    assert_eq!(standin.token_fetches(), 2);
+    let rejected = standin.rejected_for_token();
+    assert!((1..=16).contains(&rejected), "{rejected}");
+    assert_eq!(standin.received().len(), 17);
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_a_transport_error_without_secrets() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    drop(listener);
+    let clock = Arc::new(kefu_model::FixedClock::new(jiff::Timestamp::UNIX_EPOCH));
+    let config = ClientConfig::new(APP_ID, APP_SECRET).with_base_url(format!("http://{address}"));
+    let client = WeChatClient::new(config, clock).unwrap();
+    let error = client.send_text("oAlice", "hi").await.unwrap_err();
+    assert!(matches!(error, WeChatError::Transport(_)), "{error:?}");
+    assert!(error.is_transient());
+    assert!(!error.to_string().contains(APP_SECRET), "{error}");
+}
+
+#[tokio::test]
+async fn a_non_api_answer_is_an_unexpected_response() {
+    let standin = StandIn::start(Options::default()).await;
+    let config = ClientConfig::new(APP_ID, APP_SECRET)
+        .with_base_url(format!("{}/elsewhere", standin.base_url));
+    let client = WeChatClient::new(config, standin.clock.clone()).unwrap();
+    let error = client.access_token().await.unwrap_err();
+    assert!(
+        matches!(&error, WeChatError::UnexpectedResponse(text) if text.contains("404")),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn error_codes_map_to_their_cases() {
+    assert!(matches!(
+        WeChatError::from_api(45015, "m"),
+        WeChatError::OutsideReplyWindow { .. }
+    ));
+    assert!(matches!(
+        WeChatError::from_api(45047, "m"),
+        WeChatError::ReplyLimitReached { .. }
+    ));
+    assert!(matches!(
+        WeChatError::from_api(42001, "m"),
+        WeChatError::AccessTokenRejected { code: 42001, .. }
+    ));
+    assert!(matches!(
+        WeChatError::from_api(40014, "m"),
+        WeChatError::AccessTokenRejected { code: 40014, .. }
+    ));
+    assert!(matches!(
+        WeChatError::from_api(40164, "m"),
+        WeChatError::BadCredentials { code: 40164, .. }
+    ));
+    assert!(matches!(
+        WeChatError::from_api(43004, "m"),
+        WeChatError::InvalidRecipient { code: 43004, .. }
+    ));
+    assert!(matches!(
+        WeChatError::from_api(-1, "busy"),
+        WeChatError::Busy { .. }
+    ));
+    assert!(WeChatError::from_api(-1, "busy").is_transient());
+    let other = WeChatError::from_api(48001, "api unauthorized");
+    assert_eq!(
+        other,
+        WeChatError::Api {
+            code: 48001,
+            message: "api unauthorized".into()
+        }
+    );
+    assert_eq!(other.code(), Some(48001));
+}
