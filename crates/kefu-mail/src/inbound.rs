@@ -380,8 +380,9 @@ fn subject_of(message: &Message<'_>, headers: &[(String, String)]) -> String {
     one_line(&subject)
 }
 
-/// Control characters (folded newlines, tabs) become single spaces.
-fn one_line(text: &str) -> String {
+/// Control characters (folded newlines, tabs; CR and LF in a header we write) become single
+/// spaces: a header is one line.
+pub(crate) fn one_line(text: &str) -> String {
     text.split(|c: char| c.is_control())
         .map(str::trim)
         .filter(|s| !s.is_empty())

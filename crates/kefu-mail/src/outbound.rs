@@ -12,7 +12,7 @@ use mail_builder::headers::message_id::MessageId;
 use mail_builder::headers::raw::Raw;
 
 use crate::error::MailError;
-use crate::inbound::{InboundMail, MailAddress};
+use crate::inbound::{InboundMail, MailAddress, one_line};
 
 /// Longest Message-ID accepted (RFC 5322 lines are at most 998 characters; ids this long are
 /// not written by real clients).
@@ -251,15 +251,6 @@ fn addresses(
     mailboxes: &[MailAddress],
 ) -> Result<Vec<Address<'static>>, MailError> {
     mailboxes.iter().map(|m| address(field, m)).collect()
-}
-
-/// Control characters (CR, LF, tabs) become single spaces: a header is one line.
-fn one_line(text: &str) -> String {
-    text.split(|c: char| c.is_control())
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[cfg(test)]
