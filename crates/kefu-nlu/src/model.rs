@@ -1,7 +1,8 @@
 //! Multinomial logistic regression over sparse binary features, trained by stochastic gradient
 //! descent in a fixed order (a seeded shuffle, and feature dropout drawn from the same generator),
-//! so the same data gives the same model on every machine. The softmax is calibrated with a temperature fitted on out-of-fold predictions of the
-//! training data (k-fold cross-validation), never on held-out data.
+//! so the same data gives the same model on every machine. The softmax is calibrated with a
+//! temperature fitted on out-of-fold predictions of the training data (k-fold cross-validation),
+//! never on held-out data.
 
 use std::collections::HashMap;
 
