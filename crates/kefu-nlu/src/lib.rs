@@ -131,6 +131,9 @@ pub struct Settings {
     pub stems: bool,
     /// A place's role (origin, destination) and whether a street follows it, as features.
     pub place_roles: bool,
+    /// Chance that a feature is left out of one training step (the rest scaled to match), so
+    /// that a message's words keep weight beside the concept that alone would fit it.
+    pub dropout: f32,
 }
 
 impl Default for Settings {
@@ -145,6 +148,7 @@ impl Default for Settings {
             concepts: true,
             stems: false,
             place_roles: false,
+            dropout: 0.2,
         }
     }
 }
@@ -156,6 +160,7 @@ impl Settings {
             learning_rate: self.learning_rate,
             decay: self.decay,
             l2: self.l2,
+            dropout: self.dropout,
             ..model::Config::default()
         }
     }

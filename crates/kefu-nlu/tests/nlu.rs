@@ -242,6 +242,17 @@ fn spec_examples_get_their_intent() {
 }
 
 #[test]
+fn an_expected_time_is_tracking_and_past_it_is_delay() {
+    // Issue #20: 预计 alone asks when it comes; only past the expected time is it late.
+    assert_eq!(understand("预计几点到").intent, Intent::Track);
+    assert_eq!(
+        understand("SF1234567890123预计什么时候送到").intent,
+        Intent::Track
+    );
+    assert_eq!(understand("比预计晚了两天还没到").intent, Intent::Delay);
+}
+
+#[test]
 fn tomorrow_afternoon_resolves_in_shanghai() {
     let text = "明天下午来取件";
     let e = only(text, EntityKind::Datetime);
