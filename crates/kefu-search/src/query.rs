@@ -282,11 +282,11 @@ pub(crate) fn plan(
     }
     let clauses = text_clauses(text, synonyms);
     let with_words = |clauses: &[Vec<Alternative>],
+                      min_word_percent: Option<u8>,
                       pieces: Pieces|
      -> Result<Box<dyn TantivyQuery>, SearchError> {
         let mut matching = identifier_queries(text, fields, searcher)?;
-        if let Some(words) = text_query(clauses, fields, query.min_word_percent, searcher, pieces)?
-        {
+        if let Some(words) = text_query(clauses, fields, min_word_percent, searcher, pieces)? {
             matching.push((Occur::Should, words));
         }
         // Words alone and no filter: the word query itself, unwrapped (the same scores). Single
@@ -313,24 +313,28 @@ pub(crate) fn plan(
         .iter()
         .flatten()
         .any(|alternative| alternative.chars.is_some());
-    // With some clauses optional (three words or more), a document matching all of them
-    // through a synonym outranks one matching fewer as typed: the words alone would miss it.
-    let every_clause_required = query.min_word_percent.is_none() && clauses.len() <= 2;
+    // Every word as typed is required there, even where `query` lets one of three go: a
+    // document matching all three, one through a synonym, outranks one matching two as typed.
+    // A set percentage (the knowledge base's strong answers) is left as asked.
     let has_synonyms = clauses.iter().any(|alternatives| alternatives.len() > 1);
-    let words_only = if every_clause_required && has_synonyms {
+    let words_only = if query.min_word_percent.is_none() && has_synonyms {
         let searched: Vec<Vec<Alternative>> = clauses
             .iter()
             .map(|alternatives| alternatives.iter().take(1).cloned().collect())
             .collect();
-        Some(with_words(&searched, Pieces::ForAbsentWords)?)
+        Some(with_words(&searched, Some(100), Pieces::ForAbsentWords)?)
     } else {
         None
     };
     Ok(Plan {
-        query: with_words(&clauses, Pieces::ForAbsentWords)?,
+        query: with_words(&clauses, query.min_word_percent, Pieces::ForAbsentWords)?,
         words_only,
         with_pieces: if has_pieces {
-            Some(with_words(&clauses, Pieces::ForAll)?)
+            Some(with_words(
+                &clauses,
+                query.min_word_percent,
+                Pieces::ForAll,
+            )?)
         } else {
             None
         },
