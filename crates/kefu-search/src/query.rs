@@ -238,10 +238,10 @@ enum Pieces {
 pub(crate) struct Plan {
     /// Identifiers, words and synonyms.
     pub(crate) query: Box<dyn TantivyQuery>,
-    /// The words as typed, without their synonyms, when the text has a synonym concept and
-    /// every clause must match: run first, and `query` only when this finds fewer than `limit`
-    /// hits. A document holding every word searched outranks one that holds a synonym for one
-    /// of them ([`SYNONYM_WEIGHT`]), so a full page of the words is the page `query` would
+    /// Every word as typed, without their synonyms, when the text has a synonym concept and
+    /// no set percentage: run first, and `query` only when this finds fewer than `limit` hits.
+    /// A document holding every word searched outranks one that holds a synonym for one of
+    /// them ([`SYNONYM_WEIGHT`]) or lacks one, so a full page of them is the page `query` would
     /// give; the synonyms' postings (a concept's dozen expressions in two fields, each common)
     /// are then not read at all.
     pub(crate) words_only: Option<Box<dyn TantivyQuery>>,
