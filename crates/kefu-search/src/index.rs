@@ -284,8 +284,12 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let plan = plan(query, &self.fields, &self.synonyms(), &searcher)?;
         let collector = TopDocs::with_limit(plan.limit).order_by_score();
-        let mut used = &plan.query;
+        let mut used = plan.words_only.as_ref().unwrap_or(&plan.query);
         let mut top = searcher.search(used, &collector)?;
+        if top.len() < plan.limit && plan.words_only.is_some() {
+            used = &plan.query;
+            top = searcher.search(used, &collector)?;
+        }
         if top.len() < plan.limit
             && let Some(with_pieces) = &plan.with_pieces
         {

@@ -238,6 +238,13 @@ enum Pieces {
 pub(crate) struct Plan {
     /// Identifiers, words and synonyms.
     pub(crate) query: Box<dyn TantivyQuery>,
+    /// Every word as typed, without their synonyms, when the text has a synonym concept and
+    /// no set percentage: run first, and `query` only when this finds fewer than `limit` hits.
+    /// A document holding every word searched outranks one that holds a synonym for one of
+    /// them ([`SYNONYM_WEIGHT`]) or lacks one, so a full page of them is the page `query` would
+    /// give; the synonyms' postings (a concept's dozen expressions in two fields, each common)
+    /// are then not read at all.
+    pub(crate) words_only: Option<Box<dyn TantivyQuery>>,
     /// The same with every word also looked for in other pieces, when the text has a word it
     /// applies to: run when `query` finds fewer than `limit` hits. A common word's characters
     /// in a row match nearly everywhere the word does; asking for them only when the words fall
@@ -274,11 +281,22 @@ pub(crate) fn plan(
         return Err(invalid("min_word_percent", "must be at most 100"));
     }
     let clauses = text_clauses(text, synonyms);
-    let with_words = |pieces: Pieces| -> Result<Box<dyn TantivyQuery>, SearchError> {
-        let mut matching = identifier_queries(text, fields);
-        if let Some(words) = text_query(&clauses, fields, query.min_word_percent, searcher, pieces)?
-        {
+    let with_words = |clauses: &[Vec<Alternative>],
+                      min_word_percent: Option<u8>,
+                      pieces: Pieces|
+     -> Result<Box<dyn TantivyQuery>, SearchError> {
+        let mut matching = identifier_queries(text, fields, searcher)?;
+        if let Some(words) = text_query(clauses, fields, min_word_percent, searcher, pieces)? {
             matching.push((Occur::Should, words));
+        }
+        // Words alone and no filter: the word query itself, unwrapped (the same scores). Single
+        // words in two fields are then a plain union of terms, which tantivy prunes to the top
+        // hits (block-max WAND) instead of scoring every document holding one of them.
+        if filters.is_empty()
+            && matching.len() == 1
+            && let Some((_, only)) = matching.pop()
+        {
+            return Ok(only);
         }
         let mut all = vec![(
             Occur::Must,
@@ -295,10 +313,28 @@ pub(crate) fn plan(
         .iter()
         .flatten()
         .any(|alternative| alternative.chars.is_some());
+    // Every word as typed is required there, even where `query` lets one of three go: a
+    // document matching all three, one through a synonym, outranks one matching two as typed.
+    // A set percentage (the knowledge base's strong answers) is left as asked.
+    let has_synonyms = clauses.iter().any(|alternatives| alternatives.len() > 1);
+    let words_only = if query.min_word_percent.is_none() && has_synonyms {
+        let searched: Vec<Vec<Alternative>> = clauses
+            .iter()
+            .map(|alternatives| alternatives.iter().take(1).cloned().collect())
+            .collect();
+        Some(with_words(&searched, Some(100), Pieces::ForAbsentWords)?)
+    } else {
+        None
+    };
     Ok(Plan {
-        query: with_words(Pieces::ForAbsentWords)?,
+        query: with_words(&clauses, query.min_word_percent, Pieces::ForAbsentWords)?,
+        words_only,
         with_pieces: if has_pieces {
-            Some(with_words(Pieces::ForAll)?)
+            Some(with_words(
+                &clauses,
+                query.min_word_percent,
+                Pieces::ForAll,
+            )?)
         } else {
             None
         },
@@ -403,36 +439,49 @@ fn filter_clauses(query: &Query, fields: &Fields) -> Result<Vec<Clause>, SearchE
 /// scores below the whole: in `SF 1234 5678 90123` the waybill matters, not a phone ending 5678.
 /// A related identifier (a case's customer's phone) scores below the thing's own, so the
 /// caller's number lists the customer first and then their cases.
-fn identifier_queries(text: &str, fields: &Fields) -> Vec<Clause> {
+///
+/// Only identifiers the index holds are asked for: a word search then has no identifier
+/// clause at all, which keeps it a plain union of terms (see `plan`).
+fn identifier_queries(
+    text: &str,
+    fields: &Fields,
+    searcher: &Searcher,
+) -> Result<Vec<Clause>, SearchError> {
+    let held = |field: Field, value: &str| -> Result<bool, SearchError> {
+        Ok(searcher.doc_freq(&Term::from_field_text(field, value))? > 0)
+    };
     let whole = normalize_identifier(text);
     let mut seen = HashSet::from([whole.clone()]);
-    let pieces: Vec<Clause> = text
+    let mut pieces: Vec<Clause> = Vec::new();
+    for piece in text
         .split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；'))
         .map(normalize_identifier)
         .filter(|piece| !piece.is_empty() && seen.insert(piece.clone()))
         .take(MAX_IDENTIFIER_CANDIDATES)
-        .flat_map(|piece| {
-            [
-                (Occur::Should, exact(fields.identifiers, &piece)),
-                (Occur::Should, exact(fields.related, &piece)),
-            ]
-        })
-        .collect();
+    {
+        for field in [fields.identifiers, fields.related] {
+            if held(field, &piece)? {
+                pieces.push((Occur::Should, exact(field, &piece)));
+            }
+        }
+    }
     let mut clauses = Vec::new();
     if !whole.is_empty() {
         for (field, score) in [
             (fields.identifiers, 2.0 * IDENTIFIER_SCORE),
             (fields.related, 1.5 * IDENTIFIER_SCORE),
         ] {
-            let query = ConstScoreQuery::new(exact(field, &whole), score);
-            clauses.push((Occur::Should, Box::new(query) as Box<dyn TantivyQuery>));
+            if held(field, &whole)? {
+                let query = ConstScoreQuery::new(exact(field, &whole), score);
+                clauses.push((Occur::Should, Box::new(query) as Box<dyn TantivyQuery>));
+            }
         }
     }
     if !pieces.is_empty() {
         let pieces = ConstScoreQuery::new(Box::new(BooleanQuery::new(pieces)), IDENTIFIER_SCORE);
         clauses.push((Occur::Should, Box::new(pieces) as Box<dyn TantivyQuery>));
     }
-    clauses
+    Ok(clauses)
 }
 
 /// The word part's clauses: synonym concepts found in the text (each matching any of its
@@ -511,6 +560,10 @@ fn text_query(
         Some(p) => (count * usize::from(p)).div_ceil(100).max(1),
         None => usual,
     };
+    if let [alternatives] = clauses {
+        // One clause, required: itself (the same scores, and prunable when it is all terms).
+        return Ok(Some(clause_query(alternatives, fields, searcher, pieces)?));
+    }
     let clauses = clauses
         .iter()
         .map(|alternatives| {
@@ -526,6 +579,7 @@ fn text_query(
 }
 
 /// One way of matching a clause, and how much a match counts next to the expression searched.
+#[derive(Clone)]
 struct Alternative {
     /// Its words at character offsets (one word, or a phrase).
     words: Vec<(usize, String)>,

@@ -907,6 +907,60 @@ fn a_synonym_ranks_below_the_word_searched() {
 }
 
 #[test]
+fn synonyms_fill_the_page_only_after_the_words_as_typed() {
+    let index = SearchIndex::in_memory().unwrap();
+    index
+        .upsert(&[
+            other(
+                DocKind::Case,
+                "typed",
+                "来电",
+                "送的礼盒到了，茶叶都受潮了",
+                &[],
+            ),
+            other(
+                DocKind::Case,
+                "typed too",
+                "来电",
+                "礼盒收到了，里面茶叶受潮",
+                &[],
+            ),
+            other(
+                DocKind::Case,
+                "synonym",
+                "来电",
+                "礼盒收到了，茶叶都湿透了",
+                &[],
+            ),
+            other(DocKind::Case, "two words", "来电", "茶叶都受潮了", &[]),
+        ])
+        .unwrap();
+    index.commit(None).unwrap();
+    let found = |limit: usize| {
+        let query = Query {
+            limit,
+            ..Query::new("礼盒 茶叶 受潮", Visibility::All)
+        };
+        let hits = search(&index, query);
+        ids(&hits)
+            .into_iter()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    // A full page of every word as typed: the synonym is not needed.
+    let mut page = found(2);
+    page.sort();
+    assert_eq!(page, ["typed", "typed too"]);
+    // A page the words do not fill: the synonym and two of three words come in, below them.
+    let page = found(10);
+    assert_eq!(page.len(), 4, "{page:?}");
+    let mut first_two = page[..2].to_vec();
+    first_two.sort();
+    assert_eq!(first_two, ["typed", "typed too"], "{page:?}");
+    assert!(page.contains(&"synonym".to_owned()), "{page:?}");
+}
+
+#[test]
 fn synonyms_are_replaced_while_the_index_runs() {
     let index = SearchIndex::in_memory().unwrap();
     index
