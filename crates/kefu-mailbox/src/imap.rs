@@ -12,7 +12,8 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
-use crate::{MailboxError, tls};
+use crate::MailboxError;
+use crate::tls::{self, ExtraRoots};
 
 /// How the IMAP connection is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +43,8 @@ pub struct ImapAccount {
     pub max_batch: usize,
     /// Bound on each whole operation (connect, login, select, fetch).
     pub timeout: Duration,
+    /// Roots trusted besides the Mozilla ones, for a server with a private CA's certificate.
+    pub extra_roots: Option<ExtraRoots>,
 }
 
 impl ImapAccount {
@@ -58,6 +61,7 @@ impl ImapAccount {
             mark_seen: false,
             max_batch: 50,
             timeout: Duration::from_secs(60),
+            extra_roots: None,
         }
     }
 }
@@ -74,6 +78,7 @@ impl fmt::Debug for ImapAccount {
             .field("mark_seen", &self.mark_seen)
             .field("max_batch", &self.max_batch)
             .field("timeout", &self.timeout)
+            .field("extra_roots", &self.extra_roots)
             .finish_non_exhaustive()
     }
 }
@@ -142,7 +147,7 @@ async fn login(account: &ImapAccount) -> Result<ImapSession, MailboxError> {
     let client: Client<Box<dyn ImapStream>> = match account.security {
         ImapSecurity::Plain => greeted(Client::new(Box::new(tcp) as Box<dyn ImapStream>)).await?,
         ImapSecurity::Tls => {
-            let tls = tls::wrap(&account.host, tcp).await?;
+            let tls = tls::wrap(&account.host, account.extra_roots.as_ref(), tcp).await?;
             greeted(Client::new(Box::new(tls) as Box<dyn ImapStream>)).await?
         }
         ImapSecurity::StartTls => {
@@ -150,7 +155,12 @@ async fn login(account: &ImapAccount) -> Result<ImapSession, MailboxError> {
             plain.run_command_and_check_ok("STARTTLS", None).await?;
             // No second greeting after STARTTLS (RFC 3501 §6.2.1).
             Client::new(Box::new(
-                tls::wrap(&account.host, plain.into_inner()).await?,
+                tls::wrap(
+                    &account.host,
+                    account.extra_roots.as_ref(),
+                    plain.into_inner(),
+                )
+                .await?,
             ))
         }
     };

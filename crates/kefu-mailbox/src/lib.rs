@@ -9,7 +9,8 @@
 //! - [`send_raw`]: bytes handed to an SMTP server, a refusal told apart as temporary (4xx,
 //!   connection lost, timeout: try again later) or permanent (5xx: give up and tell the agent).
 //!
-//! TLS is rustls everywhere (no OpenSSL); plain TCP is there for a server on the same machine.
+//! TLS is rustls everywhere (no OpenSSL), trusting the Mozilla roots and, per account, the
+//! [`ExtraRoots`] of a private CA; plain TCP is there for a server on the same machine.
 
 mod error;
 mod imap;
@@ -22,3 +23,4 @@ pub use imap::{
     wait_for_new,
 };
 pub use smtp::{SmtpAccount, SmtpEnvelope, SmtpSecurity, send_raw};
+pub use tls::ExtraRoots;

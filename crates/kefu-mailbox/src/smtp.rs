@@ -6,10 +6,12 @@ use std::time::Duration;
 
 use lettre::address::{Address, Envelope};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncSmtpTransport, AsyncTransport as _, Tokio1Executor};
 
 use crate::MailboxError;
+use crate::tls::ExtraRoots;
 
 /// How the SMTP connection is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +37,8 @@ pub struct SmtpAccount {
     pub hello_name: String,
     /// Bound on each step of the conversation.
     pub timeout: Duration,
+    /// Roots trusted besides the Mozilla ones, for a server with a private CA's certificate.
+    pub extra_roots: Option<ExtraRoots>,
 }
 
 impl SmtpAccount {
@@ -48,6 +52,7 @@ impl SmtpAccount {
             password: Some(password.to_owned()),
             hello_name: hello_name.to_owned(),
             timeout: Duration::from_secs(60),
+            extra_roots: None,
         }
     }
 }
@@ -62,6 +67,7 @@ impl fmt::Debug for SmtpAccount {
             .field("username", &self.username)
             .field("hello_name", &self.hello_name)
             .field("timeout", &self.timeout)
+            .field("extra_roots", &self.extra_roots)
             .finish_non_exhaustive()
     }
 }
@@ -94,16 +100,14 @@ pub async fn send_raw(
         .collect::<Result<Vec<_>, _>>()?;
     let envelope = Envelope::new(Some(parse_address(&envelope.from)?), recipients)
         .map_err(|error| MailboxError::Config(format!("envelope: {error}")))?;
-    let builder = match account.security {
-        SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&account.host),
-        SmtpSecurity::StartTls => {
-            AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&account.host)
-        }
-        SmtpSecurity::Plain => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
-            account.host.as_str(),
-        )),
-    }
-    .map_err(|error| MailboxError::Config(format!("SMTP host {:?}: {error}", account.host)))?;
+    let tls = match account.security {
+        SmtpSecurity::Tls => Tls::Wrapper(tls_parameters(account)?),
+        SmtpSecurity::StartTls => Tls::Required(tls_parameters(account)?),
+        SmtpSecurity::Plain => Tls::None,
+    };
+    // "Dangerous" only in that it starts without TLS; the TLS chosen above is set next.
+    let builder =
+        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(account.host.as_str()).tls(tls);
     let mut builder = builder
         .port(account.port)
         .hello_name(ClientId::Domain(account.hello_name.clone()))
@@ -118,6 +122,24 @@ pub async fn send_raw(
         .await
         .map(|_response| ())
         .map_err(|error| classify(error, &account.host, account.timeout))
+}
+
+/// The certificate check for `account.host`: the Mozilla roots, plus the account's own.
+fn tls_parameters(account: &SmtpAccount) -> Result<TlsParameters, MailboxError> {
+    let config_error = |error: lettre::transport::smtp::Error| {
+        MailboxError::Config(format!("SMTP TLS for {:?}: {error}", account.host))
+    };
+    let mut parameters = TlsParameters::builder(account.host.clone());
+    for certificate in account
+        .extra_roots
+        .iter()
+        .flat_map(ExtraRoots::certificates)
+    {
+        parameters = parameters.add_root_certificate(
+            Certificate::from_der(certificate.to_vec()).map_err(config_error)?,
+        );
+    }
+    parameters.build().map_err(config_error)
 }
 
 /// The SMTP reply code decides: 4xx later, 5xx never; 530/534/535 are the login refused.
