@@ -15,7 +15,7 @@ use kefu_mail::{
     parse_inbound,
 };
 use kefu_mailbox::{
-    IdleOutcome, ImapAccount, ImapSecurity, MailboxError, MailboxPosition, SmtpAccount,
+    ExtraRoots, IdleOutcome, ImapAccount, ImapSecurity, MailboxError, MailboxPosition, SmtpAccount,
     SmtpEnvelope, SmtpSecurity, fetch_new, send_raw, wait_for_new,
 };
 
@@ -67,14 +67,75 @@ struct Server {
     log: PathBuf,
 }
 
-/// A certificate for `localhost` signed by itself, so that no client trusts it: (cert, key).
-fn self_signed_certificate(dir: &Path) -> (PathBuf, PathBuf) {
-    let generated = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
-    let cert = dir.join("cert.pem");
-    let key = dir.join("key.pem");
-    std::fs::write(&cert, generated.cert.pem()).unwrap();
-    std::fs::write(&key, generated.signing_key.serialize_pem()).unwrap();
-    (cert, key)
+/// A server's certificate and key, in PEM.
+struct ServerCertificate {
+    cert_pem: String,
+    key_pem: String,
+}
+
+impl ServerCertificate {
+    /// A certificate for `localhost` signed by itself, so that no client trusts it.
+    fn self_signed() -> ServerCertificate {
+        let generated = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+        ServerCertificate {
+            cert_pem: generated.cert.pem(),
+            key_pem: generated.signing_key.serialize_pem(),
+        }
+    }
+
+    /// Written into `dir` for the server to read: (cert, key).
+    fn write_to(&self, dir: &Path) -> (PathBuf, PathBuf) {
+        let cert = dir.join("cert.pem");
+        let key = dir.join("key.pem");
+        std::fs::write(&cert, &self.cert_pem).unwrap();
+        std::fs::write(&key, &self.key_pem).unwrap();
+        (cert, key)
+    }
+}
+
+/// A private CA, as an on-premises mail server's certificate often comes from.
+struct PrivateCa {
+    issuer: rcgen::CertifiedIssuer<'static, rcgen::KeyPair>,
+}
+
+impl PrivateCa {
+    fn new(name: &str) -> PrivateCa {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, name);
+        params.key_usages = vec![
+            rcgen::KeyUsagePurpose::KeyCertSign,
+            rcgen::KeyUsagePurpose::CrlSign,
+        ];
+        let key = rcgen::KeyPair::generate().unwrap();
+        PrivateCa {
+            issuer: rcgen::CertifiedIssuer::self_signed(params, key).unwrap(),
+        }
+    }
+
+    /// The root certificate, as the mail administrator hands it out.
+    fn root_pem(&self) -> String {
+        self.issuer.pem()
+    }
+
+    /// A server certificate for `localhost` and `127.0.0.1`, signed by this CA.
+    fn issue_for_localhost(&self) -> ServerCertificate {
+        let mut params =
+            rcgen::CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+                .unwrap();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "localhost");
+        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        ServerCertificate {
+            cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+        }
+    }
 }
 
 impl Server {
@@ -106,11 +167,11 @@ impl Drop for Server {
 /// current user; under root, as the `dovecot` user the package creates (Dovecot's login
 /// process refuses root).
 fn start_dovecot() -> Option<Server> {
-    start_dovecot_with(false)
+    start_dovecot_with(None)
 }
 
-/// With `tls`, the server also offers STARTTLS and IMAPS with a self-signed certificate.
-fn start_dovecot_with(tls: bool) -> Option<Server> {
+/// With a `certificate`, the server also offers STARTTLS and IMAPS with it.
+fn start_dovecot_with(certificate: Option<&ServerCertificate>) -> Option<Server> {
     if skip_requested() {
         return None;
     }
@@ -131,10 +192,10 @@ fn start_dovecot_with(tls: bool) -> Option<Server> {
     let gid: u32 = command_output("id", &["-g", &account]).parse().unwrap();
     let group = command_output("id", &["-gn", &account]);
     let d = dir.display();
-    let tls_port = tls.then(free_port);
-    let ssl = match tls_port {
-        Some(_) => {
-            let (cert, key) = self_signed_certificate(&dir);
+    let tls_port = certificate.map(|_| free_port());
+    let ssl = match certificate {
+        Some(certificate) => {
+            let (cert, key) = certificate.write_to(&dir);
             format!(
                 "ssl = yes\nssl_cert = <{}\nssl_key = <{}",
                 cert.display(),
@@ -518,7 +579,7 @@ async fn imap_errors_say_whether_to_retry() {
 
 #[tokio::test]
 async fn imap_refuses_a_certificate_nobody_vouches_for() {
-    let Some(server) = start_dovecot_with(true) else {
+    let Some(server) = start_dovecot_with(Some(&ServerCertificate::self_signed())) else {
         return;
     };
     let tls_port = server.tls_port.unwrap();
@@ -550,7 +611,8 @@ async fn imap_refuses_a_certificate_nobody_vouches_for() {
 
 #[tokio::test]
 async fn smtp_refuses_a_certificate_nobody_vouches_for() {
-    let Some((server, received)) = start_aiosmtpd_with(true) else {
+    let Some((server, received)) = start_aiosmtpd_with(Some(&ServerCertificate::self_signed()))
+    else {
         return;
     };
     let bytes = build_outbound(&reply().0).unwrap();
@@ -572,11 +634,11 @@ async fn smtp_refuses_a_certificate_nobody_vouches_for() {
 /// aiosmtpd with a handler that keeps each mail (and its envelope) as files, refuses
 /// recipients starting with `reject` (550) and asks those starting with `later` to retry (451).
 fn start_aiosmtpd() -> Option<(Server, PathBuf)> {
-    start_aiosmtpd_with(false)
+    start_aiosmtpd_with(None)
 }
 
-/// With `starttls`, the server requires STARTTLS with a self-signed certificate.
-fn start_aiosmtpd_with(starttls: bool) -> Option<(Server, PathBuf)> {
+/// With a `certificate`, the server requires STARTTLS with it.
+fn start_aiosmtpd_with(certificate: Option<&ServerCertificate>) -> Option<(Server, PathBuf)> {
     if skip_requested() {
         return None;
     }
@@ -630,8 +692,8 @@ class Sink:
     let log = dir.join("aiosmtpd.log");
     let mut command = Command::new("python3");
     command.args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")]);
-    if starttls {
-        let (cert, key) = self_signed_certificate(&dir);
+    if let Some(certificate) = certificate {
+        let (cert, key) = certificate.write_to(&dir);
         command.arg("--tlscert").arg(cert).arg("--tlskey").arg(key);
     }
     let child = command
@@ -771,4 +833,144 @@ async fn smtp_refusals_are_permanent_or_temporary() {
         .await
         .unwrap_err();
     assert!(error.is_temporary(), "{error:?}");
+}
+
+#[test]
+fn extra_roots_need_a_certificate() {
+    let ca = PrivateCa::new("kefu test CA");
+    let other = PrivateCa::new("kefu other CA");
+    // A bundle of two roots, with a key block in between that is not a certificate.
+    let key_pem = rcgen::KeyPair::generate().unwrap().serialize_pem();
+    let bundle = format!("{}{key_pem}{}", ca.root_pem(), other.root_pem());
+    let roots = ExtraRoots::from_pem(&bundle).unwrap();
+    assert!(
+        format!("{roots:?}").contains("certificates: 2"),
+        "{roots:?}"
+    );
+
+    for not_a_root in ["", "just some text\n", key_pem.as_str()] {
+        let error = ExtraRoots::from_pem(not_a_root).unwrap_err();
+        assert!(matches!(error, MailboxError::Config(_)), "{error:?}");
+        assert!(!error.is_temporary());
+    }
+    // A certificate block whose content is not base64.
+    let broken = "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n";
+    let error = ExtraRoots::from_pem(broken).unwrap_err();
+    assert!(matches!(error, MailboxError::Config(_)), "{error:?}");
+    // Base64 fine, but not a certificate.
+    let garbage = "-----BEGIN CERTIFICATE-----\naGVsbG8gd29ybGQ=\n-----END CERTIFICATE-----\n";
+    let error = ExtraRoots::from_pem(garbage).unwrap_err();
+    assert!(matches!(error, MailboxError::Config(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn imap_trusts_a_private_ca_it_is_given() {
+    let ca = PrivateCa::new("kefu test CA");
+    let Some(server) = start_dovecot_with(Some(&ca.issue_for_localhost())) else {
+        return;
+    };
+    let tls_port = server.tls_port.unwrap();
+    let mail = gbk_mail();
+    let mut session = test_session(&server).await;
+    session
+        .append("INBOX", None, None, mail.clone())
+        .await
+        .unwrap();
+
+    let trusting = Some(ExtraRoots::from_pem(&ca.root_pem()).unwrap());
+    let implicit = ImapAccount {
+        port: tls_port,
+        security: ImapSecurity::Tls,
+        extra_roots: trusting.clone(),
+        ..imap_account(&server)
+    };
+    // Checked against the IP address in the certificate here, the DNS name below.
+    assert_eq!(implicit.host, "127.0.0.1");
+    let upgraded = ImapAccount {
+        host: "localhost".to_owned(),
+        security: ImapSecurity::StartTls,
+        extra_roots: trusting,
+        ..imap_account(&server)
+    };
+    for account in [&implicit, &upgraded] {
+        let batch = fetch_new(account, None).await.unwrap();
+        assert_eq!(batch.mails.len(), 1, "{account:?}");
+        assert_eq!(
+            batch.mails[0].raw, mail,
+            "{account:?}: fetched bytes differ"
+        );
+        let parsed = parse_inbound(&batch.mails[0].raw).unwrap();
+        assert_eq!(parsed.subject, "我的快递还没到");
+    }
+
+    // Without the root, or with another CA's, the same servers are refused.
+    let another_ca =
+        Some(ExtraRoots::from_pem(&PrivateCa::new("kefu other CA").root_pem()).unwrap());
+    for account in [&implicit, &upgraded] {
+        for extra_roots in [None, another_ca.clone()] {
+            let untrusting = ImapAccount {
+                extra_roots,
+                ..account.clone()
+            };
+            let error = fetch_new(&untrusting, None).await.unwrap_err();
+            assert!(
+                matches!(error, MailboxError::Certificate(_)),
+                "{untrusting:?}: {error:?}"
+            );
+        }
+    }
+    session.logout().await.unwrap();
+}
+
+#[tokio::test]
+async fn smtp_trusts_a_private_ca_it_is_given() {
+    let ca = PrivateCa::new("kefu test CA");
+    let Some((server, received)) = start_aiosmtpd_with(Some(&ca.issue_for_localhost())) else {
+        return;
+    };
+    let (mail, _) = reply();
+    let bytes = build_outbound(&mail).unwrap();
+    let envelope = SmtpEnvelope {
+        from: "bounces@shop.example".to_owned(),
+        to: vec!["wang@example.cn".to_owned()],
+    };
+    let account = SmtpAccount {
+        host: "localhost".to_owned(),
+        security: SmtpSecurity::StartTls,
+        ..smtp_account(&server)
+    };
+
+    let another_ca =
+        Some(ExtraRoots::from_pem(&PrivateCa::new("kefu other CA").root_pem()).unwrap());
+    for extra_roots in [None, another_ca] {
+        let untrusting = SmtpAccount {
+            extra_roots,
+            ..account.clone()
+        };
+        let error = send_raw(&untrusting, &envelope, &bytes).await.unwrap_err();
+        assert!(matches!(error, MailboxError::Certificate(_)), "{error:?}");
+    }
+    assert_eq!(std::fs::read_dir(&received).unwrap().count(), 0);
+
+    let trusting = SmtpAccount {
+        extra_roots: Some(ExtraRoots::from_pem(&ca.root_pem()).unwrap()),
+        ..account
+    };
+    send_raw(&trusting, &envelope, &bytes).await.unwrap();
+    // The server answered 250 only after writing the file.
+    let stored = std::fs::read(received.join("0001.eml")).unwrap();
+    // Byte for byte, but for one empty line at the end: lettre ends DATA with CRLF . CRLF even
+    // when the mail already ends with CRLF, which no mail reader shows.
+    assert_eq!(
+        String::from_utf8_lossy(&stored),
+        String::from_utf8_lossy(&[bytes.as_slice(), b"\r\n"].concat()),
+        "the mail arrived changed"
+    );
+    let parsed = parse_inbound(&stored).unwrap();
+    assert_eq!(parsed.message_id, mail.message_id.as_str());
+    let envelope_seen = std::fs::read_to_string(received.join("0001.json")).unwrap();
+    assert_eq!(
+        envelope_seen,
+        r#"{"from": "bounces@shop.example", "to": ["wang@example.cn"]}"#
+    );
 }
