@@ -6,32 +6,82 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::CustomerId;
 
-/// A phone number normalised to digits: a mainland mobile (`1[3-9]` + 9 digits, an optional
-/// `+86`/`86` prefix removed) or a landline with area code (`0` + 9–11 digits).
+/// A phone number normalised to national digits: a mainland mobile (`1[3-9]` + 9 digits) or a
+/// landline with its area code (`0` + 9–11 digits). A `+86`, `0086` or (before 11 digits) `86`
+/// country code is removed; a landline written after the country code without its trunk 0
+/// (`+86 10 8888 8888`) gets it back. Spaces, `-`, `.` and brackets are dropped.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Phone(String);
 
+/// What kind of number a [`Phone`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhoneKind {
+    /// 11 digits starting with 1.
+    Mobile,
+    /// Area code with its leading 0, then the subscriber number.
+    Landline,
+}
+
+fn is_mobile(digits: &[u8]) -> bool {
+    digits.len() == 11 && digits[0] == b'1' && (b'3'..=b'9').contains(&digits[1])
+}
+
+fn is_landline(digits: &[u8]) -> bool {
+    (10..=12).contains(&digits.len()) && digits[0] == b'0' && digits[1] != b'0'
+}
+
 impl Phone {
     pub fn parse(raw: &str) -> Result<Phone, &'static str> {
-        let digits: String = raw
+        let raw = raw.trim();
+        let (plus, rest) = match raw.strip_prefix('+') {
+            Some(rest) => (true, rest),
+            None => (false, raw),
+        };
+        let digits: String = rest
             .chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '+'))
+            .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
             .collect();
-        if !digits.chars().all(|c| c.is_ascii_digit()) {
-            return Err("a phone number has only digits, spaces, '-', '+' and brackets");
+        if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return Err(
+                "a phone number has only digits, spaces, '-', '.', a leading '+' and brackets",
+            );
         }
-        let national = digits
-            .strip_prefix("86")
-            .filter(|rest| rest.len() == 11)
-            .unwrap_or(&digits);
-        let bytes = national.as_bytes();
-        let mobile = bytes.len() == 11 && bytes[0] == b'1' && (b'3'..=b'9').contains(&bytes[1]);
-        let landline = (10..=12).contains(&bytes.len()) && bytes[0] == b'0';
-        if mobile || landline {
-            Ok(Phone(national.to_string()))
+        let not_mainland = "not a mainland mobile (1[3-9] + 9 digits) or a landline with area code";
+        let national = if plus {
+            // After a '+' only China's country code is ours.
+            digits.strip_prefix("86").ok_or(not_mainland)?
+        } else if let Some(national) = digits.strip_prefix("0086") {
+            national
         } else {
-            Err("not a mainland mobile (1[3-9] + 9 digits) or a landline with area code")
+            digits
+                .strip_prefix("86")
+                .filter(|rest| rest.len() == 11)
+                .unwrap_or(&digits)
+        };
+        // After a country code a landline's trunk 0 is often left out.
+        let national = if national.len() != digits.len()
+            && !is_mobile(national.as_bytes())
+            && !national.starts_with('0')
+        {
+            format!("0{national}")
+        } else {
+            national.to_string()
+        };
+        let bytes = national.as_bytes();
+        if is_mobile(bytes) || is_landline(bytes) {
+            Ok(Phone(national))
+        } else {
+            Err(not_mainland)
+        }
+    }
+
+    pub fn kind(&self) -> PhoneKind {
+        if is_mobile(self.0.as_bytes()) {
+            PhoneKind::Mobile
+        } else {
+            PhoneKind::Landline
         }
     }
 

@@ -1,23 +1,17 @@
-//! Caller numbers as the desk stores them: national digits, no country code, no punctuation.
+//! Caller numbers as the desk stores them: kefu-model's [`Phone`] (national digits, no country
+//! code, no punctuation), so a call finds the customer the other channels know.
 
 use std::fmt;
 
+use kefu_model::customer::Phone;
+
 /// What kind of Chinese number a caller number is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NumberKind {
-    /// 11 digits starting with 1.
-    Mobile,
-    /// Area code with its leading 0, then the subscriber number: 10 to 12 digits.
-    Landline,
-}
+pub use kefu_model::customer::PhoneKind as NumberKind;
 
 /// A normalised caller number.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
-pub struct PhoneNumber {
-    kind: NumberKind,
-    digits: String,
-}
+#[serde(transparent)]
+pub struct PhoneNumber(Phone);
 
 /// Why a caller number was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -25,72 +19,27 @@ pub struct PhoneNumber {
 pub struct PhoneError(pub String);
 
 impl PhoneNumber {
-    /// Normalises `text`: spaces, hyphens, dots and brackets dropped; a `+86` or `0086`
-    /// country code stripped (a landline written after the country code gets its trunk 0
-    /// back: `+86 10 8888 8888` → `01088888888`). Mobiles are 11 digits starting with 1;
-    /// landlines must carry their area code (start with 0, 10 to 12 digits). Anything else,
-    /// including foreign numbers and local numbers without area code, is refused.
+    /// Normalises `text` as [`Phone::parse`] does; anything else, including foreign numbers
+    /// and local numbers without area code, is refused.
     pub fn parse(text: &str) -> Result<Self, PhoneError> {
-        let refuse = || PhoneError(text.chars().take(40).collect());
-        let trimmed = text.trim();
-        let (plus, rest) = match trimmed.strip_prefix('+') {
-            Some(rest) => (true, rest),
-            None => (false, trimmed),
-        };
-        let mut digits = String::with_capacity(rest.len());
-        for c in rest.chars() {
-            match c {
-                '0'..='9' => digits.push(c),
-                ' ' | '-' | '.' | '(' | ')' => {}
-                _ => return Err(refuse()),
-            }
-        }
-        let national = if plus {
-            digits.strip_prefix("86").ok_or_else(refuse)?
-        } else if let Some(national) = digits.strip_prefix("0086") {
-            national
-        } else {
-            digits.as_str()
-        };
-        let with_country_code = plus || national.len() != digits.len();
-        // After a country code a landline's trunk 0 is dropped (some systems keep it anyway).
-        // Beijing's area code 10 starts with 1 too, but with 8 digits after it the number is
-        // 10 digits long, never a mobile's 11.
-        let is_mobile = |digits: &str| digits.len() == 11 && digits.starts_with('1');
-        let national = if with_country_code && !is_mobile(national) && !national.starts_with('0') {
-            format!("0{national}")
-        } else {
-            national.to_owned()
-        };
-        let kind = if is_mobile(&national) {
-            NumberKind::Mobile
-        } else if national.starts_with('0')
-            && !national.starts_with("00")
-            && (10..=12).contains(&national.len())
-        {
-            NumberKind::Landline
-        } else {
-            return Err(refuse());
-        };
-        Ok(Self {
-            kind,
-            digits: national,
-        })
+        Phone::parse(text)
+            .map(Self)
+            .map_err(|_| PhoneError(text.chars().take(40).collect()))
     }
 
     pub fn kind(&self) -> NumberKind {
-        self.kind
+        self.0.kind()
     }
 
     /// The national digits, e.g. `13800138000` or `075512345678`.
     pub fn digits(&self) -> &str {
-        &self.digits
+        self.0.as_str()
     }
 }
 
 impl fmt::Display for PhoneNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.digits)
+        f.write_str(self.digits())
     }
 }
 
