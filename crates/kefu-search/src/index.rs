@@ -282,21 +282,23 @@ impl SearchIndex {
     /// characters in a row where jieba cut the document differently.
     pub fn search(&self, query: &Query) -> Result<Vec<Hit>, SearchError> {
         let searcher = self.reader.searcher();
-        let plan = plan(query, &self.fields, &self.synonyms(), &searcher)?;
+        let plan = plan(query, &self.fields, &self.synonyms())?;
         let collector = TopDocs::with_limit(plan.limit).order_by_score();
-        let mut used = plan.words_only.as_ref().unwrap_or(&plan.query);
-        let mut top = searcher.search(used, &collector)?;
-        if top.len() < plan.limit && plan.words_only.is_some() {
-            used = &plan.query;
-            top = searcher.search(used, &collector)?;
+        let mut ran = None;
+        for &pass in plan.passes() {
+            let asked = plan.query(pass, &self.fields, &searcher)?;
+            let top = searcher.search(&asked, &collector)?;
+            let full = top.len() >= plan.limit;
+            ran = Some((asked, top));
+            if full {
+                break;
+            }
         }
-        if top.len() < plan.limit
-            && let Some(with_pieces) = &plan.with_pieces
-        {
-            used = with_pieces;
-            top = searcher.search(used, &collector)?;
-        }
-        let mut snippets = SnippetGenerator::create(&searcher, &**used, self.fields.body)?;
+        // `plan` always has the synonyms' pass.
+        let Some((used, top)) = ran else {
+            return Ok(Vec::new());
+        };
+        let mut snippets = SnippetGenerator::create(&searcher, &*used, self.fields.body)?;
         snippets.set_max_num_chars(SNIPPET_CHARS);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {

@@ -234,22 +234,33 @@ enum Pieces {
     ForAll,
 }
 
-/// A validated query turned into what the index is asked.
-pub(crate) struct Plan {
-    /// Identifiers, words and synonyms.
-    pub(crate) query: Box<dyn TantivyQuery>,
-    /// Every word as typed, without their synonyms, when the text has a synonym concept and
-    /// no set percentage: run first, and `query` only when this finds fewer than `limit` hits.
-    /// A document holding every word searched outranks one that holds a synonym for one of
-    /// them ([`SYNONYM_WEIGHT`]) or lacks one, so a full page of them is the page `query` would
-    /// give; the synonyms' postings (a concept's dozen expressions in two fields, each common)
-    /// are then not read at all.
-    pub(crate) words_only: Option<Box<dyn TantivyQuery>>,
+/// One way of asking the index, from narrowest to widest; a search runs the next only when
+/// the one before finds fewer than the limit, and builds each query only when it runs (the
+/// wider ones look up many terms: a concept's dozen expressions, the ways to cut each word).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pass {
+    /// Every word as typed, without their synonyms, all required: only when the text has a
+    /// synonym concept and no set percentage. A document holding every word searched outranks
+    /// one that holds a synonym for one of them ([`SYNONYM_WEIGHT`]) or lacks one, so a full
+    /// page of them is the page the next pass would give, and the synonyms' postings (a
+    /// concept's dozen expressions in two fields, each common) are then not read at all.
+    WordsAsTyped,
+    /// Identifiers, words and synonyms (pieces only for words no text holds).
+    WithSynonyms,
     /// The same with every word also looked for in other pieces, when the text has a word it
-    /// applies to: run when `query` finds fewer than `limit` hits. A common word's characters
-    /// in a row match nearly everywhere the word does; asking for them only when the words fall
-    /// short keeps such searches fast, and their hits would rank below the word's anyway.
-    pub(crate) with_pieces: Option<Box<dyn TantivyQuery>>,
+    /// applies to. A common word's characters in a row match nearly everywhere the word does;
+    /// asking for them only when the words fall short keeps such searches fast, and their hits
+    /// would rank below the word's anyway.
+    WithPieces,
+}
+
+/// A validated query turned into what the index is asked, pass by pass.
+pub(crate) struct Plan {
+    text: String,
+    clauses: Vec<Vec<Alternative>>,
+    filters: Vec<Clause>,
+    min_word_percent: Option<u8>,
+    passes: Vec<Pass>,
     pub(crate) limit: usize,
 }
 
@@ -257,7 +268,6 @@ pub(crate) fn plan(
     query: &Query,
     fields: &Fields,
     synonyms: &Synonyms,
-    searcher: &Searcher,
 ) -> Result<Plan, SearchError> {
     let text: String = query
         .text
@@ -281,18 +291,67 @@ pub(crate) fn plan(
         return Err(invalid("min_word_percent", "must be at most 100"));
     }
     let clauses = text_clauses(text, synonyms);
-    let with_words = |clauses: &[Vec<Alternative>],
-                      min_word_percent: Option<u8>,
-                      pieces: Pieces|
-     -> Result<Box<dyn TantivyQuery>, SearchError> {
-        let mut matching = identifier_queries(text, fields, searcher)?;
+    let mut passes = Vec::with_capacity(3);
+    // A set percentage (the knowledge base's strong answers) is left as asked.
+    if query.min_word_percent.is_none() && clauses.iter().any(|alternatives| alternatives.len() > 1)
+    {
+        passes.push(Pass::WordsAsTyped);
+    }
+    passes.push(Pass::WithSynonyms);
+    if clauses
+        .iter()
+        .flatten()
+        .any(|alternative| alternative.chars.is_some())
+    {
+        passes.push(Pass::WithPieces);
+    }
+    Ok(Plan {
+        text: text.to_owned(),
+        clauses,
+        filters,
+        min_word_percent: query.min_word_percent,
+        passes,
+        limit: query.limit,
+    })
+}
+
+impl Plan {
+    /// The passes to run, in order.
+    pub(crate) fn passes(&self) -> &[Pass] {
+        &self.passes
+    }
+
+    /// The query of one pass.
+    pub(crate) fn query(
+        &self,
+        pass: Pass,
+        fields: &Fields,
+        searcher: &Searcher,
+    ) -> Result<Box<dyn TantivyQuery>, SearchError> {
+        let searched: Vec<Vec<Alternative>>;
+        let (clauses, min_word_percent, pieces) = match pass {
+            // Every word as typed is required there, even where the next pass lets one of
+            // three go: a document matching all three, one through a synonym, outranks one
+            // matching two as typed.
+            Pass::WordsAsTyped => {
+                searched = self
+                    .clauses
+                    .iter()
+                    .map(|alternatives| alternatives.iter().take(1).cloned().collect())
+                    .collect();
+                (&searched, Some(100), Pieces::ForAbsentWords)
+            }
+            Pass::WithSynonyms => (&self.clauses, self.min_word_percent, Pieces::ForAbsentWords),
+            Pass::WithPieces => (&self.clauses, self.min_word_percent, Pieces::ForAll),
+        };
+        let mut matching = identifier_queries(&self.text, fields, searcher)?;
         if let Some(words) = text_query(clauses, fields, min_word_percent, searcher, pieces)? {
             matching.push((Occur::Should, words));
         }
         // Words alone and no filter: the word query itself, unwrapped (the same scores). Single
         // words in two fields are then a plain union of terms, which tantivy prunes to the top
         // hits (block-max WAND) instead of scoring every document holding one of them.
-        if filters.is_empty()
+        if self.filters.is_empty()
             && matching.len() == 1
             && let Some((_, only)) = matching.pop()
         {
@@ -303,43 +362,12 @@ pub(crate) fn plan(
             Box::new(BooleanQuery::new(matching)) as Box<dyn TantivyQuery>,
         )];
         all.extend(
-            filters
+            self.filters
                 .iter()
                 .map(|(occur, filter)| (*occur, filter.box_clone())),
         );
         Ok(Box::new(BooleanQuery::new(all)))
-    };
-    let has_pieces = clauses
-        .iter()
-        .flatten()
-        .any(|alternative| alternative.chars.is_some());
-    // Every word as typed is required there, even where `query` lets one of three go: a
-    // document matching all three, one through a synonym, outranks one matching two as typed.
-    // A set percentage (the knowledge base's strong answers) is left as asked.
-    let has_synonyms = clauses.iter().any(|alternatives| alternatives.len() > 1);
-    let words_only = if query.min_word_percent.is_none() && has_synonyms {
-        let searched: Vec<Vec<Alternative>> = clauses
-            .iter()
-            .map(|alternatives| alternatives.iter().take(1).cloned().collect())
-            .collect();
-        Some(with_words(&searched, Some(100), Pieces::ForAbsentWords)?)
-    } else {
-        None
-    };
-    Ok(Plan {
-        query: with_words(&clauses, query.min_word_percent, Pieces::ForAbsentWords)?,
-        words_only,
-        with_pieces: if has_pieces {
-            Some(with_words(
-                &clauses,
-                query.min_word_percent,
-                Pieces::ForAll,
-            )?)
-        } else {
-            None
-        },
-        limit: query.limit,
-    })
+    }
 }
 
 fn invalid(field: &'static str, reason: &'static str) -> SearchError {
