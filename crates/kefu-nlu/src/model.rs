@@ -102,6 +102,24 @@ fn softmax(logits: &[f64; K], temperature: f64) -> [f64; K] {
     out
 }
 
+/// Each class's bias plus, feature by feature, the feature's K contiguous weights times its
+/// value (each class still sums in the same order as class by class, only faster): training
+/// and scoring share it, so they cannot drift apart.
+fn class_sums(
+    weights: &[f32],
+    bias: [f32; K],
+    features: impl IntoIterator<Item = (u32, f32)>,
+) -> [f32; K] {
+    let mut sums = bias;
+    for (j, value) in features {
+        let at = j as usize * K;
+        for (sum, w) in sums.iter_mut().zip(&weights[at..at + K]) {
+            *sum += w * value;
+        }
+    }
+    sums
+}
+
 impl Model {
     /// Trains on `samples`, then fits the temperature by `config.folds`-fold cross-validation.
     pub fn train(samples: &[Sample], config: Config) -> Model {
@@ -181,15 +199,7 @@ impl Model {
                 } else {
                     kept.extend(row.indices.iter().map(|&j| (j, row.value)));
                 }
-                // Feature by feature over its K contiguous weights (each class still sums in
-                // the same order, so the model is the same as class by class, only faster).
-                let mut sums = bias;
-                for &(j, value) in &kept {
-                    let at = j as usize * K;
-                    for (sum, w) in sums.iter_mut().zip(&weights[at..at + K]) {
-                        *sum += w * value;
-                    }
-                }
+                let sums = class_sums(&weights, bias, kept.iter().copied());
                 let p = softmax(&sums.map(f64::from), 1.0);
                 let mut rate = [0.0f32; K];
                 for (k, (r, b)) in rate.iter_mut().zip(bias.iter_mut()).enumerate() {
@@ -236,14 +246,12 @@ impl Model {
         } else {
             1.0 / (distinct.len() as f32).sqrt()
         };
-        let mut sums = self.bias;
-        for &j in &indices {
-            let at = j as usize * K;
-            for (sum, w) in sums.iter_mut().zip(&self.weights[at..at + K]) {
-                *sum += w * value;
-            }
-        }
-        sums.map(f64::from)
+        class_sums(
+            &self.weights,
+            self.bias,
+            indices.iter().map(|&j| (j, value)),
+        )
+        .map(f64::from)
     }
 
     /// Calibrated class probabilities.
