@@ -428,17 +428,21 @@ fn joined_text(message: &Message<'_>, ids: &[u32]) -> (String, bool) {
     (text, from_html)
 }
 
-/// The part's text with `\n` newlines. An 8-bit part that declares no charset and is not UTF-8
-/// (old Chinese clients) is read as GB18030 instead of being left to replacement characters.
+/// The part's text with `\n` newlines. An 8-bit part that declares no charset (or one with an
+/// unknown name) and is not UTF-8 (old Chinese clients) is read as GB18030 instead of being left to replacement characters.
 fn undeclared_gbk(
     message: &Message<'_>,
     part: &mail_parser::MessagePart<'_>,
     decoded: &str,
 ) -> String {
+    // A charset name no one knows (`gbk2312`, in-house systems) declares nothing either.
     let declares_charset = part
         .content_type()
         .and_then(|ct| ct.attribute("charset"))
-        .is_some_and(|c| !c.trim().eq_ignore_ascii_case("us-ascii"));
+        .is_some_and(|c| {
+            !c.trim().eq_ignore_ascii_case("us-ascii")
+                && encoding_rs::Encoding::for_label(c.trim().as_bytes()).is_some()
+        });
     let raw = message
         .raw_message
         .get(part.offset_body as usize..part.offset_end as usize)

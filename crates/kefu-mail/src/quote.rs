@@ -32,10 +32,14 @@ pub fn fold_quote(text: &str) -> FoldedText {
     let normalised = normalise_newlines(text);
     let lines: Vec<&str> = normalised.split('\n').collect();
 
-    let cut = (0..lines.len())
+    // A bottom-posted reply opens with the attribution and its `>` lines; the quote that
+    // follows the new text is looked for after them.
+    let attributed_end = opening_attribution_end(&lines).unwrap_or(0);
+    let cut = (attributed_end..lines.len())
         .find_map(|i| quote_starts_at(&lines, i))
         .unwrap_or(lines.len());
-    let (mut head, tail) = lines.split_at(cut);
+    let (before_cut, tail) = lines.split_at(cut);
+    let (attributed, mut head) = before_cut.split_at(attributed_end);
 
     // A trailing block of `>` lines (blank lines allowed inside it).
     let last_content = head.iter().rposition(|l| !l.trim().is_empty());
@@ -75,7 +79,7 @@ pub fn fold_quote(text: &str) -> FoldedText {
             quoted: String::new(),
         };
     }
-    let quoted_parts: Vec<String> = [leading, trailing, tail]
+    let quoted_parts: Vec<String> = [attributed, leading, trailing, tail]
         .iter()
         .map(|part| join_trimmed(part))
         .filter(|part| !part.is_empty())
@@ -138,7 +142,15 @@ fn is_separator(line: &str) -> bool {
     let inner = inner.to_lowercase();
     matches!(
         inner.as_str(),
-        "original message" | "原始邮件" | "原始郵件" | "原邮件" | "原始信件"
+        "original message"
+            | "原始邮件"
+            | "原始郵件"
+            | "原邮件"
+            | "原始信件"
+            // Forwards: Gmail, 163/126 webmail, Gmail in Chinese.
+            | "forwarded message"
+            | "转发邮件信息"
+            | "转发的邮件"
     )
 }
 
@@ -173,6 +185,24 @@ fn is_attribution(lines: &[&str], i: usize) -> bool {
         .any(|l| ends_with_wrote(l))
 }
 
+/// When the text opens (after blank lines) with an attribution followed by `>` lines and then
+/// new text, the index of the first line after those `>` lines.
+fn opening_attribution_end(lines: &[&str]) -> Option<usize> {
+    let first = lines.iter().position(|l| !l.trim().is_empty())?;
+    if !is_attribution(lines, first) {
+        return None;
+    }
+    let wrote = (first..lines.len())
+        .take(ATTRIBUTION_SPAN)
+        .find(|&i| ends_with_wrote(lines[i]))?;
+    let mut end = wrote + 1;
+    while end < lines.len() && (is_quote_line(lines[end]) || lines[end].trim().is_empty()) {
+        end += 1;
+    }
+    let quotes_something = lines[wrote + 1..end].iter().any(|l| is_quote_line(l));
+    (quotes_something && end < lines.len()).then_some(end)
+}
+
 fn header_label(line: &str) -> Option<&str> {
     let (label, _) = line.split_once([':', '：'])?;
     Some(label.trim())
@@ -181,7 +211,15 @@ fn header_label(line: &str) -> Option<&str> {
 /// An Outlook/Foxmail block: `From: …` then `Sent: …`/`Date: …` (or `发件人：`, `发送时间：`).
 fn is_header_block(lines: &[&str], i: usize) -> bool {
     let from_labels = ["From", "发件人", "寄件者"];
-    let when_labels = ["Sent", "Date", "发送时间", "日期", "时间", "寄件日期"];
+    let when_labels = [
+        "Sent",
+        "Date",
+        "发送时间",
+        "发送日期",
+        "日期",
+        "时间",
+        "寄件日期",
+    ];
     let is_from = header_label(lines[i].trim())
         .is_some_and(|label| from_labels.iter().any(|f| f.eq_ignore_ascii_case(label)));
     if !is_from {
@@ -216,5 +254,21 @@ mod tests {
             folded.quoted,
             "On Mon, 1 Jan 2026, A <a@b.cn> wrote:\n> old"
         );
+    }
+
+    #[test]
+    fn a_bottom_posted_reply_keeps_the_text_after_the_opening_quote() {
+        let folded = fold_quote("On 2026/11/27 14:05, A wrote:\n> when?\n\ntomorrow\n");
+        assert_eq!(folded.reply, "tomorrow");
+        assert_eq!(folded.quoted, "On 2026/11/27 14:05, A wrote:\n> when?");
+    }
+
+    #[test]
+    fn a_forward_under_a_note_is_folded_at_its_separator() {
+        let folded = fold_quote(
+            "看下面\n\n-------- 转发邮件信息 --------\n发件人：卖家\n发送日期：2026-11-25\n\n已发货",
+        );
+        assert_eq!(folded.reply, "看下面");
+        assert!(folded.quoted.starts_with("-------- 转发邮件信息"));
     }
 }

@@ -5,6 +5,7 @@
 mod attachments;
 mod charsets;
 mod classify;
+mod corpus;
 mod fixtures;
 mod outbound;
 mod quote;
