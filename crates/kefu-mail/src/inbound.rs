@@ -214,10 +214,17 @@ pub fn parse_inbound_with(raw: &[u8], policy: &AttachmentPolicy) -> Result<Inbou
     if raw.iter().all(u8::is_ascii_whitespace) {
         return Err(MailError::Empty);
     }
-    let message = MessageParser::default()
-        .parse(raw)
-        .filter(|m| !m.parts.is_empty() && !m.parts[0].headers.is_empty())
-        .ok_or(MailError::NotAMessage)?;
+    let parse = |bytes| {
+        MessageParser::default()
+            .parse(bytes)
+            .filter(|m| !m.parts.is_empty() && !m.parts[0].headers.is_empty())
+    };
+    let message = parse(raw).ok_or(MailError::NotAMessage)?;
+    let repaired = repaired_boundary(raw, &message);
+    let message = match repaired.as_deref().and_then(parse) {
+        Some(reread) => reread,
+        None => message,
+    };
 
     let headers = raw_headers(&message);
     let from = first_address(message.from())
@@ -272,6 +279,52 @@ pub fn parse_inbound_with(raw: &[u8], policy: &AttachmentPolicy) -> Result<Inbou
         delivery_status: found.delivery_status,
         enclosed_message_id: found.enclosed_message_id,
     })
+}
+
+/// A multipart mail whose declared boundary never occurs in its body (a client or gateway that
+/// rewrote one and not the other) has no parts, so no text. When the body has a delimiter line
+/// of its own (`--X`, then a `Content-` header, and `--X` again later), the mail with that
+/// boundary declared instead.
+fn repaired_boundary(raw: &[u8], message: &Message<'_>) -> Option<Vec<u8>> {
+    let root = message.root_part();
+    let content_type = root.content_type()?;
+    if !content_type.ctype().eq_ignore_ascii_case("multipart") {
+        return None;
+    }
+    let declared = content_type.attribute("boundary")?;
+    let body_start = root.offset_body as usize;
+    let (header, body) = (raw.get(..body_start)?, raw.get(body_start..)?);
+    let contains = |haystack: &[u8], needle: &[u8]| {
+        !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+    };
+    if declared.is_empty() || contains(body, format!("--{declared}").as_bytes()) {
+        return None;
+    }
+    let lines: Vec<&[u8]> = body
+        .split(|&b| b == b'\n')
+        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+        .collect();
+    let used = lines.windows(2).enumerate().find_map(|(i, pair)| {
+        let boundary = pair[0].strip_prefix(b"--")?;
+        let shaped = !boundary.is_empty() && boundary.iter().all(|b| b.is_ascii_graphic());
+        let headers_follow = pair[1]
+            .get(..8)
+            .is_some_and(|start| start.eq_ignore_ascii_case(b"content-"));
+        let again = lines[i + 1..].iter().any(|line| {
+            line.strip_prefix(b"--")
+                .is_some_and(|l| l.starts_with(boundary))
+        });
+        (shaped && headers_follow && again).then_some(boundary)
+    })?;
+    let at = header
+        .windows(declared.len())
+        .position(|w| w == declared.as_bytes())?;
+    let mut repaired = Vec::with_capacity(raw.len());
+    repaired.extend_from_slice(&header[..at]);
+    repaired.extend_from_slice(used);
+    repaired.extend_from_slice(&header[at + declared.len()..]);
+    repaired.extend_from_slice(body);
+    Some(repaired)
 }
 
 fn mime_of(ctype: &str, subtype: Option<&str>) -> String {

@@ -91,7 +91,10 @@ fn mismatches(mail: &InboundMail, expected: &Expectation) -> Vec<String> {
     let mut wrong = Vec::new();
     let outcome = outcome_of(&classify(mail));
     if outcome != expected.outcome {
-        wrong.push(format!("classified {outcome}, expected {}", expected.outcome));
+        wrong.push(format!(
+            "classified {outcome}, expected {}",
+            expected.outcome
+        ));
     }
     if mail.from.address != expected.sender {
         wrong.push(format!("sender {:?}", mail.from.address));
@@ -189,7 +192,10 @@ fn use_everything(raw: &[u8]) {
     let _ = classify(&mail);
     let _ = thread_keys(&mail);
     let _ = reply_threading(&mail);
-    let _ = reply_subject(&mail.subject, case_number_in_subject(&mail.subject).as_deref());
+    let _ = reply_subject(
+        &mail.subject,
+        case_number_in_subject(&mail.subject).as_deref(),
+    );
     let _ = find_identifiers(&Recognizer::default(), &mail.body_text);
     let _ = fold_quote(&mail.body_text);
 }
@@ -217,10 +223,7 @@ fn parse_file(file: &str) -> InboundMail {
 fn the_same_mail_delivered_twice_is_one_message() {
     let first = parse_file("34_duplicate_message_id_a.eml");
     let second = parse_file("34_duplicate_message_id_b.eml");
-    assert_eq!(
-        first.message_id,
-        "20261202090000.pan.jun.5531@qiye.example"
-    );
+    assert_eq!(first.message_id, "20261202090000.pan.jun.5531@qiye.example");
     assert_eq!(first.message_id, second.message_id);
     assert!(!first.message_id_derived && !second.message_id_derived);
 }
@@ -230,7 +233,10 @@ fn a_mail_without_message_id_gets_one_from_its_bytes_and_answers_go_to_reply_to(
     let mail = parse_file("33_webform_without_message_id.eml");
     assert!(mail.message_id_derived);
     assert!(mail.message_id.ends_with("@message-id.invalid"));
-    assert_eq!(parse_file("33_webform_without_message_id.eml").message_id, mail.message_id);
+    assert_eq!(
+        parse_file("33_webform_without_message_id.eml").message_id,
+        mail.message_id
+    );
     assert_eq!(mail.reply_address().address, "fenggang@aliyun.com");
 }
 
@@ -281,5 +287,9 @@ fn threaded_replies_name_the_mails_they_answer() {
     );
     let html_only = parse_file("03_outlook_gbk_html_only_invoice.eml");
     assert!(html_only.body_from_html);
-    assert!(!html_only.body_text.contains("font-family"), "{:?}", html_only.body_text);
+    assert!(
+        !html_only.body_text.contains("font-family"),
+        "{:?}",
+        html_only.body_text
+    );
 }
