@@ -789,6 +789,25 @@ mod tests {
     }
 
     #[test]
+    fn a_boundary_the_body_does_not_use_is_replaced_by_the_one_it_does() {
+        let mail = |declared: &str| {
+            format!(
+                "From: a@b.cn\r\nContent-Type: multipart/mixed; boundary=\"{declared}\"\r\n\r\n\
+                 --used\r\nContent-Type: text/plain\r\n\r\nhello\r\n--used--\r\n"
+            )
+        };
+        let broken = mail("declared");
+        let parsed = MessageParser::default().parse(broken.as_bytes()).unwrap();
+        let repaired = repaired_boundary(broken.as_bytes(), &parsed).unwrap();
+        assert_eq!(repaired, mail("used").into_bytes());
+        assert_eq!(parse_inbound(broken.as_bytes()).unwrap().body_text, "hello");
+
+        let sound = mail("used");
+        let parsed = MessageParser::default().parse(sound.as_bytes()).unwrap();
+        assert_eq!(repaired_boundary(sound.as_bytes(), &parsed), None);
+    }
+
+    #[test]
     fn types_are_told_by_their_bytes() {
         assert_eq!(detect_type(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
         assert_eq!(detect_type(b"\xFF\xD8\xFF\xE0...."), Some("image/jpeg"));
