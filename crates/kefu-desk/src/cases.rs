@@ -22,8 +22,8 @@ use kefu_model::text::{TEXT_MAX, name_query, tags, text};
 use kefu_model::user::{Actor, Role};
 
 use crate::desk::{
-    APPEND_RETRIES, Desk, DeskResult, NAME_MAX, SLA_ACTOR, SUBJECT_MAX, limit, require,
-    truncate_to_millis,
+    APPEND_RETRIES, DELIVERY_ACTOR, Desk, DeskResult, NAME_MAX, SLA_ACTOR, SUBJECT_MAX, limit,
+    require, truncate_to_millis,
 };
 use crate::store::AppendOptions;
 
@@ -530,18 +530,20 @@ impl Desk {
         id_or_number: &str,
         plan: impl Fn(&Case) -> DeskResult<Vec<EventData>>,
     ) -> DeskResult<(Case, Vec<CaseEvent>)> {
-        self.with_retries_writing(actor, id_or_number, plan, None)
+        self.with_retries_writing(actor, id_or_number, plan, None, &[])
             .await
     }
 
-    /// [`Desk::with_retries`], writing `pickup` (a new order) in the same transaction as the
-    /// events.
+    /// [`Desk::with_retries`], writing `pickup` (a new order) and `deliveries` (an attempt's
+    /// outcome) in the same transaction as the events. Public replies on a channel that
+    /// delivers (e-mail) queue their deliveries in it too.
     pub(crate) async fn with_retries_writing(
         &self,
         actor: &Actor,
         id_or_number: &str,
         plan: impl Fn(&Case) -> DeskResult<Vec<EventData>>,
         pickup: Option<&kefu_model::pickup::Pickup>,
+        deliveries: &[kefu_model::channels::Delivery],
     ) -> DeskResult<(Case, Vec<CaseEvent>)> {
         for _ in 0..APPEND_RETRIES {
             let case = self.get_case(actor, id_or_number).await?;
@@ -574,14 +576,19 @@ impl Desk {
             let (with_steps, more) = self.events_for(&with_clocks, SLA_ACTOR, steps);
             events.extend(more);
             let handover = self.escalation_handover(&with_steps, &events).await?;
-            let (projection, more) = self.events_for(&with_steps, SLA_ACTOR, handover);
+            let (with_handover, more) = self.events_for(&with_steps, SLA_ACTOR, handover);
             events.extend(more);
+            let (mut queued, no_way_out) = self.deliveries_for(&with_handover, &events).await?;
+            let (projection, more) = self.events_for(&with_handover, DELIVERY_ACTOR, no_way_out);
+            events.extend(more);
+            queued.extend(deliveries.iter().cloned());
             let notifications = self
                 .notifications_for(&projection, &events, &config)
                 .await?;
             let options = AppendOptions {
                 notifications: &notifications,
                 pickup,
+                deliveries: &queued,
             };
             let written = self
                 .store

@@ -17,6 +17,18 @@ use kefu_model::user::Actor;
 
 use crate::desk::{Desk, DeskResult};
 
+/// A message with the sender's own id, for [`Desk::append_once`].
+pub(crate) struct Incoming<'a> {
+    pub client_id: String,
+    pub body: String,
+    /// Attachments with their bytes (stored before the message).
+    pub files: Vec<(Attachment, Vec<u8>)>,
+    /// Waybills the message names that the case should link.
+    pub named: Vec<String>,
+    pub author_kind: &'a str,
+    pub visibility: Visibility,
+}
+
 fn client_id_ok(raw: &str) -> DeskResult<String> {
     let v = raw.trim();
     let ok = (1..=64).contains(&v.len())
@@ -191,15 +203,44 @@ impl Desk {
         if body.is_empty() && files.is_empty() {
             return Err(DomainError::invalid("body", "must not be empty"));
         }
-        let message_id = MessageId::new(now);
-        let attachments: Vec<Attachment> = files.iter().map(|(a, _)| a.clone()).collect();
         let named = if author_kind == "customer" {
             kefu_model::parcels::waybills_in(&self.recognizer().await?, &[&body])
         } else {
             Vec::new()
         };
-        // Read the history, look for the client id, append only if the case has not moved on
-        // since (otherwise read again): a resend racing its original cannot store twice.
+        let incoming = Incoming {
+            client_id,
+            body,
+            files,
+            named,
+            author_kind,
+            visibility,
+        };
+        self.append_once(actor, id_or_number, incoming).await
+    }
+
+    /// Appends a message that carries the sender's own id once, whatever the resends: reads
+    /// the case, looks for the id, appends only if the case has not moved on since (otherwise
+    /// reads again), so a resend racing its original cannot store twice. A customer's message
+    /// reopens a resolved case and takes a pending one back to open; the parcels it names are
+    /// linked.
+    pub(crate) async fn append_once(
+        &self,
+        actor: &Actor,
+        id_or_number: &str,
+        incoming: Incoming<'_>,
+    ) -> DeskResult<ChatAck> {
+        let Incoming {
+            client_id,
+            body,
+            files,
+            named,
+            author_kind,
+            visibility,
+        } = incoming;
+        let now = self.now();
+        let message_id = MessageId::new(now);
+        let attachments: Vec<Attachment> = files.iter().map(|(a, _)| a.clone()).collect();
         for _ in 0..8 {
             let case = self.get_case(actor, id_or_number).await?;
             let events = self

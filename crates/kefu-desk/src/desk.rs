@@ -65,6 +65,9 @@ pub(crate) fn system_actor() -> Actor {
 
 pub(crate) const SLA_ACTOR: &str = "system:sla";
 
+/// kefu's mail worker, as the author of a delivery's outcome.
+pub(crate) const DELIVERY_ACTOR: &str = "system:mail";
+
 pub(crate) fn require_role(ok: bool, what: &str) -> DeskResult<()> {
     require(ok, what)
 }

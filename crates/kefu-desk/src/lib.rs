@@ -9,9 +9,10 @@
 //!
 //! Modules: `desk` (the struct, its builder, shared helpers), `store` (the store traits), and
 //! one module of `impl Desk` per area. Layers, bottom to top (checked by the `layering` test):
-//! `store` → `desk` → `cases`, `users`, `sla`, `search`, … → `chat` → `routing`, …
+//! `store` → `desk` → `cases`, `users`, `sla`, `search`, … → `chat` → `routing`, `channels`, …
 
 pub mod cases;
+pub mod channels;
 pub mod chat;
 pub mod corrections;
 pub mod desk;
@@ -32,8 +33,8 @@ pub mod views;
 
 pub use desk::{Desk, DeskResult};
 pub use store::{
-    AuditStore, CaseStore, ChatStore, ConfigStore, DirectoryStore, KnowledgeStore, OutboxStore,
-    ParcelStore, Signals, Store, TransferStore,
+    AuditStore, CaseStore, ChannelStore, ChatStore, ConfigStore, DirectoryStore, KnowledgeStore,
+    OutboxStore, ParcelStore, Signals, Store, TransferStore,
 };
 
 #[cfg(test)]

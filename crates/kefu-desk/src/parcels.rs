@@ -1303,6 +1303,7 @@ impl Desk {
                             Ok(vec![event.clone()])
                         },
                         Some(&pickup),
+                        &[],
                     )
                     .await
                     .map(|_| ())

@@ -6,6 +6,10 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use kefu_model::calendar::CalendarSpec;
 use kefu_model::case::{Case, CaseEvent};
+use kefu_model::channels::{
+    ChannelAccount, ChannelSecrets, ChannelStatus, Delivery, InboundOutcome, InboundRecord,
+};
+use kefu_model::codes::Channel;
 use kefu_model::customer::{Customer, CustomerEvent};
 use kefu_model::error::StoreError;
 use kefu_model::export::{ExportRecord, ExportTable};
@@ -35,6 +39,7 @@ pub trait Store:
     + OutboxStore
     + Signals
     + TransferStore
+    + ChannelStore
 {
 }
 
@@ -49,6 +54,7 @@ impl<T> Store for T where
         + OutboxStore
         + Signals
         + TransferStore
+        + ChannelStore
         + ?Sized
 {
 }
@@ -56,8 +62,8 @@ impl<T> Store for T where
 /// The store traits, for one `use kefu_desk::store::prelude::*;` at a call site.
 pub mod prelude {
     pub use super::{
-        AuditStore, CaseStore, ChatStore, ConfigStore, DirectoryStore, KnowledgeStore, OutboxStore,
-        ParcelStore, Signals, Store, TransferStore,
+        AuditStore, CaseStore, ChannelStore, ChatStore, ConfigStore, DirectoryStore,
+        KnowledgeStore, OutboxStore, ParcelStore, Signals, Store, TransferStore,
     };
 }
 
@@ -68,6 +74,9 @@ pub struct AppendOptions<'a> {
     pub notifications: &'a [Notification],
     /// A new pickup order booked from the case: both or neither.
     pub pickup: Option<&'a Pickup>,
+    /// Deliveries written (created or replaced by id) with the events: a public reply and its
+    /// way out, an attempt's outcome and its event. A mail's Message-ID joins the case's thread.
+    pub deliveries: &'a [Delivery],
 }
 
 /// Cases and their append-only event log: creating a case (with its idempotency key), appending
@@ -421,6 +430,66 @@ pub trait TransferStore: Send + Sync {
     async fn import_chunk(&self, records: Vec<ExportRecord>) -> StoreResult<()>;
     /// After an import: let new case numbers continue after the highest imported one.
     async fn finish_import(&self) -> StoreResult<()>;
+}
+
+/// Channels: configured accounts with their secrets (kept apart) and status, the messages taken
+/// in (once per channel and key), the mail threads, and the deliveries of replies.
+#[async_trait]
+pub trait ChannelStore: Send + Sync {
+    /// Creates an account (`expected_version` `None`; a taken id is `Duplicate`) or replaces it
+    /// if still at `expected_version` (`VersionConflict` otherwise), with its secrets. A new
+    /// account starts with an empty status; a replaced one keeps its status.
+    async fn put_channel_account(
+        &self,
+        account: &ChannelAccount,
+        secrets: &ChannelSecrets,
+        expected_version: Option<i64>,
+    ) -> StoreResult<()>;
+    /// All accounts, oldest first, with their status.
+    async fn channel_accounts(&self) -> StoreResult<Vec<(ChannelAccount, ChannelStatus)>>;
+    async fn channel_account(
+        &self,
+        id: &str,
+    ) -> StoreResult<Option<(ChannelAccount, ChannelStatus)>>;
+    /// The account's passwords: for the node's workers, never for an answer.
+    async fn channel_secrets(&self, id: &str) -> StoreResult<Option<ChannelSecrets>>;
+    async fn put_channel_status(&self, id: &str, status: &ChannelStatus) -> StoreResult<()>;
+    /// Records a message taken in and, in the same transaction, its thread ids (Message-IDs)
+    /// for its case. False when the channel already has a message with this key (nothing is
+    /// written then).
+    async fn record_inbound(
+        &self,
+        record: &InboundRecord,
+        thread_ids: &[String],
+    ) -> StoreResult<bool>;
+    async fn inbound_record(
+        &self,
+        channel: Channel,
+        dedupe_key: &str,
+    ) -> StoreResult<Option<InboundRecord>>;
+    /// Newest first; only one outcome when given.
+    async fn inbound_records(
+        &self,
+        outcome: Option<InboundOutcome>,
+        limit: u32,
+    ) -> StoreResult<Vec<InboundRecord>>;
+    /// The newest message taken in for a case (where replies go, and under which mail).
+    async fn latest_inbound_of_case(&self, case_id: &CaseId) -> StoreResult<Option<InboundRecord>>;
+    /// The case that holds one of these Message-IDs (the first of them found, in the order
+    /// given).
+    async fn case_of_mail_ids(&self, message_ids: &[String]) -> StoreResult<Option<CaseId>>;
+    /// A case's Message-IDs, oldest first, at most `limit` of the newest.
+    async fn mail_ids_of_case(&self, case_id: &CaseId, limit: u32) -> StoreResult<Vec<String>>;
+    /// Claims up to `limit` queued deliveries due at `now` whose lease has run out, leasing
+    /// them until `lease_until` (another node skips them meanwhile), earliest due first.
+    async fn claim_deliveries(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Delivery>>;
+    /// A case's deliveries, oldest first.
+    async fn deliveries_of_case(&self, case_id: &CaseId) -> StoreResult<Vec<Delivery>>;
 }
 
 /// A stream of cross-node signals.

@@ -285,6 +285,21 @@ pub enum EventData {
         #[serde(default, skip_serializing_if = "String::is_empty")]
         note: String,
     },
+    /// A public reply reached the customer's channel (the mail server took it).
+    DeliverySent {
+        message_id: MessageId,
+        channel: Channel,
+    },
+    /// An attempt to deliver a public reply failed. `retry_at`: when it is tried again; `None`:
+    /// given up, the customer must be reached another way.
+    DeliveryFailed {
+        message_id: MessageId,
+        channel: Channel,
+        error: String,
+        attempt: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_at: Option<Timestamp>,
+    },
 }
 
 impl EventData {
@@ -328,6 +343,8 @@ impl EventData {
             EventData::ClaimProposed { .. } => "claim_proposed",
             EventData::ClaimApproved { .. } => "claim_approved",
             EventData::ClaimRejected { .. } => "claim_rejected",
+            EventData::DeliverySent { .. } => "delivery_sent",
+            EventData::DeliveryFailed { .. } => "delivery_failed",
             EventData::ClaimPaid { .. } => "claim_paid",
             EventData::ClaimOverdue { .. } => "claim_overdue",
             EventData::CustomerMerged { .. } => "customer_merged",

@@ -20,6 +20,7 @@ pub mod bot;
 pub mod calendar;
 pub mod canned;
 pub mod case;
+pub mod channels;
 pub mod chat;
 pub mod claim;
 pub mod classify;

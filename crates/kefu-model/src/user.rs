@@ -68,6 +68,12 @@ impl Actor {
             "customer:chat".to_string()
         } else if self.user_id.as_str() == "bot" {
             "bot".to_string()
+        } else if self.user_id.as_str().starts_with("system:") {
+            // kefu's own workers (`system:mail`).
+            self.user_id.to_string()
+        } else if let Some(channel) = self.user_id.as_str().strip_prefix("channel:") {
+            // The customer writing through a channel (`customer:email`).
+            format!("customer:{channel}")
         } else {
             format!("user:{}", self.username)
         }

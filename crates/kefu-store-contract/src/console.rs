@@ -275,6 +275,7 @@ pub async fn pickups_booked_from_a_case_are_linked(store: Arc<dyn Store>) {
             kefu_desk::store::AppendOptions {
                 notifications: &[],
                 pickup: Some(&stale),
+                ..Default::default()
             },
         )
         .await;

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 mod canned;
+mod channels;
 mod chat;
 mod chat_export;
 mod console;
@@ -18,6 +19,7 @@ mod parcels;
 mod queues;
 mod versions;
 pub use canned::*;
+pub use channels::*;
 pub use chat::*;
 pub use chat_export::*;
 pub use console::*;
@@ -186,7 +188,9 @@ macro_rules! contract_tests {
             articles_keep_every_version, config_changes_are_recorded_with_before_and_after,
             shipment_upserts_record_what_they_change,
             customers_are_edited_with_their_contacts_and_events,
-            merging_customers_moves_cases_and_contacts_at_once);
+            merging_customers_moves_cases_and_contacts_at_once,
+            mail_opens_a_case_once_and_answers_join_it,
+            replies_are_delivered_once_retried_and_visible);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn change_histories_survive_export_import() {

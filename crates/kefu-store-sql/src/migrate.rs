@@ -78,6 +78,7 @@ macro_rules! migrations {
             12 "knowledge" "0012_knowledge.sql",
             13 "history" "0013_history.sql",
             14 "customer_edits" "0014_customer_edits.sql",
+            15 "channels" "0015_channels.sql",
         )
     };
     ($($version:literal $name:literal $file:literal),+ $(,)?) => {

@@ -41,6 +41,8 @@ pub enum WriteOp {
         notifications: Vec<Notification>,
         /// A new pickup order written with the events (booked from the case).
         pickup: Option<Box<Pickup>>,
+        /// Deliveries created or replaced with the events.
+        deliveries: Vec<kefu_model::channels::Delivery>,
     },
     MarkRead {
         user: String,
@@ -97,6 +99,24 @@ pub enum WriteOp {
     },
     AddArticleFeedback(Box<kefu_model::kb::ArticleFeedback>),
     AddSearchGap(Box<kefu_model::kb::SearchGap>),
+    PutChannelAccount {
+        account: Box<kefu_model::channels::ChannelAccount>,
+        secrets: kefu_model::channels::ChannelSecrets,
+        expected_version: Option<i64>,
+    },
+    PutChannelStatus {
+        id: String,
+        status: kefu_model::channels::ChannelStatus,
+    },
+    RecordInbound {
+        record: Box<kefu_model::channels::InboundRecord>,
+        thread_ids: Vec<String>,
+    },
+    ClaimDeliveries {
+        now: jiff::Timestamp,
+        lease_until: jiff::Timestamp,
+        limit: u32,
+    },
 }
 
 #[derive(Debug)]
@@ -104,6 +124,7 @@ pub enum WriteOutput {
     Done,
     Count(u64),
     Created(Box<CreatedCase>),
+    Deliveries(Vec<kefu_model::channels::Delivery>),
 }
 
 /// The version of every stored document this build writes, kept in the document itself under
@@ -194,8 +215,10 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             events,
             notifications,
             pickup,
+            deliveries,
         } => {
             append(sql, &projection, expected_version, &events).await?;
+            crate::channels::put_deliveries(sql, &deliveries).await?;
             outbox(sql, "case", projection.id.as_str(), projection.updated_at).await?;
             if let Some(p) = pickup {
                 put_pickup(sql, &p, None).await?;
@@ -212,6 +235,26 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
                 )
                 .await?;
             }
+        }
+        WriteOp::PutChannelAccount {
+            account,
+            secrets,
+            expected_version,
+        } => crate::channels::put_account(sql, &account, &secrets, expected_version).await?,
+        WriteOp::PutChannelStatus { id, status } => {
+            crate::channels::put_status(sql, &id, &status).await?;
+        }
+        WriteOp::RecordInbound { record, thread_ids } => {
+            let n = crate::channels::record_inbound(sql, &record, &thread_ids).await?;
+            return Ok(WriteOutput::Count(n));
+        }
+        WriteOp::ClaimDeliveries {
+            now,
+            lease_until,
+            limit,
+        } => {
+            let claimed = crate::channels::claim_deliveries(sql, now, lease_until, limit).await?;
+            return Ok(WriteOutput::Deliveries(claimed));
         }
         WriteOp::MarkRead { user, ids, at } => {
             let rows = sql

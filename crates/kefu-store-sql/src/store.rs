@@ -14,6 +14,12 @@ use kefu_model::shipment::Shipment;
 use kefu_model::sla::SlaPolicy;
 use kefu_model::{Case, CaseEvent, Customer, Department, StoreError, User, to_millis};
 
+use kefu_model::channels::{
+    ChannelAccount, ChannelSecrets, ChannelStatus, Delivery, InboundOutcome, InboundRecord,
+};
+use kefu_model::codes::Channel;
+
+use crate::channels;
 use crate::conn::Sql;
 use crate::ops::{self, WriteOp, WriteOutput};
 
@@ -74,7 +80,7 @@ impl<B: Backend> CaseStore for SqlStore<B> {
         };
         match outcome {
             WriteOutput::Created(created) => Ok(*created),
-            WriteOutput::Done | WriteOutput::Count(_) => {
+            WriteOutput::Done | WriteOutput::Count(_) | WriteOutput::Deliveries(_) => {
                 Err(StoreError::Backend("create returned no case".into()))
             }
         }
@@ -93,6 +99,7 @@ impl<B: Backend> CaseStore for SqlStore<B> {
             events: events.to_vec(),
             notifications: options.notifications.to_vec(),
             pickup: options.pickup.map(|p| Box::new(p.clone())),
+            deliveries: options.deliveries.to_vec(),
         })
         .await
     }
@@ -706,5 +713,112 @@ impl<B: Backend> TransferStore for SqlStore<B> {
 
     async fn finish_import(&self) -> StoreResult<()> {
         self.write_done(WriteOp::FinishImport).await
+    }
+}
+
+#[async_trait]
+impl<B: Backend> ChannelStore for SqlStore<B> {
+    async fn put_channel_account(
+        &self,
+        account: &ChannelAccount,
+        secrets: &ChannelSecrets,
+        expected_version: Option<i64>,
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::PutChannelAccount {
+            account: Box::new(account.clone()),
+            secrets: secrets.clone(),
+            expected_version,
+        })
+        .await
+    }
+
+    async fn channel_accounts(&self) -> StoreResult<Vec<(ChannelAccount, ChannelStatus)>> {
+        channels::accounts(&mut *self.backend.read().await?).await
+    }
+
+    async fn channel_account(
+        &self,
+        id: &str,
+    ) -> StoreResult<Option<(ChannelAccount, ChannelStatus)>> {
+        channels::account(&mut *self.backend.read().await?, id).await
+    }
+
+    async fn channel_secrets(&self, id: &str) -> StoreResult<Option<ChannelSecrets>> {
+        channels::secrets(&mut *self.backend.read().await?, id).await
+    }
+
+    async fn put_channel_status(&self, id: &str, status: &ChannelStatus) -> StoreResult<()> {
+        self.write_done(WriteOp::PutChannelStatus {
+            id: id.to_string(),
+            status: status.clone(),
+        })
+        .await
+    }
+
+    async fn record_inbound(
+        &self,
+        record: &InboundRecord,
+        thread_ids: &[String],
+    ) -> StoreResult<bool> {
+        let written = self
+            .backend
+            .write(WriteOp::RecordInbound {
+                record: Box::new(record.clone()),
+                thread_ids: thread_ids.to_vec(),
+            })
+            .await?;
+        Ok(matches!(written, WriteOutput::Count(n) if n > 0))
+    }
+
+    async fn inbound_record(
+        &self,
+        channel: Channel,
+        dedupe_key: &str,
+    ) -> StoreResult<Option<InboundRecord>> {
+        channels::inbound_record(&mut *self.backend.read().await?, channel, dedupe_key).await
+    }
+
+    async fn inbound_records(
+        &self,
+        outcome: Option<InboundOutcome>,
+        limit: u32,
+    ) -> StoreResult<Vec<InboundRecord>> {
+        channels::inbound_records(&mut *self.backend.read().await?, outcome, limit).await
+    }
+
+    async fn latest_inbound_of_case(&self, case_id: &CaseId) -> StoreResult<Option<InboundRecord>> {
+        channels::latest_inbound_of_case(&mut *self.backend.read().await?, case_id).await
+    }
+
+    async fn case_of_mail_ids(&self, message_ids: &[String]) -> StoreResult<Option<CaseId>> {
+        channels::case_of_mail_ids(&mut *self.backend.read().await?, message_ids).await
+    }
+
+    async fn mail_ids_of_case(&self, case_id: &CaseId, limit: u32) -> StoreResult<Vec<String>> {
+        channels::mail_ids_of_case(&mut *self.backend.read().await?, case_id, limit).await
+    }
+
+    async fn claim_deliveries(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Delivery>> {
+        match self
+            .backend
+            .write(WriteOp::ClaimDeliveries {
+                now,
+                lease_until,
+                limit,
+            })
+            .await?
+        {
+            WriteOutput::Deliveries(claimed) => Ok(claimed),
+            _ => Err(StoreError::Backend("claim returned no deliveries".into())),
+        }
+    }
+
+    async fn deliveries_of_case(&self, case_id: &CaseId) -> StoreResult<Vec<Delivery>> {
+        channels::deliveries_of_case(&mut *self.backend.read().await?, case_id).await
     }
 }

@@ -1060,6 +1060,11 @@ pub fn event_label(lang: Lang, event: &kefu_model::EventData) -> &'static str {
         E::ClaimOverdue { .. } => lang.pick("理赔环节超时", "Claim step overdue"),
         E::CustomerMerged { .. } => lang.pick("客户合并", "Customer merged"),
         E::IdentityConfirmed { .. } => lang.pick("身份核验", "Identity confirmed"),
+        E::DeliverySent { .. } => lang.pick("回复已发出", "Reply sent"),
+        E::DeliveryFailed {
+            retry_at: Some(_), ..
+        } => lang.pick("回复发送失败，稍后重试", "Reply not sent, will retry"),
+        E::DeliveryFailed { retry_at: None, .. } => lang.pick("回复发送失败", "Reply not sent"),
     }
 }
 

@@ -543,6 +543,10 @@ fn describe(tr: &Tr, e: &CaseEvent, names: &HashMap<String, String>) -> (String,
         EventData::CustomerMerged { from, .. } => {
             (tr.customer_merged_event.to_string(), from.to_string())
         }
+        EventData::DeliveryFailed { error, .. } => (
+            super::i18n::event_label(tr.lang, &e.data).to_string(),
+            error.clone(),
+        ),
         other => (
             super::i18n::event_label(tr.lang, other).to_string(),
             String::new(),

@@ -1,0 +1,466 @@
+//! Channel accounts (a mailbox today; WeChat, the PBX and an SMS gateway use the same record),
+//! what came in through them, and the deliveries that take a public reply out to the customer.
+//!
+//! Secrets (passwords) are a record of their own ([`ChannelSecrets`]): the account itself is
+//! safe to show, so no read model can leak a password by showing an account. A draft without a
+//! password keeps the stored one; that is how a form that never shows a secret edits an account.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::codes::Channel;
+use crate::customer::Email;
+use crate::error::DomainError;
+use crate::ids::{CaseId, MessageId};
+use crate::string_enum::string_enum;
+use crate::text::text;
+
+string_enum!(
+    /// How a mail server is spoken to: TLS from the first byte, STARTTLS, or plain TCP (a server
+    /// on the same machine only).
+    MailSecurity { Tls => "tls", StartTls => "starttls", Plain => "plain" }
+);
+
+string_enum!(
+    /// What became of a message that came in.
+    InboundOutcome {
+        Created => "created", Joined => "joined", AutoReply => "auto_reply", Bounce => "bounce",
+        Unparsed => "unparsed",
+    }
+);
+
+string_enum!(
+    /// Where a reply on its way out stands: waiting for its (next) attempt, accepted by the
+    /// channel, or given up on.
+    DeliveryState { Queued => "queued", Sent => "sent", Failed => "failed" }
+);
+
+/// A mailbox kefu reads (IMAP) and answers from (SMTP).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailSettings {
+    /// The address customers write to; replies go out from it.
+    pub address: Email,
+    /// The name beside it in the From header ("云路快递客服").
+    pub display_name: String,
+    pub imap_host: String,
+    pub imap_port: u16,
+    pub imap_security: MailSecurity,
+    pub imap_username: String,
+    pub imap_mailbox: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_security: MailSecurity,
+    /// Empty: the server takes mail without logging in (a relay on the same network).
+    pub smtp_username: String,
+    /// Appended to every reply sent from this mailbox.
+    pub signature: String,
+}
+
+/// A configured channel account. Never holds a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelAccount {
+    pub id: String,
+    pub name: String,
+    /// A disabled account is neither read nor used for replies.
+    pub enabled: bool,
+    pub email: EmailSettings,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i64,
+}
+
+impl ChannelAccount {
+    pub fn kind(&self) -> Channel {
+        Channel::Email
+    }
+}
+
+/// The passwords of an account, stored apart and read only by the node's workers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelSecrets {
+    #[serde(default)]
+    pub imap_password: String,
+    #[serde(default)]
+    pub smtp_password: String,
+}
+
+/// Where the reader of a mailbox stands and how its last attempts went (the channel's status
+/// page).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelStatus {
+    /// IMAP UIDVALIDITY and the last UID taken in.
+    #[serde(default)]
+    pub uid_validity: Option<u32>,
+    #[serde(default)]
+    pub last_uid: Option<u32>,
+    #[serde(default)]
+    pub last_ok_at: Option<Timestamp>,
+    #[serde(default)]
+    pub last_error: Option<String>,
+    #[serde(default)]
+    pub last_error_at: Option<Timestamp>,
+    /// Messages taken in since the account was created.
+    #[serde(default)]
+    pub received: u64,
+}
+
+/// An account as the API and the console give it: the settings, whether each password is set
+/// (never the password), and the reader's status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelAccountView {
+    pub account: ChannelAccount,
+    pub imap_password_set: bool,
+    pub smtp_password_set: bool,
+    pub status: ChannelStatus,
+}
+
+/// What an admin sends to create or change a mailbox. Passwords left out (or empty) keep the
+/// stored ones.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailAccountDraft {
+    pub name: String,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    pub address: String,
+    #[serde(default)]
+    pub display_name: String,
+    pub imap_host: String,
+    #[serde(default)]
+    pub imap_port: Option<u16>,
+    #[serde(default)]
+    pub imap_security: Option<MailSecurity>,
+    pub imap_username: String,
+    #[serde(default)]
+    pub imap_password: Option<String>,
+    #[serde(default)]
+    pub imap_mailbox: Option<String>,
+    pub smtp_host: String,
+    #[serde(default)]
+    pub smtp_port: Option<u16>,
+    #[serde(default)]
+    pub smtp_security: Option<MailSecurity>,
+    #[serde(default)]
+    pub smtp_username: Option<String>,
+    #[serde(default)]
+    pub smtp_password: Option<String>,
+    #[serde(default)]
+    pub signature: String,
+    /// The version being replaced (required when changing an account).
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+const HOST_MAX: usize = 253;
+const SIGNATURE_MAX: usize = 2_000;
+
+fn host(field: &str, raw: &str) -> Result<String, DomainError> {
+    let h = text(field, raw, HOST_MAX, true)?;
+    let ok = h
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    if ok {
+        Ok(h.to_ascii_lowercase())
+    } else {
+        Err(DomainError::invalid(field, "a host name or IP address"))
+    }
+}
+
+fn port(field: &str, given: Option<u16>, default: u16) -> Result<u16, DomainError> {
+    match given {
+        Some(0) => Err(DomainError::invalid(field, "a port from 1 to 65535")),
+        Some(p) => Ok(p),
+        None => Ok(default),
+    }
+}
+
+/// Checks a mailbox draft and gives the settings and secrets to store: a password left empty
+/// keeps `stored`'s. A mailbox needs an IMAP password; SMTP needs one only with a user name.
+pub fn plan_email_account(
+    draft: &EmailAccountDraft,
+    stored: Option<&ChannelSecrets>,
+) -> Result<(String, EmailSettings, ChannelSecrets), DomainError> {
+    let name = text("name", &draft.name, 100, true)?;
+    let address = Email::parse(&draft.address).map_err(|m| DomainError::invalid("address", m))?;
+    let display_name = text("display_name", &draft.display_name, 100, false)?;
+    let imap_security = draft.imap_security.unwrap_or(MailSecurity::Tls);
+    let smtp_security = draft.smtp_security.unwrap_or(MailSecurity::Tls);
+    let imap_default = if imap_security == MailSecurity::Tls {
+        993
+    } else {
+        143
+    };
+    let smtp_default = match smtp_security {
+        MailSecurity::Tls => 465,
+        MailSecurity::StartTls => 587,
+        MailSecurity::Plain => 25,
+    };
+    let imap_mailbox = match draft.imap_mailbox.as_deref().map(str::trim) {
+        None | Some("") => "INBOX".to_string(),
+        Some(m) => text("imap_mailbox", m, 200, true)?,
+    };
+    let settings = EmailSettings {
+        address,
+        display_name,
+        imap_host: host("imap_host", &draft.imap_host)?,
+        imap_port: port("imap_port", draft.imap_port, imap_default)?,
+        imap_security,
+        imap_username: text("imap_username", &draft.imap_username, 200, true)?,
+        imap_mailbox,
+        smtp_host: host("smtp_host", &draft.smtp_host)?,
+        smtp_port: port("smtp_port", draft.smtp_port, smtp_default)?,
+        smtp_security,
+        smtp_username: text(
+            "smtp_username",
+            draft.smtp_username.as_deref().unwrap_or(""),
+            200,
+            false,
+        )?,
+        signature: text("signature", &draft.signature, SIGNATURE_MAX, false)?,
+    };
+    let keep = |given: &Option<String>, old: Option<&String>| -> String {
+        match given.as_deref() {
+            Some(p) if !p.is_empty() => p.to_string(),
+            _ => old.cloned().unwrap_or_default(),
+        }
+    };
+    let secrets = ChannelSecrets {
+        imap_password: keep(&draft.imap_password, stored.map(|s| &s.imap_password)),
+        smtp_password: keep(&draft.smtp_password, stored.map(|s| &s.smtp_password)),
+    };
+    if secrets.imap_password.is_empty() {
+        return Err(DomainError::invalid(
+            "imap_password",
+            "the mailbox's password is required",
+        ));
+    }
+    if !settings.smtp_username.is_empty() && secrets.smtp_password.is_empty() {
+        return Err(DomainError::invalid(
+            "smtp_password",
+            "required with an SMTP user name",
+        ));
+    }
+    if draft
+        .imap_password
+        .as_deref()
+        .is_some_and(|p| p.len() > 500)
+        || draft
+            .smtp_password
+            .as_deref()
+            .is_some_and(|p| p.len() > 500)
+    {
+        return Err(DomainError::invalid("password", "at most 500 bytes"));
+    }
+    Ok((name, settings, secrets))
+}
+
+/// A message taken in from a channel, kept once per channel and key (Message-ID, MsgId): the
+/// record that stops a second copy and lists what a person must look at (`unparsed`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboundRecord {
+    pub channel: Channel,
+    pub dedupe_key: String,
+    pub account_id: String,
+    pub received_at: Timestamp,
+    pub outcome: InboundOutcome,
+    #[serde(default)]
+    pub case_id: Option<CaseId>,
+    /// The sender's address as written (empty when it could not be read).
+    pub from: String,
+    /// Where answers go (Reply-To, else the sender).
+    #[serde(default)]
+    pub reply_to: String,
+    /// The message's own id for threading answers under it; `None` when it had none.
+    #[serde(default)]
+    pub thread_id: Option<String>,
+    pub subject: String,
+    /// Why it was ignored or refused, in a sentence.
+    #[serde(default)]
+    pub detail: String,
+    /// The original bytes, kept only for what could not be taken in, so nothing is lost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw_base64: Option<String>,
+}
+
+/// The mail headers of an outgoing reply, fixed when it is queued so every attempt sends the
+/// same message (a receiving server that saw the first attempt recognises the second).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailHeaders {
+    pub message_id: String,
+    pub subject: String,
+    #[serde(default)]
+    pub in_reply_to: Option<String>,
+    #[serde(default)]
+    pub references: Vec<String>,
+}
+
+/// A public reply on its way to the customer on the case's channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub id: String,
+    pub case_id: CaseId,
+    /// The case message it carries.
+    pub message_id: MessageId,
+    pub channel: Channel,
+    pub account_id: String,
+    /// The customer's address on the channel.
+    pub to: String,
+    pub body: String,
+    #[serde(default)]
+    pub mail: Option<MailHeaders>,
+    pub state: DeliveryState,
+    pub attempts: u32,
+    pub next_attempt_at: Timestamp,
+    #[serde(default)]
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// Minutes to wait after the 1st, 2nd, … failed attempt; after the last, the reply is given up
+/// (about 8.5 hours after it was written) and the agent sees the failure on the case.
+pub const RETRY_MINUTES: [i64; 5] = [1, 5, 30, 120, 360];
+
+/// What an attempt came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttemptResult {
+    Sent,
+    /// The channel refused for now (a 4xx, a lost connection): try again later.
+    Temporary(String),
+    /// The channel refused for good (a 5xx, no such mailbox): do not try again.
+    Permanent(String),
+}
+
+/// The delivery after an attempt at `now`: sent, queued for a later attempt, or failed.
+pub fn after_attempt(delivery: &Delivery, result: &AttemptResult, now: Timestamp) -> Delivery {
+    let mut next = delivery.clone();
+    next.attempts = delivery.attempts.saturating_add(1);
+    next.updated_at = now;
+    match result {
+        AttemptResult::Sent => {
+            next.state = DeliveryState::Sent;
+            next.last_error = None;
+        }
+        AttemptResult::Temporary(error) | AttemptResult::Permanent(error) => {
+            next.last_error = Some(error.chars().take(500).collect());
+            let wait = RETRY_MINUTES.get(delivery.attempts as usize);
+            match (result, wait) {
+                (AttemptResult::Temporary(_), Some(minutes)) => {
+                    next.state = DeliveryState::Queued;
+                    next.next_attempt_at = now
+                        .saturating_add(jiff::SignedDuration::from_mins(*minutes))
+                        .unwrap_or(now);
+                }
+                _ => next.state = DeliveryState::Failed,
+            }
+        }
+    }
+    next
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft() -> EmailAccountDraft {
+        EmailAccountDraft {
+            name: "客服邮箱".into(),
+            enabled: true,
+            address: "Kefu@Yunlu.example".into(),
+            imap_host: "imap.yunlu.example".into(),
+            imap_username: "kefu".into(),
+            imap_password: Some("secret".into()),
+            smtp_host: "smtp.yunlu.example".into(),
+            ..EmailAccountDraft::default()
+        }
+    }
+
+    #[test]
+    fn a_draft_gets_defaults_and_keeps_stored_passwords() {
+        let (name, settings, secrets) = plan_email_account(&draft(), None).unwrap();
+        assert_eq!(name, "客服邮箱");
+        assert_eq!(settings.address.as_str(), "kefu@yunlu.example");
+        assert_eq!((settings.imap_port, settings.smtp_port), (993, 465));
+        assert_eq!(settings.imap_mailbox, "INBOX");
+        assert_eq!(secrets.imap_password, "secret");
+
+        let mut edit = draft();
+        edit.imap_password = None;
+        edit.smtp_username = Some("relay".into());
+        let stored = ChannelSecrets {
+            imap_password: "old".into(),
+            smtp_password: "smtp-old".into(),
+        };
+        let (_, _, kept) = plan_email_account(&edit, Some(&stored)).unwrap();
+        assert_eq!(kept, stored);
+    }
+
+    #[test]
+    fn a_mailbox_without_password_or_with_a_bad_host_is_refused() {
+        let mut d = draft();
+        d.imap_password = None;
+        let err = plan_email_account(&d, None).unwrap_err();
+        assert!(matches!(err, DomainError::Invalid { field, .. } if field == "imap_password"));
+        let mut d = draft();
+        d.smtp_host = "smtp host; rm".into();
+        let err = plan_email_account(&d, None).unwrap_err();
+        assert!(matches!(err, DomainError::Invalid { field, .. } if field == "smtp_host"));
+        let mut d = draft();
+        d.smtp_username = Some("relay".into());
+        let err = plan_email_account(&d, None).unwrap_err();
+        assert!(matches!(err, DomainError::Invalid { field, .. } if field == "smtp_password"));
+    }
+
+    fn queued(at: Timestamp) -> Delivery {
+        Delivery {
+            id: "d1".into(),
+            case_id: CaseId::new(at),
+            message_id: MessageId::new(at),
+            channel: Channel::Email,
+            account_id: "a1".into(),
+            to: "c@example.com".into(),
+            body: "您好".into(),
+            mail: None,
+            state: DeliveryState::Queued,
+            attempts: 0,
+            next_attempt_at: at,
+            last_error: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn temporary_failures_back_off_then_give_up_and_permanent_ones_stop_at_once() {
+        let t0: Timestamp = "2026-12-01T02:00:00Z".parse().unwrap();
+        let mut d = queued(t0);
+        let mut now = t0;
+        let mut waits = Vec::new();
+        loop {
+            let next = after_attempt(&d, &AttemptResult::Temporary("451 try later".into()), now);
+            if next.state == DeliveryState::Failed {
+                assert_eq!(next.attempts, 6);
+                assert_eq!(next.last_error.as_deref(), Some("451 try later"));
+                break;
+            }
+            assert_eq!(next.state, DeliveryState::Queued);
+            waits.push(next.next_attempt_at.duration_since(now).as_mins());
+            now = next.next_attempt_at;
+            d = next;
+        }
+        assert_eq!(waits, RETRY_MINUTES.to_vec());
+
+        let failed = after_attempt(
+            &queued(t0),
+            &AttemptResult::Permanent("550 no such user".into()),
+            t0,
+        );
+        assert_eq!((failed.state, failed.attempts), (DeliveryState::Failed, 1));
+        let sent = after_attempt(&d, &AttemptResult::Sent, now);
+        assert_eq!((sent.state, sent.last_error), (DeliveryState::Sent, None));
+    }
+}

@@ -1,0 +1,334 @@
+//! Contract checks for the e-mail channel: a mail becomes a case once, answers thread into it,
+//! robots are never answered, what cannot be read is kept; a public reply is queued with its
+//! event, claimed by one worker at a time, retried with backoff and finished with an event.
+
+use std::sync::Arc;
+
+use jiff::SignedDuration;
+use kefu_desk::Store;
+use kefu_model::channels::{AttemptResult, DeliveryState, EmailAccountDraft, InboundOutcome};
+use kefu_model::drafts::MessageDraft;
+use kefu_model::records::CaseQuery;
+use kefu_model::{Channel, DomainError, EventData, Visibility};
+
+use crate::{Fixture, fixture};
+
+fn mailbox(name: &str, address: &str) -> EmailAccountDraft {
+    EmailAccountDraft {
+        name: name.into(),
+        enabled: true,
+        address: address.into(),
+        display_name: "云路快递客服".into(),
+        imap_host: "imap.yunlu.example".into(),
+        imap_username: "kefu".into(),
+        imap_password: Some("imap-secret".into()),
+        smtp_host: "smtp.yunlu.example".into(),
+        signature: "云路快递客服中心 95000".into(),
+        ..EmailAccountDraft::default()
+    }
+}
+
+/// A plain UTF-8 mail; `extra` adds headers (threading).
+pub fn customer_mail(
+    message_id: &str,
+    from: &str,
+    subject: &str,
+    body: &str,
+    extra: &str,
+) -> Vec<u8> {
+    format!(
+        "From: 王先生 <{from}>\r\nTo: kefu@yunlu.example\r\nSubject: {subject}\r\n\
+         Message-ID: <{message_id}>\r\n{extra}Date: Tue, 24 Nov 2026 09:30:00 +0800\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\
+         Content-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n"
+    )
+    .into_bytes()
+}
+
+async fn case_count(f: &Fixture) -> i64 {
+    f.desk
+        .store()
+        .count_cases(&CaseQuery::default())
+        .await
+        .unwrap()
+}
+
+async fn reply(f: &Fixture, case: &str, body: &str) {
+    f.desk
+        .add_message(
+            &f.agent,
+            case,
+            MessageDraft {
+                body: body.into(),
+                visibility: Visibility::Public,
+                from_customer: false,
+                call: false,
+            },
+        )
+        .await
+        .unwrap();
+}
+
+/// A mail opens a case for its sender (joined by address), linked to the waybill it names;
+/// the same mail again changes nothing; an answer to our reply (In-Reply-To) and a mail with
+/// the case number in its subject from the same sender join the case, the same subject from a
+/// stranger does not; auto-replies and bounces open nothing; unreadable mail is kept raw.
+pub async fn mail_opens_a_case_once_and_answers_join_it(store: Arc<dyn Store>) {
+    let f = fixture(store.clone()).await;
+    let account = f
+        .desk
+        .create_email_account(&f.admin, mailbox("客服邮箱", "kefu@yunlu.example"))
+        .await
+        .unwrap();
+    assert!(account.imap_password_set && !account.smtp_password_set);
+    let id = account.account.id.clone();
+    let first = customer_mail(
+        "m1@mail.example.cn",
+        "wang@example.cn",
+        "快递破损",
+        "您好，运单 SF1234567890123 收到时外箱破损，杯子碎了。",
+        "",
+    );
+    let created = f.desk.receive_mail(&id, &first).await.unwrap();
+    assert_eq!(created.outcome, InboundOutcome::Created);
+    assert!(!created.duplicate);
+    let case_id = created.case_id.clone().unwrap();
+    let case = f.desk.get_case(&f.agent, case_id.as_str()).await.unwrap();
+    assert_eq!(case.channel, Channel::Email);
+    assert_eq!(case.subject, "快递破损");
+    assert_eq!(case.waybill_nos, vec!["SF1234567890123".to_string()]);
+    assert_eq!(created.case_number.as_deref(), Some(case.number.as_str()));
+    let customer = store
+        .customer_by_id(&case.customer_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(customer.emails[0].as_str(), "wang@example.cn");
+    assert_eq!(customer.name, "王先生");
+
+    let again = f.desk.receive_mail(&id, &first).await.unwrap();
+    assert!(again.duplicate);
+    assert_eq!(again.case_id.as_ref(), Some(&case_id));
+    assert_eq!(case_count(&f).await, 1);
+
+    // Our reply, then the customer's answer to it (threaded by our Message-ID).
+    reply(&f, case_id.as_str(), "您好，已为您登记破损理赔。").await;
+    let queued = store.deliveries_of_case(&case_id).await.unwrap();
+    assert_eq!(queued.len(), 1);
+    let headers = queued[0].mail.clone().unwrap();
+    assert!(
+        headers.subject.contains(&case.number),
+        "{}",
+        headers.subject
+    );
+    assert_eq!(headers.in_reply_to.as_deref(), Some("m1@mail.example.cn"));
+    assert_eq!(headers.references, vec!["m1@mail.example.cn".to_string()]);
+    assert_eq!(queued[0].to, "wang@example.cn");
+    let answer = customer_mail(
+        "m2@mail.example.cn",
+        "wang@example.cn",
+        &format!("回复：{}", headers.subject),
+        "好的，谢谢。\r\n\r\n> 您好，已为您登记破损理赔。",
+        &format!("In-Reply-To: <{}>\r\n", headers.message_id),
+    );
+    let joined = f.desk.receive_mail(&id, &answer).await.unwrap();
+    assert_eq!(joined.outcome, InboundOutcome::Joined);
+    assert_eq!(joined.case_id.as_ref(), Some(&case_id));
+    let events = f
+        .desk
+        .case_events(&f.agent, case_id.as_str())
+        .await
+        .unwrap();
+    let last_customer_words = events
+        .iter()
+        .rev()
+        .find_map(|e| match &e.data {
+            EventData::MessageAdded {
+                body, author_kind, ..
+            } if author_kind == "customer" => Some(body.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(last_customer_words, "好的，谢谢。");
+    assert!(events.iter().any(|e| e.actor == "customer:email"));
+
+    // The case number in the subject: the case's customer joins, a stranger does not.
+    let by_number = customer_mail(
+        "m3@mail.example.cn",
+        "wang@example.cn",
+        &format!("[{}] 补充照片", case.number),
+        "补充一下：外箱右下角压坏。",
+        "",
+    );
+    let joined = f.desk.receive_mail(&id, &by_number).await.unwrap();
+    assert_eq!(joined.case_id.as_ref(), Some(&case_id));
+    let stranger = customer_mail(
+        "m4@other.example",
+        "li@other.example",
+        &format!("[{}] 我也要投诉", case.number),
+        "我的快递也坏了。",
+        "",
+    );
+    let other = f.desk.receive_mail(&id, &stranger).await.unwrap();
+    assert_eq!(other.outcome, InboundOutcome::Created);
+    assert_ne!(other.case_id.as_ref(), Some(&case_id));
+    assert_eq!(case_count(&f).await, 2);
+
+    // Robots and garbage open nothing; garbage is kept raw for a person.
+    let auto = customer_mail(
+        "auto-1@example.cn",
+        "wang@example.cn",
+        "自动回复：快递破损",
+        "我正在休假，将于下周回复。",
+        "Auto-Submitted: auto-replied\r\n",
+    );
+    let ignored = f.desk.receive_mail(&id, &auto).await.unwrap();
+    assert_eq!(ignored.outcome, InboundOutcome::AutoReply);
+    assert_eq!(ignored.case_id, None);
+    let garbage = b"\x00\x01 not a mail at all";
+    let kept = f.desk.receive_mail(&id, garbage).await.unwrap();
+    assert_eq!(kept.outcome, InboundOutcome::Unparsed);
+    let unparsed = f
+        .desk
+        .inbound_messages(&f.admin, Some(InboundOutcome::Unparsed), None)
+        .await
+        .unwrap();
+    assert_eq!(unparsed.len(), 1);
+    assert!(unparsed[0].raw_base64.is_some());
+    assert_eq!(case_count(&f).await, 2);
+    let all = f.desk.inbound_messages(&f.admin, None, None).await.unwrap();
+    assert_eq!(all.len(), 6, "{all:?}");
+    // Only supervisors and admins see the intake; only admins the accounts.
+    let refused = f.desk.inbound_messages(&f.agent, None, None).await;
+    assert!(matches!(refused, Err(DomainError::Forbidden(_))));
+    let refused = f.desk.channel_accounts(&f.agent).await;
+    assert!(matches!(refused, Err(DomainError::Forbidden(_))));
+}
+
+/// A reply is claimed by one worker at a time; a temporary failure is an event and a retry a
+/// minute later, success an event; a reply on an e-mail case with no mailbox fails at once
+/// and visibly; a bounce of a sent reply marks it failed on the case.
+pub async fn replies_are_delivered_once_retried_and_visible(store: Arc<dyn Store>) {
+    let f = fixture(store.clone()).await;
+    let id = f
+        .desk
+        .create_email_account(&f.admin, mailbox("客服邮箱", "kefu@yunlu.example"))
+        .await
+        .unwrap()
+        .account
+        .id;
+    let mail = customer_mail(
+        "d1@example.cn",
+        "zhao@example.cn",
+        "改地址",
+        "请把地址改到公司。",
+        "",
+    );
+    let case_id = f
+        .desk
+        .receive_mail(&id, &mail)
+        .await
+        .unwrap()
+        .case_id
+        .unwrap();
+    reply(&f, case_id.as_str(), "已为您提交改址。").await;
+
+    let claimed = f.desk.claim_deliveries(10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert!(
+        f.desk.claim_deliveries(10).await.unwrap().is_empty(),
+        "leased"
+    );
+    let outgoing = f.desk.outgoing_mail(&claimed[0]).await.unwrap();
+    let raw = String::from_utf8_lossy(&outgoing.raw).to_string();
+    assert!(raw.contains("In-Reply-To: <d1@example.cn>"), "{raw}");
+    assert_eq!(outgoing.envelope_to, vec!["zhao@example.cn".to_string()]);
+    assert_eq!(outgoing.server.host, "smtp.yunlu.example");
+
+    let retry = f
+        .desk
+        .finish_delivery(&claimed[0], AttemptResult::Temporary("451 busy".into()))
+        .await
+        .unwrap();
+    assert_eq!(retry.state, DeliveryState::Queued);
+    assert!(
+        f.desk.claim_deliveries(10).await.unwrap().is_empty(),
+        "not yet due"
+    );
+    f.clock.advance(SignedDuration::from_secs(61));
+    let again = f.desk.claim_deliveries(10).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].attempts, 1);
+    let sent = f
+        .desk
+        .finish_delivery(&again[0], AttemptResult::Sent)
+        .await
+        .unwrap();
+    assert_eq!(sent.state, DeliveryState::Sent);
+    let events = f
+        .desk
+        .case_events(&f.agent, case_id.as_str())
+        .await
+        .unwrap();
+    let failed_then_sent: Vec<&str> = events
+        .iter()
+        .filter(|e| e.actor == "system:mail")
+        .map(|e| e.data.type_name())
+        .collect();
+    assert_eq!(failed_then_sent, vec!["delivery_failed", "delivery_sent"]);
+    assert!(f.desk.claim_deliveries(10).await.unwrap().is_empty());
+
+    // The customer's server bounces it later: the case shows the failure.
+    let headers = sent.mail.clone().unwrap();
+    let bounce = format!(
+        "From: Mail Delivery System <MAILER-DAEMON@example.cn>\r\nTo: kefu@yunlu.example\r\n\
+         Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <bounce-1@example.cn>\r\n\
+         Date: Tue, 24 Nov 2026 10:30:00 +0800\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n\r\n\
+         --b\r\nContent-Type: text/plain\r\n\r\nThe mail could not be delivered.\r\n\
+         --b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.cn\r\n\r\n\
+         Final-Recipient: rfc822; zhao@example.cn\r\nAction: failed\r\nStatus: 5.1.1\r\n\
+         Diagnostic-Code: smtp; 550 5.1.1 user unknown\r\n\r\n\
+         --b\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <{}>\r\nSubject: x\r\n\r\n--b--\r\n",
+        headers.message_id
+    );
+    let bounced = f.desk.receive_mail(&id, bounce.as_bytes()).await.unwrap();
+    assert_eq!(bounced.outcome, InboundOutcome::Bounce);
+    assert_eq!(bounced.case_id.as_ref(), Some(&case_id));
+    let deliveries = store.deliveries_of_case(&case_id).await.unwrap();
+    assert_eq!(deliveries[0].state, DeliveryState::Failed);
+    let events = f
+        .desk
+        .case_events(&f.agent, case_id.as_str())
+        .await
+        .unwrap();
+    let last = events.last().unwrap();
+    assert!(
+        matches!(&last.data, EventData::DeliveryFailed { error, retry_at: None, .. } if error.contains("5.1.1")),
+        "{last:?}"
+    );
+
+    // No mailbox enabled: a reply on an e-mail case says at once it went nowhere.
+    let mut off = mailbox("客服邮箱", "kefu@yunlu.example");
+    off.enabled = false;
+    off.version = Some(1);
+    f.desk
+        .update_email_account(&f.admin, &id, off)
+        .await
+        .unwrap();
+    reply(&f, case_id.as_str(), "还有其他问题吗？").await;
+    let events = f
+        .desk
+        .case_events(&f.agent, case_id.as_str())
+        .await
+        .unwrap();
+    assert!(matches!(
+        &events.last().unwrap().data,
+        EventData::DeliveryFailed {
+            retry_at: None,
+            attempt: 0,
+            ..
+        }
+    ));
+    assert_eq!(store.deliveries_of_case(&case_id).await.unwrap().len(), 1);
+}
