@@ -1,5 +1,7 @@
-//! The `kefu` binary's parts that are not HTTP: configuration, demo data, export and import.
+//! The `kefu` binary's parts that are not HTTP: configuration, the background workers (timers,
+//! mail readers, reply sender), demo data, export and import.
 
+pub mod channels;
 pub mod config;
 pub mod demo;
 pub mod demo_chats;

@@ -1,0 +1,217 @@
+//! The channel workers every node runs: a reader per enabled mailbox (fetch what came after the
+//! remembered position, hand each mail to the desk, then IMAP IDLE until more comes) and the
+//! delivery sender (claim due replies, send them by SMTP, record the outcome on the case).
+//!
+//! Two nodes reading one mailbox take each mail in once (the desk keys mail by Message-ID); a
+//! delivery is leased to one node while it is being sent.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use kefu_desk::Desk;
+use kefu_desk::channels::{MailboxToRead, OutgoingMail};
+use kefu_mailbox::{
+    IdleOutcome, ImapAccount, ImapSecurity, MailboxPosition, SmtpAccount, SmtpEnvelope,
+    SmtpSecurity, fetch_new, send_raw, wait_for_new,
+};
+use kefu_model::channels::{AttemptResult, ChannelStatus, MailSecurity};
+use tokio::task::JoinHandle;
+
+/// How often the set of mailboxes is looked at again (added, changed, disabled).
+const ACCOUNTS_EVERY: Duration = Duration::from_secs(10);
+/// How long one IDLE waits before the reader fetches anyway (servers end IDLE after 30 min).
+const IDLE_FOR: Duration = Duration::from_secs(300);
+/// After a failed fetch: the first wait, doubled up to the last.
+const RETRY_FIRST: Duration = Duration::from_secs(5);
+const RETRY_MAX: Duration = Duration::from_secs(300);
+/// How often the sender looks for due replies when it found none.
+const SEND_EVERY: Duration = Duration::from_millis(500);
+
+fn imap_account(mailbox: &MailboxToRead) -> ImapAccount {
+    let email = &mailbox.account.email;
+    ImapAccount {
+        port: email.imap_port,
+        security: match email.imap_security {
+            MailSecurity::Tls => ImapSecurity::Tls,
+            MailSecurity::StartTls => ImapSecurity::StartTls,
+            MailSecurity::Plain => ImapSecurity::Plain,
+        },
+        mailbox: email.imap_mailbox.clone(),
+        timeout: Duration::from_secs(60),
+        ..ImapAccount::new(&email.imap_host, &email.imap_username, &mailbox.password)
+    }
+}
+
+fn smtp_account(mail: &OutgoingMail) -> SmtpAccount {
+    let server = &mail.server;
+    let login = !server.username.is_empty();
+    SmtpAccount {
+        port: server.port,
+        security: match server.security {
+            MailSecurity::Tls => SmtpSecurity::Tls,
+            MailSecurity::StartTls => SmtpSecurity::StartTls,
+            MailSecurity::Plain => SmtpSecurity::Plain,
+        },
+        username: login.then(|| server.username.clone()),
+        password: login.then(|| server.password.clone()),
+        timeout: Duration::from_secs(60),
+        ..SmtpAccount::new(&server.host, "", "", &server.hello_name)
+    }
+}
+
+/// Keeps one reader running per enabled mailbox, restarting it when its settings change.
+pub async fn run_mail_readers(desk: Desk) {
+    let mut readers: HashMap<String, (i64, JoinHandle<()>)> = HashMap::new();
+    loop {
+        match desk.mailboxes_to_read().await {
+            Ok(mailboxes) => {
+                readers.retain(|id, (version, handle)| {
+                    let current = mailboxes
+                        .iter()
+                        .any(|m| m.account.id == *id && m.account.version == *version);
+                    if !current {
+                        handle.abort();
+                    }
+                    current && !handle.is_finished()
+                });
+                for mailbox in mailboxes {
+                    if !readers.contains_key(&mailbox.account.id) {
+                        let id = mailbox.account.id.clone();
+                        let version = mailbox.account.version;
+                        let handle = tokio::spawn(read_mailbox(desk.clone(), mailbox));
+                        readers.insert(id, (version, handle));
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "listing mailboxes failed; retrying"),
+        }
+        tokio::time::sleep(ACCOUNTS_EVERY).await;
+    }
+}
+
+/// Reads one mailbox for ever: fetch, take in, remember the position, wait for more.
+async fn read_mailbox(desk: Desk, mailbox: MailboxToRead) {
+    let account = imap_account(&mailbox);
+    let id = mailbox.account.id.clone();
+    let mut status = mailbox.status;
+    let mut retry = RETRY_FIRST;
+    loop {
+        let position = status
+            .uid_validity
+            .zip(status.last_uid)
+            .map(|(uid_validity, last_uid)| MailboxPosition {
+                uid_validity,
+                last_uid,
+            });
+        let batch = match fetch_new(&account, position).await {
+            Ok(batch) => batch,
+            Err(e) => {
+                tracing::warn!(mailbox = %id, error = %e, "fetching mail failed");
+                status.last_error = Some(e.to_string());
+                status.last_error_at = Some(desk.now());
+                save_status(&desk, &id, &status).await;
+                tokio::time::sleep(retry).await;
+                retry = (retry * 2).min(RETRY_MAX);
+                continue;
+            }
+        };
+        retry = RETRY_FIRST;
+        let mut stopped = None;
+        let mut reached = position;
+        for mail in &batch.mails {
+            match desk.receive_mail(&id, &mail.raw).await {
+                Ok(receipt) => {
+                    if !receipt.duplicate {
+                        status.received += 1;
+                    }
+                    reached = Some(MailboxPosition {
+                        uid_validity: mail.uid_validity,
+                        last_uid: mail.uid,
+                    });
+                }
+                // The store failed: the mail is fetched again next time.
+                Err(e) => {
+                    stopped = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+        if batch.mails.is_empty() {
+            reached = Some(batch.position);
+        }
+        if let Some(p) = reached {
+            status.uid_validity = Some(p.uid_validity);
+            status.last_uid = Some(p.last_uid);
+        }
+        match &stopped {
+            Some(error) => {
+                tracing::warn!(mailbox = %id, %error, "taking in a mail failed; retrying");
+                status.last_error = Some(error.clone());
+                status.last_error_at = Some(desk.now());
+            }
+            None => {
+                status.last_ok_at = Some(desk.now());
+                status.last_error = None;
+            }
+        }
+        save_status(&desk, &id, &status).await;
+        if stopped.is_some() {
+            tokio::time::sleep(retry).await;
+            continue;
+        }
+        if batch.more {
+            continue;
+        }
+        match wait_for_new(&account, reached, IDLE_FOR).await {
+            Ok(IdleOutcome::NewMail | IdleOutcome::Timeout) => {}
+            Err(e) => {
+                // Without IDLE (or with a dropped connection) the reader polls.
+                tracing::debug!(mailbox = %id, error = %e, "IDLE failed; polling");
+                tokio::time::sleep(RETRY_FIRST).await;
+            }
+        }
+    }
+}
+
+async fn save_status(desk: &Desk, id: &str, status: &ChannelStatus) {
+    if let Err(e) = desk.record_mailbox_status(id, status).await {
+        tracing::warn!(mailbox = %id, error = %e, "saving the mailbox status failed");
+    }
+}
+
+/// Sends due replies for ever, one at a time, recording each outcome on its case.
+pub async fn run_sender(desk: Desk) {
+    loop {
+        let claimed = match desk.claim_deliveries(20).await {
+            Ok(claimed) => claimed,
+            Err(e) => {
+                tracing::warn!(error = %e, "claiming deliveries failed; retrying");
+                Vec::new()
+            }
+        };
+        if claimed.is_empty() {
+            tokio::time::sleep(SEND_EVERY).await;
+            continue;
+        }
+        for delivery in claimed {
+            let result = match desk.outgoing_mail(&delivery).await {
+                Ok(mail) => {
+                    let envelope = SmtpEnvelope {
+                        from: mail.envelope_from.clone(),
+                        to: mail.envelope_to.clone(),
+                    };
+                    match send_raw(&smtp_account(&mail), &envelope, &mail.raw).await {
+                        Ok(()) => AttemptResult::Sent,
+                        Err(e) if e.is_temporary() => AttemptResult::Temporary(e.to_string()),
+                        Err(e) => AttemptResult::Permanent(e.to_string()),
+                    }
+                }
+                Err(reason) => AttemptResult::Permanent(reason),
+            };
+            if let Err(e) = desk.finish_delivery(&delivery, result).await {
+                // The lease runs out and another attempt records it.
+                tracing::warn!(delivery = %delivery.id, error = %e, "recording a delivery failed");
+            }
+        }
+    }
+}
