@@ -326,7 +326,7 @@ service anvil {{
 /// One mail the SMTP sink accepted, with its envelope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceivedMail {
-    /// `MAIL FROM`, empty for the null sender.
+    /// The `MAIL FROM` address, empty for the null sender (`<>`).
     pub envelope_from: String,
     /// The accepted `RCPT TO`s, in order.
     pub envelope_to: Vec<String>,
@@ -384,7 +384,11 @@ impl SmtpSink {
                 let envelope_json = std::fs::read(eml.with_extension("json")).unwrap();
                 let envelope: EnvelopeFile = serde_json::from_slice(&envelope_json).unwrap();
                 ReceivedMail {
-                    envelope_from: envelope.from.unwrap_or_default(),
+                    // aiosmtpd keeps the null sender as "<>".
+                    envelope_from: envelope
+                        .from
+                        .filter(|from| from != "<>")
+                        .unwrap_or_default(),
                     envelope_to: envelope.to,
                     raw: std::fs::read(&eml).unwrap(),
                 }
