@@ -5,6 +5,7 @@
 mod api;
 mod assets;
 mod canned;
+mod channels;
 mod chat;
 mod customers;
 mod error;
@@ -173,6 +174,21 @@ pub fn router(state: AppState) -> Router {
         .route("/help/articles/{id}", get(kb::public_get))
         .route("/help/articles/{id}/feedback", post(kb::public_feedback))
         .route("/help/search", get(kb::public_search))
+        .route(
+            "/channels/email",
+            get(channels::list_mailboxes).post(channels::create_mailbox),
+        )
+        .route(
+            "/channels/email/{id}",
+            get(channels::get_mailbox).put(channels::update_mailbox),
+        )
+        .route(
+            "/channels/email/{id}/mail",
+            // A whole mail, base64: larger than any other request.
+            post(channels::hand_in_mail).layer(DefaultBodyLimit::max(channels::HAND_IN_LIMIT)),
+        )
+        .route("/channels/inbound", get(channels::inbound))
+        .route("/cases/{id}/deliveries", get(channels::case_deliveries))
         .route("/openapi.json", get(openapi_json));
     Router::new()
         .merge(ui::router())

@@ -506,6 +506,62 @@ pub const ROUTES: &[Route] = &[
     ),
     (
         "get",
+        "/api/v1/channels/email",
+        "Mailboxes kefu reads and answers from, with their readers' status (admins); passwords are never shown",
+        None,
+        200,
+        json::<List<EmailAccountView>>(),
+    ),
+    (
+        "post",
+        "/api/v1/channels/email",
+        "Add a mailbox (admins): IMAP to read, SMTP to answer",
+        Some("EmailAccountDraft"),
+        201,
+        json::<EmailAccountView>(),
+    ),
+    (
+        "get",
+        "/api/v1/channels/email/{id}",
+        "One mailbox (admins)",
+        None,
+        200,
+        json::<EmailAccountView>(),
+    ),
+    (
+        "put",
+        "/api/v1/channels/email/{id}",
+        "Change a mailbox at its version (admins); a password left out stays as it was",
+        Some("EmailAccountDraft"),
+        200,
+        json::<EmailAccountView>(),
+    ),
+    (
+        "post",
+        "/api/v1/channels/email/{id}/mail",
+        "Hand in a mail a gateway received for this mailbox (admins): a new case, a message on the case it answers, or recorded and ignored (auto-reply, bounce, a mail taken in before); unreadable mail is kept raw",
+        Some("RawMail"),
+        200,
+        json::<MailReceiptView>(),
+    ),
+    (
+        "get",
+        "/api/v1/channels/inbound",
+        "Messages taken in, newest first (supervisors and admins); outcome=unparsed lists what a person must look at",
+        None,
+        200,
+        json::<List<InboundView>>(),
+    ),
+    (
+        "get",
+        "/api/v1/cases/{id}/deliveries",
+        "The case's public replies on their way to the customer: queued, sent or failed, with attempts and the last error",
+        None,
+        200,
+        json::<List<DeliveryView>>(),
+    ),
+    (
+        "get",
         "/api/v1/canned",
         "Canned replies and macros the caller may use (team ones of their department or everyone's, their own personal ones); q searches title, body and tags",
         None,
@@ -798,6 +854,18 @@ fn query_params(path: &str, method: &str) -> Vec<Value> {
             q(
                 "limit",
                 json!({"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}),
+                "",
+            ),
+        ],
+        ("get", "/api/v1/channels/inbound") => vec![
+            q(
+                "outcome",
+                json!({"$ref": "#/components/schemas/InboundOutcome"}),
+                "",
+            ),
+            q(
+                "limit",
+                json!({"type": "integer", "minimum": 1, "maximum": 200, "default": 50}),
                 "",
             ),
         ],
@@ -1099,12 +1167,52 @@ fn all_schemas(mut generator: SchemaGenerator) -> serde_json::Map<String, Value>
 /// Request bodies, described by hand.
 fn request_schemas() -> serde_json::Map<String, Value> {
     let mut all = serde_json::Map::new();
-    for part in [schemas(), parcel_schemas(), customer_schemas()] {
+    for part in [
+        schemas(),
+        parcel_schemas(),
+        customer_schemas(),
+        channel_schemas(),
+    ] {
         if let Value::Object(part) = part {
             all.extend(part);
         }
     }
     all
+}
+
+/// Channels: a mailbox's settings, a mail handed in.
+fn channel_schemas() -> Value {
+    let text = json!({"type": "string"});
+    let port = json!({"type": "integer", "minimum": 1, "maximum": 65535});
+    let securities: Vec<&str> = kefu_model::channels::MailSecurity::ALL
+        .iter()
+        .map(|m| m.as_str())
+        .collect();
+    let security = json!({"type": "string", "enum": securities});
+    json!({
+        "EmailAccountDraft": {"type": "object", "additionalProperties": false,
+            "required": ["name", "address", "imap_host", "imap_username", "smtp_host"],
+            "properties": {
+                "name": {"type": "string", "minLength": 1, "maxLength": 100},
+                "enabled": {"type": "boolean", "default": true},
+                "address": {"type": "string", "format": "email", "description": "where customers write; replies go out from it"},
+                "display_name": {"type": "string", "maxLength": 100},
+                "imap_host": {"type": "string", "minLength": 1, "maxLength": 253},
+                "imap_port": port, "imap_security": security,
+                "imap_username": {"type": "string", "minLength": 1, "maxLength": 200},
+                "imap_password": {"type": "string", "maxLength": 500, "description": "required for a new mailbox; left out or empty: the stored one stays"},
+                "imap_mailbox": {"type": "string", "default": "INBOX"},
+                "smtp_host": {"type": "string", "minLength": 1, "maxLength": 253},
+                "smtp_port": port, "smtp_security": security,
+                "smtp_username": {"type": "string", "maxLength": 200, "description": "empty: the server takes mail without logging in"},
+                "smtp_password": {"type": "string", "maxLength": 500},
+                "signature": {"type": "string", "maxLength": 2000, "description": "appended to every reply"},
+                "version": {"type": "integer", "description": "required when changing: the version being replaced (a stale one is 409 version_conflict)"},
+            }},
+        "RawMail": {"type": "object", "additionalProperties": false, "required": ["raw"],
+            "properties": {"raw": text.clone()},
+            "description": "raw: the whole RFC 5322 message, base64 (at most 26 MB decoded)"},
+    })
 }
 
 /// Correcting customers: edit, history, merge, identity on a case.

@@ -115,6 +115,9 @@ codes!(GapSourceCode = kefu_model::kb::GapSource, "GapSource", inline: true);
 codes!(PresenceCode = kefu_model::routing::Presence, "Presence", inline: true);
 codes!(OutcomeCode = kefu_model::tracking::Outcome, "Outcome", inline: true);
 codes!(ActionKindCode = kefu_model::tracking::ActionKind, "ActionKind", inline: true);
+codes!(MailSecurityCode = kefu_model::channels::MailSecurity, "MailSecurity", inline: true);
+codes!(InboundOutcomeCode = kefu_model::channels::InboundOutcome, "InboundOutcome", inline: false);
+codes!(DeliveryStateCode = kefu_model::channels::DeliveryState, "DeliveryState", inline: true);
 
 // ---- lists --------------------------------------------------------------------------------
 
@@ -1943,4 +1946,195 @@ pub struct ErrorDetail {
     /// The field a 422 is about.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+}
+
+// ---- channels -----------------------------------------------------------------------------
+
+/// A mailbox kefu reads and answers from. Passwords are never shown: only whether each is set.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "EmailAccount")]
+pub struct EmailAccountView {
+    id: String,
+    name: String,
+    enabled: bool,
+    address: String,
+    display_name: String,
+    imap_host: String,
+    imap_port: u16,
+    #[schemars(with = "MailSecurityCode")]
+    imap_security: kefu_model::channels::MailSecurity,
+    imap_username: String,
+    imap_mailbox: String,
+    imap_password_set: bool,
+    smtp_host: String,
+    smtp_port: u16,
+    #[schemars(with = "MailSecurityCode")]
+    smtp_security: kefu_model::channels::MailSecurity,
+    smtp_username: String,
+    smtp_password_set: bool,
+    signature: String,
+    version: i64,
+    #[schemars(with = "DateTime")]
+    created_at: Timestamp,
+    #[schemars(with = "DateTime")]
+    updated_at: Timestamp,
+    status: MailboxStatusView,
+}
+
+/// How the mailbox's reader is doing.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "MailboxStatus")]
+pub struct MailboxStatusView {
+    /// Mails taken in since the account was added.
+    received: u64,
+    #[schemars(with = "Option<DateTime>")]
+    last_ok_at: Option<Timestamp>,
+    last_error: Option<String>,
+    #[schemars(with = "Option<DateTime>")]
+    last_error_at: Option<Timestamp>,
+    uid_validity: Option<u32>,
+    last_uid: Option<u32>,
+}
+
+impl From<&kefu_model::channels::ChannelAccountView> for EmailAccountView {
+    fn from(v: &kefu_model::channels::ChannelAccountView) -> Self {
+        let a = &v.account;
+        let e = &a.email;
+        EmailAccountView {
+            id: a.id.clone(),
+            name: a.name.clone(),
+            enabled: a.enabled,
+            address: e.address.as_str().to_string(),
+            display_name: e.display_name.clone(),
+            imap_host: e.imap_host.clone(),
+            imap_port: e.imap_port,
+            imap_security: e.imap_security,
+            imap_username: e.imap_username.clone(),
+            imap_mailbox: e.imap_mailbox.clone(),
+            imap_password_set: v.imap_password_set,
+            smtp_host: e.smtp_host.clone(),
+            smtp_port: e.smtp_port,
+            smtp_security: e.smtp_security,
+            smtp_username: e.smtp_username.clone(),
+            smtp_password_set: v.smtp_password_set,
+            signature: e.signature.clone(),
+            version: a.version,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+            status: MailboxStatusView {
+                received: v.status.received,
+                last_ok_at: v.status.last_ok_at,
+                last_error: v.status.last_error.clone(),
+                last_error_at: v.status.last_error_at,
+                uid_validity: v.status.uid_validity,
+                last_uid: v.status.last_uid,
+            },
+        }
+    }
+}
+
+/// A message taken in from a channel and what became of it.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "InboundMessage")]
+pub struct InboundView {
+    #[schemars(with = "ChannelCode")]
+    channel: kefu_model::Channel,
+    /// The Message-ID (or, for what could not be read, `sha256:` and the bytes' hash).
+    key: String,
+    account_id: String,
+    #[schemars(with = "DateTime")]
+    received_at: Timestamp,
+    #[schemars(with = "InboundOutcomeCode")]
+    outcome: kefu_model::channels::InboundOutcome,
+    case_id: Option<String>,
+    from: String,
+    subject: String,
+    detail: String,
+    /// The original bytes (base64), kept for what could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    raw_base64: Option<String>,
+}
+
+impl From<&kefu_model::channels::InboundRecord> for InboundView {
+    fn from(r: &kefu_model::channels::InboundRecord) -> Self {
+        InboundView {
+            channel: r.channel,
+            key: r.dedupe_key.clone(),
+            account_id: r.account_id.clone(),
+            received_at: r.received_at,
+            outcome: r.outcome,
+            case_id: r.case_id.as_ref().map(|c| c.to_string()),
+            from: r.from.clone(),
+            subject: r.subject.clone(),
+            detail: r.detail.clone(),
+            raw_base64: r.raw_base64.clone(),
+        }
+    }
+}
+
+/// What became of one mail handed in.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "MailReceipt")]
+pub struct MailReceiptView {
+    #[schemars(with = "InboundOutcomeCode")]
+    outcome: kefu_model::channels::InboundOutcome,
+    /// Taken in before: nothing was written now.
+    duplicate: bool,
+    case_id: Option<String>,
+    case_number: Option<String>,
+    detail: String,
+}
+
+impl From<&kefu_desk::channels::MailReceipt> for MailReceiptView {
+    fn from(r: &kefu_desk::channels::MailReceipt) -> Self {
+        MailReceiptView {
+            outcome: r.outcome,
+            duplicate: r.duplicate,
+            case_id: r.case_id.as_ref().map(|c| c.to_string()),
+            case_number: r.case_number.clone(),
+            detail: r.detail.clone(),
+        }
+    }
+}
+
+/// A public reply on its way to the customer.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "Delivery")]
+pub struct DeliveryView {
+    id: String,
+    /// The case message it carries.
+    message_id: String,
+    #[schemars(with = "ChannelCode")]
+    channel: kefu_model::Channel,
+    #[schemars(with = "DeliveryStateCode")]
+    state: kefu_model::channels::DeliveryState,
+    attempts: u32,
+    #[schemars(with = "DateTime")]
+    next_attempt_at: Timestamp,
+    last_error: Option<String>,
+    /// The mail's own Message-ID.
+    mail_message_id: Option<String>,
+    subject: Option<String>,
+    #[schemars(with = "DateTime")]
+    created_at: Timestamp,
+    #[schemars(with = "DateTime")]
+    updated_at: Timestamp,
+}
+
+impl From<&kefu_model::channels::Delivery> for DeliveryView {
+    fn from(d: &kefu_model::channels::Delivery) -> Self {
+        DeliveryView {
+            id: d.id.clone(),
+            message_id: d.message_id.to_string(),
+            channel: d.channel,
+            state: d.state,
+            attempts: d.attempts,
+            next_attempt_at: d.next_attempt_at,
+            last_error: d.last_error.clone(),
+            mail_message_id: d.mail.as_ref().map(|m| m.message_id.clone()),
+            subject: d.mail.as_ref().map(|m| m.subject.clone()),
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+        }
+    }
 }

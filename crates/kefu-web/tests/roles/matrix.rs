@@ -204,6 +204,20 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         .to_string();
     let no = own_waybill(41);
     created(&app, "/api/v1/shipments", shipment(&no)).await;
+    let mailbox_draft = json!({"name": "客服邮箱", "address": "kefu@yunlu.example",
+        "imap_host": "imap.yunlu.example", "imap_username": "kefu", "imap_password": "pw",
+        "smtp_host": "smtp.yunlu.example"});
+    let mailbox = created(&app, "/api/v1/channels/email", mailbox_draft.clone()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut mailbox_change = mailbox_draft.clone();
+    mailbox_change["version"] = json!(1);
+    mailbox_change["signature"] = json!("云路快递客服");
+    use base64::Engine as _;
+    let raw_mail = base64::engine::general_purpose::STANDARD.encode(
+        "From: a@example.cn\r\nTo: kefu@yunlu.example\r\nSubject: hi\r\nMessage-ID: <matrix@example.cn>\r\n\r\nhello\r\n",
+    );
     let booked = app
         .as_role(Role::Agent)
         .post("/api/v1/pickups", pickup(9))
@@ -831,6 +845,55 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             [200, 200, 403, 403, 403, 403, 401],
         ),
         row(
+            M::GET,
+            "/api/v1/channels/email",
+            "/api/v1/channels/email",
+            None,
+            [200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/channels/email",
+            "/api/v1/channels/email",
+            Some(mailbox_draft.clone()),
+            [201, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/channels/email/{id}",
+            format!("/api/v1/channels/email/{mailbox}"),
+            None,
+            [200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::PUT,
+            "/api/v1/channels/email/{id}",
+            format!("/api/v1/channels/email/{mailbox}"),
+            Some(mailbox_change),
+            [200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/channels/email/{id}/mail",
+            format!("/api/v1/channels/email/{mailbox}/mail"),
+            Some(json!({"raw": raw_mail})),
+            [200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/channels/inbound",
+            "/api/v1/channels/inbound",
+            None,
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/cases/{id}/deliveries",
+            format!("/api/v1/cases/{case}/deliveries"),
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
             M::POST,
             "/api/v1/chat/conversations",
             "/api/v1/chat/conversations",
@@ -1302,6 +1365,7 @@ async fn department_staff_cannot_reach_a_case_not_transferred_to_them() {
         ),
         (Method::GET, format!("/api/v1/cases/{id}/messages"), None),
         (Method::GET, format!("/api/v1/cases/{id}/events"), None),
+        (Method::GET, format!("/api/v1/cases/{id}/deliveries"), None),
         (
             Method::POST,
             format!("/api/v1/cases/{id}/commitments"),

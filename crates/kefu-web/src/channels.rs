@@ -1,0 +1,114 @@
+//! `/api/v1/channels…`: mailboxes (admins), a mail handed in by a gateway, the intake list
+//! (supervisors and admins), and a case's deliveries. Parse, call the desk, shape the answer.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use base64::Engine as _;
+use kefu_model::channels::{EmailAccountDraft, InboundOutcome};
+use kefu_model::error::DomainError;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
+use crate::views::{DeliveryView, EmailAccountView, InboundView, List, MailReceiptView};
+
+/// `GET /channels/email`.
+pub async fn list_mailboxes(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+) -> ApiResult<Json<List<EmailAccountView>>> {
+    let accounts = state.desk.channel_accounts(&actor).await?;
+    Ok(Json(List::of(&accounts, EmailAccountView::from)))
+}
+
+pub async fn create_mailbox(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiJson(draft): ApiJson<EmailAccountDraft>,
+) -> ApiResult<(StatusCode, Json<EmailAccountView>)> {
+    let account = state.desk.create_email_account(&actor, draft).await?;
+    Ok((StatusCode::CREATED, Json(EmailAccountView::from(&account))))
+}
+
+pub async fn get_mailbox(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<EmailAccountView>> {
+    let account = state.desk.channel_account(&actor, &id).await?;
+    Ok(Json(EmailAccountView::from(&account)))
+}
+
+pub async fn update_mailbox(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(draft): ApiJson<EmailAccountDraft>,
+) -> ApiResult<Json<EmailAccountView>> {
+    let account = state.desk.update_email_account(&actor, &id, draft).await?;
+    Ok(Json(EmailAccountView::from(&account)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMail {
+    /// The whole RFC 5322 message, base64.
+    raw: String,
+}
+
+/// The largest mail a gateway may hand in (what the attachment policy allows, and headers).
+const RAW_MAIL_MAX: usize = 26 * 1024 * 1024;
+
+/// The request body of a hand-in: the mail in base64 (4 bytes for 3) and the JSON around it.
+pub const HAND_IN_LIMIT: usize = RAW_MAIL_MAX / 3 * 4 + 4096;
+
+/// `POST /channels/email/{id}/mail`: a mail a gateway received for this mailbox (admins).
+pub async fn hand_in_mail(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<RawMail>,
+) -> ApiResult<Json<MailReceiptView>> {
+    // Who may hand mail in is decided first: a refusal says nothing about the body.
+    state.desk.channel_account(&actor, &id).await?;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(body.raw.trim())
+        .map_err(|_| DomainError::invalid("raw", "not base64"))?;
+    if raw.is_empty() || raw.len() > RAW_MAIL_MAX {
+        return Err(DomainError::invalid("raw", "1 byte to 26 MB").into());
+    }
+    let receipt = state.desk.receive_mail(&id, &raw).await?;
+    Ok(Json(MailReceiptView::from(&receipt)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InboundParams {
+    outcome: Option<InboundOutcome>,
+    limit: Option<u32>,
+}
+
+/// `GET /channels/inbound?outcome=&limit=`.
+pub async fn inbound(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiQuery(p): ApiQuery<InboundParams>,
+) -> ApiResult<Json<List<InboundView>>> {
+    let records = state
+        .desk
+        .inbound_messages(&actor, p.outcome, p.limit)
+        .await?;
+    Ok(Json(List::of(&records, InboundView::from)))
+}
+
+/// `GET /cases/{id}/deliveries`.
+pub async fn case_deliveries(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<List<DeliveryView>>> {
+    let deliveries = state.desk.case_deliveries(&actor, &id).await?;
+    Ok(Json(List::of(&deliveries, DeliveryView::from)))
+}
