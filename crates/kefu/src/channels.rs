@@ -18,7 +18,7 @@ use kefu_model::channels::{AttemptResult, ChannelStatus, MailSecurity};
 use tokio::task::JoinHandle;
 
 /// How often the set of mailboxes is looked at again (added, changed, disabled).
-const ACCOUNTS_EVERY: Duration = Duration::from_secs(10);
+const ACCOUNTS_EVERY: Duration = Duration::from_secs(2);
 /// How long one IDLE waits before the reader fetches anyway (servers end IDLE after 30 min).
 const IDLE_FOR: Duration = Duration::from_secs(300);
 /// After a failed fetch: the first wait, doubled up to the last.

@@ -841,3 +841,166 @@ async fn shipments_import_reports_bad_rows_and_loads_the_rest() {
     .await;
     assert_eq!((status, s["status"].as_str()), (200, Some("picked_up")));
 }
+
+/// Polls `url` until `done` holds of the answer (or `seconds` pass) and returns the last answer.
+async fn poll_until(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    seconds: u64,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    loop {
+        let (_, answer) = get(http, url, token).await;
+        if done(&answer) || Instant::now() > deadline {
+            return answer;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// A mail as an old Chinese mail program writes it: GBK subject and body.
+fn gbk_mail(message_id: &str, subject: &str, body: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    let b64 = |text: &str| {
+        base64::engine::general_purpose::STANDARD.encode(encoding_rs::GBK.encode(text).0)
+    };
+    let mut mail = format!(
+        "From: =?GBK?B?{}?= <wang@example.cn>\r\nTo: kefu@yunlu.example\r\n\
+         Subject: =?GBK?B?{}?=\r\nMessage-ID: <{message_id}>\r\n\
+         Date: Sun, 6 Dec 2026 11:00:00 +0800\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=GBK\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
+        b64("王先生"),
+        b64(subject),
+    )
+    .into_bytes();
+    mail.extend_from_slice(&encoding_rs::GBK.encode(body).0);
+    mail.extend_from_slice(b"\r\n");
+    mail
+}
+
+/// E-mail end to end against real servers (Dovecot, aiosmtpd): mail delivered to the mailbox
+/// becomes a case (the node reads it by IMAP, and a mail arriving later wakes it), an agent's
+/// reply reaches the SMTP server threaded under the customer's mail with the case number in
+/// its subject and is recorded as sent on the case, and a wrong password shows on the
+/// mailbox's status.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_in_by_imap_and_the_reply_out_by_smtp() {
+    let Some(imap) = kefu_test_mailservers::start_dovecot() else {
+        return;
+    };
+    let Some(smtp) = kefu_test_mailservers::start_smtp_sink() else {
+        return;
+    };
+    imap.deliver(
+        "1.mail",
+        &gbk_mail(
+            "e2e-1@example.cn",
+            "快递三天没更新",
+            "你好，运单 SF1234567890123 三天没有更新了。",
+        ),
+    );
+    let dir = temp_dir("mail");
+    let server = start(&["serve", "--data-dir", dir.to_str().unwrap()], &[]);
+    let http = client();
+    let url = &server.url;
+    let token = login(&http, url, "admin", ADMIN_PASSWORD).await;
+    let mailbox = json!({"name": "客服邮箱", "address": "kefu@yunlu.example",
+        "display_name": "云路快递客服", "imap_host": "127.0.0.1", "imap_port": imap.port(),
+        "imap_security": "plain", "imap_username": kefu_test_mailservers::USER,
+        "imap_password": kefu_test_mailservers::PASSWORD, "smtp_host": "127.0.0.1",
+        "smtp_port": smtp.port(), "smtp_security": "plain", "signature": "云路快递客服中心"});
+    let res = http
+        .post(format!("{url}/api/v1/channels/email"))
+        .bearer_auth(&token)
+        .json(&mailbox)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let account: Value = res.json().await.unwrap();
+    assert!(account.get("imap_password").is_none(), "{account}");
+    assert_eq!(account["imap_password_set"], true);
+    let account_id = account["id"].as_str().unwrap().to_string();
+
+    let created = |n: usize| {
+        move |answer: &Value| {
+            answer["items"].as_array().is_some_and(|items| {
+                items.iter().filter(|i| i["outcome"] == "created").count() >= n
+            })
+        }
+    };
+    let inbound_url = format!("{url}/api/v1/channels/inbound");
+    let inbound = poll_until(&http, &inbound_url, &token, 60, created(1)).await;
+    assert!(created(1)(&inbound), "{inbound}");
+    let case_id = inbound["items"][0]["case_id"].as_str().unwrap().to_string();
+    let (_, case) = get(&http, &format!("{url}/api/v1/cases/{case_id}"), &token).await;
+    assert_eq!(case["channel"], "email");
+    assert_eq!(case["subject"], "快递三天没更新");
+    assert_eq!(case["waybill_nos"], json!(["SF1234567890123"]));
+    let number = case["number"].as_str().unwrap().to_string();
+
+    // Mail arriving while the node waits on the mailbox is taken in too.
+    imap.deliver(
+        "2.mail",
+        &gbk_mail("e2e-2@example.cn", "改地址", "请把收件地址改到公司。"),
+    );
+    let inbound = poll_until(&http, &inbound_url, &token, 60, created(2)).await;
+    assert!(created(2)(&inbound), "{inbound}");
+
+    // The agent's public reply goes out by SMTP, threaded, with the case number.
+    let res = http
+        .post(format!("{url}/api/v1/cases/{case_id}/messages"))
+        .bearer_auth(&token)
+        .json(&json!({"body": "您好，已催促网点今天派送。", "visibility": "public"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let sent = smtp.wait_for(1, Duration::from_secs(30));
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].envelope_to, vec!["wang@example.cn".to_string()]);
+    let reply = kefu_mail::parse_inbound(&sent[0].raw).unwrap();
+    assert!(reply.subject.contains(&number), "{}", reply.subject);
+    assert_eq!(reply.in_reply_to, vec!["e2e-1@example.cn".to_string()]);
+    assert!(reply.body_text.contains("已催促网点今天派送"));
+    assert!(reply.body_text.contains("云路快递客服中心"));
+    assert_eq!(reply.from.address, "kefu@yunlu.example");
+    let events_url = format!("{url}/api/v1/cases/{case_id}/events");
+    let events = poll_until(&http, &events_url, &token, 20, |e| {
+        e.to_string().contains("delivery_sent")
+    })
+    .await;
+    assert!(events.to_string().contains("delivery_sent"), "{events}");
+    let (_, deliveries) = get(
+        &http,
+        &format!("{url}/api/v1/cases/{case_id}/deliveries"),
+        &token,
+    )
+    .await;
+    assert_eq!(deliveries["items"][0]["state"], "sent", "{deliveries}");
+
+    // A wrong password is shown on the mailbox's status.
+    let mut wrong = mailbox.clone();
+    wrong["imap_password"] = json!("not-the-password");
+    wrong["version"] = json!(1);
+    let res = http
+        .put(format!("{url}/api/v1/channels/email/{account_id}"))
+        .bearer_auth(&token)
+        .json(&wrong)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let status = poll_until(
+        &http,
+        &format!("{url}/api/v1/channels/email/{account_id}"),
+        &token,
+        30,
+        |a| a["status"]["last_error"].is_string(),
+    )
+    .await;
+    assert!(status["status"]["last_error"].is_string(), "{status}");
+    assert_eq!(status["status"]["received"], 2, "{status}");
+}
