@@ -6,6 +6,7 @@ pub mod config;
 pub mod demo;
 pub mod demo_chats;
 pub mod demo_kb;
+pub mod demo_mail;
 pub mod demo_parcels;
 pub mod node;
 pub mod shipments;

@@ -181,6 +181,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             kefu::demo_kb::seed(&desk, SystemClock.now())
                 .await
                 .map_err(|e| format!("demo knowledge base: {e}"))?;
+            let mails = kefu::demo_mail::seed(&desk, SystemClock.now())
+                .await
+                .map_err(|e| format!("demo mail: {e}"))?;
             let listener = bind(&settings.listen).await?;
             let url = format!(
                 "http://{}",
@@ -198,6 +201,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!(
                 "{chats} live chats (agent01 and agent02 are online for chats: {url}/chats); \
                  the customer's chat: {url}/portal/chat, embeddable with <script src=\"{url}/widget.js\"></script>"
+            );
+            println!(
+                "{mails} mails in the demo mailbox (admins: {url}/channels; GET /api/v1/channels/inbound); \
+                 connect a real mailbox with PUT /api/v1/channels/email/{{id}} or on that page"
             );
             println!("logins:");
             if let Some(pw) = admin_password {

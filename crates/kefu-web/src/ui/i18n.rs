@@ -53,7 +53,7 @@ impl Lang {
         self == Lang::Zh
     }
 
-    fn pick(self, zh: &'static str, en: &'static str) -> &'static str {
+    pub(super) fn pick(self, zh: &'static str, en: &'static str) -> &'static str {
         match self {
             Lang::Zh => zh,
             Lang::En => en,
@@ -271,6 +271,7 @@ pub struct Tr {
     pub courier: &'static str,
     pub quote_hint: &'static str,
     pub canned_nav: &'static str,
+    pub channels_nav: &'static str,
     pub canned_intro: &'static str,
     pub canned_new: &'static str,
     pub canned_edit: &'static str,
@@ -524,6 +525,7 @@ pub const ZH: Tr = Tr {
     courier: "快递员",
     quote_hint: "填写地址、物品和重量后自动估算运费。",
     canned_nav: "快捷回复",
+    channels_nav: "渠道接入",
     canned_intro: "团队模板由主管和管理员维护，个人模板只有自己能看到和使用。搜索方式与工单页的快捷回复相同。",
     canned_new: "新建模板",
     canned_edit: "编辑模板",
@@ -777,6 +779,7 @@ pub const EN: Tr = Tr {
     courier: "Courier",
     quote_hint: "The price is estimated as you fill in addresses, item and weight.",
     canned_nav: "Canned replies",
+    channels_nav: "Channels",
     canned_intro: "Team templates are kept by supervisors and admins; personal ones only you see and use. The search matches as the case page's canned replies do.",
     canned_new: "New template",
     canned_edit: "Edit template",

@@ -4,6 +4,7 @@
 
 mod canned;
 mod case_forms;
+mod channels;
 mod chats;
 mod desk_pages;
 mod extract;
@@ -82,6 +83,12 @@ pub fn router() -> Router<AppState> {
         .route("/kb/{id}/review", post(kb::review))
         .route("/kb/{id}/archive", post(kb::archive))
         .route("/kb/{id}/restore", post(kb::restore))
+        .route("/channels", get(channels::channels_page))
+        .route("/channels/email", post(channels::create))
+        .route(
+            "/channels/email/{id}",
+            get(channels::edit_page).post(channels::update),
+        )
         .route("/chats", get(chats::chats_page))
         .route("/chats/presence", post(chats::set_presence))
         .route("/chats/{id}/take", post(chats::take))

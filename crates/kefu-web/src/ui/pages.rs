@@ -46,6 +46,8 @@ pub struct UserBar {
     pub supervises: bool,
     /// Whoever may reply sees the canned replies link.
     pub replies: bool,
+    /// Admins see the channels link.
+    pub admin: bool,
 }
 
 pub struct NavItem {
@@ -87,6 +89,7 @@ pub async fn nav(state: &AppState, s: &UiSession, current: &str) -> Result<Chrom
             kefu_model::Role::Admin | kefu_model::Role::Supervisor
         ),
         replies: s.actor.can_write_cases(),
+        admin: s.actor.role == kefu_model::Role::Admin,
     });
     chrome.nav = QUEUES
         .iter()

@@ -36,7 +36,13 @@ impl Console {
             csrf: String::new(),
         };
         let first = c.get(page).await;
-        assert_eq!(first.status, StatusCode::OK, "{}", first.html);
+        assert_eq!(
+            first.status,
+            StatusCode::OK,
+            "{} {}",
+            first.location,
+            first.html
+        );
         c.csrf = csrf_of(&first.html);
         c
     }
