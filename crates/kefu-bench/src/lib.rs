@@ -78,6 +78,37 @@ pub fn fresh_temp_dir(prefix: &str) -> Result<PathBuf, String> {
     ))
 }
 
+/// A desk over a fresh SQLite store in a new scratch directory (durable, as `kefu serve` runs
+/// it: `synchronous=FULL`), on the wall clock in Asia/Shanghai, with the admin, the built-in
+/// calendars and the default SLA policies: what the in-process benches start from.
+pub async fn fresh_sqlite_desk(
+    prefix: &str,
+) -> Result<(PathBuf, kefu_desk::Desk, kefu_model::Actor), String> {
+    use std::sync::Arc;
+    let dir = fresh_temp_dir(prefix)?;
+    let store: Arc<dyn kefu_desk::Store> = Arc::new(
+        kefu_store_sqlite::open(&dir.join("kefu.db"))
+            .await
+            .map_err(|e| format!("cannot open the store: {e}"))?,
+    );
+    let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC);
+    let desk =
+        kefu_desk::Desk::new(store.clone(), Arc::new(kefu_model::SystemClock)).with_time_zone(tz);
+    let setup = async {
+        desk.bootstrap_admin(Some("bench-password".into())).await?;
+        desk.install_builtin_calendars().await?;
+        desk.install_default_policies().await?;
+        store
+            .user_by_username("admin")
+            .await
+            .map_err(kefu_model::DomainError::from)
+    };
+    match setup.await {
+        Ok(Some(user)) => Ok((dir, desk, kefu_model::Actor::of(&user))),
+        other => Err(format!("setup failed: {other:?}")),
+    }
+}
+
 /// Asks the OS for a free loopback port. Another process could take it before the server binds;
 /// the health check then fails visibly.
 pub fn free_port() -> Result<u16, String> {

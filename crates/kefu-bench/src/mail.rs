@@ -16,9 +16,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use kefu_bench::percentile;
-use kefu_desk::{Desk, Store};
 use kefu_model::channels::{EmailAccountDraft, InboundOutcome};
-use kefu_model::{Actor, SystemClock};
 
 /// A 1×1 PNG: the smallest picture the attachment policy keeps.
 const PNG: &[u8] = &[
@@ -107,28 +105,9 @@ async fn main() {
             .unwrap_or(default)
     };
     let (n, concurrency, by_imap) = (arg(1, 20_000), arg(2, 16).max(1), arg(3, 5_000));
-    let dir = std::env::temp_dir().join(format!("kefu-bench-mail-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    if let Err(e) = std::fs::create_dir_all(&dir) {
-        fail("cannot create the data directory", e);
-    }
-    let store: Arc<dyn Store> = match kefu_store_sqlite::open(&dir.join("kefu.db")).await {
-        Ok(s) => Arc::new(s),
-        Err(e) => fail("cannot open the store", e),
-    };
-    let desk = Desk::new(store.clone(), Arc::new(SystemClock));
-    let setup = async {
-        desk.bootstrap_admin(Some("bench-password".into())).await?;
-        desk.install_builtin_calendars().await?;
-        desk.install_default_policies().await?;
-        store
-            .user_by_username("admin")
-            .await
-            .map_err(kefu_model::DomainError::from)
-    };
-    let admin = match setup.await {
-        Ok(Some(u)) => Actor::of(&u),
-        other => fail("setup failed", format!("{other:?}")),
+    let (dir, desk, admin) = match kefu_bench::fresh_sqlite_desk("kefu-bench-mail").await {
+        Ok(found) => found,
+        Err(e) => fail("setup", e),
     };
     let draft = |port: u16| EmailAccountDraft {
         name: "压测邮箱".into(),

@@ -6,13 +6,12 @@
 //! Usage: `kefu-bench-timers [N] [DUE]` (defaults 1,000,000 open cases, 2,000 falling due).
 
 use kefu_bench::{percentile, proc_status};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
-use kefu_desk::{Desk, Store};
+
 use kefu_model::drafts::{CaseDraft, CustomerDraft};
-use kefu_model::{Actor, Channel, Clock, Role, SystemClock};
+use kefu_model::{Channel, Clock, Role, SystemClock};
 
 /// User + system CPU seconds of this process so far.
 fn cpu_seconds() -> f64 {
@@ -58,37 +57,14 @@ async fn main() {
         .nth(2)
         .and_then(|a| a.parse().ok())
         .unwrap_or(2_000);
-    let dir = std::env::temp_dir().join(format!("kefu-bench-timers-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    if let Err(e) = std::fs::create_dir_all(&dir) {
-        eprintln!("cannot create {}: {e}", dir.display());
-        std::process::exit(2);
-    }
-    let store: Arc<dyn Store> = match kefu_store_sqlite::open(&dir.join("kefu.db")).await {
-        Ok(s) => Arc::new(s),
+    let (dir, desk, admin) = match kefu_bench::fresh_sqlite_desk("kefu-bench-timers").await {
+        Ok(found) => found,
         Err(e) => {
-            eprintln!("cannot open the store: {e}");
+            eprintln!("{e}");
             std::process::exit(2);
         }
     };
-    let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC);
-    let desk = Desk::new(store.clone(), Arc::new(SystemClock)).with_time_zone(tz);
-    let setup = async {
-        desk.bootstrap_admin(Some("bench-password".into())).await?;
-        desk.install_builtin_calendars().await?;
-        desk.install_default_policies().await?;
-        store
-            .user_by_username("admin")
-            .await
-            .map_err(kefu_model::DomainError::from)
-    };
-    let admin = match setup.await {
-        Ok(Some(u)) => Actor::of(&u),
-        other => {
-            eprintln!("setup failed: {other:?}");
-            std::process::exit(2);
-        }
-    };
+    let store = desk.store().clone();
     assert_eq!(admin.role, Role::Admin);
 
     // 1. N open phone cases: two running clocks each (30-minute first response, 24-hour resolution).
