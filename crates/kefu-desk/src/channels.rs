@@ -103,6 +103,12 @@ fn sha256_hex(data: &[u8], bytes: usize) -> String {
         .collect()
 }
 
+/// One line: control characters dropped, at most `max` characters, cut with a mark.
+fn one_line(text: &str, max: usize, mark: &str) -> String {
+    let clean: String = text.chars().filter(|c| !c.is_control()).collect();
+    cut(clean.trim(), max, mark)
+}
+
 /// At most `max` characters, cut with a mark.
 fn cut(text: &str, max: usize, mark: &str) -> String {
     if text.chars().count() <= max {
@@ -399,7 +405,25 @@ impl Desk {
             let detail = format!("发件人地址无法使用：{}", mail.from.address);
             return self.keep_unread(&account.id, raw, detail, now).await;
         }
-        let text = mail_text(&mail);
+        // A mail the desk refuses (a value no rule can take) is kept for a person rather than
+        // refused for ever: the reader would otherwise fetch it again and again.
+        match self.take_in(&mail, record, now).await {
+            Err(DomainError::Invalid { field, message }) => {
+                let detail = format!("{field}: {message}");
+                self.keep_unread(&account.id, raw, detail, now).await
+            }
+            other => other,
+        }
+    }
+
+    /// A person's mail into its case, or a new one.
+    async fn take_in(
+        &self,
+        mail: &InboundMail,
+        mut record: InboundRecord,
+        now: Timestamp,
+    ) -> DeskResult<MailReceipt> {
+        let text = mail_text(mail);
         let recognizer = self.recognizer().await?;
         let found = find_identifiers(&recognizer, &format!("{}\n{text}", mail.subject));
         let mut named = found.waybills.clone();
@@ -410,12 +434,12 @@ impl Desk {
                 }
             }
         }
-        let files = self.mail_files(&mail, now);
+        let files = self.mail_files(mail, now);
         // The key that keeps the mail from being stored twice, short whatever its Message-ID.
         let client_id = format!("mail:{}", sha256_hex(mail.message_id.as_bytes(), 12));
         let actor = mail_actor();
         let thread_ids = record.thread_id.iter().cloned().collect::<Vec<_>>();
-        if let Some(case) = self.case_answered_by(&mail).await? {
+        if let Some(case) = self.case_answered_by(mail).await? {
             let body = if text.is_empty() {
                 "（邮件无正文）".to_string()
             } else {
@@ -448,7 +472,7 @@ impl Desk {
                     .from
                     .name
                     .as_deref()
-                    .map(|n| cut(n, NAME_MAX, ""))
+                    .map(|n| one_line(n, NAME_MAX, ""))
                     .filter(|n| !n.trim().is_empty()),
                 email: Some(mail.from.address.clone()),
                 ..CustomerDraft::default()
@@ -590,7 +614,7 @@ impl Desk {
                 (
                     Attachment {
                         id: MessageId::new(now).to_string(),
-                        name: cut(&a.filename, 100, ""),
+                        name: one_line(&a.filename, 100, ""),
                         mime: a.content_type.clone(),
                         size: a.bytes.len() as u64,
                     },

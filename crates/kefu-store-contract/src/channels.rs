@@ -198,6 +198,29 @@ pub async fn mail_opens_a_case_once_and_answers_join_it(store: Arc<dyn Store>) {
     assert_eq!(case_count(&f).await, 2);
     let all = f.desk.inbound_messages(&f.admin, None, None).await.unwrap();
     assert_eq!(all.len(), 6, "{all:?}");
+    assert_eq!(case_count(&f).await, 2);
+    // A control character in the sender's name (a bell, encoded) is dropped, not refused:
+    // a mail the desk refused would be fetched again for ever.
+    let bell = b"From: =?UTF-8?Q?=E7=8E=8B=07=E5=85=88=E7=94=9F?= <bell@example.cn>\r\n\
+        To: kefu@yunlu.example\r\nSubject: =?UTF-8?Q?=E5=82=AC=07=E4=BB=B6?=\r\n\
+        Message-ID: <bell-1@example.cn>\r\n\r\nhello\r\n";
+    let rung = f.desk.receive_mail(&id, bell).await.unwrap();
+    assert_eq!(rung.outcome, InboundOutcome::Created, "{rung:?}");
+    let case = f
+        .desk
+        .get_case(&f.agent, rung.case_id.unwrap().as_str())
+        .await
+        .unwrap();
+    let customer = store
+        .customer_by_id(&case.customer_id)
+        .await
+        .unwrap()
+        .unwrap();
+    for taken in [&case.subject, &customer.name] {
+        assert!(!taken.chars().any(char::is_control), "{taken:?}");
+    }
+    assert!(case.subject.starts_with('催') && customer.name.starts_with('王'));
+
     // Only supervisors and admins see the intake; only admins the accounts.
     let refused = f.desk.inbound_messages(&f.agent, None, None).await;
     assert!(matches!(refused, Err(DomainError::Forbidden(_))));
