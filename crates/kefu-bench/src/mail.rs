@@ -1,10 +1,10 @@
 //! `kefu-bench-mail`: inbound mail into cases on SQLite (durable: `synchronous=FULL`).
 //!
-//! 1. Desk path: N mails (two in three new conversations — GBK and UTF-8, some with a waybill
-//!    or a mobile number, a third of them with a photo — one in three a reply threaded by
-//!    In-Reply-To to an earlier one) handed to `Desk::receive_mail` by C concurrent tasks, as the
-//!    mailbox readers and a gateway do: parse, de-duplicate by Message-ID, thread or open a case,
-//!    record. Reports mails/s and per-mail latency.
+//! 1. Desk path: N mails handed to `Desk::receive_mail` by C concurrent tasks, as the mailbox
+//!    readers and a gateway do: parse, de-duplicate by Message-ID, thread or open a case,
+//!    record. The first two thirds open conversations (GBK and UTF-8, each naming a waybill and
+//!    a mobile number, every third with a photo); the last third are replies threaded by
+//!    In-Reply-To to one of them, handed in after them. Reports mails/s and per-mail latency.
 //! 2. IMAP path (when Dovecot is installed): M mails dropped into a real Dovecot's maildir, then
 //!    read as the node's reader reads them (`fetch_new` in batches of 500, each mail to the desk)
 //!    — the rate including the IMAP round trips.
@@ -40,15 +40,20 @@ fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-/// Mail `i` of the run: a new conversation, or (every third) a reply to mail `i - 2`.
-fn mail(run: &str, i: usize) -> Vec<u8> {
-    let sender = format!("customer{}@example.cn", i % 5_000);
-    let subject = SUBJECTS[i % SUBJECTS.len()];
-    let threading = if i % 3 == 2 {
-        format!("In-Reply-To: <{run}-{}@example.cn>\r\n", i - 2)
+/// Mail `i` of `n`: the first two thirds open conversations, the rest answer one of them.
+fn mail(run: &str, i: usize, n: usize) -> Vec<u8> {
+    let openers = n * 2 / 3;
+    let (sender_of, threading) = if i >= openers {
+        let answered = (i - openers) * 2;
+        (
+            answered,
+            format!("In-Reply-To: <{run}-{answered}@example.cn>\r\n"),
+        )
     } else {
-        String::new()
+        (i, String::new())
     };
+    let sender = format!("customer{}@example.cn", sender_of % 5_000);
+    let subject = SUBJECTS[i % SUBJECTS.len()];
     let text = format!(
         "您好，我的快递 SF{:013} 一直没有消息，电话 139{:08}，麻烦尽快处理。\r\n\r\n\
          > 上一封邮件的引用内容",
@@ -127,7 +132,7 @@ async fn main() {
     };
 
     // 1. The desk path.
-    let mails: Arc<Vec<Vec<u8>>> = Arc::new((0..n).map(|i| mail("desk", i)).collect());
+    let mails: Arc<Vec<Vec<u8>>> = Arc::new((0..n).map(|i| mail("desk", i, n)).collect());
     let started = Instant::now();
     let mut tasks = Vec::new();
     for w in 0..concurrency {
@@ -135,8 +140,8 @@ async fn main() {
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut outcomes = [0usize; 3];
-            // Each task takes mails in order within its share, so a reply comes after the
-            // mail it answers was at least handed in (threads are two apart, tasks interleave).
+            // Each task takes every C-th mail in order: the replies (the last third) come long
+            // after the mails they answer.
             let mut i = w;
             while i < mails.len() {
                 let t = Instant::now();
@@ -190,7 +195,7 @@ async fn main() {
         return;
     };
     for i in 0..by_imap {
-        server.deliver(&format!("{i}.mail"), &mail("imap", i));
+        server.deliver(&format!("{i}.mail"), &mail("imap", i, by_imap));
     }
     let imap = kefu_mailbox::ImapAccount {
         port: server.port(),
