@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::attachment::{Attachment, StoredAttachment};
 use crate::case::{Case, CaseEvent};
+use crate::channels::{ChannelAccount, ChannelSecrets, ChannelStatus, Delivery, InboundRecord};
 use crate::chat::ChatConversation;
 use crate::customer::Customer;
 use crate::error::DomainError;
@@ -45,6 +46,10 @@ pub enum ExportTable {
     ConfigHistory,
     ShipmentChanges,
     CustomerEvents,
+    ChannelAccounts,
+    InboundMessages,
+    MailThreads,
+    Deliveries,
 }
 
 impl ExportTable {
@@ -52,7 +57,7 @@ impl ExportTable {
     /// conversations and attachments after cases). Tables added later go where their
     /// references allow without moving the older ones, so a dump written before they existed
     /// is still a valid dump.
-    pub const ALL: [ExportTable; 22] = [
+    pub const ALL: [ExportTable; 26] = [
         ExportTable::Calendars,
         ExportTable::SlaPolicies,
         ExportTable::Settings,
@@ -75,6 +80,12 @@ impl ExportTable {
         ExportTable::SearchGaps,
         ExportTable::ConfigHistory,
         ExportTable::ShipmentChanges,
+        // The channels (migration 0015): accounts before the messages taken in through them;
+        // all four after the cases they name.
+        ExportTable::ChannelAccounts,
+        ExportTable::InboundMessages,
+        ExportTable::MailThreads,
+        ExportTable::Deliveries,
     ];
 
     /// Records asked for per chunk. Attachments are up to 2 MiB each, so a chunk of them is
@@ -126,6 +137,35 @@ pub enum ExportRecord {
     ShipmentChange(Box<crate::history::ShipmentChange>),
     /// A customer's history of changes (after the customers).
     CustomerEvent(Box<crate::customer::CustomerEvent>),
+    /// A channel account with its passwords and its reader's status (see
+    /// [`ExportChannelAccount`]).
+    ChannelAccount(Box<ExportChannelAccount>),
+    /// A message taken in, unparsed ones with their raw bytes.
+    InboundMessage(Box<InboundRecord>),
+    /// A Message-ID on a case, so answers to mail sent before the move still find their case.
+    MailThread(MailThread),
+    /// A reply on its way out (or sent, or given up), without its lease: an imported delivery
+    /// is unleased, so the first worker of the new store claims it when it is due.
+    Delivery(Box<Delivery>),
+}
+
+/// A channel account as exported: the account, its passwords and its reader's status. The
+/// passwords travel in clear because a backup is a backup: restored without them, every
+/// mailbox would stop until an admin typed its passwords again. A dump is therefore as secret
+/// as the database it was taken from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportChannelAccount {
+    pub account: ChannelAccount,
+    pub secrets: ChannelSecrets,
+    pub status: ChannelStatus,
+}
+
+/// A row of the mail threads: a Message-ID (ours or the customer's) and its case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailThread {
+    pub message_id: String,
+    pub case_id: CaseId,
+    pub at: jiff::Timestamp,
 }
 
 /// An image sent in a chat, as exported: its description, the case it belongs to, and its
@@ -228,6 +268,11 @@ impl ExportRecord {
             ExportRecord::ConfigChange(c) => format!("{:012}", c.seq),
             ExportRecord::ShipmentChange(c) => format!("{}/{:012}", c.waybill_no, c.version),
             ExportRecord::CustomerEvent(e) => format!("{}/{:012}", e.customer_id, e.seq),
+            ExportRecord::ChannelAccount(a) => a.account.id.clone(),
+            // The channel is a code without a slash, so the first one ends it.
+            ExportRecord::InboundMessage(m) => format!("{}/{}", m.channel.as_str(), m.dedupe_key),
+            ExportRecord::MailThread(t) => t.message_id.clone(),
+            ExportRecord::Delivery(d) => d.id.clone(),
         }
     }
 }
@@ -316,11 +361,15 @@ mod tests {
             ExportTable::ConfigHistory => 19,
             ExportTable::ShipmentChanges => 20,
             ExportTable::CustomerEvents => 21,
+            ExportTable::ChannelAccounts => 22,
+            ExportTable::InboundMessages => 23,
+            ExportTable::MailThreads => 24,
+            ExportTable::Deliveries => 25,
         };
         let mut numbers: Vec<usize> = ExportTable::ALL.iter().map(|t| number(*t)).collect();
         numbers.sort_unstable();
-        // 22: one more than the highest number above.
-        assert_eq!(numbers, (0..22).collect::<Vec<_>>(), "each table once");
+        // 26: one more than the highest number above.
+        assert_eq!(numbers, (0..26).collect::<Vec<_>>(), "each table once");
         let at = |t: ExportTable| ExportTable::ALL.iter().position(|x| *x == t).unwrap();
         assert!(at(ExportTable::Users) < at(ExportTable::AgentPresence));
         assert!(at(ExportTable::Departments) < at(ExportTable::CannedReplies));
@@ -334,6 +383,10 @@ mod tests {
         assert!(at(ExportTable::SlaPolicies) < at(ExportTable::ConfigHistory));
         assert!(at(ExportTable::Calendars) < at(ExportTable::ConfigHistory));
         assert!(at(ExportTable::Shipments) < at(ExportTable::ShipmentChanges));
+        assert!(at(ExportTable::ChannelAccounts) < at(ExportTable::InboundMessages));
+        assert!(at(ExportTable::Cases) < at(ExportTable::InboundMessages));
+        assert!(at(ExportTable::Cases) < at(ExportTable::MailThreads));
+        assert!(at(ExportTable::Cases) < at(ExportTable::Deliveries));
         assert!(ExportTable::Attachments.chunk_size() < CHUNK);
     }
 }
