@@ -335,6 +335,24 @@ mod tests {
     }
 
     #[test]
+    fn a_message_taken_in_continues_after_its_channel_and_key_and_an_account_keeps_its_secrets() {
+        let line = r#"{"table":"inbound_message","row":{"channel":"email","dedupe_key":"m1@example.cn/part","account_id":"a1","received_at":"2026-11-24T02:00:00Z","outcome":"created","case_id":"c1","from":"wang@example.cn","reply_to":"wang@example.cn","thread_id":"m1@example.cn/part","subject":"破损","detail":""}}"#;
+        let record = parse_record(2, line).unwrap();
+        // Split at the first slash, the key gives back the channel and the whole Message-ID.
+        assert_eq!(record.key(), "email/m1@example.cn/part");
+        assert_eq!(to_line(&record).unwrap(), line);
+        let account = r#"{"table":"channel_account","row":{"account":{"id":"a1","name":"客服邮箱","enabled":true,"email":{"address":"kefu@yunlu.example","display_name":"","imap_host":"imap.yunlu.example","imap_port":993,"imap_security":"tls","imap_username":"kefu","imap_mailbox":"INBOX","smtp_host":"smtp.yunlu.example","smtp_port":465,"smtp_security":"tls","smtp_username":"","signature":""},"created_at":"2026-11-24T02:00:00Z","updated_at":"2026-11-24T02:00:00Z","version":1},"secrets":{"imap_password":"imap-secret","smtp_password":""},"status":{"uid_validity":7,"last_uid":42,"last_ok_at":null,"last_error":null,"last_error_at":null,"received":2}}}"#;
+        match parse_record(3, account).unwrap() {
+            ExportRecord::ChannelAccount(a) => {
+                assert_eq!(a.secrets.imap_password, "imap-secret");
+                assert_eq!(a.status.last_uid, Some(42));
+                assert_eq!(ExportRecord::ChannelAccount(a.clone()).key(), "a1");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn every_table_is_exported_once_with_dependencies_first() {
         // No wildcard: a new table does not compile until it has a number here, and then the
         // check below fails until it is in `ALL`.
