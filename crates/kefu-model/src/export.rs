@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::attachment::{Attachment, StoredAttachment};
 use crate::case::{Case, CaseEvent};
+use crate::channels::{ChannelAccount, ChannelSecrets, ChannelStatus, Delivery, InboundRecord};
 use crate::chat::ChatConversation;
 use crate::customer::Customer;
 use crate::error::DomainError;
@@ -45,6 +46,10 @@ pub enum ExportTable {
     ConfigHistory,
     ShipmentChanges,
     CustomerEvents,
+    ChannelAccounts,
+    InboundMessages,
+    MailThreads,
+    Deliveries,
 }
 
 impl ExportTable {
@@ -52,7 +57,7 @@ impl ExportTable {
     /// conversations and attachments after cases). Tables added later go where their
     /// references allow without moving the older ones, so a dump written before they existed
     /// is still a valid dump.
-    pub const ALL: [ExportTable; 22] = [
+    pub const ALL: [ExportTable; 26] = [
         ExportTable::Calendars,
         ExportTable::SlaPolicies,
         ExportTable::Settings,
@@ -75,6 +80,12 @@ impl ExportTable {
         ExportTable::SearchGaps,
         ExportTable::ConfigHistory,
         ExportTable::ShipmentChanges,
+        // The channels (migration 0015): accounts before the messages taken in through them;
+        // all four after the cases they name.
+        ExportTable::ChannelAccounts,
+        ExportTable::InboundMessages,
+        ExportTable::MailThreads,
+        ExportTable::Deliveries,
     ];
 
     /// Records asked for per chunk. Attachments are up to 2 MiB each, so a chunk of them is
@@ -126,6 +137,35 @@ pub enum ExportRecord {
     ShipmentChange(Box<crate::history::ShipmentChange>),
     /// A customer's history of changes (after the customers).
     CustomerEvent(Box<crate::customer::CustomerEvent>),
+    /// A channel account with its passwords and its reader's status (see
+    /// [`ExportChannelAccount`]).
+    ChannelAccount(Box<ExportChannelAccount>),
+    /// A message taken in, unparsed ones with their raw bytes.
+    InboundMessage(Box<InboundRecord>),
+    /// A Message-ID on a case, so answers to mail sent before the move still find their case.
+    MailThread(MailThread),
+    /// A reply on its way out (or sent, or given up), without its lease: an imported delivery
+    /// is unleased, so the first worker of the new store claims it when it is due.
+    Delivery(Box<Delivery>),
+}
+
+/// A channel account as exported: the account, its passwords and its reader's status. The
+/// passwords travel in clear because a backup is a backup: restored without them, every
+/// mailbox would stop until an admin typed its passwords again. A dump is therefore as secret
+/// as the database it was taken from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportChannelAccount {
+    pub account: ChannelAccount,
+    pub secrets: ChannelSecrets,
+    pub status: ChannelStatus,
+}
+
+/// A row of the mail threads: a Message-ID (ours or the customer's) and its case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailThread {
+    pub message_id: String,
+    pub case_id: CaseId,
+    pub at: jiff::Timestamp,
 }
 
 /// An image sent in a chat, as exported: its description, the case it belongs to, and its
@@ -228,6 +268,11 @@ impl ExportRecord {
             ExportRecord::ConfigChange(c) => format!("{:012}", c.seq),
             ExportRecord::ShipmentChange(c) => format!("{}/{:012}", c.waybill_no, c.version),
             ExportRecord::CustomerEvent(e) => format!("{}/{:012}", e.customer_id, e.seq),
+            ExportRecord::ChannelAccount(a) => a.account.id.clone(),
+            // The channel is a code without a slash, so the first one ends it.
+            ExportRecord::InboundMessage(m) => format!("{}/{}", m.channel.as_str(), m.dedupe_key),
+            ExportRecord::MailThread(t) => t.message_id.clone(),
+            ExportRecord::Delivery(d) => d.id.clone(),
         }
     }
 }
@@ -290,6 +335,24 @@ mod tests {
     }
 
     #[test]
+    fn a_message_taken_in_continues_after_its_channel_and_key_and_an_account_keeps_its_secrets() {
+        let line = r#"{"table":"inbound_message","row":{"channel":"email","dedupe_key":"m1@example.cn/part","account_id":"a1","received_at":"2026-11-24T02:00:00Z","outcome":"created","case_id":"c1","from":"wang@example.cn","reply_to":"wang@example.cn","thread_id":"m1@example.cn/part","subject":"破损","detail":""}}"#;
+        let record = parse_record(2, line).unwrap();
+        // Split at the first slash, the key gives back the channel and the whole Message-ID.
+        assert_eq!(record.key(), "email/m1@example.cn/part");
+        assert_eq!(to_line(&record).unwrap(), line);
+        let account = r#"{"table":"channel_account","row":{"account":{"id":"a1","name":"客服邮箱","enabled":true,"email":{"address":"kefu@yunlu.example","display_name":"","imap_host":"imap.yunlu.example","imap_port":993,"imap_security":"tls","imap_username":"kefu","imap_mailbox":"INBOX","smtp_host":"smtp.yunlu.example","smtp_port":465,"smtp_security":"tls","smtp_username":"","signature":""},"created_at":"2026-11-24T02:00:00Z","updated_at":"2026-11-24T02:00:00Z","version":1},"secrets":{"imap_password":"imap-secret","smtp_password":""},"status":{"uid_validity":7,"last_uid":42,"last_ok_at":null,"last_error":null,"last_error_at":null,"received":2}}}"#;
+        match parse_record(3, account).unwrap() {
+            ExportRecord::ChannelAccount(a) => {
+                assert_eq!(a.secrets.imap_password, "imap-secret");
+                assert_eq!(a.status.last_uid, Some(42));
+                assert_eq!(ExportRecord::ChannelAccount(a.clone()).key(), "a1");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn every_table_is_exported_once_with_dependencies_first() {
         // No wildcard: a new table does not compile until it has a number here, and then the
         // check below fails until it is in `ALL`.
@@ -316,11 +379,15 @@ mod tests {
             ExportTable::ConfigHistory => 19,
             ExportTable::ShipmentChanges => 20,
             ExportTable::CustomerEvents => 21,
+            ExportTable::ChannelAccounts => 22,
+            ExportTable::InboundMessages => 23,
+            ExportTable::MailThreads => 24,
+            ExportTable::Deliveries => 25,
         };
         let mut numbers: Vec<usize> = ExportTable::ALL.iter().map(|t| number(*t)).collect();
         numbers.sort_unstable();
-        // 22: one more than the highest number above.
-        assert_eq!(numbers, (0..22).collect::<Vec<_>>(), "each table once");
+        // 26: one more than the highest number above.
+        assert_eq!(numbers, (0..26).collect::<Vec<_>>(), "each table once");
         let at = |t: ExportTable| ExportTable::ALL.iter().position(|x| *x == t).unwrap();
         assert!(at(ExportTable::Users) < at(ExportTable::AgentPresence));
         assert!(at(ExportTable::Departments) < at(ExportTable::CannedReplies));
@@ -334,6 +401,10 @@ mod tests {
         assert!(at(ExportTable::SlaPolicies) < at(ExportTable::ConfigHistory));
         assert!(at(ExportTable::Calendars) < at(ExportTable::ConfigHistory));
         assert!(at(ExportTable::Shipments) < at(ExportTable::ShipmentChanges));
+        assert!(at(ExportTable::ChannelAccounts) < at(ExportTable::InboundMessages));
+        assert!(at(ExportTable::Cases) < at(ExportTable::InboundMessages));
+        assert!(at(ExportTable::Cases) < at(ExportTable::MailThreads));
+        assert!(at(ExportTable::Cases) < at(ExportTable::Deliveries));
         assert!(ExportTable::Attachments.chunk_size() < CHUNK);
     }
 }

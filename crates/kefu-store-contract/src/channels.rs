@@ -6,8 +6,11 @@ use std::sync::Arc;
 
 use jiff::SignedDuration;
 use kefu_desk::Store;
-use kefu_model::channels::{AttemptResult, DeliveryState, EmailAccountDraft, InboundOutcome};
+use kefu_model::channels::{
+    AttemptResult, ChannelSecrets, ChannelStatus, DeliveryState, EmailAccountDraft, InboundOutcome,
+};
 use kefu_model::drafts::MessageDraft;
+use kefu_model::export::{self, ExportRecord};
 use kefu_model::records::CaseQuery;
 use kefu_model::{Channel, DomainError, EventData, Visibility};
 
@@ -354,4 +357,121 @@ pub async fn replies_are_delivered_once_retried_and_visible(store: Arc<dyn Store
         }
     ));
     assert_eq!(store.deliveries_of_case(&case_id).await.unwrap().len(), 1);
+}
+
+/// A mailbox survives a move between stores whole: its settings, passwords and reader's
+/// position; what came in (unreadable mail with its bytes), so a mail read again is still a
+/// duplicate; the mail threads, so the customer's answer to a reply sent before the move joins
+/// its case; and the deliveries, without their lease (the new store's worker may claim them).
+pub async fn channels_survive_export_import(store: Arc<dyn Store>, target: Arc<dyn Store>) {
+    let f = fixture(store.clone()).await;
+    let mut draft = mailbox("客服邮箱", "kefu@yunlu.example");
+    draft.smtp_username = Some("relay".into());
+    draft.smtp_password = Some("smtp-secret".into());
+    let id = f
+        .desk
+        .create_email_account(&f.admin, draft)
+        .await
+        .unwrap()
+        .account
+        .id;
+    let status = ChannelStatus {
+        uid_validity: Some(7),
+        last_uid: Some(42),
+        last_ok_at: Some(crate::start_time()),
+        received: 2,
+        ..ChannelStatus::default()
+    };
+    f.desk.record_mailbox_status(&id, &status).await.unwrap();
+    let first = customer_mail(
+        "e1@mail.example.cn/part",
+        "qian@example.cn",
+        "快递丢件",
+        "运单 SF1234567890123 三天没有更新了。",
+        "",
+    );
+    let case_id = f
+        .desk
+        .receive_mail(&id, &first)
+        .await
+        .unwrap()
+        .case_id
+        .unwrap();
+    let garbage = f
+        .desk
+        .receive_mail(&id, b"\x00\x01 not a mail at all")
+        .await
+        .unwrap();
+    assert_eq!(garbage.outcome, InboundOutcome::Unparsed);
+    reply(&f, case_id.as_str(), "您好，正在为您联系网点。").await;
+    let queued = store.deliveries_of_case(&case_id).await.unwrap();
+    assert_eq!(queued.len(), 1);
+    let our_message_id = queued[0].mail.clone().unwrap().message_id;
+    // Leased at the source: nobody else may claim it there until the lease runs out.
+    assert_eq!(f.desk.claim_deliveries(10).await.unwrap().len(), 1);
+    assert!(f.desk.claim_deliveries(10).await.unwrap().is_empty());
+
+    let lines = crate::dump(store.as_ref()).await;
+    let records: Vec<ExportRecord> = lines[1..]
+        .iter()
+        .enumerate()
+        .map(|(i, l)| export::parse_record(i + 2, l).unwrap())
+        .collect();
+    let count = |pred: fn(&ExportRecord) -> bool| records.iter().filter(|r| pred(r)).count();
+    assert_eq!(count(|r| matches!(r, ExportRecord::ChannelAccount(_))), 1);
+    assert_eq!(count(|r| matches!(r, ExportRecord::InboundMessage(_))), 2);
+    // The customer's Message-ID and ours.
+    assert_eq!(count(|r| matches!(r, ExportRecord::MailThread(_))), 2);
+    assert_eq!(count(|r| matches!(r, ExportRecord::Delivery(_))), 1);
+
+    let imported = crate::import_into(store.as_ref(), target.as_ref()).await;
+    assert_eq!(imported, lines);
+    assert_eq!(crate::dump(target.as_ref()).await, lines, "nothing lost");
+    assert_eq!(
+        target.channel_accounts().await.unwrap(),
+        store.channel_accounts().await.unwrap()
+    );
+    let (_, moved_status) = target.channel_account(&id).await.unwrap().unwrap();
+    assert_eq!(moved_status, status);
+    assert_eq!(
+        target.channel_secrets(&id).await.unwrap(),
+        Some(ChannelSecrets {
+            imap_password: "imap-secret".into(),
+            smtp_password: "smtp-secret".into(),
+        })
+    );
+    let intake = target.inbound_records(None, 100).await.unwrap();
+    assert_eq!(intake, store.inbound_records(None, 100).await.unwrap());
+    assert!(
+        intake
+            .iter()
+            .any(|r| r.outcome == InboundOutcome::Unparsed && r.raw_base64.is_some())
+    );
+    let thread = target.mail_ids_of_case(&case_id, 100).await.unwrap();
+    assert_eq!(thread, store.mail_ids_of_case(&case_id, 100).await.unwrap());
+    assert!(
+        thread.contains(&"e1@mail.example.cn/part".to_string()),
+        "{thread:?}"
+    );
+    assert!(thread.contains(&our_message_id), "{thread:?}");
+    assert_eq!(target.deliveries_of_case(&case_id).await.unwrap(), queued);
+
+    let there = f.desk.on_store(target.clone());
+    // Unleased on the target: its worker claims the reply at once.
+    let claimed = there.claim_deliveries(10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].id, queued[0].id);
+    // The same mail read again is still a duplicate; an answer to our reply joins its case.
+    let again = there.receive_mail(&id, &first).await.unwrap();
+    assert!(again.duplicate);
+    let answer = customer_mail(
+        "e2@mail.example.cn",
+        "qian@example.cn",
+        "回复：快递丢件",
+        "好的，等您消息。",
+        &format!("In-Reply-To: <{our_message_id}>\r\n"),
+    );
+    let joined = there.receive_mail(&id, &answer).await.unwrap();
+    assert_eq!(joined.outcome, InboundOutcome::Joined);
+    assert_eq!(joined.case_id.as_ref(), Some(&case_id));
 }

@@ -228,6 +228,13 @@ macro_rules! contract_tests {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn channels_survive_export_import() {
+            let source: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
+            let target: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
+            $crate::channels_survive_export_import(source, target).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn chat_and_presence_survive_export_import() {
             let source: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
             let target: std::sync::Arc<dyn kefu_desk::Store> = $fresh;

@@ -7,8 +7,9 @@ use kefu_model::channels::{
     ChannelAccount, ChannelSecrets, ChannelStatus, Delivery, InboundOutcome, InboundRecord,
 };
 use kefu_model::codes::Channel;
+use kefu_model::export::{ExportChannelAccount, MailThread};
 use kefu_model::ids::CaseId;
-use kefu_model::{StoreError, to_millis};
+use kefu_model::{StoreError, from_millis, to_millis};
 
 use crate::conn::{Dialect, Row, Sql, fetch_optional};
 use crate::ops::{from_json, to_json};
@@ -343,4 +344,161 @@ pub(crate) async fn deliveries_of_case(
     .iter()
     .map(|r| from_json(r.text(0)?))
     .collect()
+}
+
+// ---- export and import ----------------------------------------------------------------------
+
+/// Accounts after `after` (an id), with their passwords and status: a backup is a backup.
+pub(crate) async fn export_accounts(
+    sql: &mut dyn Sql,
+    after: &str,
+    limit: u32,
+) -> StoreResult<Vec<ExportChannelAccount>> {
+    sql.fetch(
+        &format!(
+            "SELECT doc, secrets, status FROM channel_accounts WHERE id > $1 ORDER BY id LIMIT {limit}"
+        ),
+        &[after.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(ExportChannelAccount {
+            account: from_json(r.text(0)?)?,
+            secrets: from_json(r.text(1)?)?,
+            status: from_json(r.text(2)?)?,
+        })
+    })
+    .collect()
+}
+
+/// Messages taken in after `after` (`channel/dedupe_key`, as `ExportRecord::key` gives it).
+pub(crate) async fn export_inbound(
+    sql: &mut dyn Sql,
+    after: &str,
+    limit: u32,
+) -> StoreResult<Vec<InboundRecord>> {
+    let (channel, dedupe_key) = after.split_once('/').unwrap_or((after, ""));
+    sql.fetch(
+        &format!(
+            "SELECT doc FROM inbound_messages \
+             WHERE channel > $1 OR (channel = $1 AND dedupe_key > $2) \
+             ORDER BY channel, dedupe_key LIMIT {limit}"
+        ),
+        &[channel.into(), dedupe_key.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| from_json(r.text(0)?))
+    .collect()
+}
+
+pub(crate) async fn export_mail_threads(
+    sql: &mut dyn Sql,
+    after: &str,
+    limit: u32,
+) -> StoreResult<Vec<MailThread>> {
+    sql.fetch(
+        &format!(
+            "SELECT message_id, case_id, at FROM mail_threads WHERE message_id > $1 \
+             ORDER BY message_id LIMIT {limit}"
+        ),
+        &[after.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(MailThread {
+            message_id: r.text(0)?.to_string(),
+            case_id: CaseId::from_stored(r.text(1)?.to_string()),
+            at: from_millis(r.int(2)?),
+        })
+    })
+    .collect()
+}
+
+/// Deliveries after `after` (an id); the lease stays behind.
+pub(crate) async fn export_deliveries(
+    sql: &mut dyn Sql,
+    after: &str,
+    limit: u32,
+) -> StoreResult<Vec<Delivery>> {
+    sql.fetch(
+        &format!("SELECT doc FROM deliveries WHERE id > $1 ORDER BY id LIMIT {limit}"),
+        &[after.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| from_json(r.text(0)?))
+    .collect()
+}
+
+/// Writes an exported account as it was: same version, passwords and status.
+pub(crate) async fn import_account(sql: &mut dyn Sql, a: &ExportChannelAccount) -> StoreResult<()> {
+    sql.execute(
+        "INSERT INTO channel_accounts (id, kind, created_at, version, doc, secrets, status) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            a.account.id.clone().into(),
+            a.account.kind().as_str().into(),
+            to_millis(a.account.created_at).into(),
+            a.account.version.into(),
+            to_json(&a.account)?.into(),
+            to_json(&a.secrets)?.into(),
+            to_json(&a.status)?.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Writes an exported message record; unlike taking a message in, a second copy is an error
+/// (a dump holds each key once) and no thread ids are added (they come as their own rows).
+pub(crate) async fn import_inbound(sql: &mut dyn Sql, record: &InboundRecord) -> StoreResult<()> {
+    sql.execute(
+        "INSERT INTO inbound_messages \
+         (channel, dedupe_key, account_id, received_at, outcome, case_id, doc) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            record.channel.as_str().into(),
+            record.dedupe_key.clone().into(),
+            record.account_id.clone().into(),
+            to_millis(record.received_at).into(),
+            record.outcome.as_str().into(),
+            record.case_id.as_ref().map(|c| c.to_string()).into(),
+            to_json(record)?.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn import_mail_thread(sql: &mut dyn Sql, thread: &MailThread) -> StoreResult<()> {
+    sql.execute(
+        "INSERT INTO mail_threads (message_id, case_id, at) VALUES ($1, $2, $3)",
+        &[
+            thread.message_id.clone().into(),
+            thread.case_id.to_string().into(),
+            to_millis(thread.at).into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Writes an exported delivery unleased; its Message-ID is already among the mail threads.
+pub(crate) async fn import_delivery(sql: &mut dyn Sql, d: &Delivery) -> StoreResult<()> {
+    sql.execute(
+        "INSERT INTO deliveries (id, case_id, state, next_attempt_at, lease_until, doc) \
+         VALUES ($1, $2, $3, $4, NULL, $5)",
+        &[
+            d.id.clone().into(),
+            d.case_id.to_string().into(),
+            d.state.as_str().into(),
+            to_millis(d.next_attempt_at).into(),
+            to_json(d)?.into(),
+        ],
+    )
+    .await?;
+    Ok(())
 }

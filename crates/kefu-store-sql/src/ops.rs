@@ -1140,6 +1140,10 @@ async fn import_record(sql: &mut dyn Sql, record: ExportRecord) -> StoreResult<(
         ExportRecord::ConfigChange(c) => insert_config_change(sql, &c).await,
         ExportRecord::ShipmentChange(c) => insert_shipment_change(sql, &c).await,
         ExportRecord::CustomerEvent(e) => insert_customer_event(sql, &e).await,
+        ExportRecord::ChannelAccount(a) => crate::channels::import_account(sql, &a).await,
+        ExportRecord::InboundMessage(m) => crate::channels::import_inbound(sql, &m).await,
+        ExportRecord::MailThread(t) => crate::channels::import_mail_thread(sql, &t).await,
+        ExportRecord::Delivery(d) => crate::channels::import_delivery(sql, &d).await,
         ExportRecord::Calendar(c) => {
             // The target installed the built-in calendars when it started; the dump's win.
             sql.execute(
@@ -1761,6 +1765,26 @@ pub(crate) async fn export_chunk(
                 .map(|e| ExportRecord::CustomerEvent(Box::new(e)))
                 .collect()
         }
+        ExportTable::ChannelAccounts => crate::channels::export_accounts(sql, &after, limit)
+            .await?
+            .into_iter()
+            .map(|a| ExportRecord::ChannelAccount(Box::new(a)))
+            .collect(),
+        ExportTable::InboundMessages => crate::channels::export_inbound(sql, &after, limit)
+            .await?
+            .into_iter()
+            .map(|m| ExportRecord::InboundMessage(Box::new(m)))
+            .collect(),
+        ExportTable::MailThreads => crate::channels::export_mail_threads(sql, &after, limit)
+            .await?
+            .into_iter()
+            .map(ExportRecord::MailThread)
+            .collect(),
+        ExportTable::Deliveries => crate::channels::export_deliveries(sql, &after, limit)
+            .await?
+            .into_iter()
+            .map(|d| ExportRecord::Delivery(Box::new(d)))
+            .collect(),
         ExportTable::CaseEvents => {
             let (case_id, seq) = match after.split_once('/') {
                 Some((c, s)) => (c.to_string(), s.parse::<i64>().unwrap_or(0)),
@@ -1784,7 +1808,8 @@ pub(crate) async fn is_empty(sql: &mut dyn Sql) -> StoreResult<bool> {
     let row = fetch_optional(
         sql,
         "SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM customers) + (SELECT COUNT(*) FROM cases) \
-         + (SELECT COUNT(*) FROM departments) + (SELECT COUNT(*) FROM shipments)",
+         + (SELECT COUNT(*) FROM departments) + (SELECT COUNT(*) FROM shipments) \
+         + (SELECT COUNT(*) FROM channel_accounts)",
         &[],
     )
     .await?
