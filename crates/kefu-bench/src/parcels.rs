@@ -727,6 +727,7 @@ async fn bench_store(args: &Args) -> Result<(), String> {
                 None,
                 Some(url.clone()),
                 None,
+                Some(false),
             );
             (kefu::config::open_store(&settings).await?, None, false)
         }

@@ -220,7 +220,7 @@ async fn serve_setup(
         IndexKind::Memory => kefu_search::SearchIndex::in_memory(),
     }
     .map_err(|e| format!("search index: {e}"))?;
-    let state = kefu::node::start(desk, index);
+    let state = kefu::node::start(desk, index, false);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| format!("bind 127.0.0.1:0: {e}"))?;

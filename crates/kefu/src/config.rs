@@ -18,6 +18,7 @@ pub struct FileSettings {
     pub data_dir: Option<PathBuf>,
     pub database_url: Option<String>,
     pub time_zone: Option<String>,
+    pub channel_workers: Option<bool>,
 }
 
 impl FileSettings {
@@ -35,6 +36,9 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub database_url: Option<String>,
     pub time_zone: String,
+    /// Whether this node reads the mailboxes and sends replies (on by default; off for a node
+    /// that must not reach out, such as a fuzzing target).
+    pub channel_workers: bool,
 }
 
 impl Settings {
@@ -44,6 +48,7 @@ impl Settings {
         data_dir: Option<PathBuf>,
         database_url: Option<String>,
         time_zone: Option<String>,
+        channel_workers: Option<bool>,
     ) -> Settings {
         Settings {
             listen: listen
@@ -58,6 +63,7 @@ impl Settings {
             time_zone: time_zone
                 .or(file.time_zone)
                 .unwrap_or_else(|| kefu_model::DEFAULT_TIME_ZONE.to_string()),
+            channel_workers: channel_workers.or(file.channel_workers).unwrap_or(true),
         }
     }
 

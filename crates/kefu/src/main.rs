@@ -21,7 +21,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
     about = "kefu 客服 — customer service for express delivery"
 )]
 struct Cli {
-    /// A TOML file with listen, data_dir, database_url, time_zone.
+    /// A TOML file with listen, data_dir, database_url, time_zone, channel_workers.
     #[arg(long, env = "KEFU_CONFIG", global = true)]
     config: Option<PathBuf>,
     /// Where SQLite keeps its file (used when no database URL is given).
@@ -33,6 +33,9 @@ struct Cli {
     /// IANA time zone of the service centre.
     #[arg(long, env = "KEFU_TIME_ZONE", global = true)]
     time_zone: Option<String>,
+    /// Read the configured mailboxes and send replies from this node (default true).
+    #[arg(long, env = "KEFU_CHANNEL_WORKERS", global = true)]
+    channel_workers: Option<bool>,
     #[command(subcommand)]
     command: Command,
 }
@@ -147,6 +150,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         cli.data_dir,
         cli.database_url,
         cli.time_zone,
+        cli.channel_workers,
     );
     match cli.command {
         Command::Demo { .. } => {
@@ -422,7 +426,7 @@ async fn serve(
     desk: kefu_desk::Desk,
     settings: &Settings,
 ) -> Result<(), String> {
-    let state = kefu::node::start(desk, open_search_index(settings)?);
+    let state = kefu::node::start(desk, open_search_index(settings)?, settings.channel_workers);
     kefu_web::serve(listener, state, shutdown_signal())
         .await
         .map_err(|e| e.to_string())

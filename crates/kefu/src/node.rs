@@ -27,11 +27,18 @@ pub async fn install_shipped(desk: &Desk) -> Result<(), String> {
 /// Starts the node's background work on the current runtime and returns the web state: the
 /// bot's model is trained now (the first chat message does not wait for it), the timers run,
 /// the index follows the store's outbox, mailboxes are read and replies sent.
-pub fn start(desk: Desk, index: kefu_search::SearchIndex) -> kefu_web::AppState {
+/// Without `channel_workers` the node serves but reaches no mail server.
+pub fn start(
+    desk: Desk,
+    index: kefu_search::SearchIndex,
+    channel_workers: bool,
+) -> kefu_web::AppState {
     let _ = kefu_nlu::Nlu::shared();
     tokio::spawn(crate::timers::run(desk.clone()));
-    tokio::spawn(crate::channels::run_mail_readers(desk.clone()));
-    tokio::spawn(crate::channels::run_sender(desk.clone()));
+    if channel_workers {
+        tokio::spawn(crate::channels::run_mail_readers(desk.clone()));
+        tokio::spawn(crate::channels::run_sender(desk.clone()));
+    }
     let index = Arc::new(index);
     tokio::spawn(kefu_search::desk::run_indexer(
         index.clone(),
