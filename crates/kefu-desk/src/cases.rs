@@ -697,6 +697,20 @@ impl Desk {
                     true,
                     false,
                 ),
+                // A reply given up on after it was sent or tried (not one that had no way out
+                // at all: whoever wrote it sees that at once).
+                EventData::DeliveryFailed {
+                    retry_at: None,
+                    attempt,
+                    ..
+                } if *attempt > 0 => (
+                    format!(
+                        "工单 {} 的回复未能送达客户，请换一种方式联系客户",
+                        case.number
+                    ),
+                    true,
+                    false,
+                ),
                 EventData::DepartmentOverdue { .. } => (
                     format!("工单 {} 的部门处理时限已到，部门尚未回复", case.number),
                     true,

@@ -304,7 +304,18 @@ pub async fn replies_are_delivered_once_retried_and_visible(store: Arc<dyn Store
     assert_eq!(failed_then_sent, vec!["delivery_failed", "delivery_sent"]);
     assert!(f.desk.claim_deliveries(10).await.unwrap().is_empty());
 
-    // The customer's server bounces it later: the case shows the failure.
+    // The customer's server bounces it later: the case shows the failure and its agent is told.
+    f.desk
+        .update_case(
+            &f.admin,
+            case_id.as_str(),
+            kefu_model::drafts::CasePatch {
+                assignee: Some(Some(f.agent.user_id.to_string())),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     let headers = sent.mail.clone().unwrap();
     let bounce = format!(
         "From: Mail Delivery System <MAILER-DAEMON@example.cn>\r\nTo: kefu@yunlu.example\r\n\
@@ -333,6 +344,12 @@ pub async fn replies_are_delivered_once_retried_and_visible(store: Arc<dyn Store
         matches!(&last.data, EventData::DeliveryFailed { error, retry_at: None, .. } if error.contains("5.1.1")),
         "{last:?}"
     );
+
+    let told = store
+        .notifications(&f.agent.user_id, true, 10)
+        .await
+        .unwrap();
+    assert!(told.iter().any(|n| n.text.contains("未能送达")), "{told:?}");
 
     // No mailbox enabled: a reply on an e-mail case says at once it went nowhere.
     let mut off = mailbox("客服邮箱", "kefu@yunlu.example");
