@@ -12,7 +12,7 @@ use kefu_model::ids::CaseId;
 use kefu_model::{StoreError, from_millis, to_millis};
 
 use crate::conn::{Dialect, Row, Sql, fetch_optional};
-use crate::ops::{from_json, to_json};
+use crate::ops::{docs, from_json, to_json};
 
 pub(crate) async fn put_account(
     sql: &mut dyn Sql,
@@ -207,7 +207,7 @@ pub(crate) async fn inbound_records(
             .await?
         }
     };
-    rows.iter().map(|r| from_json(r.text(0)?)).collect()
+    docs(&rows)
 }
 
 pub(crate) async fn latest_inbound_of_case(
@@ -336,14 +336,13 @@ pub(crate) async fn deliveries_of_case(
     sql: &mut dyn Sql,
     case_id: &CaseId,
 ) -> StoreResult<Vec<Delivery>> {
-    sql.fetch(
-        "SELECT doc FROM deliveries WHERE case_id = $1 ORDER BY id",
-        &[case_id.to_string().into()],
-    )
-    .await?
-    .iter()
-    .map(|r| from_json(r.text(0)?))
-    .collect()
+    let rows = sql
+        .fetch(
+            "SELECT doc FROM deliveries WHERE case_id = $1 ORDER BY id",
+            &[case_id.to_string().into()],
+        )
+        .await?;
+    docs(&rows)
 }
 
 // ---- export and import ----------------------------------------------------------------------
@@ -379,18 +378,17 @@ pub(crate) async fn export_inbound(
     limit: u32,
 ) -> StoreResult<Vec<InboundRecord>> {
     let (channel, dedupe_key) = after.split_once('/').unwrap_or((after, ""));
-    sql.fetch(
-        &format!(
-            "SELECT doc FROM inbound_messages \
-             WHERE channel > $1 OR (channel = $1 AND dedupe_key > $2) \
-             ORDER BY channel, dedupe_key LIMIT {limit}"
-        ),
-        &[channel.into(), dedupe_key.into()],
-    )
-    .await?
-    .iter()
-    .map(|r| from_json(r.text(0)?))
-    .collect()
+    let rows = sql
+        .fetch(
+            &format!(
+                "SELECT doc FROM inbound_messages \
+                 WHERE channel > $1 OR (channel = $1 AND dedupe_key > $2) \
+                 ORDER BY channel, dedupe_key LIMIT {limit}"
+            ),
+            &[channel.into(), dedupe_key.into()],
+        )
+        .await?;
+    docs(&rows)
 }
 
 pub(crate) async fn export_mail_threads(
@@ -423,14 +421,13 @@ pub(crate) async fn export_deliveries(
     after: &str,
     limit: u32,
 ) -> StoreResult<Vec<Delivery>> {
-    sql.fetch(
-        &format!("SELECT doc FROM deliveries WHERE id > $1 ORDER BY id LIMIT {limit}"),
-        &[after.into()],
-    )
-    .await?
-    .iter()
-    .map(|r| from_json(r.text(0)?))
-    .collect()
+    let rows = sql
+        .fetch(
+            &format!("SELECT doc FROM deliveries WHERE id > $1 ORDER BY id LIMIT {limit}"),
+            &[after.into()],
+        )
+        .await?;
+    docs(&rows)
 }
 
 /// Writes an exported account as it was: same version, passwords and status.

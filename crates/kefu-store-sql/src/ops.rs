@@ -169,7 +169,7 @@ pub(crate) fn from_json<T: DeserializeOwned>(s: &str) -> StoreResult<T> {
     serde_json::from_value(value).map_err(decode)
 }
 
-fn docs<T: DeserializeOwned>(rows: &[Row]) -> StoreResult<Vec<T>> {
+pub(crate) fn docs<T: DeserializeOwned>(rows: &[Row]) -> StoreResult<Vec<T>> {
     rows.iter().map(|r| from_json(r.text(0)?)).collect()
 }
 
