@@ -11,7 +11,7 @@ use kefu_model::export::{ExportChannelAccount, MailThread};
 use kefu_model::ids::CaseId;
 use kefu_model::{StoreError, from_millis, to_millis};
 
-use crate::conn::{Dialect, Row, Sql, fetch_optional};
+use crate::conn::{Dialect, Row, Sql, Value, fetch_optional};
 use crate::ops::{docs, from_json, to_json};
 
 pub(crate) async fn put_account(
@@ -22,20 +22,7 @@ pub(crate) async fn put_account(
 ) -> StoreResult<()> {
     match expected_version {
         None => {
-            sql.execute(
-                "INSERT INTO channel_accounts (id, kind, created_at, version, doc, secrets, status) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                &[
-                    account.id.clone().into(),
-                    account.kind().as_str().into(),
-                    to_millis(account.created_at).into(),
-                    account.version.into(),
-                    to_json(account)?.into(),
-                    to_json(secrets)?.into(),
-                    to_json(&ChannelStatus::default())?.into(),
-                ],
-            )
-            .await?;
+            insert_account(sql, account, secrets, &ChannelStatus::default()).await?;
         }
         Some(expected) => {
             let changed = sql
@@ -57,6 +44,61 @@ pub(crate) async fn put_account(
         }
     }
     Ok(())
+}
+
+/// A new account row: the record, its secrets and its status.
+async fn insert_account(
+    sql: &mut dyn Sql,
+    account: &ChannelAccount,
+    secrets: &ChannelSecrets,
+    status: &ChannelStatus,
+) -> StoreResult<()> {
+    sql.execute(
+        "INSERT INTO channel_accounts (id, kind, created_at, version, doc, secrets, status) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            account.id.clone().into(),
+            account.kind().as_str().into(),
+            to_millis(account.created_at).into(),
+            account.version.into(),
+            to_json(account)?.into(),
+            to_json(secrets)?.into(),
+            to_json(status)?.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A message taken in, as a row; taking in adds `ON CONFLICT … DO NOTHING`, an import does not.
+const INSERT_INBOUND: &str = "INSERT INTO inbound_messages \
+     (channel, dedupe_key, account_id, received_at, outcome, case_id, doc) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+fn inbound_values(record: &InboundRecord) -> StoreResult<[Value; 7]> {
+    Ok([
+        record.channel.as_str().into(),
+        record.dedupe_key.clone().into(),
+        record.account_id.clone().into(),
+        to_millis(record.received_at).into(),
+        record.outcome.as_str().into(),
+        record.case_id.as_ref().map(|c| c.to_string()).into(),
+        to_json(record)?.into(),
+    ])
+}
+
+/// A delivery, unleased, as a row; writing one with its event replaces an existing one.
+const INSERT_DELIVERY: &str = "INSERT INTO deliveries \
+     (id, case_id, state, next_attempt_at, lease_until, doc) VALUES ($1, $2, $3, $4, NULL, $5)";
+
+fn delivery_values(d: &Delivery) -> StoreResult<[Value; 5]> {
+    Ok([
+        d.id.clone().into(),
+        d.case_id.to_string().into(),
+        d.state.as_str().into(),
+        to_millis(d.next_attempt_at).into(),
+        to_json(d)?.into(),
+    ])
 }
 
 fn account_row(row: &Row) -> StoreResult<(ChannelAccount, ChannelStatus)> {
@@ -126,18 +168,8 @@ pub(crate) async fn record_inbound(
 ) -> StoreResult<u64> {
     let inserted = sql
         .execute(
-            "INSERT INTO inbound_messages \
-             (channel, dedupe_key, account_id, received_at, outcome, case_id, doc) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (channel, dedupe_key) DO NOTHING",
-            &[
-                record.channel.as_str().into(),
-                record.dedupe_key.clone().into(),
-                record.account_id.clone().into(),
-                to_millis(record.received_at).into(),
-                record.outcome.as_str().into(),
-                record.case_id.as_ref().map(|c| c.to_string()).into(),
-                to_json(record)?.into(),
-            ],
+            &format!("{INSERT_INBOUND} ON CONFLICT (channel, dedupe_key) DO NOTHING"),
+            &inbound_values(record)?,
         )
         .await?;
     if inserted > 0
@@ -270,17 +302,12 @@ pub(crate) async fn mail_ids_of_case(
 pub(crate) async fn put_deliveries(sql: &mut dyn Sql, deliveries: &[Delivery]) -> StoreResult<()> {
     for d in deliveries {
         sql.execute(
-            "INSERT INTO deliveries (id, case_id, state, next_attempt_at, lease_until, doc) \
-             VALUES ($1, $2, $3, $4, NULL, $5) ON CONFLICT (id) DO UPDATE SET \
-             state = excluded.state, next_attempt_at = excluded.next_attempt_at, \
-             lease_until = NULL, doc = excluded.doc",
-            &[
-                d.id.clone().into(),
-                d.case_id.to_string().into(),
-                d.state.as_str().into(),
-                to_millis(d.next_attempt_at).into(),
-                to_json(d)?.into(),
-            ],
+            &format!(
+                "{INSERT_DELIVERY} ON CONFLICT (id) DO UPDATE SET \
+                 state = excluded.state, next_attempt_at = excluded.next_attempt_at, \
+                 lease_until = NULL, doc = excluded.doc"
+            ),
+            &delivery_values(d)?,
         )
         .await?;
         if let Some(mail) = &d.mail {
@@ -432,41 +459,14 @@ pub(crate) async fn export_deliveries(
 
 /// Writes an exported account as it was: same version, passwords and status.
 pub(crate) async fn import_account(sql: &mut dyn Sql, a: &ExportChannelAccount) -> StoreResult<()> {
-    sql.execute(
-        "INSERT INTO channel_accounts (id, kind, created_at, version, doc, secrets, status) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        &[
-            a.account.id.clone().into(),
-            a.account.kind().as_str().into(),
-            to_millis(a.account.created_at).into(),
-            a.account.version.into(),
-            to_json(&a.account)?.into(),
-            to_json(&a.secrets)?.into(),
-            to_json(&a.status)?.into(),
-        ],
-    )
-    .await?;
-    Ok(())
+    insert_account(sql, &a.account, &a.secrets, &a.status).await
 }
 
 /// Writes an exported message record; unlike taking a message in, a second copy is an error
 /// (a dump holds each key once) and no thread ids are added (they come as their own rows).
 pub(crate) async fn import_inbound(sql: &mut dyn Sql, record: &InboundRecord) -> StoreResult<()> {
-    sql.execute(
-        "INSERT INTO inbound_messages \
-         (channel, dedupe_key, account_id, received_at, outcome, case_id, doc) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        &[
-            record.channel.as_str().into(),
-            record.dedupe_key.clone().into(),
-            record.account_id.clone().into(),
-            to_millis(record.received_at).into(),
-            record.outcome.as_str().into(),
-            record.case_id.as_ref().map(|c| c.to_string()).into(),
-            to_json(record)?.into(),
-        ],
-    )
-    .await?;
+    sql.execute(INSERT_INBOUND, &inbound_values(record)?)
+        .await?;
     Ok(())
 }
 
@@ -485,17 +485,6 @@ pub(crate) async fn import_mail_thread(sql: &mut dyn Sql, thread: &MailThread) -
 
 /// Writes an exported delivery unleased; its Message-ID is already among the mail threads.
 pub(crate) async fn import_delivery(sql: &mut dyn Sql, d: &Delivery) -> StoreResult<()> {
-    sql.execute(
-        "INSERT INTO deliveries (id, case_id, state, next_attempt_at, lease_until, doc) \
-         VALUES ($1, $2, $3, $4, NULL, $5)",
-        &[
-            d.id.clone().into(),
-            d.case_id.to_string().into(),
-            d.state.as_str().into(),
-            to_millis(d.next_attempt_at).into(),
-            to_json(d)?.into(),
-        ],
-    )
-    .await?;
+    sql.execute(INSERT_DELIVERY, &delivery_values(d)?).await?;
     Ok(())
 }
