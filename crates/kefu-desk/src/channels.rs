@@ -363,7 +363,7 @@ impl Desk {
             .inbound_record(Channel::Email, &mail.message_id)
             .await?
         {
-            return Ok(self.receipt(&seen, true).await);
+            return Ok(self.receipt(&seen, true, None).await);
         }
         let mut record = InboundRecord {
             channel: Channel::Email,
@@ -383,7 +383,7 @@ impl Desk {
             MailKind::AutoReply => {
                 record.outcome = InboundOutcome::AutoReply;
                 record.detail = "自动回复，不作答复".into();
-                return self.record(record, &[]).await;
+                return self.record(record, &[], None).await;
             }
             MailKind::Bounce {
                 original_message_id,
@@ -397,7 +397,7 @@ impl Desk {
                 if permanent && let Some(case_id) = &record.case_id {
                     self.bounced(case_id, &about, &record.detail).await?;
                 }
-                return self.record(record, &[]).await;
+                return self.record(record, &[], None).await;
             }
             MailKind::Normal => {}
         }
@@ -460,7 +460,7 @@ impl Desk {
             .await?;
             record.outcome = InboundOutcome::Joined;
             record.case_id = Some(case.id);
-            return self.record(record, &thread_ids).await;
+            return self.record(record, &thread_ids, Some(case.number)).await;
         }
         let draft = CaseDraft {
             channel: Channel::Email,
@@ -519,7 +519,7 @@ impl Desk {
             .await?;
         }
         record.case_id = Some(case.id);
-        self.record(record, &thread_ids).await
+        self.record(record, &thread_ids, Some(case.number)).await
     }
 
     /// A reply of ours came back undeliverable: the agent sees it failed on the case.
@@ -576,7 +576,7 @@ impl Desk {
             detail: cut(&detail, 500, "…"),
             raw_base64: Some(base64::engine::general_purpose::STANDARD.encode(raw)),
         };
-        self.record(record, &[]).await
+        self.record(record, &[], None).await
     }
 
     /// The open case this mail continues: by its thread's Message-IDs, else by a case number
@@ -624,10 +624,13 @@ impl Desk {
             .collect()
     }
 
+    /// Records what became of a mail; `case_number`, when the caller holds the case, spares
+    /// reading it again for the receipt.
     async fn record(
         &self,
         record: InboundRecord,
         thread_ids: &[String],
+        case_number: Option<String>,
     ) -> DeskResult<MailReceipt> {
         let fresh = self.store.record_inbound(&record, thread_ids).await?;
         if !fresh {
@@ -637,21 +640,27 @@ impl Desk {
                 .inbound_record(record.channel, &record.dedupe_key)
                 .await?
                 .unwrap_or(record);
-            return Ok(self.receipt(&seen, true).await);
+            return Ok(self.receipt(&seen, true, None).await);
         }
-        Ok(self.receipt(&record, false).await)
+        Ok(self.receipt(&record, false, case_number).await)
     }
 
-    async fn receipt(&self, record: &InboundRecord, duplicate: bool) -> MailReceipt {
-        let number = match &record.case_id {
-            Some(id) => self
+    async fn receipt(
+        &self,
+        record: &InboundRecord,
+        duplicate: bool,
+        case_number: Option<String>,
+    ) -> MailReceipt {
+        let number = match (&record.case_id, case_number) {
+            (_, Some(number)) => Some(number),
+            (Some(id), None) => self
                 .store
                 .case_by_id(id)
                 .await
                 .ok()
                 .flatten()
                 .map(|c| c.number),
-            None => None,
+            (None, None) => None,
         };
         MailReceipt {
             outcome: record.outcome,
