@@ -16,9 +16,9 @@ use kefu_mail::{
 use kefu_model::attachment::Attachment;
 use kefu_model::case::{Case, CaseEvent, EventData};
 use kefu_model::channels::{
-    AttemptResult, ChannelAccount, ChannelAccountView, ChannelSecrets, ChannelStatus, Delivery,
-    DeliveryState, EmailAccountDraft, InboundOutcome, InboundRecord, MailHeaders, MailSecurity,
-    after_attempt, plan_email_account,
+    AttemptResult, ChannelAccount, ChannelAccountView, ChannelKind, ChannelSecrets,
+    ChannelSettings, ChannelStatus, Delivery, DeliveryState, EmailAccountDraft, EmailSettings,
+    InboundOutcome, InboundRecord, MailHeaders, MailSecurity, after_attempt, plan_email_account,
 };
 use kefu_model::codes::{Channel, Status, Visibility};
 use kefu_model::drafts::{CaseDraft, CustomerDraft};
@@ -90,6 +90,8 @@ pub struct OutgoingMail {
 #[derive(Debug, Clone)]
 pub struct MailboxToRead {
     pub account: ChannelAccount,
+    /// The account's mailbox settings (the account is a mailbox).
+    pub email: EmailSettings,
     pub password: String,
     pub status: ChannelStatus,
 }
@@ -152,8 +154,7 @@ fn view(
 ) -> ChannelAccountView {
     ChannelAccountView {
         account,
-        imap_password_set: !secrets.imap_password.is_empty(),
-        smtp_password_set: !secrets.smtp_password.is_empty(),
+        secrets_set: secrets.set_names(),
         status,
     }
 }
@@ -198,6 +199,31 @@ impl Desk {
         self.account_view(id).await
     }
 
+    /// The accounts of one kind (the mailboxes, the WeChat accounts, …).
+    pub async fn channel_accounts_of(
+        &self,
+        actor: &Actor,
+        kind: ChannelKind,
+    ) -> DeskResult<Vec<ChannelAccountView>> {
+        let mut all = self.channel_accounts(actor).await?;
+        all.retain(|v| v.account.kind() == kind);
+        Ok(all)
+    }
+
+    /// One account, which must be of `kind`: another kind's id is not found here.
+    pub async fn channel_account_of(
+        &self,
+        actor: &Actor,
+        id: &str,
+        kind: ChannelKind,
+    ) -> DeskResult<ChannelAccountView> {
+        let view = self.channel_account(actor, id).await?;
+        if view.account.kind() != kind {
+            return Err(DomainError::NotFound(format!("{kind} account '{id}'")));
+        }
+        Ok(view)
+    }
+
     /// Adds a mailbox. Its passwords are stored and never given back.
     pub async fn create_email_account(
         &self,
@@ -211,7 +237,7 @@ impl Desk {
             id: MessageId::new(now).to_string(),
             name,
             enabled: draft.enabled,
-            email,
+            settings: ChannelSettings::Email(email),
             created_at: now,
             updated_at: now,
             version: 1,
@@ -248,10 +274,13 @@ impl Desk {
                 "the account was changed meanwhile; reload it",
             ));
         }
+        if stored.kind() != ChannelKind::Email {
+            return Err(DomainError::NotFound(format!("email account '{id}'")));
+        }
         let account = ChannelAccount {
             name,
             enabled: draft.enabled,
-            email,
+            settings: ChannelSettings::Email(email),
             updated_at: self.now(),
             version: stored.version + 1,
             ..stored
@@ -320,9 +349,9 @@ impl Desk {
     pub async fn mailboxes_to_read(&self) -> DeskResult<Vec<MailboxToRead>> {
         let mut out = Vec::new();
         for (account, status) in self.store.channel_accounts().await? {
-            if !account.enabled {
+            let Some(email) = account.email().filter(|_| account.enabled).cloned() else {
                 continue;
-            }
+            };
             let secrets = self
                 .store
                 .channel_secrets(&account.id)
@@ -330,6 +359,7 @@ impl Desk {
                 .unwrap_or_default();
             out.push(MailboxToRead {
                 account,
+                email,
                 password: secrets.imap_password,
                 status,
             });
@@ -352,7 +382,8 @@ impl Desk {
             .store
             .channel_account(account_id)
             .await?
-            .ok_or_else(|| DomainError::NotFound(format!("channel account '{account_id}'")))?;
+            .filter(|(a, _)| a.kind() == ChannelKind::Email)
+            .ok_or_else(|| DomainError::NotFound(format!("email account '{account_id}'")))?;
         let now = self.now();
         let mail = match parse_inbound_with(raw, &AttachmentPolicy::default()) {
             Ok(mail) => mail,
@@ -701,16 +732,18 @@ impl Desk {
             return Ok((Vec::new(), Vec::new()));
         }
         let latest = self.store.latest_inbound_of_case(&case.id).await?;
-        let accounts = self.store.channel_accounts().await?;
+        let accounts: Vec<(String, EmailSettings)> = self
+            .store
+            .channel_accounts()
+            .await?
+            .into_iter()
+            .filter(|(a, _)| a.enabled)
+            .filter_map(|(a, _)| a.email().cloned().map(|e| (a.id, e)))
+            .collect();
         let account = latest
             .as_ref()
-            .and_then(|r| {
-                accounts
-                    .iter()
-                    .find(|(a, _)| a.id == r.account_id && a.enabled)
-            })
-            .or_else(|| accounts.iter().find(|(a, _)| a.enabled))
-            .map(|(a, _)| a);
+            .and_then(|r| accounts.iter().find(|(id, _)| *id == r.account_id))
+            .or_else(|| accounts.first());
         let to = match latest.as_ref().map(|r| r.reply_to.clone()) {
             Some(address) if !address.is_empty() => Some(address),
             _ => self
@@ -738,8 +771,8 @@ impl Desk {
             return Ok((Vec::new(), failures));
         };
         let now = self.now();
-        let domain = account
-            .email
+        let (account_id, email) = account;
+        let domain = email
             .address
             .as_str()
             .rsplit_once('@')
@@ -756,7 +789,7 @@ impl Desk {
                 case_id: case.id.clone(),
                 message_id: message_id.clone(),
                 channel: Channel::Email,
-                account_id: account.id.clone(),
+                account_id: account_id.clone(),
                 to: to.clone(),
                 body: body.to_string(),
                 mail: Some(MailHeaders {
@@ -797,6 +830,7 @@ impl Desk {
         if !account.enabled {
             return Err("the mailbox is disabled".into());
         }
+        let email = account.email().ok_or("the account is not a mailbox")?;
         let secrets = self
             .store
             .channel_secrets(&account.id)
@@ -805,14 +839,14 @@ impl Desk {
             .unwrap_or_default();
         let headers = delivery.mail.as_ref().ok_or("not an e-mail delivery")?;
         let parse = |id: &str| MailMessageId::parse(id).ok();
-        let from = account.email.address.as_str().to_string();
+        let from = email.address.as_str().to_string();
         let mail = OutboundMail {
             kind: OutboundKind::AgentReply,
             message_id: MailMessageId::parse(&headers.message_id).map_err(|e| e.to_string())?,
             date: self.now(),
             from: MailAddress::new(
                 &from,
-                Some(account.email.display_name.as_str()).filter(|n| !n.is_empty()),
+                Some(email.display_name.as_str()).filter(|n| !n.is_empty()),
             ),
             reply_to: None,
             to: vec![MailAddress::new(&delivery.to, None)],
@@ -824,7 +858,7 @@ impl Desk {
             },
             text: delivery.body.clone(),
             html: None,
-            signature: Some(account.email.signature.clone()).filter(|s| !s.trim().is_empty()),
+            signature: Some(email.signature.clone()).filter(|s| !s.trim().is_empty()),
         };
         let raw = build_outbound(&mail).map_err(|e| e.to_string())?;
         let hello_name = from
@@ -836,10 +870,10 @@ impl Desk {
             envelope_from: from,
             envelope_to: vec![delivery.to.clone()],
             server: SmtpServer {
-                host: account.email.smtp_host.clone(),
-                port: account.email.smtp_port,
-                security: account.email.smtp_security,
-                username: account.email.smtp_username.clone(),
+                host: email.smtp_host.clone(),
+                port: email.smtp_port,
+                security: email.smtp_security,
+                username: email.smtp_username.clone(),
                 password: secrets.smtp_password,
                 hello_name,
             },

@@ -1,5 +1,6 @@
-//! Channel accounts (a mailbox today; WeChat, the PBX and an SMS gateway use the same record),
-//! what came in through them, and the deliveries that take a public reply out to the customer.
+//! Channel accounts (a mailbox, a WeChat official account or WeCom app, the PBX's webhook, an
+//! SMS gateway: one record, settings per kind), what came in through them, and the deliveries
+//! that take a public reply out to the customer.
 //!
 //! Secrets (passwords) are a record of their own ([`ChannelSecrets`]): the account itself is
 //! safe to show, so no read model can leak a password by showing an account. A draft without a
@@ -56,6 +57,87 @@ pub struct EmailSettings {
     pub signature: String,
 }
 
+string_enum!(
+    /// What an account connects: a mailbox, a WeChat official account or WeCom app, the
+    /// telephone system's webhook, an SMS gateway (notices only).
+    ChannelKind { Email => "email", Wechat => "wechat", Pbx => "pbx", Sms => "sms" }
+);
+
+impl ChannelKind {
+    /// The case channel work from this account arrives on (an SMS gateway only sends).
+    pub fn case_channel(self) -> Option<Channel> {
+        match self {
+            ChannelKind::Email => Some(Channel::Email),
+            ChannelKind::Wechat => Some(Channel::Wechat),
+            ChannelKind::Pbx => Some(Channel::Phone),
+            ChannelKind::Sms => None,
+        }
+    }
+}
+
+string_enum!(
+    /// Which WeChat product an account is: an official account (公众号, plain or safe-mode
+    /// callbacks) or a WeCom app (企业微信, always AES-encrypted callbacks).
+    WeChatFlavor { OfficialAccount => "official_account", WeCom => "wecom" }
+);
+
+/// A WeChat official account or WeCom app: the callback kefu answers and the API it replies
+/// through.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeChatSettings {
+    pub flavor: WeChatFlavor,
+    /// The official account's AppID, or the WeCom CorpID.
+    pub app_id: String,
+    /// WeCom: the app's AgentID (empty for an official account).
+    #[serde(default)]
+    pub agent_id: String,
+    /// Where the API is (the real one by default; a stand-in in tests and demos).
+    pub api_base: String,
+    /// Official account in safe mode: callbacks are AES-encrypted (WeCom always is).
+    #[serde(default)]
+    pub encrypted: bool,
+}
+
+/// The telephone system (PBX / call centre) that reports its calls by signed webhook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PbxSettings {
+    /// How far a webhook's timestamp may be from our clock, in seconds (replays are refused).
+    pub tolerance_seconds: u32,
+    /// Where the PBX keeps its recordings; a recording link in an event is taken only below it.
+    #[serde(default)]
+    pub recording_base_url: String,
+}
+
+/// An SMS gateway notices are sent through.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmsSettings {
+    /// The gateway's HTTP endpoint.
+    pub endpoint: String,
+    /// The signature every Chinese SMS carries (【云路快递】), approved with the carrier.
+    pub sign_name: String,
+}
+
+/// An account's kind and the settings of that kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelSettings {
+    Email(EmailSettings),
+    Wechat(WeChatSettings),
+    Pbx(PbxSettings),
+    Sms(SmsSettings),
+}
+
+impl ChannelSettings {
+    pub fn kind(&self) -> ChannelKind {
+        match self {
+            ChannelSettings::Email(_) => ChannelKind::Email,
+            ChannelSettings::Wechat(_) => ChannelKind::Wechat,
+            ChannelSettings::Pbx(_) => ChannelKind::Pbx,
+            ChannelSettings::Sms(_) => ChannelKind::Sms,
+        }
+    }
+}
+
 /// A configured channel account. Never holds a secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChannelAccount {
@@ -63,25 +145,91 @@ pub struct ChannelAccount {
     pub name: String,
     /// A disabled account is neither read nor used for replies.
     pub enabled: bool,
-    pub email: EmailSettings,
+    /// Stored as one key named after the kind (`"email": {…}`), as the first mailboxes were.
+    #[serde(flatten)]
+    pub settings: ChannelSettings,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: i64,
 }
 
 impl ChannelAccount {
-    pub fn kind(&self) -> Channel {
-        Channel::Email
+    pub fn kind(&self) -> ChannelKind {
+        self.settings.kind()
+    }
+
+    pub fn email(&self) -> Option<&EmailSettings> {
+        match &self.settings {
+            ChannelSettings::Email(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub fn wechat(&self) -> Option<&WeChatSettings> {
+        match &self.settings {
+            ChannelSettings::Wechat(w) => Some(w),
+            _ => None,
+        }
+    }
+
+    pub fn pbx(&self) -> Option<&PbxSettings> {
+        match &self.settings {
+            ChannelSettings::Pbx(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn sms(&self) -> Option<&SmsSettings> {
+        match &self.settings {
+            ChannelSettings::Sms(s) => Some(s),
+            _ => None,
+        }
     }
 }
 
-/// The passwords of an account, stored apart and read only by the node's workers.
+/// The secrets of an account, stored apart and read only by the node's workers and the
+/// callback checks. Each kind uses its own fields; the others stay empty.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChannelSecrets {
     #[serde(default)]
     pub imap_password: String,
     #[serde(default)]
     pub smtp_password: String,
+    /// WeChat: the AppSecret (official account) or the app's Secret (WeCom).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub app_secret: String,
+    /// WeChat: the callback Token both sides sign with.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub token: String,
+    /// WeChat: the 43-character EncodingAESKey of encrypted callbacks.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub encoding_aes_key: String,
+    /// PBX: the HMAC key its webhooks are signed with.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub webhook_secret: String,
+    /// SMS gateway: the API key.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub api_key: String,
+}
+
+impl ChannelSecrets {
+    /// The names of the secrets that are set, for a view that must say "set" and never show
+    /// the value.
+    pub fn set_names(&self) -> Vec<&'static str> {
+        [
+            ("imap_password", &self.imap_password),
+            ("smtp_password", &self.smtp_password),
+            ("app_secret", &self.app_secret),
+            ("token", &self.token),
+            ("encoding_aes_key", &self.encoding_aes_key),
+            ("webhook_secret", &self.webhook_secret),
+            ("api_key", &self.api_key),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(n, _)| n)
+        .collect()
+    }
 }
 
 /// Where the reader of a mailbox stands and how its last attempts went (the channel's status
@@ -109,9 +257,15 @@ pub struct ChannelStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChannelAccountView {
     pub account: ChannelAccount,
-    pub imap_password_set: bool,
-    pub smtp_password_set: bool,
+    /// The names of the secrets that are set (`imap_password`, `app_secret`, …).
+    pub secrets_set: Vec<&'static str>,
     pub status: ChannelStatus,
+}
+
+impl ChannelAccountView {
+    pub fn secret_is_set(&self, name: &str) -> bool {
+        self.secrets_set.contains(&name)
+    }
 }
 
 /// What an admin sends to create or change a mailbox. Passwords left out (or empty) keep the
@@ -231,6 +385,7 @@ pub fn plan_email_account(
     let secrets = ChannelSecrets {
         imap_password: keep(&draft.imap_password, stored.map(|s| &s.imap_password)),
         smtp_password: keep(&draft.smtp_password, stored.map(|s| &s.smtp_password)),
+        ..ChannelSecrets::default()
     };
     if secrets.imap_password.is_empty() {
         return Err(DomainError::invalid(
@@ -394,9 +549,59 @@ mod tests {
         let stored = ChannelSecrets {
             imap_password: "old".into(),
             smtp_password: "smtp-old".into(),
+            ..ChannelSecrets::default()
         };
         let (_, _, kept) = plan_email_account(&edit, Some(&stored)).unwrap();
         assert_eq!(kept, stored);
+    }
+
+    #[test]
+    fn an_account_is_stored_under_its_kind_and_a_first_mailbox_still_reads() {
+        let (name, email, _) = plan_email_account(&draft(), None).unwrap();
+        let at = Timestamp::from_second(1_700_000_000).unwrap();
+        let account = ChannelAccount {
+            id: "a1".into(),
+            name,
+            enabled: true,
+            settings: ChannelSettings::Email(email),
+            created_at: at,
+            updated_at: at,
+            version: 1,
+        };
+        let doc = serde_json::to_value(&account).unwrap();
+        // The shape the first mailboxes were stored in: the settings under "email".
+        assert_eq!(doc["email"]["imap_host"], "imap.yunlu.example");
+        assert!(doc.get("settings").is_none());
+        let back: ChannelAccount = serde_json::from_value(doc).unwrap();
+        assert_eq!(back, account);
+        assert_eq!(back.kind(), ChannelKind::Email);
+
+        let wechat = ChannelAccount {
+            settings: ChannelSettings::Wechat(WeChatSettings {
+                flavor: WeChatFlavor::WeCom,
+                app_id: "ww0123456789".into(),
+                agent_id: "1000002".into(),
+                api_base: "https://qyapi.weixin.qq.com".into(),
+                encrypted: true,
+            }),
+            ..account
+        };
+        let doc = serde_json::to_value(&wechat).unwrap();
+        assert_eq!(doc["wechat"]["flavor"], "wecom");
+        let back: ChannelAccount = serde_json::from_value(doc).unwrap();
+        assert_eq!(back.kind(), ChannelKind::Wechat);
+        assert_eq!(back.kind().case_channel(), Some(Channel::Wechat));
+        assert!(back.email().is_none());
+    }
+
+    #[test]
+    fn only_the_names_of_set_secrets_are_shown() {
+        let secrets = ChannelSecrets {
+            token: "t".into(),
+            encoding_aes_key: "k".into(),
+            ..ChannelSecrets::default()
+        };
+        assert_eq!(secrets.set_names(), vec!["token", "encoding_aes_key"]);
     }
 
     #[test]

@@ -83,7 +83,7 @@ pub async fn mail_opens_a_case_once_and_answers_join_it(store: Arc<dyn Store>) {
         .create_email_account(&f.admin, mailbox("客服邮箱", "kefu@yunlu.example"))
         .await
         .unwrap();
-    assert!(account.imap_password_set && !account.smtp_password_set);
+    assert!(account.secret_is_set("imap_password") && !account.secret_is_set("smtp_password"));
     let id = account.account.id.clone();
     let first = customer_mail(
         "m1@mail.example.cn",
@@ -455,6 +455,7 @@ pub async fn channels_survive_export_import(store: Arc<dyn Store>, target: Arc<d
         Some(ChannelSecrets {
             imap_password: "imap-secret".into(),
             smtp_password: "smtp-secret".into(),
+            ..ChannelSecrets::default()
         })
     );
     let intake = target.inbound_records(None, 100).await.unwrap();

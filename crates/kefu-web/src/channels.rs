@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use base64::Engine as _;
-use kefu_model::channels::{EmailAccountDraft, InboundOutcome};
+use kefu_model::channels::{ChannelAccountView, ChannelKind, EmailAccountDraft, InboundOutcome};
 use kefu_model::error::DomainError;
 use serde::Deserialize;
 
@@ -19,8 +19,13 @@ pub async fn list_mailboxes(
     State(state): State<AppState>,
     Auth(actor): Auth,
 ) -> ApiResult<Json<List<EmailAccountView>>> {
-    let accounts = state.desk.channel_accounts(&actor).await?;
-    Ok(Json(List::of(&accounts, EmailAccountView::from)))
+    let accounts = state
+        .desk
+        .channel_accounts_of(&actor, ChannelKind::Email)
+        .await?;
+    Ok(Json(List {
+        items: accounts.iter().filter_map(EmailAccountView::of).collect(),
+    }))
 }
 
 pub async fn create_mailbox(
@@ -29,7 +34,7 @@ pub async fn create_mailbox(
     ApiJson(draft): ApiJson<EmailAccountDraft>,
 ) -> ApiResult<(StatusCode, Json<EmailAccountView>)> {
     let account = state.desk.create_email_account(&actor, draft).await?;
-    Ok((StatusCode::CREATED, Json(EmailAccountView::from(&account))))
+    Ok((StatusCode::CREATED, Json(mailbox_view(&account)?)))
 }
 
 pub async fn get_mailbox(
@@ -37,8 +42,11 @@ pub async fn get_mailbox(
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<EmailAccountView>> {
-    let account = state.desk.channel_account(&actor, &id).await?;
-    Ok(Json(EmailAccountView::from(&account)))
+    let account = state
+        .desk
+        .channel_account_of(&actor, &id, ChannelKind::Email)
+        .await?;
+    Ok(Json(mailbox_view(&account)?))
 }
 
 pub async fn update_mailbox(
@@ -48,7 +56,13 @@ pub async fn update_mailbox(
     ApiJson(draft): ApiJson<EmailAccountDraft>,
 ) -> ApiResult<Json<EmailAccountView>> {
     let account = state.desk.update_email_account(&actor, &id, draft).await?;
-    Ok(Json(EmailAccountView::from(&account)))
+    Ok(Json(mailbox_view(&account)?))
+}
+
+/// The view of an account the desk just gave as a mailbox.
+fn mailbox_view(account: &ChannelAccountView) -> Result<EmailAccountView, DomainError> {
+    EmailAccountView::of(account)
+        .ok_or_else(|| DomainError::NotFound(format!("email account '{}'", account.account.id)))
 }
 
 #[derive(Deserialize)]
@@ -72,7 +86,10 @@ pub async fn hand_in_mail(
     ApiJson(body): ApiJson<RawMail>,
 ) -> ApiResult<Json<MailReceiptView>> {
     // Who may hand mail in is decided first: a refusal says nothing about the body.
-    state.desk.channel_account(&actor, &id).await?;
+    state
+        .desk
+        .channel_account_of(&actor, &id, ChannelKind::Email)
+        .await?;
     let raw = base64::engine::general_purpose::STANDARD
         .decode(body.raw.trim())
         .map_err(|_| DomainError::invalid("raw", "not base64"))?;

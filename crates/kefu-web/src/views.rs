@@ -1996,11 +1996,12 @@ pub struct MailboxStatusView {
     last_uid: Option<u32>,
 }
 
-impl From<&kefu_model::channels::ChannelAccountView> for EmailAccountView {
-    fn from(v: &kefu_model::channels::ChannelAccountView) -> Self {
+impl EmailAccountView {
+    /// `None` for an account that is not a mailbox.
+    pub fn of(v: &kefu_model::channels::ChannelAccountView) -> Option<Self> {
         let a = &v.account;
-        let e = &a.email;
-        EmailAccountView {
+        let e = a.email()?;
+        Some(EmailAccountView {
             id: a.id.clone(),
             name: a.name.clone(),
             enabled: a.enabled,
@@ -2011,12 +2012,12 @@ impl From<&kefu_model::channels::ChannelAccountView> for EmailAccountView {
             imap_security: e.imap_security,
             imap_username: e.imap_username.clone(),
             imap_mailbox: e.imap_mailbox.clone(),
-            imap_password_set: v.imap_password_set,
+            imap_password_set: v.secret_is_set("imap_password"),
             smtp_host: e.smtp_host.clone(),
             smtp_port: e.smtp_port,
             smtp_security: e.smtp_security,
             smtp_username: e.smtp_username.clone(),
-            smtp_password_set: v.smtp_password_set,
+            smtp_password_set: v.secret_is_set("smtp_password"),
             signature: e.signature.clone(),
             version: a.version,
             created_at: a.created_at,
@@ -2029,7 +2030,7 @@ impl From<&kefu_model::channels::ChannelAccountView> for EmailAccountView {
                 uid_validity: v.status.uid_validity,
                 last_uid: v.status.last_uid,
             },
-        }
+        })
     }
 }
 

@@ -28,7 +28,7 @@ const RETRY_MAX: Duration = Duration::from_secs(300);
 const SEND_EVERY: Duration = Duration::from_millis(500);
 
 fn imap_account(mailbox: &MailboxToRead) -> ImapAccount {
-    let email = &mailbox.account.email;
+    let email = &mailbox.email;
     ImapAccount {
         port: email.imap_port,
         security: match email.imap_security {

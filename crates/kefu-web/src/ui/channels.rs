@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use kefu_model::channels::{
-    ChannelAccountView, EmailAccountDraft, InboundOutcome, InboundRecord, MailSecurity,
+    ChannelAccountView, ChannelKind, EmailAccountDraft, InboundOutcome, InboundRecord, MailSecurity,
 };
 use kefu_model::error::DomainError;
 
@@ -207,7 +207,9 @@ struct ChannelsPage {
 }
 
 fn stored_values(v: &ChannelAccountView) -> HashMap<String, String> {
-    let e = &v.account.email;
+    let Some(e) = v.account.email() else {
+        return HashMap::new();
+    };
     [
         ("name", v.account.name.clone()),
         ("enabled", if v.account.enabled { "on" } else { "" }.into()),
@@ -295,7 +297,7 @@ async fn page(
     status: StatusCode,
 ) -> Response {
     let desk = &state.desk;
-    let accounts = match desk.channel_accounts(&s.actor).await {
+    let accounts = match desk.channel_accounts_of(&s.actor, ChannelKind::Email).await {
         Ok(a) => a,
         Err(e) => return error_page(s.tr, Some(s), &e),
     };
@@ -309,7 +311,11 @@ async fn page(
         .map(|v| MailboxRow {
             href: format!("/channels/email/{}", encode(&v.account.id)),
             name: v.account.name.clone(),
-            address: v.account.email.address.as_str().to_string(),
+            address: v
+                .account
+                .email()
+                .map(|e| e.address.as_str().to_string())
+                .unwrap_or_default(),
             enabled: v.account.enabled,
             received: v.status.received,
             last_ok: v
@@ -379,7 +385,11 @@ pub async fn edit_page(
     StaffPage { s, chrome }: StaffPage,
     Path(id): Path<String>,
 ) -> Response {
-    let stored = match state.desk.channel_account(&s.actor, &id).await {
+    let stored = match state
+        .desk
+        .channel_account_of(&s.actor, &id, ChannelKind::Email)
+        .await
+    {
         Ok(v) => v,
         Err(e) => return error_page(s.tr, Some(&s), &e),
     };
@@ -387,8 +397,8 @@ pub async fn edit_page(
         action: format!("/channels/email/{}", encode(&id)),
         heading: words(&s).edit_mailbox,
         values: stored_values(&stored),
-        imap_password_set: stored.imap_password_set,
-        smtp_password_set: stored.smtp_password_set,
+        imap_password_set: stored.secret_is_set("imap_password"),
+        smtp_password_set: stored.secret_is_set("smtp_password"),
         error: None,
     };
     page(&state, &s, chrome, form, StatusCode::OK).await
@@ -421,12 +431,20 @@ pub async fn update(
         Ok(draft) => state.desk.update_email_account(&s.actor, &id, draft).await,
         Err(e) => Err(e),
     };
-    let stored = state.desk.channel_account(&s.actor, &id).await.ok();
+    let stored = state
+        .desk
+        .channel_account_of(&s.actor, &id, ChannelKind::Email)
+        .await
+        .ok();
     let refused = MailboxForm {
         action: format!("/channels/email/{}", encode(&id)),
         heading: words(&s).edit_mailbox,
-        imap_password_set: stored.as_ref().is_some_and(|v| v.imap_password_set),
-        smtp_password_set: stored.as_ref().is_some_and(|v| v.smtp_password_set),
+        imap_password_set: stored
+            .as_ref()
+            .is_some_and(|v| v.secret_is_set("imap_password")),
+        smtp_password_set: stored
+            .as_ref()
+            .is_some_and(|v| v.secret_is_set("smtp_password")),
         ..MailboxForm::default()
     };
     answer(&state, s, saved.map(|_| ()), refused, form).await
