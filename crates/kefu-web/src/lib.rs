@@ -187,6 +187,14 @@ pub fn router(state: AppState) -> Router {
             // A whole mail, base64: larger than any other request.
             post(channels::hand_in_mail).layer(DefaultBodyLimit::max(channels::HAND_IN_LIMIT)),
         )
+        .route(
+            "/channels/sms",
+            get(channels::list_sms_gateways).post(channels::create_sms_gateway),
+        )
+        .route(
+            "/channels/sms/{id}",
+            get(channels::get_sms_gateway).put(channels::update_sms_gateway),
+        )
         .route("/channels/inbound", get(channels::inbound))
         .route("/cases/{id}/deliveries", get(channels::case_deliveries))
         .route("/openapi.json", get(openapi_json));

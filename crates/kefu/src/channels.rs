@@ -1,6 +1,7 @@
 //! The channel workers every node runs: a reader per enabled mailbox (fetch what came after the
 //! remembered position, hand each mail to the desk, then IMAP IDLE until more comes) and the
-//! delivery sender (claim due replies, send them by SMTP, record the outcome on the case).
+//! delivery sender (claim due replies and notices, send each the way its account speaks: SMTP
+//! for a mailbox, the gateway contract for SMS; record the outcome on the case).
 //!
 //! Two nodes reading one mailbox take each mail in once (the desk keys mail by Message-ID); a
 //! delivery is leased to one node while it is being sent.
@@ -14,7 +15,8 @@ use kefu_mailbox::{
     IdleOutcome, ImapAccount, ImapSecurity, MailboxPosition, SmtpAccount, SmtpEnvelope,
     SmtpSecurity, fetch_new, send_raw, wait_for_new,
 };
-use kefu_model::channels::{AttemptResult, ChannelStatus, MailSecurity};
+use kefu_model::channels::{AttemptResult, ChannelKind, ChannelStatus, Delivery, MailSecurity};
+use kefu_sms::{SmsClient, SmsMessage};
 use tokio::task::JoinHandle;
 
 /// How often the set of mailboxes is looked at again (added, changed, disabled).
@@ -180,6 +182,47 @@ async fn save_status(desk: &Desk, id: &str, status: &ChannelStatus) {
 }
 
 /// Sends due replies for ever, one at a time, recording each outcome on its case.
+/// One attempt at a reply or notice by mail.
+async fn send_mail(desk: &Desk, delivery: &Delivery) -> AttemptResult {
+    match desk.outgoing_mail(delivery).await {
+        Ok(mail) => {
+            let envelope = SmtpEnvelope {
+                from: mail.envelope_from.clone(),
+                to: mail.envelope_to.clone(),
+            };
+            match send_raw(&smtp_account(&mail), &envelope, &mail.raw).await {
+                Ok(()) => AttemptResult::Sent,
+                Err(e) if e.is_temporary() => AttemptResult::Temporary(e.to_string()),
+                Err(e) => AttemptResult::Permanent(e.to_string()),
+            }
+        }
+        Err(reason) => AttemptResult::Permanent(reason),
+    }
+}
+
+/// One attempt at a notice by SMS, through the gateway's contract (`kefu-sms`).
+async fn send_sms(desk: &Desk, delivery: &Delivery) -> AttemptResult {
+    let sms = match desk.outgoing_sms(delivery).await {
+        Ok(sms) => sms,
+        Err(reason) => return AttemptResult::Permanent(reason),
+    };
+    let client = match SmsClient::new(&sms.endpoint, &sms.api_key) {
+        Ok(client) => client,
+        Err(e) => return AttemptResult::Temporary(e.to_string()),
+    };
+    let message = SmsMessage {
+        id: delivery.id.clone(),
+        to: sms.to,
+        sign_name: sms.sign_name,
+        text: sms.text,
+    };
+    match client.send(&message).await {
+        Ok(()) => AttemptResult::Sent,
+        Err(e) if e.is_temporary() => AttemptResult::Temporary(e.to_string()),
+        Err(e) => AttemptResult::Permanent(e.to_string()),
+    }
+}
+
 pub async fn run_sender(desk: Desk) {
     loop {
         let claimed = match desk.claim_deliveries(20).await {
@@ -194,18 +237,10 @@ pub async fn run_sender(desk: Desk) {
             continue;
         }
         for delivery in claimed {
-            let result = match desk.outgoing_mail(&delivery).await {
-                Ok(mail) => {
-                    let envelope = SmtpEnvelope {
-                        from: mail.envelope_from.clone(),
-                        to: mail.envelope_to.clone(),
-                    };
-                    match send_raw(&smtp_account(&mail), &envelope, &mail.raw).await {
-                        Ok(()) => AttemptResult::Sent,
-                        Err(e) if e.is_temporary() => AttemptResult::Temporary(e.to_string()),
-                        Err(e) => AttemptResult::Permanent(e.to_string()),
-                    }
-                }
+            let result = match desk.delivery_way(&delivery).await {
+                Ok(ChannelKind::Email) => send_mail(&desk, &delivery).await,
+                Ok(ChannelKind::Sms) => send_sms(&desk, &delivery).await,
+                Ok(other) => AttemptResult::Permanent(format!("{other} accounts send nothing")),
                 Err(reason) => AttemptResult::Permanent(reason),
             };
             if let Err(e) = desk.finish_delivery(&delivery, result).await {

@@ -550,6 +550,22 @@ fn describe(tr: &Tr, e: &CaseEvent, names: &HashMap<String, String>) -> (String,
             super::i18n::event_label(tr.lang, &e.data).to_string(),
             error.clone(),
         ),
+        EventData::NoticeQueued { via, to, text, .. } => (
+            format!(
+                "{}（{} {to}）",
+                super::i18n::event_label(tr.lang, &e.data),
+                super::i18n::way_label(tr.lang, *via)
+            ),
+            text.clone(),
+        ),
+        EventData::NoticeSkipped { kind, reason } => (
+            format!(
+                "{}：{}",
+                super::i18n::event_label(tr.lang, &e.data),
+                super::i18n::notice_name(tr.lang, *kind)
+            ),
+            reason.clone(),
+        ),
         other => (
             super::i18n::event_label(tr.lang, other).to_string(),
             String::new(),
