@@ -603,8 +603,11 @@ impl Desk {
                 self.events_for(&with_handover, DELIVERY_ACTOR, no_way_out);
             events.extend(more);
             let (notices, notice_events) = self.notices_for(&with_deliveries, &events).await?;
-            let (projection, more) =
-                self.events_for(&with_deliveries, crate::notices::NOTICE_ACTOR, notice_events);
+            let (projection, more) = self.events_for(
+                &with_deliveries,
+                crate::notices::NOTICE_ACTOR,
+                notice_events,
+            );
             events.extend(more);
             queued.extend(notices);
             queued.extend(deliveries.iter().cloned());

@@ -594,7 +594,9 @@ impl Desk {
             .await?;
         }
         record.case_id = Some(case.id.clone());
-        let receipt = self.record(record, &thread_ids, Some(case.number.clone())).await?;
+        let receipt = self
+            .record(record, &thread_ids, Some(case.number.clone()))
+            .await?;
         // The customer's receipt, once the mail it answers is on record (it threads under it).
         if !receipt.duplicate && !replayed {
             self.notify_received(&case).await?;

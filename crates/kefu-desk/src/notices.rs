@@ -17,10 +17,10 @@ use kefu_model::codes::{Channel, Status};
 use kefu_model::customer::{Customer, PhoneKind};
 use kefu_model::error::{DomainError, StoreError};
 use kefu_model::ids::MessageId;
-use kefu_model::user::Actor;
 use kefu_model::notices::{
     NOTICES_SETTING, NoticeKind, NoticeTemplates, NoticeValues, Reach, choose_way, text_for,
 };
+use kefu_model::user::Actor;
 
 use crate::desk::{Desk, DeskResult};
 use crate::store::AppendOptions;
@@ -391,8 +391,8 @@ impl Desk {
                 .map(|p| p.as_str().to_string())
         });
         let wechat_open_id = latest_wechat.map(|r| r.from.clone());
-        let wechat_window_open = latest_wechat
-            .is_some_and(|r| now.duration_since(r.received_at) < WECHAT_WINDOW);
+        let wechat_window_open =
+            latest_wechat.is_some_and(|r| now.duration_since(r.received_at) < WECHAT_WINDOW);
         let reach = Reach {
             opted_out: customer.is_some_and(|c| c.notices_opt_out),
             email_address: email_address.clone(),

@@ -310,7 +310,7 @@ pub enum EventData {
     NoticeQueued {
         notice_id: MessageId,
         kind: crate::notices::NoticeKind,
-        via: crate::channels::ChannelKind,
+        via: crate::codes::ChannelKind,
         to: String,
         text: String,
     },

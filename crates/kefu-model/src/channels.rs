@@ -57,23 +57,7 @@ pub struct EmailSettings {
     pub signature: String,
 }
 
-string_enum!(
-    /// What an account connects: a mailbox, a WeChat official account or WeCom app, the
-    /// telephone system's webhook, an SMS gateway (notices only).
-    ChannelKind { Email => "email", Wechat => "wechat", Pbx => "pbx", Sms => "sms" }
-);
-
-impl ChannelKind {
-    /// The case channel work from this account arrives on (an SMS gateway only sends).
-    pub fn case_channel(self) -> Option<Channel> {
-        match self {
-            ChannelKind::Email => Some(Channel::Email),
-            ChannelKind::Wechat => Some(Channel::Wechat),
-            ChannelKind::Pbx => Some(Channel::Phone),
-            ChannelKind::Sms => None,
-        }
-    }
-}
+pub use crate::codes::ChannelKind;
 
 string_enum!(
     /// Which WeChat product an account is: an official account (公众号, plain or safe-mode
@@ -463,14 +447,20 @@ pub fn plan_sms_account(
     let api_key = match draft.api_key.as_deref() {
         Some(k) if !k.is_empty() => {
             if k.len() > 500 || k.chars().any(char::is_control) {
-                return Err(DomainError::invalid("api_key", "at most 500 bytes, one line"));
+                return Err(DomainError::invalid(
+                    "api_key",
+                    "at most 500 bytes, one line",
+                ));
             }
             k.to_string()
         }
         _ => stored.map(|s| s.api_key.clone()).unwrap_or_default(),
     };
     if api_key.is_empty() {
-        return Err(DomainError::invalid("api_key", "the gateway's key is required"));
+        return Err(DomainError::invalid(
+            "api_key",
+            "the gateway's key is required",
+        ));
     }
     Ok((
         name,
@@ -692,13 +682,40 @@ mod tests {
         .unwrap();
         assert_eq!(kept.2.api_key, "k-1");
         for (field, bad) in [
-            ("endpoint", SmsAccountDraft { endpoint: "ftp://x".into(), ..draft.clone() }),
-            ("endpoint", SmsAccountDraft { endpoint: "https:///x".into(), ..draft.clone() }),
-            ("sign_name", SmsAccountDraft { sign_name: "【云路】".into(), ..draft.clone() }),
-            ("api_key", SmsAccountDraft { api_key: None, ..draft.clone() }),
+            (
+                "endpoint",
+                SmsAccountDraft {
+                    endpoint: "ftp://x".into(),
+                    ..draft.clone()
+                },
+            ),
+            (
+                "endpoint",
+                SmsAccountDraft {
+                    endpoint: "https:///x".into(),
+                    ..draft.clone()
+                },
+            ),
+            (
+                "sign_name",
+                SmsAccountDraft {
+                    sign_name: "【云路】".into(),
+                    ..draft.clone()
+                },
+            ),
+            (
+                "api_key",
+                SmsAccountDraft {
+                    api_key: None,
+                    ..draft.clone()
+                },
+            ),
         ] {
             let err = plan_sms_account(&bad, None).unwrap_err();
-            assert!(matches!(&err, DomainError::Invalid { field: f, .. } if f == field), "{err:?}");
+            assert!(
+                matches!(&err, DomainError::Invalid { field: f, .. } if f == field),
+                "{err:?}"
+            );
         }
     }
 

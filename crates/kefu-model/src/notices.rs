@@ -6,8 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::channels::ChannelKind;
-use crate::codes::Channel;
+use crate::codes::{Channel, ChannelKind};
 use crate::error::DomainError;
 use crate::string_enum::string_enum;
 
@@ -62,17 +61,18 @@ const SMS_MAX: usize = 300;
 impl Default for NoticeTemplates {
     fn default() -> Self {
         use Channel::*;
-        let t = |kind, channels: &[Channel], subject: &str, email: &str, sms: &str, wechat: &str| {
-            NoticeTemplate {
-                kind,
-                enabled: true,
-                channels: channels.to_vec(),
-                email_subject: subject.into(),
-                email_text: email.into(),
-                sms_text: sms.into(),
-                wechat_text: wechat.into(),
-            }
-        };
+        let t =
+            |kind, channels: &[Channel], subject: &str, email: &str, sms: &str, wechat: &str| {
+                NoticeTemplate {
+                    kind,
+                    enabled: true,
+                    channels: channels.to_vec(),
+                    email_subject: subject.into(),
+                    email_text: email.into(),
+                    sms_text: sms.into(),
+                    wechat_text: wechat.into(),
+                }
+            };
         NoticeTemplates {
             templates: vec![
                 t(
@@ -276,7 +276,9 @@ mod tests {
         let mut t = NoticeTemplates::default();
         t.templates[0].sms_text = "工单{cse_number}".into();
         let err = t.validate().unwrap_err();
-        assert!(matches!(&err, DomainError::Invalid { field, .. } if field == "templates[0].sms_text"));
+        assert!(
+            matches!(&err, DomainError::Invalid { field, .. } if field == "templates[0].sms_text")
+        );
         let mut t = NoticeTemplates::default();
         t.templates[1].email_text = "未闭合 {case_number".into();
         assert!(t.validate().is_err());
@@ -307,7 +309,11 @@ mod tests {
             sms,
             "关于工单KF20261207-0001，客服将在12月7日 15:00前给您回电，请保持电话畅通。"
         );
-        let (subject, body) = text_for(t.get(NoticeKind::Survey).unwrap(), ChannelKind::Email, &values);
+        let (subject, body) = text_for(
+            t.get(NoticeKind::Survey).unwrap(),
+            ChannelKind::Email,
+            &values,
+        );
         assert_eq!(subject, "请为本次服务评分 [KF20261207-0001]");
         assert!(body.ends_with("https://kefu.example/portal/case?number=KF20261207-0001"));
         assert!(!body.contains('{'));
@@ -349,6 +355,9 @@ mod tests {
             opted_out: true,
             ..all
         };
-        assert_eq!(choose_way(Channel::Email, &opted_out), Err("客户已退订通知"));
+        assert_eq!(
+            choose_way(Channel::Email, &opted_out),
+            Err("客户已退订通知")
+        );
     }
 }

@@ -123,8 +123,8 @@ pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, String> {
 
 pub fn desk(store: Arc<dyn Store>, settings: &Settings) -> Result<Desk, String> {
     let zone = &settings.time_zone;
-    let time_zone = jiff::tz::TimeZone::get(zone)
-        .map_err(|e| format!("unknown time zone '{zone}': {e}"))?;
+    let time_zone =
+        jiff::tz::TimeZone::get(zone).map_err(|e| format!("unknown time zone '{zone}': {e}"))?;
     Ok(Desk::new(store, Arc::new(SystemClock))
         .with_nlu(Arc::new(kefu_nlu::SharedNlu))
         .with_time_zone(time_zone)

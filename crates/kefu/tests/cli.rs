@@ -4,8 +4,8 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -1034,25 +1034,27 @@ async fn sms_gateway() -> (String, Arc<Mutex<Vec<Value>>>) {
     let kept = Arc::clone(&seen);
     let app = axum::Router::new().route(
         "/sms",
-        axum::routing::post(move |headers: HeaderMap, axum::Json(body): axum::Json<Value>| {
-            let kept = Arc::clone(&kept);
-            async move {
-                let key = headers
-                    .get("authorization")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default();
-                if key != "Bearer e2e-key" {
-                    return (StatusCode::UNAUTHORIZED, "bad key");
+        axum::routing::post(
+            move |headers: HeaderMap, axum::Json(body): axum::Json<Value>| {
+                let kept = Arc::clone(&kept);
+                async move {
+                    let key = headers
+                        .get("authorization")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default();
+                    if key != "Bearer e2e-key" {
+                        return (StatusCode::UNAUTHORIZED, "bad key");
+                    }
+                    let mut kept = kept.lock().unwrap();
+                    let tries = kept.iter().filter(|m| m["id"] == body["id"]).count();
+                    kept.push(body.clone());
+                    if body["to"] == "13900000503" && tries == 0 {
+                        return (StatusCode::SERVICE_UNAVAILABLE, "busy");
+                    }
+                    (StatusCode::OK, "ok")
                 }
-                let mut kept = kept.lock().unwrap();
-                let tries = kept.iter().filter(|m| m["id"] == body["id"]).count();
-                kept.push(body.clone());
-                if body["to"] == "13900000503" && tries == 0 {
-                    return (StatusCode::SERVICE_UNAVAILABLE, "busy");
-                }
-                (StatusCode::OK, "ok")
-            }
-        }),
+            },
+        ),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
@@ -1083,8 +1085,10 @@ async fn a_phone_case_receipt_goes_out_by_sms() {
     let res = http
         .post(format!("{url}/api/v1/channels/sms"))
         .bearer_auth(&token)
-        .json(&json!({"name": "短信网关", "endpoint": endpoint, "sign_name": "云路快递",
-            "api_key": "e2e-key"}))
+        .json(
+            &json!({"name": "短信网关", "endpoint": endpoint, "sign_name": "云路快递",
+            "api_key": "e2e-key"}),
+        )
         .send()
         .await
         .unwrap();
@@ -1144,6 +1148,9 @@ async fn a_phone_case_receipt_goes_out_by_sms() {
         .find(|e| e["type"] == "delivery_failed")
         .cloned()
         .unwrap_or_else(|| panic!("{failed}"));
-    assert!(failure["data"]["error"].as_str().unwrap().contains("503"), "{failure}");
+    assert!(
+        failure["data"]["error"].as_str().unwrap().contains("503"),
+        "{failure}"
+    );
     assert!(failure["data"]["retry_at"].is_string(), "{failure}");
 }

@@ -32,11 +32,11 @@ async fn take(
     let to = body["to"].as_str().unwrap_or_default().to_string();
     gateway.seen.lock().unwrap().push((auth, body));
     match to.as_str() {
-        "13800000429" => (StatusCode::TOO_MANY_REQUESTS, Json(json!({"error": "busy"}))),
-        "13800000400" => (
-            StatusCode::BAD_REQUEST,
-            Json(json!({"error": "号码无效"})),
+        "13800000429" => (
+            StatusCode::TOO_MANY_REQUESTS,
+            Json(json!({"error": "busy"})),
         ),
+        "13800000400" => (StatusCode::BAD_REQUEST, Json(json!({"error": "号码无效"}))),
         _ => (StatusCode::OK, Json(json!({"ok": true}))),
     }
 }
@@ -103,5 +103,8 @@ async fn an_unreachable_gateway_is_temporary() {
     drop(listener);
     let client = SmsClient::new(&format!("http://127.0.0.1:{port}/sms"), "k").unwrap();
     let err = client.send(&message("13800138000")).await.unwrap_err();
-    assert!(matches!(err, SmsError::Transport(_)) && err.is_temporary(), "{err}");
+    assert!(
+        matches!(err, SmsError::Transport(_)) && err.is_temporary(),
+        "{err}"
+    );
 }

@@ -52,7 +52,10 @@ async fn resolve(app: &TestApp, id: &str) {
 async fn sms_gateways_keep_their_key_and_refuse_bad_input() {
     let app = spawn_app().await;
     let admin = app.as_role(Role::Admin);
-    let created = admin.post("/api/v1/channels/sms", gateway()).await.expect(201);
+    let created = admin
+        .post("/api/v1/channels/sms", gateway())
+        .await
+        .expect(201);
     assert!(!created.to_string().contains("sms-key-789"), "{created}");
     assert_eq!(created["api_key_set"], true);
     let id = created["id"].as_str().unwrap().to_string();
@@ -81,7 +84,10 @@ async fn sms_gateways_keep_their_key_and_refuse_bad_input() {
         .put(&format!("/api/v1/channels/sms/{id}"), change.clone())
         .await
         .expect(200);
-    assert_eq!((&changed["sign_name"], &changed["api_key_set"]), (&json!("云路"), &json!(true)));
+    assert_eq!(
+        (&changed["sign_name"], &changed["api_key_set"]),
+        (&json!("云路"), &json!(true))
+    );
     let stale = admin
         .put(&format!("/api/v1/channels/sms/{id}"), change)
         .await
@@ -132,12 +138,19 @@ async fn a_phone_case_is_told_by_sms_received_resolved_and_surveyed_once() {
         (&receipt["kind"], &receipt["via"], &receipt["to"]),
         (&json!("received"), &json!("sms"), &json!("138****8002"))
     );
-    assert!(receipt["text"].as_str().unwrap().contains(&number), "{receipt}");
+    assert!(
+        receipt["text"].as_str().unwrap().contains(&number),
+        "{receipt}"
+    );
     assert_eq!(queued[0]["actor"], "system:notices");
     let sent = deliveries(&app, &id).await;
     assert_eq!(sent.len(), 1);
     assert_eq!(
-        (&sent[0]["notice"], &sent[0]["state"], &sent[0]["message_id"]),
+        (
+            &sent[0]["notice"],
+            &sent[0]["state"],
+            &sent[0]["message_id"]
+        ),
         (&json!("received"), &json!("queued"), &receipt["notice_id"])
     );
 
@@ -178,7 +191,10 @@ async fn a_phone_case_is_told_by_sms_received_resolved_and_surveyed_once() {
 async fn a_promise_is_announced_and_an_opted_out_customer_is_not_told() {
     let app = spawn_app().await;
     let admin = app.as_role(Role::Admin);
-    admin.post("/api/v1/channels/sms", gateway()).await.expect(201);
+    admin
+        .post("/api/v1/channels/sms", gateway())
+        .await
+        .expect(201);
     let case = app.create_case(super::new_case("13800138003")).await;
     let id = case["id"].as_str().unwrap().to_string();
     let due = jiff::Timestamp::now()
@@ -232,10 +248,17 @@ async fn a_promise_is_announced_and_an_opted_out_customer_is_not_told() {
 async fn the_templates_are_a_setting_that_refuses_typos_and_can_switch_a_notice_off() {
     let app = spawn_app().await;
     let admin = app.as_role(Role::Admin);
-    admin.post("/api/v1/channels/sms", gateway()).await.expect(201);
+    admin
+        .post("/api/v1/channels/sms", gateway())
+        .await
+        .expect(201);
     let shipped = admin.get("/api/v1/settings/notices").await.expect(200);
     let mut templates = shipped.clone();
-    assert_eq!(templates["templates"].as_array().unwrap().len(), 4, "{shipped}");
+    assert_eq!(
+        templates["templates"].as_array().unwrap().len(),
+        4,
+        "{shipped}"
+    );
     app.as_role(Role::Agent)
         .get("/api/v1/settings/notices")
         .await
@@ -243,7 +266,10 @@ async fn the_templates_are_a_setting_that_refuses_typos_and_can_switch_a_notice_
 
     let mut typo = templates.clone();
     typo["templates"][0]["sms_text"] = json!("工单{case_numbr}已受理");
-    let body = admin.put("/api/v1/settings/notices", typo).await.expect(422);
+    let body = admin
+        .put("/api/v1/settings/notices", typo)
+        .await
+        .expect(422);
     assert_eq!(body["error"]["field"], "templates[0].sms_text", "{body}");
 
     // Receipts off, and the SMS text of the resolution changed.
@@ -275,16 +301,25 @@ async fn a_mail_case_gets_its_receipt_by_mail_threaded_under_the_customers_mail(
     let mailbox = json!({"name": "客服邮箱", "address": "kefu@yunlu.example",
         "imap_host": "imap.yunlu.example", "imap_username": "kefu", "imap_password": "pw",
         "smtp_host": "smtp.yunlu.example"});
-    let account = admin.post("/api/v1/channels/email", mailbox).await.expect(201);
+    let account = admin
+        .post("/api/v1/channels/email", mailbox)
+        .await
+        .expect(201);
     // An SMS gateway too: a mail case is still answered by mail.
-    admin.post("/api/v1/channels/sms", gateway()).await.expect(201);
+    admin
+        .post("/api/v1/channels/sms", gateway())
+        .await
+        .expect(201);
     let mail = "From: 李女士 <li@example.cn>\r\nTo: kefu@yunlu.example\r\nSubject: 改地址\r\n\
         Message-ID: <receipt-1@example.cn>\r\nMIME-Version: 1.0\r\n\
         Content-Type: text/plain; charset=utf-8\r\n\r\n请把收件地址改到公司。\r\n";
     use base64::Engine as _;
     let receipt = admin
         .post(
-            &format!("/api/v1/channels/email/{}/mail", account["id"].as_str().unwrap()),
+            &format!(
+                "/api/v1/channels/email/{}/mail",
+                account["id"].as_str().unwrap()
+            ),
             json!({"raw": base64::engine::general_purpose::STANDARD.encode(mail)}),
         )
         .await
