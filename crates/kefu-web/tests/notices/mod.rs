@@ -35,6 +35,10 @@ async fn deliveries(app: &TestApp, id: &str) -> Vec<Value> {
     list["items"].as_array().cloned().unwrap_or_default()
 }
 
+fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
 async fn set_status(app: &TestApp, id: &str, status: &str) {
     app.as_role(Role::Admin)
         .patch(&format!("/api/v1/cases/{id}"), json!({"status": status}))
@@ -342,5 +346,113 @@ async fn a_mail_case_gets_its_receipt_by_mail_threaded_under_the_customers_mail(
             .is_some_and(|m| m.contains("receipt-1@example.cn")),
         "{}",
         sent[0]
+    );
+}
+
+#[tokio::test]
+async fn the_console_page_adds_a_gateway_and_edits_the_templates() {
+    use super::console::{Console, form_html};
+    use reqwest::StatusCode;
+    let app = spawn_app().await;
+    let console = Console::open(&app, &app.admin, "zh", "/channels/notices").await;
+    let page = console.get("/channels/notices").await;
+    assert!(page.html.contains("还没有接入短信网关"), "{}", page.html);
+    assert!(
+        page.html.contains("{case_number}"),
+        "placeholders are listed"
+    );
+    let fields = [
+        ("name", "短信网关"),
+        ("endpoint", "https://sms.yunlu.example/send"),
+        ("sign_name", "云路快递"),
+        ("api_key", "console-key-1"),
+        ("enabled", "on"),
+    ];
+    let mut bad = fields.to_vec();
+    bad[2] = ("sign_name", "【云路快递】");
+    let refused = console.post("/channels/sms", &bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("sign_name"), "{}", refused.html);
+    assert!(!refused.html.contains("console-key-1"));
+    let saved = console.post("/channels/sms", &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let listed = console.get("/channels/notices").await;
+    assert!(listed.html.contains("【云路快递】"), "{}", listed.html);
+    assert!(!listed.html.contains("console-key-1"));
+    let id = app
+        .as_role(Role::Admin)
+        .get("/api/v1/channels/sms")
+        .await
+        .expect(200)["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let edit = console.get(&format!("/channels/sms/{id}")).await;
+    assert!(form_html(&edit.html, &format!("/channels/sms/{id}")).contains("已保存；留空则不变"));
+
+    // The templates: the form as shown, with the survey's SMS changed and receipts for chats.
+    let templates_form = form_html(&page.html, "/channels/notices/templates").to_string();
+    let mut typed: Vec<(String, String)> = Vec::new();
+    for (i, kind) in ["received", "callback_promised", "resolved", "survey"]
+        .iter()
+        .enumerate()
+    {
+        let shipped = kefu_model::notices::NoticeTemplates::default();
+        let t = &shipped.templates[i];
+        assert_eq!(t.kind.as_str(), *kind);
+        assert!(templates_form.contains(&format!("t{i}_sms_text")));
+        typed.push((format!("t{i}_enabled"), "on".into()));
+        for c in &t.channels {
+            typed.push((format!("t{i}_channel_{c}"), "on".into()));
+        }
+        typed.push((format!("t{i}_email_subject"), t.email_subject.clone()));
+        typed.push((format!("t{i}_email_text"), t.email_text.clone()));
+        let sms = if *kind == "survey" {
+            "请评分：{survey_url}".to_string()
+        } else {
+            t.sms_text.clone()
+        };
+        typed.push((format!("t{i}_sms_text"), sms));
+        typed.push((format!("t{i}_wechat_text"), t.wechat_text.clone()));
+    }
+    typed.push(("t0_channel_chat".into(), "on".into()));
+    let with_typo: Vec<(String, String)> = typed
+        .iter()
+        .map(|(k, v)| match k.as_str() {
+            "t1_sms_text" => (k.clone(), "{due}回电".to_string()),
+            _ => (k.clone(), v.clone()),
+        })
+        .collect();
+    let refused = console
+        .post("/channels/notices/templates", &pairs(&with_typo))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.html.contains("{due}"),
+        "typed text kept: {}",
+        refused.html
+    );
+    let saved = console
+        .post("/channels/notices/templates", &pairs(&typed))
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let stored = app
+        .as_role(Role::Admin)
+        .get("/api/v1/settings/notices")
+        .await
+        .expect(200);
+    assert_eq!(stored["templates"][3]["sms_text"], "请评分：{survey_url}");
+    assert!(
+        stored["templates"][0]["channels"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("chat"))
+    );
+
+    // Not for agents.
+    let agent = Console::open(&app, &app.agent, "en", "/queue/mine").await;
+    assert_eq!(
+        agent.get("/channels/notices").await.status,
+        StatusCode::FORBIDDEN
     );
 }
