@@ -55,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .route("/track/case", post(pages::track_open_case))
         .route("/customers", get(pages::customers_page))
         .route("/customers/reveal", post(pages::customer_reveal))
+        .route("/customers/notices", post(pages::customer_notices))
         .route("/department", get(desk_pages::department_page))
         .route(
             "/pickups/new",

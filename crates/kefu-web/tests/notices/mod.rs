@@ -456,3 +456,52 @@ async fn the_console_page_adds_a_gateway_and_edits_the_templates() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn an_agent_switches_a_customers_notices_off_from_the_customer_page() {
+    use super::console::Console;
+    use reqwest::StatusCode;
+    let app = spawn_app().await;
+    let case = app.create_case(super::new_case("13800138005")).await;
+    let customer_id = case["customer_id"].as_str().unwrap().to_string();
+    let path = format!("/customers?id={customer_id}");
+    let console = Console::open(&app, &app.agent, "zh", &path).await;
+    let page = console.get(&path).await;
+    assert!(page.html.contains("接收通知"), "{}", page.html);
+    let switched = console
+        .post(
+            "/customers/notices",
+            &[
+                ("id", customer_id.as_str()),
+                ("version", "1"),
+                ("opt_out", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(switched.status, StatusCode::OK, "{}", switched.html);
+    assert!(switched.html.contains("已退订通知"), "{}", switched.html);
+    let customer = app
+        .as_role(Role::Admin)
+        .get(&format!("/api/v1/customers/{customer_id}"))
+        .await
+        .expect(200);
+    assert_eq!(customer["notices_opt_out"], true);
+    // The same switch at the old version is refused and changes nothing.
+    let stale = console
+        .post(
+            "/customers/notices",
+            &[
+                ("id", customer_id.as_str()),
+                ("version", "1"),
+                ("opt_out", "false"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let customer = app
+        .as_role(Role::Admin)
+        .get(&format!("/api/v1/customers/{customer_id}"))
+        .await
+        .expect(200);
+    assert_eq!(customer["notices_opt_out"], true);
+}
