@@ -192,6 +192,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             let mails = kefu::demo_mail::seed(&desk, SystemClock.now())
                 .await
                 .map_err(|e| format!("demo mail: {e}"))?;
+            // After the history: only what happens while the demo runs is sent.
+            let sms_gateway = kefu::demo_sms::start().await?;
+            kefu::demo_sms::seed(&desk, &sms_gateway)
+                .await
+                .map_err(|e| format!("demo SMS gateway: {e}"))?;
             let listener = bind(&settings.listen).await?;
             let url = format!(
                 "http://{}",
@@ -213,6 +218,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!(
                 "{mails} mails in the demo mailbox (admins: {url}/channels; GET /api/v1/channels/inbound); \
                  connect a real mailbox with PUT /api/v1/channels/email/{{id}} or on that page"
+            );
+            println!(
+                "customer notices go out by SMS through a demo gateway on this machine that prints                  them here (a new phone case gets its receipt; a resolved one its survey):                  {url}/channels/notices"
             );
             println!("logins:");
             if let Some(pw) = admin_password {
