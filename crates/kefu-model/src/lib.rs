@@ -41,6 +41,7 @@ pub mod layering;
 pub mod lookup;
 pub mod nlu;
 pub mod parcels;
+pub mod pbx_account;
 pub mod pickup;
 pub mod portal;
 pub mod queues;
