@@ -573,3 +573,105 @@ async fn a_recording_is_transcribed_once_into_an_internal_note() {
         "{notes:?}"
     );
 }
+
+#[tokio::test]
+async fn the_console_shows_the_caller_page_the_recording_and_the_figures() {
+    let app = spawn_app().await;
+    let account = create_account(&app).await;
+    let t0 = app.clock.now() - SignedDuration::from_mins(4);
+    let first = accept(post_signed(&app, &account, &event("offered", "c-1", t0, json!({}))).await);
+    let case = first["case_id"].as_str().unwrap().to_string();
+    for (kind, secs, extra) in [
+        (
+            "answered",
+            9,
+            json!({"agent": "agent01", "wait_seconds": 9}),
+        ),
+        (
+            "ended",
+            120,
+            json!({"agent": "agent01", "wait_seconds": 9,
+                "recording_url": "https://rec.yunlu.example/2026/c-1.mp3"}),
+        ),
+    ] {
+        accept(
+            post_signed(
+                &app,
+                &account,
+                &event(kind, "c-1", t0 + SignedDuration::from_secs(secs), extra),
+            )
+            .await,
+        );
+    }
+    let number = app
+        .as_role(Role::Admin)
+        .get(&format!("/api/v1/cases/{case}"))
+        .await
+        .expect(200)["number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // The screen pop's page: the caller masked, their case, in both languages.
+    let agent = super::console::Console::open(&app, &app.agent, "zh", "/calls/c-1").await;
+    let page = agent.get("/calls/c-1").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.html.contains("139****5678"), "{}", page.html);
+    assert!(!page.html.contains("13912345678"), "never the full number");
+    assert!(page.html.contains(&format!("/cases/{number}")));
+    assert!(page.html.contains("该号码的客户"));
+    let english = super::console::Console::open(&app, &app.agent, "en", "/calls/c-1").await;
+    assert!(
+        english
+            .get("/calls/c-1")
+            .await
+            .html
+            .contains("Open and recent cases")
+    );
+    assert_eq!(
+        agent.get("/calls/no-such-call").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The case page plays the recording, and its policy lets it load from the PBX's server.
+    let response = app
+        .http
+        .get(format!("{}/cases/{number}", app.base))
+        .header(
+            "cookie",
+            format!("kefu_session={}; kefu_lang=zh", app.agent),
+        )
+        .send()
+        .await
+        .unwrap();
+    let policy = response
+        .headers()
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        policy.contains("media-src 'self' https://rec.yunlu.example;"),
+        "{policy}"
+    );
+    assert!(response.headers().get("x-kefu-media-sources").is_none());
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains(
+            r#"<audio controls preload="none" src="https://rec.yunlu.example/2026/c-1.mp3""#
+        ),
+        "{html}"
+    );
+    assert!(html.contains("/calls/c-1"));
+
+    // The dashboard's phone figures.
+    let admin = super::console::Console::open(&app, &app.admin, "zh", "/dashboard?days=1").await;
+    let board = admin.get("/dashboard?days=1").await.html;
+    assert!(board.contains("电话接听"), "{board}");
+    assert!(board.contains(r#"<tr data-queue="after-sales">"#));
+    assert!(
+        board.contains("100.0%"),
+        "service level of one call answered in 9 s"
+    );
+}
