@@ -188,6 +188,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             let mails = kefu::demo_mail::seed(&desk, SystemClock.now())
                 .await
                 .map_err(|e| format!("demo mail: {e}"))?;
+            let calls = kefu::demo_calls::seed(&desk, SystemClock.now())
+                .await
+                .map_err(|e| format!("demo calls: {e}"))?;
             let listener = bind(&settings.listen).await?;
             let url = format!(
                 "http://{}",
@@ -209,6 +212,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!(
                 "{mails} mails in the demo mailbox (admins: {url}/channels; GET /api/v1/channels/inbound); \
                  connect a real mailbox with PUT /api/v1/channels/email/{{id}} or on that page"
+            );
+            println!(
+                "{calls} calls from the demo PBX this morning (phone figures: {url}/dashboard?days=1, \
+                 GET /api/v1/stats/phone; the PBX posts to /hooks/pbx/{{account id}})"
             );
             println!("logins:");
             if let Some(pw) = admin_password {
