@@ -19,6 +19,7 @@ pub struct FileSettings {
     pub database_url: Option<String>,
     pub time_zone: Option<String>,
     pub channel_workers: Option<bool>,
+    pub speech_url: Option<String>,
 }
 
 impl FileSettings {
@@ -39,6 +40,9 @@ pub struct Settings {
     /// Whether this node reads the mailboxes and sends replies (on by default; off for a node
     /// that must not reach out, such as a fuzzing target).
     pub channel_workers: bool,
+    /// A speech-to-text service (`POST {"recording_url"}` → `{"text"}`): call recordings are
+    /// transcribed into internal notes when set.
+    pub speech_url: Option<String>,
 }
 
 impl Settings {
@@ -49,6 +53,7 @@ impl Settings {
         database_url: Option<String>,
         time_zone: Option<String>,
         channel_workers: Option<bool>,
+        speech_url: Option<String>,
     ) -> Settings {
         Settings {
             listen: listen
@@ -64,6 +69,9 @@ impl Settings {
                 .or(file.time_zone)
                 .unwrap_or_else(|| kefu_model::DEFAULT_TIME_ZONE.to_string()),
             channel_workers: channel_workers.or(file.channel_workers).unwrap_or(true),
+            speech_url: speech_url
+                .or(file.speech_url)
+                .filter(|u| !u.trim().is_empty()),
         }
     }
 

@@ -21,7 +21,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
     about = "kefu 客服 — customer service for express delivery"
 )]
 struct Cli {
-    /// A TOML file with listen, data_dir, database_url, time_zone, channel_workers.
+    /// A TOML file with listen, data_dir, database_url, time_zone, channel_workers, speech_url.
     #[arg(long, env = "KEFU_CONFIG", global = true)]
     config: Option<PathBuf>,
     /// Where SQLite keeps its file (used when no database URL is given).
@@ -36,6 +36,9 @@ struct Cli {
     /// Read the configured mailboxes and send replies from this node (default true).
     #[arg(long, env = "KEFU_CHANNEL_WORKERS", global = true)]
     channel_workers: Option<bool>,
+    /// A speech-to-text service that transcribes call recordings (empty: none).
+    #[arg(long, env = "KEFU_SPEECH_URL", global = true)]
+    speech_url: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -151,6 +154,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         cli.database_url,
         cli.time_zone,
         cli.channel_workers,
+        cli.speech_url,
     );
     match cli.command {
         Command::Demo { .. } => {
@@ -433,7 +437,14 @@ async fn serve(
     desk: kefu_desk::Desk,
     settings: &Settings,
 ) -> Result<(), String> {
-    let state = kefu::node::start(desk, open_search_index(settings)?, settings.channel_workers);
+    let mut state = kefu::node::start(desk, open_search_index(settings)?, settings.channel_workers);
+    if let Some(url) = &settings.speech_url {
+        let engine = kefu_web::speech::HttpSpeechToText::new(
+            url.clone(),
+            std::time::Duration::from_secs(120),
+        )?;
+        state = state.with_speech(std::sync::Arc::new(engine));
+    }
     kefu_web::serve(listener, state, shutdown_signal())
         .await
         .map_err(|e| e.to_string())

@@ -89,7 +89,7 @@ pub fn words(lang: Lang) -> PhoneWords {
         offered: p("呼入", "Offered"),
         answered: p("接听", "Answered"),
         abandoned: p("放弃", "Abandoned"),
-        asa: p("平均应答时间", "Average speed of answer"),
+        asa: p("平均应答时间（秒）", "Average speed of answer (s)"),
         service_level: p("服务水平（20 秒）", "Service level (20 s)"),
         abandonment_rate: p("放弃率", "Abandonment rate"),
         seconds: p("秒", "s"),
