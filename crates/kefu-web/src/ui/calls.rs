@@ -64,6 +64,8 @@ pub struct PhoneWords {
     pub service_level: &'static str,
     pub abandonment_rate: &'static str,
     pub seconds: &'static str,
+    pub pbx_accounts: &'static str,
+    pub webhook: &'static str,
 }
 
 pub fn words(lang: Lang) -> PhoneWords {
@@ -93,6 +95,8 @@ pub fn words(lang: Lang) -> PhoneWords {
         service_level: p("服务水平（20 秒）", "Service level (20 s)"),
         abandonment_rate: p("放弃率", "Abandonment rate"),
         seconds: p("秒", "s"),
+        pbx_accounts: p("电话系统（PBX）", "Telephone system (PBX)"),
+        webhook: p("Webhook 地址", "Webhook path"),
     }
 }
 
@@ -262,6 +266,37 @@ pub fn origin_of(url: &str) -> Option<String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
     clean.then(|| format!("{scheme}://{host}"))
+}
+
+/// A PBX account on the channels page: where its webhook is and how it is doing.
+pub struct PbxRow {
+    pub name: String,
+    pub webhook: String,
+    pub enabled: bool,
+    pub received: u64,
+    pub last_ok: String,
+    pub last_error: String,
+}
+
+pub fn pbx_rows(
+    accounts: &[kefu_model::channels::ChannelAccountView],
+    tz: &TimeZone,
+) -> Vec<PbxRow> {
+    accounts
+        .iter()
+        .map(|v| PbxRow {
+            name: v.account.name.clone(),
+            webhook: format!("/hooks/pbx/{}", v.account.id),
+            enabled: v.account.enabled,
+            received: v.status.received,
+            last_ok: v
+                .status
+                .last_ok_at
+                .map(|t| local(t, tz))
+                .unwrap_or_default(),
+            last_error: v.status.last_error.clone().unwrap_or_default(),
+        })
+        .collect()
 }
 
 /// One queue's figures as the dashboard shows them.

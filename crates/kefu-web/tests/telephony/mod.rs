@@ -665,6 +665,13 @@ async fn the_console_shows_the_caller_page_the_recording_and_the_figures() {
     );
     assert!(html.contains("/calls/c-1"));
 
+    // The admins' channels page names the webhook and how it is doing.
+    let admin_page = super::console::Console::open(&app, &app.admin, "zh", "/channels").await;
+    let channels = admin_page.get("/channels").await.html;
+    assert!(channels.contains("电话系统（PBX）"), "{channels}");
+    assert!(channels.contains(&format!("/hooks/pbx/{account}")));
+    assert!(!channels.contains(SECRET));
+
     // The dashboard's phone figures.
     let admin = super::console::Console::open(&app, &app.admin, "zh", "/dashboard?days=1").await;
     let board = admin.get("/dashboard?days=1").await.html;
