@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+mod calls;
 mod canned;
 mod channels;
 mod chat;
@@ -18,6 +19,7 @@ mod outbox;
 mod parcels;
 mod queues;
 mod versions;
+pub use calls::*;
 pub use canned::*;
 pub use channels::*;
 pub use chat::*;
@@ -191,7 +193,8 @@ macro_rules! contract_tests {
             customers_are_edited_with_their_contacts_and_events,
             merging_customers_moves_cases_and_contacts_at_once,
             mail_opens_a_case_once_and_answers_join_it,
-            replies_are_delivered_once_retried_and_visible);
+            replies_are_delivered_once_retried_and_visible,
+            calls_are_written_with_their_case_events_or_not_at_all);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn change_histories_survive_export_import() {
@@ -233,6 +236,13 @@ macro_rules! contract_tests {
             let source: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
             let target: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
             $crate::channels_survive_export_import(source, target).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn calls_survive_export_import() {
+            let source: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
+            let target: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
+            $crate::calls_survive_export_import(source, target).await;
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -28,3 +28,4 @@ mod privacy;
 mod roles;
 mod search;
 mod sla;
+mod telephony;

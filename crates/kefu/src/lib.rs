@@ -4,6 +4,7 @@
 pub mod channels;
 pub mod config;
 pub mod demo;
+pub mod demo_calls;
 pub mod demo_chats;
 pub mod demo_kb;
 pub mod demo_mail;
