@@ -612,14 +612,29 @@ async fn the_console_shows_the_caller_page_the_recording_and_the_figures() {
         .unwrap()
         .to_string();
 
+    // The screen pop in the console: every page's bar links to the caller page until it is
+    // opened.
+    let agent = super::console::Console::open(&app, &app.agent, "zh", "/queue/mine").await;
+    let queue = agent.get("/queue/mine").await;
+    assert!(
+        queue
+            .html
+            .contains(r#"<a href="/calls/c-1" class="screen-pop""#),
+        "{}",
+        queue.html
+    );
+
     // The screen pop's page: the caller masked, their case, in both languages.
-    let agent = super::console::Console::open(&app, &app.agent, "zh", "/calls/c-1").await;
     let page = agent.get("/calls/c-1").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.html.contains("139****5678"), "{}", page.html);
     assert!(!page.html.contains("13912345678"), "never the full number");
     assert!(page.html.contains(&format!("/cases/{number}")));
     assert!(page.html.contains("该号码的客户"));
+    assert!(
+        !agent.get("/queue/mine").await.html.contains("screen-pop"),
+        "opened: no longer popping up"
+    );
     let english = super::console::Console::open(&app, &app.agent, "en", "/calls/c-1").await;
     assert!(
         english
