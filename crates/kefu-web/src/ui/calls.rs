@@ -287,6 +287,8 @@ pub fn origin_of(url: &str) -> Option<String> {
 
 /// A PBX account on the channels page: where its webhook is and how it is doing.
 pub struct PbxRow {
+    /// Its page on `/channels/pbx`.
+    pub edit_href: String,
     pub name: String,
     pub webhook: String,
     pub enabled: bool,
@@ -302,6 +304,7 @@ pub fn pbx_rows(
     accounts
         .iter()
         .map(|v| PbxRow {
+            edit_href: format!("/channels/pbx/{}", super::encode(&v.account.id)),
             name: v.account.name.clone(),
             webhook: format!("/hooks/pbx/{}", v.account.id),
             enabled: v.account.enabled,
