@@ -194,6 +194,7 @@ macro_rules! contract_tests {
             merging_customers_moves_cases_and_contacts_at_once,
             mail_opens_a_case_once_and_answers_join_it,
             replies_are_delivered_once_retried_and_visible,
+            a_teams_signature_signs_its_agents_replies,
             calls_are_written_with_their_case_events_or_not_at_all);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
