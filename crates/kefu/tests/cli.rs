@@ -1174,6 +1174,19 @@ async fn a_phone_case_receipt_goes_out_by_sms() {
         "{failure}"
     );
     assert!(failure["data"]["retry_at"].is_string(), "{failure}");
+
+    // The gateway's status says both: what it took, and its last refusal.
+    let (_, gateways) = get(&http, &format!("{url}/api/v1/channels/sms"), &token).await;
+    let gateway = &gateways["items"][0];
+    assert_eq!(gateway["sent"], 1, "{gateway}");
+    assert!(gateway["last_ok_at"].is_string(), "{gateway}");
+    assert!(
+        gateway["last_error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("503"),
+        "{gateway}"
+    );
 }
 
 /// The demo's SMS gateway speaks the gateway contract: the demo key is taken, another refused.
