@@ -249,28 +249,15 @@ impl Desk {
         actor: &Actor,
         draft: PbxAccountDraft,
     ) -> DeskResult<ChannelAccountView> {
-        require(
-            actor.role == Role::Admin,
-            "only an admin configures channels",
-        )?;
         let (name, pbx, secrets) = plan_pbx_account(&draft, None)?;
-        let now = self.now();
-        let account = ChannelAccount {
-            id: MessageId::new(now).to_string(),
+        self.add_channel_account(
+            actor,
             name,
-            enabled: draft.enabled,
-            settings: ChannelSettings::Pbx(pbx),
-            created_at: now,
-            updated_at: now,
-            version: 1,
-        };
-        self.store
-            .put_channel_account(&account, &secrets, None)
-            .await?;
-        self.audit_pbx(actor, "channel_account.create", &account.id)
-            .await?;
-        self.channel_account_of(actor, &account.id, ChannelKind::Pbx)
-            .await
+            draft.enabled,
+            ChannelSettings::Pbx(pbx),
+            secrets,
+        )
+        .await
     }
 
     /// Changes the PBX account at the version the admin saw; a secret left empty stays.
@@ -280,62 +267,11 @@ impl Desk {
         id: &str,
         draft: PbxAccountDraft,
     ) -> DeskResult<ChannelAccountView> {
-        require(
-            actor.role == Role::Admin,
-            "only an admin configures channels",
-        )?;
-        let expected = draft.version.ok_or_else(|| {
-            DomainError::invalid("version", "the version being changed is required")
-        })?;
-        let (stored, _) = self
-            .store
-            .channel_account(id)
-            .await?
-            .filter(|(a, _)| a.kind() == ChannelKind::Pbx)
-            .ok_or_else(|| DomainError::NotFound(format!("pbx account '{id}'")))?;
-        let old_secrets = self.store.channel_secrets(id).await?.unwrap_or_default();
-        let (name, pbx, secrets) = plan_pbx_account(&draft, Some(&old_secrets))?;
-        let conflict = || {
-            DomainError::conflict(
-                "version_conflict",
-                "the account was changed meanwhile; reload it",
-            )
-        };
-        if stored.version != expected {
-            return Err(conflict());
-        }
-        let account = ChannelAccount {
-            name,
-            enabled: draft.enabled,
-            settings: ChannelSettings::Pbx(pbx),
-            updated_at: self.now(),
-            version: stored.version + 1,
-            ..stored
-        };
-        self.store
-            .put_channel_account(&account, &secrets, Some(expected))
-            .await
-            .map_err(|e| match e {
-                kefu_model::StoreError::VersionConflict => conflict(),
-                other => other.into(),
-            })?;
-        self.audit_pbx(actor, "channel_account.update", id).await?;
-        self.channel_account_of(actor, id, ChannelKind::Pbx).await
-    }
-
-    async fn audit_pbx(&self, actor: &Actor, action: &str, id: &str) -> DeskResult<()> {
-        let now = self.now();
-        self.store
-            .append_audit(&AuditEntry {
-                id: MessageId::new(now).to_string(),
-                at: now,
-                actor: actor.event_name(),
-                action: action.to_string(),
-                subject: format!("channel_account:{id}"),
-                reason: String::new(),
-            })
-            .await?;
-        Ok(())
+        self.change_channel_account(actor, id, ChannelKind::Pbx, draft.version, |old| {
+            let (name, pbx, secrets) = plan_pbx_account(&draft, Some(old))?;
+            Ok((name, draft.enabled, ChannelSettings::Pbx(pbx), secrets))
+        })
+        .await
     }
 
     // ---- the webhook ------------------------------------------------------------------------
