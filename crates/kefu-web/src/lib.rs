@@ -17,6 +17,7 @@ mod parcels;
 mod sessions;
 mod ui;
 mod views;
+mod wechat;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -187,6 +188,14 @@ pub fn router(state: AppState) -> Router {
             // A whole mail, base64: larger than any other request.
             post(channels::hand_in_mail).layer(DefaultBodyLimit::max(channels::HAND_IN_LIMIT)),
         )
+        .route(
+            "/channels/wechat",
+            get(wechat::list_accounts).post(wechat::create_account),
+        )
+        .route(
+            "/channels/wechat/{id}",
+            get(wechat::get_account).put(wechat::update_account),
+        )
         .route("/channels/inbound", get(channels::inbound))
         .route("/cases/{id}/deliveries", get(channels::case_deliveries))
         .route("/openapi.json", get(openapi_json));
@@ -196,6 +205,13 @@ pub fn router(state: AppState) -> Router {
         .route("/widget.js", get(assets::widget))
         .route("/chat/ws", get(chat::customer_ws))
         .route("/chat/attachments/{id}", get(chat::attachment))
+        .route(
+            "/hooks/wechat/{account_id}",
+            // WeChat's callbacks are a few hundred bytes; more is not WeChat.
+            get(wechat::url_check)
+                .post(wechat::callback)
+                .layer(DefaultBodyLimit::max(wechat::CALLBACK_BODY_MAX)),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))

@@ -546,6 +546,54 @@ pub const ROUTES: &[Route] = &[
     ),
     (
         "get",
+        "/api/v1/channels/wechat",
+        "WeChat official accounts and WeCom apps (admins), with the callback path to give WeChat and how callbacks have gone; secrets are never shown",
+        None,
+        200,
+        json::<List<WeChatAccountView>>(),
+    ),
+    (
+        "post",
+        "/api/v1/channels/wechat",
+        "Add a WeChat official account or WeCom app (admins)",
+        Some("WeChatAccountDraft"),
+        201,
+        json::<WeChatAccountView>(),
+    ),
+    (
+        "get",
+        "/api/v1/channels/wechat/{id}",
+        "One WeChat account (admins)",
+        None,
+        200,
+        json::<WeChatAccountView>(),
+    ),
+    (
+        "put",
+        "/api/v1/channels/wechat/{id}",
+        "Change a WeChat account at its version (admins); a secret left out stays as it was",
+        Some("WeChatAccountDraft"),
+        200,
+        json::<WeChatAccountView>(),
+    ),
+    (
+        "get",
+        "/hooks/wechat/{account_id}",
+        "Public, for WeChat: the callback URL check; answers echostr (decrypted when encrypted) if the signature is the account's token's, else 401 bad_signature (or stale_timestamp beyond 5 minutes)",
+        None,
+        200,
+        Body::Text,
+    ),
+    (
+        "post",
+        "/hooks/wechat/{account_id}",
+        "Public, for WeChat: one message or event as XML (at most 64 KiB); answers success once stored (unreadable ones kept raw, retries taken once); 401 bad_signature or stale_timestamp stores nothing",
+        None,
+        200,
+        Body::Text,
+    ),
+    (
+        "get",
         "/api/v1/channels/inbound",
         "Messages taken in, newest first (supervisors and admins); outcome=unparsed lists what a person must look at",
         None,
@@ -857,6 +905,30 @@ fn query_params(path: &str, method: &str) -> Vec<Value> {
                 "",
             ),
         ],
+        ("get" | "post", "/hooks/wechat/{account_id}") => {
+            let mut params = vec![
+                q(
+                    "signature",
+                    json!({"type": "string"}),
+                    "SHA-1 of the sorted token, timestamp and nonce (plain mode)",
+                ),
+                q(
+                    "msg_signature",
+                    json!({"type": "string"}),
+                    "SHA-1 of the sorted token, timestamp, nonce and ciphertext (encrypted)",
+                ),
+                q("timestamp", json!({"type": "string"}), "Unix seconds"),
+                q("nonce", json!({"type": "string"}), ""),
+            ];
+            if method == "get" {
+                params.push(q(
+                    "echostr",
+                    json!({"type": "string"}),
+                    "the challenge to answer",
+                ));
+            }
+            params
+        }
         ("get", "/api/v1/channels/inbound") => vec![
             q(
                 "outcome",
@@ -1089,6 +1161,8 @@ pub fn document() -> Value {
                 | "/api/v1/help/articles/{id}"
                 | "/api/v1/help/articles/{id}/feedback"
                 | "/api/v1/help/search"
+                // WeChat's callbacks prove themselves by signature, not by a session.
+                | "/hooks/wechat/{account_id}"
         );
         let mut parameters = query_params(path, method);
         // `{id}` is a case or customer id (or a case number), a calendar's or policy's key,
@@ -1207,6 +1281,21 @@ fn channel_schemas() -> Value {
                 "smtp_username": {"type": "string", "maxLength": 200, "description": "empty: the server takes mail without logging in"},
                 "smtp_password": {"type": "string", "maxLength": 500},
                 "signature": {"type": "string", "maxLength": 2000, "description": "appended to every reply"},
+                "version": {"type": "integer", "description": "required when changing: the version being replaced (a stale one is 409 version_conflict)"},
+            }},
+        "WeChatAccountDraft": {"type": "object", "additionalProperties": false,
+            "required": ["name", "app_id"],
+            "properties": {
+                "name": {"type": "string", "minLength": 1, "maxLength": 100},
+                "enabled": {"type": "boolean", "default": true},
+                "flavor": {"type": "string", "enum": ["official_account", "wecom"], "default": "official_account"},
+                "app_id": {"type": "string", "minLength": 1, "maxLength": 64, "description": "AppID, or the WeCom CorpID"},
+                "agent_id": {"type": "string", "maxLength": 64, "description": "WeCom: the app's AgentID (required there)"},
+                "api_base": {"type": "string", "maxLength": 200, "description": "http(s) address of the API; empty: the real one of the flavor"},
+                "encrypted": {"type": "boolean", "default": false, "description": "official account in safe mode (WeCom always is)"},
+                "app_secret": {"type": "string", "maxLength": 200, "description": "required for a new account; left out or empty: the stored one stays"},
+                "token": {"type": "string", "maxLength": 200, "description": "the callback Token (letters and digits); required for a new account"},
+                "encoding_aes_key": {"type": "string", "description": "43 characters; required when encrypted"},
                 "version": {"type": "integer", "description": "required when changing: the version being replaced (a stale one is 409 version_conflict)"},
             }},
         "RawMail": {"type": "object", "additionalProperties": false, "required": ["raw"],

@@ -1,20 +1,26 @@
 //! The channel workers every node runs: a reader per enabled mailbox (fetch what came after the
 //! remembered position, hand each mail to the desk, then IMAP IDLE until more comes) and the
-//! delivery sender (claim due replies, send them by SMTP, record the outcome on the case).
+//! delivery sender (claim due replies, send each the way its account's kind says — SMTP for a
+//! mailbox, the customer-service API for WeChat — and record the outcome on the case).
 //!
 //! Two nodes reading one mailbox take each mail in once (the desk keys mail by Message-ID); a
 //! delivery is leased to one node while it is being sent.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use kefu_desk::Desk;
 use kefu_desk::channels::{MailboxToRead, OutgoingMail};
+use kefu_desk::wechat::WeChatSend;
 use kefu_mailbox::{
     IdleOutcome, ImapAccount, ImapSecurity, MailboxPosition, SmtpAccount, SmtpEnvelope,
     SmtpSecurity, fetch_new, send_raw, wait_for_new,
 };
-use kefu_model::channels::{AttemptResult, ChannelStatus, MailSecurity};
+use kefu_model::channels::{
+    AttemptResult, ChannelKind, ChannelStatus, Delivery, MailSecurity, WeChatFlavor,
+};
+use kefu_wechat::{ClientConfig, WeChatClient};
 use tokio::task::JoinHandle;
 
 /// How often the set of mailboxes is looked at again (added, changed, disabled).
@@ -181,37 +187,107 @@ async fn save_status(desk: &Desk, id: &str, status: &ChannelStatus) {
 
 /// Sends due replies for ever, one at a time, recording each outcome on its case.
 pub async fn run_sender(desk: Desk) {
+    let mut wechat = WeChatClients::default();
     loop {
-        let claimed = match desk.claim_deliveries(20).await {
-            Ok(claimed) => claimed,
-            Err(e) => {
-                tracing::warn!(error = %e, "claiming deliveries failed; retrying");
-                Vec::new()
-            }
-        };
-        if claimed.is_empty() {
+        let sent = send_due(&desk, &mut wechat).await;
+        if sent == 0 {
             tokio::time::sleep(SEND_EVERY).await;
-            continue;
         }
-        for delivery in claimed {
-            let result = match desk.outgoing_mail(&delivery).await {
-                Ok(mail) => {
-                    let envelope = SmtpEnvelope {
-                        from: mail.envelope_from.clone(),
-                        to: mail.envelope_to.clone(),
-                    };
-                    match send_raw(&smtp_account(&mail), &envelope, &mail.raw).await {
-                        Ok(()) => AttemptResult::Sent,
-                        Err(e) if e.is_temporary() => AttemptResult::Temporary(e.to_string()),
-                        Err(e) => AttemptResult::Permanent(e.to_string()),
-                    }
-                }
-                Err(reason) => AttemptResult::Permanent(reason),
+    }
+}
+
+/// One pass of the sender: claims what is due, sends it, records the outcomes. Returns how
+/// many deliveries it attempted.
+pub async fn send_due(desk: &Desk, wechat: &mut WeChatClients) -> usize {
+    let claimed = match desk.claim_deliveries(20).await {
+        Ok(claimed) => claimed,
+        Err(e) => {
+            tracing::warn!(error = %e, "claiming deliveries failed; retrying");
+            Vec::new()
+        }
+    };
+    let attempted = claimed.len();
+    for delivery in claimed {
+        // The way out is the account's kind, not the case's channel: a notice may go by
+        // another channel than the case came in on.
+        let result = match desk.delivery_account_kind(&delivery).await {
+            Ok(ChannelKind::Email) => send_mail(desk, &delivery).await,
+            Ok(ChannelKind::Wechat) => send_wechat(desk, wechat, &delivery).await,
+            Ok(other) => AttemptResult::Permanent(format!("no sender for {other} accounts")),
+            Err(reason) => AttemptResult::Permanent(reason),
+        };
+        if let Err(e) = desk.finish_delivery(&delivery, result).await {
+            // The lease runs out and another attempt records it.
+            tracing::warn!(delivery = %delivery.id, error = %e, "recording a delivery failed");
+        }
+    }
+    attempted
+}
+
+async fn send_mail(desk: &Desk, delivery: &Delivery) -> AttemptResult {
+    match desk.outgoing_mail(delivery).await {
+        Ok(mail) => {
+            let envelope = SmtpEnvelope {
+                from: mail.envelope_from.clone(),
+                to: mail.envelope_to.clone(),
             };
-            if let Err(e) = desk.finish_delivery(&delivery, result).await {
-                // The lease runs out and another attempt records it.
-                tracing::warn!(delivery = %delivery.id, error = %e, "recording a delivery failed");
+            match send_raw(&smtp_account(&mail), &envelope, &mail.raw).await {
+                Ok(()) => AttemptResult::Sent,
+                Err(e) if e.is_temporary() => AttemptResult::Temporary(e.to_string()),
+                Err(e) => AttemptResult::Permanent(e.to_string()),
             }
         }
+        Err(reason) => AttemptResult::Permanent(reason),
+    }
+}
+
+/// One client per WeChat account and version: the access token is cached in the client, and
+/// an edited account (new secret, new address) gets a new one.
+#[derive(Default)]
+pub struct WeChatClients {
+    clients: HashMap<String, (i64, Arc<WeChatClient>)>,
+}
+
+impl WeChatClients {
+    fn client(&mut self, desk: &Desk, send: &WeChatSend) -> Result<Arc<WeChatClient>, String> {
+        if let Some((version, client)) = self.clients.get(&send.account_id)
+            && *version == send.account_version
+        {
+            return Ok(client.clone());
+        }
+        let config = match send.flavor {
+            WeChatFlavor::OfficialAccount => ClientConfig::new(&send.app_id, &send.app_secret),
+            WeChatFlavor::WeCom => {
+                ClientConfig::wecom(&send.app_id, &send.app_secret, &send.agent_id)
+            }
+        }
+        .with_base_url(&send.api_base);
+        let client =
+            Arc::new(WeChatClient::new(config, desk.clock().clone()).map_err(|e| e.to_string())?);
+        self.clients.insert(
+            send.account_id.clone(),
+            (send.account_version, client.clone()),
+        );
+        Ok(client)
+    }
+}
+
+async fn send_wechat(
+    desk: &Desk,
+    clients: &mut WeChatClients,
+    delivery: &Delivery,
+) -> AttemptResult {
+    let client = match desk
+        .outgoing_wechat(delivery)
+        .await
+        .and_then(|send| clients.client(desk, &send))
+    {
+        Ok(client) => client,
+        Err(reason) => return AttemptResult::Permanent(reason),
+    };
+    match client.send_text(&delivery.to, &delivery.body).await {
+        Ok(()) => AttemptResult::Sent,
+        Err(e) if e.is_transient() => AttemptResult::Temporary(e.to_string()),
+        Err(e) => AttemptResult::Permanent(e.to_string()),
     }
 }

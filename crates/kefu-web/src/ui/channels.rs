@@ -147,6 +147,7 @@ pub fn outcome_label(lang: Lang, outcome: InboundOutcome) -> &'static str {
         InboundOutcome::Unparsed => {
             lang.pick("无法解析，待人工处理", "Unreadable, kept for a person")
         }
+        InboundOutcome::Event => lang.pick("微信事件，已记录", "WeChat event, recorded"),
     }
 }
 
