@@ -27,3 +27,4 @@ mod privacy;
 mod roles;
 mod search;
 mod sla;
+mod wechat;
