@@ -15,6 +15,7 @@ use kefu_wechat::{ClientConfig, MessageCrypto, WeChatClient, sign};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use super::console::{Console, form_html};
 use super::{TestApp, error_code, own_waybill, shipment, spawn_app};
 
 const TOKEN: &str = "kefuToken2026";
@@ -556,4 +557,83 @@ async fn an_agents_reply_reaches_the_customer_and_after_48_hours_fails_at_once()
         "{failed:?}"
     );
     assert_eq!(failed[0]["data"]["attempt"], 0);
+}
+
+#[tokio::test]
+async fn the_console_adds_and_edits_wechat_accounts_without_showing_secrets() {
+    let app = spawn_app().await;
+    let console = Console::open(&app, &app.admin, "zh", "/channels").await;
+    let page = console.get("/channels").await;
+    assert!(
+        page.html.contains("微信公众号 / 企业微信") && page.html.contains("还没有接入微信账号")
+    );
+    let fields = [
+        ("name", "云路快递公众号"),
+        ("flavor", "official_account"),
+        ("enabled", "on"),
+        ("app_id", APP_ID),
+        ("app_secret", "console-app-secret"),
+        ("token", "consoleToken1"),
+    ];
+    // WeCom without its AgentID: 422 with the reason, what was typed kept, no secret echoed.
+    let mut bad = fields.to_vec();
+    bad[1] = ("flavor", "wecom");
+    bad.push(("encoding_aes_key", KEY));
+    let refused = console.post("/channels/wechat", &bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("agent_id"), "{}", refused.html);
+    assert!(refused.html.contains(APP_ID));
+    assert!(!refused.html.contains("console-app-secret") && !refused.html.contains(KEY));
+
+    let saved = console.post("/channels/wechat", &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let listed = app
+        .as_role(Role::Admin)
+        .get("/api/v1/channels/wechat")
+        .await
+        .expect(200);
+    let id = listed["items"][0]["id"].as_str().unwrap().to_string();
+    let page = console.get("/channels").await;
+    assert!(
+        page.html.contains(&format!("/hooks/wechat/{id}")),
+        "the callback path is shown"
+    );
+    let edit = console.get(&format!("/channels/wechat/{id}")).await;
+    assert_eq!(edit.status, StatusCode::OK);
+    let form = form_html(&edit.html, &format!("/channels/wechat/{id}"));
+    assert!(form.contains("已保存；留空则不变"), "{form}");
+    assert!(!edit.html.contains("console-app-secret") && !edit.html.contains("consoleToken1"));
+    // Saved again with the secrets left empty: they stay.
+    let again = [
+        ("name", "云路快递服务号"),
+        ("flavor", "official_account"),
+        ("enabled", "on"),
+        ("app_id", APP_ID),
+        ("app_secret", ""),
+        ("token", ""),
+        ("version", "1"),
+    ];
+    let saved = console
+        .post(&format!("/channels/wechat/{id}"), &again)
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let one = app
+        .as_role(Role::Admin)
+        .get(&format!("/api/v1/channels/wechat/{id}"))
+        .await
+        .expect(200);
+    assert_eq!(one["version"], 2);
+    assert_eq!(
+        (&one["app_secret_set"], &one["token_set"]),
+        (&json!(true), &json!(true))
+    );
+    let stale = console
+        .post(&format!("/channels/wechat/{id}"), &again)
+        .await;
+    assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let english = Console::open(&app, &app.admin, "en", "/channels").await;
+    let page = english.get("/channels").await;
+    assert!(page.html.contains("WeChat official accounts / WeCom"));
+    assert!(page.html.contains("Official account"));
 }
