@@ -291,3 +291,115 @@ async fn send_wechat(
         Err(e) => AttemptResult::Permanent(e.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    use axum::extract::{Query, State};
+    use axum::routing::{get, post};
+    use kefu_desk::wechat::CallbackQuery;
+    use kefu_model::channels::DeliveryState;
+    use kefu_model::wechat_account::WeChatAccountDraft;
+    use kefu_model::{Actor, SystemClock};
+    use serde_json::{Value, json};
+
+    type Inbox = Arc<Mutex<Vec<(String, String)>>>;
+    type Params = Query<HashMap<String, String>>;
+
+    /// The customer-service API on loopback: any token works; sends are recorded.
+    async fn standin() -> (String, Inbox) {
+        async fn token() -> axum::Json<Value> {
+            axum::Json(json!({"access_token": "t", "expires_in": 7200}))
+        }
+        async fn send(
+            State(inbox): State<Inbox>,
+            _: Params,
+            axum::Json(body): axum::Json<Value>,
+        ) -> axum::Json<Value> {
+            let to = body["touser"].as_str().unwrap_or_default().to_string();
+            let text = body["text"]["content"].as_str().unwrap_or_default();
+            inbox.lock().unwrap().push((to, text.to_string()));
+            axum::Json(json!({"errcode": 0, "errmsg": "ok"}))
+        }
+        let inbox = Inbox::default();
+        let app = axum::Router::new()
+            .route("/cgi-bin/token", get(token))
+            .route("/cgi-bin/message/custom/send", post(send))
+            .with_state(inbox.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (base, inbox)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_sender_sends_a_wechat_delivery_through_its_accounts_api() {
+        let dir = std::env::temp_dir().join(format!("kefu-sender-wechat-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Arc::new(kefu_store_sqlite::open(&dir.join("kefu.db")).await.unwrap());
+        let desk = Desk::new(store, Arc::new(SystemClock))
+            .with_nlu(Arc::new(kefu_nlu::SharedNlu))
+            .with_time_zone(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap());
+        desk.bootstrap_admin(Some("sender-password-1".into()))
+            .await
+            .unwrap();
+        desk.install_builtin_calendars().await.unwrap();
+        desk.install_default_policies().await.unwrap();
+        let admin = desk
+            .store()
+            .user_by_username("admin")
+            .await
+            .unwrap()
+            .unwrap();
+        let (api_base, inbox) = standin().await;
+        let account = desk
+            .create_wechat_account(
+                &Actor::of(&admin),
+                WeChatAccountDraft {
+                    name: "公众号".into(),
+                    enabled: true,
+                    app_id: "wx5823bf96d3bd56c7".into(),
+                    api_base: Some(api_base),
+                    app_secret: Some("secret".into()),
+                    token: Some("senderToken".into()),
+                    ..WeChatAccountDraft::default()
+                },
+            )
+            .await
+            .unwrap();
+        let now = desk.clock().now().as_second();
+        let timestamp = now.to_string();
+        let query = CallbackQuery {
+            signature: kefu_wechat::sign(&["senderToken", &timestamp, "1"]),
+            timestamp,
+            nonce: "1".into(),
+            ..CallbackQuery::default()
+        };
+        let xml = format!(
+            "<xml><ToUserName>gh_x</ToUserName><FromUserName>oCustomer</FromUserName>\
+             <CreateTime>{now}</CreateTime><MsgType>text</MsgType><Content>转人工</Content>\
+             <MsgId>1</MsgId></xml>"
+        );
+        let receipt = desk
+            .receive_wechat(&account.account.id, &query, &xml)
+            .await
+            .unwrap()
+            .unwrap();
+        let reply = receipt.bot_reply.expect("the bot answers");
+
+        let mut clients = WeChatClients::default();
+        assert_eq!(send_due(&desk, &mut clients).await, 1);
+        assert_eq!(
+            inbox.lock().unwrap().clone(),
+            vec![("oCustomer".to_string(), reply)]
+        );
+        let case_id = receipt.case_id.unwrap();
+        let deliveries = desk.store().deliveries_of_case(&case_id).await.unwrap();
+        assert_eq!(deliveries[0].state, DeliveryState::Sent);
+        assert_eq!(send_due(&desk, &mut clients).await, 0, "nothing left");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
