@@ -5,6 +5,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kefu_desk::wechat::{CallbackQuery, CallbackRefusal};
@@ -128,8 +129,19 @@ pub async fn callback(
     State(state): State<AppState>,
     ApiPath(account_id): ApiPath<String>,
     ApiQuery(params): ApiQuery<HookParams>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "a WeChat callback is at most 64 KiB",
+            )
+        } else {
+            ApiError::malformed(rejection.body_text())
+        }
+    })?;
     let query = CallbackQuery::from(params);
     // Not UTF-8 cannot be WeChat's XML; it is kept (lossily) as unreadable once signed.
     let body = String::from_utf8_lossy(&body);

@@ -357,8 +357,10 @@ async fn a_bad_signature_is_refused_and_stores_nothing_and_unreadable_xml_is_kep
 
     // Too big to be WeChat's.
     let huge = "x".repeat(70 * 1024);
-    let (status, _) = post_plain(&app, &id, &huge, TOKEN).await;
+    let (status, body) = post_plain(&app, &id, &huge, TOKEN).await;
     assert_eq!(status, 413);
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(error_code(&body), "payload_too_large");
 }
 
 #[tokio::test]
