@@ -334,7 +334,8 @@ impl Desk {
     }
 
     /// The URL check WeChat makes when the callback address is saved on its console: answers
-    /// `echostr` (decrypted, for WeCom and safe mode) when the signature is ours.
+    /// `echostr` when the signature is ours — decrypted for WeCom, as sent for an official
+    /// account (whose URL check is plain even in safe mode).
     pub async fn wechat_url_check(
         &self,
         account_id: &str,
@@ -342,7 +343,7 @@ impl Desk {
     ) -> DeskResult<Result<String, CallbackRefusal>> {
         let (account, settings, status, secrets) = self.callback_account(account_id).await?;
         let checked = self.fresh_timestamp(&query.timestamp).and_then(|()| {
-            if settings.encrypted {
+            if settings.flavor == WeChatFlavor::WeCom {
                 let crypto =
                     MessageCrypto::new(&secrets.token, &secrets.encoding_aes_key, &settings.app_id)
                         .map_err(CallbackRefusal::bad_signature)?;
@@ -439,7 +440,15 @@ impl Desk {
                 self.keep_unparsed_wechat(&account.id, &plain, e.to_string())
                     .await?
             }
-            Ok(message) => self.take_in_wechat(&account, &settings, &message).await?,
+            // A value no rule can take (an openid with control characters) is kept for a
+            // person rather than refused: WeChat would retry it for nothing.
+            Ok(message) => match self.take_in_wechat(&account, &settings, &message).await {
+                Err(DomainError::Invalid { field, message }) => {
+                    self.keep_unparsed_wechat(&account.id, &plain, format!("{field}: {message}"))
+                        .await?
+                }
+                other => other?,
+            },
         };
         self.note_taken(&account.id, status, &receipt).await?;
         Ok(Ok(receipt))

@@ -639,3 +639,76 @@ async fn the_console_adds_and_edits_wechat_accounts_without_showing_secrets() {
     assert!(page.html.contains("WeChat official accounts / WeCom"));
     assert!(page.html.contains("Official account"));
 }
+
+#[tokio::test]
+async fn an_official_account_in_safe_mode_checks_its_url_plainly_and_decrypts_messages() {
+    let app = spawn_app().await;
+    let mut draft = official_account("");
+    draft["encrypted"] = json!(true);
+    draft["encoding_aes_key"] = json!(KEY);
+    let id = create_account(&app, draft).await;
+    let timestamp = now_seconds(&app);
+    let nonce = "4242";
+    // The URL check of an official account is plain even in safe mode.
+    let reply = app
+        .http
+        .get(format!("{}/hooks/wechat/{id}", app.base))
+        .query(&[
+            ("signature", sign(&[TOKEN, &timestamp, nonce]).as_str()),
+            ("timestamp", timestamp.as_str()),
+            ("nonce", nonce),
+            ("echostr", "plain-challenge"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.text().await.unwrap(), "plain-challenge");
+    // Messages come encrypted for the app id, signed with msg_signature.
+    let crypto = MessageCrypto::new(TOKEN, KEY, APP_ID).unwrap();
+    let encrypted = crypto.encrypt(&text_message(OPENID, 9_501, "你好", &timestamp), [9; 16]);
+    let reply = app
+        .http
+        .post(format!("{}/hooks/wechat/{id}", app.base))
+        .query(&[
+            ("signature", sign(&[TOKEN, &timestamp, nonce])),
+            ("msg_signature", crypto.signature(&timestamp, nonce, &encrypted)),
+            ("timestamp", timestamp.clone()),
+            ("nonce", nonce.to_string()),
+            ("encrypt_type", "aes".to_string()),
+        ])
+        .body(format!(
+            "<xml><ToUserName><![CDATA[gh_yunlu]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    let records = inbound(&app).await;
+    assert_eq!(records[0]["outcome"], "created", "{records:?}");
+    // Encrypted for someone else (another app id): WeChat's signature holds, so it is kept.
+    let other = MessageCrypto::new(TOKEN, KEY, "wx0000000000000000").unwrap();
+    let misrouted = other.encrypt(&text_message(OPENID, 9_502, "你好", &timestamp), [9; 16]);
+    let reply = app
+        .http
+        .post(format!("{}/hooks/wechat/{id}", app.base))
+        .query(&[
+            (
+                "msg_signature",
+                other.signature(&timestamp, nonce, &misrouted),
+            ),
+            ("timestamp", timestamp.clone()),
+            ("nonce", nonce.to_string()),
+        ])
+        .body(format!(
+            "<xml><Encrypt><![CDATA[{misrouted}]]></Encrypt></xml>"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    let records = inbound(&app).await;
+    assert!(
+        records.iter().any(|r| r["outcome"] == "unparsed"),
+        "{records:?}"
+    );
+}
