@@ -18,6 +18,7 @@ mod outbox;
 mod parcels;
 mod queues;
 mod versions;
+mod wechat;
 pub use canned::*;
 pub use channels::*;
 pub use chat::*;
@@ -30,6 +31,7 @@ pub use outbox::*;
 pub use parcels::*;
 pub use queues::*;
 pub use versions::*;
+pub use wechat::*;
 
 use jiff::{SignedDuration, Timestamp};
 use kefu_desk::{Desk, Store};
@@ -190,7 +192,8 @@ macro_rules! contract_tests {
             customers_are_edited_with_their_contacts_and_events,
             merging_customers_moves_cases_and_contacts_at_once,
             mail_opens_a_case_once_and_answers_join_it,
-            replies_are_delivered_once_retried_and_visible);
+            replies_are_delivered_once_retried_and_visible,
+            wechat_messages_open_a_case_once_and_replies_respect_the_window);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn change_histories_survive_export_import() {
