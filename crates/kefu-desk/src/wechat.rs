@@ -30,7 +30,7 @@ use kefu_wechat::{
 
 use crate::channels::{cut, sha256_hex};
 use crate::chat::{Incoming, bot_notice};
-use crate::desk::{Desk, DeskResult, SUBJECT_MAX, require};
+use crate::desk::{Desk, DeskResult, require};
 
 /// The customer writing on WeChat, as the author of what their messages add to a case.
 pub fn wechat_actor() -> Actor {
@@ -44,6 +44,9 @@ pub fn wechat_actor() -> Actor {
 
 /// How far a callback's timestamp may be from our clock: an older one is a replay.
 pub const CALLBACK_MAX_AGE: SignedDuration = SignedDuration::from_mins(5);
+
+/// A new WeChat case's subject: the first line of the first message, short enough for a queue.
+const WECHAT_SUBJECT_MAX: usize = 60;
 
 /// The largest callback body taken (WeChat's are a few hundred bytes; encrypted ones a little
 /// more).
@@ -552,7 +555,7 @@ impl Desk {
             None => {
                 let subject = cut(
                     &format!("微信咨询：{}", body.lines().next().unwrap_or_default()),
-                    SUBJECT_MAX.min(60),
+                    WECHAT_SUBJECT_MAX,
                     "…",
                 );
                 let draft = CaseDraft {
