@@ -728,6 +728,7 @@ async fn bench_store(args: &Args) -> Result<(), String> {
                 Some(url.clone()),
                 None,
                 Some(false),
+                None,
             );
             (kefu::config::open_store(&settings).await?, None, false)
         }

@@ -210,7 +210,16 @@ async fn serve_setup(
     let store = kefu_store_sqlite::open(&dir.join("kefu.db"))
         .await
         .map_err(|e| format!("SQLite: {e}"))?;
-    let desk = kefu::config::desk(Arc::new(store), kefu_model::DEFAULT_TIME_ZONE)?;
+    let settings = kefu::config::Settings::merge(
+        kefu::config::FileSettings::default(),
+        None,
+        Some(dir.to_path_buf()),
+        None,
+        None,
+        Some(false),
+        None,
+    );
+    let desk = kefu::config::desk(Arc::new(store), &settings)?;
     kefu::node::install_shipped(&desk).await?;
     desk.bootstrap_admin(Some(ADMIN_PASSWORD.into()))
         .await

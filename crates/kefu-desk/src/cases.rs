@@ -91,6 +91,7 @@ impl Desk {
             updated_at: now,
             version: 1,
             merged_into: None,
+            notices_opt_out: false,
         })
     }
 
@@ -176,6 +177,25 @@ impl Desk {
     /// `create_case`, and with `bot` a chat the bot answers first (its first-response clock
     /// starts at the handover to a person).
     pub(crate) async fn create_case_as(
+        &self,
+        actor: &Actor,
+        draft: CaseDraft,
+        idempotency: Option<(String, String)>,
+        bot: bool,
+    ) -> DeskResult<CreatedCase> {
+        let created = self
+            .create_case_unnotified(actor, draft, idempotency, bot)
+            .await?;
+        if created.replayed {
+            return Ok(created);
+        }
+        let case = self.notify_received(&created.case).await?;
+        Ok(CreatedCase { case, ..created })
+    }
+
+    /// `create_case_as` without the customer's receipt: for a caller that sends it once what
+    /// came in is recorded (a mail's receipt threads under the customer's mail).
+    pub(crate) async fn create_case_unnotified(
         &self,
         actor: &Actor,
         draft: CaseDraft,
@@ -579,8 +599,17 @@ impl Desk {
             let (with_handover, more) = self.events_for(&with_steps, SLA_ACTOR, handover);
             events.extend(more);
             let (mut queued, no_way_out) = self.deliveries_for(&with_handover, &events).await?;
-            let (projection, more) = self.events_for(&with_handover, DELIVERY_ACTOR, no_way_out);
+            let (with_deliveries, more) =
+                self.events_for(&with_handover, DELIVERY_ACTOR, no_way_out);
             events.extend(more);
+            let (notices, notice_events) = self.notices_for(&with_deliveries, &events).await?;
+            let (projection, more) = self.events_for(
+                &with_deliveries,
+                crate::notices::NOTICE_ACTOR,
+                notice_events,
+            );
+            events.extend(more);
+            queued.extend(notices);
             queued.extend(deliveries.iter().cloned());
             let notifications = self
                 .notifications_for(&projection, &events, &config)

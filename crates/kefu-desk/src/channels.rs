@@ -232,12 +232,46 @@ impl Desk {
     ) -> DeskResult<ChannelAccountView> {
         Self::require_channel_admin(actor)?;
         let (name, email, secrets) = plan_email_account(&draft, None)?;
+        self.add_channel_account(
+            actor,
+            name,
+            draft.enabled,
+            ChannelSettings::Email(email),
+            secrets,
+        )
+        .await
+    }
+
+    /// Changes a mailbox at the version the admin saw; passwords left empty stay as they were.
+    pub async fn update_email_account(
+        &self,
+        actor: &Actor,
+        id: &str,
+        draft: EmailAccountDraft,
+    ) -> DeskResult<ChannelAccountView> {
+        self.change_channel_account(actor, id, ChannelKind::Email, draft.version, |old| {
+            let (name, email, secrets) = plan_email_account(&draft, Some(old))?;
+            Ok((name, draft.enabled, ChannelSettings::Email(email), secrets))
+        })
+        .await
+    }
+
+    /// Stores a new account of any kind (admins; audited) and gives its view.
+    pub(crate) async fn add_channel_account(
+        &self,
+        actor: &Actor,
+        name: String,
+        enabled: bool,
+        settings: ChannelSettings,
+        secrets: ChannelSecrets,
+    ) -> DeskResult<ChannelAccountView> {
+        Self::require_channel_admin(actor)?;
         let now = self.now();
         let account = ChannelAccount {
             id: MessageId::new(now).to_string(),
             name,
-            enabled: draft.enabled,
-            settings: ChannelSettings::Email(email),
+            enabled,
+            settings,
             created_at: now,
             updated_at: now,
             version: 1,
@@ -250,37 +284,44 @@ impl Desk {
         self.account_view(&account.id).await
     }
 
-    /// Changes a mailbox at the version the admin saw; passwords left empty stay as they were.
-    pub async fn update_email_account(
+    /// Changes an account of `kind` at the version the admin saw: `plan` gets the stored
+    /// secrets and gives the new name, enabled, settings and secrets. Another kind's id is not
+    /// found here.
+    pub(crate) async fn change_channel_account(
         &self,
         actor: &Actor,
         id: &str,
-        draft: EmailAccountDraft,
+        kind: ChannelKind,
+        expected: Option<i64>,
+        plan: impl FnOnce(
+            &ChannelSecrets,
+        ) -> DeskResult<(String, bool, ChannelSettings, ChannelSecrets)>,
     ) -> DeskResult<ChannelAccountView> {
         Self::require_channel_admin(actor)?;
-        let expected = draft.version.ok_or_else(|| {
+        let expected = expected.ok_or_else(|| {
             DomainError::invalid("version", "the version being changed is required")
         })?;
         let (stored, _) = self
             .store
             .channel_account(id)
             .await?
-            .ok_or_else(|| DomainError::NotFound(format!("channel account '{id}'")))?;
+            .filter(|(a, _)| a.kind() == kind)
+            .ok_or_else(|| DomainError::NotFound(format!("{kind} account '{id}'")))?;
         let old_secrets = self.store.channel_secrets(id).await?.unwrap_or_default();
-        let (name, email, secrets) = plan_email_account(&draft, Some(&old_secrets))?;
-        if stored.version != expected {
-            return Err(DomainError::conflict(
+        let (name, enabled, settings, secrets) = plan(&old_secrets)?;
+        let conflict = || {
+            DomainError::conflict(
                 "version_conflict",
                 "the account was changed meanwhile; reload it",
-            ));
-        }
-        if stored.kind() != ChannelKind::Email {
-            return Err(DomainError::NotFound(format!("email account '{id}'")));
+            )
+        };
+        if stored.version != expected {
+            return Err(conflict());
         }
         let account = ChannelAccount {
             name,
-            enabled: draft.enabled,
-            settings: ChannelSettings::Email(email),
+            enabled,
+            settings,
             updated_at: self.now(),
             version: stored.version + 1,
             ..stored
@@ -289,10 +330,7 @@ impl Desk {
             .put_channel_account(&account, &secrets, Some(expected))
             .await
             .map_err(|e| match e {
-                kefu_model::StoreError::VersionConflict => DomainError::conflict(
-                    "version_conflict",
-                    "the account was changed meanwhile; reload it",
-                ),
+                kefu_model::StoreError::VersionConflict => conflict(),
                 other => other.into(),
             })?;
         self.audit_channel(actor, "channel_account.update", id)
@@ -520,8 +558,14 @@ impl Desk {
             received_at: None,
         };
         let created = self
-            .create_case(&actor, draft, Some((client_id.clone(), client_id.clone())))
+            .create_case_unnotified(
+                &actor,
+                draft,
+                Some((client_id.clone(), client_id.clone())),
+                false,
+            )
             .await?;
+        let replayed = created.replayed;
         let case = created.case;
         // Attachments and parcels found by phone ride on a first message of the case.
         let unlinked: Vec<String> = named
@@ -554,8 +598,15 @@ impl Desk {
             })
             .await?;
         }
-        record.case_id = Some(case.id);
-        self.record(record, &thread_ids, Some(case.number)).await
+        record.case_id = Some(case.id.clone());
+        let receipt = self
+            .record(record, &thread_ids, Some(case.number.clone()))
+            .await?;
+        // The customer's receipt, once the mail it answers is on record (it threads under it).
+        if !receipt.duplicate && !replayed {
+            self.notify_received(&case).await?;
+        }
+        Ok(receipt)
     }
 
     /// A reply of ours came back undeliverable: the agent sees it failed on the case.
@@ -810,6 +861,7 @@ impl Desk {
                     in_reply_to: in_reply_to.clone(),
                     references: references.clone(),
                 }),
+                notice: None,
                 state: DeliveryState::Queued,
                 attempts: 0,
                 next_attempt_at: now,
@@ -853,7 +905,12 @@ impl Desk {
         let parse = |id: &str| MailMessageId::parse(id).ok();
         let from = email.address.as_str().to_string();
         let mail = OutboundMail {
-            kind: OutboundKind::AgentReply,
+            // A notice says it is automatic, so no auto-responder answers it (no mail loops).
+            kind: if delivery.notice.is_some() {
+                OutboundKind::AutomaticNotice
+            } else {
+                OutboundKind::AgentReply
+            },
             message_id: MailMessageId::parse(&headers.message_id).map_err(|e| e.to_string())?,
             date: self.now(),
             from: MailAddress::new(

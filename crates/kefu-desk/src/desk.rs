@@ -45,6 +45,8 @@ pub struct Desk {
     /// The node's search index (`kefu-search` in the product): the console's and the portal's
     /// searches, and the bot's answers from the knowledge base. `None`: no search on this node.
     pub(crate) search: Option<Arc<dyn kefu_model::search::SearchEngine>>,
+    /// Where customers reach this kefu (links in notices: the portal, the survey).
+    pub(crate) public_url: String,
 }
 
 /// The SLA configuration and when it was loaded.
@@ -97,7 +99,14 @@ impl Desk {
                 .unwrap_or_else(|_| jiff::tz::TimeZone::fixed(jiff::tz::offset(8))),
             sla_cache: Arc::default(),
             search: None,
+            public_url: "http://localhost:8080".into(),
         }
+    }
+
+    /// Where customers reach this kefu, for the links notices carry.
+    pub fn with_public_url(mut self, url: impl Into<String>) -> Desk {
+        self.public_url = url.into();
+        self
     }
 
     pub fn with_classifier(mut self, classifier: Arc<dyn Classifier>) -> Desk {

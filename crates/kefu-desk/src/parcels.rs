@@ -136,6 +136,11 @@ impl Desk {
                     .setting_or_default::<kefu_model::kb::Categories>(key)
                     .await?,
             ),
+            kefu_model::notices::NOTICES_SETTING => to_value(
+                &self
+                    .setting_or_default::<kefu_model::notices::NoticeTemplates>(key)
+                    .await?,
+            ),
             other => return Err(DomainError::NotFound(format!("setting {other}"))),
         }?;
         Ok(value)
@@ -199,6 +204,11 @@ impl Desk {
                 let format: kefu_model::waybill::OwnFormat = parse_setting(value)?;
                 format.validate()?;
                 to_value(&format)?
+            }
+            kefu_model::notices::NOTICES_SETTING => {
+                let templates: kefu_model::notices::NoticeTemplates = parse_setting(value)?;
+                templates.validate()?;
+                to_value(&templates)?
             }
             kefu_model::search::SYNONYMS_SETTING => {
                 let list: kefu_model::search::SynonymList = parse_setting(value)?;

@@ -751,6 +751,7 @@ impl Desk {
                     to: record.reply_to.clone(),
                     body: body.to_string(),
                     mail: None,
+                    notice: None,
                     state: DeliveryState::Queued,
                     attempts: 0,
                     next_attempt_at: now,
@@ -761,17 +762,6 @@ impl Desk {
                 .collect(),
             Vec::new(),
         ))
-    }
-
-    /// The kind of account a delivery goes out through, so the sender picks the way. An error
-    /// (the account was removed) is the delivery's permanent failure.
-    pub async fn delivery_account_kind(&self, delivery: &Delivery) -> Result<ChannelKind, String> {
-        self.store
-            .channel_account(&delivery.account_id)
-            .await
-            .map_err(|e| e.to_string())?
-            .map(|(account, _)| account.kind())
-            .ok_or_else(|| "the channel account was removed".to_string())
     }
 
     /// Where and as whom a WeChat delivery is sent. An error (the account was removed or

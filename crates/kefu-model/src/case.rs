@@ -62,6 +62,10 @@ pub struct Case {
     /// How staff made sure the caller is the customer, the latest time they did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_confirmed: Option<IdentityConfirmation>,
+    /// The kinds of notice the customer was sent about this case (a receipt and a survey go
+    /// out once).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices_sent: Vec<crate::notices::NoticeKind>,
 }
 
 string_enum!(
@@ -300,6 +304,21 @@ pub enum EventData {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         retry_at: Option<Timestamp>,
     },
+    /// kefu told the customer by itself (received, call-back promised, resolved, survey): the
+    /// notice is on its way `via` a channel to `to` (masked); its delivery events name
+    /// `notice_id` as their message.
+    NoticeQueued {
+        notice_id: MessageId,
+        kind: crate::notices::NoticeKind,
+        via: crate::codes::ChannelKind,
+        to: String,
+        text: String,
+    },
+    /// A notice that was due but could not go out (opted out, no way to reach the customer).
+    NoticeSkipped {
+        kind: crate::notices::NoticeKind,
+        reason: String,
+    },
 }
 
 impl EventData {
@@ -345,6 +364,8 @@ impl EventData {
             EventData::ClaimRejected { .. } => "claim_rejected",
             EventData::DeliverySent { .. } => "delivery_sent",
             EventData::DeliveryFailed { .. } => "delivery_failed",
+            EventData::NoticeQueued { .. } => "notice_queued",
+            EventData::NoticeSkipped { .. } => "notice_skipped",
             EventData::ClaimPaid { .. } => "claim_paid",
             EventData::ClaimOverdue { .. } => "claim_overdue",
             EventData::CustomerMerged { .. } => "customer_merged",
@@ -405,6 +426,7 @@ impl Case {
             rating: None,
             bot: bot.then(crate::bot::BotState::default),
             identity_confirmed: None,
+            notices_sent: Vec::new(),
         })
     }
 
@@ -490,6 +512,11 @@ impl Case {
                 })
             }
             EventData::BotTurn { state, .. } => self.bot = Some(state.clone()),
+            EventData::NoticeQueued { kind, .. } => {
+                if !self.notices_sent.contains(kind) {
+                    self.notices_sent.push(*kind);
+                }
+            }
             EventData::HandedOver { reason } => {
                 let bot = self.bot.get_or_insert_with(Default::default);
                 bot.active = false;

@@ -57,23 +57,7 @@ pub struct EmailSettings {
     pub signature: String,
 }
 
-string_enum!(
-    /// What an account connects: a mailbox, a WeChat official account or WeCom app, the
-    /// telephone system's webhook, an SMS gateway (notices only).
-    ChannelKind { Email => "email", Wechat => "wechat", Pbx => "pbx", Sms => "sms" }
-);
-
-impl ChannelKind {
-    /// The case channel work from this account arrives on (an SMS gateway only sends).
-    pub fn case_channel(self) -> Option<Channel> {
-        match self {
-            ChannelKind::Email => Some(Channel::Email),
-            ChannelKind::Wechat => Some(Channel::Wechat),
-            ChannelKind::Pbx => Some(Channel::Phone),
-            ChannelKind::Sms => None,
-        }
-    }
-}
+pub use crate::codes::ChannelKind;
 
 string_enum!(
     /// Which WeChat product an account is: an official account (公众号, plain or safe-mode
@@ -413,6 +397,84 @@ pub fn plan_email_account(
     Ok((name, settings, secrets))
 }
 
+/// What an admin sends to create or change an SMS gateway. An API key left out keeps the
+/// stored one.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsAccountDraft {
+    pub name: String,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// The gateway's URL (https, or http to a gateway on the same network).
+    pub endpoint: String,
+    /// The approved signature, without the brackets: 云路快递.
+    pub sign_name: String,
+    #[serde(default)]
+    pub api_key: Option<String>,
+    /// The version being replaced (required when changing an account).
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// An http(s) URL with a host, as typed (trimmed).
+pub fn http_url(field: &str, raw: &str) -> Result<String, DomainError> {
+    let url = text(field, raw, 500, true)?;
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| DomainError::invalid(field, "an http:// or https:// URL"))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(DomainError::invalid(field, "an http:// or https:// URL"));
+    }
+    Ok(url)
+}
+
+/// Checks an SMS gateway draft: the settings and the secrets to store.
+pub fn plan_sms_account(
+    draft: &SmsAccountDraft,
+    stored: Option<&ChannelSecrets>,
+) -> Result<(String, SmsSettings, ChannelSecrets), DomainError> {
+    let name = text("name", &draft.name, 100, true)?;
+    let endpoint = http_url("endpoint", &draft.endpoint)?;
+    let sign_name = text("sign_name", &draft.sign_name, 20, true)?;
+    if sign_name.contains(['【', '】', '[', ']']) {
+        return Err(DomainError::invalid(
+            "sign_name",
+            "the signature without its brackets",
+        ));
+    }
+    let api_key = match draft.api_key.as_deref() {
+        Some(k) if !k.is_empty() => {
+            if k.len() > 500 || k.chars().any(char::is_control) {
+                return Err(DomainError::invalid(
+                    "api_key",
+                    "at most 500 bytes, one line",
+                ));
+            }
+            k.to_string()
+        }
+        _ => stored.map(|s| s.api_key.clone()).unwrap_or_default(),
+    };
+    if api_key.is_empty() {
+        return Err(DomainError::invalid(
+            "api_key",
+            "the gateway's key is required",
+        ));
+    }
+    Ok((
+        name,
+        SmsSettings {
+            endpoint,
+            sign_name,
+        },
+        ChannelSecrets {
+            api_key,
+            ..ChannelSecrets::default()
+        },
+    ))
+}
+
 /// A message taken in from a channel, kept once per channel and key (Message-ID, MsgId): the
 /// record that stops a second copy and lists what a person must look at (`unparsed`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -467,6 +529,9 @@ pub struct Delivery {
     pub body: String,
     #[serde(default)]
     pub mail: Option<MailHeaders>,
+    /// Set for a notice kefu sends by itself (then `message_id` is the notice's id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<crate::notices::NoticeKind>,
     pub state: DeliveryState,
     pub attempts: u32,
     pub next_attempt_at: Timestamp,
@@ -595,6 +660,66 @@ mod tests {
     }
 
     #[test]
+    fn an_sms_gateway_needs_a_url_a_bare_signature_and_a_key() {
+        let draft = SmsAccountDraft {
+            name: "短信网关".into(),
+            enabled: true,
+            endpoint: " https://sms.yunlu.example/send ".into(),
+            sign_name: "云路快递".into(),
+            api_key: Some("k-1".into()),
+            version: None,
+        };
+        let (_, settings, secrets) = plan_sms_account(&draft, None).unwrap();
+        assert_eq!(settings.endpoint, "https://sms.yunlu.example/send");
+        assert_eq!(secrets.api_key, "k-1");
+        let kept = plan_sms_account(
+            &SmsAccountDraft {
+                api_key: None,
+                ..draft.clone()
+            },
+            Some(&secrets),
+        )
+        .unwrap();
+        assert_eq!(kept.2.api_key, "k-1");
+        for (field, bad) in [
+            (
+                "endpoint",
+                SmsAccountDraft {
+                    endpoint: "ftp://x".into(),
+                    ..draft.clone()
+                },
+            ),
+            (
+                "endpoint",
+                SmsAccountDraft {
+                    endpoint: "https:///x".into(),
+                    ..draft.clone()
+                },
+            ),
+            (
+                "sign_name",
+                SmsAccountDraft {
+                    sign_name: "【云路】".into(),
+                    ..draft.clone()
+                },
+            ),
+            (
+                "api_key",
+                SmsAccountDraft {
+                    api_key: None,
+                    ..draft.clone()
+                },
+            ),
+        ] {
+            let err = plan_sms_account(&bad, None).unwrap_err();
+            assert!(
+                matches!(&err, DomainError::Invalid { field: f, .. } if f == field),
+                "{err:?}"
+            );
+        }
+    }
+
+    #[test]
     fn only_the_names_of_set_secrets_are_shown() {
         let secrets = ChannelSecrets {
             token: "t".into(),
@@ -630,6 +755,7 @@ mod tests {
             to: "c@example.com".into(),
             body: "您好".into(),
             mail: None,
+            notice: None,
             state: DeliveryState::Queued,
             attempts: 0,
             next_attempt_at: at,

@@ -1,5 +1,5 @@
 //! The codes every case carries: channel, category, priority, status, and a message's
-//! visibility; with the status machine (`Status::can_become`).
+//! visibility; with the status machine (`Status::can_become`); and what kind a channel account is.
 
 use serde::{Deserialize, Serialize};
 
@@ -66,5 +66,23 @@ impl Status {
 
     pub fn is_reopen(self, to: Status) -> bool {
         matches!(self, Status::Resolved | Status::Closed) && to == Status::Open
+    }
+}
+
+string_enum!(
+    /// What an account connects: a mailbox, a WeChat official account or WeCom app, the
+    /// telephone system's webhook, an SMS gateway (notices only).
+    ChannelKind { Email => "email", Wechat => "wechat", Pbx => "pbx", Sms => "sms" }
+);
+
+impl ChannelKind {
+    /// The case channel work from this account arrives on (an SMS gateway only sends).
+    pub fn case_channel(self) -> Option<Channel> {
+        match self {
+            ChannelKind::Email => Some(Channel::Email),
+            ChannelKind::Wechat => Some(Channel::Wechat),
+            ChannelKind::Pbx => Some(Channel::Phone),
+            ChannelKind::Sms => None,
+        }
     }
 }

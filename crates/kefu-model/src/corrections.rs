@@ -21,6 +21,9 @@ pub struct CustomerPatch {
     pub emails: Option<Vec<String>>,
     pub grade: Option<i64>,
     pub tags: Option<Vec<String>>,
+    /// The customer asked for no notices (or takes them again).
+    #[serde(default)]
+    pub notices_opt_out: Option<bool>,
 }
 
 /// `POST /customers/{id}/merge`.
@@ -99,5 +102,6 @@ pub fn parse_patch(patch: &CustomerPatch) -> Result<CustomerChange, DomainError>
         emails,
         grade,
         tags,
+        notices_opt_out: patch.notices_opt_out,
     })
 }

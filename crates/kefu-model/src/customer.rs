@@ -205,6 +205,10 @@ pub struct Customer {
     /// longer used; its contacts and cases belong to that one now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<CustomerId>,
+    /// The customer asked not to be sent notices (receipts, status, surveys); agents' replies
+    /// still reach them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub notices_opt_out: bool,
 }
 
 fn first_version() -> i64 {
@@ -270,6 +274,7 @@ pub struct CustomerChange {
     pub emails: Option<Vec<Email>>,
     pub grade: Option<Grade>,
     pub tags: Option<Vec<String>>,
+    pub notices_opt_out: Option<bool>,
 }
 
 /// Who made a change, when, and why (for the events it produces).
@@ -335,6 +340,16 @@ pub fn plan_edit(
     }
     if let Some(v) = &change.tags {
         set(&mut c, &mut events, by, "tags", |c| &mut c.tags, v);
+    }
+    if let Some(v) = &change.notices_opt_out {
+        set(
+            &mut c,
+            &mut events,
+            by,
+            "notices_opt_out",
+            |c| &mut c.notices_opt_out,
+            v,
+        );
     }
     if !events.is_empty() {
         c.version += 1;
@@ -460,6 +475,7 @@ pub struct CustomerView {
     pub version: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<CustomerId>,
+    pub notices_opt_out: bool,
 }
 
 impl CustomerView {
@@ -483,6 +499,7 @@ impl CustomerView {
             updated_at: c.updated_at,
             version: c.version,
             merged_into: c.merged_into.clone(),
+            notices_opt_out: c.notices_opt_out,
         }
     }
 }
@@ -544,6 +561,7 @@ mod tests {
             updated_at: at,
             version: 1,
             merged_into: None,
+            notices_opt_out: false,
         }
     }
 

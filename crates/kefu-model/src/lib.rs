@@ -40,6 +40,7 @@ pub mod knowledge;
 pub mod layering;
 pub mod lookup;
 pub mod nlu;
+pub mod notices;
 pub mod parcels;
 pub mod pickup;
 pub mod portal;

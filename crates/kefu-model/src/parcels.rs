@@ -25,6 +25,7 @@ pub const SETTING_KEYS: &[&str] = &[
     "waybill_format",
     "routing",
     "search_synonyms",
+    "notices",
 ];
 
 /// Who may read which configuration document (`GET /settings/{key}`); writing any of them is
@@ -34,6 +35,7 @@ pub const SETTING_KEYS: &[&str] = &[
 /// |---|---|---|
 /// | `outlets` | admin, supervisor | lists couriers with their phone numbers |
 /// | `routing` | admin, supervisor | staffing policy |
+/// | `notices` | admin, supervisor | what kefu tells customers by itself |
 /// | `search_synonyms` | admin, supervisor, agent | the trade's words search expands; agents see why a case was found |
 /// | `tracking` | admin, supervisor, agent, department | thresholds the people answering parcels work by |
 /// | `coverage`, `prohibited` | admin, supervisor, agent, department | what customers are told when sending |
@@ -47,6 +49,7 @@ pub const SETTING_READERS: &[(&str, &[Role])] = {
     &[
         ("outlets", &[Admin, Supervisor]),
         ("routing", &[Admin, Supervisor]),
+        ("notices", &[Admin, Supervisor]),
         ("search_synonyms", &[Admin, Supervisor, Agent]),
         ("tracking", &[Admin, Supervisor, Agent, Department]),
         ("coverage", &[Admin, Supervisor, Agent, Department]),

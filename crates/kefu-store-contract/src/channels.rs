@@ -11,6 +11,7 @@ use kefu_model::channels::{
 };
 use kefu_model::drafts::MessageDraft;
 use kefu_model::export::{self, ExportRecord};
+use kefu_model::notices::NoticeKind;
 use kefu_model::records::CaseQuery;
 use kefu_model::{Channel, DomainError, EventData, Visibility};
 
@@ -114,9 +115,31 @@ pub async fn mail_opens_a_case_once_and_answers_join_it(store: Arc<dyn Store>) {
     assert_eq!(again.case_id.as_ref(), Some(&case_id));
     assert_eq!(case_count(&f).await, 1);
 
+    // The receipt: an automatic mail with the case number, threaded under the customer's.
+    let receipts = store.deliveries_of_case(&case_id).await.unwrap();
+    assert_eq!(receipts.len(), 1);
+    assert_eq!(receipts[0].notice, Some(NoticeKind::Received));
+    let receipt_headers = receipts[0].mail.clone().unwrap();
+    assert_eq!(
+        receipt_headers.in_reply_to.as_deref(),
+        Some("m1@mail.example.cn")
+    );
+    let receipt_mail = f.desk.outgoing_mail(&receipts[0]).await.unwrap();
+    let receipt_raw = String::from_utf8_lossy(&receipt_mail.raw).to_string();
+    assert!(
+        receipt_raw.contains("Auto-Submitted: auto-generated"),
+        "{receipt_raw}"
+    );
+
     // Our reply, then the customer's answer to it (threaded by our Message-ID).
     reply(&f, case_id.as_str(), "您好，已为您登记破损理赔。").await;
-    let queued = store.deliveries_of_case(&case_id).await.unwrap();
+    let queued: Vec<_> = store
+        .deliveries_of_case(&case_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.notice.is_none())
+        .collect();
     assert_eq!(queued.len(), 1);
     let headers = queued[0].mail.clone().unwrap();
     assert!(
@@ -125,7 +148,14 @@ pub async fn mail_opens_a_case_once_and_answers_join_it(store: Arc<dyn Store>) {
         headers.subject
     );
     assert_eq!(headers.in_reply_to.as_deref(), Some("m1@mail.example.cn"));
-    assert_eq!(headers.references, vec!["m1@mail.example.cn".to_string()]);
+    // Every mail on the case so far: the receipt and the customer's.
+    assert_eq!(
+        headers.references,
+        vec![
+            receipt_headers.message_id.clone(),
+            "m1@mail.example.cn".to_string()
+        ]
+    );
     assert_eq!(queued[0].to, "wang@example.cn");
     let answer = customer_mail(
         "m2@mail.example.cn",
@@ -257,6 +287,14 @@ pub async fn replies_are_delivered_once_retried_and_visible(store: Arc<dyn Store
         .unwrap()
         .case_id
         .unwrap();
+    // The receipt goes first.
+    let receipt = f.desk.claim_deliveries(10).await.unwrap();
+    assert_eq!(receipt.len(), 1);
+    assert_eq!(receipt[0].notice, Some(NoticeKind::Received));
+    f.desk
+        .finish_delivery(&receipt[0], AttemptResult::Sent)
+        .await
+        .unwrap();
     reply(&f, case_id.as_str(), "已为您提交改址。").await;
 
     let claimed = f.desk.claim_deliveries(10).await.unwrap();
@@ -301,7 +339,10 @@ pub async fn replies_are_delivered_once_retried_and_visible(store: Arc<dyn Store
         .filter(|e| e.actor == "system:mail")
         .map(|e| e.data.type_name())
         .collect();
-    assert_eq!(failed_then_sent, vec!["delivery_failed", "delivery_sent"]);
+    assert_eq!(
+        failed_then_sent,
+        vec!["delivery_sent", "delivery_failed", "delivery_sent"]
+    );
     assert!(f.desk.claim_deliveries(10).await.unwrap().is_empty());
 
     // The customer's server bounces it later: the case shows the failure and its agent is told.
@@ -373,7 +414,8 @@ pub async fn replies_are_delivered_once_retried_and_visible(store: Arc<dyn Store
             ..
         }
     ));
-    assert_eq!(store.deliveries_of_case(&case_id).await.unwrap().len(), 1);
+    // The receipt and the reply: nothing queued for the mailbox that is gone.
+    assert_eq!(store.deliveries_of_case(&case_id).await.unwrap().len(), 2);
 }
 
 /// A mailbox survives a move between stores whole: its settings, passwords and reader's
@@ -421,11 +463,17 @@ pub async fn channels_survive_export_import(store: Arc<dyn Store>, target: Arc<d
         .unwrap();
     assert_eq!(garbage.outcome, InboundOutcome::Unparsed);
     reply(&f, case_id.as_str(), "您好，正在为您联系网点。").await;
+    // The receipt and the reply.
     let queued = store.deliveries_of_case(&case_id).await.unwrap();
-    assert_eq!(queued.len(), 1);
-    let our_message_id = queued[0].mail.clone().unwrap().message_id;
-    // Leased at the source: nobody else may claim it there until the lease runs out.
-    assert_eq!(f.desk.claim_deliveries(10).await.unwrap().len(), 1);
+    assert_eq!(queued.len(), 2);
+    let our_message_id = queued
+        .iter()
+        .find(|d| d.notice.is_none())
+        .and_then(|d| d.mail.clone())
+        .unwrap()
+        .message_id;
+    // Leased at the source: nobody else may claim them there until the lease runs out.
+    assert_eq!(f.desk.claim_deliveries(10).await.unwrap().len(), 2);
     assert!(f.desk.claim_deliveries(10).await.unwrap().is_empty());
 
     let lines = crate::dump(store.as_ref()).await;
@@ -437,9 +485,9 @@ pub async fn channels_survive_export_import(store: Arc<dyn Store>, target: Arc<d
     let count = |pred: fn(&ExportRecord) -> bool| records.iter().filter(|r| pred(r)).count();
     assert_eq!(count(|r| matches!(r, ExportRecord::ChannelAccount(_))), 1);
     assert_eq!(count(|r| matches!(r, ExportRecord::InboundMessage(_))), 2);
-    // The customer's Message-ID and ours.
-    assert_eq!(count(|r| matches!(r, ExportRecord::MailThread(_))), 2);
-    assert_eq!(count(|r| matches!(r, ExportRecord::Delivery(_))), 1);
+    // The customer's Message-ID and our two (the receipt, the reply).
+    assert_eq!(count(|r| matches!(r, ExportRecord::MailThread(_))), 3);
+    assert_eq!(count(|r| matches!(r, ExportRecord::Delivery(_))), 2);
 
     let imported = crate::import_into(store.as_ref(), target.as_ref()).await;
     assert_eq!(imported, lines);
@@ -475,10 +523,18 @@ pub async fn channels_survive_export_import(store: Arc<dyn Store>, target: Arc<d
     assert_eq!(target.deliveries_of_case(&case_id).await.unwrap(), queued);
 
     let there = f.desk.on_store(target.clone());
-    // Unleased on the target: its worker claims the reply at once.
-    let claimed = there.claim_deliveries(10).await.unwrap();
-    assert_eq!(claimed.len(), 1);
-    assert_eq!(claimed[0].id, queued[0].id);
+    // Unleased on the target: its worker claims them at once.
+    let mut claimed: Vec<String> = there
+        .claim_deliveries(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    claimed.sort();
+    let mut expected: Vec<String> = queued.iter().map(|d| d.id.clone()).collect();
+    expected.sort();
+    assert_eq!(claimed, expected);
     // The same mail read again is still a duplicate; an answer to our reply joins its case.
     let again = there.receive_mail(&id, &first).await.unwrap();
     assert!(again.duplicate);

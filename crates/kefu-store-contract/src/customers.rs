@@ -22,6 +22,7 @@ fn patch(version: i64) -> CustomerPatch {
         emails: None,
         grade: None,
         tags: None,
+        notices_opt_out: None,
     }
 }
 

@@ -122,6 +122,7 @@ pub async fn customer_with_one_edit(f: &Fixture) {
         emails: None,
         grade: None,
         tags: None,
+        notices_opt_out: None,
     };
     f.desk
         .edit_customer(&f.agent, c.id.as_str(), patch)

@@ -5,14 +5,18 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use base64::Engine as _;
-use kefu_model::channels::{ChannelAccountView, ChannelKind, EmailAccountDraft, InboundOutcome};
+use kefu_model::channels::{
+    ChannelAccountView, ChannelKind, EmailAccountDraft, InboundOutcome, SmsAccountDraft,
+};
 use kefu_model::error::DomainError;
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
-use crate::views::{DeliveryView, EmailAccountView, InboundView, List, MailReceiptView};
+use crate::views::{
+    DeliveryView, EmailAccountView, InboundView, List, MailReceiptView, SmsAccountView,
+};
 
 /// `GET /channels/email`.
 pub async fn list_mailboxes(
@@ -63,6 +67,56 @@ pub async fn update_mailbox(
 fn mailbox_view(account: &ChannelAccountView) -> Result<EmailAccountView, DomainError> {
     EmailAccountView::of(account)
         .ok_or_else(|| DomainError::NotFound(format!("email account '{}'", account.account.id)))
+}
+
+/// `GET /channels/sms`: the SMS gateways notices go out through (admins).
+pub async fn list_sms_gateways(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+) -> ApiResult<Json<List<SmsAccountView>>> {
+    let accounts = state
+        .desk
+        .channel_accounts_of(&actor, ChannelKind::Sms)
+        .await?;
+    Ok(Json(List {
+        items: accounts.iter().filter_map(SmsAccountView::of).collect(),
+    }))
+}
+
+pub async fn create_sms_gateway(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiJson(draft): ApiJson<SmsAccountDraft>,
+) -> ApiResult<(StatusCode, Json<SmsAccountView>)> {
+    let account = state.desk.create_sms_account(&actor, draft).await?;
+    Ok((StatusCode::CREATED, Json(sms_view(&account)?)))
+}
+
+pub async fn get_sms_gateway(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<SmsAccountView>> {
+    let account = state
+        .desk
+        .channel_account_of(&actor, &id, ChannelKind::Sms)
+        .await?;
+    Ok(Json(sms_view(&account)?))
+}
+
+pub async fn update_sms_gateway(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(draft): ApiJson<SmsAccountDraft>,
+) -> ApiResult<Json<SmsAccountView>> {
+    let account = state.desk.update_sms_account(&actor, &id, draft).await?;
+    Ok(Json(sms_view(&account)?))
+}
+
+fn sms_view(account: &ChannelAccountView) -> Result<SmsAccountView, DomainError> {
+    SmsAccountView::of(account)
+        .ok_or_else(|| DomainError::NotFound(format!("sms account '{}'", account.account.id)))
 }
 
 #[derive(Deserialize)]

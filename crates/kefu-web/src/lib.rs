@@ -189,6 +189,14 @@ pub fn router(state: AppState) -> Router {
             post(channels::hand_in_mail).layer(DefaultBodyLimit::max(channels::HAND_IN_LIMIT)),
         )
         .route(
+            "/channels/sms",
+            get(channels::list_sms_gateways).post(channels::create_sms_gateway),
+        )
+        .route(
+            "/channels/sms/{id}",
+            get(channels::get_sms_gateway).put(channels::update_sms_gateway),
+        )
+        .route(
             "/channels/wechat",
             get(wechat::list_accounts).post(wechat::create_account),
         )

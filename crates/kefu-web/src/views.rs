@@ -245,6 +245,8 @@ pub struct CustomerMaskedView {
     /// Set when this customer was merged into that one.
     #[serde(skip_serializing_if = "Option::is_none")]
     merged_into: Option<String>,
+    /// No receipts, status notices or surveys are sent to this customer.
+    notices_opt_out: bool,
 }
 
 impl From<&CustomerView> for CustomerMaskedView {
@@ -261,6 +263,7 @@ impl From<&CustomerView> for CustomerMaskedView {
             updated_at: c.updated_at,
             version: c.version,
             merged_into: c.merged_into.as_ref().map(|m| m.to_string()),
+            notices_opt_out: c.notices_opt_out,
         }
     }
 }
@@ -2035,6 +2038,42 @@ impl EmailAccountView {
     }
 }
 
+/// An SMS gateway notices go out through; the key is never shown.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "SmsAccount")]
+pub struct SmsAccountView {
+    id: String,
+    name: String,
+    enabled: bool,
+    endpoint: String,
+    sign_name: String,
+    api_key_set: bool,
+    version: i64,
+    #[schemars(with = "DateTime")]
+    created_at: Timestamp,
+    #[schemars(with = "DateTime")]
+    updated_at: Timestamp,
+}
+
+impl SmsAccountView {
+    /// `None` for an account that is not an SMS gateway.
+    pub fn of(v: &kefu_model::channels::ChannelAccountView) -> Option<Self> {
+        let a = &v.account;
+        let sms = a.sms()?;
+        Some(SmsAccountView {
+            id: a.id.clone(),
+            name: a.name.clone(),
+            enabled: a.enabled,
+            endpoint: sms.endpoint.clone(),
+            sign_name: sms.sign_name.clone(),
+            api_key_set: v.secret_is_set("api_key"),
+            version: a.version,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+        })
+    }
+}
+
 /// A message taken in from a channel and what became of it.
 #[derive(Serialize, JsonSchema)]
 #[schemars(rename = "InboundMessage")]
@@ -2117,6 +2156,13 @@ pub struct DeliveryView {
     /// The mail's own Message-ID.
     mail_message_id: Option<String>,
     subject: Option<String>,
+    /// The customer's mail it answers (threading).
+    in_reply_to: Option<String>,
+    /// Set for a notice kefu sends by itself: received, callback_promised, resolved, survey.
+    #[schemars(with = "Option<String>")]
+    notice: Option<kefu_model::notices::NoticeKind>,
+    /// The text sent.
+    body: String,
     #[schemars(with = "DateTime")]
     created_at: Timestamp,
     #[schemars(with = "DateTime")]
@@ -2135,6 +2181,9 @@ impl From<&kefu_model::channels::Delivery> for DeliveryView {
             last_error: d.last_error.clone(),
             mail_message_id: d.mail.as_ref().map(|m| m.message_id.clone()),
             subject: d.mail.as_ref().map(|m| m.subject.clone()),
+            in_reply_to: d.mail.as_ref().and_then(|m| m.in_reply_to.clone()),
+            notice: d.notice,
+            body: d.body.clone(),
             created_at: d.created_at,
             updated_at: d.updated_at,
         }

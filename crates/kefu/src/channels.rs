@@ -1,7 +1,8 @@
 //! The channel workers every node runs: a reader per enabled mailbox (fetch what came after the
 //! remembered position, hand each mail to the desk, then IMAP IDLE until more comes) and the
-//! delivery sender (claim due replies, send each the way its account's kind says — SMTP for a
-//! mailbox, the customer-service API for WeChat — and record the outcome on the case).
+//! delivery sender (claim due replies and notices, send each the way its account speaks: SMTP
+//! for a mailbox, the customer-service API for WeChat, the gateway contract for SMS; record the
+//! outcome on the case).
 //!
 //! Two nodes reading one mailbox take each mail in once (the desk keys mail by Message-ID); a
 //! delivery is leased to one node while it is being sent.
@@ -20,6 +21,7 @@ use kefu_mailbox::{
 use kefu_model::channels::{
     AttemptResult, ChannelKind, ChannelStatus, Delivery, MailSecurity, WeChatFlavor,
 };
+use kefu_sms::{SmsClient, SmsMessage};
 use kefu_wechat::{ClientConfig, WeChatClient};
 use tokio::task::JoinHandle;
 
@@ -185,45 +187,7 @@ async fn save_status(desk: &Desk, id: &str, status: &ChannelStatus) {
     }
 }
 
-/// Sends due replies for ever, one at a time, recording each outcome on its case.
-pub async fn run_sender(desk: Desk) {
-    let mut wechat = WeChatClients::default();
-    loop {
-        let sent = send_due(&desk, &mut wechat).await;
-        if sent == 0 {
-            tokio::time::sleep(SEND_EVERY).await;
-        }
-    }
-}
-
-/// One pass of the sender: claims what is due, sends it, records the outcomes. Returns how
-/// many deliveries it attempted.
-pub async fn send_due(desk: &Desk, wechat: &mut WeChatClients) -> usize {
-    let claimed = match desk.claim_deliveries(20).await {
-        Ok(claimed) => claimed,
-        Err(e) => {
-            tracing::warn!(error = %e, "claiming deliveries failed; retrying");
-            Vec::new()
-        }
-    };
-    let attempted = claimed.len();
-    for delivery in claimed {
-        // The way out is the account's kind, not the case's channel: a notice may go by
-        // another channel than the case came in on.
-        let result = match desk.delivery_account_kind(&delivery).await {
-            Ok(ChannelKind::Email) => send_mail(desk, &delivery).await,
-            Ok(ChannelKind::Wechat) => send_wechat(desk, wechat, &delivery).await,
-            Ok(other) => AttemptResult::Permanent(format!("no sender for {other} accounts")),
-            Err(reason) => AttemptResult::Permanent(reason),
-        };
-        if let Err(e) = desk.finish_delivery(&delivery, result).await {
-            // The lease runs out and another attempt records it.
-            tracing::warn!(delivery = %delivery.id, error = %e, "recording a delivery failed");
-        }
-    }
-    attempted
-}
-
+/// One attempt at a reply or notice by mail.
 async fn send_mail(desk: &Desk, delivery: &Delivery) -> AttemptResult {
     match desk.outgoing_mail(delivery).await {
         Ok(mail) => {
@@ -239,6 +203,67 @@ async fn send_mail(desk: &Desk, delivery: &Delivery) -> AttemptResult {
         }
         Err(reason) => AttemptResult::Permanent(reason),
     }
+}
+
+/// One attempt at a notice by SMS, through the gateway's contract (`kefu-sms`).
+async fn send_sms(desk: &Desk, delivery: &Delivery) -> AttemptResult {
+    let sms = match desk.outgoing_sms(delivery).await {
+        Ok(sms) => sms,
+        Err(reason) => return AttemptResult::Permanent(reason),
+    };
+    let client = match SmsClient::new(&sms.endpoint, &sms.api_key) {
+        Ok(client) => client,
+        Err(e) => return AttemptResult::Temporary(e.to_string()),
+    };
+    let message = SmsMessage {
+        id: delivery.id.clone(),
+        to: sms.to,
+        sign_name: sms.sign_name,
+        text: sms.text,
+    };
+    match client.send(&message).await {
+        Ok(()) => AttemptResult::Sent,
+        Err(e) if e.is_temporary() => AttemptResult::Temporary(e.to_string()),
+        Err(e) => AttemptResult::Permanent(e.to_string()),
+    }
+}
+
+/// Sends due replies and notices for ever, one at a time, recording each outcome on its case.
+pub async fn run_sender(desk: Desk) {
+    let mut wechat = WeChatClients::default();
+    loop {
+        let attempted = send_due(&desk, &mut wechat).await;
+        if attempted == 0 {
+            tokio::time::sleep(SEND_EVERY).await;
+        }
+    }
+}
+
+/// One pass of the sender: claims what is due, sends each the way its account speaks, records
+/// the outcomes. Returns how many deliveries it attempted.
+pub async fn send_due(desk: &Desk, wechat: &mut WeChatClients) -> usize {
+    let claimed = match desk.claim_deliveries(20).await {
+        Ok(claimed) => claimed,
+        Err(e) => {
+            tracing::warn!(error = %e, "claiming deliveries failed; retrying");
+            Vec::new()
+        }
+    };
+    let attempted = claimed.len();
+    for delivery in claimed {
+        let result = match desk.delivery_way(&delivery).await {
+            Ok(ChannelKind::Email) => send_mail(desk, &delivery).await,
+            Ok(ChannelKind::Sms) => send_sms(desk, &delivery).await,
+            Ok(ChannelKind::Wechat) => send_wechat(desk, wechat, &delivery).await,
+            Ok(other) => AttemptResult::Permanent(format!("{other} accounts send nothing")),
+            Err(reason) => AttemptResult::Permanent(reason),
+        };
+        if let Err(e) = desk.finish_delivery(&delivery, result).await {
+            // The lease runs out and another attempt records it.
+            tracing::warn!(delivery = %delivery.id, error = %e, "recording a delivery failed");
+        }
+    }
+    attempted
 }
 
 /// One client per WeChat account and version: the access token is cached in the client, and

@@ -19,6 +19,7 @@ pub struct FileSettings {
     pub database_url: Option<String>,
     pub time_zone: Option<String>,
     pub channel_workers: Option<bool>,
+    pub public_url: Option<String>,
 }
 
 impl FileSettings {
@@ -39,6 +40,8 @@ pub struct Settings {
     /// Whether this node reads the mailboxes and sends replies (on by default; off for a node
     /// that must not reach out, such as a fuzzing target).
     pub channel_workers: bool,
+    /// Where customers reach this kefu (links in notices); `http://{listen}` by default.
+    pub public_url: String,
 }
 
 impl Settings {
@@ -49,11 +52,17 @@ impl Settings {
         database_url: Option<String>,
         time_zone: Option<String>,
         channel_workers: Option<bool>,
+        public_url: Option<String>,
     ) -> Settings {
+        let listen = listen
+            .or(file.listen)
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
         Settings {
-            listen: listen
-                .or(file.listen)
-                .unwrap_or_else(|| DEFAULT_LISTEN.to_string()),
+            public_url: public_url
+                .or(file.public_url)
+                .filter(|u| !u.trim().is_empty())
+                .unwrap_or_else(|| format!("http://{listen}")),
+            listen,
             data_dir: data_dir
                 .or(file.data_dir)
                 .unwrap_or_else(|| PathBuf::from("kefu-data")),
@@ -112,10 +121,12 @@ pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, String> {
     }
 }
 
-pub fn desk(store: Arc<dyn Store>, time_zone: &str) -> Result<Desk, String> {
-    let time_zone = jiff::tz::TimeZone::get(time_zone)
-        .map_err(|e| format!("unknown time zone '{time_zone}': {e}"))?;
+pub fn desk(store: Arc<dyn Store>, settings: &Settings) -> Result<Desk, String> {
+    let zone = &settings.time_zone;
+    let time_zone =
+        jiff::tz::TimeZone::get(zone).map_err(|e| format!("unknown time zone '{zone}': {e}"))?;
     Ok(Desk::new(store, Arc::new(SystemClock))
         .with_nlu(Arc::new(kefu_nlu::SharedNlu))
-        .with_time_zone(time_zone))
+        .with_time_zone(time_zone)
+        .with_public_url(settings.public_url.clone()))
 }

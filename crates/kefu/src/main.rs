@@ -21,7 +21,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
     about = "kefu 客服 — customer service for express delivery"
 )]
 struct Cli {
-    /// A TOML file with listen, data_dir, database_url, time_zone, channel_workers.
+    /// A TOML file with listen, data_dir, database_url, time_zone, channel_workers, public_url.
     #[arg(long, env = "KEFU_CONFIG", global = true)]
     config: Option<PathBuf>,
     /// Where SQLite keeps its file (used when no database URL is given).
@@ -36,6 +36,9 @@ struct Cli {
     /// Read the configured mailboxes and send replies from this node (default true).
     #[arg(long, env = "KEFU_CHANNEL_WORKERS", global = true)]
     channel_workers: Option<bool>,
+    /// Where customers reach this kefu, for the links notices carry (default http://{listen}).
+    #[arg(long, env = "KEFU_PUBLIC_URL", global = true)]
+    public_url: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -151,6 +154,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         cli.database_url,
         cli.time_zone,
         cli.channel_workers,
+        cli.public_url,
     );
     match cli.command {
         Command::Demo { .. } => {
@@ -304,7 +308,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let role = Role::parse(&role).ok_or_else(|| {
                 format!("unknown role '{role}': admin, supervisor, agent, department, readonly")
             })?;
-            let desk = config::desk(config::open_store(&settings).await?, &settings.time_zone)?;
+            let desk = config::desk(config::open_store(&settings).await?, &settings)?;
             let given = std::env::var("KEFU_NEW_USER_PASSWORD").ok();
             let password = given.clone().unwrap_or_else(kefu_model::auth::new_password);
             let user = desk
@@ -357,7 +361,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 std::fs::File::create(&report_path)
                     .map_err(|e| format!("cannot create {}: {e}", report_path.display()))?,
             );
-            let desk = config::desk(config::open_store(&settings).await?, &settings.time_zone)?;
+            let desk = config::desk(config::open_store(&settings).await?, &settings)?;
             let totals = kefu::shipments::import(
                 &desk,
                 &file,
@@ -387,7 +391,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 
 /// The desk a server runs: store opened and migrated, and what kefu ships installed.
 async fn open_desk_for_serving(settings: &Settings) -> Result<kefu_desk::Desk, String> {
-    let desk = config::desk(config::open_store(settings).await?, &settings.time_zone)?;
+    let desk = config::desk(config::open_store(settings).await?, settings)?;
     kefu::node::install_shipped(&desk).await?;
     Ok(desk)
 }

@@ -4,8 +4,8 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -942,6 +942,21 @@ async fn mail_in_by_imap_and_the_reply_out_by_smtp() {
     assert_eq!(case["waybill_nos"], json!(["SF1234567890123"]));
     let number = case["number"].as_str().unwrap().to_string();
 
+    // The customer is told the case number at once, by an automatic mail (no auto-responder
+    // answers it) threaded under theirs.
+    let sent = smtp.wait_for(1, Duration::from_secs(30));
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].envelope_to, vec!["wang@example.cn".to_string()]);
+    let raw_receipt = String::from_utf8_lossy(&sent[0].raw).to_string();
+    assert!(
+        raw_receipt.contains("Auto-Submitted: auto-generated"),
+        "{raw_receipt}"
+    );
+    let receipt = kefu_mail::parse_inbound(&sent[0].raw).unwrap();
+    assert!(receipt.subject.contains(&number), "{}", receipt.subject);
+    assert!(receipt.body_text.contains(&number), "{}", receipt.body_text);
+    assert_eq!(receipt.in_reply_to, vec!["e2e-1@example.cn".to_string()]);
+
     // Mail arriving while the node waits on the mailbox is taken in too.
     imap.deliver(
         "2.mail",
@@ -949,6 +964,7 @@ async fn mail_in_by_imap_and_the_reply_out_by_smtp() {
     );
     let inbound = poll_until(&http, &inbound_url, &token, 60, created(2)).await;
     assert!(created(2)(&inbound), "{inbound}");
+    assert_eq!(smtp.wait_for(2, Duration::from_secs(30)).len(), 2);
 
     // The agent's public reply goes out by SMTP, threaded, with the case number.
     let res = http
@@ -959,28 +975,32 @@ async fn mail_in_by_imap_and_the_reply_out_by_smtp() {
         .await
         .unwrap();
     assert_eq!(res.status(), 201);
-    let sent = smtp.wait_for(1, Duration::from_secs(30));
-    assert_eq!(sent.len(), 1);
-    assert_eq!(sent[0].envelope_to, vec!["wang@example.cn".to_string()]);
-    let reply = kefu_mail::parse_inbound(&sent[0].raw).unwrap();
+    let sent = smtp.wait_for(3, Duration::from_secs(30));
+    assert_eq!(sent.len(), 3);
+    assert_eq!(sent[2].envelope_to, vec!["wang@example.cn".to_string()]);
+    let reply = kefu_mail::parse_inbound(&sent[2].raw).unwrap();
     assert!(reply.subject.contains(&number), "{}", reply.subject);
     assert_eq!(reply.in_reply_to, vec!["e2e-1@example.cn".to_string()]);
     assert!(reply.body_text.contains("已催促网点今天派送"));
     assert!(reply.body_text.contains("云路快递客服中心"));
     assert_eq!(reply.from.address, "kefu@yunlu.example");
     let events_url = format!("{url}/api/v1/cases/{case_id}/events");
-    let events = poll_until(&http, &events_url, &token, 20, |e| {
-        e.to_string().contains("delivery_sent")
-    })
-    .await;
-    assert!(events.to_string().contains("delivery_sent"), "{events}");
+    let both_sent = |e: &Value| e.to_string().matches("delivery_sent").count() >= 2;
+    let events = poll_until(&http, &events_url, &token, 20, both_sent).await;
+    assert!(both_sent(&events), "{events}");
     let (_, deliveries) = get(
         &http,
         &format!("{url}/api/v1/cases/{case_id}/deliveries"),
         &token,
     )
     .await;
-    assert_eq!(deliveries["items"][0]["state"], "sent", "{deliveries}");
+    let states: Vec<&Value> = deliveries["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["state"])
+        .collect();
+    assert_eq!(states, [&json!("sent"), &json!("sent")], "{deliveries}");
 
     // A wrong password is shown on the mailbox's status.
     let mut wrong = mailbox.clone();
@@ -1004,4 +1024,133 @@ async fn mail_in_by_imap_and_the_reply_out_by_smtp() {
     .await;
     assert!(status["status"]["last_error"].is_string(), "{status}");
     assert_eq!(status["status"]["received"], 2, "{status}");
+}
+
+/// A stand-in SMS gateway speaking kefu's contract: keeps what it is given; answers 503 to the
+/// first message for 13900000503 (then takes it), so a retry is seen.
+async fn sms_gateway() -> (String, Arc<Mutex<Vec<Value>>>) {
+    use axum::http::{HeaderMap, StatusCode};
+    let seen: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let kept = Arc::clone(&seen);
+    let app = axum::Router::new().route(
+        "/sms",
+        axum::routing::post(
+            move |headers: HeaderMap, axum::Json(body): axum::Json<Value>| {
+                let kept = Arc::clone(&kept);
+                async move {
+                    let key = headers
+                        .get("authorization")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default();
+                    if key != "Bearer e2e-key" {
+                        return (StatusCode::UNAUTHORIZED, "bad key");
+                    }
+                    let mut kept = kept.lock().unwrap();
+                    let tries = kept.iter().filter(|m| m["id"] == body["id"]).count();
+                    kept.push(body.clone());
+                    if body["to"] == "13900000503" && tries == 0 {
+                        return (StatusCode::SERVICE_UNAVAILABLE, "busy");
+                    }
+                    (StatusCode::OK, "ok")
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{address}/sms"), seen)
+}
+
+/// The SMS way out end to end: a gateway configured through the API, a phone case's receipt
+/// reaches the stand-in gateway from the node's sender with the case number, the key and the
+/// signature, and is recorded as sent on the case.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_case_receipt_goes_out_by_sms() {
+    let (endpoint, seen) = sms_gateway().await;
+    let dir = temp_dir("sms");
+    let server = start(
+        &[
+            "serve",
+            "--data-dir",
+            dir.to_str().unwrap(),
+            "--public-url",
+            "https://kefu.yunlu.example",
+        ],
+        &[],
+    );
+    let http = client();
+    let url = &server.url;
+    let token = login(&http, url, "admin", ADMIN_PASSWORD).await;
+    let res = http
+        .post(format!("{url}/api/v1/channels/sms"))
+        .bearer_auth(&token)
+        .json(
+            &json!({"name": "短信网关", "endpoint": endpoint, "sign_name": "云路快递",
+            "api_key": "e2e-key"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let new_case = |phone: &str| {
+        json!({"channel": "phone", "subject": "快递三天没更新",
+            "customer": {"name": "张三", "phone": phone}})
+    };
+    let mut cases = Vec::new();
+    for phone in ["13800138000", "13900000503"] {
+        let res = http
+            .post(format!("{url}/api/v1/cases"))
+            .bearer_auth(&token)
+            .json(&new_case(phone))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let case: Value = res.json().await.unwrap();
+        cases.push((
+            case["id"].as_str().unwrap().to_string(),
+            case["number"].as_str().unwrap().to_string(),
+        ));
+    }
+
+    // Taken by the gateway: sent, with the number, the signature and the portal's address.
+    let (taken_id, taken_number) = &cases[0];
+    let events_url = format!("{url}/api/v1/cases/{taken_id}/events");
+    let sent = poll_until(&http, &events_url, &token, 30, |e| {
+        e.to_string().contains("delivery_sent")
+    })
+    .await;
+    assert!(sent.to_string().contains("delivery_sent"), "{sent}");
+    let message = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|m| m["to"] == "13800138000")
+        .cloned()
+        .unwrap();
+    assert_eq!(message["sign_name"], "云路快递");
+    let text = message["text"].as_str().unwrap();
+    assert!(text.contains(taken_number.as_str()), "{text}");
+    assert!(text.contains("https://kefu.yunlu.example/portal"), "{text}");
+
+    // Refused for now (503): the failure and its retry time are on the case.
+    let (busy_id, _) = &cases[1];
+    let events_url = format!("{url}/api/v1/cases/{busy_id}/events");
+    let failed = poll_until(&http, &events_url, &token, 30, |e| {
+        e.to_string().contains("delivery_failed")
+    })
+    .await;
+    let failure = failed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "delivery_failed")
+        .cloned()
+        .unwrap_or_else(|| panic!("{failed}"));
+    assert!(
+        failure["data"]["error"].as_str().unwrap().contains("503"),
+        "{failure}"
+    );
+    assert!(failure["data"]["retry_at"].is_string(), "{failure}");
 }

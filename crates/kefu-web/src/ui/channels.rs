@@ -56,6 +56,7 @@ pub struct ChannelTr {
     pub detail: &'static str,
     pub yes: &'static str,
     pub no: &'static str,
+    pub notices: &'static str,
 }
 
 pub const ZH: ChannelTr = ChannelTr {
@@ -93,6 +94,7 @@ pub const ZH: ChannelTr = ChannelTr {
     detail: "说明",
     yes: "是",
     no: "否",
+    notices: "客户通知与短信网关 →",
 };
 
 pub const EN: ChannelTr = ChannelTr {
@@ -130,6 +132,7 @@ pub const EN: ChannelTr = ChannelTr {
     detail: "Detail",
     yes: "yes",
     no: "no",
+    notices: "Customer notices and SMS gateways →",
 };
 
 pub(super) fn words(s: &UiSession) -> &'static ChannelTr {

@@ -1068,6 +1068,41 @@ pub fn event_label(lang: Lang, event: &kefu_model::EventData) -> &'static str {
             retry_at: Some(_), ..
         } => lang.pick("回复发送失败，稍后重试", "Reply not sent, will retry"),
         E::DeliveryFailed { retry_at: None, .. } => lang.pick("回复发送失败", "Reply not sent"),
+        E::NoticeQueued { kind, .. } => notice_label(lang, *kind),
+        E::NoticeSkipped { .. } => lang.pick("未通知客户", "Customer not notified"),
+    }
+}
+
+/// What a notice kefu sent by itself was about.
+pub fn notice_label(lang: Lang, kind: kefu_model::notices::NoticeKind) -> &'static str {
+    use kefu_model::notices::NoticeKind as N;
+    match kind {
+        N::Received => lang.pick("已发送受理通知", "Receipt sent to customer"),
+        N::CallbackPromised => lang.pick("已发送回电通知", "Call-back notice sent"),
+        N::Resolved => lang.pick("已发送处理完毕通知", "Resolution notice sent"),
+        N::Survey => lang.pick("已发送满意度调查", "Survey sent"),
+    }
+}
+
+/// The name of a kind of notice.
+pub fn notice_name(lang: Lang, kind: kefu_model::notices::NoticeKind) -> &'static str {
+    use kefu_model::notices::NoticeKind as N;
+    match kind {
+        N::Received => lang.pick("受理通知", "receipt"),
+        N::CallbackPromised => lang.pick("回电通知", "call-back notice"),
+        N::Resolved => lang.pick("处理完毕通知", "resolution notice"),
+        N::Survey => lang.pick("满意度调查", "survey"),
+    }
+}
+
+/// The way a notice took.
+pub fn way_label(lang: Lang, way: kefu_model::channels::ChannelKind) -> &'static str {
+    use kefu_model::channels::ChannelKind as K;
+    match way {
+        K::Email => lang.pick("邮件", "e-mail"),
+        K::Sms => lang.pick("短信", "SMS"),
+        K::Wechat => lang.pick("微信", "WeChat"),
+        K::Pbx => lang.pick("电话", "phone"),
     }
 }
 

@@ -12,6 +12,7 @@ mod help;
 mod i18n;
 mod kb;
 mod kb_words;
+mod notices;
 mod pages;
 pub mod portal;
 mod search;
@@ -55,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .route("/track/case", post(pages::track_open_case))
         .route("/customers", get(pages::customers_page))
         .route("/customers/reveal", post(pages::customer_reveal))
+        .route("/customers/notices", post(pages::customer_notices))
         .route("/department", get(desk_pages::department_page))
         .route(
             "/pickups/new",
@@ -85,6 +87,13 @@ pub fn router() -> Router<AppState> {
         .route("/kb/{id}/archive", post(kb::archive))
         .route("/kb/{id}/restore", post(kb::restore))
         .route("/channels", get(channels::channels_page))
+        .route("/channels/notices", get(notices::notices_page))
+        .route("/channels/notices/templates", post(notices::save_templates))
+        .route("/channels/sms", post(notices::create_gateway))
+        .route(
+            "/channels/sms/{id}",
+            get(notices::edit_gateway_page).post(notices::update_gateway),
+        )
         .route("/channels/email", post(channels::create))
         .route(
             "/channels/email/{id}",

@@ -550,6 +550,22 @@ fn describe(tr: &Tr, e: &CaseEvent, names: &HashMap<String, String>) -> (String,
             super::i18n::event_label(tr.lang, &e.data).to_string(),
             error.clone(),
         ),
+        EventData::NoticeQueued { via, to, text, .. } => (
+            format!(
+                "{}（{} {to}）",
+                super::i18n::event_label(tr.lang, &e.data),
+                super::i18n::way_label(tr.lang, *via)
+            ),
+            text.clone(),
+        ),
+        EventData::NoticeSkipped { kind, reason } => (
+            format!(
+                "{}：{}",
+                super::i18n::event_label(tr.lang, &e.data),
+                super::i18n::notice_name(tr.lang, *kind)
+            ),
+            reason.clone(),
+        ),
         other => (
             super::i18n::event_label(tr.lang, other).to_string(),
             String::new(),
@@ -1037,6 +1053,14 @@ pub struct CustomerCard {
     pub phones: String,
     pub emails: String,
     pub grade: i64,
+    /// Whether kefu's own notices (receipts, status, surveys) reach this customer, and the
+    /// version an agent's switch is made against.
+    pub notices_title: &'static str,
+    pub notices_label: &'static str,
+    pub notices_opt_out: bool,
+    pub notices_switch: &'static str,
+    pub may_edit: bool,
+    pub version: i64,
 }
 
 pub struct CaseLine {
@@ -1273,8 +1297,52 @@ async fn customers_view(
             .collect::<Vec<_>>()
             .join(", "),
         grade: i64::from(customer.grade.get()),
+        notices_title: s.tr.lang.pick("通知", "Notices"),
+        notices_label: if customer.notices_opt_out {
+            s.tr.lang.pick("已退订通知", "opted out of notices")
+        } else {
+            s.tr.lang.pick("接收通知", "receives notices")
+        },
+        notices_opt_out: customer.notices_opt_out,
+        notices_switch: if customer.notices_opt_out {
+            s.tr.lang.pick("恢复通知", "Resume notices")
+        } else {
+            s.tr.lang.pick("退订通知", "Opt out of notices")
+        },
+        may_edit: matches!(
+            s.actor.role,
+            kefu_model::Role::Agent | kefu_model::Role::Supervisor | kefu_model::Role::Admin
+        ),
+        version: customer.version,
     });
     render(&page)
+}
+
+/// `POST /customers/notices`: the customer asked to stop (or resume) kefu's own notices.
+pub async fn customer_notices(
+    State(state): State<AppState>,
+    CsrfForm { s, form, .. }: CsrfForm<HashMap<String, String>>,
+) -> Response {
+    let field = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
+    let version = match field("version").parse::<i64>() {
+        Ok(v) => v,
+        Err(_) => {
+            return error_page(s.tr, Some(&s), &DomainError::invalid("version", "a number"));
+        }
+    };
+    let patch = kefu_model::corrections::CustomerPatch {
+        version,
+        name: None,
+        phones: None,
+        emails: None,
+        grade: None,
+        tags: None,
+        notices_opt_out: Some(field("opt_out") == "true"),
+    };
+    if let Err(e) = state.desk.edit_customer(&s.actor, field("id"), patch).await {
+        return error_page(s.tr, Some(&s), &e);
+    }
+    customers_view(&state, &s, &form, false).await
 }
 
 #[derive(Template)]

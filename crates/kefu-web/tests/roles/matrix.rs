@@ -211,6 +211,15 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         .as_str()
         .unwrap()
         .to_string();
+    let sms_draft = json!({"name": "短信网关", "endpoint": "https://sms.yunlu.example/send",
+        "sign_name": "云路快递", "api_key": "k"});
+    let sms_gateway = created(&app, "/api/v1/channels/sms", sms_draft.clone()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut sms_change = sms_draft.clone();
+    sms_change["version"] = json!(1);
+    sms_change["enabled"] = json!(false);
     let wechat_draft = json!({"name": "云路快递公众号", "app_id": "wx5823bf96d3bd56c7",
         "app_secret": "matrix-secret", "token": "matrixToken"});
     let wechat = created(&app, "/api/v1/channels/wechat", wechat_draft.clone()).await["id"]
@@ -891,6 +900,34 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             "/api/v1/channels/email/{id}/mail",
             format!("/api/v1/channels/email/{mailbox}/mail"),
             Some(json!({"raw": raw_mail})),
+            [200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/channels/sms",
+            "/api/v1/channels/sms",
+            None,
+            [200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/channels/sms",
+            "/api/v1/channels/sms",
+            Some(sms_draft.clone()),
+            [201, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/channels/sms/{id}",
+            format!("/api/v1/channels/sms/{sms_gateway}"),
+            None,
+            [200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::PUT,
+            "/api/v1/channels/sms/{id}",
+            format!("/api/v1/channels/sms/{sms_gateway}"),
+            Some(sms_change),
             [200, 403, 403, 403, 403, 403, 401],
         ),
         row(
