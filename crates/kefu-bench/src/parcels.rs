@@ -729,6 +729,7 @@ async fn bench_store(args: &Args) -> Result<(), String> {
                 None,
                 Some(false),
                 None,
+                None,
             );
             (kefu::config::open_store(&settings).await?, None, false)
         }

@@ -218,6 +218,7 @@ async fn serve_setup(
         None,
         Some(false),
         None,
+        None,
     );
     let desk = kefu::config::desk(Arc::new(store), &settings)?;
     kefu::node::install_shipped(&desk).await?;

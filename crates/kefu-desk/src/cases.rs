@@ -25,7 +25,20 @@ use crate::desk::{
     APPEND_RETRIES, DELIVERY_ACTOR, Desk, DeskResult, NAME_MAX, SLA_ACTOR, SUBJECT_MAX, limit,
     require, truncate_to_millis,
 };
-use crate::store::AppendOptions;
+use crate::store::{AppendOptions, CallWrite};
+
+/// What a case write carries besides its events, all in its transaction.
+#[derive(Default)]
+pub(crate) struct Along<'a> {
+    /// A new pickup order booked from the case.
+    pub pickup: Option<&'a kefu_model::pickup::Pickup>,
+    /// Deliveries (an attempt's outcome).
+    pub deliveries: &'a [kefu_model::channels::Delivery],
+    /// A telephone call's record.
+    pub call: Option<CallWrite<'a>>,
+    /// Notifications beyond those the events cause: (to whom, kind, text).
+    pub tell: &'a [(UserId, &'static str, String)],
+}
 
 impl Desk {
     // ---- customers ------------------------------------------------------------------------
@@ -565,6 +578,30 @@ impl Desk {
         pickup: Option<&kefu_model::pickup::Pickup>,
         deliveries: &[kefu_model::channels::Delivery],
     ) -> DeskResult<(Case, Vec<CaseEvent>)> {
+        let along = Along {
+            pickup,
+            deliveries,
+            ..Along::default()
+        };
+        self.with_retries_along(actor, id_or_number, plan, along)
+            .await
+    }
+
+    /// [`Desk::with_retries`], writing what `along` carries in the same transaction as the
+    /// events.
+    pub(crate) async fn with_retries_along(
+        &self,
+        actor: &Actor,
+        id_or_number: &str,
+        plan: impl Fn(&Case) -> DeskResult<Vec<EventData>>,
+        along: Along<'_>,
+    ) -> DeskResult<(Case, Vec<CaseEvent>)> {
+        let Along {
+            pickup,
+            deliveries,
+            call,
+            tell,
+        } = along;
         for _ in 0..APPEND_RETRIES {
             let case = self.get_case(actor, id_or_number).await?;
             let changes = plan(&case)?;
@@ -611,13 +648,25 @@ impl Desk {
             events.extend(more);
             queued.extend(notices);
             queued.extend(deliveries.iter().cloned());
-            let notifications = self
+            let mut notifications = self
                 .notifications_for(&projection, &events, &config)
                 .await?;
+            let now = self.now();
+            notifications.extend(tell.iter().map(|(user_id, kind, text)| Notification {
+                id: MessageId::new(now).to_string(),
+                user_id: user_id.clone(),
+                case_id: projection.id.clone(),
+                case_number: projection.number.clone(),
+                kind: kind.to_string(),
+                text: text.clone(),
+                created_at: now,
+                read_at: None,
+            }));
             let options = AppendOptions {
                 notifications: &notifications,
                 pickup,
                 deliveries: &queued,
+                call,
             };
             let written = self
                 .store

@@ -29,14 +29,15 @@ pub mod search;
 pub mod sla;
 pub mod stats;
 pub mod store;
+pub mod telephony;
 pub mod users;
 pub mod views;
 pub mod wechat;
 
 pub use desk::{Desk, DeskResult};
 pub use store::{
-    AuditStore, CaseStore, ChannelStore, ChatStore, ConfigStore, DirectoryStore, KnowledgeStore,
-    OutboxStore, ParcelStore, Signals, Store, TransferStore,
+    AuditStore, CallStore, CaseStore, ChannelStore, ChatStore, ConfigStore, DirectoryStore,
+    KnowledgeStore, OutboxStore, ParcelStore, Signals, Store, TransferStore,
 };
 
 #[cfg(test)]

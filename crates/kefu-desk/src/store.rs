@@ -14,6 +14,7 @@ use kefu_model::customer::{Customer, CustomerEvent};
 use kefu_model::error::StoreError;
 use kefu_model::export::{ExportRecord, ExportTable};
 use kefu_model::ids::{CaseId, CustomerId, UserId};
+use kefu_model::pbx_account::CallRecord;
 use kefu_model::pickup::{Pickup, PickupQuery};
 use kefu_model::records::{
     ArticleQuery, ArticleWrite, AuditEntry, CannedQuery, CaseQuery, CreatedCase, CustomerQuery,
@@ -40,6 +41,7 @@ pub trait Store:
     + Signals
     + TransferStore
     + ChannelStore
+    + CallStore
 {
 }
 
@@ -55,6 +57,7 @@ impl<T> Store for T where
         + Signals
         + TransferStore
         + ChannelStore
+        + CallStore
         + ?Sized
 {
 }
@@ -62,7 +65,7 @@ impl<T> Store for T where
 /// The store traits, for one `use kefu_desk::store::prelude::*;` at a call site.
 pub mod prelude {
     pub use super::{
-        AuditStore, CaseStore, ChannelStore, ChatStore, ConfigStore, DirectoryStore,
+        AuditStore, CallStore, CaseStore, ChannelStore, ChatStore, ConfigStore, DirectoryStore,
         KnowledgeStore, OutboxStore, ParcelStore, Signals, Store, TransferStore,
     };
 }
@@ -77,6 +80,16 @@ pub struct AppendOptions<'a> {
     /// Deliveries written (created or replaced by id) with the events: a public reply and its
     /// way out, an attempt's outcome and its event. A mail's Message-ID joins the case's thread.
     pub deliveries: &'a [Delivery],
+    /// A telephone call's record written with the events its call event caused.
+    pub call: Option<CallWrite<'a>>,
+}
+
+/// A call's record to write: new (`expected_version` `None`; a taken key is
+/// `VersionConflict`, another node wrote it first) or replacing the version read.
+#[derive(Debug, Clone, Copy)]
+pub struct CallWrite<'a> {
+    pub record: &'a CallRecord,
+    pub expected_version: Option<i64>,
 }
 
 /// Cases and their append-only event log: creating a case (with its idempotency key), appending
@@ -490,6 +503,27 @@ pub trait ChannelStore: Send + Sync {
     ) -> StoreResult<Vec<Delivery>>;
     /// A case's deliveries, oldest first.
     async fn deliveries_of_case(&self, case_id: &CaseId) -> StoreResult<Vec<Delivery>>;
+}
+
+/// The telephone channel's calls: one record per call, written alone (an event that changes no
+/// case) or with the case events it causes ([`AppendOptions::call`]).
+#[async_trait]
+pub trait CallStore: Send + Sync {
+    /// Writes a call's record as [`CallWrite`] says; `VersionConflict` and nothing written if
+    /// the stored version is not the expected one.
+    async fn put_call(&self, write: CallWrite<'_>) -> StoreResult<()>;
+    async fn call(&self, account_id: &str, call_id: &str) -> StoreResult<Option<CallRecord>>;
+    /// A call by the PBX's id alone, whatever the account (the console's caller page).
+    async fn call_by_id(&self, call_id: &str) -> StoreResult<Option<CallRecord>>;
+    /// Calls offered in `[from, to)`, oldest first, at most `limit`.
+    async fn calls_offered_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<CallRecord>>;
+    /// A case's calls, oldest first.
+    async fn calls_of_case(&self, case_id: &CaseId) -> StoreResult<Vec<CallRecord>>;
 }
 
 /// A stream of cross-node signals.

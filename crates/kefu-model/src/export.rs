@@ -50,6 +50,7 @@ pub enum ExportTable {
     InboundMessages,
     MailThreads,
     Deliveries,
+    Calls,
 }
 
 impl ExportTable {
@@ -57,7 +58,7 @@ impl ExportTable {
     /// conversations and attachments after cases). Tables added later go where their
     /// references allow without moving the older ones, so a dump written before they existed
     /// is still a valid dump.
-    pub const ALL: [ExportTable; 26] = [
+    pub const ALL: [ExportTable; 27] = [
         ExportTable::Calendars,
         ExportTable::SlaPolicies,
         ExportTable::Settings,
@@ -86,6 +87,8 @@ impl ExportTable {
         ExportTable::InboundMessages,
         ExportTable::MailThreads,
         ExportTable::Deliveries,
+        // The telephone's calls (migration 0016): after the accounts and the cases they name.
+        ExportTable::Calls,
     ];
 
     /// Records asked for per chunk. Attachments are up to 2 MiB each, so a chunk of them is
@@ -147,6 +150,8 @@ pub enum ExportRecord {
     /// A reply on its way out (or sent, or given up), without its lease: an imported delivery
     /// is unleased, so the first worker of the new store claims it when it is due.
     Delivery(Box<Delivery>),
+    /// A call of the telephone channel with its accepted events.
+    Call(Box<crate::pbx_account::CallRecord>),
 }
 
 /// A channel account as exported: the account, its passwords and its reader's status. The
@@ -273,6 +278,8 @@ impl ExportRecord {
             ExportRecord::InboundMessage(m) => format!("{}/{}", m.channel.as_str(), m.dedupe_key),
             ExportRecord::MailThread(t) => t.message_id.clone(),
             ExportRecord::Delivery(d) => d.id.clone(),
+            // An account id is a generated id without a slash, so the first one ends it.
+            ExportRecord::Call(c) => format!("{}/{}", c.account_id, c.call_id),
         }
     }
 }
@@ -383,11 +390,12 @@ mod tests {
             ExportTable::InboundMessages => 23,
             ExportTable::MailThreads => 24,
             ExportTable::Deliveries => 25,
+            ExportTable::Calls => 26,
         };
         let mut numbers: Vec<usize> = ExportTable::ALL.iter().map(|t| number(*t)).collect();
         numbers.sort_unstable();
-        // 26: one more than the highest number above.
-        assert_eq!(numbers, (0..26).collect::<Vec<_>>(), "each table once");
+        // 27: one more than the highest number above.
+        assert_eq!(numbers, (0..27).collect::<Vec<_>>(), "each table once");
         let at = |t: ExportTable| ExportTable::ALL.iter().position(|x| *x == t).unwrap();
         assert!(at(ExportTable::Users) < at(ExportTable::AgentPresence));
         assert!(at(ExportTable::Departments) < at(ExportTable::CannedReplies));
@@ -405,6 +413,8 @@ mod tests {
         assert!(at(ExportTable::Cases) < at(ExportTable::InboundMessages));
         assert!(at(ExportTable::Cases) < at(ExportTable::MailThreads));
         assert!(at(ExportTable::Cases) < at(ExportTable::Deliveries));
+        assert!(at(ExportTable::ChannelAccounts) < at(ExportTable::Calls));
+        assert!(at(ExportTable::Cases) < at(ExportTable::Calls));
         assert!(ExportTable::Attachments.chunk_size() < CHUNK);
     }
 }

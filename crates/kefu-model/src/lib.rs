@@ -42,6 +42,7 @@ pub mod lookup;
 pub mod nlu;
 pub mod notices;
 pub mod parcels;
+pub mod pbx_account;
 pub mod pickup;
 pub mod portal;
 pub mod queues;

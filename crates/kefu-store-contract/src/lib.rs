@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+mod calls;
 mod canned;
 mod channels;
 mod chat;
@@ -19,6 +20,7 @@ mod parcels;
 mod queues;
 mod versions;
 mod wechat;
+pub use calls::*;
 pub use canned::*;
 pub use channels::*;
 pub use chat::*;
@@ -194,7 +196,8 @@ macro_rules! contract_tests {
             merging_customers_moves_cases_and_contacts_at_once,
             mail_opens_a_case_once_and_answers_join_it,
             replies_are_delivered_once_retried_and_visible,
-            wechat_messages_open_a_case_once_and_replies_respect_the_window);
+            wechat_messages_open_a_case_once_and_replies_respect_the_window,
+            calls_are_written_with_their_case_events_or_not_at_all);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn change_histories_survive_export_import() {
@@ -236,6 +239,13 @@ macro_rules! contract_tests {
             let source: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
             let target: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
             $crate::channels_survive_export_import(source, target).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn calls_survive_export_import() {
+            let source: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
+            let target: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
+            $crate::calls_survive_export_import(source, target).await;
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,6 +3,7 @@
 //! [`Dialect`]. A backend supplies connections through the small [`Sql`] trait and decides how a
 //! write is made durable ([`Backend::write`]); [`SqlStore`] turns that into a domain `Store`.
 
+mod calls;
 mod channels;
 mod conn;
 mod migrate;

@@ -79,6 +79,7 @@ macro_rules! migrations {
             13 "history" "0013_history.sql",
             14 "customer_edits" "0014_customer_edits.sql",
             15 "channels" "0015_channels.sql",
+            16 "calls" "0016_calls.sql",
         )
     };
     ($($version:literal $name:literal $file:literal),+ $(,)?) => {

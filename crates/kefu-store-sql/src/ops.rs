@@ -43,6 +43,12 @@ pub enum WriteOp {
         pickup: Option<Box<Pickup>>,
         /// Deliveries created or replaced with the events.
         deliveries: Vec<kefu_model::channels::Delivery>,
+        /// A telephone call's record and the version it replaces (`None`: a new call).
+        call: Option<Box<(kefu_model::pbx_account::CallRecord, Option<i64>)>>,
+    },
+    PutCall {
+        record: Box<kefu_model::pbx_account::CallRecord>,
+        expected_version: Option<i64>,
     },
     MarkRead {
         user: String,
@@ -216,9 +222,21 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             notifications,
             pickup,
             deliveries,
+            call,
         } => {
             append(sql, &projection, expected_version, &events).await?;
             crate::channels::put_deliveries(sql, &deliveries).await?;
+            if let Some(call) = call {
+                let (record, expected_version) = &*call;
+                crate::calls::put_call(
+                    sql,
+                    kefu_desk::store::CallWrite {
+                        record,
+                        expected_version: *expected_version,
+                    },
+                )
+                .await?;
+            }
             outbox(sql, "case", projection.id.as_str(), projection.updated_at).await?;
             if let Some(p) = pickup {
                 put_pickup(sql, &p, None).await?;
@@ -241,6 +259,19 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             secrets,
             expected_version,
         } => crate::channels::put_account(sql, &account, &secrets, expected_version).await?,
+        WriteOp::PutCall {
+            record,
+            expected_version,
+        } => {
+            crate::calls::put_call(
+                sql,
+                kefu_desk::store::CallWrite {
+                    record: &record,
+                    expected_version,
+                },
+            )
+            .await?;
+        }
         WriteOp::PutChannelStatus { id, status } => {
             crate::channels::put_status(sql, &id, &status).await?;
         }
@@ -1144,6 +1175,7 @@ async fn import_record(sql: &mut dyn Sql, record: ExportRecord) -> StoreResult<(
         ExportRecord::InboundMessage(m) => crate::channels::import_inbound(sql, &m).await,
         ExportRecord::MailThread(t) => crate::channels::import_mail_thread(sql, &t).await,
         ExportRecord::Delivery(d) => crate::channels::import_delivery(sql, &d).await,
+        ExportRecord::Call(c) => crate::calls::import_call(sql, &c).await,
         ExportRecord::Calendar(c) => {
             // The target installed the built-in calendars when it started; the dump's win.
             sql.execute(
@@ -1784,6 +1816,11 @@ pub(crate) async fn export_chunk(
             .await?
             .into_iter()
             .map(|d| ExportRecord::Delivery(Box::new(d)))
+            .collect(),
+        ExportTable::Calls => crate::calls::export_calls(sql, &after, limit)
+            .await?
+            .into_iter()
+            .map(|c| ExportRecord::Call(Box::new(c)))
             .collect(),
         ExportTable::CaseEvents => {
             let (case_id, seq) = match after.split_once('/') {

@@ -19,9 +19,9 @@ use kefu_model::channels::{
 };
 use kefu_model::codes::Channel;
 
-use crate::channels;
 use crate::conn::Sql;
 use crate::ops::{self, WriteOp, WriteOutput};
+use crate::{calls, channels};
 
 /// What a database backend provides: connections to read from, and a durable way to write.
 #[async_trait]
@@ -100,6 +100,9 @@ impl<B: Backend> CaseStore for SqlStore<B> {
             notifications: options.notifications.to_vec(),
             pickup: options.pickup.map(|p| Box::new(p.clone())),
             deliveries: options.deliveries.to_vec(),
+            call: options
+                .call
+                .map(|c| Box::new((c.record.clone(), c.expected_version))),
         })
         .await
     }
@@ -820,5 +823,47 @@ impl<B: Backend> ChannelStore for SqlStore<B> {
 
     async fn deliveries_of_case(&self, case_id: &CaseId) -> StoreResult<Vec<Delivery>> {
         channels::deliveries_of_case(&mut *self.backend.read().await?, case_id).await
+    }
+}
+
+#[async_trait]
+impl<B: Backend> CallStore for SqlStore<B> {
+    async fn put_call(&self, write: kefu_desk::store::CallWrite<'_>) -> StoreResult<()> {
+        self.write_done(WriteOp::PutCall {
+            record: Box::new(write.record.clone()),
+            expected_version: write.expected_version,
+        })
+        .await
+    }
+
+    async fn call(
+        &self,
+        account_id: &str,
+        call_id: &str,
+    ) -> StoreResult<Option<kefu_model::pbx_account::CallRecord>> {
+        calls::call(&mut *self.backend.read().await?, account_id, call_id).await
+    }
+
+    async fn call_by_id(
+        &self,
+        call_id: &str,
+    ) -> StoreResult<Option<kefu_model::pbx_account::CallRecord>> {
+        calls::call_by_id(&mut *self.backend.read().await?, call_id).await
+    }
+
+    async fn calls_offered_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<kefu_model::pbx_account::CallRecord>> {
+        calls::calls_offered_between(&mut *self.backend.read().await?, from, to, limit).await
+    }
+
+    async fn calls_of_case(
+        &self,
+        case_id: &CaseId,
+    ) -> StoreResult<Vec<kefu_model::pbx_account::CallRecord>> {
+        calls::calls_of_case(&mut *self.backend.read().await?, case_id).await
     }
 }

@@ -15,6 +15,8 @@ mod metrics;
 mod openapi;
 mod parcels;
 mod sessions;
+pub mod speech;
+mod telephony;
 mod ui;
 mod views;
 mod wechat;
@@ -44,6 +46,8 @@ pub struct AppState {
     sessions: Arc<sessions::SessionCache>,
     portal_limiter: Arc<ui::portal::RateLimiter>,
     chat: Arc<chat::ChatHub>,
+    /// Transcribes call recordings when set (see [`AppState::with_speech`]).
+    speech: Option<Arc<dyn kefu_desk::telephony::SpeechToText>>,
 }
 
 impl AppState {
@@ -54,7 +58,15 @@ impl AppState {
             sessions: Arc::default(),
             portal_limiter: Arc::default(),
             chat: Arc::default(),
+            speech: None,
         }
+    }
+
+    /// With a speech-to-text engine: every call that ends with a recording is transcribed
+    /// after the webhook is answered, the words an internal note on the call's case.
+    pub fn with_speech(mut self, engine: Arc<dyn kefu_desk::telephony::SpeechToText>) -> Self {
+        self.speech = Some(engine);
+        self
     }
 
     /// With a search engine: `GET /api/v1/search`, the console's and the portal's searches and
@@ -206,6 +218,15 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/channels/inbound", get(channels::inbound))
         .route("/cases/{id}/deliveries", get(channels::case_deliveries))
+        .route(
+            "/channels/pbx",
+            get(telephony::list_accounts).post(telephony::create_account),
+        )
+        .route(
+            "/channels/pbx/{id}",
+            get(telephony::get_account).put(telephony::update_account),
+        )
+        .route("/stats/phone", get(telephony::figures))
         .route("/openapi.json", get(openapi_json));
     Router::new()
         .merge(ui::router())
@@ -213,6 +234,10 @@ pub fn router(state: AppState) -> Router {
         .route("/widget.js", get(assets::widget))
         .route("/chat/ws", get(chat::customer_ws))
         .route("/chat/attachments/{id}", get(chat::attachment))
+        .route(
+            "/hooks/pbx/{account_id}",
+            post(telephony::webhook).layer(DefaultBodyLimit::max(telephony::WEBHOOK_LIMIT)),
+        )
         .route(
             "/hooks/wechat/{account_id}",
             // WeChat's callbacks are a few hundred bytes; more is not WeChat.

@@ -8,6 +8,7 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Value, json};
 
+use crate::telephony::{CallReceiptView, PbxAccountView, PhoneFiguresView};
 use crate::views::*;
 
 /// What an operation answers on success.
@@ -634,6 +635,54 @@ pub const ROUTES: &[Route] = &[
     ),
     (
         "get",
+        "/api/v1/channels/pbx",
+        "The telephone system's accounts (admins), with their webhook's status; the webhook secret is never shown",
+        None,
+        200,
+        json::<List<PbxAccountView>>(),
+    ),
+    (
+        "post",
+        "/api/v1/channels/pbx",
+        "Add a PBX / call-centre account (admins): the secret its webhooks are signed with, the timestamp tolerance, where its recordings are",
+        Some("PbxAccountDraft"),
+        201,
+        json::<PbxAccountView>(),
+    ),
+    (
+        "get",
+        "/api/v1/channels/pbx/{id}",
+        "One PBX account (admins)",
+        None,
+        200,
+        json::<PbxAccountView>(),
+    ),
+    (
+        "put",
+        "/api/v1/channels/pbx/{id}",
+        "Change a PBX account at its version (admins); a webhook secret left out stays as it was",
+        Some("PbxAccountDraft"),
+        200,
+        json::<PbxAccountView>(),
+    ),
+    (
+        "post",
+        "/hooks/pbx/{account_id}",
+        "Public, signed: one call event from the PBX (X-Kefu-Timestamp, X-Kefu-Signature = hex HMAC-SHA256 of timestamp \".\" body); a bad signature or stale timestamp is 401 bad_signature, a body that is no call event 400 invalid, an impossible order 409 conflict; a retried event changes nothing",
+        Some("PbxCallEvent"),
+        200,
+        json::<CallReceiptView>(),
+    ),
+    (
+        "get",
+        "/api/v1/stats/phone",
+        "Answer-time figures per queue for the calls offered in [from, to) (supervisors and admins): offered, answered, abandoned, average speed of answer, service level (20 s), abandonment rate",
+        None,
+        200,
+        json::<PhoneFiguresView>(),
+    ),
+    (
+        "get",
         "/api/v1/cases/{id}/deliveries",
         "The case's public replies on their way to the customer: queued, sent or failed, with attempts and the last error",
         None,
@@ -937,6 +986,14 @@ fn query_params(path: &str, method: &str) -> Vec<Value> {
                 "",
             ),
         ],
+        ("get", "/api/v1/stats/phone") => ["from", "to"]
+            .iter()
+            .map(|name| {
+                json!({"name": name, "in": "query", "required": true,
+                    "schema": {"type": "string", "format": "date-time"},
+                    "description": "RFC 3339; calls offered from `from` up to (not including) `to`"})
+            })
+            .collect(),
         ("get" | "post", "/hooks/wechat/{account_id}") => {
             let mut params = vec![
                 q(
@@ -1195,6 +1252,8 @@ pub fn document() -> Value {
                 | "/api/v1/help/search"
                 // WeChat's callbacks prove themselves by signature, not by a session.
                 | "/hooks/wechat/{account_id}"
+                // The PBX proves itself by its signature, not a session.
+                | "/hooks/pbx/{account_id}"
         );
         let mut parameters = query_params(path, method);
         // `{id}` is a case or customer id (or a case number), a calendar's or policy's key,
@@ -1324,6 +1383,27 @@ fn channel_schemas() -> Value {
                 "sign_name": {"type": "string", "minLength": 1, "maxLength": 20, "description": "the approved signature without its brackets: 云路快递"},
                 "api_key": {"type": "string", "maxLength": 500, "description": "required for a new gateway; left out or empty: the stored one stays"},
                 "version": {"type": "integer", "description": "required when changing: the version being replaced (a stale one is 409 version_conflict)"},
+            }},
+        "PbxAccountDraft": {"type": "object", "additionalProperties": false, "required": ["name"],
+            "properties": {
+                "name": {"type": "string", "minLength": 1, "maxLength": 100},
+                "enabled": {"type": "boolean", "default": true},
+                "tolerance_seconds": {"type": "integer", "minimum": 30, "maximum": 3600, "default": 300},
+                "recording_base_url": {"type": "string", "maxLength": 500, "description": "http(s); recordings below it play in the console"},
+                "webhook_secret": {"type": "string", "minLength": 16, "maxLength": 256, "description": "required for a new account; left out or empty: the stored one stays"},
+                "version": {"type": "integer", "description": "required when changing: the version being replaced (a stale one is 409 version_conflict)"},
+            }},
+        "PbxCallEvent": {"type": "object", "additionalProperties": false,
+            "required": ["type", "call_id", "at", "caller", "queue"],
+            "properties": {
+                "type": {"type": "string", "enum": ["offered", "queued", "answered", "ended", "abandoned"]},
+                "call_id": {"type": "string", "minLength": 1, "maxLength": 128},
+                "at": {"type": "string", "format": "date-time"},
+                "caller": {"type": "string", "description": "a Chinese mobile or landline number with its area code"},
+                "queue": {"type": "string", "minLength": 1, "maxLength": 128},
+                "agent": {"type": "string", "description": "answered and ended: the kefu user name of the agent"},
+                "wait_seconds": {"type": "integer", "minimum": 0},
+                "recording_url": {"type": "string", "description": "ended: http(s) link to the recording"},
             }},
         "WeChatAccountDraft": {"type": "object", "additionalProperties": false,
             "required": ["name", "app_id"],

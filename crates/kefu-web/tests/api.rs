@@ -28,4 +28,5 @@ mod privacy;
 mod roles;
 mod search;
 mod sla;
+mod telephony;
 mod wechat;

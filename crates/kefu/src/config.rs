@@ -20,6 +20,7 @@ pub struct FileSettings {
     pub time_zone: Option<String>,
     pub channel_workers: Option<bool>,
     pub public_url: Option<String>,
+    pub speech_url: Option<String>,
 }
 
 impl FileSettings {
@@ -42,6 +43,9 @@ pub struct Settings {
     pub channel_workers: bool,
     /// Where customers reach this kefu (links in notices); `http://{listen}` by default.
     pub public_url: String,
+    /// A speech-to-text service (`POST {"recording_url"}` → `{"text"}`): call recordings are
+    /// transcribed into internal notes when set.
+    pub speech_url: Option<String>,
 }
 
 impl Settings {
@@ -53,6 +57,7 @@ impl Settings {
         time_zone: Option<String>,
         channel_workers: Option<bool>,
         public_url: Option<String>,
+        speech_url: Option<String>,
     ) -> Settings {
         let listen = listen
             .or(file.listen)
@@ -73,6 +78,9 @@ impl Settings {
                 .or(file.time_zone)
                 .unwrap_or_else(|| kefu_model::DEFAULT_TIME_ZONE.to_string()),
             channel_workers: channel_workers.or(file.channel_workers).unwrap_or(true),
+            speech_url: speech_url
+                .or(file.speech_url)
+                .filter(|u| !u.trim().is_empty()),
         }
     }
 

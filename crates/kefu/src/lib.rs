@@ -4,10 +4,12 @@
 pub mod channels;
 pub mod config;
 pub mod demo;
+pub mod demo_calls;
 pub mod demo_chats;
 pub mod demo_kb;
 pub mod demo_mail;
 pub mod demo_parcels;
+pub mod demo_sms;
 pub mod demo_wechat;
 pub mod node;
 pub mod shipments;

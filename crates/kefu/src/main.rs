@@ -21,7 +21,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
     about = "kefu 客服 — customer service for express delivery"
 )]
 struct Cli {
-    /// A TOML file with listen, data_dir, database_url, time_zone, channel_workers, public_url.
+    /// A TOML file with listen, data_dir, database_url, time_zone, channel_workers, public_url,
+    /// speech_url.
     #[arg(long, env = "KEFU_CONFIG", global = true)]
     config: Option<PathBuf>,
     /// Where SQLite keeps its file (used when no database URL is given).
@@ -39,6 +40,9 @@ struct Cli {
     /// Where customers reach this kefu, for the links notices carry (default http://{listen}).
     #[arg(long, env = "KEFU_PUBLIC_URL", global = true)]
     public_url: Option<String>,
+    /// A speech-to-text service that transcribes call recordings (empty: none).
+    #[arg(long, env = "KEFU_SPEECH_URL", global = true)]
+    speech_url: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -155,6 +159,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         cli.time_zone,
         cli.channel_workers,
         cli.public_url,
+        cli.speech_url,
     );
     match cli.command {
         Command::Demo { .. } => {
@@ -201,6 +206,14 @@ async fn run(cli: Cli) -> Result<(), String> {
             let wechat_messages = kefu::demo_wechat::seed(&desk, SystemClock.now(), wechat_waybill)
                 .await
                 .map_err(|e| format!("demo WeChat: {e}"))?;
+            let calls = kefu::demo_calls::seed(&desk, SystemClock.now())
+                .await
+                .map_err(|e| format!("demo calls: {e}"))?;
+            // After the history: only what happens while the demo runs is sent.
+            let sms_gateway = kefu::demo_sms::start().await?;
+            kefu::demo_sms::seed(&desk, &sms_gateway)
+                .await
+                .map_err(|e| format!("demo SMS gateway: {e}"))?;
             let listener = bind(&settings.listen).await?;
             let url = format!(
                 "http://{}",
@@ -226,6 +239,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!(
                 "{wechat_messages} WeChat messages to the demo official account (disabled until connected: \
                  {url}/channels); WeChat's callback URL is /hooks/wechat/{{id}}"
+            );
+            println!(
+                "{calls} calls from the demo PBX this morning (phone figures: {url}/dashboard?days=1, \
+                 GET /api/v1/stats/phone; the PBX posts to /hooks/pbx/{{account id}})"
+            );
+            println!(
+                "customer notices go out by SMS through a demo gateway on this machine that prints \
+                 them here (a new phone case gets its receipt, a resolved one its survey): \
+                 {url}/channels/notices"
             );
             println!("logins:");
             if let Some(pw) = admin_password {
@@ -443,7 +465,14 @@ async fn serve(
     desk: kefu_desk::Desk,
     settings: &Settings,
 ) -> Result<(), String> {
-    let state = kefu::node::start(desk, open_search_index(settings)?, settings.channel_workers);
+    let mut state = kefu::node::start(desk, open_search_index(settings)?, settings.channel_workers);
+    if let Some(url) = &settings.speech_url {
+        let engine = kefu_web::speech::HttpSpeechToText::new(
+            url.clone(),
+            std::time::Duration::from_secs(120),
+        )?;
+        state = state.with_speech(std::sync::Arc::new(engine));
+    }
     kefu_web::serve(listener, state, shutdown_signal())
         .await
         .map_err(|e| e.to_string())

@@ -480,6 +480,27 @@ async fn demo_serves_demo_data_with_working_logins() {
     )
     .await;
     assert!(gaps["items"].as_array().unwrap().len() >= 4, "{gaps}");
+    // A morning of calls from the demo PBX: phone cases and the figures per queue.
+    let now = kefu_model::Clock::now(&kefu_model::SystemClock);
+    let enc = |t: jiff::Timestamp| t.to_string().replace(':', "%3A").replace('+', "%2B");
+    let (status, figures) = get(
+        &http,
+        &format!(
+            "{}/api/v1/stats/phone?from={}&to={}",
+            server.url,
+            enc(now - jiff::SignedDuration::from_hours(24)),
+            enc(now + jiff::SignedDuration::from_hours(1))
+        ),
+        &supervisor,
+    )
+    .await;
+    assert_eq!(status, 200, "{figures}");
+    let queues = figures["queues"].as_array().unwrap();
+    assert_eq!(queues.len(), 3, "{figures}");
+    assert!(
+        queues.iter().any(|q| q["abandoned"].as_u64() > Some(0)),
+        "{figures}"
+    );
     let (status, article) = get(
         &http,
         &format!("{}/api/v1/help/articles/seed-damage-claim", server.url),

@@ -207,6 +207,9 @@ struct ChannelsPage {
     chrome: Chrome,
     w: &'static ChannelTr,
     mailboxes: Vec<MailboxRow>,
+    /// The telephone system's accounts (configured through the API).
+    pbx: Vec<super::calls::PbxRow>,
+    phone: super::calls::PhoneWords,
     intake: Vec<IntakeRow>,
     form: MailboxForm,
     securities: Vec<&'static str>,
@@ -365,10 +368,16 @@ pub(super) async fn page_with(
             detail: r.detail.clone(),
         })
         .collect();
+    let pbx = match desk.channel_accounts_of(&s.actor, ChannelKind::Pbx).await {
+        Ok(a) => super::calls::pbx_rows(&a, tz),
+        Err(e) => return error_page(s.tr, Some(s), &e),
+    };
     let mut r = render(&ChannelsPage {
         chrome,
         w: words(s),
         mailboxes,
+        pbx,
+        phone: super::calls::words(s.tr.lang),
         intake,
         form,
         securities: MailSecurity::ALL.iter().map(|m| m.as_str()).collect(),

@@ -2,6 +2,7 @@
 //! server-sent events for live queue counts. No WASM, no CDN: scripts and styles are embedded
 //! in the binary (`assets`). Pages call the same `Desk` use cases as the JSON API.
 
+mod calls;
 mod canned;
 mod case_forms;
 mod channels;
@@ -68,6 +69,7 @@ pub fn router() -> Router<AppState> {
             get(pages::new_case_page).post(pages::create_case),
         )
         .route("/cases/{id}", get(pages::case_page))
+        .route("/calls/{call_id}", get(calls::caller_page))
         .route("/ui/counts", get(counts_stream))
         .route("/ui/canned/{id}", get(pages::canned_suggestions))
         .route("/search", get(search::search_page))
@@ -130,15 +132,36 @@ pub fn router() -> Router<AppState> {
 
 /// Marks a response that other sites may frame (the chat that `/widget.js` embeds).
 pub const EMBEDDABLE: &str = "x-kefu-embeddable";
+/// Set by a page that plays media from other origins (a call's recording on the PBX's server):
+/// the origins, space-separated, for the page's `media-src`. Removed before the response goes.
+pub const MEDIA_SOURCES: &str = "x-kefu-media-sources";
 
 /// Strict headers for every console page: scripts only from here, no framing (except the
 /// embeddable chat).
 async fn secure_headers(mut response: Response) -> Response {
     let h = response.headers_mut();
     let embeddable = h.remove(EMBEDDABLE).is_some();
+    let media = h.remove(MEDIA_SOURCES);
+    let with_media = media
+        .as_ref()
+        .and_then(|m| m.to_str().ok())
+        .filter(|m| {
+            m.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '.' | '-' | ':' | '/' | '[' | ']'))
+        })
+        .and_then(|m| {
+            HeaderValue::from_str(&format!(
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
+                 media-src 'self' {m}; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; \
+                 form-action 'self'"
+            ))
+            .ok()
+        });
     h.insert(
         "content-security-policy",
-        if embeddable {
+        if let Some(policy) = with_media {
+            policy
+        } else if embeddable {
             HeaderValue::from_static(
                 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
                  connect-src 'self'; frame-ancestors *; base-uri 'self'; form-action 'self'",

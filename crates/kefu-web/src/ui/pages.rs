@@ -431,6 +431,9 @@ pub struct CasePage {
     pub chat: Option<super::chats::ChatPanel>,
     /// The macros the viewer may apply: (id, title).
     pub macros: Vec<(String, String)>,
+    /// The case's telephone calls, with their recordings.
+    pub calls: Vec<super::calls::CallLine>,
+    pub phone: super::calls::PhoneWords,
     pub error: Option<String>,
     /// A refused form: its reason and what was typed.
     pub refusal: Option<Refusal>,
@@ -745,7 +748,11 @@ pub(super) async fn case_page_for(
             .and_then(|r| r.input.get(field))
             .map(|v| v.trim())
     };
+    let (calls, media) =
+        super::calls::calls_on_case(state, &s.actor, case.id.as_str(), s.tr, &tz).await;
     let page = CasePage {
+        calls,
+        phone: super::calls::words(s.tr.lang),
         macros,
         chat,
         case_pickups,
@@ -837,7 +844,14 @@ pub(super) async fn case_page_for(
         error,
         refusal,
     };
-    render(&page)
+    let mut response = render(&page);
+    // Recordings play from the PBX's own server: the page's policy names its origins.
+    if let Ok(origins) = axum::http::HeaderValue::from_str(&media.join(" "))
+        && !media.is_empty()
+    {
+        response.headers_mut().insert(super::MEDIA_SOURCES, origins);
+    }
+    response
 }
 
 pub async fn case_page(
@@ -902,6 +916,9 @@ pub struct DashboardPage {
     pub live: kefu_model::stats::Live,
     /// Who takes chats now: (name, presence, chats held / capacity).
     pub presence: Vec<(String, String, String)>,
+    /// The telephone queues' figures over the period.
+    pub phone_rows: Vec<super::calls::QueueRow>,
+    pub phone: super::calls::PhoneWords,
 }
 
 pub async fn dashboard_page(
@@ -961,6 +978,8 @@ pub async fn dashboard_page(
         (Err(e), _) | (_, Err(e)) => return error_page(s.tr, Some(&s), &e),
     };
     let page = DashboardPage {
+        phone_rows: super::calls::dashboard_rows(&state, &s.actor, days).await,
+        phone: super::calls::words(tr.lang),
         presence,
         days,
         periods: [(1, tr.today), (7, tr.last_7_days), (30, tr.last_30_days)]

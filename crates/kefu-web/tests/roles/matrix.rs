@@ -237,6 +237,23 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
     let mut mailbox_change = mailbox_draft.clone();
     mailbox_change["version"] = json!(1);
     mailbox_change["signature"] = json!("云路快递客服");
+    let pbx = super::super::telephony::create_account(&app).await;
+    let pbx_change = json!({"name": "呼叫中心", "version": 1});
+    let call_events: Vec<Value> = (0..7)
+        .map(|n| {
+            super::super::telephony::event(
+                "offered",
+                &format!("matrix-{n}"),
+                kefu_model::Clock::now(app.clock.as_ref()),
+                json!({}),
+            )
+        })
+        .collect();
+    let period = format!(
+        "from={}&to={}",
+        super::super::super_encode("2026-01-01T00:00:00Z"),
+        super::super::super_encode("2026-02-01T00:00:00Z")
+    );
     use base64::Engine as _;
     let raw_mail = base64::engine::general_purpose::STANDARD.encode(
         "From: a@example.cn\r\nTo: kefu@yunlu.example\r\nSubject: hi\r\nMessage-ID: <matrix@example.cn>\r\n\r\nhello\r\n",
@@ -932,6 +949,51 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         ),
         row(
             M::GET,
+            "/api/v1/channels/pbx",
+            "/api/v1/channels/pbx",
+            None,
+            [200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/channels/pbx",
+            "/api/v1/channels/pbx",
+            Some(super::super::telephony::pbx_account()),
+            [201, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/channels/pbx/{id}",
+            format!("/api/v1/channels/pbx/{pbx}"),
+            None,
+            [200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::PUT,
+            "/api/v1/channels/pbx/{id}",
+            format!("/api/v1/channels/pbx/{pbx}"),
+            Some(pbx_change),
+            [200, 403, 403, 403, 403, 403, 401],
+        ),
+        // Public: the signature is the credential (see the branch below); a call per column.
+        each(
+            M::POST,
+            "/hooks/pbx/{account_id}",
+            call_events
+                .iter()
+                .map(|e| (format!("/hooks/pbx/{pbx}"), Some(e.clone())))
+                .collect(),
+            [200; 7],
+        ),
+        row(
+            M::GET,
+            "/api/v1/stats/phone",
+            format!("/api/v1/stats/phone?{period}"),
+            None,
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
             "/api/v1/channels/wechat",
             "/api/v1/channels/wechat",
             None,
@@ -1331,6 +1393,9 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     None => None,
                 };
                 upgrade(&app, &path, token.as_deref()).await
+            } else if r.route == "/hooks/pbx/{account_id}" {
+                let event = body.unwrap_or_default();
+                super::super::telephony::post_signed(&app, &pbx, &event).await
             } else if r.route == "/api/v1/auth/logout" {
                 let (status, body) = app
                     .call(r.method.clone(), &path, logout_tokens[i].as_deref(), body)
