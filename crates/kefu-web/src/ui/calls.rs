@@ -146,6 +146,23 @@ pub async fn caller_page(
         Ok(v) => v,
         Err(e) => return error_page(s.tr, Some(&s), &e),
     };
+    // Opened: the call stops popping up.
+    let path = format!("/calls/{call_id}");
+    if let Ok(unread) = state.desk.notifications(&s.actor, true, Some(50)).await {
+        let seen: Vec<String> = unread
+            .into_iter()
+            .filter(|n| {
+                n.kind == kefu_desk::telephony::SCREEN_POP
+                    && n.text.split_whitespace().any(|w| w.ends_with(&path))
+            })
+            .map(|n| n.id)
+            .collect();
+        if !seen.is_empty() {
+            if let Err(e) = state.desk.mark_notifications_read(&s.actor, &seen).await {
+                tracing::warn!(error = %e, "marking a screen pop read failed");
+            }
+        }
+    }
     let chrome = match nav(&state, &s, &format!("/calls/{call_id}")).await {
         Ok(c) => c,
         Err(e) => return error_page(s.tr, Some(&s), &e),
@@ -270,6 +287,8 @@ pub fn origin_of(url: &str) -> Option<String> {
 
 /// A PBX account on the channels page: where its webhook is and how it is doing.
 pub struct PbxRow {
+    /// Its page on `/channels/pbx`.
+    pub edit_href: String,
     pub name: String,
     pub webhook: String,
     pub enabled: bool,
@@ -285,6 +304,7 @@ pub fn pbx_rows(
     accounts
         .iter()
         .map(|v| PbxRow {
+            edit_href: format!("/channels/pbx/{}", super::encode(&v.account.id)),
             name: v.account.name.clone(),
             webhook: format!("/hooks/pbx/{}", v.account.id),
             enabled: v.account.enabled,

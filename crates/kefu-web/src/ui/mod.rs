@@ -15,6 +15,7 @@ mod kb;
 mod kb_words;
 mod notices;
 mod pages;
+mod pbx;
 pub mod portal;
 mod search;
 mod session;
@@ -90,6 +91,8 @@ pub fn router() -> Router<AppState> {
         .route("/kb/{id}/restore", post(kb::restore))
         .route("/channels", get(channels::channels_page))
         .route("/channels/notices", get(notices::notices_page))
+        .route("/channels/pbx", get(pbx::pbx_page).post(pbx::create))
+        .route("/channels/pbx/{id}", get(pbx::edit_page).post(pbx::update))
         .route("/channels/notices/templates", post(notices::save_templates))
         .route("/channels/sms", post(notices::create_gateway))
         .route(

@@ -115,23 +115,43 @@ struct GatewayRow {
     enabled: bool,
 }
 
-/// The gateway form as typed or stored (the key never).
+/// An account's form (an SMS gateway, a PBX) as typed or stored: its secret never, only
+/// whether one is stored.
 #[derive(Default)]
-struct GatewayForm {
-    action: String,
-    heading: &'static str,
-    values: HashMap<String, String>,
-    key_set: bool,
-    error: Option<String>,
+pub(super) struct AccountForm {
+    pub(super) action: String,
+    pub(super) heading: &'static str,
+    pub(super) values: HashMap<String, String>,
+    pub(super) key_set: bool,
+    pub(super) error: Option<String>,
 }
 
-impl GatewayForm {
-    fn value(&self, field: &str) -> &str {
+impl AccountForm {
+    pub(super) fn value(&self, field: &str) -> &str {
         self.values.get(field).map_or("", String::as_str)
     }
 
-    fn checked(&self, field: &str) -> bool {
+    pub(super) fn checked(&self, field: &str) -> bool {
         matches!(self.value(field), "on" | "true")
+    }
+
+    /// What was typed, for a refused form: never the secret `secret`, never the CSRF token.
+    pub(super) fn keep_typed(&mut self, typed: HashMap<String, String>, secret: &str) {
+        self.values = typed
+            .into_iter()
+            .filter(|(k, _)| k != secret && k != "_csrf")
+            .collect();
+    }
+}
+
+/// The version a form was read at, if it carries one.
+pub(super) fn form_version(values: &HashMap<String, String>) -> Result<Option<i64>, DomainError> {
+    match values.get("version").map(|v| v.trim()).unwrap_or_default() {
+        "" => Ok(None),
+        v => v
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| DomainError::invalid("version", "a number")),
     }
 }
 
@@ -158,7 +178,7 @@ struct NoticesPage {
     chrome: Chrome,
     w: &'static NoticeTr,
     gateways: Vec<GatewayRow>,
-    form: GatewayForm,
+    form: AccountForm,
     templates: Vec<TemplateRow>,
     placeholders: String,
     templates_error: Option<String>,
@@ -193,7 +213,7 @@ async fn page(
     state: &AppState,
     s: &UiSession,
     chrome: Chrome,
-    form: GatewayForm,
+    form: AccountForm,
     typed_templates: Option<(NoticeTemplates, String)>,
     status: StatusCode,
 ) -> Response {
@@ -239,12 +259,12 @@ async fn page(
     r
 }
 
-fn new_form(w: &'static NoticeTr) -> GatewayForm {
-    GatewayForm {
+fn new_form(w: &'static NoticeTr) -> AccountForm {
+    AccountForm {
         action: "/channels/sms".into(),
         heading: w.add_gateway,
         values: [("enabled".to_string(), "on".to_string())].into(),
-        ..GatewayForm::default()
+        ..AccountForm::default()
     }
 }
 
@@ -271,13 +291,7 @@ fn draft_of(values: &HashMap<String, String>) -> Result<SmsAccountDraft, DomainE
             .map(|v| v.trim().to_string())
             .unwrap_or_default()
     };
-    let version = match text("version").as_str() {
-        "" => None,
-        v => Some(
-            v.parse::<i64>()
-                .map_err(|_| DomainError::invalid("version", "a number"))?,
-        ),
-    };
+    let version = form_version(values)?;
     Ok(SmsAccountDraft {
         name: text("name"),
         enabled: matches!(text("enabled").as_str(), "on" | "true"),
@@ -311,7 +325,7 @@ pub async fn edit_gateway_page(
         Ok(v) => v,
         Err(e) => return error_page(s.tr, Some(&s), &e),
     };
-    let form = GatewayForm {
+    let form = AccountForm {
         action: format!("/channels/sms/{}", encode(&id)),
         heading: words(&s).edit_gateway,
         values: stored_values(&stored),
@@ -330,10 +344,10 @@ pub async fn create_gateway(
         Ok(draft) => state.desk.create_sms_account(&s.actor, draft).await,
         Err(e) => Err(e),
     };
-    let refused = GatewayForm {
+    let refused = AccountForm {
         action: "/channels/sms".into(),
         heading: words(&s).add_gateway,
-        ..GatewayForm::default()
+        ..AccountForm::default()
     };
     answer(&state, s, saved.map(|_| ()), refused, form).await
 }
@@ -353,11 +367,11 @@ pub async fn update_gateway(
         .channel_account_of(&s.actor, &id, ChannelKind::Sms)
         .await
         .is_ok_and(|v| v.secret_is_set("api_key"));
-    let refused = GatewayForm {
+    let refused = AccountForm {
         action: format!("/channels/sms/{}", encode(&id)),
         heading: words(&s).edit_gateway,
         key_set,
-        ..GatewayForm::default()
+        ..AccountForm::default()
     };
     answer(&state, s, saved.map(|_| ()), refused, form).await
 }
@@ -366,17 +380,14 @@ async fn answer(
     state: &AppState,
     s: UiSession,
     saved: Result<(), DomainError>,
-    mut refused: GatewayForm,
+    mut refused: AccountForm,
     typed: HashMap<String, String>,
 ) -> Response {
     match saved {
         Ok(()) => redirect("/channels/notices"),
         Err(e @ (DomainError::Invalid { .. } | DomainError::Conflict { .. })) => {
             refused.error = Some(crate::error::public_message(&e));
-            refused.values = typed
-                .into_iter()
-                .filter(|(k, _)| k != "api_key" && k != "_csrf")
-                .collect();
+            refused.keep_typed(typed, "api_key");
             let chrome = match super::pages::nav(state, &s, "/channels").await {
                 Ok(c) => c,
                 Err(e) => return error_page(s.tr, Some(&s), &e),

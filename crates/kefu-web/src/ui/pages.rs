@@ -37,6 +37,37 @@ pub struct Chrome {
     pub js: String,
     /// The charting library, only on pages with charts.
     pub charts: Option<(String, String)>,
+    /// A call just answered by this user (the screen pop), until they open its caller page.
+    pub screen_pop: Option<ScreenPop>,
+}
+
+/// The link to the caller's page of a call the user just answered.
+pub struct ScreenPop {
+    pub href: String,
+    pub text: String,
+}
+
+/// How long an answered call keeps popping up if its caller page is not opened.
+const SCREEN_POP_MINUTES: i64 = 10;
+
+/// The newest unread screen pop of the last minutes, as a link.
+async fn screen_pop(state: &AppState, s: &UiSession) -> Result<Option<ScreenPop>, DomainError> {
+    let unread = state.desk.notifications(&s.actor, true, Some(20)).await?;
+    let since = state
+        .desk
+        .now()
+        .checked_sub(jiff::SignedDuration::from_mins(SCREEN_POP_MINUTES))
+        .unwrap_or_else(|_| state.desk.now());
+    Ok(unread
+        .into_iter()
+        .filter(|n| n.kind == kefu_desk::telephony::SCREEN_POP && n.created_at >= since)
+        .max_by_key(|n| n.created_at)
+        .and_then(|n| {
+            let at = n.text.find("/calls/")?;
+            let href = n.text[at..].split_whitespace().next()?.to_string();
+            let text = n.text[..at].trim_end_matches(['：', ':', ' ']).to_string();
+            Some(ScreenPop { href, text })
+        }))
 }
 
 pub struct UserBar {
@@ -73,6 +104,7 @@ impl Chrome {
             sse: crate::assets::url("htmx-ext-sse.min.js"),
             js: crate::assets::url("kefu.js"),
             charts: None,
+            screen_pop: None,
         }
     }
 }
@@ -102,6 +134,7 @@ pub async fn nav(state: &AppState, s: &UiSession, current: &str) -> Result<Chrom
             current: current == format!("/queue/{}", q.as_str()) || current == q.as_str(),
         })
         .collect();
+    chrome.screen_pop = screen_pop(state, s).await?;
     Ok(chrome)
 }
 

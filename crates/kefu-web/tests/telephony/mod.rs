@@ -612,14 +612,29 @@ async fn the_console_shows_the_caller_page_the_recording_and_the_figures() {
         .unwrap()
         .to_string();
 
+    // The screen pop in the console: every page's bar links to the caller page until it is
+    // opened.
+    let agent = super::console::Console::open(&app, &app.agent, "zh", "/queue/mine").await;
+    let queue = agent.get("/queue/mine").await;
+    assert!(
+        queue
+            .html
+            .contains(r#"<a href="/calls/c-1" class="screen-pop""#),
+        "{}",
+        queue.html
+    );
+
     // The screen pop's page: the caller masked, their case, in both languages.
-    let agent = super::console::Console::open(&app, &app.agent, "zh", "/calls/c-1").await;
     let page = agent.get("/calls/c-1").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.html.contains("139****5678"), "{}", page.html);
     assert!(!page.html.contains("13912345678"), "never the full number");
     assert!(page.html.contains(&format!("/cases/{number}")));
     assert!(page.html.contains("该号码的客户"));
+    assert!(
+        !agent.get("/queue/mine").await.html.contains("screen-pop"),
+        "opened: no longer popping up"
+    );
     let english = super::console::Console::open(&app, &app.agent, "en", "/calls/c-1").await;
     assert!(
         english
@@ -680,5 +695,81 @@ async fn the_console_shows_the_caller_page_the_recording_and_the_figures() {
     assert!(
         board.contains("100.0%"),
         "service level of one call answered in 9 s"
+    );
+}
+
+#[tokio::test]
+async fn the_console_page_connects_a_pbx_without_showing_its_secret() {
+    use super::console::{Console, form_html};
+    let app = spawn_app().await;
+    let console = Console::open(&app, &app.admin, "zh", "/channels/pbx").await;
+    let page = console.get("/channels/pbx").await;
+    assert!(page.html.contains("还没有接入电话系统"), "{}", page.html);
+    let fields = [
+        ("name", "呼叫中心"),
+        ("webhook_secret", "console-pbx-secret-123"),
+        ("tolerance_seconds", "300"),
+        ("recording_base_url", "https://rec.yunlu.example"),
+        ("enabled", "on"),
+    ];
+    let mut short = fields.to_vec();
+    short[1] = ("webhook_secret", "too-short");
+    let refused = console.post("/channels/pbx", &short).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("webhook_secret"), "{}", refused.html);
+    assert!(refused.html.contains("rec.yunlu.example"), "typed kept");
+    assert!(
+        !refused.html.contains("too-short"),
+        "the secret is not echoed"
+    );
+
+    let saved = console.post("/channels/pbx", &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let listed = app
+        .as_role(Role::Admin)
+        .get("/api/v1/channels/pbx")
+        .await
+        .expect(200);
+    let id = listed["items"][0]["id"].as_str().unwrap().to_string();
+    let page = console.get("/channels/pbx").await;
+    assert!(
+        page.html.contains(&format!("/hooks/pbx/{id}")),
+        "{}",
+        page.html
+    );
+    assert!(!page.html.contains("console-pbx-secret-123"));
+    let edit = console.get(&format!("/channels/pbx/{id}")).await;
+    assert!(form_html(&edit.html, &format!("/channels/pbx/{id}")).contains("已保存；留空则不变"));
+    // Saved again with the secret left empty: it stays, and the version moves on.
+    let again = [
+        ("name", "呼叫中心（新）"),
+        ("webhook_secret", ""),
+        ("tolerance_seconds", "600"),
+        ("recording_base_url", "https://rec.yunlu.example"),
+        ("enabled", "on"),
+        ("version", "1"),
+    ];
+    let saved = console.post(&format!("/channels/pbx/{id}"), &again).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let one = app
+        .as_role(Role::Admin)
+        .get(&format!("/api/v1/channels/pbx/{id}"))
+        .await
+        .expect(200);
+    assert_eq!(
+        (
+            &one["version"],
+            &one["tolerance_seconds"],
+            &one["webhook_secret_set"]
+        ),
+        (&json!(2), &json!(600), &json!(true)),
+        "{one}"
+    );
+    let stale = console.post(&format!("/channels/pbx/{id}"), &again).await;
+    assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let agent = Console::open(&app, &app.agent, "en", "/queue/mine").await;
+    assert_eq!(
+        agent.get("/channels/pbx").await.status,
+        StatusCode::FORBIDDEN
     );
 }
