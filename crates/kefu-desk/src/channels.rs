@@ -232,6 +232,7 @@ impl Desk {
     ) -> DeskResult<ChannelAccountView> {
         Self::require_channel_admin(actor)?;
         let (name, email, secrets) = plan_email_account(&draft, None)?;
+        teams_known(&email, &self.store.list_departments().await?)?;
         self.add_channel_account(
             actor,
             name,
@@ -249,8 +250,18 @@ impl Desk {
         id: &str,
         draft: EmailAccountDraft,
     ) -> DeskResult<ChannelAccountView> {
+        let departments = self.store.list_departments().await?;
+        let mut draft = draft;
+        if draft.team_signatures.is_none() {
+            draft.team_signatures = self
+                .store
+                .channel_account(id)
+                .await?
+                .and_then(|(a, _)| a.email().map(|e| e.team_signatures.clone()));
+        }
         self.change_channel_account(actor, id, ChannelKind::Email, draft.version, |old| {
             let (name, email, secrets) = plan_email_account(&draft, Some(old))?;
+            teams_known(&email, &departments)?;
             Ok((name, draft.enabled, ChannelSettings::Email(email), secrets))
         })
         .await
@@ -774,7 +785,7 @@ impl Desk {
             Channel::Wechat => &["staff", "bot"],
             _ => return Ok((Vec::new(), Vec::new())),
         };
-        let replies: Vec<(&MessageId, &str)> = events
+        let replies: Vec<(&MessageId, &str, &str)> = events
             .iter()
             .filter_map(|e| match &e.data {
                 EventData::MessageAdded {
@@ -784,7 +795,9 @@ impl Desk {
                     author_kind,
                     call: false,
                     ..
-                } if authors.contains(&author_kind.as_str()) => Some((message_id, body.as_str())),
+                } if authors.contains(&author_kind.as_str()) => {
+                    Some((message_id, body.as_str(), e.actor.as_str()))
+                }
                 _ => None,
             })
             .collect();
@@ -792,7 +805,9 @@ impl Desk {
             return Ok((Vec::new(), Vec::new()));
         }
         if case.channel == Channel::Wechat {
-            return self.wechat_deliveries(case, &replies).await;
+            let bodies: Vec<(&MessageId, &str)> =
+                replies.iter().map(|(id, body, _)| (*id, *body)).collect();
+            return self.wechat_deliveries(case, &bodies).await;
         }
         let latest = self.store.latest_inbound_of_case(&case.id).await?;
         let accounts: Vec<(String, EmailSettings)> = self
@@ -823,7 +838,7 @@ impl Desk {
             };
             let failures = replies
                 .iter()
-                .map(|(message_id, _)| EventData::DeliveryFailed {
+                .map(|(message_id, _, _)| EventData::DeliveryFailed {
                     message_id: (*message_id).clone(),
                     channel: Channel::Email,
                     error: error.to_string(),
@@ -844,7 +859,8 @@ impl Desk {
         let references = self.store.mail_ids_of_case(&case.id, 10).await?;
         let in_reply_to = latest.as_ref().and_then(|r| r.thread_id.clone());
         let mut deliveries = Vec::with_capacity(replies.len());
-        for (message_id, body) in replies {
+        for (message_id, body, author) in replies {
+            let signature = email.signature_for(self.team_of(author).await?.as_deref());
             let mail_id = MailMessageId::generate(&domain, now)
                 .map_err(|e| DomainError::invalid("address", e.to_string()))?;
             deliveries.push(Delivery {
@@ -860,6 +876,7 @@ impl Desk {
                     subject: reply_subject(&case.subject, Some(&case.number)),
                     in_reply_to: in_reply_to.clone(),
                     references: references.clone(),
+                    signature,
                 }),
                 notice: None,
                 state: DeliveryState::Queued,
@@ -871,6 +888,28 @@ impl Desk {
             });
         }
         Ok((deliveries, Vec::new()))
+    }
+
+    /// The department key of the staff member behind an event's actor (`user:NAME`), if any.
+    async fn team_of(&self, actor: &str) -> DeskResult<Option<String>> {
+        let Some(username) = actor.strip_prefix("user:") else {
+            return Ok(None);
+        };
+        let Some(department) = self
+            .store
+            .user_by_username(username)
+            .await?
+            .and_then(|u| u.department_id)
+        else {
+            return Ok(None);
+        };
+        Ok(self
+            .store
+            .list_departments()
+            .await?
+            .into_iter()
+            .find(|d| d.id == department)
+            .map(|d| d.key))
     }
 
     /// Deliveries due now, leased to this node for a while.
@@ -927,7 +966,10 @@ impl Desk {
             },
             text: delivery.body.clone(),
             html: None,
-            signature: Some(email.signature.clone()).filter(|s| !s.trim().is_empty()),
+            signature: match &headers.signature {
+                Some(chosen) => Some(chosen.clone()),
+                None => email.signature_for(None),
+            },
         };
         let raw = build_outbound(&mail).map_err(|e| e.to_string())?;
         let hello_name = from
@@ -980,6 +1022,22 @@ impl Desk {
         .await?;
         Ok(next)
     }
+}
+
+/// Every team a mailbox signs for is a department.
+fn teams_known(
+    email: &EmailSettings,
+    departments: &[kefu_model::user::Department],
+) -> DeskResult<()> {
+    for (i, t) in email.team_signatures.iter().enumerate() {
+        if !departments.iter().any(|d| d.key == t.department) {
+            return Err(DomainError::invalid(
+                format!("team_signatures[{i}].department"),
+                format!("no department '{}'", t.department),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The failed recipients and the servers' words, in a sentence.

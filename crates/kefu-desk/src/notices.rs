@@ -52,6 +52,8 @@ struct Target {
     to: String,
     /// The mailbox's domain, for the Message-ID of a mail.
     mail_domain: String,
+    /// The mailbox's own signature under a mail.
+    signature: Option<String>,
 }
 
 fn masked_target(way: ChannelKind, to: &str) -> String {
@@ -332,6 +334,7 @@ impl Desk {
                     subject,
                     in_reply_to: latest.as_ref().and_then(|r| r.thread_id.clone()),
                     references: references.clone(),
+                    signature: target.signature.clone(),
                 }),
                 _ => None,
             };
@@ -422,6 +425,7 @@ impl Desk {
                         .rsplit_once('@')
                         .map(|(_, d)| d.to_string())
                         .unwrap_or_default(),
+                    signature: settings.signature_for(None),
                 }
             }
             ChannelKind::Sms => Target {
@@ -429,12 +433,14 @@ impl Desk {
                 account_id: ways.sms.clone().ok_or(none)?,
                 to: mobile.ok_or(none)?,
                 mail_domain: String::new(),
+                signature: None,
             },
             ChannelKind::Wechat | ChannelKind::Pbx => Target {
                 way: ChannelKind::Wechat,
                 account_id: latest_wechat.map(|r| r.account_id.clone()).ok_or(none)?,
                 to: wechat_open_id.ok_or(none)?,
                 mail_domain: String::new(),
+                signature: None,
             },
         })
     }

@@ -53,8 +53,32 @@ pub struct EmailSettings {
     pub smtp_security: MailSecurity,
     /// Empty: the server takes mail without logging in (a relay on the same network).
     pub smtp_username: String,
-    /// Appended to every reply sent from this mailbox.
+    /// Appended to every reply sent from this mailbox, unless the agent's team has its own.
     pub signature: String,
+    /// Signatures by team (the department key of the agent who writes the reply).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub team_signatures: Vec<TeamSignature>,
+}
+
+/// A team's own signature on the replies its agents send from a mailbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamSignature {
+    /// The department's key (`ops`, `complaints`, …).
+    pub department: String,
+    pub signature: String,
+}
+
+impl EmailSettings {
+    /// The signature of a reply written by an agent of `department` (a key), or by nobody's
+    /// team: the team's own, else the mailbox's; `None` when that is empty.
+    pub fn signature_for(&self, department: Option<&str>) -> Option<String> {
+        department
+            .and_then(|d| self.team_signatures.iter().find(|t| t.department == d))
+            .map(|t| t.signature.clone())
+            .or_else(|| Some(self.signature.clone()))
+            .filter(|s| !s.trim().is_empty())
+    }
 }
 
 pub use crate::codes::ChannelKind;
@@ -284,6 +308,10 @@ pub struct EmailAccountDraft {
     pub smtp_password: Option<String>,
     #[serde(default)]
     pub signature: String,
+    /// Signatures by team, replacing the mailbox's for that team's agents. Left out: the
+    /// stored ones stay (the console's form does not carry them).
+    #[serde(default)]
+    pub team_signatures: Option<Vec<TeamSignature>>,
     /// The version being replaced (required when changing an account).
     #[serde(default)]
     pub version: Option<i64>,
@@ -314,6 +342,39 @@ fn port(field: &str, given: Option<u16>, default: u16) -> Result<u16, DomainErro
         Some(p) => Ok(p),
         None => Ok(default),
     }
+}
+
+/// At most one signature per team, each within bounds and not empty.
+fn team_signatures(given: &[TeamSignature]) -> Result<Vec<TeamSignature>, DomainError> {
+    if given.len() > 50 {
+        return Err(DomainError::invalid("team_signatures", "at most 50 teams"));
+    }
+    let mut out: Vec<TeamSignature> = Vec::with_capacity(given.len());
+    for (i, t) in given.iter().enumerate() {
+        let department = text(
+            &format!("team_signatures[{i}].department"),
+            &t.department,
+            50,
+            true,
+        )?;
+        if out.iter().any(|o| o.department == department) {
+            return Err(DomainError::invalid(
+                format!("team_signatures[{i}].department"),
+                "given twice",
+            ));
+        }
+        let signature = text(
+            &format!("team_signatures[{i}].signature"),
+            &t.signature,
+            SIGNATURE_MAX,
+            true,
+        )?;
+        out.push(TeamSignature {
+            department,
+            signature,
+        });
+    }
+    Ok(out)
 }
 
 /// Checks a mailbox draft and gives the settings and secrets to store: a password left empty
@@ -359,6 +420,7 @@ pub fn plan_email_account(
             false,
         )?,
         signature: text("signature", &draft.signature, SIGNATURE_MAX, false)?,
+        team_signatures: team_signatures(draft.team_signatures.as_deref().unwrap_or_default())?,
     };
     let keep = |given: &Option<String>, old: Option<&String>| -> String {
         match given.as_deref() {
@@ -513,6 +575,10 @@ pub struct MailHeaders {
     pub in_reply_to: Option<String>,
     #[serde(default)]
     pub references: Vec<String>,
+    /// The signature chosen when the reply was queued (the writer's team's, else the
+    /// mailbox's); `None` for a reply queued before signatures were chosen then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
 }
 
 /// A public reply on its way to the customer on the case's channel.

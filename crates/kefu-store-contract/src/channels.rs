@@ -8,6 +8,7 @@ use jiff::SignedDuration;
 use kefu_desk::Store;
 use kefu_model::channels::{
     AttemptResult, ChannelSecrets, ChannelStatus, DeliveryState, EmailAccountDraft, InboundOutcome,
+    TeamSignature,
 };
 use kefu_model::drafts::MessageDraft;
 use kefu_model::export::{self, ExportRecord};
@@ -374,7 +375,8 @@ pub async fn replies_are_delivered_once_retried_and_visible(store: Arc<dyn Store
     assert_eq!(bounced.outcome, InboundOutcome::Bounce);
     assert_eq!(bounced.case_id.as_ref(), Some(&case_id));
     let deliveries = store.deliveries_of_case(&case_id).await.unwrap();
-    assert_eq!(deliveries[0].state, DeliveryState::Failed);
+    let bounced_reply = deliveries.iter().find(|d| d.id == sent.id).unwrap();
+    assert_eq!(bounced_reply.state, DeliveryState::Failed);
     let events = f
         .desk
         .case_events(&f.agent, case_id.as_str())
@@ -548,4 +550,111 @@ pub async fn channels_survive_export_import(store: Arc<dyn Store>, target: Arc<d
     let joined = there.receive_mail(&id, &answer).await.unwrap();
     assert_eq!(joined.outcome, InboundOutcome::Joined);
     assert_eq!(joined.case_id.as_ref(), Some(&case_id));
+}
+
+/// A team's signature signs its agents' replies, the mailbox's signs everyone else's; a team
+/// must be a department; a change that leaves the team signatures out keeps them.
+pub async fn a_teams_signature_signs_its_agents_replies(store: Arc<dyn Store>) {
+    let f = fixture(store.clone()).await;
+    let team = TeamSignature {
+        department: "service".into(),
+        signature: "客服部 · 李客服 · 95000-1".into(),
+    };
+    let mut draft = mailbox("客服邮箱", "kefu@yunlu.example");
+    draft.team_signatures = Some(vec![TeamSignature {
+        department: "nobody".into(),
+        ..team.clone()
+    }]);
+    let err = f
+        .desk
+        .create_email_account(&f.admin, draft.clone())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, DomainError::Invalid { field, .. } if field == "team_signatures[0].department"),
+        "{err:?}"
+    );
+    draft.team_signatures = Some(vec![team.clone()]);
+    let created = f
+        .desk
+        .create_email_account(&f.admin, draft.clone())
+        .await
+        .unwrap();
+    let id = created.account.id.clone();
+    // Changed without the team signatures: they stay.
+    let mut change = draft.clone();
+    change.team_signatures = None;
+    change.name = "客服邮箱（新）".into();
+    change.version = Some(1);
+    let changed = f
+        .desk
+        .update_email_account(&f.admin, &id, change)
+        .await
+        .unwrap();
+    assert_eq!(
+        changed.account.email().unwrap().team_signatures,
+        vec![team.clone()]
+    );
+
+    let mail = customer_mail(
+        "sig-1@example.cn",
+        "sun@example.cn",
+        "查件",
+        "帮我查一下。",
+        "",
+    );
+    let case_id = f
+        .desk
+        .receive_mail(&id, &mail)
+        .await
+        .unwrap()
+        .case_id
+        .unwrap();
+    reply(&f, case_id.as_str(), "您好，包裹在派送中。").await;
+    f.desk
+        .add_message(
+            &f.admin,
+            case_id.as_str(),
+            MessageDraft {
+                body: "补充：预计今天送达。".into(),
+                visibility: Visibility::Public,
+                from_customer: false,
+                call: false,
+            },
+        )
+        .await
+        .unwrap();
+    let replies: Vec<_> = store
+        .deliveries_of_case(&case_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.notice.is_none())
+        .collect();
+    assert_eq!(replies.len(), 2);
+    let signature_of = |body: &str| {
+        replies
+            .iter()
+            .find(|d| d.body == body)
+            .and_then(|d| d.mail.clone())
+            .and_then(|m| m.signature)
+    };
+    assert_eq!(
+        signature_of("您好，包裹在派送中。").as_deref(),
+        Some("客服部 · 李客服 · 95000-1"),
+        "the agent's team"
+    );
+    assert_eq!(
+        signature_of("补充：预计今天送达。").as_deref(),
+        Some("云路快递客服中心 95000"),
+        "the admin has no team: the mailbox's"
+    );
+    let agents = replies
+        .iter()
+        .find(|d| d.body == "您好，包裹在派送中。")
+        .unwrap();
+    let outgoing = f.desk.outgoing_mail(agents).await.unwrap();
+    let text = kefu_mail::parse_inbound(&outgoing.raw).unwrap().body_text;
+    assert!(text.contains("客服部 · 李客服 · 95000-1"), "{text}");
+    assert!(!text.contains("云路快递客服中心"), "{text}");
 }

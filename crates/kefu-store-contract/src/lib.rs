@@ -197,6 +197,7 @@ macro_rules! contract_tests {
             mail_opens_a_case_once_and_answers_join_it,
             replies_are_delivered_once_retried_and_visible,
             wechat_messages_open_a_case_once_and_replies_respect_the_window,
+            a_teams_signature_signs_its_agents_replies,
             calls_are_written_with_their_case_events_or_not_at_all);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

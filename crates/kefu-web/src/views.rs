@@ -1977,6 +1977,8 @@ pub struct EmailAccountView {
     smtp_username: String,
     smtp_password_set: bool,
     signature: String,
+    /// Signatures by team (department key), replacing `signature` for that team's agents.
+    team_signatures: Vec<TeamSignatureView>,
     version: i64,
     #[schemars(with = "DateTime")]
     created_at: Timestamp,
@@ -2023,6 +2025,14 @@ impl EmailAccountView {
             smtp_username: e.smtp_username.clone(),
             smtp_password_set: v.secret_is_set("smtp_password"),
             signature: e.signature.clone(),
+            team_signatures: e
+                .team_signatures
+                .iter()
+                .map(|t| TeamSignatureView {
+                    department: t.department.clone(),
+                    signature: t.signature.clone(),
+                })
+                .collect(),
             version: a.version,
             created_at: a.created_at,
             updated_at: a.updated_at,
@@ -2036,6 +2046,13 @@ impl EmailAccountView {
             },
         })
     }
+}
+
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "TeamSignature")]
+pub struct TeamSignatureView {
+    department: String,
+    signature: String,
 }
 
 /// An SMS gateway notices go out through; the key is never shown.

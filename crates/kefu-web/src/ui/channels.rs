@@ -295,6 +295,8 @@ fn draft_of(values: &HashMap<String, String>) -> Result<EmailAccountDraft, Domai
             .cloned()
             .filter(|p| !p.is_empty()),
         signature: values.get("signature").cloned().unwrap_or_default(),
+        // Team signatures are kept as stored: they are set through the API.
+        team_signatures: None,
         version,
     })
 }
