@@ -723,13 +723,11 @@ async fn bench_store(args: &Args) -> Result<(), String> {
         Some(url) => {
             let settings = kefu::config::Settings::merge(
                 kefu::config::FileSettings::default(),
-                None,
-                None,
-                Some(url.clone()),
-                None,
-                Some(false),
-                None,
-                None,
+                kefu::config::FileSettings {
+                    database_url: Some(url.clone()),
+                    channel_workers: Some(false),
+                    ..kefu::config::FileSettings::default()
+                },
             );
             (kefu::config::open_store(&settings).await?, None, false)
         }

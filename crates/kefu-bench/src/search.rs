@@ -212,13 +212,11 @@ async fn serve_setup(
         .map_err(|e| format!("SQLite: {e}"))?;
     let settings = kefu::config::Settings::merge(
         kefu::config::FileSettings::default(),
-        None,
-        Some(dir.to_path_buf()),
-        None,
-        None,
-        Some(false),
-        None,
-        None,
+        kefu::config::FileSettings {
+            data_dir: Some(dir.to_path_buf()),
+            channel_workers: Some(false),
+            ..kefu::config::FileSettings::default()
+        },
     );
     let desk = kefu::config::desk(Arc::new(store), &settings)?;
     kefu::node::install_shipped(&desk).await?;

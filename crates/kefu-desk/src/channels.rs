@@ -1020,7 +1020,31 @@ impl Desk {
             std::slice::from_ref(&next),
         )
         .await?;
+        self.record_sending(&delivery.account_id, &result).await?;
         Ok(next)
+    }
+
+    /// An SMS gateway's status page shows how its last sends went (a mailbox's belongs to its
+    /// reader, which keeps its position there).
+    async fn record_sending(&self, account_id: &str, result: &AttemptResult) -> DeskResult<()> {
+        let Some((account, mut status)) = self.store.channel_account(account_id).await? else {
+            return Ok(());
+        };
+        if account.kind() != ChannelKind::Sms {
+            return Ok(());
+        }
+        let now = self.now();
+        match result {
+            AttemptResult::Sent => {
+                status.last_ok_at = Some(now);
+                status.received = status.received.saturating_add(1);
+            }
+            AttemptResult::Temporary(error) | AttemptResult::Permanent(error) => {
+                status.last_error = Some(error.chars().take(500).collect());
+                status.last_error_at = Some(now);
+            }
+        }
+        Ok(self.store.put_channel_status(account_id, &status).await?)
     }
 }
 

@@ -8,6 +8,8 @@ pub enum MailError {
     Empty,
     #[error("no header could be read: this is not an e-mail message")]
     NotAMessage,
+    #[error("the message has more than {0} parts: kept for a person instead of read")]
+    TooManyParts(usize),
     #[error("the message names no sender (no address in From, Sender or Reply-To)")]
     NoSender,
     #[error("{field}: {value:?} is not an e-mail address")]

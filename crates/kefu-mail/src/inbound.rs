@@ -208,11 +208,25 @@ pub fn parse_inbound(raw: &[u8]) -> Result<InboundMail, MailError> {
     parse_inbound_with(raw, &AttachmentPolicy::default())
 }
 
+/// The most parts a mail may have (a customer's has a handful; a photo reply a few dozen).
+pub const MAX_PARTS: usize = 5_000;
+
+/// Lines that could open a MIME part (`--boundary`): an upper bound of the parts.
+fn part_markers(raw: &[u8]) -> usize {
+    let starts = usize::from(raw.starts_with(b"--"));
+    starts + raw.windows(3).filter(|w| w == b"\n--").count()
+}
+
 /// Reads a received mail. Any bytes give an answer, never a panic: what is not a mail with a
-/// sender is an error.
+/// sender (or a mail of more than [`MAX_PARTS`] parts) is an error.
 pub fn parse_inbound_with(raw: &[u8], policy: &AttachmentPolicy) -> Result<InboundMail, MailError> {
     if raw.iter().all(u8::is_ascii_whitespace) {
         return Err(MailError::Empty);
+    }
+    // Every part costs the parser far more than its bytes; a mail of many thousands of tiny
+    // parts is hostile, not a customer's, and would take memory out of proportion to its size.
+    if part_markers(raw) > MAX_PARTS {
+        return Err(MailError::TooManyParts(MAX_PARTS));
     }
     let parse = |bytes| {
         MessageParser::default()

@@ -26,8 +26,9 @@ pub use classify::{MailKind, classify};
 pub use error::MailError;
 pub use identifiers::{Identifiers, find_identifiers};
 pub use inbound::{
-    AttachmentPolicy, DeliveryStatus, InboundMail, MailAddress, MailAttachment, RecipientStatus,
-    Refusal, RefusedAttachment, VERIFIABLE_TYPES, detect_type, parse_inbound, parse_inbound_with,
+    AttachmentPolicy, DeliveryStatus, InboundMail, MAX_PARTS, MailAddress, MailAttachment,
+    RecipientStatus, Refusal, RefusedAttachment, VERIFIABLE_TYPES, detect_type, parse_inbound,
+    parse_inbound_with,
 };
 pub use outbound::{
     MailMessageId, OutboundKind, OutboundMail, ReplyThreading, build_outbound, reply_threading,

@@ -2065,6 +2065,13 @@ pub struct SmsAccountView {
     endpoint: String,
     sign_name: String,
     api_key_set: bool,
+    /// Messages the gateway took, and how its last sends went.
+    sent: u64,
+    #[schemars(with = "Option<DateTime>")]
+    last_ok_at: Option<Timestamp>,
+    last_error: Option<String>,
+    #[schemars(with = "Option<DateTime>")]
+    last_error_at: Option<Timestamp>,
     version: i64,
     #[schemars(with = "DateTime")]
     created_at: Timestamp,
@@ -2084,6 +2091,10 @@ impl SmsAccountView {
             endpoint: sms.endpoint.clone(),
             sign_name: sms.sign_name.clone(),
             api_key_set: v.secret_is_set("api_key"),
+            sent: v.status.received,
+            last_ok_at: v.status.last_ok_at,
+            last_error: v.status.last_error.clone(),
+            last_error_at: v.status.last_error_at,
             version: a.version,
             created_at: a.created_at,
             updated_at: a.updated_at,

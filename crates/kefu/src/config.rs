@@ -11,6 +11,7 @@ use serde::Deserialize;
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
 /// The optional config file; every key is also a flag and an environment variable.
+/// Also what the flags and environment give, merged over the file's (`Settings::merge`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileSettings {
@@ -49,16 +50,17 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn merge(
-        file: FileSettings,
-        listen: Option<String>,
-        data_dir: Option<PathBuf>,
-        database_url: Option<String>,
-        time_zone: Option<String>,
-        channel_workers: Option<bool>,
-        public_url: Option<String>,
-        speech_url: Option<String>,
-    ) -> Settings {
+    /// What the flags (and environment) say, over what the file says, over the defaults.
+    pub fn merge(file: FileSettings, flags: FileSettings) -> Settings {
+        let FileSettings {
+            listen,
+            data_dir,
+            database_url,
+            time_zone,
+            channel_workers,
+            public_url,
+            speech_url,
+        } = flags;
         let listen = listen
             .or(file.listen)
             .unwrap_or_else(|| DEFAULT_LISTEN.to_string());

@@ -153,13 +153,15 @@ async fn run(cli: Cli) -> Result<(), String> {
     };
     let mut settings = Settings::merge(
         file,
-        listen_flag,
-        cli.data_dir,
-        cli.database_url,
-        cli.time_zone,
-        cli.channel_workers,
-        cli.public_url,
-        cli.speech_url,
+        FileSettings {
+            listen: listen_flag,
+            data_dir: cli.data_dir,
+            database_url: cli.database_url,
+            time_zone: cli.time_zone,
+            channel_workers: cli.channel_workers,
+            public_url: cli.public_url,
+            speech_url: cli.speech_url,
+        },
     );
     match cli.command {
         Command::Demo { .. } => {

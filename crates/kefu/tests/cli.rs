@@ -1174,4 +1174,44 @@ async fn a_phone_case_receipt_goes_out_by_sms() {
         "{failure}"
     );
     assert!(failure["data"]["retry_at"].is_string(), "{failure}");
+
+    // The gateway's status says both: what it took, and its last refusal.
+    let (_, gateways) = get(&http, &format!("{url}/api/v1/channels/sms"), &token).await;
+    let gateway = &gateways["items"][0];
+    assert_eq!(gateway["sent"], 1, "{gateway}");
+    assert!(gateway["last_ok_at"].is_string(), "{gateway}");
+    assert!(
+        gateway["last_error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("503"),
+        "{gateway}"
+    );
+}
+
+/// The demo's SMS gateway speaks the gateway contract: the demo key is taken, another refused.
+#[tokio::test]
+async fn the_demo_sms_gateway_takes_the_contract_and_its_key_only() {
+    let endpoint = kefu::demo_sms::start().await.unwrap();
+    let http = client();
+    let message = json!({"id": "d-1", "to": "13800138000", "sign_name": "云路快递",
+        "text": "您的问题已受理"});
+    let refused = http
+        .post(&endpoint)
+        .bearer_auth("wrong")
+        .json(&message)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    let client = kefu_sms::SmsClient::new(&endpoint, "demo-sms-key").unwrap();
+    client
+        .send(&kefu_sms::SmsMessage {
+            id: "d-1".into(),
+            to: "13800138000".into(),
+            sign_name: "云路快递".into(),
+            text: "您的问题已受理".into(),
+        })
+        .await
+        .unwrap();
 }

@@ -7,6 +7,7 @@ mod charsets;
 mod classify;
 mod corpus;
 mod fixtures;
+mod memory;
 mod outbound;
 mod quote;
 mod robustness;

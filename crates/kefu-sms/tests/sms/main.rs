@@ -1,4 +1,5 @@
 //! The client against a stand-in gateway on 127.0.0.1 that speaks the contract.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure should panic with its value
 
 use std::sync::{Arc, Mutex};
 

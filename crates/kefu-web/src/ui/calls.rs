@@ -157,10 +157,10 @@ pub async fn caller_page(
             })
             .map(|n| n.id)
             .collect();
-        if !seen.is_empty() {
-            if let Err(e) = state.desk.mark_notifications_read(&s.actor, &seen).await {
-                tracing::warn!(error = %e, "marking a screen pop read failed");
-            }
+        if !seen.is_empty()
+            && let Err(e) = state.desk.mark_notifications_read(&s.actor, &seen).await
+        {
+            tracing::warn!(error = %e, "marking a screen pop read failed");
         }
     }
     let chrome = match nav(&state, &s, &format!("/calls/{call_id}")).await {

@@ -22,6 +22,9 @@ use crate::AppState;
 pub struct NoticeTr {
     pub title: &'static str,
     pub gateways: &'static str,
+    pub sent: &'static str,
+    pub last_ok: &'static str,
+    pub last_error: &'static str,
     pub no_gateways: &'static str,
     pub name: &'static str,
     pub endpoint: &'static str,
@@ -49,6 +52,9 @@ pub struct NoticeTr {
 pub const ZH: NoticeTr = NoticeTr {
     title: "客户通知",
     gateways: "短信网关",
+    sent: "已发送",
+    last_ok: "上次发送",
+    last_error: "最近错误",
     no_gateways: "还没有接入短信网关",
     name: "名称",
     endpoint: "网关地址",
@@ -76,6 +82,9 @@ pub const ZH: NoticeTr = NoticeTr {
 pub const EN: NoticeTr = NoticeTr {
     title: "Customer notices",
     gateways: "SMS gateways",
+    sent: "Sent",
+    last_ok: "Last sent",
+    last_error: "Last error",
     no_gateways: "No SMS gateway connected yet",
     name: "Name",
     endpoint: "Gateway URL",
@@ -113,6 +122,9 @@ struct GatewayRow {
     endpoint: String,
     sign_name: String,
     enabled: bool,
+    sent: u64,
+    last_ok: String,
+    last_error: String,
 }
 
 /// An account's form (an SMS gateway, a PBX) as typed or stored: its secret never, only
@@ -239,6 +251,13 @@ async fn page(
                 endpoint: sms.endpoint.clone(),
                 sign_name: sms.sign_name.clone(),
                 enabled: v.account.enabled,
+                sent: v.status.received,
+                last_ok: v
+                    .status
+                    .last_ok_at
+                    .map(|t| super::pages::local(t, desk.time_zone()))
+                    .unwrap_or_default(),
+                last_error: v.status.last_error.clone().unwrap_or_default(),
             })
         })
         .collect();

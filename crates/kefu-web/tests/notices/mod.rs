@@ -201,7 +201,10 @@ async fn a_promise_is_announced_and_an_opted_out_customer_is_not_told() {
         .expect(201);
     let case = app.create_case(super::new_case("13800138003")).await;
     let id = case["id"].as_str().unwrap().to_string();
-    let due = jiff::Timestamp::now()
+    use kefu_model::Clock as _;
+    let due = app
+        .clock
+        .now()
         .checked_add(jiff::SignedDuration::from_hours(2))
         .unwrap()
         .to_string();
