@@ -97,7 +97,7 @@ pub struct MailboxToRead {
 }
 
 /// The first `bytes` bytes of the SHA-256 of `data`, in hex.
-fn sha256_hex(data: &[u8], bytes: usize) -> String {
+pub(crate) fn sha256_hex(data: &[u8], bytes: usize) -> String {
     Sha256::digest(data)
         .iter()
         .take(bytes)
@@ -112,7 +112,7 @@ fn one_line(text: &str, max: usize, mark: &str) -> String {
 }
 
 /// At most `max` characters, cut with a mark.
-fn cut(text: &str, max: usize, mark: &str) -> String {
+pub(crate) fn cut(text: &str, max: usize, mark: &str) -> String {
     if text.chars().count() <= max {
         return text.to_string();
     }
@@ -349,7 +349,12 @@ impl Desk {
         self.account_view(id).await
     }
 
-    async fn audit_channel(&self, actor: &Actor, action: &str, id: &str) -> DeskResult<()> {
+    pub(crate) async fn audit_channel(
+        &self,
+        actor: &Actor,
+        action: &str,
+        id: &str,
+    ) -> DeskResult<()> {
         let now = self.now();
         self.store
             .append_audit(&AuditEntry {
@@ -766,16 +771,20 @@ impl Desk {
 
     // ---- deliveries -------------------------------------------------------------------------
 
-    /// The deliveries a case write's public staff replies need, and the failures to record at
-    /// once when an e-mail case has no way out (no enabled mailbox, no customer address).
+    /// The deliveries a case write's public replies need (staff replies on an e-mail case;
+    /// staff and bot replies on a WeChat case, where the bot answers first), and the failures
+    /// to record at once when there is no way out (no enabled account, no customer address,
+    /// WeChat's 48-hour window closed).
     pub(crate) async fn deliveries_for(
         &self,
         case: &Case,
         events: &[CaseEvent],
     ) -> DeskResult<(Vec<Delivery>, Vec<EventData>)> {
-        if case.channel != Channel::Email {
-            return Ok((Vec::new(), Vec::new()));
-        }
+        let authors: &[&str] = match case.channel {
+            Channel::Email => &["staff"],
+            Channel::Wechat => &["staff", "bot"],
+            _ => return Ok((Vec::new(), Vec::new())),
+        };
         let replies: Vec<(&MessageId, &str, &str)> = events
             .iter()
             .filter_map(|e| match &e.data {
@@ -786,12 +795,19 @@ impl Desk {
                     author_kind,
                     call: false,
                     ..
-                } if author_kind == "staff" => Some((message_id, body.as_str(), e.actor.as_str())),
+                } if authors.contains(&author_kind.as_str()) => {
+                    Some((message_id, body.as_str(), e.actor.as_str()))
+                }
                 _ => None,
             })
             .collect();
         if replies.is_empty() {
             return Ok((Vec::new(), Vec::new()));
+        }
+        if case.channel == Channel::Wechat {
+            let bodies: Vec<(&MessageId, &str)> =
+                replies.iter().map(|(id, body, _)| (*id, *body)).collect();
+            return self.wechat_deliveries(case, &bodies).await;
         }
         let latest = self.store.latest_inbound_of_case(&case.id).await?;
         let accounts: Vec<(String, EmailSettings)> = self

@@ -9,7 +9,7 @@
 //!
 //! Modules: `desk` (the struct, its builder, shared helpers), `store` (the store traits), and
 //! one module of `impl Desk` per area. Layers, bottom to top (checked by the `layering` test):
-//! `store` → `desk` → `cases`, `users`, `sla`, `search`, … → `chat` → `routing`, `channels`, …
+//! `store` → `desk` → `cases`, `users`, `sla`, `search`, … → `chat` → `routing`, `channels`, … → `wechat`
 
 pub mod cases;
 pub mod channels;
@@ -32,6 +32,7 @@ pub mod store;
 pub mod telephony;
 pub mod users;
 pub mod views;
+pub mod wechat;
 
 pub use desk::{Desk, DeskResult};
 pub use store::{

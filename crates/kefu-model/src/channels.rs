@@ -26,7 +26,7 @@ string_enum!(
     /// What became of a message that came in.
     InboundOutcome {
         Created => "created", Joined => "joined", AutoReply => "auto_reply", Bounce => "bounce",
-        Unparsed => "unparsed",
+        Unparsed => "unparsed", Event => "event",
     }
 );
 

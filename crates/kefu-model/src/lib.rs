@@ -60,6 +60,7 @@ pub mod tracking;
 pub mod user;
 pub mod views;
 pub mod waybill;
+pub mod wechat_account;
 
 pub use case::{Case, CaseEvent, EventData};
 pub use classify::{Classification, Classifier, KeywordClassifier};

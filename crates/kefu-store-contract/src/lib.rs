@@ -19,6 +19,7 @@ mod outbox;
 mod parcels;
 mod queues;
 mod versions;
+mod wechat;
 pub use calls::*;
 pub use canned::*;
 pub use channels::*;
@@ -32,6 +33,7 @@ pub use outbox::*;
 pub use parcels::*;
 pub use queues::*;
 pub use versions::*;
+pub use wechat::*;
 
 use jiff::{SignedDuration, Timestamp};
 use kefu_desk::{Desk, Store};
@@ -194,6 +196,7 @@ macro_rules! contract_tests {
             merging_customers_moves_cases_and_contacts_at_once,
             mail_opens_a_case_once_and_answers_join_it,
             replies_are_delivered_once_retried_and_visible,
+            wechat_messages_open_a_case_once_and_replies_respect_the_window,
             a_teams_signature_signs_its_agents_replies,
             calls_are_written_with_their_case_events_or_not_at_all);
 

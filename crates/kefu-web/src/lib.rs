@@ -19,6 +19,7 @@ pub mod speech;
 mod telephony;
 mod ui;
 mod views;
+mod wechat;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -207,6 +208,14 @@ pub fn router(state: AppState) -> Router {
             "/channels/sms/{id}",
             get(channels::get_sms_gateway).put(channels::update_sms_gateway),
         )
+        .route(
+            "/channels/wechat",
+            get(wechat::list_accounts).post(wechat::create_account),
+        )
+        .route(
+            "/channels/wechat/{id}",
+            get(wechat::get_account).put(wechat::update_account),
+        )
         .route("/channels/inbound", get(channels::inbound))
         .route("/cases/{id}/deliveries", get(channels::case_deliveries))
         .route(
@@ -228,6 +237,13 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/hooks/pbx/{account_id}",
             post(telephony::webhook).layer(DefaultBodyLimit::max(telephony::WEBHOOK_LIMIT)),
+        )
+        .route(
+            "/hooks/wechat/{account_id}",
+            // WeChat's callbacks are a few hundred bytes; more is not WeChat.
+            get(wechat::url_check)
+                .post(wechat::callback)
+                .layer(DefaultBodyLimit::max(wechat::CALLBACK_BODY_MAX)),
         )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

@@ -579,6 +579,54 @@ pub const ROUTES: &[Route] = &[
     ),
     (
         "get",
+        "/api/v1/channels/wechat",
+        "WeChat official accounts and WeCom apps (admins), with the callback path to give WeChat and how callbacks have gone; secrets are never shown",
+        None,
+        200,
+        json::<List<WeChatAccountView>>(),
+    ),
+    (
+        "post",
+        "/api/v1/channels/wechat",
+        "Add a WeChat official account or WeCom app (admins)",
+        Some("WeChatAccountDraft"),
+        201,
+        json::<WeChatAccountView>(),
+    ),
+    (
+        "get",
+        "/api/v1/channels/wechat/{id}",
+        "One WeChat account (admins)",
+        None,
+        200,
+        json::<WeChatAccountView>(),
+    ),
+    (
+        "put",
+        "/api/v1/channels/wechat/{id}",
+        "Change a WeChat account at its version (admins); a secret left out stays as it was",
+        Some("WeChatAccountDraft"),
+        200,
+        json::<WeChatAccountView>(),
+    ),
+    (
+        "get",
+        "/hooks/wechat/{account_id}",
+        "Public, for WeChat: the callback URL check; answers echostr (decrypted when encrypted) if the signature is the account's token's, else 401 bad_signature (or stale_timestamp beyond 5 minutes)",
+        None,
+        200,
+        Body::Text,
+    ),
+    (
+        "post",
+        "/hooks/wechat/{account_id}",
+        "Public, for WeChat: one message or event as XML (at most 64 KiB); answers success once stored (unreadable ones kept raw, retries taken once); 401 bad_signature or stale_timestamp stores nothing",
+        None,
+        200,
+        Body::Text,
+    ),
+    (
+        "get",
         "/api/v1/channels/inbound",
         "Messages taken in, newest first (supervisors and admins); outcome=unparsed lists what a person must look at",
         None,
@@ -946,6 +994,30 @@ fn query_params(path: &str, method: &str) -> Vec<Value> {
                     "description": "RFC 3339; calls offered from `from` up to (not including) `to`"})
             })
             .collect(),
+        ("get" | "post", "/hooks/wechat/{account_id}") => {
+            let mut params = vec![
+                q(
+                    "signature",
+                    json!({"type": "string"}),
+                    "SHA-1 of the sorted token, timestamp and nonce (plain mode)",
+                ),
+                q(
+                    "msg_signature",
+                    json!({"type": "string"}),
+                    "SHA-1 of the sorted token, timestamp, nonce and ciphertext (encrypted)",
+                ),
+                q("timestamp", json!({"type": "string"}), "Unix seconds"),
+                q("nonce", json!({"type": "string"}), ""),
+            ];
+            if method == "get" {
+                params.push(q(
+                    "echostr",
+                    json!({"type": "string"}),
+                    "the challenge to answer",
+                ));
+            }
+            params
+        }
         ("get", "/api/v1/channels/inbound") => vec![
             q(
                 "outcome",
@@ -1178,6 +1250,8 @@ pub fn document() -> Value {
                 | "/api/v1/help/articles/{id}"
                 | "/api/v1/help/articles/{id}/feedback"
                 | "/api/v1/help/search"
+                // WeChat's callbacks prove themselves by signature, not by a session.
+                | "/hooks/wechat/{account_id}"
                 // The PBX proves itself by its signature, not a session.
                 | "/hooks/pbx/{account_id}"
         );
@@ -1335,6 +1409,21 @@ fn channel_schemas() -> Value {
                 "agent": {"type": "string", "description": "answered and ended: the kefu user name of the agent"},
                 "wait_seconds": {"type": "integer", "minimum": 0},
                 "recording_url": {"type": "string", "description": "ended: http(s) link to the recording"},
+            }},
+        "WeChatAccountDraft": {"type": "object", "additionalProperties": false,
+            "required": ["name", "app_id"],
+            "properties": {
+                "name": {"type": "string", "minLength": 1, "maxLength": 100},
+                "enabled": {"type": "boolean", "default": true},
+                "flavor": {"type": "string", "enum": ["official_account", "wecom"], "default": "official_account"},
+                "app_id": {"type": "string", "minLength": 1, "maxLength": 64, "description": "AppID, or the WeCom CorpID"},
+                "agent_id": {"type": "string", "maxLength": 64, "description": "WeCom: the app's AgentID (required there)"},
+                "api_base": {"type": "string", "maxLength": 200, "description": "http(s) address of the API; empty: the real one of the flavor"},
+                "encrypted": {"type": "boolean", "default": false, "description": "official account in safe mode (WeCom always is)"},
+                "app_secret": {"type": "string", "maxLength": 200, "description": "required for a new account; left out or empty: the stored one stays"},
+                "token": {"type": "string", "maxLength": 200, "description": "the callback Token (letters and digits); required for a new account"},
+                "encoding_aes_key": {"type": "string", "description": "43 characters; required when encrypted"},
+                "version": {"type": "integer", "description": "required when changing: the version being replaced (a stale one is 409 version_conflict)"},
             }},
         "RawMail": {"type": "object", "additionalProperties": false, "required": ["raw"],
             "properties": {"raw": text.clone()},

@@ -118,6 +118,7 @@ codes!(ActionKindCode = kefu_model::tracking::ActionKind, "ActionKind", inline: 
 codes!(MailSecurityCode = kefu_model::channels::MailSecurity, "MailSecurity", inline: true);
 codes!(InboundOutcomeCode = kefu_model::channels::InboundOutcome, "InboundOutcome", inline: false);
 codes!(DeliveryStateCode = kefu_model::channels::DeliveryState, "DeliveryState", inline: true);
+codes!(WeChatFlavorCode = kefu_model::channels::WeChatFlavor, "WeChatFlavor", inline: true);
 
 // ---- lists --------------------------------------------------------------------------------
 
@@ -2214,5 +2215,80 @@ impl From<&kefu_model::channels::Delivery> for DeliveryView {
             created_at: d.created_at,
             updated_at: d.updated_at,
         }
+    }
+}
+
+/// A WeChat official account or WeCom app, as an admin sees it: settings, whether each secret is
+/// set (never the secret), where WeChat must send its callbacks, and how they have gone.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "WeChatAccount")]
+pub struct WeChatAccountView {
+    id: String,
+    name: String,
+    enabled: bool,
+    #[schemars(with = "WeChatFlavorCode")]
+    flavor: kefu_model::channels::WeChatFlavor,
+    /// AppID (official account) or CorpID (WeCom).
+    app_id: String,
+    /// WeCom: the app's AgentID; empty for an official account.
+    agent_id: String,
+    api_base: String,
+    /// Callbacks are AES-encrypted (WeCom always; an official account in safe mode).
+    encrypted: bool,
+    app_secret_set: bool,
+    token_set: bool,
+    encoding_aes_key_set: bool,
+    /// The path to give WeChat as the callback URL, after this server's public address.
+    callback_path: String,
+    version: i64,
+    #[schemars(with = "DateTime")]
+    created_at: Timestamp,
+    #[schemars(with = "DateTime")]
+    updated_at: Timestamp,
+    status: WeChatStatusView,
+}
+
+/// How the account's callbacks have gone.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "WeChatStatus")]
+pub struct WeChatStatusView {
+    /// Messages and events taken in since the account was added.
+    received: u64,
+    #[schemars(with = "Option<DateTime>")]
+    last_ok_at: Option<Timestamp>,
+    /// The last refused callback (bad signature, replayed timestamp), until one is taken.
+    last_error: Option<String>,
+    #[schemars(with = "Option<DateTime>")]
+    last_error_at: Option<Timestamp>,
+}
+
+impl WeChatAccountView {
+    /// `None` for an account that is not a WeChat account.
+    pub fn of(v: &kefu_model::channels::ChannelAccountView) -> Option<Self> {
+        let a = &v.account;
+        let w = a.wechat()?;
+        Some(WeChatAccountView {
+            id: a.id.clone(),
+            name: a.name.clone(),
+            enabled: a.enabled,
+            flavor: w.flavor,
+            app_id: w.app_id.clone(),
+            agent_id: w.agent_id.clone(),
+            api_base: w.api_base.clone(),
+            encrypted: w.encrypted,
+            app_secret_set: v.secret_is_set("app_secret"),
+            token_set: v.secret_is_set("token"),
+            encoding_aes_key_set: v.secret_is_set("encoding_aes_key"),
+            callback_path: format!("/hooks/wechat/{}", a.id),
+            version: a.version,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+            status: WeChatStatusView {
+                received: v.status.received,
+                last_ok_at: v.status.last_ok_at,
+                last_error: v.status.last_error.clone(),
+                last_error_at: v.status.last_error_at,
+            },
+        })
     }
 }

@@ -29,3 +29,4 @@ mod roles;
 mod search;
 mod sla;
 mod telephony;
+mod wechat;

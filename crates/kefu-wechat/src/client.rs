@@ -16,6 +16,12 @@
 //!   user writes again.
 //! * Errors come with HTTP 200; the JSON decides.
 //!
+//! WeCom (企业微信) is the same shape at other addresses: the token from
+//! `GET {base}/cgi-bin/gettoken?corpid=…&corpsecret=…`, and an app's message to a member by
+//! `POST {base}/cgi-bin/message/send?access_token=…` with
+//! `{"touser": userid, "msgtype": "text", "agentid": …, "text": {"content": …}}` (no 48-hour
+//! window there). [`ClientConfig::wecom`] selects it.
+//!
 //! The base URL is configurable (the real one is [`ClientConfig::DEFAULT_BASE_URL`]) so that
 //! tests run against a local stand-in.
 
@@ -36,6 +42,8 @@ pub struct ClientConfig {
     pub app_secret: String,
     /// Per request, connection included.
     pub request_timeout: Duration,
+    /// WeCom: the app's AgentID; `None` for an official account.
+    pub wecom_agent_id: Option<String>,
 }
 
 impl std::fmt::Debug for ClientConfig {
@@ -43,12 +51,14 @@ impl std::fmt::Debug for ClientConfig {
         f.debug_struct("ClientConfig")
             .field("base_url", &self.base_url)
             .field("app_id", &self.app_id)
+            .field("wecom_agent_id", &self.wecom_agent_id)
             .finish_non_exhaustive()
     }
 }
 
 impl ClientConfig {
     pub const DEFAULT_BASE_URL: &str = "https://api.weixin.qq.com";
+    pub const WECOM_BASE_URL: &str = "https://qyapi.weixin.qq.com";
 
     pub fn new(app_id: impl Into<String>, app_secret: impl Into<String>) -> Self {
         Self {
@@ -56,6 +66,20 @@ impl ClientConfig {
             app_id: app_id.into(),
             app_secret: app_secret.into(),
             request_timeout: Duration::from_secs(10),
+            wecom_agent_id: None,
+        }
+    }
+
+    /// A WeCom app: the corp id, the app's secret and its AgentID.
+    pub fn wecom(
+        corp_id: impl Into<String>,
+        app_secret: impl Into<String>,
+        agent_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            base_url: Self::WECOM_BASE_URL.to_owned(),
+            wecom_agent_id: Some(agent_id.into()),
+            ..Self::new(corp_id, app_secret)
         }
     }
 
@@ -216,8 +240,22 @@ impl WeChatClient {
 
     /// Send a text message to `open_id` through the customer-service API. A stale token is
     /// replaced and the send retried once.
+    /// For a WeCom app, `open_id` is the member's user id and the app's message API is used.
     pub async fn send_text(&self, open_id: &str, content: &str) -> Result<(), WeChatError> {
-        let body = json!({ "touser": open_id, "msgtype": "text", "text": { "content": content } });
+        let body = match &self.config.wecom_agent_id {
+            None => json!({ "touser": open_id, "msgtype": "text", "text": { "content": content } }),
+            Some(agent_id) => {
+                // The API takes the AgentID as a number; one that is not is passed as written
+                // and WeChat says what it thinks of it.
+                let agent_id = agent_id
+                    .parse::<i64>()
+                    .map_or_else(|_| json!(agent_id), |number| json!(number));
+                json!({
+                    "touser": open_id, "msgtype": "text", "agentid": agent_id,
+                    "text": { "content": content },
+                })
+            }
+        };
         let token = self.access_token().await?;
         match self.post_custom_send(&token, &body).await {
             Err(WeChatError::AccessTokenRejected { code, .. }) => {
@@ -234,21 +272,19 @@ impl WeChatClient {
     }
 
     async fn fetch_token(&self) -> Result<(String, SignedDuration), WeChatError> {
-        let url = format!(
-            "{}/cgi-bin/token",
-            self.config.base_url.trim_end_matches('/')
-        );
-        let response = self
-            .http
-            .get(url)
-            .query(&[
+        let base = self.config.base_url.trim_end_matches('/');
+        let request = match self.config.wecom_agent_id {
+            None => self.http.get(format!("{base}/cgi-bin/token")).query(&[
                 ("grant_type", "client_credential"),
                 ("appid", self.config.app_id.as_str()),
                 ("secret", self.config.app_secret.as_str()),
-            ])
-            .send()
-            .await
-            .map_err(transport)?;
+            ]),
+            Some(_) => self.http.get(format!("{base}/cgi-bin/gettoken")).query(&[
+                ("corpid", self.config.app_id.as_str()),
+                ("corpsecret", self.config.app_secret.as_str()),
+            ]),
+        };
+        let response = request.send().await.map_err(transport)?;
         let answer: TokenResponse = read_json(response).await?;
         if let Some(code) = answer.errcode.filter(|&code| code != 0) {
             return Err(WeChatError::from_api(
@@ -271,10 +307,11 @@ impl WeChatClient {
         token: &str,
         body: &serde_json::Value,
     ) -> Result<(), WeChatError> {
-        let url = format!(
-            "{}/cgi-bin/message/custom/send",
-            self.config.base_url.trim_end_matches('/')
-        );
+        let path = match self.config.wecom_agent_id {
+            None => "cgi-bin/message/custom/send",
+            Some(_) => "cgi-bin/message/send",
+        };
+        let url = format!("{}/{path}", self.config.base_url.trim_end_matches('/'));
         let response = self
             .http
             .post(url)

@@ -1,22 +1,28 @@
 //! The channel workers every node runs: a reader per enabled mailbox (fetch what came after the
 //! remembered position, hand each mail to the desk, then IMAP IDLE until more comes) and the
 //! delivery sender (claim due replies and notices, send each the way its account speaks: SMTP
-//! for a mailbox, the gateway contract for SMS; record the outcome on the case).
+//! for a mailbox, the customer-service API for WeChat, the gateway contract for SMS; record the
+//! outcome on the case).
 //!
 //! Two nodes reading one mailbox take each mail in once (the desk keys mail by Message-ID); a
 //! delivery is leased to one node while it is being sent.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use kefu_desk::Desk;
 use kefu_desk::channels::{MailboxToRead, OutgoingMail};
+use kefu_desk::wechat::WeChatSend;
 use kefu_mailbox::{
     IdleOutcome, ImapAccount, ImapSecurity, MailboxPosition, SmtpAccount, SmtpEnvelope,
     SmtpSecurity, fetch_new, send_raw, wait_for_new,
 };
-use kefu_model::channels::{AttemptResult, ChannelKind, ChannelStatus, Delivery, MailSecurity};
+use kefu_model::channels::{
+    AttemptResult, ChannelKind, ChannelStatus, Delivery, MailSecurity, WeChatFlavor,
+};
 use kefu_sms::{SmsClient, SmsMessage};
+use kefu_wechat::{ClientConfig, WeChatClient};
 use tokio::task::JoinHandle;
 
 /// How often the set of mailboxes is looked at again (added, changed, disabled).
@@ -181,7 +187,6 @@ async fn save_status(desk: &Desk, id: &str, status: &ChannelStatus) {
     }
 }
 
-/// Sends due replies for ever, one at a time, recording each outcome on its case.
 /// One attempt at a reply or notice by mail.
 async fn send_mail(desk: &Desk, delivery: &Delivery) -> AttemptResult {
     match desk.outgoing_mail(delivery).await {
@@ -223,30 +228,203 @@ async fn send_sms(desk: &Desk, delivery: &Delivery) -> AttemptResult {
     }
 }
 
+/// Sends due replies and notices for ever, one at a time, recording each outcome on its case.
 pub async fn run_sender(desk: Desk) {
+    let mut wechat = WeChatClients::default();
     loop {
-        let claimed = match desk.claim_deliveries(20).await {
-            Ok(claimed) => claimed,
-            Err(e) => {
-                tracing::warn!(error = %e, "claiming deliveries failed; retrying");
-                Vec::new()
-            }
-        };
-        if claimed.is_empty() {
+        let attempted = send_due(&desk, &mut wechat).await;
+        if attempted == 0 {
             tokio::time::sleep(SEND_EVERY).await;
-            continue;
         }
-        for delivery in claimed {
-            let result = match desk.delivery_way(&delivery).await {
-                Ok(ChannelKind::Email) => send_mail(&desk, &delivery).await,
-                Ok(ChannelKind::Sms) => send_sms(&desk, &delivery).await,
-                Ok(other) => AttemptResult::Permanent(format!("{other} accounts send nothing")),
-                Err(reason) => AttemptResult::Permanent(reason),
-            };
-            if let Err(e) = desk.finish_delivery(&delivery, result).await {
-                // The lease runs out and another attempt records it.
-                tracing::warn!(delivery = %delivery.id, error = %e, "recording a delivery failed");
+    }
+}
+
+/// One pass of the sender: claims what is due, sends each the way its account speaks, records
+/// the outcomes. Returns how many deliveries it attempted.
+pub async fn send_due(desk: &Desk, wechat: &mut WeChatClients) -> usize {
+    let claimed = match desk.claim_deliveries(20).await {
+        Ok(claimed) => claimed,
+        Err(e) => {
+            tracing::warn!(error = %e, "claiming deliveries failed; retrying");
+            Vec::new()
+        }
+    };
+    let attempted = claimed.len();
+    for delivery in claimed {
+        let result = match desk.delivery_way(&delivery).await {
+            Ok(ChannelKind::Email) => send_mail(desk, &delivery).await,
+            Ok(ChannelKind::Sms) => send_sms(desk, &delivery).await,
+            Ok(ChannelKind::Wechat) => send_wechat(desk, wechat, &delivery).await,
+            Ok(other) => AttemptResult::Permanent(format!("{other} accounts send nothing")),
+            Err(reason) => AttemptResult::Permanent(reason),
+        };
+        if let Err(e) = desk.finish_delivery(&delivery, result).await {
+            // The lease runs out and another attempt records it.
+            tracing::warn!(delivery = %delivery.id, error = %e, "recording a delivery failed");
+        }
+    }
+    attempted
+}
+
+/// One client per WeChat account and version: the access token is cached in the client, and
+/// an edited account (new secret, new address) gets a new one.
+#[derive(Default)]
+pub struct WeChatClients {
+    clients: HashMap<String, (i64, Arc<WeChatClient>)>,
+}
+
+impl WeChatClients {
+    fn client(&mut self, desk: &Desk, send: &WeChatSend) -> Result<Arc<WeChatClient>, String> {
+        if let Some((version, client)) = self.clients.get(&send.account_id)
+            && *version == send.account_version
+        {
+            return Ok(client.clone());
+        }
+        let config = match send.flavor {
+            WeChatFlavor::OfficialAccount => ClientConfig::new(&send.app_id, &send.app_secret),
+            WeChatFlavor::WeCom => {
+                ClientConfig::wecom(&send.app_id, &send.app_secret, &send.agent_id)
             }
         }
+        .with_base_url(&send.api_base);
+        let client =
+            Arc::new(WeChatClient::new(config, desk.clock().clone()).map_err(|e| e.to_string())?);
+        self.clients.insert(
+            send.account_id.clone(),
+            (send.account_version, client.clone()),
+        );
+        Ok(client)
+    }
+}
+
+async fn send_wechat(
+    desk: &Desk,
+    clients: &mut WeChatClients,
+    delivery: &Delivery,
+) -> AttemptResult {
+    let client = match desk
+        .outgoing_wechat(delivery)
+        .await
+        .and_then(|send| clients.client(desk, &send))
+    {
+        Ok(client) => client,
+        Err(reason) => return AttemptResult::Permanent(reason),
+    };
+    match client.send_text(&delivery.to, &delivery.body).await {
+        Ok(()) => AttemptResult::Sent,
+        Err(e) if e.is_transient() => AttemptResult::Temporary(e.to_string()),
+        Err(e) => AttemptResult::Permanent(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    use axum::extract::{Query, State};
+    use axum::routing::{get, post};
+    use kefu_desk::wechat::CallbackQuery;
+    use kefu_model::channels::DeliveryState;
+    use kefu_model::wechat_account::WeChatAccountDraft;
+    use kefu_model::{Actor, SystemClock};
+    use serde_json::{Value, json};
+
+    type Inbox = Arc<Mutex<Vec<(String, String)>>>;
+    type Params = Query<HashMap<String, String>>;
+
+    /// The customer-service API on loopback: any token works; sends are recorded.
+    async fn standin() -> (String, Inbox) {
+        async fn token() -> axum::Json<Value> {
+            axum::Json(json!({"access_token": "t", "expires_in": 7200}))
+        }
+        async fn send(
+            State(inbox): State<Inbox>,
+            _: Params,
+            axum::Json(body): axum::Json<Value>,
+        ) -> axum::Json<Value> {
+            let to = body["touser"].as_str().unwrap_or_default().to_string();
+            let text = body["text"]["content"].as_str().unwrap_or_default();
+            inbox.lock().unwrap().push((to, text.to_string()));
+            axum::Json(json!({"errcode": 0, "errmsg": "ok"}))
+        }
+        let inbox = Inbox::default();
+        let app = axum::Router::new()
+            .route("/cgi-bin/token", get(token))
+            .route("/cgi-bin/message/custom/send", post(send))
+            .with_state(inbox.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (base, inbox)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_sender_sends_a_wechat_delivery_through_its_accounts_api() {
+        let dir = std::env::temp_dir().join(format!("kefu-sender-wechat-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Arc::new(kefu_store_sqlite::open(&dir.join("kefu.db")).await.unwrap());
+        let desk = Desk::new(store, Arc::new(SystemClock))
+            .with_nlu(Arc::new(kefu_nlu::SharedNlu))
+            .with_time_zone(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap());
+        desk.bootstrap_admin(Some("sender-password-1".into()))
+            .await
+            .unwrap();
+        desk.install_builtin_calendars().await.unwrap();
+        desk.install_default_policies().await.unwrap();
+        let admin = desk
+            .store()
+            .user_by_username("admin")
+            .await
+            .unwrap()
+            .unwrap();
+        let (api_base, inbox) = standin().await;
+        let account = desk
+            .create_wechat_account(
+                &Actor::of(&admin),
+                WeChatAccountDraft {
+                    name: "公众号".into(),
+                    enabled: true,
+                    app_id: "wx5823bf96d3bd56c7".into(),
+                    api_base: Some(api_base),
+                    app_secret: Some("secret".into()),
+                    token: Some("senderToken".into()),
+                    ..WeChatAccountDraft::default()
+                },
+            )
+            .await
+            .unwrap();
+        let now = desk.clock().now().as_second();
+        let timestamp = now.to_string();
+        let query = CallbackQuery {
+            signature: kefu_wechat::sign(&["senderToken", &timestamp, "1"]),
+            timestamp,
+            nonce: "1".into(),
+            ..CallbackQuery::default()
+        };
+        let xml = format!(
+            "<xml><ToUserName>gh_x</ToUserName><FromUserName>oCustomer</FromUserName>\
+             <CreateTime>{now}</CreateTime><MsgType>text</MsgType><Content>转人工</Content>\
+             <MsgId>1</MsgId></xml>"
+        );
+        let receipt = desk
+            .receive_wechat(&account.account.id, &query, &xml)
+            .await
+            .unwrap()
+            .unwrap();
+        let reply = receipt.bot_reply.expect("the bot answers");
+
+        let mut clients = WeChatClients::default();
+        assert_eq!(send_due(&desk, &mut clients).await, 1);
+        assert_eq!(
+            inbox.lock().unwrap().clone(),
+            vec![("oCustomer".to_string(), reply)]
+        );
+        let case_id = receipt.case_id.unwrap();
+        let deliveries = desk.store().deliveries_of_case(&case_id).await.unwrap();
+        assert_eq!(deliveries[0].state, DeliveryState::Sent);
+        assert_eq!(send_due(&desk, &mut clients).await, 0, "nothing left");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -10,6 +10,7 @@ pub mod demo_kb;
 pub mod demo_mail;
 pub mod demo_parcels;
 pub mod demo_sms;
+pub mod demo_wechat;
 pub mod node;
 pub mod shipments;
 pub mod timers;

@@ -199,6 +199,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             let mails = kefu::demo_mail::seed(&desk, SystemClock.now())
                 .await
                 .map_err(|e| format!("demo mail: {e}"))?;
+            let wechat_waybill = parcels
+                .samples
+                .iter()
+                .find(|(outcome, _)| *outcome == kefu_model::tracking::Outcome::WithResult)
+                .and_then(|(_, numbers)| numbers.first())
+                .map(String::as_str);
+            let wechat_messages = kefu::demo_wechat::seed(&desk, SystemClock.now(), wechat_waybill)
+                .await
+                .map_err(|e| format!("demo WeChat: {e}"))?;
             let calls = kefu::demo_calls::seed(&desk, SystemClock.now())
                 .await
                 .map_err(|e| format!("demo calls: {e}"))?;
@@ -228,6 +237,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!(
                 "{mails} mails in the demo mailbox (admins: {url}/channels; GET /api/v1/channels/inbound); \
                  connect a real mailbox with PUT /api/v1/channels/email/{{id}} or on that page"
+            );
+            println!(
+                "{wechat_messages} WeChat messages to the demo official account (disabled until connected: \
+                 {url}/channels); WeChat's callback URL is /hooks/wechat/{{id}}"
             );
             println!(
                 "{calls} calls from the demo PBX this morning (phone figures: {url}/dashboard?days=1, \

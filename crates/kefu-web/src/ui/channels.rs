@@ -1,6 +1,7 @@
 //! `/channels` (admins): the mailboxes with their readers' status, adding and changing one
 //! (passwords are typed, never shown: an empty field keeps the stored one), and the intake —
-//! every mail taken in, what became of it, and what could not be read.
+//! every mail taken in, what became of it, and what could not be read. The WeChat accounts'
+//! section is `wechat_channels`.
 
 use std::collections::HashMap;
 
@@ -15,6 +16,7 @@ use kefu_model::error::DomainError;
 
 use super::i18n::Lang;
 use super::pages::{Chrome, local};
+use super::wechat_channels::{WeChatForm, WeChatSection, section};
 use super::{CsrfForm, StaffPage, UiSession, encode, error_page, redirect, render};
 use crate::AppState;
 
@@ -133,7 +135,7 @@ pub const EN: ChannelTr = ChannelTr {
     notices: "Customer notices and SMS gateways →",
 };
 
-fn words(s: &UiSession) -> &'static ChannelTr {
+pub(super) fn words(s: &UiSession) -> &'static ChannelTr {
     match s.tr.lang {
         Lang::Zh => &ZH,
         Lang::En => &EN,
@@ -150,6 +152,7 @@ pub fn outcome_label(lang: Lang, outcome: InboundOutcome) -> &'static str {
         InboundOutcome::Unparsed => {
             lang.pick("无法解析，待人工处理", "Unreadable, kept for a person")
         }
+        InboundOutcome::Event => lang.pick("微信事件，已记录", "WeChat event, recorded"),
     }
 }
 
@@ -175,7 +178,7 @@ struct IntakeRow {
 
 /// The form's fields as typed (or as stored, passwords never).
 #[derive(Default)]
-struct MailboxForm {
+pub(super) struct MailboxForm {
     action: String,
     heading: &'static str,
     values: HashMap<String, String>,
@@ -210,6 +213,7 @@ struct ChannelsPage {
     intake: Vec<IntakeRow>,
     form: MailboxForm,
     securities: Vec<&'static str>,
+    wechat: WeChatSection,
 }
 
 fn stored_values(v: &ChannelAccountView) -> HashMap<String, String> {
@@ -304,7 +308,24 @@ async fn page(
     form: MailboxForm,
     status: StatusCode,
 ) -> Response {
+    page_with(state, s, chrome, Some(form), None, status).await
+}
+
+/// The page with the mailbox form and the WeChat form as given (empty ones for `None`).
+pub(super) async fn page_with(
+    state: &AppState,
+    s: &UiSession,
+    chrome: Chrome,
+    form: Option<MailboxForm>,
+    wechat_form: Option<WeChatForm>,
+    status: StatusCode,
+) -> Response {
+    let form = form.unwrap_or_else(|| new_form(words(s)));
     let desk = &state.desk;
+    let wechat = match section(state, s, wechat_form).await {
+        Ok(w) => w,
+        Err(e) => return error_page(s.tr, Some(s), &e),
+    };
     let accounts = match desk.channel_accounts_of(&s.actor, ChannelKind::Email).await {
         Ok(a) => a,
         Err(e) => return error_page(s.tr, Some(s), &e),
@@ -362,6 +383,7 @@ async fn page(
         intake,
         form,
         securities: MailSecurity::ALL.iter().map(|m| m.as_str()).collect(),
+        wechat,
     });
     *r.status_mut() = status;
     r

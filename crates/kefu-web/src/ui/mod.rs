@@ -19,6 +19,7 @@ mod pbx;
 pub mod portal;
 mod search;
 mod session;
+mod wechat_channels;
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -102,6 +103,11 @@ pub fn router() -> Router<AppState> {
         .route(
             "/channels/email/{id}",
             get(channels::edit_page).post(channels::update),
+        )
+        .route("/channels/wechat", post(wechat_channels::create))
+        .route(
+            "/channels/wechat/{id}",
+            get(wechat_channels::edit_page).post(wechat_channels::update),
         )
         .route("/chats", get(chats::chats_page))
         .route("/chats/presence", post(chats::set_presence))

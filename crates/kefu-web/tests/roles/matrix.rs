@@ -220,6 +220,20 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
     let mut sms_change = sms_draft.clone();
     sms_change["version"] = json!(1);
     sms_change["enabled"] = json!(false);
+    let wechat_draft = json!({"name": "云路快递公众号", "app_id": "wx5823bf96d3bd56c7",
+        "app_secret": "matrix-secret", "token": "matrixToken"});
+    let wechat = created(&app, "/api/v1/channels/wechat", wechat_draft.clone()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut wechat_change = wechat_draft.clone();
+    wechat_change["version"] = json!(1);
+    // WeChat's callbacks carry a signature, not a session: every caller who has it gets in.
+    let hook_time = kefu_model::Clock::now(&*app.clock).as_second().to_string();
+    let hook = format!(
+        "/hooks/wechat/{wechat}?signature={}&timestamp={hook_time}&nonce=7&echostr=matrix",
+        kefu_wechat::sign(&["matrixToken", &hook_time, "7"])
+    );
     let mut mailbox_change = mailbox_draft.clone();
     mailbox_change["version"] = json!(1);
     mailbox_change["signature"] = json!("云路快递客服");
@@ -977,6 +991,49 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             format!("/api/v1/stats/phone?{period}"),
             None,
             [200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/channels/wechat",
+            "/api/v1/channels/wechat",
+            None,
+            [200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/channels/wechat",
+            "/api/v1/channels/wechat",
+            Some(wechat_draft.clone()),
+            [201, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/channels/wechat/{id}",
+            format!("/api/v1/channels/wechat/{wechat}"),
+            None,
+            [200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::PUT,
+            "/api/v1/channels/wechat/{id}",
+            format!("/api/v1/channels/wechat/{wechat}"),
+            Some(wechat_change),
+            [200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/hooks/wechat/{account_id}",
+            hook.clone(),
+            None,
+            [200; 7],
+        ),
+        // No body: signed, so kept as unreadable (once) and acknowledged.
+        row(
+            M::POST,
+            "/hooks/wechat/{account_id}",
+            hook.clone(),
+            None,
+            [200; 7],
         ),
         row(
             M::GET,

@@ -4,7 +4,9 @@ use std::time::Duration;
 use jiff::SignedDuration;
 use kefu_wechat::{ClientConfig, WeChatClient, WeChatError};
 
-use crate::standin::{APP_ID, APP_SECRET, Options, Received, StandIn};
+use crate::standin::{
+    AGENT_ID, APP_ID, APP_SECRET, CORP_ID, CORP_SECRET, Options, Received, StandIn,
+};
 
 fn client_for(standin: &StandIn) -> Arc<WeChatClient> {
     let config = ClientConfig::new(APP_ID, APP_SECRET).with_base_url(&standin.base_url);
@@ -303,4 +305,33 @@ fn error_codes_map_to_their_cases() {
         }
     );
     assert_eq!(other.code(), Some(48001));
+}
+
+#[tokio::test]
+async fn a_wecom_app_gets_its_token_by_corp_id_and_sends_as_its_agent() {
+    let standin = StandIn::start(Options::default()).await;
+    let config = ClientConfig::wecom(CORP_ID, CORP_SECRET, AGENT_ID.to_string())
+        .with_base_url(&standin.base_url);
+    let client = WeChatClient::new(config, standin.clock.clone()).unwrap();
+    // No 48-hour window in WeCom: the member never wrote to the stand-in.
+    client
+        .send_text("zhangsan", "您的快件已签收")
+        .await
+        .unwrap();
+    client.send_text("zhangsan", "还有问题吗？").await.unwrap();
+    assert_eq!(standin.token_fetches(), 1);
+    assert_eq!(
+        standin.received(),
+        vec![
+            received("zhangsan", "您的快件已签收"),
+            received("zhangsan", "还有问题吗？")
+        ]
+    );
+
+    let wrong_agent =
+        ClientConfig::wecom(CORP_ID, CORP_SECRET, "1000003").with_base_url(&standin.base_url);
+    let client = WeChatClient::new(wrong_agent, standin.clock.clone()).unwrap();
+    let error = client.send_text("zhangsan", "x").await.unwrap_err();
+    assert_eq!(error.code(), Some(40056));
+    assert!(!error.is_transient());
 }

@@ -15,6 +15,9 @@ use serde_json::{Value, json};
 
 pub const APP_ID: &str = "wx0123456789abcdef";
 pub const APP_SECRET: &str = "standin-secret-0123456789abcdef";
+pub const CORP_ID: &str = "ww0123456789abcdef";
+pub const CORP_SECRET: &str = "standin-corp-secret-0123456789";
+pub const AGENT_ID: i64 = 1_000_002;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Received {
@@ -84,6 +87,8 @@ impl StandIn {
         let app = Router::new()
             .route("/cgi-bin/token", get(issue_token))
             .route("/cgi-bin/message/custom/send", post(custom_send))
+            .route("/cgi-bin/gettoken", get(issue_wecom_token))
+            .route("/cgi-bin/message/send", post(wecom_send))
             .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
@@ -222,4 +227,66 @@ async fn custom_send(
     };
     book.received.push(received);
     Json(json!({ "errcode": 0, "errmsg": "ok" }))
+}
+
+#[derive(Deserialize)]
+struct WeComTokenQuery {
+    corpid: Option<String>,
+    corpsecret: Option<String>,
+}
+
+/// WeCom's token endpoint: corp id and app secret, same answer shape.
+async fn issue_wecom_token(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<WeComTokenQuery>,
+) -> Json<Value> {
+    if query.corpid.as_deref() != Some(CORP_ID) {
+        return Json(json!({ "errcode": 40013, "errmsg": "invalid corpid" }));
+    }
+    if query.corpsecret.as_deref() != Some(CORP_SECRET) {
+        return Json(json!({ "errcode": 40001, "errmsg": "invalid secret" }));
+    }
+    let now = shared.clock.now();
+    let mut book = shared.book();
+    book.token_fetches += 1;
+    let token = format!("standin-wecom-token-{}", book.token_fetches);
+    book.tokens
+        .insert(token.clone(), now + shared.token_lifetime);
+    Json(
+        json!({ "errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": shared.token_lifetime.as_secs() }),
+    )
+}
+
+/// WeCom's app message: `agentid` must be the app's (a number), no 48-hour window.
+async fn wecom_send(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<SendQuery>,
+    Json(body): Json<Value>,
+) -> Json<Value> {
+    let now = shared.clock.now();
+    let mut book = shared.book();
+    let valid = query
+        .access_token
+        .as_ref()
+        .and_then(|token| book.tokens.get(token).copied())
+        .is_some_and(|expiry| now < expiry);
+    if !valid {
+        book.rejected_for_token += 1;
+        return Json(json!({ "errcode": 40014, "errmsg": "invalid access_token" }));
+    }
+    if body["agentid"].as_i64() != Some(AGENT_ID) {
+        return Json(json!({ "errcode": 40056, "errmsg": "invalid agentid" }));
+    }
+    let (Some(touser), Some("text"), Some(content)) = (
+        body["touser"].as_str(),
+        body["msgtype"].as_str(),
+        body["text"]["content"].as_str(),
+    ) else {
+        return Json(json!({ "errcode": 44002, "errmsg": "empty post data" }));
+    };
+    book.received.push(Received {
+        touser: touser.to_owned(),
+        content: content.to_owned(),
+    });
+    Json(json!({ "errcode": 0, "errmsg": "ok", "invaliduser": "" }))
 }

@@ -1,0 +1,798 @@
+//! The WeChat channel (R-CH-2, R-CH-4): official accounts (公众号) and WeCom apps (企业微信) an
+//! admin configures, a callback taken in (checked, decrypted, parsed, de-duplicated; a message
+//! into the customer's open WeChat case or a new one, which the bot answers first; events only
+//! recorded), and the deliveries that take replies out through the customer-service API.
+//!
+//! The protocol is `kefu-wechat`'s pure part; the HTTP client that sends is the node's (the
+//! binary's sender asks [`Desk::outgoing_wechat`] where to send and how to log in).
+
+use jiff::{SignedDuration, Timestamp};
+use kefu_model::case::{Case, EventData};
+use kefu_model::channels::{
+    ChannelAccount, ChannelAccountView, ChannelKind, ChannelSecrets, ChannelSettings,
+    ChannelStatus, Delivery, DeliveryState, InboundOutcome, InboundRecord, WeChatFlavor,
+    WeChatSettings,
+};
+use kefu_model::chat::bot_actor;
+use kefu_model::codes::{Category, Channel, Status, Visibility};
+use kefu_model::customer::ExternalId;
+use kefu_model::drafts::{CaseDraft, CustomerDraft};
+use kefu_model::error::{DomainError, StoreError};
+use kefu_model::ids::{CaseId, MessageId, UserId};
+use kefu_model::records::CaseQuery;
+use kefu_model::text::TEXT_MAX;
+use kefu_model::user::{Actor, Role};
+use kefu_model::wechat_account::{WeChatAccountDraft, plan_wechat_account};
+use kefu_wechat::{
+    CryptoError, Event, InboundMessage, MessageCrypto, MessageKind,
+    may_send_customer_service_message, parse_message, verify_signature,
+};
+
+use crate::channels::{cut, sha256_hex};
+use crate::chat::{Incoming, bot_notice};
+use crate::desk::{Desk, DeskResult, require};
+
+/// The customer writing on WeChat, as the author of what their messages add to a case.
+pub fn wechat_actor() -> Actor {
+    Actor {
+        user_id: UserId::from_stored("channel:wechat".into()),
+        username: "wechat".into(),
+        role: Role::Agent,
+        department_id: None,
+    }
+}
+
+/// How far a callback's timestamp may be from our clock: an older one is a replay.
+pub const CALLBACK_MAX_AGE: SignedDuration = SignedDuration::from_mins(5);
+
+/// A new WeChat case's subject: the first line of the first message, short enough for a queue.
+const WECHAT_SUBJECT_MAX: usize = 60;
+
+/// The largest callback body taken (WeChat's are a few hundred bytes; encrypted ones a little
+/// more).
+pub const CALLBACK_BODY_MAX: usize = 64 * 1024;
+
+/// The query WeChat puts on a callback URL (absent parameters as empty strings).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallbackQuery {
+    /// Plain mode: SHA-1 of token, timestamp and nonce.
+    pub signature: String,
+    /// Encrypted mode: SHA-1 of token, timestamp, nonce and the ciphertext.
+    pub msg_signature: String,
+    pub timestamp: String,
+    pub nonce: String,
+    /// The URL check's challenge (encrypted in WeCom and safe mode).
+    pub echostr: String,
+}
+
+/// Why a callback was refused without looking further: it cannot be shown to come from WeChat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallbackRefusal {
+    /// `bad_signature` or `stale_timestamp`.
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl CallbackRefusal {
+    fn bad_signature(why: impl std::fmt::Display) -> Self {
+        Self {
+            code: "bad_signature",
+            message: format!("the callback is not signed with this account's token: {why}"),
+        }
+    }
+}
+
+/// What became of one callback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeChatReceipt {
+    pub outcome: InboundOutcome,
+    /// The same message was taken in before; nothing was written now.
+    pub duplicate: bool,
+    pub case_id: Option<CaseId>,
+    pub case_number: Option<String>,
+    /// What the bot answered (queued as a delivery), if it did.
+    pub bot_reply: Option<String>,
+    /// The case was handed to a person.
+    pub handed_over: bool,
+    pub detail: String,
+}
+
+/// Where and as whom a WeChat delivery is sent: what the node's client needs.
+#[derive(Clone)]
+pub struct WeChatSend {
+    pub account_id: String,
+    /// Changes when the account is edited: a client cached for an older version is stale.
+    pub account_version: i64,
+    pub flavor: WeChatFlavor,
+    pub app_id: String,
+    pub agent_id: String,
+    pub api_base: String,
+    pub app_secret: String,
+}
+
+impl std::fmt::Debug for WeChatSend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The AppSecret is left out.
+        f.debug_struct("WeChatSend")
+            .field("account_id", &self.account_id)
+            .field("account_version", &self.account_version)
+            .field("flavor", &self.flavor)
+            .field("app_id", &self.app_id)
+            .field("api_base", &self.api_base)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The customer's identity on an account's flavor: an openid, or a WeCom member's user id.
+fn external_kind(flavor: WeChatFlavor) -> &'static str {
+    match flavor {
+        WeChatFlavor::OfficialAccount => "wechat_openid",
+        WeChatFlavor::WeCom => "wecom_userid",
+    }
+}
+
+/// What a message says, for the case (and the text the bot reads, when there is some).
+fn message_text(message: &InboundMessage) -> (String, Option<String>) {
+    let clean = |t: &str| -> String {
+        let kept: String = t
+            .chars()
+            .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+            .collect();
+        cut(kept.trim(), TEXT_MAX, "…")
+    };
+    match &message.kind {
+        MessageKind::Text { content } => {
+            let text = clean(content);
+            if text.is_empty() {
+                ("（空消息）".into(), None)
+            } else {
+                (text.clone(), Some(text))
+            }
+        }
+        MessageKind::Image { pic_url, .. } => (
+            match pic_url {
+                Some(url) => format!("（图片）{}", clean(url)),
+                None => "（图片）".into(),
+            },
+            None,
+        ),
+        MessageKind::Voice { recognition, .. } => match recognition.as_deref().map(clean) {
+            Some(heard) if !heard.is_empty() => (format!("（语音）{heard}"), Some(heard)),
+            _ => ("（语音消息，未识别出文字）".into(), None),
+        },
+        MessageKind::Event(_) | MessageKind::Other => (
+            format!("（{} 消息，暂不能显示）", clean(&message.msg_type)),
+            None,
+        ),
+    }
+}
+
+fn event_detail(event: &Event) -> String {
+    let detail = match event {
+        Event::Subscribe { event_key: None } => "关注".to_string(),
+        Event::Subscribe {
+            event_key: Some(key),
+        } => format!("关注（{key}）"),
+        Event::Unsubscribe => "取消关注".to_string(),
+        Event::Click { event_key } => format!("点击菜单 {event_key}"),
+        Event::Other { event, event_key } => match event_key {
+            Some(key) => format!("事件 {event}（{key}）"),
+            None => format!("事件 {event}"),
+        },
+    };
+    cut(&detail, 200, "…")
+}
+
+impl Desk {
+    // ---- accounts (admin) -----------------------------------------------------------------
+
+    /// The full check of a planned account: an AES key must decode to 32 bytes.
+    fn check_wechat_crypto(settings: &WeChatSettings, secrets: &ChannelSecrets) -> DeskResult<()> {
+        if secrets.encoding_aes_key.is_empty() {
+            return Ok(());
+        }
+        MessageCrypto::new(&secrets.token, &secrets.encoding_aes_key, &settings.app_id)
+            .map(|_| ())
+            .map_err(|e| DomainError::invalid("encoding_aes_key", e.to_string()))
+    }
+
+    /// Adds a WeChat official account or WeCom app. Its secrets are stored and never given back.
+    pub async fn create_wechat_account(
+        &self,
+        actor: &Actor,
+        draft: WeChatAccountDraft,
+    ) -> DeskResult<ChannelAccountView> {
+        require(
+            actor.role == Role::Admin,
+            "only an admin configures channels",
+        )?;
+        let (name, settings, secrets) = plan_wechat_account(&draft, None)?;
+        Self::check_wechat_crypto(&settings, &secrets)?;
+        let now = self.now();
+        let account = ChannelAccount {
+            id: MessageId::new(now).to_string(),
+            name,
+            enabled: draft.enabled,
+            settings: ChannelSettings::Wechat(settings),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        self.store
+            .put_channel_account(&account, &secrets, None)
+            .await?;
+        self.audit_channel(actor, "channel_account.create", &account.id)
+            .await?;
+        self.channel_account_of(actor, &account.id, ChannelKind::Wechat)
+            .await
+    }
+
+    /// Changes a WeChat account at the version the admin saw; secrets left empty stay.
+    pub async fn update_wechat_account(
+        &self,
+        actor: &Actor,
+        id: &str,
+        draft: WeChatAccountDraft,
+    ) -> DeskResult<ChannelAccountView> {
+        require(
+            actor.role == Role::Admin,
+            "only an admin configures channels",
+        )?;
+        let expected = draft.version.ok_or_else(|| {
+            DomainError::invalid("version", "the version being changed is required")
+        })?;
+        let not_found = || DomainError::NotFound(format!("wechat account '{id}'"));
+        let (stored, _) = self
+            .store
+            .channel_account(id)
+            .await?
+            .filter(|(a, _)| a.kind() == ChannelKind::Wechat)
+            .ok_or_else(not_found)?;
+        let old_secrets = self.store.channel_secrets(id).await?.unwrap_or_default();
+        let (name, settings, secrets) = plan_wechat_account(&draft, Some(&old_secrets))?;
+        Self::check_wechat_crypto(&settings, &secrets)?;
+        let conflict = || {
+            DomainError::conflict(
+                "version_conflict",
+                "the account was changed meanwhile; reload it",
+            )
+        };
+        if stored.version != expected {
+            return Err(conflict());
+        }
+        let account = ChannelAccount {
+            name,
+            enabled: draft.enabled,
+            settings: ChannelSettings::Wechat(settings),
+            updated_at: self.now(),
+            version: stored.version + 1,
+            ..stored
+        };
+        self.store
+            .put_channel_account(&account, &secrets, Some(expected))
+            .await
+            .map_err(|e| match e {
+                StoreError::VersionConflict => conflict(),
+                other => other.into(),
+            })?;
+        self.audit_channel(actor, "channel_account.update", id)
+            .await?;
+        self.channel_account_of(actor, id, ChannelKind::Wechat)
+            .await
+    }
+
+    // ---- callbacks --------------------------------------------------------------------------
+
+    /// The enabled WeChat account a callback names, its settings, status and secrets.
+    async fn callback_account(
+        &self,
+        account_id: &str,
+    ) -> DeskResult<(
+        ChannelAccount,
+        WeChatSettings,
+        ChannelStatus,
+        ChannelSecrets,
+    )> {
+        let not_found = || DomainError::NotFound(format!("wechat account '{account_id}'"));
+        let (account, status) = self
+            .store
+            .channel_account(account_id)
+            .await?
+            .filter(|(a, _)| a.enabled)
+            .ok_or_else(not_found)?;
+        let settings = account.wechat().cloned().ok_or_else(not_found)?;
+        let secrets = self
+            .store
+            .channel_secrets(account_id)
+            .await?
+            .unwrap_or_default();
+        Ok((account, settings, status, secrets))
+    }
+
+    /// A timestamp within [`CALLBACK_MAX_AGE`] of now, either way, or the refusal.
+    fn fresh_timestamp(&self, raw: &str) -> Result<(), CallbackRefusal> {
+        let stale = || CallbackRefusal {
+            code: "stale_timestamp",
+            message: "the callback's timestamp is missing or more than 5 minutes from now".into(),
+        };
+        let seconds: i64 = raw.trim().parse().map_err(|_| stale())?;
+        let at = Timestamp::from_second(seconds).map_err(|_| stale())?;
+        let off = self.now().duration_since(at).abs();
+        if off > CALLBACK_MAX_AGE {
+            return Err(stale());
+        }
+        Ok(())
+    }
+
+    /// Notes a refused callback on the account's status, for the admin's channel page.
+    async fn note_refusal(
+        &self,
+        account_id: &str,
+        mut status: ChannelStatus,
+        refusal: &CallbackRefusal,
+    ) -> DeskResult<()> {
+        status.last_error = Some(format!("{}: {}", refusal.code, refusal.message));
+        status.last_error_at = Some(self.now());
+        Ok(self.store.put_channel_status(account_id, &status).await?)
+    }
+
+    /// The URL check WeChat makes when the callback address is saved on its console: answers
+    /// `echostr` when the signature is ours — decrypted for WeCom, as sent for an official
+    /// account (whose URL check is plain even in safe mode).
+    pub async fn wechat_url_check(
+        &self,
+        account_id: &str,
+        query: &CallbackQuery,
+    ) -> DeskResult<Result<String, CallbackRefusal>> {
+        let (account, settings, status, secrets) = self.callback_account(account_id).await?;
+        let checked = self.fresh_timestamp(&query.timestamp).and_then(|()| {
+            if settings.flavor == WeChatFlavor::WeCom {
+                let crypto =
+                    MessageCrypto::new(&secrets.token, &secrets.encoding_aes_key, &settings.app_id)
+                        .map_err(CallbackRefusal::bad_signature)?;
+                crypto
+                    .verify_url(
+                        &query.msg_signature,
+                        &query.timestamp,
+                        &query.nonce,
+                        &query.echostr,
+                    )
+                    .map_err(CallbackRefusal::bad_signature)
+            } else {
+                if query.echostr.is_empty() {
+                    return Err(CallbackRefusal::bad_signature("no echostr"));
+                }
+                verify_signature(
+                    &secrets.token,
+                    &query.signature,
+                    &query.timestamp,
+                    &query.nonce,
+                )
+                .map(|()| query.echostr.clone())
+                .map_err(CallbackRefusal::bad_signature)
+            }
+        });
+        if let Err(refusal) = &checked {
+            self.note_refusal(&account.id, status, refusal).await?;
+        }
+        Ok(checked)
+    }
+
+    /// Takes in one callback POSTed to `account_id`'s URL. A callback that cannot be shown to
+    /// come from WeChat (signature, replayed timestamp) is refused and stores nothing; one that
+    /// is WeChat's but cannot be read is kept raw (`unparsed`); a message taken in before
+    /// changes nothing. A user's message joins their open WeChat case or opens one, which the
+    /// bot answers first (its reply queued as a delivery); events are recorded, not cases.
+    pub async fn receive_wechat(
+        &self,
+        account_id: &str,
+        query: &CallbackQuery,
+        body: &str,
+    ) -> DeskResult<Result<WeChatReceipt, CallbackRefusal>> {
+        let (account, settings, status, secrets) = self.callback_account(account_id).await?;
+        let opened = self.fresh_timestamp(&query.timestamp).and_then(|()| {
+            if settings.encrypted {
+                let crypto =
+                    MessageCrypto::new(&secrets.token, &secrets.encoding_aes_key, &settings.app_id)
+                        .map_err(CallbackRefusal::bad_signature)?;
+                match crypto.decrypt_callback(
+                    &query.msg_signature,
+                    &query.timestamp,
+                    &query.nonce,
+                    body,
+                ) {
+                    Ok(plain) => Ok(Ok(plain)),
+                    // Signed by WeChat with our token, but not readable: kept for a person.
+                    Err(
+                        e @ (CryptoError::InvalidBase64
+                        | CryptoError::InvalidCiphertextLength
+                        | CryptoError::InvalidPadding
+                        | CryptoError::Truncated
+                        | CryptoError::NotUtf8
+                        | CryptoError::WrongReceiveId { .. }),
+                    ) => Ok(Err(e.to_string())),
+                    // Without a readable envelope and a matching signature nothing shows the
+                    // body is WeChat's.
+                    Err(e) => Err(CallbackRefusal::bad_signature(e)),
+                }
+            } else {
+                verify_signature(
+                    &secrets.token,
+                    &query.signature,
+                    &query.timestamp,
+                    &query.nonce,
+                )
+                .map(|()| Ok(body.to_string()))
+                .map_err(CallbackRefusal::bad_signature)
+            }
+        });
+        let plain = match opened {
+            Err(refusal) => {
+                self.note_refusal(&account.id, status, &refusal).await?;
+                return Ok(Err(refusal));
+            }
+            Ok(Err(detail)) => {
+                let receipt = self.keep_unparsed_wechat(&account.id, body, detail).await?;
+                self.note_taken(&account.id, status, &receipt).await?;
+                return Ok(Ok(receipt));
+            }
+            Ok(Ok(plain)) => plain,
+        };
+        let receipt = match parse_message(&plain) {
+            Err(e) => {
+                self.keep_unparsed_wechat(&account.id, &plain, e.to_string())
+                    .await?
+            }
+            // A value no rule can take (an openid with control characters) is kept for a
+            // person rather than refused: WeChat would retry it for nothing.
+            Ok(message) => match self.take_in_wechat(&account, &settings, &message).await {
+                Err(DomainError::Invalid { field, message }) => {
+                    self.keep_unparsed_wechat(&account.id, &plain, format!("{field}: {message}"))
+                        .await?
+                }
+                other => other?,
+            },
+        };
+        self.note_taken(&account.id, status, &receipt).await?;
+        Ok(Ok(receipt))
+    }
+
+    /// Counts a message taken in and notes the callback worked.
+    async fn note_taken(
+        &self,
+        account_id: &str,
+        mut status: ChannelStatus,
+        receipt: &WeChatReceipt,
+    ) -> DeskResult<()> {
+        if !receipt.duplicate {
+            status.received += 1;
+        }
+        status.last_ok_at = Some(self.now());
+        status.last_error = None;
+        Ok(self.store.put_channel_status(account_id, &status).await?)
+    }
+
+    /// Keeps a callback that could not be read, raw, for a person to look at.
+    async fn keep_unparsed_wechat(
+        &self,
+        account_id: &str,
+        raw: &str,
+        detail: String,
+    ) -> DeskResult<WeChatReceipt> {
+        use base64::Engine as _;
+        let record = InboundRecord {
+            channel: Channel::Wechat,
+            dedupe_key: format!("sha256:{}", sha256_hex(raw.as_bytes(), 32)),
+            account_id: account_id.to_string(),
+            received_at: self.now(),
+            outcome: InboundOutcome::Unparsed,
+            case_id: None,
+            from: String::new(),
+            reply_to: String::new(),
+            thread_id: None,
+            subject: String::new(),
+            detail: cut(&detail, 500, "…"),
+            raw_base64: Some(base64::engine::general_purpose::STANDARD.encode(raw.as_bytes())),
+        };
+        let fresh = self.store.record_inbound(&record, &[]).await?;
+        Ok(WeChatReceipt {
+            outcome: InboundOutcome::Unparsed,
+            duplicate: !fresh,
+            case_id: None,
+            case_number: None,
+            bot_reply: None,
+            handed_over: false,
+            detail: record.detail,
+        })
+    }
+
+    /// A parsed message: recorded once by its key; a user's message into a case.
+    async fn take_in_wechat(
+        &self,
+        account: &ChannelAccount,
+        settings: &WeChatSettings,
+        message: &InboundMessage,
+    ) -> DeskResult<WeChatReceipt> {
+        // Keys are unique per channel; an account's MsgIds only within the account.
+        let dedupe_key = format!("{}:{}", account.id, message.dedupe_key());
+        let from = cut(&message.from_user, 128, "");
+        if let Some(seen) = self
+            .store
+            .inbound_record(Channel::Wechat, &dedupe_key)
+            .await?
+        {
+            return Ok(self.wechat_receipt(&seen, true).await);
+        }
+        let mut record = InboundRecord {
+            channel: Channel::Wechat,
+            dedupe_key,
+            account_id: account.id.clone(),
+            received_at: self.now(),
+            outcome: InboundOutcome::Event,
+            case_id: None,
+            from: from.clone(),
+            reply_to: from.clone(),
+            thread_id: None,
+            subject: cut(&message.msg_type, 40, ""),
+            detail: String::new(),
+            raw_base64: None,
+        };
+        if let MessageKind::Event(event) = &message.kind {
+            record.detail = event_detail(event);
+            let fresh = self.store.record_inbound(&record, &[]).await?;
+            return Ok(self.wechat_receipt(&record, !fresh).await);
+        }
+        let (body, bot_text) = message_text(message);
+        let client_id = format!("wechat:{}", sha256_hex(record.dedupe_key.as_bytes(), 12));
+        let actor = wechat_actor();
+        let named = kefu_model::parcels::waybills_in(&self.recognizer().await?, &[&body]);
+        let identity = ExternalId {
+            kind: external_kind(settings.flavor).to_string(),
+            value: from.clone(),
+        };
+        let (case, joined) = match self.open_wechat_case(&identity).await? {
+            Some(case) => (case, true),
+            None => {
+                let subject = cut(
+                    &format!("微信咨询：{}", body.lines().next().unwrap_or_default()),
+                    WECHAT_SUBJECT_MAX,
+                    "…",
+                );
+                let draft = CaseDraft {
+                    channel: Channel::Wechat,
+                    subject,
+                    description: String::new(),
+                    customer_id: None,
+                    customer: Some(CustomerDraft {
+                        external_ids: vec![identity],
+                        ..CustomerDraft::default()
+                    }),
+                    category: Some(Category::Inquiry),
+                    priority: None,
+                    waybill_no: None,
+                    tags: vec!["wechat".into()],
+                    received_at: None,
+                };
+                let created = self
+                    .create_case_as(
+                        &actor,
+                        draft,
+                        Some((client_id.clone(), client_id.clone())),
+                        true,
+                    )
+                    .await?;
+                (created.case, false)
+            }
+        };
+        let ack = self
+            .append_once(
+                &actor,
+                case.id.as_str(),
+                Incoming {
+                    client_id,
+                    body,
+                    files: Vec::new(),
+                    named,
+                    author_kind: "customer",
+                    visibility: Visibility::Public,
+                },
+            )
+            .await?;
+        record.outcome = if joined {
+            InboundOutcome::Joined
+        } else {
+            InboundOutcome::Created
+        };
+        record.case_id = Some(case.id.clone());
+        // Recorded before the bot answers: the answer's delivery reads the customer's last
+        // message (the 48-hour window) from this record.
+        let fresh = self.store.record_inbound(&record, &[]).await?;
+        let mut receipt = self.wechat_receipt(&record, !fresh).await;
+        receipt.case_number = Some(case.number.clone());
+        if !fresh || ack.duplicate {
+            return Ok(receipt);
+        }
+        let (reply, handed_over) = match bot_text {
+            Some(text) => match self.chat_bot_turn(&case.id, &ack.message_id, &text).await? {
+                Some(outcome) => (outcome.reply, outcome.handed_over.is_some()),
+                None => (None, false),
+            },
+            None => self.hand_media_over(&case.id).await?,
+        };
+        if handed_over {
+            self.route_case(&case.id).await?;
+        }
+        receipt.bot_reply = reply;
+        receipt.handed_over = handed_over;
+        Ok(receipt)
+    }
+
+    /// A picture or unrecognised voice the bot cannot read: a person takes over, and the
+    /// customer is told so.
+    async fn hand_media_over(&self, case_id: &CaseId) -> DeskResult<(Option<String>, bool)> {
+        const NOTE: &str = "已收到您发送的内容，正在为您转接人工客服，请稍候。";
+        let notice = MessageId::new(self.now());
+        let (_, events) = self
+            .with_retries(&bot_actor(), case_id.as_str(), |current| {
+                if !current.bot.as_ref().is_some_and(|b| b.active) {
+                    return Ok(Vec::new());
+                }
+                Ok(vec![
+                    bot_notice(&notice, NOTE),
+                    EventData::HandedOver {
+                        reason: "media".into(),
+                    },
+                ])
+            })
+            .await?;
+        Ok(if events.is_empty() {
+            (None, false)
+        } else {
+            (Some(NOTE.to_string()), true)
+        })
+    }
+
+    /// The customer's open WeChat case (newest), if they have one.
+    async fn open_wechat_case(&self, identity: &ExternalId) -> DeskResult<Option<Case>> {
+        let contact = format!("{}:{}", identity.kind, identity.value);
+        let Some(customer) = self.store.customer_by_contact("external", &contact).await? else {
+            return Ok(None);
+        };
+        let customer_id = customer.merged_into.clone().unwrap_or(customer.id);
+        let query = CaseQuery {
+            customer_id: Some(customer_id),
+            open_only: true,
+            limit: 50,
+            ..CaseQuery::default()
+        };
+        let page = self.store.list_cases(&query).await?;
+        Ok(page
+            .items
+            .into_iter()
+            .find(|c| c.channel == Channel::Wechat && c.status != Status::Closed))
+    }
+
+    async fn wechat_receipt(&self, record: &InboundRecord, duplicate: bool) -> WeChatReceipt {
+        let case_number = match &record.case_id {
+            Some(id) => self
+                .store
+                .case_by_id(id)
+                .await
+                .ok()
+                .flatten()
+                .map(|c| c.number),
+            None => None,
+        };
+        WeChatReceipt {
+            outcome: record.outcome,
+            duplicate,
+            case_id: record.case_id.clone(),
+            case_number,
+            bot_reply: None,
+            handed_over: false,
+            detail: record.detail.clone(),
+        }
+    }
+
+    // ---- deliveries -------------------------------------------------------------------------
+
+    /// The deliveries of public replies (staff and bot) on a WeChat case, to the openid of the
+    /// customer's last message through the account it came in on; or, when they cannot go
+    /// out (no message to answer, the account disabled, the 48-hour window closed), the
+    /// failures to record at once.
+    pub(crate) async fn wechat_deliveries(
+        &self,
+        case: &Case,
+        replies: &[(&MessageId, &str)],
+    ) -> DeskResult<(Vec<Delivery>, Vec<EventData>)> {
+        let now = self.now();
+        let latest = self.store.latest_inbound_of_case(&case.id).await?;
+        let account = match &latest {
+            Some(record) => self.store.channel_account(&record.account_id).await?,
+            None => None,
+        };
+        let problem = match (&latest, &account) {
+            (None, _) => Some("客户没有经微信发来的消息，回复未发出"),
+            (Some(_), None) => Some("微信账户已删除，回复未发出"),
+            (Some(_), Some((a, _))) if !a.enabled || a.wechat().is_none() => {
+                Some("微信账户已停用，回复未发出")
+            }
+            (Some(record), Some((a, _))) => {
+                let window_applies = a
+                    .wechat()
+                    .is_some_and(|w| w.flavor == WeChatFlavor::OfficialAccount);
+                (window_applies && !may_send_customer_service_message(record.received_at, now))
+                    .then_some("超过48小时客服消息窗口，回复未发出")
+            }
+        };
+        let (Some(record), None) = (latest, problem) else {
+            let error = problem.unwrap_or_default();
+            let failures = replies
+                .iter()
+                .map(|(message_id, _)| EventData::DeliveryFailed {
+                    message_id: (*message_id).clone(),
+                    channel: Channel::Wechat,
+                    error: error.to_string(),
+                    attempt: 0,
+                    retry_at: None,
+                })
+                .collect();
+            return Ok((Vec::new(), failures));
+        };
+        Ok((
+            replies
+                .iter()
+                .map(|(message_id, body)| Delivery {
+                    id: MessageId::new(now).to_string(),
+                    case_id: case.id.clone(),
+                    message_id: (*message_id).clone(),
+                    channel: Channel::Wechat,
+                    account_id: record.account_id.clone(),
+                    to: record.reply_to.clone(),
+                    body: body.to_string(),
+                    mail: None,
+                    notice: None,
+                    state: DeliveryState::Queued,
+                    attempts: 0,
+                    next_attempt_at: now,
+                    last_error: None,
+                    created_at: now,
+                    updated_at: now,
+                })
+                .collect(),
+            Vec::new(),
+        ))
+    }
+
+    /// Where and as whom a WeChat delivery is sent. An error (the account was removed or
+    /// disabled) is the delivery's permanent failure.
+    pub async fn outgoing_wechat(&self, delivery: &Delivery) -> Result<WeChatSend, String> {
+        let (account, _) = self
+            .store
+            .channel_account(&delivery.account_id)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("the WeChat account was removed")?;
+        if !account.enabled {
+            return Err("the WeChat account is disabled".into());
+        }
+        let settings = account
+            .wechat()
+            .ok_or("the account is not a WeChat account")?;
+        let secrets = self
+            .store
+            .channel_secrets(&account.id)
+            .await
+            .map_err(|e| e.to_string())?
+            .unwrap_or_default();
+        Ok(WeChatSend {
+            account_id: account.id.clone(),
+            account_version: account.version,
+            flavor: settings.flavor,
+            app_id: settings.app_id.clone(),
+            agent_id: settings.agent_id.clone(),
+            api_base: settings.api_base.clone(),
+            app_secret: secrets.app_secret,
+        })
+    }
+}
