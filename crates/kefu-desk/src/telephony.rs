@@ -24,7 +24,7 @@ use kefu_model::pbx_account::{
     CallOutcomeCode, CallPhaseCode, CallRecord, PbxAccountDraft, plan_pbx_account,
     recording_is_playable,
 };
-use kefu_model::records::{AuditEntry, CaseQuery};
+use kefu_model::records::CaseQuery;
 use kefu_model::shipment::Shipment;
 use kefu_model::user::{Actor, Role};
 use kefu_telephony::{

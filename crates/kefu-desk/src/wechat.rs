@@ -17,7 +17,7 @@ use kefu_model::chat::bot_actor;
 use kefu_model::codes::{Category, Channel, Status, Visibility};
 use kefu_model::customer::ExternalId;
 use kefu_model::drafts::{CaseDraft, CustomerDraft};
-use kefu_model::error::{DomainError, StoreError};
+use kefu_model::error::DomainError;
 use kefu_model::ids::{CaseId, MessageId, UserId};
 use kefu_model::records::CaseQuery;
 use kefu_model::text::TEXT_MAX;
@@ -30,7 +30,7 @@ use kefu_wechat::{
 
 use crate::channels::{cut, sha256_hex};
 use crate::chat::{Incoming, bot_notice};
-use crate::desk::{Desk, DeskResult, require};
+use crate::desk::{Desk, DeskResult};
 
 /// The customer writing on WeChat, as the author of what their messages add to a case.
 pub fn wechat_actor() -> Actor {
@@ -202,29 +202,16 @@ impl Desk {
         actor: &Actor,
         draft: WeChatAccountDraft,
     ) -> DeskResult<ChannelAccountView> {
-        require(
-            actor.role == Role::Admin,
-            "only an admin configures channels",
-        )?;
         let (name, settings, secrets) = plan_wechat_account(&draft, None)?;
         Self::check_wechat_crypto(&settings, &secrets)?;
-        let now = self.now();
-        let account = ChannelAccount {
-            id: MessageId::new(now).to_string(),
+        self.add_channel_account(
+            actor,
             name,
-            enabled: draft.enabled,
-            settings: ChannelSettings::Wechat(settings),
-            created_at: now,
-            updated_at: now,
-            version: 1,
-        };
-        self.store
-            .put_channel_account(&account, &secrets, None)
-            .await?;
-        self.audit_channel(actor, "channel_account.create", &account.id)
-            .await?;
-        self.channel_account_of(actor, &account.id, ChannelKind::Wechat)
-            .await
+            draft.enabled,
+            ChannelSettings::Wechat(settings),
+            secrets,
+        )
+        .await
     }
 
     /// Changes a WeChat account at the version the admin saw; secrets left empty stay.
@@ -234,51 +221,17 @@ impl Desk {
         id: &str,
         draft: WeChatAccountDraft,
     ) -> DeskResult<ChannelAccountView> {
-        require(
-            actor.role == Role::Admin,
-            "only an admin configures channels",
-        )?;
-        let expected = draft.version.ok_or_else(|| {
-            DomainError::invalid("version", "the version being changed is required")
-        })?;
-        let not_found = || DomainError::NotFound(format!("wechat account '{id}'"));
-        let (stored, _) = self
-            .store
-            .channel_account(id)
-            .await?
-            .filter(|(a, _)| a.kind() == ChannelKind::Wechat)
-            .ok_or_else(not_found)?;
-        let old_secrets = self.store.channel_secrets(id).await?.unwrap_or_default();
-        let (name, settings, secrets) = plan_wechat_account(&draft, Some(&old_secrets))?;
-        Self::check_wechat_crypto(&settings, &secrets)?;
-        let conflict = || {
-            DomainError::conflict(
-                "version_conflict",
-                "the account was changed meanwhile; reload it",
-            )
-        };
-        if stored.version != expected {
-            return Err(conflict());
-        }
-        let account = ChannelAccount {
-            name,
-            enabled: draft.enabled,
-            settings: ChannelSettings::Wechat(settings),
-            updated_at: self.now(),
-            version: stored.version + 1,
-            ..stored
-        };
-        self.store
-            .put_channel_account(&account, &secrets, Some(expected))
-            .await
-            .map_err(|e| match e {
-                StoreError::VersionConflict => conflict(),
-                other => other.into(),
-            })?;
-        self.audit_channel(actor, "channel_account.update", id)
-            .await?;
-        self.channel_account_of(actor, id, ChannelKind::Wechat)
-            .await
+        self.change_channel_account(actor, id, ChannelKind::Wechat, draft.version, |old| {
+            let (name, settings, secrets) = plan_wechat_account(&draft, Some(old))?;
+            Self::check_wechat_crypto(&settings, &secrets)?;
+            Ok((
+                name,
+                draft.enabled,
+                ChannelSettings::Wechat(settings),
+                secrets,
+            ))
+        })
+        .await
     }
 
     // ---- callbacks --------------------------------------------------------------------------
