@@ -879,6 +879,7 @@ impl Desk {
                     signature,
                 }),
                 notice: None,
+                wechat_template: None,
                 state: DeliveryState::Queued,
                 attempts: 0,
                 next_attempt_at: now,

@@ -11,7 +11,7 @@ use kefu_mail::MailMessageId;
 use kefu_model::case::{Case, CaseEvent, EventData};
 use kefu_model::channels::{
     ChannelAccountView, ChannelKind, ChannelSettings, Delivery, DeliveryState, EmailSettings,
-    InboundRecord, MailHeaders, SmsAccountDraft, plan_sms_account,
+    InboundRecord, MailHeaders, SmsAccountDraft, WeChatFlavor, plan_sms_account,
 };
 use kefu_model::codes::{Channel, Status};
 use kefu_model::customer::{Customer, PhoneKind};
@@ -36,7 +36,8 @@ const WECHAT_WINDOW: SignedDuration = SignedDuration::from_hours(48);
 struct Ways {
     email: Vec<(String, EmailSettings)>,
     sms: Option<String>,
-    wechat: Vec<String>,
+    /// WeChat accounts and whether each is a WeCom app (no 48-hour window there).
+    wechat: Vec<(String, bool)>,
 }
 
 impl Ways {
@@ -54,6 +55,8 @@ struct Target {
     mail_domain: String,
     /// The mailbox's own signature under a mail.
     signature: Option<String>,
+    /// WeChat: the customer wrote within 48 hours (else only a template message reaches them).
+    wechat_window_open: bool,
 }
 
 fn masked_target(way: ChannelKind, to: &str) -> String {
@@ -190,7 +193,12 @@ impl Desk {
                         ways.sms = Some(account.id.clone());
                     }
                 }
-                ChannelKind::Wechat => ways.wechat.push(account.id.clone()),
+                ChannelKind::Wechat => ways.wechat.push((
+                    account.id.clone(),
+                    account
+                        .wechat()
+                        .is_some_and(|w| w.flavor == WeChatFlavor::WeCom),
+                )),
                 ChannelKind::Pbx => {}
             }
         }
@@ -289,27 +297,31 @@ impl Desk {
         let customer = self.store.customer_by_id(&case.customer_id).await?;
         let latest = self.store.latest_inbound_of_case(&case.id).await?;
         let now = self.now();
-        let target = self.notice_target(case, customer.as_ref(), latest.as_ref(), &ways, now);
         let mut deliveries = Vec::new();
         let mut events = Vec::new();
-        let target = match target {
-            Ok(t) => t,
-            Err(reason) => {
-                for (template, _) in &due {
+        let base = self.portal_base();
+        let mut references: Option<Vec<String>> = None;
+        for (template, due_at) in due {
+            // Each notice finds its way: only one with a template message can reach a WeChat
+            // follower whose window has closed.
+            let has_template = template.wechat_template.is_some();
+            let target = match self.notice_target(
+                case,
+                customer.as_ref(),
+                latest.as_ref(),
+                &ways,
+                now,
+                has_template,
+            ) {
+                Ok(t) => t,
+                Err(reason) => {
                     events.push(EventData::NoticeSkipped {
                         kind: template.kind,
                         reason: reason.to_string(),
                     });
+                    continue;
                 }
-                return Ok((deliveries, events));
-            }
-        };
-        let base = self.portal_base();
-        let references = match target.way {
-            ChannelKind::Email => self.store.mail_ids_of_case(&case.id, 10).await?,
-            _ => Vec::new(),
-        };
-        for (template, due_at) in due {
+            };
             let values = NoticeValues {
                 case_number: case.number.clone(),
                 subject: case.subject.clone(),
@@ -323,19 +335,42 @@ impl Desk {
                 survey_url: format!("{base}/portal/case?number={}", case.number),
                 portal_url: format!("{base}/portal"),
             };
-            let (subject, text) = text_for(&template, target.way, &values);
+            let (subject, mut text) = text_for(&template, target.way, &values);
             let notice_id = MessageId::new(now);
             let mail = match target.way {
-                ChannelKind::Email => Some(MailHeaders {
-                    message_id: MailMessageId::generate(&target.mail_domain, now)
-                        .map_err(|e| DomainError::invalid("address", e.to_string()))?
-                        .as_str()
-                        .to_string(),
-                    subject,
-                    in_reply_to: latest.as_ref().and_then(|r| r.thread_id.clone()),
-                    references: references.clone(),
-                    signature: target.signature.clone(),
-                }),
+                ChannelKind::Email => {
+                    if references.is_none() {
+                        references = Some(self.store.mail_ids_of_case(&case.id, 10).await?);
+                    }
+                    Some(MailHeaders {
+                        message_id: MailMessageId::generate(&target.mail_domain, now)
+                            .map_err(|e| DomainError::invalid("address", e.to_string()))?
+                            .as_str()
+                            .to_string(),
+                        subject,
+                        in_reply_to: latest.as_ref().and_then(|r| r.thread_id.clone()),
+                        references: references.clone().unwrap_or_default(),
+                        signature: target.signature.clone(),
+                    })
+                }
+                _ => None,
+            };
+            let wechat_template = match (&template.wechat_template, target.wechat_window_open) {
+                (Some(t), false) if target.way == ChannelKind::Wechat => {
+                    let url = match template.kind {
+                        NoticeKind::Survey => values.survey_url.clone(),
+                        _ => values.portal_url.clone(),
+                    };
+                    let message = t.message(&values, Some(url));
+                    // The timeline shows what the template said.
+                    text = message
+                        .fields
+                        .iter()
+                        .map(|f| f.value.as_str())
+                        .collect::<Vec<_>>()
+                        .join("；");
+                    Some(message)
+                }
                 _ => None,
             };
             events.push(EventData::NoticeQueued {
@@ -355,6 +390,7 @@ impl Desk {
                 body: text,
                 mail,
                 notice: Some(template.kind),
+                wechat_template,
                 state: DeliveryState::Queued,
                 attempts: 0,
                 next_attempt_at: now,
@@ -374,6 +410,7 @@ impl Desk {
         latest: Option<&InboundRecord>,
         ways: &Ways,
         now: Timestamp,
+        has_template: bool,
     ) -> Result<Target, &'static str> {
         let latest_email = latest.filter(|r| r.channel == Channel::Email);
         let latest_wechat = latest.filter(|r| r.channel == Channel::Wechat);
@@ -394,17 +431,24 @@ impl Desk {
                 .map(|p| p.as_str().to_string())
         });
         let wechat_open_id = latest_wechat.map(|r| r.from.clone());
-        let wechat_window_open =
-            latest_wechat.is_some_and(|r| now.duration_since(r.received_at) < WECHAT_WINDOW);
+        let wecom = latest_wechat.is_some_and(|r| {
+            ways.wechat
+                .iter()
+                .any(|(id, wecom)| *id == r.account_id && *wecom)
+        });
+        let wechat_window_open = latest_wechat
+            .is_some_and(|r| wecom || now.duration_since(r.received_at) < WECHAT_WINDOW);
         let reach = Reach {
             opted_out: customer.is_some_and(|c| c.notices_opt_out),
             email_address: email_address.clone(),
             mobile: mobile.clone(),
             wechat_open_id: wechat_open_id.clone(),
             wechat_window_open,
+            wechat_template: has_template,
             email_account: !ways.email.is_empty(),
             sms_account: ways.sms.is_some(),
-            wechat_account: latest_wechat.is_some_and(|r| ways.wechat.contains(&r.account_id)),
+            wechat_account: latest_wechat
+                .is_some_and(|r| ways.wechat.iter().any(|(id, _)| *id == r.account_id)),
         };
         let way = choose_way(case.channel, &reach)?;
         let none = "没有可用的通知渠道";
@@ -426,6 +470,7 @@ impl Desk {
                         .map(|(_, d)| d.to_string())
                         .unwrap_or_default(),
                     signature: settings.signature_for(None),
+                    wechat_window_open,
                 }
             }
             ChannelKind::Sms => Target {
@@ -434,6 +479,7 @@ impl Desk {
                 to: mobile.ok_or(none)?,
                 mail_domain: String::new(),
                 signature: None,
+                wechat_window_open,
             },
             ChannelKind::Wechat | ChannelKind::Pbx => Target {
                 way: ChannelKind::Wechat,
@@ -441,6 +487,7 @@ impl Desk {
                 to: wechat_open_id.ok_or(none)?,
                 mail_domain: String::new(),
                 signature: None,
+                wechat_window_open,
             },
         })
     }

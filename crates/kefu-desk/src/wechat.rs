@@ -705,6 +705,7 @@ impl Desk {
                     body: body.to_string(),
                     mail: None,
                     notice: None,
+                    wechat_template: None,
                     state: DeliveryState::Queued,
                     attempts: 0,
                     next_attempt_at: now,

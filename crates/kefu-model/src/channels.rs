@@ -598,6 +598,9 @@ pub struct Delivery {
     /// Set for a notice kefu sends by itself (then `message_id` is the notice's id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice: Option<crate::notices::NoticeKind>,
+    /// A WeChat notice sent as a template message (the follower's 48-hour window has closed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wechat_template: Option<crate::notices::TemplateMessage>,
     pub state: DeliveryState,
     pub attempts: u32,
     pub next_attempt_at: Timestamp,
@@ -822,6 +825,7 @@ mod tests {
             body: "您好".into(),
             mail: None,
             notice: None,
+            wechat_template: None,
             state: DeliveryState::Queued,
             attempts: 0,
             next_attempt_at: at,

@@ -46,6 +46,98 @@ pub struct NoticeTemplate {
     pub sms_text: String,
     /// The WeChat message text (sent as a customer-service message within the 48-hour window).
     pub wechat_text: String,
+    /// The official account's template message (模板消息) for a follower whose 48-hour window
+    /// has closed; without one, such a follower is told another way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wechat_template: Option<WeChatTemplate>,
+}
+
+/// A template approved in the official account's admin console, and what kefu puts in its
+/// fields (placeholders allowed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeChatTemplate {
+    pub template_id: String,
+    pub fields: Vec<TemplateField>,
+}
+
+/// One field of a template message: its key in the template (`first`, `keyword1`, `thing2`)
+/// and its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateField {
+    pub key: String,
+    pub value: String,
+}
+
+/// A template message ready to send: the template, the link it opens, its fields filled in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateMessage {
+    pub template_id: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    pub fields: Vec<TemplateField>,
+}
+
+impl WeChatTemplate {
+    fn validate(&self, i: usize) -> Result<(), DomainError> {
+        let at = |name: &str| format!("templates[{i}].wechat_template.{name}");
+        let id_ok = !self.template_id.is_empty()
+            && self.template_id.len() <= 64
+            && self
+                .template_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'));
+        if !id_ok {
+            return Err(DomainError::invalid(
+                at("template_id"),
+                "the template's id from the admin console: 1–64 letters, digits, _ or -",
+            ));
+        }
+        if self.fields.is_empty() || self.fields.len() > 20 {
+            return Err(DomainError::invalid(at("fields"), "1 to 20 fields"));
+        }
+        for (j, f) in self.fields.iter().enumerate() {
+            let key_ok = !f.key.is_empty()
+                && f.key.len() <= 32
+                && f.key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !key_ok || self.fields[..j].iter().any(|o| o.key == f.key) {
+                return Err(DomainError::invalid(
+                    at(&format!("fields[{j}].key")),
+                    "a field key of the template (first, keyword1, thing2 …), once",
+                ));
+            }
+            if f.value.trim().is_empty() || f.value.chars().count() > 200 {
+                return Err(DomainError::invalid(
+                    at(&format!("fields[{j}].value")),
+                    "1 to 200 characters",
+                ));
+            }
+            if let Some(unknown) = unknown_placeholder(&f.value) {
+                return Err(DomainError::invalid(
+                    at(&format!("fields[{j}].value")),
+                    format!("unknown placeholder {{{unknown}}}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The message for `values`: every field filled in; it opens `url`.
+    pub fn message(&self, values: &NoticeValues, url: Option<String>) -> TemplateMessage {
+        TemplateMessage {
+            template_id: self.template_id.clone(),
+            url,
+            fields: self
+                .fields
+                .iter()
+                .map(|f| TemplateField {
+                    key: f.key.clone(),
+                    value: render(&f.value, values),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// The notices setting: one template per kind.
@@ -71,6 +163,7 @@ impl Default for NoticeTemplates {
                     email_text: email.into(),
                     sms_text: sms.into(),
                     wechat_text: wechat.into(),
+                    wechat_template: None,
                 }
             };
         NoticeTemplates {
@@ -128,6 +221,9 @@ impl NoticeTemplates {
                     "templates",
                     format!("'{}' is given twice", t.kind),
                 ));
+            }
+            if let Some(template) = &t.wechat_template {
+                template.validate(i)?;
             }
             let fields = [
                 ("email_subject", &t.email_subject, 200),
@@ -209,6 +305,8 @@ pub struct Reach {
     /// The customer's WeChat openid, and whether the 48-hour window is still open.
     pub wechat_open_id: Option<String>,
     pub wechat_window_open: bool,
+    /// The notice has a template message, which reaches a follower whose window has closed.
+    pub wechat_template: bool,
     pub email_account: bool,
     pub sms_account: bool,
     pub wechat_account: bool,
@@ -223,7 +321,9 @@ pub fn choose_way(case_channel: Channel, reach: &Reach) -> Result<ChannelKind, &
     }
     let email = reach.email_account && reach.email_address.is_some();
     let sms = reach.sms_account && reach.mobile.is_some();
-    let wechat = reach.wechat_account && reach.wechat_open_id.is_some() && reach.wechat_window_open;
+    let wechat = reach.wechat_account
+        && reach.wechat_open_id.is_some()
+        && (reach.wechat_window_open || reach.wechat_template);
     match case_channel {
         Channel::Email if email => return Ok(ChannelKind::Email),
         Channel::Wechat if wechat => return Ok(ChannelKind::Wechat),
@@ -294,6 +394,59 @@ mod tests {
     }
 
     #[test]
+    fn a_wechat_template_is_checked_and_filled_in() {
+        let mut t = NoticeTemplates::default();
+        t.templates[2].wechat_template = Some(WeChatTemplate {
+            template_id: "tpl_Resolved-01".into(),
+            fields: vec![
+                TemplateField {
+                    key: "first".into(),
+                    value: "您的工单已处理完毕".into(),
+                },
+                TemplateField {
+                    key: "keyword1".into(),
+                    value: "{case_number}".into(),
+                },
+            ],
+        });
+        t.validate().unwrap();
+        let values = NoticeValues {
+            case_number: "KF1".into(),
+            ..NoticeValues::default()
+        };
+        let message = t.templates[2]
+            .wechat_template
+            .as_ref()
+            .unwrap()
+            .message(&values, Some("https://kefu.example/portal".into()));
+        assert_eq!(message.fields[1].value, "KF1");
+        type Spoil = fn(&mut WeChatTemplate);
+        let changes: [(&str, Spoil); 4] = [
+            ("templates[2].wechat_template.template_id", |w| {
+                w.template_id = "tpl id".into()
+            }),
+            ("templates[2].wechat_template.fields", |w| w.fields.clear()),
+            ("templates[2].wechat_template.fields[1].key", |w| {
+                w.fields[1].key = "first".into()
+            }),
+            ("templates[2].wechat_template.fields[1].value", |w| {
+                w.fields[1].value = "{case}".into()
+            }),
+        ];
+        for (field, change) in changes {
+            let mut bad = t.clone();
+            if let Some(w) = bad.templates[2].wechat_template.as_mut() {
+                change(w);
+            }
+            let err = bad.validate().unwrap_err();
+            assert!(
+                matches!(&err, DomainError::Invalid { field: f, .. } if f == field),
+                "{field}: {err:?}"
+            );
+        }
+    }
+
+    #[test]
     fn rendering_fills_every_placeholder() {
         let values = NoticeValues {
             case_number: "KF20261207-0001".into(),
@@ -339,6 +492,14 @@ mod tests {
             ..all.clone()
         };
         assert_eq!(choose_way(Channel::Wechat, &closed), Ok(ChannelKind::Sms));
+        let closed_with_template = Reach {
+            wechat_template: true,
+            ..closed.clone()
+        };
+        assert_eq!(
+            choose_way(Channel::Wechat, &closed_with_template),
+            Ok(ChannelKind::Wechat)
+        );
         let no_sms = Reach {
             sms_account: false,
             ..all.clone()

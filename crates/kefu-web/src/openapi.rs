@@ -356,7 +356,7 @@ pub const ROUTES: &[Route] = &[
     (
         "get",
         "/api/v1/settings/{id}",
-        "A configuration document: tracking, rate_card, coverage, prohibited, outlets, claims, waybill_format, routing, kb_categories, search_synonyms ({\"text\": the synonym list, one concept per line}), notices (the templates of what kefu tells customers by itself: received, callback_promised, resolved, survey; per way: email_subject, email_text, sms_text, wechat_text; placeholders {case_number} {subject} {due_at} {survey_url} {portal_url}); each readable by the roles parcels::SETTING_READERS names (outlets and routing: admins and supervisors), otherwise 403",
+        "A configuration document: tracking, rate_card, coverage, prohibited, outlets, claims, waybill_format, routing, kb_categories, search_synonyms ({\"text\": the synonym list, one concept per line}), notices (the templates of what kefu tells customers by itself: received, callback_promised, resolved, survey; per way: email_subject, email_text, sms_text, wechat_text, and wechat_template {template_id, fields: [{key, value}]} for a follower whose 48-hour window has closed; placeholders {case_number} {subject} {due_at} {survey_url} {portal_url}); each readable by the roles parcels::SETTING_READERS names (outlets and routing: admins and supervisors), otherwise 403",
         None,
         200,
         json::<SettingView>(),

@@ -256,8 +256,49 @@ impl WeChatClient {
                 })
             }
         };
+        let path = match self.config.wecom_agent_id {
+            None => "cgi-bin/message/custom/send",
+            Some(_) => "cgi-bin/message/send",
+        };
+        self.post_with_token(path, &body).await
+    }
+
+    /// Send a template message (模板消息) to `open_id`: an official account's way to reach a
+    /// follower outside the 48-hour window, with a template approved in its admin console.
+    /// `data` are the template's fields and their texts; `url` opens when the user taps it.
+    pub async fn send_template(
+        &self,
+        open_id: &str,
+        template_id: &str,
+        url: Option<&str>,
+        data: &[(String, String)],
+    ) -> Result<(), WeChatError> {
+        if self.config.wecom_agent_id.is_some() {
+            return Err(WeChatError::UnexpectedResponse(
+                "a WeCom app has no template messages".to_owned(),
+            ));
+        }
+        let fields: serde_json::Map<String, serde_json::Value> = data
+            .iter()
+            .map(|(key, value)| (key.clone(), json!({ "value": value })))
+            .collect();
+        let mut body = json!({ "touser": open_id, "template_id": template_id, "data": fields });
+        if let Some(url) = url {
+            body["url"] = json!(url);
+        }
+        self.post_with_token("cgi-bin/message/template/send", &body)
+            .await
+    }
+
+    /// Posts `body` to `path` with the access token; a stale token is replaced and the post
+    /// retried once.
+    async fn post_with_token(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<(), WeChatError> {
         let token = self.access_token().await?;
-        match self.post_custom_send(&token, &body).await {
+        match self.post_json(path, &token, body).await {
             Err(WeChatError::AccessTokenRejected { code, .. }) => {
                 tracing::info!(
                     code,
@@ -265,7 +306,7 @@ impl WeChatClient {
                 );
                 self.invalidate(&token).await;
                 let token = self.access_token().await?;
-                self.post_custom_send(&token, &body).await
+                self.post_json(path, &token, body).await
             }
             result => result,
         }
@@ -302,15 +343,12 @@ impl WeChatClient {
         }
     }
 
-    async fn post_custom_send(
+    async fn post_json(
         &self,
+        path: &str,
         token: &str,
         body: &serde_json::Value,
     ) -> Result<(), WeChatError> {
-        let path = match self.config.wecom_agent_id {
-            None => "cgi-bin/message/custom/send",
-            Some(_) => "cgi-bin/message/send",
-        };
         let url = format!("{}/{path}", self.config.base_url.trim_end_matches('/'));
         let response = self
             .http

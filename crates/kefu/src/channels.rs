@@ -310,7 +310,26 @@ async fn send_wechat(
         Ok(client) => client,
         Err(reason) => return AttemptResult::Permanent(reason),
     };
-    match client.send_text(&delivery.to, &delivery.body).await {
+    let sent = match &delivery.wechat_template {
+        // A notice to a follower whose 48-hour window has closed.
+        Some(template) => {
+            let data: Vec<(String, String)> = template
+                .fields
+                .iter()
+                .map(|f| (f.key.clone(), f.value.clone()))
+                .collect();
+            client
+                .send_template(
+                    &delivery.to,
+                    &template.template_id,
+                    template.url.as_deref(),
+                    &data,
+                )
+                .await
+        }
+        None => client.send_text(&delivery.to, &delivery.body).await,
+    };
+    match sent {
         Ok(()) => AttemptResult::Sent,
         Err(e) if e.is_transient() => AttemptResult::Temporary(e.to_string()),
         Err(e) => AttemptResult::Permanent(e.to_string()),

@@ -11,7 +11,9 @@ use axum::response::Response;
 use kefu_model::channels::{ChannelAccountView, ChannelKind, SmsAccountDraft};
 use kefu_model::codes::Channel;
 use kefu_model::error::DomainError;
-use kefu_model::notices::{NOTICES_SETTING, NoticeTemplate, NoticeTemplates, PLACEHOLDERS};
+use kefu_model::notices::{
+    NOTICES_SETTING, NoticeTemplate, NoticeTemplates, PLACEHOLDERS, TemplateField, WeChatTemplate,
+};
 
 use super::i18n::{Lang, channel_label, notice_name};
 use super::pages::Chrome;
@@ -43,6 +45,8 @@ pub struct NoticeTr {
     pub email_text: &'static str,
     pub sms_text: &'static str,
     pub wechat_text: &'static str,
+    pub wechat_template_id: &'static str,
+    pub wechat_fields: &'static str,
     pub save_templates: &'static str,
     pub yes: &'static str,
     pub no: &'static str,
@@ -73,6 +77,8 @@ pub const ZH: NoticeTr = NoticeTr {
     email_text: "邮件正文",
     sms_text: "短信内容",
     wechat_text: "微信消息",
+    wechat_template_id: "微信模板消息 ID（超过48小时后用它通知关注者；留空则改发短信或邮件）",
+    wechat_fields: "模板字段（每行 字段=内容，如 keyword1={case_number}）",
     save_templates: "保存模板",
     yes: "是",
     no: "否",
@@ -103,6 +109,8 @@ pub const EN: NoticeTr = NoticeTr {
     email_text: "Mail text",
     sms_text: "SMS text",
     wechat_text: "WeChat message",
+    wechat_template_id: "WeChat template message id (reaches a follower after 48 hours; empty: SMS or mail instead)",
+    wechat_fields: "Template fields (one per line: key=text, e.g. keyword1={case_number})",
     save_templates: "Save templates",
     yes: "yes",
     no: "no",
@@ -182,6 +190,9 @@ struct TemplateRow {
     email_text: String,
     sms_text: String,
     wechat_text: String,
+    wechat_template_id: String,
+    /// `key=value`, one field a line.
+    wechat_fields: String,
 }
 
 #[derive(Template)]
@@ -217,6 +228,22 @@ fn template_rows(lang: Lang, templates: &NoticeTemplates) -> Vec<TemplateRow> {
             email_text: t.email_text.clone(),
             sms_text: t.sms_text.clone(),
             wechat_text: t.wechat_text.clone(),
+            wechat_template_id: t
+                .wechat_template
+                .as_ref()
+                .map(|w| w.template_id.clone())
+                .unwrap_or_default(),
+            wechat_fields: t
+                .wechat_template
+                .as_ref()
+                .map(|w| {
+                    w.fields
+                        .iter()
+                        .map(|f| format!("{}={}", f.key, f.value))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .unwrap_or_default(),
         })
         .collect()
 }
@@ -445,9 +472,40 @@ fn templates_of(stored: &NoticeTemplates, form: &HashMap<String, String>) -> Not
                 email_text: field(i, "email_text").unwrap_or_default(),
                 sms_text: field(i, "sms_text").unwrap_or_default(),
                 wechat_text: field(i, "wechat_text").unwrap_or_default(),
+                wechat_template: wechat_template_of(
+                    field(i, "wechat_template_id").unwrap_or_default().trim(),
+                    &field(i, "wechat_fields").unwrap_or_default(),
+                ),
             })
             .collect(),
     }
+}
+
+/// A template message as the form has it: an id and `key=value` lines (no id: none). A line
+/// without `=` is kept as a key without text, which the setting's check refuses by name.
+fn wechat_template_of(template_id: &str, lines: &str) -> Option<WeChatTemplate> {
+    if template_id.is_empty() {
+        return None;
+    }
+    let fields = lines
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| match l.split_once('=') {
+            Some((key, value)) => TemplateField {
+                key: key.trim().to_string(),
+                value: value.trim().to_string(),
+            },
+            None => TemplateField {
+                key: l.to_string(),
+                value: String::new(),
+            },
+        })
+        .collect();
+    Some(WeChatTemplate {
+        template_id: template_id.to_string(),
+        fields,
+    })
 }
 
 /// `POST /channels/notices/templates`: a refused template comes back as typed with the reason.

@@ -419,6 +419,12 @@ async fn the_console_page_adds_a_gateway_and_edits_the_templates() {
         typed.push((format!("t{i}_wechat_text"), t.wechat_text.clone()));
     }
     typed.push(("t0_channel_chat".into(), "on".into()));
+    // The resolution's WeChat template message, one field a line.
+    typed.push(("t2_wechat_template_id".into(), "tpl-resolved".into()));
+    typed.push((
+        "t2_wechat_fields".into(),
+        "first=您的工单已处理完毕\nkeyword1={case_number}\n".into(),
+    ));
     let with_typo: Vec<(String, String)> = typed
         .iter()
         .map(|(k, v)| match k.as_str() {
@@ -445,6 +451,20 @@ async fn the_console_page_adds_a_gateway_and_edits_the_templates() {
         .await
         .expect(200);
     assert_eq!(stored["templates"][3]["sms_text"], "请评分：{survey_url}");
+    assert_eq!(
+        stored["templates"][2]["wechat_template"],
+        json!({"template_id": "tpl-resolved", "fields": [
+            {"key": "first", "value": "您的工单已处理完毕"},
+            {"key": "keyword1", "value": "{case_number}"}]})
+    );
+    // Shown again as typed, so saving the page unchanged keeps it.
+    let again = console.get("/channels/notices").await;
+    assert!(
+        again.html.contains("keyword1={case_number}"),
+        "{}",
+        again.html
+    );
+    assert!(again.html.contains(r#"value="tpl-resolved""#));
     assert!(
         stored["templates"][0]["channels"]
             .as_array()

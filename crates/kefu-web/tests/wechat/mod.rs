@@ -461,10 +461,34 @@ async fn standin() -> (String, Inbox) {
             .push((to.to_string(), content.to_string()));
         axum::Json(json!({"errcode": 0, "errmsg": "ok"}))
     }
+    /// A template message, recorded as ("template:" + id, the fields' texts joined by " | ").
+    async fn template(
+        State(inbox): State<Inbox>,
+        Query(q): Query<std::collections::HashMap<String, String>>,
+        axum::Json(body): axum::Json<Value>,
+    ) -> axum::Json<Value> {
+        if q.get("access_token").map(String::as_str) != Some("standin-token") {
+            return axum::Json(json!({"errcode": 40001, "errmsg": "invalid credential"}));
+        }
+        let (Some(to), Some(id), Some(data)) = (
+            body["touser"].as_str(),
+            body["template_id"].as_str(),
+            body["data"].as_object(),
+        ) else {
+            return axum::Json(json!({"errcode": 44002, "errmsg": "empty post data"}));
+        };
+        let texts: Vec<&str> = data.values().filter_map(|v| v["value"].as_str()).collect();
+        inbox.lock().unwrap().push((
+            to.to_string(),
+            format!("template:{id} {}", texts.join(" | ")),
+        ));
+        axum::Json(json!({"errcode": 0, "errmsg": "ok", "msgid": 1}))
+    }
     let inbox = Inbox::default();
     let router = axum::Router::new()
         .route("/cgi-bin/token", get(token))
         .route("/cgi-bin/message/custom/send", post(send))
+        .route("/cgi-bin/message/template/send", post(template))
         .with_state(inbox.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -481,7 +505,20 @@ async fn send_due(app: &TestApp) -> usize {
         let config =
             ClientConfig::new(&target.app_id, &target.app_secret).with_base_url(&target.api_base);
         let client = WeChatClient::new(config, app.desk.clock().clone()).unwrap();
-        let result = match client.send_text(&delivery.to, &delivery.body).await {
+        let sent = match &delivery.wechat_template {
+            Some(t) => {
+                let data: Vec<(String, String)> = t
+                    .fields
+                    .iter()
+                    .map(|f| (f.key.clone(), f.value.clone()))
+                    .collect();
+                client
+                    .send_template(&delivery.to, &t.template_id, t.url.as_deref(), &data)
+                    .await
+            }
+            None => client.send_text(&delivery.to, &delivery.body).await,
+        };
+        let result = match sent {
             Ok(()) => AttemptResult::Sent,
             Err(e) if e.is_transient() => AttemptResult::Temporary(e.to_string()),
             Err(e) => AttemptResult::Permanent(e.to_string()),
@@ -711,4 +748,114 @@ async fn an_official_account_in_safe_mode_checks_its_url_plainly_and_decrypts_me
         records.iter().any(|r| r["outcome"] == "unparsed"),
         "{records:?}"
     );
+}
+
+/// Notices on a WeChat case: within the 48-hour window as customer-service messages; after it,
+/// by the template message the admin set for that notice, or not at all (the case says why).
+#[tokio::test]
+async fn notices_reach_a_follower_by_message_then_by_template_message() {
+    let app = spawn_app().await;
+    let admin = app.as_role(Role::Admin);
+    let (api_base, inbox) = standin().await;
+    let id = create_account(&app, official_account(&api_base)).await;
+    let mut templates = admin.get("/api/v1/settings/notices").await.expect(200);
+    templates["templates"][2]["wechat_template"] = json!({"template_id": "tpl-resolved",
+        "fields": [{"key": "first", "value": "您的工单已处理完毕"},
+                   {"key": "keyword1", "value": "{case_number}"}]});
+    admin
+        .put("/api/v1/settings/notices", templates)
+        .await
+        .expect(200);
+    let xml = text_message(OPENID, 9_001, "转人工", &now_seconds(&app));
+    assert_eq!(post_plain(&app, &id, &xml, TOKEN).await.0, 200);
+    let case_id = inbound(&app).await[0]["case_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let number = admin
+        .get(&format!("/api/v1/cases/{case_id}"))
+        .await
+        .expect(200)["number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    send_due(&app).await;
+    let before = inbox.lock().unwrap().len();
+
+    // Within the window: the resolution and the survey as messages.
+    let set = |status: &'static str| {
+        let app = &app;
+        let case_id = case_id.clone();
+        async move {
+            let token = app.login("admin").await;
+            let (code, body) = app
+                .call(
+                    Method::PATCH,
+                    &format!("/api/v1/cases/{case_id}"),
+                    Some(&token),
+                    Some(json!({"status": status})),
+                )
+                .await;
+            assert_eq!(code, 200, "{body}");
+        }
+    };
+    set("open").await;
+    set("resolved").await;
+    assert_eq!(send_due(&app).await, 2);
+    let got = inbox.lock().unwrap()[before..].to_vec();
+    assert!(got.iter().all(|(to, _)| to == OPENID), "{got:?}");
+    assert!(
+        got.iter()
+            .any(|(_, text)| text.contains(&number) && text.contains("处理完毕")),
+        "{got:?}"
+    );
+    assert!(got.iter().all(|(_, text)| !text.starts_with("template:")));
+
+    // Two days on, reopened and resolved again: only the template message can reach them.
+    app.clock.advance(SignedDuration::from_hours(49));
+    set("open").await;
+    set("resolved").await;
+    let claimed_before = inbox.lock().unwrap().len();
+    assert_eq!(
+        send_due(&app).await,
+        1,
+        "the resolution (the survey went once)"
+    );
+    let got = inbox.lock().unwrap()[claimed_before..].to_vec();
+    assert_eq!(
+        got,
+        vec![(
+            OPENID.to_string(),
+            format!("template:tpl-resolved 您的工单已处理完毕 | {number}")
+        )]
+    );
+
+    // A promise has no template: after the window nothing reaches them, and the case says so.
+    let token = app.login("admin").await;
+    let due = (app.clock.now() + SignedDuration::from_hours(2)).to_string();
+    let (code, body) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{case_id}/commitments"),
+            Some(&token),
+            Some(json!({"due_at": due, "note": "两小时内回电"})),
+        )
+        .await;
+    assert_eq!(code, 201, "{body}");
+    let (_, events) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/cases/{case_id}/events?limit=200"),
+            Some(&token),
+            None,
+        )
+        .await;
+    let skipped: Vec<&Value> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "notice_skipped")
+        .collect();
+    assert_eq!(skipped.len(), 1, "{events}");
+    assert_eq!(skipped[0]["data"]["kind"], "callback_promised");
 }

@@ -335,3 +335,46 @@ async fn a_wecom_app_gets_its_token_by_corp_id_and_sends_as_its_agent() {
     assert_eq!(error.code(), Some(40056));
     assert!(!error.is_transient());
 }
+
+#[tokio::test]
+async fn a_template_message_reaches_a_follower_outside_the_window() {
+    let standin = StandIn::start(Options::default()).await;
+    let client = client_for(&standin);
+    standin.user_wrote("oAlice");
+    standin.clock.advance(SignedDuration::from_hours(49));
+    let late = client.send_text("oAlice", "您的工单已处理完毕").await;
+    assert!(
+        matches!(late, Err(WeChatError::OutsideReplyWindow { .. })),
+        "{late:?}"
+    );
+    let data = vec![
+        ("first".to_string(), "您的工单已处理完毕".to_string()),
+        ("keyword1".to_string(), "KF20261207000001".to_string()),
+    ];
+    client
+        .send_template(
+            "oAlice",
+            "tpl-resolved",
+            Some("https://kefu.example/portal/case?number=KF20261207000001"),
+            &data,
+        )
+        .await
+        .unwrap();
+    let sent = standin.templates();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["touser"], "oAlice");
+    assert_eq!(sent[0]["template_id"], "tpl-resolved");
+    assert_eq!(sent[0]["data"]["keyword1"]["value"], "KF20261207000001");
+    assert_eq!(
+        sent[0]["url"],
+        "https://kefu.example/portal/case?number=KF20261207000001"
+    );
+    // Not to someone who never followed.
+    let stranger = client
+        .send_template("oNobody", "tpl-resolved", None, &data)
+        .await;
+    assert!(
+        matches!(stranger, Err(WeChatError::InvalidRecipient { .. })),
+        "{stranger:?}"
+    );
+}

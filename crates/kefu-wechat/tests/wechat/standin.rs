@@ -34,6 +34,8 @@ struct Book {
     /// Openid → time of the user's last message, and customer-service messages sent since.
     users: HashMap<String, (Timestamp, usize)>,
     received: Vec<Received>,
+    /// Template messages: the body as posted.
+    templates: Vec<Value>,
     refuse_every_token: bool,
 }
 
@@ -87,6 +89,7 @@ impl StandIn {
         let app = Router::new()
             .route("/cgi-bin/token", get(issue_token))
             .route("/cgi-bin/message/custom/send", post(custom_send))
+            .route("/cgi-bin/message/template/send", post(template_send))
             .route("/cgi-bin/gettoken", get(issue_wecom_token))
             .route("/cgi-bin/message/send", post(wecom_send))
             .with_state(shared.clone());
@@ -135,6 +138,45 @@ impl StandIn {
     pub fn received(&self) -> Vec<Received> {
         self.shared.book().received.clone()
     }
+
+    pub fn templates(&self) -> Vec<Value> {
+        self.shared.book().templates.clone()
+    }
+}
+
+/// A template message: a valid token, a follower, a template id and fields of `{"value"}`; no
+/// 48-hour window.
+async fn template_send(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<SendQuery>,
+    Json(body): Json<Value>,
+) -> Json<Value> {
+    let now = shared.clock.now();
+    let mut book = shared.book();
+    let valid = query
+        .access_token
+        .as_ref()
+        .and_then(|token| book.tokens.get(token).copied())
+        .is_some_and(|expiry| now < expiry);
+    if !valid || book.refuse_every_token {
+        book.rejected_for_token += 1;
+        return Json(json!({ "errcode": 40001, "errmsg": "invalid credential" }));
+    }
+    let follower = body["touser"]
+        .as_str()
+        .is_some_and(|u| book.users.contains_key(u));
+    if !follower {
+        return Json(json!({ "errcode": 40003, "errmsg": "invalid openid" }));
+    }
+    let well_formed = body["template_id"].as_str().is_some_and(|t| !t.is_empty())
+        && body["data"]
+            .as_object()
+            .is_some_and(|d| !d.is_empty() && d.values().all(|v| v["value"].is_string()));
+    if !well_formed {
+        return Json(json!({ "errcode": 40037, "errmsg": "invalid template_id" }));
+    }
+    book.templates.push(body);
+    Json(json!({ "errcode": 0, "errmsg": "ok", "msgid": 200228332 }))
 }
 
 #[derive(Deserialize)]
