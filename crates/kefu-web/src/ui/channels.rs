@@ -14,10 +14,11 @@ use kefu_model::channels::{
 };
 use kefu_model::error::DomainError;
 
+use super::account_form::{settle, stored_if_refused};
 use super::i18n::Lang;
 use super::pages::{Chrome, local};
 use super::wechat_channels::{WeChatForm, WeChatSection, section};
-use super::{CsrfForm, StaffPage, UiSession, encode, error_page, redirect, render};
+use super::{CsrfForm, StaffPage, UiSession, encode, error_page, render};
 use crate::AppState;
 
 /// The words of these pages, in both languages.
@@ -467,11 +468,7 @@ pub async fn update(
         Ok(draft) => state.desk.update_email_account(&s.actor, &id, draft).await,
         Err(e) => Err(e),
     };
-    let stored = state
-        .desk
-        .channel_account_of(&s.actor, &id, ChannelKind::Email)
-        .await
-        .ok();
+    let stored = stored_if_refused(&state, &s, &id, ChannelKind::Email, saved.is_err()).await;
     let refused = MailboxForm {
         action: format!("/channels/email/{}", encode(&id)),
         heading: words(&s).edit_mailbox,
@@ -493,21 +490,21 @@ async fn answer(
     mut refused: MailboxForm,
     typed: HashMap<String, String>,
 ) -> Response {
-    match saved {
-        Ok(()) => redirect("/channels"),
-        Err(e @ (DomainError::Invalid { .. } | DomainError::Conflict { .. })) => {
-            refused.error = Some(crate::error::public_message(&e));
-            // What was typed comes back, passwords never.
-            refused.values = typed
-                .into_iter()
-                .filter(|(k, _)| !k.ends_with("password") && k != "_csrf")
-                .collect();
-            let chrome = match super::pages::nav(state, &s, "/channels").await {
-                Ok(c) => c,
-                Err(e) => return error_page(s.tr, Some(&s), &e),
-            };
-            page(state, &s, chrome, refused, StatusCode::UNPROCESSABLE_ENTITY).await
+    // What was typed comes back, passwords never.
+    let is_secret: fn(&str) -> bool = |k| k.ends_with("password");
+    match settle(state, &s, saved, typed, is_secret, "/channels").await {
+        Ok(r) => {
+            refused.error = Some(r.reason);
+            refused.values = r.typed;
+            page(
+                state,
+                &s,
+                r.chrome,
+                refused,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
-        Err(e) => error_page(s.tr, Some(&s), &e),
+        Err(answer) => answer,
     }
 }

@@ -2,6 +2,7 @@
 //! server-sent events for live queue counts. No WASM, no CDN: scripts and styles are embedded
 //! in the binary (`assets`). Pages call the same `Desk` use cases as the JSON API.
 
+mod account_form;
 mod calls;
 mod canned;
 mod case_forms;

@@ -15,6 +15,7 @@ use kefu_model::notices::{
     NOTICES_SETTING, NoticeTemplate, NoticeTemplates, PLACEHOLDERS, TemplateField, WeChatTemplate,
 };
 
+use super::account_form::{AccountForm, form_version, settle, stored_if_refused};
 use super::i18n::{Lang, channel_label, notice_name};
 use super::pages::Chrome;
 use super::{CsrfForm, StaffPage, UiSession, encode, error_page, redirect, render};
@@ -133,46 +134,6 @@ struct GatewayRow {
     sent: u64,
     last_ok: String,
     last_error: String,
-}
-
-/// An account's form (an SMS gateway, a PBX) as typed or stored: its secret never, only
-/// whether one is stored.
-#[derive(Default)]
-pub(super) struct AccountForm {
-    pub(super) action: String,
-    pub(super) heading: &'static str,
-    pub(super) values: HashMap<String, String>,
-    pub(super) key_set: bool,
-    pub(super) error: Option<String>,
-}
-
-impl AccountForm {
-    pub(super) fn value(&self, field: &str) -> &str {
-        self.values.get(field).map_or("", String::as_str)
-    }
-
-    pub(super) fn checked(&self, field: &str) -> bool {
-        matches!(self.value(field), "on" | "true")
-    }
-
-    /// What was typed, for a refused form: never the secret `secret`, never the CSRF token.
-    pub(super) fn keep_typed(&mut self, typed: HashMap<String, String>, secret: &str) {
-        self.values = typed
-            .into_iter()
-            .filter(|(k, _)| k != secret && k != "_csrf")
-            .collect();
-    }
-}
-
-/// The version a form was read at, if it carries one.
-pub(super) fn form_version(values: &HashMap<String, String>) -> Result<Option<i64>, DomainError> {
-    match values.get("version").map(|v| v.trim()).unwrap_or_default() {
-        "" => Ok(None),
-        v => v
-            .parse::<i64>()
-            .map(Some)
-            .map_err(|_| DomainError::invalid("version", "a number")),
-    }
 }
 
 struct ChannelBox {
@@ -408,11 +369,9 @@ pub async fn update_gateway(
         Ok(draft) => state.desk.update_sms_account(&s.actor, &id, draft).await,
         Err(e) => Err(e),
     };
-    let key_set = state
-        .desk
-        .channel_account_of(&s.actor, &id, ChannelKind::Sms)
+    let key_set = stored_if_refused(&state, &s, &id, ChannelKind::Sms, saved.is_err())
         .await
-        .is_ok_and(|v| v.secret_is_set("api_key"));
+        .is_some_and(|v| v.secret_is_set("api_key"));
     let refused = AccountForm {
         action: format!("/channels/sms/{}", encode(&id)),
         heading: words(&s).edit_gateway,
@@ -429,26 +388,22 @@ async fn answer(
     mut refused: AccountForm,
     typed: HashMap<String, String>,
 ) -> Response {
-    match saved {
-        Ok(()) => redirect("/channels/notices"),
-        Err(e @ (DomainError::Invalid { .. } | DomainError::Conflict { .. })) => {
-            refused.error = Some(crate::error::public_message(&e));
-            refused.keep_typed(typed, "api_key");
-            let chrome = match super::pages::nav(state, &s, "/channels").await {
-                Ok(c) => c,
-                Err(e) => return error_page(s.tr, Some(&s), &e),
-            };
+    let is_secret: fn(&str) -> bool = |k| k == "api_key";
+    match settle(state, &s, saved, typed, is_secret, "/channels/notices").await {
+        Ok(r) => {
+            refused.error = Some(r.reason);
+            refused.values = r.typed;
             page(
                 state,
                 &s,
-                chrome,
+                r.chrome,
                 refused,
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
         }
-        Err(e) => error_page(s.tr, Some(&s), &e),
+        Err(answer) => answer,
     }
 }
 

@@ -12,11 +12,11 @@ use kefu_model::channels::{ChannelAccountView, ChannelKind};
 use kefu_model::error::DomainError;
 use kefu_model::pbx_account::PbxAccountDraft;
 
+use super::account_form::{AccountForm, form_version, settle, stored_if_refused};
 use super::calls::{PbxRow, pbx_rows};
 use super::i18n::Lang;
-use super::notices::{AccountForm, form_version};
 use super::pages::Chrome;
-use super::{CsrfForm, StaffPage, UiSession, encode, error_page, redirect, render};
+use super::{CsrfForm, StaffPage, UiSession, encode, error_page, render};
 use crate::AppState;
 
 /// The words of this page.
@@ -250,11 +250,9 @@ pub async fn update(
         Ok(draft) => state.desk.update_pbx_account(&s.actor, &id, draft).await,
         Err(e) => Err(e),
     };
-    let key_set = state
-        .desk
-        .channel_account_of(&s.actor, &id, ChannelKind::Pbx)
+    let key_set = stored_if_refused(&state, &s, &id, ChannelKind::Pbx, saved.is_err())
         .await
-        .is_ok_and(|v| v.secret_is_set("webhook_secret"));
+        .is_some_and(|v| v.secret_is_set("webhook_secret"));
     let refused = AccountForm {
         action: format!("/channels/pbx/{}", encode(&id)),
         heading: words(&s).change,
@@ -271,17 +269,20 @@ async fn answer(
     mut refused: AccountForm,
     typed: HashMap<String, String>,
 ) -> Response {
-    match saved {
-        Ok(()) => redirect("/channels/pbx"),
-        Err(e @ (DomainError::Invalid { .. } | DomainError::Conflict { .. })) => {
-            refused.error = Some(crate::error::public_message(&e));
-            refused.keep_typed(typed, "webhook_secret");
-            let chrome = match super::pages::nav(state, &s, "/channels").await {
-                Ok(c) => c,
-                Err(e) => return error_page(s.tr, Some(&s), &e),
-            };
-            page(state, &s, chrome, refused, StatusCode::UNPROCESSABLE_ENTITY).await
+    let is_secret: fn(&str) -> bool = |k| k == "webhook_secret";
+    match settle(state, &s, saved, typed, is_secret, "/channels/pbx").await {
+        Ok(r) => {
+            refused.error = Some(r.reason);
+            refused.values = r.typed;
+            page(
+                state,
+                &s,
+                r.chrome,
+                refused,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
-        Err(e) => error_page(s.tr, Some(&s), &e),
+        Err(answer) => answer,
     }
 }

@@ -11,10 +11,11 @@ use kefu_model::channels::{ChannelAccountView, ChannelKind, WeChatFlavor};
 use kefu_model::error::DomainError;
 use kefu_model::wechat_account::WeChatAccountDraft;
 
+use super::account_form::{settle, stored_if_refused};
 use super::channels::page_with;
 use super::i18n::Lang;
 use super::pages::local;
-use super::{CsrfForm, StaffPage, UiSession, encode, error_page, redirect};
+use super::{CsrfForm, StaffPage, UiSession, encode, error_page};
 use crate::AppState;
 
 /// The words of the section, in both languages.
@@ -303,11 +304,7 @@ pub async fn update(
         Ok(draft) => state.desk.update_wechat_account(&s.actor, &id, draft).await,
         Err(e) => Err(e),
     };
-    let stored = state
-        .desk
-        .channel_account_of(&s.actor, &id, ChannelKind::Wechat)
-        .await
-        .ok();
+    let stored = stored_if_refused(&state, &s, &id, ChannelKind::Wechat, saved.is_err()).await;
     let set = |name: &str| stored.as_ref().is_some_and(|v| v.secret_is_set(name));
     let refused = WeChatForm {
         action: format!("/channels/wechat/{}", encode(&id)),
@@ -329,29 +326,22 @@ async fn answer(
     mut refused: WeChatForm,
     typed: HashMap<String, String>,
 ) -> Response {
-    match saved {
-        Ok(()) => redirect("/channels"),
-        Err(e @ (DomainError::Invalid { .. } | DomainError::Conflict { .. })) => {
-            refused.error = Some(crate::error::public_message(&e));
-            // What was typed comes back, secrets never.
-            refused.values = typed
-                .into_iter()
-                .filter(|(k, _)| !SECRET_FIELDS.contains(&k.as_str()) && k != "_csrf")
-                .collect();
-            let chrome = match super::pages::nav(state, &s, "/channels").await {
-                Ok(c) => c,
-                Err(e) => return error_page(s.tr, Some(&s), &e),
-            };
+    // What was typed comes back, secrets never.
+    let is_secret: fn(&str) -> bool = |k| SECRET_FIELDS.contains(&k);
+    match settle(state, &s, saved, typed, is_secret, "/channels").await {
+        Ok(r) => {
+            refused.error = Some(r.reason);
+            refused.values = r.typed;
             page_with(
                 state,
                 &s,
-                chrome,
+                r.chrome,
                 None,
                 Some(refused),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
         }
-        Err(e) => error_page(s.tr, Some(&s), &e),
+        Err(answer) => answer,
     }
 }
