@@ -238,10 +238,9 @@ impl Desk {
 
     /// Sends the receipt of a case just created (once; not for a replayed creation).
     pub(crate) async fn notify_received(&self, case: &Case) -> DeskResult<Case> {
+        // The case as just created; read again only after someone else changed it.
+        let mut current = case.clone();
         for _ in 0..8 {
-            let Some(current) = self.store.case_by_id(&case.id).await? else {
-                return Ok(case.clone());
-            };
             if current.notices_sent.contains(&NoticeKind::Received) {
                 return Ok(current);
             }
@@ -262,7 +261,10 @@ impl Desk {
                 .await
             {
                 Ok(()) => return Ok(projection),
-                Err(StoreError::VersionConflict) => continue,
+                Err(StoreError::VersionConflict) => match self.store.case_by_id(&case.id).await? {
+                    Some(again) => current = again,
+                    None => return Ok(case.clone()),
+                },
                 Err(e) => return Err(e.into()),
             }
         }
@@ -277,6 +279,11 @@ impl Desk {
         case: &Case,
         due: &[(NoticeKind, Option<Timestamp>)],
     ) -> DeskResult<(Vec<Delivery>, Vec<EventData>)> {
+        // Without a way out (a new installation, the default) one read settles it.
+        let ways = self.notice_ways().await?;
+        if ways.none() {
+            return Ok((Vec::new(), Vec::new()));
+        }
         let templates = self.notice_templates().await?;
         let due: Vec<_> = due
             .iter()
@@ -288,10 +295,6 @@ impl Desk {
             })
             .collect();
         if due.is_empty() {
-            return Ok((Vec::new(), Vec::new()));
-        }
-        let ways = self.notice_ways().await?;
-        if ways.none() {
             return Ok((Vec::new(), Vec::new()));
         }
         let customer = self.store.customer_by_id(&case.customer_id).await?;
