@@ -153,14 +153,8 @@ async fn template_send(
 ) -> Json<Value> {
     let now = shared.clock.now();
     let mut book = shared.book();
-    let valid = query
-        .access_token
-        .as_ref()
-        .and_then(|token| book.tokens.get(token).copied())
-        .is_some_and(|expiry| now < expiry);
-    if !valid || book.refuse_every_token {
-        book.rejected_for_token += 1;
-        return Json(json!({ "errcode": 40001, "errmsg": "invalid credential" }));
+    if let Some(refusal) = token_refusal(&mut book, query.access_token.as_ref(), now) {
+        return refusal;
     }
     let follower = body["touser"]
         .as_str()
@@ -216,6 +210,26 @@ struct SendQuery {
     access_token: Option<String>,
 }
 
+/// The official account API's answer to a missing, unknown or expired token (counted), or
+/// `None` for a valid one.
+fn token_refusal(book: &mut Book, token: Option<&String>, now: Timestamp) -> Option<Json<Value>> {
+    let expiry = token.and_then(|token| book.tokens.get(token).copied());
+    let (code, message) = match expiry {
+        _ if book.refuse_every_token => (
+            40001,
+            "invalid credential, access_token is invalid or not latest",
+        ),
+        None => (
+            40001,
+            "invalid credential, access_token is invalid or not latest",
+        ),
+        Some(expiry) if now >= expiry => (42001, "access_token expired"),
+        Some(_) => return None,
+    };
+    book.rejected_for_token += 1;
+    Some(Json(json!({ "errcode": code, "errmsg": message })))
+}
+
 async fn custom_send(
     State(shared): State<Arc<Shared>>,
     Query(query): Query<SendQuery>,
@@ -223,25 +237,8 @@ async fn custom_send(
 ) -> Json<Value> {
     let now = shared.clock.now();
     let mut book = shared.book();
-    let expiry = query
-        .access_token
-        .as_ref()
-        .and_then(|token| book.tokens.get(token).copied());
-    let token_error = match expiry {
-        _ if book.refuse_every_token => Some((
-            40001,
-            "invalid credential, access_token is invalid or not latest",
-        )),
-        None => Some((
-            40001,
-            "invalid credential, access_token is invalid or not latest",
-        )),
-        Some(expiry) if now >= expiry => Some((42001, "access_token expired")),
-        Some(_) => None,
-    };
-    if let Some((code, message)) = token_error {
-        book.rejected_for_token += 1;
-        return Json(json!({ "errcode": code, "errmsg": message }));
+    if let Some(refusal) = token_refusal(&mut book, query.access_token.as_ref(), now) {
+        return refusal;
     }
     let (Some(touser), Some("text"), Some(content)) = (
         body["touser"].as_str(),
