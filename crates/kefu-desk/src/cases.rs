@@ -38,6 +38,9 @@ pub(crate) struct Along<'a> {
     pub call: Option<CallWrite<'a>>,
     /// Notifications beyond those the events cause: (to whom, kind, text).
     pub tell: &'a [(UserId, &'static str, String)],
+    /// Who reads the case, when not the actor: a network organisation's staff act on their
+    /// order in a case they may not otherwise see.
+    pub reader: Option<&'a Actor>,
 }
 
 impl Desk {
@@ -601,9 +604,10 @@ impl Desk {
             deliveries,
             call,
             tell,
+            reader,
         } = along;
         for _ in 0..APPEND_RETRIES {
-            let case = self.get_case(actor, id_or_number).await?;
+            let case = self.get_case(reader.unwrap_or(actor), id_or_number).await?;
             let changes = plan(&case)?;
             if changes.is_empty() {
                 return Ok((case, Vec::new()));
@@ -864,6 +868,7 @@ impl Desk {
                 });
             }
         }
+        out.extend(self.work_order_notifications(case, events).await?);
         Ok(out)
     }
 

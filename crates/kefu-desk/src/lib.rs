@@ -19,6 +19,7 @@ pub mod desk;
 pub mod export;
 pub mod knowledge;
 pub mod lookup;
+pub mod network;
 pub mod notices;
 pub mod parcels;
 pub mod portal;

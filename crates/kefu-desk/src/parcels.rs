@@ -131,6 +131,7 @@ impl Desk {
                     .setting_or_default::<kefu_model::claim::ClaimRules>(key)
                     .await?,
             ),
+            kefu_model::work_order::RULES_SETTING => to_value(&self.work_order_rules().await?),
             "kb_categories" => to_value(
                 &self
                     .setting_or_default::<kefu_model::kb::Categories>(key)
@@ -164,6 +165,11 @@ impl Desk {
                 let o: kefu_model::pickup::Outlets = parse_setting(value)?;
                 o.validate()?;
                 to_value(&o)?
+            }
+            kefu_model::work_order::RULES_SETTING => {
+                let rules: kefu_model::work_order::OrderRules = parse_setting(value)?;
+                rules.validate()?;
+                to_value(&rules)?
             }
             "rate_card" => {
                 let card: kefu_logistics::RateCard = parse_setting(value)?;

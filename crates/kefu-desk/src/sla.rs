@@ -206,11 +206,20 @@ impl Desk {
         let now = self.now();
         let system = system_actor();
         let (mut fired, mut failed, mut first_error) = (0, 0, None);
-        for id in self.store.due_timers(now, limit).await? {
+        let due = self.store.due_timers(now, limit).await?;
+        // Work orders climb the network's tree: read it once for the batch.
+        let ladder = match due.is_empty() {
+            true => None,
+            false => self.ladder_context().await?,
+        };
+        for id in due {
             let breached = std::sync::atomic::AtomicUsize::new(0);
             let result = self
                 .with_retries(&system, id.as_str(), |case| {
-                    let events = sla::due_effects(case, now);
+                    let mut events = sla::due_effects(case, now);
+                    if let Some(ladder) = &ladder {
+                        events.extend(ladder.due_effects(case, now));
+                    }
                     let breaches = events
                         .iter()
                         .filter(|e| matches!(e, EventData::SlaBreached { .. }))

@@ -14,6 +14,7 @@ use kefu_model::customer::{Customer, CustomerEvent};
 use kefu_model::error::StoreError;
 use kefu_model::export::{ExportRecord, ExportTable};
 use kefu_model::ids::{CaseId, CustomerId, UserId};
+use kefu_model::network::Organisation;
 use kefu_model::pbx_account::CallRecord;
 use kefu_model::pickup::{Pickup, PickupQuery};
 use kefu_model::records::{
@@ -23,6 +24,7 @@ use kefu_model::records::{
 use kefu_model::shipment::Shipment;
 use kefu_model::sla::SlaPolicy;
 use kefu_model::user::{Department, User};
+use kefu_model::work_order::{ListedOrder, OrderQuery, OrgFigures};
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -42,6 +44,7 @@ pub trait Store:
     + TransferStore
     + ChannelStore
     + CallStore
+    + NetworkStore
 {
 }
 
@@ -58,6 +61,7 @@ impl<T> Store for T where
         + TransferStore
         + ChannelStore
         + CallStore
+        + NetworkStore
         + ?Sized
 {
 }
@@ -66,7 +70,7 @@ impl<T> Store for T where
 pub mod prelude {
     pub use super::{
         AuditStore, CallStore, CaseStore, ChannelStore, ChatStore, ConfigStore, DirectoryStore,
-        KnowledgeStore, OutboxStore, ParcelStore, Signals, Store, TransferStore,
+        KnowledgeStore, NetworkStore, OutboxStore, ParcelStore, Signals, Store, TransferStore,
     };
 }
 
@@ -524,6 +528,27 @@ pub trait CallStore: Send + Sync {
     ) -> StoreResult<Vec<CallRecord>>;
     /// A case's calls, oldest first.
     async fn calls_of_case(&self, case_id: &CaseId) -> StoreResult<Vec<CallRecord>>;
+}
+
+/// The franchised network: organisations (each a department with a profile) and the read model
+/// of the work orders, whose truth is their cases' events (written by
+/// [`CaseStore::append_events`] with the events that change them).
+#[async_trait]
+pub trait NetworkStore: Send + Sync {
+    /// A new organisation with its department (`expected_version` `None`; a taken key is
+    /// `Duplicate`) or the next version of one (`VersionConflict` if another write came first).
+    async fn put_organisation(
+        &self,
+        organisation: &Organisation,
+        expected_version: Option<i64>,
+    ) -> StoreResult<()>;
+    async fn organisations(&self) -> StoreResult<Vec<Organisation>>;
+    /// Orders as the query says: open ones by their next deadline, others newest first.
+    async fn work_orders(&self, query: &OrderQuery) -> StoreResult<Vec<ListedOrder>>;
+    /// An order by its id or number.
+    async fn work_order(&self, id_or_number: &str) -> StoreResult<Option<ListedOrder>>;
+    /// Per organisation, the orders sent in `[from, to)`.
+    async fn order_figures(&self, from: Timestamp, to: Timestamp) -> StoreResult<Vec<OrgFigures>>;
 }
 
 /// A stream of cross-node signals.

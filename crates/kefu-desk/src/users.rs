@@ -70,7 +70,7 @@ impl Desk {
             Some(d) => Some(self.resolve_department("department", d).await?.id),
             None => None,
         };
-        if draft.role == Role::Department && department_id.is_none() {
+        if draft.role.is_department_bound() && department_id.is_none() {
             return Err(DomainError::invalid(
                 "department",
                 "department staff must belong to a department",

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use kefu_model::case::{Case, CaseEvent};
 use kefu_model::error::DomainError;
 use kefu_model::shipment::Shipment;
-use kefu_model::user::{Actor, Role, User};
+use kefu_model::user::{Actor, User};
 use kefu_model::views::{Assignable, CustomerLabel};
 
 use crate::desk::{Desk, DeskResult, require_role};
@@ -46,11 +46,10 @@ impl Desk {
             .map(|d| (d.id.to_string(), d.name))
             .collect();
         for user in self.store.list_users().await? {
-            let known = match actor.role {
-                Role::Department => {
-                    user.department_id.is_some() && user.department_id == actor.department_id
-                }
-                _ => true,
+            let known = if actor.role.is_department_bound() {
+                user.department_id.is_some() && user.department_id == actor.department_id
+            } else {
+                true
             };
             if known {
                 names.insert(user.id.to_string(), user.display_name);
@@ -67,7 +66,7 @@ impl Desk {
             .await?
             .into_iter()
             .filter(|u| {
-                actor.role != Role::Department
+                !actor.role.is_department_bound()
                     || (u.department_id.is_some() && u.department_id == actor.department_id)
             })
             .map(|u| (u.id.to_string(), u.username))

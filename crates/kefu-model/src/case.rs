@@ -66,6 +66,9 @@ pub struct Case {
     /// out once).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notices_sent: Vec<crate::notices::NoticeKind>,
+    /// Work orders sent to the network's organisations about this case.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub work_orders: Vec<crate::work_order::WorkOrder>,
 }
 
 string_enum!(
@@ -319,9 +322,63 @@ pub enum EventData {
         kind: crate::notices::NoticeKind,
         reason: String,
     },
+    /// A work order went to an organisation of the network.
+    WorkOrderSent(crate::work_order::WorkOrderSent),
+    /// The organisation answered (the first answer meets the response deadline).
+    WorkOrderReplied {
+        order_id: String,
+        text: String,
+    },
+    WorkOrderCompleted {
+        order_id: String,
+        text: String,
+    },
+    WorkOrderRefused {
+        order_id: String,
+        reason: String,
+    },
+    /// Customer service took the order back.
+    WorkOrderWithdrawn {
+        order_id: String,
+        reason: String,
+    },
+    /// The order went to another organisation, with fresh deadlines.
+    WorkOrderRerouted {
+        order_id: String,
+        from: DepartmentId,
+        to: DepartmentId,
+        to_key: String,
+        reason: String,
+        response_due_at: Timestamp,
+        completion_due_at: Timestamp,
+    },
+    /// A deadline passed: `level` 1 tells the organisation and its manager, each further level
+    /// the next organisation up (`escalated_to`); `next_escalation_at` is when it climbs again.
+    WorkOrderOverdue {
+        order_id: String,
+        stage: crate::work_order::OrderStage,
+        level: u8,
+        escalated_to: DepartmentId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        next_escalation_at: Option<Timestamp>,
+    },
 }
 
 impl EventData {
+    /// The work order an event is about, if it is one of an order's events.
+    pub fn work_order_id(&self) -> Option<&str> {
+        match self {
+            EventData::WorkOrderSent(sent) => Some(&sent.order_id),
+            EventData::WorkOrderReplied { order_id, .. }
+            | EventData::WorkOrderCompleted { order_id, .. }
+            | EventData::WorkOrderRefused { order_id, .. }
+            | EventData::WorkOrderWithdrawn { order_id, .. }
+            | EventData::WorkOrderRerouted { order_id, .. }
+            | EventData::WorkOrderOverdue { order_id, .. } => Some(order_id),
+            _ => None,
+        }
+    }
+
     /// A staff answer the customer gets: a public reply or a logged call.
     pub fn reaches_customer(&self) -> bool {
         matches!(self, EventData::MessageAdded { visibility, author_kind, call, .. }
@@ -370,6 +427,13 @@ impl EventData {
             EventData::ClaimOverdue { .. } => "claim_overdue",
             EventData::CustomerMerged { .. } => "customer_merged",
             EventData::IdentityConfirmed { .. } => "identity_confirmed",
+            EventData::WorkOrderSent(_) => "work_order_sent",
+            EventData::WorkOrderReplied { .. } => "work_order_replied",
+            EventData::WorkOrderCompleted { .. } => "work_order_completed",
+            EventData::WorkOrderRefused { .. } => "work_order_refused",
+            EventData::WorkOrderWithdrawn { .. } => "work_order_withdrawn",
+            EventData::WorkOrderRerouted { .. } => "work_order_rerouted",
+            EventData::WorkOrderOverdue { .. } => "work_order_overdue",
         }
     }
 }
@@ -427,6 +491,7 @@ impl Case {
             bot: bot.then(crate::bot::BotState::default),
             identity_confirmed: None,
             notices_sent: Vec::new(),
+            work_orders: Vec::new(),
         })
     }
 
@@ -523,7 +588,120 @@ impl Case {
                 bot.handed_over_at = Some(event.at);
                 bot.handover_reason = Some(reason.clone());
             }
+            EventData::WorkOrderSent(sent) => self.work_orders.push(
+                crate::work_order::WorkOrder::sent(sent, &event.actor, event.at),
+            ),
+            EventData::WorkOrderReplied { .. }
+            | EventData::WorkOrderCompleted { .. }
+            | EventData::WorkOrderRefused { .. }
+            | EventData::WorkOrderWithdrawn { .. }
+            | EventData::WorkOrderRerouted { .. }
+            | EventData::WorkOrderOverdue { .. } => self.apply_work_order_step(event),
             _ => self.apply_claim_step(event),
+        }
+    }
+
+    /// The steps of a work order after it was sent.
+    fn apply_work_order_step(&mut self, event: &CaseEvent) {
+        use crate::work_order::{OrderEntry, OrderStage, OrderState};
+        let (id, what, text) = match &event.data {
+            EventData::WorkOrderReplied { order_id, text } => (order_id, "replied", text.clone()),
+            EventData::WorkOrderCompleted { order_id, text } => {
+                (order_id, "completed", text.clone())
+            }
+            EventData::WorkOrderRefused { order_id, reason } => {
+                (order_id, "refused", reason.clone())
+            }
+            EventData::WorkOrderWithdrawn { order_id, reason } => {
+                (order_id, "withdrawn", reason.clone())
+            }
+            EventData::WorkOrderRerouted {
+                order_id,
+                to_key,
+                reason,
+                ..
+            } => (order_id, "rerouted", format!("{to_key}：{reason}")),
+            EventData::WorkOrderOverdue {
+                order_id, stage, ..
+            } => (order_id, "overdue", stage.as_str().to_string()),
+            _ => return,
+        };
+        let Some(order) = self.work_orders.iter_mut().find(|o| o.id == *id) else {
+            return;
+        };
+        order.history.push(OrderEntry {
+            at: event.at,
+            by: event.actor.clone(),
+            what: what.to_string(),
+            text,
+        });
+        let answered = |order: &mut crate::work_order::WorkOrder| {
+            order.responded_at.get_or_insert(event.at);
+            if order.escalation_stage == Some(OrderStage::Response) {
+                order.escalation_stage = None;
+                order.escalation_level = 0;
+                order.next_escalation_at = None;
+            }
+        };
+        let closed = |order: &mut crate::work_order::WorkOrder, state: OrderState| {
+            order.state = state;
+            order.closed_at = Some(event.at);
+            order.next_escalation_at = None;
+        };
+        match &event.data {
+            EventData::WorkOrderReplied { .. } => {
+                answered(order);
+                if order.state == OrderState::Sent {
+                    order.state = OrderState::Replied;
+                }
+            }
+            EventData::WorkOrderCompleted { .. } => {
+                answered(order);
+                closed(order, OrderState::Completed);
+            }
+            EventData::WorkOrderRefused { .. } => {
+                answered(order);
+                closed(order, OrderState::Refused);
+            }
+            EventData::WorkOrderWithdrawn { .. } => closed(order, OrderState::Withdrawn),
+            EventData::WorkOrderRerouted {
+                to,
+                to_key,
+                response_due_at,
+                completion_due_at,
+                ..
+            } => {
+                // A fresh start at the new organisation: its own deadlines, nobody late yet.
+                order.organisation = to.clone();
+                order.organisation_key = to_key.clone();
+                order.routed_by = crate::work_order::RoutedBy::Chosen;
+                order.state = OrderState::Sent;
+                order.response_due_at = *response_due_at;
+                order.completion_due_at = *completion_due_at;
+                order.responded_at = None;
+                order.late.clear();
+                order.escalation_level = 0;
+                order.escalation_stage = None;
+                order.escalated_to = None;
+                order.next_escalation_at = None;
+                order.reroutes += 1;
+            }
+            EventData::WorkOrderOverdue {
+                stage,
+                level,
+                escalated_to,
+                next_escalation_at,
+                ..
+            } => {
+                if !order.late.contains(stage) {
+                    order.late.push(*stage);
+                }
+                order.escalation_level = *level;
+                order.escalation_stage = Some(*stage);
+                order.escalated_to = Some(escalated_to.clone());
+                order.next_escalation_at = *next_escalation_at;
+            }
+            _ => {}
         }
     }
 

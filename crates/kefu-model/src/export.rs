@@ -51,6 +51,7 @@ pub enum ExportTable {
     MailThreads,
     Deliveries,
     Calls,
+    Organisations,
 }
 
 impl ExportTable {
@@ -58,7 +59,7 @@ impl ExportTable {
     /// conversations and attachments after cases). Tables added later go where their
     /// references allow without moving the older ones, so a dump written before they existed
     /// is still a valid dump.
-    pub const ALL: [ExportTable; 27] = [
+    pub const ALL: [ExportTable; 28] = [
         ExportTable::Calendars,
         ExportTable::SlaPolicies,
         ExportTable::Settings,
@@ -89,6 +90,9 @@ impl ExportTable {
         ExportTable::Deliveries,
         // The telephone's calls (migration 0016): after the accounts and the cases they name.
         ExportTable::Calls,
+        // The network's organisations (migration 0019): after the departments they are. The
+        // work orders travel inside their cases and are rebuilt from them on import.
+        ExportTable::Organisations,
     ];
 
     /// Records asked for per chunk. Attachments are up to 2 MiB each, so a chunk of them is
@@ -152,6 +156,8 @@ pub enum ExportRecord {
     Delivery(Box<Delivery>),
     /// A call of the telephone channel with its accepted events.
     Call(Box<crate::pbx_account::CallRecord>),
+    /// An organisation of the network (its department travels with the departments).
+    Organisation(Box<crate::network::Organisation>),
 }
 
 /// A channel account as exported: the account, its passwords and its reader's status. The
@@ -280,6 +286,7 @@ impl ExportRecord {
             ExportRecord::Delivery(d) => d.id.clone(),
             // An account id is a generated id without a slash, so the first one ends it.
             ExportRecord::Call(c) => format!("{}/{}", c.account_id, c.call_id),
+            ExportRecord::Organisation(o) => o.id.to_string(),
         }
     }
 }
@@ -391,11 +398,12 @@ mod tests {
             ExportTable::MailThreads => 24,
             ExportTable::Deliveries => 25,
             ExportTable::Calls => 26,
+            ExportTable::Organisations => 27,
         };
         let mut numbers: Vec<usize> = ExportTable::ALL.iter().map(|t| number(*t)).collect();
         numbers.sort_unstable();
-        // 27: one more than the highest number above.
-        assert_eq!(numbers, (0..27).collect::<Vec<_>>(), "each table once");
+        // 28: one more than the highest number above.
+        assert_eq!(numbers, (0..28).collect::<Vec<_>>(), "each table once");
         let at = |t: ExportTable| ExportTable::ALL.iter().position(|x| *x == t).unwrap();
         assert!(at(ExportTable::Users) < at(ExportTable::AgentPresence));
         assert!(at(ExportTable::Departments) < at(ExportTable::CannedReplies));
@@ -415,6 +423,7 @@ mod tests {
         assert!(at(ExportTable::Cases) < at(ExportTable::Deliveries));
         assert!(at(ExportTable::ChannelAccounts) < at(ExportTable::Calls));
         assert!(at(ExportTable::Cases) < at(ExportTable::Calls));
+        assert!(at(ExportTable::Departments) < at(ExportTable::Organisations));
         assert!(ExportTable::Attachments.chunk_size() < CHUNK);
     }
 }

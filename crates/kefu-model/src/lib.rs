@@ -39,6 +39,7 @@ pub mod knowledge;
 #[cfg(any(test, feature = "layering"))]
 pub mod layering;
 pub mod lookup;
+pub mod network;
 pub mod nlu;
 pub mod notices;
 pub mod parcels;
@@ -61,6 +62,7 @@ pub mod user;
 pub mod views;
 pub mod waybill;
 pub mod wechat_account;
+pub mod work_order;
 
 pub use case::{Case, CaseEvent, EventData};
 pub use classify::{Classification, Classifier, KeywordClassifier};

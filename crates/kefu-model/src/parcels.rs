@@ -26,6 +26,7 @@ pub const SETTING_KEYS: &[&str] = &[
     "routing",
     "search_synonyms",
     "notices",
+    "work_orders",
 ];
 
 /// Who may read which configuration document (`GET /settings/{key}`); writing any of them is
@@ -41,6 +42,7 @@ pub const SETTING_KEYS: &[&str] = &[
 /// | `coverage`, `prohibited` | admin, supervisor, agent, department | what customers are told when sending |
 /// | `rate_card` | admin, supervisor, agent, department, finance | prices; finance checks freight against it |
 /// | `claims` | admin, supervisor, agent, finance | compensation rules; agents propose, finance pays |
+/// | `work_orders` | admin, supervisor, agent, department, outlet manager | the deadlines both sides of a work order work to |
 /// | `waybill_format`, `kb_categories` | every role | nothing private; every screen uses them |
 ///
 /// Read-only observers see only the last row. A key not in this table is `not_found`.
@@ -51,22 +53,29 @@ pub const SETTING_READERS: &[(&str, &[Role])] = {
         ("routing", &[Admin, Supervisor]),
         ("notices", &[Admin, Supervisor]),
         ("search_synonyms", &[Admin, Supervisor, Agent]),
-        ("tracking", &[Admin, Supervisor, Agent, Department]),
-        ("coverage", &[Admin, Supervisor, Agent, Department]),
-        ("prohibited", &[Admin, Supervisor, Agent, Department]),
+        (
+            "tracking",
+            &[Admin, Supervisor, Agent, Department, OutletManager],
+        ),
+        (
+            "coverage",
+            &[Admin, Supervisor, Agent, Department, OutletManager],
+        ),
+        (
+            "prohibited",
+            &[Admin, Supervisor, Agent, Department, OutletManager],
+        ),
         (
             "rate_card",
-            &[Admin, Supervisor, Agent, Department, Finance],
+            &[Admin, Supervisor, Agent, Department, OutletManager, Finance],
         ),
         ("claims", &[Admin, Supervisor, Agent, Finance]),
         (
-            "waybill_format",
-            &[Admin, Supervisor, Agent, Department, Readonly, Finance],
+            "work_orders",
+            &[Admin, Supervisor, Agent, Department, OutletManager],
         ),
-        (
-            "kb_categories",
-            &[Admin, Supervisor, Agent, Department, Readonly, Finance],
-        ),
+        ("waybill_format", Role::ALL),
+        ("kb_categories", Role::ALL),
     ]
 };
 

@@ -143,7 +143,10 @@ pub enum SearchScope {
 /// The scope of `actor`'s searches (the rule the engine is given, never the caller's word).
 pub fn scope_for(actor: &Actor) -> Result<SearchScope, DomainError> {
     match actor.role {
-        Role::Department => actor
+        Role::Courier => Err(DomainError::Forbidden(
+            "couriers work their pickups; search is for the desk".into(),
+        )),
+        Role::Department | Role::OutletManager => actor
             .department_id
             .clone()
             .map(SearchScope::Department)

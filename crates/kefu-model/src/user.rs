@@ -11,8 +11,17 @@ string_enum!(
     Role {
         Admin => "admin", Supervisor => "supervisor", Agent => "agent",
         Department => "department", Readonly => "readonly", Finance => "finance",
+        OutletManager => "outlet_manager", Courier => "courier",
     }
 );
+
+impl Role {
+    /// Staff of one department or network organisation (its staff, its manager, its couriers):
+    /// they see only their organisation's work, never the whole desk or its customers.
+    pub fn is_department_bound(self) -> bool {
+        matches!(self, Role::Department | Role::OutletManager | Role::Courier)
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
@@ -83,18 +92,21 @@ impl Actor {
         self.role == Role::Admin
     }
 
+    /// Couriers work their pickups, not cases.
     pub fn can_write_cases(&self) -> bool {
-        !matches!(self.role, Role::Readonly)
+        !matches!(self.role, Role::Readonly | Role::Courier)
     }
 
-    /// Department staff see only what was transferred to their department.
+    /// Department and network staff see only what was transferred to their organisation.
     pub fn sees_all_cases(&self) -> bool {
-        self.role != Role::Department
+        !self.role.is_department_bound()
     }
 
     pub fn can_see_case(&self, case: &Case) -> bool {
         self.sees_all_cases()
-            || (self.department_id.is_some() && case.department == self.department_id)
+            || (self.role != Role::Courier
+                && self.department_id.is_some()
+                && case.department == self.department_id)
     }
 
     /// Department staff may answer and hand back, but not re-route or re-grade a case.
@@ -103,7 +115,7 @@ impl Actor {
     }
 
     pub fn can_see_customers(&self) -> bool {
-        self.role != Role::Department
+        !self.role.is_department_bound()
     }
 
     /// Who may see a customer's or a parcel's contacts in full, each time recorded in the audit

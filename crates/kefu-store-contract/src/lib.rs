@@ -15,6 +15,7 @@ mod console;
 mod customers;
 mod history;
 mod kb;
+mod network;
 mod outbox;
 mod parcels;
 mod queues;
@@ -29,6 +30,7 @@ pub use console::*;
 pub use customers::*;
 pub use history::*;
 pub use kb::*;
+pub use network::*;
 pub use outbox::*;
 pub use parcels::*;
 pub use queues::*;
@@ -198,7 +200,10 @@ macro_rules! contract_tests {
             replies_are_delivered_once_retried_and_visible,
             wechat_messages_open_a_case_once_and_replies_respect_the_window,
             a_teams_signature_signs_its_agents_replies,
-            calls_are_written_with_their_case_events_or_not_at_all);
+            calls_are_written_with_their_case_events_or_not_at_all,
+            organisations_are_departments_kept_by_version,
+            work_orders_are_routed_answered_and_escalated,
+            work_orders_follow_scans_reroutes_and_the_regulator);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn change_histories_survive_export_import() {
@@ -240,6 +245,13 @@ macro_rules! contract_tests {
             let source: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
             let target: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
             $crate::channels_survive_export_import(source, target).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn organisations_and_orders_survive_export_import() {
+            let source: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
+            let target: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
+            $crate::organisations_and_orders_survive_export_import(source, target).await;
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

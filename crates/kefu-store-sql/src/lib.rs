@@ -7,6 +7,7 @@ mod calls;
 mod channels;
 mod conn;
 mod migrate;
+mod network;
 mod ops;
 mod store;
 

@@ -50,6 +50,10 @@ pub enum WriteOp {
         record: Box<kefu_model::pbx_account::CallRecord>,
         expected_version: Option<i64>,
     },
+    PutOrganisation {
+        organisation: Box<kefu_model::network::Organisation>,
+        expected_version: Option<i64>,
+    },
     MarkRead {
         user: String,
         ids: Vec<String>,
@@ -182,7 +186,7 @@ pub(crate) fn docs<T: DeserializeOwned>(rows: &[Row]) -> StoreResult<Vec<T>> {
 /// Runs one write op on a connection that is already inside a transaction.
 pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
     match op {
-        WriteOp::InsertDepartment(d) => insert_department(sql, &d).await?,
+        WriteOp::InsertDepartment(d) => insert_department_row(sql, &d).await?,
         WriteOp::InsertUser(u) => insert_user(sql, &u).await?,
         WriteOp::InsertSession(s) => {
             sql.execute(
@@ -272,6 +276,10 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             )
             .await?;
         }
+        WriteOp::PutOrganisation {
+            organisation,
+            expected_version,
+        } => crate::network::put_organisation(sql, &organisation, expected_version).await?,
         WriteOp::PutChannelStatus { id, status } => {
             crate::channels::put_status(sql, &id, &status).await?;
         }
@@ -581,7 +589,7 @@ async fn insert_attachment(
     Ok(())
 }
 
-async fn insert_department(sql: &mut dyn Sql, d: &Department) -> StoreResult<()> {
+pub(crate) async fn insert_department_row(sql: &mut dyn Sql, d: &Department) -> StoreResult<()> {
     sql.execute(
         "INSERT INTO departments (id, key, doc) VALUES ($1, $2, $3)",
         &[
@@ -960,8 +968,9 @@ async fn insert_case_row(sql: &mut dyn Sql, case: &Case) -> StoreResult<()> {
         SqlErrorKind::ForeignKey => StoreError::NotFound(format!("customer {customer}")),
         _ => named_duplicate(e, format!("case {}", case.number)),
     })?;
-    // A new row has no timers to replace.
-    insert_timers(sql, case).await
+    // A new row has no timers to replace; an imported case brings its orders.
+    insert_timers(sql, case).await?;
+    crate::network::sync_work_orders(sql, case, None).await
 }
 
 /// One timer per running clock of the case, replacing what was there: timers are derived from
@@ -1010,6 +1019,11 @@ async fn insert_timers(sql: &mut dyn Sql, case: &Case) -> StoreResult<()> {
     for c in case.claims.iter().filter(|c| c.is_open() && !c.overdue) {
         if let Some(due) = c.step_due_at {
             timers.push((format!("claim:{}", c.id), due));
+        }
+    }
+    for o in &case.work_orders {
+        if let Some(due) = o.next_due() {
+            timers.push((format!("order:{}", o.id), due));
         }
     }
     for (name, due) in timers {
@@ -1135,12 +1149,19 @@ async fn append(
     for e in events {
         insert_event(sql, e).await?;
     }
+    let orders: Vec<&str> = events
+        .iter()
+        .filter_map(|e| e.data.work_order_id())
+        .collect();
+    if !orders.is_empty() {
+        crate::network::sync_work_orders(sql, projection, Some(&orders)).await?;
+    }
     Ok(())
 }
 
 async fn import_record(sql: &mut dyn Sql, record: ExportRecord) -> StoreResult<()> {
     match record {
-        ExportRecord::Department(d) => insert_department(sql, &d).await,
+        ExportRecord::Department(d) => insert_department_row(sql, &d).await,
         ExportRecord::User(u) => insert_user(sql, &u).await,
         ExportRecord::Customer(c) => insert_customer(sql, &c).await,
         ExportRecord::Case(c) => insert_case_row(sql, &c).await,
@@ -1176,6 +1197,7 @@ async fn import_record(sql: &mut dyn Sql, record: ExportRecord) -> StoreResult<(
         ExportRecord::MailThread(t) => crate::channels::import_mail_thread(sql, &t).await,
         ExportRecord::Delivery(d) => crate::channels::import_delivery(sql, &d).await,
         ExportRecord::Call(c) => crate::calls::import_call(sql, &c).await,
+        ExportRecord::Organisation(o) => crate::network::import_organisation(sql, &o).await,
         ExportRecord::Calendar(c) => {
             // The target installed the built-in calendars when it started; the dump's win.
             sql.execute(
@@ -1821,6 +1843,11 @@ pub(crate) async fn export_chunk(
             .await?
             .into_iter()
             .map(|c| ExportRecord::Call(Box::new(c)))
+            .collect(),
+        ExportTable::Organisations => crate::network::export_organisations(sql, &after, limit)
+            .await?
+            .into_iter()
+            .map(|o| ExportRecord::Organisation(Box::new(o)))
             .collect(),
         ExportTable::CaseEvents => {
             let (case_id, seq) = match after.split_once('/') {

@@ -867,3 +867,44 @@ impl<B: Backend> CallStore for SqlStore<B> {
         calls::calls_of_case(&mut *self.backend.read().await?, case_id).await
     }
 }
+
+#[async_trait]
+impl<B: Backend> NetworkStore for SqlStore<B> {
+    async fn put_organisation(
+        &self,
+        organisation: &kefu_model::network::Organisation,
+        expected_version: Option<i64>,
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::PutOrganisation {
+            organisation: Box::new(organisation.clone()),
+            expected_version,
+        })
+        .await
+    }
+
+    async fn organisations(&self) -> StoreResult<Vec<kefu_model::network::Organisation>> {
+        crate::network::organisations(&mut *self.backend.read().await?).await
+    }
+
+    async fn work_orders(
+        &self,
+        query: &kefu_model::work_order::OrderQuery,
+    ) -> StoreResult<Vec<kefu_model::work_order::ListedOrder>> {
+        crate::network::work_orders(&mut *self.backend.read().await?, query).await
+    }
+
+    async fn work_order(
+        &self,
+        id_or_number: &str,
+    ) -> StoreResult<Option<kefu_model::work_order::ListedOrder>> {
+        crate::network::work_order(&mut *self.backend.read().await?, id_or_number).await
+    }
+
+    async fn order_figures(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<kefu_model::work_order::OrgFigures>> {
+        crate::network::order_figures(&mut *self.backend.read().await?, from, to).await
+    }
+}

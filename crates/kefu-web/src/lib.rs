@@ -12,6 +12,7 @@ mod error;
 mod extract;
 mod kb;
 mod metrics;
+mod network;
 mod openapi;
 mod parcels;
 mod sessions;
@@ -137,6 +138,26 @@ pub fn router(state: AppState) -> Router {
         .route("/pickups/{id}/status", post(parcels::pickup_status))
         .route("/pickups/{id}/reveal", post(parcels::reveal_pickup))
         .route("/cases/{id}/claims", post(parcels::open_claim))
+        .route("/cases/{id}/work-orders", post(network::send_work_order))
+        .route(
+            "/network/organisations",
+            get(network::list_organisations).post(network::create_organisation),
+        )
+        .route(
+            "/network/organisations/{id}",
+            get(network::get_organisation).put(network::change_organisation),
+        )
+        .route("/network/assessment", get(network::assessment))
+        .route("/work-orders", get(network::list_work_orders))
+        .route("/work-orders/{id}", get(network::get_work_order))
+        .route(
+            "/work-orders/{id}/reroute",
+            post(network::reroute_work_order),
+        )
+        .route(
+            "/work-orders/{id}/{action}",
+            post(network::act_on_work_order),
+        )
         .route("/customers/{id}/reveal", post(parcels::reveal_customer))
         .route("/audit", get(parcels::audit_log))
         .route(

@@ -435,6 +435,86 @@ pub const ROUTES: &[Route] = &[
     ),
     (
         "post",
+        "/api/v1/cases/{id}/work-orders",
+        "Send a work order about the case to an organisation of the network (agents, supervisors, admins): hurry, intercept, change_address, trace, damage_loss, complaint; routed to the organisation chosen, else where the parcel was last scanned, else the outlet serving the recipient's district; deadlines on that organisation's calendar; a regulator complaint raises the case to P1",
+        Some("WorkOrderCreate"),
+        201,
+        json::<WorkOrderView>(),
+    ),
+    (
+        "get",
+        "/api/v1/network/organisations",
+        "The network's outlets, sorting centres and regions (an organisation's staff see their own and those below it)",
+        None,
+        200,
+        json::<List<OrganisationView>>(),
+    ),
+    (
+        "post",
+        "/api/v1/network/organisations",
+        "Create an organisation with its department (admins; audited)",
+        Some("OrganisationWrite"),
+        201,
+        json::<OrganisationView>(),
+    ),
+    (
+        "get",
+        "/api/v1/network/organisations/{id}",
+        "One organisation by its key",
+        None,
+        200,
+        json::<OrganisationView>(),
+    ),
+    (
+        "put",
+        "/api/v1/network/organisations/{id}",
+        "Change an organisation (admins; the version read is required; key and kind never change)",
+        Some("OrganisationWrite"),
+        200,
+        json::<OrganisationView>(),
+    ),
+    (
+        "get",
+        "/api/v1/network/assessment",
+        "The outlet assessment (网点考核): per organisation, the work orders sent in [from, to): received, answered and closed on time, refused, complaints, regulator complaints, average time to complete (supervisors, admins; a manager sees their own organisation and those below it)",
+        None,
+        200,
+        json::<List<OrgFiguresView>>(),
+    ),
+    (
+        "get",
+        "/api/v1/work-orders",
+        "Work orders: an organisation's queue for its staff (their own and those below), any or all for the desk; ?open=true lists those still waiting, soonest deadline first",
+        None,
+        200,
+        json::<List<WorkOrderView>>(),
+    ),
+    (
+        "get",
+        "/api/v1/work-orders/{id}",
+        "One work order by id or number",
+        None,
+        200,
+        json::<WorkOrderView>(),
+    ),
+    (
+        "post",
+        "/api/v1/work-orders/{id}/reroute",
+        "Send an open order to another organisation with a reason (customer service or the organisation holding it); fresh deadlines there",
+        Some("WorkOrderReroute"),
+        200,
+        json::<WorkOrderView>(),
+    ),
+    (
+        "post",
+        "/api/v1/work-orders/{id}/{action}",
+        "reply, complete or refuse (the organisation's staff; admins and supervisors recording its answer) or withdraw (customer service); refuse and withdraw need a reason; a closed order is 409",
+        Some("WorkOrderAction"),
+        200,
+        json::<WorkOrderView>(),
+    ),
+    (
+        "post",
         "/api/v1/customers/{id}/reveal",
         "A customer's full phones and emails; the reveal is recorded in the audit log (admins, supervisors, agents, finance; a reason is required)",
         Some("RevealRequest"),
@@ -986,7 +1066,31 @@ fn query_params(path: &str, method: &str) -> Vec<Value> {
                 "",
             ),
         ],
-        ("get", "/api/v1/stats/phone") => ["from", "to"]
+        ("get", "/api/v1/work-orders") => vec![
+            q("organisation", json!({"type": "string"}), "an organisation's key"),
+            q("open", json!({"type": "boolean"}), "only orders still waiting"),
+            q(
+                "kind",
+                json!({"$ref": "#/components/schemas/OrderKind"}),
+                "",
+            ),
+            q(
+                "from",
+                json!({"type": "string", "format": "date-time"}),
+                "sent at or after",
+            ),
+            q(
+                "to",
+                json!({"type": "string", "format": "date-time"}),
+                "sent before",
+            ),
+            q(
+                "limit",
+                json!({"type": "integer", "minimum": 1, "maximum": 1000, "default": 200}),
+                "",
+            ),
+        ],
+        ("get", "/api/v1/stats/phone") | ("get", "/api/v1/network/assessment") => ["from", "to"]
             .iter()
             .map(|name| {
                 json!({"name": name, "in": "query", "required": true,
@@ -1234,6 +1338,9 @@ pub fn document() -> Value {
     generator.subschema_for::<PriorityCode>();
     generator.subschema_for::<ChannelCode>();
     generator.subschema_for::<RoleCode>();
+    generator.subschema_for::<OrgKindCode>();
+    generator.subschema_for::<OrderKindCode>();
+    generator.subschema_for::<RegulatorCode>();
     let mut paths = serde_json::Map::new();
     for (method, path, summary, request, status, response) in ROUTES {
         let public = matches!(
@@ -1337,12 +1444,64 @@ fn request_schemas() -> serde_json::Map<String, Value> {
         parcel_schemas(),
         customer_schemas(),
         channel_schemas(),
+        network_schemas(),
     ] {
         if let Value::Object(part) = part {
             all.extend(part);
         }
     }
     all
+}
+
+/// The network: an organisation, a work order and what is done with it.
+fn network_schemas() -> Value {
+    let text = json!({"type": "string"});
+    let division = json!({"type": "string", "pattern": "^([0-9]{2}|[0-9]{4}|[0-9]{6})$"});
+    let person = |extra: Value| {
+        let mut properties =
+            json!({"name": {"type": "string", "minLength": 1, "maxLength": 40}, "phone": text});
+        if let (Value::Object(p), Value::Object(extra)) = (&mut properties, extra) {
+            p.extend(extra);
+        }
+        properties
+    };
+    json!({
+        "OrganisationWrite": {"type": "object", "required": ["key", "name", "kind"], "additionalProperties": false,
+            "properties": {
+                "key": {"type": "string", "pattern": "^[a-z0-9_-]{1,40}$"},
+                "name": {"type": "string", "minLength": 1, "maxLength": 80},
+                "kind": {"$ref": "#/components/schemas/OrgKind"},
+                "parent": {"type": ["string", "null"], "description": "the key of the centre or region above"},
+                "districts": {"type": "array", "items": division, "description": "division codes or prefixes served (an outlet needs one)"},
+                "calendar": {"type": ["string", "null"]},
+                "lead_minutes": {"type": ["integer", "null"], "minimum": 0, "maximum": 4320},
+                "contacts": {"type": "array", "maxItems": 20, "items": {"type": "object", "required": ["name", "phone"], "additionalProperties": false,
+                    "properties": person(json!({"duty": text}))}},
+                "manager": {"type": ["string", "null"], "description": "the manager's user name"},
+                "couriers": {"type": "array", "items": {"type": "object", "required": ["id", "name", "phone"], "additionalProperties": false,
+                    "properties": person(json!({"id": {"type": "string", "pattern": "^[a-z0-9_-]{1,40}$"},
+                        "districts": {"type": "array", "items": division}, "username": {"type": ["string", "null"]}}))}},
+                "active": {"type": ["boolean", "null"]},
+                "version": {"type": ["integer", "null"], "description": "the version read; required to change"}}},
+        "WorkOrderCreate": {"type": "object", "required": ["kind", "details"], "additionalProperties": false,
+            "properties": {
+                "kind": {"$ref": "#/components/schemas/OrderKind"},
+                "waybill_no": {"type": ["string", "null"]},
+                "organisation": {"type": ["string", "null"], "description": "an organisation's key; none: routed by the parcel"},
+                "regulator": {"oneOf": [{"$ref": "#/components/schemas/Regulator"}, {"type": "null"}], "description": "complaints through the postal administration or 12305 only"},
+                "details": {"type": "object", "required": ["note"], "additionalProperties": false,
+                    "properties": {
+                        "note": {"type": "string", "minLength": 1, "maxLength": 2000},
+                        "new_address": {"type": ["string", "null"], "description": "change_address: required"},
+                        "intercept": {"type": ["string", "null"], "enum": ["return", "hold", null], "description": "intercept: required"},
+                        "photos": {"type": "array", "items": {"type": "object", "required": ["name", "url"], "additionalProperties": false,
+                            "properties": {"name": text, "url": text, "sha256": {"type": ["string", "null"]}}}},
+                        "about": {"type": ["string", "null"], "description": "complaint: whom it is about"}}}}},
+        "WorkOrderAction": {"type": "object", "required": ["text"], "additionalProperties": false,
+            "properties": {"text": {"type": "string", "minLength": 1, "maxLength": 2000, "description": "the answer, or the reason of a refusal or withdrawal"}}},
+        "WorkOrderReroute": {"type": "object", "required": ["organisation", "reason"], "additionalProperties": false,
+            "properties": {"organisation": text, "reason": {"type": "string", "minLength": 1, "maxLength": 500}}},
+    })
 }
 
 /// Channels: a mailbox's settings, a mail handed in.

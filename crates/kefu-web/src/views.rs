@@ -119,6 +119,12 @@ codes!(MailSecurityCode = kefu_model::channels::MailSecurity, "MailSecurity", in
 codes!(InboundOutcomeCode = kefu_model::channels::InboundOutcome, "InboundOutcome", inline: false);
 codes!(DeliveryStateCode = kefu_model::channels::DeliveryState, "DeliveryState", inline: true);
 codes!(WeChatFlavorCode = kefu_model::channels::WeChatFlavor, "WeChatFlavor", inline: true);
+codes!(OrgKindCode = kefu_model::network::OrgKind, "OrgKind", inline: false);
+codes!(OrderKindCode = kefu_model::work_order::OrderKind, "OrderKind", inline: false);
+codes!(OrderStateCode = kefu_model::work_order::OrderState, "OrderState", inline: true);
+codes!(OrderStageCode = kefu_model::work_order::OrderStage, "OrderStage", inline: true);
+codes!(RegulatorCode = kefu_model::work_order::Regulator, "Regulator", inline: false);
+codes!(RoutedByCode = kefu_model::work_order::RoutedBy, "RoutedBy", inline: true);
 
 // ---- lists --------------------------------------------------------------------------------
 
@@ -551,6 +557,9 @@ pub struct CaseView {
     escalation_level: u8,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     claims: Vec<ClaimView>,
+    /// Work orders sent to the network about this case.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    work_orders: Vec<WorkOrderView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<DateTime>")]
     department_due_at: Option<Timestamp>,
@@ -603,6 +612,11 @@ impl CaseView {
             commitments: case.commitments.iter().map(Into::into).collect(),
             escalation_level: case.escalation_level,
             claims: case.claims.iter().map(Into::into).collect(),
+            work_orders: case
+                .work_orders
+                .iter()
+                .map(|o| WorkOrderView::of(&case.id, o))
+                .collect(),
             department_due_at: case.department_due_at,
             department_overdue: case.department_overdue,
             rating: case.rating,
@@ -2290,5 +2304,207 @@ impl WeChatAccountView {
                 last_error_at: v.status.last_error_at,
             },
         })
+    }
+}
+
+// ---- the network ------------------------------------------------------------------------
+
+/// An organisation of the network: an outlet, a sorting centre or a region.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "Organisation")]
+pub struct OrganisationView {
+    /// Its department's id (cases can be transferred to it).
+    id: String,
+    key: String,
+    name: String,
+    #[schemars(with = "OrgKindCode")]
+    kind: kefu_model::network::OrgKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent: Option<String>,
+    districts: Vec<String>,
+    calendar: String,
+    lead_minutes: u32,
+    #[schemars(with = "Vec<AnyObject>")]
+    contacts: Vec<kefu_model::network::Contact>,
+    /// The manager's user id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    manager: Option<String>,
+    #[schemars(with = "Vec<AnyObject>")]
+    couriers: Vec<kefu_model::network::CourierEntry>,
+    active: bool,
+    version: i64,
+    #[schemars(with = "DateTime")]
+    updated_at: Timestamp,
+}
+
+impl From<&kefu_model::network::Organisation> for OrganisationView {
+    fn from(o: &kefu_model::network::Organisation) -> Self {
+        OrganisationView {
+            id: o.id.to_string(),
+            key: o.key.clone(),
+            name: o.name.clone(),
+            kind: o.kind,
+            parent: o.parent.clone(),
+            districts: o.districts.clone(),
+            calendar: o.calendar.clone(),
+            lead_minutes: o.lead_minutes,
+            contacts: o.contacts.clone(),
+            manager: o.manager.as_ref().map(|m| m.to_string()),
+            couriers: o.couriers.clone(),
+            active: o.active,
+            version: o.version,
+            updated_at: o.updated_at,
+        }
+    }
+}
+
+/// One step of a work order's story.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "WorkOrderEntry")]
+pub struct OrderEntryView {
+    #[schemars(with = "DateTime")]
+    at: Timestamp,
+    by: String,
+    /// `replied`, `completed`, `refused`, `withdrawn`, `rerouted`, `overdue`.
+    what: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    text: String,
+}
+
+/// A work order to an organisation of the network, with its deadlines and story.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "WorkOrder")]
+pub struct WorkOrderView {
+    id: String,
+    number: String,
+    case_id: String,
+    #[schemars(with = "OrderKindCode")]
+    kind: kefu_model::work_order::OrderKind,
+    #[schemars(with = "OrderStateCode")]
+    state: kefu_model::work_order::OrderState,
+    /// The organisation's department id and key.
+    organisation: String,
+    organisation_key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waybill_no: Option<String>,
+    #[schemars(with = "AnyObject")]
+    details: kefu_model::work_order::OrderDetails,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<RegulatorCode>")]
+    regulator: Option<kefu_model::work_order::Regulator>,
+    #[schemars(with = "RoutedByCode")]
+    routed_by: kefu_model::work_order::RoutedBy,
+    #[schemars(with = "DateTime")]
+    sent_at: Timestamp,
+    sent_by: String,
+    #[schemars(with = "DateTime")]
+    response_due_at: Timestamp,
+    #[schemars(with = "DateTime")]
+    completion_due_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<DateTime>")]
+    responded_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<DateTime>")]
+    closed_at: Option<Timestamp>,
+    /// The deadlines the organisation let pass.
+    #[schemars(with = "Vec<OrderStageCode>")]
+    late: Vec<kefu_model::work_order::OrderStage>,
+    escalation_level: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<DateTime>")]
+    next_escalation_at: Option<Timestamp>,
+    reroutes: u32,
+    history: Vec<OrderEntryView>,
+}
+
+impl WorkOrderView {
+    pub fn of(case_id: &kefu_model::ids::CaseId, o: &kefu_model::work_order::WorkOrder) -> Self {
+        WorkOrderView {
+            id: o.id.clone(),
+            number: o.number.clone(),
+            case_id: case_id.to_string(),
+            kind: o.kind,
+            state: o.state,
+            organisation: o.organisation.to_string(),
+            organisation_key: o.organisation_key.clone(),
+            waybill_no: o.waybill_no.clone(),
+            details: o.details.clone(),
+            regulator: o.regulator,
+            routed_by: o.routed_by,
+            sent_at: o.sent_at,
+            sent_by: o.sent_by.clone(),
+            response_due_at: o.response_due_at,
+            completion_due_at: o.completion_due_at,
+            responded_at: o.responded_at,
+            closed_at: o.closed_at,
+            late: o.late.clone(),
+            escalation_level: o.escalation_level,
+            next_escalation_at: o.next_escalation_at,
+            reroutes: o.reroutes,
+            history: o
+                .history
+                .iter()
+                .map(|h| OrderEntryView {
+                    at: h.at,
+                    by: h.by.clone(),
+                    what: h.what.clone(),
+                    text: h.text.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// An organisation's work orders sent in a period (网点考核).
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "OrganisationFigures")]
+pub struct OrgFiguresView {
+    organisation: String,
+    organisation_key: String,
+    organisation_name: String,
+    orders: i64,
+    responded: i64,
+    responded_on_time: i64,
+    /// Completed or refused.
+    closed: i64,
+    closed_on_time: i64,
+    refused: i64,
+    complaints: i64,
+    regulator_complaints: i64,
+    /// Share of the orders answered by their response deadline (0–1); absent without orders.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    on_time_response_rate: Option<f64>,
+    /// Share of the closed orders closed by their completion deadline (0–1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    on_time_completion_rate: Option<f64>,
+    /// Average wall-clock minutes from sending to completion, over completed orders.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    average_completion_minutes: Option<f64>,
+}
+
+impl OrgFiguresView {
+    pub fn of(
+        f: &kefu_model::work_order::OrgFigures,
+        org: Option<&kefu_model::network::Organisation>,
+    ) -> Self {
+        let share = |part: i64, whole: i64| (whole > 0).then(|| part as f64 / whole as f64);
+        OrgFiguresView {
+            organisation: f.organisation.to_string(),
+            organisation_key: org.map(|o| o.key.clone()).unwrap_or_default(),
+            organisation_name: org.map(|o| o.name.clone()).unwrap_or_default(),
+            orders: f.orders,
+            responded: f.responded,
+            responded_on_time: f.responded_on_time,
+            closed: f.closed,
+            closed_on_time: f.closed_on_time,
+            refused: f.refused,
+            complaints: f.complaints,
+            regulator_complaints: f.regulator_complaints,
+            on_time_response_rate: share(f.responded_on_time, f.orders),
+            on_time_completion_rate: share(f.closed_on_time, f.closed),
+            average_completion_minutes: (f.completed > 0)
+                .then(|| f.completion_millis as f64 / f.completed as f64 / 60_000.0),
+        }
     }
 }

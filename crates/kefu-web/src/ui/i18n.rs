@@ -1070,6 +1070,15 @@ pub fn event_label(lang: Lang, event: &kefu_model::EventData) -> &'static str {
         E::DeliveryFailed { retry_at: None, .. } => lang.pick("回复发送失败", "Reply not sent"),
         E::NoticeQueued { kind, .. } => notice_label(lang, *kind),
         E::NoticeSkipped { .. } => lang.pick("未通知客户", "Customer not notified"),
+        E::WorkOrderSent(_) => lang.pick("发出网点工单", "Work order sent"),
+        E::WorkOrderReplied { .. } => lang.pick("网点已回复", "Work order answered"),
+        E::WorkOrderCompleted { .. } => lang.pick("网点工单已完成", "Work order completed"),
+        E::WorkOrderRefused { .. } => lang.pick("网点拒绝工单", "Work order refused"),
+        E::WorkOrderWithdrawn { .. } => lang.pick("工单已撤回", "Work order withdrawn"),
+        E::WorkOrderRerouted { .. } => lang.pick("工单改派", "Work order re-routed"),
+        E::WorkOrderOverdue { .. } => {
+            lang.pick("网点工单超时升级", "Work order overdue, escalated")
+        }
     }
 }
 

@@ -680,7 +680,7 @@ pub(super) async fn case_page_for(
             .map(|d| local(d, &tz))
             .unwrap_or_default(),
         department_overdue: case.department_overdue,
-        viewer_is_department: s.actor.role == kefu_model::Role::Department,
+        viewer_is_department: s.actor.role.is_department_bound(),
         identity: case
             .identity_confirmed
             .as_ref()
