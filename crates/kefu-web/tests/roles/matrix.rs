@@ -349,6 +349,38 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             new_customer(&app, &format!("1330000800{n}")).await,
         ));
     }
+    // The network: two outlets, and an order per caller to answer and to re-route.
+    created(
+        &app,
+        "/api/v1/network/organisations",
+        json!({"key": "mx-a", "name": "矩阵朝阳网点", "kind": "outlet", "districts": ["110105"]}),
+    )
+    .await;
+    created(
+        &app,
+        "/api/v1/network/organisations",
+        json!({"key": "mx-b", "name": "矩阵海淀网点", "kind": "outlet", "districts": ["110108"]}),
+    )
+    .await;
+    let order_body = |n: usize| {
+        json!({"kind": "trace", "organisation": "mx-a", "details": {"note": format!("查件{n}")}})
+    };
+    let mut to_answer = Vec::new();
+    let mut to_reroute = Vec::new();
+    for n in 0..7 {
+        for set in [&mut to_answer, &mut to_reroute] {
+            set.push(
+                app.as_role(Role::Agent)
+                    .post(&format!("/api/v1/cases/{case}/work-orders"), order_body(n))
+                    .await
+                    .expect(201)["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            );
+        }
+    }
+    let an_order = to_answer[0].clone();
     // Signing out ends the token it is called with: a fresh one per caller.
     let mut logout_tokens = Vec::new();
     for who in &WHO {
@@ -826,6 +858,89 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             format!("/api/v1/cases/{case}/claims"),
             Some(json!({"kind": "damaged", "claimed_amount": 100, "waybill_no": no})),
             [201, 201, 201, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/network/organisations",
+            "/api/v1/network/organisations",
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/network/organisations",
+            per(&|n| {
+                (
+                    "/api/v1/network/organisations".into(),
+                    Some(json!({"key": format!("mx-new{n}"), "name": "新网点", "kind": "outlet", "districts": ["3101"]})),
+                )
+            }),
+            [201, 403, 403, 403, 403, 403, 401],
+        ),
+        // Department staff of a department that is no organisation see none of the network's.
+        row(
+            M::GET,
+            "/api/v1/network/organisations/{id}",
+            "/api/v1/network/organisations/mx-b",
+            None,
+            [200, 200, 200, 404, 200, 200, 401],
+        ),
+        row(
+            M::PUT,
+            "/api/v1/network/organisations/{id}",
+            "/api/v1/network/organisations/mx-b",
+            Some(json!({"key": "mx-b", "name": "矩阵海淀区网点", "kind": "outlet", "districts": ["110108"], "version": 1})),
+            [200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/network/assessment",
+            format!("/api/v1/network/assessment?{period}"),
+            None,
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/cases/{id}/work-orders",
+            format!("/api/v1/cases/{case}/work-orders"),
+            Some(order_body(9)),
+            [201, 201, 201, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/work-orders",
+            "/api/v1/work-orders",
+            None,
+            [200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/work-orders/{id}",
+            format!("/api/v1/work-orders/{an_order}"),
+            None,
+            [200, 200, 200, 404, 200, 200, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/work-orders/{id}/reroute",
+            per(&|n| {
+                (
+                    format!("/api/v1/work-orders/{}/reroute", to_reroute[n]),
+                    Some(json!({"organisation": "mx-b", "reason": "地址属海淀"})),
+                )
+            }),
+            [200, 200, 200, 404, 403, 403, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/work-orders/{id}/{action}",
+            per(&|n| {
+                (
+                    format!("/api/v1/work-orders/{}/reply", to_answer[n]),
+                    Some(json!({"text": "已查到，在派送中"})),
+                )
+            }),
+            [200, 200, 403, 404, 403, 403, 401],
         ),
         each(
             M::POST,
