@@ -18,7 +18,8 @@ use kefu_model::case::{Case, CaseEvent, EventData};
 use kefu_model::channels::{
     AttemptResult, ChannelAccount, ChannelAccountView, ChannelKind, ChannelSecrets,
     ChannelSettings, ChannelStatus, Delivery, DeliveryState, EmailAccountDraft, EmailSettings,
-    InboundOutcome, InboundRecord, MailHeaders, MailSecurity, after_attempt, plan_email_account,
+    InboundHandling, InboundOutcome, InboundRecord, MailHeaders, MailSecurity, after_attempt,
+    plan_email_account,
 };
 use kefu_model::codes::{Channel, Status, Visibility};
 use kefu_model::drafts::{CaseDraft, CustomerDraft};
@@ -63,6 +64,14 @@ pub struct MailReceipt {
     pub case_id: Option<CaseId>,
     pub case_number: Option<String>,
     pub detail: String,
+}
+
+/// What reading an unreadable message again did: its record as it is now, and the receipt
+/// when it was taken in this time.
+#[derive(Debug, Clone)]
+pub struct InboundRetake {
+    pub record: InboundRecord,
+    pub receipt: Option<MailReceipt>,
 }
 
 /// An SMTP server and how to log in, for the worker that sends.
@@ -421,6 +430,25 @@ impl Desk {
         Ok(out)
     }
 
+    /// The enabled e-mail accounts whose address is `address` (compared without regard to
+    /// case), for the SMTP listener: a recipient none of them has is refused.
+    pub async fn email_accounts_for_address(&self, address: &str) -> DeskResult<Vec<String>> {
+        let wanted = address.trim().to_lowercase();
+        Ok(self
+            .store
+            .channel_accounts()
+            .await?
+            .into_iter()
+            .filter(|(account, _)| account.enabled)
+            .filter(|(account, _)| {
+                account
+                    .email()
+                    .is_some_and(|e| e.address.as_str().to_lowercase() == wanted)
+            })
+            .map(|(account, _)| account.id)
+            .collect())
+    }
+
     /// Records where a mailbox's reader stands and how its last attempt went.
     pub async fn record_mailbox_status(&self, id: &str, status: &ChannelStatus) -> DeskResult<()> {
         Ok(self.store.put_channel_status(id, status).await?)
@@ -439,21 +467,34 @@ impl Desk {
             .filter(|(a, _)| a.kind() == ChannelKind::Email)
             .ok_or_else(|| DomainError::NotFound(format!("email account '{account_id}'")))?;
         let now = self.now();
+        match self.read_and_take_in(&account.id, raw, now).await? {
+            Ok(receipt) => Ok(receipt),
+            Err(why) => self.keep_unread(&account.id, raw, why, now).await,
+        }
+    }
+
+    /// Reads a mail and takes it in; `Err(why)` when it cannot be read (nothing written).
+    async fn read_and_take_in(
+        &self,
+        account_id: &str,
+        raw: &[u8],
+        now: Timestamp,
+    ) -> DeskResult<Result<MailReceipt, String>> {
         let mail = match parse_inbound_with(raw, &AttachmentPolicy::default()) {
             Ok(mail) => mail,
-            Err(e) => return self.keep_unread(&account.id, raw, e.to_string(), now).await,
+            Err(e) => return Ok(Err(e.to_string())),
         };
         if let Some(seen) = self
             .store
             .inbound_record(Channel::Email, &mail.message_id)
             .await?
         {
-            return Ok(self.receipt(&seen, true, None).await);
+            return Ok(Ok(self.receipt(&seen, true, None).await));
         }
         let mut record = InboundRecord {
             channel: Channel::Email,
             dedupe_key: mail.message_id.clone(),
-            account_id: account.id.clone(),
+            account_id: account_id.to_string(),
             received_at: now,
             outcome: InboundOutcome::Created,
             case_id: None,
@@ -463,12 +504,13 @@ impl Desk {
             subject: subject_of(&mail),
             detail: String::new(),
             raw_base64: None,
+            handled: None,
         };
         match classify(&mail) {
             MailKind::AutoReply => {
                 record.outcome = InboundOutcome::AutoReply;
                 record.detail = "自动回复，不作答复".into();
-                return self.record(record, &[], None).await;
+                return Ok(Ok(self.record(record, &[], None).await?));
             }
             MailKind::Bounce {
                 original_message_id,
@@ -482,23 +524,200 @@ impl Desk {
                 if permanent && let Some(case_id) = &record.case_id {
                     self.bounced(case_id, &about, &record.detail).await?;
                 }
-                return self.record(record, &[], None).await;
+                return Ok(Ok(self.record(record, &[], None).await?));
             }
             MailKind::Normal => {}
         }
         if mail.from.email().is_none() {
-            let detail = format!("发件人地址无法使用：{}", mail.from.address);
-            return self.keep_unread(&account.id, raw, detail, now).await;
+            return Ok(Err(format!("发件人地址无法使用：{}", mail.from.address)));
         }
         // A mail the desk refuses (a value no rule can take) is kept for a person rather than
         // refused for ever: the reader would otherwise fetch it again and again.
         match self.take_in(&mail, record, now).await {
-            Err(DomainError::Invalid { field, message }) => {
-                let detail = format!("{field}: {message}");
-                self.keep_unread(&account.id, raw, detail, now).await
-            }
-            other => other,
+            Err(DomainError::Invalid { field, message }) => Ok(Err(format!("{field}: {message}"))),
+            other => other.map(Ok),
         }
+    }
+
+    // ---- unreadable intake (admins) ---------------------------------------------------------
+
+    fn require_intake_admin(actor: &Actor) -> DeskResult<()> {
+        require(
+            actor.role == Role::Admin,
+            "only an admin acts on messages that could not be read",
+        )
+    }
+
+    /// A message taken in, found by its key in whichever channel has it.
+    async fn inbound_by_key(&self, key: &str) -> DeskResult<InboundRecord> {
+        for channel in [Channel::Email, Channel::Wechat] {
+            if let Some(record) = self.store.inbound_record(channel, key).await? {
+                return Ok(record);
+            }
+        }
+        Err(DomainError::NotFound(format!("inbound message '{key}'")))
+    }
+
+    /// The message must still wait for a person: one already read again or dismissed is not
+    /// acted on twice.
+    fn still_unread(record: &InboundRecord) -> DeskResult<()> {
+        if record.outcome == InboundOutcome::Unparsed {
+            return Ok(());
+        }
+        Err(DomainError::conflict(
+            "already_handled",
+            format!(
+                "inbound message '{}' is {}, not waiting for a person",
+                record.dedupe_key,
+                record.outcome.as_str()
+            ),
+        ))
+    }
+
+    fn raw_of(record: &InboundRecord) -> DeskResult<Vec<u8>> {
+        let encoded = record.raw_base64.as_deref().ok_or_else(|| {
+            DomainError::NotFound(format!(
+                "the original of inbound message '{}'",
+                record.dedupe_key
+            ))
+        })?;
+        base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .map_err(|e| {
+                DomainError::Store(kefu_model::StoreError::Backend(format!(
+                    "inbound message '{}': stored bytes are not base64: {e}",
+                    record.dedupe_key
+                )))
+            })
+    }
+
+    async fn audit_inbound(
+        &self,
+        actor: &Actor,
+        action: &str,
+        key: &str,
+        reason: &str,
+    ) -> DeskResult<()> {
+        let now = self.now();
+        self.store
+            .append_audit(&AuditEntry {
+                id: MessageId::new(now).to_string(),
+                at: now,
+                actor: actor.event_name(),
+                action: action.to_string(),
+                subject: format!("inbound:{key}"),
+                reason: reason.to_string(),
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// The original bytes of a message that could not be read, for an admin to open in a mail
+    /// program (audited: a mail may carry a customer's details).
+    pub async fn inbound_original(
+        &self,
+        actor: &Actor,
+        key: &str,
+    ) -> DeskResult<(InboundRecord, Vec<u8>)> {
+        Self::require_intake_admin(actor)?;
+        let record = self.inbound_by_key(key).await?;
+        let raw = Self::raw_of(&record)?;
+        self.audit_inbound(actor, "inbound.download", key, "")
+            .await?;
+        Ok((record, raw))
+    }
+
+    /// Reads a message that could not be read again, with today's parser. If it reads now it
+    /// is taken in exactly as a new mail would be (a case opened or joined, the receipt) and
+    /// its record says so (`retaken`); if not, it stays waiting with the new reason. Two
+    /// admins acting at once: one wins, the other is told `already_handled` (the mail itself
+    /// is taken in once whatever happens, by its Message-ID).
+    pub async fn retake_inbound(&self, actor: &Actor, key: &str) -> DeskResult<InboundRetake> {
+        Self::require_intake_admin(actor)?;
+        let record = self.inbound_by_key(key).await?;
+        Self::still_unread(&record)?;
+        if record.channel != Channel::Email {
+            return Err(DomainError::conflict(
+                "not_retakeable",
+                "only an e-mail can be read again; a WeChat message is sent again by WeChat",
+            ));
+        }
+        let raw = Self::raw_of(&record)?;
+        let now = self.now();
+        let (settled, receipt) = match self.read_and_take_in(&record.account_id, &raw, now).await? {
+            Ok(receipt) => {
+                let settled = InboundRecord {
+                    outcome: InboundOutcome::Retaken,
+                    case_id: receipt.case_id.clone(),
+                    handled: Some(InboundHandling {
+                        by: actor.event_name(),
+                        at: now,
+                        reason: format!("重新读取后收录（{}）", receipt.outcome.as_str()),
+                    }),
+                    ..record.clone()
+                };
+                (settled, Some(receipt))
+            }
+            Err(why) => {
+                let settled = InboundRecord {
+                    detail: cut(&why, 500, "…"),
+                    ..record.clone()
+                };
+                (settled, None)
+            }
+        };
+        if !self
+            .store
+            .settle_inbound(&settled, InboundOutcome::Unparsed)
+            .await?
+        {
+            return Err(DomainError::conflict(
+                "already_handled",
+                format!("inbound message '{key}' was handled by someone else meanwhile"),
+            ));
+        }
+        self.audit_inbound(actor, "inbound.retake", key, &settled.detail)
+            .await?;
+        Ok(InboundRetake {
+            record: settled,
+            receipt,
+        })
+    }
+
+    /// Sets a message that could not be read aside, with the reason (kept on its record): it
+    /// leaves the list of what waits for a person and stays findable as `dismissed`.
+    pub async fn dismiss_inbound(
+        &self,
+        actor: &Actor,
+        key: &str,
+        reason: &str,
+    ) -> DeskResult<InboundRecord> {
+        Self::require_intake_admin(actor)?;
+        let reason = kefu_model::text::text("reason", reason, 500, true)?;
+        let record = self.inbound_by_key(key).await?;
+        Self::still_unread(&record)?;
+        let settled = InboundRecord {
+            outcome: InboundOutcome::Dismissed,
+            handled: Some(InboundHandling {
+                by: actor.event_name(),
+                at: self.now(),
+                reason: reason.clone(),
+            }),
+            ..record
+        };
+        if !self
+            .store
+            .settle_inbound(&settled, InboundOutcome::Unparsed)
+            .await?
+        {
+            return Err(DomainError::conflict(
+                "already_handled",
+                format!("inbound message '{key}' was handled by someone else meanwhile"),
+            ));
+        }
+        self.audit_inbound(actor, "inbound.dismiss", key, &reason)
+            .await?;
+        Ok(settled)
     }
 
     /// A person's mail into its case, or a new one.
@@ -673,6 +892,7 @@ impl Desk {
             subject: String::new(),
             detail: cut(&detail, 500, "…"),
             raw_base64: Some(base64::engine::general_purpose::STANDARD.encode(raw)),
+            handled: None,
         };
         self.record(record, &[], None).await
     }

@@ -479,6 +479,14 @@ pub trait ChannelStore: Send + Sync {
         record: &InboundRecord,
         thread_ids: &[String],
     ) -> StoreResult<bool>;
+    /// Replaces a message's record (a person read it again or dismissed it) only while its
+    /// outcome is still `expected`: false, with nothing written, when someone else got there
+    /// first.
+    async fn settle_inbound(
+        &self,
+        record: &InboundRecord,
+        expected: InboundOutcome,
+    ) -> StoreResult<bool>;
     async fn inbound_record(
         &self,
         channel: Channel,

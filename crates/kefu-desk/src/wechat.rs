@@ -446,6 +446,7 @@ impl Desk {
             subject: String::new(),
             detail: cut(&detail, 500, "…"),
             raw_base64: Some(base64::engine::general_purpose::STANDARD.encode(raw.as_bytes())),
+            handled: None,
         };
         let fresh = self.store.record_inbound(&record, &[]).await?;
         Ok(WeChatReceipt {
@@ -489,6 +490,7 @@ impl Desk {
             subject: cut(&message.msg_type, 40, ""),
             detail: String::new(),
             raw_base64: None,
+            handled: None,
         };
         if let MessageKind::Event(event) = &message.kind {
             record.detail = event_detail(event);

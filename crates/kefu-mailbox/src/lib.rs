@@ -8,6 +8,9 @@
 //! - [`wait_for_new`]: IMAP IDLE until the server announces new mail or a timeout passes.
 //! - [`send_raw`]: bytes handed to an SMTP server, a refusal told apart as temporary (4xx,
 //!   connection lost, timeout: try again later) or permanent (5xx: give up and tell the agent).
+//! - [`smtp_server`]: the receiving side of SMTP for a mail gateway on a trusted network that
+//!   hands mail to kefu: a pure session state machine and a tokio listener around it, handing
+//!   each mail to a [`smtp_server::MailSink`] and answering 250 only once it is stored.
 //!
 //! TLS is rustls everywhere (no OpenSSL), trusting the Mozilla roots and, per account, the
 //! [`ExtraRoots`] of a private CA; plain TCP is there for a server on the same machine.
@@ -15,6 +18,7 @@
 mod error;
 mod imap;
 mod smtp;
+pub mod smtp_server;
 mod tls;
 
 pub use error::MailboxError;
@@ -23,4 +27,5 @@ pub use imap::{
     wait_for_new,
 };
 pub use smtp::{SmtpAccount, SmtpEnvelope, SmtpSecurity, send_raw};
+pub use smtp_server::{MailSink, ReceivedMail, SinkError, SmtpServerConfig, serve_smtp};
 pub use tls::ExtraRoots;

@@ -23,10 +23,12 @@ string_enum!(
 );
 
 string_enum!(
-    /// What became of a message that came in.
+    /// What became of a message that came in. `unparsed` waits for a person, who may have it
+    /// read again (`retaken`: it was then taken in as a new message) or set it aside with a
+    /// reason (`dismissed`).
     InboundOutcome {
         Created => "created", Joined => "joined", AutoReply => "auto_reply", Bounce => "bounce",
-        Unparsed => "unparsed", Event => "event",
+        Unparsed => "unparsed", Event => "event", Retaken => "retaken", Dismissed => "dismissed",
     }
 );
 
@@ -563,6 +565,19 @@ pub struct InboundRecord {
     /// The original bytes, kept only for what could not be taken in, so nothing is lost.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw_base64: Option<String>,
+    /// Who settled an unreadable message (read it again, or dismissed it), when, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handled: Option<InboundHandling>,
+}
+
+/// A person's decision on a message that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboundHandling {
+    /// The actor, as events name it (`user:NAME`).
+    pub by: String,
+    pub at: Timestamp,
+    /// Why it was dismissed; for a retake, what became of it.
+    pub reason: String,
 }
 
 /// The mail headers of an outgoing reply, fixed when it is queued so every attempt sends the

@@ -8,7 +8,7 @@ use jiff::SignedDuration;
 use kefu_desk::Store;
 use kefu_model::channels::{
     AttemptResult, ChannelSecrets, ChannelStatus, DeliveryState, EmailAccountDraft, InboundOutcome,
-    TeamSignature,
+    InboundRecord, TeamSignature,
 };
 use kefu_model::drafts::MessageDraft;
 use kefu_model::export::{self, ExportRecord};
@@ -16,7 +16,7 @@ use kefu_model::notices::NoticeKind;
 use kefu_model::records::CaseQuery;
 use kefu_model::{Channel, DomainError, EventData, Visibility};
 
-use crate::{Fixture, fixture};
+use crate::{Fixture, fixture, start_time};
 
 fn mailbox(name: &str, address: &str) -> EmailAccountDraft {
     EmailAccountDraft {
@@ -260,6 +260,201 @@ pub async fn mail_opens_a_case_once_and_answers_join_it(store: Arc<dyn Store>) {
     assert!(matches!(refused, Err(DomainError::Forbidden(_))));
     let refused = f.desk.channel_accounts(&f.agent).await;
     assert!(matches!(refused, Err(DomainError::Forbidden(_))));
+}
+
+/// What could not be read waits for an admin: the original downloads (audited); reading it
+/// again either takes it in as a new mail would be (a case, the receipt; `retaken`) or leaves
+/// it waiting with the new reason; dismissing needs a reason and keeps it findable. A message
+/// already settled is not acted on twice, and only admins act.
+pub async fn unreadable_mail_is_read_again_or_dismissed_by_an_admin(store: Arc<dyn Store>) {
+    use base64::Engine as _;
+    let f = fixture(store.clone()).await;
+    let id = f
+        .desk
+        .create_email_account(&f.admin, mailbox("客服邮箱", "kefu@yunlu.example"))
+        .await
+        .unwrap()
+        .account
+        .id;
+    let garbage = b"\x00\x01 not a mail at all";
+    f.desk.receive_mail(&id, garbage).await.unwrap();
+    let waiting = f
+        .desk
+        .inbound_messages(&f.admin, Some(InboundOutcome::Unparsed), None)
+        .await
+        .unwrap();
+    assert_eq!(waiting.len(), 1);
+    let garbage_key = waiting[0].dedupe_key.clone();
+
+    // A mail an older parser could not read, kept raw: today it reads.
+    let readable = customer_mail(
+        "retake-1@example.cn",
+        "li@example.cn",
+        "快递丢了",
+        "运单 SF1234567890123 一直没到。",
+        "",
+    );
+    let old_key = "sha256:0123456789abcdef".to_string();
+    let kept = InboundRecord {
+        channel: Channel::Email,
+        dedupe_key: old_key.clone(),
+        account_id: id.clone(),
+        received_at: start_time(),
+        outcome: InboundOutcome::Unparsed,
+        case_id: None,
+        from: String::new(),
+        reply_to: String::new(),
+        thread_id: None,
+        subject: String::new(),
+        detail: "an old parser's complaint".into(),
+        raw_base64: Some(base64::engine::general_purpose::STANDARD.encode(&readable)),
+        handled: None,
+    };
+    assert!(store.record_inbound(&kept, &[]).await.unwrap());
+
+    // Only admins act.
+    for actor in [&f.agent] {
+        let refused = f.desk.retake_inbound(actor, &old_key).await;
+        assert!(
+            matches!(refused, Err(DomainError::Forbidden(_))),
+            "{refused:?}"
+        );
+        let refused = f.desk.dismiss_inbound(actor, &old_key, "spam").await;
+        assert!(
+            matches!(refused, Err(DomainError::Forbidden(_))),
+            "{refused:?}"
+        );
+        let refused = f.desk.inbound_original(actor, &old_key).await;
+        assert!(
+            matches!(refused, Err(DomainError::Forbidden(_))),
+            "{refused:?}"
+        );
+    }
+    let unknown = f.desk.retake_inbound(&f.admin, "sha256:nothing").await;
+    assert!(
+        matches!(unknown, Err(DomainError::NotFound(_))),
+        "{unknown:?}"
+    );
+
+    // The original, byte for byte, and the download is on record.
+    let (_, raw) = f
+        .desk
+        .inbound_original(&f.admin, &garbage_key)
+        .await
+        .unwrap();
+    assert_eq!(raw, garbage);
+    let audit = store
+        .audit_entries(Some(&format!("inbound:{garbage_key}")), 10)
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].action, "inbound.download");
+
+    // Read again: it reads now, and is taken in as a new mail.
+    let cases_before = case_count(&f).await;
+    let retake = f.desk.retake_inbound(&f.admin, &old_key).await.unwrap();
+    let receipt = retake.receipt.unwrap();
+    assert_eq!(receipt.outcome, InboundOutcome::Created);
+    assert!(!receipt.duplicate);
+    let case_id = receipt.case_id.unwrap();
+    assert_eq!(case_count(&f).await, cases_before + 1);
+    let case = f.desk.get_case(&f.admin, case_id.as_str()).await.unwrap();
+    assert_eq!(case.subject, "快递丢了");
+    assert_eq!(case.channel, Channel::Email);
+    let deliveries = f
+        .desk
+        .case_deliveries(&f.admin, case_id.as_str())
+        .await
+        .unwrap();
+    assert_eq!(deliveries.len(), 1, "the receipt: {deliveries:?}");
+    assert_eq!(retake.record.outcome, InboundOutcome::Retaken);
+    assert_eq!(retake.record.case_id.as_ref(), Some(&case_id));
+    let handled = retake.record.handled.clone().unwrap();
+    assert_eq!(handled.by, f.admin.event_name());
+    let stored = store
+        .inbound_record(Channel::Email, &old_key)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored, retake.record);
+    assert!(stored.raw_base64.is_some(), "the original stays kept");
+    // The mail itself is on record under its Message-ID, as any mail taken in.
+    let taken = store
+        .inbound_record(Channel::Email, "retake-1@example.cn")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(taken.case_id.as_ref(), Some(&case_id));
+    // Settled once: a second admin's retake or dismissal is a conflict and changes nothing.
+    let again = f.desk.retake_inbound(&f.admin, &old_key).await;
+    assert!(
+        matches!(
+            again,
+            Err(DomainError::Conflict {
+                code: "already_handled",
+                ..
+            })
+        ),
+        "{again:?}"
+    );
+    let again = f.desk.dismiss_inbound(&f.admin, &old_key, "spam").await;
+    assert!(
+        matches!(again, Err(DomainError::Conflict { .. })),
+        "{again:?}"
+    );
+    assert_eq!(case_count(&f).await, cases_before + 1);
+
+    // Garbage still does not read: it stays waiting, with the parser's reason.
+    let retake = f.desk.retake_inbound(&f.admin, &garbage_key).await.unwrap();
+    assert!(retake.receipt.is_none());
+    assert_eq!(retake.record.outcome, InboundOutcome::Unparsed);
+    assert!(!retake.record.detail.is_empty());
+    assert_eq!(case_count(&f).await, cases_before + 1);
+
+    // Dismissed only with a reason; then it leaves the list to look at and is found as
+    // dismissed, with its reason.
+    let blank = f.desk.dismiss_inbound(&f.admin, &garbage_key, "  ").await;
+    assert!(
+        matches!(blank, Err(DomainError::Invalid { .. })),
+        "{blank:?}"
+    );
+    let dismissed = f
+        .desk
+        .dismiss_inbound(&f.admin, &garbage_key, "乱码，发件人不明")
+        .await
+        .unwrap();
+    assert_eq!(dismissed.outcome, InboundOutcome::Dismissed);
+    assert_eq!(dismissed.handled.unwrap().reason, "乱码，发件人不明");
+    let waiting = f
+        .desk
+        .inbound_messages(&f.admin, Some(InboundOutcome::Unparsed), None)
+        .await
+        .unwrap();
+    assert!(waiting.is_empty(), "{waiting:?}");
+    let set_aside = f
+        .desk
+        .inbound_messages(&f.admin, Some(InboundOutcome::Dismissed), None)
+        .await
+        .unwrap();
+    assert_eq!(set_aside.len(), 1);
+    assert_eq!(set_aside[0].dedupe_key, garbage_key);
+    let again = f.desk.retake_inbound(&f.admin, &garbage_key).await;
+    assert!(
+        matches!(again, Err(DomainError::Conflict { .. })),
+        "{again:?}"
+    );
+    let mut actions: Vec<String> = store
+        .audit_entries(Some(&format!("inbound:{garbage_key}")), 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.action)
+        .collect();
+    actions.sort();
+    assert_eq!(
+        actions,
+        ["inbound.dismiss", "inbound.download", "inbound.retake"]
+    );
 }
 
 /// A reply is claimed by one worker at a time; a temporary failure is an event and a retry a

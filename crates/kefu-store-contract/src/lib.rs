@@ -197,6 +197,7 @@ macro_rules! contract_tests {
             customers_are_edited_with_their_contacts_and_events,
             merging_customers_moves_cases_and_contacts_at_once,
             mail_opens_a_case_once_and_answers_join_it,
+            unreadable_mail_is_read_again_or_dismissed_by_an_admin,
             replies_are_delivered_once_retried_and_visible,
             wechat_messages_open_a_case_once_and_replies_respect_the_window,
             a_teams_signature_signs_its_agents_replies,

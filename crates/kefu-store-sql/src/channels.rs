@@ -182,6 +182,28 @@ pub(crate) async fn record_inbound(
     Ok(inserted)
 }
 
+/// 1 when replaced, 0 when the record is gone or no longer has the `expected` outcome.
+pub(crate) async fn settle_inbound(
+    sql: &mut dyn Sql,
+    record: &InboundRecord,
+    expected: InboundOutcome,
+) -> StoreResult<u64> {
+    Ok(sql
+        .execute(
+            "UPDATE inbound_messages SET outcome = $3, case_id = $4, doc = $5 \
+         WHERE channel = $1 AND dedupe_key = $2 AND outcome = $6",
+            &[
+                record.channel.as_str().into(),
+                record.dedupe_key.clone().into(),
+                record.outcome.as_str().into(),
+                record.case_id.as_ref().map(|c| c.to_string()).into(),
+                to_json(record)?.into(),
+                expected.as_str().into(),
+            ],
+        )
+        .await?)
+}
+
 async fn add_thread_id(
     sql: &mut dyn Sql,
     message_id: &str,

@@ -122,6 +122,10 @@ pub enum WriteOp {
         record: Box<kefu_model::channels::InboundRecord>,
         thread_ids: Vec<String>,
     },
+    SettleInbound {
+        record: Box<kefu_model::channels::InboundRecord>,
+        expected: kefu_model::channels::InboundOutcome,
+    },
     ClaimDeliveries {
         now: jiff::Timestamp,
         lease_until: jiff::Timestamp,
@@ -285,6 +289,10 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
         }
         WriteOp::RecordInbound { record, thread_ids } => {
             let n = crate::channels::record_inbound(sql, &record, &thread_ids).await?;
+            return Ok(WriteOutput::Count(n));
+        }
+        WriteOp::SettleInbound { record, expected } => {
+            let n = crate::channels::settle_inbound(sql, &record, expected).await?;
             return Ok(WriteOutput::Count(n));
         }
         WriteOp::ClaimDeliveries {

@@ -773,6 +773,21 @@ impl<B: Backend> ChannelStore for SqlStore<B> {
         Ok(matches!(written, WriteOutput::Count(n) if n > 0))
     }
 
+    async fn settle_inbound(
+        &self,
+        record: &InboundRecord,
+        expected: InboundOutcome,
+    ) -> StoreResult<bool> {
+        let written = self
+            .backend
+            .write(WriteOp::SettleInbound {
+                record: Box::new(record.clone()),
+                expected,
+            })
+            .await?;
+        Ok(matches!(written, WriteOutput::Count(n) if n > 0))
+    }
+
     async fn inbound_record(
         &self,
         channel: Channel,

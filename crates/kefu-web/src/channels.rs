@@ -3,7 +3,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use kefu_model::channels::{
     ChannelAccountView, ChannelKind, EmailAccountDraft, InboundOutcome, SmsAccountDraft,
@@ -12,10 +13,11 @@ use kefu_model::error::DomainError;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
 use crate::views::{
-    DeliveryView, EmailAccountView, InboundView, List, MailReceiptView, SmsAccountView,
+    DeliveryView, EmailAccountView, InboundRetakeView, InboundView, List, MailReceiptView,
+    SmsAccountView,
 };
 
 /// `GET /channels/email`.
@@ -172,6 +174,78 @@ pub async fn inbound(
         .inbound_messages(&actor, p.outcome, p.limit)
         .await?;
     Ok(Json(List::of(&records, InboundView::from)))
+}
+
+/// `GET /channels/inbound/{key}/original`: the bytes of a message that could not be read, as
+/// a `.eml` download (admins, audited).
+pub async fn inbound_original(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiPath(key): ApiPath<String>,
+) -> ApiResult<Response> {
+    let (record, raw) = state.desk.inbound_original(&actor, &key).await?;
+    Ok(original_download(&record, raw))
+}
+
+/// The response that downloads a kept message: `message/rfc822`, named by its key.
+pub fn original_download(record: &kefu_model::channels::InboundRecord, raw: Vec<u8>) -> Response {
+    let name: String = record
+        .dedupe_key
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .take(80)
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, "message/rfc822".to_string()),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{}-{name}.eml\"",
+                    record.channel.as_str()
+                ),
+            ),
+        ],
+        raw,
+    )
+        .into_response()
+}
+
+/// `POST /channels/inbound/{key}/retake`: read a message that could not be read again.
+pub async fn retake_inbound(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiPath(key): ApiPath<String>,
+) -> ApiResult<Json<InboundRetakeView>> {
+    let retake = state.desk.retake_inbound(&actor, &key).await?;
+    Ok(Json(InboundRetakeView::from(&retake)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DismissInbound {
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// `POST /channels/inbound/{key}/dismiss`: set a message aside with a reason.
+pub async fn dismiss_inbound(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiPath(key): ApiPath<String>,
+    ApiJson(body): ApiJson<DismissInbound>,
+) -> ApiResult<Json<InboundView>> {
+    let reason = body.reason.unwrap_or_default();
+    if reason.trim().is_empty() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "reason_required",
+            "a message is dismissed only with a reason",
+        ));
+    }
+    let record = state.desk.dismiss_inbound(&actor, &key, &reason).await?;
+    Ok(Json(InboundView::from(&record)))
 }
 
 /// `GET /cases/{id}/deliveries`.

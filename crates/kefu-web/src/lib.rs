@@ -238,6 +238,18 @@ pub fn router(state: AppState) -> Router {
             get(wechat::get_account).put(wechat::update_account),
         )
         .route("/channels/inbound", get(channels::inbound))
+        .route(
+            "/channels/inbound/{key}/original",
+            get(channels::inbound_original),
+        )
+        .route(
+            "/channels/inbound/{key}/retake",
+            post(channels::retake_inbound),
+        )
+        .route(
+            "/channels/inbound/{key}/dismiss",
+            post(channels::dismiss_inbound),
+        )
         .route("/cases/{id}/deliveries", get(channels::case_deliveries))
         .route(
             "/channels/pbx",

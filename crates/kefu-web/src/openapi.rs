@@ -18,6 +18,8 @@ pub enum Body {
     Json(fn(&mut SchemaGenerator) -> Schema),
     /// Plain text.
     Text,
+    /// A whole mail (`message/rfc822`), downloaded as a file.
+    Mail,
     /// No body.
     Empty,
     /// The switch to the WebSocket protocol.
@@ -715,6 +717,30 @@ pub const ROUTES: &[Route] = &[
     ),
     (
         "get",
+        "/api/v1/channels/inbound/{key}/original",
+        "The original bytes of a message kept because it could not be read, as a .eml download (admins; audited)",
+        None,
+        200,
+        Body::Mail,
+    ),
+    (
+        "post",
+        "/api/v1/channels/inbound/{key}/retake",
+        "Read an unreadable message again with today's parser (admins; audited): if it reads, it is taken in as a new mail would be (outcome retaken, with the receipt); if not, it stays unparsed with the new reason. A message already retaken or dismissed is 409 already_handled",
+        None,
+        200,
+        json::<InboundRetakeView>(),
+    ),
+    (
+        "post",
+        "/api/v1/channels/inbound/{key}/dismiss",
+        "Set an unreadable message aside with a reason (admins; audited): it leaves outcome=unparsed and is listed under outcome=dismissed. No reason is 400 reason_required; a message already retaken or dismissed is 409 already_handled",
+        Some("DismissInbound"),
+        200,
+        json::<InboundView>(),
+    ),
+    (
+        "get",
         "/api/v1/channels/pbx",
         "The telephone system's accounts (admins), with their webhook's status; the webhook secret is never shown",
         None,
@@ -1392,6 +1418,9 @@ pub fn document() -> Value {
             Body::Text => {
                 json!({"description": "success", "content": {"text/plain": {"schema": {"type": "string"}}}})
             }
+            Body::Mail => {
+                json!({"description": "success", "content": {"message/rfc822": {"schema": {"type": "string", "format": "binary"}}}})
+            }
             Body::Empty => json!({"description": "done"}),
             Body::Upgrade => json!({"description": "switching to the WebSocket protocol"}),
         };
@@ -1584,6 +1613,8 @@ fn channel_schemas() -> Value {
                 "encoding_aes_key": {"type": "string", "description": "43 characters; required when encrypted"},
                 "version": {"type": "integer", "description": "required when changing: the version being replaced (a stale one is 409 version_conflict)"},
             }},
+        "DismissInbound": {"type": "object", "additionalProperties": false, "required": ["reason"],
+            "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500, "pattern": "\\S", "description": "why it is set aside; kept on the message"}}},
         "RawMail": {"type": "object", "additionalProperties": false, "required": ["raw"],
             "properties": {"raw": text.clone()},
             "description": "raw: the whole RFC 5322 message, base64 (at most 26 MB decoded)"},

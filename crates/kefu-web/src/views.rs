@@ -2136,6 +2136,39 @@ pub struct InboundView {
     /// The original bytes (base64), kept for what could not be read.
     #[serde(skip_serializing_if = "Option::is_none")]
     raw_base64: Option<String>,
+    /// Who read it again or dismissed it, when, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    handled: Option<InboundHandlingView>,
+}
+
+/// An admin's decision on a message that could not be read.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "InboundHandling")]
+pub struct InboundHandlingView {
+    /// The admin, as events name actors (`user:NAME`).
+    by: String,
+    #[schemars(with = "DateTime")]
+    at: Timestamp,
+    /// Why it was dismissed; for a retake, what became of it.
+    reason: String,
+}
+
+/// What reading a message again did: the message's record now, and the receipt when it was
+/// taken in this time (absent: it still cannot be read, `message.detail` says why).
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "InboundRetake")]
+pub struct InboundRetakeView {
+    pub message: InboundView,
+    pub receipt: Option<MailReceiptView>,
+}
+
+impl From<&kefu_desk::channels::InboundRetake> for InboundRetakeView {
+    fn from(r: &kefu_desk::channels::InboundRetake) -> Self {
+        InboundRetakeView {
+            message: InboundView::from(&r.record),
+            receipt: r.receipt.as_ref().map(MailReceiptView::from),
+        }
+    }
 }
 
 impl From<&kefu_model::channels::InboundRecord> for InboundView {
@@ -2151,6 +2184,11 @@ impl From<&kefu_model::channels::InboundRecord> for InboundView {
             subject: r.subject.clone(),
             detail: r.detail.clone(),
             raw_base64: r.raw_base64.clone(),
+            handled: r.handled.as_ref().map(|h| InboundHandlingView {
+                by: h.by.clone(),
+                at: h.at,
+                reason: h.reason.clone(),
+            }),
         }
     }
 }

@@ -22,6 +22,8 @@ pub struct FileSettings {
     pub channel_workers: Option<bool>,
     pub public_url: Option<String>,
     pub speech_url: Option<String>,
+    pub smtp_listen: Option<String>,
+    pub smtp_allowed_clients: Option<String>,
 }
 
 impl FileSettings {
@@ -47,6 +49,11 @@ pub struct Settings {
     /// A speech-to-text service (`POST {"recording_url"}` → `{"text"}`): call recordings are
     /// transcribed into internal notes when set.
     pub speech_url: Option<String>,
+    /// Where `kefu serve` takes mail from a mail gateway by SMTP (e.g. 127.0.0.1:2525); none
+    /// by default. Plain SMTP without login: a gateway on a trusted network only.
+    pub smtp_listen: Option<String>,
+    /// The gateway's addresses, comma-separated; others are refused at connect (empty: any).
+    pub smtp_allowed_clients: String,
 }
 
 impl Settings {
@@ -60,6 +67,8 @@ impl Settings {
             channel_workers,
             public_url,
             speech_url,
+            smtp_listen,
+            smtp_allowed_clients,
         } = flags;
         let listen = listen
             .or(file.listen)
@@ -83,6 +92,12 @@ impl Settings {
             speech_url: speech_url
                 .or(file.speech_url)
                 .filter(|u| !u.trim().is_empty()),
+            smtp_listen: smtp_listen
+                .or(file.smtp_listen)
+                .filter(|a| !a.trim().is_empty()),
+            smtp_allowed_clients: smtp_allowed_clients
+                .or(file.smtp_allowed_clients)
+                .unwrap_or_default(),
         }
     }
 

@@ -13,5 +13,6 @@ pub mod demo_sms;
 pub mod demo_wechat;
 pub mod node;
 pub mod shipments;
+pub mod smtp_intake;
 pub mod timers;
 pub mod transfer;

@@ -22,7 +22,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 )]
 struct Cli {
     /// A TOML file with listen, data_dir, database_url, time_zone, channel_workers, public_url,
-    /// speech_url.
+    /// speech_url, smtp_listen, smtp_allowed_clients.
     #[arg(long, env = "KEFU_CONFIG", global = true)]
     config: Option<PathBuf>,
     /// Where SQLite keeps its file (used when no database URL is given).
@@ -59,6 +59,13 @@ enum Command {
         /// Address to listen on, e.g. 0.0.0.0:8080.
         #[arg(long, env = "KEFU_LISTEN")]
         listen: Option<String>,
+        /// Also take mail from a mail gateway by SMTP on this address, e.g. 127.0.0.1:2525
+        /// (plain SMTP without login: for a gateway on a trusted network).
+        #[arg(long, env = "KEFU_SMTP_LISTEN")]
+        smtp_listen: Option<String>,
+        /// The mail gateway's IP addresses, comma-separated; other clients are refused.
+        #[arg(long, env = "KEFU_SMTP_ALLOWED_CLIENTS")]
+        smtp_allowed_clients: Option<String>,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -146,10 +153,18 @@ async fn run(cli: Cli) -> Result<(), String> {
     };
     // A data directory the user named (flag, KEFU_DATA_DIR or the file): the demo uses it.
     let named_data_dir = cli.data_dir.clone().or_else(|| file.data_dir.clone());
-    let listen_flag = match &cli.command {
-        Command::Serve { listen } => listen.clone(),
-        Command::Demo { listen } => Some(listen.clone()),
-        _ => None,
+    let (listen_flag, smtp_listen, smtp_allowed_clients) = match &cli.command {
+        Command::Serve {
+            listen,
+            smtp_listen,
+            smtp_allowed_clients,
+        } => (
+            listen.clone(),
+            smtp_listen.clone(),
+            smtp_allowed_clients.clone(),
+        ),
+        Command::Demo { listen } => (Some(listen.clone()), None, None),
+        _ => (None, None, None),
     };
     let mut settings = Settings::merge(
         file,
@@ -161,6 +176,8 @@ async fn run(cli: Cli) -> Result<(), String> {
             channel_workers: cli.channel_workers,
             public_url: cli.public_url,
             speech_url: cli.speech_url,
+            smtp_listen,
+            smtp_allowed_clients,
         },
     );
     match cli.command {
@@ -292,6 +309,18 @@ async fn run(cli: Cli) -> Result<(), String> {
                 } else {
                     println!("created user 'admin' with the password from KEFU_ADMIN_PASSWORD");
                 }
+            }
+            if let Some(smtp_listen) = &settings.smtp_listen {
+                let allowed =
+                    kefu::smtp_intake::parse_allowed_clients(&settings.smtp_allowed_clients)?;
+                let smtp = bind(smtp_listen).await?;
+                let addr = smtp.local_addr().map_err(|e| e.to_string())?;
+                println!("kefu takes mail by SMTP on {addr}");
+                let config = kefu_mailbox::SmtpServerConfig {
+                    allowed_clients: allowed,
+                    ..kefu_mailbox::SmtpServerConfig::default()
+                };
+                tokio::spawn(kefu::smtp_intake::run(smtp, desk.clone(), config));
             }
             let listener = bind(&settings.listen).await?;
             let addr = listener.local_addr().map_err(|e| e.to_string())?;

@@ -1215,3 +1215,80 @@ async fn the_demo_sms_gateway_takes_the_contract_and_its_key_only() {
         .await
         .unwrap();
 }
+
+/// `kefu serve --smtp-listen`: a mail gateway hands mail over by SMTP (lettre's transport here)
+/// and the mail is a case as soon as the gateway has its 250; a recipient that is no mailbox is
+/// refused at RCPT.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_takes_mail_from_a_gateway_by_smtp() {
+    // A free port for the listener: the flag takes an address, and the node prints it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = temp_dir("smtp");
+    let smtp_listen = format!("127.0.0.1:{port}");
+    let server = start(
+        &["serve", "--data-dir", dir.to_str().unwrap()],
+        &[
+            ("KEFU_SMTP_LISTEN", smtp_listen.as_str()),
+            ("KEFU_SMTP_ALLOWED_CLIENTS", "127.0.0.1, ::1"),
+            ("KEFU_CHANNEL_WORKERS", "false"),
+        ],
+    );
+    let http = client();
+    let url = &server.url;
+    let token = login(&http, url, "admin", ADMIN_PASSWORD).await;
+    let mailbox = json!({"name": "客服邮箱", "address": "kefu@yunlu.example",
+        "imap_host": "imap.yunlu.example", "imap_username": "kefu", "imap_password": "pw",
+        "smtp_host": "smtp.yunlu.example"});
+    let res = http
+        .post(format!("{url}/api/v1/channels/email"))
+        .bearer_auth(&token)
+        .json(&mailbox)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+
+    let gateway = kefu_mailbox::SmtpAccount {
+        port,
+        security: kefu_mailbox::SmtpSecurity::Plain,
+        username: None,
+        password: None,
+        ..kefu_mailbox::SmtpAccount::new("127.0.0.1", "", "", "gw.yunlu.example")
+    };
+    let envelope = |to: &str| kefu_mailbox::SmtpEnvelope {
+        from: "wang@example.cn".into(),
+        to: vec![to.to_string()],
+    };
+    let mail = gbk_mail(
+        "smtp-cli-1@example.cn",
+        "快递三天没更新",
+        "运单 SF1234567890123 没动静。",
+    );
+    let refused = kefu_mailbox::send_raw(&gateway, &envelope("nobody@yunlu.example"), &mail)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            kefu_mailbox::MailboxError::PermanentRejection { code: 550, .. }
+        ),
+        "{refused:?}"
+    );
+    kefu_mailbox::send_raw(&gateway, &envelope("kefu@yunlu.example"), &mail)
+        .await
+        .unwrap();
+    // The 250 came after the commit: the case is there now.
+    let (status, inbound) = get(&http, &format!("{url}/api/v1/channels/inbound"), &token).await;
+    assert_eq!(status, 200);
+    let items = inbound["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{inbound}");
+    assert_eq!(items[0]["outcome"], "created");
+    let case_id = items[0]["case_id"].as_str().unwrap();
+    let (_, case) = get(&http, &format!("{url}/api/v1/cases/{case_id}"), &token).await;
+    assert_eq!(case["subject"], "快递三天没更新");
+    assert_eq!(case["channel"], "email");
+}

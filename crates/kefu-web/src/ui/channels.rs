@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use kefu_model::channels::{
@@ -58,6 +58,14 @@ pub struct ChannelTr {
     pub yes: &'static str,
     pub no: &'static str,
     pub notices: &'static str,
+    pub to_look_at: &'static str,
+    pub dismissed: &'static str,
+    pub all: &'static str,
+    pub download: &'static str,
+    pub retake: &'static str,
+    pub dismiss: &'static str,
+    pub dismiss_reason: &'static str,
+    pub handled_by: &'static str,
 }
 
 pub const ZH: ChannelTr = ChannelTr {
@@ -96,6 +104,14 @@ pub const ZH: ChannelTr = ChannelTr {
     yes: "是",
     no: "否",
     notices: "客户通知与短信网关 →",
+    to_look_at: "待处理",
+    dismissed: "已搁置",
+    all: "全部",
+    download: "下载原件（.eml）",
+    retake: "重新读取",
+    dismiss: "搁置",
+    dismiss_reason: "搁置原因（必填）",
+    handled_by: "处理人",
 };
 
 pub const EN: ChannelTr = ChannelTr {
@@ -134,6 +150,14 @@ pub const EN: ChannelTr = ChannelTr {
     yes: "yes",
     no: "no",
     notices: "Customer notices and SMS gateways →",
+    to_look_at: "To look at",
+    dismissed: "Dismissed",
+    all: "All",
+    download: "Download the original (.eml)",
+    retake: "Read again",
+    dismiss: "Dismiss",
+    dismiss_reason: "Why it is dismissed (required)",
+    handled_by: "Handled by",
 };
 
 pub(super) fn words(s: &UiSession) -> &'static ChannelTr {
@@ -154,6 +178,8 @@ pub fn outcome_label(lang: Lang, outcome: InboundOutcome) -> &'static str {
             lang.pick("无法解析，待人工处理", "Unreadable, kept for a person")
         }
         InboundOutcome::Event => lang.pick("微信事件，已记录", "WeChat event, recorded"),
+        InboundOutcome::Retaken => lang.pick("重新读取后已收录", "Read again and taken in"),
+        InboundOutcome::Dismissed => lang.pick("已搁置", "Dismissed"),
     }
 }
 
@@ -175,6 +201,10 @@ struct IntakeRow {
     unparsed: bool,
     case_href: Option<String>,
     detail: String,
+    /// Where the row's actions go (`/channels/inbound/{key}`), for a row with the original kept.
+    actions_href: Option<String>,
+    /// Who settled it, when and why, in one line.
+    handled: String,
 }
 
 /// The form's fields as typed (or as stored, passwords never).
@@ -215,6 +245,10 @@ struct ChannelsPage {
     form: MailboxForm,
     securities: Vec<&'static str>,
     wechat: WeChatSection,
+    /// The intake list's filter: "" (all), "unparsed" or "dismissed".
+    intake_filter: &'static str,
+    /// Why an action on the intake was refused, shown above the list.
+    intake_error: Option<String>,
 }
 
 fn stored_values(v: &ChannelAccountView) -> HashMap<String, String> {
@@ -321,6 +355,34 @@ pub(super) async fn page_with(
     wechat_form: Option<WeChatForm>,
     status: StatusCode,
 ) -> Response {
+    page_full(
+        state,
+        s,
+        chrome,
+        form,
+        wechat_form,
+        Intake::default(),
+        status,
+    )
+    .await
+}
+
+/// The intake list's filter and a refusal to show above it.
+#[derive(Default)]
+struct Intake {
+    outcome: Option<InboundOutcome>,
+    error: Option<String>,
+}
+
+async fn page_full(
+    state: &AppState,
+    s: &UiSession,
+    chrome: Chrome,
+    form: Option<MailboxForm>,
+    wechat_form: Option<WeChatForm>,
+    intake_view: Intake,
+    status: StatusCode,
+) -> Response {
     let form = form.unwrap_or_else(|| new_form(words(s)));
     let desk = &state.desk;
     let wechat = match section(state, s, wechat_form).await {
@@ -331,7 +393,10 @@ pub(super) async fn page_with(
         Ok(a) => a,
         Err(e) => return error_page(s.tr, Some(s), &e),
     };
-    let records: Vec<InboundRecord> = match desk.inbound_messages(&s.actor, None, Some(100)).await {
+    let records: Vec<InboundRecord> = match desk
+        .inbound_messages(&s.actor, intake_view.outcome, Some(100))
+        .await
+    {
         Ok(r) => r,
         Err(e) => return error_page(s.tr, Some(s), &e),
     };
@@ -369,6 +434,15 @@ pub(super) async fn page_with(
                 .as_ref()
                 .map(|c| format!("/cases/{}", encode(c.as_str()))),
             detail: r.detail.clone(),
+            actions_href: r
+                .raw_base64
+                .is_some()
+                .then(|| format!("/channels/inbound/{}", encode(&r.dedupe_key))),
+            handled: r
+                .handled
+                .as_ref()
+                .map(|h| format!("{} · {} · {}", h.by, local(h.at, tz), h.reason))
+                .unwrap_or_default(),
         })
         .collect();
     let pbx = match desk.channel_accounts_of(&s.actor, ChannelKind::Pbx).await {
@@ -385,6 +459,8 @@ pub(super) async fn page_with(
         form,
         securities: MailSecurity::ALL.iter().map(|m| m.as_str()).collect(),
         wechat,
+        intake_filter: intake_view.outcome.map_or("", |o| o.as_str()),
+        intake_error: intake_view.error,
     });
     *r.status_mut() = status;
     r
@@ -407,13 +483,86 @@ fn new_form(w: &'static ChannelTr) -> MailboxForm {
     }
 }
 
-/// `GET /channels`.
+#[derive(serde::Deserialize)]
+pub struct IntakeFilter {
+    #[serde(default)]
+    intake: Option<String>,
+}
+
+/// `GET /channels?intake=unparsed|dismissed`: the intake list all, or only what waits for a
+/// person, or what was set aside (an unknown filter shows all).
 pub async fn channels_page(
     State(state): State<AppState>,
     StaffPage { s, chrome }: StaffPage,
+    Query(filter): Query<IntakeFilter>,
 ) -> Response {
-    let form = new_form(words(&s));
-    page(&state, &s, chrome, form, StatusCode::OK).await
+    let outcome = filter
+        .intake
+        .as_deref()
+        .and_then(InboundOutcome::parse)
+        .filter(|o| matches!(o, InboundOutcome::Unparsed | InboundOutcome::Dismissed));
+    let intake = Intake {
+        outcome,
+        error: None,
+    };
+    page_full(&state, &s, chrome, None, None, intake, StatusCode::OK).await
+}
+
+/// `GET /channels/inbound/{key}/original`: the kept bytes as a `.eml` download (audited).
+pub async fn inbound_original(
+    State(state): State<AppState>,
+    s: UiSession,
+    Path(key): Path<String>,
+) -> Response {
+    match state.desk.inbound_original(&s.actor, &key).await {
+        Ok((record, raw)) => crate::channels::original_download(&record, raw),
+        Err(e) => error_page(s.tr, Some(&s), &e),
+    }
+}
+
+/// `POST /channels/inbound/{key}/retake`: read it again; back to the list to look at.
+pub async fn retake_inbound(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    CsrfForm { s, .. }: CsrfForm<HashMap<String, String>>,
+) -> Response {
+    let done = state.desk.retake_inbound(&s.actor, &key).await.map(|_| ());
+    intake_answer(&state, s, done).await
+}
+
+/// `POST /channels/inbound/{key}/dismiss`: set it aside with the reason typed.
+pub async fn dismiss_inbound(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    CsrfForm { s, form, .. }: CsrfForm<HashMap<String, String>>,
+) -> Response {
+    let reason = form.get("reason").map(String::as_str).unwrap_or_default();
+    let done = state
+        .desk
+        .dismiss_inbound(&s.actor, &key, reason)
+        .await
+        .map(|_| ());
+    intake_answer(&state, s, done).await
+}
+
+/// Done: back to what waits for a person. Refused: the list again with the reason above it,
+/// the status the API would answer.
+async fn intake_answer(state: &AppState, s: UiSession, done: Result<(), DomainError>) -> Response {
+    let e = match done {
+        Ok(()) => return super::redirect("/channels?intake=unparsed#intake"),
+        Err(e @ (DomainError::Invalid { .. } | DomainError::Conflict { .. })) => e,
+        Err(e) => return error_page(s.tr, Some(&s), &e),
+    };
+    let chrome = match super::pages::nav(state, &s, "/channels").await {
+        Ok(c) => c,
+        Err(e) => return error_page(s.tr, Some(&s), &e),
+    };
+    let intake = Intake {
+        outcome: Some(InboundOutcome::Unparsed),
+        error: Some(crate::error::public_message(&e)),
+    };
+    let status = crate::error::status_of(&e);
+    page_full(state, &s, chrome, None, None, intake, status).await
 }
 
 /// `GET /channels/email/{id}`: the page with the mailbox's form filled in.

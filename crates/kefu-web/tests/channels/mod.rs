@@ -265,3 +265,235 @@ async fn the_console_page_adds_and_edits_mailboxes_without_showing_passwords() {
             .contains("channels-link")
     );
 }
+
+/// A handed-in mail that cannot be read, and its key in the intake.
+async fn unreadable(app: &super::TestApp, mailbox: &str, garbage: &str) -> String {
+    let admin = app.as_role(Role::Admin);
+    let kept = admin
+        .post(
+            &format!("/api/v1/channels/email/{mailbox}/mail"),
+            raw(garbage),
+        )
+        .await
+        .expect(200);
+    assert_eq!(kept["outcome"], "unparsed", "{kept}");
+    let listed = admin
+        .get("/api/v1/channels/inbound?outcome=unparsed")
+        .await
+        .expect(200);
+    listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| {
+            let original = base64::engine::general_purpose::STANDARD
+                .decode(i["raw_base64"].as_str().unwrap_or_default())
+                .unwrap_or_default();
+            original == garbage.as_bytes()
+        })
+        .map(|i| i["key"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| panic!("not listed: {listed}"))
+}
+
+#[tokio::test]
+async fn an_admin_downloads_reads_again_or_dismisses_what_could_not_be_read() {
+    let app = spawn_app().await;
+    let admin = app.as_role(Role::Admin);
+    let mailbox = admin
+        .post("/api/v1/channels/email", mailbox())
+        .await
+        .expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let garbage = "\u{1}\u{2} garbage that no parser reads";
+    let key = unreadable(&app, &mailbox, garbage).await;
+    let base = format!("/api/v1/channels/inbound/{key}");
+
+    // The original, as a mail file to open.
+    let download = app
+        .http
+        .get(format!("{}{base}/original", app.base))
+        .bearer_auth(&app.admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(download.status(), StatusCode::OK);
+    let headers = download.headers().clone();
+    assert_eq!(headers["content-type"], "message/rfc822");
+    let disposition = headers["content-disposition"].to_str().unwrap().to_string();
+    assert!(
+        disposition.starts_with("attachment;") && disposition.ends_with(".eml\""),
+        "{disposition}"
+    );
+    assert_eq!(download.bytes().await.unwrap(), garbage.as_bytes());
+    let body = admin
+        .get("/api/v1/channels/inbound/sha256:nothing/original")
+        .await
+        .expect(404);
+    assert_eq!(error_code(&body), "not_found", "{body}");
+
+    // Read again: still unreadable, so it stays waiting.
+    let retake = admin.post(&format!("{base}/retake"), json!({})).await;
+    let retake = retake.expect(200);
+    assert_eq!(retake["message"]["outcome"], "unparsed", "{retake}");
+    assert!(retake["receipt"].is_null(), "{retake}");
+    admin
+        .post("/api/v1/channels/inbound/sha256:nothing/retake", json!({}))
+        .await
+        .expect(404);
+
+    // Dismissing needs a reason: 400 with its code, and nothing changes.
+    for body in [json!({}), json!({"reason": "   "})] {
+        let refused = admin
+            .post(&format!("{base}/dismiss"), body)
+            .await
+            .expect(400);
+        assert_eq!(error_code(&refused), "reason_required", "{refused}");
+    }
+    let still = admin
+        .get("/api/v1/channels/inbound?outcome=unparsed")
+        .await
+        .expect(200);
+    assert_eq!(still["items"].as_array().unwrap().len(), 1, "{still}");
+    admin
+        .post(
+            "/api/v1/channels/inbound/sha256:nothing/dismiss",
+            json!({"reason": "乱码"}),
+        )
+        .await
+        .expect(404);
+    let dismissed = admin
+        .post(
+            &format!("{base}/dismiss"),
+            json!({"reason": "乱码，发件人不明"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(dismissed["outcome"], "dismissed", "{dismissed}");
+    assert_eq!(dismissed["handled"]["reason"], "乱码，发件人不明");
+    assert_eq!(dismissed["handled"]["by"], "user:admin");
+
+    // Settled: a second admin's action is a conflict.
+    for action in ["retake", "dismiss"] {
+        let again = admin
+            .post(&format!("{base}/{action}"), json!({"reason": "again"}))
+            .await
+            .expect(409);
+        assert_eq!(error_code(&again), "already_handled", "{again}");
+    }
+    // It left the list to look at and is found as dismissed.
+    let waiting = admin
+        .get("/api/v1/channels/inbound?outcome=unparsed")
+        .await
+        .expect(200);
+    assert!(waiting["items"].as_array().unwrap().is_empty(), "{waiting}");
+    let set_aside = admin
+        .get("/api/v1/channels/inbound?outcome=dismissed")
+        .await
+        .expect(200);
+    assert_eq!(set_aside["items"][0]["key"], key.as_str(), "{set_aside}");
+    // Supervisors see the intake but do not act on it.
+    let other = unreadable(&app, &mailbox, "\u{1} another").await;
+    let supervisor = app.as_role(Role::Supervisor);
+    supervisor
+        .post(
+            &format!("/api/v1/channels/inbound/{other}/dismiss"),
+            json!({"reason": "x"}),
+        )
+        .await
+        .expect(403);
+    supervisor
+        .get(&format!("/api/v1/channels/inbound/{other}/original"))
+        .await
+        .expect(403);
+}
+
+#[tokio::test]
+async fn the_console_lists_what_waits_and_acts_on_it() {
+    let app = spawn_app().await;
+    let mailbox = app
+        .as_role(Role::Admin)
+        .post("/api/v1/channels/email", mailbox())
+        .await
+        .expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let garbage = "\u{1}\u{2} console garbage";
+    let key = unreadable(&app, &mailbox, garbage).await;
+    // As the page writes it (a form-encoded path segment).
+    let href = format!("/channels/inbound/{}", key.replace(':', "%3A"));
+    for (lang, retake, dismiss) in [("zh", "重新读取", "搁置"), ("en", "Read again", "Dismiss")]
+    {
+        let console = Console::open(&app, &app.admin, lang, "/channels").await;
+        let page = console.get("/channels?intake=unparsed").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.html.contains(retake) && page.html.contains(dismiss),
+            "{}",
+            page.html
+        );
+        assert!(
+            page.html.contains(&format!("{href}/original")),
+            "{}",
+            page.html
+        );
+    }
+    let console = Console::open(&app, &app.admin, "zh", "/channels").await;
+    let download = console.get(&format!("{href}/original")).await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert_eq!(download.html.as_bytes(), garbage.as_bytes());
+
+    // Read again: it stays, with its reason.
+    let retaken = console.post(&format!("{href}/retake"), &[]).await;
+    assert_eq!(retaken.status, StatusCode::SEE_OTHER, "{}", retaken.html);
+    // No reason: refused next to the list, nothing changed.
+    let refused = console
+        .post(&format!("{href}/dismiss"), &[("reason", "")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("reason"), "{}", refused.html);
+    let dismissed = console
+        .post(&format!("{href}/dismiss"), &[("reason", "广告邮件")])
+        .await;
+    assert_eq!(
+        dismissed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        dismissed.html
+    );
+    let waiting = console.get("/channels?intake=unparsed").await;
+    assert!(
+        !waiting.html.contains(&format!("{href}/retake")),
+        "{}",
+        waiting.html
+    );
+    let set_aside = console.get("/channels?intake=dismissed").await;
+    assert!(set_aside.html.contains("广告邮件"), "{}", set_aside.html);
+    assert!(set_aside.html.contains("已搁置"));
+    // A second click on a stale page: 409 and the reason, nothing changed.
+    let again = console.post(&format!("{href}/retake"), &[]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(
+        again.html.contains("not waiting for a person"),
+        "{}",
+        again.html
+    );
+    let listed = app
+        .as_role(Role::Admin)
+        .get("/api/v1/channels/inbound?outcome=dismissed")
+        .await
+        .expect(200);
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+
+    // Not for agents.
+    let agent = Console::open(&app, &app.agent, "en", "/queue/mine").await;
+    assert_eq!(
+        agent
+            .post(&format!("{href}/dismiss"), &[("reason", "x")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -211,6 +211,32 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         .as_str()
         .unwrap()
         .to_string();
+    // Two mails that cannot be read: one to read again (it stays unreadable), one to dismiss.
+    let mut unreadable = Vec::new();
+    for garbage in ["\u{1} matrix garbage one", "\u{1} matrix garbage two"] {
+        let encoded = {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD.encode(garbage)
+        };
+        let receipt = app
+            .as_role(Role::Admin)
+            .post(
+                &format!("/api/v1/channels/email/{mailbox}/mail"),
+                json!({ "raw": encoded }),
+            )
+            .await
+            .expect(200);
+        assert_eq!(receipt["outcome"], "unparsed", "{receipt}");
+    }
+    let waiting = app
+        .as_role(Role::Admin)
+        .get("/api/v1/channels/inbound?outcome=unparsed")
+        .await
+        .expect(200);
+    for item in waiting["items"].as_array().unwrap() {
+        unreadable.push(item["key"].as_str().unwrap().to_string());
+    }
+    assert_eq!(unreadable.len(), 2, "{waiting}");
     let sms_draft = json!({"name": "短信网关", "endpoint": "https://sms.yunlu.example/send",
         "sign_name": "云路快递", "api_key": "k"});
     let sms_gateway = created(&app, "/api/v1/channels/sms", sms_draft.clone()).await["id"]
@@ -1032,6 +1058,27 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             "/api/v1/channels/email/{id}/mail",
             format!("/api/v1/channels/email/{mailbox}/mail"),
             Some(json!({"raw": raw_mail})),
+            [200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/channels/inbound/{key}/original",
+            format!("/api/v1/channels/inbound/{}/original", unreadable[0]),
+            None,
+            [200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/channels/inbound/{key}/retake",
+            format!("/api/v1/channels/inbound/{}/retake", unreadable[0]),
+            None,
+            [200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/channels/inbound/{key}/dismiss",
+            format!("/api/v1/channels/inbound/{}/dismiss", unreadable[1]),
+            Some(json!({"reason": "矩阵测试"})),
             [200, 403, 403, 403, 403, 403, 401],
         ),
         row(
