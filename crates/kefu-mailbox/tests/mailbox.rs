@@ -3,6 +3,9 @@
 //! test with the package to install; `KEFU_SKIP_MAIL_SERVERS=1` skips instead.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+/// The receiving side of SMTP: the listener over 127.0.0.1.
+mod smtp_server;
+
 use std::time::Duration;
 
 use futures_util::TryStreamExt as _;

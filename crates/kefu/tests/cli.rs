@@ -1,6 +1,9 @@
 //! The `kefu` binary as a user runs it: serve, crash and restart, export and import, demo.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failure should panic with its value
 
+/// Mail handed over by SMTP, end to end below the web layer.
+mod smtp_intake;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -172,19 +172,17 @@ async fn an_order_goes_to_the_outlet_and_its_answer_comes_back_to_the_case() {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
+async fn event_count(app: &TestApp, case: &str) -> usize {
+    let path = format!("/api/v1/cases/{case}/events");
+    let (_, body) = app.call(Method::GET, &path, Some(&app.agent), None).await;
+    body["items"].as_array().map_or(0, Vec::len)
+}
+
 #[tokio::test]
 async fn bad_orders_and_organisations_are_refused_with_nothing_written() {
     let app = spawn_app().await;
     let (case, _) = beijing(&app).await;
-    let events = |app: &TestApp| {
-        let path = format!("/api/v1/cases/{case}/events");
-        let agent = app.agent.clone();
-        async move {
-            let (_, body) = app.call(Method::GET, &path, Some(&agent), None).await;
-            body["items"].as_array().map_or(0, Vec::len)
-        }
-    };
-    let before = events(&app).await;
+    let before = event_count(&app, &case).await;
     for (body, field) in [
         (
             json!({"kind": "trace", "organisation": "nowhere", "details": {"note": "查件"}}),
@@ -238,7 +236,7 @@ async fn bad_orders_and_organisations_are_refused_with_nothing_written() {
             .contains("no organisation serves"),
         "{err}"
     );
-    assert_eq!(events(&app).await, before, "nothing was written");
+    assert_eq!(event_count(&app, &case).await, before, "nothing was written");
     // Unknown fields, an outlet without an area, a key that exists.
     for (body, status) in [
         (

@@ -1,7 +1,6 @@
 //! Mail handed over by SMTP, end to end below the web layer: lettre's SMTP transport (through
 //! `kefu_mailbox::send_raw`) as the gateway, the listener on 127.0.0.1, the desk over a real
 //! SQLite file.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

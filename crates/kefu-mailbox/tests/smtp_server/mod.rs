@@ -1,7 +1,6 @@
 //! The SMTP listener over 127.0.0.1: lettre's SMTP transport (through `send_raw`) as the
 //! gateway, and raw TCP for what a well-behaved client never sends.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::SocketAddr;
 use std::sync::Arc;
