@@ -38,6 +38,8 @@ pub(crate) struct Along<'a> {
     pub call: Option<CallWrite<'a>>,
     /// Notifications beyond those the events cause: (to whom, kind, text).
     pub tell: &'a [(UserId, &'static str, String)],
+    /// Media downloads (a customer's picture with its message, an attempt's outcome).
+    pub media_fetches: &'a [kefu_model::media::MediaFetch],
 }
 
 impl Desk {
@@ -601,6 +603,7 @@ impl Desk {
             deliveries,
             call,
             tell,
+            media_fetches,
         } = along;
         for _ in 0..APPEND_RETRIES {
             let case = self.get_case(actor, id_or_number).await?;
@@ -667,6 +670,7 @@ impl Desk {
                 pickup,
                 deliveries: &queued,
                 call,
+                media_fetches,
             };
             let written = self
                 .store

@@ -15,6 +15,7 @@ mod console;
 mod customers;
 mod history;
 mod kb;
+mod media;
 mod outbox;
 mod parcels;
 mod queues;
@@ -29,6 +30,7 @@ pub use console::*;
 pub use customers::*;
 pub use history::*;
 pub use kb::*;
+pub use media::*;
 pub use outbox::*;
 pub use parcels::*;
 pub use queues::*;
@@ -198,7 +200,9 @@ macro_rules! contract_tests {
             replies_are_delivered_once_retried_and_visible,
             wechat_messages_open_a_case_once_and_replies_respect_the_window,
             a_teams_signature_signs_its_agents_replies,
-            calls_are_written_with_their_case_events_or_not_at_all);
+            calls_are_written_with_their_case_events_or_not_at_all,
+            wechat_pictures_are_fetched_once_and_kept_on_the_case,
+            media_fetches_retry_then_give_up_with_a_note, two_nodes_claim_each_media_fetch_once);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn change_histories_survive_export_import() {
