@@ -1,10 +1,15 @@
 //! The WeChat channel (R-CH-2, R-CH-4): official accounts (公众号) and WeCom apps (企业微信) an
 //! admin configures, a callback taken in (checked, decrypted, parsed, de-duplicated; a message
 //! into the customer's open WeChat case or a new one, which the bot answers first; events only
-//! recorded), and the deliveries that take replies out through the customer-service API.
+//! recorded), the deliveries that take replies out through the customer-service API, and the
+//! downloads of the pictures and voice messages customers send (WeChat keeps them 3 days): a
+//! pending [`MediaFetch`] written with the customer's message, claimed by one node's fetcher,
+//! checked and attached (`media_saved`) or given up with an internal note.
 //!
-//! The protocol is `kefu-wechat`'s pure part; the HTTP client that sends is the node's (the
-//! binary's sender asks [`Desk::outgoing_wechat`] where to send and how to log in).
+//! The protocol is `kefu-wechat`'s pure part; the HTTP client that sends and downloads is the
+//! node's (the binary's sender asks [`Desk::outgoing_wechat`] where to send and how to log in,
+//! its media fetcher [`Desk::media_source`], and hands what came to
+//! [`Desk::finish_media_fetch`]).
 
 use jiff::{SignedDuration, Timestamp};
 use kefu_model::attachment::{Attachment, StoredAttachment};
@@ -800,9 +805,14 @@ impl Desk {
         if self.now() >= fetch.expires_at() {
             return Err(EXPIRED_REASON.to_string());
         }
-        self.wechat_api_of(&fetch.account_id)
-            .await
-            .map_err(|why| format!("微信账户不可用（{why}）"))
+        self.wechat_api_of(&fetch.account_id).await.map_err(|why| {
+            let said = match why.as_str() {
+                "the WeChat account was removed" => "微信账户已删除",
+                "the WeChat account is disabled" => "微信账户已停用",
+                _ => "微信账户不可用",
+            };
+            format!("{said}（{why}）")
+        })
     }
 
     /// Records what a download brought: the file checked and attached to the case (a
@@ -908,7 +918,10 @@ impl From<&WeChatError> for MediaFailure {
             WeChatError::TooLarge { limit } => {
                 format!("文件超过 {} MB", limit / 1024 / 1024)
             }
-            WeChatError::Api { code, .. } if matches!(code, 40007 | 46001) => {
+            WeChatError::Api {
+                code: 40007 | 46001,
+                ..
+            } => {
                 format!("微信已不再提供该文件（{error}）")
             }
             other => format!("微信拒绝下载（{other}）"),

@@ -1070,6 +1070,14 @@ pub fn event_label(lang: Lang, event: &kefu_model::EventData) -> &'static str {
         E::DeliveryFailed { retry_at: None, .. } => lang.pick("回复发送失败", "Reply not sent"),
         E::NoticeQueued { kind, .. } => notice_label(lang, *kind),
         E::NoticeSkipped { .. } => lang.pick("未通知客户", "Customer not notified"),
+        E::MediaSaved {
+            kind: kefu_model::media::MediaKind::Image,
+            ..
+        } => lang.pick("客户发来的图片已保存", "Customer's picture saved"),
+        E::MediaSaved {
+            kind: kefu_model::media::MediaKind::Voice,
+            ..
+        } => lang.pick("客户发来的语音已保存", "Customer's voice message saved"),
     }
 }
 
