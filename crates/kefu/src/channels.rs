@@ -485,8 +485,8 @@ mod tests {
             .unwrap();
         let reply = receipt.bot_reply.expect("the bot answers");
 
-        let mut clients = WeChatClients::default();
-        assert_eq!(send_due(&desk, &mut clients).await, 1);
+        let clients = WeChatClients::default();
+        assert_eq!(send_due(&desk, &clients).await, 1);
         assert_eq!(
             inbox.lock().unwrap().clone(),
             vec![("oCustomer".to_string(), reply)]
@@ -494,7 +494,7 @@ mod tests {
         let case_id = receipt.case_id.unwrap();
         let deliveries = desk.store().deliveries_of_case(&case_id).await.unwrap();
         assert_eq!(deliveries[0].state, DeliveryState::Sent);
-        assert_eq!(send_due(&desk, &mut clients).await, 0, "nothing left");
+        assert_eq!(send_due(&desk, &clients).await, 0, "nothing left");
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -504,11 +504,14 @@ mod tests {
         0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0, 1,
     ];
 
+    type MediaFile = (String, Vec<u8>);
+
     /// The media API on loopback: any token works; files by media id, downloads counted, an
     /// unknown id answered as WeChat does (40007, HTTP 200).
     #[derive(Clone, Default)]
     struct MediaBook {
-        files: Arc<Mutex<HashMap<String, (String, Vec<u8>)>>>,
+        /// Media id → content type and bytes.
+        files: Arc<Mutex<HashMap<String, MediaFile>>>,
         downloads: Arc<Mutex<usize>>,
     }
 
