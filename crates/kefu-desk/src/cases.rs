@@ -41,6 +41,8 @@ pub(crate) struct Along<'a> {
     /// Who reads the case, when not the actor: a network organisation's staff act on their
     /// order in a case they may not otherwise see.
     pub reader: Option<&'a Actor>,
+    /// Media downloads (a customer's picture with its message, an attempt's outcome).
+    pub media_fetches: &'a [kefu_model::media::MediaFetch],
 }
 
 impl Desk {
@@ -605,6 +607,7 @@ impl Desk {
             call,
             tell,
             reader,
+            media_fetches,
         } = along;
         for _ in 0..APPEND_RETRIES {
             let case = self.get_case(reader.unwrap_or(actor), id_or_number).await?;
@@ -671,6 +674,7 @@ impl Desk {
                 pickup,
                 deliveries: &queued,
                 call,
+                media_fetches,
             };
             let written = self
                 .store

@@ -13,8 +13,10 @@ use kefu_model::codes::{Channel, Status, Visibility};
 use kefu_model::drafts::{CaseDraft, CustomerDraft};
 use kefu_model::error::{DomainError, StoreError};
 use kefu_model::ids::{CaseId, MessageId};
+use kefu_model::media::{MediaFetch, PendingMedia};
 use kefu_model::user::Actor;
 
+use crate::cases::Along;
 use crate::desk::{Desk, DeskResult};
 
 /// A message with the sender's own id, for [`Desk::append_once`].
@@ -230,6 +232,20 @@ impl Desk {
         id_or_number: &str,
         incoming: Incoming<'_>,
     ) -> DeskResult<ChatAck> {
+        self.append_once_with_media(actor, id_or_number, incoming, None)
+            .await
+    }
+
+    /// [`Desk::append_once`], writing the download of the picture or voice message the
+    /// message stands for in the same transaction (its id follows from the client id, so a
+    /// message stored once has one download).
+    pub(crate) async fn append_once_with_media(
+        &self,
+        actor: &Actor,
+        id_or_number: &str,
+        incoming: Incoming<'_>,
+        media: Option<&PendingMedia>,
+    ) -> DeskResult<ChatAck> {
         let Incoming {
             client_id,
             body,
@@ -269,51 +285,71 @@ impl Desk {
                     .await?;
             }
             let seen = case.version;
-            let result = self
-                .with_retries(actor, case.id.as_str(), |current| {
-                    if current.version != seen {
-                        return Err(DomainError::conflict("reread", "moved on"));
-                    }
-                    let mut changes = vec![EventData::MessageAdded {
-                        message_id: message_id.clone(),
-                        body: body.clone(),
-                        visibility,
-                        author_kind: author_kind.to_string(),
-                        call: false,
-                        client_id: Some(client_id.clone()),
-                        attachments: attachments.clone(),
-                    }];
-                    if current.status == Status::New && changes[0].reaches_customer() {
-                        changes.push(EventData::StatusChanged {
-                            from: Status::New,
-                            to: Status::Open,
-                        });
-                    }
-                    if author_kind == "customer"
-                        && matches!(current.status, Status::PendingCustomer | Status::Resolved)
-                    {
-                        changes.push(if current.status == Status::Resolved {
-                            EventData::Reopened {
-                                from: Status::Resolved,
-                                reason: Some("客户继续留言".into()),
-                            }
-                        } else {
-                            EventData::StatusChanged {
-                                from: current.status,
-                                to: Status::Open,
-                            }
-                        });
-                    }
-                    changes.extend(
-                        named
-                            .iter()
-                            .filter(|w| !current.waybill_nos.contains(w))
-                            .map(|w| EventData::WaybillLinked {
-                                waybill_no: w.clone(),
-                            }),
-                    );
-                    Ok(changes)
+            let fetches: Vec<MediaFetch> = media
+                .map(|m| {
+                    m.fetch(
+                        format!("media:{client_id}"),
+                        case.id.clone(),
+                        message_id.clone(),
+                        now,
+                    )
                 })
+                .into_iter()
+                .collect();
+            let along = Along {
+                media_fetches: &fetches,
+                ..Along::default()
+            };
+            let result = self
+                .with_retries_along(
+                    actor,
+                    case.id.as_str(),
+                    |current| {
+                        if current.version != seen {
+                            return Err(DomainError::conflict("reread", "moved on"));
+                        }
+                        let mut changes = vec![EventData::MessageAdded {
+                            message_id: message_id.clone(),
+                            body: body.clone(),
+                            visibility,
+                            author_kind: author_kind.to_string(),
+                            call: false,
+                            client_id: Some(client_id.clone()),
+                            attachments: attachments.clone(),
+                        }];
+                        if current.status == Status::New && changes[0].reaches_customer() {
+                            changes.push(EventData::StatusChanged {
+                                from: Status::New,
+                                to: Status::Open,
+                            });
+                        }
+                        if author_kind == "customer"
+                            && matches!(current.status, Status::PendingCustomer | Status::Resolved)
+                        {
+                            changes.push(if current.status == Status::Resolved {
+                                EventData::Reopened {
+                                    from: Status::Resolved,
+                                    reason: Some("客户继续留言".into()),
+                                }
+                            } else {
+                                EventData::StatusChanged {
+                                    from: current.status,
+                                    to: Status::Open,
+                                }
+                            });
+                        }
+                        changes.extend(
+                            named
+                                .iter()
+                                .filter(|w| !current.waybill_nos.contains(w))
+                                .map(|w| EventData::WaybillLinked {
+                                    waybill_no: w.clone(),
+                                }),
+                        );
+                        Ok(changes)
+                    },
+                    along,
+                )
                 .await;
             match result {
                 Ok((_, appended)) => {

@@ -15,6 +15,7 @@ use kefu_model::error::StoreError;
 use kefu_model::export::{ExportRecord, ExportTable};
 use kefu_model::ids::{CaseId, CustomerId, UserId};
 use kefu_model::network::Organisation;
+use kefu_model::media::MediaFetch;
 use kefu_model::pbx_account::CallRecord;
 use kefu_model::pickup::{Pickup, PickupQuery};
 use kefu_model::records::{
@@ -86,6 +87,9 @@ pub struct AppendOptions<'a> {
     pub deliveries: &'a [Delivery],
     /// A telephone call's record written with the events its call event caused.
     pub call: Option<CallWrite<'a>>,
+    /// Media downloads written (created or replaced by id) with the events: a customer's
+    /// picture or voice message with its case message, an attempt's outcome with its event.
+    pub media_fetches: &'a [MediaFetch],
 }
 
 /// A call's record to write: new (`expected_version` `None`; a taken key is
@@ -450,7 +454,8 @@ pub trait TransferStore: Send + Sync {
 }
 
 /// Channels: configured accounts with their secrets (kept apart) and status, the messages taken
-/// in (once per channel and key), the mail threads, and the deliveries of replies.
+/// in (once per channel and key), the mail threads, the deliveries of replies, and the
+/// downloads of what customers sent as media.
 #[async_trait]
 pub trait ChannelStore: Send + Sync {
     /// Creates an account (`expected_version` `None`; a taken id is `Duplicate`) or replaces it
@@ -515,6 +520,20 @@ pub trait ChannelStore: Send + Sync {
     ) -> StoreResult<Vec<Delivery>>;
     /// A case's deliveries, oldest first.
     async fn deliveries_of_case(&self, case_id: &CaseId) -> StoreResult<Vec<Delivery>>;
+    /// Claims up to `limit` pending media downloads due at `now` whose lease has run out,
+    /// leasing them until `lease_until` (another node skips them meanwhile), earliest due
+    /// first. They are written ([`AppendOptions::media_fetches`]) with their case's events.
+    async fn claim_media_fetches(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<MediaFetch>>;
+    /// Writes media downloads alone (created or replaced by id, the lease cleared): an attempt
+    /// that changes nothing on the case, such as a retry planned for later.
+    async fn put_media_fetches(&self, fetches: &[MediaFetch]) -> StoreResult<()>;
+    /// A case's media downloads, oldest first.
+    async fn media_fetches_of_case(&self, case_id: &CaseId) -> StoreResult<Vec<MediaFetch>>;
 }
 
 /// The telephone channel's calls: one record per call, written alone (an event that changes no

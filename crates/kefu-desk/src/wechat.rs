@@ -1,12 +1,18 @@
 //! The WeChat channel (R-CH-2, R-CH-4): official accounts (公众号) and WeCom apps (企业微信) an
 //! admin configures, a callback taken in (checked, decrypted, parsed, de-duplicated; a message
 //! into the customer's open WeChat case or a new one, which the bot answers first; events only
-//! recorded), and the deliveries that take replies out through the customer-service API.
+//! recorded), the deliveries that take replies out through the customer-service API, and the
+//! downloads of the pictures and voice messages customers send (WeChat keeps them 3 days): a
+//! pending [`MediaFetch`] written with the customer's message, claimed by one node's fetcher,
+//! checked and attached (`media_saved`) or given up with an internal note.
 //!
-//! The protocol is `kefu-wechat`'s pure part; the HTTP client that sends is the node's (the
-//! binary's sender asks [`Desk::outgoing_wechat`] where to send and how to log in).
+//! The protocol is `kefu-wechat`'s pure part; the HTTP client that sends and downloads is the
+//! node's (the binary's sender asks [`Desk::outgoing_wechat`] where to send and how to log in,
+//! its media fetcher [`Desk::media_source`], and hands what came to
+//! [`Desk::finish_media_fetch`]).
 
 use jiff::{SignedDuration, Timestamp};
+use kefu_model::attachment::{Attachment, StoredAttachment};
 use kefu_model::case::{Case, EventData};
 use kefu_model::channels::{
     ChannelAccount, ChannelAccountView, ChannelKind, ChannelSecrets, ChannelSettings,
@@ -19,15 +25,20 @@ use kefu_model::customer::ExternalId;
 use kefu_model::drafts::{CaseDraft, CustomerDraft};
 use kefu_model::error::DomainError;
 use kefu_model::ids::{CaseId, MessageId, UserId};
+use kefu_model::media::{
+    EXPIRED_REASON, FetchOutcome, MediaFetch, MediaFetchState, MediaKind, PendingMedia,
+    after_fetch, checked_media, failure_note,
+};
 use kefu_model::records::CaseQuery;
 use kefu_model::text::TEXT_MAX;
 use kefu_model::user::{Actor, Role};
 use kefu_model::wechat_account::{WeChatAccountDraft, plan_wechat_account};
 use kefu_wechat::{
-    CryptoError, Event, InboundMessage, MessageCrypto, MessageKind,
+    CryptoError, Event, InboundMessage, Media, MessageCrypto, MessageKind, WeChatError,
     may_send_customer_service_message, parse_message, verify_signature,
 };
 
+use crate::cases::Along;
 use crate::channels::{cut, sha256_hex};
 use crate::chat::{Incoming, bot_notice};
 use crate::desk::{Desk, DeskResult};
@@ -44,6 +55,10 @@ pub fn wechat_actor() -> Actor {
 
 /// How far a callback's timestamp may be from our clock: an older one is a replay.
 pub const CALLBACK_MAX_AGE: SignedDuration = SignedDuration::from_mins(5);
+
+/// How long a worker holds a claimed media download (a 10 MB file over a slow link included)
+/// before another node may take it over.
+const MEDIA_LEASE_SECONDS: i64 = 300;
 
 /// A new WeChat case's subject: the first line of the first message, short enough for a queue.
 const WECHAT_SUBJECT_MAX: usize = 60;
@@ -149,13 +164,8 @@ fn message_text(message: &InboundMessage) -> (String, Option<String>) {
                 (text.clone(), Some(text))
             }
         }
-        MessageKind::Image { pic_url, .. } => (
-            match pic_url {
-                Some(url) => format!("（图片）{}", clean(url)),
-                None => "（图片）".into(),
-            },
-            None,
-        ),
+        // The picture itself is downloaded and attached (its temporary link expires).
+        MessageKind::Image { .. } => ("（图片）".into(), None),
         MessageKind::Voice { recognition, .. } => match recognition.as_deref().map(clean) {
             Some(heard) if !heard.is_empty() => (format!("（语音）{heard}"), Some(heard)),
             _ => ("（语音消息，未识别出文字）".into(), None),
@@ -539,8 +549,9 @@ impl Desk {
                 (created.case, false)
             }
         };
+        let media = self.pending_media(&account.id, message);
         let ack = self
-            .append_once(
+            .append_once_with_media(
                 &actor,
                 case.id.as_str(),
                 Incoming {
@@ -551,6 +562,7 @@ impl Desk {
                     author_kind: "customer",
                     visibility: Visibility::Public,
                 },
+                media.as_ref(),
             )
             .await?;
         record.outcome = if joined {
@@ -580,6 +592,27 @@ impl Desk {
         receipt.bot_reply = reply;
         receipt.handed_over = handed_over;
         Ok(receipt)
+    }
+
+    /// The download a picture or voice message needs before WeChat forgets its file.
+    fn pending_media(&self, account_id: &str, message: &InboundMessage) -> Option<PendingMedia> {
+        let (kind, media_id, format) = match &message.kind {
+            MessageKind::Image { media_id, .. } => (MediaKind::Image, media_id, None),
+            MessageKind::Voice {
+                media_id, format, ..
+            } => (MediaKind::Voice, media_id, format.as_deref()),
+            _ => return None,
+        };
+        let now = self.now();
+        // WeChat's 3 days run from the message; a clock ahead of ours counts as now.
+        let received_at = message.created_at().filter(|at| *at <= now).unwrap_or(now);
+        Some(PendingMedia {
+            account_id: account_id.to_string(),
+            media_id: cut(media_id, 256, ""),
+            kind,
+            format: format.map(|f| cut(f, 20, "")),
+            received_at,
+        })
     }
 
     /// A picture or unrecognised voice the bot cannot read: a person takes over, and the
@@ -723,9 +756,14 @@ impl Desk {
     /// Where and as whom a WeChat delivery is sent. An error (the account was removed or
     /// disabled) is the delivery's permanent failure.
     pub async fn outgoing_wechat(&self, delivery: &Delivery) -> Result<WeChatSend, String> {
+        self.wechat_api_of(&delivery.account_id).await
+    }
+
+    /// An account's API address and login; an error when it cannot be used.
+    async fn wechat_api_of(&self, account_id: &str) -> Result<WeChatSend, String> {
         let (account, _) = self
             .store
-            .channel_account(&delivery.account_id)
+            .channel_account(account_id)
             .await
             .map_err(|e| e.to_string())?
             .ok_or("the WeChat account was removed")?;
@@ -749,6 +787,146 @@ impl Desk {
             agent_id: settings.agent_id.clone(),
             api_base: settings.api_base.clone(),
             app_secret: secrets.app_secret,
+        })
+    }
+
+    // ---- media ------------------------------------------------------------------------------
+
+    /// Media downloads due now, leased to this node for a while.
+    pub async fn claim_media_fetches(&self, limit: u32) -> DeskResult<Vec<MediaFetch>> {
+        let now = self.now();
+        let lease = now
+            .saturating_add(SignedDuration::from_secs(MEDIA_LEASE_SECONDS))
+            .unwrap_or(now);
+        Ok(self.store.claim_media_fetches(now, lease, limit).await?)
+    }
+
+    /// Where a download comes from and as whom. An error (WeChat has forgotten the file, the
+    /// account was removed or disabled) is the download's permanent failure, in words.
+    pub async fn media_source(&self, fetch: &MediaFetch) -> Result<WeChatSend, String> {
+        if self.now() >= fetch.expires_at() {
+            return Err(EXPIRED_REASON.to_string());
+        }
+        self.wechat_api_of(&fetch.account_id).await.map_err(|why| {
+            let said = match why.as_str() {
+                "the WeChat account was removed" => "微信账户已删除",
+                "the WeChat account is disabled" => "微信账户已停用",
+                _ => "微信账户不可用",
+            };
+            format!("{said}（{why}）")
+        })
+    }
+
+    /// Records what a download brought: the file checked and attached to the case (a
+    /// `media_saved` event), a retry planned, or — given up — an internal note saying why, so
+    /// a person asks the customer again.
+    pub async fn finish_media_fetch(
+        &self,
+        fetch: &MediaFetch,
+        downloaded: Result<Media, MediaFailure>,
+    ) -> DeskResult<MediaFetch> {
+        let now = self.now();
+        let mut saved = None;
+        let outcome = match downloaded {
+            Ok(media) => {
+                let fallback = format!("wechat-{}", fetch.kind);
+                match checked_media(
+                    fetch.kind,
+                    &media.bytes,
+                    media.content_type.as_deref(),
+                    fetch.format.as_deref(),
+                    media.filename.as_deref(),
+                    &fallback,
+                ) {
+                    Ok(checked) => {
+                        let attachment = Attachment {
+                            id: MessageId::new(now).to_string(),
+                            name: checked.name,
+                            mime: checked.mime.to_string(),
+                            size: media.bytes.len() as u64,
+                        };
+                        // Bytes first: an attachment without its event is harmless.
+                        self.store
+                            .put_attachment(&StoredAttachment {
+                                attachment: attachment.clone(),
+                                case_id: fetch.case_id.clone(),
+                                created_at: now,
+                                bytes: media.bytes,
+                            })
+                            .await?;
+                        let attachment_id = attachment.id.clone();
+                        saved = Some(attachment);
+                        FetchOutcome::Saved { attachment_id }
+                    }
+                    Err(reason) => FetchOutcome::Permanent(reason),
+                }
+            }
+            Err(MediaFailure::Temporary(reason)) => FetchOutcome::Temporary(reason),
+            Err(MediaFailure::Permanent(reason)) => FetchOutcome::Permanent(reason),
+        };
+        let next = after_fetch(fetch, &outcome, now);
+        let event = match (next.state, saved) {
+            (MediaFetchState::Saved, Some(attachment)) => EventData::MediaSaved {
+                message_id: fetch.message_id.clone(),
+                kind: fetch.kind,
+                attachment,
+            },
+            (MediaFetchState::Failed, _) => EventData::MessageAdded {
+                message_id: MessageId::new(now),
+                body: failure_note(&next),
+                visibility: Visibility::Internal,
+                author_kind: "staff".into(),
+                call: false,
+                client_id: Some(format!("media-failed:{}", fetch.id)),
+                attachments: Vec::new(),
+            },
+            _ => {
+                self.store
+                    .put_media_fetches(std::slice::from_ref(&next))
+                    .await?;
+                return Ok(next);
+            }
+        };
+        let along = Along {
+            media_fetches: std::slice::from_ref(&next),
+            ..Along::default()
+        };
+        self.with_retries_along(
+            &wechat_actor(),
+            fetch.case_id.as_str(),
+            |_| Ok(vec![event.clone()]),
+            along,
+        )
+        .await?;
+        Ok(next)
+    }
+}
+
+/// Why a download did not bring a file, as the node's client saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaFailure {
+    /// It may work later (WeChat busy, no connection).
+    Temporary(String),
+    /// It will not (the file is gone, too large, the account refused).
+    Permanent(String),
+}
+
+impl From<&WeChatError> for MediaFailure {
+    fn from(error: &WeChatError) -> Self {
+        if error.is_transient() {
+            return Self::Temporary(error.to_string());
+        }
+        Self::Permanent(match error {
+            WeChatError::TooLarge { limit } => {
+                format!("文件超过 {} MB", limit / 1024 / 1024)
+            }
+            WeChatError::Api {
+                code: 40007 | 46001,
+                ..
+            } => {
+                format!("微信已不再提供该文件（{error}）")
+            }
+            other => format!("微信拒绝下载（{other}）"),
         })
     }
 }

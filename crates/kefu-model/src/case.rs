@@ -362,6 +362,13 @@ pub enum EventData {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         next_escalation_at: Option<Timestamp>,
     },
+    /// A picture or voice message the customer sent (by WeChat) was downloaded and is kept on
+    /// the case as `attachment`; `message_id` is the customer's message it came with.
+    MediaSaved {
+        message_id: MessageId,
+        kind: crate::media::MediaKind,
+        attachment: crate::attachment::Attachment,
+    },
 }
 
 impl EventData {
@@ -423,6 +430,7 @@ impl EventData {
             EventData::DeliveryFailed { .. } => "delivery_failed",
             EventData::NoticeQueued { .. } => "notice_queued",
             EventData::NoticeSkipped { .. } => "notice_skipped",
+            EventData::MediaSaved { .. } => "media_saved",
             EventData::ClaimPaid { .. } => "claim_paid",
             EventData::ClaimOverdue { .. } => "claim_overdue",
             EventData::CustomerMerged { .. } => "customer_merged",

@@ -10,7 +10,7 @@
 //! Layers, bottom to top (a module imports only from modules below it; the `layering` test
 //! checks that no module imports, directly or not, from itself):
 //! `string_enum`, `error`, `ids`, `clock`, `text`, `auth`, `erlang`, `waybill`, `calendar` →
-//! `codes`, `customer`, `attachment`, `claim`, `sla_clock`, `nlu`, `bot`, `classify`, `routing` →
+//! `codes`, `customer`, `attachment`, `media`, `claim`, `sla_clock`, `nlu`, `bot`, `classify`, `routing` →
 //! `case` → `user`, `shipment`, `sla`, `tracking`, `history`, `pickup`, `kb`, `search` →
 //! `chat`, `canned`, `drafts`, `corrections`, `parcels`, … → `records`, `export`.
 
@@ -40,6 +40,7 @@ pub mod knowledge;
 pub mod layering;
 pub mod lookup;
 pub mod network;
+pub mod media;
 pub mod nlu;
 pub mod notices;
 pub mod parcels;

@@ -16,6 +16,7 @@ mod customers;
 mod history;
 mod kb;
 mod network;
+mod media;
 mod outbox;
 mod parcels;
 mod queues;
@@ -31,6 +32,7 @@ pub use customers::*;
 pub use history::*;
 pub use kb::*;
 pub use network::*;
+pub use media::*;
 pub use outbox::*;
 pub use parcels::*;
 pub use queues::*;
@@ -204,7 +206,9 @@ macro_rules! contract_tests {
             calls_are_written_with_their_case_events_or_not_at_all,
             organisations_are_departments_kept_by_version,
             work_orders_are_routed_answered_and_escalated,
-            work_orders_follow_scans_reroutes_and_the_regulator);
+            work_orders_follow_scans_reroutes_and_the_regulator,
+            wechat_pictures_are_fetched_once_and_kept_on_the_case,
+            media_fetches_retry_then_give_up_with_a_note, two_nodes_claim_each_media_fetch_once);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn change_histories_survive_export_import() {

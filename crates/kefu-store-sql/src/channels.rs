@@ -9,6 +9,7 @@ use kefu_model::channels::{
 use kefu_model::codes::Channel;
 use kefu_model::export::{ExportChannelAccount, MailThread};
 use kefu_model::ids::CaseId;
+use kefu_model::media::MediaFetch;
 use kefu_model::{StoreError, from_millis, to_millis};
 
 use crate::conn::{Dialect, Row, Sql, Value, fetch_optional};
@@ -388,6 +389,88 @@ pub(crate) async fn deliveries_of_case(
     let rows = sql
         .fetch(
             "SELECT doc FROM deliveries WHERE case_id = $1 ORDER BY id",
+            &[case_id.to_string().into()],
+        )
+        .await?;
+    docs(&rows)
+}
+
+/// Creates or replaces media downloads (an attempt's outcome clears the lease).
+pub(crate) async fn put_media_fetches(
+    sql: &mut dyn Sql,
+    fetches: &[MediaFetch],
+) -> StoreResult<()> {
+    for f in fetches {
+        sql.execute(
+            "INSERT INTO media_fetches \
+             (id, case_id, account_id, media_id, state, next_attempt_at, lease_until, doc) \
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7) \
+             ON CONFLICT (id) DO UPDATE SET state = excluded.state, \
+             next_attempt_at = excluded.next_attempt_at, lease_until = NULL, doc = excluded.doc",
+            &[
+                f.id.clone().into(),
+                f.case_id.to_string().into(),
+                f.account_id.clone().into(),
+                f.media_id.clone().into(),
+                f.state.as_str().into(),
+                to_millis(f.next_attempt_at).into(),
+                to_json(f)?.into(),
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn claim_media_fetches(
+    sql: &mut dyn Sql,
+    now: Timestamp,
+    lease_until: Timestamp,
+    limit: u32,
+) -> StoreResult<Vec<MediaFetch>> {
+    // PostgreSQL: rows another node is claiming right now are skipped, not waited for.
+    let select = match sql.dialect() {
+        Dialect::Sqlite => {
+            "SELECT id FROM media_fetches WHERE state = 'pending' AND next_attempt_at <= $1 \
+             AND (lease_until IS NULL OR lease_until <= $1) ORDER BY next_attempt_at, id LIMIT $2"
+        }
+        Dialect::Postgres => {
+            "SELECT id FROM media_fetches WHERE state = 'pending' AND next_attempt_at <= $1 \
+             AND (lease_until IS NULL OR lease_until <= $1) ORDER BY next_attempt_at, id LIMIT $2 \
+             FOR UPDATE SKIP LOCKED"
+        }
+    };
+    let ids = sql
+        .fetch(
+            select,
+            &[
+                to_millis(now).into(),
+                i64::from(limit.clamp(1, 1000)).into(),
+            ],
+        )
+        .await?;
+    let mut claimed = Vec::with_capacity(ids.len());
+    for row in &ids {
+        let leased = sql
+            .fetch(
+                "UPDATE media_fetches SET lease_until = $1 WHERE id = $2 RETURNING doc",
+                &[to_millis(lease_until).into(), row.text(0)?.into()],
+            )
+            .await?;
+        for r in &leased {
+            claimed.push(from_json(r.text(0)?)?);
+        }
+    }
+    Ok(claimed)
+}
+
+pub(crate) async fn media_fetches_of_case(
+    sql: &mut dyn Sql,
+    case_id: &CaseId,
+) -> StoreResult<Vec<MediaFetch>> {
+    let rows = sql
+        .fetch(
+            "SELECT doc FROM media_fetches WHERE case_id = $1 ORDER BY id",
             &[case_id.to_string().into()],
         )
         .await?;

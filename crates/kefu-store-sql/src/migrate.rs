@@ -80,6 +80,7 @@ macro_rules! migrations {
             14 "customer_edits" "0014_customer_edits.sql",
             15 "channels" "0015_channels.sql",
             16 "calls" "0016_calls.sql",
+            17 "media_fetches" "0017_media_fetches.sql",
             19 "network" "0019_network.sql",
         )
     };

@@ -45,6 +45,8 @@ pub enum WriteOp {
         deliveries: Vec<kefu_model::channels::Delivery>,
         /// A telephone call's record and the version it replaces (`None`: a new call).
         call: Option<Box<(kefu_model::pbx_account::CallRecord, Option<i64>)>>,
+        /// Media downloads created or replaced with the events.
+        media_fetches: Vec<kefu_model::media::MediaFetch>,
     },
     PutCall {
         record: Box<kefu_model::pbx_account::CallRecord>,
@@ -131,6 +133,12 @@ pub enum WriteOp {
         lease_until: jiff::Timestamp,
         limit: u32,
     },
+    PutMediaFetches(Vec<kefu_model::media::MediaFetch>),
+    ClaimMediaFetches {
+        now: jiff::Timestamp,
+        lease_until: jiff::Timestamp,
+        limit: u32,
+    },
 }
 
 #[derive(Debug)]
@@ -139,6 +147,7 @@ pub enum WriteOutput {
     Count(u64),
     Created(Box<CreatedCase>),
     Deliveries(Vec<kefu_model::channels::Delivery>),
+    MediaFetches(Vec<kefu_model::media::MediaFetch>),
 }
 
 /// The version of every stored document this build writes, kept in the document itself under
@@ -231,9 +240,11 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             pickup,
             deliveries,
             call,
+            media_fetches,
         } => {
             append(sql, &projection, expected_version, &events).await?;
             crate::channels::put_deliveries(sql, &deliveries).await?;
+            crate::channels::put_media_fetches(sql, &media_fetches).await?;
             if let Some(call) = call {
                 let (record, expected_version) = &*call;
                 crate::calls::put_call(
@@ -302,6 +313,18 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
         } => {
             let claimed = crate::channels::claim_deliveries(sql, now, lease_until, limit).await?;
             return Ok(WriteOutput::Deliveries(claimed));
+        }
+        WriteOp::PutMediaFetches(fetches) => {
+            crate::channels::put_media_fetches(sql, &fetches).await?;
+        }
+        WriteOp::ClaimMediaFetches {
+            now,
+            lease_until,
+            limit,
+        } => {
+            let claimed =
+                crate::channels::claim_media_fetches(sql, now, lease_until, limit).await?;
+            return Ok(WriteOutput::MediaFetches(claimed));
         }
         WriteOp::MarkRead { user, ids, at } => {
             let rows = sql

@@ -18,6 +18,7 @@ use kefu_model::channels::{
     ChannelAccount, ChannelSecrets, ChannelStatus, Delivery, InboundOutcome, InboundRecord,
 };
 use kefu_model::codes::Channel;
+use kefu_model::media::MediaFetch;
 
 use crate::conn::Sql;
 use crate::ops::{self, WriteOp, WriteOutput};
@@ -80,7 +81,10 @@ impl<B: Backend> CaseStore for SqlStore<B> {
         };
         match outcome {
             WriteOutput::Created(created) => Ok(*created),
-            WriteOutput::Done | WriteOutput::Count(_) | WriteOutput::Deliveries(_) => {
+            WriteOutput::Done
+            | WriteOutput::Count(_)
+            | WriteOutput::Deliveries(_)
+            | WriteOutput::MediaFetches(_) => {
                 Err(StoreError::Backend("create returned no case".into()))
             }
         }
@@ -103,6 +107,7 @@ impl<B: Backend> CaseStore for SqlStore<B> {
             call: options
                 .call
                 .map(|c| Box::new((c.record.clone(), c.expected_version))),
+            media_fetches: options.media_fetches.to_vec(),
         })
         .await
     }
@@ -838,6 +843,37 @@ impl<B: Backend> ChannelStore for SqlStore<B> {
 
     async fn deliveries_of_case(&self, case_id: &CaseId) -> StoreResult<Vec<Delivery>> {
         channels::deliveries_of_case(&mut *self.backend.read().await?, case_id).await
+    }
+
+    async fn claim_media_fetches(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<MediaFetch>> {
+        match self
+            .backend
+            .write(WriteOp::ClaimMediaFetches {
+                now,
+                lease_until,
+                limit,
+            })
+            .await?
+        {
+            WriteOutput::MediaFetches(claimed) => Ok(claimed),
+            _ => Err(StoreError::Backend(
+                "claim returned no media fetches".into(),
+            )),
+        }
+    }
+
+    async fn put_media_fetches(&self, fetches: &[MediaFetch]) -> StoreResult<()> {
+        self.write_done(WriteOp::PutMediaFetches(fetches.to_vec()))
+            .await
+    }
+
+    async fn media_fetches_of_case(&self, case_id: &CaseId) -> StoreResult<Vec<MediaFetch>> {
+        channels::media_fetches_of_case(&mut *self.backend.read().await?, case_id).await
     }
 }
 

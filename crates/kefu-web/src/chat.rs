@@ -228,11 +228,15 @@ pub async fn attachment(
     if !allowed {
         return Err(ApiError::not_found("attachment"));
     }
+    // Images (checked by their bytes) open in the page; anything else — a voice message, a
+    // mail's file — is a download, so no stored bytes are ever rendered as a page of ours.
+    let image = kefu_model::attachment::ATTACHMENT_TYPES.contains(&stored.attachment.mime.as_str());
+    let disposition = if image { "inline" } else { "attachment" };
     Ok((
         [
             (header::CONTENT_TYPE, stored.attachment.mime.clone()),
             (header::CACHE_CONTROL, "private, max-age=86400".to_string()),
-            (header::CONTENT_DISPOSITION, "inline".to_string()),
+            (header::CONTENT_DISPOSITION, disposition.to_string()),
         ],
         stored.bytes,
     )

@@ -22,6 +22,13 @@
 //! `{"touser": userid, "msgtype": "text", "agentid": …, "text": {"content": …}}` (no 48-hour
 //! window there). [`ClientConfig::wecom`] selects it.
 //!
+//! Temporary media (临时素材): `GET {base}/cgi-bin/media/get?access_token=…&media_id=…`, the
+//! same path for an official account and WeCom. A picture's or voice message's `MediaId` opens
+//! it for 3 days. Success is the file itself with its `Content-Type` (and usually a
+//! `Content-Disposition` filename); failure is the usual JSON (`{"errcode":40007,"errmsg":
+//! "invalid media_id"}`), also with HTTP 200. [`WeChatClient::download_media`] reads at most the
+//! size the caller allows and stops reading beyond it.
+//!
 //! The base URL is configurable (the real one is [`ClientConfig::DEFAULT_BASE_URL`]) so that
 //! tests run against a local stand-in.
 
@@ -118,6 +125,9 @@ pub enum WeChatError {
     /// An HTTP error status or a body that is not the documented JSON.
     #[error("unexpected response from WeChat: {0}")]
     UnexpectedResponse(String),
+    /// A downloaded file is larger than the caller allows; reading stopped there.
+    #[error("the file is larger than {limit} bytes")]
+    TooLarge { limit: usize },
 }
 
 impl WeChatError {
@@ -145,7 +155,7 @@ impl WeChatError {
             | Self::BadCredentials { code, .. }
             | Self::InvalidRecipient { code, .. }
             | Self::Api { code, .. } => Some(*code),
-            Self::Transport(_) | Self::UnexpectedResponse(_) => None,
+            Self::Transport(_) | Self::UnexpectedResponse(_) | Self::TooLarge { .. } => None,
         }
     }
 
@@ -161,6 +171,19 @@ impl WeChatError {
 /// A token is refreshed this long before WeChat says it expires (or at half its life if that is
 /// shorter), so that a send never starts with a token about to die on the wire.
 const EARLY_REFRESH: SignedDuration = SignedDuration::from_mins(5);
+
+/// A file downloaded from the media API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Media {
+    pub bytes: Vec<u8>,
+    /// The `Content-Type` WeChat gave, without parameters, lower case.
+    pub content_type: Option<String>,
+    /// The `filename` of the `Content-Disposition`, when there was one.
+    pub filename: Option<String>,
+}
+
+/// Error answers are a few dozen bytes; more than this is not one.
+const ERROR_BODY_MAX: usize = 64 * 1024;
 
 struct CachedToken {
     value: String,
@@ -312,6 +335,121 @@ impl WeChatClient {
         }
     }
 
+    /// Downloads a temporary media file (a picture's or voice message's `MediaId`). At most
+    /// `max_bytes` are read: a larger file is [`WeChatError::TooLarge`], found from its
+    /// `Content-Length` or while reading, never buffered whole. A stale token is replaced and
+    /// the download retried once.
+    pub async fn download_media(
+        &self,
+        media_id: &str,
+        max_bytes: usize,
+    ) -> Result<Media, WeChatError> {
+        let token = self.access_token().await?;
+        match self.get_media(&token, media_id, max_bytes).await {
+            Err(WeChatError::AccessTokenRejected { code, .. }) => {
+                tracing::info!(
+                    code,
+                    "WeChat refused the cached access token; fetching a new one"
+                );
+                self.invalidate(&token).await;
+                let token = self.access_token().await?;
+                self.get_media(&token, media_id, max_bytes).await
+            }
+            result => result,
+        }
+    }
+
+    async fn get_media(
+        &self,
+        token: &str,
+        media_id: &str,
+        max_bytes: usize,
+    ) -> Result<Media, WeChatError> {
+        let url = format!(
+            "{}/cgi-bin/media/get",
+            self.config.base_url.trim_end_matches('/')
+        );
+        let mut response = self
+            .http
+            .get(url)
+            .query(&[("access_token", token), ("media_id", media_id)])
+            .send()
+            .await
+            .map_err(transport)?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(WeChatError::UnexpectedResponse(format!(
+                "HTTP status {status}"
+            )));
+        }
+        let header = |name: reqwest::header::HeaderName| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned)
+        };
+        let content_type = header(reqwest::header::CONTENT_TYPE).map(|value| {
+            value
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
+        let filename = header(reqwest::header::CONTENT_DISPOSITION)
+            .as_deref()
+            .and_then(disposition_filename);
+        // WeChat answers errors as JSON (sometimes labelled text/plain): those are read only as
+        // far as an error answer can go.
+        let error_answer = content_type
+            .as_deref()
+            .is_some_and(|t| t == "application/json" || t.starts_with("text/"));
+        let limit = if error_answer {
+            ERROR_BODY_MAX
+        } else {
+            max_bytes
+        };
+        if response
+            .content_length()
+            .is_some_and(|length| length > limit as u64)
+        {
+            return Err(WeChatError::TooLarge { limit });
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(transport)? {
+            if bytes.len() + chunk.len() > limit {
+                return Err(WeChatError::TooLarge { limit });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if error_answer || bytes.first() == Some(&b'{') {
+            match serde_json::from_slice::<StatusResponse>(&bytes) {
+                Ok(StatusResponse {
+                    errcode: Some(code),
+                    errmsg,
+                }) if code != 0 => {
+                    return Err(WeChatError::from_api(code, errmsg.unwrap_or_default()));
+                }
+                _ if error_answer => {
+                    return Err(WeChatError::UnexpectedResponse(format!(
+                        "a {} answer that is not an error code",
+                        content_type.unwrap_or_default()
+                    )));
+                }
+                _ => {}
+            }
+        }
+        if bytes.is_empty() {
+            return Err(WeChatError::UnexpectedResponse("an empty file".to_owned()));
+        }
+        Ok(Media {
+            bytes,
+            content_type,
+            filename,
+        })
+    }
+
     async fn fetch_token(&self) -> Result<(String, SignedDuration), WeChatError> {
         let base = self.config.base_url.trim_end_matches('/');
         let request = match self.config.wecom_agent_id {
@@ -370,6 +508,18 @@ impl WeChatClient {
             )),
         }
     }
+}
+
+/// The `filename` of a `Content-Disposition` value (`attachment; filename="a.jpg"`).
+fn disposition_filename(value: &str) -> Option<String> {
+    value.split(';').find_map(|part| {
+        let (key, name) = part.split_once('=')?;
+        if !key.trim().eq_ignore_ascii_case("filename") {
+            return None;
+        }
+        let name = name.trim().trim_matches('"').trim();
+        (!name.is_empty()).then(|| name.to_owned())
+    })
 }
 
 /// The URL carries the secret or the token: never let it into an error message.

@@ -11,8 +11,9 @@
 //! * [`reply`]: the immediate `success` answer and the passive XML reply.
 //! * [`window`]: whether the customer-service message API may still reach a user.
 //!
-//! The I/O part is [`client::WeChatClient`], which sends customer-service messages and keeps the
-//! access token. Nothing here reads the wall clock: time comes from the caller or from an injected
+//! The I/O part is [`client::WeChatClient`], which sends customer-service messages, downloads the
+//! media of pictures and voice messages, and keeps the access token. Nothing here reads the wall
+//! clock: time comes from the caller or from an injected
 //! [`kefu_model::Clock`].
 
 pub mod client;
@@ -22,7 +23,7 @@ pub mod reply;
 pub mod signature;
 pub mod window;
 
-pub use client::{ClientConfig, WeChatClient, WeChatError};
+pub use client::{ClientConfig, Media, WeChatClient, WeChatError};
 pub use crypto::{CryptoError, EncryptedReply, MessageCrypto};
 pub use message::{DedupeKey, Event, InboundMessage, MessageKind, ParseError, parse_message};
 pub use reply::{IMMEDIATE_ACK, passive_text_reply};

@@ -1,19 +1,22 @@
 //! The channel workers every node runs: a reader per enabled mailbox (fetch what came after the
-//! remembered position, hand each mail to the desk, then IMAP IDLE until more comes) and the
+//! remembered position, hand each mail to the desk, then IMAP IDLE until more comes), the
 //! delivery sender (claim due replies and notices, send each the way its account speaks: SMTP
 //! for a mailbox, the customer-service API for WeChat, the gateway contract for SMS; record the
-//! outcome on the case).
+//! outcome on the case), and the media fetcher (claim the due downloads of pictures and voice
+//! messages customers sent by WeChat, download each through the account's media API with the
+//! sender's clients, and hand the bytes to the desk to check and attach).
 //!
 //! Two nodes reading one mailbox take each mail in once (the desk keys mail by Message-ID); a
-//! delivery is leased to one node while it is being sent.
+//! delivery is leased to one node while it is being sent, and a media download while it is
+//! being fetched.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use kefu_desk::Desk;
 use kefu_desk::channels::{MailboxToRead, OutgoingMail};
-use kefu_desk::wechat::WeChatSend;
+use kefu_desk::wechat::{MediaFailure, WeChatSend};
 use kefu_mailbox::{
     IdleOutcome, ImapAccount, ImapSecurity, MailboxPosition, SmtpAccount, SmtpEnvelope,
     SmtpSecurity, fetch_new, send_raw, wait_for_new,
@@ -34,6 +37,8 @@ const RETRY_FIRST: Duration = Duration::from_secs(5);
 const RETRY_MAX: Duration = Duration::from_secs(300);
 /// How often the sender looks for due replies when it found none.
 const SEND_EVERY: Duration = Duration::from_millis(500);
+/// How often the media fetcher looks for due downloads when it found none.
+const FETCH_EVERY: Duration = Duration::from_secs(1);
 
 fn imap_account(mailbox: &MailboxToRead) -> ImapAccount {
     let email = &mailbox.email;
@@ -229,19 +234,61 @@ async fn send_sms(desk: &Desk, delivery: &Delivery) -> AttemptResult {
 }
 
 /// Sends due replies and notices for ever, one at a time, recording each outcome on its case.
-pub async fn run_sender(desk: Desk) {
-    let mut wechat = WeChatClients::default();
+pub async fn run_sender(desk: Desk, wechat: WeChatClients) {
     loop {
-        let attempted = send_due(&desk, &mut wechat).await;
+        let attempted = send_due(&desk, &wechat).await;
         if attempted == 0 {
             tokio::time::sleep(SEND_EVERY).await;
         }
     }
 }
 
+/// Downloads the pictures and voice messages customers sent by WeChat for ever, through the
+/// sender's clients (one access token per account).
+pub async fn run_media_fetcher(desk: Desk, wechat: WeChatClients) {
+    loop {
+        let attempted = fetch_due_media(&desk, &wechat).await;
+        if attempted == 0 {
+            tokio::time::sleep(FETCH_EVERY).await;
+        }
+    }
+}
+
+/// One pass of the media fetcher: claims the downloads that are due, fetches each through its
+/// account's media API (no more than its kind may weigh), and has the desk check and attach
+/// what came or record why not. Returns how many it attempted.
+pub async fn fetch_due_media(desk: &Desk, wechat: &WeChatClients) -> usize {
+    let claimed = match desk.claim_media_fetches(10).await {
+        Ok(claimed) => claimed,
+        Err(e) => {
+            tracing::warn!(error = %e, "claiming media downloads failed; retrying");
+            Vec::new()
+        }
+    };
+    let attempted = claimed.len();
+    for fetch in claimed {
+        let downloaded = match desk.media_source(&fetch).await.and_then(|source| {
+            wechat
+                .client(desk, &source)
+                .map_err(|e| format!("微信客户端（{e}）"))
+        }) {
+            Ok(client) => client
+                .download_media(&fetch.media_id, fetch.kind.max_bytes())
+                .await
+                .map_err(|e| MediaFailure::from(&e)),
+            Err(reason) => Err(MediaFailure::Permanent(reason)),
+        };
+        if let Err(e) = desk.finish_media_fetch(&fetch, downloaded).await {
+            // The lease runs out and another attempt records it.
+            tracing::warn!(fetch = %fetch.id, error = %e, "recording a media download failed");
+        }
+    }
+    attempted
+}
+
 /// One pass of the sender: claims what is due, sends each the way its account speaks, records
 /// the outcomes. Returns how many deliveries it attempted.
-pub async fn send_due(desk: &Desk, wechat: &mut WeChatClients) -> usize {
+pub async fn send_due(desk: &Desk, wechat: &WeChatClients) -> usize {
     let claimed = match desk.claim_deliveries(20).await {
         Ok(claimed) => claimed,
         Err(e) => {
@@ -267,15 +314,24 @@ pub async fn send_due(desk: &Desk, wechat: &mut WeChatClients) -> usize {
 }
 
 /// One client per WeChat account and version: the access token is cached in the client, and
-/// an edited account (new secret, new address) gets a new one.
-#[derive(Default)]
+/// an edited account (new secret, new address) gets a new one. The sender and the media
+/// fetcher share them (clones share the map), so an account has one token, not one per worker.
+#[derive(Default, Clone)]
 pub struct WeChatClients {
-    clients: HashMap<String, (i64, Arc<WeChatClient>)>,
+    clients: Arc<Mutex<ClientsByAccount>>,
 }
 
+/// Account id → the account version the client was built for, and the client.
+type ClientsByAccount = HashMap<String, (i64, Arc<WeChatClient>)>;
+
 impl WeChatClients {
-    fn client(&mut self, desk: &Desk, send: &WeChatSend) -> Result<Arc<WeChatClient>, String> {
-        if let Some((version, client)) = self.clients.get(&send.account_id)
+    fn client(&self, desk: &Desk, send: &WeChatSend) -> Result<Arc<WeChatClient>, String> {
+        // Held only to look up or insert: never across an await.
+        let mut clients = self
+            .clients
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((version, client)) = clients.get(&send.account_id)
             && *version == send.account_version
         {
             return Ok(client.clone());
@@ -289,7 +345,7 @@ impl WeChatClients {
         .with_base_url(&send.api_base);
         let client =
             Arc::new(WeChatClient::new(config, desk.clock().clone()).map_err(|e| e.to_string())?);
-        self.clients.insert(
+        clients.insert(
             send.account_id.clone(),
             (send.account_version, client.clone()),
         );
@@ -297,11 +353,7 @@ impl WeChatClients {
     }
 }
 
-async fn send_wechat(
-    desk: &Desk,
-    clients: &mut WeChatClients,
-    delivery: &Delivery,
-) -> AttemptResult {
+async fn send_wechat(desk: &Desk, clients: &WeChatClients, delivery: &Delivery) -> AttemptResult {
     let client = match desk
         .outgoing_wechat(delivery)
         .await
@@ -339,7 +391,6 @@ async fn send_wechat(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Mutex;
 
     use axum::extract::{Query, State};
     use axum::routing::{get, post};
@@ -434,8 +485,8 @@ mod tests {
             .unwrap();
         let reply = receipt.bot_reply.expect("the bot answers");
 
-        let mut clients = WeChatClients::default();
-        assert_eq!(send_due(&desk, &mut clients).await, 1);
+        let clients = WeChatClients::default();
+        assert_eq!(send_due(&desk, &clients).await, 1);
         assert_eq!(
             inbox.lock().unwrap().clone(),
             vec![("oCustomer".to_string(), reply)]
@@ -443,7 +494,281 @@ mod tests {
         let case_id = receipt.case_id.unwrap();
         let deliveries = desk.store().deliveries_of_case(&case_id).await.unwrap();
         assert_eq!(deliveries[0].state, DeliveryState::Sent);
-        assert_eq!(send_due(&desk, &mut clients).await, 0, "nothing left");
+        assert_eq!(send_due(&desk, &clients).await, 0, "nothing left");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    // ---- pictures and voice messages -----------------------------------------------------
+
+    const JPEG: &[u8] = &[
+        0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0, 1,
+    ];
+
+    type MediaFile = (String, Vec<u8>);
+
+    /// The media API on loopback: any token works; files by media id, downloads counted, an
+    /// unknown id answered as WeChat does (40007, HTTP 200).
+    #[derive(Clone, Default)]
+    struct MediaBook {
+        /// Media id → content type and bytes.
+        files: Arc<Mutex<HashMap<String, MediaFile>>>,
+        downloads: Arc<Mutex<usize>>,
+    }
+
+    impl MediaBook {
+        fn put(&self, media_id: &str, content_type: &str, bytes: &[u8]) {
+            let file = (content_type.to_string(), bytes.to_vec());
+            self.files.lock().unwrap().insert(media_id.into(), file);
+        }
+
+        fn downloads(&self) -> usize {
+            *self.downloads.lock().unwrap()
+        }
+    }
+
+    async fn media_standin() -> (String, MediaBook) {
+        async fn token() -> axum::Json<Value> {
+            axum::Json(json!({"access_token": "t", "expires_in": 7200}))
+        }
+        async fn media_get(
+            State(book): State<MediaBook>,
+            Query(query): Params,
+        ) -> axum::response::Response {
+            use axum::response::IntoResponse;
+            let file = query
+                .get("media_id")
+                .and_then(|id| book.files.lock().unwrap().get(id).cloned());
+            let Some((content_type, bytes)) = file else {
+                let refusal = json!({"errcode": 40007, "errmsg": "invalid media_id"});
+                return axum::Json(refusal).into_response();
+            };
+            *book.downloads.lock().unwrap() += 1;
+            let disposition = "attachment; filename=\"photo.jpg\"".to_string();
+            (
+                [
+                    (axum::http::header::CONTENT_TYPE, content_type),
+                    (axum::http::header::CONTENT_DISPOSITION, disposition),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        let book = MediaBook::default();
+        let app = axum::Router::new()
+            .route("/cgi-bin/token", get(token))
+            .route("/cgi-bin/media/get", get(media_get))
+            .with_state(book.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (base, book)
+    }
+
+    /// The stores the test runs on: a fresh SQLite file, and a fresh PostgreSQL schema when
+    /// `KEFU_TEST_DATABASE_URL` names a database.
+    async fn stores(name: &str) -> Vec<Arc<dyn kefu_desk::Store>> {
+        let dir = std::env::temp_dir().join(format!("kefu-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let sqlite = kefu_store_sqlite::open(&dir.join("kefu.db")).await.unwrap();
+        let mut stores: Vec<Arc<dyn kefu_desk::Store>> = vec![Arc::new(sqlite)];
+        if let Ok(url) = std::env::var("KEFU_TEST_DATABASE_URL") {
+            let pg = kefu_store_postgres::open_fresh_schema(&url, "kefu_media")
+                .await
+                .unwrap();
+            stores.push(Arc::new(pg));
+        }
+        stores
+    }
+
+    /// A desk with an admin (password `media-password-1`) and a WeChat account whose API is
+    /// `api_base`; returns the account id.
+    async fn media_desk(store: Arc<dyn kefu_desk::Store>, api_base: &str) -> (Desk, String) {
+        let desk = Desk::new(store, Arc::new(SystemClock))
+            .with_nlu(Arc::new(kefu_nlu::SharedNlu))
+            .with_time_zone(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap());
+        desk.bootstrap_admin(Some("media-password-1".into()))
+            .await
+            .unwrap();
+        desk.install_builtin_calendars().await.unwrap();
+        desk.install_default_policies().await.unwrap();
+        let admin = desk
+            .store()
+            .user_by_username("admin")
+            .await
+            .unwrap()
+            .unwrap();
+        let account = desk
+            .create_wechat_account(
+                &Actor::of(&admin),
+                WeChatAccountDraft {
+                    name: "公众号".into(),
+                    enabled: true,
+                    app_id: "wx5823bf96d3bd56c7".into(),
+                    api_base: Some(api_base.into()),
+                    app_secret: Some("secret".into()),
+                    token: Some("mediaToken".into()),
+                    ..WeChatAccountDraft::default()
+                },
+            )
+            .await
+            .unwrap();
+        (desk, account.account.id)
+    }
+
+    /// A signed callback carrying a picture from `openid`.
+    async fn send_picture(
+        desk: &Desk,
+        account_id: &str,
+        openid: &str,
+        msg_id: u64,
+        media_id: &str,
+    ) -> kefu_model::ids::CaseId {
+        let now = desk.clock().now().as_second();
+        let timestamp = now.to_string();
+        let query = CallbackQuery {
+            signature: kefu_wechat::sign(&["mediaToken", &timestamp, "5"]),
+            timestamp,
+            nonce: "5".into(),
+            ..CallbackQuery::default()
+        };
+        let xml = format!(
+            "<xml><ToUserName>gh_x</ToUserName><FromUserName>{openid}</FromUserName>\
+             <CreateTime>{now}</CreateTime><MsgType>image</MsgType>\
+             <PicUrl>http://mmbiz.qpic.cn/tmp/{media_id}</PicUrl><MediaId>{media_id}</MediaId>\
+             <MsgId>{msg_id}</MsgId></xml>"
+        );
+        let receipt = desk
+            .receive_wechat(account_id, &query, &xml)
+            .await
+            .unwrap()
+            .unwrap();
+        receipt.case_id.unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_wechat_picture_is_downloaded_kept_on_the_case_and_served() {
+        for store in stores("media-saved").await {
+            let (api_base, book) = media_standin().await;
+            book.put("MEDIA_PHOTO", "image/jpeg", JPEG);
+            let (desk, account_id) = media_desk(store, &api_base).await;
+            let case_id = send_picture(&desk, &account_id, "oPhoto", 41, "MEDIA_PHOTO").await;
+            // WeChat's retry of the same MsgId: still one download.
+            let again = send_picture(&desk, &account_id, "oPhoto", 41, "MEDIA_PHOTO").await;
+            assert_eq!(again, case_id);
+
+            let clients = WeChatClients::default();
+            assert_eq!(fetch_due_media(&desk, &clients).await, 1);
+            assert_eq!(fetch_due_media(&desk, &clients).await, 0, "nothing left");
+            assert_eq!(book.downloads(), 1);
+            let events = desk.store().case_events(&case_id).await.unwrap();
+            let attachment = events
+                .iter()
+                .find_map(|e| match &e.data {
+                    kefu_model::EventData::MediaSaved { attachment, .. } => {
+                        Some(attachment.clone())
+                    }
+                    _ => None,
+                })
+                .expect("the picture is on the case");
+            assert_eq!(attachment.mime, "image/jpeg");
+            assert!(events.iter().any(|e| matches!(&e.data,
+                kefu_model::EventData::MessageAdded { body, .. } if body == "（图片）")));
+
+            // The attachment route serves it to staff with its type; the case page shows it.
+            let (token, _) = desk.login("admin", "media-password-1").await.unwrap();
+            let app = kefu_web::router(kefu_web::AppState::new(desk.clone()));
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let web = format!("http://{}", listener.local_addr().unwrap());
+            tokio::spawn(async move { axum::serve(listener, app).await });
+            let http = reqwest::Client::new();
+            let served = http
+                .get(format!("{web}/chat/attachments/{}", attachment.id))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(served.status(), 200);
+            assert_eq!(served.headers()["content-type"], "image/jpeg");
+            assert_eq!(served.bytes().await.unwrap().as_ref(), JPEG);
+            let anonymous = http
+                .get(format!("{web}/chat/attachments/{}", attachment.id))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(anonymous.status(), 404);
+            let page = http
+                .get(format!("{web}/cases/{case_id}"))
+                .header("cookie", format!("kefu_session={token}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(page.status(), 200);
+            let html = page.text().await.unwrap();
+            let img = format!("src=\"/chat/attachments/{}\"", attachment.id);
+            assert!(html.contains(&img), "the case page shows the picture");
+            assert!(
+                !html.contains("mmbiz.qpic.cn"),
+                "no temporary link on the case"
+            );
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_picture_wechat_no_longer_has_becomes_a_note_for_a_person() {
+        for store in stores("media-gone").await {
+            let (api_base, book) = media_standin().await;
+            let (desk, account_id) = media_desk(store, &api_base).await;
+            let case_id = send_picture(&desk, &account_id, "oGone", 42, "MEDIA_GONE").await;
+            let clients = WeChatClients::default();
+            assert_eq!(fetch_due_media(&desk, &clients).await, 1);
+            assert_eq!(book.downloads(), 0);
+            let fetches = desk.store().media_fetches_of_case(&case_id).await.unwrap();
+            assert_eq!(fetches[0].state, kefu_model::media::MediaFetchState::Failed);
+            let events = desk.store().case_events(&case_id).await.unwrap();
+            let note = events
+                .iter()
+                .find_map(|e| match &e.data {
+                    kefu_model::EventData::MessageAdded {
+                        body,
+                        visibility: kefu_model::Visibility::Internal,
+                        ..
+                    } => Some(body.clone()),
+                    _ => None,
+                })
+                .expect("an internal note");
+            assert!(
+                note.starts_with("图片未能保存：微信已不再提供该文件"),
+                "{note}"
+            );
+            assert!(note.contains("40007"), "{note}");
+            assert_eq!(
+                fetch_due_media(&desk, &clients).await,
+                0,
+                "given up for good"
+            );
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_nodes_download_each_picture_once() {
+        for store in stores("media-two").await {
+            let (api_base, book) = media_standin().await;
+            let (desk, account_id) = media_desk(store, &api_base).await;
+            for n in 0..3u64 {
+                let media_id = format!("MEDIA_{n}");
+                book.put(&media_id, "image/jpeg", JPEG);
+                send_picture(&desk, &account_id, &format!("o{n}"), 50 + n, &media_id).await;
+            }
+            let other = desk.another_node();
+            let (mine, theirs) = (WeChatClients::default(), WeChatClients::default());
+            let (a, b) = tokio::join!(
+                fetch_due_media(&desk, &mine),
+                fetch_due_media(&other, &theirs)
+            );
+            assert_eq!(a + b, 3, "every picture claimed by one node");
+            assert_eq!(book.downloads(), 3, "and downloaded once");
+            assert_eq!(fetch_due_media(&desk, &mine).await, 0);
+        }
     }
 }

@@ -37,7 +37,9 @@ pub fn start(
     tokio::spawn(crate::timers::run(desk.clone()));
     if channel_workers {
         tokio::spawn(crate::channels::run_mail_readers(desk.clone()));
-        tokio::spawn(crate::channels::run_sender(desk.clone()));
+        let wechat = crate::channels::WeChatClients::default();
+        tokio::spawn(crate::channels::run_sender(desk.clone(), wechat.clone()));
+        tokio::spawn(crate::channels::run_media_fetcher(desk.clone(), wechat));
     }
     let index = Arc::new(index);
     tokio::spawn(kefu_search::desk::run_indexer(

@@ -1079,6 +1079,14 @@ pub fn event_label(lang: Lang, event: &kefu_model::EventData) -> &'static str {
         E::WorkOrderOverdue { .. } => {
             lang.pick("网点工单超时升级", "Work order overdue, escalated")
         }
+        E::MediaSaved {
+            kind: kefu_model::media::MediaKind::Image,
+            ..
+        } => lang.pick("客户发来的图片已保存", "Customer's picture saved"),
+        E::MediaSaved {
+            kind: kefu_model::media::MediaKind::Voice,
+            ..
+        } => lang.pick("客户发来的语音已保存", "Customer's voice message saved"),
     }
 }
 

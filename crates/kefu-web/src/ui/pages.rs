@@ -432,6 +432,51 @@ pub struct TimelineItem {
     pub kind: String,
     pub title: String,
     pub body: String,
+    /// Files the event brought (a mail's attachments, a customer's WeChat picture or voice).
+    pub files: Vec<TimelineFile>,
+}
+
+/// A file on the case, opened through the attachment route with the staff session.
+pub struct TimelineFile {
+    pub url: String,
+    pub name: String,
+    pub size: String,
+    /// `image`, `audio` or `file`: shown inline, as a player with a download link, or as a link.
+    pub show: &'static str,
+}
+
+impl TimelineFile {
+    fn of(a: &kefu_model::attachment::Attachment) -> Self {
+        let show = if kefu_model::attachment::ATTACHMENT_TYPES.contains(&a.mime.as_str()) {
+            "image"
+        } else if a.mime.starts_with("audio/") {
+            "audio"
+        } else {
+            "file"
+        };
+        let size = if a.size >= 1024 * 1024 {
+            format!("{:.1} MB", a.size as f64 / 1024.0 / 1024.0)
+        } else {
+            format!("{} KB", a.size.div_ceil(1024))
+        };
+        TimelineFile {
+            url: format!("/chat/attachments/{}", a.id),
+            name: a.name.clone(),
+            size,
+            show,
+        }
+    }
+}
+
+/// The files an event carries.
+fn event_files(e: &CaseEvent) -> Vec<TimelineFile> {
+    match &e.data {
+        EventData::MessageAdded { attachments, .. } => {
+            attachments.iter().map(TimelineFile::of).collect()
+        }
+        EventData::MediaSaved { attachment, .. } => vec![TimelineFile::of(attachment)],
+        _ => Vec::new(),
+    }
 }
 
 pub struct PromiseView {
@@ -651,6 +696,7 @@ pub(super) async fn case_page_for(
                 kind: e.data.type_name().to_string(),
                 title,
                 body,
+                files: event_files(e),
             }
         })
         .collect();

@@ -378,3 +378,104 @@ async fn a_template_message_reaches_a_follower_outside_the_window() {
         "{stranger:?}"
     );
 }
+
+// ---- temporary media --------------------------------------------------------------------
+
+const JPEG: &[u8] = &[
+    0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0, 1,
+];
+
+#[tokio::test]
+async fn a_picture_is_downloaded_with_its_type_and_name() {
+    let standin = StandIn::start(Options::default()).await;
+    let client = client_for(&standin);
+    standin.put_media("media-1", "image/jpeg", "parcel.jpg", JPEG);
+    let media = client.download_media("media-1", 1024).await.unwrap();
+    assert_eq!(media.bytes, JPEG);
+    assert_eq!(media.content_type.as_deref(), Some("image/jpeg"));
+    assert_eq!(media.filename.as_deref(), Some("parcel.jpg"));
+    assert_eq!(standin.media_downloads(), 1);
+}
+
+#[tokio::test]
+async fn a_wecom_app_downloads_media_with_its_own_token() {
+    let standin = StandIn::start(Options::default()).await;
+    let config = ClientConfig::wecom(CORP_ID, CORP_SECRET, AGENT_ID.to_string())
+        .with_base_url(&standin.base_url);
+    let client = WeChatClient::new(config, standin.clock.clone()).unwrap();
+    standin.put_media("voice-1", "audio/amr", "voice.amr", b"#!AMR\n\x3c\x00");
+    let media = client.download_media("voice-1", 1024).await.unwrap();
+    assert_eq!(media.bytes, b"#!AMR\n\x3c\x00");
+    assert_eq!(media.content_type.as_deref(), Some("audio/amr"));
+}
+
+#[tokio::test]
+async fn an_unknown_or_expired_media_id_is_a_permanent_error() {
+    let standin = StandIn::start(Options::default()).await;
+    let client = client_for(&standin);
+    let unknown = client
+        .download_media("no-such-media", 1024)
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.code(), Some(40007), "{unknown:?}");
+    assert!(!unknown.is_transient());
+
+    standin.put_media("media-old", "image/jpeg", "old.jpg", JPEG);
+    standin.clock.advance(SignedDuration::from_hours(72));
+    // The token is refreshed on the way (it is older than its lifetime now).
+    let expired = client.download_media("media-old", 1024).await.unwrap_err();
+    assert_eq!(expired.code(), Some(40007), "{expired:?}");
+    assert_eq!(standin.media_downloads(), 0);
+}
+
+#[tokio::test]
+async fn a_busy_media_api_is_a_transient_error() {
+    let standin = StandIn::start(Options::default()).await;
+    let client = client_for(&standin);
+    standin.put_media("media-1", "image/jpeg", "parcel.jpg", JPEG);
+    standin.media_busy(true);
+    let busy = client.download_media("media-1", 1024).await.unwrap_err();
+    assert!(busy.is_transient(), "{busy:?}");
+    standin.media_busy(false);
+    assert_eq!(
+        client.download_media("media-1", 1024).await.unwrap().bytes,
+        JPEG
+    );
+}
+
+#[tokio::test]
+async fn an_expired_token_is_replaced_and_the_download_retried() {
+    let standin = StandIn::start(Options::default()).await;
+    let client = client_for(&standin);
+    standin.put_media("media-1", "image/jpeg", "parcel.jpg", JPEG);
+    client.download_media("media-1", 1024).await.unwrap();
+    standin.expire_tokens();
+    client.download_media("media-1", 1024).await.unwrap();
+    assert_eq!(standin.token_fetches(), 2);
+    assert_eq!(standin.rejected_for_token(), 1);
+    assert_eq!(standin.media_downloads(), 2);
+}
+
+#[tokio::test]
+async fn a_file_larger_than_allowed_is_refused_unread() {
+    let standin = StandIn::start(Options::default()).await;
+    let client = client_for(&standin);
+    let big = [JPEG, &[0u8; 4096]].concat();
+    standin.put_media("media-big", "image/jpeg", "big.jpg", &big);
+    let error = client.download_media("media-big", 1024).await.unwrap_err();
+    assert_eq!(error, WeChatError::TooLarge { limit: 1024 });
+    assert!(!error.is_transient());
+    // Exactly at the limit is fine.
+    let media = client.download_media("media-big", big.len()).await.unwrap();
+    assert_eq!(media.bytes.len(), big.len());
+}
+
+#[tokio::test]
+async fn the_download_url_with_its_token_never_reaches_an_error() {
+    let standin = StandIn::start(Options::default()).await;
+    let config = ClientConfig::new(APP_ID, APP_SECRET).with_base_url("http://127.0.0.1:9");
+    let client = WeChatClient::new(config, standin.clock.clone()).unwrap();
+    let error = client.download_media("media-1", 1024).await.unwrap_err();
+    assert!(error.is_transient(), "{error:?}");
+    assert!(!error.to_string().contains(APP_SECRET), "{error}");
+}

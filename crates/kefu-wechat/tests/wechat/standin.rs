@@ -37,6 +37,19 @@ struct Book {
     /// Template messages: the body as posted.
     templates: Vec<Value>,
     refuse_every_token: bool,
+    /// Media id → the file: its type, name and bytes.
+    media: HashMap<String, StoredMedia>,
+    media_downloads: usize,
+    media_busy: bool,
+}
+
+#[derive(Clone)]
+pub struct StoredMedia {
+    pub content_type: String,
+    pub filename: String,
+    pub bytes: Vec<u8>,
+    /// When WeChat forgets it (3 days after upload).
+    pub expires_at: Timestamp,
 }
 
 pub struct StandIn {
@@ -92,6 +105,7 @@ impl StandIn {
             .route("/cgi-bin/message/template/send", post(template_send))
             .route("/cgi-bin/gettoken", get(issue_wecom_token))
             .route("/cgi-bin/message/send", post(wecom_send))
+            .route("/cgi-bin/media/get", get(media_get))
             .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
@@ -137,6 +151,30 @@ impl StandIn {
 
     pub fn received(&self) -> Vec<Received> {
         self.shared.book().received.clone()
+    }
+
+    /// A user sent a file: WeChat keeps it under `media_id` for 3 days from now.
+    pub fn put_media(&self, media_id: &str, content_type: &str, filename: &str, bytes: &[u8]) {
+        let expires_at = self.clock.now() + SignedDuration::from_hours(72);
+        self.shared.book().media.insert(
+            media_id.to_owned(),
+            StoredMedia {
+                content_type: content_type.to_owned(),
+                filename: filename.to_owned(),
+                bytes: bytes.to_vec(),
+                expires_at,
+            },
+        );
+    }
+
+    /// The media API answers -1 (busy) until told otherwise.
+    pub fn media_busy(&self, busy: bool) {
+        self.shared.book().media_busy = busy;
+    }
+
+    /// Files served so far.
+    pub fn media_downloads(&self) -> usize {
+        self.shared.book().media_downloads
     }
 
     pub fn templates(&self) -> Vec<Value> {
@@ -266,6 +304,50 @@ async fn custom_send(
     };
     book.received.push(received);
     Json(json!({ "errcode": 0, "errmsg": "ok" }))
+}
+
+#[derive(Deserialize)]
+struct MediaQuery {
+    access_token: Option<String>,
+    media_id: Option<String>,
+}
+
+/// Temporary media: the file with its type and name, or the JSON error (HTTP 200 either way).
+/// Tokens of both flavors are in one book, so one handler serves both hosts' path.
+async fn media_get(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<MediaQuery>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let now = shared.clock.now();
+    let mut book = shared.book();
+    if let Some(refusal) = token_refusal(&mut book, query.access_token.as_ref(), now) {
+        return refusal.into_response();
+    }
+    if book.media_busy {
+        return Json(json!({ "errcode": -1, "errmsg": "system error" })).into_response();
+    }
+    let media = query
+        .media_id
+        .as_ref()
+        .and_then(|id| book.media.get(id))
+        .filter(|media| now < media.expires_at)
+        .cloned();
+    let Some(media) = media else {
+        return Json(json!({ "errcode": 40007, "errmsg": "invalid media_id" })).into_response();
+    };
+    book.media_downloads += 1;
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, media.content_type),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", media.filename),
+            ),
+        ],
+        media.bytes,
+    )
+        .into_response()
 }
 
 #[derive(Deserialize)]
