@@ -88,11 +88,7 @@ pub async fn list_work_orders(
     ApiQuery(p): ApiQuery<OrderListParams>,
 ) -> ApiResult<Json<List<WorkOrderView>>> {
     if p.limit.is_some_and(|l| !(1..=1000).contains(&l)) {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_field",
-            "limit: 1 to 1000",
-        ));
+        return Err(ApiError::invalid("limit", "1 to 1000"));
     }
     let query = OrderQuery {
         organisations: None,

@@ -117,7 +117,7 @@ async fn an_order_goes_to_the_outlet_and_its_answer_comes_back_to_the_case() {
             Some(json!({"text": " "})),
         )
         .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_code(&err), "invalid_field");
     let (status, _) = app
         .call(
@@ -206,7 +206,7 @@ async fn bad_orders_and_organisations_are_refused_with_nothing_written() {
                 Some(body.clone()),
             )
             .await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {err}");
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {err}");
         assert_eq!(err["error"]["field"], field, "{err}");
     }
     // A parcel whose address no outlet serves: the agent is asked to choose.
@@ -228,7 +228,7 @@ async fn bad_orders_and_organisations_are_refused_with_nothing_written() {
             Some(json!({"kind": "hurry", "waybill_no": far, "details": {"note": "催件"}})),
         )
         .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         err["error"]["message"]
             .as_str()
@@ -241,11 +241,11 @@ async fn bad_orders_and_organisations_are_refused_with_nothing_written() {
     for (body, status) in [
         (
             json!({"key": "x", "name": "x", "kind": "outlet", "districts": ["11"], "colour": "red"}),
-            StatusCode::BAD_REQUEST,
+            StatusCode::UNPROCESSABLE_ENTITY,
         ),
         (
             json!({"key": "x", "name": "x", "kind": "outlet"}),
-            StatusCode::BAD_REQUEST,
+            StatusCode::UNPROCESSABLE_ENTITY,
         ),
         (
             json!({"key": "bj-cy", "name": "x", "kind": "outlet", "districts": ["11"]}),
@@ -376,5 +376,5 @@ async fn the_network_roles_reach_only_their_organisations_work() {
             Some(json!({"username": "lost", "password": PASSWORD, "role": "courier"})),
         )
         .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
 }
