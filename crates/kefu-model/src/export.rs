@@ -52,6 +52,7 @@ pub enum ExportTable {
     Deliveries,
     Calls,
     Organisations,
+    MediaFetches,
 }
 
 impl ExportTable {
@@ -59,7 +60,7 @@ impl ExportTable {
     /// conversations and attachments after cases). Tables added later go where their
     /// references allow without moving the older ones, so a dump written before they existed
     /// is still a valid dump.
-    pub const ALL: [ExportTable; 28] = [
+    pub const ALL: [ExportTable; 29] = [
         ExportTable::Calendars,
         ExportTable::SlaPolicies,
         ExportTable::Settings,
@@ -93,6 +94,9 @@ impl ExportTable {
         // The network's organisations (migration 0019): after the departments they are. The
         // work orders travel inside their cases and are rebuilt from them on import.
         ExportTable::Organisations,
+        // WeChat media still to download (migration 0017): after the cases they belong to;
+        // imported without their lease, so the new store's first fetcher takes them.
+        ExportTable::MediaFetches,
     ];
 
     /// Records asked for per chunk. Attachments are up to 2 MiB each, so a chunk of them is
@@ -158,6 +162,8 @@ pub enum ExportRecord {
     Call(Box<crate::pbx_account::CallRecord>),
     /// An organisation of the network (its department travels with the departments).
     Organisation(Box<crate::network::Organisation>),
+    /// A WeChat picture or voice message to download, or its outcome.
+    MediaFetch(Box<crate::media::MediaFetch>),
 }
 
 /// A channel account as exported: the account, its passwords and its reader's status. The
@@ -287,6 +293,7 @@ impl ExportRecord {
             // An account id is a generated id without a slash, so the first one ends it.
             ExportRecord::Call(c) => format!("{}/{}", c.account_id, c.call_id),
             ExportRecord::Organisation(o) => o.id.to_string(),
+            ExportRecord::MediaFetch(m) => m.id.clone(),
         }
     }
 }
@@ -399,11 +406,12 @@ mod tests {
             ExportTable::Deliveries => 25,
             ExportTable::Calls => 26,
             ExportTable::Organisations => 27,
+            ExportTable::MediaFetches => 28,
         };
         let mut numbers: Vec<usize> = ExportTable::ALL.iter().map(|t| number(*t)).collect();
         numbers.sort_unstable();
-        // 28: one more than the highest number above.
-        assert_eq!(numbers, (0..28).collect::<Vec<_>>(), "each table once");
+        // 29: one more than the highest number above.
+        assert_eq!(numbers, (0..29).collect::<Vec<_>>(), "each table once");
         let at = |t: ExportTable| ExportTable::ALL.iter().position(|x| *x == t).unwrap();
         assert!(at(ExportTable::Users) < at(ExportTable::AgentPresence));
         assert!(at(ExportTable::Departments) < at(ExportTable::CannedReplies));
@@ -424,6 +432,7 @@ mod tests {
         assert!(at(ExportTable::ChannelAccounts) < at(ExportTable::Calls));
         assert!(at(ExportTable::Cases) < at(ExportTable::Calls));
         assert!(at(ExportTable::Departments) < at(ExportTable::Organisations));
+        assert!(at(ExportTable::Cases) < at(ExportTable::MediaFetches));
         assert!(ExportTable::Attachments.chunk_size() < CHUNK);
     }
 }

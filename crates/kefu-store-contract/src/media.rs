@@ -285,3 +285,23 @@ pub async fn two_nodes_claim_each_media_fetch_once(store: Arc<dyn Store>) {
     let rest = f.desk.claim_media_fetches(10).await.unwrap();
     assert_eq!(claimed + rest.len(), 6, "and none lost");
 }
+
+/// A download still pending at the source is pending at the target, without its lease.
+pub async fn media_fetches_survive_export_import(store: Arc<dyn Store>, target: Arc<dyn Store>) {
+    let f = fixture(store.clone()).await;
+    let id = account(&f).await;
+    let taken = f
+        .desk
+        .receive_wechat(&id, &signed(&f), &image(300, "MEDIA_MOVED", &f))
+        .await
+        .unwrap()
+        .unwrap();
+    let case_id = taken.case_id.clone().unwrap();
+    let lines = crate::dump(store.as_ref()).await;
+    let imported = crate::import_into(store.as_ref(), target.as_ref()).await;
+    assert_eq!(imported, lines);
+    assert_eq!(crate::dump(target.as_ref()).await, lines, "nothing lost");
+    let moved = target.media_fetches_of_case(&case_id).await.unwrap();
+    assert_eq!(moved, store.media_fetches_of_case(&case_id).await.unwrap());
+    assert_eq!(moved[0].state, MediaFetchState::Pending);
+}

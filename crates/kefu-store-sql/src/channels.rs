@@ -422,6 +422,21 @@ pub(crate) async fn put_media_fetches(
     Ok(())
 }
 
+/// Media downloads after `after` (an id), for an export.
+pub(crate) async fn export_media_fetches(
+    sql: &mut dyn Sql,
+    after: &str,
+    limit: u32,
+) -> StoreResult<Vec<MediaFetch>> {
+    let rows = sql
+        .fetch(
+            &format!("SELECT doc FROM media_fetches WHERE id > $1 ORDER BY id LIMIT {limit}"),
+            &[after.into()],
+        )
+        .await?;
+    docs(&rows)
+}
+
 pub(crate) async fn claim_media_fetches(
     sql: &mut dyn Sql,
     now: Timestamp,

@@ -1229,6 +1229,7 @@ async fn import_record(sql: &mut dyn Sql, record: ExportRecord) -> StoreResult<(
         ExportRecord::Delivery(d) => crate::channels::import_delivery(sql, &d).await,
         ExportRecord::Call(c) => crate::calls::import_call(sql, &c).await,
         ExportRecord::Organisation(o) => crate::network::import_organisation(sql, &o).await,
+        ExportRecord::MediaFetch(m) => crate::channels::put_media_fetches(sql, &[*m]).await,
         ExportRecord::Calendar(c) => {
             // The target installed the built-in calendars when it started; the dump's win.
             sql.execute(
@@ -1879,6 +1880,11 @@ pub(crate) async fn export_chunk(
             .await?
             .into_iter()
             .map(|o| ExportRecord::Organisation(Box::new(o)))
+            .collect(),
+        ExportTable::MediaFetches => crate::channels::export_media_fetches(sql, &after, limit)
+            .await?
+            .into_iter()
+            .map(|m| ExportRecord::MediaFetch(Box::new(m)))
             .collect(),
         ExportTable::CaseEvents => {
             let (case_id, seq) = match after.split_once('/') {
