@@ -14,8 +14,8 @@ use kefu_model::customer::{Customer, CustomerEvent};
 use kefu_model::error::StoreError;
 use kefu_model::export::{ExportRecord, ExportTable};
 use kefu_model::ids::{CaseId, CustomerId, UserId};
-use kefu_model::network::Organisation;
 use kefu_model::media::MediaFetch;
+use kefu_model::network::Organisation;
 use kefu_model::pbx_account::CallRecord;
 use kefu_model::pickup::{Pickup, PickupQuery};
 use kefu_model::records::{

@@ -39,8 +39,8 @@ pub mod knowledge;
 #[cfg(any(test, feature = "layering"))]
 pub mod layering;
 pub mod lookup;
-pub mod network;
 pub mod media;
+pub mod network;
 pub mod nlu;
 pub mod notices;
 pub mod parcels;

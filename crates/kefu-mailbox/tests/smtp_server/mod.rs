@@ -1,7 +1,6 @@
 //! The SMTP listener over 127.0.0.1: lettre's SMTP transport (through `send_raw`) as the
 //! gateway, and raw TCP for what a well-behaved client never sends.
 
-
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::Mutex;

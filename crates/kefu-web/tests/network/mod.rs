@@ -63,8 +63,10 @@ async fn beijing(app: &TestApp) -> (String, String) {
         .await;
     assert_eq!(status, StatusCode::CREATED);
     let case = app
-        .create_case(json!({"channel": "phone", "subject": "要求拦截退回", "waybill_no": no,
-            "customer": {"name": "张三", "phone": "13800138000"}}))
+        .create_case(
+            json!({"channel": "phone", "subject": "要求拦截退回", "waybill_no": no,
+            "customer": {"name": "张三", "phone": "13800138000"}}),
+        )
         .await;
     (case["id"].as_str().unwrap().to_string(), no)
 }
@@ -85,14 +87,22 @@ async fn an_order_goes_to_the_outlet_and_its_answer_comes_back_to_the_case() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{order}");
     assert_eq!(
-        (order["organisation_key"].as_str(), order["routed_by"].as_str()),
+        (
+            order["organisation_key"].as_str(),
+            order["routed_by"].as_str()
+        ),
         (Some("bj-cy"), Some("district"))
     );
     assert_eq!(order["waybill_no"], no.as_str());
     let id = order["id"].as_str().unwrap();
     // Chaoyang's queue has it, Haidian's does not; Haidian cannot even read it.
     let (_, queue) = app
-        .call(Method::GET, "/api/v1/work-orders?open=true", Some(&cy), None)
+        .call(
+            Method::GET,
+            "/api/v1/work-orders?open=true",
+            Some(&cy),
+            None,
+        )
         .await;
     assert_eq!(queue["items"].as_array().unwrap().len(), 1);
     let (_, other) = app
@@ -196,7 +206,10 @@ async fn bad_orders_and_organisations_are_refused_with_nothing_written() {
             json!({"kind": "hurry", "regulator": "12305", "details": {"note": "催件"}}),
             "regulator",
         ),
-        (json!({"kind": "hurry", "details": {"note": ""}}), "details.note"),
+        (
+            json!({"kind": "hurry", "details": {"note": ""}}),
+            "details.note",
+        ),
     ] {
         let (status, err) = app
             .call(
@@ -236,7 +249,11 @@ async fn bad_orders_and_organisations_are_refused_with_nothing_written() {
             .contains("no organisation serves"),
         "{err}"
     );
-    assert_eq!(event_count(&app, &case).await, before, "nothing was written");
+    assert_eq!(
+        event_count(&app, &case).await,
+        before,
+        "nothing was written"
+    );
     // Unknown fields, an outlet without an area, a key that exists.
     for (body, status) in [
         (
@@ -300,7 +317,12 @@ async fn the_network_roles_reach_only_their_organisations_work() {
         (format!("/api/v1/work-orders/{id}"), 200, 404, 200),
         ("/api/v1/network/organisations/bj-cy".into(), 200, 200, 200),
         ("/api/v1/network/organisations/bj-hd".into(), 404, 404, 200),
-        (format!("/api/v1/network/assessment?{period}"), 200, 403, 200),
+        (
+            format!("/api/v1/network/assessment?{period}"),
+            200,
+            403,
+            200,
+        ),
         ("/api/v1/settings/work_orders".into(), 200, 403, 200),
         ("/api/v1/settings/routing".into(), 403, 403, 403),
     ];

@@ -388,9 +388,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         json!({"key": "mx-b", "name": "矩阵海淀网点", "kind": "outlet", "districts": ["110108"]}),
     )
     .await;
-    let order_body = |n: usize| {
-        json!({"kind": "trace", "organisation": "mx-a", "details": {"note": format!("查件{n}")}})
-    };
+    let order_body = |n: usize| json!({"kind": "trace", "organisation": "mx-a", "details": {"note": format!("查件{n}")}});
     let mut to_answer = Vec::new();
     let mut to_reroute = Vec::new();
     for n in 0..7 {
@@ -898,7 +896,9 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             per(&|n| {
                 (
                     "/api/v1/network/organisations".into(),
-                    Some(json!({"key": format!("mx-new{n}"), "name": "新网点", "kind": "outlet", "districts": ["3101"]})),
+                    Some(
+                        json!({"key": format!("mx-new{n}"), "name": "新网点", "kind": "outlet", "districts": ["3101"]}),
+                    ),
                 )
             }),
             [201, 403, 403, 403, 403, 403, 401],
@@ -915,7 +915,9 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             M::PUT,
             "/api/v1/network/organisations/{id}",
             "/api/v1/network/organisations/mx-b",
-            Some(json!({"key": "mx-b", "name": "矩阵海淀区网点", "kind": "outlet", "districts": ["110108"], "version": 1})),
+            Some(
+                json!({"key": "mx-b", "name": "矩阵海淀区网点", "kind": "outlet", "districts": ["110108"], "version": 1}),
+            ),
             [200, 403, 403, 403, 403, 403, 401],
         ),
         row(
