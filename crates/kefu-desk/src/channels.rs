@@ -25,7 +25,6 @@ use kefu_model::codes::{Channel, Status, Visibility};
 use kefu_model::drafts::{CaseDraft, CustomerDraft};
 use kefu_model::error::DomainError;
 use kefu_model::ids::{CaseId, MessageId, UserId};
-use kefu_model::records::AuditEntry;
 use kefu_model::text::TEXT_MAX;
 use kefu_model::user::{Actor, Role};
 use sha2::{Digest, Sha256};
@@ -364,18 +363,8 @@ impl Desk {
         action: &str,
         id: &str,
     ) -> DeskResult<()> {
-        let now = self.now();
-        self.store
-            .append_audit(&AuditEntry {
-                id: MessageId::new(now).to_string(),
-                at: now,
-                actor: actor.event_name(),
-                action: action.to_string(),
-                subject: format!("channel_account:{id}"),
-                reason: String::new(),
-            })
-            .await?;
-        Ok(())
+        self.audit(actor, action, format!("channel_account:{id}"), "")
+            .await
     }
 
     /// Messages taken in, newest first (admins and supervisors): `unparsed` lists what a
@@ -598,18 +587,8 @@ impl Desk {
         key: &str,
         reason: &str,
     ) -> DeskResult<()> {
-        let now = self.now();
-        self.store
-            .append_audit(&AuditEntry {
-                id: MessageId::new(now).to_string(),
-                at: now,
-                actor: actor.event_name(),
-                action: action.to_string(),
-                subject: format!("inbound:{key}"),
-                reason: reason.to_string(),
-            })
-            .await?;
-        Ok(())
+        self.audit(actor, action, format!("inbound:{key}"), reason)
+            .await
     }
 
     /// The original bytes of a message that could not be read, for an admin to open in a mail

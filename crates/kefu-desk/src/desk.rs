@@ -179,6 +179,28 @@ impl Desk {
         truncate_to_millis(self.clock.now())
     }
 
+    /// Appends an entry to the audit log: who did `action` to `subject`, now, and why.
+    pub(crate) async fn audit(
+        &self,
+        actor: &Actor,
+        action: &str,
+        subject: String,
+        reason: &str,
+    ) -> DeskResult<()> {
+        let now = self.now();
+        self.store
+            .append_audit(&kefu_model::records::AuditEntry {
+                id: kefu_model::ids::MessageId::new(now).to_string(),
+                at: now,
+                actor: actor.event_name(),
+                action: action.to_string(),
+                subject,
+                reason: reason.to_string(),
+            })
+            .await?;
+        Ok(())
+    }
+
     // ---- users and sessions -------------------------------------------------------------
 }
 

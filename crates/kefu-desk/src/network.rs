@@ -14,7 +14,7 @@ use kefu_model::codes::Priority;
 use kefu_model::error::DomainError;
 use kefu_model::ids::{DepartmentId, MessageId, UserId};
 use kefu_model::network::{Network, Organisation, OrganisationDraft, plan_organisation};
-use kefu_model::records::{AuditEntry, Notification};
+use kefu_model::records::Notification;
 use kefu_model::user::{Actor, Role, User};
 use kefu_model::work_order::{
     ListedOrder, OrderQuery, OrderRules, OrderStage, OrgFigures, ParcelWhereabouts, RULES_SETTING,
@@ -101,17 +101,6 @@ impl LadderContext {
     }
 }
 
-fn audit_entry(actor: &Actor, action: &str, subject: String, at: Timestamp) -> AuditEntry {
-    AuditEntry {
-        id: MessageId::new(at).to_string(),
-        at,
-        actor: actor.event_name(),
-        action: action.to_string(),
-        subject,
-        reason: String::new(),
-    }
-}
-
 /// The people of an organisation who hear about its orders: its manager, else its users with
 /// the manager's role, else all its active staff.
 fn managers_of(org: &Organisation, users: &[User]) -> Vec<UserId> {
@@ -149,6 +138,31 @@ fn staff_of(org: &DepartmentId, users: &[User]) -> Vec<UserId> {
         })
         .map(|u| u.id.clone())
         .collect()
+}
+
+/// The order `id` of `case` as it stands.
+fn order_of(case: &Case, id: &str) -> DeskResult<WorkOrder> {
+    case.work_orders
+        .iter()
+        .find(|o| o.id == id)
+        .cloned()
+        .ok_or_else(|| DomainError::NotFound(format!("work order {id}")))
+}
+
+/// The order `id` of `case`, if it still waits for someone to act (else `order_closed`).
+fn open_order<'c>(case: &'c Case, id: &str) -> DeskResult<&'c WorkOrder> {
+    let order = case
+        .work_orders
+        .iter()
+        .find(|o| o.id == id)
+        .ok_or_else(|| DomainError::NotFound(format!("work order {id}")))?;
+    if !order.state.is_open() {
+        return Err(DomainError::conflict(
+            "order_closed",
+            format!("the order is {} already", order.state.label_zh()),
+        ));
+    }
+    Ok(order)
 }
 
 impl Desk {
@@ -317,13 +331,7 @@ impl Desk {
         } else {
             "create_organisation"
         };
-        self.store
-            .append_audit(&audit_entry(
-                actor,
-                action,
-                format!("organisation:{}", record.key),
-                now,
-            ))
+        self.audit(actor, action, format!("organisation:{}", record.key), "")
             .await?;
         Ok(record)
     }
@@ -437,12 +445,7 @@ impl Desk {
                 Ok(out)
             })
             .await?;
-        let order = case
-            .work_orders
-            .iter()
-            .find(|o| o.id == order_id)
-            .cloned()
-            .ok_or_else(|| DomainError::NotFound(format!("work order {order_id}")))?;
+        let order = order_of(&case, &order_id)?;
         Ok((case, order))
     }
 
@@ -565,15 +568,7 @@ impl Desk {
                 actor,
                 listed.case_id.as_str(),
                 |c| {
-                    let Some(order) = c.work_orders.iter().find(|o| o.id == order_id) else {
-                        return Err(DomainError::NotFound(format!("work order {order_id}")));
-                    };
-                    if !order.state.is_open() {
-                        return Err(DomainError::conflict(
-                            "order_closed",
-                            format!("the order is {} already", order.state.label_zh()),
-                        ));
-                    }
+                    open_order(c, &order_id)?;
                     let order_id = order_id.clone();
                     let text = text.clone();
                     Ok(vec![match action {
@@ -592,12 +587,7 @@ impl Desk {
                 along,
             )
             .await?;
-        let order = case
-            .work_orders
-            .iter()
-            .find(|o| o.id == listed.order.id)
-            .cloned()
-            .ok_or_else(|| DomainError::NotFound(format!("work order {id_or_number}")))?;
+        let order = order_of(&case, &listed.order.id)?;
         Ok((case, order))
     }
 
@@ -638,15 +628,7 @@ impl Desk {
                 actor,
                 listed.case_id.as_str(),
                 |c| {
-                    let Some(order) = c.work_orders.iter().find(|o| o.id == order_id) else {
-                        return Err(DomainError::NotFound(format!("work order {order_id}")));
-                    };
-                    if !order.state.is_open() {
-                        return Err(DomainError::conflict(
-                            "order_closed",
-                            format!("the order is {} already", order.state.label_zh()),
-                        ));
-                    }
+                    let order = open_order(c, &order_id)?;
                     Ok(vec![EventData::WorkOrderRerouted {
                         order_id: order_id.clone(),
                         from: order.organisation.clone(),
@@ -660,12 +642,7 @@ impl Desk {
                 along,
             )
             .await?;
-        let order = case
-            .work_orders
-            .iter()
-            .find(|o| o.id == listed.order.id)
-            .cloned()
-            .ok_or_else(|| DomainError::NotFound(format!("work order {id_or_number}")))?;
+        let order = order_of(&case, &listed.order.id)?;
         Ok((case, order))
     }
 

@@ -179,18 +179,7 @@ impl Desk {
     }
 
     async fn record_reveal(&self, actor: &Actor, subject: String, reason: &str) -> DeskResult<()> {
-        let now = self.now();
-        self.store
-            .append_audit(&kefu_model::records::AuditEntry {
-                id: kefu_model::ids::MessageId::new(now).to_string(),
-                at: now,
-                actor: actor.event_name(),
-                action: "reveal_contacts".into(),
-                subject,
-                reason: reason.to_string(),
-            })
-            .await?;
-        Ok(())
+        self.audit(actor, "reveal_contacts", subject, reason).await
     }
 
     /// The audit log, newest first; admins and supervisors only.

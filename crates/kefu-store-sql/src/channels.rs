@@ -340,38 +340,41 @@ pub(crate) async fn put_deliveries(sql: &mut dyn Sql, deliveries: &[Delivery]) -
     Ok(())
 }
 
-pub(crate) async fn claim_deliveries(
+/// Leases the due rows of a worker's table (`deliveries` whose state is `queued`,
+/// `media_fetches` whose state is `pending`) until `lease_until`, earliest first, and returns
+/// their documents. PostgreSQL skips rows another node is claiming right now instead of waiting.
+async fn claim_leased<T: serde::de::DeserializeOwned>(
     sql: &mut dyn Sql,
+    table: &'static str,
+    waiting_state: &'static str,
     now: Timestamp,
     lease_until: Timestamp,
     limit: u32,
-) -> StoreResult<Vec<Delivery>> {
-    // PostgreSQL: rows another node is claiming right now are skipped, not waited for.
-    let select = match sql.dialect() {
-        Dialect::Sqlite => {
-            "SELECT id FROM deliveries WHERE state = 'queued' AND next_attempt_at <= $1 \
-             AND (lease_until IS NULL OR lease_until <= $1) ORDER BY next_attempt_at, id LIMIT $2"
-        }
-        Dialect::Postgres => {
-            "SELECT id FROM deliveries WHERE state = 'queued' AND next_attempt_at <= $1 \
-             AND (lease_until IS NULL OR lease_until <= $1) ORDER BY next_attempt_at, id LIMIT $2 \
-             FOR UPDATE SKIP LOCKED"
-        }
+) -> StoreResult<Vec<T>> {
+    let skip_locked = match sql.dialect() {
+        Dialect::Sqlite => "",
+        Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
     };
+    // `table` and `waiting_state` are our constants, never input.
+    let select = format!(
+        "SELECT id FROM {table} WHERE state = '{waiting_state}' AND next_attempt_at <= $1 \
+         AND (lease_until IS NULL OR lease_until <= $1) ORDER BY next_attempt_at, id LIMIT $2{skip_locked}"
+    );
     let ids = sql
         .fetch(
-            select,
+            &select,
             &[
                 to_millis(now).into(),
                 i64::from(limit.clamp(1, 1000)).into(),
             ],
         )
         .await?;
+    let update = format!("UPDATE {table} SET lease_until = $1 WHERE id = $2 RETURNING doc");
     let mut claimed = Vec::with_capacity(ids.len());
     for row in &ids {
         let leased = sql
             .fetch(
-                "UPDATE deliveries SET lease_until = $1 WHERE id = $2 RETURNING doc",
+                &update,
                 &[to_millis(lease_until).into(), row.text(0)?.into()],
             )
             .await?;
@@ -380,6 +383,15 @@ pub(crate) async fn claim_deliveries(
         }
     }
     Ok(claimed)
+}
+
+pub(crate) async fn claim_deliveries(
+    sql: &mut dyn Sql,
+    now: Timestamp,
+    lease_until: Timestamp,
+    limit: u32,
+) -> StoreResult<Vec<Delivery>> {
+    claim_leased(sql, "deliveries", "queued", now, lease_until, limit).await
 }
 
 pub(crate) async fn deliveries_of_case(
@@ -443,40 +455,7 @@ pub(crate) async fn claim_media_fetches(
     lease_until: Timestamp,
     limit: u32,
 ) -> StoreResult<Vec<MediaFetch>> {
-    // PostgreSQL: rows another node is claiming right now are skipped, not waited for.
-    let select = match sql.dialect() {
-        Dialect::Sqlite => {
-            "SELECT id FROM media_fetches WHERE state = 'pending' AND next_attempt_at <= $1 \
-             AND (lease_until IS NULL OR lease_until <= $1) ORDER BY next_attempt_at, id LIMIT $2"
-        }
-        Dialect::Postgres => {
-            "SELECT id FROM media_fetches WHERE state = 'pending' AND next_attempt_at <= $1 \
-             AND (lease_until IS NULL OR lease_until <= $1) ORDER BY next_attempt_at, id LIMIT $2 \
-             FOR UPDATE SKIP LOCKED"
-        }
-    };
-    let ids = sql
-        .fetch(
-            select,
-            &[
-                to_millis(now).into(),
-                i64::from(limit.clamp(1, 1000)).into(),
-            ],
-        )
-        .await?;
-    let mut claimed = Vec::with_capacity(ids.len());
-    for row in &ids {
-        let leased = sql
-            .fetch(
-                "UPDATE media_fetches SET lease_until = $1 WHERE id = $2 RETURNING doc",
-                &[to_millis(lease_until).into(), row.text(0)?.into()],
-            )
-            .await?;
-        for r in &leased {
-            claimed.push(from_json(r.text(0)?)?);
-        }
-    }
-    Ok(claimed)
+    claim_leased(sql, "media_fetches", "pending", now, lease_until, limit).await
 }
 
 pub(crate) async fn media_fetches_of_case(
