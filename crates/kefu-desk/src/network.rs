@@ -67,11 +67,12 @@ impl LadderContext {
                     .chain(self.network.ancestors(&order.organisation))
                     .collect();
                 let index = usize::from(level.max(1) - 1);
-                let escalated_to = match chain.get(index) {
-                    Some(org) => org.id.clone(),
-                    // Nobody further up: the last step stands, the ladder stops.
-                    None if level > 1 => continue,
-                    None => order.organisation.clone(),
+                let escalated_to = match (chain.get(index), chain.last()) {
+                    (Some(org), _) => org.id.clone(),
+                    // The tree changed under a climbing order (an organisation above it was
+                    // moved): it has reached the top, recorded so the ladder stops there.
+                    (None, Some(top)) => top.id.clone(),
+                    (None, None) => order.organisation.clone(),
                 };
                 let next_escalation_at = if chain.len() > index + 1 {
                     let calendar = chain
