@@ -32,6 +32,8 @@ use crate::store::{AppendOptions, CallWrite};
 pub(crate) struct Along<'a> {
     /// A new pickup order booked from the case.
     pub pickup: Option<&'a kefu_model::pickup::Pickup>,
+    /// The version of the pickup replaced (`None`: a new one).
+    pub pickup_version: Option<i64>,
     /// Deliveries (an attempt's outcome).
     pub deliveries: &'a [kefu_model::channels::Delivery],
     /// A telephone call's record.
@@ -603,6 +605,7 @@ impl Desk {
     ) -> DeskResult<(Case, Vec<CaseEvent>)> {
         let Along {
             pickup,
+            pickup_version,
             deliveries,
             call,
             tell,
@@ -672,6 +675,7 @@ impl Desk {
             let options = AppendOptions {
                 notifications: &notifications,
                 pickup,
+                pickup_version,
                 deliveries: &queued,
                 call,
                 media_fetches,

@@ -879,6 +879,9 @@ impl Desk {
                     declared_value: None,
                     insured: false,
                     case_id: Some(case.id.to_string()),
+                    window_from: None,
+                    window_to: None,
+                    channel: None,
                     note: p
                         .time
                         .clone()

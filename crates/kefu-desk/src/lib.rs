@@ -22,6 +22,7 @@ pub mod lookup;
 pub mod network;
 pub mod notices;
 pub mod parcels;
+pub mod pickups;
 pub mod portal;
 pub mod queues;
 pub mod replies;

@@ -82,6 +82,20 @@ fn masked_target(way: ChannelKind, to: &str) -> String {
     }
 }
 
+/// What a pickup notice says: the pickup's number, status in words, courier and window.
+#[derive(Debug, Clone, Default)]
+struct PickupNews {
+    number: String,
+    status: String,
+    courier_name: String,
+    courier_phone: String,
+    /// The agreed window, else the estimated arrival.
+    window: (Option<Timestamp>, Option<Timestamp>),
+}
+
+/// A notice due: its kind, the time it names and, for a pickup's step, what it says.
+type Due = (NoticeKind, Option<Timestamp>, Option<PickupNews>);
+
 /// An SMS ready for the gateway, and the gateway.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutgoingSms {
@@ -212,20 +226,51 @@ impl Desk {
         case: &Case,
         events: &[CaseEvent],
     ) -> DeskResult<(Vec<Delivery>, Vec<EventData>)> {
-        let mut due: Vec<(NoticeKind, Option<Timestamp>)> = Vec::new();
+        let mut due: Vec<Due> = Vec::new();
         for e in events {
             match &e.data {
                 EventData::StatusChanged {
                     to: Status::Resolved,
                     ..
                 } => {
-                    due.push((NoticeKind::Resolved, None));
+                    due.push((NoticeKind::Resolved, None, None));
                     if case.rating.is_none() && !case.notices_sent.contains(&NoticeKind::Survey) {
-                        due.push((NoticeKind::Survey, None));
+                        due.push((NoticeKind::Survey, None, None));
                     }
                 }
                 EventData::CommitmentMade { due_at, .. } => {
-                    due.push((NoticeKind::CallbackPromised, Some(*due_at)));
+                    due.push((NoticeKind::CallbackPromised, Some(*due_at), None));
+                }
+                EventData::PickupProgress {
+                    number,
+                    status,
+                    note,
+                    courier_name,
+                    courier_phone,
+                    window_from,
+                    window_to,
+                    estimated_at,
+                    ..
+                } => {
+                    let mut status_text = status.label_zh().to_string();
+                    if *status == kefu_model::pickup::PickupStatus::Failed && !note.is_empty() {
+                        status_text = format!("{status_text}（{note}）");
+                    }
+                    let window = match (window_from, window_to) {
+                        (Some(f), Some(t)) => (Some(*f), Some(*t)),
+                        _ => (*estimated_at, None),
+                    };
+                    due.push((
+                        NoticeKind::Pickup,
+                        None,
+                        Some(PickupNews {
+                            number: number.clone(),
+                            status: status_text,
+                            courier_name: courier_name.clone(),
+                            courier_phone: courier_phone.clone(),
+                            window,
+                        }),
+                    ));
                 }
                 _ => {}
             }
@@ -245,7 +290,7 @@ impl Desk {
                 return Ok(current);
             }
             let (deliveries, changes) = self
-                .plan_notices(&current, &[(NoticeKind::Received, None)])
+                .plan_notices(&current, &[(NoticeKind::Received, None, None)])
                 .await?;
             if changes.is_empty() {
                 return Ok(current);
@@ -277,7 +322,7 @@ impl Desk {
     async fn plan_notices(
         &self,
         case: &Case,
-        due: &[(NoticeKind, Option<Timestamp>)],
+        due: &[Due],
     ) -> DeskResult<(Vec<Delivery>, Vec<EventData>)> {
         // Without a way out (a new installation, the default) one read settles it.
         let ways = self.notice_ways().await?;
@@ -287,11 +332,11 @@ impl Desk {
         let templates = self.notice_templates().await?;
         let due: Vec<_> = due
             .iter()
-            .filter_map(|(kind, at)| {
+            .filter_map(|(kind, at, news)| {
                 templates
                     .get(*kind)
                     .filter(|t| t.enabled && t.channels.contains(&case.channel))
-                    .map(|t| (t.clone(), *at))
+                    .map(|t| (t.clone(), *at, news.clone()))
             })
             .collect();
         if due.is_empty() {
@@ -304,7 +349,7 @@ impl Desk {
         let mut events = Vec::new();
         let base = self.portal_base();
         let mut references: Option<Vec<String>> = None;
-        for (template, due_at) in due {
+        for (template, due_at, news) in due {
             // Each notice finds its way: only one with a template message can reach a WeChat
             // follower whose window has closed.
             let has_template = template.wechat_template.is_some();
@@ -325,7 +370,25 @@ impl Desk {
                     continue;
                 }
             };
+            let local = |t: Timestamp, format: &str| {
+                t.to_zoned_datetime(self.time_zone.clone())
+                    .strftime(format)
+                    .to_string()
+            };
+            let news = news.unwrap_or_default();
+            let window = match news.window {
+                (Some(from), Some(to)) => {
+                    format!("{}–{}", local(from, "%-m月%-d日 %H:%M"), local(to, "%H:%M"))
+                }
+                (Some(at), None) => local(at, "%-m月%-d日 %H:%M"),
+                _ => "待定".to_string(),
+            };
             let values = NoticeValues {
+                pickup_number: news.number.clone(),
+                pickup_status: news.status.clone(),
+                courier_name: news.courier_name.clone(),
+                courier_phone: news.courier_phone.clone(),
+                window,
                 case_number: case.number.clone(),
                 subject: case.subject.clone(),
                 due_at: due_at

@@ -105,11 +105,6 @@ impl Desk {
                     .await?,
             ),
             "tracking" => to_value(&self.setting_or_default::<TrackingPolicy>(key).await?),
-            "outlets" => to_value(
-                &self
-                    .setting_or_default::<kefu_model::pickup::Outlets>(key)
-                    .await?,
-            ),
             "rate_card" => to_value(
                 &self
                     .setting_or_default::<kefu_logistics::RateCard>(key)
@@ -160,11 +155,6 @@ impl Desk {
                 let p: TrackingPolicy = parse_setting(value)?;
                 p.validate()?;
                 to_value(&p)?
-            }
-            "outlets" => {
-                let o: kefu_model::pickup::Outlets = parse_setting(value)?;
-                o.validate()?;
-                to_value(&o)?
             }
             kefu_model::work_order::RULES_SETTING => {
                 let rules: kefu_model::work_order::OrderRules = parse_setting(value)?;
@@ -1083,6 +1073,11 @@ impl Desk {
 
 // ---- quotes and pickups -------------------------------------------------------------------
 
+/// A parsed address as province, city and district (for a case's description).
+fn origin_text(address: &kefu_regions::ParsedAddress) -> String {
+    kefu_model::shipment::region_text(address)
+}
+
 fn address_region(field: &str, address: &str) -> DeskResult<(kefu_regions::ParsedAddress, String)> {
     let text = address.trim();
     if text.is_empty() || text.chars().count() > 200 {
@@ -1210,6 +1205,7 @@ impl Desk {
         if draft.note.chars().count() > 500 {
             return Err(DomainError::invalid("note", "at most 500 characters"));
         }
+        let window = kefu_model::pickup::check_window(draft.window_from, draft.window_to, now)?;
         let input = QuoteInput {
             origin: draft.sender.address.clone(),
             destination: draft.recipient_address.clone(),
@@ -1233,16 +1229,55 @@ impl Desk {
                 ),
             ));
         }
-        // The pickup belongs to the case's customer, or else to whoever has the sender's phone.
-        let customer_id = match &case {
-            Some((c, _)) => Some(c.customer_id.clone()),
-            None => self
-                .store
-                .customer_by_contact("phone", phone.as_str())
-                .await?
-                .map(|c| c.id),
+        // Without a case, one is opened for the pickup (for the customer with the sender's
+        // phone, or a new one), so every later step has a place and reaches the customer.
+        let case = match case {
+            Some(c) => c,
+            None => {
+                let channel = if actor.user_id.as_str() == "portal" {
+                    kefu_model::codes::Channel::Web
+                } else {
+                    draft.channel.unwrap_or(kefu_model::codes::Channel::Api)
+                };
+                let case_draft = kefu_model::drafts::CaseDraft {
+                    channel,
+                    subject: "上门取件".into(),
+                    description: format!(
+                        "{} → {}：{}",
+                        origin_text(&origin),
+                        origin_text(&destination),
+                        draft.item.trim()
+                    ),
+                    customer_id: None,
+                    customer: Some(kefu_model::drafts::CustomerDraft {
+                        name: Some(name.clone()),
+                        phone: Some(phone.as_str().to_string()),
+                        phones: Vec::new(),
+                        email: None,
+                        emails: Vec::new(),
+                        external_ids: Vec::new(),
+                        grade: None,
+                        tags: Vec::new(),
+                    }),
+                    category: Some(kefu_model::codes::Category::Pickup),
+                    priority: None,
+                    waybill_no: None,
+                    tags: Vec::new(),
+                    received_at: None,
+                };
+                // Who may book but not open cases (an outlet's staff) books through the system.
+                let opener = if actor.can_write_cases() && actor.can_see_customers() {
+                    actor.clone()
+                } else {
+                    crate::desk::system_actor()
+                };
+                let created = self.create_case(&opener, case_draft, None).await?;
+                let customer = self.store.customer_by_id(&created.case.customer_id).await?;
+                (created.case, customer)
+            }
         };
-        let case_id = case.as_ref().map(|(c, _)| c.id.clone());
+        let customer_id = Some(case.0.customer_id.clone());
+        let case_id = Some(case.0.id.clone());
         let review_required = !quote.prohibited.is_empty();
         let mut pickup = Pickup {
             id: kefu_model::ids::CaseId::new(now).to_string(),
@@ -1267,7 +1302,10 @@ impl Desk {
             quote: to_value(&quote)?,
             review_required,
             outlet: None,
+            organisation_id: None,
             courier: None,
+            window_from: window.map(|w| w.0),
+            window_to: window.map(|w| w.1),
             estimated_pickup_at: None,
             waybill_no: None,
             customer_id,
@@ -1302,34 +1340,36 @@ impl Desk {
             .to_string();
         for _ in 0..5 {
             pickup.number = format!("PU{date}{}", &kefu_model::ids::short_id()[..6]);
-            let written = match &case {
-                // The order and its mention on the case are written together.
-                Some((c, _)) => {
-                    let event = kefu_model::case::EventData::PickupBooked {
-                        pickup_id: pickup.id.clone(),
-                        number: pickup.number.clone(),
-                    };
-                    self.with_retries_writing(
-                        actor,
-                        &c.id.to_string(),
-                        |now_case| {
-                            if now_case.status == kefu_model::codes::Status::Closed {
-                                return Err(kefu_model::drafts::closed_error());
-                            }
-                            Ok(vec![event.clone()])
-                        },
-                        Some(&pickup),
-                        &[],
-                    )
-                    .await
-                    .map(|_| ())
-                }
-                None => self
-                    .store
-                    .put_pickup(&pickup, None)
-                    .await
-                    .map_err(DomainError::from),
+            // The order and its mention on the case are written together; a dispatch at
+            // booking tells the customer who comes and when.
+            let (c, _) = &case;
+            let mut events = vec![kefu_model::case::EventData::PickupBooked {
+                pickup_id: pickup.id.clone(),
+                number: pickup.number.clone(),
+            }];
+            if pickup.status == PickupStatus::Dispatched {
+                events.push(crate::pickups::progress_event(&pickup, ""));
+            }
+            let reader = crate::desk::system_actor();
+            let along = crate::cases::Along {
+                pickup: Some(&pickup),
+                reader: (!actor.sees_all_cases()).then_some(&reader),
+                ..crate::cases::Along::default()
             };
+            let written = self
+                .with_retries_along(
+                    actor,
+                    &c.id.to_string(),
+                    |now_case| {
+                        if now_case.status == kefu_model::codes::Status::Closed {
+                            return Err(kefu_model::drafts::closed_error());
+                        }
+                        Ok(events.clone())
+                    },
+                    along,
+                )
+                .await
+                .map(|_| ());
             match written {
                 Ok(()) => return Ok(pickup),
                 Err(DomainError::Store(StoreError::Duplicate(_))) => continue,
@@ -1339,8 +1379,9 @@ impl Desk {
         Err(busy())
     }
 
-    /// Assigns the outlet serving the sender and a courier (the one given, or the least busy),
-    /// and estimates the arrival from the outlet's opening hours.
+    /// Assigns the network's outlet serving the sender and a courier (the one given, else the
+    /// one responsible for the district, else the least busy), and estimates the arrival on the
+    /// outlet's calendar plus its lead time (not before the window agreed with the customer).
     async fn dispatch(
         &self,
         pickup: &mut kefu_model::pickup::Pickup,
@@ -1349,28 +1390,21 @@ impl Desk {
         now: Timestamp,
         note: &str,
     ) -> DeskResult<bool> {
-        use kefu_model::pickup::{Outlets, PickupChange, PickupStatus};
-        let outlets: Outlets = self.setting_or_default("outlets").await?;
+        use kefu_model::pickup::{Courier, PickupChange, PickupStatus};
+        let network = self.network().await?;
         let Some(code) = pickup.sender.region.most_specific_code() else {
             return Ok(false);
         };
-        let Some(outlet) = outlets.serving(code) else {
+        let Some(outlet) = network.outlet_serving(code) else {
             return Ok(false);
         };
         let chosen = match courier {
-            Some(id) => Some(
-                outlet
-                    .couriers
-                    .iter()
-                    .find(|c| c.id == id)
-                    .ok_or_else(|| {
-                        DomainError::invalid(
-                            "courier",
-                            format!("no courier {id} at outlet {}", outlet.key),
-                        )
-                    })?
-                    .clone(),
-            ),
+            Some(id) => Some(outlet.couriers.iter().find(|c| c.id == id).ok_or_else(|| {
+                DomainError::invalid(
+                    "courier",
+                    format!("no courier {id} at outlet {}", outlet.key),
+                )
+            })?),
             None => {
                 let load: HashMap<String, i64> = self
                     .store
@@ -1378,18 +1412,14 @@ impl Desk {
                     .await?
                     .into_iter()
                     .collect();
-                outlet
-                    .couriers
-                    .iter()
-                    .min_by_key(|c| (load.get(&c.id).copied().unwrap_or(0), c.id.clone()))
-                    .cloned()
+                crate::pickups::choose_courier(outlet, code, &load)
             }
         };
         let Some(chosen) = chosen else {
             return Ok(false);
         };
         let config = self.sla_config().await?;
-        let eta = match config.calendars.get(&outlet.calendar) {
+        let mut eta = match config.calendars.get(&outlet.calendar) {
             Some(cal) => cal.add_minutes(now, i64::from(outlet.lead_minutes))?,
             None => now
                 .saturating_add(jiff::SignedDuration::from_mins(i64::from(
@@ -1397,8 +1427,18 @@ impl Desk {
                 )))
                 .unwrap_or(now),
         };
+        if let Some(from) = pickup.window_from
+            && from > eta
+        {
+            eta = from;
+        }
         pickup.outlet = Some(outlet.key.clone());
-        pickup.courier = Some(chosen.clone());
+        pickup.organisation_id = Some(outlet.id.clone());
+        pickup.courier = Some(Courier {
+            id: chosen.id.clone(),
+            name: chosen.name.clone(),
+            phone: chosen.phone.clone(),
+        });
         pickup.estimated_pickup_at = Some(eta);
         pickup.status = PickupStatus::Dispatched;
         pickup.history.push(PickupChange {
@@ -1419,21 +1459,59 @@ impl Desk {
         actor: &Actor,
         id: &str,
     ) -> DeskResult<kefu_model::pickup::Pickup> {
-        require(actor.can_see_customers(), "this role cannot see pickups")?;
-        self.store
+        let scope = self.pickup_scope(actor).await?;
+        let pickup = self
+            .store
             .pickup(id.trim())
             .await?
-            .ok_or_else(|| DomainError::NotFound(format!("pickup {id}")))
+            .ok_or_else(|| DomainError::NotFound(format!("pickup {id}")))?;
+        require(
+            scope.admits(&pickup),
+            "this pickup is another courier's or outlet's",
+        )?;
+        Ok(pickup)
     }
 
-    /// Pickups, newest first; with `courier` it is that courier's task list.
+    /// Pickups, newest first; with `courier` it is that courier's task list. A courier lists
+    /// only their own, an outlet's staff only their outlet's (a manager's also those below).
     pub async fn list_pickups(
         &self,
         actor: &Actor,
         query: &kefu_model::pickup::PickupQuery,
     ) -> DeskResult<Vec<kefu_model::pickup::Pickup>> {
-        require(actor.can_see_customers(), "this role cannot see pickups")?;
+        use crate::pickups::PickupScope;
+        let scope = self.pickup_scope(actor).await?;
         let mut q = query.clone();
+        q.scope_outlets = None;
+        if scope != PickupScope::Desk {
+            require(
+                query.case_id.is_none() && query.customer_id.is_none(),
+                "the network's staff do not see cases or customers",
+            )?;
+        }
+        match &scope {
+            PickupScope::Desk => {}
+            PickupScope::Courier { outlet, courier } => {
+                let other = |given: &Option<String>, own: &str| {
+                    given.as_deref().is_some_and(|g| g.trim() != own)
+                };
+                require(
+                    !other(&query.outlet, outlet) && !other(&query.courier, courier),
+                    "a courier lists their own pickups",
+                )?;
+                q.outlet = Some(outlet.clone());
+                q.courier = Some(courier.clone());
+            }
+            PickupScope::Outlets(keys) => {
+                if let Some(o) = &query.outlet {
+                    require(
+                        keys.iter().any(|k| k == o.trim()),
+                        "another outlet's pickups",
+                    )?;
+                }
+                q.scope_outlets = Some(keys.clone());
+            }
+        }
         if let Some(c) = &query.case_id {
             q.case_id = Some(self.get_case(actor, c).await?.id.to_string());
         }
@@ -1466,7 +1544,13 @@ impl Desk {
         change: PickupStatusChange,
     ) -> DeskResult<kefu_model::pickup::Pickup> {
         use kefu_model::pickup::{PickupChange, PickupStatus};
-        require(actor.can_write_cases(), "this role cannot change pickups")?;
+        require(
+            actor.can_route_cases(),
+            "customer service changes a pickup's status; couriers take their steps",
+        )?;
+        if change.status == PickupStatus::Failed && change.note.trim().is_empty() {
+            return Err(DomainError::invalid("note", "say why the pickup failed"));
+        }
         if change.note.chars().count() > 500 {
             return Err(DomainError::invalid("note", "at most 500 characters"));
         }
@@ -1500,7 +1584,7 @@ impl Desk {
                 {
                     return Err(DomainError::conflict(
                         "no_outlet",
-                        "no outlet with couriers serves the sender's district; add one in the outlets setting",
+                        "no outlet of the network with couriers serves the sender's district; add one (or its couriers) under network organisations",
                     ));
                 }
                 pickup.review_required = false;
@@ -1518,10 +1602,14 @@ impl Desk {
             }
             pickup.version += 1;
             pickup.updated_at = now;
-            match self.store.put_pickup(&pickup, Some(expected)).await {
+            match self
+                .write_pickup_change(actor, &pickup, expected, change.note.trim())
+                .await
+            {
                 Ok(()) => return Ok(pickup),
-                Err(StoreError::VersionConflict) => continue,
-                Err(e) => return Err(e.into()),
+                Err(DomainError::Store(StoreError::VersionConflict)) => continue,
+                Err(DomainError::Conflict { code, .. }) if code == "version_conflict" => continue,
+                Err(e) => return Err(e),
             }
         }
         Err(busy())

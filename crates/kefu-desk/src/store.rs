@@ -80,8 +80,11 @@ pub mod prelude {
 pub struct AppendOptions<'a> {
     /// The notifications the events cause.
     pub notifications: &'a [Notification],
-    /// A new pickup order booked from the case: both or neither.
+    /// A pickup order written with the events: both or neither. New when `pickup_version` is
+    /// `None` (booked from the case), else replacing that version (a courier's step).
     pub pickup: Option<&'a Pickup>,
+    /// The version of the pickup replaced (`VersionConflict` when it moved on meanwhile).
+    pub pickup_version: Option<i64>,
     /// Deliveries written (created or replaced by id) with the events: a public reply and its
     /// way out, an attempt's outcome and its event. A mail's Message-ID joins the case's thread.
     pub deliveries: &'a [Delivery],

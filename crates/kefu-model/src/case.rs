@@ -202,6 +202,26 @@ pub enum EventData {
         pickup_id: String,
         number: String,
     },
+    /// A pickup booked from (or for) the case moved on: dispatched to a courier, accepted,
+    /// the courier arrived, collected, failed (the note says why) or was cancelled. The
+    /// courier's name and work phone and the agreed window are what the customer is told.
+    PickupProgress {
+        pickup_id: String,
+        number: String,
+        status: crate::pickup::PickupStatus,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        note: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        courier_name: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        courier_phone: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        window_from: Option<Timestamp>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        window_to: Option<Timestamp>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        estimated_at: Option<Timestamp>,
+    },
     TagsChanged {
         tags: Vec<String>,
     },
@@ -407,6 +427,7 @@ impl EventData {
             EventData::DepartmentOverdue { .. } => "department_overdue",
             EventData::WaybillLinked { .. } => "waybill_linked",
             EventData::PickupBooked { .. } => "pickup_booked",
+            EventData::PickupProgress { .. } => "pickup_progress",
             EventData::TagsChanged { .. } => "tags_changed",
             EventData::SlaStarted(_) => "sla_started",
             EventData::SlaPaused(_) => "sla_paused",
@@ -535,7 +556,7 @@ impl Case {
                     self.waybill_nos.push(waybill_no.clone());
                 }
             }
-            EventData::PickupBooked { .. } => {}
+            EventData::PickupBooked { .. } | EventData::PickupProgress { .. } => {}
             EventData::TagsChanged { tags } => self.tags = tags.clone(),
             EventData::SlaStarted(_)
             | EventData::SlaPaused(_)

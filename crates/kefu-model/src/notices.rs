@@ -14,7 +14,7 @@ string_enum!(
     /// Why a notice is sent.
     NoticeKind {
         Received => "received", CallbackPromised => "callback_promised",
-        Resolved => "resolved", Survey => "survey",
+        Resolved => "resolved", Survey => "survey", Pickup => "pickup",
     }
 );
 
@@ -29,6 +29,11 @@ pub const PLACEHOLDERS: &[&str] = &[
     "due_at",
     "survey_url",
     "portal_url",
+    "pickup_number",
+    "pickup_status",
+    "courier_name",
+    "courier_phone",
+    "window",
 ];
 
 /// What one kind of notice says, per way out, and on which case channels it is sent.
@@ -202,6 +207,17 @@ impl Default for NoticeTemplates {
                     "请为工单{case_number}的服务评分：{survey_url}",
                     "请为本次服务评分（1–5 星）：{survey_url}",
                 ),
+                t(
+                    NoticeKind::Pickup,
+                    &[Email, Phone, Web, Wechat, Chat, Api],
+                    "上门取件 {pickup_number}：{pickup_status}",
+                    "您好！您的上门取件 {pickup_number} 进度：{pickup_status}。快递员 {courier_name}，\
+                     电话 {courier_phone}，上门时间 {window}。",
+                    "您的取件{pickup_number}：{pickup_status}。快递员{courier_name} {courier_phone}，\
+                     上门时间{window}。",
+                    "您的上门取件 {pickup_number}：{pickup_status}。快递员 {courier_name}（{courier_phone}），\
+                     上门时间 {window}。",
+                ),
             ],
         }
     }
@@ -283,6 +299,13 @@ pub struct NoticeValues {
     pub due_at: String,
     pub survey_url: String,
     pub portal_url: String,
+    /// A pickup's number and its new status in words (`快递员已接单`).
+    pub pickup_number: String,
+    pub pickup_status: String,
+    pub courier_name: String,
+    pub courier_phone: String,
+    /// The agreed window, local (`12月7日 14:00–16:00`), else the estimated arrival.
+    pub window: String,
 }
 
 /// `text` with its placeholders filled in.
@@ -292,6 +315,11 @@ pub fn render(text: &str, values: &NoticeValues) -> String {
         .replace("{due_at}", &values.due_at)
         .replace("{survey_url}", &values.survey_url)
         .replace("{portal_url}", &values.portal_url)
+        .replace("{pickup_number}", &values.pickup_number)
+        .replace("{pickup_status}", &values.pickup_status)
+        .replace("{courier_name}", &values.courier_name)
+        .replace("{courier_phone}", &values.courier_phone)
+        .replace("{window}", &values.window)
 }
 
 /// How a customer can be reached, and which ways out are configured.
@@ -454,8 +482,22 @@ mod tests {
             due_at: "12月7日 15:00".into(),
             survey_url: "https://kefu.example/portal/case?number=KF20261207-0001".into(),
             portal_url: "https://kefu.example/portal".into(),
+            pickup_number: "PU20261207ABCDEF".into(),
+            pickup_status: "快递员已接单".into(),
+            courier_name: "李四".into(),
+            courier_phone: "13900139000".into(),
+            window: "12月7日 14:00–16:00".into(),
         };
         let t = NoticeTemplates::default();
+        let (_, pickup) = text_for(
+            t.get(NoticeKind::Pickup).unwrap(),
+            ChannelKind::Sms,
+            &values,
+        );
+        assert_eq!(
+            pickup,
+            "您的取件PU20261207ABCDEF：快递员已接单。快递员李四 13900139000，上门时间12月7日 14:00–16:00。"
+        );
         let promised = t.get(NoticeKind::CallbackPromised).unwrap();
         let (_, sms) = text_for(promised, ChannelKind::Sms, &values);
         assert_eq!(

@@ -17,7 +17,6 @@ pub const MAX_SCANS_PER_CALL: usize = 500;
 /// The configuration documents kept in the `settings` table; each has a built-in default.
 pub const SETTING_KEYS: &[&str] = &[
     "tracking",
-    "outlets",
     "rate_card",
     "coverage",
     "prohibited",
@@ -34,7 +33,6 @@ pub const SETTING_KEYS: &[&str] = &[
 ///
 /// | key | readers | why |
 /// |---|---|---|
-/// | `outlets` | admin, supervisor | lists couriers with their phone numbers |
 /// | `routing` | admin, supervisor | staffing policy |
 /// | `notices` | admin, supervisor | what kefu tells customers by itself |
 /// | `search_synonyms` | admin, supervisor, agent | the trade's words search expands; agents see why a case was found |
@@ -49,7 +47,6 @@ pub const SETTING_KEYS: &[&str] = &[
 pub const SETTING_READERS: &[(&str, &[Role])] = {
     use Role::*;
     &[
-        ("outlets", &[Admin, Supervisor]),
         ("routing", &[Admin, Supervisor]),
         ("notices", &[Admin, Supervisor]),
         ("search_synonyms", &[Admin, Supervisor, Agent]),
@@ -244,6 +241,27 @@ pub struct PickupDraft {
     pub case_id: Option<String>,
     #[serde(default)]
     pub note: String,
+    /// The time window agreed with the customer (both or neither; within 7 days ahead).
+    #[serde(default)]
+    pub window_from: Option<jiff::Timestamp>,
+    #[serde(default)]
+    pub window_to: Option<jiff::Timestamp>,
+    /// The channel of the case opened for a pickup booked without one (set by the caller's
+    /// code, never by a request: the portal `web`, the API `api`, the console `phone`).
+    #[serde(skip)]
+    pub channel: Option<crate::codes::Channel>,
+}
+
+/// `POST /pickups/{id}/accept|arrive|collect|fail`: the courier's step.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CourierStepBody {
+    /// Why it failed (required for `fail`), or a remark.
+    #[serde(default)]
+    pub note: String,
+    /// For `collect`: the waybill the courier wrote.
+    #[serde(default)]
+    pub waybill_no: Option<String>,
 }
 
 /// `POST /pickups/{id}/status`.
@@ -269,7 +287,9 @@ mod tests {
             assert_eq!(may_read_setting(Role::Admin, key), Some(true), "{key}");
         }
         assert_eq!(SETTING_READERS.len(), SETTING_KEYS.len() + 1);
-        assert_eq!(may_read_setting(Role::Agent, "outlets"), Some(false));
+        assert_eq!(may_read_setting(Role::Agent, "routing"), Some(false));
+        // The retired outlets setting: the network's organisations hold the outlets now.
+        assert_eq!(may_read_setting(Role::Admin, "outlets"), None);
         assert_eq!(may_read_setting(Role::Readonly, "rate_card"), Some(false));
         assert_eq!(may_read_setting(Role::Agent, "nonsense"), None);
     }

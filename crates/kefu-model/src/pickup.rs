@@ -1,6 +1,7 @@
-//! Pickup orders (上门取件, R-PU-1..4): booked by a customer or an agent with a quote, dispatched
-//! to the outlet serving the sender's district and to one of its couriers, then picked up,
-//! cancelled or failed. Every change is appended to the order's `history`.
+//! Pickup orders (上门取件, R-PU-1..4): booked by a customer or an agent with a quote and the
+//! time window agreed with the customer, dispatched to the network's outlet serving the sender's
+//! district and to one of its couriers, who accepts it, arrives, and collects the parcel or
+//! fails with a reason; or cancelled. Every change is appended to the order's `history`.
 
 use jiff::Timestamp;
 use kefu_regions::ParsedAddress;
@@ -9,36 +10,153 @@ use serde::{Deserialize, Serialize};
 
 use crate::customer::Phone;
 use crate::error::DomainError;
-use crate::ids::{CaseId, CustomerId};
+use crate::ids::{CaseId, CustomerId, DepartmentId};
 use crate::string_enum::string_enum;
 
 string_enum!(
     PickupStatus {
-        Booked => "booked", Dispatched => "dispatched", PickedUp => "picked_up",
-        Cancelled => "cancelled", Failed => "failed",
+        Booked => "booked", Dispatched => "dispatched", Accepted => "accepted",
+        Arrived => "arrived", PickedUp => "picked_up", Cancelled => "cancelled",
+        Failed => "failed",
     }
 );
 
 impl PickupStatus {
-    /// `booked → dispatched → picked_up | cancelled | failed`; a booked order may also be
-    /// cancelled, and a failed attempt may be dispatched again.
+    /// `booked → dispatched → accepted → arrived → picked_up | failed`, and `cancelled` from
+    /// any open state. The desk may skip the courier's steps (dispatched or accepted straight
+    /// to picked up), re-dispatch an order not yet at the door, and dispatch a failed attempt
+    /// again.
     pub fn can_become(self, next: PickupStatus) -> bool {
         use PickupStatus::*;
         matches!(
             (self, next),
             (Booked, Dispatched)
                 | (Booked, Cancelled)
-                | (Dispatched, Dispatched)
-                | (Dispatched, PickedUp)
-                | (Dispatched, Cancelled)
-                | (Dispatched, Failed)
+                | (Dispatched | Accepted, Dispatched)
+                | (Dispatched, Accepted)
+                | (Accepted, Arrived)
+                | (Dispatched | Accepted | Arrived, PickedUp)
+                | (Dispatched | Accepted | Arrived, Failed)
+                | (Dispatched | Accepted | Arrived, Cancelled)
                 | (Failed, Dispatched)
                 | (Failed, Cancelled)
         )
     }
 
     pub fn is_open(self) -> bool {
-        matches!(self, PickupStatus::Booked | PickupStatus::Dispatched)
+        matches!(
+            self,
+            PickupStatus::Booked
+                | PickupStatus::Dispatched
+                | PickupStatus::Accepted
+                | PickupStatus::Arrived
+        )
+    }
+
+    /// The status's words for the customer and the console (zh-CN).
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            PickupStatus::Booked => "已预约",
+            PickupStatus::Dispatched => "已派单",
+            PickupStatus::Accepted => "快递员已接单",
+            PickupStatus::Arrived => "快递员已到达",
+            PickupStatus::PickedUp => "已取件",
+            PickupStatus::Cancelled => "已取消",
+            PickupStatus::Failed => "取件失败",
+        }
+    }
+}
+
+/// A courier's step on a pickup (`POST /pickups/{id}/accept|arrive|collect|fail`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CourierStep {
+    Accept,
+    Arrive,
+    Collect,
+    Fail,
+}
+
+impl CourierStep {
+    pub fn parse(s: &str) -> Option<CourierStep> {
+        match s {
+            "accept" => Some(CourierStep::Accept),
+            "arrive" => Some(CourierStep::Arrive),
+            "collect" => Some(CourierStep::Collect),
+            "fail" => Some(CourierStep::Fail),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CourierStep::Accept => "accept",
+            CourierStep::Arrive => "arrive",
+            CourierStep::Collect => "collect",
+            CourierStep::Fail => "fail",
+        }
+    }
+
+    /// The status the step leads to.
+    pub fn status(self) -> PickupStatus {
+        match self {
+            CourierStep::Accept => PickupStatus::Accepted,
+            CourierStep::Arrive => PickupStatus::Arrived,
+            CourierStep::Collect => PickupStatus::PickedUp,
+            CourierStep::Fail => PickupStatus::Failed,
+        }
+    }
+
+    /// The courier's own steps are stricter than the desk's: accept a dispatched order,
+    /// arrive at an accepted one, collect or fail once accepted (arrived or not).
+    pub fn allowed_from(self, from: PickupStatus) -> bool {
+        use PickupStatus::*;
+        match self {
+            CourierStep::Accept => from == Dispatched,
+            CourierStep::Arrive => from == Accepted,
+            CourierStep::Collect | CourierStep::Fail => matches!(from, Accepted | Arrived),
+        }
+    }
+}
+
+/// The time window agreed with the customer: `to` after `from`, not over, and starting within
+/// 7 days of `now`.
+pub fn check_window(
+    from: Option<Timestamp>,
+    to: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<Option<(Timestamp, Timestamp)>, DomainError> {
+    match (from, to) {
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(DomainError::invalid(
+            "window_to",
+            "give both ends of the window",
+        )),
+        (None, Some(_)) => Err(DomainError::invalid(
+            "window_from",
+            "give both ends of the window",
+        )),
+        (Some(from), Some(to)) => {
+            if to <= from {
+                return Err(DomainError::invalid(
+                    "window_to",
+                    "the window ends after it starts",
+                ));
+            }
+            if to <= now {
+                return Err(DomainError::invalid(
+                    "window_to",
+                    "the window is in the past",
+                ));
+            }
+            let week = jiff::SignedDuration::from_hours(24 * 7);
+            if from.duration_since(now) > week || to.duration_since(from) > week {
+                return Err(DomainError::invalid(
+                    "window_from",
+                    "within 7 days from now",
+                ));
+            }
+            Ok(Some((from, to)))
+        }
     }
 }
 
@@ -49,90 +167,31 @@ pub struct Courier {
     pub phone: String,
 }
 
-/// A delivery outlet (网点): the districts it serves, its opening hours and its couriers.
+/// A delivery outlet of the retired `outlets` setting, read once at a node's start to carry
+/// an existing installation's outlets into the network's organisations.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Outlet {
+pub struct LegacyOutlet {
     pub key: String,
     pub name: String,
-    /// Division codes or prefixes (`4403` = all of Shenzhen, `440305` = Nanshan).
+    #[serde(default)]
     pub districts: Vec<String>,
-    /// The business calendar of its opening hours (a calendar key).
-    #[serde(default = "default_outlet_calendar")]
-    pub calendar: String,
-    /// Working minutes between booking and the courier's arrival.
-    #[serde(default = "default_lead_minutes")]
-    pub lead_minutes: u32,
+    #[serde(default)]
+    pub calendar: Option<String>,
+    #[serde(default)]
+    pub lead_minutes: Option<u32>,
     #[serde(default)]
     pub couriers: Vec<Courier>,
 }
 
-fn default_outlet_calendar() -> String {
-    "cn-service".to_string()
-}
-
-fn default_lead_minutes() -> u32 {
-    120
-}
-
-/// The `outlets` setting.
+/// The retired `outlets` setting.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Outlets {
-    pub outlets: Vec<Outlet>,
+pub struct LegacyOutlets {
+    #[serde(default)]
+    pub outlets: Vec<LegacyOutlet>,
 }
 
-impl Outlets {
-    pub fn validate(&self) -> Result<(), DomainError> {
-        let mut keys = std::collections::HashSet::new();
-        for (i, o) in self.outlets.iter().enumerate() {
-            let f = |name: &str| format!("outlets[{i}].{name}");
-            if o.key.is_empty() || o.key.len() > 40 || !keys.insert(o.key.as_str()) {
-                return Err(DomainError::invalid(f("key"), "unique, 1–40 characters"));
-            }
-            if o.name.trim().is_empty() {
-                return Err(DomainError::invalid(f("name"), "must not be empty"));
-            }
-            for (j, d) in o.districts.iter().enumerate() {
-                let ok = matches!(d.len(), 2 | 4 | 6) && d.bytes().all(|b| b.is_ascii_digit());
-                if !ok {
-                    return Err(DomainError::invalid(
-                        f(&format!("districts[{j}]")),
-                        "a 2-, 4- or 6-digit division code",
-                    ));
-                }
-            }
-            if !(0..=24 * 60 * 3).contains(&o.lead_minutes) {
-                return Err(DomainError::invalid(f("lead_minutes"), "0 to 4320"));
-            }
-            for (j, c) in o.couriers.iter().enumerate() {
-                if c.id.trim().is_empty() || c.name.trim().is_empty() {
-                    return Err(DomainError::invalid(
-                        f(&format!("couriers[{j}]")),
-                        "a courier needs an id and a name",
-                    ));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// The outlet serving `code`: the one with the longest matching prefix.
-    pub fn serving(&self, code: &str) -> Option<&Outlet> {
-        self.outlets
-            .iter()
-            .filter_map(|o| {
-                o.districts
-                    .iter()
-                    .filter(|d| code.starts_with(d.trim_end_matches("00")) && !d.is_empty())
-                    .map(|d| d.trim_end_matches("00").len())
-                    .max()
-                    .map(|len| (len, o))
-            })
-            .max_by_key(|(len, _)| *len)
-            .map(|(_, o)| o)
-    }
-}
+/// The key of the retired setting.
+pub const LEGACY_OUTLETS_SETTING: &str = "outlets";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PickupChange {
@@ -176,10 +235,19 @@ pub struct Pickup {
     pub quote: serde_json::Value,
     /// A prohibited or restricted item was named: a person checks before dispatch.
     pub review_required: bool,
+    /// The outlet's key (organisation key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outlet: Option<String>,
+    /// The outlet's organisation (its department id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation_id: Option<DepartmentId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub courier: Option<Courier>,
+    /// The time window agreed with the customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_from: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_to: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimated_pickup_at: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -219,7 +287,13 @@ pub struct PickupView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outlet: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub organisation_id: Option<DepartmentId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub courier: Option<Courier>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window_from: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window_to: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub estimated_pickup_at: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -257,7 +331,10 @@ impl PickupView {
             quote: p.quote.clone(),
             review_required: p.review_required,
             outlet: p.outlet.clone(),
+            organisation_id: p.organisation_id.clone(),
             courier: p.courier.clone(),
+            window_from: p.window_from,
+            window_to: p.window_to,
             estimated_pickup_at: p.estimated_pickup_at,
             waybill_no: p.waybill_no.clone(),
             customer_id: p.customer_id.clone(),
@@ -282,4 +359,8 @@ pub struct PickupQuery {
     /// The customer they belong to.
     pub customer_id: Option<String>,
     pub limit: Option<u32>,
+    /// Set by the desk, never by the caller: only these outlets' pickups (an organisation's
+    /// staff see their own and those below it).
+    #[serde(skip)]
+    pub scope_outlets: Option<Vec<String>>,
 }

@@ -41,6 +41,8 @@ pub enum WriteOp {
         notifications: Vec<Notification>,
         /// A new pickup order written with the events (booked from the case).
         pickup: Option<Box<Pickup>>,
+        /// The pickup's version replaced (`None`: a new pickup).
+        pickup_version: Option<i64>,
         /// Deliveries created or replaced with the events.
         deliveries: Vec<kefu_model::channels::Delivery>,
         /// A telephone call's record and the version it replaces (`None`: a new call).
@@ -238,6 +240,7 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             events,
             notifications,
             pickup,
+            pickup_version,
             deliveries,
             call,
             media_fetches,
@@ -258,7 +261,7 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             }
             outbox(sql, "case", projection.id.as_str(), projection.updated_at).await?;
             if let Some(p) = pickup {
-                put_pickup(sql, &p, None).await?;
+                put_pickup(sql, &p, pickup_version).await?;
             }
             for n in &notifications {
                 sql.execute(
@@ -2121,6 +2124,17 @@ pub(crate) async fn list_pickups(sql: &mut dyn Sql, q: &PickupQuery) -> StoreRes
     filter("phone", q.phone.clone());
     filter("case_id", q.case_id.clone());
     filter("customer_id", q.customer_id.clone());
+    if let Some(outlets) = &q.scope_outlets {
+        if outlets.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut marks = Vec::new();
+        for o in outlets {
+            args.push(o.clone().into());
+            marks.push(format!("${}", args.len()));
+        }
+        clauses.push(format!("outlet IN ({})", marks.join(", ")));
+    }
     let limit = i64::from(q.limit.unwrap_or(50).clamp(1, 200));
     args.push(limit.into());
     let stmt = format!(
@@ -2142,7 +2156,7 @@ pub(crate) async fn open_pickups_per_courier(
     let rows = sql
         .fetch(
             "SELECT courier, COUNT(*) FROM pickups WHERE outlet = $1 AND courier IS NOT NULL \
-             AND status IN ('booked', 'dispatched') GROUP BY courier",
+             AND status IN ('booked', 'dispatched', 'accepted', 'arrived') GROUP BY courier",
             &[outlet.into()],
         )
         .await?;

@@ -103,6 +103,7 @@ impl<B: Backend> CaseStore for SqlStore<B> {
             events: events.to_vec(),
             notifications: options.notifications.to_vec(),
             pickup: options.pickup.map(|p| Box::new(p.clone())),
+            pickup_version: options.pickup_version,
             deliveries: options.deliveries.to_vec(),
             call: options
                 .call

@@ -4,8 +4,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kefu_model::parcels::CourierStepBody;
 use kefu_model::parcels::{ClaimDraft, ClaimStep, TrackingQuery};
-use kefu_model::pickup::PickupQuery;
+use kefu_model::pickup::{CourierStep, PickupQuery};
 use kefu_model::shipment::{ScanDraft, ShipmentDraft};
 use serde::Deserialize;
 use serde_json::Value;
@@ -16,8 +17,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
 use crate::views::{
     AuditEntryView, ClaimResult, ClaimView, ConfigChangeView, CustomerFullView, List,
-    MaskedShipmentView, ParsedAddressView, PickupFullView, PickupMaskedView, QuoteView, ScanResult,
-    SettingView, ShipmentChangeView, ShipmentView, TrackingAnswerView,
+    MaskedShipmentView, ParsedAddressView, PickupForRole, PickupFullView, PickupMaskedView,
+    QuoteView, ScanResult, SettingView, ShipmentChangeView, ShipmentView, TrackingAnswerView,
 };
 
 pub async fn upsert_shipment(
@@ -152,19 +153,71 @@ pub async fn list_pickups(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiQuery(query): ApiQuery<PickupQuery>,
-) -> ApiResult<Json<List<PickupMaskedView>>> {
+) -> ApiResult<Json<List<PickupForRole>>> {
     let pickups = state.desk.list_pickups(&actor, &query).await?;
-    Ok(Json(List::of(&pickups, PickupMaskedView::from)))
+    Ok(Json(List::of(&pickups, |p| {
+        PickupForRole::of(actor.role, p)
+    })))
 }
 
 pub async fn get_pickup(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<PickupMaskedView>> {
-    Ok(Json(PickupMaskedView::from(
-        &state.desk.get_pickup(&actor, &id).await?,
-    )))
+) -> ApiResult<Json<PickupForRole>> {
+    let pickup = state.desk.get_pickup(&actor, &id).await?;
+    Ok(Json(PickupForRole::of(actor.role, &pickup)))
+}
+
+async fn courier_step(
+    state: AppState,
+    actor: kefu_model::user::Actor,
+    id: String,
+    step: CourierStep,
+    body: CourierStepBody,
+) -> ApiResult<Json<PickupForRole>> {
+    let pickup = state.desk.courier_step(&actor, &id, step, body).await?;
+    Ok(Json(PickupForRole::of(actor.role, &pickup)))
+}
+
+/// The courier accepts a pickup dispatched to them.
+pub async fn accept_pickup(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<CourierStepBody>,
+) -> ApiResult<Json<PickupForRole>> {
+    courier_step(state, actor, id, CourierStep::Accept, body).await
+}
+
+/// The courier is at the sender's door.
+pub async fn arrive_pickup(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<CourierStepBody>,
+) -> ApiResult<Json<PickupForRole>> {
+    courier_step(state, actor, id, CourierStep::Arrive, body).await
+}
+
+/// The courier collected the parcel (with the waybill written, if any).
+pub async fn collect_pickup(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<CourierStepBody>,
+) -> ApiResult<Json<PickupForRole>> {
+    courier_step(state, actor, id, CourierStep::Collect, body).await
+}
+
+/// The collection failed; `note` says why.
+pub async fn fail_pickup(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<CourierStepBody>,
+) -> ApiResult<Json<PickupForRole>> {
+    courier_step(state, actor, id, CourierStep::Fail, body).await
 }
 
 pub async fn quote(

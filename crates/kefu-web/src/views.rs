@@ -1286,10 +1286,21 @@ pub struct PickupParts {
     #[schemars(with = "AnyObject")]
     quote: Value,
     review_required: bool,
+    /// The outlet's organisation key.
     #[serde(skip_serializing_if = "Option::is_none")]
     outlet: Option<String>,
+    /// The outlet's organisation id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organisation_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     courier: Option<CourierView>,
+    /// The time window agreed with the customer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<DateTime>")]
+    window_from: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<DateTime>")]
+    window_to: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<DateTime>")]
     estimated_pickup_at: Option<Timestamp>,
@@ -1323,7 +1334,10 @@ impl From<&kefu_model::pickup::Pickup> for PickupParts {
             quote: p.quote.clone(),
             review_required: p.review_required,
             outlet: p.outlet.clone(),
+            organisation_id: p.organisation_id.as_ref().map(|o| o.to_string()),
             courier: p.courier.as_ref().map(Into::into),
+            window_from: p.window_from,
+            window_to: p.window_to,
             estimated_pickup_at: p.estimated_pickup_at,
             waybill_no: p.waybill_no.clone(),
             customer_id: p.customer_id.as_ref().map(|c| c.to_string()),
@@ -1380,6 +1394,26 @@ impl From<&kefu_model::pickup::Pickup> for PickupFullView {
             ),
             recipient_address: p.recipient_address.clone(),
             recipient_region: p.recipient_region.clone(),
+        }
+    }
+}
+
+/// A pickup as the caller may see it: masked for customer service, with the sender in full for
+/// the courier who collects it and their outlet.
+#[derive(Serialize, JsonSchema)]
+#[serde(untagged)]
+#[schemars(rename = "PickupForRole")]
+pub enum PickupForRole {
+    Masked(PickupMaskedView),
+    Full(PickupFullView),
+}
+
+impl PickupForRole {
+    pub fn of(role: kefu_model::user::Role, p: &kefu_model::pickup::Pickup) -> PickupForRole {
+        if kefu_desk::pickups::sees_sender_in_full(role) {
+            PickupForRole::Full(p.into())
+        } else {
+            PickupForRole::Masked(p.into())
         }
     }
 }

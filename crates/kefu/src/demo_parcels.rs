@@ -184,6 +184,8 @@ const EXCEPTIONS: &[&str] = &[
 pub struct ParcelSummary {
     pub shipments: usize,
     pub outlets: usize,
+    /// The network's logins: outlet managers and couriers.
+    pub network_logins: Vec<crate::demo_network::DemoLogin>,
     pub pickups: usize,
     pub claims: usize,
     /// (outcome, waybill numbers) to try with `POST /api/v1/tracking/query`.
@@ -510,12 +512,21 @@ pub async fn seed(desk: &Desk, now: Timestamp) -> Result<ParcelSummary, DomainEr
             return Err(e);
         }
     }
-    // Outlets and couriers.
-    let outlets = serde_json::json!({"outlets": OUTLETS.iter().map(|(key, name, district, couriers)| serde_json::json!({
-        "key": key, "name": name, "districts": [district], "calendar": "cn-service", "lead_minutes": 120,
-        "couriers": couriers.iter().map(|(id, n)| serde_json::json!({"id": id, "name": n, "phone": courier_phone(id)})).collect::<Vec<_>>()
-    })).collect::<Vec<_>>()});
-    desk.put_setting(&admin, "outlets", outlets).await?;
+    // The network: a region, a centre, the outlets with their managers and couriers.
+    let network_logins =
+        crate::demo_network::seed_organisations(desk, &admin, OUTLETS, courier_phone).await?;
+    let courier_actor = |p: &kefu_model::pickup::Pickup| {
+        let id = p.courier.as_ref().map(|c| c.id.clone()).unwrap_or_default();
+        let login = crate::demo_network::courier_login(&id);
+        async move {
+            desk.store()
+                .user_by_username(&login)
+                .await
+                .map_err(DomainError::from)?
+                .map(|u| Actor::of(&u))
+                .ok_or_else(|| DomainError::NotFound(format!("courier {login}")))
+        }
+    };
     // Pickups in every status.
     let mut pickups = 0;
     let items = [
@@ -547,6 +558,10 @@ pub async fn seed(desk: &Desk, now: Timestamp) -> Result<ParcelSummary, DomainEr
             insured: false,
             case_id: None,
             note: String::new(),
+            // Every other booking with the window agreed: tomorrow 09:00–11:00 local-ish.
+            window_from: (i % 2 == 0).then(|| now + jiff::SignedDuration::from_hours(20)),
+            window_to: (i % 2 == 0).then(|| now + jiff::SignedDuration::from_hours(22)),
+            channel: None,
         };
         let p = desk.book_pickup(&admin, draft).await?;
         pickups += 1;
@@ -557,19 +572,55 @@ pub async fn seed(desk: &Desk, now: Timestamp) -> Result<ParcelSummary, DomainEr
             waybill_no,
         };
         if p.status == PickupStatus::Dispatched {
-            match i % 5 {
+            use kefu_model::parcels::CourierStepBody;
+            use kefu_model::pickup::CourierStep;
+            let step = |note: &str, waybill_no: Option<String>| CourierStepBody {
+                note: note.into(),
+                waybill_no,
+            };
+            match i % 8 {
                 0 => {
                     let w = own_waybill(&mut rng);
-                    desk.change_pickup(&admin, &p.id, change(PickupStatus::PickedUp, Some(w)))
+                    let courier = courier_actor(&p).await?;
+                    desk.courier_step(&courier, &p.id, CourierStep::Accept, step("", None))
                         .await?;
+                    desk.courier_step(&courier, &p.id, CourierStep::Arrive, step("", None))
+                        .await?;
+                    desk.courier_step(&courier, &p.id, CourierStep::Collect, step("", Some(w)))
+                        .await?;
+                }
+                5 => {
+                    let courier = courier_actor(&p).await?;
+                    desk.courier_step(&courier, &p.id, CourierStep::Accept, step("", None))
+                        .await?;
+                }
+                6 => {
+                    let courier = courier_actor(&p).await?;
+                    desk.courier_step(&courier, &p.id, CourierStep::Accept, step("", None))
+                        .await?;
+                    desk.courier_step(&courier, &p.id, CourierStep::Arrive, step("", None))
+                        .await?;
+                }
+                7 => {
+                    let courier = courier_actor(&p).await?;
+                    desk.courier_step(&courier, &p.id, CourierStep::Accept, step("", None))
+                        .await?;
+                    desk.courier_step(
+                        &courier,
+                        &p.id,
+                        CourierStep::Fail,
+                        step("客户不在家，电话无人接听", None),
+                    )
+                    .await?;
                 }
                 1 => {
                     desk.change_pickup(&admin, &p.id, change(PickupStatus::Cancelled, None))
                         .await?;
                 }
                 2 => {
-                    desk.change_pickup(&admin, &p.id, change(PickupStatus::Failed, None))
-                        .await?;
+                    let mut failed = change(PickupStatus::Failed, None);
+                    failed.note = "寄件人改约".into();
+                    desk.change_pickup(&admin, &p.id, failed).await?;
                 }
                 _ => {}
             }
@@ -679,6 +730,7 @@ pub async fn seed(desk: &Desk, now: Timestamp) -> Result<ParcelSummary, DomainEr
     Ok(ParcelSummary {
         shipments: total,
         outlets: OUTLETS.len(),
+        network_logins,
         pickups,
         claims,
         samples,

@@ -286,6 +286,15 @@ async fn run(cli: Cli) -> Result<(), String> {
                 parcels.finance_user,
                 demo::DEMO_PASSWORD
             );
+            for (username, role, what) in &parcels.network_logins {
+                println!(
+                    "  {:<12} {:<16} {} {}",
+                    username,
+                    demo::DEMO_PASSWORD,
+                    role,
+                    what
+                );
+            }
             println!(
                 "parcels: {} shipments, {} outlets, {} pickups, {} claims; waybills to try \
                  (POST /api/v1/tracking/query or {url}/portal):",

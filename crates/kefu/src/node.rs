@@ -21,6 +21,17 @@ pub async fn install_shipped(desk: &Desk) -> Result<(), String> {
     desk.install_seed_articles()
         .await
         .map_err(|e| format!("articles: {e}"))?;
+    // The retired `outlets` setting becomes the network's outlets, once.
+    let (imported, refused) = desk
+        .import_legacy_outlets()
+        .await
+        .map_err(|e| format!("outlets: {e}"))?;
+    if !imported.is_empty() {
+        tracing::info!(outlets = ?imported, "outlets setting imported into the network");
+    }
+    for (key, why) in refused {
+        tracing::warn!(outlet = %key, reason = %why, "outlet of the outlets setting not imported");
+    }
     Ok(())
 }
 

@@ -330,6 +330,11 @@ pub struct PickupForm {
     /// Kilograms.
     #[serde(deserialize_with = "field::kilograms")]
     weight_kg: Decimal,
+    /// The window agreed with the customer, local (both or neither).
+    #[serde(default, deserialize_with = "field::optional_local_time")]
+    window_from: Option<DateTime>,
+    #[serde(default, deserialize_with = "field::optional_local_time")]
+    window_to: Option<DateTime>,
 }
 
 impl CaseAction for PickupForm {
@@ -352,6 +357,15 @@ impl CaseAction for PickupForm {
             insured: false,
             case_id: Some(id.to_string()),
             note: String::new(),
+            window_from: self
+                .window_from
+                .map(|w| at(w, state.desk.time_zone(), "window_from"))
+                .transpose()?,
+            window_to: self
+                .window_to
+                .map(|w| at(w, state.desk.time_zone(), "window_to"))
+                .transpose()?,
+            channel: None,
         };
         state.desk.book_pickup(&s.actor, draft).await?;
         Ok(case_page(id))

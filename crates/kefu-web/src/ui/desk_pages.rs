@@ -78,6 +78,9 @@ impl PickupFormView {
             insured: false,
             case_id,
             note: String::new(),
+            window_from: None,
+            window_to: None,
+            channel: Some(kefu_model::codes::Channel::Phone),
         })
     }
 }

@@ -147,6 +147,8 @@ pub struct Tr {
     pub waybill_no: &'static str,
     pub track: &'static str,
     pub book_pickup: &'static str,
+    pub window_from: &'static str,
+    pub window_to: &'static str,
     pub contact_us: &'static str,
     pub case_progress: &'static str,
     pub online_chat: &'static str,
@@ -402,6 +404,8 @@ pub const ZH: Tr = Tr {
     waybill_no: "运单号",
     track: "查询",
     book_pickup: "预约上门取件",
+    window_from: "约定上门时间（起）",
+    window_to: "约定上门时间（止）",
     contact_us: "咨询与投诉",
     case_progress: "工单进度查询",
     online_chat: "在线客服",
@@ -656,6 +660,8 @@ pub const EN: Tr = Tr {
     waybill_no: "Waybill number",
     track: "Track",
     book_pickup: "Book a pickup",
+    window_from: "Agreed window from",
+    window_to: "Agreed window to",
     contact_us: "Questions and complaints",
     case_progress: "Check a case",
     online_chat: "Chat with us",
@@ -1040,6 +1046,7 @@ pub fn event_label(lang: Lang, event: &kefu_model::EventData) -> &'static str {
         E::DepartmentOverdue { .. } => lang.pick("部门处理超时", "Department overdue"),
         E::WaybillLinked { .. } => lang.pick("关联运单", "Waybill linked"),
         E::PickupBooked { .. } => lang.pick("预约取件", "Pickup booked"),
+        E::PickupProgress { .. } => lang.pick("取件进度", "Pickup progress"),
         E::TagsChanged { .. } => lang.pick("标签变更", "Tags changed"),
         E::SlaStarted(_) => lang.pick("时限开始计时", "Clock started"),
         E::SlaPaused(_) => lang.pick("时限暂停", "Clock paused"),
@@ -1090,6 +1097,20 @@ pub fn event_label(lang: Lang, event: &kefu_model::EventData) -> &'static str {
     }
 }
 
+/// A pickup's status in words.
+pub fn pickup_status_label(lang: Lang, status: kefu_model::pickup::PickupStatus) -> &'static str {
+    use kefu_model::pickup::PickupStatus as P;
+    match status {
+        P::Booked => lang.pick("已预约", "booked"),
+        P::Dispatched => lang.pick("已派单", "dispatched"),
+        P::Accepted => lang.pick("快递员已接单", "accepted by the courier"),
+        P::Arrived => lang.pick("快递员已到达", "courier arrived"),
+        P::PickedUp => lang.pick("已取件", "picked up"),
+        P::Cancelled => lang.pick("已取消", "cancelled"),
+        P::Failed => lang.pick("取件失败", "failed"),
+    }
+}
+
 /// What a notice kefu sent by itself was about.
 pub fn notice_label(lang: Lang, kind: kefu_model::notices::NoticeKind) -> &'static str {
     use kefu_model::notices::NoticeKind as N;
@@ -1098,6 +1119,7 @@ pub fn notice_label(lang: Lang, kind: kefu_model::notices::NoticeKind) -> &'stat
         N::CallbackPromised => lang.pick("已发送回电通知", "Call-back notice sent"),
         N::Resolved => lang.pick("已发送处理完毕通知", "Resolution notice sent"),
         N::Survey => lang.pick("已发送满意度调查", "Survey sent"),
+        N::Pickup => lang.pick("已发送取件进度通知", "Pickup progress sent"),
     }
 }
 
@@ -1109,6 +1131,7 @@ pub fn notice_name(lang: Lang, kind: kefu_model::notices::NoticeKind) -> &'stati
         N::CallbackPromised => lang.pick("回电通知", "call-back notice"),
         N::Resolved => lang.pick("处理完毕通知", "resolution notice"),
         N::Survey => lang.pick("满意度调查", "survey"),
+        N::Pickup => lang.pick("取件进度通知", "pickup progress"),
     }
 }
 

@@ -617,6 +617,32 @@ fn describe(tr: &Tr, e: &CaseEvent, names: &HashMap<String, String>) -> (String,
             format!("{} {number}", tr.pickup_booked_event),
             String::new(),
         ),
+        EventData::PickupProgress {
+            number,
+            status,
+            note,
+            courier_name,
+            courier_phone,
+            ..
+        } => (
+            format!(
+                "{} {number}：{}",
+                if tr.lang == crate::ui::i18n::Lang::Zh {
+                    "取件进度"
+                } else {
+                    "Pickup"
+                },
+                crate::ui::i18n::pickup_status_label(tr.lang, *status)
+            ),
+            [
+                note.clone(),
+                format!("{courier_name} {courier_phone}").trim().to_string(),
+            ]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · "),
+        ),
         EventData::CommitmentMade { note, due_at, .. } => {
             (format!("{}：{}", tr.promise, due_at), note.clone())
         }

@@ -593,6 +593,9 @@ pub async fn pickup(
             insured: false,
             case_id: None,
             note: String::new(),
+            window_from: None,
+            window_to: None,
+            channel: Some(kefu_model::codes::Channel::Web),
         };
         match desk.book_pickup(&actor, draft).await {
             Ok(p) => {
