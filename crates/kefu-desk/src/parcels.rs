@@ -1073,6 +1073,15 @@ impl Desk {
 
 // ---- quotes and pickups -------------------------------------------------------------------
 
+/// A new pickup number: `PU`, the local date and six random characters.
+fn pickup_number(now: Timestamp, zone: &jiff::tz::TimeZone) -> String {
+    let date = now
+        .to_zoned_datetime(zone.clone())
+        .strftime("%Y%m%d")
+        .to_string();
+    format!("PU{date}{}", &kefu_model::ids::short_id()[..6])
+}
+
 /// A parsed address as province, city and district (for a case's description).
 fn origin_text(address: &kefu_regions::ParsedAddress) -> String {
     kefu_model::shipment::region_text(address)
@@ -1229,6 +1238,7 @@ impl Desk {
                 ),
             ));
         }
+        let number = pickup_number(now, &self.time_zone);
         // Without a case, one is opened for the pickup (for the customer with the sender's
         // phone, or a new one), so every later step has a place and reaches the customer.
         let case = match case {
@@ -1241,7 +1251,7 @@ impl Desk {
                 };
                 let case_draft = kefu_model::drafts::CaseDraft {
                     channel,
-                    subject: "上门取件".into(),
+                    subject: format!("上门取件 {number}"),
                     description: format!(
                         "{} → {}：{}",
                         origin_text(&origin),
@@ -1281,7 +1291,7 @@ impl Desk {
         let review_required = !quote.prohibited.is_empty();
         let mut pickup = Pickup {
             id: kefu_model::ids::CaseId::new(now).to_string(),
-            number: String::new(),
+            number,
             version: 1,
             status: PickupStatus::Booked,
             sender: PickupParty {
@@ -1334,12 +1344,10 @@ impl Desk {
         if !review_required {
             self.dispatch(&mut pickup, None, actor, now, "").await?;
         }
-        let date = now
-            .to_zoned_datetime(self.time_zone.clone())
-            .strftime("%Y%m%d")
-            .to_string();
-        for _ in 0..5 {
-            pickup.number = format!("PU{date}{}", &kefu_model::ids::short_id()[..6]);
+        for attempt in 0..5 {
+            if attempt > 0 {
+                pickup.number = pickup_number(now, &self.time_zone);
+            }
             // The order and its mention on the case are written together; a dispatch at
             // booking tells the customer who comes and when.
             let (c, _) = &case;

@@ -132,15 +132,13 @@ fn booking(case_id: &str, sender_phone: &str, address: &str) -> kefu_model::parc
 /// the case and in the customer's 360 view. A refused booking writes nothing.
 pub async fn pickups_booked_from_a_case_are_linked(store: Arc<dyn Store>) {
     let f = sla_fixture(store.clone()).await;
-    f.desk
-        .put_setting(
-            &f.admin,
-            "outlets",
-            json!({"outlets": [{"key": "sh-pd", "name": "上海浦东网点", "districts": ["310115"],
-                "couriers": [{"id": "c1", "name": "周师傅", "phone": "13500000001"}]}]}),
-        )
-        .await
-        .unwrap();
+    crate::parcels::outlet(
+        &f.desk,
+        &f.admin,
+        json!({"key": "sh-pd", "name": "上海浦东网点", "districts": ["310115"],
+            "couriers": [{"id": "c1", "name": "周师傅", "phone": "13500000001"}]}),
+    )
+    .await;
     let case = f
         .desk
         .create_case(

@@ -19,6 +19,7 @@ mod media;
 mod network;
 mod outbox;
 mod parcels;
+mod pickups;
 mod queues;
 mod versions;
 mod wechat;
@@ -35,6 +36,7 @@ pub use media::*;
 pub use network::*;
 pub use outbox::*;
 pub use parcels::*;
+pub use pickups::*;
 pub use queues::*;
 pub use versions::*;
 pub use wechat::*;
@@ -188,6 +190,8 @@ macro_rules! contract_tests {
             queues_list_and_count_the_right_cases, portal_cases_are_private_and_rated_once,
             department_deadlines_and_hand_back, customers_are_found_by_part_of_their_name,
             pickups_booked_from_a_case_are_linked, department_inbox_sorts_by_deadline,
+            pickups_go_to_the_networks_couriers_who_take_their_steps,
+            the_outlets_setting_is_carried_into_the_network_once,
             chat_messages_are_stored_once_and_replayed_in_order,
             routing_gives_waiting_work_to_the_least_loaded_agent,
             chats_overflow_or_get_a_callback_when_nobody_is_free,

@@ -508,6 +508,18 @@ pub async fn claims_follow_their_steps_and_clocks(store: Arc<dyn Store>) {
     );
 }
 
+/// An outlet of the network (kind outlet) from its JSON draft.
+pub(crate) async fn outlet(
+    desk: &kefu_desk::Desk,
+    admin: &kefu_model::Actor,
+    draft: serde_json::Value,
+) -> kefu_model::network::Organisation {
+    let mut draft = draft;
+    draft["kind"] = json!("outlet");
+    let draft: kefu_model::network::OrganisationDraft = serde_json::from_value(draft).unwrap();
+    desk.save_organisation(admin, None, draft).await.unwrap()
+}
+
 fn pickup_draft(address: &str, item: &str) -> kefu_model::parcels::PickupDraft {
     serde_json::from_value(json!({
         "sender": {"name": "王小明", "phone": "13812345678", "address": address},
@@ -547,17 +559,21 @@ pub async fn pickups_are_quoted_dispatched_and_tracked(store: Arc<dyn Store>) {
         Err(DomainError::Invalid { field, .. }) => assert_eq!(field, "origin"),
         other => panic!("{other:?}"),
     }
-    let outlets = json!({"outlets": [
-        {"key": "sz-nanshan", "name": "深圳南山网点", "districts": ["440305"], "couriers": [
+    outlet(
+        &f.desk,
+        &f.admin,
+        json!({"key": "sz-nanshan", "name": "深圳南山网点", "districts": ["440305"], "couriers": [
             {"id": "c1", "name": "陈师傅", "phone": "13500000001"},
-            {"id": "c2", "name": "刘师傅", "phone": "13500000002"}]},
-        {"key": "sz", "name": "深圳市区网点", "districts": ["4403"], "couriers": [
-            {"id": "c9", "name": "黄师傅", "phone": "13500000009"}]}
-    ]});
-    f.desk
-        .put_setting(&f.admin, "outlets", outlets)
-        .await
-        .unwrap();
+            {"id": "c2", "name": "刘师傅", "phone": "13500000002"}]}),
+    )
+    .await;
+    outlet(
+        &f.desk,
+        &f.admin,
+        json!({"key": "sz", "name": "深圳市区网点", "districts": ["4403"], "couriers": [
+            {"id": "c9", "name": "黄师傅", "phone": "13500000009"}]}),
+    )
+    .await;
     let a = f
         .desk
         .book_pickup(
