@@ -116,9 +116,10 @@ impl Desk {
         }
     }
 
-    /// A courier's (or their outlet's) step on a pickup. `fail` needs a reason; `collect` may
-    /// carry the waybill written. A pickup booked from a case records the step there and tells
-    /// the customer, in the pickup's own write.
+    /// A courier's (or their outlet's) step on a pickup; admins and supervisors may record one
+    /// the courier phoned in, as they do an organisation's answer to a work order. `fail` needs
+    /// a reason; `collect` may carry the waybill written. The step is recorded on the pickup's
+    /// case and the customer told, in the pickup's own write.
     pub async fn courier_step(
         &self,
         actor: &Actor,
@@ -128,10 +129,10 @@ impl Desk {
     ) -> DeskResult<Pickup> {
         if !matches!(
             actor.role,
-            Role::Courier | Role::OutletManager | Role::Department
+            Role::Courier | Role::OutletManager | Role::Department | Role::Admin | Role::Supervisor
         ) {
             return Err(forbidden(
-                "the pickup's courier and outlet take its steps; the desk changes its status",
+                "the pickup's courier and outlet take its steps; agents change its status",
             ));
         }
         let note = body.note.trim().to_string();

@@ -208,7 +208,7 @@ pub enum EventData {
     PickupProgress {
         pickup_id: String,
         number: String,
-        status: crate::pickup::PickupStatus,
+        status: crate::codes::PickupStatus,
         #[serde(default, skip_serializing_if = "String::is_empty")]
         note: String,
         #[serde(default, skip_serializing_if = "String::is_empty")]

@@ -86,3 +86,58 @@ impl ChannelKind {
         }
     }
 }
+
+string_enum!(
+    /// Where a pickup order (上门取件) stands.
+    PickupStatus {
+        Booked => "booked", Dispatched => "dispatched", Accepted => "accepted",
+        Arrived => "arrived", PickedUp => "picked_up", Cancelled => "cancelled",
+        Failed => "failed",
+    }
+);
+
+impl PickupStatus {
+    /// `booked → dispatched → accepted → arrived → picked_up | failed`, and `cancelled` from
+    /// any open state. The desk may skip the courier's steps (dispatched or accepted straight
+    /// to picked up), re-dispatch an order not yet at the door, and dispatch a failed attempt
+    /// again.
+    pub fn can_become(self, next: PickupStatus) -> bool {
+        use PickupStatus::*;
+        matches!(
+            (self, next),
+            (Booked, Dispatched)
+                | (Booked, Cancelled)
+                | (Dispatched | Accepted, Dispatched)
+                | (Dispatched, Accepted)
+                | (Accepted, Arrived)
+                | (Dispatched | Accepted | Arrived, PickedUp)
+                | (Dispatched | Accepted | Arrived, Failed)
+                | (Dispatched | Accepted | Arrived, Cancelled)
+                | (Failed, Dispatched)
+                | (Failed, Cancelled)
+        )
+    }
+
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            PickupStatus::Booked
+                | PickupStatus::Dispatched
+                | PickupStatus::Accepted
+                | PickupStatus::Arrived
+        )
+    }
+
+    /// The status's words for the customer and the console (zh-CN).
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            PickupStatus::Booked => "已预约",
+            PickupStatus::Dispatched => "已派单",
+            PickupStatus::Accepted => "快递员已接单",
+            PickupStatus::Arrived => "快递员已到达",
+            PickupStatus::PickedUp => "已取件",
+            PickupStatus::Cancelled => "已取消",
+            PickupStatus::Failed => "取件失败",
+        }
+    }
+}

@@ -353,7 +353,7 @@ pub async fn pickups_go_to_the_networks_couriers_who_take_their_steps(store: Arc
         f.desk.change_pickup(&li, &undispatched.id, cancel).await,
         Err(DomainError::Forbidden(_))
     ));
-    // The desk may not take the courier's steps.
+    // An agent may not take the courier's steps (an admin or supervisor may record one).
     assert!(matches!(
         f.desk
             .courier_step(&f.agent, &pickup.id, CourierStep::Fail, body("x"))

@@ -25,6 +25,7 @@ mod kb_pages;
 mod network;
 mod notices;
 mod parcels;
+mod pickups;
 mod privacy;
 mod roles;
 mod search;

@@ -631,10 +631,9 @@ async fn agent_books_a_pickup_from_a_case_found_by_name_and_the_department_answe
     }
     let app = spawn_app().await;
     let (status, _) = app
-        .call(Method::PUT, "/api/v1/settings/outlets", Some(&app.admin), Some(json!({"outlets": [
-            {"key": "sh-pd", "name": "上海浦东网点", "districts": ["310115"], "couriers": [{"id": "c1", "name": "周师傅", "phone": "13500000001"}]}]})))
+        .call(Method::POST, "/api/v1/network/organisations", Some(&app.admin), Some(json!({"key": "sh-pd", "kind": "outlet", "name": "上海浦东网点", "districts": ["310115"], "couriers": [{"id": "c1", "name": "周师傅", "phone": "13500000001"}]})))
         .await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(status, StatusCode::CREATED);
     let (status, case) = app
         .call(
             Method::POST,

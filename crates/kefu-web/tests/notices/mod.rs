@@ -263,7 +263,7 @@ async fn the_templates_are_a_setting_that_refuses_typos_and_can_switch_a_notice_
     let mut templates = shipped.clone();
     assert_eq!(
         templates["templates"].as_array().unwrap().len(),
-        4,
+        5,
         "{shipped}"
     );
     app.as_role(Role::Agent)

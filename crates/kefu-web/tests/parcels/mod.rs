@@ -470,10 +470,9 @@ async fn quotes_pickups_and_settings_over_http() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, body) = app
-        .call(Method::PUT, "/api/v1/settings/outlets", Some(&app.admin), Some(json!({"outlets": [
-            {"key": "sh-pd", "name": "上海浦东网点", "districts": ["310115"], "couriers": [{"id": "c1", "name": "周师傅", "phone": "13500000001"}]}]})))
+        .call(Method::POST, "/api/v1/network/organisations", Some(&app.admin), Some(json!({"key": "sh-pd", "kind": "outlet", "name": "上海浦东网点", "districts": ["310115"], "couriers": [{"id": "c1", "name": "周师傅", "phone": "13500000001"}]})))
         .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(status, StatusCode::CREATED, "{body}");
     // Book, see the courier's task list, move the order on.
     let booking = json!({"sender": {"name": "王小明", "phone": "13812345678", "address": "上海市浦东新区世纪大道100号"},
         "recipient_address": "江苏省苏州市姑苏区人民路1号", "item": "文件", "weight_kg": 0.5});
@@ -663,10 +662,9 @@ async fn customers_by_name_and_pickups_booked_from_a_case() {
     );
     // A pickup from the case: for its customer, recorded on the case.
     let (status, _) = app
-        .call(Method::PUT, "/api/v1/settings/outlets", Some(&app.admin), Some(json!({"outlets": [
-            {"key": "sh-pd", "name": "上海浦东网点", "districts": ["310115"], "couriers": [{"id": "c1", "name": "周师傅", "phone": "13500000001"}]}]})))
+        .call(Method::POST, "/api/v1/network/organisations", Some(&app.admin), Some(json!({"key": "sh-pd", "kind": "outlet", "name": "上海浦东网点", "districts": ["310115"], "couriers": [{"id": "c1", "name": "周师傅", "phone": "13500000001"}]})))
         .await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(status, StatusCode::CREATED);
     let number = case["number"].as_str().unwrap();
     let booking = json!({"sender": {"name": "", "phone": "", "address": "上海市浦东新区世纪大道100号"},
         "recipient_address": "江苏省苏州市姑苏区人民路1号", "item": "文件", "weight_kg": 0.5, "case_id": number});

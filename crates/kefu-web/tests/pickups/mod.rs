@@ -1,0 +1,345 @@
+//! Couriers' pickups over HTTP: a booking without a case opens one and goes to the network's
+//! courier of the district; the courier (and only they, or their outlet) sees the sender in
+//! full and takes the steps; another outlet's courier gets 403, a failure without a reason 422;
+//! each step is on the case and the customer is told by SMS.
+
+use jiff::SignedDuration;
+use kefu_model::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use super::{PASSWORD, TestApp, error_code, own_waybill, spawn_app};
+
+async fn user(app: &TestApp, username: &str, role: &str, org: &str) -> String {
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/users",
+            Some(&app.admin),
+            Some(json!({"username": username, "password": PASSWORD, "role": role, "department": org})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    app.login(username).await
+}
+
+async fn organisation(app: &TestApp, body: Value) {
+    let (status, org) = app
+        .call(
+            Method::POST,
+            "/api/v1/network/organisations",
+            Some(&app.admin),
+            Some(body),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{org}");
+}
+
+/// Chaoyang and Haidian outlets under the Beijing centre, a courier login at each, the
+/// centre's manager. Returns (Chaoyang's courier, Haidian's courier, the manager).
+async fn network(app: &TestApp) -> (String, String, String) {
+    organisation(
+        app,
+        json!({"key": "bj-hub", "name": "北京分拨中心", "kind": "sorting_center", "districts": ["11"]}),
+    )
+    .await;
+    for (key, name, district) in [
+        ("bj-cy", "北京朝阳网点", "110105"),
+        ("bj-hd", "北京海淀网点", "110108"),
+    ] {
+        organisation(
+            app,
+            json!({"key": key, "name": name, "kind": "outlet", "parent": "bj-hub", "districts": [district]}),
+        )
+        .await;
+    }
+    let cy = user(app, "cy-courier", "courier", "bj-cy").await;
+    let hd = user(app, "hd-courier", "courier", "bj-hd").await;
+    let boss = user(app, "hub-boss", "outlet_manager", "bj-hub").await;
+    for (key, name, district, id, courier, login) in [
+        (
+            "bj-cy",
+            "北京朝阳网点",
+            "110105",
+            "cy1",
+            "王师傅",
+            "cy-courier",
+        ),
+        (
+            "bj-hd",
+            "北京海淀网点",
+            "110108",
+            "hd1",
+            "李师傅",
+            "hd-courier",
+        ),
+    ] {
+        let (_, org) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/network/organisations/{key}"),
+                Some(&app.admin),
+                None,
+            )
+            .await;
+        let (status, body) = app
+            .call(
+                Method::PUT,
+                &format!("/api/v1/network/organisations/{key}"),
+                Some(&app.admin),
+                Some(json!({"key": key, "name": name, "kind": "outlet", "parent": "bj-hub",
+                    "districts": [district], "version": org["version"],
+                    "couriers": [{"id": id, "name": courier, "phone": "13500000001", "username": login}]})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    (cy, hd, boss)
+}
+
+#[tokio::test]
+async fn the_courier_takes_the_steps_the_customer_is_told_and_others_are_refused() {
+    let app = spawn_app().await;
+    app.as_role(Role::Admin)
+        .post(
+            "/api/v1/channels/sms",
+            json!({"name": "短信网关", "endpoint": "https://sms.yunlu.example/send",
+                "sign_name": "云路快递", "api_key": "sms-key-789"}),
+        )
+        .await
+        .expect(201);
+    let (cy, hd, boss) = network(&app).await;
+    let now = kefu_model::Clock::now(app.clock.as_ref());
+    let from = now + SignedDuration::from_hours(20);
+    let to = from + SignedDuration::from_hours(2);
+    let booking = json!({"sender": {"name": "王小明", "phone": "13812345678", "address": "北京市朝阳区建国路88号"},
+        "recipient_address": "上海市浦东新区世纪大道100号", "item": "文件", "weight_kg": 0.5,
+        "window_from": from.to_string(), "window_to": to.to_string()});
+    // A window that ends before it starts: 422, nothing booked.
+    let mut backwards = booking.clone();
+    backwards["window_to"] = json!((from - SignedDuration::from_hours(1)).to_string());
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/pickups",
+            Some(&app.agent),
+            Some(backwards),
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&body), body["error"]["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+            Some("window_to")
+        ),
+        "{body}"
+    );
+    let (status, pickup) = app
+        .call(
+            Method::POST,
+            "/api/v1/pickups",
+            Some(&app.agent),
+            Some(booking),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{pickup}");
+    assert_eq!(
+        (
+            pickup["status"].as_str(),
+            pickup["outlet"].as_str(),
+            pickup["courier"]["id"].as_str()
+        ),
+        (Some("dispatched"), Some("bj-cy"), Some("cy1"))
+    );
+    assert_eq!(
+        pickup["window_from"].as_str(),
+        Some(from.to_string().as_str())
+    );
+    assert_eq!(
+        pickup["sender"]["phone"], "138****5678",
+        "masked for the desk"
+    );
+    let id = pickup["id"].as_str().unwrap().to_string();
+    let case_id = pickup["case_id"]
+        .as_str()
+        .expect("a case opened")
+        .to_string();
+    let (_, case) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/cases/{case_id}"),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (case["channel"].as_str(), case["category"].as_str()),
+        (Some("api"), Some("pickup"))
+    );
+
+    // Haidian's courier: neither sees nor touches Chaoyang's pickup.
+    let (status, body) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/pickups/{id}"),
+            Some(&hd),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::FORBIDDEN, "forbidden")
+    );
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/pickups/{id}/accept"),
+            Some(&hd),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::FORBIDDEN, "forbidden")
+    );
+    let (status, list) = app
+        .call(Method::GET, "/api/v1/pickups", Some(&hd), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["items"], json!([]), "never another outlet's customers");
+    // Nor the case behind it.
+    let (status, _) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/cases/{case_id}"),
+            Some(&cy),
+            None,
+        )
+        .await;
+    assert!(
+        status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+        "{status}"
+    );
+
+    // Chaoyang's courier: the sender in full, and the steps.
+    let (status, mine) = app
+        .call(Method::GET, "/api/v1/pickups", Some(&cy), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(mine["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(mine["items"][0]["sender"]["phone"], "13812345678");
+    assert_eq!(
+        mine["items"][0]["sender"]["address"],
+        "北京市朝阳区建国路88号"
+    );
+    let (status, body) = app
+        .call(Method::GET, "/api/v1/pickups?courier=hd1", Some(&cy), None)
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::FORBIDDEN, "forbidden")
+    );
+    let step = |path: &'static str, body: Value| {
+        let app = &app;
+        let cy = cy.clone();
+        let id = id.clone();
+        async move {
+            app.call(
+                Method::POST,
+                &format!("/api/v1/pickups/{id}/{path}"),
+                Some(&cy),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let (status, body) = step("arrive", json!({})).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::CONFLICT, "invalid_transition")
+    );
+    let (status, body) = step("accept", json!({})).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("accepted")),
+        "{body}"
+    );
+    let (status, body) = step("fail", json!({"note": "  "})).await;
+    assert_eq!(
+        (status, error_code(&body), body["error"]["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+            Some("note")
+        ),
+        "{body}"
+    );
+    let (status, body) = step("fail", json!({"reason": "x"})).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an unknown field: {body}"
+    );
+    let (status, body) = step("arrive", json!({})).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("arrived"))
+    );
+    let (status, body) = step("collect", json!({"waybill_no": own_waybill(61)})).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("picked_up")),
+        "{body}"
+    );
+    assert_eq!(body["waybill_no"].as_str(), Some(own_waybill(61).as_str()));
+    // The centre's manager oversees the outlet's pickups.
+    let (status, body) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/pickups/{id}"),
+            Some(&boss),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("picked_up"))
+    );
+    // The desk keeps the status endpoint; a courier does not.
+    let (status, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/pickups/{id}/status"),
+            Some(&cy),
+            Some(json!({"status": "cancelled"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // On the case: every step, and the customer told each time by SMS.
+    let events = app
+        .as_role(Role::Admin)
+        .get(&format!("/api/v1/cases/{case_id}/events?limit=200"))
+        .await
+        .expect(200);
+    let events = events["items"].as_array().cloned().unwrap_or_default();
+    let steps: Vec<&str> = events
+        .iter()
+        .filter(|e| e["type"] == "pickup_progress")
+        .map(|e| e["data"]["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["dispatched", "accepted", "arrived", "picked_up"]);
+    let told: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["type"] == "notice_queued" && e["data"]["kind"] == "pickup")
+        .collect();
+    assert_eq!(told.len(), 4, "{events:?}");
+    assert_eq!(told[1]["data"]["via"], "sms");
+    let text = told[1]["data"]["text"].as_str().unwrap();
+    assert!(
+        text.contains("快递员已接单") && text.contains("王师傅"),
+        "{text}"
+    );
+    assert!(text.contains(pickup["number"].as_str().unwrap()), "{text}");
+}
