@@ -187,7 +187,10 @@ impl Desk {
             {
                 Ok(()) => return Ok(pickup),
                 Err(DomainError::Store(StoreError::VersionConflict)) => continue,
-                Err(DomainError::Conflict { code, .. }) if code == "version_conflict" => continue,
+                Err(DomainError::Conflict {
+                    code: "version_conflict",
+                    ..
+                }) => continue,
                 Err(e) => return Err(e),
             }
         }

@@ -1404,16 +1404,16 @@ impl From<&kefu_model::pickup::Pickup> for PickupFullView {
 #[serde(untagged)]
 #[schemars(rename = "PickupForRole")]
 pub enum PickupForRole {
-    Masked(PickupMaskedView),
-    Full(PickupFullView),
+    Masked(Box<PickupMaskedView>),
+    Full(Box<PickupFullView>),
 }
 
 impl PickupForRole {
     pub fn of(role: kefu_model::user::Role, p: &kefu_model::pickup::Pickup) -> PickupForRole {
         if kefu_desk::pickups::sees_sender_in_full(role) {
-            PickupForRole::Full(p.into())
+            PickupForRole::Full(Box::new(p.into()))
         } else {
-            PickupForRole::Masked(p.into())
+            PickupForRole::Masked(Box::new(p.into()))
         }
     }
 }

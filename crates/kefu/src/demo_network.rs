@@ -9,8 +9,16 @@ use kefu_model::error::DomainError;
 use kefu_model::network::{Contact, CourierEntry, OrgKind, OrganisationDraft};
 use kefu_model::user::{Actor, Role};
 
-/// A demo login: (user name, role, display name, what it is for).
+/// A demo login: (user name, role, what it is for).
 pub type DemoLogin = (String, Role, String);
+
+/// An outlet of the demo: (key, name, district code, couriers as (id, name)).
+pub type DemoOutlet = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
 
 fn draft(key: &str, name: &str, kind: OrgKind, parent: Option<&str>) -> OrganisationDraft {
     OrganisationDraft {
@@ -43,7 +51,7 @@ pub fn courier_login(id: &str) -> String {
 pub async fn seed_organisations(
     desk: &Desk,
     admin: &Actor,
-    outlets: &[(&str, &str, &str, &[(&str, &str)])],
+    outlets: &[DemoOutlet],
     courier_phone: impl Fn(&str) -> String,
 ) -> Result<Vec<DemoLogin>, DomainError> {
     let mut logins = Vec::new();
