@@ -8,6 +8,7 @@ mod canned;
 mod case_forms;
 mod channels;
 mod chats;
+mod courier;
 mod desk_pages;
 mod extract;
 mod help;
@@ -66,6 +67,8 @@ pub fn router() -> Router<AppState> {
             get(desk_pages::new_pickup_page).post(desk_pages::new_pickup),
         )
         .route("/pickups/quote", post(desk_pages::quote_partial))
+        .route("/pickups/mine", get(courier::mine_page))
+        .route("/pickups/{id}/step/{step}", post(courier::take_step))
         .route(
             "/cases/new",
             get(pages::new_case_page).post(pages::create_case),
@@ -245,8 +248,12 @@ pub fn render(t: &impl Template) -> Response {
     }
 }
 
-async fn home() -> Response {
-    redirect("/queue/mine")
+/// The start page: a courier's open pickups, everyone else's own queue.
+async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match extract::session_of(&state, &headers, "/").await {
+        Ok(s) if s.actor.role == kefu_model::Role::Courier => redirect("/pickups/mine"),
+        _ => redirect("/queue/mine"),
+    }
 }
 
 #[derive(Template)]

@@ -134,6 +134,32 @@ pub async fn nav(state: &AppState, s: &UiSession, current: &str) -> Result<Chrom
             current: current == format!("/queue/{}", q.as_str()) || current == q.as_str(),
         })
         .collect();
+    // Couriers and an outlet's staff: their open pickups (the desk's own rule says whose).
+    if !s.actor.sees_all_cases()
+        && let Ok(scope) = state.desk.pickup_scope(&s.actor).await
+        && scope != kefu_desk::pickups::PickupScope::Desk
+    {
+        let open = state
+            .desk
+            .list_pickups(
+                &s.actor,
+                &kefu_model::pickup::PickupQuery {
+                    limit: Some(200),
+                    ..Default::default()
+                },
+            )
+            .await?
+            .iter()
+            .filter(|p| p.status.is_open() && p.status != kefu_model::pickup::PickupStatus::Booked)
+            .count();
+        chrome.nav.push(NavItem {
+            code: "pickups",
+            label: s.tr.my_pickups,
+            count: i64::try_from(open).unwrap_or(i64::MAX),
+            href: "/pickups/mine".into(),
+            current: current == "/pickups/mine",
+        });
+    }
     chrome.screen_pop = screen_pop(state, s).await?;
     Ok(chrome)
 }

@@ -343,3 +343,98 @@ async fn the_courier_takes_the_steps_the_customer_is_told_and_others_are_refused
     );
     assert!(text.contains(pickup["number"].as_str().unwrap()), "{text}");
 }
+
+/// The courier's phone-width page: a courier signing in lands on it; it lists their open
+/// pickups (not another courier's) with the sender's phone and the next step's buttons; a
+/// failure without a reason is refused next to the list; the nav shows it to them only.
+#[tokio::test]
+async fn the_courier_works_their_pickups_on_the_phone_page() {
+    use super::console::{Console, form_html};
+    let app = spawn_app().await;
+    let (cy, hd, _) = network(&app).await;
+    let booking = json!({"sender": {"name": "王小明", "phone": "13812345678", "address": "北京市朝阳区建国路88号"},
+        "recipient_address": "上海市浦东新区世纪大道100号", "item": "文件", "weight_kg": 0.5});
+    let (status, pickup) = app
+        .call(
+            Method::POST,
+            "/api/v1/pickups",
+            Some(&app.agent),
+            Some(booking),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{pickup}");
+    let id = pickup["id"].as_str().unwrap();
+    let number = pickup["number"].as_str().unwrap();
+
+    let courier = Console::open(&app, &cy, "zh", "/pickups/mine").await;
+    let home = courier.get("/").await;
+    assert_eq!(
+        home.location, "/pickups/mine",
+        "a courier lands on their pickups"
+    );
+    let page = courier.get("/pickups/mine").await;
+    assert!(page.html.contains(number), "{}", page.html);
+    assert!(page.html.contains("tel:13812345678"), "the phone to call");
+    assert!(page.html.contains("北京市朝阳区建国路88号"));
+    assert!(page.html.contains("href=\"/pickups/mine\""), "in the nav");
+    assert!(page.html.contains("接单"));
+    form_html(&page.html, &format!("/pickups/{id}/step/accept"));
+    assert!(
+        !page.html.contains(&format!("/pickups/{id}/step/fail")),
+        "not yet"
+    );
+    let other = Console::open(&app, &hd, "en", "/pickups/mine").await;
+    let theirs = other.get("/pickups/mine").await;
+    assert!(!theirs.html.contains(number), "another outlet's pickup");
+    assert!(theirs.html.contains("No open pickups."));
+    let refused = other.post(&format!("/pickups/{id}/step/accept"), &[]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let accepted = courier
+        .post(&format!("/pickups/{id}/step/accept"), &[])
+        .await;
+    assert_eq!(
+        (accepted.status, accepted.location.as_str()),
+        (StatusCode::SEE_OTHER, "/pickups/mine")
+    );
+    let page = courier.get("/pickups/mine").await;
+    assert!(page.html.contains("快递员已接单"), "{}", page.html);
+    let no_reason = courier
+        .post(&format!("/pickups/{id}/step/fail"), &[("note", " ")])
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        no_reason.html.contains("role=\"alert\""),
+        "{}",
+        no_reason.html
+    );
+    let collected = courier
+        .post(
+            &format!("/pickups/{id}/step/collect"),
+            &[("waybill_no", &own_waybill(62))],
+        )
+        .await;
+    assert_eq!(collected.status, StatusCode::SEE_OTHER);
+    let (_, done) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/pickups/{id}"),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(done["status"], "picked_up");
+    assert!(
+        !courier.get("/pickups/mine").await.html.contains(number),
+        "done: off the list"
+    );
+    // The desk's nav has no courier page.
+    let agent = Console::open(&app, &app.agent, "zh", "/queue/mine").await;
+    assert!(
+        !agent
+            .get("/queue/mine")
+            .await
+            .html
+            .contains("href=\"/pickups/mine\"")
+    );
+}
