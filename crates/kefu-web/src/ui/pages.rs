@@ -1292,6 +1292,14 @@ pub(super) fn pickup_line(tr: &Tr, p: &kefu_model::pickup::Pickup, tz: &TimeZone
     if let Some(c) = &p.courier {
         detail.push(format!("{} {}", tr.courier, c.name));
     }
+    if let (Some(from), Some(to)) = (p.window_from, p.window_to) {
+        detail.push(format!(
+            "{} {} – {}",
+            tr.pickup_window,
+            local(from, tz),
+            local(to, tz)
+        ));
+    }
     if let Some(eta) = p.estimated_pickup_at {
         detail.push(format!("{} {}", tr.eta, local(eta, tz)));
     }
@@ -1300,7 +1308,7 @@ pub(super) fn pickup_line(tr: &Tr, p: &kefu_model::pickup::Pickup, tz: &TimeZone
     }
     PickupLine {
         number: p.number.clone(),
-        status: p.status.to_string(),
+        status: super::i18n::pickup_status_label(tr.lang, p.status).to_string(),
         item: p.item.clone(),
         created: local(p.created_at, tz),
         detail: detail.join(" · "),
