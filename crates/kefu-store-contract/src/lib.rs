@@ -1162,9 +1162,10 @@ pub async fn export_import_round_trip(store: Arc<dyn Store>, target: Arc<dyn Sto
         .collect();
     assert_eq!(
         records.len(),
-        2 + 2 + 1 + 1 + 3 + 4 + 1,
-        "departments, users, customer, case, events, shipment, setting, pickup, audit, \
-         the setting's first write in the configuration history"
+        2 + 2 + 1 + 2 + 5 + 4 + 1,
+        "departments, users, customer, two cases (the pickup opens its own for the customer \
+         with the sender's phone), events (the pickup's case: created, pickup_booked), \
+         shipment, setting, pickup, audit, the setting's first write in the configuration history"
     );
     assert!(
         matches!(records.last(), Some(ExportRecord::ConfigChange(c)) if c.key == "tracking" && c.old.is_none())
@@ -1189,7 +1190,10 @@ pub async fn export_import_round_trip(store: Arc<dyn Store>, target: Arc<dyn Sto
         )
         .await
         .unwrap();
-    assert_eq!(next.case.number, "KF20261124000002");
+    assert_eq!(
+        next.case.number, "KF20261124000003",
+        "after the two imported cases"
+    );
     assert_eq!(next.case.customer_id, c.case.customer_id);
     let (token, _) = g.desk.login("agent01", "agent-password").await.unwrap();
     assert!(
