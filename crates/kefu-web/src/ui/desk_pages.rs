@@ -30,6 +30,9 @@ pub struct PickupFormView {
     pub destination: String,
     pub item: String,
     pub weight_kg: String,
+    /// The window agreed with the customer, as the browser's `datetime-local` sends it.
+    pub window_from: String,
+    pub window_to: String,
     /// Why the booking was refused, shown in the form.
     pub error: String,
 }
@@ -50,6 +53,8 @@ impl PickupFormView {
             destination: field("destination"),
             item: field("item"),
             weight_kg: field("weight_kg"),
+            window_from: field("window_from"),
+            window_to: field("window_to"),
             error: String::new(),
         }
     }
@@ -60,8 +65,29 @@ impl PickupFormView {
             .map_err(|_| DomainError::invalid("weight_kg", "a number of kilograms"))
     }
 
+    /// A window end typed in the form, local to `tz`; empty is none.
+    fn window_end(
+        text: &str,
+        field: &str,
+        tz: &jiff::tz::TimeZone,
+    ) -> Result<Option<jiff::Timestamp>, DomainError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        text.parse::<jiff::civil::DateTime>()
+            .ok()
+            .and_then(|dt| dt.to_zoned_datetime(tz.clone()).ok())
+            .map(|z| Some(z.timestamp()))
+            .ok_or_else(|| DomainError::invalid(field, "a date and time"))
+    }
+
     /// The booking this form asks for.
-    pub fn draft(&self, case_id: Option<String>) -> Result<PickupDraft, DomainError> {
+    pub fn draft(
+        &self,
+        case_id: Option<String>,
+        tz: &jiff::tz::TimeZone,
+    ) -> Result<PickupDraft, DomainError> {
         Ok(PickupDraft {
             sender: PartyDraft {
                 name: self.name.clone(),
@@ -78,8 +104,8 @@ impl PickupFormView {
             insured: false,
             case_id,
             note: String::new(),
-            window_from: None,
-            window_to: None,
+            window_from: Self::window_end(&self.window_from, "window_from", tz)?,
+            window_to: Self::window_end(&self.window_to, "window_to", tz)?,
             channel: Some(kefu_model::codes::Channel::Phone),
         })
     }
@@ -218,7 +244,7 @@ pub async fn new_pickup(
         Err(e) => return error_page(s.tr, Some(&s), &e),
     };
     let pf = PickupFormView::of(&form, "/pickups/new", "");
-    let booked = match pf.draft(None) {
+    let booked = match pf.draft(None, state.desk.time_zone()) {
         Ok(draft) => state.desk.book_pickup(&s.actor, draft).await,
         Err(e) => Err(e),
     };

@@ -438,3 +438,73 @@ async fn the_courier_works_their_pickups_on_the_phone_page() {
             .contains("href=\"/pickups/mine\"")
     );
 }
+
+/// The console's booking form takes the window agreed with the customer (local time); a window
+/// that ends before it starts is refused next to the form.
+#[tokio::test]
+async fn the_consoles_booking_form_takes_the_agreed_window() {
+    use super::console::Console;
+    let app = spawn_app().await;
+    network(&app).await;
+    let agent = Console::open(&app, &app.agent, "zh", "/pickups/new").await;
+    let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap();
+    let now = kefu_model::Clock::now(app.clock.as_ref());
+    let local = |t: jiff::Timestamp| {
+        t.to_zoned_datetime(tz.clone())
+            .strftime("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    let from = now + SignedDuration::from_hours(26);
+    let to = from + SignedDuration::from_hours(2);
+    let fields = |from: &str, to: &str| {
+        vec![
+            ("name", "王小明".to_string()),
+            ("phone", "13812345678".to_string()),
+            ("origin", "北京市朝阳区建国路88号".to_string()),
+            ("destination", "上海市浦东新区世纪大道100号".to_string()),
+            ("item", "文件".to_string()),
+            ("weight_kg", "1".to_string()),
+            ("window_from", from.to_string()),
+            ("window_to", to.to_string()),
+        ]
+    };
+    let post = |f: Vec<(&'static str, String)>| {
+        let agent = &agent;
+        async move {
+            let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            agent.post("/pickups/new", &f).await
+        }
+    };
+    let refused = post(fields(&local(to), &local(from))).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.html
+    );
+    let booked = post(fields(&local(from), &local(to))).await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.html);
+    let (_, list) = app
+        .call(
+            Method::GET,
+            "/api/v1/pickups?phone=13812345678",
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{list}");
+    let minute =
+        |t: jiff::Timestamp| jiff::Timestamp::from_second(t.as_second() / 60 * 60).unwrap();
+    assert_eq!(items[0]["window_from"], minute(from).to_string());
+    assert_eq!(items[0]["window_to"], minute(to).to_string());
+    let (_, case) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/cases/{}", items[0]["case_id"].as_str().unwrap()),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(case["channel"], "phone", "booked by an agent on the phone");
+}
