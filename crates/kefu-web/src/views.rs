@@ -678,7 +678,9 @@ impl MessageView {
 pub struct EventView {
     case_id: String,
     seq: i64,
-    /// e.g. `created`, `message_added`, `status_changed`, `sla_breached`.
+    /// e.g. `created`, `message_added`, `status_changed`, `sla_breached`, `pickup_booked`,
+    /// `pickup_progress` (a pickup's step: `pickup_id`, `number`, `status`, `note`,
+    /// `courier_name`, `courier_phone`, `window_from`, `window_to`, `estimated_at`).
     #[serde(rename = "type")]
     kind: &'static str,
     actor: String,
