@@ -83,6 +83,9 @@ pub fn check_window(
             "give both ends of the window",
         )),
         (Some(from), Some(to)) => {
+            // Kept to the millisecond, as every stored time.
+            let ms = |t: Timestamp| Timestamp::from_millisecond(t.as_millisecond()).unwrap_or(t);
+            let (from, to) = (ms(from), ms(to));
             if to <= from {
                 return Err(DomainError::invalid(
                     "window_to",
@@ -310,4 +313,60 @@ pub struct PickupQuery {
     /// staff see their own and those below it).
     #[serde(skip)]
     pub scope_outlets: Option<Vec<String>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_is_ahead_ordered_within_a_week_and_kept_to_the_millisecond() {
+        let now: Timestamp = "2026-12-07T02:00:00Z".parse().unwrap();
+        let h = |n: i64| now + jiff::SignedDuration::from_hours(n);
+        assert_eq!(check_window(None, None, now).unwrap(), None);
+        let fine = check_window(
+            Some(h(1) + jiff::SignedDuration::from_nanos(1_500_000)),
+            Some(h(3)),
+            now,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(fine.0.subsec_nanosecond(), 1_000_000);
+        let field = |from, to| match check_window(from, to, now) {
+            Err(DomainError::Invalid { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field(Some(h(1)), None), "window_to");
+        assert_eq!(field(None, Some(h(1))), "window_from");
+        assert_eq!(field(Some(h(3)), Some(h(2))), "window_to");
+        assert_eq!(field(Some(h(-3)), Some(h(-1))), "window_to");
+        assert_eq!(field(Some(h(24 * 8)), Some(h(24 * 8 + 2))), "window_from");
+    }
+
+    #[test]
+    fn the_courier_steps_follow_the_order() {
+        use PickupStatus::*;
+        assert!(CourierStep::Accept.allowed_from(Dispatched));
+        assert!(!CourierStep::Accept.allowed_from(Booked));
+        assert!(CourierStep::Arrive.allowed_from(Accepted));
+        assert!(!CourierStep::Arrive.allowed_from(Dispatched));
+        assert!(CourierStep::Collect.allowed_from(Arrived));
+        assert!(CourierStep::Fail.allowed_from(Accepted));
+        assert!(!CourierStep::Collect.allowed_from(PickedUp));
+        for step in [
+            CourierStep::Accept,
+            CourierStep::Arrive,
+            CourierStep::Collect,
+            CourierStep::Fail,
+        ] {
+            assert_eq!(CourierStep::parse(step.as_str()), Some(step));
+        }
+        // The desk's own transitions include every courier step.
+        assert!(Dispatched.can_become(Accepted) && Accepted.can_become(Arrived));
+        assert!(Arrived.can_become(PickedUp) && Arrived.can_become(Failed));
+        assert!(
+            !Arrived.can_become(Dispatched),
+            "at the door: no re-dispatch"
+        );
+    }
 }

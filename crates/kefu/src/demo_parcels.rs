@@ -578,7 +578,8 @@ pub async fn seed(desk: &Desk, now: Timestamp) -> Result<ParcelSummary, DomainEr
                 note: note.into(),
                 waybill_no,
             };
-            match i % 8 {
+            // Spread over the outlets (a place per `i % 8`) so each has pickups in every state.
+            match (i + i / 8 * 5) % 8 {
                 0 => {
                     let w = own_waybill(&mut rng);
                     let courier = courier_actor(&p).await?;
