@@ -152,9 +152,11 @@ async fn the_courier_takes_the_steps_the_customer_is_told_and_others_are_refused
         ),
         (Some("dispatched"), Some("bj-cy"), Some("cy1"))
     );
+    let to_the_ms = jiff::Timestamp::from_millisecond(from.as_millisecond()).unwrap();
     assert_eq!(
         pickup["window_from"].as_str(),
-        Some(from.to_string().as_str())
+        Some(to_the_ms.to_string().as_str()),
+        "kept to the millisecond"
     );
     assert_eq!(
         pickup["sender"]["phone"], "138****5678",
