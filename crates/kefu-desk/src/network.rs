@@ -18,7 +18,7 @@ use kefu_model::records::Notification;
 use kefu_model::user::{Actor, Role, User};
 use kefu_model::work_order::{
     ListedOrder, OrderQuery, OrderRules, OrderStage, OrgFigures, ParcelWhereabouts, RULES_SETTING,
-    WorkOrder, WorkOrderDraft, WorkOrderSent, plan_details, route,
+    RoutedBy, WorkOrder, WorkOrderDraft, WorkOrderSent, plan_details, route,
 };
 
 use crate::cases::Along;
@@ -139,6 +139,19 @@ fn staff_of(org: &DepartmentId, users: &[User]) -> Vec<UserId> {
         })
         .map(|u| u.id.clone())
         .collect()
+}
+
+/// Where a parcel is, as the router reads it: its latest scan's outlet and its recipient's
+/// division.
+fn whereabouts_of(s: &kefu_model::shipment::Shipment) -> ParcelWhereabouts<'_> {
+    ParcelWhereabouts {
+        last_scan_outlet: s
+            .events
+            .iter()
+            .max_by_key(|scan| scan.at)
+            .map(|scan| scan.outlet.as_str()),
+        recipient_division: s.recipient.region.most_specific_code(),
+    }
 }
 
 /// The order `id` of `case` as it stands.
@@ -398,14 +411,7 @@ impl Desk {
             None => None,
         };
         let network = self.network().await?;
-        let whereabouts = shipment.as_ref().map(|s| ParcelWhereabouts {
-            last_scan_outlet: s
-                .events
-                .iter()
-                .max_by_key(|scan| scan.at)
-                .map(|scan| scan.outlet.as_str()),
-            recipient_division: s.recipient.region.most_specific_code(),
-        });
+        let whereabouts = shipment.as_ref().map(whereabouts_of);
         let (org, routed_by) = route(&network, draft.organisation.as_deref(), whereabouts)?;
         let (response_due_at, completion_due_at) =
             self.deadlines_at(org, draft.kind, draft.regulator).await?;
@@ -448,6 +454,32 @@ impl Desk {
             .await?;
         let order = order_of(&case, &order_id)?;
         Ok((case, order))
+    }
+
+    /// Where an order from the case about `waybill_no` (none: the case's first waybill) would
+    /// go if nobody chose: the router's organisation and the rule that chose it, the same
+    /// routing [`Desk::send_work_order`] does; `None` when no rule finds one (the sender must
+    /// choose). For the form that pre-selects it.
+    pub async fn suggested_route(
+        &self,
+        actor: &Actor,
+        case: &Case,
+        waybill_no: Option<&str>,
+    ) -> DeskResult<Option<(Organisation, RoutedBy)>> {
+        require(actor.can_route_cases(), "this role cannot send work orders")?;
+        let waybill_no = waybill_no
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .or_else(|| case.waybill_nos.first().cloned());
+        let shipment = match &waybill_no {
+            Some(w) => self.store.shipment(w).await?,
+            None => None,
+        };
+        let network = self.network().await?;
+        Ok(route(&network, None, shipment.as_ref().map(whereabouts_of))
+            .ok()
+            .map(|(org, by)| (org.clone(), by)))
     }
 
     /// An order the actor may see: the desk sees every order, an organisation's staff those of

@@ -15,6 +15,7 @@ mod i18n;
 mod kb;
 mod kb_words;
 mod notices;
+mod orders;
 mod pages;
 mod pbx;
 pub mod portal;
@@ -142,6 +143,8 @@ pub fn router() -> Router<AppState> {
             "/portal/pickup",
             get(portal::pickup_page).post(portal::pickup),
         )
+        .route("/console/work-orders", get(orders::queue_page))
+        .route("/console/work-orders/{id}/{action}", post(orders::answer))
         .merge(case_forms::routes())
         .layer(axum::middleware::map_response(secure_headers))
 }
@@ -245,8 +248,19 @@ pub fn render(t: &impl Template) -> Response {
     }
 }
 
-async fn home() -> Response {
-    redirect("/queue/mine")
+/// Where a signed-in user starts: the network's staff (an outlet manager, or staff of a
+/// department that is an organisation) at their work-order queue, everyone else at their
+/// cases.
+async fn home(State(state): State<AppState>, s: UiSession) -> Response {
+    let org_staff = s.actor.role == kefu_model::Role::Department
+        && match (&s.actor.department_id, state.desk.network().await) {
+            (Some(own), Ok(network)) => network.by_id(own).is_some(),
+            _ => false,
+        };
+    if org_staff {
+        return redirect("/console/work-orders");
+    }
+    redirect(orders::landing(&s.actor))
 }
 
 #[derive(Template)]

@@ -79,6 +79,8 @@ pub struct UserBar {
     pub replies: bool,
     /// Admins see the channels link.
     pub admin: bool,
+    /// The network's staff, admins and supervisors see the work-order queue's link.
+    pub work_orders: bool,
 }
 
 pub struct NavItem {
@@ -122,6 +124,7 @@ pub async fn nav(state: &AppState, s: &UiSession, current: &str) -> Result<Chrom
         ),
         replies: s.actor.can_write_cases(),
         admin: s.actor.role == kefu_model::Role::Admin,
+        work_orders: super::orders::works_orders(&s.actor),
     });
     chrome.nav = QUEUES
         .iter()
@@ -515,6 +518,8 @@ pub struct CasePage {
     pub error: Option<String>,
     /// A refused form: its reason and what was typed.
     pub refusal: Option<Refusal>,
+    /// The case's work orders to the network and the form that sends one.
+    pub orders: super::orders::OrderPanel,
 }
 
 impl CasePage {
@@ -829,7 +834,9 @@ pub(super) async fn case_page_for(
     };
     let (calls, media) =
         super::calls::calls_on_case(state, &s.actor, case.id.as_str(), s.tr, &tz).await;
+    let orders = super::orders::order_panel(state, s, &case, refusal.as_ref()).await;
     let page = CasePage {
+        orders,
         calls,
         phone: super::calls::words(s.tr.lang),
         macros,

@@ -7,6 +7,8 @@ use serde_json::{Value, json};
 
 use super::{PASSWORD, TestApp, error_code, own_waybill, shipment, spawn_app};
 
+mod pages;
+
 async fn organisation(app: &TestApp, body: Value) -> Value {
     let (status, org) = app
         .call(

@@ -1,0 +1,299 @@
+//! The network's console pages over plain HTTP: the case page's work-order panel (pre-filled
+//! from the case, refusals shown in the form with nothing written), the organisation's queue
+//! (answers, a refusal without a reason), who may open which page, and where each role lands.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use super::{beijing, event_count, staff};
+use crate::console::{Console, form_html};
+use crate::spawn_app;
+
+/// The value of the option marked selected in the `<select id="{id}">` of `html`.
+fn selected(html: &str, id: &str) -> String {
+    let start = html
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no select {id}"));
+    let select = &html[start..start + html[start..].find("</select>").unwrap()];
+    let at = select
+        .find(" selected>")
+        .unwrap_or_else(|| panic!("nothing selected in {id}: {select}"));
+    let value_at = select[..at].rfind("value=\"").unwrap() + "value=\"".len();
+    select[value_at..].split('"').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn an_agent_sends_an_order_from_the_case_page_and_the_outlet_answers_from_its_queue() {
+    let app = spawn_app().await;
+    let (case, no) = beijing(&app).await;
+    let cy = staff(&app, "cy-staff", "department", "bj-cy").await;
+    // The case is about a delay: the form proposes 催件, to the outlet of the recipient's
+    // district, about the case's parcel.
+    let (status, _) = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/cases/{case}"),
+            Some(&app.agent),
+            Some(json!({"category": "delay"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let agent = Console::open(&app, &app.agent, "zh", &format!("/cases/{case}")).await;
+    let page = agent.get(&format!("/cases/{case}")).await.html;
+    let form = form_html(&page, &format!("/cases/{case}/work-order"));
+    assert_eq!(selected(form, "wo-kind"), "hurry");
+    assert_eq!(selected(form, "wo-org"), "bj-cy");
+    assert!(form.contains("按收件人所在区县"), "{form}");
+    assert!(form.contains(&format!("value=\"{no}\"")), "{form}");
+    // An intercept without saying what to do with the parcel: refused in the form, what was
+    // typed kept, nothing written.
+    let before = event_count(&app, &case).await;
+    let send = format!("/cases/{case}/work-order");
+    let refused = agent
+        .post(
+            &send,
+            &[
+                ("kind", "intercept"),
+                ("organisation", "bj-cy"),
+                ("waybill_no", &no),
+                ("note", "客户要求退回"),
+                ("intercept", ""),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let form = form_html(&refused.html, &send);
+    assert!(form.contains("class=\"error\""), "{form}");
+    assert!(form.contains("details.intercept"), "{form}");
+    assert_eq!(selected(form, "wo-kind"), "intercept");
+    assert!(form.contains("客户要求退回"), "{form}");
+    assert_eq!(
+        event_count(&app, &case).await,
+        before,
+        "nothing was written"
+    );
+    // A value the form does not take is refused the same way.
+    let bad = agent
+        .post(&send, &[("kind", "teleport"), ("note", "x")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(event_count(&app, &case).await, before);
+    let sent = agent
+        .post(
+            &send,
+            &[
+                ("kind", "intercept"),
+                ("organisation", "bj-cy"),
+                ("waybill_no", &no),
+                ("note", "客户要求退回"),
+                ("intercept", "return"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.html);
+    let page = agent.get(&format!("/cases/{case}")).await.html;
+    assert!(page.contains("class=\"order-kind\">拦截"), "{page}");
+    assert!(page.contains("退回寄件人"), "{page}");
+    assert!(page.contains("待响应"), "{page}");
+    // The outlet's queue has it, with its waybill and what is asked; no customer.
+    let outlet = Console::open(&app, &cy, "zh", "/console/work-orders").await;
+    let queue = outlet.get("/console/work-orders").await.html;
+    assert!(queue.contains(&no), "{queue}");
+    assert!(queue.contains("客户要求退回"), "{queue}");
+    assert!(
+        !queue.contains("张三"),
+        "the customer stays with customer service"
+    );
+    let (_, orders) = app
+        .call(Method::GET, "/api/v1/work-orders", Some(&cy), None)
+        .await;
+    let id = orders["items"][0]["id"].as_str().unwrap().to_string();
+    // A refusal needs a reason: the queue again with the reason next to the order.
+    let refuse = format!("/console/work-orders/{id}/refuse");
+    let refused = outlet.post(&refuse, &[("text", " ")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("class=\"error\""), "{}", refused.html);
+    let done = outlet
+        .post(
+            &format!("/console/work-orders/{id}/complete"),
+            &[
+                ("text", "已拦截，退回寄件人"),
+                ("back", "/console/work-orders"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    assert_eq!(done.location, "/console/work-orders");
+    assert!(
+        !outlet.get("/console/work-orders").await.html.contains(&no),
+        "a completed order leaves the open queue"
+    );
+    // An unknown action is not a page; withdrawing is customer service's.
+    let other = outlet
+        .post(
+            &format!("/console/work-orders/{id}/withdraw"),
+            &[("text", "x")],
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    // The case page shows the answer.
+    let page = agent.get(&format!("/cases/{case}")).await.html;
+    assert!(page.contains("已拦截，退回寄件人"), "{page}");
+    assert!(page.contains("已完成"), "{page}");
+}
+
+#[tokio::test]
+async fn an_open_order_is_rerouted_and_withdrawn_from_the_case_page() {
+    let app = spawn_app().await;
+    let (case, _) = beijing(&app).await;
+    let (status, order) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{case}/work-orders"),
+            Some(&app.agent),
+            Some(json!({"kind": "trace", "details": {"note": "查一下包裹在哪里"}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    let id = order["id"].as_str().unwrap();
+    let agent = Console::open(&app, &app.agent, "en", &format!("/cases/{case}")).await;
+    let reroute = format!("/cases/{case}/work-order-reroute");
+    let refused = agent
+        .post(
+            &reroute,
+            &[("order", id), ("organisation", "bj-hd"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        form_html(&refused.html, &reroute).contains("class=\"error\""),
+        "the reason is shown in the order's form"
+    );
+    let moved = agent
+        .post(
+            &reroute,
+            &[
+                ("order", id),
+                ("organisation", "bj-hd"),
+                ("reason", "收件人已搬到海淀"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.html);
+    let (_, now) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/work-orders/{id}"),
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    assert_eq!(now["organisation_key"], "bj-hd");
+    let withdraw = format!("/cases/{case}/work-order-withdraw");
+    let refused = agent
+        .post(&withdraw, &[("order", id), ("reason", " ")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let done = agent
+        .post(
+            &withdraw,
+            &[("order", id), ("reason", "Customer found the parcel")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let page = agent.get(&format!("/cases/{case}")).await.html;
+    assert!(page.contains("Withdrawn"), "{page}");
+    assert!(
+        !page.contains(&format!("action=\"{withdraw}\"")),
+        "a closed order has no buttons"
+    );
+}
+
+#[tokio::test]
+async fn the_queue_is_for_the_network_and_the_desks_supervisors_and_outlet_staff_land_there() {
+    let app = spawn_app().await;
+    let (case, no) = beijing(&app).await;
+    let manager = staff(&app, "cy-boss", "outlet_manager", "bj-cy").await;
+    let courier = staff(&app, "cy-courier", "courier", "bj-cy").await;
+    let hd = staff(&app, "hd-staff", "department", "bj-hd").await;
+    let (status, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{case}/work-orders"),
+            Some(&app.agent),
+            Some(json!({"kind": "hurry", "details": {"note": "催一下"}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    // Without a session: the login page, coming back to the queue.
+    let anonymous = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{}/console/work-orders", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+    assert!(
+        anonymous.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/login?next=%2Fconsole%2Fwork-orders")
+    );
+    // Couriers work their pickups, agents their cases: neither opens the queue, nor sees its
+    // link.
+    let c = Console::open(&app, &courier, "zh", "/login").await;
+    assert_eq!(
+        c.get("/console/work-orders").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let c = Console::open(&app, &app.agent, "zh", "/search").await;
+    assert_eq!(
+        c.get("/console/work-orders").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert!(
+        !c.get("/search")
+            .await
+            .html
+            .contains("href=\"/console/work-orders\"")
+    );
+    // The outlet's staff land on their queue; Haidian's is empty, Chaoyang's has the order.
+    for (token, has) in [(&manager, true), (&hd, false)] {
+        let c = Console::open(&app, token, "zh", "/console/work-orders").await;
+        let home = c.get("/").await;
+        assert_eq!(home.location, "/console/work-orders");
+        let queue = c.get("/console/work-orders").await.html;
+        assert_eq!(queue.contains(&no), has, "{queue}");
+        assert!(
+            queue.contains("href=\"/console/work-orders\""),
+            "the nav has the queue"
+        );
+    }
+    // The desk's own staff still start at their cases.
+    let agent = Console::open(&app, &app.agent, "zh", "/search").await;
+    assert_eq!(agent.get("/").await.location, "/queue/mine");
+    // Admins see every organisation's orders and filter by one.
+    let admin = Console::open(&app, &app.admin, "en", "/console/work-orders").await;
+    let all = admin.get("/console/work-orders").await.html;
+    assert!(all.contains(&no) && all.contains("wo-filter-org"), "{all}");
+    let cy = admin
+        .get("/console/work-orders?organisation=bj-cy")
+        .await
+        .html;
+    assert!(cy.contains(&no));
+    let hd = admin
+        .get("/console/work-orders?organisation=bj-hd")
+        .await
+        .html;
+    assert!(!hd.contains(&no));
+    assert!(hd.contains("No open work orders"), "{hd}");
+    assert_eq!(
+        admin
+            .get("/console/work-orders?organisation=nowhere")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
