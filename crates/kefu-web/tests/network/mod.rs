@@ -9,7 +9,7 @@ use super::{PASSWORD, TestApp, error_code, own_waybill, shipment, spawn_app};
 
 mod pages;
 
-async fn organisation(app: &TestApp, body: Value) -> Value {
+pub(crate) async fn organisation(app: &TestApp, body: Value) -> Value {
     let (status, org) = app
         .call(
             Method::POST,
@@ -23,7 +23,7 @@ async fn organisation(app: &TestApp, body: Value) -> Value {
 }
 
 /// A user of `role` in the organisation `key`, signed in.
-async fn staff(app: &TestApp, username: &str, role: &str, key: &str) -> String {
+pub(crate) async fn staff(app: &TestApp, username: &str, role: &str, key: &str) -> String {
     let (status, body) = app
         .call(
             Method::POST,
@@ -37,7 +37,7 @@ async fn staff(app: &TestApp, username: &str, role: &str, key: &str) -> String {
 }
 
 /// The Beijing hub with its Chaoyang and Haidian outlets; a case about a parcel for Chaoyang.
-async fn beijing(app: &TestApp) -> (String, String) {
+pub(crate) async fn beijing(app: &TestApp) -> (String, String) {
     organisation(
         app,
         json!({"key": "bj-hub", "name": "北京分拨中心", "kind": "sorting_center", "districts": ["11"]}),
