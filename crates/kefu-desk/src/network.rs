@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use jiff::Timestamp;
+use jiff::civil::Date;
 use kefu_model::calendar::Calendar;
 use kefu_model::case::{Case, CaseEvent, EventData};
 use kefu_model::codes::Priority;
@@ -17,9 +18,13 @@ use kefu_model::network::{Network, Organisation, OrganisationDraft, plan_organis
 use kefu_model::records::Notification;
 use kefu_model::user::{Actor, Role, User};
 use kefu_model::work_order::{
-    ListedOrder, OrderQuery, OrderRules, OrderStage, OrgFigures, ParcelWhereabouts, RULES_SETTING,
-    RoutedBy, WorkOrder, WorkOrderDraft, WorkOrderSent, plan_details, route,
+    DayVolume, ListedOrder, OrderKind, OrderQuery, OrderRules, OrderStage, OrgFigures,
+    ParcelWhereabouts, REPEAT_WINDOW_DAYS, RULES_SETTING, RoutedBy, WorkOrder, WorkOrderDraft, WorkOrderSent,
+    plan_details, plan_volumes, route,
 };
+
+/// The longest period an assessment covers (a year and a day, for leap years).
+pub const ASSESSMENT_MAX_DAYS: i64 = 366;
 
 use crate::cases::Along;
 use crate::desk::{Desk, DeskResult, require, system_actor};
@@ -415,6 +420,19 @@ impl Desk {
         let (org, routed_by) = route(&network, draft.organisation.as_deref(), whereabouts)?;
         let (response_due_at, completion_due_at) =
             self.deadlines_at(org, draft.kind, draft.regulator).await?;
+        let now = self.now();
+        // A complaint about the same organisation from the same customer within the window
+        // makes this one a repeat (重复投诉), counted apart in the assessment.
+        let repeat_of = if draft.kind == OrderKind::Complaint {
+            let since = now
+                .checked_sub(jiff::SignedDuration::from_hours(24 * REPEAT_WINDOW_DAYS))
+                .unwrap_or(now);
+            self.store
+                .latest_complaint(&case.customer_id, &org.id, since)
+                .await?
+        } else {
+            None
+        };
         let order_id = format!("WO{}", kefu_model::ids::short_id());
         let sent = WorkOrderSent {
             order_id: order_id.clone(),
@@ -428,6 +446,8 @@ impl Desk {
             routed_by,
             response_due_at,
             completion_due_at,
+            sent_on: self.time_zone.to_datetime(now).date(),
+            repeat_of,
         };
         let (case, _) = self
             .with_retries(actor, &case.id.to_string(), |c| {
@@ -679,13 +699,14 @@ impl Desk {
         Ok((case, order))
     }
 
-    /// Per organisation, the orders sent in `[from, to)`: the desk's supervisors see every
-    /// organisation, an organisation's manager their own and those below it.
+    /// Per organisation, the orders sent on the days `[from, to)` (in the desk's time zone)
+    /// and the parcels it handled: the desk's supervisors see every organisation, an
+    /// organisation's manager their own and those below it.
     pub async fn order_assessment(
         &self,
         actor: &Actor,
-        from: Timestamp,
-        to: Timestamp,
+        from: Date,
+        to: Date,
     ) -> DeskResult<Vec<OrgFigures>> {
         require(
             matches!(
@@ -696,6 +717,17 @@ impl Desk {
         )?;
         if to <= from {
             return Err(DomainError::invalid("to", "must be after from"));
+        }
+        // A date's span is counted in days unless asked otherwise.
+        if from
+            .until(to)
+            .ok()
+            .is_none_or(|span| i64::from(span.get_days()) > ASSESSMENT_MAX_DAYS)
+        {
+            return Err(DomainError::invalid(
+                "to",
+                format!("a period of at most {ASSESSMENT_MAX_DAYS} days"),
+            ));
         }
         let figures = self.store.order_figures(from, to).await?;
         if actor.role != Role::OutletManager {
@@ -709,6 +741,43 @@ impl Desk {
             .into_iter()
             .filter(|f| network.oversees(&own, &f.organisation))
             .collect())
+    }
+
+    /// Records the parcels an organisation handled per day, as the carrier's operations
+    /// system reports them (the denominator of complaints per 10,000 parcels). Admins only
+    /// (an integration's token), audited.
+    pub async fn record_parcel_volumes(
+        &self,
+        actor: &Actor,
+        organisation: &str,
+        days: &[DayVolume],
+    ) -> DeskResult<Organisation> {
+        require(
+            actor.role == Role::Admin,
+            "only an admin records parcel volumes",
+        )?;
+        let org = self.get_organisation(actor, organisation).await?;
+        let days = plan_volumes(days)?;
+        self.store.put_parcel_volumes(&org.id, &days).await?;
+        let (first, last) = (
+            days.iter().map(|d| d.day).min(),
+            days.iter().map(|d| d.day).max(),
+        );
+        self.audit(
+            actor,
+            "organisation.volumes",
+            org.key.clone(),
+            &format!(
+                "{} days{}",
+                days.len(),
+                match (first, last) {
+                    (Some(a), Some(b)) => format!(" {a}..{b}"),
+                    _ => String::new(),
+                }
+            ),
+        )
+        .await?;
+        Ok(org)
     }
 
     // ---- the timer and the notifications ----------------------------------------------------
