@@ -19,8 +19,8 @@ use kefu_model::records::Notification;
 use kefu_model::user::{Actor, Role, User};
 use kefu_model::work_order::{
     DayVolume, ListedOrder, OrderKind, OrderQuery, OrderRules, OrderStage, OrgFigures,
-    ParcelWhereabouts, REPEAT_WINDOW_DAYS, RULES_SETTING, RoutedBy, WorkOrder, WorkOrderDraft, WorkOrderSent,
-    plan_details, plan_volumes, route,
+    ParcelWhereabouts, REPEAT_WINDOW_DAYS, RULES_SETTING, RoutedBy, WorkOrder, WorkOrderDraft,
+    WorkOrderSent, plan_details, plan_volumes, route,
 };
 
 /// The longest period an assessment covers (a year and a day, for leap years).

@@ -144,6 +144,11 @@ pub fn router() -> Router<AppState> {
             get(portal::pickup_page).post(portal::pickup),
         )
         .route("/console/work-orders", get(orders::queue_page))
+        .route("/console/network/assessment", get(orders::assessment_page))
+        .route(
+            "/console/network/assessment.csv",
+            get(orders::assessment_csv),
+        )
         .route("/console/work-orders/{id}/{action}", post(orders::answer))
         .merge(case_forms::routes())
         .layer(axum::middleware::map_response(secure_headers))

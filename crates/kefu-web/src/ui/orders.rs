@@ -8,14 +8,15 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use kefu_desk::network::OrderAction;
 use kefu_model::claim::Evidence;
 use kefu_model::network::Network;
 use kefu_model::user::Role;
 use kefu_model::work_order::{
-    InterceptAction, OrderDetails, OrderKind, OrderQuery, OrderStage, OrderState, Regulator,
-    RoutedBy, WorkOrder, WorkOrderDraft,
+    InterceptAction, OrderDetails, OrderFigure, OrderKind, OrderQuery, OrderStage, OrderState,
+    OrgFigures, Regulator, RoutedBy, WorkOrder, WorkOrderDraft,
 };
 use kefu_model::{Actor, Case, Category, DomainError};
 use serde::Deserialize;
@@ -514,6 +515,39 @@ pub struct QueueParams {
     /// `0`: every order, not only the open ones.
     #[serde(default)]
     open: Option<String>,
+    /// The assessment's drill-down: orders sent on the days `[from_day, to_day)` behind one
+    /// figure.
+    #[serde(default)]
+    from_day: Option<String>,
+    #[serde(default)]
+    to_day: Option<String>,
+    #[serde(default)]
+    figure: Option<String>,
+}
+
+/// The drill-down a queue request asks for, if any: days and figure, parsed.
+fn drill_of(q: &QueueParams) -> Result<Option<(Date, Date, OrderFigure)>, DomainError> {
+    let text = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    let (from, to, figure) = (text(&q.from_day), text(&q.to_day), text(&q.figure));
+    if from.is_none() && to.is_none() && figure.is_none() {
+        return Ok(None);
+    }
+    let day = |field: &str, v: Option<String>| {
+        v.and_then(|v| v.parse::<Date>().ok())
+            .ok_or_else(|| DomainError::invalid(field, "a date (YYYY-MM-DD)"))
+    };
+    let from = day("from_day", from)?;
+    let to = day("to_day", to)?;
+    let figure = figure
+        .as_deref()
+        .map_or(Some(OrderFigure::Orders), OrderFigure::parse)
+        .ok_or_else(|| DomainError::invalid("figure", "a figure of the assessment"))?;
+    Ok(Some((from, to, figure)))
 }
 
 pub async fn queue_page(
@@ -538,7 +572,11 @@ async fn queue_view(
             &DomainError::Forbidden("the organisation's staff work its orders".into()),
         );
     }
-    let open_only = q.open.as_deref() != Some("0");
+    let drill = match drill_of(q) {
+        Ok(d) => d,
+        Err(e) => return error_page(s.tr, Some(&s), &e),
+    };
+    let open_only = q.open.as_deref() != Some("0") && drill.is_none();
     let organisation = q
         .organisation
         .as_deref()
@@ -546,6 +584,9 @@ async fn queue_view(
         .filter(|k| !k.is_empty());
     let query = OrderQuery {
         open_only,
+        sent_on_from: drill.map(|(from, _, _)| from),
+        sent_on_to: drill.map(|(_, to, _)| to),
+        figure: drill.map(|(_, _, figure)| figure),
         limit: 200,
         ..OrderQuery::default()
     };
@@ -571,11 +612,18 @@ async fn queue_view(
         .unwrap_or_default();
     let now = state.desk.now();
     let tz = state.desk.time_zone().clone();
-    let back = format!(
-        "/console/work-orders?organisation={}&open={}",
-        encode(organisation.unwrap_or_default()),
-        if open_only { "1" } else { "0" }
-    );
+    let back = match drill {
+        Some((from, to, figure)) => format!(
+            "/console/work-orders?organisation={}&from_day={from}&to_day={to}&figure={}&open=0",
+            encode(organisation.unwrap_or_default()),
+            figure.as_str()
+        ),
+        None => format!(
+            "/console/work-orders?organisation={}&open={}",
+            encode(organisation.unwrap_or_default()),
+            if open_only { "1" } else { "0" }
+        ),
+    };
     let page = QueuePage {
         orders: listed
             .iter()
@@ -595,7 +643,14 @@ async fn queue_view(
         },
         open_only,
         opens_cases: s.actor.sees_all_cases(),
-        drill: String::new(),
+        drill: drill.map_or_else(String::new, |(from, to, figure)| {
+            format!(
+                "{} · {} · {} · {from} – {to}",
+                s.tr.as_drill,
+                organisation.unwrap_or(s.tr.wo_all_organisations),
+                figure_label(s.tr, figure)
+            )
+        }),
         back,
         refused,
         chrome,
@@ -670,4 +725,361 @@ pub async fn answer(
             r
         }
     }
+}
+
+// ---- the outlet assessment ----------------------------------------------------------------
+
+/// Who sees the assessment: supervisors and admins, an organisation's manager for theirs.
+pub fn sees_assessment(actor: &Actor) -> bool {
+    matches!(
+        actor.role,
+        Role::Admin | Role::Supervisor | Role::OutletManager
+    )
+}
+
+/// The assessment's columns, each sortable, each figure a link to the orders behind it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Organisation,
+    Orders,
+    Response,
+    Completion,
+    Refused,
+    Per10k,
+    Repeat,
+    Average,
+}
+
+impl Column {
+    const ALL: [Column; 8] = [
+        Column::Organisation,
+        Column::Orders,
+        Column::Response,
+        Column::Completion,
+        Column::Refused,
+        Column::Per10k,
+        Column::Repeat,
+        Column::Average,
+    ];
+
+    fn code(self) -> &'static str {
+        match self {
+            Column::Organisation => "organisation",
+            Column::Orders => "orders",
+            Column::Response => "response",
+            Column::Completion => "completion",
+            Column::Refused => "refused",
+            Column::Per10k => "per10k",
+            Column::Repeat => "repeat",
+            Column::Average => "average",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Column> {
+        Column::ALL.into_iter().find(|c| c.code() == s)
+    }
+
+    fn title(self, tr: &Tr) -> &'static str {
+        match self {
+            Column::Organisation => tr.as_organisation,
+            Column::Orders => tr.as_orders,
+            Column::Response => tr.as_on_time_response,
+            Column::Completion => tr.as_on_time_completion,
+            Column::Refused => tr.as_refusals,
+            Column::Per10k => tr.as_complaints_per_10k,
+            Column::Repeat => tr.as_repeat_complaints,
+            Column::Average => tr.as_avg_completion,
+        }
+    }
+
+    /// The orders behind the column's figure: all of them for the count and the rates' base
+    /// is too wide, so a rate links to the orders that missed it.
+    fn figure(self) -> OrderFigure {
+        match self {
+            Column::Organisation | Column::Orders => OrderFigure::Orders,
+            Column::Response => OrderFigure::ResponseLate,
+            Column::Completion => OrderFigure::CompletionLate,
+            Column::Refused => OrderFigure::Refused,
+            Column::Per10k => OrderFigure::Complaints,
+            Column::Repeat => OrderFigure::RepeatComplaints,
+            Column::Average => OrderFigure::Completed,
+        }
+    }
+
+    /// The value it sorts by (`None` sorts last whichever the direction).
+    fn value(self, f: &OrgFigures) -> Option<f64> {
+        let t = &f.tally;
+        match self {
+            Column::Organisation => None,
+            Column::Orders => Some(t.orders as f64),
+            Column::Response => f.response_rate(),
+            Column::Completion => f.completion_rate(),
+            Column::Refused => Some(t.refused as f64),
+            Column::Per10k => f.complaints_per_10k(),
+            Column::Repeat => Some(t.repeat_complaints as f64),
+            Column::Average => f.average_completion_minutes().map(|m| m as f64),
+        }
+    }
+}
+
+fn figure_label(tr: &Tr, f: OrderFigure) -> &'static str {
+    match f {
+        OrderFigure::Orders => tr.as_orders,
+        OrderFigure::ResponseLate => tr.wo_late_response,
+        OrderFigure::CompletionLate => tr.wo_late_completion,
+        OrderFigure::Refused => tr.as_refusals,
+        OrderFigure::Completed => tr.as_completed,
+        OrderFigure::Complaints => kind_label(tr.lang, OrderKind::Complaint),
+        OrderFigure::RepeatComplaints => tr.as_repeat_complaints,
+        OrderFigure::Regulator => tr.as_regulator,
+    }
+}
+
+fn percent(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".to_string(), |v| format!("{:.1}%", v * 100.0))
+}
+
+fn minutes(v: Option<i64>) -> String {
+    v.map_or_else(|| "—".to_string(), |m| span(m * 60))
+}
+
+/// One organisation's row: its cells in column order, as (text, drill-down link).
+pub struct AssessmentRow {
+    pub organisation: String,
+    pub cells: Vec<(String, String)>,
+}
+
+pub struct ColumnHead {
+    pub title: &'static str,
+    pub href: String,
+    /// `ascending`, `descending` or `none` (aria-sort).
+    pub sorted: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "assessment.html")]
+pub struct AssessmentPage {
+    pub chrome: Chrome,
+    pub from: String,
+    pub to: String,
+    pub heads: Vec<ColumnHead>,
+    pub rows: Vec<AssessmentRow>,
+    pub csv: String,
+}
+
+/// The period and order asked for (`from`/`to` days, `to` not included; `sort`, `dir`).
+#[derive(Deserialize, Default)]
+pub struct AssessmentParams {
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    to: Option<String>,
+    #[serde(default)]
+    sort: Option<String>,
+    #[serde(default)]
+    dir: Option<String>,
+}
+
+/// The period: the days given, else the last seven days up to today.
+fn period(state: &AppState, p: &AssessmentParams) -> Result<(Date, Date), DomainError> {
+    let day = |field: &str, v: &Option<String>| -> Result<Option<Date>, DomainError> {
+        match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => v
+                .parse::<Date>()
+                .map(Some)
+                .map_err(|_| DomainError::invalid(field, "a date (YYYY-MM-DD)")),
+        }
+    };
+    let today = state.desk.time_zone().to_datetime(state.desk.now()).date();
+    let to = day("to", &p.to)?.unwrap_or_else(|| today.tomorrow().unwrap_or(today));
+    let from = day("from", &p.from)?
+        .unwrap_or_else(|| to.checked_sub(jiff::Span::new().days(7)).unwrap_or(to));
+    Ok((from, to))
+}
+
+async fn figures_of(
+    state: &AppState,
+    s: &UiSession,
+    p: &AssessmentParams,
+) -> Result<(Date, Date, Vec<(OrgFigures, String, String)>), DomainError> {
+    let (from, to) = period(state, p)?;
+    let figures = state.desk.order_assessment(&s.actor, from, to).await?;
+    let network = state.desk.network().await?;
+    let rows = figures
+        .into_iter()
+        .map(|f| {
+            let (key, name) = network
+                .by_id(&f.organisation)
+                .map(|o| (o.key.clone(), o.name.clone()))
+                .unwrap_or_else(|| (String::new(), f.organisation.to_string()));
+            (f, key, name)
+        })
+        .collect();
+    Ok((from, to, rows))
+}
+
+pub async fn assessment_page(
+    State(state): State<AppState>,
+    page: StaffPage,
+    Query(p): Query<AssessmentParams>,
+) -> Response {
+    let s = &page.s;
+    let tr = s.tr;
+    let (from, to, mut rows) = match figures_of(&state, s, &p).await {
+        Ok(r) => r,
+        Err(e) => return error_page(tr, Some(s), &e),
+    };
+    let sort = p
+        .sort
+        .as_deref()
+        .and_then(Column::parse)
+        .unwrap_or(Column::Orders);
+    let descending = match p.dir.as_deref() {
+        Some("asc") => false,
+        Some("desc") => true,
+        _ => sort != Column::Organisation,
+    };
+    rows.sort_by(|a, b| {
+        let order = match sort {
+            Column::Organisation => a.2.cmp(&b.2),
+            c => match (c.value(&a.0), c.value(&b.0)) {
+                (Some(x), Some(y)) => x.total_cmp(&y),
+                // Without a figure: last either way.
+                (Some(_), None) => return std::cmp::Ordering::Less,
+                (None, Some(_)) => return std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            },
+        };
+        let order = if descending { order.reverse() } else { order };
+        order.then_with(|| a.2.cmp(&b.2))
+    });
+    let period_q = format!("from={from}&to={to}");
+    let heads = Column::ALL
+        .iter()
+        .map(|&c| {
+            let (sorted, next) = match (c == sort, descending) {
+                (true, true) => ("descending", "asc"),
+                (true, false) => ("ascending", "desc"),
+                (false, _) if c == Column::Organisation => ("none", "asc"),
+                (false, _) => ("none", "desc"),
+            };
+            ColumnHead {
+                title: c.title(tr),
+                href: format!(
+                    "/console/network/assessment?{period_q}&sort={}&dir={next}",
+                    c.code()
+                ),
+                sorted,
+            }
+        })
+        .collect();
+    let drill = |key: &str, c: Column| {
+        format!(
+            "/console/work-orders?organisation={}&from_day={from}&to_day={to}&figure={}&open=0",
+            encode(key),
+            c.figure().as_str()
+        )
+    };
+    let rows = rows
+        .iter()
+        .map(|(f, key, name)| {
+            let t = &f.tally;
+            let texts = [
+                t.orders.to_string(),
+                percent(f.response_rate()),
+                percent(f.completion_rate()),
+                t.refused.to_string(),
+                f.complaints_per_10k()
+                    .map_or_else(|| "—".to_string(), |v| format!("{v:.2}")),
+                t.repeat_complaints.to_string(),
+                minutes(f.average_completion_minutes()),
+            ];
+            AssessmentRow {
+                organisation: name.clone(),
+                cells: Column::ALL[1..]
+                    .iter()
+                    .zip(texts)
+                    .map(|(&c, text)| (text, drill(key, c)))
+                    .collect(),
+            }
+        })
+        .collect();
+    render(&AssessmentPage {
+        from: from.to_string(),
+        to: to.to_string(),
+        heads,
+        rows,
+        csv: format!("/console/network/assessment.csv?{period_q}"),
+        chrome: page.chrome,
+    })
+}
+
+/// A CSV field: quoted when it holds a comma, a quote or a line break; a leading `=`, `+`,
+/// `-` or `@` is prefixed with `'` so a spreadsheet does not take it for a formula.
+fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// `GET /console/network/assessment.csv`: the table as CSV, UTF-8 with a byte-order mark so
+/// Excel reads the Chinese names; figures as numbers (rates 0–100, minutes).
+pub async fn assessment_csv(
+    State(state): State<AppState>,
+    s: UiSession,
+    Query(p): Query<AssessmentParams>,
+) -> Response {
+    let tr = s.tr;
+    let (from, to, rows) = match figures_of(&state, &s, &p).await {
+        Ok(r) => r,
+        Err(e) => return error_page(tr, Some(&s), &e),
+    };
+    let mut out = String::from("\u{feff}");
+    let header: Vec<String> = std::iter::once(tr.wo_organisation)
+        .chain(std::iter::once("key"))
+        .chain(Column::ALL[1..].iter().map(|c| c.title(tr)))
+        .chain([tr.as_parcels, tr.as_regulator])
+        .map(csv_field)
+        .collect();
+    out.push_str(&header.join(","));
+    out.push_str("\r\n");
+    let num = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v:.2}"));
+    for (f, key, name) in &rows {
+        let t = &f.tally;
+        let line = [
+            csv_field(name),
+            csv_field(key),
+            t.orders.to_string(),
+            num(f.response_rate().map(|r| r * 100.0)),
+            num(f.completion_rate().map(|r| r * 100.0)),
+            t.refused.to_string(),
+            num(f.complaints_per_10k()),
+            t.repeat_complaints.to_string(),
+            f.average_completion_minutes()
+                .map_or_else(String::new, |m| m.to_string()),
+            f.parcels.map_or_else(String::new, |p| p.to_string()),
+            t.regulator_complaints.to_string(),
+        ];
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    let name = format!("attachment; filename=\"assessment-{from}-{to}.csv\"");
+    let mut r = out.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&name) {
+        h.insert(axum::http::header::CONTENT_DISPOSITION, v);
+    }
+    r
 }

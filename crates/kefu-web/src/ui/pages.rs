@@ -81,6 +81,8 @@ pub struct UserBar {
     pub admin: bool,
     /// The network's staff, admins and supervisors see the work-order queue's link.
     pub work_orders: bool,
+    /// Supervisors, admins and organisation managers see the assessment's link.
+    pub assessment: bool,
 }
 
 pub struct NavItem {
@@ -125,6 +127,7 @@ pub async fn nav(state: &AppState, s: &UiSession, current: &str) -> Result<Chrom
         replies: s.actor.can_write_cases(),
         admin: s.actor.role == kefu_model::Role::Admin,
         work_orders: super::orders::works_orders(&s.actor),
+        assessment: super::orders::sees_assessment(&s.actor),
     });
     chrome.nav = QUEUES
         .iter()

@@ -297,3 +297,162 @@ async fn the_queue_is_for_the_network_and_the_desks_supervisors_and_outlet_staff
         StatusCode::NOT_FOUND
     );
 }
+
+/// The text between `start` and the next `end` after it.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let at = html.find(start).unwrap_or_else(|| panic!("no {start}")) + start.len();
+    &html[at..at + html[at..].find(end).unwrap()]
+}
+
+#[tokio::test]
+async fn the_assessment_ranks_organisations_drills_down_and_downloads_as_csv() {
+    let app = spawn_app().await;
+    let (case, no) = beijing(&app).await;
+    let manager = staff(&app, "cy-boss", "outlet_manager", "bj-cy").await;
+    let courier = staff(&app, "cy-courier", "courier", "bj-cy").await;
+    // Two orders to Chaoyang (one refused), one to Haidian.
+    let mut ids = Vec::new();
+    for (org, note) in [
+        ("bj-cy", "催一下"),
+        ("bj-cy", "查一下"),
+        ("bj-hd", "转海淀"),
+    ] {
+        let (status, order) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/cases/{case}/work-orders"),
+                Some(&app.agent),
+                Some(json!({"kind": "hurry", "organisation": org, "details": {"note": note}})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{order}");
+        ids.push(order["id"].as_str().unwrap().to_string());
+    }
+    let (status, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/work-orders/{}/refuse", ids[1]),
+            Some(&manager),
+            Some(json!({"text": "不是本网点的件"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let admin = Console::open(&app, &app.admin, "zh", "/console/network/assessment").await;
+    let page = admin.get("/console/network/assessment").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let body = between(&page.html, "<tbody>", "</tbody>");
+    // Most orders first by default: Chaoyang (2) above Haidian (1).
+    let (cy, hd) = (
+        body.find("北京朝阳网点").unwrap(),
+        body.find("北京海淀网点").unwrap(),
+    );
+    assert!(cy < hd, "{body}");
+    assert!(body.contains(">2</a>") && body.contains(">1</a>"), "{body}");
+    // Sorted the other way by the column's link.
+    let head = between(&page.html, "<thead>", "</thead>");
+    let asc = between(head, "href=\"", "\"").replace("&#38;", "&");
+    assert!(asc.contains("sort=organisation"), "{asc}");
+    let by_orders = head
+        .split("href=\"")
+        .map(|h| h.split('"').next().unwrap().replace("&#38;", "&"))
+        .find(|h| h.contains("sort=orders"))
+        .unwrap();
+    let ascending = admin
+        .get(&by_orders.replace("dir=desc", "dir=asc"))
+        .await
+        .html;
+    let body = between(&ascending, "<tbody>", "</tbody>");
+    assert!(
+        body.find("北京海淀网点").unwrap() < body.find("北京朝阳网点").unwrap(),
+        "{by_orders}: {body}"
+    );
+    // Each figure links to the orders behind it: Chaoyang's refusals are the one refused.
+    let refused_link = page
+        .html
+        .split("href=\"")
+        .map(|h| h.split('"').next().unwrap().replace("&#38;", "&"))
+        .find(|h| h.contains("organisation=bj-cy") && h.contains("figure=refused"))
+        .expect("a drill-down link for the refusals");
+    let drill = admin.get(&refused_link).await;
+    assert_eq!(drill.status, StatusCode::OK);
+    assert!(
+        drill.html.contains("查一下") && !drill.html.contains("催一下"),
+        "{}",
+        drill.html
+    );
+    assert!(drill.html.contains(&no));
+    // A period that is not one: refused with the field named.
+    let bad = admin
+        .get("/console/network/assessment?from=yesterday")
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let bad = admin
+        .get("/console/work-orders?from_day=2026-01-01&to_day=x&figure=orders")
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The CSV: a byte-order mark for Excel, the header row, one row per organisation the
+    // assessment lists.
+    let csv_path = between(&page.html, "class=\"csv-link\" href=\"", "\"").replace("&#38;", "&");
+    let csv = admin.get(&csv_path).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.html.starts_with('\u{feff}'), "UTF-8 with BOM");
+    let lines: Vec<&str> = csv.html.trim_start_matches('\u{feff}').lines().collect();
+    assert!(
+        lines[0].starts_with("网点/中心,key,工单数,及时响应率"),
+        "{}",
+        lines[0]
+    );
+    let query = csv_path.split_once('?').unwrap().1;
+    let (_, api) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/network/assessment?{query}"),
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    let listed = api["items"].as_array().unwrap();
+    assert_eq!(lines.len(), 1 + listed.len(), "{}", csv.html);
+    for org in listed {
+        let key = org["organisation_key"].as_str().unwrap();
+        let row = lines
+            .iter()
+            .find(|l| l.split(',').nth(1) == Some(key))
+            .unwrap_or_else(|| panic!("no row for {key}"));
+        assert_eq!(
+            row.split(',').nth(2).unwrap(),
+            org["orders"].to_string(),
+            "{row}"
+        );
+    }
+    assert!(lines.iter().any(|l| l.starts_with("北京朝阳网点,bj-cy,2,")));
+    // The outlet's manager sees their own outlet only; agents and couriers not at all.
+    let boss = Console::open(&app, &manager, "zh", "/console/network/assessment").await;
+    let own = boss.get("/console/network/assessment").await.html;
+    assert!(
+        own.contains("北京朝阳网点") && !own.contains("北京海淀网点"),
+        "{own}"
+    );
+    assert!(
+        own.contains("href=\"/console/network/assessment\""),
+        "the nav links it"
+    );
+    let agent = Console::open(&app, &app.agent, "zh", "/search").await;
+    assert!(
+        !agent
+            .get("/search")
+            .await
+            .html
+            .contains("/console/network/assessment")
+    );
+    for c in [agent, Console::open(&app, &courier, "zh", "/login").await] {
+        assert_eq!(
+            c.get("/console/network/assessment").await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            c.get("/console/network/assessment.csv").await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+}
