@@ -237,12 +237,15 @@ pub struct OrderPanel {
     pub note: String,
     /// Every active organisation, for re-routing.
     pub targets: Vec<Opt>,
+    /// The case's files as lines the photos field takes (`name link`).
+    pub photo_refs: Vec<String>,
 }
 
 pub async fn order_panel(
     state: &AppState,
     s: &UiSession,
     case: &Case,
+    files: Vec<(String, String)>,
     refusal: Option<&Refusal>,
 ) -> OrderPanel {
     let tr = s.tr;
@@ -313,6 +316,10 @@ pub async fn order_panel(
         note: kept("note")
             .map(str::to_string)
             .unwrap_or_else(|| case.subject.clone()),
+        photo_refs: files
+            .into_iter()
+            .map(|(name, url)| format!("{} {url}", name.replace(char::is_whitespace, "_")))
+            .collect(),
         targets: active
             .iter()
             .map(|o| Opt {

@@ -475,7 +475,7 @@ impl TimelineFile {
 }
 
 /// The files an event carries.
-fn event_files(e: &CaseEvent) -> Vec<TimelineFile> {
+pub(super) fn event_files(e: &CaseEvent) -> Vec<TimelineFile> {
     match &e.data {
         EventData::MessageAdded { attachments, .. } => {
             attachments.iter().map(TimelineFile::of).collect()
@@ -837,7 +837,13 @@ pub(super) async fn case_page_for(
     };
     let (calls, media) =
         super::calls::calls_on_case(state, &s.actor, case.id.as_str(), s.tr, &tz).await;
-    let orders = super::orders::order_panel(state, s, &case, refusal.as_ref()).await;
+    // The case's files, as references a damage or loss order can carry.
+    let files: Vec<(String, String)> = events
+        .iter()
+        .flat_map(event_files)
+        .map(|f| (f.name, f.url))
+        .collect();
+    let orders = super::orders::order_panel(state, s, &case, files, refusal.as_ref()).await;
     let page = CasePage {
         orders,
         calls,

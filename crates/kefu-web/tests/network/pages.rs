@@ -456,3 +456,80 @@ async fn the_assessment_ranks_organisations_drills_down_and_downloads_as_csv() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_form_sends_each_kinds_own_fields() {
+    let app = spawn_app().await;
+    let (case, _) = beijing(&app).await;
+    let agent = Console::open(&app, &app.agent, "zh", &format!("/cases/{case}")).await;
+    let send = format!("/cases/{case}/work-order");
+    for fields in [
+        vec![
+            ("kind", "damage_loss"),
+            ("note", "外箱压坏"),
+            (
+                "photos",
+                "破损照片 /chat/attachments/abc\nhttps://img.example.com/2.jpg",
+            ),
+        ],
+        vec![
+            ("kind", "complaint"),
+            ("note", "快递员态度差"),
+            ("about", "周师傅"),
+            ("regulator", "12305"),
+        ],
+        vec![
+            ("kind", "change_address"),
+            ("note", "改送公司"),
+            ("new_address", "北京市朝阳区建国路1号"),
+        ],
+    ] {
+        let sent = agent.post(&send, &fields).await;
+        assert_eq!(
+            sent.status,
+            StatusCode::SEE_OTHER,
+            "{fields:?}: {}",
+            sent.html
+        );
+    }
+    let (_, orders) = app
+        .call(
+            Method::GET,
+            "/api/v1/work-orders?organisation=bj-cy",
+            Some(&app.agent),
+            None,
+        )
+        .await;
+    let of = |kind: &str| {
+        orders["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["kind"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} order: {orders}"))
+            .clone()
+    };
+    let damage = of("damage_loss");
+    assert_eq!(
+        damage["details"]["photos"],
+        json!([{"name": "破损照片", "url": "/chat/attachments/abc"},
+               {"name": "2.jpg", "url": "https://img.example.com/2.jpg"}])
+    );
+    let complaint = of("complaint");
+    assert_eq!(complaint["regulator"], "12305");
+    assert_eq!(complaint["details"]["about"], "周师傅");
+    assert_eq!(
+        of("change_address")["details"]["new_address"],
+        "北京市朝阳区建国路1号"
+    );
+    // A field for another kind is refused, not dropped.
+    let refused = agent
+        .post(
+            &send,
+            &[("kind", "hurry"), ("note", "催"), ("new_address", "别处")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = agent.get(&format!("/cases/{case}")).await.html;
+    assert!(page.contains("监管投诉"), "the regulator flag shows");
+}
