@@ -88,6 +88,14 @@ async fn an_agent_sends_an_intercept_and_the_outlet_completes_it_on_a_phone() {
     phone.click(".queue-order button.complete-order").await;
     phone.wait_text(".empty", "没有待处理的网点工单").await;
     no_console_errors(&phone, "outlet queue").await;
+    // Every page the manager can reach by links opens without a refusal or a script error.
+    let visited = super::visit_every_linked_page(&phone, &app.base, "/", 60).await;
+    assert!(
+        visited
+            .iter()
+            .any(|p| p.starts_with("/console/network/assessment")),
+        "{visited:?}"
+    );
     let (_, orders) = app
         .call(
             Method::GET,

@@ -533,3 +533,45 @@ async fn the_form_sends_each_kinds_own_fields() {
     let page = agent.get(&format!("/cases/{case}")).await.html;
     assert!(page.contains("监管投诉"), "the regulator flag shows");
 }
+
+#[tokio::test]
+async fn the_form_proposes_the_outlet_of_the_last_scan_before_the_district() {
+    let app = spawn_app().await;
+    beijing(&app).await;
+    let no = crate::own_waybill(79);
+    let mut parcel = crate::shipment(&no);
+    parcel["events"] = json!([
+        {"at": "2026-01-02T03:00:00Z", "code": "picked_up", "location": "深圳南山", "description": "已揽收"},
+        {"at": "2026-01-03T08:00:00Z", "code": "in_transit", "location": "北京海淀", "outlet": "bj-hd", "description": "到达海淀网点"}
+    ]);
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/shipments",
+            Some(&app.admin),
+            Some(parcel),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let case = app
+        .create_case(
+            json!({"channel": "phone", "subject": "包裹在海淀不动了", "category": "lost",
+            "waybill_no": no, "customer": {"name": "王五", "phone": "13700137000"}}),
+        )
+        .await;
+    let id = case["id"].as_str().unwrap();
+    let agent = Console::open(&app, &app.agent, "en", &format!("/cases/{id}")).await;
+    let page = agent.get(&format!("/cases/{id}")).await.html;
+    let form = form_html(&page, &format!("/cases/{id}/work-order"));
+    // The recipient lives in Chaoyang, but the parcel was last scanned in Haidian.
+    assert_eq!(selected(form, "wo-org"), "bj-hd");
+    assert!(
+        form.contains("s last scan"),
+        "the rule that chose it: {form}"
+    );
+    assert_eq!(
+        selected(form, "wo-kind"),
+        "damage_loss",
+        "a lost parcel is investigated"
+    );
+}
