@@ -257,15 +257,7 @@ pub fn render(t: &impl Template) -> Response {
 /// department that is an organisation) at their work-order queue, everyone else at their
 /// cases.
 async fn home(State(state): State<AppState>, s: UiSession) -> Response {
-    let org_staff = s.actor.role == kefu_model::Role::Department
-        && match (&s.actor.department_id, state.desk.network().await) {
-            (Some(own), Ok(network)) => network.by_id(own).is_some(),
-            _ => false,
-        };
-    if org_staff {
-        return redirect("/console/work-orders");
-    }
-    redirect(orders::landing(&s.actor))
+    redirect(orders::landing(&state, &s.actor).await)
 }
 
 #[derive(Template)]

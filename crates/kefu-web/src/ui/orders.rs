@@ -473,10 +473,20 @@ pub fn works_orders(actor: &Actor) -> bool {
     )
 }
 
-/// Where a signed-in user starts: the network's staff at their queue.
-pub fn landing(actor: &Actor) -> &'static str {
+/// Whether the actor's department is one of the network's organisations.
+pub async fn in_network(state: &AppState, actor: &Actor) -> bool {
+    match (&actor.department_id, state.desk.network().await) {
+        (Some(own), Ok(network)) => network.by_id(own).is_some(),
+        _ => false,
+    }
+}
+
+/// Where a signed-in user starts: the network's staff (an outlet manager, or staff of a
+/// department that is an organisation) at their queue, everyone else at their cases.
+pub async fn landing(state: &AppState, actor: &Actor) -> &'static str {
     match actor.role {
         Role::OutletManager => "/console/work-orders",
+        Role::Department if in_network(state, actor).await => "/console/work-orders",
         _ => "/queue/mine",
     }
 }

@@ -116,6 +116,10 @@ impl Chrome {
 /// The frame of a signed-in page, with the queue counts.
 pub async fn nav(state: &AppState, s: &UiSession, current: &str) -> Result<Chrome, DomainError> {
     let counts = state.desk.queue_counts(&s.actor).await?;
+    // Department staff work orders only when their department is one of the network's.
+    let works_orders = super::orders::works_orders(&s.actor)
+        && (s.actor.role != kefu_model::Role::Department
+            || super::orders::in_network(state, &s.actor).await);
     let mut chrome = Chrome::anonymous(s.tr, &s.csrf, current);
     chrome.user = Some(UserBar {
         name: s.actor.username.clone(),
@@ -126,7 +130,7 @@ pub async fn nav(state: &AppState, s: &UiSession, current: &str) -> Result<Chrom
         ),
         replies: s.actor.can_write_cases(),
         admin: s.actor.role == kefu_model::Role::Admin,
-        work_orders: super::orders::works_orders(&s.actor),
+        work_orders: works_orders,
         assessment: super::orders::sees_assessment(&s.actor),
     });
     chrome.nav = QUEUES

@@ -271,9 +271,18 @@ async fn the_queue_is_for_the_network_and_the_desks_supervisors_and_outlet_staff
             "the nav has the queue"
         );
     }
-    // The desk's own staff still start at their cases.
+    // The desk's own staff still start at their cases; a department outside the network
+    // has no work-order queue in its navigation.
     let agent = Console::open(&app, &app.agent, "zh", "/search").await;
     assert_eq!(agent.get("/").await.location, "/queue/mine");
+    let ops = Console::open(&app, &app.ops, "zh", "/department").await;
+    assert_eq!(ops.get("/").await.location, "/queue/mine");
+    assert!(
+        !ops.get("/department")
+            .await
+            .html
+            .contains("href=\"/console/work-orders\"")
+    );
     // Admins see every organisation's orders and filter by one.
     let admin = Console::open(&app, &app.admin, "en", "/console/work-orders").await;
     let all = admin.get("/console/work-orders").await.html;
