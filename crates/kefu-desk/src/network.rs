@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use jiff::Timestamp;
+use jiff::civil::Date;
 use kefu_model::calendar::Calendar;
 use kefu_model::case::{Case, CaseEvent, EventData};
 use kefu_model::codes::Priority;
@@ -17,9 +18,13 @@ use kefu_model::network::{Network, Organisation, OrganisationDraft, plan_organis
 use kefu_model::records::Notification;
 use kefu_model::user::{Actor, Role, User};
 use kefu_model::work_order::{
-    ListedOrder, OrderQuery, OrderRules, OrderStage, OrgFigures, ParcelWhereabouts, RULES_SETTING,
-    WorkOrder, WorkOrderDraft, WorkOrderSent, plan_details, route,
+    DayVolume, ListedOrder, OrderKind, OrderQuery, OrderRules, OrderStage, OrgFigures,
+    ParcelWhereabouts, REPEAT_WINDOW_DAYS, RULES_SETTING, RoutedBy, WorkOrder, WorkOrderDraft,
+    WorkOrderSent, plan_details, plan_volumes, route,
 };
+
+/// The longest period an assessment covers (a year and a day, for leap years).
+pub const ASSESSMENT_MAX_DAYS: i64 = 366;
 
 use crate::cases::Along;
 use crate::desk::{Desk, DeskResult, require, system_actor};
@@ -139,6 +144,19 @@ fn staff_of(org: &DepartmentId, users: &[User]) -> Vec<UserId> {
         })
         .map(|u| u.id.clone())
         .collect()
+}
+
+/// Where a parcel is, as the router reads it: its latest scan's outlet and its recipient's
+/// division.
+fn whereabouts_of(s: &kefu_model::shipment::Shipment) -> ParcelWhereabouts<'_> {
+    ParcelWhereabouts {
+        last_scan_outlet: s
+            .events
+            .iter()
+            .max_by_key(|scan| scan.at)
+            .map(|scan| scan.outlet.as_str()),
+        recipient_division: s.recipient.region.most_specific_code(),
+    }
 }
 
 /// The order `id` of `case` as it stands.
@@ -398,17 +416,23 @@ impl Desk {
             None => None,
         };
         let network = self.network().await?;
-        let whereabouts = shipment.as_ref().map(|s| ParcelWhereabouts {
-            last_scan_outlet: s
-                .events
-                .iter()
-                .max_by_key(|scan| scan.at)
-                .map(|scan| scan.outlet.as_str()),
-            recipient_division: s.recipient.region.most_specific_code(),
-        });
+        let whereabouts = shipment.as_ref().map(whereabouts_of);
         let (org, routed_by) = route(&network, draft.organisation.as_deref(), whereabouts)?;
         let (response_due_at, completion_due_at) =
             self.deadlines_at(org, draft.kind, draft.regulator).await?;
+        let now = self.now();
+        // A complaint about the same organisation from the same customer within the window
+        // makes this one a repeat (重复投诉), counted apart in the assessment.
+        let repeat_of = if draft.kind == OrderKind::Complaint {
+            let since = now
+                .checked_sub(jiff::SignedDuration::from_hours(24 * REPEAT_WINDOW_DAYS))
+                .unwrap_or(now);
+            self.store
+                .latest_complaint(&case.customer_id, &org.id, since)
+                .await?
+        } else {
+            None
+        };
         let order_id = format!("WO{}", kefu_model::ids::short_id());
         let sent = WorkOrderSent {
             order_id: order_id.clone(),
@@ -422,6 +446,8 @@ impl Desk {
             routed_by,
             response_due_at,
             completion_due_at,
+            sent_on: self.time_zone.to_datetime(now).date(),
+            repeat_of,
         };
         let (case, _) = self
             .with_retries(actor, &case.id.to_string(), |c| {
@@ -448,6 +474,32 @@ impl Desk {
             .await?;
         let order = order_of(&case, &order_id)?;
         Ok((case, order))
+    }
+
+    /// Where an order from the case about `waybill_no` (none: the case's first waybill) would
+    /// go if nobody chose: the router's organisation and the rule that chose it, the same
+    /// routing [`Desk::send_work_order`] does; `None` when no rule finds one (the sender must
+    /// choose). For the form that pre-selects it.
+    pub async fn suggested_route(
+        &self,
+        actor: &Actor,
+        case: &Case,
+        waybill_no: Option<&str>,
+    ) -> DeskResult<Option<(Organisation, RoutedBy)>> {
+        require(actor.can_route_cases(), "this role cannot send work orders")?;
+        let waybill_no = waybill_no
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .or_else(|| case.waybill_nos.first().cloned());
+        let shipment = match &waybill_no {
+            Some(w) => self.store.shipment(w).await?,
+            None => None,
+        };
+        let network = self.network().await?;
+        Ok(route(&network, None, shipment.as_ref().map(whereabouts_of))
+            .ok()
+            .map(|(org, by)| (org.clone(), by)))
     }
 
     /// An order the actor may see: the desk sees every order, an organisation's staff those of
@@ -647,13 +699,14 @@ impl Desk {
         Ok((case, order))
     }
 
-    /// Per organisation, the orders sent in `[from, to)`: the desk's supervisors see every
-    /// organisation, an organisation's manager their own and those below it.
+    /// Per organisation, the orders sent on the days `[from, to)` (in the desk's time zone)
+    /// and the parcels it handled: the desk's supervisors see every organisation, an
+    /// organisation's manager their own and those below it.
     pub async fn order_assessment(
         &self,
         actor: &Actor,
-        from: Timestamp,
-        to: Timestamp,
+        from: Date,
+        to: Date,
     ) -> DeskResult<Vec<OrgFigures>> {
         require(
             matches!(
@@ -664,6 +717,17 @@ impl Desk {
         )?;
         if to <= from {
             return Err(DomainError::invalid("to", "must be after from"));
+        }
+        // A date's span is counted in days unless asked otherwise.
+        if from
+            .until(to)
+            .ok()
+            .is_none_or(|span| i64::from(span.get_days()) > ASSESSMENT_MAX_DAYS)
+        {
+            return Err(DomainError::invalid(
+                "to",
+                format!("a period of at most {ASSESSMENT_MAX_DAYS} days"),
+            ));
         }
         let figures = self.store.order_figures(from, to).await?;
         if actor.role != Role::OutletManager {
@@ -677,6 +741,43 @@ impl Desk {
             .into_iter()
             .filter(|f| network.oversees(&own, &f.organisation))
             .collect())
+    }
+
+    /// Records the parcels an organisation handled per day, as the carrier's operations
+    /// system reports them (the denominator of complaints per 10,000 parcels). Admins only
+    /// (an integration's token), audited.
+    pub async fn record_parcel_volumes(
+        &self,
+        actor: &Actor,
+        organisation: &str,
+        days: &[DayVolume],
+    ) -> DeskResult<Organisation> {
+        require(
+            actor.role == Role::Admin,
+            "only an admin records parcel volumes",
+        )?;
+        let org = self.get_organisation(actor, organisation).await?;
+        let days = plan_volumes(days)?;
+        self.store.put_parcel_volumes(&org.id, &days).await?;
+        let (first, last) = (
+            days.iter().map(|d| d.day).min(),
+            days.iter().map(|d| d.day).max(),
+        );
+        self.audit(
+            actor,
+            "organisation.volumes",
+            org.key.clone(),
+            &format!(
+                "{} days{}",
+                days.len(),
+                match (first, last) {
+                    (Some(a), Some(b)) => format!(" {a}..{b}"),
+                    _ => String::new(),
+                }
+            ),
+        )
+        .await?;
+        Ok(org)
     }
 
     // ---- the timer and the notifications ----------------------------------------------------

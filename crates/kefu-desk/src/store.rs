@@ -577,8 +577,27 @@ pub trait NetworkStore: Send + Sync {
     async fn work_orders(&self, query: &OrderQuery) -> StoreResult<Vec<ListedOrder>>;
     /// An order by its id or number.
     async fn work_order(&self, id_or_number: &str) -> StoreResult<Option<ListedOrder>>;
-    /// Per organisation, the orders sent in `[from, to)`.
-    async fn order_figures(&self, from: Timestamp, to: Timestamp) -> StoreResult<Vec<OrgFigures>>;
+    /// Per organisation, the orders sent on the days `[from, to)` and the parcels it handled.
+    async fn order_figures(
+        &self,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> StoreResult<Vec<OrgFigures>>;
+    /// The number of the customer's latest complaint about the organisation sent at or after
+    /// `since`.
+    async fn latest_complaint(
+        &self,
+        customer: &kefu_model::ids::CustomerId,
+        organisation: &kefu_model::ids::DepartmentId,
+        since: Timestamp,
+    ) -> StoreResult<Option<String>>;
+    /// Sets an organisation's parcel counts for the days given (`NotFound` without the
+    /// organisation).
+    async fn put_parcel_volumes(
+        &self,
+        organisation: &kefu_model::ids::DepartmentId,
+        days: &[kefu_model::work_order::DayVolume],
+    ) -> StoreResult<()>;
 }
 
 /// A stream of cross-node signals.

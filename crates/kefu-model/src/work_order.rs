@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::claim::Evidence;
@@ -149,7 +150,16 @@ pub struct WorkOrderSent {
     pub routed_by: RoutedBy,
     pub response_due_at: Timestamp,
     pub completion_due_at: Timestamp,
+    /// The day it was sent in the desk's time zone: the assessment's periods are whole days.
+    pub sent_on: Date,
+    /// A complaint the same customer made about the same organisation within
+    /// [`REPEAT_WINDOW_DAYS`] before this one (its number): this one is a repeat complaint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat_of: Option<String>,
 }
+
+/// How far back an earlier complaint makes a new one a repeat (重复投诉).
+pub const REPEAT_WINDOW_DAYS: i64 = 30;
 
 /// An answer or decision on an order, as the order's history keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -178,7 +188,10 @@ pub struct WorkOrder {
     pub regulator: Option<Regulator>,
     pub routed_by: RoutedBy,
     pub sent_at: Timestamp,
+    pub sent_on: Date,
     pub sent_by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat_of: Option<String>,
     pub response_due_at: Timestamp,
     pub completion_due_at: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -218,7 +231,9 @@ impl WorkOrder {
             regulator: s.regulator,
             routed_by: s.routed_by,
             sent_at: at,
+            sent_on: s.sent_on,
             sent_by: by.to_string(),
+            repeat_of: s.repeat_of.clone(),
             response_due_at: s.response_due_at,
             completion_due_at: s.completion_due_at,
             responded_at: None,
@@ -286,6 +301,113 @@ impl WorkOrder {
                 _ => None,
             },
         }
+    }
+}
+
+impl WorkOrder {
+    /// What this order adds to its organisation's figures for the day it was sent. A deadline
+    /// counts once it is settled: answered (on time or not) or let pass.
+    pub fn tally(&self) -> OrderTally {
+        let one = |b: bool| i64::from(b);
+        let closed = matches!(self.state, OrderState::Completed | OrderState::Refused);
+        let completed = self.state == OrderState::Completed;
+        let complaint = self.kind == OrderKind::Complaint;
+        OrderTally {
+            orders: 1,
+            responses_due: one(self.responded_at.is_some() || self.is_late(OrderStage::Response)),
+            responded_on_time: one(self.on_time(OrderStage::Response) == Some(true)),
+            completions_due: one(closed || self.is_late(OrderStage::Completion)),
+            completed_on_time: one(self.on_time(OrderStage::Completion) == Some(true)),
+            refused: one(self.state == OrderState::Refused),
+            completed: one(completed),
+            completion_millis: match (completed, self.closed_at) {
+                (true, Some(at)) => at.duration_since(self.sent_at).as_millis() as i64,
+                _ => 0,
+            },
+            complaints: one(complaint),
+            repeat_complaints: one(complaint && self.repeat_of.is_some()),
+            regulator_complaints: one(self.regulator.is_some()),
+        }
+    }
+}
+
+/// Sums of orders' figures (one order's, or an organisation's over days); the store keeps
+/// them per organisation and day, so an assessment reads days, not orders.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct OrderTally {
+    pub orders: i64,
+    /// Orders whose response is given or overdue.
+    pub responses_due: i64,
+    pub responded_on_time: i64,
+    /// Orders closed (completed or refused) or past their completion deadline.
+    pub completions_due: i64,
+    /// Closed by the completion deadline.
+    pub completed_on_time: i64,
+    pub refused: i64,
+    pub completed: i64,
+    /// Wall-clock milliseconds from sending to completion, summed over completed orders.
+    pub completion_millis: i64,
+    pub complaints: i64,
+    pub repeat_complaints: i64,
+    pub regulator_complaints: i64,
+}
+
+impl OrderTally {
+    /// The figures' names, in [`OrderTally::values`] order (the store's column names).
+    pub const COLUMNS: [&'static str; 11] = [
+        "orders",
+        "responses_due",
+        "responded_on_time",
+        "completions_due",
+        "completed_on_time",
+        "refused",
+        "completed",
+        "completion_millis",
+        "complaints",
+        "repeat_complaints",
+        "regulator_complaints",
+    ];
+
+    pub fn values(&self) -> [i64; 11] {
+        [
+            self.orders,
+            self.responses_due,
+            self.responded_on_time,
+            self.completions_due,
+            self.completed_on_time,
+            self.refused,
+            self.completed,
+            self.completion_millis,
+            self.complaints,
+            self.repeat_complaints,
+            self.regulator_complaints,
+        ]
+    }
+
+    pub fn from_values(v: [i64; 11]) -> OrderTally {
+        OrderTally {
+            orders: v[0],
+            responses_due: v[1],
+            responded_on_time: v[2],
+            completions_due: v[3],
+            completed_on_time: v[4],
+            refused: v[5],
+            completed: v[6],
+            completion_millis: v[7],
+            complaints: v[8],
+            repeat_complaints: v[9],
+            regulator_complaints: v[10],
+        }
+    }
+
+    /// `self - other`, figure by figure: what a change of an order does to a day's sums.
+    pub fn minus(&self, other: &OrderTally) -> OrderTally {
+        let (a, b) = (self.values(), other.values());
+        OrderTally::from_values(std::array::from_fn(|i| a[i] - b[i]))
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.values().iter().all(|v| *v == 0)
     }
 }
 
@@ -530,8 +652,23 @@ pub struct OrderQuery {
     /// Only orders sent in `[from, to)`.
     pub sent_from: Option<Timestamp>,
     pub sent_to: Option<Timestamp>,
+    /// Only orders sent on the days `[from, to)` (the assessment's periods).
+    pub sent_on_from: Option<Date>,
+    pub sent_on_to: Option<Date>,
+    /// Only the orders behind one figure of the assessment.
+    pub figure: Option<OrderFigure>,
     pub limit: u32,
 }
+
+string_enum!(
+    /// A figure of the assessment, to list the orders behind it (the drill-down).
+    OrderFigure {
+        Orders => "orders", ResponseLate => "response_late",
+        CompletionLate => "completion_late", Refused => "refused", Completed => "completed",
+        Complaints => "complaints", RepeatComplaints => "repeat_complaints",
+        Regulator => "regulator",
+    }
+);
 
 /// An order with the case it belongs to.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -541,22 +678,75 @@ pub struct ListedOrder {
     pub order: WorkOrder,
 }
 
-/// An organisation's orders sent in a period (the outlet assessment, 网点考核).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// An organisation's orders sent in a period (the outlet assessment, 网点考核), and the parcels
+/// it handled in that period when the carrier's system reports them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OrgFigures {
     pub organisation: DepartmentId,
-    pub orders: i64,
-    pub responded: i64,
-    pub responded_on_time: i64,
-    /// Completed or refused.
-    pub closed: i64,
-    pub closed_on_time: i64,
-    pub refused: i64,
-    pub complaints: i64,
-    pub regulator_complaints: i64,
-    /// Sum of the wall-clock milliseconds from sending to completion, over completed orders.
-    pub completion_millis: i64,
-    pub completed: i64,
+    #[serde(flatten)]
+    pub tally: OrderTally,
+    /// Parcels handled (reported per day); `None` when no day of the period was reported.
+    pub parcels: Option<i64>,
+}
+
+impl OrgFigures {
+    fn share(part: i64, whole: i64) -> Option<f64> {
+        (whole > 0).then(|| part as f64 / whole as f64)
+    }
+
+    /// On-time responses among the responses due (0–1); `None` when none was due.
+    pub fn response_rate(&self) -> Option<f64> {
+        Self::share(self.tally.responded_on_time, self.tally.responses_due)
+    }
+
+    /// Orders closed on time among those due (0–1).
+    pub fn completion_rate(&self) -> Option<f64> {
+        Self::share(self.tally.completed_on_time, self.tally.completions_due)
+    }
+
+    /// Complaints per 10,000 parcels handled; `None` without a parcel count.
+    pub fn complaints_per_10k(&self) -> Option<f64> {
+        self.parcels
+            .filter(|p| *p > 0)
+            .map(|p| self.tally.complaints as f64 * 10_000.0 / p as f64)
+    }
+
+    /// Average wall-clock minutes from sending to completion.
+    pub fn average_completion_minutes(&self) -> Option<i64> {
+        (self.tally.completed > 0)
+            .then(|| self.tally.completion_millis / self.tally.completed / 60_000)
+    }
+}
+
+/// The parcels an organisation handled on a day, as the carrier's system reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DayVolume {
+    pub day: Date,
+    pub parcels: i64,
+}
+
+/// Checks a report of daily parcel volumes: at most a year of days, each once, counts in range.
+pub fn plan_volumes(days: &[DayVolume]) -> Result<Vec<DayVolume>, DomainError> {
+    if days.is_empty() || days.len() > 366 {
+        return Err(DomainError::invalid("days", "1 to 366 days"));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, d) in days.iter().enumerate() {
+        if !(0..=100_000_000).contains(&d.parcels) {
+            return Err(DomainError::invalid(
+                format!("days[{i}].parcels"),
+                "0 to 100000000",
+            ));
+        }
+        if !seen.insert(d.day) {
+            return Err(DomainError::invalid(
+                format!("days[{i}].day"),
+                "each day once",
+            ));
+        }
+    }
+    Ok(days.to_vec())
 }
 
 #[cfg(test)]
@@ -580,6 +770,8 @@ mod tests {
                 routed_by: RoutedBy::Chosen,
                 response_due_at: Timestamp::from_second(response).unwrap(),
                 completion_due_at: Timestamp::from_second(completion).unwrap(),
+                sent_on: jiff::civil::date(1970, 1, 1),
+                repeat_of: None,
             },
             "user:a",
             Timestamp::UNIX_EPOCH,
@@ -609,6 +801,75 @@ mod tests {
         o.state = OrderState::Completed;
         assert_eq!(o.next_due(), None);
         assert!(o.overdue_steps(at(5000)).is_empty());
+    }
+
+    #[test]
+    fn an_order_counts_its_deadlines_once_they_are_settled() {
+        let mut o = sent(100, 1000);
+        let fresh = o.tally();
+        assert_eq!(
+            (fresh.orders, fresh.responses_due, fresh.completions_due),
+            (1, 0, 0)
+        );
+        // Answered late, then completed on time.
+        o.responded_at = Some(at(150));
+        o.late.push(OrderStage::Response);
+        o.state = OrderState::Completed;
+        o.closed_at = Some(at(900));
+        let t = o.tally();
+        assert_eq!((t.responses_due, t.responded_on_time), (1, 0));
+        assert_eq!(
+            (t.completions_due, t.completed_on_time, t.completed),
+            (1, 1, 1)
+        );
+        assert_eq!(t.completion_millis, 900_000);
+        assert_eq!(t.complaints + t.repeat_complaints + t.refused, 0);
+        // A change of the order is the difference of its tallies.
+        let delta = t.minus(&fresh);
+        assert_eq!(delta.orders, 0);
+        assert_eq!(delta.completed, 1);
+        assert!(t.minus(&t).is_zero());
+        assert_eq!(OrderTally::from_values(t.values()), t);
+        // A repeat complaint through the regulator counts in all three.
+        let mut c = sent(100, 1000);
+        c.kind = OrderKind::Complaint;
+        c.regulator = Some(Regulator::Hotline12305);
+        c.repeat_of = Some("WO-1".into());
+        c.state = OrderState::Refused;
+        c.closed_at = Some(at(2000));
+        let t = c.tally();
+        assert_eq!(
+            (t.complaints, t.repeat_complaints, t.regulator_complaints),
+            (1, 1, 1)
+        );
+        assert_eq!(
+            (t.completions_due, t.completed_on_time, t.refused),
+            (1, 0, 1)
+        );
+        let figures = OrgFigures {
+            organisation: DepartmentId::from_stored("d".into()),
+            tally: t,
+            parcels: Some(20_000),
+        };
+        assert_eq!(figures.complaints_per_10k(), Some(0.5));
+        assert_eq!(figures.completion_rate(), Some(0.0));
+        assert_eq!(figures.response_rate(), None);
+    }
+
+    #[test]
+    fn a_volume_report_names_each_day_once() {
+        let day = |d, parcels| DayVolume {
+            day: jiff::civil::date(2026, 12, d),
+            parcels,
+        };
+        assert!(plan_volumes(&[day(1, 10), day(2, 0)]).is_ok());
+        let field = |days: &[DayVolume]| match plan_volumes(days) {
+            Err(DomainError::Invalid { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field(&[]), "days");
+        assert_eq!(field(&[day(1, 10), day(1, 5)]), "days[1].day");
+        assert_eq!(field(&[day(1, -1)]), "days[0].parcels");
     }
 
     #[test]

@@ -211,6 +211,7 @@ macro_rules! contract_tests {
             organisations_are_departments_kept_by_version,
             work_orders_are_routed_answered_and_escalated,
             work_orders_follow_scans_reroutes_and_the_regulator,
+            the_assessment_sums_days_repeats_and_parcels,
             wechat_pictures_are_fetched_once_and_kept_on_the_case,
             media_fetches_retry_then_give_up_with_a_note, two_nodes_claim_each_media_fetch_once);
 

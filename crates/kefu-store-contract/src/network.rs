@@ -5,15 +5,17 @@
 use std::sync::Arc;
 
 use jiff::SignedDuration;
+use jiff::civil::Date;
 use kefu_desk::Store;
 use kefu_desk::network::OrderAction;
+use kefu_model::Clock;
 use kefu_model::drafts::{CalendarAdd, UserDraft};
 use kefu_model::export::{self, ExportRecord};
 use kefu_model::network::{OrgKind, OrganisationDraft};
 use kefu_model::shipment::{ScanDraft, ShipmentDraft};
 use kefu_model::work_order::{
-    InterceptAction, OrderDetails, OrderKind, OrderQuery, OrderStage, OrderState, Regulator,
-    RoutedBy, WorkOrderDraft,
+    DayVolume, InterceptAction, OrderDetails, OrderFigure, OrderKind, OrderQuery, OrderStage,
+    OrderState, OrgFigures, Regulator, RoutedBy, WorkOrderDraft,
 };
 use kefu_model::{Actor, DomainError, Priority, Role};
 use serde_json::json;
@@ -621,8 +623,8 @@ pub async fn work_orders_follow_scans_reroutes_and_the_regulator(store: Arc<dyn 
         .unwrap();
     assert_eq!(withdrawn.state, OrderState::Withdrawn);
     // The assessment counts per organisation; a manager sees their own tree only.
-    let from = now - SignedDuration::from_hours(1);
-    let to = now + SignedDuration::from_hours(1);
+    let from = day_of(now);
+    let to = from.tomorrow().unwrap();
     let all = f.desk.order_assessment(&f.admin, from, to).await.unwrap();
     let cy_id = store
         .list_departments()
@@ -634,10 +636,16 @@ pub async fn work_orders_follow_scans_reroutes_and_the_regulator(store: Arc<dyn 
         .id;
     let cy = all.iter().find(|x| x.organisation == cy_id).unwrap();
     assert_eq!(
-        (cy.orders, cy.complaints, cy.regulator_complaints),
+        (
+            cy.tally.orders,
+            cy.tally.complaints,
+            cy.tally.regulator_complaints
+        ),
         (2, 1, 1)
     );
-    assert_eq!((cy.responded, cy.closed), (0, 0));
+    assert_eq!((cy.tally.responses_due, cy.tally.completions_due), (0, 0));
+    // The re-routed order left nothing behind at Haidian.
+    assert!(all.iter().all(|x| x.organisation == cy_id));
     let mine = f
         .desk
         .order_assessment(&n.outlet_manager, from, to)
@@ -648,6 +656,244 @@ pub async fn work_orders_follow_scans_reroutes_and_the_regulator(store: Arc<dyn 
         f.desk.order_assessment(&f.agent, from, to).await,
         Err(DomainError::Forbidden(_))
     ));
+}
+
+/// The day `at` falls on in the desk's default time zone (Asia/Shanghai).
+fn day_of(at: jiff::Timestamp) -> jiff::civil::Date {
+    jiff::tz::TimeZone::get("Asia/Shanghai")
+        .unwrap()
+        .to_datetime(at)
+        .date()
+}
+
+async fn department_id(store: &Arc<dyn Store>, key: &str) -> kefu_model::ids::DepartmentId {
+    store
+        .list_departments()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.key == key)
+        .unwrap()
+        .id
+}
+
+/// Every figure of the assessment lists exactly the orders it counts.
+async fn drill_down_matches(n: &Net, figures: &OrgFigures, key: &str, from: Date, to: Date) {
+    let t = &figures.tally;
+    for (figure, count) in [
+        (OrderFigure::Orders, t.orders),
+        (
+            OrderFigure::ResponseLate,
+            t.responses_due - t.responded_on_time,
+        ),
+        (
+            OrderFigure::CompletionLate,
+            t.completions_due - t.completed_on_time,
+        ),
+        (OrderFigure::Refused, t.refused),
+        (OrderFigure::Completed, t.completed),
+        (OrderFigure::Complaints, t.complaints),
+        (OrderFigure::RepeatComplaints, t.repeat_complaints),
+        (OrderFigure::Regulator, t.regulator_complaints),
+    ] {
+        let listed =
+            n.f.desk
+                .work_order_queue(
+                    &n.f.admin,
+                    Some(key),
+                    OrderQuery {
+                        figure: Some(figure),
+                        sent_on_from: Some(from),
+                        sent_on_to: Some(to),
+                        limit: 1000,
+                        ..OrderQuery::default()
+                    },
+                )
+                .await
+                .unwrap();
+        assert_eq!(listed.len() as i64, count, "{figure} of {key}");
+    }
+}
+
+pub async fn the_assessment_sums_days_repeats_and_parcels(store: Arc<dyn Store>) {
+    let n = network(store.clone()).await;
+    let f = &n.f;
+    let cy = department_id(&store, "bj-cy").await;
+    let hd = department_id(&store, "bj-hd").await;
+    let day1 = day_of(f.clock.now());
+    let (case, _) = case_with_parcel(&n, 511).await;
+    let to = |key: &str, kind: OrderKind, note: &str| {
+        let mut d = order_draft(kind, note);
+        d.organisation = Some(key.into());
+        d
+    };
+    // Day 1: a complaint about Chaoyang, answered late and refused; a trace order completed.
+    let (_, first) = f
+        .desk
+        .send_work_order(
+            &f.agent,
+            case.id.as_str(),
+            to("bj-cy", OrderKind::Complaint, "派件员态度差"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(first.repeat_of, None);
+    assert_eq!(first.sent_on, day1);
+    let (_, trace) = f
+        .desk
+        .send_work_order(
+            &f.agent,
+            case.id.as_str(),
+            to("bj-cy", OrderKind::Trace, "查件"),
+        )
+        .await
+        .unwrap();
+    f.clock.advance(SignedDuration::from_mins(30));
+    f.desk
+        .act_on_work_order(
+            &n.outlet_staff,
+            &trace.id,
+            OrderAction::Complete,
+            "已找到，今日派送",
+        )
+        .await
+        .unwrap();
+    f.clock.advance(SignedDuration::from_hours(5));
+    f.desk.fire_due_timers(100).await.unwrap();
+    f.desk
+        .act_on_work_order(
+            &n.outlet_staff,
+            &first.id,
+            OrderAction::Refuse,
+            "非本网点责任",
+        )
+        .await
+        .unwrap();
+    // Day 2 (another case of the same customer): a second complaint about Chaoyang is a
+    // repeat; one about Haidian is not.
+    f.clock.advance(SignedDuration::from_hours(24));
+    let day2 = day_of(f.clock.now());
+    assert!(day2 > day1);
+    let (other_case, _) = case_with_parcel(&n, 512).await;
+    let (_, again) = f
+        .desk
+        .send_work_order(
+            &f.agent,
+            other_case.id.as_str(),
+            to("bj-cy", OrderKind::Complaint, "又是同一个派件员"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.repeat_of.as_deref(), Some(first.number.as_str()));
+    let (_, elsewhere) = f
+        .desk
+        .send_work_order(
+            &f.agent,
+            other_case.id.as_str(),
+            to("bj-hd", OrderKind::Complaint, "海淀网点未联系"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(elsewhere.repeat_of, None);
+    // A hurry order sent to Haidian and re-routed to Chaoyang counts at Chaoyang only.
+    let (_, hurry) = f
+        .desk
+        .send_work_order(
+            &f.agent,
+            other_case.id.as_str(),
+            to("bj-hd", OrderKind::Hurry, "催件"),
+        )
+        .await
+        .unwrap();
+    f.desk
+        .reroute_work_order(&n.other_outlet_staff, &hurry.id, "bj-cy", "已转朝阳")
+        .await
+        .unwrap();
+    // The carrier reports parcels: 40,000 at Chaoyang over the two days, and a day outside.
+    let volume = |day, parcels| DayVolume { day, parcels };
+    let day0 = day1.yesterday().unwrap();
+    f.desk
+        .record_parcel_volumes(
+            &f.admin,
+            "bj-cy",
+            &[
+                volume(day0, 99_999),
+                volume(day1, 25_000),
+                volume(day2, 5_000),
+            ],
+        )
+        .await
+        .unwrap();
+    // A day reported again is replaced.
+    f.desk
+        .record_parcel_volumes(&f.admin, "bj-cy", &[volume(day2, 15_000)])
+        .await
+        .unwrap();
+    // Bad reports change nothing.
+    assert!(matches!(
+        f.desk
+            .record_parcel_volumes(&f.agent, "bj-cy", &[volume(day1, 1)])
+            .await,
+        Err(DomainError::Forbidden(_))
+    ));
+    assert!(matches!(
+        f.desk
+            .record_parcel_volumes(&f.admin, "nowhere", &[volume(day1, 1)])
+            .await,
+        Err(DomainError::NotFound(_))
+    ));
+    assert!(matches!(
+        f.desk
+            .record_parcel_volumes(&f.admin, "bj-cy", &[volume(day1, 1), volume(day1, 2)])
+            .await,
+        Err(DomainError::Invalid { .. })
+    ));
+    let end = day2.tomorrow().unwrap();
+    let all = f.desk.order_assessment(&f.admin, day1, end).await.unwrap();
+    let at =
+        |id: &kefu_model::ids::DepartmentId| all.iter().find(|x| &x.organisation == id).unwrap();
+    let c = at(&cy);
+    assert_eq!(
+        c.tally.orders, 4,
+        "two complaints, the trace, the re-routed hurry"
+    );
+    assert_eq!((c.tally.complaints, c.tally.repeat_complaints), (2, 1));
+    assert_eq!((c.tally.refused, c.tally.completed), (1, 1));
+    // The trace answered in 30 minutes: on time; the complaint answered after 5.5 hours: late.
+    assert_eq!((c.tally.responses_due, c.tally.responded_on_time), (2, 1));
+    assert_eq!(c.tally.completion_millis, 30 * 60_000);
+    assert_eq!(c.average_completion_minutes(), Some(30));
+    assert_eq!(c.parcels, Some(40_000));
+    assert_eq!(c.complaints_per_10k(), Some(0.5));
+    let h = at(&hd);
+    assert_eq!(
+        (h.tally.orders, h.tally.complaints, h.parcels),
+        (1, 1, None)
+    );
+    drill_down_matches(&n, c, "bj-cy", day1, end).await;
+    drill_down_matches(&n, h, "bj-hd", day1, end).await;
+    // Day 1 alone: the first complaint and the trace, and day 1's parcels.
+    let first_day = f.desk.order_assessment(&f.admin, day1, day2).await.unwrap();
+    let c1 = first_day.iter().find(|x| x.organisation == cy).unwrap();
+    assert_eq!(
+        (c1.tally.orders, c1.tally.repeat_complaints, c1.parcels),
+        (2, 0, Some(25_000))
+    );
+    // A day with parcels and no orders still shows the organisation.
+    let quiet = f.desk.order_assessment(&f.admin, day0, day1).await.unwrap();
+    assert_eq!(quiet.len(), 1);
+    assert_eq!((quiet[0].tally.orders, quiet[0].parcels), (0, Some(99_999)));
+    // Periods: empty, reversed or longer than a year are refused.
+    for (a, b) in [
+        (day1, day1),
+        (day2, day1),
+        (day1, day1 + jiff::Span::new().days(400)),
+    ] {
+        assert!(matches!(
+            f.desk.order_assessment(&f.admin, a, b).await,
+            Err(DomainError::Invalid { .. })
+        ));
+    }
 }
 
 pub async fn organisations_and_orders_survive_export_import(
@@ -663,6 +909,17 @@ pub async fn organisations_and_orders_survive_export_import(
             &f.agent,
             case.id.as_str(),
             order_draft(OrderKind::Trace, "查件"),
+        )
+        .await
+        .unwrap();
+    f.desk
+        .record_parcel_volumes(
+            &f.admin,
+            "bj-cy",
+            &[DayVolume {
+                day: day_of(f.clock.now()),
+                parcels: 1234,
+            }],
         )
         .await
         .unwrap();
@@ -682,4 +939,21 @@ pub async fn organisations_and_orders_survive_export_import(
     let moved = target.work_order(&order.number).await.unwrap().unwrap();
     assert_eq!(moved.order, order);
     assert_eq!(moved.case_id, case.id);
+    // The parcels travel with the dump; the assessment's daily sums are rebuilt from the
+    // imported cases' orders, so both stores assess the same.
+    let day = day_of(f.clock.now());
+    assert_eq!(
+        lines.iter().filter(|l| l.contains("parcel_volume")).count(),
+        1,
+        "one day's parcels in the dump"
+    );
+    let period = (day, day.tomorrow().unwrap());
+    assert_eq!(
+        target.order_figures(period.0, period.1).await.unwrap(),
+        source.order_figures(period.0, period.1).await.unwrap()
+    );
+    assert_eq!(
+        target.order_figures(period.0, period.1).await.unwrap()[0].parcels,
+        Some(1234)
+    );
 }

@@ -82,6 +82,7 @@ macro_rules! migrations {
             16 "calls" "0016_calls.sql",
             17 "media_fetches" "0017_media_fetches.sql",
             19 "network" "0019_network.sql",
+            20 "assessment" "0020_assessment.sql",
         )
     };
     ($($version:literal $name:literal $file:literal),+ $(,)?) => {

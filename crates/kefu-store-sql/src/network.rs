@@ -1,11 +1,17 @@
 //! The statements of the network: organisations (a department with a profile) and the work
 //! orders' read model, kept in step with the case projections that own the orders.
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
+use jiff::civil::Date;
 use kefu_desk::store::StoreResult;
-use kefu_model::ids::{CaseId, DepartmentId};
+use kefu_model::export::ParcelVolume;
+use kefu_model::ids::{CaseId, CustomerId, DepartmentId};
 use kefu_model::network::Organisation;
-use kefu_model::work_order::{ListedOrder, OrderQuery, OrderStage, OrgFigures, WorkOrder};
+use kefu_model::work_order::{
+    DayVolume, ListedOrder, OrderFigure, OrderQuery, OrderStage, OrderTally, OrgFigures, WorkOrder,
+};
 use kefu_model::{Case, Department, StoreError, to_millis};
 
 use crate::conn::{Sql, SqlErrorKind, Value, fetch_optional};
@@ -121,8 +127,8 @@ pub(crate) async fn import_organisation(sql: &mut dyn Sql, org: &Organisation) -
 
 const UPSERT_ORDER: &str = "INSERT INTO work_orders (id, case_id, number, organisation_id, kind, \
      state, regulator, sent_at, response_due_at, completion_due_at, responded_at, closed_at, \
-     response_late, completion_late, escalation_level, doc) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+     response_late, completion_late, escalation_level, doc, sent_on, repeat_of) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
      ON CONFLICT (id) DO UPDATE SET organisation_id = excluded.organisation_id, \
      state = excluded.state, response_due_at = excluded.response_due_at, \
      completion_due_at = excluded.completion_due_at, responded_at = excluded.responded_at, \
@@ -148,11 +154,14 @@ fn order_values(case_id: &CaseId, o: &WorkOrder) -> StoreResult<Vec<Value>> {
         i64::from(o.is_late(OrderStage::Completion)).into(),
         i64::from(o.escalation_level).into(),
         to_json(o)?.into(),
+        o.sent_on.to_string().into(),
+        o.repeat_of.clone().into(),
     ])
 }
 
 /// Writes the read-model rows of the case's orders that `ids` names (all of them when `None`:
-/// an imported case), as the projection holds them.
+/// an imported case), as the projection holds them, and moves the assessment's daily sums by
+/// what each order's change did to its figures.
 pub(crate) async fn sync_work_orders(
     sql: &mut dyn Sql,
     case: &Case,
@@ -162,6 +171,14 @@ pub(crate) async fn sync_work_orders(
         if ids.is_some_and(|ids| !ids.contains(&order.id.as_str())) {
             continue;
         }
+        let before: Option<WorkOrder> = fetch_optional(
+            sql,
+            "SELECT doc FROM work_orders WHERE id = $1",
+            &[order.id.clone().into()],
+        )
+        .await?
+        .map(|r| from_json(r.text(0)?))
+        .transpose()?;
         sql.execute(UPSERT_ORDER, &order_values(&case.id, order)?)
             .await
             .map_err(|e| match e.kind {
@@ -173,8 +190,138 @@ pub(crate) async fn sync_work_orders(
                 }
                 _ => e.into(),
             })?;
+        let after = order.tally();
+        match before {
+            Some(old) if old.organisation == order.organisation && old.sent_on == order.sent_on => {
+                add_to_day(
+                    sql,
+                    &order.organisation,
+                    order.sent_on,
+                    &after.minus(&old.tally()),
+                )
+                .await?;
+            }
+            Some(old) => {
+                // Re-routed: the figures move to the new organisation.
+                let gone = OrderTally::default().minus(&old.tally());
+                add_to_day(sql, &old.organisation, old.sent_on, &gone).await?;
+                add_to_day(sql, &order.organisation, order.sent_on, &after).await?;
+            }
+            None => add_to_day(sql, &order.organisation, order.sent_on, &after).await?,
+        }
     }
     Ok(())
+}
+
+/// Adds `delta` to an organisation's sums for a day (a new day starts at the delta).
+async fn add_to_day(
+    sql: &mut dyn Sql,
+    organisation: &DepartmentId,
+    day: Date,
+    delta: &OrderTally,
+) -> StoreResult<()> {
+    if delta.is_zero() {
+        return Ok(());
+    }
+    let columns = OrderTally::COLUMNS;
+    let placeholders: Vec<String> = (0..columns.len()).map(|i| format!("${}", i + 3)).collect();
+    let updates: Vec<String> = columns
+        .iter()
+        .map(|c| format!("{c} = work_order_days.{c} + excluded.{c}"))
+        .collect();
+    let statement = format!(
+        "INSERT INTO work_order_days (organisation_id, day, {}) VALUES ($1, $2, {}) \
+         ON CONFLICT (organisation_id, day) DO UPDATE SET {}",
+        columns.join(", "),
+        placeholders.join(", "),
+        updates.join(", ")
+    );
+    let mut args: Vec<Value> = vec![organisation.to_string().into(), day.to_string().into()];
+    args.extend(delta.values().iter().map(|v| Value::from(*v)));
+    sql.execute(&statement, &args).await?;
+    Ok(())
+}
+
+/// The customer's latest complaint about an organisation sent at or after `since`.
+pub(crate) async fn latest_complaint(
+    sql: &mut dyn Sql,
+    customer: &CustomerId,
+    organisation: &DepartmentId,
+    since: Timestamp,
+) -> StoreResult<Option<String>> {
+    fetch_optional(
+        sql,
+        "SELECT w.number FROM work_orders w JOIN cases c ON c.id = w.case_id \
+         WHERE w.organisation_id = $1 AND w.kind = 'complaint' AND w.sent_at >= $2 \
+         AND c.customer_id = $3 ORDER BY w.sent_at DESC, w.id DESC LIMIT 1",
+        &[
+            organisation.to_string().into(),
+            to_millis(since).into(),
+            customer.to_string().into(),
+        ],
+    )
+    .await?
+    .map(|r| Ok(r.text(0)?.to_string()))
+    .transpose()
+}
+
+/// Sets the parcel counts of an organisation's days (a day reported again is replaced).
+pub(crate) async fn put_parcel_volumes(
+    sql: &mut dyn Sql,
+    organisation: &DepartmentId,
+    days: &[DayVolume],
+) -> StoreResult<()> {
+    for d in days {
+        sql.execute(
+            "INSERT INTO organisation_volumes (organisation_id, day, parcels) VALUES ($1, $2, $3) \
+             ON CONFLICT (organisation_id, day) DO UPDATE SET parcels = excluded.parcels",
+            &[
+                organisation.to_string().into(),
+                d.day.to_string().into(),
+                d.parcels.into(),
+            ],
+        )
+        .await
+        .map_err(|e| match e.kind {
+            SqlErrorKind::ForeignKey => {
+                StoreError::NotFound(format!("organisation {organisation}"))
+            }
+            _ => e.into(),
+        })?;
+    }
+    Ok(())
+}
+
+/// Parcel counts after `after` (`organisation/day`), for an export.
+pub(crate) async fn export_parcel_volumes(
+    sql: &mut dyn Sql,
+    after: &str,
+    limit: u32,
+) -> StoreResult<Vec<ParcelVolume>> {
+    let rows = sql
+        .fetch(
+            &format!(
+                "SELECT organisation_id, day, parcels FROM organisation_volumes \
+                 WHERE organisation_id || '/' || day > $1 \
+                 ORDER BY organisation_id || '/' || day LIMIT {limit}"
+            ),
+            &[after.into()],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ParcelVolume {
+                organisation: DepartmentId::from_stored(r.text(0)?.to_string()),
+                day: parse_day(r.text(1)?)?,
+                parcels: r.int(2)?,
+            })
+        })
+        .collect()
+}
+
+fn parse_day(text: &str) -> StoreResult<Date> {
+    text.parse()
+        .map_err(|e| StoreError::Backend(format!("a stored day {text:?}: {e}")))
 }
 
 pub(crate) async fn work_orders(
@@ -211,6 +358,35 @@ pub(crate) async fn work_orders(
     if let Some(to) = q.sent_to {
         let p = arg(to_millis(to).into(), &mut args);
         clauses.push(format!("sent_at < {p}"));
+    }
+    if let Some(from) = q.sent_on_from {
+        let p = arg(from.to_string().into(), &mut args);
+        clauses.push(format!("sent_on >= {p}"));
+    }
+    if let Some(to) = q.sent_on_to {
+        let p = arg(to.to_string().into(), &mut args);
+        clauses.push(format!("sent_on < {p}"));
+    }
+    if let Some(figure) = q.figure {
+        // The same rules as `WorkOrder::tally`, so a figure lists exactly the orders it counts.
+        clauses.push(
+            match figure {
+                OrderFigure::Orders => "1 = 1",
+                OrderFigure::ResponseLate => {
+                    "(response_late = 1 OR responded_at > response_due_at)"
+                }
+                OrderFigure::CompletionLate => {
+                    "(completion_late = 1 OR (state IN ('completed', 'refused') \
+                     AND closed_at > completion_due_at))"
+                }
+                OrderFigure::Refused => "state = 'refused'",
+                OrderFigure::Completed => "state = 'completed'",
+                OrderFigure::Complaints => "kind = 'complaint'",
+                OrderFigure::RepeatComplaints => "kind = 'complaint' AND repeat_of IS NOT NULL",
+                OrderFigure::Regulator => "regulator IS NOT NULL",
+            }
+            .to_string(),
+        );
     }
     let filter = if clauses.is_empty() {
         String::new()
@@ -261,44 +437,69 @@ pub(crate) async fn work_order(
     .transpose()
 }
 
-/// Per organisation, the orders sent in `[from, to)`: one pass over the `sent_at` index.
+/// Per organisation, the orders sent on the days `[from, to)` and the parcels it handled then:
+/// sums of the daily rows, never a pass over the orders.
 pub(crate) async fn order_figures(
     sql: &mut dyn Sql,
-    from: Timestamp,
-    to: Timestamp,
+    from: Date,
+    to: Date,
 ) -> StoreResult<Vec<OrgFigures>> {
+    let range: [Value; 2] = [from.to_string().into(), to.to_string().into()];
+    let sums: Vec<String> = OrderTally::COLUMNS
+        .iter()
+        .map(|c| format!("CAST(SUM({c}) AS BIGINT)"))
+        .collect();
     let rows = sql
         .fetch(
-            "SELECT organisation_id, COUNT(*), \
-             CAST(SUM(CASE WHEN responded_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN responded_at IS NOT NULL AND responded_at <= response_due_at THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN state IN ('completed', 'refused') THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN state IN ('completed', 'refused') AND closed_at <= completion_due_at THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN state = 'refused' THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN kind = 'complaint' THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN regulator IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN state = 'completed' THEN closed_at - sent_at ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN state = 'completed' THEN 1 ELSE 0 END) AS BIGINT) \
-             FROM work_orders WHERE sent_at >= $1 AND sent_at < $2 \
-             GROUP BY organisation_id ORDER BY organisation_id",
-            &[to_millis(from).into(), to_millis(to).into()],
+            &format!(
+                "SELECT organisation_id, {} FROM work_order_days \
+                 WHERE day >= $1 AND day < $2 GROUP BY organisation_id \
+                 HAVING SUM(orders) > 0",
+                sums.join(", ")
+            ),
+            &range,
         )
         .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(OrgFigures {
-                organisation: DepartmentId::from_stored(r.text(0)?.to_string()),
-                orders: r.int(1)?,
-                responded: r.int(2)?,
-                responded_on_time: r.int(3)?,
-                closed: r.int(4)?,
-                closed_on_time: r.int(5)?,
-                refused: r.int(6)?,
-                complaints: r.int(7)?,
-                regulator_complaints: r.int(8)?,
-                completion_millis: r.int(9)?,
-                completed: r.int(10)?,
-            })
-        })
-        .collect()
+    let mut figures: Vec<OrgFigures> = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let mut values = [0i64; 11];
+        for (i, v) in values.iter_mut().enumerate() {
+            *v = r.int(i + 1)?;
+        }
+        figures.push(OrgFigures {
+            organisation: DepartmentId::from_stored(r.text(0)?.to_string()),
+            tally: OrderTally::from_values(values),
+            parcels: None,
+        });
+    }
+    let volumes = sql
+        .fetch(
+            "SELECT organisation_id, CAST(SUM(parcels) AS BIGINT) FROM organisation_volumes \
+             WHERE day >= $1 AND day < $2 GROUP BY organisation_id",
+            &range,
+        )
+        .await?;
+    let mut at: HashMap<String, usize> = figures
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.organisation.to_string(), i))
+        .collect();
+    for r in &volumes {
+        let id = r.text(0)?.to_string();
+        let parcels = r.int(1)?;
+        match at.get(&id) {
+            Some(i) => figures[*i].parcels = Some(parcels),
+            None => {
+                // Parcels but no orders: a clean record is a figure too.
+                at.insert(id.clone(), figures.len());
+                figures.push(OrgFigures {
+                    organisation: DepartmentId::from_stored(id),
+                    tally: OrderTally::default(),
+                    parcels: Some(parcels),
+                });
+            }
+        }
+    }
+    figures.sort_by(|a, b| a.organisation.cmp(&b.organisation));
+    Ok(figures)
 }

@@ -58,6 +58,10 @@ pub enum WriteOp {
         organisation: Box<kefu_model::network::Organisation>,
         expected_version: Option<i64>,
     },
+    PutParcelVolumes {
+        organisation: kefu_model::ids::DepartmentId,
+        days: Vec<kefu_model::work_order::DayVolume>,
+    },
     MarkRead {
         user: String,
         ids: Vec<String>,
@@ -298,6 +302,9 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             organisation,
             expected_version,
         } => crate::network::put_organisation(sql, &organisation, expected_version).await?,
+        WriteOp::PutParcelVolumes { organisation, days } => {
+            crate::network::put_parcel_volumes(sql, &organisation, &days).await?;
+        }
         WriteOp::PutChannelStatus { id, status } => {
             crate::channels::put_status(sql, &id, &status).await?;
         }
@@ -1233,6 +1240,13 @@ async fn import_record(sql: &mut dyn Sql, record: ExportRecord) -> StoreResult<(
         ExportRecord::Call(c) => crate::calls::import_call(sql, &c).await,
         ExportRecord::Organisation(o) => crate::network::import_organisation(sql, &o).await,
         ExportRecord::MediaFetch(m) => crate::channels::put_media_fetches(sql, &[*m]).await,
+        ExportRecord::ParcelVolume(v) => {
+            let day = kefu_model::work_order::DayVolume {
+                day: v.day,
+                parcels: v.parcels,
+            };
+            crate::network::put_parcel_volumes(sql, &v.organisation, &[day]).await
+        }
         ExportRecord::Calendar(c) => {
             // The target installed the built-in calendars when it started; the dump's win.
             sql.execute(
@@ -1888,6 +1902,11 @@ pub(crate) async fn export_chunk(
             .await?
             .into_iter()
             .map(|m| ExportRecord::MediaFetch(Box::new(m)))
+            .collect(),
+        ExportTable::ParcelVolumes => crate::network::export_parcel_volumes(sql, &after, limit)
+            .await?
+            .into_iter()
+            .map(ExportRecord::ParcelVolume)
             .collect(),
         ExportTable::CaseEvents => {
             let (case_id, seq) = match after.split_once('/') {

@@ -954,9 +954,36 @@ impl<B: Backend> NetworkStore for SqlStore<B> {
 
     async fn order_figures(
         &self,
-        from: Timestamp,
-        to: Timestamp,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
     ) -> StoreResult<Vec<kefu_model::work_order::OrgFigures>> {
         crate::network::order_figures(&mut *self.backend.read().await?, from, to).await
+    }
+
+    async fn latest_complaint(
+        &self,
+        customer: &kefu_model::ids::CustomerId,
+        organisation: &kefu_model::ids::DepartmentId,
+        since: Timestamp,
+    ) -> StoreResult<Option<String>> {
+        crate::network::latest_complaint(
+            &mut *self.backend.read().await?,
+            customer,
+            organisation,
+            since,
+        )
+        .await
+    }
+
+    async fn put_parcel_volumes(
+        &self,
+        organisation: &kefu_model::ids::DepartmentId,
+        days: &[kefu_model::work_order::DayVolume],
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::PutParcelVolumes {
+            organisation: organisation.clone(),
+            days: days.to_vec(),
+        })
+        .await
     }
 }

@@ -151,6 +151,10 @@ pub fn router(state: AppState) -> Router {
             "/network/organisations/{id}",
             get(network::get_organisation).put(network::change_organisation),
         )
+        .route(
+            "/network/organisations/{id}/volumes",
+            axum::routing::put(network::record_volumes),
+        )
         .route("/network/assessment", get(network::assessment))
         .route("/work-orders", get(network::list_work_orders))
         .route("/work-orders/{id}", get(network::get_work_order))

@@ -6,9 +6,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
+use jiff::civil::Date;
 use kefu_desk::network::OrderAction;
 use kefu_model::network::OrganisationDraft;
-use kefu_model::work_order::{OrderKind, OrderQuery, WorkOrderDraft};
+use kefu_model::work_order::{DayVolume, OrderFigure, OrderKind, OrderQuery, WorkOrderDraft};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -79,6 +80,11 @@ pub struct OrderListParams {
     kind: Option<OrderKind>,
     from: Option<Timestamp>,
     to: Option<Timestamp>,
+    /// Sent on these days `[from_day, to_day)` (the assessment's drill-down).
+    from_day: Option<Date>,
+    to_day: Option<Date>,
+    /// Only the orders behind a figure of the assessment.
+    figure: Option<OrderFigure>,
     limit: Option<u32>,
 }
 
@@ -96,6 +102,9 @@ pub async fn list_work_orders(
         kind: p.kind,
         sent_from: p.from,
         sent_to: p.to,
+        sent_on_from: p.from_day,
+        sent_on_to: p.to_day,
+        figure: p.figure,
         limit: p.limit.unwrap_or(200),
     };
     let orders = state
@@ -167,11 +176,12 @@ pub async fn reroute_work_order(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PeriodParams {
-    from: Timestamp,
-    to: Timestamp,
+    from: Date,
+    to: Date,
 }
 
-/// `GET /network/assessment?from=&to=`: per organisation, the orders sent in the period.
+/// `GET /network/assessment?from=&to=`: per organisation, the orders sent on the days
+/// `[from, to)` and the parcels it handled.
 pub async fn assessment(
     State(state): State<AppState>,
     Auth(actor): Auth,
@@ -182,4 +192,24 @@ pub async fn assessment(
     Ok(Json(List::of(&figures, |f| {
         OrgFiguresView::of(f, network.by_id(&f.organisation))
     })))
+}
+
+/// `PUT /network/organisations/{id}/volumes`: the parcels an organisation handled per day.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VolumesBody {
+    days: Vec<DayVolume>,
+}
+
+pub async fn record_volumes(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<VolumesBody>,
+) -> ApiResult<StatusCode> {
+    state
+        .desk
+        .record_parcel_volumes(&actor, &id, &body.days)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -508,9 +508,17 @@ pub const ROUTES: &[Route] = &[
         json::<OrganisationView>(),
     ),
     (
+        "put",
+        "/api/v1/network/organisations/{id}/volumes",
+        "Record the parcels an organisation handled per day, as the carrier's operations system reports them (admins, e.g. an integration's token; audited); a day reported again is replaced",
+        Some("ParcelVolumes"),
+        204,
+        Body::Empty,
+    ),
+    (
         "get",
         "/api/v1/network/assessment",
-        "The outlet assessment (网点考核): per organisation, the work orders sent in [from, to): received, answered and closed on time, refused, complaints, regulator complaints, average time to complete (supervisors, admins; a manager sees their own organisation and those below it)",
+        "The outlet assessment (网点考核): per organisation, the work orders sent on the days [from, to) in the desk's time zone: received, answered and closed on time, refused, complaints, repeat complaints, regulator complaints, complaints per 10,000 parcels handled, average time to complete (supervisors, admins; a manager sees their own organisation and those below it); at most 366 days",
         None,
         200,
         json::<List<OrgFiguresView>>(),
@@ -1143,12 +1151,35 @@ fn query_params(path: &str, method: &str) -> Vec<Value> {
                 "sent before",
             ),
             q(
+                "from_day",
+                json!({"type": "string", "format": "date"}),
+                "sent on or after this day (the desk's time zone)",
+            ),
+            q(
+                "to_day",
+                json!({"type": "string", "format": "date"}),
+                "sent before this day",
+            ),
+            q(
+                "figure",
+                json!({"type": "string", "enum": kefu_model::work_order::OrderFigure::ALL.iter().map(|f| f.as_str()).collect::<Vec<_>>()}),
+                "only the orders behind this figure of the assessment",
+            ),
+            q(
                 "limit",
                 json!({"type": "integer", "minimum": 1, "maximum": 1000, "default": 200}),
                 "",
             ),
         ],
-        ("get", "/api/v1/stats/phone") | ("get", "/api/v1/network/assessment") => ["from", "to"]
+        ("get", "/api/v1/network/assessment") => ["from", "to"]
+            .iter()
+            .map(|name| {
+                json!({"name": name, "in": "query", "required": true,
+                    "schema": {"type": "string", "format": "date"},
+                    "description": "a day (YYYY-MM-DD) in the desk's time zone; orders sent from `from` up to (not including) `to`"})
+            })
+            .collect(),
+        ("get", "/api/v1/stats/phone") => ["from", "to"]
             .iter()
             .map(|name| {
                 json!({"name": name, "in": "query", "required": true,
@@ -1560,6 +1591,11 @@ fn network_schemas() -> Value {
                         "about": {"type": ["string", "null"], "description": "complaint: whom it is about"}}}}},
         "WorkOrderAction": {"type": "object", "required": ["text"], "additionalProperties": false,
             "properties": {"text": {"type": "string", "minLength": 1, "maxLength": 2000, "description": "the answer, or the reason of a refusal or withdrawal"}}},
+        "ParcelVolumes": {"type": "object", "required": ["days"], "additionalProperties": false,
+            "properties": {"days": {"type": "array", "minItems": 1, "maxItems": 366, "items": {
+                "type": "object", "required": ["day", "parcels"], "additionalProperties": false,
+                "properties": {"day": {"type": "string", "format": "date"},
+                    "parcels": {"type": "integer", "minimum": 0, "maximum": 100000000}}}}}},
         "WorkOrderReroute": {"type": "object", "required": ["organisation", "reason"], "additionalProperties": false,
             "properties": {"organisation": text, "reason": {"type": "string", "minLength": 1, "maxLength": 500}}},
     })

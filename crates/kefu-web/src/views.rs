@@ -2530,7 +2530,7 @@ impl WorkOrderView {
     }
 }
 
-/// An organisation's work orders sent in a period (网点考核).
+/// An organisation's work orders sent in a period (网点考核), with the parcels it handled.
 #[derive(Serialize, JsonSchema)]
 #[schemars(rename = "OrganisationFigures")]
 pub struct OrgFiguresView {
@@ -2538,23 +2538,34 @@ pub struct OrgFiguresView {
     organisation_key: String,
     organisation_name: String,
     orders: i64,
-    responded: i64,
+    /// Orders whose response was given or let pass.
+    responses_due: i64,
     responded_on_time: i64,
-    /// Completed or refused.
-    closed: i64,
-    closed_on_time: i64,
+    /// Orders completed or refused, or past their completion deadline.
+    completions_due: i64,
+    /// Completed or refused by the completion deadline.
+    completed_on_time: i64,
     refused: i64,
+    completed: i64,
     complaints: i64,
+    /// Complaints by a customer who complained about the same organisation in the 30 days before.
+    repeat_complaints: i64,
     regulator_complaints: i64,
-    /// Share of the orders answered by their response deadline (0–1); absent without orders.
+    /// Parcels handled in the period, as reported; absent when no day was reported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parcels: Option<i64>,
+    /// Complaints per 10,000 parcels handled; absent without a parcel count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    complaints_per_10k: Option<f64>,
+    /// Share of the responses due given by their deadline (0–1); absent when none was due.
     #[serde(skip_serializing_if = "Option::is_none")]
     on_time_response_rate: Option<f64>,
-    /// Share of the closed orders closed by their completion deadline (0–1).
+    /// Share of the completions due closed by their deadline (0–1).
     #[serde(skip_serializing_if = "Option::is_none")]
     on_time_completion_rate: Option<f64>,
     /// Average wall-clock minutes from sending to completion, over completed orders.
     #[serde(skip_serializing_if = "Option::is_none")]
-    average_completion_minutes: Option<f64>,
+    average_completion_minutes: Option<i64>,
 }
 
 impl OrgFiguresView {
@@ -2562,23 +2573,26 @@ impl OrgFiguresView {
         f: &kefu_model::work_order::OrgFigures,
         org: Option<&kefu_model::network::Organisation>,
     ) -> Self {
-        let share = |part: i64, whole: i64| (whole > 0).then(|| part as f64 / whole as f64);
+        let t = &f.tally;
         OrgFiguresView {
             organisation: f.organisation.to_string(),
             organisation_key: org.map(|o| o.key.clone()).unwrap_or_default(),
             organisation_name: org.map(|o| o.name.clone()).unwrap_or_default(),
-            orders: f.orders,
-            responded: f.responded,
-            responded_on_time: f.responded_on_time,
-            closed: f.closed,
-            closed_on_time: f.closed_on_time,
-            refused: f.refused,
-            complaints: f.complaints,
-            regulator_complaints: f.regulator_complaints,
-            on_time_response_rate: share(f.responded_on_time, f.orders),
-            on_time_completion_rate: share(f.closed_on_time, f.closed),
-            average_completion_minutes: (f.completed > 0)
-                .then(|| f.completion_millis as f64 / f.completed as f64 / 60_000.0),
+            orders: t.orders,
+            responses_due: t.responses_due,
+            responded_on_time: t.responded_on_time,
+            completions_due: t.completions_due,
+            completed_on_time: t.completed_on_time,
+            refused: t.refused,
+            completed: t.completed,
+            complaints: t.complaints,
+            repeat_complaints: t.repeat_complaints,
+            regulator_complaints: t.regulator_complaints,
+            parcels: f.parcels,
+            complaints_per_10k: f.complaints_per_10k(),
+            on_time_response_rate: f.response_rate(),
+            on_time_completion_rate: f.completion_rate(),
+            average_completion_minutes: f.average_completion_minutes(),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod demo_chats;
 pub mod demo_kb;
 pub mod demo_mail;
 pub mod demo_network;
+pub mod demo_orders;
 pub mod demo_parcels;
 pub mod demo_sms;
 pub mod demo_wechat;

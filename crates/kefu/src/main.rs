@@ -228,6 +228,14 @@ async fn run(cli: Cli) -> Result<(), String> {
             let calls = kefu::demo_calls::seed(&desk, SystemClock.now())
                 .await
                 .map_err(|e| format!("demo calls: {e}"))?;
+            let sample_waybills: Vec<String> = parcels
+                .samples
+                .iter()
+                .flat_map(|(_, numbers)| numbers.iter().cloned())
+                .collect();
+            let orders = kefu::demo_orders::seed(&desk, SystemClock.now(), &sample_waybills)
+                .await
+                .map_err(|e| format!("demo work orders: {e}"))?;
             // After the history: only what happens while the demo runs is sent.
             let sms_gateway = kefu::demo_sms::start().await?;
             kefu::demo_sms::seed(&desk, &sms_gateway)
@@ -262,6 +270,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!(
                 "{calls} calls from the demo PBX this morning (phone figures: {url}/dashboard?days=1, \
                  GET /api/v1/stats/phone; the PBX posts to /hooks/pbx/{{account id}})"
+            );
+            println!(
+                "{} work orders to {} outlets over the past week, in every state (the network's \
+                 queue: {url}/console/work-orders; the assessment: GET /api/v1/network/assessment)",
+                orders.orders, orders.outlets
             );
             println!(
                 "customer notices go out by SMS through a demo gateway on this machine that prints \

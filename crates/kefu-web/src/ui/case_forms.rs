@@ -25,6 +25,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::extract::{CsrfForm, FormRefused, field};
+use super::orders::{RerouteOrderForm, SendOrderForm, WithdrawOrderForm};
 use super::{UiSession, error_page, redirect};
 use crate::AppState;
 
@@ -43,6 +44,15 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/macro", post(run::<MacroForm>))
         .route("/cases/{id}/escalate", post(run::<EscalateForm>))
         .route("/cases/{id}/promise", post(run::<PromiseForm>))
+        .route("/cases/{id}/work-order", post(run::<SendOrderForm>))
+        .route(
+            "/cases/{id}/work-order-reroute",
+            post(run::<RerouteOrderForm>),
+        )
+        .route(
+            "/cases/{id}/work-order-withdraw",
+            post(run::<WithdrawOrderForm>),
+        )
 }
 
 /// A form on the case page.

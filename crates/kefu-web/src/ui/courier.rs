@@ -1,4 +1,4 @@
-//! The courier's and the outlet's phone-width page (`/pickups/mine`): their open pickups by
+//! The courier's and the outlet's phone-width page (`/console/pickups/mine`): their open pickups by
 //! agreed window (else the expected arrival), each with the sender's address and phone and the
 //! buttons for the next step — accept, arrived, collected (with the waybill), failed (with the
 //! reason). Who sees which pickup is the desk's rule (`Desk::pickup_scope`).
@@ -73,7 +73,7 @@ async fn mine_view(state: &AppState, s: &UiSession, error: String, status: Statu
         Ok(l) => l,
         Err(e) => return error_page(s.tr, Some(s), &e),
     };
-    let chrome = match nav(state, s, "/pickups/mine").await {
+    let chrome = match nav(state, s, "/console/pickups/mine").await {
         Ok(c) => c,
         Err(e) => return error_page(s.tr, Some(s), &e),
     };
@@ -133,7 +133,7 @@ async fn mine_view(state: &AppState, s: &UiSession, error: String, status: Statu
     r
 }
 
-/// `POST /pickups/{id}/step/{step}`: the courier's step from the page, back to the list.
+/// `POST /console/pickups/{id}/step/{step}`: the courier's step from the page, back to the list.
 pub async fn take_step(
     State(state): State<AppState>,
     Path((id, step)): Path<(String, String)>,
@@ -159,7 +159,7 @@ pub async fn take_step(
         waybill_no: Some(form.waybill_no).filter(|w| !w.trim().is_empty()),
     };
     match state.desk.courier_step(&s.actor, &id, step, body).await {
-        Ok(_) => redirect("/pickups/mine"),
+        Ok(_) => redirect("/console/pickups/mine"),
         Err(DomainError::Unauthenticated) => redirect("/login"),
         Err(e @ (DomainError::Invalid { .. } | DomainError::Conflict { .. })) => {
             let status = if matches!(e, DomainError::Invalid { .. }) {

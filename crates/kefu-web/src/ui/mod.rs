@@ -16,6 +16,7 @@ mod i18n;
 mod kb;
 mod kb_words;
 mod notices;
+mod orders;
 mod pages;
 mod pbx;
 pub mod portal;
@@ -67,8 +68,11 @@ pub fn router() -> Router<AppState> {
             get(desk_pages::new_pickup_page).post(desk_pages::new_pickup),
         )
         .route("/pickups/quote", post(desk_pages::quote_partial))
-        .route("/pickups/mine", get(courier::mine_page))
-        .route("/pickups/{id}/step/{step}", post(courier::take_step))
+        .route("/console/pickups/mine", get(courier::mine_page))
+        .route(
+            "/console/pickups/{id}/step/{step}",
+            post(courier::take_step),
+        )
         .route(
             "/cases/new",
             get(pages::new_case_page).post(pages::create_case),
@@ -145,6 +149,13 @@ pub fn router() -> Router<AppState> {
             "/portal/pickup",
             get(portal::pickup_page).post(portal::pickup),
         )
+        .route("/console/work-orders", get(orders::queue_page))
+        .route("/console/network/assessment", get(orders::assessment_page))
+        .route(
+            "/console/network/assessment.csv",
+            get(orders::assessment_csv),
+        )
+        .route("/console/work-orders/{id}/{action}", post(orders::answer))
         .merge(case_forms::routes())
         .layer(axum::middleware::map_response(secure_headers))
 }
@@ -248,12 +259,11 @@ pub fn render(t: &impl Template) -> Response {
     }
 }
 
-/// The start page: a courier's open pickups, everyone else's own queue.
-async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match extract::session_of(&state, &headers, "/").await {
-        Ok(s) if s.actor.role == kefu_model::Role::Courier => redirect("/pickups/mine"),
-        _ => redirect("/queue/mine"),
-    }
+/// Where a signed-in user starts: the network's staff (an outlet manager, or staff of a
+/// department that is an organisation) at their work-order queue, everyone else at their
+/// cases.
+async fn home(State(state): State<AppState>, s: UiSession) -> Response {
+    redirect(orders::landing(&state, &s.actor).await)
 }
 
 #[derive(Template)]

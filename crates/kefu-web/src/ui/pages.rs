@@ -79,6 +79,10 @@ pub struct UserBar {
     pub replies: bool,
     /// Admins see the channels link.
     pub admin: bool,
+    /// The network's staff, admins and supervisors see the work-order queue's link.
+    pub work_orders: bool,
+    /// Supervisors, admins and organisation managers see the assessment's link.
+    pub assessment: bool,
 }
 
 pub struct NavItem {
@@ -112,6 +116,10 @@ impl Chrome {
 /// The frame of a signed-in page, with the queue counts.
 pub async fn nav(state: &AppState, s: &UiSession, current: &str) -> Result<Chrome, DomainError> {
     let counts = state.desk.queue_counts(&s.actor).await?;
+    // Department staff work orders only when their department is one of the network's.
+    let works_orders = super::orders::works_orders(&s.actor)
+        && (s.actor.role != kefu_model::Role::Department
+            || super::orders::in_network(state, &s.actor).await);
     let mut chrome = Chrome::anonymous(s.tr, &s.csrf, current);
     chrome.user = Some(UserBar {
         name: s.actor.username.clone(),
@@ -122,6 +130,8 @@ pub async fn nav(state: &AppState, s: &UiSession, current: &str) -> Result<Chrom
         ),
         replies: s.actor.can_write_cases(),
         admin: s.actor.role == kefu_model::Role::Admin,
+        work_orders: works_orders,
+        assessment: super::orders::sees_assessment(&s.actor),
     });
     chrome.nav = QUEUES
         .iter()
@@ -156,8 +166,8 @@ pub async fn nav(state: &AppState, s: &UiSession, current: &str) -> Result<Chrom
             code: "pickups",
             label: s.tr.my_pickups,
             count: i64::try_from(open).unwrap_or(i64::MAX),
-            href: "/pickups/mine".into(),
-            current: current == "/pickups/mine",
+            href: "/console/pickups/mine".into(),
+            current: current == "/console/pickups/mine",
         });
     }
     chrome.screen_pop = screen_pop(state, s).await?;
@@ -495,7 +505,7 @@ impl TimelineFile {
 }
 
 /// The files an event carries.
-fn event_files(e: &CaseEvent) -> Vec<TimelineFile> {
+pub(super) fn event_files(e: &CaseEvent) -> Vec<TimelineFile> {
     match &e.data {
         EventData::MessageAdded { attachments, .. } => {
             attachments.iter().map(TimelineFile::of).collect()
@@ -541,6 +551,8 @@ pub struct CasePage {
     pub error: Option<String>,
     /// A refused form: its reason and what was typed.
     pub refusal: Option<Refusal>,
+    /// The case's work orders to the network and the form that sends one.
+    pub orders: super::orders::OrderPanel,
 }
 
 impl CasePage {
@@ -881,7 +893,15 @@ pub(super) async fn case_page_for(
     };
     let (calls, media) =
         super::calls::calls_on_case(state, &s.actor, case.id.as_str(), s.tr, &tz).await;
+    // The case's files, as references a damage or loss order can carry.
+    let files: Vec<(String, String)> = events
+        .iter()
+        .flat_map(event_files)
+        .map(|f| (f.name, f.url))
+        .collect();
+    let orders = super::orders::order_panel(state, s, &case, files, refusal.as_ref()).await;
     let page = CasePage {
+        orders,
         calls,
         phone: super::calls::words(s.tr.lang),
         macros,

@@ -2,6 +2,7 @@
 //! `chromium-driver`, installed by `.ci/run`). Screenshots of the main pages are written to
 //! `target/screenshots/` (not committed).
 
+mod network;
 mod webdriver;
 
 use reqwest::{Method, StatusCode};

@@ -47,6 +47,16 @@ impl Driver {
     /// Starts chromedriver on a free loopback port and opens a headless session with the
     /// given window size.
     pub async fn start(width: u32, height: u32) -> Driver {
+        Driver::launch(width, height, false).await
+    }
+
+    /// A phone: the viewport exactly `width` CSS pixels wide (Chromium's device emulation;
+    /// a headless window is never narrower than 500 px), touch and a phone's pixel ratio.
+    pub async fn phone(width: u32, height: u32) -> Driver {
+        Driver::launch(width, height, true).await
+    }
+
+    async fn launch(width: u32, height: u32, phone: bool) -> Driver {
         let (driver, browser) = binaries().expect("chromium and chromedriver are installed");
         let port = {
             let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -73,13 +83,19 @@ impl Driver {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        let mut chrome_options = json!({
+            "binary": browser,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--no-proxy-server", format!("--window-size={width},{height}"), "--lang=zh-CN"]
+        });
+        if phone {
+            chrome_options["mobileEmulation"] = json!({
+                "deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0, "touch": true}
+            });
+        }
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": browser,
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--no-proxy-server", format!("--window-size={width},{height}"), "--lang=zh-CN"]
-            },
+            "goog:chromeOptions": chrome_options,
             "goog:loggingPrefs": {"browser": "ALL"},
             // A page that never finishes loading fails the test with its URL, not a timeout.
             "timeouts": {"pageLoad": 60_000, "script": 10_000}

@@ -7,7 +7,27 @@ use serde_json::{Value, json};
 
 use super::{PASSWORD, TestApp, error_code, own_waybill, shipment, spawn_app};
 
-async fn organisation(app: &TestApp, body: Value) -> Value {
+mod pages;
+
+/// The days around today in Shanghai, as assessment parameters.
+fn this_week(app: &TestApp) -> String {
+    let today = today(app);
+    format!(
+        "from={}&to={}",
+        today - jiff::Span::new().days(3),
+        today + jiff::Span::new().days(3)
+    )
+}
+
+/// Today in Shanghai by the server's clock.
+fn today(app: &TestApp) -> jiff::civil::Date {
+    jiff::tz::TimeZone::get("Asia/Shanghai")
+        .unwrap()
+        .to_datetime(kefu_model::Clock::now(app.clock.as_ref()))
+        .date()
+}
+
+pub(crate) async fn organisation(app: &TestApp, body: Value) -> Value {
     let (status, org) = app
         .call(
             Method::POST,
@@ -21,7 +41,7 @@ async fn organisation(app: &TestApp, body: Value) -> Value {
 }
 
 /// A user of `role` in the organisation `key`, signed in.
-async fn staff(app: &TestApp, username: &str, role: &str, key: &str) -> String {
+pub(crate) async fn staff(app: &TestApp, username: &str, role: &str, key: &str) -> String {
     let (status, body) = app
         .call(
             Method::POST,
@@ -35,7 +55,7 @@ async fn staff(app: &TestApp, username: &str, role: &str, key: &str) -> String {
 }
 
 /// The Beijing hub with its Chaoyang and Haidian outlets; a case about a parcel for Chaoyang.
-async fn beijing(app: &TestApp) -> (String, String) {
+pub(crate) async fn beijing(app: &TestApp) -> (String, String) {
     organisation(
         app,
         json!({"key": "bj-hub", "name": "北京分拨中心", "kind": "sorting_center", "districts": ["11"]}),
@@ -306,7 +326,7 @@ async fn the_network_roles_reach_only_their_organisations_work() {
         )
         .await;
     let id = order["id"].as_str().unwrap().to_string();
-    let period = "from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z";
+    let period = this_week(&app);
     // (path, outlet manager, courier, hub manager)
     let gets: Vec<(String, u16, u16, u16)> = vec![
         ("/api/v1/cases".into(), 200, 200, 200),
@@ -399,4 +419,126 @@ async fn the_network_roles_reach_only_their_organisations_work() {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+}
+
+#[tokio::test]
+async fn parcel_volumes_give_complaints_per_ten_thousand_parcels() {
+    let app = spawn_app().await;
+    let (case, _) = beijing(&app).await;
+    let (status, order) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{case}/work-orders"),
+            Some(&app.agent),
+            Some(json!({"kind": "complaint", "organisation": "bj-cy", "details": {"note": "派件员态度差"}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    let today = today(&app);
+    let volumes = "/api/v1/network/organisations/bj-cy/volumes";
+    // Bad reports: refused with the field named, nothing written.
+    for (body, field) in [
+        (json!({"days": []}), "days"),
+        (
+            json!({"days": [{"day": today.to_string(), "parcels": -1}]}),
+            "days[0].parcels",
+        ),
+        (
+            json!({"days": [{"day": today.to_string(), "parcels": 1}, {"day": today.to_string(), "parcels": 2}]}),
+            "days[1].day",
+        ),
+    ] {
+        let (status, err) = app
+            .call(Method::PUT, volumes, Some(&app.admin), Some(body))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+        assert_eq!(err["error"]["field"], field, "{err}");
+    }
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            volumes,
+            Some(&app.admin),
+            Some(json!({"days": [{"day": "2026-13-01", "parcels": 1}]})),
+        )
+        .await;
+    assert!(status.is_client_error(), "{status}");
+    let report = json!({"days": [{"day": today.to_string(), "parcels": 8000}]});
+    let (status, _) = app
+        .call(Method::PUT, volumes, Some(&app.agent), Some(report.clone()))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            "/api/v1/network/organisations/nowhere/volumes",
+            Some(&app.admin),
+            Some(report.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, before) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/network/assessment?{}", this_week(&app)),
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert!(before["items"][0].get("parcels").is_none(), "{before}");
+    let (status, _) = app
+        .call(Method::PUT, volumes, Some(&app.admin), Some(report))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, figures) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/network/assessment?{}", this_week(&app)),
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{figures}");
+    let cy = &figures["items"][0];
+    assert_eq!(cy["organisation_key"], "bj-cy");
+    assert_eq!(
+        (cy["complaints"].as_i64(), cy["parcels"].as_i64()),
+        (Some(1), Some(8000))
+    );
+    assert_eq!(cy["complaints_per_10k"].as_f64(), Some(1.25));
+    assert_eq!(cy["repeat_complaints"], 0);
+    // The drill-down lists the complaint behind the figure.
+    let (_, behind) = app
+        .call(
+            Method::GET,
+            &format!(
+                "/api/v1/work-orders?organisation=bj-cy&figure=complaints&from_day={}&to_day={}",
+                today,
+                today + jiff::Span::new().days(1)
+            ),
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert_eq!(
+        behind["items"].as_array().map(Vec::len),
+        Some(1),
+        "{behind}"
+    );
+    assert_eq!(behind["items"][0]["id"], order["id"]);
+    // Periods in days: a time is not a day, a period over a year is refused.
+    for query in [
+        "from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z".to_string(),
+        "from=2020-01-01&to=2026-01-01".to_string(),
+    ] {
+        let (status, _) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/network/assessment?{query}"),
+                Some(&app.admin),
+                None,
+            )
+            .await;
+        assert!(status.is_client_error(), "{query}: {status}");
+    }
 }

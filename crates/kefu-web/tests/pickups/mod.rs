@@ -368,41 +368,51 @@ async fn the_courier_works_their_pickups_on_the_phone_page() {
     let id = pickup["id"].as_str().unwrap();
     let number = pickup["number"].as_str().unwrap();
 
-    let courier = Console::open(&app, &cy, "zh", "/pickups/mine").await;
+    let courier = Console::open(&app, &cy, "zh", "/console/pickups/mine").await;
     let home = courier.get("/").await;
     assert_eq!(
-        home.location, "/pickups/mine",
+        home.location, "/console/pickups/mine",
         "a courier lands on their pickups"
     );
-    let page = courier.get("/pickups/mine").await;
+    let page = courier.get("/console/pickups/mine").await;
     assert!(page.html.contains(number), "{}", page.html);
     assert!(page.html.contains("tel:13812345678"), "the phone to call");
     assert!(page.html.contains("北京市朝阳区建国路88号"));
-    assert!(page.html.contains("href=\"/pickups/mine\""), "in the nav");
-    assert!(page.html.contains("接单"));
-    form_html(&page.html, &format!("/pickups/{id}/step/accept"));
     assert!(
-        !page.html.contains(&format!("/pickups/{id}/step/fail")),
+        page.html.contains("href=\"/console/pickups/mine\""),
+        "in the nav"
+    );
+    assert!(page.html.contains("接单"));
+    form_html(&page.html, &format!("/console/pickups/{id}/step/accept"));
+    assert!(
+        !page
+            .html
+            .contains(&format!("/console/pickups/{id}/step/fail")),
         "not yet"
     );
-    let other = Console::open(&app, &hd, "en", "/pickups/mine").await;
-    let theirs = other.get("/pickups/mine").await;
+    let other = Console::open(&app, &hd, "en", "/console/pickups/mine").await;
+    let theirs = other.get("/console/pickups/mine").await;
     assert!(!theirs.html.contains(number), "another outlet's pickup");
     assert!(theirs.html.contains("No open pickups."));
-    let refused = other.post(&format!("/pickups/{id}/step/accept"), &[]).await;
+    let refused = other
+        .post(&format!("/console/pickups/{id}/step/accept"), &[])
+        .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
     let accepted = courier
-        .post(&format!("/pickups/{id}/step/accept"), &[])
+        .post(&format!("/console/pickups/{id}/step/accept"), &[])
         .await;
     assert_eq!(
         (accepted.status, accepted.location.as_str()),
-        (StatusCode::SEE_OTHER, "/pickups/mine")
+        (StatusCode::SEE_OTHER, "/console/pickups/mine")
     );
-    let page = courier.get("/pickups/mine").await;
+    let page = courier.get("/console/pickups/mine").await;
     assert!(page.html.contains("快递员已接单"), "{}", page.html);
     let no_reason = courier
-        .post(&format!("/pickups/{id}/step/fail"), &[("note", " ")])
+        .post(
+            &format!("/console/pickups/{id}/step/fail"),
+            &[("note", " ")],
+        )
         .await;
     assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -412,7 +422,7 @@ async fn the_courier_works_their_pickups_on_the_phone_page() {
     );
     let collected = courier
         .post(
-            &format!("/pickups/{id}/step/collect"),
+            &format!("/console/pickups/{id}/step/collect"),
             &[("waybill_no", &own_waybill(62))],
         )
         .await;
@@ -427,7 +437,11 @@ async fn the_courier_works_their_pickups_on_the_phone_page() {
         .await;
     assert_eq!(done["status"], "picked_up");
     assert!(
-        !courier.get("/pickups/mine").await.html.contains(number),
+        !courier
+            .get("/console/pickups/mine")
+            .await
+            .html
+            .contains(number),
         "done: off the list"
     );
     // The desk's nav has no courier page.
@@ -437,7 +451,7 @@ async fn the_courier_works_their_pickups_on_the_phone_page() {
             .get("/queue/mine")
             .await
             .html
-            .contains("href=\"/pickups/mine\"")
+            .contains("href=\"/console/pickups/mine\"")
     );
 }
 

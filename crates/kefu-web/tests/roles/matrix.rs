@@ -985,9 +985,16 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             [200, 403, 403, 403, 403, 403, 401],
         ),
         row(
+            M::PUT,
+            "/api/v1/network/organisations/{id}/volumes",
+            "/api/v1/network/organisations/mx-b/volumes",
+            Some(json!({"days": [{"day": "2026-01-05", "parcels": 1200}]})),
+            [204, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
             M::GET,
             "/api/v1/network/assessment",
-            format!("/api/v1/network/assessment?{period}"),
+            "/api/v1/network/assessment?from=2026-01-01&to=2026-02-01".to_string(),
             None,
             [200, 200, 403, 403, 403, 403, 401],
         ),
