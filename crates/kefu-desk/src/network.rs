@@ -780,6 +780,35 @@ impl Desk {
         Ok(org)
     }
 
+    /// Whether a parcel is in the area of the actor's organisation or one below it: its
+    /// sender's or recipient's district is served there, or a scan names it. `None` when the
+    /// actor belongs to no organisation of the network.
+    pub(crate) async fn parcel_in_area(
+        &self,
+        actor: &Actor,
+        shipment: &kefu_model::shipment::Shipment,
+    ) -> DeskResult<Option<bool>> {
+        let network = self.network().await?;
+        let Some(own) = actor
+            .department_id
+            .as_ref()
+            .and_then(|d| network.by_id(d))
+            .map(|o| o.id.clone())
+        else {
+            return Ok(None);
+        };
+        let ours = |org: Option<&Organisation>| org.is_some_and(|o| network.oversees(&own, &o.id));
+        let by_district = [&shipment.sender.region, &shipment.recipient.region]
+            .into_iter()
+            .filter_map(|r| r.most_specific_code())
+            .any(|code| ours(network.outlet_serving(code)));
+        let by_scan = shipment
+            .events
+            .iter()
+            .any(|scan| ours(network.named_by_scan(&scan.outlet)));
+        Ok(Some(by_district || by_scan))
+    }
+
     // ---- the timer and the notifications ----------------------------------------------------
 
     /// What the timer needs to climb the ladder; `None` when there is no network.

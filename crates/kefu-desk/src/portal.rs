@@ -123,12 +123,26 @@ impl Desk {
         Ok(CustomerView::of(&self.get_customer(actor, id).await?))
     }
 
-    /// A shipment as `actor` may see it: sender and recipient masked for every role.
+    /// A shipment as `actor` may see it: sender and recipient masked for every role. The
+    /// network's staff (an organisation's staff, managers, couriers) see the parcels of their
+    /// area only — others are not found, so nobody learns what another outlet carries.
     pub async fn view_shipment(
         &self,
         actor: &Actor,
         waybill_no: &str,
     ) -> DeskResult<MaskedShipment> {
+        if !actor.can_see_customers() && actor.role.is_department_bound() {
+            let not_found = || DomainError::NotFound(format!("shipment {waybill_no}"));
+            let no = kefu_model::case::parse_waybill_no(waybill_no).ok_or_else(not_found)?;
+            let shipment = self.store.shipment(&no).await?.ok_or_else(not_found)?;
+            return match self.parcel_in_area(actor, &shipment).await? {
+                Some(true) => Ok(MaskedShipment::of(&shipment)),
+                Some(false) => Err(not_found()),
+                None => Err(DomainError::Forbidden(
+                    "this role cannot see shipments".into(),
+                )),
+            };
+        }
         Ok(MaskedShipment::of(
             &self.get_shipment(actor, waybill_no).await?,
         ))

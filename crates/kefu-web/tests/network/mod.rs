@@ -542,3 +542,64 @@ async fn parcel_volumes_give_complaints_per_ten_thousand_parcels() {
         assert!(status.is_client_error(), "{query}: {status}");
     }
 }
+
+#[tokio::test]
+async fn the_network_sees_the_parcels_of_its_area_only() {
+    let app = spawn_app().await;
+    let (_, chaoyang_parcel) = beijing(&app).await;
+    let haidian_parcel = own_waybill(78);
+    let mut body = shipment(&haidian_parcel);
+    body["recipient"]["address"] = json!("北京市海淀区中关村大街1号");
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/shipments",
+            Some(&app.admin),
+            Some(body),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let cy_manager = staff(&app, "cy-boss", "outlet_manager", "bj-cy").await;
+    let cy_courier = staff(&app, "cy-courier", "courier", "bj-cy").await;
+    let hub = staff(&app, "hub-boss", "outlet_manager", "bj-hub").await;
+    // (waybill, Chaoyang's manager, Chaoyang's courier, the hub's manager)
+    let cases = [
+        (&chaoyang_parcel, 200, 200, 200),
+        (&haidian_parcel, 404, 404, 200),
+    ];
+    let mut wrong = Vec::new();
+    for (no, manager, courier, hub_manager) in cases {
+        for (who, token, want) in [
+            ("manager", &cy_manager, manager),
+            ("courier", &cy_courier, courier),
+            ("hub", &hub, hub_manager),
+        ] {
+            let (status, body) = app
+                .call(
+                    Method::GET,
+                    &format!("/api/v1/shipments/{no}"),
+                    Some(token),
+                    None,
+                )
+                .await;
+            if status.as_u16() != want {
+                wrong.push(format!("{who} {no}: {status} {body}"));
+            }
+            // Masked as for everyone: the recipient's phone never in full.
+            if status == StatusCode::OK {
+                assert!(!body.to_string().contains("13900139000"), "{body}");
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    // The full details (an audited reveal) stay with the desk.
+    let (status, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/shipments/{chaoyang_parcel}/reveal"),
+            Some(&cy_manager),
+            Some(json!({"reason": "联系收件人"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
