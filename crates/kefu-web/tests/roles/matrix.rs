@@ -22,6 +22,71 @@ const WHO: [Option<Role>; 7] = [
     None,
 ];
 
+/// The routes (or, for settings, the paths) the network's roles may use, with the status
+/// (outlet manager, courier) the matrix's call gets; 0: refused like every route not listed.
+/// What they may use: their own session, profile, notifications and presence; the network's
+/// organisations, and for a manager the work orders, the assessment, booking pickups and
+/// searching what reached their organisation; the knowledge base and help centre (staff
+/// read it); the reference tools (calendars, waybill recognition, tracking, addresses, the
+/// parsers) and the settings those tools read; public endpoints. Never a customer, a case
+/// outside their organisation, a channel, a user or a configuration change.
+const NETWORK: &[(&str, &str, [u16; 2])] = &[
+    ("POST", "/api/v1/addresses/parse", [200, 200]),
+    ("POST", "/api/v1/auth/login", [200, 200]),
+    ("GET", "/api/v1/calendars", [200, 200]),
+    ("GET", "/api/v1/calendars/{id}", [200, 200]),
+    ("POST", "/api/v1/calendars/{id}/add", [200, 200]),
+    ("GET", "/api/v1/canned", [200, 200]),
+    ("POST", "/api/v1/canned", [201, 0]),
+    ("GET", "/api/v1/canned/{id}", [200, 200]),
+    ("GET", "/api/v1/cases", [200, 200]),
+    ("POST", "/api/v1/chat/conversations", [201, 201]),
+    ("GET", "/api/v1/departments", [200, 200]),
+    ("GET", "/api/v1/help/articles", [200, 200]),
+    ("GET", "/api/v1/help/articles/{id}", [200, 200]),
+    ("POST", "/api/v1/help/articles/{id}/feedback", [204, 204]),
+    ("GET", "/api/v1/help/search", [200, 200]),
+    ("GET", "/api/v1/kb/articles", [200, 200]),
+    ("GET", "/api/v1/kb/articles/{id}", [200, 200]),
+    ("GET", "/api/v1/kb/articles/{id}/feedback", [200, 200]),
+    ("POST", "/api/v1/kb/articles/{id}/feedback", [204, 204]),
+    ("GET", "/api/v1/kb/articles/{id}/versions", [200, 200]),
+    (
+        "GET",
+        "/api/v1/kb/articles/{id}/versions/{version}",
+        [200, 200],
+    ),
+    ("GET", "/api/v1/kb/categories", [200, 200]),
+    ("GET", "/api/v1/kb/reviews/overdue", [200, 200]),
+    ("GET", "/api/v1/kb/search", [200, 0]),
+    ("GET", "/api/v1/me", [200, 200]),
+    ("GET", "/api/v1/me/presence", [200, 200]),
+    ("GET", "/api/v1/network/assessment", [200, 0]),
+    ("GET", "/api/v1/network/organisations", [200, 200]),
+    ("GET", "/api/v1/network/organisations/{id}", [200, 200]),
+    ("POST", "/api/v1/nlu/parse", [200, 200]),
+    ("GET", "/api/v1/notifications", [200, 200]),
+    ("POST", "/api/v1/notifications/read", [200, 200]),
+    ("GET", "/api/v1/openapi.json", [200, 200]),
+    ("GET", "/api/v1/pickups", [200, 0]),
+    ("POST", "/api/v1/pickups", [201, 0]),
+    ("POST", "/api/v1/pickups/quote", [200, 0]),
+    ("GET", "/api/v1/search", [200, 0]),
+    ("GET", "/api/v1/settings/coverage", [200, 0]),
+    ("GET", "/api/v1/settings/kb_categories", [200, 200]),
+    ("GET", "/api/v1/settings/prohibited", [200, 0]),
+    ("GET", "/api/v1/settings/rate_card", [200, 0]),
+    ("GET", "/api/v1/settings/tracking", [200, 0]),
+    ("GET", "/api/v1/settings/waybill_format", [200, 200]),
+    ("GET", "/api/v1/sla-policies", [200, 200]),
+    ("POST", "/api/v1/tracking/query", [200, 200]),
+    ("GET", "/api/v1/waybills/{id}/recognize", [200, 200]),
+    ("GET", "/api/v1/work-orders", [200, 0]),
+    ("GET", "/healthz", [200, 200]),
+    ("GET", "/metrics", [200, 200]),
+    ("GET", "/readyz", [200, 200]),
+];
+
 /// One endpoint's row: the route as `ROUTES` spells it, the call each column makes, and the
 /// status each column must get (admin, supervisor, agent, department, readonly, finance,
 /// anonymous).
@@ -1671,6 +1736,61 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
     }
     if std::env::var_os("KEFU_MATRIX_PRINT").is_some() {
         eprintln!("{}", seen.join("\n"));
+    }
+
+    // The network's two roles, on every route: an outlet manager and a courier of the matrix's
+    // outlet, making the department column's call. They are refused everything (403 by their
+    // role, or 404 for what their organisation cannot see) except the routes in `NETWORK`,
+    // where they get exactly the status given.
+    let mut network_tokens = Vec::new();
+    for (name, role) in [("mx-manager", "outlet_manager"), ("mx-courier", "courier")] {
+        let (status, body) = app
+            .call(
+                Method::POST,
+                "/api/v1/users",
+                Some(&app.admin),
+                Some(json!({"username": name, "password": PASSWORD, "role": role, "department": "mx-b"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        network_tokens.push(app.login(name).await);
+    }
+    for r in &rows {
+        if r.route.ends_with("/ws")
+            || r.route.starts_with("/hooks/")
+            || r.route == "/api/v1/auth/logout"
+        {
+            continue;
+        }
+        for (i, token) in network_tokens.iter().enumerate() {
+            let (path, body) = r.calls[3].clone();
+            let bare = path.split('?').next().unwrap_or_default();
+            // A tracking query that also opens a case is refused: they open no cases.
+            let opens_case = body.as_ref().is_some_and(|b| b.get("open_case").is_some());
+            let allowed = NETWORK.iter().find(|(m, route, ..)| {
+                !opens_case && r.method.as_str() == *m && (r.route == *route || bare == *route)
+            });
+            let (status, reply) = app.call(r.method.clone(), &path, Some(token), body).await;
+            let got = status.as_u16();
+            // Refused: forbidden by the role, or not found where their organisation cannot see.
+            let refused = (got == 403 && error_code(&reply) == "forbidden")
+                || (got == 404 && error_code(&reply) == "not_found");
+            let ok = match allowed {
+                Some((.., want)) if want[i] != 0 => got == want[i],
+                _ => refused,
+            };
+            if !ok {
+                wrong.push(format!(
+                    "{} {path} as {}: {got} (want {}) {reply}",
+                    r.method,
+                    ["outlet_manager", "courier"][i],
+                    allowed
+                        .map(|(.., w)| w[i])
+                        .filter(|w| *w != 0)
+                        .map_or("403 or 404".to_string(), |w| w.to_string())
+                ));
+            }
+        }
     }
     assert!(
         wrong.is_empty(),
