@@ -109,6 +109,18 @@ pub async fn fresh_sqlite_desk(
     }
 }
 
+/// The bytes of the files directly in `dir` (a store's database, its WAL and shared memory);
+/// 0 when it cannot be read.
+pub fn dir_bytes(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok()?.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
 /// Asks the OS for a free loopback port. Another process could take it before the server binds;
 /// the health check then fails visibly.
 pub fn free_port() -> Result<u16, String> {

@@ -352,13 +352,7 @@ async fn main() {
         }
     }
     let setup_secs = started.elapsed().as_secs_f64();
-    let db_bytes: u64 = std::fs::read_dir(&dir)
-        .map(|d| {
-            d.filter_map(|e| e.ok()?.metadata().ok())
-                .map(|m| m.len())
-                .sum()
-        })
-        .unwrap_or(0);
+    let db_bytes: u64 = kefu_bench::dir_bytes(&dir);
     println!(
         "kefu-bench-network: {sent} work orders on {case_serial} cases to {outlets} outlets over {days} days, \
          sent and answered in {setup_secs:.0} s; database {:.0} MiB",

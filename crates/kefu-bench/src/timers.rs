@@ -90,13 +90,7 @@ async fn main() {
         }
     }
     let setup_secs = started.elapsed().as_secs_f64();
-    let db_bytes: u64 = std::fs::read_dir(&dir)
-        .map(|d| {
-            d.filter_map(|e| e.ok()?.metadata().ok())
-                .map(|m| m.len())
-                .sum()
-        })
-        .unwrap_or(0);
+    let db_bytes: u64 = kefu_bench::dir_bytes(&dir);
     println!(
         "kefu-bench-timers: {n} open cases ({} running clocks) created in {setup_secs:.1} s ({:.0} cases/s)",
         2 * n,
