@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::webdriver::Driver;
 use super::{browser_available, no_console_errors, screenshots};
 use crate::PASSWORD;
-use crate::network::{beijing, staff};
+use crate::network::beijing;
 
 async fn sign_in(d: &Driver, base: &str, user: &str) {
     d.goto(&format!("{base}/login")).await;
@@ -24,7 +24,7 @@ async fn an_agent_sends_an_intercept_and_the_outlet_completes_it_on_a_phone() {
     }
     let app = crate::spawn_app().await;
     let (case, no) = beijing(&app).await;
-    staff(&app, "cy-boss", "outlet_manager", "bj-cy").await;
+    app.staff_of("cy-boss", "outlet_manager", "bj-cy").await;
     let shots = screenshots();
     // The agent, on a desktop: the panel's form is pre-filled; two choices make it an
     // intercept back to the sender.

@@ -3,7 +3,7 @@
 //! courier) may and may not reach.
 
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{PASSWORD, TestApp, error_code, own_waybill, shipment, spawn_app};
 
@@ -27,47 +27,16 @@ fn today(app: &TestApp) -> jiff::civil::Date {
         .date()
 }
 
-pub(crate) async fn organisation(app: &TestApp, body: Value) -> Value {
-    let (status, org) = app
-        .call(
-            Method::POST,
-            "/api/v1/network/organisations",
-            Some(&app.admin),
-            Some(body),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{org}");
-    org
-}
-
-/// A user of `role` in the organisation `key`, signed in.
-pub(crate) async fn staff(app: &TestApp, username: &str, role: &str, key: &str) -> String {
-    let (status, body) = app
-        .call(
-            Method::POST,
-            "/api/v1/users",
-            Some(&app.admin),
-            Some(json!({"username": username, "password": PASSWORD, "role": role, "department": key})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    app.login(username).await
-}
-
 /// The Beijing hub with its Chaoyang and Haidian outlets; a case about a parcel for Chaoyang.
 pub(crate) async fn beijing(app: &TestApp) -> (String, String) {
-    organisation(
-        app,
-        json!({"key": "bj-hub", "name": "北京分拨中心", "kind": "sorting_center", "districts": ["11"]}),
+    app.organisation(json!({"key": "bj-hub", "name": "北京分拨中心", "kind": "sorting_center", "districts": ["11"]}),
     )
     .await;
     for (key, name, district) in [
         ("bj-cy", "北京朝阳网点", "110105"),
         ("bj-hd", "北京海淀网点", "110108"),
     ] {
-        organisation(
-            app,
-            json!({"key": key, "name": name, "kind": "outlet", "parent": "bj-hub", "districts": [district],
+        app.organisation(json!({"key": key, "name": name, "kind": "outlet", "parent": "bj-hub", "districts": [district],
                 "contacts": [{"name": "前台", "phone": "01065001234"}]}),
         )
         .await;
@@ -95,8 +64,8 @@ pub(crate) async fn beijing(app: &TestApp) -> (String, String) {
 async fn an_order_goes_to_the_outlet_and_its_answer_comes_back_to_the_case() {
     let app = spawn_app().await;
     let (case, no) = beijing(&app).await;
-    let cy = staff(&app, "cy-staff", "department", "bj-cy").await;
-    let hd = staff(&app, "hd-staff", "department", "bj-hd").await;
+    let cy = app.staff_of("cy-staff", "department", "bj-cy").await;
+    let hd = app.staff_of("hd-staff", "department", "bj-hd").await;
     let (status, order) = app
         .call(
             Method::POST,
@@ -314,9 +283,9 @@ async fn bad_orders_and_organisations_are_refused_with_nothing_written() {
 async fn the_network_roles_reach_only_their_organisations_work() {
     let app = spawn_app().await;
     let (case, _) = beijing(&app).await;
-    let manager = staff(&app, "cy-boss", "outlet_manager", "bj-cy").await;
-    let courier = staff(&app, "cy-courier", "courier", "bj-cy").await;
-    let hub = staff(&app, "hub-boss", "outlet_manager", "bj-hub").await;
+    let manager = app.staff_of("cy-boss", "outlet_manager", "bj-cy").await;
+    let courier = app.staff_of("cy-courier", "courier", "bj-cy").await;
+    let hub = app.staff_of("hub-boss", "outlet_manager", "bj-hub").await;
     let (_, order) = app
         .call(
             Method::POST,
@@ -559,9 +528,9 @@ async fn the_network_sees_the_parcels_of_its_area_only() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
-    let cy_manager = staff(&app, "cy-boss", "outlet_manager", "bj-cy").await;
-    let cy_courier = staff(&app, "cy-courier", "courier", "bj-cy").await;
-    let hub = staff(&app, "hub-boss", "outlet_manager", "bj-hub").await;
+    let cy_manager = app.staff_of("cy-boss", "outlet_manager", "bj-cy").await;
+    let cy_courier = app.staff_of("cy-courier", "courier", "bj-cy").await;
+    let hub = app.staff_of("hub-boss", "outlet_manager", "bj-hub").await;
     // (waybill, Chaoyang's manager, Chaoyang's courier, the hub's manager)
     let cases = [
         (&chaoyang_parcel, 200, 200, 200),

@@ -5,7 +5,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use super::{beijing, event_count, staff};
+use super::{beijing, event_count};
 use crate::console::{Console, form_html};
 use crate::spawn_app;
 
@@ -26,7 +26,7 @@ fn selected(html: &str, id: &str) -> String {
 async fn an_agent_sends_an_order_from_the_case_page_and_the_outlet_answers_from_its_queue() {
     let app = spawn_app().await;
     let (case, no) = beijing(&app).await;
-    let cy = staff(&app, "cy-staff", "department", "bj-cy").await;
+    let cy = app.staff_of("cy-staff", "department", "bj-cy").await;
     // The case is about a delay: the form proposes 催件, to the outlet of the recipient's
     // district, about the case's parcel.
     let (status, _) = app
@@ -213,9 +213,9 @@ async fn an_open_order_is_rerouted_and_withdrawn_from_the_case_page() {
 async fn the_queue_is_for_the_network_and_the_desks_supervisors_and_outlet_staff_land_there() {
     let app = spawn_app().await;
     let (case, no) = beijing(&app).await;
-    let manager = staff(&app, "cy-boss", "outlet_manager", "bj-cy").await;
-    let courier = staff(&app, "cy-courier", "courier", "bj-cy").await;
-    let hd = staff(&app, "hd-staff", "department", "bj-hd").await;
+    let manager = app.staff_of("cy-boss", "outlet_manager", "bj-cy").await;
+    let courier = app.staff_of("cy-courier", "courier", "bj-cy").await;
+    let hd = app.staff_of("hd-staff", "department", "bj-hd").await;
     let (status, _) = app
         .call(
             Method::POST,
@@ -317,8 +317,8 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
 async fn the_assessment_ranks_organisations_drills_down_and_downloads_as_csv() {
     let app = spawn_app().await;
     let (case, no) = beijing(&app).await;
-    let manager = staff(&app, "cy-boss", "outlet_manager", "bj-cy").await;
-    let courier = staff(&app, "cy-courier", "courier", "bj-cy").await;
+    let manager = app.staff_of("cy-boss", "outlet_manager", "bj-cy").await;
+    let courier = app.staff_of("cy-courier", "courier", "bj-cy").await;
     // Two orders to Chaoyang (one refused), one to Haidian.
     let mut ids = Vec::new();
     for (org, note) in [

@@ -8,54 +8,25 @@ use kefu_model::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::{PASSWORD, TestApp, error_code, own_waybill, spawn_app};
-
-async fn user(app: &TestApp, username: &str, role: &str, org: &str) -> String {
-    let (status, body) = app
-        .call(
-            Method::POST,
-            "/api/v1/users",
-            Some(&app.admin),
-            Some(json!({"username": username, "password": PASSWORD, "role": role, "department": org})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    app.login(username).await
-}
-
-async fn organisation(app: &TestApp, body: Value) {
-    let (status, org) = app
-        .call(
-            Method::POST,
-            "/api/v1/network/organisations",
-            Some(&app.admin),
-            Some(body),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{org}");
-}
+use super::{TestApp, error_code, own_waybill, spawn_app};
 
 /// Chaoyang and Haidian outlets under the Beijing centre, a courier login at each, the
 /// centre's manager. Returns (Chaoyang's courier, Haidian's courier, the manager).
 async fn network(app: &TestApp) -> (String, String, String) {
-    organisation(
-        app,
-        json!({"key": "bj-hub", "name": "北京分拨中心", "kind": "sorting_center", "districts": ["11"]}),
+    app.organisation(json!({"key": "bj-hub", "name": "北京分拨中心", "kind": "sorting_center", "districts": ["11"]}),
     )
     .await;
     for (key, name, district) in [
         ("bj-cy", "北京朝阳网点", "110105"),
         ("bj-hd", "北京海淀网点", "110108"),
     ] {
-        organisation(
-            app,
-            json!({"key": key, "name": name, "kind": "outlet", "parent": "bj-hub", "districts": [district]}),
+        app.organisation(json!({"key": key, "name": name, "kind": "outlet", "parent": "bj-hub", "districts": [district]}),
         )
         .await;
     }
-    let cy = user(app, "cy-courier", "courier", "bj-cy").await;
-    let hd = user(app, "hd-courier", "courier", "bj-hd").await;
-    let boss = user(app, "hub-boss", "outlet_manager", "bj-hub").await;
+    let cy = app.staff_of("cy-courier", "courier", "bj-cy").await;
+    let hd = app.staff_of("hd-courier", "courier", "bj-hd").await;
+    let boss = app.staff_of("hub-boss", "outlet_manager", "bj-hub").await;
     for (key, name, district, id, courier, login) in [
         (
             "bj-cy",

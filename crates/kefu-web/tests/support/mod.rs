@@ -189,6 +189,34 @@ impl TestApp {
         token
     }
 
+    /// A network organisation created by the admin (the answer).
+    pub async fn organisation(&self, body: Value) -> Value {
+        let (status, org) = self
+            .call(
+                Method::POST,
+                "/api/v1/network/organisations",
+                Some(&self.admin),
+                Some(body),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{org}");
+        org
+    }
+
+    /// A user of `role` in the organisation or department `key`, signed in (the token).
+    pub async fn staff_of(&self, username: &str, role: &str, key: &str) -> String {
+        let (status, body) = self
+            .call(
+                Method::POST,
+                "/api/v1/users",
+                Some(&self.admin),
+                Some(json!({"username": username, "password": PASSWORD, "role": role, "department": key})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        self.login(username).await
+    }
+
     /// What a node's timer loop does on a tick: records the breaches of every service clock
     /// that fell due by the server's (test) clock. Returns how many fired.
     pub async fn fire_due_timers(&self) -> usize {
