@@ -84,6 +84,14 @@ pub fn fresh_temp_dir(prefix: &str) -> Result<PathBuf, String> {
 pub async fn fresh_sqlite_desk(
     prefix: &str,
 ) -> Result<(PathBuf, kefu_desk::Desk, kefu_model::Actor), String> {
+    fresh_sqlite_desk_on(prefix, std::sync::Arc::new(kefu_model::SystemClock)).await
+}
+
+/// [`fresh_sqlite_desk`] on the clock given (a bench that plays days moves a fixed clock).
+pub async fn fresh_sqlite_desk_on(
+    prefix: &str,
+    clock: std::sync::Arc<dyn kefu_model::Clock>,
+) -> Result<(PathBuf, kefu_desk::Desk, kefu_model::Actor), String> {
     use std::sync::Arc;
     let dir = fresh_temp_dir(prefix)?;
     let store: Arc<dyn kefu_desk::Store> = Arc::new(
@@ -92,8 +100,7 @@ pub async fn fresh_sqlite_desk(
             .map_err(|e| format!("cannot open the store: {e}"))?,
     );
     let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC);
-    let desk =
-        kefu_desk::Desk::new(store.clone(), Arc::new(kefu_model::SystemClock)).with_time_zone(tz);
+    let desk = kefu_desk::Desk::new(store.clone(), clock).with_time_zone(tz);
     let setup = async {
         desk.bootstrap_admin(Some("bench-password".into())).await?;
         desk.install_builtin_calendars().await?;

@@ -14,7 +14,6 @@ use std::time::Instant;
 use jiff::SignedDuration;
 use jiff::civil::Date;
 use kefu_bench::{Lcg, percentile, proc_status};
-use kefu_desk::Desk;
 use kefu_desk::network::OrderAction;
 use kefu_model::drafts::{CaseDraft, CustomerDraft};
 use kefu_model::ids::CaseId;
@@ -22,7 +21,7 @@ use kefu_model::network::OrganisationDraft;
 use kefu_model::work_order::{
     DayVolume, OrderDetails, OrderFigure, OrderKind, OrderQuery, WorkOrderDraft,
 };
-use kefu_model::{Actor, Channel, FixedClock};
+use kefu_model::{Channel, FixedClock};
 
 const ORDERS_PER_CASE: usize = 10;
 const WORKERS: usize = 32;
@@ -143,33 +142,15 @@ async fn main() {
     let n = arg(1, 1_000_000);
     let days = arg(2, 365).max(1);
     let outlets = arg(3, 200).max(1);
-    let dir = kefu_bench::fresh_temp_dir("kefu-bench-network").unwrap_or_else(|e| fail("dir", e));
-    let store: Arc<dyn kefu_desk::Store> = Arc::new(
-        kefu_store_sqlite::open(&dir.join("kefu.db"))
-            .await
-            .unwrap_or_else(|e| fail("open the store", e)),
-    );
     // Monday 2026-01-05, 09:00 in Shanghai.
     let start: jiff::Timestamp = "2026-01-05T01:00:00Z"
         .parse()
         .unwrap_or_else(|e| fail("start", e));
     let clock = Arc::new(FixedClock::new(start));
-    let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC);
-    let desk = Desk::new(store.clone(), clock.clone()).with_time_zone(tz.clone());
-    let admin: Actor = async {
-        desk.bootstrap_admin(Some("bench-password".into())).await?;
-        desk.install_builtin_calendars().await?;
-        desk.install_default_policies().await?;
-        store
-            .user_by_username("admin")
-            .await
-            .map_err(kefu_model::DomainError::from)
-    }
-    .await
-    .ok()
-    .flatten()
-    .map(|u| Actor::of(&u))
-    .unwrap_or_else(|| fail("setup", "no admin"));
+    let (dir, desk, admin) = kefu_bench::fresh_sqlite_desk_on("kefu-bench-network", clock.clone())
+        .await
+        .unwrap_or_else(|e| fail("setup", e));
+    let tz = desk.time_zone().clone();
 
     // The network: a region, its centres, the outlets spread over the centres.
     let started = Instant::now();

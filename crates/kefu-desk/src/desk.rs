@@ -82,6 +82,18 @@ pub(crate) fn require(ok: bool, what: &str) -> DeskResult<()> {
     }
 }
 
+/// Whether a write lost a race with another writer of the same record (worth reading again).
+pub(crate) fn lost_a_race(e: &DomainError) -> bool {
+    matches!(
+        e,
+        DomainError::Store(kefu_model::StoreError::VersionConflict)
+            | DomainError::Conflict {
+                code: "version_conflict",
+                ..
+            }
+    )
+}
+
 pub(crate) fn limit(requested: Option<u32>) -> u32 {
     requested.unwrap_or(50).clamp(1, MAX_LIST)
 }

@@ -1615,11 +1615,7 @@ impl Desk {
                 .await
             {
                 Ok(()) => return Ok(pickup),
-                Err(DomainError::Store(StoreError::VersionConflict)) => continue,
-                Err(DomainError::Conflict {
-                    code: "version_conflict",
-                    ..
-                }) => continue,
+                Err(e) if crate::desk::lost_a_race(&e) => continue,
                 Err(e) => return Err(e),
             }
         }

@@ -6,7 +6,7 @@
 //! into organisations.
 
 use kefu_model::case::EventData;
-use kefu_model::error::{DomainError, StoreError};
+use kefu_model::error::DomainError;
 use kefu_model::network::{CourierEntry, Network, OrgKind, OrganisationDraft};
 use kefu_model::parcels::CourierStepBody;
 use kefu_model::pickup::{
@@ -186,11 +186,7 @@ impl Desk {
                 .await
             {
                 Ok(()) => return Ok(pickup),
-                Err(DomainError::Store(StoreError::VersionConflict)) => continue,
-                Err(DomainError::Conflict {
-                    code: "version_conflict",
-                    ..
-                }) => continue,
+                Err(e) if crate::desk::lost_a_race(&e) => continue,
                 Err(e) => return Err(e),
             }
         }
