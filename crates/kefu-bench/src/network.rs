@@ -186,7 +186,6 @@ async fn main() {
 
     // Day by day: the day's cases, their orders at 09:00, the quick answers at 09:30, the
     // refusals and late completions at 15:00.
-    let cases_total = n.div_ceil(ORDERS_PER_CASE);
     let mut rng = Lcg(20_261_207);
     let mut sent = 0usize;
     let mut case_serial = 0usize;
@@ -204,9 +203,8 @@ async fn main() {
         let morning = start + SignedDuration::from_hours(24 * day as i64);
         clock.set(morning);
         let today = n * (day + 1) / days - sent;
-        let day_cases = today
-            .div_ceil(ORDERS_PER_CASE)
-            .min(cases_total - case_serial.min(cases_total));
+        // Each day's orders on that day's cases (a case holds up to ORDERS_PER_CASE).
+        let day_cases = today.div_ceil(ORDERS_PER_CASE);
         let drafts: Vec<usize> = (case_serial..case_serial + day_cases).collect();
         case_serial += day_cases;
         let created = Arc::new(std::sync::Mutex::new(Vec::with_capacity(day_cases)));
@@ -354,8 +352,11 @@ async fn main() {
         "  the assessment counts {counted} orders ({complaints} complaints, {repeats} repeats) at {} organisations",
         whole.len()
     );
-    if counted != sent as i64 {
-        fail("the assessment's count", format!("{counted} != {sent}"));
+    if sent != n || counted != sent as i64 {
+        fail(
+            "the orders",
+            format!("{n} asked, {sent} sent, {counted} counted"),
+        );
     }
     let mut every = [0f64; 200];
     let mut last_month = [0f64; 200];
