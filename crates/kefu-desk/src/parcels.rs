@@ -1082,11 +1082,6 @@ fn pickup_number(now: Timestamp, zone: &jiff::tz::TimeZone) -> String {
     format!("PU{date}{}", &kefu_model::ids::short_id()[..6])
 }
 
-/// A parsed address as province, city and district (for a case's description).
-fn origin_text(address: &kefu_regions::ParsedAddress) -> String {
-    kefu_model::shipment::region_text(address)
-}
-
 fn address_region(field: &str, address: &str) -> DeskResult<(kefu_regions::ParsedAddress, String)> {
     let text = address.trim();
     if text.is_empty() || text.chars().count() > 200 {
@@ -1244,30 +1239,21 @@ impl Desk {
         let case = match case {
             Some(c) => c,
             None => {
-                let channel = if actor.user_id.as_str() == "portal" {
-                    kefu_model::codes::Channel::Web
-                } else {
-                    draft.channel.unwrap_or(kefu_model::codes::Channel::Api)
-                };
+                let channel = draft.channel.unwrap_or(kefu_model::codes::Channel::Api);
                 let case_draft = kefu_model::drafts::CaseDraft {
                     channel,
                     subject: format!("上门取件 {number}"),
                     description: format!(
                         "{} → {}：{}",
-                        origin_text(&origin),
-                        origin_text(&destination),
+                        kefu_model::shipment::region_text(&origin),
+                        kefu_model::shipment::region_text(&destination),
                         draft.item.trim()
                     ),
                     customer_id: None,
                     customer: Some(kefu_model::drafts::CustomerDraft {
                         name: Some(name.clone()),
                         phone: Some(phone.as_str().to_string()),
-                        phones: Vec::new(),
-                        email: None,
-                        emails: Vec::new(),
-                        external_ids: Vec::new(),
-                        grade: None,
-                        tags: Vec::new(),
+                        ..kefu_model::drafts::CustomerDraft::default()
                     }),
                     category: Some(kefu_model::codes::Category::Pickup),
                     priority: None,

@@ -248,6 +248,16 @@ impl WorkOrder {
         }
     }
 
+    /// The deadline an open order runs against: its response until it is answered, then its
+    /// completion (the queue's order; the store sorts by the same rule).
+    pub fn current_deadline(&self) -> Timestamp {
+        if self.responded_at.is_none() {
+            self.response_due_at
+        } else {
+            self.completion_due_at
+        }
+    }
+
     pub fn is_late(&self, stage: OrderStage) -> bool {
         self.late.contains(&stage)
     }

@@ -38,13 +38,14 @@ pub fn kind_label(lang: Lang, kind: OrderKind) -> &'static str {
 }
 
 pub fn state_label(lang: Lang, state: OrderState) -> &'static str {
-    match state {
-        OrderState::Sent => lang.pick("待响应", "Waiting for a response"),
-        OrderState::Replied => lang.pick("处理中", "In hand"),
-        OrderState::Completed => lang.pick("已完成", "Completed"),
-        OrderState::Refused => lang.pick("已拒绝", "Refused"),
-        OrderState::Withdrawn => lang.pick("已撤回", "Withdrawn"),
-    }
+    let en = match state {
+        OrderState::Sent => "Waiting for a response",
+        OrderState::Replied => "In hand",
+        OrderState::Completed => "Completed",
+        OrderState::Refused => "Refused",
+        OrderState::Withdrawn => "Withdrawn",
+    };
+    lang.pick(state.label_zh(), en)
 }
 
 fn routed_label(tr: &Tr, by: RoutedBy) -> &'static str {
@@ -118,16 +119,6 @@ pub struct OrderLine {
     pub history: Vec<HistoryLine>,
 }
 
-/// The deadline an open order runs against: its response until it is answered, then its
-/// completion.
-fn current_deadline(o: &WorkOrder) -> Timestamp {
-    if o.responded_at.is_none() {
-        o.response_due_at
-    } else {
-        o.completion_due_at
-    }
-}
-
 fn asked_of(tr: &Tr, o: &WorkOrder) -> String {
     let d = &o.details;
     let mut parts = vec![d.note.clone()];
@@ -162,7 +153,7 @@ pub fn order_line(
     tz: &TimeZone,
 ) -> OrderLine {
     let open = o.state.is_open();
-    let due = current_deadline(o);
+    let due = o.current_deadline();
     let (left, overdue) = if !open {
         (String::new(), false)
     } else if due >= now {
@@ -617,7 +608,7 @@ async fn queue_view(
         Err(e) => return error_page(s.tr, Some(&s), &e),
     };
     // Soonest deadline first: the response until answered, then the completion.
-    listed.sort_by_key(|l| (!l.order.state.is_open(), current_deadline(&l.order)));
+    listed.sort_by_key(|l| (!l.order.state.is_open(), l.order.current_deadline()));
     let network = state
         .desk
         .network()
