@@ -604,16 +604,6 @@ fn importer() -> Actor {
     }
 }
 
-fn dir_bytes(dir: &std::path::Path) -> u64 {
-    std::fs::read_dir(dir)
-        .map(|d| {
-            d.filter_map(|e| e.ok()?.metadata().ok())
-                .map(|m| m.len())
-                .sum()
-        })
-        .unwrap_or(0)
-}
-
 async fn load(desk: &Desk, plan: &Arc<Plan>, args: &Args) -> Result<(), String> {
     let n = args.count;
     let batch = args.batch;
@@ -795,7 +785,7 @@ async fn run_store(
     if let Some(dir) = dir {
         println!(
             "  database on disk (with WAL): {:.0} MiB; process RSS {} (peak {})",
-            dir_bytes(dir) as f64 / 1_048_576.0,
+            kefu_bench::dir_bytes(dir) as f64 / 1_048_576.0,
             proc_status("VmRSS:"),
             proc_status("VmHWM:")
         );
