@@ -296,6 +296,7 @@ impl Desk {
                 (category, priority, self.classifier.name().to_string())
             }
         };
+        let kpi = self.kpi_context(grade.get(), &waybill_nos).await?;
         let id = CaseId::new(now);
         let idempotency = idempotency.map(|(key, request_hash)| IdempotencyKey {
             user_id: actor.user_id.clone(),
@@ -344,6 +345,7 @@ impl Desk {
                 template,
                 number_date,
                 idempotency,
+                kpi: Some(kpi),
             })
             .await
             .map_err(|e| match e {
@@ -620,20 +622,9 @@ impl Desk {
             }
             let (after, mut events) = self.events_for(&case, &actor.event_name(), changes.clone());
             let config = self.sla_config().await?;
-            // The customer's grade matters only to policies that match on it.
-            let grade_matters = config
-                .policies
-                .iter()
-                .any(|(_, p)| p.matches.customer_grade.is_some());
-            let grade = match grade_matters {
-                true => self
-                    .store
-                    .customer_by_id(&case.customer_id)
-                    .await?
-                    .map_or(Grade::DEFAULT, |c| c.grade),
-                false => Grade::DEFAULT,
-            }
-            .get();
+            // The grade serves the policies that match on it and the case's figures.
+            let grade = self.customer_grade(&after.customer_id).await?;
+            let kpi = self.kpi_context(grade, &after.waybill_nos).await?;
             let mut clocks = sla::plan(Some(&case), &after, &changes, grade, &config, self.now())?;
             clocks.extend(sla::settle_commitments(&after, &changes, self.now()));
             let (with_clocks, more) = self.events_for(&after, SLA_ACTOR, clocks);
@@ -679,6 +670,7 @@ impl Desk {
                 deliveries: &queued,
                 call,
                 media_fetches,
+                kpi: Some(&kpi),
             };
             let written = self
                 .store

@@ -17,6 +17,7 @@ pub mod chat;
 pub mod corrections;
 pub mod desk;
 pub mod export;
+pub mod figures;
 pub mod knowledge;
 pub mod lookup;
 pub mod network;

@@ -23,9 +23,6 @@ use kefu_model::work_order::{
     WorkOrderSent, plan_details, plan_volumes, route,
 };
 
-/// The longest period an assessment covers (a year and a day, for leap years).
-pub const ASSESSMENT_MAX_DAYS: i64 = 366;
-
 use crate::cases::Along;
 use crate::desk::{Desk, DeskResult, require, system_actor};
 
@@ -715,20 +712,7 @@ impl Desk {
             ),
             "the assessment is for supervisors and organisation managers",
         )?;
-        if to <= from {
-            return Err(DomainError::invalid("to", "must be after from"));
-        }
-        // A date's span is counted in days unless asked otherwise.
-        if from
-            .until(to)
-            .ok()
-            .is_none_or(|span| i64::from(span.get_days()) > ASSESSMENT_MAX_DAYS)
-        {
-            return Err(DomainError::invalid(
-                "to",
-                format!("a period of at most {ASSESSMENT_MAX_DAYS} days"),
-            ));
-        }
+        crate::figures::check_period(from, to)?;
         let figures = self.store.order_figures(from, to).await?;
         if actor.role != Role::OutletManager {
             return Ok(figures);

@@ -46,6 +46,7 @@ pub trait Store:
     + ChannelStore
     + CallStore
     + NetworkStore
+    + FigureStore
 {
 }
 
@@ -63,6 +64,7 @@ impl<T> Store for T where
         + ChannelStore
         + CallStore
         + NetworkStore
+        + FigureStore
         + ?Sized
 {
 }
@@ -71,7 +73,8 @@ impl<T> Store for T where
 pub mod prelude {
     pub use super::{
         AuditStore, CallStore, CaseStore, ChannelStore, ChatStore, ConfigStore, DirectoryStore,
-        KnowledgeStore, NetworkStore, OutboxStore, ParcelStore, Signals, Store, TransferStore,
+        FigureStore, KnowledgeStore, NetworkStore, OutboxStore, ParcelStore, Signals, Store,
+        TransferStore,
     };
 }
 
@@ -93,6 +96,9 @@ pub struct AppendOptions<'a> {
     /// Media downloads written (created or replaced by id) with the events: a customer's
     /// picture or voice message with its case message, an attempt's outcome with its event.
     pub media_fetches: &'a [MediaFetch],
+    /// What the case's row of key figures needs besides the case (`None`: the row is left as
+    /// it is — stores written by hand in tests).
+    pub kpi: Option<&'a kefu_model::kpi::KpiContext>,
 }
 
 /// A call's record to write: new (`expected_version` `None`; a taken key is
@@ -597,6 +603,52 @@ pub trait NetworkStore: Send + Sync {
         &self,
         organisation: &kefu_model::ids::DepartmentId,
         days: &[kefu_model::work_order::DayVolume],
+    ) -> StoreResult<()>;
+}
+
+/// The key performance figures' read model: per case a row of its keys and figures, per
+/// dimension and day their sums — both written by [`CaseStore::append_events`] and
+/// [`CaseStore::create_case`] from the projection, and rebuilt by [`FigureStore::put_case_kpis`].
+#[async_trait]
+pub trait FigureStore: Send + Sync {
+    /// Per key of `dimension` and day in `[from, to)`, the sums of the cases received that day
+    /// (days without cases left out).
+    async fn kpi_days(
+        &self,
+        dimension: kefu_model::kpi::Dimension,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> StoreResult<Vec<(String, jiff::civil::Date, kefu_model::kpi::CaseTally)>>;
+    /// The cases behind a figure, newest first, `limit` after the cursor `before`.
+    #[allow(clippy::too_many_arguments)]
+    async fn kpi_cases(
+        &self,
+        dimension: kefu_model::kpi::Dimension,
+        key: &str,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+        figure: kefu_model::kpi::KpiFigure,
+        before: Option<&CaseId>,
+        limit: u32,
+    ) -> StoreResult<Vec<CaseId>>;
+    /// Open cases per key of `dimension`, by age at `now`.
+    async fn open_ageing(
+        &self,
+        dimension: kefu_model::kpi::Dimension,
+        now: Timestamp,
+    ) -> StoreResult<Vec<(String, kefu_model::kpi::Ageing)>>;
+    /// The parcels the outlets reported per day in `[from, to)` (days without a report left out).
+    async fn outlet_parcels(
+        &self,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> StoreResult<Vec<(jiff::civil::Date, i64)>>;
+    /// Writes case rows and moves the sums; with `clear`, everything is forgotten first (the
+    /// first batch of a rebuild).
+    async fn put_case_kpis(
+        &self,
+        rows: &[kefu_model::kpi::CaseKpi],
+        clear: bool,
     ) -> StoreResult<()>;
 }
 

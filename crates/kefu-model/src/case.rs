@@ -69,6 +69,28 @@ pub struct Case {
     /// Work orders sent to the network's organisations about this case.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub work_orders: Vec<crate::work_order::WorkOrder>,
+    /// How the case was handled, for the figures: contacts, transfers, departments' answers.
+    #[serde(default)]
+    pub handling: Handling,
+}
+
+/// Counters the figures need that no other field keeps (R-MG-2, R-SP-4).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handling {
+    /// Times the customer reached us about this case: the first contact and each message
+    /// they wrote since.
+    pub contacts: i64,
+    /// Transfers to a department.
+    pub transfers: i64,
+    /// The department the case went to last (it stays after the department answers back).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_department: Option<DepartmentId>,
+    /// When the case went to the department it is with, until that department answers back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transferred_at: Option<Timestamp>,
+    /// Answers back from departments, and the wall-clock milliseconds they took in all.
+    pub department_answers: i64,
+    pub department_answer_millis: i64,
 }
 
 string_enum!(
@@ -521,6 +543,10 @@ impl Case {
             identity_confirmed: None,
             notices_sent: Vec::new(),
             work_orders: Vec::new(),
+            handling: Handling {
+                contacts: 1,
+                ..Handling::default()
+            },
         })
     }
 
@@ -530,8 +556,11 @@ impl Case {
         self.updated_at = event.at;
         match &event.data {
             EventData::Created { .. } => {}
-            EventData::MessageAdded { .. } => {
+            EventData::MessageAdded { author_kind, .. } => {
                 self.message_count += 1;
+                if author_kind == "customer" {
+                    self.handling.contacts += 1;
+                }
                 if event.data.reaches_customer() && self.first_response_at.is_none() {
                     self.first_response_at = Some(event.at);
                 }
@@ -545,7 +574,8 @@ impl Case {
             EventData::PriorityChanged { to, .. } => self.priority = *to,
             EventData::CategoryChanged { to, .. } => self.category = *to,
             EventData::Assigned { to, .. } => self.assignee = to.clone(),
-            EventData::Transferred { to, due_at, .. } => {
+            EventData::Transferred { from, to, due_at } => {
+                self.note_transfer(from.as_ref(), to.as_ref(), event.at);
                 self.department = to.clone();
                 self.department_due_at = to.as_ref().and(*due_at);
                 self.department_overdue = false;
@@ -818,6 +848,27 @@ pub fn parse_waybill_no(raw: &str) -> Option<String> {
 }
 
 impl Case {
+    /// Counts a transfer to a department, or a department's answer back (the case leaves it).
+    fn note_transfer(
+        &mut self,
+        from: Option<&DepartmentId>,
+        to: Option<&DepartmentId>,
+        at: Timestamp,
+    ) {
+        let h = &mut self.handling;
+        let since = h.transferred_at.take();
+        // Back from a department (not on to another one): its answer.
+        if let (Some(_), None, Some(since)) = (from, to, since) {
+            h.department_answers += 1;
+            h.department_answer_millis += at.duration_since(since).as_millis().max(0) as i64;
+        }
+        if let Some(to) = to {
+            h.transfers += 1;
+            h.last_department = Some(to.clone());
+            h.transferred_at = Some(at);
+        }
+    }
+
     pub fn clock(&self, kind: ClockKind) -> Option<&SlaClock> {
         self.sla.iter().find(|c| c.kind == kind)
     }

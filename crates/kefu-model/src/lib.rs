@@ -36,6 +36,7 @@ pub mod history;
 pub mod ids;
 pub mod kb;
 pub mod knowledge;
+pub mod kpi;
 #[cfg(any(test, feature = "layering"))]
 pub mod layering;
 pub mod lookup;
@@ -57,6 +58,7 @@ pub mod sla;
 pub mod sla_clock;
 pub mod stats;
 mod string_enum;
+pub mod tally;
 pub mod text;
 pub mod tracking;
 pub mod user;

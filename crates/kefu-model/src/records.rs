@@ -190,6 +190,8 @@ pub struct NewCase {
     /// The local date for the case number, `YYYYMMDD`.
     pub number_date: String,
     pub idempotency: Option<IdempotencyKey>,
+    /// What the case's row of key figures needs besides the case (`None`: no row).
+    pub kpi: Option<crate::kpi::KpiContext>,
 }
 
 #[derive(Debug, Clone)]

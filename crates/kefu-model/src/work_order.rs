@@ -341,85 +341,27 @@ impl WorkOrder {
     }
 }
 
-/// Sums of orders' figures (one order's, or an organisation's over days); the store keeps
-/// them per organisation and day, so an assessment reads days, not orders.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct OrderTally {
-    pub orders: i64,
-    /// Orders whose response is given or overdue.
-    pub responses_due: i64,
-    pub responded_on_time: i64,
-    /// Orders closed (completed or refused) or past their completion deadline.
-    pub completions_due: i64,
-    /// Closed by the completion deadline.
-    pub completed_on_time: i64,
-    pub refused: i64,
-    pub completed: i64,
-    /// Wall-clock milliseconds from sending to completion, summed over completed orders.
-    pub completion_millis: i64,
-    pub complaints: i64,
-    pub repeat_complaints: i64,
-    pub regulator_complaints: i64,
-}
-
-impl OrderTally {
-    /// The figures' names, in [`OrderTally::values`] order (the store's column names).
-    pub const COLUMNS: [&'static str; 11] = [
-        "orders",
-        "responses_due",
-        "responded_on_time",
-        "completions_due",
-        "completed_on_time",
-        "refused",
-        "completed",
-        "completion_millis",
-        "complaints",
-        "repeat_complaints",
-        "regulator_complaints",
-    ];
-
-    pub fn values(&self) -> [i64; 11] {
-        [
-            self.orders,
-            self.responses_due,
-            self.responded_on_time,
-            self.completions_due,
-            self.completed_on_time,
-            self.refused,
-            self.completed,
-            self.completion_millis,
-            self.complaints,
-            self.repeat_complaints,
-            self.regulator_complaints,
-        ]
+crate::tally::tally!(
+    /// Sums of orders' figures (one order's, or an organisation's over days); the store keeps
+    /// them per organisation and day, so an assessment reads days, not orders.
+    OrderTally {
+        orders,
+        /// Orders whose response is given or overdue.
+        responses_due,
+        responded_on_time,
+        /// Orders closed (completed or refused) or past their completion deadline.
+        completions_due,
+        /// Closed by the completion deadline.
+        completed_on_time,
+        refused,
+        completed,
+        /// Wall-clock milliseconds from sending to completion, summed over completed orders.
+        completion_millis,
+        complaints,
+        repeat_complaints,
+        regulator_complaints,
     }
-
-    pub fn from_values(v: [i64; 11]) -> OrderTally {
-        OrderTally {
-            orders: v[0],
-            responses_due: v[1],
-            responded_on_time: v[2],
-            completions_due: v[3],
-            completed_on_time: v[4],
-            refused: v[5],
-            completed: v[6],
-            completion_millis: v[7],
-            complaints: v[8],
-            repeat_complaints: v[9],
-            regulator_complaints: v[10],
-        }
-    }
-
-    /// `self - other`, figure by figure: what a change of an order does to a day's sums.
-    pub fn minus(&self, other: &OrderTally) -> OrderTally {
-        let (a, b) = (self.values(), other.values());
-        OrderTally::from_values(std::array::from_fn(|i| a[i] - b[i]))
-    }
-
-    pub fn is_zero(&self) -> bool {
-        self.values().iter().all(|v| *v == 0)
-    }
-}
+);
 
 /// The setting that holds the [`OrderRules`].
 pub const RULES_SETTING: &str = "work_orders";
@@ -839,7 +781,7 @@ mod tests {
         assert_eq!(delta.orders, 0);
         assert_eq!(delta.completed, 1);
         assert!(t.minus(&t).is_zero());
-        assert_eq!(OrderTally::from_values(t.values()), t);
+        assert_eq!(OrderTally::from_values(&t.values()), t);
         // A repeat complaint through the regulator counts in all three.
         let mut c = sent(100, 1000);
         c.kind = OrderKind::Complaint;

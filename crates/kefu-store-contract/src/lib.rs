@@ -15,6 +15,7 @@ mod console;
 mod customers;
 mod history;
 mod kb;
+mod kpis;
 mod media;
 mod network;
 mod outbox;
@@ -32,6 +33,7 @@ pub use console::*;
 pub use customers::*;
 pub use history::*;
 pub use kb::*;
+pub use kpis::*;
 pub use media::*;
 pub use network::*;
 pub use outbox::*;
@@ -212,6 +214,7 @@ macro_rules! contract_tests {
             work_orders_are_routed_answered_and_escalated,
             work_orders_follow_scans_reroutes_and_the_regulator,
             the_assessment_sums_days_repeats_and_parcels,
+            key_figures_follow_every_change_and_list_their_cases,
             wechat_pictures_are_fetched_once_and_kept_on_the_case,
             media_fetches_retry_then_give_up_with_a_note, two_nodes_claim_each_media_fetch_once);
 

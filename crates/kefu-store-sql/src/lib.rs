@@ -6,6 +6,7 @@
 mod calls;
 mod channels;
 mod conn;
+mod kpis;
 mod migrate;
 mod network;
 mod ops;

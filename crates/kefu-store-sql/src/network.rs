@@ -220,26 +220,17 @@ async fn add_to_day(
     day: Date,
     delta: &OrderTally,
 ) -> StoreResult<()> {
-    if delta.is_zero() {
-        return Ok(());
-    }
-    let columns = OrderTally::COLUMNS;
-    let placeholders: Vec<String> = (0..columns.len()).map(|i| format!("${}", i + 3)).collect();
-    let updates: Vec<String> = columns
-        .iter()
-        .map(|c| format!("{c} = work_order_days.{c} + excluded.{c}"))
-        .collect();
-    let statement = format!(
-        "INSERT INTO work_order_days (organisation_id, day, {}) VALUES ($1, $2, {}) \
-         ON CONFLICT (organisation_id, day) DO UPDATE SET {}",
-        columns.join(", "),
-        placeholders.join(", "),
-        updates.join(", ")
-    );
-    let mut args: Vec<Value> = vec![organisation.to_string().into(), day.to_string().into()];
-    args.extend(delta.values().iter().map(|v| Value::from(*v)));
-    sql.execute(&statement, &args).await?;
-    Ok(())
+    crate::kpis::add_to_daily_sums(
+        sql,
+        "work_order_days",
+        &[
+            ("organisation_id", organisation.to_string().into()),
+            ("day", day.to_string().into()),
+        ],
+        OrderTally::COLUMNS,
+        &delta.values(),
+    )
+    .await
 }
 
 /// The customer's latest complaint about an organisation sent at or after `since`.
@@ -445,30 +436,27 @@ pub(crate) async fn order_figures(
     to: Date,
 ) -> StoreResult<Vec<OrgFigures>> {
     let range: [Value; 2] = [from.to_string().into(), to.to_string().into()];
-    let sums: Vec<String> = OrderTally::COLUMNS
-        .iter()
-        .map(|c| format!("CAST(SUM({c}) AS BIGINT)"))
-        .collect();
+    let sums = crate::kpis::sums_of(OrderTally::COLUMNS);
     let rows = sql
         .fetch(
             &format!(
                 "SELECT organisation_id, {} FROM work_order_days \
                  WHERE day >= $1 AND day < $2 GROUP BY organisation_id \
                  HAVING SUM(orders) > 0",
-                sums.join(", ")
+                sums
             ),
             &range,
         )
         .await?;
     let mut figures: Vec<OrgFigures> = Vec::with_capacity(rows.len());
     for r in &rows {
-        let mut values = [0i64; 11];
-        for (i, v) in values.iter_mut().enumerate() {
-            *v = r.int(i + 1)?;
+        let mut values = Vec::with_capacity(OrderTally::COLUMNS.len());
+        for i in 0..OrderTally::COLUMNS.len() {
+            values.push(r.int(i + 1)?);
         }
         figures.push(OrgFigures {
             organisation: DepartmentId::from_stored(r.text(0)?.to_string()),
-            tally: OrderTally::from_values(values),
+            tally: OrderTally::from_values(&values),
             parcels: None,
         });
     }

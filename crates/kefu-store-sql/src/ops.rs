@@ -49,6 +49,12 @@ pub enum WriteOp {
         call: Option<Box<(kefu_model::pbx_account::CallRecord, Option<i64>)>>,
         /// Media downloads created or replaced with the events.
         media_fetches: Vec<kefu_model::media::MediaFetch>,
+        /// What the case's row of key figures needs besides the case.
+        kpi: Option<Box<kefu_model::kpi::KpiContext>>,
+    },
+    PutCaseKpis {
+        rows: Vec<kefu_model::kpi::CaseKpi>,
+        clear: bool,
     },
     PutCall {
         record: Box<kefu_model::pbx_account::CallRecord>,
@@ -248,8 +254,12 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             deliveries,
             call,
             media_fetches,
+            kpi,
         } => {
             append(sql, &projection, expected_version, &events).await?;
+            if let Some(cx) = kpi {
+                crate::kpis::put_case_kpis(sql, &[case_kpi(&projection, &cx)?]).await?;
+            }
             crate::channels::put_deliveries(sql, &deliveries).await?;
             crate::channels::put_media_fetches(sql, &media_fetches).await?;
             if let Some(call) = call {
@@ -302,6 +312,12 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             organisation,
             expected_version,
         } => crate::network::put_organisation(sql, &organisation, expected_version).await?,
+        WriteOp::PutCaseKpis { rows, clear } => {
+            if clear {
+                crate::kpis::clear_kpis(sql).await?;
+            }
+            crate::kpis::put_case_kpis(sql, &rows).await?;
+        }
         WriteOp::PutParcelVolumes { organisation, days } => {
             crate::network::put_parcel_volumes(sql, &organisation, &days).await?;
         }
@@ -948,6 +964,9 @@ async fn create_case(sql: &mut dyn Sql, new_case: NewCase) -> StoreResult<Create
     for e in &events {
         insert_event(sql, e).await?;
     }
+    if let Some(cx) = &new_case.kpi {
+        crate::kpis::put_case_kpis(sql, &[case_kpi(&case, cx)?]).await?;
+    }
     if let Some(key) = new_case.idempotency {
         sql.execute(
             "INSERT INTO idempotency_keys (user_id, key, request_hash, case_id, created_at) VALUES ($1, $2, $3, $4, $5)",
@@ -965,6 +984,16 @@ async fn create_case(sql: &mut dyn Sql, new_case: NewCase) -> StoreResult<Create
         case,
         replayed: false,
     })
+}
+
+/// A case's row of key figures (a calendar that cannot measure is the store's error: the
+/// desk checked its calendars when it loaded them).
+fn case_kpi(
+    case: &Case,
+    cx: &kefu_model::kpi::KpiContext,
+) -> StoreResult<kefu_model::kpi::CaseKpi> {
+    kefu_model::kpi::CaseKpi::of(case, cx)
+        .map_err(|e| StoreError::Backend(format!("the figures of case {}: {e}", case.number)))
 }
 
 fn case_columns(case: &Case) -> StoreResult<Vec<Value>> {

@@ -109,6 +109,7 @@ impl<B: Backend> CaseStore for SqlStore<B> {
                 .call
                 .map(|c| Box::new((c.record.clone(), c.expected_version))),
             media_fetches: options.media_fetches.to_vec(),
+            kpi: options.kpi.map(|cx| Box::new(cx.clone())),
         })
         .await
     }
@@ -983,6 +984,69 @@ impl<B: Backend> NetworkStore for SqlStore<B> {
         self.write_done(WriteOp::PutParcelVolumes {
             organisation: organisation.clone(),
             days: days.to_vec(),
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl<B: Backend> FigureStore for SqlStore<B> {
+    async fn kpi_days(
+        &self,
+        dimension: kefu_model::kpi::Dimension,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> StoreResult<Vec<(String, jiff::civil::Date, kefu_model::kpi::CaseTally)>> {
+        crate::kpis::kpi_days(&mut *self.backend.read().await?, dimension, from, to).await
+    }
+
+    async fn kpi_cases(
+        &self,
+        dimension: kefu_model::kpi::Dimension,
+        key: &str,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+        figure: kefu_model::kpi::KpiFigure,
+        before: Option<&CaseId>,
+        limit: u32,
+    ) -> StoreResult<Vec<CaseId>> {
+        crate::kpis::kpi_cases(
+            &mut *self.backend.read().await?,
+            dimension,
+            key,
+            from,
+            to,
+            figure,
+            before,
+            limit,
+        )
+        .await
+    }
+
+    async fn open_ageing(
+        &self,
+        dimension: kefu_model::kpi::Dimension,
+        now: Timestamp,
+    ) -> StoreResult<Vec<(String, kefu_model::kpi::Ageing)>> {
+        crate::kpis::open_ageing(&mut *self.backend.read().await?, dimension, now).await
+    }
+
+    async fn outlet_parcels(
+        &self,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> StoreResult<Vec<(jiff::civil::Date, i64)>> {
+        crate::kpis::outlet_parcels(&mut *self.backend.read().await?, from, to).await
+    }
+
+    async fn put_case_kpis(
+        &self,
+        rows: &[kefu_model::kpi::CaseKpi],
+        clear: bool,
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::PutCaseKpis {
+            rows: rows.to_vec(),
+            clear,
         })
         .await
     }

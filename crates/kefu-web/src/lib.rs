@@ -7,9 +7,11 @@ mod assets;
 mod canned;
 mod channels;
 mod chat;
+mod csv;
 mod customers;
 mod error;
 mod extract;
+mod figures;
 mod kb;
 mod metrics;
 mod network;
@@ -156,6 +158,10 @@ pub fn router(state: AppState) -> Router {
             axum::routing::put(network::record_volumes),
         )
         .route("/network/assessment", get(network::assessment))
+        .route("/kpis", get(figures::report))
+        .route("/kpis/cases", get(figures::cases))
+        .route("/kpis/export", get(figures::export))
+        .route("/kpis/recompute", post(figures::recompute))
         .route("/work-orders", get(network::list_work_orders))
         .route("/work-orders/{id}", get(network::get_work_order))
         .route(

@@ -20,6 +20,8 @@ pub enum Body {
     Text,
     /// A whole mail (`message/rfc822`), downloaded as a file.
     Mail,
+    /// A CSV document (UTF-8 with a byte-order mark), downloaded as a file.
+    Csv,
     /// No body.
     Empty,
     /// The switch to the WebSocket protocol.
@@ -522,6 +524,38 @@ pub const ROUTES: &[Route] = &[
         None,
         200,
         json::<List<OrgFiguresView>>(),
+    ),
+    (
+        "get",
+        "/api/v1/kpis",
+        "Key performance figures (R-MG-2) of the cases received on the days [from, to) in the desk's time zone, by a dimension (all, agent, department, channel, category, region — the recipient's province of the case's first parcel —, grade): first-response and resolution times in business time, SLA attainment, resolution, reopen and transfer rates, contacts per case, departments' answer times and overdue transfers, complaints (per 10,000 parcels the outlets reported, for the whole centre), escalations, still open; a series by day, week or month; the open backlog by age now. Each case counts on the day it was received. Admins, read-only observers and supervisors without a team see the centre, a team's supervisor their department and its agents, an agent their own figures (by=agent); at most 366 days",
+        None,
+        200,
+        json::<crate::figures::KpiReportView>(),
+    ),
+    (
+        "get",
+        "/api/v1/kpis/cases",
+        "The cases behind one figure of /kpis (same period, dimension and key), exactly those it counts, newest first",
+        None,
+        200,
+        json::<Page<CaseView>>(),
+    ),
+    (
+        "get",
+        "/api/v1/kpis/export",
+        "The /kpis table as CSV (UTF-8 with a byte-order mark), the whole scope last",
+        None,
+        200,
+        Body::Csv,
+    ),
+    (
+        "post",
+        "/api/v1/kpis/recompute",
+        "Compute every case's figures again from the stored cases — the fold of their events — and replace the read model (admins): after an import, or when the rules of a figure changed",
+        None,
+        200,
+        json::<crate::figures::RecomputedView>(),
     ),
     (
         "get",
@@ -1179,6 +1213,40 @@ fn query_params(path: &str, method: &str) -> Vec<Value> {
                     "description": "a day (YYYY-MM-DD) in the desk's time zone; orders sent from `from` up to (not including) `to`"})
             })
             .collect(),
+        ("get", "/api/v1/kpis" | "/api/v1/kpis/export" | "/api/v1/kpis/cases") => {
+            let mut params: Vec<Value> = ["from", "to"]
+                .iter()
+                .map(|name| {
+                    json!({"name": name, "in": "query", "required": true,
+                        "schema": {"type": "string", "format": "date"},
+                        "description": "a day (YYYY-MM-DD) in the desk's time zone; cases received from `from` up to (not including) `to`"})
+                })
+                .collect();
+            params.push(q(
+                "by",
+                json!({"type": "string", "enum": kefu_model::kpi::Dimension::ALL.iter().map(|d| d.as_str()).collect::<Vec<_>>(), "default": "all"}),
+                "the dimension the figures are grouped by",
+            ));
+            if path == "/api/v1/kpis/cases" {
+                params.push(q("key", json!({"type": "string"}), "the key under the dimension (a row's `key`)"));
+                params.push(json!({"name": "figure", "in": "query", "required": true,
+                    "schema": {"type": "string", "enum": kefu_model::kpi::KpiFigure::ALL.iter().map(|f| f.as_str()).collect::<Vec<_>>()},
+                    "description": "the figure whose cases are listed"}));
+                params.push(q("cursor", json!({"type": "string"}), "next_cursor of the previous page"));
+                params.push(q(
+                    "limit",
+                    json!({"type": "integer", "minimum": 1, "maximum": 200, "default": 50}),
+                    "page size",
+                ));
+            } else {
+                params.push(q(
+                    "granularity",
+                    json!({"type": "string", "enum": ["day", "week", "month"], "default": "day"}),
+                    "the series' buckets",
+                ));
+            }
+            params
+        }
         ("get", "/api/v1/stats/phone") => ["from", "to"]
             .iter()
             .map(|name| {
@@ -1483,6 +1551,9 @@ pub fn document() -> Value {
             }
             Body::Mail => {
                 json!({"description": "success", "content": {"message/rfc822": {"schema": {"type": "string", "format": "binary"}}}})
+            }
+            Body::Csv => {
+                json!({"description": "success", "content": {"text/csv": {"schema": {"type": "string"}}}})
             }
             Body::Empty => json!({"description": "done"}),
             Body::Upgrade => json!({"description": "switching to the WebSocket protocol"}),

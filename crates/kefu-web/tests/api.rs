@@ -22,6 +22,7 @@ mod errors;
 mod history;
 mod kb;
 mod kb_pages;
+mod kpis;
 mod network;
 mod notices;
 mod parcels;

@@ -459,6 +459,13 @@ async fn run(cli: Cli) -> Result<(), String> {
             let store = config::open_store(&settings).await?;
             let n = kefu::transfer::import_from(store.as_ref(), &file).await?;
             eprintln!("imported {n} records into {}", settings.describe_store());
+            // The key figures are a read model of the cases: computed here, not carried.
+            let desk = config::desk(store, &settings)?;
+            let cases = desk
+                .rebuild_figures()
+                .await
+                .map_err(|e| format!("computing the key figures: {e}"))?;
+            eprintln!("computed the key figures of {cases} cases");
             Ok(())
         }
     }

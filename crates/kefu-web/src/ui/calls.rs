@@ -340,6 +340,17 @@ pub async fn dashboard_rows(state: &AppState, actor: &Actor, days: u32) -> Vec<Q
     let to = now
         .saturating_add(jiff::SignedDuration::from_secs(1))
         .unwrap_or(now);
+    queue_rows(state, actor, from, to).await
+}
+
+/// The telephone queues' figures for calls offered in `[from, to)`; none for those who may not
+/// read them.
+pub async fn queue_rows(
+    state: &AppState,
+    actor: &Actor,
+    from: jiff::Timestamp,
+    to: jiff::Timestamp,
+) -> Vec<QueueRow> {
     let percent =
         |v: Option<f64>| v.map_or_else(|| "—".to_string(), |r| format!("{:.1}%", r * 100.0));
     state

@@ -15,6 +15,7 @@ mod help;
 mod i18n;
 mod kb;
 mod kb_words;
+mod kpis;
 mod notices;
 mod orders;
 mod pages;
@@ -151,6 +152,9 @@ pub fn router() -> Router<AppState> {
         )
         .route("/console/work-orders", get(orders::queue_page))
         .route("/console/network/assessment", get(orders::assessment_page))
+        .route("/console/kpis", get(kpis::kpis_page))
+        .route("/console/kpis.csv", get(kpis::kpis_csv))
+        .route("/console/kpis/cases", get(kpis::kpi_cases_page))
         .route(
             "/console/network/assessment.csv",
             get(orders::assessment_csv),

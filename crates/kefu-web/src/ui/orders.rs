@@ -891,6 +891,16 @@ pub struct AssessmentParams {
 
 /// The period: the days given, else the last seven days up to today.
 fn period(state: &AppState, p: &AssessmentParams) -> Result<(Date, Date), DomainError> {
+    period_of(state, &p.from, &p.to)
+}
+
+/// A period of days `[from, to)` from a form's fields: the days given, else the last seven
+/// days up to today.
+pub(super) fn period_of(
+    state: &AppState,
+    from: &Option<String>,
+    to: &Option<String>,
+) -> Result<(Date, Date), DomainError> {
     let day = |field: &str, v: &Option<String>| -> Result<Option<Date>, DomainError> {
         match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             None => Ok(None),
@@ -901,8 +911,8 @@ fn period(state: &AppState, p: &AssessmentParams) -> Result<(Date, Date), Domain
         }
     };
     let today = state.desk.time_zone().to_datetime(state.desk.now()).date();
-    let to = day("to", &p.to)?.unwrap_or_else(|| today.tomorrow().unwrap_or(today));
-    let from = day("from", &p.from)?
+    let to = day("to", to)?.unwrap_or_else(|| today.tomorrow().unwrap_or(today));
+    let from = day("from", from)?
         .unwrap_or_else(|| to.checked_sub(jiff::Span::new().days(7)).unwrap_or(to));
     Ok((from, to))
 }
@@ -1024,21 +1034,6 @@ pub async fn assessment_page(
     })
 }
 
-/// A CSV field: quoted when it holds a comma, a quote or a line break; a leading `=`, `+`,
-/// `-` or `@` is prefixed with `'` so a spreadsheet does not take it for a formula.
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
 /// `GET /console/network/assessment.csv`: the table as CSV, UTF-8 with a byte-order mark so
 /// Excel reads the Chinese names; figures as numbers (rates 0–100, minutes).
 pub async fn assessment_csv(
@@ -1051,21 +1046,18 @@ pub async fn assessment_csv(
         Ok(r) => r,
         Err(e) => return error_page(tr, Some(&s), &e),
     };
-    let mut out = String::from("\u{feff}");
     let header: Vec<String> = std::iter::once(tr.wo_organisation)
         .chain(std::iter::once("key"))
         .chain(Column::ALL[1..].iter().map(|c| c.title(tr)))
         .chain([tr.as_parcels, tr.as_regulator])
-        .map(csv_field)
+        .map(str::to_string)
         .collect();
-    out.push_str(&header.join(","));
-    out.push_str("\r\n");
     let num = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v:.2}"));
-    for (f, key, name) in &rows {
+    let lines = rows.iter().map(|(f, key, name)| {
         let t = &f.tally;
-        let line = [
-            csv_field(name),
-            csv_field(key),
+        vec![
+            name.to_string(),
+            key.to_string(),
             t.orders.to_string(),
             num(f.response_rate().map(|r| r * 100.0)),
             num(f.completion_rate().map(|r| r * 100.0)),
@@ -1076,19 +1068,10 @@ pub async fn assessment_csv(
                 .map_or_else(String::new, |m| m.to_string()),
             f.parcels.map_or_else(String::new, |p| p.to_string()),
             t.regulator_complaints.to_string(),
-        ];
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
-    }
-    let name = format!("attachment; filename=\"assessment-{from}-{to}.csv\"");
-    let mut r = out.into_response();
-    let h = r.headers_mut();
-    h.insert(
-        axum::http::header::CONTENT_TYPE,
-        axum::http::HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    if let Ok(v) = axum::http::HeaderValue::from_str(&name) {
-        h.insert(axum::http::header::CONTENT_DISPOSITION, v);
-    }
-    r
+        ]
+    });
+    crate::csv::download(
+        crate::csv::document(std::iter::once(header).chain(lines)),
+        &format!("assessment-{from}-{to}.csv"),
+    )
 }

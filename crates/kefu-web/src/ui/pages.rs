@@ -83,6 +83,8 @@ pub struct UserBar {
     pub work_orders: bool,
     /// Supervisors, admins and organisation managers see the assessment's link.
     pub assessment: bool,
+    /// The key figures' link, for those who read figures (agents their own).
+    pub kpis: Option<&'static str>,
 }
 
 pub struct NavItem {
@@ -132,6 +134,14 @@ pub async fn nav(state: &AppState, s: &UiSession, current: &str) -> Result<Chrom
         admin: s.actor.role == kefu_model::Role::Admin,
         work_orders: works_orders,
         assessment: super::orders::sees_assessment(&s.actor),
+        kpis: matches!(
+            s.actor.role,
+            kefu_model::Role::Admin
+                | kefu_model::Role::Supervisor
+                | kefu_model::Role::Agent
+                | kefu_model::Role::Readonly
+        )
+        .then(|| super::kpis::words(s.tr.lang).title),
     });
     chrome.nav = QUEUES
         .iter()
