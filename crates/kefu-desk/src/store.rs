@@ -46,6 +46,7 @@ pub trait Store:
     + ChannelStore
     + CallStore
     + NetworkStore
+    + SurveyStore
 {
 }
 
@@ -63,6 +64,7 @@ impl<T> Store for T where
         + ChannelStore
         + CallStore
         + NetworkStore
+        + SurveyStore
         + ?Sized
 {
 }
@@ -71,7 +73,8 @@ impl<T> Store for T where
 pub mod prelude {
     pub use super::{
         AuditStore, CallStore, CaseStore, ChannelStore, ChatStore, ConfigStore, DirectoryStore,
-        KnowledgeStore, NetworkStore, OutboxStore, ParcelStore, Signals, Store, TransferStore,
+        KnowledgeStore, NetworkStore, OutboxStore, ParcelStore, Signals, Store, SurveyStore,
+        TransferStore,
     };
 }
 
@@ -598,6 +601,29 @@ pub trait NetworkStore: Send + Sync {
         organisation: &kefu_model::ids::DepartmentId,
         days: &[kefu_model::work_order::DayVolume],
     ) -> StoreResult<()>;
+}
+
+/// The satisfaction surveys' read model: one row per surveyed case, whose truth is the case's
+/// survey (written by [`CaseStore::append_events`] with every append to a surveyed case).
+#[async_trait]
+pub trait SurveyStore: Send + Sync {
+    /// Per value of the query's dimension, the surveys opened on its days (one agent's when
+    /// given): surveyed, answered, satisfied, poor; by key.
+    async fn survey_figures(
+        &self,
+        query: &kefu_model::survey::SurveyQuery,
+    ) -> StoreResult<Vec<kefu_model::survey::SurveyTally>>;
+    /// The surveyed cases a figure counts (`SurveyFigure::counts`), by day then case number.
+    async fn survey_rows(
+        &self,
+        drill: &kefu_model::survey::SurveyDrill,
+    ) -> StoreResult<Vec<kefu_model::survey::SurveyRow>>;
+    /// Open follow-ups, overdue first then by due time; with `closed`, the closed ones after.
+    async fn survey_follow_ups(
+        &self,
+        closed: bool,
+        limit: u32,
+    ) -> StoreResult<Vec<kefu_model::survey::SurveyRow>>;
 }
 
 /// A stream of cross-node signals.

@@ -21,6 +21,7 @@ mod outbox;
 mod parcels;
 mod pickups;
 mod queues;
+mod surveys;
 mod versions;
 mod wechat;
 pub use calls::*;
@@ -38,6 +39,7 @@ pub use outbox::*;
 pub use parcels::*;
 pub use pickups::*;
 pub use queues::*;
+pub use surveys::*;
 pub use versions::*;
 pub use wechat::*;
 
@@ -212,6 +214,7 @@ macro_rules! contract_tests {
             work_orders_are_routed_answered_and_escalated,
             work_orders_follow_scans_reroutes_and_the_regulator,
             the_assessment_sums_days_repeats_and_parcels,
+            surveys_are_counted_by_day_and_poor_answers_followed_up,
             wechat_pictures_are_fetched_once_and_kept_on_the_case,
             media_fetches_retry_then_give_up_with_a_note, two_nodes_claim_each_media_fetch_once);
 

@@ -30,5 +30,6 @@ mod privacy;
 mod roles;
 mod search;
 mod sla;
+mod surveys;
 mod telephony;
 mod wechat;
