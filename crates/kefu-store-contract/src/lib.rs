@@ -776,13 +776,15 @@ pub async fn events_replay_to_projection(store: Arc<dyn Store>) {
             "tags_changed",
             "status_changed",
             "status_changed",
+            // The resolution opened the satisfaction survey.
+            "survey_opened",
             "status_changed",
             "reopened"
         ]
     );
     assert_eq!(
         events.iter().map(|e| e.seq).collect::<Vec<_>>(),
-        (1..=12).collect::<Vec<_>>()
+        (1..=13).collect::<Vec<_>>()
     );
     assert_eq!(Case::replay(&events), Some(stored.clone()));
     assert_eq!(stored.status, Status::Open);
@@ -790,7 +792,11 @@ pub async fn events_replay_to_projection(store: Arc<dyn Store>) {
     assert_eq!(stored.tags, vec!["破损", "加急"]);
     assert_eq!(stored.message_count, 2);
     assert!(stored.resolved_at.is_some() && stored.closed_at.is_none());
-    assert!(events.iter().all(|e| e.actor == "user:agent01"));
+    assert!(
+        events
+            .iter()
+            .all(|e| e.actor == "user:agent01" || e.actor == "system:survey")
+    );
     assert_eq!(
         store.case_by_number(&stored.number).await.unwrap(),
         Some(stored)

@@ -57,6 +57,8 @@ fn answer(score: u8, reasons: &[&str], comment: &str) -> AnswerDraft {
 
 pub async fn surveys_are_counted_by_day_and_poor_answers_followed_up(store: Arc<dyn Store>) {
     let f = fixture(store.clone()).await;
+    // The follow-up's deadline counts on the shipped service calendar.
+    f.desk.install_builtin_calendars().await.unwrap();
     let other = f
         .desk
         .create_user(
