@@ -151,7 +151,7 @@ async fn survey_tokens(app: &TestApp, n: usize) -> Vec<String> {
     for i in 0..n {
         let case = app
             .create_case(json!({"channel": "phone", "subject": "满意度矩阵",
-                "customer": {"name": "钱七", "phone": format!("1390000{i:04}")}}))
+                "customer": {"name": "钱七", "phone": format!("1377700{i:04}")}}))
             .await;
         let id = case["id"].as_str().unwrap();
         for status in ["open", "resolved"] {
