@@ -137,8 +137,8 @@ async fn created(app: &TestApp, path: &str, body: Value) -> Value {
     app.as_role(Role::Admin).post(path, body).await.expect(201)
 }
 
-/// Links of `n` resolved cases' satisfaction surveys, read from the SMS each survey sent.
-async fn survey_tokens(app: &TestApp, n: usize) -> Vec<String> {
+/// `n` resolved cases and their satisfaction surveys' links, read from the SMS each survey sent.
+async fn survey_tokens(app: &TestApp, n: usize) -> Vec<(String, String)> {
     app.as_role(Role::Admin)
         .post(
             "/api/v1/channels/sms",
@@ -175,7 +175,10 @@ async fn survey_tokens(app: &TestApp, n: usize) -> Vec<String> {
             .unwrap()
             .to_string();
         let token = body.split("/survey/").nth(1).unwrap();
-        tokens.push(token.split_whitespace().next().unwrap().to_string());
+        tokens.push((
+            id.to_string(),
+            token.split_whitespace().next().unwrap().to_string(),
+        ));
     }
     tokens
 }
@@ -564,8 +567,18 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
     let policy = json!({"name": "破损优先", "order": 10, "match": {"category": ["damaged"]}, "calendar": "24x7",
         "targets": {"first_response_minutes": 5, "resolution_working_days": 1}, "pause_in": ["pending_customer"]});
     let waybill_format = json!({"name": "云路速运", "prefix": "YL", "digits": 13, "check": "luhn"});
-    // Survey links: one to read, one to answer per caller (each answers once).
-    let survey_tokens = survey_tokens(&app, 8).await;
+    // Survey links: one to read, one to answer per caller (each answers once), and a case with
+    // a poor answer's open follow-up.
+    let surveyed = survey_tokens(&app, 9).await;
+    let survey_tokens: Vec<String> = surveyed.iter().map(|(_, t)| t.clone()).collect();
+    let (follow_up_case, poor_token) = surveyed[8].clone();
+    app.anonymous()
+        .post(
+            &format!("/api/v1/surveys/{poor_token}"),
+            json!({"score": 1, "reasons": ["响应慢"]}),
+        )
+        .await
+        .expect(200);
     let per = |f: &dyn Fn(usize) -> (String, Option<Value>)| (0..7).map(f).collect::<Vec<_>>();
     use Method as M;
     // admin, supervisor, agent, department, readonly, finance, anonymous
@@ -1143,12 +1156,13 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             None,
             [200, 200, 403, 403, 403, 403, 401],
         ),
+        // The admin records the outcome; after that there is none open.
         row(
             M::POST,
             "/api/v1/cases/{id}/follow-up",
-            format!("/api/v1/cases/{case}/follow-up"),
+            format!("/api/v1/cases/{follow_up_case}/follow-up"),
             Some(json!({"outcome": "called_back"})),
-            [409, 409, 403, 403, 403, 403, 401],
+            [200, 409, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
