@@ -334,7 +334,7 @@ pub async fn surveys_are_counted_by_day_and_poor_answers_followed_up(store: Arc<
         .iter()
         .map(|r| r.case_number.clone())
         .collect();
-    assert_eq!(open, [c5.number.clone()]);
+    assert_eq!(open, std::slice::from_ref(&c5.number));
     assert_eq!(store.survey_follow_ups(true, 100).await.unwrap().len(), 2);
 
     // An unresolved case cannot be rated; a reopened one keeps its survey and answer.

@@ -2993,6 +2993,7 @@ fn rate(s: &mut Story<'_>) {
             chosen.push(more);
         }
     }
+    let comment = one(s.rng, comments).to_string();
     s.wait(20, 600);
     s.office(8, 23);
     let answered = s.act(
@@ -3000,7 +3001,7 @@ fn rate(s: &mut Story<'_>) {
         Action::Rate(kefu_model::survey::AnswerDraft {
             score,
             reasons: chosen,
-            comment: one(s.rng, comments).to_string(),
+            comment,
         }),
     );
     if answered && score <= 2 && s.rng.gen_bool(0.7) {
