@@ -640,12 +640,15 @@ impl Desk {
             let (with_deliveries, more) =
                 self.events_for(&with_handover, DELIVERY_ACTOR, no_way_out);
             events.extend(more);
-            let (notices, notice_events) = self.notices_for(&with_deliveries, &events).await?;
-            let (projection, more) = self.events_for(
-                &with_deliveries,
-                crate::notices::NOTICE_ACTOR,
-                notice_events,
-            );
+            let (survey, survey_token) = self.survey_steps(&with_deliveries, &events).await?;
+            let (with_survey, more) =
+                self.events_for(&with_deliveries, crate::survey::SURVEY_ACTOR, survey);
+            events.extend(more);
+            let (notices, notice_events) = self
+                .notices_for(&with_survey, &events, survey_token.as_deref())
+                .await?;
+            let (projection, more) =
+                self.events_for(&with_survey, crate::notices::NOTICE_ACTOR, notice_events);
             events.extend(more);
             queued.extend(notices);
             queued.extend(deliveries.iter().cloned());
@@ -815,6 +818,24 @@ impl Desk {
                         "工单 {} 的理赔 {} 待审批：拟赔 {} 元",
                         case.number, claim_id, compensation
                     ),
+                    false,
+                    true,
+                ),
+                // A poor answer's follow-up (回访) is the supervisors' to make.
+                EventData::FollowUpOpened { due_at } => (
+                    format!(
+                        "工单 {} 客户评价为差评（{} 分），请于 {} 前回访",
+                        case.number,
+                        case.rating.unwrap_or_default(),
+                        due_at
+                            .to_zoned_datetime(self.time_zone.clone())
+                            .strftime("%-m月%-d日 %H:%M")
+                    ),
+                    false,
+                    true,
+                ),
+                EventData::FollowUpOverdue { .. } => (
+                    format!("工单 {} 的差评回访已逾期，尚未记录回访结果", case.number),
                     false,
                     true,
                 ),

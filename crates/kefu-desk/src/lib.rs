@@ -32,6 +32,7 @@ pub mod search;
 pub mod sla;
 pub mod stats;
 pub mod store;
+pub mod survey;
 pub mod telephony;
 pub mod users;
 pub mod views;
@@ -40,7 +41,7 @@ pub mod wechat;
 pub use desk::{Desk, DeskResult};
 pub use store::{
     AuditStore, CallStore, CaseStore, ChannelStore, ChatStore, ConfigStore, DirectoryStore,
-    KnowledgeStore, OutboxStore, ParcelStore, Signals, Store, TransferStore,
+    KnowledgeStore, OutboxStore, ParcelStore, Signals, Store, SurveyStore, TransferStore,
 };
 
 #[cfg(test)]

@@ -219,12 +219,14 @@ impl Desk {
         Ok(ways)
     }
 
-    /// The notices `events` call for on `case` (after them): a resolution and, once per case
-    /// and only while unrated, the survey; a promise made to the customer.
+    /// The notices `events` call for on `case` (after them): a resolution and, with the survey
+    /// the same append opened (`survey_token`, its link's), the survey; a promise made to the
+    /// customer.
     pub(crate) async fn notices_for(
         &self,
         case: &Case,
         events: &[CaseEvent],
+        survey_token: Option<&str>,
     ) -> DeskResult<(Vec<Delivery>, Vec<EventData>)> {
         let mut due: Vec<Due> = Vec::new();
         for e in events {
@@ -234,7 +236,10 @@ impl Desk {
                     ..
                 } => {
                     due.push((NoticeKind::Resolved, None, None));
-                    if case.rating.is_none() && !case.notices_sent.contains(&NoticeKind::Survey) {
+                    if survey_token.is_some()
+                        && case.rating.is_none()
+                        && !case.notices_sent.contains(&NoticeKind::Survey)
+                    {
                         due.push((NoticeKind::Survey, None, None));
                     }
                 }
@@ -278,7 +283,7 @@ impl Desk {
         if due.is_empty() {
             return Ok((Vec::new(), Vec::new()));
         }
-        self.plan_notices(case, &due).await
+        self.plan_notices(case, &due, survey_token).await
     }
 
     /// Sends the receipt of a case just created (once; not for a replayed creation).
@@ -290,7 +295,7 @@ impl Desk {
                 return Ok(current);
             }
             let (deliveries, changes) = self
-                .plan_notices(&current, &[(NoticeKind::Received, None, None)])
+                .plan_notices(&current, &[(NoticeKind::Received, None, None)], None)
                 .await?;
             if changes.is_empty() {
                 return Ok(current);
@@ -323,6 +328,7 @@ impl Desk {
         &self,
         case: &Case,
         due: &[Due],
+        survey_token: Option<&str>,
     ) -> DeskResult<(Vec<Delivery>, Vec<EventData>)> {
         // Without a way out (a new installation, the default) one read settles it.
         let ways = self.notice_ways().await?;
@@ -398,7 +404,12 @@ impl Desk {
                             .to_string()
                     })
                     .unwrap_or_default(),
-                survey_url: format!("{base}/portal/case?number={}", case.number),
+                // The survey's own page, which needs no phone; the portal's case page (case
+                // number and phone) when no survey was opened.
+                survey_url: match survey_token {
+                    Some(token) => format!("{base}/survey/{token}"),
+                    None => format!("{base}/portal/case?number={}", case.number),
+                },
                 portal_url: format!("{base}/portal"),
             };
             let (subject, mut text) = text_for(&template, target.way, &values);

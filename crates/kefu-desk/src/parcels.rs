@@ -127,6 +127,7 @@ impl Desk {
                     .await?,
             ),
             kefu_model::work_order::RULES_SETTING => to_value(&self.work_order_rules().await?),
+            kefu_model::survey::SURVEY_SETTING => to_value(&self.survey_settings().await?),
             "kb_categories" => to_value(
                 &self
                     .setting_or_default::<kefu_model::kb::Categories>(key)
@@ -160,6 +161,22 @@ impl Desk {
                 let rules: kefu_model::work_order::OrderRules = parse_setting(value)?;
                 rules.validate()?;
                 to_value(&rules)?
+            }
+            kefu_model::survey::SURVEY_SETTING => {
+                let settings: kefu_model::survey::SurveySettings = parse_setting(value)?;
+                settings.validate()?;
+                if self
+                    .store
+                    .calendar(&settings.follow_up_calendar)
+                    .await?
+                    .is_none()
+                {
+                    return Err(DomainError::invalid(
+                        "follow_up_calendar",
+                        "no such calendar",
+                    ));
+                }
+                to_value(&settings)?
             }
             "rate_card" => {
                 let card: kefu_logistics::RateCard = parse_setting(value)?;

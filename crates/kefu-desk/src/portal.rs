@@ -3,13 +3,14 @@
 //! service. The portal acts as a system account; a customer proves who they are only by knowing
 //! a case number together with its phone, and never sees anyone else's data.
 
-use kefu_model::case::{Case, EventData};
-use kefu_model::codes::{Channel, Status};
+use kefu_model::case::Case;
+use kefu_model::codes::Channel;
 use kefu_model::customer::{CustomerView, Phone};
 use kefu_model::drafts::{CaseDraft, CustomerDraft};
 use kefu_model::error::DomainError;
 use kefu_model::portal::{CUSTOMER_CATEGORIES, Inquiry, portal_actor};
 use kefu_model::shipment::{MaskedShipment, Shipment};
+use kefu_model::survey::{AnswerDraft, SurveyWay};
 use kefu_model::user::{Actor, Role};
 
 use crate::desk::{Desk, DeskResult};
@@ -85,35 +86,24 @@ impl Desk {
         score: u8,
         comment: &str,
     ) -> DeskResult<Case> {
+        let draft = AnswerDraft {
+            score,
+            reasons: Vec::new(),
+            comment: comment.to_string(),
+        };
+        self.portal_answer(number, phone, draft).await
+    }
+
+    /// The portal's rate form (case number and phone): the survey's answer with the survey's
+    /// rules (see `Desk::answer_survey`).
+    pub async fn portal_answer(
+        &self,
+        number: &str,
+        phone: &str,
+        draft: AnswerDraft,
+    ) -> DeskResult<Case> {
         let case = self.portal_case(number, phone).await?;
-        if !(1..=5).contains(&score) {
-            return Err(DomainError::invalid("score", "1 to 5"));
-        }
-        let comment = comment.trim();
-        if comment.chars().count() > 500 {
-            return Err(DomainError::invalid("comment", "at most 500 characters"));
-        }
-        let (case, _) = self
-            .with_retries(&portal_actor(), case.id.as_str(), |c| {
-                if !matches!(c.status, Status::Resolved | Status::Closed) {
-                    return Err(DomainError::conflict(
-                        "not_resolved",
-                        "a case can be rated once it is resolved",
-                    ));
-                }
-                if c.rating.is_some() {
-                    return Err(DomainError::conflict(
-                        "already_rated",
-                        "this case is rated already",
-                    ));
-                }
-                Ok(vec![EventData::Rated {
-                    score,
-                    comment: comment.to_string(),
-                }])
-            })
-            .await?;
-        Ok(case)
+        self.rate_case(&case.id, draft, SurveyWay::Portal).await
     }
 }
 

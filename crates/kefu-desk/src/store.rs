@@ -47,6 +47,7 @@ pub trait Store:
     + CallStore
     + NetworkStore
     + FigureStore
+    + SurveyStore
 {
 }
 
@@ -65,6 +66,7 @@ impl<T> Store for T where
         + CallStore
         + NetworkStore
         + FigureStore
+        + SurveyStore
         + ?Sized
 {
 }
@@ -74,6 +76,7 @@ pub mod prelude {
     pub use super::{
         AuditStore, CallStore, CaseStore, ChannelStore, ChatStore, ConfigStore, DirectoryStore,
         FigureStore, KnowledgeStore, NetworkStore, OutboxStore, ParcelStore, Signals, Store,
+        SurveyStore,
         TransferStore,
     };
 }
@@ -650,6 +653,27 @@ pub trait FigureStore: Send + Sync {
         rows: &[kefu_model::kpi::CaseKpi],
         clear: bool,
     ) -> StoreResult<()>;
+/// The satisfaction surveys' read model: one row per surveyed case, whose truth is the case's
+/// survey (written by [`CaseStore::append_events`] with every append to a surveyed case).
+#[async_trait]
+pub trait SurveyStore: Send + Sync {
+    /// Per value of the query's dimension, the surveys opened on its days (one agent's when
+    /// given): surveyed, answered, satisfied, poor; by key.
+    async fn survey_figures(
+        &self,
+        query: &kefu_model::survey::SurveyQuery,
+    ) -> StoreResult<Vec<kefu_model::survey::SurveyTally>>;
+    /// The surveyed cases a figure counts (`SurveyFigure::counts`), by day then case number.
+    async fn survey_rows(
+        &self,
+        drill: &kefu_model::survey::SurveyDrill,
+    ) -> StoreResult<Vec<kefu_model::survey::SurveyRow>>;
+    /// Open follow-ups, overdue first then by due time; with `closed`, the closed ones after.
+    async fn survey_follow_ups(
+        &self,
+        closed: bool,
+        limit: u32,
+    ) -> StoreResult<Vec<kefu_model::survey::SurveyRow>>;
 }
 
 /// A stream of cross-node signals.

@@ -177,6 +177,21 @@ fn message_text(message: &InboundMessage) -> (String, Option<String>) {
     }
 }
 
+/// The score a WeChat text of just one digit 1–5 (spaces and a full-width digit allowed) gives.
+fn survey_digit(content: &str) -> Option<u8> {
+    let mut chars = content.trim().chars();
+    let c = chars.next()?;
+    if chars.next().is_some() {
+        return None;
+    }
+    let digit = match c {
+        '1'..='5' => c as u32 - '0' as u32,
+        '１'..='５' => c as u32 - '１' as u32 + 1,
+        _ => return None,
+    };
+    u8::try_from(digit).ok()
+}
+
 fn event_detail(event: &Event) -> String {
     let detail = match event {
         Event::Subscribe { event_key: None } => "关注".to_string(),
@@ -508,13 +523,26 @@ impl Desk {
             return Ok(self.wechat_receipt(&record, !fresh).await);
         }
         let (body, bot_text) = message_text(message);
-        let client_id = format!("wechat:{}", sha256_hex(record.dedupe_key.as_bytes(), 12));
-        let actor = wechat_actor();
-        let named = kefu_model::parcels::waybills_in(&self.recognizer().await?, &[&body]);
         let identity = ExternalId {
             kind: external_kind(settings.flavor).to_string(),
             value: from.clone(),
         };
+        // A bare 1–5 answers the customer's open survey, if there is one: a rating, not a
+        // message to the case.
+        if let MessageKind::Text { content } = &message.kind
+            && let Some(score) = survey_digit(content)
+            && let Some(rated) = self.rate_by_wechat(&identity, score).await?
+        {
+            record.case_id = Some(rated.id.clone());
+            record.detail = format!("满意度评价 {score} 分");
+            let fresh = self.store.record_inbound(&record, &[]).await?;
+            let mut receipt = self.wechat_receipt(&record, !fresh).await;
+            receipt.case_number = Some(rated.number);
+            return Ok(receipt);
+        }
+        let client_id = format!("wechat:{}", sha256_hex(record.dedupe_key.as_bytes(), 12));
+        let actor = wechat_actor();
+        let named = kefu_model::parcels::waybills_in(&self.recognizer().await?, &[&body]);
         let (case, joined) = match self.open_wechat_case(&identity).await? {
             Some(case) => (case, true),
             None => {
@@ -641,6 +669,33 @@ impl Desk {
     }
 
     /// The customer's open WeChat case (newest), if they have one.
+    /// Rates the customer's WeChat case whose survey is open with `score`; `None` when there
+    /// is none (the digit is then an ordinary message).
+    async fn rate_by_wechat(&self, identity: &ExternalId, score: u8) -> DeskResult<Option<Case>> {
+        let contact = format!("{}:{}", identity.kind, identity.value);
+        let Some(customer) = self.store.customer_by_contact("external", &contact).await? else {
+            return Ok(None);
+        };
+        let customer_id = customer.merged_into.clone().unwrap_or(customer.id);
+        let Some(case) = self.open_wechat_survey(&customer_id).await? else {
+            return Ok(None);
+        };
+        let draft = kefu_model::survey::AnswerDraft {
+            score,
+            reasons: Vec::new(),
+            comment: String::new(),
+        };
+        match self
+            .rate_case(&case.id, draft, kefu_model::survey::SurveyWay::Wechat)
+            .await
+        {
+            Ok(rated) => Ok(Some(rated)),
+            // Rated meanwhile by another way: the digit is just a message.
+            Err(DomainError::Conflict { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     async fn open_wechat_case(&self, identity: &ExternalId) -> DeskResult<Option<Case>> {
         let contact = format!("{}:{}", identity.kind, identity.value);
         let Some(customer) = self.store.customer_by_contact("external", &contact).await? else {

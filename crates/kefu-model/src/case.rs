@@ -69,6 +69,10 @@ pub struct Case {
     /// Work orders sent to the network's organisations about this case.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub work_orders: Vec<crate::work_order::WorkOrder>,
+    /// The satisfaction survey: opened once when first resolved, answered once, and the
+    /// follow-up a poor answer calls for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survey: Option<crate::survey::Survey>,
     /// How the case was handled, for the figures: contacts, transfers, departments' answers.
     #[serde(default)]
     pub handling: Handling,
@@ -288,11 +292,48 @@ pub enum EventData {
         reason: String,
     },
     ClaimOpened(crate::claim::ClaimOpened),
-    /// The customer rated the service after resolution (1–5).
+    /// The customer rated the service after resolution (1–5): the reasons chosen from those
+    /// offered, the way the answer came in, and whether the score counted as satisfied or poor
+    /// by the settings of the time (absent in ratings older than surveys).
     Rated {
         score: u8,
         #[serde(default, skip_serializing_if = "String::is_empty")]
         comment: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        reasons: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        via: Option<crate::survey::SurveyWay>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        satisfied: bool,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        poor: bool,
+    },
+    /// The case was surveyed (once, when first resolved on a surveyed channel): whom the
+    /// figures credit (the agent and their team, the customer's grade, as they were), the day
+    /// they count it on, and the hash of the secret of the customer's link.
+    SurveyOpened {
+        token_hash: String,
+        expires_at: Timestamp,
+        day: jiff::civil::Date,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        agent: Option<UserId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        team: Option<DepartmentId>,
+        grade: u8,
+    },
+    /// A poor answer opened a follow-up (回访) for the supervisors, due on the business calendar.
+    FollowUpOpened {
+        due_at: Timestamp,
+    },
+    /// The follow-up's deadline passed with the follow-up still open.
+    FollowUpOverdue {
+        due_at: Timestamp,
+    },
+    /// A supervisor recorded what came of the follow-up; it is closed.
+    FollowUpClosed {
+        outcome: crate::survey::FollowUpOutcome,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        note: String,
     },
     ClaimEvidenceAdded {
         claim_id: String,
@@ -465,6 +506,10 @@ impl EventData {
             EventData::Escalated { .. } => "escalated",
             EventData::ClaimOpened(_) => "claim_opened",
             EventData::Rated { .. } => "rated",
+            EventData::SurveyOpened { .. } => "survey_opened",
+            EventData::FollowUpOpened { .. } => "follow_up_opened",
+            EventData::FollowUpOverdue { .. } => "follow_up_overdue",
+            EventData::FollowUpClosed { .. } => "follow_up_closed",
             EventData::ClaimEvidenceAdded { .. } => "claim_evidence_added",
             EventData::ClaimProposed { .. } => "claim_proposed",
             EventData::ClaimApproved { .. } => "claim_approved",
@@ -543,6 +588,7 @@ impl Case {
             identity_confirmed: None,
             notices_sent: Vec::new(),
             work_orders: Vec::new(),
+            survey: None,
             handling: Handling {
                 contacts: 1,
                 ..Handling::default()
@@ -626,7 +672,11 @@ impl Case {
             }
             EventData::Escalated { level, .. } => self.escalation_level = *level,
             EventData::ClaimOpened(o) => self.claims.push(Claim::opened(o, &event.actor)),
-            EventData::Rated { score, .. } => self.rating = Some(*score),
+            EventData::Rated { .. }
+            | EventData::SurveyOpened { .. }
+            | EventData::FollowUpOpened { .. }
+            | EventData::FollowUpOverdue { .. }
+            | EventData::FollowUpClosed { .. } => self.apply_survey(event),
             EventData::CustomerMerged { into, .. } => self.customer_id = into.clone(),
             EventData::IdentityConfirmed { method, .. } => {
                 self.identity_confirmed = Some(IdentityConfirmation {
@@ -762,6 +812,106 @@ impl Case {
             }
             _ => {}
         }
+    }
+
+    /// The survey's steps: opened, answered, the follow-up.
+    fn apply_survey(&mut self, event: &CaseEvent) {
+        use crate::survey::{FollowUp, FollowUpState, Survey, SurveyAnswer, SurveyWay};
+        match &event.data {
+            EventData::Rated {
+                score,
+                comment,
+                reasons,
+                via,
+                satisfied,
+                poor,
+            } => {
+                self.rating = Some(*score);
+                if let Some(s) = &mut self.survey {
+                    s.answer = Some(SurveyAnswer {
+                        score: *score,
+                        reasons: reasons.clone(),
+                        comment: comment.clone(),
+                        via: via.unwrap_or(SurveyWay::Portal),
+                        at: event.at,
+                        satisfied: *satisfied,
+                        poor: *poor,
+                    });
+                }
+            }
+            EventData::SurveyOpened {
+                token_hash,
+                expires_at,
+                day,
+                agent,
+                team,
+                grade,
+            } => {
+                self.survey = Some(Survey {
+                    opened_at: event.at,
+                    day: *day,
+                    expires_at: *expires_at,
+                    token_hash: token_hash.clone(),
+                    agent: agent.clone(),
+                    team: team.clone(),
+                    grade: *grade,
+                    answer: None,
+                    follow_up: None,
+                })
+            }
+            EventData::FollowUpOpened { due_at } => {
+                if let Some(s) = &mut self.survey {
+                    s.follow_up = Some(FollowUp {
+                        opened_at: event.at,
+                        due_at: *due_at,
+                        state: FollowUpState::Open,
+                        outcome: None,
+                        note: String::new(),
+                        closed_at: None,
+                        closed_by: None,
+                    });
+                }
+            }
+            EventData::FollowUpOverdue { .. } => {
+                if let Some(f) = self.survey.as_mut().and_then(|s| s.follow_up.as_mut())
+                    && f.state == FollowUpState::Open
+                {
+                    f.state = FollowUpState::Overdue;
+                }
+            }
+            EventData::FollowUpClosed { outcome, note } => {
+                if let Some(f) = self.survey.as_mut().and_then(|s| s.follow_up.as_mut()) {
+                    f.state = FollowUpState::Closed;
+                    f.outcome = Some(*outcome);
+                    f.note = note.clone();
+                    f.closed_at = Some(event.at);
+                    f.closed_by = Some(event.actor.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The figures' row of this case, if it was surveyed.
+    pub fn survey_row(&self) -> Option<crate::survey::SurveyRow> {
+        let s = self.survey.as_ref()?;
+        let answer = s.answer.as_ref();
+        Some(crate::survey::SurveyRow {
+            case_id: self.id.clone(),
+            case_number: self.number.clone(),
+            day: s.day,
+            channel: self.channel,
+            category: self.category,
+            agent: s.agent.clone(),
+            team: s.team.clone(),
+            grade: s.grade,
+            score: answer.map(|a| a.score),
+            satisfied: answer.is_some_and(|a| a.satisfied),
+            poor: answer.is_some_and(|a| a.poor),
+            answered_at: answer.map(|a| a.at),
+            follow_up: s.follow_up.as_ref().map(|f| f.state),
+            follow_up_due_at: s.follow_up.as_ref().map(|f| f.due_at),
+        })
     }
 
     /// The claim steps after opening.

@@ -116,7 +116,7 @@ pub enum ChatFrame {
         internal: bool,
     },
     /// Something that happened to the conversation: `handed_over`, `agent_joined`,
-    /// `transferred`, `resolved`, `closed`, `reopened`.
+    /// `transferred`, `resolved`, `closed`, `reopened`, `survey` (the rating card), `rated`.
     Notice {
         seq: i64,
         at: Timestamp,
@@ -200,6 +200,9 @@ pub fn frames(
                 to: Status::Closed, ..
             } => notice(e, "closed", None, None),
             EventData::Reopened { .. } => notice(e, "reopened", None, None),
+            // The chat's rating card: shown on `survey`, gone on `rated` (its score the reason).
+            EventData::SurveyOpened { .. } => notice(e, "survey", None, None),
+            EventData::Rated { score, .. } => notice(e, "rated", None, Some(&score.to_string())),
             EventData::BotTurn {
                 message_id,
                 understood,

@@ -10,7 +10,8 @@
 //! Layers, bottom to top (a module imports only from modules below it; the `layering` test
 //! checks that no module imports, directly or not, from itself):
 //! `string_enum`, `error`, `ids`, `clock`, `text`, `auth`, `erlang`, `waybill`, `calendar` →
-//! `codes`, `customer`, `attachment`, `media`, `claim`, `sla_clock`, `nlu`, `bot`, `classify`, `routing` →
+//! `codes`, `customer`, `attachment`, `media`, `claim`, `sla_clock`, `nlu`, `bot`, `classify`, `routing`,
+//! `survey` →
 //! `case` → `user`, `shipment`, `sla`, `tracking`, `history`, `pickup`, `kb`, `search` →
 //! `chat`, `canned`, `drafts`, `corrections`, `parcels`, … → `records`, `export`.
 
@@ -59,6 +60,7 @@ pub mod sla_clock;
 pub mod stats;
 mod string_enum;
 pub mod tally;
+pub mod survey;
 pub mod text;
 pub mod tracking;
 pub mod user;

@@ -205,7 +205,7 @@ impl Default for NoticeTemplates {
                     "请为本次服务评分 [{case_number}]",
                     "您好！请花十秒钟为工单 {case_number} 的服务评分（1–5 星）：{survey_url}",
                     "请为工单{case_number}的服务评分：{survey_url}",
-                    "请为本次服务评分（1–5 星）：{survey_url}",
+                    "请为本次服务评分：直接回复数字 1–5（5 为非常满意），或打开 {survey_url}",
                 ),
                 t(
                     NoticeKind::Pickup,

@@ -26,6 +26,7 @@ pub const SETTING_KEYS: &[&str] = &[
     "search_synonyms",
     "notices",
     "work_orders",
+    "survey",
 ];
 
 /// Who may read which configuration document (`GET /settings/{key}`); writing any of them is
@@ -41,6 +42,7 @@ pub const SETTING_KEYS: &[&str] = &[
 /// | `rate_card` | admin, supervisor, agent, department, finance | prices; finance checks freight against it |
 /// | `claims` | admin, supervisor, agent, finance | compensation rules; agents propose, finance pays |
 /// | `work_orders` | admin, supervisor, agent, department, outlet manager | the deadlines both sides of a work order work to |
+/// | `survey` | admin, supervisor, agent | which cases are surveyed, the reasons customers pick from, the target |
 /// | `waybill_format`, `kb_categories` | every role | nothing private; every screen uses them |
 ///
 /// Read-only observers see only the last row. A key not in this table is `not_found`.
@@ -71,6 +73,7 @@ pub const SETTING_READERS: &[(&str, &[Role])] = {
             "work_orders",
             &[Admin, Supervisor, Agent, Department, OutletManager],
         ),
+        ("survey", &[Admin, Supervisor, Agent]),
         ("waybill_format", Role::ALL),
         ("kb_categories", Role::ALL),
     ]

@@ -543,9 +543,17 @@ pub fn due_effects(case: &Case, now: Timestamp) -> Vec<EventData> {
         .map(|d| EventData::DepartmentOverdue {
             department: d.clone(),
         });
+    // A poor answer's follow-up that nobody closed in time.
+    let follow_up_overdue = case
+        .survey
+        .as_ref()
+        .and_then(|s| s.follow_up.as_ref())
+        .filter(|f| f.state == crate::survey::FollowUpState::Open && f.due_at <= now)
+        .map(|f| EventData::FollowUpOverdue { due_at: f.due_at });
     warnings
         .into_iter()
         .chain(department_overdue)
+        .chain(follow_up_overdue)
         .chain(breaches)
         .chain(reminders)
         .chain(missed)

@@ -22,6 +22,7 @@ mod outbox;
 mod parcels;
 mod pickups;
 mod queues;
+mod surveys;
 mod versions;
 mod wechat;
 pub use calls::*;
@@ -40,6 +41,7 @@ pub use outbox::*;
 pub use parcels::*;
 pub use pickups::*;
 pub use queues::*;
+pub use surveys::*;
 pub use versions::*;
 pub use wechat::*;
 
@@ -215,6 +217,7 @@ macro_rules! contract_tests {
             work_orders_follow_scans_reroutes_and_the_regulator,
             the_assessment_sums_days_repeats_and_parcels,
             key_figures_follow_every_change_and_list_their_cases,
+            surveys_are_counted_by_day_and_poor_answers_followed_up,
             wechat_pictures_are_fetched_once_and_kept_on_the_case,
             media_fetches_retry_then_give_up_with_a_note, two_nodes_claim_each_media_fetch_once);
 
@@ -776,13 +779,15 @@ pub async fn events_replay_to_projection(store: Arc<dyn Store>) {
             "tags_changed",
             "status_changed",
             "status_changed",
+            // The resolution opened the satisfaction survey.
+            "survey_opened",
             "status_changed",
             "reopened"
         ]
     );
     assert_eq!(
         events.iter().map(|e| e.seq).collect::<Vec<_>>(),
-        (1..=12).collect::<Vec<_>>()
+        (1..=13).collect::<Vec<_>>()
     );
     assert_eq!(Case::replay(&events), Some(stored.clone()));
     assert_eq!(stored.status, Status::Open);
@@ -790,7 +795,11 @@ pub async fn events_replay_to_projection(store: Arc<dyn Store>) {
     assert_eq!(stored.tags, vec!["破损", "加急"]);
     assert_eq!(stored.message_count, 2);
     assert!(stored.resolved_at.is_some() && stored.closed_at.is_none());
-    assert!(events.iter().all(|e| e.actor == "user:agent01"));
+    assert!(
+        events
+            .iter()
+            .all(|e| e.actor == "user:agent01" || e.actor == "system:survey")
+    );
     assert_eq!(
         store.case_by_number(&stored.number).await.unwrap(),
         Some(stored)

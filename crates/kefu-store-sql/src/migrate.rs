@@ -83,6 +83,7 @@ macro_rules! migrations {
             17 "media_fetches" "0017_media_fetches.sql",
             19 "network" "0019_network.sql",
             20 "assessment" "0020_assessment.sql",
+            21 "surveys" "0021_surveys.sql",
             23 "kpis" "0023_kpis.sql",
         )
     };

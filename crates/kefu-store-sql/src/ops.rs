@@ -16,7 +16,8 @@ use kefu_model::shipment::Shipment;
 use kefu_model::sla::SlaPolicy;
 use kefu_model::sla_clock::ClockState;
 use kefu_model::{
-    Case, CaseEvent, Customer, Department, EventData, StoreError, User, from_millis, to_millis,
+    Case, CaseEvent, Category, Channel, Customer, Department, EventData, StoreError, User,
+    from_millis, to_millis,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -1040,6 +1041,7 @@ async fn insert_case_row(sql: &mut dyn Sql, case: &Case) -> StoreResult<()> {
     })?;
     // A new row has no timers to replace; an imported case brings its orders.
     insert_timers(sql, case).await?;
+    sync_survey(sql, case).await?;
     crate::network::sync_work_orders(sql, case, None).await
 }
 
@@ -1095,6 +1097,11 @@ async fn insert_timers(sql: &mut dyn Sql, case: &Case) -> StoreResult<()> {
         if let Some(due) = o.next_due() {
             timers.push((format!("order:{}", o.id), due));
         }
+    }
+    if let Some(f) = case.survey.as_ref().and_then(|s| s.follow_up.as_ref())
+        && f.state == kefu_model::survey::FollowUpState::Open
+    {
+        timers.push(("follow_up".to_string(), f.due_at));
     }
     for (name, due) in timers {
         sql.execute(
@@ -1216,6 +1223,7 @@ async fn append(
         return Err(StoreError::VersionConflict);
     }
     sync_timers(sql, projection).await?;
+    sync_survey(sql, projection).await?;
     for e in events {
         insert_event(sql, e).await?;
     }
@@ -2746,4 +2754,195 @@ pub(crate) async fn shipment_changes(
         )
         .await?,
     )
+}
+
+// ---- satisfaction surveys ----------------------------------------------------------------------
+
+/// The survey read model's row of a case, written with every append to a surveyed case (its
+/// channel and category follow the case; agent, team and grade are the survey's own).
+pub(crate) async fn sync_survey(sql: &mut dyn Sql, case: &Case) -> StoreResult<()> {
+    let Some(row) = case.survey_row() else {
+        return Ok(());
+    };
+    let flag = |b: bool| Value::from(i64::from(b));
+    sql.execute(
+        "INSERT INTO surveys (case_id, case_number, day, channel, category, agent_id, team_id, grade, \
+         score, satisfied, poor, answered_at, follow_up, follow_up_due_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+         ON CONFLICT (case_id) DO UPDATE SET case_number = excluded.case_number, day = excluded.day, \
+         channel = excluded.channel, category = excluded.category, agent_id = excluded.agent_id, \
+         team_id = excluded.team_id, grade = excluded.grade, score = excluded.score, \
+         satisfied = excluded.satisfied, poor = excluded.poor, answered_at = excluded.answered_at, \
+         follow_up = excluded.follow_up, follow_up_due_at = excluded.follow_up_due_at",
+        &[
+            row.case_id.to_string().into(),
+            row.case_number.clone().into(),
+            row.day.to_string().into(),
+            row.channel.as_str().into(),
+            row.category.as_str().into(),
+            row.agent.as_ref().map(|a| a.to_string()).unwrap_or_default().into(),
+            row.team.as_ref().map(|t| t.to_string()).unwrap_or_default().into(),
+            i64::from(row.grade).into(),
+            row.score.map(i64::from).into(),
+            flag(row.satisfied),
+            flag(row.poor),
+            row.answered_at.map(to_millis).into(),
+            row.follow_up.map(|f| f.as_str().to_string()).into(),
+            row.follow_up_due_at.map(to_millis).into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+const SURVEY_COLUMNS: &str = "case_id, case_number, day, channel, category, agent_id, team_id, grade, \
+     score, satisfied, poor, answered_at, follow_up, follow_up_due_at";
+
+fn survey_row(r: &Row) -> StoreResult<kefu_model::survey::SurveyRow> {
+    use kefu_model::survey::{FollowUpState, SurveyRow};
+    let bad = |what: &str, v: &str| StoreError::Backend(format!("surveys.{what}: {v}"));
+    let text_opt = |i: usize| -> StoreResult<Option<String>> {
+        Ok(Some(r.text(i)?.to_string()).filter(|s| !s.is_empty()))
+    };
+    let day = r.text(2)?;
+    let channel = r.text(3)?;
+    let category = r.text(4)?;
+    Ok(SurveyRow {
+        case_id: CaseId::from_stored(r.text(0)?.to_string()),
+        case_number: r.text(1)?.to_string(),
+        day: day.parse().map_err(|_| bad("day", day))?,
+        channel: Channel::parse(channel).ok_or_else(|| bad("channel", channel))?,
+        category: Category::parse(category).ok_or_else(|| bad("category", category))?,
+        agent: text_opt(5)?.map(UserId::from_stored),
+        team: text_opt(6)?.map(kefu_model::ids::DepartmentId::from_stored),
+        grade: u8::try_from(r.int(7)?).map_err(|_| bad("grade", "out of range"))?,
+        score: r
+            .opt_int(8)?
+            .map(|s| u8::try_from(s).map_err(|_| bad("score", "out of range")))
+            .transpose()?,
+        satisfied: r.int(9)? != 0,
+        poor: r.int(10)? != 0,
+        answered_at: r.opt_int(11)?.map(from_millis),
+        follow_up: r
+            .opt_text(12)?
+            .map(|s| FollowUpState::parse(s).ok_or_else(|| bad("follow_up", s)))
+            .transpose()?,
+        follow_up_due_at: r.opt_int(13)?.map(from_millis),
+    })
+}
+
+/// The column a dimension groups by (names from a closed set, never from input).
+fn survey_dimension_column(d: kefu_model::survey::SurveyDimension) -> &'static str {
+    use kefu_model::survey::SurveyDimension as D;
+    match d {
+        D::Agent => "agent_id",
+        D::Team => "team_id",
+        D::Channel => "channel",
+        D::Category => "category",
+        D::Grade => "CAST(grade AS TEXT)",
+        D::Day => "day",
+    }
+}
+
+/// Per value of the query's dimension: surveyed, answered, satisfied, poor — over the surveys
+/// opened on the days `[from, to)` (of one agent when given), by key.
+pub(crate) async fn survey_figures(
+    sql: &mut dyn Sql,
+    query: &kefu_model::survey::SurveyQuery,
+) -> StoreResult<Vec<kefu_model::survey::SurveyTally>> {
+    let column = survey_dimension_column(query.dimension);
+    let mut args: Vec<Value> = vec![query.from.to_string().into(), query.to.to_string().into()];
+    let mut filter = String::new();
+    if let Some(agent) = &query.agent {
+        args.push(agent.to_string().into());
+        filter.push_str(" AND agent_id = $3");
+    }
+    let rows = sql
+        .fetch(
+            &format!(
+                "SELECT {column}, COUNT(*), CAST(SUM(CASE WHEN score IS NULL THEN 0 ELSE 1 END) AS BIGINT), \
+                 CAST(SUM(satisfied) AS BIGINT), CAST(SUM(poor) AS BIGINT) FROM surveys \
+                 WHERE day >= $1 AND day < $2{filter} GROUP BY {column} ORDER BY {column}"
+            ),
+            &args,
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(kefu_model::survey::SurveyTally {
+                key: r.text(0)?.to_string(),
+                surveyed: r.int(1)?,
+                answered: r.int(2)?,
+                satisfied: r.int(3)?,
+                poor: r.int(4)?,
+            })
+        })
+        .collect()
+}
+
+/// The surveyed cases behind a figure, oldest day first then by case number. The figure's
+/// filter is the SQL twin of `SurveyFigure::counts`.
+pub(crate) async fn survey_rows(
+    sql: &mut dyn Sql,
+    drill: &kefu_model::survey::SurveyDrill,
+) -> StoreResult<Vec<kefu_model::survey::SurveyRow>> {
+    use kefu_model::survey::SurveyFigure;
+    let mut args: Vec<Value> = vec![drill.from.to_string().into(), drill.to.to_string().into()];
+    let mut filter = String::new();
+    if let Some(agent) = &drill.agent {
+        args.push(agent.to_string().into());
+        filter.push_str(&format!(" AND agent_id = ${}", args.len()));
+    }
+    if let Some((dimension, key)) = &drill.dimension {
+        args.push(key.clone().into());
+        filter.push_str(&format!(
+            " AND {} = ${}",
+            survey_dimension_column(*dimension),
+            args.len()
+        ));
+    }
+    filter.push_str(match drill.figure {
+        SurveyFigure::Surveyed => "",
+        SurveyFigure::Answered => " AND score IS NOT NULL",
+        SurveyFigure::Satisfied => " AND satisfied = 1",
+        SurveyFigure::Poor => " AND poor = 1",
+    });
+    let limit = drill.limit.clamp(1, 10_000);
+    let rows = sql
+        .fetch(
+            &format!(
+                "SELECT {SURVEY_COLUMNS} FROM surveys WHERE day >= $1 AND day < $2{filter} \
+                 ORDER BY day, case_number LIMIT {limit}"
+            ),
+            &args,
+        )
+        .await?;
+    rows.iter().map(survey_row).collect()
+}
+
+/// Follow-ups: open and overdue ones, overdue first, then by due time; with `closed`, the
+/// closed ones too (most recently due first, after the open ones).
+pub(crate) async fn survey_follow_ups(
+    sql: &mut dyn Sql,
+    closed: bool,
+    limit: u32,
+) -> StoreResult<Vec<kefu_model::survey::SurveyRow>> {
+    let states = if closed {
+        "('open', 'overdue', 'closed')"
+    } else {
+        "('open', 'overdue')"
+    };
+    let limit = limit.clamp(1, 1000);
+    let rows = sql
+        .fetch(
+            &format!(
+                "SELECT {SURVEY_COLUMNS} FROM surveys WHERE follow_up IN {states} \
+                 ORDER BY CASE follow_up WHEN 'overdue' THEN 0 WHEN 'open' THEN 1 ELSE 2 END, \
+                 CASE WHEN follow_up = 'closed' THEN -follow_up_due_at ELSE follow_up_due_at END, \
+                 case_number LIMIT {limit}"
+            ),
+            &[],
+        )
+        .await?;
+    rows.iter().map(survey_row).collect()
 }

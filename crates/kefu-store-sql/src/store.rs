@@ -922,6 +922,31 @@ impl<B: Backend> CallStore for SqlStore<B> {
 }
 
 #[async_trait]
+impl<B: Backend> SurveyStore for SqlStore<B> {
+    async fn survey_figures(
+        &self,
+        query: &kefu_model::survey::SurveyQuery,
+    ) -> StoreResult<Vec<kefu_model::survey::SurveyTally>> {
+        ops::survey_figures(&mut *self.backend.read().await?, query).await
+    }
+
+    async fn survey_rows(
+        &self,
+        drill: &kefu_model::survey::SurveyDrill,
+    ) -> StoreResult<Vec<kefu_model::survey::SurveyRow>> {
+        ops::survey_rows(&mut *self.backend.read().await?, drill).await
+    }
+
+    async fn survey_follow_ups(
+        &self,
+        closed: bool,
+        limit: u32,
+    ) -> StoreResult<Vec<kefu_model::survey::SurveyRow>> {
+        ops::survey_follow_ups(&mut *self.backend.read().await?, closed, limit).await
+    }
+}
+
+#[async_trait]
 impl<B: Backend> NetworkStore for SqlStore<B> {
     async fn put_organisation(
         &self,

@@ -5,11 +5,15 @@
 //!   (`/api/v1/chat/cases/{id}/ws`, bearer token or console session) send `{"type":"hello","after":N}`.
 //! - `{"type":"message","client_id":…,"body":…,"attachments":[{"name","mime","data"}]}`
 //! - `{"type":"note",…}` (staff: an internal note), `{"type":"typing"}`, `{"type":"read","seq":N}`
+//! - `{"type":"rate","score":1–5,"reasons":[…],"comment":…}` (the customer, on the rating card a
+//!   `survey` notice shows once the case is resolved)
 //!
 //! server → client
 //! - `{"type":"welcome",…}` once, then every frame after `after` (`message`, `notice`,
 //!   `understood` for staff) in `seq` order, then live ones as they are stored.
 //! - `{"type":"ack","client_id","seq","duplicate"}` once a message is on disk.
+//! - `{"type":"rated","score"}` once a rating is on disk; a `survey` notice carries the reasons
+//!   offered (`good_reasons`, `poor_reasons`, `satisfied_from`).
 //! - `{"type":"typing","who"}`, `{"type":"read","who","seq"}`, `{"type":"error","code","message"}`.
 //!
 //! Nothing is lost and nothing is shown twice: a client keeps the highest `seq` it has shown
@@ -330,6 +334,8 @@ enum ClientFrame {
     Read {
         seq: i64,
     },
+    /// The customer's answer on the chat's rating card.
+    Rate(kefu_model::survey::AnswerDraft),
     Ping,
 }
 
@@ -492,6 +498,15 @@ impl Connection {
                     Err(_) => continue,
                 };
                 self.add_urls(&frame, &mut v);
+                // The rating card offers the configured reasons.
+                if let ChatFrame::Notice { kind, .. } = &frame
+                    && kind == "survey"
+                    && let Ok(settings) = self.state.desk.survey_settings().await
+                {
+                    v["good_reasons"] = json!(settings.good_reasons);
+                    v["poor_reasons"] = json!(settings.poor_reasons);
+                    v["satisfied_from"] = json!(settings.satisfied_from);
+                }
                 if !send_json(socket, &v).await {
                     return false;
                 }
@@ -581,6 +596,31 @@ impl Connection {
                 }
             }
             ClientFrame::Message(send) => self.send_message(socket, send, Visibility::Public).await,
+            ClientFrame::Rate(answer) => match self.audience {
+                Audience::Customer => {
+                    let reply = match self
+                        .state
+                        .desk
+                        .chat_rate(&self.conversation.case_id, answer)
+                        .await
+                    {
+                        Ok(case) => json!({"type": "rated", "score": case.rating}),
+                        Err(e) => domain_error_frame(&e, None),
+                    };
+                    self.state
+                        .chat
+                        .publish(&self.state, &self.conversation.case_id, SignalKind::Changed)
+                        .await;
+                    send_json(socket, &reply).await
+                }
+                Audience::Staff => {
+                    send_json(
+                        socket,
+                        &error_frame("forbidden", "only the customer rates", None),
+                    )
+                    .await
+                }
+            },
             ClientFrame::Note(send) => match self.audience {
                 Audience::Staff => self.send_message(socket, send, Visibility::Internal).await,
                 Audience::Customer => {

@@ -19,6 +19,7 @@ mod openapi;
 mod parcels;
 mod sessions;
 pub mod speech;
+mod survey;
 mod telephony;
 mod ui;
 mod views;
@@ -274,6 +275,14 @@ pub fn router(state: AppState) -> Router {
             get(telephony::get_account).put(telephony::update_account),
         )
         .route("/stats/phone", get(telephony::figures))
+        .route(
+            "/surveys/{token}",
+            get(survey::get_survey).post(survey::answer_survey),
+        )
+        .route("/satisfaction", get(survey::figures))
+        .route("/satisfaction/cases", get(survey::cases))
+        .route("/follow-ups", get(survey::follow_ups))
+        .route("/cases/{id}/follow-up", post(survey::close_follow_up))
         .route("/openapi.json", get(openapi_json));
     Router::new()
         .merge(ui::router())

@@ -1125,6 +1125,54 @@ pub const ROUTES: &[Route] = &[
         200,
         json::<SlaPolicyView>(),
     ),
+    (
+        "get",
+        "/api/v1/surveys/{token}",
+        "A satisfaction survey by its link's token (public: the token is the proof): the case's number and subject, whether it was answered (and the answer), the reasons offered — poor_reasons below satisfied_from, good_reasons from it; 404 for an unknown, forged or expired link",
+        None,
+        200,
+        json::<SurveyFormView>(),
+    ),
+    (
+        "post",
+        "/api/v1/surveys/{token}",
+        "Answer a satisfaction survey (public, once): score 1–5, reasons from those offered with that score, a comment up to 500 characters; 409 already_rated for a second answer, 409 not_resolved when the case was reopened; a poor score opens a follow-up for the supervisors",
+        Some("SurveyAnswerCreate"),
+        200,
+        json::<SurveyAnswerView>(),
+    ),
+    (
+        "get",
+        "/api/v1/satisfaction",
+        "Satisfaction figures (满意度) of the surveys opened on the days [from, to) in the desk's time zone, by agent, team, channel, category, customer grade or day: surveyed, answered, satisfied, poor, satisfaction rate (satisfied ÷ answered), response rate (answered ÷ surveyed), against the target; agents see their own cases only, supervisors and admins all; at most 366 days",
+        None,
+        200,
+        json::<SatisfactionView>(),
+    ),
+    (
+        "get",
+        "/api/v1/satisfaction/cases",
+        "The surveyed cases behind a figure of /satisfaction: exactly those it counts (same days and scope; by and key pick a row, figure the column)",
+        None,
+        200,
+        json::<List<SurveyCaseView>>(),
+    ),
+    (
+        "get",
+        "/api/v1/follow-ups",
+        "The follow-up (回访) queue of poor answers, overdue first then by due time; closed=true adds the closed ones (supervisors, admins)",
+        None,
+        200,
+        json::<List<SurveyCaseView>>(),
+    ),
+    (
+        "post",
+        "/api/v1/cases/{id}/follow-up",
+        "Record what came of a follow-up, which closes it (supervisors, admins); 409 no_open_follow_up when none is open",
+        Some("FollowUpClose"),
+        200,
+        json::<CaseView>(),
+    ),
 ];
 
 fn query_params(path: &str, method: &str) -> Vec<Value> {
@@ -1247,6 +1295,61 @@ fn query_params(path: &str, method: &str) -> Vec<Value> {
             }
             params
         }
+        ("get", "/api/v1/satisfaction") => {
+            let mut v: Vec<Value> = ["from", "to"]
+                .iter()
+                .map(|name| {
+                    json!({"name": name, "in": "query", "required": true,
+                        "schema": {"type": "string", "format": "date"},
+                        "description": "a day (YYYY-MM-DD) in the desk's time zone; surveys opened from `from` up to (not including) `to`"})
+                })
+                .collect();
+            v.push(q(
+                "by",
+                json!({"type": "string", "enum": kefu_model::survey::SurveyDimension::ALL.iter().map(|d| d.as_str()).collect::<Vec<_>>(), "default": "agent"}),
+                "the dimension of the rows",
+            ));
+            v
+        }
+        ("get", "/api/v1/satisfaction/cases") => {
+            let mut v: Vec<Value> = ["from", "to"]
+                .iter()
+                .map(|name| {
+                    json!({"name": name, "in": "query", "required": true,
+                        "schema": {"type": "string", "format": "date"},
+                        "description": "as /satisfaction"})
+                })
+                .collect();
+            v.push(q(
+                "by",
+                json!({"type": "string", "enum": kefu_model::survey::SurveyDimension::ALL.iter().map(|d| d.as_str()).collect::<Vec<_>>()}),
+                "with key: one row's dimension",
+            ));
+            v.push(q(
+                "key",
+                json!({"type": "string", "maxLength": 64}),
+                "with by: the row's key (empty: no agent or team)",
+            ));
+            v.push(q(
+                "figure",
+                json!({"type": "string", "enum": kefu_model::survey::SurveyFigure::ALL.iter().map(|f| f.as_str()).collect::<Vec<_>>(), "default": "surveyed"}),
+                "the column",
+            ));
+            v.push(q(
+                "limit",
+                json!({"type": "integer", "minimum": 1, "maximum": 10000, "default": 1000}),
+                "",
+            ));
+            v
+        }
+        ("get", "/api/v1/follow-ups") => vec![
+            q("closed", json!({"type": "boolean", "default": false}), "also the closed ones"),
+            q(
+                "limit",
+                json!({"type": "integer", "minimum": 1, "maximum": 1000, "default": 200}),
+                "",
+            ),
+        ],
         ("get", "/api/v1/stats/phone") => ["from", "to"]
             .iter()
             .map(|name| {
@@ -1458,6 +1561,13 @@ fn schemas() -> Value {
         "CommitmentCreate": {"type": "object", "required": ["due_at", "note"], "additionalProperties": false,
             "properties": {"due_at": ts, "note": text, "remind_before_minutes": {"type": "integer", "minimum": 0, "maximum": 1440, "default": 10}}},
         "Escalate": {"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {"reason": text}},
+        "SurveyAnswerCreate": {"type": "object", "required": ["score"], "additionalProperties": false,
+            "properties": {"score": {"type": "integer", "minimum": 1, "maximum": 5},
+                "reasons": {"type": "array", "items": {"type": "string"}, "description": "from the survey's poor_reasons (score below satisfied_from) or good_reasons"},
+                "comment": {"type": "string", "maxLength": 500}}},
+        "FollowUpClose": {"type": "object", "required": ["outcome"], "additionalProperties": false,
+            "properties": {"outcome": {"$ref": "#/components/schemas/FollowUpOutcome"},
+                "note": {"type": "string", "maxLength": 1000, "description": "required with outcome other"}}},
         "MarkRead": {"type": "object", "additionalProperties": false, "properties": {"ids": strings}},
         "MacroActions": {"type": "object", "additionalProperties": false, "properties": {
             "status": {"$ref": "#/components/schemas/Status"}, "category": {"$ref": "#/components/schemas/Category"},
@@ -1498,6 +1608,7 @@ pub fn document() -> Value {
     generator.subschema_for::<OrgKindCode>();
     generator.subschema_for::<OrderKindCode>();
     generator.subschema_for::<RegulatorCode>();
+    generator.subschema_for::<FollowUpOutcomeCode>();
     let mut paths = serde_json::Map::new();
     for (method, path, summary, request, status, response) in ROUTES {
         let public = matches!(
@@ -1514,6 +1625,8 @@ pub fn document() -> Value {
                 | "/api/v1/help/articles/{id}"
                 | "/api/v1/help/articles/{id}/feedback"
                 | "/api/v1/help/search"
+                // A survey link's token is the customer's proof.
+                | "/api/v1/surveys/{token}"
                 // WeChat's callbacks prove themselves by signature, not by a session.
                 | "/hooks/wechat/{account_id}"
                 // The PBX proves itself by its signature, not a session.

@@ -125,6 +125,10 @@ codes!(OrderStateCode = kefu_model::work_order::OrderState, "OrderState", inline
 codes!(OrderStageCode = kefu_model::work_order::OrderStage, "OrderStage", inline: true);
 codes!(RegulatorCode = kefu_model::work_order::Regulator, "Regulator", inline: false);
 codes!(RoutedByCode = kefu_model::work_order::RoutedBy, "RoutedBy", inline: true);
+codes!(SurveyWayCode = kefu_model::survey::SurveyWay, "SurveyWay", inline: true);
+codes!(FollowUpStateCode = kefu_model::survey::FollowUpState, "FollowUpState", inline: true);
+codes!(FollowUpOutcomeCode = kefu_model::survey::FollowUpOutcome, "FollowUpOutcome", inline: false);
+codes!(SurveyDimensionCode = kefu_model::survey::SurveyDimension, "SurveyDimension", inline: true);
 
 // ---- lists --------------------------------------------------------------------------------
 
@@ -574,6 +578,9 @@ pub struct CaseView {
     bot: Option<kefu_model::bot::BotState>,
     #[serde(skip_serializing_if = "Option::is_none")]
     identity_confirmed: Option<IdentityView>,
+    /// The satisfaction survey: when it opened, the answer, the follow-up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    survey: Option<SurveyView>,
 }
 
 impl CaseView {
@@ -622,6 +629,7 @@ impl CaseView {
             rating: case.rating,
             bot: case.bot.clone(),
             identity_confirmed: case.identity_confirmed.as_ref().map(Into::into),
+            survey: case.survey.as_ref().map(SurveyView::from),
         }
     }
 }
@@ -2593,6 +2601,257 @@ impl OrgFiguresView {
             on_time_response_rate: f.response_rate(),
             on_time_completion_rate: f.completion_rate(),
             average_completion_minutes: f.average_completion_minutes(),
+        }
+    }
+}
+
+// ---- satisfaction surveys ---------------------------------------------------------------------
+
+/// A case's survey as staff see it (never the link's secret).
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "Survey")]
+pub struct SurveyView {
+    #[schemars(with = "DateTime")]
+    opened_at: Timestamp,
+    /// The day the figures count it on (the desk's time zone).
+    #[schemars(with = "Day")]
+    day: Date,
+    #[schemars(with = "DateTime")]
+    expires_at: Timestamp,
+    /// Who served the customer when it opened (user id), and their team (department id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agent: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    team: Option<String>,
+    grade: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    answer: Option<SurveyAnswerView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    follow_up: Option<FollowUpView>,
+}
+
+impl From<&kefu_model::survey::Survey> for SurveyView {
+    fn from(s: &kefu_model::survey::Survey) -> Self {
+        SurveyView {
+            opened_at: s.opened_at,
+            day: s.day,
+            expires_at: s.expires_at,
+            agent: s.agent.as_ref().map(|a| a.to_string()),
+            team: s.team.as_ref().map(|t| t.to_string()),
+            grade: s.grade,
+            answer: s.answer.as_ref().map(SurveyAnswerView::from),
+            follow_up: s.follow_up.as_ref().map(FollowUpView::from),
+        }
+    }
+}
+
+/// A customer's answer.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "SurveyAnswer")]
+pub struct SurveyAnswerView {
+    /// 1–5.
+    score: u8,
+    reasons: Vec<String>,
+    comment: String,
+    #[schemars(with = "SurveyWayCode")]
+    via: kefu_model::survey::SurveyWay,
+    #[schemars(with = "DateTime")]
+    at: Timestamp,
+    satisfied: bool,
+    poor: bool,
+}
+
+impl From<&kefu_model::survey::SurveyAnswer> for SurveyAnswerView {
+    fn from(a: &kefu_model::survey::SurveyAnswer) -> Self {
+        SurveyAnswerView {
+            score: a.score,
+            reasons: a.reasons.clone(),
+            comment: a.comment.clone(),
+            via: a.via,
+            at: a.at,
+            satisfied: a.satisfied,
+            poor: a.poor,
+        }
+    }
+}
+
+/// The 回访 a poor answer opened.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "FollowUp")]
+pub struct FollowUpView {
+    #[schemars(with = "DateTime")]
+    opened_at: Timestamp,
+    #[schemars(with = "DateTime")]
+    due_at: Timestamp,
+    #[schemars(with = "FollowUpStateCode")]
+    state: kefu_model::survey::FollowUpState,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<FollowUpOutcomeCode>")]
+    outcome: Option<kefu_model::survey::FollowUpOutcome>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    note: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<DateTime>")]
+    closed_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    closed_by: Option<String>,
+}
+
+impl From<&kefu_model::survey::FollowUp> for FollowUpView {
+    fn from(f: &kefu_model::survey::FollowUp) -> Self {
+        FollowUpView {
+            opened_at: f.opened_at,
+            due_at: f.due_at,
+            state: f.state,
+            outcome: f.outcome,
+            note: f.note.clone(),
+            closed_at: f.closed_at,
+            closed_by: f.closed_by.clone(),
+        }
+    }
+}
+
+/// What a survey link shows the customer: the case, whether the link expired, the answer if
+/// given, and the reasons offered (`poor_reasons` below `satisfied_from`, else `good_reasons`).
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "SurveyForm")]
+pub struct SurveyFormView {
+    case_number: String,
+    subject: String,
+    answered: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    answer: Option<SurveyAnswerView>,
+    satisfied_from: u8,
+    good_reasons: Vec<String>,
+    poor_reasons: Vec<String>,
+}
+
+impl From<&kefu_desk::survey::SurveyForm> for SurveyFormView {
+    fn from(f: &kefu_desk::survey::SurveyForm) -> Self {
+        SurveyFormView {
+            case_number: f.case_number.clone(),
+            subject: f.subject.clone(),
+            answered: f.answer.is_some(),
+            answer: f.answer.as_ref().map(SurveyAnswerView::from),
+            satisfied_from: f.satisfied_from,
+            good_reasons: f.good_reasons.clone(),
+            poor_reasons: f.poor_reasons.clone(),
+        }
+    }
+}
+
+/// The figures of one value of a dimension (or the total).
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "SurveyTally")]
+pub struct SurveyTallyView {
+    /// The dimension's value: a user id (agent), a department id (team), a channel or category
+    /// code, a grade 1–5, a day; empty for none (no agent, no team) and for the total.
+    pub key: String,
+    /// The value's name, where it has one (an agent's or team's name, a code's label).
+    pub label: String,
+    /// Cases surveyed on the period's days.
+    pub surveyed: i64,
+    pub answered: i64,
+    pub satisfied: i64,
+    /// Answers with a poor score (they open a follow-up).
+    pub poor: i64,
+    /// Satisfied ÷ answered (0–1); absent when none answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub satisfaction_rate: Option<f64>,
+    /// Answered ÷ surveyed (0–1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_rate: Option<f64>,
+    /// The satisfaction rate reaches the target.
+    pub meets_target: bool,
+}
+
+impl SurveyTallyView {
+    pub fn of(t: &kefu_model::survey::SurveyTally, label: String, target_percent: u8) -> Self {
+        let share = |part: i64, whole: i64| (whole > 0).then(|| part as f64 / whole as f64);
+        let rate = share(t.satisfied, t.answered);
+        SurveyTallyView {
+            key: t.key.clone(),
+            label,
+            surveyed: t.surveyed,
+            answered: t.answered,
+            satisfied: t.satisfied,
+            poor: t.poor,
+            satisfaction_rate: rate,
+            response_rate: share(t.answered, t.surveyed),
+            meets_target: rate.is_some_and(|r| r * 100.0 >= f64::from(target_percent) - 1e-9),
+        }
+    }
+}
+
+/// `GET /satisfaction`: the period's figures by a dimension, against the target.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "Satisfaction")]
+pub struct SatisfactionView {
+    #[schemars(with = "Day")]
+    pub from: Date,
+    #[schemars(with = "Day")]
+    pub to: Date,
+    #[schemars(with = "SurveyDimensionCode")]
+    pub by: kefu_model::survey::SurveyDimension,
+    /// The satisfaction rate aimed at (0–1).
+    pub target: f64,
+    /// Only the asking agent's own cases.
+    pub own_only: bool,
+    pub total: SurveyTallyView,
+    pub rows: Vec<SurveyTallyView>,
+    /// Per day of the period that has surveys (the chart).
+    pub days: Vec<SurveyTallyView>,
+}
+
+/// A surveyed case behind a figure, or a follow-up of the queue.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "SurveyCase")]
+pub struct SurveyCaseView {
+    case_id: String,
+    case_number: String,
+    #[schemars(with = "Day")]
+    day: Date,
+    #[schemars(with = "ChannelCode")]
+    channel: kefu_model::Channel,
+    #[schemars(with = "CategoryCode")]
+    category: kefu_model::Category,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agent: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    team: Option<String>,
+    grade: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score: Option<u8>,
+    satisfied: bool,
+    poor: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<DateTime>")]
+    answered_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<FollowUpStateCode>")]
+    follow_up: Option<kefu_model::survey::FollowUpState>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<DateTime>")]
+    follow_up_due_at: Option<Timestamp>,
+}
+
+impl From<&kefu_model::survey::SurveyRow> for SurveyCaseView {
+    fn from(r: &kefu_model::survey::SurveyRow) -> Self {
+        SurveyCaseView {
+            case_id: r.case_id.to_string(),
+            case_number: r.case_number.clone(),
+            day: r.day,
+            channel: r.channel,
+            category: r.category,
+            agent: r.agent.as_ref().map(|a| a.to_string()),
+            team: r.team.as_ref().map(|t| t.to_string()),
+            grade: r.grade,
+            score: r.score,
+            satisfied: r.satisfied,
+            poor: r.poor,
+            answered_at: r.answered_at,
+            follow_up: r.follow_up,
+            follow_up_due_at: r.follow_up_due_at,
         }
     }
 }

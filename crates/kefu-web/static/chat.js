@@ -80,6 +80,8 @@
       li.className = "notice";
       li.textContent = noticeText(f);
       log.appendChild(li);
+      if (f.kind === "survey") ratingCard(f);
+      if (f.kind === "rated") closeCard(f.reason);
     }
     if (f.seq && f.seq > state.lastSeq) state.lastSeq = f.seq;
   }
@@ -96,6 +98,83 @@
     return out;
   })();
 
+  // The rating card a resolved case's `survey` notice brings: 1–5, the reasons offered with
+  // the score picked, a comment; sent as a `rate` frame, gone once the `rated` notice comes.
+  var card = null;
+  function ratingCard(f) {
+    if (card || rated) return;
+    card = document.createElement("li");
+    card.className = "rating-card";
+    var form = document.createElement("form");
+    var title = document.createElement("p");
+    title.textContent = WORDS.rate_title || "";
+    form.appendChild(title);
+    var scores = document.createElement("div");
+    scores.className = "scores";
+    var reasons = document.createElement("div");
+    reasons.className = "reasons";
+    var picked = 0;
+    function showReasons() {
+      reasons.textContent = "";
+      var list = picked >= (f.satisfied_from || 4) ? (f.good_reasons || []) : (f.poor_reasons || []);
+      list.forEach(function (r) {
+        var label = document.createElement("label");
+        var box = document.createElement("input");
+        box.type = "checkbox"; box.value = r;
+        label.appendChild(box);
+        label.appendChild(document.createTextNode(" " + r));
+        reasons.appendChild(label);
+      });
+    }
+    [5, 4, 3, 2, 1].forEach(function (n) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "score";
+      b.dataset.score = String(n);
+      b.textContent = n + "★ " + ((WORDS.rate_scores || [])[n - 1] || "");
+      b.addEventListener("click", function () {
+        picked = n;
+        scores.querySelectorAll("button").forEach(function (x) { x.classList.toggle("picked", x === b); });
+        showReasons();
+        send.disabled = false;
+      });
+      scores.appendChild(b);
+    });
+    form.appendChild(scores);
+    form.appendChild(reasons);
+    var comment = document.createElement("input");
+    comment.placeholder = WORDS.rate_comment || "";
+    comment.maxLength = 500;
+    form.appendChild(comment);
+    var send = document.createElement("button");
+    send.type = "submit";
+    send.disabled = true;
+    send.textContent = WORDS.rate_send || "OK";
+    form.appendChild(send);
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      if (!picked) return;
+      var chosen = [];
+      reasons.querySelectorAll("input:checked").forEach(function (x) { chosen.push(x.value); });
+      sendFrame({ type: "rate", score: picked, reasons: chosen, comment: comment.value.trim() });
+    });
+    card.appendChild(form);
+    log.appendChild(card);
+    card.scrollIntoView({ block: "end" });
+  }
+  var rated = false;
+  function closeCard(score) {
+    rated = true;
+    if (!card) return;
+    card.textContent = (WORDS.rate_thanks || "") + (score ? " " + score + "★" : "");
+    card.className = "rating-card done";
+  }
+
+  var WORDS = (function () {
+    var meta = document.querySelector('meta[name="kefu-words"]');
+    try { return JSON.parse(meta ? meta.content : "{}") || {}; } catch (e) { return {}; }
+  })();
+
   function noticeText(f) {
     var t = NOTICES[f.kind];
     if (!t) return f.kind;
@@ -105,6 +184,7 @@
   function send(frame) {
     if (ws && ws.readyState === 1) ws.send(JSON.stringify(frame));
   }
+  var sendFrame = send;
 
   function flushOutbox() {
     state.outbox.forEach(function (m) { send(m); });
@@ -140,6 +220,8 @@
         if (li) { li.classList.remove("pending"); li.dataset.seq = String(f.seq); }
         shown[f.seq] = true;
         save();
+      } else if (f.type === "rated") {
+        closeCard(f.score);
       } else if (f.type === "typing") {
         typingLine.hidden = false;
         clearTimeout(typingTimer);

@@ -106,6 +106,31 @@ var kefuWords = (function () {
   document.addEventListener("htmx:afterSettle", draw);
 })();
 
+// The satisfaction page's daily rate against the target, drawn with uPlot (a day without
+// answers has no point).
+(function () {
+  "use strict";
+  function draw() {
+    var el = document.getElementById("satisfaction-chart");
+    if (!el || el.dataset.drawn || typeof uPlot === "undefined") return;
+    el.dataset.drawn = "1";
+    var days = el.dataset.days ? el.dataset.days.split(",") : [];
+    var rates = (el.dataset.rates || "").split(",").map(function (v) { return v === "" ? null : Number(v); });
+    var target = Number(el.dataset.target || "95");
+    var xs = days.map(function (_, i) { return i; });
+    var opts = {
+      width: Math.max(320, el.clientWidth || 600), height: 220,
+      scales: { x: { time: false }, y: { range: [0, 100] } },
+      axes: [{ values: function (_, ticks) { return ticks.map(function (t) { return days[t] || ""; }); } }, {}],
+      series: [{}, { label: el.dataset.labelRate, stroke: "#0b5cad", width: 2, spanGaps: false },
+                   { label: el.dataset.labelTarget, stroke: "#b42318", width: 1, dash: [6, 4] }]
+    };
+    new uPlot(opts, [xs, rates.slice(0, xs.length), xs.map(function () { return target; })], el);
+  }
+  document.addEventListener("DOMContentLoaded", draw);
+  document.addEventListener("htmx:afterSettle", draw);
+})();
+
 // Live chat panels (`/chats` and a chat case's page): each panel speaks the staff side of the
 // chat protocol over WebSocket (the console's session cookie; same origin only). Frames arrive
 // once, in seq order; a reconnect asks for what came after the last seq shown; a message waits

@@ -31,5 +31,6 @@ mod privacy;
 mod roles;
 mod search;
 mod sla;
+mod surveys;
 mod telephony;
 mod wechat;

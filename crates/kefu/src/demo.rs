@@ -1866,6 +1866,10 @@ enum CustomerRef {
 enum Action {
     Patch(CasePatch),
     Message(MessageDraft),
+    /// The customer answers the satisfaction survey (by its link).
+    Rate(kefu_model::survey::AnswerDraft),
+    /// A supervisor records what came of a poor answer's follow-up.
+    FollowUp(kefu_model::survey::FollowUpOutcome, String),
 }
 
 #[derive(Debug, Clone)]
@@ -2422,6 +2426,7 @@ impl Story<'_> {
                     self.tags.clone_from(tags);
                 }
             }
+            Action::Rate(_) | Action::FollowUp(..) => {}
         }
         self.steps.push(Step {
             at: self.t,
@@ -2914,6 +2919,7 @@ fn tell(s: &mut Story<'_>, sc: &Scenario, ctx: &Ctx, how: &How) {
         resolve.tags = Some(tags);
     }
     s.act(agent, Action::Patch(resolve));
+    rate(s);
     if stop == Stop::Resolved {
         return;
     }
@@ -2954,6 +2960,63 @@ fn tell(s: &mut Story<'_>, sc: &Scenario, ctx: &Ctx, how: &How) {
         s.wait(2 * 1440, 4 * 1440);
         s.office(9, 21);
         s.status(closer, Status::Closed);
+    }
+}
+
+/// About half the customers answer the survey, mostly satisfied (the trade aims at 95 %);
+/// most poor answers are followed up by a supervisor within the day, some are still open.
+fn rate(s: &mut Story<'_>) {
+    if !s.rng.gen_bool(0.55) {
+        return;
+    }
+    let score = [5u8, 4, 3, 2, 1][weighted(s.rng, &[62, 25, 6, 4, 3])];
+    let (reasons, comments): (&[&str], &[&str]) = if score >= 4 {
+        (
+            &["响应快", "问题已解决", "态度好", "专业"],
+            &["", "", "处理很及时，谢谢", "客服很耐心"],
+        )
+    } else {
+        (
+            &["响应慢", "没解决问题", "态度不好", "派送问题"],
+            &[
+                "",
+                "等了很久才有人回复",
+                "快递员没打电话就放驿站了",
+                "问题还是没解决",
+            ],
+        )
+    };
+    let mut chosen = vec![one(s.rng, reasons).to_string()];
+    if s.rng.gen_bool(0.3) {
+        let more = one(s.rng, reasons).to_string();
+        if !chosen.contains(&more) {
+            chosen.push(more);
+        }
+    }
+    let comment = one(s.rng, comments).to_string();
+    s.wait(20, 600);
+    s.office(8, 23);
+    let answered = s.act(
+        SUPERVISOR,
+        Action::Rate(kefu_model::survey::AnswerDraft {
+            score,
+            reasons: chosen,
+            comment,
+        }),
+    );
+    if answered && score <= 2 && s.rng.gen_bool(0.7) {
+        use kefu_model::survey::FollowUpOutcome as O;
+        let (outcome, note) = [
+            (
+                O::CalledBack,
+                "已致电客户致歉，说明了延误原因，客户表示理解。",
+            ),
+            (O::Resolved, "回访时重新处理了客户的问题，客户满意。"),
+            (O::Unreachable, "两次致电未接通，已发短信说明。"),
+        ][weighted(s.rng, &[50, 30, 20])];
+        s.wait(60, 8 * 60);
+        s.office(9, 21);
+        s.act(SUPERVISOR, Action::FollowUp(outcome, note.to_string()));
     }
 }
 
@@ -3047,6 +3110,15 @@ async fn play_lane(
                 }
                 Action::Message(message) => {
                     desk.add_message(actor, &case_id, message).await?;
+                }
+                Action::Rate(answer) => {
+                    let id = kefu_model::ids::CaseId::from_stored(case_id.clone());
+                    desk.rate_case(&id, answer, kefu_model::survey::SurveyWay::Page)
+                        .await?;
+                }
+                Action::FollowUp(outcome, note) => {
+                    desk.close_follow_up(actor, &case_id, outcome, &note)
+                        .await?;
                 }
             }
         }
@@ -3289,6 +3361,7 @@ mod tests {
                 match &s.action {
                     Action::Message(m) => texts.push(m.body.clone()),
                     Action::Patch(p) => texts.extend(p.waybill_no.clone()),
+                    Action::Rate(_) | Action::FollowUp(..) => {}
                 }
             }
             for number in texts.iter().flat_map(|t| own_numbers(t)) {

@@ -382,6 +382,8 @@ pub struct Tr {
     pub wo_kind_fields: &'static str,
     pub wo_case_files: &'static str,
     pub as_nav: &'static str,
+    pub sv_nav: &'static str,
+    pub fu_nav: &'static str,
     pub as_title: &'static str,
     pub as_from: &'static str,
     pub as_to: &'static str,
@@ -715,6 +717,8 @@ pub const ZH: Tr = Tr {
     wo_kind_fields: "按类型填写",
     wo_case_files: "本工单的附件（可复制到上面）：",
     as_nav: "网点考核",
+    sv_nav: "满意度",
+    fu_nav: "差评回访",
     as_title: "网点考核",
     as_from: "开始日期",
     as_to: "结束日期（不含）",
@@ -1048,6 +1052,8 @@ pub const EN: Tr = Tr {
     wo_kind_fields: "For the kind of order",
     wo_case_files: "The case's files (copy a line above):",
     as_nav: "Assessment",
+    sv_nav: "Satisfaction",
+    fu_nav: "Follow-ups",
     as_title: "Outlet assessment",
     as_from: "From",
     as_to: "To (not included)",
@@ -1095,10 +1101,17 @@ pub struct ScriptWords {
     /// Staff side: the bot's hand-over reasons.
     pub reasons: [(&'static str, &'static str); 11],
     /// Staff side: what happened to a conversation.
-    pub staff_notices: [(&'static str, &'static str); 6],
+    pub staff_notices: [(&'static str, &'static str); 8],
     /// Customer side (the portal's chat).
-    pub customer_notices: [(&'static str, &'static str); 6],
+    pub customer_notices: [(&'static str, &'static str); 8],
     pub an_agent: &'static str,
+    /// The chat's rating card: its question, the comment's placeholder, the button, the thanks
+    /// and the words of the scores 1–5.
+    pub rate_title: &'static str,
+    pub rate_comment: &'static str,
+    pub rate_send: &'static str,
+    pub rate_thanks: &'static str,
+    pub rate_scores: [&'static str; 5],
 }
 
 impl ScriptWords {
@@ -1136,6 +1149,8 @@ impl ScriptWords {
                 ("resolved", w("已解决", "Resolved")),
                 ("closed", w("已关闭", "Closed")),
                 ("reopened", w("已重新打开", "Reopened")),
+                ("survey", w("已邀请客户评价", "Customer asked to rate")),
+                ("rated", w("客户已评价 {} 分", "Customer rated {}")),
             ],
             customer_notices: [
                 (
@@ -1150,8 +1165,24 @@ impl ScriptWords {
                 ("resolved", w("问题已解决", "Resolved")),
                 ("closed", w("会话已结束", "Conversation ended")),
                 ("reopened", w("会话已重新打开", "Reopened")),
+                ("survey", w("请为本次服务评分", "Please rate our service")),
+                ("rated", w("感谢您的评价", "Thank you for your rating")),
             ],
             an_agent: w("客服", "An agent"),
+            rate_title: w(
+                "您对本次服务满意吗？",
+                "How satisfied are you with our service?",
+            ),
+            rate_comment: w("留言（选填）", "Comment (optional)"),
+            rate_send: w("提交评价", "Send"),
+            rate_thanks: w("感谢您的评价！", "Thank you for your feedback!"),
+            rate_scores: [
+                w("非常不满意", "Very dissatisfied"),
+                w("不满意", "Dissatisfied"),
+                w("一般", "Neutral"),
+                w("满意", "Satisfied"),
+                w("非常满意", "Very satisfied"),
+            ],
         }
     }
 }
@@ -1294,6 +1325,10 @@ pub fn event_label(lang: Lang, event: &kefu_model::EventData) -> &'static str {
         E::Escalated { .. } => lang.pick("升级", "Escalated"),
         E::ClaimOpened(_) => lang.pick("理赔受理", "Claim opened"),
         E::Rated { .. } => lang.pick("客户评价", "Customer rating"),
+        E::SurveyOpened { .. } => lang.pick("发起满意度调查", "Survey opened"),
+        E::FollowUpOpened { .. } => lang.pick("差评待回访", "Follow-up opened"),
+        E::FollowUpOverdue { .. } => lang.pick("差评回访逾期", "Follow-up overdue"),
+        E::FollowUpClosed { .. } => lang.pick("差评已回访", "Follow-up recorded"),
         E::ClaimEvidenceAdded { .. } => lang.pick("理赔补充材料", "Claim evidence added"),
         E::ClaimProposed { .. } => lang.pick("理赔方案提出", "Claim proposed"),
         E::ClaimApproved { .. } => lang.pick("理赔已批准", "Claim approved"),
@@ -1378,6 +1413,59 @@ pub fn way_label(lang: Lang, way: kefu_model::channels::ChannelKind) -> &'static
     }
 }
 
+/// How a survey answer came in.
+pub fn survey_way_label(lang: Lang, way: kefu_model::survey::SurveyWay) -> &'static str {
+    use kefu_model::survey::SurveyWay as W;
+    match way {
+        W::Page => lang.pick("调查页面", "survey page"),
+        W::Api => lang.pick("接口", "API"),
+        W::Portal => lang.pick("自助门户", "portal"),
+        W::Chat => lang.pick("在线聊天", "chat"),
+        W::Wechat => lang.pick("微信回复", "WeChat reply"),
+    }
+}
+
+/// What came of a follow-up.
+pub fn follow_up_outcome_label(
+    lang: Lang,
+    outcome: kefu_model::survey::FollowUpOutcome,
+) -> &'static str {
+    use kefu_model::survey::FollowUpOutcome as O;
+    match outcome {
+        O::CalledBack => lang.pick("已回电沟通", "called back"),
+        O::Resolved => lang.pick("问题已解决", "resolved"),
+        O::Unreachable => lang.pick("联系不上客户", "customer unreachable"),
+        O::Declined => lang.pick("客户拒绝回访", "customer declined"),
+        O::Other => lang.pick("其他", "other"),
+    }
+}
+
+/// Where a follow-up stands.
+pub fn follow_up_state_label(lang: Lang, state: kefu_model::survey::FollowUpState) -> &'static str {
+    use kefu_model::survey::FollowUpState as S;
+    match state {
+        S::Open => lang.pick("待回访", "open"),
+        S::Overdue => lang.pick("已逾期", "overdue"),
+        S::Closed => lang.pick("已回访", "closed"),
+    }
+}
+
+/// What the satisfaction figures are broken down by.
+pub fn survey_dimension_label(
+    lang: Lang,
+    dimension: kefu_model::survey::SurveyDimension,
+) -> &'static str {
+    use kefu_model::survey::SurveyDimension as D;
+    match dimension {
+        D::Agent => lang.pick("客服", "Agent"),
+        D::Team => lang.pick("部门", "Team"),
+        D::Channel => lang.pick("渠道", "Channel"),
+        D::Category => lang.pick("类别", "Category"),
+        D::Grade => lang.pick("客户等级", "Customer grade"),
+        D::Day => lang.pick("日期", "Day"),
+    }
+}
+
 /// The label of any of the domain's codes above (status, channel, category, clock, clock
 /// state); a code that is none of them shows as it is.
 pub fn label(tr: &Tr, code: &str) -> String {
@@ -1389,6 +1477,198 @@ pub fn label(tr: &Tr, code: &str) -> String {
         .or_else(|| ClockKind::parse(code).map(|c| clock_label(lang, c)))
         .or_else(|| ClockState::parse(code).map(|c| clock_state_label(lang, c)));
     found.map_or_else(|| code.to_string(), str::to_string)
+}
+
+/// The words of the satisfaction pages (figures, follow-ups, settings, the customer's survey).
+pub struct SurveyWords {
+    pub title: &'static str,
+    pub from: &'static str,
+    pub to: &'static str,
+    pub by: &'static str,
+    pub show: &'static str,
+    pub target: &'static str,
+    pub surveyed: &'static str,
+    pub answered: &'static str,
+    pub satisfied: &'static str,
+    pub poor: &'static str,
+    pub rate: &'static str,
+    pub response: &'static str,
+    pub below: &'static str,
+    pub daily: &'static str,
+    pub empty: &'static str,
+    pub own: &'static str,
+    pub total: &'static str,
+    pub cases_title: &'static str,
+    pub case: &'static str,
+    pub day: &'static str,
+    pub score: &'static str,
+    pub agent: &'static str,
+    pub none: &'static str,
+    pub fu_title: &'static str,
+    pub fu_due: &'static str,
+    pub fu_state: &'static str,
+    pub fu_outcome: &'static str,
+    pub fu_note: &'static str,
+    pub fu_save: &'static str,
+    pub fu_empty: &'static str,
+    pub fu_closed: &'static str,
+    pub settings_title: &'static str,
+    pub settings_link: &'static str,
+    pub channels: &'static str,
+    pub poor_reasons: &'static str,
+    pub good_reasons: &'static str,
+    pub satisfied_from: &'static str,
+    pub poor_up_to: &'static str,
+    pub follow_up_hours: &'static str,
+    pub follow_up_calendar: &'static str,
+    pub valid_days: &'static str,
+    pub target_percent: &'static str,
+    pub save: &'static str,
+    pub saved: &'static str,
+    pub page_title: &'static str,
+    pub reasons: &'static str,
+    pub comment: &'static str,
+    pub submit: &'static str,
+    pub thanks: &'static str,
+    pub expired: &'static str,
+    pub not_found: &'static str,
+    pub scores: [&'static str; 5],
+    pub case_panel: &'static str,
+    pub not_answered: &'static str,
+    pub via: &'static str,
+    pub reasons_label: &'static str,
+}
+
+const SURVEY_ZH: SurveyWords = SurveyWords {
+    title: "满意度统计",
+    from: "从",
+    to: "到（不含）",
+    by: "维度",
+    show: "查看",
+    target: "目标满意率",
+    surveyed: "已调查",
+    answered: "已评价",
+    satisfied: "满意",
+    poor: "差评",
+    rate: "满意率",
+    response: "参评率",
+    below: "未达标",
+    daily: "每日满意率",
+    empty: "这段时间没有满意度调查。",
+    own: "仅统计您本人处理的工单。",
+    total: "合计",
+    cases_title: "统计明细",
+    case: "工单",
+    day: "日期",
+    score: "评分",
+    agent: "客服",
+    none: "（无）",
+    fu_title: "差评回访",
+    fu_due: "回访时限",
+    fu_state: "状态",
+    fu_outcome: "回访结果",
+    fu_note: "说明",
+    fu_save: "记录回访",
+    fu_empty: "没有待回访的差评。",
+    fu_closed: "含已回访",
+    settings_title: "满意度调查设置",
+    settings_link: "调查设置",
+    channels: "调查的渠道",
+    poor_reasons: "不满意原因（每行一个）",
+    good_reasons: "满意原因（每行一个）",
+    satisfied_from: "满意的最低分",
+    poor_up_to: "差评的最高分",
+    follow_up_hours: "回访时限（工作小时）",
+    follow_up_calendar: "回访日历",
+    valid_days: "调查链接有效天数",
+    target_percent: "目标满意率（%）",
+    save: "保存",
+    saved: "已保存。",
+    page_title: "服务满意度调查",
+    reasons: "原因（可多选）",
+    comment: "留言（选填）",
+    submit: "提交评价",
+    thanks: "感谢您的评价！",
+    expired: "该调查链接已过期。如需评价，请在自助门户用工单号和手机号查询工单后评价。",
+    not_found: "没有找到这份调查，请检查链接是否完整。",
+    scores: ["非常不满意", "不满意", "一般", "满意", "非常满意"],
+    case_panel: "满意度",
+    not_answered: "已发起调查，客户尚未评价",
+    via: "来源",
+    reasons_label: "原因",
+};
+
+const SURVEY_EN: SurveyWords = SurveyWords {
+    title: "Customer satisfaction",
+    from: "From",
+    to: "To (not included)",
+    by: "By",
+    show: "Show",
+    target: "Target",
+    surveyed: "Surveyed",
+    answered: "Answered",
+    satisfied: "Satisfied",
+    poor: "Poor",
+    rate: "Satisfaction",
+    response: "Response rate",
+    below: "below target",
+    daily: "Daily satisfaction rate",
+    empty: "No surveys in this period.",
+    own: "Only the cases you served.",
+    total: "Total",
+    cases_title: "Cases behind the figure",
+    case: "Case",
+    day: "Day",
+    score: "Score",
+    agent: "Agent",
+    none: "(none)",
+    fu_title: "Follow-ups of poor ratings",
+    fu_due: "Due",
+    fu_state: "State",
+    fu_outcome: "Outcome",
+    fu_note: "Note",
+    fu_save: "Record",
+    fu_empty: "No open follow-ups.",
+    fu_closed: "Include closed",
+    settings_title: "Survey settings",
+    settings_link: "Survey settings",
+    channels: "Channels surveyed",
+    poor_reasons: "Reasons offered below satisfied (one per line)",
+    good_reasons: "Reasons offered when satisfied (one per line)",
+    satisfied_from: "Satisfied from score",
+    poor_up_to: "Poor up to score",
+    follow_up_hours: "Follow-up deadline (working hours)",
+    follow_up_calendar: "Follow-up calendar",
+    valid_days: "Days a survey link stays open",
+    target_percent: "Target satisfaction (%)",
+    save: "Save",
+    saved: "Saved.",
+    page_title: "How did we do?",
+    reasons: "Reasons (pick any)",
+    comment: "Comment (optional)",
+    submit: "Send",
+    thanks: "Thank you for your feedback!",
+    expired: "This survey link has expired. To rate the case, look it up on the portal with its number and your phone.",
+    not_found: "We could not find this survey; please check the link is complete.",
+    scores: [
+        "Very dissatisfied",
+        "Dissatisfied",
+        "Neutral",
+        "Satisfied",
+        "Very satisfied",
+    ],
+    case_panel: "Satisfaction",
+    not_answered: "Surveyed, not answered yet",
+    via: "Via",
+    reasons_label: "Reasons",
+};
+
+/// The satisfaction pages' words in `lang`.
+pub fn survey_words(lang: Lang) -> &'static SurveyWords {
+    match lang {
+        Lang::Zh => &SURVEY_ZH,
+        Lang::En => &SURVEY_EN,
+    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ mod courier;
 mod desk_pages;
 mod extract;
 mod help;
-mod i18n;
+pub(crate) mod i18n;
 mod kb;
 mod kb_words;
 mod kpis;
@@ -23,6 +23,7 @@ mod pbx;
 pub mod portal;
 mod search;
 mod session;
+pub(crate) mod survey;
 mod wechat_channels;
 
 use std::collections::HashMap;
@@ -149,6 +150,18 @@ pub fn router() -> Router<AppState> {
         .route(
             "/portal/pickup",
             get(portal::pickup_page).post(portal::pickup),
+        )
+        .route("/console/satisfaction", get(survey::satisfaction_page))
+        .route("/console/satisfaction/cases", get(survey::cases_page))
+        .route("/console/follow-ups", get(survey::follow_ups_page))
+        .route("/console/follow-ups/{id}", post(survey::record_outcome))
+        .route(
+            "/console/survey-settings",
+            get(survey::settings_get).post(survey::settings_post),
+        )
+        .route(
+            "/survey/{token}",
+            get(survey::survey_get).post(survey::survey_post),
         )
         .route("/console/work-orders", get(orders::queue_page))
         .route("/console/network/assessment", get(orders::assessment_page))

@@ -85,6 +85,10 @@ pub struct UserBar {
     pub assessment: bool,
     /// The key figures' link, for those who read figures (agents their own).
     pub kpis: Option<&'static str>,
+    /// Agents, supervisors and admins see the satisfaction figures' link.
+    pub satisfaction: bool,
+    /// Supervisors and admins see the follow-up queue's link.
+    pub follow_ups: bool,
 }
 
 pub struct NavItem {
@@ -142,6 +146,8 @@ pub async fn nav(state: &AppState, s: &UiSession, current: &str) -> Result<Chrom
                 | kefu_model::Role::Readonly
         )
         .then(|| super::kpis::words(s.tr.lang).title),
+        satisfaction: kefu_desk::survey::may_read_figures(s.actor.role),
+        follow_ups: kefu_desk::survey::may_follow_up(s.actor.role),
     });
     chrome.nav = QUEUES
         .iter()
@@ -563,6 +569,9 @@ pub struct CasePage {
     pub refusal: Option<Refusal>,
     /// The case's work orders to the network and the form that sends one.
     pub orders: super::orders::OrderPanel,
+    /// The satisfaction survey: the answer and the follow-up.
+    pub survey: Option<super::survey::CasePanel>,
+    pub survey_words: &'static super::i18n::SurveyWords,
 }
 
 impl CasePage {
@@ -911,6 +920,8 @@ pub(super) async fn case_page_for(
         .collect();
     let orders = super::orders::order_panel(state, s, &case, files, refusal.as_ref()).await;
     let page = CasePage {
+        survey: super::survey::case_panel(state, s.tr.lang, &s.actor, &case),
+        survey_words: super::i18n::survey_words(s.tr.lang),
         orders,
         calls,
         phone: super::calls::words(s.tr.lang),

@@ -208,6 +208,8 @@ async fn a_case_from_creation_to_reopening() {
             "transferred",
             "status_changed",
             "status_changed",
+            // The resolution opened the satisfaction survey.
+            "survey_opened",
             "status_changed",
             "reopened"
         ]
@@ -219,10 +221,13 @@ async fn a_case_from_creation_to_reopening() {
     for (i, e) in items.iter().enumerate() {
         assert_eq!(e["seq"], i as i64 + 1);
         let by_clock = e["type"].as_str().unwrap().starts_with("sla_");
+        let by_survey = e["type"] == "survey_opened";
         assert_eq!(
             e["actor"],
             if by_clock {
                 "system:sla"
+            } else if by_survey {
+                "system:survey"
             } else {
                 "user:agent01"
             }

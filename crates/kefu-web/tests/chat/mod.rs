@@ -989,3 +989,56 @@ async fn the_bot_does_not_ask_for_what_the_customer_already_said() {
         "the price once the origin is known: {answer}"
     );
 }
+
+#[tokio::test]
+async fn a_resolved_chat_shows_the_rating_card_whose_answer_is_taken_once() {
+    let app = spawn_app().await;
+    let chat = start_chat(&app.base).await;
+    let token = chat["token"].as_str().unwrap();
+    let case_id = chat["case_id"].as_str().unwrap();
+    let mut c = customer(&app.base, token, 0).await;
+    c.until(|v| is_message(v, "bot")).await;
+    // Before the case is resolved a rating is refused.
+    c.send(json!({"type": "rate", "score": 5})).await;
+    let refused = c.frame("error").await;
+    assert_eq!(refused["code"], "not_resolved", "{refused}");
+    for status in ["open", "resolved"] {
+        app.as_role(kefu_model::Role::Admin)
+            .patch(
+                &format!("/api/v1/cases/{case_id}"),
+                json!({"status": status}),
+            )
+            .await
+            .expect(200);
+    }
+    // The card: the survey notice with the reasons offered.
+    let card = c
+        .until(|v| v["type"] == "notice" && v["kind"] == "survey")
+        .await;
+    assert_eq!(card["satisfied_from"], 4);
+    assert_eq!(card["poor_reasons"][1], "没解决问题");
+    // A reason not offered with the score is refused; then the answer.
+    c.send(json!({"type": "rate", "score": 2, "reasons": ["响应快"]}))
+        .await;
+    let refused = c.frame("error").await;
+    assert_eq!(refused["code"], "invalid_field", "{refused}");
+    c.send(json!({"type": "rate", "score": 2, "reasons": ["没解决问题"], "comment": "还没到"}))
+        .await;
+    let rated = c.frame("rated").await;
+    assert_eq!(rated["score"], 2);
+    let notice = c
+        .until(|v| v["type"] == "notice" && v["kind"] == "rated")
+        .await;
+    assert_eq!(notice["reason"], "2");
+    c.send(json!({"type": "rate", "score": 5})).await;
+    let twice = c.frame("error").await;
+    assert_eq!(twice["code"], "already_rated", "{twice}");
+    let case = app
+        .as_role(kefu_model::Role::Admin)
+        .get(&format!("/api/v1/cases/{case_id}"))
+        .await
+        .expect(200);
+    assert_eq!(case["survey"]["answer"]["via"], "chat");
+    assert_eq!(case["survey"]["answer"]["comment"], "还没到");
+    assert_eq!(case["survey"]["follow_up"]["state"], "open");
+}

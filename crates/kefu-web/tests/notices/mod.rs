@@ -158,7 +158,8 @@ async fn a_phone_case_is_told_by_sms_received_resolved_and_surveyed_once() {
         (&json!("received"), &json!("queued"), &receipt["notice_id"])
     );
 
-    // Resolved: the resolution and the survey, whose link opens the portal at the case.
+    // Resolved: the resolution and the survey, whose link opens the survey's own page (no
+    // phone needed: the link's token is the proof).
     resolve(&app, &id).await;
     let all = events(&app, &id).await;
     let kinds: Vec<&str> = of_type(&all, "notice_queued")
@@ -175,7 +176,7 @@ async fn a_phone_case_is_told_by_sms_received_resolved_and_surveyed_once() {
         survey["body"]
             .as_str()
             .unwrap()
-            .contains(&format!("/portal/case?number={number}")),
+            .contains(&format!("/survey/{id}.")),
         "{survey}"
     );
 

@@ -72,6 +72,9 @@ const NETWORK: &[(&str, &str, [u16; 2])] = &[
     ("POST", "/api/v1/pickups", [201, 0]),
     ("POST", "/api/v1/pickups/quote", [200, 0]),
     ("GET", "/api/v1/search", [200, 0]),
+    // A survey link is public; its answer was given already by the column the call is from.
+    ("GET", "/api/v1/surveys/{token}", [200, 200]),
+    ("POST", "/api/v1/surveys/{token}", [409, 409]),
     ("GET", "/api/v1/settings/coverage", [200, 0]),
     ("GET", "/api/v1/settings/kb_categories", [200, 200]),
     ("GET", "/api/v1/settings/prohibited", [200, 0]),
@@ -132,6 +135,52 @@ fn each(
 
 async fn created(app: &TestApp, path: &str, body: Value) -> Value {
     app.as_role(Role::Admin).post(path, body).await.expect(201)
+}
+
+/// `n` resolved cases and their satisfaction surveys' links, read from the SMS each survey sent.
+async fn survey_tokens(app: &TestApp, n: usize) -> Vec<(String, String)> {
+    app.as_role(Role::Admin)
+        .post(
+            "/api/v1/channels/sms",
+            json!({"name": "矩阵短信", "endpoint": "https://sms.yunlu.example/send",
+                "sign_name": "云路快递", "api_key": "sms-key-matrix"}),
+        )
+        .await
+        .expect(201);
+    let mut tokens = Vec::new();
+    for i in 0..n {
+        let case = app
+            .create_case(json!({"channel": "phone", "subject": "满意度矩阵",
+                "customer": {"name": "钱七", "phone": format!("1377700{i:04}")}}))
+            .await;
+        let id = case["id"].as_str().unwrap();
+        for status in ["open", "resolved"] {
+            app.as_role(Role::Admin)
+                .patch(&format!("/api/v1/cases/{id}"), json!({"status": status}))
+                .await
+                .expect(200);
+        }
+        let list = app
+            .as_role(Role::Admin)
+            .get(&format!("/api/v1/cases/{id}/deliveries"))
+            .await
+            .expect(200);
+        let body = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["notice"] == "survey")
+            .unwrap()["body"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let token = body.split("/survey/").nth(1).unwrap();
+        tokens.push((
+            id.to_string(),
+            token.split_whitespace().next().unwrap().to_string(),
+        ));
+    }
+    tokens
 }
 
 /// A case the department user may see: transferred to `ops`.
@@ -518,6 +567,18 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
     let policy = json!({"name": "破损优先", "order": 10, "match": {"category": ["damaged"]}, "calendar": "24x7",
         "targets": {"first_response_minutes": 5, "resolution_working_days": 1}, "pause_in": ["pending_customer"]});
     let waybill_format = json!({"name": "云路速运", "prefix": "YL", "digits": 13, "check": "luhn"});
+    // Survey links: one to read, one to answer per caller (each answers once), and a case with
+    // a poor answer's open follow-up.
+    let surveyed = survey_tokens(&app, 9).await;
+    let survey_tokens: Vec<String> = surveyed.iter().map(|(_, t)| t.clone()).collect();
+    let (follow_up_case, poor_token) = surveyed[8].clone();
+    app.anonymous()
+        .post(
+            &format!("/api/v1/surveys/{poor_token}"),
+            json!({"score": 1, "reasons": ["响应慢"]}),
+        )
+        .await
+        .expect(200);
     let per = |f: &dyn Fn(usize) -> (String, Option<Value>)| (0..7).map(f).collect::<Vec<_>>();
     use Method as M;
     // admin, supervisor, agent, department, readonly, finance, anonymous
@@ -1055,6 +1116,53 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             "/api/v1/network/organisations/mx-b/volumes",
             Some(json!({"days": [{"day": "2026-01-05", "parcels": 1200}]})),
             [204, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/surveys/{token}",
+            format!("/api/v1/surveys/{}", survey_tokens[0]),
+            None,
+            [200; 7],
+        ),
+        each(
+            M::POST,
+            "/api/v1/surveys/{token}",
+            per(&|i| {
+                (
+                    format!("/api/v1/surveys/{}", survey_tokens[i + 1]),
+                    Some(json!({"score": 5, "reasons": ["响应快"]})),
+                )
+            }),
+            [200; 7],
+        ),
+        row(
+            M::GET,
+            "/api/v1/satisfaction",
+            "/api/v1/satisfaction?from=2026-01-01&to=2026-02-01",
+            None,
+            [200, 200, 200, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/satisfaction/cases",
+            "/api/v1/satisfaction/cases?from=2026-01-01&to=2026-02-01&figure=poor",
+            None,
+            [200, 200, 200, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/follow-ups",
+            "/api/v1/follow-ups",
+            None,
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        // The admin records the outcome; after that there is none open.
+        row(
+            M::POST,
+            "/api/v1/cases/{id}/follow-up",
+            format!("/api/v1/cases/{follow_up_case}/follow-up"),
+            Some(json!({"outcome": "called_back"})),
+            [200, 409, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,

@@ -859,3 +859,61 @@ async fn notices_reach_a_follower_by_message_then_by_template_message() {
     assert_eq!(skipped.len(), 1, "{events}");
     assert_eq!(skipped[0]["data"]["kind"], "callback_promised");
 }
+
+#[tokio::test]
+async fn a_bare_digit_answers_the_open_survey_of_a_wechat_case() {
+    let app = spawn_app().await;
+    let id = create_account(&app, official_account("")).await;
+    let xml = text_message(OPENID, 9_001, "我的快递怎么还没到？", &now_seconds(&app));
+    let (status, _) = post_plain(&app, &id, &xml, TOKEN).await;
+    assert_eq!(status.as_u16(), 200);
+    let case_id = inbound(&app).await[0]["case_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // A digit while the case is open is just a message.
+    let xml = text_message(OPENID, 9_002, "5", &now_seconds(&app));
+    post_plain(&app, &id, &xml, TOKEN).await;
+    let said = messages(&app, &case_id).await.len();
+    assert!(said >= 2, "the digit joined the open case as a message");
+    let admin = app.as_role(Role::Admin);
+    for status in ["open", "resolved"] {
+        admin
+            .patch(
+                &format!("/api/v1/cases/{case_id}"),
+                json!({"status": status}),
+            )
+            .await
+            .expect(200);
+    }
+    let case = admin
+        .get(&format!("/api/v1/cases/{case_id}"))
+        .await
+        .expect(200);
+    assert!(case["survey"]["opened_at"].is_string(), "{case}");
+    assert!(case["rating"].is_null());
+
+    // Now "５" (a full-width digit) answers the survey: a rating, not a message or a new case.
+    let xml = text_message(OPENID, 9_003, " ５ ", &now_seconds(&app));
+    let (status, body) = post_plain(&app, &id, &xml, TOKEN).await;
+    assert_eq!((status.as_u16(), body.as_str()), (200, "success"));
+    let case = admin
+        .get(&format!("/api/v1/cases/{case_id}"))
+        .await
+        .expect(200);
+    assert_eq!(case["rating"], 5);
+    assert_eq!(case["survey"]["answer"]["via"], "wechat");
+    assert_eq!(case["survey"]["answer"]["satisfied"], true);
+    assert_eq!(messages(&app, &case_id).await.len(), said);
+    let records = inbound(&app).await;
+    assert_eq!(records.len(), 3, "{records:?}");
+    let rating = records
+        .iter()
+        .find(|r| r["detail"] == "满意度评价 5 分")
+        .unwrap_or_else(|| panic!("{records:?}"));
+    assert_eq!(rating["case_id"], case_id.as_str());
+    assert_eq!(app.count_cases().await, 1);
+    // WeChat retries the same MsgId: nothing changes.
+    post_plain(&app, &id, &xml, TOKEN).await;
+    assert_eq!(inbound(&app).await.len(), 3);
+}
