@@ -17,7 +17,6 @@ use std::time::Instant;
 
 use jiff::{SignedDuration, Timestamp};
 use kefu_bench::{Lcg, percentile};
-use kefu_desk::store::prelude::*;
 use kefu_model::case::{Case, CaseEvent, EventData};
 use kefu_model::clock::FixedClock;
 use kefu_model::export::ExportRecord;
@@ -90,7 +89,7 @@ fn one_case(
             subject: "包裹查询".into(),
             description: String::new(),
             category: categories[rng.below(categories.len() as u64) as usize],
-            priority: Priority::Normal,
+            priority: Priority::P3,
             customer_id: customers[rng.below(customers.len() as u64) as usize].clone(),
             waybill_nos: Vec::new(),
             tags: Vec::new(),

@@ -653,6 +653,8 @@ pub trait FigureStore: Send + Sync {
         rows: &[kefu_model::kpi::CaseKpi],
         clear: bool,
     ) -> StoreResult<()>;
+}
+
 /// The satisfaction surveys' read model: one row per surveyed case, whose truth is the case's
 /// survey (written by [`CaseStore::append_events`] with every append to a surveyed case).
 #[async_trait]
