@@ -29,6 +29,7 @@ pub mod replies;
 pub mod routing;
 pub mod search;
 pub mod sla;
+pub mod staffing;
 pub mod stats;
 pub mod store;
 pub mod telephony;
@@ -39,7 +40,7 @@ pub mod wechat;
 pub use desk::{Desk, DeskResult};
 pub use store::{
     AuditStore, CallStore, CaseStore, ChannelStore, ChatStore, ConfigStore, DirectoryStore,
-    KnowledgeStore, OutboxStore, ParcelStore, Signals, Store, TransferStore,
+    KnowledgeStore, OutboxStore, ParcelStore, Signals, StaffingStore, Store, TransferStore,
 };
 
 #[cfg(test)]

@@ -55,6 +55,7 @@ pub mod search;
 pub mod shipment;
 pub mod sla;
 pub mod sla_clock;
+pub mod staffing;
 pub mod stats;
 mod string_enum;
 pub mod text;

@@ -21,6 +21,7 @@ mod outbox;
 mod parcels;
 mod pickups;
 mod queues;
+mod staffing;
 mod versions;
 mod wechat;
 pub use calls::*;
@@ -38,6 +39,7 @@ pub use outbox::*;
 pub use parcels::*;
 pub use pickups::*;
 pub use queues::*;
+pub use staffing::*;
 pub use versions::*;
 pub use wechat::*;
 
@@ -213,7 +215,8 @@ macro_rules! contract_tests {
             work_orders_follow_scans_reroutes_and_the_regulator,
             the_assessment_sums_days_repeats_and_parcels,
             wechat_pictures_are_fetched_once_and_kept_on_the_case,
-            media_fetches_retry_then_give_up_with_a_note, two_nodes_claim_each_media_fetch_once);
+            media_fetches_retry_then_give_up_with_a_note, two_nodes_claim_each_media_fetch_once,
+            staffing_counts_arrivals_and_keeps_promotions_and_plans);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn change_histories_survive_export_import() {

@@ -9,6 +9,7 @@ mod conn;
 mod migrate;
 mod network;
 mod ops;
+mod staffing;
 mod store;
 
 pub use conn::{Dialect, Row, Sql, SqlError, SqlErrorKind, Value};

@@ -83,6 +83,7 @@ macro_rules! migrations {
             17 "media_fetches" "0017_media_fetches.sql",
             19 "network" "0019_network.sql",
             20 "assessment" "0020_assessment.sql",
+            22 "staffing" "0022_staffing.sql",
         )
     };
     ($($version:literal $name:literal $file:literal),+ $(,)?) => {

@@ -16,6 +16,7 @@ mod network;
 mod openapi;
 mod parcels;
 mod sessions;
+mod staffing;
 pub mod speech;
 mod telephony;
 mod ui;
@@ -156,6 +157,26 @@ pub fn router(state: AppState) -> Router {
             axum::routing::put(network::record_volumes),
         )
         .route("/network/assessment", get(network::assessment))
+        .route("/staffing/history", get(staffing::history))
+        .route("/staffing/forecast", get(staffing::forecast))
+        .route("/staffing/needed", get(staffing::needed))
+        .route("/staffing/schedule", get(staffing::schedule))
+        .route(
+            "/staffing/schedule/{day}/{channel}",
+            axum::routing::put(staffing::put_schedule),
+        )
+        .route(
+            "/staffing/promotions",
+            get(staffing::list_promotions).post(staffing::add_promotion),
+        )
+        .route(
+            "/staffing/promotions/{date}",
+            axum::routing::put(staffing::change_promotion).delete(staffing::delete_promotion),
+        )
+        .route(
+            "/staffing/settings",
+            get(staffing::get_settings).put(staffing::put_settings),
+        )
         .route("/work-orders", get(network::list_work_orders))
         .route("/work-orders/{id}", get(network::get_work_order))
         .route(

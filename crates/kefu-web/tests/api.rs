@@ -30,5 +30,6 @@ mod privacy;
 mod roles;
 mod search;
 mod sla;
+mod staffing;
 mod telephony;
 mod wechat;

@@ -22,6 +22,7 @@ mod pbx;
 pub mod portal;
 mod search;
 mod session;
+mod staffing;
 mod wechat_channels;
 
 use std::collections::HashMap;
@@ -150,6 +151,15 @@ pub fn router() -> Router<AppState> {
             get(portal::pickup_page).post(portal::pickup),
         )
         .route("/console/work-orders", get(orders::queue_page))
+        .route("/console/staffing", get(staffing::staffing_page))
+        .route("/console/staffing/schedule", post(staffing::save_schedule))
+        .route("/console/staffing/copy", post(staffing::copy_schedule))
+        .route("/console/staffing/promotions", post(staffing::add_promotion))
+        .route(
+            "/console/staffing/promotions/{date}/delete",
+            post(staffing::delete_promotion),
+        )
+        .route("/console/staffing/settings", post(staffing::save_settings))
         .route("/console/network/assessment", get(orders::assessment_page))
         .route(
             "/console/network/assessment.csv",

@@ -83,6 +83,8 @@ pub struct UserBar {
     pub work_orders: bool,
     /// Supervisors, admins and organisation managers see the assessment's link.
     pub assessment: bool,
+    /// Those who plan staffing (`staffing::may_plan`) see the planner's link.
+    pub staffing: bool,
 }
 
 pub struct NavItem {
@@ -132,6 +134,7 @@ pub async fn nav(state: &AppState, s: &UiSession, current: &str) -> Result<Chrom
         admin: s.actor.role == kefu_model::Role::Admin,
         work_orders: works_orders,
         assessment: super::orders::sees_assessment(&s.actor),
+        staffing: kefu_model::staffing::may_plan(&s.actor),
     });
     chrome.nav = QUEUES
         .iter()
