@@ -90,7 +90,12 @@ pub async fn staffing_counts_arrivals_and_keeps_promotions_and_plans(store: Arc<
         .find(|d| d.channel == Channel::Email && d.day == date(2026, 11, 23))
         .unwrap();
     assert_eq!(
-        (email.slots[15], email.slots[18], email.slots[19], email.total()),
+        (
+            email.slots[15],
+            email.slots[18],
+            email.slots[19],
+            email.total()
+        ),
         (1, 2, 1, 4)
     );
     assert!(matches!(

@@ -154,7 +154,10 @@ pub fn router() -> Router<AppState> {
         .route("/console/staffing", get(staffing::staffing_page))
         .route("/console/staffing/schedule", post(staffing::save_schedule))
         .route("/console/staffing/copy", post(staffing::copy_schedule))
-        .route("/console/staffing/promotions", post(staffing::add_promotion))
+        .route(
+            "/console/staffing/promotions",
+            post(staffing::add_promotion),
+        )
         .route(
             "/console/staffing/promotions/{date}/delete",
             post(staffing::delete_promotion),

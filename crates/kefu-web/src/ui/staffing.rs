@@ -393,11 +393,13 @@ pub async fn staffing_page(
 /// A posted form's session and fields, or the answer to give instead.
 fn fields(
     posted: Result<CsrfForm<HashMap<String, String>>, FormRefused>,
-) -> Result<(UiSession, HashMap<String, String>), Response> {
+) -> Result<(UiSession, HashMap<String, String>), Box<Response>> {
     match posted {
         Ok(CsrfForm { s, form, .. }) => Ok((s, form)),
-        Err(FormRefused::Invalid(bad)) => Err(error_page(bad.s.tr, Some(&bad.s), &bad.error)),
-        Err(other) => Err(other.into_response()),
+        Err(FormRefused::Invalid(bad)) => {
+            Err(Box::new(error_page(bad.s.tr, Some(&bad.s), &bad.error)))
+        }
+        Err(other) => Err(Box::new(other.into_response())),
     }
 }
 
@@ -428,7 +430,7 @@ pub async fn save_schedule(
 ) -> Response {
     let (s, f) = match fields(posted) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let day = match form_day(&f, &state) {
         Ok(d) => d,
@@ -471,7 +473,7 @@ pub async fn copy_schedule(
 ) -> Response {
     let (s, f) = match fields(posted) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let day = match form_day(&f, &state) {
         Ok(d) => d,
@@ -501,7 +503,7 @@ pub async fn add_promotion(
 ) -> Response {
     let (s, f) = match fields(posted) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let day = match form_day(&f, &state) {
         Ok(d) => d,
@@ -562,7 +564,7 @@ pub async fn save_settings(
 ) -> Response {
     let (s, f) = match fields(posted) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let day = match form_day(&f, &state) {
         Ok(d) => d,

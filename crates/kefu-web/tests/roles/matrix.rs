@@ -1131,7 +1131,9 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             per(&|n| {
                 (
                     "/api/v1/staffing/promotions".to_string(),
-                    Some(json!({"date": format!("2030-11-1{n}"), "name": "双十一", "multiplier": 3})),
+                    Some(
+                        json!({"date": format!("2030-11-1{n}"), "name": "双十一", "multiplier": 3}),
+                    ),
                 )
             }),
             [201, 201, 403, 403, 403, 403, 401],
