@@ -30,6 +30,7 @@ pub mod replies;
 pub mod routing;
 pub mod search;
 pub mod sla;
+pub mod staffing;
 pub mod stats;
 pub mod store;
 pub mod survey;
@@ -41,7 +42,8 @@ pub mod wechat;
 pub use desk::{Desk, DeskResult};
 pub use store::{
     AuditStore, CallStore, CaseStore, ChannelStore, ChatStore, ConfigStore, DirectoryStore,
-    KnowledgeStore, OutboxStore, ParcelStore, Signals, Store, SurveyStore, TransferStore,
+    KnowledgeStore, OutboxStore, ParcelStore, Signals, StaffingStore, Store, SurveyStore,
+    TransferStore,
 };
 
 #[cfg(test)]

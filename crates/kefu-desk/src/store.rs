@@ -48,6 +48,7 @@ pub trait Store:
     + NetworkStore
     + FigureStore
     + SurveyStore
+    + StaffingStore
 {
 }
 
@@ -67,6 +68,7 @@ impl<T> Store for T where
         + NetworkStore
         + FigureStore
         + SurveyStore
+        + StaffingStore
         + ?Sized
 {
 }
@@ -75,9 +77,8 @@ impl<T> Store for T where
 pub mod prelude {
     pub use super::{
         AuditStore, CallStore, CaseStore, ChannelStore, ChatStore, ConfigStore, DirectoryStore,
-        FigureStore, KnowledgeStore, NetworkStore, OutboxStore, ParcelStore, Signals, Store,
-        SurveyStore,
-        TransferStore,
+        FigureStore, KnowledgeStore, NetworkStore, OutboxStore, ParcelStore, Signals,
+        StaffingStore, Store, SurveyStore, TransferStore,
     };
 }
 
@@ -676,6 +677,46 @@ pub trait SurveyStore: Send + Sync {
         closed: bool,
         limit: u32,
     ) -> StoreResult<Vec<kefu_model::survey::SurveyRow>>;
+}
+
+/// The staffing planner's data: arrivals counted in the database (never case by case), the
+/// promotion days the planner marks and the planned agents per day and channel.
+#[async_trait]
+pub trait StaffingStore: Send + Sync {
+    /// Cases received in `[from, to)`, counted per channel and UTC half-hour (each count's
+    /// `start` a whole half-hour), grouped by the database.
+    async fn case_arrivals(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<kefu_model::staffing::ArrivalCount>>;
+    /// Calls offered in `[from, to)`, counted per UTC half-hour (channel `phone`).
+    async fn call_arrivals(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<kefu_model::staffing::ArrivalCount>>;
+    /// All promotion days, by date.
+    async fn promotion_days(&self) -> StoreResult<Vec<kefu_model::staffing::PromotionDay>>;
+    /// A new promotion day (`Duplicate` when its date has one) or, with `replace`, the new
+    /// version of its date's (`NotFound` when there is none).
+    async fn put_promotion_day(
+        &self,
+        day: &kefu_model::staffing::PromotionDay,
+        at: Timestamp,
+        replace: bool,
+    ) -> StoreResult<()>;
+    /// Removes a date's promotion day; false when it had none.
+    async fn delete_promotion_day(&self, day: jiff::civil::Date) -> StoreResult<bool>;
+    /// The planned agents of the days `[from, to)`, by day then channel.
+    async fn schedule(
+        &self,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> StoreResult<Vec<kefu_model::staffing::ScheduleDay>>;
+    /// Sets the planned agents of each day and channel given (replacing what was planned), in
+    /// one transaction.
+    async fn put_schedule(&self, days: &[kefu_model::staffing::ScheduleDay]) -> StoreResult<()>;
 }
 
 /// A stream of cross-node signals.

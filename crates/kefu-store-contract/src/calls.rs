@@ -16,7 +16,7 @@ use crate::{Fixture, fixture, start_time};
 
 const SECRET: &str = "contract-secret-0123456789";
 
-async fn pbx_account(f: &Fixture) -> String {
+pub(crate) async fn pbx_account(f: &Fixture) -> String {
     f.desk
         .create_pbx_account(
             &f.admin,
@@ -34,14 +34,14 @@ async fn pbx_account(f: &Fixture) -> String {
         .id
 }
 
-fn event(kind: &str, call: &str, at: Timestamp, extra: &str) -> String {
+pub(crate) fn event(kind: &str, call: &str, at: Timestamp, extra: &str) -> String {
     format!(
         r#"{{"type":"{kind}","call_id":"{call}","at":"{at}","caller":"13912345678","queue":"after-sales"{extra}}}"#
     )
 }
 
 /// Posts `body` to the account as the PBX would, signed now by the fixture's clock.
-async fn post(
+pub(crate) async fn post(
     f: &Fixture,
     account: &str,
     body: &str,

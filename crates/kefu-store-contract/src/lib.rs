@@ -22,6 +22,7 @@ mod outbox;
 mod parcels;
 mod pickups;
 mod queues;
+mod staffing;
 mod surveys;
 mod versions;
 mod wechat;
@@ -41,6 +42,7 @@ pub use outbox::*;
 pub use parcels::*;
 pub use pickups::*;
 pub use queues::*;
+pub use staffing::*;
 pub use surveys::*;
 pub use versions::*;
 pub use wechat::*;
@@ -219,7 +221,8 @@ macro_rules! contract_tests {
             key_figures_follow_every_change_and_list_their_cases,
             surveys_are_counted_by_day_and_poor_answers_followed_up,
             wechat_pictures_are_fetched_once_and_kept_on_the_case,
-            media_fetches_retry_then_give_up_with_a_note, two_nodes_claim_each_media_fetch_once);
+            media_fetches_retry_then_give_up_with_a_note, two_nodes_claim_each_media_fetch_once,
+            staffing_counts_arrivals_and_keeps_promotions_and_plans);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn change_histories_survive_export_import() {

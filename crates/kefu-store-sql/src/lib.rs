@@ -10,6 +10,7 @@ mod kpis;
 mod migrate;
 mod network;
 mod ops;
+mod staffing;
 mod store;
 
 pub use conn::{Dialect, Row, Sql, SqlError, SqlErrorKind, Value};

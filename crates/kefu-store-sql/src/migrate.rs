@@ -84,7 +84,9 @@ macro_rules! migrations {
             19 "network" "0019_network.sql",
             20 "assessment" "0020_assessment.sql",
             21 "surveys" "0021_surveys.sql",
+            22 "staffing" "0022_staffing.sql",
             23 "kpis" "0023_kpis.sql",
+
         )
     };
     ($($version:literal $name:literal $file:literal),+ $(,)?) => {

@@ -65,6 +65,13 @@ pub enum WriteOp {
         organisation: Box<kefu_model::network::Organisation>,
         expected_version: Option<i64>,
     },
+    PutPromotionDay {
+        day: Box<kefu_model::staffing::PromotionDay>,
+        at: jiff::Timestamp,
+        replace: bool,
+    },
+    DeletePromotionDay(jiff::civil::Date),
+    PutSchedule(Vec<kefu_model::staffing::ScheduleDay>),
     PutParcelVolumes {
         organisation: kefu_model::ids::DepartmentId,
         days: Vec<kefu_model::work_order::DayVolume>,
@@ -319,6 +326,14 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             }
             crate::kpis::put_case_kpis(sql, &rows).await?;
         }
+        WriteOp::PutPromotionDay { day, at, replace } => {
+            crate::staffing::put_promotion_day(sql, &day, at, replace).await?;
+        }
+        WriteOp::DeletePromotionDay(day) => {
+            let n = crate::staffing::delete_promotion_day(sql, day).await?;
+            return Ok(WriteOutput::Count(n));
+        }
+        WriteOp::PutSchedule(days) => crate::staffing::put_schedule(sql, &days).await?,
         WriteOp::PutParcelVolumes { organisation, days } => {
             crate::network::put_parcel_volumes(sql, &organisation, &days).await?;
         }

@@ -1076,3 +1076,59 @@ impl<B: Backend> FigureStore for SqlStore<B> {
         .await
     }
 }
+
+#[async_trait]
+impl<B: Backend> StaffingStore for SqlStore<B> {
+    async fn case_arrivals(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<kefu_model::staffing::ArrivalCount>> {
+        crate::staffing::case_arrivals(&mut *self.backend.read().await?, from, to).await
+    }
+
+    async fn call_arrivals(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<kefu_model::staffing::ArrivalCount>> {
+        crate::staffing::call_arrivals(&mut *self.backend.read().await?, from, to).await
+    }
+
+    async fn promotion_days(&self) -> StoreResult<Vec<kefu_model::staffing::PromotionDay>> {
+        crate::staffing::promotion_days(&mut *self.backend.read().await?).await
+    }
+
+    async fn put_promotion_day(
+        &self,
+        day: &kefu_model::staffing::PromotionDay,
+        at: Timestamp,
+        replace: bool,
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::PutPromotionDay {
+            day: Box::new(day.clone()),
+            at,
+            replace,
+        })
+        .await
+    }
+
+    async fn delete_promotion_day(&self, day: jiff::civil::Date) -> StoreResult<bool> {
+        match self.backend.write(WriteOp::DeletePromotionDay(day)).await? {
+            WriteOutput::Count(n) => Ok(n > 0),
+            _ => Ok(false),
+        }
+    }
+
+    async fn schedule(
+        &self,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> StoreResult<Vec<kefu_model::staffing::ScheduleDay>> {
+        crate::staffing::schedule(&mut *self.backend.read().await?, from, to).await
+    }
+
+    async fn put_schedule(&self, days: &[kefu_model::staffing::ScheduleDay]) -> StoreResult<()> {
+        self.write_done(WriteOp::PutSchedule(days.to_vec())).await
+    }
+}

@@ -19,6 +19,7 @@ mod openapi;
 mod parcels;
 mod sessions;
 pub mod speech;
+mod staffing;
 mod survey;
 mod telephony;
 mod ui;
@@ -163,6 +164,26 @@ pub fn router(state: AppState) -> Router {
         .route("/kpis/cases", get(figures::cases))
         .route("/kpis/export", get(figures::export))
         .route("/kpis/recompute", post(figures::recompute))
+        .route("/staffing/history", get(staffing::history))
+        .route("/staffing/forecast", get(staffing::forecast))
+        .route("/staffing/needed", get(staffing::needed))
+        .route("/staffing/schedule", get(staffing::schedule))
+        .route(
+            "/staffing/schedule/{day}/{channel}",
+            axum::routing::put(staffing::put_schedule),
+        )
+        .route(
+            "/staffing/promotions",
+            get(staffing::list_promotions).post(staffing::add_promotion),
+        )
+        .route(
+            "/staffing/promotions/{date}",
+            axum::routing::put(staffing::change_promotion).delete(staffing::delete_promotion),
+        )
+        .route(
+            "/staffing/settings",
+            get(staffing::get_settings).put(staffing::put_settings),
+        )
         .route("/work-orders", get(network::list_work_orders))
         .route("/work-orders/{id}", get(network::get_work_order))
         .route(

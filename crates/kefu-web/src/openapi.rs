@@ -8,6 +8,9 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Value, json};
 
+use crate::staffing::{
+    ArrivalDayView, DayPlanView, ForecastView, PromotionDayView, ScheduleDayView, SettingsView,
+};
 use crate::telephony::{CallReceiptView, PbxAccountView, PhoneFiguresView};
 use crate::views::*;
 
@@ -556,6 +559,94 @@ pub const ROUTES: &[Route] = &[
         None,
         200,
         json::<crate::figures::RecomputedView>(),
+    ),
+    (
+        "get",
+        "/api/v1/staffing/history",
+        "Arrivals per local day, channel and half-hour over the days [from, to) (at most 366): new cases by channel, counted by the database; for phone the PBX's offered calls when any call was offered in the range (supervisors, admins)",
+        None,
+        200,
+        json::<List<ArrivalDayView>>(),
+    ),
+    (
+        "get",
+        "/api/v1/staffing/forecast",
+        "The forecast of `days` days from `day` (1–14) per channel and half-hour: the mean of past days of the same kind — the same weekday of the last `weeks` weeks (default 8) without holidays and promotion days; a make-up workday: the regular workdays; a weekend day: the weekend days; a public holiday: the holidays of the year before — times a promotion day's multiplier, or like the day it names; the basis says which days (supervisors, admins)",
+        None,
+        200,
+        json::<List<ForecastView>>(),
+    ),
+    (
+        "get",
+        "/api/v1/staffing/needed",
+        "Agents needed per channel and half-hour for the forecast (Erlang C for the service level target; chat with concurrency; workload for mail and forms; shrinkage on top) against the planned schedule: gap and the service level the plan gives (supervisors, admins)",
+        None,
+        200,
+        json::<List<DayPlanView>>(),
+    ),
+    (
+        "get",
+        "/api/v1/staffing/schedule",
+        "The planned agents of the days [from, to) (at most 366), per day and channel (supervisors, admins)",
+        None,
+        200,
+        json::<List<ScheduleDayView>>(),
+    ),
+    (
+        "put",
+        "/api/v1/staffing/schedule/{day}/{channel}",
+        "Plan a day's agents of one channel: exactly 48 half-hours from 00:00, each 0–10000 (else 422 invalid_field); replaces what was planned (supervisors, admins)",
+        Some("StaffingScheduleWrite"),
+        200,
+        json::<ScheduleDayView>(),
+    ),
+    (
+        "get",
+        "/api/v1/staffing/promotions",
+        "Promotion days (双十一, 618), by date (supervisors, admins)",
+        None,
+        200,
+        json::<List<PromotionDayView>>(),
+    ),
+    (
+        "post",
+        "/api/v1/staffing/promotions",
+        "Mark a promotion day: a name and a multiplier, a like_date (forecast like that earlier day, at most 366 days before) or both; a date already marked is 409 promotion_exists (supervisors, admins)",
+        Some("PromotionDayWrite"),
+        201,
+        json::<PromotionDayView>(),
+    ),
+    (
+        "put",
+        "/api/v1/staffing/promotions/{date}",
+        "Change a promotion day (404 when the date has none; supervisors, admins)",
+        Some("PromotionDayChange"),
+        200,
+        json::<PromotionDayView>(),
+    ),
+    (
+        "delete",
+        "/api/v1/staffing/promotions/{date}",
+        "Unmark a promotion day (404 when the date has none; supervisors, admins)",
+        None,
+        204,
+        Body::Empty,
+    ),
+    (
+        "get",
+        "/api/v1/staffing/settings",
+        "The planner's settings: service level target, shrinkage, occupancy, weeks of history, the calendar of holidays and make-up workdays, each channel's mode and handling time (supervisors, admins)",
+        None,
+        200,
+        json::<SettingsView>(),
+    ),
+    (
+        "put",
+        "/api/v1/staffing/settings",
+        "Replace the planner's settings (service level 1–99 %, target 1–3600 s, shrinkage 0–90 %, occupancy 1–100 %, weeks 1–52, an existing calendar, handling times above 0; else 422 invalid_field); kept in the configuration history (supervisors, admins)",
+        Some("StaffingSettingsWrite"),
+        200,
+        json::<SettingsView>(),
     ),
     (
         "get",
@@ -1350,6 +1441,28 @@ fn query_params(path: &str, method: &str) -> Vec<Value> {
                 "",
             ),
         ],
+        ("get", "/api/v1/staffing/history" | "/api/v1/staffing/schedule") => ["from", "to"]
+            .iter()
+            .map(|name| {
+                json!({"name": name, "in": "query", "required": true,
+                    "schema": {"type": "string", "format": "date"},
+                    "description": "a day (YYYY-MM-DD) in the desk's time zone; from `from` up to (not including) `to`, at most 366 days"})
+            })
+            .collect(),
+        ("get", "/api/v1/staffing/forecast" | "/api/v1/staffing/needed") => vec![
+            json!({"name": "day", "in": "query", "required": true,
+                "schema": {"type": "string", "format": "date"}, "description": "the first day"}),
+            q(
+                "days",
+                json!({"type": "integer", "minimum": 1, "maximum": 14, "default": 1}),
+                "how many days from `day`",
+            ),
+            q(
+                "weeks",
+                json!({"type": "integer", "minimum": 1, "maximum": 52}),
+                "weeks of history (the settings' when absent)",
+            ),
+        ],
         ("get", "/api/v1/stats/phone") => ["from", "to"]
             .iter()
             .map(|name| {
@@ -1780,6 +1893,34 @@ fn network_schemas() -> Value {
                 "type": "object", "required": ["day", "parcels"], "additionalProperties": false,
                 "properties": {"day": {"type": "string", "format": "date"},
                     "parcels": {"type": "integer", "minimum": 0, "maximum": 100000000}}}}}},
+        "StaffingScheduleWrite": {"type": "object", "required": ["slots"], "additionalProperties": false,
+            "properties": {"slots": {"type": "array", "minItems": 48, "maxItems": 48,
+                "items": {"type": "integer", "minimum": 0, "maximum": 10000},
+                "description": "planned agents per half-hour from 00:00"}}},
+        "PromotionDayWrite": {"type": "object", "required": ["date", "name"], "additionalProperties": false,
+            "properties": {"date": {"type": "string", "format": "date"},
+                "name": {"type": "string", "minLength": 1, "maxLength": 60},
+                "multiplier": {"type": "number", "exclusiveMinimum": 0, "maximum": 100},
+                "like_date": {"type": "string", "format": "date"}},
+            "description": "a multiplier, a like_date or both"},
+        "PromotionDayChange": {"type": "object", "required": ["name"], "additionalProperties": false,
+            "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 60},
+                "multiplier": {"type": "number", "exclusiveMinimum": 0, "maximum": 100},
+                "like_date": {"type": "string", "format": "date"}}},
+        "StaffingSettingsWrite": {"type": "object", "additionalProperties": false,
+            "required": ["service_level", "target_secs", "shrinkage", "occupancy", "weeks", "calendar", "channels"],
+            "properties": {"service_level": {"type": "number", "minimum": 1, "maximum": 99},
+                "target_secs": {"type": "integer", "minimum": 1, "maximum": 3600},
+                "shrinkage": {"type": "number", "minimum": 0, "maximum": 90},
+                "occupancy": {"type": "number", "minimum": 1, "maximum": 100},
+                "weeks": {"type": "integer", "minimum": 1, "maximum": 52},
+                "calendar": {"type": "string", "description": "a calendar's key"},
+                "channels": {"type": "array", "items": {"type": "object", "additionalProperties": false,
+                    "required": ["channel", "mode", "aht_secs"],
+                    "properties": {"channel": {"$ref": "#/components/schemas/Channel"},
+                        "mode": {"type": "string", "enum": ["erlang", "chat", "workload"]},
+                        "aht_secs": {"type": "number", "exclusiveMinimum": 0, "maximum": 86400},
+                        "concurrency": {"type": "integer", "minimum": 1, "maximum": 20, "default": 1}}}}}},
         "WorkOrderReroute": {"type": "object", "required": ["organisation", "reason"], "additionalProperties": false,
             "properties": {"organisation": text, "reason": {"type": "string", "minLength": 1, "maxLength": 500}}},
     })

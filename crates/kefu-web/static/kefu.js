@@ -131,6 +131,29 @@ var kefuWords = (function () {
   document.addEventListener("htmx:afterSettle", draw);
 })();
 
+// The staffing planner's chart: needed and planned agents per half-hour, from the page's numbers.
+(function () {
+  "use strict";
+  function draw() {
+    var el = document.getElementById("staffing-chart");
+    if (!el || el.dataset.drawn || typeof uPlot === "undefined") return;
+    el.dataset.drawn = "1";
+    var labels = el.dataset.labels ? el.dataset.labels.split(",") : [];
+    var nums = function (s) { return s ? s.split(",").map(Number) : []; };
+    var xs = labels.map(function (_, i) { return i; });
+    var opts = {
+      width: Math.max(320, el.clientWidth || 600), height: 220,
+      scales: { x: { time: false } },
+      axes: [{ values: function (_, ticks) { return ticks.map(function (t) { return labels[t] || ""; }); } }, {}],
+      series: [{}, { label: el.dataset.labelNeeded, stroke: "#b42318", width: 2 },
+                   { label: el.dataset.labelPlanned, stroke: "#0b5cad", width: 2 }]
+    };
+    new uPlot(opts, [xs, nums(el.dataset.needed), nums(el.dataset.planned)], el);
+  }
+  document.addEventListener("DOMContentLoaded", draw);
+  document.addEventListener("htmx:afterSettle", draw);
+})();
+
 // Live chat panels (`/chats` and a chat case's page): each panel speaks the staff side of the
 // chat protocol over WebSocket (the console's session cookie; same origin only). Frames arrive
 // once, in seq order; a reconnect asks for what came after the last seq shown; a message waits

@@ -31,6 +31,7 @@ mod privacy;
 mod roles;
 mod search;
 mod sla;
+mod staffing;
 mod surveys;
 mod telephony;
 mod wechat;

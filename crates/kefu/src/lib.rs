@@ -12,6 +12,7 @@ pub mod demo_network;
 pub mod demo_orders;
 pub mod demo_parcels;
 pub mod demo_sms;
+pub mod demo_staffing;
 pub mod demo_wechat;
 pub mod node;
 pub mod shipments;

@@ -236,6 +236,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             let orders = kefu::demo_orders::seed(&desk, SystemClock.now(), &sample_waybills)
                 .await
                 .map_err(|e| format!("demo work orders: {e}"))?;
+            let planned = kefu::demo_staffing::seed(&desk, SystemClock.now())
+                .await
+                .map_err(|e| format!("demo staffing: {e}"))?;
             // After the history: only what happens while the demo runs is sent.
             let sms_gateway = kefu::demo_sms::start().await?;
             kefu::demo_sms::seed(&desk, &sms_gateway)
@@ -266,6 +269,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!(
                 "{wechat_messages} WeChat messages to the demo official account (disabled until connected: \
                  {url}/channels); WeChat's callback URL is /hooks/wechat/{{id}}"
+            );
+            println!(
+                "11.11 marked as a promotion day and {planned} day plans for this week \
+                 (staffing planner: {url}/console/staffing, GET /api/v1/staffing/needed?day=…)"
             );
             println!(
                 "{calls} calls from the demo PBX this morning (phone figures: {url}/dashboard?days=1, \

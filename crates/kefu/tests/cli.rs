@@ -504,6 +504,37 @@ async fn demo_serves_demo_data_with_working_logins() {
         queues.iter().any(|q| q["abandoned"].as_u64() > Some(0)),
         "{figures}"
     );
+    // The staffing planner: 11.11 marked, and today planned for phone, chat and e-mail.
+    let (_, promotions) = get(
+        &http,
+        &format!("{}/api/v1/staffing/promotions", server.url),
+        &supervisor,
+    )
+    .await;
+    assert_eq!(promotions["items"][0]["name"], "双十一", "{promotions}");
+    let today = now
+        .to_zoned_datetime(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap())
+        .date();
+    let (status, needed) = get(
+        &http,
+        &format!("{}/api/v1/staffing/needed?day={today}", server.url),
+        &supervisor,
+    )
+    .await;
+    assert_eq!(status, 200, "{needed}");
+    let planned: Vec<&str> = needed["items"][0]["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["slots"][20]["planned"].as_u64() > Some(0))
+        .filter_map(|c| c["channel"].as_str())
+        .collect();
+    assert!(
+        ["phone", "chat", "email"]
+            .iter()
+            .all(|c| planned.contains(c)),
+        "{needed}"
+    );
     let (status, article) = get(
         &http,
         &format!("{}/api/v1/help/articles/seed-damage-claim", server.url),

@@ -23,6 +23,7 @@ mod pbx;
 pub mod portal;
 mod search;
 mod session;
+mod staffing;
 pub(crate) mod survey;
 mod wechat_channels;
 
@@ -164,6 +165,18 @@ pub fn router() -> Router<AppState> {
             get(survey::survey_get).post(survey::survey_post),
         )
         .route("/console/work-orders", get(orders::queue_page))
+        .route("/console/staffing", get(staffing::staffing_page))
+        .route("/console/staffing/schedule", post(staffing::save_schedule))
+        .route("/console/staffing/copy", post(staffing::copy_schedule))
+        .route(
+            "/console/staffing/promotions",
+            post(staffing::add_promotion),
+        )
+        .route(
+            "/console/staffing/promotions/{date}/delete",
+            post(staffing::delete_promotion),
+        )
+        .route("/console/staffing/settings", post(staffing::save_settings))
         .route("/console/network/assessment", get(orders::assessment_page))
         .route("/console/kpis", get(kpis::kpis_page))
         .route("/console/kpis.csv", get(kpis::kpis_csv))

@@ -89,6 +89,8 @@ pub struct UserBar {
     pub satisfaction: bool,
     /// Supervisors and admins see the follow-up queue's link.
     pub follow_ups: bool,
+    /// Those who plan staffing (`staffing::may_plan`) see the planner's link.
+    pub staffing: bool,
 }
 
 pub struct NavItem {
@@ -148,6 +150,7 @@ pub async fn nav(state: &AppState, s: &UiSession, current: &str) -> Result<Chrom
         .then(|| super::kpis::words(s.tr.lang).title),
         satisfaction: kefu_desk::survey::may_read_figures(s.actor.role),
         follow_ups: kefu_desk::survey::may_follow_up(s.actor.role),
+        staffing: kefu_model::staffing::may_plan(&s.actor),
     });
     chrome.nav = QUEUES
         .iter()

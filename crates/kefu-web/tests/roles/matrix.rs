@@ -579,6 +579,26 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         )
         .await
         .expect(200);
+    // The staffing planner: a promotion day every column may change, one per column to unmark.
+    created(
+        &app,
+        "/api/v1/staffing/promotions",
+        json!({"date": "2030-06-18", "name": "618", "multiplier": 2}),
+    )
+    .await;
+    for n in 0..7 {
+        created(
+            &app,
+            "/api/v1/staffing/promotions",
+            json!({"date": format!("2030-12-1{n}"), "name": "清仓", "multiplier": 1.5}),
+        )
+        .await;
+    }
+    let staffing_settings = app
+        .as_role(Role::Admin)
+        .get("/api/v1/staffing/settings")
+        .await
+        .expect(200);
     let per = |f: &dyn Fn(usize) -> (String, Option<Value>)| (0..7).map(f).collect::<Vec<_>>();
     use Method as M;
     // admin, supervisor, agent, department, readonly, finance, anonymous
@@ -1169,6 +1189,88 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             "/api/v1/network/assessment",
             "/api/v1/network/assessment?from=2026-01-01&to=2026-02-01".to_string(),
             None,
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/staffing/history",
+            "/api/v1/staffing/history?from=2026-01-01&to=2026-01-08",
+            None,
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/staffing/forecast",
+            "/api/v1/staffing/forecast?day=2026-01-05",
+            None,
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/staffing/needed",
+            "/api/v1/staffing/needed?day=2026-01-05",
+            None,
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/staffing/schedule",
+            "/api/v1/staffing/schedule?from=2026-01-05&to=2026-01-12",
+            None,
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::PUT,
+            "/api/v1/staffing/schedule/{day}/{channel}",
+            "/api/v1/staffing/schedule/2026-01-05/phone",
+            Some(json!({"slots": vec![2; 48]})),
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/staffing/promotions",
+            "/api/v1/staffing/promotions",
+            None,
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/staffing/promotions",
+            per(&|n| {
+                (
+                    "/api/v1/staffing/promotions".to_string(),
+                    Some(
+                        json!({"date": format!("2030-11-1{n}"), "name": "双十一", "multiplier": 3}),
+                    ),
+                )
+            }),
+            [201, 201, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::PUT,
+            "/api/v1/staffing/promotions/{date}",
+            "/api/v1/staffing/promotions/2030-06-18",
+            Some(json!({"name": "618 大促", "multiplier": 2.5})),
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        each(
+            M::DELETE,
+            "/api/v1/staffing/promotions/{date}",
+            per(&|n| (format!("/api/v1/staffing/promotions/2030-12-1{n}"), None)),
+            [204, 204, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/staffing/settings",
+            "/api/v1/staffing/settings",
+            None,
+            [200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::PUT,
+            "/api/v1/staffing/settings",
+            "/api/v1/staffing/settings",
+            Some(staffing_settings.clone()),
             [200, 200, 403, 403, 403, 403, 401],
         ),
         row(
