@@ -167,20 +167,7 @@ pub struct PeriodParams {
 
 /// The period asked for, else the last seven days up to today.
 fn period(state: &AppState, p: &PeriodParams) -> Result<(Date, Date), DomainError> {
-    let day = |field: &str, v: &Option<String>| -> Result<Option<Date>, DomainError> {
-        match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-            None => Ok(None),
-            Some(v) => v
-                .parse::<Date>()
-                .map(Some)
-                .map_err(|_| DomainError::invalid(field, "a date (YYYY-MM-DD)")),
-        }
-    };
-    let today = state.desk.time_zone().to_datetime(state.desk.now()).date();
-    let to = day("to", &p.to)?.unwrap_or_else(|| today.tomorrow().unwrap_or(today));
-    let from = day("from", &p.from)?
-        .unwrap_or_else(|| to.checked_sub(jiff::Span::new().days(7)).unwrap_or(to));
-    Ok((from, to))
+    super::orders::period_of(state, &p.from, &p.to)
 }
 
 fn dimension_of(p: &PeriodParams) -> Result<SurveyDimension, DomainError> {
