@@ -296,7 +296,8 @@ impl Desk {
                 (category, priority, self.classifier.name().to_string())
             }
         };
-        let kpi = self.kpi_context(grade.get(), &waybill_nos).await?;
+        let region = self.region_of(&waybill_nos).await?;
+        let kpi = self.kpi_context(Some(grade.get()), Some(region)).await?;
         let id = CaseId::new(now);
         let idempotency = idempotency.map(|(key, request_hash)| IdempotencyKey {
             user_id: actor.user_id.clone(),
@@ -622,9 +623,22 @@ impl Desk {
             }
             let (after, mut events) = self.events_for(&case, &actor.event_name(), changes.clone());
             let config = self.sla_config().await?;
-            // The grade serves the policies that match on it and the case's figures.
-            let grade = self.customer_grade(&after.customer_id).await?;
-            let kpi = self.kpi_context(grade, &after.waybill_nos).await?;
+            // The customer's grade matters only to policies that match on it; the figures
+            // keep the grade their row was written with, and read the region again only when
+            // the case's first parcel changed.
+            let grade_matters = config
+                .policies
+                .iter()
+                .any(|(_, p)| p.matches.customer_grade.is_some());
+            let grade = match grade_matters {
+                true => self.customer_grade(&case.customer_id).await?,
+                false => Grade::DEFAULT.get(),
+            };
+            let region = match case.waybill_nos.first() == after.waybill_nos.first() {
+                true => None,
+                false => Some(self.region_of(&after.waybill_nos).await?),
+            };
+            let kpi = self.kpi_context(None, region).await?;
             let mut clocks = sla::plan(Some(&case), &after, &changes, grade, &config, self.now())?;
             clocks.extend(sla::settle_commitments(&after, &changes, self.now()));
             let (with_clocks, more) = self.events_for(&after, SLA_ACTOR, clocks);

@@ -19,30 +19,10 @@ use kefu_model::user::{Actor, Role};
 
 use crate::desk::{Desk, DeskResult};
 
-/// The longest period a report covers (a year and a day, for leap years).
-pub const REPORT_MAX_DAYS: i64 = 366;
-
 /// Cases written per batch when the figures are rebuilt.
 const REBUILD_BATCH: usize = 500;
 
-/// Checks that `[from, to)` is a period of one to [`REPORT_MAX_DAYS`] days.
-pub fn check_period(from: Date, to: Date) -> DeskResult<()> {
-    if to <= from {
-        return Err(DomainError::invalid("to", "must be after from"));
-    }
-    // A date's span is counted in days unless asked otherwise.
-    if from
-        .until(to)
-        .ok()
-        .is_none_or(|span| i64::from(span.get_days()) > REPORT_MAX_DAYS)
-    {
-        return Err(DomainError::invalid(
-            "to",
-            format!("a period of at most {REPORT_MAX_DAYS} days"),
-        ));
-    }
-    Ok(())
-}
+pub use kefu_model::period::check_period;
 
 /// The part of the figures an actor may read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,11 +108,21 @@ impl Desk {
     /// customer's grade, the province of its first parcel's recipient.
     pub(crate) async fn kpi_context(
         &self,
-        grade: u8,
-        waybill_nos: &[String],
+        grade: Option<u8>,
+        region: Option<String>,
     ) -> DeskResult<KpiContext> {
         let config = self.sla_config().await?;
-        let region = match waybill_nos.first() {
+        Ok(KpiContext {
+            calendars: config.calendars.clone(),
+            zone: self.time_zone.clone(),
+            grade,
+            region,
+        })
+    }
+
+    /// The region key of a case's parcels: the province of the first one's recipient.
+    pub(crate) async fn region_of(&self, waybill_nos: &[String]) -> DeskResult<String> {
+        Ok(match waybill_nos.first() {
             Some(no) => self
                 .store
                 .shipment(no)
@@ -140,12 +130,6 @@ impl Desk {
                 .and_then(|s| s.recipient.region.province.map(|p| p.code))
                 .unwrap_or_default(),
             None => String::new(),
-        };
-        Ok(KpiContext {
-            calendars: config.calendars.clone(),
-            zone: self.time_zone.clone(),
-            grade,
-            region,
         })
     }
 
@@ -388,7 +372,8 @@ impl Desk {
             let mut rows = Vec::with_capacity(page.items.len());
             for case in &page.items {
                 let grade = self.customer_grade(&case.customer_id).await?;
-                let cx = self.kpi_context(grade, &case.waybill_nos).await?;
+                let region = self.region_of(&case.waybill_nos).await?;
+                let cx = self.kpi_context(Some(grade), Some(region)).await?;
                 rows.push(CaseKpi::of(case, &cx)?);
             }
             self.store.put_case_kpis(&rows, first).await?;

@@ -8,8 +8,8 @@ use jiff::civil::Date;
 use jiff::{Span, Timestamp};
 use kefu_model::codes::Channel;
 use kefu_model::staffing::{
-    self, ChannelNeeds, DayArrivals, DayTypes, Forecast, MAX_FORECAST_DAYS, MAX_RANGE_DAYS,
-    PromotionDay, ScheduleDay, StaffingSettings,
+    self, ChannelNeeds, DayArrivals, DayTypes, Forecast, MAX_FORECAST_DAYS, PromotionDay,
+    ScheduleDay, StaffingSettings,
 };
 use kefu_model::{Actor, DomainError, StoreError};
 
@@ -20,21 +20,6 @@ use crate::desk::{Desk, DeskResult, require};
 pub struct DayPlan {
     pub forecast: Forecast,
     pub channels: Vec<ChannelNeeds>,
-}
-
-/// Checks a range of days `[from, to)`: `to` after `from`, at most `max` days.
-pub fn check_range(from: Date, to: Date, max: i64) -> DeskResult<()> {
-    if to <= from {
-        return Err(DomainError::invalid("to", "a day after from"));
-    }
-    let days = from.until(to).map_or(i64::MAX, |s| i64::from(s.get_days()));
-    if days > max {
-        return Err(DomainError::invalid(
-            "to",
-            format!("at most {max} days after from"),
-        ));
-    }
-    Ok(())
 }
 
 fn next_day(d: Date) -> DeskResult<Date> {
@@ -97,7 +82,7 @@ impl Desk {
         to: Date,
     ) -> DeskResult<Vec<DayArrivals>> {
         self.require_planner(actor)?;
-        check_range(from, to, MAX_RANGE_DAYS)?;
+        kefu_model::period::check_period(from, to)?;
         self.arrivals(from, to).await
     }
 
@@ -247,7 +232,7 @@ impl Desk {
         to: Date,
     ) -> DeskResult<Vec<ScheduleDay>> {
         self.require_planner(actor)?;
-        check_range(from, to, MAX_RANGE_DAYS)?;
+        kefu_model::period::check_period(from, to)?;
         Ok(self.store.schedule(from, to).await?)
     }
 

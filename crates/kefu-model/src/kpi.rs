@@ -117,14 +117,17 @@ pub struct CaseKpi {
 }
 
 /// What a case's row needs besides the case: the calendars of its clocks, the local time
-/// zone, the customer's grade and the region of its first parcel.
+/// zone, the customer's grade and the region of its first parcel. A change of a case passes
+/// only what it read: `None` keeps the value the stored row has, so a case's write does not
+/// read its customer or its parcel again (the grade is the one the row was first written
+/// with; a rebuild takes each customer's grade of the day).
 #[derive(Debug, Clone)]
 pub struct KpiContext {
     pub calendars: std::collections::BTreeMap<String, std::sync::Arc<Calendar>>,
     pub zone: TimeZone,
-    pub grade: u8,
-    /// The province code of the first linked parcel's recipient; empty when unknown.
-    pub region: String,
+    pub grade: Option<u8>,
+    /// The province code of the first linked parcel's recipient (empty without one).
+    pub region: Option<String>,
 }
 
 impl CaseKpi {
@@ -191,8 +194,11 @@ impl CaseKpi {
             department: department.map(ToString::to_string).unwrap_or_default(),
             channel: case.channel.as_str().to_string(),
             category: case.category.as_str().to_string(),
-            region: cx.region.clone(),
-            grade: cx.grade.to_string(),
+            region: cx.region.clone().unwrap_or_default(),
+            grade: cx
+                .grade
+                .unwrap_or(crate::customer::Grade::DEFAULT.get())
+                .to_string(),
             tally,
         })
     }

@@ -47,6 +47,7 @@ pub mod nlu;
 pub mod notices;
 pub mod parcels;
 pub mod pbx_account;
+pub mod period;
 pub mod pickup;
 pub mod portal;
 pub mod queues;

@@ -58,7 +58,7 @@ pub const SLOTS: usize = 48;
 /// The length of an interval.
 pub const SLOT_SECS: f64 = 1800.0;
 /// The longest range of history (and of schedule reads) one call reads.
-pub const MAX_RANGE_DAYS: i64 = 366;
+pub const MAX_RANGE_DAYS: i64 = crate::period::MAX_PERIOD_DAYS;
 /// The most days one forecast call covers.
 pub const MAX_FORECAST_DAYS: i64 = 14;
 /// The settings document's key.

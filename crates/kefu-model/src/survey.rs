@@ -467,24 +467,7 @@ impl SurveyTally {
     }
 }
 
-/// At most this many days in one period of figures.
-pub const MAX_PERIOD_DAYS: i32 = 366;
-
-/// Checks a period `[from, to)`.
-pub fn check_period(from: Date, to: Date) -> Result<(), DomainError> {
-    if to <= from {
-        return Err(DomainError::invalid("to", "after from"));
-    }
-    // A date's span is counted in days unless asked otherwise.
-    if from
-        .until(to)
-        .ok()
-        .is_none_or(|span| span.get_days() > MAX_PERIOD_DAYS)
-    {
-        return Err(DomainError::invalid("to", "at most 366 days after from"));
-    }
-    Ok(())
-}
+pub use crate::period::check_period;
 
 #[cfg(test)]
 mod tests {

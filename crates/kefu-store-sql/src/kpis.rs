@@ -125,7 +125,27 @@ type Moves = std::collections::BTreeMap<(&'static str, String, String), CaseTall
 /// difference under an unchanged key, else out of the old key and into the new one. The sums'
 /// rows are updated once each, in one global order, so two writers never wait on each other in
 /// opposite orders (a deadlock on PostgreSQL).
-pub(crate) async fn put_case_kpis(sql: &mut dyn Sql, rows: &[CaseKpi]) -> StoreResult<()> {
+/// Keys a write did not know (`KpiContext`'s `None`s) are kept from the stored row.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Keep {
+    pub grade: bool,
+    pub region: bool,
+}
+
+impl Keep {
+    pub(crate) fn of(cx: &kefu_model::kpi::KpiContext) -> Keep {
+        Keep {
+            grade: cx.grade.is_none(),
+            region: cx.region.is_none(),
+        }
+    }
+}
+
+pub(crate) async fn put_case_kpis(
+    sql: &mut dyn Sql,
+    rows: &[CaseKpi],
+    keep: Keep,
+) -> StoreResult<()> {
     let mut moves = Moves::new();
     let mut add = |dimension: Dimension, row: &CaseKpi, delta: CaseTally| {
         let sum = moves
@@ -139,6 +159,16 @@ pub(crate) async fn put_case_kpis(sql: &mut dyn Sql, rows: &[CaseKpi]) -> StoreR
     };
     for row in rows {
         let before = stored_row(sql, &row.case_id).await?;
+        let mut row = row.clone();
+        if let Some(old) = &before {
+            if keep.grade {
+                row.grade = old.grade.clone();
+            }
+            if keep.region {
+                row.region = old.region.clone();
+            }
+        }
+        let row = &row;
         if before.as_ref() == Some(row) {
             continue;
         }

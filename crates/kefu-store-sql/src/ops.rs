@@ -266,7 +266,8 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
         } => {
             append(sql, &projection, expected_version, &events).await?;
             if let Some(cx) = kpi {
-                crate::kpis::put_case_kpis(sql, &[case_kpi(&projection, &cx)?]).await?;
+                let row = case_kpi(&projection, &cx)?;
+                crate::kpis::put_case_kpis(sql, &[row], crate::kpis::Keep::of(&cx)).await?;
             }
             crate::channels::put_deliveries(sql, &deliveries).await?;
             crate::channels::put_media_fetches(sql, &media_fetches).await?;
@@ -324,7 +325,7 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             if clear {
                 crate::kpis::clear_kpis(sql).await?;
             }
-            crate::kpis::put_case_kpis(sql, &rows).await?;
+            crate::kpis::put_case_kpis(sql, &rows, crate::kpis::Keep::default()).await?;
         }
         WriteOp::PutPromotionDay { day, at, replace } => {
             crate::staffing::put_promotion_day(sql, &day, at, replace).await?;
@@ -981,7 +982,8 @@ async fn create_case(sql: &mut dyn Sql, new_case: NewCase) -> StoreResult<Create
         insert_event(sql, e).await?;
     }
     if let Some(cx) = &new_case.kpi {
-        crate::kpis::put_case_kpis(sql, &[case_kpi(&case, cx)?]).await?;
+        let row = case_kpi(&case, cx)?;
+        crate::kpis::put_case_kpis(sql, &[row], crate::kpis::Keep::of(cx)).await?;
     }
     if let Some(key) = new_case.idempotency {
         sql.execute(

@@ -297,6 +297,30 @@ pub mod field {
     }
 }
 
+/// A form or query value read as `T` when filled in (blank is `None`); `what` names the
+/// expected value in the refusal, which names `field`.
+pub fn optional_value<T: std::str::FromStr>(
+    raw: Option<&str>,
+    field: &str,
+    what: &str,
+) -> Result<Option<T>, DomainError> {
+    match raw.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => v
+            .parse::<T>()
+            .map(Some)
+            .map_err(|_| DomainError::invalid(field, what)),
+    }
+}
+
+/// A day (`YYYY-MM-DD`) when filled in.
+pub fn optional_day(
+    raw: Option<&str>,
+    field: &str,
+) -> Result<Option<jiff::civil::Date>, DomainError> {
+    optional_value(raw, field, "a date (YYYY-MM-DD)")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

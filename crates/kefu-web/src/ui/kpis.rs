@@ -301,6 +301,11 @@ const COLUMNS: [Column; 14] = [
     ),
 ];
 
+/// The columns shown as tiles above the table (cases, the two times, SLA, reopens, contacts),
+/// and the open cases' column, the last tile.
+const TILE_COLUMNS: [usize; 6] = [0, 2, 4, 5, 6, 7];
+const OPEN_COLUMN: usize = 13;
+
 /// `GET /console/kpis`.
 pub async fn kpis_page(
     State(state): State<AppState>,
@@ -360,50 +365,24 @@ pub async fn kpis_page(
             cells: cells(&report.total, None),
         });
     }
+    // The tiles: the whole scope's cells of some columns (linked when the page shows the
+    // whole centre), and the complaint rate, which needs the parcels.
     let total = &report.total;
     let whole = (report.dimension == Dimension::All).then_some("");
-    let tile = |title: &'static str, text: String, figure: Option<KpiFigure>| {
-        (title, (text, figure.zip(whole).map(|(f, k)| drill(k, f))))
-    };
-    let tiles = vec![
-        tile(
-            w.cases,
-            total.tally.cases.to_string(),
-            Some(KpiFigure::Cases),
-        ),
-        tile(
-            w.first_response,
-            secs(total.first_response_avg_secs()),
-            None,
-        ),
-        tile(w.resolution, secs(total.resolution_avg_secs()), None),
-        tile(
-            w.sla,
-            pct(total.sla_attainment_pct()),
-            Some(KpiFigure::SlaMissed),
-        ),
-        tile(
-            w.reopen,
-            pct(total.reopen_rate_pct()),
-            Some(KpiFigure::Reopened),
-        ),
-        tile(
-            w.contacts,
-            total
-                .contacts_per_case()
-                .map_or_else(|| "—".into(), |v| format!("{v:.1}")),
-            None,
-        ),
-        tile(
-            w.per_10k,
+    let total_cells = cells(total, whole);
+    let tile = |i: usize| (COLUMNS[i].0(&w), total_cells[i].clone());
+    let mut tiles: Vec<(&'static str, Cell)> = TILE_COLUMNS.iter().map(|&i| tile(i)).collect();
+    tiles.push((
+        w.per_10k,
+        (
             report
                 .parcels
                 .and_then(|p| total.complaints_per_10k(p))
                 .map_or_else(|| "—".into(), |v| format!("{v:.2}")),
-            Some(KpiFigure::Complaints),
+            whole.map(|k| drill(k, KpiFigure::Complaints)),
         ),
-        tile(w.open, total.tally.open.to_string(), Some(KpiFigure::Open)),
-    ];
+    ));
+    tiles.push(tile(OPEN_COLUMN));
     let join = |f: &dyn Fn(&kefu_model::kpi::CaseTally) -> i64| {
         report
             .series

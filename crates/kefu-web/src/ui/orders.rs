@@ -901,15 +901,7 @@ pub(super) fn period_of(
     from: &Option<String>,
     to: &Option<String>,
 ) -> Result<(Date, Date), DomainError> {
-    let day = |field: &str, v: &Option<String>| -> Result<Option<Date>, DomainError> {
-        match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-            None => Ok(None),
-            Some(v) => v
-                .parse::<Date>()
-                .map(Some)
-                .map_err(|_| DomainError::invalid(field, "a date (YYYY-MM-DD)")),
-        }
-    };
+    let day = |field: &str, v: &Option<String>| super::extract::optional_day(v.as_deref(), field);
     let today = state.desk.time_zone().to_datetime(state.desk.now()).date();
     let to = day("to", to)?.unwrap_or_else(|| today.tomorrow().unwrap_or(today));
     let from = day("from", from)?

@@ -17,7 +17,7 @@ use kefu_model::DomainError;
 use kefu_model::staffing::{Basis, BasisRule, PromotionDay, SLOTS, StaffingSettings, slot_label};
 use serde::Deserialize;
 
-use super::extract::{CsrfForm, FormRefused, NoFields};
+use super::extract::{CsrfForm, FormRefused, NoFields, optional_day};
 use super::i18n::Lang;
 use super::i18n::label;
 use super::pages::{Chrome, nav};
@@ -243,16 +243,6 @@ pub struct DayQuery {
     day: Option<String>,
 }
 
-fn parse_day(raw: Option<&str>, field: &str) -> Result<Option<Date>, DomainError> {
-    match raw.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) => v
-            .parse()
-            .map(Some)
-            .map_err(|_| DomainError::invalid(field, "a date (YYYY-MM-DD)")),
-    }
-}
-
 fn week_of(day: Date) -> Vec<Date> {
     let monday = day
         .checked_sub(Span::new().days(i64::from(day.weekday().to_monday_zero_offset())))
@@ -383,7 +373,7 @@ pub async fn staffing_page(
     s: UiSession,
     Query(q): Query<DayQuery>,
 ) -> Response {
-    let day = match parse_day(q.day.as_deref(), "day") {
+    let day = match optional_day(q.day.as_deref(), "day") {
         Ok(d) => d.unwrap_or_else(|| today(&state)),
         Err(e) => return error_page(s.tr, Some(&s), &e),
     };
@@ -391,16 +381,29 @@ pub async fn staffing_page(
 }
 
 /// A posted form's session and fields, or the answer to give instead.
-fn fields(
+/// A posted form with its session and the day it is about (the `day` field, else today); a
+/// refused post or a bad day answers at once.
+fn posted_day(
     posted: Result<CsrfForm<HashMap<String, String>>, FormRefused>,
-) -> Result<(UiSession, HashMap<String, String>), Box<Response>> {
-    match posted {
-        Ok(CsrfForm { s, form, .. }) => Ok((s, form)),
-        Err(FormRefused::Invalid(bad)) => {
-            Err(Box::new(error_page(bad.s.tr, Some(&bad.s), &bad.error)))
+    state: &AppState,
+) -> Result<(UiSession, HashMap<String, String>, Date), Box<Response>> {
+    let CsrfForm { s, form, .. } = posted.map_err(|r| Box::new(r.into_response()))?;
+    match optional_day(form.get("day").map(String::as_str), "day") {
+        Ok(day) => {
+            let day = day.unwrap_or_else(|| today(state));
+            Ok((s, form, day))
         }
-        Err(other) => Err(Box::new(other.into_response())),
+        Err(e) => Err(Box::new(error_page(s.tr, Some(&s), &e))),
     }
+}
+
+/// A field's value, if filled in, read as `T` (`what` names it in the refusal).
+fn optional<T: std::str::FromStr>(
+    f: &HashMap<String, String>,
+    field: &str,
+    what: &str,
+) -> Result<Option<T>, DomainError> {
+    super::extract::optional_value(f.get(field).map(String::as_str), field, what)
 }
 
 /// After a form: back to its day, or the day again with the refusal (422).
@@ -419,22 +422,14 @@ async fn settle(
     }
 }
 
-fn form_day(f: &HashMap<String, String>, state: &AppState) -> Result<Date, DomainError> {
-    Ok(parse_day(f.get("day").map(String::as_str), "day")?.unwrap_or_else(|| today(state)))
-}
-
 /// `POST /console/staffing/schedule`: a channel's 48 half-hours (`s0`…`s47`; empty is 0).
 pub async fn save_schedule(
     State(state): State<AppState>,
     posted: Result<CsrfForm<HashMap<String, String>>, FormRefused>,
 ) -> Response {
-    let (s, f) = match fields(posted) {
+    let (s, f, day) = match posted_day(posted, &state) {
         Ok(x) => x,
         Err(r) => return *r,
-    };
-    let day = match form_day(&f, &state) {
-        Ok(d) => d,
-        Err(e) => return error_page(s.tr, Some(&s), &e),
     };
     let outcome = async {
         let channel = f
@@ -471,18 +466,14 @@ pub async fn copy_schedule(
     State(state): State<AppState>,
     posted: Result<CsrfForm<HashMap<String, String>>, FormRefused>,
 ) -> Response {
-    let (s, f) = match fields(posted) {
+    let (s, f, day) = match posted_day(posted, &state) {
         Ok(x) => x,
         Err(r) => return *r,
-    };
-    let day = match form_day(&f, &state) {
-        Ok(d) => d,
-        Err(e) => return error_page(s.tr, Some(&s), &e),
     };
     let outcome = async {
         let mut to = Vec::new();
         for i in 0..7 {
-            if let Some(d) = parse_day(f.get(&format!("to{i}")).map(String::as_str), "to")? {
+            if let Some(d) = optional_day(f.get(&format!("to{i}")).map(String::as_str), "to")? {
                 to.push(d);
             }
         }
@@ -501,29 +492,15 @@ pub async fn add_promotion(
     State(state): State<AppState>,
     posted: Result<CsrfForm<HashMap<String, String>>, FormRefused>,
 ) -> Response {
-    let (s, f) = match fields(posted) {
+    let (s, f, day) = match posted_day(posted, &state) {
         Ok(x) => x,
         Err(r) => return *r,
     };
-    let day = match form_day(&f, &state) {
-        Ok(d) => d,
-        Err(e) => return error_page(s.tr, Some(&s), &e),
-    };
     let outcome = async {
-        let date = parse_day(f.get("date").map(String::as_str), "date")?
+        let date = optional_day(f.get("date").map(String::as_str), "date")?
             .ok_or_else(|| DomainError::invalid("date", "required"))?;
-        let multiplier = match f
-            .get("multiplier")
-            .map(|v| v.trim())
-            .filter(|v| !v.is_empty())
-        {
-            None => None,
-            Some(v) => Some(
-                v.parse::<f64>()
-                    .map_err(|_| DomainError::invalid("multiplier", "a number"))?,
-            ),
-        };
-        let like_date = parse_day(f.get("like_date").map(String::as_str), "like_date")?;
+        let multiplier = optional::<f64>(&f, "multiplier", "a number")?;
+        let like_date = optional_day(f.get("like_date").map(String::as_str), "like_date")?;
         let p = PromotionDay {
             date,
             name: f.get("name").cloned().unwrap_or_default(),
@@ -544,10 +521,9 @@ pub async fn delete_promotion(
 ) -> Response {
     let s = match posted {
         Ok(CsrfForm { s, .. }) => s,
-        Err(FormRefused::Invalid(bad)) => return error_page(bad.s.tr, Some(&bad.s), &bad.error),
-        Err(other) => return other.into_response(),
+        Err(refused) => return refused.into_response(),
     };
-    let date = match parse_day(Some(date.as_str()), "date") {
+    let date = match optional_day(Some(date.as_str()), "date") {
         Ok(Some(d)) => d,
         Ok(None) => return error_page(s.tr, Some(&s), &DomainError::invalid("date", "required")),
         Err(e) => return error_page(s.tr, Some(&s), &e),
@@ -562,34 +538,14 @@ pub async fn save_settings(
     State(state): State<AppState>,
     posted: Result<CsrfForm<HashMap<String, String>>, FormRefused>,
 ) -> Response {
-    let (s, f) = match fields(posted) {
+    let (s, f, day) = match posted_day(posted, &state) {
         Ok(x) => x,
         Err(r) => return *r,
     };
-    let day = match form_day(&f, &state) {
-        Ok(d) => d,
-        Err(e) => return error_page(s.tr, Some(&s), &e),
-    };
     let outcome = async {
         let mut settings = state.desk.staffing_settings(&s.actor).await?;
-        let num = |field: &str| -> Result<Option<f64>, DomainError> {
-            match f.get(field).map(|v| v.trim()).filter(|v| !v.is_empty()) {
-                None => Ok(None),
-                Some(v) => v
-                    .parse::<f64>()
-                    .map(Some)
-                    .map_err(|_| DomainError::invalid(field, "a number")),
-            }
-        };
-        let whole = |field: &str| -> Result<Option<u32>, DomainError> {
-            match f.get(field).map(|v| v.trim()).filter(|v| !v.is_empty()) {
-                None => Ok(None),
-                Some(v) => v
-                    .parse::<u32>()
-                    .map(Some)
-                    .map_err(|_| DomainError::invalid(field, "a whole number")),
-            }
-        };
+        let num = |field: &str| optional::<f64>(&f, field, "a number");
+        let whole = |field: &str| optional::<u32>(&f, field, "a whole number");
         if let Some(v) = num("service_level")? {
             settings.service_level = v;
         }
