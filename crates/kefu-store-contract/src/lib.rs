@@ -22,6 +22,7 @@ mod outbox;
 mod parcels;
 mod pickups;
 mod queues;
+mod reports;
 mod staffing;
 mod surveys;
 mod versions;
@@ -42,6 +43,7 @@ pub use outbox::*;
 pub use parcels::*;
 pub use pickups::*;
 pub use queues::*;
+pub use reports::*;
 pub use staffing::*;
 pub use surveys::*;
 pub use versions::*;
@@ -222,7 +224,8 @@ macro_rules! contract_tests {
             surveys_are_counted_by_day_and_poor_answers_followed_up,
             wechat_pictures_are_fetched_once_and_kept_on_the_case,
             media_fetches_retry_then_give_up_with_a_note, two_nodes_claim_each_media_fetch_once,
-            staffing_counts_arrivals_and_keeps_promotions_and_plans);
+            staffing_counts_arrivals_and_keeps_promotions_and_plans,
+            scheduled_reports_are_claimed_once_and_read_as_their_owner);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn change_histories_survive_export_import() {

@@ -10,6 +10,7 @@ mod kpis;
 mod migrate;
 mod network;
 mod ops;
+mod reports;
 mod staffing;
 mod store;
 

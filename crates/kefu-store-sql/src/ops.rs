@@ -159,6 +159,13 @@ pub enum WriteOp {
         lease_until: jiff::Timestamp,
         limit: u32,
     },
+    PutReportSchedule(Box<kefu_model::report_schedule::ReportSchedule>),
+    DeleteReportSchedule(kefu_model::ids::ReportScheduleId),
+    ClaimReportSchedules {
+        now: jiff::Timestamp,
+        lease_until: jiff::Timestamp,
+        limit: u32,
+    },
 }
 
 #[derive(Debug)]
@@ -168,6 +175,7 @@ pub enum WriteOutput {
     Created(Box<CreatedCase>),
     Deliveries(Vec<kefu_model::channels::Delivery>),
     MediaFetches(Vec<kefu_model::media::MediaFetch>),
+    ReportSchedules(Vec<kefu_model::report_schedule::ReportSchedule>),
 }
 
 /// The version of every stored document this build writes, kept in the document itself under
@@ -368,6 +376,18 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             let claimed =
                 crate::channels::claim_media_fetches(sql, now, lease_until, limit).await?;
             return Ok(WriteOutput::MediaFetches(claimed));
+        }
+        WriteOp::PutReportSchedule(schedule) => crate::reports::put(sql, &schedule).await?,
+        WriteOp::DeleteReportSchedule(id) => {
+            return Ok(WriteOutput::Count(crate::reports::delete(sql, &id).await?));
+        }
+        WriteOp::ClaimReportSchedules {
+            now,
+            lease_until,
+            limit,
+        } => {
+            let claimed = crate::reports::claim(sql, now, lease_until, limit).await?;
+            return Ok(WriteOutput::ReportSchedules(claimed));
         }
         WriteOp::MarkRead { user, ids, at } => {
             let rows = sql
@@ -1294,6 +1314,7 @@ async fn import_record(sql: &mut dyn Sql, record: ExportRecord) -> StoreResult<(
         ExportRecord::Call(c) => crate::calls::import_call(sql, &c).await,
         ExportRecord::Organisation(o) => crate::network::import_organisation(sql, &o).await,
         ExportRecord::MediaFetch(m) => crate::channels::put_media_fetches(sql, &[*m]).await,
+        ExportRecord::ReportSchedule(r) => crate::reports::put(sql, &r).await,
         ExportRecord::ParcelVolume(v) => {
             let day = kefu_model::work_order::DayVolume {
                 day: v.day,
@@ -1961,6 +1982,11 @@ pub(crate) async fn export_chunk(
             .await?
             .into_iter()
             .map(ExportRecord::ParcelVolume)
+            .collect(),
+        ExportTable::ReportSchedules => crate::reports::export(sql, &after, limit)
+            .await?
+            .into_iter()
+            .map(|r| ExportRecord::ReportSchedule(Box::new(r)))
             .collect(),
         ExportTable::CaseEvents => {
             let (case_id, seq) = match after.split_once('/') {
