@@ -1176,15 +1176,21 @@ impl Desk {
         })
     }
 
+    /// An account's passwords (none set: empty), for a worker about to use them; an error
+    /// is the attempt's to report.
+    pub(crate) async fn worker_secrets(&self, account_id: &str) -> Result<ChannelSecrets, String> {
+        Ok(self
+            .store
+            .channel_secrets(account_id)
+            .await
+            .map_err(|e| e.to_string())?
+            .unwrap_or_default())
+    }
+
     /// The SMTP server a mailbox sends through, with its password.
     pub(crate) async fn smtp_server(&self, account: &ChannelAccount) -> Result<SmtpServer, String> {
         let email = account.email().ok_or("the account is not a mailbox")?;
-        let secrets = self
-            .store
-            .channel_secrets(&account.id)
-            .await
-            .map_err(|e| e.to_string())?
-            .unwrap_or_default();
+        let secrets = self.worker_secrets(&account.id).await?;
         let hello_name = email
             .address
             .as_str()

@@ -258,21 +258,22 @@ async fn each_role_reads_its_own_part() {
     assert_eq!(before, after);
 }
 
+/// The admin's download of `/api/v1/kpis/export?{query}`.
+async fn export(app: &TestApp, query: &str) -> reqwest::Response {
+    app.http
+        .get(format!("{}/api/v1/kpis/export?{query}", app.base))
+        .bearer_auth(&app.admin)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn the_csv_and_the_console_page_show_the_same_figures() {
     let app = spawn_app().await;
     let (day, period) = today(&app);
     let c = case(&app, "phone", "13600000005").await;
-    let res = app
-        .http
-        .get(format!(
-            "{}/api/v1/kpis/export?{period}&by=channel",
-            app.base
-        ))
-        .bearer_auth(&app.admin)
-        .send()
-        .await
-        .unwrap();
+    let res = export(&app, &format!("{period}&by=channel")).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(
         res.headers()["content-type"]
@@ -292,16 +293,7 @@ async fn the_csv_and_the_console_page_show_the_same_figures() {
 
     // The same report as a workbook: the table's sheet holds the same row with numbers as
     // numbers, and two more sheets (the series, the backlog by age).
-    let res = app
-        .http
-        .get(format!(
-            "{}/api/v1/kpis/export?{period}&by=channel&format=xlsx",
-            app.base
-        ))
-        .bearer_auth(&app.admin)
-        .send()
-        .await
-        .unwrap();
+    let res = export(&app, &format!("{period}&by=channel&format=xlsx")).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
         res.headers()["content-type"],
