@@ -21,6 +21,7 @@ mod network;
 mod outbox;
 mod parcels;
 mod pickups;
+mod quality;
 mod queues;
 mod staffing;
 mod surveys;
@@ -41,6 +42,7 @@ pub use network::*;
 pub use outbox::*;
 pub use parcels::*;
 pub use pickups::*;
+pub use quality::*;
 pub use queues::*;
 pub use staffing::*;
 pub use surveys::*;
@@ -222,7 +224,8 @@ macro_rules! contract_tests {
             surveys_are_counted_by_day_and_poor_answers_followed_up,
             wechat_pictures_are_fetched_once_and_kept_on_the_case,
             media_fetches_retry_then_give_up_with_a_note, two_nodes_claim_each_media_fetch_once,
-            staffing_counts_arrivals_and_keeps_promotions_and_plans);
+            staffing_counts_arrivals_and_keeps_promotions_and_plans,
+            quality_inspections_are_queued_once_scored_and_appealed);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn change_histories_survive_export_import() {

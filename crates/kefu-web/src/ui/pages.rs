@@ -91,6 +91,9 @@ pub struct UserBar {
     pub follow_ups: bool,
     /// Those who plan staffing (`staffing::may_plan`) see the planner's link.
     pub staffing: bool,
+    /// The quality pages' link (`quality::may_read`: inspectors, supervisors, admins; agents
+    /// for their own scores).
+    pub quality: Option<&'static str>,
 }
 
 pub struct NavItem {
@@ -146,11 +149,14 @@ pub async fn nav(state: &AppState, s: &UiSession, current: &str) -> Result<Chrom
                 | kefu_model::Role::Supervisor
                 | kefu_model::Role::Agent
                 | kefu_model::Role::Readonly
+                | kefu_model::Role::Inspector
         )
         .then(|| super::kpis::words(s.tr.lang).title),
         satisfaction: kefu_desk::survey::may_read_figures(s.actor.role),
         follow_ups: kefu_desk::survey::may_follow_up(s.actor.role),
         staffing: kefu_model::staffing::may_plan(&s.actor),
+        quality: kefu_model::quality::may_read(&s.actor)
+            .then(|| super::i18n::quality_words(s.tr.lang).nav),
     });
     chrome.nav = QUEUES
         .iter()
