@@ -468,3 +468,23 @@ pub async fn quality_inspections_are_queued_once_scored_and_appealed(store: Arc<
     want.sort_by(|a, b| a.key.cmp(&b.key));
     assert_eq!(by_department, want);
 }
+
+/// An inspection's history can be neither edited nor deleted in the database.
+pub async fn inspection_history_is_append_only(
+    store: Arc<dyn Store>,
+    raw: &mut dyn kefu_store_sql::Sql,
+) {
+    let f = fixture(store.clone()).await;
+    resolved(&f, "13911120009", Category::Complaint, &f.agent).await;
+    let day = f.desk.time_zone().to_datetime(f.desk.now()).date();
+    let drawn = f
+        .desk
+        .draw_inspections(&f.admin, day, day.tomorrow().unwrap())
+        .await
+        .unwrap();
+    let id = drawn.queued[0].clone();
+    let before = store.inspection_history(&id).await.unwrap();
+    assert_eq!(before.len(), 1);
+    crate::history::refuses_rewrites(raw, "inspection_history", "actor").await;
+    assert_eq!(store.inspection_history(&id).await.unwrap(), before);
+}

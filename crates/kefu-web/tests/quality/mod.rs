@@ -49,9 +49,8 @@ pub(crate) async fn resolved(app: &TestApp, phone: &str, category: &str) -> (Str
         )
         .await
         .expect(201);
-    let message_id = message["data"]["message_id"]
+    let message_id = message["id"]
         .as_str()
-        .or_else(|| message["message_id"].as_str())
         .unwrap_or_else(|| panic!("no message id: {message}"))
         .to_string();
     app.as_role(Role::Admin)
