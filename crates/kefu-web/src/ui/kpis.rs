@@ -525,6 +525,10 @@ pub async fn kpi_cases_page(
 ) -> Response {
     let s = &page.s;
     let tr = s.tr;
+    // No figure named (the language switch keeps the path only): the report itself.
+    if p.figure.is_none() {
+        return super::redirect("/console/kpis");
+    }
     let params = KpiParams {
         from: p.from.clone(),
         to: p.to.clone(),

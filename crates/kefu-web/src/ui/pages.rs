@@ -75,7 +75,8 @@ pub struct UserBar {
     pub role: String,
     /// Supervisors and admins see the dashboard link.
     pub supervises: bool,
-    /// Whoever may reply sees the canned replies link.
+    /// Whoever may reply sees the canned replies, chat desk and new pickup links (the same
+    /// rule, `Actor::can_write_cases`, lets them in).
     pub replies: bool,
     /// Admins see the channels link.
     pub admin: bool,
