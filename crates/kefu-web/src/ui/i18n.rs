@@ -1725,6 +1725,8 @@ pub struct QualityWords {
     pub pass_rate: &'static str,
     pub show: &'static str,
     pub internal: &'static str,
+    pub calls: &'static str,
+    pub recording: &'static str,
 }
 
 pub static QUALITY_ZH: QualityWords = QualityWords {
@@ -1784,6 +1786,8 @@ pub static QUALITY_ZH: QualityWords = QualityWords {
     pass_rate: "合格率",
     show: "查询",
     internal: "内部备注",
+    calls: "通话与录音",
+    recording: "录音",
 };
 
 pub static QUALITY_EN: QualityWords = QualityWords {
@@ -1843,6 +1847,8 @@ pub static QUALITY_EN: QualityWords = QualityWords {
     pass_rate: "Pass rate",
     show: "Show",
     internal: "Internal note",
+    calls: "Calls and recordings",
+    recording: "Recording",
 };
 
 /// The quality pages' words in `lang`.

@@ -228,6 +228,8 @@ pub struct InspectionPage {
     pub messages: Vec<MessageLine>,
     pub items: Vec<ItemLine>,
     pub history: Vec<HistoryLine>,
+    /// The case's calls with their recordings (transcripts are among the messages).
+    pub calls: Vec<super::calls::CallLine>,
     /// The scoring form is shown (pending, and the viewer may score it).
     pub scoring: bool,
     /// An inspector may take it for themselves.
@@ -258,6 +260,8 @@ pub async fn inspection_page(
     let zone = state.desk.time_zone().clone();
     let when = |t: jiff::Timestamp| zone.to_datetime(t).strftime("%Y-%m-%d %H:%M").to_string();
     let i = &d.inspection;
+    let (calls, _) =
+        super::calls::calls_on_case(&state, &s.actor, i.case_id.as_str(), s.tr, &zone).await;
     let comments: HashMap<&str, &str> = i
         .comments
         .iter()
@@ -340,6 +344,7 @@ pub async fn inspection_page(
                 note: h.note.clone(),
             })
             .collect(),
+        calls,
         scoring: pending && may_score,
         takes: pending && s.actor.role == kefu_model::Role::Inspector && i.inspector.is_none(),
         answers: i.status == InspectionStatus::Scored && i.agent.as_ref() == Some(&s.actor.user_id),
