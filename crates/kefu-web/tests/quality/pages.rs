@@ -146,3 +146,68 @@ async fn quality_pages_score_appeal_and_edit() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn the_scoring_form_lists_the_cases_calls_with_their_recordings() {
+    let app = spawn_app().await;
+    let account = crate::telephony::create_account(&app).await;
+    let t0 = kefu_model::Clock::now(&*app.clock) - jiff::SignedDuration::from_mins(3);
+    let at = |s: i64| t0 + jiff::SignedDuration::from_secs(s);
+    let mut case = String::new();
+    for event in [
+        crate::telephony::event("offered", "qa-call", at(0), json!({})),
+        crate::telephony::event(
+            "answered",
+            "qa-call",
+            at(10),
+            json!({"agent": "agent01", "wait_seconds": 10}),
+        ),
+        crate::telephony::event(
+            "ended",
+            "qa-call",
+            at(190),
+            json!({"agent": "agent01", "wait_seconds": 10,
+                "recording_url": "https://rec.yunlu.example/2026/qa-call.mp3"}),
+        ),
+    ] {
+        let (status, body) = crate::telephony::post_signed(&app, &account, &event).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        case = body["case_id"].as_str().unwrap().to_string();
+    }
+    for body in [
+        json!({"status": "open", "category": "complaint"}),
+        json!({"status": "resolved"}),
+    ] {
+        app.as_role(Role::Admin)
+            .patch(&format!("/api/v1/cases/{case}"), body)
+            .await
+            .expect(200);
+    }
+    let (from, to) = today(&app);
+    let drawn = app
+        .as_role(Role::Supervisor)
+        .post("/api/v1/quality/draw", json!({"from": from, "to": to}))
+        .await
+        .expect(200);
+    assert_eq!(
+        drawn["chosen"],
+        json!([{"case_id": case, "rule": "complaint"}])
+    );
+    let id = drawn["queued"][0].as_str().unwrap().to_string();
+    let qa = app.token_of(Role::Inspector).await;
+    let c = Console::open(&app, &qa, "zh-CN", "/console/quality").await;
+    let page = c.get(&format!("/console/quality/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.html.contains("通话与录音"), "{}", page.html);
+    assert!(
+        page.html.contains("href=\"/calls/qa-call\""),
+        "{}",
+        page.html
+    );
+    assert!(
+        page.html
+            .contains("href=\"https://rec.yunlu.example/2026/qa-call.mp3\""),
+        "{}",
+        page.html
+    );
+}
