@@ -161,7 +161,7 @@ impl Desk {
 
     async fn figure_scope(&self, actor: &Actor) -> DeskResult<Scope> {
         match actor.role {
-            Role::Admin | Role::Readonly => Ok(Scope::Centre),
+            Role::Admin | Role::Readonly | Role::Inspector => Ok(Scope::Centre),
             Role::Supervisor => match &actor.department_id {
                 None => Ok(Scope::Centre),
                 Some(department) => {

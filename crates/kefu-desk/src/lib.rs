@@ -25,6 +25,7 @@ pub mod notices;
 pub mod parcels;
 pub mod pickups;
 pub mod portal;
+pub mod quality;
 pub mod queues;
 pub mod replies;
 pub mod reports;
@@ -43,8 +44,8 @@ pub mod wechat;
 pub use desk::{Desk, DeskResult};
 pub use store::{
     AuditStore, CallStore, CaseStore, ChannelStore, ChatStore, ConfigStore, DirectoryStore,
-    KnowledgeStore, OutboxStore, ParcelStore, Signals, StaffingStore, Store, SurveyStore,
-    TransferStore,
+    KnowledgeStore, OutboxStore, ParcelStore, QualityStore, Signals, StaffingStore, Store,
+    SurveyStore, TransferStore,
 };
 
 #[cfg(test)]

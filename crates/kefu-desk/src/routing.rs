@@ -90,9 +90,11 @@ impl Desk {
         Ok(profiles
             .into_iter()
             .filter_map(|p| {
-                let user = users
-                    .iter()
-                    .find(|u| u.id == p.user_id && u.active && u.role != Role::Readonly)?;
+                let user = users.iter().find(|u| {
+                    u.id == p.user_id
+                        && u.active
+                        && !matches!(u.role, Role::Readonly | Role::Inspector)
+                })?;
                 let (chats, cases) = work
                     .iter()
                     .find(|(id, _, _)| *id == p.user_id)

@@ -50,6 +50,7 @@ pub trait Store:
     + SurveyStore
     + StaffingStore
     + ReportStore
+    + QualityStore
 {
 }
 
@@ -71,6 +72,7 @@ impl<T> Store for T where
         + SurveyStore
         + StaffingStore
         + ReportStore
+        + QualityStore
         + ?Sized
 {
 }
@@ -79,8 +81,8 @@ impl<T> Store for T where
 pub mod prelude {
     pub use super::{
         AuditStore, CallStore, CaseStore, ChannelStore, ChatStore, ConfigStore, DirectoryStore,
-        FigureStore, KnowledgeStore, NetworkStore, OutboxStore, ParcelStore, ReportStore, Signals,
-        StaffingStore, Store, SurveyStore, TransferStore,
+        FigureStore, KnowledgeStore, NetworkStore, OutboxStore, ParcelStore, QualityStore,
+        ReportStore, Signals, StaffingStore, Store, SurveyStore, TransferStore,
     };
 }
 
@@ -750,6 +752,73 @@ pub trait ReportStore: Send + Sync {
         lease_until: Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<kefu_model::report_schedule::ReportSchedule>>;
+}
+
+/// Quality inspection (R-MG-4): rubrics with every version kept, the inspections — one per
+/// case at most — each with its append-only history written in the same transaction as each
+/// change, the resolved cases a draw chooses from, and the figures summed by the database.
+#[async_trait]
+pub trait QualityStore: Send + Sync {
+    /// A rubric's version, or its newest when `version` is `None`.
+    async fn rubric(
+        &self,
+        id: &str,
+        version: Option<i64>,
+    ) -> StoreResult<Option<kefu_model::quality::Rubric>>;
+    /// The newest version of every rubric, by id.
+    async fn rubrics(&self) -> StoreResult<Vec<kefu_model::quality::Rubric>>;
+    /// A rubric's versions, newest first.
+    async fn rubric_versions(&self, id: &str) -> StoreResult<Vec<kefu_model::quality::Rubric>>;
+    /// Writes a rubric's version; `Duplicate` when that version exists (another editor saved
+    /// first).
+    async fn put_rubric(&self, rubric: &kefu_model::quality::Rubric) -> StoreResult<()>;
+    /// The cases received on the days `[from, to)` and resolved (the key figures' rows), with
+    /// whether each is a complaint, was rated poor, and its handling time; by case id.
+    async fn quality_candidates(
+        &self,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> StoreResult<Vec<kefu_model::quality::Candidate>>;
+    /// Queues drawn inspections, each with its first history entry, skipping a case that has
+    /// an inspection already (a case is never queued twice); returns the ids queued.
+    async fn queue_inspections(
+        &self,
+        drawn: &[(
+            kefu_model::quality::Inspection,
+            kefu_model::quality::InspectionEntry,
+        )],
+    ) -> StoreResult<Vec<kefu_model::ids::InspectionId>>;
+    /// Replaces an inspection still at `expected_version` and appends its history entry, in one
+    /// transaction (`VersionConflict` and nothing written otherwise).
+    async fn put_inspection(
+        &self,
+        inspection: &kefu_model::quality::Inspection,
+        expected_version: i64,
+        entry: &kefu_model::quality::InspectionEntry,
+    ) -> StoreResult<()>;
+    async fn inspection(
+        &self,
+        id: &kefu_model::ids::InspectionId,
+    ) -> StoreResult<Option<kefu_model::quality::Inspection>>;
+    /// Inspections as the query says, newest first.
+    async fn inspections(
+        &self,
+        query: &kefu_model::quality::InspectionQuery,
+    ) -> StoreResult<Vec<kefu_model::quality::Inspection>>;
+    /// An inspection's history, oldest first.
+    async fn inspection_history(
+        &self,
+        id: &kefu_model::ids::InspectionId,
+    ) -> StoreResult<Vec<kefu_model::quality::InspectionEntry>>;
+    /// Per key of `dimension` (one key's only when given), the inspections scored on the days
+    /// `[from, to)`: count, score sum and passed; by key.
+    async fn quality_figures(
+        &self,
+        dimension: kefu_model::quality::QualityDimension,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+        key: Option<&str>,
+    ) -> StoreResult<Vec<kefu_model::quality::QualityTally>>;
 }
 
 /// A stream of cross-node signals.

@@ -50,6 +50,7 @@ pub mod pbx_account;
 pub mod period;
 pub mod pickup;
 pub mod portal;
+pub mod quality;
 pub mod queues;
 pub mod records;
 pub mod replies;

@@ -11,7 +11,7 @@ string_enum!(
     Role {
         Admin => "admin", Supervisor => "supervisor", Agent => "agent",
         Department => "department", Readonly => "readonly", Finance => "finance",
-        OutletManager => "outlet_manager", Courier => "courier",
+        OutletManager => "outlet_manager", Courier => "courier", Inspector => "inspector",
     }
 );
 
@@ -92,9 +92,10 @@ impl Actor {
         self.role == Role::Admin
     }
 
-    /// Couriers work their pickups, not cases.
+    /// Couriers work their pickups, not cases; observers and quality inspectors (质检员) read
+    /// them only.
     pub fn can_write_cases(&self) -> bool {
-        !matches!(self.role, Role::Readonly | Role::Courier)
+        !matches!(self.role, Role::Readonly | Role::Inspector | Role::Courier)
     }
 
     /// Department and network staff see only what was transferred to their organisation.
@@ -120,7 +121,7 @@ impl Actor {
 
     /// Who may see a customer's or a parcel's contacts in full, each time recorded in the audit
     /// log (R-SEC-1): the staff who call customers back or pay them — admins, supervisors,
-    /// agents and finance. Read-only observers and department staff never do.
+    /// agents and finance. Read-only observers, inspectors and department staff never do.
     pub fn can_reveal_contacts(&self) -> bool {
         matches!(
             self.role,

@@ -33,7 +33,7 @@ impl CustomerLabel {
 impl User {
     /// The one rule for who may be given a case or a chat: active agents, supervisors and
     /// admins. Department staff receive work by transfer to their department, not by name;
-    /// readonly and finance accounts take no cases.
+    /// readonly, inspector and finance accounts take no cases.
     pub fn may_be_assigned(&self) -> bool {
         self.active && matches!(self.role, Role::Agent | Role::Supervisor | Role::Admin)
     }

@@ -18,7 +18,7 @@ use crate::{fixture, own_waybill, shipment_json, start_time};
 
 /// Tries to rewrite and to remove every row of `table` through a raw connection: both are
 /// refused by the database, whatever the caller.
-async fn refuses_rewrites(raw: &mut dyn Sql, table: &str, column: &str) {
+pub(crate) async fn refuses_rewrites(raw: &mut dyn Sql, table: &str, column: &str) {
     let update = raw
         .execute(
             &format!("UPDATE {table} SET {column} = 'someone else'"),

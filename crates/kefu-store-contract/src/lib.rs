@@ -21,6 +21,7 @@ mod network;
 mod outbox;
 mod parcels;
 mod pickups;
+mod quality;
 mod queues;
 mod reports;
 mod staffing;
@@ -42,6 +43,7 @@ pub use network::*;
 pub use outbox::*;
 pub use parcels::*;
 pub use pickups::*;
+pub use quality::*;
 pub use queues::*;
 pub use reports::*;
 pub use staffing::*;
@@ -225,7 +227,8 @@ macro_rules! contract_tests {
             wechat_pictures_are_fetched_once_and_kept_on_the_case,
             media_fetches_retry_then_give_up_with_a_note, two_nodes_claim_each_media_fetch_once,
             staffing_counts_arrivals_and_keeps_promotions_and_plans,
-            scheduled_reports_are_claimed_once_and_read_as_their_owner);
+            scheduled_reports_are_claimed_once_and_read_as_their_owner,
+            quality_inspections_are_queued_once_scored_and_appealed);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn change_histories_survive_export_import() {

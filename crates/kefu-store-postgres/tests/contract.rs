@@ -66,6 +66,12 @@ async fn change_histories_are_append_only() {
 }
 
 #[tokio::test]
+async fn inspection_history_is_append_only() {
+    let (store, mut raw) = or_skip_raw!();
+    kefu_store_contract::inspection_history_is_append_only(store, &mut *raw).await;
+}
+
+#[tokio::test]
 async fn stored_documents_carry_their_version() {
     let (store, mut raw) = or_skip_raw!();
     kefu_store_contract::stored_documents_carry_their_version(store, &mut *raw).await;

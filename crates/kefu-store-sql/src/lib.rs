@@ -10,6 +10,7 @@ mod kpis;
 mod migrate;
 mod network;
 mod ops;
+mod quality;
 mod reports;
 mod staffing;
 mod store;

@@ -86,6 +86,7 @@ macro_rules! migrations {
             21 "surveys" "0021_surveys.sql",
             22 "staffing" "0022_staffing.sql",
             23 "kpis" "0023_kpis.sql",
+            24 "quality" "0024_quality.sql",
             26 "kpi_satisfaction" "0026_kpi_satisfaction.sql",
             27 "report_schedules" "0027_report_schedules.sql",
 

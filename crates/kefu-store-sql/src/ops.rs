@@ -71,6 +71,18 @@ pub enum WriteOp {
         replace: bool,
     },
     DeletePromotionDay(jiff::civil::Date),
+    PutRubric(Box<kefu_model::quality::Rubric>),
+    QueueInspections(
+        Vec<(
+            kefu_model::quality::Inspection,
+            kefu_model::quality::InspectionEntry,
+        )>,
+    ),
+    PutInspection {
+        inspection: Box<kefu_model::quality::Inspection>,
+        expected_version: i64,
+        entry: Box<kefu_model::quality::InspectionEntry>,
+    },
     PutSchedule(Vec<kefu_model::staffing::ScheduleDay>),
     PutParcelVolumes {
         organisation: kefu_model::ids::DepartmentId,
@@ -176,6 +188,7 @@ pub enum WriteOutput {
     Deliveries(Vec<kefu_model::channels::Delivery>),
     MediaFetches(Vec<kefu_model::media::MediaFetch>),
     ReportSchedules(Vec<kefu_model::report_schedule::ReportSchedule>),
+    Ids(Vec<String>),
 }
 
 /// The version of every stored document this build writes, kept in the document itself under
@@ -343,6 +356,15 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             return Ok(WriteOutput::Count(n));
         }
         WriteOp::PutSchedule(days) => crate::staffing::put_schedule(sql, &days).await?,
+        WriteOp::PutRubric(rubric) => crate::quality::put_rubric(sql, &rubric).await?,
+        WriteOp::QueueInspections(drawn) => {
+            return Ok(WriteOutput::Ids(crate::quality::queue(sql, &drawn).await?));
+        }
+        WriteOp::PutInspection {
+            inspection,
+            expected_version,
+            entry,
+        } => crate::quality::put(sql, &inspection, expected_version, &entry).await?,
         WriteOp::PutParcelVolumes { organisation, days } => {
             crate::network::put_parcel_volumes(sql, &organisation, &days).await?;
         }

@@ -85,9 +85,8 @@ impl<B: Backend> CaseStore for SqlStore<B> {
             | WriteOutput::Count(_)
             | WriteOutput::Deliveries(_)
             | WriteOutput::MediaFetches(_)
-            | WriteOutput::ReportSchedules(_) => {
-                Err(StoreError::Backend("create returned no case".into()))
-            }
+            | WriteOutput::ReportSchedules(_)
+            | WriteOutput::Ids(_) => Err(StoreError::Backend("create returned no case".into())),
         }
     }
 
@@ -1190,5 +1189,102 @@ impl<B: Backend> ReportStore for SqlStore<B> {
             WriteOutput::ReportSchedules(claimed) => Ok(claimed),
             _ => Err(StoreError::Backend("claim returned no schedules".into())),
         }
+    }
+}
+
+#[async_trait]
+impl<B: Backend> QualityStore for SqlStore<B> {
+    async fn rubric(
+        &self,
+        id: &str,
+        version: Option<i64>,
+    ) -> StoreResult<Option<kefu_model::quality::Rubric>> {
+        crate::quality::rubric(&mut *self.backend.read().await?, id, version).await
+    }
+
+    async fn rubrics(&self) -> StoreResult<Vec<kefu_model::quality::Rubric>> {
+        crate::quality::rubrics(&mut *self.backend.read().await?).await
+    }
+
+    async fn rubric_versions(&self, id: &str) -> StoreResult<Vec<kefu_model::quality::Rubric>> {
+        crate::quality::rubric_versions(&mut *self.backend.read().await?, id).await
+    }
+
+    async fn put_rubric(&self, rubric: &kefu_model::quality::Rubric) -> StoreResult<()> {
+        self.write_done(WriteOp::PutRubric(Box::new(rubric.clone())))
+            .await
+    }
+
+    async fn quality_candidates(
+        &self,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> StoreResult<Vec<kefu_model::quality::Candidate>> {
+        crate::quality::candidates(&mut *self.backend.read().await?, from, to).await
+    }
+
+    async fn queue_inspections(
+        &self,
+        drawn: &[(
+            kefu_model::quality::Inspection,
+            kefu_model::quality::InspectionEntry,
+        )],
+    ) -> StoreResult<Vec<kefu_model::ids::InspectionId>> {
+        match self
+            .backend
+            .write(WriteOp::QueueInspections(drawn.to_vec()))
+            .await?
+        {
+            WriteOutput::Ids(ids) => Ok(ids
+                .into_iter()
+                .map(kefu_model::ids::InspectionId::from_stored)
+                .collect()),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    async fn put_inspection(
+        &self,
+        inspection: &kefu_model::quality::Inspection,
+        expected_version: i64,
+        entry: &kefu_model::quality::InspectionEntry,
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::PutInspection {
+            inspection: Box::new(inspection.clone()),
+            expected_version,
+            entry: Box::new(entry.clone()),
+        })
+        .await
+    }
+
+    async fn inspection(
+        &self,
+        id: &kefu_model::ids::InspectionId,
+    ) -> StoreResult<Option<kefu_model::quality::Inspection>> {
+        crate::quality::inspection(&mut *self.backend.read().await?, id).await
+    }
+
+    async fn inspections(
+        &self,
+        query: &kefu_model::quality::InspectionQuery,
+    ) -> StoreResult<Vec<kefu_model::quality::Inspection>> {
+        crate::quality::inspections(&mut *self.backend.read().await?, query).await
+    }
+
+    async fn inspection_history(
+        &self,
+        id: &kefu_model::ids::InspectionId,
+    ) -> StoreResult<Vec<kefu_model::quality::InspectionEntry>> {
+        crate::quality::history(&mut *self.backend.read().await?, id).await
+    }
+
+    async fn quality_figures(
+        &self,
+        dimension: kefu_model::quality::QualityDimension,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+        key: Option<&str>,
+    ) -> StoreResult<Vec<kefu_model::quality::QualityTally>> {
+        crate::quality::figures(&mut *self.backend.read().await?, dimension, from, to, key).await
     }
 }

@@ -70,6 +70,20 @@ async fn change_histories_are_append_only() {
 }
 
 #[tokio::test]
+async fn inspection_history_is_append_only() {
+    let dir = std::env::temp_dir().join(format!(
+        "kefu-sqlite-inspection-history-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("kefu.db");
+    let store: Arc<dyn Store> = Arc::new(kefu_store_sqlite::open(&path).await.unwrap());
+    let mut raw = kefu_store_sqlite::Conn::open_raw(&path).unwrap();
+    kefu_store_contract::inspection_history_is_append_only(store, &mut raw).await;
+}
+
+#[tokio::test]
 async fn stored_documents_carry_their_version() {
     let dir = std::env::temp_dir().join(format!("kefu-sqlite-doc-versions-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

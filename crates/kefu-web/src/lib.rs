@@ -17,6 +17,7 @@ mod metrics;
 mod network;
 mod openapi;
 mod parcels;
+mod quality;
 pub mod reports;
 mod sessions;
 pub mod speech;
@@ -197,6 +198,31 @@ pub fn router(state: AppState) -> Router {
             "/staffing/settings",
             get(staffing::get_settings).put(staffing::put_settings),
         )
+        .route("/quality/rubrics", get(quality::list_rubrics))
+        .route(
+            "/quality/rubrics/{id}",
+            get(quality::get_rubric).put(quality::put_rubric),
+        )
+        .route(
+            "/quality/rubrics/{id}/versions",
+            get(quality::rubric_versions),
+        )
+        .route(
+            "/quality/settings",
+            get(quality::get_settings).put(quality::put_settings),
+        )
+        .route("/quality/draw", post(quality::draw))
+        .route("/quality/inspections", get(quality::list_inspections))
+        .route("/quality/inspections/{id}", get(quality::get_inspection))
+        .route("/quality/inspections/{id}/assign", post(quality::assign))
+        .route("/quality/inspections/{id}/score", post(quality::score))
+        .route(
+            "/quality/inspections/{id}/acknowledge",
+            post(quality::acknowledge),
+        )
+        .route("/quality/inspections/{id}/appeal", post(quality::appeal))
+        .route("/quality/inspections/{id}/decide", post(quality::decide))
+        .route("/quality/figures", get(quality::figures))
         .route("/work-orders", get(network::list_work_orders))
         .route("/work-orders/{id}", get(network::get_work_order))
         .route(

@@ -28,6 +28,7 @@ mod notices;
 mod parcels;
 mod pickups;
 mod privacy;
+mod quality;
 mod roles;
 mod search;
 mod sla;

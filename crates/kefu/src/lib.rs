@@ -11,6 +11,7 @@ pub mod demo_mail;
 pub mod demo_network;
 pub mod demo_orders;
 pub mod demo_parcels;
+pub mod demo_quality;
 pub mod demo_sms;
 pub mod demo_staffing;
 pub mod demo_wechat;

@@ -239,6 +239,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             let planned = kefu::demo_staffing::seed(&desk, SystemClock.now())
                 .await
                 .map_err(|e| format!("demo staffing: {e}"))?;
+            let inspected = kefu::demo_quality::seed(&desk, SystemClock.now())
+                .await
+                .map_err(|e| format!("demo quality inspection: {e}"))?;
             // After the history: only what happens while the demo runs is sent.
             let sms_gateway = kefu::demo_sms::start().await?;
             kefu::demo_sms::seed(&desk, &sms_gateway)
@@ -301,6 +304,11 @@ async fn run(cli: Cli) -> Result<(), String> {
                     u.display_name
                 );
             }
+            println!(
+                "  {:<12} {:<16} inspector (质检员: {inspected} inspections scored, {url}/console/quality)",
+                kefu::demo_quality::INSPECTOR,
+                demo::DEMO_PASSWORD
+            );
             println!(
                 "  {:<12} {:<16} finance (pays approved claims)",
                 parcels.finance_user,
@@ -388,7 +396,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                 },
         } => {
             let role = Role::parse(&role).ok_or_else(|| {
-                format!("unknown role '{role}': admin, supervisor, agent, department, readonly")
+                let known: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                format!("unknown role '{role}': {}", known.join(", "))
             })?;
             let desk = config::desk(config::open_store(&settings).await?, &settings)?;
             let given = std::env::var("KEFU_NEW_USER_PASSWORD").ok();

@@ -535,6 +535,48 @@ async fn demo_serves_demo_data_with_working_logins() {
             .all(|c| planned.contains(c)),
         "{needed}"
     );
+    // Quality inspection: the inspector's login, four scored inspections — one acknowledged,
+    // one appealed — and the figures of today.
+    let inspector = login(&http, &server.url, "qa01", "kefu-demo-2026").await;
+    let (status, all) = get(
+        &http,
+        &format!("{}/api/v1/quality/inspections?limit=1000", server.url),
+        &inspector,
+    )
+    .await;
+    assert_eq!(status, 200, "{all}");
+    let count = |status: &str| {
+        all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["status"] == status)
+            .count()
+    };
+    assert_eq!(
+        (count("scored"), count("acknowledged"), count("appealed")),
+        (2, 1, 1),
+        "{all}"
+    );
+    assert!(count("pending") > 0, "{all}");
+    let (status, figures) = get(
+        &http,
+        &format!(
+            "{}/api/v1/quality/figures?from={today}&to={}",
+            server.url,
+            today.tomorrow().unwrap()
+        ),
+        &supervisor,
+    )
+    .await;
+    assert_eq!(status, 200, "{figures}");
+    let counted: i64 = figures["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["count"].as_i64().unwrap())
+        .sum();
+    assert_eq!(counted, 4, "{figures}");
     let (status, article) = get(
         &http,
         &format!("{}/api/v1/help/articles/seed-damage-claim", server.url),

@@ -180,6 +180,8 @@ pub struct KpisPage {
     pub granularity: Vec<Choice>,
     pub csv: String,
     pub xlsx: String,
+    /// Whether the viewer may schedule reports (the link to them).
+    pub schedules: bool,
     pub tiles: Vec<(&'static str, Cell)>,
     pub heads: Vec<&'static str>,
     pub rows: Vec<KpiTableRow>,
@@ -453,6 +455,7 @@ pub async fn kpis_page(
             .collect(),
         csv: format!("/console/kpis.csv?{query}"),
         xlsx: format!("/console/kpis.xlsx?{query}"),
+        schedules: kefu_desk::reports::may_schedule_reports(s.actor.role),
         tiles,
         heads: COLUMNS.iter().map(|(head, _, _)| head(&w)).collect(),
         rows,
@@ -552,6 +555,10 @@ pub async fn kpi_cases_page(
 ) -> Response {
     let s = &page.s;
     let tr = s.tr;
+    // No figure named (the language switch keeps the path only): the report itself.
+    if p.figure.is_none() {
+        return super::redirect("/console/kpis");
+    }
     let params = KpiParams {
         from: p.from.clone(),
         to: p.to.clone(),

@@ -21,6 +21,7 @@ mod orders;
 mod pages;
 mod pbx;
 pub mod portal;
+mod quality;
 mod reports;
 mod search;
 mod session;
@@ -166,6 +167,23 @@ pub fn router() -> Router<AppState> {
             get(survey::survey_get).post(survey::survey_post),
         )
         .route("/console/work-orders", get(orders::queue_page))
+        .route("/console/quality", get(quality::queue_page))
+        .route("/console/quality/draw", post(quality::draw))
+        .route(
+            "/console/quality/rubric",
+            get(quality::rubric_page).post(quality::save_rubric),
+        )
+        .route("/console/quality/rules", post(quality::save_rules))
+        .route("/console/quality/figures", get(quality::figures_page))
+        .route("/console/quality/{id}", get(quality::inspection_page))
+        .route("/console/quality/{id}/take", post(quality::take))
+        .route("/console/quality/{id}/score", post(quality::score))
+        .route(
+            "/console/quality/{id}/acknowledge",
+            post(quality::acknowledge),
+        )
+        .route("/console/quality/{id}/appeal", post(quality::appeal))
+        .route("/console/quality/{id}/decide", post(quality::decide))
         .route("/console/staffing", get(staffing::staffing_page))
         .route("/console/staffing/schedule", post(staffing::save_schedule))
         .route("/console/staffing/copy", post(staffing::copy_schedule))

@@ -75,7 +75,8 @@ pub struct UserBar {
     pub role: String,
     /// Supervisors and admins see the dashboard link.
     pub supervises: bool,
-    /// Whoever may reply sees the canned replies link.
+    /// Whoever may reply sees the canned replies, chat desk and new pickup links (the same
+    /// rule, `Actor::can_write_cases`, lets them in).
     pub replies: bool,
     /// Admins see the channels link.
     pub admin: bool,
@@ -91,6 +92,9 @@ pub struct UserBar {
     pub follow_ups: bool,
     /// Those who plan staffing (`staffing::may_plan`) see the planner's link.
     pub staffing: bool,
+    /// The quality pages' link (`quality::may_read`: inspectors, supervisors, admins; agents
+    /// for their own scores).
+    pub quality: Option<&'static str>,
 }
 
 pub struct NavItem {
@@ -146,11 +150,14 @@ pub async fn nav(state: &AppState, s: &UiSession, current: &str) -> Result<Chrom
                 | kefu_model::Role::Supervisor
                 | kefu_model::Role::Agent
                 | kefu_model::Role::Readonly
+                | kefu_model::Role::Inspector
         )
         .then(|| super::kpis::words(s.tr.lang).title),
         satisfaction: kefu_desk::survey::may_read_figures(s.actor.role),
         follow_ups: kefu_desk::survey::may_follow_up(s.actor.role),
         staffing: kefu_model::staffing::may_plan(&s.actor),
+        quality: kefu_model::quality::may_read(&s.actor)
+            .then(|| super::i18n::quality_words(s.tr.lang).nav),
     });
     chrome.nav = QUEUES
         .iter()

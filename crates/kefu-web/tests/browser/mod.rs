@@ -1021,7 +1021,14 @@ async fn every_page_a_user_can_reach_opens_without_a_console_error() {
             "waybill_no": "YL1234567890123", "customer": {"name": "王小明", "phone": "13812345678"}}))
         .await;
     assert!(case["number"].is_string(), "{case}");
-    for (user, start, least) in [("admin", "/", 40), ("agent01", "/", 30), ("ops01", "/", 10)] {
+    // A quality inspector (质检员) reads cases and scores inspections.
+    app.token_of(kefu_model::Role::Inspector).await;
+    for (user, start, least) in [
+        ("admin", "/", 40),
+        ("agent01", "/", 30),
+        ("ops01", "/", 10),
+        ("inspector01", "/", 10),
+    ] {
         let d = Driver::start(1366, 900).await;
         d.goto(&format!("{}/login", app.base)).await;
         d.type_into("#username", user).await;

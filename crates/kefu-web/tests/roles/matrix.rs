@@ -12,12 +12,13 @@ use serde_json::{Value, json};
 use super::super::{PASSWORD, TestApp, error_code, own_waybill, shipment, spawn_app};
 
 /// Column order of every row.
-const WHO: [Option<Role>; 7] = [
+const WHO: [Option<Role>; 8] = [
     Some(Role::Admin),
     Some(Role::Supervisor),
     Some(Role::Agent),
     Some(Role::Department),
     Some(Role::Readonly),
+    Some(Role::Inspector),
     Some(Role::Finance),
     None,
 ];
@@ -91,13 +92,13 @@ const NETWORK: &[(&str, &str, [u16; 2])] = &[
 ];
 
 /// One endpoint's row: the route as `ROUTES` spells it, the call each column makes, and the
-/// status each column must get (admin, supervisor, agent, department, readonly, finance,
-/// anonymous).
+/// status each column must get (admin, supervisor, agent, department, readonly, inspector,
+/// finance, anonymous).
 struct Row {
     method: Method,
     route: &'static str,
     calls: Vec<(String, Option<Value>)>,
-    want: [u16; 7],
+    want: [u16; 8],
 }
 
 /// The same call for every column.
@@ -106,13 +107,13 @@ fn row(
     route: &'static str,
     path: impl Into<String>,
     body: Option<Value>,
-    want: [u16; 7],
+    want: [u16; 8],
 ) -> Row {
     let path = path.into();
     Row {
         method,
         route,
-        calls: (0..7).map(|_| (path.clone(), body.clone())).collect(),
+        calls: (0..8).map(|_| (path.clone(), body.clone())).collect(),
         want,
     }
 }
@@ -122,9 +123,9 @@ fn each(
     method: Method,
     route: &'static str,
     calls: Vec<(String, Option<Value>)>,
-    want: [u16; 7],
+    want: [u16; 8],
 ) -> Row {
-    assert_eq!(calls.len(), 7, "{route}");
+    assert_eq!(calls.len(), 8, "{route}");
     Row {
         method,
         route,
@@ -181,6 +182,86 @@ async fn survey_tokens(app: &TestApp, n: usize) -> Vec<(String, String)> {
         ));
     }
     tokens
+}
+
+/// `n` resolved web cases of agent01 drawn into the inspection queue (every case at random):
+/// their inspections' ids, pending.
+async fn pending_inspections(app: &TestApp, n: usize) -> Vec<String> {
+    let users = app
+        .as_role(Role::Admin)
+        .get("/api/v1/users")
+        .await
+        .expect(200);
+    let agent = users["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "agent01")
+        .unwrap()["id"]
+        .clone();
+    let mut cases = Vec::new();
+    for i in 0..n {
+        let case = app
+            .create_case(json!({"channel": "web", "subject": "质检矩阵",
+                "customer": {"name": "孙八", "phone": format!("1366600{i:04}")}}))
+            .await;
+        let id = case["id"].as_str().unwrap().to_string();
+        for body in [
+            json!({"status": "open", "assignee": agent}),
+            json!({"status": "resolved"}),
+        ] {
+            app.as_role(Role::Admin)
+                .patch(&format!("/api/v1/cases/{id}"), body)
+                .await
+                .expect(200);
+        }
+        cases.push(id);
+    }
+    let day = app
+        .desk
+        .time_zone()
+        .to_datetime(kefu_model::Clock::now(&*app.clock))
+        .date();
+    app.as_role(Role::Admin)
+        .put(
+            "/api/v1/quality/settings",
+            json!({"random_percent": 100, "complaints": true, "poor_ratings": true, "pass_score": 80}),
+        )
+        .await
+        .expect(200);
+    app.as_role(Role::Admin)
+        .post(
+            "/api/v1/quality/draw",
+            json!({"from": day.to_string(), "to": day.tomorrow().unwrap().to_string()}),
+        )
+        .await
+        .expect(200);
+    let queue = app
+        .as_role(Role::Admin)
+        .get("/api/v1/quality/inspections?queue=pending&limit=1000")
+        .await
+        .expect(200);
+    cases
+        .iter()
+        .map(|c| {
+            queue["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["case_id"] == json!(c))
+                .unwrap_or_else(|| panic!("case {c} not queued: {queue}"))["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+/// The default rubric's five items scored 4, 5, 3, 4, 1.
+fn quality_scores() -> Value {
+    json!({"scores": [{"item": "greeting", "score": 4}, {"item": "accuracy", "score": 5},
+        {"item": "empathy", "score": 3}, {"item": "resolution", "score": 4},
+        {"item": "compliance", "score": 1}]})
 }
 
 /// A case the department user may see: transferred to `ops`.
@@ -379,7 +460,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
     mailbox_change["signature"] = json!("云路快递客服");
     let pbx = super::super::telephony::create_account(&app).await;
     let pbx_change = json!({"name": "呼叫中心", "version": 1});
-    let call_events: Vec<Value> = (0..7)
+    let call_events: Vec<Value> = (0..8)
         .map(|n| {
             super::super::telephony::event(
                 "offered",
@@ -444,7 +525,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
     let mut to_edit = Vec::new();
     let mut to_merge = Vec::new();
     let mut to_confirm = Vec::new();
-    for n in 0..7 {
+    for n in 0..8 {
         doomed_templates.push(
             created(
                 &app,
@@ -501,7 +582,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
     // accepted for the others.
     let mut to_step: Vec<Vec<String>> = vec![Vec::new(); 4];
     for (s, set) in to_step.iter_mut().enumerate() {
-        for n in 0..7 {
+        for n in 0..8 {
             let mut body = pickup(n);
             body["sender"]["address"] = json!("北京市朝阳区建国路88号");
             let booked = app
@@ -529,7 +610,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
     let order_body = |n: usize| json!({"kind": "trace", "organisation": "mx-a", "details": {"note": format!("查件{n}")}});
     let mut to_answer = Vec::new();
     let mut to_reroute = Vec::new();
-    for n in 0..7 {
+    for n in 0..8 {
         for set in [&mut to_answer, &mut to_reroute] {
             set.push(
                 app.as_role(Role::Agent)
@@ -569,9 +650,9 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
     let waybill_format = json!({"name": "云路速运", "prefix": "YL", "digits": 13, "check": "luhn"});
     // Survey links: one to read, one to answer per caller (each answers once), and a case with
     // a poor answer's open follow-up.
-    let surveyed = survey_tokens(&app, 9).await;
+    let surveyed = survey_tokens(&app, 10).await;
     let survey_tokens: Vec<String> = surveyed.iter().map(|(_, t)| t.clone()).collect();
-    let (follow_up_case, poor_token) = surveyed[8].clone();
+    let (follow_up_case, poor_token) = surveyed[9].clone();
     app.anonymous()
         .post(
             &format!("/api/v1/surveys/{poor_token}"),
@@ -586,7 +667,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         json!({"date": "2030-06-18", "name": "618", "multiplier": 2}),
     )
     .await;
-    for n in 0..7 {
+    for n in 0..8 {
         created(
             &app,
             "/api/v1/staffing/promotions",
@@ -608,7 +689,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         .unwrap()
         .to_string();
     let mut doomed_reports = Vec::new();
-    for _ in 0..7 {
+    for _ in 0..8 {
         doomed_reports.push(
             created(&app, "/api/v1/report-schedules", report.clone()).await["id"]
                 .as_str()
@@ -616,26 +697,76 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                 .to_string(),
         );
     }
-    let per = |f: &dyn Fn(usize) -> (String, Option<Value>)| (0..7).map(f).collect::<Vec<_>>();
+    // Quality inspection: per column a pending inspection to assign and one to score, a scored
+    // one (of agent01's case) to acknowledge and one to appeal, an appealed one to decide, and
+    // one scored to read.
+    let mut inspections = pending_inspections(&app, 41).await.into_iter();
+    let mut take = |k: usize| (&mut inspections).take(k).collect::<Vec<_>>();
+    let (to_assign, to_score, to_acknowledge, to_appeal, to_decide, to_read) =
+        (take(8), take(8), take(8), take(8), take(8), take(1));
+    for id in to_acknowledge
+        .iter()
+        .chain(&to_appeal)
+        .chain(&to_decide)
+        .chain(&to_read)
+    {
+        app.as_role(Role::Admin)
+            .post(
+                &format!("/api/v1/quality/inspections/{id}/score"),
+                quality_scores(),
+            )
+            .await
+            .expect(200);
+    }
+    for id in &to_decide {
+        app.as_role(Role::Agent)
+            .post(
+                &format!("/api/v1/quality/inspections/{id}/appeal"),
+                json!({"reason": "矩阵申诉"}),
+            )
+            .await
+            .expect(200);
+    }
+    app.token_of(Role::Inspector).await;
+    let inspector_id = app
+        .as_role(Role::Admin)
+        .get("/api/v1/users")
+        .await
+        .expect(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "inspector01")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let quality_day = app
+        .desk
+        .time_zone()
+        .to_datetime(kefu_model::Clock::now(&*app.clock))
+        .date();
+    let quality_period = format!("from={quality_day}&to={}", quality_day.tomorrow().unwrap());
+    let per = |f: &dyn Fn(usize) -> (String, Option<Value>)| (0..8).map(f).collect::<Vec<_>>();
     use Method as M;
-    // admin, supervisor, agent, department, readonly, finance, anonymous
+    // admin, supervisor, agent, department, readonly, inspector, finance, anonymous
     let rows: Vec<Row> = vec![
-        row(M::GET, "/healthz", "/healthz", None, [200; 7]),
-        row(M::GET, "/readyz", "/readyz", None, [200; 7]),
-        row(M::GET, "/metrics", "/metrics", None, [200; 7]),
+        row(M::GET, "/healthz", "/healthz", None, [200; 8]),
+        row(M::GET, "/readyz", "/readyz", None, [200; 8]),
+        row(M::GET, "/metrics", "/metrics", None, [200; 8]),
         row(
             M::GET,
             "/api/v1/openapi.json",
             "/api/v1/openapi.json",
             None,
-            [200; 7],
+            [200; 8],
         ),
         row(
             M::POST,
             "/api/v1/auth/login",
             "/api/v1/auth/login",
             Some(json!({"username": "viewer", "password": PASSWORD})),
-            [200; 7],
+            [200; 8],
         ),
         // Signing out is the last row run (see below).
         row(
@@ -643,7 +774,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             "/api/v1/me",
             "/api/v1/me",
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         each(
             M::POST,
@@ -656,14 +787,14 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     ),
                 )
             }),
-            [201, 403, 403, 403, 403, 403, 401],
+            [201, 403, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/users",
             "/api/v1/users",
             None,
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         each(
             M::POST,
@@ -676,14 +807,14 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     ),
                 )
             }),
-            [201, 403, 403, 403, 403, 403, 401],
+            [201, 403, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/departments",
             "/api/v1/departments",
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         each(
             M::POST,
@@ -694,21 +825,21 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     Some(json!({"name": "钱七", "phone": format!("1390000000{n}")})),
                 )
             }),
-            [201, 201, 201, 403, 403, 201, 401],
+            [201, 201, 201, 403, 403, 403, 201, 401],
         ),
         row(
             M::GET,
             "/api/v1/customers",
             "/api/v1/customers",
             None,
-            [200, 200, 200, 403, 200, 200, 401],
+            [200, 200, 200, 403, 200, 200, 200, 401],
         ),
         row(
             M::GET,
             "/api/v1/customers/{id}",
             format!("/api/v1/customers/{customer}"),
             None,
-            [200, 200, 200, 403, 200, 200, 401],
+            [200, 200, 200, 403, 200, 200, 200, 401],
         ),
         each(
             M::PATCH,
@@ -719,14 +850,14 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     Some(json!({"version": 1, "name": "孙八妹"})),
                 )
             }),
-            [200, 200, 200, 403, 403, 403, 401],
+            [200, 200, 200, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/customers/{id}/events",
             format!("/api/v1/customers/{customer}/events"),
             None,
-            [200, 200, 200, 403, 200, 200, 401],
+            [200, 200, 200, 403, 200, 200, 200, 401],
         ),
         each(
             M::POST,
@@ -738,7 +869,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     Some(json!({"from": from, "reason": "同一个人换了手机号"})),
                 )
             }),
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         each(
             M::POST,
@@ -749,7 +880,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     Some(json!({"method": "waybill"})),
                 )
             }),
-            [200, 200, 200, 403, 403, 403, 401],
+            [200, 200, 200, 403, 403, 403, 403, 401],
         ),
         each(
             M::POST,
@@ -762,28 +893,28 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     ),
                 )
             }),
-            [201, 201, 201, 403, 403, 201, 401],
+            [201, 201, 201, 403, 403, 403, 201, 401],
         ),
         row(
             M::GET,
             "/api/v1/cases",
             "/api/v1/cases",
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         row(
             M::GET,
             "/api/v1/cases/{id}",
             format!("/api/v1/cases/{case}"),
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         row(
             M::PATCH,
             "/api/v1/cases/{id}",
             format!("/api/v1/cases/{case}"),
             Some(json!({"tags": ["矩阵"]})),
-            [200, 200, 200, 200, 403, 200, 401],
+            [200, 200, 200, 200, 403, 403, 200, 401],
         ),
         // Re-grading is routing: not for department staff.
         row(
@@ -791,63 +922,63 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             "/api/v1/cases/{id}",
             format!("/api/v1/cases/{case}"),
             Some(json!({"priority": "P2"})),
-            [200, 200, 200, 403, 403, 403, 401],
+            [200, 200, 200, 403, 403, 403, 403, 401],
         ),
         row(
             M::POST,
             "/api/v1/cases/{id}/messages",
             format!("/api/v1/cases/{case}/messages"),
             Some(json!({"body": "已核实", "visibility": "internal"})),
-            [201, 201, 201, 201, 403, 201, 401],
+            [201, 201, 201, 201, 403, 403, 201, 401],
         ),
         row(
             M::GET,
             "/api/v1/cases/{id}/messages",
             format!("/api/v1/cases/{case}/messages"),
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         row(
             M::GET,
             "/api/v1/cases/{id}/events",
             format!("/api/v1/cases/{case}/events"),
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         row(
             M::GET,
             "/api/v1/calendars",
             "/api/v1/calendars",
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         row(
             M::GET,
             "/api/v1/calendars/{id}",
             "/api/v1/calendars/cn-office",
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         row(
             M::PUT,
             "/api/v1/calendars/{id}",
             "/api/v1/calendars/matrix-desk",
             Some(calendar),
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::POST,
             "/api/v1/calendars/{id}/add",
             "/api/v1/calendars/cn-office/add",
             Some(json!({"from": "2026-09-30T17:00:00+08:00", "minutes": 120})),
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         row(
             M::POST,
             "/api/v1/cases/{id}/commitments",
             format!("/api/v1/cases/{case}/commitments"),
             Some(json!({"due_at": "2099-01-01T00:00:00Z", "note": "回电"})),
-            [201, 201, 201, 201, 403, 201, 401],
+            [201, 201, 201, 201, 403, 403, 201, 401],
         ),
         each(
             M::POST,
@@ -858,14 +989,14 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     Some(json!({"reason": "客户要求主管回电"})),
                 )
             }),
-            [200, 200, 200, 200, 403, 200, 401],
+            [200, 200, 200, 200, 403, 403, 200, 401],
         ),
         row(
             M::GET,
             "/api/v1/waybills/{id}/recognize",
             "/api/v1/waybills/YL1234567890128/recognize",
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         each(
             M::POST,
@@ -876,14 +1007,14 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     Some(shipment(&own_waybill(700 + n as u64))),
                 )
             }),
-            [201, 201, 403, 403, 403, 403, 401],
+            [201, 201, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/shipments/{id}",
             format!("/api/v1/shipments/{no}"),
             None,
-            [200, 200, 200, 403, 200, 200, 401],
+            [200, 200, 200, 403, 200, 200, 200, 401],
         ),
         each(
             M::POST,
@@ -896,28 +1027,28 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     ),
                 )
             }),
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/shipments/{id}/history",
             format!("/api/v1/shipments/{no}/history"),
             None,
-            [200, 200, 200, 403, 200, 200, 401],
+            [200, 200, 200, 403, 200, 200, 200, 401],
         ),
         row(
             M::GET,
             "/api/v1/config-history",
             "/api/v1/config-history",
             None,
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::POST,
             "/api/v1/tracking/query",
             "/api/v1/tracking/query",
             Some(json!({"waybill_no": no})),
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         // Opening a case from a tracking answer is creating a case.
         each(
@@ -930,14 +1061,14 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                         "open_case": {"phone": format!("1390013900{n}"), "note": "没收到"}})),
                 )
             }),
-            [201, 201, 201, 403, 403, 201, 401],
+            [201, 201, 201, 403, 403, 403, 201, 401],
         ),
         row(
             M::POST,
             "/api/v1/addresses/parse",
             "/api/v1/addresses/parse",
             Some(json!({"address": "浙江杭州西湖区文三路90号"})),
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         // Settings: each key is read by the roles `parcels::SETTING_READERS` names.
         row(
@@ -945,56 +1076,56 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             "/api/v1/settings/{id}",
             "/api/v1/settings/routing",
             None,
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/settings/{id}",
             "/api/v1/settings/tracking",
             None,
-            [200, 200, 200, 200, 403, 403, 401],
+            [200, 200, 200, 200, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/settings/{id}",
             "/api/v1/settings/rate_card",
             None,
-            [200, 200, 200, 200, 403, 200, 401],
+            [200, 200, 200, 200, 403, 403, 200, 401],
         ),
         row(
             M::GET,
             "/api/v1/settings/{id}",
             "/api/v1/settings/coverage",
             None,
-            [200, 200, 200, 200, 403, 403, 401],
+            [200, 200, 200, 200, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/settings/{id}",
             "/api/v1/settings/prohibited",
             None,
-            [200, 200, 200, 200, 403, 403, 401],
+            [200, 200, 200, 200, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/settings/{id}",
             "/api/v1/settings/claims",
             None,
-            [200, 200, 200, 403, 403, 200, 401],
+            [200, 200, 200, 403, 403, 403, 200, 401],
         ),
         row(
             M::GET,
             "/api/v1/settings/{id}",
             "/api/v1/settings/waybill_format",
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         row(
             M::GET,
             "/api/v1/settings/{id}",
             "/api/v1/settings/kb_categories",
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         // An unknown setting is not found, whoever asks.
         row(
@@ -1002,41 +1133,41 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             "/api/v1/settings/{id}",
             "/api/v1/settings/nonsense",
             None,
-            [404, 404, 404, 404, 404, 404, 401],
+            [404, 404, 404, 404, 404, 404, 404, 401],
         ),
         row(
             M::PUT,
             "/api/v1/settings/{id}",
             "/api/v1/settings/waybill_format",
             Some(waybill_format),
-            [200, 403, 403, 403, 403, 403, 401],
+            [200, 403, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::POST,
             "/api/v1/pickups/quote",
             "/api/v1/pickups/quote",
             Some(quote),
-            [200, 200, 200, 200, 403, 200, 401],
+            [200, 200, 200, 200, 403, 403, 200, 401],
         ),
         each(
             M::POST,
             "/api/v1/pickups",
             per(&|n| ("/api/v1/pickups".into(), Some(pickup(n)))),
-            [201, 201, 201, 201, 403, 201, 401],
+            [201, 201, 201, 201, 403, 403, 201, 401],
         ),
         row(
             M::GET,
             "/api/v1/pickups",
             "/api/v1/pickups",
             None,
-            [200, 200, 200, 403, 200, 200, 401],
+            [200, 200, 200, 403, 200, 200, 200, 401],
         ),
         row(
             M::GET,
             "/api/v1/pickups/{id}",
             format!("/api/v1/pickups/{pickup_no}"),
             None,
-            [200, 200, 200, 403, 200, 200, 401],
+            [200, 200, 200, 403, 200, 200, 200, 401],
         ),
         each(
             M::POST,
@@ -1047,7 +1178,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     Some(json!({"status": "cancelled"})),
                 )
             }),
-            [200, 200, 200, 403, 403, 403, 401],
+            [200, 200, 200, 403, 403, 403, 403, 401],
         ),
         // The courier's steps are the pickup's courier's and its outlet's (tests/pickups);
         // admins and supervisors may record one the courier phoned in, agents change the
@@ -1061,7 +1192,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     Some(json!({})),
                 )
             }),
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         each(
             M::POST,
@@ -1072,7 +1203,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     Some(json!({})),
                 )
             }),
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         each(
             M::POST,
@@ -1083,7 +1214,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     Some(json!({"waybill_no": own_waybill(77)})),
                 )
             }),
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         each(
             M::POST,
@@ -1094,28 +1225,28 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     Some(json!({"note": "客户不在"})),
                 )
             }),
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::POST,
             "/api/v1/pickups/{id}/reveal",
             format!("/api/v1/pickups/{pickup_no}/reveal"),
             Some(reveal.clone()),
-            [200, 200, 200, 403, 403, 200, 401],
+            [200, 200, 200, 403, 403, 403, 200, 401],
         ),
         row(
             M::POST,
             "/api/v1/cases/{id}/claims",
             format!("/api/v1/cases/{case}/claims"),
             Some(json!({"kind": "damaged", "claimed_amount": 100, "waybill_no": no})),
-            [201, 201, 201, 403, 403, 403, 401],
+            [201, 201, 201, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/network/organisations",
             "/api/v1/network/organisations",
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         each(
             M::POST,
@@ -1128,7 +1259,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     ),
                 )
             }),
-            [201, 403, 403, 403, 403, 403, 401],
+            [201, 403, 403, 403, 403, 403, 403, 401],
         ),
         // Department staff of a department that is no organisation see none of the network's.
         row(
@@ -1136,7 +1267,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             "/api/v1/network/organisations/{id}",
             "/api/v1/network/organisations/mx-b",
             None,
-            [200, 200, 200, 404, 200, 200, 401],
+            [200, 200, 200, 404, 200, 200, 200, 401],
         ),
         row(
             M::PUT,
@@ -1145,21 +1276,21 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             Some(
                 json!({"key": "mx-b", "name": "矩阵海淀区网点", "kind": "outlet", "districts": ["110108"], "version": 1}),
             ),
-            [200, 403, 403, 403, 403, 403, 401],
+            [200, 403, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::PUT,
             "/api/v1/network/organisations/{id}/volumes",
             "/api/v1/network/organisations/mx-b/volumes",
             Some(json!({"days": [{"day": "2026-01-05", "parcels": 1200}]})),
-            [204, 403, 403, 403, 403, 403, 401],
+            [204, 403, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/surveys/{token}",
             format!("/api/v1/surveys/{}", survey_tokens[0]),
             None,
-            [200; 7],
+            [200; 8],
         ),
         each(
             M::POST,
@@ -1170,28 +1301,28 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     Some(json!({"score": 5, "reasons": ["响应快"]})),
                 )
             }),
-            [200; 7],
+            [200; 8],
         ),
         row(
             M::GET,
             "/api/v1/satisfaction",
             "/api/v1/satisfaction?from=2026-01-01&to=2026-02-01",
             None,
-            [200, 200, 200, 403, 403, 403, 401],
+            [200, 200, 200, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/satisfaction/cases",
             "/api/v1/satisfaction/cases?from=2026-01-01&to=2026-02-01&figure=poor",
             None,
-            [200, 200, 200, 403, 403, 403, 401],
+            [200, 200, 200, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/follow-ups",
             "/api/v1/follow-ups",
             None,
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         // The admin records the outcome; after that there is none open.
         row(
@@ -1199,56 +1330,56 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             "/api/v1/cases/{id}/follow-up",
             format!("/api/v1/cases/{follow_up_case}/follow-up"),
             Some(json!({"outcome": "called_back"})),
-            [200, 409, 403, 403, 403, 403, 401],
+            [200, 409, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/network/assessment",
             "/api/v1/network/assessment?from=2026-01-01&to=2026-02-01".to_string(),
             None,
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/staffing/history",
             "/api/v1/staffing/history?from=2026-01-01&to=2026-01-08",
             None,
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/staffing/forecast",
             "/api/v1/staffing/forecast?day=2026-01-05",
             None,
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/staffing/needed",
             "/api/v1/staffing/needed?day=2026-01-05",
             None,
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/staffing/schedule",
             "/api/v1/staffing/schedule?from=2026-01-05&to=2026-01-12",
             None,
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::PUT,
             "/api/v1/staffing/schedule/{day}/{channel}",
             "/api/v1/staffing/schedule/2026-01-05/phone",
             Some(json!({"slots": vec![2; 48]})),
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/staffing/promotions",
             "/api/v1/staffing/promotions",
             None,
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         each(
             M::POST,
@@ -1261,55 +1392,55 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     ),
                 )
             }),
-            [201, 201, 403, 403, 403, 403, 401],
+            [201, 201, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::PUT,
             "/api/v1/staffing/promotions/{date}",
             "/api/v1/staffing/promotions/2030-06-18",
             Some(json!({"name": "618 大促", "multiplier": 2.5})),
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         each(
             M::DELETE,
             "/api/v1/staffing/promotions/{date}",
             per(&|n| (format!("/api/v1/staffing/promotions/2030-12-1{n}"), None)),
-            [204, 204, 403, 403, 403, 403, 401],
+            [204, 204, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/report-schedules",
             "/api/v1/report-schedules",
             None,
-            [200, 200, 200, 403, 403, 403, 401],
+            [200, 200, 200, 403, 403, 403, 403, 401],
         ),
         row(
             M::POST,
             "/api/v1/report-schedules",
             "/api/v1/report-schedules",
             Some(report.clone()),
-            [201, 201, 201, 403, 403, 403, 401],
+            [201, 201, 201, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/report-schedules/{id}",
             format!("/api/v1/report-schedules/{report_id}"),
             None,
-            [200, 404, 404, 403, 403, 403, 401],
+            [200, 404, 404, 403, 403, 403, 403, 401],
         ),
         row(
             M::PUT,
             "/api/v1/report-schedules/{id}",
             format!("/api/v1/report-schedules/{report_id}"),
             Some(report.clone()),
-            [200, 404, 404, 403, 403, 403, 401],
+            [200, 404, 404, 403, 403, 403, 403, 401],
         ),
         row(
             M::POST,
             "/api/v1/report-schedules/{id}/send",
             format!("/api/v1/report-schedules/{report_id}/send"),
             None,
-            [200, 404, 404, 403, 403, 403, 401],
+            [200, 404, 404, 403, 403, 403, 403, 401],
         ),
         each(
             M::DELETE,
@@ -1320,42 +1451,177 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     None,
                 )
             }),
-            [204, 404, 404, 403, 403, 403, 401],
+            [204, 404, 404, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/staffing/settings",
             "/api/v1/staffing/settings",
             None,
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::PUT,
             "/api/v1/staffing/settings",
             "/api/v1/staffing/settings",
             Some(staffing_settings.clone()),
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/quality/rubrics",
+            "/api/v1/quality/rubrics",
+            None,
+            [200, 200, 200, 403, 403, 200, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/quality/rubrics/{id}",
+            "/api/v1/quality/rubrics/default?version=1",
+            None,
+            [200, 200, 200, 403, 403, 200, 403, 401],
+        ),
+        row(
+            M::PUT,
+            "/api/v1/quality/rubrics/{id}",
+            "/api/v1/quality/rubrics/matrix",
+            Some(json!({"name": "矩阵评分表", "items": [
+                {"key": "manner", "name": "礼貌", "weight": 40, "max": 5},
+                {"key": "answer", "name": "答复", "weight": 60, "max": 5, "critical": true}]})),
+            [200, 200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/quality/rubrics/{id}/versions",
+            "/api/v1/quality/rubrics/default/versions",
+            None,
+            [200, 200, 200, 403, 403, 200, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/quality/settings",
+            "/api/v1/quality/settings",
+            None,
+            [200, 200, 200, 403, 403, 200, 403, 401],
+        ),
+        row(
+            M::PUT,
+            "/api/v1/quality/settings",
+            "/api/v1/quality/settings",
+            Some(
+                json!({"random_percent": 100, "complaints": true, "poor_ratings": true,
+                "long_handling_hours": 24, "pass_score": 80, "rubric": "default"}),
+            ),
+            [200, 200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/quality/draw",
+            "/api/v1/quality/draw",
+            Some(
+                json!({"from": quality_day.to_string(), "to": quality_day.tomorrow().unwrap().to_string()}),
+            ),
+            [200, 200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/quality/inspections",
+            "/api/v1/quality/inspections?queue=scored",
+            None,
+            [200, 200, 200, 403, 403, 200, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/quality/inspections/{id}",
+            format!("/api/v1/quality/inspections/{}", to_read[0]),
+            None,
+            [200, 200, 200, 403, 403, 200, 403, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/quality/inspections/{id}/assign",
+            per(&|n| {
+                (
+                    format!("/api/v1/quality/inspections/{}/assign", to_assign[n]),
+                    Some(json!({"inspector": inspector_id})),
+                )
+            }),
+            [200, 200, 403, 403, 403, 200, 403, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/quality/inspections/{id}/score",
+            per(&|n| {
+                (
+                    format!("/api/v1/quality/inspections/{}/score", to_score[n]),
+                    Some(quality_scores()),
+                )
+            }),
+            [200, 200, 403, 403, 403, 200, 403, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/quality/inspections/{id}/acknowledge",
+            per(&|n| {
+                (
+                    format!(
+                        "/api/v1/quality/inspections/{}/acknowledge",
+                        to_acknowledge[n]
+                    ),
+                    None,
+                )
+            }),
+            [403, 403, 200, 403, 403, 403, 403, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/quality/inspections/{id}/appeal",
+            per(&|n| {
+                (
+                    format!("/api/v1/quality/inspections/{}/appeal", to_appeal[n]),
+                    Some(json!({"reason": "录音可证"})),
+                )
+            }),
+            [403, 403, 200, 403, 403, 403, 403, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/quality/inspections/{id}/decide",
+            per(&|n| {
+                (
+                    format!("/api/v1/quality/inspections/{}/decide", to_decide[n]),
+                    Some(json!({"outcome": "uphold", "note": "维持原判"})),
+                )
+            }),
+            [200, 200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/quality/figures",
+            format!("/api/v1/quality/figures?by=department&{quality_period}"),
+            None,
+            [200, 200, 403, 403, 403, 200, 403, 401],
         ),
         row(
             M::POST,
             "/api/v1/cases/{id}/work-orders",
             format!("/api/v1/cases/{case}/work-orders"),
             Some(order_body(9)),
-            [201, 201, 201, 403, 403, 403, 401],
+            [201, 201, 201, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/work-orders",
             "/api/v1/work-orders",
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         row(
             M::GET,
             "/api/v1/work-orders/{id}",
             format!("/api/v1/work-orders/{an_order}"),
             None,
-            [200, 200, 200, 404, 200, 200, 401],
+            [200, 200, 200, 404, 200, 200, 200, 401],
         ),
         each(
             M::POST,
@@ -1366,7 +1632,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     Some(json!({"organisation": "mx-b", "reason": "地址属海淀"})),
                 )
             }),
-            [200, 200, 200, 404, 403, 403, 401],
+            [200, 200, 200, 404, 403, 403, 403, 401],
         ),
         each(
             M::POST,
@@ -1377,7 +1643,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     Some(json!({"text": "已查到，在派送中"})),
                 )
             }),
-            [200, 200, 403, 404, 403, 403, 401],
+            [200, 200, 403, 404, 403, 403, 403, 401],
         ),
         each(
             M::POST,
@@ -1389,7 +1655,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     Some(json!({"loss_amount": 280})),
                 )
             }),
-            [200, 200, 200, 403, 403, 403, 401],
+            [200, 200, 200, 403, 403, 403, 403, 401],
         ),
         each(
             M::POST,
@@ -1401,7 +1667,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     Some(json!({})),
                 )
             }),
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         each(
             M::POST,
@@ -1413,140 +1679,140 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     Some(json!({"reference": "PAY-1"})),
                 )
             }),
-            [200, 403, 403, 403, 403, 200, 401],
+            [200, 403, 403, 403, 403, 403, 200, 401],
         ),
         row(
             M::POST,
             "/api/v1/customers/{id}/reveal",
             format!("/api/v1/customers/{customer}/reveal"),
             Some(reveal.clone()),
-            [200, 200, 200, 403, 403, 200, 401],
+            [200, 200, 200, 403, 403, 403, 200, 401],
         ),
         row(
             M::POST,
             "/api/v1/shipments/{id}/reveal",
             format!("/api/v1/shipments/{no}/reveal"),
             Some(reveal.clone()),
-            [200, 200, 200, 403, 403, 200, 401],
+            [200, 200, 200, 403, 403, 403, 200, 401],
         ),
         row(
             M::GET,
             "/api/v1/audit",
             "/api/v1/audit",
             None,
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/channels/email",
             "/api/v1/channels/email",
             None,
-            [200, 403, 403, 403, 403, 403, 401],
+            [200, 403, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::POST,
             "/api/v1/channels/email",
             "/api/v1/channels/email",
             Some(mailbox_draft.clone()),
-            [201, 403, 403, 403, 403, 403, 401],
+            [201, 403, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/channels/email/{id}",
             format!("/api/v1/channels/email/{mailbox}"),
             None,
-            [200, 403, 403, 403, 403, 403, 401],
+            [200, 403, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::PUT,
             "/api/v1/channels/email/{id}",
             format!("/api/v1/channels/email/{mailbox}"),
             Some(mailbox_change),
-            [200, 403, 403, 403, 403, 403, 401],
+            [200, 403, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::POST,
             "/api/v1/channels/email/{id}/mail",
             format!("/api/v1/channels/email/{mailbox}/mail"),
             Some(json!({"raw": raw_mail})),
-            [200, 403, 403, 403, 403, 403, 401],
+            [200, 403, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/channels/inbound/{key}/original",
             format!("/api/v1/channels/inbound/{}/original", unreadable[0]),
             None,
-            [200, 403, 403, 403, 403, 403, 401],
+            [200, 403, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::POST,
             "/api/v1/channels/inbound/{key}/retake",
             format!("/api/v1/channels/inbound/{}/retake", unreadable[0]),
             None,
-            [200, 403, 403, 403, 403, 403, 401],
+            [200, 403, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::POST,
             "/api/v1/channels/inbound/{key}/dismiss",
             format!("/api/v1/channels/inbound/{}/dismiss", unreadable[1]),
             Some(json!({"reason": "矩阵测试"})),
-            [200, 403, 403, 403, 403, 403, 401],
+            [200, 403, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/channels/sms",
             "/api/v1/channels/sms",
             None,
-            [200, 403, 403, 403, 403, 403, 401],
+            [200, 403, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::POST,
             "/api/v1/channels/sms",
             "/api/v1/channels/sms",
             Some(sms_draft.clone()),
-            [201, 403, 403, 403, 403, 403, 401],
+            [201, 403, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/channels/sms/{id}",
             format!("/api/v1/channels/sms/{sms_gateway}"),
             None,
-            [200, 403, 403, 403, 403, 403, 401],
+            [200, 403, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::PUT,
             "/api/v1/channels/sms/{id}",
             format!("/api/v1/channels/sms/{sms_gateway}"),
             Some(sms_change),
-            [200, 403, 403, 403, 403, 403, 401],
+            [200, 403, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/channels/pbx",
             "/api/v1/channels/pbx",
             None,
-            [200, 403, 403, 403, 403, 403, 401],
+            [200, 403, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::POST,
             "/api/v1/channels/pbx",
             "/api/v1/channels/pbx",
             Some(super::super::telephony::pbx_account()),
-            [201, 403, 403, 403, 403, 403, 401],
+            [201, 403, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/channels/pbx/{id}",
             format!("/api/v1/channels/pbx/{pbx}"),
             None,
-            [200, 403, 403, 403, 403, 403, 401],
+            [200, 403, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::PUT,
             "/api/v1/channels/pbx/{id}",
             format!("/api/v1/channels/pbx/{pbx}"),
             Some(pbx_change),
-            [200, 403, 403, 403, 403, 403, 401],
+            [200, 403, 403, 403, 403, 403, 403, 401],
         ),
         // Public: the signature is the credential (see the branch below); a call per column.
         each(
@@ -1556,77 +1822,77 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                 .iter()
                 .map(|e| (format!("/hooks/pbx/{pbx}"), Some(e.clone())))
                 .collect(),
-            [200; 7],
+            [200; 8],
         ),
         row(
             M::GET,
             "/api/v1/kpis",
             "/api/v1/kpis?from=2026-01-01&to=2026-02-01".to_string(),
             None,
-            [200, 200, 200, 403, 200, 403, 401],
+            [200, 200, 200, 403, 200, 200, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/kpis/cases",
             "/api/v1/kpis/cases?from=2026-01-01&to=2026-02-01&figure=cases".to_string(),
             None,
-            [200, 200, 200, 403, 200, 403, 401],
+            [200, 200, 200, 403, 200, 200, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/kpis/export",
             "/api/v1/kpis/export?from=2026-01-01&to=2026-02-01".to_string(),
             None,
-            [200, 200, 200, 403, 200, 403, 401],
+            [200, 200, 200, 403, 200, 200, 403, 401],
         ),
         row(
             M::POST,
             "/api/v1/kpis/recompute",
             "/api/v1/kpis/recompute".to_string(),
             None,
-            [200, 403, 403, 403, 403, 403, 401],
+            [200, 403, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/stats/phone",
             format!("/api/v1/stats/phone?{period}"),
             None,
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/channels/wechat",
             "/api/v1/channels/wechat",
             None,
-            [200, 403, 403, 403, 403, 403, 401],
+            [200, 403, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::POST,
             "/api/v1/channels/wechat",
             "/api/v1/channels/wechat",
             Some(wechat_draft.clone()),
-            [201, 403, 403, 403, 403, 403, 401],
+            [201, 403, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/channels/wechat/{id}",
             format!("/api/v1/channels/wechat/{wechat}"),
             None,
-            [200, 403, 403, 403, 403, 403, 401],
+            [200, 403, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::PUT,
             "/api/v1/channels/wechat/{id}",
             format!("/api/v1/channels/wechat/{wechat}"),
             Some(wechat_change),
-            [200, 403, 403, 403, 403, 403, 401],
+            [200, 403, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/hooks/wechat/{account_id}",
             hook.clone(),
             None,
-            [200; 7],
+            [200; 8],
         ),
         // No body: signed, so kept as unreadable (once) and acknowledged.
         row(
@@ -1634,28 +1900,28 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             "/hooks/wechat/{account_id}",
             hook.clone(),
             None,
-            [200; 7],
+            [200; 8],
         ),
         row(
             M::GET,
             "/api/v1/channels/inbound",
             "/api/v1/channels/inbound",
             None,
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/cases/{id}/deliveries",
             format!("/api/v1/cases/{case}/deliveries"),
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         row(
             M::POST,
             "/api/v1/chat/conversations",
             "/api/v1/chat/conversations",
             Some(json!({"name": "王女士", "origin": "widget"})),
-            [201; 7],
+            [201; 8],
         ),
         // A real WebSocket handshake (see `upgrade`): every signed-in role that sees the chat
         // may watch it (sending is refused frame by frame to those who may not write; see `chat`).
@@ -1664,42 +1930,42 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             "/api/v1/chat/cases/{id}/ws",
             format!("/api/v1/chat/cases/{chat_case}/ws"),
             None,
-            [101, 101, 101, 101, 101, 101, 401],
+            [101, 101, 101, 101, 101, 101, 101, 401],
         ),
         row(
             M::GET,
             "/api/v1/chat/cases/{id}/frames",
             format!("/api/v1/chat/cases/{chat_case}/frames"),
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         row(
             M::GET,
             "/api/v1/me/presence",
             "/api/v1/me/presence",
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         row(
             M::PUT,
             "/api/v1/me/presence",
             "/api/v1/me/presence",
             Some(json!({"presence": "away", "max_chats": 2})),
-            [200, 200, 200, 403, 403, 403, 401],
+            [200, 200, 200, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/routing/agents",
             "/api/v1/routing/agents",
             None,
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/canned",
             "/api/v1/canned",
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         each(
             M::POST,
@@ -1710,55 +1976,55 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     Some(json!({"title": format!("新模板{n}"), "body": "您好"})),
                 )
             }),
-            [201, 201, 201, 201, 403, 201, 401],
+            [201, 201, 201, 201, 403, 403, 201, 401],
         ),
         row(
             M::GET,
             "/api/v1/canned/{id}",
             format!("/api/v1/canned/{template}"),
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         row(
             M::PUT,
             "/api/v1/canned/{id}",
             format!("/api/v1/canned/{template}"),
             Some(json!({"title": "矩阵问候", "body": "您好！！", "scope": "team"})),
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         each(
             M::DELETE,
             "/api/v1/canned/{id}",
             per(&|n| (format!("/api/v1/canned/{}", doomed_templates[n]), None)),
-            [204, 204, 403, 403, 403, 403, 401],
+            [204, 204, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::POST,
             "/api/v1/cases/{id}/canned/{template}/render",
             format!("/api/v1/cases/{number}/canned/seed-delay-apology/render"),
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         row(
             M::POST,
             "/api/v1/cases/{id}/macros/{macro}",
             format!("/api/v1/cases/{number}/macros/seed-macro-damage"),
             None,
-            [200, 200, 200, 403, 403, 403, 401],
+            [200, 200, 200, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/search",
             "/api/v1/search?q=%E5%BC%A0",
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         row(
             M::GET,
             "/api/v1/kb/articles",
             "/api/v1/kb/articles",
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         each(
             M::POST,
@@ -1769,14 +2035,14 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     Some(article(&format!("新文章{n}"))),
                 )
             }),
-            [201, 201, 201, 403, 403, 403, 401],
+            [201, 201, 201, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/kb/articles/{id}",
             format!("/api/v1/kb/articles/{kb_id}"),
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         each(
             M::PUT,
@@ -1787,7 +2053,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                 v["change_note"] = json!("第三版");
                 (format!("/api/v1/kb/articles/{}", kb_put[n]), Some(v))
             }),
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         each(
             M::POST,
@@ -1798,7 +2064,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     Some(json!({"base_version": 2})),
                 )
             }),
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         each(
             M::POST,
@@ -1809,7 +2075,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     Some(json!({"base_version": 2})),
                 )
             }),
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         each(
             M::POST,
@@ -1820,133 +2086,133 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                     Some(json!({"archived": true, "base_version": 2})),
                 )
             }),
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/kb/articles/{id}/versions",
             format!("/api/v1/kb/articles/{kb_id}/versions"),
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         row(
             M::GET,
             "/api/v1/kb/articles/{id}/versions/{version}",
             format!("/api/v1/kb/articles/{kb_id}/versions/1"),
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         row(
             M::GET,
             "/api/v1/kb/articles/{id}/feedback",
             format!("/api/v1/kb/articles/{kb_id}/feedback"),
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         row(
             M::POST,
             "/api/v1/kb/articles/{id}/feedback",
             format!("/api/v1/kb/articles/{kb_id}/feedback"),
             Some(json!({"helpful": true})),
-            [204, 204, 204, 204, 204, 204, 401],
+            [204, 204, 204, 204, 204, 204, 204, 401],
         ),
         row(
             M::GET,
             "/api/v1/kb/reviews/overdue",
             "/api/v1/kb/reviews/overdue",
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         row(
             M::GET,
             "/api/v1/kb/gaps",
             "/api/v1/kb/gaps",
             None,
-            [200, 200, 200, 403, 403, 403, 401],
+            [200, 200, 200, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
             "/api/v1/kb/search",
             "/api/v1/kb/search?q=%E5%8C%85%E8%A3%85",
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         row(
             M::GET,
             "/api/v1/kb/categories",
             "/api/v1/kb/categories",
             None,
-            [200; 7],
+            [200; 8],
         ),
         row(
             M::GET,
             "/api/v1/help/articles",
             "/api/v1/help/articles",
             None,
-            [200; 7],
+            [200; 8],
         ),
         row(
             M::GET,
             "/api/v1/help/articles/{id}",
             format!("/api/v1/help/articles/{kb_id}"),
             None,
-            [200; 7],
+            [200; 8],
         ),
         row(
             M::POST,
             "/api/v1/help/articles/{id}/feedback",
             format!("/api/v1/help/articles/{kb_id}/feedback"),
             Some(json!({"helpful": true})),
-            [204; 7],
+            [204; 8],
         ),
         row(
             M::GET,
             "/api/v1/help/search",
             "/api/v1/help/search?q=%E5%8C%85%E8%A3%85",
             None,
-            [200; 7],
+            [200; 8],
         ),
         row(
             M::POST,
             "/api/v1/nlu/parse",
             "/api/v1/nlu/parse",
             Some(json!({"text": "明天下午来取件，寄到北京朝阳区 5公斤"})),
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         row(
             M::GET,
             "/api/v1/notifications",
             "/api/v1/notifications",
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         row(
             M::POST,
             "/api/v1/notifications/read",
             "/api/v1/notifications/read",
             Some(json!({})),
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         row(
             M::GET,
             "/api/v1/sla-policies",
             "/api/v1/sla-policies",
             None,
-            [200, 200, 200, 200, 200, 200, 401],
+            [200, 200, 200, 200, 200, 200, 200, 401],
         ),
         row(
             M::PUT,
             "/api/v1/sla-policies/{id}",
             "/api/v1/sla-policies/damage",
             Some(policy),
-            [200, 200, 403, 403, 403, 403, 401],
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         // Last: it ends the token it is called with (a fresh one per caller).
         each(
             M::POST,
             "/api/v1/auth/logout",
             per(&|_| ("/api/v1/auth/logout".into(), None)),
-            [204, 204, 204, 204, 204, 204, 401],
+            [204, 204, 204, 204, 204, 204, 204, 401],
         ),
     ];
 
@@ -1985,7 +2251,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
     let mut wrong = Vec::new();
     let mut seen = Vec::new();
     for r in &rows {
-        let mut got = [0u16; 7];
+        let mut got = [0u16; 8];
         for (i, who) in WHO.iter().enumerate() {
             let (path, body) = r.calls[i].clone();
             let reply = if r.route.ends_with("/ws") {
@@ -2122,7 +2388,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
     // those that answer a caller without any.
     let mut misdocumented = Vec::new();
     for r in &rows {
-        let open = (200..300).contains(&r.want[6]);
+        let open = (200..300).contains(&r.want[7]);
         let op = &doc["paths"][r.route][r.method.as_str().to_lowercase()];
         let documented_open = op["security"] == json!([]);
         if open != documented_open {
@@ -2130,7 +2396,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                 "{} {}: answers anonymous callers {}, documented {}",
                 r.method,
                 r.route,
-                r.want[6],
+                r.want[7],
                 if documented_open {
                     "public"
                 } else {

@@ -1,0 +1,490 @@
+//! Quality inspection: rubrics keep every version and an inspection the version it was scored
+//! with; a draw queues each resolved case once whatever the number of draws, recording the rule
+//! that chose it; every change of an inspection is one entry of its history; the figures sum
+//! the scored inspections per agent and department; the case is never touched.
+
+use std::sync::Arc;
+
+use kefu_desk::Store;
+use kefu_model::drafts::{CasePatch, MessageDraft, UserDraft};
+use kefu_model::quality::{
+    AppealOutcome, InspectionAction, InspectionQueue, InspectionStatus, ItemScore, MessageComment,
+    QualityDimension, QualitySettings, QualityTally, RubricDraft, SampleRule, ScoreDraft,
+};
+use kefu_model::survey::AnswerDraft;
+use kefu_model::{Actor, Case, Category, DomainError, Role, Status, Visibility};
+
+use crate::{Fixture, customer, draft, fixture};
+
+async fn staff(f: &Fixture, name: &str, role: Role, department: &str) -> Actor {
+    let u = f
+        .desk
+        .create_user(
+            Some(&f.admin),
+            UserDraft {
+                username: name.into(),
+                password: "agent-password".into(),
+                role,
+                display_name: Some(format!("{name}号")),
+                department: Some(department.into()),
+            },
+        )
+        .await
+        .unwrap();
+    Actor::of(&u)
+}
+
+async fn resolved(f: &Fixture, phone: &str, category: Category, agent: &Actor) -> Case {
+    let mut d = draft("包裹还没到", customer("周客户", phone));
+    d.category = Some(category);
+    let case = f.desk.create_case(&f.agent, d, None).await.unwrap().case;
+    let patch = |status: Status, assignee: Option<String>| CasePatch {
+        status: Some(status),
+        assignee: assignee.map(Some),
+        ..CasePatch::default()
+    };
+    f.desk
+        .update_case(
+            &f.admin,
+            case.id.as_str(),
+            patch(Status::Open, Some(agent.user_id.to_string())),
+        )
+        .await
+        .unwrap();
+    f.desk
+        .add_message(
+            agent,
+            case.id.as_str(),
+            MessageDraft {
+                body: "您好，您的包裹明天派送。".into(),
+                visibility: Visibility::Public,
+                from_customer: false,
+                call: false,
+            },
+        )
+        .await
+        .unwrap();
+    f.desk
+        .update_case(&f.admin, case.id.as_str(), patch(Status::Resolved, None))
+        .await
+        .unwrap()
+}
+
+fn scores(values: [u32; 5]) -> Vec<ItemScore> {
+    [
+        "greeting",
+        "accuracy",
+        "empathy",
+        "resolution",
+        "compliance",
+    ]
+    .iter()
+    .zip(values)
+    .map(|(item, score)| ItemScore {
+        item: (*item).into(),
+        score,
+        comment: String::new(),
+    })
+    .collect()
+}
+
+pub async fn quality_inspections_are_queued_once_scored_and_appealed(store: Arc<dyn Store>) {
+    let f = fixture(store.clone()).await;
+    // A poor answer's follow-up counts on the shipped service calendar.
+    f.desk.install_builtin_calendars().await.unwrap();
+    let inspector = staff(&f, "qa01", Role::Inspector, "service").await;
+    let other = staff(&f, "agent02", Role::Agent, "ops").await;
+    let day = f.desk.time_zone().to_datetime(f.desk.now()).date();
+    let next = day.tomorrow().unwrap();
+
+    let complaint = resolved(&f, "13911120001", Category::Complaint, &f.agent).await;
+    let rated = resolved(&f, "13911120002", Category::Delay, &f.agent).await;
+    let plain = resolved(&f, "13911120003", Category::Delay, &other).await;
+    // Open cases are not drawn.
+    f.desk
+        .create_case(
+            &f.agent,
+            draft("还没处理", customer("钱", "13911120004")),
+            None,
+        )
+        .await
+        .unwrap();
+    f.desk
+        .portal_answer(
+            &rated.number,
+            "13911120002",
+            AnswerDraft {
+                score: 1,
+                reasons: vec![],
+                comment: "太慢".into(),
+            },
+        )
+        .await
+        .unwrap();
+
+    // The candidates are the three resolved cases with their flags.
+    let candidates = store.quality_candidates(day, next).await.unwrap();
+    let flags: Vec<(String, bool, bool, String)> = candidates
+        .iter()
+        .map(|c| (c.case_number.clone(), c.complaint, c.poor, c.agent.clone()))
+        .collect();
+    let mut expected = vec![
+        (
+            complaint.number.clone(),
+            true,
+            false,
+            f.agent.user_id.to_string(),
+        ),
+        (
+            rated.number.clone(),
+            false,
+            true,
+            f.agent.user_id.to_string(),
+        ),
+        (
+            plain.number.clone(),
+            false,
+            false,
+            other.user_id.to_string(),
+        ),
+    ];
+    expected.sort_by_key(|(n, ..)| {
+        [&complaint, &rated, &plain]
+            .iter()
+            .find(|c| &c.number == n)
+            .map(|c| c.id.clone())
+    });
+    assert_eq!(flags, expected);
+
+    // Only the rules: the complaint and the poor rating, once each however often drawn.
+    let rules = QualitySettings {
+        random_percent: 0,
+        long_handling_hours: None,
+        ..QualitySettings::default()
+    };
+    f.desk
+        .put_quality_settings(&f.admin, rules.clone())
+        .await
+        .unwrap();
+    assert!(matches!(
+        f.desk.put_quality_settings(&inspector, rules).await,
+        Err(DomainError::Forbidden(_))
+    ));
+    let first = f.desk.draw_inspections(&f.admin, day, next).await.unwrap();
+    assert_eq!(first.considered, 3);
+    assert_eq!(first.queued.len(), 2);
+    let mut chosen = first.chosen.clone();
+    chosen.sort_by_key(|(_, r)| *r);
+    assert_eq!(
+        chosen,
+        vec![
+            (complaint.id.clone(), SampleRule::Complaint),
+            (rated.id.clone(), SampleRule::PoorRating),
+        ]
+    );
+    let again = f.desk.draw_inspections(&f.admin, day, next).await.unwrap();
+    assert_eq!((again.chosen.len(), again.queued.len()), (2, 0));
+    // Everyone at random now: only the third case is new.
+    let all = QualitySettings {
+        random_percent: 100,
+        long_handling_hours: None,
+        ..QualitySettings::default()
+    };
+    f.desk.put_quality_settings(&f.admin, all).await.unwrap();
+    let third = f.desk.draw_inspections(&f.admin, day, next).await.unwrap();
+    assert_eq!((third.chosen.len(), third.queued.len()), (3, 1));
+    let pending = f
+        .desk
+        .inspections(&inspector, Some(InspectionQueue::Pending), None)
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 3);
+    let of = |case: &Case| {
+        pending
+            .iter()
+            .find(|i| i.case_id == case.id)
+            .cloned()
+            .unwrap()
+    };
+    let (ic, ip) = (of(&complaint), of(&plain));
+    assert_eq!(
+        (ic.rule, ip.rule),
+        (SampleRule::Complaint, SampleRule::Random)
+    );
+    // An agent sees no pending inspection, not even their own.
+    assert!(
+        f.desk
+            .inspections(&f.agent, None, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Assigned to the inspector, scored with the shipped rubric's version 1 and a comment on
+    // the agent's message: 15 × 4/5 + 30 × 5/5 + 20 × 3/5 + 25 × 4/5 + 10 = 84.
+    f.desk
+        .assign_inspection(&f.admin, ic.id.as_str(), inspector.user_id.as_str())
+        .await
+        .unwrap();
+    let detail = f.desk.inspection(&inspector, ic.id.as_str()).await.unwrap();
+    assert_eq!(detail.rubric.version, 1);
+    let message = detail
+        .events
+        .iter()
+        .find_map(|e| match &e.data {
+            kefu_model::EventData::MessageAdded { message_id, .. } => Some(message_id.to_string()),
+            _ => None,
+        })
+        .unwrap();
+    let case_version = store
+        .case_by_id(&complaint.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .version;
+    let scored = f
+        .desk
+        .score_inspection(
+            &inspector,
+            ic.id.as_str(),
+            ScoreDraft {
+                scores: scores([4, 5, 3, 4, 1]),
+                comments: vec![MessageComment {
+                    message_id: message.clone(),
+                    text: "开场白完整".into(),
+                }],
+                summary: "整体良好".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(scored.score_x100, Some(8400));
+    assert_eq!(scored.passed, Some(true));
+    assert_eq!(scored.rubric_version, Some(1));
+    assert_eq!(scored.scored_on, Some(day));
+    // Scoring never changes the case.
+    assert_eq!(
+        store
+            .case_by_id(&complaint.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .version,
+        case_version
+    );
+    // Scored twice: refused.
+    assert!(matches!(
+        f.desk
+            .score_inspection(&inspector, ic.id.as_str(), ScoreDraft::default())
+            .await,
+        Err(DomainError::Conflict { .. })
+    ));
+
+    // The rubric is edited: version 2; a stale editor is refused; the inspection keeps 1.
+    let mut edited = kefu_model::quality::default_rubric();
+    edited.items[0].weight = 10;
+    edited.items[1].weight = 35;
+    let v2 = f
+        .desk
+        .save_rubric(&f.admin, "default", edited.clone(), Some(1))
+        .await
+        .unwrap();
+    assert_eq!(v2.version, 2);
+    assert!(matches!(
+        f.desk
+            .save_rubric(&f.admin, "default", edited, Some(1))
+            .await,
+        Err(DomainError::Conflict { .. })
+    ));
+    let bad = RubricDraft {
+        name: "坏".into(),
+        items: kefu_model::quality::default_rubric().items[..4].to_vec(),
+    };
+    assert!(matches!(
+        f.desk.save_rubric(&f.admin, "default", bad, Some(2)).await,
+        Err(DomainError::Invalid { .. })
+    ));
+    let versions = f.desk.rubric_versions(&f.agent, "default").await.unwrap();
+    assert_eq!(
+        versions.iter().map(|r| r.version).collect::<Vec<_>>(),
+        vec![2, 1]
+    );
+    assert_eq!(versions[1].items[0].weight, 15);
+    let detail = f.desk.inspection(&f.agent, ic.id.as_str()).await.unwrap();
+    assert_eq!(detail.rubric.version, 1);
+
+    // The other agent cannot read it; the agent appeals, a supervisor rescores with version 1:
+    // 15 + 30 + 12 + 20 + 10 = 87.
+    assert!(matches!(
+        f.desk.inspection(&other, ic.id.as_str()).await,
+        Err(DomainError::NotFound(_))
+    ));
+    assert!(matches!(
+        f.desk
+            .appeal_inspection(&other, ic.id.as_str(), "不是我")
+            .await,
+        Err(DomainError::NotFound(_))
+    ));
+    f.desk
+        .appeal_inspection(&f.agent, ic.id.as_str(), "客户要求的说法")
+        .await
+        .unwrap();
+    let decided = f
+        .desk
+        .decide_appeal(
+            &f.admin,
+            ic.id.as_str(),
+            AppealOutcome::Rescore,
+            "同意改判",
+            Some(ScoreDraft {
+                scores: scores([5, 5, 3, 4, 1]),
+                comments: vec![],
+                summary: String::new(),
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(decided.status, InspectionStatus::Decided);
+    assert_eq!(decided.score_x100, Some(8700));
+    assert_eq!(decided.rubric_version, Some(1));
+
+    // The plain case scored by the admin with version 2 and a critical fail: 0.
+    let scored = f
+        .desk
+        .score_inspection(
+            &f.admin,
+            ip.id.as_str(),
+            ScoreDraft {
+                scores: scores([5, 5, 5, 5, 0]),
+                comments: vec![],
+                summary: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            scored.score_x100,
+            scored.critical_failed,
+            scored.rubric_version
+        ),
+        (Some(0), true, Some(2))
+    );
+    f.desk
+        .acknowledge_inspection(&other, ip.id.as_str())
+        .await
+        .unwrap();
+
+    // The history: drawn, assigned, scored, appealed, rescored, who and in order.
+    let history = store.inspection_history(&ic.id).await.unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .map(|e| (e.seq, e.action))
+            .collect::<Vec<_>>(),
+        vec![
+            (1, InspectionAction::Drawn),
+            (2, InspectionAction::Assigned),
+            (3, InspectionAction::Scored),
+            (4, InspectionAction::Appealed),
+            (5, InspectionAction::Rescored),
+        ]
+    );
+    assert_eq!(history[2].actor, "user:qa01");
+    assert_eq!(history[3].note, "客户要求的说法");
+    // A stale write is refused and adds nothing.
+    let stale = store.inspection(&ic.id).await.unwrap().unwrap();
+    let mut entry = history[4].clone();
+    entry.seq = 6;
+    assert!(matches!(
+        store.put_inspection(&stale, 4, &entry).await,
+        Err(kefu_model::StoreError::VersionConflict)
+    ));
+    assert_eq!(store.inspection_history(&ic.id).await.unwrap().len(), 5);
+
+    // Figures: the agent 1 inspection of 87 passed; the other 1 of 0 failed; by department
+    // (the agent's team when drawn) the same split between service and operations.
+    let by_agent = f
+        .desk
+        .quality_figures(&f.admin, QualityDimension::Agent, day, next)
+        .await
+        .unwrap();
+    let mut want = vec![
+        QualityTally {
+            key: f.agent.user_id.to_string(),
+            count: 1,
+            score_x100_sum: 8700,
+            passed: 1,
+        },
+        QualityTally {
+            key: other.user_id.to_string(),
+            count: 1,
+            score_x100_sum: 0,
+            passed: 0,
+        },
+    ];
+    want.sort_by(|a, b| a.key.cmp(&b.key));
+    assert_eq!(by_agent, want);
+    let own = f
+        .desk
+        .quality_figures(&other, QualityDimension::Agent, day, next)
+        .await
+        .unwrap();
+    assert_eq!(
+        own,
+        vec![QualityTally {
+            key: other.user_id.to_string(),
+            count: 1,
+            score_x100_sum: 0,
+            passed: 0,
+        }]
+    );
+    assert!(matches!(
+        f.desk
+            .quality_figures(&other, QualityDimension::Department, day, next)
+            .await,
+        Err(DomainError::Forbidden(_))
+    ));
+    let by_department = f
+        .desk
+        .quality_figures(&inspector, QualityDimension::Department, day, next)
+        .await
+        .unwrap();
+    let team = |a: &Actor| a.department_id.clone().unwrap().to_string();
+    let mut want = vec![
+        QualityTally {
+            key: team(&f.agent),
+            count: 1,
+            score_x100_sum: 8700,
+            passed: 1,
+        },
+        QualityTally {
+            key: team(&other),
+            count: 1,
+            score_x100_sum: 0,
+            passed: 0,
+        },
+    ];
+    want.sort_by(|a, b| a.key.cmp(&b.key));
+    assert_eq!(by_department, want);
+}
+
+/// An inspection's history can be neither edited nor deleted in the database.
+pub async fn inspection_history_is_append_only(
+    store: Arc<dyn Store>,
+    raw: &mut dyn kefu_store_sql::Sql,
+) {
+    let f = fixture(store.clone()).await;
+    resolved(&f, "13911120009", Category::Complaint, &f.agent).await;
+    let day = f.desk.time_zone().to_datetime(f.desk.now()).date();
+    let drawn = f
+        .desk
+        .draw_inspections(&f.admin, day, day.tomorrow().unwrap())
+        .await
+        .unwrap();
+    let id = drawn.queued[0].clone();
+    let before = store.inspection_history(&id).await.unwrap();
+    assert_eq!(before.len(), 1);
+    crate::history::refuses_rewrites(raw, "inspection_history", "actor").await;
+    assert_eq!(store.inspection_history(&id).await.unwrap(), before);
+}
