@@ -14,6 +14,7 @@ use kefu_model::case::Case;
 use kefu_model::error::DomainError;
 use kefu_model::ids::{CaseId, CustomerId};
 use kefu_model::kpi::{Ageing, CaseKpi, CaseTally, Dimension, Granularity, KpiContext, KpiFigure};
+use kefu_model::quality::{QualityDimension, QualityTally};
 use kefu_model::records::CaseQuery;
 use kefu_model::user::{Actor, Role};
 
@@ -224,6 +225,7 @@ impl Desk {
                 }
             })
         };
+        let (quality, quality_total) = self.quality_by_key(&scope, dimension, from, to).await?;
         let mut rows: Vec<KpiRow> = by_key
             .into_iter()
             .map(|(key, tally)| KpiRow {
@@ -231,6 +233,11 @@ impl Desk {
                 figures: kefu_model::kpi::KpiFigures {
                     key: key.clone(),
                     tally,
+                    quality: if dimension == Dimension::All {
+                        quality_total.clone()
+                    } else {
+                        quality.get(&key).cloned()
+                    },
                 },
                 key,
             })
@@ -272,6 +279,7 @@ impl Desk {
             total: kefu_model::kpi::KpiFigures {
                 key: String::new(),
                 tally: total,
+                quality: quality_total,
             },
             parcels,
             rows,
@@ -279,6 +287,40 @@ impl Desk {
             ageing,
             ageing_total,
         })
+    }
+
+    /// The quality inspections scored on `[from, to)` by the report's keys, where inspections
+    /// carry them (agent, department; the centre sums the agents'), within the scope; and
+    /// the scope's sum. None by the other dimensions.
+    async fn quality_by_key(
+        &self,
+        scope: &Scope,
+        dimension: Dimension,
+        from: Date,
+        to: Date,
+    ) -> DeskResult<(BTreeMap<String, QualityTally>, Option<QualityTally>)> {
+        let (by, keyed) = match dimension {
+            Dimension::All | Dimension::Agent => (QualityDimension::Agent, Dimension::Agent),
+            Dimension::Department => (QualityDimension::Department, Dimension::Department),
+            _ => return Ok((BTreeMap::new(), None)),
+        };
+        let mut total = QualityTally {
+            key: String::new(),
+            count: 0,
+            score_x100_sum: 0,
+            passed: 0,
+        };
+        let mut by_key = BTreeMap::new();
+        for q in self.store.quality_figures(by, from, to, None).await? {
+            if !scope.admits(keyed, &q.key) {
+                continue;
+            }
+            total.count += q.count;
+            total.score_x100_sum += q.score_x100_sum;
+            total.passed += q.passed;
+            by_key.insert(q.key.clone(), q);
+        }
+        Ok((by_key, Some(total)))
     }
 
     /// Display names of a dimension's keys (users, departments, provinces); codes name

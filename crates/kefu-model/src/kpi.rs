@@ -235,6 +235,10 @@ impl CaseKpi {
 pub struct KpiFigures {
     pub key: String,
     pub tally: CaseTally,
+    /// The quality inspections scored in the period (R-MG-4), for the centre, an agent or a
+    /// department; none by the other dimensions, whose keys inspections do not carry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<crate::quality::QualityTally>,
 }
 
 impl KpiFigures {
@@ -286,6 +290,21 @@ impl KpiFigures {
             self.tally.department_answer_secs,
             self.tally.department_answers,
         )
+    }
+
+    /// The mean quality score (0–100, two decimals) of the inspections scored in the period.
+    pub fn qa_score_avg(&self) -> Option<f64> {
+        self.quality
+            .as_ref()
+            .and_then(|q| q.average())
+            .map(|a| (a * 100.0).round() / 100.0)
+    }
+
+    /// Inspections that passed, in percent.
+    pub fn qa_pass_rate_pct(&self) -> Option<f64> {
+        self.quality
+            .as_ref()
+            .and_then(|q| Self::share(q.passed, q.count))
     }
 
     /// Satisfied among the survey answers, in percent (CSAT; the target is 95 %, R-KA-13).
@@ -388,8 +407,17 @@ mod tests {
                 poor: 1,
                 ..CaseTally::default()
             },
+            quality: Some(crate::quality::QualityTally {
+                key: String::new(),
+                count: 3,
+                score_x100_sum: 8700 + 9250 + 7000,
+                passed: 2,
+            }),
         };
         assert_eq!(f.first_response_avg_secs(), Some(90));
+        // (87 + 92.5 + 70) / 3 = 83.1666… → 83.17; 2 of 3 passed.
+        assert_eq!(f.qa_score_avg(), Some(83.17));
+        assert_eq!(f.qa_pass_rate_pct(), Some(66.7));
         assert_eq!(f.resolution_avg_secs(), Some(3610));
         assert_eq!(f.sla_attainment_pct(), Some(75.0));
         assert_eq!(f.resolution_rate_pct(), Some(37.5));
@@ -405,7 +433,9 @@ mod tests {
         let empty = KpiFigures {
             key: String::new(),
             tally: CaseTally::default(),
+            quality: None,
         };
+        assert_eq!(empty.qa_score_avg(), None);
         assert_eq!(empty.sla_attainment_pct(), None);
         assert_eq!(empty.contacts_per_case(), None);
     }

@@ -87,6 +87,11 @@ pub struct KpiFiguresView {
     poor: i64,
     /// Satisfied among the answers (0–100; the target is 95).
     satisfaction_pct: Option<f64>,
+    /// Quality inspections scored in the period, their mean score (0–100) and the share that
+    /// passed (0–100); by agent, department or the whole scope only.
+    qa_inspections: Option<i64>,
+    qa_score_avg: Option<f64>,
+    qa_pass_rate_pct: Option<f64>,
 }
 
 impl KpiFiguresView {
@@ -120,6 +125,9 @@ impl KpiFiguresView {
             satisfied: t.satisfied,
             poor: t.poor,
             satisfaction_pct: f.satisfaction_pct(),
+            qa_inspections: f.quality.as_ref().map(|q| q.count),
+            qa_score_avg: f.qa_score_avg(),
+            qa_pass_rate_pct: f.qa_pass_rate_pct(),
         }
     }
 }
@@ -185,6 +193,7 @@ impl KpiReportView {
         let figures = |key: &str, tally: &CaseTally| KpiFigures {
             key: key.to_string(),
             tally: *tally,
+            quality: None,
         };
         KpiReportView {
             from: r.from,
@@ -439,7 +448,7 @@ pub fn report_xlsx(report: &KpiReport) -> Result<Vec<u8>, String> {
 
 /// The column headings and the cells of one row of a report's table, shared by the CSV and
 /// the console.
-pub(crate) const TABLE_COLUMNS: [&str; 18] = [
+pub(crate) const TABLE_COLUMNS: [&str; 20] = [
     "key",
     "name",
     "cases",
@@ -458,9 +467,11 @@ pub(crate) const TABLE_COLUMNS: [&str; 18] = [
     "open",
     "rated",
     "satisfaction_pct",
+    "qa_inspections",
+    "qa_score_avg",
 ];
 
-pub(crate) fn table_cells(name: &str, f: &KpiFigures) -> [String; 18] {
+pub(crate) fn table_cells(name: &str, f: &KpiFigures) -> [String; 20] {
     let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
     let pct = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_default();
     let t = &f.tally;
@@ -483,6 +494,10 @@ pub(crate) fn table_cells(name: &str, f: &KpiFigures) -> [String; 18] {
         t.open.to_string(),
         t.rated.to_string(),
         pct(f.satisfaction_pct()),
+        opt(f.quality.as_ref().map(|q| q.count)),
+        f.qa_score_avg()
+            .map(|v| format!("{v:.2}"))
+            .unwrap_or_default(),
     ]
 }
 

@@ -45,6 +45,7 @@ pub struct KpiWords {
     pub escalated: &'static str,
     pub open: &'static str,
     pub satisfaction: &'static str,
+    pub quality: &'static str,
     pub backlog: &'static str,
     pub under_1d: &'static str,
     pub d1_to_3: &'static str,
@@ -100,6 +101,7 @@ pub fn words(lang: Lang) -> KpiWords {
         escalated: p("升级", "Escalated"),
         open: p("未结", "Open"),
         satisfaction: p("满意度（目标 95%）", "Satisfaction (target 95 %)"),
+        quality: p("质检均分", "Mean quality score"),
         backlog: p("积压与账龄（当前未结）", "Backlog and ageing (open now)"),
         under_1d: p("1 天内", "Under 1 day"),
         d1_to_3: p("1–3 天", "1–3 days"),
@@ -239,7 +241,7 @@ type Column = (
     Option<KpiFigure>,
 );
 
-const COLUMNS: [Column; 15] = [
+const COLUMNS: [Column; 16] = [
     (
         |w| w.cases,
         |f| f.tally.cases.to_string(),
@@ -313,6 +315,14 @@ const COLUMNS: [Column; 15] = [
         |w| w.satisfaction,
         |f| pct(f.satisfaction_pct()),
         Some(KpiFigure::Poor),
+    ),
+    (
+        |w| w.quality,
+        |f| {
+            f.qa_score_avg()
+                .map_or_else(|| "—".into(), |v| format!("{v:.1}"))
+        },
+        None,
     ),
 ];
 

@@ -445,6 +445,38 @@ async fn quality_inspections_are_drawn_scored_appealed_and_counted() {
         .await
         .expect(200);
     assert_eq!(own["rows"], figures["rows"]);
+    // The key figures carry the same: agent01's row and the centre, 1 inspection of 87,
+    // 100 % passed; by channel there is no quality column.
+    let agent01 = row["key"].as_str().unwrap().to_string();
+    let kpis = app
+        .as_role(Role::Supervisor)
+        .get(&format!("/api/v1/kpis?by=agent&from={from}&to={to}"))
+        .await
+        .expect(200);
+    let qa = |f: &Value| {
+        (
+            f["qa_inspections"].clone(),
+            f["qa_score_avg"].clone(),
+            f["qa_pass_rate_pct"].clone(),
+        )
+    };
+    let kpi_row = kpis["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == agent01.as_str())
+        .unwrap_or_else(|| panic!("no row of agent01: {kpis}"));
+    assert_eq!(qa(kpi_row), (json!(1), json!(87.0), json!(100.0)));
+    assert_eq!(qa(&kpis["total"]), (json!(1), json!(87.0), json!(100.0)));
+    let by_channel = app
+        .as_role(Role::Supervisor)
+        .get(&format!("/api/v1/kpis?by=channel&from={from}&to={to}"))
+        .await
+        .expect(200);
+    assert_eq!(
+        qa(&by_channel["rows"][0]),
+        (Value::Null, Value::Null, Value::Null)
+    );
     let (_, none) = app
         .call(
             Method::GET,
