@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 mod calls;
 mod canned;
+mod causes;
 mod channels;
 mod chat;
 mod chat_export;
@@ -28,6 +29,7 @@ mod versions;
 mod wechat;
 pub use calls::*;
 pub use canned::*;
+pub use causes::*;
 pub use channels::*;
 pub use chat::*;
 pub use chat_export::*;
@@ -222,7 +224,8 @@ macro_rules! contract_tests {
             surveys_are_counted_by_day_and_poor_answers_followed_up,
             wechat_pictures_are_fetched_once_and_kept_on_the_case,
             media_fetches_retry_then_give_up_with_a_note, two_nodes_claim_each_media_fetch_once,
-            staffing_counts_arrivals_and_keeps_promotions_and_plans);
+            staffing_counts_arrivals_and_keeps_promotions_and_plans,
+            root_causes_are_recorded_counted_and_closed_in_a_loop);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn change_histories_survive_export_import() {

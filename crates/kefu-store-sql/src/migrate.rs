@@ -86,6 +86,7 @@ macro_rules! migrations {
             21 "surveys" "0021_surveys.sql",
             22 "staffing" "0022_staffing.sql",
             23 "kpis" "0023_kpis.sql",
+            25 "causes" "0025_causes.sql",
 
         )
     };

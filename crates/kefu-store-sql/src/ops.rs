@@ -71,6 +71,11 @@ pub enum WriteOp {
         replace: bool,
     },
     DeletePromotionDay(jiff::civil::Date),
+    PutImprovement {
+        item: Box<kefu_model::improvement::Improvement>,
+        expected_version: Option<i64>,
+        entries: Vec<kefu_model::improvement::ImprovementEntry>,
+    },
     PutSchedule(Vec<kefu_model::staffing::ScheduleDay>),
     PutParcelVolumes {
         organisation: kefu_model::ids::DepartmentId,
@@ -335,6 +340,11 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             return Ok(WriteOutput::Count(n));
         }
         WriteOp::PutSchedule(days) => crate::staffing::put_schedule(sql, &days).await?,
+        WriteOp::PutImprovement {
+            item,
+            expected_version,
+            entries,
+        } => crate::causes::put_improvement(sql, &item, expected_version, &entries).await?,
         WriteOp::PutParcelVolumes { organisation, days } => {
             crate::network::put_parcel_volumes(sql, &organisation, &days).await?;
         }
@@ -1059,6 +1069,7 @@ async fn insert_case_row(sql: &mut dyn Sql, case: &Case) -> StoreResult<()> {
     // A new row has no timers to replace; an imported case brings its orders.
     insert_timers(sql, case).await?;
     sync_survey(sql, case).await?;
+    crate::causes::sync_causes(sql, case).await?;
     crate::network::sync_work_orders(sql, case, None).await
 }
 
@@ -1241,6 +1252,7 @@ async fn append(
     }
     sync_timers(sql, projection).await?;
     sync_survey(sql, projection).await?;
+    crate::causes::sync_causes(sql, projection).await?;
     for e in events {
         insert_event(sql, e).await?;
     }

@@ -12,6 +12,7 @@ mod basics;
 mod browser;
 mod canned;
 mod canned_page;
+mod causes;
 mod cases;
 mod channels;
 mod chat;
