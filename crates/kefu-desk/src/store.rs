@@ -70,6 +70,7 @@ impl<T> Store for T where
         + FigureStore
         + SurveyStore
         + StaffingStore
+        + CauseStore
         + ?Sized
 {
 }

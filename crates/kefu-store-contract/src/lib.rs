@@ -1491,11 +1491,15 @@ pub async fn sla_clocks_start_pause_resume_and_end(store: Arc<dyn Store>) {
     assert_eq!(clock(&regraded, NextResponse).target_secs, 20 * 60);
     assert_eq!(clock(&regraded, Resolution).policy, "complaints-fast");
     assert_eq!(clock(&regraded, Resolution).target_secs, 480 * 60);
-    let resolved = f
-        .desk
-        .update_case(&f.agent, &id, status(Status::Resolved))
-        .await
-        .unwrap();
+    // A complaint is resolved with its resolution code (the `root_causes` setting).
+    let resolve = CasePatch {
+        root_cause: Some(kefu_model::causes::CauseDraft {
+            resolution_code: Some("explained".into()),
+            ..Default::default()
+        }),
+        ..status(Status::Resolved)
+    };
+    let resolved = f.desk.update_case(&f.agent, &id, resolve).await.unwrap();
     assert_eq!(clock(&resolved, Resolution).state, ClockState::Met);
     let events = store.case_events(&case.id).await.unwrap();
     let types: Vec<&str> = events
