@@ -62,8 +62,6 @@ pub struct CauseWords {
     pub save: &'static str,
     pub required_note: &'static str,
     pub recorded: &'static str,
-    pub step: &'static str,
-    pub passed: &'static str,
     pub missing: &'static str,
     pub by_region: &'static str,
     pub by_organisation: &'static str,
@@ -86,7 +84,6 @@ pub struct CauseWords {
     pub no_items: &'static str,
     pub change_status: &'static str,
     pub edit: &'static str,
-    pub case_number: &'static str,
 }
 
 pub fn words(lang: Lang) -> CauseWords {
@@ -137,8 +134,6 @@ pub fn words(lang: Lang) -> CauseWords {
             "Cases of this category are resolved or closed only with a resolution code.",
         ),
         recorded: p("已记录", "Recorded"),
-        step: p("环节", "Step"),
-        passed: p("已完成", "Passed"),
         missing: p("未完成", "Missing"),
         by_region: p("按地区", "by region"),
         by_organisation: p("按责任网点", "by organisation"),
@@ -161,7 +156,6 @@ pub fn words(lang: Lang) -> CauseWords {
         no_items: p("还没有改进项。", "No improvement items yet."),
         change_status: p("变更状态", "Change status"),
         edit: p("修改", "Edit"),
-        case_number: p("工单号", "Case number"),
     }
 }
 
