@@ -3621,6 +3621,45 @@ mod tests {
             }
         }
 
+        // Resolved cases carry how they ended (R-CASE-10), complaints their causes too; the
+        // supervisor's two improvement items name complaints with those causes, one done.
+        let ended: Vec<&Case> = cases
+            .iter()
+            .filter(|c| matches!(c.status, Status::Resolved | Status::Closed))
+            .collect();
+        assert!(!ended.is_empty());
+        for c in &ended {
+            let cause = c.root_cause.as_ref();
+            assert!(cause.is_some_and(|r| r.code.is_some()), "case {} has a code", c.number);
+        }
+        // Complaints the scenario meant as complaints name a cause; those the classifier
+        // filed as complaints carry their scenario's (or only a code).
+        let complaints: Vec<&&Case> = ended
+            .iter()
+            .filter(|c| c.category == Category::Complaint)
+            .collect();
+        let with_causes = complaints
+            .iter()
+            .filter(|c| c.root_cause.as_ref().is_some_and(|r| !r.causes.is_empty()))
+            .count();
+        assert!(
+            with_causes * 2 >= complaints.len() && with_causes > 4,
+            "{with_causes} of {} complaints name a cause",
+            complaints.len()
+        );
+        let items = kefu_desk::store::CauseStore::improvements(store.as_ref())
+            .await
+            .unwrap();
+        assert_eq!(items.len(), 2);
+        assert!(items.iter().all(|i| !i.cases.is_empty()), "{items:?}");
+        assert_eq!(
+            items
+                .iter()
+                .filter(|i| i.status == kefu_model::improvement::ImprovementStatus::Done)
+                .count(),
+            1
+        );
+
         for who in [
             "supervisor",
             "agent01",
