@@ -78,9 +78,9 @@ impl<T> Store for T where
 /// The store traits, for one `use kefu_desk::store::prelude::*;` at a call site.
 pub mod prelude {
     pub use super::{
-        AuditStore, CallStore, CaseStore, CauseStore, ChannelStore, ChatStore, ConfigStore, DirectoryStore,
-        FigureStore, KnowledgeStore, NetworkStore, OutboxStore, ParcelStore, Signals,
-        StaffingStore, Store, SurveyStore, TransferStore,
+        AuditStore, CallStore, CaseStore, CauseStore, ChannelStore, ChatStore, ConfigStore,
+        DirectoryStore, FigureStore, KnowledgeStore, NetworkStore, OutboxStore, ParcelStore,
+        Signals, StaffingStore, Store, SurveyStore, TransferStore,
     };
 }
 

@@ -274,7 +274,10 @@ pub fn plan_update(case: &Case, patch: &ResolvedPatch) -> Result<Vec<EventData>,
         let has_code = patch
             .root_cause
             .as_ref()
-            .map_or(case.root_cause.as_ref().and_then(|r| r.code.as_ref()), |r| r.code.as_ref())
+            .map_or(
+                case.root_cause.as_ref().and_then(|r| r.code.as_ref()),
+                |r| r.code.as_ref(),
+            )
             .is_some();
         if patch.code_required && matches!(to, Status::Resolved | Status::Closed) && !has_code {
             return Err(DomainError::invalid(

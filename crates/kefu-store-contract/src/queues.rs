@@ -288,11 +288,9 @@ pub async fn portal_cases_are_private_and_rated_once(store: Arc<dyn Store>) {
                 CasePatch {
                     status: Some(to),
                     // A complaint is resolved with its resolution code.
-                    root_cause: (to == Status::Resolved).then(|| {
-                        kefu_model::causes::CauseDraft {
-                            resolution_code: Some("explained".into()),
-                            ..Default::default()
-                        }
+                    root_cause: (to == Status::Resolved).then(|| kefu_model::causes::CauseDraft {
+                        resolution_code: Some("explained".into()),
+                        ..Default::default()
                     }),
                     ..CasePatch::default()
                 },

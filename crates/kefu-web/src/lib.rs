@@ -320,7 +320,10 @@ pub fn router(state: AppState) -> Router {
             "/improvements/{id}",
             get(causes::get_improvement).patch(causes::update_improvement),
         )
-        .route("/improvements/{id}/history", get(causes::improvement_history))
+        .route(
+            "/improvements/{id}/history",
+            get(causes::improvement_history),
+        )
         .route("/improvements/{id}/cases", post(causes::link_case))
         .route(
             "/improvements/{id}/cases/{case}",

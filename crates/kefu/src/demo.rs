@@ -2993,7 +2993,9 @@ fn demo_cause(intent: Category, paid: bool, n: usize) -> kefu_model::causes::Cau
         Category::Damaged => ("compensated", vec!["packaging".to_string()]),
         Category::Pickup => (
             "to_outlet",
-            pick(&["pickup/missed", "pickup/late"]).into_iter().collect(),
+            pick(&["pickup/missed", "pickup/late"])
+                .into_iter()
+                .collect(),
         ),
         Category::Track => ("explained", vec!["system/wrong_tracking".to_string()]),
         Category::ChangeDelivery => ("to_outlet", Vec::new()),
@@ -3033,7 +3035,11 @@ async fn seed_improvements(desk: &Desk, supervisor: &Actor) -> Result<(), Domain
     let named = |tag: &str| -> Vec<String> {
         complaints
             .iter()
-            .filter(|c| c.root_cause.as_ref().is_some_and(|r| r.causes.iter().any(|t| t == tag)))
+            .filter(|c| {
+                c.root_cause
+                    .as_ref()
+                    .is_some_and(|r| r.causes.iter().any(|t| t == tag))
+            })
             .take(4)
             .map(|c| c.id.to_string())
             .collect()
@@ -3630,7 +3636,11 @@ mod tests {
         assert!(!ended.is_empty());
         for c in &ended {
             let cause = c.root_cause.as_ref();
-            assert!(cause.is_some_and(|r| r.code.is_some()), "case {} has a code", c.number);
+            assert!(
+                cause.is_some_and(|r| r.code.is_some()),
+                "case {} has a code",
+                c.number
+            );
         }
         // Complaints the scenario meant as complaints name a cause; those the classifier
         // filed as complaints carry their scenario's (or only a code).

@@ -1371,8 +1371,12 @@ pub fn event_label(lang: Lang, event: &kefu_model::EventData) -> &'static str {
             kind: kefu_model::media::MediaKind::Voice,
             ..
         } => lang.pick("客户发来的语音已保存", "Customer's voice message saved"),
-        E::RootCauseRecorded { amended: false, .. } => lang.pick("记录结案原因", "Root cause recorded"),
-        E::RootCauseRecorded { amended: true, .. } => lang.pick("修改结案原因", "Root cause amended"),
+        E::RootCauseRecorded { amended: false, .. } => {
+            lang.pick("记录结案原因", "Root cause recorded")
+        }
+        E::RootCauseRecorded { amended: true, .. } => {
+            lang.pick("修改结案原因", "Root cause amended")
+        }
     }
 }
 

@@ -755,9 +755,15 @@ fn describe(
             }
             let mut parts: Vec<String> = Vec::new();
             if !tags.is_empty() {
-                let labels: Vec<String> =
-                    tags.iter().map(|t| causes.cause_label(t, english)).collect();
-                parts.push(format!("{}：{}", if zh { "原因" } else { "Causes" }, labels.join("、")));
+                let labels: Vec<String> = tags
+                    .iter()
+                    .map(|t| causes.cause_label(t, english))
+                    .collect();
+                parts.push(format!(
+                    "{}：{}",
+                    if zh { "原因" } else { "Causes" },
+                    labels.join("、")
+                ));
             }
             if !organisation_name.is_empty() {
                 parts.push(format!(
