@@ -801,7 +801,11 @@ mod tests {
             received_on: day("2026-11-02"),
             status,
             priority: Priority::P2,
-            region: if n.is_multiple_of(2) { "44".into() } else { "31".into() },
+            region: if n.is_multiple_of(2) {
+                "44".into()
+            } else {
+                "31".into()
+            },
             organisation: None,
             resolved: matches!(status, Status::Resolved | Status::Closed),
             breached,

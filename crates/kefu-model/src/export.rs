@@ -54,6 +54,7 @@ pub enum ExportTable {
     Organisations,
     MediaFetches,
     ParcelVolumes,
+    Improvements,
 }
 
 impl ExportTable {
@@ -61,7 +62,7 @@ impl ExportTable {
     /// conversations and attachments after cases). Tables added later go where their
     /// references allow without moving the older ones, so a dump written before they existed
     /// is still a valid dump.
-    pub const ALL: [ExportTable; 30] = [
+    pub const ALL: [ExportTable; 31] = [
         ExportTable::Calendars,
         ExportTable::SlaPolicies,
         ExportTable::Settings,
@@ -101,6 +102,9 @@ impl ExportTable {
         // The parcels each organisation handled per day (migration 0020): after the
         // organisations. The assessment's daily sums are rebuilt from the cases' orders.
         ExportTable::ParcelVolumes,
+        // The improvement backlog (migration 0025): each item with its history, after the
+        // cases it names. The causes' read model is rebuilt from the cases.
+        ExportTable::Improvements,
     ];
 
     /// Records asked for per chunk. Attachments are up to 2 MiB each, so a chunk of them is
@@ -170,6 +174,8 @@ pub enum ExportRecord {
     MediaFetch(Box<crate::media::MediaFetch>),
     /// The parcels an organisation handled on a day.
     ParcelVolume(ParcelVolume),
+    /// An improvement item with its history.
+    Improvement(Box<crate::improvement::ImprovementRecord>),
 }
 
 /// A day's parcel count of an organisation, as exported.
@@ -309,6 +315,7 @@ impl ExportRecord {
             ExportRecord::Organisation(o) => o.id.to_string(),
             ExportRecord::MediaFetch(m) => m.id.clone(),
             ExportRecord::ParcelVolume(v) => format!("{}/{}", v.organisation, v.day),
+            ExportRecord::Improvement(i) => i.item.id.clone(),
         }
     }
 }
@@ -423,11 +430,12 @@ mod tests {
             ExportTable::Organisations => 27,
             ExportTable::MediaFetches => 28,
             ExportTable::ParcelVolumes => 29,
+            ExportTable::Improvements => 30,
         };
         let mut numbers: Vec<usize> = ExportTable::ALL.iter().map(|t| number(*t)).collect();
         numbers.sort_unstable();
-        // 30: one more than the highest number above.
-        assert_eq!(numbers, (0..30).collect::<Vec<_>>(), "each table once");
+        // 31: one more than the highest number above.
+        assert_eq!(numbers, (0..31).collect::<Vec<_>>(), "each table once");
         let at = |t: ExportTable| ExportTable::ALL.iter().position(|x| *x == t).unwrap();
         assert!(at(ExportTable::Users) < at(ExportTable::AgentPresence));
         assert!(at(ExportTable::Departments) < at(ExportTable::CannedReplies));
@@ -450,6 +458,7 @@ mod tests {
         assert!(at(ExportTable::Departments) < at(ExportTable::Organisations));
         assert!(at(ExportTable::Cases) < at(ExportTable::MediaFetches));
         assert!(at(ExportTable::Organisations) < at(ExportTable::ParcelVolumes));
+        assert!(at(ExportTable::Cases) < at(ExportTable::Improvements));
         assert!(ExportTable::Attachments.chunk_size() < CHUNK);
     }
 }

@@ -106,6 +106,13 @@ pub struct ImprovementEntry {
     pub detail: String,
 }
 
+/// An item with its history, as a dump carries it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImprovementRecord {
+    pub item: Improvement,
+    pub history: Vec<ImprovementEntry>,
+}
+
 /// A new item as typed. Owner: a user or a department (their id or name, resolved by the desk).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -393,3 +393,84 @@ pub async fn root_causes_are_recorded_counted_and_closed_in_a_loop(store: Arc<dy
     assert_eq!(store.improvements_of_case(&c1.id).await.unwrap().len(), 1);
     assert!(store.improvements_of_case(&c2.id).await.unwrap().is_empty());
 }
+
+/// The backlog travels in a dump with each item's history and links, and the causes' read
+/// model is rebuilt from the imported cases.
+pub async fn root_causes_and_the_backlog_survive_export_import(
+    store: Arc<dyn Store>,
+    target: Arc<dyn Store>,
+) {
+    let f = fixture(store.clone()).await;
+    let c1 = case_of(&f, Category::Complaint, "13800000011").await;
+    f.desk
+        .update_case(
+            &f.agent,
+            c1.id.as_str(),
+            resolve_with(Some(cause(Some("explained"), &["delivery/false_scan"]))),
+        )
+        .await
+        .unwrap();
+    let item = f
+        .desk
+        .create_improvement(
+            &f.agent,
+            &ImprovementDraft {
+                title: "签收规范培训".into(),
+                cases: vec![c1.number.clone()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    f.desk
+        .update_improvement(
+            &f.admin,
+            &item.id,
+            &ImprovementPatch {
+                status: Some(ImprovementStatus::Accepted),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut lines = Vec::new();
+    kefu_desk::export::export_all(store.as_ref(), &mut |l| {
+        lines.push(l);
+        Ok(())
+    })
+    .await
+    .unwrap();
+    kefu_desk::export::import_records(
+        target.as_ref(),
+        lines
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(i, l)| kefu_model::export::parse_record(i + 1, l)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        target.improvements().await.unwrap(),
+        store.improvements().await.unwrap()
+    );
+    assert_eq!(
+        target.improvement_history(&item.id).await.unwrap(),
+        store.improvement_history(&item.id).await.unwrap()
+    );
+    assert_eq!(target.improvements_of_case(&c1.id).await.unwrap().len(), 1);
+    let day = f.desk.time_zone().to_datetime(f.desk.now()).date();
+    let query = CauseQuery {
+        from: day,
+        to: day.tomorrow().unwrap(),
+        category: None,
+        region: None,
+        organisation: None,
+        route: None,
+    };
+    assert_eq!(
+        target.cause_rows(&query, 100).await.unwrap(),
+        store.cause_rows(&query, 100).await.unwrap()
+    );
+    assert_eq!(target.cause_rows(&query, 100).await.unwrap().len(), 1);
+}

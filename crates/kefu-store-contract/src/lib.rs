@@ -235,6 +235,13 @@ macro_rules! contract_tests {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn root_causes_and_the_backlog_survive_export_import() {
+            let source: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
+            let target: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
+            $crate::root_causes_and_the_backlog_survive_export_import(source, target).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn customer_corrections_survive_export_import() {
             let source: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
             let target: std::sync::Arc<dyn kefu_desk::Store> = $fresh;

@@ -318,3 +318,24 @@ pub(crate) async fn improvement_history(
     })
     .collect()
 }
+
+/// Items with their history for a dump, by id after `after`.
+pub(crate) async fn export_improvements(
+    sql: &mut dyn Sql,
+    after: &str,
+    limit: u32,
+) -> StoreResult<Vec<kefu_model::improvement::ImprovementRecord>> {
+    let items: Vec<Improvement> = docs(
+        &sql.fetch(
+            &format!("SELECT doc FROM improvements WHERE id > $1 ORDER BY id LIMIT {limit}"),
+            &[after.into()],
+        )
+        .await?,
+    )?;
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let history = improvement_history(sql, &item.id).await?;
+        out.push(kefu_model::improvement::ImprovementRecord { item, history });
+    }
+    Ok(out)
+}

@@ -1305,6 +1305,9 @@ async fn import_record(sql: &mut dyn Sql, record: ExportRecord) -> StoreResult<(
         ExportRecord::Delivery(d) => crate::channels::import_delivery(sql, &d).await,
         ExportRecord::Call(c) => crate::calls::import_call(sql, &c).await,
         ExportRecord::Organisation(o) => crate::network::import_organisation(sql, &o).await,
+        ExportRecord::Improvement(i) => {
+            crate::causes::put_improvement(sql, &i.item, None, &i.history).await
+        }
         ExportRecord::MediaFetch(m) => crate::channels::put_media_fetches(sql, &[*m]).await,
         ExportRecord::ParcelVolume(v) => {
             let day = kefu_model::work_order::DayVolume {
@@ -1973,6 +1976,11 @@ pub(crate) async fn export_chunk(
             .await?
             .into_iter()
             .map(ExportRecord::ParcelVolume)
+            .collect(),
+        ExportTable::Improvements => crate::causes::export_improvements(sql, &after, limit)
+            .await?
+            .into_iter()
+            .map(|i| ExportRecord::Improvement(Box::new(i)))
             .collect(),
         ExportTable::CaseEvents => {
             let (case_id, seq) = match after.split_once('/') {
