@@ -1134,12 +1134,7 @@ impl Desk {
             return Err("the mailbox is disabled".into());
         }
         let email = account.email().ok_or("the account is not a mailbox")?;
-        let secrets = self
-            .store
-            .channel_secrets(&account.id)
-            .await
-            .map_err(|e| e.to_string())?
-            .unwrap_or_default();
+        let server = self.smtp_server(&account).await?;
         let headers = delivery.mail.as_ref().ok_or("not an e-mail delivery")?;
         let parse = |id: &str| MailMessageId::parse(id).ok();
         let from = email.address.as_str().to_string();
@@ -1170,24 +1165,45 @@ impl Desk {
                 Some(chosen) => Some(chosen.clone()),
                 None => email.signature_for(None),
             },
+            attachments: Vec::new(),
         };
         let raw = build_outbound(&mail).map_err(|e| e.to_string())?;
-        let hello_name = from
-            .rsplit_once('@')
-            .map(|(_, d)| d.to_string())
-            .unwrap_or_else(|| "localhost".into());
         Ok(OutgoingMail {
             raw,
             envelope_from: from,
             envelope_to: vec![delivery.to.clone()],
-            server: SmtpServer {
-                host: email.smtp_host.clone(),
-                port: email.smtp_port,
-                security: email.smtp_security,
-                username: email.smtp_username.clone(),
-                password: secrets.smtp_password,
-                hello_name,
-            },
+            server,
+        })
+    }
+
+    /// An account's passwords (none set: empty), for a worker about to use them; an error
+    /// is the attempt's to report.
+    pub(crate) async fn worker_secrets(&self, account_id: &str) -> Result<ChannelSecrets, String> {
+        Ok(self
+            .store
+            .channel_secrets(account_id)
+            .await
+            .map_err(|e| e.to_string())?
+            .unwrap_or_default())
+    }
+
+    /// The SMTP server a mailbox sends through, with its password.
+    pub(crate) async fn smtp_server(&self, account: &ChannelAccount) -> Result<SmtpServer, String> {
+        let email = account.email().ok_or("the account is not a mailbox")?;
+        let secrets = self.worker_secrets(&account.id).await?;
+        let hello_name = email
+            .address
+            .as_str()
+            .rsplit_once('@')
+            .map(|(_, d)| d.to_string())
+            .unwrap_or_else(|| "localhost".into());
+        Ok(SmtpServer {
+            host: email.smtp_host.clone(),
+            port: email.smtp_port,
+            security: email.smtp_security,
+            username: email.smtp_username.clone(),
+            password: secrets.smtp_password,
+            hello_name,
         })
     }
 

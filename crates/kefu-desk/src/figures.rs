@@ -19,6 +19,9 @@ use kefu_model::user::{Actor, Role};
 
 use crate::desk::{Desk, DeskResult};
 
+/// The setting a migration writes when the stored figures lack a figure it added.
+const FIGURES_STALE: &str = "figures_stale";
+
 /// Cases written per batch when the figures are rebuilt.
 const REBUILD_BATCH: usize = 500;
 
@@ -141,6 +144,19 @@ impl Desk {
             .await?
             .map_or(kefu_model::customer::Grade::DEFAULT, |c| c.grade)
             .get())
+    }
+
+    /// Refused unless the actor may read the figures by `dimension` (a scheduled report asks
+    /// when it is set up, not only when it runs).
+    pub(crate) async fn check_figure_dimension(
+        &self,
+        actor: &Actor,
+        dimension: Dimension,
+    ) -> DeskResult<()> {
+        self.figure_scope(actor)
+            .await?
+            .narrowed(dimension)
+            .map(|_| ())
     }
 
     async fn figure_scope(&self, actor: &Actor) -> DeskResult<Scope> {
@@ -353,6 +369,31 @@ impl Desk {
             ));
         }
         self.rebuild_figures().await
+    }
+
+    /// Computes the figures again when a migration marked them stale (a figure was added and
+    /// the stored rows lack it), once: the node that starts first claims the marker by
+    /// clearing it, and puts it back if the rebuild fails. Returns the cases counted, if any
+    /// rebuild was due. Nodes that start together may both rebuild; each row's write moves
+    /// the sums by its difference from the stored row, so they agree in the end.
+    pub async fn rebuild_stale_figures(&self) -> DeskResult<Option<u64>> {
+        let marker = match self.store.setting(FIGURES_STALE).await? {
+            Some(m) if !m.is_null() => m,
+            _ => return Ok(None),
+        };
+        let now = self.now();
+        self.store
+            .put_setting(FIGURES_STALE, &serde_json::Value::Null, now, None)
+            .await?;
+        match self.rebuild_figures().await {
+            Ok(counted) => Ok(Some(counted)),
+            Err(e) => {
+                self.store
+                    .put_setting(FIGURES_STALE, &marker, now, None)
+                    .await?;
+                Err(e)
+            }
+        }
     }
 
     /// The rebuild itself (the command line's, after an import).

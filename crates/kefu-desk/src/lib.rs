@@ -28,6 +28,7 @@ pub mod pickups;
 pub mod portal;
 pub mod queues;
 pub mod replies;
+pub mod reports;
 pub mod routing;
 pub mod search;
 pub mod sla;

@@ -165,12 +165,7 @@ impl Desk {
             return Err("the SMS gateway is disabled".into());
         }
         let sms = account.sms().ok_or("the account is not an SMS gateway")?;
-        let secrets = self
-            .store
-            .channel_secrets(&account.id)
-            .await
-            .map_err(|e| e.to_string())?
-            .unwrap_or_default();
+        let secrets = self.worker_secrets(&account.id).await?;
         Ok(OutgoingSms {
             endpoint: sms.endpoint.clone(),
             api_key: secrets.api_key,

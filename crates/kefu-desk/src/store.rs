@@ -49,6 +49,7 @@ pub trait Store:
     + FigureStore
     + SurveyStore
     + StaffingStore
+    + ReportStore
     + CauseStore
 {
 }
@@ -70,6 +71,7 @@ impl<T> Store for T where
         + FigureStore
         + SurveyStore
         + StaffingStore
+        + ReportStore
         + CauseStore
         + ?Sized
 {
@@ -80,7 +82,7 @@ pub mod prelude {
     pub use super::{
         AuditStore, CallStore, CaseStore, CauseStore, ChannelStore, ChatStore, ConfigStore,
         DirectoryStore, FigureStore, KnowledgeStore, NetworkStore, OutboxStore, ParcelStore,
-        Signals, StaffingStore, Store, SurveyStore, TransferStore,
+        ReportStore, Signals, StaffingStore, Store, SurveyStore, TransferStore,
     };
 }
 
@@ -765,6 +767,37 @@ pub trait StaffingStore: Send + Sync {
     /// Sets the planned agents of each day and channel given (replacing what was planned), in
     /// one transaction.
     async fn put_schedule(&self, days: &[kefu_model::staffing::ScheduleDay]) -> StoreResult<()>;
+}
+
+/// Scheduled reports: each schedule a document, claimed when due by leasing it to one node.
+#[async_trait]
+pub trait ReportStore: Send + Sync {
+    /// Every schedule, or one owner's, oldest first.
+    async fn report_schedules(
+        &self,
+        owner: Option<&kefu_model::ids::UserId>,
+    ) -> StoreResult<Vec<kefu_model::report_schedule::ReportSchedule>>;
+    async fn report_schedule(
+        &self,
+        id: &kefu_model::ids::ReportScheduleId,
+    ) -> StoreResult<Option<kefu_model::report_schedule::ReportSchedule>>;
+    /// Creates or replaces a schedule, ending any lease on it.
+    async fn put_report_schedule(
+        &self,
+        schedule: &kefu_model::report_schedule::ReportSchedule,
+    ) -> StoreResult<()>;
+    /// Removes a schedule; false when there was none.
+    async fn delete_report_schedule(
+        &self,
+        id: &kefu_model::ids::ReportScheduleId,
+    ) -> StoreResult<bool>;
+    /// Active schedules due at `now`, leased to the caller until `lease_until`.
+    async fn claim_report_schedules(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<kefu_model::report_schedule::ReportSchedule>>;
 }
 
 /// A stream of cross-node signals.

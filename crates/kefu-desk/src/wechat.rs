@@ -828,12 +828,7 @@ impl Desk {
         let settings = account
             .wechat()
             .ok_or("the account is not a WeChat account")?;
-        let secrets = self
-            .store
-            .channel_secrets(&account.id)
-            .await
-            .map_err(|e| e.to_string())?
-            .unwrap_or_default();
+        let secrets = self.worker_secrets(&account.id).await?;
         Ok(WeChatSend {
             account_id: account.id.clone(),
             account_version: account.version,

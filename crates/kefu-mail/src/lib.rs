@@ -31,7 +31,8 @@ pub use inbound::{
     parse_inbound_with,
 };
 pub use outbound::{
-    MailMessageId, OutboundKind, OutboundMail, ReplyThreading, build_outbound, reply_threading,
+    MailMessageId, OutboundAttachment, OutboundKind, OutboundMail, ReplyThreading, build_outbound,
+    reply_threading,
 };
 pub use quote::{FoldedText, fold_quote};
 pub use thread::{case_number_in_subject, reply_subject, strip_reply_prefixes, thread_keys};

@@ -153,6 +153,16 @@ pub struct OutboundMail {
     pub html: Option<SafeHtml>,
     /// Added under both parts after the RFC 3676 delimiter (`-- `).
     pub signature: Option<String>,
+    /// Files sent with the mail (a scheduled report's spreadsheet).
+    pub attachments: Vec<OutboundAttachment>,
+}
+
+/// A file attached to an outgoing mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboundAttachment {
+    pub content_type: String,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
 }
 
 /// Builds `mail` as RFC 5322 bytes (CRLF line ends, UTF-8, headers encoded per RFC 2047 where
@@ -220,6 +230,13 @@ pub fn build_outbound(mail: &OutboundMail) -> Result<Vec<u8>, MailError> {
     builder = builder.text_body(text);
     if let Some(html) = html {
         builder = builder.html_body(html);
+    }
+    for a in &mail.attachments {
+        builder = builder.attachment(
+            a.content_type.as_str(),
+            one_line(&a.file_name),
+            a.bytes.as_slice(),
+        );
     }
     builder
         .write_to_vec()

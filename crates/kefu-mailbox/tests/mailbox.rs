@@ -396,6 +396,7 @@ fn reply() -> (OutboundMail, MailMessageId) {
         text: "王先生您好，包裹明天送到。".to_owned(),
         html: None,
         signature: None,
+        attachments: Vec::new(),
     };
     (mail, answered)
 }

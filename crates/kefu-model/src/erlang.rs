@@ -172,6 +172,23 @@ mod tests {
         assert_eq!(agents_for(0.8, 20.0, a, 180.0), Some(14));
     }
 
+    /// Textbook values with closed forms: one agent is M/M/1, where the chance to wait is the
+    /// load itself; two agents at one erlang wait a third of the time; three agents at two
+    /// erlangs 4/9 (the classic worked example); and Erlang B for two lines at one erlang, 1/5.
+    #[test]
+    fn closed_form_vectors() {
+        assert!((p_wait(1, 0.5) - 0.5).abs() < 1e-12);
+        assert!((p_wait(1, 0.8) - 0.8).abs() < 1e-12);
+        assert!((p_wait(2, 1.0) - 1.0 / 3.0).abs() < 1e-12);
+        assert!((p_wait(3, 2.0) - 4.0 / 9.0).abs() < 1e-12);
+        assert!((erlang_b(2, 1.0) - 0.2).abs() < 1e-12);
+        // M/M/1 mean wait: ρ/(1−ρ) × service time; at ρ = 0.5 and 60 s, 60 s.
+        assert!((asa(1, 0.5, 60.0) - 60.0).abs() < 1e-9);
+        // M/M/1: P(wait > t) = ρ·e^(−(1−ρ)t/AHT); at ρ = 0.5, AHT 60 s, t = 60 s.
+        let sl = service_level(1, 0.5, 60.0, 60.0);
+        assert!((sl - (1.0 - 0.5 * (-0.5f64).exp())).abs() < 1e-12);
+    }
+
     #[test]
     fn erlang_b_small_cases() {
         // B(1, A) = A / (1 + A).

@@ -54,6 +54,7 @@ pub enum ExportTable {
     Organisations,
     MediaFetches,
     ParcelVolumes,
+    ReportSchedules,
     Improvements,
 }
 
@@ -62,7 +63,7 @@ impl ExportTable {
     /// conversations and attachments after cases). Tables added later go where their
     /// references allow without moving the older ones, so a dump written before they existed
     /// is still a valid dump.
-    pub const ALL: [ExportTable; 31] = [
+    pub const ALL: [ExportTable; 32] = [
         ExportTable::Calendars,
         ExportTable::SlaPolicies,
         ExportTable::Settings,
@@ -102,6 +103,9 @@ impl ExportTable {
         // The parcels each organisation handled per day (migration 0020): after the
         // organisations. The assessment's daily sums are rebuilt from the cases' orders.
         ExportTable::ParcelVolumes,
+        // Scheduled reports (migration 0027): after the users who own them; imported without
+        // their lease.
+        ExportTable::ReportSchedules,
         // The improvement backlog (migration 0025): each item with its history, after the
         // cases it names. The causes' read model is rebuilt from the cases.
         ExportTable::Improvements,
@@ -174,6 +178,8 @@ pub enum ExportRecord {
     MediaFetch(Box<crate::media::MediaFetch>),
     /// The parcels an organisation handled on a day.
     ParcelVolume(ParcelVolume),
+    /// A scheduled report with its next run and last outcome.
+    ReportSchedule(Box<crate::report_schedule::ReportSchedule>),
     /// An improvement item with its history.
     Improvement(Box<crate::improvement::ImprovementRecord>),
 }
@@ -315,6 +321,7 @@ impl ExportRecord {
             ExportRecord::Organisation(o) => o.id.to_string(),
             ExportRecord::MediaFetch(m) => m.id.clone(),
             ExportRecord::ParcelVolume(v) => format!("{}/{}", v.organisation, v.day),
+            ExportRecord::ReportSchedule(r) => r.id.to_string(),
             ExportRecord::Improvement(i) => i.item.id.clone(),
         }
     }
@@ -430,12 +437,13 @@ mod tests {
             ExportTable::Organisations => 27,
             ExportTable::MediaFetches => 28,
             ExportTable::ParcelVolumes => 29,
-            ExportTable::Improvements => 30,
+            ExportTable::ReportSchedules => 30,
+            ExportTable::Improvements => 31,
         };
         let mut numbers: Vec<usize> = ExportTable::ALL.iter().map(|t| number(*t)).collect();
         numbers.sort_unstable();
-        // 31: one more than the highest number above.
-        assert_eq!(numbers, (0..31).collect::<Vec<_>>(), "each table once");
+        // 32: one more than the highest number above.
+        assert_eq!(numbers, (0..32).collect::<Vec<_>>(), "each table once");
         let at = |t: ExportTable| ExportTable::ALL.iter().position(|x| *x == t).unwrap();
         assert!(at(ExportTable::Users) < at(ExportTable::AgentPresence));
         assert!(at(ExportTable::Departments) < at(ExportTable::CannedReplies));
@@ -458,6 +466,7 @@ mod tests {
         assert!(at(ExportTable::Departments) < at(ExportTable::Organisations));
         assert!(at(ExportTable::Cases) < at(ExportTable::MediaFetches));
         assert!(at(ExportTable::Organisations) < at(ExportTable::ParcelVolumes));
+        assert!(at(ExportTable::Users) < at(ExportTable::ReportSchedules));
         assert!(at(ExportTable::Cases) < at(ExportTable::Improvements));
         assert!(ExportTable::Attachments.chunk_size() < CHUNK);
     }

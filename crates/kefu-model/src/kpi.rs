@@ -65,6 +65,11 @@ tally!(
         escalated,
         /// Cases still open (not resolved or closed) — the backlog of that day's cohort.
         open,
+        /// Cases whose customer answered the satisfaction survey (R-CASE-8).
+        rated,
+        /// Answers that counted as satisfied, and as poor, by the survey settings of the time.
+        satisfied,
+        poor,
     }
 );
 
@@ -75,6 +80,7 @@ string_enum!(
         SlaMet => "sla_met", SlaMissed => "sla_missed", Reopened => "reopened",
         Transferred => "transferred", DepartmentOverdue => "department_overdue",
         Complaints => "complaints", Escalated => "escalated", Open => "open",
+        Rated => "rated", Satisfied => "satisfied", Poor => "poor",
     }
 );
 
@@ -94,6 +100,9 @@ impl KpiFigure {
             KpiFigure::Complaints => t.complaints > 0,
             KpiFigure::Escalated => t.escalated > 0,
             KpiFigure::Open => t.open > 0,
+            KpiFigure::Rated => t.rated > 0,
+            KpiFigure::Satisfied => t.satisfied > 0,
+            KpiFigure::Poor => t.poor > 0,
         }
     }
 }
@@ -157,6 +166,7 @@ impl CaseKpi {
                 .all(|c| matches!(c.state, ClockState::Met | ClockState::Breached));
         let settled = breached || all_ended;
         let h = &case.handling;
+        let answer = case.survey.as_ref().and_then(|s| s.answer.as_ref());
         let tally = CaseTally {
             cases: 1,
             responded: one(case.first_response_at.is_some()),
@@ -180,6 +190,9 @@ impl CaseKpi {
             complaints: one(case.category == Category::Complaint),
             escalated: one(case.escalation_level > 0),
             open: one(resolved_at.is_none()),
+            rated: one(answer.is_some()),
+            satisfied: one(answer.is_some_and(|a| a.satisfied)),
+            poor: one(answer.is_some_and(|a| a.poor)),
         };
         let department = case.department.as_ref().or(h.last_department.as_ref());
         Ok(CaseKpi {
@@ -275,6 +288,11 @@ impl KpiFigures {
         )
     }
 
+    /// Satisfied among the survey answers, in percent (CSAT; the target is 95 %, R-KA-13).
+    pub fn satisfaction_pct(&self) -> Option<f64> {
+        Self::share(self.tally.satisfied, self.tally.rated)
+    }
+
     /// Complaints per 10,000 parcels, given the parcels of the period.
     pub fn complaints_per_10k(&self, parcels: i64) -> Option<f64> {
         (parcels > 0).then(|| {
@@ -365,6 +383,9 @@ mod tests {
                 department_answers: 2,
                 department_answer_secs: 5400,
                 complaints: 3,
+                rated: 7,
+                satisfied: 5,
+                poor: 1,
                 ..CaseTally::default()
             },
         };
@@ -379,6 +400,8 @@ mod tests {
         assert_eq!(f.department_answer_avg_secs(), Some(2700));
         assert_eq!(f.complaints_per_10k(20_000), Some(1.5));
         assert_eq!(f.complaints_per_10k(0), None);
+        // 5 satisfied of 7 answers: 71.43 % rounds to 71.4.
+        assert_eq!(f.satisfaction_pct(), Some(71.4));
         let empty = KpiFigures {
             key: String::new(),
             tally: CaseTally::default(),

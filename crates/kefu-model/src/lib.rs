@@ -55,6 +55,7 @@ pub mod portal;
 pub mod queues;
 pub mod records;
 pub mod replies;
+pub mod report_schedule;
 pub mod routing;
 pub mod search;
 pub mod shipment;

@@ -23,6 +23,7 @@ mod outbox;
 mod parcels;
 mod pickups;
 mod queues;
+mod reports;
 mod staffing;
 mod surveys;
 mod versions;
@@ -44,6 +45,7 @@ pub use outbox::*;
 pub use parcels::*;
 pub use pickups::*;
 pub use queues::*;
+pub use reports::*;
 pub use staffing::*;
 pub use surveys::*;
 pub use versions::*;
@@ -225,6 +227,7 @@ macro_rules! contract_tests {
             wechat_pictures_are_fetched_once_and_kept_on_the_case,
             media_fetches_retry_then_give_up_with_a_note, two_nodes_claim_each_media_fetch_once,
             staffing_counts_arrivals_and_keeps_promotions_and_plans,
+            scheduled_reports_are_claimed_once_and_read_as_their_owner,
             root_causes_are_recorded_counted_and_closed_in_a_loop);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -343,7 +343,7 @@ pub(crate) async fn put_deliveries(sql: &mut dyn Sql, deliveries: &[Delivery]) -
 /// Leases the due rows of a worker's table (`deliveries` whose state is `queued`,
 /// `media_fetches` whose state is `pending`) until `lease_until`, earliest first, and returns
 /// their documents. PostgreSQL skips rows another node is claiming right now instead of waiting.
-async fn claim_leased<T: serde::de::DeserializeOwned>(
+pub(crate) async fn claim_leased<T: serde::de::DeserializeOwned>(
     sql: &mut dyn Sql,
     table: &'static str,
     waiting_state: &'static str,

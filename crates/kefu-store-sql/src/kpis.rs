@@ -298,6 +298,9 @@ fn figure_condition(figure: KpiFigure) -> &'static str {
         KpiFigure::Complaints => "complaints > 0",
         KpiFigure::Escalated => "escalated > 0",
         KpiFigure::Open => "open > 0",
+        KpiFigure::Rated => "rated > 0",
+        KpiFigure::Satisfied => "satisfied > 0",
+        KpiFigure::Poor => "poor > 0",
     }
 }
 
@@ -348,9 +351,12 @@ pub(crate) async fn open_ageing(
     dimension: Dimension,
     now: Timestamp,
 ) -> StoreResult<Vec<(String, Ageing)>> {
-    // The centre as a whole is one group with the empty key.
+    // The centre as a whole is one group with the empty key. A key is grouped as an
+    // expression (`column || ''`), which no index serves: otherwise the planner reads every
+    // row through the key's index to skip a sort, instead of the open rows through theirs
+    // (1.6 s rather than milliseconds over a million cases).
     let (key, group) = match key_column(dimension) {
-        Some(column) => (column.to_string(), format!(" GROUP BY {column}")),
+        Some(column) => (format!("{column} || ''"), " GROUP BY 1".to_string()),
         None => ("''".to_string(), String::new()),
     };
     let bound = |hours: i64| Value::from(to_millis(now) - hours * 3_600_000);

@@ -11,6 +11,7 @@ mod kpis;
 mod migrate;
 mod network;
 mod ops;
+mod reports;
 mod staffing;
 mod store;
 

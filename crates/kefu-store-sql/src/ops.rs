@@ -164,6 +164,13 @@ pub enum WriteOp {
         lease_until: jiff::Timestamp,
         limit: u32,
     },
+    PutReportSchedule(Box<kefu_model::report_schedule::ReportSchedule>),
+    DeleteReportSchedule(kefu_model::ids::ReportScheduleId),
+    ClaimReportSchedules {
+        now: jiff::Timestamp,
+        lease_until: jiff::Timestamp,
+        limit: u32,
+    },
 }
 
 #[derive(Debug)]
@@ -173,6 +180,7 @@ pub enum WriteOutput {
     Created(Box<CreatedCase>),
     Deliveries(Vec<kefu_model::channels::Delivery>),
     MediaFetches(Vec<kefu_model::media::MediaFetch>),
+    ReportSchedules(Vec<kefu_model::report_schedule::ReportSchedule>),
 }
 
 /// The version of every stored document this build writes, kept in the document itself under
@@ -378,6 +386,18 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             let claimed =
                 crate::channels::claim_media_fetches(sql, now, lease_until, limit).await?;
             return Ok(WriteOutput::MediaFetches(claimed));
+        }
+        WriteOp::PutReportSchedule(schedule) => crate::reports::put(sql, &schedule).await?,
+        WriteOp::DeleteReportSchedule(id) => {
+            return Ok(WriteOutput::Count(crate::reports::delete(sql, &id).await?));
+        }
+        WriteOp::ClaimReportSchedules {
+            now,
+            lease_until,
+            limit,
+        } => {
+            let claimed = crate::reports::claim(sql, now, lease_until, limit).await?;
+            return Ok(WriteOutput::ReportSchedules(claimed));
         }
         WriteOp::MarkRead { user, ids, at } => {
             let rows = sql
@@ -1309,6 +1329,7 @@ async fn import_record(sql: &mut dyn Sql, record: ExportRecord) -> StoreResult<(
             crate::causes::put_improvement(sql, &i.item, None, &i.history).await
         }
         ExportRecord::MediaFetch(m) => crate::channels::put_media_fetches(sql, &[*m]).await,
+        ExportRecord::ReportSchedule(r) => crate::reports::put(sql, &r).await,
         ExportRecord::ParcelVolume(v) => {
             let day = kefu_model::work_order::DayVolume {
                 day: v.day,
@@ -1976,6 +1997,11 @@ pub(crate) async fn export_chunk(
             .await?
             .into_iter()
             .map(ExportRecord::ParcelVolume)
+            .collect(),
+        ExportTable::ReportSchedules => crate::reports::export(sql, &after, limit)
+            .await?
+            .into_iter()
+            .map(|r| ExportRecord::ReportSchedule(Box::new(r)))
             .collect(),
         ExportTable::Improvements => crate::causes::export_improvements(sql, &after, limit)
             .await?

@@ -84,7 +84,8 @@ impl<B: Backend> CaseStore for SqlStore<B> {
             WriteOutput::Done
             | WriteOutput::Count(_)
             | WriteOutput::Deliveries(_)
-            | WriteOutput::MediaFetches(_) => {
+            | WriteOutput::MediaFetches(_)
+            | WriteOutput::ReportSchedules(_) => {
                 Err(StoreError::Backend("create returned no case".into()))
             }
         }
@@ -1188,5 +1189,64 @@ impl<B: Backend> StaffingStore for SqlStore<B> {
 
     async fn put_schedule(&self, days: &[kefu_model::staffing::ScheduleDay]) -> StoreResult<()> {
         self.write_done(WriteOp::PutSchedule(days.to_vec())).await
+    }
+}
+
+#[async_trait]
+impl<B: Backend> ReportStore for SqlStore<B> {
+    async fn report_schedules(
+        &self,
+        owner: Option<&UserId>,
+    ) -> StoreResult<Vec<kefu_model::report_schedule::ReportSchedule>> {
+        crate::reports::list(&mut *self.backend.read().await?, owner).await
+    }
+
+    async fn report_schedule(
+        &self,
+        id: &kefu_model::ids::ReportScheduleId,
+    ) -> StoreResult<Option<kefu_model::report_schedule::ReportSchedule>> {
+        crate::reports::get(&mut *self.backend.read().await?, id).await
+    }
+
+    async fn put_report_schedule(
+        &self,
+        schedule: &kefu_model::report_schedule::ReportSchedule,
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::PutReportSchedule(Box::new(schedule.clone())))
+            .await
+    }
+
+    async fn delete_report_schedule(
+        &self,
+        id: &kefu_model::ids::ReportScheduleId,
+    ) -> StoreResult<bool> {
+        match self
+            .backend
+            .write(WriteOp::DeleteReportSchedule(id.clone()))
+            .await?
+        {
+            WriteOutput::Count(n) => Ok(n > 0),
+            _ => Ok(false),
+        }
+    }
+
+    async fn claim_report_schedules(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<kefu_model::report_schedule::ReportSchedule>> {
+        match self
+            .backend
+            .write(WriteOp::ClaimReportSchedules {
+                now,
+                lease_until,
+                limit,
+            })
+            .await?
+        {
+            WriteOutput::ReportSchedules(claimed) => Ok(claimed),
+            _ => Err(StoreError::Backend("claim returned no schedules".into())),
+        }
     }
 }

@@ -81,6 +81,12 @@ pub struct KpiFiguresView {
     escalated: i64,
     /// Cases of the period still open.
     open: i64,
+    /// Survey answers, those satisfied and those poor (by the settings of their time).
+    rated: i64,
+    satisfied: i64,
+    poor: i64,
+    /// Satisfied among the answers (0–100; the target is 95).
+    satisfaction_pct: Option<f64>,
 }
 
 impl KpiFiguresView {
@@ -110,6 +116,10 @@ impl KpiFiguresView {
             complaints: t.complaints,
             escalated: t.escalated,
             open: t.open,
+            rated: t.rated,
+            satisfied: t.satisfied,
+            poor: t.poor,
+            satisfaction_pct: f.satisfaction_pct(),
         }
     }
 }
@@ -282,12 +292,43 @@ pub async fn cases(
     Ok(Json(Page { items, next_cursor }))
 }
 
-/// `GET /kpis/export?…&format=csv`: the report's rows as a spreadsheet.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportParams {
+    from: Date,
+    to: Date,
+    #[serde(default)]
+    by: Option<String>,
+    #[serde(default)]
+    granularity: Option<String>,
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// The file types a report downloads as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Csv,
+    Xlsx,
+}
+
+impl ReportFormat {
+    pub fn parse(s: Option<&str>) -> ApiResult<ReportFormat> {
+        match s {
+            None | Some("csv") => Ok(ReportFormat::Csv),
+            Some("xlsx") => Ok(ReportFormat::Xlsx),
+            Some(_) => Err(ApiError::invalid("format", "csv or xlsx")),
+        }
+    }
+}
+
+/// `GET /kpis/export?…&format=csv|xlsx`: the report's rows as a spreadsheet.
 pub async fn export(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    ApiQuery(p): ApiQuery<ReportParams>,
+    ApiQuery(p): ApiQuery<ExportParams>,
 ) -> ApiResult<Response> {
+    let format = ReportFormat::parse(p.format.as_deref())?;
     let report = state
         .desk
         .kpi_report(
@@ -298,18 +339,107 @@ pub async fn export(
             granularity(p.granularity.as_deref())?,
         )
         .await?;
-    let name = format!(
-        "kpis-{}-{}-{}.csv",
+    report_download(&report, format)
+}
+
+/// The file a report downloads as: `kpis-<by>-<from>-<to>.csv|xlsx`.
+pub(crate) fn report_download(report: &KpiReport, format: ReportFormat) -> ApiResult<Response> {
+    let name = report_file_name(report, format);
+    Ok(match format {
+        ReportFormat::Csv => crate::csv::download(report_csv(report), &name),
+        ReportFormat::Xlsx => crate::xlsx::download(
+            report_xlsx(report).map_err(|e| {
+                ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", e)
+            })?,
+            &name,
+        ),
+    })
+}
+
+pub fn report_file_name(report: &KpiReport, format: ReportFormat) -> String {
+    format!(
+        "kpis-{}-{}-{}.{}",
         report.dimension.as_str(),
         report.from,
-        report.to
-    );
-    Ok(crate::csv::download(report_csv(&report), &name))
+        report.to,
+        match format {
+            ReportFormat::Csv => "csv",
+            ReportFormat::Xlsx => "xlsx",
+        }
+    )
+}
+
+/// The report as a workbook: the table (the whole scope last), the series by bucket with every
+/// counter, and the open backlog by age.
+pub fn report_xlsx(report: &KpiReport) -> Result<Vec<u8>, String> {
+    use crate::xlsx::{Cell, Sheet};
+    let text = |s: &str| Cell::Text(s.to_string());
+    let table = report
+        .rows
+        .iter()
+        .map(|r| (r.name.as_str(), &r.figures))
+        .chain(std::iter::once(("合计 total", &report.total)))
+        .map(|(name, figures)| {
+            let cells = table_cells(name, figures);
+            cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| if i < 2 { text(c) } else { Cell::figure(c) })
+                .collect()
+        })
+        .collect();
+    let series = report
+        .series
+        .iter()
+        .map(|(start, tally)| {
+            std::iter::once(text(&start.to_string()))
+                .chain(tally.values().into_iter().map(|v| Cell::Number(v as f64)))
+                .collect()
+        })
+        .collect();
+    let ageing = report
+        .ageing
+        .iter()
+        .map(|(key, name, a)| (key.as_str(), name.as_str(), a))
+        .chain(std::iter::once(("", "合计 total", &report.ageing_total)))
+        .map(|(key, name, a)| {
+            [text(key), text(name)]
+                .into_iter()
+                .chain(
+                    [a.under_1d, a.d1_to_3, a.d3_to_7, a.over_7d, a.total()]
+                        .map(|n| Cell::Number(n as f64)),
+                )
+                .collect()
+        })
+        .collect();
+    let heads = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+    crate::xlsx::workbook(&[
+        Sheet {
+            name: "指标 figures".into(),
+            header: heads(&TABLE_COLUMNS),
+            rows: table,
+        },
+        Sheet {
+            name: "趋势 series".into(),
+            header: std::iter::once("start".to_string())
+                .chain(heads(CaseTally::COLUMNS))
+                .collect(),
+            rows: series,
+        },
+        Sheet {
+            name: "账龄 ageing".into(),
+            header: heads(&[
+                "key", "name", "under_1d", "d1_to_3", "d3_to_7", "over_7d", "total",
+            ]),
+            rows: ageing,
+        },
+    ])
+    .map_err(|e| format!("the workbook: {e}"))
 }
 
 /// The column headings and the cells of one row of a report's table, shared by the CSV and
 /// the console.
-pub(crate) const TABLE_COLUMNS: [&str; 16] = [
+pub(crate) const TABLE_COLUMNS: [&str; 18] = [
     "key",
     "name",
     "cases",
@@ -326,9 +456,11 @@ pub(crate) const TABLE_COLUMNS: [&str; 16] = [
     "complaints",
     "escalated",
     "open",
+    "rated",
+    "satisfaction_pct",
 ];
 
-pub(crate) fn table_cells(name: &str, f: &KpiFigures) -> [String; 16] {
+pub(crate) fn table_cells(name: &str, f: &KpiFigures) -> [String; 18] {
     let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
     let pct = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_default();
     let t = &f.tally;
@@ -349,6 +481,8 @@ pub(crate) fn table_cells(name: &str, f: &KpiFigures) -> [String; 16] {
         t.complaints.to_string(),
         t.escalated.to_string(),
         t.open.to_string(),
+        t.rated.to_string(),
+        pct(f.satisfaction_pct()),
     ]
 }
 

@@ -18,6 +18,7 @@ mod metrics;
 mod network;
 mod openapi;
 mod parcels;
+pub mod reports;
 mod sessions;
 pub mod speech;
 mod staffing;
@@ -26,6 +27,7 @@ mod telephony;
 mod ui;
 mod views;
 mod wechat;
+mod xlsx;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -181,6 +183,17 @@ pub fn router(state: AppState) -> Router {
             "/staffing/promotions/{date}",
             axum::routing::put(staffing::change_promotion).delete(staffing::delete_promotion),
         )
+        .route(
+            "/report-schedules",
+            get(reports::list).post(reports::create),
+        )
+        .route(
+            "/report-schedules/{id}",
+            get(reports::get_one)
+                .put(reports::change)
+                .delete(reports::delete),
+        )
+        .route("/report-schedules/{id}/send", post(reports::send_now))
         .route(
             "/staffing/settings",
             get(staffing::get_settings).put(staffing::put_settings),

@@ -25,6 +25,8 @@ pub enum Body {
     Mail,
     /// A CSV document (UTF-8 with a byte-order mark), downloaded as a file.
     Csv,
+    /// A CSV document or an XLSX workbook, as asked by `format`.
+    Spreadsheet,
     /// No body.
     Empty,
     /// The switch to the WebSocket protocol.
@@ -547,10 +549,10 @@ pub const ROUTES: &[Route] = &[
     (
         "get",
         "/api/v1/kpis/export",
-        "The /kpis table as CSV (UTF-8 with a byte-order mark), the whole scope last",
+        "The /kpis report as a file: CSV (UTF-8 with a byte-order mark; the table, the whole scope last) or, with format=xlsx, a workbook with three sheets — the table, the series by bucket with every counter, the open backlog by age",
         None,
         200,
-        Body::Csv,
+        Body::Spreadsheet,
     ),
     (
         "post",
@@ -631,6 +633,54 @@ pub const ROUTES: &[Route] = &[
         None,
         204,
         Body::Empty,
+    ),
+    (
+        "get",
+        "/api/v1/report-schedules",
+        "Scheduled reports: your own (an admin: every one), oldest first",
+        None,
+        200,
+        json::<List<crate::reports::ReportScheduleView>>(),
+    ),
+    (
+        "post",
+        "/api/v1/report-schedules",
+        "Schedule the key-figures report of the period just ended (daily: the day before; weekly: Monday to Sunday before; monthly: the month before), mailed at a local hour to 1–20 addresses as XLSX or CSV from the first enabled mailbox; read as you read the figures (an agent: by agent only, else 403) (admins, supervisors, agents)",
+        Some("ReportScheduleWrite"),
+        201,
+        json::<crate::reports::ReportScheduleView>(),
+    ),
+    (
+        "get",
+        "/api/v1/report-schedules/{id}",
+        "One of your scheduled reports (404 when it is not yours or there is none)",
+        None,
+        200,
+        json::<crate::reports::ReportScheduleView>(),
+    ),
+    (
+        "put",
+        "/api/v1/report-schedules/{id}",
+        "Change a scheduled report; the next run is computed again from the new timing",
+        Some("ReportScheduleWrite"),
+        200,
+        json::<crate::reports::ReportScheduleView>(),
+    ),
+    (
+        "delete",
+        "/api/v1/report-schedules/{id}",
+        "Remove a scheduled report",
+        None,
+        204,
+        Body::Empty,
+    ),
+    (
+        "post",
+        "/api/v1/report-schedules/{id}/send",
+        "Send the report now, covering the period that ended today; the node's worker mails it within a minute and records the outcome in last_run (409 schedule_paused when paused)",
+        None,
+        200,
+        json::<crate::reports::ReportScheduleView>(),
     ),
     (
         "get",
@@ -1496,6 +1546,13 @@ fn query_params(path: &str, method: &str) -> Vec<Value> {
                     "the series' buckets",
                 ));
             }
+            if path == "/api/v1/kpis/export" {
+                params.push(q(
+                    "format",
+                    json!({"type": "string", "enum": ["csv", "xlsx"], "default": "csv"}),
+                    "the file type",
+                ));
+            }
             params
         }
         ("get", "/api/v1/root-causes/pareto" | "/api/v1/root-causes/pareto/export" | "/api/v1/root-causes/cases") => {
@@ -1947,6 +2004,10 @@ pub fn document() -> Value {
             Body::Csv => {
                 json!({"description": "success", "content": {"text/csv": {"schema": {"type": "string"}}}})
             }
+            Body::Spreadsheet => {
+                json!({"description": "success", "content": {"text/csv": {"schema": {"type": "string"}},
+                    crate::xlsx::CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}}})
+            }
             Body::Empty => json!({"description": "done"}),
             Body::Upgrade => json!({"description": "switching to the WebSocket protocol"}),
         };
@@ -2069,6 +2130,14 @@ fn network_schemas() -> Value {
                 "multiplier": {"type": "number", "exclusiveMinimum": 0, "maximum": 100},
                 "like_date": {"type": "string", "format": "date"}},
             "description": "a multiplier, a like_date or both"},
+        "ReportScheduleWrite": {"type": "object", "required": ["name", "recipients", "frequency", "hour"], "additionalProperties": false,
+            "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 100},
+                "recipients": {"type": "array", "minItems": 1, "maxItems": 20, "items": {"type": "string", "format": "email"}},
+                "by": {"type": "string", "enum": kefu_model::kpi::Dimension::ALL.iter().map(|d| d.as_str()).collect::<Vec<_>>(), "default": "all"},
+                "frequency": {"type": "string", "enum": ["daily", "weekly", "monthly"]},
+                "hour": {"type": "integer", "minimum": 0, "maximum": 23},
+                "format": {"type": "string", "enum": ["xlsx", "csv"], "default": "xlsx"},
+                "active": {"type": "boolean", "default": true}}},
         "PromotionDayChange": {"type": "object", "required": ["name"], "additionalProperties": false,
             "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 60},
                 "multiplier": {"type": "number", "exclusiveMinimum": 0, "maximum": 100},

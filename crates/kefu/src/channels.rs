@@ -39,6 +39,8 @@ const RETRY_MAX: Duration = Duration::from_secs(300);
 const SEND_EVERY: Duration = Duration::from_millis(500);
 /// How often the media fetcher looks for due downloads when it found none.
 const FETCH_EVERY: Duration = Duration::from_secs(1);
+/// How often the report sender looks for scheduled reports that are due.
+const REPORTS_EVERY: Duration = Duration::from_secs(5);
 
 fn imap_account(mailbox: &MailboxToRead) -> ImapAccount {
     let email = &mailbox.email;
@@ -231,6 +233,58 @@ async fn send_sms(desk: &Desk, delivery: &Delivery) -> AttemptResult {
         Err(e) if e.is_temporary() => AttemptResult::Temporary(e.to_string()),
         Err(e) => AttemptResult::Permanent(e.to_string()),
     }
+}
+
+/// Mails scheduled reports for ever: claims the due schedules, has each report read as its
+/// owner reads it, attaches it as the schedule's file type, sends it through the first
+/// enabled mailbox and records the outcome on the schedule (a failure is tried again later).
+pub async fn run_report_sender(desk: Desk) {
+    loop {
+        let attempted = send_due_reports(&desk).await;
+        if attempted == 0 {
+            tokio::time::sleep(REPORTS_EVERY).await;
+        }
+    }
+}
+
+/// One pass of the report sender; returns how many reports it attempted.
+pub async fn send_due_reports(desk: &Desk) -> usize {
+    let due = match desk.claim_due_reports(5).await {
+        Ok(due) => due,
+        Err(e) => {
+            tracing::warn!(error = %e, "claiming scheduled reports failed");
+            return 0;
+        }
+    };
+    for schedule in &due {
+        let error = send_report(desk, schedule).await.err();
+        if let Some(error) = &error {
+            tracing::warn!(schedule = %schedule.id, %error, "a scheduled report was not sent");
+        }
+        if let Err(e) = desk.finish_report_run(schedule, error).await {
+            tracing::warn!(schedule = %schedule.id, error = %e, "recording a report run failed");
+        }
+    }
+    due.len()
+}
+
+async fn send_report(
+    desk: &Desk,
+    schedule: &kefu_model::report_schedule::ReportSchedule,
+) -> Result<(), String> {
+    let report = desk
+        .scheduled_report(schedule)
+        .await
+        .map_err(|e| e.to_string())?;
+    let file = kefu_web::reports::report_file(&report, schedule.format)?;
+    let mail = desk.report_mail(schedule, &report, file).await?;
+    let envelope = SmtpEnvelope {
+        from: mail.envelope_from.clone(),
+        to: mail.envelope_to.clone(),
+    };
+    send_raw(&smtp_account(&mail), &envelope, &mail.raw)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Sends due replies and notices for ever, one at a time, recording each outcome on its case.

@@ -1,7 +1,8 @@
 //! Demo staffing: the next 双十一 marked as a promotion day (three times the usual contacts)
 //! and a plan for the demo week — phone, chat and e-mail agents per half-hour, thicker in the
 //! morning and afternoon peaks, thinner at the weekend — so the planner's page
-//! (`/console/staffing`) shows needed against planned with its gaps.
+//! (`/console/staffing`) shows needed against planned with its gaps; and the supervisor's
+//! weekly key-figures report, scheduled for Monday mornings (`/console/reports`).
 
 use jiff::civil::{Date, Weekday, date};
 use jiff::{Span, Timestamp};
@@ -27,7 +28,8 @@ fn planned(channel: Channel, slot: usize, weekend: bool) -> i64 {
     if weekend && n > 1 { n - 1 } else { n }
 }
 
-/// Marks the next 11.11 and plans the week of `now` (Monday to Sunday); the rows written.
+/// Marks the next 11.11, plans the week of `now` (Monday to Sunday) and schedules the weekly
+/// report; the plan's rows written.
 pub async fn seed(desk: &Desk, now: Timestamp) -> Result<usize, DomainError> {
     let admin = desk
         .store()
@@ -66,5 +68,18 @@ pub async fn seed(desk: &Desk, now: Timestamp) -> Result<usize, DomainError> {
             rows += 1;
         }
     }
+    desk.create_report_schedule(
+        &admin,
+        &kefu_model::report_schedule::ReportScheduleDraft {
+            name: "每周绩效周报".into(),
+            recipients: vec!["ops-lead@yunlu.example".into()],
+            by: "channel".into(),
+            frequency: "weekly".into(),
+            hour: 8,
+            format: "xlsx".into(),
+            active: true,
+        },
+    )
+    .await?;
     Ok(rows)
 }

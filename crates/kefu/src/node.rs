@@ -46,11 +46,21 @@ pub fn start(
 ) -> kefu_web::AppState {
     let _ = kefu_nlu::Nlu::shared();
     tokio::spawn(crate::timers::run(desk.clone()));
+    // After an upgrade that added a figure, every case's figures once more, while serving.
+    let figures = desk.clone();
+    tokio::spawn(async move {
+        match figures.rebuild_stale_figures().await {
+            Ok(Some(cases)) => tracing::info!(cases, "key figures computed again after an upgrade"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "key figures not computed again"),
+        }
+    });
     if channel_workers {
         tokio::spawn(crate::channels::run_mail_readers(desk.clone()));
         let wechat = crate::channels::WeChatClients::default();
         tokio::spawn(crate::channels::run_sender(desk.clone(), wechat.clone()));
         tokio::spawn(crate::channels::run_media_fetcher(desk.clone(), wechat));
+        tokio::spawn(crate::channels::run_report_sender(desk.clone()));
     }
     let index = Arc::new(index);
     tokio::spawn(kefu_search::desk::run_indexer(

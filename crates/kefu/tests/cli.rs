@@ -1326,3 +1326,91 @@ async fn serve_takes_mail_from_a_gateway_by_smtp() {
     assert_eq!(case["subject"], "快递三天没更新");
     assert_eq!(case["channel"], "email");
 }
+
+/// A scheduled report end to end against a real SMTP server (aiosmtpd): "send now" makes the
+/// node's report sender mail the figures of the day before as an XLSX attachment to every
+/// recipient, from the mailbox, and the schedule records the run as sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduled_report_is_mailed_with_its_spreadsheet() {
+    let Some(smtp) = kefu_test_mailservers::start_smtp_sink() else {
+        return;
+    };
+    let dir = temp_dir("reports");
+    let server = start(&["serve", "--data-dir", dir.to_str().unwrap()], &[]);
+    let http = client();
+    let url = &server.url;
+    let token = login(&http, url, "admin", ADMIN_PASSWORD).await;
+    // A mailbox that sends through the sink (its IMAP side points at a closed port: reading
+    // fails quietly and retries; sending does not need it).
+    let mailbox = json!({"name": "客服邮箱", "address": "kefu@yunlu.example",
+        "display_name": "云路快递客服", "imap_host": "127.0.0.1", "imap_port": 9,
+        "imap_security": "plain", "imap_username": "kefu", "imap_password": "unused",
+        "smtp_host": "127.0.0.1", "smtp_port": smtp.port(), "smtp_security": "plain"});
+    let res = http
+        .post(format!("{url}/api/v1/channels/email"))
+        .bearer_auth(&token)
+        .json(&mailbox)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let res = http
+        .post(format!("{url}/api/v1/report-schedules"))
+        .bearer_auth(&token)
+        .json(
+            &json!({"name": "每日绩效", "recipients": ["boss@yunlu.example", "ops@yunlu.example"],
+            "by": "channel", "frequency": "daily", "hour": 8, "format": "xlsx"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let schedule: Value = res.json().await.unwrap();
+    let id = schedule["id"].as_str().unwrap().to_string();
+    assert_eq!(schedule["last_run"], Value::Null);
+    let res = http
+        .post(format!("{url}/api/v1/report-schedules/{id}/send"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
+    let sent = smtp.wait_for(1, Duration::from_secs(60));
+    assert_eq!(sent.len(), 1);
+    let mut to = sent[0].envelope_to.clone();
+    to.sort();
+    assert_eq!(to, vec!["boss@yunlu.example", "ops@yunlu.example"]);
+    let done = poll_until(
+        &http,
+        &format!("{url}/api/v1/report-schedules/{id}"),
+        &token,
+        30,
+        |s| s["last_run"]["outcome"] == "sent",
+    )
+    .await;
+    assert_eq!(done["last_run"]["outcome"], "sent", "{done}");
+    let (from, until) = (
+        done["last_run"]["from"].as_str().unwrap().to_string(),
+        done["last_run"]["to"].as_str().unwrap().to_string(),
+    );
+    let raw = String::from_utf8_lossy(&sent[0].raw).to_string();
+    assert!(
+        raw.contains(&format!("filename=\"kpis-channel-{from}-{until}.xlsx\"")),
+        "{raw}"
+    );
+    assert!(
+        raw.contains("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        "{raw}"
+    );
+    let mail = kefu_mail::parse_inbound(&sent[0].raw).unwrap();
+    assert!(mail.subject.starts_with("每日绩效 "), "{}", mail.subject);
+    assert!(
+        mail.body_text.contains("工单 cases: 0"),
+        "{}",
+        mail.body_text
+    );
+    // The day before, the whole of it.
+    let day = |s: &str| s.parse::<jiff::civil::Date>().unwrap();
+    assert_eq!(day(&from).tomorrow().unwrap(), day(&until));
+}

@@ -30,6 +30,7 @@ fn reply_to_customer() -> OutboundMail {
             "张三您好：\n\n运单 **YL1234567890128** 已联系网点加急派送。",
         )),
         signature: Some("云路速运客服中心\n电话 95000".into()),
+        attachments: Vec::new(),
     }
 }
 
@@ -224,5 +225,31 @@ fn safe_html_is_the_only_html_a_reply_takes() {
             .body_html(0)
             .unwrap()
             .contains("&lt;b&gt;不是标签&lt;/b&gt;")
+    );
+}
+
+#[test]
+fn an_attachment_goes_out_named_and_encoded() {
+    let mut report = reply_to_customer();
+    report.kind = OutboundKind::AutomaticNotice;
+    report.attachments = vec![kefu_mail::OutboundAttachment {
+        content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".into(),
+        file_name: "kpis-all-2026-12-06-2026-12-07.xlsx".into(),
+        bytes: b"PK\x03\x04\x00\x01report-bytes".to_vec(),
+    }];
+    let raw = build_outbound(&report).unwrap();
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.contains("multipart/mixed"), "{text}");
+    assert!(
+        text.contains("filename=\"kpis-all-2026-12-06-2026-12-07.xlsx\""),
+        "{text}"
+    );
+    assert!(text.contains("UEsDBAABcmVwb3J0LWJ5dGVz"), "{text}");
+    // The text still reads back as the body.
+    let back = parse_inbound(&raw).unwrap();
+    assert!(
+        back.body_text.contains("YL1234567890128"),
+        "{}",
+        back.body_text
     );
 }

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use kefu_desk::figures::KpiReport;
 use kefu_model::DomainError;
@@ -15,6 +15,7 @@ use super::i18n::{Lang, label};
 use super::pages::{Chrome, span};
 use super::{StaffPage, UiSession, encode, error_page, render};
 use crate::AppState;
+use crate::figures::ReportFormat;
 
 /// The words of these pages, by language.
 pub struct KpiWords {
@@ -25,6 +26,8 @@ pub struct KpiWords {
     pub granularity: &'static str,
     pub show: &'static str,
     pub csv: &'static str,
+    pub xlsx: &'static str,
+    pub schedules: &'static str,
     pub empty: &'static str,
     pub cases: &'static str,
     pub responded: &'static str,
@@ -41,6 +44,7 @@ pub struct KpiWords {
     pub per_10k: &'static str,
     pub escalated: &'static str,
     pub open: &'static str,
+    pub satisfaction: &'static str,
     pub backlog: &'static str,
     pub under_1d: &'static str,
     pub d1_to_3: &'static str,
@@ -68,6 +72,8 @@ pub fn words(lang: Lang) -> KpiWords {
         granularity: p("粒度", "Granularity"),
         show: p("查看", "Show"),
         csv: p("下载 CSV", "Download CSV"),
+        xlsx: p("下载 Excel", "Download Excel"),
+        schedules: p("定时报表", "Scheduled reports"),
         empty: p(
             "这段时间没有工单。",
             "No cases were received in this period.",
@@ -93,6 +99,7 @@ pub fn words(lang: Lang) -> KpiWords {
         per_10k: p("投诉率（每万票）", "Complaints per 10,000 parcels"),
         escalated: p("升级", "Escalated"),
         open: p("未结", "Open"),
+        satisfaction: p("满意度（目标 95%）", "Satisfaction (target 95 %)"),
         backlog: p("积压与账龄（当前未结）", "Backlog and ageing (open now)"),
         under_1d: p("1 天内", "Under 1 day"),
         d1_to_3: p("1–3 天", "1–3 days"),
@@ -114,7 +121,7 @@ pub fn words(lang: Lang) -> KpiWords {
     }
 }
 
-fn dimension_label(lang: Lang, d: Dimension) -> &'static str {
+pub(super) fn dimension_label(lang: Lang, d: Dimension) -> &'static str {
     match d {
         Dimension::All => lang.pick("全部", "All"),
         Dimension::Agent => lang.pick("客服", "Agent"),
@@ -172,6 +179,7 @@ pub struct KpisPage {
     pub by: Vec<Choice>,
     pub granularity: Vec<Choice>,
     pub csv: String,
+    pub xlsx: String,
     pub tiles: Vec<(&'static str, Cell)>,
     pub heads: Vec<&'static str>,
     pub rows: Vec<KpiTableRow>,
@@ -229,7 +237,7 @@ type Column = (
     Option<KpiFigure>,
 );
 
-const COLUMNS: [Column; 14] = [
+const COLUMNS: [Column; 15] = [
     (
         |w| w.cases,
         |f| f.tally.cases.to_string(),
@@ -299,11 +307,16 @@ const COLUMNS: [Column; 14] = [
         |f| f.tally.open.to_string(),
         Some(KpiFigure::Open),
     ),
+    (
+        |w| w.satisfaction,
+        |f| pct(f.satisfaction_pct()),
+        Some(KpiFigure::Poor),
+    ),
 ];
 
-/// The columns shown as tiles above the table (cases, the two times, SLA, reopens, contacts),
-/// and the open cases' column, the last tile.
-const TILE_COLUMNS: [usize; 6] = [0, 2, 4, 5, 6, 7];
+/// The columns shown as tiles above the table (cases, the two times, SLA, reopens, contacts,
+/// satisfaction), and the open cases' column, the last tile.
+const TILE_COLUMNS: [usize; 7] = [0, 2, 4, 5, 6, 7, 14];
 const OPEN_COLUMN: usize = 13;
 
 /// `GET /console/kpis`.
@@ -439,6 +452,7 @@ pub async fn kpis_page(
             })
             .collect(),
         csv: format!("/console/kpis.csv?{query}"),
+        xlsx: format!("/console/kpis.xlsx?{query}"),
         tiles,
         heads: COLUMNS.iter().map(|(head, _, _)| head(&w)).collect(),
         rows,
@@ -465,17 +479,30 @@ pub async fn kpis_csv(
     s: UiSession,
     Query(p): Query<KpiParams>,
 ) -> Response {
-    match report_of(&state, &s, &p).await {
-        Ok(report) => crate::csv::download(
-            crate::figures::report_csv(&report),
-            &format!(
-                "kpis-{}-{}-{}.csv",
-                report.dimension.as_str(),
-                report.from,
-                report.to
-            ),
-        ),
-        Err(e) => error_page(s.tr, Some(&s), &e),
+    kpis_file(&state, &s, &p, ReportFormat::Csv).await
+}
+
+/// `GET /console/kpis.xlsx`: the report as a workbook.
+pub async fn kpis_xlsx(
+    State(state): State<AppState>,
+    s: UiSession,
+    Query(p): Query<KpiParams>,
+) -> Response {
+    kpis_file(&state, &s, &p, ReportFormat::Xlsx).await
+}
+
+async fn kpis_file(
+    state: &AppState,
+    s: &UiSession,
+    p: &KpiParams,
+    format: ReportFormat,
+) -> Response {
+    match report_of(state, s, p).await {
+        Ok(report) => match crate::figures::report_download(&report, format) {
+            Ok(r) => r,
+            Err(e) => e.into_response(),
+        },
+        Err(e) => error_page(s.tr, Some(s), &e),
     }
 }
 

@@ -22,6 +22,7 @@ mod orders;
 mod pages;
 mod pbx;
 pub mod portal;
+mod reports;
 mod search;
 mod session;
 mod staffing;
@@ -193,6 +194,15 @@ pub fn router() -> Router<AppState> {
         .route("/console/network/assessment", get(orders::assessment_page))
         .route("/console/kpis", get(kpis::kpis_page))
         .route("/console/kpis.csv", get(kpis::kpis_csv))
+        .route("/console/kpis.xlsx", get(kpis::kpis_xlsx))
+        .route(
+            "/console/reports",
+            get(reports::reports_page).post(reports::add_schedule),
+        )
+        .route(
+            "/console/reports/{id}/{action}",
+            post(reports::act_on_schedule),
+        )
         .route("/console/kpis/cases", get(kpis::kpi_cases_page))
         .route(
             "/console/network/assessment.csv",

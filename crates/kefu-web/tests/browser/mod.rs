@@ -1041,3 +1041,104 @@ async fn every_page_a_user_can_reach_opens_without_a_console_error() {
     assert!(visited.len() >= 3, "the portal links only {visited:?}");
     d.quit().await;
 }
+
+/// The satisfaction survey on a customer's phone: the link the resolution's SMS carries opens
+/// the form without a sign-in, a poor answer with a reason is taken once, and the supervisor
+/// sees it in the key figures' satisfaction tile and the follow-up queue.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_answers_the_survey_on_a_phone_and_the_supervisor_follows_it_up() {
+    if !browser_available() {
+        return;
+    }
+    let app = spawn_app().await;
+    let admin = |method: Method, path: &str, body: Option<serde_json::Value>| {
+        let path = path.to_string();
+        let app = &app;
+        async move {
+            let (status, answer) = app.call(method, &path, Some(&app.admin), body).await;
+            assert!(status.is_success(), "{path}: {status} {answer}");
+            answer
+        }
+    };
+    admin(
+        Method::POST,
+        "/api/v1/channels/sms",
+        Some(
+            json!({"name": "短信网关", "endpoint": "https://sms.yunlu.example/send",
+            "sign_name": "云路快递", "api_key": "sms-key-browser"}),
+        ),
+    )
+    .await;
+    let case = admin(
+        Method::POST,
+        "/api/v1/cases",
+        Some(json!({"channel": "phone", "subject": "快递三天没更新",
+            "customer": {"name": "张三", "phone": "13800138301"}})),
+    )
+    .await;
+    let id = case["id"].as_str().unwrap().to_string();
+    let number = case["number"].as_str().unwrap().to_string();
+    for status in ["open", "resolved"] {
+        admin(
+            Method::PATCH,
+            &format!("/api/v1/cases/{id}"),
+            Some(json!({"status": status})),
+        )
+        .await;
+    }
+    let deliveries = admin(Method::GET, &format!("/api/v1/cases/{id}/deliveries"), None).await;
+    let sms = deliveries["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["notice"] == "survey")
+        .unwrap_or_else(|| panic!("no survey SMS: {deliveries}"))["body"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let link = sms
+        .split_whitespace()
+        .find(|w| w.contains("/survey/"))
+        .unwrap()
+        .to_string();
+    let token = link.rsplit('/').next().unwrap().to_string();
+
+    let shots = screenshots();
+    let d = Driver::start(375, 812).await;
+    d.goto(&format!("{}/survey/{token}", app.base)).await;
+    d.wait_text("h1", "满意度").await;
+    d.wait_text(".survey", &number).await;
+    d.click("input[name=score][value='2']").await;
+    d.click("fieldset.poor input[type=checkbox]").await;
+    d.type_into("#sv-comment", "等了三天才有人回电").await;
+    d.screenshot(&shots.join("survey-phone.png")).await;
+    d.click("form.survey-form button.primary").await;
+    d.wait_text(".rated", "2★").await;
+    no_console_errors(&d, "survey").await;
+    // One answer: the link now shows the answer, with no form.
+    d.goto(&format!("{}/survey/{token}", app.base)).await;
+    d.wait_text(".rated", "2★").await;
+    assert!(
+        !d.exists("form.survey-form").await,
+        "a second answer offered"
+    );
+    let stored = admin(Method::GET, &format!("/api/v1/cases/{id}"), None).await;
+    assert_eq!(stored["rating"], 2, "{stored}");
+    assert_eq!(stored["survey"]["answer"]["poor"], true, "{stored}");
+    assert_eq!(stored["survey"]["answer"]["comment"], "等了三天才有人回电");
+
+    // The supervisor: 0 % satisfied today, and the case in the follow-up queue.
+    d.goto(&format!("{}/login", app.base)).await;
+    d.type_into("#username", "admin").await;
+    d.type_into("#password", PASSWORD).await;
+    d.click("form[action='/login'] button[type=submit]").await;
+    d.find("form[action='/logout']").await;
+    d.goto(&format!("{}/console/kpis", app.base)).await;
+    d.wait_text(".tiles", "满意度").await;
+    d.wait_text(".tiles", "0.0%").await;
+    d.goto(&format!("{}/console/follow-ups", app.base)).await;
+    d.wait_text(&format!("li.follow-up[data-case='{number}']"), &number)
+        .await;
+    no_console_errors(&d, "follow-ups").await;
+    d.quit().await;
+}

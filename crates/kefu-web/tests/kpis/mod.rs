@@ -258,21 +258,22 @@ async fn each_role_reads_its_own_part() {
     assert_eq!(before, after);
 }
 
+/// The admin's download of `/api/v1/kpis/export?{query}`.
+async fn export(app: &TestApp, query: &str) -> reqwest::Response {
+    app.http
+        .get(format!("{}/api/v1/kpis/export?{query}", app.base))
+        .bearer_auth(&app.admin)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn the_csv_and_the_console_page_show_the_same_figures() {
     let app = spawn_app().await;
     let (day, period) = today(&app);
     let c = case(&app, "phone", "13600000005").await;
-    let res = app
-        .http
-        .get(format!(
-            "{}/api/v1/kpis/export?{period}&by=channel",
-            app.base
-        ))
-        .bearer_auth(&app.admin)
-        .send()
-        .await
-        .unwrap();
+    let res = export(&app, &format!("{period}&by=channel")).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(
         res.headers()["content-type"]
@@ -290,8 +291,57 @@ async fn the_csv_and_the_console_page_show_the_same_figures() {
     assert!(lines[1].starts_with("phone,phone,1,"), "{csv}");
     assert!(lines[2].starts_with(",合计 total,1,"), "{csv}");
 
+    // The same report as a workbook: the table's sheet holds the same row with numbers as
+    // numbers, and two more sheets (the series, the backlog by age).
+    let res = export(&app, &format!("{period}&by=channel&format=xlsx")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let book = res.bytes().await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(book.to_vec())).unwrap();
+    let mut part = |name: &str| {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();
+        text
+    };
+    let workbook = part("xl/workbook.xml");
+    for sheet in ["指标 figures", "趋势 series", "账龄 ageing"] {
+        assert!(workbook.contains(sheet), "{workbook}");
+    }
+    let strings = part("xl/sharedStrings.xml");
+    for text in ["key", "satisfaction_pct", "phone", "合计 total"] {
+        assert!(strings.contains(text), "{strings}");
+    }
+    let table = part("xl/worksheets/sheet1.xml");
+    // C2 and C3: the phone row's and the total's cases, as numbers.
+    for cell in ["C2", "C3"] {
+        let at = table.find(&format!("<c r=\"{cell}\"")).unwrap();
+        let value = &table[at..];
+        let value = &value[value.find("<v>").unwrap() + 3..value.find("</v>").unwrap()];
+        assert_eq!(value, "1", "{cell} in {table}");
+    }
+    let xlsx_link = format!(
+        "/console/kpis.xlsx?from={day}&#38;to={}&#38;by=all&#38;granularity=day",
+        day.tomorrow().unwrap()
+    );
+    let (status, body) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/kpis/export?{period}&format=pdf"),
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["field"], "format");
+
     let console = Console::open(&app, &app.admin, "zh", "/console/kpis").await;
     let page = console.get(&format!("/console/kpis?{period}")).await;
+    assert!(page.html.contains(&xlsx_link), "{}", page.html);
+    let file = console.get(&xlsx_link.replace("&#38;", "&")).await;
+    assert_eq!(file.status, StatusCode::OK);
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.html.contains("绩效指标"), "{}", page.html);
     let link = format!(
@@ -321,4 +371,161 @@ async fn the_csv_and_the_console_page_show_the_same_figures() {
         .get(&format!("/console/kpis?{period}&by=planet"))
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+fn schedule(by: &str) -> Value {
+    json!({"name": "每日绩效", "recipients": ["boss@yunlu.example"], "by": by,
+        "frequency": "daily", "hour": 8})
+}
+
+#[tokio::test]
+async fn report_schedules_are_checked_owned_and_shown() {
+    let app = spawn_app().await;
+    // An agent schedules only their own figures.
+    app.as_role(Role::Agent)
+        .post("/api/v1/report-schedules", schedule("channel"))
+        .await
+        .expect(403);
+    let mine = app
+        .as_role(Role::Agent)
+        .post("/api/v1/report-schedules", schedule("agent"))
+        .await
+        .expect(201);
+    assert_eq!(mine["format"], "xlsx");
+    assert_eq!(mine["active"], true);
+    let id = mine["id"].as_str().unwrap().to_string();
+    // Bad input names its field and stores nothing.
+    for (body, field) in [
+        (json!({"recipients": []}), "recipients"),
+        (json!({"recipients": ["not mail"]}), "recipients[0]"),
+        (json!({"hour": 24}), "hour"),
+        (json!({"frequency": "hourly"}), "frequency"),
+        (json!({"format": "pdf"}), "format"),
+        (json!({"by": "planet"}), "by"),
+        (json!({"name": " "}), "name"),
+    ] {
+        let mut b = schedule("all");
+        for (k, v) in body.as_object().unwrap() {
+            b[k] = v.clone();
+        }
+        let (status, answer) = app
+            .call(
+                Method::POST,
+                "/api/v1/report-schedules",
+                Some(&app.admin),
+                Some(b),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+        assert_eq!(error_code(&answer), "invalid_field");
+        assert_eq!(answer["error"]["field"], field, "{answer}");
+    }
+    let all = app
+        .as_role(Role::Admin)
+        .get("/api/v1/report-schedules")
+        .await
+        .expect(200);
+    assert_eq!(all["items"].as_array().unwrap().len(), 1, "{all}");
+    // Each sees their own: another role's is not found; staff outside the centre may not.
+    app.as_role(Role::Supervisor)
+        .get(&format!("/api/v1/report-schedules/{id}"))
+        .await
+        .expect(404);
+    assert!(
+        app.as_role(Role::Supervisor)
+            .get("/api/v1/report-schedules")
+            .await
+            .expect(200)["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    app.as_role(Role::Department)
+        .get("/api/v1/report-schedules")
+        .await
+        .expect(403);
+    app.as_role(Role::Admin)
+        .get(&format!("/api/v1/report-schedules/{id}"))
+        .await
+        .expect(200);
+    app.as_role(Role::Admin)
+        .get("/api/v1/report-schedules/not-an-id")
+        .await
+        .expect(404);
+    // Paused, it cannot be sent; resumed and sent now, it is due at once.
+    let mut paused = schedule("agent");
+    paused["active"] = json!(false);
+    app.as_role(Role::Agent)
+        .put(&format!("/api/v1/report-schedules/{id}"), paused)
+        .await
+        .expect(200);
+    let refused = app
+        .as_role(Role::Agent)
+        .post(&format!("/api/v1/report-schedules/{id}/send"), json!({}))
+        .await
+        .expect(409);
+    assert_eq!(error_code(&refused), "schedule_paused");
+    app.as_role(Role::Agent)
+        .put(&format!("/api/v1/report-schedules/{id}"), schedule("agent"))
+        .await
+        .expect(200);
+    let now = app
+        .as_role(Role::Agent)
+        .post(&format!("/api/v1/report-schedules/{id}/send"), json!({}))
+        .await
+        .expect(200);
+    let next: jiff::Timestamp = now["next_run_at"].as_str().unwrap().parse().unwrap();
+    let clock_now = kefu_model::Clock::now(app.clock.as_ref());
+    assert!(
+        next <= clock_now && next > clock_now - jiff::SignedDuration::from_mins(1),
+        "due now: {next} at {clock_now}"
+    );
+
+    // The console: the list, the form, and its refusal.
+    let console = Console::open(&app, &app.admin, "zh", "/console/reports").await;
+    let page = console.get("/console/reports").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.html.contains("定时报表"), "{}", page.html);
+    let added = console
+        .post(
+            "/console/reports",
+            &[
+                ("name", "周报"),
+                ("recipients", "a@yunlu.example, b@yunlu.example"),
+                ("by", "channel"),
+                ("frequency", "weekly"),
+                ("hour", "9"),
+                ("format", "csv"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.html);
+    let page = console.get("/console/reports").await;
+    assert!(
+        page.html.contains("a@yunlu.example, b@yunlu.example"),
+        "{}",
+        page.html
+    );
+    let refused = console
+        .post(
+            "/console/reports",
+            &[
+                ("name", "坏的"),
+                ("recipients", "nobody"),
+                ("by", "all"),
+                ("frequency", "daily"),
+                ("hour", "8"),
+                ("format", "xlsx"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    app.as_role(Role::Agent)
+        .delete(&format!("/api/v1/report-schedules/{id}"))
+        .await
+        .expect(204);
+    app.as_role(Role::Agent)
+        .get(&format!("/api/v1/report-schedules/{id}"))
+        .await
+        .expect(404);
 }

@@ -599,6 +599,23 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         .get("/api/v1/staffing/settings")
         .await
         .expect(200);
+    // Scheduled reports: the admin's, which only the admin reads, changes and sends, and one
+    // per column to remove.
+    let report = json!({"name": "矩阵日报", "recipients": ["boss@yunlu.example"], "by": "all",
+        "frequency": "daily", "hour": 8});
+    let report_id = created(&app, "/api/v1/report-schedules", report.clone()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut doomed_reports = Vec::new();
+    for _ in 0..7 {
+        doomed_reports.push(
+            created(&app, "/api/v1/report-schedules", report.clone()).await["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
     // The improvement backlog: an item to read and change, and one per column naming the case
     // to unlink.
     let item = created(
@@ -1381,6 +1398,52 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             "/api/v1/staffing/promotions/{date}",
             per(&|n| (format!("/api/v1/staffing/promotions/2030-12-1{n}"), None)),
             [204, 204, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/report-schedules",
+            "/api/v1/report-schedules",
+            None,
+            [200, 200, 200, 403, 403, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/report-schedules",
+            "/api/v1/report-schedules",
+            Some(report.clone()),
+            [201, 201, 201, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/report-schedules/{id}",
+            format!("/api/v1/report-schedules/{report_id}"),
+            None,
+            [200, 404, 404, 403, 403, 403, 401],
+        ),
+        row(
+            M::PUT,
+            "/api/v1/report-schedules/{id}",
+            format!("/api/v1/report-schedules/{report_id}"),
+            Some(report.clone()),
+            [200, 404, 404, 403, 403, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/report-schedules/{id}/send",
+            format!("/api/v1/report-schedules/{report_id}/send"),
+            None,
+            [200, 404, 404, 403, 403, 403, 401],
+        ),
+        each(
+            M::DELETE,
+            "/api/v1/report-schedules/{id}",
+            per(&|n| {
+                (
+                    format!("/api/v1/report-schedules/{}", doomed_reports[n]),
+                    None,
+                )
+            }),
+            [204, 404, 404, 403, 403, 403, 401],
         ),
         row(
             M::GET,

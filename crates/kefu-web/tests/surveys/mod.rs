@@ -448,6 +448,40 @@ async fn figures_are_hand_counted_and_each_drills_down_to_exactly_its_cases() {
     assert_eq!(counts(&row(&a2)), [2, 2, 1, 1]);
     assert_eq!(row(&a2)["satisfaction_rate"], 0.5);
     assert_eq!(row(&a1)["label"], "agent01");
+
+    // The key figures count the same answers on the days the cases were received: 3 satisfied
+    // (5, 4, 5) and 2 poor (2, 1) of 5 answers; agent01 2 of 3, agent02 1 of 2.
+    let kpis = admin
+        .get(&format!("/api/v1/kpis?{period}&by=agent"))
+        .await
+        .expect(200);
+    let csat = |f: &Value| {
+        (
+            f["rated"].as_i64().unwrap(),
+            f["satisfied"].as_i64().unwrap(),
+            f["poor"].as_i64().unwrap(),
+            f["satisfaction_pct"].as_f64(),
+        )
+    };
+    assert_eq!(csat(&kpis["total"]), (5, 3, 2, Some(60.0)), "{kpis}");
+    let kpi_rows = kpis["rows"].as_array().unwrap();
+    let kpi_row = |key: &str| kpi_rows.iter().find(|r| r["key"] == key).unwrap().clone();
+    assert_eq!(csat(&kpi_row(&a1)), (3, 2, 1, Some(66.7)));
+    assert_eq!(csat(&kpi_row(&a2)), (2, 1, 1, Some(50.0)));
+    let poor = admin
+        .get(&format!("/api/v1/kpis/cases?{period}&figure=poor"))
+        .await
+        .expect(200);
+    let mut listed: Vec<String> = poor["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["number"].as_str().unwrap().to_string())
+        .collect();
+    listed.sort();
+    let mut expected = vec![numbers[1].clone(), numbers[4].clone()];
+    expected.sort();
+    assert_eq!(listed, expected);
     let by_channel = admin
         .get(&format!("/api/v1/satisfaction?{period}&by=channel"))
         .await
