@@ -463,6 +463,7 @@ impl Desk {
     ) -> DeskResult<Case> {
         require(actor.can_write_cases(), "this role cannot change cases")?;
         let routing = patch.priority.is_some()
+            || patch.root_cause.is_some()
             || patch.category.is_some()
             || patch.assignee.is_some()
             || patch.department.is_some();
@@ -512,6 +513,22 @@ impl Desk {
             .as_deref()
             .map(|r| text("reason", r, 500, false))
             .transpose()?;
+        // A resolution or closure may carry the root cause; a category the `root_causes`
+        // setting names needs a resolution code by then.
+        let ending = patch
+            .status
+            .is_some_and(|s| matches!(s, Status::Resolved | Status::Closed));
+        let causes = match ending || patch.root_cause.is_some() {
+            true => Some(self.cause_settings().await?),
+            false => None,
+        };
+        let root_cause = match patch.root_cause.as_ref().filter(|d| !d.is_empty()) {
+            Some(draft) => {
+                let case = self.get_case(actor, id_or_number).await?;
+                Some(self.recorded_cause(&case, draft).await?)
+            }
+            None => None,
+        };
         let resolved = ResolvedPatch {
             status: patch.status,
             priority: patch.priority,
@@ -522,10 +539,19 @@ impl Desk {
             tags: new_tags,
             reason,
             department_due_at,
+            root_cause,
+            code_required: false,
         };
-        self.with_retries(actor, id_or_number, |case| plan_update(case, &resolved))
-            .await
-            .map(|(case, _)| case)
+        self.with_retries(actor, id_or_number, |case| {
+            let category = resolved.category.unwrap_or(case.category);
+            let patch = ResolvedPatch {
+                code_required: causes.as_ref().is_some_and(|s| s.code_required(category)),
+                ..resolved.clone()
+            };
+            plan_update(case, &patch)
+        })
+        .await
+        .map(|(case, _)| case)
     }
 
     /// Adds a public reply or an internal note. A public staff reply to a new case opens it.

@@ -12,6 +12,7 @@
 //! `store` → `desk` → `cases`, `users`, `sla`, `search`, … → `chat` → `routing`, `channels`, … → `wechat`
 
 pub mod cases;
+pub mod causes;
 pub mod channels;
 pub mod chat;
 pub mod corrections;

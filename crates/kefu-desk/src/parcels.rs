@@ -128,6 +128,7 @@ impl Desk {
             ),
             kefu_model::work_order::RULES_SETTING => to_value(&self.work_order_rules().await?),
             kefu_model::survey::SURVEY_SETTING => to_value(&self.survey_settings().await?),
+            kefu_model::causes::CAUSES_SETTING => to_value(&self.cause_settings().await?),
             "kb_categories" => to_value(
                 &self
                     .setting_or_default::<kefu_model::kb::Categories>(key)
@@ -176,6 +177,11 @@ impl Desk {
                         "no such calendar",
                     ));
                 }
+                to_value(&settings)?
+            }
+            kefu_model::causes::CAUSES_SETTING => {
+                let settings: kefu_model::causes::CauseSettings = parse_setting(value)?;
+                settings.validate()?;
                 to_value(&settings)?
             }
             "rate_card" => {

@@ -51,6 +51,7 @@ pub trait Store:
     + StaffingStore
     + ReportStore
     + QualityStore
+    + CauseStore
 {
 }
 
@@ -73,6 +74,7 @@ impl<T> Store for T where
         + StaffingStore
         + ReportStore
         + QualityStore
+        + CauseStore
         + ?Sized
 {
 }
@@ -80,9 +82,9 @@ impl<T> Store for T where
 /// The store traits, for one `use kefu_desk::store::prelude::*;` at a call site.
 pub mod prelude {
     pub use super::{
-        AuditStore, CallStore, CaseStore, ChannelStore, ChatStore, ConfigStore, DirectoryStore,
-        FigureStore, KnowledgeStore, NetworkStore, OutboxStore, ParcelStore, QualityStore,
-        ReportStore, Signals, StaffingStore, Store, SurveyStore, TransferStore,
+        AuditStore, CallStore, CaseStore, CauseStore, ChannelStore, ChatStore, ConfigStore,
+        DirectoryStore, FigureStore, KnowledgeStore, NetworkStore, OutboxStore, ParcelStore,
+        QualityStore, ReportStore, Signals, StaffingStore, Store, SurveyStore, TransferStore,
     };
 }
 
@@ -681,6 +683,52 @@ pub trait SurveyStore: Send + Sync {
         closed: bool,
         limit: u32,
     ) -> StoreResult<Vec<kefu_model::survey::SurveyRow>>;
+}
+
+/// Root causes and the improvement backlog (R-CASE-10, R-MG-5, R-MG-6): the causes' read model,
+/// one row per case with a recorded cause (written by [`CaseStore::append_events`] from the
+/// projection, like the surveys'), and the backlog's items with their case links and history.
+#[async_trait]
+pub trait CauseStore: Send + Sync {
+    /// The cause rows a query admits (`CauseQuery::admits`), by day then case number; at most
+    /// `limit`.
+    async fn cause_rows(
+        &self,
+        query: &kefu_model::causes::CauseQuery,
+        limit: u32,
+    ) -> StoreResult<Vec<kefu_model::causes::CauseRow>>;
+    /// The complaints received on the days `[from, to)` (the key figures' day and region) as
+    /// the closed loop sees them, by day then case number.
+    async fn complaint_rows(
+        &self,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> StoreResult<Vec<kefu_model::causes::LoopRow>>;
+    /// Writes an item — new with `expected_version` `None` (`Duplicate` when its id exists),
+    /// else over that version (`VersionConflict`) — with its case links and the history
+    /// entries of the change, in one transaction.
+    async fn put_improvement(
+        &self,
+        item: &kefu_model::improvement::Improvement,
+        expected_version: Option<i64>,
+        entries: &[kefu_model::improvement::ImprovementEntry],
+    ) -> StoreResult<()>;
+    /// Every item, most recently changed first.
+    async fn improvements(&self) -> StoreResult<Vec<kefu_model::improvement::Improvement>>;
+    async fn improvement(
+        &self,
+        id: &str,
+    ) -> StoreResult<Option<kefu_model::improvement::Improvement>>;
+    /// The items that name a case.
+    async fn improvements_of_case(
+        &self,
+        case_id: &kefu_model::ids::CaseId,
+    ) -> StoreResult<Vec<kefu_model::improvement::Improvement>>;
+    /// An item's history, oldest first.
+    async fn improvement_history(
+        &self,
+        id: &str,
+    ) -> StoreResult<Vec<kefu_model::improvement::ImprovementEntry>>;
 }
 
 /// The staffing planner's data: arrivals counted in the database (never case by case), the

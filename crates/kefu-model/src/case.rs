@@ -76,6 +76,9 @@ pub struct Case {
     /// How the case was handled, for the figures: contacts, transfers, departments' answers.
     #[serde(default)]
     pub handling: Handling,
+    /// Why the problem happened and how the case ended: the last `root_cause_recorded`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_cause: Option<crate::causes::RootCause>,
 }
 
 /// Counters the figures need that no other field keeps (R-MG-2, R-SP-4).
@@ -452,6 +455,30 @@ pub enum EventData {
         kind: crate::media::MediaKind,
         attachment: crate::attachment::Attachment,
     },
+    /// How the case ended (a resolution code), why the problem happened (causes of the
+    /// `root_causes` setting), the organisation responsible and the lesson, given when resolving
+    /// or closing, or later; `amended` when it replaces an earlier record. `day` is the local
+    /// day the Pareto counts it on; `region` and `origin` the provinces (division codes) of the
+    /// first parcel's recipient and sender as they were.
+    RootCauseRecorded {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        causes: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        organisation: Option<DepartmentId>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        organisation_name: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        lesson: String,
+        day: jiff::civil::Date,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        region: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        origin: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        amended: bool,
+    },
 }
 
 impl EventData {
@@ -530,6 +557,7 @@ impl EventData {
             EventData::WorkOrderWithdrawn { .. } => "work_order_withdrawn",
             EventData::WorkOrderRerouted { .. } => "work_order_rerouted",
             EventData::WorkOrderOverdue { .. } => "work_order_overdue",
+            EventData::RootCauseRecorded { .. } => "root_cause_recorded",
         }
     }
 }
@@ -593,6 +621,7 @@ impl Case {
                 contacts: 1,
                 ..Handling::default()
             },
+            root_cause: None,
         })
     }
 
@@ -706,6 +735,32 @@ impl Case {
             | EventData::WorkOrderWithdrawn { .. }
             | EventData::WorkOrderRerouted { .. }
             | EventData::WorkOrderOverdue { .. } => self.apply_work_order_step(event),
+            EventData::RootCauseRecorded {
+                code,
+                causes,
+                organisation,
+                organisation_name,
+                lesson,
+                day,
+                region,
+                origin,
+                ..
+            } => {
+                let amendments = self.root_cause.as_ref().map_or(0, |r| r.amendments + 1);
+                self.root_cause = Some(crate::causes::RootCause {
+                    code: code.clone(),
+                    causes: causes.clone(),
+                    organisation: organisation.clone(),
+                    organisation_name: organisation_name.clone(),
+                    lesson: lesson.clone(),
+                    day: *day,
+                    region: region.clone(),
+                    origin: origin.clone(),
+                    recorded_at: event.at,
+                    recorded_by: event.actor.clone(),
+                    amendments,
+                });
+            }
             _ => self.apply_claim_step(event),
         }
     }
@@ -911,6 +966,23 @@ impl Case {
             answered_at: answer.map(|a| a.at),
             follow_up: s.follow_up.as_ref().map(|f| f.state),
             follow_up_due_at: s.follow_up.as_ref().map(|f| f.due_at),
+        })
+    }
+
+    /// The cause read model's row of this case, if a cause was recorded.
+    pub fn cause_row(&self) -> Option<crate::causes::CauseRow> {
+        let r = self.root_cause.as_ref()?;
+        Some(crate::causes::CauseRow {
+            case_id: self.id.clone(),
+            case_number: self.number.clone(),
+            day: r.day,
+            category: self.category,
+            code: r.code.clone(),
+            causes: r.causes.clone(),
+            organisation: r.organisation.clone(),
+            region: r.region.clone(),
+            origin: r.origin.clone(),
+            recorded_at: r.recorded_at,
         })
     }
 

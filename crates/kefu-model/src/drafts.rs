@@ -65,6 +65,10 @@ pub struct CasePatch {
     pub reason: Option<String>,
     /// With a transfer: by when the department should answer back.
     pub department_due_at: Option<Timestamp>,
+    /// With a resolution or a closure (or alone): the resolution code, root causes,
+    /// responsible organisation and lesson (R-CASE-10).
+    #[serde(default)]
+    pub root_cause: Option<crate::causes::CauseDraft>,
 }
 
 fn double_option<'de, D: serde::Deserializer<'de>>(
@@ -150,6 +154,60 @@ pub struct ResolvedPatch {
     pub tags: Option<Vec<String>>,
     pub reason: Option<String>,
     pub department_due_at: Option<Timestamp>,
+    /// A checked root cause to record with the change.
+    pub root_cause: Option<RecordedCause>,
+    /// The case's category needs a resolution code to be resolved or closed (the
+    /// `root_causes` setting).
+    pub code_required: bool,
+}
+
+/// A checked root cause with what the desk adds: the organisation resolved, the local day, and
+/// the first parcel's provinces.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedCause {
+    pub code: Option<String>,
+    pub causes: Vec<String>,
+    pub organisation: Option<DepartmentId>,
+    pub organisation_name: String,
+    pub lesson: String,
+    pub day: jiff::civil::Date,
+    pub region: String,
+    pub origin: String,
+}
+
+/// The event recording `recorded` on `case`; `None` when it records what the case already
+/// holds. A case whose category needs a code keeps one once resolved or closed.
+pub fn plan_cause(
+    case: &Case,
+    recorded: &RecordedCause,
+    code_required: bool,
+) -> Result<Option<EventData>, DomainError> {
+    let ended = matches!(case.status, Status::Resolved | Status::Closed);
+    if code_required && ended && recorded.code.is_none() {
+        return Err(DomainError::invalid(
+            "resolution_code",
+            "this category is resolved only with a resolution code",
+        ));
+    }
+    if let Some(r) = &case.root_cause
+        && r.code == recorded.code
+        && r.causes == recorded.causes
+        && r.organisation == recorded.organisation
+        && r.lesson == recorded.lesson
+    {
+        return Ok(None);
+    }
+    Ok(Some(EventData::RootCauseRecorded {
+        code: recorded.code.clone(),
+        causes: recorded.causes.clone(),
+        organisation: recorded.organisation.clone(),
+        organisation_name: recorded.organisation_name.clone(),
+        lesson: recorded.lesson.clone(),
+        day: recorded.day,
+        region: recorded.region.clone(),
+        origin: recorded.origin.clone(),
+        amended: case.root_cause.is_some(),
+    }))
 }
 
 /// The events a patch produces on `case`, or why it is refused. Pure: the status machine's
@@ -201,11 +259,30 @@ pub fn plan_update(case: &Case, patch: &ResolvedPatch) -> Result<Vec<EventData>,
     if let Some(t) = patch.tags.clone().filter(|t| *t != case.tags) {
         changes.push(EventData::TagsChanged { tags: t });
     }
+    if let Some(recorded) = &patch.root_cause
+        && let Some(event) = plan_cause(case, recorded, false)?
+    {
+        changes.push(event);
+    }
     if let Some(to) = patch.status.filter(|s| *s != case.status && !reopening) {
         if !case.status.can_become(to) {
             return Err(DomainError::conflict(
                 "invalid_transition",
                 format!("a case cannot go from {} to {}", case.status, to),
+            ));
+        }
+        let has_code = patch
+            .root_cause
+            .as_ref()
+            .map_or(
+                case.root_cause.as_ref().and_then(|r| r.code.as_ref()),
+                |r| r.code.as_ref(),
+            )
+            .is_some();
+        if patch.code_required && matches!(to, Status::Resolved | Status::Closed) && !has_code {
+            return Err(DomainError::invalid(
+                "resolution_code",
+                "this category is resolved only with a resolution code",
             ));
         }
         changes.push(EventData::StatusChanged {

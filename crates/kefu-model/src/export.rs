@@ -55,6 +55,7 @@ pub enum ExportTable {
     MediaFetches,
     ParcelVolumes,
     ReportSchedules,
+    Improvements,
 }
 
 impl ExportTable {
@@ -62,7 +63,7 @@ impl ExportTable {
     /// conversations and attachments after cases). Tables added later go where their
     /// references allow without moving the older ones, so a dump written before they existed
     /// is still a valid dump.
-    pub const ALL: [ExportTable; 31] = [
+    pub const ALL: [ExportTable; 32] = [
         ExportTable::Calendars,
         ExportTable::SlaPolicies,
         ExportTable::Settings,
@@ -105,6 +106,9 @@ impl ExportTable {
         // Scheduled reports (migration 0027): after the users who own them; imported without
         // their lease.
         ExportTable::ReportSchedules,
+        // The improvement backlog (migration 0025): each item with its history, after the
+        // cases it names. The causes' read model is rebuilt from the cases.
+        ExportTable::Improvements,
     ];
 
     /// Records asked for per chunk. Attachments are up to 2 MiB each, so a chunk of them is
@@ -176,6 +180,8 @@ pub enum ExportRecord {
     ParcelVolume(ParcelVolume),
     /// A scheduled report with its next run and last outcome.
     ReportSchedule(Box<crate::report_schedule::ReportSchedule>),
+    /// An improvement item with its history.
+    Improvement(Box<crate::improvement::ImprovementRecord>),
 }
 
 /// A day's parcel count of an organisation, as exported.
@@ -316,6 +322,7 @@ impl ExportRecord {
             ExportRecord::MediaFetch(m) => m.id.clone(),
             ExportRecord::ParcelVolume(v) => format!("{}/{}", v.organisation, v.day),
             ExportRecord::ReportSchedule(r) => r.id.to_string(),
+            ExportRecord::Improvement(i) => i.item.id.clone(),
         }
     }
 }
@@ -431,11 +438,12 @@ mod tests {
             ExportTable::MediaFetches => 28,
             ExportTable::ParcelVolumes => 29,
             ExportTable::ReportSchedules => 30,
+            ExportTable::Improvements => 31,
         };
         let mut numbers: Vec<usize> = ExportTable::ALL.iter().map(|t| number(*t)).collect();
         numbers.sort_unstable();
-        // 31: one more than the highest number above.
-        assert_eq!(numbers, (0..31).collect::<Vec<_>>(), "each table once");
+        // 32: one more than the highest number above.
+        assert_eq!(numbers, (0..32).collect::<Vec<_>>(), "each table once");
         let at = |t: ExportTable| ExportTable::ALL.iter().position(|x| *x == t).unwrap();
         assert!(at(ExportTable::Users) < at(ExportTable::AgentPresence));
         assert!(at(ExportTable::Departments) < at(ExportTable::CannedReplies));
@@ -459,6 +467,7 @@ mod tests {
         assert!(at(ExportTable::Cases) < at(ExportTable::MediaFetches));
         assert!(at(ExportTable::Organisations) < at(ExportTable::ParcelVolumes));
         assert!(at(ExportTable::Users) < at(ExportTable::ReportSchedules));
+        assert!(at(ExportTable::Cases) < at(ExportTable::Improvements));
         assert!(ExportTable::Attachments.chunk_size() < CHUNK);
     }
 }

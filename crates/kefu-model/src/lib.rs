@@ -11,9 +11,9 @@
 //! checks that no module imports, directly or not, from itself):
 //! `string_enum`, `error`, `ids`, `clock`, `text`, `auth`, `erlang`, `waybill`, `calendar` →
 //! `codes`, `customer`, `attachment`, `media`, `claim`, `sla_clock`, `nlu`, `bot`, `classify`, `routing`,
-//! `survey` →
+//! `survey`, `causes` →
 //! `case` → `user`, `shipment`, `sla`, `tracking`, `history`, `pickup`, `kb`, `search` →
-//! `chat`, `canned`, `drafts`, `corrections`, `parcels`, … → `records`, `export`.
+//! `chat`, `canned`, `drafts`, `improvement`, `corrections`, `parcels`, … → `records`, `export`.
 
 pub mod attachment;
 pub mod auth;
@@ -21,6 +21,7 @@ pub mod bot;
 pub mod calendar;
 pub mod canned;
 pub mod case;
+pub mod causes;
 pub mod channels;
 pub mod chat;
 pub mod claim;
@@ -35,6 +36,7 @@ pub mod error;
 pub mod export;
 pub mod history;
 pub mod ids;
+pub mod improvement;
 pub mod kb;
 pub mod knowledge;
 pub mod kpi;

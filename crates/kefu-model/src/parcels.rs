@@ -27,6 +27,7 @@ pub const SETTING_KEYS: &[&str] = &[
     "notices",
     "work_orders",
     "survey",
+    "root_causes",
 ];
 
 /// Who may read which configuration document (`GET /settings/{key}`); writing any of them is
@@ -43,6 +44,7 @@ pub const SETTING_KEYS: &[&str] = &[
 /// | `claims` | admin, supervisor, agent, finance | compensation rules; agents propose, finance pays |
 /// | `work_orders` | admin, supervisor, agent, department, outlet manager | the deadlines both sides of a work order work to |
 /// | `survey` | admin, supervisor, agent | which cases are surveyed, the reasons customers pick from, the target |
+/// | `root_causes` | admin, supervisor, agent, readonly | the codes and causes agents record when resolving, and the reports read |
 /// | `waybill_format`, `kb_categories` | every role | nothing private; every screen uses them |
 ///
 /// Read-only observers see only the last row. A key not in this table is `not_found`.
@@ -74,6 +76,7 @@ pub const SETTING_READERS: &[(&str, &[Role])] = {
             &[Admin, Supervisor, Agent, Department, OutletManager],
         ),
         ("survey", &[Admin, Supervisor, Agent]),
+        ("root_causes", &[Admin, Supervisor, Agent, Readonly]),
         ("waybill_format", Role::ALL),
         ("kb_categories", Role::ALL),
     ]

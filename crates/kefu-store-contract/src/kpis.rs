@@ -77,7 +77,15 @@ pub async fn key_figures_follow_every_change_and_list_their_cases(store: Arc<dyn
         .await
         .unwrap();
     f.clock.advance(SignedDuration::from_mins(50));
-    desk.update_case(&f.agent, a.id.as_str(), status(Status::Resolved))
+    // A complaint is resolved with its resolution code (the `root_causes` setting).
+    let resolve = CasePatch {
+        root_cause: Some(kefu_model::causes::CauseDraft {
+            resolution_code: Some("explained".into()),
+            ..Default::default()
+        }),
+        ..status(Status::Resolved)
+    };
+    desk.update_case(&f.agent, a.id.as_str(), resolve)
         .await
         .unwrap();
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 mod calls;
 mod canned;
+mod causes;
 mod channels;
 mod chat;
 mod chat_export;
@@ -30,6 +31,7 @@ mod versions;
 mod wechat;
 pub use calls::*;
 pub use canned::*;
+pub use causes::*;
 pub use channels::*;
 pub use chat::*;
 pub use chat_export::*;
@@ -228,13 +230,21 @@ macro_rules! contract_tests {
             media_fetches_retry_then_give_up_with_a_note, two_nodes_claim_each_media_fetch_once,
             staffing_counts_arrivals_and_keeps_promotions_and_plans,
             scheduled_reports_are_claimed_once_and_read_as_their_owner,
-            quality_inspections_are_queued_once_scored_and_appealed);
+            quality_inspections_are_queued_once_scored_and_appealed,
+            root_causes_are_recorded_counted_and_closed_in_a_loop);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn change_histories_survive_export_import() {
             let source: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
             let target: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
             $crate::change_histories_survive_export_import(source, target).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn root_causes_and_the_backlog_survive_export_import() {
+            let source: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
+            let target: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
+            $crate::root_causes_and_the_backlog_survive_export_import(source, target).await;
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1494,11 +1504,15 @@ pub async fn sla_clocks_start_pause_resume_and_end(store: Arc<dyn Store>) {
     assert_eq!(clock(&regraded, NextResponse).target_secs, 20 * 60);
     assert_eq!(clock(&regraded, Resolution).policy, "complaints-fast");
     assert_eq!(clock(&regraded, Resolution).target_secs, 480 * 60);
-    let resolved = f
-        .desk
-        .update_case(&f.agent, &id, status(Status::Resolved))
-        .await
-        .unwrap();
+    // A complaint is resolved with its resolution code (the `root_causes` setting).
+    let resolve = CasePatch {
+        root_cause: Some(kefu_model::causes::CauseDraft {
+            resolution_code: Some("explained".into()),
+            ..Default::default()
+        }),
+        ..status(Status::Resolved)
+    };
+    let resolved = f.desk.update_case(&f.agent, &id, resolve).await.unwrap();
     assert_eq!(clock(&resolved, Resolution).state, ClockState::Met);
     let events = store.case_events(&case.id).await.unwrap();
     let types: Vec<&str> = events

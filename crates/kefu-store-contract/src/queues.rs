@@ -287,6 +287,11 @@ pub async fn portal_cases_are_private_and_rated_once(store: Arc<dyn Store>) {
                 case.id.as_str(),
                 CasePatch {
                     status: Some(to),
+                    // A complaint is resolved with its resolution code.
+                    root_cause: (to == Status::Resolved).then(|| kefu_model::causes::CauseDraft {
+                        resolution_code: Some("explained".into()),
+                        ..Default::default()
+                    }),
                     ..CasePatch::default()
                 },
             )

@@ -4,6 +4,7 @@
 //! write is made durable ([`Backend::write`]); [`SqlStore`] turns that into a domain `Store`.
 
 mod calls;
+mod causes;
 mod channels;
 mod conn;
 mod kpis;

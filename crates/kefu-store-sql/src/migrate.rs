@@ -87,6 +87,7 @@ macro_rules! migrations {
             22 "staffing" "0022_staffing.sql",
             23 "kpis" "0023_kpis.sql",
             24 "quality" "0024_quality.sql",
+            25 "causes" "0025_causes.sql",
             26 "kpi_satisfaction" "0026_kpi_satisfaction.sql",
             27 "report_schedules" "0027_report_schedules.sql",
             28 "kpi_open_keys" "0028_kpi_open_keys.sql",

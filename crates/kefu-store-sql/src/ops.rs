@@ -83,6 +83,11 @@ pub enum WriteOp {
         expected_version: i64,
         entry: Box<kefu_model::quality::InspectionEntry>,
     },
+    PutImprovement {
+        item: Box<kefu_model::improvement::Improvement>,
+        expected_version: Option<i64>,
+        entries: Vec<kefu_model::improvement::ImprovementEntry>,
+    },
     PutSchedule(Vec<kefu_model::staffing::ScheduleDay>),
     PutParcelVolumes {
         organisation: kefu_model::ids::DepartmentId,
@@ -365,6 +370,11 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
             expected_version,
             entry,
         } => crate::quality::put(sql, &inspection, expected_version, &entry).await?,
+        WriteOp::PutImprovement {
+            item,
+            expected_version,
+            entries,
+        } => crate::causes::put_improvement(sql, &item, expected_version, &entries).await?,
         WriteOp::PutParcelVolumes { organisation, days } => {
             crate::network::put_parcel_volumes(sql, &organisation, &days).await?;
         }
@@ -1101,6 +1111,7 @@ async fn insert_case_row(sql: &mut dyn Sql, case: &Case) -> StoreResult<()> {
     // A new row has no timers to replace; an imported case brings its orders.
     insert_timers(sql, case).await?;
     sync_survey(sql, case).await?;
+    crate::causes::sync_causes(sql, case).await?;
     crate::network::sync_work_orders(sql, case, None).await
 }
 
@@ -1283,6 +1294,7 @@ async fn append(
     }
     sync_timers(sql, projection).await?;
     sync_survey(sql, projection).await?;
+    crate::causes::sync_causes(sql, projection).await?;
     for e in events {
         insert_event(sql, e).await?;
     }
@@ -1335,6 +1347,9 @@ async fn import_record(sql: &mut dyn Sql, record: ExportRecord) -> StoreResult<(
         ExportRecord::Delivery(d) => crate::channels::import_delivery(sql, &d).await,
         ExportRecord::Call(c) => crate::calls::import_call(sql, &c).await,
         ExportRecord::Organisation(o) => crate::network::import_organisation(sql, &o).await,
+        ExportRecord::Improvement(i) => {
+            crate::causes::put_improvement(sql, &i.item, None, &i.history).await
+        }
         ExportRecord::MediaFetch(m) => crate::channels::put_media_fetches(sql, &[*m]).await,
         ExportRecord::ReportSchedule(r) => crate::reports::put(sql, &r).await,
         ExportRecord::ParcelVolume(v) => {
@@ -2009,6 +2024,11 @@ pub(crate) async fn export_chunk(
             .await?
             .into_iter()
             .map(|r| ExportRecord::ReportSchedule(Box::new(r)))
+            .collect(),
+        ExportTable::Improvements => crate::causes::export_improvements(sql, &after, limit)
+            .await?
+            .into_iter()
+            .map(|i| ExportRecord::Improvement(Box::new(i)))
             .collect(),
         ExportTable::CaseEvents => {
             let (case_id, seq) = match after.split_once('/') {

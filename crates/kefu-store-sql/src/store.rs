@@ -922,6 +922,64 @@ impl<B: Backend> CallStore for SqlStore<B> {
 }
 
 #[async_trait]
+impl<B: Backend> CauseStore for SqlStore<B> {
+    async fn cause_rows(
+        &self,
+        query: &kefu_model::causes::CauseQuery,
+        limit: u32,
+    ) -> StoreResult<Vec<kefu_model::causes::CauseRow>> {
+        crate::causes::cause_rows(&mut *self.backend.read().await?, query, limit).await
+    }
+
+    async fn complaint_rows(
+        &self,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> StoreResult<Vec<kefu_model::causes::LoopRow>> {
+        crate::causes::complaint_rows(&mut *self.backend.read().await?, from, to).await
+    }
+
+    async fn put_improvement(
+        &self,
+        item: &kefu_model::improvement::Improvement,
+        expected_version: Option<i64>,
+        entries: &[kefu_model::improvement::ImprovementEntry],
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::PutImprovement {
+            item: Box::new(item.clone()),
+            expected_version,
+            entries: entries.to_vec(),
+        })
+        .await
+    }
+
+    async fn improvements(&self) -> StoreResult<Vec<kefu_model::improvement::Improvement>> {
+        crate::causes::improvements(&mut *self.backend.read().await?).await
+    }
+
+    async fn improvement(
+        &self,
+        id: &str,
+    ) -> StoreResult<Option<kefu_model::improvement::Improvement>> {
+        crate::causes::improvement(&mut *self.backend.read().await?, id).await
+    }
+
+    async fn improvements_of_case(
+        &self,
+        case_id: &CaseId,
+    ) -> StoreResult<Vec<kefu_model::improvement::Improvement>> {
+        crate::causes::improvements_of_case(&mut *self.backend.read().await?, case_id).await
+    }
+
+    async fn improvement_history(
+        &self,
+        id: &str,
+    ) -> StoreResult<Vec<kefu_model::improvement::ImprovementEntry>> {
+        crate::causes::improvement_history(&mut *self.backend.read().await?, id).await
+    }
+}
+
+#[async_trait]
 impl<B: Backend> SurveyStore for SqlStore<B> {
     async fn survey_figures(
         &self,

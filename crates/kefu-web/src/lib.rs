@@ -5,6 +5,7 @@
 mod api;
 mod assets;
 mod canned;
+mod causes;
 mod channels;
 mod chat;
 mod csv;
@@ -343,6 +344,30 @@ pub fn router(state: AppState) -> Router {
         .route("/satisfaction/cases", get(survey::cases))
         .route("/follow-ups", get(survey::follow_ups))
         .route("/cases/{id}/follow-up", post(survey::close_follow_up))
+        .route("/cases/{id}/root-cause", post(causes::record))
+        .route("/root-causes/pareto", get(causes::pareto))
+        .route("/root-causes/pareto/export", get(causes::pareto_export))
+        .route("/root-causes/cases", get(causes::pareto_cases))
+        .route("/closed-loop", get(causes::closed_loop))
+        .route("/closed-loop/cases", get(causes::closed_loop_cases))
+        .route("/closed-loop/export", get(causes::closed_loop_export))
+        .route(
+            "/improvements",
+            get(causes::list_improvements).post(causes::create_improvement),
+        )
+        .route(
+            "/improvements/{id}",
+            get(causes::get_improvement).patch(causes::update_improvement),
+        )
+        .route(
+            "/improvements/{id}/history",
+            get(causes::improvement_history),
+        )
+        .route("/improvements/{id}/cases", post(causes::link_case))
+        .route(
+            "/improvements/{id}/cases/{case}",
+            axum::routing::delete(causes::unlink_case),
+        )
         .route("/openapi.json", get(openapi_json));
     Router::new()
         .merge(ui::router())

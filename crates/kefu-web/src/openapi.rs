@@ -365,7 +365,7 @@ pub const ROUTES: &[Route] = &[
     (
         "get",
         "/api/v1/settings/{id}",
-        "A configuration document: tracking, rate_card, coverage, prohibited, claims, waybill_format, routing, kb_categories, search_synonyms ({\"text\": the synonym list, one concept per line}), notices (the templates of what kefu tells customers by itself: received, callback_promised, resolved, survey, pickup (a pickup's courier steps); per way: email_subject, email_text, sms_text, wechat_text, and wechat_template {template_id, fields: [{key, value}]} for a follower whose 48-hour window has closed; placeholders {case_number} {subject} {due_at} {survey_url} {portal_url} {pickup_number} {pickup_status} {courier_name} {courier_phone} {window}); each readable by the roles parcels::SETTING_READERS names (routing: admins and supervisors), otherwise 403. The outlets setting is retired: outlets and couriers are the network's organisations",
+        "A configuration document: tracking, rate_card, coverage, prohibited, claims, waybill_format, routing, kb_categories, search_synonyms ({\"text\": the synonym list, one concept per line}), notices (the templates of what kefu tells customers by itself: received, callback_promised, resolved, survey, pickup (a pickup's courier steps); per way: email_subject, email_text, sms_text, wechat_text, and wechat_template {template_id, fields: [{key, value}]} for a follower whose 48-hour window has closed; placeholders {case_number} {subject} {due_at} {survey_url} {portal_url} {pickup_number} {pickup_status} {courier_name} {courier_phone} {window}); root_causes (resolution codes [{code, label, en}], groups of causes [{code, label, en, causes: [{code, label, en}]}] — a cause's tag is group/cause, or group for a group without causes — and required_for, the categories resolved only with a code; default complaint); each readable by the roles parcels::SETTING_READERS names (routing: admins and supervisors), otherwise 403. The outlets setting is retired: outlets and couriers are the network's organisations",
         None,
         200,
         json::<SettingView>(),
@@ -1434,6 +1434,118 @@ pub const ROUTES: &[Route] = &[
         200,
         json::<CaseView>(),
     ),
+    (
+        "post",
+        "/api/v1/cases/{id}/root-cause",
+        "Record or amend the case's resolution code, root causes (tags group/cause of the root_causes setting), responsible organisation (an organisation key of the network) and lesson: a root_cause_recorded event (the same record again changes nothing); unknown code, cause or organisation → 422 invalid_field; a resolved or closed case of a category the setting names keeps a code (422 resolution_code)",
+        Some("RootCauseCreate"),
+        200,
+        json::<CaseView>(),
+    ),
+    (
+        "get",
+        "/api/v1/root-causes/pareto",
+        "The Pareto of root causes (by=cause, a case counts under each of its causes) or of resolution codes (by=code) recorded on the days [from, to) in the desk's time zone, filterable by category, region (the first parcel's recipient's province code), organisation (the responsible organisation's id) and route (origin-destination province codes); most first with each bar's share and the cumulative share, vital up to the bar reaching 80 %; supervisors, admins, read-only; at most 366 days",
+        None,
+        200,
+        json::<crate::causes::ParetoView>(),
+    ),
+    (
+        "get",
+        "/api/v1/root-causes/pareto/export",
+        "The Pareto as CSV (UTF-8 with a byte-order mark)",
+        None,
+        200,
+        Body::Csv,
+    ),
+    (
+        "get",
+        "/api/v1/root-causes/cases",
+        "The cases behind one bar of the Pareto (same period and filters; key the bar's cause or code), by day then number",
+        None,
+        200,
+        json::<List<crate::causes::CauseCaseView>>(),
+    ),
+    (
+        "get",
+        "/api/v1/closed-loop",
+        "The complaint closed loop (R-MG-5) of the complaints received on the days [from, to): per step — received, accepted, classified, graded, resolved_in_time (resolved with no clock breached), cause_recorded, linked (to an improvement item), improved (such an item done) — how many passed it and how many did not, for the period and per region (by=region) or responsible organisation (by=organisation); supervisors, admins, read-only",
+        None,
+        200,
+        json::<crate::causes::ClosedLoopView>(),
+    ),
+    (
+        "get",
+        "/api/v1/closed-loop/cases",
+        "The complaints of the period that did not pass a step (of one region or organisation with key), by day then number",
+        None,
+        200,
+        json::<List<crate::causes::LoopCaseView>>(),
+    ),
+    (
+        "get",
+        "/api/v1/closed-loop/export",
+        "The closed loop as CSV: the period, then each region or organisation; a column per step",
+        None,
+        200,
+        Body::Csv,
+    ),
+    (
+        "get",
+        "/api/v1/improvements",
+        "The improvement backlog (改进项), most recently changed first (admins, supervisors, agents, read-only)",
+        None,
+        200,
+        json::<List<crate::causes::ImprovementView>>(),
+    ),
+    (
+        "post",
+        "/api/v1/improvements",
+        "Propose an improvement item: title, description, owner (a user or a department), due date, the causes it addresses, the cases that motivated it (admins, supervisors, agents); it starts proposed",
+        Some("ImprovementCreate"),
+        201,
+        json::<crate::causes::ImprovementView>(),
+    ),
+    (
+        "get",
+        "/api/v1/improvements/{id}",
+        "An improvement item",
+        None,
+        200,
+        json::<crate::causes::ImprovementView>(),
+    ),
+    (
+        "patch",
+        "/api/v1/improvements/{id}",
+        "Change an item (admins, supervisors): fields, or the status proposed → accepted → in_progress → done, or rejected from any open status (409 invalid_transition otherwise); each change is an entry of its history",
+        Some("ImprovementPatch"),
+        200,
+        json::<crate::causes::ImprovementView>(),
+    ),
+    (
+        "get",
+        "/api/v1/improvements/{id}/history",
+        "An item's history, oldest first: who, when, what",
+        None,
+        200,
+        json::<List<crate::causes::ImprovementEntryView>>(),
+    ),
+    (
+        "post",
+        "/api/v1/improvements/{id}/cases",
+        "Link a case (id or number) to an item (admins, supervisors, agents); linking it again changes nothing",
+        Some("ImprovementLink"),
+        200,
+        json::<crate::causes::ImprovementView>(),
+    ),
+    (
+        "delete",
+        "/api/v1/improvements/{id}/cases/{case}",
+        "Unlink a case (id or number) from an item (admins, supervisors); 404 when it is not linked",
+        None,
+        200,
+        json::<crate::causes::ImprovementView>(),
+    ),
 ];
 
 fn query_params(path: &str, method: &str) -> Vec<Value> {
@@ -1562,6 +1674,41 @@ fn query_params(path: &str, method: &str) -> Vec<Value> {
                 ));
             }
             params
+        }
+        ("get", "/api/v1/root-causes/pareto" | "/api/v1/root-causes/pareto/export" | "/api/v1/root-causes/cases") => {
+            let mut v: Vec<Value> = ["from", "to"]
+                .iter()
+                .map(|name| {
+                    json!({"name": name, "in": "query", "required": true,
+                        "schema": {"type": "string", "format": "date"},
+                        "description": "a day (YYYY-MM-DD) in the desk's time zone; causes recorded from `from` up to (not including) `to`, at most 366 days"})
+                })
+                .collect();
+            v.push(q("by", json!({"type": "string", "enum": ["cause", "code"], "default": "cause"}), "what the bars count"));
+            v.push(q("category", json!({"type": "string", "enum": kefu_model::Category::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>()}), "only cases of this category"));
+            v.push(q("region", json!({"type": "string", "maxLength": 12}), "the first parcel's recipient's province code"));
+            v.push(q("organisation", json!({"type": "string", "maxLength": 64}), "the responsible organisation's id"));
+            v.push(q("route", json!({"type": "string", "maxLength": 25}), "origin-destination province codes, e.g. 31-44"));
+            if path == "/api/v1/root-causes/cases" {
+                v.push(json!({"name": "key", "in": "query", "required": true, "schema": {"type": "string", "minLength": 1, "maxLength": 100}, "description": "the bar's cause or code"}));
+            }
+            v
+        }
+        ("get", "/api/v1/closed-loop" | "/api/v1/closed-loop/export" | "/api/v1/closed-loop/cases") => {
+            let mut v: Vec<Value> = ["from", "to"]
+                .iter()
+                .map(|name| {
+                    json!({"name": name, "in": "query", "required": true,
+                        "schema": {"type": "string", "format": "date"},
+                        "description": "a day (YYYY-MM-DD) in the desk's time zone; complaints received from `from` up to (not including) `to`, at most 366 days"})
+                })
+                .collect();
+            v.push(q("by", json!({"type": "string", "enum": ["region", "organisation"], "default": "region"}), "the breakdown"));
+            if path == "/api/v1/closed-loop/cases" {
+                v.push(json!({"name": "step", "in": "query", "required": true, "schema": {"type": "string", "enum": kefu_model::causes::LoopStep::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()}, "description": "the step the complaints did not pass"}));
+                v.push(q("key", json!({"type": "string", "maxLength": 64}), "one region or organisation of `by` (empty: unknown)"));
+            }
+            v
         }
         ("get", "/api/v1/satisfaction") => {
             let mut v: Vec<Value> = ["from", "to"]
@@ -1852,7 +1999,8 @@ fn schemas() -> Value {
                 "category": {"$ref": "#/components/schemas/Category"}, "assignee": {"type": ["string", "null"], "description": "user id or username; null unassigns"},
                 "department": {"type": ["string", "null"], "description": "department id or key; null clears"},
                 "tags": strings, "waybill_no": text, "reason": text,
-                "department_due_at": {"type": "string", "format": "date-time", "description": "with a transfer: by when the department answers back"}}},
+                "department_due_at": {"type": "string", "format": "date-time", "description": "with a transfer: by when the department answers back"},
+                "root_cause": {"$ref": "#/components/schemas/RootCauseCreate", "description": "with a resolution or closure (or alone): the resolution code, causes, organisation and lesson; a category the root_causes setting names is resolved only with a code (422 resolution_code)"}}},
         "MessageCreate": {"type": "object", "required": ["body"], "additionalProperties": false,
             "properties": {"body": text, "visibility": enum_of(&["public", "internal"]), "from_customer": {"type": "boolean"},
                 "call": {"type": "boolean", "description": "a call staff made to the customer: reaches the customer whatever the visibility"}}},
@@ -1888,6 +2036,24 @@ fn schemas() -> Value {
             "properties": {"score": {"type": "integer", "minimum": 1, "maximum": 5},
                 "reasons": {"type": "array", "items": {"type": "string"}, "description": "from the survey's poor_reasons (score below satisfied_from) or good_reasons"},
                 "comment": {"type": "string", "maxLength": 500}}},
+        "RootCauseCreate": {"type": "object", "additionalProperties": false,
+            "properties": {"resolution_code": {"type": ["string", "null"], "description": "a code of the root_causes setting"},
+                "causes": {"type": "array", "maxItems": 10, "items": {"type": "string"}, "description": "tags group/cause (or group) of the root_causes setting"},
+                "organisation": {"type": ["string", "null"], "description": "the responsible organisation's key or id"},
+                "lesson": {"type": ["string", "null"], "maxLength": 2000}}},
+        "ImprovementCreate": {"type": "object", "required": ["title"], "additionalProperties": false,
+            "properties": {"title": {"type": "string", "minLength": 1, "maxLength": 120}, "description": {"type": "string", "maxLength": 4000},
+                "owner_user": {"type": ["string", "null"], "description": "user id or username"},
+                "owner_department": {"type": ["string", "null"], "description": "department id or key"},
+                "due_on": {"type": ["string", "null"], "format": "date"}, "causes": strings,
+                "cases": {"type": "array", "items": {"type": "string"}, "description": "case ids or numbers"}}},
+        "ImprovementPatch": {"type": "object", "additionalProperties": false,
+            "properties": {"title": {"type": "string", "minLength": 1, "maxLength": 120}, "description": {"type": "string", "maxLength": 4000},
+                "owner_user": {"type": ["string", "null"]}, "owner_department": {"type": ["string", "null"]},
+                "due_on": {"type": ["string", "null"], "format": "date"}, "causes": strings,
+                "status": enum_of(&["proposed", "accepted", "in_progress", "done", "rejected"])}},
+        "ImprovementLink": {"type": "object", "required": ["case"], "additionalProperties": false,
+            "properties": {"case": {"type": "string", "description": "case id or number"}}},
         "FollowUpClose": {"type": "object", "required": ["outcome"], "additionalProperties": false,
             "properties": {"outcome": {"$ref": "#/components/schemas/FollowUpOutcome"},
                 "note": {"type": "string", "maxLength": 1000, "description": "required with outcome other"}}},

@@ -585,6 +585,9 @@ pub struct CaseView {
     /// The satisfaction survey: when it opened, the answer, the follow-up.
     #[serde(skip_serializing_if = "Option::is_none")]
     survey: Option<SurveyView>,
+    /// How the case ended and why the problem happened, once recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    root_cause: Option<crate::causes::RootCauseView>,
 }
 
 impl CaseView {
@@ -634,6 +637,10 @@ impl CaseView {
             bot: case.bot.clone(),
             identity_confirmed: case.identity_confirmed.as_ref().map(Into::into),
             survey: case.survey.as_ref().map(SurveyView::from),
+            root_cause: case
+                .root_cause
+                .as_ref()
+                .map(|r| crate::causes::RootCauseView::of(r, None, false)),
         }
     }
 }

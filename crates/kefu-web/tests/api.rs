@@ -13,6 +13,7 @@ mod browser;
 mod canned;
 mod canned_page;
 mod cases;
+mod causes;
 mod channels;
 mod chat;
 mod console_forms;

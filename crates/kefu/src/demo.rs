@@ -2910,6 +2910,7 @@ fn tell(s: &mut Story<'_>, sc: &Scenario, ctx: &Ctx, how: &How) {
     let paid = resolution.contains("赔付");
     let mut resolve = CasePatch {
         status: Some(Status::Resolved),
+        root_cause: Some(demo_cause(sc.intent, paid, resolution.chars().count())),
         ..CasePatch::default()
     };
     if paid {
@@ -2961,6 +2962,134 @@ fn tell(s: &mut Story<'_>, sc: &Scenario, ctx: &Ctx, how: &How) {
         s.office(9, 21);
         s.status(closer, Status::Closed);
     }
+}
+
+/// What the agent records when resolving a case of `intent` (R-CASE-10): a resolution code and
+/// the causes a courier's service centre would name, picked by `n` (the answer's length) so
+/// the demo's random draws stay as they were.
+fn demo_cause(intent: Category, paid: bool, n: usize) -> kefu_model::causes::CauseDraft {
+    let pick = |list: &[&str]| list.get(n % list.len().max(1)).map(|c| c.to_string());
+    let (code, causes): (&str, Vec<String>) = match intent {
+        Category::Complaint => (
+            "explained",
+            pick(&[
+                "delivery/false_scan",
+                "delivery/no_consent",
+                "delivery/false_scan",
+                "service/slow_answer",
+                "delivery/not_delivered",
+                "pickup/late",
+            ])
+            .into_iter()
+            .collect(),
+        ),
+        Category::Delay => (
+            "explained",
+            pick(&["sorting/hub_delay", "external/weather", "sorting/hub_delay"])
+                .into_iter()
+                .collect(),
+        ),
+        Category::Lost => ("reshipped", vec!["sorting/mis_sort".to_string()]),
+        Category::Damaged => ("compensated", vec!["packaging".to_string()]),
+        Category::Pickup => (
+            "to_outlet",
+            pick(&["pickup/missed", "pickup/late"])
+                .into_iter()
+                .collect(),
+        ),
+        Category::Track => ("explained", vec!["system/wrong_tracking".to_string()]),
+        Category::ChangeDelivery => ("to_outlet", Vec::new()),
+        _ => ("explained", Vec::new()),
+    };
+    kefu_model::causes::CauseDraft {
+        resolution_code: Some(if paid { "compensated" } else { code }.to_string()),
+        causes,
+        organisation: None,
+        lesson: None,
+    }
+}
+
+/// Two improvement items (改进项) the supervisor opened from the month's complaints, each naming
+/// the cases behind it: one done, one in progress.
+async fn seed_improvements(desk: &Desk, supervisor: &Actor) -> Result<(), DomainError> {
+    let mut complaints = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = desk
+            .list_cases(
+                supervisor,
+                kefu_model::records::CaseQuery {
+                    category: Some(Category::Complaint),
+                    ..Default::default()
+                },
+                cursor.as_deref(),
+                Some(200),
+            )
+            .await?;
+        complaints.extend(page.items.into_iter().filter(|c| c.root_cause.is_some()));
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    let named = |tag: &str| -> Vec<String> {
+        complaints
+            .iter()
+            .filter(|c| {
+                c.root_cause
+                    .as_ref()
+                    .is_some_and(|r| r.causes.iter().any(|t| t == tag))
+            })
+            .take(4)
+            .map(|c| c.id.to_string())
+            .collect()
+    };
+    let items = [
+        (
+            "派送员签收规范培训",
+            "虚假签收投诉集中：派送员须在客户确认后才扫描签收，网点每周抽查签收照片。",
+            "delivery/false_scan",
+            kefu_model::improvement::ImprovementStatus::InProgress,
+        ),
+        (
+            "高峰期客服排班增加人手",
+            "答复慢的投诉集中在晚高峰：19–22 点增加两名坐席。",
+            "service/slow_answer",
+            kefu_model::improvement::ImprovementStatus::Done,
+        ),
+    ];
+    for (title, description, tag, status) in items {
+        let item = desk
+            .create_improvement(
+                supervisor,
+                &kefu_model::improvement::ImprovementDraft {
+                    title: title.to_string(),
+                    description: description.to_string(),
+                    owner_user: Some(supervisor.username.clone()),
+                    causes: vec![tag.to_string()],
+                    cases: named(tag),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let mut steps = vec![kefu_model::improvement::ImprovementStatus::Accepted];
+        steps.push(kefu_model::improvement::ImprovementStatus::InProgress);
+        if status == kefu_model::improvement::ImprovementStatus::Done {
+            steps.push(status);
+        }
+        for step in steps {
+            desk.update_improvement(
+                supervisor,
+                &item.id,
+                &kefu_model::improvement::ImprovementPatch {
+                    status: Some(step),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// About half the customers answer the survey, mostly satisfied (the trade aims at 95 %);
@@ -3234,6 +3363,7 @@ pub async fn seed(
         return Err(e);
     }
     clock.set(now);
+    seed_improvements(&desk, staff_actor(&actors, SUPERVISOR)?).await?;
 
     Ok(DemoSummary {
         departments: DEPARTMENTS.len(),
@@ -3496,6 +3626,49 @@ mod tests {
                 );
             }
         }
+
+        // Resolved cases carry how they ended (R-CASE-10), complaints their causes too; the
+        // supervisor's two improvement items name complaints with those causes, one done.
+        let ended: Vec<&Case> = cases
+            .iter()
+            .filter(|c| matches!(c.status, Status::Resolved | Status::Closed))
+            .collect();
+        assert!(!ended.is_empty());
+        for c in &ended {
+            let cause = c.root_cause.as_ref();
+            assert!(
+                cause.is_some_and(|r| r.code.is_some()),
+                "case {} has a code",
+                c.number
+            );
+        }
+        // Complaints the scenario meant as complaints name a cause; those the classifier
+        // filed as complaints carry their scenario's (or only a code).
+        let complaints: Vec<&&Case> = ended
+            .iter()
+            .filter(|c| c.category == Category::Complaint)
+            .collect();
+        let with_causes = complaints
+            .iter()
+            .filter(|c| c.root_cause.as_ref().is_some_and(|r| !r.causes.is_empty()))
+            .count();
+        assert!(
+            with_causes * 2 >= complaints.len() && with_causes > 4,
+            "{with_causes} of {} complaints name a cause",
+            complaints.len()
+        );
+        let items = kefu_desk::store::CauseStore::improvements(store.as_ref())
+            .await
+            .unwrap();
+        assert_eq!(items.len(), 2);
+        assert!(items.iter().all(|i| !i.cases.is_empty()), "{items:?}");
+        assert_eq!(
+            items
+                .iter()
+                .filter(|i| i.status == kefu_model::improvement::ImprovementStatus::Done)
+                .count(),
+            1
+        );
 
         for who in [
             "supervisor",

@@ -185,6 +185,13 @@ pub async fn seed(
                                 started.case_id.as_str(),
                                 CasePatch {
                                     status: Some(to),
+                                    // A resolution records how it ended (R-CASE-10).
+                                    root_cause: (to == Status::Resolved).then(|| {
+                                        kefu_model::causes::CauseDraft {
+                                            resolution_code: Some("explained".into()),
+                                            ..Default::default()
+                                        }
+                                    }),
                                     ..CasePatch::default()
                                 },
                             )

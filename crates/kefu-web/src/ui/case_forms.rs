@@ -44,6 +44,14 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/macro", post(run::<MacroForm>))
         .route("/cases/{id}/escalate", post(run::<EscalateForm>))
         .route("/cases/{id}/promise", post(run::<PromiseForm>))
+        .route(
+            "/cases/{id}/resolve",
+            post(run::<super::causes::ResolveForm>),
+        )
+        .route(
+            "/cases/{id}/improvement",
+            post(run::<super::causes::ImprovementLinkForm>),
+        )
         .route("/cases/{id}/work-order", post(run::<SendOrderForm>))
         .route(
             "/cases/{id}/work-order-reroute",

@@ -384,6 +384,8 @@ pub struct Tr {
     pub as_nav: &'static str,
     pub sv_nav: &'static str,
     pub fu_nav: &'static str,
+    pub causes_nav: &'static str,
+    pub improvements_nav: &'static str,
     /// The staffing planner's link.
     pub staffing_nav: &'static str,
     pub as_title: &'static str,
@@ -721,6 +723,8 @@ pub const ZH: Tr = Tr {
     as_nav: "网点考核",
     sv_nav: "满意度",
     fu_nav: "差评回访",
+    causes_nav: "根因分析",
+    improvements_nav: "改进项",
     staffing_nav: "排班",
     as_title: "网点考核",
     as_from: "开始日期",
@@ -1057,6 +1061,8 @@ pub const EN: Tr = Tr {
     as_nav: "Assessment",
     sv_nav: "Satisfaction",
     fu_nav: "Follow-ups",
+    causes_nav: "Root causes",
+    improvements_nav: "Improvements",
     staffing_nav: "Staffing",
     as_title: "Outlet assessment",
     as_from: "From",
@@ -1365,6 +1371,12 @@ pub fn event_label(lang: Lang, event: &kefu_model::EventData) -> &'static str {
             kind: kefu_model::media::MediaKind::Voice,
             ..
         } => lang.pick("客户发来的语音已保存", "Customer's voice message saved"),
+        E::RootCauseRecorded { amended: false, .. } => {
+            lang.pick("记录结案原因", "Root cause recorded")
+        }
+        E::RootCauseRecorded { amended: true, .. } => {
+            lang.pick("修改结案原因", "Root cause amended")
+        }
     }
 }
 

@@ -6,6 +6,7 @@ mod account_form;
 mod calls;
 mod canned;
 mod case_forms;
+mod causes;
 mod channels;
 mod chats;
 mod courier;
@@ -158,6 +159,18 @@ pub fn router() -> Router<AppState> {
         .route("/console/satisfaction/cases", get(survey::cases_page))
         .route("/console/follow-ups", get(survey::follow_ups_page))
         .route("/console/follow-ups/{id}", post(survey::record_outcome))
+        .route("/console/root-causes", get(causes::pareto_page))
+        .route("/console/root-causes/cases", get(causes::pareto_cases_page))
+        .route("/console/closed-loop", get(causes::loop_page))
+        .route("/console/closed-loop/cases", get(causes::loop_cases_page))
+        .route(
+            "/console/improvements",
+            get(causes::backlog_page).post(causes::propose),
+        )
+        .route(
+            "/console/improvements/{id}",
+            get(causes::item_page).post(causes::change_item),
+        )
         .route(
             "/console/survey-settings",
             get(survey::settings_get).post(survey::settings_post),

@@ -95,6 +95,11 @@ pub struct UserBar {
     /// The quality pages' link (`quality::may_read`: inspectors, supervisors, admins; agents
     /// for their own scores).
     pub quality: Option<&'static str>,
+    /// Supervisors, admins and read-only observers see the root causes' link
+    /// (`improvement::may_analyse`).
+    pub root_causes: bool,
+    /// Those who read the backlog (`improvement::may_read`) see its link.
+    pub improvements: bool,
 }
 
 pub struct NavItem {
@@ -158,6 +163,8 @@ pub async fn nav(state: &AppState, s: &UiSession, current: &str) -> Result<Chrom
         staffing: kefu_model::staffing::may_plan(&s.actor),
         quality: kefu_model::quality::may_read(&s.actor)
             .then(|| super::i18n::quality_words(s.tr.lang).nav),
+        root_causes: kefu_model::improvement::may_analyse(s.actor.role),
+        improvements: kefu_model::improvement::may_read(s.actor.role),
     });
     chrome.nav = QUEUES
         .iter()
@@ -582,6 +589,10 @@ pub struct CasePage {
     /// The satisfaction survey: the answer and the follow-up.
     pub survey: Option<super::survey::CasePanel>,
     pub survey_words: &'static super::i18n::SurveyWords,
+    /// The resolve panel (resolution code, causes, organisation, lesson) and the improvement
+    /// items, for those who write cases.
+    pub causes: Option<super::causes::CausePanel>,
+    pub cause_words: super::causes::CauseWords,
 }
 
 impl CasePage {
@@ -620,7 +631,12 @@ pub struct ClaimLine {
     pub can_propose: bool,
 }
 
-fn describe(tr: &Tr, e: &CaseEvent, names: &HashMap<String, String>) -> (String, String) {
+fn describe(
+    tr: &Tr,
+    e: &CaseEvent,
+    names: &HashMap<String, String>,
+    causes: &kefu_model::causes::CauseSettings,
+) -> (String, String) {
     let zh = tr.lang.is_zh();
     let name = |id: Option<&str>| {
         id.map_or_else(
@@ -732,6 +748,41 @@ fn describe(tr: &Tr, e: &CaseEvent, names: &HashMap<String, String>) -> (String,
             ),
             text.clone(),
         ),
+        EventData::RootCauseRecorded {
+            code,
+            causes: tags,
+            organisation_name,
+            lesson,
+            ..
+        } => {
+            let english = !zh;
+            let mut title = super::i18n::event_label(tr.lang, &e.data).to_string();
+            if let Some(code) = code {
+                title.push_str(&format!("：{}", causes.code_label(code, english)));
+            }
+            let mut parts: Vec<String> = Vec::new();
+            if !tags.is_empty() {
+                let labels: Vec<String> = tags
+                    .iter()
+                    .map(|t| causes.cause_label(t, english))
+                    .collect();
+                parts.push(format!(
+                    "{}：{}",
+                    if zh { "原因" } else { "Causes" },
+                    labels.join("、")
+                ));
+            }
+            if !organisation_name.is_empty() {
+                parts.push(format!(
+                    "{}：{organisation_name}",
+                    if zh { "责任网点" } else { "Responsible" }
+                ));
+            }
+            if !lesson.is_empty() {
+                parts.push(lesson.clone());
+            }
+            (title, parts.join(" · "))
+        }
         EventData::NoticeSkipped { kind, reason } => (
             format!(
                 "{}：{}",
@@ -778,11 +829,12 @@ pub(super) async fn case_page_for(
     let names = state.desk.people_names(&s.actor).await.unwrap_or_default();
     let now = state.desk.now();
     let tz = state.desk.time_zone().clone();
+    let cause_settings = state.desk.cause_settings().await.unwrap_or_default();
     let timeline = events
         .iter()
         .filter(|e| !e.data.type_name().starts_with("sla_"))
         .map(|e| {
-            let (title, body) = describe(s.tr, e, &names);
+            let (title, body) = describe(s.tr, e, &names, &cause_settings);
             TimelineItem {
                 at: local(e.at, &tz),
                 actor: e.actor.trim_start_matches("user:").to_string(),
@@ -932,6 +984,8 @@ pub(super) async fn case_page_for(
     let page = CasePage {
         survey: super::survey::case_panel(state, s.tr.lang, &s.actor, &case),
         survey_words: super::i18n::survey_words(s.tr.lang),
+        causes: super::causes::case_panel(state, s, &case).await,
+        cause_words: super::causes::words(s.tr.lang),
         orders,
         calls,
         phone: super::calls::words(s.tr.lang),

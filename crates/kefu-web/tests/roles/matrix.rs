@@ -747,6 +747,27 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         .to_datetime(kefu_model::Clock::now(&*app.clock))
         .date();
     let quality_period = format!("from={quality_day}&to={}", quality_day.tomorrow().unwrap());
+    // The improvement backlog: an item to read and change, and one per column naming the case
+    // to unlink.
+    let item = created(
+        &app,
+        "/api/v1/improvements",
+        json!({"title": "签收规范", "cases": [case.clone()]}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut unlinkable = Vec::new();
+    for _ in 0..8 {
+        let body = created(
+            &app,
+            "/api/v1/improvements",
+            json!({"title": "取消关联", "cases": [case.clone()]}),
+        )
+        .await;
+        unlinkable.push(body["id"].as_str().unwrap().to_string());
+    }
     let per = |f: &dyn Fn(usize) -> (String, Option<Value>)| (0..8).map(f).collect::<Vec<_>>();
     use Method as M;
     // admin, supervisor, agent, department, readonly, inspector, finance, anonymous
@@ -1331,6 +1352,108 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             format!("/api/v1/cases/{follow_up_case}/follow-up"),
             Some(json!({"outcome": "called_back"})),
             [200, 409, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/cases/{id}/root-cause",
+            format!("/api/v1/cases/{case}/root-cause"),
+            Some(json!({"causes": ["packaging"]})),
+            [200, 200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/root-causes/pareto",
+            "/api/v1/root-causes/pareto?from=2026-01-01&to=2026-02-01",
+            None,
+            [200, 200, 403, 403, 200, 200, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/root-causes/pareto/export",
+            "/api/v1/root-causes/pareto/export?from=2026-01-01&to=2026-02-01&by=code",
+            None,
+            [200, 200, 403, 403, 200, 200, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/root-causes/cases",
+            "/api/v1/root-causes/cases?from=2026-01-01&to=2026-02-01&key=packaging",
+            None,
+            [200, 200, 403, 403, 200, 200, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/closed-loop",
+            "/api/v1/closed-loop?from=2026-01-01&to=2026-02-01",
+            None,
+            [200, 200, 403, 403, 200, 200, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/closed-loop/cases",
+            "/api/v1/closed-loop/cases?from=2026-01-01&to=2026-02-01&step=linked",
+            None,
+            [200, 200, 403, 403, 200, 200, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/closed-loop/export",
+            "/api/v1/closed-loop/export?from=2026-01-01&to=2026-02-01&by=organisation",
+            None,
+            [200, 200, 403, 403, 200, 200, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/improvements",
+            "/api/v1/improvements",
+            None,
+            [200, 200, 200, 403, 200, 200, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/improvements",
+            "/api/v1/improvements",
+            Some(json!({"title": "矩阵提议"})),
+            [201, 201, 201, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/improvements/{id}",
+            format!("/api/v1/improvements/{item}"),
+            None,
+            [200, 200, 200, 403, 200, 200, 403, 401],
+        ),
+        row(
+            M::PATCH,
+            "/api/v1/improvements/{id}",
+            format!("/api/v1/improvements/{item}"),
+            Some(json!({"description": "矩阵"})),
+            [200, 200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/improvements/{id}/history",
+            format!("/api/v1/improvements/{item}/history"),
+            None,
+            [200, 200, 200, 403, 200, 200, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/improvements/{id}/cases",
+            format!("/api/v1/improvements/{item}/cases"),
+            Some(json!({"case": case.clone()})),
+            [200, 200, 200, 403, 403, 403, 403, 401],
+        ),
+        each(
+            M::DELETE,
+            "/api/v1/improvements/{id}/cases/{case}",
+            per(&|i| {
+                (
+                    format!("/api/v1/improvements/{}/cases/{case}", unlinkable[i]),
+                    None,
+                )
+            }),
+            [200, 200, 403, 403, 403, 403, 403, 401],
         ),
         row(
             M::GET,
