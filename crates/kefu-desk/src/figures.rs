@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use jiff::SignedDuration;
 use jiff::civil::Date;
 use kefu_model::case::Case;
 use kefu_model::error::DomainError;
@@ -258,7 +259,21 @@ impl Desk {
         };
         let mut ageing = Vec::new();
         let mut ageing_total = Ageing::default();
-        for (key, a) in self.store.open_ageing(dimension, self.now()).await? {
+        // Cases received before the local day of a week ago are all over 7 days old.
+        let now = self.now();
+        let week_ago = now
+            .checked_sub(SignedDuration::from_hours(24 * 7))
+            .unwrap_or(now);
+        let recent_day = self.time_zone.to_datetime(week_ago).date();
+        let recent_from = self
+            .time_zone
+            .to_timestamp(recent_day.to_datetime(jiff::civil::Time::midnight()))
+            .map_err(|e| DomainError::invalid("now", e.to_string()))?;
+        for (key, a) in self
+            .store
+            .open_ageing(dimension, now, recent_day, recent_from)
+            .await?
+        {
             if !scope.admits(dimension, &key) {
                 continue;
             }

@@ -641,11 +641,16 @@ pub trait FigureStore: Send + Sync {
         before: Option<&CaseId>,
         limit: u32,
     ) -> StoreResult<Vec<CaseId>>;
-    /// Open cases per key of `dimension`, by age at `now`.
+    /// Open cases per key of `dimension`, by age at `now`. Cases received before `recent_from`
+    /// — the start of the local day `recent_day`, which the caller chooses at least 7 days
+    /// before `now` — are all over 7 days old and are counted from the daily sums; the rest
+    /// from their rows.
     async fn open_ageing(
         &self,
         dimension: kefu_model::kpi::Dimension,
         now: Timestamp,
+        recent_day: jiff::civil::Date,
+        recent_from: Timestamp,
     ) -> StoreResult<Vec<(String, kefu_model::kpi::Ageing)>>;
     /// The parcels the outlets reported per day in `[from, to)` (days without a report left out).
     async fn outlet_parcels(

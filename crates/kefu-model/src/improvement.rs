@@ -51,14 +51,18 @@ pub fn may_propose(role: Role) -> bool {
     may_manage(role) || role == Role::Agent
 }
 
-/// Who may read the Pareto of causes and the complaint closed loop.
+/// Who may read the Pareto of causes and the complaint closed loop: the managers and the
+/// read-only observers, quality inspectors among them.
 pub fn may_analyse(role: Role) -> bool {
-    matches!(role, Role::Admin | Role::Supervisor | Role::Readonly)
+    matches!(
+        role,
+        Role::Admin | Role::Supervisor | Role::Readonly | Role::Inspector
+    )
 }
 
 /// Who may read the backlog.
 pub fn may_read(role: Role) -> bool {
-    may_propose(role) || role == Role::Readonly
+    may_propose(role) || matches!(role, Role::Readonly | Role::Inspector)
 }
 
 /// A case an item names, with its number for display.

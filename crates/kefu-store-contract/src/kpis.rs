@@ -12,7 +12,7 @@ use kefu_model::drafts::{CasePatch, MessageDraft};
 use kefu_model::kpi::{Dimension, Granularity, KpiFigure};
 use kefu_model::{Actor, Category, Channel, Clock, Status};
 
-use crate::{customer, draft, fixture};
+use crate::{customer, draft, fixture, start_time};
 
 fn reply(body: &str) -> MessageDraft {
     MessageDraft {
@@ -347,4 +347,30 @@ pub async fn key_figures_follow_every_change_and_list_their_cases(store: Arc<dyn
         .await
         .unwrap();
     assert_eq!(again, after);
+
+    // Ten days on, every open case is over a week old: those received before the local day of
+    // a week ago are counted from the daily sums, the rest from their rows, and the two ways
+    // give the same ages, by key and in all.
+    let open = again.ageing_total.total();
+    assert!(open > 0);
+    for days in [8, 10] {
+        f.clock
+            .set(start_time() + SignedDuration::from_hours(24 * days));
+        let later = desk
+            .kpi_report(&f.admin, Dimension::Agent, day1, day3, Granularity::Day)
+            .await
+            .unwrap();
+        assert_eq!(
+            later.ageing_total,
+            kefu_model::kpi::Ageing {
+                over_7d: open,
+                ..Default::default()
+            },
+            "{days} days on"
+        );
+        assert_eq!(
+            later.ageing.iter().map(|(_, _, a)| a.over_7d).sum::<i64>(),
+            open
+        );
+    }
 }

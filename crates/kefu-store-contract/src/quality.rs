@@ -64,8 +64,16 @@ async fn resolved(f: &Fixture, phone: &str, category: Category, agent: &Actor) -
         )
         .await
         .unwrap();
+    // Resolved with a resolution code (complaints need one, by the `root_causes` setting).
+    let resolve = CasePatch {
+        root_cause: Some(kefu_model::causes::CauseDraft {
+            resolution_code: Some("explained".into()),
+            ..Default::default()
+        }),
+        ..patch(Status::Resolved, None)
+    };
     f.desk
-        .update_case(&f.admin, case.id.as_str(), patch(Status::Resolved, None))
+        .update_case(&f.admin, case.id.as_str(), resolve)
         .await
         .unwrap()
 }

@@ -350,7 +350,25 @@ pub(crate) async fn open_ageing(
     sql: &mut dyn Sql,
     dimension: Dimension,
     now: Timestamp,
+    recent_day: Date,
+    recent_from: Timestamp,
 ) -> StoreResult<Vec<(String, Ageing)>> {
+    // Days before `recent_day` are all over 7 days old: their open cases are the daily sums'
+    // (a few rows per key and day), not a read of each open case.
+    let older = sql
+        .fetch(
+            "SELECT key, CAST(SUM(open) AS BIGINT) FROM kpi_days \
+             WHERE dimension = $1 AND day < $2 GROUP BY key",
+            &[dimension.as_str().into(), recent_day.to_string().into()],
+        )
+        .await?;
+    let mut by_key: std::collections::BTreeMap<String, Ageing> = std::collections::BTreeMap::new();
+    for r in &older {
+        let open = r.opt_int(1)?.unwrap_or(0);
+        if open != 0 {
+            by_key.entry(r.text(0)?.to_string()).or_default().over_7d += open;
+        }
+    }
     // The centre as a whole is one group with the empty key. A key is grouped as an
     // expression (`column || ''`), which no index serves: otherwise the planner reads every
     // row through the key's index to skip a sort, instead of the open rows through theirs
@@ -367,28 +385,28 @@ pub(crate) async fn open_ageing(
     let rows = sql
         .fetch(
             &format!(
-                "SELECT {key}, {}, {}, {}, {} FROM case_kpis WHERE open > 0{group}",
+                "SELECT {key}, {}, {}, {}, {} FROM case_kpis WHERE open > 0 AND received_at >= $4{group}",
                 count("received_at > $1"),
                 count("received_at <= $1 AND received_at > $2"),
                 count("received_at <= $2 AND received_at > $3"),
                 count("received_at <= $3"),
             ),
-            &[bound(a), bound(b), bound(c)],
+            &[
+                bound(a),
+                bound(b),
+                bound(c),
+                Value::from(to_millis(recent_from)),
+            ],
         )
         .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.text(0)?.to_string(),
-                Ageing {
-                    under_1d: r.int(1)?,
-                    d1_to_3: r.int(2)?,
-                    d3_to_7: r.int(3)?,
-                    over_7d: r.int(4)?,
-                },
-            ))
-        })
-        .collect()
+    for r in &rows {
+        let a = by_key.entry(r.text(0)?.to_string()).or_default();
+        a.under_1d += r.int(1)?;
+        a.d1_to_3 += r.int(2)?;
+        a.d3_to_7 += r.int(3)?;
+        a.over_7d += r.int(4)?;
+    }
+    Ok(by_key.into_iter().filter(|(_, a)| a.total() != 0).collect())
 }
 
 /// The parcels outlets reported per day in `[from, to)`: the denominator of the centre's

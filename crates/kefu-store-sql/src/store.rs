@@ -1110,8 +1110,17 @@ impl<B: Backend> FigureStore for SqlStore<B> {
         &self,
         dimension: kefu_model::kpi::Dimension,
         now: Timestamp,
+        recent_day: jiff::civil::Date,
+        recent_from: Timestamp,
     ) -> StoreResult<Vec<(String, kefu_model::kpi::Ageing)>> {
-        crate::kpis::open_ageing(&mut *self.backend.read().await?, dimension, now).await
+        crate::kpis::open_ageing(
+            &mut *self.backend.read().await?,
+            dimension,
+            now,
+            recent_day,
+            recent_from,
+        )
+        .await
     }
 
     async fn outlet_parcels(

@@ -53,10 +53,11 @@ pub(crate) async fn resolved(app: &TestApp, phone: &str, category: &str) -> (Str
         .as_str()
         .unwrap_or_else(|| panic!("no message id: {message}"))
         .to_string();
+    // With a resolution code: complaints are resolved only with one.
     app.as_role(Role::Admin)
         .patch(
             &format!("/api/v1/cases/{id}"),
-            json!({"status": "resolved"}),
+            json!({"status": "resolved", "root_cause": {"resolution_code": "explained"}}),
         )
         .await
         .expect(200);

@@ -176,7 +176,7 @@ async fn the_scoring_form_lists_the_cases_calls_with_their_recordings() {
     }
     for body in [
         json!({"status": "open", "category": "complaint"}),
-        json!({"status": "resolved"}),
+        json!({"status": "resolved", "root_cause": {"resolution_code": "explained"}}),
     ] {
         app.as_role(Role::Admin)
             .patch(&format!("/api/v1/cases/{case}"), body)
