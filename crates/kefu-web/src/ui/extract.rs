@@ -297,6 +297,28 @@ pub mod field {
     }
 }
 
+/// A posted form's fields by name: each trimmed, a missing one empty.
+pub struct Fields<'a>(pub &'a HashMap<String, String>);
+
+impl Fields<'_> {
+    pub fn text(&self, name: &str) -> String {
+        self.0
+            .get(name)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    }
+
+    /// A required value read as `T`; `what` names the expected value in the refusal.
+    pub fn value<T: std::str::FromStr>(&self, name: &str, what: &str) -> Result<T, DomainError> {
+        optional_value(self.0.get(name).map(String::as_str), name, what)?
+            .ok_or_else(|| DomainError::invalid(name, what))
+    }
+
+    pub fn ticked(&self, name: &str) -> bool {
+        self.0.contains_key(name)
+    }
+}
+
 /// A form or query value read as `T` when filled in (blank is `None`); `what` names the
 /// expected value in the refusal, which names `field`.
 pub fn optional_value<T: std::str::FromStr>(

@@ -581,17 +581,9 @@ pub async fn save_rubric(
     CsrfForm { s, input, .. }: CsrfForm<NoFields>,
 ) -> Response {
     let result = async {
-        let get = |k: &str| {
-            input
-                .get(k)
-                .map(|v| v.trim().to_string())
-                .unwrap_or_default()
-        };
-        let number = |k: &str| {
-            get(k)
-                .parse::<u32>()
-                .map_err(|_| DomainError::invalid(k, "a whole number"))
-        };
+        let f = super::extract::Fields(&input);
+        let get = |k: &str| f.text(k);
+        let number = |k: &str| f.value::<u32>(k, "a whole number");
         let mut items = Vec::new();
         for n in 0..quality::MAX_ITEMS + 2 {
             let key = get(&format!("key.{n}"));
@@ -603,7 +595,7 @@ pub async fn save_rubric(
                 name: get(&format!("name.{n}")),
                 weight: number(&format!("weight.{n}"))?,
                 max: number(&format!("max.{n}"))?,
-                critical: input.contains_key(&format!("critical.{n}")),
+                critical: f.ticked(&format!("critical.{n}")),
             });
         }
         let version = get("version").parse::<i64>().ok();
@@ -633,17 +625,8 @@ pub async fn save_rules(
     CsrfForm { s, input, .. }: CsrfForm<NoFields>,
 ) -> Response {
     let result = async {
-        let get = |k: &str| {
-            input
-                .get(k)
-                .map(|v| v.trim().to_string())
-                .unwrap_or_default()
-        };
-        let number = |k: &str| {
-            get(k)
-                .parse::<u32>()
-                .map_err(|_| DomainError::invalid(k, "a whole number"))
-        };
+        let f = super::extract::Fields(&input);
+        let number = |k: &str| f.value::<u32>(k, "a whole number");
         let long = super::extract::optional_value::<u32>(
             input.get("long_handling_hours").map(String::as_str),
             "long_handling_hours",
@@ -652,8 +635,8 @@ pub async fn save_rules(
         let current = state.desk.quality_settings(&s.actor).await?;
         let settings = QualitySettings {
             random_percent: number("random_percent")?,
-            complaints: input.contains_key("complaints"),
-            poor_ratings: input.contains_key("poor_ratings"),
+            complaints: f.ticked("complaints"),
+            poor_ratings: f.ticked("poor_ratings"),
             long_handling_hours: long,
             pass_score: number("pass_score")?,
             rubric: current.rubric,

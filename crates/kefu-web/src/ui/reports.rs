@@ -195,15 +195,10 @@ pub async fn add_schedule(
         Ok(p) => p,
         Err(refused) => return refused.into_response(),
     };
-    let field = |name: &str| {
-        f.get(name)
-            .map(|v| v.trim().to_string())
-            .unwrap_or_default()
-    };
+    let fields = super::extract::Fields(&f);
+    let field = |name: &str| fields.text(name);
     let outcome = async {
-        let hour = field("hour")
-            .parse::<i64>()
-            .map_err(|_| DomainError::invalid("hour", "a local hour, 0 to 23"))?;
+        let hour = fields.value::<i64>("hour", "a local hour, 0 to 23")?;
         let draft = ReportScheduleDraft {
             name: field("name"),
             recipients: field("recipients")
