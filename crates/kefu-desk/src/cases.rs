@@ -522,12 +522,12 @@ impl Desk {
             true => Some(self.cause_settings().await?),
             false => None,
         };
-        let root_cause = match patch.root_cause.as_ref().filter(|d| !d.is_empty()) {
-            Some(draft) => {
+        let root_cause = match (patch.root_cause.as_ref().filter(|d| !d.is_empty()), &causes) {
+            (Some(draft), Some(settings)) => {
                 let case = self.get_case(actor, id_or_number).await?;
-                Some(self.recorded_cause(&case, draft).await?)
+                Some(self.recorded_cause(&case, draft, settings).await?)
             }
-            None => None,
+            _ => None,
         };
         let resolved = ResolvedPatch {
             status: patch.status,

@@ -67,9 +67,9 @@ impl Desk {
         &self,
         case: &Case,
         draft: &CauseDraft,
+        settings: &CauseSettings,
     ) -> DeskResult<RecordedCause> {
-        let settings = self.cause_settings().await?;
-        let checked = check_cause(&settings, draft)?;
+        let checked = check_cause(settings, draft)?;
         let (organisation, organisation_name) = match draft.organisation.as_deref().map(str::trim) {
             None | Some("") => (None, String::new()),
             Some(wanted) => {
@@ -87,20 +87,7 @@ impl Desk {
                 (Some(org.id.clone()), org.name.clone())
             }
         };
-        let (region, origin) = match case.waybill_nos.first() {
-            Some(no) => match self.store.shipment(no).await? {
-                Some(s) => (
-                    s.recipient
-                        .region
-                        .province
-                        .map(|p| p.code)
-                        .unwrap_or_default(),
-                    s.sender.region.province.map(|p| p.code).unwrap_or_default(),
-                ),
-                None => Default::default(),
-            },
-            None => Default::default(),
-        };
+        let (region, origin) = self.first_parcel_provinces(&case.waybill_nos).await?;
         Ok(RecordedCause {
             code: checked.code,
             causes: checked.causes,
@@ -127,8 +114,8 @@ impl Desk {
             "only the service desk records root causes",
         )?;
         let case = self.get_case(actor, id_or_number).await?;
-        let recorded = self.recorded_cause(&case, draft).await?;
         let settings = self.cause_settings().await?;
+        let recorded = self.recorded_cause(&case, draft, &settings).await?;
         let (case, _) = self
             .with_retries(actor, case.id.as_str(), |case| {
                 Ok(

@@ -127,14 +127,25 @@ impl Desk {
 
     /// The region key of a case's parcels: the province of the first one's recipient.
     pub(crate) async fn region_of(&self, waybill_nos: &[String]) -> DeskResult<String> {
-        Ok(match waybill_nos.first() {
-            Some(no) => self
-                .store
-                .shipment(no)
-                .await?
-                .and_then(|s| s.recipient.region.province.map(|p| p.code))
-                .unwrap_or_default(),
-            None => String::new(),
+        Ok(self.first_parcel_provinces(waybill_nos).await?.0)
+    }
+
+    /// The province codes of a case's first parcel — its recipient's and its sender's — empty
+    /// without a parcel or a known province.
+    pub(crate) async fn first_parcel_provinces(
+        &self,
+        waybill_nos: &[String],
+    ) -> DeskResult<(String, String)> {
+        let Some(no) = waybill_nos.first() else {
+            return Ok(Default::default());
+        };
+        let province = |p: Option<kefu_regions::Region>| p.map(|p| p.code).unwrap_or_default();
+        Ok(match self.store.shipment(no).await? {
+            Some(s) => (
+                province(s.recipient.region.province),
+                province(s.sender.region.province),
+            ),
+            None => Default::default(),
         })
     }
 

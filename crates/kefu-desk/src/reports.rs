@@ -291,17 +291,16 @@ impl Desk {
         let Some(current) = self.store.report_schedule(&schedule.id).await? else {
             return Ok(schedule.clone());
         };
-        let base = if current.updated_at == schedule.updated_at {
-            current
+        let done = after_attempt(schedule, self.now(), error, &self.time_zone)?;
+        // Changed meanwhile: its new timing stands and only the run is recorded.
+        let next = if current.updated_at == schedule.updated_at {
+            done
         } else {
-            // Changed meanwhile: its new timing stands; only the run is recorded.
-            let mut changed = current;
-            let done = after_attempt(schedule, self.now(), error, &self.time_zone)?;
-            changed.last_run = done.last_run;
-            self.store.put_report_schedule(&changed).await?;
-            return Ok(changed);
+            ReportSchedule {
+                last_run: done.last_run,
+                ..current
+            }
         };
-        let next = after_attempt(&base, self.now(), error, &self.time_zone)?;
         self.store.put_report_schedule(&next).await?;
         Ok(next)
     }

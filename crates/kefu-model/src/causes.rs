@@ -460,6 +460,20 @@ pub struct ParetoBar {
     pub vital: bool,
 }
 
+impl ParetoBar {
+    /// The bar in one tuple — key, count, share, cumulative share, vital — as a chart is
+    /// compared with a hand-computed one.
+    pub fn figures(&self) -> (&str, i64, f64, f64, bool) {
+        (
+            self.key.as_str(),
+            self.count,
+            self.share_percent,
+            self.cumulative_percent,
+            self.vital,
+        )
+    }
+}
+
 /// The keys a row counts under.
 pub fn keys_of(row: &CauseRow, by: ParetoBy) -> Vec<String> {
     match by {
@@ -698,18 +712,7 @@ mod tests {
             row(5, &["packaging"], Some("compensated")),
         ];
         let bars = pareto(&rows, ParetoBy::Cause);
-        let got: Vec<(&str, i64, f64, f64, bool)> = bars
-            .iter()
-            .map(|b| {
-                (
-                    b.key.as_str(),
-                    b.count,
-                    b.share_percent,
-                    b.cumulative_percent,
-                    b.vital,
-                )
-            })
-            .collect();
+        let got: Vec<(&str, i64, f64, f64, bool)> = bars.iter().map(ParetoBar::figures).collect();
         assert_eq!(
             got,
             vec![
@@ -722,18 +725,7 @@ mod tests {
         );
         // Codes: reshipped 2, compensated 1, explained 1 (row 4 has none) → 4.
         let codes = pareto(&rows, ParetoBy::Code);
-        let got: Vec<(&str, i64, f64, f64, bool)> = codes
-            .iter()
-            .map(|b| {
-                (
-                    b.key.as_str(),
-                    b.count,
-                    b.share_percent,
-                    b.cumulative_percent,
-                    b.vital,
-                )
-            })
-            .collect();
+        let got: Vec<(&str, i64, f64, f64, bool)> = codes.iter().map(ParetoBar::figures).collect();
         assert_eq!(
             got,
             vec![

@@ -156,15 +156,7 @@ pub async fn root_causes_are_recorded_counted_and_closed_in_a_loop(store: Arc<dy
     let bars: Vec<(&str, i64, f64, f64, bool)> = report
         .bars
         .iter()
-        .map(|b| {
-            (
-                b.key.as_str(),
-                b.count,
-                b.share_percent,
-                b.cumulative_percent,
-                b.vital,
-            )
-        })
+        .map(kefu_model::causes::ParetoBar::figures)
         .collect();
     assert_eq!(
         bars,

@@ -34,14 +34,21 @@ where
     out
 }
 
+/// The media type of a CSV download.
+pub const CONTENT_TYPE: &str = "text/csv; charset=utf-8";
+
 /// A download of `body` named `file_name`.
 pub fn download(body: String, file_name: &str) -> Response {
-    let mut r = body.into_response();
+    attachment(body.into_bytes(), CONTENT_TYPE, file_name)
+}
+
+/// A download of `bytes` of `content_type` named `file_name` (CSV, XLSX).
+pub fn attachment(bytes: Vec<u8>, content_type: &str, file_name: &str) -> Response {
+    let mut r = bytes.into_response();
     let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
+    if let Ok(v) = HeaderValue::from_str(content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }

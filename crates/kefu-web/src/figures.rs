@@ -7,6 +7,7 @@ use axum::response::Response;
 use jiff::civil::Date;
 use kefu_desk::figures::KpiReport;
 use kefu_model::kpi::{Ageing, CaseTally, Dimension, Granularity, KpiFigure, KpiFigures};
+use kefu_model::report_schedule::ReportFileFormat;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -314,19 +315,12 @@ pub struct ExportParams {
     format: Option<String>,
 }
 
-/// The file types a report downloads as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReportFormat {
-    Csv,
-    Xlsx,
-}
-
-impl ReportFormat {
-    pub fn parse(s: Option<&str>) -> ApiResult<ReportFormat> {
-        match s {
-            None | Some("csv") => Ok(ReportFormat::Csv),
-            Some("xlsx") => Ok(ReportFormat::Xlsx),
-            Some(_) => Err(ApiError::invalid("format", "csv or xlsx")),
+/// The file type asked for (CSV when none).
+fn report_format(s: Option<&str>) -> ApiResult<ReportFileFormat> {
+    match s {
+        None => Ok(ReportFileFormat::Csv),
+        Some(s) => {
+            ReportFileFormat::parse(s).ok_or_else(|| ApiError::invalid("format", "csv or xlsx"))
         }
     }
 }
@@ -337,7 +331,7 @@ pub async fn export(
     Auth(actor): Auth,
     ApiQuery(p): ApiQuery<ExportParams>,
 ) -> ApiResult<Response> {
-    let format = ReportFormat::parse(p.format.as_deref())?;
+    let format = report_format(p.format.as_deref())?;
     let report = state
         .desk
         .kpi_report(
@@ -351,30 +345,25 @@ pub async fn export(
     report_download(&report, format)
 }
 
-/// The file a report downloads as: `kpis-<by>-<from>-<to>.csv|xlsx`.
-pub(crate) fn report_download(report: &KpiReport, format: ReportFormat) -> ApiResult<Response> {
-    let name = report_file_name(report, format);
-    Ok(match format {
-        ReportFormat::Csv => crate::csv::download(report_csv(report), &name),
-        ReportFormat::Xlsx => crate::xlsx::download(
-            report_xlsx(report).map_err(|e| {
-                ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", e)
-            })?,
-            &name,
-        ),
-    })
+/// The report downloaded as the file a scheduled report attaches.
+pub(crate) fn report_download(report: &KpiReport, format: ReportFileFormat) -> ApiResult<Response> {
+    let file = crate::reports::report_file(report, format)
+        .map_err(|e| ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", e))?;
+    Ok(crate::csv::attachment(
+        file.bytes,
+        &file.content_type,
+        &file.file_name,
+    ))
 }
 
-pub fn report_file_name(report: &KpiReport, format: ReportFormat) -> String {
+/// `kpis-<by>-<from>-<to>.csv|xlsx`.
+pub fn report_file_name(report: &KpiReport, format: ReportFileFormat) -> String {
     format!(
         "kpis-{}-{}-{}.{}",
         report.dimension.as_str(),
         report.from,
         report.to,
-        match format {
-            ReportFormat::Csv => "csv",
-            ReportFormat::Xlsx => "xlsx",
-        }
+        format.as_str()
     )
 }
 

@@ -17,7 +17,6 @@ use serde::{Deserialize, Serialize};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, Auth};
-use crate::figures::ReportFormat;
 use crate::views::{DateTime, Day, List};
 
 /// The last run of a schedule.
@@ -122,15 +121,17 @@ fn schedule_id(raw: &str) -> ApiResult<ReportScheduleId> {
     ReportScheduleId::parse(raw).ok_or_else(|| ApiError::not_found("report schedule"))
 }
 
-/// The file a run's report is attached as.
+/// The file a run's report is attached as (and a download is).
 pub fn report_file(report: &KpiReport, format: ReportFileFormat) -> Result<ReportFile, String> {
-    let (format, content_type) = match format {
-        ReportFileFormat::Xlsx => (ReportFormat::Xlsx, crate::xlsx::CONTENT_TYPE),
-        ReportFileFormat::Csv => (ReportFormat::Csv, "text/csv; charset=utf-8"),
-    };
-    let bytes = match format {
-        ReportFormat::Xlsx => crate::figures::report_xlsx(report)?,
-        ReportFormat::Csv => crate::figures::report_csv(report).into_bytes(),
+    let (content_type, bytes) = match format {
+        ReportFileFormat::Xlsx => (
+            crate::xlsx::CONTENT_TYPE,
+            crate::figures::report_xlsx(report)?,
+        ),
+        ReportFileFormat::Csv => (
+            crate::csv::CONTENT_TYPE,
+            crate::figures::report_csv(report).into_bytes(),
+        ),
     };
     Ok(ReportFile {
         file_name: crate::figures::report_file_name(report, format),

@@ -1,9 +1,7 @@
-//! Spreadsheet downloads (XLSX, the Office Open XML workbook) beside the CSV ones: a workbook of
+//! Spreadsheets (XLSX, the Office Open XML workbook) beside the CSV downloads: a workbook of
 //! named sheets, each a header row and typed cells — counts and rates as numbers a spreadsheet
 //! can sum and chart, names and codes as text (a province code stays "44", not 44).
 
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 /// The media type of an XLSX workbook.
@@ -65,17 +63,6 @@ pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
         }
     }
     book.save_to_buffer()
-}
-
-/// A download of `bytes` named `file_name`.
-pub fn download(bytes: Vec<u8>, file_name: &str) -> Response {
-    let mut r = bytes.into_response();
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    r
 }
 
 #[cfg(test)]

@@ -449,11 +449,13 @@ pub struct ParetoPage {
 }
 
 /// A default period: the 30 days up to today.
-fn period(state: &AppState, from: Option<Date>, to: Option<Date>) -> (Date, Date) {
-    let today = state.desk.time_zone().to_datetime(state.desk.now()).date();
-    let to = to.unwrap_or_else(|| today.tomorrow().unwrap_or(today));
-    let from = from.unwrap_or_else(|| to.checked_sub(jiff::Span::new().days(30)).unwrap_or(to));
-    (from, to)
+/// The console's period (the last 30 days by default).
+fn period(
+    state: &AppState,
+    from: &Option<String>,
+    to: &Option<String>,
+) -> Result<(Date, Date), DomainError> {
+    super::orders::period_of_days(state, from, to, 30)
 }
 
 #[derive(Deserialize, Default)]
@@ -478,9 +480,7 @@ pub struct ConsolePareto {
 
 impl ConsolePareto {
     fn params(&self, state: &AppState) -> Result<ParetoParams, DomainError> {
-        let from = super::extract::optional_day(self.from.as_deref(), "from")?;
-        let to = super::extract::optional_day(self.to.as_deref(), "to")?;
-        let (from, to) = period(state, from, to);
+        let (from, to) = period(state, &self.from, &self.to)?;
         Ok(ParetoParams {
             from: Some(from),
             to: Some(to),
@@ -721,9 +721,7 @@ pub struct ConsoleLoop {
 
 impl ConsoleLoop {
     fn params(&self, state: &AppState) -> Result<LoopParams, DomainError> {
-        let from = super::extract::optional_day(self.from.as_deref(), "from")?;
-        let to = super::extract::optional_day(self.to.as_deref(), "to")?;
-        let (from, to) = period(state, from, to);
+        let (from, to) = period(state, &self.from, &self.to)?;
         Ok(LoopParams {
             from: Some(from),
             to: Some(to),

@@ -15,7 +15,7 @@ use super::i18n::{Lang, label};
 use super::pages::{Chrome, span};
 use super::{StaffPage, UiSession, encode, error_page, render};
 use crate::AppState;
-use crate::figures::ReportFormat;
+use kefu_model::report_schedule::ReportFileFormat;
 
 /// The words of these pages, by language.
 pub struct KpiWords {
@@ -492,7 +492,7 @@ pub async fn kpis_csv(
     s: UiSession,
     Query(p): Query<KpiParams>,
 ) -> Response {
-    kpis_file(&state, &s, &p, ReportFormat::Csv).await
+    kpis_file(&state, &s, &p, ReportFileFormat::Csv).await
 }
 
 /// `GET /console/kpis.xlsx`: the report as a workbook.
@@ -501,14 +501,14 @@ pub async fn kpis_xlsx(
     s: UiSession,
     Query(p): Query<KpiParams>,
 ) -> Response {
-    kpis_file(&state, &s, &p, ReportFormat::Xlsx).await
+    kpis_file(&state, &s, &p, ReportFileFormat::Xlsx).await
 }
 
 async fn kpis_file(
     state: &AppState,
     s: &UiSession,
     p: &KpiParams,
-    format: ReportFormat,
+    format: ReportFileFormat,
 ) -> Response {
     match report_of(state, s, p).await {
         Ok(report) => match crate::figures::report_download(&report, format) {

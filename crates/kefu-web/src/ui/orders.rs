@@ -901,11 +901,21 @@ pub(super) fn period_of(
     from: &Option<String>,
     to: &Option<String>,
 ) -> Result<(Date, Date), DomainError> {
+    period_of_days(state, from, to, 7)
+}
+
+/// [`period_of`] with its own default length: `days` up to tomorrow when `from` is blank.
+pub(super) fn period_of_days(
+    state: &AppState,
+    from: &Option<String>,
+    to: &Option<String>,
+    days: i64,
+) -> Result<(Date, Date), DomainError> {
     let day = |field: &str, v: &Option<String>| super::extract::optional_day(v.as_deref(), field);
     let today = state.desk.time_zone().to_datetime(state.desk.now()).date();
     let to = day("to", to)?.unwrap_or_else(|| today.tomorrow().unwrap_or(today));
     let from = day("from", from)?
-        .unwrap_or_else(|| to.checked_sub(jiff::Span::new().days(7)).unwrap_or(to));
+        .unwrap_or_else(|| to.checked_sub(jiff::Span::new().days(days)).unwrap_or(to));
     Ok((from, to))
 }
 
