@@ -3,7 +3,7 @@
 
 use kefu_model::canned::{self, CannedDraft, CannedReply, RenderContext, TemplateScope};
 use kefu_model::case::{Case, CaseEvent};
-use kefu_model::codes::Visibility;
+use kefu_model::codes::{Status, Visibility};
 use kefu_model::drafts::{MessageDraft, ResolvedPatch, plan_message, plan_update};
 use kefu_model::error::DomainError;
 use kefu_model::ids::MessageId;
@@ -316,6 +316,14 @@ impl Desk {
         };
         let message_id = MessageId::new(self.now());
         let actor_name = actor.event_name();
+        // A macro that resolves or closes keeps the resolution-code rule as a hand edit does.
+        let causes = match actions
+            .status
+            .is_some_and(|s| matches!(s, Status::Resolved | Status::Closed))
+        {
+            true => Some(self.cause_settings().await?),
+            false => None,
+        };
         self.with_retries(actor, case.id.as_str(), |current| {
             let mut changes = plan_message(current, &message_id, &body, &draft)?;
             // The field changes are planned on the case as the reply leaves it (a reply opens
@@ -338,6 +346,9 @@ impl Desk {
                 priority: actions.priority,
                 category: actions.category,
                 tags: (tags != after.tags).then_some(tags),
+                code_required: causes
+                    .as_ref()
+                    .is_some_and(|s| s.code_required(actions.category.unwrap_or(after.category))),
                 ..ResolvedPatch::default()
             };
             changes.extend(plan_update(&after, &patch)?);

@@ -6,13 +6,12 @@ use std::sync::Arc;
 
 use kefu_desk::Store;
 use kefu_model::canned::{CannedDraft, MacroActions, TemplateLanguage, TemplateScope};
-use kefu_model::drafts::UserDraft;
 use kefu_model::export::{self, ExportRecord};
 use kefu_model::replies::CannedFilter;
 use kefu_model::shipment::ShipmentDraft;
-use kefu_model::{Actor, Case, Category, DomainError, Priority, Role, Status};
+use kefu_model::{Case, Category, DomainError, Priority, Role, Status};
 
-use crate::{customer, draft, fixture, own_waybill, shipment_json};
+use crate::{customer, draft, fixture, own_waybill, shipment_json, user};
 
 fn personal(title: &str, body: &str) -> CannedDraft {
     CannedDraft {
@@ -32,24 +31,6 @@ fn team(title: &str, body: &str, department: Option<&str>) -> CannedDraft {
         department: department.map(Into::into),
         ..personal(title, body)
     }
-}
-
-async fn user(f: &crate::Fixture, name: &str, role: Role, department: &str) -> Actor {
-    let u = f
-        .desk
-        .create_user(
-            Some(&f.admin),
-            UserDraft {
-                username: name.into(),
-                password: "agent-password".into(),
-                role,
-                display_name: Some(format!("{name}号")),
-                department: Some(department.into()),
-            },
-        )
-        .await
-        .unwrap();
-    Actor::of(&u)
 }
 
 fn titles(list: &[kefu_model::canned::CannedReply]) -> Vec<String> {

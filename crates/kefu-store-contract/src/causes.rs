@@ -7,12 +7,13 @@
 use std::sync::Arc;
 
 use kefu_desk::Store;
+use kefu_model::canned::{CannedDraft, MacroActions, TemplateLanguage, TemplateScope};
 use kefu_model::causes::{CauseDraft, CauseQuery, LoopBy, LoopStep, ParetoBy};
 use kefu_model::drafts::CasePatch;
 use kefu_model::improvement::{ImprovementDraft, ImprovementPatch, ImprovementStatus};
-use kefu_model::{Case, Category, DomainError, Status};
+use kefu_model::{Case, Category, DomainError, Role, Status};
 
-use crate::{Fixture, customer, draft, fixture};
+use crate::{Fixture, customer, draft, fixture, user};
 
 async fn case_of(f: &Fixture, category: Category, phone: &str) -> Case {
     let mut d = draft("快递员没送上门", customer("投诉人", phone));
@@ -465,4 +466,123 @@ pub async fn root_causes_and_the_backlog_survive_export_import(
         store.cause_rows(&query, 100).await.unwrap()
     );
     assert_eq!(target.cause_rows(&query, 100).await.unwrap().len(), 1);
+}
+
+/// The resolution-code rule holds on every path that ends a complaint: a macro that resolves
+/// one (or makes a case a complaint and resolves it) is refused without a recorded code, and
+/// department staff, who record no causes, cannot resolve one the desk has not coded; nothing
+/// is written by a refusal.
+pub async fn every_path_that_ends_a_complaint_needs_its_code(store: Arc<dyn Store>) {
+    let f = fixture(store.clone()).await;
+    let resolving = |title: &str, category: Option<Category>| CannedDraft {
+        title: title.into(),
+        body: "{{customer_name}}您好，已为您处理完毕。".into(),
+        language: TemplateLanguage::Zh,
+        scope: TemplateScope::Personal,
+        department: None,
+        tags: Vec::new(),
+        actions: Some(MacroActions {
+            status: Some(Status::Resolved),
+            category,
+            ..MacroActions::default()
+        }),
+    };
+    let resolve = f
+        .desk
+        .create_canned(&f.agent, resolving("处理完毕", None))
+        .await
+        .unwrap();
+    let complaint = case_of(&f, Category::Complaint, "13800000021").await;
+    let before = store.case_events(&complaint.id).await.unwrap();
+    assert!(matches!(
+        f.desk.apply_macro(&f.agent, complaint.id.as_str(), &resolve.id).await,
+        Err(DomainError::Invalid { field, .. }) if field == "resolution_code"
+    ));
+    assert_eq!(store.case_events(&complaint.id).await.unwrap(), before);
+
+    // A macro that makes a case a complaint is judged by the category it leaves.
+    let regrade = f
+        .desk
+        .create_canned(
+            &f.agent,
+            resolving("转投诉并处理", Some(Category::Complaint)),
+        )
+        .await
+        .unwrap();
+    let enquiry = case_of(&f, Category::Track, "13800000022").await;
+    let before = store.case_events(&enquiry.id).await.unwrap();
+    assert!(matches!(
+        f.desk.apply_macro(&f.agent, enquiry.id.as_str(), &regrade.id).await,
+        Err(DomainError::Invalid { field, .. }) if field == "resolution_code"
+    ));
+    assert_eq!(store.case_events(&enquiry.id).await.unwrap(), before);
+    // The same macro on an enquiry that stays one resolves it.
+    let plain = case_of(&f, Category::Track, "13800000023").await;
+    let (done, _) = f
+        .desk
+        .apply_macro(&f.agent, plain.id.as_str(), &resolve.id)
+        .await
+        .unwrap();
+    assert_eq!(done.status, Status::Resolved);
+
+    // Coded first, the complaint is resolved by the macro.
+    f.desk
+        .record_root_cause(
+            &f.agent,
+            complaint.id.as_str(),
+            &cause(Some("explained"), &["delivery/false_scan"]),
+        )
+        .await
+        .unwrap();
+    let (done, _) = f
+        .desk
+        .apply_macro(&f.agent, complaint.id.as_str(), &resolve.id)
+        .await
+        .unwrap();
+    assert_eq!(done.status, Status::Resolved);
+    assert_eq!(
+        done.root_cause.and_then(|r| r.code).as_deref(),
+        Some("explained")
+    );
+
+    // Department staff answer a complaint transferred to them but neither code nor resolve it.
+    let ops = user(&f, "ops-cause", Role::Department, "ops").await;
+    let transferred = case_of(&f, Category::Complaint, "13800000024").await;
+    f.desk
+        .update_case(
+            &f.agent,
+            transferred.id.as_str(),
+            CasePatch {
+                department: Some(Some("ops".into())),
+                ..CasePatch::default()
+            },
+        )
+        .await
+        .unwrap();
+    let before = store.case_events(&transferred.id).await.unwrap();
+    assert!(matches!(
+        f.desk.update_case(&ops, transferred.id.as_str(), resolve_with(None)).await,
+        Err(DomainError::Invalid { field, .. }) if field == "resolution_code"
+    ));
+    assert!(matches!(
+        f.desk
+            .update_case(
+                &ops,
+                transferred.id.as_str(),
+                resolve_with(Some(cause(Some("explained"), &[]))),
+            )
+            .await,
+        Err(DomainError::Forbidden(_))
+    ));
+    assert!(matches!(
+        f.desk
+            .record_root_cause(
+                &ops,
+                transferred.id.as_str(),
+                &cause(Some("explained"), &[])
+            )
+            .await,
+        Err(DomainError::Forbidden(_))
+    ));
+    assert_eq!(store.case_events(&transferred.id).await.unwrap(), before);
 }

@@ -71,6 +71,25 @@ pub struct Fixture {
     pub agent: Actor,
 }
 
+/// A user of `role` in `department` (its key), made by the fixture's admin.
+pub async fn user(f: &Fixture, name: &str, role: Role, department: &str) -> Actor {
+    let u = f
+        .desk
+        .create_user(
+            Some(&f.admin),
+            UserDraft {
+                username: name.into(),
+                password: "staff-password-1".into(),
+                role,
+                display_name: Some(name.into()),
+                department: Some(department.into()),
+            },
+        )
+        .await
+        .unwrap();
+    Actor::of(&u)
+}
+
 pub fn start_time() -> Timestamp {
     "2026-11-24T02:00:00Z"
         .parse()
@@ -231,7 +250,8 @@ macro_rules! contract_tests {
             staffing_counts_arrivals_and_keeps_promotions_and_plans,
             scheduled_reports_are_claimed_once_and_read_as_their_owner,
             quality_inspections_are_queued_once_scored_and_appealed,
-            root_causes_are_recorded_counted_and_closed_in_a_loop);
+            root_causes_are_recorded_counted_and_closed_in_a_loop,
+            every_path_that_ends_a_complaint_needs_its_code);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn change_histories_survive_export_import() {

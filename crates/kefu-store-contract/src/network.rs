@@ -9,7 +9,7 @@ use jiff::civil::Date;
 use kefu_desk::Store;
 use kefu_desk::network::OrderAction;
 use kefu_model::Clock;
-use kefu_model::drafts::{CalendarAdd, UserDraft};
+use kefu_model::drafts::CalendarAdd;
 use kefu_model::export::{self, ExportRecord};
 use kefu_model::network::{OrgKind, OrganisationDraft};
 use kefu_model::shipment::{ScanDraft, ShipmentDraft};
@@ -21,7 +21,7 @@ use kefu_model::{Actor, DomainError, Priority, Role};
 use serde_json::json;
 
 use crate::parcels::{own_waybill, shipment_json};
-use crate::{Fixture, customer, draft, fixture};
+use crate::{Fixture, customer, draft, fixture, user};
 
 fn org(
     key: &str,
@@ -36,24 +36,6 @@ fn org(
         "contacts": [{"name": "前台", "phone": "01065001234", "duty": "前台"}],
     }))
     .unwrap()
-}
-
-async fn user(f: &Fixture, name: &str, role: Role, department: &str) -> Actor {
-    let u = f
-        .desk
-        .create_user(
-            Some(&f.admin),
-            UserDraft {
-                username: name.into(),
-                password: "network-password-1".into(),
-                role,
-                display_name: Some(name.into()),
-                department: Some(department.into()),
-            },
-        )
-        .await
-        .unwrap();
-    Actor::of(&u)
 }
 
 /// Region ← centre ← two outlets (Chaoyang and Haidian), their staff and managers.
