@@ -267,6 +267,117 @@ impl CauseSettings {
     }
 }
 
+/// The setting as an admin types it in the console: one line per code (`code | 中文 | English`)
+/// and one per group or cause (`group | …` for a group, `group/cause | …` for a cause of it),
+/// the English label optional. Reading it back gives the setting it was written from.
+impl CauseSettings {
+    pub fn codes_text(&self) -> String {
+        self.codes
+            .iter()
+            .map(labelled_line)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    pub fn causes_text(&self) -> String {
+        let mut lines = Vec::new();
+        for group in &self.groups {
+            lines.push(labelled_line(&Labelled {
+                code: group.code.clone(),
+                label: group.label.clone(),
+                en: group.en.clone(),
+            }));
+            for c in &group.causes {
+                lines.push(labelled_line(&Labelled {
+                    code: format!("{}/{}", group.code, c.code),
+                    label: c.label.clone(),
+                    en: c.en.clone(),
+                }));
+            }
+        }
+        lines.join("\n")
+    }
+
+    /// The setting from the two texts and the categories that need a code; a line that does
+    /// not parse, or a cause whose group is not listed above it, is refused by its line.
+    pub fn from_text(
+        codes: &str,
+        causes: &str,
+        required_for: Vec<Category>,
+    ) -> Result<CauseSettings, DomainError> {
+        let codes = text_lines(codes)
+            .map(|(n, line)| labelled_of("codes", n, line))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut groups: Vec<CauseGroup> = Vec::new();
+        for (n, line) in text_lines(causes) {
+            let item = labelled_of("causes", n, line)?;
+            match item.code.split_once('/') {
+                None => groups.push(CauseGroup {
+                    code: item.code,
+                    label: item.label,
+                    en: item.en,
+                    causes: Vec::new(),
+                }),
+                Some((group, cause)) => {
+                    let Some(owner) = groups.iter_mut().find(|g| g.code == group) else {
+                        return Err(DomainError::invalid(
+                            "causes",
+                            format!("line {n}: the group {group} is not listed above it"),
+                        ));
+                    };
+                    owner.causes.push(Labelled {
+                        code: cause.to_string(),
+                        label: item.label,
+                        en: item.en,
+                    });
+                }
+            }
+        }
+        let settings = CauseSettings {
+            codes,
+            groups,
+            required_for,
+        };
+        settings.validate()?;
+        Ok(settings)
+    }
+}
+
+fn labelled_line(l: &Labelled) -> String {
+    match l.en.is_empty() {
+        true => format!("{} | {}", l.code, l.label),
+        false => format!("{} | {} | {}", l.code, l.label, l.en),
+    }
+}
+
+/// The text's non-blank lines, trimmed, with their line numbers (from 1).
+fn text_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty())
+}
+
+fn labelled_of(field: &str, n: usize, line: &str) -> Result<Labelled, DomainError> {
+    let parts: Vec<&str> = line.split('|').map(str::trim).collect();
+    match parts.as_slice() {
+        [code, label] | [code, label, ""] => Ok(Labelled {
+            code: code.to_string(),
+            label: label.to_string(),
+            en: String::new(),
+        }),
+        [code, label, en] => Ok(Labelled {
+            code: code.to_string(),
+            label: label.to_string(),
+            en: en.to_string(),
+        }),
+        _ => Err(DomainError::invalid(
+            field,
+            format!("line {n}: write code | 中文 | English"),
+        )),
+    }
+}
+
 /// What an agent gives when resolving or closing a case (or amending it later).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -627,6 +738,61 @@ pub fn closed_loop_by(rows: &[LoopRow], by: LoopBy) -> Vec<(String, Vec<LoopCoun
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_typed_text_reads_back_as_the_setting_it_was_written_from() {
+        let shipped = CauseSettings::default();
+        let read = CauseSettings::from_text(
+            &shipped.codes_text(),
+            &shipped.causes_text(),
+            shipped.required_for.clone(),
+        )
+        .unwrap();
+        assert_eq!(read, shipped);
+        assert!(
+            shipped
+                .codes_text()
+                .starts_with("reshipped | 已解决-补发 | Resolved: reshipped\n")
+        );
+        assert!(
+            shipped
+                .causes_text()
+                .contains("\ncustomer | 客户原因 | The customer")
+        );
+    }
+
+    #[test]
+    fn typed_text_is_refused_by_its_line() {
+        let refused =
+            |codes: &str, causes: &str| match CauseSettings::from_text(codes, causes, vec![]) {
+                Err(DomainError::Invalid { field, message }) => format!("{field}: {message}"),
+                other => panic!("{other:?}"),
+            };
+        assert_eq!(
+            refused("ok | 好\n\nbad line", "g | 组"),
+            "codes: line 3: write code | 中文 | English"
+        );
+        assert_eq!(
+            refused("ok | 好", "g | 组\nh/x | 未列组"),
+            "causes: line 2: the group h is not listed above it"
+        );
+        assert_eq!(
+            refused("ok | 好 | Fine | extra", "g | 组"),
+            "codes: line 1: write code | 中文 | English"
+        );
+        // The setting's own checks follow: a code named twice, no causes at all.
+        assert!(refused("ok | 好\nok | 又", "g | 组").contains("named twice"));
+        assert!(refused("ok | 好", "").starts_with("groups:"));
+        let read = CauseSettings::from_text(
+            "  fixed | 已处理 |  \n",
+            "g | 组 | Group\ng/a | 甲",
+            vec![Category::Complaint],
+        )
+        .unwrap();
+        assert_eq!(read.codes[0].en, "");
+        assert_eq!(read.tags()[0].0, "g/a");
+        assert!(read.code_required(Category::Complaint));
+    }
+
     use super::*;
 
     fn day(s: &str) -> Date {

@@ -9,15 +9,15 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use jiff::civil::Date;
-use kefu_model::DomainError;
 use kefu_model::causes::{CauseDraft, CauseSettings, LoopBy, LoopStep, ParetoBy};
 use kefu_model::improvement::{
     ImprovementDraft, ImprovementPatch, ImprovementStatus, may_manage, may_propose,
 };
+use kefu_model::{Category, DomainError};
 use serde::Deserialize;
 
 use super::case_forms::CaseAction;
-use super::extract::CsrfForm;
+use super::extract::{CsrfForm, Fields, NoFields};
 use super::i18n::{Lang, label};
 use super::pages::{Chrome, Opt};
 use super::{StaffPage, UiSession, encode, error_page, redirect, render};
@@ -84,6 +84,11 @@ pub struct CauseWords {
     pub no_items: &'static str,
     pub change_status: &'static str,
     pub edit: &'static str,
+    pub settings: &'static str,
+    pub codes_help: &'static str,
+    pub causes_help: &'static str,
+    pub required_for: &'static str,
+    pub saved: &'static str,
 }
 
 pub fn words(lang: Lang) -> CauseWords {
@@ -156,6 +161,20 @@ pub fn words(lang: Lang) -> CauseWords {
         no_items: p("还没有改进项。", "No improvement items yet."),
         change_status: p("变更状态", "Change status"),
         edit: p("修改", "Edit"),
+        settings: p("结案代码与原因设置", "Resolution codes and causes"),
+        codes_help: p(
+            "每行一个结案代码：代码 | 中文名称 | English（英文可省略）",
+            "One resolution code per line: code | 中文 | English (English optional)",
+        ),
+        causes_help: p(
+            "每行一个原因组（组代码 | 中文 | English）或组内原因（组代码/原因代码 | 中文 | English），原因写在所属组之后",
+            "One group per line (group | 中文 | English) or one cause of a group (group/cause | 中文 | English), each cause below its group",
+        ),
+        required_for: p(
+            "以下类别须填写结案代码才能解决或关闭",
+            "These categories are resolved or closed only with a resolution code",
+        ),
+        saved: p("已保存。", "Saved."),
     }
 }
 
@@ -446,6 +465,8 @@ pub struct ParetoPage {
     pub cases: i64,
     pub csv: String,
     pub error: Option<String>,
+    /// Admins see the link to the codes and causes.
+    pub settings: bool,
 }
 
 /// A default period: the 30 days up to today.
@@ -583,6 +604,7 @@ pub async fn pareto_page(
         cases: report.cases,
         csv: format!("/api/v1/root-causes/pareto/export?{qs}"),
         error: None,
+        settings: s.actor.role == kefu_model::Role::Admin,
         chrome: page.chrome,
     })
 }
@@ -1161,5 +1183,126 @@ pub async fn change_item(
             *r.status_mut() = crate::error::status_of(&e);
             r
         }
+    }
+}
+
+// ---- the codes and causes (admins) ---------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "cause_settings.html")]
+pub struct SettingsPage {
+    pub chrome: Chrome,
+    pub w: CauseWords,
+    pub codes: String,
+    pub causes: String,
+    pub categories: Vec<Opt>,
+    pub error: Option<String>,
+    pub saved: bool,
+}
+
+fn settings_page(
+    chrome: Chrome,
+    lang: Lang,
+    codes: String,
+    causes: String,
+    required_for: &[Category],
+    error: Option<String>,
+    saved: bool,
+) -> SettingsPage {
+    SettingsPage {
+        chrome,
+        w: words(lang),
+        codes,
+        causes,
+        categories: Category::ALL
+            .iter()
+            .map(|c| Opt {
+                value: c.as_str().to_string(),
+                label: super::i18n::category_label(lang, *c).to_string(),
+                selected: required_for.contains(c),
+            })
+            .collect(),
+        error,
+        saved,
+    }
+}
+
+fn admin_only(s: &UiSession) -> Result<(), DomainError> {
+    match s.actor.role == kefu_model::Role::Admin {
+        true => Ok(()),
+        false => Err(DomainError::Forbidden("only admins change settings".into())),
+    }
+}
+
+/// `GET /console/cause-settings` (admins): the `root_causes` setting as text.
+pub async fn settings_get(
+    State(state): State<AppState>,
+    page: StaffPage,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let s = &page.s;
+    let current = async {
+        admin_only(s)?;
+        state.desk.cause_settings().await
+    }
+    .await;
+    match current {
+        Ok(c) => render(&settings_page(
+            page.chrome,
+            s.tr.lang,
+            c.codes_text(),
+            c.causes_text(),
+            &c.required_for,
+            None,
+            q.contains_key("saved"),
+        )),
+        Err(e) => error_page(s.tr, Some(s), &e),
+    }
+}
+
+/// `POST /console/cause-settings`: `codes` and `causes` as text, `required_<category>` ticked.
+/// A refused form comes back as typed with the reason (422), and the setting is unchanged.
+pub async fn settings_post(
+    State(state): State<AppState>,
+    CsrfForm { s, input, .. }: CsrfForm<NoFields>,
+) -> Response {
+    let f = Fields(&input);
+    let required_for: Vec<Category> = Category::ALL
+        .iter()
+        .filter(|c| f.ticked(&format!("required_{}", c.as_str())))
+        .copied()
+        .collect();
+    let attempt = async {
+        admin_only(&s)?;
+        let typed =
+            CauseSettings::from_text(&f.text("codes"), &f.text("causes"), required_for.clone())?;
+        let value = serde_json::to_value(&typed)
+            .map_err(|e| DomainError::invalid("settings", e.to_string()))?;
+        state
+            .desk
+            .put_setting(&s.actor, kefu_model::causes::CAUSES_SETTING, value)
+            .await
+    }
+    .await;
+    match attempt {
+        Ok(_) => redirect("/console/cause-settings?saved=1"),
+        Err(e @ DomainError::Invalid { .. }) => {
+            let chrome = match super::pages::nav(&state, &s, "/console/cause-settings").await {
+                Ok(c) => c,
+                Err(e) => return error_page(s.tr, Some(&s), &e),
+            };
+            let mut r = render(&settings_page(
+                chrome,
+                s.tr.lang,
+                f.text("codes"),
+                f.text("causes"),
+                &required_for,
+                Some(crate::error::public_message(&e)),
+                false,
+            ));
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            r
+        }
+        Err(e) => error_page(s.tr, Some(&s), &e),
     }
 }

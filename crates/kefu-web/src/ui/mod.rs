@@ -172,6 +172,10 @@ pub fn router() -> Router<AppState> {
             get(causes::item_page).post(causes::change_item),
         )
         .route(
+            "/console/cause-settings",
+            get(causes::settings_get).post(causes::settings_post),
+        )
+        .route(
             "/console/survey-settings",
             get(survey::settings_get).post(survey::settings_post),
         )

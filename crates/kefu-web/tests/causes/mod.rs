@@ -526,3 +526,101 @@ async fn agents_propose_and_link_supervisors_move_items_and_the_loop_closes() {
     assert_eq!(loop_page.status, StatusCode::OK);
     assert!(loop_page.html.contains("时限内解决"));
 }
+
+#[tokio::test]
+async fn an_admin_edits_the_codes_and_causes_as_text_and_a_bad_line_changes_nothing() {
+    let app = spawn_app().await;
+    let console =
+        super::console::Console::open(&app, &app.admin, "zh", "/console/root-causes").await;
+    let pareto = console.get("/console/root-causes").await;
+    assert!(pareto.html.contains("/console/cause-settings"));
+    let page = console.get("/console/cause-settings").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.html
+            .contains("reshipped | 已解决-补发 | Resolved: reshipped"),
+        "{}",
+        page.html
+    );
+    assert!(page.html.contains("pickup/missed | 漏揽 | Pickup missed"));
+    assert!(page.html.contains(r#"name="required_complaint" checked"#));
+
+    let codes = "reshipped | 已解决-补发\nrefunded | 已退款 | Refunded";
+    let causes = "pickup | 揽收 | Pickup\npickup/missed | 漏揽\nlost | 丢失";
+    let saved = console
+        .post(
+            "/console/cause-settings",
+            &[
+                ("codes", codes),
+                ("causes", causes),
+                ("required_complaint", "on"),
+                ("required_claim", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let setting = app
+        .as_role(Role::Admin)
+        .get("/api/v1/settings/root_causes")
+        .await
+        .expect(200);
+    assert_eq!(
+        setting["codes"][1],
+        json!({"code": "refunded", "label": "已退款", "en": "Refunded"}),
+        "{setting}"
+    );
+    assert_eq!(setting["groups"][0]["causes"][0]["code"], "missed");
+    assert_eq!(setting["groups"][1]["code"], "lost");
+    assert_eq!(setting["required_for"], json!(["complaint", "claim"]));
+    // A complaint now takes the new code.
+    let (id, _) = complaint(&app, "13700000009").await;
+    app.as_role(Role::Agent)
+        .patch(
+            &format!("/api/v1/cases/{id}"),
+            json!({"status": "resolved", "root_cause": {"resolution_code": "refunded", "causes": ["lost"]}}),
+        )
+        .await
+        .expect(200);
+
+    // A cause below no group: refused by its line, shown as typed, the setting unchanged.
+    let refused = console
+        .post(
+            "/console/cause-settings",
+            &[
+                ("codes", "only | 唯一"),
+                ("causes", "pickup | 揽收\nsorting/mis_sort | 错分"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("line 2"), "{}", refused.html);
+    assert!(refused.html.contains("sorting/mis_sort | 错分"));
+    let after = app
+        .as_role(Role::Admin)
+        .get("/api/v1/settings/root_causes")
+        .await
+        .expect(200);
+    assert_eq!(after, setting);
+
+    // Only admins.
+    let agent =
+        super::console::Console::open(&app, &app.agent, "zh", "/console/improvements").await;
+    assert_eq!(
+        agent.get("/console/cause-settings").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let denied = agent
+        .post(
+            "/console/cause-settings",
+            &[("codes", codes), ("causes", causes)],
+        )
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.as_role(Role::Admin)
+            .get("/api/v1/settings/root_causes")
+            .await
+            .expect(200),
+        setting
+    );
+}
