@@ -18,6 +18,9 @@ use kefu_model::{Actor, Case, CaseEvent, DomainError, EventData, StoreError};
 
 use crate::desk::{Desk, DeskResult, require};
 
+/// The author of the daily draw's inspections in their history.
+pub const DAILY_DRAW_ACTOR: &str = "system:quality";
+
 /// What a draw did: the resolved cases it looked at, those its rules chose, and those queued
 /// now (a case already inspected or queued is not queued again).
 #[derive(Debug, Clone)]
@@ -222,6 +225,36 @@ impl Desk {
         self.require_quality_manager(actor)?;
         kefu_model::period::check_period(from, to)?;
         let settings: QualitySettings = self.setting_or_default(quality::SETTING).await?;
+        self.draw_period(&settings, &actor.event_name(), from, to)
+            .await
+    }
+
+    /// The daily draw, when the sampling rules ask for it: after 01:00 local time, the day
+    /// before is drawn as an inspector would draw it. Every node may run it, as often as it
+    /// likes: a draw chooses the same cases for the same day and queues a case once, so a
+    /// second run queues nothing.
+    pub async fn daily_draw(&self) -> DeskResult<Option<DrawOutcome>> {
+        let settings: QualitySettings = self.setting_or_default(quality::SETTING).await?;
+        let local = self.time_zone().to_datetime(self.now());
+        if !settings.daily_draw || local.hour() < 1 {
+            return Ok(None);
+        }
+        let today = local.date();
+        let yesterday = today
+            .yesterday()
+            .map_err(|_| DomainError::invalid("day", "a day in range"))?;
+        self.draw_period(&settings, DAILY_DRAW_ACTOR, yesterday, today)
+            .await
+            .map(Some)
+    }
+
+    async fn draw_period(
+        &self,
+        settings: &QualitySettings,
+        by: &str,
+        from: Date,
+        to: Date,
+    ) -> DeskResult<DrawOutcome> {
         let mut candidates = self.store.quality_candidates(from, to).await?;
         // A case counts under its agent's team as it is when drawn.
         let users = self.store.list_users().await?;
@@ -234,16 +267,15 @@ impl Desk {
                 .unwrap_or_default();
         }
         let draw = quality::draw_name(from, to);
-        let chosen = quality::sample(&settings, &draw, &candidates);
+        let chosen = quality::sample(settings, &draw, &candidates);
         let now = self.now();
-        let by = actor.event_name();
         let drawn: Vec<(Inspection, InspectionEntry)> = chosen
             .iter()
             .filter_map(|(id, rule)| {
                 candidates
                     .iter()
                     .find(|c: &&Candidate| &c.case_id == id)
-                    .map(|c| Inspection::drawn(c, *rule, &draw, now, &by))
+                    .map(|c| Inspection::drawn(c, *rule, &draw, now, by))
             })
             .collect();
         let queued = if drawn.is_empty() {

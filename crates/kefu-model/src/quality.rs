@@ -250,6 +250,8 @@ pub struct QualitySettings {
     pub pass_score: u32,
     /// The rubric inspections are scored with.
     pub rubric: String,
+    /// Draw the day before automatically each day (the draw stays a button as well).
+    pub daily_draw: bool,
 }
 
 impl Default for QualitySettings {
@@ -261,6 +263,7 @@ impl Default for QualitySettings {
             long_handling_hours: Some(24),
             pass_score: 80,
             rubric: DEFAULT_RUBRIC.into(),
+            daily_draw: false,
         }
     }
 }

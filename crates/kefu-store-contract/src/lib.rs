@@ -251,6 +251,7 @@ macro_rules! contract_tests {
             scheduled_reports_are_claimed_once_and_read_as_their_owner,
             quality_inspections_are_queued_once_scored_and_appealed,
             root_causes_are_recorded_counted_and_closed_in_a_loop,
+            the_daily_draw_draws_the_day_before_when_the_rules_ask,
             every_path_that_ends_a_complaint_needs_its_code);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

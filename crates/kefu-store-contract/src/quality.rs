@@ -496,3 +496,64 @@ pub async fn inspection_history_is_append_only(
     crate::history::refuses_rewrites(raw, "inspection_history", "actor").await;
     assert_eq!(store.inspection_history(&id).await.unwrap(), before);
 }
+
+/// The daily draw: nothing unless the rules ask for it; then, after 01:00 local time, the day
+/// before — drawn by the system, its cases queued once however many nodes run it how often.
+pub async fn the_daily_draw_draws_the_day_before_when_the_rules_ask(store: Arc<dyn Store>) {
+    let f = fixture(store.clone()).await;
+    let inspector = staff(&f, "qc-daily", Role::Inspector, "service").await;
+    // Resolved on the fixture's day: 2026-11-24, 10:00 in Shanghai.
+    let complaint = resolved(&f, "13900000031", Category::Complaint, &f.agent).await;
+    assert!(
+        f.desk.daily_draw().await.unwrap().is_none(),
+        "not asked for"
+    );
+    let daily = QualitySettings {
+        random_percent: 0,
+        long_handling_hours: None,
+        daily_draw: true,
+        ..QualitySettings::default()
+    };
+    f.desk.put_quality_settings(&f.admin, daily).await.unwrap();
+    let today = f.desk.daily_draw().await.unwrap().unwrap();
+    assert_eq!(
+        (today.considered, today.queued.len()),
+        (0, 0),
+        "the day before was empty"
+    );
+    // 00:30 the next day: too early; 01:00: the 24th is drawn.
+    f.clock.set("2026-11-24T16:30:00Z".parse().unwrap());
+    assert!(f.desk.daily_draw().await.unwrap().is_none());
+    f.clock.set("2026-11-24T17:00:00Z".parse().unwrap());
+    let drawn = f.desk.daily_draw().await.unwrap().unwrap();
+    assert_eq!(drawn.considered, 1);
+    assert_eq!(
+        drawn.chosen,
+        vec![(complaint.id.clone(), SampleRule::Complaint)]
+    );
+    assert_eq!(drawn.queued.len(), 1);
+    let manual = f
+        .desk
+        .draw_inspections(
+            &f.admin,
+            "2026-11-24".parse().unwrap(),
+            "2026-11-25".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!((manual.draw, manual.queued.len()), (drawn.draw.clone(), 0));
+    f.clock.set("2026-11-24T18:15:00Z".parse().unwrap());
+    let again = f.desk.daily_draw().await.unwrap().unwrap();
+    assert_eq!((again.chosen.len(), again.queued.len()), (1, 0));
+    let detail = f
+        .desk
+        .inspection(&inspector, drawn.queued[0].as_str())
+        .await
+        .unwrap();
+    assert_eq!(detail.history.len(), 1);
+    assert_eq!(
+        detail.history[0].actor,
+        kefu_desk::quality::DAILY_DRAW_ACTOR
+    );
+    assert_eq!(detail.inspection.rule, SampleRule::Complaint);
+}

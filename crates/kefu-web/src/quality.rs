@@ -90,6 +90,8 @@ pub struct SettingsView {
     long_handling_hours: Option<u32>,
     pass_score: u32,
     rubric: String,
+    /// The day before is drawn automatically each day.
+    daily_draw: bool,
 }
 
 impl From<&QualitySettings> for SettingsView {
@@ -101,6 +103,7 @@ impl From<&QualitySettings> for SettingsView {
             long_handling_hours: s.long_handling_hours,
             pass_score: s.pass_score,
             rubric: s.rubric.clone(),
+            daily_draw: s.daily_draw,
         }
     }
 }
@@ -478,6 +481,8 @@ pub struct SettingsBody {
     long_handling_hours: Option<u32>,
     pass_score: u32,
     rubric: Option<String>,
+    #[serde(default)]
+    daily_draw: bool,
 }
 
 /// `PUT /quality/settings`.
@@ -495,6 +500,7 @@ pub async fn put_settings(
         rubric: b
             .rubric
             .unwrap_or_else(|| kefu_model::quality::DEFAULT_RUBRIC.into()),
+        daily_draw: b.daily_draw,
     };
     let s = state.desk.put_quality_settings(&actor, s).await?;
     Ok(Json(SettingsView::from(&s)))

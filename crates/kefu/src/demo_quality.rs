@@ -59,6 +59,7 @@ pub async fn seed(desk: &Desk, now: Timestamp) -> Result<usize, DomainError> {
         &admin,
         QualitySettings {
             random_percent: 10,
+            daily_draw: true,
             ..QualitySettings::default()
         },
     )

@@ -640,6 +640,7 @@ pub async fn save_rules(
             long_handling_hours: long,
             pass_score: number("pass_score")?,
             rubric: current.rubric,
+            daily_draw: f.ticked("daily_draw"),
         };
         state.desk.put_quality_settings(&s.actor, settings).await
     }

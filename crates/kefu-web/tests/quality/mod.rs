@@ -185,15 +185,24 @@ async fn quality_inspections_are_drawn_scored_appealed_and_counted() {
     let app = spawn_app().await;
     let (complaint, message) = resolved(&app, "13800138001", "complaint").await;
     let (plain, _) = resolved(&app, "13800138002", "delay").await;
-    // Only complaints: no random share, no handling-time rule.
-    app.as_role(Role::Supervisor)
+    // Only complaints: no random share, no handling-time rule; drawn daily as well.
+    let rules = app
+        .as_role(Role::Supervisor)
         .put(
             "/api/v1/quality/settings",
             json!({"random_percent": 0, "complaints": true, "poor_ratings": true,
-                "long_handling_hours": null, "pass_score": 85}),
+                "long_handling_hours": null, "pass_score": 85, "daily_draw": true}),
         )
         .await
         .expect(200);
+    assert_eq!(rules["daily_draw"], true);
+    assert_eq!(
+        app.as_role(Role::Inspector)
+            .get("/api/v1/quality/settings")
+            .await
+            .expect(200)["daily_draw"],
+        true
+    );
     app.as_role(Role::Supervisor)
         .put(
             "/api/v1/quality/settings",
