@@ -19,6 +19,7 @@ pub mod corrections;
 pub mod desk;
 pub mod export;
 pub mod figures;
+pub mod key_accounts;
 pub mod knowledge;
 pub mod lookup;
 pub mod network;

@@ -129,6 +129,7 @@ impl Desk {
             kefu_model::work_order::RULES_SETTING => to_value(&self.work_order_rules().await?),
             kefu_model::survey::SURVEY_SETTING => to_value(&self.survey_settings().await?),
             kefu_model::causes::CAUSES_SETTING => to_value(&self.cause_settings().await?),
+            kefu_model::key_accounts::SETTING => to_value(&self.key_account_settings().await?),
             "kb_categories" => to_value(
                 &self
                     .setting_or_default::<kefu_model::kb::Categories>(key)
@@ -181,6 +182,11 @@ impl Desk {
             }
             kefu_model::causes::CAUSES_SETTING => {
                 let settings: kefu_model::causes::CauseSettings = parse_setting(value)?;
+                settings.validate()?;
+                to_value(&settings)?
+            }
+            kefu_model::key_accounts::SETTING => {
+                let settings: kefu_model::key_accounts::KeyAccountSettings = parse_setting(value)?;
                 settings.validate()?;
                 to_value(&settings)?
             }

@@ -52,6 +52,7 @@ pub trait Store:
     + ReportStore
     + QualityStore
     + CauseStore
+    + KeyAccountStore
 {
 }
 
@@ -75,6 +76,7 @@ impl<T> Store for T where
         + ReportStore
         + QualityStore
         + CauseStore
+        + KeyAccountStore
         + ?Sized
 {
 }
@@ -83,8 +85,9 @@ impl<T> Store for T where
 pub mod prelude {
     pub use super::{
         AuditStore, CallStore, CaseStore, CauseStore, ChannelStore, ChatStore, ConfigStore,
-        DirectoryStore, FigureStore, KnowledgeStore, NetworkStore, OutboxStore, ParcelStore,
-        QualityStore, ReportStore, Signals, StaffingStore, Store, SurveyStore, TransferStore,
+        DirectoryStore, FigureStore, KeyAccountStore, KnowledgeStore, NetworkStore, OutboxStore,
+        ParcelStore, QualityStore, ReportStore, Signals, StaffingStore, Store, SurveyStore,
+        TransferStore,
     };
 }
 
@@ -774,6 +777,50 @@ pub trait StaffingStore: Send + Sync {
     /// Sets the planned agents of each day and channel given (replacing what was planned), in
     /// one transaction.
     async fn put_schedule(&self, days: &[kefu_model::staffing::ScheduleDay]) -> StoreResult<()>;
+}
+
+/// Which key accounts a list reads: an assistant's only, of a grade, of a status, whose code,
+/// name or industry contains `text` (case-insensitive, `%` and `_` literal).
+#[derive(Debug, Clone, Default)]
+pub struct KeyAccountQuery {
+    pub assistant: Option<kefu_model::ids::UserId>,
+    pub grade: Option<u8>,
+    pub status: Option<kefu_model::key_accounts::AccountStatus>,
+    pub text: Option<String>,
+}
+
+/// Key accounts (issue #17): each account one version-checked document with its assistants
+/// indexed, and the append-only gradings.
+#[async_trait]
+pub trait KeyAccountStore: Send + Sync {
+    /// Writes an account: new when `expected_version` is `None` (`Duplicate` when its code is
+    /// taken), else over that version (`VersionConflict` otherwise); `grading`, when given, is
+    /// appended in the same transaction.
+    async fn put_key_account(
+        &self,
+        account: &kefu_model::key_accounts::KeyAccount,
+        expected_version: Option<i64>,
+        grading: Option<&kefu_model::key_accounts::Grading>,
+    ) -> StoreResult<()>;
+    async fn key_account(
+        &self,
+        id: &kefu_model::ids::KeyAccountId,
+    ) -> StoreResult<Option<kefu_model::key_accounts::KeyAccount>>;
+    /// The accounts the query admits, by grade (ungraded last), then code.
+    async fn key_accounts(
+        &self,
+        query: &KeyAccountQuery,
+    ) -> StoreResult<Vec<kefu_model::key_accounts::KeyAccount>>;
+    /// An account's gradings, oldest first.
+    async fn key_account_gradings(
+        &self,
+        id: &kefu_model::ids::KeyAccountId,
+    ) -> StoreResult<Vec<kefu_model::key_accounts::Grading>>;
+    /// The accounts with a grading of `quarter`.
+    async fn key_accounts_graded_in(
+        &self,
+        quarter: kefu_model::key_accounts::Quarter,
+    ) -> StoreResult<Vec<kefu_model::ids::KeyAccountId>>;
 }
 
 /// Scheduled reports: each schedule a document, claimed when due by leasing it to one node.

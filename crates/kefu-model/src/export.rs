@@ -56,6 +56,8 @@ pub enum ExportTable {
     ParcelVolumes,
     ReportSchedules,
     Improvements,
+    KeyAccounts,
+    KeyAccountGradings,
 }
 
 impl ExportTable {
@@ -63,7 +65,7 @@ impl ExportTable {
     /// conversations and attachments after cases). Tables added later go where their
     /// references allow without moving the older ones, so a dump written before they existed
     /// is still a valid dump.
-    pub const ALL: [ExportTable; 32] = [
+    pub const ALL: [ExportTable; 34] = [
         ExportTable::Calendars,
         ExportTable::SlaPolicies,
         ExportTable::Settings,
@@ -109,6 +111,10 @@ impl ExportTable {
         // The improvement backlog (migration 0025): each item with its history, after the
         // cases it names. The causes' read model is rebuilt from the cases.
         ExportTable::Improvements,
+        // Key accounts (migration 0029): each account with its contacts, file, documents and
+        // prices, after the users and customers it names; then the gradings of each.
+        ExportTable::KeyAccounts,
+        ExportTable::KeyAccountGradings,
     ];
 
     /// Records asked for per chunk. Attachments are up to 2 MiB each, so a chunk of them is
@@ -182,6 +188,10 @@ pub enum ExportRecord {
     ReportSchedule(Box<crate::report_schedule::ReportSchedule>),
     /// An improvement item with its history.
     Improvement(Box<crate::improvement::ImprovementRecord>),
+    /// A key account with its contacts, customer file, documents and prices.
+    KeyAccount(Box<crate::key_accounts::KeyAccount>),
+    /// A quarter's grading of a key account.
+    KeyAccountGrading(Box<crate::key_accounts::Grading>),
 }
 
 /// A day's parcel count of an organisation, as exported.
@@ -323,6 +333,8 @@ impl ExportRecord {
             ExportRecord::ParcelVolume(v) => format!("{}/{}", v.organisation, v.day),
             ExportRecord::ReportSchedule(r) => r.id.to_string(),
             ExportRecord::Improvement(i) => i.item.id.clone(),
+            ExportRecord::KeyAccount(a) => a.id.to_string(),
+            ExportRecord::KeyAccountGrading(g) => g.id.clone(),
         }
     }
 }
@@ -439,11 +451,13 @@ mod tests {
             ExportTable::ParcelVolumes => 29,
             ExportTable::ReportSchedules => 30,
             ExportTable::Improvements => 31,
+            ExportTable::KeyAccounts => 32,
+            ExportTable::KeyAccountGradings => 33,
         };
         let mut numbers: Vec<usize> = ExportTable::ALL.iter().map(|t| number(*t)).collect();
         numbers.sort_unstable();
-        // 32: one more than the highest number above.
-        assert_eq!(numbers, (0..32).collect::<Vec<_>>(), "each table once");
+        // 34: one more than the highest number above.
+        assert_eq!(numbers, (0..34).collect::<Vec<_>>(), "each table once");
         let at = |t: ExportTable| ExportTable::ALL.iter().position(|x| *x == t).unwrap();
         assert!(at(ExportTable::Users) < at(ExportTable::AgentPresence));
         assert!(at(ExportTable::Departments) < at(ExportTable::CannedReplies));
@@ -468,6 +482,9 @@ mod tests {
         assert!(at(ExportTable::Organisations) < at(ExportTable::ParcelVolumes));
         assert!(at(ExportTable::Users) < at(ExportTable::ReportSchedules));
         assert!(at(ExportTable::Cases) < at(ExportTable::Improvements));
+        assert!(at(ExportTable::Users) < at(ExportTable::KeyAccounts));
+        assert!(at(ExportTable::Customers) < at(ExportTable::KeyAccounts));
+        assert!(at(ExportTable::KeyAccounts) < at(ExportTable::KeyAccountGradings));
         assert!(ExportTable::Attachments.chunk_size() < CHUNK);
     }
 }

@@ -55,6 +55,8 @@ id_type!(ReportScheduleId);
 
 id_type!(InspectionId);
 
+id_type!(KeyAccountId);
+
 fn new_uuid_v7(at: Timestamp) -> String {
     let secs = u64::try_from(at.as_second()).unwrap_or(0);
     let nanos = u32::try_from(at.subsec_nanosecond()).unwrap_or(0);

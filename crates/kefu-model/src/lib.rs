@@ -38,6 +38,7 @@ pub mod history;
 pub mod ids;
 pub mod improvement;
 pub mod kb;
+pub mod key_accounts;
 pub mod knowledge;
 pub mod kpi;
 #[cfg(any(test, feature = "layering"))]

@@ -28,6 +28,7 @@ pub const SETTING_KEYS: &[&str] = &[
     "work_orders",
     "survey",
     "root_causes",
+    "key_accounts",
 ];
 
 /// Who may read which configuration document (`GET /settings/{key}`); writing any of them is
@@ -45,6 +46,7 @@ pub const SETTING_KEYS: &[&str] = &[
 /// | `work_orders` | admin, supervisor, agent, department, outlet manager | the deadlines both sides of a work order work to |
 /// | `survey` | admin, supervisor, agent | which cases are surveyed, the reasons customers pick from, the target |
 /// | `root_causes` | admin, supervisor, agent, readonly | the codes and causes agents record when resolving, and the reports read |
+/// | `key_accounts` | admin, supervisor, agent | the key-account grading grid and grade policies the head and the assistants work by |
 /// | `waybill_format`, `kb_categories` | every role | nothing private; every screen uses them |
 ///
 /// Read-only observers see only the last row. A key not in this table is `not_found`.
@@ -77,6 +79,8 @@ pub const SETTING_READERS: &[(&str, &[Role])] = {
         ),
         ("survey", &[Admin, Supervisor, Agent]),
         ("root_causes", &[Admin, Supervisor, Agent, Readonly]),
+        // The grading grid of key accounts: the head and the assistants who work with it.
+        ("key_accounts", &[Admin, Supervisor, Agent]),
         ("waybill_format", Role::ALL),
         ("kb_categories", Role::ALL),
     ]

@@ -16,6 +16,7 @@ mod console;
 mod customers;
 mod history;
 mod kb;
+mod key_accounts;
 mod kpis;
 mod media;
 mod network;
@@ -39,6 +40,7 @@ pub use console::*;
 pub use customers::*;
 pub use history::*;
 pub use kb::*;
+pub use key_accounts::*;
 pub use kpis::*;
 pub use media::*;
 pub use network::*;
@@ -252,7 +254,18 @@ macro_rules! contract_tests {
             quality_inspections_are_queued_once_scored_and_appealed,
             root_causes_are_recorded_counted_and_closed_in_a_loop,
             the_daily_draw_draws_the_day_before_when_the_rules_ask,
-            every_path_that_ends_a_complaint_needs_its_code);
+            every_path_that_ends_a_complaint_needs_its_code,
+            key_accounts_are_seen_only_by_their_assistants_and_the_head,
+            key_account_gradings_are_computed_kept_and_superseded,
+            key_account_reminders_fall_due_on_the_right_days,
+            key_account_prices_are_filed_before_use_and_kept_in_scope);
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn key_accounts_survive_export_import() {
+            let source: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
+            let target: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
+            $crate::key_accounts_survive_export_import(source, target).await;
+        }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn change_histories_survive_export_import() {

@@ -7,6 +7,7 @@ mod calls;
 mod causes;
 mod channels;
 mod conn;
+mod key_accounts;
 mod kpis;
 mod migrate;
 mod network;

@@ -91,6 +91,7 @@ macro_rules! migrations {
             26 "kpi_satisfaction" "0026_kpi_satisfaction.sql",
             27 "report_schedules" "0027_report_schedules.sql",
             28 "kpi_open_keys" "0028_kpi_open_keys.sql",
+            29 "key_accounts" "0029_key_accounts.sql",
 
         )
     };

@@ -183,6 +183,11 @@ pub enum WriteOp {
         lease_until: jiff::Timestamp,
         limit: u32,
     },
+    PutKeyAccount {
+        account: Box<kefu_model::key_accounts::KeyAccount>,
+        expected_version: Option<i64>,
+        grading: Option<Box<kefu_model::key_accounts::Grading>>,
+    },
 }
 
 #[derive(Debug)]
@@ -420,6 +425,13 @@ pub async fn apply(sql: &mut dyn Sql, op: WriteOp) -> StoreResult<WriteOutput> {
         } => {
             let claimed = crate::reports::claim(sql, now, lease_until, limit).await?;
             return Ok(WriteOutput::ReportSchedules(claimed));
+        }
+        WriteOp::PutKeyAccount {
+            account,
+            expected_version,
+            grading,
+        } => {
+            crate::key_accounts::put(sql, &account, expected_version, grading.as_deref()).await?;
         }
         WriteOp::MarkRead { user, ids, at } => {
             let rows = sql
@@ -1352,6 +1364,8 @@ async fn import_record(sql: &mut dyn Sql, record: ExportRecord) -> StoreResult<(
         }
         ExportRecord::MediaFetch(m) => crate::channels::put_media_fetches(sql, &[*m]).await,
         ExportRecord::ReportSchedule(r) => crate::reports::put(sql, &r).await,
+        ExportRecord::KeyAccount(a) => crate::key_accounts::put(sql, &a, None, None).await,
+        ExportRecord::KeyAccountGrading(g) => crate::key_accounts::insert_grading(sql, &g).await,
         ExportRecord::ParcelVolume(v) => {
             let day = kefu_model::work_order::DayVolume {
                 day: v.day,
@@ -2029,6 +2043,16 @@ pub(crate) async fn export_chunk(
             .await?
             .into_iter()
             .map(|i| ExportRecord::Improvement(Box::new(i)))
+            .collect(),
+        ExportTable::KeyAccounts => crate::key_accounts::export(sql, &after, limit)
+            .await?
+            .into_iter()
+            .map(|a| ExportRecord::KeyAccount(Box::new(a)))
+            .collect(),
+        ExportTable::KeyAccountGradings => crate::key_accounts::export_gradings(sql, &after, limit)
+            .await?
+            .into_iter()
+            .map(|g| ExportRecord::KeyAccountGrading(Box::new(g)))
             .collect(),
         ExportTable::CaseEvents => {
             let (case_id, seq) = match after.split_once('/') {

@@ -1355,3 +1355,48 @@ impl<B: Backend> QualityStore for SqlStore<B> {
         crate::quality::figures(&mut *self.backend.read().await?, dimension, from, to, key).await
     }
 }
+
+#[async_trait]
+impl<B: Backend> KeyAccountStore for SqlStore<B> {
+    async fn put_key_account(
+        &self,
+        account: &kefu_model::key_accounts::KeyAccount,
+        expected_version: Option<i64>,
+        grading: Option<&kefu_model::key_accounts::Grading>,
+    ) -> StoreResult<()> {
+        self.write_done(WriteOp::PutKeyAccount {
+            account: Box::new(account.clone()),
+            expected_version,
+            grading: grading.map(|g| Box::new(g.clone())),
+        })
+        .await
+    }
+
+    async fn key_account(
+        &self,
+        id: &kefu_model::ids::KeyAccountId,
+    ) -> StoreResult<Option<kefu_model::key_accounts::KeyAccount>> {
+        crate::key_accounts::get(&mut *self.backend.read().await?, id).await
+    }
+
+    async fn key_accounts(
+        &self,
+        query: &kefu_desk::store::KeyAccountQuery,
+    ) -> StoreResult<Vec<kefu_model::key_accounts::KeyAccount>> {
+        crate::key_accounts::list(&mut *self.backend.read().await?, query).await
+    }
+
+    async fn key_account_gradings(
+        &self,
+        id: &kefu_model::ids::KeyAccountId,
+    ) -> StoreResult<Vec<kefu_model::key_accounts::Grading>> {
+        crate::key_accounts::gradings(&mut *self.backend.read().await?, id).await
+    }
+
+    async fn key_accounts_graded_in(
+        &self,
+        quarter: kefu_model::key_accounts::Quarter,
+    ) -> StoreResult<Vec<kefu_model::ids::KeyAccountId>> {
+        crate::key_accounts::graded_in(&mut *self.backend.read().await?, &quarter.to_string()).await
+    }
+}
