@@ -649,6 +649,21 @@ impl Desk {
         }
     }
 
+    /// The user names of an account's assistants (an id no longer a user stays an id).
+    pub async fn key_account_assistant_names(
+        &self,
+        account: &KeyAccount,
+    ) -> DeskResult<Vec<String>> {
+        let mut names = Vec::with_capacity(account.assistants.len());
+        for id in &account.assistants {
+            names.push(match self.store.user_by_id(id).await? {
+                Some(u) => u.username,
+                None => id.to_string(),
+            });
+        }
+        Ok(names)
+    }
+
     // ---- reminders ------------------------------------------------------------------------
 
     /// What is due on the accounts the actor may see, overdue first.

@@ -820,6 +820,206 @@ pub const ROUTES: &[Route] = &[
     ),
     (
         "get",
+        "/api/v1/key-accounts",
+        "Key accounts (the B2B department's contract customers) by grade (ungraded last), then code: supervisors and admins see every one, an agent those assigned to them; other roles 403. Filters: grade, status, q (part of the code, name or industry)",
+        None,
+        200,
+        json::<List<crate::key_accounts::KeyAccountView>>(),
+    ),
+    (
+        "post",
+        "/api/v1/key-accounts",
+        "Create a key account, onboarding (supervisors, admins); a code already taken is 409 duplicate; assistants must be active agents, the owner an active supervisor or admin (else 422)",
+        Some("KeyAccountCreate"),
+        201,
+        json::<crate::key_accounts::KeyAccountView>(),
+    ),
+    (
+        "get",
+        "/api/v1/key-accounts/export",
+        "The accounts one may see as CSV (UTF-8 with a byte-order mark); the download is recorded in the audit log",
+        None,
+        200,
+        Body::Csv,
+    ),
+    (
+        "get",
+        "/api/v1/key-accounts/reminders",
+        "What is due on the accounts one may see, overdue first (the earliest due first): renewal contacts two calendar months before a document ends, gradings of the last finished quarter not recorded, customer files not reviewed this month",
+        None,
+        200,
+        json::<List<crate::key_accounts::ReminderView>>(),
+    ),
+    (
+        "get",
+        "/api/v1/key-accounts/{id}",
+        "A key account with its contacts, customer file, documents and prices (one not assigned to an agent is 404 to them)",
+        None,
+        200,
+        json::<crate::key_accounts::KeyAccountView>(),
+    ),
+    (
+        "patch",
+        "/api/v1/key-accounts/{id}",
+        "Change a key account (supervisors, admins): status moves onboarding → handover → active → ended (any open one may end; else 422); go-live and the grade's policy give the hand-over end",
+        Some("KeyAccountPatch"),
+        200,
+        json::<crate::key_accounts::KeyAccountView>(),
+    ),
+    (
+        "put",
+        "/api/v1/key-accounts/{id}/assistants",
+        "Replace the assistants (active agents; supervisors, admins)",
+        Some("KeyAccountAssistants"),
+        200,
+        json::<crate::key_accounts::KeyAccountView>(),
+    ),
+    (
+        "post",
+        "/api/v1/key-accounts/{id}/contacts",
+        "Add a contact of the customer (a phone or an e-mail address); answers the account",
+        Some("KeyAccountContactWrite"),
+        201,
+        json::<crate::key_accounts::KeyAccountView>(),
+    ),
+    (
+        "put",
+        "/api/v1/key-accounts/{id}/contacts/{item}",
+        "Replace a contact",
+        Some("KeyAccountContactWrite"),
+        200,
+        json::<crate::key_accounts::KeyAccountView>(),
+    ),
+    (
+        "delete",
+        "/api/v1/key-accounts/{id}/contacts/{item}",
+        "Remove a contact; answers the account",
+        None,
+        200,
+        json::<crate::key_accounts::KeyAccountView>(),
+    ),
+    (
+        "post",
+        "/api/v1/key-accounts/{id}/file-entries",
+        "Add a shipper or consignee to the customer file; answers the account",
+        Some("KeyAccountFileEntryWrite"),
+        201,
+        json::<crate::key_accounts::KeyAccountView>(),
+    ),
+    (
+        "put",
+        "/api/v1/key-accounts/{id}/file-entries/{item}",
+        "Replace an entry of the customer file",
+        Some("KeyAccountFileEntryWrite"),
+        200,
+        json::<crate::key_accounts::KeyAccountView>(),
+    ),
+    (
+        "delete",
+        "/api/v1/key-accounts/{id}/file-entries/{item}",
+        "Remove an entry of the customer file; answers the account",
+        None,
+        200,
+        json::<crate::key_accounts::KeyAccountView>(),
+    ),
+    (
+        "post",
+        "/api/v1/key-accounts/{id}/file-reviewed",
+        "Record that the customer file was reviewed today (the monthly update)",
+        None,
+        200,
+        json::<crate::key_accounts::KeyAccountView>(),
+    ),
+    (
+        "get",
+        "/api/v1/key-accounts/{id}/file-export",
+        "The customer file as CSV; the download is recorded in the audit log",
+        None,
+        200,
+        Body::Csv,
+    ),
+    (
+        "get",
+        "/api/v1/key-accounts/{id}/gradings",
+        "The account's quarterly gradings in the order recorded; a re-grade supersedes the earlier record of its quarter",
+        None,
+        200,
+        json::<List<crate::key_accounts::GradingView>>(),
+    ),
+    (
+        "post",
+        "/api/v1/key-accounts/{id}/gradings",
+        "Grade a finished quarter (supervisors, admins): each criterion's points from the key_accounts setting's bands, the weighted score and the grade; the account's grade follows its latest quarter. A quarter not yet ended is 422 (field quarter)",
+        Some("KeyAccountGradingWrite"),
+        201,
+        json::<crate::key_accounts::GradingView>(),
+    ),
+    (
+        "post",
+        "/api/v1/key-accounts/{id}/documents",
+        "Add a contract, agreement or quote with its scope (services, routes); answers the account",
+        Some("KeyAccountDocumentWrite"),
+        201,
+        json::<crate::key_accounts::KeyAccountView>(),
+    ),
+    (
+        "put",
+        "/api/v1/key-accounts/{id}/documents/{item}",
+        "Replace a document (its renewal contact is kept)",
+        Some("KeyAccountDocumentWrite"),
+        200,
+        json::<crate::key_accounts::KeyAccountView>(),
+    ),
+    (
+        "delete",
+        "/api/v1/key-accounts/{id}/documents/{item}",
+        "Remove a document; answers the account",
+        None,
+        200,
+        json::<crate::key_accounts::KeyAccountView>(),
+    ),
+    (
+        "post",
+        "/api/v1/key-accounts/{id}/documents/{item}/contacted",
+        "Record that the customer was contacted about renewing the document: its reminder is cleared",
+        Some("KeyAccountContactedWrite"),
+        200,
+        json::<crate::key_accounts::KeyAccountView>(),
+    ),
+    (
+        "get",
+        "/api/v1/key-accounts/{id}/prices",
+        "The account's prices, drafts and filed",
+        None,
+        200,
+        json::<List<crate::key_accounts::PriceView>>(),
+    ),
+    (
+        "post",
+        "/api/v1/key-accounts/{id}/prices",
+        "Add a draft price; one outside the scope of every document not ended is 422 (field service, or route)",
+        Some("KeyAccountPriceWrite"),
+        201,
+        json::<crate::key_accounts::PriceView>(),
+    ),
+    (
+        "post",
+        "/api/v1/key-accounts/{id}/prices/{item}/file",
+        "File (报备) a draft price: from now on it is usable (supervisors, admins); filed already is 409 price_already_filed",
+        None,
+        200,
+        json::<crate::key_accounts::PriceView>(),
+    ),
+    (
+        "get",
+        "/api/v1/key-accounts/{id}/price",
+        "The filed price of a service on a route in force on a day; only a draft: 422 price_not_filed; none: 404",
+        None,
+        200,
+        json::<crate::key_accounts::PriceView>(),
+    ),
+    (
+        "get",
         "/api/v1/work-orders",
         "Work orders: an organisation's queue for its staff (their own and those below), any or all for the desk; ?open=true lists those still waiting, soonest deadline first",
         None,
@@ -1765,6 +1965,25 @@ fn query_params(path: &str, method: &str) -> Vec<Value> {
                 "",
             ),
         ],
+        ("get", "/api/v1/key-accounts" | "/api/v1/key-accounts/export") => vec![
+            q("grade", json!({"type": "integer", "minimum": 1, "maximum": 4}), ""),
+            q(
+                "status",
+                json!({"type": "string", "enum": kefu_model::key_accounts::AccountStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()}),
+                "",
+            ),
+            q(
+                "q",
+                json!({"type": "string", "maxLength": 50}),
+                "part of the code, name or industry, case-insensitive; % and _ are literal",
+            ),
+        ],
+        ("get", "/api/v1/key-accounts/{id}/price") => vec![
+            json!({"name": "service", "in": "query", "required": true, "schema": {"type": "string"}}),
+            json!({"name": "route", "in": "query", "required": true, "schema": {"type": "string"}}),
+            json!({"name": "on", "in": "query", "required": true,
+                "schema": {"type": "string", "format": "date"}, "description": "the day (YYYY-MM-DD)"}),
+        ],
         ("get", "/api/v1/quality/rubrics/{id}") => vec![q(
             "version",
             json!({"type": "integer", "minimum": 1}),
@@ -2214,12 +2433,85 @@ fn request_schemas() -> serde_json::Map<String, Value> {
         customer_schemas(),
         channel_schemas(),
         network_schemas(),
+        key_account_schemas(),
     ] {
         if let Value::Object(part) = part {
             all.extend(part);
         }
     }
     all
+}
+
+/// Key accounts: an account, its parts, a grading.
+fn key_account_schemas() -> Value {
+    let name = json!({"type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S"});
+    let text = |max: u32| json!({"type": "string", "maxLength": max});
+    let day = json!({"type": "string", "format": "date"});
+    let phone = json!({"type": "string", "maxLength": 30, "pattern": "^[0-9+() -]*$"});
+    let scope = json!({"type": "array", "maxItems": 100,
+        "items": {"type": "string", "minLength": 1, "maxLength": 40, "pattern": "\\S"}});
+    let enum_of = |values: Vec<&str>| json!({"type": "string", "enum": values});
+    let kinds = kefu_model::key_accounts::DocumentKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    let statuses = kefu_model::key_accounts::DocumentStatus::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    let account_statuses = kefu_model::key_accounts::AccountStatus::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    let roles = kefu_model::key_accounts::FileRole::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    let code = json!({"type": "string", "pattern": "^\\s*[A-Za-z0-9_-]{1,40}\\s*$", "description": "letters, digits, - and _; upper-cased (KA-ACME)"});
+    json!({
+        "KeyAccountCreate": {"type": "object", "required": ["code", "name"], "additionalProperties": false,
+            "properties": {"code": code, "name": name, "industry": text(60), "go_live_on": day,
+                "owner": {"type": "string", "description": "a supervisor's or admin's id or user name; the creator when absent"},
+                "assistants": {"type": "array", "maxItems": 200, "items": {"type": "string"}, "description": "agents' ids or user names"},
+                "customer_id": {"type": "string", "description": "a customer record's id"}}},
+        "KeyAccountPatch": {"type": "object", "additionalProperties": false,
+            "properties": {"code": code, "name": name, "industry": text(60),
+                "status": enum_of(account_statuses),
+                "go_live_on": {"type": ["string", "null"], "format": "date"},
+                "owner": {"type": "string"},
+                "customer_id": {"type": ["string", "null"]}}},
+        "KeyAccountAssistants": {"type": "object", "required": ["assistants"], "additionalProperties": false,
+            "properties": {"assistants": {"type": "array", "maxItems": 200, "items": {"type": "string"}, "description": "agents' ids or user names"}}},
+        "KeyAccountContactWrite": {"type": "object", "required": ["name"], "additionalProperties": false,
+            "properties": {"name": name, "title": text(100), "phone": phone, "email": {"type": "string", "format": "email"},
+                "is_management": {"type": "boolean", "default": false}},
+            "description": "a phone or an e-mail address"},
+        "KeyAccountFileEntryWrite": {"type": "object", "required": ["role", "name"], "additionalProperties": false,
+            "properties": {"role": enum_of(roles), "name": name, "address": text(200), "contact": text(100), "phone": phone}},
+        "KeyAccountGradingWrite": {"type": "object", "additionalProperties": false,
+            "required": ["quarter", "revenue_yuan", "margin_pct", "difficulty", "staff", "punctuality_pct"],
+            "properties": {"quarter": {"type": "string", "pattern": "^(20[0-9]{2}|2100)-?[Qq][1-4]$", "description": "a finished quarter: 2026Q3"},
+                "revenue_yuan": {"type": "number", "minimum": 0, "maximum": 1e13},
+                "margin_pct": {"type": "number", "minimum": -100, "maximum": 100},
+                "difficulty": {"type": "integer", "minimum": 1, "maximum": 5, "description": "1 easy … 5 hard"},
+                "staff": {"type": "number", "minimum": 0, "maximum": 10000, "description": "people the account takes"},
+                "punctuality_pct": {"type": "number", "minimum": 0, "maximum": 100, "description": "percent paid on time"},
+                "note": text(1000)}},
+        "KeyAccountDocumentWrite": {"type": "object", "additionalProperties": false,
+            "required": ["kind", "number", "title", "starts_on", "ends_on"],
+            "properties": {"kind": enum_of(kinds), "number": name, "title": name, "starts_on": day, "ends_on": day,
+                "services": scope, "routes": scope, "status": enum_of(statuses)},
+            "description": "ends_on on or after starts_on"},
+        "KeyAccountContactedWrite": {"type": "object", "additionalProperties": false,
+            "properties": {"note": text(1000)}},
+        "KeyAccountPriceWrite": {"type": "object", "additionalProperties": false,
+            "required": ["service", "route", "unit", "price_fen", "effective_from"],
+            "properties": {"service": name, "route": name,
+                "unit": enum_of(kefu_model::key_accounts::UNITS.to_vec()),
+                "price_fen": {"type": "integer", "minimum": 1, "maximum": 10_000_000_000_i64},
+                "effective_from": day, "effective_to": {"type": ["string", "null"], "format": "date"}},
+            "description": "the service and route must be in the scope of a document of the account that is not ended"},
+    })
 }
 
 /// The network: an organisation, a work order and what is done with it.

@@ -23,6 +23,7 @@ mod errors;
 mod history;
 mod kb;
 mod kb_pages;
+mod key_accounts;
 mod kpis;
 mod network;
 mod notices;

@@ -16,6 +16,7 @@ mod help;
 pub(crate) mod i18n;
 mod kb;
 mod kb_words;
+mod key_accounts;
 mod kpis;
 mod notices;
 mod orders;
@@ -224,6 +225,16 @@ pub fn router() -> Router<AppState> {
         .route(
             "/console/reports/{id}/{action}",
             post(reports::act_on_schedule),
+        )
+        .route(
+            "/console/key-accounts",
+            get(key_accounts::list).post(key_accounts::create),
+        )
+        .route("/console/key-accounts/export", get(key_accounts::export))
+        .route("/console/key-accounts/{id}", get(key_accounts::show))
+        .route(
+            "/console/key-accounts/{id}/{action}",
+            post(key_accounts::act),
         )
         .route("/console/kpis/cases", get(kpis::kpi_cases_page))
         .route(

@@ -100,6 +100,8 @@ pub struct UserBar {
     pub root_causes: bool,
     /// Those who read the backlog (`improvement::may_read`) see its link.
     pub improvements: bool,
+    /// The key accounts' link: the head and the assistants (`key_accounts::may_use`).
+    pub key_accounts: Option<&'static str>,
 }
 
 pub struct NavItem {
@@ -165,6 +167,8 @@ pub async fn nav(state: &AppState, s: &UiSession, current: &str) -> Result<Chrom
             .then(|| super::i18n::quality_words(s.tr.lang).nav),
         root_causes: kefu_model::improvement::may_analyse(s.actor.role),
         improvements: kefu_model::improvement::may_read(s.actor.role),
+        key_accounts: super::key_accounts::shows_link(&s.actor)
+            .then(|| super::key_accounts::words(s.tr.lang).nav),
     });
     chrome.nav = QUEUES
         .iter()

@@ -768,6 +768,62 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         .await;
         unlinkable.push(body["id"].as_str().unwrap().to_string());
     }
+    // Key accounts: one assigned to agent01 with a contract covering 整车 on 广东-上海 and a
+    // filed price; per column a contact, a file entry, a document to remove and a draft price
+    // to file.
+    let ka = created(
+        &app,
+        "/api/v1/key-accounts",
+        json!({"code": "KA-MATRIX", "name": "矩阵客户", "assistants": ["agent01"]}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ka_base = format!("/api/v1/key-accounts/{ka}");
+    let ka_document = json!({"kind": "contract", "number": "HT-M", "title": "矩阵合同",
+        "starts_on": "2026-01-01", "ends_on": "2030-12-31",
+        "services": ["整车"], "routes": ["广东-上海"]});
+    let ka_contact = json!({"name": "钱经理", "phone": "13800000009"});
+    let ka_entry = json!({"role": "shipper", "name": "矩阵仓", "address": "广东省广州市"});
+    let ka_price = json!({"service": "整车", "route": "广东-上海", "unit": "trip",
+        "price_fen": 300000, "effective_from": "2030-01-01"});
+    let last_item = |body: &Value, list: &str| {
+        body[list].as_array().unwrap().last().unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let mut ka_contacts = Vec::new();
+    let mut ka_entries = Vec::new();
+    let mut ka_documents = Vec::new();
+    let mut ka_drafts = Vec::new();
+    for _ in 0..9 {
+        let body = created(&app, &format!("{ka_base}/contacts"), ka_contact.clone()).await;
+        ka_contacts.push(last_item(&body, "contacts"));
+        let body = created(&app, &format!("{ka_base}/file-entries"), ka_entry.clone()).await;
+        ka_entries.push(last_item(&body, "file_entries"));
+        let body = created(&app, &format!("{ka_base}/documents"), ka_document.clone()).await;
+        ka_documents.push(last_item(&body, "documents"));
+        let body = created(&app, &format!("{ka_base}/prices"), ka_price.clone()).await;
+        ka_drafts.push(body["id"].as_str().unwrap().to_string());
+    }
+    // The ninth of each is the one every column reads and changes; the ninth price is filed.
+    let (ka_contact_id, ka_entry_id, ka_document_id, ka_filed) = (
+        ka_contacts[8].clone(),
+        ka_entries[8].clone(),
+        ka_documents[8].clone(),
+        ka_drafts[8].clone(),
+    );
+    app.as_role(Role::Admin)
+        .post(&format!("{ka_base}/prices/{ka_filed}/file"), json!({}))
+        .await
+        .expect(200);
+    let ka_quarter = kefu_model::key_accounts::Quarter::of(quality_day)
+        .previous()
+        .to_string();
+    let ka_grading = json!({"quarter": ka_quarter, "revenue_yuan": 600000, "margin_pct": 15,
+        "difficulty": 3, "staff": 4, "punctuality_pct": 95});
     let per = |f: &dyn Fn(usize) -> (String, Option<Value>)| (0..8).map(f).collect::<Vec<_>>();
     use Method as M;
     // admin, supervisor, agent, department, readonly, inspector, finance, anonymous
@@ -2336,6 +2392,190 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             "/api/v1/auth/logout",
             per(&|_| ("/api/v1/auth/logout".into(), None)),
             [204, 204, 204, 204, 204, 204, 204, 401],
+        ),
+        // Key accounts: the head (admins, supervisors) and the assistant (agent01, assigned);
+        // every other role is refused.
+        row(
+            M::GET,
+            "/api/v1/key-accounts",
+            "/api/v1/key-accounts",
+            None,
+            [200, 200, 200, 403, 403, 403, 403, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/key-accounts",
+            per(&|n| {
+                (
+                    "/api/v1/key-accounts".to_string(),
+                    Some(json!({"code": format!("KA-COL{n}"), "name": "矩阵新客户"})),
+                )
+            }),
+            [201, 201, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/key-accounts/export",
+            "/api/v1/key-accounts/export",
+            None,
+            [200, 200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/key-accounts/reminders",
+            "/api/v1/key-accounts/reminders",
+            None,
+            [200, 200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/key-accounts/{id}",
+            ka_base.clone(),
+            None,
+            [200, 200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::PATCH,
+            "/api/v1/key-accounts/{id}",
+            ka_base.clone(),
+            Some(json!({"industry": "物流"})),
+            [200, 200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::PUT,
+            "/api/v1/key-accounts/{id}/assistants",
+            format!("{ka_base}/assistants"),
+            Some(json!({"assistants": ["agent01"]})),
+            [200, 200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/key-accounts/{id}/contacts",
+            format!("{ka_base}/contacts"),
+            Some(ka_contact.clone()),
+            [201, 201, 201, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::PUT,
+            "/api/v1/key-accounts/{id}/contacts/{item}",
+            format!("{ka_base}/contacts/{ka_contact_id}"),
+            Some(ka_contact.clone()),
+            [200, 200, 200, 403, 403, 403, 403, 401],
+        ),
+        each(
+            M::DELETE,
+            "/api/v1/key-accounts/{id}/contacts/{item}",
+            per(&|n| (format!("{ka_base}/contacts/{}", ka_contacts[n]), None)),
+            [200, 200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/key-accounts/{id}/file-entries",
+            format!("{ka_base}/file-entries"),
+            Some(ka_entry.clone()),
+            [201, 201, 201, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::PUT,
+            "/api/v1/key-accounts/{id}/file-entries/{item}",
+            format!("{ka_base}/file-entries/{ka_entry_id}"),
+            Some(ka_entry.clone()),
+            [200, 200, 200, 403, 403, 403, 403, 401],
+        ),
+        each(
+            M::DELETE,
+            "/api/v1/key-accounts/{id}/file-entries/{item}",
+            per(&|n| (format!("{ka_base}/file-entries/{}", ka_entries[n]), None)),
+            [200, 200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/key-accounts/{id}/file-reviewed",
+            format!("{ka_base}/file-reviewed"),
+            None,
+            [200, 200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/key-accounts/{id}/file-export",
+            format!("{ka_base}/file-export"),
+            None,
+            [200, 200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/key-accounts/{id}/gradings",
+            format!("{ka_base}/gradings"),
+            None,
+            [200, 200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/key-accounts/{id}/gradings",
+            format!("{ka_base}/gradings"),
+            Some(ka_grading.clone()),
+            [201, 201, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/key-accounts/{id}/documents",
+            format!("{ka_base}/documents"),
+            Some(ka_document.clone()),
+            [201, 201, 201, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::PUT,
+            "/api/v1/key-accounts/{id}/documents/{item}",
+            format!("{ka_base}/documents/{ka_document_id}"),
+            Some(ka_document.clone()),
+            [200, 200, 200, 403, 403, 403, 403, 401],
+        ),
+        each(
+            M::DELETE,
+            "/api/v1/key-accounts/{id}/documents/{item}",
+            per(&|n| (format!("{ka_base}/documents/{}", ka_documents[n]), None)),
+            [200, 200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/key-accounts/{id}/documents/{item}/contacted",
+            format!("{ka_base}/documents/{ka_document_id}/contacted"),
+            Some(json!({"note": "已电话联系"})),
+            [200, 200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/key-accounts/{id}/prices",
+            format!("{ka_base}/prices"),
+            None,
+            [200, 200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::POST,
+            "/api/v1/key-accounts/{id}/prices",
+            format!("{ka_base}/prices"),
+            Some(ka_price.clone()),
+            [201, 201, 201, 403, 403, 403, 403, 401],
+        ),
+        each(
+            M::POST,
+            "/api/v1/key-accounts/{id}/prices/{item}/file",
+            per(&|n| (format!("{ka_base}/prices/{}/file", ka_drafts[n]), None)),
+            [200, 200, 403, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/key-accounts/{id}/price",
+            format!("{ka_base}/price?service=整车&route=广东-上海&on=2030-06-01"),
+            None,
+            [200, 200, 200, 403, 403, 403, 403, 401],
+        ),
+        row(
+            M::GET,
+            "/api/v1/settings/{id}",
+            "/api/v1/settings/key_accounts",
+            None,
+            [200, 200, 200, 403, 403, 403, 403, 401],
         ),
     ];
 
