@@ -487,11 +487,11 @@ impl KeyAccountSettings {
             ));
         }
         let [g1, g2, g3] = self.grade_min_scores;
-        if ![g1, g2, g3]
+        let in_range = [g1, g2, g3]
             .iter()
-            .all(|s| s.is_finite() && (0.0..=100.0).contains(s))
-            || !(g1 > g2 && g2 > g3)
-        {
+            .all(|s| s.is_finite() && (0.0..=100.0).contains(s));
+        let descending = g1 > g2 && g2 > g3;
+        if !(in_range && descending) {
             return Err(DomainError::invalid(
                 "grade_min_scores",
                 "three scores from 0 to 100, descending (grades 1, 2, 3)",

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod demo_calls;
 pub mod demo_chats;
 pub mod demo_kb;
+pub mod demo_key_accounts;
 pub mod demo_mail;
 pub mod demo_network;
 pub mod demo_orders;

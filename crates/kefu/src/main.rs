@@ -242,6 +242,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             let inspected = kefu::demo_quality::seed(&desk, SystemClock.now())
                 .await
                 .map_err(|e| format!("demo quality inspection: {e}"))?;
+            let key_accounts = kefu::demo_key_accounts::seed(&desk, SystemClock.now())
+                .await
+                .map_err(|e| format!("demo key accounts: {e}"))?;
             // After the history: only what happens while the demo runs is sent.
             let sms_gateway = kefu::demo_sms::start().await?;
             kefu::demo_sms::seed(&desk, &sms_gateway)
@@ -308,6 +311,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                 "  {:<12} {:<16} inspector (质检员: {inspected} inspections scored, {url}/console/quality)",
                 kefu::demo_quality::INSPECTOR,
                 demo::DEMO_PASSWORD
+            );
+            println!(
+                "  key accounts: {key_accounts} contract customers graded 1–3 at {url}/console/key-accounts (supervisor: all; agent01–agent03: their own)"
             );
             println!(
                 "  {:<12} {:<16} finance (pays approved claims)",

@@ -483,6 +483,42 @@ async fn demo_serves_demo_data_with_working_logins() {
     )
     .await;
     assert!(gaps["items"].as_array().unwrap().len() >= 4, "{gaps}");
+    // Key accounts: three graded 1, 2 and 3 for the supervisor; agent01 assists two; the
+    // grade-1 contract ends within two months, so its renewal is due.
+    let (_, accounts) = get(
+        &http,
+        &format!("{}/api/v1/key-accounts", server.url),
+        &supervisor,
+    )
+    .await;
+    let grades: Vec<u64> = accounts["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["grade"].as_u64().unwrap())
+        .collect();
+    assert_eq!(grades, [1, 2, 3], "{accounts}");
+    let (_, own) = get(
+        &http,
+        &format!("{}/api/v1/key-accounts", server.url),
+        &token,
+    )
+    .await;
+    assert_eq!(own["items"].as_array().unwrap().len(), 2, "{own}");
+    let (_, due) = get(
+        &http,
+        &format!("{}/api/v1/key-accounts/reminders", server.url),
+        &token,
+    )
+    .await;
+    assert!(
+        due["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["kind"] == "renewal" && r["account_code"] == "KA-HUAXIN"),
+        "{due}"
+    );
     // A morning of calls from the demo PBX: phone cases and the figures per queue.
     let now = kefu_model::Clock::now(&kefu_model::SystemClock);
     let enc = |t: jiff::Timestamp| t.to_string().replace(':', "%3A").replace('+', "%2B");

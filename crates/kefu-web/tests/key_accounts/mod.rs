@@ -12,11 +12,11 @@ use super::{TestApp, error_code, spawn_app};
 
 mod pages;
 
-/// Today in the desk's zone, as the server sees it.
-pub(crate) fn today() -> jiff::civil::Date {
-    jiff::tz::TimeZone::get("Asia/Shanghai")
-        .unwrap()
-        .to_datetime(jiff::Timestamp::now())
+/// Today in the desk's zone, by the server's clock.
+pub(crate) fn today(app: &TestApp) -> jiff::civil::Date {
+    app.desk
+        .time_zone()
+        .to_datetime(kefu_model::Clock::now(&*app.clock))
         .date()
 }
 
@@ -142,11 +142,13 @@ async fn assistants_see_their_own_accounts_and_bad_input_is_refused_by_field() {
         json!({"quarter": quarter, "revenue_yuan": 600000, "margin_pct": 15, "difficulty": 3,
             "staff": 4, "punctuality_pct": 95})
     };
-    let this_quarter = kefu_model::key_accounts::Quarter::of(today());
+    let this_quarter = kefu_model::key_accounts::Quarter::of(today(&app));
     let gradings = format!("/api/v1/key-accounts/{id}/gradings");
     for q in [
         this_quarter,
-        kefu_model::key_accounts::Quarter::of(today().saturating_add(jiff::Span::new().months(3))),
+        kefu_model::key_accounts::Quarter::of(
+            today(&app).saturating_add(jiff::Span::new().months(3)),
+        ),
     ] {
         let e = app
             .as_role(Role::Supervisor)
@@ -216,7 +218,7 @@ async fn prices_are_filed_before_use_and_reminders_list_what_is_due() {
     let id = account(&app, "KA-XIBEI").await;
     let base = format!("/api/v1/key-accounts/{id}");
     // A contract ending within two months: its renewal contact is due.
-    let ends = today().saturating_add(jiff::Span::new().days(40));
+    let ends = today(&app).saturating_add(jiff::Span::new().days(40));
     let a = app
         .as_role(Role::Agent)
         .post(&format!("{base}/documents"), contract(ends))
@@ -262,7 +264,7 @@ async fn prices_are_filed_before_use_and_reminders_list_what_is_due() {
         .await
         .expect(201);
     assert_eq!(draft["status"], "draft");
-    let on = today();
+    let on = today(&app);
     let lookup = format!("{base}/price?service=整车&route=广东-上海&on={on}");
     let e = app.as_role(Role::Agent).get(&lookup).await.expect(422);
     assert_eq!(error_code(&e), "price_not_filed");

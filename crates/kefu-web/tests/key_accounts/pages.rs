@@ -33,7 +33,7 @@ async fn the_head_sets_up_grades_and_files_and_the_assistant_sees_what_is_due() 
     let page_path = made.location.clone();
     assert!(page_path.starts_with("/console/key-accounts/"));
     // A contract ending in 40 days: its renewal contact is due now.
-    let ends = today()
+    let ends = today(&app)
         .saturating_add(jiff::Span::new().days(40))
         .to_string();
     let added = c
@@ -96,7 +96,7 @@ async fn the_head_sets_up_grades_and_files_and_the_assistant_sees_what_is_due() 
     let page = c.get(&page_path).await;
     assert!(page.html.contains("class=\"filed\""), "{}", page.html);
     // Grading: the quarter under way is refused on the page; the last one is recorded.
-    let now = kefu_model::key_accounts::Quarter::of(today());
+    let now = kefu_model::key_accounts::Quarter::of(today(&app));
     let grading = |quarter: String| {
         vec![
             ("quarter", quarter),
@@ -139,8 +139,9 @@ async fn the_head_sets_up_grades_and_files_and_the_assistant_sees_what_is_due() 
     let english = Console::open(&app, &app.agent, "en", "/console/key-accounts").await;
     let list = english.get("/console/key-accounts").await;
     assert!(list.html.contains("Renewal contact"), "{}", list.html);
-    let due =
-        kefu_model::key_accounts::renewal_due(today().saturating_add(jiff::Span::new().days(40)));
+    let due = kefu_model::key_accounts::renewal_due(
+        today(&app).saturating_add(jiff::Span::new().days(40)),
+    );
     assert!(list.html.contains(&due.to_string()));
 
     // Roles without key accounts: no link, no page.
