@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use kefu_desk::Store;
-use kefu_model::drafts::{CasePatch, MessageDraft, UserDraft};
+use kefu_model::drafts::{CasePatch, MessageDraft};
 use kefu_model::quality::{
     AppealOutcome, InspectionAction, InspectionQuery, InspectionQueue, InspectionStatus, ItemScore,
     MessageComment, QualityDimension, QualitySettings, QualityTally, RubricDraft, SampleRule,
@@ -15,25 +15,7 @@ use kefu_model::quality::{
 use kefu_model::survey::AnswerDraft;
 use kefu_model::{Actor, Case, Category, DomainError, Role, Status, Visibility};
 
-use crate::{Fixture, customer, draft, fixture};
-
-async fn staff(f: &Fixture, name: &str, role: Role, department: &str) -> Actor {
-    let u = f
-        .desk
-        .create_user(
-            Some(&f.admin),
-            UserDraft {
-                username: name.into(),
-                password: "agent-password".into(),
-                role,
-                display_name: Some(format!("{name}号")),
-                department: Some(department.into()),
-            },
-        )
-        .await
-        .unwrap();
-    Actor::of(&u)
-}
+use crate::{Fixture, customer, draft, fixture, user};
 
 async fn resolved(f: &Fixture, phone: &str, category: Category, agent: &Actor) -> Case {
     let mut d = draft("包裹还没到", customer("周客户", phone));
@@ -101,8 +83,8 @@ pub async fn quality_inspections_are_queued_once_scored_and_appealed(store: Arc<
     let f = fixture(store.clone()).await;
     // A poor answer's follow-up counts on the shipped service calendar.
     f.desk.install_builtin_calendars().await.unwrap();
-    let inspector = staff(&f, "qa01", Role::Inspector, "service").await;
-    let other = staff(&f, "agent02", Role::Agent, "ops").await;
+    let inspector = user(&f, "qa01", Role::Inspector, "service").await;
+    let other = user(&f, "agent02", Role::Agent, "ops").await;
     let day = f.desk.time_zone().to_datetime(f.desk.now()).date();
     let next = day.tomorrow().unwrap();
 
@@ -502,7 +484,7 @@ pub async fn inspection_history_is_append_only(
 /// before — drawn by the system, its cases queued once however many nodes run it how often.
 pub async fn the_daily_draw_draws_the_day_before_when_the_rules_ask(store: Arc<dyn Store>) {
     let f = fixture(store.clone()).await;
-    let inspector = staff(&f, "qc-daily", Role::Inspector, "service").await;
+    let inspector = user(&f, "qc-daily", Role::Inspector, "service").await;
     // Resolved on the fixture's day: 2026-11-24, 10:00 in Shanghai.
     let complaint = resolved(&f, "13900000031", Category::Complaint, &f.agent).await;
     assert!(
@@ -590,8 +572,8 @@ pub async fn rubrics_and_inspections_survive_export_import(
 ) {
     let f = fixture(store.clone()).await;
     f.desk.install_builtin_calendars().await.unwrap();
-    let inspector = staff(&f, "qa01", Role::Inspector, "service").await;
-    let other = staff(&f, "agent02", Role::Agent, "ops").await;
+    let inspector = user(&f, "qa01", Role::Inspector, "service").await;
+    let other = user(&f, "agent02", Role::Agent, "ops").await;
     let day = f.desk.time_zone().to_datetime(f.desk.now()).date();
     let next = day.tomorrow().unwrap();
     let mine = resolved(&f, "13911120031", Category::Complaint, &f.agent).await;
