@@ -543,23 +543,8 @@ pub async fn the_daily_draw_draws_the_day_before_when_the_rules_ask(store: Arc<d
 
 /// Exports `source` whole and imports the dump into the empty `target`; the dump's lines.
 async fn round_trip(source: &Arc<dyn Store>, target: &Arc<dyn Store>) -> Vec<String> {
-    let mut lines = Vec::new();
-    kefu_desk::export::export_all(source.as_ref(), &mut |l| {
-        lines.push(l);
-        Ok(())
-    })
-    .await
-    .unwrap();
-    kefu_desk::export::import_records(
-        target.as_ref(),
-        lines
-            .iter()
-            .enumerate()
-            .skip(1)
-            .map(|(i, l)| kefu_model::export::parse_record(i + 1, l)),
-    )
-    .await
-    .unwrap();
+    let lines = crate::dump(source.as_ref()).await;
+    crate::load(target.as_ref(), &lines).await;
     lines
 }
 

@@ -226,23 +226,8 @@ pub async fn promotions_and_plans_survive_export_import(
             .unwrap();
     }
 
-    let mut lines = Vec::new();
-    kefu_desk::export::export_all(store.as_ref(), &mut |l| {
-        lines.push(l);
-        Ok(())
-    })
-    .await
-    .unwrap();
-    kefu_desk::export::import_records(
-        target.as_ref(),
-        lines
-            .iter()
-            .enumerate()
-            .skip(1)
-            .map(|(i, l)| kefu_model::export::parse_record(i + 1, l)),
-    )
-    .await
-    .unwrap();
+    let lines = crate::dump(store.as_ref()).await;
+    crate::load(target.as_ref(), &lines).await;
 
     let days = target.promotion_days().await.unwrap();
     assert_eq!(days, vec![d618, like]);
@@ -253,13 +238,7 @@ pub async fn promotions_and_plans_survive_export_import(
     assert_eq!(planned, store.schedule(from, to).await.unwrap());
     assert_eq!(planned[0].slots[19], 6);
     // A second export of the target is the first, line for line.
-    let mut again = Vec::new();
-    kefu_desk::export::export_all(target.as_ref(), &mut |l| {
-        again.push(l);
-        Ok(())
-    })
-    .await
-    .unwrap();
+    let again = crate::dump(target.as_ref()).await;
     let ours = |lines: &[String]| -> Vec<String> {
         lines
             .iter()
