@@ -56,6 +56,10 @@ pub enum ExportTable {
     ParcelVolumes,
     ReportSchedules,
     Improvements,
+    QualityRubrics,
+    Inspections,
+    StaffingPromotions,
+    StaffingPlans,
     KeyAccounts,
     KeyAccountGradings,
 }
@@ -65,7 +69,7 @@ impl ExportTable {
     /// conversations and attachments after cases). Tables added later go where their
     /// references allow without moving the older ones, so a dump written before they existed
     /// is still a valid dump.
-    pub const ALL: [ExportTable; 34] = [
+    pub const ALL: [ExportTable; 38] = [
         ExportTable::Calendars,
         ExportTable::SlaPolicies,
         ExportTable::Settings,
@@ -111,6 +115,15 @@ impl ExportTable {
         // The improvement backlog (migration 0025): each item with its history, after the
         // cases it names. The causes' read model is rebuilt from the cases.
         ExportTable::Improvements,
+        // Quality inspection (migration 0024): every version of every rubric, then each
+        // inspection with its append-only history, after the cases and users it names. The
+        // figures are summed from the inspections.
+        ExportTable::QualityRubrics,
+        ExportTable::Inspections,
+        // The staffing planner (migration 0022): the promotion days and the planned agents
+        // per day and channel. The arrivals are counted from the cases and calls.
+        ExportTable::StaffingPromotions,
+        ExportTable::StaffingPlans,
         // Key accounts (migration 0029): each account with its contacts, file, documents and
         // prices, after the users and customers it names; then the gradings of each.
         ExportTable::KeyAccounts,
@@ -188,6 +201,15 @@ pub enum ExportRecord {
     ReportSchedule(Box<crate::report_schedule::ReportSchedule>),
     /// An improvement item with its history.
     Improvement(Box<crate::improvement::ImprovementRecord>),
+    /// One version of a quality rubric (every version travels, oldest first).
+    QualityRubric(Box<crate::quality::Rubric>),
+    /// An inspection with its history, written on import as it was (the history is only
+    /// ever inserted).
+    Inspection(Box<crate::quality::InspectionRecord>),
+    /// A promotion day the staffing planner marked, with when it was last saved.
+    PromotionDay(Box<crate::staffing::PromotionRecord>),
+    /// A day's planned agents of one channel.
+    StaffingPlan(Box<crate::staffing::ScheduleDay>),
     /// A key account with its contacts, customer file, documents and prices.
     KeyAccount(Box<crate::key_accounts::KeyAccount>),
     /// A quarter's grading of a key account.
@@ -333,6 +355,12 @@ impl ExportRecord {
             ExportRecord::ParcelVolume(v) => format!("{}/{}", v.organisation, v.day),
             ExportRecord::ReportSchedule(r) => r.id.to_string(),
             ExportRecord::Improvement(i) => i.item.id.clone(),
+            // A rubric id is a key without a slash (`text::check_key`), so the first one ends it.
+            ExportRecord::QualityRubric(r) => format!("{}/{:012}", r.id, r.version),
+            ExportRecord::Inspection(i) => i.inspection.id.to_string(),
+            ExportRecord::PromotionDay(p) => p.promotion.date.to_string(),
+            // A date has no slash, so the first one ends it.
+            ExportRecord::StaffingPlan(d) => format!("{}/{}", d.day, d.channel.as_str()),
             ExportRecord::KeyAccount(a) => a.id.to_string(),
             ExportRecord::KeyAccountGrading(g) => g.id.clone(),
         }
@@ -451,13 +479,17 @@ mod tests {
             ExportTable::ParcelVolumes => 29,
             ExportTable::ReportSchedules => 30,
             ExportTable::Improvements => 31,
-            ExportTable::KeyAccounts => 32,
-            ExportTable::KeyAccountGradings => 33,
+            ExportTable::QualityRubrics => 32,
+            ExportTable::Inspections => 33,
+            ExportTable::StaffingPromotions => 34,
+            ExportTable::StaffingPlans => 35,
+            ExportTable::KeyAccounts => 36,
+            ExportTable::KeyAccountGradings => 37,
         };
         let mut numbers: Vec<usize> = ExportTable::ALL.iter().map(|t| number(*t)).collect();
         numbers.sort_unstable();
-        // 34: one more than the highest number above.
-        assert_eq!(numbers, (0..34).collect::<Vec<_>>(), "each table once");
+        // 38: one more than the highest number above.
+        assert_eq!(numbers, (0..38).collect::<Vec<_>>(), "each table once");
         let at = |t: ExportTable| ExportTable::ALL.iter().position(|x| *x == t).unwrap();
         assert!(at(ExportTable::Users) < at(ExportTable::AgentPresence));
         assert!(at(ExportTable::Departments) < at(ExportTable::CannedReplies));
@@ -482,6 +514,9 @@ mod tests {
         assert!(at(ExportTable::Organisations) < at(ExportTable::ParcelVolumes));
         assert!(at(ExportTable::Users) < at(ExportTable::ReportSchedules));
         assert!(at(ExportTable::Cases) < at(ExportTable::Improvements));
+        assert!(at(ExportTable::Cases) < at(ExportTable::Inspections));
+        assert!(at(ExportTable::Users) < at(ExportTable::Inspections));
+        assert!(at(ExportTable::Departments) < at(ExportTable::Inspections));
         assert!(at(ExportTable::Users) < at(ExportTable::KeyAccounts));
         assert!(at(ExportTable::Customers) < at(ExportTable::KeyAccounts));
         assert!(at(ExportTable::KeyAccounts) < at(ExportTable::KeyAccountGradings));

@@ -464,6 +464,13 @@ pub struct InspectionEntry {
     pub note: String,
 }
 
+/// An inspection with its history, as a dump carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InspectionRecord {
+    pub inspection: Inspection,
+    pub history: Vec<InspectionEntry>,
+}
+
 /// A scoring as the inspector sends it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ScoreDraft {

@@ -186,6 +186,13 @@ pub struct PromotionDay {
     pub like_date: Option<Date>,
 }
 
+/// A promotion day as a dump carries it: the day and when it was last saved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PromotionRecord {
+    pub promotion: PromotionDay,
+    pub updated_at: Timestamp,
+}
+
 /// The largest multiplier a promotion day may have.
 pub const MAX_MULTIPLIER: f64 = 100.0;
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use kefu_desk::Store;
 use kefu_model::canned::{CannedDraft, MacroActions, TemplateLanguage, TemplateScope};
-use kefu_model::export::{self, ExportRecord};
+use kefu_model::export::ExportRecord;
 use kefu_model::replies::CannedFilter;
 use kefu_model::shipment::ShipmentDraft;
 use kefu_model::{Case, Category, DomainError, Priority, Role, Status};
@@ -515,13 +515,7 @@ pub async fn canned_replies_survive_export_import(store: Arc<dyn Store>, target:
         .archive_canned(&f.admin, "seed-closing")
         .await
         .unwrap();
-    let mut lines = Vec::new();
-    kefu_desk::export::export_all(store.as_ref(), &mut |l| {
-        lines.push(l);
-        Ok(())
-    })
-    .await
-    .unwrap();
+    let lines = crate::dump(store.as_ref()).await;
     let exported = lines
         .iter()
         .skip(1)
@@ -535,16 +529,7 @@ pub async fn canned_replies_survive_export_import(store: Arc<dyn Store>, target:
     // A target that was started once has the shipped replies, not archived.
     let there_desk = f.desk.on_store(target.clone());
     there_desk.install_seed_replies().await.unwrap();
-    kefu_desk::export::import_records(
-        target.as_ref(),
-        lines
-            .iter()
-            .enumerate()
-            .skip(1)
-            .map(|(i, l)| export::parse_record(i + 1, l)),
-    )
-    .await
-    .unwrap();
+    crate::load(target.as_ref(), &lines).await;
     let all = CannedFilter::default();
     let there = there_desk.list_canned(&f.agent, &all).await.unwrap();
     assert_eq!(there, f.desk.list_canned(&f.agent, &all).await.unwrap());

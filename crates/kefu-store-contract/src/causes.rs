@@ -426,23 +426,8 @@ pub async fn root_causes_and_the_backlog_survive_export_import(
         )
         .await
         .unwrap();
-    let mut lines = Vec::new();
-    kefu_desk::export::export_all(store.as_ref(), &mut |l| {
-        lines.push(l);
-        Ok(())
-    })
-    .await
-    .unwrap();
-    kefu_desk::export::import_records(
-        target.as_ref(),
-        lines
-            .iter()
-            .enumerate()
-            .skip(1)
-            .map(|(i, l)| kefu_model::export::parse_record(i + 1, l)),
-    )
-    .await
-    .unwrap();
+    let lines = crate::dump(store.as_ref()).await;
+    crate::load(target.as_ref(), &lines).await;
     assert_eq!(
         target.improvements().await.unwrap(),
         store.improvements().await.unwrap()

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use jiff::SignedDuration;
 use kefu_desk::Store;
-use kefu_model::export::{self, ExportRecord};
+use kefu_model::export::ExportRecord;
 use kefu_model::history::ConfigKind;
 use kefu_model::parcels::ImportRow;
 use kefu_model::records::AuditEntry;
@@ -375,13 +375,7 @@ pub async fn change_histories_survive_export_import(store: Arc<dyn Store>, targe
     let other: ShipmentDraft = serde_json::from_value(other).unwrap();
     f.desk.upsert_shipment(&f.admin, &other).await.unwrap();
 
-    let mut lines = Vec::new();
-    kefu_desk::export::export_all(store.as_ref(), &mut |l| {
-        lines.push(l);
-        Ok(())
-    })
-    .await
-    .unwrap();
+    let lines = crate::dump(store.as_ref()).await;
     let records: Vec<ExportRecord> = lines[1..]
         .iter()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -389,16 +383,7 @@ pub async fn change_histories_survive_export_import(store: Arc<dyn Store>, targe
     let count = |pred: fn(&ExportRecord) -> bool| records.iter().filter(|r| pred(r)).count();
     assert_eq!(count(|r| matches!(r, ExportRecord::ConfigChange(_))), 2);
     assert_eq!(count(|r| matches!(r, ExportRecord::ShipmentChange(_))), 1);
-    kefu_desk::export::import_records(
-        target.as_ref(),
-        lines
-            .iter()
-            .enumerate()
-            .skip(1)
-            .map(|(i, l)| export::parse_record(i + 1, l)),
-    )
-    .await
-    .unwrap();
+    crate::load(target.as_ref(), &lines).await;
     assert_eq!(
         target.config_history(None, None, 100).await.unwrap(),
         store.config_history(None, None, 100).await.unwrap()

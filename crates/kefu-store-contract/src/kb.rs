@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use kefu_desk::Store;
-use kefu_model::export::{self, ExportRecord};
+use kefu_model::export::ExportRecord;
 use kefu_model::kb::{ArticleDraft, ArticleText, GapSource};
 use kefu_model::knowledge::{ArticleFilter, Reader};
 use kefu_model::nlu::Intent;
@@ -251,13 +251,7 @@ pub async fn feedback_gaps_and_history_survive_export_import(
     assert_eq!(report[0].count, 2);
     assert_eq!(report[0].best_article_id.as_deref(), Some(a.id.as_str()));
 
-    let mut lines = Vec::new();
-    kefu_desk::export::export_all(store.as_ref(), &mut |l| {
-        lines.push(l);
-        Ok(())
-    })
-    .await
-    .unwrap();
+    let lines = crate::dump(store.as_ref()).await;
     let records: Vec<ExportRecord> = lines
         .iter()
         .skip(1)
@@ -269,16 +263,7 @@ pub async fn feedback_gaps_and_history_survive_export_import(
     // Target started once: the shipped articles are there already; the dump's win.
     let there = f.desk.on_store(target.clone());
     there.install_seed_articles().await.unwrap();
-    kefu_desk::export::import_records(
-        target.as_ref(),
-        lines
-            .iter()
-            .enumerate()
-            .skip(1)
-            .map(|(i, l)| export::parse_record(i + 1, l)),
-    )
-    .await
-    .unwrap();
+    crate::load(target.as_ref(), &lines).await;
     assert_eq!(
         target.article_versions(&a.id, 10).await.unwrap(),
         store.article_versions(&a.id, 10).await.unwrap()

@@ -275,6 +275,20 @@ macro_rules! contract_tests {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn rubrics_and_inspections_survive_export_import() {
+            let source: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
+            let target: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
+            $crate::rubrics_and_inspections_survive_export_import(source, target).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn promotions_and_plans_survive_export_import() {
+            let source: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
+            let target: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
+            $crate::promotions_and_plans_survive_export_import(source, target).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn root_causes_and_the_backlog_survive_export_import() {
             let source: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
             let target: std::sync::Arc<dyn kefu_desk::Store> = $fresh;
@@ -1132,7 +1146,8 @@ pub async fn concurrent_updates_keep_every_event(store: Arc<dyn Store>) {
     assert_eq!(Case::replay(&events), Some(stored));
 }
 
-async fn dump(store: &dyn Store) -> Vec<String> {
+/// The whole export of `store`, its header first.
+pub async fn dump(store: &dyn Store) -> Vec<String> {
     let mut lines = Vec::new();
     kefu_desk::export::export_all(store, &mut |l| {
         lines.push(l);
@@ -1141,6 +1156,20 @@ async fn dump(store: &dyn Store) -> Vec<String> {
     .await
     .unwrap();
     lines
+}
+
+/// Imports a dump's records (its lines after the header) into `target`.
+pub async fn load(target: &dyn Store, lines: &[String]) {
+    kefu_desk::export::import_records(
+        target,
+        lines
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(i, l)| export::parse_record(i + 1, l)),
+    )
+    .await
+    .unwrap();
 }
 
 /// Export, import into a second fresh store of the same backend, export again: identical; and
@@ -1398,13 +1427,7 @@ pub async fn calendars_are_stored_and_exported(store: Arc<dyn Store>) {
         .await;
     assert!(matches!(refused, Err(DomainError::Forbidden(_))));
     assert!(store.calendar("nope").await.unwrap().is_none());
-    let mut lines = Vec::new();
-    kefu_desk::export::export_all(store.as_ref(), &mut |l| {
-        lines.push(l);
-        Ok(())
-    })
-    .await
-    .unwrap();
+    let lines = crate::dump(store.as_ref()).await;
     let calendars: Vec<ExportRecord> = lines[1..]
         .iter()
         .enumerate()

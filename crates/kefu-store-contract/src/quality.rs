@@ -6,33 +6,16 @@
 use std::sync::Arc;
 
 use kefu_desk::Store;
-use kefu_model::drafts::{CasePatch, MessageDraft, UserDraft};
+use kefu_model::drafts::{CasePatch, MessageDraft};
 use kefu_model::quality::{
-    AppealOutcome, InspectionAction, InspectionQueue, InspectionStatus, ItemScore, MessageComment,
-    QualityDimension, QualitySettings, QualityTally, RubricDraft, SampleRule, ScoreDraft,
+    AppealOutcome, InspectionAction, InspectionQuery, InspectionQueue, InspectionStatus, ItemScore,
+    MessageComment, QualityDimension, QualitySettings, QualityTally, RubricDraft, SampleRule,
+    ScoreDraft,
 };
 use kefu_model::survey::AnswerDraft;
 use kefu_model::{Actor, Case, Category, DomainError, Role, Status, Visibility};
 
-use crate::{Fixture, customer, draft, fixture};
-
-async fn staff(f: &Fixture, name: &str, role: Role, department: &str) -> Actor {
-    let u = f
-        .desk
-        .create_user(
-            Some(&f.admin),
-            UserDraft {
-                username: name.into(),
-                password: "agent-password".into(),
-                role,
-                display_name: Some(format!("{name}号")),
-                department: Some(department.into()),
-            },
-        )
-        .await
-        .unwrap();
-    Actor::of(&u)
-}
+use crate::{Fixture, customer, draft, fixture, user};
 
 async fn resolved(f: &Fixture, phone: &str, category: Category, agent: &Actor) -> Case {
     let mut d = draft("包裹还没到", customer("周客户", phone));
@@ -100,8 +83,8 @@ pub async fn quality_inspections_are_queued_once_scored_and_appealed(store: Arc<
     let f = fixture(store.clone()).await;
     // A poor answer's follow-up counts on the shipped service calendar.
     f.desk.install_builtin_calendars().await.unwrap();
-    let inspector = staff(&f, "qa01", Role::Inspector, "service").await;
-    let other = staff(&f, "agent02", Role::Agent, "ops").await;
+    let inspector = user(&f, "qa01", Role::Inspector, "service").await;
+    let other = user(&f, "agent02", Role::Agent, "ops").await;
     let day = f.desk.time_zone().to_datetime(f.desk.now()).date();
     let next = day.tomorrow().unwrap();
 
@@ -501,7 +484,7 @@ pub async fn inspection_history_is_append_only(
 /// before — drawn by the system, its cases queued once however many nodes run it how often.
 pub async fn the_daily_draw_draws_the_day_before_when_the_rules_ask(store: Arc<dyn Store>) {
     let f = fixture(store.clone()).await;
-    let inspector = staff(&f, "qc-daily", Role::Inspector, "service").await;
+    let inspector = user(&f, "qc-daily", Role::Inspector, "service").await;
     // Resolved on the fixture's day: 2026-11-24, 10:00 in Shanghai.
     let complaint = resolved(&f, "13900000031", Category::Complaint, &f.agent).await;
     assert!(
@@ -556,4 +539,199 @@ pub async fn the_daily_draw_draws_the_day_before_when_the_rules_ask(store: Arc<d
         kefu_desk::quality::DAILY_DRAW_ACTOR
     );
     assert_eq!(detail.inspection.rule, SampleRule::Complaint);
+}
+
+/// Exports `source` whole and imports the dump into the empty `target`; the dump's lines.
+async fn round_trip(source: &Arc<dyn Store>, target: &Arc<dyn Store>) -> Vec<String> {
+    let lines = crate::dump(source.as_ref()).await;
+    crate::load(target.as_ref(), &lines).await;
+    lines
+}
+
+/// Every rubric version and every inspection with its whole history travel in a dump; the
+/// history is inserted as it was, and the figures summed from the imported inspections are
+/// the source's.
+pub async fn rubrics_and_inspections_survive_export_import(
+    store: Arc<dyn Store>,
+    target: Arc<dyn Store>,
+) {
+    let f = fixture(store.clone()).await;
+    f.desk.install_builtin_calendars().await.unwrap();
+    let inspector = user(&f, "qa01", Role::Inspector, "service").await;
+    let other = user(&f, "agent02", Role::Agent, "ops").await;
+    let day = f.desk.time_zone().to_datetime(f.desk.now()).date();
+    let next = day.tomorrow().unwrap();
+    let mine = resolved(&f, "13911120031", Category::Complaint, &f.agent).await;
+    let theirs = resolved(&f, "13911120032", Category::Delay, &other).await;
+    let all = QualitySettings {
+        random_percent: 100,
+        long_handling_hours: None,
+        ..QualitySettings::default()
+    };
+    f.desk.put_quality_settings(&f.admin, all).await.unwrap();
+    let drawn = f.desk.draw_inspections(&f.admin, day, next).await.unwrap();
+    assert_eq!(drawn.queued.len(), 2);
+    let pending = f
+        .desk
+        .inspections(&inspector, Some(InspectionQueue::Pending), None)
+        .await
+        .unwrap();
+    let of = |case: &Case| {
+        pending
+            .iter()
+            .find(|i| i.case_id == case.id)
+            .cloned()
+            .unwrap()
+    };
+    let (im, it) = (of(&mine), of(&theirs));
+
+    // Scored with version 1 and acknowledged: drawn, assigned, scored, acknowledged.
+    f.desk
+        .assign_inspection(&f.admin, im.id.as_str(), inspector.user_id.as_str())
+        .await
+        .unwrap();
+    f.desk
+        .score_inspection(
+            &inspector,
+            im.id.as_str(),
+            ScoreDraft {
+                scores: scores([4, 5, 3, 4, 1]),
+                comments: vec![],
+                summary: "整体良好".into(),
+            },
+        )
+        .await
+        .unwrap();
+    f.desk
+        .acknowledge_inspection(&f.agent, im.id.as_str())
+        .await
+        .unwrap();
+    // The rubric gets a version 2, another rubric its first; the other case is scored with
+    // version 2 and appealed.
+    let mut edited = kefu_model::quality::default_rubric();
+    edited.items[0].weight = 10;
+    edited.items[1].weight = 35;
+    f.desk
+        .save_rubric(&f.admin, "default", edited.clone(), Some(1))
+        .await
+        .unwrap();
+    edited.name = "电话质检表".into();
+    f.desk
+        .save_rubric(&f.admin, "phone", edited, None)
+        .await
+        .unwrap();
+    f.desk
+        .score_inspection(
+            &f.admin,
+            it.id.as_str(),
+            ScoreDraft {
+                scores: scores([5, 5, 5, 5, 1]),
+                comments: vec![],
+                summary: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    f.desk
+        .appeal_inspection(&other, it.id.as_str(), "客户要求的说法")
+        .await
+        .unwrap();
+
+    let lines = round_trip(&store, &target).await;
+    let count = |table: &str| {
+        lines
+            .iter()
+            .filter(|l| l.starts_with(&format!("{{\"table\":\"{table}\"")))
+            .count()
+    };
+    assert_eq!((count("quality_rubric"), count("inspection")), (3, 2));
+
+    let versions = target.rubric_versions("default").await.unwrap();
+    assert_eq!(
+        versions.iter().map(|r| r.version).collect::<Vec<_>>(),
+        vec![2, 1]
+    );
+    assert_eq!(versions, store.rubric_versions("default").await.unwrap());
+    assert_eq!(
+        target.rubric_versions("phone").await.unwrap(),
+        store.rubric_versions("phone").await.unwrap()
+    );
+    assert_eq!(target.rubrics().await.unwrap().len(), 2);
+    assert_eq!(
+        target.rubrics().await.unwrap(),
+        store.rubrics().await.unwrap()
+    );
+    assert_eq!(
+        target.rubric("default", Some(1)).await.unwrap(),
+        store.rubric("default", Some(1)).await.unwrap()
+    );
+
+    let everything = InspectionQuery {
+        limit: 100,
+        ..InspectionQuery::default()
+    };
+    let listed = target.inspections(&everything).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed, store.inspections(&everything).await.unwrap());
+    for status in [InspectionStatus::Acknowledged, InspectionStatus::Appealed] {
+        let query = InspectionQuery {
+            status: Some(status),
+            limit: 100,
+            ..InspectionQuery::default()
+        };
+        let found = target.inspections(&query).await.unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found, store.inspections(&query).await.unwrap());
+    }
+    for id in [&im.id, &it.id] {
+        let inspection = target.inspection(id).await.unwrap();
+        assert!(inspection.is_some());
+        assert_eq!(inspection, store.inspection(id).await.unwrap());
+        let history = target.inspection_history(id).await.unwrap();
+        assert!(history.len() >= 2);
+        assert_eq!(history, store.inspection_history(id).await.unwrap());
+    }
+    assert_eq!(
+        target
+            .inspection_history(&im.id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.action)
+            .collect::<Vec<_>>(),
+        vec![
+            InspectionAction::Drawn,
+            InspectionAction::Assigned,
+            InspectionAction::Scored,
+            InspectionAction::Acknowledged,
+        ]
+    );
+    for dimension in [QualityDimension::Agent, QualityDimension::Department] {
+        let figures = target
+            .quality_figures(dimension, day, next, None)
+            .await
+            .unwrap();
+        assert_eq!(figures.len(), 2);
+        assert_eq!(
+            figures,
+            store
+                .quality_figures(dimension, day, next, None)
+                .await
+                .unwrap()
+        );
+    }
+    // The imported inspections go on: the appeal is decided in the target, one entry more.
+    let target_desk = kefu_desk::Desk::new(target.clone(), f.clock.clone());
+    let decided = target_desk
+        .decide_appeal(
+            &f.admin,
+            it.id.as_str(),
+            AppealOutcome::Uphold,
+            "维持原判",
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(decided.status, InspectionStatus::Decided);
+    assert_eq!(target.inspection_history(&it.id).await.unwrap().len(), 4);
 }

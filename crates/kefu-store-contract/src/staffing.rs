@@ -176,3 +176,79 @@ pub async fn staffing_counts_arrivals_and_keeps_promotions_and_plans(store: Arc<
         ]
     );
 }
+
+/// The promotion days and the planned agents travel in a dump and read back as they were.
+pub async fn promotions_and_plans_survive_export_import(
+    store: Arc<dyn Store>,
+    target: Arc<dyn Store>,
+) {
+    let f = fixture(store.clone()).await;
+    let double11 = PromotionDay {
+        date: date(2026, 11, 11),
+        name: "双十一".into(),
+        multiplier: Some(3.0),
+        like_date: None,
+    };
+    f.desk
+        .add_promotion_day(&f.admin, double11.clone())
+        .await
+        .unwrap();
+    let like = PromotionDay {
+        multiplier: None,
+        like_date: Some(date(2025, 11, 11)),
+        ..double11
+    };
+    f.desk
+        .change_promotion_day(&f.admin, like.clone())
+        .await
+        .unwrap();
+    let d618 = PromotionDay {
+        date: date(2026, 6, 18),
+        name: "618".into(),
+        multiplier: Some(1.5),
+        like_date: None,
+    };
+    f.desk
+        .add_promotion_day(&f.admin, d618.clone())
+        .await
+        .unwrap();
+    let mut slots = vec![0_i64; 48];
+    slots[18] = 4;
+    slots[19] = 6;
+    for (day, channel) in [
+        (date(2026, 11, 30), Channel::Phone),
+        (date(2026, 11, 30), Channel::Chat),
+        (date(2026, 12, 1), Channel::Email),
+    ] {
+        f.desk
+            .put_staffing_schedule(&f.admin, day, channel, &slots)
+            .await
+            .unwrap();
+    }
+
+    let lines = crate::dump(store.as_ref()).await;
+    crate::load(target.as_ref(), &lines).await;
+
+    let days = target.promotion_days().await.unwrap();
+    assert_eq!(days, vec![d618, like]);
+    assert_eq!(days, store.promotion_days().await.unwrap());
+    let (from, to) = (date(2026, 11, 1), date(2026, 12, 31));
+    let planned = target.schedule(from, to).await.unwrap();
+    assert_eq!(planned.len(), 3);
+    assert_eq!(planned, store.schedule(from, to).await.unwrap());
+    assert_eq!(planned[0].slots[19], 6);
+    // A second export of the target is the first, line for line.
+    let again = crate::dump(target.as_ref()).await;
+    let ours = |lines: &[String]| -> Vec<String> {
+        lines
+            .iter()
+            .filter(|l| {
+                l.starts_with("{\"table\":\"promotion_day\"")
+                    || l.starts_with("{\"table\":\"staffing_plan\"")
+            })
+            .cloned()
+            .collect()
+    };
+    assert_eq!(ours(&lines).len(), 5);
+    assert_eq!(ours(&again), ours(&lines));
+}

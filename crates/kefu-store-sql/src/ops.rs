@@ -1362,6 +1362,10 @@ async fn import_record(sql: &mut dyn Sql, record: ExportRecord) -> StoreResult<(
         ExportRecord::Improvement(i) => {
             crate::causes::put_improvement(sql, &i.item, None, &i.history).await
         }
+        ExportRecord::QualityRubric(r) => crate::quality::import_rubric(sql, &r).await,
+        ExportRecord::Inspection(i) => crate::quality::import_inspection(sql, &i).await,
+        ExportRecord::PromotionDay(p) => crate::staffing::import_promotion(sql, &p).await,
+        ExportRecord::StaffingPlan(d) => crate::staffing::put_schedule(sql, &[*d]).await,
         ExportRecord::MediaFetch(m) => crate::channels::put_media_fetches(sql, &[*m]).await,
         ExportRecord::ReportSchedule(r) => crate::reports::put(sql, &r).await,
         ExportRecord::KeyAccount(a) => crate::key_accounts::put(sql, &a, None, None).await,
@@ -2043,6 +2047,26 @@ pub(crate) async fn export_chunk(
             .await?
             .into_iter()
             .map(|i| ExportRecord::Improvement(Box::new(i)))
+            .collect(),
+        ExportTable::QualityRubrics => crate::quality::export_rubrics(sql, &after, limit)
+            .await?
+            .into_iter()
+            .map(|r| ExportRecord::QualityRubric(Box::new(r)))
+            .collect(),
+        ExportTable::Inspections => crate::quality::export_inspections(sql, &after, limit)
+            .await?
+            .into_iter()
+            .map(|i| ExportRecord::Inspection(Box::new(i)))
+            .collect(),
+        ExportTable::StaffingPromotions => crate::staffing::export_promotions(sql, &after, limit)
+            .await?
+            .into_iter()
+            .map(|p| ExportRecord::PromotionDay(Box::new(p)))
+            .collect(),
+        ExportTable::StaffingPlans => crate::staffing::export_schedule(sql, &after, limit)
+            .await?
+            .into_iter()
+            .map(|d| ExportRecord::StaffingPlan(Box::new(d)))
             .collect(),
         ExportTable::KeyAccounts => crate::key_accounts::export(sql, &after, limit)
             .await?

@@ -5,7 +5,8 @@ use jiff::civil::Date;
 use kefu_desk::store::StoreResult;
 use kefu_model::ids::{CaseId, InspectionId};
 use kefu_model::quality::{
-    Candidate, Inspection, InspectionEntry, InspectionQuery, QualityDimension, QualityTally, Rubric,
+    Candidate, Inspection, InspectionEntry, InspectionQuery, InspectionRecord, QualityDimension,
+    QualityTally, Rubric,
 };
 use kefu_model::{StoreError, to_millis};
 
@@ -281,4 +282,99 @@ pub(crate) async fn figures(
             })
         })
         .collect()
+}
+
+/// Rubric versions after `after` (`id/version`, the dump's key), by id then version.
+pub(crate) async fn export_rubrics(
+    sql: &mut dyn Sql,
+    after: &str,
+    limit: u32,
+) -> StoreResult<Vec<Rubric>> {
+    let (id, version) = match after.split_once('/') {
+        Some((id, v)) => (id.to_string(), v.parse::<i64>().unwrap_or(0)),
+        None => (after.to_string(), 0),
+    };
+    let rows = sql
+        .fetch(
+            &format!(
+                "SELECT doc FROM quality_rubrics WHERE id > $1 OR (id = $1 AND version > $2) \
+                 ORDER BY id, version LIMIT {limit}"
+            ),
+            &[id.into(), version.into()],
+        )
+        .await?;
+    docs(&rows)
+}
+
+/// A rubric version from a dump. The target may have saved the shipped rubric's version 1
+/// when it was first asked for; the dump's wins.
+pub(crate) async fn import_rubric(sql: &mut dyn Sql, rubric: &Rubric) -> StoreResult<()> {
+    sql.execute(
+        "INSERT INTO quality_rubrics (id, version, created_at, doc) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (id, version) DO UPDATE SET created_at = excluded.created_at, doc = excluded.doc",
+        &[
+            rubric.id.as_str().into(),
+            rubric.version.into(),
+            to_millis(rubric.created_at).into(),
+            to_json(rubric)?.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Inspections after `after` by id, each with its whole history.
+pub(crate) async fn export_inspections(
+    sql: &mut dyn Sql,
+    after: &str,
+    limit: u32,
+) -> StoreResult<Vec<InspectionRecord>> {
+    let inspections: Vec<Inspection> = docs(
+        &sql.fetch(
+            &format!("SELECT doc FROM inspections WHERE id > $1 ORDER BY id LIMIT {limit}"),
+            &[after.into()],
+        )
+        .await?,
+    )?;
+    let mut out = Vec::with_capacity(inspections.len());
+    for inspection in inspections {
+        let history = history(sql, &inspection.id).await?;
+        out.push(InspectionRecord {
+            inspection,
+            history,
+        });
+    }
+    Ok(out)
+}
+
+/// An inspection from a dump, as it was, and its history inserted entry by entry (the
+/// history is append-only: nothing is updated).
+pub(crate) async fn import_inspection(
+    sql: &mut dyn Sql,
+    record: &InspectionRecord,
+) -> StoreResult<()> {
+    let inspection = &record.inspection;
+    sql.execute(
+        "INSERT INTO inspections (id, case_id, status, agent_id, department_id, \
+         inspector_id, scored_on, score_x100, passed, created_at, version, doc) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        &columns(inspection)?,
+    )
+    .await
+    // Name the missing row: an import whose dump lacks the case should say which one.
+    .map_err(|e| match e.kind {
+        SqlErrorKind::ForeignKey => StoreError::NotFound(format!("case {}", inspection.case_id)),
+        SqlErrorKind::Unique => StoreError::Duplicate(format!("inspection {}", inspection.id)),
+        _ => e.into(),
+    })?;
+    for entry in &record.history {
+        if entry.inspection_id != inspection.id {
+            return Err(StoreError::Backend(format!(
+                "inspection {}: a history entry of inspection {}",
+                inspection.id, entry.inspection_id
+            )));
+        }
+        append_entry(sql, entry).await?;
+    }
+    Ok(())
 }

@@ -5,11 +5,11 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use kefu_desk::store::StoreResult;
 use kefu_model::codes::Channel;
-use kefu_model::staffing::{ArrivalCount, PromotionDay, ScheduleDay};
+use kefu_model::staffing::{ArrivalCount, PromotionDay, PromotionRecord, ScheduleDay};
 use kefu_model::{StoreError, from_millis, to_millis};
 
 use crate::conn::{Row, Sql, SqlErrorKind};
-use crate::ops::{docs, to_json};
+use crate::ops::{docs, from_json, to_json};
 
 /// A half-hour in milliseconds: the counts are grouped by `time / SLOT_MS`, whole UTC
 /// half-hours, which the desk turns into local ones.
@@ -153,4 +153,54 @@ pub(crate) async fn put_schedule(sql: &mut dyn Sql, days: &[ScheduleDay]) -> Sto
         .await?;
     }
     Ok(())
+}
+
+/// Promotion days after the date `after`, with when each was last saved.
+pub(crate) async fn export_promotions(
+    sql: &mut dyn Sql,
+    after: &str,
+    limit: u32,
+) -> StoreResult<Vec<PromotionRecord>> {
+    sql.fetch(
+        &format!(
+            "SELECT doc, updated_at FROM staffing_promotions WHERE day > $1 ORDER BY day LIMIT {limit}"
+        ),
+        &[after.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(PromotionRecord {
+            promotion: from_json(r.text(0)?)?,
+            updated_at: from_millis(r.int(1)?),
+        })
+    })
+    .collect()
+}
+
+/// A promotion day from a dump (the target has none: it is empty).
+pub(crate) async fn import_promotion(
+    sql: &mut dyn Sql,
+    record: &PromotionRecord,
+) -> StoreResult<()> {
+    put_promotion_day(sql, &record.promotion, record.updated_at, false).await
+}
+
+/// Planned rows after `after` (`day/channel`, the dump's key), by day then channel.
+pub(crate) async fn export_schedule(
+    sql: &mut dyn Sql,
+    after: &str,
+    limit: u32,
+) -> StoreResult<Vec<ScheduleDay>> {
+    let (day, channel) = after.split_once('/').unwrap_or((after, ""));
+    let rows = sql
+        .fetch(
+            &format!(
+                "SELECT doc FROM staffing_schedule WHERE day > $1 OR (day = $1 AND channel > $2) \
+                 ORDER BY day, channel LIMIT {limit}"
+            ),
+            &[day.into(), channel.into()],
+        )
+        .await?;
+    docs(&rows)
 }
