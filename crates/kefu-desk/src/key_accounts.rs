@@ -14,7 +14,7 @@ use kefu_model::key_accounts::{
     AccountDraft, AccountPatch, AccountStatus, ContactDraft, Contacted, DocumentDraft,
     FileEntryDraft, Grading, GradingDraft, KeyAccount, KeyAccountSettings, MAX_ITEMS, PriceDraft,
     PriceLookup, PriceStatus, Quarter, Reminder, SETTING, apply_grading, check_code, check_name,
-    check_optional, grade_quarter, is_head, lookup_price, may_use,
+    check_optional, grade_quarter, is_head, lookup_price, may_use, put_item, remove_item,
 };
 use kefu_model::user::{Actor, Role};
 
@@ -318,20 +318,9 @@ impl Desk {
     ) -> DeskResult<KeyAccount> {
         let new_id = new_item_id(self);
         self.change_account(actor, id, |a| {
-            let contact = draft.check(contact_id.unwrap_or(&new_id).to_string())?;
-            match contact_id {
-                None if a.contacts.len() >= MAX_ITEMS => return Err(too_many("contacts")),
-                None => a.contacts.push(contact),
-                Some(cid) => {
-                    let slot = a
-                        .contacts
-                        .iter_mut()
-                        .find(|c| c.id == cid)
-                        .ok_or_else(|| DomainError::NotFound("contact".into()))?;
-                    *slot = contact;
-                }
-            }
-            Ok(())
+            put_item(&mut a.contacts, contact_id, "contacts", "contact", |_| {
+                draft.check(contact_id.unwrap_or(&new_id).to_string())
+            })
         })
         .await
     }
@@ -343,12 +332,7 @@ impl Desk {
         contact_id: &str,
     ) -> DeskResult<KeyAccount> {
         self.change_account(actor, id, |a| {
-            let before = a.contacts.len();
-            a.contacts.retain(|c| c.id != contact_id);
-            if a.contacts.len() == before {
-                return Err(DomainError::NotFound("contact".into()));
-            }
-            Ok(())
+            remove_item(&mut a.contacts, contact_id, "contact")
         })
         .await
     }
@@ -364,22 +348,13 @@ impl Desk {
         let new_id = new_item_id(self);
         let now = self.now();
         self.change_account(actor, id, |a| {
-            let entry = draft.check(entry_id.unwrap_or(&new_id).to_string(), now)?;
-            match entry_id {
-                None if a.file_entries.len() >= MAX_ITEMS => {
-                    return Err(too_many("file_entries"));
-                }
-                None => a.file_entries.push(entry),
-                Some(eid) => {
-                    let slot = a
-                        .file_entries
-                        .iter_mut()
-                        .find(|e| e.id == eid)
-                        .ok_or_else(|| DomainError::NotFound("file entry".into()))?;
-                    *slot = entry;
-                }
-            }
-            Ok(())
+            put_item(
+                &mut a.file_entries,
+                entry_id,
+                "file_entries",
+                "file entry",
+                |_| draft.check(entry_id.unwrap_or(&new_id).to_string(), now),
+            )
         })
         .await
     }
@@ -391,12 +366,7 @@ impl Desk {
         entry_id: &str,
     ) -> DeskResult<KeyAccount> {
         self.change_account(actor, id, |a| {
-            let before = a.file_entries.len();
-            a.file_entries.retain(|e| e.id != entry_id);
-            if a.file_entries.len() == before {
-                return Err(DomainError::NotFound("file entry".into()));
-            }
-            Ok(())
+            remove_item(&mut a.file_entries, entry_id, "file entry")
         })
         .await
     }
@@ -515,19 +485,18 @@ impl Desk {
     ) -> DeskResult<KeyAccount> {
         let new_id = new_item_id(self);
         self.change_account(actor, id, |a| {
-            match document_id {
-                None if a.documents.len() >= MAX_ITEMS => return Err(too_many("documents")),
-                None => a.documents.push(draft.check(new_id.clone(), None)?),
-                Some(did) => {
-                    let slot = a
-                        .documents
-                        .iter_mut()
-                        .find(|d| d.id == did)
-                        .ok_or_else(|| DomainError::NotFound("document".into()))?;
-                    *slot = draft.check(did.to_string(), slot.contacted.clone())?;
-                }
-            }
-            Ok(())
+            put_item(
+                &mut a.documents,
+                document_id,
+                "documents",
+                "document",
+                |old| {
+                    draft.check(
+                        document_id.unwrap_or(&new_id).to_string(),
+                        old.and_then(|d| d.contacted.clone()),
+                    )
+                },
+            )
         })
         .await
     }
@@ -539,12 +508,7 @@ impl Desk {
         document_id: &str,
     ) -> DeskResult<KeyAccount> {
         self.change_account(actor, id, |a| {
-            let before = a.documents.len();
-            a.documents.retain(|d| d.id != document_id);
-            if a.documents.len() == before {
-                return Err(DomainError::NotFound("document".into()));
-            }
-            Ok(())
+            remove_item(&mut a.documents, document_id, "document")
         })
         .await
     }

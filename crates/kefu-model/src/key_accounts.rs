@@ -41,6 +41,65 @@ pub const ADDRESS_MAX: usize = 200;
 /// At most this many of each list on one account (contacts, file entries, documents, prices,
 /// assistants); an account is one document and stays small.
 pub const MAX_ITEMS: usize = 200;
+
+/// An item of an account's lists (contacts, file entries, documents), known by its id.
+pub trait AccountItem {
+    fn item_id(&self) -> &str;
+}
+
+macro_rules! account_item {
+    ($($t:ty),*) => {$(
+        impl AccountItem for $t {
+            fn item_id(&self) -> &str {
+                &self.id
+            }
+        }
+    )*};
+}
+account_item!(Contact, FileEntry, AccountDocument);
+
+/// Adds the item `make` gives (`id` none: a new one, at most [`MAX_ITEMS`] in `field`) or
+/// replaces the item `id` with what `make` makes of it; `what` names it when it is not there.
+pub fn put_item<T: AccountItem>(
+    items: &mut Vec<T>,
+    id: Option<&str>,
+    field: &str,
+    what: &str,
+    make: impl FnOnce(Option<&T>) -> Result<T, DomainError>,
+) -> Result<(), DomainError> {
+    match id {
+        None if items.len() >= MAX_ITEMS => Err(DomainError::invalid(
+            field,
+            format!("at most {MAX_ITEMS} on one account"),
+        )),
+        None => {
+            items.push(make(None)?);
+            Ok(())
+        }
+        Some(id) => {
+            let slot = items
+                .iter_mut()
+                .find(|i| i.item_id() == id)
+                .ok_or_else(|| DomainError::NotFound(what.into()))?;
+            *slot = make(Some(slot))?;
+            Ok(())
+        }
+    }
+}
+
+/// Removes the item `id`; `what` names it when it is not there.
+pub fn remove_item<T: AccountItem>(
+    items: &mut Vec<T>,
+    id: &str,
+    what: &str,
+) -> Result<(), DomainError> {
+    let before = items.len();
+    items.retain(|i| i.item_id() != id);
+    match items.len() == before {
+        true => Err(DomainError::NotFound(what.into())),
+        false => Ok(()),
+    }
+}
 /// At most this many services or routes in one document's scope.
 pub const MAX_SCOPE: usize = 100;
 /// The lowest (worst) grade.
