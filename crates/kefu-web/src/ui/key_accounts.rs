@@ -1,8 +1,9 @@
 //! `/console/key-accounts`: the B2B department's contract customers. The list — every account
 //! for the head, an assistant's own for an agent — by grade, with what is due (overdue first)
-//! above it and, for the head, the form to add one; an account's page with its contacts,
-//! customer file, contracts and prices (filing buttons for the head), grade history and the
-//! grading form, and its reminders. Who may do what is the desk's; a refusal shows the page
+//! above it and, for the head, the form to add one; an account's page with its grade's policy
+//! in words (hand-over months, monthly review meeting, surveys a year, response target), its
+//! contacts, customer file and contracts (each added, edited or removed there), prices
+//! (filing buttons for the head), grade history and the grading form, and its reminders. Who may do what is the desk's; a refusal shows the page
 //! again with its reason (422).
 
 use std::collections::HashMap;
@@ -14,8 +15,8 @@ use kefu_desk::key_accounts::AccountFilter;
 use kefu_model::DomainError;
 use kefu_model::key_accounts::{
     AccountDraft, AccountPatch, AccountStatus, ContactDraft, DocumentDraft, DocumentKind,
-    FileEntryDraft, FileRole, GradingDraft, KeyAccount, PriceDraft, PriceStatus, Quarter, Reminder,
-    ReminderKind, is_head, may_use,
+    DocumentStatus, FileEntryDraft, FileRole, GradePolicy, GradingDraft, KeyAccount, PriceDraft,
+    PriceStatus, Quarter, Reminder, ReminderKind, is_head, may_use,
 };
 use kefu_model::user::Actor;
 
@@ -103,6 +104,9 @@ pub struct Words {
     pub superseded: &'static str,
     pub record_grading: &'static str,
     pub edit: &'static str,
+    pub remove: &'static str,
+    pub policy: &'static str,
+    pub not_graded_yet: &'static str,
 }
 
 pub fn words(lang: Lang) -> Words {
@@ -192,6 +196,9 @@ pub fn words(lang: Lang) -> Words {
         superseded: p("已被重评取代", "superseded"),
         record_grading: p("记录评级", "Record the grading"),
         edit: p("修改", "Edit"),
+        remove: p("删除", "Remove"),
+        policy: p("等级服务政策", "Grade policy"),
+        not_graded_yet: p("尚未评级", "not graded yet"),
     }
 }
 
@@ -209,6 +216,34 @@ fn kind_label(lang: Lang, k: DocumentKind) -> &'static str {
         DocumentKind::Contract => lang.pick("合同", "contract"),
         DocumentKind::Agreement => lang.pick("协议", "agreement"),
         DocumentKind::Quote => lang.pick("报价", "quote"),
+    }
+}
+
+fn document_status_label(lang: Lang, s: DocumentStatus) -> &'static str {
+    match s {
+        DocumentStatus::Draft => lang.pick("草稿", "draft"),
+        DocumentStatus::InForce => lang.pick("生效中", "in force"),
+        DocumentStatus::Ended => lang.pick("已终止", "ended"),
+    }
+}
+
+/// What a grade brings, in words: hand-over months, the monthly review meeting, the
+/// satisfaction surveys a year and the response target.
+fn policy_text(lang: Lang, p: &GradePolicy) -> String {
+    let meeting = if p.review_meeting {
+        lang.pick("有", "yes")
+    } else {
+        lang.pick("无", "no")
+    };
+    match lang {
+        Lang::Zh => format!(
+            "交接期 {} 个月 · 每月复盘会：{} · 每年满意度调查 {} 次 · 响应时限 {} 小时",
+            p.handover_months, meeting, p.surveys_per_year, p.response_hours
+        ),
+        Lang::En => format!(
+            "Hand-over {} months · Monthly review meeting: {} · Satisfaction surveys a year: {} · Response within {} hours",
+            p.handover_months, meeting, p.surveys_per_year, p.response_hours
+        ),
     }
 }
 
@@ -402,6 +437,7 @@ pub async fn create(
 }
 
 pub struct ContactRow {
+    pub id: String,
     pub name: String,
     pub title: String,
     pub phone: String,
@@ -410,7 +446,9 @@ pub struct ContactRow {
 }
 
 pub struct EntryRow {
+    pub id: String,
     pub role: &'static str,
+    pub role_code: &'static str,
     pub name: String,
     pub address: String,
     pub contact: String,
@@ -421,6 +459,10 @@ pub struct EntryRow {
 pub struct DocumentRow {
     pub id: String,
     pub kind: &'static str,
+    pub kind_code: &'static str,
+    pub starts: String,
+    pub ends: String,
+    pub status_code: &'static str,
     pub number: String,
     pub title: String,
     pub days: String,
@@ -469,6 +511,10 @@ pub struct AccountPage {
     pub handover_ends: String,
     pub assistants: String,
     pub file_reviewed: String,
+    /// The policy of the account's grade in words; `None` while it is not graded.
+    pub policy: Option<String>,
+    pub kinds: Vec<(&'static str, &'static str)>,
+    pub document_statuses: Vec<(&'static str, &'static str)>,
     pub contacts: Vec<ContactRow>,
     pub entries: Vec<EntryRow>,
     pub documents: Vec<DocumentRow>,
@@ -499,13 +545,15 @@ async fn account_page(
         let gradings = state.desk.key_account_gradings(&s.actor, id).await?;
         let due = state.desk.key_account_reminders(&s.actor).await?;
         let assistants = state.desk.key_account_assistant_names(&a).await?;
-        Ok::<_, DomainError>((a, gradings, due, assistants))
+        let settings = state.desk.key_account_settings().await?;
+        Ok::<_, DomainError>((a, gradings, due, assistants, settings))
     }
     .await;
-    let (a, gradings, due, assistants): (KeyAccount, _, Vec<Reminder>, Vec<String>) = match loaded {
-        Ok(all) => all,
-        Err(e) => return error_page(s.tr, Some(s), &e),
-    };
+    let (a, gradings, due, assistants, settings): (KeyAccount, _, Vec<Reminder>, Vec<String>, _) =
+        match loaded {
+            Ok(all) => all,
+            Err(e) => return error_page(s.tr, Some(s), &e),
+        };
     let w = words(lang);
     let replaced = kefu_model::key_accounts::superseded(&gradings);
     let zone = state.desk.time_zone();
@@ -536,10 +584,28 @@ async fn account_page(
         file_reviewed: a
             .file_reviewed_on
             .map_or_else(|| w.never.to_string(), |d| d.to_string()),
+        policy: a.grade.map(|g| policy_text(lang, &settings.policy(g))),
+        kinds: [
+            DocumentKind::Contract,
+            DocumentKind::Agreement,
+            DocumentKind::Quote,
+        ]
+        .into_iter()
+        .map(|k| (k.as_str(), kind_label(lang, k)))
+        .collect(),
+        document_statuses: [
+            DocumentStatus::Draft,
+            DocumentStatus::InForce,
+            DocumentStatus::Ended,
+        ]
+        .into_iter()
+        .map(|st| (st.as_str(), document_status_label(lang, st)))
+        .collect(),
         contacts: a
             .contacts
             .iter()
             .map(|c| ContactRow {
+                id: c.id.clone(),
                 name: c.name.clone(),
                 title: c.title.clone(),
                 phone: c.phone.clone(),
@@ -551,6 +617,8 @@ async fn account_page(
             .file_entries
             .iter()
             .map(|e| EntryRow {
+                id: e.id.clone(),
+                role_code: e.role.as_str(),
                 role: match e.role {
                     FileRole::Shipper => w.shipper,
                     FileRole::Consignee => w.consignee,
@@ -568,6 +636,10 @@ async fn account_page(
             .map(|d| DocumentRow {
                 id: d.id.clone(),
                 kind: kind_label(lang, d.kind),
+                kind_code: d.kind.as_str(),
+                starts: d.starts_on.to_string(),
+                ends: d.ends_on.to_string(),
+                status_code: d.status.as_str(),
                 number: d.number.clone(),
                 title: d.title.clone(),
                 days: format!("{} – {}", d.starts_on, d.ends_on),
@@ -635,7 +707,9 @@ pub async fn show(State(state): State<AppState>, s: UiSession, Path(id): Path<St
 }
 
 /// `POST /console/key-accounts/{id}/{action}`: `edit`, `contact`, `entry`, `reviewed`,
-/// `document`, `contacted`, `price`, `file-price` or `grading`; then the page again.
+/// `document`, `contacted`, `price`, `file-price` or `grading`; `contact-edit`,
+/// `contact-remove`, `entry-edit`, `entry-remove`, `document-edit` and `document-remove` with
+/// the item's id in `item`; then the page again.
 pub async fn act(
     State(state): State<AppState>,
     Path((id, action)): Path<(String, String)>,
@@ -651,6 +725,8 @@ pub async fn act(
         |name: &str| day(name)?.ok_or_else(|| DomainError::invalid(name, "a date (YYYY-MM-DD)"));
     let desk = &state.desk;
     let actor = &s.actor;
+    // The item an `…-edit` changes; the plain action adds one.
+    let item = action.ends_with("-edit").then(|| f.text("item"));
     let outcome: Result<(), DomainError> = async {
         match action.as_str() {
             "edit" => {
@@ -669,7 +745,7 @@ pub async fn act(
                         .await?;
                 }
             }
-            "contact" => {
+            "contact" | "contact-edit" => {
                 let draft = ContactDraft {
                     name: f.text("name"),
                     title: f.text("title"),
@@ -677,10 +753,14 @@ pub async fn act(
                     email: f.text("email"),
                     is_management: f.ticked("is_management"),
                 };
-                desk.put_key_account_contact(actor, &id, None, &draft)
+                desk.put_key_account_contact(actor, &id, item.as_deref(), &draft)
                     .await?;
             }
-            "entry" => {
+            "contact-remove" => {
+                desk.remove_key_account_contact(actor, &id, &f.text("item"))
+                    .await?;
+            }
+            "entry" | "entry-edit" => {
                 let draft = FileEntryDraft {
                     role: FileRole::parse(&f.text("role"))
                         .ok_or_else(|| DomainError::invalid("role", "shipper or consignee"))?,
@@ -689,13 +769,17 @@ pub async fn act(
                     contact: f.text("contact"),
                     phone: f.text("phone"),
                 };
-                desk.put_key_account_file_entry(actor, &id, None, &draft)
+                desk.put_key_account_file_entry(actor, &id, item.as_deref(), &draft)
+                    .await?;
+            }
+            "entry-remove" => {
+                desk.remove_key_account_file_entry(actor, &id, &f.text("item"))
                     .await?;
             }
             "reviewed" => {
                 desk.mark_key_account_file_reviewed(actor, &id).await?;
             }
-            "document" => {
+            "document" | "document-edit" => {
                 let draft = DocumentDraft {
                     kind: DocumentKind::parse(&f.text("kind")).ok_or_else(|| {
                         DomainError::invalid("kind", "contract, agreement or quote")
@@ -706,9 +790,18 @@ pub async fn act(
                     ends_on: required_day("ends_on")?,
                     services: names(&f.text("services")),
                     routes: names(&f.text("routes")),
-                    status: None,
+                    status: match f.text("status").as_str() {
+                        "" => None,
+                        st => Some(DocumentStatus::parse(st).ok_or_else(|| {
+                            DomainError::invalid("status", "draft, in_force or ended")
+                        })?),
+                    },
                 };
-                desk.put_key_account_document(actor, &id, None, &draft)
+                desk.put_key_account_document(actor, &id, item.as_deref(), &draft)
+                    .await?;
+            }
+            "document-remove" => {
+                desk.remove_key_account_document(actor, &id, &f.text("item"))
                     .await?;
             }
             "contacted" => {
