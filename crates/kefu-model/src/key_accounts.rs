@@ -873,13 +873,10 @@ pub fn superseded(history: &[Grading]) -> Vec<String> {
 
 /// `day` moved by whole calendar months; a day past the end of the target month is its last
 /// day (31 January + 1 month = 28/29 February).
+/// jiff's calendar arithmetic does exactly this; out of its range the day stays as it is.
 pub fn add_months(day: Date, months: i64) -> Date {
-    let total = i64::from(day.year()) * 12 + i64::from(day.month() - 1) + months;
-    let year = i16::try_from(total.div_euclid(12)).unwrap_or(day.year());
-    let month = i8::try_from(total.rem_euclid(12) + 1).unwrap_or(1);
-    let first = Date::new(year, month, 1).unwrap_or(day);
-    let last = first.last_of_month();
-    Date::new(year, month, day.day().min(last.day())).unwrap_or(last)
+    day.checked_add(jiff::Span::new().months(months))
+        .unwrap_or(day)
 }
 
 /// The day the renewal contact of a document ending on `ends_on` falls due: two calendar

@@ -30,43 +30,36 @@ pub(crate) async fn put(
     expected_version: Option<i64>,
     grading: Option<&Grading>,
 ) -> StoreResult<()> {
-    let grade: Option<i64> = a.grade.map(i64::from);
+    // The same columns for a new account and a changed one; a change also names the version
+    // it was made over.
+    let mut values: Vec<Value> = vec![
+        a.id.to_string().into(),
+        a.code.clone().into(),
+        a.status.as_str().into(),
+        a.grade.map(i64::from).into(),
+        search_text(a).into(),
+        a.version.into(),
+        to_millis(a.updated_at).into(),
+        to_json(a)?.into(),
+    ];
     match expected_version {
         None => {
+            values.push(to_millis(a.created_at).into());
             sql.execute(
-                "INSERT INTO key_accounts (id, code, status, grade, search, version, created_at, \
-                 updated_at, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                &[
-                    a.id.to_string().into(),
-                    a.code.clone().into(),
-                    a.status.as_str().into(),
-                    grade.into(),
-                    search_text(a).into(),
-                    a.version.into(),
-                    to_millis(a.created_at).into(),
-                    to_millis(a.updated_at).into(),
-                    to_json(a)?.into(),
-                ],
+                "INSERT INTO key_accounts (id, code, status, grade, search, version, updated_at, \
+                 doc, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                &values,
             )
             .await
             .map_err(duplicate(a))?;
         }
         Some(version) => {
+            values.push(version.into());
             let changed = sql
                 .execute(
                     "UPDATE key_accounts SET code = $2, status = $3, grade = $4, search = $5, \
                      version = $6, updated_at = $7, doc = $8 WHERE id = $1 AND version = $9",
-                    &[
-                        a.id.to_string().into(),
-                        a.code.clone().into(),
-                        a.status.as_str().into(),
-                        grade.into(),
-                        search_text(a).into(),
-                        a.version.into(),
-                        to_millis(a.updated_at).into(),
-                        to_json(a)?.into(),
-                        version.into(),
-                    ],
+                    &values,
                 )
                 .await
                 .map_err(duplicate(a))?;

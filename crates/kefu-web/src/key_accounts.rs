@@ -386,6 +386,11 @@ pub async fn export(
         .desk
         .download_key_accounts(&actor, &q.filter())
         .await?;
+    Ok(accounts_csv(&all))
+}
+
+/// The accounts as a CSV download (the API's and the console's alike).
+pub(crate) fn accounts_csv(all: &[KeyAccount]) -> Response {
     let header = [
         "code",
         "name",
@@ -416,10 +421,10 @@ pub async fn export(
             a.documents.len().to_string(),
         ]
     });
-    Ok(crate::csv::download(
+    crate::csv::download(
         crate::csv::document(std::iter::once(header).chain(rows)),
         "key-accounts.csv",
-    ))
+    )
 }
 
 /// `POST /key-accounts`: 201.
@@ -429,7 +434,7 @@ pub async fn create(
     ApiJson(body): ApiJson<AccountDraft>,
 ) -> ApiResult<Response> {
     let a = state.desk.create_key_account(&actor, &body).await?;
-    Ok((StatusCode::CREATED, Json(KeyAccountView::from(&a))).into_response())
+    Ok(created(&a))
 }
 
 /// `GET /key-accounts/{id}`.

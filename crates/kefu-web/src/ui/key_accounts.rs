@@ -865,24 +865,7 @@ pub async fn export(State(state): State<AppState>, s: UiSession) -> Response {
         .download_key_accounts(&s.actor, &AccountFilter::default())
         .await
     {
-        Ok(all) => {
-            let rows = all.iter().map(|a| {
-                vec![
-                    a.code.clone(),
-                    a.name.clone(),
-                    a.industry.clone(),
-                    a.status.as_str().to_string(),
-                    a.grade.map(|g| g.to_string()).unwrap_or_default(),
-                ]
-            });
-            let header = ["code", "name", "industry", "status", "grade"]
-                .map(String::from)
-                .to_vec();
-            crate::csv::download(
-                crate::csv::document(std::iter::once(header).chain(rows)),
-                "key-accounts.csv",
-            )
-        }
+        Ok(all) => crate::key_accounts::accounts_csv(&all),
         Err(e) => error_page(s.tr, Some(&s), &e),
     }
 }
