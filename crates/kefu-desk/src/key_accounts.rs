@@ -631,6 +631,19 @@ impl Desk {
     // ---- reminders ------------------------------------------------------------------------
 
     /// What is due on the accounts the actor may see, overdue first.
+    /// What is due on one account, from its gradings as read (no other account is read).
+    pub fn key_account_reminders_of(
+        &self,
+        account: &KeyAccount,
+        gradings: &[Grading],
+    ) -> Vec<Reminder> {
+        kefu_model::key_accounts::reminders(
+            std::slice::from_ref(account),
+            &|_, q| gradings.iter().any(|g| g.quarter == q),
+            self.local_today(),
+        )
+    }
+
     pub async fn key_account_reminders(&self, actor: &Actor) -> DeskResult<Vec<Reminder>> {
         let accounts = self.key_accounts(actor, &AccountFilter::default()).await?;
         let today = self.local_today();

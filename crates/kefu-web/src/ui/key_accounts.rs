@@ -543,7 +543,7 @@ async fn account_page(
     let loaded = async {
         let a = state.desk.key_account(&s.actor, id).await?;
         let gradings = state.desk.key_account_gradings(&s.actor, id).await?;
-        let due = state.desk.key_account_reminders(&s.actor).await?;
+        let due = state.desk.key_account_reminders_of(&a, &gradings);
         let assistants = state.desk.key_account_assistant_names(&a).await?;
         let settings = state.desk.key_account_settings().await?;
         Ok::<_, DomainError>((a, gradings, due, assistants, settings))
@@ -558,7 +558,6 @@ async fn account_page(
     let replaced = kefu_model::key_accounts::superseded(&gradings);
     let zone = state.desk.time_zone();
     let today = zone.to_datetime(state.desk.now()).date();
-    let own_due: Vec<Reminder> = due.into_iter().filter(|r| r.account_id == a.id).collect();
     let mut r = render(&AccountPage {
         head: is_head(s.actor.role),
         id: a.id.to_string(),
@@ -689,7 +688,7 @@ async fn account_page(
                 by: g.recorded_by.clone(),
             })
             .collect(),
-        due: reminder_rows(lang, &own_due),
+        due: reminder_rows(lang, &due),
         last_quarter: Quarter::of(today).previous().to_string(),
         refused: refused.clone(),
         w,
